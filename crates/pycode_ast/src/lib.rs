@@ -1,0 +1,1 @@
+//! CPython-shaped AST for 3.11-3.14 and ast.dump

@@ -1,0 +1,1 @@
+//! A disassembler that prints exactly what each CPython release's dis prints

@@ -1,0 +1,1 @@
+//! CPython marshal reader/writer and .pyc headers

@@ -1,0 +1,1 @@
+//! Source decoding, parsing with ruff and conversion to the CPython-shaped AST

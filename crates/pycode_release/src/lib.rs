@@ -1,0 +1,1 @@
+//! Known CPython releases and their generated opcode tables
