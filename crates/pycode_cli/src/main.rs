@@ -1,16 +1,40 @@
 //! `pycode`: the command-line tool. The only crate that prints or exits.
+//! Each subcommand lives in its own module with a `run(args) -> ExitCode` entry.
 
 use std::process::ExitCode;
 
+mod cmd_ast;
+mod cmd_dis;
+
+const USAGE: &str = "usage: pycode <command> [options]
+
+commands:
+  dis FILE.pyc        disassemble as that release's `python -m dis` does
+  info FILE.pyc       print dis.show_code for every code object in the file
+  ast FILE.py         print the AST as `python -m ast` does
+";
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version") => {
+    let mut args = std::env::args().skip(1);
+    let Some(cmd) = args.next() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest: Vec<String> = args.collect();
+    match cmd.as_str() {
+        "dis" => cmd_dis::run_dis(&rest),
+        "info" => cmd_dis::run_info(&rest),
+        "ast" => cmd_ast::run(&rest),
+        "--version" | "-V" => {
             println!("pycode {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("usage: pycode <dis|info|ast|compile|compileall> ...");
+        "--help" | "-h" | "help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("pycode: unknown command '{other}'\n{USAGE}");
             ExitCode::from(2)
         }
     }
