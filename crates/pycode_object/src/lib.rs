@@ -15,6 +15,7 @@
 //! Pure data plus cheap accessors. No I/O, no knowledge of bytecode: opcode semantics live in
 //! `pycode_release`, serialization in `pycode_marshal`, printing in `pycode_dis`.
 
+pub mod linetable;
 mod pystr;
 
 pub use num_bigint::BigInt;
