@@ -1,0 +1,191 @@
+//! The compilation-wide constant pool.
+//!
+//! CPython merges equal constants of a whole compilation into one object (`merge_consts_recursive`
+//! with the compiler's `c_const_cache`, keyed by `_PyCode_ConstantKey`). Here a constant is
+//! interned into the [`ConstPool`] once and referred to by [`ConstId`]; equal keys give equal ids.
+//! The key rules of `_PyCode_ConstantKey` are kept:
+//! * the type is part of the key (`1`, `1.0`, `True` differ);
+//! * floats and complexes compare by bit pattern, so `0.0` and `-0.0` differ (CPython adds a
+//!   marker for negative zero; comparing bits also merges NaNs with identical bits, which CPython
+//!   only merges when they are the same object — constant folding practically never makes those);
+//! * tuples compare element-wise by key, frozensets as sets of keys (order-insensitive).
+
+use std::collections::HashMap;
+
+use pycode_object::{BigInt, PyStr};
+
+/// Index of a constant in a [`ConstPool`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConstId(pub u32);
+
+impl ConstId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A constant value. Containers refer to already-pooled elements.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConstValue {
+    None,
+    Ellipsis,
+    False,
+    True,
+    Int(i64),
+    /// An `int` outside the `i64` range.
+    BigInt(Box<BigInt>),
+    /// `f64::to_bits`
+    Float(u64),
+    /// `(real.to_bits(), imag.to_bits())`
+    Complex(u64, u64),
+    /// Stored with `interned == false`; interning is decided by the assembler.
+    Str(PyStr),
+    Bytes(Box<[u8]>),
+    Tuple(Box<[ConstId]>),
+    /// Elements in the order the compiler produced them (marshal writes them in set iteration
+    /// order, which the assembler decides).
+    FrozenSet(Box<[ConstId]>),
+    /// `slice(start, stop, step)` constants (3.14).
+    Slice([ConstId; 3]),
+    /// A nested code object: an opaque handle chosen by the caller (e.g. the index of the finished
+    /// code unit). Every handle is its own constant, like CPython keys code objects by identity.
+    Code(u32),
+}
+
+impl ConstValue {
+    pub fn float(v: f64) -> Self {
+        ConstValue::Float(v.to_bits())
+    }
+
+    pub fn complex(real: f64, imag: f64) -> Self {
+        ConstValue::Complex(real.to_bits(), imag.to_bits())
+    }
+
+    pub fn str(s: &str) -> Self {
+        ConstValue::Str(PyStr::new(s, false))
+    }
+
+    pub fn int(v: i64) -> Self {
+        ConstValue::Int(v)
+    }
+
+    /// A big integer, normalised to `Int` when it fits in `i64` (so keys stay canonical).
+    pub fn bigint(v: BigInt) -> Self {
+        match i64::try_from(&v) {
+            Ok(i) => ConstValue::Int(i),
+            Err(_) => ConstValue::BigInt(Box::new(v)),
+        }
+    }
+}
+
+/// Key used for merging: like the value, but frozensets are order-insensitive.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Plain(ConstValue),
+    FrozenSet(Box<[ConstId]>),
+}
+
+/// All constants of one compilation (CPython's `c_const_cache`).
+#[derive(Clone, Debug, Default)]
+pub struct ConstPool {
+    values: Vec<ConstValue>,
+    map: HashMap<Key, ConstId>,
+}
+
+impl ConstPool {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn key(v: &ConstValue) -> Key {
+        match v {
+            ConstValue::FrozenSet(items) => {
+                let mut k: Vec<ConstId> = items.to_vec();
+                k.sort_unstable();
+                k.dedup();
+                Key::FrozenSet(k.into())
+            }
+            other => Key::Plain(other.clone()),
+        }
+    }
+
+    /// Pools `v`, returning the id of the equal-keyed constant if one exists
+    /// (`merge_consts_recursive`). Strings are normalised to not-interned.
+    pub fn add(&mut self, v: ConstValue) -> ConstId {
+        let v = match v {
+            ConstValue::Str(mut s) => {
+                s.set_interned(false);
+                ConstValue::Str(s)
+            }
+            other => other,
+        };
+        let key = Self::key(&v);
+        if let Some(&id) = self.map.get(&key) {
+            return id;
+        }
+        let id = ConstId(self.values.len() as u32);
+        self.values.push(v);
+        self.map.insert(key, id);
+        id
+    }
+
+    pub fn get(&self, id: ConstId) -> Option<&ConstValue> {
+        self.values.get(id.index())
+    }
+
+    /// Looks up without adding.
+    pub fn find(&self, v: &ConstValue) -> Option<ConstId> {
+        self.map.get(&Self::key(v)).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[ConstValue] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_keep_types_and_signs_apart() {
+        let mut p = ConstPool::new();
+        let a = p.add(ConstValue::Int(0));
+        let b = p.add(ConstValue::float(0.0));
+        let c = p.add(ConstValue::float(-0.0));
+        let d = p.add(ConstValue::False);
+        let e = p.add(ConstValue::Int(0));
+        assert_eq!(a, e);
+        let all = [a, b, c, d];
+        for i in 0..4 {
+            for j in 0..4 {
+                assert_eq!(i == j, all[i] == all[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn tuples_and_frozensets_merge_recursively() {
+        let mut p = ConstPool::new();
+        let one = p.add(ConstValue::Int(1));
+        let s = p.add(ConstValue::str("a"));
+        let t1 = p.add(ConstValue::Tuple(vec![one, s].into()));
+        let t2 = p.add(ConstValue::Tuple(vec![p.find(&ConstValue::Int(1)).unwrap(), s].into()));
+        assert_eq!(t1, t2);
+        let t3 = p.add(ConstValue::Tuple(vec![s, one].into()));
+        assert_ne!(t1, t3);
+        let f1 = p.add(ConstValue::FrozenSet(vec![one, s].into()));
+        let f2 = p.add(ConstValue::FrozenSet(vec![s, one].into()));
+        assert_eq!(f1, f2);
+        let interned = p.add(ConstValue::Str(PyStr::new("a", true)));
+        assert_eq!(interned, s);
+    }
+}
