@@ -1,1 +1,29 @@
-//! CPython-shaped AST for 3.11-3.14 and ast.dump
+//! `pycode_ast`: CPython's abstract syntax tree for releases 3.11 through 3.14, and `ast.dump`.
+//!
+//! # Invariant
+//! The types mirror `Parser/Python.asdl`: same node kinds, same field names and order. Positions are
+//! CPython's (1-based lines, UTF-8 byte columns). A tree is plain owned data (boxed enums), built by
+//! `pycode_parse` and consumed by the compiler and by [`dump`].
+//!
+//! # API boundary
+//! Data types plus `ast.dump`; no parsing, no I/O.
+
+pub mod constant;
+pub mod dump;
+pub mod nodes;
+mod unicode_tables;
+
+pub use constant::Constant;
+pub use dump::{dump, dump_expr, DumpOptions};
+pub use nodes::*;
+pub use pycode_object::PyStr;
+
+/// The CPython minor release whose AST shape and `ast.dump` output to produce.
+/// (Patch releases of one minor version do not differ in either.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PyMinor {
+    Py311,
+    Py312,
+    Py313,
+    Py314,
+}
