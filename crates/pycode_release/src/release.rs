@@ -1,0 +1,202 @@
+//! The CPython releases pycode knows, and the facts about each that were
+//! measured from its interpreter (see `tools/gen_opcodes.py`).
+
+use core::fmt;
+
+use crate::generated::{v3_11_7, v3_12_1, v3_12_7, v3_13_0, v3_13_2, v3_14_2};
+use crate::opcodes::OpcodeTable;
+
+/// A known CPython release. Ordered by version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Release {
+    V3_11_7,
+    V3_12_1,
+    V3_12_7,
+    V3_13_0,
+    V3_13_2,
+    V3_14_2,
+}
+
+/// [`Release::parse`] was given something that names no known release.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownRelease {
+    /// What was asked for.
+    pub requested: String,
+}
+
+impl fmt::Display for UnknownRelease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown CPython release {:?}; known releases: ", self.requested)?;
+        for (i, r) in Release::ALL.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        f.write_str(" (or 3.11, 3.12, 3.13, 3.14 for the newest known patch)")
+    }
+}
+
+impl std::error::Error for UnknownRelease {}
+
+impl Release {
+    /// Every known release, oldest first.
+    pub const ALL: [Release; 6] = [
+        Release::V3_11_7,
+        Release::V3_12_1,
+        Release::V3_12_7,
+        Release::V3_13_0,
+        Release::V3_13_2,
+        Release::V3_14_2,
+    ];
+
+    /// The newest known release.
+    pub const LATEST: Release = Release::V3_14_2;
+
+    /// Accepts an exact known version (`"3.12.7"`) or a minor version
+    /// (`"3.12"`), which means the newest known patch of that minor.
+    pub fn parse(s: &str) -> Result<Release, UnknownRelease> {
+        let err = || UnknownRelease { requested: s.to_owned() };
+        let mut parts = s.split('.');
+        let major = parse_component(parts.next()).ok_or_else(err)?;
+        let minor = parse_component(parts.next()).ok_or_else(err)?;
+        let micro = match parts.next() {
+            None => None,
+            Some(p) => Some(parse_component(Some(p)).ok_or_else(err)?),
+        };
+        if parts.next().is_some() {
+            return Err(err());
+        }
+        match micro {
+            Some(micro) => Release::ALL
+                .into_iter()
+                .find(|r| r.version() == (major, minor, micro))
+                .ok_or_else(err),
+            None => Release::newest_of_minor((major, minor)).ok_or_else(err),
+        }
+    }
+
+    /// The newest known patch release of `major.minor`.
+    pub fn newest_of_minor(minor: (u8, u8)) -> Option<Release> {
+        Release::ALL.into_iter().rev().find(|r| r.minor() == minor)
+    }
+
+    /// `sys.version_info[:3]`.
+    pub const fn version(self) -> (u8, u8, u8) {
+        match self {
+            Release::V3_11_7 => v3_11_7::VERSION,
+            Release::V3_12_1 => v3_12_1::VERSION,
+            Release::V3_12_7 => v3_12_7::VERSION,
+            Release::V3_13_0 => v3_13_0::VERSION,
+            Release::V3_13_2 => v3_13_2::VERSION,
+            Release::V3_14_2 => v3_14_2::VERSION,
+        }
+    }
+
+    /// `(major, minor)`.
+    pub const fn minor(self) -> (u8, u8) {
+        let (a, b, _) = self.version();
+        (a, b)
+    }
+
+    /// Whether this release is at least `major.minor` (e.g. `r.at_least(3, 13)`).
+    pub const fn at_least(self, major: u8, minor: u8) -> bool {
+        let (a, b) = self.minor();
+        a > major || (a == major && b >= minor)
+    }
+
+    /// The `.pyc` magic number: the first two bytes of
+    /// `importlib.util.MAGIC_NUMBER`, little-endian.
+    pub const fn magic(self) -> u16 {
+        match self {
+            Release::V3_11_7 => v3_11_7::MAGIC,
+            Release::V3_12_1 => v3_12_1::MAGIC,
+            Release::V3_12_7 => v3_12_7::MAGIC,
+            Release::V3_13_0 => v3_13_0::MAGIC,
+            Release::V3_13_2 => v3_13_2::MAGIC,
+            Release::V3_14_2 => v3_14_2::MAGIC,
+        }
+    }
+
+    /// `importlib.util.MAGIC_NUMBER`: the 4 bytes a `.pyc` starts with (incl. `\r\n`).
+    pub const fn magic_bytes(self) -> [u8; 4] {
+        match self {
+            Release::V3_11_7 => v3_11_7::MAGIC_BYTES,
+            Release::V3_12_1 => v3_12_1::MAGIC_BYTES,
+            Release::V3_12_7 => v3_12_7::MAGIC_BYTES,
+            Release::V3_13_0 => v3_13_0::MAGIC_BYTES,
+            Release::V3_13_2 => v3_13_2::MAGIC_BYTES,
+            Release::V3_14_2 => v3_14_2::MAGIC_BYTES,
+        }
+    }
+
+    /// The newest known release whose magic number is `magic`.
+    pub fn from_magic(magic: u16) -> Option<Release> {
+        Release::ALL.into_iter().rev().find(|r| r.magic() == magic)
+    }
+
+    /// The newest known release whose 4-byte `.pyc` magic is `bytes`
+    /// (checks the trailing `\r\n` too).
+    pub fn from_magic_bytes(bytes: [u8; 4]) -> Option<Release> {
+        Release::ALL.into_iter().rev().find(|r| r.magic_bytes() == bytes)
+    }
+
+    /// `marshal.version` of this release.
+    pub const fn marshal_version(self) -> u8 {
+        match self {
+            Release::V3_11_7 => v3_11_7::MARSHAL_VERSION,
+            Release::V3_12_1 => v3_12_1::MARSHAL_VERSION,
+            Release::V3_12_7 => v3_12_7::MARSHAL_VERSION,
+            Release::V3_13_0 => v3_13_0::MARSHAL_VERSION,
+            Release::V3_13_2 => v3_13_2::MARSHAL_VERSION,
+            Release::V3_14_2 => v3_14_2::MARSHAL_VERSION,
+        }
+    }
+
+    /// `sys.implementation.cache_tag`, e.g. `"cpython-312"`.
+    pub const fn cache_tag(self) -> &'static str {
+        match self {
+            Release::V3_11_7 => v3_11_7::CACHE_TAG,
+            Release::V3_12_1 => v3_12_1::CACHE_TAG,
+            Release::V3_12_7 => v3_12_7::CACHE_TAG,
+            Release::V3_13_0 => v3_13_0::CACHE_TAG,
+            Release::V3_13_2 => v3_13_2::CACHE_TAG,
+            Release::V3_14_2 => v3_14_2::CACHE_TAG,
+        }
+    }
+
+    /// The opcode tables of this release.
+    pub fn opcodes(self) -> &'static OpcodeTable {
+        match self {
+            Release::V3_11_7 => &v3_11_7::TABLE,
+            Release::V3_12_1 => &v3_12_1::TABLE,
+            Release::V3_12_7 => &v3_12_7::TABLE,
+            Release::V3_13_0 => &v3_13_0::TABLE,
+            Release::V3_13_2 => &v3_13_2::TABLE,
+            Release::V3_14_2 => &v3_14_2::TABLE,
+        }
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b, c) = self.version();
+        write!(f, "{a}.{b}.{c}")
+    }
+}
+
+impl core::str::FromStr for Release {
+    type Err = UnknownRelease;
+    fn from_str(s: &str) -> Result<Release, UnknownRelease> {
+        Release::parse(s)
+    }
+}
+
+/// A decimal version component without sign, leading `+` or surrounding space.
+fn parse_component(p: Option<&str>) -> Option<u8> {
+    let p = p?;
+    if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    p.parse().ok()
+}
