@@ -318,6 +318,13 @@ impl OpcodeTable {
         self.inline_cache_entries[usize::from(op)]
     }
 
+    /// Cache code units that follow `op` in the bytecode: the entry of its
+    /// deoptimized opcode, as `dis` computes it (`_inline_cache_entries[deop]`
+    /// in 3.11/3.12, `_get_cache_size(_all_opname[deop])` in 3.13+).
+    pub fn cache_size(&self, op: u8) -> u8 {
+        self.inline_cache_entries(self.deopt(op))
+    }
+
     /// `_cache_format[name]`: the cache fields `(name, size)` in order, if any.
     pub fn cache_format(&self, opname: &str) -> Option<&'static [(&'static str, u8)]> {
         self.cache_format.iter().find(|(n, _)| *n == opname).map(|(_, f)| *f)

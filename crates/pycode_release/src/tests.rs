@@ -116,6 +116,6 @@ fn lookups_never_panic_on_any_number() {
             let _ = (t.deopt(op), t.inline_cache_entries(op));
         }
         assert_eq!(t.nb_op_repr(u32::MAX), None);
-        assert_eq!(StackEffect::Linear { base: i32::MIN, mul: i32::MIN }.eval(u32::MAX).is_some(), true);
+        assert!(StackEffect::Linear { base: i32::MIN, mul: i32::MIN }.eval(u32::MAX).is_some());
     }
 }
