@@ -1,0 +1,205 @@
+"""Reference features, run INSIDE the oracle interpreter (native CPython or Pyodide).
+
+Each feature is a function `feature(ctx) -> dict[suffix, str | bytes]` registered with
+`@feature("name")`. The driver (oracle/driver.py) writes every returned item to
+`<out>/<relpath><suffix>` and records the file's status for that feature:
+
+  ok        the feature ran; its outputs were written
+  rejected  CPython rejects the source (no code object), detail = the error; any outputs
+            returned through `Rejected(detail, outputs)` are written too
+  n/a       the feature does not exist in this release (e.g. `dis -P` before 3.14)
+  crash     CPython itself raised while producing the reference; detail = traceback
+
+Adding a feature = adding a function here (and, for the conformance runner, an entry in
+conformance/features.py saying which pycode command to compare with which suffix).
+This file must stay importable by every target release (3.11 .. 3.14).
+"""
+
+import contextlib
+import dis
+import importlib._bootstrap_external as _bootstrap_external
+import importlib.machinery
+import importlib.util
+import io
+import marshal
+import os
+import py_compile
+import sys
+import traceback
+import types
+import warnings
+
+# mtime written into the timestamp-mode .pyc (`<file>.ts.pyc`): 2023-11-14T22:13:20Z
+FIXED_MTIME = 1700000000
+
+FEATURES = {}
+
+
+class Rejected(Exception):
+    def __init__(self, detail, outputs=None):
+        super().__init__(detail)
+        self.detail = detail
+        self.outputs = outputs or {}
+
+
+class NotApplicable(Exception):
+    pass
+
+
+def feature(name):
+    def register(fn):
+        FEATURES[name] = fn
+        return fn
+    return register
+
+
+class Ctx:
+    """Per-file state shared by the features. `rel` is the path relative to the corpus root,
+    which is the oracle's working directory: it is what CPython records as co_filename."""
+
+    def __init__(self, rel, tmpdir):
+        self.rel = rel
+        self.tmpdir = tmpdir
+        self._pyc = None
+        self._pyc_error = None
+
+    def source(self):
+        with open(self.rel, "rb") as f:
+            return f.read()
+
+    def pyc(self):
+        """The unchecked-hash .pyc that `py_compile.compile` writes for this file."""
+        if self._pyc is None and self._pyc_error is None:
+            cfile = os.path.join(self.tmpdir, "out.pyc")
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    py_compile.compile(self.rel, cfile=cfile, doraise=True,
+                                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            except py_compile.PyCompileError as e:
+                self._pyc_error = e.msg
+            else:
+                with open(cfile, "rb") as f:
+                    self._pyc = f.read()
+                os.unlink(cfile)
+        if self._pyc_error is not None:
+            raise Rejected(self._pyc_error)
+        return self._pyc
+
+    def code(self):
+        """The code object held in that .pyc, loaded the way the importer loads it."""
+        return marshal.loads(self.pyc()[16:])
+
+
+def _timestamp_pyc(path, source_bytes, mtime):
+    """Mirrors py_compile.compile's steps for PycInvalidationMode.TIMESTAMP, with a fixed
+    mtime instead of the file's (the code object is passed along exactly as py_compile does,
+    so marshal sees the same reference counts)."""
+    loader = importlib.machinery.SourceFileLoader("<py_compile>", path)
+    code = loader.source_to_code(source_bytes, path, _optimize=-1)
+    return _bootstrap_external._code_to_timestamp_pyc(code, mtime, len(source_bytes))
+
+
+@feature("pyc")
+def f_pyc(ctx):
+    data = ctx.pyc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ts = _timestamp_pyc(ctx.rel, ctx.source(), FIXED_MTIME)
+    return {".pyc": data, ".ts.pyc": bytes(ts)}
+
+
+def _dis_text(ctx, **kwargs):
+    code = ctx.code()
+    buf = io.StringIO()
+    try:
+        dis.dis(code, file=buf, **kwargs)
+    except TypeError as e:
+        if kwargs and "unexpected keyword" in str(e):
+            raise NotApplicable(str(e))
+        raise
+    return buf.getvalue()
+
+
+@feature("dis")
+def f_dis(ctx):
+    return {".dis": _dis_text(ctx)}
+
+
+@feature("dis-C")
+def f_dis_c(ctx):
+    return {".dis-C": _dis_text(ctx, show_caches=True)}
+
+
+@feature("dis-O")
+def f_dis_o(ctx):
+    return {".dis-O": _dis_text(ctx, show_offsets=True)}
+
+
+@feature("dis-P")
+def f_dis_p(ctx):
+    return {".dis-P": _dis_text(ctx, show_positions=True)}
+
+
+def _walk_code(co):
+    """Depth-first, parent before children, children in co_consts order (explicit stack)."""
+    stack = [co]
+    while stack:
+        c = stack.pop()
+        yield c
+        kids = [k for k in c.co_consts if isinstance(k, types.CodeType)]
+        stack.extend(reversed(kids))
+
+
+@feature("info")
+def f_info(ctx):
+    buf = io.StringIO()
+    for c in _walk_code(ctx.code()):
+        dis.show_code(c, file=buf)
+    return {".info": buf.getvalue()}
+
+
+def _run_main(main, argv):
+    """Run a module's command-line `main()` in-process with `argv`; return (rc, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv
+    sys.argv = argv
+    rc = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as e:
+                rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+                if e.code is not None and not isinstance(e.code, int):
+                    err.write(str(e.code) + "\n")
+    finally:
+        sys.argv = saved
+    return rc, out.getvalue(), err.getvalue()
+
+
+@feature("ast")
+def f_ast(ctx):
+    """What `python -m ast -a FILE` prints (this release's own ast.main)."""
+    import ast
+    try:
+        rc, out, err = _run_main(ast.main, ["python -m ast", "-a", ctx.rel])
+    except Exception as e:  # `python -m ast` lets the exception escape: traceback, exit 1
+        text = "".join(traceback.format_exception_only(type(e), e))
+        raise Rejected(text, {".ast.err": text})
+    if rc != 0:
+        raise Rejected("exit %s: %s" % (rc, err), {".ast.err": err})
+    return {".ast": out}
+
+
+@feature("error")
+def f_error(ctx):
+    """What `python -m py_compile FILE` writes to stderr (warnings and errors), and its exit
+    status. The .pyc it writes goes to a scratch pycache_prefix, never next to the source."""
+    saved = sys.pycache_prefix
+    sys.pycache_prefix = os.path.join(ctx.tmpdir, "pycache")
+    try:
+        rc, out, err = _run_main(py_compile.main, ["python -m py_compile", ctx.rel])
+    finally:
+        sys.pycache_prefix = saved
+    return {".error": "exit %d\n%s" % (rc, err + out)}
