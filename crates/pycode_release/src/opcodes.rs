@@ -302,6 +302,11 @@ impl OpcodeTable {
         }
     }
 
+    /// Whether `op` is a pseudo instruction of this release (`opcode.is_pseudo` in 3.12).
+    pub fn is_pseudo(&self, op: u16) -> bool {
+        op >= 256 && self.pseudo_ops.iter().any(|p| p.opcode == op)
+    }
+
     /// `dis._deoptop(op)` for a byte value.
     pub fn deopt(&self, op: u8) -> u8 {
         self.deopt[usize::from(op)]

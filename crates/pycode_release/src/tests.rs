@@ -82,6 +82,12 @@ fn spot_checks_measured_from_interpreters() {
     assert!(t.list(OpFlags::HAS_JUMP).is_none());
     assert_eq!(t.format_value_converters, Some(&["", "str", "repr", "ascii"][..]));
 
+    let t = Release::V3_12_7.opcodes();
+    assert!(t.is_pseudo(t.opmap("SETUP_FINALLY").unwrap_or(0)));
+    assert!(!t.is_pseudo(t.opmap("NOP").unwrap_or(256)));
+    assert_eq!(t.cache_size(t.opmap("LOAD_GLOBAL").unwrap_or(0) as u8), 4);
+    assert_eq!(t.stack_effect(t.opmap("BUILD_TUPLE").unwrap_or(0), 3, None), Some(-2));
+
     let t = Release::V3_14_2.opcodes();
     assert_eq!(t.opmap("CACHE"), Some(0));
     assert_eq!(t.cache_format("LOAD_ATTR").map(|f| f.len()), Some(4));
