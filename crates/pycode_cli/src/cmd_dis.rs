@@ -1,13 +1,162 @@
-//! `pycode dis`.
+//! `pycode dis` and `pycode info`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
-pub fn run_dis(_args: &[String]) -> ExitCode {
-    eprintln!("pycode dis: not built yet");
+use pycode_dis::DisOptions;
+use pycode_release::Release;
+
+const DIS_USAGE: &str = "usage: pycode dis [-h] [-C] [-O] [-P] FILE.pyc";
+const INFO_USAGE: &str = "usage: pycode info [-h] FILE.pyc";
+
+const DIS_HELP: &str = "
+Disassemble FILE.pyc exactly as `dis.dis(code)` of the CPython release that wrote it
+(chosen from the file's magic number).
+
+options:
+  -h, --help            show this help message and exit
+  -C, --show-caches     show inline caches (3.13+, as `python -m dis -C`)
+  -O, --show-offsets    show instruction offsets (3.13+)
+  -P, --show-positions  show instruction positions (3.14+)
+";
+
+fn usage_error(usage: &str, cmd: &str, msg: &str) -> ExitCode {
+    eprintln!("{usage}\npycode {cmd}: error: {msg}");
     ExitCode::from(2)
 }
 
-pub fn run_info(_args: &[String]) -> ExitCode {
-    eprintln!("pycode info: not built yet");
-    ExitCode::from(2)
+fn write_stdout(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pycode: cannot write output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Reads and parses a `.pyc`; `Err` holds the exit code after the message was printed.
+fn load(cmd: &str, path: &str) -> Result<pycode_marshal::Pyc, ExitCode> {
+    if path.ends_with(".py") {
+        eprintln!("pycode {cmd}: {path}: disassembling source files needs the compiler, which is not built yet; pass a .pyc");
+        return Err(ExitCode::from(2));
+    }
+    let data = std::fs::read(path).map_err(|e| {
+        eprintln!("pycode {cmd}: cannot read {path}: {e}");
+        ExitCode::from(1)
+    })?;
+    pycode_marshal::read_pyc(&data).map_err(|e| {
+        eprintln!("pycode {cmd}: {path}: {e}");
+        ExitCode::from(1)
+    })
+}
+
+/// The options of `python -m dis` of each release (3.11 and 3.12 have none).
+fn has_option(release: Release, opt: char) -> bool {
+    let (_, minor) = release.minor();
+    match opt {
+        'C' | 'O' => minor >= 13,
+        'P' => minor >= 14,
+        _ => false,
+    }
+}
+
+pub fn run_dis(args: &[String]) -> ExitCode {
+    let mut opts = DisOptions::default();
+    let mut given: Vec<(char, &str)> = Vec::new();
+    let mut file: Option<&str> = None;
+    let mut only_positional = false;
+    for a in args {
+        let a = a.as_str();
+        if only_positional || !a.starts_with('-') || a == "-" {
+            if file.is_some() {
+                return usage_error(DIS_USAGE, "dis", &format!("unrecognized arguments: {a}"));
+            }
+            file = Some(a);
+            continue;
+        }
+        match a {
+            "--" => only_positional = true,
+            "-h" | "--help" => {
+                print!("{DIS_USAGE}\n{DIS_HELP}");
+                return ExitCode::SUCCESS;
+            }
+            "-C" | "--show-caches" => given.push(('C', a)),
+            "-O" | "--show-offsets" => given.push(('O', a)),
+            "-P" | "--show-positions" => given.push(('P', a)),
+            // Bundled short flags, e.g. `-CO`.
+            s if !s.starts_with("--") && s.len() > 2 && s[1..].chars().all(|c| "COP".contains(c)) => {
+                for c in s[1..].chars() {
+                    given.push((c, s));
+                }
+            }
+            _ => return usage_error(DIS_USAGE, "dis", &format!("unrecognized arguments: {a}")),
+        }
+    }
+    let Some(path) = file else {
+        return usage_error(DIS_USAGE, "dis", "the following arguments are required: FILE.pyc");
+    };
+    let pyc = match load("dis", path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let release = pyc.release();
+    for &(c, spelled) in &given {
+        if !has_option(release, c) {
+            return usage_error(
+                DIS_USAGE,
+                "dis",
+                &format!("unrecognized arguments: {spelled} (`python -m dis` of CPython {release} has no such option)"),
+            );
+        }
+        match c {
+            'C' => opts.show_caches = true,
+            'O' => opts.show_offsets = true,
+            _ => opts.show_positions = true,
+        }
+    }
+    match pycode_dis::dis(&pyc.graph, pyc.root, release, &opts) {
+        Ok(text) => write_stdout(&text),
+        Err(e) => {
+            eprintln!("pycode dis: {path}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn run_info(args: &[String]) -> ExitCode {
+    let mut file: Option<&str> = None;
+    for a in args {
+        match a.as_str() {
+            "-h" | "--help" => {
+                println!("{INFO_USAGE}\n\nPrint dis.show_code for every code object in FILE.pyc (depth-first, in co_consts order).");
+                return ExitCode::SUCCESS;
+            }
+            s if s.starts_with('-') && s != "-" => {
+                return usage_error(INFO_USAGE, "info", &format!("unrecognized arguments: {s}"))
+            }
+            s => {
+                if file.is_some() {
+                    return usage_error(INFO_USAGE, "info", &format!("unrecognized arguments: {s}"));
+                }
+                file = Some(s);
+            }
+        }
+    }
+    let Some(path) = file else {
+        return usage_error(INFO_USAGE, "info", "the following arguments are required: FILE.pyc");
+    };
+    let pyc = match load("info", path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match pycode_dis::code_info_all(&pyc.graph, pyc.root, pyc.release()) {
+        Ok(text) => write_stdout(&text),
+        Err(e) => {
+            eprintln!("pycode info: {path}: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
