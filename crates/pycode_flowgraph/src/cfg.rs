@@ -1,0 +1,249 @@
+//! Basic blocks and the CFG builder (CPython's `basicblock`, `cfg_builder`,
+//! `_PyCfgBuilder_UseLabel`, `_PyCfgBuilder_Addop`, `instr_sequence_to_cfg`).
+
+use pycode_instr::{InstrSequence, Location};
+
+use crate::{CfgError, Ops};
+
+pub type BlockId = u32;
+/// A null block pointer.
+pub const NO_BLOCK: BlockId = u32::MAX;
+
+/// `cfg_instr`
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CfgInstr {
+    pub opcode: u16,
+    pub oparg: i32,
+    pub loc: Location,
+    /// `i_target` (for jumps and `SETUP_*`), or [`NO_BLOCK`].
+    pub target: BlockId,
+    /// `i_except`: the handler block active at this instruction, or [`NO_BLOCK`].
+    pub except: BlockId,
+}
+
+impl CfgInstr {
+    pub fn new(opcode: u16, oparg: i32, loc: Location) -> Self {
+        Self { opcode, oparg, loc, target: NO_BLOCK, except: NO_BLOCK }
+    }
+}
+
+/// `basicblock`
+#[derive(Clone, Debug)]
+pub struct BasicBlock {
+    pub instrs: Vec<CfgInstr>,
+    /// `b_next`: the block laid out after this one.
+    pub next: BlockId,
+    /// `b_label` (-1 for none).
+    pub label: i64,
+    pub except_handler: bool,
+    pub preserve_lasti: bool,
+    pub visited: bool,
+    pub warm: bool,
+    pub cold: bool,
+    pub predecessors: i32,
+    pub startdepth: i32,
+    pub offset: i32,
+    pub unsafe_locals_mask: u64,
+    /// `b_exceptstack` during `label_exception_targets`.
+    pub(crate) exceptstack: Option<Vec<BlockId>>,
+}
+
+impl BasicBlock {
+    fn new() -> Self {
+        Self {
+            instrs: Vec::new(),
+            next: NO_BLOCK,
+            label: -1,
+            except_handler: false,
+            preserve_lasti: false,
+            visited: false,
+            warm: false,
+            cold: false,
+            predecessors: 0,
+            startdepth: i32::MIN,
+            offset: 0,
+            unsafe_locals_mask: 0,
+            exceptstack: None,
+        }
+    }
+
+    pub fn last(&self) -> Option<&CfgInstr> {
+        self.instrs.last()
+    }
+}
+
+/// The control flow graph of one code unit (`cfg_builder`).
+#[derive(Clone, Debug)]
+pub struct Cfg {
+    pub ops: Ops,
+    pub blocks: Vec<BasicBlock>,
+    /// `g_entryblock`
+    pub entry: BlockId,
+    cur: BlockId,
+    current_label: i64,
+}
+
+impl Cfg {
+    /// `_PyCfgBuilder_Init`
+    pub fn new(ops: Ops) -> Self {
+        let mut g = Cfg { ops, blocks: Vec::new(), entry: 0, cur: 0, current_label: -1 };
+        let b = g.new_block();
+        g.entry = b;
+        g.cur = b;
+        g
+    }
+
+    /// `cfg_builder_new_block`
+    pub fn new_block(&mut self) -> BlockId {
+        let id = self.blocks.len() as BlockId;
+        self.blocks.push(BasicBlock::new());
+        id
+    }
+
+    pub fn block(&self, b: BlockId) -> Option<&BasicBlock> {
+        self.blocks.get(b as usize)
+    }
+
+    pub(crate) fn bb(&self, b: BlockId) -> Result<&BasicBlock, CfgError> {
+        self.blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))
+    }
+
+    pub(crate) fn bb_mut(&mut self, b: BlockId) -> Result<&mut BasicBlock, CfgError> {
+        self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))
+    }
+
+    /// `b_next` of `b` (or `NO_BLOCK`).
+    pub(crate) fn next_of(&self, b: BlockId) -> BlockId {
+        self.blocks.get(b as usize).map_or(NO_BLOCK, |x| x.next)
+    }
+
+    /// The blocks in layout order. Collected eagerly so passes may mutate while iterating;
+    /// guards against cycles in a corrupted `next` chain.
+    pub fn order(&self) -> Vec<BlockId> {
+        let mut v = Vec::new();
+        let mut b = self.entry;
+        while b != NO_BLOCK && v.len() <= self.blocks.len() {
+            v.push(b);
+            b = self.next_of(b);
+        }
+        v
+    }
+
+    /// `cfg_builder_current_block_is_terminated`
+    fn current_block_is_terminated(&mut self) -> bool {
+        let cur = self.cur as usize;
+        let (last_op, has_label) = match self.blocks.get(cur) {
+            Some(b) => (b.last().map(|i| i.opcode), b.label >= 0),
+            None => return false,
+        };
+        if let Some(op) = last_op {
+            if self.ops.is_terminator(op) {
+                return true;
+            }
+        }
+        if self.current_label >= 0 {
+            if last_op.is_some() || has_label {
+                return true;
+            }
+            if let Some(b) = self.blocks.get_mut(cur) {
+                b.label = self.current_label;
+            }
+            self.current_label = -1;
+        }
+        false
+    }
+
+    /// `cfg_builder_maybe_start_new_block`
+    fn maybe_start_new_block(&mut self) {
+        if self.current_block_is_terminated() {
+            let b = self.new_block();
+            if let Some(bb) = self.blocks.get_mut(b as usize) {
+                bb.label = self.current_label;
+            }
+            self.current_label = -1;
+            let cur = self.cur as usize;
+            if let Some(c) = self.blocks.get_mut(cur) {
+                c.next = b;
+            }
+            self.cur = b;
+        }
+    }
+
+    /// `_PyCfgBuilder_UseLabel`
+    pub fn use_label(&mut self, label: i64) {
+        self.current_label = label;
+        self.maybe_start_new_block();
+    }
+
+    /// `_PyCfgBuilder_Addop`. For targets, `oparg` is the label id.
+    pub fn addop(&mut self, opcode: u16, oparg: i32, loc: Location) {
+        self.maybe_start_new_block();
+        let cur = self.cur as usize;
+        if let Some(b) = self.blocks.get_mut(cur) {
+            b.instrs.push(CfgInstr::new(opcode, oparg, loc));
+        }
+    }
+
+    /// `instr_sequence_to_cfg` (compile.c): labels bound to the same position are collapsed to
+    /// the highest-numbered one, which becomes the block label; jumps use it.
+    pub fn from_sequence(ops: Ops, seq: &InstrSequence) -> Result<Cfg, CfgError> {
+        let n = seq.len();
+        let mut offset2lbl: Vec<i64> = vec![-1; n + 1];
+        for l in 0..seq.label_count() {
+            if let Some(pos) = seq.label_position(pycode_instr::Label(l as u32)) {
+                if let Some(slot) = offset2lbl.get_mut(pos) {
+                    *slot = l as i64;
+                }
+            }
+        }
+        let mut g = Cfg::new(ops);
+        for (i, instr) in seq.instrs().iter().enumerate() {
+            let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
+            if lbl >= 0 {
+                g.use_label(lbl);
+            }
+            let mut oparg = instr.oparg as i32;
+            if g.ops.has_target(instr.opcode) {
+                let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
+                let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
+                let l = offset2lbl.get(pos).copied().unwrap_or(-1);
+                if l < 0 {
+                    return Err(CfgError::BadLabel(i64::from(t.0)));
+                }
+                oparg = l as i32;
+            }
+            g.addop(instr.opcode, oparg, instr.loc);
+        }
+        // A label bound after the last instruction: give it an (empty) block.
+        if let Some(&lbl) = offset2lbl.get(n) {
+            if lbl >= 0 {
+                g.use_label(lbl);
+            }
+        }
+        Ok(g)
+    }
+
+    /// Builds from CPython's test format: `(opcode, oparg, location)` where targets are
+    /// instruction indices (`_testinternalcapi` `instructions_to_cfg`).
+    pub fn from_indexed(ops: Ops, items: &[(u16, i64, Location)]) -> Result<Cfg, CfgError> {
+        let n = items.len();
+        let mut is_target = vec![false; n + 1];
+        for &(op, arg, _) in items {
+            if ops.has_target(op) {
+                match usize::try_from(arg).ok().and_then(|a| is_target.get_mut(a)) {
+                    Some(t) => *t = true,
+                    None => return Err(CfgError::BadLabel(arg)),
+                }
+            }
+        }
+        let mut g = Cfg::new(ops);
+        for (i, &(op, arg, loc)) in items.iter().enumerate() {
+            if is_target.get(i).copied().unwrap_or(false) {
+                g.use_label(i as i64);
+            }
+            let arg = i32::try_from(arg).map_err(|_| CfgError::BadOparg { opcode: op, oparg: -1 })?;
+            g.addop(op, arg, loc);
+        }
+        Ok(g)
+    }
+}

@@ -1,0 +1,152 @@
+//! The opcode numbers and classifications the CFG passes need, resolved once per release from
+//! `pycode_release`'s generated table. An opcode a release lacks gets [`ABSENT`], which never
+//! equals a real instruction's opcode.
+
+use pycode_release::{OpFlags, OpcodeTable, Release};
+
+/// Stands for "this release has no such opcode".
+pub const ABSENT: u16 = u16::MAX;
+
+macro_rules! ops_struct {
+    ($($field:ident = $name:literal),* $(,)?) => {
+        /// Opcode numbers by CPython name for one release.
+        #[derive(Clone, Debug)]
+        #[allow(non_snake_case)]
+        pub struct Ops {
+            pub release: Release,
+            pub table: &'static OpcodeTable,
+            $(pub $field: u16,)*
+        }
+
+        impl Ops {
+            pub fn new(release: Release) -> Ops {
+                let table = release.opcodes();
+                Ops {
+                    release,
+                    table,
+                    $($field: table.opmap($name).unwrap_or(ABSENT),)*
+                }
+            }
+        }
+    };
+}
+
+ops_struct! {
+    NOP = "NOP",
+    POP_TOP = "POP_TOP",
+    PUSH_NULL = "PUSH_NULL",
+    LOAD_CONST = "LOAD_CONST",
+    RETURN_VALUE = "RETURN_VALUE",
+    RETURN_CONST = "RETURN_CONST",
+    RAISE_VARARGS = "RAISE_VARARGS",
+    RERAISE = "RERAISE",
+    JUMP = "JUMP",
+    JUMP_NO_INTERRUPT = "JUMP_NO_INTERRUPT",
+    JUMP_FORWARD = "JUMP_FORWARD",
+    JUMP_BACKWARD = "JUMP_BACKWARD",
+    JUMP_BACKWARD_NO_INTERRUPT = "JUMP_BACKWARD_NO_INTERRUPT",
+    POP_JUMP_IF_FALSE = "POP_JUMP_IF_FALSE",
+    POP_JUMP_IF_TRUE = "POP_JUMP_IF_TRUE",
+    POP_JUMP_IF_NONE = "POP_JUMP_IF_NONE",
+    POP_JUMP_IF_NOT_NONE = "POP_JUMP_IF_NOT_NONE",
+    SETUP_FINALLY = "SETUP_FINALLY",
+    SETUP_CLEANUP = "SETUP_CLEANUP",
+    SETUP_WITH = "SETUP_WITH",
+    POP_BLOCK = "POP_BLOCK",
+    YIELD_VALUE = "YIELD_VALUE",
+    RESUME = "RESUME",
+    FOR_ITER = "FOR_ITER",
+    BUILD_TUPLE = "BUILD_TUPLE",
+    UNPACK_SEQUENCE = "UNPACK_SEQUENCE",
+    SWAP = "SWAP",
+    COPY = "COPY",
+    IS_OP = "IS_OP",
+    KW_NAMES = "KW_NAMES",
+    LOAD_GLOBAL = "LOAD_GLOBAL",
+    LOAD_FAST = "LOAD_FAST",
+    LOAD_FAST_CHECK = "LOAD_FAST_CHECK",
+    LOAD_FAST_AND_CLEAR = "LOAD_FAST_AND_CLEAR",
+    STORE_FAST = "STORE_FAST",
+    STORE_FAST_MAYBE_NULL = "STORE_FAST_MAYBE_NULL",
+    DELETE_FAST = "DELETE_FAST",
+    EXTENDED_ARG = "EXTENDED_ARG",
+    RETURN_GENERATOR = "RETURN_GENERATOR",
+    MAKE_CELL = "MAKE_CELL",
+    COPY_FREE_VARS = "COPY_FREE_VARS",
+    LOAD_CLOSURE = "LOAD_CLOSURE",
+    LOAD_DEREF = "LOAD_DEREF",
+    STORE_DEREF = "STORE_DEREF",
+    DELETE_DEREF = "DELETE_DEREF",
+    LOAD_FROM_DICT_OR_DEREF = "LOAD_FROM_DICT_OR_DEREF",
+    CACHE = "CACHE",
+}
+
+impl Ops {
+    /// `IS_JUMP_OPCODE`: `hasjrel`/`hasjabs` (3.12), `hasjump` (3.13+).
+    pub fn is_jump(&self, op: u16) -> bool {
+        self.table.flags(op).intersects(OpFlags::HAS_JREL | OpFlags::HAS_JABS | OpFlags::HAS_JUMP)
+    }
+
+    /// `IS_BLOCK_PUSH_OPCODE`: `SETUP_FINALLY`, `SETUP_CLEANUP`, `SETUP_WITH`.
+    pub fn is_block_push(&self, op: u16) -> bool {
+        op == self.SETUP_FINALLY || op == self.SETUP_CLEANUP || op == self.SETUP_WITH
+    }
+
+    /// `HAS_TARGET`
+    pub fn has_target(&self, op: u16) -> bool {
+        self.is_jump(op) || self.is_block_push(op)
+    }
+
+    /// `IS_SCOPE_EXIT_OPCODE`
+    pub fn is_scope_exit(&self, op: u16) -> bool {
+        op == self.RETURN_VALUE
+            || op == self.RETURN_CONST
+            || op == self.RAISE_VARARGS
+            || op == self.RERAISE
+    }
+
+    /// `IS_UNCONDITIONAL_JUMP_OPCODE`
+    pub fn is_unconditional_jump(&self, op: u16) -> bool {
+        op == self.JUMP
+            || op == self.JUMP_NO_INTERRUPT
+            || op == self.JUMP_FORWARD
+            || op == self.JUMP_BACKWARD
+            || op == self.JUMP_BACKWARD_NO_INTERRUPT
+    }
+
+    /// `IS_TERMINATOR_OPCODE`
+    pub fn is_terminator(&self, op: u16) -> bool {
+        self.is_jump(op) || self.is_scope_exit(op)
+    }
+
+    /// `HAS_CONST`
+    pub fn has_const(&self, op: u16) -> bool {
+        self.table.has(op, OpFlags::HAS_CONST)
+    }
+
+    pub fn has_arg(&self, op: u16) -> bool {
+        self.table.has_arg(op)
+    }
+
+    /// `_PyOpcode_Caches[op]`: inline cache code units after `op`.
+    pub fn cache_entries(&self, op: u16) -> u32 {
+        match u8::try_from(op) {
+            Ok(b) => u32::from(self.table.inline_cache_entries(b)),
+            Err(_) => 0,
+        }
+    }
+
+    /// `_PyCompile_InstrSize`: code units including `EXTENDED_ARG` prefixes and caches.
+    pub fn instr_size(&self, op: u16, oparg: i32) -> u32 {
+        let oparg = oparg as u32;
+        let extended = u32::from(oparg >= 0x100)
+            + u32::from(oparg >= 0x1_0000)
+            + u32::from(oparg >= 0x100_0000);
+        extended + 1 + self.cache_entries(op)
+    }
+
+    /// `PyCompile_OpcodeStackEffectWithJump`
+    pub fn stack_effect(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
+        self.table.stack_effect(op, oparg as u32, Some(jump))
+    }
+}

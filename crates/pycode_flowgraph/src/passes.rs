@@ -1,0 +1,1641 @@
+//! The passes of `_PyCfg_OptimizeCodeUnit` and the CFG half of assembly
+//! (`prepare_localsplus`, `_PyCfg_Stackdepth`, `_PyCfg_ConvertPseudoOps`, `_PyCfg_ResolveJumps`,
+//! `cfg_to_instr_sequence`).
+
+use pycode_instr::{ConstId, ConstPool, ConstValue, Location};
+use pycode_release::Release;
+
+use crate::cfg::{BlockId, Cfg, CfgInstr, NO_BLOCK};
+use crate::consts::const_is_true;
+use crate::CfgError;
+
+pub const CO_GENERATOR: u32 = 0x20;
+pub const CO_COROUTINE: u32 = 0x80;
+pub const CO_ASYNC_GENERATOR: u32 = 0x200;
+
+/// `CO_MAXBLOCKS`
+const CO_MAXBLOCKS: usize = 20;
+/// `MAX_COPY_SIZE`
+const MAX_COPY_SIZE: usize = 4;
+
+/// `_PyCompile_ExceptHandlerInfo`
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExceptHandlerInfo {
+    /// Index (in the output sequence) of the handler's first instruction; -1 for none.
+    pub label: i64,
+    pub startdepth: i32,
+    pub preserve_lasti: bool,
+}
+
+/// One instruction of the final sequence (`instruction` after `cfg_to_instr_sequence`): jumps
+/// carry resolved relative offsets in `oparg`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutInstr {
+    pub opcode: u16,
+    pub oparg: i32,
+    pub loc: Location,
+    pub handler: ExceptHandlerInfo,
+}
+
+impl Cfg {
+    fn has_fallthrough(&self, b: BlockId) -> bool {
+        match self.block(b).and_then(|x| x.last()) {
+            Some(last) => {
+                !(self.ops.is_scope_exit(last.opcode)
+                    || self.ops.is_unconditional_jump(last.opcode))
+            }
+            None => true,
+        }
+    }
+
+    fn exits_scope(&self, b: BlockId) -> bool {
+        self.block(b).and_then(|x| x.last()).is_some_and(|l| self.ops.is_scope_exit(l.opcode))
+    }
+
+    /// `make_cfg_traversal_stack` (the visited reset part).
+    fn reset_visited(&mut self) -> usize {
+        let order = self.order();
+        for &b in &order {
+            if let Some(x) = self.blocks.get_mut(b as usize) {
+                x.visited = false;
+            }
+        }
+        order.len()
+    }
+
+    // ----- preprocessing -------------------------------------------------------------------
+
+    /// `translate_jump_labels_to_targets`
+    pub fn translate_jump_labels_to_targets(&mut self) -> Result<(), CfgError> {
+        let order = self.order();
+        let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
+        let mut label2block = vec![NO_BLOCK; usize::try_from(max_label + 1).unwrap_or(0)];
+        for &b in &order {
+            let l = self.bb(b)?.label;
+            if l >= 0 {
+                if let Some(s) = label2block.get_mut(l as usize) {
+                    *s = b;
+                }
+            }
+        }
+        for &b in &order {
+            let ops = &self.ops;
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
+            for ins in blk.instrs.iter_mut() {
+                if ops.has_target(ins.opcode) {
+                    let t = usize::try_from(ins.oparg)
+                        .ok()
+                        .and_then(|l| label2block.get(l))
+                        .copied()
+                        .unwrap_or(NO_BLOCK);
+                    if t == NO_BLOCK {
+                        return Err(CfgError::BadLabel(i64::from(ins.oparg)));
+                    }
+                    ins.target = t;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `mark_except_handlers`
+    pub fn mark_except_handlers(&mut self) -> Result<(), CfgError> {
+        for b in self.order() {
+            let targets: Vec<BlockId> = self
+                .bb(b)?
+                .instrs
+                .iter()
+                .filter(|i| self.ops.is_block_push(i.opcode))
+                .map(|i| i.target)
+                .collect();
+            for t in targets {
+                self.bb_mut(t)?.except_handler = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// `label_exception_targets`: sets `i_except` of every instruction, the handler blocks'
+    /// `b_preserve_lasti`, and `YIELD_VALUE`'s oparg (3.12) / `RESUME`'s depth bit (3.13+).
+    pub fn label_exception_targets(&mut self) -> Result<(), CfgError> {
+        let n = self.reset_visited();
+        let mut todo: Vec<BlockId> = Vec::with_capacity(n);
+        let entry = self.entry;
+        {
+            let e = self.bb_mut(entry)?;
+            e.visited = true;
+            e.exceptstack = Some(vec![NO_BLOCK]);
+        }
+        todo.push(entry);
+        let yield_sets_oparg = !self.ops.release.at_least(3, 13);
+        while let Some(b) = todo.pop() {
+            let mut stack: Option<Vec<BlockId>> = self.bb_mut(b)?.exceptstack.take();
+            let mut st = stack.take().ok_or(CfgError::Internal("missing except stack"))?;
+            let mut handler = *st.last().unwrap_or(&NO_BLOCK);
+            let mut st_alive = true;
+            let mut last_yield_except_depth: i64 = -1;
+            let ninstr = self.bb(b)?.instrs.len();
+            let fallthrough = self.has_fallthrough(b);
+            for i in 0..ninstr {
+                let ins = *self.bb(b)?.instrs.get(i).ok_or(CfgError::Internal("instr"))?;
+                if self.ops.is_block_push(ins.opcode) {
+                    let t = ins.target;
+                    if !self.bb(t)?.visited {
+                        let copy = st.clone();
+                        let tb = self.bb_mut(t)?;
+                        tb.exceptstack = Some(copy);
+                        tb.visited = true;
+                        todo.push(t);
+                    }
+                    // push_except_block
+                    if ins.opcode == self.ops.SETUP_WITH || ins.opcode == self.ops.SETUP_CLEANUP {
+                        self.bb_mut(t)?.preserve_lasti = true;
+                    }
+                    if st.len() > CO_MAXBLOCKS + 1 {
+                        return Err(CfgError::ExceptStack);
+                    }
+                    st.push(t);
+                    handler = t;
+                } else if ins.opcode == self.ops.POP_BLOCK {
+                    if st.len() <= 1 {
+                        return Err(CfgError::ExceptStack);
+                    }
+                    st.pop();
+                    handler = *st.last().unwrap_or(&NO_BLOCK);
+                } else if self.ops.is_jump(ins.opcode) {
+                    if let Some(x) = self.bb_mut(b)?.instrs.get_mut(i) {
+                        x.except = handler;
+                    }
+                    let t = ins.target;
+                    if !self.bb(t)?.visited {
+                        let give = if fallthrough {
+                            st.clone()
+                        } else {
+                            st_alive = false;
+                            std::mem::take(&mut st)
+                        };
+                        let tb = self.bb_mut(t)?;
+                        tb.exceptstack = Some(give);
+                        tb.visited = true;
+                        todo.push(t);
+                    }
+                } else {
+                    let depth = st.len() as i64 - 1;
+                    let ops = &self.ops;
+                    let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
+                    let x = self
+                        .blocks
+                        .get_mut(b as usize)
+                        .and_then(|blk| blk.instrs.get_mut(i))
+                        .ok_or(CfgError::Internal("instr"))?;
+                    if x.opcode == yv {
+                        if yield_sets_oparg {
+                            x.oparg = depth as i32;
+                        }
+                        last_yield_except_depth = depth;
+                    } else if x.opcode == resume && !yield_sets_oparg && x.oparg != 0 {
+                        // RESUME_OPARG_DEPTH1_MASK (3.13+)
+                        if last_yield_except_depth == 1 {
+                            x.oparg |= 4;
+                        }
+                        last_yield_except_depth = -1;
+                    }
+                    x.except = handler;
+                }
+            }
+            let next = self.next_of(b);
+            if fallthrough && next != NO_BLOCK && !self.bb(next)?.visited {
+                if !st_alive {
+                    return Err(CfgError::Internal("except stack consumed"));
+                }
+                let nb = self.bb_mut(next)?;
+                nb.exceptstack = Some(st);
+                nb.visited = true;
+                todo.push(next);
+            }
+        }
+        Ok(())
+    }
+
+    // ----- optimisation --------------------------------------------------------------------
+
+    /// `check_cfg`
+    fn check_cfg(&self) -> Result<(), CfgError> {
+        for b in self.order() {
+            let blk = self.bb(b)?;
+            let n = blk.instrs.len();
+            for (i, ins) in blk.instrs.iter().enumerate() {
+                if self.ops.is_terminator(ins.opcode) && i + 1 != n {
+                    return Err(CfgError::Malformed);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `eliminate_empty_basic_blocks`
+    pub fn eliminate_empty_basic_blocks(&mut self) -> Result<(), CfgError> {
+        let order = self.order();
+        for &b in &order {
+            let mut next = self.next_of(b);
+            while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+                next = self.next_of(next);
+            }
+            self.bb_mut(b)?.next = next;
+        }
+        while self.entry != NO_BLOCK && self.bb(self.entry)?.instrs.is_empty() {
+            self.entry = self.next_of(self.entry);
+        }
+        if self.entry == NO_BLOCK {
+            return Err(CfgError::Internal("empty code unit"));
+        }
+        for b in self.order() {
+            let n = self.bb(b)?.instrs.len();
+            for i in 0..n {
+                let ins = self.bb(b)?.instrs[i];
+                if self.ops.has_target(ins.opcode) {
+                    let mut t = ins.target;
+                    let mut guard = 0usize;
+                    while self.bb(t)?.instrs.is_empty() {
+                        t = self.next_of(t);
+                        guard += 1;
+                        if t == NO_BLOCK || guard > self.blocks.len() {
+                            return Err(CfgError::Internal("jump past the end"));
+                        }
+                    }
+                    self.bb_mut(b)?.instrs[i].target = t;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `inline_small_exit_blocks`
+    fn inline_small_exit_blocks(&mut self, b: BlockId) -> Result<bool, CfgError> {
+        let last = match self.bb(b)?.last() {
+            Some(l) => *l,
+            None => return Ok(false),
+        };
+        if !self.ops.is_unconditional_jump(last.opcode) {
+            return Ok(false);
+        }
+        let target = last.target;
+        if self.exits_scope(target) && self.bb(target)?.instrs.len() <= MAX_COPY_SIZE {
+            let copy = self.bb(target)?.instrs.clone();
+            let nop = self.ops.NOP;
+            let blk = self.bb_mut(b)?;
+            if let Some(l) = blk.instrs.last_mut() {
+                l.opcode = nop;
+                l.oparg = 0;
+            }
+            blk.instrs.extend_from_slice(&copy);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `remove_redundant_nops`; returns the number removed.
+    fn remove_redundant_nops(&mut self, b: BlockId) -> Result<usize, CfgError> {
+        let nop = self.ops.NOP;
+        // Line number of the first instruction of the next non-empty block.
+        let mut next = self.next_of(b);
+        while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+            next = self.next_of(next);
+        }
+        let next_first_line = if next != NO_BLOCK {
+            self.bb(next)?.instrs.first().map(|i| i.loc.lineno)
+        } else {
+            None
+        };
+        let blk = self.bb_mut(b)?;
+        let n = blk.instrs.len();
+        let mut dest = 0usize;
+        let mut prev_lineno = -1;
+        for src in 0..n {
+            let cur = blk.instrs[src];
+            let lineno = cur.loc.lineno;
+            if cur.opcode == nop {
+                if lineno < 0 {
+                    continue;
+                }
+                if prev_lineno == lineno {
+                    continue;
+                }
+                if src + 1 < n {
+                    let next_lineno = blk.instrs[src + 1].loc.lineno;
+                    if next_lineno == lineno {
+                        continue;
+                    }
+                    if next_lineno < 0 {
+                        blk.instrs[src + 1].loc = cur.loc;
+                        continue;
+                    }
+                } else if next_first_line == Some(lineno) {
+                    continue;
+                }
+            }
+            if dest != src {
+                blk.instrs[dest] = blk.instrs[src];
+            }
+            dest += 1;
+            prev_lineno = lineno;
+        }
+        blk.instrs.truncate(dest);
+        Ok(n - dest)
+    }
+
+    /// `remove_redundant_nops_and_pairs` (3.12+): `LOAD_CONST; POP_TOP` and `COPY 1; POP_TOP`
+    /// become NOPs, across fallthrough edges into unlabelled blocks.
+    fn remove_redundant_nops_and_pairs(&mut self) -> Result<(), CfgError> {
+        let mut done = false;
+        let (nop, pop_top, load_const, copy) =
+            (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
+        while !done {
+            done = true;
+            let mut instr: Option<(BlockId, usize)> = None;
+            for b in self.order() {
+                self.remove_redundant_nops(b)?;
+                if self.bb(b)?.label >= 0 {
+                    instr = None;
+                }
+                let n = self.bb(b)?.instrs.len();
+                for i in 0..n {
+                    let prev = instr;
+                    instr = Some((b, i));
+                    let (prev_opcode, prev_oparg) = match prev {
+                        Some((pb, pi)) => {
+                            let p = self.bb(pb)?.instrs[pi];
+                            (Some(p.opcode), p.oparg)
+                        }
+                        None => (None, 0),
+                    };
+                    let opcode = self.bb(b)?.instrs[i].opcode;
+                    let redundant = opcode == pop_top
+                        && (prev_opcode == Some(load_const)
+                            || (prev_opcode == Some(copy) && prev_oparg == 1));
+                    if redundant {
+                        if let Some((pb, pi)) = prev {
+                            let p = &mut self.bb_mut(pb)?.instrs[pi];
+                            p.opcode = nop;
+                            p.oparg = 0;
+                        }
+                        let c = &mut self.bb_mut(b)?.instrs[i];
+                        c.opcode = nop;
+                        c.oparg = 0;
+                        done = false;
+                    }
+                }
+                let last_is_jump = match instr {
+                    Some((ib, ii)) => self.ops.is_jump(self.bb(ib)?.instrs[ii].opcode),
+                    None => false,
+                };
+                if last_is_jump || !self.has_fallthrough(b) {
+                    instr = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `remove_redundant_jumps`
+    fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
+        for b in self.order() {
+            let next = self.next_of(b);
+            let nop = self.ops.NOP;
+            let is_uncond = |op| self.ops.is_unconditional_jump(op);
+            let last = match self.bb(b)?.last() {
+                Some(l) => *l,
+                None => return Err(CfgError::Internal("empty block in remove_redundant_jumps")),
+            };
+            if is_uncond(last.opcode) {
+                if last.target == NO_BLOCK {
+                    return Err(CfgError::Internal("jump with NULL target"));
+                }
+                if last.target == next {
+                    if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+                        l.opcode = nop;
+                        l.oparg = 0;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `mark_reachable`
+    fn mark_reachable(&mut self) -> Result<(), CfgError> {
+        self.reset_visited();
+        let mut stack = vec![self.entry];
+        self.bb_mut(self.entry)?.predecessors = 1;
+        while let Some(b) = stack.pop() {
+            self.bb_mut(b)?.visited = true;
+            let next = self.next_of(b);
+            if next != NO_BLOCK && self.has_fallthrough(b) {
+                if !self.bb(next)?.visited {
+                    stack.push(next);
+                }
+                self.bb_mut(next)?.predecessors += 1;
+            }
+            let n = self.bb(b)?.instrs.len();
+            for i in 0..n {
+                let ins = self.bb(b)?.instrs[i];
+                if self.ops.is_jump(ins.opcode) || self.ops.is_block_push(ins.opcode) {
+                    let t = ins.target;
+                    if !self.bb(t)?.visited {
+                        stack.push(t);
+                    }
+                    self.bb_mut(t)?.predecessors += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `jump_thread`
+    fn jump_thread(&mut self, b: BlockId, i: usize, target: CfgInstr, opcode: u16) -> Result<bool, CfgError> {
+        let inst = &mut self.bb_mut(b)?.instrs[i];
+        if (inst.loc.lineno == target.loc.lineno || target.loc.lineno == -1)
+            && inst.target != target.target
+        {
+            inst.target = target.target;
+            inst.opcode = opcode;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `fold_tuple_on_constants`: `inst[start..start+n]` are the items, `inst[start+n]` is
+    /// `BUILD_TUPLE n`.
+    fn fold_tuple_on_constants(
+        &mut self,
+        b: BlockId,
+        start: usize,
+        n: usize,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+    ) -> Result<(), CfgError> {
+        let load_const = self.ops.LOAD_CONST;
+        let mut items = Vec::with_capacity(n);
+        {
+            let blk = self.bb(b)?;
+            for k in 0..n {
+                let ins = blk.instrs.get(start + k).ok_or(CfgError::Internal("fold range"))?;
+                if !self.ops.has_const(ins.opcode) {
+                    return Ok(());
+                }
+                let c = usize::try_from(ins.oparg)
+                    .ok()
+                    .and_then(|o| consts.get(o))
+                    .copied()
+                    .ok_or(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg })?;
+                items.push(c);
+            }
+        }
+        let newconst = pool.add(ConstValue::Tuple(items.into()));
+        let index = match consts.iter().position(|&c| c == newconst) {
+            Some(p) => p,
+            None => {
+                consts.push(newconst);
+                consts.len() - 1
+            }
+        };
+        let nop = self.ops.NOP;
+        let blk = self.bb_mut(b)?;
+        for k in 0..n {
+            let x = &mut blk.instrs[start + k];
+            x.opcode = nop;
+            x.oparg = 0;
+        }
+        let x = &mut blk.instrs[start + n];
+        x.opcode = load_const;
+        x.oparg = index as i32;
+        Ok(())
+    }
+
+    /// `swaptimize`: returns the new index.
+    fn swaptimize(&mut self, b: BlockId, ix: usize) -> Result<usize, CfgError> {
+        let (swap, nop) = (self.ops.SWAP, self.ops.NOP);
+        let blk = self.bb_mut(b)?;
+        let instrs = &mut blk.instrs[ix..];
+        let mut depth = instrs[0].oparg.max(0) as usize;
+        let mut len = 0usize;
+        let mut more = false;
+        let limit = instrs.len();
+        loop {
+            len += 1;
+            if len >= limit {
+                break;
+            }
+            let op = instrs[len].opcode;
+            if op == swap {
+                depth = depth.max(instrs[len].oparg.max(0) as usize);
+                more = true;
+            } else if op != nop {
+                break;
+            }
+        }
+        if !more {
+            return Ok(ix);
+        }
+        if depth > (1 << 20) {
+            return Err(CfgError::Internal("SWAP depth too large"));
+        }
+        const VISITED: i64 = -1;
+        let mut stack: Vec<i64> = (0..depth as i64).collect();
+        for ins in instrs.iter().take(len) {
+            if ins.opcode == swap {
+                let o = (ins.oparg as usize).wrapping_sub(1);
+                if o >= depth {
+                    return Err(CfgError::BadOparg { opcode: swap, oparg: ins.oparg });
+                }
+                stack.swap(0, o);
+            }
+        }
+        let mut current = len as i64 - 1;
+        for i in 0..depth {
+            if stack[i] == VISITED || stack[i] == i as i64 {
+                continue;
+            }
+            let mut j = i;
+            loop {
+                if j != 0 {
+                    if current < 0 {
+                        return Err(CfgError::Internal("swaptimize overflow"));
+                    }
+                    let x = &mut instrs[current as usize];
+                    x.opcode = swap;
+                    x.oparg = j as i32 + 1;
+                    current -= 1;
+                }
+                if stack[j] == VISITED {
+                    break;
+                }
+                let next_j = stack[j];
+                stack[j] = VISITED;
+                j = next_j as usize;
+            }
+        }
+        while current >= 0 {
+            let x = &mut instrs[current as usize];
+            x.opcode = nop;
+            x.oparg = 0;
+            current -= 1;
+        }
+        Ok(ix + len - 1)
+    }
+
+    fn swappable(&self, op: u16) -> bool {
+        op == self.ops.STORE_FAST || op == self.ops.STORE_FAST_MAYBE_NULL || op == self.ops.POP_TOP
+    }
+
+    fn stores_to(&self, ins: &CfgInstr) -> i32 {
+        if ins.opcode == self.ops.STORE_FAST || ins.opcode == self.ops.STORE_FAST_MAYBE_NULL {
+            ins.oparg
+        } else {
+            -1
+        }
+    }
+
+    /// `next_swappable_instruction`
+    fn next_swappable_instruction(&self, b: BlockId, mut i: i64, lineno: i32) -> Result<i64, CfgError> {
+        let blk = self.bb(b)?;
+        loop {
+            i += 1;
+            let Some(ins) = blk.instrs.get(i as usize) else { return Ok(-1) };
+            if lineno >= 0 && ins.loc.lineno != lineno {
+                return Ok(-1);
+            }
+            if ins.opcode == self.ops.NOP {
+                continue;
+            }
+            if self.swappable(ins.opcode) {
+                return Ok(i);
+            }
+            return Ok(-1);
+        }
+    }
+
+    /// `apply_static_swaps`
+    fn apply_static_swaps(&mut self, b: BlockId, i: usize) -> Result<(), CfgError> {
+        let mut i = i as i64;
+        while i >= 0 {
+            let swap = self.bb(b)?.instrs[i as usize];
+            if swap.opcode != self.ops.SWAP {
+                if swap.opcode == self.ops.NOP || self.swappable(swap.opcode) {
+                    i -= 1;
+                    continue;
+                }
+                return Ok(());
+            }
+            let j = self.next_swappable_instruction(b, i, -1)?;
+            if j < 0 {
+                return Ok(());
+            }
+            let mut k = j;
+            let lineno = self.bb(b)?.instrs[j as usize].loc.lineno;
+            let mut count = swap.oparg - 1;
+            while count > 0 {
+                k = self.next_swappable_instruction(b, k, lineno)?;
+                if k < 0 {
+                    return Ok(());
+                }
+                count -= 1;
+            }
+            let blk = self.bb(b)?;
+            let store_j = self.stores_to(&blk.instrs[j as usize]);
+            let store_k = self.stores_to(&blk.instrs[k as usize]);
+            if store_j >= 0 || store_k >= 0 {
+                if store_j == store_k {
+                    return Ok(());
+                }
+                for idx in (j + 1)..k {
+                    let s = self.stores_to(&blk.instrs[idx as usize]);
+                    if s >= 0 && (s == store_j || s == store_k) {
+                        return Ok(());
+                    }
+                }
+            }
+            let nop = self.ops.NOP;
+            let blk = self.bb_mut(b)?;
+            blk.instrs[i as usize].opcode = nop;
+            blk.instrs[i as usize].oparg = 0;
+            blk.instrs.swap(j as usize, k as usize);
+            i -= 1;
+        }
+        Ok(())
+    }
+
+    /// `optimize_basic_block`
+    fn optimize_basic_block(
+        &mut self,
+        b: BlockId,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+    ) -> Result<(), CfgError> {
+        let o = self.ops.clone();
+        let nop_instr = CfgInstr::new(o.NOP, 0, Location::NO_LOCATION);
+        let mut target = nop_instr;
+        let mut opcode: u16 = 0;
+        let mut oparg: i32 = 0;
+        let mut i: i64 = 0;
+        // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
+        // codegen never emits.
+        while (i as usize) < self.bb(b)?.instrs.len() {
+            let iu = i as usize;
+            let inst = self.bb(b)?.instrs[iu];
+            let is_copy_of_load_const =
+                opcode == o.LOAD_CONST && inst.opcode == o.COPY && inst.oparg == 1;
+            if !is_copy_of_load_const {
+                opcode = inst.opcode;
+                oparg = inst.oparg;
+                if o.has_target(opcode) {
+                    target = *self
+                        .bb(inst.target)?
+                        .instrs
+                        .first()
+                        .ok_or(CfgError::Internal("jump to empty block"))?;
+                } else {
+                    target = nop_instr;
+                }
+            }
+            let len = self.bb(b)?.instrs.len();
+            let nextop = if iu + 1 < len { self.bb(b)?.instrs[iu + 1].opcode } else { 0 };
+            let next_oparg = if iu + 1 < len { self.bb(b)?.instrs[iu + 1].oparg } else { 0 };
+            if opcode == o.LOAD_CONST {
+                if nextop == o.POP_JUMP_IF_FALSE || nextop == o.POP_JUMP_IF_TRUE {
+                    let c = const_at(consts, oparg, opcode)?;
+                    let is_true = const_is_true(pool, c).ok_or(CfgError::Internal("const"))?;
+                    let blk = self.bb_mut(b)?;
+                    set_op0(&mut blk.instrs[iu], o.NOP);
+                    let jump_if_true = nextop == o.POP_JUMP_IF_TRUE;
+                    if is_true == jump_if_true {
+                        blk.instrs[iu + 1].opcode = o.JUMP;
+                    } else {
+                        set_op0(&mut blk.instrs[iu + 1], o.NOP);
+                    }
+                } else if nextop == o.IS_OP {
+                    let c = const_at(consts, oparg, opcode)?;
+                    let jump_op = if iu + 2 < len { self.bb(b)?.instrs[iu + 2].opcode } else { 0 };
+                    let is_none = matches!(pool.get(c), Some(ConstValue::None));
+                    if is_none && (jump_op == o.POP_JUMP_IF_FALSE || jump_op == o.POP_JUMP_IF_TRUE) {
+                        let nextarg = (next_oparg as u8) as i32;
+                        let blk = self.bb_mut(b)?;
+                        set_op0(&mut blk.instrs[iu], o.NOP);
+                        set_op0(&mut blk.instrs[iu + 1], o.NOP);
+                        let flip = nextarg ^ i32::from(jump_op == o.POP_JUMP_IF_FALSE);
+                        blk.instrs[iu + 2].opcode =
+                            if flip != 0 { o.POP_JUMP_IF_NOT_NONE } else { o.POP_JUMP_IF_NONE };
+                    }
+                } else if nextop == o.RETURN_VALUE {
+                    let blk = self.bb_mut(b)?;
+                    set_op0(&mut blk.instrs[iu], o.NOP);
+                    i += 1;
+                    let x = &mut blk.instrs[i as usize];
+                    x.opcode = o.RETURN_CONST;
+                    x.oparg = oparg;
+                }
+            } else if opcode == o.BUILD_TUPLE {
+                if nextop == o.UNPACK_SEQUENCE && oparg == next_oparg {
+                    match oparg {
+                        1 => {
+                            let blk = self.bb_mut(b)?;
+                            set_op0(&mut blk.instrs[iu], o.NOP);
+                            set_op0(&mut blk.instrs[iu + 1], o.NOP);
+                            i += 1;
+                            continue;
+                        }
+                        2 | 3 => {
+                            let blk = self.bb_mut(b)?;
+                            set_op0(&mut blk.instrs[iu], o.NOP);
+                            blk.instrs[iu + 1].opcode = o.SWAP;
+                            i += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                if oparg >= 0 && i >= i64::from(oparg) {
+                    let n = oparg as usize;
+                    self.fold_tuple_on_constants(b, iu - n, n, consts, pool)?;
+                }
+            } else if opcode == o.POP_JUMP_IF_NOT_NONE
+                || opcode == o.POP_JUMP_IF_NONE
+                || opcode == o.POP_JUMP_IF_FALSE
+                || opcode == o.POP_JUMP_IF_TRUE
+                || opcode == o.JUMP
+            {
+                if target.opcode == o.JUMP {
+                    let cur_op = self.bb(b)?.instrs[iu].opcode;
+                    let new_op = if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE {
+                        cur_op
+                    } else {
+                        opcode
+                    };
+                    if self.jump_thread(b, iu, target, new_op)? {
+                        i -= 1;
+                    }
+                }
+            } else if opcode == o.SWAP {
+                if oparg == 1 {
+                    set_op0(&mut self.bb_mut(b)?.instrs[iu], o.NOP);
+                } else {
+                    let ni = self.swaptimize(b, iu)?;
+                    i = ni as i64;
+                    self.apply_static_swaps(b, ni)?;
+                }
+            } else if opcode == o.PUSH_NULL {
+                // CPython tests the *opcode's* low bit here (LOAD_GLOBAL's number is even).
+                if nextop == o.LOAD_GLOBAL && (nextop & 1) == 0 {
+                    let blk = self.bb_mut(b)?;
+                    set_op0(&mut blk.instrs[iu], o.NOP);
+                    blk.instrs[iu + 1].oparg |= 1;
+                }
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// `optimize_cfg`
+    fn optimize_cfg(&mut self, consts: &mut Vec<ConstId>, pool: &mut ConstPool) -> Result<(), CfgError> {
+        self.check_cfg()?;
+        self.eliminate_empty_basic_blocks()?;
+        for b in self.order() {
+            self.inline_small_exit_blocks(b)?;
+        }
+        for b in self.order() {
+            self.optimize_basic_block(b, consts, pool)?;
+        }
+        self.remove_redundant_nops_and_pairs()?;
+        for b in self.order() {
+            self.inline_small_exit_blocks(b)?;
+        }
+        self.mark_reachable()?;
+        for b in self.order() {
+            let blk = self.bb_mut(b)?;
+            if blk.predecessors == 0 {
+                blk.instrs.clear();
+            }
+        }
+        for b in self.order() {
+            self.remove_redundant_nops(b)?;
+        }
+        self.eliminate_empty_basic_blocks()?;
+        self.remove_redundant_jumps()?;
+        Ok(())
+    }
+
+    /// `remove_unused_consts`: the first constant is always kept (it may be the docstring).
+    pub fn remove_unused_consts(&mut self, consts: &mut Vec<ConstId>) -> Result<(), CfgError> {
+        let nconsts = consts.len();
+        if nconsts == 0 {
+            return Ok(());
+        }
+        let mut used = vec![false; nconsts];
+        used[0] = true;
+        let order = self.order();
+        for &b in &order {
+            for ins in &self.bb(b)?.instrs {
+                if self.ops.has_const(ins.opcode) {
+                    match usize::try_from(ins.oparg).ok().and_then(|o| used.get_mut(o)) {
+                        Some(u) => *u = true,
+                        None => return Err(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg }),
+                    }
+                }
+            }
+        }
+        if used.iter().all(|&u| u) {
+            return Ok(());
+        }
+        let mut reverse = vec![-1i32; nconsts];
+        let mut kept = Vec::with_capacity(nconsts);
+        for (i, &u) in used.iter().enumerate() {
+            if u {
+                reverse[i] = kept.len() as i32;
+                kept.push(consts[i]);
+            }
+        }
+        *consts = kept;
+        for &b in &order {
+            let ops = &self.ops;
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
+            for ins in blk.instrs.iter_mut() {
+                if ops.has_const(ins.opcode) {
+                    ins.oparg = reverse[ins.oparg as usize];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `scan_block_for_locals`
+    fn scan_block_for_locals(&mut self, b: BlockId, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
+        let o = &self.ops;
+        let (df, lfac, sfmn, sf, lfc, lf) = (
+            o.DELETE_FAST,
+            o.LOAD_FAST_AND_CLEAR,
+            o.STORE_FAST_MAYBE_NULL,
+            o.STORE_FAST,
+            o.LOAD_FAST_CHECK,
+            o.LOAD_FAST,
+        );
+        let mut unsafe_mask = self.bb(b)?.unsafe_locals_mask;
+        let n = self.bb(b)?.instrs.len();
+        for i in 0..n {
+            let ins = self.bb(b)?.instrs[i];
+            if ins.except != NO_BLOCK {
+                self.maybe_push(ins.except, unsafe_mask, stack)?;
+            }
+            if !(0..64).contains(&ins.oparg) {
+                continue;
+            }
+            let bit = 1u64 << ins.oparg;
+            if ins.opcode == df || ins.opcode == lfac || ins.opcode == sfmn {
+                unsafe_mask |= bit;
+            } else if ins.opcode == sf || ins.opcode == lfc {
+                unsafe_mask &= !bit;
+            } else if ins.opcode == lf {
+                if unsafe_mask & bit != 0 {
+                    self.bb_mut(b)?.instrs[i].opcode = lfc;
+                }
+                unsafe_mask &= !bit;
+            }
+        }
+        let next = self.next_of(b);
+        if next != NO_BLOCK && self.has_fallthrough(b) {
+            self.maybe_push(next, unsafe_mask, stack)?;
+        }
+        if let Some(last) = self.bb(b)?.last().copied() {
+            if self.ops.is_jump(last.opcode) {
+                self.maybe_push(last.target, unsafe_mask, stack)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `maybe_push`
+    fn maybe_push(&mut self, b: BlockId, unsafe_mask: u64, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
+        let blk = self.bb_mut(b)?;
+        let both = blk.unsafe_locals_mask | unsafe_mask;
+        if blk.unsafe_locals_mask != both {
+            blk.unsafe_locals_mask = both;
+            if !blk.visited {
+                blk.visited = true;
+                stack.push(b);
+            }
+        }
+        Ok(())
+    }
+
+    /// `fast_scan_many_locals`
+    fn fast_scan_many_locals(&mut self, nlocals: usize) -> Result<(), CfgError> {
+        let mut states = vec![0usize; nlocals.saturating_sub(64)];
+        let mut blocknum = 0usize;
+        let o = self.ops.clone();
+        for b in self.order() {
+            blocknum += 1;
+            let blk = self.bb_mut(b)?;
+            for ins in blk.instrs.iter_mut() {
+                let arg = ins.oparg;
+                if arg < 64 {
+                    continue;
+                }
+                let Some(st) = states.get_mut(arg as usize - 64) else { continue };
+                if ins.opcode == o.DELETE_FAST
+                    || ins.opcode == o.LOAD_FAST_AND_CLEAR
+                    || ins.opcode == o.STORE_FAST_MAYBE_NULL
+                {
+                    *st = blocknum - 1;
+                } else if ins.opcode == o.STORE_FAST {
+                    *st = blocknum;
+                } else if ins.opcode == o.LOAD_FAST {
+                    if *st != blocknum {
+                        ins.opcode = o.LOAD_FAST_CHECK;
+                    }
+                    *st = blocknum;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `add_checks_for_loads_of_uninitialized_variables`
+    pub fn add_checks_for_loads_of_uninitialized_variables(
+        &mut self,
+        nlocals: usize,
+        nparams: usize,
+    ) -> Result<(), CfgError> {
+        if nlocals == 0 {
+            return Ok(());
+        }
+        let mut nlocals = nlocals;
+        if nlocals > 64 {
+            self.fast_scan_many_locals(nlocals)?;
+            nlocals = 64;
+        }
+        self.reset_visited();
+        let mut stack = Vec::new();
+        let mut start_mask = 0u64;
+        for i in nparams..nlocals {
+            start_mask |= 1u64 << i;
+        }
+        self.maybe_push(self.entry, start_mask, &mut stack)?;
+        for b in self.order() {
+            self.scan_block_for_locals(b, &mut stack)?;
+        }
+        while let Some(b) = stack.pop() {
+            self.bb_mut(b)?.visited = false;
+            self.scan_block_for_locals(b, &mut stack)?;
+        }
+        Ok(())
+    }
+
+    /// `insert_superinstructions` (3.13+)
+    fn insert_superinstructions(&mut self) -> Result<(), CfgError> {
+        let t = self.ops.table;
+        let (lflf, sflf, sfsf) = (
+            t.opmap("LOAD_FAST_LOAD_FAST"),
+            t.opmap("STORE_FAST_LOAD_FAST"),
+            t.opmap("STORE_FAST_STORE_FAST"),
+        );
+        let (lf, sf, nop) = (self.ops.LOAD_FAST, self.ops.STORE_FAST, self.ops.NOP);
+        for b in self.order() {
+            let blk = self.bb_mut(b)?;
+            let n = blk.instrs.len();
+            for i in 0..n {
+                if i + 1 >= n {
+                    break;
+                }
+                let (a, c) = (blk.instrs[i], blk.instrs[i + 1]);
+                let sup = if a.opcode == lf && c.opcode == lf {
+                    lflf
+                } else if a.opcode == sf && c.opcode == lf {
+                    sflf
+                } else if a.opcode == sf && c.opcode == sf {
+                    sfsf
+                } else {
+                    None
+                };
+                if let Some(sup) = sup {
+                    if a.loc.lineno != c.loc.lineno || a.oparg >= 16 || c.oparg >= 16 {
+                        continue;
+                    }
+                    blk.instrs[i].opcode = sup;
+                    blk.instrs[i].oparg = (a.oparg << 4) | c.oparg;
+                    set_op0(&mut blk.instrs[i + 1], nop);
+                }
+            }
+        }
+        for b in self.order() {
+            self.remove_redundant_nops(b)?;
+        }
+        self.eliminate_empty_basic_blocks()
+    }
+
+    /// `mark_warm`
+    fn mark_warm(&mut self) -> Result<(), CfgError> {
+        self.reset_visited();
+        let mut stack = vec![self.entry];
+        self.bb_mut(self.entry)?.visited = true;
+        while let Some(b) = stack.pop() {
+            self.bb_mut(b)?.warm = true;
+            let next = self.next_of(b);
+            if next != NO_BLOCK && self.has_fallthrough(b) && !self.bb(next)?.visited {
+                stack.push(next);
+                self.bb_mut(next)?.visited = true;
+            }
+            let n = self.bb(b)?.instrs.len();
+            for i in 0..n {
+                let ins = self.bb(b)?.instrs[i];
+                if self.ops.is_jump(ins.opcode) && !self.bb(ins.target)?.visited {
+                    stack.push(ins.target);
+                    self.bb_mut(ins.target)?.visited = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `mark_cold`
+    fn mark_cold(&mut self) -> Result<(), CfgError> {
+        self.mark_warm()?;
+        self.reset_visited();
+        let mut stack = Vec::new();
+        for b in self.order() {
+            if self.bb(b)?.except_handler {
+                stack.push(b);
+                self.bb_mut(b)?.visited = true;
+            }
+        }
+        while let Some(b) = stack.pop() {
+            self.bb_mut(b)?.cold = true;
+            let next = self.next_of(b);
+            if next != NO_BLOCK && self.has_fallthrough(b) {
+                let nb = self.bb(next)?;
+                if !nb.warm && !nb.visited {
+                    stack.push(next);
+                    self.bb_mut(next)?.visited = true;
+                }
+            }
+            let n = self.bb(b)?.instrs.len();
+            for i in 0..n {
+                let ins = self.bb(b)?.instrs[i];
+                if self.ops.is_jump(ins.opcode) {
+                    let t = self.bb(ins.target)?;
+                    if !t.warm && !t.visited {
+                        stack.push(ins.target);
+                        self.bb_mut(ins.target)?.visited = true;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `push_cold_blocks_to_end`
+    fn push_cold_blocks_to_end(&mut self) -> Result<(), CfgError> {
+        if self.next_of(self.entry) == NO_BLOCK {
+            return Ok(());
+        }
+        self.mark_cold()?;
+        for b in self.order() {
+            let next = self.next_of(b);
+            if self.bb(b)?.cold && self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.warm {
+                let j = self.new_block();
+                let label = self.bb(next)?.label;
+                let jump = self.ops.JUMP;
+                let nb = self.bb_mut(j)?;
+                let mut ins = CfgInstr::new(jump, label as i32, Location::NO_LOCATION);
+                ins.target = next;
+                nb.instrs.push(ins);
+                nb.cold = true;
+                nb.next = next;
+                self.bb_mut(b)?.next = j;
+            }
+        }
+        if self.bb(self.entry)?.cold {
+            return Err(CfgError::Internal("entry block is cold"));
+        }
+        let mut cold_head = NO_BLOCK;
+        let mut cold_tail = NO_BLOCK;
+        let mut b = self.entry;
+        let mut guard = 0usize;
+        while self.next_of(b) != NO_BLOCK {
+            guard += 1;
+            if guard > 2 * self.blocks.len() + 2 {
+                return Err(CfgError::Internal("cycle in block list"));
+            }
+            while self.next_of(b) != NO_BLOCK && !self.bb(self.next_of(b))?.cold {
+                b = self.next_of(b);
+            }
+            let start = self.next_of(b);
+            if start == NO_BLOCK {
+                break;
+            }
+            let mut end = start;
+            while self.next_of(end) != NO_BLOCK && self.bb(self.next_of(end))?.cold {
+                end = self.next_of(end);
+            }
+            if cold_head == NO_BLOCK {
+                cold_head = start;
+            } else {
+                self.bb_mut(cold_tail)?.next = start;
+            }
+            cold_tail = end;
+            let after = self.next_of(end);
+            self.bb_mut(b)?.next = after;
+            self.bb_mut(end)?.next = NO_BLOCK;
+        }
+        self.bb_mut(b)?.next = cold_head;
+        if cold_head != NO_BLOCK {
+            self.remove_redundant_jumps()?;
+        }
+        Ok(())
+    }
+
+    fn is_exit_without_lineno(&self, b: BlockId) -> bool {
+        if !self.exits_scope(b) {
+            return false;
+        }
+        self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
+    }
+
+    /// `duplicate_exits_without_lineno`
+    fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
+        let mut next_lbl = self.order().iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+        let mut b = self.entry;
+        while b != NO_BLOCK {
+            let last = *self.bb(b)?.last().ok_or(CfgError::Internal("empty block"))?;
+            if self.ops.is_jump(last.opcode) {
+                let target = last.target;
+                if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
+                    let nt = self.new_block();
+                    let mut instrs = self.bb(target)?.instrs.clone();
+                    if let Some(f) = instrs.first_mut() {
+                        f.loc = last.loc;
+                    }
+                    let tnext = self.next_of(target);
+                    {
+                        let n = self.bb_mut(nt)?;
+                        n.instrs = instrs;
+                        n.predecessors = 1;
+                        n.next = tnext;
+                        n.label = next_lbl;
+                    }
+                    next_lbl += 1;
+                    if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+                        l.target = nt;
+                    }
+                    let t = self.bb_mut(target)?;
+                    t.predecessors -= 1;
+                    t.next = nt;
+                }
+            }
+            b = self.next_of(b);
+        }
+        for b in self.order() {
+            let next = self.next_of(b);
+            if self.has_fallthrough(b) && next != NO_BLOCK && !self.bb(b)?.instrs.is_empty() && self.is_exit_without_lineno(next) {
+                let loc = self.bb(b)?.last().map(|l| l.loc).unwrap_or_default();
+                if let Some(f) = self.bb_mut(next)?.instrs.first_mut() {
+                    f.loc = loc;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `propagate_line_numbers`
+    fn propagate_line_numbers(&mut self) -> Result<(), CfgError> {
+        for b in self.order() {
+            let Some(last) = self.bb(b)?.last().copied() else { continue };
+            let mut prev = Location::NO_LOCATION;
+            for ins in self.bb_mut(b)?.instrs.iter_mut() {
+                if ins.loc.lineno < 0 {
+                    ins.loc = prev;
+                } else {
+                    prev = ins.loc;
+                }
+            }
+            let next = self.next_of(b);
+            if self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.predecessors == 1 {
+                if let Some(f) = self.bb_mut(next)?.instrs.first_mut() {
+                    if f.loc.lineno < 0 {
+                        f.loc = prev;
+                    }
+                }
+            }
+            if self.ops.is_jump(last.opcode) {
+                let t = last.target;
+                if self.bb(t)?.predecessors == 1 {
+                    if let Some(f) = self.bb_mut(t)?.instrs.first_mut() {
+                        if f.loc.lineno < 0 {
+                            f.loc = prev;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `guarantee_lineno_for_exits`
+    fn guarantee_lineno_for_exits(&mut self, firstlineno: i32) -> Result<(), CfgError> {
+        let mut lineno = firstlineno;
+        let rv = self.ops.RETURN_VALUE;
+        for b in self.order() {
+            let blk = self.bb_mut(b)?;
+            let Some(last) = blk.instrs.last().copied() else { continue };
+            if last.loc.lineno < 0 {
+                if last.opcode == rv {
+                    for ins in blk.instrs.iter_mut() {
+                        ins.loc.lineno = lineno;
+                    }
+                }
+            } else {
+                lineno = last.loc.lineno;
+            }
+        }
+        Ok(())
+    }
+
+    /// `resolve_line_numbers`
+    fn resolve_line_numbers(&mut self, firstlineno: i32) -> Result<(), CfgError> {
+        self.duplicate_exits_without_lineno()?;
+        self.propagate_line_numbers()?;
+        self.guarantee_lineno_for_exits(firstlineno)
+    }
+
+    /// `_PyCfg_OptimizeCodeUnit`. `consts` is the unit's constant list (modified in place, as
+    /// CPython modifies its list); new constants from folding are added to `pool`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn optimize_code_unit(
+        &mut self,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+        _code_flags: u32,
+        nlocals: usize,
+        nparams: usize,
+        firstlineno: i32,
+    ) -> Result<(), CfgError> {
+        self.translate_jump_labels_to_targets()?;
+        self.mark_except_handlers()?;
+        self.label_exception_targets()?;
+        self.optimize_cfg(consts, pool)?;
+        self.remove_unused_consts(consts)?;
+        self.add_checks_for_loads_of_uninitialized_variables(nlocals, nparams)?;
+        if self.ops.release.at_least(3, 13) {
+            self.insert_superinstructions()?;
+        }
+        self.push_cold_blocks_to_end()?;
+        self.resolve_line_numbers(firstlineno)?;
+        Ok(())
+    }
+
+    // ----- assembly preparation (compile.c / flowgraph.c) ----------------------------------
+
+    /// `insert_prefix_instructions` + `fix_cell_offsets` (`prepare_localsplus`). `varnames`,
+    /// `cellvars`, `freevars` are the unit's name lists; `cell_is_arg[i]` gives, for cell `i`,
+    /// the index in `varnames` of the same name, if any. Returns `nlocalsplus`.
+    pub fn prepare_localsplus(
+        &mut self,
+        nlocals: usize,
+        cell_varname_index: &[Option<usize>],
+        nfreevars: usize,
+        code_flags: u32,
+        firstlineno: i32,
+    ) -> Result<usize, CfgError> {
+        let ncellvars = cell_varname_index.len();
+        let noffsets = ncellvars + nfreevars;
+        // build_cellfixedoffsets
+        let mut fixed: Vec<usize> = (0..noffsets).map(|i| nlocals + i).collect();
+        for (cell, v) in cell_varname_index.iter().enumerate() {
+            if let Some(v) = v {
+                fixed[cell] = *v;
+            }
+        }
+        // insert_prefix_instructions
+        let o = self.ops.clone();
+        let mut prefix: Vec<CfgInstr> = Vec::new();
+        if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
+            prefix.push(CfgInstr::new(
+                o.RETURN_GENERATOR,
+                0,
+                Location::new(firstlineno, firstlineno, -1, -1),
+            ));
+            prefix.push(CfgInstr::new(o.POP_TOP, 0, Location::NO_LOCATION));
+        }
+        let mut cells = Vec::new();
+        if ncellvars > 0 {
+            let nvars = ncellvars + nlocals;
+            let mut sorted = vec![0usize; nvars];
+            for (i, &f) in fixed.iter().take(ncellvars).enumerate() {
+                if let Some(s) = sorted.get_mut(f) {
+                    *s = i + 1;
+                }
+            }
+            for &s in &sorted {
+                if s == 0 {
+                    continue;
+                }
+                cells.push(CfgInstr::new(o.MAKE_CELL, (s - 1) as i32, Location::NO_LOCATION));
+                if cells.len() == ncellvars {
+                    break;
+                }
+            }
+        }
+        let mut head: Vec<CfgInstr> = Vec::new();
+        if nfreevars > 0 {
+            head.push(CfgInstr::new(o.COPY_FREE_VARS, nfreevars as i32, Location::NO_LOCATION));
+        }
+        head.extend(cells);
+        head.extend(prefix);
+        if !head.is_empty() {
+            let e = self.entry;
+            let blk = self.bb_mut(e)?;
+            head.extend(blk.instrs.drain(..));
+            blk.instrs = head;
+        }
+        // fix_cell_offsets
+        let mut numdropped = 0usize;
+        let mut fixedmap: Vec<i32> = Vec::with_capacity(noffsets);
+        for (i, &f) in fixed.iter().enumerate() {
+            if f == i + nlocals {
+                fixedmap.push((f - numdropped) as i32);
+            } else {
+                fixedmap.push(f as i32);
+                numdropped += 1;
+            }
+        }
+        let deref_ops = [
+            o.MAKE_CELL,
+            o.LOAD_CLOSURE,
+            o.LOAD_DEREF,
+            o.STORE_DEREF,
+            o.DELETE_DEREF,
+            o.LOAD_FROM_DICT_OR_DEREF,
+        ];
+        for b in self.order() {
+            for ins in self.bb_mut(b)?.instrs.iter_mut() {
+                if deref_ops.contains(&ins.opcode) {
+                    ins.oparg = usize::try_from(ins.oparg)
+                        .ok()
+                        .and_then(|x| fixedmap.get(x))
+                        .copied()
+                        .ok_or(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg })?;
+                }
+            }
+        }
+        Ok(nlocals + ncellvars + nfreevars - numdropped)
+    }
+
+    /// `_PyCfg_Stackdepth`
+    pub fn stackdepth(&mut self, code_flags: u32) -> Result<i32, CfgError> {
+        for b in self.order() {
+            self.bb_mut(b)?.startdepth = i32::MIN;
+        }
+        let mut stack: Vec<BlockId> = Vec::new();
+        let mut maxdepth: i64 = 0;
+        let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 { 1 } else { 0 };
+        fn push(g: &mut Cfg, stack: &mut Vec<BlockId>, b: BlockId, depth: i64) -> Result<(), CfgError> {
+            let blk = g.bb_mut(b)?;
+            let d = i32::try_from(depth).map_err(|_| CfgError::Internal("stack depth overflow"))?;
+            if blk.startdepth < d && blk.startdepth < 100 {
+                blk.startdepth = d;
+                stack.push(b);
+            }
+            Ok(())
+        }
+        push(self, &mut stack, self.entry, start)?;
+        while let Some(b) = stack.pop() {
+            let mut depth = i64::from(self.bb(b)?.startdepth);
+            let mut next = self.next_of(b);
+            let n = self.bb(b)?.instrs.len();
+            for i in 0..n {
+                let ins = self.bb(b)?.instrs[i];
+                let effect = self.ops.stack_effect(ins.opcode, ins.oparg, false).ok_or(
+                    CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
+                )?;
+                let new_depth = depth + effect;
+                if new_depth < 0 {
+                    return Err(CfgError::NegativeStackDepth);
+                }
+                maxdepth = maxdepth.max(new_depth);
+                if self.ops.has_target(ins.opcode) {
+                    let eff = self.ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
+                        CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
+                    )?;
+                    let target_depth = depth + eff;
+                    if target_depth < 0 {
+                        return Err(CfgError::NegativeStackDepth);
+                    }
+                    maxdepth = maxdepth.max(target_depth);
+                    push(self, &mut stack, ins.target, target_depth)?;
+                }
+                depth = new_depth;
+                if self.ops.is_unconditional_jump(ins.opcode) || self.ops.is_scope_exit(ins.opcode) {
+                    next = NO_BLOCK;
+                    break;
+                }
+            }
+            if next != NO_BLOCK {
+                push(self, &mut stack, next, depth)?;
+            }
+        }
+        i32::try_from(maxdepth).map_err(|_| CfgError::Internal("stack depth overflow"))
+    }
+
+    /// `_PyCfg_ConvertPseudoOps`
+    pub fn convert_pseudo_ops(&mut self) -> Result<(), CfgError> {
+        let o = self.ops.clone();
+        for b in self.order() {
+            for ins in self.bb_mut(b)?.instrs.iter_mut() {
+                if o.is_block_push(ins.opcode) || ins.opcode == o.POP_BLOCK {
+                    set_op0(ins, o.NOP);
+                } else if ins.opcode == o.STORE_FAST_MAYBE_NULL {
+                    ins.opcode = o.STORE_FAST;
+                } else if ins.opcode == o.LOAD_CLOSURE && o.release.at_least(3, 13) {
+                    ins.opcode = o.LOAD_FAST;
+                }
+            }
+        }
+        for b in self.order() {
+            self.remove_redundant_nops(b)?;
+        }
+        Ok(())
+    }
+
+    /// `normalize_jumps`: pseudo jumps become forward/backward jumps by layout order; a backward
+    /// conditional jump is reversed around a new `JUMP` block.
+    fn normalize_jumps(&mut self) -> Result<(), CfgError> {
+        self.reset_visited();
+        let o = self.ops.clone();
+        let mut b = self.entry;
+        while b != NO_BLOCK {
+            self.bb_mut(b)?.visited = true;
+            if let Some(last) = self.bb(b)?.last().copied() {
+                if o.is_jump(last.opcode) {
+                    let is_forward = !self.bb(last.target)?.visited;
+                    let new_op = if last.opcode == o.JUMP {
+                        Some(if is_forward { o.JUMP_FORWARD } else { o.JUMP_BACKWARD })
+                    } else if last.opcode == o.JUMP_NO_INTERRUPT {
+                        Some(if is_forward { o.JUMP_FORWARD } else { o.JUMP_BACKWARD_NO_INTERRUPT })
+                    } else {
+                        None
+                    };
+                    if let Some(op) = new_op {
+                        if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+                            l.opcode = op;
+                        }
+                    } else if !is_forward {
+                        let reversed = if last.opcode == o.POP_JUMP_IF_NOT_NONE {
+                            o.POP_JUMP_IF_NONE
+                        } else if last.opcode == o.POP_JUMP_IF_NONE {
+                            o.POP_JUMP_IF_NOT_NONE
+                        } else if last.opcode == o.POP_JUMP_IF_FALSE {
+                            o.POP_JUMP_IF_TRUE
+                        } else if last.opcode == o.POP_JUMP_IF_TRUE {
+                            o.POP_JUMP_IF_FALSE
+                        } else {
+                            return Err(CfgError::Internal("backward jump that cannot be reversed"));
+                        };
+                        // 3.12 only has forward conditional jumps; 3.13+ has them both ways
+                        // in the same numbering, so nothing else differs here.
+                        let next = self.next_of(b);
+                        let cold = self.bb(b)?.cold;
+                        let target_label = self.bb(last.target)?.label;
+                        let j = self.new_block();
+                        let mut ji = CfgInstr::new(o.JUMP, target_label as i32, Location::NO_LOCATION);
+                        ji.target = last.target;
+                        {
+                            let jb = self.bb_mut(j)?;
+                            jb.instrs.push(ji);
+                            jb.cold = cold;
+                            jb.next = next;
+                        }
+                        let blk = self.bb_mut(b)?;
+                        if let Some(l) = blk.instrs.last_mut() {
+                            l.opcode = reversed;
+                            l.target = next;
+                        }
+                        blk.next = j;
+                    }
+                }
+            }
+            b = self.next_of(b);
+        }
+        Ok(())
+    }
+
+    /// `resolve_jump_offsets`
+    fn resolve_jump_offsets(&mut self) -> Result<(), CfgError> {
+        let order = self.order();
+        let o = self.ops.clone();
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            if rounds > 64 {
+                return Err(CfgError::Internal("jump offsets do not converge"));
+            }
+            let mut totsize: i64 = 0;
+            for &b in &order {
+                let size: i64 = self.bb(b)?.instrs.iter().map(|i| i64::from(o.instr_size(i.opcode, i.oparg))).sum();
+                self.bb_mut(b)?.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+                totsize += size;
+            }
+            let mut recompile = false;
+            for &b in &order {
+                let mut bsize = i64::from(self.bb(b)?.offset);
+                let n = self.bb(b)?.instrs.len();
+                for i in 0..n {
+                    let ins = self.bb(b)?.instrs[i];
+                    let isize = o.instr_size(ins.opcode, ins.oparg);
+                    bsize += i64::from(isize);
+                    if o.is_jump(ins.opcode) {
+                        let toff = i64::from(self.bb(ins.target)?.offset);
+                        let arg = if toff < bsize { bsize - toff } else { toff - bsize };
+                        let arg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                        let x = &mut self.bb_mut(b)?.instrs[i];
+                        x.oparg = arg;
+                        if o.instr_size(x.opcode, x.oparg) != isize {
+                            recompile = true;
+                        }
+                    }
+                }
+            }
+            if !recompile {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `_PyCfg_ResolveJumps`
+    pub fn resolve_jumps(&mut self) -> Result<(), CfgError> {
+        self.normalize_jumps()?;
+        self.resolve_jump_offsets()
+    }
+
+    /// `cfg_to_instr_sequence`: the final instruction list with exception-handler info.
+    pub fn to_instr_sequence(&mut self) -> Result<Vec<OutInstr>, CfgError> {
+        let order = self.order();
+        let mut lbl: i64 = 0;
+        for &b in &order {
+            let blk = self.bb_mut(b)?;
+            blk.label = lbl;
+            lbl += blk.instrs.len() as i64;
+        }
+        let mut out = Vec::with_capacity(lbl as usize);
+        for &b in &order {
+            for ins in &self.bb(b)?.instrs {
+                let handler = if ins.except != NO_BLOCK {
+                    let h = self.bb(ins.except)?;
+                    ExceptHandlerInfo { label: h.label, startdepth: h.startdepth, preserve_lasti: h.preserve_lasti }
+                } else {
+                    ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false }
+                };
+                out.push(OutInstr { opcode: ins.opcode, oparg: ins.oparg, loc: ins.loc, handler });
+            }
+        }
+        Ok(out)
+    }
+
+    /// `cfg_to_instructions` of `_testinternalcapi.optimize_cfg`: `(opcode, arg, loc)` with jump
+    /// targets as instruction indices.
+    pub fn to_indexed(&mut self) -> Result<Vec<(u16, i64, Location)>, CfgError> {
+        let order = self.order();
+        let mut lbl: i64 = 0;
+        for &b in &order {
+            let blk = self.bb_mut(b)?;
+            blk.label = lbl;
+            lbl += blk.instrs.len() as i64;
+        }
+        let mut out = Vec::new();
+        for &b in &order {
+            for ins in &self.bb(b)?.instrs {
+                let arg = if self.ops.has_target(ins.opcode) {
+                    self.bb(ins.target)?.label
+                } else {
+                    i64::from(ins.oparg)
+                };
+                out.push((ins.opcode, arg, ins.loc));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn set_op0(ins: &mut CfgInstr, op: u16) {
+    ins.opcode = op;
+    ins.oparg = 0;
+}
+
+fn const_at(consts: &[ConstId], oparg: i32, opcode: u16) -> Result<ConstId, CfgError> {
+    usize::try_from(oparg)
+        .ok()
+        .and_then(|o| consts.get(o))
+        .copied()
+        .ok_or(CfgError::BadOparg { opcode, oparg })
+}
+
+#[allow(dead_code)]
+fn _release_marker(_: Release) {}

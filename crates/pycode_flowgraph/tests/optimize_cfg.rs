@@ -1,0 +1,75 @@
+//! Stage test: `_PyCfg_OptimizeCodeUnit` against CPython 3.12.1's `_testinternalcapi.optimize_cfg`
+//! on the codegen output of every fixture (see `tools/gen_fixtures.py`).
+
+use pycode_flowgraph::fixture::{format_const, format_insts, parse_const, parse_insts, Fixture};
+use pycode_flowgraph::{Cfg, Ops};
+use pycode_instr::ConstPool;
+use pycode_release::Release;
+
+fn run_one(ops: &Ops, fx: &Fixture) -> Result<Option<()>, String> {
+    let expected = fx.section("optimize_cfg").ok_or("no optimize_cfg section")?;
+    if expected.first().map(|s| s.as_str()) == Some("CRASH") {
+        return Ok(None);
+    }
+    let mut pool = ConstPool::new();
+    let mut codes = Vec::new();
+    let mut consts = Vec::new();
+    for l in fx.section("consts").ok_or("no consts")? {
+        consts.push(parse_const(l, &mut pool, &mut codes)?);
+    }
+    let input = parse_insts(ops, fx.section("codegen").ok_or("no codegen")?)?;
+    let mut g = Cfg::from_indexed(ops.clone(), &input).map_err(|e| e.to_string())?;
+    g.optimize_code_unit(&mut consts, &mut pool, 0, 0, 0, 1).map_err(|e| e.to_string())?;
+    let got = format_insts(ops, &g.to_indexed().map_err(|e| e.to_string())?);
+    let exp: Vec<String> = expected.to_vec();
+    if got != exp {
+        let first = got.iter().zip(exp.iter()).position(|(a, b)| a != b).unwrap_or(got.len().min(exp.len()));
+        return Err(format!(
+            "instructions differ at {first}: got {:?} expected {:?} (lengths {} vs {})",
+            got.get(first),
+            exp.get(first),
+            got.len(),
+            exp.len()
+        ));
+    }
+    let exp_consts = fx.section("optimize_cfg consts").ok_or("no optimize_cfg consts")?;
+    let got_consts: Vec<String> = consts
+        .iter()
+        .map(|&c| {
+            let mut s = String::new();
+            format_const(&pool, c, &codes, &mut s);
+            s
+        })
+        .collect();
+    if got_consts != exp_consts {
+        return Err(format!("consts differ: got {got_consts:?} expected {exp_consts:?}"));
+    }
+    Ok(Some(()))
+}
+
+#[test]
+fn optimize_cfg_matches_cpython_3_12_1() {
+    let ops = Ops::new(Release::V3_12_1);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let mut paths: Vec<_> = ["snippets", "stdlib"]
+        .iter()
+        .flat_map(|s| std::fs::read_dir(format!("{dir}/{s}")).into_iter().flatten())
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let (mut pass, mut skipped, mut fail) = (0, 0, Vec::new());
+    for p in &paths {
+        let text = std::fs::read_to_string(p).unwrap();
+        match run_one(&ops, &Fixture::parse(&text)) {
+            Ok(Some(())) => pass += 1,
+            Ok(None) => skipped += 1,
+            Err(e) => fail.push(format!("{}: {e}", p.display())),
+        }
+    }
+    eprintln!("optimize_cfg: {pass} pass, {} fail, {skipped} without oracle output", fail.len());
+    for f in &fail {
+        eprintln!("  {f}");
+    }
+    assert!(fail.is_empty(), "{} of {} fixtures differ", fail.len(), paths.len());
+}
