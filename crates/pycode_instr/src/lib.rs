@@ -276,7 +276,8 @@ pub struct CodeUnitMetadata {
     pub freevars: IndexSet<PyStr>,
     /// `u_fasthidden` (3.13+): locals hidden by inlined comprehensions.
     pub fasthidden: IndexSet<PyStr>,
-    /// `u_argcount` (positional-only ones included, as `co_argcount`)
+    /// `u_argcount`: positional-or-keyword parameters, *not* counting positional-only ones
+    /// (`co_argcount` is `posonlyargcount + argcount`).
     pub argcount: u32,
     /// `u_posonlyargcount`
     pub posonlyargcount: u32,
@@ -309,12 +310,13 @@ impl Default for CodeUnitMetadata {
 }
 
 impl CodeUnitMetadata {
-    /// Number of parameters (`len(ste_varnames)` in 3.12): positional, keyword-only, `*args`,
-    /// `**kwargs`.
+    /// Number of parameters (`len(ste_varnames)` in 3.12): positional-only, positional,
+    /// keyword-only, `*args`, `**kwargs`.
     pub fn nparams(&self) -> u32 {
         const CO_VARARGS: u32 = 0x4;
         const CO_VARKEYWORDS: u32 = 0x8;
-        self.argcount
+        self.posonlyargcount
+            + self.argcount
             + self.kwonlyargcount
             + u32::from(self.flags & CO_VARARGS != 0)
             + u32::from(self.flags & CO_VARKEYWORDS != 0)
