@@ -1505,7 +1505,9 @@ impl Cfg {
                         let cold = self.bb(b)?.cold;
                         let target_label = self.bb(last.target)?.label;
                         let j = self.new_block();
-                        let mut ji = CfgInstr::new(o.JUMP, target_label as i32, Location::NO_LOCATION);
+                        // 3.12 gives the new JUMP the conditional jump's location; 3.13 none.
+                        let jloc = if o.release.at_least(3, 13) { Location::NO_LOCATION } else { last.loc };
+                        let mut ji = CfgInstr::new(o.JUMP, target_label as i32, jloc);
                         ji.target = last.target;
                         {
                             let jb = self.bb_mut(j)?;

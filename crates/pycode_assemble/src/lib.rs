@@ -1,0 +1,159 @@
+//! `pycode_assemble`: the back end of CPython's compiler for one code unit —
+//! `optimize_and_assemble_code_unit` (`Python/compile.c`) driving the CFG passes of
+//! `pycode_flowgraph`, then `_PyAssemble_MakeCodeObject` (`Python/assemble.c`): bytecode with
+//! `EXTENDED_ARG`s and inline caches, the location table, the exception table, localsplus
+//! names/kinds — and finally code objects in a `pycode_object::ObjectGraph` ([`graph`]).
+
+pub mod graph;
+mod tables;
+
+pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
+
+use pycode_flowgraph::{Cfg, CfgError, Ops};
+use pycode_instr::{CodeUnit, ConstId, ConstPool, PyStr};
+use pycode_object::fast_kind;
+use pycode_release::Release;
+
+/// Errors of the back end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssembleError {
+    Cfg(CfgError),
+    /// A metadata table is inconsistent (e.g. a cell index out of range).
+    Metadata(&'static str),
+}
+
+impl From<CfgError> for AssembleError {
+    fn from(e: CfgError) -> Self {
+        AssembleError::Cfg(e)
+    }
+}
+
+impl std::fmt::Display for AssembleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AssembleError::Cfg(e) => write!(f, "{e}"),
+            AssembleError::Metadata(s) => write!(f, "bad code unit metadata: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for AssembleError {}
+
+/// The fields of one assembled code object, before they are turned into objects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssembledCode {
+    pub argcount: u32,
+    pub posonlyargcount: u32,
+    pub kwonlyargcount: u32,
+    pub stacksize: i32,
+    pub flags: u32,
+    pub code: Vec<u8>,
+    /// Final constant list (after folding and `remove_unused_consts`).
+    pub consts: Vec<ConstId>,
+    pub names: Vec<PyStr>,
+    pub localsplusnames: Vec<PyStr>,
+    pub localspluskinds: Vec<u8>,
+    pub name: PyStr,
+    pub qualname: PyStr,
+    pub firstlineno: i32,
+    pub linetable: Vec<u8>,
+    pub exceptiontable: Vec<u8>,
+}
+
+/// `optimize_and_assemble_code_unit` (3.12 `compile.c`) up to the code object's fields.
+/// `pool` receives the constants created by folding.
+pub fn optimize_and_assemble(
+    release: Release,
+    unit: &CodeUnit,
+    pool: &mut ConstPool,
+) -> Result<AssembledCode, AssembleError> {
+    let ops = Ops::new(release);
+    let md = &unit.metadata;
+    let code_flags = md.flags;
+    let mut consts: Vec<ConstId> = md.consts.as_slice().to_vec();
+    let mut g = Cfg::from_sequence(ops.clone(), &unit.instrs)?;
+    let nlocals = md.varnames.len();
+    let nparams = md.nparams() as usize;
+    g.optimize_code_unit(&mut consts, pool, code_flags, nlocals, nparams, md.firstlineno)?;
+
+    // prepare_localsplus
+    let cell_varname_index: Vec<Option<usize>> =
+        md.cellvars.iter().map(|c| md.varnames.get_index(c).map(|i| i as usize)).collect();
+    let nlocalsplus =
+        g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
+    let maxdepth = g.stackdepth(code_flags)?;
+    g.convert_pseudo_ops()?;
+    g.resolve_jumps()?;
+    let instrs = g.to_instr_sequence()?;
+
+    let code = assemble_bytecode(&ops, &instrs);
+    let linetable = assemble_linetable(&ops, &instrs, md.firstlineno);
+    let exceptiontable = assemble_exception_table(&ops, &instrs);
+    let (localsplusnames, localspluskinds) = compute_localsplus_info(release, unit, nlocalsplus)?;
+    Ok(AssembledCode {
+        argcount: md.posonlyargcount + md.argcount,
+        posonlyargcount: md.posonlyargcount,
+        kwonlyargcount: md.kwonlyargcount,
+        stacksize: maxdepth,
+        flags: code_flags,
+        code,
+        consts,
+        names: md.names.as_slice().to_vec(),
+        localsplusnames,
+        localspluskinds,
+        name: md.name.clone(),
+        qualname: md.qualname.clone(),
+        firstlineno: md.firstlineno,
+        linetable,
+        exceptiontable,
+    })
+}
+
+/// `compute_localsplus_info` (assemble.c): locals (a local that is also a cell is marked
+/// `LOCAL|CELL`), then cells not shadowing a local, then free variables.
+pub fn compute_localsplus_info(
+    release: Release,
+    unit: &CodeUnit,
+    nlocalsplus: usize,
+) -> Result<(Vec<PyStr>, Vec<u8>), AssembleError> {
+    let md = &unit.metadata;
+    let mut names: Vec<Option<PyStr>> = vec![None; nlocalsplus];
+    let mut kinds = vec![0u8; nlocalsplus];
+    let mut set = |off: usize, name: &PyStr, kind: u8| -> Result<(), AssembleError> {
+        match (names.get_mut(off), kinds.get_mut(off)) {
+            (Some(n), Some(k)) => {
+                *n = Some(name.clone());
+                *k = kind;
+                Ok(())
+            }
+            _ => Err(AssembleError::Metadata("localsplus offset out of range")),
+        }
+    };
+    for (off, k) in md.varnames.iter().enumerate() {
+        let mut kind = fast_kind::LOCAL;
+        if release.at_least(3, 13) && md.fasthidden.contains(k) {
+            kind |= fast_kind::HIDDEN;
+        }
+        if md.cellvars.contains(k) {
+            kind |= fast_kind::CELL;
+        }
+        set(off, k, kind)?;
+    }
+    let nlocals = md.varnames.len();
+    let mut numdropped = 0usize;
+    for (i, k) in md.cellvars.iter().enumerate() {
+        if md.varnames.contains(k) {
+            numdropped += 1;
+            continue;
+        }
+        set(i + nlocals - numdropped, k, fast_kind::CELL)?;
+    }
+    for (i, k) in md.freevars.iter().enumerate() {
+        set(i + nlocals - numdropped, k, fast_kind::FREE)?;
+    }
+    let names = names
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or(AssembleError::Metadata("localsplus slot left empty"))?;
+    Ok((names, kinds))
+}

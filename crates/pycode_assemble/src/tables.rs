@@ -1,0 +1,191 @@
+//! The byte formats of `Python/assemble.c`: instruction encoding (`write_instr`), the location
+//! table (`write_location_info_entry` and friends) and the exception table
+//! (`assemble_exception_table`). See `docs/linetable.md` and `docs/exception_table.md`.
+
+use pycode_flowgraph::{Ops, OutInstr};
+use pycode_instr::Location;
+
+/// `assemble_emit_instr` / `write_instr` for every instruction: `EXTENDED_ARG` prefixes, the
+/// instruction, then its inline `CACHE` entries.
+pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(instrs.len() * 4);
+    let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
+    let cache = u8::try_from(ops.CACHE).unwrap_or(0);
+    for ins in instrs {
+        let oparg = ins.oparg as u32;
+        let caches = ops.cache_entries(ins.opcode);
+        let ilen = ops.instr_size(ins.opcode, ins.oparg) - caches;
+        if ilen >= 4 {
+            out.extend_from_slice(&[ext, (oparg >> 24) as u8]);
+        }
+        if ilen >= 3 {
+            out.extend_from_slice(&[ext, (oparg >> 16) as u8]);
+        }
+        if ilen >= 2 {
+            out.extend_from_slice(&[ext, (oparg >> 8) as u8]);
+        }
+        out.extend_from_slice(&[ins.opcode as u8, oparg as u8]);
+        for _ in 0..caches {
+            out.extend_from_slice(&[cache, 0]);
+        }
+    }
+    out
+}
+
+/// Location-table writer state (`struct assembler`'s `a_linetable` / `a_lineno`).
+struct LineTable {
+    out: Vec<u8>,
+    lineno: i32,
+}
+
+/// Location entry codes (`_PyCodeLocationInfoKind`).
+const CODE_SHORT0: u8 = 0;
+const CODE_ONE_LINE0: u8 = 10;
+const CODE_NO_COLUMNS: u8 = 13;
+const CODE_LONG: u8 = 14;
+const CODE_NONE: u8 = 15;
+
+impl LineTable {
+    /// `write_location_first_byte`
+    fn first_byte(&mut self, code: u8, length: u32) {
+        self.out.push(0x80 | (code << 3) | ((length - 1) as u8 & 7));
+    }
+
+    /// `write_location_varint`
+    fn varint(&mut self, mut val: u32) {
+        while val >= 64 {
+            self.out.push(64 | (val & 63) as u8);
+            val >>= 6;
+        }
+        self.out.push(val as u8);
+    }
+
+    /// `write_location_signed_varint`
+    fn svarint(&mut self, val: i32) {
+        let u = if val < 0 { ((val as u32).wrapping_neg() << 1) | 1 } else { (val as u32) << 1 };
+        self.varint(u);
+    }
+
+    /// `write_location_info_entry`
+    fn entry(&mut self, loc: Location, isize: u32) {
+        if loc.lineno < 0 {
+            self.first_byte(CODE_NONE, isize);
+            return;
+        }
+        let line_delta = loc.lineno.wrapping_sub(self.lineno);
+        let column = loc.col_offset;
+        let end_column = loc.end_col_offset;
+        if column < 0 || end_column < 0 {
+            if loc.end_lineno == loc.lineno || loc.end_lineno == -1 {
+                self.first_byte(CODE_NO_COLUMNS, isize);
+                self.svarint(line_delta);
+                self.lineno = loc.lineno;
+                return;
+            }
+        } else if loc.end_lineno == loc.lineno {
+            if line_delta == 0 && column < 80 && end_column - column < 16 && end_column >= column {
+                let col = column as u32;
+                self.first_byte(CODE_SHORT0 + (col / 8) as u8, isize);
+                self.out.push((((col % 8) << 4) | (end_column - column) as u32) as u8);
+                return;
+            }
+            if (0..3).contains(&line_delta) && column < 128 && end_column < 128 {
+                self.first_byte(CODE_ONE_LINE0 + line_delta as u8, isize);
+                self.out.push(column as u8);
+                self.out.push(end_column as u8);
+                self.lineno = loc.lineno;
+                return;
+            }
+        }
+        // write_location_info_long_form
+        self.first_byte(CODE_LONG, isize);
+        self.svarint(line_delta);
+        self.varint(loc.end_lineno.wrapping_sub(loc.lineno) as u32);
+        self.varint(column.wrapping_add(1) as u32);
+        self.varint(end_column.wrapping_add(1) as u32);
+        self.lineno = loc.lineno;
+    }
+
+    /// `assemble_emit_location`: entries cover at most 8 code units.
+    fn emit(&mut self, loc: Location, mut isize: u32) {
+        if isize == 0 {
+            return;
+        }
+        while isize > 8 {
+            self.entry(loc, 8);
+            isize -= 8;
+        }
+        self.entry(loc, isize);
+    }
+}
+
+/// `assemble_location_info`: the PEP 626/657 location table (`co_linetable`).
+pub fn assemble_linetable(ops: &Ops, instrs: &[OutInstr], firstlineno: i32) -> Vec<u8> {
+    let mut t = LineTable { out: Vec::with_capacity(instrs.len() * 2), lineno: firstlineno };
+    let mut loc = Location::NO_LOCATION;
+    let mut size = 0u32;
+    for ins in instrs {
+        if ins.loc != loc {
+            t.emit(loc, size);
+            loc = ins.loc;
+            size = 0;
+        }
+        size += ops.instr_size(ins.opcode, ins.oparg);
+    }
+    t.emit(loc, size);
+    t.out
+}
+
+/// `assemble_emit_exception_table_item`: 6-bit big-endian groups, bit 6 = continuation,
+/// bit 7 marks the first item of an entry.
+fn except_item(out: &mut Vec<u8>, value: u32, mut msb: u8) {
+    const CONT: u8 = 64;
+    for shift in [24u32, 18, 12, 6] {
+        if value >= 1 << shift {
+            out.push((((value >> shift) & 0x3f) as u8) | CONT | msb);
+            msb = 0;
+        }
+    }
+    out.push((value & 0x3f) as u8 | msb);
+}
+
+/// `assemble_exception_table` (`co_exceptiontable`): one entry per run of instructions sharing
+/// a handler. Offsets are in code units.
+pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
+    let mut offsets = Vec::with_capacity(instrs.len());
+    let mut off = 0u32;
+    for ins in instrs {
+        offsets.push(off);
+        off += ops.instr_size(ins.opcode, ins.oparg);
+    }
+    let mut out = Vec::new();
+    let mut emit = |start: u32, end: u32, h: &pycode_flowgraph::ExceptHandlerInfo| {
+        let target = usize::try_from(h.label).ok().and_then(|l| offsets.get(l)).copied().unwrap_or(0);
+        let mut depth = h.startdepth - 1;
+        if h.preserve_lasti {
+            depth -= 1;
+        }
+        let depth_lasti = ((depth.max(0) as u32) << 1) | u32::from(h.preserve_lasti);
+        except_item(&mut out, start, 1 << 7);
+        except_item(&mut out, end.saturating_sub(start), 0);
+        except_item(&mut out, target, 0);
+        except_item(&mut out, depth_lasti, 0);
+    };
+    let mut ioffset = 0u32;
+    let mut handler = pycode_flowgraph::ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false };
+    let mut start = 0u32;
+    for ins in instrs {
+        if ins.handler.label != handler.label {
+            if handler.label >= 0 {
+                emit(start, ioffset, &handler);
+            }
+            start = ioffset;
+            handler = ins.handler;
+        }
+        ioffset += ops.instr_size(ins.opcode, ins.oparg);
+    }
+    if handler.label >= 0 {
+        emit(start, ioffset, &handler);
+    }
+    out
+}
