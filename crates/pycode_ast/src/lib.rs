@@ -27,3 +27,15 @@ pub enum PyMinor {
     Py313,
     Py314,
 }
+
+impl From<pycode_release::Release> for PyMinor {
+    fn from(r: pycode_release::Release) -> PyMinor {
+        use pycode_release::Release as R;
+        match r {
+            R::V3_11_7 => PyMinor::Py311,
+            R::V3_12_1 | R::V3_12_7 => PyMinor::Py312,
+            R::V3_13_0 | R::V3_13_2 => PyMinor::Py313,
+            R::V3_14_2 => PyMinor::Py314,
+        }
+    }
+}

@@ -1,1 +1,249 @@
-//! Source decoding, parsing with ruff and conversion to the CPython-shaped AST
+//! `pycode_parse`: source bytes → CPython-shaped AST ([`pycode_ast::Mod`]) for a given release.
+//!
+//! Pipeline: [`decode::decode_source`] (PEP 263, BOM, universal newlines) → `ruff_python_parser`
+//! (with the release as target version, so version-gated syntax is rejected) → one conversion pass
+//! ([`convert`]) → type comments ([`typecomments`]) when requested, as `ast.parse(..., type_comments=True)`.
+//!
+//! # API boundary
+//! Returns `Ok(tree)` or a typed [`ParseError`]; never panics, never prints.
+
+mod codec_tables;
+pub mod convert;
+pub mod decode;
+pub mod error;
+pub mod strings;
+pub mod typecomments;
+
+pub use error::{ErrorKind, ParseError};
+pub use pycode_ast::PyMinor;
+
+use pycode_ast as a;
+use ruff_python_ast::PythonVersion;
+use ruff_python_parser::{Mode as RMode, ParseOptions as ROptions};
+use ruff_text_size::{Ranged, TextSize};
+
+/// `ast.parse`'s `mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Exec,
+    Eval,
+    Single,
+    FuncType,
+}
+
+impl Mode {
+    pub fn from_name(s: &str) -> Option<Mode> {
+        Some(match s {
+            "exec" => Mode::Exec,
+            "eval" => Mode::Eval,
+            "single" => Mode::Single,
+            "func_type" => Mode::FuncType,
+            _ => return None,
+        })
+    }
+}
+
+/// Options of [`parse`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub minor: PyMinor,
+    pub mode: Mode,
+    /// `type_comments=True`.
+    pub type_comments: bool,
+}
+
+/// Maximum nesting of brackets, as CPython's tokenizer (`MAXLEVEL`).
+const MAXLEVEL: usize = 200;
+
+/// Stack reserved for the parse; deep but legal inputs need more than a default thread has.
+const STACK_SIZE: usize = 512 << 20;
+
+/// `ast.parse(source_bytes, mode=..., type_comments=...)` for the release `opts.minor`.
+pub fn parse(source: &[u8], opts: &Options) -> Result<a::Mod, ParseError> {
+    let text = decode::decode_source(source, opts.minor)?;
+    parse_text(&text, opts)
+}
+
+/// Like [`parse`] for already decoded text (newlines must already be `\n`).
+pub fn parse_text(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
+    // Run on a thread with a large stack so that deeply nested (but accepted) input cannot overflow.
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().stack_size(STACK_SIZE).spawn_scoped(s, || parse_inner(text, opts));
+        match handle {
+            Ok(h) => h.join().unwrap_or_else(|_| Err(ParseError::syntax("internal error in parser"))),
+            Err(_) => parse_inner(text, opts),
+        }
+    })
+}
+
+fn target_version(minor: PyMinor) -> PythonVersion {
+    match minor {
+        PyMinor::Py311 => PythonVersion::PY311,
+        PyMinor::Py312 => PythonVersion::PY312,
+        PyMinor::Py313 => PythonVersion::PY313,
+        PyMinor::Py314 => PythonVersion::PY314,
+    }
+}
+
+fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
+    if opts.mode == Mode::FuncType {
+        return parse_func_type(text, opts);
+    }
+    let rmode = match opts.mode {
+        Mode::Eval => RMode::Expression,
+        _ => RMode::Module,
+    };
+    let ropts = ROptions::from(rmode).with_target_version(target_version(opts.minor));
+    let parsed = ruff_python_parser::parse_unchecked(text, ropts);
+    let mut conv = convert::Converter::new(text, opts.minor);
+    check_tokens(&conv, parsed.tokens())?;
+    if let Some(e) = parsed.errors().first() {
+        let mut err = conv.err_at(e.location.start(), "invalid syntax");
+        err.msg = ruff_message(&e.error.to_string());
+        return Err(err);
+    }
+    if let Some(e) = parsed.unsupported_syntax_errors().first() {
+        let mut err = conv.err_at(e.range.start(), "invalid syntax");
+        err.msg = e.to_string();
+        return Err(err);
+    }
+    match parsed.syntax() {
+        ruff_python_ast::Mod::Expression(e) => {
+            let body = conv.expr(&e.body)?;
+            Ok(a::Mod::Expression { body: Box::new(body) })
+        }
+        ruff_python_ast::Mod::Module(m) => {
+            let mut body = conv.stmts(&m.body)?;
+            let mut type_ignores = Vec::new();
+            if opts.type_comments {
+                type_ignores = typecomments::apply(&conv, parsed.tokens(), &mut body)?;
+            }
+            if opts.mode == Mode::Single {
+                check_single(&conv, &m.body)?;
+                return Ok(a::Mod::Interactive { body });
+            }
+            Ok(a::Mod::Module { body, type_ignores })
+        }
+    }
+}
+
+fn ruff_message(s: &str) -> String {
+    // Later work maps ruff's messages onto CPython's; until then keep CPython's generic wording.
+    let _ = s;
+    "invalid syntax".to_string()
+}
+
+/// Token-level checks CPython's tokenizer makes that ruff does not: bracket nesting depth.
+fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token::Token]) -> Result<(), ParseError> {
+    use ruff_python_ast::token::TokenKind as T;
+    let mut level = 0usize;
+    for t in tokens {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => {
+                level += 1;
+                if level >= MAXLEVEL {
+                    return Err(conv.err_at(t.start(), "too many nested parentheses"));
+                }
+            }
+            T::Rpar | T::Rsqb | T::Rbrace => level = level.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `single` mode accepts one statement (or several `;`-separated simple statements on one line).
+fn check_single(conv: &convert::Converter<'_>, body: &[ruff_python_ast::Stmt]) -> Result<(), ParseError> {
+    if body.len() > 1 {
+        let first_line = conv.loc(body[0].start()).0;
+        let first_compound = !matches!(
+            body[0],
+            ruff_python_ast::Stmt::Expr(_)
+                | ruff_python_ast::Stmt::Assign(_)
+                | ruff_python_ast::Stmt::AugAssign(_)
+                | ruff_python_ast::Stmt::AnnAssign(_)
+                | ruff_python_ast::Stmt::Pass(_)
+                | ruff_python_ast::Stmt::Break(_)
+                | ruff_python_ast::Stmt::Continue(_)
+                | ruff_python_ast::Stmt::Return(_)
+                | ruff_python_ast::Stmt::Raise(_)
+                | ruff_python_ast::Stmt::Global(_)
+                | ruff_python_ast::Stmt::Nonlocal(_)
+                | ruff_python_ast::Stmt::Import(_)
+                | ruff_python_ast::Stmt::ImportFrom(_)
+                | ruff_python_ast::Stmt::Assert(_)
+                | ruff_python_ast::Stmt::Delete(_)
+                | ruff_python_ast::Stmt::TypeAlias(_)
+        );
+        for s in &body[1..] {
+            if first_compound || conv.loc(s.start()).0 != first_line {
+                return Err(conv.err_at(s.start(), "multiple statements found while compiling a single statement"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `func_type` mode: `(argtypes) -> returns`.
+fn parse_func_type(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
+    use ruff_python_ast::token::TokenKind as T;
+    let conv = convert::Converter::new(text, opts.minor);
+    // Find the top-level `->` with the lexer of a module parse.
+    let probe = ruff_python_parser::parse_unchecked(text, ROptions::from(RMode::Module).with_target_version(target_version(opts.minor)));
+    let mut depth = 0i32;
+    let mut arrow = None;
+    for t in probe.tokens().iter() {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::Rarrow if depth == 0 => {
+                arrow = Some(t.range());
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(arrow) = arrow else {
+        return Err(conv.err_at(TextSize::from(text.len() as u32), "invalid syntax"));
+    };
+    let lhs = &text[..usize::from(arrow.start())];
+    // Parse `lhs` as an expression; it must be a parenthesised tuple or a parenthesised expression.
+    let blank_rest: String = text.chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+    let rhs_src = format!("{}{}", &blank_rest[..usize::from(arrow.end())], &text[usize::from(arrow.end())..]);
+    let lhs_src = format!("{lhs}{}", &blank_rest[usize::from(arrow.start())..]);
+    let mut sub = Options { mode: Mode::Eval, ..opts.clone() };
+    sub.type_comments = false;
+    let lhs_tree = parse_inner(&lhs_src, &sub)?;
+    let rhs_tree = parse_inner(&rhs_src, &sub)?;
+    let (a::Mod::Expression { body: lhs_e }, a::Mod::Expression { body: rhs_e }) = (lhs_tree, rhs_tree) else {
+        return Err(conv.err_at(TextSize::from(0), "invalid syntax"));
+    };
+    let trimmed = lhs.trim_start();
+    if !trimmed.starts_with('(') {
+        return Err(conv.err_at(TextSize::from(0), "invalid syntax"));
+    }
+    let argtypes = match lhs_e.kind {
+        a::ExprKind::Tuple { elts, .. } if is_tuple_paren(lhs) => elts,
+        _ => vec![*lhs_e],
+    };
+    Ok(a::Mod::FunctionType { argtypes, returns: rhs_e })
+}
+
+/// Whether `(…)` in `lhs` is a tuple display (has a top-level comma or is empty) rather than grouping.
+fn is_tuple_paren(lhs: &str) -> bool {
+    let inner = lhs.trim();
+    let inner = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or("");
+    if inner.trim().is_empty() {
+        return true;
+    }
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}

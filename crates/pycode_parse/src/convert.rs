@@ -1,0 +1,868 @@
+//! Conversion of ruff's tree into the CPython-shaped [`pycode_ast`] tree, in one pass.
+//!
+//! Where ruff and CPython disagree on positions, CPython wins (see `docs/ast.md`):
+//! decorated definitions start at `def`/`class`; `*args`/`**kw` start at the name; `elif` is a nested
+//! `If`; a lone generator argument spans the call's parentheses; f-string pieces are merged and
+//! positioned per release (3.11 gives every piece the position of the whole string); format specs
+//! start at `:`. String and number literals are decoded again from the source text.
+
+use num_bigint::BigInt;
+use pycode_ast as a;
+use pycode_ast::{Constant, Pos, PyMinor};
+use ruff_python_ast as r;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::error::{ErrorKind, ParseError};
+use crate::strings;
+
+/// Deepest AST nesting converted; deeper trees give a `RecursionError` instead of exhausting the stack.
+pub const MAX_DEPTH: u32 = 5000;
+
+pub struct Converter<'s> {
+    pub src: &'s str,
+    line_starts: Vec<u32>,
+    pub minor: PyMinor,
+    depth: u32,
+    /// 3.11 only: (line, delta) column shifts applied to nodes inside f-string replacement fields,
+    /// reproducing the position arithmetic of 3.11's f-string sub-parser.
+    shifts: Vec<(u32, u32)>,
+}
+
+type R<T> = Result<T, ParseError>;
+
+fn ident(id: &r::Identifier) -> a::Identifier {
+    id.id.as_str().into()
+}
+
+impl<'s> Converter<'s> {
+    pub fn new(src: &'s str, minor: PyMinor) -> Self {
+        let mut line_starts = Vec::with_capacity(src.len() / 32 + 1);
+        line_starts.push(0u32);
+        for (i, b) in src.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        Converter { src, line_starts, minor, depth: 0, shifts: Vec::new() }
+    }
+
+    /// (1-based line, byte column) of a byte offset.
+    pub fn loc(&self, off: TextSize) -> (u32, u32) {
+        let off = u32::from(off);
+        let idx = self.line_starts.partition_point(|&s| s <= off);
+        let line_start = idx.checked_sub(1).and_then(|i| self.line_starts.get(i)).copied().unwrap_or(0);
+        (idx as u32, off - line_start)
+    }
+
+    /// The source line (1-based) without its newline.
+    pub fn line_text(&self, line: u32) -> &'s str {
+        let i = line.saturating_sub(1) as usize;
+        let start = self.line_starts.get(i).copied().unwrap_or(0) as usize;
+        let end = self.line_starts.get(i + 1).map(|&e| e as usize).unwrap_or(self.src.len());
+        self.src.get(start..end).unwrap_or("").trim_end_matches('\n')
+    }
+
+    fn pos_of(&self, start: TextSize, end: TextSize) -> Pos {
+        let (lineno, mut col_offset) = self.loc(start);
+        let (end_lineno, mut end_col_offset) = self.loc(end);
+        for &(line, delta) in &self.shifts {
+            if lineno == line {
+                col_offset += delta;
+            }
+            if end_lineno == line {
+                end_col_offset += delta;
+            }
+        }
+        Pos { lineno, col_offset, end_lineno, end_col_offset }
+    }
+
+    fn pos(&self, range: TextRange) -> Pos {
+        self.pos_of(range.start(), range.end())
+    }
+
+    fn text(&self, range: TextRange) -> &'s str {
+        self.src.get(usize::from(range.start())..usize::from(range.end())).unwrap_or("")
+    }
+
+    fn enter(&mut self, at: TextSize) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let (line, col) = self.loc(at);
+            let mut e = ParseError::new(ErrorKind::RecursionError, "maximum recursion depth exceeded during compilation");
+            e.lineno = line;
+            e.offset = col + 1;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    pub fn stmts(&mut self, body: &[r::Stmt]) -> R<Vec<a::Stmt>> {
+        let mut out = Vec::with_capacity(body.len());
+        for s in body {
+            out.push(self.stmt(s)?);
+        }
+        Ok(out)
+    }
+
+    /// Start of the `def`/`class` keyword (or `async`) before `name`, skipping back over whitespace.
+    fn keyword_start(&self, name_start: TextSize, kw: &str, allow_async: bool) -> TextSize {
+        let bytes = self.src.as_bytes();
+        let skip_ws = |mut i: usize| {
+            loop {
+                while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | 0x0C) {
+                    i -= 1;
+                }
+                if i >= 2 && bytes[i - 1] == b'\n' && bytes[i - 2] == b'\\' {
+                    i -= 2;
+                    continue;
+                }
+                return i;
+            }
+        };
+        let i = skip_ws(usize::from(name_start));
+        if i < kw.len() || &self.src.as_bytes()[i - kw.len()..i] != kw.as_bytes() {
+            return name_start;
+        }
+        let kw_start = i - kw.len();
+        if allow_async {
+            let j = skip_ws(kw_start);
+            if j >= 5 && &bytes[j - 5..j] == b"async" {
+                return TextSize::from((j - 5) as u32);
+            }
+        }
+        TextSize::from(kw_start as u32)
+    }
+
+    fn stmt(&mut self, s: &r::Stmt) -> R<a::Stmt> {
+        self.enter(s.start())?;
+        let res = self.stmt_inner(s);
+        self.leave();
+        res
+    }
+
+    fn stmt_inner(&mut self, s: &r::Stmt) -> R<a::Stmt> {
+        use a::StmtKind as K;
+        let mut pos = self.pos(s.range());
+        let kind = match s {
+            r::Stmt::FunctionDef(f) => {
+                if !f.decorator_list.is_empty() {
+                    let start = self.keyword_start(f.name.start(), "def", true);
+                    pos = self.pos_of(start, f.range.end());
+                }
+                let def = a::FunctionDef {
+                    name: ident(&f.name),
+                    args: Box::new(self.parameters(&f.parameters)?),
+                    body: self.stmts(&f.body)?,
+                    decorator_list: self.decorators(&f.decorator_list)?,
+                    returns: self.opt_expr(f.returns.as_deref())?,
+                    type_comment: None,
+                    type_params: self.type_params(f.type_params.as_deref())?,
+                };
+                if f.is_async {
+                    K::AsyncFunctionDef(Box::new(def))
+                } else {
+                    K::FunctionDef(Box::new(def))
+                }
+            }
+            r::Stmt::ClassDef(c) => {
+                if !c.decorator_list.is_empty() {
+                    let start = self.keyword_start(c.name.start(), "class", false);
+                    pos = self.pos_of(start, c.range.end());
+                }
+                let (bases, keywords) = match c.arguments.as_deref() {
+                    Some(args) => (self.exprs(&args.args)?, self.keywords(&args.keywords)?),
+                    None => (Vec::new(), Vec::new()),
+                };
+                K::ClassDef(Box::new(a::ClassDef {
+                    name: ident(&c.name),
+                    bases,
+                    keywords,
+                    body: self.stmts(&c.body)?,
+                    decorator_list: self.decorators(&c.decorator_list)?,
+                    type_params: self.type_params(c.type_params.as_deref())?,
+                }))
+            }
+            r::Stmt::Return(x) => K::Return { value: self.opt_expr(x.value.as_deref())? },
+            r::Stmt::Delete(x) => K::Delete { targets: self.exprs(&x.targets)? },
+            r::Stmt::TypeAlias(x) => K::TypeAlias {
+                name: self.bexpr(&x.name)?,
+                type_params: self.type_params(x.type_params.as_deref())?,
+                value: self.bexpr(&x.value)?,
+            },
+            r::Stmt::Assign(x) => K::Assign { targets: self.exprs(&x.targets)?, value: self.bexpr(&x.value)?, type_comment: None },
+            r::Stmt::AugAssign(x) => K::AugAssign { target: self.bexpr(&x.target)?, op: operator(x.op), value: self.bexpr(&x.value)? },
+            r::Stmt::AnnAssign(x) => K::AnnAssign {
+                target: self.bexpr(&x.target)?,
+                annotation: self.bexpr(&x.annotation)?,
+                value: self.opt_expr(x.value.as_deref())?,
+                simple: x.simple,
+            },
+            r::Stmt::For(x) => {
+                let f = a::For {
+                    target: self.expr(&x.target)?,
+                    iter: self.expr(&x.iter)?,
+                    body: self.stmts(&x.body)?,
+                    orelse: self.stmts(&x.orelse)?,
+                    type_comment: None,
+                };
+                if x.is_async {
+                    K::AsyncFor(Box::new(f))
+                } else {
+                    K::For(Box::new(f))
+                }
+            }
+            r::Stmt::While(x) => K::While { test: self.bexpr(&x.test)?, body: self.stmts(&x.body)?, orelse: self.stmts(&x.orelse)? },
+            r::Stmt::If(x) => {
+                let test = self.bexpr(&x.test)?;
+                let body = self.stmts(&x.body)?;
+                let orelse = self.elif_chain(&x.elif_else_clauses, x.range.end())?;
+                K::If { test, body, orelse }
+            }
+            r::Stmt::With(x) => {
+                let mut items = Vec::with_capacity(x.items.len());
+                for it in &x.items {
+                    items.push(a::WithItem {
+                        context_expr: self.expr(&it.context_expr)?,
+                        optional_vars: self.opt_expr(it.optional_vars.as_deref())?,
+                    });
+                }
+                let body = self.stmts(&x.body)?;
+                if x.is_async {
+                    K::AsyncWith { items, body, type_comment: None }
+                } else {
+                    K::With { items, body, type_comment: None }
+                }
+            }
+            r::Stmt::Match(x) => {
+                let subject = self.bexpr(&x.subject)?;
+                let mut cases = Vec::with_capacity(x.cases.len());
+                for c in &x.cases {
+                    cases.push(a::MatchCase {
+                        pattern: self.pattern(&c.pattern)?,
+                        guard: self.opt_expr(c.guard.as_deref())?,
+                        body: self.stmts(&c.body)?,
+                    });
+                }
+                K::Match { subject, cases }
+            }
+            r::Stmt::Raise(x) => K::Raise { exc: self.opt_expr(x.exc.as_deref())?, cause: self.opt_expr(x.cause.as_deref())? },
+            r::Stmt::Try(x) => {
+                let mut handlers = Vec::with_capacity(x.handlers.len());
+                for h in &x.handlers {
+                    let r::ExceptHandler::ExceptHandler(h) = h;
+                    handlers.push(a::ExceptHandler {
+                        pos: self.pos(h.range),
+                        type_: self.opt_expr(h.type_.as_deref())?,
+                        name: h.name.as_ref().map(ident),
+                        body: self.stmts(&h.body)?,
+                    });
+                }
+                let t = a::Try { body: self.stmts(&x.body)?, handlers, orelse: self.stmts(&x.orelse)?, finalbody: self.stmts(&x.finalbody)? };
+                if x.is_star {
+                    K::TryStar(Box::new(t))
+                } else {
+                    K::Try(Box::new(t))
+                }
+            }
+            r::Stmt::Assert(x) => K::Assert { test: self.bexpr(&x.test)?, msg: self.opt_expr(x.msg.as_deref())? },
+            r::Stmt::Import(x) => {
+                if x.is_lazy {
+                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                }
+                K::Import { names: self.aliases(&x.names) }
+            }
+            r::Stmt::ImportFrom(x) => {
+                if x.is_lazy {
+                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                }
+                K::ImportFrom { module: x.module.as_ref().map(ident), names: self.aliases(&x.names), level: x.level }
+            }
+            r::Stmt::Global(x) => K::Global { names: x.names.iter().map(ident).collect() },
+            r::Stmt::Nonlocal(x) => K::Nonlocal { names: x.names.iter().map(ident).collect() },
+            r::Stmt::Expr(x) => K::Expr { value: self.bexpr(&x.value)? },
+            r::Stmt::Pass(_) => K::Pass,
+            r::Stmt::Break(_) => K::Break,
+            r::Stmt::Continue(_) => K::Continue,
+            r::Stmt::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax")),
+        };
+        Ok(a::Stmt { pos, kind })
+    }
+
+    fn elif_chain(&mut self, clauses: &[r::ElifElseClause], end: TextSize) -> R<Vec<a::Stmt>> {
+        let Some((first, rest)) = clauses.split_first() else {
+            return Ok(Vec::new());
+        };
+        match &first.test {
+            None => self.stmts(&first.body),
+            Some(test) => {
+                self.enter(first.range.start())?;
+                let pos = self.pos_of(first.range.start(), end);
+                let test = self.bexpr(test)?;
+                let body = self.stmts(&first.body)?;
+                let orelse = self.elif_chain(rest, end)?;
+                self.leave();
+                Ok(vec![a::Stmt { pos, kind: a::StmtKind::If { test, body, orelse } }])
+            }
+        }
+    }
+
+    pub fn err_at(&self, at: TextSize, msg: &str) -> ParseError {
+        let (line, col) = self.loc(at);
+        let text = self.line_text(line);
+        let mut e = ParseError::syntax(msg);
+        e.lineno = line;
+        e.offset = text.get(..col as usize).map_or(col, |t| t.chars().count() as u32) + 1;
+        e.end_lineno = line;
+        e.end_offset = e.offset;
+        e.text = Some(text.to_string());
+        e
+    }
+
+    fn aliases(&self, names: &[r::Alias]) -> Vec<a::Alias> {
+        names
+            .iter()
+            .map(|al| a::Alias { pos: self.pos(al.range), name: ident(&al.name), asname: al.asname.as_ref().map(ident) })
+            .collect()
+    }
+
+    fn decorators(&mut self, decs: &[r::Decorator]) -> R<Vec<a::Expr>> {
+        let mut out = Vec::with_capacity(decs.len());
+        for d in decs {
+            out.push(self.expr(&d.expression)?);
+        }
+        Ok(out)
+    }
+
+    fn type_params(&mut self, tps: Option<&r::TypeParams>) -> R<Vec<a::TypeParam>> {
+        let Some(tps) = tps else { return Ok(Vec::new()) };
+        let mut out = Vec::with_capacity(tps.type_params.len());
+        for tp in &tps.type_params {
+            let (range, kind) = match tp {
+                r::TypeParam::TypeVar(t) => (
+                    t.range,
+                    a::TypeParamKind::TypeVar {
+                        name: ident(&t.name),
+                        bound: self.opt_expr(t.bound.as_deref())?,
+                        default_value: self.opt_expr(t.default.as_deref())?,
+                    },
+                ),
+                r::TypeParam::ParamSpec(t) => (
+                    t.range,
+                    a::TypeParamKind::ParamSpec { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? },
+                ),
+                r::TypeParam::TypeVarTuple(t) => (
+                    t.range,
+                    a::TypeParamKind::TypeVarTuple { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? },
+                ),
+            };
+            out.push(a::TypeParam { pos: self.pos(range), kind });
+        }
+        Ok(out)
+    }
+
+    fn param(&mut self, p: &r::Parameter, star: bool) -> R<a::Arg> {
+        let range = if star { TextRange::new(p.name.start(), p.range.end()) } else { p.range };
+        Ok(a::Arg { pos: self.pos(range), arg: ident(&p.name), annotation: self.opt_expr(p.annotation.as_deref())?, type_comment: None })
+    }
+
+    pub fn parameters(&mut self, p: &r::Parameters) -> R<a::Arguments> {
+        let mut out = a::Arguments::default();
+        for pw in &p.posonlyargs {
+            out.posonlyargs.push(self.param(&pw.parameter, false)?);
+            if let Some(d) = &pw.default {
+                out.defaults.push(self.expr(d)?);
+            }
+        }
+        for pw in &p.args {
+            out.args.push(self.param(&pw.parameter, false)?);
+            if let Some(d) = &pw.default {
+                out.defaults.push(self.expr(d)?);
+            }
+        }
+        if let Some(v) = &p.vararg {
+            out.vararg = Some(Box::new(self.param(v, true)?));
+        }
+        for pw in &p.kwonlyargs {
+            out.kwonlyargs.push(self.param(&pw.parameter, false)?);
+            out.kw_defaults.push(match &pw.default {
+                Some(d) => Some(self.expr(d)?),
+                None => None,
+            });
+        }
+        if let Some(k) = &p.kwarg {
+            out.kwarg = Some(Box::new(self.param(k, true)?));
+        }
+        Ok(out)
+    }
+
+    fn keywords(&mut self, kws: &[r::Keyword]) -> R<Vec<a::Keyword>> {
+        let mut out = Vec::with_capacity(kws.len());
+        for k in kws {
+            out.push(a::Keyword { pos: self.pos(k.range), arg: k.arg.as_ref().map(ident), value: self.expr(&k.value)? });
+        }
+        Ok(out)
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    fn exprs(&mut self, es: &[r::Expr]) -> R<Vec<a::Expr>> {
+        let mut out = Vec::with_capacity(es.len());
+        for e in es {
+            out.push(self.expr(e)?);
+        }
+        Ok(out)
+    }
+
+    fn bexpr(&mut self, e: &r::Expr) -> R<Box<a::Expr>> {
+        Ok(Box::new(self.expr(e)?))
+    }
+
+    fn opt_expr(&mut self, e: Option<&r::Expr>) -> R<Option<Box<a::Expr>>> {
+        match e {
+            Some(e) => Ok(Some(self.bexpr(e)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn comprehensions(&mut self, gens: &[r::Comprehension]) -> R<Vec<a::Comprehension>> {
+        let mut out = Vec::with_capacity(gens.len());
+        for g in gens {
+            out.push(a::Comprehension { target: self.expr(&g.target)?, iter: self.expr(&g.iter)?, ifs: self.exprs(&g.ifs)?, is_async: g.is_async });
+        }
+        Ok(out)
+    }
+
+    pub fn expr(&mut self, e: &r::Expr) -> R<a::Expr> {
+        self.enter(e.start())?;
+        let res = self.expr_inner(e);
+        self.leave();
+        res
+    }
+
+    fn expr_inner(&mut self, e: &r::Expr) -> R<a::Expr> {
+        use a::ExprKind as K;
+        let mut pos = self.pos(e.range());
+        let kind = match e {
+            r::Expr::BoolOp(x) => K::BoolOp { op: boolop(x.op), values: self.exprs(&x.values)? },
+            r::Expr::Named(x) => K::NamedExpr { target: self.bexpr(&x.target)?, value: self.bexpr(&x.value)? },
+            r::Expr::BinOp(x) => K::BinOp { left: self.bexpr(&x.left)?, op: operator(x.op), right: self.bexpr(&x.right)? },
+            r::Expr::UnaryOp(x) => K::UnaryOp { op: unaryop(x.op), operand: self.bexpr(&x.operand)? },
+            r::Expr::Lambda(x) => K::Lambda {
+                args: Box::new(match x.parameters.as_deref() {
+                    Some(p) => self.parameters(p)?,
+                    None => a::Arguments::default(),
+                }),
+                body: self.bexpr(&x.body)?,
+            },
+            r::Expr::If(x) => K::IfExp { test: self.bexpr(&x.test)?, body: self.bexpr(&x.body)?, orelse: self.bexpr(&x.orelse)? },
+            r::Expr::Dict(x) => {
+                let mut keys = Vec::with_capacity(x.items.len());
+                let mut values = Vec::with_capacity(x.items.len());
+                for it in &x.items {
+                    keys.push(match &it.key {
+                        Some(k) => Some(self.expr(k)?),
+                        None => None,
+                    });
+                    values.push(self.expr(&it.value)?);
+                }
+                K::Dict { keys, values }
+            }
+            r::Expr::Set(x) => K::Set { elts: self.exprs(&x.elts)? },
+            r::Expr::ListComp(x) => K::ListComp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
+            r::Expr::SetComp(x) => K::SetComp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
+            r::Expr::DictComp(x) => {
+                let Some(key) = x.key.as_deref() else {
+                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                };
+                K::DictComp { key: self.bexpr(key)?, value: self.bexpr(&x.value)?, generators: self.comprehensions(&x.generators)? }
+            }
+            r::Expr::Generator(x) => K::GeneratorExp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
+            r::Expr::Await(x) => K::Await { value: self.bexpr(&x.value)? },
+            r::Expr::Yield(x) => K::Yield { value: self.opt_expr(x.value.as_deref())? },
+            r::Expr::YieldFrom(x) => K::YieldFrom { value: self.bexpr(&x.value)? },
+            r::Expr::Compare(x) => K::Compare { left: self.bexpr(&x.left)?, ops: x.ops.iter().map(|&o| cmpop(o)).collect(), comparators: self.exprs(&x.comparators)? },
+            r::Expr::Call(x) => {
+                let func = self.bexpr(&x.func)?;
+                let mut args = self.exprs(&x.arguments.args)?;
+                if args.len() == 1 && x.arguments.keywords.is_empty() {
+                    if let Some(r::Expr::Generator(g)) = x.arguments.args.first() {
+                        if !g.parenthesized {
+                            if let Some(first) = args.first_mut() {
+                                first.pos = self.pos(x.arguments.range);
+                            }
+                        }
+                    }
+                }
+                K::Call { func, args, keywords: self.keywords(&x.arguments.keywords)? }
+            }
+            r::Expr::FString(x) => {
+                let values = self.fstring_values(x.value.iter(), x.range)?;
+                K::JoinedStr { values }
+            }
+            r::Expr::TString(x) => {
+                let parts: Vec<&r::TString> = x.value.iter().collect();
+                let values = self.tstring_values(&parts, x.range)?;
+                K::TemplateStr { values }
+            }
+            r::Expr::StringLiteral(x) => {
+                let mut buf = Vec::new();
+                let mut kind_u = false;
+                for (i, part) in x.value.iter().enumerate() {
+                    let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+                    if i == 0 {
+                        kind_u = lit.u;
+                    }
+                    strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
+                }
+                K::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u }
+            }
+            r::Expr::BytesLiteral(x) => {
+                let mut buf = Vec::new();
+                for part in x.value.iter() {
+                    let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+                    strings::decode_bytes_body(lit.body, lit.raw, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
+                }
+                K::Constant { value: Constant::Bytes(buf.into_boxed_slice()), kind_u: false }
+            }
+            r::Expr::NumberLiteral(x) => K::Constant { value: self.number(x)?, kind_u: false },
+            r::Expr::BooleanLiteral(x) => K::Constant { value: if x.value { Constant::True } else { Constant::False }, kind_u: false },
+            r::Expr::NoneLiteral(_) => K::Constant { value: Constant::None, kind_u: false },
+            r::Expr::EllipsisLiteral(_) => K::Constant { value: Constant::Ellipsis, kind_u: false },
+            r::Expr::Attribute(x) => K::Attribute { value: self.bexpr(&x.value)?, attr: ident(&x.attr), ctx: ctx(x.ctx) },
+            r::Expr::Subscript(x) => K::Subscript { value: self.bexpr(&x.value)?, slice: self.bexpr(&x.slice)?, ctx: ctx(x.ctx) },
+            r::Expr::Starred(x) => K::Starred { value: self.bexpr(&x.value)?, ctx: ctx(x.ctx) },
+            r::Expr::Name(x) => K::Name { id: x.id.as_str().into(), ctx: ctx(x.ctx) },
+            r::Expr::List(x) => K::List { elts: self.exprs(&x.elts)?, ctx: ctx(x.ctx) },
+            r::Expr::Tuple(x) => K::Tuple { elts: self.exprs(&x.elts)?, ctx: ctx(x.ctx) },
+            r::Expr::Slice(x) => K::Slice {
+                lower: self.opt_expr(x.lower.as_deref())?,
+                upper: self.opt_expr(x.upper.as_deref())?,
+                step: self.opt_expr(x.step.as_deref())?,
+            },
+            r::Expr::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax")),
+        };
+        if let K::JoinedStr { .. } | K::TemplateStr { .. } = kind {
+            pos = self.pos(e.range());
+        }
+        Ok(a::Expr { pos, kind })
+    }
+
+    fn unicode_err(&self, at: TextSize, er: strings::EscapeError) -> ParseError {
+        self.err_at(at, &format!("(unicode error) {}", er.msg))
+    }
+
+    fn number(&self, x: &r::ExprNumberLiteral) -> R<Constant> {
+        Ok(match &x.value {
+            r::Number::Float(f) => Constant::Float(*f),
+            r::Number::Complex { real, imag } => Constant::Complex { real: *real, imag: *imag },
+            r::Number::Int(i) => {
+                if let Some(v) = i.as_i64() {
+                    Constant::Int(v)
+                } else {
+                    let text: String = self.text(x.range).chars().filter(|&c| c != '_').collect();
+                    let lower = text.to_ascii_lowercase();
+                    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+                        (d, 16)
+                    } else if let Some(d) = lower.strip_prefix("0o") {
+                        (d, 8)
+                    } else if let Some(d) = lower.strip_prefix("0b") {
+                        (d, 2)
+                    } else {
+                        (lower.as_str(), 10)
+                    };
+                    if radix == 10 && digits.len() > 4300 {
+                        return Err(self.err_at(
+                            x.range.start(),
+                            &format!(
+                                "Exceeds the limit (4300 digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.",
+                                digits.len()
+                            ),
+                        ));
+                    }
+                    let v = BigInt::parse_bytes(digits.as_bytes(), radix).ok_or_else(|| self.err_at(x.range.start(), "invalid syntax"))?;
+                    match i64::try_from(&v) {
+                        Ok(v) => Constant::Int(v),
+                        Err(_) => Constant::BigInt(Box::new(v)),
+                    }
+                }
+            }
+        })
+    }
+
+    // ---------------------------------------------------------------- f-strings and t-strings
+
+    fn fstring_values<'x>(&mut self, parts: impl Iterator<Item = &'x r::FStringPart>, whole: TextRange) -> R<Vec<a::Expr>> {
+        let mut acc = LitAcc::default();
+        let mut values = Vec::new();
+        for part in parts {
+            match part {
+                r::FStringPart::Literal(l) => {
+                    let lit = strings::split_literal(self.text(l.range)).ok_or_else(|| self.err_at(l.range.start(), "invalid string literal"))?;
+                    let mut buf = Vec::new();
+                    strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
+                    acc.add(&buf, l.range);
+                }
+                r::FStringPart::FString(f) => {
+                    let raw = self.text(f.range).chars().take_while(|&c| c != '\'' && c != '"').any(|c| c == 'r' || c == 'R');
+                    self.interp_elements(&f.elements, raw, f.range, whole, &mut acc, &mut values, false)?;
+                }
+            }
+        }
+        acc.flush(self, whole, &mut values);
+        Ok(values)
+    }
+
+    fn tstring_values(&mut self, parts: &[&r::TString], whole: TextRange) -> R<Vec<a::Expr>> {
+        let mut acc = LitAcc::default();
+        let mut values = Vec::new();
+        for t in parts {
+            let raw = self.text(t.range).chars().take_while(|&c| c != '\'' && c != '"').any(|c| c == 'r' || c == 'R');
+            self.interp_elements(&t.elements, raw, t.range, whole, &mut acc, &mut values, true)?;
+        }
+        acc.flush(self, whole, &mut values);
+        Ok(values)
+    }
+
+    /// Appends the pieces of one f-string (or t-string) part to `values`, merging literal text in `acc`.
+    #[allow(clippy::too_many_arguments)]
+    fn interp_elements(
+        &mut self,
+        elements: &r::InterpolatedStringElements,
+        raw: bool,
+        part: TextRange,
+        whole: TextRange,
+        acc: &mut LitAcc,
+        values: &mut Vec<a::Expr>,
+        template: bool,
+    ) -> R<()> {
+        for el in elements.iter() {
+            match el {
+                r::InterpolatedStringElement::Literal(l) => {
+                    let mut buf = Vec::new();
+                    strings::decode_str_body(self.text(l.range), raw, true, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
+                    acc.add(&buf, l.range);
+                }
+                r::InterpolatedStringElement::Interpolation(i) => {
+                    if let Some(dbg) = &i.debug_text {
+                        let start = i.range.start() + TextSize::from(1);
+                        let end = start + TextSize::from(dbg.as_str().len() as u32);
+                        let mut buf = Vec::new();
+                        strings::decode_str_body(dbg.as_str(), true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
+                        if !template {
+                            acc.add(&buf, TextRange::new(start, end));
+                        } else {
+                            acc.add(&buf, TextRange::new(start, end));
+                        }
+                    }
+                    acc.flush(self, whole, values);
+                    let fv = self.interpolation(i, raw, part, whole, template)?;
+                    values.push(fv);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn interpolation(&mut self, i: &r::InterpolatedElement, raw: bool, part: TextRange, whole: TextRange, template: bool) -> R<a::Expr> {
+        self.enter(i.range.start())?;
+        // 3.11: the expression was re-parsed from a substring, shifting columns on the `{` line.
+        let pushed = if self.minor == PyMinor::Py311 {
+            let (lt, _) = self.loc(part.start());
+            let part_pos = self.pos(part);
+            let (lb, _) = self.loc(i.range.start());
+            let after = self.src.get(usize::from(i.range.start()) + 1..).unwrap_or("");
+            let newline_after_brace = after.bytes().take_while(|&c| c != b'}' && c != b'\n').all(|c| matches!(c, b' ' | b'\t' | 0x0C));
+            if lb > lt && !newline_after_brace {
+                self.shifts.push((lb, part_pos.col_offset));
+                true
+            } else {
+                false
+            }
+        } else {
+            false
+        };
+        let value = self.bexpr(&i.expression);
+        if pushed {
+            self.shifts.pop();
+        }
+        let value = value?;
+        let mut conversion = match i.conversion {
+            r::ConversionFlag::None => -1,
+            r::ConversionFlag::Str => 's' as i32,
+            r::ConversionFlag::Ascii => 'a' as i32,
+            r::ConversionFlag::Repr => 'r' as i32,
+        };
+        if i.debug_text.is_some() && conversion == -1 && i.format_spec.is_none() {
+            conversion = 'r' as i32;
+        }
+        let format_spec = match &i.format_spec {
+            None => None,
+            Some(spec) => {
+                let mut acc = LitAcc::default();
+                let mut values = Vec::new();
+                let spec_whole = if self.minor == PyMinor::Py311 { whole } else { spec.range };
+                self.interp_elements(&spec.elements, raw, part, spec_whole, &mut acc, &mut values, template)?;
+                acc.flush(self, spec_whole, &mut values);
+                let pos = if self.minor == PyMinor::Py311 {
+                    self.pos(part)
+                } else {
+                    self.pos_of(spec.range.start() - TextSize::from(1), spec.range.end())
+                };
+                Some(Box::new(a::Expr { pos, kind: a::ExprKind::JoinedStr { values } }))
+            }
+        };
+        let pos = if self.minor == PyMinor::Py311 { self.pos(whole) } else { self.pos(i.range) };
+        let kind = if template {
+            let s = self.text(i.expression.range());
+            a::ExprKind::Interpolation { value, str: s.into(), conversion, format_spec }
+        } else {
+            a::ExprKind::FormattedValue { value, conversion, format_spec }
+        };
+        self.leave();
+        Ok(a::Expr { pos, kind })
+    }
+
+    // ---------------------------------------------------------------- patterns
+
+    fn patterns(&mut self, ps: &[r::Pattern]) -> R<Vec<a::Pattern>> {
+        let mut out = Vec::with_capacity(ps.len());
+        for p in ps {
+            out.push(self.pattern(p)?);
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, p: &r::Pattern) -> R<a::Pattern> {
+        use a::PatternKind as K;
+        self.enter(p.start())?;
+        let pos = self.pos(p.range());
+        let kind = match p {
+            r::Pattern::MatchValue(x) => K::MatchValue { value: self.bexpr(&x.value)? },
+            r::Pattern::MatchSingleton(x) => K::MatchSingleton {
+                value: match x.value {
+                    r::Singleton::None => Constant::None,
+                    r::Singleton::True => Constant::True,
+                    r::Singleton::False => Constant::False,
+                },
+            },
+            r::Pattern::MatchSequence(x) => K::MatchSequence { patterns: self.patterns(&x.patterns)? },
+            r::Pattern::MatchMapping(x) => {
+                K::MatchMapping { keys: self.exprs(&x.keys)?, patterns: self.patterns(&x.patterns)?, rest: x.rest.as_ref().map(ident) }
+            }
+            r::Pattern::MatchClass(x) => {
+                let cls = self.bexpr(&x.cls)?;
+                let patterns = self.patterns(&x.arguments.patterns)?;
+                let mut kwd_attrs = Vec::new();
+                let mut kwd_patterns = Vec::new();
+                for k in &x.arguments.keywords {
+                    kwd_attrs.push(ident(&k.attr));
+                    kwd_patterns.push(self.pattern(&k.pattern)?);
+                }
+                K::MatchClass { cls, patterns, kwd_attrs, kwd_patterns }
+            }
+            r::Pattern::MatchStar(x) => K::MatchStar { name: x.name.as_ref().map(ident) },
+            r::Pattern::MatchAs(x) => K::MatchAs {
+                pattern: match x.pattern.as_deref() {
+                    Some(p) => Some(Box::new(self.pattern(p)?)),
+                    None => None,
+                },
+                name: x.name.as_ref().map(ident),
+            },
+            r::Pattern::MatchOr(x) => K::MatchOr { patterns: self.patterns(&x.patterns)? },
+        };
+        self.leave();
+        Ok(a::Pattern { pos, kind })
+    }
+}
+
+/// Accumulates adjacent literal pieces of an f-string into one `Constant`.
+#[derive(Default)]
+struct LitAcc {
+    buf: Vec<u8>,
+    range: Option<TextRange>,
+}
+
+impl LitAcc {
+    fn add(&mut self, bytes: &[u8], range: TextRange) {
+        self.buf.extend_from_slice(bytes);
+        self.range = Some(match self.range {
+            Some(r) => TextRange::new(r.start(), range.end()),
+            None => range,
+        });
+    }
+
+    fn flush(&mut self, c: &Converter<'_>, whole: TextRange, values: &mut Vec<a::Expr>) {
+        let Some(range) = self.range.take() else { return };
+        let buf = std::mem::take(&mut self.buf);
+        if buf.is_empty() {
+            return;
+        }
+        let pos = if c.minor == PyMinor::Py311 { c.pos(whole) } else { c.pos(range) };
+        values.push(a::Expr { pos, kind: a::ExprKind::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u: false } });
+    }
+}
+
+fn ctx(c: r::ExprContext) -> a::ExprContext {
+    match c {
+        r::ExprContext::Store => a::ExprContext::Store,
+        r::ExprContext::Del => a::ExprContext::Del,
+        r::ExprContext::Load | r::ExprContext::Invalid => a::ExprContext::Load,
+    }
+}
+
+fn boolop(o: r::BoolOp) -> a::BoolOp {
+    match o {
+        r::BoolOp::And => a::BoolOp::And,
+        r::BoolOp::Or => a::BoolOp::Or,
+    }
+}
+
+fn operator(o: r::Operator) -> a::Operator {
+    use r::Operator as O;
+    match o {
+        O::Add => a::Operator::Add,
+        O::Sub => a::Operator::Sub,
+        O::Mult => a::Operator::Mult,
+        O::MatMult => a::Operator::MatMult,
+        O::Div => a::Operator::Div,
+        O::Mod => a::Operator::Mod,
+        O::Pow => a::Operator::Pow,
+        O::LShift => a::Operator::LShift,
+        O::RShift => a::Operator::RShift,
+        O::BitOr => a::Operator::BitOr,
+        O::BitXor => a::Operator::BitXor,
+        O::BitAnd => a::Operator::BitAnd,
+        O::FloorDiv => a::Operator::FloorDiv,
+    }
+}
+
+fn unaryop(o: r::UnaryOp) -> a::UnaryOp {
+    match o {
+        r::UnaryOp::Invert => a::UnaryOp::Invert,
+        r::UnaryOp::Not => a::UnaryOp::Not,
+        r::UnaryOp::UAdd => a::UnaryOp::UAdd,
+        r::UnaryOp::USub => a::UnaryOp::USub,
+    }
+}
+
+fn cmpop(o: r::CmpOp) -> a::CmpOp {
+    use r::CmpOp as C;
+    match o {
+        C::Eq => a::CmpOp::Eq,
+        C::NotEq => a::CmpOp::NotEq,
+        C::Lt => a::CmpOp::Lt,
+        C::LtE => a::CmpOp::LtE,
+        C::Gt => a::CmpOp::Gt,
+        C::GtE => a::CmpOp::GtE,
+        C::Is => a::CmpOp::Is,
+        C::IsNot => a::CmpOp::IsNot,
+        C::In => a::CmpOp::In,
+        C::NotIn => a::CmpOp::NotIn,
+    }
+}

@@ -1,0 +1,66 @@
+//! Errors raised while decoding or parsing source, shaped like CPython's `SyntaxError`.
+
+use std::fmt;
+
+/// The Python exception class of an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    SyntaxError,
+    IndentationError,
+    TabError,
+    /// `ValueError` (e.g. 3.11's "source code string cannot contain null bytes").
+    ValueError,
+    /// `RecursionError` (nesting deeper than this implementation supports).
+    RecursionError,
+    /// An encoding declared by PEP 263 that this implementation does not know.
+    UnknownEncoding,
+}
+
+impl ErrorKind {
+    /// CPython's class name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::SyntaxError | ErrorKind::UnknownEncoding => "SyntaxError",
+            ErrorKind::IndentationError => "IndentationError",
+            ErrorKind::TabError => "TabError",
+            ErrorKind::ValueError => "ValueError",
+            ErrorKind::RecursionError => "RecursionError",
+        }
+    }
+}
+
+/// A `SyntaxError` (or related error) with CPython's attributes. `lineno`/`offset` are 1-based;
+/// `offset` counts characters (code points) as CPython's `SyntaxError.offset` does; 0 means unknown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub kind: ErrorKind,
+    pub msg: String,
+    pub lineno: u32,
+    pub offset: u32,
+    pub end_lineno: u32,
+    pub end_offset: u32,
+    /// The source line the error is on (without its newline), when known.
+    pub text: Option<String>,
+}
+
+impl ParseError {
+    pub fn new(kind: ErrorKind, msg: impl Into<String>) -> Self {
+        ParseError { kind, msg: msg.into(), lineno: 0, offset: 0, end_lineno: 0, end_offset: 0, text: None }
+    }
+
+    pub fn syntax(msg: impl Into<String>) -> Self {
+        Self::new(ErrorKind::SyntaxError, msg)
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lineno > 0 {
+            write!(f, "{}: {} (line {})", self.kind.name(), self.msg, self.lineno)
+        } else {
+            write!(f, "{}: {}", self.kind.name(), self.msg)
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}

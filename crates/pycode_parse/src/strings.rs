@@ -1,0 +1,247 @@
+//! Decoding string and bytes literals from their source text, as CPython's `Parser/string_parser.c`
+//! (`decode_unicode_with_escapes`, `decode_bytes_with_escapes`) does. Done here rather than taken
+//! from ruff so that lone surrogates (`"\ud800"`) survive exactly.
+
+use pycode_ast::PyStr;
+
+/// Appends code point `cp` (possibly a lone surrogate) as "surrogatepass" UTF-8.
+pub fn push_cp(out: &mut Vec<u8>, cp: u32) {
+    match cp {
+        0..=0x7F => out.push(cp as u8),
+        0x80..=0x7FF => {
+            out.push(0xC0 | (cp >> 6) as u8);
+            out.push(0x80 | (cp & 0x3F) as u8);
+        }
+        0x800..=0xFFFF => {
+            out.push(0xE0 | (cp >> 12) as u8);
+            out.push(0x80 | ((cp >> 6) & 0x3F) as u8);
+            out.push(0x80 | (cp & 0x3F) as u8);
+        }
+        _ => {
+            out.push(0xF0 | (cp >> 18) as u8);
+            out.push(0x80 | ((cp >> 12) & 0x3F) as u8);
+            out.push(0x80 | ((cp >> 6) & 0x3F) as u8);
+            out.push(0x80 | (cp & 0x3F) as u8);
+        }
+    }
+}
+
+/// The parts of a literal token: prefix flags and the body between the quotes.
+pub struct Literal<'a> {
+    pub raw: bool,
+    pub bytes: bool,
+    pub u: bool,
+    pub body: &'a str,
+}
+
+/// Splits a complete literal token (`rb'''...'''`) into prefix and body.
+pub fn split_literal(tok: &str) -> Option<Literal<'_>> {
+    let qpos = tok.find(['\'', '"'])?;
+    let prefix = &tok[..qpos];
+    let rest = &tok[qpos..];
+    let q = rest.as_bytes()[0];
+    let triple = rest.len() >= 6 && rest.as_bytes()[1] == q && rest.as_bytes()[2] == q;
+    let ql = if triple { 3 } else { 1 };
+    if rest.len() < 2 * ql {
+        return None;
+    }
+    let body = rest.get(ql..rest.len() - ql)?;
+    let lower = prefix.to_ascii_lowercase();
+    Some(Literal { raw: lower.contains('r'), bytes: lower.contains('b'), u: lower.contains('u'), body })
+}
+
+/// Error while decoding escapes (CPython reports these as `SyntaxError: (unicode error) ...`).
+#[derive(Debug)]
+pub struct EscapeError {
+    pub msg: String,
+}
+
+/// Decodes the escapes of a `str` body (not raw). `fstring` also turns `{{`/`}}` into `{`/`}`.
+pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) -> Result<(), EscapeError> {
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if fstring && (c == b'{' || c == b'}') && b.get(i + 1) == Some(&c) {
+            out.push(c);
+            i += 2;
+            continue;
+        }
+        if c != b'\\' || raw {
+            // Copy one UTF-8 sequence.
+            let len = utf8_len(c);
+            out.extend_from_slice(b.get(i..i + len).unwrap_or(&b[i..]));
+            i += len;
+            continue;
+        }
+        let Some(&e) = b.get(i + 1) else {
+            out.push(b'\\');
+            break;
+        };
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' => out.push(b'\\'),
+            b'\'' => out.push(b'\''),
+            b'"' => out.push(b'"'),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                let mut n = 1;
+                while n < 3 {
+                    match b.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                            n += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                push_cp(out, v);
+            }
+            b'x' | b'u' | b'U' => {
+                let n = match e {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                let digits = b.get(i..i + n).filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+                let Some(digits) = digits else {
+                    let what = match e {
+                        b'x' => "truncated \\xXX escape",
+                        b'u' => "truncated \\uXXXX escape",
+                        _ => "truncated \\UXXXXXXXX escape",
+                    };
+                    return Err(EscapeError {
+                        msg: format!("'unicodeescape' codec can't decode bytes in position {}-{}: {what}", 0, 0),
+                    });
+                };
+                let s = std::str::from_utf8(digits).unwrap_or("0");
+                let v = u32::from_str_radix(s, 16).unwrap_or(0);
+                if v > 0x10FFFF {
+                    return Err(EscapeError {
+                        msg: "'unicodeescape' codec can't decode bytes: illegal Unicode character".into(),
+                    });
+                }
+                push_cp(out, v);
+                i += n;
+            }
+            b'N' => {
+                let close = if b.get(i) == Some(&b'{') { b[i..].iter().position(|&c| c == b'}') } else { None };
+                let Some(close) = close else {
+                    return Err(EscapeError { msg: "'unicodeescape' codec can't decode bytes: malformed \\N character escape".into() });
+                };
+                let name = std::str::from_utf8(&b[i + 1..i + close]).unwrap_or("");
+                match unicode_names2::character(name) {
+                    Some(ch) => push_cp(out, ch as u32),
+                    None => {
+                        return Err(EscapeError {
+                            msg: "'unicodeescape' codec can't decode bytes: unknown Unicode character name".into(),
+                        })
+                    }
+                }
+                i += close + 1;
+            }
+            _ => {
+                // Unknown escape: kept verbatim (CPython warns).
+                out.push(b'\\');
+                let len = utf8_len(e);
+                out.extend_from_slice(b.get(i - 1..i - 1 + len).unwrap_or(&[]));
+                i += len - 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a `bytes` body.
+pub fn decode_bytes_body(body: &str, raw: bool, out: &mut Vec<u8>) -> Result<(), EscapeError> {
+    let b = body.as_bytes();
+    if raw {
+        out.extend_from_slice(b);
+        return Ok(());
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(&e) = b.get(i + 1) else {
+            out.push(b'\\');
+            break;
+        };
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' => out.push(b'\\'),
+            b'\'' => out.push(b'\''),
+            b'"' => out.push(b'"'),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                let mut n = 1;
+                while n < 3 {
+                    match b.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                            n += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push((v & 0xFF) as u8);
+            }
+            b'x' => {
+                let digits = b.get(i..i + 2).filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+                let Some(digits) = digits else {
+                    return Err(EscapeError { msg: "invalid \\x escape at position 0".into() });
+                };
+                let s = std::str::from_utf8(digits).unwrap_or("0");
+                out.push(u8::from_str_radix(s, 16).unwrap_or(0));
+                i += 2;
+            }
+            _ => {
+                out.push(b'\\');
+                out.push(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn utf8_len(c: u8) -> usize {
+    match c {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Builds a `PyStr` from surrogatepass UTF-8 produced by the decoders above.
+pub fn to_pystr(bytes: Vec<u8>) -> PyStr {
+    match String::from_utf8(bytes) {
+        Ok(s) => PyStr::new(&s, false),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            PyStr::from_surrogatepass(&bytes, false).unwrap_or_else(|_| PyStr::new(&String::from_utf8_lossy(&bytes), false))
+        }
+    }
+}
