@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod cmd_ast;
 mod cmd_dis;
+mod cmd_marshal;
 
 const USAGE: &str = "usage: pycode <command> [options]
 
@@ -12,6 +13,7 @@ commands:
   dis FILE.pyc        disassemble as that release's `python -m dis` does
   info FILE.pyc       print dis.show_code for every code object in the file
   ast FILE.py         print the AST as `python -m ast` does
+  roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
 ";
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         "dis" => cmd_dis::run_dis(&rest),
         "info" => cmd_dis::run_info(&rest),
         "ast" => cmd_ast::run(&rest),
+        "roundtrip" => cmd_marshal::run(&rest),
         "--version" | "-V" => {
             println!("pycode {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
