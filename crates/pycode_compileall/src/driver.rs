@@ -1,0 +1,672 @@
+//! `compileall.compile_dir` / `compile_file` / `compile_path` / the rest of `main()`, and the
+//! parts of `py_compile.compile` they use.
+
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use pycode_marshal::{PycHeader, PycKind};
+use pycode_release::Release;
+
+use crate::pathops::{as_path, basename, cache_from_source, compute_dfile, dirname, is_proper_ancestor, join, resolve, PathBytes};
+use crate::pytext::{display_path, py_compile_error_msg, repr_path, PyOsError};
+use crate::write::{calc_mode, makedirs, write_atomic};
+use crate::{CompileFailure, Compiler, InvalidationMode, Reporter};
+
+/// `sys.getrecursionlimit()` of a fresh interpreter: `compile_dir`'s default `maxlevels`.
+pub const DEFAULT_MAXLEVELS: i64 = 1000;
+
+/// An exception compileall does not catch: CPython prints a traceback and exits with status 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fatal {
+    pub class: String,
+    pub message: String,
+}
+
+impl Fatal {
+    fn new(class: &str, message: impl Into<String>) -> Self {
+        Fatal { class: class.to_owned(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.class, self.message)
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+/// Settings shared by every file of a run (what `main()` passes down to `compile_file`).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub release: Release,
+    pub force: bool,
+    /// `-q` count: 0 = full output, 1 = errors only, 2+ = nothing.
+    pub quiet: i64,
+    /// `-b`: legacy `NAME.pyc` next to the source.
+    pub legacy: bool,
+    /// `-x`: files whose full path matches are skipped (`re.search`).
+    pub rx: Option<fancy_regex::Regex>,
+    /// `-o` levels as given (`[-1]` when none).
+    pub opt_levels: Vec<i64>,
+    /// `--invalidation-mode`; `None` = `default_mode`.
+    pub invalidation_mode: Option<InvalidationMode>,
+    /// What `None` means (`SOURCE_DATE_EPOCH` decides).
+    pub default_mode: InvalidationMode,
+    /// `-e`: symlinked files resolving outside this directory are skipped.
+    pub limit_sl_dest: Option<PathBytes>,
+    pub hardlink_dupes: bool,
+    /// `sys.pycache_prefix` (`PYTHONPYCACHEPREFIX`).
+    pub pycache_prefix: Option<PathBytes>,
+    /// The working directory (for `Path.resolve()` and the pycache prefix).
+    pub cwd: PathBytes,
+    /// What `-j 0` means (`os.cpu_count()`).
+    pub cpu_count: usize,
+}
+
+impl Config {
+    /// Defaults of `compile_file`/`compile_dir` for `release`.
+    pub fn new(release: Release) -> Self {
+        Config {
+            release,
+            force: false,
+            quiet: 0,
+            legacy: false,
+            rx: None,
+            opt_levels: vec![-1],
+            invalidation_mode: None,
+            default_mode: InvalidationMode::Timestamp,
+            limit_sl_dest: None,
+            hardlink_dupes: false,
+            pycache_prefix: None,
+            cwd: std::env::current_dir().map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec()).unwrap_or_else(|_| b"/".to_vec()),
+            cpu_count: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        }
+    }
+}
+
+/// The text one `compile_file` call prints, kept together so parallel runs can print each file's
+/// lines as one block.
+#[derive(Default)]
+struct FileOut {
+    out: String,
+    err: String,
+}
+
+impl FileOut {
+    fn print(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+    fn flush(self, r: &dyn Reporter) {
+        if !self.err.is_empty() {
+            r.err(&self.err);
+        }
+        if !self.out.is_empty() {
+            r.out(&self.out);
+        }
+    }
+}
+
+/// `int(os.stat(p).st_mtime)`: CPython builds the float as `sec + nsec * 1e-9` and `int()`
+/// truncates it, which can round up to the next second for large `nsec`.
+fn py_int_mtime(m: &std::fs::Metadata) -> i64 {
+    let f = m.mtime() as f64 + m.mtime_nsec() as f64 * 1e-9;
+    f.trunc() as i64
+}
+
+/// `os.path.isfile` / `isdir` / `islink`.
+fn isfile(p: &[u8]) -> bool {
+    std::fs::metadata(as_path(p)).map(|m| m.is_file()).unwrap_or(false)
+}
+fn isdir(p: &[u8]) -> bool {
+    std::fs::metadata(as_path(p)).map(|m| m.is_dir()).unwrap_or(false)
+}
+fn islink(p: &[u8]) -> bool {
+    std::fs::symlink_metadata(as_path(p)).map(|m| m.file_type().is_symlink()).unwrap_or(false)
+}
+
+/// Why `py_compile.compile` stopped.
+enum PyCompileErr {
+    /// `PyCompileError` (the message), from a failed `compile()`.
+    Compile(String),
+    /// An `OSError` (or `FileExistsError` raised with a message).
+    Os(PyOsError),
+}
+
+/// `py_compile.compile(file, cfile, dfile, doraise=True, optimize, invalidation_mode)`.
+fn py_compile(
+    cfg: &Config,
+    fullname: &[u8],
+    cfile: &[u8],
+    dfile: &str,
+    optimize: i64,
+    compiler: &dyn Compiler,
+    fo: &mut FileOut,
+) -> Result<(), PyCompileErr> {
+    let release = cfg.release;
+    let mode = cfg.invalidation_mode.unwrap_or(cfg.default_mode);
+    if islink(cfile) {
+        return Err(PyCompileErr::Os(PyOsError::with_message(
+            "FileExistsError",
+            format!(
+                "{} is a symlink and will be changed into a regular file if import writes a byte-compiled file to it",
+                display_path(cfile)
+            ),
+        )));
+    }
+    if as_path(cfile).exists() && !isfile(cfile) {
+        return Err(PyCompileErr::Os(PyOsError::with_message(
+            "FileExistsError",
+            format!(
+                "{} is a non-regular file and will be changed into a regular one if import writes a byte-compiled file to it",
+                display_path(cfile)
+            ),
+        )));
+    }
+    let source = std::fs::read(as_path(fullname)).map_err(|e| PyCompileErr::Os(PyOsError::from_io(&e, Some(fullname), None, release)))?;
+    let compiled = if !(-1..=2).contains(&optimize) {
+        Err(CompileFailure::Other { class: "ValueError".into(), message: "compile(): invalid optimize value".into() })
+    } else {
+        compiler.compile(&source, dfile, release, optimize)
+    };
+    let compiled = compiled.map_err(|f| PyCompileErr::Compile(py_compile_error_msg(&f, dfile, release)))?;
+    for w in &compiled.warnings {
+        fo.err.push_str(&format_warning(w));
+    }
+    let dir = dirname(cfile);
+    if !dir.is_empty() {
+        makedirs(dir, release).map_err(PyCompileErr::Os)?;
+    }
+    let kind = match mode {
+        InvalidationMode::Timestamp => {
+            let m = std::fs::metadata(as_path(fullname)).map_err(|e| PyCompileErr::Os(PyOsError::from_io(&e, Some(fullname), None, release)))?;
+            PycKind::Timestamp { mtime: py_int_mtime(&m) as u32, source_size: m.size() as u32 }
+        }
+        InvalidationMode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, &source) },
+        InvalidationMode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, &source) },
+    };
+    let header = PycHeader::new(release, kind).to_bytes().unwrap_or([0; 16]);
+    let mut data = Vec::with_capacity(16 + compiled.code.len());
+    data.extend_from_slice(&header);
+    data.extend_from_slice(&compiled.code);
+    write_atomic(cfile, &data, calc_mode(fullname), release).map_err(PyCompileErr::Os)
+}
+
+/// `warnings.formatwarning` for a compile-time warning, with the source line as `linecache`
+/// would find it (read from `filename` on disk).
+fn format_warning(w: &crate::CompileWarning) -> String {
+    let mut s = format!("{}:{}: {}: {}\n", w.filename, w.lineno, w.category, w.message);
+    if let Ok(text) = std::fs::read(&w.filename) {
+        let text = String::from_utf8_lossy(&text);
+        if let Some(line) = usize::try_from(w.lineno - 1).ok().and_then(|i| text.lines().nth(i)) {
+            let line = line.trim();
+            if !line.is_empty() {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    s
+}
+
+/// `filecmp.cmp(a, b, shallow=False)`: same kind of file, same size, same bytes.
+fn same_contents(a: &[u8], b: &[u8]) -> Result<bool, std::io::Error> {
+    let ma = std::fs::metadata(as_path(a))?;
+    let mb = std::fs::metadata(as_path(b))?;
+    if !ma.is_file() || !mb.is_file() {
+        return Ok(false);
+    }
+    if ma.len() != mb.len() {
+        return Ok(false);
+    }
+    Ok(std::fs::read(as_path(a))? == std::fs::read(as_path(b))?)
+}
+
+/// `compileall.compile_file(fullname, ddir, ...)` with the run's settings; the text it prints
+/// goes to `fo`.
+fn compile_file_into(
+    cfg: &Config,
+    fullname: &[u8],
+    ddir: Option<&[u8]>,
+    stripdir: Option<&[u8]>,
+    prependdir: Option<&[u8]>,
+    compiler: &dyn Compiler,
+    fo: &mut FileOut,
+) -> Result<bool, Fatal> {
+    let release = cfg.release;
+    let quiet = cfg.quiet;
+    let name = basename(fullname);
+    let (dfile, notice) = compute_dfile(fullname, ddir, stripdir, prependdir, release)
+        .map_err(|_| Fatal::new("TypeError", "join() missing 1 required positional argument: 'a'"))?;
+    if let Some(n) = notice {
+        if quiet < 2 {
+            fo.print(&n);
+        }
+    }
+    let mut optimize: Vec<i64> = cfg.opt_levels.clone();
+    optimize.sort_unstable();
+    optimize.dedup();
+    if cfg.hardlink_dupes && optimize.len() < 2 {
+        return Err(Fatal::new("ValueError", "Hardlinking of duplicated bytecode makes sense only for more than one optimization level"));
+    }
+    if let Some(rx) = &cfg.rx {
+        if rx.is_match(&String::from_utf8_lossy(fullname)).unwrap_or(false) {
+            return Ok(true);
+        }
+    }
+    if let Some(limit) = &cfg.limit_sl_dest {
+        if islink(fullname) {
+            let l = resolve(limit, &cfg.cwd);
+            let f = resolve(fullname, &cfg.cwd);
+            if !is_proper_ancestor(&l, &f) {
+                return Ok(true);
+            }
+        }
+    }
+    if !isfile(fullname) {
+        return Ok(true);
+    }
+    let cfiles: Vec<(i64, PathBytes)> = optimize
+        .iter()
+        .map(|&o| {
+            let c = if cfg.legacy {
+                let mut c = fullname.to_vec();
+                c.push(b'c');
+                c
+            } else if o >= 0 {
+                cache_from_source(fullname, Some(o), release, cfg.pycache_prefix.as_deref(), &cfg.cwd)
+            } else {
+                cache_from_source(fullname, None, release, cfg.pycache_prefix.as_deref(), &cfg.cwd)
+            };
+            (o, c)
+        })
+        .collect();
+    // `name[-3:] == '.py'` on the decoded name.
+    if !name.ends_with(b".py") {
+        return Ok(true);
+    }
+    if !cfg.force {
+        if let Ok(m) = std::fs::metadata(as_path(fullname)) {
+            let mtime = py_int_mtime(&m) as u32;
+            let mut expect = [0u8; 12];
+            expect[..4].copy_from_slice(&release.magic_bytes());
+            expect[8..].copy_from_slice(&mtime.to_le_bytes());
+            // Distinct cfiles, like the dict `opt_cfiles` (keys are levels, values may repeat).
+            let mut all_fresh = true;
+            for (_, c) in &cfiles {
+                let mut head = Vec::with_capacity(12);
+                let ok = std::fs::File::open(as_path(c)).and_then(|f| f.take(12).read_to_end(&mut head)).is_ok();
+                if !ok {
+                    // OSError: `pass`, recompile.
+                    all_fresh = false;
+                    break;
+                }
+                if head != expect {
+                    all_fresh = false;
+                    break;
+                }
+            }
+            if all_fresh {
+                return Ok(true);
+            }
+        }
+    }
+    if quiet == 0 {
+        fo.print(&format!("Compiling {}...", repr_path(fullname, release)));
+    }
+    let dfile_str = String::from_utf8_lossy(dfile.as_deref().unwrap_or(fullname)).into_owned();
+    let mut success = true;
+    let mut failure: Option<String> = None;
+    for (index, (o, cfile)) in cfiles.iter().enumerate() {
+        match py_compile(cfg, fullname, cfile, &dfile_str, *o, compiler, fo) {
+            Ok(()) => {}
+            Err(PyCompileErr::Compile(msg)) => {
+                failure = Some(msg);
+                break;
+            }
+            Err(PyCompileErr::Os(e)) => {
+                failure = Some(format!("{}: {}", e.class, e.text));
+                break;
+            }
+        }
+        if index > 0 && cfg.hardlink_dupes {
+            let prev = &cfiles[index - 1].1;
+            let r = same_contents(cfile, prev)
+                .map_err(|e| PyOsError::from_io(&e, None, None, release))
+                .and_then(|same| {
+                    if same {
+                        std::fs::remove_file(as_path(cfile)).map_err(|e| PyOsError::from_io(&e, Some(cfile), None, release))?;
+                        std::fs::hard_link(as_path(prev), as_path(cfile))
+                            .map_err(|e| PyOsError::from_io(&e, Some(prev), Some(cfile), release))?;
+                    }
+                    Ok(())
+                });
+            if let Err(e) = r {
+                failure = Some(format!("{}: {}", e.class, e.text));
+                break;
+            }
+        }
+    }
+    if let Some(msg) = failure {
+        success = false;
+        if quiet >= 2 {
+            return Ok(false);
+        }
+        if quiet > 0 {
+            fo.print(&format!("*** Error compiling {}...", repr_path(fullname, release)));
+            fo.print(&msg);
+        } else {
+            fo.out.push_str("*** ");
+            fo.print(&msg);
+        }
+    }
+    Ok(success)
+}
+
+/// `compileall.compile_file` for one file given on the command line (`ddir` is `-d` itself).
+pub fn compile_file(
+    cfg: &Config,
+    fullname: &[u8],
+    ddir: Option<&[u8]>,
+    stripdir: Option<&[u8]>,
+    prependdir: Option<&[u8]>,
+    compiler: &dyn Compiler,
+    reporter: &dyn Reporter,
+) -> Result<bool, Fatal> {
+    let mut fo = FileOut::default();
+    let r = compile_file_into(cfg, fullname, ddir, stripdir, prependdir, compiler, &mut fo);
+    fo.flush(reporter);
+    r
+}
+
+/// Python's `str` ordering of two file names decoded with `surrogateescape` (code point order;
+/// for valid UTF-8 that is byte order).
+fn py_name_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    match (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        (Ok(_), Ok(_)) => a.cmp(b),
+        _ => {
+            let pa = crate::pytext::fsdecode(a);
+            let pb = crate::pytext::fsdecode(b);
+            pa.code_points().cmp(pb.code_points())
+        }
+    }
+}
+
+/// One directory being listed by `_walk_dir`.
+struct WalkFrame {
+    dir: PathBytes,
+    names: Vec<PathBytes>,
+    next: usize,
+    maxlevels: i64,
+}
+
+/// `compileall._walk_dir` as an explicit stack (no recursion): prints `Listing`/`Can't list`
+/// and calls `on_file` with each non-directory in CPython's order (sorted names, depth first,
+/// `__pycache__` skipped, symlinked directories not entered).
+fn walk_dir(
+    dir: &[u8],
+    maxlevels: i64,
+    cfg: &Config,
+    reporter: &dyn Reporter,
+    on_file: &mut dyn FnMut(PathBytes) -> Result<(), Fatal>,
+) -> Result<(), Fatal> {
+    let open = |dir: &[u8], maxlevels: i64| -> WalkFrame {
+        if cfg.quiet == 0 {
+            reporter.out(&format!("Listing {}...\n", repr_path(dir, cfg.release)));
+        }
+        // `os.listdir('')` fails like a missing directory.
+        let listed = if dir.is_empty() {
+            Err(std::io::Error::from_raw_os_error(2))
+        } else {
+            std::fs::read_dir(as_path(dir)).and_then(|rd| {
+                rd.map(|e| e.map(|e| std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec()))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+        };
+        let mut names = match listed {
+            Ok(n) => n,
+            Err(_) => {
+                if cfg.quiet < 2 {
+                    reporter.out(&format!("Can't list {}\n", repr_path(dir, cfg.release)));
+                }
+                Vec::new()
+            }
+        };
+        names.sort_by(|a, b| py_name_cmp(a, b));
+        WalkFrame { dir: dir.to_vec(), names, next: 0, maxlevels }
+    };
+    let mut stack = vec![open(dir, maxlevels)];
+    while let Some(top) = stack.last_mut() {
+        let Some(name) = top.names.get(top.next).cloned() else {
+            stack.pop();
+            continue;
+        };
+        top.next += 1;
+        if name == b"__pycache__" {
+            continue;
+        }
+        let fullname = join(&[&top.dir, &name]);
+        if !isdir(&fullname) {
+            on_file(fullname)?;
+        } else if top.maxlevels > 0 && name != b"." && name != b".." && !islink(&fullname) {
+            let ml = top.maxlevels - 1;
+            let frame = open(&fullname, ml);
+            stack.push(frame);
+        }
+    }
+    Ok(())
+}
+
+/// `compileall.compile_dir(dir, maxlevels, ddir, ..., workers)`.
+///
+/// With `workers != 1`, CPython's `ProcessPoolExecutor.map` first walks the whole tree (so every
+/// `Listing` line comes first) and then compiles in worker processes whose output interleaves
+/// unpredictably. Here the tree is walked first too, files are compiled on `workers` threads
+/// (`0` = `cfg.cpu_count`), and each file's lines are printed as one block in walk order, so the
+/// output is deterministic and equal to one of the orders CPython can produce.
+#[allow(clippy::too_many_arguments)]
+pub fn compile_dir(
+    cfg: &Config,
+    dir: &[u8],
+    maxlevels: Option<i64>,
+    ddir: Option<&[u8]>,
+    stripdir: Option<&[u8]>,
+    prependdir: Option<&[u8]>,
+    workers: i64,
+    compiler: &dyn Compiler,
+    reporter: &dyn Reporter,
+) -> Result<bool, Fatal> {
+    let (stripdir, prependdir): (Option<&[u8]>, Option<&[u8]>) = match ddir {
+        Some(d) => (Some(dir), Some(d)),
+        None => (stripdir, prependdir),
+    };
+    if workers < 0 {
+        return Err(Fatal::new("ValueError", "workers must be greater or equal to 0"));
+    }
+    let maxlevels = maxlevels.unwrap_or(DEFAULT_MAXLEVELS);
+    if workers == 1 {
+        let mut success = true;
+        let mut done = 0usize;
+        walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
+            if !compile_file(cfg, &f, None, stripdir, prependdir, compiler, reporter)? {
+                success = false;
+            }
+            done += 1;
+            reporter.progress(done, None);
+            Ok(())
+        })?;
+        return Ok(success);
+    }
+    let mut files = Vec::new();
+    walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
+        files.push(f);
+        Ok(())
+    })?;
+    let nthreads = if workers == 0 { cfg.cpu_count.max(1) } else { workers as usize }.min(files.len().max(1));
+    let total = files.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let all_ok = AtomicBool::new(true);
+    // Finished blocks wait here until every earlier file has been printed.
+    struct Ordered {
+        pending: Vec<Option<Result<(FileOut, bool), Fatal>>>,
+        printed: usize,
+        fatal: Option<Fatal>,
+    }
+    let state = Mutex::new(Ordered { pending: (0..total).map(|_| None).collect(), printed: 0, fatal: None });
+    std::thread::scope(|s| {
+        for _ in 0..nthreads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                let mut fo = FileOut::default();
+                let r = compile_file_into(cfg, f, None, stripdir, prependdir, compiler, &mut fo).map(|ok| (fo, ok));
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let Ok(mut st) = state.lock() else { break };
+                if let Some(slot) = st.pending.get_mut(i) {
+                    *slot = Some(r);
+                }
+                while let Some(Some(_)) = st.pending.get(st.printed) {
+                    let idx = st.printed;
+                    match st.pending.get_mut(idx).and_then(Option::take) {
+                        Some(Ok((fo, ok))) => {
+                            if !ok {
+                                all_ok.store(false, Ordering::Relaxed);
+                            }
+                            fo.flush(reporter);
+                        }
+                        Some(Err(e)) => {
+                            if st.fatal.is_none() {
+                                st.fatal = Some(e);
+                            }
+                        }
+                        None => {}
+                    }
+                    // Mark as printed with an empty placeholder so the loop test moves on.
+                    st.printed += 1;
+                }
+                drop(st);
+                reporter.progress(d, Some(total));
+            });
+        }
+    });
+    let st = state.into_inner().map_err(|_| Fatal::new("RuntimeError", "worker thread panicked"))?;
+    if let Some(f) = st.fatal {
+        return Err(f);
+    }
+    Ok(all_ok.load(Ordering::Relaxed))
+}
+
+/// `compileall.compile_path(skip_curdir=True, maxlevels=0, force, quiet, legacy, optimize=-1,
+/// invalidation_mode)` over `sys_path` (pycode has no interpreter: the caller supplies it).
+/// Stops at the first directory that fails, as CPython's `success and compile_dir(...)` does.
+pub fn compile_path(cfg: &Config, sys_path: &[PathBytes], compiler: &dyn Compiler, reporter: &dyn Reporter) -> Result<bool, Fatal> {
+    let mut c = cfg.clone();
+    c.rx = None;
+    c.opt_levels = vec![-1];
+    c.limit_sl_dest = None;
+    c.hardlink_dupes = false;
+    let mut success = true;
+    for dir in sys_path {
+        if dir.is_empty() || dir == b"." {
+            if c.quiet < 2 {
+                reporter.out("Skipping current directory\n");
+            }
+        } else {
+            success = success && compile_dir(&c, dir, Some(0), None, None, None, 1, compiler, reporter)?;
+        }
+    }
+    Ok(success)
+}
+
+/// Where `-i` names come from.
+pub enum FileList<'a> {
+    None,
+    Stdin(&'a mut dyn Read),
+    Path(PathBytes),
+}
+
+/// `str.strip()`'s notion of whitespace.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// The rest of `compileall.main()` after the arguments are parsed: read `-i`, then compile each
+/// destination (files with `compile_file`, anything else with `compile_dir`), or `sys_path`
+/// when there is none. Returns `main()`'s result (the exit status is `int(not result)`).
+#[allow(clippy::too_many_arguments)]
+pub fn main_after_parse(
+    cfg: &Config,
+    parsed: &crate::ParsedArgs,
+    flist: FileList<'_>,
+    sys_path: Option<&[PathBytes]>,
+    compiler: &dyn Compiler,
+    reporter: &dyn Reporter,
+) -> Result<bool, Fatal> {
+    let mut dests: Vec<PathBytes> = parsed.compile_dest.clone();
+    let flist_name = parsed.flist.clone().unwrap_or_default();
+    let read = match flist {
+        FileList::None => None,
+        FileList::Stdin(r) => {
+            let mut buf = Vec::new();
+            Some(r.read_to_end(&mut buf).map(|_| buf))
+        }
+        FileList::Path(p) => Some(std::fs::read(as_path(&p))),
+    };
+    if let Some(read) = read {
+        match read {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    Fatal::new(
+                        "UnicodeDecodeError",
+                        format!("'utf-8' codec can't decode byte at position {}: invalid utf-8", e.utf8_error().valid_up_to()),
+                    )
+                })?;
+                // Universal newlines: \n, \r\n and \r end lines.
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
+                for line in text.split_inclusive('\n') {
+                    dests.push(py_strip(line).as_bytes().to_vec());
+                }
+            }
+            Err(_) => {
+                if cfg.quiet < 2 {
+                    reporter.out(&format!("Error reading file list {}\n", display_path(&flist_name)));
+                }
+                return Ok(false);
+            }
+        }
+    }
+    if dests.is_empty() {
+        let Some(sp) = sys_path else {
+            return Err(Fatal::new("RuntimeError", "no FILE|DIR given and no sys.path to compile"));
+        };
+        let mut c = cfg.clone();
+        c.invalidation_mode = parsed.invalidation_mode;
+        return compile_path(&c, sp, compiler, reporter);
+    }
+    let mut success = true;
+    for dest in &dests {
+        let ok = if isfile(dest) {
+            compile_file(cfg, dest, parsed.ddir.as_deref(), parsed.stripdir.as_deref(), parsed.prependdir.as_deref(), compiler, reporter)?
+        } else {
+            let maxlevels = parsed.recursion.or(parsed.maxlevels);
+            compile_dir(
+                cfg,
+                dest,
+                maxlevels,
+                parsed.ddir.as_deref(),
+                parsed.stripdir.as_deref(),
+                parsed.prependdir.as_deref(),
+                parsed.workers,
+                compiler,
+                reporter,
+            )?
+        };
+        if !ok {
+            success = false;
+        }
+    }
+    Ok(success)
+}

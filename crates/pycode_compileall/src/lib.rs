@@ -1,0 +1,145 @@
+//! `pycode_compileall`: a drop-in for CPython's `python -m compileall` (`Lib/compileall.py` with
+//! `Lib/py_compile.py`), for each known release.
+//!
+//! The crate does everything around compilation — the command line ([`args`]), walking the trees
+//! (`_walk_dir`), choosing `.pyc` paths (`importlib.util.cache_from_source`), `co_filename`
+//! (`dfile` from `-d`/`-s`/`-p`), the up-to-date check, the `.pyc` header for each invalidation
+//! mode, atomic writes, `--hardlink-dupes`, parallel workers, and CPython's printed lines and exit
+//! status — and leaves the compilation itself to a [`Compiler`], so it does not care how source
+//! becomes a code object.
+//!
+//! It never prints: lines go to a [`Reporter`]. POSIX only (paths are bytes, as `os.fsencode`
+//! gives them).
+
+#![cfg(unix)]
+
+pub mod args;
+mod driver;
+pub mod pathops;
+pub mod pytext;
+mod write;
+
+use pycode_release::Release;
+
+pub use args::{parse_args, ArgsOutcome, ParsedArgs};
+pub use driver::{compile_dir, compile_file, compile_path, main_after_parse, Config, FileList, Fatal};
+pub use pathops::PathBytes;
+
+/// `py_compile.PycInvalidationMode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvalidationMode {
+    Timestamp,
+    CheckedHash,
+    UncheckedHash,
+}
+
+impl InvalidationMode {
+    /// The command-line spelling (`--invalidation-mode`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "timestamp" => Some(Self::Timestamp),
+            "checked-hash" => Some(Self::CheckedHash),
+            "unchecked-hash" => Some(Self::UncheckedHash),
+            _ => None,
+        }
+    }
+
+    /// `py_compile._get_default_invalidation_mode`: checked-hash when `SOURCE_DATE_EPOCH` is set
+    /// and non-empty, else timestamp.
+    pub fn default_for(source_date_epoch: Option<&std::ffi::OsStr>) -> Self {
+        match source_date_epoch {
+            Some(v) if !v.is_empty() => Self::CheckedHash,
+            _ => Self::Timestamp,
+        }
+    }
+}
+
+/// The attributes of a `SyntaxError` (or `IndentationError`/`TabError`) raised by `compile()`.
+/// Line and column numbers are 1-based as in Python; `None` is Python's `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxErrorInfo {
+    /// `SyntaxError`, `IndentationError` or `TabError`.
+    pub class: String,
+    pub msg: String,
+    pub filename: Option<String>,
+    pub lineno: Option<i64>,
+    pub offset: Option<i64>,
+    pub end_lineno: Option<i64>,
+    pub end_offset: Option<i64>,
+    /// The source line (CPython keeps its newline).
+    pub text: Option<String>,
+}
+
+/// Why `compile()` failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileFailure {
+    /// `SyntaxError` or a subclass of it.
+    Syntax(SyntaxErrorInfo),
+    /// Any other exception (`ValueError`, `RecursionError`, `MemoryError`, ...): class name and
+    /// `str(exception)`.
+    Other { class: String, message: String },
+}
+
+/// A warning `compile()` emitted (`SyntaxWarning`, `DeprecationWarning`), shown on stderr.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileWarning {
+    pub category: String,
+    pub message: String,
+    pub filename: String,
+    pub lineno: i64,
+}
+
+/// What a successful compilation gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Compiled {
+    /// `marshal.dumps(code)` of the module code object in `release`'s marshal format.
+    pub code: Vec<u8>,
+    pub warnings: Vec<CompileWarning>,
+}
+
+/// Turns source into a marshalled module code object: `compile(source, dfile, 'exec',
+/// dont_inherit=True, optimize=optimize)` followed by `marshal.dumps`, as `release` does it.
+/// `optimize` is what `compileall` passes (-1 = the interpreter's level, i.e. 0 here; CPython
+/// rejects levels outside -1..=2 with `ValueError`).
+pub trait Compiler: Sync {
+    fn compile(&self, source: &[u8], dfile: &str, release: Release, optimize: i64) -> Result<Compiled, CompileFailure>;
+}
+
+impl<F> Compiler for F
+where
+    F: Fn(&[u8], &str, Release, i64) -> Result<Compiled, CompileFailure> + Sync,
+{
+    fn compile(&self, source: &[u8], dfile: &str, release: Release, optimize: i64) -> Result<Compiled, CompileFailure> {
+        self(source, dfile, release, optimize)
+    }
+}
+
+/// Where output goes. `out` is one `print()` worth of text (newline included) for stdout; `err`
+/// is for stderr (warnings). Called from worker threads when `workers != 1`, hence `Sync`.
+pub trait Reporter: Sync {
+    fn out(&self, text: &str);
+    fn err(&self, text: &str);
+    /// Progress: `done` of `total` files handled so far (`total` is `None` while the tree is
+    /// still being walked). Default: ignored.
+    fn progress(&self, _done: usize, _total: Option<usize>) {}
+}
+
+/// A [`Reporter`] that collects everything (for tests and embedding).
+#[derive(Default, Debug)]
+pub struct Collect {
+    pub out: std::sync::Mutex<String>,
+    pub err: std::sync::Mutex<String>,
+}
+
+impl Reporter for Collect {
+    fn out(&self, text: &str) {
+        if let Ok(mut s) = self.out.lock() {
+            s.push_str(text);
+        }
+    }
+    fn err(&self, text: &str) {
+        if let Ok(mut s) = self.err.lock() {
+            s.push_str(text);
+        }
+    }
+}
