@@ -3,11 +3,11 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use pycode_dis::DisOptions;
+use pycode_dis::{DisOptions, SetOrder};
 use pycode_release::Release;
 
-const DIS_USAGE: &str = "usage: pycode dis [-h] [-C] [-O] [-P] FILE.pyc";
-const INFO_USAGE: &str = "usage: pycode info [-h] FILE.pyc";
+const DIS_USAGE: &str = "usage: pycode dis [-h] [-C] [-O] [-P] [--target X.Y.Z] [--set-order ORDER] FILE.pyc";
+const INFO_USAGE: &str = "usage: pycode info [-h] [--target X.Y.Z] [--set-order ORDER] FILE.pyc";
 
 const DIS_HELP: &str = "
 Disassemble FILE.pyc exactly as `dis.dis(code)` of the CPython release that wrote it
@@ -15,9 +15,13 @@ Disassemble FILE.pyc exactly as `dis.dis(code)` of the CPython release that wrot
 
 options:
   -h, --help            show this help message and exit
-  -C, --show-caches     show inline caches (3.13+, as `python -m dis -C`)
+  -C, --show-caches     show inline caches (`show_caches=True`)
   -O, --show-offsets    show instruction offsets (3.13+)
   -P, --show-positions  show instruction positions (3.14+)
+  --target X.Y.Z        the release that wrote the file, where several share its magic
+                        number (default: the newest of them)
+  --set-order ORDER     order of frozenset elements: `64` (default; as a 64-bit CPython with
+                        PYTHONHASHSEED=0), `32` (as a 32-bit one, e.g. Pyodide) or `marshal`
 ";
 
 fn usage_error(usage: &str, cmd: &str, msg: &str) -> ExitCode {
@@ -53,11 +57,67 @@ fn load(cmd: &str, path: &str) -> Result<pycode_marshal::Pyc, ExitCode> {
     })
 }
 
-/// The options of `python -m dis` of each release (3.11 and 3.12 have none).
+/// Options shared by `dis` and `info`; returns `Ok(true)` if `a` (and maybe the next
+/// argument) was consumed.
+struct Common {
+    target: Option<Release>,
+    set_order: SetOrder,
+}
+
+fn parse_common<'a>(
+    a: &'a str,
+    rest: &mut impl Iterator<Item = &'a String>,
+    c: &mut Common,
+) -> Result<bool, String> {
+    let (name, inline) = match a.split_once('=') {
+        Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+        _ => (a, None),
+    };
+    if name != "--target" && name != "--set-order" {
+        return Ok(false);
+    }
+    let value = match inline {
+        Some(v) => v,
+        None => rest.next().map(String::as_str).ok_or(format!("argument {name}: expected one argument"))?,
+    };
+    if name == "--target" {
+        c.target = Some(Release::parse(value).map_err(|e| format!("argument --target: {e}"))?);
+    } else {
+        c.set_order = match value {
+            "64" => SetOrder::Seed0Bits64,
+            "32" => SetOrder::Seed0Bits32,
+            "marshal" => SetOrder::Marshal,
+            other => return Err(format!("argument --set-order: invalid choice: '{other}' (choose from '64', '32', 'marshal')")),
+        };
+    }
+    Ok(true)
+}
+
+/// The release to use: the file's, or `--target` when it has the same magic number.
+fn pick_release(cmd: &str, pyc: &pycode_marshal::Pyc, target: Option<Release>) -> Result<Release, ExitCode> {
+    let file_release = pyc.release();
+    match target {
+        None => Ok(file_release),
+        Some(t) if t.magic() == file_release.magic() => Ok(t),
+        Some(t) => {
+            eprintln!(
+                "pycode {cmd}: --target {t} does not match the file, whose magic number {} is CPython {}'s",
+                file_release.magic(),
+                file_release
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Whether the release's `dis` has the option. `python -m dis` of 3.11 and 3.12 has no options,
+/// but their `dis.dis` takes `show_caches`, so `-C` is accepted for every release; `-O`
+/// (`show_offsets`) needs 3.13 and `-P` (`show_positions`) 3.14, as in `dis.dis`.
 fn has_option(release: Release, opt: char) -> bool {
     let (_, minor) = release.minor();
     match opt {
-        'C' | 'O' => minor >= 13,
+        'C' => true,
+        'O' => minor >= 13,
         'P' => minor >= 14,
         _ => false,
     }
@@ -68,8 +128,17 @@ pub fn run_dis(args: &[String]) -> ExitCode {
     let mut given: Vec<(char, &str)> = Vec::new();
     let mut file: Option<&str> = None;
     let mut only_positional = false;
-    for a in args {
+    let mut common = Common { target: None, set_order: SetOrder::default() };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         let a = a.as_str();
+        if !only_positional {
+            match parse_common(a, &mut it, &mut common) {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(m) => return usage_error(DIS_USAGE, "dis", &m),
+            }
+        }
         if only_positional || !a.starts_with('-') || a == "-" {
             if file.is_some() {
                 return usage_error(DIS_USAGE, "dis", &format!("unrecognized arguments: {a}"));
@@ -102,13 +171,17 @@ pub fn run_dis(args: &[String]) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let release = pyc.release();
+    let release = match pick_release("dis", &pyc, common.target) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    opts.set_order = common.set_order;
     for &(c, spelled) in &given {
         if !has_option(release, c) {
             return usage_error(
                 DIS_USAGE,
                 "dis",
-                &format!("unrecognized arguments: {spelled} (`python -m dis` of CPython {release} has no such option)"),
+                &format!("unrecognized arguments: {spelled} (`dis` of CPython {release} has no such option)"),
             );
         }
         match c {
@@ -128,7 +201,14 @@ pub fn run_dis(args: &[String]) -> ExitCode {
 
 pub fn run_info(args: &[String]) -> ExitCode {
     let mut file: Option<&str> = None;
-    for a in args {
+    let mut common = Common { target: None, set_order: SetOrder::default() };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match parse_common(a, &mut it, &mut common) {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(m) => return usage_error(INFO_USAGE, "info", &m),
+        }
         match a.as_str() {
             "-h" | "--help" => {
                 println!("{INFO_USAGE}\n\nPrint dis.show_code for every code object in FILE.pyc (depth-first, in co_consts order).");
@@ -152,7 +232,11 @@ pub fn run_info(args: &[String]) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    match pycode_dis::code_info_all(&pyc.graph, pyc.root, pyc.release()) {
+    let release = match pick_release("info", &pyc, common.target) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match pycode_dis::code_info_all(&pyc.graph, pyc.root, release, common.set_order) {
         Ok(text) => write_stdout(&text),
         Err(e) => {
             eprintln!("pycode info: {path}: {e}");

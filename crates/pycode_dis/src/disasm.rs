@@ -463,7 +463,7 @@ fn check_options(release: Release, opts: &DisOptions) -> Result<(), DisError> {
 /// code objects in its `co_consts` (CPython's `_disassemble_recursive`, made iterative).
 pub fn dis(graph: &ObjectGraph, root: ObjId, release: Release, opts: &DisOptions) -> Result<String, DisError> {
     check_options(release, opts)?;
-    let repr = Repr::new(graph, unicode_version(release));
+    let repr = Repr::new(graph, unicode_version(release), opts.set_order.hasher(release));
     let mut out = String::with_capacity(4096);
     let mut stack = vec![root];
     let mut visits = 0usize;
@@ -498,7 +498,7 @@ pub fn disassemble_one(
     opts: &DisOptions,
 ) -> Result<String, DisError> {
     check_options(release, opts)?;
-    let repr = Repr::new(graph, unicode_version(release));
+    let repr = Repr::new(graph, unicode_version(release), opts.set_order.hasher(release));
     let mut out = String::with_capacity(1024);
     disassemble_into(graph, id, release, opts, &repr, &mut out)?;
     Ok(out)

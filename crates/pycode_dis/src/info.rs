@@ -8,7 +8,7 @@ use pycode_release::Release;
 
 use crate::disasm::code_parts;
 use crate::repr::{push_pystr, Repr};
-use crate::{unicode_version, DisError};
+use crate::{unicode_version, DisError, SetOrder};
 
 /// `dis.pretty_flags(flags)`; `co_flags` is a C `int`, so bit 31 makes it negative.
 fn pretty_flags(out: &mut String, flags: u32, names: &[(u32, &str)]) {
@@ -51,8 +51,8 @@ fn py_hex(n: i64) -> String {
 }
 
 /// `dis.code_info(code)` (no trailing newline, like CPython).
-pub fn code_info(graph: &ObjectGraph, id: ObjId, release: Release) -> Result<String, DisError> {
-    let repr = Repr::new(graph, unicode_version(release));
+pub fn code_info(graph: &ObjectGraph, id: ObjId, release: Release, set_order: SetOrder) -> Result<String, DisError> {
+    let repr = Repr::new(graph, unicode_version(release), set_order.hasher(release));
     let mut out = String::with_capacity(512);
     write_code_info(&mut out, graph, id, release, &repr)?;
     Ok(out)
@@ -115,8 +115,13 @@ fn write_code_info(
 
 /// `dis.show_code(c)` for every code object reachable from `root` through `co_consts`,
 /// depth-first, parent first, children in const order. Each block ends with a newline.
-pub fn code_info_all(graph: &ObjectGraph, root: ObjId, release: Release) -> Result<String, DisError> {
-    let repr = Repr::new(graph, unicode_version(release));
+pub fn code_info_all(
+    graph: &ObjectGraph,
+    root: ObjId,
+    release: Release,
+    set_order: SetOrder,
+) -> Result<String, DisError> {
+    let repr = Repr::new(graph, unicode_version(release), set_order.hasher(release));
     let mut out = String::with_capacity(4096);
     let mut stack = vec![root];
     let mut visits = 0usize;

@@ -14,6 +14,7 @@
 
 mod disasm;
 mod info;
+pub mod pyhash;
 pub mod repr;
 mod unicode_printable;
 
@@ -35,6 +36,33 @@ pub struct DisOptions {
     pub show_offsets: bool,
     /// `show_positions=True` (`-P`, 3.14+): print full source positions instead of lines.
     pub show_positions: bool,
+    /// How `frozenset({...})` elements are ordered.
+    pub set_order: SetOrder,
+}
+
+/// The order of set elements in reprs. CPython iterates a set in hash-table order, which depends
+/// on the hash seed and on the width of `Py_hash_t`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SetOrder {
+    /// As a 64-bit CPython run with `PYTHONHASHSEED=0` prints them (where predictable).
+    #[default]
+    Seed0Bits64,
+    /// As a 32-bit CPython (e.g. Pyodide) run with `PYTHONHASHSEED=0` prints them.
+    Seed0Bits32,
+    /// In the order the marshal data lists them.
+    Marshal,
+}
+
+impl SetOrder {
+    pub(crate) fn hasher(self, release: Release) -> Option<pyhash::Hasher> {
+        let none_is_constant = release.at_least(3, 12);
+        let width = match self {
+            SetOrder::Seed0Bits64 => pyhash::HashWidth::Bits64,
+            SetOrder::Seed0Bits32 => pyhash::HashWidth::Bits32,
+            SetOrder::Marshal => return None,
+        };
+        Some(pyhash::Hasher { width, none_is_constant })
+    }
 }
 
 /// Why a code object could not be disassembled.

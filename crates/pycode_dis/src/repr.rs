@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use pycode_object::{Obj, ObjId, ObjectGraph, PyStr};
 
+use crate::pyhash::Hasher;
 use crate::unicode_printable as up;
 use crate::DisError;
 
@@ -56,6 +57,9 @@ impl UnicodeVersion {
 pub struct Repr<'g> {
     pub graph: &'g ObjectGraph,
     pub unicode: UnicodeVersion,
+    /// How to order set elements: like a CPython with `PYTHONHASHSEED=0` of that hash width, or
+    /// (`None`) in marshal order.
+    pub set_order: Option<Hasher>,
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -67,8 +71,19 @@ pub fn fake_address(id: ObjId) -> u64 {
 }
 
 impl<'g> Repr<'g> {
-    pub fn new(graph: &'g ObjectGraph, unicode: UnicodeVersion) -> Self {
-        Self { graph, unicode }
+    pub fn new(graph: &'g ObjectGraph, unicode: UnicodeVersion, set_order: Option<Hasher>) -> Self {
+        Self { graph, unicode, set_order }
+    }
+
+    /// Set elements in the order CPython iterates them (see [`crate::pyhash`]), or marshal
+    /// order when that cannot be predicted.
+    fn set_items(&self, items: &[ObjId], depth: u32) -> Vec<ObjId> {
+        if let Some(h) = self.set_order {
+            if let Some(order) = h.set_order(self.graph, items, depth) {
+                return order.into_iter().map(|(id, _)| id).collect();
+            }
+        }
+        items.to_vec()
     }
 
     /// Appends `repr(obj)` to `out`.
@@ -143,7 +158,7 @@ impl<'g> Repr<'g> {
                     out.push_str("set()");
                 } else {
                     out.push('{');
-                    self.write_seq(out, items, depth)?;
+                    self.write_seq(out, &self.set_items(items, depth), depth)?;
                     out.push('}');
                 }
             }
@@ -152,7 +167,7 @@ impl<'g> Repr<'g> {
                     out.push_str("frozenset()");
                 } else {
                     out.push_str("frozenset({");
-                    self.write_seq(out, items, depth)?;
+                    self.write_seq(out, &self.set_items(items, depth), depth)?;
                     out.push_str("})");
                 }
             }
@@ -320,8 +335,19 @@ pub fn write_float_repr(out: &mut String, x: f64, add_dot_0: bool, sign: bool) {
         return;
     }
     // Shortest round-trip digits from Rust's formatter: "d.ddde[-]N".
+    // Shortest round-trip digit count from Rust's formatter, then the correctly rounded
+    // (round-half-even) digits of that length: CPython's `repr` picks the candidate closest to
+    // the exact value when several strings of the shortest length round-trip.
     let mut buf = String::with_capacity(32);
     let _ = write!(buf, "{:e}", x.abs());
+    let ndigits = buf.split_once('e').map_or(buf.len(), |(m, _)| m.bytes().filter(u8::is_ascii_digit).count());
+    let mut exact = String::with_capacity(32);
+    let _ = write!(exact, "{:.*e}", ndigits.saturating_sub(1), x.abs());
+    // Near a power of two the interval of round-tripping strings is lopsided and the correctly
+    // rounded candidate may fall outside it; then the shortest one is the only candidate.
+    if exact.parse::<f64>().ok() == Some(x.abs()) {
+        buf = exact;
+    }
     let (mant, exp) = buf.split_once('e').unwrap_or((&buf, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let mut digits = [0u8; 32];
@@ -427,6 +453,8 @@ mod tests {
         assert_eq!(f(-f64::NAN), "nan");
         assert_eq!(f(1.5), "1.5");
         assert_eq!(f(5e-324), "5e-324");
+        assert_eq!(f(2.9802322387695312e-08), "2.9802322387695312e-08");
+        assert_eq!(f(5.960464477539063e-08), "5.960464477539063e-08");
         assert_eq!(f(1.7976931348623157e308), "1.7976931348623157e+308");
     }
 
