@@ -15,13 +15,9 @@ use std::collections::HashMap;
 
 use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
+use pycode_release::Release;
 
 use crate::AssembledCode;
-
-/// Static identifier strings of CPython's compiler (`_Py_STR(...)`): immortal, not interned by
-/// content rules.
-const STATIC_NAMES: &[&str] =
-    &["<module>", "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>", ""];
 
 /// Key for objects merged by `c_const_cache` / interning.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -40,6 +36,9 @@ pub struct GraphBuilder {
     merged: HashMap<Key, ObjId>,
     codes: HashMap<u32, ObjId>,
     filename: ObjId,
+    release: Release,
+    /// Frozenset constants, in creation order (inner sets before outer ones).
+    frozensets: Vec<ObjId>,
 }
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
@@ -48,7 +47,13 @@ fn all_name_chars(s: &PyStr) -> bool {
 }
 
 impl GraphBuilder {
+    /// A builder for CPython 3.12 (the release the rules were first measured on).
     pub fn new(filename: &str) -> Self {
+        Self::for_release(Release::V3_12_7, filename)
+    }
+
+    /// A builder following `release`'s sharing rules.
+    pub fn for_release(release: Release, filename: &str) -> Self {
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
             refs: Vec::new(),
@@ -57,6 +62,8 @@ impl GraphBuilder {
             merged: HashMap::new(),
             codes: HashMap::new(),
             filename: ObjId(0),
+            release,
+            frozensets: Vec::new(),
         };
         b.filename = b.push(Obj::Str(PyStr::new(filename, false)), false);
         b
@@ -148,24 +155,18 @@ impl GraphBuilder {
                 self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false)
             }
             ConstValue::Str(s) => {
-                if all_name_chars(&s) {
+                let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
+                if all_name_chars(&s) || single {
                     self.interned(&s)
                 } else {
-                    let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-                    let stat = s.as_str().is_some_and(|x| STATIC_NAMES.contains(&x));
-                    self.push(Obj::Str(s), single || stat)
+                    self.push(Obj::Str(s), false)
                 }
             }
             ConstValue::Bytes(b) => self.merged_bytes(&b),
             ConstValue::Tuple(items) => {
                 let objs: Option<Vec<ObjId>> =
                     items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect();
-                let objs = objs?;
-                for &i in &objs {
-                    self.use_(i);
-                }
-                let empty = objs.is_empty();
-                self.push(Obj::Tuple(objs.into()), empty)
+                self.merged_tuple(objs?)
             }
             ConstValue::FrozenSet(items) => {
                 let objs: Option<Vec<ObjId>> =
@@ -174,7 +175,9 @@ impl GraphBuilder {
                 for &i in &objs {
                     self.use_(i);
                 }
-                self.push(Obj::FrozenSet(objs.into()), false)
+                let id = self.push(Obj::FrozenSet(objs.into()), false);
+                self.frozensets.push(id);
+                id
             }
             ConstValue::Slice([a, b, c]) => {
                 let a = self.constant_depth(pool, a, depth + 1)?;
@@ -189,6 +192,24 @@ impl GraphBuilder {
         };
         self.consts.insert(id, o);
         Some(o)
+    }
+
+    /// A class body stores `__qualname__` with `LOAD_CONST u_qualname` (`compiler_class_body`),
+    /// so its constant *is* the `co_qualname` object (the const cache keeps the first object of
+    /// each value, and the class body's is normally the first). Class bodies are the only code
+    /// units other than `<module>` compiled without `CO_OPTIMIZED`.
+    fn class_qualname_const(&mut self, a: &AssembledCode, pool: &ConstPool) -> Option<ObjId> {
+        const CO_OPTIMIZED: u32 = 0x1;
+        if a.flags & CO_OPTIMIZED != 0 || a.name.as_bytes() == b"<module>" {
+            return None;
+        }
+        let q = a.qualname.as_bytes();
+        let cid = a
+            .consts
+            .iter()
+            .copied()
+            .find(|&c| matches!(pool.get(c), Some(ConstValue::Str(s)) if s.as_bytes() == q))?;
+        self.consts.get(&cid).copied()
     }
 
     /// Adds a code object; `handle` is what `ConstValue::Code(handle)` of enclosing units uses.
@@ -207,6 +228,8 @@ impl GraphBuilder {
         let name = self.interned(&a.name);
         let qualname = if a.qualname.as_bytes() == a.name.as_bytes() {
             name
+        } else if let Some(q) = self.class_qualname_const(a, pool) {
+            q
         } else {
             self.push(Obj::Str(a.qualname.clone()), false)
         };
@@ -242,18 +265,82 @@ impl GraphBuilder {
     }
 
     /// Finishes the graph: `root` (the module code, held by the caller as well) is flagged like
-    /// CPython's top-level code object.
+    /// CPython's top-level code object, and the elements of every frozenset are put in the order
+    /// CPython's marshal writes them (see [`order_frozenset`](Self::order_frozenset)).
     pub fn finish(mut self, root: ObjId) -> (ObjectGraph, ObjId) {
         self.use_(root);
         self.use_(root);
-        for i in 0..self.graph.len() {
-            let flag = self.immortal.get(i).copied().unwrap_or(false) || self.refs.get(i).copied().unwrap_or(0) > 1;
+        // The caller of compile() holds the filename too.
+        let f = self.filename;
+        self.use_(f);
+        let mut base = vec![false; self.graph.len()];
+        for (i, b) in base.iter_mut().enumerate() {
+            let flag = self.immortal.get(i).copied().unwrap_or(false)
+                || self.refs.get(i).copied().unwrap_or(0) > 1;
             if let Some(n) = self.graph.node_mut(ObjId(i as u32)) {
                 // marshal never flags these singletons.
-                let singleton = matches!(n.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
-                n.flag_ref = flag && !singleton;
+                let singleton = matches!(
+                    n.obj,
+                    Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null
+                );
+                *b = flag && !singleton;
+                n.flag_ref = *b;
             }
         }
+        // While marshal writes a set, a (sort key, element) pair list holds one more reference
+        // to every element: each element is written with FLAG_REF.
+        for &fs in &self.frozensets {
+            let items: Vec<ObjId> = match self.graph.get(fs) {
+                Some(Obj::FrozenSet(items)) => items.to_vec(),
+                _ => continue,
+            };
+            for e in items {
+                if let Some(n) = self.graph.node_mut(e) {
+                    if !matches!(n.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis) {
+                        n.flag_ref = true;
+                    }
+                }
+            }
+        }
+        let sets = std::mem::take(&mut self.frozensets);
+        for fs in sets {
+            self.order_frozenset(fs, &base);
+        }
         (self.graph, root)
+    }
+
+    /// `w_complex_object` for sets (3.11+): the elements are written sorted by the bytes of a
+    /// standalone `marshal.dumps` of each. In that standalone dump the element carries
+    /// `FLAG_REF` according to its reference count at that moment: in 3.11 and 3.12 the set
+    /// iteration borrows the element, so the flag is the ordinary one (`base`); from 3.13 on
+    /// `_PySet_NextEntryRef` holds a new reference, so every (non-singleton) element is flagged.
+    /// Inner objects keep their ordinary flags; inner frozensets were ordered before (they are
+    /// created first).
+    fn order_frozenset(&mut self, fs: ObjId, base: &[bool]) {
+        let items: Vec<ObjId> = match self.graph.get(fs) {
+            Some(Obj::FrozenSet(items)) if items.len() > 1 => items.to_vec(),
+            _ => return,
+        };
+        let version = self.release.marshal_version();
+        let borrowed = match self.release {
+            Release::V3_11_7 | Release::V3_12_1 | Release::V3_12_7 => true,
+            Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => false,
+        };
+        let mut keyed: Vec<(Vec<u8>, ObjId)> = Vec::with_capacity(items.len());
+        for e in items {
+            let saved = self.graph.node(e).map(|n| n.flag_ref).unwrap_or(false);
+            let key_flag = if borrowed { base.get(e.index()).copied().unwrap_or(false) } else { saved };
+            if let Some(n) = self.graph.node_mut(e) {
+                n.flag_ref = key_flag;
+            }
+            let key = pycode_marshal::dumps(&self.graph, e, version).unwrap_or_default();
+            if let Some(n) = self.graph.node_mut(e) {
+                n.flag_ref = saved;
+            }
+            keyed.push((key, e));
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let sorted: Box<[ObjId]> = keyed.into_iter().map(|(_, e)| e).collect();
+        self.graph.set(fs, Obj::FrozenSet(sorted));
     }
 }

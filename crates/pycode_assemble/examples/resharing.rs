@@ -1,0 +1,79 @@
+//! Differential check of `GraphBuilder`'s sharing / `FLAG_REF` rules on real `.pyc` files:
+//! every `*.py.pyc` under the given paths is read, stripped of all object identity, rebuilt with
+//! `GraphBuilder` and re-marshalled; the bytes must equal CPython's.
+//!
+//! `cargo run -p pycode_assemble --example resharing -- [-v] DIR_OR_FILE...`
+//! prints one line per differing file (with `-v`, the first differing object) and a summary.
+
+#[path = "../tests/support/reshare.rs"]
+mod reshare;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for e in entries {
+            collect(&e, out);
+        }
+    } else if p.to_string_lossy().ends_with(".py.pyc") || p.extension().is_some_and(|e| e == "pyc") && !p.to_string_lossy().contains(".ts.pyc") {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn main() {
+    let mut verbose = false;
+    let mut files = Vec::new();
+    for a in std::env::args().skip(1) {
+        if a == "-v" {
+            verbose = true;
+        } else {
+            collect(Path::new(&a), &mut files);
+        }
+    }
+    let mut per_release: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &files {
+        let Ok(data) = std::fs::read(f) else {
+            println!("UNREADABLE {}", f.display());
+            continue;
+        };
+        match reshare::check_pyc(&data) {
+            Ok((rel, out)) => {
+                let e = per_release.entry(format!("{rel:?}")).or_default();
+                e.1 += 1;
+                match out {
+                    reshare::Outcome::Identical => e.0 += 1,
+                    reshare::Outcome::Differs(d) => {
+                        println!("DIFF {}", f.display());
+                        if verbose {
+                            println!("{d}");
+                        }
+                        // Category: the field path suffix of the original's line and the types.
+                        let mut lines = d.lines().skip(1);
+                        let a = lines.next().unwrap_or("").trim();
+                        let b = lines.next().unwrap_or("").trim();
+                        let cat = |s: &str| {
+                            let mut it = s.split_whitespace();
+                            let path = it.next().unwrap_or("");
+                            let field = path.rsplit('.').next().unwrap_or("");
+                            let field: String = field.chars().take_while(|c| *c != '[').collect();
+                            format!("{field} {}", it.next().unwrap_or(""))
+                        };
+                        *kinds.entry(format!("{} => {}", cat(a.trim_start_matches("cpython: ")), cat(b.trim_start_matches("rebuilt: ")))).or_default() += 1;
+                    }
+                }
+            }
+            Err(e) => println!("ERROR {}: {e}", f.display()),
+        }
+    }
+    for (k, n) in &kinds {
+        println!("kind {n:5}  {k}");
+    }
+    for (r, (ok, n)) in &per_release {
+        println!("{r}: {ok}/{n} identical");
+    }
+}
