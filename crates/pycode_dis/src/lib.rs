@@ -47,7 +47,7 @@ pub enum SetOrder {
     /// As a 64-bit CPython run with `PYTHONHASHSEED=0` prints them (where predictable).
     #[default]
     Seed0Bits64,
-    /// As a 32-bit CPython (e.g. Pyodide) run with `PYTHONHASHSEED=0` prints them.
+    /// As a 32-bit CPython using FNV string hashes (Pyodide) run with `PYTHONHASHSEED=0`.
     Seed0Bits32,
     /// In the order the marshal data lists them.
     Marshal,

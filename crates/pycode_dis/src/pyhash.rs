@@ -178,12 +178,17 @@ impl Hasher {
         Some(self.fix_minus_one(x))
     }
 
-    /// `_Py_HashBytes` with SipHash-1-3 and a zero key.
+    /// `_Py_HashBytes` with a zero secret: SipHash-1-3 on 64-bit builds, FNV on 32-bit ones
+    /// (what Pyodide's `sys.hash_info.algorithm` reports).
     fn hash_bytes(self, b: &[u8]) -> u64 {
         if b.is_empty() {
             return 0;
         }
-        self.fix_minus_one(siphash13(0, 0, b) & self.umask())
+        let h = match self.width {
+            HashWidth::Bits64 => siphash13(0, 0, b),
+            HashWidth::Bits32 => fnv32(b) as u64,
+        };
+        self.fix_minus_one(h & self.umask())
     }
 
     /// `tuplehash` (the xxHash-based one of 3.8+).
@@ -302,6 +307,29 @@ fn simple_eq(graph: &ObjectGraph, a: ObjId, b: ObjId) -> bool {
     }
 }
 
+/// CPython's `fnv` (`Python/pyhash.c`) for a 4-byte `Py_uhash_t` and a zero prefix/suffix.
+pub fn fnv32(src: &[u8]) -> u32 {
+    const MUL: u32 = 1000003;
+    let len = src.len();
+    let mut remainder = len % 4;
+    if remainder == 0 {
+        remainder = 4;
+    }
+    let blocks = (len - remainder.min(len)) / 4;
+    let mut x: u32 = (src.first().copied().unwrap_or(0) as u32) << 7;
+    let mut p = 0usize;
+    for _ in 0..blocks {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&src[p..p + 4]);
+        x = MUL.wrapping_mul(x) ^ u32::from_le_bytes(w);
+        p += 4;
+    }
+    for &c in &src[p..] {
+        x = MUL.wrapping_mul(x) ^ c as u32;
+    }
+    x ^ len as u32
+}
+
 /// CPython's `siphash13` (`Python/pyhash.c`).
 pub fn siphash13(k0: u64, k1: u64, src: &[u8]) -> u64 {
     let mut v0 = k0 ^ 0x736f6d6570736575;
@@ -376,5 +404,32 @@ mod tests {
         assert_eq!(h.hash(&g, t), Some(3906047847676358913));
         let fs = g.push(Obj::FrozenSet(vec![one, two].into()), false);
         assert_eq!(h.hash(&g, fs), Some(-1826646154956904602i64 as u64));
+    }
+
+    /// Values measured with Pyodide 314.0.7 (32-bit, FNV) and `PYTHONHASHSEED=0`.
+    #[test]
+    fn hashes_32() {
+        let h = Hasher { width: HashWidth::Bits32, none_is_constant: true };
+        let mut g = ObjectGraph::new();
+        let mut check = |obj: Obj, expect: i64| {
+            let id = g.push(obj, false);
+            assert_eq!(h.hash(&g, id), Some(expect as u32 as u64), "{:?}", g.get(id));
+        };
+        check(Obj::Str(PyStr::new("a", false)), -468864544);
+        check(Obj::Str(PyStr::new("ab", false)), -1549758589);
+        check(Obj::Str(PyStr::new("abcd", false)), 1540938112);
+        check(Obj::Str(PyStr::new("abcde", false)), -1714391677);
+        check(Obj::Str(PyStr::new("é", false)), -240681624);
+        check(Obj::Str(PyStr::new("\u{20ac}", false)), 1059883814);
+        check(Obj::Bytes(b"abcdefghi"[..].into()), -1697863566);
+        check(Obj::Float(1.5), 1073741825);
+        check(Obj::None, -56073184);
+        let one = g.push(Obj::Int(1), false);
+        let two = g.push(Obj::Int(2), false);
+        let a = g.push(Obj::Str(PyStr::new("a", false)), false);
+        let t = g.push(Obj::Tuple(vec![one, a].into()), false);
+        assert_eq!(h.hash(&g, t), Some(-1569833375i64 as u32 as u64));
+        let fs = g.push(Obj::FrozenSet(vec![one, two].into()), false);
+        assert_eq!(h.hash(&g, fs), Some(-489709338i64 as u32 as u64));
     }
 }
