@@ -14,6 +14,7 @@
 #![cfg(unix)]
 
 pub mod args;
+mod cli;
 mod driver;
 pub mod pathops;
 pub mod pytext;
@@ -22,6 +23,7 @@ mod write;
 use pycode_release::Release;
 
 pub use args::{parse_args, ArgsOutcome, ParsedArgs};
+pub use cli::{run_main, RunEnv};
 pub use driver::{compile_dir, compile_file, compile_path, main_after_parse, Config, FileList, Fatal};
 pub use pathops::PathBytes;
 
