@@ -11,13 +11,24 @@
 //!   strings, the compiler's static names like `<module>`, `()`, `b''`, 1-byte bytes constants),
 //!   or it is a `co_code` (a fresh bytes object cached on the code object).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
 use pycode_release::Release;
 
 use crate::AssembledCode;
+
+/// The compiler's static names (`&_Py_STR(...)`), interned at start-up, used as `co_name` of
+/// code units that have no identifier of their own.
+const STATIC_NAMES: &[&str] =
+    &["<module>", "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>"];
+
+/// `co_name` is interned when it is an identifier (the parser interns those) or one of the
+/// static names; names the compiler formats itself (3.12+ `<generic parameters of X>`) are not.
+fn is_interned_code_name(s: &PyStr) -> bool {
+    !s.as_bytes().starts_with(b"<") || s.as_str().is_some_and(|x| STATIC_NAMES.contains(&x))
+}
 
 /// Key for objects merged by `c_const_cache` / interning.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -39,6 +50,7 @@ pub struct GraphBuilder {
     release: Release,
     /// Frozenset constants, in creation order (inner sets before outer ones).
     frozensets: Vec<ObjId>,
+    preinterned: HashSet<Vec<u8>>,
 }
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
@@ -64,6 +76,7 @@ impl GraphBuilder {
             filename: ObjId(0),
             release,
             frozensets: Vec::new(),
+            preinterned: HashSet::new(),
         };
         b.filename = b.push(Obj::Str(PyStr::new(filename, false)), false);
         b
@@ -132,6 +145,45 @@ impl GraphBuilder {
 
     /// The object of a pooled constant (one per `ConstId`, like `c_const_cache`).
     pub fn constant(&mut self, pool: &ConstPool, id: ConstId) -> Option<ObjId> {
+        self.constant_depth(pool, id, 0)
+    }
+
+    /// `intern_string_constants` (codeobject.c), run on each new code object's `co_consts`,
+    /// replaces a frozenset by a *new* frozenset when interning changed the identity of one of
+    /// its strings, i.e. when an equal string had already been interned as another object
+    /// (see [`note_preinterned`](Self::note_preinterned)). Such a constant is a fresh object in
+    /// every code object that uses it; frozensets nested in tuples are replaced inside the
+    /// (shared) tuple once and stay shared.
+    fn fresh_per_code(&self, pool: &ConstPool, id: ConstId) -> bool {
+        let Some(ConstValue::FrozenSet(items)) = pool.get(id) else { return false };
+        items.iter().any(|&c| match pool.get(c) {
+            Some(ConstValue::Str(s)) => all_name_chars(s) && self.preinterned.contains(s.as_bytes()),
+            _ => false,
+        })
+    }
+
+    /// Records a string that is interned before the code objects are created: every identifier
+    /// the parser produced for the module (names, attributes, parameters, import names, keyword
+    /// names, function and class names, mangled names) and any string the running interpreter
+    /// had interned already. Only used to decide [`fresh_per_code`](Self::fresh_per_code).
+    pub fn note_preinterned(&mut self, s: &PyStr) {
+        self.preinterned.insert(s.as_bytes().to_vec());
+    }
+
+    fn code_constant(&mut self, pool: &ConstPool, id: ConstId) -> Option<ObjId> {
+        if self.fresh_per_code(pool, id) {
+            let saved = self.consts.remove(&id);
+            let o = self.constant_depth(pool, id, 0);
+            match saved {
+                Some(prev) => {
+                    self.consts.insert(id, prev);
+                }
+                None => {
+                    self.consts.remove(&id);
+                }
+            }
+            return o;
+        }
         self.constant_depth(pool, id, 0)
     }
 
@@ -216,7 +268,7 @@ impl GraphBuilder {
     /// Returns `None` if a constant refers to an unknown id or code handle.
     pub fn add_code(&mut self, a: &AssembledCode, pool: &ConstPool, handle: Option<u32>) -> Option<ObjId> {
         let code = self.push(Obj::Bytes(a.code.as_slice().into()), true);
-        let const_objs: Option<Vec<ObjId>> = a.consts.iter().map(|&c| self.constant(pool, c)).collect();
+        let const_objs: Option<Vec<ObjId>> = a.consts.iter().map(|&c| self.code_constant(pool, c)).collect();
         let consts = self.merged_tuple(const_objs?);
         let names = self.name_tuple(&a.names);
         let lpn = self.name_tuple(&a.localsplusnames);
@@ -225,7 +277,11 @@ impl GraphBuilder {
         } else {
             self.push(Obj::Bytes(a.localspluskinds.as_slice().into()), false)
         };
-        let name = self.interned(&a.name);
+        let name = if is_interned_code_name(&a.name) {
+            self.interned(&a.name)
+        } else {
+            self.push(Obj::Str(a.name.clone()), false)
+        };
         let qualname = if a.qualname.as_bytes() == a.name.as_bytes() {
             name
         } else if let Some(q) = self.class_qualname_const(a, pool) {

@@ -135,6 +135,13 @@ pub fn strip(g: &ObjectGraph, root: ObjId, reverse_sets: bool) -> Result<Logical
 /// Rebuilds the graph with `GraphBuilder`; the last unit is the module.
 pub fn rebuild(release: Release, l: &Logical) -> Result<(ObjectGraph, ObjId), String> {
     let mut b = GraphBuilder::for_release(release, &l.filename);
+    // The parser interned every identifier of the module before compiling; the names of the
+    // code objects are what a .pyc still shows of them.
+    for u in &l.units {
+        for n in u.names.iter().chain(&u.localsplusnames).chain([&u.name]) {
+            b.note_preinterned(n);
+        }
+    }
     let mut root = None;
     for (i, u) in l.units.iter().enumerate() {
         root = Some(b.add_code(u, &l.pool, Some(i as u32)).ok_or("add_code failed")?);
