@@ -155,6 +155,18 @@ impl InstrSequence {
         l
     }
 
+    /// Inserts `instr` at position `pos` (clamped to the end), shifting labels bound at or after
+    /// `pos` (`instr_sequence_insert_instruction`, used by `wrap_in_stopiteration_handler`).
+    pub fn insert(&mut self, pos: usize, instr: Instr) {
+        let pos = pos.min(self.instrs.len());
+        self.instrs.insert(pos, instr);
+        for p in self.labels.iter_mut() {
+            if *p != UNBOUND && *p as usize >= pos {
+                *p += 1;
+            }
+        }
+    }
+
     /// Binds `label` to the position of the next instruction (`USE_LABEL`).
     pub fn use_label(&mut self, label: Label) -> Result<(), InstrError> {
         let pos = self.instrs.len() as u32;

@@ -1,0 +1,2958 @@
+//! Code generation mirroring CPython 3.12's `Python/compile.c` (`compiler_visit_stmt`,
+//! `compiler_visit_expr1` and helpers). Function names below are CPython's.
+
+use std::collections::HashMap;
+
+use pycode_ast::{
+    Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword,
+    Mod, Operator, Pos, Stmt, StmtKind, UnaryOp, WithItem,
+};
+use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr};
+use pycode_release::Release;
+use pycode_symtable::{
+    flags::*, key_of_expr, key_of_stmt, mangle, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope,
+    SymTable,
+};
+
+use crate::ops::Ops;
+
+/// Options of one compilation (`compile()`'s `optimize`, the target release).
+#[derive(Clone, Copy, Debug)]
+pub struct CompileOptions {
+    pub release: Release,
+    /// `-O` level: 0, 1 (asserts and `__debug__` off) or 2 (also docstrings).
+    pub optimize: u8,
+    /// `mode='single'` (interactive) compilation.
+    pub interactive: bool,
+}
+
+impl CompileOptions {
+    pub fn new(release: Release) -> Self {
+        CompileOptions { release, optimize: 0, interactive: false }
+    }
+}
+
+/// One finished code unit plus what the back half needs besides the metadata.
+#[derive(Clone, Debug)]
+pub struct CompiledUnit {
+    pub unit: CodeUnit,
+    /// The symbol-table block type, for callers that care (e.g. `co_flags` checks).
+    pub is_function_like: bool,
+}
+
+/// The result of [`compile_module`]: every code unit (children before parents; the module last)
+/// and the compilation-wide constant pool.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub units: Vec<CompiledUnit>,
+    pub consts: ConstPool,
+    /// Index of the module's unit in `units`.
+    pub root: usize,
+}
+
+// co_flags
+const CO_OPTIMIZED: u32 = 0x1;
+const CO_NEWLOCALS: u32 = 0x2;
+const CO_VARARGS: u32 = 0x4;
+const CO_VARKEYWORDS: u32 = 0x8;
+const CO_NESTED: u32 = 0x10;
+const CO_GENERATOR: u32 = 0x20;
+const CO_COROUTINE: u32 = 0x80;
+const CO_ASYNC_GENERATOR: u32 = 0x200;
+const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000 | 0x800000 | 0x1000000;
+
+// MAKE_FUNCTION flags
+const MAKE_FUNCTION_DEFAULTS: u32 = 0x01;
+const MAKE_FUNCTION_KWDEFAULTS: u32 = 0x02;
+const MAKE_FUNCTION_ANNOTATIONS: u32 = 0x04;
+const MAKE_FUNCTION_CLOSURE: u32 = 0x08;
+
+// intrinsics
+const INTRINSIC_PRINT: u32 = 1;
+const INTRINSIC_IMPORT_STAR: u32 = 2;
+const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
+const INTRINSIC_ASYNC_GEN_WRAP: u32 = 4;
+const INTRINSIC_UNARY_POSITIVE: u32 = 5;
+const INTRINSIC_LIST_TO_TUPLE: u32 = 6;
+
+const STACK_USE_GUIDELINE: usize = 30;
+const CO_MAXBLOCKS: usize = 20;
+const MAX_DEPTH: u32 = 1000;
+
+/// `compiler_scope`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScopeType {
+    Module,
+    Class,
+    Function,
+    AsyncFunction,
+    Lambda,
+    Comprehension,
+    TypeParams,
+}
+
+/// `fblocktype`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FBlockType {
+    WhileLoop,
+    ForLoop,
+    TryExcept,
+    FinallyTry,
+    FinallyEnd,
+    With,
+    AsyncWith,
+    HandlerCleanup,
+    PopValue,
+    ExceptionHandler,
+    ExceptionGroupHandler,
+    AsyncComprehensionGenerator,
+}
+
+/// `fblockinfo`; `datum` is the finally body / with statement / handler name.
+#[derive(Clone, Copy)]
+struct FBlock<'a> {
+    ty: FBlockType,
+    block: Option<Label>,
+    exit: Option<Label>,
+    datum: FDatum<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum FDatum<'a> {
+    None,
+    Body(&'a [Stmt]),
+    Stmt(&'a Stmt),
+    Name(&'a str),
+}
+
+/// `compiler_unit`.
+struct Unit<'a> {
+    ste: EntryId,
+    scope_type: ScopeType,
+    md: CodeUnitMetadata,
+    /// `u_argcount` as CPython's codegen keeps it (positional-or-keyword only).
+    argcount: u32,
+    seq: InstrSequence,
+    fblocks: Vec<FBlock<'a>>,
+    in_inlined_comp: u32,
+    private: Option<Box<str>>,
+    fasthidden: HashMap<Box<str>, bool>,
+}
+
+/// `struct compiler`.
+struct Compiler<'a> {
+    st: SymTable,
+    future: FutureFeatures,
+    opts: CompileOptions,
+    ops: Ops,
+    consts: ConstPool,
+    units: Vec<CompiledUnit>,
+    stack: Vec<Unit<'a>>,
+    interactive: bool,
+    depth: u32,
+}
+
+type R = Result<(), CompileError>;
+
+fn loc_of(p: Pos) -> Location {
+    // `u32::MAX` marks CPython's -1 (nodes built by the optimizer without a location).
+    let f = |v: u32| if v == u32::MAX { -1 } else { v as i32 };
+    Location::new(f(p.lineno), f(p.end_lineno), f(p.col_offset), f(p.end_col_offset))
+}
+
+const NO_LOC: Location = Location::NO_LOCATION;
+
+fn err_at(msg: impl Into<String>, loc: Location) -> CompileError {
+    CompileError {
+        kind: ErrorKind::SyntaxError,
+        msg: msg.into(),
+        lineno: loc.lineno,
+        offset: loc.col_offset + 1,
+        end_lineno: loc.end_lineno,
+        end_offset: loc.end_col_offset + 1,
+    }
+}
+
+fn unsupported(what: &str) -> CompileError {
+    CompileError::new(ErrorKind::Unsupported, format!("not supported yet: {what}"))
+}
+
+fn pystr(s: &str) -> PyStr {
+    PyStr::new(s, true)
+}
+
+/// `_PyAST_GetDocString`.
+fn get_docstring(body: &[Stmt]) -> Option<&Expr> {
+    let first = body.first()?;
+    if let StmtKind::Expr { value } = &first.kind {
+        if let ExprKind::Constant { value: Constant::Str(_), .. } = &value.kind {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// `find_ann`.
+fn find_ann(stmts: &[Stmt]) -> bool {
+    for st in stmts {
+        let res = match &st.kind {
+            StmtKind::AnnAssign { .. } => return true,
+            StmtKind::For(f) | StmtKind::AsyncFor(f) => find_ann(&f.body) || find_ann(&f.orelse),
+            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
+                find_ann(body) || find_ann(orelse)
+            }
+            StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => find_ann(body),
+            StmtKind::Try(t) | StmtKind::TryStar(t) => {
+                if t.handlers.iter().any(|h| find_ann(&h.body)) {
+                    return true;
+                }
+                find_ann(&t.body) || find_ann(&t.finalbody) || find_ann(&t.orelse)
+            }
+            StmtKind::Match { cases, .. } => cases.iter().any(|c| find_ann(&c.body)),
+            _ => false,
+        };
+        if res {
+            return true;
+        }
+    }
+    false
+}
+
+/// Converts an AST constant into the pool (`compiler_add_const` → `merge_consts_recursive`).
+pub(crate) fn const_value(pool: &mut ConstPool, c: &Constant) -> ConstId {
+    let v = match c {
+        Constant::None => ConstValue::None,
+        Constant::True => ConstValue::True,
+        Constant::False => ConstValue::False,
+        Constant::Ellipsis => ConstValue::Ellipsis,
+        Constant::Int(i) => ConstValue::Int(*i),
+        Constant::BigInt(b) => ConstValue::bigint((**b).clone()),
+        Constant::Float(f) => ConstValue::float(*f),
+        Constant::Complex { real, imag } => ConstValue::complex(*real, *imag),
+        Constant::Str(s) => ConstValue::Str(s.clone()),
+        Constant::Bytes(b) => ConstValue::Bytes(b.clone()),
+        Constant::Tuple(items) => {
+            let ids: Vec<ConstId> = items.iter().map(|i| const_value(pool, i)).collect();
+            ConstValue::Tuple(ids.into())
+        }
+        Constant::FrozenSet(items) => {
+            let ids: Vec<ConstId> = items.iter().map(|i| const_value(pool, i)).collect();
+            ConstValue::FrozenSet(ids.into())
+        }
+    };
+    pool.add(v)
+}
+
+/// Compiles a module: folds constants (`_PyAST_Optimize`), builds the symbol table and generates
+/// code for every scope (`compiler_mod`). `module` is modified by folding.
+pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled, CompileError> {
+    let future = pycode_symtable::parse_future(module)?;
+    crate::fold::fold_module(module, opts.optimize)?;
+    let module: &Mod = module;
+    let st = SymTable::build(module, future)?;
+    let mut c = Compiler {
+        st,
+        future,
+        opts,
+        ops: Ops::new(opts.release),
+        consts: ConstPool::new(),
+        units: Vec::new(),
+        stack: Vec::new(),
+        interactive: false,
+        depth: 0,
+    };
+    c.compiler_mod(module)?;
+    let root = c.units.len().saturating_sub(1);
+    Ok(Compiled { units: c.units, consts: c.consts, root })
+}
+
+macro_rules! op {
+    ($c:expr, $name:ident) => {
+        $c.ops.$name
+    };
+}
+
+impl<'a> Compiler<'a> {
+    // ------------------------------------------------------------------ units
+
+    fn u(&mut self) -> &mut Unit<'a> {
+        // The stack is never empty while generating code (compiler_mod enters the module first).
+        let n = self.stack.len();
+        &mut self.stack[n - 1]
+    }
+
+    fn uref(&self) -> &Unit<'a> {
+        &self.stack[self.stack.len() - 1]
+    }
+
+    fn ste(&self) -> &pycode_symtable::Entry {
+        &self.st.entries[self.uref().ste]
+    }
+
+    fn addop(&mut self, op: u16, loc: Location) {
+        self.u().seq.addop(op, 0, loc);
+    }
+
+    fn addop_i(&mut self, op: u16, arg: u32, loc: Location) {
+        self.u().seq.addop(op, arg, loc);
+    }
+
+    fn addop_j(&mut self, op: u16, target: Label, loc: Location) {
+        self.u().seq.addop_jump(op, target, loc);
+    }
+
+    fn new_label(&mut self) -> Label {
+        self.u().seq.new_label()
+    }
+
+    fn use_label(&mut self, l: Label) -> R {
+        self.u()
+            .seq
+            .use_label(l)
+            .map_err(|e| CompileError::new(ErrorKind::SystemError, e.to_string()))
+    }
+
+    /// `compiler_add_const` for an already pooled constant.
+    fn add_const_id(&mut self, id: ConstId) -> u32 {
+        self.u().md.consts.insert(id)
+    }
+
+    fn add_const(&mut self, v: ConstValue) -> u32 {
+        let id = self.consts.add(v);
+        self.add_const_id(id)
+    }
+
+    fn load_const(&mut self, v: ConstValue, loc: Location) {
+        let i = self.add_const(v);
+        self.addop_i(op!(self, LOAD_CONST), i, loc);
+    }
+
+    fn load_const_ast(&mut self, c: &Constant, loc: Location) {
+        let id = const_value(&mut self.consts, c);
+        let i = self.add_const_id(id);
+        self.addop_i(op!(self, LOAD_CONST), i, loc);
+    }
+
+    fn str_tuple(&mut self, items: &[&str]) -> ConstValue {
+        let ids: Vec<ConstId> = items.iter().map(|s| self.consts.add(ConstValue::str(s))).collect();
+        ConstValue::Tuple(ids.into())
+    }
+
+    /// `compiler_addop_name`: mangles, adds to `u_names`, encodes LOAD_ATTR / LOAD_METHOD /
+    /// super-attribute variants.
+    fn addop_name(&mut self, op: u16, name: &str, loc: Location) {
+        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
+        let mut arg = self.u().md.names.insert(pystr(&mangled));
+        let mut opcode = op;
+        let o = &self.ops;
+        if op == o.LOAD_ATTR {
+            arg <<= 1;
+        } else if op == o.LOAD_METHOD {
+            opcode = o.LOAD_ATTR;
+            arg = (arg << 1) | 1;
+        } else if op == o.LOAD_SUPER_ATTR {
+            arg = (arg << 2) | 2;
+        } else if op == o.LOAD_SUPER_METHOD {
+            opcode = o.LOAD_SUPER_ATTR;
+            arg = (arg << 2) | 3;
+        } else if op == o.LOAD_ZERO_SUPER_ATTR {
+            opcode = o.LOAD_SUPER_ATTR;
+            arg <<= 2;
+        } else if op == o.LOAD_ZERO_SUPER_METHOD {
+            opcode = o.LOAD_SUPER_ATTR;
+            arg = (arg << 2) | 1;
+        }
+        self.addop_i(opcode, arg, loc);
+    }
+
+    /// `ADDOP_N(..., names)` without mangling.
+    fn addop_n_names(&mut self, op: u16, name: &str, loc: Location) {
+        let arg = self.u().md.names.insert(pystr(name));
+        self.addop_i(op, arg, loc);
+    }
+
+    /// `ADDOP_NAME(..., varnames)`.
+    fn addop_varname(&mut self, op: u16, name: &str, loc: Location) {
+        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
+        let arg = self.u().md.varnames.insert(pystr(&mangled));
+        self.addop_i(op, arg, loc);
+    }
+
+    fn cell_index(&self, name: &str) -> Option<u32> {
+        self.uref().md.cellvars.get_index(&pystr(name))
+    }
+
+    fn free_index(&self, name: &str) -> Option<u32> {
+        let u = self.uref();
+        u.md.freevars.get_index(&pystr(name)).map(|i| i + u.md.cellvars.len() as u32)
+    }
+
+    /// `compiler_enter_scope`.
+    fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
+        let ste = self
+            .st
+            .lookup(key)
+            .ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
+        let e = &self.st.entries[ste];
+        let mut md = CodeUnitMetadata { name: pystr(name), firstlineno: lineno as i32, ..Default::default() };
+        md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
+        // dictbytype: sorted names.
+        let mut cells: Vec<&str> = e
+            .symbols
+            .iter()
+            .filter(|(_, f)| Scope::from_flags(*f) == Scope::Cell || f & DEF_COMP_CELL != 0)
+            .map(|(n, _)| n)
+            .collect();
+        cells.sort_unstable();
+        md.cellvars = cells.iter().map(|n| pystr(n)).collect();
+        if e.needs_class_closure {
+            md.cellvars.insert(pystr("__class__"));
+        }
+        if e.needs_classdict {
+            md.cellvars.insert(pystr("__classdict__"));
+        }
+        let mut frees: Vec<&str> = e
+            .symbols
+            .iter()
+            .filter(|(_, f)| Scope::from_flags(*f) == Scope::Free || f & DEF_FREE_CLASS != 0)
+            .map(|(n, _)| n)
+            .collect();
+        frees.sort_unstable();
+        md.freevars = frees.iter().map(|n| pystr(n)).collect();
+        let private = if scope_type == ScopeType::Class {
+            Some(name.into())
+        } else {
+            self.stack.last().and_then(|u| u.private.clone())
+        };
+        let unit = Unit {
+            ste,
+            scope_type,
+            md,
+            argcount: 0,
+            seq: InstrSequence::new(),
+            fblocks: Vec::new(),
+            in_inlined_comp: 0,
+            private,
+            fasthidden: HashMap::new(),
+        };
+        self.stack.push(unit);
+        let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
+        if scope_type == ScopeType::Module {
+            loc.lineno = 0;
+        } else {
+            self.set_qualname();
+        }
+        self.addop_i(op!(self, RESUME), 0, loc);
+        Ok(())
+    }
+
+    /// `compiler_set_qualname`.
+    fn set_qualname(&mut self) {
+        let n = self.stack.len();
+        let u = &self.stack[n - 1];
+        let name = u.md.name.to_string_lossy();
+        let mut base: Option<String> = None;
+        if n > 2 {
+            let mut parent = &self.stack[n - 2];
+            if parent.scope_type == ScopeType::TypeParams {
+                if n == 3 {
+                    self.stack[n - 1].md.qualname = pystr(&name);
+                    return;
+                }
+                parent = &self.stack[n - 3];
+            }
+            let mut force_global = false;
+            if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
+                let mangled = mangle(parent.private.as_deref(), &name).unwrap_or_else(|| name.clone());
+                if self.st.entries[parent.ste].scope(&mangled) == Scope::GlobalExplicit {
+                    force_global = true;
+                }
+            }
+            if !force_global {
+                let pq = parent.md.qualname.to_string_lossy();
+                if matches!(parent.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Lambda) {
+                    base = Some(format!("{pq}.<locals>"));
+                } else {
+                    base = Some(pq);
+                }
+            }
+        }
+        let q = match base {
+            Some(b) => format!("{b}.{name}"),
+            None => name,
+        };
+        self.stack[n - 1].md.qualname = pystr(&q);
+    }
+
+    /// `compute_code_flags`.
+    fn compute_code_flags(&self) -> u32 {
+        let ste = self.ste();
+        let mut flags = 0;
+        if ste.is_function_like() {
+            flags |= CO_NEWLOCALS | CO_OPTIMIZED;
+            if ste.nested {
+                flags |= CO_NESTED;
+            }
+            if ste.generator && !ste.coroutine {
+                flags |= CO_GENERATOR;
+            }
+            if !ste.generator && ste.coroutine {
+                flags |= CO_COROUTINE;
+            }
+            if ste.generator && ste.coroutine {
+                flags |= CO_ASYNC_GENERATOR;
+            }
+            if ste.varargs {
+                flags |= CO_VARARGS;
+            }
+            if ste.varkeywords {
+                flags |= CO_VARKEYWORDS;
+            }
+        }
+        flags |= self.future.features & PY_CF_MASK;
+        flags
+    }
+
+    /// `add_return_at_end`.
+    fn add_return_at_end(&mut self, add_none: bool) {
+        if add_none {
+            self.load_const(ConstValue::None, NO_LOC);
+        }
+        self.addop(op!(self, RETURN_VALUE), NO_LOC);
+    }
+
+    /// `optimize_and_assemble` + `compiler_exit_scope`: finishes the current unit and returns
+    /// its handle (index in `units`).
+    fn finish_unit(&mut self, add_none: bool) -> Result<u32, CompileError> {
+        let flags = self.compute_code_flags();
+        self.add_return_at_end(add_none);
+        let Some(mut u) = self.stack.pop() else {
+            return Err(CompileError::new(ErrorKind::SystemError, "no unit"));
+        };
+        u.md.flags = flags;
+        u.md.argcount = u.argcount + u.md.posonlyargcount;
+        // u_fasthidden: names that were ever hidden.
+        let mut hidden: Vec<&Box<str>> = u.fasthidden.keys().collect();
+        hidden.sort();
+        u.md.fasthidden = hidden.into_iter().map(|k| pystr(k)).collect();
+        let is_function_like = self.st.entries[u.ste].is_function_like();
+        let idx = self.units.len() as u32;
+        self.units.push(CompiledUnit { unit: CodeUnit { metadata: u.md, instrs: u.seq }, is_function_like });
+        Ok(idx)
+    }
+
+    // ------------------------------------------------------------------ module
+
+    /// `compiler_mod` / `compiler_codegen`.
+    fn compiler_mod(&mut self, m: &'a Mod) -> R {
+        let key = 0usize;
+        // The module entry is registered under key 0 by the symbol table builder.
+        self.enter_scope("<module>", ScopeType::Module, key, 1)?;
+        let loc = Location::new(1, 1, 0, 0);
+        let add_none;
+        match m {
+            Mod::Module { body, .. } => {
+                self.compiler_body(loc, body)?;
+                add_none = true;
+            }
+            Mod::Interactive { body } => {
+                if find_ann(body) {
+                    self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+                }
+                self.interactive = true;
+                for s in body {
+                    self.visit_stmt(s)?;
+                }
+                add_none = true;
+            }
+            Mod::Expression { body } => {
+                self.visit_expr(body)?;
+                add_none = false;
+            }
+            Mod::FunctionType { .. } => return Err(unsupported("func_type mode")),
+        }
+        let _ = self.opts;
+        self.finish_unit(add_none)?;
+        Ok(())
+    }
+
+    /// `compiler_body`.
+    fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
+        if self.uref().scope_type == ScopeType::Module {
+            if let Some(st) = stmts.first() {
+                loc = loc_of(st.pos);
+            }
+        }
+        if find_ann(stmts) {
+            self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+        }
+        if stmts.is_empty() {
+            return Ok(());
+        }
+        let mut i = 0;
+        if self.opts.optimize < 2 {
+            if let Some(doc) = get_docstring(stmts) {
+                i = 1;
+                self.visit_expr(doc)?;
+                self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
+            }
+        }
+        for s in &stmts[i..] {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ names
+
+    fn forbidden_name(&self, loc: Location, name: &str, ctx: ExprContext) -> R {
+        if name == "__debug__" {
+            match ctx {
+                ExprContext::Store => return Err(err_at("cannot assign to __debug__", loc)),
+                ExprContext::Del => return Err(err_at("cannot delete __debug__", loc)),
+                ExprContext::Load => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `compiler_nameop`.
+    fn nameop(&mut self, loc: Location, name: &str, ctx: ExprContext) -> R {
+        self.forbidden_name(loc, name, ctx)?;
+        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
+        #[derive(PartialEq)]
+        enum T {
+            Fast,
+            Global,
+            Deref,
+            Name,
+        }
+        let ste = self.ste();
+        let scope = ste.scope(&mangled);
+        let fl = ste.is_function_like();
+        let is_class = ste.block_type == BlockType::Class;
+        let can_see_class = ste.can_see_class_scope;
+        let mut optype = T::Name;
+        let mut deref_cell = false;
+        match scope {
+            Scope::Free => optype = T::Deref,
+            Scope::Cell => {
+                optype = T::Deref;
+                deref_cell = true;
+            }
+            Scope::Local => {
+                if fl || self.uref().fasthidden.get(mangled.as_str()).copied() == Some(true) {
+                    optype = T::Fast;
+                }
+            }
+            Scope::GlobalImplicit => {
+                if fl {
+                    optype = T::Global;
+                }
+            }
+            Scope::GlobalExplicit => optype = T::Global,
+            Scope::Unknown => {}
+        }
+        let o = self.ops.clone();
+        match optype {
+            T::Deref => {
+                let op = match ctx {
+                    ExprContext::Load => {
+                        if is_class && self.uref().in_inlined_comp == 0 {
+                            self.addop(o.LOAD_LOCALS, loc);
+                            o.LOAD_FROM_DICT_OR_DEREF
+                        } else if can_see_class {
+                            let i = self.free_index("__classdict__").unwrap_or(0);
+                            self.addop_i(o.LOAD_DEREF, i, loc);
+                            o.LOAD_FROM_DICT_OR_DEREF
+                        } else {
+                            o.LOAD_DEREF
+                        }
+                    }
+                    ExprContext::Store => o.STORE_DEREF,
+                    ExprContext::Del => o.DELETE_DEREF,
+                };
+                let arg = if deref_cell {
+                    let u = self.u();
+                    u.md.cellvars.insert(pystr(&mangled))
+                } else {
+                    let u = self.u();
+                    let nc = u.md.cellvars.len() as u32;
+                    u.md.freevars.insert(pystr(&mangled)) + nc
+                };
+                self.addop_i(op, arg, loc);
+            }
+            T::Fast => {
+                let op = match ctx {
+                    ExprContext::Load => o.LOAD_FAST,
+                    ExprContext::Store => o.STORE_FAST,
+                    ExprContext::Del => o.DELETE_FAST,
+                };
+                let arg = self.u().md.varnames.insert(pystr(&mangled));
+                self.addop_i(op, arg, loc);
+            }
+            T::Global => {
+                let mut op = match ctx {
+                    ExprContext::Load => o.LOAD_GLOBAL,
+                    ExprContext::Store => o.STORE_GLOBAL,
+                    ExprContext::Del => o.DELETE_GLOBAL,
+                };
+                if ctx == ExprContext::Load && can_see_class && scope == Scope::GlobalImplicit {
+                    op = o.LOAD_FROM_DICT_OR_GLOBALS;
+                    let i = self.free_index("__classdict__").unwrap_or(0);
+                    self.addop_i(o.LOAD_DEREF, i, loc);
+                }
+                let mut arg = self.u().md.names.insert(pystr(&mangled));
+                if op == o.LOAD_GLOBAL {
+                    arg <<= 1;
+                }
+                self.addop_i(op, arg, loc);
+            }
+            T::Name => {
+                let op = match ctx {
+                    ExprContext::Load => {
+                        if is_class && self.uref().in_inlined_comp > 0 {
+                            o.LOAD_GLOBAL
+                        } else {
+                            o.LOAD_NAME
+                        }
+                    }
+                    ExprContext::Store => o.STORE_NAME,
+                    ExprContext::Del => o.DELETE_NAME,
+                };
+                let mut arg = self.u().md.names.insert(pystr(&mangled));
+                if op == o.LOAD_GLOBAL {
+                    arg <<= 1;
+                }
+                self.addop_i(op, arg, loc);
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ fblocks
+
+    fn push_fblock(&mut self, loc: Location, ty: FBlockType, block: Option<Label>, exit: Option<Label>, datum: FDatum<'a>) -> R {
+        if self.uref().fblocks.len() >= CO_MAXBLOCKS {
+            return Err(CompileError { kind: ErrorKind::SyntaxError, ..err_at("too many statically nested blocks", loc) });
+        }
+        self.u().fblocks.push(FBlock { ty, block, exit, datum });
+        Ok(())
+    }
+
+    fn pop_fblock(&mut self) {
+        self.u().fblocks.pop();
+    }
+
+    /// `compiler_call_exit_with_nones`.
+    fn call_exit_with_nones(&mut self, loc: Location) {
+        for _ in 0..3 {
+            self.load_const(ConstValue::None, loc);
+        }
+        self.addop_i(op!(self, CALL), 2, loc);
+    }
+
+    /// `compiler_unwind_fblock`.
+    fn unwind_fblock(&mut self, ploc: &mut Location, info: FBlock<'a>, preserve_tos: bool) -> R {
+        let o = self.ops.clone();
+        match info.ty {
+            FBlockType::WhileLoop
+            | FBlockType::ExceptionHandler
+            | FBlockType::ExceptionGroupHandler
+            | FBlockType::AsyncComprehensionGenerator => {}
+            FBlockType::ForLoop => {
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.addop(o.POP_TOP, *ploc);
+            }
+            FBlockType::TryExcept => self.addop(o.POP_BLOCK, *ploc),
+            FBlockType::FinallyTry => {
+                self.addop(o.POP_BLOCK, *ploc);
+                if preserve_tos {
+                    self.push_fblock(*ploc, FBlockType::PopValue, None, None, FDatum::None)?;
+                }
+                if let FDatum::Body(body) = info.datum {
+                    self.visit_stmts(body)?;
+                }
+                if preserve_tos {
+                    self.pop_fblock();
+                }
+                *ploc = NO_LOC;
+            }
+            FBlockType::FinallyEnd => {
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.addop(o.POP_TOP, *ploc);
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.addop(o.POP_BLOCK, *ploc);
+                self.addop(o.POP_EXCEPT, *ploc);
+            }
+            FBlockType::With | FBlockType::AsyncWith => {
+                if let FDatum::Stmt(s) = info.datum {
+                    *ploc = loc_of(s.pos);
+                }
+                self.addop(o.POP_BLOCK, *ploc);
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.call_exit_with_nones(*ploc);
+                if info.ty == FBlockType::AsyncWith {
+                    self.addop_i(o.GET_AWAITABLE, 2, *ploc);
+                    self.load_const(ConstValue::None, *ploc);
+                    self.add_yield_from(*ploc, true)?;
+                }
+                self.addop(o.POP_TOP, *ploc);
+                *ploc = NO_LOC;
+            }
+            FBlockType::HandlerCleanup => {
+                let name = match info.datum {
+                    FDatum::Name(n) => Some(n),
+                    _ => None,
+                };
+                if name.is_some() {
+                    self.addop(o.POP_BLOCK, *ploc);
+                }
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.addop(o.POP_BLOCK, *ploc);
+                self.addop(o.POP_EXCEPT, *ploc);
+                if let Some(n) = name {
+                    self.load_const(ConstValue::None, *ploc);
+                    self.nameop(*ploc, n, ExprContext::Store)?;
+                    self.nameop(*ploc, n, ExprContext::Del)?;
+                }
+            }
+            FBlockType::PopValue => {
+                if preserve_tos {
+                    self.addop_i(o.SWAP, 2, *ploc);
+                }
+                self.addop(o.POP_TOP, *ploc);
+            }
+        }
+        Ok(())
+    }
+
+    /// `compiler_unwind_fblock_stack`; returns the loop block when `want_loop` stops there.
+    fn unwind_fblock_stack(&mut self, ploc: &mut Location, preserve_tos: bool, want_loop: bool) -> Result<Option<FBlock<'a>>, CompileError> {
+        let Some(top) = self.uref().fblocks.last().copied() else { return Ok(None) };
+        if top.ty == FBlockType::ExceptionGroupHandler {
+            return Err(err_at("'break', 'continue' and 'return' cannot appear in an except* block", *ploc));
+        }
+        if want_loop && matches!(top.ty, FBlockType::WhileLoop | FBlockType::ForLoop) {
+            return Ok(Some(top));
+        }
+        self.u().fblocks.pop();
+        self.unwind_fblock(ploc, top, preserve_tos)?;
+        let r = self.unwind_fblock_stack(ploc, preserve_tos, want_loop)?;
+        self.u().fblocks.push(top);
+        Ok(r)
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    fn visit_stmts(&mut self, body: &'a [Stmt]) -> R {
+        for s in body {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> R {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(CompileError::recursion());
+        }
+        Ok(())
+    }
+
+    /// `compiler_visit_stmt`.
+    fn visit_stmt(&mut self, s: &'a Stmt) -> R {
+        self.enter()?;
+        let r = self.visit_stmt_inner(s);
+        self.depth -= 1;
+        r
+    }
+
+    fn visit_stmt_inner(&mut self, s: &'a Stmt) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        match &s.kind {
+            StmtKind::FunctionDef(_) => self.compiler_function(s, false),
+            StmtKind::AsyncFunctionDef(_) => self.compiler_function(s, true),
+            StmtKind::ClassDef(_) => self.compiler_class(s),
+            StmtKind::TypeAlias { .. } => Err(unsupported("type alias")),
+            StmtKind::Return { value } => self.compiler_return(s, value.as_deref()),
+            StmtKind::Delete { targets } => {
+                for t in targets {
+                    self.visit_expr(t)?;
+                }
+                Ok(())
+            }
+            StmtKind::Assign { targets, value, .. } => {
+                self.visit_expr(value)?;
+                let n = targets.len();
+                for (i, t) in targets.iter().enumerate() {
+                    if i + 1 < n {
+                        self.addop_i(o.COPY, 1, loc);
+                    }
+                    self.visit_expr(t)?;
+                }
+                Ok(())
+            }
+            StmtKind::AugAssign { target, op, value } => self.compiler_augassign(s, target, *op, value),
+            StmtKind::AnnAssign { target, annotation, value, simple } => {
+                self.compiler_annassign(s, target, annotation, value.as_deref(), *simple)
+            }
+            StmtKind::For(f) => self.compiler_for(s, f),
+            StmtKind::AsyncFor(f) => self.compiler_async_for(s, f),
+            StmtKind::While { test, body, orelse } => self.compiler_while(s, test, body, orelse),
+            StmtKind::If { test, body, orelse } => self.compiler_if(s, test, body, orelse),
+            StmtKind::Match { .. } => Err(unsupported("match statement")),
+            StmtKind::Raise { exc, cause } => {
+                let mut n = 0;
+                if let Some(e) = exc {
+                    self.visit_expr(e)?;
+                    n += 1;
+                    if let Some(c) = cause {
+                        self.visit_expr(c)?;
+                        n += 1;
+                    }
+                }
+                self.addop_i(o.RAISE_VARARGS, n, loc);
+                Ok(())
+            }
+            StmtKind::Try(t) => {
+                if !t.finalbody.is_empty() {
+                    self.compiler_try_finally(s, t)
+                } else {
+                    self.compiler_try_except(s, t)
+                }
+            }
+            StmtKind::TryStar(_) => Err(unsupported("try/except*")),
+            StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
+            StmtKind::Import { names } => self.compiler_import(s, names),
+            StmtKind::ImportFrom { module, names, level } => self.compiler_from_import(s, module.as_deref(), names, *level),
+            StmtKind::Global { .. } | StmtKind::Nonlocal { .. } => Ok(()),
+            StmtKind::Expr { value } => self.compiler_stmt_expr(loc, value),
+            StmtKind::Pass => {
+                self.addop(o.NOP, loc);
+                Ok(())
+            }
+            StmtKind::Break => self.compiler_break(loc),
+            StmtKind::Continue => self.compiler_continue(loc),
+            StmtKind::With { items, body, .. } => self.compiler_with(s, items, body, 0),
+            StmtKind::AsyncWith { items, body, .. } => self.compiler_async_with(s, items, body, 0),
+        }
+    }
+
+    fn is_top_level_await(&self) -> bool {
+        // PyCF_ALLOW_TOP_LEVEL_AWAIT is never set by py_compile.
+        false
+    }
+
+    /// `compiler_stmt_expr`.
+    fn compiler_stmt_expr(&mut self, loc: Location, value: &'a Expr) -> R {
+        if self.interactive && self.stack.len() <= 1 {
+            self.visit_expr(value)?;
+            self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_PRINT, loc);
+            self.addop(op!(self, POP_TOP), NO_LOC);
+            return Ok(());
+        }
+        if let ExprKind::Constant { .. } = value.kind {
+            self.addop(op!(self, NOP), loc);
+            return Ok(());
+        }
+        self.visit_expr(value)?;
+        self.addop(op!(self, POP_TOP), NO_LOC);
+        Ok(())
+    }
+
+    /// `compiler_return`.
+    fn compiler_return(&mut self, s: &'a Stmt, value: Option<&'a Expr>) -> R {
+        let mut loc = loc_of(s.pos);
+        let preserve_tos = value.map(|v| !matches!(v.kind, ExprKind::Constant { .. })).unwrap_or(false);
+        if !self.ste().is_function_like() {
+            return Err(err_at("'return' outside function", loc));
+        }
+        if value.is_some() && self.ste().coroutine && self.ste().generator {
+            return Err(err_at("'return' with value in async generator", loc));
+        }
+        if preserve_tos {
+            if let Some(v) = value {
+                self.visit_expr(v)?;
+            }
+        } else if let Some(v) = value {
+            self.addop(op!(self, NOP), loc_of(v.pos));
+        }
+        if value.map(|v| v.pos.lineno != s.pos.lineno).unwrap_or(true) {
+            loc = loc_of(s.pos);
+            self.addop(op!(self, NOP), loc);
+        }
+        self.unwind_fblock_stack(&mut loc, preserve_tos, false)?;
+        match value {
+            None => self.load_const(ConstValue::None, loc),
+            Some(v) if !preserve_tos => {
+                if let ExprKind::Constant { value: c, .. } = &v.kind {
+                    self.load_const_ast(c, loc);
+                }
+            }
+            _ => {}
+        }
+        self.addop(op!(self, RETURN_VALUE), loc);
+        Ok(())
+    }
+
+    /// `compiler_break`.
+    fn compiler_break(&mut self, loc: Location) -> R {
+        let origin = loc;
+        let mut loc = loc;
+        self.addop(op!(self, NOP), loc);
+        let lp = self.unwind_fblock_stack(&mut loc, false, true)?;
+        let Some(lp) = lp else {
+            return Err(err_at("'break' outside loop", origin));
+        };
+        self.unwind_fblock(&mut loc, lp, false)?;
+        if let Some(exit) = lp.exit {
+            self.addop_j(op!(self, JUMP), exit, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_continue`.
+    fn compiler_continue(&mut self, loc: Location) -> R {
+        let origin = loc;
+        let mut loc = loc;
+        self.addop(op!(self, NOP), loc);
+        let lp = self.unwind_fblock_stack(&mut loc, false, true)?;
+        let Some(lp) = lp else {
+            return Err(err_at("'continue' not properly in loop", origin));
+        };
+        if let Some(b) = lp.block {
+            self.addop_j(op!(self, JUMP), b, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_if`.
+    fn compiler_if(&mut self, s: &'a Stmt, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) -> R {
+        let end = self.new_label();
+        let next = if !orelse.is_empty() { self.new_label() } else { end };
+        self.jump_if(loc_of(s.pos), test, next, false)?;
+        self.visit_stmts(body)?;
+        if !orelse.is_empty() {
+            self.addop_j(op!(self, JUMP), end, NO_LOC);
+            self.use_label(next)?;
+            self.visit_stmts(orelse)?;
+        }
+        self.use_label(end)
+    }
+
+    /// `compiler_for`.
+    fn compiler_for(&mut self, s: &'a Stmt, f: &'a pycode_ast::For) -> R {
+        let loc = loc_of(s.pos);
+        let start = self.new_label();
+        let body = self.new_label();
+        let cleanup = self.new_label();
+        let end = self.new_label();
+        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
+        self.visit_expr(&f.iter)?;
+        self.addop(op!(self, GET_ITER), loc);
+        self.use_label(start)?;
+        self.addop_j(op!(self, FOR_ITER), cleanup, loc);
+        self.use_label(body)?;
+        self.visit_expr(&f.target)?;
+        self.visit_stmts(&f.body)?;
+        self.addop_j(op!(self, JUMP), start, NO_LOC);
+        self.use_label(cleanup)?;
+        self.addop(op!(self, END_FOR), NO_LOC);
+        self.pop_fblock();
+        self.visit_stmts(&f.orelse)?;
+        self.use_label(end)
+    }
+
+    /// `compiler_async_for`.
+    fn compiler_async_for(&mut self, s: &'a Stmt, f: &'a pycode_ast::For) -> R {
+        let loc = loc_of(s.pos);
+        if self.is_top_level_await() {
+            // not reachable for py_compile
+        } else if self.uref().scope_type != ScopeType::AsyncFunction {
+            return Err(err_at("'async for' outside async function", loc));
+        }
+        let o = self.ops.clone();
+        let start = self.new_label();
+        let except = self.new_label();
+        let end = self.new_label();
+        self.visit_expr(&f.iter)?;
+        self.addop(o.GET_AITER, loc);
+        self.use_label(start)?;
+        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
+        self.addop_j(o.SETUP_FINALLY, except, loc);
+        self.addop(o.GET_ANEXT, loc);
+        self.load_const(ConstValue::None, loc);
+        self.add_yield_from(loc, true)?;
+        self.addop(o.POP_BLOCK, loc);
+        self.visit_expr(&f.target)?;
+        self.visit_stmts(&f.body)?;
+        self.addop_j(o.JUMP, start, NO_LOC);
+        self.pop_fblock();
+        self.use_label(except)?;
+        self.addop(o.END_ASYNC_FOR, loc_of(f.iter.pos));
+        self.visit_stmts(&f.orelse)?;
+        self.use_label(end)
+    }
+
+    /// `compiler_while`.
+    fn compiler_while(&mut self, s: &'a Stmt, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) -> R {
+        let loc = loc_of(s.pos);
+        let lp = self.new_label();
+        let bodyl = self.new_label();
+        let end = self.new_label();
+        let anchor = self.new_label();
+        self.use_label(lp)?;
+        self.push_fblock(loc, FBlockType::WhileLoop, Some(lp), Some(end), FDatum::None)?;
+        self.jump_if(loc, test, anchor, false)?;
+        self.use_label(bodyl)?;
+        self.visit_stmts(body)?;
+        self.jump_if(loc, test, bodyl, true)?;
+        self.pop_fblock();
+        self.use_label(anchor)?;
+        self.visit_stmts(orelse)?;
+        self.use_label(end)
+    }
+
+    /// `pop_except_and_reraise`.
+    fn pop_except_and_reraise(&mut self, loc: Location) {
+        self.addop_i(op!(self, COPY), 3, loc);
+        self.addop(op!(self, POP_EXCEPT), loc);
+        self.addop_i(op!(self, RERAISE), 1, loc);
+    }
+
+    /// `compiler_try_finally`.
+    fn compiler_try_finally(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        let body = self.new_label();
+        let end = self.new_label();
+        let exit = self.new_label();
+        let cleanup = self.new_label();
+        self.addop_j(o.SETUP_FINALLY, end, loc);
+        self.use_label(body)?;
+        self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(&t.finalbody))?;
+        if !t.handlers.is_empty() {
+            self.compiler_try_except(s, t)?;
+        } else {
+            self.visit_stmts(&t.body)?;
+        }
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.pop_fblock();
+        self.visit_stmts(&t.finalbody)?;
+        self.addop_j(o.JUMP, exit, NO_LOC);
+        self.use_label(end)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
+        self.addop(o.PUSH_EXC_INFO, NO_LOC);
+        self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
+        self.visit_stmts(&t.finalbody)?;
+        self.pop_fblock();
+        self.addop_i(o.RERAISE, 0, NO_LOC);
+        self.use_label(cleanup)?;
+        self.pop_except_and_reraise(NO_LOC);
+        self.use_label(exit)
+    }
+
+    /// `compiler_try_except`.
+    fn compiler_try_except(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        let body = self.new_label();
+        let mut except = self.new_label();
+        let end = self.new_label();
+        let cleanup = self.new_label();
+        self.addop_j(o.SETUP_FINALLY, except, loc);
+        self.use_label(body)?;
+        self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
+        self.visit_stmts(&t.body)?;
+        self.pop_fblock();
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.visit_stmts(&t.orelse)?;
+        self.addop_j(o.JUMP, end, NO_LOC);
+        let n = t.handlers.len();
+        self.use_label(except)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
+        self.addop(o.PUSH_EXC_INFO, NO_LOC);
+        self.push_fblock(loc, FBlockType::ExceptionHandler, None, None, FDatum::None)?;
+        for (i, h) in t.handlers.iter().enumerate() {
+            self.handler(h, i, n, end, &mut except)?;
+        }
+        self.pop_fblock();
+        self.addop_i(o.RERAISE, 0, NO_LOC);
+        self.use_label(cleanup)?;
+        self.pop_except_and_reraise(NO_LOC);
+        self.use_label(end)
+    }
+
+    fn handler(&mut self, h: &'a ExceptHandler, i: usize, n: usize, end: Label, except: &mut Label) -> R {
+        let o = self.ops.clone();
+        let loc = loc_of(h.pos);
+        if h.type_.is_none() && i + 1 < n {
+            return Err(err_at("default 'except:' must be last", loc));
+        }
+        let next_except = self.new_label();
+        *except = next_except;
+        if let Some(ty) = &h.type_ {
+            self.visit_expr(ty)?;
+            self.addop(o.CHECK_EXC_MATCH, loc);
+            self.addop_j(o.POP_JUMP_IF_FALSE, *except, loc);
+        }
+        if let Some(name) = &h.name {
+            let cleanup_end = self.new_label();
+            let cleanup_body = self.new_label();
+            self.nameop(loc, name, ExprContext::Store)?;
+            self.addop_j(o.SETUP_CLEANUP, cleanup_end, loc);
+            self.use_label(cleanup_body)?;
+            self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::Name(name))?;
+            self.visit_stmts(&h.body)?;
+            self.pop_fblock();
+            self.addop(o.POP_BLOCK, NO_LOC);
+            self.addop(o.POP_BLOCK, NO_LOC);
+            self.addop(o.POP_EXCEPT, NO_LOC);
+            self.load_const(ConstValue::None, NO_LOC);
+            self.nameop(NO_LOC, name, ExprContext::Store)?;
+            self.nameop(NO_LOC, name, ExprContext::Del)?;
+            self.addop_j(o.JUMP, end, NO_LOC);
+            self.use_label(cleanup_end)?;
+            self.load_const(ConstValue::None, NO_LOC);
+            self.nameop(NO_LOC, name, ExprContext::Store)?;
+            self.nameop(NO_LOC, name, ExprContext::Del)?;
+            self.addop_i(o.RERAISE, 1, NO_LOC);
+        } else {
+            let cleanup_body = self.new_label();
+            self.addop(o.POP_TOP, loc);
+            self.use_label(cleanup_body)?;
+            self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::None)?;
+            self.visit_stmts(&h.body)?;
+            self.pop_fblock();
+            self.addop(o.POP_BLOCK, NO_LOC);
+            self.addop(o.POP_EXCEPT, NO_LOC);
+            self.addop_j(o.JUMP, end, NO_LOC);
+        }
+        self.use_label(*except)
+    }
+
+    /// `compiler_with_except_finish`.
+    fn with_except_finish(&mut self, cleanup: Label) -> R {
+        let o = self.ops.clone();
+        let suppress = self.new_label();
+        self.addop_j(o.POP_JUMP_IF_TRUE, suppress, NO_LOC);
+        self.addop_i(o.RERAISE, 2, NO_LOC);
+        self.use_label(suppress)?;
+        self.addop(o.POP_TOP, NO_LOC);
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.addop(o.POP_EXCEPT, NO_LOC);
+        self.addop(o.POP_TOP, NO_LOC);
+        self.addop(o.POP_TOP, NO_LOC);
+        let exit = self.new_label();
+        self.addop_j(o.JUMP, exit, NO_LOC);
+        self.use_label(cleanup)?;
+        self.pop_except_and_reraise(NO_LOC);
+        self.use_label(exit)
+    }
+
+    /// `compiler_with`.
+    fn compiler_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
+        let o = self.ops.clone();
+        let Some(item) = items.get(pos) else { return Ok(()) };
+        let block = self.new_label();
+        let final_ = self.new_label();
+        let exit = self.new_label();
+        let cleanup = self.new_label();
+        self.visit_expr(&item.context_expr)?;
+        let loc = loc_of(s.pos);
+        self.addop(o.BEFORE_WITH, loc);
+        self.addop_j(o.SETUP_WITH, final_, loc);
+        self.use_label(block)?;
+        self.push_fblock(loc, FBlockType::With, Some(block), Some(final_), FDatum::Stmt(s))?;
+        if let Some(v) = &item.optional_vars {
+            self.visit_expr(v)?;
+        } else {
+            self.addop(o.POP_TOP, loc);
+        }
+        if pos + 1 == items.len() {
+            self.visit_stmts(body)?;
+        } else {
+            self.compiler_with(s, items, body, pos + 1)?;
+        }
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.pop_fblock();
+        self.call_exit_with_nones(loc);
+        self.addop(o.POP_TOP, loc);
+        self.addop_j(o.JUMP, exit, loc);
+        self.use_label(final_)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, loc);
+        self.addop(o.PUSH_EXC_INFO, loc);
+        self.addop(o.WITH_EXCEPT_START, loc);
+        self.with_except_finish(cleanup)?;
+        self.use_label(exit)
+    }
+
+    /// `compiler_async_with`.
+    fn compiler_async_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
+        let o = self.ops.clone();
+        let loc = loc_of(s.pos);
+        let Some(item) = items.get(pos) else { return Ok(()) };
+        if self.uref().scope_type != ScopeType::AsyncFunction {
+            return Err(err_at("'async with' outside async function", loc));
+        }
+        let block = self.new_label();
+        let final_ = self.new_label();
+        let exit = self.new_label();
+        let cleanup = self.new_label();
+        self.visit_expr(&item.context_expr)?;
+        self.addop(o.BEFORE_ASYNC_WITH, loc);
+        self.addop_i(o.GET_AWAITABLE, 1, loc);
+        self.load_const(ConstValue::None, loc);
+        self.add_yield_from(loc, true)?;
+        self.addop_j(o.SETUP_WITH, final_, loc);
+        self.use_label(block)?;
+        self.push_fblock(loc, FBlockType::AsyncWith, Some(block), Some(final_), FDatum::Stmt(s))?;
+        if let Some(v) = &item.optional_vars {
+            self.visit_expr(v)?;
+        } else {
+            self.addop(o.POP_TOP, loc);
+        }
+        if pos + 1 == items.len() {
+            self.visit_stmts(body)?;
+        } else {
+            self.compiler_async_with(s, items, body, pos + 1)?;
+        }
+        self.pop_fblock();
+        self.addop(o.POP_BLOCK, loc);
+        self.call_exit_with_nones(loc);
+        self.addop_i(o.GET_AWAITABLE, 2, loc);
+        self.load_const(ConstValue::None, loc);
+        self.add_yield_from(loc, true)?;
+        self.addop(o.POP_TOP, loc);
+        self.addop_j(o.JUMP, exit, loc);
+        self.use_label(final_)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, loc);
+        self.addop(o.PUSH_EXC_INFO, loc);
+        self.addop(o.WITH_EXCEPT_START, loc);
+        self.addop_i(o.GET_AWAITABLE, 2, loc);
+        self.load_const(ConstValue::None, loc);
+        self.add_yield_from(loc, true)?;
+        self.with_except_finish(cleanup)?;
+        self.use_label(exit)
+    }
+
+    /// `compiler_assert`.
+    fn compiler_assert(&mut self, s: &'a Stmt, test: &'a Expr, msg: Option<&'a Expr>) -> R {
+        if self.opts.optimize > 0 {
+            return Ok(());
+        }
+        let loc = loc_of(s.pos);
+        let end = self.new_label();
+        self.jump_if(loc, test, end, true)?;
+        self.addop(op!(self, LOAD_ASSERTION_ERROR), loc);
+        if let Some(m) = msg {
+            self.visit_expr(m)?;
+            self.addop_i(op!(self, CALL), 0, loc);
+        }
+        self.addop_i(op!(self, RAISE_VARARGS), 1, loc);
+        self.use_label(end)
+    }
+
+    /// `compiler_import`.
+    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias]) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        for alias in names {
+            self.load_const(ConstValue::Int(0), loc);
+            self.load_const(ConstValue::None, loc);
+            self.addop_name(o.IMPORT_NAME, &alias.name, loc);
+            if let Some(asname) = &alias.asname {
+                // compiler_import_as
+                let parts: Vec<&str> = alias.name.split('.').collect();
+                if parts.len() > 1 {
+                    let n = parts.len();
+                    for (k, attr) in parts.iter().enumerate().skip(1) {
+                        self.addop_n_names(o.IMPORT_FROM, attr, loc);
+                        if k + 1 == n {
+                            break;
+                        }
+                        self.addop_i(o.SWAP, 2, loc);
+                        self.addop(o.POP_TOP, loc);
+                    }
+                    self.nameop(loc, asname, ExprContext::Store)?;
+                    self.addop(o.POP_TOP, loc);
+                } else {
+                    self.nameop(loc, asname, ExprContext::Store)?;
+                }
+            } else {
+                let tmp = match alias.name.find('.') {
+                    Some(i) => &alias.name[..i],
+                    None => &alias.name,
+                };
+                self.nameop(loc, tmp, ExprContext::Store)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `compiler_from_import`.
+    fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        self.load_const(ConstValue::Int(i64::from(level)), loc);
+        let ff = self.future;
+        let after = s.pos.lineno as i32 > ff.lineno
+            || (s.pos.lineno as i32 == ff.lineno && s.pos.col_offset as i32 > ff.col_offset);
+        if after && module == Some("__future__") && level == 0 {
+            return Err(err_at("from __future__ imports must occur at the beginning of the file", loc));
+        }
+        let strs: Vec<&str> = names.iter().map(|a| &*a.name).collect();
+        let tup = self.str_tuple(&strs);
+        self.load_const(tup, loc);
+        self.addop_name(o.IMPORT_NAME, module.unwrap_or(""), loc);
+        for (i, alias) in names.iter().enumerate() {
+            if i == 0 && alias.name.starts_with('*') {
+                self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_IMPORT_STAR, loc);
+                self.addop(o.POP_TOP, NO_LOC);
+                return Ok(());
+            }
+            self.addop_name(o.IMPORT_FROM, &alias.name, loc);
+            let store = alias.asname.as_deref().unwrap_or(&alias.name);
+            self.nameop(loc, store, ExprContext::Store)?;
+        }
+        self.addop(o.POP_TOP, loc);
+        Ok(())
+    }
+
+    /// `compiler_augassign`.
+    fn compiler_augassign(&mut self, s: &'a Stmt, e: &'a Expr, op: Operator, value: &'a Expr) -> R {
+        let o = self.ops.clone();
+        let mut loc = loc_of(e.pos);
+        match &e.kind {
+            ExprKind::Attribute { value: v, attr, .. } => {
+                self.visit_expr(v)?;
+                self.addop_i(o.COPY, 1, loc);
+                loc = update_start_location_to_match_attr(loc, e);
+                self.addop_name(o.LOAD_ATTR, attr, loc);
+            }
+            ExprKind::Subscript { value: v, slice, .. } => {
+                self.visit_expr(v)?;
+                if is_two_element_slice(slice) {
+                    self.compiler_slice(slice)?;
+                    self.addop_i(o.COPY, 3, loc);
+                    self.addop_i(o.COPY, 3, loc);
+                    self.addop_i(o.COPY, 3, loc);
+                    self.addop(o.BINARY_SLICE, loc);
+                } else {
+                    self.visit_expr(slice)?;
+                    self.addop_i(o.COPY, 2, loc);
+                    self.addop_i(o.COPY, 2, loc);
+                    self.addop(o.BINARY_SUBSCR, loc);
+                }
+            }
+            ExprKind::Name { id, .. } => self.nameop(loc, id, ExprContext::Load)?,
+            _ => return Err(CompileError::new(ErrorKind::SystemError, "invalid node type for augmented assignment")),
+        }
+        self.visit_expr(value)?;
+        self.addop_i(o.BINARY_OP, binop_arg(op) + 13, loc_of(s.pos));
+        let mut loc = loc_of(e.pos);
+        match &e.kind {
+            ExprKind::Attribute { attr, .. } => {
+                loc = update_start_location_to_match_attr(loc, e);
+                self.addop_i(o.SWAP, 2, loc);
+                self.addop_name(o.STORE_ATTR, attr, loc);
+            }
+            ExprKind::Subscript { slice, .. } => {
+                if is_two_element_slice(slice) {
+                    self.addop_i(o.SWAP, 4, loc);
+                    self.addop_i(o.SWAP, 3, loc);
+                    self.addop_i(o.SWAP, 2, loc);
+                    self.addop(o.STORE_SLICE, loc);
+                } else {
+                    self.addop_i(o.SWAP, 3, loc);
+                    self.addop_i(o.SWAP, 2, loc);
+                    self.addop(o.STORE_SUBSCR, loc);
+                }
+            }
+            ExprKind::Name { id, .. } => self.nameop(loc, id, ExprContext::Store)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_ann_expr(&mut self, e: &'a Expr) -> R {
+        self.visit_expr(e)?;
+        self.addop(op!(self, POP_TOP), loc_of(e.pos));
+        Ok(())
+    }
+
+    fn check_ann_subscr(&mut self, e: &'a Expr) -> R {
+        match &e.kind {
+            ExprKind::Slice { lower, upper, step } => {
+                for x in [lower, upper, step].into_iter().flatten() {
+                    self.check_ann_expr(x)?;
+                }
+                Ok(())
+            }
+            ExprKind::Tuple { elts, .. } => {
+                for x in elts {
+                    self.check_ann_subscr(x)?;
+                }
+                Ok(())
+            }
+            _ => self.check_ann_expr(e),
+        }
+    }
+
+    /// `compiler_annassign`.
+    fn compiler_annassign(&mut self, s: &'a Stmt, targ: &'a Expr, annotation: &'a Expr, value: Option<&'a Expr>, simple: bool) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        if let Some(v) = value {
+            self.visit_expr(v)?;
+            self.visit_expr(targ)?;
+        }
+        let st = self.uref().scope_type;
+        match &targ.kind {
+            ExprKind::Name { id, .. } => {
+                self.forbidden_name(loc, id, ExprContext::Store)?;
+                if simple && matches!(st, ScopeType::Module | ScopeType::Class) {
+                    if self.future.annotations() {
+                        self.visit_annexpr(annotation, loc)?;
+                    } else {
+                        self.visit_expr(annotation)?;
+                    }
+                    self.addop_name(o.LOAD_NAME, "__annotations__", loc);
+                    let mangled = mangle(self.uref().private.as_deref(), id).unwrap_or_else(|| id.to_string());
+                    self.load_const(ConstValue::str(&mangled), loc);
+                    self.addop(o.STORE_SUBSCR, loc);
+                }
+            }
+            ExprKind::Attribute { value: v, attr, .. } => {
+                self.forbidden_name(loc, attr, ExprContext::Store)?;
+                if value.is_none() {
+                    self.check_ann_expr(v)?;
+                }
+            }
+            ExprKind::Subscript { value: v, slice, .. } => {
+                if value.is_none() {
+                    self.check_ann_expr(v)?;
+                    self.check_ann_subscr(slice)?;
+                }
+            }
+            _ => return Err(CompileError::new(ErrorKind::SystemError, "invalid node type for annotated assignment")),
+        }
+        if !simple && !self.future.annotations() && matches!(st, ScopeType::Module | ScopeType::Class) {
+            self.check_ann_expr(annotation)?;
+        }
+        Ok(())
+    }
+
+    fn visit_annexpr(&mut self, _e: &'a Expr, _loc: Location) -> R {
+        Err(unsupported("from __future__ import annotations"))
+    }
+
+    // ------------------------------------------------------------------ functions & classes
+
+    fn check_debug_args(&self, args: &Arguments, loc: Location) -> R {
+        let all = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
+        for a in all {
+            self.forbidden_name(loc_of(a.pos), &a.arg, ExprContext::Store)?;
+        }
+        let _ = loc;
+        Ok(())
+    }
+
+    /// `compiler_default_arguments`.
+    fn default_arguments(&mut self, loc: Location, args: &'a Arguments) -> Result<u32, CompileError> {
+        let mut flags = 0;
+        if !args.defaults.is_empty() {
+            for d in &args.defaults {
+                self.visit_expr(d)?;
+            }
+            self.addop_i(op!(self, BUILD_TUPLE), args.defaults.len() as u32, loc);
+            flags |= MAKE_FUNCTION_DEFAULTS;
+        }
+        if !args.kwonlyargs.is_empty() {
+            let mut keys: Vec<String> = Vec::new();
+            for (i, a) in args.kwonlyargs.iter().enumerate() {
+                if let Some(Some(d)) = args.kw_defaults.get(i) {
+                    let m = mangle(self.uref().private.as_deref(), &a.arg).unwrap_or_else(|| a.arg.to_string());
+                    keys.push(m);
+                    self.visit_expr(d)?;
+                }
+            }
+            if !keys.is_empty() {
+                let refs: Vec<&str> = keys.iter().map(|s| s.as_str()).collect();
+                let t = self.str_tuple(&refs);
+                self.load_const(t, loc);
+                self.addop_i(op!(self, BUILD_CONST_KEY_MAP), keys.len() as u32, loc);
+                flags |= MAKE_FUNCTION_KWDEFAULTS;
+            }
+        }
+        Ok(flags)
+    }
+
+    fn visit_argannotation(&mut self, id: &str, ann: Option<&'a Expr>, n: &mut u32, loc: Location) -> R {
+        let Some(ann) = ann else { return Ok(()) };
+        let mangled = mangle(self.uref().private.as_deref(), id).unwrap_or_else(|| id.to_string());
+        self.load_const(ConstValue::str(&mangled), loc);
+        if self.future.annotations() {
+            self.visit_annexpr(ann, loc)?;
+        } else if let ExprKind::Starred { value, .. } = &ann.kind {
+            self.visit_expr(value)?;
+            self.addop_i(op!(self, UNPACK_SEQUENCE), 1, loc);
+        } else {
+            self.visit_expr(ann)?;
+        }
+        *n += 2;
+        Ok(())
+    }
+
+    /// `compiler_visit_annotations`.
+    fn visit_annotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+        let mut n = 0;
+        for a in &args.args {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.posonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.vararg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.kwonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.kwarg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        self.visit_argannotation("return", returns, &mut n, loc)?;
+        if n > 0 {
+            self.addop_i(op!(self, BUILD_TUPLE), n, loc);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `compiler_make_closure`.
+    fn make_closure(&mut self, loc: Location, handle: u32, mut flags: u32) -> R {
+        let freevars: Vec<PyStr> = self
+            .units
+            .get(handle as usize)
+            .map(|u| u.unit.metadata.freevars.as_slice().to_vec())
+            .unwrap_or_default();
+        if !freevars.is_empty() {
+            for name in &freevars {
+                let n = name.to_string_lossy();
+                // get_ref_type
+                let is_class = self.uref().scope_type == ScopeType::Class;
+                let reftype = if is_class && (n == "__class__" || n == "__classdict__") {
+                    Scope::Cell
+                } else {
+                    self.ste().scope(&n)
+                };
+                let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
+                let Some(arg) = arg else {
+                    return Err(CompileError::new(ErrorKind::SystemError, format!("compiler_make_closure: cannot find '{n}'")));
+                };
+                self.addop_i(op!(self, LOAD_CLOSURE), arg, loc);
+            }
+            flags |= MAKE_FUNCTION_CLOSURE;
+            self.addop_i(op!(self, BUILD_TUPLE), freevars.len() as u32, loc);
+        }
+        self.load_const(ConstValue::Code(handle), loc);
+        self.addop_i(op!(self, MAKE_FUNCTION), flags, loc);
+        Ok(())
+    }
+
+    /// `wrap_in_stopiteration_handler`.
+    fn wrap_in_stopiteration_handler(&mut self) -> R {
+        let handler = self.new_label();
+        let o = self.ops.clone();
+        self.u().seq.insert(0, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
+        self.load_const(ConstValue::None, NO_LOC);
+        self.addop(o.RETURN_VALUE, NO_LOC);
+        self.use_label(handler)?;
+        self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_STOPITERATION_ERROR, NO_LOC);
+        self.addop_i(o.RERAISE, 1, NO_LOC);
+        Ok(())
+    }
+
+    /// `compiler_function` + `compiler_function_body`.
+    fn compiler_function(&mut self, s: &'a Stmt, is_async: bool) -> R {
+        let (StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f)) = &s.kind else { return Ok(()) };
+        let loc = loc_of(s.pos);
+        self.check_debug_args(&f.args, loc)?;
+        for d in &f.decorator_list {
+            self.visit_expr(d)?;
+        }
+        let firstlineno = f.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
+        if !f.type_params.is_empty() {
+            return Err(unsupported("generic functions"));
+        }
+        let mut funcflags = self.default_arguments(loc, &f.args)?;
+        if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
+            funcflags |= MAKE_FUNCTION_ANNOTATIONS;
+        }
+        // compiler_function_body
+        let scope_type = if is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
+        self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
+        let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
+        match doc {
+            Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => {
+                let id = const_value(&mut self.consts, value);
+                self.add_const_id(id);
+            }
+            _ => {
+                self.add_const(ConstValue::None);
+            }
+        }
+        self.u().argcount = f.args.args.len() as u32;
+        self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
+        self.u().md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
+        let start = usize::from(doc.is_some());
+        for st in f.body.iter().skip(start) {
+            self.visit_stmt(st)?;
+        }
+        if self.ste().coroutine || self.ste().generator {
+            self.wrap_in_stopiteration_handler()?;
+        }
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, funcflags)?;
+        // compiler_apply_decorators
+        for d in f.decorator_list.iter().rev() {
+            self.addop_i(op!(self, CALL), 0, loc_of(d.pos));
+        }
+        self.nameop(loc, &f.name, ExprContext::Store)
+    }
+
+    /// `compiler_class` + `compiler_class_body`.
+    fn compiler_class(&mut self, s: &'a Stmt) -> R {
+        let StmtKind::ClassDef(cd) = &s.kind else { return Ok(()) };
+        let o = self.ops.clone();
+        for d in &cd.decorator_list {
+            self.visit_expr(d)?;
+        }
+        let firstlineno = cd.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
+        if !cd.type_params.is_empty() {
+            return Err(unsupported("generic classes"));
+        }
+        // compiler_class_body
+        self.enter_scope(&cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
+        let loc = Location::new(firstlineno as i32, firstlineno as i32, 0, 0);
+        self.u().private = Some(cd.name.clone());
+        self.nameop(loc, "__name__", ExprContext::Load)?;
+        self.nameop(loc, "__module__", ExprContext::Store)?;
+        let q = self.uref().md.qualname.clone();
+        self.load_const(ConstValue::Str(q), loc);
+        self.nameop(loc, "__qualname__", ExprContext::Store)?;
+        if self.ste().needs_classdict {
+            self.addop(o.LOAD_LOCALS, loc);
+            let i = self.cell_index("__classdict__").unwrap_or(0);
+            self.addop_i(o.STORE_DEREF, i, loc);
+        }
+        self.compiler_body(loc, &cd.body)?;
+        if self.ste().needs_classdict {
+            let i = self.cell_index("__classdict__").unwrap_or(0);
+            self.addop_i(o.LOAD_CLOSURE, i, NO_LOC);
+            self.nameop(NO_LOC, "__classdictcell__", ExprContext::Store)?;
+        }
+        if self.ste().needs_class_closure {
+            let i = self.cell_index("__class__").unwrap_or(0);
+            self.addop_i(o.LOAD_CLOSURE, i, NO_LOC);
+            self.addop_i(o.COPY, 1, NO_LOC);
+            self.nameop(NO_LOC, "__classcell__", ExprContext::Store)?;
+        } else {
+            self.load_const(ConstValue::None, NO_LOC);
+        }
+        self.addop(o.RETURN_VALUE, NO_LOC);
+        let handle = self.finish_unit(true)?;
+        let loc = loc_of(s.pos);
+        self.addop(o.PUSH_NULL, loc);
+        self.addop(o.LOAD_BUILD_CLASS, loc);
+        self.make_closure(loc, handle, 0)?;
+        self.load_const(ConstValue::str(&cd.name), loc);
+        self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
+        for d in cd.decorator_list.iter().rev() {
+            self.addop_i(o.CALL, 0, loc_of(d.pos));
+        }
+        self.nameop(loc, &cd.name, ExprContext::Store)
+    }
+
+    /// `compiler_lambda`.
+    fn compiler_lambda(&mut self, e: &'a Expr, args: &'a Arguments, body: &'a Expr) -> R {
+        let loc = loc_of(e.pos);
+        self.check_debug_args(args, loc)?;
+        let funcflags = self.default_arguments(loc, args)?;
+        self.enter_scope("<lambda>", ScopeType::Lambda, key_of_expr(e), e.pos.lineno)?;
+        self.add_const(ConstValue::None);
+        self.u().argcount = args.args.len() as u32;
+        self.u().md.posonlyargcount = args.posonlyargs.len() as u32;
+        self.u().md.kwonlyargcount = args.kwonlyargs.len() as u32;
+        self.visit_expr(body)?;
+        let handle = if self.ste().generator {
+            self.finish_unit(false)?
+        } else {
+            let l = Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0);
+            let _ = l;
+            self.addop(op!(self, RETURN_VALUE), loc_of(body.pos));
+            self.finish_unit(true)?
+        };
+        self.make_closure(loc, handle, funcflags)
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn visit_expr(&mut self, e: &'a Expr) -> R {
+        self.enter()?;
+        let r = self.visit_expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn visit_exprs(&mut self, v: &'a [Expr]) -> R {
+        for e in v {
+            self.visit_expr(e)?;
+        }
+        Ok(())
+    }
+
+    /// `compiler_visit_expr1`.
+    fn visit_expr_inner(&mut self, e: &'a Expr) -> R {
+        let loc = loc_of(e.pos);
+        let o = self.ops.clone();
+        match &e.kind {
+            ExprKind::NamedExpr { target, value } => {
+                self.visit_expr(value)?;
+                self.addop_i(o.COPY, 1, loc);
+                self.visit_expr(target)?;
+            }
+            ExprKind::BoolOp { op, values } => {
+                let jumpi = if *op == BoolOp::And { o.POP_JUMP_IF_FALSE } else { o.POP_JUMP_IF_TRUE };
+                let end = self.new_label();
+                let n = values.len().saturating_sub(1);
+                for v in &values[..n] {
+                    self.visit_expr(v)?;
+                    self.addop_i(o.COPY, 1, loc);
+                    self.addop_j(jumpi, end, loc);
+                    self.addop(o.POP_TOP, loc);
+                }
+                if let Some(last) = values.last() {
+                    self.visit_expr(last)?;
+                }
+                self.use_label(end)?;
+            }
+            ExprKind::BinOp { left, op, right } => {
+                self.visit_expr(left)?;
+                self.visit_expr(right)?;
+                self.addop_i(o.BINARY_OP, binop_arg(*op), loc);
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                self.visit_expr(operand)?;
+                match op {
+                    UnaryOp::UAdd => self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
+                    UnaryOp::USub => self.addop(o.UNARY_NEGATIVE, loc),
+                    UnaryOp::Not => self.addop(o.UNARY_NOT, loc),
+                    UnaryOp::Invert => self.addop(o.UNARY_INVERT, loc),
+                }
+            }
+            ExprKind::Lambda { args, body } => self.compiler_lambda(e, args, body)?,
+            ExprKind::IfExp { test, body, orelse } => {
+                let end = self.new_label();
+                let next = self.new_label();
+                self.jump_if(loc, test, next, false)?;
+                self.visit_expr(body)?;
+                self.addop_j(o.JUMP, end, NO_LOC);
+                self.use_label(next)?;
+                self.visit_expr(orelse)?;
+                self.use_label(end)?;
+            }
+            ExprKind::Dict { keys, values } => self.compiler_dict(loc, keys, values)?,
+            ExprKind::Set { elts } => self.starunpack_helper(loc, elts, 0, o.BUILD_SET, o.SET_ADD, o.SET_UPDATE, false)?,
+            ExprKind::GeneratorExp { elt, generators } => {
+                self.compiler_comprehension(e, CompType::Genexp, "<genexpr>", generators, elt, None)?
+            }
+            ExprKind::ListComp { elt, generators } => {
+                self.compiler_comprehension(e, CompType::List, "<listcomp>", generators, elt, None)?
+            }
+            ExprKind::SetComp { elt, generators } => {
+                self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, Some(value))?
+            }
+            ExprKind::Yield { value } => {
+                if !self.ste().is_function_like() {
+                    return Err(err_at("'yield' outside function", loc));
+                }
+                match value {
+                    Some(v) => self.visit_expr(v)?,
+                    None => self.load_const(ConstValue::None, loc),
+                }
+                self.addop_yield(loc);
+            }
+            ExprKind::YieldFrom { value } => {
+                if !self.ste().is_function_like() {
+                    return Err(err_at("'yield' outside function", loc));
+                }
+                if self.uref().scope_type == ScopeType::AsyncFunction {
+                    return Err(err_at("'yield from' inside async function", loc));
+                }
+                self.visit_expr(value)?;
+                self.addop(o.GET_YIELD_FROM_ITER, loc);
+                self.load_const(ConstValue::None, loc);
+                self.add_yield_from(loc, false)?;
+            }
+            ExprKind::Await { value } => {
+                if !self.ste().is_function_like() {
+                    return Err(err_at("'await' outside function", loc));
+                }
+                if !matches!(self.uref().scope_type, ScopeType::AsyncFunction | ScopeType::Comprehension) {
+                    return Err(err_at("'await' outside async function", loc));
+                }
+                self.visit_expr(value)?;
+                self.addop_i(o.GET_AWAITABLE, 0, loc);
+                self.load_const(ConstValue::None, loc);
+                self.add_yield_from(loc, true)?;
+            }
+            ExprKind::Compare { left, ops, comparators } => self.compiler_compare(loc, left, ops, comparators)?,
+            ExprKind::Call { func, args, keywords } => self.compiler_call(e, func, args, keywords)?,
+            ExprKind::Constant { value, .. } => self.load_const_ast(value, loc),
+            ExprKind::JoinedStr { values } => {
+                if values.len() > STACK_USE_GUIDELINE {
+                    self.load_const(ConstValue::str(""), loc);
+                    self.addop_name(o.LOAD_METHOD, "join", loc);
+                    self.addop_i(o.BUILD_LIST, 0, loc);
+                    for v in values {
+                        self.visit_expr(v)?;
+                        self.addop_i(o.LIST_APPEND, 1, loc);
+                    }
+                    self.addop_i(o.CALL, 1, loc);
+                } else {
+                    self.visit_exprs(values)?;
+                    if values.len() != 1 {
+                        self.addop_i(o.BUILD_STRING, values.len() as u32, loc);
+                    }
+                }
+            }
+            ExprKind::FormattedValue { value, conversion, format_spec } => {
+                self.visit_expr(value)?;
+                let mut oparg = match *conversion {
+                    115 => 1, // 's'
+                    114 => 2, // 'r'
+                    97 => 3,  // 'a'
+                    -1 => 0,
+                    _ => return Err(CompileError::new(ErrorKind::SystemError, "Unrecognized conversion character")),
+                };
+                if let Some(spec) = format_spec {
+                    self.visit_expr(spec)?;
+                    oparg |= 4;
+                }
+                self.addop_i(o.FORMAT_VALUE, oparg, loc);
+            }
+            ExprKind::Interpolation { .. } | ExprKind::TemplateStr { .. } => return Err(unsupported("template strings")),
+            ExprKind::Attribute { value, attr, ctx } => {
+                if *ctx == ExprContext::Load && self.can_optimize_super_call(e) {
+                    let ExprKind::Call { args, .. } = &value.kind else { return Ok(()) };
+                    self.load_args_for_super(value)?;
+                    let opc = if !args.is_empty() { o.LOAD_SUPER_ATTR } else { o.LOAD_ZERO_SUPER_ATTR };
+                    self.addop_name(opc, attr, loc);
+                    let l = update_start_location_to_match_attr(loc, e);
+                    self.addop(o.NOP, l);
+                    return Ok(());
+                }
+                self.visit_expr(value)?;
+                let l = update_start_location_to_match_attr(loc, e);
+                match ctx {
+                    ExprContext::Load => self.addop_name(o.LOAD_ATTR, attr, l),
+                    ExprContext::Store => {
+                        self.forbidden_name(l, attr, *ctx)?;
+                        self.addop_name(o.STORE_ATTR, attr, l);
+                    }
+                    ExprContext::Del => self.addop_name(o.DELETE_ATTR, attr, l),
+                }
+            }
+            ExprKind::Subscript { value, slice, ctx } => {
+                self.visit_expr(value)?;
+                if is_two_element_slice(slice) && *ctx != ExprContext::Del {
+                    self.compiler_slice(slice)?;
+                    if *ctx == ExprContext::Load {
+                        self.addop(o.BINARY_SLICE, loc);
+                    } else {
+                        self.addop(o.STORE_SLICE, loc);
+                    }
+                } else {
+                    self.visit_expr(slice)?;
+                    let op = match ctx {
+                        ExprContext::Load => o.BINARY_SUBSCR,
+                        ExprContext::Store => o.STORE_SUBSCR,
+                        ExprContext::Del => o.DELETE_SUBSCR,
+                    };
+                    self.addop(op, loc);
+                }
+            }
+            ExprKind::Starred { ctx, .. } => {
+                return Err(match ctx {
+                    ExprContext::Store => err_at("starred assignment target must be in a list or tuple", loc),
+                    _ => err_at("can't use starred expression here", loc),
+                })
+            }
+            ExprKind::Slice { .. } => {
+                let n = self.compiler_slice(e)?;
+                self.addop_i(o.BUILD_SLICE, n, loc);
+            }
+            ExprKind::Name { id, ctx } => self.nameop(loc, id, *ctx)?,
+            ExprKind::List { elts, ctx } => match ctx {
+                ExprContext::Store => self.assignment_helper(loc, elts)?,
+                ExprContext::Load => self.starunpack_helper(loc, elts, 0, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, false)?,
+                ExprContext::Del => self.visit_exprs(elts)?,
+            },
+            ExprKind::Tuple { elts, ctx } => match ctx {
+                ExprContext::Store => self.assignment_helper(loc, elts)?,
+                ExprContext::Load => self.starunpack_helper(loc, elts, 0, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?,
+                ExprContext::Del => self.visit_exprs(elts)?,
+            },
+        }
+        Ok(())
+    }
+
+    /// `ADDOP_YIELD` / `addop_yield`.
+    fn addop_yield(&mut self, loc: Location) {
+        if self.ste().generator && self.ste().coroutine {
+            self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_ASYNC_GEN_WRAP, loc);
+        }
+        self.addop_i(op!(self, YIELD_VALUE), 0, loc);
+        self.addop_i(op!(self, RESUME), 1, loc);
+    }
+
+    /// `compiler_add_yield_from`.
+    fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
+        let o = self.ops.clone();
+        let send = self.new_label();
+        let fail = self.new_label();
+        let exit = self.new_label();
+        self.use_label(send)?;
+        self.addop_j(o.SEND, exit, loc);
+        self.addop_j(o.SETUP_FINALLY, fail, loc);
+        self.addop_i(o.YIELD_VALUE, 0, loc);
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.addop_i(o.RESUME, if is_await { 3 } else { 2 }, loc);
+        self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);
+        self.use_label(fail)?;
+        self.addop(o.CLEANUP_THROW, loc);
+        self.use_label(exit)?;
+        self.addop(o.END_SEND, loc);
+        Ok(())
+    }
+
+    /// `compiler_slice`: pushes lower/upper(/step), returns the BUILD_SLICE count.
+    fn compiler_slice(&mut self, s: &'a Expr) -> Result<u32, CompileError> {
+        let ExprKind::Slice { lower, upper, step } = &s.kind else { return Ok(0) };
+        let mut n = 2;
+        match lower {
+            Some(l) => self.visit_expr(l)?,
+            None => self.load_const(ConstValue::None, loc_of(s.pos)),
+        }
+        match upper {
+            Some(u) => self.visit_expr(u)?,
+            None => self.load_const(ConstValue::None, loc_of(s.pos)),
+        }
+        if let Some(st) = step {
+            n += 1;
+            self.visit_expr(st)?;
+        }
+        Ok(n)
+    }
+
+    /// `unpack_helper` + `assignment_helper`.
+    fn assignment_helper(&mut self, loc: Location, elts: &'a [Expr]) -> R {
+        let n = elts.len();
+        let mut seen_star = false;
+        for (i, elt) in elts.iter().enumerate() {
+            if let ExprKind::Starred { .. } = elt.kind {
+                if !seen_star {
+                    if i >= (1 << 8) || (n - i - 1) >= (i32::MAX as usize >> 8) {
+                        return Err(err_at("too many expressions in star-unpacking assignment", loc));
+                    }
+                    self.addop_i(op!(self, UNPACK_EX), (i + ((n - i - 1) << 8)) as u32, loc);
+                    seen_star = true;
+                } else {
+                    return Err(err_at("multiple starred expressions in assignment", loc));
+                }
+            }
+        }
+        if !seen_star {
+            self.addop_i(op!(self, UNPACK_SEQUENCE), n as u32, loc);
+        }
+        for elt in elts {
+            match &elt.kind {
+                ExprKind::Starred { value, .. } => self.visit_expr(value)?,
+                _ => self.visit_expr(elt)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `starunpack_helper`.
+    #[allow(clippy::too_many_arguments)]
+    fn starunpack_helper(&mut self, loc: Location, elts: &'a [Expr], pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
+        let o = self.ops.clone();
+        let n = elts.len();
+        if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
+            let ids: Vec<ConstId> = elts
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    ExprKind::Constant { value, .. } => Some(const_value(&mut self.consts, value)),
+                    _ => None,
+                })
+                .collect();
+            if tuple && pushed == 0 {
+                self.load_const(ConstValue::Tuple(ids.into()), loc);
+            } else {
+                let folded = if add == o.SET_ADD { ConstValue::FrozenSet(ids.into()) } else { ConstValue::Tuple(ids.into()) };
+                self.addop_i(build, pushed, loc);
+                self.load_const(folded, loc);
+                self.addop_i(extend, 1, loc);
+                if tuple {
+                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+                }
+            }
+            return Ok(());
+        }
+        let big = n + pushed as usize > STACK_USE_GUIDELINE;
+        let seen_star = elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. }));
+        if !seen_star && !big {
+            self.visit_exprs(elts)?;
+            if tuple {
+                self.addop_i(o.BUILD_TUPLE, n as u32 + pushed, loc);
+            } else {
+                self.addop_i(build, n as u32 + pushed, loc);
+            }
+            return Ok(());
+        }
+        let mut built = false;
+        if big {
+            self.addop_i(build, pushed, loc);
+            built = true;
+        }
+        for (i, elt) in elts.iter().enumerate() {
+            if let ExprKind::Starred { value, .. } = &elt.kind {
+                if !built {
+                    self.addop_i(build, i as u32 + pushed, loc);
+                    built = true;
+                }
+                self.visit_expr(value)?;
+                self.addop_i(extend, 1, loc);
+            } else {
+                self.visit_expr(elt)?;
+                if built {
+                    self.addop_i(add, 1, loc);
+                }
+            }
+        }
+        if tuple {
+            self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_subdict`.
+    fn compiler_subdict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr], begin: usize, end: usize) -> R {
+        let o = self.ops.clone();
+        let n = end - begin;
+        let big = n * 2 > STACK_USE_GUIDELINE;
+        let all_const = keys[begin..end].iter().all(|k| matches!(k, Some(Expr { kind: ExprKind::Constant { .. }, .. })));
+        if n > 1 && !big && all_const {
+            for v in &values[begin..end] {
+                self.visit_expr(v)?;
+            }
+            let ids: Vec<ConstId> = keys[begin..end]
+                .iter()
+                .filter_map(|k| match k {
+                    Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => Some(const_value(&mut self.consts, value)),
+                    _ => None,
+                })
+                .collect();
+            self.load_const(ConstValue::Tuple(ids.into()), loc);
+            self.addop_i(o.BUILD_CONST_KEY_MAP, n as u32, loc);
+            return Ok(());
+        }
+        if big {
+            self.addop_i(o.BUILD_MAP, 0, loc);
+        }
+        for i in begin..end {
+            if let Some(Some(k)) = keys.get(i) {
+                self.visit_expr(k)?;
+            }
+            self.visit_expr(&values[i])?;
+            if big {
+                self.addop_i(o.MAP_ADD, 1, loc);
+            }
+        }
+        if !big {
+            self.addop_i(o.BUILD_MAP, n as u32, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_dict`.
+    fn compiler_dict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr]) -> R {
+        let o = self.ops.clone();
+        let n = values.len().min(keys.len());
+        let mut have_dict = false;
+        let mut elements = 0usize;
+        for i in 0..n {
+            if keys[i].is_none() {
+                if elements > 0 {
+                    self.compiler_subdict(loc, keys, values, i - elements, i)?;
+                    if have_dict {
+                        self.addop_i(o.DICT_UPDATE, 1, loc);
+                    }
+                    have_dict = true;
+                    elements = 0;
+                }
+                if !have_dict {
+                    self.addop_i(o.BUILD_MAP, 0, loc);
+                    have_dict = true;
+                }
+                self.visit_expr(&values[i])?;
+                self.addop_i(o.DICT_UPDATE, 1, loc);
+            } else if elements * 2 > STACK_USE_GUIDELINE {
+                self.compiler_subdict(loc, keys, values, i - elements, i + 1)?;
+                if have_dict {
+                    self.addop_i(o.DICT_UPDATE, 1, loc);
+                }
+                have_dict = true;
+                elements = 0;
+            } else {
+                elements += 1;
+            }
+        }
+        if elements > 0 {
+            self.compiler_subdict(loc, keys, values, n - elements, n)?;
+            if have_dict {
+                self.addop_i(o.DICT_UPDATE, 1, loc);
+            }
+            have_dict = true;
+        }
+        if !have_dict {
+            self.addop_i(o.BUILD_MAP, 0, loc);
+        }
+        Ok(())
+    }
+
+    fn addcompare(&mut self, loc: Location, op: CmpOp) {
+        let o = &self.ops;
+        let (opc, arg) = match op {
+            // (cmp << 4) | compare_masks[cmp]
+            CmpOp::Lt => (o.COMPARE_OP, 2),
+            CmpOp::LtE => (o.COMPARE_OP, (1 << 4) | 2 | 8),
+            CmpOp::Eq => (o.COMPARE_OP, (2 << 4) | 8),
+            CmpOp::NotEq => (o.COMPARE_OP, (3 << 4) | 7),
+            CmpOp::Gt => (o.COMPARE_OP, (4 << 4) | 4),
+            CmpOp::GtE => (o.COMPARE_OP, (5 << 4) | 4 | 8),
+            CmpOp::Is => (o.IS_OP, 0),
+            CmpOp::IsNot => (o.IS_OP, 1),
+            CmpOp::In => (o.CONTAINS_OP, 0),
+            CmpOp::NotIn => (o.CONTAINS_OP, 1),
+        };
+        self.addop_i(opc, arg, loc);
+    }
+
+    /// `compiler_compare`.
+    fn compiler_compare(&mut self, loc: Location, left: &'a Expr, ops: &[CmpOp], comps: &'a [Expr]) -> R {
+        let o = self.ops.clone();
+        self.visit_expr(left)?;
+        let n = ops.len().min(comps.len());
+        if n == 0 {
+            return Ok(());
+        }
+        if n == 1 {
+            self.visit_expr(&comps[0])?;
+            self.addcompare(loc, ops[0]);
+            return Ok(());
+        }
+        let cleanup = self.new_label();
+        for i in 0..n - 1 {
+            self.visit_expr(&comps[i])?;
+            self.addop_i(o.SWAP, 2, loc);
+            self.addop_i(o.COPY, 2, loc);
+            self.addcompare(loc, ops[i]);
+            self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, loc);
+        }
+        self.visit_expr(&comps[n - 1])?;
+        self.addcompare(loc, ops[n - 1]);
+        let end = self.new_label();
+        self.addop_j(o.JUMP, end, NO_LOC);
+        self.use_label(cleanup)?;
+        self.addop_i(o.SWAP, 2, loc);
+        self.addop(o.POP_TOP, loc);
+        self.use_label(end)
+    }
+
+    /// `compiler_jump_if`.
+    fn jump_if(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> R {
+        self.enter()?;
+        let r = self.jump_if_inner(loc, e, next, cond);
+        self.depth -= 1;
+        r
+    }
+
+    fn jump_if_inner(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> R {
+        let o = self.ops.clone();
+        match &e.kind {
+            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if(loc, operand, next, !cond),
+            ExprKind::BoolOp { op, values } => {
+                let cond2 = *op == BoolOp::Or;
+                let mut next2 = next;
+                if cond2 != cond {
+                    next2 = self.new_label();
+                }
+                let n = values.len().saturating_sub(1);
+                for v in &values[..n] {
+                    self.jump_if(loc, v, next2, cond2)?;
+                }
+                if let Some(last) = values.last() {
+                    self.jump_if(loc, last, next, cond)?;
+                }
+                if next2 != next {
+                    self.use_label(next2)?;
+                }
+                return Ok(());
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                let end = self.new_label();
+                let next2 = self.new_label();
+                self.jump_if(loc, test, next2, false)?;
+                self.jump_if(loc, body, next, cond)?;
+                self.addop_j(o.JUMP, end, NO_LOC);
+                self.use_label(next2)?;
+                self.jump_if(loc, orelse, next, cond)?;
+                return self.use_label(end);
+            }
+            ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
+                let n = ops.len().min(comparators.len()) - 1;
+                let el = loc_of(e.pos);
+                let cleanup = self.new_label();
+                self.visit_expr(left)?;
+                for i in 0..n {
+                    self.visit_expr(&comparators[i])?;
+                    self.addop_i(o.SWAP, 2, el);
+                    self.addop_i(o.COPY, 2, el);
+                    self.addcompare(el, ops[i]);
+                    self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, el);
+                }
+                self.visit_expr(&comparators[n])?;
+                self.addcompare(el, ops[n]);
+                self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
+                let end = self.new_label();
+                self.addop_j(o.JUMP, end, NO_LOC);
+                self.use_label(cleanup)?;
+                self.addop(o.POP_TOP, el);
+                if !cond {
+                    self.addop_j(o.JUMP, next, NO_LOC);
+                }
+                return self.use_label(end);
+            }
+            _ => {}
+        }
+        self.visit_expr(e)?;
+        self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, loc_of(e.pos));
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    fn validate_keywords(&self, keywords: &[Keyword]) -> R {
+        for (i, k) in keywords.iter().enumerate() {
+            let Some(name) = &k.arg else { continue };
+            self.forbidden_name(loc_of(k.pos), name, ExprContext::Store)?;
+            for other in &keywords[i + 1..] {
+                if other.arg.as_deref() == Some(&**name) {
+                    return Err(err_at(format!("keyword argument repeated: {name}"), loc_of(other.pos)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `is_import_originated`.
+    fn is_import_originated(&self, e: &Expr) -> bool {
+        let ExprKind::Name { id, .. } = &e.kind else { return false };
+        self.st.entries.first().map(|t| t.flags(id) & DEF_IMPORT != 0).unwrap_or(false)
+    }
+
+    /// `can_optimize_super_call`.
+    fn can_optimize_super_call(&self, attr: &Expr) -> bool {
+        let ExprKind::Attribute { value, attr: attrname, .. } = &attr.kind else { return false };
+        let ExprKind::Call { func, args, keywords } = &value.kind else { return false };
+        let ExprKind::Name { id, .. } = &func.kind else { return false };
+        if &**id != "super" || &**attrname == "__class__" || !keywords.is_empty() {
+            return false;
+        }
+        if self.ste().scope(id) != Scope::GlobalImplicit {
+            return false;
+        }
+        if self.st.entries.first().map(|t| t.scope(id)) != Some(Scope::Unknown) {
+            return false;
+        }
+        if args.len() == 2 {
+            return !args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }));
+        }
+        if !args.is_empty() {
+            return false;
+        }
+        if self.uref().argcount == 0 && self.uref().md.posonlyargcount == 0 {
+            return false;
+        }
+        // get_ref_type(__class__) == FREE
+        if self.uref().scope_type == ScopeType::Class {
+            return false;
+        }
+        self.ste().scope("__class__") == Scope::Free
+    }
+
+    /// `load_args_for_super`.
+    fn load_args_for_super(&mut self, e: &'a Expr) -> R {
+        let ExprKind::Call { func, args, .. } = &e.kind else { return Ok(()) };
+        let loc = loc_of(e.pos);
+        if let ExprKind::Name { id, .. } = &func.kind {
+            self.nameop(loc_of(func.pos), id, ExprContext::Load)?;
+        }
+        if args.len() == 2 {
+            self.visit_expr(&args[0])?;
+            self.visit_expr(&args[1])?;
+            return Ok(());
+        }
+        self.nameop(loc, "__class__", ExprContext::Load)?;
+        let first = self.uref().md.varnames.get(0).map(|p| p.to_string_lossy());
+        if let Some(first) = first {
+            self.nameop(loc, &first, ExprContext::Load)?;
+        }
+        Ok(())
+    }
+
+    /// `compiler_call_simple_kw_helper`.
+    fn call_simple_kw_helper(&mut self, loc: Location, keywords: &[Keyword]) {
+        let names: Vec<&str> = keywords.iter().filter_map(|k| k.arg.as_deref()).collect();
+        let t = self.str_tuple(&names);
+        let i = self.add_const(t);
+        self.addop_i(op!(self, KW_NAMES), i, loc);
+    }
+
+    /// `maybe_optimize_method_call`; `Ok(false)` when not applicable.
+    fn maybe_optimize_method_call(&mut self, e: &'a Expr, meth: &'a Expr, args: &'a [Expr], kwds: &'a [Keyword]) -> Result<bool, CompileError> {
+        let ExprKind::Attribute { value, attr, ctx: ExprContext::Load } = &meth.kind else { return Ok(false) };
+        if self.is_import_originated(value) {
+            return Ok(false);
+        }
+        let argsl = args.len();
+        let kwdsl = kwds.len();
+        if argsl + kwdsl + usize::from(kwdsl != 0) >= STACK_USE_GUIDELINE {
+            return Ok(false);
+        }
+        if args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. })) || kwds.iter().any(|k| k.arg.is_none()) {
+            return Ok(false);
+        }
+        let o = self.ops.clone();
+        let mut loc = loc_of(meth.pos);
+        if self.can_optimize_super_call(meth) {
+            let ExprKind::Call { args: sargs, .. } = &value.kind else { return Ok(false) };
+            self.load_args_for_super(value)?;
+            let opc = if !sargs.is_empty() { o.LOAD_SUPER_METHOD } else { o.LOAD_ZERO_SUPER_METHOD };
+            self.addop_name(opc, attr, loc);
+            loc = update_start_location_to_match_attr(loc, meth);
+            self.addop(o.NOP, loc);
+        } else {
+            self.visit_expr(value)?;
+            loc = update_start_location_to_match_attr(loc, meth);
+            self.addop_name(o.LOAD_METHOD, attr, loc);
+        }
+        self.visit_exprs(args)?;
+        if kwdsl > 0 {
+            for k in kwds {
+                self.visit_expr(&k.value)?;
+            }
+            self.call_simple_kw_helper(loc, kwds);
+        }
+        let l = update_start_location_to_match_attr(loc_of(e.pos), meth);
+        self.addop_i(o.CALL, (argsl + kwdsl) as u32, l);
+        Ok(true)
+    }
+
+    /// `compiler_call`.
+    fn compiler_call(&mut self, e: &'a Expr, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword]) -> R {
+        self.validate_keywords(keywords)?;
+        if self.maybe_optimize_method_call(e, func, args, keywords)? {
+            return Ok(());
+        }
+        self.addop(op!(self, PUSH_NULL), loc_of(func.pos));
+        self.visit_expr(func)?;
+        self.call_helper(loc_of(e.pos), 0, args, keywords)
+    }
+
+    /// `compiler_subkwargs`.
+    fn subkwargs(&mut self, loc: Location, keywords: &'a [Keyword], begin: usize, end: usize) -> R {
+        let o = self.ops.clone();
+        let n = end - begin;
+        let big = n * 2 > STACK_USE_GUIDELINE;
+        if n > 1 && !big {
+            for k in &keywords[begin..end] {
+                self.visit_expr(&k.value)?;
+            }
+            let names: Vec<&str> = keywords[begin..end].iter().filter_map(|k| k.arg.as_deref()).collect();
+            let t = self.str_tuple(&names);
+            self.load_const(t, loc);
+            self.addop_i(o.BUILD_CONST_KEY_MAP, n as u32, loc);
+            return Ok(());
+        }
+        if big {
+            self.addop_i(o.BUILD_MAP, 0, NO_LOC);
+        }
+        for k in &keywords[begin..end] {
+            self.load_const(ConstValue::str(k.arg.as_deref().unwrap_or("")), loc);
+            self.visit_expr(&k.value)?;
+            if big {
+                self.addop_i(o.MAP_ADD, 1, NO_LOC);
+            }
+        }
+        if !big {
+            self.addop_i(o.BUILD_MAP, n as u32, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_call_helper`.
+    fn call_helper(&mut self, loc: Location, n: u32, args: &'a [Expr], keywords: &'a [Keyword]) -> R {
+        self.validate_keywords(keywords)?;
+        let o = self.ops.clone();
+        let nelts = args.len();
+        let nkwelts = keywords.len();
+        let ex_call = nelts + nkwelts * 2 > STACK_USE_GUIDELINE
+            || args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }))
+            || keywords.iter().any(|k| k.arg.is_none());
+        if !ex_call {
+            self.visit_exprs(args)?;
+            if nkwelts > 0 {
+                for k in keywords {
+                    self.visit_expr(&k.value)?;
+                }
+                self.call_simple_kw_helper(loc, keywords);
+            }
+            self.addop_i(o.CALL, n + (nelts + nkwelts) as u32, loc);
+            return Ok(());
+        }
+        if n == 0 && nelts == 1 {
+            if let ExprKind::Starred { value, .. } = &args[0].kind {
+                self.visit_expr(value)?;
+            } else {
+                self.starunpack_helper(loc, args, n, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?;
+            }
+        } else {
+            self.starunpack_helper(loc, args, n, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?;
+        }
+        if nkwelts > 0 {
+            let mut have_dict = false;
+            let mut nseen = 0usize;
+            for (i, kw) in keywords.iter().enumerate() {
+                if kw.arg.is_none() {
+                    if nseen > 0 {
+                        self.subkwargs(loc, keywords, i - nseen, i)?;
+                        if have_dict {
+                            self.addop_i(o.DICT_MERGE, 1, loc);
+                        }
+                        have_dict = true;
+                        nseen = 0;
+                    }
+                    if !have_dict {
+                        self.addop_i(o.BUILD_MAP, 0, loc);
+                        have_dict = true;
+                    }
+                    self.visit_expr(&kw.value)?;
+                    self.addop_i(o.DICT_MERGE, 1, loc);
+                } else {
+                    nseen += 1;
+                }
+            }
+            if nseen > 0 {
+                self.subkwargs(loc, keywords, nkwelts - nseen, nkwelts)?;
+                if have_dict {
+                    self.addop_i(o.DICT_MERGE, 1, loc);
+                }
+            }
+        }
+        self.addop_i(o.CALL_FUNCTION_EX, u32::from(nkwelts > 0), loc);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ comprehensions
+
+    /// `compiler_comprehension`.
+    fn compiler_comprehension(&mut self, e: &'a Expr, ty: CompType, name: &str, generators: &'a [Comprehension], elt: &'a Expr, val: Option<&'a Expr>) -> R {
+        let o = self.ops.clone();
+        let Some(outermost) = generators.first() else { return Ok(()) };
+        let scope_type = self.uref().scope_type;
+        let entry = self
+            .st
+            .lookup(key_of_expr(e))
+            .ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown comprehension scope"))?;
+        let is_inlined = self.st.entries[entry].comp_inlined;
+        let is_async_generator = self.st.entries[entry].coroutine;
+        let loc = loc_of(e.pos);
+        let mut state = None;
+        if is_inlined {
+            self.visit_expr(&outermost.iter)?;
+            if outermost.is_async {
+                self.addop(o.GET_AITER, loc);
+            } else {
+                self.addop(o.GET_ITER, loc);
+            }
+            state = Some(self.push_inlined_comprehension_state(loc, entry)?);
+        } else {
+            self.enter_scope(name, ScopeType::Comprehension, key_of_expr(e), e.pos.lineno)?;
+        }
+        if is_async_generator
+            && ty != CompType::Genexp
+            && !matches!(scope_type, ScopeType::AsyncFunction | ScopeType::Comprehension)
+            && !self.is_top_level_await()
+        {
+            return Err(err_at("asynchronous comprehension outside of an asynchronous function", loc));
+        }
+        if ty != CompType::Genexp {
+            let op = match ty {
+                CompType::List => o.BUILD_LIST,
+                CompType::Set => o.BUILD_SET,
+                _ => o.BUILD_MAP,
+            };
+            self.addop_i(op, 0, loc);
+            if is_inlined {
+                self.addop_i(o.SWAP, 2, loc);
+            }
+        }
+        self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined)?;
+        if let Some(st) = state {
+            return self.pop_inlined_comprehension_state(loc, st);
+        }
+        if ty != CompType::Genexp {
+            self.addop(o.RETURN_VALUE, loc);
+        } else {
+            self.wrap_in_stopiteration_handler()?;
+        }
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, 0)?;
+        self.visit_expr(&outermost.iter)?;
+        if outermost.is_async {
+            self.addop(o.GET_AITER, loc);
+        } else {
+            self.addop(o.GET_ITER, loc);
+        }
+        self.addop_i(o.CALL, 0, loc);
+        if is_async_generator && ty != CompType::Genexp {
+            self.addop_i(o.GET_AWAITABLE, 0, loc);
+            self.load_const(ConstValue::None, loc);
+            self.add_yield_from(loc, true)?;
+        }
+        Ok(())
+    }
+
+    /// `push_inlined_comprehension_state`.
+    fn push_inlined_comprehension_state(&mut self, loc: Location, entry: EntryId) -> Result<InlineState, CompileError> {
+        let o = self.ops.clone();
+        let ste = self.uref().ste;
+        let in_class_block = self.st.entries[ste].block_type == BlockType::Class && self.uref().in_inlined_comp == 0;
+        self.u().in_inlined_comp += 1;
+        let mut state = InlineState::default();
+        let syms: Vec<(Box<str>, u32)> = self.st.entries[entry].symbols.iter().map(|(k, v)| (k.into(), v)).collect();
+        let fl = self.st.entries[ste].is_function_like();
+        for (k, symbol) in syms {
+            let scope = Scope::from_flags(symbol);
+            let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
+            let outsc = Scope::from_flags(outv);
+            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || in_class_block;
+            if bound {
+                // local names bound in comprehension must be isolated from outer scope
+                self.addop_varname(o.LOAD_FAST_AND_CLEAR, &k, loc);
+                if scope == Scope::Cell {
+                    let arg = if outsc == Scope::Free {
+                        let u = self.u();
+                        let nc = u.md.cellvars.len() as u32;
+                        u.md.freevars.insert(pystr(&k)) + nc
+                    } else {
+                        self.u().md.cellvars.insert(pystr(&k))
+                    };
+                    self.addop_i(o.MAKE_CELL, arg, loc);
+                }
+                state.pushed_locals.push(k.clone());
+            }
+            if scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free) {
+                self.st.entries[ste].symbols.set(&k, symbol);
+                state.temp_symbols.push((k.clone(), outv, self.st.entries[ste].symbols.contains(&k)));
+            }
+            if bound && !fl {
+                let orig = self.uref().fasthidden.get(&k).copied();
+                if orig != Some(true) {
+                    self.u().fasthidden.insert(k.clone(), true);
+                    state.fast_hidden.push(k.clone());
+                }
+            }
+        }
+        if !state.pushed_locals.is_empty() {
+            self.addop_i(o.SWAP, state.pushed_locals.len() as u32 + 1, loc);
+            let cleanup = self.new_label();
+            let end = self.new_label();
+            state.cleanup = Some(cleanup);
+            state.end = Some(end);
+            self.addop_j(o.SETUP_FINALLY, cleanup, loc);
+        }
+        Ok(state)
+    }
+
+    fn restore_inlined_comprehension_locals(&mut self, loc: Location, state: &InlineState) {
+        let o = self.ops.clone();
+        let npops = state.pushed_locals.len();
+        self.addop_i(o.SWAP, npops as u32 + 1, loc);
+        for k in state.pushed_locals.iter().rev() {
+            self.addop_varname(o.STORE_FAST_MAYBE_NULL, k, loc);
+        }
+    }
+
+    /// `pop_inlined_comprehension_state`.
+    fn pop_inlined_comprehension_state(&mut self, loc: Location, state: InlineState) -> R {
+        let o = self.ops.clone();
+        self.u().in_inlined_comp -= 1;
+        let ste = self.uref().ste;
+        for (k, v, _) in &state.temp_symbols {
+            self.st.entries[ste].symbols.set(k, *v);
+        }
+        if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
+            self.addop(o.POP_BLOCK, NO_LOC);
+            self.addop_j(o.JUMP, end, NO_LOC);
+            self.use_label(cleanup)?;
+            self.addop_i(o.SWAP, 2, NO_LOC);
+            self.addop(o.POP_TOP, NO_LOC);
+            self.restore_inlined_comprehension_locals(loc, &state);
+            self.addop_i(o.RERAISE, 0, NO_LOC);
+            self.use_label(end)?;
+            self.restore_inlined_comprehension_locals(loc, &state);
+        }
+        for k in &state.fast_hidden {
+            self.u().fasthidden.insert(k.clone(), false);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+        self.enter()?;
+        let r = match gens.get(gen_index) {
+            Some(g) if g.is_async => self.async_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
+            Some(_) => self.sync_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
+            None => Ok(()),
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn comprehension_element(&mut self, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, depth: u32) -> Result<Location, CompileError> {
+        let o = self.ops.clone();
+        let mut elt_loc = loc_of(elt.pos);
+        match ty {
+            CompType::Genexp => {
+                self.visit_expr(elt)?;
+                self.addop_yield(elt_loc);
+                self.addop(o.POP_TOP, elt_loc);
+            }
+            CompType::List => {
+                self.visit_expr(elt)?;
+                self.addop_i(o.LIST_APPEND, depth + 1, elt_loc);
+            }
+            CompType::Set => {
+                self.visit_expr(elt)?;
+                self.addop_i(o.SET_ADD, depth + 1, elt_loc);
+            }
+            CompType::Dict => {
+                self.visit_expr(elt)?;
+                if let Some(v) = val {
+                    self.visit_expr(v)?;
+                    elt_loc = Location::new(elt.pos.lineno as i32, v.pos.end_lineno as i32, elt.pos.col_offset as i32, v.pos.end_col_offset as i32);
+                }
+                self.addop_i(o.MAP_ADD, depth + 1, elt_loc);
+            }
+        }
+        Ok(elt_loc)
+    }
+
+    /// `compiler_sync_comprehension_generator`.
+    #[allow(clippy::too_many_arguments)]
+    fn sync_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+        let o = self.ops.clone();
+        let mut start = Some(self.new_label());
+        let if_cleanup = self.new_label();
+        let anchor = self.new_label();
+        let gen = &gens[gen_index];
+        if !iter_on_stack {
+            if gen_index == 0 {
+                self.u().argcount = 1;
+                self.addop_i(o.LOAD_FAST, 0, loc);
+            } else {
+                let elts = match &gen.iter.kind {
+                    ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => Some(elts),
+                    _ => None,
+                };
+                if let Some(elts) = elts {
+                    if elts.len() == 1 && !matches!(elts[0].kind, ExprKind::Starred { .. }) {
+                        self.visit_expr(&elts[0])?;
+                        start = None;
+                    }
+                }
+                if start.is_some() {
+                    self.visit_expr(&gen.iter)?;
+                    self.addop(o.GET_ITER, loc);
+                }
+            }
+        }
+        if let Some(s) = start {
+            depth += 1;
+            self.use_label(s)?;
+            self.addop_j(o.FOR_ITER, anchor, loc);
+        }
+        self.visit_expr(&gen.target)?;
+        for e in &gen.ifs {
+            self.jump_if(loc, e, if_cleanup, false)?;
+        }
+        let next = gen_index + 1;
+        if next < gens.len() {
+            self.comprehension_generator(loc, gens, next, depth, elt, val, ty, false)?;
+        }
+        let mut elt_loc = loc_of(elt.pos);
+        if next >= gens.len() {
+            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+        }
+        self.use_label(if_cleanup)?;
+        if let Some(s) = start {
+            self.addop_j(o.JUMP, s, elt_loc);
+            self.use_label(anchor)?;
+            self.addop(o.END_FOR, NO_LOC);
+        }
+        Ok(())
+    }
+
+    /// `compiler_async_comprehension_generator`.
+    #[allow(clippy::too_many_arguments)]
+    fn async_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+        let o = self.ops.clone();
+        let start = self.new_label();
+        let except = self.new_label();
+        let if_cleanup = self.new_label();
+        let gen = &gens[gen_index];
+        if !iter_on_stack {
+            if gen_index == 0 {
+                self.u().argcount = 1;
+                self.addop_i(o.LOAD_FAST, 0, loc);
+            } else {
+                self.visit_expr(&gen.iter)?;
+                self.addop(o.GET_AITER, loc);
+            }
+        }
+        self.use_label(start)?;
+        self.push_fblock(loc, FBlockType::AsyncComprehensionGenerator, Some(start), None, FDatum::None)?;
+        self.addop_j(o.SETUP_FINALLY, except, loc);
+        self.addop(o.GET_ANEXT, loc);
+        self.load_const(ConstValue::None, loc);
+        self.add_yield_from(loc, true)?;
+        self.addop(o.POP_BLOCK, loc);
+        self.visit_expr(&gen.target)?;
+        for e in &gen.ifs {
+            self.jump_if(loc, e, if_cleanup, false)?;
+        }
+        depth += 1;
+        let next = gen_index + 1;
+        if next < gens.len() {
+            self.comprehension_generator(loc, gens, next, depth, elt, val, ty, false)?;
+        }
+        let mut elt_loc = loc_of(elt.pos);
+        if next >= gens.len() {
+            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+        }
+        let _ = elt_loc;
+        self.use_label(if_cleanup)?;
+        self.addop_j(o.JUMP, start, NO_LOC);
+        self.pop_fblock();
+        self.use_label(except)?;
+        self.addop(o.END_ASYNC_FOR, loc);
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CompType {
+    Genexp,
+    List,
+    Set,
+    Dict,
+}
+
+#[derive(Default)]
+struct InlineState {
+    pushed_locals: Vec<Box<str>>,
+    temp_symbols: Vec<(Box<str>, u32, bool)>,
+    fast_hidden: Vec<Box<str>>,
+    cleanup: Option<Label>,
+    end: Option<Label>,
+}
+
+fn is_two_element_slice(s: &Expr) -> bool {
+    matches!(&s.kind, ExprKind::Slice { step: None, .. })
+}
+
+/// `NB_*` oparg of `BINARY_OP`.
+fn binop_arg(op: Operator) -> u32 {
+    match op {
+        Operator::Add => 0,
+        Operator::BitAnd => 1,
+        Operator::FloorDiv => 2,
+        Operator::LShift => 3,
+        Operator::MatMult => 4,
+        Operator::Mult => 5,
+        Operator::Mod => 6,
+        Operator::BitOr => 7,
+        Operator::Pow => 8,
+        Operator::RShift => 9,
+        Operator::Sub => 10,
+        Operator::Div => 11,
+        Operator::BitXor => 12,
+    }
+}
+
+/// `update_start_location_to_match_attr`.
+fn update_start_location_to_match_attr(mut loc: Location, attr: &Expr) -> Location {
+    let ExprKind::Attribute { attr: name, .. } = &attr.kind else { return loc };
+    let end_lineno = attr.pos.end_lineno as i32;
+    if loc.lineno != end_lineno {
+        loc.lineno = end_lineno;
+        let len = name.chars().count() as i32;
+        let end_col = attr.pos.end_col_offset as i32;
+        if len <= end_col {
+            loc.col_offset = end_col - len;
+        } else {
+            loc.col_offset = -1;
+            loc.end_col_offset = -1;
+        }
+        loc.end_lineno = loc.lineno.max(loc.end_lineno);
+        if loc.lineno == loc.end_lineno {
+            loc.end_col_offset = loc.col_offset.max(loc.end_col_offset);
+        }
+    }
+    loc
+}
+
+#[allow(dead_code)]
+fn _unused(_: &IndexSet<PyStr>) {}

@@ -1,0 +1,1093 @@
+//! AST constant folding, mirroring CPython 3.12's `Python/ast_opt.c` (`_PyAST_Optimize`).
+//!
+//! Folds unary/binary operations on constants (with `safe_multiply` / `safe_power` /
+//! `safe_lshift` / `safe_mod` size limits), constant tuples, constant subscripts, literal lists
+//! and sets used as `for` iterables or `in` operands (→ tuple / frozenset), `__debug__`, and the
+//! `"..." % (a, b)` → f-string rewrite (`optimize_format`). A fold that would raise in CPython
+//! (division by zero, overflow, ...) is simply not done, as `make_const` does.
+
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use pycode_ast::{
+    Arguments, CmpOp, Comprehension, Constant, Expr, ExprContext, ExprKind, Mod, Operator, Pattern, PatternKind,
+    Pos, Stmt, StmtKind, TypeParamKind, UnaryOp,
+};
+use pycode_object::PyStr;
+use pycode_symtable::CompileError;
+
+const MAX_INT_SIZE: u64 = 128;
+const MAX_COLLECTION_SIZE: i64 = 256;
+const MAX_STR_SIZE: i64 = 4096;
+const MAX_TOTAL_ITEMS: i64 = 1024;
+const MAX_DEPTH: u32 = 2000;
+
+/// A position of all -1 (CPython builds some nodes with no location); `u32::MAX` stands for -1.
+pub(crate) const NO_POS: Pos = Pos { lineno: u32::MAX, col_offset: u32::MAX, end_lineno: u32::MAX, end_col_offset: u32::MAX };
+
+struct Folder {
+    optimize: u8,
+    future_annotations: bool,
+    depth: u32,
+}
+
+type R = Result<(), CompileError>;
+
+/// `_PyAST_Optimize`.
+pub fn fold_module(m: &mut Mod, optimize: u8) -> R {
+    let ff = pycode_symtable::parse_future(m)?;
+    let mut f = Folder { optimize, future_annotations: ff.annotations(), depth: 0 };
+    match m {
+        Mod::Module { body, .. } => f.body(body),
+        Mod::Interactive { body } => f.stmts(body),
+        Mod::Expression { body } => f.expr(body),
+        Mod::FunctionType { .. } => Ok(()),
+    }
+}
+
+fn is_docstring(body: &[Stmt]) -> bool {
+    matches!(body.first(), Some(Stmt { kind: StmtKind::Expr { value }, .. })
+        if matches!(value.kind, ExprKind::Constant { value: Constant::Str(_), .. }))
+}
+
+fn set_const(e: &mut Expr, c: Constant) {
+    e.kind = ExprKind::Constant { value: c, kind_u: false };
+}
+
+impl Folder {
+    fn enter(&mut self) -> R {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(CompileError::recursion());
+        }
+        Ok(())
+    }
+
+    /// `astfold_body`.
+    fn body(&mut self, stmts: &mut [Stmt]) -> R {
+        let had_doc = is_docstring(stmts);
+        self.stmts(stmts)?;
+        if !had_doc && is_docstring(stmts) {
+            if let Some(Stmt { kind: StmtKind::Expr { value }, pos }) = stmts.first_mut() {
+                let inner = std::mem::replace(&mut **value, Expr { pos: *pos, kind: ExprKind::JoinedStr { values: vec![] } });
+                value.kind = ExprKind::JoinedStr { values: vec![inner] };
+                value.pos = *pos;
+            }
+        }
+        Ok(())
+    }
+
+    fn stmts(&mut self, stmts: &mut [Stmt]) -> R {
+        for s in stmts {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn exprs(&mut self, v: &mut [Expr]) -> R {
+        for e in v {
+            self.expr(e)?;
+        }
+        Ok(())
+    }
+
+    fn oexpr(&mut self, e: &mut Option<Box<Expr>>) -> R {
+        if let Some(e) = e {
+            self.expr(e)?;
+        }
+        Ok(())
+    }
+
+    fn annotation(&mut self, e: &mut Option<Box<Expr>>) -> R {
+        if !self.future_annotations {
+            self.oexpr(e)?;
+        }
+        Ok(())
+    }
+
+    fn arguments(&mut self, a: &mut Arguments) -> R {
+        for arg in a.posonlyargs.iter_mut().chain(a.args.iter_mut()) {
+            self.annotation(&mut arg.annotation)?;
+        }
+        if let Some(v) = &mut a.vararg {
+            self.annotation(&mut v.annotation)?;
+        }
+        for arg in a.kwonlyargs.iter_mut() {
+            self.annotation(&mut arg.annotation)?;
+        }
+        for d in a.kw_defaults.iter_mut().flatten() {
+            self.expr(d)?;
+        }
+        if let Some(v) = &mut a.kwarg {
+            self.annotation(&mut v.annotation)?;
+        }
+        self.exprs(&mut a.defaults)
+    }
+
+    fn type_params(&mut self, tps: &mut [pycode_ast::TypeParam]) -> R {
+        for tp in tps {
+            if let TypeParamKind::TypeVar { bound: Some(b), .. } = &mut tp.kind {
+                self.expr(b)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn comprehensions(&mut self, gens: &mut [Comprehension]) -> R {
+        for g in gens {
+            self.expr(&mut g.target)?;
+            self.expr(&mut g.iter)?;
+            self.exprs(&mut g.ifs)?;
+            fold_iter(&mut g.iter);
+        }
+        Ok(())
+    }
+
+    fn pattern(&mut self, p: &mut Pattern) -> R {
+        self.enter()?;
+        match &mut p.kind {
+            PatternKind::MatchValue { value } => self.expr(value)?,
+            PatternKind::MatchSingleton { .. } | PatternKind::MatchStar { .. } => {}
+            PatternKind::MatchSequence { patterns } | PatternKind::MatchOr { patterns } => {
+                for q in patterns {
+                    self.pattern(q)?;
+                }
+            }
+            PatternKind::MatchMapping { keys, patterns, .. } => {
+                self.exprs(keys)?;
+                for q in patterns {
+                    self.pattern(q)?;
+                }
+            }
+            PatternKind::MatchClass { cls, patterns, kwd_patterns, .. } => {
+                self.expr(cls)?;
+                for q in patterns.iter_mut().chain(kwd_patterns.iter_mut()) {
+                    self.pattern(q)?;
+                }
+            }
+            PatternKind::MatchAs { pattern, .. } => {
+                if let Some(q) = pattern {
+                    self.pattern(q)?;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// `astfold_stmt`.
+    fn stmt(&mut self, s: &mut Stmt) -> R {
+        self.enter()?;
+        match &mut s.kind {
+            StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => {
+                self.type_params(&mut f.type_params)?;
+                self.arguments(&mut f.args)?;
+                self.body(&mut f.body)?;
+                self.exprs(&mut f.decorator_list)?;
+                self.annotation(&mut f.returns)?;
+            }
+            StmtKind::ClassDef(c) => {
+                self.type_params(&mut c.type_params)?;
+                self.exprs(&mut c.bases)?;
+                for k in &mut c.keywords {
+                    self.expr(&mut k.value)?;
+                }
+                self.body(&mut c.body)?;
+                self.exprs(&mut c.decorator_list)?;
+            }
+            StmtKind::Return { value } => self.oexpr(value)?,
+            StmtKind::Delete { targets } => self.exprs(targets)?,
+            StmtKind::Assign { targets, value, .. } => {
+                self.exprs(targets)?;
+                self.expr(value)?;
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                self.expr(target)?;
+                self.expr(value)?;
+            }
+            StmtKind::AnnAssign { target, annotation, value, .. } => {
+                self.expr(target)?;
+                if !self.future_annotations {
+                    self.expr(annotation)?;
+                }
+                self.oexpr(value)?;
+            }
+            StmtKind::TypeAlias { name, type_params, value } => {
+                self.expr(name)?;
+                self.type_params(type_params)?;
+                self.expr(value)?;
+            }
+            StmtKind::For(f) | StmtKind::AsyncFor(f) => {
+                self.expr(&mut f.target)?;
+                self.expr(&mut f.iter)?;
+                self.stmts(&mut f.body)?;
+                self.stmts(&mut f.orelse)?;
+                fold_iter(&mut f.iter);
+            }
+            StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
+                self.expr(test)?;
+                self.stmts(body)?;
+                self.stmts(orelse)?;
+            }
+            StmtKind::With { items, body, .. } | StmtKind::AsyncWith { items, body, .. } => {
+                for it in items {
+                    self.expr(&mut it.context_expr)?;
+                    self.oexpr(&mut it.optional_vars)?;
+                }
+                self.stmts(body)?;
+            }
+            StmtKind::Match { subject, cases } => {
+                self.expr(subject)?;
+                for c in cases {
+                    self.pattern(&mut c.pattern)?;
+                    self.oexpr(&mut c.guard)?;
+                    self.stmts(&mut c.body)?;
+                }
+            }
+            StmtKind::Raise { exc, cause } => {
+                self.oexpr(exc)?;
+                self.oexpr(cause)?;
+            }
+            StmtKind::Try(t) | StmtKind::TryStar(t) => {
+                self.stmts(&mut t.body)?;
+                for h in &mut t.handlers {
+                    self.oexpr(&mut h.type_)?;
+                    self.stmts(&mut h.body)?;
+                }
+                self.stmts(&mut t.orelse)?;
+                self.stmts(&mut t.finalbody)?;
+            }
+            StmtKind::Assert { test, msg } => {
+                self.expr(test)?;
+                self.oexpr(msg)?;
+            }
+            StmtKind::Expr { value } => self.expr(value)?,
+            StmtKind::Import { .. }
+            | StmtKind::ImportFrom { .. }
+            | StmtKind::Global { .. }
+            | StmtKind::Nonlocal { .. }
+            | StmtKind::Pass
+            | StmtKind::Break
+            | StmtKind::Continue => {}
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// `astfold_expr`.
+    fn expr(&mut self, e: &mut Expr) -> R {
+        self.enter()?;
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, e: &mut Expr) -> R {
+        match &mut e.kind {
+            ExprKind::BoolOp { values, .. } => self.exprs(values)?,
+            ExprKind::BinOp { left, right, .. } => {
+                self.expr(left)?;
+                self.expr(right)?;
+                fold_binop(e);
+            }
+            ExprKind::UnaryOp { operand, .. } => {
+                self.expr(operand)?;
+                fold_unaryop(e);
+            }
+            ExprKind::Lambda { args, body } => {
+                self.arguments(args)?;
+                self.expr(body)?;
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.expr(test)?;
+                self.expr(body)?;
+                self.expr(orelse)?;
+            }
+            ExprKind::Dict { keys, values } => {
+                for k in keys.iter_mut().flatten() {
+                    self.expr(k)?;
+                }
+                self.exprs(values)?;
+            }
+            ExprKind::Set { elts } => self.exprs(elts)?,
+            ExprKind::ListComp { elt, generators }
+            | ExprKind::SetComp { elt, generators }
+            | ExprKind::GeneratorExp { elt, generators } => {
+                self.expr(elt)?;
+                self.comprehensions(generators)?;
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                self.expr(key)?;
+                self.expr(value)?;
+                self.comprehensions(generators)?;
+            }
+            ExprKind::Await { value } | ExprKind::YieldFrom { value } => self.expr(value)?,
+            ExprKind::Yield { value } => self.oexpr(value)?,
+            ExprKind::Compare { left, ops, comparators } => {
+                self.expr(left)?;
+                self.exprs(comparators)?;
+                // fold_compare
+                if let (Some(op), Some(last)) = (ops.last(), comparators.last_mut()) {
+                    if matches!(op, CmpOp::In | CmpOp::NotIn) {
+                        fold_iter(last);
+                    }
+                }
+            }
+            ExprKind::Call { func, args, keywords } => {
+                self.expr(func)?;
+                self.exprs(args)?;
+                for k in keywords {
+                    self.expr(&mut k.value)?;
+                }
+            }
+            ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
+                self.expr(value)?;
+                self.oexpr(format_spec)?;
+            }
+            ExprKind::JoinedStr { values } | ExprKind::TemplateStr { values } => self.exprs(values)?,
+            ExprKind::Attribute { value, .. } => self.expr(value)?,
+            ExprKind::Subscript { value, slice, .. } => {
+                self.expr(value)?;
+                self.expr(slice)?;
+                fold_subscr(e);
+            }
+            ExprKind::Starred { value, .. } => self.expr(value)?,
+            ExprKind::Slice { lower, upper, step } => {
+                self.oexpr(lower)?;
+                self.oexpr(upper)?;
+                self.oexpr(step)?;
+            }
+            ExprKind::List { elts, .. } => self.exprs(elts)?,
+            ExprKind::Tuple { elts, .. } => {
+                self.exprs(elts)?;
+                fold_tuple(e);
+            }
+            ExprKind::Name { id, ctx } => {
+                if *ctx == ExprContext::Load && &**id == "__debug__" {
+                    let v = if self.optimize == 0 { Constant::True } else { Constant::False };
+                    set_const(e, v);
+                }
+            }
+            ExprKind::NamedExpr { value, .. } => self.expr(value)?,
+            ExprKind::Constant { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+fn const_of(e: &Expr) -> Option<&Constant> {
+    match &e.kind {
+        ExprKind::Constant { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// `make_const_tuple`.
+fn make_const_tuple(elts: &[Expr]) -> Option<Vec<Constant>> {
+    elts.iter().map(|e| const_of(e).cloned()).collect()
+}
+
+/// `fold_tuple`.
+fn fold_tuple(e: &mut Expr) {
+    if let ExprKind::Tuple { elts, ctx: ExprContext::Load } = &e.kind {
+        if let Some(items) = make_const_tuple(elts) {
+            set_const(e, Constant::Tuple(items.into()));
+        }
+    }
+}
+
+/// `fold_iter`.
+fn fold_iter(e: &mut Expr) {
+    match &mut e.kind {
+        ExprKind::List { elts, ctx } => {
+            if elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. })) {
+                return;
+            }
+            let elts = std::mem::take(elts);
+            let ctx = *ctx;
+            let folded = make_const_tuple(&elts);
+            e.kind = ExprKind::Tuple { elts, ctx };
+            if let Some(items) = folded {
+                set_const(e, Constant::Tuple(items.into()));
+            }
+        }
+        ExprKind::Set { elts } => {
+            if let Some(items) = make_const_tuple(elts) {
+                set_const(e, Constant::FrozenSet(dedup_set(items).into()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes duplicates as `frozenset()` would (by value; `1 == 1.0 == True` merge, first wins).
+fn dedup_set(items: Vec<Constant>) -> Vec<Constant> {
+    let mut out: Vec<Constant> = Vec::with_capacity(items.len());
+    for it in items {
+        if !out.iter().any(|o| py_eq(o, &it)) {
+            out.push(it);
+        }
+    }
+    out
+}
+
+/// Python `==` for hashable constants (numbers compare across types).
+fn py_eq(a: &Constant, b: &Constant) -> bool {
+    if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
+        return match (x, y) {
+            (Num::Int(i), Num::Int(j)) => i == j,
+            (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => i.to_f64().map(|v| v == f && BigInt::from(v as i64) == i).unwrap_or(false) && f.fract() == 0.0,
+            (Num::Float(f), Num::Float(g)) => f == g,
+            (Num::Complex(a, b), Num::Complex(c, d)) => a == c && b == d,
+            (Num::Complex(re, im), Num::Float(f)) | (Num::Float(f), Num::Complex(re, im)) => im == 0.0 && re == f,
+            (Num::Complex(re, im), Num::Int(i)) | (Num::Int(i), Num::Complex(re, im)) => {
+                im == 0.0 && i.to_f64().map(|v| v == re).unwrap_or(false)
+            }
+        };
+    }
+    match (a, b) {
+        (Constant::Str(x), Constant::Str(y)) => x == y,
+        (Constant::Bytes(x), Constant::Bytes(y)) => x == y,
+        (Constant::None, Constant::None) | (Constant::Ellipsis, Constant::Ellipsis) => true,
+        (Constant::Tuple(x), Constant::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)),
+        (Constant::FrozenSet(x), Constant::FrozenSet(y)) => {
+            x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| py_eq(p, q)))
+        }
+        _ => false,
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Num {
+    Int(BigInt),
+    Float(f64),
+    Complex(f64, f64),
+}
+
+fn as_num(c: &Constant) -> Option<Num> {
+    Some(match c {
+        Constant::True => Num::Int(BigInt::from(1)),
+        Constant::False => Num::Int(BigInt::from(0)),
+        Constant::Int(i) => Num::Int(BigInt::from(*i)),
+        Constant::BigInt(b) => Num::Int((**b).clone()),
+        Constant::Float(f) => Num::Float(*f),
+        Constant::Complex { real, imag } => Num::Complex(*real, *imag),
+        _ => return None,
+    })
+}
+
+fn int_const(v: BigInt) -> Constant {
+    match v.to_i64() {
+        Some(i) => Constant::Int(i),
+        None => Constant::BigInt(Box::new(v)),
+    }
+}
+
+fn is_bool(c: &Constant) -> bool {
+    matches!(c, Constant::True | Constant::False)
+}
+
+fn truthy(c: &Constant) -> bool {
+    match c {
+        Constant::None | Constant::False => false,
+        Constant::True | Constant::Ellipsis => true,
+        Constant::Int(i) => *i != 0,
+        Constant::BigInt(b) => !b.is_zero(),
+        Constant::Float(f) => *f != 0.0,
+        Constant::Complex { real, imag } => *real != 0.0 || *imag != 0.0,
+        Constant::Str(s) => !s.as_bytes().is_empty(),
+        Constant::Bytes(b) => !b.is_empty(),
+        Constant::Tuple(t) | Constant::FrozenSet(t) => !t.is_empty(),
+    }
+}
+
+/// `fold_unaryop`.
+fn fold_unaryop(e: &mut Expr) {
+    let ExprKind::UnaryOp { op, operand } = &mut e.kind else { return };
+    let op = *op;
+    let Some(c) = const_of(operand) else {
+        // Fold `not` into a single comparison (`not a in b` → `a not in b`).
+        if op == UnaryOp::Not {
+            if let ExprKind::Compare { ops, .. } = &mut operand.kind {
+                if ops.len() == 1 {
+                    let new = match ops[0] {
+                        CmpOp::Is => Some(CmpOp::IsNot),
+                        CmpOp::IsNot => Some(CmpOp::Is),
+                        CmpOp::In => Some(CmpOp::NotIn),
+                        CmpOp::NotIn => Some(CmpOp::In),
+                        _ => None,
+                    };
+                    if let Some(n) = new {
+                        ops[0] = n;
+                        // COPY_NODE: the comparison replaces the whole node, position included.
+                        let inner = std::mem::replace(&mut **operand, Expr { pos: Pos::default(), kind: ExprKind::Constant { value: Constant::None, kind_u: false } });
+                        *e = inner;
+                    }
+                }
+            }
+        }
+        return;
+    };
+    let v = match op {
+        UnaryOp::Not => Some(if truthy(c) { Constant::False } else { Constant::True }),
+        UnaryOp::Invert => match as_num(c) {
+            Some(Num::Int(i)) => Some(int_const(-i - 1)),
+            _ => None,
+        },
+        UnaryOp::UAdd => match as_num(c) {
+            Some(Num::Int(i)) => Some(int_const(i)),
+            Some(Num::Float(f)) => Some(Constant::Float(f)),
+            Some(Num::Complex(r, i)) => Some(Constant::Complex { real: r, imag: i }),
+            None => None,
+        },
+        UnaryOp::USub => match as_num(c) {
+            Some(Num::Int(i)) => Some(int_const(-i)),
+            Some(Num::Float(f)) => Some(Constant::Float(-f)),
+            Some(Num::Complex(r, i)) => Some(Constant::Complex { real: -r, imag: -i }),
+            None => None,
+        },
+    };
+    if let Some(v) = v {
+        set_const(e, v);
+    }
+}
+
+/// `fold_subscr`.
+fn fold_subscr(e: &mut Expr) {
+    let ExprKind::Subscript { value, slice, ctx: ExprContext::Load } = &e.kind else { return };
+    let (Some(v), Some(i)) = (const_of(value), const_of(slice)) else { return };
+    let Some(Num::Int(idx)) = as_num(i) else { return };
+    let Some(idx) = idx.to_i64() else { return };
+    let get = |len: usize| -> Option<usize> {
+        let len = len as i64;
+        let k = if idx < 0 { idx + len } else { idx };
+        if k < 0 || k >= len {
+            None
+        } else {
+            Some(k as usize)
+        }
+    };
+    let r = match v {
+        Constant::Tuple(t) => get(t.len()).and_then(|k| t.get(k).cloned()),
+        Constant::Bytes(b) => get(b.len()).and_then(|k| b.get(k)).map(|&x| Constant::Int(i64::from(x))),
+        Constant::Str(s) => {
+            let cps: Vec<u32> = s.code_points().collect();
+            get(cps.len()).and_then(|k| cps.get(k)).and_then(|&cp| str_from_cps(&[cp]))
+        }
+        _ => None,
+    };
+    if let Some(r) = r {
+        set_const(e, r);
+    }
+}
+
+fn str_from_cps(cps: &[u32]) -> Option<Constant> {
+    let mut bytes = Vec::with_capacity(cps.len());
+    for &cp in cps {
+        match char::from_u32(cp) {
+            Some(ch) => {
+                let mut b = [0u8; 4];
+                bytes.extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
+            }
+            None => {
+                bytes.push(0xE0 | (cp >> 12) as u8);
+                bytes.push(0x80 | ((cp >> 6) & 0x3F) as u8);
+                bytes.push(0x80 | (cp & 0x3F) as u8);
+            }
+        }
+    }
+    PyStr::from_surrogatepass(&bytes, false).ok().map(Constant::Str)
+}
+
+fn str_concat(a: &PyStr, b: &PyStr) -> Option<Constant> {
+    let mut v = a.as_bytes().to_vec();
+    v.extend_from_slice(b.as_bytes());
+    PyStr::from_surrogatepass(&v, false).ok().map(Constant::Str)
+}
+
+/// `check_complexity`.
+fn check_complexity(c: &Constant, mut limit: i64) -> i64 {
+    match c {
+        Constant::Tuple(t) | Constant::FrozenSet(t) => {
+            limit -= t.len() as i64;
+            for x in t.iter() {
+                if limit < 0 {
+                    break;
+                }
+                limit = check_complexity(x, limit);
+            }
+            limit
+        }
+        _ => limit,
+    }
+}
+
+fn seq_len(c: &Constant) -> Option<(i64, bool)> {
+    // (size, is_collection)
+    match c {
+        Constant::Tuple(t) | Constant::FrozenSet(t) => Some((t.len() as i64, true)),
+        Constant::Str(s) => Some((s.char_len() as i64, false)),
+        Constant::Bytes(b) => Some((b.len() as i64, false)),
+        _ => None,
+    }
+}
+
+fn repeat(c: &Constant, n: i64) -> Option<Constant> {
+    let n = n.max(0) as usize;
+    Some(match c {
+        Constant::Tuple(t) => {
+            let mut v = Vec::with_capacity(t.len() * n);
+            for _ in 0..n {
+                v.extend(t.iter().cloned());
+            }
+            Constant::Tuple(v.into())
+        }
+        Constant::Str(s) => {
+            let b = s.as_bytes().repeat(n);
+            Constant::Str(PyStr::from_surrogatepass(&b, false).ok()?)
+        }
+        Constant::Bytes(b) => Constant::Bytes(b.repeat(n).into()),
+        _ => return None,
+    })
+}
+
+/// `safe_multiply`.
+fn safe_multiply(l: &Constant, r: &Constant) -> Option<Constant> {
+    let li = match as_num(l) {
+        Some(Num::Int(i)) => Some(i),
+        _ => None,
+    };
+    let ri = match as_num(r) {
+        Some(Num::Int(i)) => Some(i),
+        _ => None,
+    };
+    if let (Some(a), Some(b)) = (&li, &ri) {
+        if !a.is_zero() && !b.is_zero() && a.bits() + b.bits() > MAX_INT_SIZE {
+            return None;
+        }
+        return Some(int_const(a * b));
+    }
+    if let (Some(n), Some((size, coll))) = (&li, seq_len(r)) {
+        let n = n.to_i64()?;
+        if size > 0 {
+            let max = if coll { MAX_COLLECTION_SIZE } else { MAX_STR_SIZE };
+            if n < 0 || n > max / size {
+                return None;
+            }
+            if coll && n > 0 && check_complexity(r, MAX_TOTAL_ITEMS / n) < 0 {
+                return None;
+            }
+        }
+        if matches!(r, Constant::FrozenSet(_)) {
+            return None;
+        }
+        return repeat(r, n);
+    }
+    if ri.is_some() && seq_len(l).is_some() {
+        return safe_multiply(r, l);
+    }
+    num_binop(Operator::Mult, l, r)
+}
+
+fn float_of_int(i: &BigInt) -> Option<f64> {
+    let f = i.to_f64()?;
+    if f.is_finite() {
+        Some(f)
+    } else {
+        None
+    }
+}
+
+/// Python `float // float` (`float_floor_div`), `None` on division by zero.
+fn float_floordiv(vx: f64, wx: f64) -> Option<f64> {
+    if wx == 0.0 {
+        return None;
+    }
+    let m = vx % wx;
+    let mut div = (vx - m) / wx;
+    if m != 0.0 && ((wx < 0.0) != (m < 0.0)) {
+        div -= 1.0;
+    }
+    let fd = if div != 0.0 {
+        let mut f = div.floor();
+        if div - f > 0.5 {
+            f += 1.0;
+        }
+        f
+    } else {
+        (0.0f64).copysign(vx / wx)
+    };
+    Some(fd)
+}
+
+fn float_mod(vx: f64, wx: f64) -> Option<f64> {
+    if wx == 0.0 {
+        return None;
+    }
+    let mut m = vx % wx;
+    if m != 0.0 {
+        if (wx < 0.0) != (m < 0.0) {
+            m += wx;
+        }
+    } else {
+        m = (0.0f64).copysign(wx);
+    }
+    Some(m)
+}
+
+fn float_pow(iv: f64, iw: f64) -> Option<f64> {
+    if iw == 0.0 {
+        return Some(1.0);
+    }
+    if iv.is_nan() || iw.is_nan() || iv.is_infinite() || iw.is_infinite() {
+        return None;
+    }
+    if iv == 0.0 && iw < 0.0 {
+        return None;
+    }
+    if iv < 0.0 && iw != iw.floor() {
+        return None;
+    }
+    if iv == 1.0 {
+        return Some(1.0);
+    }
+    let r = iv.powf(iw);
+    if r.is_finite() {
+        Some(r)
+    } else {
+        None
+    }
+}
+
+/// Numeric binary operations with Python semantics; `None` where CPython raises or where this
+/// implementation cannot guarantee a bit-identical result.
+fn num_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Constant> {
+    let a = as_num(l)?;
+    let b = as_num(r)?;
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => {
+            let both_bool = is_bool(l) && is_bool(r);
+            let v = match op {
+                Operator::Add => x + y,
+                Operator::Sub => x - y,
+                Operator::Mult => x * y,
+                Operator::FloorDiv => {
+                    if y.is_zero() {
+                        return None;
+                    }
+                    num_integer::Integer::div_floor(&x, &y)
+                }
+                Operator::Mod => {
+                    if y.is_zero() {
+                        return None;
+                    }
+                    num_integer::Integer::mod_floor(&x, &y)
+                }
+                Operator::Div => {
+                    if y.is_zero() {
+                        return None;
+                    }
+                    let lim = BigInt::from(1u64 << 53);
+                    if x.abs() > lim || y.abs() > lim {
+                        return None;
+                    }
+                    return Some(Constant::Float(x.to_f64()? / y.to_f64()?));
+                }
+                Operator::Pow => {
+                    if y.is_negative() {
+                        let fx = float_of_int(&x)?;
+                        let fy = float_of_int(&y)?;
+                        return float_pow(fx, fy).map(Constant::Float);
+                    }
+                    if !x.is_zero() && !y.is_zero() {
+                        let wbits = y.to_u64()?;
+                        if x.bits() > MAX_INT_SIZE / wbits {
+                            return None;
+                        }
+                    }
+                    let e = y.to_u32()?;
+                    num_traits::pow::Pow::pow(&x, e)
+                }
+                Operator::LShift => {
+                    if y.is_negative() {
+                        return None;
+                    }
+                    if !x.is_zero() && !y.is_zero() {
+                        let w = y.to_u64()?;
+                        if w > MAX_INT_SIZE || x.bits() > MAX_INT_SIZE - w {
+                            return None;
+                        }
+                    }
+                    x << y.to_usize()?
+                }
+                Operator::RShift => {
+                    if y.is_negative() {
+                        return None;
+                    }
+                    match y.to_usize() {
+                        Some(s) if s < 1 << 20 => {
+                            // num-bigint rounds toward negative infinity, as Python does.
+                            x >> s
+                        }
+                        _ => {
+                            if x.is_negative() {
+                                BigInt::from(-1)
+                            } else {
+                                BigInt::zero()
+                            }
+                        }
+                    }
+                }
+                Operator::BitAnd => {
+                    let v = x & y;
+                    if both_bool {
+                        return Some(if v.is_zero() { Constant::False } else { Constant::True });
+                    }
+                    v
+                }
+                Operator::BitOr => {
+                    let v = x | y;
+                    if both_bool {
+                        return Some(if v.is_zero() { Constant::False } else { Constant::True });
+                    }
+                    v
+                }
+                Operator::BitXor => {
+                    let v = x ^ y;
+                    if both_bool {
+                        return Some(if v.is_zero() { Constant::False } else { Constant::True });
+                    }
+                    v
+                }
+                Operator::MatMult => return None,
+            };
+            Some(int_const(v))
+        }
+        (Num::Complex(..), _) | (_, Num::Complex(..)) => {
+            let to_c = |n: &Num| -> Option<(f64, f64)> {
+                match n {
+                    Num::Int(i) => Some((float_of_int(i)?, 0.0)),
+                    Num::Float(f) => Some((*f, 0.0)),
+                    Num::Complex(r, i) => Some((*r, *i)),
+                }
+            };
+            let (ar, ai) = to_c(&as_num(l)?)?;
+            let (br, bi) = to_c(&as_num(r)?)?;
+            let (rr, ri) = match op {
+                Operator::Add => (ar + br, ai + bi),
+                Operator::Sub => (ar - br, ai - bi),
+                Operator::Mult => (ar * br - ai * bi, ar * bi + ai * br),
+                _ => return None,
+            };
+            Some(Constant::Complex { real: rr, imag: ri })
+        }
+        (a, b) => {
+            let fx = match a {
+                Num::Int(i) => float_of_int(&i)?,
+                Num::Float(f) => f,
+                Num::Complex(..) => return None,
+            };
+            let fy = match b {
+                Num::Int(i) => float_of_int(&i)?,
+                Num::Float(f) => f,
+                Num::Complex(..) => return None,
+            };
+            let v = match op {
+                Operator::Add => fx + fy,
+                Operator::Sub => fx - fy,
+                Operator::Mult => fx * fy,
+                Operator::Div => {
+                    if fy == 0.0 {
+                        return None;
+                    }
+                    fx / fy
+                }
+                Operator::FloorDiv => float_floordiv(fx, fy)?,
+                Operator::Mod => float_mod(fx, fy)?,
+                Operator::Pow => float_pow(fx, fy)?,
+                _ => return None,
+            };
+            Some(Constant::Float(v))
+        }
+    }
+}
+
+/// `fold_binop`.
+fn fold_binop(e: &mut Expr) {
+    let ExprKind::BinOp { left, op, right } = &mut e.kind else { return };
+    let op = *op;
+    let Some(lv) = const_of(left) else { return };
+    if op == Operator::Mod {
+        if let (Constant::Str(fmt), ExprKind::Tuple { elts, .. }) = (lv, &right.kind) {
+            if !elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. })) {
+                let fmt = fmt.clone();
+                optimize_format(e, &fmt);
+                return;
+            }
+        }
+    }
+    let Some(rv) = const_of(right) else { return };
+    let newval = match op {
+        Operator::Add => match (lv, rv) {
+            (Constant::Str(a), Constant::Str(b)) => str_concat(a, b),
+            (Constant::Bytes(a), Constant::Bytes(b)) => {
+                let mut v = a.to_vec();
+                v.extend_from_slice(b);
+                Some(Constant::Bytes(v.into()))
+            }
+            (Constant::Tuple(a), Constant::Tuple(b)) => {
+                let mut v = a.to_vec();
+                v.extend(b.iter().cloned());
+                Some(Constant::Tuple(v.into()))
+            }
+            _ => num_binop(op, lv, rv),
+        },
+        Operator::Mult => safe_multiply(lv, rv),
+        Operator::Mod => {
+            if matches!(lv, Constant::Str(_) | Constant::Bytes(_)) {
+                None
+            } else {
+                num_binop(op, lv, rv)
+            }
+        }
+        Operator::MatMult => None,
+        _ => num_binop(op, lv, rv),
+    };
+    if let Some(v) = newval {
+        set_const(e, v);
+    }
+}
+
+/// `simple_format_arg_parse` + `parse_format`: returns (spec, format_spec text) or None.
+fn parse_format_spec(cps: &[u32], pos: &mut usize) -> Option<(u32, Option<String>)> {
+    let mut p = *pos;
+    let next = |p: &mut usize| -> Option<u32> {
+        let c = *cps.get(*p)?;
+        *p += 1;
+        Some(c)
+    };
+    let mut ljust = false;
+    let mut ch;
+    loop {
+        ch = next(&mut p)?;
+        match char::from_u32(ch) {
+            Some('-') => ljust = true,
+            Some('+') | Some(' ') | Some('#') | Some('0') => {}
+            _ => break,
+        }
+    }
+    let digit = |c: u32| (u32::from(b'0')..=u32::from(b'9')).contains(&c);
+    let mut width: i64 = -1;
+    if digit(ch) {
+        width = 0;
+        while digit(ch) {
+            width = width * 10 + i64::from(ch - u32::from(b'0'));
+            ch = next(&mut p)?;
+            if width > (i64::from(i32::MAX) - (i64::from(ch) - i64::from(b'0'))) / 10 {
+                return None;
+            }
+        }
+    }
+    let mut prec: i64 = -1;
+    if ch == u32::from(b'.') {
+        ch = next(&mut p)?;
+        prec = 0;
+        while digit(ch) {
+            prec = prec * 10 + i64::from(ch - u32::from(b'0'));
+            ch = next(&mut p)?;
+            if prec > (i64::from(i32::MAX) - (i64::from(ch) - i64::from(b'0'))) / 10 {
+                return None;
+            }
+        }
+    }
+    *pos = p;
+    if ch == u32::from(b's') || ch == u32::from(b'r') || ch == u32::from(b'a') {
+        let mut buf = String::new();
+        if !ljust && width > 0 {
+            buf.push('>');
+        }
+        if width >= 0 {
+            buf.push_str(&width.to_string());
+        }
+        if prec >= 0 {
+            buf.push('.');
+            buf.push_str(&prec.to_string());
+        }
+        return Some((ch, if buf.is_empty() { None } else { Some(buf) }));
+    }
+    None
+}
+
+/// `optimize_format`: `"fmt" % (a, b)` → JoinedStr when every unit is `%s`/`%r`/`%a`.
+fn optimize_format(e: &mut Expr, fmt: &PyStr) {
+    let ExprKind::BinOp { right, .. } = &e.kind else { return };
+    let ExprKind::Tuple { elts, .. } = &right.kind else { return };
+    let cps: Vec<u32> = fmt.code_points().collect();
+    let nelts = elts.len();
+    // First pass: parse the whole format, without touching the tree.
+    enum Piece {
+        Lit(Vec<u32>),
+        Fmt(u32, Option<String>),
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut pos = 0usize;
+    let mut cnt = 0usize;
+    loop {
+        // parse_literal
+        let start = pos;
+        let mut lit: Vec<u32> = Vec::new();
+        while pos < cps.len() {
+            if cps[pos] != u32::from(b'%') {
+                lit.push(cps[pos]);
+                pos += 1;
+            } else if pos + 1 < cps.len() && cps[pos + 1] == u32::from(b'%') {
+                lit.push(u32::from(b'%'));
+                pos += 2;
+            } else {
+                break;
+            }
+        }
+        if pos != start {
+            pieces.push(Piece::Lit(lit));
+        }
+        if pos >= cps.len() {
+            break;
+        }
+        if cnt >= nelts {
+            return;
+        }
+        pos += 1;
+        let Some((spec, fs)) = parse_format_spec(&cps, &mut pos) else { return };
+        cnt += 1;
+        pieces.push(Piece::Fmt(spec, fs));
+    }
+    if cnt < nelts {
+        return;
+    }
+    // Build the JoinedStr, moving the tuple's elements.
+    let pos_e = e.pos;
+    let ExprKind::BinOp { right, .. } = &mut e.kind else { return };
+    let ExprKind::Tuple { elts, .. } = &mut right.kind else { return };
+    let mut args = std::mem::take(elts).into_iter();
+    let mut values = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        match p {
+            Piece::Lit(l) => {
+                if let Some(c) = str_from_cps(&l) {
+                    values.push(Expr { pos: NO_POS, kind: ExprKind::Constant { value: c, kind_u: false } });
+                }
+            }
+            Piece::Fmt(spec, fs) => {
+                let Some(arg) = args.next() else { return };
+                let format_spec = fs.map(|s| {
+                    Box::new(Expr { pos: NO_POS, kind: ExprKind::Constant { value: Constant::Str(PyStr::new(&s, false)), kind_u: false } })
+                });
+                let apos = arg.pos;
+                values.push(Expr {
+                    pos: apos,
+                    kind: ExprKind::FormattedValue { value: Box::new(arg), conversion: spec as i32, format_spec },
+                });
+            }
+        }
+    }
+    *e = Expr { pos: pos_e, kind: ExprKind::JoinedStr { values } };
+}

@@ -1,0 +1,1195 @@
+//! Building (`symtable_visit_*`) and analysing (`analyze_block`) the symbol table.
+
+use std::collections::{HashMap, HashSet};
+
+use pycode_ast::{
+    Alias, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Pattern,
+    PatternKind, Pos, Stmt, StmtKind, TypeParam, TypeParamKind, WithItem,
+};
+
+use crate::flags::*;
+use crate::{
+    key_of_expr, key_of_stmt, key_of_type_param, key_of_type_params, mangle, BlockType, CompileError,
+    ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
+};
+
+const NAMED_EXPR_COMP_IN_CLASS: &str =
+    "assignment expression within a comprehension cannot be used in a class body";
+const NAMED_EXPR_COMP_IN_TYPEPARAM: &str =
+    "assignment expression within a comprehension cannot be used within the definition of a generic";
+const NAMED_EXPR_COMP_ITER_EXPR: &str =
+    "assignment expression cannot be used in a comprehension iterable expression";
+
+struct Builder {
+    entries: Vec<Entry>,
+    blocks: HashMap<usize, EntryId>,
+    /// `st_stack` (includes the current entry on top).
+    stack: Vec<EntryId>,
+    /// `st_private`.
+    private: Option<Box<str>>,
+    future: FutureFeatures,
+    depth: u32,
+}
+
+type R = Result<(), CompileError>;
+
+/// `_PySymtable_Build`.
+pub(crate) fn build(module: &Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
+    let mut b = Builder {
+        entries: Vec::new(),
+        blocks: HashMap::new(),
+        stack: Vec::new(),
+        private: None,
+        future,
+        depth: 0,
+    };
+    b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
+    match module {
+        Mod::Module { body, .. } | Mod::Interactive { body } => {
+            for s in body {
+                b.visit_stmt(s)?;
+            }
+        }
+        Mod::Expression { body } => b.visit_expr(body)?,
+        Mod::FunctionType { .. } => {
+            return Err(CompileError::new(crate::ErrorKind::Unsupported, "FunctionType mode"));
+        }
+    }
+    b.exit_block();
+    let mut st = SymTable { entries: b.entries, blocks: b.blocks, future };
+    analyze(&mut st)?;
+    Ok(st)
+}
+
+impl Builder {
+    fn cur(&self) -> EntryId {
+        self.stack.last().copied().unwrap_or(0)
+    }
+
+    fn cur_entry(&mut self) -> &mut Entry {
+        let c = self.cur();
+        // entries always holds the ids on the stack; entry 0 exists once building started.
+        &mut self.entries[c]
+    }
+
+    fn cur_ref(&self) -> &Entry {
+        &self.entries[self.cur()]
+    }
+
+    /// `symtable_enter_block`.
+    fn enter_block(&mut self, name: &str, block: BlockType, key: usize, pos: Pos) {
+        let prev = self.stack.last().copied();
+        let mut e = Entry::new(name, block, pos);
+        if let Some(p) = prev {
+            let pe = &self.entries[p];
+            if pe.nested || pe.is_function_like() {
+                e.nested = true;
+            }
+            e.comp_iter_expr = pe.comp_iter_expr;
+        }
+        e.private = self.private.clone();
+        let id = self.entries.len();
+        self.entries.push(e);
+        if block != BlockType::Annotation {
+            self.blocks.insert(key, id);
+            if let Some(p) = prev {
+                self.entries[p].children.push(id);
+            }
+        }
+        self.stack.push(id);
+    }
+
+    /// `symtable_exit_block`.
+    fn exit_block(&mut self) {
+        self.stack.pop();
+    }
+
+    fn mangled(&self, name: &str) -> Box<str> {
+        match mangle(self.private.as_deref(), name) {
+            Some(m) => m.into(),
+            None => name.into(),
+        }
+    }
+
+    /// `symtable_add_def_helper`.
+    fn add_def_in(&mut self, name: &str, flag: u32, ste: EntryId, pos: Pos) -> R {
+        let mangled = self.mangled(name);
+        let e = &mut self.entries[ste];
+        let mut val = match e.symbols.get(&mangled) {
+            Some(old) => {
+                if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
+                    return Err(CompileError::syntax_at(
+                        format!("duplicate argument '{mangled}' in function definition"),
+                        pos,
+                    ));
+                }
+                old | flag
+            }
+            None => flag,
+        };
+        if e.comp_iter_target {
+            if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                return Err(CompileError::syntax_at(
+                    format!("comprehension inner loop cannot rebind assignment expression target '{mangled}'"),
+                    pos,
+                ));
+            }
+            val |= DEF_COMP_ITER;
+        }
+        e.symbols.set(&mangled, val);
+        if flag & DEF_PARAM != 0 {
+            e.varnames.push(mangled);
+        } else if flag & DEF_GLOBAL != 0 {
+            let g = &mut self.entries[0].symbols;
+            let v = flag | g.get(&mangled).unwrap_or(0);
+            g.set(&mangled, v);
+        }
+        Ok(())
+    }
+
+    fn add_def(&mut self, name: &str, flag: u32, pos: Pos) -> R {
+        let c = self.cur();
+        self.add_def_in(name, flag, c, pos)
+    }
+
+    fn lookup(&self, name: &str) -> u32 {
+        let m = self.mangled(name);
+        self.cur_ref().flags(&m)
+    }
+
+    fn enter_depth(&mut self) -> R {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(CompileError::recursion());
+        }
+        Ok(())
+    }
+
+    fn visit_stmts(&mut self, body: &[Stmt]) -> R {
+        for s in body {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn visit_exprs(&mut self, v: &[Expr]) -> R {
+        for e in v {
+            self.visit_expr(e)?;
+        }
+        Ok(())
+    }
+
+    /// `symtable_enter_type_param_block`.
+    fn enter_type_param_block(
+        &mut self,
+        name: &str,
+        key: usize,
+        has_defaults: bool,
+        has_kwdefaults: bool,
+        is_class: bool,
+        pos: Pos,
+    ) -> R {
+        let current_type = self.cur_ref().block_type;
+        self.enter_block(name, BlockType::TypeParam, key, pos);
+        if current_type == BlockType::Class {
+            self.cur_entry().can_see_class_scope = true;
+            self.add_def("__classdict__", USE, pos)?;
+        }
+        if is_class {
+            self.add_def(".type_params", DEF_LOCAL, pos)?;
+            self.add_def(".type_params", USE, pos)?;
+            self.private = Some(name.into());
+            self.add_def(".generic_base", DEF_LOCAL, pos)?;
+            self.add_def(".generic_base", USE, pos)?;
+        }
+        if has_defaults {
+            self.add_def(".defaults", DEF_PARAM, pos)?;
+        }
+        if has_kwdefaults {
+            self.add_def(".kwdefaults", DEF_PARAM, pos)?;
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_stmt`.
+    fn visit_stmt(&mut self, s: &Stmt) -> R {
+        self.enter_depth()?;
+        let r = self.visit_stmt_inner(s);
+        self.depth -= 1;
+        r
+    }
+
+    fn visit_stmt_inner(&mut self, s: &Stmt) -> R {
+        let pos = s.pos;
+        match &s.kind {
+            StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => {
+                self.add_def(&f.name, DEF_LOCAL, pos)?;
+                self.visit_exprs(&f.args.defaults)?;
+                for d in f.args.kw_defaults.iter().flatten() {
+                    self.visit_expr(d)?;
+                }
+                self.visit_exprs(&f.decorator_list)?;
+                let generic = !f.type_params.is_empty();
+                if generic {
+                    let has_kwd = f.args.kw_defaults.iter().any(|d| d.is_some());
+                    self.enter_type_param_block(
+                        &f.name,
+                        key_of_type_params(&f.type_params),
+                        !f.args.defaults.is_empty(),
+                        has_kwd,
+                        false,
+                        pos,
+                    )?;
+                    for tp in &f.type_params {
+                        self.visit_type_param(tp)?;
+                    }
+                }
+                self.visit_annotations(pos, &f.args, f.returns.as_deref())?;
+                self.enter_block(&f.name, BlockType::Function, key_of_stmt(s), pos);
+                if matches!(s.kind, StmtKind::AsyncFunctionDef(_)) {
+                    self.cur_entry().coroutine = true;
+                }
+                self.visit_arguments(&f.args)?;
+                self.visit_stmts(&f.body)?;
+                self.exit_block();
+                if generic {
+                    self.exit_block();
+                }
+            }
+            StmtKind::ClassDef(c) => {
+                self.add_def(&c.name, DEF_LOCAL, pos)?;
+                self.visit_exprs(&c.decorator_list)?;
+                let tmp = self.private.clone();
+                let generic = !c.type_params.is_empty();
+                if generic {
+                    self.enter_type_param_block(&c.name, key_of_type_params(&c.type_params), false, false, true, pos)?;
+                    self.private = Some(c.name.clone());
+                    for tp in &c.type_params {
+                        self.visit_type_param(tp)?;
+                    }
+                }
+                self.visit_exprs(&c.bases)?;
+                for k in &c.keywords {
+                    self.visit_expr(&k.value)?;
+                }
+                self.private = Some(c.name.clone());
+                self.enter_block(&c.name, BlockType::Class, key_of_stmt(s), pos);
+                if generic {
+                    let tpos = type_params_pos(&c.type_params);
+                    self.add_def("__type_params__", DEF_LOCAL, tpos)?;
+                    self.add_def(".type_params", USE, tpos)?;
+                }
+                self.visit_stmts(&c.body)?;
+                self.exit_block();
+                if generic {
+                    self.exit_block();
+                }
+                self.private = tmp;
+            }
+            StmtKind::TypeAlias { name, type_params, value } => {
+                self.visit_expr(name)?;
+                let n: Box<str> = match &name.kind {
+                    ExprKind::Name { id, .. } => id.clone(),
+                    _ => "".into(),
+                };
+                let in_class = self.cur_ref().block_type == BlockType::Class;
+                let generic = !type_params.is_empty();
+                if generic {
+                    self.enter_type_param_block(&n, key_of_type_params(type_params), false, false, false, pos)?;
+                    for tp in type_params {
+                        self.visit_type_param(tp)?;
+                    }
+                }
+                self.enter_block(&n, BlockType::TypeAlias, key_of_stmt(s), pos);
+                self.cur_entry().can_see_class_scope = in_class;
+                if in_class {
+                    self.add_def("__classdict__", USE, value.pos)?;
+                }
+                self.visit_expr(value)?;
+                self.exit_block();
+                if generic {
+                    self.exit_block();
+                }
+            }
+            StmtKind::Return { value } => {
+                if let Some(v) = value {
+                    self.visit_expr(v)?;
+                    self.cur_entry().returns_value = true;
+                }
+            }
+            StmtKind::Delete { targets } => self.visit_exprs(targets)?,
+            StmtKind::Assign { targets, value, .. } => {
+                self.visit_exprs(targets)?;
+                self.visit_expr(value)?;
+            }
+            StmtKind::AnnAssign { target, annotation, value, simple } => {
+                if let ExprKind::Name { id, .. } = &target.kind {
+                    let cur = self.lookup(id);
+                    let is_global_scope = self.cur() == 0;
+                    if cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 && !is_global_scope && *simple {
+                        let msg = if cur & DEF_GLOBAL != 0 {
+                            format!("annotated name '{id}' can't be global")
+                        } else {
+                            format!("annotated name '{id}' can't be nonlocal")
+                        };
+                        return Err(CompileError::syntax_at(msg, pos));
+                    }
+                    if *simple {
+                        self.add_def(id, DEF_ANNOT | DEF_LOCAL, target.pos)?;
+                    } else if value.is_some() {
+                        self.add_def(id, DEF_LOCAL, target.pos)?;
+                    }
+                } else {
+                    self.visit_expr(target)?;
+                }
+                self.visit_annotation(annotation)?;
+                if let Some(v) = value {
+                    self.visit_expr(v)?;
+                }
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                self.visit_expr(target)?;
+                self.visit_expr(value)?;
+            }
+            StmtKind::For(f) | StmtKind::AsyncFor(f) => {
+                self.visit_expr(&f.target)?;
+                self.visit_expr(&f.iter)?;
+                self.visit_stmts(&f.body)?;
+                self.visit_stmts(&f.orelse)?;
+            }
+            StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
+                self.visit_expr(test)?;
+                self.visit_stmts(body)?;
+                self.visit_stmts(orelse)?;
+            }
+            StmtKind::Match { subject, cases } => {
+                self.visit_expr(subject)?;
+                for c in cases {
+                    self.visit_pattern(&c.pattern)?;
+                    if let Some(g) = &c.guard {
+                        self.visit_expr(g)?;
+                    }
+                    self.visit_stmts(&c.body)?;
+                }
+            }
+            StmtKind::Raise { exc, cause } => {
+                if let Some(e) = exc {
+                    self.visit_expr(e)?;
+                    if let Some(c) = cause {
+                        self.visit_expr(c)?;
+                    }
+                }
+            }
+            StmtKind::Try(t) | StmtKind::TryStar(t) => {
+                self.visit_stmts(&t.body)?;
+                self.visit_stmts(&t.orelse)?;
+                for h in &t.handlers {
+                    self.visit_excepthandler(h)?;
+                }
+                self.visit_stmts(&t.finalbody)?;
+            }
+            StmtKind::Assert { test, msg } => {
+                self.visit_expr(test)?;
+                if let Some(m) = msg {
+                    self.visit_expr(m)?;
+                }
+            }
+            StmtKind::Import { names } | StmtKind::ImportFrom { names, .. } => {
+                for a in names {
+                    self.visit_alias(a)?;
+                }
+            }
+            StmtKind::Global { names } => {
+                for name in names {
+                    let cur = self.lookup(name);
+                    if cur & (DEF_PARAM | DEF_LOCAL | USE | DEF_ANNOT) != 0 {
+                        let msg = if cur & DEF_PARAM != 0 {
+                            format!("name '{name}' is parameter and global")
+                        } else if cur & USE != 0 {
+                            format!("name '{name}' is used prior to global declaration")
+                        } else if cur & DEF_ANNOT != 0 {
+                            format!("annotated name '{name}' can't be global")
+                        } else {
+                            format!("name '{name}' is assigned to before global declaration")
+                        };
+                        return Err(CompileError::syntax_at(msg, pos));
+                    }
+                    self.add_def(name, DEF_GLOBAL, pos)?;
+                    self.cur_entry().directives.push((name.clone(), pos));
+                }
+            }
+            StmtKind::Nonlocal { names } => {
+                for name in names {
+                    let cur = self.lookup(name);
+                    if cur & (DEF_PARAM | DEF_LOCAL | USE | DEF_ANNOT) != 0 {
+                        let msg = if cur & DEF_PARAM != 0 {
+                            format!("name '{name}' is parameter and nonlocal")
+                        } else if cur & USE != 0 {
+                            format!("name '{name}' is used prior to nonlocal declaration")
+                        } else if cur & DEF_ANNOT != 0 {
+                            format!("annotated name '{name}' can't be nonlocal")
+                        } else {
+                            format!("name '{name}' is assigned to before nonlocal declaration")
+                        };
+                        return Err(CompileError::syntax_at(msg, pos));
+                    }
+                    self.add_def(name, DEF_NONLOCAL, pos)?;
+                    self.cur_entry().directives.push((name.clone(), pos));
+                }
+            }
+            StmtKind::Expr { value } => self.visit_expr(value)?,
+            StmtKind::Pass | StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::With { items, body, .. } | StmtKind::AsyncWith { items, body, .. } => {
+                for it in items {
+                    self.visit_withitem(it)?;
+                }
+                self.visit_stmts(body)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_withitem(&mut self, it: &WithItem) -> R {
+        self.visit_expr(&it.context_expr)?;
+        if let Some(v) = &it.optional_vars {
+            self.visit_expr(v)?;
+        }
+        Ok(())
+    }
+
+    fn visit_excepthandler(&mut self, h: &ExceptHandler) -> R {
+        if let Some(t) = &h.type_ {
+            self.visit_expr(t)?;
+        }
+        if let Some(n) = &h.name {
+            self.add_def(n, DEF_LOCAL, h.pos)?;
+        }
+        self.visit_stmts(&h.body)
+    }
+
+    /// `symtable_visit_alias`.
+    fn visit_alias(&mut self, a: &Alias) -> R {
+        let store: &str = match &a.asname {
+            Some(n) => n,
+            None => match a.name.find('.') {
+                Some(i) => &a.name[..i],
+                None => &a.name,
+            },
+        };
+        if &*a.name != "*" {
+            self.add_def(store, DEF_IMPORT, a.pos)
+        } else {
+            if self.cur_ref().block_type != BlockType::Module {
+                return Err(CompileError::syntax_at("import * only allowed at module level", a.pos));
+            }
+            Ok(())
+        }
+    }
+
+    /// `symtable_visit_type_param`.
+    fn visit_type_param(&mut self, tp: &TypeParam) -> R {
+        self.enter_depth()?;
+        match &tp.kind {
+            TypeParamKind::TypeVar { name, bound, .. } => {
+                self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
+                if let Some(b) = bound {
+                    let in_class = self.cur_ref().can_see_class_scope;
+                    self.enter_block(name, BlockType::TypeVarBound, key_of_type_param(tp), tp.pos);
+                    self.cur_entry().can_see_class_scope = in_class;
+                    if in_class {
+                        self.add_def("__classdict__", USE, b.pos)?;
+                    }
+                    self.visit_expr(b)?;
+                    self.exit_block();
+                }
+            }
+            TypeParamKind::ParamSpec { name, .. } | TypeParamKind::TypeVarTuple { name, .. } => {
+                self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// `symtable_visit_pattern`.
+    fn visit_pattern(&mut self, p: &Pattern) -> R {
+        self.enter_depth()?;
+        match &p.kind {
+            PatternKind::MatchValue { value } => self.visit_expr(value)?,
+            PatternKind::MatchSingleton { .. } => {}
+            PatternKind::MatchSequence { patterns } | PatternKind::MatchOr { patterns } => {
+                for q in patterns {
+                    self.visit_pattern(q)?;
+                }
+            }
+            PatternKind::MatchStar { name } => {
+                if let Some(n) = name {
+                    self.add_def(n, DEF_LOCAL, p.pos)?;
+                }
+            }
+            PatternKind::MatchMapping { keys, patterns, rest } => {
+                self.visit_exprs(keys)?;
+                for q in patterns {
+                    self.visit_pattern(q)?;
+                }
+                if let Some(r) = rest {
+                    self.add_def(r, DEF_LOCAL, p.pos)?;
+                }
+            }
+            PatternKind::MatchClass { cls, patterns, kwd_patterns, .. } => {
+                self.visit_expr(cls)?;
+                for q in patterns.iter().chain(kwd_patterns) {
+                    self.visit_pattern(q)?;
+                }
+            }
+            PatternKind::MatchAs { pattern, name } => {
+                if let Some(q) = pattern {
+                    self.visit_pattern(q)?;
+                }
+                if let Some(n) = name {
+                    self.add_def(n, DEF_LOCAL, p.pos)?;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// `symtable_visit_annotation`.
+    fn visit_annotation(&mut self, ann: &Expr) -> R {
+        let fa = self.future.annotations();
+        if fa {
+            self.enter_block("_annotation", BlockType::Annotation, key_of_expr(ann), ann.pos);
+        }
+        self.visit_expr(ann)?;
+        if fa {
+            self.exit_block();
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_annotations`.
+    fn visit_annotations(&mut self, pos: Pos, a: &Arguments, returns: Option<&Expr>) -> R {
+        let fa = self.future.annotations();
+        if fa {
+            self.enter_block("_annotation", BlockType::Annotation, 0, pos);
+        }
+        for arg in a.posonlyargs.iter().chain(&a.args) {
+            if let Some(an) = &arg.annotation {
+                self.visit_expr(an)?;
+            }
+        }
+        if let Some(v) = &a.vararg {
+            if let Some(an) = &v.annotation {
+                self.visit_expr(an)?;
+            }
+        }
+        if let Some(v) = &a.kwarg {
+            if let Some(an) = &v.annotation {
+                self.visit_expr(an)?;
+            }
+        }
+        for arg in &a.kwonlyargs {
+            if let Some(an) = &arg.annotation {
+                self.visit_expr(an)?;
+            }
+        }
+        if fa {
+            self.exit_block();
+        }
+        if let Some(r) = returns {
+            self.visit_annotation(r)?;
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_arguments`.
+    fn visit_arguments(&mut self, a: &Arguments) -> R {
+        for arg in a.posonlyargs.iter().chain(&a.args).chain(&a.kwonlyargs) {
+            self.add_def(&arg.arg, DEF_PARAM, arg.pos)?;
+        }
+        if let Some(v) = &a.vararg {
+            self.add_def(&v.arg, DEF_PARAM, v.pos)?;
+            self.cur_entry().varargs = true;
+        }
+        if let Some(v) = &a.kwarg {
+            self.add_def(&v.arg, DEF_PARAM, v.pos)?;
+            self.cur_entry().varkeywords = true;
+        }
+        Ok(())
+    }
+
+    /// `symtable_raise_if_annotation_block`.
+    fn raise_if_annotation_block(&self, name: &str, e: &Expr) -> R {
+        let msg = match self.cur_ref().block_type {
+            BlockType::Annotation => format!("'{name}' can not be used within an annotation"),
+            BlockType::TypeVarBound => format!("'{name}' can not be used within a TypeVar bound"),
+            BlockType::TypeAlias => format!("'{name}' can not be used within a type alias"),
+            BlockType::TypeParam => format!("'{name}' can not be used within the definition of a generic"),
+            _ => return Ok(()),
+        };
+        Err(CompileError::syntax_at(msg, e.pos))
+    }
+
+    /// `symtable_raise_if_comprehension_block`.
+    fn raise_if_comprehension_block(&self, e: &Expr) -> R {
+        let msg = match self.cur_ref().comprehension {
+            ComprehensionType::List => "'yield' inside list comprehension",
+            ComprehensionType::Set => "'yield' inside set comprehension",
+            ComprehensionType::Dict => "'yield' inside dict comprehension",
+            _ => "'yield' inside generator expression",
+        };
+        Err(CompileError::syntax_at(msg, e.pos))
+    }
+
+    /// `symtable_extend_namedexpr_scope`.
+    fn extend_namedexpr_scope(&mut self, target: &Expr) -> R {
+        let ExprKind::Name { id: target_name, .. } = &target.kind else { return Ok(()) };
+        let pos = target.pos;
+        for i in (0..self.stack.len()).rev() {
+            let ste = self.stack[i];
+            let e = &self.entries[ste];
+            if e.comprehension != ComprehensionType::None {
+                let f = e.flags(target_name);
+                if f & DEF_COMP_ITER != 0 {
+                    return Err(CompileError::syntax_at(
+                        format!("assignment expression cannot rebind comprehension iteration variable '{target_name}'"),
+                        pos,
+                    ));
+                }
+                continue;
+            }
+            match e.block_type {
+                BlockType::Function => {
+                    let f = e.flags(target_name);
+                    if f & DEF_GLOBAL != 0 {
+                        self.add_def(target_name, DEF_GLOBAL, pos)?;
+                    } else {
+                        self.add_def(target_name, DEF_NONLOCAL, pos)?;
+                    }
+                    self.cur_entry().directives.push((target_name.clone(), pos));
+                    return self.add_def_in(target_name, DEF_LOCAL, ste, pos);
+                }
+                BlockType::Module => {
+                    self.add_def(target_name, DEF_GLOBAL, pos)?;
+                    self.cur_entry().directives.push((target_name.clone(), pos));
+                    return self.add_def_in(target_name, DEF_GLOBAL, ste, pos);
+                }
+                BlockType::Class => return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_CLASS, pos)),
+                BlockType::TypeParam | BlockType::TypeAlias | BlockType::TypeVarBound => {
+                    return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_TYPEPARAM, pos))
+                }
+                BlockType::Annotation => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `symtable_handle_namedexpr`.
+    fn handle_namedexpr(&mut self, e: &Expr, target: &Expr, value: &Expr) -> R {
+        if self.cur_ref().comp_iter_expr > 0 {
+            return Err(CompileError::syntax_at(NAMED_EXPR_COMP_ITER_EXPR, e.pos));
+        }
+        if self.cur_ref().comprehension != ComprehensionType::None {
+            self.extend_namedexpr_scope(target)?;
+        }
+        self.visit_expr(value)?;
+        self.visit_expr(target)
+    }
+
+    /// `symtable_handle_comprehension`.
+    fn handle_comprehension(
+        &mut self,
+        e: &Expr,
+        scope_name: &str,
+        generators: &[Comprehension],
+        elt: &Expr,
+        value: Option<&Expr>,
+        kind: ComprehensionType,
+    ) -> R {
+        let is_generator = kind == ComprehensionType::Generator;
+        let Some(outermost) = generators.first() else { return Ok(()) };
+        self.cur_entry().comp_iter_expr += 1;
+        self.visit_expr(&outermost.iter)?;
+        self.cur_entry().comp_iter_expr -= 1;
+        self.enter_block(scope_name, BlockType::Function, key_of_expr(e), e.pos);
+        self.cur_entry().comprehension = kind;
+        if outermost.is_async {
+            self.cur_entry().coroutine = true;
+        }
+        self.add_def(".0", DEF_PARAM, e.pos)?;
+        self.cur_entry().comp_iter_target = true;
+        self.visit_expr(&outermost.target)?;
+        self.cur_entry().comp_iter_target = false;
+        self.visit_exprs(&outermost.ifs)?;
+        for g in generators.iter().skip(1) {
+            self.cur_entry().comp_iter_target = true;
+            self.visit_expr(&g.target)?;
+            self.cur_entry().comp_iter_target = false;
+            self.cur_entry().comp_iter_expr += 1;
+            self.visit_expr(&g.iter)?;
+            self.cur_entry().comp_iter_expr -= 1;
+            self.visit_exprs(&g.ifs)?;
+            if g.is_async {
+                self.cur_entry().coroutine = true;
+            }
+        }
+        if let Some(v) = value {
+            self.visit_expr(v)?;
+        }
+        self.visit_expr(elt)?;
+        self.cur_entry().generator = is_generator;
+        let is_async = self.cur_ref().coroutine && !is_generator;
+        self.exit_block();
+        if is_async {
+            self.cur_entry().coroutine = true;
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_expr`.
+    fn visit_expr(&mut self, e: &Expr) -> R {
+        self.enter_depth()?;
+        let r = self.visit_expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn visit_expr_inner(&mut self, e: &Expr) -> R {
+        match &e.kind {
+            ExprKind::NamedExpr { target, value } => {
+                self.raise_if_annotation_block("named expression", e)?;
+                self.handle_namedexpr(e, target, value)?;
+            }
+            ExprKind::BoolOp { values, .. } => self.visit_exprs(values)?,
+            ExprKind::BinOp { left, right, .. } => {
+                self.visit_expr(left)?;
+                self.visit_expr(right)?;
+            }
+            ExprKind::UnaryOp { operand, .. } => self.visit_expr(operand)?,
+            ExprKind::Lambda { args, body } => {
+                self.visit_exprs(&args.defaults)?;
+                for d in args.kw_defaults.iter().flatten() {
+                    self.visit_expr(d)?;
+                }
+                self.enter_block("lambda", BlockType::Function, key_of_expr(e), e.pos);
+                self.visit_arguments(args)?;
+                self.visit_expr(body)?;
+                self.exit_block();
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.visit_expr(test)?;
+                self.visit_expr(body)?;
+                self.visit_expr(orelse)?;
+            }
+            ExprKind::Dict { keys, values } => {
+                for k in keys.iter().flatten() {
+                    self.visit_expr(k)?;
+                }
+                self.visit_exprs(values)?;
+            }
+            ExprKind::Set { elts } => self.visit_exprs(elts)?,
+            ExprKind::GeneratorExp { elt, generators } => {
+                self.handle_comprehension(e, "genexpr", generators, elt, None, ComprehensionType::Generator)?
+            }
+            ExprKind::ListComp { elt, generators } => {
+                self.handle_comprehension(e, "listcomp", generators, elt, None, ComprehensionType::List)?
+            }
+            ExprKind::SetComp { elt, generators } => {
+                self.handle_comprehension(e, "setcomp", generators, elt, None, ComprehensionType::Set)?
+            }
+            ExprKind::DictComp { key, value, generators } => self.handle_comprehension(
+                e,
+                "dictcomp",
+                generators,
+                key,
+                Some(value),
+                ComprehensionType::Dict,
+            )?,
+            ExprKind::Yield { value } => {
+                self.raise_if_annotation_block("yield expression", e)?;
+                if let Some(v) = value {
+                    self.visit_expr(v)?;
+                }
+                self.cur_entry().generator = true;
+                if self.cur_ref().comprehension != ComprehensionType::None {
+                    return self.raise_if_comprehension_block(e);
+                }
+            }
+            ExprKind::YieldFrom { value } => {
+                self.raise_if_annotation_block("yield expression", e)?;
+                self.visit_expr(value)?;
+                self.cur_entry().generator = true;
+                if self.cur_ref().comprehension != ComprehensionType::None {
+                    return self.raise_if_comprehension_block(e);
+                }
+            }
+            ExprKind::Await { value } => {
+                self.raise_if_annotation_block("await expression", e)?;
+                self.visit_expr(value)?;
+                self.cur_entry().coroutine = true;
+            }
+            ExprKind::Compare { left, comparators, .. } => {
+                self.visit_expr(left)?;
+                self.visit_exprs(comparators)?;
+            }
+            ExprKind::Call { func, args, keywords } => {
+                self.visit_expr(func)?;
+                self.visit_exprs(args)?;
+                self.visit_keywords(keywords)?;
+            }
+            ExprKind::FormattedValue { value, format_spec, .. }
+            | ExprKind::Interpolation { value, format_spec, .. } => {
+                self.visit_expr(value)?;
+                if let Some(f) = format_spec {
+                    self.visit_expr(f)?;
+                }
+            }
+            ExprKind::JoinedStr { values } | ExprKind::TemplateStr { values } => self.visit_exprs(values)?,
+            ExprKind::Constant { .. } => {}
+            ExprKind::Attribute { value, .. } => self.visit_expr(value)?,
+            ExprKind::Subscript { value, slice, .. } => {
+                self.visit_expr(value)?;
+                self.visit_expr(slice)?;
+            }
+            ExprKind::Starred { value, .. } => self.visit_expr(value)?,
+            ExprKind::Slice { lower, upper, step } => {
+                for x in [lower, upper, step].into_iter().flatten() {
+                    self.visit_expr(x)?;
+                }
+            }
+            ExprKind::Name { id, ctx } => {
+                let f = if *ctx == ExprContext::Load { USE } else { DEF_LOCAL };
+                self.add_def(id, f, e.pos)?;
+                if *ctx == ExprContext::Load
+                    && self.cur_ref().block_type == BlockType::Function
+                    && &**id == "super"
+                {
+                    self.add_def("__class__", USE, e.pos)?;
+                }
+            }
+            ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => self.visit_exprs(elts)?,
+        }
+        Ok(())
+    }
+
+    fn visit_keywords(&mut self, kws: &[Keyword]) -> R {
+        for k in kws {
+            self.visit_expr(&k.value)?;
+        }
+        Ok(())
+    }
+}
+
+fn type_params_pos(tps: &[TypeParam]) -> Pos {
+    match (tps.first(), tps.last()) {
+        (Some(a), Some(b)) => Pos {
+            lineno: a.pos.lineno,
+            col_offset: a.pos.col_offset,
+            end_lineno: b.pos.end_lineno,
+            end_col_offset: b.pos.end_col_offset,
+        },
+        _ => Pos::default(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis
+// ---------------------------------------------------------------------------------------------
+
+type NameSet = HashSet<Box<str>>;
+
+/// `symtable_analyze`.
+fn analyze(st: &mut SymTable) -> R {
+    let mut free = NameSet::new();
+    let mut global = NameSet::new();
+    if st.entries.is_empty() {
+        return Ok(());
+    }
+    analyze_block(st, 0, None, &mut free, &mut global, None, 0)
+}
+
+/// `analyze_name`.
+#[allow(clippy::too_many_arguments)]
+fn analyze_name(
+    st: &mut SymTable,
+    ste: EntryId,
+    scopes: &mut HashMap<Box<str>, Scope>,
+    name: &str,
+    flags: u32,
+    bound: Option<&mut NameSet>,
+    local: &mut NameSet,
+    free: &mut NameSet,
+    global: &mut NameSet,
+    class_entry: Option<EntryId>,
+) -> R {
+    // error_at_directive: the first global/nonlocal declaration of `name`.
+    let pos = st.entries[ste]
+        .directives
+        .iter()
+        .find(|(n, _)| &**n == name)
+        .map(|(_, p)| *p)
+        .unwrap_or_default();
+    if flags & DEF_GLOBAL != 0 {
+        if flags & DEF_NONLOCAL != 0 {
+            return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), pos));
+        }
+        scopes.insert(name.into(), Scope::GlobalExplicit);
+        global.insert(name.into());
+        if let Some(b) = bound {
+            b.remove(name);
+        }
+        return Ok(());
+    }
+    if flags & DEF_NONLOCAL != 0 {
+        let Some(b) = bound else {
+            return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
+        };
+        if !b.contains(name) {
+            return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), pos));
+        }
+        scopes.insert(name.into(), Scope::Free);
+        st.entries[ste].has_free = true;
+        free.insert(name.into());
+        return Ok(());
+    }
+    if flags & DEF_BOUND != 0 {
+        scopes.insert(name.into(), Scope::Local);
+        local.insert(name.into());
+        global.remove(name);
+        return Ok(());
+    }
+    if let Some(ce) = class_entry {
+        let cf = st.entries[ce].flags(name);
+        if cf & DEF_GLOBAL != 0 {
+            scopes.insert(name.into(), Scope::GlobalExplicit);
+            return Ok(());
+        } else if cf & DEF_BOUND != 0 && cf & DEF_NONLOCAL == 0 {
+            scopes.insert(name.into(), Scope::GlobalImplicit);
+            return Ok(());
+        }
+    }
+    if let Some(b) = bound {
+        if b.contains(name) {
+            scopes.insert(name.into(), Scope::Free);
+            st.entries[ste].has_free = true;
+            free.insert(name.into());
+            return Ok(());
+        }
+    }
+    if global.contains(name) {
+        scopes.insert(name.into(), Scope::GlobalImplicit);
+        return Ok(());
+    }
+    if st.entries[ste].nested {
+        st.entries[ste].has_free = true;
+    }
+    scopes.insert(name.into(), Scope::GlobalImplicit);
+    Ok(())
+}
+
+/// `analyze_cells`.
+fn analyze_cells(scopes: &mut HashMap<Box<str>, Scope>, free: &mut NameSet, inlined_cells: &NameSet) {
+    for (name, scope) in scopes.iter_mut() {
+        if *scope != Scope::Local {
+            continue;
+        }
+        if !free.contains(name) && !inlined_cells.contains(name) {
+            continue;
+        }
+        *scope = Scope::Cell;
+        free.remove(name);
+    }
+}
+
+/// `drop_class_free`.
+fn drop_class_free(ste: &mut Entry, free: &mut NameSet) {
+    if free.remove("__class__") {
+        ste.needs_class_closure = true;
+    }
+    if free.remove("__classdict__") {
+        ste.needs_classdict = true;
+    }
+}
+
+/// `update_symbols`.
+fn update_symbols(
+    ste: &mut Entry,
+    scopes: &HashMap<Box<str>, Scope>,
+    bound: Option<&NameSet>,
+    free: &NameSet,
+    inlined_cells: &NameSet,
+    classflag: bool,
+) {
+    let names: Vec<Box<str>> = ste.symbols.iter().map(|(n, _)| n.into()).collect();
+    for name in &names {
+        let mut f = ste.symbols.get(name).unwrap_or(0);
+        if inlined_cells.contains(name) {
+            f |= DEF_COMP_CELL;
+        }
+        let scope = scopes.get(name).copied().unwrap_or(Scope::Unknown) as u32;
+        f |= scope << SCOPE_OFFSET;
+        ste.symbols.set(name, f);
+    }
+    // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
+    // the flags are the same whatever the order, only the dict order differs.
+    let mut extra: Vec<&Box<str>> = free.iter().collect();
+    extra.sort();
+    for name in extra {
+        if let Some(f) = ste.symbols.get(name) {
+            if classflag && f & (DEF_BOUND | DEF_GLOBAL) != 0 {
+                ste.symbols.set(name, f | DEF_FREE_CLASS);
+            }
+            continue;
+        }
+        if let Some(b) = bound {
+            if !b.contains(name) {
+                continue;
+            }
+        }
+        ste.symbols.set(name, (Scope::Free as u32) << SCOPE_OFFSET);
+    }
+}
+
+/// `inline_comprehension`.
+fn inline_comprehension(
+    st: &mut SymTable,
+    ste: EntryId,
+    comp: EntryId,
+    scopes: &mut HashMap<Box<str>, Scope>,
+    comp_free: &mut NameSet,
+    inlined_cells: &mut NameSet,
+) {
+    let comp_syms: Vec<(Box<str>, u32)> =
+        st.entries[comp].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
+    let mut remove_dunder_class = false;
+    for (k, comp_flags) in comp_syms {
+        if comp_flags & DEF_PARAM != 0 {
+            continue;
+        }
+        let mut scope = Scope::from_flags(comp_flags);
+        let only_flags = comp_flags & ((1 << SCOPE_OFFSET) - 1);
+        if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
+            inlined_cells.insert(k.clone());
+        }
+        let existing = st.entries[ste].symbols.get(&k);
+        if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && &*k == "__class__" {
+            scope = Scope::GlobalImplicit;
+            comp_free.remove(&k);
+            remove_dunder_class = true;
+        }
+        match existing {
+            None => {
+                st.entries[ste].symbols.set(&k, only_flags);
+                scopes.insert(k, scope);
+            }
+            Some(ex) => {
+                if ex & DEF_BOUND != 0 {
+                    comp_free.remove(&k);
+                }
+            }
+        }
+    }
+    st.entries[comp].comp_inlined = true;
+    if remove_dunder_class {
+        st.entries[comp].symbols.remove("__class__");
+    }
+}
+
+/// `analyze_block`. `bound` is `None` at module level.
+fn analyze_block(
+    st: &mut SymTable,
+    ste: EntryId,
+    bound: Option<&mut NameSet>,
+    free: &mut NameSet,
+    global: &mut NameSet,
+    class_entry: Option<EntryId>,
+    depth: u32,
+) -> R {
+    if depth > MAX_DEPTH {
+        return Err(CompileError::recursion());
+    }
+    let mut local = NameSet::new();
+    let mut scopes: HashMap<Box<str>, Scope> = HashMap::new();
+    let mut newglobal = NameSet::new();
+    let mut newfree = NameSet::new();
+    let mut newbound = NameSet::new();
+    let mut inlined_cells = NameSet::new();
+    let block_type = st.entries[ste].block_type;
+    let mut bound = bound;
+
+    if block_type == BlockType::Class {
+        newglobal.extend(global.iter().cloned());
+        if let Some(b) = bound.as_deref() {
+            newbound.extend(b.iter().cloned());
+        }
+    }
+
+    let syms: Vec<(Box<str>, u32)> = st.entries[ste].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
+    for (name, f) in &syms {
+        analyze_name(st, ste, &mut scopes, name, *f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
+    }
+
+    if block_type != BlockType::Class {
+        if block_type.is_function_like() {
+            newbound.extend(local.iter().cloned());
+        }
+        if let Some(b) = bound.as_deref() {
+            newbound.extend(b.iter().cloned());
+        }
+        newglobal.extend(global.iter().cloned());
+    } else {
+        newbound.insert("__class__".into());
+        newbound.insert("__classdict__".into());
+    }
+
+    let children = st.entries[ste].children.clone();
+    for &child in &children {
+        let mut new_class_entry = None;
+        if st.entries[child].can_see_class_scope {
+            if block_type == BlockType::Class {
+                new_class_entry = Some(ste);
+            } else if class_entry.is_some() {
+                new_class_entry = class_entry;
+            }
+        }
+        let inline_comp = st.entries[child].comprehension != ComprehensionType::None && !st.entries[child].generator;
+        // analyze_child_block: the child works on copies.
+        let mut temp_bound = newbound.clone();
+        let mut child_free = newfree.clone();
+        let mut temp_global = newglobal.clone();
+        analyze_block(st, child, Some(&mut temp_bound), &mut child_free, &mut temp_global, new_class_entry, depth + 1)?;
+        if inline_comp {
+            inline_comprehension(st, ste, child, &mut scopes, &mut child_free, &mut inlined_cells);
+            st.entries[child].comp_inlined = true;
+        }
+        newfree.extend(child_free);
+    }
+
+    // Splice children of inlined comprehensions into our children list.
+    let mut spliced = Vec::with_capacity(children.len());
+    splice_children(st, &children, &mut spliced, 0);
+    st.entries[ste].children = spliced;
+
+    if block_type.is_function_like() {
+        analyze_cells(&mut scopes, &mut newfree, &inlined_cells);
+    } else if block_type == BlockType::Class {
+        drop_class_free(&mut st.entries[ste], &mut newfree);
+    }
+    let classflag = block_type == BlockType::Class || st.entries[ste].can_see_class_scope;
+    update_symbols(&mut st.entries[ste], &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
+    free.extend(newfree);
+    Ok(())
+}
+
+fn splice_children(st: &SymTable, children: &[EntryId], out: &mut Vec<EntryId>, depth: u32) {
+    for &c in children {
+        if st.entries[c].comp_inlined && depth < MAX_DEPTH {
+            // Its children were already spliced when it was analysed.
+            splice_children(st, &st.entries[c].children, out, depth + 1);
+            // keep the comprehension's own entry reachable through `blocks` only
+        } else {
+            out.push(c);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `from __future__ import ...` handling, mirroring CPython's `Python/future.c`.
+
+use pycode_ast::{Constant, ExprKind, Mod, Stmt, StmtKind};
+
+use crate::CompileError;
+
+/// `CO_FUTURE_*` features found (`PyFutureFeatures`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FutureFeatures {
+    /// `ff_features` as `CO_FUTURE_*` bits.
+    pub features: u32,
+    /// `ff_location`: line of the last future statement (-1 if none).
+    pub lineno: i32,
+    pub col_offset: i32,
+}
+
+pub const CO_FUTURE_DIVISION: u32 = 0x20000;
+pub const CO_FUTURE_ABSOLUTE_IMPORT: u32 = 0x40000;
+pub const CO_FUTURE_WITH_STATEMENT: u32 = 0x80000;
+pub const CO_FUTURE_PRINT_FUNCTION: u32 = 0x100000;
+pub const CO_FUTURE_UNICODE_LITERALS: u32 = 0x200000;
+pub const CO_FUTURE_BARRY_AS_BDFL: u32 = 0x400000;
+pub const CO_FUTURE_GENERATOR_STOP: u32 = 0x800000;
+pub const CO_FUTURE_ANNOTATIONS: u32 = 0x1000000;
+
+impl Default for FutureFeatures {
+    fn default() -> Self {
+        FutureFeatures { features: 0, lineno: -1, col_offset: -1 }
+    }
+}
+
+impl FutureFeatures {
+    pub fn annotations(&self) -> bool {
+        self.features & CO_FUTURE_ANNOTATIONS != 0
+    }
+}
+
+fn is_docstring(s: &Stmt) -> bool {
+    matches!(&s.kind, StmtKind::Expr { value } if matches!(&value.kind, ExprKind::Constant { value: Constant::Str(_), .. }))
+}
+
+/// `future_parse` / `future_check_features`: scans the leading statements of a module.
+pub fn parse_future(module: &Mod) -> Result<FutureFeatures, CompileError> {
+    let mut ff = FutureFeatures::default();
+    let body = match module {
+        Mod::Module { body, .. } | Mod::Interactive { body } => body,
+        _ => return Ok(ff),
+    };
+    let mut done = false;
+    let mut found_docstring = false;
+    let mut prev_line = 0u32;
+    for s in body {
+        if done && s.pos.lineno > prev_line {
+            break;
+        }
+        prev_line = s.pos.lineno;
+        match &s.kind {
+            StmtKind::ImportFrom { module: Some(m), names, .. } if &**m == "__future__" => {
+                if done {
+                    return Err(CompileError::syntax_at(
+                        "from __future__ imports must occur at the beginning of the file",
+                        s.pos,
+                    ));
+                }
+                for a in names {
+                    let bit = match &*a.name {
+                        "nested_scopes" | "generators" | "division" | "absolute_import"
+                        | "with_statement" | "print_function" | "unicode_literals"
+                        | "generator_stop" => 0,
+                        "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
+                        "annotations" => CO_FUTURE_ANNOTATIONS,
+                        "braces" => return Err(CompileError::syntax_at("not a chance", s.pos)),
+                        other => {
+                            return Err(CompileError::syntax_at(
+                                format!("future feature {other} is not defined"),
+                                s.pos,
+                            ))
+                        }
+                    };
+                    ff.features |= bit;
+                }
+                ff.lineno = s.pos.lineno as i32;
+                ff.col_offset = s.pos.col_offset as i32;
+            }
+            StmtKind::ImportFrom { .. } => done = true,
+            StmtKind::Expr { .. } if !found_docstring => {
+                if !is_docstring(s) {
+                    done = true;
+                }
+                found_docstring = true;
+            }
+            _ => done = true,
+        }
+    }
+    Ok(ff)
+}
+
+/// Whether `s` (a statement of the module body) is a future import, for codegen's check that
+/// they come first (`compiler_from_import`'s "from __future__ imports must occur at the beginning").
+pub fn is_future_import(s: &Stmt) -> bool {
+    matches!(&s.kind, StmtKind::ImportFrom { module: Some(m), level: 0, .. } if &**m == "__future__")
+}

@@ -1,0 +1,351 @@
+//! `pycode_symtable`: symbol tables for the compiler, mirroring CPython 3.12's `Python/symtable.c`
+//! (and the `__future__` scan of `Python/future.c`).
+//!
+//! [`SymTable::build`] walks a module AST once, creating one [`Entry`] per scope (module, class,
+//! function, lambda, comprehension, PEP 695 type-parameter / type-alias / TypeVar-bound scopes),
+//! recording def/use flags per name, then resolves every name's scope (`analyze_block`): local,
+//! global (explicit/implicit), free, cell; inlines list/set/dict comprehensions into their parent
+//! (PEP 709); adds the implicit `__class__` / `__classdict__` cells of classes.
+//!
+//! Entries are found by the address of the AST node that opened them ([`key_of_stmt`], …), as
+//! CPython keys them by node pointer; the AST must not move between `build` and codegen.
+//!
+//! No function here panics on any input; nesting is limited ([`MAX_DEPTH`]) and too deep input
+//! gives CPython's `RecursionError`.
+
+mod build;
+mod error;
+pub mod future;
+
+pub use error::{CompileError, ErrorKind};
+pub use future::{parse_future, FutureFeatures};
+
+use std::collections::HashMap;
+
+use pycode_ast::{Expr, Stmt, TypeParam};
+
+/// Def/use flags (`DEF_*`, `USE` in `Include/internal/pycore_symtable.h`, 3.12 values).
+pub mod flags {
+    pub const DEF_GLOBAL: u32 = 1;
+    pub const DEF_LOCAL: u32 = 2;
+    pub const DEF_PARAM: u32 = 2 << 1;
+    pub const DEF_NONLOCAL: u32 = 2 << 2;
+    pub const USE: u32 = 2 << 3;
+    pub const DEF_FREE: u32 = 2 << 4;
+    pub const DEF_FREE_CLASS: u32 = 2 << 5;
+    pub const DEF_IMPORT: u32 = 2 << 6;
+    pub const DEF_ANNOT: u32 = 2 << 7;
+    pub const DEF_COMP_ITER: u32 = 2 << 8;
+    pub const DEF_TYPE_PARAM: u32 = 2 << 9;
+    pub const DEF_COMP_CELL: u32 = 2 << 10;
+    pub const DEF_BOUND: u32 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
+    pub const SCOPE_OFFSET: u32 = 12;
+    pub const SCOPE_MASK: u32 = DEF_GLOBAL | DEF_LOCAL | DEF_PARAM | DEF_NONLOCAL;
+}
+
+/// Resolved scope of a name (`LOCAL`, `GLOBAL_EXPLICIT`, … in `pycore_symtable.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// No scope recorded (0).
+    Unknown = 0,
+    Local = 1,
+    GlobalExplicit = 2,
+    GlobalImplicit = 3,
+    Free = 4,
+    Cell = 5,
+}
+
+impl Scope {
+    /// `_PyST_GetScope`: the scope bits of a flags word.
+    pub fn from_flags(f: u32) -> Scope {
+        match (f >> flags::SCOPE_OFFSET) & flags::SCOPE_MASK {
+            1 => Scope::Local,
+            2 => Scope::GlobalExplicit,
+            3 => Scope::GlobalImplicit,
+            4 => Scope::Free,
+            5 => Scope::Cell,
+            _ => Scope::Unknown,
+        }
+    }
+}
+
+/// `_Py_block_ty` (3.12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockType {
+    Function,
+    Class,
+    Module,
+    /// Only created with `from __future__ import annotations`; never a child of anything.
+    Annotation,
+    TypeVarBound,
+    TypeAlias,
+    TypeParam,
+}
+
+impl BlockType {
+    /// The `symtable` module's type string.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockType::Function => "function",
+            BlockType::Class => "class",
+            BlockType::Module => "module",
+            BlockType::Annotation => "annotation",
+            BlockType::TypeVarBound => "TypeVar bound",
+            BlockType::TypeAlias => "type alias",
+            BlockType::TypeParam => "type parameters",
+        }
+    }
+
+    /// `_PyST_IsFunctionLike` (3.12).
+    pub fn is_function_like(self) -> bool {
+        matches!(
+            self,
+            BlockType::Function | BlockType::TypeVarBound | BlockType::TypeAlias | BlockType::TypeParam
+        )
+    }
+}
+
+/// `_Py_comprehension_ty`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ComprehensionType {
+    None,
+    List,
+    Set,
+    Dict,
+    Generator,
+}
+
+/// An index into [`SymTable::entries`].
+pub type EntryId = usize;
+
+/// Ordered name → flags map (CPython's `ste_symbols` dict keeps insertion order).
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    names: Vec<(Box<str>, u32)>,
+    index: HashMap<Box<str>, usize>,
+}
+
+impl Symbols {
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).and_then(|&i| self.names.get(i)).map(|(_, f)| *f)
+    }
+
+    /// Sets the flags of `name`, appending it if absent.
+    pub fn set(&mut self, name: &str, f: u32) {
+        if let Some(&i) = self.index.get(name) {
+            if let Some(slot) = self.names.get_mut(i) {
+                slot.1 = f;
+            }
+            return;
+        }
+        self.index.insert(name.into(), self.names.len());
+        self.names.push((name.into(), f));
+    }
+
+    /// Removes `name` keeping the order of the others.
+    pub fn remove(&mut self, name: &str) {
+        if let Some(i) = self.index.remove(name) {
+            if i < self.names.len() {
+                self.names.remove(i);
+                for v in self.index.values_mut() {
+                    if *v > i {
+                        *v -= 1;
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.names.iter().map(|(n, f)| (&**n, *f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// One scope (`PySTEntryObject`).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub name: Box<str>,
+    pub block_type: BlockType,
+    pub symbols: Symbols,
+    /// `ste_varnames`: parameters in order.
+    pub varnames: Vec<Box<str>>,
+    pub children: Vec<EntryId>,
+    pub nested: bool,
+    pub generator: bool,
+    pub coroutine: bool,
+    pub comprehension: ComprehensionType,
+    pub varargs: bool,
+    pub varkeywords: bool,
+    pub returns_value: bool,
+    pub needs_class_closure: bool,
+    pub needs_classdict: bool,
+    pub comp_inlined: bool,
+    pub can_see_class_scope: bool,
+    /// `ste_free`: the scope (or a child) has free variables.
+    pub has_free: bool,
+    /// `ste_child_free`.
+    pub child_free: bool,
+    pub comp_iter_target: bool,
+    pub comp_iter_expr: u32,
+    pub lineno: u32,
+    pub col_offset: u32,
+    pub end_lineno: u32,
+    pub end_col_offset: u32,
+    /// The class name used for mangling inside this scope (`st_private` when it was entered).
+    pub private: Option<Box<str>>,
+    /// `ste_directives`: `global` / `nonlocal` (and walrus-implied) declarations, for errors.
+    pub directives: Vec<(Box<str>, pycode_ast::Pos)>,
+}
+
+impl Entry {
+    fn new(name: &str, block_type: BlockType, pos: pycode_ast::Pos) -> Entry {
+        Entry {
+            name: name.into(),
+            block_type,
+            symbols: Symbols::default(),
+            varnames: Vec::new(),
+            children: Vec::new(),
+            nested: false,
+            generator: false,
+            coroutine: false,
+            comprehension: ComprehensionType::None,
+            varargs: false,
+            varkeywords: false,
+            returns_value: false,
+            needs_class_closure: false,
+            needs_classdict: false,
+            comp_inlined: false,
+            can_see_class_scope: false,
+            has_free: false,
+            child_free: false,
+            comp_iter_target: false,
+            comp_iter_expr: 0,
+            lineno: pos.lineno,
+            col_offset: pos.col_offset,
+            end_lineno: pos.end_lineno,
+            end_col_offset: pos.end_col_offset,
+            private: None,
+            directives: Vec::new(),
+        }
+    }
+
+    /// `_PyST_GetSymbol`: flags of `name`, 0 if absent.
+    pub fn flags(&self, name: &str) -> u32 {
+        self.symbols.get(name).unwrap_or(0)
+    }
+
+    /// `_PyST_GetScope`.
+    pub fn scope(&self, name: &str) -> Scope {
+        Scope::from_flags(self.flags(name))
+    }
+
+    pub fn is_function_like(&self) -> bool {
+        self.block_type.is_function_like()
+    }
+}
+
+/// Key of the scope opened by a statement (function, class, type alias).
+pub fn key_of_stmt(s: &Stmt) -> usize {
+    s as *const Stmt as usize
+}
+
+/// Key of the scope opened by an expression (lambda, comprehension).
+pub fn key_of_expr(e: &Expr) -> usize {
+    e as *const Expr as usize
+}
+
+/// Key of the type-parameter scope of a generic definition.
+pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
+    tp.as_ptr() as usize
+}
+
+/// Key of a TypeVar-bound scope.
+pub fn key_of_type_param(tp: &TypeParam) -> usize {
+    tp as *const TypeParam as usize
+}
+
+/// The symbol table of one module (`struct symtable`).
+#[derive(Clone, Debug)]
+pub struct SymTable {
+    pub entries: Vec<Entry>,
+    /// Node key → entry.
+    pub blocks: HashMap<usize, EntryId>,
+    pub future: FutureFeatures,
+}
+
+impl SymTable {
+    /// `_PySymtable_Build`: builds and analyses the table of `module`.
+    pub fn build(module: &pycode_ast::Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
+        build::build(module, future)
+    }
+
+    /// `_PySymtable_Lookup`.
+    pub fn lookup(&self, key: usize) -> Option<EntryId> {
+        self.blocks.get(&key).copied()
+    }
+
+    pub fn entry(&self, id: EntryId) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    /// The module entry.
+    pub fn top(&self) -> Option<&Entry> {
+        self.entries.first()
+    }
+
+    /// A text listing like the `symtable` module shows (used by tests and the oracle script).
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        self.dump_entry(0, 0, &mut out);
+        out
+    }
+
+    fn dump_entry(&self, id: EntryId, depth: usize, out: &mut String) {
+        use std::fmt::Write;
+        let Some(e) = self.entries.get(id) else { return };
+        if depth > 200 {
+            return;
+        }
+        let ind = " ".repeat(depth * 2);
+        let name = if id == 0 { "top" } else { &e.name };
+        let _ = writeln!(out, "{ind}{} {} line={} nested={}", e.block_type.name(), name, e.lineno, e.nested);
+        for (n, f) in e.symbols.iter() {
+            let _ = writeln!(out, "{ind}  {n} {f:#x}");
+        }
+        for &c in &e.children {
+            self.dump_entry(c, depth + 1, out);
+        }
+    }
+}
+
+/// `_Py_Mangle`: `__name` inside class `Cls` becomes `_Cls__name`.
+pub fn mangle(private: Option<&str>, name: &str) -> Option<String> {
+    let p = private?;
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return None;
+    }
+    let stripped = p.trim_start_matches('_');
+    if stripped.is_empty() {
+        return None;
+    }
+    let mut s = String::with_capacity(1 + stripped.len() + name.len());
+    s.push('_');
+    s.push_str(stripped);
+    s.push_str(name);
+    Some(s)
+}
+
+/// Maximum nesting depth of AST visits (CPython raises `RecursionError` around here too).
+pub const MAX_DEPTH: u32 = 2000;
