@@ -34,6 +34,7 @@ fn is_interned_code_name(s: &PyStr) -> bool {
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Key {
     Interned(Vec<u8>),
+    Static(Vec<u8>),
     Bytes(Vec<u8>),
     Tuple(Vec<ObjId>),
 }
@@ -106,6 +107,30 @@ impl GraphBuilder {
         let id = self.push(Obj::Str(v), true);
         self.merged.insert(key, id);
         id
+    }
+
+    /// A statically allocated string that is not interned (3.11: the 1-character latin-1
+    /// singletons and the compiler's `_Py_STR` names): one object per value, with a reference
+    /// count so large that marshal always flags it.
+    fn static_str(&mut self, s: &PyStr) -> ObjId {
+        let key = Key::Static(s.as_bytes().to_vec());
+        if let Some(&id) = self.merged.get(&key) {
+            return id;
+        }
+        let mut v = s.clone();
+        v.set_interned(false);
+        let id = self.push(Obj::Str(v), true);
+        self.merged.insert(key, id);
+        id
+    }
+
+    /// 3.12 interns every statically allocated string at start-up (the 1-character latin-1
+    /// singletons and `_Py_STR` names included), so marshal writes them as interned; 3.11 does not.
+    fn interns_static_strings(&self) -> bool {
+        match self.release {
+            Release::V3_11_7 => false,
+            Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => true,
+        }
     }
 
     fn merged_bytes(&mut self, b: &[u8]) -> ObjId {
@@ -208,8 +233,15 @@ impl GraphBuilder {
             }
             ConstValue::Str(s) => {
                 let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-                if all_name_chars(&s) || single {
+                if all_name_chars(&s) || (single && self.interns_static_strings()) {
                     self.interned(&s)
+                } else if single {
+                    // 3.11: a singleton is interned only if the running interpreter interned it.
+                    if self.preinterned.contains(s.as_bytes()) {
+                        self.interned(&s)
+                    } else {
+                        self.static_str(&s)
+                    }
                 } else {
                     self.push(Obj::Str(s), false)
                 }
@@ -247,10 +279,14 @@ impl GraphBuilder {
     }
 
     /// A class body stores `__qualname__` with `LOAD_CONST u_qualname` (`compiler_class_body`),
-    /// so its constant *is* the `co_qualname` object (the const cache keeps the first object of
-    /// each value, and the class body's is normally the first). Class bodies are the only code
-    /// units other than `<module>` compiled without `CO_OPTIMIZED`.
-    fn class_qualname_const(&mut self, a: &AssembledCode, pool: &ConstPool) -> Option<ObjId> {
+    /// and the const cache keeps the *first* object of each value: so the constant is the
+    /// `co_qualname` object itself, unless an equal string was added to the cache before (a
+    /// sibling class of the same qualified name compiled earlier, e.g. two `class C` in one
+    /// function, or an equal string literal compiled earlier). "Before" is approximated by "a
+    /// unit added to this builder earlier used it", which misses only literals in the class's
+    /// own nested code units. Class bodies are the only code units other than `<module>`
+    /// compiled without `CO_OPTIMIZED`. Returns the constant if it is new.
+    fn class_qualname_const(&self, a: &AssembledCode, pool: &ConstPool) -> Option<ConstId> {
         const CO_OPTIMIZED: u32 = 0x1;
         if a.flags & CO_OPTIMIZED != 0 || a.name.as_bytes() == b"<module>" {
             return None;
@@ -261,12 +297,13 @@ impl GraphBuilder {
             .iter()
             .copied()
             .find(|&c| matches!(pool.get(c), Some(ConstValue::Str(s)) if s.as_bytes() == q))?;
-        self.consts.get(&cid).copied()
+        (!self.consts.contains_key(&cid)).then_some(cid)
     }
 
     /// Adds a code object; `handle` is what `ConstValue::Code(handle)` of enclosing units uses.
     /// Returns `None` if a constant refers to an unknown id or code handle.
     pub fn add_code(&mut self, a: &AssembledCode, pool: &ConstPool, handle: Option<u32>) -> Option<ObjId> {
+        let qualname_const = self.class_qualname_const(a, pool);
         let code = self.push(Obj::Bytes(a.code.as_slice().into()), true);
         let const_objs: Option<Vec<ObjId>> = a.consts.iter().map(|&c| self.code_constant(pool, c)).collect();
         let consts = self.merged_tuple(const_objs?);
@@ -277,14 +314,17 @@ impl GraphBuilder {
         } else {
             self.push(Obj::Bytes(a.localspluskinds.as_slice().into()), false)
         };
-        let name = if is_interned_code_name(&a.name) {
+        let static_name = a.name.as_str().is_some_and(|x| STATIC_NAMES.contains(&x));
+        let name = if static_name && !self.interns_static_strings() {
+            self.static_str(&a.name)
+        } else if is_interned_code_name(&a.name) {
             self.interned(&a.name)
         } else {
             self.push(Obj::Str(a.name.clone()), false)
         };
         let qualname = if a.qualname.as_bytes() == a.name.as_bytes() {
             name
-        } else if let Some(q) = self.class_qualname_const(a, pool) {
+        } else if let Some(q) = qualname_const.and_then(|c| self.consts.get(&c).copied()) {
             q
         } else {
             self.push(Obj::Str(a.qualname.clone()), false)

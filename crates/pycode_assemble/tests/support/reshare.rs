@@ -132,11 +132,24 @@ pub fn strip(g: &ObjectGraph, root: ObjId, reverse_sets: bool) -> Result<Logical
     Ok(Logical { pool: s.pool, units: s.units, filename: s.filename.unwrap_or_default() })
 }
 
+/// 1-character strings that the oracle interpreter had interned (at start-up or while compiling
+/// earlier files) when it compiled the corpus; only 3.11 marshals this runtime state (3.12+ interns
+/// all 1-character latin-1 strings at start-up). Measured, see `docs/pyc-sharing.md`.
+pub fn runtime_interned(release: Release) -> &'static [&'static str] {
+    match release {
+        Release::V3_11_7 => &["*", "[", "]", "{", "}"],
+        _ => &[],
+    }
+}
+
 /// Rebuilds the graph with `GraphBuilder`; the last unit is the module.
 pub fn rebuild(release: Release, l: &Logical) -> Result<(ObjectGraph, ObjId), String> {
     let mut b = GraphBuilder::for_release(release, &l.filename);
     // The parser interned every identifier of the module before compiling; the names of the
     // code objects are what a .pyc still shows of them.
+    for c in runtime_interned(release) {
+        b.note_preinterned(&PyStr::new(c, false));
+    }
     for u in &l.units {
         for n in u.names.iter().chain(&u.localsplusnames).chain([&u.name]) {
             b.note_preinterned(n);
