@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 mod cmd_ast;
+mod cmd_compileall;
 mod cmd_dis;
 mod cmd_marshal;
 
@@ -13,6 +14,7 @@ commands:
   dis FILE.pyc        disassemble as that release's `python -m dis` does
   info FILE.pyc       print dis.show_code for every code object in the file
   ast FILE.py         print the AST as `python -m ast` does
+  compileall [--target X] [OPTIONS] [FILE|DIR ...]   what `python -m compileall` does
   roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
 ";
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         "dis" => cmd_dis::run_dis(&rest),
         "info" => cmd_dis::run_info(&rest),
         "ast" => cmd_ast::run(&rest),
+        "compileall" => cmd_compileall::run(&rest),
         "roundtrip" => cmd_marshal::run(&rest),
         "--version" | "-V" => {
             println!("pycode {}", env!("CARGO_PKG_VERSION"));

@@ -640,7 +640,7 @@ pub fn main_after_parse(
     }
     if dests.is_empty() {
         let Some(sp) = sys_path else {
-            return Err(Fatal::new("RuntimeError", "no FILE|DIR given and no sys.path to compile"));
+            return Err(Fatal::new("RuntimeError", "no FILE|DIR given, and pycode has no sys.path to compile instead: set PYCODE_SYS_PATH (colon-separated)"));
         };
         let mut c = cfg.clone();
         c.invalidation_mode = parsed.invalidation_mode;

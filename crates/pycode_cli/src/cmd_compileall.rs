@@ -1,0 +1,157 @@
+//! `pycode compileall [--target X] [python -m compileall options] [FILE|DIR ...]`.
+//!
+//! Everything except printing lives in `pycode_compileall`; this module wires stdout/stderr, the
+//! environment (`SOURCE_DATE_EPOCH`, `PYTHONPYCACHEPREFIX`, and `PYCODE_SYS_PATH` standing in for
+//! `sys.path` when no FILE|DIR is given) and the compile backend.
+
+use std::io::{IsTerminal, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use pycode_compileall::{run_main, CompileFailure, Compiled, Reporter, RunEnv, SyntaxErrorInfo};
+use pycode_release::Release;
+
+/// The compile backend. pycode's code generator is not wired in yet: sources are parsed (so
+/// syntax errors are reported as CPython reports them) and valid sources fail with
+/// `NotImplementedError`, so no `.pyc` is ever written with made-up code.
+fn compile_backend(source: &[u8], _dfile: &str, release: Release, _optimize: i64) -> Result<Compiled, CompileFailure> {
+    let minor = match release.minor() {
+        (3, 11) => pycode_parse::PyMinor::Py311,
+        (3, 12) => pycode_parse::PyMinor::Py312,
+        (3, 13) => pycode_parse::PyMinor::Py313,
+        _ => pycode_parse::PyMinor::Py314,
+    };
+    let opts = pycode_parse::Options { minor, mode: pycode_parse::Mode::Exec, type_comments: false };
+    match pycode_parse::parse(source, &opts) {
+        Ok(_) => Err(CompileFailure::Other {
+            class: "NotImplementedError".into(),
+            message: "pycode's code generator is not wired into compileall yet".into(),
+        }),
+        Err(e) => Err(parse_error_to_failure(e)),
+    }
+}
+
+fn parse_error_to_failure(e: pycode_parse::ParseError) -> CompileFailure {
+    use pycode_parse::ErrorKind as K;
+    match e.kind {
+        K::ValueError | K::RecursionError => CompileFailure::Other { class: e.kind.name().into(), message: e.msg },
+        K::SyntaxError | K::IndentationError | K::TabError | K::UnknownEncoding => {
+            let nz = |v: u32| (v > 0).then_some(v as i64);
+            CompileFailure::Syntax(SyntaxErrorInfo {
+                class: e.kind.name().into(),
+                msg: e.msg,
+                filename: None,
+                lineno: nz(e.lineno),
+                offset: nz(e.offset),
+                end_lineno: nz(e.end_lineno),
+                end_offset: nz(e.end_offset),
+                text: e.text.map(|t| t + "\n"),
+            })
+        }
+    }
+}
+
+/// stdout/stderr, with a progress line on stderr when it is a terminal, stdout is not (or is
+/// quiet), and the run has lasted over a second.
+struct Console {
+    out: Mutex<std::io::BufWriter<std::io::Stdout>>,
+    progress_ok: bool,
+    start: Instant,
+    last: Mutex<Option<Instant>>,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Console {
+    fn clear_progress(&self) {
+        if self.shown.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+impl Reporter for Console {
+    fn out(&self, text: &str) {
+        if let Ok(mut o) = self.out.lock() {
+            let _ = o.write_all(text.as_bytes());
+        }
+    }
+    fn err(&self, text: &str) {
+        if let Ok(mut o) = self.out.lock() {
+            let _ = o.flush();
+        }
+        self.clear_progress();
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+    fn progress(&self, done: usize, total: Option<usize>) {
+        if !self.progress_ok || self.start.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else { return };
+        if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        self.shown.store(true, std::sync::atomic::Ordering::Relaxed);
+        match total {
+            Some(t) => eprint!("\r\x1b[Kpycode compileall: {done}/{t} files"),
+            None => eprint!("\r\x1b[Kpycode compileall: {done} files"),
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> ExitCode {
+    // Raw (bytes) arguments, as Python's sys.argv would decode them with surrogateescape.
+    let mut argv: Vec<Vec<u8>> = std::env::args_os().skip(2).map(|a| a.into_vec()).collect();
+    debug_assert_eq!(argv.len(), args.len());
+    let mut release = Release::V3_12_7;
+    // `--target X` / `--target=X` is pycode's own and only recognised before the compileall options.
+    while let Some(first) = argv.first() {
+        let (value, used) = if first == b"--target" {
+            match argv.get(1) {
+                Some(v) => (v.clone(), 2),
+                None => {
+                    eprintln!("pycode compileall: --target needs a release (e.g. 3.12)");
+                    return ExitCode::from(2);
+                }
+            }
+        } else if let Some(v) = first.strip_prefix(b"--target=") {
+            (v.to_vec(), 1)
+        } else {
+            break;
+        };
+        match Release::parse(&String::from_utf8_lossy(&value)) {
+            Ok(r) => release = r,
+            Err(e) => {
+                eprintln!("pycode compileall: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        argv.drain(..used);
+    }
+    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let sys_path = std::env::var_os("PYCODE_SYS_PATH").map(|v| v.as_bytes().split(|&c| c == b':').map(<[u8]>::to_vec).collect());
+    let mut stdin = std::io::stdin();
+    let env = RunEnv {
+        source_date_epoch: std::env::var_os("SOURCE_DATE_EPOCH"),
+        pycache_prefix: nonempty("PYTHONPYCACHEPREFIX").map(|v| v.into_vec()),
+        sys_path,
+        stdin: Some(&mut stdin),
+        cpu_count: None,
+    };
+    let quiet_given = argv.iter().any(|a| a.starts_with(b"-q"));
+    let console = Console {
+        out: Mutex::new(std::io::BufWriter::new(std::io::stdout())),
+        progress_ok: std::io::stderr().is_terminal() && (!std::io::stdout().is_terminal() || quiet_given),
+        start: Instant::now(),
+        last: Mutex::new(None),
+        shown: std::sync::atomic::AtomicBool::new(false),
+    };
+    let status = run_main(&argv, release, env, &compile_backend, &console);
+    console.clear_progress();
+    if let Ok(mut o) = console.out.lock() {
+        let _ = o.flush();
+    }
+    ExitCode::from(status as u8)
+}
