@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Compile benchmark: `pycode compileall` against CPython's `python -m compileall` (and `serc`
+when it can be installed), on one copy of a source tree, in one run. A benchmark, not a test.
+
+    python3 bench/compile_bench.py [--pycode target/release/pycode] [--python PYTHON3.12]
+                                   [--tree DIR] [--target 3.12] [--jobs 1,2,0] [--no-serc]
+
+For each tool and each -j value the tree's __pycache__ directories are removed, then the tool
+compiles everything (`-f -q`). Reported per run: wall time, CPU time (user+sys of the process and
+its waited-for children, from os.wait4), source MB/s over wall and CPU time, peak RSS (the largest
+of the process and its children), the number of .pyc files written, and the exit status.
+The default tree is the 3.12 stdlib: corpus/stdlib-3.12.7 when fetched (see oracle/), else the
+3.12 interpreter's own Lib directory. It is copied (only .py files) to a temporary directory first.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def find_python312():
+    for cand in ("/root/.pyenv/versions/3.12.1/bin/python3", shutil.which("python3.12")):
+        if cand and os.path.exists(cand):
+            return cand
+    return None
+
+
+def default_tree(python):
+    corpus = os.path.join(ROOT, "corpus", "stdlib-3.12.7")
+    if os.path.isdir(corpus):
+        return corpus
+    if python:
+        out = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
+                             capture_output=True, text=True)
+        if out.returncode == 0:
+            return out.stdout.strip()
+    sys.exit("no tree: pass --tree")
+
+
+def copy_py_tree(src, dst):
+    """Copies the .py files of src (skipping site-packages and __pycache__); returns (files, bytes)."""
+    n = size = 0
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", "site-packages"))
+        rel = os.path.relpath(dirpath, src)
+        for f in filenames:
+            if f.endswith(".py"):
+                os.makedirs(os.path.join(dst, rel), exist_ok=True)
+                shutil.copy2(os.path.join(dirpath, f), os.path.join(dst, rel, f))
+                n += 1
+                size += os.path.getsize(os.path.join(dirpath, f))
+    return n, size
+
+
+def clean(tree):
+    for dirpath, dirnames, _ in os.walk(tree):
+        if "__pycache__" in dirnames:
+            shutil.rmtree(os.path.join(dirpath, "__pycache__"))
+            dirnames.remove("__pycache__")
+
+
+def count_pyc(tree):
+    return sum(1 for dp, _, fs in os.walk(tree) for f in fs if f.endswith(".pyc"))
+
+
+def measure(cmd, cwd, env=None):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024.0, "status": p.returncode}
+
+
+def try_serc(workdir):
+    """Installs serc==0.1.8 with pip into a private directory; returns its executable or None."""
+    exe = shutil.which("serc")
+    if exe:
+        return exe
+    target = os.path.join(workdir, "serc-pkg")
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--target", target, "serc==0.1.8"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("serc: not installable (%s)" % (r.stderr.strip().splitlines() or ["?"])[-1])
+        return None
+    exe = os.path.join(target, "bin", "serc")
+    if os.path.exists(exe):
+        os.chmod(exe, 0o755)
+        return exe
+    print("serc: installed but no executable found")
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pycode", default=os.path.join(ROOT, "target", "release", "pycode"))
+    ap.add_argument("--python", default=find_python312())
+    ap.add_argument("--tree")
+    ap.add_argument("--target", default="3.12")
+    ap.add_argument("--jobs", default="1,2,0")
+    ap.add_argument("--no-serc", action="store_true")
+    a = ap.parse_args()
+    jobs = [int(j) for j in a.jobs.split(",")]
+    tree_src = a.tree or default_tree(a.python)
+    work = tempfile.mkdtemp(prefix="pycode-bench-")
+    try:
+        tree = os.path.join(work, "tree")
+        nfiles, nbytes = copy_py_tree(tree_src, tree)
+        mb = nbytes / 1e6
+        print("tree: %s (%d .py files, %.1f MB), %d CPUs" % (tree_src, nfiles, mb, os.cpu_count() or 0))
+        tools = []
+        if os.path.exists(a.pycode):
+            tools.append(("pycode", lambda j: [a.pycode, "compileall", "--target", a.target, "-j", str(j), "-f", "-q", "tree"]))
+        else:
+            print("pycode: %s not built (cargo build --release)" % a.pycode)
+        if a.python:
+            tools.append(("cpython", lambda j: [a.python, "-m", "compileall", "-j", str(j), "-f", "-q", "tree"]))
+        else:
+            print("cpython 3.12: not found")
+        if not a.no_serc:
+            serc = try_serc(work)
+            if serc:
+                tools.append(("serc", lambda j: [serc, "compile", "--python-version", a.target, "-f", "-j",
+                                                 str(j or os.cpu_count() or 1), "tree"]))
+        env = dict(os.environ)
+        env.pop("SOURCE_DATE_EPOCH", None)
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        print("%-8s %3s %8s %8s %9s %9s %8s %6s %4s" % ("tool", "-j", "wall s", "cpu s", "MB/s wall", "MB/s cpu", "RSS MB", "pycs", "rc"))
+        for name, cmd in tools:
+            for j in jobs:
+                clean(tree)
+                m = measure(cmd(j), work, env)
+                n = count_pyc(tree)
+                print("%-8s %3d %8.2f %8.2f %9.2f %9.2f %8.1f %6d %4d" % (
+                    name, j, m["wall"], m["cpu"], mb / m["wall"], mb / max(m["cpu"], 1e-9), m["rss_mb"], n, m["status"]))
+        print("(pycs = .pyc files written; pycode writes none until its compiler is wired into compileall)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
