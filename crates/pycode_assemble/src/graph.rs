@@ -30,6 +30,17 @@ fn is_interned_code_name(s: &PyStr) -> bool {
     !s.as_bytes().starts_with(b"<") || s.as_str().is_some_and(|x| STATIC_NAMES.contains(&x))
 }
 
+/// Whether a constant is a float or complex with a NaN part: `_PyCode_ConstantKey` keys those
+/// by value, but NaN != NaN, so the const cache merges only the very same object. Each use of
+/// such a constant (every folding that made it) is its own object.
+fn is_nan_constant(v: &ConstValue) -> bool {
+    match v {
+        ConstValue::Float(f) => f64::from_bits(*f).is_nan(),
+        ConstValue::Complex(r, i) => f64::from_bits(*r).is_nan() || f64::from_bits(*i).is_nan(),
+        _ => false,
+    }
+}
+
 /// Key for objects merged by `c_const_cache` / interning.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -42,15 +53,12 @@ enum Key {
 /// Builds one compilation's object graph.
 pub struct GraphBuilder {
     graph: ObjectGraph,
-    refs: Vec<u32>,
     immortal: Vec<bool>,
     consts: HashMap<ConstId, ObjId>,
     merged: HashMap<Key, ObjId>,
     codes: HashMap<u32, ObjId>,
     filename: ObjId,
     release: Release,
-    /// Frozenset constants, in creation order (inner sets before outer ones).
-    frozensets: Vec<ObjId>,
     preinterned: HashSet<Vec<u8>>,
 }
 
@@ -69,14 +77,12 @@ impl GraphBuilder {
     pub fn for_release(release: Release, filename: &str) -> Self {
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
-            refs: Vec::new(),
             immortal: Vec::new(),
             consts: HashMap::new(),
             merged: HashMap::new(),
             codes: HashMap::new(),
             filename: ObjId(0),
             release,
-            frozensets: Vec::new(),
             preinterned: HashSet::new(),
         };
         b.filename = b.push(Obj::Str(PyStr::new(filename, false)), false);
@@ -84,16 +90,8 @@ impl GraphBuilder {
     }
 
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
-        self.refs.push(0);
         self.immortal.push(immortal);
         self.graph.push(obj, false)
-    }
-
-    fn use_(&mut self, id: ObjId) -> ObjId {
-        if let Some(r) = self.refs.get_mut(id.index()) {
-            *r += 1;
-        }
-        id
     }
 
     /// An interned string (names, identifier-like constants).
@@ -144,17 +142,8 @@ impl GraphBuilder {
     }
 
     fn merged_tuple(&mut self, items: Vec<ObjId>) -> ObjId {
-        for &i in &items {
-            self.use_(i);
-        }
         let key = Key::Tuple(items.clone());
         if let Some(&id) = self.merged.get(&key) {
-            // The duplicate's items are not referenced after all.
-            for &i in &items {
-                if let Some(r) = self.refs.get_mut(i.index()) {
-                    *r -= 1;
-                }
-            }
             return id;
         }
         let empty = items.is_empty();
@@ -195,21 +184,41 @@ impl GraphBuilder {
         self.preinterned.insert(s.as_bytes().to_vec());
     }
 
-    fn code_constant(&mut self, pool: &ConstPool, id: ConstId) -> Option<ObjId> {
-        if self.fresh_per_code(pool, id) {
-            let saved = self.consts.remove(&id);
-            let o = self.constant_depth(pool, id, 0);
-            match saved {
-                Some(prev) => {
-                    self.consts.insert(id, prev);
-                }
-                None => {
-                    self.consts.remove(&id);
-                }
+    /// A new object for a constant that already has one (see [`fresh_per_code`](Self::fresh_per_code)).
+    fn fresh_constant(&mut self, pool: &ConstPool, id: ConstId) -> Option<ObjId> {
+        let saved = self.consts.remove(&id);
+        let o = self.constant_depth(pool, id, 0);
+        match saved {
+            Some(prev) => {
+                self.consts.insert(id, prev);
             }
-            return o;
+            None => {
+                self.consts.remove(&id);
+            }
         }
-        self.constant_depth(pool, id, 0)
+        o
+    }
+
+    /// `co_consts`: the tuple is merged through the const cache first (`makecode`), *then* the
+    /// new code object interns its strings in place (`intern_string_constants`). So a code
+    /// object whose constants equal an earlier one's shares that tuple, already interned; only
+    /// a new tuple gets fresh frozensets.
+    fn consts_tuple(&mut self, a: &AssembledCode, pool: &ConstPool) -> Option<ObjId> {
+        let cached: Vec<ObjId> = a.consts.iter().map(|&c| self.constant(pool, c)).collect::<Option<_>>()?;
+        let key = Key::Tuple(cached.clone());
+        if let Some(&id) = self.merged.get(&key) {
+            return Some(id);
+        }
+        let mut items = cached;
+        for (slot, &c) in items.iter_mut().zip(a.consts.iter()) {
+            if self.fresh_per_code(pool, c) {
+                *slot = self.fresh_constant(pool, c)?;
+            }
+        }
+        let empty = items.is_empty();
+        let id = self.push(Obj::Tuple(items.into()), empty);
+        self.merged.insert(key, id);
+        Some(id)
     }
 
     fn constant_depth(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
@@ -220,6 +229,7 @@ impl GraphBuilder {
             return None;
         }
         let v = pool.get(id)?.clone();
+        let nan = is_nan_constant(&v);
         let o = match v {
             ConstValue::None => self.push(Obj::None, false),
             ConstValue::True => self.push(Obj::True, false),
@@ -255,26 +265,19 @@ impl GraphBuilder {
             ConstValue::FrozenSet(items) => {
                 let objs: Option<Vec<ObjId>> =
                     items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect();
-                let objs = objs?;
-                for &i in &objs {
-                    self.use_(i);
-                }
-                let id = self.push(Obj::FrozenSet(objs.into()), false);
-                self.frozensets.push(id);
-                id
+                self.push(Obj::FrozenSet(objs?.into()), false)
             }
             ConstValue::Slice([a, b, c]) => {
                 let a = self.constant_depth(pool, a, depth + 1)?;
                 let b = self.constant_depth(pool, b, depth + 1)?;
                 let c = self.constant_depth(pool, c, depth + 1)?;
-                for i in [a, b, c] {
-                    self.use_(i);
-                }
                 self.push(Obj::Slice([a, b, c]), false)
             }
             ConstValue::Code(h) => *self.codes.get(&h)?,
         };
-        self.consts.insert(id, o);
+        if !nan {
+            self.consts.insert(id, o);
+        }
         Some(o)
     }
 
@@ -305,8 +308,7 @@ impl GraphBuilder {
     pub fn add_code(&mut self, a: &AssembledCode, pool: &ConstPool, handle: Option<u32>) -> Option<ObjId> {
         let qualname_const = self.class_qualname_const(a, pool);
         let code = self.push(Obj::Bytes(a.code.as_slice().into()), true);
-        let const_objs: Option<Vec<ObjId>> = a.consts.iter().map(|&c| self.code_constant(pool, c)).collect();
-        let consts = self.merged_tuple(const_objs?);
+        let consts = self.consts_tuple(a, pool)?;
         let names = self.name_tuple(&a.names);
         let lpn = self.name_tuple(&a.localsplusnames);
         let kinds = if a.localspluskinds.is_empty() {
@@ -332,9 +334,6 @@ impl GraphBuilder {
         let linetable = self.merged_bytes(&a.linetable);
         let exceptiontable = self.merged_bytes(&a.exceptiontable);
         let filename = self.filename;
-        for id in [code, consts, names, lpn, kinds, filename, name, qualname, linetable, exceptiontable] {
-            self.use_(id);
-        }
         let c = Code {
             argcount: a.argcount as i32,
             posonlyargcount: a.posonlyargcount as i32,
@@ -360,45 +359,88 @@ impl GraphBuilder {
         Some(id)
     }
 
-    /// Finishes the graph: `root` (the module code, held by the caller as well) is flagged like
-    /// CPython's top-level code object, and the elements of every frozenset are put in the order
-    /// CPython's marshal writes them (see [`order_frozenset`](Self::order_frozenset)).
+    /// Finishes the graph. Reference counts are counted on what is reachable from `root`, one
+    /// per container slot, plus the references CPython's caller holds at dump time: the module
+    /// code object (held by the caller of `marshal.dumps`) and the filename (held by the caller
+    /// of `compile()`). An object is flagged when that count is above 1 or it is immortal /
+    /// statically allocated; the elements of every frozenset are put in the order CPython's
+    /// marshal writes them (see [`order_frozenset`](Self::order_frozenset)).
     pub fn finish(mut self, root: ObjId) -> (ObjectGraph, ObjId) {
-        self.use_(root);
-        self.use_(root);
-        // The caller of compile() holds the filename too.
-        let f = self.filename;
-        self.use_(f);
-        let mut base = vec![false; self.graph.len()];
+        let n = self.graph.len();
+        let mut refs = vec![0u32; n];
+        let mut seen = vec![false; n];
+        let mut stack = vec![root];
+        let mut sets = Vec::new();
+        let bump = |refs: &mut Vec<u32>, id: ObjId| {
+            if let Some(r) = refs.get_mut(id.index()) {
+                *r += 1;
+            }
+        };
+        bump(&mut refs, root);
+        bump(&mut refs, root);
+        bump(&mut refs, self.filename);
+        while let Some(id) = stack.pop() {
+            match seen.get_mut(id.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            let children: Vec<ObjId> = match self.graph.get(id) {
+                Some(Obj::Tuple(items)) | Some(Obj::List(items)) | Some(Obj::Set(items)) => items.to_vec(),
+                Some(Obj::FrozenSet(items)) => {
+                    sets.push(id);
+                    items.to_vec()
+                }
+                Some(Obj::Slice(items)) => items.to_vec(),
+                Some(Obj::Dict(pairs)) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
+                Some(Obj::Code(c)) => vec![
+                    c.code,
+                    c.consts,
+                    c.names,
+                    c.localsplusnames,
+                    c.localspluskinds,
+                    c.filename,
+                    c.name,
+                    c.qualname,
+                    c.linetable,
+                    c.exceptiontable,
+                ],
+                _ => Vec::new(),
+            };
+            for c in children {
+                bump(&mut refs, c);
+                stack.push(c);
+            }
+        }
+        let mut base = vec![false; n];
         for (i, b) in base.iter_mut().enumerate() {
-            let flag = self.immortal.get(i).copied().unwrap_or(false)
-                || self.refs.get(i).copied().unwrap_or(0) > 1;
-            if let Some(n) = self.graph.node_mut(ObjId(i as u32)) {
+            let flag = self.immortal.get(i).copied().unwrap_or(false) || refs.get(i).copied().unwrap_or(0) > 1;
+            if let Some(node) = self.graph.node_mut(ObjId(i as u32)) {
                 // marshal never flags these singletons.
                 let singleton = matches!(
-                    n.obj,
+                    node.obj,
                     Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null
                 );
                 *b = flag && !singleton;
-                n.flag_ref = *b;
+                node.flag_ref = *b;
             }
         }
         // While marshal writes a set, a (sort key, element) pair list holds one more reference
         // to every element: each element is written with FLAG_REF.
-        for &fs in &self.frozensets {
+        for &fs in &sets {
             let items: Vec<ObjId> = match self.graph.get(fs) {
                 Some(Obj::FrozenSet(items)) => items.to_vec(),
                 _ => continue,
             };
             for e in items {
-                if let Some(n) = self.graph.node_mut(e) {
-                    if !matches!(n.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis) {
-                        n.flag_ref = true;
+                if let Some(node) = self.graph.node_mut(e) {
+                    if !matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis) {
+                        node.flag_ref = true;
                     }
                 }
             }
         }
-        let sets = std::mem::take(&mut self.frozensets);
+        // Inner sets first: they were created before the sets that contain them.
+        sets.sort();
         for fs in sets {
             self.order_frozenset(fs, &base);
         }
