@@ -35,8 +35,8 @@ pub fn loads_prefix(
         data,
         pos: 0,
         version,
-        graph: ObjectGraph::with_capacity(data.len() / 8 + 1),
-        hashable: Vec::with_capacity(data.len() / 8 + 1),
+        graph: ObjectGraph::with_capacity(data.len() / 32 + 1),
+        hashable: Vec::with_capacity(data.len() / 32 + 1),
         refs: Vec::new(),
     };
     let start = r.pos;
