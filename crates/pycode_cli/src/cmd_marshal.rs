@@ -20,9 +20,17 @@ fn check(path: &str) -> Result<String, String> {
     let out = pycode_marshal::write_pyc(&pyc.header, &pyc.graph, pyc.root)
         .map_err(|e| format!("{path}: error: cannot write: {e}"))?;
     if out == data {
-        return Ok(format!("{path}: identical ({} bytes, {})", data.len(), pyc.release()));
+        return Ok(format!(
+            "{path}: identical ({} bytes, {})",
+            data.len(),
+            pyc.release()
+        ));
     }
-    let at = out.iter().zip(&data).position(|(a, b)| a != b).unwrap_or(out.len().min(data.len()));
+    let at = out
+        .iter()
+        .zip(&data)
+        .position(|(a, b)| a != b)
+        .unwrap_or(out.len().min(data.len()));
     Err(format!(
         "{path}: differs at offset {at} (read {} bytes, wrote {})",
         data.len(),
@@ -36,7 +44,9 @@ pub fn run(args: &[String]) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.is_empty() {
-        eprintln!("{USAGE}\npycode roundtrip: error: the following arguments are required: FILE.pyc");
+        eprintln!(
+            "{USAGE}\npycode roundtrip: error: the following arguments are required: FILE.pyc"
+        );
         return ExitCode::from(2);
     }
     let mut failed = false;

@@ -12,7 +12,9 @@ use std::time::Instant;
 use pycode_marshal::{dumps, loads, read_pyc};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -68,7 +70,10 @@ fn main() {
         }
         best = best.min(t.elapsed().as_secs_f64());
     }
-    let graphs: Vec<_> = bodies.iter().filter_map(|b| loads(b, version).ok()).collect();
+    let graphs: Vec<_> = bodies
+        .iter()
+        .filter_map(|b| loads(b, version).ok())
+        .collect();
     let mut best_w = f64::MAX;
     for _ in 0..5 {
         let t = Instant::now();
@@ -80,7 +85,11 @@ fn main() {
     let list = std::env::temp_dir().join(format!("pycode_bench_{}.txt", std::process::id()));
     let listing: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let _ = std::fs::write(&list, listing.join("\n"));
-    let py = Command::new(python).arg("-c").arg(PY_BENCH).arg(&list).output();
+    let py = Command::new(python)
+        .arg("-c")
+        .arg(PY_BENCH)
+        .arg(&list)
+        .output();
     let _ = std::fs::remove_file(&list);
     let mb = total as f64 / 1e6;
     println!(

@@ -27,8 +27,12 @@ fn main() -> ExitCode {
         let mut failures = Vec::new();
         for line in list.lines() {
             let mut parts = line.split('\t');
-            let (Some(src), Some(pyc)) = (parts.next(), parts.next()) else { continue };
-            let Ok(data) = std::fs::read(pyc) else { continue }; // source did not compile
+            let (Some(src), Some(pyc)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Ok(data) = std::fs::read(pyc) else {
+                continue;
+            }; // source did not compile
             total += 1;
             bytes += data.len();
             let parsed = match read_pyc(&data) {
@@ -54,8 +58,8 @@ fn main() -> ExitCode {
                 }
                 Err(e) => failures.push(format!("{pyc}: write: {e}")),
             }
-            if let PycKind::CheckedHash { source_hash: h } | PycKind::UncheckedHash { source_hash: h } =
-                parsed.header.kind
+            if let PycKind::CheckedHash { source_hash: h }
+            | PycKind::UncheckedHash { source_hash: h } = parsed.header.kind
             {
                 hashed += 1;
                 match std::fs::read(src) {

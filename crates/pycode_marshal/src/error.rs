@@ -14,7 +14,11 @@ pub enum MarshalErrorKind {
     /// A size field that is negative or above `SIZE32_MAX` (CPython: "... size out of range").
     SizeOutOfRange { what: &'static str, size: i64 },
     /// A size that cannot fit in what is left of the input (refused before allocating).
-    LengthTooLarge { what: &'static str, len: u64, remaining: usize },
+    LengthTooLarge {
+        what: &'static str,
+        len: u64,
+        remaining: usize,
+    },
     /// `TYPE_REF` to an index that was never registered (CPython: "invalid reference").
     BadRef { index: i64, known: usize },
     /// `TYPE_REF` to an object that is still being read: it would make a cycle.

@@ -19,17 +19,19 @@ use crate::types::*;
 pub fn loads(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId), MarshalError> {
     let (graph, root, used) = loads_prefix(data, version)?;
     if used != data.len() {
-        return Err(MarshalError::new(used, K::TrailingData { len: data.len() - used }));
+        return Err(MarshalError::new(
+            used,
+            K::TrailingData {
+                len: data.len() - used,
+            },
+        ));
     }
     Ok((graph, root))
 }
 
 /// Reads one object from the start of `data` and returns it with the number of bytes it used.
 /// Mirrors `marshal.loads`, which ignores whatever follows the object.
-pub fn loads_prefix(
-    data: &[u8],
-    version: u8,
-) -> Result<(ObjectGraph, ObjId, usize), MarshalError> {
+pub fn loads_prefix(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId, usize), MarshalError> {
     check_version(version, 0)?;
     let mut r = Reader {
         data,
@@ -42,7 +44,10 @@ pub fn loads_prefix(
     let start = r.pos;
     match r.r_object()? {
         Some(root) => Ok((r.graph, root, r.pos)),
-        None => Err(MarshalError::new(start, K::NullObject { context: "object" })),
+        None => Err(MarshalError::new(
+            start,
+            K::NullObject { context: "object" },
+        )),
     }
 }
 
@@ -83,12 +88,21 @@ impl<'a> Reader<'a> {
     #[inline]
     fn r_bytes(&mut self, n: usize) -> R<&'a [u8]> {
         let data: &'a [u8] = self.data;
-        match self.pos.checked_add(n).and_then(|end| data.get(self.pos..end)) {
+        match self
+            .pos
+            .checked_add(n)
+            .and_then(|end| data.get(self.pos..end))
+        {
             Some(s) => {
                 self.pos += n;
                 Ok(s)
             }
-            None => self.err(self.pos, K::Truncated { needed: n - self.remaining() }),
+            None => self.err(
+                self.pos,
+                K::Truncated {
+                    needed: n - self.remaining(),
+                },
+            ),
         }
     }
 
@@ -123,7 +137,13 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.r_long()?;
         if n < 0 {
-            return self.err(at, K::SizeOutOfRange { what, size: n as i64 });
+            return self.err(
+                at,
+                K::SizeOutOfRange {
+                    what,
+                    size: n as i64,
+                },
+            );
         }
         self.check_fits(at, what, n as usize, min_bytes_each)?;
         Ok(n as usize)
@@ -132,7 +152,14 @@ impl<'a> Reader<'a> {
     fn check_fits(&self, at: usize, what: &'static str, n: usize, min_bytes_each: usize) -> R<()> {
         let remaining = self.remaining();
         if n.saturating_mul(min_bytes_each) > remaining {
-            return self.err(at, K::LengthTooLarge { what, len: n as u64, remaining });
+            return self.err(
+                at,
+                K::LengthTooLarge {
+                    what,
+                    len: n as u64,
+                    remaining,
+                },
+            );
         }
         Ok(())
     }
@@ -186,7 +213,12 @@ impl<'a> Reader<'a> {
             // CPython's depth check happens on entry to r_object, before the type code is read.
             let item_start = self.pos;
             if stack.len() as u32 + 1 > MAX_MARSHAL_STACK_DEPTH {
-                return self.err(item_start, K::TooDeep { limit: MAX_MARSHAL_STACK_DEPTH });
+                return self.err(
+                    item_start,
+                    K::TooDeep {
+                        limit: MAX_MARSHAL_STACK_DEPTH,
+                    },
+                );
             }
             let mut value = match self.r_head(item_start)? {
                 Head::Value(v) => v,
@@ -197,7 +229,9 @@ impl<'a> Reader<'a> {
             };
             // Hand the value to the enclosing containers, closing every one it completes.
             loop {
-                let Some(top) = stack.last_mut() else { return Ok(value) };
+                let Some(top) = stack.last_mut() else {
+                    return Ok(value);
+                };
                 match self.accept(top, value, item_start)? {
                     Step::More => break,
                     Step::Done(obj, flag, slot, hashable) => {
@@ -305,7 +339,12 @@ impl<'a> Reader<'a> {
             }
             TYPE_DICT => {
                 let slot = self.reserve(flag);
-                return Ok(Head::Open(Frame::Dict { slot, flag, pairs: Vec::new(), key: None }));
+                return Ok(Head::Open(Frame::Dict {
+                    slot,
+                    flag,
+                    pairs: Vec::new(),
+                    key: None,
+                }));
             }
             TYPE_CODE => {
                 let slot = self.reserve(flag);
@@ -313,12 +352,24 @@ impl<'a> Reader<'a> {
                 for v in ints.iter_mut().take(5) {
                     *v = self.r_long()?;
                 }
-                let frame = CodeFrame { slot, flag, start, ints, fields: [ObjId(0); 10], got: 0 };
+                let frame = CodeFrame {
+                    slot,
+                    flag,
+                    start,
+                    ints,
+                    fields: [ObjId(0); 10],
+                    got: 0,
+                };
                 return Ok(Head::Open(Frame::Code(Box::new(frame))));
             }
             TYPE_SLICE if self.version >= 5 => {
                 let slot = self.reserve(flag);
-                return Ok(Head::Open(Frame::Slice { slot, flag, parts: [ObjId(0); 3], got: 0 }));
+                return Ok(Head::Open(Frame::Slice {
+                    slot,
+                    flag,
+                    parts: [ObjId(0); 3],
+                    got: 0,
+                }));
             }
             TYPE_REF => {
                 let at = self.pos;
@@ -327,7 +378,13 @@ impl<'a> Reader<'a> {
                     Some(Some(id)) => Some(*id),
                     Some(None) => return self.err(at, K::RefInProgress { index: n as u32 }),
                     None => {
-                        return self.err(at, K::BadRef { index: n as i64, known: self.refs.len() })
+                        return self.err(
+                            at,
+                            K::BadRef {
+                                index: n as i64,
+                                known: self.refs.len(),
+                            },
+                        )
                     }
                 }
             }
@@ -345,16 +402,35 @@ impl<'a> Reader<'a> {
             self.fill(slot, id);
             return Head::Value(Some(id));
         }
-        Head::Open(Frame::Seq { kind, slot, flag, items: Vec::with_capacity(n), n, hashable: true })
+        Head::Open(Frame::Seq {
+            kind,
+            slot,
+            flag,
+            items: Vec::with_capacity(n),
+            n,
+            hashable: true,
+        })
     }
 
     /// Gives the container on top of the stack its next child (`None` = `TYPE_NULL`, which
     /// started at `at`).
     fn accept(&mut self, frame: &mut Frame, value: Option<ObjId>, at: usize) -> R<Step> {
         match frame {
-            Frame::Seq { kind, slot, flag, items, n, hashable } => {
+            Frame::Seq {
+                kind,
+                slot,
+                flag,
+                items,
+                n,
+                hashable,
+            } => {
                 let Some(id) = value else {
-                    return self.err(at, K::NullObject { context: kind.context() });
+                    return self.err(
+                        at,
+                        K::NullObject {
+                            context: kind.context(),
+                        },
+                    );
                 };
                 let h = self.is_hashable(id);
                 if !h && kind.needs_hashable() {
@@ -366,12 +442,18 @@ impl<'a> Reader<'a> {
                 if items.len() < *n {
                     return Ok(Step::More);
                 }
-                let (obj, hashable) = kind.build(std::mem::take(items).into_boxed_slice(), *hashable);
+                let (obj, hashable) =
+                    kind.build(std::mem::take(items).into_boxed_slice(), *hashable);
                 Ok(Step::Done(obj, *flag, *slot, hashable))
             }
             // TYPE_DICT: key/value pairs up to a TYPE_NULL key. As in CPython, a TYPE_NULL value
             // also ends the dict (dropping its key).
-            Frame::Dict { slot, flag, pairs, key } => match (key.take(), value) {
+            Frame::Dict {
+                slot,
+                flag,
+                pairs,
+                key,
+            } => match (key.take(), value) {
                 (None, Some(k)) => {
                     *key = Some((k, at));
                     Ok(Step::More)
@@ -389,7 +471,12 @@ impl<'a> Reader<'a> {
                     Ok(Step::Done(obj, *flag, *slot, false))
                 }
             },
-            Frame::Slice { slot, flag, parts, got } => {
+            Frame::Slice {
+                slot,
+                flag,
+                parts,
+                got,
+            } => {
                 let Some(id) = value else {
                     return self.err(at, K::NullObject { context: "slice" });
                 };
@@ -405,7 +492,12 @@ impl<'a> Reader<'a> {
             }
             Frame::Code(cf) => {
                 let Some(id) = value else {
-                    return self.err(at, K::NullObject { context: "code object" });
+                    return self.err(
+                        at,
+                        K::NullObject {
+                            context: "code object",
+                        },
+                    );
                 };
                 if let Some(f) = cf.fields.get_mut(cf.got as usize) {
                     *f = id;
@@ -451,7 +543,12 @@ impl<'a> Reader<'a> {
         }
         // Code objects hash their constants (`code_hash`).
         let hashable = self.is_hashable(consts);
-        Ok(Step::Done(Obj::Code(Box::new(co)), cf.flag, cf.slot, hashable))
+        Ok(Step::Done(
+            Obj::Code(Box::new(co)),
+            cf.flag,
+            cf.slot,
+            hashable,
+        ))
     }
 
     /// `r_PyLong`: a sign-and-size word, then that many 15-bit digits, least significant first.
@@ -462,7 +559,13 @@ impl<'a> Reader<'a> {
             return Ok(Obj::Int(0));
         }
         if n == i32::MIN {
-            return self.err(at, K::SizeOutOfRange { what: "long", size: n as i64 });
+            return self.err(
+                at,
+                K::SizeOutOfRange {
+                    what: "long",
+                    size: n as i64,
+                },
+            );
         }
         let negative = n < 0;
         let count = n.unsigned_abs() as usize;
@@ -472,10 +575,20 @@ impl<'a> Reader<'a> {
         for (i, pair) in raw.chunks_exact(2).enumerate() {
             let d = u16::from_le_bytes([pair[0], pair[1]]);
             if d >= 0x8000 {
-                return self.err(digits_at + 2 * i, K::BadLong { reason: "digit out of range in long" });
+                return self.err(
+                    digits_at + 2 * i,
+                    K::BadLong {
+                        reason: "digit out of range in long",
+                    },
+                );
             }
             if d == 0 && i == count - 1 {
-                return self.err(digits_at + 2 * i, K::BadLong { reason: "unnormalized long data" });
+                return self.err(
+                    digits_at + 2 * i,
+                    K::BadLong {
+                        reason: "unnormalized long data",
+                    },
+                );
             }
         }
         let digit = |i: usize| u16::from_le_bytes([raw[2 * i], raw[2 * i + 1]]);
@@ -484,7 +597,11 @@ impl<'a> Reader<'a> {
             for i in (0..count).rev() {
                 mag = (mag << 15) | digit(i) as u128;
             }
-            let v = if negative { -(mag as i128) } else { mag as i128 };
+            let v = if negative {
+                -(mag as i128)
+            } else {
+                mag as i128
+            };
             if let Ok(v) = i64::try_from(v) {
                 return Ok(Obj::Int(v));
             }
@@ -527,10 +644,27 @@ enum Step {
 
 /// A container being read (one per nesting level).
 enum Frame {
-    Seq { kind: SeqKind, slot: Option<usize>, flag: bool, items: Vec<ObjId>, n: usize, hashable: bool },
+    Seq {
+        kind: SeqKind,
+        slot: Option<usize>,
+        flag: bool,
+        items: Vec<ObjId>,
+        n: usize,
+        hashable: bool,
+    },
     /// `key` is a key read whose value has not been, with its offset.
-    Dict { slot: Option<usize>, flag: bool, pairs: Vec<(ObjId, ObjId)>, key: Option<(ObjId, usize)> },
-    Slice { slot: Option<usize>, flag: bool, parts: [ObjId; 3], got: u8 },
+    Dict {
+        slot: Option<usize>,
+        flag: bool,
+        pairs: Vec<(ObjId, ObjId)>,
+        key: Option<(ObjId, usize)>,
+    },
+    Slice {
+        slot: Option<usize>,
+        flag: bool,
+        parts: [ObjId; 3],
+        got: u8,
+    },
     Code(Box<CodeFrame>),
 }
 
@@ -591,11 +725,15 @@ pub(crate) fn validate_code(g: &ObjectGraph, co: &Code) -> Result<(), &'static s
         return Err("negative or inconsistent argument counts, stacksize or flags");
     }
     let is_str = |id: ObjId| matches!(g.get(id), Some(Obj::Str(_)));
-    let Some(code) = g.bytes(co.code) else { return Err("co_code is not bytes") };
+    let Some(code) = g.bytes(co.code) else {
+        return Err("co_code is not bytes");
+    };
     if g.tuple(co.consts).is_none() {
         return Err("co_consts is not a tuple");
     }
-    let Some(names) = g.tuple(co.names) else { return Err("co_names is not a tuple") };
+    let Some(names) = g.tuple(co.names) else {
+        return Err("co_names is not a tuple");
+    };
     let Some(lpnames) = g.tuple(co.localsplusnames) else {
         return Err("co_localsplusnames is not a tuple");
     };
@@ -614,7 +752,10 @@ pub(crate) fn validate_code(g: &ObjectGraph, co: &Code) -> Result<(), &'static s
     if code.len() % 2 != 0 || code.len() > i32::MAX as usize {
         return Err("co_code is malformed");
     }
-    let nlocals = kinds.iter().filter(|&&k| k & pycode_object::fast_kind::LOCAL != 0).count() as i64;
+    let nlocals = kinds
+        .iter()
+        .filter(|&&k| k & pycode_object::fast_kind::LOCAL != 0)
+        .count() as i64;
     let nplain = nlocals
         - co.argcount as i64
         - co.kwonlyargcount as i64
@@ -655,7 +796,11 @@ pub(crate) fn parse_py_float(b: &[u8]) -> Option<f64> {
     let lower = body.to_ascii_lowercase();
     let negative = s.starts_with('-');
     if lower == "inf" || lower == "infinity" {
-        return Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY });
+        return Some(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
     }
     if lower == "nan" {
         return Some(if negative { -f64::NAN } else { f64::NAN });

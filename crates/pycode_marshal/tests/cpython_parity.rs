@@ -17,7 +17,10 @@ fn accept_reject_matches_cpython() {
     let fuzz = root.join("../../fuzz");
     let (mut checked, mut allowed) = (0, 0);
     let mut mismatches = Vec::new();
-    for line in fixture.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut parts = line.split(' ');
         let name = parts.next().expect("name");
         let data = std::fs::read(fuzz.join(name)).expect("input file");
@@ -41,18 +44,27 @@ fn accept_reject_matches_cpython() {
                     let deep = loads_prefix(&data, release.marshal_version()).is_ok()
                         && data.len() >= 1500;
                     if deep {
-                        eprintln!("allowed: {name} {rel}: CPython {outcome} (depth 1500), pycode ok");
+                        eprintln!(
+                            "allowed: {name} {rel}: CPython {outcome} (depth 1500), pycode ok"
+                        );
                         allowed += 1
                     } else {
                         mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok"))
                     }
                 }
-                (Ok(_), false) => mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok")),
+                (Ok(_), false) => {
+                    mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok"))
+                }
                 (Err(e), true) => mismatches.push(format!("{name} {rel}: CPython ok, pycode {e}")),
             }
         }
     }
     assert!(checked > 500, "fixture too small: {checked}");
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     eprintln!("{checked} decisions checked, {allowed} documented differences");
 }
