@@ -148,8 +148,10 @@ pub fn compute_localsplus_info(
         }
         set(i + nlocals - numdropped, k, fast_kind::CELL)?;
     }
+    // u_freevars offsets start after the cells (dictbytype(..., offset=ncells)).
+    let ncells = md.cellvars.len();
     for (i, k) in md.freevars.iter().enumerate() {
-        set(i + nlocals - numdropped, k, fast_kind::FREE)?;
+        set(ncells + i + nlocals - numdropped, k, fast_kind::FREE)?;
     }
     let names = names
         .into_iter()
