@@ -8,9 +8,11 @@ import _testinternalcapi, ast, opcode, sys, types
 
 PSEUDO = {v: k for k, v in opcode.opmap.items() if v >= 256}
 
+def key_value(k):
+    # u_consts is keyed by _PyCode_ConstantKey: (type, value[, marker]) or (keys, value) tuples.
+    return k[1] if isinstance(k, tuple) else k
+
 def r(v):
-    if isinstance(v, tuple) and len(v) in (2, 3) and (isinstance(v[0], type) or isinstance(v[0], (tuple, frozenset))):
-        v = v[1]  # _PyCode_ConstantKey wrapper
     if isinstance(v, types.CodeType):
         return f"<code {v.co_name}>"
     if isinstance(v, tuple):
@@ -35,7 +37,7 @@ def main():
             print(f"ERROR {type(e).__name__}: {e}")
             continue
         consts = sorted(meta["consts"].items(), key=lambda kv: kv[1])
-        print("consts: " + "; ".join(r(k) for k, _ in consts))
+        print("consts: " + "; ".join(r(key_value(k)) for k, _ in consts))
         for key in ("names", "varnames", "cellvars", "freevars"):
             items = sorted(meta[key].items(), key=lambda kv: kv[1])
             print(f"{key}: " + " ".join(k for k, _ in items))

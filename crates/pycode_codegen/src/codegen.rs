@@ -394,7 +394,7 @@ impl<'a> Compiler<'a> {
             .lookup(key)
             .ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let e = &self.st.entries[ste];
-        let mut md = CodeUnitMetadata { name: pystr(name), firstlineno: lineno as i32, ..Default::default() };
+        let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
         md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
         // dictbytype: sorted names.
         let mut cells: Vec<&str> = e
@@ -456,7 +456,7 @@ impl<'a> Compiler<'a> {
             let mut parent = &self.stack[n - 2];
             if parent.scope_type == ScopeType::TypeParams {
                 if n == 3 {
-                    self.stack[n - 1].md.qualname = pystr(&name);
+                    self.stack[n - 1].md.qualname = PyStr::new(&name, false);
                     return;
                 }
                 parent = &self.stack[n - 3];
@@ -481,7 +481,7 @@ impl<'a> Compiler<'a> {
             Some(b) => format!("{b}.{name}"),
             None => name,
         };
-        self.stack[n - 1].md.qualname = pystr(&q);
+        self.stack[n - 1].md.qualname = PyStr::new(&q, false);
     }
 
     /// `compute_code_flags`.
@@ -530,7 +530,8 @@ impl<'a> Compiler<'a> {
             return Err(CompileError::new(ErrorKind::SystemError, "no unit"));
         };
         u.md.flags = flags;
-        u.md.argcount = u.argcount + u.md.posonlyargcount;
+        // u_argcount: positional-or-keyword parameters only (pycode_instr's contract).
+        u.md.argcount = u.argcount;
         // u_fasthidden: names that were ever hidden.
         let mut hidden: Vec<&Box<str>> = u.fasthidden.keys().collect();
         hidden.sort();
@@ -987,7 +988,8 @@ impl<'a> Compiler<'a> {
                 self.visit_expr(v)?;
             }
         } else if let Some(v) = value {
-            self.addop(op!(self, NOP), loc_of(v.pos));
+            loc = loc_of(v.pos);
+            self.addop(op!(self, NOP), loc);
         }
         if value.map(|v| v.pos.lineno != s.pos.lineno).unwrap_or(true) {
             loc = loc_of(s.pos);
@@ -1802,8 +1804,7 @@ impl<'a> Compiler<'a> {
             self.finish_unit(false)?
         } else {
             let l = Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0);
-            let _ = l;
-            self.addop(op!(self, RETURN_VALUE), loc_of(body.pos));
+            self.addop(op!(self, RETURN_VALUE), l);
             self.finish_unit(true)?
         };
         self.make_closure(loc, handle, funcflags)
@@ -2677,32 +2678,35 @@ impl<'a> Compiler<'a> {
             let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
             let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || in_class_block;
-            if bound {
-                // local names bound in comprehension must be isolated from outer scope
-                self.addop_varname(o.LOAD_FAST_AND_CLEAR, &k, loc);
-                if scope == Scope::Cell {
-                    let arg = if outsc == Scope::Free {
-                        let u = self.u();
-                        let nc = u.md.cellvars.len() as u32;
-                        u.md.freevars.insert(pystr(&k)) + nc
-                    } else {
-                        self.u().md.cellvars.insert(pystr(&k))
-                    };
-                    self.addop_i(o.MAKE_CELL, arg, loc);
-                }
-                state.pushed_locals.push(k.clone());
+            if !bound {
+                continue;
             }
-            if scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free) {
-                self.st.entries[ste].symbols.set(&k, symbol);
-                state.temp_symbols.push((k.clone(), outv, self.st.entries[ste].symbols.contains(&k)));
-            }
-            if bound && !fl {
+            if !fl {
+                // non-function scope: override this name to use fast locals
                 let orig = self.uref().fasthidden.get(&k).copied();
                 if orig != Some(true) {
                     self.u().fasthidden.insert(k.clone(), true);
                     state.fast_hidden.push(k.clone());
                 }
             }
+            if scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free) {
+                // handle the name with its in-comprehension scope while compiling it
+                self.st.entries[ste].symbols.set(&k, symbol);
+                state.temp_symbols.push((k.clone(), outv, true));
+            }
+            // local names bound in comprehension must be isolated from outer scope
+            self.addop_varname(o.LOAD_FAST_AND_CLEAR, &k, loc);
+            if scope == Scope::Cell {
+                let arg = if outsc == Scope::Free {
+                    let u = self.u();
+                    let nc = u.md.cellvars.len() as u32;
+                    u.md.freevars.insert(pystr(&k)) + nc
+                } else {
+                    self.u().md.cellvars.insert(pystr(&k))
+                };
+                self.addop_i(o.MAKE_CELL, arg, loc);
+            }
+            state.pushed_locals.push(k.clone());
         }
         if !state.pushed_locals.is_empty() {
             self.addop_i(o.SWAP, state.pushed_locals.len() as u32 + 1, loc);

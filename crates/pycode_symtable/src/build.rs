@@ -1051,6 +1051,11 @@ fn update_symbols(
     }
 }
 
+/// `is_free_in_any_child`.
+fn is_free_in_any_child(st: &SymTable, entry: EntryId, key: &str) -> bool {
+    st.entries[entry].children.iter().any(|&c| st.entries[c].scope(key) == Scope::Free)
+}
+
 /// `inline_comprehension`.
 fn inline_comprehension(
     st: &mut SymTable,
@@ -1084,7 +1089,12 @@ fn inline_comprehension(
                 scopes.insert(k, scope);
             }
             Some(ex) => {
-                if ex & DEF_BOUND != 0 {
+                // free vars in comprehension that are locals in outer scope can now simply be
+                // locals, unless they are free in comp children, or the outer scope is a class
+                if ex & DEF_BOUND != 0
+                    && st.entries[ste].block_type != BlockType::Class
+                    && !is_free_in_any_child(st, comp, &k)
+                {
                     comp_free.remove(&k);
                 }
             }

@@ -320,7 +320,8 @@ impl SymTable {
         }
         let ind = " ".repeat(depth * 2);
         let name = if id == 0 { "top" } else { &e.name };
-        let _ = writeln!(out, "{ind}{} {} line={} nested={}", e.block_type.name(), name, e.lineno, e.nested);
+        let nested = if e.nested { "True" } else { "False" };
+        let _ = writeln!(out, "{ind}{} {} line={} nested={nested}", e.block_type.name(), name, e.lineno);
         for (n, f) in e.symbols.iter() {
             let _ = writeln!(out, "{ind}  {n} {f:#x}");
         }
