@@ -41,6 +41,56 @@ fn is_nan_constant(v: &ConstValue) -> bool {
     }
 }
 
+/// The release-dependent parts of the sharing rules (see `docs/pyc-sharing.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// 3.12+: every statically allocated string (1-character latin-1 singletons, the compiler's
+    /// `_Py_STR` names such as `<module>`) is interned at start-up, so marshal writes it as
+    /// interned. 3.11 interns none of them (a singleton only if the runtime interned it).
+    pub interns_static_strings: bool,
+    /// 3.13+: the code object constructor interns `co_filename`, `co_name` and `co_qualname`.
+    pub interns_code_strings: bool,
+    /// 3.11/3.12: marshal's set writer borrows the elements while computing the sort keys, so an
+    /// element's `FLAG_REF` in its key is its ordinary one; 3.13+ (`_PySet_NextEntryRef`) holds a
+    /// reference, so it is always set.
+    pub set_keys_borrow_elements: bool,
+    /// `co_localsplusnames` goes through the const cache (`_PyCompile_ConstCacheMergeOne`), except
+    /// in 3.14 for the `__annotate__` functions (measured: their `('format', ...)` tuples are never
+    /// shared, while every other code object's are).
+    pub merges_annotate_localsplusnames: bool,
+}
+
+impl Rules {
+    pub fn for_release(release: Release) -> Rules {
+        match release {
+            Release::V3_11_7 => Rules {
+                interns_static_strings: false,
+                interns_code_strings: false,
+                set_keys_borrow_elements: true,
+                merges_annotate_localsplusnames: true,
+            },
+            Release::V3_12_1 | Release::V3_12_7 => Rules {
+                interns_static_strings: true,
+                interns_code_strings: false,
+                set_keys_borrow_elements: true,
+                merges_annotate_localsplusnames: true,
+            },
+            Release::V3_13_0 | Release::V3_13_2 => Rules {
+                interns_static_strings: true,
+                interns_code_strings: true,
+                set_keys_borrow_elements: false,
+                merges_annotate_localsplusnames: true,
+            },
+            Release::V3_14_2 => Rules {
+                interns_static_strings: true,
+                interns_code_strings: true,
+                set_keys_borrow_elements: false,
+                merges_annotate_localsplusnames: false,
+            },
+        }
+    }
+}
+
 /// Key for objects merged by `c_const_cache` / interning.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -59,6 +109,7 @@ pub struct GraphBuilder {
     codes: HashMap<u32, ObjId>,
     filename: ObjId,
     release: Release,
+    rules: Rules,
     preinterned: HashSet<Vec<u8>>,
 }
 
@@ -83,9 +134,10 @@ impl GraphBuilder {
             codes: HashMap::new(),
             filename: ObjId(0),
             release,
+            rules: Rules::for_release(release),
             preinterned: HashSet::new(),
         };
-        b.filename = b.push(Obj::Str(PyStr::new(filename, false)), false);
+        b.filename = b.push(Obj::Str(PyStr::new(filename, b.rules.interns_code_strings)), false);
         b
     }
 
@@ -120,15 +172,6 @@ impl GraphBuilder {
         let id = self.push(Obj::Str(v), true);
         self.merged.insert(key, id);
         id
-    }
-
-    /// 3.12 interns every statically allocated string at start-up (the 1-character latin-1
-    /// singletons and `_Py_STR` names included), so marshal writes them as interned; 3.11 does not.
-    fn interns_static_strings(&self) -> bool {
-        match self.release {
-            Release::V3_11_7 => false,
-            Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => true,
-        }
     }
 
     fn merged_bytes(&mut self, b: &[u8]) -> ObjId {
@@ -243,7 +286,7 @@ impl GraphBuilder {
             }
             ConstValue::Str(s) => {
                 let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-                if all_name_chars(&s) || (single && self.interns_static_strings()) {
+                if all_name_chars(&s) || (single && self.rules.interns_static_strings) {
                     self.interned(&s)
                 } else if single {
                     // 3.11: a singleton is interned only if the running interpreter interned it.
@@ -310,23 +353,48 @@ impl GraphBuilder {
         let code = self.push(Obj::Bytes(a.code.as_slice().into()), true);
         let consts = self.consts_tuple(a, pool)?;
         let names = self.name_tuple(&a.names);
-        let lpn = self.name_tuple(&a.localsplusnames);
+        let lpn = if self.rules.merges_annotate_localsplusnames || a.name.as_bytes() != b"__annotate__" {
+            self.name_tuple(&a.localsplusnames)
+        } else {
+            let items: Vec<ObjId> = a.localsplusnames.iter().map(|n| self.interned(n)).collect();
+            let empty = items.is_empty();
+            match self.merged.get(&Key::Tuple(Vec::new())) {
+                Some(&e) if empty => e,
+                _ => self.push(Obj::Tuple(items.into()), empty),
+            }
+        };
         let kinds = if a.localspluskinds.is_empty() {
             self.merged_bytes(&[])
         } else {
             self.push(Obj::Bytes(a.localspluskinds.as_slice().into()), false)
         };
         let static_name = a.name.as_str().is_some_and(|x| STATIC_NAMES.contains(&x));
-        let name = if static_name && !self.interns_static_strings() {
+        let name = if static_name && !self.rules.interns_static_strings {
             self.static_str(&a.name)
-        } else if is_interned_code_name(&a.name) {
+        } else if self.rules.interns_code_strings || is_interned_code_name(&a.name) {
             self.interned(&a.name)
         } else {
             self.push(Obj::Str(a.name.clone()), false)
         };
+        let qualname_const = qualname_const.and_then(|c| self.consts.get(&c).copied());
         let qualname = if a.qualname.as_bytes() == a.name.as_bytes() {
             name
-        } else if let Some(q) = qualname_const.and_then(|c| self.consts.get(&c).copied()) {
+        } else if self.rules.interns_code_strings {
+            // Interning in place makes the class body's constant the interned object, unless an
+            // equal string was interned before.
+            let key = Key::Interned(a.qualname.as_bytes().to_vec());
+            match (self.merged.get(&key).copied(), qualname_const) {
+                (Some(q), _) => q,
+                (None, Some(q)) => {
+                    if let Some(Obj::Str(s)) = self.graph.node_mut(q).map(|n| &mut n.obj) {
+                        s.set_interned(true);
+                    }
+                    self.merged.insert(key, q);
+                    q
+                }
+                (None, None) => self.interned(&a.qualname),
+            }
+        } else if let Some(q) = qualname_const {
             q
         } else {
             self.push(Obj::Str(a.qualname.clone()), false)
@@ -460,10 +528,7 @@ impl GraphBuilder {
             _ => return,
         };
         let version = self.release.marshal_version();
-        let borrowed = match self.release {
-            Release::V3_11_7 | Release::V3_12_1 | Release::V3_12_7 => true,
-            Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => false,
-        };
+        let borrowed = self.rules.set_keys_borrow_elements;
         let mut keyed: Vec<(Vec<u8>, ObjId)> = Vec::with_capacity(items.len());
         for e in items {
             let saved = self.graph.node(e).map(|n| n.flag_ref).unwrap_or(false);
