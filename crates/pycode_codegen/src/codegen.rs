@@ -2287,7 +2287,9 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
+            self.addop_i(o.COPY, 1, loc);
             self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, loc);
+            self.addop(o.POP_TOP, loc);
         }
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
