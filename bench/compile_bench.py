@@ -7,7 +7,7 @@ when it can be installed), on one copy of a source tree, in one run. A benchmark
 
 For each tool and each -j value the tree's __pycache__ directories are removed, then the tool
 compiles everything (`-f -q`). Reported per run: wall time, CPU time (user+sys of the process and
-its waited-for children, from os.wait4), source MB/s over wall and CPU time, peak RSS (the largest
+all its descendants, collected with os.wait4 as a child subreaper), source MB/s over wall and CPU time, peak RSS (the largest
 of the process and its children), the number of .pyc files written, and the exit status.
 The default tree is the 3.12 stdlib: corpus/stdlib-3.12.7 when fetched (see oracle/), else the
 3.12 interpreter's own Lib directory. It is copied (only .py files) to a temporary directory first.
@@ -68,13 +68,34 @@ def count_pyc(tree):
     return sum(1 for dp, _, fs in os.walk(tree) for f in fs if f.endswith(".pyc"))
 
 
+def become_subreaper():
+    """Makes orphaned descendants (CPython's forkserver workers) our children, so their CPU time
+    can be collected with wait4 (Linux prctl PR_SET_CHILD_SUBREAPER); False where unavailable."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except Exception:
+        return False
+
+
 def measure(cmd, cwd, env=None):
+    """Runs cmd; wall time until it exits; CPU time and peak RSS over it and every descendant
+    reaped by it or (as subreaper) by us."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024.0, "status": p.returncode}
+    cpu, rss, wall, code = 0.0, 0, None, None
+    while True:
+        try:
+            pid, status, ru = os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+        cpu += ru.ru_utime + ru.ru_stime
+        rss = max(rss, ru.ru_maxrss)
+        if pid == p.pid:
+            wall = time.perf_counter() - t0
+            code = os.waitstatus_to_exitcode(status)
+    p.returncode = code
+    return {"wall": wall, "cpu": cpu, "rss_mb": rss / 1024.0, "status": code}
 
 
 def try_serc(workdir):
@@ -106,6 +127,8 @@ def main():
     ap.add_argument("--no-serc", action="store_true")
     a = ap.parse_args()
     jobs = [int(j) for j in a.jobs.split(",")]
+    if not become_subreaper():
+        print("note: not a subreaper; CPU time of CPython's -j workers may be missing")
     tree_src = a.tree or default_tree(a.python)
     work = tempfile.mkdtemp(prefix="pycode-bench-")
     try:

@@ -1,0 +1,58 @@
+//! `-j N` prints what `-j 1` prints with the `Listing` lines first (the tree is walked before
+//! compiling, as CPython's executor does), then each file's lines as one block in walk order. The compile step is a stand-in (fixed bytes; sources containing `bad`
+//! fail) since only the driver's ordering is under test here.
+
+use pycode_compileall::{compile_dir, Collect, CompileFailure, Compiled, Config, SyntaxErrorInfo};
+use pycode_release::Release;
+
+fn fake(source: &[u8], dfile: &str, _r: Release, _o: i64) -> Result<Compiled, CompileFailure> {
+    if source.windows(3).any(|w| w == b"bad") {
+        return Err(CompileFailure::Syntax(SyntaxErrorInfo {
+            class: "SyntaxError".into(),
+            msg: "invalid syntax".into(),
+            filename: Some(dfile.into()),
+            lineno: Some(1),
+            offset: Some(1),
+            end_lineno: Some(1),
+            end_offset: Some(4),
+            text: Some("bad\n".into()),
+        }));
+    }
+    Ok(Compiled { code: source.to_vec(), warnings: vec![] })
+}
+
+#[test]
+fn parallel_output_equals_serial() {
+    let root = std::env::temp_dir().join(format!("pycode_compileall_jobs_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for d in 0..6 {
+        for f in 0..20 {
+            let p = root.join(format!("d{d}/s{}/f{f:02}.py", d % 2));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            let body = if (d * 20 + f) % 7 == 0 { "bad\n".to_string() } else { format!("x = {f}\n") };
+            std::fs::write(&p, body).unwrap();
+        }
+    }
+    let dir = root.as_os_str().as_encoded_bytes().to_vec();
+    let mut results = Vec::new();
+    for workers in [1, 3, 0] {
+        let mut cfg = Config::new(Release::V3_12_7);
+        cfg.force = true;
+        cfg.cpu_count = 4;
+        let rep = Collect::default();
+        let ok = compile_dir(&cfg, &dir, None, None, None, None, workers, &fake, &rep).unwrap();
+        results.push((ok, rep.out.into_inner().unwrap()));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(!results[0].0, "some files fail");
+    assert!(results[0].1.contains("***   File"), "errors printed");
+    assert_eq!(results[0].1.matches("Compiling ").count(), 120);
+    let serial = &results[0].1;
+    let listing: String = serial.split_inclusive('\n').filter(|l| l.starts_with("Listing ")).collect();
+    let rest: String = serial.split_inclusive('\n').filter(|l| !l.starts_with("Listing ")).collect();
+    let expected = listing + &rest;
+    for r in &results[1..] {
+        assert_eq!(r.0, results[0].0);
+        assert_eq!(r.1, expected);
+    }
+}
