@@ -34,6 +34,9 @@ fn main() {
             collect(Path::new(&a), &mut files);
         }
     }
+    // Strings the oracle process had interned before compiling (per release, from the stdlib
+    // corpus next to the files).
+    let mut runtime: BTreeMap<String, Vec<reshare::PyStr>> = BTreeMap::new();
     let mut per_release: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for f in &files {
@@ -41,7 +44,21 @@ fn main() {
             println!("UNREADABLE {}", f.display());
             continue;
         };
-        match reshare::check_pyc(&data) {
+        let release = pycode_marshal::PycHeader::parse(&data).map(|h| h.release).ok();
+        let strings: &[reshare::PyStr] = match release {
+            Some(rel) => {
+                // `<root>/work/<version>/<corpus>/files/...`: the stdlib corpus of that version.
+                let path = f.to_string_lossy();
+                let (root, rest) = path.split_once("/work/").unwrap_or(("oracle", ""));
+                let v = rest.split('/').next().unwrap_or("").to_string();
+                runtime.entry(v.clone()).or_insert_with(|| {
+                    let dir = Path::new(root).join("work").join(&v).join(format!("stdlib-{v}")).join("files");
+                    reshare::runtime_strings(rel, &dir)
+                })
+            }
+            None => &[],
+        };
+        match reshare::check_pyc(&data, strings) {
             Ok((rel, out)) => {
                 let e = per_release.entry(format!("{rel:?}")).or_default();
                 e.1 += 1;

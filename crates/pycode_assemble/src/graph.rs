@@ -222,7 +222,10 @@ impl GraphBuilder {
     /// Records a string that is interned before the code objects are created: every identifier
     /// the parser produced for the module (names, attributes, parameters, import names, keyword
     /// names, function and class names, mangled names) and any string the running interpreter
-    /// had interned already. Only used to decide [`fresh_per_code`](Self::fresh_per_code).
+    /// had interned already (e.g. the qualified names of a module that is imported in the
+    /// compiling process). Used to decide [`fresh_per_code`](Self::fresh_per_code), whether a
+    /// 3.11 1-character string is interned, and (3.13+) whether a class body's `__qualname__`
+    /// constant is interned in place as `co_qualname`.
     pub fn note_preinterned(&mut self, s: &PyStr) {
         self.preinterned.insert(s.as_bytes().to_vec());
     }
@@ -262,6 +265,18 @@ impl GraphBuilder {
         let id = self.push(Obj::Tuple(items.into()), empty);
         self.merged.insert(key, id);
         Some(id)
+    }
+
+    /// 3.14 `merge_consts_recursive` does not descend into slices: the bounds of a constant slice
+    /// stay the parser's own objects, shared with nothing (singletons and small ints aside).
+    fn slice_item(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
+        match pool.get(id)? {
+            ConstValue::Int(i) if !(-5..=256).contains(i) => Some(self.push(Obj::Int(*i), false)),
+            ConstValue::BigInt(b) => Some(self.push(Obj::BigInt(b.clone()), false)),
+            ConstValue::Float(f) => Some(self.push(Obj::Float(f64::from_bits(*f)), false)),
+            ConstValue::Str(s) if s.char_len() > 1 => Some(self.push(Obj::Str(s.clone()), false)),
+            _ => self.constant_depth(pool, id, depth),
+        }
     }
 
     fn constant_depth(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
@@ -311,9 +326,9 @@ impl GraphBuilder {
                 self.push(Obj::FrozenSet(objs?.into()), false)
             }
             ConstValue::Slice([a, b, c]) => {
-                let a = self.constant_depth(pool, a, depth + 1)?;
-                let b = self.constant_depth(pool, b, depth + 1)?;
-                let c = self.constant_depth(pool, c, depth + 1)?;
+                let a = self.slice_item(pool, a, depth + 1)?;
+                let b = self.slice_item(pool, b, depth + 1)?;
+                let c = self.slice_item(pool, c, depth + 1)?;
                 self.push(Obj::Slice([a, b, c]), false)
             }
             ConstValue::Code(h) => *self.codes.get(&h)?,
@@ -383,8 +398,10 @@ impl GraphBuilder {
             // Interning in place makes the class body's constant the interned object, unless an
             // equal string was interned before.
             let key = Key::Interned(a.qualname.as_bytes().to_vec());
+            let runtime = self.preinterned.contains(a.qualname.as_bytes());
             match (self.merged.get(&key).copied(), qualname_const) {
                 (Some(q), _) => q,
+                (None, Some(_)) if runtime => self.interned(&a.qualname),
                 (None, Some(q)) => {
                     if let Some(Obj::Str(s)) = self.graph.node_mut(q).map(|n| &mut n.obj) {
                         s.set_interned(true);

@@ -7,7 +7,8 @@
 
 use pycode_assemble::graph::GraphBuilder;
 use pycode_assemble::AssembledCode;
-use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
+pub use pycode_instr::PyStr;
+use pycode_instr::{ConstId, ConstPool, ConstValue};
 use pycode_marshal::{dumps_with, read_pyc, DumpOptions, PYC_HEADER_LEN};
 use pycode_object::{Obj, ObjId, ObjectGraph};
 use pycode_release::Release;
@@ -142,14 +143,48 @@ pub fn runtime_interned(release: Release) -> &'static [&'static str] {
     }
 }
 
-/// Rebuilds the graph with `GraphBuilder`; the last unit is the module.
-pub fn rebuild(release: Release, l: &Logical) -> Result<(ObjectGraph, ObjId), String> {
+/// Modules the Pyodide oracle process had imported (measured: `sorted(sys.modules)` after
+/// importing `oracle/driver.py` and `oracle/features.py`) when it compiled the corpus. Their
+/// strings, loaded from their own `.pyc`, were interned in that process before it compiled them
+/// again; for 3.13+ this decides whether a class body's `__qualname__` constant is `co_qualname`.
+pub fn loaded_modules(release: Release) -> &'static str {
+    match release {
+        Release::V3_13_0 | Release::V3_13_2 => include_str!("../data/loaded-modules-3.13.2.txt"),
+        Release::V3_14_2 => include_str!("../data/loaded-modules-3.14.2.txt"),
+        Release::V3_11_7 | Release::V3_12_1 | Release::V3_12_7 => "",
+    }
+}
+
+/// The qualified names of the code objects of the corpus's own `.pyc` for every module in
+/// [`loaded_modules`]: the oracle process had unmarshalled (and so interned) those strings
+/// before compiling anything. `files_root` is the corpus's `.../stdlib-X/files` directory.
+pub fn runtime_strings(release: Release, files_root: &std::path::Path) -> Vec<PyStr> {
+    let mut out = Vec::new();
+    for m in loaded_modules(release).lines().map(str::trim).filter(|m| !m.is_empty()) {
+        let rel = m.replace('.', "/");
+        for cand in [format!("{rel}.py.pyc"), format!("{rel}/__init__.py.pyc")] {
+            let Ok(data) = std::fs::read(files_root.join(&cand)) else { continue };
+            let Ok(pyc) = read_pyc(&data) else { continue };
+            if let Ok(l) = strip(&pyc.graph, pyc.root, false) {
+                out.extend(l.units.iter().map(|u| u.qualname.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Rebuilds the graph with `GraphBuilder`; the last unit is the module. `runtime`: strings the
+/// compiling process had interned before (see [`runtime_strings`]).
+pub fn rebuild(release: Release, l: &Logical, runtime: &[PyStr]) -> Result<(ObjectGraph, ObjId), String> {
     let mut b = GraphBuilder::for_release(release, &l.filename);
-    // The parser interned every identifier of the module before compiling; the names of the
-    // code objects are what a .pyc still shows of them.
+    for s in runtime {
+        b.note_preinterned(s);
+    }
     for c in runtime_interned(release) {
         b.note_preinterned(&PyStr::new(c, false));
     }
+    // The parser interned every identifier of the module before compiling; the names of the
+    // code objects are what a .pyc still shows of them.
     for u in &l.units {
         for n in u.names.iter().chain(&u.localsplusnames).chain([&u.name]) {
             b.note_preinterned(n);
@@ -169,11 +204,12 @@ pub enum Outcome {
 }
 
 /// Reads a `.pyc`, rebuilds it, and compares the marshal bytes.
-pub fn check_pyc(data: &[u8]) -> Result<(Release, Outcome), String> {
+/// `runtime`: strings interned in the compiling process beforehand (see [`runtime_strings`]).
+pub fn check_pyc(data: &[u8], runtime: &[PyStr]) -> Result<(Release, Outcome), String> {
     let pyc = read_pyc(data).map_err(|e| format!("read_pyc: {e}"))?;
     let release = pyc.release();
     let logical = strip(&pyc.graph, pyc.root, true)?;
-    let (g, root) = rebuild(release, &logical)?;
+    let (g, root) = rebuild(release, &logical, runtime)?;
     let opts = DumpOptions { version: release.marshal_version(), sort_sets: false };
     let out = dumps_with(&g, root, &opts).map_err(|e| format!("dumps: {e}"))?;
     let orig = data.get(PYC_HEADER_LEN..).unwrap_or(&[]);
