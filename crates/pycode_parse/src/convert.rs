@@ -516,7 +516,7 @@ impl<'s> Converter<'s> {
                 for (i, part) in x.value.iter().enumerate() {
                     let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
                     if i == 0 {
-                        kind_u = lit.u;
+                        kind_u = self.text(part.range).starts_with('u');
                     }
                     strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
                 }
@@ -600,21 +600,22 @@ impl<'s> Converter<'s> {
     fn fstring_values<'x>(&mut self, parts: impl Iterator<Item = &'x r::FStringPart>, whole: TextRange) -> R<Vec<a::Expr>> {
         let mut acc = LitAcc::default();
         let mut values = Vec::new();
+        let u311 = self.text(whole).starts_with('u');
         for part in parts {
             match part {
                 r::FStringPart::Literal(l) => {
                     let lit = strings::split_literal(self.text(l.range)).ok_or_else(|| self.err_at(l.range.start(), "invalid string literal"))?;
                     let mut buf = Vec::new();
                     strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
-                    acc.add(&buf, l.range);
+                    acc.add(&buf, l.range, self.text(l.range).starts_with('u'));
                 }
                 r::FStringPart::FString(f) => {
                     let raw = self.text(f.range).chars().take_while(|&c| c != '\'' && c != '"').any(|c| c == 'r' || c == 'R');
-                    self.interp_elements(&f.elements, raw, f.range, whole, &mut acc, &mut values, false)?;
+                    self.interp_elements(&f.elements, raw, f.range, whole, u311, &mut acc, &mut values, false)?;
                 }
             }
         }
-        acc.flush(self, whole, &mut values);
+        acc.flush(self, whole, u311, &mut values);
         Ok(values)
     }
 
@@ -623,9 +624,9 @@ impl<'s> Converter<'s> {
         let mut values = Vec::new();
         for t in parts {
             let raw = self.text(t.range).chars().take_while(|&c| c != '\'' && c != '"').any(|c| c == 'r' || c == 'R');
-            self.interp_elements(&t.elements, raw, t.range, whole, &mut acc, &mut values, true)?;
+            self.interp_elements(&t.elements, raw, t.range, whole, false, &mut acc, &mut values, true)?;
         }
-        acc.flush(self, whole, &mut values);
+        acc.flush(self, whole, false, &mut values);
         Ok(values)
     }
 
@@ -637,6 +638,7 @@ impl<'s> Converter<'s> {
         raw: bool,
         part: TextRange,
         whole: TextRange,
+        u311: bool,
         acc: &mut LitAcc,
         values: &mut Vec<a::Expr>,
         template: bool,
@@ -646,7 +648,7 @@ impl<'s> Converter<'s> {
                 r::InterpolatedStringElement::Literal(l) => {
                     let mut buf = Vec::new();
                     strings::decode_str_body(self.text(l.range), raw, true, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
-                    acc.add(&buf, l.range);
+                    acc.add(&buf, l.range, false);
                 }
                 r::InterpolatedStringElement::Interpolation(i) => {
                     if let Some(dbg) = &i.debug_text {
@@ -654,14 +656,10 @@ impl<'s> Converter<'s> {
                         let end = start + TextSize::from(dbg.as_str().len() as u32);
                         let mut buf = Vec::new();
                         strings::decode_str_body(dbg.as_str(), true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
-                        if !template {
-                            acc.add(&buf, TextRange::new(start, end));
-                        } else {
-                            acc.add(&buf, TextRange::new(start, end));
-                        }
+                        acc.add(&buf, TextRange::new(start, end), false);
                     }
-                    acc.flush(self, whole, values);
-                    let fv = self.interpolation(i, raw, part, whole, template)?;
+                    acc.flush(self, whole, u311, values);
+                    let fv = self.interpolation(i, raw, part, whole, u311, template)?;
                     values.push(fv);
                 }
             }
@@ -669,29 +667,10 @@ impl<'s> Converter<'s> {
         Ok(())
     }
 
-    fn interpolation(&mut self, i: &r::InterpolatedElement, raw: bool, part: TextRange, whole: TextRange, template: bool) -> R<a::Expr> {
+    #[allow(clippy::too_many_arguments)]
+    fn interpolation(&mut self, i: &r::InterpolatedElement, raw: bool, part: TextRange, whole: TextRange, u311: bool, template: bool) -> R<a::Expr> {
         self.enter(i.range.start())?;
-        // 3.11: the expression was re-parsed from a substring, shifting columns on the `{` line.
-        let pushed = if self.minor == PyMinor::Py311 {
-            let (lt, _) = self.loc(part.start());
-            let part_pos = self.pos(part);
-            let (lb, _) = self.loc(i.range.start());
-            let after = self.src.get(usize::from(i.range.start()) + 1..).unwrap_or("");
-            let newline_after_brace = after.bytes().take_while(|&c| c != b'}' && c != b'\n').all(|c| matches!(c, b' ' | b'\t' | 0x0C));
-            if lb > lt && !newline_after_brace {
-                self.shifts.push((lb, part_pos.col_offset));
-                true
-            } else {
-                false
-            }
-        } else {
-            false
-        };
-        let value = self.bexpr(&i.expression);
-        if pushed {
-            self.shifts.pop();
-        }
-        let value = value?;
+        let value = self.bexpr(&i.expression)?;
         let mut conversion = match i.conversion {
             r::ConversionFlag::None => -1,
             r::ConversionFlag::Str => 's' as i32,
@@ -706,9 +685,9 @@ impl<'s> Converter<'s> {
             Some(spec) => {
                 let mut acc = LitAcc::default();
                 let mut values = Vec::new();
-                let spec_whole = if self.minor == PyMinor::Py311 { whole } else { spec.range };
-                self.interp_elements(&spec.elements, raw, part, spec_whole, &mut acc, &mut values, template)?;
-                acc.flush(self, spec_whole, &mut values);
+                self.interp_elements(&spec.elements, raw, part, whole, u311, &mut acc, &mut values, template)?;
+                // 3.11's `fstring_parse` finishes a spec with its own token (`t`), never `u`.
+                acc.flush(self, part, false, &mut values);
                 let pos = if self.minor == PyMinor::Py311 {
                     self.pos(part)
                 } else {
@@ -782,14 +761,26 @@ impl<'s> Converter<'s> {
 }
 
 /// Accumulates adjacent literal pieces of an f-string into one `Constant`.
+///
+/// 3.11 (`Parser/string_parser.c`) positions every such `Constant` at the whole concatenated string
+/// (`whole`), except the trailing one of a format spec, which gets the spec's own string token; and
+/// marks all of them `kind='u'` when the first token starts with `u`. 3.12+ position each at its own
+/// text and mark it `u` when its first piece comes from a `u"..."` token.
 #[derive(Default)]
 struct LitAcc {
     buf: Vec<u8>,
     range: Option<TextRange>,
+    first_u: bool,
 }
 
 impl LitAcc {
-    fn add(&mut self, bytes: &[u8], range: TextRange) {
+    fn add(&mut self, bytes: &[u8], range: TextRange, u: bool) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.range.is_none() {
+            self.first_u = u;
+        }
         self.buf.extend_from_slice(bytes);
         self.range = Some(match self.range {
             Some(r) => TextRange::new(r.start(), range.end()),
@@ -797,14 +788,12 @@ impl LitAcc {
         });
     }
 
-    fn flush(&mut self, c: &Converter<'_>, whole: TextRange, values: &mut Vec<a::Expr>) {
+    /// `pos311`/`u311`: the position and kind 3.11 gives this constant.
+    fn flush(&mut self, c: &Converter<'_>, pos311: TextRange, u311: bool, values: &mut Vec<a::Expr>) {
         let Some(range) = self.range.take() else { return };
         let buf = std::mem::take(&mut self.buf);
-        if buf.is_empty() {
-            return;
-        }
-        let pos = if c.minor == PyMinor::Py311 { c.pos(whole) } else { c.pos(range) };
-        values.push(a::Expr { pos, kind: a::ExprKind::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u: false } });
+        let (pos, kind_u) = if c.minor == PyMinor::Py311 { (c.pos(pos311), u311) } else { (c.pos(range), self.first_u) };
+        values.push(a::Expr { pos, kind: a::ExprKind::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u } });
     }
 }
 
