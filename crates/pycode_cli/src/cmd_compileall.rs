@@ -39,7 +39,7 @@ fn parse_error_to_failure(e: pycode_parse::ParseError) -> CompileFailure {
         K::ValueError | K::RecursionError => CompileFailure::Other { class: e.kind.name().into(), message: e.msg },
         K::SyntaxError | K::IndentationError | K::TabError | K::UnknownEncoding => {
             let nz = |v: u32| (v > 0).then_some(v as i64);
-            CompileFailure::Syntax(SyntaxErrorInfo {
+            CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
                 class: e.kind.name().into(),
                 msg: e.msg,
                 filename: None,
@@ -48,7 +48,7 @@ fn parse_error_to_failure(e: pycode_parse::ParseError) -> CompileFailure {
                 end_lineno: nz(e.end_lineno),
                 end_offset: nz(e.end_offset),
                 text: e.text.map(|t| t + "\n"),
-            })
+            }))
         }
     }
 }

@@ -46,7 +46,7 @@ pub struct ParsedArgs {
 #[derive(Debug)]
 pub enum ArgsOutcome {
     /// Go on with these arguments (and the compiled `-x` regex).
-    Run(ParsedArgs, Option<fancy_regex::Regex>),
+    Run(Box<ParsedArgs>, Option<fancy_regex::Regex>),
     /// `-h`: print this to stdout, exit 0.
     Help(String),
     /// `parser.error`: print this to stderr, exit 2.
@@ -327,7 +327,7 @@ fn take(ns: &mut ParsedArgs, act: Act, val: Option<&[u8]>, release: Release) -> 
 pub enum Parsed {
     /// The namespace as argparse leaves it, and whether any `-o` was given (`opt_levels` is
     /// `None` in Python otherwise).
-    Ns(ParsedArgs, bool),
+    Ns(Box<ParsedArgs>, bool),
     /// `-h` was reached: the help text.
     Help(String),
 }
@@ -507,7 +507,7 @@ fn argparse(args: &[Vec<u8>], release: Release) -> Result<Parsed, ArgErr> {
         let words: Vec<String> = extras.iter().map(|w| fsdecode(w).to_string_lossy()).collect();
         return Err(ArgErr(format!("unrecognized arguments: {}", words.join(" "))));
     }
-    Ok(Parsed::Ns(ns, opt_levels_given))
+    Ok(Parsed::Ns(Box::new(ns), opt_levels_given))
 }
 
 fn ambiguous(word: &[u8], ts: &[OptTuple]) -> ArgErr {
@@ -541,7 +541,7 @@ fn translate_python_regex(p: &str) -> String {
 /// level, `-d` with `-s`/`-p`), in CPython's order.
 pub fn parse_args(args: &[Vec<u8>], release: Release) -> ArgsOutcome {
     let (mut ns, opt_given) = match argparse(args, release) {
-        Ok(Parsed::Ns(ns, g)) => (ns, g),
+        Ok(Parsed::Ns(ns, g)) => (*ns, g),
         Ok(Parsed::Help(h)) => return ArgsOutcome::Help(h),
         Err(ArgErr(msg)) => return ArgsOutcome::Usage(error_text(release, &msg)),
     };
@@ -574,7 +574,7 @@ pub fn parse_args(args: &[Vec<u8>], release: Release) -> ArgsOutcome {
     if ns.flist.as_deref() == Some(b"") {
         ns.flist = None;
     }
-    ArgsOutcome::Run(ns, regex)
+    ArgsOutcome::Run(Box::new(ns), regex)
 }
 
 #[cfg(test)]

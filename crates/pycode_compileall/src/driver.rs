@@ -537,11 +537,8 @@ pub fn compile_dir(
                             }
                             fo.flush(reporter);
                         }
-                        Some(Err(e)) => {
-                            if st.fatal.is_none() {
-                                st.fatal = Some(e);
-                            }
-                        }
+                        Some(Err(e)) if st.fatal.is_none() => st.fatal = Some(e),
+                        Some(Err(_)) => {}
                         None => {}
                     }
                     // Mark as printed with an empty placeholder so the loop test moves on.

@@ -76,7 +76,7 @@ pub struct SyntaxErrorInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileFailure {
     /// `SyntaxError` or a subclass of it.
-    Syntax(SyntaxErrorInfo),
+    Syntax(Box<SyntaxErrorInfo>),
     /// Any other exception (`ValueError`, `RecursionError`, `MemoryError`, ...): class name and
     /// `str(exception)`.
     Other { class: String, message: String },

@@ -57,20 +57,19 @@ fn ns_line(ns: &ParsedArgs, opt_given: bool) -> String {
 /// What our parser gives for `argv`, in the fixture's format (compile_* lines dropped).
 fn render(argv: &[Vec<u8>], release: Release) -> String {
     let mut out = String::new();
-    let status;
-    match parse_namespace(argv, release) {
+    let status = match parse_namespace(argv, release) {
         Err(text) => {
             out.push_str(&text);
-            status = 2;
+            2
         }
         Ok(Parsed::Help(h)) => {
             out.push_str(&h);
-            status = 0;
+            0
         }
         Ok(Parsed::Ns(ns, given)) => {
             out.push_str(&ns_line(&ns, given));
             out.push('\n');
-            status = match parse_args(argv, release) {
+            match parse_args(argv, release) {
                 ArgsOutcome::Run(..) => 0,
                 ArgsOutcome::Usage(text) => {
                     out.push_str(&text);
@@ -78,9 +77,9 @@ fn render(argv: &[Vec<u8>], release: Release) -> String {
                 }
                 ArgsOutcome::Help(_) => 99,
                 ArgsOutcome::Fatal(_) => 1,
-            };
+            }
         }
-    }
+    };
     out.replace(prog(release), "{prog}") + &format!("exit {status}\n")
 }
 

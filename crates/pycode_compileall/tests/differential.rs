@@ -67,7 +67,7 @@ impl Compiler for Oracle {
         let f: Vec<&str> = line.trim_end_matches('\n').split('\t').collect();
         match f.first().copied() {
             Some("OK") => Ok(Compiled { code: unhex(f[1]), warnings: vec![] }),
-            Some("SYNTAX") => Err(CompileFailure::Syntax(SyntaxErrorInfo {
+            Some("SYNTAX") => Err(CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
                 class: text(f[1]),
                 msg: text(f[2]),
                 filename: (f[3] != "-").then(|| text(f[3])),
@@ -76,7 +76,7 @@ impl Compiler for Oracle {
                 end_lineno: opt_num(f[6]),
                 end_offset: opt_num(f[7]),
                 text: (f[8] != "-").then(|| text(f[8])),
-            })),
+            }))),
             _ => Err(CompileFailure::Other { class: text(f[1]), message: text(f[2]) }),
         }
     }

@@ -7,7 +7,7 @@ use pycode_release::Release;
 
 fn fake(source: &[u8], dfile: &str, _r: Release, _o: i64) -> Result<Compiled, CompileFailure> {
     if source.windows(3).any(|w| w == b"bad") {
-        return Err(CompileFailure::Syntax(SyntaxErrorInfo {
+        return Err(CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
             class: "SyntaxError".into(),
             msg: "invalid syntax".into(),
             filename: Some(dfile.into()),
@@ -16,7 +16,7 @@ fn fake(source: &[u8], dfile: &str, _r: Release, _o: i64) -> Result<Compiled, Co
             end_lineno: Some(1),
             end_offset: Some(4),
             text: Some("bad\n".into()),
-        }));
+        })));
     }
     Ok(Compiled { code: source.to_vec(), warnings: vec![] })
 }
