@@ -8,14 +8,20 @@ is given, the pycode command line, and how outputs are compared:
   input     "pyc": pycode gets the reference .pyc (absolute path), cwd = corpus root
             "source": pycode gets the source path relative to the corpus root, cwd = corpus
             root (so filenames in messages match CPython's)
-  argv      pycode arguments; {release}, {pyc}, {src} are substituted
+  argv      pycode arguments; substituted: {release}; {pyc} / {tspyc} the reference
+            unchecked-hash / timestamp .pyc; {src} the source path; {tmp} a fresh scratch
+            directory; {set_order} `32` for a Pyodide reference, else `64`
+  env       extra environment variables (same substitutions)
+  output    "stdout" (default) or "pycache": the single .pyc pycode wrote under {tmp}
   expect    suffix of the reference output pycode's stdout must equal
   compare   "text": stdout == reference (normalised), exit status 0
             "text-or-error": as "text" when CPython accepted the file; when CPython rejected it,
                 pycode must exit non-zero and its stderr must end with the reference error
                 text (suffix `expect_error`)
-            "bytes": stdout == reference bytes exactly
+            "bytes": output == reference bytes exactly (and exit status 0)
+            "status": exit status 0 (pycode checks the result itself)
             "status-stderr": "exit N\\n" + stderr == reference
+            "streams": "exit N\\n--- stdout\\n" + stdout + "--- stderr\\n" + stderr == reference
 
 Normalisation (always, both sides): `<code object NAME at 0x...>` addresses. When the
 reference came from Pyodide (32-bit, other hash order): element order inside frozenset({...}).
@@ -24,27 +30,27 @@ reference came from Pyodide (32-bit, other hash order): element order inside fro
 FEATURES = {
     "dis": {
         "refs": ["pyc", "dis"], "input": "pyc",
-        "argv": ["dis", "--target", "{release}", "{pyc}"],
+        "argv": ["dis", "--target", "{release}", "--set-order", "{set_order}", "{pyc}"],
         "expect": ".dis", "compare": "text",
     },
     "dis-C": {
         "refs": ["pyc", "dis-C"], "input": "pyc",
-        "argv": ["dis", "--target", "{release}", "-C", "{pyc}"],
+        "argv": ["dis", "--target", "{release}", "--set-order", "{set_order}", "-C", "{pyc}"],
         "expect": ".dis-C", "compare": "text",
     },
     "dis-O": {
         "refs": ["pyc", "dis-O"], "input": "pyc",
-        "argv": ["dis", "--target", "{release}", "-O", "{pyc}"],
+        "argv": ["dis", "--target", "{release}", "--set-order", "{set_order}", "-O", "{pyc}"],
         "expect": ".dis-O", "compare": "text",
     },
     "dis-P": {
         "refs": ["pyc", "dis-P"], "input": "pyc",
-        "argv": ["dis", "--target", "{release}", "-P", "{pyc}"],
+        "argv": ["dis", "--target", "{release}", "--set-order", "{set_order}", "-P", "{pyc}"],
         "expect": ".dis-P", "compare": "text",
     },
     "info": {
         "refs": ["pyc", "info"], "input": "pyc",
-        "argv": ["info", "--target", "{release}", "{pyc}"],
+        "argv": ["info", "--target", "{release}", "--set-order", "{set_order}", "{pyc}"],
         "expect": ".info", "compare": "text",
     },
     "ast": {
@@ -52,22 +58,27 @@ FEATURES = {
         "argv": ["ast", "--target", "{release}", "-a", "{src}"],
         "expect": ".ast", "expect_error": ".ast.err", "compare": "text-or-error",
     },
-    # marshal: read the .pyc and write it back; must reproduce CPython's bytes.
+    # marshal: read both reference .pyc files (unchecked-hash and timestamp mode) and write
+    # them back; `pycode roundtrip` exits 0 only when every byte is reproduced.
     "roundtrip": {
         "refs": ["pyc"], "input": "pyc",
-        "argv": ["roundtrip", "--target", "{release}", "{pyc}"],
-        "expect": ".pyc", "compare": "bytes",
+        "argv": ["roundtrip", "{pyc}", "{tspyc}"],
+        "compare": "status",
     },
-    # compiler: what `python -m py_compile FILE` prints (warnings, errors) and its exit status.
-    "error": {
-        "refs": ["error"], "input": "source",
-        "argv": ["compile", "--target", "{release}", "--check", "{src}"],
-        "expect": ".error", "compare": "status-stderr",
-    },
-    # compiler: byte-identical unchecked-hash .pyc on stdout.
+    # compiler: the .pyc `compileall --invalidation-mode unchecked-hash` writes must be
+    # byte-identical to the one py_compile wrote in that mode.
     "compile": {
         "refs": ["pyc"], "input": "source",
-        "argv": ["compile", "--target", "{release}", "--unchecked-hash", "-o", "-", "{src}"],
+        "argv": ["compileall", "--target", "{release}", "-q", "--invalidation-mode", "unchecked-hash", "{src}"],
+        "env": {"PYTHONPYCACHEPREFIX": "{tmp}"}, "output": "pycache",
         "expect": ".pyc", "compare": "bytes",
+    },
+    # compiler front end: what `python -m compileall -q FILE` prints (errors, warnings) and
+    # its exit status, for every file (accepted or not).
+    "compileall": {
+        "refs": ["compileall"], "input": "source",
+        "argv": ["compileall", "--target", "{release}", "-q", "{src}"],
+        "env": {"PYTHONPYCACHEPREFIX": "{tmp}"},
+        "expect": ".compileall", "compare": "streams",
     },
 }

@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -127,8 +128,16 @@ def default_pycode():
     return os.path.join(tdir, "release", "pycode")
 
 
+def _find_pyc(root):
+    found = []
+    for dirpath, _, names in os.walk(root):
+        found += [os.path.join(dirpath, n) for n in names if n.endswith(".pyc")]
+    return found[0] if len(found) == 1 else None
+
+
 def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
-    """Return None when pycode matches, "" when the file is out of scope, else a reason."""
+    """Return None when pycode matches, "" when the file is out of scope, a short reason
+    string for failures without a diff, else (reason, got, want, stderr)."""
     sts = [statuses[r][rel][0] for r in spec["refs"]]
     if "crash" in sts:
         return "oracle crashed"
@@ -138,27 +147,41 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
     rejected = "rejected" in sts
     if rejected and compare != "text-or-error":
         return ""
-    cdir = refs.corpus_dir(corpus)
-    subst = {"release": release, "src": rel,
-             "pyc": refs.output_path(release, corpus, rel, ".pyc")}
-    argv = [pycode] + [a.format(**subst) for a in spec["argv"]]
-    try:
-        p = subprocess.run(argv, cwd=cdir, capture_output=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    except OSError as e:
-        return "cannot run pycode: %s" % e
-    out = p.stdout
+    with tempfile.TemporaryDirectory(prefix="pycode-conf-") as tmp:
+        subst = {"release": release, "src": rel, "tmp": tmp,
+                 "set_order": "32" if pyodide else "64",
+                 "pyc": refs.output_path(release, corpus, rel, ".pyc"),
+                 "tspyc": refs.output_path(release, corpus, rel, ".ts.pyc")}
+        argv = [pycode] + [a.format(**subst) for a in spec["argv"]]
+        env = dict(os.environ)
+        for k, v in spec.get("env", {}).items():
+            env[k] = v.format(**subst)
+        try:
+            p = subprocess.run(argv, cwd=refs.corpus_dir(corpus), env=env, capture_output=True,
+                               timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        except OSError as e:
+            return "cannot run pycode: %s" % e
+        out = p.stdout
+        if spec.get("output") == "pycache":
+            pyc = _find_pyc(tmp)
+            out = _read(pyc, binary=True) if pyc else b""
+    err = p.stderr.decode("utf-8", "surrogateescape")
+    if compare == "status":
+        return None if p.returncode == 0 else ("exit %d" % p.returncode, out.decode("utf-8", "replace"), "", p.stderr)
     if compare == "bytes":
         want = _read(refs.output_path(release, corpus, rel, spec["expect"]), binary=True)
         if p.returncode == 0 and out == want:
             return None
         return ("exit %d" % p.returncode, out, want, p.stderr)
     got = normalise(out.decode("utf-8", "surrogateescape"), pyodide)
-    err = p.stderr.decode("utf-8", "surrogateescape")
-    if compare == "status-stderr":
+    if compare in ("status-stderr", "streams"):
         want = _read(refs.output_path(release, corpus, rel, spec["expect"]))
-        got = "exit %d\n%s" % (p.returncode, normalise(err, pyodide))
+        if compare == "streams":
+            got = "exit %d\n--- stdout\n%s--- stderr\n%s" % (p.returncode, got, normalise(err, pyodide))
+        else:
+            got = "exit %d\n%s" % (p.returncode, normalise(err, pyodide))
         return None if got == want else ("mismatch", got, want, b"")
     if rejected:
         want = _read(refs.output_path(release, corpus, rel, spec["expect_error"])).rstrip()
@@ -225,6 +248,31 @@ def run(release, feature, corpus_name, n, pycode, jobs, oracle_jobs):
     return "\n".join(lines) + "\n", diff_dir
 
 
+def snapshot(release, feature, corpus, n, pycode, jobs=2, oracle_jobs=2, check=False, out=sys.stdout):
+    """Compute one snapshot; write it, or with `check` compare it with the committed one.
+    Returns True when written or unchanged."""
+    text, diff_dir = run(release, feature, corpus, n, pycode, jobs, oracle_jobs)
+    path = snapshot_path(release, feature, corpus, n)
+    rel_path = os.path.relpath(path, REPO)
+    out.write("%s %s %s%s: %s   (diffs: %s)\n" % (
+        release, feature, corpus, "" if n is None else " sample %d" % n,
+        text.split("\n", 1)[0], os.path.relpath(diff_dir, REPO)))
+    if check:
+        old = _read(path) if os.path.isfile(path) else ""
+        if old != text:
+            out.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True),
+                                                rel_path + " (committed)", rel_path + " (now)"))
+            out.write("run.py: %s differs from this run (update it: same command without --check)\n"
+                      % rel_path)
+            return False
+        return True
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    out.write("wrote %s\n" % rel_path)
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(description="Compare pycode with real CPython on a corpus.")
     ap.add_argument("--release", required=True, choices=refs.RELEASES)
@@ -240,28 +288,11 @@ def main():
     if not os.path.isfile(args.pycode):
         sys.exit("run.py: no pycode binary at %s (cargo build --release -p pycode_cli)" % args.pycode)
     try:
-        text, diff_dir = run(args.release, args.feature, args.corpus, args.sample, args.pycode,
-                             args.jobs, args.oracle_jobs)
+        ok = snapshot(args.release, args.feature, args.corpus, args.sample, args.pycode,
+                      args.jobs, args.oracle_jobs, args.check)
     except refs.OracleError as e:
         sys.exit("run.py: %s" % e)
-    path = snapshot_path(args.release, args.feature, args.corpus, args.sample)
-    rel_path = os.path.relpath(path, REPO)
-    print("%s %s %s: %s   (diffs: %s)" % (args.release, args.feature, args.corpus,
-                                          text.split("\n", 1)[0], os.path.relpath(diff_dir, REPO)))
-    if args.check:
-        old = _read(path) if os.path.isfile(path) else ""
-        if old != text:
-            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True),
-                                                       rel_path + " (committed)", rel_path + " (now)"))
-            print("run.py: %s differs from this run (update it with the same command without --check)"
-                  % rel_path)
-            return 1
-        return 0
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    print("wrote %s" % rel_path)
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -192,14 +192,33 @@ def f_ast(ctx):
     return {".ast": out}
 
 
+def _run_main_scratch_pycache(ctx, main, argv):
+    """_run_main with sys.pycache_prefix (PYTHONPYCACHEPREFIX) set to a fresh scratch directory,
+    so .pyc files are never written next to the source nor found up to date from a previous run."""
+    import shutil
+    prefix = os.path.join(ctx.tmpdir, "pycache")
+    shutil.rmtree(prefix, ignore_errors=True)
+    saved = sys.pycache_prefix
+    sys.pycache_prefix = prefix
+    try:
+        return _run_main(main, argv)
+    finally:
+        sys.pycache_prefix = saved
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
 @feature("error")
 def f_error(ctx):
     """What `python -m py_compile FILE` writes to stderr (warnings and errors), and its exit
-    status. The .pyc it writes goes to a scratch pycache_prefix, never next to the source."""
-    saved = sys.pycache_prefix
-    sys.pycache_prefix = os.path.join(ctx.tmpdir, "pycache")
-    try:
-        rc, out, err = _run_main(py_compile.main, ["python -m py_compile", ctx.rel])
-    finally:
-        sys.pycache_prefix = saved
+    status, as `exit N` on the first line followed by the text."""
+    rc, out, err = _run_main_scratch_pycache(ctx, py_compile.main, ["python -m py_compile", ctx.rel])
     return {".error": "exit %d\n%s" % (rc, err + out)}
+
+
+@feature("compileall")
+def f_compileall(ctx):
+    """What `PYTHONPYCACHEPREFIX=<scratch> python -m compileall -q FILE` prints: `exit N`, then
+    its stdout, then its stderr (warnings), each after a `--- stdout` / `--- stderr` line."""
+    import compileall
+    rc, out, err = _run_main_scratch_pycache(ctx, compileall.main, ["python -m compileall", "-q", ctx.rel])
+    return {".compileall": "exit %d\n--- stdout\n%s--- stderr\n%s" % (rc, out, err)}

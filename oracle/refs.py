@@ -37,7 +37,7 @@ PYODIDE_NODE_MODULES = os.path.join(HERE, "pyodide", "node_modules")
 
 RELEASES = ("3.11.7", "3.12.1", "3.12.7", "3.13.0", "3.13.2", "3.14.2")
 PYODIDE_PACKAGES = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7"}
-DEFAULT_FEATURES = ("pyc", "dis", "dis-C", "info", "ast", "error")
+DEFAULT_FEATURES = ("pyc", "dis", "dis-C", "info", "ast", "error", "compileall")
 
 
 class OracleError(Exception):
