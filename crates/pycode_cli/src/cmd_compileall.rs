@@ -2,7 +2,7 @@
 //!
 //! Everything except printing lives in `pycode_compileall`; this module wires stdout/stderr, the
 //! environment (`SOURCE_DATE_EPOCH`, `PYTHONPYCACHEPREFIX`, and `PYCODE_SYS_PATH` standing in for
-//! `sys.path` when no FILE|DIR is given) and the compile backend.
+//! `sys.path` when no FILE|DIR is given) and the compile backend (`pycode_compile`).
 
 use std::io::{IsTerminal, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -13,23 +13,47 @@ use std::time::{Duration, Instant};
 use pycode_compileall::{run_main, CompileFailure, Compiled, Reporter, RunEnv, SyntaxErrorInfo};
 use pycode_release::Release;
 
-/// The compile backend. pycode's code generator is not wired in yet: sources are parsed (so
-/// syntax errors are reported as CPython reports them) and valid sources fail with
-/// `NotImplementedError`, so no `.pyc` is ever written with made-up code.
-fn compile_backend(source: &[u8], _dfile: &str, release: Release, _optimize: i64) -> Result<Compiled, CompileFailure> {
-    let minor = match release.minor() {
-        (3, 11) => pycode_parse::PyMinor::Py311,
-        (3, 12) => pycode_parse::PyMinor::Py312,
-        (3, 13) => pycode_parse::PyMinor::Py313,
-        _ => pycode_parse::PyMinor::Py314,
-    };
-    let opts = pycode_parse::Options { minor, mode: pycode_parse::Mode::Exec, type_comments: false };
-    match pycode_parse::parse(source, &opts) {
-        Ok(_) => Err(CompileFailure::Other {
-            class: "NotImplementedError".into(),
-            message: "pycode's code generator is not wired into compileall yet".into(),
-        }),
-        Err(e) => Err(parse_error_to_failure(e)),
+/// The compile backend: `pycode_compile` (parse → codegen → assemble → marshal). Releases or
+/// constructs it does not support yet fail with `NotImplementedError`, so no `.pyc` is ever
+/// written with made-up code.
+fn compile_backend(source: &[u8], dfile: &str, release: Release, optimize: i64) -> Result<Compiled, CompileFailure> {
+    // compileall passes -1 for "the interpreter's level", which is 0 for `python -m compileall`.
+    let level = u8::try_from(optimize.max(0)).unwrap_or(0);
+    match pycode_compile::compile_to_marshal(source, dfile, release, level) {
+        Ok(code) => Ok(Compiled { code, warnings: Vec::new() }),
+        Err(pycode_compile::CompileError::Parse(e)) => Err(parse_error_to_failure(e)),
+        Err(pycode_compile::CompileError::Compile(e)) => Err(codegen_error_to_failure(e, dfile)),
+        Err(pycode_compile::CompileError::Assemble(msg)) => {
+            Err(CompileFailure::Other { class: "SystemError".into(), message: format!("pycode internal compiler error: {msg}") })
+        }
+        Err(pycode_compile::CompileError::Unsupported(msg)) => Err(CompileFailure::Other { class: "NotImplementedError".into(), message: msg }),
+    }
+}
+
+/// A symtable/codegen error as CPython raises it (`_PyErr_RaiseSyntaxError`): the offsets as
+/// given, and the text read back from the file named `filename` (`PyErr_ProgramTextObject`),
+/// `None` when that file cannot be read.
+fn codegen_error_to_failure(e: pycode_codegen::CompileError, filename: &str) -> CompileFailure {
+    use pycode_codegen::ErrorKind as K;
+    match e.kind {
+        K::SyntaxError => {
+            let text = std::fs::read(filename).ok().and_then(|b| {
+                let t = String::from_utf8_lossy(&b).into_owned();
+                let idx = usize::try_from(e.lineno).ok()?.checked_sub(1)?;
+                t.split_inclusive('\n').nth(idx).map(str::to_owned)
+            });
+            CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
+                class: "SyntaxError".into(),
+                msg: e.msg,
+                filename: Some(filename.to_owned()),
+                lineno: Some(e.lineno as i64),
+                offset: Some(e.offset as i64),
+                end_lineno: Some(e.end_lineno as i64),
+                end_offset: Some(e.end_offset as i64),
+                text,
+            }))
+        }
+        other => CompileFailure::Other { class: other.name().into(), message: e.msg },
     }
 }
 
