@@ -1,15 +1,18 @@
-//! Turning assembled code units into a `pycode_object::ObjectGraph` whose sharing and
-//! `FLAG_REF` bits reproduce what CPython 3.12's `marshal.dumps` writes for a freshly compiled
-//! module (see `docs/pyc-sharing.md` for the measured rules):
+//! Turning assembled code units into a `pycode_object::ObjectGraph` whose object identity,
+//! interned strings and `FLAG_REF` bits reproduce what CPython's `marshal.dumps` writes for a
+//! freshly compiled module, per release ([`Rules`]). The rules, the CPython mechanism behind each
+//! and the corpus measurements are in `docs/pyc-sharing.md`; in short:
 //!
-//! * objects CPython keeps once per compilation — constants merged by `c_const_cache` (including
-//!   `co_names`, `co_consts`, `co_localsplusnames` tuples and the linetable / exception-table
-//!   bytes, which `makecode`/`assemble_emit` pass through `_PyCompile_ConstCacheMergeOne`) and
-//!   interned strings — become one `ObjId`;
-//! * `flag_ref` is set when CPython's refcount is > 1 at dump time: the object is referenced more
-//!   than once in the graph, or it is immortal (small ints, interned / empty / 1-character latin-1
-//!   strings, the compiler's static names like `<module>`, `()`, `b''`, 1-byte bytes constants),
-//!   or it is a `co_code` (a fresh bytes object cached on the code object).
+//! * objects CPython keeps once per compilation — constants merged by `c_const_cache`, the
+//!   `co_consts` / `co_names` / `co_localsplusnames` tuples and linetable / exception-table bytes
+//!   (`_PyCompile_ConstCacheMergeOne`), interned strings, the filename — are one `ObjId`;
+//! * `flag_ref` is set when CPython's reference count is above 1 at dump time: referenced more
+//!   than once in the graph, immortal / statically allocated, a `co_code`, a frozenset element,
+//!   or held by the caller (module code, filename);
+//! * frozenset elements are put in the order marshal writes them.
+//!
+//! What only the compiling process knows (strings it had interned before) comes in through
+//! [`GraphBuilder::note_preinterned`].
 
 use std::collections::{HashMap, HashSet};
 
