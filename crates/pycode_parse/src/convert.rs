@@ -146,14 +146,35 @@ impl<'s> Converter<'s> {
         res
     }
 
+    /// CPython ends a compound statement at the last non-whitespace token of its block, which
+    /// may be a trailing `;` after the last simple statement.
+    fn block_end(&self, end: TextSize) -> TextSize {
+        let b = self.src.as_bytes();
+        let mut i = usize::from(end);
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | 0x0C) {
+            i += 1;
+        }
+        if b.get(i) == Some(&b';') {
+            TextSize::from(i as u32 + 1)
+        } else {
+            end
+        }
+    }
+
     fn stmt_inner(&mut self, s: &r::Stmt) -> R<a::Stmt> {
         use a::StmtKind as K;
-        let mut pos = self.pos(s.range());
+        let compound = matches!(
+            s,
+            r::Stmt::FunctionDef(_) | r::Stmt::ClassDef(_) | r::Stmt::For(_) | r::Stmt::While(_) | r::Stmt::If(_)
+                | r::Stmt::With(_) | r::Stmt::Match(_) | r::Stmt::Try(_)
+        );
+        let end = if compound { self.block_end(s.end()) } else { s.end() };
+        let mut pos = self.pos_of(s.start(), end);
         let kind = match s {
             r::Stmt::FunctionDef(f) => {
                 if !f.decorator_list.is_empty() {
                     let start = self.keyword_start(f.name.start(), "def", true);
-                    pos = self.pos_of(start, f.range.end());
+                    pos = self.pos_of(start, end);
                 }
                 let def = a::FunctionDef {
                     name: ident(&f.name),
@@ -173,7 +194,7 @@ impl<'s> Converter<'s> {
             r::Stmt::ClassDef(c) => {
                 if !c.decorator_list.is_empty() {
                     let start = self.keyword_start(c.name.start(), "class", false);
-                    pos = self.pos_of(start, c.range.end());
+                    pos = self.pos_of(start, end);
                 }
                 let (bases, keywords) = match c.arguments.as_deref() {
                     Some(args) => (self.exprs(&args.args)?, self.keywords(&args.keywords)?),
@@ -221,7 +242,7 @@ impl<'s> Converter<'s> {
             r::Stmt::If(x) => {
                 let test = self.bexpr(&x.test)?;
                 let body = self.stmts(&x.body)?;
-                let orelse = self.elif_chain(&x.elif_else_clauses, x.range.end())?;
+                let orelse = self.elif_chain(&x.elif_else_clauses, end)?;
                 K::If { test, body, orelse }
             }
             r::Stmt::With(x) => {
@@ -257,7 +278,7 @@ impl<'s> Converter<'s> {
                 for h in &x.handlers {
                     let r::ExceptHandler::ExceptHandler(h) = h;
                     handlers.push(a::ExceptHandler {
-                        pos: self.pos(h.range),
+                        pos: self.pos_of(h.range.start(), self.block_end(h.range.end())),
                         type_: self.opt_expr(h.type_.as_deref())?,
                         name: h.name.as_ref().map(ident),
                         body: self.stmts(&h.body)?,
@@ -670,7 +691,21 @@ impl<'s> Converter<'s> {
     #[allow(clippy::too_many_arguments)]
     fn interpolation(&mut self, i: &r::InterpolatedElement, raw: bool, part: TextRange, whole: TextRange, u311: bool, template: bool) -> R<a::Expr> {
         self.enter(i.range.start())?;
-        let value = self.bexpr(&i.expression)?;
+        let mut value = self.bexpr(&i.expression)?;
+        if self.minor == PyMinor::Py311 {
+            // 3.11 parsed `(expr)` from a copy of the field: a bare tuple spans those parentheses,
+            // from the `{` to the character that ended the expression.
+            if let (a::ExprKind::Tuple { .. }, r::Expr::Tuple(t)) = (&value.kind, &*i.expression) {
+                if !t.parenthesized {
+                    let b = self.src.as_bytes();
+                    let mut k = usize::from(t.range.end());
+                    while k < b.len() && !matches!(b[k], b'!' | b':' | b'=' | b'}') {
+                        k += 1;
+                    }
+                    value.pos = self.pos_of(i.range.start(), TextSize::from(k as u32 + 1));
+                }
+            }
+        }
         let mut conversion = match i.conversion {
             r::ConversionFlag::None => -1,
             r::ConversionFlag::Str => 's' as i32,

@@ -70,8 +70,12 @@ pub fn apply(conv: &Converter<'_>, tokens: &[Token], body: &mut [a::Stmt]) -> Re
     if comments.is_empty() {
         return Ok(ignores);
     }
-    let mut att = Attacher { conv, comments: &mut comments, line_offsets: line_offsets(src) };
+    let mut att = Attacher { conv, comments: &mut comments, line_offsets: line_offsets(src), ends: Vec::new() };
     att.stmts(body);
+    let ends = std::mem::take(&mut att.ends);
+    if !ends.is_empty() {
+        extend_ends(body, &ends);
+    }
     if let Some(c) = comments.iter().find(|c| !c.used) {
         return Err(conv.err_at(TextSize::from(c.text_start as u32), "invalid syntax"));
     }
@@ -88,6 +92,45 @@ struct Attacher<'a, 'c> {
     conv: &'a Converter<'a>,
     comments: &'c mut Vec<TypeComment>,
     line_offsets: Vec<usize>,
+    /// (statement end, comment end) for assignments given a type comment.
+    ends: Vec<((u32, u32), (u32, u32))>,
+}
+
+/// A compound statement ends at its last token, which is the `TYPE_COMMENT` of a final assignment.
+fn extend_ends(body: &mut [a::Stmt], ends: &[((u32, u32), (u32, u32))]) {
+    for s in body {
+        let children: Vec<&mut Vec<a::Stmt>> = match &mut s.kind {
+            a::StmtKind::FunctionDef(f) | a::StmtKind::AsyncFunctionDef(f) => vec![&mut f.body],
+            a::StmtKind::ClassDef(c) => vec![&mut c.body],
+            a::StmtKind::For(f) | a::StmtKind::AsyncFor(f) => vec![&mut f.body, &mut f.orelse],
+            a::StmtKind::While { body, orelse, .. } | a::StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            a::StmtKind::With { body, .. } | a::StmtKind::AsyncWith { body, .. } => vec![body],
+            a::StmtKind::Try(t) | a::StmtKind::TryStar(t) => {
+                let mut v: Vec<&mut Vec<a::Stmt>> = vec![&mut t.body];
+                for h in &mut t.handlers {
+                    if let Some(&(_, to)) = ends.iter().find(|(from, _)| *from == (h.pos.end_lineno, h.pos.end_col_offset)) {
+                        extend_ends(&mut h.body, ends);
+                        h.pos.end_lineno = to.0;
+                        h.pos.end_col_offset = to.1;
+                    } else {
+                        extend_ends(&mut h.body, ends);
+                    }
+                }
+                v.push(&mut t.orelse);
+                v.push(&mut t.finalbody);
+                v
+            }
+            a::StmtKind::Match { cases, .. } => cases.iter_mut().map(|c| &mut c.body).collect(),
+            _ => continue,
+        };
+        for c in children {
+            extend_ends(c, ends);
+        }
+        if let Some(&(_, to)) = ends.iter().find(|(from, _)| *from == (s.pos.end_lineno, s.pos.end_col_offset)) {
+            s.pos.end_lineno = to.0;
+            s.pos.end_col_offset = to.1;
+        }
+    }
 }
 
 impl Attacher<'_, '_> {
@@ -118,10 +161,18 @@ impl Attacher<'_, '_> {
     fn stmt(&mut self, s: &mut a::Stmt) {
         use a::StmtKind as K;
         let end = self.offset(s.pos.end_lineno, s.pos.end_col_offset);
+        let mut new_end = None;
         match &mut s.kind {
             K::Assign { type_comment, value, .. } => {
                 let _ = value;
                 *type_comment = self.take_after(end, |g| g.trim_matches([' ', '\t', '\x0c']).is_empty());
+                if type_comment.is_some() {
+                    if let Some(c) = self.comments.iter().filter(|c| c.used && c.start >= end).min_by_key(|c| c.start) {
+                        let (l, col) = self.conv.loc(TextSize::from(c.end as u32));
+                        self.ends.push(((s.pos.end_lineno, s.pos.end_col_offset), (l, col)));
+                        new_end = Some((l, col));
+                    }
+                }
             }
             K::For(f) | K::AsyncFor(f) => {
                 let iter_end = self.offset(f.iter.pos.end_lineno, f.iter.pos.end_col_offset);
@@ -158,7 +209,11 @@ impl Attacher<'_, '_> {
                             nl.is_some_and(|n| before[n + 1..].trim_matches([' ', '\t', '\x0c']).is_empty() && before[..n].trim_end_matches([' ', '\t', '\x0c']).ends_with(':'))
                         };
                         let after = src.get(c.end..body_start).unwrap_or("");
-                        if (ok_same_line || ok_next_line) && after.trim_matches([' ', '\t', '\x0c', '\n']).is_empty() {
+                        let only_comments = after.split('\n').all(|l| {
+                            let t = l.trim_matches([' ', '\t', '\x0c']);
+                            t.is_empty() || t.starts_with('#')
+                        });
+                        if (ok_same_line || ok_next_line) && only_comments {
                             f.type_comment = src.get(c.text_start..c.end).map(Into::into);
                             self.comments[idx].used = true;
                         }
@@ -185,6 +240,11 @@ impl Attacher<'_, '_> {
                 }
             }
             _ => {}
+        }
+        if let Some((l, c)) = new_end {
+            // The TYPE_COMMENT token is the assignment's last token.
+            s.pos.end_lineno = l;
+            s.pos.end_col_offset = c;
         }
     }
 

@@ -1,0 +1,71 @@
+//! For the invalid-program corpus (tools/invalid/measure.py): parse every file named on stdin
+//! (one path a line) for a release and print one line per file: `null` when it parses, else the
+//! JSON array `[class, lineno, offset, end_lineno, end_offset, msg]` of the error, as
+//! tools/invalid/oracle_features.py records CPython's `ast.parse` error.
+//!
+//! usage: syntaxerr_attrs 3.11|3.12|3.13|3.14 < list
+
+use std::io::{BufRead, Write};
+
+use pycode_parse::{Mode, Options, PyMinor};
+
+fn json_str(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn main() {
+    let arg = std::env::args().nth(1).unwrap_or_default();
+    let minor = match arg.as_str() {
+        "3.11" => PyMinor::Py311,
+        "3.12" => PyMinor::Py312,
+        "3.13" => PyMinor::Py313,
+        "3.14" => PyMinor::Py314,
+        _ => {
+            eprintln!("usage: syntaxerr_attrs 3.11|3.12|3.13|3.14 < list");
+            std::process::exit(2);
+        }
+    };
+    let opts = Options { minor, mode: Mode::Exec, type_comments: false };
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let Ok(path) = line else { break };
+        let src = std::fs::read(&path).unwrap_or_default();
+        let o = opts.clone();
+        let res = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || pycode_parse::parse(&src, &o).err())
+            .ok()
+            .and_then(|h| h.join().ok());
+        let text = match res {
+            None => "[\"panic\", null, null, null, null, \"\"]".to_string(),
+            Some(None) => "null".to_string(),
+            Some(Some(e)) => {
+                let n = |v: u32, known: bool| if known { v.to_string() } else { "null".to_string() };
+                let known = e.lineno > 0;
+                format!(
+                    "[{}, {}, {}, {}, {}, {}]",
+                    json_str(e.kind.name()),
+                    n(e.lineno, known),
+                    n(e.offset, known),
+                    n(e.end_lineno, known),
+                    n(e.end_offset, known),
+                    json_str(&e.msg)
+                )
+            }
+        };
+        let _ = writeln!(out, "{text}");
+    }
+}
