@@ -112,6 +112,8 @@ enum FBlockType {
 #[derive(Clone, Copy)]
 struct FBlock<'a> {
     ty: FBlockType,
+    /// `fb_loc`.
+    loc: Location,
     block: Option<Label>,
     exit: Option<Label>,
     datum: FDatum<'a>,
@@ -737,7 +739,7 @@ impl<'a> Compiler<'a> {
         if self.uref().fblocks.len() >= CO_MAXBLOCKS {
             return Err(CompileError { kind: ErrorKind::SyntaxError, ..err_at("too many statically nested blocks", loc) });
         }
-        self.u().fblocks.push(FBlock { ty, block, exit, datum });
+        self.u().fblocks.push(FBlock { ty, loc, block, exit, datum });
         Ok(())
     }
 
@@ -793,9 +795,7 @@ impl<'a> Compiler<'a> {
                 self.addop(o.POP_EXCEPT, *ploc);
             }
             FBlockType::With | FBlockType::AsyncWith => {
-                if let FDatum::Stmt(s) = info.datum {
-                    *ploc = loc_of(s.pos);
-                }
+                *ploc = info.loc;
                 self.addop(o.POP_BLOCK, *ploc);
                 if preserve_tos {
                     self.addop_i(o.SWAP, 2, *ploc);
@@ -951,6 +951,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// 3.12.7 (like 3.13) attributes `GET_ITER`/`FOR_ITER` to the iterable and the `with`
+    /// machinery to each context expression; 3.12.1 used the whole statement / comprehension.
+    fn iter_locs(&self) -> bool {
+        !matches!(self.opts.release, Release::V3_12_1 | Release::V3_11_7)
+    }
+
     fn is_top_level_await(&self) -> bool {
         // PyCF_ALLOW_TOP_LEVEL_AWAIT is never set by py_compile.
         false
@@ -1063,9 +1069,10 @@ impl<'a> Compiler<'a> {
         let end = self.new_label();
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
         self.visit_expr(&f.iter)?;
-        self.addop(op!(self, GET_ITER), loc);
+        let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
+        self.addop(op!(self, GET_ITER), iloc);
         self.use_label(start)?;
-        self.addop_j(op!(self, FOR_ITER), cleanup, loc);
+        self.addop_j(op!(self, FOR_ITER), cleanup, iloc);
         self.use_label(body)?;
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
@@ -1090,7 +1097,8 @@ impl<'a> Compiler<'a> {
         let except = self.new_label();
         let end = self.new_label();
         self.visit_expr(&f.iter)?;
-        self.addop(o.GET_AITER, loc);
+        let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
+        self.addop(o.GET_AITER, iloc);
         self.use_label(start)?;
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
         self.addop_j(o.SETUP_FINALLY, except, loc);
@@ -1273,7 +1281,7 @@ impl<'a> Compiler<'a> {
         let exit = self.new_label();
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
-        let loc = loc_of(s.pos);
+        let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc_of(s.pos) };
         self.addop(o.BEFORE_WITH, loc);
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
@@ -1309,6 +1317,7 @@ impl<'a> Compiler<'a> {
         if self.uref().scope_type != ScopeType::AsyncFunction {
             return Err(err_at("'async with' outside async function", loc));
         }
+        let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc };
         let block = self.new_label();
         let final_ = self.new_label();
         let exit = self.new_label();
@@ -2611,12 +2620,13 @@ impl<'a> Compiler<'a> {
         let is_async_generator = self.st.entries[entry].coroutine;
         let loc = loc_of(e.pos);
         let mut state = None;
+        let iter_loc = if self.iter_locs() { loc_of(outermost.iter.pos) } else { loc };
         if is_inlined {
             self.visit_expr(&outermost.iter)?;
             if outermost.is_async {
-                self.addop(o.GET_AITER, loc);
+                self.addop(o.GET_AITER, iter_loc);
             } else {
-                self.addop(o.GET_ITER, loc);
+                self.addop(o.GET_ITER, iter_loc);
             }
             state = Some(self.push_inlined_comprehension_state(loc, entry)?);
         } else {
@@ -2653,9 +2663,9 @@ impl<'a> Compiler<'a> {
         self.make_closure(loc, handle, 0)?;
         self.visit_expr(&outermost.iter)?;
         if outermost.is_async {
-            self.addop(o.GET_AITER, loc);
+            self.addop(o.GET_AITER, iter_loc);
         } else {
-            self.addop(o.GET_ITER, loc);
+            self.addop(o.GET_ITER, iter_loc);
         }
         self.addop_i(o.CALL, 0, loc);
         if is_async_generator && ty != CompType::Genexp {
@@ -2804,6 +2814,7 @@ impl<'a> Compiler<'a> {
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
         let gen = &gens[gen_index];
+        let gen_iter_loc = if self.iter_locs() { loc_of(gen.iter.pos) } else { loc };
         if !iter_on_stack {
             if gen_index == 0 {
                 self.u().argcount = 1;
@@ -2821,14 +2832,14 @@ impl<'a> Compiler<'a> {
                 }
                 if start.is_some() {
                     self.visit_expr(&gen.iter)?;
-                    self.addop(o.GET_ITER, loc);
+                    self.addop(o.GET_ITER, gen_iter_loc);
                 }
             }
         }
         if let Some(s) = start {
             depth += 1;
             self.use_label(s)?;
-            self.addop_j(o.FOR_ITER, anchor, loc);
+            self.addop_j(o.FOR_ITER, anchor, gen_iter_loc);
         }
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
@@ -2865,7 +2876,8 @@ impl<'a> Compiler<'a> {
                 self.addop_i(o.LOAD_FAST, 0, loc);
             } else {
                 self.visit_expr(&gen.iter)?;
-                self.addop(o.GET_AITER, loc);
+                let gl = if self.iter_locs() { loc_of(gen.iter.pos) } else { loc };
+                self.addop(o.GET_AITER, gl);
             }
         }
         self.use_label(start)?;
