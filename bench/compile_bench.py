@@ -64,8 +64,15 @@ def clean(tree):
             dirnames.remove("__pycache__")
 
 
-def count_pyc(tree):
-    return sum(1 for dp, _, fs in os.walk(tree) for f in fs if f.endswith(".pyc"))
+def read_pycs(tree):
+    out = {}
+    for dp, _, fs in os.walk(tree):
+        for f in fs:
+            if f.endswith(".pyc"):
+                p = os.path.join(dp, f)
+                with open(p, "rb") as fh:
+                    out[os.path.relpath(p, tree)] = fh.read()
+    return out
 
 
 def become_subreaper():
@@ -122,7 +129,7 @@ def main():
     ap.add_argument("--pycode", default=os.path.join(ROOT, "target", "release", "pycode"))
     ap.add_argument("--python", default=find_python312())
     ap.add_argument("--tree")
-    ap.add_argument("--target", default="3.12")
+    ap.add_argument("--target", help="pycode's --target (default: the version of --python)")
     ap.add_argument("--jobs", default="1,2,0")
     ap.add_argument("--no-serc", action="store_true")
     a = ap.parse_args()
@@ -130,6 +137,10 @@ def main():
     if not become_subreaper():
         print("note: not a subreaper; CPU time of CPython's -j workers may be missing")
     tree_src = a.tree or default_tree(a.python)
+    if a.target is None:
+        v = subprocess.run([a.python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                           capture_output=True, text=True).stdout.strip() if a.python else ""
+        a.target = v or "3.12"
     work = tempfile.mkdtemp(prefix="pycode-bench-")
     try:
         tree = os.path.join(work, "tree")
@@ -148,20 +159,33 @@ def main():
         if not a.no_serc:
             serc = try_serc(work)
             if serc:
-                tools.append(("serc", lambda j: [serc, "compile", "--python-version", a.target, "-f", "-j",
+                tools.append(("serc", lambda j: [serc, "compile", "--python-version", ".".join(a.target.split(".")[:2]), "-f", "-j",
                                                  str(j or os.cpu_count() or 1), "tree"]))
         env = dict(os.environ)
         env.pop("SOURCE_DATE_EPOCH", None)
         env.pop("PYTHONPYCACHEPREFIX", None)
         print("%-8s %3s %8s %8s %9s %9s %8s %6s %4s" % ("tool", "-j", "wall s", "cpu s", "MB/s wall", "MB/s cpu", "RSS MB", "pycs", "rc"))
+        written = {}
         for name, cmd in tools:
             for j in jobs:
                 clean(tree)
                 m = measure(cmd(j), work, env)
-                n = count_pyc(tree)
+                pycs = read_pycs(tree)
+                n = len(pycs)
+                if j == jobs[0]:
+                    written[name] = pycs
                 print("%-8s %3d %8.2f %8.2f %9.2f %9.2f %8.1f %6d %4d" % (
                     name, j, m["wall"], m["cpu"], mb / m["wall"], mb / max(m["cpu"], 1e-9), m["rss_mb"], n, m["status"]))
-        print("(pycs = .pyc files written; pycode writes none until its compiler is wired into compileall)")
+        print("(pycs = .pyc files written)")
+        ref = written.get("cpython")
+        if ref:
+            for name, pycs in written.items():
+                if name == "cpython":
+                    continue
+                same = sum(1 for k, v in pycs.items() if ref.get(k) == v)
+                same_hdr = sum(1 for k, v in pycs.items() if k in ref and ref[k][:16] == v[:16])
+                print("%s vs cpython: %d of %d CPython .pyc files byte-identical, %d written, %d same header"
+                      % (name, same, len(ref), len(pycs), same_hdr))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
