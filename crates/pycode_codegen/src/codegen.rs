@@ -1372,7 +1372,9 @@ impl<'a> Compiler<'a> {
             self.visit_expr(m)?;
             self.addop_i(op!(self, CALL), 0, loc);
         }
-        self.addop_i(op!(self, RAISE_VARARGS), 1, loc);
+        // 3.12.7 attributes the raise to the test expression (measured).
+        let rloc = if self.iter_locs() { loc_of(test.pos) } else { loc };
+        self.addop_i(op!(self, RAISE_VARARGS), 1, rloc);
         self.use_label(end)
     }
 
@@ -1812,7 +1814,12 @@ impl<'a> Compiler<'a> {
         let handle = if self.ste().generator {
             self.finish_unit(false)?
         } else {
-            let l = Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0);
+            // 3.12.1: LOCATION(lineno, lineno, 0, 0); 3.12.7: the body's location (measured).
+            let l = if self.iter_locs() {
+                loc_of(body.pos)
+            } else {
+                Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0)
+            };
             self.addop(op!(self, RETURN_VALUE), l);
             self.finish_unit(true)?
         };
