@@ -131,7 +131,7 @@ pub fn compute_localsplus_info(
     };
     for (off, k) in md.varnames.iter().enumerate() {
         let mut kind = fast_kind::LOCAL;
-        if release.at_least(3, 13) && md.fasthidden.contains(k) {
+        if release.at_least(3, 12) && md.fasthidden.contains(k) {
             kind |= fast_kind::HIDDEN;
         }
         if md.cellvars.contains(k) {
