@@ -41,11 +41,15 @@ pub struct ParseError {
     pub end_offset: u32,
     /// The source line the error is on (without its newline), when known.
     pub text: Option<String>,
+    /// CPython's exact `(lineno, offset, end_lineno, end_offset)` when one of them is not a
+    /// plain positive number (CPython uses -1 and 0 in places, e.g. `end_offset` -1 for
+    /// indentation errors); the `u32` fields above hold them clamped to 0.
+    pub raw: Option<[i64; 4]>,
 }
 
 impl ParseError {
     pub fn new(kind: ErrorKind, msg: impl Into<String>) -> Self {
-        ParseError { kind, msg: msg.into(), lineno: 0, offset: 0, end_lineno: 0, end_offset: 0, text: None }
+        ParseError { kind, msg: msg.into(), lineno: 0, offset: 0, end_lineno: 0, end_offset: 0, text: None, raw: None }
     }
 
     pub fn syntax(msg: impl Into<String>) -> Self {

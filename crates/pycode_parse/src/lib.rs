@@ -12,6 +12,7 @@ pub mod convert;
 pub mod decode;
 pub mod error;
 pub mod strings;
+pub mod syntax_errors;
 pub mod typecomments;
 
 pub use error::{ErrorKind, ParseError};
@@ -97,14 +98,7 @@ fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     let parsed = ruff_python_parser::parse_unchecked(text, ropts);
     let mut conv = convert::Converter::new(text, opts.minor);
     check_tokens(&conv, parsed.tokens())?;
-    if let Some(e) = parsed.errors().first() {
-        let mut err = conv.err_at(e.location.start(), "invalid syntax");
-        err.msg = ruff_message(&e.error.to_string());
-        return Err(err);
-    }
-    if let Some(e) = parsed.unsupported_syntax_errors().first() {
-        let mut err = conv.err_at(e.range.start(), "invalid syntax");
-        err.msg = e.to_string();
+    if let Some(err) = syntax_errors::report(text, &parsed, opts.minor) {
         return Err(err);
     }
     match parsed.syntax() {
@@ -125,12 +119,6 @@ fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
             Ok(a::Mod::Module { body, type_ignores })
         }
     }
-}
-
-fn ruff_message(s: &str) -> String {
-    // Later work maps ruff's messages onto CPython's; until then keep CPython's generic wording.
-    let _ = s;
-    "invalid syntax".to_string()
 }
 
 /// Token-level checks CPython's tokenizer makes that ruff does not: bracket nesting depth.
