@@ -146,6 +146,18 @@ def plan(corpus):
                 return None
             return ("native:" + src, lambda dst: copy_tree_py(src, dst))
         raise SystemExit("unknown corpus %r" % corpus)
+    if corpus == "invalid":
+        # invalid programs (tools/invalid/extract.py + hand-written), committed in corpus_invalid/
+        src = os.path.join(REPO, "corpus_invalid")
+        h = hashlib.sha256()
+        for dirpath, dirnames, filenames in os.walk(src):
+            dirnames.sort()
+            for name in sorted(filenames):
+                p = os.path.join(dirpath, name)
+                h.update(os.path.relpath(p, src).encode() + b"\0")
+                with open(p, "rb") as f:
+                    h.update(hashlib.sha256(f.read()).digest())
+        return ("invalid:" + h.hexdigest(), lambda dst: copy_tree_py(src, dst, skip_top=()))
     if corpus == "pypi":
         pkgs = read_packages()
         fp = "pypi:" + ";".join("%s==%s" % p for p in pkgs)

@@ -1,0 +1,1 @@
+def f(a = 0, a = 1): pass

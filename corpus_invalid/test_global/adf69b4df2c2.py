@@ -1,0 +1,4 @@
+def wrong3():
+    print(x)
+    x = 2
+    global x

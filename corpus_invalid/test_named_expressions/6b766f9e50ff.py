@@ -1,0 +1,3 @@
+class Foo():
+            [(42, 1 + ((( j := i )))) for i in range(5)]
+        

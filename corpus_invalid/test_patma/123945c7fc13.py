@@ -1,0 +1,5 @@
+
+        match ...:
+            case {**rest, "key": value}:
+                pass
+        

@@ -1,0 +1,5 @@
+
+        match ...:
+            case _ | _ if condition():
+                pass
+        

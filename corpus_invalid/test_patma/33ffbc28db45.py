@@ -1,0 +1,5 @@
+
+        match ...:
+            case *a, b, *c, d, *e:
+                pass
+        

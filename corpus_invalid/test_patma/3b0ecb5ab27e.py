@@ -1,0 +1,5 @@
+
+        match ...:
+            case _ | (True | False):
+                pass
+        

@@ -1,0 +1,5 @@
+
+        match ...:
+            case (None | _) | _:
+                pass
+        

@@ -1,0 +1,7 @@
+
+        match ...:
+            case _:
+                pass
+            case None:
+                pass
+        

@@ -1,0 +1,5 @@
+
+        match ...:
+            case {0: _, 0j: _}:
+                pass
+        

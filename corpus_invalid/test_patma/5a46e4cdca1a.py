@@ -1,0 +1,5 @@
+
+        match ...:
+            case {f"": _}:
+                pass
+        

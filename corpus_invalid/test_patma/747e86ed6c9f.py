@@ -1,0 +1,5 @@
+
+        match ...:
+            case 0+0:
+                pass
+        

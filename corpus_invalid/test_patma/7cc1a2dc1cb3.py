@@ -1,0 +1,5 @@
+
+        match ...:
+            case a as a:
+                pass
+        

@@ -1,0 +1,5 @@
+
+        match ...:
+            case x | [_ as x] if x:
+                pass
+        

@@ -1,0 +1,7 @@
+
+        match ...:
+            case x:
+                pass
+            case [x] if x:
+                pass
+        

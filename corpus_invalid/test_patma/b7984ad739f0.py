@@ -1,0 +1,5 @@
+
+        match ...:
+            case {"k": a, "l": a}:
+                pass
+        

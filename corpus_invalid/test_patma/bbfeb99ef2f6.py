@@ -1,0 +1,5 @@
+
+        match ...:
+            case {"a": _, "a": _}:
+                pass
+        

@@ -1,0 +1,5 @@
+
+        match ...:
+            case {"first": first, **rest, "last": last}:
+                pass
+        

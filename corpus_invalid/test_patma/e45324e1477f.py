@@ -1,0 +1,7 @@
+
+        match 42:
+            case x:
+                pass
+            case y:
+                pass
+        

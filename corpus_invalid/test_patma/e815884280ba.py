@@ -1,0 +1,5 @@
+
+        match ...:
+            case Class(a=_, a=_):
+                pass
+        

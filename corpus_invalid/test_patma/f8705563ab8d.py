@@ -1,0 +1,5 @@
+
+        match ...:
+            case MyClass(x, y=x):
+                pass
+        

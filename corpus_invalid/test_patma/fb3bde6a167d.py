@@ -1,0 +1,5 @@
+
+        match ...:
+            case f"{x}":
+                pass
+        

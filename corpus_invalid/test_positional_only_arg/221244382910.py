@@ -1,0 +1,1 @@
+lambda a = 5, b=1, /, c, *, d=2: None

@@ -1,0 +1,1 @@
+def f[T: ((x:= 3), int)](): pass

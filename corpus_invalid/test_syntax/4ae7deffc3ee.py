@@ -1,0 +1,1 @@
+class A[T: (int, (yield 3))]: pass

@@ -1,0 +1,3 @@
+class C:
+  if 1: pass
+  else: break

@@ -1,0 +1,1 @@
+del (a if True else b)

@@ -1,0 +1,7 @@
+if 1:
+            def error(a):
+                global a  # SyntaxError
+            def error2():
+                b = 1
+                global b  # SyntaxError
+            

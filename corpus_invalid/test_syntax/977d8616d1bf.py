@@ -1,0 +1,2 @@
+match y:
+ case e(e=v,v,

@@ -1,0 +1,1 @@
+class A[T: (yield 3)]: pass

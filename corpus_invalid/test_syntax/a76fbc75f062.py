@@ -1,0 +1,2 @@
+if 0: continue
+else:  x=1

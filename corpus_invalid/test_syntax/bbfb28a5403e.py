@@ -1,0 +1,2 @@
+class Blech[T](A):
+pass

@@ -1,0 +1,3 @@
+class C:
+  while 0: return
+  else:  x=1

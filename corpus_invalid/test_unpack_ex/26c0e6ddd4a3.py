@@ -1,0 +1,1 @@
+[*b, *c] = range(10) # doctest:+ELLIPSIS

@@ -1,0 +1,1 @@
+dict(**x for x in [{1:2}])

@@ -1,0 +1,1 @@
+a,*b,*c,*d = range(4) # doctest:+ELLIPSIS
