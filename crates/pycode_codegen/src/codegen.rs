@@ -2692,11 +2692,19 @@ impl<'a> Compiler<'a> {
         let mut state = InlineState::default();
         let syms: Vec<(Box<str>, u32)> = self.st.entries[entry].symbols.iter().map(|(k, v)| (k.into(), v)).collect();
         let fl = self.st.entries[ste].is_function_like();
+        let new_rules = self.iter_locs();
         for (k, symbol) in syms {
             let scope = Scope::from_flags(symbol);
             let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
             let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || in_class_block;
+            let differs = scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free);
+            if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
+                // 3.12.7: every name whose scope differs inside the comprehension (unless free
+                // there) is handled with its in-comprehension scope while compiling it.
+                self.st.entries[ste].symbols.set(&k, symbol);
+                state.temp_symbols.push((k.clone(), outv, true));
+            }
             if !bound {
                 continue;
             }
@@ -2708,8 +2716,8 @@ impl<'a> Compiler<'a> {
                     state.fast_hidden.push(k.clone());
                 }
             }
-            if scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free) {
-                // handle the name with its in-comprehension scope while compiling it
+            if !new_rules && differs {
+                // 3.12.1: only names bound in the comprehension get the temporary scope.
                 self.st.entries[ste].symbols.set(&k, symbol);
                 state.temp_symbols.push((k.clone(), outv, true));
             }
