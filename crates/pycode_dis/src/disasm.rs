@@ -464,6 +464,7 @@ fn check_options(release: Release, opts: &DisOptions) -> Result<(), DisError> {
 pub fn dis(graph: &ObjectGraph, root: ObjId, release: Release, opts: &DisOptions) -> Result<String, DisError> {
     check_options(release, opts)?;
     let repr = Repr::new(graph, unicode_version(release), opts.set_order.hasher(release));
+    let ops = Ops::new(release.opcodes());
     let mut out = String::with_capacity(4096);
     let mut stack = vec![root];
     let mut visits = 0usize;
@@ -477,7 +478,7 @@ pub fn dis(graph: &ObjectGraph, root: ObjId, release: Release, opts: &DisOptions
             repr.write(&mut out, id)?;
             out.push_str(":\n");
         }
-        disassemble_into(graph, id, release, opts, &repr, &mut out)?;
+        disassemble_into(graph, id, release, opts, &repr, &ops, &mut out)?;
         let parts = code_parts(graph, id)?;
         let before = stack.len();
         for &c in parts.consts {
@@ -500,7 +501,7 @@ pub fn disassemble_one(
     check_options(release, opts)?;
     let repr = Repr::new(graph, unicode_version(release), opts.set_order.hasher(release));
     let mut out = String::with_capacity(1024);
-    disassemble_into(graph, id, release, opts, &repr, &mut out)?;
+    disassemble_into(graph, id, release, opts, &repr, &Ops::new(release.opcodes()), &mut out)?;
     Ok(out)
 }
 
@@ -510,11 +511,11 @@ fn disassemble_into(
     release: Release,
     opts: &DisOptions,
     repr: &Repr<'_>,
+    ops: &Ops,
     out: &mut String,
 ) -> Result<(), DisError> {
     let fl = Flavor::of(release);
     let t = release.opcodes();
-    let ops = Ops::new(t);
     let parts = code_parts(graph, id)?;
     let code = parts.bytecode;
     let firstlineno = parts.code.firstlineno;
@@ -547,7 +548,7 @@ fn disassemble_into(
         linestarts.binary_search_by_key(&offset, |&(o, _)| o).ok().map(|i| linestarts[i].1)
     };
 
-    let mut ctx = Ctx { flavor: fl, t, ops: &ops, repr, graph, parts: &parts, labels: Vec::new() };
+    let mut ctx = Ctx { flavor: fl, t, ops, repr, graph, parts: &parts, labels: Vec::new() };
 
     // Labels / jump targets.
     let mut labels: Vec<i64> = Vec::new();
