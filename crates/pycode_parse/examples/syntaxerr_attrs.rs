@@ -49,19 +49,28 @@ fn main() {
             .spawn(move || pycode_parse::parse(&src, &o).err())
             .ok()
             .and_then(|h| h.join().ok());
+        if std::env::var_os("RUFF_DEBUG").is_some() {
+            if let Ok(t) = std::fs::read_to_string(&path) {
+                let p = ruff_python_parser::parse_unchecked(&t, ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module));
+                for e in p.errors().iter().take(1) {
+                    eprintln!("{path}\t{:?}\t{}", e.location, e.error);
+                }
+            }
+        }
         let text = match res {
             None => "[\"panic\", null, null, null, null, \"\"]".to_string(),
             Some(None) => "null".to_string(),
             Some(Some(e)) => {
-                let n = |v: u32, known: bool| if known { v.to_string() } else { "null".to_string() };
                 let known = e.lineno > 0;
+                let r = e.raw.unwrap_or([e.lineno as i64, e.offset as i64, e.end_lineno as i64, e.end_offset as i64]);
+                let n = |v: i64, known: bool| if known { v.to_string() } else { "null".to_string() };
                 format!(
                     "[{}, {}, {}, {}, {}, {}]",
                     json_str(e.kind.name()),
-                    n(e.lineno, known),
-                    n(e.offset, known),
-                    n(e.end_lineno, known),
-                    n(e.end_offset, known),
+                    n(r[0], known),
+                    n(r[1], known),
+                    n(r[2], known),
+                    n(r[3], known),
                     json_str(&e.msg)
                 )
             }

@@ -139,7 +139,7 @@ fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: P
         return Some(generic(src, tokens, u.range.start(), minor));
     }
     let e = syn?;
-    Some(parser_error(src, tokens, &e.error, e.location, minor))
+    Some(parser_error(src, tokens, &e.error, e.location, minor, Some(parsed.syntax())))
 }
 
 /// The token starting at or after `at` (CPython's failing token).
@@ -159,7 +159,7 @@ fn generic(_src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, _
 }
 
 /// ruff's error → CPython's message and location.
-fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor) -> PErr {
+fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> PErr {
     match err {
         ParseErrorType::UnexpectedIndentation => {
             let lines = Lines::new(src);
@@ -168,6 +168,282 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             let width = src.get(ls..ls + first).map_or(0, |s| s.chars().count()) as i64;
             PErr { kind: ErrorKind::IndentationError, msg: "unexpected indent".into(), range: loc, no_end: true, col_override: Some(width) }
         }
-        _ => generic(src, tokens, loc.start(), minor),
+        ParseErrorType::InvalidAssignmentTarget | ParseErrorType::InvalidDeleteTarget | ParseErrorType::InvalidAugmentedAssignmentTarget => {
+            invalid_target(src, tokens, err, loc, minor, module).unwrap_or_else(|| generic(src, tokens, loc.start(), minor))
+        }
+        _ => {
+            let text = err.to_string();
+            let fixed = match text.as_str() {
+                "Parameter without a default cannot follow a parameter with a default" => Some(if minor >= PyMinor::Py312 {
+                    "parameter without a default follows parameter with a default"
+                } else {
+                    "non-default argument follows default argument"
+                }),
+                "Only one '/' separator allowed" => Some("/ may appear only once"),
+                "'/' parameter must appear before '*' parameter" => Some("/ must be ahead of *"),
+                "Position-only parameter separator not allowed as first parameter" => Some("at least one argument must precede /"),
+                "Parameter cannot follow var-keyword parameter" => Some("arguments cannot follow var-keyword argument"),
+                "Only one '*' parameter allowed" => Some("* argument may appear only once"),
+                "Only one '**' parameter allowed" => Some("arguments cannot follow var-keyword argument"),
+                "Positional patterns cannot follow keyword patterns" => Some("positional patterns follow keyword patterns"),
+                "Expected one or more exception types" => Some("expected one or more exception types"),
+                "Parameter with '*' or '**' cannot have default value" => None,
+                _ => None,
+            };
+            if let Some(m) = fixed {
+                let mut g = generic(src, tokens, loc.start(), minor);
+                g.msg = m.into();
+                return g;
+            }
+            if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
+                return expected_indented_block(src, tokens, rest, loc);
+            }
+            generic(src, tokens, loc.start(), minor)
+        }
     }
+}
+
+/// `expected an indented block after 'if' statement on line N` (IndentationError) on the token
+/// where the block should start.
+fn expected_indented_block(src: &str, tokens: &[ruff_python_ast::token::Token], what: &str, loc: TextRange) -> PErr {
+    let (kw, label): (&[T], String) = match what {
+        "`if` statement" => (&[T::If], "'if' statement".into()),
+        "`elif` clause" => (&[T::Elif], "'elif' statement".into()),
+        "`else` clause" => (&[T::Else], "'else' statement".into()),
+        "`for` statement" => (&[T::For], "'for' statement".into()),
+        "`while` statement" => (&[T::While], "'while' statement".into()),
+        "`with` statement" => (&[T::With], "'with' statement".into()),
+        "`try` statement" => (&[T::Try], "'try' statement".into()),
+        "`except` clause" => (&[T::Except], "'except' statement".into()),
+        "`finally` clause" => (&[T::Finally], "'finally' statement".into()),
+        "`match` statement" => (&[T::Match], "'match' statement".into()),
+        "`case` block" => (&[T::Case], "'case' statement".into()),
+        "function definition" => (&[T::Def], "function definition".into()),
+        "`class` definition" => (&[T::Class], "class definition".into()),
+        _ => (&[], String::new()),
+    };
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    let head = tokens.get(..i).and_then(|ts| ts.iter().rev().find(|t| kw.contains(&t.kind())));
+    let mut g = generic(src, tokens, loc.start(), PyMinor::Py311);
+    if let Some(h) = head {
+        let lines = Lines::new(src);
+        let (line, _) = lines.line_of(usize::from(h.start()));
+        // `except` / `finally` / `else` of a try statement are reported as in CPython's rules
+        g.msg = format!("expected an indented block after {label} on line {line}");
+        g.kind = ErrorKind::IndentationError;
+    }
+    g
+}
+
+/// CPython's `_PyPegen_get_expr_name`.
+fn expr_name(e: &ruff_python_ast::Expr) -> &'static str {
+    use ruff_python_ast::Expr as E;
+    match e {
+        E::Attribute(_) => "attribute",
+        E::Subscript(_) => "subscript",
+        E::Starred(_) => "starred",
+        E::Name(_) => "name",
+        E::List(_) => "list",
+        E::Tuple(_) => "tuple",
+        E::Lambda(_) => "lambda",
+        E::Call(_) => "function call",
+        E::BoolOp(_) | E::BinOp(_) | E::UnaryOp(_) => "expression",
+        E::Generator(_) => "generator expression",
+        E::Yield(_) | E::YieldFrom(_) => "yield expression",
+        E::Await(_) => "await expression",
+        E::ListComp(_) => "list comprehension",
+        E::SetComp(_) => "set comprehension",
+        E::DictComp(_) => "dict comprehension",
+        E::Dict(_) => "dict literal",
+        E::Set(_) => "set display",
+        E::FString(_) | E::TString(_) => "f-string expression",
+        E::StringLiteral(_) | E::BytesLiteral(_) | E::NumberLiteral(_) => "literal",
+        E::BooleanLiteral(b) => {
+            if b.value {
+                "True"
+            } else {
+                "False"
+            }
+        }
+        E::NoneLiteral(_) => "None",
+        E::EllipsisLiteral(_) => "ellipsis",
+        E::Compare(_) => "comparison",
+        E::If(_) => "conditional expression",
+        E::Named(_) => "named expression",
+        _ => "expression",
+    }
+}
+
+/// Finds the expression with exactly `range` and the statement holding it.
+struct Finder<'a> {
+    range: TextRange,
+    found: Option<&'a ruff_python_ast::Expr>,
+    stmt: Option<&'a ruff_python_ast::Stmt>,
+    cur_stmt: Option<&'a ruff_python_ast::Stmt>,
+}
+
+impl<'a> ruff_python_ast::visitor::source_order::SourceOrderVisitor<'a> for Finder<'a> {
+    fn enter_node(&mut self, node: ruff_python_ast::AnyNodeRef<'a>) -> ruff_python_ast::visitor::source_order::TraversalSignal {
+        use ruff_python_ast::visitor::source_order::TraversalSignal;
+        if self.found.is_some() || !node.range().contains_range(self.range) {
+            return TraversalSignal::Skip;
+        }
+        if let Some(s) = node.as_stmt_ref() {
+            let _ = s;
+        }
+        TraversalSignal::Traverse
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a ruff_python_ast::Stmt) {
+        if self.found.is_some() || !stmt.range().contains_range(self.range) {
+            return;
+        }
+        let saved = self.cur_stmt;
+        self.cur_stmt = Some(stmt);
+        ruff_python_ast::visitor::source_order::walk_stmt(self, stmt);
+        self.cur_stmt = saved;
+    }
+
+    fn visit_expr(&mut self, expr: &'a ruff_python_ast::Expr) {
+        if self.found.is_some() {
+            return;
+        }
+        if expr.range() == self.range {
+            self.found = Some(expr);
+            self.stmt = self.cur_stmt;
+            return;
+        }
+        if expr.range().contains_range(self.range) {
+            ruff_python_ast::visitor::source_order::walk_expr(self, expr);
+        }
+    }
+}
+
+/// `cannot assign to X` / `cannot delete X` / `'X' is an illegal expression for augmented
+/// assignment`, and the `... here. Maybe you meant '==' instead of '='?` form of
+/// `invalid_named_expression`.
+fn invalid_target(
+    src: &str,
+    tokens: &[ruff_python_ast::token::Token],
+    err: &ParseErrorType,
+    loc: TextRange,
+    minor: PyMinor,
+    module: Option<&ruff_python_ast::Mod>,
+) -> Option<PErr> {
+    use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+    use ruff_python_ast::{Expr as E, Stmt as S};
+    let module = module?;
+    let body = match module {
+        ruff_python_ast::Mod::Module(m) => &m.body,
+        ruff_python_ast::Mod::Expression(_) => return None,
+    };
+    let mut f = Finder { range: loc, found: None, stmt: None, cur_stmt: None };
+    for st in body {
+        f.visit_stmt(st);
+    }
+    let e = f.found?;
+    let name = expr_name(e);
+    let _ = (src, tokens, minor);
+    let msg = match err {
+        ParseErrorType::InvalidDeleteTarget => format!("cannot delete {name}"),
+        ParseErrorType::InvalidAugmentedAssignmentTarget => format!("'{name}' is an illegal expression for augmented assignment"),
+        _ => {
+            let here = match f.stmt {
+                Some(S::Assign(a)) => {
+                    a.targets.len() == 1
+                        && a.targets[0].range() == loc
+                        && !matches!(
+                            e,
+                            E::List(_) | E::Tuple(_) | E::Generator(_) | E::BooleanLiteral(_) | E::NoneLiteral(_)
+                                | E::Lambda(_) | E::If(_) | E::BoolOp(_) | E::Compare(_) | E::Named(_) | E::Starred(_)
+                                | E::Yield(_) | E::YieldFrom(_)
+                        )
+                        && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
+                        && !matches!(
+                            &*a.value,
+                            E::Tuple(t) if !t.parenthesized
+                        )
+                        && !matches!(&*a.value, E::Lambda(_) | E::If(_) | E::BoolOp(_) | E::Compare(_) | E::Yield(_) | E::YieldFrom(_) | E::Named(_) | E::Starred(_))
+                        && !matches!(&*a.value, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
+                }
+                _ => false,
+            };
+            if here {
+                format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
+            } else {
+                format!("cannot assign to {name}")
+            }
+        }
+    };
+    Some(PErr { kind: ErrorKind::SyntaxError, msg, range: loc, no_end: false, col_override: None })
+}
+
+/// What `python -m py_compile FILE` of `minor` writes to stderr for `e` (`py_compile.main`:
+/// `PyCompileError.msg`): `traceback.format_exception_only` for a plain `SyntaxError`,
+/// `Sorry: <Class>: <str(exc)>` for its subclasses (IndentationError, TabError) and other
+/// exceptions (3.11's ValueError for null bytes). `filename` is the path as given.
+pub fn format_py_compile(e: &ParseError, filename: &str, minor: PyMinor) -> String {
+    let raw = e.raw.unwrap_or([e.lineno as i64, e.offset as i64, e.end_lineno as i64, e.end_offset as i64]);
+    let has_loc = e.lineno > 0 || e.raw.is_some_and(|r| r[0] >= 0);
+    if e.kind != ErrorKind::SyntaxError && e.kind != ErrorKind::UnknownEncoding {
+        // str(SyntaxError): "msg (basename, line N)"
+        let base = filename.rsplit(['/']).next().unwrap_or(filename);
+        return match e.kind {
+            ErrorKind::IndentationError | ErrorKind::TabError if has_loc => {
+                format!("Sorry: {}: {} ({base}, line {})", e.kind.name(), e.msg, raw[0])
+            }
+            _ => format!("Sorry: {}: {}", e.kind.name(), e.msg),
+        };
+    }
+    let mut s = String::new();
+    let mut suffix = String::new();
+    if has_loc {
+        s.push_str(&format!("  File \"{filename}\", line {}\n", raw[0]));
+    } else {
+        suffix = format!(" ({filename})");
+    }
+    if let (Some(text), true) = (&e.text, has_loc) {
+        let rtext = text.trim_end_matches('\n');
+        let ltext = rtext.trim_start_matches([' ', '\n', '\x0c']);
+        let spaces = rtext.chars().count() as i64 - ltext.chars().count() as i64;
+        let ltext_chars: Vec<char> = ltext.chars().collect();
+        let mut offset = raw[1];
+        let caret_line = |colno: i64, end_colno: i64| -> String {
+            let pad: String = ltext_chars.iter().take(colno.max(0) as usize).map(|&c| if c.is_whitespace() { c } else { ' ' }).collect();
+            format!("    {pad}{}\n", "^".repeat((end_colno - colno).max(0) as usize))
+        };
+        if minor <= PyMinor::Py312 {
+            s.push_str(&format!("    {ltext}\n"));
+            let mut end_offset = if raw[3] == 0 { offset } else { raw[3] };
+            if offset == end_offset || end_offset == -1 {
+                end_offset = offset + 1;
+            }
+            let colno = offset - 1 - spaces;
+            let end_colno = end_offset - 1 - spaces;
+            if colno >= 0 {
+                s.push_str(&caret_line(colno, end_colno));
+            }
+        } else {
+            let rlen = rtext.chars().count() as i64;
+            let tlen = text.chars().count() as i64;
+            let mut end_offset = if raw[0] == raw[2] { if raw[3] == 0 { offset } else { raw[3] } } else { rlen + 1 };
+            if !text.is_empty() && offset > tlen {
+                offset = rlen + 1;
+            }
+            if !text.is_empty() && end_offset > tlen {
+                end_offset = rlen + 1;
+            }
+            if offset >= end_offset || end_offset < 0 {
+                end_offset = offset + 1;
+            }
+            let colno = offset - 1 - spaces;
+            let end_colno = end_offset - 1 - spaces;
+            s.push_str(&format!("    {ltext}\n"));
+            if colno >= 0 {
+                s.push_str(&caret_line(colno, end_colno));
+            }
+        }
+    }
+    s.push_str(&format!("{}: {}{suffix}\n", e.kind.name(), e.msg));
+    s
 }
