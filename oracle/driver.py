@@ -50,7 +50,13 @@ def run_job(job):
         if name not in features:
             raise SystemExit("driver: unknown feature %r (known: %s)" % (name, sorted(features)))
 
-    os.chdir(job["root"])
+    # The corpus root becomes the working directory; it must not shadow the oracle's own
+    # stdlib (Pyodide puts the working directory on sys.path, and a corpus may be a stdlib).
+    root = os.path.abspath(job["root"])
+    sys.path[:] = [p for p in sys.path
+                   if p not in ("", ".") and os.path.abspath(p) != root and not
+                   os.path.abspath(p).startswith(root + os.sep)]
+    os.chdir(root)
     out_root = job["out"]
     tmp = tempfile.mkdtemp(prefix="pycode-oracle-")
     try:

@@ -184,7 +184,8 @@ def f_ast(ctx):
     import ast
     try:
         rc, out, err = _run_main(ast.main, ["python -m ast", "-a", ctx.rel])
-    except Exception as e:  # `python -m ast` lets the exception escape: traceback, exit 1
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
+        # `python -m ast` lets the exception escape: traceback, exit 1
         text = "".join(traceback.format_exception_only(type(e), e))
         raise Rejected(text, {".ast.err": text})
     if rc != 0:
