@@ -62,7 +62,11 @@ pub fn apply(conv: &Converter<'_>, tokens: &[Token], body: &mut [a::Stmt]) -> Re
         let Some(p) = type_comment_text(text) else { continue };
         let rest = &text[p..];
         if let Some(tag) = is_ignore(rest) {
-            ignores.push(a::TypeIgnore { lineno: conv.loc(t.start()).0, tag: tag.into() });
+            let (line, col) = conv.loc(t.start());
+            // 3.12+: a type-ignore alone on its line also consumes the newline, which ends up in the tag.
+            let alone = conv.line_text(line).get(..col as usize).is_some_and(|b| b.trim_matches([' ', '\t', '\x0c']).is_empty());
+            let tag: Box<str> = if alone && conv.minor >= pycode_ast::PyMinor::Py312 { format!("{tag}\n").into() } else { tag.into() };
+            ignores.push(a::TypeIgnore { lineno: line, tag });
             continue;
         }
         comments.push(TypeComment { start, text_start: start + p, end, used: false });
