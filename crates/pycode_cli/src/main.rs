@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 mod cmd_ast;
+mod cmd_compile;
 mod cmd_compileall;
 mod cmd_dis;
 mod cmd_marshal;
@@ -14,6 +15,7 @@ commands:
   dis FILE.pyc        disassemble as that release's `python -m dis` does
   info FILE.pyc       print dis.show_code for every code object in the file
   ast FILE.py         print the AST as `python -m ast` does
+  compile [--target X] [-o OUT] [--optimize N] [--invalidation-mode M] FILE...   what `python -m py_compile` does
   compileall [--target X] [OPTIONS] [FILE|DIR ...]   what `python -m compileall` does
   roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
 ";
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         "dis" => cmd_dis::run_dis(&rest),
         "info" => cmd_dis::run_info(&rest),
         "ast" => cmd_ast::run(&rest),
+        "compile" => cmd_compile::run(&rest),
         "compileall" => cmd_compileall::run(&rest),
         "roundtrip" => cmd_marshal::run(&rest),
         "--version" | "-V" => {

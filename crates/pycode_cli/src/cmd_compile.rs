@@ -1,0 +1,125 @@
+//! `pycode compile`: what `python -m py_compile` / `py_compile.compile` does for each FILE —
+//! compile it for the target release and write `__pycache__/NAME.<cache_tag>[.opt-N].pyc`
+//! (or `-o OUT` for a single file), atomically (temporary file + rename).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pycode_marshal::PycKind;
+use pycode_release::Release;
+
+const USAGE: &str = "usage: pycode compile [--target X] [-o OUT] [--optimize N] \
+[--invalidation-mode timestamp|checked-hash|unchecked-hash] FILE...";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Timestamp,
+    CheckedHash,
+    UncheckedHash,
+}
+
+/// `importlib.util.cache_from_source`.
+fn cache_path(src: &Path, release: Release, optimize: u8) -> PathBuf {
+    let dir = src.parent().map(Path::to_path_buf).unwrap_or_default();
+    let stem = src.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let opt = if optimize > 0 { format!(".opt-{optimize}") } else { String::new() };
+    dir.join("__pycache__").join(format!("{stem}.{}{opt}.pyc", release.cache_tag()))
+}
+
+fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    let tmp = path.with_extension(format!("pyc.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn compile_one(file: &str, out: Option<&str>, release: Release, optimize: u8, mode: Mode) -> Result<PathBuf, String> {
+    let src = std::fs::read(file).map_err(|e| format!("[Errno] {e}: '{file}'"))?;
+    let kind = match mode {
+        Mode::Timestamp => {
+            let md = std::fs::metadata(file).map_err(|e| e.to_string())?;
+            let mtime = md
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs() as u32)
+                .unwrap_or(0);
+            PycKind::Timestamp { mtime, source_size: md.len() as u32 }
+        }
+        Mode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
+        Mode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
+    };
+    let pyc = pycode_compile::compile_to_pyc(&src, file, release, optimize, kind).map_err(|e| match e {
+        pycode_compile::CompileError::Parse(p) => format!("  File \"{file}\", line {}\n{}: {}", p.lineno, p.kind.name(), p.msg),
+        pycode_compile::CompileError::Compile(c) => format!("  File \"{file}\", line {}\n{}: {}", c.lineno, c.kind.name(), c.msg),
+        other => other.to_string(),
+    })?;
+    let dest = match out {
+        Some(o) => PathBuf::from(o),
+        None => cache_path(Path::new(file), release, optimize),
+    };
+    write_atomic(&dest, &pyc).map_err(|e| format!("{}: {e}", dest.display()))?;
+    Ok(dest)
+}
+
+pub fn run(args: &[String]) -> ExitCode {
+    let mut release = Release::parse("3.12").unwrap_or(Release::V3_12_7);
+    let mut out: Option<String> = None;
+    let mut optimize = 0u8;
+    let mut mode = Mode::Timestamp;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--target" => match it.next().map(|t| Release::parse(t)) {
+                Some(Ok(r)) => release = r,
+                _ => {
+                    eprintln!("pycode compile: bad --target\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "-o" => out = it.next().cloned(),
+            "--optimize" | "-O" => match it.next().and_then(|n| n.parse::<u8>().ok()).filter(|n| *n <= 2) {
+                Some(n) => optimize = n,
+                None => {
+                    eprintln!("pycode compile: --optimize takes 0, 1 or 2\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--invalidation-mode" => {
+                mode = match it.next().map(|s| s.as_str()) {
+                    Some("timestamp") => Mode::Timestamp,
+                    Some("checked-hash") => Mode::CheckedHash,
+                    Some("unchecked-hash") => Mode::UncheckedHash,
+                    _ => {
+                        eprintln!("pycode compile: bad --invalidation-mode\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            f => files.push(f.to_string()),
+        }
+    }
+    if files.is_empty() || (out.is_some() && files.len() > 1) {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let mut status = ExitCode::SUCCESS;
+    for f in &files {
+        if let Err(e) = compile_one(f, out.as_deref(), release, optimize, mode) {
+            eprintln!("{e}");
+            status = ExitCode::from(1);
+        }
+    }
+    status
+}
