@@ -32,9 +32,12 @@ def main():
         try:
             src = open(fn, "rb").read()
             t = ast.parse(src, fn)
+            # compile() first: compiler_codegen crashes 3.12.1 on some invalid programs
+            # ('return' outside function), compile() reports them.
+            compile(t, fn, "exec", dont_inherit=True, optimize=opt)
             insts, meta = _testinternalcapi.compiler_codegen(t, fn, opt)
         except Exception as e:
-            print(f"ERROR {type(e).__name__}: {e}")
+            print(f"ERROR {type(e).__name__}: {getattr(e, 'msg', e)}")
             continue
         consts = sorted(meta["consts"].items(), key=lambda kv: kv[1])
         print("consts: " + "; ".join(r(key_value(k)) for k, _ in consts))

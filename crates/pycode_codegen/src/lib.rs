@@ -12,6 +12,7 @@
 
 mod codegen;
 mod fold;
+pub mod listing;
 mod ops;
 
 pub use codegen::{compile_module, CompileOptions, Compiled, CompiledUnit};

@@ -235,7 +235,9 @@ impl Builder {
                     self.enter_type_param_block(
                         &f.name,
                         key_of_type_params(&f.type_params),
-                        !f.args.defaults.is_empty(),
+                        // The parser always gives `defaults` a (possibly empty) non-NULL
+                        // sequence, so CPython's `args->defaults != NULL` is always true.
+                        true,
                         has_kwd,
                         false,
                         pos,
@@ -1037,7 +1039,8 @@ fn update_symbols(
     extra.sort();
     for name in extra {
         if let Some(f) = ste.symbols.get(name) {
-            if classflag && f & (DEF_BOUND | DEF_GLOBAL) != 0 {
+            // 3.12: a free variable of a method that also exists in the class scope.
+            if classflag {
                 ste.symbols.set(name, f | DEF_FREE_CLASS);
             }
             continue;

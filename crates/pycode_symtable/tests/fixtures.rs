@@ -1,0 +1,29 @@
+//! Symbol-table fixtures: for each `pycode_codegen/tests/fixtures/NAME.py`, the CPython 3.12.1
+//! AST (`NAME.ast.json`) and the table the `symtable` module shows (`NAME.symtable`, written by
+//! `tools/codegen/make_fixtures.sh` via `tools/codegen/symtable_dump.py`).
+
+#[test]
+fn fixtures_match_cpython_3_12_1_symtable() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pycode_codegen/tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures dir")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".py")).map(String::from))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "fixtures missing");
+    let mut failures = Vec::new();
+    for n in &names {
+        let line = std::fs::read_to_string(dir.join(format!("{n}.ast.json"))).expect("ast json");
+        let expected = std::fs::read_to_string(dir.join(format!("{n}.symtable"))).expect("expected");
+        let (_, m) = pycode_astjson::load_line(line.trim_end()).expect("load ast");
+        let got = match pycode_symtable::parse_future(&m).and_then(|ff| pycode_symtable::SymTable::build(&m, ff)) {
+            Ok(st) => st.dump(),
+            Err(e) => format!("ERROR {} {} {}\n", e.kind.name(), e.msg, e.lineno),
+        };
+        if got != expected {
+            failures.push(format!("{n}:\n--- got\n{got}--- expected\n{expected}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
