@@ -396,11 +396,10 @@ pub fn format_py_compile(e: &ParseError, filename: &str, minor: PyMinor) -> Stri
         };
     }
     let mut s = String::new();
-    let mut suffix = String::new();
+    // Errors without a location (null bytes) carry no filename either: no " (file)" suffix.
+    let suffix = "";
     if has_loc {
         s.push_str(&format!("  File \"{filename}\", line {}\n", raw[0]));
-    } else {
-        suffix = format!(" ({filename})");
     }
     if let (Some(text), true) = (&e.text, has_loc) {
         let rtext = text.trim_end_matches('\n');
