@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::{Mode, Options, ParseError};
+use pycode_parse::{Mode, Options};
 use pycode_release::Release;
 
 const USAGE: &str = "usage: pycode ast [-h] [--target X] [-m {exec,single,eval,func_type}] [--no-type-comments] [-a] [-i INDENT] FILE";
@@ -89,29 +89,6 @@ fn parse_args(args: &[String]) -> Result<Args, ExitCode> {
     Ok(out)
 }
 
-/// `traceback.format_exception_only` for a `SyntaxError`, as `py_compile` prints it.
-pub fn format_syntax_error(e: &ParseError, filename: &str) -> String {
-    let mut s = String::new();
-    if e.lineno > 0 {
-        s.push_str(&format!("  File \"{filename}\", line {}\n", e.lineno));
-        if let Some(text) = &e.text {
-            let rtext = text.trim_end_matches(['\n', '\r']);
-            let ltext = rtext.trim_start_matches([' ', '\n', '\x0c']);
-            let spaces = rtext.chars().count() - ltext.chars().count();
-            s.push_str(&format!("    {ltext}\n"));
-            if e.offset > 0 {
-                let start = (e.offset as usize).saturating_sub(1).saturating_sub(spaces);
-                let width = if e.end_lineno == e.lineno && e.end_offset > e.offset { (e.end_offset - e.offset) as usize } else { 1 };
-                s.push_str(&format!("    {}{}\n", " ".repeat(start), "^".repeat(width)));
-            }
-        }
-    } else {
-        s.push_str(&format!("  File \"{filename}\"\n"));
-    }
-    s.push_str(&format!("{}: {}\n", e.kind.name(), e.msg));
-    s
-}
-
 pub fn run(args: &[String]) -> ExitCode {
     let args = match parse_args(args) {
         Ok(a) => a,
@@ -148,7 +125,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
         Ok(Err(e)) => {
-            eprintln!("{}", format_syntax_error(&e, &args.file));
+            eprint!("{}", pycode_parse::syntax_errors::format_py_compile(&e, &args.file, minor));
             ExitCode::from(1)
         }
         Err(e) => {
