@@ -76,8 +76,12 @@ def _split_top(s):
     return parts
 
 
-def normalise_frozensets(text):
-    """Sort the elements inside every `frozenset({...})` (innermost first). Iterative scan,
+_ID_HASHED = re.compile(r"\b(None|Ellipsis)\b")
+
+
+def normalise_frozensets(text, only_id_hashed=False):
+    """Sort the elements inside every `frozenset({...})` (innermost first); with
+    `only_id_hashed`, only those whose elements mention None or Ellipsis. Iterative scan,
     no recursion on input depth."""
     out = []
     i = 0
@@ -99,7 +103,10 @@ def normalise_frozensets(text):
             start = stack.pop()
             body = "".join(out[start:])
             del out[start:]
-            out.append(", ".join(sorted(_split_top(body))))
+            if only_id_hashed and not _ID_HASHED.search(body):
+                out.append(body)
+            else:
+                out.append(", ".join(sorted(_split_top(body))))
             out.append("})")
             i += 2
             continue
@@ -108,10 +115,14 @@ def normalise_frozensets(text):
     return "".join(out)
 
 
-def normalise(text, pyodide):
+def normalise(text, pyodide, release):
+    """The permitted differences. Frozenset order: fully when the reference is from Pyodide
+    (32-bit hashes); on 3.11 also where None/Ellipsis take part, because 3.11 hashes them by
+    address, which changes from run to run even with PYTHONHASHSEED=0."""
     text = _ADDR.sub(r"\g<1>0x?", text)
-    if pyodide and "frozenset({" in text:
-        text = "\n".join(normalise_frozensets(line) for line in text.split("\n"))
+    if "frozenset({" in text and (pyodide or release.startswith("3.11.")):
+        only = not pyodide
+        text = "\n".join(normalise_frozensets(line, only) for line in text.split("\n"))
     return text
 
 
@@ -164,7 +175,7 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
         except OSError as e:
             return "cannot run pycode: %s" % e
         out = p.stdout
-        if spec.get("output") == "pycache":
+        if spec.get("output") == "tmp-pyc":
             pyc = _find_pyc(tmp)
             out = _read(pyc, binary=True) if pyc else b""
     err = p.stderr.decode("utf-8", "surrogateescape")
@@ -175,20 +186,20 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
         if p.returncode == 0 and out == want:
             return None
         return ("exit %d" % p.returncode, out, want, p.stderr)
-    got = normalise(out.decode("utf-8", "surrogateescape"), pyodide)
+    got = normalise(out.decode("utf-8", "surrogateescape"), pyodide, release)
     if compare in ("status-stderr", "streams"):
-        want = _read(refs.output_path(release, corpus, rel, spec["expect"]))
+        want = normalise(_read(refs.output_path(release, corpus, rel, spec["expect"])), pyodide, release)
         if compare == "streams":
-            got = "exit %d\n--- stdout\n%s--- stderr\n%s" % (p.returncode, got, normalise(err, pyodide))
+            got = "exit %d\n--- stdout\n%s--- stderr\n%s" % (p.returncode, got, normalise(err, pyodide, release))
         else:
-            got = "exit %d\n%s" % (p.returncode, normalise(err, pyodide))
+            got = "exit %d\n%s" % (p.returncode, normalise(err, pyodide, release))
         return None if got == want else ("mismatch", got, want, b"")
     if rejected:
         want = _read(refs.output_path(release, corpus, rel, spec["expect_error"])).rstrip()
         if p.returncode != 0 and err.rstrip().endswith(want):
             return None
         return ("expected an error", err, want, b"")
-    want = normalise(_read(refs.output_path(release, corpus, rel, spec["expect"])), pyodide)
+    want = normalise(_read(refs.output_path(release, corpus, rel, spec["expect"])), pyodide, release)
     if p.returncode == 0 and got == want:
         return None
     return ("exit %d" % p.returncode, got, want, p.stderr)
@@ -296,4 +307,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.exit(1)
