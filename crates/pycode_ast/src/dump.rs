@@ -211,6 +211,10 @@ impl<'o> Dumper<'o> {
     }
 
     fn stmt(&self, s: &Stmt, level: usize) -> Out {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.stmt_inner(s, level))
+    }
+
+    fn stmt_inner(&self, s: &Stmt, level: usize) -> Out {
         let mut n = self.start(level);
         let lv = n.level;
         match &s.kind {
@@ -309,6 +313,10 @@ impl<'o> Dumper<'o> {
     }
 
     fn expr(&self, e: &Expr, level: usize) -> Out {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.expr_inner(e, level))
+    }
+
+    fn expr_inner(&self, e: &Expr, level: usize) -> Out {
         let mut n = self.start(level);
         let lv = n.level;
         match &e.kind {
@@ -489,6 +497,10 @@ impl<'o> Dumper<'o> {
     }
 
     fn pattern(&self, p: &Pattern, level: usize) -> Out {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.pattern_inner(p, level))
+    }
+
+    fn pattern_inner(&self, p: &Pattern, level: usize) -> Out {
         let mut n = self.start(level);
         let lv = n.level;
         let name = match &p.kind {

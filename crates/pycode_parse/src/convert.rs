@@ -18,11 +18,17 @@ use crate::strings;
 /// Deepest AST nesting converted; deeper trees give a `RecursionError` instead of exhausting the stack.
 pub const MAX_DEPTH: u32 = 5000;
 
+/// Stack left before recursing further; below it, `stacker` switches to a fresh heap segment.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROW: usize = 8 << 20;
+
 pub struct Converter<'s> {
     pub src: &'s str,
     line_starts: Vec<u32>,
     pub minor: PyMinor,
     depth: u32,
+    /// Deepest nesting seen (to decide how to drop ruff's tree safely).
+    pub max_depth: u32,
     /// 3.11 only: (line, delta) column shifts applied to nodes inside f-string replacement fields,
     /// reproducing the position arithmetic of 3.11's f-string sub-parser.
     shifts: Vec<(u32, u32)>,
@@ -43,7 +49,7 @@ impl<'s> Converter<'s> {
                 line_starts.push(i as u32 + 1);
             }
         }
-        Converter { src, line_starts, minor, depth: 0, shifts: Vec::new() }
+        Converter { src, line_starts, minor, depth: 0, max_depth: 0, shifts: Vec::new() }
     }
 
     /// (1-based line, byte column) of a byte offset.
@@ -86,6 +92,7 @@ impl<'s> Converter<'s> {
 
     fn enter(&mut self, at: TextSize) -> R<()> {
         self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
         if self.depth > MAX_DEPTH {
             let (line, col) = self.loc(at);
             let mut e = ParseError::new(ErrorKind::RecursionError, "maximum recursion depth exceeded during compilation");
@@ -141,7 +148,7 @@ impl<'s> Converter<'s> {
 
     fn stmt(&mut self, s: &r::Stmt) -> R<a::Stmt> {
         self.enter(s.start())?;
-        let res = self.stmt_inner(s);
+        let res = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.stmt_inner(s));
         self.leave();
         res
     }
@@ -461,7 +468,7 @@ impl<'s> Converter<'s> {
 
     pub fn expr(&mut self, e: &r::Expr) -> R<a::Expr> {
         self.enter(e.start())?;
-        let res = self.expr_inner(e);
+        let res = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.expr_inner(e));
         self.leave();
         res
     }
@@ -753,6 +760,10 @@ impl<'s> Converter<'s> {
     }
 
     fn pattern(&mut self, p: &r::Pattern) -> R<a::Pattern> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.pattern_inner(p))
+    }
+
+    fn pattern_inner(&mut self, p: &r::Pattern) -> R<a::Pattern> {
         use a::PatternKind as K;
         self.enter(p.start())?;
         let pos = self.pos(p.range());

@@ -67,14 +67,18 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<a::Mod, ParseError> {
 
 /// Like [`parse`] for already decoded text (newlines must already be `\n`).
 pub fn parse_text(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
-    // Run on a thread with a large stack so that deeply nested (but accepted) input cannot overflow.
-    std::thread::scope(|s| {
-        let handle = std::thread::Builder::new().stack_size(STACK_SIZE).spawn_scoped(s, || parse_inner(text, opts));
-        match handle {
-            Ok(h) => h.join().unwrap_or_else(|_| Err(ParseError::syntax("internal error in parser"))),
-            Err(_) => parse_inner(text, opts),
-        }
-    })
+    // Deep input: ruff's parser and our converter grow the stack on demand (`stacker`).
+    parse_inner(text, opts)
+}
+
+/// Drops ruff's tree; a deeply nested one is dropped on a large stack segment, since dropping
+/// nested boxes recurses.
+fn drop_parsed<T>(parsed: T, depth: u32) {
+    if depth > 500 {
+        stacker::grow(STACK_SIZE, move || drop(parsed));
+    } else {
+        drop(parsed);
+    }
 }
 
 fn target_version(minor: PyMinor) -> PythonVersion {
@@ -97,8 +101,20 @@ fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     let ropts = ROptions::from(rmode).with_target_version(target_version(opts.minor));
     let parsed = ruff_python_parser::parse_unchecked(text, ropts);
     let mut conv = convert::Converter::new(text, opts.minor);
-    check_tokens(&conv, parsed.tokens())?;
-    if let Some(err) = syntax_errors::report(text, &parsed, opts.minor) {
+    let result = convert_parsed(&parsed, &mut conv, text, opts);
+    let depth = if result.is_err() { u32::MAX } else { conv.max_depth };
+    drop_parsed(parsed, depth);
+    result
+}
+
+fn convert_parsed(
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>,
+    conv: &mut convert::Converter<'_>,
+    text: &str,
+    opts: &Options,
+) -> Result<a::Mod, ParseError> {
+    check_tokens(conv, parsed.tokens())?;
+    if let Some(err) = syntax_errors::report(text, parsed, opts.minor) {
         return Err(err);
     }
     match parsed.syntax() {
@@ -110,10 +126,10 @@ fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
             let mut body = conv.stmts(&m.body)?;
             let mut type_ignores = Vec::new();
             if opts.type_comments {
-                type_ignores = typecomments::apply(&conv, parsed.tokens(), &mut body)?;
+                type_ignores = typecomments::apply(conv, parsed.tokens(), &mut body)?;
             }
             if opts.mode == Mode::Single {
-                check_single(&conv, &m.body)?;
+                check_single(conv, &m.body)?;
                 return Ok(a::Mod::Interactive { body });
             }
             Ok(a::Mod::Module { body, type_ignores })
