@@ -8,6 +8,7 @@ use pycode_release::Release;
 
 const DIS_USAGE: &str = "usage: pycode dis [-h] [-C] [-O] [-P] [--target X.Y.Z] [--set-order ORDER] FILE.pyc";
 const INFO_USAGE: &str = "usage: pycode info [-h] [--target X.Y.Z] [--set-order ORDER] FILE.pyc";
+const TABLES_USAGE: &str = "usage: pycode tables [-h] [--target X.Y.Z] FILE.pyc";
 
 const DIS_HELP: &str = "
 Disassemble FILE.pyc exactly as `dis.dis(code)` of the CPython release that wrote it
@@ -200,6 +201,34 @@ pub fn run_dis(args: &[String]) -> ExitCode {
 }
 
 pub fn run_info(args: &[String]) -> ExitCode {
+    run_per_code(
+        args,
+        "info",
+        INFO_USAGE,
+        "Print dis.show_code for every code object in FILE.pyc (depth-first, in co_consts order).",
+        |pyc, release, set_order| pycode_dis::code_info_all(&pyc.graph, pyc.root, release, set_order),
+    )
+}
+
+pub fn run_tables(args: &[String]) -> ExitCode {
+    run_per_code(
+        args,
+        "tables",
+        TABLES_USAGE,
+        "Print co_lines(), co_positions() and the exception table (as dis._parse_exception_table\n\
+         gives it) of every code object in FILE.pyc, depth-first in co_consts order.",
+        |pyc, release, _| pycode_dis::code_tables_all(&pyc.graph, pyc.root, release),
+    )
+}
+
+/// The shared driver of `info` and `tables`: one FILE.pyc, text for every code object in it.
+fn run_per_code(
+    args: &[String],
+    name: &str,
+    usage: &str,
+    help: &str,
+    render: impl Fn(&pycode_marshal::Pyc, Release, SetOrder) -> Result<String, pycode_dis::DisError>,
+) -> ExitCode {
     let mut file: Option<&str> = None;
     let mut common = Common { target: None, set_order: SetOrder::default() };
     let mut it = args.iter();
@@ -207,39 +236,39 @@ pub fn run_info(args: &[String]) -> ExitCode {
         match parse_common(a, &mut it, &mut common) {
             Ok(true) => continue,
             Ok(false) => {}
-            Err(m) => return usage_error(INFO_USAGE, "info", &m),
+            Err(m) => return usage_error(usage, name, &m),
         }
         match a.as_str() {
             "-h" | "--help" => {
-                println!("{INFO_USAGE}\n\nPrint dis.show_code for every code object in FILE.pyc (depth-first, in co_consts order).");
+                println!("{usage}\n\n{help}");
                 return ExitCode::SUCCESS;
             }
             s if s.starts_with('-') && s != "-" => {
-                return usage_error(INFO_USAGE, "info", &format!("unrecognized arguments: {s}"))
+                return usage_error(usage, name, &format!("unrecognized arguments: {s}"))
             }
             s => {
                 if file.is_some() {
-                    return usage_error(INFO_USAGE, "info", &format!("unrecognized arguments: {s}"));
+                    return usage_error(usage, name, &format!("unrecognized arguments: {s}"));
                 }
                 file = Some(s);
             }
         }
     }
     let Some(path) = file else {
-        return usage_error(INFO_USAGE, "info", "the following arguments are required: FILE.pyc");
+        return usage_error(usage, name, "the following arguments are required: FILE.pyc");
     };
-    let pyc = match load("info", path) {
+    let pyc = match load(name, path) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let release = match pick_release("info", &pyc, common.target) {
+    let release = match pick_release(name, &pyc, common.target) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    match pycode_dis::code_info_all(&pyc.graph, pyc.root, release, common.set_order) {
+    match render(&pyc, release, common.set_order) {
         Ok(text) => write_stdout(&text),
         Err(e) => {
-            eprintln!("pycode info: {path}: {e}");
+            eprintln!("pycode {name}: {path}: {e}");
             ExitCode::from(1)
         }
     }

@@ -14,6 +14,7 @@ const USAGE: &str = "usage: pycode <command> [options]
 commands:
   dis FILE.pyc        disassemble as that release's `python -m dis` does
   info FILE.pyc       print dis.show_code for every code object in the file
+  tables FILE.pyc     print co_lines(), co_positions() and the exception table of every code object
   ast FILE.py         print the AST as `python -m ast` does
   compile [--target X] [-o OUT] [--optimize N] [--invalidation-mode M] FILE...   what `python -m py_compile` does
   compileall [--target X] [OPTIONS] [FILE|DIR ...]   what `python -m compileall` does
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     match cmd.as_str() {
         "dis" => cmd_dis::run_dis(&rest),
         "info" => cmd_dis::run_info(&rest),
+        "tables" => cmd_dis::run_tables(&rest),
         "ast" => cmd_ast::run(&rest),
         "compile" => cmd_compile::run(&rest),
         "compileall" => cmd_compileall::run(&rest),

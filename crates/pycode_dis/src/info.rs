@@ -123,6 +123,22 @@ pub fn code_info_all(
 ) -> Result<String, DisError> {
     let repr = Repr::new(graph, unicode_version(release), set_order.hasher(release));
     let mut out = String::with_capacity(4096);
+    walk_codes(graph, root, |id| {
+        write_code_info(&mut out, graph, id, release, &repr)?;
+        out.push('\n');
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `f` for every code object reachable from `root` through `co_consts`: depth-first,
+/// parent first, children in const order (the order of `dis.dis`'s recursion). Iterative, with a
+/// cap on the number of visits so that hostile data cannot make it run away.
+pub(crate) fn walk_codes(
+    graph: &ObjectGraph,
+    root: ObjId,
+    mut f: impl FnMut(ObjId) -> Result<(), DisError>,
+) -> Result<(), DisError> {
     let mut stack = vec![root];
     let mut visits = 0usize;
     while let Some(id) = stack.pop() {
@@ -130,8 +146,7 @@ pub fn code_info_all(
         if visits > 1_000_000 {
             return Err(DisError::Malformed("too many nested code objects".into()));
         }
-        write_code_info(&mut out, graph, id, release, &repr)?;
-        out.push('\n');
+        f(id)?;
         let parts = code_parts(graph, id)?;
         let before = stack.len();
         for &k in parts.consts {
@@ -141,5 +156,5 @@ pub fn code_info_all(
         }
         stack[before..].reverse();
     }
-    Ok(out)
+    Ok(())
 }

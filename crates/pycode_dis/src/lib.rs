@@ -4,6 +4,8 @@
 //!   code object in its `co_consts`, depth-first, each under a `Disassembly of <code object …>:`
 //!   header.
 //! * [`code_info_all`] is `dis.show_code(c)` for every code object, depth-first in const order.
+//! * [`code_tables_all`] prints `co_lines()`, `co_positions()` and the exception table of every
+//!   code object, as Python prints those lists.
 //! * [`repr`] formats constants as that release's `repr()` does.
 //!
 //! The only intended difference from CPython's text is the address inside code object reprs
@@ -16,6 +18,7 @@ mod disasm;
 mod info;
 pub mod pyhash;
 pub mod repr;
+mod tables;
 mod unicode_printable;
 
 use std::fmt;
@@ -26,6 +29,7 @@ use pycode_release::Release;
 pub use disasm::{dis, disassemble_one};
 pub use info::{code_info, code_info_all};
 pub use repr::{Repr, UnicodeVersion};
+pub use tables::code_tables_all;
 
 /// Options of `dis.dis` that change its text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
