@@ -14,6 +14,7 @@
 //! Tokenizer errors come from [`tokenizer::scan`]; parser errors from ruff's first error,
 //! mapped onto CPython's wording and location by [`parser_error`].
 
+mod strings;
 pub mod tokenizer;
 
 use pycode_ast::PyMinor;
@@ -88,6 +89,13 @@ fn finish(lines: &Lines<'_>, kind: ErrorKind, msg: String, lineno: u32, offset: 
 /// The error CPython reports for `src` given ruff's parse, or `None` when ruff found no error
 /// and the tokenizer scan finds none either.
 pub fn report(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<ParseError> {
+    report_depth(src, parsed, minor, 0)
+}
+
+/// Nesting limit of 3.11 f-string expression sub-parses (each level is strictly shorter).
+const MAX_SUB_DEPTH: u32 = 8;
+
+fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32) -> Option<ParseError> {
     let ruff_first = first_parser_error(src, parsed, minor);
     if ruff_first.is_none() {
         return None;
@@ -102,6 +110,12 @@ pub fn report(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) 
         };
         if before || t.direct {
             return Some(finish(&lines, t.kind, t.msg.clone(), t.lineno, t.offset, t.end_lineno, t.end_offset));
+        }
+    }
+    // Errors of a string run the parser reaches before its own error (a grammar action).
+    if let Some(p) = &perr {
+        if let Some(e) = string_run_error(src, &lines, &scan, parsed.tokens(), usize::from(p.range.start()), minor, depth) {
+            return Some(e);
         }
     }
     let p = perr?;
@@ -121,6 +135,116 @@ pub fn report(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) 
     let (end_lineno, _) = lines.line_of(end);
     let end_offset = if p.no_end { -1 } else { lines.col1(end) };
     Some(finish(&lines, p.kind, p.msg, lineno, offset, if p.no_end { lineno } else { end_lineno }, end_offset))
+}
+
+/// The first error of a run of adjacent string tokens starting at or before `limit`
+/// (`strings::check_run`), located as CPython does.
+fn string_run_error(
+    src: &str,
+    lines: &Lines<'_>,
+    scan: &tokenizer::Scan,
+    tokens: &[ruff_python_ast::token::Token],
+    limit: usize,
+    minor: PyMinor,
+    depth: u32,
+) -> Option<ParseError> {
+    let mut k = 0;
+    let all = &scan.strings;
+    while let Some(first) = all.get(k) {
+        if first.start > limit {
+            break;
+        }
+        let n = all.get(k..)?.iter().take_while(|t| t.run == first.run).count();
+        let run = all.get(k..k + n)?;
+        k += n;
+        let mut sub_err: Option<ParseError> = None;
+        let mut fails = |a: usize, b: usize| -> bool {
+            if depth >= MAX_SUB_DEPTH {
+                return false;
+            }
+            let buf = format!("({})", src.get(a..b).unwrap_or(""));
+            let ropts = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module)
+                .with_target_version(ruff_python_ast::PythonVersion::PY311);
+            let parsed = ruff_python_parser::parse_unchecked(&buf, ropts);
+            match report_depth(&buf, &parsed, minor, depth + 1) {
+                Some(e) => {
+                    sub_err = Some(e);
+                    true
+                }
+                None => false,
+            }
+        };
+        let Some(err) = strings::check_run(src, run, minor, &mut fails) else {
+            continue;
+        };
+        let last = run.last()?;
+        return Some(match err {
+            strings::StrErr::Msg(msg) => {
+                let (l0, c0, l1, c1) = next_token_range(src, lines, tokens, last.end, last.in_brackets);
+                finish(lines, ErrorKind::SyntaxError, msg, l0, c0, l1, c1)
+            }
+            strings::StrErr::Sub { start } => {
+                let mut e = sub_err?;
+                // The sub-parser's lines start at the line of the replacement field's '{';
+                // its columns are those of the `(expr)` buffer.
+                let (base, _) = lines.line_of(start.saturating_sub(1));
+                let shift = |l: u32| if l == 0 { 0 } else { l + base - 1 };
+                e.lineno = shift(e.lineno);
+                e.end_lineno = shift(e.end_lineno);
+                if let Some(r) = e.raw.as_mut() {
+                    r[0] = shift(r[0].max(0) as u32) as i64;
+                    r[2] = shift(r[2].max(0) as u32) as i64;
+                }
+                if e.kind == ErrorKind::SyntaxError {
+                    e.msg = format!("f-string: {}", e.msg);
+                }
+                e
+            }
+        });
+    }
+    None
+}
+
+/// Where CPython's `RAISE_SYNTAX_ERROR` inside a string action points: the token after the
+/// run (the parser's last token). A NEWLINE token starts at a comment before it and has
+/// no width. Returns (lineno, offset, end_lineno, end_offset), 1-based.
+fn next_token_range(src: &str, lines: &Lines<'_>, tokens: &[ruff_python_ast::token::Token], from: usize, in_brackets: bool) -> (u32, i64, u32, i64) {
+    let b = src.as_bytes();
+    let mut i = from;
+    let mut comment: Option<usize> = None;
+    loop {
+        match b.get(i) {
+            Some(b' ' | b'\t' | b'\x0c' | b'\r') => i += 1,
+            Some(b'\\') if b.get(i + 1) == Some(&b'\n') => i += 2,
+            Some(b'\\') if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') => i += 3,
+            Some(b'#') => {
+                comment.get_or_insert(i);
+                while i < b.len() && b.get(i) != Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            Some(b'\n') if in_brackets => {
+                comment = None;
+                i += 1;
+            }
+            Some(b'\n') | None => {
+                let s = comment.unwrap_or(i);
+                let (l0, _) = lines.line_of(s);
+                let (l1, _) = lines.line_of(i);
+                return (l0, lines.col1(s), l1, lines.col1(i));
+            }
+            Some(_) => {
+                let at = TextSize::try_from(i).unwrap_or_default();
+                let end = match token_at(tokens, at) {
+                    Some((_, r)) if r.start() == at && r.end() > at => usize::from(r.end()),
+                    _ => i + src.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8),
+                };
+                let (l0, _) = lines.line_of(i);
+                let (l1, _) = lines.line_of(end);
+                return (l0, lines.col1(i), l1, lines.col1(end));
+            }
+        }
+    }
 }
 
 /// The first error ruff reports (syntax or unsupported-syntax), mapped to CPython.

@@ -37,12 +37,28 @@ pub struct Open {
     pub col: u32,
 }
 
+/// A complete string token (prefix included) seen by the scan, in source order.
+#[derive(Clone, Copy, Debug)]
+pub struct StrTok {
+    /// Byte range of the whole token, prefix and quotes included.
+    pub start: usize,
+    pub end: usize,
+    /// Length of the prefix in bytes (`rb`, `f`, ...).
+    pub prefix_len: usize,
+    /// Consecutive string tokens (CPython's `STRING+` atom) share a run number.
+    pub run: u32,
+    /// A bracket is open at the token (a following newline is not a NEWLINE token).
+    pub in_brackets: bool,
+}
+
 /// Result of [`scan`].
 #[derive(Debug, Default)]
 pub struct Scan {
     pub error: Option<TokError>,
     /// Brackets still open when the scan stopped (innermost last).
     pub open: Vec<Open>,
+    /// String tokens before the stopping point, in source order.
+    pub strings: Vec<StrTok>,
 }
 
 struct Lexer<'s> {
@@ -55,6 +71,10 @@ struct Lexer<'s> {
     open: Vec<Open>,
     /// (col, altcol) indentation stack.
     ind: Vec<(usize, usize)>,
+    strings: Vec<StrTok>,
+    /// The previous token was a string (a new string joins its run).
+    prev_string: bool,
+    run: u32,
 }
 
 fn chars(s: &str) -> i64 {
@@ -112,6 +132,7 @@ impl<'s> Lexer<'s> {
                     self.newline();
                     if self.open.is_empty() {
                         atbol = true;
+                        self.prev_string = false;
                     }
                 }
                 b'#' => {
@@ -135,6 +156,7 @@ impl<'s> Lexer<'s> {
                     }
                 }
                 b'(' | b'[' | b'{' => {
+                    self.prev_string = false;
                     if self.open.len() >= MAXLEVEL {
                         return Some(self.err_at(self.i + 1, "too many nested parentheses".into()));
                     }
@@ -143,6 +165,7 @@ impl<'s> Lexer<'s> {
                     self.i += 1;
                 }
                 b')' | b']' | b'}' => {
+                    self.prev_string = false;
                     self.i += 1;
                     let Some(o) = self.open.pop() else {
                         return Some(self.err_at(self.i, format!("unmatched '{}'", c as char)));
@@ -158,11 +181,13 @@ impl<'s> Lexer<'s> {
                     }
                 }
                 b'0'..=b'9' => {
+                    self.prev_string = false;
                     if let Some(e) = self.number() {
                         return Some(e);
                     }
                 }
                 b'.' if self.peek(1).is_ascii_digit() => {
+                    self.prev_string = false;
                     if let Some(e) = self.number() {
                         return Some(e);
                     }
@@ -172,6 +197,7 @@ impl<'s> Lexer<'s> {
                     if let Some(e) = self.string(start) {
                         return Some(e);
                     }
+                    self.record_string(start, 0);
                 }
                 c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                     let start = self.i;
@@ -185,11 +211,15 @@ impl<'s> Lexer<'s> {
                         if matches!(p.as_str(), "r" | "u" | "b" | "br" | "rb" | "f" | "fr" | "rf")
                             || (self.minor >= PyMinor::Py314 && matches!(p.as_str(), "t" | "tr" | "rt"))
                         {
+                            let plen = self.i - start;
                             if let Some(e) = self.string(start) {
                                 return Some(e);
                             }
+                            self.record_string(start, plen);
+                            continue;
                         }
                     }
+                    self.prev_string = false;
                 }
                 b'$' | b'?' | b'`' => {
                     return Some(self.err_at(self.i + 1, format!("invalid character '{}' (U+{:04X})", c as char, c)));
@@ -201,9 +231,20 @@ impl<'s> Lexer<'s> {
                 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f => {
                     return Some(self.err_at(self.i + 1, format!("invalid non-printable character U+{:04X}", c)));
                 }
-                _ => self.i += 1,
+                _ => {
+                    self.prev_string = false;
+                    self.i += 1;
+                }
             }
         }
+    }
+
+    fn record_string(&mut self, start: usize, prefix_len: usize) {
+        if !self.prev_string {
+            self.run += 1;
+        }
+        self.prev_string = true;
+        self.strings.push(StrTok { start, end: self.i, prefix_len, run: self.run, in_brackets: !self.open.is_empty() });
     }
 
     /// `unexpected EOF while parsing` (E_EOF after a backslash continuation at the end).
@@ -585,7 +626,7 @@ fn is_printable(c: char) -> bool {
 /// Scan `src` as CPython's tokenizer would and return its first error, plus the brackets still
 /// open at that point.
 pub fn scan(src: &str, minor: PyMinor) -> Scan {
-    let mut lx = Lexer { src, b: src.as_bytes(), i: 0, line_start: 0, lineno: 1, minor, open: Vec::new(), ind: vec![(0, 0)] };
+    let mut lx = Lexer { src, b: src.as_bytes(), i: 0, line_start: 0, lineno: 1, minor, open: Vec::new(), ind: vec![(0, 0)], strings: Vec::new(), prev_string: false, run: 0 };
     let error = lx.run();
-    Scan { error, open: lx.open }
+    Scan { error, open: lx.open, strings: lx.strings }
 }
