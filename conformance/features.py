@@ -80,6 +80,13 @@ FEATURES = {
         "argv": ["compile", "--target", "{release}", "-o", "{tmp}/out.pyc", "{src}"],
         "expect": ".error", "compare": "status-stderr",
     },
+    # syntax errors: `pycode ast FILE` on a file CPython rejects prints to stderr exactly what
+    # `python -m py_compile FILE` prints, and exits 1 (used with the `invalid` corpus).
+    "errors": {
+        "refs": ["error"], "input": "source",
+        "argv": ["ast", "--target", "{release}", "{src}"],
+        "expect": ".error", "compare": "status-stderr",
+    },
     # compiler front end: what `python -m compileall -q FILE` prints (errors, warnings) and
     # its exit status, for every file (accepted or not).
     "compileall": {
