@@ -53,6 +53,12 @@ FEATURES = {
         "argv": ["info", "--target", "{release}", "--set-order", "{set_order}", "{pyc}"],
         "expect": ".info", "compare": "text",
     },
+    # co_lines(), co_positions() and dis._parse_exception_table of every code object.
+    "tables": {
+        "refs": ["pyc", "tables"], "input": "pyc",
+        "argv": ["tables", "--target", "{release}", "{pyc}"],
+        "expect": ".tables", "compare": "text",
+    },
     "ast": {
         "refs": ["ast"], "input": "source",
         "argv": ["ast", "--target", "{release}", "-a", "{src}"],

@@ -159,6 +159,20 @@ def f_info(ctx):
     return {".info": buf.getvalue()}
 
 
+@feature("tables")
+def f_tables(ctx):
+    """co_lines(), co_positions() and the exception table of every code object, in the text
+    `pycode tables` prints (Python's repr of the lists)."""
+    out = []
+    for c in _walk_code(ctx.code()):
+        out.append("%s (firstlineno %d)" % (c.co_qualname, c.co_firstlineno))
+        out.append("co_lines: %r" % (list(c.co_lines()),))
+        out.append("co_positions: %r" % (list(c.co_positions()),))
+        entries = [(e.start, e.end, e.target, e.depth, e.lasti) for e in dis._parse_exception_table(c)]
+        out.append("exceptions: %r" % (entries,))
+    return {".tables": "\n".join(out) + "\n"}
+
+
 def _run_main(main, argv):
     """Run a module's command-line `main()` in-process with `argv`; return (rc, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()

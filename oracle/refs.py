@@ -11,12 +11,14 @@ Layout (gitignored), for corpus C (a directory corpus/C made by oracle/fetch_cor
   oracle/work/<R>/<C>/files/<rel><suffix>      outputs (see oracle/features.py)
   oracle/work/<R>/<C>/status/<feature>.jsonl   one {"file", "status", "detail"} per line
   oracle/work/<R>/<C>/.fingerprint             oracle + corpus identity; a change wipes the dir
+  oracle/work/<R>/<C>/status/<F>.fingerprint   feature F's own code; a change redoes F only
 The co_filename of every compiled file is its path relative to the corpus root.
 Generation is incremental: only (file, feature) pairs without a status are run. A file during
 which the oracle process dies is recorded as `crash` and the oracle restarts after it.
 """
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -135,16 +137,63 @@ def work_dir(release, corpus):
     return os.path.join(WORK_ROOT, release, corpus)
 
 
+def _features_parts():
+    """Split oracle/features.py into the code every feature shares and each feature's own
+    function (keyed by feature name), so that adding or changing one feature only invalidates
+    that feature's references."""
+    with open(FEATURES_PY, encoding="utf-8") as f:
+        src = f.read()
+    lines = src.splitlines(keepends=True)
+    common, own = [], {}
+    for node in ast.parse(src).body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        text = "".join(lines[first - 1:node.end_lineno])
+        name = None
+        for d in getattr(node, "decorator_list", []):
+            if (isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "feature"
+                    and d.args and isinstance(d.args[0], ast.Constant)):
+                name = d.args[0].value
+        if name is None:
+            common.append(text)
+        else:
+            own[name] = text
+    return "".join(common), own
+
+
 def _fingerprint(release, corpus):
+    """Identity of the oracle (drivers, the shared part of features.py, the interpreter) and of
+    the corpus; a change wipes the whole work directory."""
     h = hashlib.sha256()
-    for p in (DRIVER, FEATURES_PY, PYODIDE_DRIVER):
+    for p in (DRIVER, PYODIDE_DRIVER):
         with open(p, "rb") as f:
             h.update(f.read())
+    h.update(_features_parts()[0].encode("utf-8"))
     kind, where = oracle_for(release)
     h.update(("%s:%s:%s\n" % (release, kind, where)).encode())
     with open(os.path.join(corpus_dir(corpus), ".complete"), "rb") as f:
         h.update(f.read())
     return h.hexdigest()
+
+
+def _refresh_feature_fingerprints(wdir, features):
+    """Forget the references of a feature whose own code in features.py changed."""
+    own = _features_parts()[1]
+    sdir = os.path.join(wdir, "status")
+    os.makedirs(sdir, exist_ok=True)
+    for feat in features:
+        fp = hashlib.sha256(own.get(feat, "").encode("utf-8")).hexdigest()
+        fp_path = os.path.join(sdir, feat + ".fingerprint")
+        old = None
+        if os.path.isfile(fp_path):
+            with open(fp_path, encoding="utf-8") as f:
+                old = f.read().strip()
+        if old != fp:
+            status = os.path.join(sdir, feat + ".jsonl")
+            if os.path.isfile(status):
+                log("oracle feature %s changed: redoing its references" % feat)
+                os.unlink(status)
+            with open(fp_path, "w", encoding="utf-8") as f:
+                f.write(fp + "\n")
 
 
 def load_status(release, corpus, feature):
@@ -260,6 +309,7 @@ def ensure_refs(release, corpus, files, features, jobs=1):
         os.makedirs(wdir)
         with open(fp_path, "w", encoding="utf-8") as f:
             f.write(fp + "\n")
+    _refresh_feature_fingerprints(wdir, features)
     statuses = {feat: load_status(release, corpus, feat) for feat in features}
     todo = [rel for rel in files if any(rel not in statuses[feat] for feat in features)]
     if todo:
