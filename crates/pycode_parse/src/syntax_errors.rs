@@ -322,9 +322,112 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
             }
+            if let Some(m) = module {
+                if let Some(p) = invalid_expression(src, tokens, err, loc, m) {
+                    return p;
+                }
+            }
             generic(src, tokens, loc.start(), minor)
         }
     }
+}
+
+/// Every expression of the tree (only walked on the error path).
+struct AllExprs<'a> {
+    out: Vec<&'a ruff_python_ast::Expr>,
+}
+
+impl<'a> ruff_python_ast::visitor::source_order::SourceOrderVisitor<'a> for AllExprs<'a> {
+    fn visit_expr(&mut self, expr: &'a ruff_python_ast::Expr) {
+        self.out.push(expr);
+        ruff_python_ast::visitor::source_order::walk_expr(self, expr);
+    }
+}
+
+/// Two alternatives of CPython's `invalid_expression` rule:
+/// `a=disjunction 'if' b=disjunction !('else'|':')` → `expected 'else' after 'if' expression`
+/// on a..b, and `!(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid`
+/// inside brackets → `invalid syntax. Perhaps you forgot a comma?` on a..b.
+fn invalid_expression(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, module: &ruff_python_ast::Mod) -> Option<PErr> {
+    use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+    use ruff_python_ast::Expr as E;
+    let mut all = AllExprs { out: Vec::new() };
+    match module {
+        ruff_python_ast::Mod::Module(m) => {
+            for st in &m.body {
+                all.visit_stmt(st);
+            }
+        }
+        ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
+    }
+    let at = loc.start();
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    if let ParseErrorType::ExpectedToken { expected: T::Else, .. } = err {
+        let best = all
+            .out
+            .iter()
+            .filter_map(|e| match e {
+                E::If(i) if i.test.end() <= at && i.orelse.start() >= at => Some(i),
+                _ => None,
+            })
+            .max_by_key(|i| i.test.end())?;
+        // !('else' | ':')
+        if token_at(tokens, best.test.end()).is_some_and(|(k, _)| k == T::Colon) {
+            return None;
+        }
+        return Some(mk("expected 'else' after 'if' expression", TextRange::new(best.body.start(), best.test.end())));
+    }
+    // Perhaps you forgot a comma?
+    let i = tokens.partition_point(|t| t.start() < at);
+    let cur = tokens.get(i)?;
+    let prev = tokens.get(..i)?.iter().rev().find(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))?;
+    let starts_expr = matches!(
+        cur.kind(),
+        T::Name | T::Int | T::Float | T::Complex | T::String | T::FStringStart | T::TStringStart | T::Lbrace | T::Lambda
+            | T::Not | T::Await | T::True | T::False | T::None | T::Ellipsis | T::Tilde
+    ) || cur.kind().is_soft_keyword();
+    if !starts_expr {
+        return None;
+    }
+    // the innermost open bracket before `cur`
+    let mut stack: Vec<TextSize> = Vec::new();
+    for t in tokens.get(..i)? {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => stack.push(t.start()),
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let open = *stack.last()?;
+    let a = all.out.iter().filter(|e| e.end() == prev.end() && e.start() > open).min_by_key(|e| e.start())?;
+    let b = all.out.iter().filter(|e| e.start() == cur.start()).max_by_key(|e| e.end())?;
+    // Adjacent tokens (`123_a`) are a tokenizer error in CPython; a `b` running into the end
+    // of the source inside brackets meets the tokenizer's EOF first (`'(' was never closed`).
+    if cur.start() == prev.end() {
+        return None;
+    }
+    let rest = src.get(usize::from(b.end())..).unwrap_or("");
+    if rest.lines().all(|l| {
+        let l = l.trim_start();
+        l.is_empty() || l.starts_with('#')
+    }) {
+        return None;
+    }
+    // !(NAME STRING | SOFT_KEYWORD)
+    let j = tokens.partition_point(|t| t.start() < a.start());
+    let first = tokens.get(j)?;
+    if first.kind().is_soft_keyword() {
+        return None;
+    }
+    if first.kind() == T::Name && tokens.get(j + 1).is_some_and(|t| matches!(t.kind(), T::String | T::FStringStart)) {
+        return None;
+    }
+    if matches!(a, E::If(_)) {
+        return None;
+    }
+    Some(mk("invalid syntax. Perhaps you forgot a comma?", TextRange::new(a.start(), b.end())))
 }
 
 /// `expected an indented block after 'if' statement on line N` (IndentationError) on the token
