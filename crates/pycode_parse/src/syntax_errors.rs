@@ -322,6 +322,11 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
             }
+            if minor >= PyMinor::Py312 {
+                if let Some(p) = invalid_import(tokens, loc) {
+                    return p;
+                }
+            }
             if let Some(m) = module {
                 if let Some(p) = invalid_expression(src, tokens, err, loc, m) {
                     return p;
@@ -330,6 +335,55 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             generic(src, tokens, loc.start(), minor)
         }
     }
+}
+
+/// 3.12+ `invalid_import`: `a='import' ','.dotted_name+ 'from' dotted_name` →
+/// `Did you mean to use 'from ... import ...' instead?` from `import` to the end of the last
+/// token the parser fetched (the one after the dotted name).
+fn invalid_import(tokens: &[ruff_python_ast::token::Token], loc: TextRange) -> Option<PErr> {
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    if tokens.get(i)?.kind() != T::From {
+        return None;
+    }
+    // walk back over `dotted_name (',' dotted_name)*` to `import`
+    let mut j = i;
+    let mut want_name = true;
+    loop {
+        j = j.checked_sub(1)?;
+        let k = tokens.get(j)?.kind();
+        match (want_name, k) {
+            (true, T::Name) => want_name = false,
+            (false, T::Dot | T::Comma) => want_name = true,
+            (false, T::Import) => break,
+            _ => return None,
+        }
+    }
+    let import = tokens.get(j)?;
+    // statement start: `import` follows a newline, indent, dedent, ';' or ':' (or nothing)
+    if j > 0 && !matches!(tokens.get(j - 1)?.kind(), T::Newline | T::Indent | T::Dedent | T::Semi | T::Colon | T::NonLogicalNewline | T::Comment) {
+        return None;
+    }
+    let mut k = i + 1;
+    if tokens.get(k)?.kind() != T::Name {
+        return None;
+    }
+    k += 1;
+    while tokens.get(k).is_some_and(|t| t.kind() == T::Dot) && tokens.get(k + 1).is_some_and(|t| t.kind() == T::Name) {
+        k += 2;
+    }
+    if tokens.get(k).is_some_and(|t| t.kind() == T::Dot) {
+        k += 1;
+    }
+    let last = tokens.get(k)?;
+    // CPython's end_col_offset of that token; a NEWLINE spans its '\n'.
+    let end = if last.range().is_empty() { last.start() } else { last.end() - TextSize::from(1) };
+    Some(PErr {
+        kind: ErrorKind::SyntaxError,
+        msg: "Did you mean to use 'from ... import ...' instead?".into(),
+        range: TextRange::new(import.start(), end.max(import.start())),
+        no_end: false,
+        col_override: None,
+    })
 }
 
 /// Every expression of the tree (only walked on the error path).
