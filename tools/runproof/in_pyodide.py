@@ -204,9 +204,13 @@ def job_smoke(root, job):
             for k in droppable:
                 sys.modules.pop(k, None)
             _drop([name])
-            spec = importlib.util.find_spec(name)
-            if spec is not None and spec.origin == "frozen":
-                # Frozen modules never reach the path finder: run the .pyc explicitly.
+            protected = any(name == p or name.startswith(p + ".") for p in _PROTECTED)
+            spec = None if protected else importlib.util.find_spec(name)
+            if protected or (spec is not None and spec.origin == "frozen"):
+                # Frozen modules never reach the path finder, and submodules of packages the
+                # running interpreter needs (importlib, encodings, ...) would resolve through
+                # the live package's __path__ (and a normal import would rebind the live
+                # package's attribute): run the tree's .pyc explicitly instead.
                 is_pkg = rel.endswith("/__init__.pyc")
                 loader = SourcelessFileLoader(name, path)
                 spec = importlib.util.spec_from_file_location(
@@ -215,8 +219,9 @@ def job_smoke(root, job):
                 mod = importlib.util.module_from_spec(spec)
                 sys.modules[name] = mod
                 loader.exec_module(mod)
-                origin = "pyc(frozen-bypassed)" if _origin_check(mod, d) == "pyc" else \
-                    _origin_check(mod, d)
+                origin = _origin_check(mod, d)
+                if origin == "pyc":
+                    origin = "pyc(explicit)"
             else:
                 mod = importlib.import_module(name)
                 origin = _origin_check(mod, d)
@@ -231,7 +236,9 @@ def job_smoke(root, job):
                              "deps_from_zip": from_zip}
         except BaseException as e:  # noqa: BLE001 - any failure is an outcome
             msg = str(e).splitlines()[0][:200] if str(e) else ""
-            results[name] = {"outcome": "%s: %s" % (type(e).__name__, msg)}
+            tb = traceback.extract_tb(e.__traceback__)[-2:]
+            results[name] = {"outcome": "%s: %s" % (type(e).__name__, msg),
+                             "where": ["%s:%s %s" % (f.filename, f.lineno, f.name) for f in tb]}
         finally:
             sys.modules.clear()
             sys.modules.update(base_modules)

@@ -65,7 +65,7 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
     fn ident(&mut self, name: &str, id: &str) {
         let mut s = String::with_capacity(id.len() + 2);
         let ps = pycode_object::PyStr::new(id, false);
-        crate::constant::write_str_repr(&ps, self.d.opts.minor, &mut s);
+        pycode_object::pyrepr::write_str_repr(&mut s, &ps, self.d.opts.minor.unicode_version());
         self.repr(name, s);
     }
 
@@ -302,7 +302,7 @@ impl<'o> Dumper<'o> {
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 n.list("names", names, |id, _| {
                     let mut s = String::new();
-                    crate::constant::write_str_repr(&pycode_object::PyStr::new(id, false), self.opts.minor, &mut s);
+                    pycode_object::pyrepr::write_str_repr(&mut s, &pycode_object::PyStr::new(id, false), self.opts.minor.unicode_version());
                     (s, true)
                 });
             }
@@ -527,7 +527,7 @@ impl<'o> Dumper<'o> {
                 n.list("patterns", patterns, |p, l| self.pattern(p, l));
                 n.list("kwd_attrs", kwd_attrs, |id, _| {
                     let mut s = String::new();
-                    crate::constant::write_str_repr(&pycode_object::PyStr::new(id, false), self.opts.minor, &mut s);
+                    pycode_object::pyrepr::write_str_repr(&mut s, &pycode_object::PyStr::new(id, false), self.opts.minor.unicode_version());
                     (s, true)
                 });
                 n.list("kwd_patterns", kwd_patterns, |p, l| self.pattern(p, l));

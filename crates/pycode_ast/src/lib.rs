@@ -11,7 +11,6 @@
 pub mod constant;
 pub mod dump;
 pub mod nodes;
-mod unicode_tables;
 
 pub use constant::Constant;
 pub use dump::{dump, dump_expr, DumpOptions};
@@ -26,6 +25,19 @@ pub enum PyMinor {
     Py312,
     Py313,
     Py314,
+}
+
+impl PyMinor {
+    /// The Unicode database of the release (decides which characters `repr(str)` escapes).
+    pub fn unicode_version(self) -> pycode_object::pyrepr::UnicodeVersion {
+        use pycode_object::pyrepr::UnicodeVersion as U;
+        match self {
+            PyMinor::Py311 => U::V14,
+            PyMinor::Py312 => U::V15_0,
+            PyMinor::Py313 => U::V15_1,
+            PyMinor::Py314 => U::V16,
+        }
+    }
 }
 
 impl From<pycode_release::Release> for PyMinor {

@@ -53,14 +53,14 @@ pub fn fsdecode(path: &[u8]) -> PyStr {
 /// `repr(os.fsdecode(path))`.
 pub fn repr_path(path: &[u8], release: Release) -> String {
     let mut out = String::with_capacity(path.len() + 2);
-    pycode_ast::constant::write_str_repr(&fsdecode(path), py_minor(release), &mut out);
+    pycode_object::pyrepr::write_str_repr(&mut out, &fsdecode(path), py_minor(release).unicode_version());
     out
 }
 
 /// `repr(s)` of a Python `str` given as Rust text.
 pub fn repr_str(s: &str, release: Release) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    pycode_ast::constant::write_str_repr(&PyStr::new(s, false), py_minor(release), &mut out);
+    pycode_object::pyrepr::write_str_repr(&mut out, &PyStr::new(s, false), py_minor(release).unicode_version());
     out
 }
 

@@ -19,7 +19,6 @@ mod info;
 pub mod pyhash;
 pub mod repr;
 mod tables;
-mod unicode_printable;
 
 use std::fmt;
 

@@ -13,10 +13,14 @@
 //!
 //! # API boundary
 //! Pure data plus cheap accessors. No I/O, no knowledge of bytecode: opcode semantics live in
-//! `pycode_release`, serialization in `pycode_marshal`, printing in `pycode_dis`.
+//! `pycode_release`, serialization in `pycode_marshal`, printing in `pycode_dis`. The one exception
+//! is [`pyrepr`]: Python's `repr()` of the primitive values (`str`, `bytes`, `float`, `complex`),
+//! shared by every crate that prints them.
 
 pub mod linetable;
+pub mod pyrepr;
 mod pystr;
+mod unicode_printable;
 
 pub use num_bigint::BigInt;
 pub use pystr::PyStr;
