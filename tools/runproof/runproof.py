@@ -61,7 +61,7 @@ SUITES = {
     "shlex": (["shlex"], ["test.test_shlex"], []),
     "base64": (["base64"], ["test.test_base64"], []),
     "csv": (["csv"], ["test.test_csv"], []),
-    "pprint": (["pprint"], ["test.test_pprint"], []),
+    "pprint": (["pprint"], ["test.test_pprint"], ["test_set.py"]),
     "reprlib": (["reprlib"], ["test.test_reprlib"], []),
     "ipaddress": (["ipaddress"], ["test.test_ipaddress"], []),
     "calendar": (["calendar"], ["test.test_calendar"], []),
