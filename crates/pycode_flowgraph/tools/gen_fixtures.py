@@ -14,6 +14,10 @@ stdlib file) it writes tests/fixtures/<set>/<name>.txt with:
   == code       the code object compile() makes: stacksize, flags, nlocalsplus, co_code,
                 co_linetable, co_exceptiontable (hex), co_consts
 Constants are written one per line in a prefix notation (see encode()).
+
+A snippet file may hold several cases separated by lines '#---- name'; each case's source is then
+also written as tests/fixtures/snippets/<name>.py next to its .txt. A single-case snippet file
+(e.g. longjump.py) is not copied: tools/snippets/<name>.py is its only source.
 """
 import ast, dis, os, sys, glob, marshal, struct
 import _testinternalcapi as T
@@ -140,7 +144,7 @@ def main():
                 head, _, body = part.partition("\n")
                 name = base + "_" + head.strip()
             if body.strip():
-                write("snippets", name, body)
+                write("snippets", name, body, keep_src=len(parts) > 1)
     libdir = os.path.dirname(os.__file__)
     chosen = 0
     for p in sorted(glob.glob(os.path.join(libdir, "*.py"))):
