@@ -16,6 +16,13 @@ use pycode_symtable::{
 
 use crate::ops::Ops;
 
+#[path = "pattern.rs"]
+mod pattern;
+#[path = "try_star.rs"]
+mod try_star;
+#[path = "typeparams.rs"]
+mod typeparams;
+
 /// Options of one compilation (`compile()`'s `optimize`, the target release).
 #[derive(Clone, Copy, Debug)]
 pub struct CompileOptions {
@@ -152,6 +159,8 @@ struct Compiler<'a> {
     stack: Vec<Unit<'a>>,
     interactive: bool,
     depth: u32,
+    /// The `.generic_base` name appended to each generic class's bases ([`typeparams`]).
+    generic_bases: &'a HashMap<usize, Expr>,
 }
 
 type R = Result<(), CompileError>;
@@ -252,6 +261,7 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
     crate::fold::fold_module(module, opts.optimize)?;
     let module: &Mod = module;
     let st = SymTable::build(module, future)?;
+    let generic_bases = typeparams::generic_class_bases(module);
     let mut c = Compiler {
         st,
         future,
@@ -262,6 +272,7 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
         stack: Vec::new(),
         interactive: false,
         depth: 0,
+        generic_bases: &generic_bases,
     };
     c.compiler_mod(module)?;
     let root = c.units.len().saturating_sub(1);
@@ -886,7 +897,7 @@ impl<'a> Compiler<'a> {
             StmtKind::FunctionDef(_) => self.compiler_function(s, false),
             StmtKind::AsyncFunctionDef(_) => self.compiler_function(s, true),
             StmtKind::ClassDef(_) => self.compiler_class(s),
-            StmtKind::TypeAlias { .. } => Err(unsupported("type alias")),
+            StmtKind::TypeAlias { name, type_params, value } => self.compiler_typealias(s, name, type_params, value),
             StmtKind::Return { value } => self.compiler_return(s, value.as_deref()),
             StmtKind::Delete { targets } => {
                 for t in targets {
@@ -913,7 +924,7 @@ impl<'a> Compiler<'a> {
             StmtKind::AsyncFor(f) => self.compiler_async_for(s, f),
             StmtKind::While { test, body, orelse } => self.compiler_while(s, test, body, orelse),
             StmtKind::If { test, body, orelse } => self.compiler_if(s, test, body, orelse),
-            StmtKind::Match { .. } => Err(unsupported("match statement")),
+            StmtKind::Match { subject, cases } => self.compiler_match(subject, cases),
             StmtKind::Raise { exc, cause } => {
                 let mut n = 0;
                 if let Some(e) = exc {
@@ -934,7 +945,7 @@ impl<'a> Compiler<'a> {
                     self.compiler_try_except(s, t)
                 }
             }
-            StmtKind::TryStar(_) => Err(unsupported("try/except*")),
+            StmtKind::TryStar(t) => self.compiler_try_star(s, t),
             StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
             StmtKind::Import { names } => self.compiler_import(s, names),
             StmtKind::ImportFrom { module, names, level } => self.compiler_from_import(s, module.as_deref(), names, *level),
@@ -1708,10 +1719,14 @@ impl<'a> Compiler<'a> {
             self.visit_expr(d)?;
         }
         let firstlineno = f.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
-        if !f.type_params.is_empty() {
-            return Err(unsupported("generic functions"));
+        let is_generic = !f.type_params.is_empty();
+        if is_generic {
+            // Used by the CALL of the type-parameter function.
+            self.addop(op!(self, PUSH_NULL), loc);
         }
         let mut funcflags = self.default_arguments(loc, &f.args)?;
+        let num_typeparam_args =
+            if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
         if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
             funcflags |= MAKE_FUNCTION_ANNOTATIONS;
         }
@@ -1740,6 +1755,9 @@ impl<'a> Compiler<'a> {
         }
         let handle = self.finish_unit(true)?;
         self.make_closure(loc, handle, funcflags)?;
+        if is_generic {
+            self.generic_function_exit(loc, num_typeparam_args)?;
+        }
         // compiler_apply_decorators
         for d in f.decorator_list.iter().rev() {
             self.addop_i(op!(self, CALL), 0, loc_of(d.pos));
@@ -1755,8 +1773,9 @@ impl<'a> Compiler<'a> {
             self.visit_expr(d)?;
         }
         let firstlineno = cd.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
-        if !cd.type_params.is_empty() {
-            return Err(unsupported("generic classes"));
+        let is_generic = !cd.type_params.is_empty();
+        if is_generic {
+            self.generic_class_enter(s, cd, firstlineno)?;
         }
         // compiler_class_body
         self.enter_scope(&cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
@@ -1767,6 +1786,9 @@ impl<'a> Compiler<'a> {
         let q = self.uref().md.qualname.clone();
         self.load_const(ConstValue::Str(q), loc);
         self.nameop(loc, "__qualname__", ExprContext::Store)?;
+        if is_generic {
+            self.set_type_params_in_class(loc)?;
+        }
         if self.ste().needs_classdict {
             self.addop(o.LOAD_LOCALS, loc);
             let i = self.cell_index("__classdict__").unwrap_or(0);
@@ -1793,7 +1815,11 @@ impl<'a> Compiler<'a> {
         self.addop(o.LOAD_BUILD_CLASS, loc);
         self.make_closure(loc, handle, 0)?;
         self.load_const(ConstValue::str(&cd.name), loc);
-        self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
+        if is_generic {
+            self.generic_class_call(s, cd)?;
+        } else {
+            self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
+        }
         for d in cd.decorator_list.iter().rev() {
             self.addop_i(o.CALL, 0, loc_of(d.pos));
         }
@@ -2121,6 +2147,10 @@ impl<'a> Compiler<'a> {
     /// `starunpack_helper`.
     #[allow(clippy::too_many_arguments)]
     fn starunpack_helper(&mut self, loc: Location, elts: &'a [Expr], pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
+        self.starunpack_helper_elts(loc, Elts::from(elts), pushed, build, add, extend, tuple)
+    }
+
+    fn starunpack_helper_elts(&mut self, loc: Location, elts: Elts<'a>, pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
         let o = self.ops.clone();
         let n = elts.len();
         if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
@@ -2147,7 +2177,9 @@ impl<'a> Compiler<'a> {
         let big = n + pushed as usize > STACK_USE_GUIDELINE;
         let seen_star = elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. }));
         if !seen_star && !big {
-            self.visit_exprs(elts)?;
+            for e in elts.iter() {
+                self.visit_expr(e)?;
+            }
             if tuple {
                 self.addop_i(o.BUILD_TUPLE, n as u32 + pushed, loc);
             } else {
@@ -2551,6 +2583,10 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_call_helper`.
     fn call_helper(&mut self, loc: Location, n: u32, args: &'a [Expr], keywords: &'a [Keyword]) -> R {
+        self.call_helper_elts(loc, n, Elts::from(args), keywords)
+    }
+
+    fn call_helper_elts(&mut self, loc: Location, n: u32, args: Elts<'a>, keywords: &'a [Keyword]) -> R {
         self.validate_keywords(keywords)?;
         let o = self.ops.clone();
         let nelts = args.len();
@@ -2559,7 +2595,9 @@ impl<'a> Compiler<'a> {
             || args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }))
             || keywords.iter().any(|k| k.arg.is_none());
         if !ex_call {
-            self.visit_exprs(args)?;
+            for a in args.iter() {
+                self.visit_expr(a)?;
+            }
             if nkwelts > 0 {
                 for k in keywords {
                     self.visit_expr(&k.value)?;
@@ -2569,14 +2607,14 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.CALL, n + (nelts + nkwelts) as u32, loc);
             return Ok(());
         }
-        if n == 0 && nelts == 1 {
-            if let ExprKind::Starred { value, .. } = &args[0].kind {
-                self.visit_expr(value)?;
-            } else {
-                self.starunpack_helper(loc, args, n, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?;
-            }
+        let single_starred = match args.iter().next() {
+            Some(Expr { kind: ExprKind::Starred { value, .. }, .. }) if n == 0 && nelts == 1 => Some(value),
+            _ => None,
+        };
+        if let Some(value) = single_starred {
+            self.visit_expr(value)?;
         } else {
-            self.starunpack_helper(loc, args, n, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?;
+            self.starunpack_helper_elts(loc, args, n, o.BUILD_LIST, o.LIST_APPEND, o.LIST_EXTEND, true)?;
         }
         if nkwelts > 0 {
             let mut have_dict = false;
@@ -2940,6 +2978,30 @@ struct InlineState {
     fast_hidden: Vec<Box<str>>,
     cleanup: Option<Label>,
     end: Option<Label>,
+}
+
+/// A sequence of expressions: a slice of the AST, optionally followed by one node the compiler
+/// made itself (`compiler_class` appends `Name('.generic_base')` to a generic class's bases).
+#[derive(Clone, Copy)]
+struct Elts<'a> {
+    items: &'a [Expr],
+    extra: Option<&'a Expr>,
+}
+
+impl<'a> Elts<'a> {
+    fn len(&self) -> usize {
+        self.items.len() + usize::from(self.extra.is_some())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a Expr> {
+        self.items.iter().chain(self.extra)
+    }
+}
+
+impl<'a> From<&'a [Expr]> for Elts<'a> {
+    fn from(items: &'a [Expr]) -> Self {
+        Elts { items, extra: None }
+    }
 }
 
 fn is_two_element_slice(s: &Expr) -> bool {

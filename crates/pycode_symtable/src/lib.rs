@@ -266,9 +266,11 @@ pub fn key_of_expr(e: &Expr) -> usize {
     e as *const Expr as usize
 }
 
-/// Key of the type-parameter scope of a generic definition.
+/// Key of the type-parameter scope of a generic definition. The slice starts at its first
+/// `TypeParam`, whose own address keys that parameter's TypeVar-bound scope, so the key is
+/// offset by one byte (node addresses are aligned, so it cannot be any node's key).
 pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
-    tp.as_ptr() as usize
+    tp.as_ptr() as usize + 1
 }
 
 /// Key of a TypeVar-bound scope.

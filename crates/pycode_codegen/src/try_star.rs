@@ -1,0 +1,183 @@
+//! `try`/`except*` (PEP 654), mirroring CPython 3.12's `compiler_try_star`,
+//! `compiler_try_star_finally` and `compiler_try_star_except` in `Python/compile.c`.
+
+use pycode_ast::{ExprContext, Stmt, Try};
+use pycode_instr::ConstValue;
+
+use super::{loc_of, Compiler, FBlockType, FDatum, NO_LOC, R};
+
+/// `INTRINSIC_PREP_RERAISE_STAR` (a `CALL_INTRINSIC_2` oparg).
+const INTRINSIC_PREP_RERAISE_STAR: u32 = 1;
+
+impl<'a> Compiler<'a> {
+    /// `compiler_try_star`.
+    pub(super) fn compiler_try_star(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+        if t.finalbody.is_empty() {
+            self.compiler_try_star_except(s, t)
+        } else {
+            self.compiler_try_star_finally(s, t)
+        }
+    }
+
+    /// `compiler_try_star_finally`: `compiler_try_finally` around `compiler_try_star_except`.
+    fn compiler_try_star_finally(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        let body = self.new_label();
+        let end = self.new_label();
+        let exit = self.new_label();
+        let cleanup = self.new_label();
+        // `try` block
+        self.addop_j(o.SETUP_FINALLY, end, loc);
+        self.use_label(body)?;
+        self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(&t.finalbody))?;
+        if !t.handlers.is_empty() {
+            self.compiler_try_star_except(s, t)?;
+        } else {
+            self.visit_stmts(&t.body)?;
+        }
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.pop_fblock();
+        self.visit_stmts(&t.finalbody)?;
+        self.addop_j(o.JUMP, exit, NO_LOC);
+        // `finally` block
+        self.use_label(end)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
+        self.addop(o.PUSH_EXC_INFO, NO_LOC);
+        self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
+        self.visit_stmts(&t.finalbody)?;
+        self.pop_fblock();
+        self.addop_i(o.RERAISE, 0, NO_LOC);
+        self.use_label(cleanup)?;
+        self.pop_except_and_reraise(NO_LOC);
+        self.use_label(exit)
+    }
+
+    /// `compiler_try_star_except`: the handlers split the exception group with
+    /// `CHECK_EG_MATCH`; what they raise or leave unhandled is collected in a list and
+    /// recombined by `CALL_INTRINSIC_2 INTRINSIC_PREP_RERAISE_STAR`.
+    fn compiler_try_star_except(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+        let loc = loc_of(s.pos);
+        let o = self.ops.clone();
+        let body = self.new_label();
+        let mut except = self.new_label();
+        let orelse = self.new_label();
+        let end = self.new_label();
+        let cleanup = self.new_label();
+        let reraise_star = self.new_label();
+
+        self.addop_j(o.SETUP_FINALLY, except, loc);
+        self.use_label(body)?;
+        self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
+        self.visit_stmts(&t.body)?;
+        self.pop_fblock();
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.addop_j(o.JUMP, orelse, NO_LOC);
+        let n = t.handlers.len();
+
+        self.use_label(except)?;
+        self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
+        self.addop(o.PUSH_EXC_INFO, NO_LOC);
+        // The runtime pushes a block here.
+        self.push_fblock(loc, FBlockType::ExceptionGroupHandler, None, None, FDatum::Name("except handler"))?;
+
+        for (i, h) in t.handlers.iter().enumerate() {
+            let hloc = loc_of(h.pos);
+            let next_except = self.new_label();
+            except = next_except;
+            let except_with_error = self.new_label();
+            let no_match = self.new_label();
+            if i == 0 {
+                // [orig] -> [orig, []] -> [orig, [], exc]: the list collects the exceptions
+                // raised or re-raised by the handlers; the copy of the group is split below.
+                self.addop_i(o.BUILD_LIST, 0, hloc);
+                self.addop_i(o.COPY, 2, hloc);
+            }
+            if let Some(ty) = &h.type_ {
+                self.visit_expr(ty)?;
+                self.addop(o.CHECK_EG_MATCH, hloc);
+                self.addop_i(o.COPY, 1, hloc);
+                self.addop_j(o.POP_JUMP_IF_NONE, no_match, hloc);
+            }
+            let cleanup_end = self.new_label();
+            let cleanup_body = self.new_label();
+            match &h.name {
+                Some(name) => self.nameop(hloc, name, ExprContext::Store)?,
+                None => self.addop(o.POP_TOP, hloc),
+            }
+            // try: body finally: name = None; del name
+            self.addop_j(o.SETUP_CLEANUP, cleanup_end, hloc);
+            self.use_label(cleanup_body)?;
+            let datum = match &h.name {
+                Some(n) => FDatum::Name(n),
+                None => FDatum::None,
+            };
+            self.push_fblock(hloc, FBlockType::HandlerCleanup, Some(cleanup_body), None, datum)?;
+            self.visit_stmts(&h.body)?;
+            self.pop_fblock();
+            // name = None; del name  (artificial)
+            self.addop(o.POP_BLOCK, NO_LOC);
+            if let Some(name) = &h.name {
+                self.load_const(ConstValue::None, NO_LOC);
+                self.nameop(NO_LOC, name, ExprContext::Store)?;
+                self.nameop(NO_LOC, name, ExprContext::Del)?;
+            }
+            self.addop_j(o.JUMP, except, NO_LOC);
+
+            // except: (an exception raised in the handler body)
+            self.use_label(cleanup_end)?;
+            if let Some(name) = &h.name {
+                self.load_const(ConstValue::None, NO_LOC);
+                self.nameop(NO_LOC, name, ExprContext::Store)?;
+                self.nameop(NO_LOC, name, ExprContext::Del)?;
+            }
+            // Add the raised exception to the result list.
+            self.addop_i(o.LIST_APPEND, 3, NO_LOC);
+            self.addop(o.POP_TOP, NO_LOC);
+            self.addop_j(o.JUMP, except_with_error, NO_LOC);
+
+            self.use_label(except)?;
+            // Holds a propagated location.
+            self.addop(o.NOP, NO_LOC);
+            self.addop_j(o.JUMP, except_with_error, NO_LOC);
+
+            self.use_label(no_match)?;
+            self.addop(o.POP_TOP, hloc);
+
+            self.use_label(except_with_error)?;
+            if i + 1 == n {
+                // Add the unhandled rest of the group (or None) to the list.
+                self.addop_i(o.LIST_APPEND, 1, NO_LOC);
+                self.addop_j(o.JUMP, reraise_star, NO_LOC);
+            }
+        }
+        // artificial
+        self.pop_fblock();
+        let reraise = self.new_label();
+
+        self.use_label(reraise_star)?;
+        self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOC);
+        self.addop_i(o.COPY, 1, NO_LOC);
+        self.addop_j(o.POP_JUMP_IF_NOT_NONE, reraise, NO_LOC);
+
+        // Nothing to reraise.
+        self.addop(o.POP_TOP, NO_LOC);
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.addop(o.POP_EXCEPT, NO_LOC);
+        self.addop_j(o.JUMP, end, NO_LOC);
+
+        self.use_label(reraise)?;
+        self.addop(o.POP_BLOCK, NO_LOC);
+        self.addop_i(o.SWAP, 2, NO_LOC);
+        self.addop(o.POP_EXCEPT, NO_LOC);
+        self.addop_i(o.RERAISE, 0, NO_LOC);
+
+        self.use_label(cleanup)?;
+        self.pop_except_and_reraise(NO_LOC);
+
+        self.use_label(orelse)?;
+        self.visit_stmts(&t.orelse)?;
+
+        self.use_label(end)
+    }
+}

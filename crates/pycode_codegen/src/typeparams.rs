@@ -1,0 +1,280 @@
+//! PEP 695 generics, mirroring CPython 3.12's `compiler_type_params`, the generic parts of
+//! `compiler_function` / `compiler_class`, and `compiler_typealias` in `Python/compile.c`.
+//!
+//! A generic definition is compiled inside a `<generic parameters of NAME>` function that
+//! creates the type parameters, builds the definition and is called immediately; TypeVar bounds
+//! and alias values are lazily evaluated functions of their own.
+
+use std::collections::HashMap;
+
+use pycode_ast::{ClassDef, Expr, ExprContext, ExprKind, Mod, Stmt, StmtKind, TypeParam, TypeParamKind};
+use pycode_instr::{ConstValue, Location, PyStr};
+use pycode_release::Release;
+use pycode_symtable::{key_of_stmt, key_of_type_param, key_of_type_params};
+
+use super::{loc_of, Compiler, Elts, ScopeType, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS, R};
+
+// CALL_INTRINSIC_1 opargs
+const INTRINSIC_TYPEVAR: u32 = 7;
+const INTRINSIC_PARAMSPEC: u32 = 8;
+const INTRINSIC_TYPEVARTUPLE: u32 = 9;
+const INTRINSIC_SUBSCRIPT_GENERIC: u32 = 10;
+const INTRINSIC_TYPEALIAS: u32 = 11;
+// CALL_INTRINSIC_2 opargs
+const INTRINSIC_TYPEVAR_WITH_BOUND: u32 = 2;
+const INTRINSIC_TYPEVAR_WITH_CONSTRAINTS: u32 = 3;
+const INTRINSIC_SET_FUNCTION_TYPE_PARAMS: u32 = 4;
+
+/// The `Name('.generic_base')` node (at the class statement's position) that CPython's
+/// `compiler_class` appends to a generic class's bases, for every generic class of the module.
+/// Keyed by [`key_of_stmt`] of the `ClassDef`; built once per compilation, before code
+/// generation, so the nodes live as long as the module. (The bases themselves are not copied:
+/// scopes inside them, such as lambdas, are found by their nodes' addresses.)
+pub(crate) fn generic_class_bases(module: &Mod) -> HashMap<usize, Expr> {
+    let mut out = HashMap::new();
+    let top: &[Stmt] = match module {
+        Mod::Module { body, .. } | Mod::Interactive { body } => body,
+        Mod::Expression { .. } | Mod::FunctionType { .. } => return out,
+    };
+    // Explicit work list: statement nesting depth is unbounded in the input.
+    let mut work: Vec<&[Stmt]> = vec![top];
+    while let Some(stmts) = work.pop() {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => work.push(&f.body),
+                StmtKind::ClassDef(c) => {
+                    if !c.type_params.is_empty() {
+                        let name = Expr {
+                            pos: s.pos,
+                            kind: ExprKind::Name { id: ".generic_base".into(), ctx: ExprContext::Load },
+                        };
+                        out.insert(key_of_stmt(s), name);
+                    }
+                    work.push(&c.body);
+                }
+                StmtKind::For(f) | StmtKind::AsyncFor(f) => {
+                    work.push(&f.body);
+                    work.push(&f.orelse);
+                }
+                StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
+                    work.push(body);
+                    work.push(orelse);
+                }
+                StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => work.push(body),
+                StmtKind::Try(t) | StmtKind::TryStar(t) => {
+                    work.push(&t.body);
+                    for h in &t.handlers {
+                        work.push(&h.body);
+                    }
+                    work.push(&t.orelse);
+                    work.push(&t.finalbody);
+                }
+                StmtKind::Match { cases, .. } => {
+                    for c in cases {
+                        work.push(&c.body);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn generic_name(name: &str) -> String {
+    format!("<generic parameters of {name}>")
+}
+
+impl<'a> Compiler<'a> {
+    /// `compiler_enter_scope` of `<generic parameters of NAME>`. The name is formatted by the
+    /// compiler (`PyUnicode_FromFormat`), so unlike identifiers it is not interned.
+    fn enter_generic_scope(&mut self, name: &str, tps: &'a [TypeParam], firstlineno: u32) -> R {
+        let g = generic_name(name);
+        self.enter_scope(&g, ScopeType::TypeParams, key_of_type_params(tps), firstlineno)?;
+        let u = self.u();
+        if u.md.qualname.as_bytes() == u.md.name.as_bytes() {
+            u.md.qualname = PyStr::new(&g, false);
+        }
+        u.md.name = PyStr::new(&g, false);
+        Ok(())
+    }
+
+    /// `compiler_type_params`: creates each type parameter, stores it under its name in the
+    /// type-parameter scope and leaves a tuple of them on the stack.
+    fn compiler_type_params(&mut self, tps: &'a [TypeParam]) -> R {
+        let o = self.ops.clone();
+        for tp in tps {
+            let loc = loc_of(tp.pos);
+            let name: &'a str = match &tp.kind {
+                TypeParamKind::TypeVar { name, bound, .. } => {
+                    self.load_const(ConstValue::str(name), loc);
+                    if let Some(bound) = bound {
+                        self.enter_scope(name, ScopeType::TypeParams, key_of_type_param(tp), bound.pos.lineno)?;
+                        self.visit_expr(bound)?;
+                        self.addop(o.RETURN_VALUE, loc);
+                        let handle = self.finish_unit(true)?;
+                        self.make_closure(loc, handle, 0)?;
+                        let intrinsic = if matches!(bound.kind, ExprKind::Tuple { .. }) {
+                            INTRINSIC_TYPEVAR_WITH_CONSTRAINTS
+                        } else {
+                            INTRINSIC_TYPEVAR_WITH_BOUND
+                        };
+                        self.addop_i(o.CALL_INTRINSIC_2, intrinsic, loc);
+                    } else {
+                        self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVAR, loc);
+                    }
+                    name
+                }
+                TypeParamKind::TypeVarTuple { name, .. } => {
+                    self.load_const(ConstValue::str(name), loc);
+                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVARTUPLE, loc);
+                    name
+                }
+                TypeParamKind::ParamSpec { name, .. } => {
+                    self.load_const(ConstValue::str(name), loc);
+                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_PARAMSPEC, loc);
+                    name
+                }
+            };
+            self.addop_i(o.COPY, 1, loc);
+            self.nameop(loc, name, ExprContext::Store)?;
+        }
+        let first = tps.first().map(|t| loc_of(t.pos)).unwrap_or(Location::NO_LOCATION);
+        self.addop_i(o.BUILD_TUPLE, tps.len() as u32, first);
+        Ok(())
+    }
+
+    /// The generic prologue of `compiler_function`, after the defaults were pushed (and the
+    /// `PUSH_NULL` before them): enters `<generic parameters of NAME>`, creates the type
+    /// parameters and reloads the defaults as that function's arguments. Returns the number of
+    /// those arguments.
+    pub(super) fn generic_function_enter(
+        &mut self,
+        loc: Location,
+        name: &str,
+        tps: &'a [TypeParam],
+        funcflags: u32,
+        firstlineno: u32,
+    ) -> Result<u32, pycode_symtable::CompileError> {
+        let o = self.ops.clone();
+        let has_defaults = funcflags & MAKE_FUNCTION_DEFAULTS != 0;
+        let has_kwdefaults = funcflags & MAKE_FUNCTION_KWDEFAULTS != 0;
+        let num = u32::from(has_defaults) + u32::from(has_kwdefaults);
+        if num == 2 {
+            self.addop_i(o.SWAP, 2, loc);
+        }
+        self.enter_generic_scope(name, tps, firstlineno)?;
+        self.compiler_type_params(tps)?;
+        if num >= 1 {
+            self.addop_i(o.LOAD_FAST, 0, loc);
+        }
+        if num == 2 {
+            self.addop_i(o.LOAD_FAST, 1, loc);
+        }
+        Ok(num)
+    }
+
+    /// The generic epilogue of `compiler_function`: attaches the type parameters to the new
+    /// function, finishes the type-parameter function and calls it with the defaults.
+    pub(super) fn generic_function_exit(&mut self, loc: Location, num: u32) -> R {
+        let o = self.ops.clone();
+        self.addop_i(o.SWAP, 2, loc);
+        self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_SET_FUNCTION_TYPE_PARAMS, loc);
+        self.u().argcount = num;
+        let handle = self.finish_unit(false)?;
+        self.make_closure(loc, handle, 0)?;
+        if num > 0 {
+            self.addop_i(o.SWAP, num + 1, loc);
+        }
+        self.addop_i(o.CALL, num, loc);
+        Ok(())
+    }
+
+    /// The generic prologue of `compiler_class`: enters `<generic parameters of NAME>` and
+    /// stores the type parameters in `.type_params`.
+    pub(super) fn generic_class_enter(&mut self, s: &'a Stmt, cd: &'a ClassDef, firstlineno: u32) -> R {
+        let loc = loc_of(s.pos);
+        // CPython 3.12.1 sets the *enclosing* unit's private name here (and never restores it),
+        // so later `__names` in the enclosing scope are mangled with this class's name; 3.12.7
+        // (measured) sets it in the type-parameter scope only.
+        let leaks_private = self.opts.release == Release::V3_12_1;
+        if leaks_private {
+            self.u().private = Some(cd.name.clone());
+        }
+        self.addop(self.ops.PUSH_NULL, loc);
+        self.enter_generic_scope(&cd.name, &cd.type_params, firstlineno)?;
+        if !leaks_private {
+            self.u().private = Some(cd.name.clone());
+        }
+        self.compiler_type_params(&cd.type_params)?;
+        self.nameop(loc, ".type_params", ExprContext::Store)
+    }
+
+    /// `compiler_set_type_params_in_class`: `__type_params__ = .type_params` in the class body.
+    pub(super) fn set_type_params_in_class(&mut self, loc: Location) -> R {
+        self.nameop(loc, ".type_params", ExprContext::Load)?;
+        self.nameop(loc, "__type_params__", ExprContext::Store)
+    }
+
+    /// The generic epilogue of `compiler_class`: `.generic_base = Generic[*.type_params]`, the
+    /// `__build_class__` call with it as the last base, then the call of the type-parameter
+    /// function.
+    pub(super) fn generic_class_call(&mut self, s: &'a Stmt, cd: &'a ClassDef) -> R {
+        let o = self.ops.clone();
+        let loc = loc_of(s.pos);
+        self.nameop(loc, ".type_params", ExprContext::Load)?;
+        self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_SUBSCRIPT_GENERIC, loc);
+        self.nameop(loc, ".generic_base", ExprContext::Store)?;
+        let bases_map: &'a HashMap<usize, Expr> = self.generic_bases;
+        let Some(generic_base) = bases_map.get(&key_of_stmt(s)) else {
+            return Err(pycode_symtable::CompileError::new(
+                pycode_symtable::ErrorKind::SystemError,
+                "generic class without synthesized bases",
+            ));
+        };
+        let bases = Elts { items: &cd.bases, extra: Some(generic_base) };
+        self.call_helper_elts(loc, 2, bases, &cd.keywords)?;
+        let handle = self.finish_unit(false)?;
+        self.make_closure(loc, handle, 0)?;
+        self.addop_i(o.CALL, 0, loc);
+        Ok(())
+    }
+
+    /// `compiler_typealias` + `compiler_typealias_body`.
+    pub(super) fn compiler_typealias(&mut self, s: &'a Stmt, name: &'a Expr, tps: &'a [TypeParam], value: &'a Expr) -> R {
+        let o = self.ops.clone();
+        let loc = loc_of(s.pos);
+        let ExprKind::Name { id, .. } = &name.kind else {
+            return Err(pycode_symtable::CompileError::new(
+                pycode_symtable::ErrorKind::SystemError,
+                "type alias name is not a Name",
+            ));
+        };
+        let is_generic = !tps.is_empty();
+        if is_generic {
+            self.addop(o.PUSH_NULL, loc);
+            self.enter_generic_scope(id, tps, s.pos.lineno)?;
+            self.load_const(ConstValue::str(id), loc);
+            self.compiler_type_params(tps)?;
+        } else {
+            self.load_const(ConstValue::str(id), loc);
+            self.load_const(ConstValue::None, loc);
+        }
+        // compiler_typealias_body: the lazily evaluated value.
+        self.enter_scope(id, ScopeType::Function, key_of_stmt(s), s.pos.lineno)?;
+        // None first, so the function cannot have a docstring.
+        self.add_const(ConstValue::None);
+        self.visit_expr(value)?;
+        self.addop(o.RETURN_VALUE, loc);
+        let handle = self.finish_unit(false)?;
+        self.make_closure(loc, handle, 0)?;
+        self.addop_i(o.BUILD_TUPLE, 3, loc);
+        self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEALIAS, loc);
+        if is_generic {
+            let handle = self.finish_unit(false)?;
+            self.make_closure(loc, handle, 0)?;
+            self.addop_i(o.CALL, 0, loc);
+        }
+        self.nameop(loc, id, ExprContext::Store)
+    }
+}
