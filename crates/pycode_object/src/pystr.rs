@@ -25,6 +25,12 @@ impl PyStr {
         Self { bytes: s.as_bytes().into(), len, interned }
     }
 
+    /// From an owned Rust string, reusing its buffer (never contains surrogates).
+    pub fn from_string(s: String, interned: bool) -> Self {
+        let len = s.chars().count() as u32;
+        Self { bytes: s.into_bytes().into_boxed_slice(), len, interned }
+    }
+
     /// From "surrogatepass" UTF-8; rejects anything else (overlong forms, bad continuation bytes,
     /// code points above U+10FFFF, truncated sequences).
     pub fn from_surrogatepass(bytes: &[u8], interned: bool) -> Result<Self, InvalidPyStr> {

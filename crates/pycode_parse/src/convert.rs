@@ -6,9 +6,11 @@
 //! positioned per release (3.11 gives every piece the position of the whole string); format specs
 //! start at `:`. String and number literals are decoded again from the source text.
 
+use std::cell::Cell;
+
 use num_bigint::BigInt;
 use pycode_ast as a;
-use pycode_ast::{Constant, Pos, PyMinor};
+use pycode_ast::{Constant, Pos, PyMinor, PyStr};
 use ruff_python_ast as r;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -32,6 +34,39 @@ pub struct Converter<'s> {
     /// 3.11 only: (line, delta) column shifts applied to nodes inside f-string replacement fields,
     /// reproducing the position arithmetic of 3.11's f-string sub-parser.
     shifts: Vec<(u32, u32)>,
+    /// Index into `line_starts` of the line found by the last [`Converter::loc`].
+    hint: Cell<usize>,
+}
+
+/// Byte offsets at which lines start (the first is 0), scanning eight bytes at a time.
+fn line_starts(src: &str) -> Vec<u32> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = ONES * b'\n' as u64;
+    let bytes = src.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 32 + 2);
+    out.push(0u32);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0u32;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w) ^ NL;
+        // Exact zero-byte test: no false positives, so every hit below is a newline.
+        let mut hits = !((x & !HIGHS).wrapping_add(!HIGHS) | x) & HIGHS;
+        while hits != 0 {
+            let k = hits.trailing_zeros() / 8;
+            out.push(base + k + 1);
+            hits &= hits - 1;
+        }
+        base += 8;
+    }
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\n' {
+            out.push(base + k as u32 + 1);
+        }
+    }
+    out
 }
 
 type R<T> = Result<T, ParseError>;
@@ -42,22 +77,37 @@ fn ident(id: &r::Identifier) -> a::Identifier {
 
 impl<'s> Converter<'s> {
     pub fn new(src: &'s str, minor: PyMinor) -> Self {
-        let mut line_starts = Vec::with_capacity(src.len() / 32 + 1);
-        line_starts.push(0u32);
-        for (i, b) in src.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
-        Converter { src, line_starts, minor, depth: 0, max_depth: 0, shifts: Vec::new() }
+        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), hint: Cell::new(0) }
     }
 
     /// (1-based line, byte column) of a byte offset.
+    ///
+    /// Nodes are visited roughly in source order, so the line of the previous lookup (`hint`) or the
+    /// one after it usually holds `off`; otherwise a binary search over the line starts.
     pub fn loc(&self, off: TextSize) -> (u32, u32) {
         let off = u32::from(off);
-        let idx = self.line_starts.partition_point(|&s| s <= off);
-        let line_start = idx.checked_sub(1).and_then(|i| self.line_starts.get(i)).copied().unwrap_or(0);
-        (idx as u32, off - line_start)
+        let ls = &self.line_starts;
+        let h = self.hint.get();
+        // `idx` = number of line starts <= off = 1-based line.
+        let idx = match (ls.get(h), ls.get(h + 1), ls.get(h + 2)) {
+            (Some(&a), next, _) if a <= off && next.map_or(true, |&n| off < n) => h + 1,
+            (_, Some(&a), next) if a <= off && next.map_or(true, |&n| off < n) => h + 2,
+            _ => ls.partition_point(|&s| s <= off),
+        };
+        let line = idx.saturating_sub(1);
+        self.hint.set(line);
+        let line_start = ls.get(line).copied().unwrap_or(0);
+        (idx as u32, off.saturating_sub(line_start))
+    }
+
+    /// `loc(end)` for an `end` known to be at or after `start`, whose location is `start_loc`.
+    fn loc_after(&self, start_loc: (u32, u32), start: u32, end: u32) -> (u32, u32) {
+        // Same line when no line starts between `start` and `end`.
+        match self.line_starts.get(start_loc.0 as usize) {
+            Some(&next) if end < next => (start_loc.0, start_loc.1 + (end - start)),
+            None => (start_loc.0, start_loc.1 + (end - start)),
+            _ => self.loc(TextSize::from(end)),
+        }
     }
 
     /// The source line (1-based) without its newline.
@@ -70,7 +120,11 @@ impl<'s> Converter<'s> {
 
     fn pos_of(&self, start: TextSize, end: TextSize) -> Pos {
         let (lineno, mut col_offset) = self.loc(start);
-        let (end_lineno, mut end_col_offset) = self.loc(end);
+        let (end_lineno, mut end_col_offset) = if end >= start {
+            self.loc_after((lineno, col_offset), u32::from(start), u32::from(end))
+        } else {
+            self.loc(end)
+        };
         for &(line, delta) in &self.shifts {
             if lineno == line {
                 col_offset += delta;
@@ -401,6 +455,12 @@ impl<'s> Converter<'s> {
 
     pub fn parameters(&mut self, p: &r::Parameters) -> R<a::Arguments> {
         let mut out = a::Arguments::default();
+        out.posonlyargs.reserve_exact(p.posonlyargs.len());
+        out.args.reserve_exact(p.args.len());
+        out.kwonlyargs.reserve_exact(p.kwonlyargs.len());
+        out.kw_defaults.reserve_exact(p.kwonlyargs.len());
+        let n_defaults = p.posonlyargs.iter().chain(&p.args).filter(|pw| pw.default.is_some()).count();
+        out.defaults.reserve_exact(n_defaults);
         for pw in &p.posonlyargs {
             out.posonlyargs.push(self.param(&pw.parameter, false)?);
             if let Some(d) = &pw.default {
@@ -538,18 +598,7 @@ impl<'s> Converter<'s> {
                 let values = self.tstring_values(&parts, x.range)?;
                 K::TemplateStr { values }
             }
-            r::Expr::StringLiteral(x) => {
-                let mut buf = Vec::new();
-                let mut kind_u = false;
-                for (i, part) in x.value.iter().enumerate() {
-                    let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
-                    if i == 0 {
-                        kind_u = self.text(part.range).starts_with('u');
-                    }
-                    strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
-                }
-                K::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u }
-            }
+            r::Expr::StringLiteral(x) => K::Constant { value: Constant::Str(self.string_literal(x.value.as_slice())?), kind_u: self.string_literal_u(x.value.as_slice()) },
             r::Expr::BytesLiteral(x) => {
                 let mut buf = Vec::new();
                 for part in x.value.iter() {
@@ -579,6 +628,28 @@ impl<'s> Converter<'s> {
             pos = self.pos(e.range());
         }
         Ok(a::Expr { pos, kind })
+    }
+
+    /// `kind='u'`: the first token of a string literal starts with a lowercase `u`.
+    fn string_literal_u(&self, parts: &[r::StringLiteral]) -> bool {
+        parts.first().is_some_and(|p| self.text(p.range).starts_with('u'))
+    }
+
+    /// The value of a (possibly implicitly concatenated) `str` literal, decoded from the source.
+    fn string_literal(&self, parts: &[r::StringLiteral]) -> R<PyStr> {
+        if let [part] = parts {
+            // One token, the common case: no intermediate buffer when there is nothing to decode.
+            let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+            if strings::is_plain_str_body(lit.body, lit.raw) {
+                return Ok(PyStr::new(lit.body, false));
+            }
+        }
+        let mut buf = Vec::new();
+        for part in parts {
+            let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+            strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
+        }
+        Ok(strings::to_pystr(buf))
     }
 
     fn unicode_err(&self, at: TextSize, er: strings::EscapeError) -> ParseError {

@@ -1,6 +1,8 @@
 //! Source decoding as CPython's tokenizer does it: UTF-8 BOM, PEP 263 coding declarations on the
 //! first two lines, universal newlines (`\r\n` and `\r` become `\n`), and rejection of NUL bytes.
 
+use std::borrow::Cow;
+
 use crate::codec_tables::SINGLE_BYTE;
 use crate::error::{ErrorKind, ParseError};
 use crate::PyMinor;
@@ -132,7 +134,8 @@ fn unicode_error(minor: PyMinor, msg: String) -> ParseError {
 }
 
 /// Decodes `src` to text with `\n` newlines, as CPython's tokenizer sees it for `compile(bytes)`.
-pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<String, ParseError> {
+/// UTF-8 input without `\r` (the usual case) is borrowed, not copied.
+pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<Cow<'_, str>, ParseError> {
     let (body, bom) = match src.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (src, false),
@@ -160,16 +163,15 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<String, ParseError> {
             }
         }
     };
-    if let Some(pos) = body.iter().position(|&c| c == 0) {
-        let _ = pos;
+    if body.contains(&0) {
         return Err(match minor {
             PyMinor::Py311 => ParseError::new(ErrorKind::ValueError, "source code string cannot contain null bytes"),
             _ => ParseError::syntax("source code string cannot contain null bytes"),
         });
     }
-    let text: String = match codec {
+    let text: Cow<'_, str> = match codec {
         Codec::Utf8 => match std::str::from_utf8(body) {
-            Ok(s) => s.to_string(),
+            Ok(s) => Cow::Borrowed(s),
             Err(e) => {
                 let pos = e.valid_up_to();
                 let byte = body.get(pos).copied().unwrap_or(0);
@@ -184,7 +186,7 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<String, ParseError> {
                 ));
             }
         },
-        Codec::Latin1 => body.iter().map(|&b| b as char).collect(),
+        Codec::Latin1 => Cow::Owned(body.iter().map(|&b| b as char).collect()),
         Codec::Ascii => {
             if let Some(pos) = body.iter().position(|&b| b >= 0x80) {
                 return Err(unicode_error(
@@ -195,7 +197,7 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<String, ParseError> {
                     ),
                 ));
             }
-            body.iter().map(|&b| b as char).collect()
+            Cow::Owned(body.iter().map(|&b| b as char).collect())
         }
         Codec::Table(t) => {
             let mut s = String::with_capacity(body.len());
@@ -214,30 +216,30 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<String, ParseError> {
                     }
                 }
             }
-            s
+            Cow::Owned(s)
         }
     };
     Ok(normalize_newlines(text))
 }
 
 /// Universal newlines: `\r\n` and lone `\r` become `\n` (CPython's `translate_newlines`).
-pub fn normalize_newlines(text: String) -> String {
-    if !text.contains('\r') {
+pub fn normalize_newlines(text: Cow<'_, str>) -> Cow<'_, str> {
+    if !text.as_bytes().contains(&b'\r') {
         return text;
     }
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
+    let mut rest: &str = &text;
+    // `\r` is ASCII, so splitting at it keeps every piece valid UTF-8.
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        if let Some(r) = rest.strip_prefix('\n') {
+            rest = r;
         }
     }
-    out
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -253,5 +255,14 @@ mod tests {
         assert_eq!(s, "# coding: latin-1\nx = '\u{e9}'\n");
         let s = decode_source(b"# coding: cp1252\nx = '\x80'\n", PyMinor::Py312).unwrap();
         assert!(s.contains('\u{20ac}'));
+    }
+
+    #[test]
+    fn newlines() {
+        let n = |s: &str| normalize_newlines(Cow::Borrowed(s)).into_owned();
+        assert_eq!(n("a\r\nb\rc\n\r\r\n\u{e9}\r"), "a\nb\nc\n\n\n\u{e9}\n");
+        assert_eq!(n("\r"), "\n");
+        assert_eq!(n("x\n"), "x\n");
+        assert!(matches!(decode_source(b"x = 1\n", PyMinor::Py311), Ok(Cow::Borrowed(_))));
     }
 }

@@ -46,8 +46,8 @@ pub fn split_literal(tok: &str) -> Option<Literal<'_>> {
         return None;
     }
     let body = rest.get(ql..rest.len() - ql)?;
-    let lower = prefix.to_ascii_lowercase();
-    Some(Literal { raw: lower.contains('r'), bytes: lower.contains('b'), u: lower.contains('u'), body })
+    let has = |c: u8| prefix.bytes().any(|p| p.to_ascii_lowercase() == c);
+    Some(Literal { raw: has(b'r'), bytes: has(b'b'), u: has(b'u'), body })
 }
 
 /// Error while decoding escapes (CPython reports these as `SyntaxError: (unicode error) ...`).
@@ -59,19 +59,25 @@ pub struct EscapeError {
 /// Decodes the escapes of a `str` body (not raw). `fstring` also turns `{{`/`}}` into `{`/`}`.
 pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) -> Result<(), EscapeError> {
     let b = body.as_bytes();
+    if raw && !fstring {
+        out.extend_from_slice(b);
+        return Ok(());
+    }
+    out.reserve(b.len());
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if fstring && (c == b'{' || c == b'}') && b.get(i + 1) == Some(&c) {
+        // Copy the run up to the next byte that may need decoding (all such bytes are ASCII, so
+        // runs end on character boundaries).
+        let rest = b.get(i..).unwrap_or_default();
+        let run = rest.iter().position(|&c| (c == b'\\' && !raw) || (fstring && (c == b'{' || c == b'}')));
+        let run = run.unwrap_or(rest.len());
+        out.extend_from_slice(rest.get(..run).unwrap_or_default());
+        i += run;
+        let Some(&c) = b.get(i) else { break };
+        if c == b'{' || c == b'}' {
+            // `{{` / `}}` in an f-string stand for one brace.
             out.push(c);
-            i += 2;
-            continue;
-        }
-        if c != b'\\' || raw {
-            // Copy one UTF-8 sequence.
-            let len = utf8_len(c);
-            out.extend_from_slice(b.get(i..i + len).unwrap_or(&b[i..]));
-            i += len;
+            i += if b.get(i + 1) == Some(&c) { 2 } else { 1 };
             continue;
         }
         let Some(&e) = b.get(i + 1) else {
@@ -235,10 +241,15 @@ fn utf8_len(c: u8) -> usize {
     }
 }
 
+/// Whether a `str` literal body decodes to itself (no escapes to process).
+pub fn is_plain_str_body(body: &str, raw: bool) -> bool {
+    raw || !body.as_bytes().contains(&b'\\')
+}
+
 /// Builds a `PyStr` from surrogatepass UTF-8 produced by the decoders above.
 pub fn to_pystr(bytes: Vec<u8>) -> PyStr {
     match String::from_utf8(bytes) {
-        Ok(s) => PyStr::new(&s, false),
+        Ok(s) => PyStr::from_string(s, false),
         Err(e) => {
             let bytes = e.into_bytes();
             PyStr::from_surrogatepass(&bytes, false).unwrap_or_else(|_| PyStr::new(&String::from_utf8_lossy(&bytes), false))
