@@ -260,6 +260,10 @@ fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: P
     let tokens: &[ruff_python_ast::token::Token] = parsed.tokens();
     if use_uns {
         let u = uns?;
+        let i = tokens.partition_point(|t| t.start() < u.range.start());
+        if let Some(p) = type_params_error(tokens, i, minor) {
+            return Some(p);
+        }
         return Some(generic(src, tokens, u.range.start(), minor));
     }
     let e = syn?;
@@ -322,6 +326,9 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
             }
+            if let Some(p) = invalid_token_rules(tokens, loc, minor, module) {
+                return p;
+            }
             if minor >= PyMinor::Py312 {
                 if let Some(p) = invalid_import(tokens, loc) {
                     return p;
@@ -333,6 +340,270 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 }
             }
             generic(src, tokens, loc.start(), minor)
+        }
+    }
+}
+
+/// Index of the innermost bracket still open before token `i` (scanning from `from`).
+fn open_bracket(tokens: &[ruff_python_ast::token::Token], i: usize) -> Option<usize> {
+    let mut stack: Vec<usize> = Vec::new();
+    for (k, t) in tokens.get(..i)?.iter().enumerate() {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => stack.push(k),
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                stack.pop();
+            }
+            T::Newline => stack.clear(),
+            _ => {}
+        }
+    }
+    stack.last().copied()
+}
+
+/// The previous significant token index before `i`.
+fn prev_sig(tokens: &[ruff_python_ast::token::Token], i: usize) -> Option<usize> {
+    tokens.get(..i)?.iter().rposition(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))
+}
+
+/// Is the `(` at index `k` a call's (or a class's bases') parenthesis?
+fn is_call_paren(tokens: &[ruff_python_ast::token::Token], k: usize) -> bool {
+    prev_sig(tokens, k).and_then(|p| tokens.get(p)).is_some_and(|t| {
+        matches!(t.kind(), T::Name | T::Rpar | T::Rsqb | T::String | T::FStringEnd | T::TStringEnd) || t.kind().is_soft_keyword()
+    })
+}
+
+/// Several `invalid_*` rules of CPython's grammar recognised on the tokens around ruff's error:
+/// `invalid_named_expression` (`a=NAME '=' b=bitwise_or !('='|':=')` → `invalid syntax. Maybe
+/// you meant '==' or ':=' instead of '='?` on a..b), `invalid_kwarg` (`a=NAME b='='
+/// expression for_if_clauses` → the same message on a..b; 3.12+ `a=NAME b='=' &(','|')')` →
+/// `expected argument value expression`), `invalid_default` (`a='=' &(')'|',')` → `expected
+/// default value expression`), `invalid_comprehension` (`('['|'{') a=star_named_expression ','
+/// b=star_named_expressions for_if_clauses` → `did you forget parentheses around the
+/// comprehension target?`), and `def NAME` followed by a type-parameter list the release does not
+/// accept (`&&'('` → `expected '('`; 3.13+ `invalid_type_params` for `[]`).
+fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> Option<PErr> {
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    let cur = tokens.get(i)?;
+    // def NAME [ ... ] with an unsupported type-parameter list
+    if let Some(p) = type_params_error(tokens, i, minor) {
+        return Some(p);
+    }
+    let ob = open_bracket(tokens, i);
+    match cur.kind() {
+        // NAME '=' <error at '='>  in a named_expression context
+        T::Equal => {
+            let n = prev_sig(tokens, i)?;
+            let name = tokens.get(n)?;
+            if name.kind() != T::Name {
+                return None;
+            }
+            let before = prev_sig(tokens, n).and_then(|k| tokens.get(k).map(|t| (k, t.kind())));
+            let ctx = match before {
+                Some((_, T::If | T::Elif | T::While)) => true,
+                Some((k, T::Lsqb | T::Lbrace)) => Some(k) == ob,
+                Some((k, T::Lpar)) => Some(k) == ob && !is_call_paren(tokens, k),
+                Some((_, T::Comma)) => ob.is_some_and(|o| {
+                    tokens.get(o).is_some_and(|t| matches!(t.kind(), T::Lsqb | T::Lbrace) || (t.kind() == T::Lpar && !is_call_paren(tokens, o)))
+                }),
+                _ => false,
+            };
+            if !ctx {
+                return None;
+            }
+            // b = the bitwise_or after '=': the longest such expression starting there
+            let nx = tokens.get(i + 1)?;
+            let m = module?;
+            use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+            use ruff_python_ast::Expr as E;
+            let mut all = AllExprs { out: Vec::new() };
+            match m {
+                ruff_python_ast::Mod::Module(mm) => {
+                    for st in &mm.body {
+                        all.visit_stmt(st);
+                    }
+                }
+                ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
+            }
+            let b = all
+                .out
+                .iter()
+                .filter(|e| e.start() == nx.start())
+                .filter(|e| {
+                    !matches!(
+                        e,
+                        E::Compare(_) | E::BoolOp(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) | E::Yield(_) | E::YieldFrom(_) | E::Tuple(_)
+                    ) && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
+                        && !matches!(e, E::Generator(g) if !g.parenthesized)
+                })
+                .max_by_key(|e| e.end())?;
+            // !('=' | ':=')
+            let after = tokens.partition_point(|t| t.start() < b.end());
+            if tokens.get(after).is_some_and(|t| matches!(t.kind(), T::Equal | T::ColonEqual)) {
+                return None;
+            }
+            Some(mk("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TextRange::new(name.start(), b.end())))
+        }
+        // '=' <error at ',' or ')'>
+        T::Comma | T::Rpar => {
+            let e = prev_sig(tokens, i)?;
+            if tokens.get(e)?.kind() != T::Equal {
+                return None;
+            }
+            let eq = tokens.get(e)?;
+            // a def's or lambda's parameters?
+            let mut k = e;
+            let mut depth = 0i32;
+            let in_params = loop {
+                let Some(nk) = k.checked_sub(1) else { break false };
+                k = nk;
+                let t = tokens.get(k)?;
+                match t.kind() {
+                    T::Rpar | T::Rsqb | T::Rbrace => depth += 1,
+                    T::Lpar | T::Lsqb | T::Lbrace if depth > 0 => depth -= 1,
+                    T::Lpar => {
+                        let nm = prev_sig(tokens, k);
+                        let dk = nm.and_then(|x| prev_sig(tokens, x));
+                        break nm.and_then(|x| tokens.get(x)).is_some_and(|t| t.kind() == T::Name)
+                            && dk.and_then(|x| tokens.get(x)).is_some_and(|t| t.kind() == T::Def);
+                    }
+                    T::Lsqb | T::Lbrace => break false,
+                    T::Lambda if depth == 0 => break true,
+                    T::Newline | T::Colon | T::Semi if depth == 0 => break false,
+                    _ => {}
+                }
+            };
+            if in_params {
+                return Some(mk("expected default value expression", eq.range()));
+            }
+            if minor >= PyMinor::Py312 {
+                let n = prev_sig(tokens, e)?;
+                let name = tokens.get(n)?;
+                let o = ob?;
+                if name.kind() == T::Name
+                    && tokens.get(o).is_some_and(|t| t.kind() == T::Lpar)
+                    && is_call_paren(tokens, o)
+                    && prev_sig(tokens, n).is_some_and(|p| p == o || tokens.get(p).is_some_and(|t| t.kind() == T::Comma))
+                {
+                    return Some(mk("expected argument value expression", TextRange::new(name.start(), eq.end())));
+                }
+            }
+            None
+        }
+        T::For | T::Async => {
+            let o = ob?;
+            let open = tokens.get(o)?;
+            let toks = tokens.get(o + 1..i)?;
+            let mut depth = 0i32;
+            let mut commas: Vec<usize> = Vec::new();
+            for (k, t) in toks.iter().enumerate() {
+                match t.kind() {
+                    T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+                    T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+                    T::Comma if depth == 0 => commas.push(k),
+                    T::Colon | T::Equal | T::Lambda | T::For | T::Yield if depth == 0 => return None,
+                    _ => {}
+                }
+            }
+            if open.kind() == T::Lpar {
+                // call argument `NAME '=' expression for_if_clauses` (invalid_kwarg)
+                if !is_call_paren(tokens, o) {
+                    return None;
+                }
+                let _ = commas;
+                return kwarg_genexp(tokens, o, i, mk);
+            }
+            if !matches!(open.kind(), T::Lsqb | T::Lbrace) || commas.is_empty() {
+                return None;
+            }
+            let first = toks.iter().find(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))?;
+            let sig: Vec<&ruff_python_ast::token::Token> = toks.iter().filter(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline)).collect();
+            let last = *sig.last()?;
+            let end = if last.kind() == T::Comma {
+                if commas.len() == 1 {
+                    last.end()
+                } else {
+                    sig.get(sig.len().checked_sub(2)?)?.end()
+                }
+            } else {
+                last.end()
+            };
+            Some(mk("did you forget parentheses around the comprehension target?", TextRange::new(first.start(), end)))
+        }
+        _ => None,
+    }
+}
+
+/// `invalid_kwarg`: `a=NAME b='=' expression for_if_clauses` inside call parentheses at `o`,
+/// `for` at `i`.
+fn kwarg_genexp(tokens: &[ruff_python_ast::token::Token], o: usize, i: usize, mk: impl Fn(&str, TextRange) -> PErr) -> Option<PErr> {
+    // the argument starts after the last depth-0 comma (or the parenthesis)
+    let mut depth = 0i32;
+    let mut start = o + 1;
+    for (k, t) in tokens.get(o + 1..i)?.iter().enumerate() {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::Comma if depth == 0 => start = o + 1 + k + 1,
+            _ => {}
+        }
+    }
+    let name = tokens.get(start)?;
+    let eq = tokens.get(start + 1)?;
+    if name.kind() != T::Name || eq.kind() != T::Equal || start + 2 >= i {
+        return None;
+    }
+    Some(mk("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TextRange::new(name.start(), eq.end())))
+}
+
+/// `'def' NAME [type_params] &&'('` when the release rejects the list in brackets: 3.11 has no
+/// type parameters, 3.12 no defaults (`expected '('` at the `[`); 3.13+ report an empty list
+/// (`Type parameter list cannot be empty`, at the `]`).
+fn type_params_error(tokens: &[ruff_python_ast::token::Token], i: usize, minor: PyMinor) -> Option<PErr> {
+    // find `def NAME [` before or at i on the same logical line
+    let lb = tokens.get(..=i.min(tokens.len().checked_sub(1)?))?.iter().rposition(|t| t.kind() == T::Lsqb)?;
+    let nm = prev_sig(tokens, lb)?;
+    let df = prev_sig(tokens, nm)?;
+    if tokens.get(nm)?.kind() != T::Name || tokens.get(df)?.kind() != T::Def {
+        return None;
+    }
+    if tokens.get(lb + 1..=i)?.iter().any(|t| t.kind() == T::Newline) {
+        return None;
+    }
+    let lsqb = tokens.get(lb)?;
+    let empty = tokens.get(lb + 1).is_some_and(|t| t.kind() == T::Rsqb);
+    let expected = |r: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: "expected '('".into(), range: r, no_end: false, col_override: None };
+    match minor {
+        PyMinor::Py311 => Some(expected(lsqb.range())),
+        PyMinor::Py312 => {
+            // a '=' at bracket depth 1 (a default) before the closing ']'
+            let mut depth = 0i32;
+            let mut has_default = false;
+            for t in tokens.get(lb..)? {
+                match t.kind() {
+                    T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+                    T::Rpar | T::Rsqb | T::Rbrace => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    T::Equal if depth == 1 => has_default = true,
+                    T::Newline => break,
+                    _ => {}
+                }
+            }
+            (empty || has_default).then(|| expected(lsqb.range()))
+        }
+        _ => {
+            let rs = tokens.get(lb + 1)?;
+            (empty && rs.start() <= tokens.get(i)?.start()).then(|| PErr {
+                kind: ErrorKind::SyntaxError,
+                msg: "Type parameter list cannot be empty".into(),
+                range: TextRange::new(rs.start(), rs.start()),
+                no_end: false,
+                col_override: None,
+            })
         }
     }
 }

@@ -540,11 +540,32 @@ impl<'s> Lexer<'s> {
         let triple = self.peek(1) == q && self.peek(2) == q;
         let first_line = self.lineno;
         let first_line_start = self.line_start;
+        // 3.12+ tokenizes an f-string's replacement fields as code (PEP 701).
+        let prefix = self.src.get(start..self.i).unwrap_or("").to_ascii_lowercase();
+        let fmt = self.minor >= PyMinor::Py312 && (prefix.contains('f') || (self.minor >= PyMinor::Py314 && prefix.contains('t')));
         self.i += if triple { 3 } else { 1 };
         loop {
             let Some(&c) = self.b.get(self.i) else {
                 return Some(self.unterminated(start, first_line, first_line_start, triple));
             };
+            if fmt && c == b'{' {
+                if self.peek(1) == b'{' {
+                    self.i += 2;
+                    continue;
+                }
+                // `{` then a backslash that is not a line continuation: E_LINECONT, as in
+                // code (only the field's first token is checked here).
+                let mut j = self.i + 1;
+                while matches!(self.b.get(j), Some(b' ' | b'\t' | b'\x0c')) {
+                    j += 1;
+                }
+                if self.b.get(j) == Some(&b'\\') && !matches!(self.b.get(j + 1), Some(b'\n' | b'\r') | None) {
+                    self.i = j;
+                    return Some(self.linecont_error());
+                }
+                self.i += 1;
+                continue;
+            }
             if c == q {
                 if !triple {
                     self.i += 1;
