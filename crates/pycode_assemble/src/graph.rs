@@ -14,7 +14,7 @@
 //! What only the compiling process knows (strings it had interned before) comes in through
 //! [`GraphBuilder::note_preinterned`].
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
@@ -94,13 +94,14 @@ impl Rules {
     }
 }
 
-/// Key for objects merged by `c_const_cache` / interning.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Interned(Vec<u8>),
-    Static(Vec<u8>),
-    Bytes(Vec<u8>),
-    Tuple(Vec<ObjId>),
+/// Objects merged by `c_const_cache` / interning, one table per kind of key (looked up by
+/// borrowed slices, so a hit allocates nothing).
+#[derive(Default)]
+struct Merged {
+    interned: HashMap<Box<[u8]>, ObjId>,
+    statics: HashMap<Box<[u8]>, ObjId>,
+    bytes: HashMap<Box<[u8]>, ObjId>,
+    tuples: HashMap<Box<[ObjId]>, ObjId>,
 }
 
 /// Builds one compilation's object graph.
@@ -108,12 +109,12 @@ pub struct GraphBuilder {
     graph: ObjectGraph,
     immortal: Vec<bool>,
     consts: HashMap<ConstId, ObjId>,
-    merged: HashMap<Key, ObjId>,
+    merged: Merged,
     codes: HashMap<u32, ObjId>,
     filename: ObjId,
     release: Release,
     rules: Rules,
-    preinterned: HashSet<Vec<u8>>,
+    preinterned: HashSet<Box<[u8]>>,
 }
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
@@ -132,13 +133,13 @@ impl GraphBuilder {
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
             immortal: Vec::new(),
-            consts: HashMap::new(),
-            merged: HashMap::new(),
-            codes: HashMap::new(),
+            consts: HashMap::default(),
+            merged: Merged::default(),
+            codes: HashMap::default(),
             filename: ObjId(0),
             release,
             rules: Rules::for_release(release),
-            preinterned: HashSet::new(),
+            preinterned: HashSet::default(),
         };
         b.filename = b.push(Obj::Str(PyStr::new(filename, b.rules.interns_code_strings)), false);
         b
@@ -151,14 +152,13 @@ impl GraphBuilder {
 
     /// An interned string (names, identifier-like constants).
     fn interned(&mut self, s: &PyStr) -> ObjId {
-        let key = Key::Interned(s.as_bytes().to_vec());
-        if let Some(&id) = self.merged.get(&key) {
+        if let Some(&id) = self.merged.interned.get(s.as_bytes()) {
             return id;
         }
         let mut v = s.clone();
         v.set_interned(true);
         let id = self.push(Obj::Str(v), true);
-        self.merged.insert(key, id);
+        self.merged.interned.insert(s.as_bytes().into(), id);
         id
     }
 
@@ -166,35 +166,33 @@ impl GraphBuilder {
     /// singletons and the compiler's `_Py_STR` names): one object per value, with a reference
     /// count so large that marshal always flags it.
     fn static_str(&mut self, s: &PyStr) -> ObjId {
-        let key = Key::Static(s.as_bytes().to_vec());
-        if let Some(&id) = self.merged.get(&key) {
+        if let Some(&id) = self.merged.statics.get(s.as_bytes()) {
             return id;
         }
         let mut v = s.clone();
         v.set_interned(false);
         let id = self.push(Obj::Str(v), true);
-        self.merged.insert(key, id);
+        self.merged.statics.insert(s.as_bytes().into(), id);
         id
     }
 
     fn merged_bytes(&mut self, b: &[u8]) -> ObjId {
-        let key = Key::Bytes(b.to_vec());
-        if let Some(&id) = self.merged.get(&key) {
+        if let Some(&id) = self.merged.bytes.get(b) {
             return id;
         }
         let id = self.push(Obj::Bytes(b.into()), b.len() <= 1);
-        self.merged.insert(key, id);
+        self.merged.bytes.insert(b.into(), id);
         id
     }
 
     fn merged_tuple(&mut self, items: Vec<ObjId>) -> ObjId {
-        let key = Key::Tuple(items.clone());
-        if let Some(&id) = self.merged.get(&key) {
+        if let Some(&id) = self.merged.tuples.get(items.as_slice()) {
             return id;
         }
         let empty = items.is_empty();
-        let id = self.push(Obj::Tuple(items.into()), empty);
-        self.merged.insert(key, id);
+        let key: Box<[ObjId]> = items.into();
+        let id = self.push(Obj::Tuple(key.clone()), empty);
+        self.merged.tuples.insert(key, id);
         id
     }
 
@@ -230,7 +228,9 @@ impl GraphBuilder {
     /// 3.11 1-character string is interned, and (3.13+) whether a class body's `__qualname__`
     /// constant is interned in place as `co_qualname`.
     pub fn note_preinterned(&mut self, s: &PyStr) {
-        self.preinterned.insert(s.as_bytes().to_vec());
+        if !self.preinterned.contains(s.as_bytes()) {
+            self.preinterned.insert(s.as_bytes().into());
+        }
     }
 
     /// A new object for a constant that already has one (see [`fresh_per_code`](Self::fresh_per_code)).
@@ -254,10 +254,10 @@ impl GraphBuilder {
     /// a new tuple gets fresh frozensets.
     fn consts_tuple(&mut self, a: &AssembledCode, pool: &ConstPool) -> Option<ObjId> {
         let cached: Vec<ObjId> = a.consts.iter().map(|&c| self.constant(pool, c)).collect::<Option<_>>()?;
-        let key = Key::Tuple(cached.clone());
-        if let Some(&id) = self.merged.get(&key) {
+        if let Some(&id) = self.merged.tuples.get(cached.as_slice()) {
             return Some(id);
         }
+        let key: Box<[ObjId]> = cached.as_slice().into();
         let mut items = cached;
         for (slot, &c) in items.iter_mut().zip(a.consts.iter()) {
             if self.fresh_per_code(pool, c) {
@@ -266,7 +266,7 @@ impl GraphBuilder {
         }
         let empty = items.is_empty();
         let id = self.push(Obj::Tuple(items.into()), empty);
-        self.merged.insert(key, id);
+        self.merged.tuples.insert(key, id);
         Some(id)
     }
 
@@ -376,7 +376,7 @@ impl GraphBuilder {
         } else {
             let items: Vec<ObjId> = a.localsplusnames.iter().map(|n| self.interned(n)).collect();
             let empty = items.is_empty();
-            match self.merged.get(&Key::Tuple(Vec::new())) {
+            match self.merged.tuples.get(&[][..]) {
                 Some(&e) if empty => e,
                 _ => self.push(Obj::Tuple(items.into()), empty),
             }
@@ -400,16 +400,15 @@ impl GraphBuilder {
         } else if self.rules.interns_code_strings {
             // Interning in place makes the class body's constant the interned object, unless an
             // equal string was interned before.
-            let key = Key::Interned(a.qualname.as_bytes().to_vec());
             let runtime = self.preinterned.contains(a.qualname.as_bytes());
-            match (self.merged.get(&key).copied(), qualname_const) {
+            match (self.merged.interned.get(a.qualname.as_bytes()).copied(), qualname_const) {
                 (Some(q), _) => q,
                 (None, Some(_)) if runtime => self.interned(&a.qualname),
                 (None, Some(q)) => {
                     if let Some(Obj::Str(s)) = self.graph.node_mut(q).map(|n| &mut n.obj) {
                         s.set_interned(true);
                     }
-                    self.merged.insert(key, q);
+                    self.merged.interned.insert(a.qualname.as_bytes().into(), q);
                     q
                 }
                 (None, None) => self.interned(&a.qualname),

@@ -120,7 +120,7 @@ impl Cfg {
     /// The blocks in layout order. Collected eagerly so passes may mutate while iterating;
     /// guards against cycles in a corrupted `next` chain.
     pub fn order(&self) -> Vec<BlockId> {
-        let mut v = Vec::new();
+        let mut v = Vec::with_capacity(self.blocks.len());
         let mut b = self.entry;
         while b != NO_BLOCK && v.len() <= self.blocks.len() {
             v.push(b);

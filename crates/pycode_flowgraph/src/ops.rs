@@ -19,7 +19,18 @@ macro_rules! ops_struct {
         }
 
         impl Ops {
+            /// The table of `release`, resolved by name once per process and then copied.
             pub fn new(release: Release) -> Ops {
+                static CACHE: [std::sync::OnceLock<Ops>; Release::ALL.len()] =
+                    [const { std::sync::OnceLock::new() }; Release::ALL.len()];
+                match Release::ALL.iter().position(|&r| r == release).and_then(|i| CACHE.get(i)) {
+                    Some(cell) => cell.get_or_init(|| Ops::resolve(release)).clone(),
+                    None => Ops::resolve(release),
+                }
+            }
+
+            /// Looks every opcode up by name in `release`'s table.
+            fn resolve(release: Release) -> Ops {
                 let table = release.opcodes();
                 Ops {
                     release,

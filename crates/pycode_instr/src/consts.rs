@@ -10,9 +10,10 @@
 //!   only merges when they are the same object — constant folding practically never makes those);
 //! * tuples compare element-wise by key, frozensets as sets of keys (order-insensitive).
 
-use std::collections::HashMap;
-
+use hashbrown::HashTable;
 use pycode_object::{BigInt, PyStr};
+
+use crate::indexset::fx_hash;
 
 /// Index of a constant in a [`ConstPool`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,18 +79,37 @@ impl ConstValue {
     }
 }
 
-/// Key used for merging: like the value, but frozensets are order-insensitive.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Plain(ConstValue),
-    FrozenSet(Box<[ConstId]>),
+/// The merge key's hash: like the value's, but frozensets hash as sorted sets of ids.
+fn key_hash(v: &ConstValue) -> u64 {
+    match v {
+        ConstValue::FrozenSet(items) => fx_hash(&(1u8, set_key(items))),
+        other => fx_hash(&(0u8, other)),
+    }
+}
+
+/// A frozenset's elements as a sorted set (the key is order-insensitive).
+fn set_key(items: &[ConstId]) -> Vec<ConstId> {
+    let mut k = items.to_vec();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
+/// Merge-key equality: the value's, but frozensets compare as sets.
+fn key_eq(a: &ConstValue, b: &ConstValue) -> bool {
+    match (a, b) {
+        (ConstValue::FrozenSet(x), ConstValue::FrozenSet(y)) => x == y || set_key(x) == set_key(y),
+        (ConstValue::FrozenSet(_), _) | (_, ConstValue::FrozenSet(_)) => false,
+        _ => a == b,
+    }
 }
 
 /// All constants of one compilation (CPython's `c_const_cache`).
 #[derive(Clone, Debug, Default)]
 pub struct ConstPool {
     values: Vec<ConstValue>,
-    map: HashMap<Key, ConstId>,
+    /// `(key hash, id)`; the key is computed from `values[id]`.
+    map: HashTable<(u64, ConstId)>,
 }
 
 impl ConstPool {
@@ -97,16 +117,11 @@ impl ConstPool {
         Self::default()
     }
 
-    fn key(v: &ConstValue) -> Key {
-        match v {
-            ConstValue::FrozenSet(items) => {
-                let mut k: Vec<ConstId> = items.to_vec();
-                k.sort_unstable();
-                k.dedup();
-                Key::FrozenSet(k.into())
-            }
-            other => Key::Plain(other.clone()),
-        }
+    fn find_hashed(&self, h: u64, v: &ConstValue) -> Option<ConstId> {
+        let values = &self.values;
+        self.map
+            .find(h, |&(eh, id)| eh == h && values.get(id.index()).is_some_and(|x| key_eq(x, v)))
+            .map(|&(_, id)| id)
     }
 
     /// Pools `v`, returning the id of the equal-keyed constant if one exists
@@ -119,13 +134,13 @@ impl ConstPool {
             }
             other => other,
         };
-        let key = Self::key(&v);
-        if let Some(&id) = self.map.get(&key) {
+        let h = key_hash(&v);
+        if let Some(id) = self.find_hashed(h, &v) {
             return id;
         }
         let id = ConstId(self.values.len() as u32);
         self.values.push(v);
-        self.map.insert(key, id);
+        self.map.insert_unique(h, (h, id), |&(eh, _)| eh);
         id
     }
 
@@ -135,7 +150,7 @@ impl ConstPool {
 
     /// Looks up without adding.
     pub fn find(&self, v: &ConstValue) -> Option<ConstId> {
-        self.map.get(&Self::key(v)).copied()
+        self.find_hashed(key_hash(v), v)
     }
 
     pub fn len(&self) -> usize {

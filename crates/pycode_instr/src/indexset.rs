@@ -1,18 +1,29 @@
 //! An insertion-ordered set giving each entry a dense index — what CPython's compiler gets from
 //! `dict`s like `u_names` / `u_consts` (`dict_add_o`, `compiler_add_o`).
+//!
+//! Each key is stored once (in `items`); the hash table holds only `(hash, index)` pairs, so an
+//! insert of a key that is already present neither clones nor allocates.
 
-use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+/// The hash used by the compiler's internal tables (FxHash: fast, deterministic).
+pub fn fx_hash<K: Hash + ?Sized>(k: &K) -> u64 {
+    FxBuildHasher.hash_one(k)
+}
 
 #[derive(Clone, Debug)]
 pub struct IndexSet<K> {
     items: Vec<K>,
-    map: HashMap<K, u32>,
+    /// `(hash of items[i], i)`.
+    table: HashTable<(u64, u32)>,
 }
 
 impl<K> Default for IndexSet<K> {
     fn default() -> Self {
-        Self { items: Vec::new(), map: HashMap::new() }
+        Self { items: Vec::new(), table: HashTable::new() }
     }
 }
 
@@ -21,19 +32,40 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
         Self::default()
     }
 
-    /// Index of `k`, adding it at the end if absent (`dict_add_o`).
-    pub fn insert(&mut self, k: K) -> u32 {
-        if let Some(&i) = self.map.get(&k) {
-            return i;
-        }
+    fn find_hashed(&self, h: u64, k: &K) -> Option<u32> {
+        let items = &self.items;
+        self.table
+            .find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x == k))
+            .map(|&(_, i)| i)
+    }
+
+    fn push_hashed(&mut self, h: u64, k: K) -> u32 {
         let i = self.items.len() as u32;
-        self.map.insert(k.clone(), i);
         self.items.push(k);
+        self.table.insert_unique(h, (h, i), |&(eh, _)| eh);
         i
     }
 
+    /// Index of `k`, adding it at the end if absent (`dict_add_o`).
+    pub fn insert(&mut self, k: K) -> u32 {
+        let h = fx_hash(&k);
+        match self.find_hashed(h, &k) {
+            Some(i) => i,
+            None => self.push_hashed(h, k),
+        }
+    }
+
+    /// Like [`insert`](Self::insert) for a borrowed key: clones it only when it is new.
+    pub fn insert_ref(&mut self, k: &K) -> u32 {
+        let h = fx_hash(k);
+        match self.find_hashed(h, k) {
+            Some(i) => i,
+            None => self.push_hashed(h, k.clone()),
+        }
+    }
+
     pub fn get_index(&self, k: &K) -> Option<u32> {
-        self.map.get(k).copied()
+        self.find_hashed(fx_hash(k), k)
     }
 
     pub fn get(&self, i: u32) -> Option<&K> {
@@ -41,7 +73,7 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
     }
 
     pub fn contains(&self, k: &K) -> bool {
-        self.map.contains_key(k)
+        self.get_index(k).is_some()
     }
 
     pub fn len(&self) -> usize {
@@ -62,7 +94,7 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
 
     /// Replaces the whole content, keeping the given order (used by `remove_unused_consts`).
     pub fn replace_all(&mut self, items: Vec<K>) {
-        self.map.clear();
+        self.table.clear();
         self.items.clear();
         for k in items {
             self.insert(k);
@@ -77,5 +109,32 @@ impl<K: Clone + Eq + Hash> FromIterator<K> for IndexSet<K> {
             s.insert(k);
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndexSet;
+
+    #[test]
+    fn dense_indices_in_insertion_order() {
+        let mut s: IndexSet<String> = IndexSet::new();
+        let words = ["b", "a", "b", "c", "a", "d"];
+        let idx: Vec<u32> = words.iter().map(|w| s.insert(w.to_string())).collect();
+        assert_eq!(idx, [0, 1, 0, 2, 1, 3]);
+        assert_eq!(s.as_slice(), ["b", "a", "c", "d"]);
+        assert_eq!(s.get_index(&"c".to_string()), Some(2));
+        assert_eq!(s.insert_ref(&"e".to_string()), 4);
+        assert!(!s.contains(&"z".to_string()));
+        // Many entries: the table grows and every index stays findable.
+        for i in 0..1000 {
+            s.insert(format!("k{i}"));
+        }
+        for i in 0..1000 {
+            assert_eq!(s.get_index(&format!("k{i}")), Some(5 + i));
+        }
+        s.replace_all(vec!["x".into(), "y".into(), "x".into()]);
+        assert_eq!(s.as_slice(), ["x", "y"]);
+        assert_eq!(s.get_index(&"y".to_string()), Some(1));
     }
 }

@@ -7,7 +7,7 @@
 //! the same `ObjId` is written as `TYPE_REF`. Nodes without `flag_ref` are written in full every
 //! time (CPython never registers an object it holds the only reference to).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use num_bigint::Sign;
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
@@ -414,7 +414,7 @@ impl<'g> Writer<'g, '_> {
             let mut w = Writer {
                 g: self.g,
                 out: &mut sub,
-                refs: RefTable::Sparse(HashMap::new()),
+                refs: RefTable::Sparse(HashMap::default()),
                 nrefs: 0,
                 base_depth: depth,
                 sort_nesting: self.sort_nesting + 1,

@@ -1,6 +1,6 @@
 //! Building (`symtable_visit_*`) and analysing (`analyze_block`) the symbol table.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_ast::{
     Alias, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Pattern,
@@ -37,7 +37,7 @@ type R = Result<(), CompileError>;
 pub(crate) fn build(module: &Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
     let mut b = Builder {
         entries: Vec::new(),
-        blocks: HashMap::new(),
+        blocks: HashMap::default(),
         stack: Vec::new(),
         private: None,
         future,
@@ -903,8 +903,8 @@ type NameSet = HashSet<Box<str>>;
 
 /// `symtable_analyze`.
 fn analyze(st: &mut SymTable) -> R {
-    let mut free = NameSet::new();
-    let mut global = NameSet::new();
+    let mut free = NameSet::default();
+    let mut global = NameSet::default();
     if st.entries.is_empty() {
         return Ok(());
     }
@@ -1122,12 +1122,12 @@ fn analyze_block(
     if depth > MAX_DEPTH {
         return Err(CompileError::recursion());
     }
-    let mut local = NameSet::new();
-    let mut scopes: HashMap<Box<str>, Scope> = HashMap::new();
-    let mut newglobal = NameSet::new();
-    let mut newfree = NameSet::new();
-    let mut newbound = NameSet::new();
-    let mut inlined_cells = NameSet::new();
+    let mut local = NameSet::default();
+    let mut scopes: HashMap<Box<str>, Scope> = HashMap::default();
+    let mut newglobal = NameSet::default();
+    let mut newfree = NameSet::default();
+    let mut newbound = NameSet::default();
+    let mut inlined_cells = NameSet::default();
     let block_type = st.entries[ste].block_type;
     let mut bound = bound;
 

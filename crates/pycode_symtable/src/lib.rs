@@ -20,7 +20,7 @@ pub mod future;
 pub use error::{CompileError, ErrorKind};
 pub use future::{parse_future, FutureFeatures};
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pycode_ast::{Expr, Stmt, TypeParam};
 
@@ -118,46 +118,65 @@ pub enum ComprehensionType {
 /// An index into [`SymTable::entries`].
 pub type EntryId = usize;
 
-/// Ordered name → flags map (CPython's `ste_symbols` dict keeps insertion order).
+/// Ordered name → flags map (CPython's `ste_symbols` dict keeps insertion order). Each name is
+/// stored once; the hash table holds `(hash, index)` pairs.
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
     names: Vec<(Box<str>, u32)>,
-    index: HashMap<Box<str>, usize>,
+    index: hashbrown::HashTable<(u64, u32)>,
+}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Symbols {
+    fn position(&self, h: u64, name: &str) -> Option<usize> {
+        let names = &self.names;
+        self.index
+            .find(h, |&(eh, i)| eh == h && names.get(i as usize).is_some_and(|(n, _)| &**n == name))
+            .map(|&(_, i)| i as usize)
+    }
+
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).and_then(|&i| self.names.get(i)).map(|(_, f)| *f)
+        self.position(name_hash(name), name).and_then(|i| self.names.get(i)).map(|(_, f)| *f)
     }
 
     /// Sets the flags of `name`, appending it if absent.
     pub fn set(&mut self, name: &str, f: u32) {
-        if let Some(&i) = self.index.get(name) {
+        let h = name_hash(name);
+        if let Some(i) = self.position(h, name) {
             if let Some(slot) = self.names.get_mut(i) {
                 slot.1 = f;
             }
             return;
         }
-        self.index.insert(name.into(), self.names.len());
+        let i = self.names.len() as u32;
         self.names.push((name.into(), f));
+        self.index.insert_unique(h, (h, i), |&(eh, _)| eh);
     }
 
     /// Removes `name` keeping the order of the others.
     pub fn remove(&mut self, name: &str) {
-        if let Some(i) = self.index.remove(name) {
-            if i < self.names.len() {
-                self.names.remove(i);
-                for v in self.index.values_mut() {
-                    if *v > i {
-                        *v -= 1;
-                    }
+        let h = name_hash(name);
+        let Some(i) = self.position(h, name) else { return };
+        let names = &self.names;
+        if let Ok(entry) = self.index.find_entry(h, |&(eh, j)| eh == h && names.get(j as usize).is_some_and(|(n, _)| &**n == name)) {
+            entry.remove();
+        }
+        if i < self.names.len() {
+            self.names.remove(i);
+            for (_, v) in self.index.iter_mut() {
+                if *v as usize > i {
+                    *v -= 1;
                 }
             }
         }
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.position(name_hash(name), name).is_some()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
