@@ -326,6 +326,9 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
             }
+            if let Some(p) = invalid_arguments(tokens, err, loc, minor) {
+                return p;
+            }
             if let Some(p) = invalid_token_rules(tokens, loc, minor, module) {
                 return p;
             }
@@ -341,6 +344,101 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             }
             generic(src, tokens, loc.start(), minor)
         }
+    }
+}
+
+/// Index of the bracket closing the one at `o`.
+fn matching_close(tokens: &[ruff_python_ast::token::Token], o: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, t) in tokens.get(o..)?.iter().enumerate() {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(o + k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// CPython's `invalid_arguments` (`_PyPegen_arguments_parsing_error`: `positional argument
+/// follows keyword argument [unpacking]` at the parser's last token, the call's `)`), and
+/// `iterable argument unpacking follows keyword argument unpacking` (3.12+: from the `,` before
+/// the starred arguments to the last of them; 3.11: `args ',' '*'` at the `*`).
+fn invalid_arguments(tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor) -> Option<PErr> {
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    let o = open_bracket(tokens, i)?;
+    if tokens.get(o)?.kind() != T::Lpar || !is_call_paren(tokens, o) {
+        return None;
+    }
+    // a keyword argument or `**` unpacking at depth 0 before the error
+    let mut depth = 0i32;
+    let (mut kw, mut kwunpack) = (false, false);
+    for t in tokens.get(o + 1..i)? {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::Equal if depth == 0 => kw = true,
+            T::DoubleStar if depth == 0 => kwunpack = true,
+            _ => {}
+        }
+    }
+    match err {
+        ParseErrorType::PositionalAfterKeywordArgument | ParseErrorType::PositionalAfterKeywordUnpacking => {
+            let c = matching_close(tokens, o)?;
+            let close = tokens.get(c)?;
+            let msg = if matches!(err, ParseErrorType::PositionalAfterKeywordUnpacking) {
+                "positional argument follows keyword argument unpacking"
+            } else {
+                "positional argument follows keyword argument"
+            };
+            Some(mk(msg, close.range()))
+        }
+        ParseErrorType::InvalidArgumentUnpackingOrder if minor >= PyMinor::Py312 => {
+            let comma = tokens.get(prev_sig(tokens, i)?)?;
+            if comma.kind() != T::Comma || tokens.get(i)?.kind() != T::Star {
+                return None;
+            }
+            // extend over `, *expr` items
+            let c = matching_close(tokens, o)?;
+            let mut depth = 0i32;
+            let mut end = None;
+            let mut k = i;
+            while k < c {
+                let t = tokens.get(k)?;
+                match t.kind() {
+                    T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+                    T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+                    T::Comma if depth == 0 => {
+                        if tokens.get(k + 1).is_some_and(|n| n.kind() == T::Star) {
+                            k += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    T::Equal if depth == 0 => return None,
+                    _ => {}
+                }
+                end = Some(t.end());
+                k += 1;
+            }
+            Some(mk("iterable argument unpacking follows keyword argument unpacking", TextRange::new(comma.start(), end?)))
+        }
+        _ if minor == PyMinor::Py311 && (kw || kwunpack) => {
+            // `args ',' '*'` with nothing starred after the '*'
+            let st = prev_sig(tokens, i)?;
+            let cm = prev_sig(tokens, st)?;
+            if tokens.get(st)?.kind() == T::Star && tokens.get(cm)?.kind() == T::Comma && matches!(tokens.get(i)?.kind(), T::Rpar | T::Colon | T::Comma) {
+                return Some(mk("iterable argument unpacking follows keyword argument unpacking", tokens.get(st)?.range()));
+            }
+            None
+        }
+        _ => None,
     }
 }
 
@@ -469,7 +567,7 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
                     }
                     T::Lsqb | T::Lbrace => break false,
                     T::Lambda if depth == 0 => break true,
-                    T::Newline | T::Colon | T::Semi if depth == 0 => break false,
+                    T::Newline | T::Semi if depth == 0 => break false,
                     _ => {}
                 }
             };
@@ -494,6 +592,13 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
             let o = ob?;
             let open = tokens.get(o)?;
             let toks = tokens.get(o + 1..i)?;
+            if open.kind() == T::Lpar {
+                // call argument `NAME '=' expression for_if_clauses` (invalid_kwarg)
+                if !is_call_paren(tokens, o) {
+                    return None;
+                }
+                return kwarg_genexp(tokens, o, i, mk);
+            }
             let mut depth = 0i32;
             let mut commas: Vec<usize> = Vec::new();
             for (k, t) in toks.iter().enumerate() {
@@ -504,14 +609,6 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
                     T::Colon | T::Equal | T::Lambda | T::For | T::Yield if depth == 0 => return None,
                     _ => {}
                 }
-            }
-            if open.kind() == T::Lpar {
-                // call argument `NAME '=' expression for_if_clauses` (invalid_kwarg)
-                if !is_call_paren(tokens, o) {
-                    return None;
-                }
-                let _ = commas;
-                return kwarg_genexp(tokens, o, i, mk);
             }
             if !matches!(open.kind(), T::Lsqb | T::Lbrace) || commas.is_empty() {
                 return None;
