@@ -1579,8 +1579,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn visit_annexpr(&mut self, _e: &'a Expr, _loc: Location) -> R {
-        Err(unsupported("from __future__ import annotations"))
+    /// `compiler_visit_annexpr`: the annotation's source-like text (`_PyAST_ExprAsUnicode`) as a
+    /// constant, at the annotation's own location.
+    fn visit_annexpr(&mut self, e: &'a Expr, _loc: Location) -> R {
+        let text = crate::unparse::expr_as_unicode(e, self.opts.release)?;
+        self.load_const(ConstValue::Str(text), loc_of(e.pos));
+        Ok(())
     }
 
     // ------------------------------------------------------------------ functions & classes

@@ -14,6 +14,7 @@ mod codegen;
 mod fold;
 pub mod listing;
 mod ops;
+pub mod unparse;
 
 pub use codegen::{compile_module, CompileOptions, Compiled, CompiledUnit};
 pub use fold::fold_module;
