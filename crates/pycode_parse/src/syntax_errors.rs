@@ -33,6 +33,8 @@ struct PErr {
     no_end: bool,
     /// offset = the token's column (INDENT tokens: the indentation width).
     col_override: Option<i64>,
+    /// The range is a NEWLINE token: end_offset = offset + 1 on its line.
+    nl_end: bool,
 }
 
 /// Line-oriented helpers over the decoded source.
@@ -133,8 +135,9 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let end = usize::from(p.range.end());
     let offset = p.col_override.unwrap_or_else(|| lines.col1(start));
     let (end_lineno, _) = lines.line_of(end);
-    let end_offset = if p.no_end { -1 } else { lines.col1(end) };
-    Some(finish(&lines, p.kind, p.msg, lineno, offset, if p.no_end { lineno } else { end_lineno }, end_offset))
+    let end_offset = if p.no_end { -1 } else if p.nl_end { offset + 1 } else { lines.col1(end) };
+    let end_lineno = if p.no_end || p.nl_end { lineno } else { end_lineno };
+    Some(finish(&lines, p.kind, p.msg, lineno, offset, end_lineno, end_offset))
 }
 
 /// The first error of a run of adjacent string tokens starting at or before `limit`
@@ -283,7 +286,7 @@ fn generic(_src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, _
         Some((_, r)) => TextRange::new(r.start(), r.start() + TextSize::from(1)),
         None => TextRange::new(at, at + TextSize::from(1)),
     };
-    PErr { kind: ErrorKind::SyntaxError, msg: "invalid syntax".into(), range, no_end: false, col_override: None }
+    PErr { kind: ErrorKind::SyntaxError, msg: "invalid syntax".into(), range, no_end: false, col_override: None, nl_end: false }
 }
 
 /// ruff's error → CPython's message and location.
@@ -294,7 +297,7 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             let (_, ls) = lines.line_of(usize::from(loc.start()));
             let first = src.get(ls..).map_or(0, |l| l.len() - l.trim_start_matches([' ', '\t', '\x0c']).len());
             let width = src.get(ls..ls + first).map_or(0, |s| s.chars().count()) as i64;
-            PErr { kind: ErrorKind::IndentationError, msg: "unexpected indent".into(), range: loc, no_end: true, col_override: Some(width) }
+            PErr { kind: ErrorKind::IndentationError, msg: "unexpected indent".into(), range: loc, no_end: true, col_override: Some(width), nl_end: false }
         }
         ParseErrorType::InvalidAssignmentTarget | ParseErrorType::InvalidDeleteTarget | ParseErrorType::InvalidAugmentedAssignmentTarget => {
             invalid_target(src, tokens, err, loc, minor, module).unwrap_or_else(|| generic(src, tokens, loc.start(), minor))
@@ -370,7 +373,7 @@ fn matching_close(tokens: &[ruff_python_ast::token::Token], o: usize) -> Option<
 /// `iterable argument unpacking follows keyword argument unpacking` (3.12+: from the `,` before
 /// the starred arguments to the last of them; 3.11: `args ',' '*'` at the `*`).
 fn invalid_arguments(tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor) -> Option<PErr> {
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
     let i = tokens.partition_point(|t| t.start() < loc.start());
     let o = open_bracket(tokens, i)?;
     if tokens.get(o)?.kind() != T::Lpar || !is_call_paren(tokens, o) {
@@ -480,7 +483,7 @@ fn is_call_paren(tokens: &[ruff_python_ast::token::Token], k: usize) -> bool {
 /// comprehension target?`), and `def NAME` followed by a type-parameter list the release does not
 /// accept (`&&'('` → `expected '('`; 3.13+ `invalid_type_params` for `[]`).
 fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> Option<PErr> {
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
     let i = tokens.partition_point(|t| t.start() < loc.start());
     let cur = tokens.get(i)?;
     // def NAME [ ... ] with an unsupported type-parameter list
@@ -488,15 +491,54 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
         return Some(p);
     }
     let ob = open_bracket(tokens, i);
+    // invalid_double_starred_kvpairs: expression a=':' &('}'|',')
+    if matches!(cur.kind(), T::Rbrace | T::Comma) {
+        if let Some(c) = prev_sig(tokens, i).and_then(|k| tokens.get(k)) {
+            if c.kind() == T::Colon && ob.and_then(|o| tokens.get(o)).is_some_and(|t| t.kind() == T::Lbrace) {
+                return Some(mk("expression expected after dictionary key and ':'", c.range()));
+            }
+        }
+    }
+    // invalid_import_from_targets: import_from_as_names ',' NEWLINE
+    if cur.kind() == T::Comma && ob.is_none() {
+        if let Some(nl) = tokens.get(i + 1).filter(|t| t.kind() == T::Newline) {
+            let stmt = tokens.get(..i)?.iter().rposition(|t| matches!(t.kind(), T::Newline | T::Semi | T::Indent | T::Dedent)).map_or(0, |k| k + 1);
+            let line = tokens.get(stmt..i)?;
+            if line.first().is_some_and(|t| t.kind() == T::From) && line.iter().any(|t| t.kind() == T::Import) {
+                let mut e = mk("trailing comma not allowed without surrounding parentheses", TextRange::new(nl.start(), nl.start()));
+                e.nl_end = minor >= PyMinor::Py312;
+                return Some(e);
+            }
+        }
+    }
     match cur.kind() {
         // NAME '=' <error at '='>  in a named_expression context
         T::Equal => {
             let n = prev_sig(tokens, i)?;
-            let name = tokens.get(n)?;
-            if name.kind() != T::Name {
-                return None;
+            let m = module?;
+            use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+            use ruff_python_ast::Expr as E;
+            let mut all = AllExprs { out: Vec::new() };
+            match m {
+                ruff_python_ast::Mod::Module(mm) => {
+                    for st in &mm.body {
+                        all.visit_stmt(st);
+                    }
+                }
+                ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
             }
-            let before = prev_sig(tokens, n).and_then(|k| tokens.get(k).map(|t| (k, t.kind())));
+            let bitwise_or = |e: &&&ruff_python_ast::Expr| {
+                !matches!(
+                    e,
+                    E::Compare(_) | E::BoolOp(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) | E::Yield(_) | E::YieldFrom(_) | E::Tuple(_)
+                ) && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
+                    && !matches!(e, E::Generator(g) if !g.parenthesized)
+            };
+            // a = the bitwise_or before '=' (the longest ending at the previous token)
+            let prev_end = tokens.get(n)?.end();
+            let a = all.out.iter().filter(|e| e.end() == prev_end).filter(bitwise_or).min_by_key(|e| e.start())?;
+            let a_tok = tokens.partition_point(|t| t.start() < a.start());
+            let before = prev_sig(tokens, a_tok).and_then(|k| tokens.get(k).map(|t| (k, t.kind())));
             let ctx = match before {
                 Some((_, T::If | T::Elif | T::While)) => true,
                 Some((k, T::Lsqb | T::Lbrace)) => Some(k) == ob,
@@ -511,36 +553,20 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
             }
             // b = the bitwise_or after '=': the longest such expression starting there
             let nx = tokens.get(i + 1)?;
-            let m = module?;
-            use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
-            use ruff_python_ast::Expr as E;
-            let mut all = AllExprs { out: Vec::new() };
-            match m {
-                ruff_python_ast::Mod::Module(mm) => {
-                    for st in &mm.body {
-                        all.visit_stmt(st);
-                    }
-                }
-                ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
-            }
-            let b = all
-                .out
-                .iter()
-                .filter(|e| e.start() == nx.start())
-                .filter(|e| {
-                    !matches!(
-                        e,
-                        E::Compare(_) | E::BoolOp(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) | E::Yield(_) | E::YieldFrom(_) | E::Tuple(_)
-                    ) && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
-                        && !matches!(e, E::Generator(g) if !g.parenthesized)
-                })
-                .max_by_key(|e| e.end())?;
+            let b = all.out.iter().filter(|e| e.start() == nx.start()).filter(bitwise_or).max_by_key(|e| e.end())?;
             // !('=' | ':=')
             let after = tokens.partition_point(|t| t.start() < b.end());
             if tokens.get(after).is_some_and(|t| matches!(t.kind(), T::Equal | T::ColonEqual)) {
                 return None;
             }
-            Some(mk("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TextRange::new(name.start(), b.end())))
+            if let E::Name(_) = a {
+                return Some(mk("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TextRange::new(a.start(), b.end())));
+            }
+            // !(list|tuple|genexp|'True'|'None'|'False') a=bitwise_or b='=' bitwise_or
+            if matches!(a, E::List(_) | E::Tuple(_) | E::Generator(_) | E::NoneLiteral(_) | E::BooleanLiteral(_)) {
+                return None;
+            }
+            Some(mk(&format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", expr_name(a)), a.range()))
         }
         // '=' <error at ',' or ')'>
         T::Comma | T::Rpar => {
@@ -669,7 +695,7 @@ fn type_params_error(tokens: &[ruff_python_ast::token::Token], i: usize, minor: 
     }
     let lsqb = tokens.get(lb)?;
     let empty = tokens.get(lb + 1).is_some_and(|t| t.kind() == T::Rsqb);
-    let expected = |r: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: "expected '('".into(), range: r, no_end: false, col_override: None };
+    let expected = |r: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: "expected '('".into(), range: r, no_end: false, col_override: None, nl_end: false };
     match minor {
         PyMinor::Py311 => Some(expected(lsqb.range())),
         PyMinor::Py312 => {
@@ -700,6 +726,7 @@ fn type_params_error(tokens: &[ruff_python_ast::token::Token], i: usize, minor: 
                 range: TextRange::new(rs.start(), rs.start()),
                 no_end: false,
                 col_override: None,
+                nl_end: false,
             })
         }
     }
@@ -751,6 +778,7 @@ fn invalid_import(tokens: &[ruff_python_ast::token::Token], loc: TextRange) -> O
         range: TextRange::new(import.start(), end.max(import.start())),
         no_end: false,
         col_override: None,
+        nl_end: false,
     })
 }
 
@@ -783,7 +811,7 @@ fn invalid_expression(src: &str, tokens: &[ruff_python_ast::token::Token], err: 
         ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
     }
     let at = loc.start();
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None };
+    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
     if let ParseErrorType::ExpectedToken { expected: T::Else, .. } = err {
         let best = all
             .out
@@ -1024,7 +1052,7 @@ fn invalid_target(
             }
         }
     };
-    Some(PErr { kind: ErrorKind::SyntaxError, msg, range: loc, no_end: false, col_override: None })
+    Some(PErr { kind: ErrorKind::SyntaxError, msg, range: loc, no_end: false, col_override: None, nl_end: false })
 }
 
 /// What `python -m py_compile FILE` of `minor` writes to stderr for `e` (`py_compile.main`:
