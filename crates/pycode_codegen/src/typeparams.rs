@@ -4,6 +4,15 @@
 //! A generic definition is compiled inside a `<generic parameters of NAME>` function that
 //! creates the type parameters, builds the definition and is called immediately; TypeVar bounds
 //! and alias values are lazily evaluated functions of their own.
+//!
+//! Known gaps (both only affect `__private` names around generic classes):
+//! - 3.12.7 (since gh-119311) mangles, inside a generic class's type-parameter scope and the
+//!   scopes nested in it (bounds, bases' lambdas, ...), only the class's own type-parameter
+//!   names (`ste_mangled_names` + `_Py_MaybeMangle`); pycode mangles every `__name` there.
+//! - 3.12.1's symbol table leaks the class name as the private name to the enclosing scope after
+//!   a generic class (`_A__x` for a later `__x`); pycode's symbol table does not, while its
+//!   codegen reproduces 3.12.1's leak, so such a later `__x` in a *function* scope may resolve
+//!   differently from 3.12.1 (module and class scopes are unaffected).
 
 use std::collections::HashMap;
 
