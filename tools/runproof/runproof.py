@@ -520,7 +520,8 @@ def main():
             lines.append("import ok with CPython .pyc: %d/%d" % (okc, len(mods)))
             deps_zip = sorted({z for r in rp.values() for z in r.get("deps_from_zip", [])})
             lines.append("dependencies loaded from CPython's zip instead (not compiled by "
-                         "pycode): %s" % (" ".join(deps_zip) or "none"))
+                         "pycode, or siblings imported by an explicitly run importlib/encodings "
+                         "submodule): %s" % (" ".join(deps_zip) or "none"))
             differ_mods = [m for m, _ in mods if rp[m]["outcome"] != rc[m]["outcome"]]
             lines.append("modules whose import outcome differs: %d" % len(differ_mods))
             for m in differ_mods:
