@@ -9,6 +9,12 @@ mod cmd_compileall;
 mod cmd_dis;
 mod cmd_marshal;
 
+/// The process allocator. Compiling allocates and frees many small short-lived objects per file
+/// (AST nodes, instruction vectors, names); mimalloc serves them several times faster than the
+/// system allocator (see bench/compile_bench.py).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: pycode <command> [options]
 
 commands:
