@@ -267,6 +267,12 @@ fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: P
         if let Some(p) = type_params_error(tokens, i, minor) {
             return Some(p);
         }
+        // 3.11 has no `type` statement: `type` is a name, the next token fails
+        if minor == PyMinor::Py311 && tokens.get(i).is_some_and(|t| t.kind() == T::Type) {
+            if let Some(n) = tokens.get(i + 1) {
+                return Some(generic(src, tokens, n.start(), minor));
+            }
+        }
         return Some(generic(src, tokens, u.range.start(), minor));
     }
     let e = syn?;
@@ -322,12 +328,31 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 _ => None,
             };
             if let Some(m) = fixed {
+                let i = tokens.partition_point(|t| t.start() < loc.start());
+                if minor == PyMinor::Py311 && matches!(err, ParseErrorType::NonDefaultParamAfterDefaultParam) && slash_before(tokens, i) {
+                    // 3.11's invalid_parameters has no alternative after '/': the first
+                    // pass fails on the token after the parameter.
+                    if let Some(n) = tokens.get(i + 1) {
+                        return generic(src, tokens, n.start(), minor);
+                    }
+                }
                 let mut g = generic(src, tokens, loc.start(), minor);
                 g.msg = m.into();
                 return g;
             }
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
+            }
+            if matches!(err, ParseErrorType::UnparenthesizedTupleExpression) {
+                // the first pass stops at the tuple's first ','
+                let i = tokens.partition_point(|t| t.start() < loc.start());
+                if open_bracket(tokens, i).is_some() {
+                    // (inside brackets other rules decide)
+                } else if let Some(c) = first_at_depth0(tokens, i, &[T::Comma, T::Newline]) {
+                    if tokens.get(c).is_some_and(|t| t.kind() == T::Comma) {
+                        return generic(src, tokens, tokens.get(c).map_or(loc.start(), |t| t.start()), minor);
+                    }
+                }
             }
             if let Some(p) = invalid_arguments(tokens, err, loc, minor) {
                 return p;
@@ -348,6 +373,45 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             generic(src, tokens, loc.start(), minor)
         }
     }
+}
+
+/// The first token of `kinds` at bracket depth 0 from index `from` (None past an unmatched closer).
+fn first_at_depth0(tokens: &[ruff_python_ast::token::Token], from: usize, kinds: &[T]) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, t) in tokens.get(from..)?.iter().enumerate() {
+        if depth == 0 && kinds.contains(&t.kind()) {
+            return Some(from + k);
+        }
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A '/' separator earlier in the parameter list holding token `i`, with a default between
+/// it and `i`.
+fn slash_before(tokens: &[ruff_python_ast::token::Token], i: usize) -> bool {
+    let mut depth = 0i32;
+    let mut default = false;
+    for t in tokens.get(..i).unwrap_or(&[]).iter().rev() {
+        match t.kind() {
+            T::Rpar | T::Rsqb | T::Rbrace => depth += 1,
+            T::Lpar | T::Lsqb | T::Lbrace if depth > 0 => depth -= 1,
+            T::Lpar | T::Lsqb | T::Lbrace | T::Newline | T::Lambda | T::Colon => return false,
+            T::Slash if depth == 0 => return default,
+            T::Equal if depth == 0 => default = true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Index of the bracket closing the one at `o`.
@@ -491,6 +555,14 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
         return Some(p);
     }
     let ob = open_bracket(tokens, i);
+    // `*x:` in a subscript: the first pass fails at the ':' after the starred expression
+    if cur.kind() == T::Star && ob.and_then(|o| tokens.get(o)).is_some_and(|t| t.kind() == T::Lsqb) {
+        if let Some(c) = first_at_depth0(tokens, i + 1, &[T::Colon, T::Comma, T::Rsqb, T::Newline]) {
+            if tokens.get(c)?.kind() == T::Colon {
+                return Some(mk("invalid syntax", tokens.get(c)?.range()));
+            }
+        }
+    }
     // invalid_double_starred_kvpairs: expression a=':' &('}'|',')
     if matches!(cur.kind(), T::Rbrace | T::Comma) {
         if let Some(c) = prev_sig(tokens, i).and_then(|k| tokens.get(k)) {
