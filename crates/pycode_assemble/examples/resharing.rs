@@ -2,7 +2,7 @@
 //! every `*.py.pyc` under the given paths is read, stripped of all object identity, rebuilt with
 //! `GraphBuilder` and re-marshalled; the bytes must equal CPython's.
 //!
-//! `cargo run -p pycode_assemble --example resharing -- [-v] DIR_OR_FILE...`
+//! `cargo run -p pycode_assemble --example resharing -- [-v] [--release X] DIR_OR_FILE...`
 //! prints one line per differing file (with `-v`, the first differing object) and a summary.
 
 #[path = "../tests/support/reshare.rs"]
@@ -27,9 +27,18 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     let mut verbose = false;
     let mut files = Vec::new();
-    for a in std::env::args().skip(1) {
+    // `--release X`: judge every file as release X (needed for 3.12.1, whose magic 3.12.7 shares).
+    let mut forced: Option<pycode_release::Release> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
         if a == "-v" {
             verbose = true;
+        } else if a == "--release" {
+            forced = args.next().and_then(|r| pycode_release::Release::parse(&r).ok());
+            if forced.is_none() {
+                println!("--release: unknown release");
+                return;
+            }
         } else {
             collect(Path::new(&a), &mut files);
         }
@@ -44,7 +53,7 @@ fn main() {
             println!("UNREADABLE {}", f.display());
             continue;
         };
-        let release = pycode_marshal::PycHeader::parse(&data).map(|h| h.release).ok();
+        let release = forced.or_else(|| pycode_marshal::PycHeader::parse(&data).map(|h| h.release).ok());
         let strings: &[reshare::PyStr] = match release {
             Some(rel) => {
                 // `<root>/work/<version>/<corpus>/files/...`: the stdlib corpus of that version.
@@ -58,7 +67,7 @@ fn main() {
             }
             None => &[],
         };
-        match reshare::check_pyc(&data, strings) {
+        match reshare::check_pyc_as(&data, strings, forced) {
             Ok((rel, out)) => {
                 let e = per_release.entry(format!("{rel:?}")).or_default();
                 e.1 += 1;

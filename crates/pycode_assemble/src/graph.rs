@@ -61,6 +61,11 @@ pub struct Rules {
     /// in 3.14 for the `__annotate__` functions (measured: their `('format', ...)` tuples are never
     /// shared, while every other code object's are).
     pub merges_annotate_localsplusnames: bool,
+    /// 1-character strings a fresh interpreter has already interned when it starts compiling,
+    /// where that decides their marshal type (releases that do not intern every 1-character
+    /// string at start-up). Measured with `py_compile` / `compileall` of the native build:
+    /// 3.12.1 has interned `*` and no other 1-character string.
+    pub startup_interned: &'static [&'static str],
 }
 
 impl Rules {
@@ -71,24 +76,38 @@ impl Rules {
                 interns_code_strings: false,
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
+                startup_interned: &[],
             },
-            Release::V3_12_1 | Release::V3_12_7 => Rules {
+            // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
+            // plain string) nor the 1-character strings at start-up (measured on the native
+            // 3.12.1 build's compileall of its stdlib); 3.12.7 does both.
+            Release::V3_12_1 => Rules {
+                interns_static_strings: false,
+                interns_code_strings: false,
+                set_keys_borrow_elements: true,
+                merges_annotate_localsplusnames: true,
+                startup_interned: &["*"],
+            },
+            Release::V3_12_7 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: false,
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
+                startup_interned: &[],
             },
             Release::V3_13_0 | Release::V3_13_2 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: true,
+                startup_interned: &[],
             },
             Release::V3_14_2 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: false,
+                startup_interned: &[],
             },
         }
     }
@@ -141,6 +160,9 @@ impl GraphBuilder {
             rules: Rules::for_release(release),
             preinterned: HashSet::default(),
         };
+        for s in b.rules.startup_interned {
+            b.preinterned.insert(s.as_bytes().into());
+        }
         b.filename = b.push(Obj::Str(PyStr::new(filename, b.rules.interns_code_strings)), false);
         b
     }

@@ -134,8 +134,9 @@ pub fn strip(g: &ObjectGraph, root: ObjId, reverse_sets: bool) -> Result<Logical
 }
 
 /// 1-character strings that the oracle interpreter had interned (at start-up or while compiling
-/// earlier files) when it compiled the corpus; only 3.11 marshals this runtime state (3.12+ interns
-/// all 1-character latin-1 strings at start-up). Measured, see `docs/pyc-sharing.md`.
+/// earlier files) when it compiled the corpus; only 3.11 and 3.12.1 marshal this runtime state
+/// (3.12.7+ interns all 1-character latin-1 strings at start-up; 3.12.1's start-up set is
+/// `Rules::startup_interned`). Measured, see `docs/pyc-sharing.md`.
 pub fn runtime_interned(release: Release) -> &'static [&'static str] {
     match release {
         Release::V3_11_7 => &["*", "[", "]", "{", "}"],
@@ -206,8 +207,14 @@ pub enum Outcome {
 /// Reads a `.pyc`, rebuilds it, and compares the marshal bytes.
 /// `runtime`: strings interned in the compiling process beforehand (see [`runtime_strings`]).
 pub fn check_pyc(data: &[u8], runtime: &[PyStr]) -> Result<(Release, Outcome), String> {
+    check_pyc_as(data, runtime, None)
+}
+
+/// [`check_pyc`] with the release given instead of taken from the header (3.12.1 and 3.12.7 share
+/// a magic number, so a header names the newest release of the magic).
+pub fn check_pyc_as(data: &[u8], runtime: &[PyStr], release: Option<Release>) -> Result<(Release, Outcome), String> {
     let pyc = read_pyc(data).map_err(|e| format!("read_pyc: {e}"))?;
-    let release = pyc.release();
+    let release = release.unwrap_or(pyc.release());
     let logical = strip(&pyc.graph, pyc.root, true)?;
     let (g, root) = rebuild(release, &logical, runtime)?;
     let opts = DumpOptions { version: release.marshal_version(), sort_sets: false };
