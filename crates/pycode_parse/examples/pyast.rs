@@ -10,6 +10,10 @@
 
 use std::io::Write;
 
+/// The allocator of the `pycode` binary (`crates/pycode_cli`), so that timings match the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pycode_ast::{DumpOptions, PyMinor};
 use pycode_parse::{Mode, Options};
 

@@ -34,42 +34,37 @@ pub struct Converter<'s> {
     /// 3.11 only: (line, delta) column shifts applied to nodes inside f-string replacement fields,
     /// reproducing the position arithmetic of 3.11's f-string sub-parser.
     shifts: Vec<(u32, u32)>,
-    /// Index into `line_starts` of the line found by the last [`Converter::loc`].
-    hint: Cell<usize>,
+    /// The line found by the last [`Converter::loc`].
+    cur: Cell<LineSpan>,
+    /// The line of the last node end that was not on its start's line.
+    cur_end: Cell<LineSpan>,
 }
 
-/// Byte offsets at which lines start (the first is 0), scanning eight bytes at a time.
+/// A source line: 1-based number and byte range `start..end` (its newline included).
+#[derive(Clone, Copy)]
+struct LineSpan {
+    line: u32,
+    start: u32,
+    end: u32,
+}
+
+impl LineSpan {
+    /// Matches no offset.
+    const NONE: LineSpan = LineSpan { line: 0, start: 1, end: 0 };
+}
+
+/// Byte offsets at which lines start (the first is 0).
 fn line_starts(src: &str) -> Vec<u32> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const NL: u64 = ONES * b'\n' as u64;
     let bytes = src.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() / 32 + 2);
     out.push(0u32);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut base = 0u32;
-    for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w) ^ NL;
-        // Exact zero-byte test: no false positives, so every hit below is a newline.
-        let mut hits = !((x & !HIGHS).wrapping_add(!HIGHS) | x) & HIGHS;
-        while hits != 0 {
-            let k = hits.trailing_zeros() / 8;
-            out.push(base + k + 1);
-            hits &= hits - 1;
-        }
-        base += 8;
-    }
-    for (k, &b) in chunks.remainder().iter().enumerate() {
-        if b == b'\n' {
-            out.push(base + k as u32 + 1);
-        }
-    }
+    out.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
     out
 }
 
-type R<T> = Result<T, ParseError>;
+/// Errors are boxed inside the converter: every node's result travels through several frames, and a
+/// `Result` the size of the node moves fewer bytes than one the size of a `ParseError`.
+pub type R<T> = Result<T, Box<ParseError>>;
 
 fn ident(id: &r::Identifier) -> a::Identifier {
     id.id.as_str().into()
@@ -77,37 +72,40 @@ fn ident(id: &r::Identifier) -> a::Identifier {
 
 impl<'s> Converter<'s> {
     pub fn new(src: &'s str, minor: PyMinor) -> Self {
-        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), hint: Cell::new(0) }
+        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), cur: Cell::new(LineSpan::NONE), cur_end: Cell::new(LineSpan::NONE) }
     }
 
     /// (1-based line, byte column) of a byte offset.
     ///
-    /// Nodes are visited roughly in source order, so the line of the previous lookup (`hint`) or the
-    /// one after it usually holds `off`; otherwise a binary search over the line starts.
+    /// Nodes are visited roughly in source order, so the line of the previous lookup (cached in
+    /// `cur`) or the one after it usually holds `off`; otherwise a binary search over the line starts.
+    #[inline]
     pub fn loc(&self, off: TextSize) -> (u32, u32) {
-        let off = u32::from(off);
-        let ls = &self.line_starts;
-        let h = self.hint.get();
-        // `idx` = number of line starts <= off = 1-based line.
-        let idx = match (ls.get(h), ls.get(h + 1), ls.get(h + 2)) {
-            (Some(&a), next, _) if a <= off && next.map_or(true, |&n| off < n) => h + 1,
-            (_, Some(&a), next) if a <= off && next.map_or(true, |&n| off < n) => h + 2,
-            _ => ls.partition_point(|&s| s <= off),
-        };
-        let line = idx.saturating_sub(1);
-        self.hint.set(line);
-        let line_start = ls.get(line).copied().unwrap_or(0);
-        (idx as u32, off.saturating_sub(line_start))
+        self.loc_in(u32::from(off), &self.cur)
     }
 
-    /// `loc(end)` for an `end` known to be at or after `start`, whose location is `start_loc`.
-    fn loc_after(&self, start_loc: (u32, u32), start: u32, end: u32) -> (u32, u32) {
-        // Same line when no line starts between `start` and `end`.
-        match self.line_starts.get(start_loc.0 as usize) {
-            Some(&next) if end < next => (start_loc.0, start_loc.1 + (end - start)),
-            None => (start_loc.0, start_loc.1 + (end - start)),
-            _ => self.loc(TextSize::from(end)),
+    #[inline]
+    fn loc_in(&self, off: u32, cache: &Cell<LineSpan>) -> (u32, u32) {
+        let c = cache.get();
+        if c.start <= off && off < c.end {
+            return (c.line, off - c.start);
         }
+        self.loc_slow(off, cache)
+    }
+
+    #[cold]
+    fn loc_slow(&self, off: u32, cache: &Cell<LineSpan>) -> (u32, u32) {
+        let ls = &self.line_starts;
+        let next = cache.get().line as usize; // index of the line after the cached one
+        let idx = match (ls.get(next), ls.get(next + 1)) {
+            (Some(&a), b) if a <= off && b.map_or(true, |&b| off < b) => next + 1,
+            _ => ls.partition_point(|&s| s <= off),
+        };
+        let start = idx.checked_sub(1).and_then(|i| ls.get(i)).copied().unwrap_or(0);
+        let end = ls.get(idx).copied().unwrap_or(u32::MAX);
+        let line = idx as u32;
+        cache.set(LineSpan { line, start, end });
+        (line, off.saturating_sub(start))
     }
 
     /// The source line (1-based) without its newline.
@@ -120,11 +118,12 @@ impl<'s> Converter<'s> {
 
     fn pos_of(&self, start: TextSize, end: TextSize) -> Pos {
         let (lineno, mut col_offset) = self.loc(start);
-        let (end_lineno, mut end_col_offset) = if end >= start {
-            self.loc_after((lineno, col_offset), u32::from(start), u32::from(end))
-        } else {
-            self.loc(end)
-        };
+        // The end is usually on the start's line; when not, a second cache keeps far ends (of
+        // compound statements, visited before their bodies) from evicting the start's line.
+        let c = self.cur.get();
+        let end = u32::from(end);
+        let (end_lineno, mut end_col_offset) =
+            if c.start <= end && end < c.end { (c.line, end - c.start) } else { self.loc_in(end, &self.cur_end) };
         for &(line, delta) in &self.shifts {
             if lineno == line {
                 col_offset += delta;
@@ -152,7 +151,7 @@ impl<'s> Converter<'s> {
             let mut e = ParseError::new(ErrorKind::RecursionError, "maximum recursion depth exceeded during compilation");
             e.lineno = line;
             e.offset = col + 1;
-            return Err(e);
+            return Err(Box::new(e));
         }
         Ok(())
     }
@@ -355,13 +354,13 @@ impl<'s> Converter<'s> {
             r::Stmt::Assert(x) => K::Assert { test: self.bexpr(&x.test)?, msg: self.opt_expr(x.msg.as_deref())? },
             r::Stmt::Import(x) => {
                 if x.is_lazy {
-                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
                 }
                 K::Import { names: self.aliases(&x.names) }
             }
             r::Stmt::ImportFrom(x) => {
                 if x.is_lazy {
-                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
                 }
                 K::ImportFrom { module: x.module.as_ref().map(ident), names: self.aliases(&x.names), level: x.level }
             }
@@ -371,7 +370,7 @@ impl<'s> Converter<'s> {
             r::Stmt::Pass(_) => K::Pass,
             r::Stmt::Break(_) => K::Break,
             r::Stmt::Continue(_) => K::Continue,
-            r::Stmt::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax")),
+            r::Stmt::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax").into()),
         };
         Ok(a::Stmt { pos, kind })
     }
@@ -566,7 +565,7 @@ impl<'s> Converter<'s> {
             r::Expr::SetComp(x) => K::SetComp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
             r::Expr::DictComp(x) => {
                 let Some(key) = x.key.as_deref() else {
-                    return Err(self.err_at(x.range.start(), "invalid syntax"));
+                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
                 };
                 K::DictComp { key: self.bexpr(key)?, value: self.bexpr(&x.value)?, generators: self.comprehensions(&x.generators)? }
             }
@@ -622,7 +621,7 @@ impl<'s> Converter<'s> {
                 upper: self.opt_expr(x.upper.as_deref())?,
                 step: self.opt_expr(x.step.as_deref())?,
             },
-            r::Expr::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax")),
+            r::Expr::IpyEscapeCommand(x) => return Err(self.err_at(x.range.start(), "invalid syntax").into()),
         };
         if let K::JoinedStr { .. } | K::TemplateStr { .. } = kind {
             pos = self.pos(e.range());
@@ -682,7 +681,8 @@ impl<'s> Converter<'s> {
                                 "Exceeds the limit (4300 digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.",
                                 digits.len()
                             ),
-                        ));
+                        )
+                        .into());
                     }
                     let v = BigInt::parse_bytes(digits.as_bytes(), radix).ok_or_else(|| self.err_at(x.range.start(), "invalid syntax"))?;
                     match i64::try_from(&v) {

@@ -163,7 +163,7 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<Cow<'_, str>, ParseEr
             }
         }
     };
-    if body.contains(&0) {
+    if memchr::memchr(0, body).is_some() {
         return Err(match minor {
             PyMinor::Py311 => ParseError::new(ErrorKind::ValueError, "source code string cannot contain null bytes"),
             _ => ParseError::syntax("source code string cannot contain null bytes"),
@@ -224,7 +224,7 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<Cow<'_, str>, ParseEr
 
 /// Universal newlines: `\r\n` and lone `\r` become `\n` (CPython's `translate_newlines`).
 pub fn normalize_newlines(text: Cow<'_, str>) -> Cow<'_, str> {
-    if !text.as_bytes().contains(&b'\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
         return text;
     }
     let mut out = String::with_capacity(text.len());

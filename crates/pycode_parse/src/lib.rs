@@ -119,11 +119,11 @@ fn convert_parsed(
     }
     match parsed.syntax() {
         ruff_python_ast::Mod::Expression(e) => {
-            let body = conv.expr(&e.body)?;
+            let body = conv.expr(&e.body).map_err(|e| *e)?;
             Ok(a::Mod::Expression { body: Box::new(body) })
         }
         ruff_python_ast::Mod::Module(m) => {
-            let mut body = conv.stmts(&m.body)?;
+            let mut body = conv.stmts(&m.body).map_err(|e| *e)?;
             let mut type_ignores = Vec::new();
             if opts.type_comments {
                 type_ignores = typecomments::apply(conv, parsed.tokens(), &mut body)?;

@@ -69,7 +69,11 @@ pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) 
         // Copy the run up to the next byte that may need decoding (all such bytes are ASCII, so
         // runs end on character boundaries).
         let rest = b.get(i..).unwrap_or_default();
-        let run = rest.iter().position(|&c| (c == b'\\' && !raw) || (fstring && (c == b'{' || c == b'}')));
+        let run = match (raw, fstring) {
+            (false, false) => memchr::memchr(b'\\', rest),
+            (false, true) => memchr::memchr3(b'\\', b'{', b'}', rest),
+            (true, _) => memchr::memchr2(b'{', b'}', rest),
+        };
         let run = run.unwrap_or(rest.len());
         out.extend_from_slice(rest.get(..run).unwrap_or_default());
         i += run;
@@ -243,7 +247,7 @@ fn utf8_len(c: u8) -> usize {
 
 /// Whether a `str` literal body decodes to itself (no escapes to process).
 pub fn is_plain_str_body(body: &str, raw: bool) -> bool {
-    raw || !body.as_bytes().contains(&b'\\')
+    raw || memchr::memchr(b'\\', body.as_bytes()).is_none()
 }
 
 /// Builds a `PyStr` from surrogatepass UTF-8 produced by the decoders above.
