@@ -197,6 +197,8 @@ impl Cfg {
             }
         }
         let mut g = Cfg::new(ops);
+        // Blocks start at labels and after terminators: usually about one per label.
+        g.blocks.reserve(seq.label_count() + 1);
         for (i, instr) in seq.instrs().iter().enumerate() {
             let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
             if lbl >= 0 {

@@ -1122,8 +1122,9 @@ fn analyze_block(
     if depth > MAX_DEPTH {
         return Err(CompileError::recursion());
     }
-    let mut local = NameSet::default();
-    let mut scopes: HashMap<Box<str>, Scope> = HashMap::default();
+    let nsyms = st.entries[ste].symbols.len();
+    let mut local = NameSet::with_capacity_and_hasher(nsyms, Default::default());
+    let mut scopes: HashMap<Box<str>, Scope> = HashMap::with_capacity_and_hasher(nsyms, Default::default());
     let mut newglobal = NameSet::default();
     let mut newfree = NameSet::default();
     let mut newbound = NameSet::default();
