@@ -365,6 +365,11 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                     return p;
                 }
             }
+            if minor >= PyMinor::Py313 && matches!(err, ParseErrorType::ExpectedToken { expected: T::Else, .. }) {
+                if let Some(p) = invalid_for_if_clause(tokens, loc) {
+                    return p;
+                }
+            }
             if let Some(m) = module {
                 if let Some(p) = invalid_expression(src, tokens, err, loc, m) {
                     return p;
@@ -373,6 +378,45 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             generic(src, tokens, loc.start(), minor)
         }
     }
+}
+
+/// 3.13+ `invalid_for_if_clause`: `'for' (bitwise_or (',' bitwise_or)* [',']) !'in'` →
+/// `'in' expected after for-loop variables` at the token after the targets (an `if`).
+fn invalid_for_if_clause(tokens: &[ruff_python_ast::token::Token], loc: TextRange) -> Option<PErr> {
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    let o = open_bracket(tokens, i)?;
+    // the last depth-0 `for` between the bracket and the error
+    let mut depth = 0i32;
+    let mut for_at = None;
+    for (k, t) in tokens.get(o + 1..i)?.iter().enumerate() {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::For if depth == 0 => for_at = Some(o + 1 + k),
+            _ => {}
+        }
+    }
+    let f = for_at?;
+    let mut depth = 0i32;
+    for t in tokens.get(f + 1..i)? {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::In | T::Lambda | T::Colon | T::Equal | T::ColonEqual => return None,
+            T::If if depth == 0 => {
+                return Some(PErr {
+                    kind: ErrorKind::SyntaxError,
+                    msg: "'in' expected after for-loop variables".into(),
+                    range: t.range(),
+                    no_end: false,
+                    col_override: None,
+                    nl_end: false,
+                })
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first token of `kinds` at bracket depth 0 from index `from` (None past an unmatched closer).
@@ -980,6 +1024,17 @@ fn expected_indented_block(src: &str, tokens: &[ruff_python_ast::token::Token], 
         // `except` / `finally` / `else` of a try statement are reported as in CPython's rules
         g.msg = format!("expected an indented block after {label} on line {line}");
         g.kind = ErrorKind::IndentationError;
+        if kw == [T::Case] {
+            // invalid_case_block uses RAISE_INDENTATION_ERROR: the next token's line, offset 0,
+            // no end.
+            if let Some(n) = tokens.get(i..).and_then(|ts| {
+                ts.iter().find(|t| !matches!(t.kind(), T::Newline | T::NonLogicalNewline | T::Comment | T::Indent | T::Dedent))
+            }) {
+                g.range = TextRange::new(n.start(), n.start());
+                g.col_override = Some(0);
+                g.no_end = true;
+            }
+        }
     }
     g
 }

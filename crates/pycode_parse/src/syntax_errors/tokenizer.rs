@@ -151,6 +151,12 @@ impl<'s> Lexer<'s> {
                     } else if after == b'\r' && self.peek(2) == b'\n' {
                         self.i += 3;
                         self.newline();
+                    } else if self.i + 1 >= self.b.len() {
+                        // a backslash ending the source: E_EOF on its line
+                        let mut e = self.linecont_error();
+                        e.msg = "unexpected EOF while parsing".into();
+                        e.end_offset = -1;
+                        return Some(e);
                     } else {
                         return Some(self.linecont_error());
                     }
