@@ -316,6 +316,40 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 } else {
                     "non-default argument follows default argument"
                 }),
+                "Expected one or more keyword parameter after `*` separator" => {
+                    // invalid_parameters / invalid_lambda_parameters: '*' (',' | ')' | ':' | '**')
+                    // → `named arguments must follow bare *` at the '*'
+                    let i = tokens.partition_point(|t| t.start() < loc.start());
+                    let star = tokens.get(..=i.min(tokens.len().saturating_sub(1))).and_then(|ts| ts.iter().rev().find(|t| t.kind() == T::Star));
+                    let si = star.map(|st| tokens.partition_point(|t| t.start() < st.start()));
+                    let next = |k: usize| tokens.get(k).map(|t| t.kind());
+                    if let (Some(st), Some(si)) = (star, si) {
+                        let in_def = open_bracket(tokens, si).is_some_and(|o| {
+                            let nm = prev_sig(tokens, o);
+                            let df = nm.and_then(|x| prev_sig(tokens, x));
+                            tokens.get(o).is_some_and(|t| t.kind() == T::Lpar)
+                                && df.and_then(|x| tokens.get(x)).is_some_and(|t| t.kind() == T::Def)
+                        });
+                        let range = if in_def {
+                            // a='*' (')' | ',' (')' | '**')): at the '*'
+                            match (next(si + 1), next(si + 2)) {
+                                (Some(T::Rpar), _) | (Some(T::Comma), Some(T::Rpar | T::DoubleStar)) => Some(st.range()),
+                                _ => None,
+                            }
+                        } else {
+                            // '*' (':' | ',' (':' | '**')): at the parser's last token
+                            match (next(si + 1), next(si + 2)) {
+                                (Some(T::Colon), _) => tokens.get(si + 1).map(|t| t.range()),
+                                (Some(T::Comma), Some(T::Colon | T::DoubleStar)) => tokens.get(si + 2).map(|t| t.range()),
+                                _ => None,
+                            }
+                        };
+                        if let Some(range) = range {
+                            return PErr { kind: ErrorKind::SyntaxError, msg: "named arguments must follow bare *".into(), range, no_end: false, col_override: None, nl_end: false };
+                        }
+                    }
+                    None
+                }
                 "Only one '/' separator allowed" => Some("/ may appear only once"),
                 "'/' parameter must appear before '*' parameter" => Some("/ must be ahead of *"),
                 "Position-only parameter separator not allowed as first parameter" => Some("at least one argument must precede /"),
