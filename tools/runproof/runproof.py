@@ -32,6 +32,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -334,9 +335,16 @@ def prepare(work, kind, build, pycode):
     return info
 
 
+def norm_id(test_id):
+    """A test id without object addresses (parametrised ids can hold reprs)."""
+    return re.sub(r" at 0x[0-9a-f]+", " at 0x…", test_id)
+
+
 def fmt_suite(r):
     if "crash" in r:
         return "CRASH"
+    if r.get("module_skipped"):
+        return "module skipped (SkipTest at import)"
     return "run %4d  fail %3d  err %3d  skip %3d" % (
         r["run"], len(r["failures"]), len(r["errors"]), r["skipped"])
 
@@ -453,8 +461,8 @@ def main():
             if "crash" in rp or "crash" in rc:
                 verdict = "CRASH"
             else:
-                fp = set(rp["failures"]) | set(rp["errors"])
-                fc = set(rc["failures"]) | set(rc["errors"])
+                fp = {norm_id(t) for t in rp["failures"] + rp["errors"]}
+                fc = {norm_id(t) for t in rc["failures"] + rc["errors"]}
                 if fp == fc and rp["run"] == rc["run"] and rp["skipped"] == rc["skipped"]:
                     verdict = "same"
                     same_suites += 1
@@ -462,8 +470,9 @@ def main():
                     verdict = "DIFFERS"
                     details.append("-- %s: pycode-only failures: %s" % (n, sorted(fp - fc)))
                     details.append("-- %s: control-only failures: %s" % (n, sorted(fc - fp)))
-                    for t in sorted(fp - fc):
-                        details.append("   %s\n%s" % (t, rp["details"].get(t, "")))
+                    for t in sorted(rp["details"]):
+                        if norm_id(t) in fp - fc:
+                            details.append("   %s\n%s" % (t, rp["details"][t]))
             if uncompiled:
                 verdict = "pycode could not compile " + " ".join(uncompiled)
             elif bad:
