@@ -474,6 +474,8 @@ def main():
                         if norm_id(t) in fp - fc:
                             details.append("   %s\n%s" % (t, rp["details"][t]))
             if uncompiled:
+                if verdict == "same":
+                    same_suites -= 1
                 verdict = "pycode could not compile " + " ".join(uncompiled)
             elif bad:
                 verdict += " (NOT FROM TREE: %s)" % bad
