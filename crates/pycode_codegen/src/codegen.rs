@@ -2158,13 +2158,17 @@ impl<'a> Compiler<'a> {
         let o = self.ops.clone();
         let n = elts.len();
         if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
-            let ids: Vec<ConstId> = elts
+            let values: Vec<Constant> = elts
                 .iter()
                 .filter_map(|e| match &e.kind {
-                    ExprKind::Constant { value, .. } => Some(const_value(&mut self.consts, value)),
+                    ExprKind::Constant { value, .. } => Some(value.clone()),
                     _ => None,
                 })
                 .collect();
+            // A set's constant is `PyFrozenSet_New(tuple)`: equal elements (`1`, `1.0`, `True`)
+            // collapse to the first.
+            let values = if add == o.SET_ADD { crate::fold::dedup_set(values) } else { values };
+            let ids: Vec<ConstId> = values.iter().map(|v| const_value(&mut self.consts, v)).collect();
             if tuple && pushed == 0 {
                 self.load_const(ConstValue::Tuple(ids.into()), loc);
             } else {

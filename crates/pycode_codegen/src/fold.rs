@@ -422,7 +422,7 @@ fn fold_iter(e: &mut Expr) {
 }
 
 /// Removes duplicates as `frozenset()` would (by value; `1 == 1.0 == True` merge, first wins).
-fn dedup_set(items: Vec<Constant>) -> Vec<Constant> {
+pub(crate) fn dedup_set(items: Vec<Constant>) -> Vec<Constant> {
     let mut out: Vec<Constant> = Vec::with_capacity(items.len());
     for it in items {
         if !out.iter().any(|o| py_eq(o, &it)) {
