@@ -134,6 +134,8 @@ pub struct GraphBuilder {
     release: Release,
     rules: Rules,
     preinterned: HashSet<Box<[u8]>>,
+    /// Whether [`finish`](Self::finish) puts frozenset elements in marshal's write order.
+    marshal_set_order: bool,
 }
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
@@ -159,6 +161,7 @@ impl GraphBuilder {
             release,
             rules: Rules::for_release(release),
             preinterned: HashSet::default(),
+            marshal_set_order: true,
         };
         for s in b.rules.startup_interned {
             b.preinterned.insert(s.as_bytes().into());
@@ -253,6 +256,13 @@ impl GraphBuilder {
         if !self.preinterned.contains(s.as_bytes()) {
             self.preinterned.insert(s.as_bytes().into());
         }
+    }
+
+    /// Keep frozenset elements in the order the compiler built them (first occurrence in the
+    /// source) instead of marshal's sorted write order: for showing a code object as it is in
+    /// memory after `compile()` rather than after a `.pyc` round trip.
+    pub fn keep_compiler_set_order(&mut self) {
+        self.marshal_set_order = false;
     }
 
     /// A new object for a constant that already has one (see [`fresh_per_code`](Self::fresh_per_code)).
@@ -550,6 +560,9 @@ impl GraphBuilder {
         }
         // Inner sets first: they were created before the sets that contain them.
         sets.sort();
+        if !self.marshal_set_order {
+            sets.clear();
+        }
         for fs in sets {
             self.order_frozenset(fs, &base);
         }

@@ -51,14 +51,85 @@ fn minor_of(release: Release) -> PyMinor {
     }
 }
 
+/// `compile()`'s `mode` argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileMode {
+    /// `'exec'`: a module.
+    Exec,
+    /// `'eval'`: one expression; the code returns its value.
+    Eval,
+    /// `'single'`: one interactive statement; expression statements print their value.
+    Single,
+}
+
+impl CompileMode {
+    /// From `compile()`'s spelling: `exec`, `eval` or `single`.
+    pub fn from_name(s: &str) -> Option<CompileMode> {
+        match s {
+            "exec" => Some(CompileMode::Exec),
+            "eval" => Some(CompileMode::Eval),
+            "single" => Some(CompileMode::Single),
+            _ => None,
+        }
+    }
+}
+
 /// Parses `source` (bytes as read from a file) for `release`.
 pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError> {
-    let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false };
+    parse_source_mode(source, release, CompileMode::Exec)
+}
+
+/// Parses `source` for `release` in `compile()` mode `mode`.
+pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> Result<Mod, CompileError> {
+    let mode = match mode {
+        CompileMode::Exec => pycode_parse::Mode::Exec,
+        CompileMode::Eval => pycode_parse::Mode::Eval,
+        CompileMode::Single => pycode_parse::Mode::Single,
+    };
+    let opts = pycode_parse::Options { minor: minor_of(release), mode, type_comments: false };
     pycode_parse::parse(source, &opts).map_err(CompileError::Parse)
+}
+
+/// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object
+/// graph (root = the top-level code object) for any of the three modes.
+pub fn compile_source(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    mode: CompileMode,
+    optimize: u8,
+) -> Result<(ObjectGraph, ObjId), CompileError> {
+    let mut m = parse_source_mode(source, release, mode)?;
+    compile_ast(&mut m, filename, release, optimize)
+}
+
+/// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
+/// memory rather than as marshal writes them: frozenset elements are in the order the compiler
+/// added them (first occurrence in the source), from which a set's iteration order follows.
+pub fn compile_source_in_memory(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    mode: CompileMode,
+    optimize: u8,
+) -> Result<(ObjectGraph, ObjId), CompileError> {
+    let mut m = parse_source_mode(source, release, mode)?;
+    compile_ast_with(&mut m, filename, release, optimize, false)
 }
 
 /// Compiles a parsed module into a code object graph (root = the module code object).
 pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
+    compile_ast_with(module, filename, release, optimize, true)
+}
+
+/// [`compile_ast`]; `marshal_set_order` false keeps frozenset elements in the compiler's order.
+fn compile_ast_with(
+    module: &mut Mod,
+    filename: &str,
+    release: Release,
+    optimize: u8,
+    marshal_set_order: bool,
+) -> Result<(ObjectGraph, ObjId), CompileError> {
     match release {
         Release::V3_12_1 | Release::V3_12_7 => {}
         Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => {
@@ -74,6 +145,9 @@ pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize:
     opts.optimize = optimize;
     let mut compiled = compile_module(module, opts).map_err(CompileError::Compile)?;
     let mut b = GraphBuilder::for_release(release, filename);
+    if !marshal_set_order {
+        b.keep_compiler_set_order();
+    }
     // Identifiers the parser interned before compiling (approximation: the names that end up
     // in the code objects).
     for u in &compiled.units {

@@ -57,7 +57,8 @@ pub enum SetOrder {
 }
 
 impl SetOrder {
-    pub(crate) fn hasher(self, release: Release) -> Option<pyhash::Hasher> {
+    /// The hash model of this order for `release` (`None` for [`SetOrder::Marshal`]).
+    pub fn hasher(self, release: Release) -> Option<pyhash::Hasher> {
         let none_is_constant = release.at_least(3, 12);
         let width = match self {
             SetOrder::Seed0Bits64 => pyhash::HashWidth::Bits64,
