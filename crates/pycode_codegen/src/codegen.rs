@@ -1155,6 +1155,17 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_try_finally`.
     fn compiler_try_finally(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
+        self.compiler_try_finally_around(s, t, Self::compiler_try_except)
+    }
+
+    /// The body of `compiler_try_finally` and `compiler_try_star_finally`, which differ only in
+    /// how the `except` handlers (if any) inside the `finally` are compiled.
+    pub(super) fn compiler_try_finally_around(
+        &mut self,
+        s: &'a Stmt,
+        t: &'a pycode_ast::Try,
+        handlers: fn(&mut Self, &'a Stmt, &'a pycode_ast::Try) -> R,
+    ) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops.clone();
         let body = self.new_label();
@@ -1165,7 +1176,7 @@ impl<'a> Compiler<'a> {
         self.use_label(body)?;
         self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(&t.finalbody))?;
         if !t.handlers.is_empty() {
-            self.compiler_try_except(s, t)?;
+            handlers(self, s, t)?;
         } else {
             self.visit_stmts(&t.body)?;
         }

@@ -21,36 +21,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_try_star_finally`: `compiler_try_finally` around `compiler_try_star_except`.
     fn compiler_try_star_finally(&mut self, s: &'a Stmt, t: &'a Try) -> R {
-        let loc = loc_of(s.pos);
-        let o = self.ops.clone();
-        let body = self.new_label();
-        let end = self.new_label();
-        let exit = self.new_label();
-        let cleanup = self.new_label();
-        // `try` block
-        self.addop_j(o.SETUP_FINALLY, end, loc);
-        self.use_label(body)?;
-        self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(&t.finalbody))?;
-        if !t.handlers.is_empty() {
-            self.compiler_try_star_except(s, t)?;
-        } else {
-            self.visit_stmts(&t.body)?;
-        }
-        self.addop(o.POP_BLOCK, NO_LOC);
-        self.pop_fblock();
-        self.visit_stmts(&t.finalbody)?;
-        self.addop_j(o.JUMP, exit, NO_LOC);
-        // `finally` block
-        self.use_label(end)?;
-        self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
-        self.addop(o.PUSH_EXC_INFO, NO_LOC);
-        self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
-        self.visit_stmts(&t.finalbody)?;
-        self.pop_fblock();
-        self.addop_i(o.RERAISE, 0, NO_LOC);
-        self.use_label(cleanup)?;
-        self.pop_except_and_reraise(NO_LOC);
-        self.use_label(exit)
+        self.compiler_try_finally_around(s, t, Self::compiler_try_star_except)
     }
 
     /// `compiler_try_star_except`: the handlers split the exception group with
