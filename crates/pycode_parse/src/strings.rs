@@ -89,31 +89,14 @@ pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) 
             break;
         };
         i += 2;
+        if let Some(c) = simple_escape(e) {
+            out.push(c);
+            continue;
+        }
         match e {
             b'\n' => {}
-            b'\\' => out.push(b'\\'),
-            b'\'' => out.push(b'\''),
-            b'"' => out.push(b'"'),
-            b'a' => out.push(7),
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(11),
             b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                let mut n = 1;
-                while n < 3 {
-                    match b.get(i) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            i += 1;
-                            n += 1;
-                        }
-                        _ => break,
-                    }
-                }
+                let v = octal_escape(b, &mut i, e);
                 push_cp(out, v);
             }
             b'x' | b'u' | b'U' => {
@@ -191,31 +174,14 @@ pub fn decode_bytes_body(body: &str, raw: bool, out: &mut Vec<u8>) -> Result<(),
             break;
         };
         i += 2;
+        if let Some(c) = simple_escape(e) {
+            out.push(c);
+            continue;
+        }
         match e {
             b'\n' => {}
-            b'\\' => out.push(b'\\'),
-            b'\'' => out.push(b'\''),
-            b'"' => out.push(b'"'),
-            b'a' => out.push(7),
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(11),
             b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                let mut n = 1;
-                while n < 3 {
-                    match b.get(i) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            i += 1;
-                            n += 1;
-                        }
-                        _ => break,
-                    }
-                }
+                let v = octal_escape(b, &mut i, e);
                 out.push((v & 0xFF) as u8);
             }
             b'x' => {
@@ -234,6 +200,36 @@ pub fn decode_bytes_body(body: &str, raw: bool, out: &mut Vec<u8>) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The byte a one-character escape (`\\n`, `\\'`, …) stands for, shared by str and bytes literals.
+fn simple_escape(e: u8) -> Option<u8> {
+    Some(match e {
+        b'\\' | b'\'' | b'"' => e,
+        b'a' => 7,
+        b'b' => 8,
+        b'f' => 12,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'v' => 11,
+        _ => return None,
+    })
+}
+
+/// An octal escape: `first` is its first digit, up to two more are read from `b` at `*i`.
+fn octal_escape(b: &[u8], i: &mut usize, first: u8) -> u32 {
+    let mut v = u32::from(first - b'0');
+    for _ in 1..3 {
+        match b.get(*i) {
+            Some(&d @ b'0'..=b'7') => {
+                v = v * 8 + u32::from(d - b'0');
+                *i += 1;
+            }
+            _ => break,
+        }
+    }
+    v
 }
 
 fn utf8_len(c: u8) -> usize {
