@@ -30,12 +30,16 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-CORPUS_ROOT = os.path.join(REPO, "corpus")
-WORK_ROOT = os.path.join(HERE, "work")
+# Resolved through symlinks (a git worktree links corpus/, oracle/work and node_modules to the
+# main checkout's): Pyodide sees the host only under /host and cannot follow an absolute link,
+# and the oracle's fingerprint must not depend on which checkout runs it (else every worktree
+# would wipe the shared references).
+CORPUS_ROOT = os.path.realpath(os.path.join(REPO, "corpus"))
+WORK_ROOT = os.path.realpath(os.path.join(HERE, "work"))
 DRIVER = os.path.join(HERE, "driver.py")
 FEATURES_PY = os.path.join(HERE, "features.py")
 PYODIDE_DRIVER = os.path.join(HERE, "pyodide_driver.mjs")
-PYODIDE_NODE_MODULES = os.path.join(HERE, "pyodide", "node_modules")
+PYODIDE_NODE_MODULES = os.path.realpath(os.path.join(HERE, "pyodide", "node_modules"))
 
 RELEASES = ("3.11.7", "3.12.1", "3.12.7", "3.13.0", "3.13.2", "3.14.2")
 PYODIDE_PACKAGES = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7"}
