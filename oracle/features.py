@@ -109,6 +109,49 @@ def f_pyc(ctx):
     return {".pyc": data, ".ts.pyc": bytes(ts)}
 
 
+@feature("pyc-O1")
+def f_pyc_o1(ctx):
+    """As `pyc` at optimize level 1 (`py_compile.compile(..., optimize=1)`): `<f>.O1.pyc`
+    (unchecked-hash) and `<f>.O1.ts.pyc` (timestamp mode, mtime FIXED_MTIME, the same steps
+    as `_timestamp_pyc`). Kept apart from `pyc-O2` on purpose: each feature's own code is
+    its reference fingerprint (oracle/refs.py)."""
+    cfile = os.path.join(ctx.tmpdir, "out.O1.pyc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            py_compile.compile(ctx.rel, cfile=cfile, doraise=True, optimize=1,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        except py_compile.PyCompileError as e:
+            raise Rejected(e.msg)
+        with open(cfile, "rb") as f:
+            data = f.read()
+        os.unlink(cfile)
+        loader = importlib.machinery.SourceFileLoader("<py_compile>", ctx.rel)
+        code = loader.source_to_code(ctx.source(), ctx.rel, _optimize=1)
+        ts = _bootstrap_external._code_to_timestamp_pyc(code, FIXED_MTIME, len(ctx.source()))
+    return {".O1.pyc": data, ".O1.ts.pyc": bytes(ts)}
+
+
+@feature("pyc-O2")
+def f_pyc_o2(ctx):
+    """As `pyc-O1` at optimize level 2: `<f>.O2.pyc`, `<f>.O2.ts.pyc`."""
+    cfile = os.path.join(ctx.tmpdir, "out.O2.pyc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            py_compile.compile(ctx.rel, cfile=cfile, doraise=True, optimize=2,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        except py_compile.PyCompileError as e:
+            raise Rejected(e.msg)
+        with open(cfile, "rb") as f:
+            data = f.read()
+        os.unlink(cfile)
+        loader = importlib.machinery.SourceFileLoader("<py_compile>", ctx.rel)
+        code = loader.source_to_code(ctx.source(), ctx.rel, _optimize=2)
+        ts = _bootstrap_external._code_to_timestamp_pyc(code, FIXED_MTIME, len(ctx.source()))
+    return {".O2.pyc": data, ".O2.ts.pyc": bytes(ts)}
+
+
 def _dis_text(ctx, **kwargs):
     code = ctx.code()
     buf = io.StringIO()
