@@ -14,6 +14,7 @@
 //! Tokenizer errors come from [`tokenizer::scan`]; parser errors from ruff's first error,
 //! mapped onto CPython's wording and location by [`parser_error`].
 
+mod rules;
 mod strings;
 pub mod tokenizer;
 
@@ -33,7 +34,8 @@ struct PErr {
     no_end: bool,
     /// offset = the token's column (INDENT tokens: the indentation width).
     col_override: Option<i64>,
-    /// The range is a NEWLINE token: end_offset = offset + 1 on its line.
+    /// end_offset = column of the range's end + 1, on the start line (3.12+ NEWLINE tokens,
+    /// which end one past their '\n').
     nl_end: bool,
 }
 
@@ -135,7 +137,7 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let end = usize::from(p.range.end());
     let offset = p.col_override.unwrap_or_else(|| lines.col1(start));
     let (end_lineno, _) = lines.line_of(end);
-    let end_offset = if p.no_end { -1 } else if p.nl_end { offset + 1 } else { lines.col1(end) };
+    let end_offset = if p.no_end { -1 } else if p.nl_end { lines.col1(end) + 1 } else { lines.col1(end) };
     let end_lineno = if p.no_end || p.nl_end { lineno } else { end_lineno };
     Some(finish(&lines, p.kind, p.msg, lineno, offset, end_lineno, end_offset))
 }
@@ -286,7 +288,11 @@ fn token_at(tokens: &[ruff_python_ast::token::Token], at: TextSize) -> Option<(T
 }
 
 /// `invalid syntax` pointing at the whole token at `at`.
-fn generic(_src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, _minor: PyMinor) -> PErr {
+fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, minor: PyMinor) -> PErr {
+    let i = tokens.partition_point(|t| t.start() < at);
+    if tokens.get(i).is_some_and(|t| t.kind() == T::Newline) {
+        return rules::at_newline(src, tokens, i, minor, "invalid syntax");
+    }
     let range = match token_at(tokens, at) {
         Some((k, r)) if !matches!(k, T::Newline | T::NonLogicalNewline | T::Dedent | T::EndOfFile) => r,
         Some((_, r)) => TextRange::new(r.start(), r.start() + TextSize::from(1)),
@@ -376,6 +382,12 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             }
             if let Some(rest) = text.strip_prefix("Expected an indented block after ") {
                 return expected_indented_block(src, tokens, rest, loc);
+            }
+            {
+                let i = tokens.partition_point(|t| t.start() < loc.start());
+                if let Some(p) = rules::expected_colon(src, tokens, i, minor).or_else(|| rules::expected_lpar(src, tokens, i, minor)) {
+                    return p;
+                }
             }
             if matches!(err, ParseErrorType::UnparenthesizedTupleExpression) {
                 // the first pass stops at the tuple's first ','
