@@ -269,6 +269,9 @@ fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: P
         if let Some(p) = type_params_error(tokens, i, minor) {
             return Some(p);
         }
+        if let Some(p) = rules::from_unsupported(tokens, u, i, minor) {
+            return Some(p);
+        }
         // 3.11 has no `type` statement: `type` is a name, the next token fails
         if minor == PyMinor::Py311 && tokens.get(i).is_some_and(|t| t.kind() == T::Type) {
             if let Some(n) = tokens.get(i + 1) {
@@ -385,7 +388,10 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             }
             {
                 let i = tokens.partition_point(|t| t.start() < loc.start());
-                if let Some(p) = rules::expected_colon(src, tokens, i, minor).or_else(|| rules::expected_lpar(src, tokens, i, minor)) {
+                if let Some(p) = rules::expected_colon(src, tokens, i, minor)
+                    .or_else(|| rules::expected_lpar(src, tokens, i, minor))
+                    .or_else(|| rules::from_syntax_error(tokens, err, loc, i, minor))
+                {
                     return p;
                 }
             }

@@ -150,3 +150,159 @@ pub(super) fn expected_lpar(src: &str, tokens: &[Token], i: usize, minor: PyMino
     }
     Some(mk("expected '('", tokens.get(i)?.range()))
 }
+
+/// Is the bracket at index `o` a call's parenthesis or a subscript's bracket (a primary before it)?
+fn after_primary(tokens: &[Token], o: usize) -> bool {
+    super::prev_sig(tokens, o).and_then(|p| tokens.get(p)).is_some_and(|t| {
+        matches!(t.kind(), T::Name | T::Rpar | T::Rsqb | T::String | T::FStringEnd | T::TStringEnd) || t.kind().is_soft_keyword()
+    })
+}
+
+/// The start of the expression beginning at token `k` and ending before the depth-0 token at
+/// `end`: a group `( e )` spanning it all is the inner expression (CPython's group keeps
+/// the inner node's position).
+fn expr_start(tokens: &[Token], mut k: usize, end: usize) -> Option<usize> {
+    while tokens.get(k)?.kind() == T::Lpar && super::matching_close(tokens, k)? + 1 == end {
+        k += 1;
+    }
+    Some(k)
+}
+
+/// `invalid_except_stmt` / `invalid_except_star_stmt`: `'except' '*'? a=expression ','
+/// expressions ['as' NAME] ':'` → `multiple exception types must be parenthesized` from `a` to
+/// the `:` (3.14: only with `as`, `... when using 'as'`).
+fn multiple_exception_types(tokens: &[Token], i: usize, minor: PyMinor) -> Option<PErr> {
+    let s = stmt_start(tokens, i);
+    if tokens.get(s)?.kind() != T::Except {
+        return None;
+    }
+    let mut first = s + 1;
+    if tokens.get(first)?.kind() == T::Star {
+        first += 1;
+    }
+    let stops = depth0(tokens, first, tokens.len(), &[T::Comma, T::Colon, T::Newline, T::As]);
+    let comma = *stops.first()?;
+    if tokens.get(comma)?.kind() != T::Comma || comma == first {
+        return None;
+    }
+    let colon = stops.iter().copied().find(|&k| tokens.get(k).is_some_and(|t| matches!(t.kind(), T::Colon | T::Newline)))?;
+    if tokens.get(colon)?.kind() != T::Colon {
+        return None;
+    }
+    let has_as = stops.iter().any(|&k| k < colon && tokens.get(k).is_some_and(|t| t.kind() == T::As));
+    let msg = match minor {
+        PyMinor::Py314 if has_as => "multiple exception types must be parenthesized when using 'as'",
+        PyMinor::Py314 => return None,
+        _ => "multiple exception types must be parenthesized",
+    };
+    let a = expr_start(tokens, first, comma)?;
+    Some(mk(msg, TextRange::new(tokens.get(a)?.start(), tokens.get(colon)?.start())))
+}
+
+/// `invalid_kwarg` alternatives inside call parentheses, for the argument expression at `loc`
+/// followed by `=`: `a=('True'|'False'|'None') b='='` → `cannot assign to True` on a..b;
+/// `!(NAME '=') a=expression b='='` → `expression cannot contain assignment, perhaps you meant
+/// "=="?` on a..b.
+fn invalid_kwarg(tokens: &[Token], loc: TextRange) -> Option<PErr> {
+    let j = tokens.partition_point(|t| t.start() < loc.start());
+    let e = tokens.partition_point(|t| t.start() < loc.end());
+    let eq = tokens.get(e)?;
+    if eq.kind() != T::Equal || e <= j {
+        return None;
+    }
+    let o = super::open_bracket(tokens, j)?;
+    if tokens.get(o)?.kind() != T::Lpar || !after_primary(tokens, o) {
+        return None;
+    }
+    // the argument starts right after the '(' or a depth-0 ','
+    let before = super::prev_sig(tokens, j)?;
+    if before != o && tokens.get(before)?.kind() != T::Comma {
+        // a parenthesized name `(x)=`: the group's inner expression
+        if tokens.get(before)?.kind() != T::Lpar {
+            return None;
+        }
+    }
+    let first = tokens.get(j)?;
+    if e == j + 1 && matches!(first.kind(), T::True | T::False | T::None) {
+        let name = match first.kind() {
+            T::True => "True",
+            T::False => "False",
+            _ => "None",
+        };
+        return Some(mk(&format!("cannot assign to {name}"), TextRange::new(first.start(), eq.end())));
+    }
+    let a = expr_start(tokens, j, e)?;
+    Some(mk("expression cannot contain assignment, perhaps you meant \"==\"?", TextRange::new(tokens.get(a)?.start(), eq.end())))
+}
+
+/// Rules recognised from ruff's syntax error `err` at `loc` (token index `i`).
+pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
+    use ruff_python_parser::ParseErrorType as P;
+    let cur = tokens.get(i)?;
+    let prev = super::prev_sig(tokens, i);
+    let prev_kind = prev.and_then(|p| tokens.get(p)).map(|t| t.kind());
+    match err {
+        // invalid_arguments: an unparenthesized generator expression among other arguments
+        P::UnparenthesizedGeneratorExpression => {
+            let o = super::open_bracket(tokens, i)?;
+            if tokens.get(o)?.kind() != T::Lpar || !after_primary(tokens, o) {
+                return None;
+            }
+            Some(mk("Generator expression must be parenthesized", loc))
+        }
+        P::OtherError(m) if m == "Expected a parameter name" => invalid_kwarg(tokens, loc),
+        P::OtherError(m) if m.starts_with("Multiple exception types must be parenthesized") => multiple_exception_types(tokens, i, minor),
+        P::OtherError(m) if m == "Cannot have both 'except' and 'except*' on the same 'try'" => {
+            // invalid_try_stmt: except blocks then `except*` (range except..'*'), or except*
+            // blocks then `except` (at the `except`)
+            if cur.kind() != T::Except {
+                return None;
+            }
+            let n = tokens.get(i + 1)?;
+            if n.kind() == T::Star {
+                Some(mk("cannot have both 'except' and 'except*' on the same 'try'", TextRange::new(cur.start(), n.end())))
+            } else {
+                Some(mk("cannot have both 'except' and 'except*' on the same 'try'", cur.range()))
+            }
+        }
+        // invalid_group: '(' a=starred_expression ')'
+        P::InvalidStarredExpressionUsage => {
+            let j = tokens.partition_point(|t| t.start() < loc.end());
+            let open = prev_kind == Some(T::Lpar) && !prev.is_some_and(|p| after_primary(tokens, p));
+            if cur.kind() == T::Star && open && tokens.get(j).is_some_and(|t| t.kind() == T::Rpar) {
+                return Some(mk("cannot use starred expression here", loc));
+            }
+            None
+        }
+        P::ExpectedExpression => {
+            // invalid_group: '(' a='**' expression ')'
+            if cur.kind() == T::DoubleStar && prev_kind == Some(T::Lpar) && !prev.is_some_and(|p| after_primary(tokens, p)) {
+                return Some(mk("cannot use double starred expression here", cur.range()));
+            }
+            // 3.12+ invalid_starred_expression: a '*' with nothing after it, among call
+            // arguments or subscript elements, or first in a display
+            if minor >= PyMinor::Py312 && prev_kind == Some(T::Star) {
+                let p = prev?;
+                let o = super::open_bracket(tokens, p)?;
+                let before = super::prev_sig(tokens, p);
+                let first = before == Some(o);
+                let item = first || before.and_then(|b| tokens.get(b)).is_some_and(|t| t.kind() == T::Comma);
+                if first || (item && after_primary(tokens, o)) {
+                    return Some(mk("Invalid star expression", cur.range()));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Rules recognised from ruff's unsupported-syntax error at token `i`.
+pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::UnsupportedSyntaxError, i: usize, minor: PyMinor) -> Option<PErr> {
+    use ruff_python_parser::UnsupportedSyntaxErrorKind as K;
+    match u.kind {
+        K::UnparenthesizedExceptionTypes => multiple_exception_types(tokens, i, minor),
+        K::ParenthesizedKeywordArgumentName => invalid_kwarg(tokens, u.range),
+        _ => None,
+    }
+}
