@@ -79,6 +79,40 @@ FEATURES = {
                  "-o", "{tmp}/out.pyc", "{src}"],
         "output": "tmp-pyc", "expect": ".pyc", "compare": "bytes",
     },
+    # the same in timestamp mode: header (flags 0, mtime, source size) + the same body;
+    # pycode is given the oracle's fixed mtime.
+    "compile-ts": {
+        "refs": ["pyc"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--invalidation-mode", "timestamp",
+                 "--mtime", "1700000000", "-o", "{tmp}/out.pyc", "{src}"],
+        "output": "tmp-pyc", "expect": ".ts.pyc", "compare": "bytes",
+    },
+    # optimize levels 1 and 2 (`py_compile.compile(..., optimize=N)`: asserts and
+    # `if __debug__` gone, __debug__ False; at 2 also docstrings), both header modes.
+    "compile-O1": {
+        "refs": ["pyc-O1"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "1",
+                 "--invalidation-mode", "unchecked-hash", "-o", "{tmp}/out.pyc", "{src}"],
+        "output": "tmp-pyc", "expect": ".O1.pyc", "compare": "bytes",
+    },
+    "compile-O1-ts": {
+        "refs": ["pyc-O1"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "1", "--invalidation-mode",
+                 "timestamp", "--mtime", "1700000000", "-o", "{tmp}/out.pyc", "{src}"],
+        "output": "tmp-pyc", "expect": ".O1.ts.pyc", "compare": "bytes",
+    },
+    "compile-O2": {
+        "refs": ["pyc-O2"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "2",
+                 "--invalidation-mode", "unchecked-hash", "-o", "{tmp}/out.pyc", "{src}"],
+        "output": "tmp-pyc", "expect": ".O2.pyc", "compare": "bytes",
+    },
+    "compile-O2-ts": {
+        "refs": ["pyc-O2"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "2", "--invalidation-mode",
+                 "timestamp", "--mtime", "1700000000", "-o", "{tmp}/out.pyc", "{src}"],
+        "output": "tmp-pyc", "expect": ".O2.ts.pyc", "compare": "bytes",
+    },
     # compiler front end: what `python -m py_compile FILE` writes to stderr (errors, warnings)
     # and its exit status, for every file (accepted or not).
     "error": {

@@ -9,7 +9,7 @@ use pycode_marshal::PycKind;
 use pycode_release::Release;
 
 const USAGE: &str = "usage: pycode compile [--target X] [-o OUT] [--optimize N] \
-[--invalidation-mode timestamp|checked-hash|unchecked-hash] FILE...";
+[--invalidation-mode timestamp|checked-hash|unchecked-hash] [--mtime SECONDS] FILE...";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -39,17 +39,27 @@ fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     })
 }
 
-fn compile_one(file: &str, out: Option<&str>, release: Release, optimize: u8, mode: Mode) -> Result<PathBuf, String> {
+/// `--mtime SECONDS` replaces the source's modification time in a timestamp-mode header (so a
+/// reference made with a fixed mtime can be reproduced byte for byte).
+fn compile_one(
+    file: &str,
+    out: Option<&str>,
+    release: Release,
+    optimize: u8,
+    mode: Mode,
+    fixed_mtime: Option<u32>,
+) -> Result<PathBuf, String> {
     let src = std::fs::read(file).map_err(|e| format!("[Errno] {e}: '{file}'"))?;
     let kind = match mode {
         Mode::Timestamp => {
             let md = std::fs::metadata(file).map_err(|e| e.to_string())?;
-            let mtime = md
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs() as u32)
-                .unwrap_or(0);
+            let mtime = fixed_mtime.unwrap_or_else(|| {
+                md.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as u32)
+                    .unwrap_or(0)
+            });
             PycKind::Timestamp { mtime, source_size: md.len() as u32 }
         }
         Mode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
@@ -73,6 +83,7 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut out: Option<String> = None;
     let mut optimize = 0u8;
     let mut mode = Mode::Timestamp;
+    let mut fixed_mtime: Option<u32> = None;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -89,6 +100,13 @@ pub fn run(args: &[String]) -> ExitCode {
                 Some(n) => optimize = n,
                 None => {
                     eprintln!("pycode compile: --optimize takes 0, 1 or 2\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--mtime" => match it.next().and_then(|n| n.parse::<u32>().ok()) {
+                Some(n) => fixed_mtime = Some(n),
+                None => {
+                    eprintln!("pycode compile: --mtime takes seconds since the epoch (0..2**32)\n{USAGE}");
                     return ExitCode::from(2);
                 }
             },
@@ -116,7 +134,7 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     let mut status = ExitCode::SUCCESS;
     for f in &files {
-        if let Err(e) = compile_one(f, out.as_deref(), release, optimize, mode) {
+        if let Err(e) = compile_one(f, out.as_deref(), release, optimize, mode, fixed_mtime) {
             eprintln!("{e}");
             status = ExitCode::from(1);
         }

@@ -22,7 +22,7 @@ commands:
   info FILE.pyc       print dis.show_code for every code object in the file
   tables FILE.pyc     print co_lines(), co_positions() and the exception table of every code object
   ast FILE.py         print the AST as `python -m ast` does
-  compile [--target X] [-o OUT] [--optimize N] [--invalidation-mode M] FILE...   what `python -m py_compile` does
+  compile [--target X] [-o OUT] [--optimize N] [--invalidation-mode M] [--mtime S] FILE...   what `python -m py_compile` does
   compileall [--target X] [OPTIONS] [FILE|DIR ...]   what `python -m compileall` does
   roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
 ";
