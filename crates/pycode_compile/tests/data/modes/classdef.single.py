@@ -1,0 +1,5 @@
+class C:
+    "doc"
+    x = 1
+    x
+

@@ -1,0 +1,1 @@
+{k: v for k, v in items}, {a for a in b}, (g for g in h)

@@ -1,0 +1,1 @@
+__debug__ and (a if b else c)

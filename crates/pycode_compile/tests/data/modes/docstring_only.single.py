@@ -1,0 +1,3 @@
+def f():
+    """Only a docstring."""
+

@@ -1,0 +1,5 @@
+def f(a):
+    "doc"
+    a + 1
+    return a
+

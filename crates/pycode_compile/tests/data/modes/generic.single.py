@@ -1,0 +1,3 @@
+def g[T](x: T) -> T:
+    return x
+

@@ -1,0 +1,7 @@
+try:
+    1 / 0
+except ZeroDivisionError as e:
+    e
+finally:
+    2
+

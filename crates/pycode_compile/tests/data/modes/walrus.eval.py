@@ -1,0 +1,1 @@
+(yield_ := 3), [i := 1 for _ in ()] if False else None

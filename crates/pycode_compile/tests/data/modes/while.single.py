@@ -1,0 +1,6 @@
+while n:
+    n -= 1
+    n
+else:
+    "done"
+

@@ -1,0 +1,3 @@
+with open(p) as f:
+    f.read()
+

@@ -1,0 +1,72 @@
+//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7.
+//!
+//! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`) has references
+//! `NAME.MODE.py.O{0,1,2}.marshal` = `marshal.dumps(compile(source, "NAME.MODE.py", MODE,
+//! dont_inherit=True, optimize=N))` made by CPython 3.12.7 (Pyodide 0.27.7). Regenerate them
+//! with `python3 crates/pycode_compile/tests/data/modes/regen.py` (needs node and the Pyodide
+//! oracle, see conformance/README.md) after adding or changing a fixture.
+//! pycode's `compile_source` + `marshal.dumps` must reproduce every reference exactly; a
+//! mismatch is reported with both disassemblies (marshal order for set constants).
+
+use std::path::Path;
+
+use pycode_compile::{compile_source, CompileMode};
+use pycode_marshal::DumpOptions;
+use pycode_release::Release;
+
+fn dis_text(data: &[u8], release: Release) -> String {
+    let (g, root) = match pycode_marshal::loads(data, release.marshal_version()) {
+        Ok(x) => x,
+        Err(e) => return format!("<unreadable: {e}>"),
+    };
+    let opts = pycode_dis::DisOptions { set_order: pycode_dis::SetOrder::Marshal, ..Default::default() };
+    pycode_dis::dis(&g, root, release, &opts).unwrap_or_else(|e| format!("<dis failed: {e}>"))
+}
+
+#[test]
+fn eval_and_single_modes_match_cpython_3_12_7() {
+    let release = Release::V3_12_7;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/modes");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/data/modes")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".eval.py") || n.ends_with(".single.py"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "fixtures missing");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for name in &names {
+        let mode = if name.ends_with(".eval.py") { CompileMode::Eval } else { CompileMode::Single };
+        let src = std::fs::read(dir.join(name)).expect("fixture");
+        for level in 0u8..=2 {
+            let ref_path = dir.join(format!("{name}.O{level}.marshal"));
+            let want = std::fs::read(&ref_path)
+                .unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
+            let got = compile_source(&src, name, release, mode, level)
+                .map_err(|e| e.to_string())
+                .and_then(|(g, root)| {
+                    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
+                        .map_err(|e| e.to_string())
+                });
+            checked += 1;
+            match got {
+                Ok(got) if got == want => {}
+                Ok(got) => {
+                    let at = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
+                    failures.push(format!(
+                        "{name} -O{level}: bytes differ at offset {at} (pycode {} bytes, CPython {})\n\
+                         --- CPython\n{}--- pycode\n{}",
+                        got.len(),
+                        want.len(),
+                        dis_text(&want, release),
+                        dis_text(&got, release)
+                    ));
+                }
+                Err(e) => failures.push(format!("{name} -O{level}: pycode failed: {e}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}/{checked} differ:\n{}", failures.len(), failures.join("\n"));
+}
