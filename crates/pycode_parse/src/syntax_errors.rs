@@ -14,6 +14,7 @@
 //! Tokenizer errors come from [`tokenizer::scan`]; parser errors from ruff's first error,
 //! mapped onto CPython's wording and location by [`parser_error`].
 
+mod fstring;
 mod rules;
 mod strings;
 pub mod tokenizer;
@@ -426,6 +427,9 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 if let Some(p) = invalid_expression(src, tokens, err, loc, m) {
                     return p;
                 }
+            }
+            if let Some(p) = fstring::replacement_field_error(src, tokens, loc, minor) {
+                return p;
             }
             generic(src, tokens, loc.start(), minor)
         }
