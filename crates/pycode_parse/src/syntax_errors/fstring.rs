@@ -94,6 +94,11 @@ pub(super) fn replacement_field_error(src: &str, tokens: &[Token], loc: TextRang
     if minor < PyMinor::Py312 {
         return None;
     }
+    // The parser read tokens up to ruff's error: a tokenizer error met on the way wins (the
+    // rules below may point at an earlier token).
+    if super::tokenizer::scan(src, minor).error.is_some_and(|t| t.pos <= usize::from(loc.start())) {
+        return None;
+    }
     // comments and non-logical newlines are not tokens for CPython's parser
     let tokens: Vec<Token> = tokens.iter().filter(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline)).copied().collect();
     let tokens = tokens.as_slice();
@@ -295,4 +300,314 @@ fn forgot_comma(src: &str, tokens: &[Token], k1: usize, e: usize) -> Option<Text
         }
     }
     Some(TextRange::new(tokens.get(a0)?.start(), tokens.get(b_end - 1)?.end()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer side
+
+use super::tokenizer::{Lexer, Open, TokError};
+
+/// `MAX_EXPR_NESTING`: replacement fields nested in format specs, at most three deep.
+const MAX_EXPR_NESTING: i32 = 3;
+/// `MAXLEVEL` of the tokenizer's bracket stack.
+const MAXLEVEL: usize = 200;
+
+/// The f-string being scanned (one `tokenizer_mode` of CPython's mode stack).
+struct FStr {
+    start: usize,
+    quote: u8,
+    triple: bool,
+    raw: bool,
+    first_line: u32,
+    first_line_start: usize,
+}
+
+/// How a stretch of literal text (FSTRING_MIDDLE) ended.
+enum Middle {
+    /// The closing quotes: the f-string is over.
+    Closed,
+    /// A format spec reached its field's `}` or a newline (not consumed).
+    SpecEnd,
+}
+
+/// An error raised while the tokenizer is inside an f-string (`tok_mode_stack_index > 0`): it
+/// does not replace a parser error met before it
+/// (`_PyPegen_tokenize_full_source_to_check_for_errors`), so it only wins when the parser
+/// asks for the token starting at `tok_start`.
+fn inside(mut e: TokError, tok_start: usize) -> TokError {
+    e.direct = false;
+    e.pos = tok_start;
+    e
+}
+
+fn nchars(s: &str) -> i64 {
+    s.chars().count() as i64
+}
+
+impl Lexer<'_> {
+    /// An f-string (3.14: also a t-string) whose opening quotes end at `self.i`: its literal
+    /// parts as `tok_get_fstring_mode` reads them, its replacement fields as code
+    /// (`tok_get_normal_mode` inside an f-string). Returns the first tokenizer error.
+    pub(super) fn fstring(&mut self, start: usize, quote: u8, triple: bool, raw: bool, first_line: u32, first_line_start: usize) -> Option<TokError> {
+        let st = FStr { start, quote, triple, raw, first_line, first_line_start };
+        let saved = self.prev_string;
+        let r = self.fstring_middle(&st, -1, false);
+        self.prev_string = saved;
+        r.err()
+    }
+
+    /// Literal text at field nesting `nest` (-1: the f-string's top level); `in_spec`: a
+    /// format spec, which ends at `}` and where `{` always opens a field.
+    fn fstring_middle(&mut self, st: &FStr, nest: i32, in_spec: bool) -> Result<Middle, TokError> {
+        let mut unicode_escape = false;
+        // start of the current FSTRING_MIDDLE token
+        let mut seg = self.i;
+        loop {
+            let c = self.b.get(self.i).copied();
+            match c {
+                None => return Err(inside(self.fstring_unterminated(st), seg)),
+                Some(b'\n') if !st.triple => {
+                    if in_spec {
+                        return Ok(Middle::SpecEnd);
+                    }
+                    return Err(inside(self.fstring_unterminated(st), seg));
+                }
+                Some(b'\n') => {
+                    self.i += 1;
+                    self.newline();
+                }
+                Some(q) if q == st.quote => {
+                    let n = if st.triple { 3 } else { 1 };
+                    if (0..n).all(|k| self.peek(k) == q) {
+                        self.i += n;
+                        return Ok(Middle::Closed);
+                    }
+                    self.i += 1;
+                }
+                Some(b'{') => {
+                    if !in_spec && self.peek(1) == b'{' {
+                        self.i += 2;
+                        continue;
+                    }
+                    if nest + 1 >= MAX_EXPR_NESTING {
+                        return Err(inside(self.err_at(self.i, "f-string: expressions nested too deeply".into()), self.i));
+                    }
+                    if self.fstring_field(st, nest + 1)? {
+                        return Ok(Middle::Closed);
+                    }
+                    unicode_escape = false;
+                    seg = self.i;
+                }
+                Some(b'}') => {
+                    if unicode_escape {
+                        unicode_escape = false;
+                        self.i += 1;
+                        continue;
+                    }
+                    if !in_spec && nest < 0 && self.peek(1) == b'}' {
+                        self.i += 2;
+                        continue;
+                    }
+                    if in_spec {
+                        return Ok(Middle::SpecEnd);
+                    }
+                    // regular mode at the top level: no field to close
+                    return Err(inside(self.err_at(self.i + 1, "f-string: single '}' is not allowed".into()), self.i));
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let mut p = self.peek(0);
+                    if p == b'\r' {
+                        self.i += 1;
+                        p = self.peek(0);
+                    }
+                    if p == b'{' || p == b'}' {
+                        continue;
+                    }
+                    if self.i >= self.b.len() {
+                        continue;
+                    }
+                    self.i += 1;
+                    if p == b'\n' {
+                        self.newline();
+                    } else if !st.raw && p == b'N' && self.peek(0) == b'{' {
+                        self.i += 1;
+                        unicode_escape = true;
+                    }
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// `unterminated [triple-quoted] f-string literal (detected at line N)` at the f-string's start.
+    fn fstring_unterminated(&mut self, st: &FStr) -> TokError {
+        let mut e = self.unterminated(st.start, st.first_line, st.first_line_start, st.triple);
+        e.msg = e.msg.replacen("string literal", "f-string literal", 1);
+        e
+    }
+
+    /// A replacement field whose `{` is at `self.i`, at nesting `nest`. Returns whether the
+    /// f-string's closing quotes were met inside it (a format spec left open).
+    fn fstring_field(&mut self, st: &FStr, nest: i32) -> Result<bool, TokError> {
+        if self.open.len() >= MAXLEVEL {
+            return Err(inside(self.err_at(self.i + 1, "too many nested parentheses".into()), self.i));
+        }
+        let field_pos = self.i;
+        let col = self.src.get(self.line_start..self.i).map_or(0, nchars) as u32;
+        self.open.push(Open { ch: '{', lineno: self.lineno, col });
+        self.i += 1;
+        self.prev_string = false;
+        // brackets opened inside the field and still open
+        let mut depth = 0usize;
+        loop {
+            let Some(&c) = self.b.get(self.i) else {
+                // EOF inside the field: E_EOF with brackets open
+                let o = self.open.last().copied().unwrap_or(Open { ch: '{', lineno: self.lineno, col });
+                return Err(TokError {
+                    kind: ErrorKind::SyntaxError,
+                    msg: format!("'{}' was never closed", o.ch),
+                    lineno: o.lineno,
+                    offset: o.col as i64 + 1,
+                    end_lineno: o.lineno,
+                    end_offset: 0,
+                    pos: field_pos,
+                    direct: false,
+                });
+            };
+            match c {
+                b' ' | b'\t' | b'\x0c' | b'\r' => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    self.newline();
+                    self.prev_string = false;
+                }
+                b'#' => {
+                    while self.i < self.b.len() && self.b.get(self.i) != Some(&b'\n') {
+                        self.i += 1;
+                    }
+                }
+                b'\\' => {
+                    let after = self.peek(1);
+                    if after == b'\n' {
+                        self.i += 2;
+                        self.newline();
+                    } else if after == b'\r' && self.peek(2) == b'\n' {
+                        self.i += 3;
+                        self.newline();
+                    } else {
+                        return Err(inside(self.linecont_error(), self.i));
+                    }
+                }
+                b'(' | b'[' | b'{' => {
+                    self.prev_string = false;
+                    if self.open.len() >= MAXLEVEL {
+                        return Err(inside(self.err_at(self.i + 1, "too many nested parentheses".into()), self.i));
+                    }
+                    let col = self.src.get(self.line_start..self.i).map_or(0, nchars) as u32;
+                    self.open.push(Open { ch: c as char, lineno: self.lineno, col });
+                    depth += 1;
+                    self.i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    self.prev_string = false;
+                    self.i += 1;
+                    let Some(o) = self.open.pop() else {
+                        return Err(inside(self.err_at(self.i, format!("unmatched '{}'", c as char)), self.i - 1));
+                    };
+                    if depth == 0 {
+                        // the field's own '{'
+                        if c == b'}' {
+                            return Ok(false);
+                        }
+                        return Err(inside(self.err_at(self.i, format!("f-string: unmatched '{}'", c as char)), self.i - 1));
+                    }
+                    depth -= 1;
+                    if !matches!((o.ch, c), ('(', b')') | ('[', b']') | ('{', b'}')) {
+                        let msg = if o.lineno != self.lineno {
+                            format!("closing parenthesis '{}' does not match opening parenthesis '{}' on line {}", c as char, o.ch, o.lineno)
+                        } else {
+                            format!("closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, o.ch)
+                        };
+                        return Err(inside(self.err_at(self.i, msg), self.i - 1));
+                    }
+                }
+                b':' if depth == 0 => {
+                    self.prev_string = false;
+                    self.i += 1;
+                    match self.fstring_middle(st, nest, true)? {
+                        Middle::Closed => return Ok(true),
+                        Middle::SpecEnd => {}
+                    }
+                }
+                b'0'..=b'9' => {
+                    self.prev_string = false;
+                    let at = self.i;
+                    if let Some(e) = self.number() {
+                        return Err(inside(e, at));
+                    }
+                }
+                b'.' if self.peek(1).is_ascii_digit() => {
+                    self.prev_string = false;
+                    let at = self.i;
+                    if let Some(e) = self.number() {
+                        return Err(inside(e, at));
+                    }
+                }
+                b'"' | b'\'' => {
+                    let start = self.i;
+                    self.nested_string(st, start, 0)?;
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                    let start = self.i;
+                    if let Some(e) = self.identifier() {
+                        return Err(inside(e, start));
+                    }
+                    let q = self.peek(0);
+                    if (q == b'"' || q == b'\'') && self.i - start <= 2 {
+                        let p = self.src.get(start..self.i).unwrap_or("").to_ascii_lowercase();
+                        if matches!(p.as_str(), "r" | "u" | "b" | "br" | "rb" | "f" | "fr" | "rf")
+                            || (self.minor >= PyMinor::Py314 && matches!(p.as_str(), "t" | "tr" | "rt"))
+                        {
+                            let plen = self.i - start;
+                            self.nested_string(st, start, plen)?;
+                            continue;
+                        }
+                    }
+                    self.prev_string = false;
+                }
+                0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f => {
+                    return Err(inside(self.err_at(self.i + 1, format!("invalid non-printable character U+{:04X}", c)), self.i));
+                }
+                _ => {
+                    self.prev_string = false;
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// A string inside a replacement field (prefix at `start`, quote at `self.i`). A plain
+    /// string left unterminated whose quotes are the f-string's own is the f-string's end
+    /// met before the field's `}`: `f-string: expecting '}'`.
+    fn nested_string(&mut self, st: &FStr, start: usize, plen: usize) -> Result<(), TokError> {
+        let q = self.peek(0);
+        let triple = self.peek(1) == q && self.peek(2) == q;
+        let prefix = self.src.get(start..start + plen).unwrap_or("").to_ascii_lowercase();
+        let formatted = prefix.contains('f') || (self.minor >= PyMinor::Py314 && prefix.contains('t'));
+        let line = self.lineno;
+        let line_start = self.line_start;
+        if let Some(mut e) = self.string(start) {
+            if !formatted && q == st.quote && triple == st.triple && e.msg.starts_with("unterminated") {
+                e.msg = "f-string: expecting '}'".into();
+                e.lineno = line;
+                e.end_lineno = line;
+                e.offset = self.src.get(line_start..start + plen + 1).map_or(0, nchars);
+                e.end_offset = e.offset;
+            }
+            return Err(inside(e, start));
+        }
+        self.record_string(start, plen);
+        Ok(())
+    }
 }

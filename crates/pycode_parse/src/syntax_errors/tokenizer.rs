@@ -61,19 +61,19 @@ pub struct Scan {
     pub strings: Vec<StrTok>,
 }
 
-struct Lexer<'s> {
-    src: &'s str,
-    b: &'s [u8],
-    i: usize,
-    line_start: usize,
-    lineno: u32,
-    minor: PyMinor,
-    open: Vec<Open>,
+pub(super) struct Lexer<'s> {
+    pub(super) src: &'s str,
+    pub(super) b: &'s [u8],
+    pub(super) i: usize,
+    pub(super) line_start: usize,
+    pub(super) lineno: u32,
+    pub(super) minor: PyMinor,
+    pub(super) open: Vec<Open>,
     /// (col, altcol) indentation stack.
     ind: Vec<(usize, usize)>,
     strings: Vec<StrTok>,
     /// The previous token was a string (a new string joins its run).
-    prev_string: bool,
+    pub(super) prev_string: bool,
     run: u32,
 }
 
@@ -89,7 +89,7 @@ impl<'s> Lexer<'s> {
 
     /// `_PyTokenizer_syntaxerror` with the tokenizer's current position at `cur`:
     /// offset = characters from the line start to `cur`.
-    fn err_at(&self, cur: usize, msg: String) -> TokError {
+    pub(super) fn err_at(&self, cur: usize, msg: String) -> TokError {
         let col = self.src.get(self.line_start..cur).map_or(0, chars);
         TokError {
             kind: ErrorKind::SyntaxError,
@@ -103,11 +103,11 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn peek(&self, k: usize) -> u8 {
+    pub(super) fn peek(&self, k: usize) -> u8 {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
 
-    fn newline(&mut self) {
+    pub(super) fn newline(&mut self) {
         // self.i points just after a '\n'
         self.lineno += 1;
         self.line_start = self.i;
@@ -245,7 +245,7 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn record_string(&mut self, start: usize, prefix_len: usize) {
+    pub(super) fn record_string(&mut self, start: usize, prefix_len: usize) {
         if !self.prev_string {
             self.run += 1;
         }
@@ -276,7 +276,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// E_LINECONT: `unexpected character after line continuation character`.
-    fn linecont_error(&self) -> TokError {
+    pub(super) fn linecont_error(&self) -> TokError {
         // CPython: col_offset = tok->cur - tok->buf - 1 (after reading the next character),
         // then + 1; `buf` is the start of the source.
         let off = (self.i + 2).min(self.b.len() + 1) as i64;
@@ -386,7 +386,7 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn identifier(&mut self) -> Option<TokError> {
+    pub(super) fn identifier(&mut self) -> Option<TokError> {
         let start = self.i;
         while let Some(&c) = self.b.get(self.i) {
             if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
@@ -416,7 +416,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// Numbers: the checks of `tok_get` for 0x/0o/0b, decimal tails, exponents, `j`.
-    fn number(&mut self) -> Option<TokError> {
+    pub(super) fn number(&mut self) -> Option<TokError> {
         let b = self.b;
         let at = |k: usize| b.get(k).copied().unwrap_or(0);
         let mut i = self.i;
@@ -541,7 +541,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// A string literal starting at `start` (prefix included); `self.i` is at the quote.
-    fn string(&mut self, start: usize) -> Option<TokError> {
+    pub(super) fn string(&mut self, start: usize) -> Option<TokError> {
         let q = self.peek(0);
         let triple = self.peek(1) == q && self.peek(2) == q;
         let first_line = self.lineno;
@@ -550,28 +550,13 @@ impl<'s> Lexer<'s> {
         let prefix = self.src.get(start..self.i).unwrap_or("").to_ascii_lowercase();
         let fmt = self.minor >= PyMinor::Py312 && (prefix.contains('f') || (self.minor >= PyMinor::Py314 && prefix.contains('t')));
         self.i += if triple { 3 } else { 1 };
+        if fmt {
+            return self.fstring(start, q, triple, prefix.contains('r'), first_line, first_line_start);
+        }
         loop {
             let Some(&c) = self.b.get(self.i) else {
                 return Some(self.unterminated(start, first_line, first_line_start, triple));
             };
-            if fmt && c == b'{' {
-                if self.peek(1) == b'{' {
-                    self.i += 2;
-                    continue;
-                }
-                // `{` then a backslash that is not a line continuation: E_LINECONT, as in
-                // code (only the field's first token is checked here).
-                let mut j = self.i + 1;
-                while matches!(self.b.get(j), Some(b' ' | b'\t' | b'\x0c')) {
-                    j += 1;
-                }
-                if self.b.get(j) == Some(&b'\\') && !matches!(self.b.get(j + 1), Some(b'\n' | b'\r') | None) {
-                    self.i = j;
-                    return Some(self.linecont_error());
-                }
-                self.i += 1;
-                continue;
-            }
             if c == q {
                 if !triple {
                     self.i += 1;
@@ -602,7 +587,7 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn unterminated(&mut self, start: usize, first_line: u32, first_line_start: usize, triple: bool) -> TokError {
+    pub(super) fn unterminated(&mut self, start: usize, first_line: u32, first_line_start: usize, triple: bool) -> TokError {
         let detected = if self.i >= self.b.len() && !triple { self.lineno } else { self.lineno };
         let detected = if self.i >= self.b.len() && self.b.last() == Some(&b'\n') && triple { detected.saturating_sub(1).max(first_line) } else { detected };
         let col = self.src.get(first_line_start..start).map_or(0, chars) + 1;
