@@ -130,7 +130,8 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
         if let Some(o) = scan.open.last() {
             let at_eof = usize::from(p.range.start()) >= src.trim_end().len();
             if lineno > o.lineno || at_eof {
-                return Some(finish(&lines, ErrorKind::SyntaxError, format!("'{}' was never closed", o.ch), o.lineno, o.col as i64 + 1, o.lineno, 0));
+                let msg = sub_prefix(format!("'{}' was never closed", o.ch), ErrorKind::SyntaxError, depth);
+                return Some(finish(&lines, ErrorKind::SyntaxError, msg, o.lineno, o.col as i64 + 1, o.lineno, 0));
             }
         }
     }
@@ -140,7 +141,18 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let (end_lineno, _) = lines.line_of(end);
     let end_offset = if p.no_end { -1 } else if p.nl_end { lines.col1(end) + 1 } else { lines.col1(end) };
     let end_lineno = if p.no_end || p.nl_end { lineno } else { end_lineno };
-    Some(finish(&lines, p.kind, p.msg, lineno, offset, end_lineno, end_offset))
+    Some(finish(&lines, p.kind, sub_prefix(p.msg, p.kind, depth), lineno, offset, end_lineno, end_offset))
+}
+
+/// 3.11's f-string expression sub-parser (`depth` > 0, start rule `fstring_input`) prefixes
+/// the errors its parser raises with `f-string: ` (`_PyPegen_raise_error_known_location`);
+/// tokenizer errors and errors coming up from a deeper sub-parser keep their text.
+fn sub_prefix(msg: String, kind: ErrorKind, depth: u32) -> String {
+    if depth > 0 && kind == ErrorKind::SyntaxError {
+        format!("f-string: {msg}")
+    } else {
+        msg
+    }
 }
 
 /// The first error of a run of adjacent string tokens starting at or before `limit`
@@ -187,7 +199,7 @@ fn string_run_error(
         return Some(match err {
             strings::StrErr::Msg(msg) => {
                 let (l0, c0, l1, c1) = next_token_range(src, lines, tokens, last.end, last.in_brackets);
-                finish(lines, ErrorKind::SyntaxError, msg, l0, c0, l1, c1)
+                finish(lines, ErrorKind::SyntaxError, sub_prefix(msg, ErrorKind::SyntaxError, depth), l0, c0, l1, c1)
             }
             strings::StrErr::Sub { start } => {
                 let mut e = sub_err?;
@@ -201,9 +213,7 @@ fn string_run_error(
                     r[0] = shift(r[0].max(0) as u32) as i64;
                     r[2] = shift(r[2].max(0) as u32) as i64;
                 }
-                if e.kind == ErrorKind::SyntaxError {
-                    e.msg = format!("f-string: {}", e.msg);
-                }
+                // (already prefixed by the sub-parser that raised it, if a parser did)
                 e
             }
         });

@@ -227,9 +227,6 @@ impl<'s> Lexer<'s> {
                     }
                     self.prev_string = false;
                 }
-                b'$' | b'?' | b'`' => {
-                    return Some(self.err_at(self.i + 1, format!("invalid character '{}' (U+{:04X})", c as char, c)));
-                }
                 b'!' if self.peek(1) != b'=' && self.minor <= PyMinor::Py311 => {
                     // 3.11: a lone '!' is an ERRORTOKEN (E_TOKEN); the parser reports it.
                     self.i += 1;
