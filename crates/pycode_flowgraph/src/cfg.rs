@@ -81,12 +81,27 @@ pub struct Cfg {
     pub entry: BlockId,
     cur: BlockId,
     current_label: i64,
+    /// The layout order as last computed (a reusable buffer), valid while `order_gen` equals
+    /// `layout_gen`. Every change of a `next` link or of `entry` made by this crate bumps
+    /// `layout_gen` (see [`Cfg::set_next`]).
+    order_cache: Vec<BlockId>,
+    order_gen: u64,
+    layout_gen: u64,
 }
 
 impl Cfg {
     /// `_PyCfgBuilder_Init`
     pub fn new(ops: Ops) -> Self {
-        let mut g = Cfg { ops, blocks: Vec::new(), entry: 0, cur: 0, current_label: -1 };
+        let mut g = Cfg {
+            ops,
+            blocks: Vec::new(),
+            entry: 0,
+            cur: 0,
+            current_label: -1,
+            order_cache: Vec::new(),
+            order_gen: 0,
+            layout_gen: 1,
+        };
         let b = g.new_block();
         g.entry = b;
         g.cur = b;
@@ -129,6 +144,48 @@ impl Cfg {
         v
     }
 
+    /// Sets `b_next` of `b` (a layout change: the cached order is dropped).
+    pub(crate) fn set_next(&mut self, b: BlockId, next: BlockId) -> Result<(), CfgError> {
+        let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+        if blk.next != next {
+            blk.next = next;
+            self.layout_gen += 1;
+        }
+        Ok(())
+    }
+
+    /// Sets the entry block (a layout change).
+    pub(crate) fn set_entry(&mut self, b: BlockId) {
+        if self.entry != b {
+            self.entry = b;
+            self.layout_gen += 1;
+        }
+    }
+
+    /// The layout order in a reused buffer, with the layout generation it belongs to; hand it
+    /// back with [`put_order`](Self::put_order). Recomputed only when the layout changed since.
+    pub(crate) fn take_order(&mut self) -> (Vec<BlockId>, u64) {
+        let mut v = std::mem::take(&mut self.order_cache);
+        if self.order_gen != self.layout_gen || v.is_empty() {
+            v.clear();
+            let mut b = self.entry;
+            while b != NO_BLOCK && v.len() <= self.blocks.len() {
+                v.push(b);
+                b = self.next_of(b);
+            }
+        }
+        (v, self.layout_gen)
+    }
+
+    /// Returns a buffer from [`take_order`](Self::take_order); it stays the cached order unless
+    /// the layout changed in between.
+    pub(crate) fn put_order(&mut self, order: Vec<BlockId>, generation: u64) {
+        if order.capacity() >= self.order_cache.capacity() {
+            self.order_cache = order;
+            self.order_gen = generation;
+        }
+    }
+
     /// `cfg_builder_current_block_is_terminated`
     fn current_block_is_terminated(&mut self) -> bool {
         let cur = self.cur as usize;
@@ -165,6 +222,7 @@ impl Cfg {
             if let Some(c) = self.blocks.get_mut(cur) {
                 c.next = b;
             }
+            self.layout_gen += 1;
             self.cur = b;
         }
     }

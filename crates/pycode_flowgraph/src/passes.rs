@@ -54,20 +54,22 @@ impl Cfg {
 
     /// `make_cfg_traversal_stack` (the visited reset part).
     fn reset_visited(&mut self) -> usize {
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         for &b in &order {
             if let Some(x) = self.blocks.get_mut(b as usize) {
                 x.visited = false;
             }
         }
-        order.len()
+        let n = order.len();
+        self.put_order(order, order_gen);
+        n
     }
 
     // ----- preprocessing -------------------------------------------------------------------
 
     /// `translate_jump_labels_to_targets`
     pub fn translate_jump_labels_to_targets(&mut self) -> Result<(), CfgError> {
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
         let mut label2block = vec![NO_BLOCK; usize::try_from(max_label + 1).unwrap_or(0)];
         for &b in &order {
@@ -95,12 +97,14 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
     /// `mark_except_handlers`
     pub fn mark_except_handlers(&mut self) -> Result<(), CfgError> {
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let targets: Vec<BlockId> = self
                 .bb(b)?
                 .instrs
@@ -112,6 +116,7 @@ impl Cfg {
                 self.bb_mut(t)?.except_handler = true;
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -220,8 +225,9 @@ impl Cfg {
     // ----- optimisation --------------------------------------------------------------------
 
     /// `check_cfg`
-    fn check_cfg(&self) -> Result<(), CfgError> {
-        for b in self.order() {
+    fn check_cfg(&mut self) -> Result<(), CfgError> {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let blk = self.bb(b)?;
             let n = blk.instrs.len();
             for (i, ins) in blk.instrs.iter().enumerate() {
@@ -230,26 +236,29 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
     /// `eliminate_empty_basic_blocks`
     pub fn eliminate_empty_basic_blocks(&mut self) -> Result<(), CfgError> {
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         for &b in &order {
             let mut next = self.next_of(b);
             while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
                 next = self.next_of(next);
             }
-            self.bb_mut(b)?.next = next;
+            self.set_next(b, next)?;
         }
+        self.put_order(order, order_gen);
         while self.entry != NO_BLOCK && self.bb(self.entry)?.instrs.is_empty() {
-            self.entry = self.next_of(self.entry);
+            self.set_entry(self.next_of(self.entry));
         }
         if self.entry == NO_BLOCK {
             return Err(CfgError::Internal("empty code unit"));
         }
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let n = self.bb(b)?.instrs.len();
             for i in 0..n {
                 let ins = self.bb(b)?.instrs[i];
@@ -267,6 +276,7 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -365,7 +375,8 @@ impl Cfg {
         while !done {
             done = true;
             let mut instr: Option<(BlockId, usize)> = None;
-            for b in self.order() {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
                 self.remove_redundant_nops(b)?;
                 if self.bb(b)?.label >= 0 {
                     instr = None;
@@ -405,13 +416,15 @@ impl Cfg {
                     instr = None;
                 }
             }
+            self.put_order(order, order_gen);
         }
         Ok(())
     }
 
     /// `remove_redundant_jumps`
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let next = self.next_of(b);
             let nop = self.ops.NOP;
             let is_uncond = |op| self.ops.is_unconditional_jump(op);
@@ -431,6 +444,7 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -812,26 +826,36 @@ impl Cfg {
     fn optimize_cfg(&mut self, consts: &mut Vec<ConstId>, pool: &mut ConstPool) -> Result<(), CfgError> {
         self.check_cfg()?;
         self.eliminate_empty_basic_blocks()?;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.inline_small_exit_blocks(b)?;
         }
-        for b in self.order() {
+        self.put_order(order, order_gen);
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.optimize_basic_block(b, consts, pool)?;
         }
+        self.put_order(order, order_gen);
         self.remove_redundant_nops_and_pairs()?;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.inline_small_exit_blocks(b)?;
         }
+        self.put_order(order, order_gen);
         self.mark_reachable()?;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let blk = self.bb_mut(b)?;
             if blk.predecessors == 0 {
                 blk.instrs.clear();
             }
         }
-        for b in self.order() {
+        self.put_order(order, order_gen);
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.remove_redundant_nops(b)?;
         }
+        self.put_order(order, order_gen);
         self.eliminate_empty_basic_blocks()?;
         self.remove_redundant_jumps()?;
         Ok(())
@@ -845,7 +869,7 @@ impl Cfg {
         }
         let mut used = vec![false; nconsts];
         used[0] = true;
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         for &b in &order {
             for ins in &self.bb(b)?.instrs {
                 if self.ops.has_const(ins.opcode) {
@@ -857,6 +881,7 @@ impl Cfg {
             }
         }
         if used.iter().all(|&u| u) {
+            self.put_order(order, order_gen);
             return Ok(());
         }
         let mut reverse = vec![-1i32; nconsts];
@@ -877,6 +902,7 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -944,7 +970,8 @@ impl Cfg {
         let mut states = vec![0usize; nlocals.saturating_sub(64)];
         let mut blocknum = 0usize;
         let o = self.ops.clone();
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             blocknum += 1;
             let blk = self.bb_mut(b)?;
             for ins in blk.instrs.iter_mut() {
@@ -968,6 +995,7 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -992,9 +1020,11 @@ impl Cfg {
             start_mask |= 1u64 << i;
         }
         self.maybe_push(self.entry, start_mask, &mut stack)?;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.scan_block_for_locals(b, &mut stack)?;
         }
+        self.put_order(order, order_gen);
         while let Some(b) = stack.pop() {
             self.bb_mut(b)?.visited = false;
             self.scan_block_for_locals(b, &mut stack)?;
@@ -1011,7 +1041,8 @@ impl Cfg {
             t.opmap("STORE_FAST_STORE_FAST"),
         );
         let (lf, sf, nop) = (self.ops.LOAD_FAST, self.ops.STORE_FAST, self.ops.NOP);
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let blk = self.bb_mut(b)?;
             let n = blk.instrs.len();
             for i in 0..n {
@@ -1038,9 +1069,12 @@ impl Cfg {
                 }
             }
         }
-        for b in self.order() {
+        self.put_order(order, order_gen);
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.remove_redundant_nops(b)?;
         }
+        self.put_order(order, order_gen);
         self.eliminate_empty_basic_blocks()
     }
 
@@ -1073,12 +1107,14 @@ impl Cfg {
         self.mark_warm()?;
         self.reset_visited();
         let mut stack = Vec::new();
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             if self.bb(b)?.except_handler {
                 stack.push(b);
                 self.bb_mut(b)?.visited = true;
             }
         }
+        self.put_order(order, order_gen);
         while let Some(b) = stack.pop() {
             self.bb_mut(b)?.cold = true;
             let next = self.next_of(b);
@@ -1110,7 +1146,8 @@ impl Cfg {
             return Ok(());
         }
         self.mark_cold()?;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let next = self.next_of(b);
             if self.bb(b)?.cold && self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.warm {
                 let j = self.new_block();
@@ -1121,10 +1158,11 @@ impl Cfg {
                 ins.target = next;
                 nb.instrs.push(ins);
                 nb.cold = true;
-                nb.next = next;
-                self.bb_mut(b)?.next = j;
+                self.set_next(j, next)?;
+                self.set_next(b, j)?;
             }
         }
+        self.put_order(order, order_gen);
         if self.bb(self.entry)?.cold {
             return Err(CfgError::Internal("entry block is cold"));
         }
@@ -1151,14 +1189,14 @@ impl Cfg {
             if cold_head == NO_BLOCK {
                 cold_head = start;
             } else {
-                self.bb_mut(cold_tail)?.next = start;
+                self.set_next(cold_tail, start)?;
             }
             cold_tail = end;
             let after = self.next_of(end);
-            self.bb_mut(b)?.next = after;
-            self.bb_mut(end)?.next = NO_BLOCK;
+            self.set_next(b, after)?;
+            self.set_next(end, NO_BLOCK)?;
         }
-        self.bb_mut(b)?.next = cold_head;
+        self.set_next(b, cold_head)?;
         if cold_head != NO_BLOCK {
             self.remove_redundant_jumps()?;
         }
@@ -1174,7 +1212,9 @@ impl Cfg {
 
     /// `duplicate_exits_without_lineno`
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
-        let mut next_lbl = self.order().iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+        let (order, order_gen) = self.take_order();
+        let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+        self.put_order(order, order_gen);
         let mut b = self.entry;
         while b != NO_BLOCK {
             let last = *self.bb(b)?.last().ok_or(CfgError::Internal("empty block"))?;
@@ -1191,21 +1231,21 @@ impl Cfg {
                         let n = self.bb_mut(nt)?;
                         n.instrs = instrs;
                         n.predecessors = 1;
-                        n.next = tnext;
                         n.label = next_lbl;
                     }
+                    self.set_next(nt, tnext)?;
                     next_lbl += 1;
                     if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                         l.target = nt;
                     }
-                    let t = self.bb_mut(target)?;
-                    t.predecessors -= 1;
-                    t.next = nt;
+                    self.bb_mut(target)?.predecessors -= 1;
+                    self.set_next(target, nt)?;
                 }
             }
             b = self.next_of(b);
         }
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let next = self.next_of(b);
             if self.has_fallthrough(b) && next != NO_BLOCK && !self.bb(b)?.instrs.is_empty() && self.is_exit_without_lineno(next) {
                 let loc = self.bb(b)?.last().map(|l| l.loc).unwrap_or_default();
@@ -1214,12 +1254,14 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
     /// `propagate_line_numbers`
     fn propagate_line_numbers(&mut self) -> Result<(), CfgError> {
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let Some(last) = self.bb(b)?.last().copied() else { continue };
             let mut prev = Location::NO_LOCATION;
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
@@ -1248,6 +1290,7 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -1255,7 +1298,8 @@ impl Cfg {
     fn guarantee_lineno_for_exits(&mut self, firstlineno: i32) -> Result<(), CfgError> {
         let mut lineno = firstlineno;
         let rv = self.ops.RETURN_VALUE;
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             let blk = self.bb_mut(b)?;
             let Some(last) = blk.instrs.last().copied() else { continue };
             if last.loc.lineno < 0 {
@@ -1268,6 +1312,7 @@ impl Cfg {
                 lineno = last.loc.lineno;
             }
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -1387,7 +1432,8 @@ impl Cfg {
             o.DELETE_DEREF,
             o.LOAD_FROM_DICT_OR_DEREF,
         ];
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
                 if deref_ops.contains(&ins.opcode) {
                     ins.oparg = usize::try_from(ins.oparg)
@@ -1398,14 +1444,17 @@ impl Cfg {
                 }
             }
         }
+        self.put_order(order, order_gen);
         Ok(nlocals + ncellvars + nfreevars - numdropped)
     }
 
     /// `_PyCfg_Stackdepth`
     pub fn stackdepth(&mut self, code_flags: u32) -> Result<i32, CfgError> {
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.bb_mut(b)?.startdepth = i32::MIN;
         }
+        self.put_order(order, order_gen);
         let mut stack: Vec<BlockId> = Vec::new();
         let mut maxdepth: i64 = 0;
         let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 { 1 } else { 0 };
@@ -1460,7 +1509,8 @@ impl Cfg {
     /// `_PyCfg_ConvertPseudoOps`
     pub fn convert_pseudo_ops(&mut self) -> Result<(), CfgError> {
         let o = self.ops.clone();
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
                 if o.is_block_push(ins.opcode) || ins.opcode == o.POP_BLOCK {
                     set_op0(ins, o.NOP);
@@ -1471,9 +1521,12 @@ impl Cfg {
                 }
             }
         }
-        for b in self.order() {
+        self.put_order(order, order_gen);
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.remove_redundant_nops(b)?;
         }
+        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -1525,14 +1578,14 @@ impl Cfg {
                             let jb = self.bb_mut(j)?;
                             jb.instrs.push(ji);
                             jb.cold = cold;
-                            jb.next = next;
                         }
+                        self.set_next(j, next)?;
                         let blk = self.bb_mut(b)?;
                         if let Some(l) = blk.instrs.last_mut() {
                             l.opcode = reversed;
                             l.target = next;
                         }
-                        blk.next = j;
+                        self.set_next(b, j)?;
                     }
                 }
             }
@@ -1543,7 +1596,7 @@ impl Cfg {
 
     /// `resolve_jump_offsets`
     fn resolve_jump_offsets(&mut self) -> Result<(), CfgError> {
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         let o = self.ops.clone();
         let mut rounds = 0;
         loop {
@@ -1578,6 +1631,7 @@ impl Cfg {
                 }
             }
             if !recompile {
+                self.put_order(order, order_gen);
                 return Ok(());
             }
         }
@@ -1591,7 +1645,7 @@ impl Cfg {
 
     /// `cfg_to_instr_sequence`: the final instruction list with exception-handler info.
     pub fn to_instr_sequence(&mut self) -> Result<Vec<OutInstr>, CfgError> {
-        let order = self.order();
+        let (order, order_gen) = self.take_order();
         let mut lbl: i64 = 0;
         for &b in &order {
             let blk = self.bb_mut(b)?;
@@ -1610,6 +1664,7 @@ impl Cfg {
                 out.push(OutInstr { opcode: ins.opcode, oparg: ins.oparg, loc: ins.loc, handler });
             }
         }
+        self.put_order(order, order_gen);
         Ok(out)
     }
 
