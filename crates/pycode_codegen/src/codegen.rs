@@ -188,6 +188,14 @@ fn unsupported(what: &str) -> CompileError {
     CompileError::new(ErrorKind::Unsupported, format!("not supported yet: {what}"))
 }
 
+/// `mangle`, borrowing `name` when it is left as it is.
+fn mangle_cow<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<'n, str> {
+    match mangle(private, name) {
+        Some(m) => std::borrow::Cow::Owned(m),
+        None => std::borrow::Cow::Borrowed(name),
+    }
+}
+
 fn pystr(s: &str) -> PyStr {
     PyStr::new(s, true)
 }
@@ -354,8 +362,8 @@ impl<'a> Compiler<'a> {
     /// `compiler_addop_name`: mangles, adds to `u_names`, encodes LOAD_ATTR / LOAD_METHOD /
     /// super-attribute variants.
     fn addop_name(&mut self, op: u16, name: &str, loc: Location) {
-        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
-        let mut arg = self.u().md.names.insert(pystr(&mangled));
+        let mangled = mangle_cow(self.uref().private.as_deref(), name);
+        let mut arg = self.u().md.names.insert_str(&mangled, true);
         let mut opcode = op;
         let o = &self.ops;
         if op == o.LOAD_ATTR {
@@ -386,8 +394,8 @@ impl<'a> Compiler<'a> {
 
     /// `ADDOP_NAME(..., varnames)`.
     fn addop_varname(&mut self, op: u16, name: &str, loc: Location) {
-        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
-        let arg = self.u().md.varnames.insert(pystr(&mangled));
+        let mangled = mangle_cow(self.uref().private.as_deref(), name);
+        let arg = self.u().md.varnames.insert_str(&mangled, true);
         self.addop_i(op, arg, loc);
     }
 
@@ -633,7 +641,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_nameop`.
     fn nameop(&mut self, loc: Location, name: &str, ctx: ExprContext) -> R {
         self.forbidden_name(loc, name, ctx)?;
-        let mangled = mangle(self.uref().private.as_deref(), name).unwrap_or_else(|| name.to_string());
+        let mangled = mangle_cow(self.uref().private.as_deref(), name);
         #[derive(PartialEq)]
         enum T {
             Fast,
@@ -655,7 +663,7 @@ impl<'a> Compiler<'a> {
                 deref_cell = true;
             }
             Scope::Local => {
-                if fl || self.uref().fasthidden.get(mangled.as_str()).copied() == Some(true) {
+                if fl || self.uref().fasthidden.get(&*mangled).copied() == Some(true) {
                     optype = T::Fast;
                 }
             }
@@ -688,11 +696,11 @@ impl<'a> Compiler<'a> {
                 };
                 let arg = if deref_cell {
                     let u = self.u();
-                    u.md.cellvars.insert(pystr(&mangled))
+                    u.md.cellvars.insert_str(&mangled, true)
                 } else {
                     let u = self.u();
                     let nc = u.md.cellvars.len() as u32;
-                    u.md.freevars.insert(pystr(&mangled)) + nc
+                    u.md.freevars.insert_str(&mangled, true) + nc
                 };
                 self.addop_i(op, arg, loc);
             }
@@ -702,7 +710,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_FAST,
                     ExprContext::Del => o.DELETE_FAST,
                 };
-                let arg = self.u().md.varnames.insert(pystr(&mangled));
+                let arg = self.u().md.varnames.insert_str(&mangled, true);
                 self.addop_i(op, arg, loc);
             }
             T::Global => {
@@ -716,7 +724,7 @@ impl<'a> Compiler<'a> {
                     let i = self.free_index("__classdict__").unwrap_or(0);
                     self.addop_i(o.LOAD_DEREF, i, loc);
                 }
-                let mut arg = self.u().md.names.insert(pystr(&mangled));
+                let mut arg = self.u().md.names.insert_str(&mangled, true);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -734,7 +742,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_NAME,
                     ExprContext::Del => o.DELETE_NAME,
                 };
-                let mut arg = self.u().md.names.insert(pystr(&mangled));
+                let mut arg = self.u().md.names.insert_str(&mangled, true);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }

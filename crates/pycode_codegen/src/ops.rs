@@ -130,7 +130,18 @@ pub(crate) struct Ops {
 }
 
 impl Ops {
+    /// The table of `release`, resolved by name once per process and then copied.
     pub fn new(release: Release) -> Ops {
+        static CACHE: [std::sync::OnceLock<Ops>; Release::ALL.len()] =
+            [const { std::sync::OnceLock::new() }; Release::ALL.len()];
+        match Release::ALL.iter().position(|&r| r == release).and_then(|i| CACHE.get(i)) {
+            Some(cell) => cell.get_or_init(|| Ops::resolve(release)).clone(),
+            None => Ops::resolve(release),
+        }
+    }
+
+    /// Looks every opcode up by name in `release`'s table.
+    fn resolve(release: Release) -> Ops {
         let t = release.opcodes();
         let g = |n: &str| t.opmap(n).unwrap_or(u16::MAX);
         Ops {

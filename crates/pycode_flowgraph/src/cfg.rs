@@ -254,25 +254,51 @@ impl Cfg {
                 }
             }
         }
+        let instrs = seq.instrs();
         let mut g = Cfg::new(ops);
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);
-        for (i, instr) in seq.instrs().iter().enumerate() {
+        let mut i = 0usize;
+        while i < n {
+            // `use_label` + `addop` for instruction i, which may start a block ...
             let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
             if lbl >= 0 {
-                g.use_label(lbl);
+                g.current_label = lbl;
             }
-            let mut oparg = instr.oparg as i32;
-            if g.ops.has_target(instr.opcode) {
-                let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
-                let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
-                let l = offset2lbl.get(pos).copied().unwrap_or(-1);
-                if l < 0 {
-                    return Err(CfgError::BadLabel(i64::from(t.0)));
+            g.maybe_start_new_block();
+            // ... and the instructions up to the next label or just after a terminator, which
+            // cannot (so the block's vector is allocated once, at its final size).
+            let mut end = i;
+            loop {
+                let op = instrs.get(end).map_or(0, |x| x.opcode);
+                end += 1;
+                if end >= n || g.ops.is_terminator(op) || offset2lbl.get(end).is_some_and(|&l| l >= 0) {
+                    break;
                 }
-                oparg = l as i32;
             }
-            g.addop(instr.opcode, oparg, instr.loc);
+            let run = instrs.get(i..end).ok_or(CfgError::Internal("instruction range"))?;
+            let mut items = Vec::with_capacity(run.len());
+            for instr in run {
+                let mut oparg = instr.oparg as i32;
+                if g.ops.has_target(instr.opcode) {
+                    let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
+                    let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
+                    let l = offset2lbl.get(pos).copied().unwrap_or(-1);
+                    if l < 0 {
+                        return Err(CfgError::BadLabel(i64::from(t.0)));
+                    }
+                    oparg = l as i32;
+                }
+                items.push(CfgInstr::new(instr.opcode, oparg, instr.loc));
+            }
+            if let Some(b) = g.blocks.get_mut(g.cur as usize) {
+                if b.instrs.is_empty() {
+                    b.instrs = items;
+                } else {
+                    b.instrs.extend_from_slice(&items);
+                }
+            }
+            i = end;
         }
         // A label bound after the last instruction: give it an (empty) block.
         if let Some(&lbl) = offset2lbl.get(n) {

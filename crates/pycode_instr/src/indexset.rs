@@ -7,6 +7,7 @@
 use std::hash::{BuildHasher, Hash};
 
 use hashbrown::HashTable;
+use pycode_object::PyStr;
 use rustc_hash::FxBuildHasher;
 
 /// The hash used by the compiler's internal tables (FxHash: fast, deterministic).
@@ -102,6 +103,26 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
     }
 }
 
+impl IndexSet<PyStr> {
+    /// `insert(PyStr::new(s, interned))`, but builds the `PyStr` only when `s` is new: the
+    /// lookup hashes the same fields in the same order as `PyStr`'s derived `Hash`.
+    pub fn insert_str(&mut self, s: &str, interned: bool) -> u32 {
+        let len = s.chars().count() as u32;
+        let h = fx_hash(&(s.as_bytes(), len, interned));
+        let items = &self.items;
+        let found = self.table.find(h, |&(eh, i)| {
+            eh == h
+                && items
+                    .get(i as usize)
+                    .is_some_and(|x| x.as_bytes() == s.as_bytes() && x.is_interned() == interned)
+        });
+        match found {
+            Some(&(_, i)) => i,
+            None => self.push_hashed(h, PyStr::new(s, interned)),
+        }
+    }
+}
+
 impl<K: Clone + Eq + Hash> FromIterator<K> for IndexSet<K> {
     fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
         let mut s = Self::new();
@@ -114,7 +135,25 @@ impl<K: Clone + Eq + Hash> FromIterator<K> for IndexSet<K> {
 
 #[cfg(test)]
 mod tests {
-    use super::IndexSet;
+    use super::{fx_hash, IndexSet};
+    use pycode_object::PyStr;
+
+    #[test]
+    fn insert_str_finds_what_insert_added() {
+        for (text, interned) in [("abc", true), ("abc", false), ("", true), ("é€𝄞", true)] {
+            let p = PyStr::new(text, interned);
+            let len = text.chars().count() as u32;
+            assert_eq!(fx_hash(&p), fx_hash(&(text.as_bytes(), len, interned)));
+        }
+        let mut s: IndexSet<PyStr> = IndexSet::new();
+        assert_eq!(s.insert(PyStr::new("x", true)), 0);
+        assert_eq!(s.insert_str("x", true), 0);
+        assert_eq!(s.insert_str("x", false), 1);
+        assert_eq!(s.insert_str("é", true), 2);
+        assert_eq!(s.insert(PyStr::new("é", true)), 2);
+        assert_eq!(s.insert(PyStr::new("x", false)), 1);
+        assert_eq!(s.len(), 3);
+    }
 
     #[test]
     fn dense_indices_in_insertion_order() {
