@@ -15,6 +15,9 @@ macro_rules! ops_struct {
         pub struct Ops {
             pub release: Release,
             pub table: &'static OpcodeTable,
+            /// Per opcode (real and pseudo), the classification bits below, computed once per
+            /// release so the passes test one byte instead of several opcode comparisons.
+            props: &'static [u8; PROPS_LEN],
             $(pub $field: u16,)*
         }
 
@@ -31,12 +34,22 @@ macro_rules! ops_struct {
 
             /// Looks every opcode up by name in `release`'s table.
             fn resolve(release: Release) -> Ops {
+                static PROPS: [std::sync::OnceLock<[u8; PROPS_LEN]>; Release::ALL.len()] =
+                    [const { std::sync::OnceLock::new() }; Release::ALL.len()];
                 let table = release.opcodes();
-                Ops {
+                let mut ops = Ops {
                     release,
                     table,
+                    props: &NO_PROPS,
                     $($field: table.opmap($name).unwrap_or(ABSENT),)*
-                }
+                };
+                let probe = ops.clone();
+                ops.props = match Release::ALL.iter().position(|&r| r == release).and_then(|i| PROPS.get(i)) {
+                    Some(cell) => cell.get_or_init(|| probe.compute_props()),
+                    // Unreachable (every release is in `ALL`); computed and kept for the process.
+                    None => Box::leak(Box::new(probe.compute_props())),
+                };
+                ops
             }
         }
     };
@@ -92,47 +105,123 @@ ops_struct! {
     CACHE = "CACHE",
 }
 
+/// Opcode numbers covered by the property table (real ops < 256, pseudo ops above).
+const PROPS_LEN: usize = 512;
+static NO_PROPS: [u8; PROPS_LEN] = [0; PROPS_LEN];
+
+const P_JUMP: u8 = 1;
+const P_BLOCK_PUSH: u8 = 2;
+const P_SCOPE_EXIT: u8 = 4;
+const P_UNCOND_JUMP: u8 = 8;
+const P_HAS_CONST: u8 = 16;
+const P_HAS_TARGET: u8 = P_JUMP | P_BLOCK_PUSH;
+const P_TERMINATOR: u8 = P_JUMP | P_SCOPE_EXIT;
+
 impl Ops {
-    /// `IS_JUMP_OPCODE`: `hasjrel`/`hasjabs` (3.12), `hasjump` (3.13+).
+    /// The property byte of every opcode in the table.
+    fn compute_props(&self) -> [u8; PROPS_LEN] {
+        let mut p = [0u8; PROPS_LEN];
+        for (op, slot) in p.iter_mut().enumerate() {
+            *slot = self.props_slow(op as u16);
+        }
+        p
+    }
+
+    /// The property bits of `op`, from the definitions below (`*_slow`).
+    fn props_slow(&self, op: u16) -> u8 {
+        let mut bits = 0;
+        if self.is_jump_slow(op) {
+            bits |= P_JUMP;
+        }
+        if self.is_block_push_slow(op) {
+            bits |= P_BLOCK_PUSH;
+        }
+        if self.is_scope_exit_slow(op) {
+            bits |= P_SCOPE_EXIT;
+        }
+        if self.is_unconditional_jump_slow(op) {
+            bits |= P_UNCOND_JUMP;
+        }
+        if self.table.has(op, OpFlags::HAS_CONST) {
+            bits |= P_HAS_CONST;
+        }
+        bits
+    }
+
+    /// The property bits of `op` (computed for numbers beyond the table, which no release uses).
+    #[inline]
+    fn props(&self, op: u16) -> u8 {
+        match self.props.get(usize::from(op)) {
+            Some(&b) => b,
+            None => self.props_slow(op),
+        }
+    }
+
+    /// `IS_JUMP_OPCODE`
+    #[inline]
     pub fn is_jump(&self, op: u16) -> bool {
+        self.props(op) & P_JUMP != 0
+    }
+
+    /// `IS_BLOCK_PUSH_OPCODE`
+    #[inline]
+    pub fn is_block_push(&self, op: u16) -> bool {
+        self.props(op) & P_BLOCK_PUSH != 0
+    }
+
+    /// `HAS_TARGET`
+    #[inline]
+    pub fn has_target(&self, op: u16) -> bool {
+        self.props(op) & P_HAS_TARGET != 0
+    }
+
+    /// `IS_SCOPE_EXIT_OPCODE`
+    #[inline]
+    pub fn is_scope_exit(&self, op: u16) -> bool {
+        self.props(op) & P_SCOPE_EXIT != 0
+    }
+
+    /// `IS_UNCONDITIONAL_JUMP_OPCODE`
+    #[inline]
+    pub fn is_unconditional_jump(&self, op: u16) -> bool {
+        self.props(op) & P_UNCOND_JUMP != 0
+    }
+
+    /// `IS_TERMINATOR_OPCODE`
+    #[inline]
+    pub fn is_terminator(&self, op: u16) -> bool {
+        self.props(op) & P_TERMINATOR != 0
+    }
+
+    /// `HAS_CONST`
+    #[inline]
+    pub fn has_const(&self, op: u16) -> bool {
+        self.props(op) & P_HAS_CONST != 0
+    }
+
+    /// `IS_JUMP_OPCODE`: `hasjrel`/`hasjabs` (3.12), `hasjump` (3.13+).
+    fn is_jump_slow(&self, op: u16) -> bool {
         self.table.flags(op).intersects(OpFlags::HAS_JREL | OpFlags::HAS_JABS | OpFlags::HAS_JUMP)
     }
 
     /// `IS_BLOCK_PUSH_OPCODE`: `SETUP_FINALLY`, `SETUP_CLEANUP`, `SETUP_WITH`.
-    pub fn is_block_push(&self, op: u16) -> bool {
+    fn is_block_push_slow(&self, op: u16) -> bool {
         op == self.SETUP_FINALLY || op == self.SETUP_CLEANUP || op == self.SETUP_WITH
     }
 
-    /// `HAS_TARGET`
-    pub fn has_target(&self, op: u16) -> bool {
-        self.is_jump(op) || self.is_block_push(op)
-    }
-
-    /// `IS_SCOPE_EXIT_OPCODE`
-    pub fn is_scope_exit(&self, op: u16) -> bool {
+    fn is_scope_exit_slow(&self, op: u16) -> bool {
         op == self.RETURN_VALUE
             || op == self.RETURN_CONST
             || op == self.RAISE_VARARGS
             || op == self.RERAISE
     }
 
-    /// `IS_UNCONDITIONAL_JUMP_OPCODE`
-    pub fn is_unconditional_jump(&self, op: u16) -> bool {
+    fn is_unconditional_jump_slow(&self, op: u16) -> bool {
         op == self.JUMP
             || op == self.JUMP_NO_INTERRUPT
             || op == self.JUMP_FORWARD
             || op == self.JUMP_BACKWARD
             || op == self.JUMP_BACKWARD_NO_INTERRUPT
-    }
-
-    /// `IS_TERMINATOR_OPCODE`
-    pub fn is_terminator(&self, op: u16) -> bool {
-        self.is_jump(op) || self.is_scope_exit(op)
-    }
-
-    /// `HAS_CONST`
-    pub fn has_const(&self, op: u16) -> bool {
-        self.table.has(op, OpFlags::HAS_CONST)
     }
 
     pub fn has_arg(&self, op: u16) -> bool {

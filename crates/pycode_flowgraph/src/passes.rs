@@ -259,6 +259,15 @@ impl Cfg {
         }
         let (order, order_gen) = self.take_order();
         for &b in &order {
+            // Usually no jump of the block targets an empty block: check that on the slice.
+            let blocks = &self.blocks;
+            let retarget = self.bb(b)?.instrs.iter().any(|ins| {
+                self.ops.has_target(ins.opcode)
+                    && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty())
+            });
+            if !retarget {
+                continue;
+            }
             let n = self.bb(b)?.instrs.len();
             for i in 0..n {
                 let ins = self.bb(b)?.instrs[i];
@@ -317,6 +326,11 @@ impl Cfg {
             Release::V3_11_7 | Release::V3_12_1 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => true,
         };
         let resume = self.ops.RESUME;
+        // Without a NOP nothing is removed (the loop below would copy every instruction onto
+        // itself).
+        if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
+            return Ok(0);
+        }
         // Line number of the first instruction of the next non-empty block.
         let mut next = self.next_of(b);
         while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
@@ -919,10 +933,13 @@ impl Cfg {
         );
         let mut unsafe_mask = self.bb(b)?.unsafe_locals_mask;
         let n = self.bb(b)?.instrs.len();
+        // `maybe_push` only ORs bits in, so repeating the last (handler, mask) is a no-op.
+        let mut last_push: Option<(BlockId, u64)> = None;
         for i in 0..n {
             let ins = self.bb(b)?.instrs[i];
-            if ins.except != NO_BLOCK {
+            if ins.except != NO_BLOCK && last_push != Some((ins.except, unsafe_mask)) {
                 self.maybe_push(ins.except, unsafe_mask, stack)?;
+                last_push = Some((ins.except, unsafe_mask));
             }
             if !(0..64).contains(&ins.oparg) {
                 continue;
