@@ -102,10 +102,17 @@ const MAX_SUB_DEPTH: u32 = 8;
 
 fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32) -> Option<ParseError> {
     let ruff_first = first_parser_error(src, parsed, minor);
+    let lines = Lines::new(src);
     if ruff_first.is_none() {
+        if minor >= PyMinor::Py314 && depth == 0 {
+            let p = rules::future_features(parsed.syntax())?;
+            let (lineno, _) = lines.line_of(usize::from(p.range.start()));
+            let (end_lineno, _) = lines.line_of(usize::from(p.range.end()));
+            let (a, b) = (lines.col1(usize::from(p.range.start())), lines.col1(usize::from(p.range.end())));
+            return Some(finish(&lines, p.kind, p.msg, lineno, a, end_lineno, b));
+        }
         return None;
     }
-    let lines = Lines::new(src);
     let scan = tokenizer::scan(src, minor);
     let perr = ruff_first.map(|p| p);
     if let Some(t) = &scan.error {

@@ -306,3 +306,37 @@ pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::Unsuppo
         _ => None,
     }
 }
+
+/// 3.14's `ast.parse` runs `_PyFuture_FromAST` (`Python/future.c`, `future_parse` /
+/// `future_check_features`): the `from __future__ import` statements leading the module (after
+/// a docstring) may only name known features; `braces` is `not a chance`. At the alias.
+pub(super) fn future_features(module: &ruff_python_ast::Mod) -> Option<PErr> {
+    use ruff_python_ast::{Expr as E, Stmt as S};
+    let ruff_python_ast::Mod::Module(m) = module else {
+        return None;
+    };
+    let mut body = m.body.iter().peekable();
+    if let Some(S::Expr(e)) = body.peek() {
+        if matches!(&*e.value, E::StringLiteral(_)) {
+            body.next();
+        }
+    }
+    for s in body {
+        let S::ImportFrom(imp) = s else {
+            return None;
+        };
+        if imp.level != 0 || imp.module.as_ref().is_none_or(|n| n.as_str() != "__future__") {
+            return None;
+        }
+        for a in &imp.names {
+            let msg = match a.name.as_str() {
+                "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function"
+                | "unicode_literals" | "barry_as_FLUFL" | "generator_stop" | "annotations" => continue,
+                "braces" => "not a chance".to_string(),
+                other => format!("future feature {other} is not defined"),
+            };
+            return Some(mk(&msg, a.range()));
+        }
+    }
+    None
+}
