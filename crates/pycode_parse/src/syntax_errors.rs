@@ -409,6 +409,8 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 if let Some(p) = rules::expected_colon(src, tokens, i, minor)
                     .or_else(|| rules::expected_lpar(src, tokens, i, minor))
                     .or_else(|| rules::from_syntax_error(tokens, err, loc, i, minor))
+                    .or_else(|| rules::except_as_target(src, tokens, i, minor))
+                    .or_else(|| module.and_then(|m| rules::try_without_handlers(src, tokens, loc, m)))
                 {
                     return p;
                 }

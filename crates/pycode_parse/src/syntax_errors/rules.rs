@@ -340,3 +340,96 @@ pub(super) fn future_features(module: &ruff_python_ast::Mod) -> Option<PErr> {
     }
     None
 }
+
+/// `invalid_try_stmt`: `'try' ':' block !('except' | 'finally')` → `expected 'except' or
+/// 'finally' block`, RAISE_SYNTAX_ERROR on the token after the block: a real token keeps its
+/// range; at the end of the source (ENDMARKER, no column) CPython reports the tokenizer's
+/// position, past the last line, with no end.
+pub(super) fn try_without_handlers(src: &str, tokens: &[Token], loc: TextRange, module: &ruff_python_ast::Mod) -> Option<PErr> {
+    use ruff_python_ast::visitor::source_order::{walk_stmt, SourceOrderVisitor};
+    struct FindTry {
+        limit: ruff_text_size::TextSize,
+        found: Option<ruff_text_size::TextSize>,
+    }
+    impl<'a> SourceOrderVisitor<'a> for FindTry {
+        fn visit_stmt(&mut self, stmt: &'a ruff_python_ast::Stmt) {
+            if self.found.is_some() || stmt.start() > self.limit {
+                return;
+            }
+            if let ruff_python_ast::Stmt::Try(t) = stmt {
+                if t.handlers.is_empty() && t.finalbody.is_empty() {
+                    if let Some(last) = t.body.last() {
+                        if last.end() <= self.limit {
+                            self.found = Some(last.end());
+                            return;
+                        }
+                    }
+                }
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let ruff_python_ast::Mod::Module(m) = module else {
+        return None;
+    };
+    let mut f = FindTry { limit: loc.start(), found: None };
+    for s in &m.body {
+        f.visit_stmt(s);
+    }
+    let end = f.found?;
+    let k = tokens.partition_point(|t| t.start() < end);
+    let next = tokens.get(k..)?.iter().find(|t| !matches!(t.kind(), T::Newline | T::NonLogicalNewline | T::Comment | T::Dedent | T::Indent));
+    let msg = "expected 'except' or 'finally' block";
+    if let Some(n) = next.filter(|n| n.kind() != T::EndOfFile) {
+        return Some(mk(msg, n.range()));
+    }
+    let body = src.strip_suffix('\n').unwrap_or(src);
+    let ls = body.rfind('\n').map_or(0, |p| p + 1);
+    let width = body.get(ls..).map_or(0, |l| l.trim_end_matches('\r').chars().count()) as i64;
+    let at = ruff_text_size::TextSize::try_from(ls).ok()?;
+    let mut e = mk(msg, TextRange::new(at, at));
+    e.col_override = Some(width + 1);
+    e.no_end = true;
+    Some(e)
+}
+
+/// 3.14 `invalid_except_stmt` / `invalid_except_star_stmt`: `'except' '*'? expression 'as'
+/// a=expression ':' block` with a target that is not a name → `cannot use except statement
+/// with X` at the target.
+pub(super) fn except_as_target(src: &str, tokens: &[Token], i: usize, minor: PyMinor) -> Option<PErr> {
+    if minor < PyMinor::Py314 {
+        return None;
+    }
+    let s = stmt_start(tokens, i);
+    if tokens.get(s)?.kind() != T::Except {
+        return None;
+    }
+    let star = tokens.get(s + 1)?.kind() == T::Star;
+    let stops = depth0(tokens, s + 1, tokens.len(), &[T::As, T::Colon, T::Newline]);
+    let as_at = *stops.first()?;
+    if tokens.get(as_at)?.kind() != T::As || i <= as_at {
+        return None;
+    }
+    let colon = *stops.get(1)?;
+    if tokens.get(colon)?.kind() != T::Colon {
+        return None;
+    }
+    let a = expr_start(tokens, as_at + 1, colon)?;
+    let mut z = colon;
+    if a > as_at + 1 {
+        z = super::matching_close(tokens, as_at + 1)?;
+    }
+    let start = tokens.get(a)?.start();
+    let end = tokens.get(super::prev_sig(tokens, z)?)?.end();
+    let text = src.get(usize::from(start)..usize::from(end))?;
+    let parsed = ruff_python_parser::parse_expression(text).ok()?;
+    let e = parsed.expr();
+    if matches!(e, ruff_python_ast::Expr::Tuple(t) if !t.parenthesized) {
+        return None;
+    }
+    if a == as_at + 1 && matches!(e, ruff_python_ast::Expr::Name(_)) {
+        return None;
+    }
+    let what = if star { "except*" } else { "except" };
+    Some(mk(&format!("cannot use {what} statement with {}", super::expr_name(e)), TextRange::new(start, end)))
+}
