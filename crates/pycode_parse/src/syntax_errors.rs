@@ -146,7 +146,11 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let end = usize::from(p.range.end());
     let offset = p.col_override.unwrap_or_else(|| lines.col1(start));
     let (end_lineno, _) = lines.line_of(end);
-    let end_offset = if p.no_end { -1 } else if p.nl_end { lines.col1(end) + 1 } else { lines.col1(end) };
+    let mut end_offset = if p.no_end { -1 } else if p.nl_end { lines.col1(end) + 1 } else { lines.col1(end) };
+    if p.msg == rules::KVPAIR_MSG {
+        // invalid_kvpair: RAISE_ERROR_KNOWN_LOCATION(..., a->end_col_offset - 1, ..., -1): end 0
+        end_offset = 0;
+    }
     let end_lineno = if p.no_end || p.nl_end { lineno } else { end_lineno };
     Some(finish(&lines, p.kind, sub_prefix(p.msg, p.kind, depth), lineno, offset, end_lineno, end_offset))
 }
@@ -374,6 +378,10 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                         if let Some(range) = range {
                             return PErr { kind: ErrorKind::SyntaxError, msg: "named arguments must follow bare *".into(), range, no_end: false, col_override: None, nl_end: false };
                         }
+                        // otherwise the first pass fails on the token after the '*'
+                        if let Some(n) = tokens.get(si + 1) {
+                            return generic(src, tokens, n.start(), minor);
+                        }
                     }
                     None
                 }
@@ -557,7 +565,11 @@ fn matching_close(tokens: &[ruff_python_ast::token::Token], o: usize) -> Option<
 /// the starred arguments to the last of them; 3.11: `args ',' '*'` at the `*`).
 fn invalid_arguments(tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor) -> Option<PErr> {
     let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
-    let i = tokens.partition_point(|t| t.start() < loc.start());
+    let mut i = tokens.partition_point(|t| t.start() < loc.start());
+    // ruff's range of a parenthesized argument excludes its parentheses
+    while i > 0 && tokens.get(i - 1).is_some_and(|t| t.kind() == T::Lpar) && !is_call_paren(tokens, i - 1) {
+        i -= 1;
+    }
     let o = open_bracket(tokens, i)?;
     if tokens.get(o)?.kind() != T::Lpar || !is_call_paren(tokens, o) {
         return None;
@@ -1221,6 +1233,14 @@ fn invalid_target(
         f.visit_stmt(st);
     }
     let e = f.found?;
+    if let (Some(S::For(fr)), E::Compare(c)) = (f.stmt, e) {
+        // invalid_for_target: `_PyPegen_get_invalid_target` of a comparison not starting with
+        // `in` is NULL, so no rule fires: the first pass failed at the operator.
+        if fr.target.range() == loc && c.ops.first() != Some(&ruff_python_ast::CmpOp::In) {
+            let k = tokens.partition_point(|t| t.start() < c.left.end());
+            return Some(generic(src, tokens, tokens.get(k)?.start(), minor));
+        }
+    }
     let name = expr_name(e);
     let _ = (src, tokens, minor);
     let msg = match err {

@@ -8,6 +8,9 @@ use ruff_text_size::{Ranged, TextRange};
 use super::PErr;
 use crate::error::ErrorKind;
 
+/// `invalid_kvpair`'s message (its end_offset is 0).
+pub(super) const KVPAIR_MSG: &str = "':' expected after dictionary key";
+
 pub(super) fn mk(msg: &str, range: TextRange) -> PErr {
     PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false }
 }
@@ -248,7 +251,67 @@ pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::Pars
             if tokens.get(o)?.kind() != T::Lpar || !after_primary(tokens, o) {
                 return None;
             }
+            let after = tokens.partition_point(|t| t.start() < loc.end());
+            let alone = prev == Some(o) && tokens.get(after).is_some_and(|t| t.kind() == T::Rpar);
+            if alone {
+                // a class's only base: `args for_if_clauses` with one argument is no error
+                // (`_PyPegen_nonparen_genexp_in_call`); the first pass fails at the `for`
+                let f = depth0(tokens, i, after, &[T::For, T::Async]);
+                let ft = tokens.get(*f.first()?)?;
+                return Some(mk("invalid syntax", ft.range()));
+            }
             Some(mk("Generator expression must be parenthesized", loc))
+        }
+        P::ExpectedToken { expected: T::Comma, found } => {
+            let o = super::open_bracket(tokens, i);
+            if *found == T::Equal {
+                // invalid_kwarg: a='**' expression '=' b=expression
+                let o = o?;
+                if tokens.get(o)?.kind() != T::Lpar || !after_primary(tokens, o) {
+                    return None;
+                }
+                let seps = depth0(tokens, o + 1, i, &[T::Comma]);
+                let start = seps.last().map_or(o + 1, |c| c + 1);
+                let dstar = tokens.get(start)?;
+                if dstar.kind() != T::DoubleStar {
+                    return None;
+                }
+                let close = super::matching_close(tokens, o)?;
+                let stop = depth0(tokens, i + 1, close, &[T::Comma]).first().copied().unwrap_or(close);
+                if stop <= i + 1 {
+                    return None;
+                }
+                let end = tokens.get(super::prev_sig(tokens, stop)?)?.end();
+                return Some(mk("cannot assign to keyword argument unpacking", TextRange::new(dstar.start(), end)));
+            }
+            if o.is_none() && found.as_augmented_assign_operator().is_some() {
+                // invalid_assignment: a=star_expressions augassign annotated_rhs
+                let s = stmt_start(tokens, i);
+                if depth0(tokens, s, i, &[T::Comma]).is_empty() {
+                    return None;
+                }
+                let end = tokens.get(super::prev_sig(tokens, i)?)?.end();
+                return Some(mk("'tuple' is an illegal expression for augmented assignment", TextRange::new(tokens.get(s)?.start(), end)));
+            }
+            None
+        }
+        P::ExpectedToken { expected: T::Colon, .. } => {
+            // invalid_double_starred_kvpairs: ','.double_starred_kvpair+ ',' invalid_kvpair,
+            // `a=expression !(':')` → at the last character of a, end 0
+            let o = super::open_bracket(tokens, i)?;
+            if tokens.get(o)?.kind() != T::Lbrace {
+                return None;
+            }
+            let seps = depth0(tokens, o + 1, i, &[T::Comma]);
+            let last_sep = *seps.last()?;
+            let first_end = seps.first().copied()?;
+            let first_is_pair = tokens.get(o + 1)?.kind() == T::DoubleStar || !depth0(tokens, o + 1, first_end, &[T::Colon]).is_empty();
+            if !first_is_pair || !depth0(tokens, last_sep + 1, i, &[T::Colon, T::Lambda]).is_empty() || last_sep + 1 >= i {
+                return None;
+            }
+            let a_end = tokens.get(super::prev_sig(tokens, i)?)?.end();
+            let at = a_end.checked_sub(ruff_text_size::TextSize::from(1))?;
+            Some(mk(KVPAIR_MSG, TextRange::new(at, a_end)))
         }
         P::OtherError(m) if m == "Expected a parameter name" => invalid_kwarg(tokens, loc),
         P::OtherError(m) if m.starts_with("Multiple exception types must be parenthesized") => multiple_exception_types(tokens, i, minor),
