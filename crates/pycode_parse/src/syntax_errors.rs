@@ -104,8 +104,12 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let ruff_first = first_parser_error(src, parsed, minor);
     let lines = Lines::new(src);
     if ruff_first.is_none() {
-        if minor >= PyMinor::Py314 && depth == 0 {
-            let p = rules::future_features(parsed.syntax())?;
+        let late = match minor {
+            PyMinor::Py312 => rules::py312_type_param_default(parsed.tokens()),
+            PyMinor::Py314 if depth == 0 => rules::future_features(parsed.syntax()),
+            _ => None,
+        };
+        if let Some(p) = late {
             let (lineno, _) = lines.line_of(usize::from(p.range.start()));
             let (end_lineno, _) = lines.line_of(usize::from(p.range.end()));
             let (a, b) = (lines.col1(usize::from(p.range.start())), lines.col1(usize::from(p.range.end())));

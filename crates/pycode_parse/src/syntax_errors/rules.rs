@@ -496,3 +496,27 @@ pub(super) fn except_as_target(src: &str, tokens: &[Token], i: usize, minor: PyM
     let what = if star { "except*" } else { "except" };
     Some(mk(&format!("cannot use {what} statement with {}", super::expr_name(e)), TextRange::new(start, end)))
 }
+
+/// 3.12 has no type-parameter defaults (`type_param: NAME [type_param_bound]`, ...): a `=` in
+/// the type-parameter list of a `class` fails the first pass at the `=`; of a `def`, the
+/// forced `&&'('` after the name fails at the `[`. ruff does not flag every such default (not
+/// those holding a `yield`), so the tokens are checked when ruff accepts the source.
+pub(super) fn py312_type_param_default(tokens: &[Token]) -> Option<PErr> {
+    for (k, t) in tokens.iter().enumerate() {
+        if !matches!(t.kind(), T::Class | T::Def) {
+            continue;
+        }
+        if tokens.get(k + 1).is_none_or(|n| n.kind() != T::Name) || tokens.get(k + 2).is_none_or(|n| n.kind() != T::Lsqb) {
+            continue;
+        }
+        let close = super::matching_close(tokens, k + 2)?;
+        let eq = depth0(tokens, k + 3, close, &[T::Equal]);
+        let Some(&e) = eq.first() else { continue };
+        return Some(if t.kind() == T::Class {
+            mk("invalid syntax", tokens.get(e)?.range())
+        } else {
+            mk("expected '('", tokens.get(k + 2)?.range())
+        });
+    }
+    None
+}

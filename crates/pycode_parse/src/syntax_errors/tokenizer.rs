@@ -352,7 +352,8 @@ impl<'s> Lexer<'s> {
                     offset: chars(line) + 1,
                     end_lineno: self.lineno,
                     end_offset: -1,
-                    pos: self.i,
+                    // raised while reading the line's indentation, before its first token
+                    pos: self.line_start,
                     direct: false,
                 });
             }
