@@ -344,6 +344,9 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             invalid_target(src, tokens, err, loc, minor, module).unwrap_or_else(|| generic(src, tokens, loc.start(), minor))
         }
         _ => {
+            if let Some(p) = rules::parameters(tokens, err, tokens.partition_point(|t| t.start() < loc.start())) {
+                return p;
+            }
             let text = err.to_string();
             let fixed = match text.as_str() {
                 "Parameter without a default cannot follow a parameter with a default" => Some(if minor >= PyMinor::Py312 {

@@ -520,3 +520,104 @@ pub(super) fn py312_type_param_default(tokens: &[Token]) -> Option<PErr> {
     }
     None
 }
+
+/// The parameter list holding token `i`: (index of its first token, is it a lambda's).
+fn param_list(tokens: &[Token], i: usize) -> Option<(usize, bool)> {
+    // a lambda at the same bracket depth, with no ':' between it and `i`
+    let mut depth = 0i32;
+    let mut k = i;
+    while k > 0 {
+        k -= 1;
+        let t = tokens.get(k)?;
+        match t.kind() {
+            T::Rpar | T::Rsqb | T::Rbrace => depth += 1,
+            T::Lpar | T::Lsqb | T::Lbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            T::Colon | T::Newline if depth == 0 => break,
+            T::Lambda if depth == 0 => return Some((k + 1, true)),
+            _ => {}
+        }
+    }
+    let o = super::open_bracket(tokens, i)?;
+    if tokens.get(o)?.kind() != T::Lpar {
+        return None;
+    }
+    let mut n = super::prev_sig(tokens, o)?;
+    if tokens.get(n)?.kind() == T::Rsqb {
+        // type parameters: back to their '['
+        let mut depth = 0i32;
+        loop {
+            match tokens.get(n)?.kind() {
+                T::Rsqb | T::Rpar | T::Rbrace => depth += 1,
+                T::Lsqb | T::Lpar | T::Lbrace => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            n = n.checked_sub(1)?;
+        }
+        n = super::prev_sig(tokens, n)?;
+    }
+    let d = super::prev_sig(tokens, n)?;
+    (tokens.get(n)?.kind() == T::Name && tokens.get(d)?.kind() == T::Def).then_some((o + 1, false))
+}
+
+/// `invalid_parameters` / `invalid_lambda_parameters`, `invalid_star_etc`, `invalid_kwds`
+/// (and the lambda forms) for ruff's error at token `i`.
+pub(super) fn parameters(tokens: &[Token], err: &ruff_python_parser::ParseErrorType, i: usize) -> Option<PErr> {
+    use ruff_python_parser::ParseErrorType as P;
+    let cur = tokens.get(i)?;
+    let (first, lambda) = param_list(tokens, i)?;
+    let before = depth0(tokens, first, i, &[T::Star, T::DoubleStar, T::Slash, T::Equal, T::Comma]);
+    let kind_at = |k: usize| tokens.get(k).map(|t| t.kind());
+    match err {
+        // '*' param a='=' / '**' param a='='
+        P::VarParameterWithDefault if cur.kind() == T::Equal => {
+            let last_comma = before.iter().rev().find(|&&k| kind_at(k) == Some(T::Comma)).map_or(first, |&k| k + 1);
+            let msg = match kind_at(last_comma)? {
+                T::Star => "var-positional argument cannot have default value",
+                T::DoubleStar => "var-keyword argument cannot have default value",
+                _ => return None,
+            };
+            Some(mk(msg, cur.range()))
+        }
+        P::OtherError(m) if m == "Position-only parameter separator not allowed as first parameter" && cur.kind() == T::Slash => {
+            if before.iter().any(|&k| kind_at(k) == Some(T::Star)) {
+                return Some(mk("/ must be ahead of *", cur.range()));
+            }
+            if kind_at(i + 1) == Some(T::Comma) {
+                return Some(mk("at least one argument must precede /", cur.range()));
+            }
+            Some(mk("invalid syntax", cur.range()))
+        }
+        // param_maybe_default+ '/' a='*'
+        P::ExpectedToken { expected: T::Comma, found: T::Star } => {
+            let p = super::prev_sig(tokens, i)?;
+            (kind_at(p) == Some(T::Slash) && p > first).then(|| mk("expected comma between / and *", cur.range()))
+        }
+        // param_no_default* a='(' param_no_default+ ','? b=')'
+        P::ExpectedToken { found: T::Lpar, .. } if cur.kind() == T::Lpar => {
+            if before.iter().any(|&k| kind_at(k) != Some(T::Comma)) {
+                return None;
+            }
+            let close = super::matching_close(tokens, i)?;
+            let inner = tokens.get(i + 1..close)?;
+            let ok = inner.first().is_some_and(|t| t.kind() == T::Name)
+                && depth0(tokens, i + 1, close, &[T::Equal, T::Star, T::DoubleStar, T::Slash, T::Lpar]).is_empty()
+                && (!lambda || inner.iter().all(|t| matches!(t.kind(), T::Name | T::Comma)));
+            if !ok {
+                return None;
+            }
+            let msg = if lambda { "Lambda expression parameters cannot be parenthesized" } else { "Function parameters cannot be parenthesized" };
+            Some(mk(msg, TextRange::new(cur.start(), tokens.get(close)?.end())))
+        }
+        _ => None,
+    }
+}
