@@ -344,8 +344,15 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             invalid_target(src, tokens, err, loc, minor, module).unwrap_or_else(|| generic(src, tokens, loc.start(), minor))
         }
         _ => {
-            if let Some(p) = rules::parameters(tokens, err, tokens.partition_point(|t| t.start() < loc.start())) {
+            let i = tokens.partition_point(|t| t.start() < loc.start());
+            if let Some(p) = rules::parameters(tokens, err, i).or_else(|| rules::targets(src, tokens, err, loc, i)) {
                 return p;
+            }
+            if minor == PyMinor::Py311 && matches!(err, ParseErrorType::InvalidArgumentUnpackingOrder) {
+                // 3.11: `args ',' a='*'` at the '*'
+                if let Some(t) = tokens.get(i).filter(|t| t.kind() == T::Star) {
+                    return PErr { kind: ErrorKind::SyntaxError, msg: "iterable argument unpacking follows keyword argument unpacking".into(), range: t.range(), no_end: false, col_override: None, nl_end: false };
+                }
             }
             let text = err.to_string();
             let fixed = match text.as_str() {
@@ -1250,6 +1257,13 @@ fn invalid_target(
     }
     let name = expr_name(e);
     let _ = (src, tokens, minor);
+    // a parenthesized yield is an atom (a bitwise_or for invalid_named_expression); a bare one
+    // is `(star_targets '=')* a=yield_expr '='`
+    let is_yield = matches!(e, E::Yield(_) | E::YieldFrom(_));
+    let paren_yield = is_yield && {
+        let j = tokens.partition_point(|t| t.start() < loc.start());
+        j > 0 && tokens.get(j - 1).is_some_and(|t| t.kind() == T::Lpar) && token_at(tokens, loc.end()).is_some_and(|(k, _)| k == T::Rpar)
+    };
     let msg = match err {
         ParseErrorType::InvalidDeleteTarget => format!("cannot delete {name}"),
         ParseErrorType::InvalidAugmentedAssignmentTarget => format!("'{name}' is an illegal expression for augmented assignment"),
@@ -1262,8 +1276,8 @@ fn invalid_target(
                             e,
                             E::List(_) | E::Tuple(_) | E::Generator(_) | E::BooleanLiteral(_) | E::NoneLiteral(_)
                                 | E::Lambda(_) | E::If(_) | E::BoolOp(_) | E::Compare(_) | E::Named(_) | E::Starred(_)
-                                | E::Yield(_) | E::YieldFrom(_)
                         )
+                        && (!is_yield || paren_yield)
                         && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
                         && !matches!(
                             &*a.value,
@@ -1276,6 +1290,8 @@ fn invalid_target(
             };
             if here {
                 format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
+            } else if is_yield && !paren_yield && matches!(err, ParseErrorType::InvalidAssignmentTarget) {
+                "assignment to yield expression not possible".to_string()
             } else {
                 format!("cannot assign to {name}")
             }

@@ -364,6 +364,11 @@ pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::Pars
 pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::UnsupportedSyntaxError, i: usize, minor: PyMinor) -> Option<PErr> {
     use ruff_python_parser::UnsupportedSyntaxErrorKind as K;
     match u.kind {
+        // invalid_dict_comprehension: '{' a='**' bitwise_or for_if_clauses '}' (at the '**')
+        K::UnpackingInComprehension(_) if tokens.get(i)?.kind() == T::DoubleStar => {
+            Some(mk("dict unpacking cannot be used in dict comprehension", tokens.get(i)?.range()))
+        }
+        K::UnpackingInComprehension(_) => Some(mk("iterable unpacking cannot be used in comprehension", u.range)),
         K::UnparenthesizedExceptionTypes => multiple_exception_types(tokens, i, minor),
         K::ParenthesizedKeywordArgumentName => invalid_kwarg(tokens, u.range),
         _ => None,
@@ -617,6 +622,44 @@ pub(super) fn parameters(tokens: &[Token], err: &ruff_python_parser::ParseErrorT
             }
             let msg = if lambda { "Lambda expression parameters cannot be parenthesized" } else { "Function parameters cannot be parenthesized" };
             Some(mk(msg, TextRange::new(cur.start(), tokens.get(close)?.end())))
+        }
+        _ => None,
+    }
+}
+
+/// Annotation, named-expression and comprehension-unpacking rules for ruff's error at `loc`
+/// (token `i`): `invalid_assignment`'s `only single target (not X) can be annotated` (an
+/// unparenthesized tuple: at its first element) and `illegal target for annotation`,
+/// `invalid_named_expression`'s `cannot use assignment expressions with X`, `invalid_kvpair`'s
+/// starred dictionary value.
+pub(super) fn targets(src: &str, tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize) -> Option<PErr> {
+    use ruff_python_parser::ParseErrorType as P;
+    let cur = tokens.get(i)?;
+    match err {
+        P::OtherError(m) if m.starts_with("Only single target (not ") && m.ends_with(") can be annotated") => {
+            let msg = format!("o{}", m.get(1..)?);
+            if !matches!(cur.kind(), T::Lpar | T::Lsqb) {
+                let end = tokens.partition_point(|t| t.start() < loc.end());
+                let comma = *depth0(tokens, i, end, &[T::Comma]).first()?;
+                let last = tokens.get(super::prev_sig(tokens, comma)?)?;
+                return Some(mk(&msg, TextRange::new(cur.start(), last.end())));
+            }
+            Some(mk(&msg, loc))
+        }
+        P::InvalidAnnotatedAssignmentTarget => Some(mk("illegal target for annotation", loc)),
+        P::InvalidNamedAssignmentTarget => {
+            let text = src.get(usize::from(loc.start())..usize::from(loc.end()))?;
+            let parsed = ruff_python_parser::parse_expression(text).ok()?;
+            Some(mk(&format!("cannot use assignment expressions with {}", super::expr_name(parsed.expr())), loc))
+        }
+        P::InvalidStarredExpressionUsage => {
+            // invalid_kvpair: expression ':' a='*' bitwise_or
+            let p = super::prev_sig(tokens, i)?;
+            let o = super::open_bracket(tokens, i)?;
+            if cur.kind() == T::Star && tokens.get(p)?.kind() == T::Colon && tokens.get(o)?.kind() == T::Lbrace {
+                return Some(mk("cannot use a starred expression in a dictionary value", loc));
+            }
+            None
         }
         _ => None,
     }
