@@ -281,7 +281,8 @@ fn next_token_range(src: &str, lines: &Lines<'_>, tokens: &[ruff_python_ast::tok
 /// The first error ruff reports (syntax or unsupported-syntax), mapped to CPython.
 fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<PErr> {
     let syn = parsed.errors().first();
-    let uns = parsed.unsupported_syntax_errors().first();
+    // the earliest construct the release lacks (ruff does not report them in source order)
+    let uns = parsed.unsupported_syntax_errors().iter().min_by_key(|u| u.range.start());
     let use_uns = match (syn, uns) {
         (None, None) => return None,
         (Some(s), Some(u)) => u.range.start() < s.location.start(),
@@ -430,7 +431,7 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                 let i = tokens.partition_point(|t| t.start() < loc.start());
                 if let Some(p) = rules::expected_colon(src, tokens, i, minor)
                     .or_else(|| rules::expected_lpar(src, tokens, i, minor))
-                    .or_else(|| rules::from_syntax_error(tokens, err, loc, i, minor))
+                    .or_else(|| rules::from_syntax_error(src, tokens, err, loc, i, minor))
                     .or_else(|| rules::except_as_target(src, tokens, i, minor))
                     .or_else(|| module.and_then(|m| rules::try_without_handlers(src, tokens, loc, m)))
                 {
@@ -905,6 +906,24 @@ fn type_params_error(tokens: &[ruff_python_ast::token::Token], i: usize, minor: 
     let nm = prev_sig(tokens, lb)?;
     let df = prev_sig(tokens, nm)?;
     if tokens.get(nm)?.kind() != T::Name || tokens.get(df)?.kind() != T::Def {
+        // 3.13+ invalid_type_params is also reached from `class NAME [` and `type NAME [`
+        let other = matches!(tokens.get(df)?.kind(), T::Class | T::Type);
+        let empty = tokens.get(lb + 1).is_some_and(|t| t.kind() == T::Rsqb);
+        if minor >= PyMinor::Py313 && other && empty && tokens.get(nm)?.kind() == T::Name {
+            let rs = tokens.get(lb + 1)?;
+            if rs.start() <= tokens.get(i)?.start() {
+                // RAISE_SYNTAX_ERROR_STARTING_FROM: the end is the tokenizer's position, past the
+                // last token read (a `type` statement has read the token after the `]`), as a
+                // 0-based column
+                let mut end = rs.start();
+                if tokens.get(df)?.kind() == T::Type {
+                    if let Some(n) = tokens.get(lb + 2) {
+                        end = n.end().checked_sub(TextSize::from(1)).unwrap_or(end).max(end);
+                    }
+                }
+                return Some(rules::mk("Type parameter list cannot be empty", TextRange::new(rs.start(), end)));
+            }
+        }
         return None;
     }
     if tokens.get(lb + 1..=i)?.iter().any(|t| t.kind() == T::Newline) {
@@ -1117,7 +1136,13 @@ fn expected_indented_block(src: &str, tokens: &[ruff_python_ast::token::Token], 
         _ => (&[], String::new()),
     };
     let i = tokens.partition_point(|t| t.start() < loc.start());
-    let head = tokens.get(..i).and_then(|ts| ts.iter().rev().find(|t| kw.contains(&t.kind())));
+    let head_at = tokens.get(..i).and_then(|ts| ts.iter().rposition(|t| kw.contains(&t.kind())));
+    let head = head_at.and_then(|k| tokens.get(k));
+    let label = if kw == [T::Except] && head_at.and_then(|k| tokens.get(k + 1)).is_some_and(|t| t.kind() == T::Star) {
+        "'except*' statement".to_string()
+    } else {
+        label
+    };
     let mut g = generic(src, tokens, loc.start(), PyMinor::Py311);
     if let Some(h) = head {
         let lines = Lines::new(src);

@@ -145,7 +145,14 @@ pub(super) fn expected_lpar(src: &str, tokens: &[Token], i: usize, minor: PyMino
     if tokens.get(kw)?.kind() == T::Async {
         kw += 1;
     }
-    if tokens.get(kw)?.kind() != T::Def || tokens.get(kw + 1)?.kind() != T::Name || i != kw + 2 {
+    if tokens.get(kw)?.kind() != T::Def || tokens.get(kw + 1)?.kind() != T::Name {
+        return None;
+    }
+    let mut after = kw + 2;
+    if minor >= PyMinor::Py312 && tokens.get(after)?.kind() == T::Lsqb {
+        after = super::matching_close(tokens, after)? + 1;
+    }
+    if i != after {
         return None;
     }
     if tokens.get(i)?.kind() == T::Newline {
@@ -206,7 +213,7 @@ fn multiple_exception_types(tokens: &[Token], i: usize, minor: PyMinor) -> Optio
 /// followed by `=`: `a=('True'|'False'|'None') b='='` → `cannot assign to True` on a..b;
 /// `!(NAME '=') a=expression b='='` → `expression cannot contain assignment, perhaps you meant
 /// "=="?` on a..b.
-fn invalid_kwarg(tokens: &[Token], loc: TextRange) -> Option<PErr> {
+fn invalid_kwarg(tokens: &[Token], loc: TextRange, minor: PyMinor) -> Option<PErr> {
     let j = tokens.partition_point(|t| t.start() < loc.start());
     let e = tokens.partition_point(|t| t.start() < loc.end());
     let eq = tokens.get(e)?;
@@ -226,6 +233,20 @@ fn invalid_kwarg(tokens: &[Token], loc: TextRange) -> Option<PErr> {
         }
     }
     let first = tokens.get(j)?;
+    if first.kind() == T::Star {
+        // 3.12+ invalid_starred_expression_unpacking: a='*' expression '=' b=expression;
+        // 3.11 fails at the '='
+        if minor == PyMinor::Py311 {
+            return Some(mk("invalid syntax", eq.range()));
+        }
+        let close = super::matching_close(tokens, o)?;
+        let stop = depth0(tokens, e + 1, close, &[T::Comma]).first().copied().unwrap_or(close);
+        if stop <= e + 1 {
+            return None;
+        }
+        let end = tokens.get(super::prev_sig(tokens, stop)?)?.end();
+        return Some(mk("cannot assign to iterable argument unpacking", TextRange::new(first.start(), end)));
+    }
     if e == j + 1 && matches!(first.kind(), T::True | T::False | T::None) {
         let name = match first.kind() {
             T::True => "True",
@@ -239,7 +260,7 @@ fn invalid_kwarg(tokens: &[Token], loc: TextRange) -> Option<PErr> {
 }
 
 /// Rules recognised from ruff's syntax error `err` at `loc` (token index `i`).
-pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
+pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
     use ruff_python_parser::ParseErrorType as P;
     let cur = tokens.get(i)?;
     let prev = super::prev_sig(tokens, i);
@@ -313,7 +334,7 @@ pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::Pars
             let at = a_end.checked_sub(ruff_text_size::TextSize::from(1))?;
             Some(mk(KVPAIR_MSG, TextRange::new(at, a_end)))
         }
-        P::OtherError(m) if m == "Expected a parameter name" => invalid_kwarg(tokens, loc),
+        P::OtherError(m) if m == "Expected a parameter name" => invalid_kwarg(tokens, loc, minor),
         P::OtherError(m) if m.starts_with("Multiple exception types must be parenthesized") => multiple_exception_types(tokens, i, minor),
         P::OtherError(m) if m == "Cannot have both 'except' and 'except*' on the same 'try'" => {
             // invalid_try_stmt: except blocks then `except*` (range except..'*'), or except*
@@ -329,6 +350,32 @@ pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::Pars
             }
         }
         // invalid_group: '(' a=starred_expression ')'
+        // 3.13+ invalid_arithmetic / invalid_factor: an operator then `not`
+        P::OtherError(m) if m == "Boolean 'not' expression cannot be used here" && minor >= PyMinor::Py313 && cur.kind() == T::Not => {
+            Some(mk("'not' after an operator must be parenthesized", loc))
+        }
+        // 3.13+ invalid_import / invalid_import_from_targets: `import` NEWLINE
+        P::EmptyImportNames if minor >= PyMinor::Py313 && cur.kind() == T::Newline => {
+            Some(mk("Expected one or more names after 'import'", TextRange::new(cur.start(), cur.start())))
+        }
+        // invalid_as_pattern: or_pattern 'as' a="_" / a=expression
+        P::InvalidMatchPatternTarget if prev_kind == Some(T::As) => Some(mk("cannot use '_' as a target", cur.range())),
+        P::OtherError(m) if m == "Expected an identifier" && prev_kind == Some(T::As) => {
+            // the target expression runs to the ':' or ',' or ')' ending the pattern
+            let s = stmt_start(tokens, i);
+            if tokens.get(s)?.kind() != T::Case {
+                return None;
+            }
+            let stop = *depth0(tokens, i, tokens.len(), &[T::Colon, T::Comma, T::Newline, T::Rpar, T::Rsqb, T::Rbrace, T::If]).first()?;
+            let end = tokens.get(super::prev_sig(tokens, stop)?)?.end();
+            let range = TextRange::new(cur.start(), end);
+            if minor >= PyMinor::Py314 {
+                let text = src.get(usize::from(range.start())..usize::from(range.end()))?;
+                let parsed = ruff_python_parser::parse_expression(text).ok()?;
+                return Some(mk(&format!("cannot use {} as pattern target", super::expr_name(parsed.expr())), range));
+            }
+            Some(mk("invalid pattern target", range))
+        }
         P::InvalidStarredExpressionUsage => {
             let j = tokens.partition_point(|t| t.start() < loc.end());
             let open = prev_kind == Some(T::Lpar) && !prev.is_some_and(|p| after_primary(tokens, p));
@@ -344,6 +391,16 @@ pub(super) fn from_syntax_error(tokens: &[Token], err: &ruff_python_parser::Pars
             }
             // 3.12+ invalid_starred_expression: a '*' with nothing after it, among call
             // arguments or subscript elements, or first in a display
+            if prev_kind == Some(T::Star) {
+                // a '*' where no starred expression may stand (a slice bound, a keyword
+                // argument's value): the first pass fails at the '*'
+                let p = prev?;
+                let b = super::prev_sig(tokens, p).and_then(|k| tokens.get(k)).map(|t| t.kind());
+                let ob = super::open_bracket(tokens, p).and_then(|o| tokens.get(o)).map(|t| t.kind());
+                if (b == Some(T::Colon) && ob == Some(T::Lsqb)) || (b == Some(T::Equal) && ob == Some(T::Lpar)) {
+                    return Some(mk("invalid syntax", tokens.get(p)?.range()));
+                }
+            }
             if minor >= PyMinor::Py312 && prev_kind == Some(T::Star) {
                 let p = prev?;
                 let o = super::open_bracket(tokens, p)?;
@@ -370,7 +427,7 @@ pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::Unsuppo
         }
         K::UnpackingInComprehension(_) => Some(mk("iterable unpacking cannot be used in comprehension", u.range)),
         K::UnparenthesizedExceptionTypes => multiple_exception_types(tokens, i, minor),
-        K::ParenthesizedKeywordArgumentName => invalid_kwarg(tokens, u.range),
+        K::ParenthesizedKeywordArgumentName => invalid_kwarg(tokens, u.range, minor),
         _ => None,
     }
 }

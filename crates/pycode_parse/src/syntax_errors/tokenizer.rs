@@ -514,7 +514,10 @@ impl<'s> Lexer<'s> {
                     self.i = i;
                     let mut e = self.err_at(start, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into());
                     e.offset += 1;
-                    e.end_offset = self.src.get(self.line_start..i).map_or(0, chars) + 1;
+                    // syntaxerror_known_range(..., zeros_end): just past the first character
+                    // after the leading zeros
+                    let nz = int_part.bytes().position(|c| c != b'0' && c != b'_').unwrap_or(int_part.len());
+                    e.end_offset = self.src.get(self.line_start..start + nz).map_or(0, chars) + 1;
                     return Some(e);
                 }
             }
@@ -551,9 +554,19 @@ impl<'s> Lexer<'s> {
         if fmt {
             return self.fstring(start, q, triple, prefix.contains('r'), first_line, first_line_start);
         }
+        // 3.13+: an unterminated one-quote string holding an escaped quote gets a hint
+        let mut escaped_quote = false;
+        let minor = self.minor;
+        let hint = move |mut e: TokError, escaped: bool| {
+            if escaped && !triple && minor >= PyMinor::Py313 {
+                e.msg.push_str("; perhaps you escaped the end quote?");
+            }
+            e
+        };
         loop {
             let Some(&c) = self.b.get(self.i) else {
-                return Some(self.unterminated(start, first_line, first_line_start, triple));
+                let e = self.unterminated(start, first_line, first_line_start, triple);
+                return Some(hint(e, escaped_quote));
             };
             if c == q {
                 if !triple {
@@ -567,6 +580,7 @@ impl<'s> Lexer<'s> {
                 self.i += 1;
             } else if c == b'\\' {
                 self.i += 1;
+                escaped_quote |= self.peek(0) == q;
                 if self.peek(0) == b'\n' {
                     self.i += 1;
                     self.newline();
@@ -575,7 +589,8 @@ impl<'s> Lexer<'s> {
                 }
             } else if c == b'\n' {
                 if !triple {
-                    return Some(self.unterminated(start, first_line, first_line_start, false));
+                    let e = self.unterminated(start, first_line, first_line_start, false);
+                    return Some(hint(e, escaped_quote));
                 }
                 self.i += 1;
                 self.newline();

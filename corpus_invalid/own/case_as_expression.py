@@ -1,0 +1,3 @@
+match x:
+  case 42 as 1+2+4:
+    pass

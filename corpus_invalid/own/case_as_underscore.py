@@ -1,0 +1,3 @@
+match x:
+  case 42 as _:
+    pass

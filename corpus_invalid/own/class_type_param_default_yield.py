@@ -1,0 +1,1 @@
+class A[**P = [(yield), int]]: pass

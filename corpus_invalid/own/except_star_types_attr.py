@@ -1,0 +1,4 @@
+try:
+ pass
+except* (A).b, B as e:
+ pass

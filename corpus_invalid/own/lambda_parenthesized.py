@@ -1,0 +1,1 @@
+lambda a, (x, y), w: None
