@@ -285,8 +285,8 @@ pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_p
         }
         P::ExpectedToken { expected: T::Comma, found } => {
             let o = super::open_bracket(tokens, i);
-            if *found == T::Equal {
-                // invalid_kwarg: a='**' expression '=' b=expression
+            if *found == T::Equal && minor >= PyMinor::Py312 {
+                // 3.12+ invalid_kwarg: a='**' expression '=' b=expression
                 let o = o?;
                 if tokens.get(o)?.kind() != T::Lpar || !after_primary(tokens, o) {
                     return None;
