@@ -115,7 +115,18 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
             let (a, b) = (lines.col1(usize::from(p.range.start())), lines.col1(usize::from(p.range.end())));
             return Some(finish(&lines, p.kind, p.msg, lineno, a, end_lineno, b));
         }
-        return None;
+        // f-string limits ruff does not check
+        return match fstring::check_accepted(parsed.tokens(), minor)? {
+            fstring::Accepted::TooDeep { what, at } => {
+                let (line, _) = lines.line_of(at);
+                let col = lines.col1(at) - 1;
+                Some(finish(&lines, ErrorKind::SyntaxError, format!("{what}: expressions nested too deeply"), line, col, line, col))
+            }
+            fstring::Accepted::CheckStrings => {
+                let scan = tokenizer::scan(src, minor);
+                string_run_error(src, &lines, &scan, parsed, usize::MAX, minor, depth)
+            }
+        };
     }
     let scan = tokenizer::scan(src, minor);
     let perr = ruff_first.map(|p| p);
@@ -130,7 +141,7 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     }
     // Errors of a string run the parser reaches before its own error (a grammar action).
     if let Some(p) = &perr {
-        if let Some(e) = string_run_error(src, &lines, &scan, parsed.tokens(), usize::from(p.range.start()), minor, depth) {
+        if let Some(e) = string_run_error(src, &lines, &scan, parsed, usize::from(p.range.start()), minor, depth) {
             return Some(e);
         }
     }
@@ -176,20 +187,31 @@ fn string_run_error(
     src: &str,
     lines: &Lines<'_>,
     scan: &tokenizer::Scan,
-    tokens: &[ruff_python_ast::token::Token],
+    parsed: &Parsed<ruff_python_ast::Mod>,
     limit: usize,
     minor: PyMinor,
     depth: u32,
 ) -> Option<ParseError> {
+    let tokens = parsed.tokens();
+    // ruff's errors other than escape errors, lying inside a byte range
+    let other_error_in = |a: usize, b: usize| {
+        use ruff_python_parser::LexicalErrorType as L;
+        parsed.errors().iter().any(|e| {
+            let at = usize::from(e.location.start());
+            let escape = matches!(&e.error, ParseErrorType::Lexical(L::UnicodeError | L::MissingUnicodeLbrace | L::MissingUnicodeRbrace));
+            !escape && at >= a && usize::from(e.location.end()) <= b
+        })
+    };
     let mut k = 0;
     let all = &scan.strings;
     while let Some(first) = all.get(k) {
-        if first.start > limit {
-            break;
-        }
         let n = all.get(k..)?.iter().take_while(|t| t.run == first.run).count();
         let run = all.get(k..k + n)?;
         k += n;
+        // (3.12+: strings inside a replacement field come before the f-string holding them)
+        if first.start > limit {
+            continue;
+        }
         let mut sub_err: Option<ParseError> = None;
         let mut fails = |a: usize, b: usize| -> bool {
             if depth >= MAX_SUB_DEPTH {
@@ -207,7 +229,7 @@ fn string_run_error(
                 None => false,
             }
         };
-        let Some(err) = strings::check_run(src, run, minor, &mut fails) else {
+        let Some(err) = strings::check_run(src, run, minor, tokens, &other_error_in, &mut fails) else {
             continue;
         };
         let last = run.last()?;
@@ -215,6 +237,10 @@ fn string_run_error(
             strings::StrErr::Msg(msg) => {
                 let (l0, c0, l1, c1) = next_token_range(src, lines, tokens, last.end, last.in_brackets);
                 finish(lines, ErrorKind::SyntaxError, sub_prefix(msg, ErrorKind::SyntaxError, depth), l0, c0, l1, c1)
+            }
+            strings::StrErr::At { msg, start, end } => {
+                let ((l0, _), (l1, _)) = (lines.line_of(start), lines.line_of(end));
+                finish(lines, ErrorKind::SyntaxError, msg, l0, lines.col1(start), l1, lines.col1(end))
             }
             strings::StrErr::Sub { start } => {
                 let mut e = sub_err?;
@@ -280,7 +306,7 @@ fn next_token_range(src: &str, lines: &Lines<'_>, tokens: &[ruff_python_ast::tok
 
 /// The first error ruff reports (syntax or unsupported-syntax), mapped to CPython.
 fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<PErr> {
-    let syn = parsed.errors().first();
+    let syn = fstring::first_syntax_error(parsed, minor);
     // the earliest construct the release lacks (ruff does not report them in source order)
     let uns = parsed.unsupported_syntax_errors().iter().min_by_key(|u| u.range.start());
     let use_uns = match (syn, uns) {
@@ -322,6 +348,9 @@ fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, mi
     let i = tokens.partition_point(|t| t.start() < at);
     if tokens.get(i).is_some_and(|t| t.kind() == T::Newline) {
         return rules::at_newline(src, tokens, i, minor, "invalid syntax");
+    }
+    if let Some(range) = fstring::tstring_before_314(src, tokens, i, minor) {
+        return PErr { kind: ErrorKind::SyntaxError, msg: "invalid syntax".into(), range, no_end: false, col_override: None, nl_end: false };
     }
     let range = match token_at(tokens, at) {
         Some((k, r)) if !matches!(k, T::Newline | T::NonLogicalNewline | T::Dedent | T::EndOfFile) => r,

@@ -15,7 +15,7 @@
 
 use pycode_ast::PyMinor;
 use ruff_python_ast::token::{Token, TokenKind as T};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::PErr;
 use crate::error::ErrorKind;
@@ -86,6 +86,146 @@ fn is_annotated_rhs(text: &str) -> bool {
 
 fn name_like(k: Option<T>) -> bool {
     matches!(k, Some(T::Name | T::Match | T::Case | T::Type))
+}
+
+/// What a source ruff accepts may still hold for CPython's f-string machinery.
+pub(super) enum Accepted {
+    /// 3.12+: `f-string: expressions nested too deeply` at the `{` at this byte offset.
+    TooDeep { what: &'static str, at: usize },
+    /// 3.11: a replacement field nested two deep in format specs, or starting with `*`:
+    /// `Parser/string_parser.c` has the final word (run the string checks).
+    CheckStrings,
+}
+
+/// Scans ruff's tokens of an accepted source for replacement fields nested deeper than the
+/// release allows (3.12+ `MAX_EXPR_NESTING`, 3.11 `fstring_find_expr`'s recursion limit) and,
+/// for 3.11, fields starting with a starred expression. Only sources with f-strings pay more
+/// than one pass over the token kinds.
+pub(super) fn check_accepted(tokens: &[Token], minor: PyMinor) -> Option<Accepted> {
+    if !tokens.iter().any(|t| matches!(t.kind(), T::FStringStart | T::TStringStart)) {
+        return None;
+    }
+    #[derive(Clone, Copy)]
+    enum C {
+        Str(bool),
+        Field { nest: i32, spec: bool, t: bool },
+        Bracket,
+    }
+    let limit = if minor == PyMinor::Py311 { 2 } else { MAX_EXPR_NESTING };
+    let mut stack: Vec<C> = Vec::new();
+    for (k, tok) in tokens.iter().enumerate() {
+        match tok.kind() {
+            T::FStringStart => stack.push(C::Str(false)),
+            T::TStringStart => stack.push(C::Str(true)),
+            T::FStringEnd | T::TStringEnd => {
+                while let Some(c) = stack.pop() {
+                    if matches!(c, C::Str(_)) {
+                        break;
+                    }
+                }
+            }
+            T::Lbrace => {
+                let nest = match stack.last() {
+                    Some(&C::Str(t)) => Some((0, t)),
+                    Some(&C::Field { nest, spec: true, t }) => Some((nest + 1, t)),
+                    _ => None,
+                };
+                match nest {
+                    Some((nest, t)) => {
+                        if nest >= limit {
+                            if minor == PyMinor::Py311 {
+                                return Some(Accepted::CheckStrings);
+                            }
+                            let what = if t { "t-string" } else { "f-string" };
+                            return Some(Accepted::TooDeep { what, at: usize::from(tok.start()) });
+                        }
+                        if minor == PyMinor::Py311 && tokens.get(k + 1).is_some_and(|n| n.kind() == T::Star) {
+                            return Some(Accepted::CheckStrings);
+                        }
+                        stack.push(C::Field { nest, spec: false, t });
+                    }
+                    None => stack.push(C::Bracket),
+                }
+            }
+            T::Lpar | T::Lsqb => stack.push(C::Bracket),
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                if matches!(stack.last(), Some(C::Bracket) | Some(C::Field { .. })) {
+                    stack.pop();
+                }
+            }
+            T::Colon => {
+                if let Some(C::Field { spec, .. }) = stack.last_mut() {
+                    *spec = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The parser error to start from: ruff's first, except that on 3.12+ an escape error inside an
+/// f-string yields to a later error inside the same f-string (CPython decodes an f-string's
+/// literal pieces only in the action run once the whole f-string has parsed).
+pub(super) fn first_syntax_error(parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<&ruff_python_parser::ParseError> {
+    use ruff_python_parser::{LexicalErrorType as L, ParseErrorType as P};
+    let errors = parsed.errors();
+    let first = errors.first()?;
+    let is_escape = |e: &ruff_python_parser::ParseError| matches!(&e.error, P::Lexical(L::UnicodeError | L::MissingUnicodeLbrace | L::MissingUnicodeRbrace));
+    if minor < PyMinor::Py312 || !is_escape(first) {
+        return Some(first);
+    }
+    // the f-string token holding the escape error
+    let tokens = parsed.tokens();
+    let at = first.location.start();
+    let mut stack: Vec<TextSize> = Vec::new();
+    let mut span = None;
+    for t in tokens {
+        match t.kind() {
+            T::FStringStart | T::TStringStart => stack.push(t.start()),
+            T::FStringEnd | T::TStringEnd => {
+                if let Some(s) = stack.pop() {
+                    if stack.is_empty() && s <= at && at < t.end() {
+                        span = Some(TextRange::new(s, t.end()));
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if t.start() > at && stack.is_empty() {
+            break;
+        }
+    }
+    let Some(span) = span else {
+        return Some(first);
+    };
+    Some(errors.iter().find(|e| !is_escape(e) && span.contains(e.location.start())).unwrap_or(first))
+}
+
+/// Before 3.14 `t'...'` is the name `t` followed by a string: the parser fails on the string
+/// token (from the quote to the t-string's end), given ruff's t-string starting at token `i`.
+pub(super) fn tstring_before_314(src: &str, tokens: &[Token], i: usize, minor: PyMinor) -> Option<TextRange> {
+    if minor >= PyMinor::Py314 || tokens.get(i)?.kind() != T::TStringStart {
+        return None;
+    }
+    let start = tokens.get(i)?.range();
+    let prefix = src.get(usize::from(start.start())..usize::from(start.end()))?;
+    let q = prefix.find(['\'', '"'])?;
+    let mut n = 0i32;
+    for t in tokens.get(i..)? {
+        match t.kind() {
+            T::TStringStart | T::FStringStart => n += 1,
+            T::TStringEnd | T::FStringEnd => {
+                n -= 1;
+                if n == 0 {
+                    return Some(TextRange::new(start.start() + TextSize::try_from(q).ok()?, t.end()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// CPython's error for the replacement field holding ruff's error at `loc` (3.12+), when one of
@@ -185,7 +325,8 @@ pub(super) fn replacement_field_error(src: &str, tokens: &[Token], loc: TextRang
         // fstring_format_spec*: FSTRING_MIDDLE or a nested replacement field
         loop {
             match kind(k) {
-                Some(T::FStringMiddle | T::TStringMiddle) => k += 1,
+                // (ruff ends a single-quoted format spec at a newline, CPython 3.12/3.13 do not)
+                Some(T::FStringMiddle | T::TStringMiddle | T::Newline) => k += 1,
                 Some(T::Lbrace) => {
                     let mut n = 0i32;
                     while let Some(kk) = kind(k) {
@@ -302,6 +443,59 @@ fn forgot_comma(src: &str, tokens: &[Token], k1: usize, e: usize) -> Option<Text
     Some(TextRange::new(tokens.get(a0)?.start(), tokens.get(b_end - 1)?.end()))
 }
 
+/// The literal pieces of the f-string token `start..end` that 3.12+ decodes one by one: its
+/// top-level FSTRING_MIDDLE tokens, which the tokenizer also ends after the first brace of a
+/// doubled brace (skipping the second) and after the `}` of a `\N{...}` escape.
+pub(super) fn literal_pieces<'s>(src: &'s str, tokens: &[Token], start: usize, end: usize) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    let i0 = tokens.partition_point(|t| usize::from(t.start()) < start);
+    let (mut strs, mut field) = (0i32, 0i32);
+    for t in tokens.get(i0..).unwrap_or(&[]) {
+        if usize::from(t.start()) >= end {
+            break;
+        }
+        match t.kind() {
+            T::FStringStart | T::TStringStart => strs += 1,
+            T::FStringEnd | T::TStringEnd => strs -= 1,
+            T::Lbrace if strs == 1 => field += 1,
+            T::Rbrace if strs == 1 => field -= 1,
+            T::FStringMiddle | T::TStringMiddle if strs == 1 && field == 0 => {
+                let text = src.get(usize::from(t.start())..usize::from(t.end())).unwrap_or("");
+                let b = text.as_bytes();
+                let (mut seg, mut j) = (0usize, 0usize);
+                while let Some(&c) = b.get(j) {
+                    match c {
+                        b'\\' if b.get(j + 1) == Some(&b'N') && b.get(j + 2) == Some(&b'{') => {
+                            match b.get(j + 3..).and_then(|r| r.iter().position(|&x| x == b'}')) {
+                                Some(k) => {
+                                    let close = j + 3 + k;
+                                    out.push(text.get(seg..close + 1).unwrap_or(""));
+                                    seg = close + 1;
+                                    j = close + 1;
+                                }
+                                None => j = b.len(),
+                            }
+                        }
+                        b'\\' if matches!(b.get(j + 1), Some(b'{' | b'}')) => j += 1,
+                        b'\\' => j += 2,
+                        b'{' | b'}' => {
+                            out.push(text.get(seg..j + 1).unwrap_or(""));
+                            seg = j + 2;
+                            j += 2;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                if seg < b.len() {
+                    out.push(text.get(seg..).unwrap_or(""));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tokenizer side
 
@@ -320,6 +514,8 @@ struct FStr {
     raw: bool,
     first_line: u32,
     first_line_start: usize,
+    /// `f-string` or `t-string` (3.14's `TOK_GET_STRING_PREFIX`).
+    what: &'static str,
 }
 
 /// How a stretch of literal text (FSTRING_MIDDLE) ended.
@@ -348,8 +544,10 @@ impl Lexer<'_> {
     /// An f-string (3.14: also a t-string) whose opening quotes end at `self.i`: its literal
     /// parts as `tok_get_fstring_mode` reads them, its replacement fields as code
     /// (`tok_get_normal_mode` inside an f-string). Returns the first tokenizer error.
-    pub(super) fn fstring(&mut self, start: usize, quote: u8, triple: bool, raw: bool, first_line: u32, first_line_start: usize) -> Option<TokError> {
-        let st = FStr { start, quote, triple, raw, first_line, first_line_start };
+    /// `prefix`: the string prefix, lowercased.
+    pub(super) fn fstring(&mut self, start: usize, quote: u8, triple: bool, prefix: &str, first_line: u32, first_line_start: usize) -> Option<TokError> {
+        let what = if prefix.contains('t') { "t-string" } else { "f-string" };
+        let st = FStr { start, quote, triple, raw: prefix.contains('r'), first_line, first_line_start, what };
         let saved = self.prev_string;
         let r = self.fstring_middle(&st, -1, false);
         self.prev_string = saved;
@@ -367,6 +565,11 @@ impl Lexer<'_> {
             match c {
                 None => return Err(inside(self.fstring_unterminated(st), seg)),
                 Some(b'\n') if !st.triple => {
+                    if in_spec && self.minor >= PyMinor::Py314 {
+                        let w = st.what;
+                        let msg = format!("{w}: newlines are not allowed in format specifiers for single quoted {w}s");
+                        return Err(inside(self.err_at(self.i + 1, msg), seg));
+                    }
                     if in_spec {
                         return Ok(Middle::SpecEnd);
                     }
@@ -390,7 +593,7 @@ impl Lexer<'_> {
                         continue;
                     }
                     if nest + 1 >= MAX_EXPR_NESTING {
-                        return Err(inside(self.err_at(self.i, "f-string: expressions nested too deeply".into()), self.i));
+                        return Err(inside(self.err_at(self.i, format!("{}: expressions nested too deeply", st.what)), self.i));
                     }
                     if self.fstring_field(st, nest + 1)? {
                         return Ok(Middle::Closed);
@@ -412,7 +615,7 @@ impl Lexer<'_> {
                         return Ok(Middle::SpecEnd);
                     }
                     // regular mode at the top level: no field to close
-                    return Err(inside(self.err_at(self.i + 1, "f-string: single '}' is not allowed".into()), self.i));
+                    return Err(inside(self.err_at(self.i + 1, format!("{}: single '}}' is not allowed", st.what)), self.i));
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -443,7 +646,7 @@ impl Lexer<'_> {
     /// `unterminated [triple-quoted] f-string literal (detected at line N)` at the f-string's start.
     fn fstring_unterminated(&mut self, st: &FStr) -> TokError {
         let mut e = self.unterminated(st.start, st.first_line, st.first_line_start, st.triple);
-        e.msg = e.msg.replacen("string literal", "f-string literal", 1);
+        e.msg = e.msg.replacen("string literal", &format!("{} literal", st.what), 1);
         e
     }
 
@@ -520,7 +723,7 @@ impl Lexer<'_> {
                         if c == b'}' {
                             return Ok(false);
                         }
-                        return Err(inside(self.err_at(self.i, format!("f-string: unmatched '{}'", c as char)), self.i - 1));
+                        return Err(inside(self.err_at(self.i, format!("{}: unmatched '{}'", st.what, c as char)), self.i - 1));
                     }
                     depth -= 1;
                     if !matches!((o.ch, c), ('(', b')') | ('[', b']') | ('{', b'}')) {
@@ -599,7 +802,7 @@ impl Lexer<'_> {
         let line_start = self.line_start;
         if let Some(mut e) = self.string(start) {
             if !formatted && q == st.quote && triple == st.triple && e.msg.starts_with("unterminated") {
-                e.msg = "f-string: expecting '}'".into();
+                e.msg = format!("{}: expecting '}}'", st.what);
                 e.lineno = line;
                 e.end_lineno = line;
                 e.offset = self.src.get(line_start..start + plen + 1).map_or(0, nchars);

@@ -23,6 +23,9 @@ pub enum StrErr {
     /// The replacement-field expression at this byte range failed to parse (3.11's
     /// `fstring_compile_expr` second parser).
     Sub { start: usize },
+    /// `RAISE_SYNTAX_ERROR` from an action whose last token is known (3.12+ decoding errors:
+    /// a plain string's own token, an f-string's FSTRING_END): byte range to report.
+    At { msg: String, start: usize, end: usize },
 }
 
 fn has(prefix: &str, c: char) -> bool {
@@ -32,8 +35,46 @@ fn has(prefix: &str, c: char) -> bool {
 /// The first error of the string run `run` (tokens in source order), or `None`.
 /// `expr_fails(start, end)` parses the expression source `src[start..end]` as 3.11's f-string
 /// sub-parser does and tells whether it fails.
-pub fn check_run(src: &str, run: &[StrTok], minor: PyMinor, expr_fails: &mut dyn FnMut(usize, usize) -> bool) -> Option<StrErr> {
+/// `tokens` are ruff's (3.12+ f-string literal pieces are its FStringMiddle tokens);
+/// `other_error_in(start, end)` tells whether the parser fails inside that byte range for
+/// another reason than an escape (3.12+: an f-string is decoded only once fully parsed).
+pub fn check_run(
+    src: &str,
+    run: &[StrTok],
+    minor: PyMinor,
+    tokens: &[ruff_python_ast::token::Token],
+    other_error_in: &dyn Fn(usize, usize) -> bool,
+    expr_fails: &mut dyn FnMut(usize, usize) -> bool,
+) -> Option<StrErr> {
     let prefix = |t: &StrTok| src.get(t.start..t.start + t.prefix_len).unwrap_or("");
+    if minor != PyMinor::Py311 {
+        // 3.12+: each token is decoded by its own action before the run is joined
+        for t in run {
+            let Some((body, raw, bytes, formatted, ql)) = token_body(src, t) else {
+                continue;
+            };
+            let err = if formatted {
+                if other_error_in(t.start, t.end) {
+                    return None;
+                }
+                if raw {
+                    None
+                } else {
+                    super::fstring::literal_pieces(src, tokens, t.start, t.end).into_iter().find_map(str_escape_error)
+                }
+            } else if raw {
+                None
+            } else if bytes {
+                bytes_escape_error(body.as_bytes())
+            } else {
+                str_escape_error(body)
+            };
+            if let Some(msg) = err {
+                let start = if formatted { t.end.saturating_sub(ql) } else { t.start };
+                return Some(StrErr::At { msg, start, end: t.end });
+            }
+        }
+    }
     let bytes = run.iter().filter(|t| has(prefix(t), 'b')).count();
     if bytes != 0 && bytes != run.len() {
         return Some(StrErr::Msg("cannot mix bytes and nonbytes literals".into()));
@@ -45,6 +86,19 @@ pub fn check_run(src: &str, run: &[StrTok], minor: PyMinor, expr_fails: &mut dyn
     for t in run {
         let p = prefix(t);
         if !has(p, 'f') {
+            // parsestr: the escapes of a plain string or bytes token
+            if let Some((body, raw, bytes, _, _)) = token_body(src, t) {
+                let err = if raw {
+                    None
+                } else if bytes {
+                    bytes_escape_error(body.as_bytes())
+                } else {
+                    str_escape_error(body)
+                };
+                if let Some(m) = err {
+                    return Some(StrErr::Msg(m));
+                }
+            }
             continue;
         }
         let qpos = t.start + t.prefix_len;
@@ -96,8 +150,23 @@ impl FParser<'_, '_> {
         Ok(())
     }
 
-    /// `fstring_find_literal`: true when it stopped after a doubled brace.
+    /// `fstring_find_literal`: true when it stopped after a doubled brace. The literal piece
+    /// is decoded when complete (`decode_unicode_with_escapes`).
     fn find_literal(&mut self, i: &mut usize, lvl: u32) -> Result<bool, StrErr> {
+        let lit_start = *i;
+        let r = self.find_literal_end(i, lvl)?;
+        // a doubled brace ends the piece after its first brace
+        let lit_end = if r { *i - 1 } else { *i };
+        if !self.raw && lit_end > lit_start {
+            let piece = self.b.get(lit_start..lit_end).and_then(|p| std::str::from_utf8(p).ok()).unwrap_or("");
+            if let Some(m) = str_escape_error(piece) {
+                return Err(StrErr::Msg(m));
+            }
+        }
+        Ok(r)
+    }
+
+    fn find_literal_end(&mut self, i: &mut usize, lvl: u32) -> Result<bool, StrErr> {
         while *i < self.end {
             let mut ch = self.at(*i);
             *i += 1;
@@ -269,4 +338,152 @@ impl FParser<'_, '_> {
         *i += 1;
         Ok(())
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escape errors of one decoded piece
+
+fn utf8_width(c: u8) -> usize {
+    match c {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
+}
+
+fn unicode_err(start: usize, end: usize, what: &str) -> String {
+    if end == start + 1 {
+        format!("(unicode error) 'unicodeescape' codec can't decode byte 0x5c in position {start}: {what}")
+    } else {
+        format!("(unicode error) 'unicodeescape' codec can't decode bytes in position {start}-{}: {what}", end - 1)
+    }
+}
+
+/// The `(unicode error) ...` CPython raises for the escapes of one `str` piece (a plain
+/// string's body, one f-string literal piece), or `None`. Mirrors `decode_unicode_with_escapes`
+/// (non-ASCII characters become 10-character `\UXXXXXXXX` escapes, a backslash before one or at
+/// the end becomes `\u005c`) followed by `_PyUnicode_DecodeUnicodeEscapeInternal`, whose
+/// positions count in that rewritten buffer.
+pub(super) fn str_escape_error(piece: &str) -> Option<String> {
+    let b = piece.as_bytes();
+    let mut i = 0;
+    let mut pos = 0usize;
+    while let Some(&c) = b.get(i) {
+        if c >= 0x80 {
+            i += utf8_width(c);
+            pos += 10;
+            continue;
+        }
+        if c != b'\\' {
+            i += 1;
+            pos += 1;
+            continue;
+        }
+        let start = pos;
+        let Some(&e) = b.get(i + 1) else {
+            return None;
+        };
+        if e >= 0x80 {
+            i += 1;
+            pos += 6;
+            continue;
+        }
+        i += 2;
+        pos += 2;
+        match e {
+            b'0'..=b'7' => {
+                for _ in 0..2 {
+                    if matches!(b.get(i), Some(b'0'..=b'7')) {
+                        i += 1;
+                        pos += 1;
+                    }
+                }
+            }
+            b'x' | b'u' | b'U' => {
+                let (n, what) = match e {
+                    b'x' => (2, "truncated \\xXX escape"),
+                    b'u' => (4, "truncated \\uXXXX escape"),
+                    _ => (8, "truncated \\UXXXXXXXX escape"),
+                };
+                let mut v: u64 = 0;
+                for _ in 0..n {
+                    match b.get(i).and_then(|&d| (d as char).to_digit(16)) {
+                        Some(d) => {
+                            v = v * 16 + u64::from(d);
+                            i += 1;
+                            pos += 1;
+                        }
+                        None => return Some(unicode_err(start, pos, what)),
+                    }
+                }
+                if v > 0x10ffff {
+                    return Some(unicode_err(start, pos, "illegal Unicode character"));
+                }
+            }
+            b'N' => {
+                if b.get(i) != Some(&b'{') {
+                    return Some(unicode_err(start, pos, "malformed \\N character escape"));
+                }
+                i += 1;
+                pos += 1;
+                let name_start = i;
+                while let Some(&d) = b.get(i) {
+                    if d == b'}' {
+                        break;
+                    }
+                    let w = utf8_width(d);
+                    i += w;
+                    pos += if d >= 0x80 { 10 } else { 1 };
+                }
+                if i >= b.len() || i == name_start {
+                    return Some(unicode_err(start, pos, "malformed \\N character escape"));
+                }
+                let name = piece.get(name_start..i).unwrap_or("");
+                i += 1;
+                pos += 1;
+                if unicode_names2::character(name).is_none() {
+                    return Some(unicode_err(start, pos, "unknown Unicode character name"));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `_PyBytes_DecodeEscape`'s error for a bytes body: `(value error) invalid \x escape at
+/// position N` (N: the backslash's index in the body).
+pub(super) fn bytes_escape_error(body: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while let Some(&c) = body.get(i) {
+        if c != b'\\' {
+            i += 1;
+            continue;
+        }
+        match body.get(i + 1) {
+            Some(b'x') => {
+                let ok = body.get(i + 2..i + 4).is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit));
+                if !ok {
+                    return Some(format!("(value error) invalid \\x escape at position {i}"));
+                }
+                i += 4;
+            }
+            Some(_) => i += 2,
+            None => i += 1,
+        }
+    }
+    None
+}
+
+/// The body of a string token (between the quotes) and whether it is raw / bytes / formatted.
+pub(super) fn token_body<'s>(src: &'s str, t: &StrTok) -> Option<(&'s str, bool, bool, bool, usize)> {
+    let prefix = src.get(t.start..t.start + t.prefix_len)?;
+    let qpos = t.start + t.prefix_len;
+    let q = *src.as_bytes().get(qpos)?;
+    let b = src.as_bytes();
+    let triple = b.get(qpos + 1) == Some(&q) && b.get(qpos + 2) == Some(&q) && t.end >= qpos + 6;
+    let ql = if triple { 3 } else { 1 };
+    let body = src.get(qpos + ql..t.end.checked_sub(ql)?)?;
+    Some((body, has(prefix, 'r'), has(prefix, 'b'), has(prefix, 'f') || has(prefix, 't'), ql))
 }

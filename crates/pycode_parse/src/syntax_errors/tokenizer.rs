@@ -552,7 +552,7 @@ impl<'s> Lexer<'s> {
         let fmt = self.minor >= PyMinor::Py312 && (prefix.contains('f') || (self.minor >= PyMinor::Py314 && prefix.contains('t')));
         self.i += if triple { 3 } else { 1 };
         if fmt {
-            return self.fstring(start, q, triple, prefix.contains('r'), first_line, first_line_start);
+            return self.fstring(start, q, triple, &prefix, first_line, first_line_start);
         }
         // 3.13+: an unterminated one-quote string holding an escaped quote gets a hint
         let mut escaped_quote = false;
