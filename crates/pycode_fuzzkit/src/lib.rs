@@ -1,0 +1,170 @@
+//! `pycode_fuzzkit`: what the source fuzzers share — the two properties they check
+//! ([`check_parse`], [`check_compile`]), a token-level mutator ([`mutate`]) and generators of
+//! deeply nested programs ([`gen`]).
+//!
+//! The properties are "returns": every input gives a tree/code object or a typed error, never a
+//! panic, stack overflow or hang. Callers (the `srcfuzz` example, the cargo-fuzz targets in
+//! `fuzz/`, the replay test) add `catch_unwind`, a stack of known size and a time budget.
+
+pub mod gen;
+pub mod mutate;
+
+use pycode_ast::{DumpOptions, PyMinor};
+use pycode_compile::CompileMode;
+use pycode_release::Release;
+
+/// Every `ast.parse` configuration the parse property runs.
+pub const MINORS: [PyMinor; 4] = [PyMinor::Py311, PyMinor::Py312, PyMinor::Py313, PyMinor::Py314];
+pub const PARSE_MODES: [pycode_parse::Mode; 4] =
+    [pycode_parse::Mode::Exec, pycode_parse::Mode::Eval, pycode_parse::Mode::Single, pycode_parse::Mode::FuncType];
+pub const COMPILE_MODES: [CompileMode; 3] = [CompileMode::Exec, CompileMode::Eval, CompileMode::Single];
+
+/// The release the compile property targets (the one with a complete back end).
+pub const COMPILE_RELEASE: Release = Release::V3_12_7;
+
+/// One configuration's result: `"ok"` or `"<Class>: <message with names and numbers masked>"`.
+pub type Outcome = (&'static str, String);
+
+/// Masks what varies between otherwise equal errors (quoted text, numbers) so outcomes can be
+/// counted as "new" by kind of error rather than by name.
+pub fn normalize(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len().min(120));
+    let mut chars = msg.chars().peekable();
+    while let Some(c) = chars.next() {
+        if out.len() > 100 {
+            break;
+        }
+        match c {
+            '\'' | '"' => {
+                for d in chars.by_ref() {
+                    if d == c {
+                        break;
+                    }
+                }
+                out.push_str("'_'");
+            }
+            '0'..='9' => {
+                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    chars.next();
+                }
+                out.push('N');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `ast.parse(data, mode=M)` for every release and mode, then `ast.dump` of each tree (with and
+/// without attributes). Returns one outcome per configuration; a panic propagates.
+pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
+    let mut out = Vec::with_capacity(16);
+    for minor in MINORS {
+        for mode in PARSE_MODES {
+            let opts = pycode_parse::Options { minor, mode, type_comments: mode == pycode_parse::Mode::FuncType };
+            let label: &'static str = config_label(minor, mode);
+            match pycode_parse::parse(data, &opts) {
+                Ok(tree) => {
+                    // The indented form's size is quadratic in the depth by nature (as CPython's),
+                    // so only one configuration gets it; every tree gets the one-line form.
+                    if mode == pycode_parse::Mode::Exec && minor == PyMinor::Py312 {
+                        let d = pycode_ast::dump(&tree, &DumpOptions { include_attributes: true, indent: Some(" ".into()), minor });
+                        assert!(!d.is_empty(), "empty dump");
+                    }
+                    let d2 = pycode_ast::dump(&tree, &DumpOptions { include_attributes: false, indent: None, minor });
+                    assert!(!d2.is_empty(), "empty dump");
+                    drop_deep(tree, data.len());
+                    out.push((label, "ok".to_string()));
+                }
+                Err(e) => out.push((label, format!("{}: {}", e.kind.name(), normalize(&e.msg)))),
+            }
+        }
+    }
+    // `type_comments=True` in exec mode too.
+    let opts = pycode_parse::Options { minor: PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: true };
+    match pycode_parse::parse(data, &opts) {
+        Ok(tree) => {
+            drop_deep(tree, data.len());
+            out.push(("3.12/exec/type_comments", "ok".into()))
+        }
+        Err(e) => out.push(("3.12/exec/type_comments", format!("{}: {}", e.kind.name(), normalize(&e.msg)))),
+    }
+    out
+}
+
+/// `compile(data, 'f.py', mode, optimize=N)` + `marshal.dumps` for [`COMPILE_RELEASE`], every
+/// mode and optimization level.
+pub fn check_compile(data: &[u8]) -> Vec<Outcome> {
+    let mut out = Vec::with_capacity(9);
+    for mode in COMPILE_MODES {
+        for optimize in 0..=2u8 {
+            let label = compile_label(mode, optimize);
+            match pycode_compile::compile_source(data, "<fuzz>", COMPILE_RELEASE, mode, optimize) {
+                Ok((g, root)) => {
+                    match pycode_marshal::dumps(&g, root, COMPILE_RELEASE.marshal_version()) {
+                        Ok(b) => assert!(!b.is_empty(), "empty marshal"),
+                        Err(e) => {
+                            out.push((label, format!("marshal: {}", normalize(&e.to_string()))));
+                            continue;
+                        }
+                    }
+                    out.push((label, "ok".into()));
+                }
+                Err(e) => {
+                    let s = match &e {
+                        pycode_compile::CompileError::Parse(p) => format!("parse {}: {}", p.kind.name(), normalize(&p.msg)),
+                        pycode_compile::CompileError::Compile(c) => format!("{}: {}", c.kind.name(), normalize(&c.msg)),
+                        pycode_compile::CompileError::Assemble(a) => format!("assemble: {}", normalize(a)),
+                        pycode_compile::CompileError::Unsupported(u) => format!("unsupported: {}", normalize(u)),
+                    };
+                    out.push((label, s));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Both properties.
+pub fn check_all(data: &[u8]) -> Vec<Outcome> {
+    let mut v = check_parse(data);
+    v.extend(check_compile(data));
+    v
+}
+
+/// Trees the parser accepts can be thousands of levels deep; dropping boxed nodes recurses, so
+/// a deep one is dropped on a larger stack (as `pycode_parse` does for ruff's trees).
+fn drop_deep<T: Send + 'static>(t: T, input_len: usize) {
+    if input_len < 4000 {
+        return drop(t);
+    }
+    // 64 MiB is far more than any tree the parser's depth limit lets through needs.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || drop(t))
+        .ok()
+        .map(|h| h.join());
+}
+
+fn config_label(minor: PyMinor, mode: pycode_parse::Mode) -> &'static str {
+    // A fixed table, so outcomes carry `&'static str` labels without allocating.
+    const L: [[&str; 4]; 4] = [
+        ["3.11/exec", "3.11/eval", "3.11/single", "3.11/func_type"],
+        ["3.12/exec", "3.12/eval", "3.12/single", "3.12/func_type"],
+        ["3.13/exec", "3.13/eval", "3.13/single", "3.13/func_type"],
+        ["3.14/exec", "3.14/eval", "3.14/single", "3.14/func_type"],
+    ];
+    let i = MINORS.iter().position(|m| *m == minor).unwrap_or(0);
+    let j = PARSE_MODES.iter().position(|m| *m == mode).unwrap_or(0);
+    L[i][j]
+}
+
+fn compile_label(mode: CompileMode, optimize: u8) -> &'static str {
+    const L: [[&str; 3]; 3] = [
+        ["compile/exec/O0", "compile/exec/O1", "compile/exec/O2"],
+        ["compile/eval/O0", "compile/eval/O1", "compile/eval/O2"],
+        ["compile/single/O0", "compile/single/O1", "compile/single/O2"],
+    ];
+    let i = COMPILE_MODES.iter().position(|m| *m == mode).unwrap_or(0);
+    L[i][(optimize as usize).min(2)]
+}
