@@ -55,6 +55,10 @@ pub struct Options {
 
 /// Maximum nesting of brackets, as CPython's tokenizer (`MAXLEVEL`).
 const MAXLEVEL: usize = 200;
+/// Maximum indentation depth, as CPython's tokenizer (`MAXINDENT`).
+const MAXINDENT: usize = 100;
+/// Maximum f-string nesting (3.12+), as CPython's tokenizer (`MAXFSTRINGLEVEL`).
+const MAXFSTRINGLEVEL: usize = 150;
 
 /// Stack reserved for the parse; deep but legal inputs need more than a default thread has.
 const STACK_SIZE: usize = 512 << 20;
@@ -137,19 +141,45 @@ fn convert_parsed(
     }
 }
 
-/// Token-level checks CPython's tokenizer makes that ruff does not: bracket nesting depth.
+/// Token-level limits of CPython's tokenizer that ruff does not have (`Parser/tokenizer.c`):
+/// bracket nesting (`MAXLEVEL`, f-string replacement fields count), indentation depth
+/// (`MAXINDENT`) and, from 3.12, f-string nesting (`MAXFSTRINGLEVEL`).
 fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token::Token]) -> Result<(), ParseError> {
     use ruff_python_ast::token::TokenKind as T;
     let mut level = 0usize;
+    let mut indent = 0usize;
+    let mut fstrings = 0usize;
     for t in tokens {
         match t.kind() {
             T::Lpar | T::Lsqb | T::Lbrace => {
-                level += 1;
+                // CPython checks before pushing: the 201st open bracket is the error.
                 if level >= MAXLEVEL {
                     return Err(conv.err_at(t.start(), "too many nested parentheses"));
                 }
+                level += 1;
             }
             T::Rpar | T::Rsqb | T::Rbrace => level = level.saturating_sub(1),
+            T::Indent => {
+                if indent + 1 >= MAXINDENT {
+                    let mut e = conv.err_at(t.start(), "too many levels of indentation");
+                    e.kind = ErrorKind::IndentationError;
+                    e.offset = 1;
+                    e.end_offset = 0;
+                    e.raw = Some([e.lineno as i64, 1, e.lineno as i64, 0]);
+                    return Err(e);
+                }
+                indent += 1;
+            }
+            T::Dedent => indent = indent.saturating_sub(1),
+            T::FStringStart | T::TStringStart if conv.minor >= PyMinor::Py312 => {
+                // Reported after the opening quote has been read.
+                if fstrings + 1 >= MAXFSTRINGLEVEL {
+                    let at = t.end().checked_sub(TextSize::from(1)).unwrap_or(t.start());
+                    return Err(conv.err_at(at, "too many nested f-strings"));
+                }
+                fstrings += 1;
+            }
+            T::FStringEnd | T::TStringEnd => fstrings = fstrings.saturating_sub(1),
             _ => {}
         }
     }
