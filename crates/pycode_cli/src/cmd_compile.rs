@@ -49,10 +49,10 @@ fn compile_one(
     mode: Mode,
     fixed_mtime: Option<u32>,
 ) -> Result<PathBuf, String> {
-    let src = std::fs::read(file).map_err(|e| format!("[Errno] {e}: '{file}'"))?;
+    let src = std::fs::read(file).map_err(|e| format!("[Errno] {e}: '{file}'\n"))?;
     let kind = match mode {
         Mode::Timestamp => {
-            let md = std::fs::metadata(file).map_err(|e| e.to_string())?;
+            let md = std::fs::metadata(file).map_err(|e| format!("{e}\n"))?;
             let mtime = fixed_mtime.unwrap_or_else(|| {
                 md.modified()
                     .ok()
@@ -66,15 +66,22 @@ fn compile_one(
         Mode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
     };
     let pyc = pycode_compile::compile_to_pyc(&src, file, release, optimize, kind).map_err(|e| match e {
-        pycode_compile::CompileError::Parse(p) => format!("  File \"{file}\", line {}\n{}: {}", p.lineno, p.kind.name(), p.msg),
-        pycode_compile::CompileError::Compile(c) => format!("  File \"{file}\", line {}\n{}: {}", c.lineno, c.kind.name(), c.msg),
-        other => other.to_string(),
+        // py_compile's own text (traceback.format_exception_only, or "Sorry: ..." for other classes).
+        pycode_compile::CompileError::Parse(p) => {
+            pycode_parse::syntax_errors::format_py_compile(&p, file, pycode_ast::PyMinor::from(release))
+        }
+        pycode_compile::CompileError::Compile(c) if c.kind != pycode_codegen::ErrorKind::SyntaxError => {
+            // py_compile writes `PyCompileError.msg` as is: no newline after "Sorry: ...".
+            format!("Sorry: {}: {}", c.kind.name(), c.msg)
+        }
+        pycode_compile::CompileError::Compile(c) => format!("  File \"{file}\", line {}\n{}: {}\n", c.lineno, c.kind.name(), c.msg),
+        other => format!("{other}\n"),
     })?;
     let dest = match out {
         Some(o) => PathBuf::from(o),
         None => cache_path(Path::new(file), release, optimize),
     };
-    write_atomic(&dest, &pyc).map_err(|e| format!("{}: {e}", dest.display()))?;
+    write_atomic(&dest, &pyc).map_err(|e| format!("{}: {e}\n", dest.display()))?;
     Ok(dest)
 }
 
@@ -135,7 +142,8 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for f in &files {
         if let Err(e) = compile_one(f, out.as_deref(), release, optimize, mode, fixed_mtime) {
-            eprintln!("{e}");
+            // Each message carries its own line end (or none, as py_compile's "Sorry: ..." lines).
+            eprint!("{e}");
             status = ExitCode::from(1);
         }
     }

@@ -84,7 +84,13 @@ const INTRINSIC_LIST_TO_TUPLE: u32 = 6;
 
 const STACK_USE_GUIDELINE: usize = 30;
 const CO_MAXBLOCKS: usize = 20;
-const MAX_DEPTH: u32 = 1000;
+/// A backstop only: the symbol table (which runs first) raises CPython's `RecursionError` at
+/// `pycode_symtable::MAX_DEPTH`; codegen's own count (which also counts comprehension
+/// generators and patterns) must not fire before it.
+const MAX_DEPTH: u32 = 2 * pycode_symtable::MAX_DEPTH;
+/// Stack kept free before recursing (see `stacker`).
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROW: usize = 4 << 20;
 
 /// `compiler_scope`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -893,7 +899,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_visit_stmt`.
     fn visit_stmt(&mut self, s: &'a Stmt) -> R {
         self.enter()?;
-        let r = self.visit_stmt_inner(s);
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_stmt_inner(s));
         self.depth -= 1;
         r
     }
@@ -1879,7 +1885,7 @@ impl<'a> Compiler<'a> {
 
     fn visit_expr(&mut self, e: &'a Expr) -> R {
         self.enter()?;
-        let r = self.visit_expr_inner(e);
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e));
         self.depth -= 1;
         r
     }

@@ -19,7 +19,9 @@ const MAX_INT_SIZE: u64 = 128;
 const MAX_COLLECTION_SIZE: i64 = 256;
 const MAX_STR_SIZE: i64 = 4096;
 const MAX_TOTAL_ITEMS: i64 = 1024;
-const MAX_DEPTH: u32 = 2000;
+/// A backstop above `pycode_symtable::MAX_DEPTH` (CPython's `ast_opt.c` and `symtable.c` count
+/// the same visits; the symbol table reports it).
+const MAX_DEPTH: u32 = pycode_symtable::MAX_DEPTH;
 /// `MAXDIGITS` of `simple_format_arg_parse`.
 const MAXDIGITS: u32 = 3;
 
@@ -179,6 +181,12 @@ impl Folder {
     /// `astfold_stmt`.
     fn stmt(&mut self, s: &mut Stmt) -> R {
         self.enter()?;
+        let r = stacker::maybe_grow(128 * 1024, 4 << 20, || self.stmt_inner(s));
+        self.depth -= 1;
+        r
+    }
+
+    fn stmt_inner(&mut self, s: &mut Stmt) -> R {
         match &mut s.kind {
             StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => {
                 self.type_params(&mut f.type_params)?;
@@ -271,14 +279,13 @@ impl Folder {
             | StmtKind::Break
             | StmtKind::Continue => {}
         }
-        self.depth -= 1;
         Ok(())
     }
 
     /// `astfold_expr`.
     fn expr(&mut self, e: &mut Expr) -> R {
         self.enter()?;
-        let r = self.expr_inner(e);
+        let r = stacker::maybe_grow(128 * 1024, 4 << 20, || self.expr_inner(e));
         self.depth -= 1;
         r
     }

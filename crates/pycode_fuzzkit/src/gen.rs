@@ -151,6 +151,17 @@ pub fn program(name: &str, n: usize) -> Option<String> {
     })
 }
 
+/// A fixture line's program: `@INDENT<n>` / `@FOR<n>` / `@TRY<n>` are `n` nested `if` / `for` /
+/// `try…finally` blocks, anything else is an [`expand`] template (as `fuzz/limits_oracle.py`).
+pub fn fixture_program(t: &str) -> String {
+    for (tag, header, footer) in [("@INDENT", "if x:", None), ("@FOR", "for x in y:", None), ("@TRY", "try:", Some("finally: pass"))] {
+        if let Some(n) = t.strip_prefix(tag).and_then(|n| n.parse::<usize>().ok()) {
+            return blocks(header, footer, n);
+        }
+    }
+    expand(t)
+}
+
 /// Every shape at every depth of [`DEPTHS`] up to `max_depth`: `(label, program)`.
 pub fn all(max_depth: usize) -> Vec<(String, String)> {
     let mut v = Vec::new();

@@ -214,7 +214,7 @@ impl Builder {
     /// `symtable_visit_stmt`.
     fn visit_stmt(&mut self, s: &Stmt) -> R {
         self.enter_depth()?;
-        let r = self.visit_stmt_inner(s);
+        let r = stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_stmt_inner(s));
         self.depth -= 1;
         r
     }
@@ -752,7 +752,7 @@ impl Builder {
     /// `symtable_visit_expr`.
     fn visit_expr(&mut self, e: &Expr) -> R {
         self.enter_depth()?;
-        let r = self.visit_expr_inner(e);
+        let r = stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_expr_inner(e));
         self.depth -= 1;
         r
     }

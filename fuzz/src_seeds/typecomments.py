@@ -1,0 +1,5 @@
+def f(
+    a,  # type: int
+):
+    # type: (...) -> None
+    x = []  # type: ignore[x]
