@@ -1,0 +1,8 @@
+//! `pycode_compile` for 3.12.7 at optimize 0/1/2, modes exec/eval/single, then marshal: never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = pycode_fuzzkit::check_compile(data);
+});
