@@ -11,10 +11,10 @@
 use pycode_ast::{Mod, PyMinor};
 use pycode_assemble::graph::GraphBuilder;
 use pycode_codegen::{compile_module, CompileOptions};
-use pycode_instr::PyStr;
+use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
 use pycode_object::{ObjId, ObjectGraph};
-use pycode_release::Release;
+use pycode_release::{OpFlags, Release};
 
 /// Why a compilation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,19 +158,126 @@ fn compile_ast_with(
         b.note_preinterned(&md.name);
     }
     let mut root = None;
-    for (i, u) in compiled.units.iter().enumerate() {
+    let mut merger = CodeMerger::new(compiled.units.len());
+    for (i, u) in compiled.units.iter_mut().enumerate() {
+        merger.canonicalise_code_consts(release, &mut u.unit, &mut compiled.consts);
         let a = pycode_assemble::optimize_and_assemble(release, &u.unit, &mut compiled.consts)
             .map_err(|e| CompileError::Assemble(format!("{e} (in {})", u.unit.metadata.qualname.to_string_lossy())))?;
+        if i != compiled.root && merger.merge_if_equal(i, &a) {
+            // an equal code object made earlier stands for this one (it is never written)
+            continue;
+        }
         let id = b
             .add_code(&a, &compiled.consts, Some(i as u32))
             .ok_or_else(|| CompileError::Assemble("add_code: unknown constant".into()))?;
         if i == compiled.root {
             root = Some(id);
         }
+        merger.remember(i, a);
     }
     let root = root.ok_or_else(|| CompileError::Assemble("no module code unit".into()))?;
     let _ = PyStr::new("", false);
     Ok(b.finish(root))
+}
+
+/// CPython 3.12 keys code-object constants by value: `_PyCode_ConstantKey` returns the code object
+/// itself, so the compiler's constant cache (`merge_consts_recursive`) hands out an earlier code
+/// object that compares equal (`code_richcompare`: name, argument counts, flags, first line,
+/// bytecode, constants, names, localsplus names, line table and exception table — *not* the
+/// qualname) instead of the new one. That happens e.g. when codegen emits an expression twice
+/// (a `while` test with a generator expression or lambda) or for `lambda: 0` twice on a line.
+/// Code units are assembled children first, so when a unit is finished every code object the
+/// constant cache could hold is known; an equal one makes this unit an alias, and the parents'
+/// constant lists then refer to the earlier object (one entry where both were in one list).
+struct CodeMerger {
+    /// handle → the handle of the code object that stands for it (itself unless merged)
+    canon: Vec<u32>,
+    /// finished, distinct code objects by `(name, firstlineno)`: the candidates to compare with
+    by_name_line: std::collections::HashMap<(PyStr, i32), Vec<(usize, pycode_assemble::AssembledCode)>>,
+}
+
+impl CodeMerger {
+    fn new(n: usize) -> Self {
+        Self { canon: (0..n as u32).collect(), by_name_line: std::collections::HashMap::new() }
+    }
+
+    /// Points the `LOAD_CONST`s of merged code objects in `unit` at the object standing for
+    /// them; when that object is already in the unit's constant list the duplicate entry is
+    /// dropped and later constant indices move down by one (the index CPython's `dict_add_o`
+    /// would have given).
+    fn canonicalise_code_consts(&self, release: Release, unit: &mut pycode_instr::CodeUnit, pool: &mut ConstPool) {
+        let needs = unit.metadata.consts.iter().any(|id| match pool.get(*id) {
+            Some(ConstValue::Code(h)) => self.canon.get(*h as usize).is_some_and(|c| c != h),
+            _ => false,
+        });
+        if !needs {
+            return;
+        }
+        // old index -> new index
+        let old: Vec<ConstId> = unit.metadata.consts.as_slice().to_vec();
+        let mut new_list: Vec<ConstId> = Vec::with_capacity(old.len());
+        let mut remap: Vec<u32> = Vec::with_capacity(old.len());
+        for id in old {
+            let id = match pool.get(id) {
+                Some(ConstValue::Code(h)) => match self.canon.get(*h as usize) {
+                    Some(c) if c != h => pool.add(ConstValue::Code(*c)),
+                    _ => id,
+                },
+                _ => id,
+            };
+            match new_list.iter().position(|x| *x == id) {
+                Some(k) => remap.push(k as u32),
+                None => {
+                    remap.push(new_list.len() as u32);
+                    new_list.push(id);
+                }
+            }
+        }
+        let table = release.opcodes();
+        for ins in unit.instrs.instrs_mut() {
+            if table.has(ins.opcode, OpFlags::HAS_CONST) {
+                if let Some(&k) = remap.get(ins.oparg as usize) {
+                    ins.oparg = k;
+                }
+            }
+        }
+        unit.metadata.consts.replace_all(new_list);
+    }
+
+    /// Whether unit `i` equals a code object finished before it; if so it becomes its alias.
+    fn merge_if_equal(&mut self, i: usize, a: &pycode_assemble::AssembledCode) -> bool {
+        let Some(cands) = self.by_name_line.get(&(a.name.clone(), a.firstlineno)) else {
+            return false;
+        };
+        let Some(&(j, _)) = cands.iter().find(|(_, b)| code_richcompare_eq(a, b)) else {
+            return false;
+        };
+        if let Some(c) = self.canon.get_mut(i) {
+            *c = j as u32;
+        }
+        true
+    }
+
+    fn remember(&mut self, i: usize, a: pycode_assemble::AssembledCode) {
+        self.by_name_line.entry((a.name.clone(), a.firstlineno)).or_default().push((i, a));
+    }
+}
+
+/// `code_richcompare` (3.12 `Objects/codeobject.c`) on assembled code. Constants compare by
+/// pool id, which is their `_PyCode_ConstantKey` (code handles already canonicalised).
+fn code_richcompare_eq(a: &pycode_assemble::AssembledCode, b: &pycode_assemble::AssembledCode) -> bool {
+    a.name == b.name
+        && a.argcount == b.argcount
+        && a.posonlyargcount == b.posonlyargcount
+        && a.kwonlyargcount == b.kwonlyargcount
+        && a.flags == b.flags
+        && a.firstlineno == b.firstlineno
+        && a.code == b.code
+        && a.consts == b.consts
+        && a.names == b.names
+        && a.localsplusnames == b.localsplusnames
+        && a.linetable == b.linetable
+        && a.exceptiontable == b.exceptiontable
 }
 
 /// `compile()` + `marshal.dumps()`: the marshalled module code object.

@@ -1,6 +1,7 @@
 //! eval and single ("interactive") modes, byte for byte against CPython 3.12.7.
 //!
-//! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`) has references
+//! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`; a few `exec` ones
+//! for compiler paths the corpora hardly reach, e.g. equal code objects merged) has references
 //! `NAME.MODE.py.O{0,1,2}.marshal` = `marshal.dumps(compile(source, "NAME.MODE.py", MODE,
 //! dont_inherit=True, optimize=N))` made by CPython 3.12.7 (Pyodide 0.27.7). Regenerate them
 //! with `python3 crates/pycode_compile/tests/data/modes/regen.py` (needs node and the Pyodide
@@ -24,21 +25,27 @@ fn dis_text(data: &[u8], release: Release) -> String {
 }
 
 #[test]
-fn eval_and_single_modes_match_cpython_3_12_7() {
+fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
     let release = Release::V3_12_7;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/modes");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("tests/data/modes")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".eval.py") || n.ends_with(".single.py"))
+        .filter(|n| n.ends_with(".eval.py") || n.ends_with(".single.py") || n.ends_with(".exec.py"))
         .collect();
     names.sort();
     assert!(names.len() >= 20, "fixtures missing");
     let mut checked = 0;
     let mut failures = Vec::new();
     for name in &names {
-        let mode = if name.ends_with(".eval.py") { CompileMode::Eval } else { CompileMode::Single };
+        let mode = if name.ends_with(".eval.py") {
+            CompileMode::Eval
+        } else if name.ends_with(".single.py") {
+            CompileMode::Single
+        } else {
+            CompileMode::Exec
+        };
         let src = std::fs::read(dir.join(name)).expect("fixture");
         for level in 0u8..=2 {
             let ref_path = dir.join(format!("{name}.O{level}.marshal"));

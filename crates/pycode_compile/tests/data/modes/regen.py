@@ -4,7 +4,8 @@
 
     python3 crates/pycode_compile/tests/data/modes/regen.py
 
-Writes `NAME.MODE.py.O{0,1,2}.marshal` next to every fixture `NAME.MODE.py` in this directory
+Writes `NAME.MODE.py.O{0,1,2}.marshal` next to every fixture `NAME.MODE.py` (MODE = eval,
+single or exec) in this directory
 (see oracle_modes.py for what they hold) and prints one line per fixture. The test
 `tests/modes.rs` compares pycode's output with these bytes."""
 
@@ -23,7 +24,7 @@ import refs  # noqa: E402  (oracle/refs.py: where the Pyodide build is)
 def main():
     kind, pkg = refs.oracle_for("3.12.7")
     assert kind == "pyodide"
-    files = sorted(n for n in os.listdir(HERE) if n.endswith((".eval.py", ".single.py")))
+    files = sorted(n for n in os.listdir(HERE) if n.endswith((".eval.py", ".single.py", ".exec.py")))
     for n in os.listdir(HERE):
         if n.endswith(".marshal"):
             os.unlink(os.path.join(HERE, n))

@@ -1,0 +1,6 @@
+def f():
+    while any(t for t in s):
+        g()
+    while x:
+        h(lambda: 0)
+

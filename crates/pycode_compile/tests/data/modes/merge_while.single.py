@@ -1,0 +1,3 @@
+while any(t for t in s):
+    print(lambda: 0)
+
