@@ -2986,9 +2986,11 @@ impl<'a> Compiler<'a> {
         if next >= gens.len() {
             elt_loc = self.comprehension_element(elt, val, ty, depth)?;
         }
-        let _ = elt_loc;
         self.use_label(if_cleanup)?;
-        self.addop_j(o.JUMP, start, NO_LOC);
+        // located at the element, like the sync generator's back jump: a jump from a comparison
+        // chain's cleanup (no location) onto it is then not threaded (`jump_thread` needs equal
+        // lines or an unlocated target)
+        self.addop_j(o.JUMP, start, elt_loc);
         self.pop_fblock();
         self.use_label(except)?;
         self.addop(o.END_ASYNC_FOR, loc);

@@ -884,7 +884,9 @@ fn num_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Constant> {
             let (rr, ri) = match op {
                 Operator::Add => (ar + br, ai + bi),
                 Operator::Sub => (ar - br, ai - bi),
-                Operator::Mult => (ar * br - ai * bi, ar * bi + ai * br),
+                Operator::Mult => c_prod((ar, ai), (br, bi)),
+                Operator::Div => c_quot((ar, ai), (br, bi))?,
+                Operator::Pow => complex_pow((ar, ai), (br, bi))?,
                 _ => return None,
             };
             Some(Constant::Complex { real: rr, imag: ri })
@@ -918,6 +920,94 @@ fn num_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Constant> {
             Some(Constant::Float(v))
         }
     }
+}
+
+/// `_Py_c_prod` (3.12 `Objects/complexobject.c`).
+fn c_prod(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
+}
+
+/// `_Py_c_quot` (3.12): Smith's algorithm; `None` where it sets `EDOM` (division by zero, which
+/// `complex_div` turns into ZeroDivisionError, so nothing is folded).
+fn c_quot(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+    let abs_breal = b.0.abs();
+    let abs_bimag = b.1.abs();
+    if abs_breal >= abs_bimag {
+        if abs_breal == 0.0 {
+            return None;
+        }
+        let ratio = b.1 / b.0;
+        let denom = b.0 + b.1 * ratio;
+        Some(((a.0 + a.1 * ratio) / denom, (a.1 - a.0 * ratio) / denom))
+    } else if abs_bimag >= abs_breal {
+        let ratio = b.0 / b.1;
+        let denom = b.0 * ratio + b.1;
+        Some(((a.0 * ratio + a.1) / denom, (a.1 * ratio - a.0) / denom))
+    } else {
+        Some((f64::NAN, f64::NAN))
+    }
+}
+
+/// `_Py_c_pow` (3.12); `None` for `EDOM` (0 to a negative or complex power).
+fn c_pow(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+    if b.0 == 0.0 && b.1 == 0.0 {
+        return Some((1.0, 0.0));
+    }
+    if a.0 == 0.0 && a.1 == 0.0 {
+        if b.1 != 0.0 || b.0 < 0.0 {
+            return None;
+        }
+        return Some((0.0, 0.0));
+    }
+    let vabs = a.0.hypot(a.1);
+    let mut len = vabs.powf(b.0);
+    let at = a.1.atan2(a.0);
+    let mut phase = at * b.0;
+    if b.1 != 0.0 {
+        len /= (at * b.1).exp();
+        phase += b.1 * vabs.ln();
+    }
+    Some((len * phase.cos(), len * phase.sin()))
+}
+
+/// `c_powu` (3.12): binary exponentiation by repeated `_Py_c_prod`.
+fn c_powu(x: (f64, f64), n: i64) -> (f64, f64) {
+    let mut r = (1.0, 0.0);
+    let mut p = x;
+    let mut mask: i64 = 1;
+    while mask > 0 && n >= mask {
+        if n & mask != 0 {
+            r = c_prod(r, p);
+        }
+        mask = mask.wrapping_shl(1);
+        p = c_prod(p, p);
+    }
+    r
+}
+
+/// `c_powi` (3.12): small integer exponents by multiplication, `INT_EXP_CUTOFF` = 100.
+fn c_powi(x: (f64, f64), n: i64) -> Option<(f64, f64)> {
+    if !(-100..=100).contains(&n) {
+        c_pow(x, (n as f64, 0.0))
+    } else if n > 0 {
+        Some(c_powu(x, n))
+    } else {
+        c_quot((1.0, 0.0), c_powu(x, -n))
+    }
+}
+
+/// `complex_pow` (3.12) without a modulus: integral exponents use `c_powi`, others `_Py_c_pow`;
+/// `None` where CPython raises (ZeroDivisionError for `EDOM`, OverflowError when
+/// `_Py_ADJUST_ERANGE2` sees an infinite part).
+fn complex_pow(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+    // `(long)exponent.real`: C's conversion of NaN/huge values differs from `as`, but then the
+    // equality below fails (or the cutoff sends both to `_Py_c_pow` with the same exponent).
+    let int_exponent = b.0 as i64;
+    let p = if b.1 == 0.0 && b.0 == int_exponent as f64 { c_powi(a, int_exponent)? } else { c_pow(a, b)? };
+    if p.0.is_infinite() || p.1.is_infinite() {
+        return None;
+    }
+    Some(p)
 }
 
 /// `fold_binop`.

@@ -6,8 +6,8 @@
 //! The key rules of `_PyCode_ConstantKey` are kept:
 //! * the type is part of the key (`1`, `1.0`, `True` differ);
 //! * floats and complexes compare by bit pattern, so `0.0` and `-0.0` differ (CPython adds a
-//!   marker for negative zero; comparing bits also merges NaNs with identical bits, which CPython
-//!   only merges when they are the same object — constant folding practically never makes those);
+//!   marker for negative zero); a NaN is never merged (CPython merges NaNs only when they are
+//!   the same object, and each fold makes a new one);
 //! * tuples compare element-wise by key, frozensets as sets of keys (order-insensitive).
 
 use hashbrown::HashTable;
@@ -87,6 +87,15 @@ fn key_hash(v: &ConstValue) -> u64 {
     }
 }
 
+/// A float or complex constant with a NaN in it.
+fn is_nan_number(v: &ConstValue) -> bool {
+    match v {
+        ConstValue::Float(b) => f64::from_bits(*b).is_nan(),
+        ConstValue::Complex(r, i) => f64::from_bits(*r).is_nan() || f64::from_bits(*i).is_nan(),
+        _ => false,
+    }
+}
+
 /// A frozenset's elements as a sorted set (the key is order-insensitive).
 fn set_key(items: &[ConstId]) -> Vec<ConstId> {
     let mut k = items.to_vec();
@@ -134,6 +143,14 @@ impl ConstPool {
             }
             other => other,
         };
+        if is_nan_number(&v) {
+            // A NaN float (or complex with a NaN part) never equals another one in the key
+            // comparison (`nan != nan`; the hash is by identity since 3.10), so every NaN that
+            // folding makes stays its own constant (test_float's `1e300 * 1e300 * 0` twice).
+            let id = ConstId(self.values.len() as u32);
+            self.values.push(v);
+            return id;
+        }
         let h = key_hash(&v);
         if let Some(id) = self.find_hashed(h, &v) {
             return id;
