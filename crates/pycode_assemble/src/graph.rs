@@ -66,6 +66,11 @@ pub struct Rules {
     /// string at start-up). Measured with `py_compile` / `compileall` of the native build:
     /// 3.12.1 has interned `*` and no other 1-character string.
     pub startup_interned: &'static [&'static str],
+    /// Names every process of the release has interned before compiling (3.12: the `builtins`
+    /// dict keys such as `None`/`True`/`False`/`len`, attribute names of the core builtin types;
+    /// measured, `tools/gen_startup_interned.py`). A frozenset constant holding one is rebuilt
+    /// per code object by `intern_string_constants`.
+    pub startup_interned_names: &'static [&'static str],
 }
 
 impl Rules {
@@ -77,6 +82,7 @@ impl Rules {
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
+                startup_interned_names: &[],
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -87,6 +93,7 @@ impl Rules {
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
+                startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -94,6 +101,7 @@ impl Rules {
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
+                startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
             },
             Release::V3_13_0 | Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -101,6 +109,7 @@ impl Rules {
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
+                startup_interned_names: &[],
             },
             Release::V3_14_2 => Rules {
                 interns_static_strings: true,
@@ -108,6 +117,7 @@ impl Rules {
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
+                startup_interned_names: &[],
             },
         }
     }
@@ -163,7 +173,7 @@ impl GraphBuilder {
             preinterned: HashSet::default(),
             marshal_set_order: true,
         };
-        for s in b.rules.startup_interned {
+        for s in b.rules.startup_interned.iter().chain(b.rules.startup_interned_names) {
             b.preinterned.insert(s.as_bytes().into());
         }
         b.filename = b.push(Obj::Str(PyStr::new(filename, b.rules.interns_code_strings)), false);

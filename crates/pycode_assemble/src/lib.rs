@@ -5,6 +5,8 @@
 //! names/kinds — and finally code objects in a `pycode_object::ObjectGraph` ([`graph`]).
 
 pub mod graph;
+#[path = "generated/startup_interned_3_12.rs"]
+mod generated_startup;
 mod tables;
 
 pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
