@@ -8,6 +8,7 @@
 //! Returns `Ok(tree)` or a typed [`ParseError`]; never panics, never prints.
 
 mod codec_tables;
+pub mod codecs;
 pub mod convert;
 pub mod decode;
 pub mod error;

@@ -1,0 +1,3 @@
+# coding: big5
+x = 1
+y = "€"

@@ -1,0 +1,2 @@
+﻿# coding=ISO-LATIN-1
+x = 1

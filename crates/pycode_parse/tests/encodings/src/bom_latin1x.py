@@ -1,0 +1,2 @@
+﻿  # vim: set fileencoding=Latin_1-foo :
+x = 1

@@ -1,0 +1,2 @@
+# coding: euc_jis_2004
+x = "дў ов"

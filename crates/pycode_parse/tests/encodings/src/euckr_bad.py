@@ -1,0 +1,3 @@
+# coding: euc-kr
+x = 1
+y = "ÿÿ"

@@ -1,0 +1,2 @@
+# coding: euc_kr
+x = "ÅA"

@@ -1,0 +1,2 @@
+# coding: Hex_Codec
+x = 1

@@ -1,0 +1,2 @@
+# coding: hz
+x = "~{VPND~}"

@@ -1,0 +1,2 @@
+# coding: johab
+x = "ÐeŠ‚´á ™±"

@@ -1,0 +1,2 @@
+# coding: shift_jis_2004
+x = "Вї За"

@@ -1,0 +1,3 @@
+
+# -*- coding: klingon -*-
+x = 1
