@@ -73,7 +73,62 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<a::Mod, ParseError> {
 /// Like [`parse`] for already decoded text (newlines must already be `\n`).
 pub fn parse_text(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     // Deep input: ruff's parser and our converter grow the stack on demand (`stacker`).
-    parse_inner(text, opts)
+    let tree = parse_inner(text, opts)?;
+    if opts.minor >= PyMinor::Py314 {
+        future_check(&tree, text)?;
+    }
+    Ok(tree)
+}
+
+/// The `__future__` features of `Python/future.c` (3.14 checks them in `ast.parse` too).
+const FUTURE_FEATURES: [&str; 10] = [
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
+/// Mirrors `future_parse` / `future_check_features` (`Python/future.c`), which 3.14 runs for
+/// `ast.parse` as well: the `from __future__ import` statements at the start of the module
+/// (after a docstring) must name known features; `braces` is "not a chance".
+fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
+    let body = match tree {
+        a::Mod::Module { body, .. } | a::Mod::Interactive { body } => body,
+        _ => return Ok(()),
+    };
+    let docstring = matches!(body.first().map(|s| &s.kind), Some(a::StmtKind::Expr { value })
+        if matches!(&value.kind, a::ExprKind::Constant { value: a::Constant::Str(_), .. }));
+    for stmt in body.iter().skip(usize::from(docstring)) {
+        let a::StmtKind::ImportFrom { module: Some(m), names, level: 0 } = &stmt.kind else { break };
+        if &**m != "__future__" {
+            break;
+        }
+        for alias in names {
+            if FUTURE_FEATURES.contains(&&*alias.name) {
+                continue;
+            }
+            let msg = if &*alias.name == "braces" {
+                "not a chance".to_string()
+            } else {
+                format!("future feature {} is not defined", alias.name)
+            };
+            let mut e = ParseError::syntax(msg);
+            let p = alias.pos;
+            e.lineno = p.lineno;
+            e.end_lineno = p.end_lineno;
+            e.offset = p.col_offset + 1;
+            e.end_offset = p.end_col_offset + 1;
+            e.text = text.lines().nth((p.lineno as usize).saturating_sub(1)).map(|l| format!("{l}\n"));
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// Drops ruff's tree; a deeply nested one is dropped on a large stack segment, since dropping
@@ -281,4 +336,26 @@ fn is_tuple_paren(lhs: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod future_tests {
+    use super::*;
+
+    fn err(src: &str, minor: PyMinor) -> Option<(String, u32, u32, u32)> {
+        let opts = Options { minor, mode: Mode::Exec, type_comments: false };
+        parse(src.as_bytes(), &opts).err().map(|e| (e.msg, e.lineno, e.offset, e.end_offset))
+    }
+
+    // Expected from CPython 3.14.2's `ast.parse` (test_future_stmt/badsyntax_future*.py).
+    #[test]
+    fn future_features() {
+        let src = "\"doc\"\nfrom __future__ import nested_scopes, braces\n";
+        assert_eq!(err(src, PyMinor::Py314), Some(("not a chance".into(), 2, 39, 45)));
+        assert_eq!(err(src, PyMinor::Py313), None);
+        let src = "from __future__ import *\n";
+        assert_eq!(err(src, PyMinor::Py314), Some(("future feature * is not defined".into(), 1, 24, 25)));
+        // only the leading block is checked by the parser
+        assert_eq!(err("import os\nfrom __future__ import spam\n", PyMinor::Py314), None);
+    }
 }
