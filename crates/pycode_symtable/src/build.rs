@@ -1,5 +1,7 @@
 //! Building (`symtable_visit_*`) and analysing (`analyze_block`) the symbol table.
 
+use std::rc::Rc;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_ast::{
@@ -899,7 +901,9 @@ fn type_params_pos(tps: &[TypeParam]) -> Pos {
 // Analysis
 // ---------------------------------------------------------------------------------------------
 
-type NameSet = HashSet<Box<str>>;
+/// Names during analysis share one allocation per symbol (`Rc`), so the copies CPython makes
+/// for every child block (`analyze_child_block`) clone no strings.
+type NameSet = HashSet<Rc<str>>;
 
 /// `symtable_analyze`.
 fn analyze(st: &mut SymTable) -> R {
@@ -916,8 +920,8 @@ fn analyze(st: &mut SymTable) -> R {
 fn analyze_name(
     st: &mut SymTable,
     ste: EntryId,
-    scopes: &mut HashMap<Box<str>, Scope>,
-    name: &str,
+    scopes: &mut HashMap<Rc<str>, Scope>,
+    name: &Rc<str>,
     flags: u32,
     bound: Option<&mut NameSet>,
     local: &mut NameSet,
@@ -929,17 +933,17 @@ fn analyze_name(
     let pos = st.entries[ste]
         .directives
         .iter()
-        .find(|(n, _)| &**n == name)
+        .find(|(n, _)| **n == **name)
         .map(|(_, p)| *p)
         .unwrap_or_default();
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
             return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), pos));
         }
-        scopes.insert(name.into(), Scope::GlobalExplicit);
-        global.insert(name.into());
+        scopes.insert(name.clone(), Scope::GlobalExplicit);
+        global.insert(name.clone());
         if let Some(b) = bound {
-            b.remove(name);
+            b.remove(&**name);
         }
         return Ok(());
     }
@@ -947,51 +951,51 @@ fn analyze_name(
         let Some(b) = bound else {
             return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
         };
-        if !b.contains(name) {
+        if !b.contains(&**name) {
             return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), pos));
         }
-        scopes.insert(name.into(), Scope::Free);
+        scopes.insert(name.clone(), Scope::Free);
         st.entries[ste].has_free = true;
-        free.insert(name.into());
+        free.insert(name.clone());
         return Ok(());
     }
     if flags & DEF_BOUND != 0 {
-        scopes.insert(name.into(), Scope::Local);
-        local.insert(name.into());
-        global.remove(name);
+        scopes.insert(name.clone(), Scope::Local);
+        local.insert(name.clone());
+        global.remove(&**name);
         return Ok(());
     }
     if let Some(ce) = class_entry {
         let cf = st.entries[ce].flags(name);
         if cf & DEF_GLOBAL != 0 {
-            scopes.insert(name.into(), Scope::GlobalExplicit);
+            scopes.insert(name.clone(), Scope::GlobalExplicit);
             return Ok(());
         } else if cf & DEF_BOUND != 0 && cf & DEF_NONLOCAL == 0 {
-            scopes.insert(name.into(), Scope::GlobalImplicit);
+            scopes.insert(name.clone(), Scope::GlobalImplicit);
             return Ok(());
         }
     }
     if let Some(b) = bound {
-        if b.contains(name) {
-            scopes.insert(name.into(), Scope::Free);
+        if b.contains(&**name) {
+            scopes.insert(name.clone(), Scope::Free);
             st.entries[ste].has_free = true;
-            free.insert(name.into());
+            free.insert(name.clone());
             return Ok(());
         }
     }
-    if global.contains(name) {
-        scopes.insert(name.into(), Scope::GlobalImplicit);
+    if global.contains(&**name) {
+        scopes.insert(name.clone(), Scope::GlobalImplicit);
         return Ok(());
     }
     if st.entries[ste].nested {
         st.entries[ste].has_free = true;
     }
-    scopes.insert(name.into(), Scope::GlobalImplicit);
+    scopes.insert(name.clone(), Scope::GlobalImplicit);
     Ok(())
 }
 
 /// `analyze_cells`.
-fn analyze_cells(scopes: &mut HashMap<Box<str>, Scope>, free: &mut NameSet, inlined_cells: &NameSet) {
+fn analyze_cells(scopes: &mut HashMap<Rc<str>, Scope>, free: &mut NameSet, inlined_cells: &NameSet) {
     for (name, scope) in scopes.iter_mut() {
         if *scope != Scope::Local {
             continue;
@@ -1017,25 +1021,22 @@ fn drop_class_free(ste: &mut Entry, free: &mut NameSet) {
 /// `update_symbols`.
 fn update_symbols(
     ste: &mut Entry,
-    scopes: &HashMap<Box<str>, Scope>,
+    scopes: &HashMap<Rc<str>, Scope>,
     bound: Option<&NameSet>,
     free: &NameSet,
     inlined_cells: &NameSet,
     classflag: bool,
 ) {
-    let names: Vec<Box<str>> = ste.symbols.iter().map(|(n, _)| n.into()).collect();
-    for name in &names {
-        let mut f = ste.symbols.get(name).unwrap_or(0);
+    ste.symbols.update_flags(|name, f| {
         if inlined_cells.contains(name) {
-            f |= DEF_COMP_CELL;
+            *f |= DEF_COMP_CELL;
         }
         let scope = scopes.get(name).copied().unwrap_or(Scope::Unknown) as u32;
-        f |= scope << SCOPE_OFFSET;
-        ste.symbols.set(name, f);
-    }
+        *f |= scope << SCOPE_OFFSET;
+    });
     // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
     // the flags are the same whatever the order, only the dict order differs.
-    let mut extra: Vec<&Box<str>> = free.iter().collect();
+    let mut extra: Vec<&Rc<str>> = free.iter().collect();
     extra.sort();
     for name in extra {
         if let Some(f) = ste.symbols.get(name) {
@@ -1064,11 +1065,11 @@ fn inline_comprehension(
     st: &mut SymTable,
     ste: EntryId,
     comp: EntryId,
-    scopes: &mut HashMap<Box<str>, Scope>,
+    scopes: &mut HashMap<Rc<str>, Scope>,
     comp_free: &mut NameSet,
     inlined_cells: &mut NameSet,
 ) {
-    let comp_syms: Vec<(Box<str>, u32)> =
+    let comp_syms: Vec<(Rc<str>, u32)> =
         st.entries[comp].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
     let mut remove_dunder_class = false;
     for (k, comp_flags) in comp_syms {
@@ -1124,7 +1125,7 @@ fn analyze_block(
     }
     let nsyms = st.entries[ste].symbols.len();
     let mut local = NameSet::with_capacity_and_hasher(nsyms, Default::default());
-    let mut scopes: HashMap<Box<str>, Scope> = HashMap::with_capacity_and_hasher(nsyms, Default::default());
+    let mut scopes: HashMap<Rc<str>, Scope> = HashMap::with_capacity_and_hasher(nsyms, Default::default());
     let mut newglobal = NameSet::default();
     let mut newfree = NameSet::default();
     let mut newbound = NameSet::default();
@@ -1139,7 +1140,7 @@ fn analyze_block(
         }
     }
 
-    let syms: Vec<(Box<str>, u32)> = st.entries[ste].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
+    let syms: Vec<(Rc<str>, u32)> = st.entries[ste].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
     for (name, f) in &syms {
         analyze_name(st, ste, &mut scopes, name, *f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
     }
@@ -1153,8 +1154,8 @@ fn analyze_block(
         }
         newglobal.extend(global.iter().cloned());
     } else {
-        newbound.insert("__class__".into());
-        newbound.insert("__classdict__".into());
+        newbound.insert(Rc::from("__class__"));
+        newbound.insert(Rc::from("__classdict__"));
     }
 
     let children = st.entries[ste].children.clone();

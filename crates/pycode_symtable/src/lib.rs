@@ -183,6 +183,13 @@ impl Symbols {
         self.names.iter().map(|(n, f)| (&**n, *f))
     }
 
+    /// Lets `f` change the flags of every name, in order (no lookups, no allocation).
+    pub(crate) fn update_flags(&mut self, mut f: impl FnMut(&str, &mut u32)) {
+        for (n, flags) in self.names.iter_mut() {
+            f(n, flags);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }
