@@ -278,5 +278,10 @@ def f_compileall(ctx):
     """What `PYTHONPYCACHEPREFIX=<scratch> python -m compileall -q FILE` prints: `exit N`, then
     its stdout, then its stderr (warnings), each after a `--- stdout` / `--- stderr` line."""
     import compileall
-    rc, out, err = _run_main_scratch_pycache(ctx, compileall.main, ["python -m compileall", "-q", ctx.rel])
+
+    def main():
+        # `python -m compileall` exits with int(not main()) (compileall's `__main__` block);
+        # main() itself only returns a truth value.
+        sys.exit(int(not compileall.main()))
+    rc, out, err = _run_main_scratch_pycache(ctx, main, ["python -m compileall", "-q", ctx.rel])
     return {".compileall": "exit %d\n--- stdout\n%s--- stderr\n%s" % (rc, out, err)}

@@ -11,6 +11,7 @@
 pub mod constant;
 pub mod dump;
 pub mod nodes;
+pub mod pyerr;
 
 pub use constant::Constant;
 pub use dump::{dump, dump_expr, DumpOptions};

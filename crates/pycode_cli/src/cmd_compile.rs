@@ -49,7 +49,7 @@ fn compile_one(
     mode: Mode,
     fixed_mtime: Option<u32>,
 ) -> Result<PathBuf, String> {
-    let src = std::fs::read(file).map_err(|e| format!("[Errno] {e}: '{file}'\n"))?;
+    let src = std::fs::read(file).map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(file.as_bytes()), None, release).text)?;
     let kind = match mode {
         Mode::Timestamp => {
             let md = std::fs::metadata(file).map_err(|e| format!("{e}\n"))?;
@@ -65,18 +65,14 @@ fn compile_one(
         Mode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
         Mode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, &src) },
     };
-    let pyc = pycode_compile::compile_to_pyc(&src, file, release, optimize, kind).map_err(|e| match e {
-        // py_compile's own text (traceback.format_exception_only, or "Sorry: ..." for other classes).
-        pycode_compile::CompileError::Parse(p) => {
-            pycode_parse::syntax_errors::format_py_compile(&p, file, pycode_ast::PyMinor::from(release))
-        }
-        pycode_compile::CompileError::Compile(c) if c.kind != pycode_codegen::ErrorKind::SyntaxError => {
-            // py_compile writes `PyCompileError.msg` as is: no newline after "Sorry: ...".
-            format!("Sorry: {}: {}", c.kind.name(), c.msg)
-        }
-        pycode_compile::CompileError::Compile(c) => format!("  File \"{file}\", line {}\n{}: {}\n", c.lineno, c.kind.name(), c.msg),
-        other => format!("{other}\n"),
-    })?;
+    // py_compile.PyCompileError(...).msg, exactly as `python -m py_compile` writes it.
+    // Warnings go to stderr as `warnings.showwarning` writes them, before any error.
+    let mut warnings = Vec::new();
+    let pyc = pycode_compile::compile_to_pyc_warn(&src, file, release, optimize, kind, &mut warnings);
+    for w in &warnings {
+        eprint!("{}", w.format(pycode_ast::pyerr::read_source_line(&w.filename, w.lineno).as_deref()));
+    }
+    let pyc = pyc.map_err(|e| pycode_ast::pyerr::py_compile_error_msg(&e.to_failure(file), file, pycode_ast::PyMinor::from(release)))?;
     let dest = match out {
         Some(o) => PathBuf::from(o),
         None => cache_path(Path::new(file), release, optimize),
@@ -139,13 +135,13 @@ pub fn run(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
-    let mut status = ExitCode::SUCCESS;
+    // `py_compile.main`: the first failure ends the run (`parser.exit(1, msg)`: the message as
+    // is, no newline added).
     for f in &files {
         if let Err(e) = compile_one(f, out.as_deref(), release, optimize, mode, fixed_mtime) {
-            // Each message carries its own line end (or none, as py_compile's "Sorry: ..." lines).
             eprint!("{e}");
-            status = ExitCode::from(1);
+            return ExitCode::from(1);
         }
     }
-    status
+    ExitCode::SUCCESS
 }

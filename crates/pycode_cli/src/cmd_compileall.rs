@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use pycode_compileall::{run_main, CompileFailure, Compiled, Reporter, RunEnv, SyntaxErrorInfo};
+use pycode_compileall::{run_main, CompileFailure, Compiled, Reporter, RunEnv};
 use pycode_release::Release;
 
 /// The compile backend: `pycode_compile` (parse → codegen → assemble → marshal). Releases or
@@ -19,61 +19,12 @@ use pycode_release::Release;
 fn compile_backend(source: &[u8], dfile: &str, release: Release, optimize: i64) -> Result<Compiled, CompileFailure> {
     // compileall passes -1 for "the interpreter's level", which is 0 for `python -m compileall`.
     let level = u8::try_from(optimize.max(0)).unwrap_or(0);
-    match pycode_compile::compile_to_marshal(source, dfile, release, level) {
-        Ok(code) => Ok(Compiled { code, warnings: Vec::new() }),
-        Err(pycode_compile::CompileError::Parse(e)) => Err(parse_error_to_failure(e)),
-        Err(pycode_compile::CompileError::Compile(e)) => Err(codegen_error_to_failure(e, dfile)),
-        Err(pycode_compile::CompileError::Assemble(msg)) => {
-            Err(CompileFailure::Other { class: "SystemError".into(), message: format!("pycode internal compiler error: {msg}") })
-        }
-        Err(pycode_compile::CompileError::Unsupported(msg)) => Err(CompileFailure::Other { class: "NotImplementedError".into(), message: msg }),
-    }
-}
-
-/// A symtable/codegen error as CPython raises it (`_PyErr_RaiseSyntaxError`): the offsets as
-/// given, and the text read back from the file named `filename` (`PyErr_ProgramTextObject`),
-/// `None` when that file cannot be read.
-fn codegen_error_to_failure(e: pycode_codegen::CompileError, filename: &str) -> CompileFailure {
-    use pycode_codegen::ErrorKind as K;
-    match e.kind {
-        K::SyntaxError => {
-            let text = std::fs::read(filename).ok().and_then(|b| {
-                let t = String::from_utf8_lossy(&b).into_owned();
-                let idx = usize::try_from(e.lineno).ok()?.checked_sub(1)?;
-                t.split_inclusive('\n').nth(idx).map(str::to_owned)
-            });
-            CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
-                class: "SyntaxError".into(),
-                msg: e.msg,
-                filename: Some(filename.to_owned()),
-                lineno: Some(e.lineno as i64),
-                offset: Some(e.offset as i64),
-                end_lineno: Some(e.end_lineno as i64),
-                end_offset: Some(e.end_offset as i64),
-                text,
-            }))
-        }
-        other => CompileFailure::Other { class: other.name().into(), message: e.msg },
-    }
-}
-
-fn parse_error_to_failure(e: pycode_parse::ParseError) -> CompileFailure {
-    use pycode_parse::ErrorKind as K;
-    match e.kind {
-        K::ValueError | K::RecursionError => CompileFailure::Other { class: e.kind.name().into(), message: e.msg },
-        K::SyntaxError | K::IndentationError | K::TabError | K::UnknownEncoding => {
-            let nz = |v: u32| (v > 0).then_some(v as i64);
-            CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
-                class: e.kind.name().into(),
-                msg: e.msg,
-                filename: None,
-                lineno: nz(e.lineno),
-                offset: nz(e.offset),
-                end_lineno: nz(e.end_lineno),
-                end_offset: nz(e.end_offset),
-                text: e.text.map(|t| t + "\n"),
-            }))
-        }
+    // Warnings emitted before an error are lost here (compileall prints only the error block);
+    // CPython prints them as they happen.
+    let mut warnings = Vec::new();
+    match pycode_compile::compile_to_marshal_warn(source, dfile, release, level, &mut warnings) {
+        Ok(code) => Ok(Compiled { code, warnings }),
+        Err(e) => Err(e.to_failure(dfile)),
     }
 }
 

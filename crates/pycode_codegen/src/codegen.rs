@@ -9,6 +9,8 @@ use pycode_ast::{
 };
 use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr};
 use pycode_release::Release;
+
+use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
     flags::*, key_of_expr, key_of_stmt, mangle, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope,
     SymTable,
@@ -167,6 +169,8 @@ struct Compiler<'a> {
     depth: u32,
     /// The `.generic_base` name appended to each generic class's bases ([`typeparams`]).
     generic_bases: &'a HashMap<usize, Expr>,
+    /// `SyntaxWarning`s emitted so far, in CPython's order.
+    warnings: Vec<SyntaxWarning>,
 }
 
 type R = Result<(), CompileError>;
@@ -271,10 +275,16 @@ pub(crate) fn const_value(pool: &mut ConstPool, c: &Constant) -> ConstId {
 /// Compiles a module: folds constants (`_PyAST_Optimize`), builds the symbol table and generates
 /// code for every scope (`compiler_mod`). `module` is modified by folding.
 pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled, CompileError> {
+    compile_module_warn(module, opts, &mut Vec::new())
+}
+
+/// [`compile_module`], appending the `SyntaxWarning`s the compiler emits to `warnings` (also
+/// those emitted before an error).
+pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
     let future = pycode_symtable::parse_future(module)?;
     crate::fold::fold_module(module, opts.optimize)?;
     let module: &Mod = module;
-    let st = SymTable::build(module, future)?;
+    let st = SymTable::build_for(module, future, opts.release)?;
     let generic_bases = typeparams::generic_class_bases(module);
     let mut c = Compiler {
         st,
@@ -287,8 +297,11 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
         interactive: false,
         depth: 0,
         generic_bases: &generic_bases,
+        warnings: Vec::new(),
     };
-    c.compiler_mod(module)?;
+    let r = c.compiler_mod(module);
+    warnings.append(&mut c.warnings);
+    r?;
     let root = c.units.len().saturating_sub(1);
     Ok(Compiled { units: c.units, consts: c.consts, root })
 }
@@ -301,6 +314,17 @@ macro_rules! op {
 
 impl<'a> Compiler<'a> {
     // ------------------------------------------------------------------ units
+
+    /// `compiler_warn`: records a `SyntaxWarning` at the line of `pos`.
+    fn warn(&mut self, pos: Pos, message: Option<String>) {
+        self.warn_at(loc_of(pos).lineno, message);
+    }
+
+    fn warn_at(&mut self, lineno: i32, message: Option<String>) {
+        if let Some(message) = message {
+            self.warnings.push(SyntaxWarning { message, lineno });
+        }
+    }
 
     fn u(&mut self) -> &mut Unit<'a> {
         // The stack is never empty while generating code (compiler_mod enters the module first).
@@ -760,8 +784,16 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ fblocks
 
+    /// `CO_MAXBLOCKS`: 20 up to 3.12.1, 21 from 3.12.7 (measured: 21 nested loops compile there).
+    fn co_maxblocks(&self) -> usize {
+        match self.opts.release {
+            Release::V3_11_7 | Release::V3_12_1 => CO_MAXBLOCKS,
+            Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => CO_MAXBLOCKS + 1,
+        }
+    }
+
     fn push_fblock(&mut self, loc: Location, ty: FBlockType, block: Option<Label>, exit: Option<Label>, datum: FDatum<'a>) -> R {
-        if self.uref().fblocks.len() >= CO_MAXBLOCKS {
+        if self.uref().fblocks.len() >= self.co_maxblocks() {
             return Err(CompileError { kind: ErrorKind::SyntaxError, ..err_at("too many statically nested blocks", loc) });
         }
         self.u().fblocks.push(FBlock { ty, loc, block, exit, datum });
@@ -1397,6 +1429,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_assert`.
     fn compiler_assert(&mut self, s: &'a Stmt, test: &'a Expr, msg: Option<&'a Expr>) -> R {
+        self.warn(s.pos, warnings::check_assert(test));
         if self.opts.optimize > 0 {
             return Ok(());
         }
@@ -1459,7 +1492,8 @@ impl<'a> Compiler<'a> {
         let ff = self.future;
         let after = s.pos.lineno as i32 > ff.lineno
             || (s.pos.lineno as i32 == ff.lineno && s.pos.col_offset as i32 > ff.col_offset);
-        if after && module == Some("__future__") && level == 0 {
+        // 3.11/3.12 check the module name only (3.13 also requires level 0).
+        if after && module == Some("__future__") {
             return Err(err_at("from __future__ imports must occur at the beginning of the file", loc));
         }
         let strs: Vec<&str> = names.iter().map(|a| &*a.name).collect();
@@ -1973,7 +2007,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::YieldFrom { value } => {
                 if !self.ste().is_function_like() {
-                    return Err(err_at("'yield' outside function", loc));
+                    return Err(err_at("'yield from' outside function", loc));
                 }
                 if self.uref().scope_type == ScopeType::AsyncFunction {
                     return Err(err_at("'yield from' inside async function", loc));
@@ -2053,6 +2087,10 @@ impl<'a> Compiler<'a> {
                 }
             }
             ExprKind::Subscript { value, slice, ctx } => {
+                if *ctx == ExprContext::Load {
+                    self.warn(value.pos, warnings::check_subscripter(value));
+                    self.warn(value.pos, warnings::check_index(value, slice));
+                }
                 self.visit_expr(value)?;
                 if is_two_element_slice(slice) && *ctx != ExprContext::Del {
                     self.compiler_slice(slice)?;
@@ -2351,6 +2389,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_compare`.
     fn compiler_compare(&mut self, loc: Location, left: &'a Expr, ops: &[CmpOp], comps: &'a [Expr]) -> R {
+        self.warn_at(loc.lineno, warnings::check_compare(left, ops, comps));
         let o = self.ops.clone();
         self.visit_expr(left)?;
         let n = ops.len().min(comps.len());
@@ -2423,6 +2462,7 @@ impl<'a> Compiler<'a> {
                 return self.use_label(end);
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
+                self.warn(e.pos, warnings::check_compare(left, ops, comparators));
                 let n = ops.len().min(comparators.len()) - 1;
                 let el = loc_of(e.pos);
                 let cleanup = self.new_label();
@@ -2578,6 +2618,7 @@ impl<'a> Compiler<'a> {
         if self.maybe_optimize_method_call(e, func, args, keywords)? {
             return Ok(());
         }
+        self.warn(func.pos, warnings::check_caller(func));
         self.addop(op!(self, PUSH_NULL), loc_of(func.pos));
         self.visit_expr(func)?;
         self.call_helper(loc_of(e.pos), 0, args, keywords)

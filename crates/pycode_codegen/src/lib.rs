@@ -15,7 +15,8 @@ mod fold;
 pub mod listing;
 mod ops;
 pub mod unparse;
+pub mod warnings;
 
-pub use codegen::{compile_module, CompileOptions, Compiled, CompiledUnit};
+pub use codegen::{compile_module, compile_module_warn, CompileOptions, Compiled, CompiledUnit};
 pub use fold::fold_module;
 pub use pycode_symtable::{CompileError, ErrorKind};

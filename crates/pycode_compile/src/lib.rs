@@ -8,9 +8,10 @@
 //!
 //! Only 3.12 code generation exists so far; other releases give [`CompileError::Unsupported`].
 
+use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 use pycode_ast::{Mod, PyMinor};
 use pycode_assemble::graph::GraphBuilder;
-use pycode_codegen::{compile_module, CompileOptions};
+use pycode_codegen::{compile_module_warn, CompileOptions};
 use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
 use pycode_object::{ObjId, ObjectGraph};
@@ -41,6 +42,86 @@ impl std::fmt::Display for CompileError {
 }
 
 impl std::error::Error for CompileError {}
+
+impl CompileError {
+    /// The exception `compile(source, filename, 'exec')` raises, as Python sees it: the parser's
+    /// `SyntaxError` as is; a symtable/compiler `SyntaxError` with its line read back from the
+    /// file named `filename` ([`program_text`], as CPython does; `None` when unreadable);
+    /// anything else as `Class: message`.
+    pub fn to_failure(&self, filename: &str) -> CompileFailure {
+        match self {
+            CompileError::Parse(e) => e.to_failure(filename),
+            CompileError::Compile(e) => match e.kind {
+                pycode_codegen::ErrorKind::SyntaxError => CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
+                    class: "SyntaxError".into(),
+                    msg: e.msg.clone(),
+                    filename: Some(filename.to_owned()),
+                    lineno: Some(e.lineno as i64),
+                    offset: Some(e.offset as i64),
+                    end_lineno: Some(e.end_lineno as i64),
+                    end_offset: Some(e.end_offset as i64),
+                    text: program_text(filename, e.lineno as i64),
+                })),
+                other => CompileFailure::Other { class: other.name().into(), message: e.msg.clone() },
+            },
+            CompileError::Assemble(msg) => {
+                CompileFailure::Other { class: "SystemError".into(), message: format!("pycode internal compiler error: {msg}") }
+            }
+            CompileError::Unsupported(msg) => CompileFailure::Other { class: "NotImplementedError".into(), message: msg.clone() },
+        }
+    }
+}
+
+/// `PyErr_ProgramTextObject` (`err_programtext` in `Python/errors.c`, 3.12): line `lineno` of the
+/// file `filename` read with universal newlines in chunks of at most 999 bytes (a longer line
+/// gives only its first chunk), a UTF-8 BOM skipped on line 1, decoded with replacement.
+/// `None` when the file cannot be opened or has fewer lines.
+pub fn program_text(filename: &str, lineno: i64) -> Option<String> {
+    const CHUNK: usize = 999;
+    if lineno <= 0 {
+        return None;
+    }
+    let data = std::fs::read(filename).ok()?;
+    let mut pos = 0usize;
+    let mut line_no = 0i64;
+    loop {
+        // One fgets: up to CHUNK bytes, stopping after a newline ("\r", "\n" or "\r\n" → "\n").
+        if pos >= data.len() {
+            return None;
+        }
+        let mut chunk: Vec<u8> = Vec::new();
+        let mut ended = false;
+        while chunk.len() < CHUNK {
+            let Some(&b) = data.get(pos) else { break };
+            pos += 1;
+            if b == b'\r' {
+                if data.get(pos) == Some(&b'\n') {
+                    pos += 1;
+                }
+                chunk.push(b'\n');
+                ended = true;
+                break;
+            }
+            chunk.push(b);
+            if b == b'\n' {
+                ended = true;
+                break;
+            }
+        }
+        let full = chunk.len() == CHUNK && !ended;
+        if line_no + 1 < lineno && full {
+            continue;
+        }
+        line_no += 1;
+        if line_no == lineno {
+            let mut line: &[u8] = &chunk;
+            if lineno == 1 {
+                line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            }
+            return Some(String::from_utf8_lossy(line).into_owned());
+        }
+    }
+}
 
 fn minor_of(release: Release) -> PyMinor {
     match release.minor() {
@@ -79,6 +160,20 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
     parse_source_mode(source, release, CompileMode::Exec)
 }
 
+/// [`parse_source`], appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
+pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
+    let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false };
+    let mut found = Vec::new();
+    let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(CompileError::Parse)?;
+    warnings.extend(found.into_iter().map(|w| CompileWarning {
+        category: "SyntaxWarning".into(),
+        message: w.message,
+        filename: filename.to_owned(),
+        lineno: i64::from(w.lineno),
+    }));
+    Ok(m)
+}
+
 /// Parses `source` for `release` in `compile()` mode `mode`.
 pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> Result<Mod, CompileError> {
     let mode = match mode {
@@ -114,12 +209,12 @@ pub fn compile_source_in_memory(
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let mut m = parse_source_mode(source, release, mode)?;
-    compile_ast_with(&mut m, filename, release, optimize, false)
+    compile_ast_with(&mut m, filename, release, optimize, false, &mut Vec::new())
 }
 
 /// Compiles a parsed module into a code object graph (root = the module code object).
 pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
-    compile_ast_with(module, filename, release, optimize, true)
+    compile_ast_with(module, filename, release, optimize, true, &mut Vec::new())
 }
 
 /// [`compile_ast`]; `marshal_set_order` false keeps frozenset elements in the compiler's order.
@@ -129,6 +224,7 @@ fn compile_ast_with(
     release: Release,
     optimize: u8,
     marshal_set_order: bool,
+    warnings: &mut Vec<CompileWarning>,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     match release {
         Release::V3_12_1 | Release::V3_12_7 => {}
@@ -143,7 +239,15 @@ fn compile_ast_with(
     }
     let mut opts = CompileOptions::new(release);
     opts.optimize = optimize;
-    let mut compiled = compile_module(module, opts).map_err(CompileError::Compile)?;
+    let mut emitted = Vec::new();
+    let compiled = compile_module_warn(module, opts, &mut emitted);
+    warnings.extend(emitted.into_iter().map(|w| CompileWarning {
+        category: "SyntaxWarning".into(),
+        message: w.message,
+        filename: filename.to_owned(),
+        lineno: i64::from(w.lineno),
+    }));
+    let mut compiled = compiled.map_err(CompileError::Compile)?;
     let mut b = GraphBuilder::for_release(release, filename);
     if !marshal_set_order {
         b.keep_compiler_set_order();
@@ -282,16 +386,40 @@ fn code_richcompare_eq(a: &pycode_assemble::AssembledCode, b: &pycode_assemble::
 
 /// `compile()` + `marshal.dumps()`: the marshalled module code object.
 pub fn compile_to_marshal(source: &[u8], filename: &str, release: Release, optimize: u8) -> Result<Vec<u8>, CompileError> {
-    let mut m = parse_source(source, release)?;
-    let (g, root) = compile_ast(&mut m, filename, release, optimize)?;
+    compile_to_marshal_warn(source, filename, release, optimize, &mut Vec::new())
+}
+
+/// [`compile_to_marshal`], appending the warnings `compile()` emits to `warnings`.
+pub fn compile_to_marshal_warn(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    optimize: u8,
+    warnings: &mut Vec<CompileWarning>,
+) -> Result<Vec<u8>, CompileError> {
+    let mut m = parse_source_warn(source, filename, release, warnings)?;
+    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, true, warnings)?;
     pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
         .map_err(|e| CompileError::Assemble(e.to_string()))
 }
 
 /// A whole `.pyc` file (header + marshalled code), as `py_compile.compile` writes it.
 pub fn compile_to_pyc(source: &[u8], filename: &str, release: Release, optimize: u8, kind: PycKind) -> Result<Vec<u8>, CompileError> {
-    let mut m = parse_source(source, release)?;
-    let (g, root) = compile_ast(&mut m, filename, release, optimize)?;
+    compile_to_pyc_warn(source, filename, release, optimize, kind, &mut Vec::new())
+}
+
+/// [`compile_to_pyc`], appending the warnings `compile()` emits (in CPython's order, also those
+/// emitted before an error) to `warnings`.
+pub fn compile_to_pyc_warn(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    optimize: u8,
+    kind: PycKind,
+    warnings: &mut Vec<CompileWarning>,
+) -> Result<Vec<u8>, CompileError> {
+    let mut m = parse_source_warn(source, filename, release, warnings)?;
+    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, true, warnings)?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
 }

@@ -10,7 +10,8 @@ use pycode_marshal::{PycHeader, PycKind};
 use pycode_release::Release;
 
 use crate::pathops::{as_path, basename, cache_from_source, compute_dfile, dirname, is_proper_ancestor, join, resolve, PathBytes};
-use crate::pytext::{display_path, py_compile_error_msg, repr_path, PyOsError};
+use crate::pytext::{display_path, py_minor, repr_path, PyOsError};
+use pycode_ast::pyerr::{py_compile_error_msg, read_source_line};
 use crate::write::{calc_mode, makedirs, write_atomic};
 use crate::{CompileFailure, Compiler, InvalidationMode, Reporter};
 
@@ -172,9 +173,9 @@ fn py_compile(
     } else {
         compiler.compile(&source, dfile, release, optimize)
     };
-    let compiled = compiled.map_err(|f| PyCompileErr::Compile(py_compile_error_msg(&f, dfile, release)))?;
+    let compiled = compiled.map_err(|f| PyCompileErr::Compile(py_compile_error_msg(&f, dfile, py_minor(release))))?;
     for w in &compiled.warnings {
-        fo.err.push_str(&format_warning(w));
+        fo.err.push_str(&w.format(read_source_line(&w.filename, w.lineno).as_deref()));
     }
     let dir = dirname(cfile);
     if !dir.is_empty() {
@@ -193,22 +194,6 @@ fn py_compile(
     data.extend_from_slice(&header);
     data.extend_from_slice(&compiled.code);
     write_atomic(cfile, &data, calc_mode(fullname), release).map_err(PyCompileErr::Os)
-}
-
-/// `warnings.formatwarning` for a compile-time warning, with the source line as `linecache`
-/// would find it (read from `filename` on disk).
-fn format_warning(w: &crate::CompileWarning) -> String {
-    let mut s = format!("{}:{}: {}: {}\n", w.filename, w.lineno, w.category, w.message);
-    if let Ok(text) = std::fs::read(&w.filename) {
-        let text = String::from_utf8_lossy(&text);
-        if let Some(line) = usize::try_from(w.lineno - 1).ok().and_then(|i| text.lines().nth(i)) {
-            let line = line.trim();
-            if !line.is_empty() {
-                s.push_str(&format!("  {line}\n"));
-            }
-        }
-    }
-    s
 }
 
 /// `filecmp.cmp(a, b, shallow=False)`: same kind of file, same size, same bytes.

@@ -56,40 +56,7 @@ impl InvalidationMode {
     }
 }
 
-/// The attributes of a `SyntaxError` (or `IndentationError`/`TabError`) raised by `compile()`.
-/// Line and column numbers are 1-based as in Python; `None` is Python's `None`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyntaxErrorInfo {
-    /// `SyntaxError`, `IndentationError` or `TabError`.
-    pub class: String,
-    pub msg: String,
-    pub filename: Option<String>,
-    pub lineno: Option<i64>,
-    pub offset: Option<i64>,
-    pub end_lineno: Option<i64>,
-    pub end_offset: Option<i64>,
-    /// The source line (CPython keeps its newline).
-    pub text: Option<String>,
-}
-
-/// Why `compile()` failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CompileFailure {
-    /// `SyntaxError` or a subclass of it.
-    Syntax(Box<SyntaxErrorInfo>),
-    /// Any other exception (`ValueError`, `RecursionError`, `MemoryError`, ...): class name and
-    /// `str(exception)`.
-    Other { class: String, message: String },
-}
-
-/// A warning `compile()` emitted (`SyntaxWarning`, `DeprecationWarning`), shown on stderr.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompileWarning {
-    pub category: String,
-    pub message: String,
-    pub filename: String,
-    pub lineno: i64,
-}
+pub use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 
 /// What a successful compilation gives.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,12 +1,10 @@
 //! The text CPython prints for the values and exceptions compileall deals with: `repr()` of a path,
-//! `str()` of an `OSError`, `py_compile.PyCompileError.msg` (which for a `SyntaxError` is
-//! `traceback.format_exception_only`), and `str()` of the other exceptions.
+//! `str()` of an `OSError`. (`py_compile.PyCompileError.msg` and the `SyntaxError` text are
+//! `pycode_ast::pyerr`, shared with `pycode compile` and `pycode ast`.)
 
 use pycode_ast::PyMinor;
 use pycode_object::PyStr;
 use pycode_release::Release;
-
-use crate::{CompileFailure, SyntaxErrorInfo};
 
 /// The `ast`-crate minor version for a release (it selects the Unicode database of `str.isprintable`).
 pub(crate) fn py_minor(release: Release) -> PyMinor {
@@ -131,122 +129,6 @@ impl PyOsError {
     }
 }
 
-/// Python's `str.isspace()` (close enough: Unicode White_Space plus the ASCII separators
-/// U+001C..U+001F that Python also counts).
-fn py_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// `SyntaxError.__str__` (`SyntaxError_str` in `Objects/exceptions.c`): the message followed by
-/// the file's base name and the line when known.
-pub fn syntax_error_str(e: &SyntaxErrorInfo) -> String {
-    let base = e.filename.as_deref().map(|f| match f.rfind('/') {
-        Some(i) => &f[i + 1..],
-        None => f,
-    });
-    match (base, e.lineno) {
-        (Some(f), Some(l)) => format!("{} ({}, line {})", e.msg, f, l),
-        (Some(f), None) => format!("{} ({})", e.msg, f),
-        (None, Some(l)) => format!("{} (line {})", e.msg, l),
-        (None, None) => e.msg.clone(),
-    }
-}
-
-/// `traceback.TracebackException._format_syntax_error` of `release` without colour (what
-/// `traceback.format_exception_only` yields for a `SyntaxError`), joined.
-/// Not mirrored: 3.14's `_find_keyword_typos` ("Did you mean ...?" appended to "invalid syntax"),
-/// which needs to re-compile candidate lines.
-pub fn format_syntax_error(e: &SyntaxErrorInfo, release: Release) -> String {
-    let stype = e.class.as_str();
-    let mut out = String::new();
-    let mut filename_suffix = String::new();
-    if let Some(l) = e.lineno {
-        out.push_str(&format!("  File \"{}\", line {}\n", e.filename.as_deref().filter(|f| !f.is_empty()).unwrap_or("<string>"), l));
-    } else if let Some(f) = &e.filename {
-        filename_suffix = format!(" ({f})");
-    }
-    if let Some(text) = &e.text {
-        let rtext = text.trim_end_matches('\n');
-        let ltext = rtext.trim_start_matches([' ', '\n', '\x0c']);
-        let rlen = rtext.chars().count() as i64;
-        let llen = ltext.chars().count() as i64;
-        let spaces = rlen - llen;
-        let caret_line = |colno: i64, end_colno: i64| -> String {
-            let mut s = String::from("    ");
-            for c in ltext.chars().take(colno.max(0) as usize) {
-                s.push(if py_isspace(c) { c } else { ' ' });
-            }
-            for _ in 0..(end_colno - colno).max(0) {
-                s.push('^');
-            }
-            s.push('\n');
-            s
-        };
-        if !release.at_least(3, 13) {
-            out.push_str(&format!("    {ltext}\n"));
-            if let Some(offset) = e.offset {
-                let mut end_offset = match e.end_offset {
-                    None | Some(0) => offset,
-                    Some(x) => x,
-                };
-                if offset == end_offset || end_offset == -1 {
-                    end_offset = offset + 1;
-                }
-                let colno = offset - 1 - spaces;
-                let end_colno = end_offset - 1 - spaces;
-                if colno >= 0 {
-                    out.push_str(&caret_line(colno, end_colno));
-                }
-            }
-        } else {
-            match e.offset {
-                None => out.push_str(&format!("    {ltext}\n")),
-                Some(mut offset) => {
-                    let mut end_offset = if e.lineno == e.end_lineno {
-                        match e.end_offset {
-                            None | Some(0) => offset,
-                            Some(x) => x,
-                        }
-                    } else {
-                        rlen + 1
-                    };
-                    let text_len = text.chars().count() as i64;
-                    if !text.is_empty() && offset > text_len {
-                        offset = rlen + 1;
-                    }
-                    if !text.is_empty() && end_offset > text_len {
-                        end_offset = rlen + 1;
-                    }
-                    if offset >= end_offset || end_offset < 0 {
-                        end_offset = offset + 1;
-                    }
-                    let colno = offset - 1 - spaces;
-                    let end_colno = end_offset - 1 - spaces;
-                    out.push_str(&format!("    {ltext}\n"));
-                    if colno >= 0 {
-                        out.push_str(&caret_line(colno, end_colno));
-                    }
-                }
-            }
-        }
-    }
-    let msg = if e.msg.is_empty() { "<no detail available>" } else { e.msg.as_str() };
-    out.push_str(&format!("{stype}: {msg}{filename_suffix}\n"));
-    out
-}
-
-/// `py_compile.PyCompileError(type, value, file).msg`: the formatted `SyntaxError` for exactly
-/// `SyntaxError`, `"Sorry: <class>: <str(value)>"` for everything else (subclasses included).
-pub fn py_compile_error_msg(f: &CompileFailure, dfile: &str, release: Release) -> String {
-    match f {
-        CompileFailure::Syntax(e) if e.class == "SyntaxError" => {
-            format_syntax_error(e, release).replace("File \"<string>\"", &format!("File \"{dfile}\""))
-        }
-        CompileFailure::Syntax(e) => format!("Sorry: {}: {}", e.class, syntax_error_str(e)),
-        CompileFailure::Other { class, message } => format!("Sorry: {class}: {message}"),
-    }
-}
-
 /// `msg.encode(encoding, errors='backslashreplace').decode(encoding)` for a UTF-8 stdout: only
 /// lone surrogates change (they cannot occur in Rust text, so this is the identity).
 pub fn backslashreplace_utf8(msg: &str) -> &str {
@@ -256,30 +138,6 @@ pub fn backslashreplace_utf8(msg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn se(msg: &str, lineno: Option<i64>, offset: Option<i64>, end_offset: Option<i64>, text: Option<&str>) -> SyntaxErrorInfo {
-        SyntaxErrorInfo {
-            class: "SyntaxError".into(),
-            msg: msg.into(),
-            filename: Some("d/bad.py".into()),
-            lineno,
-            offset,
-            end_lineno: lineno,
-            end_offset,
-            text: text.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn syntax_error_block() {
-        let e = se("'(' was never closed", Some(1), Some(5), Some(6), Some("x = (\n"));
-        assert_eq!(
-            format_syntax_error(&e, Release::V3_12_7),
-            "  File \"d/bad.py\", line 1\n    x = (\n        ^\nSyntaxError: '(' was never closed\n"
-        );
-        let e = se("invalid syntax", Some(2), Some(3), Some(5), Some("\tab cd\n"));
-        assert_eq!(format_syntax_error(&e, Release::V3_11_7), "  File \"d/bad.py\", line 2\n    \tab cd\n    \t ^^\nSyntaxError: invalid syntax\n");
-    }
 
     #[test]
     fn oserror_text() {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use pycode_ast::pyerr::{CompileFailure, SyntaxErrorInfo};
+
 /// The Python exception class of an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -54,6 +56,48 @@ impl ParseError {
 
     pub fn syntax(msg: impl Into<String>) -> Self {
         Self::new(ErrorKind::SyntaxError, msg)
+    }
+}
+
+impl ParseError {
+    /// The exception Python raises for this error, as `compile(source, filename, ...)` leaves it:
+    /// a `SyntaxError` (or subclass) with `filename` and CPython's exact location and line, or
+    /// another exception (`ValueError`, `RecursionError`). An error without a location (3.12+'s
+    /// null bytes) has neither filename nor line, as in CPython.
+    pub fn to_failure(&self, filename: &str) -> CompileFailure {
+        match self.kind {
+            ErrorKind::ValueError | ErrorKind::RecursionError => {
+                CompileFailure::Other { class: self.kind.name().into(), message: self.msg.clone() }
+            }
+            ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError | ErrorKind::UnknownEncoding => {
+                let raw = self.raw.unwrap_or([self.lineno as i64, self.offset as i64, self.end_lineno as i64, self.end_offset as i64]);
+                let has_loc = self.lineno > 0 || self.raw.is_some_and(|r| r[0] >= 0);
+                let info = if has_loc {
+                    SyntaxErrorInfo {
+                        class: self.kind.name().into(),
+                        msg: self.msg.clone(),
+                        filename: Some(filename.to_owned()),
+                        lineno: Some(raw[0]),
+                        offset: Some(raw[1]),
+                        end_lineno: Some(raw[2]),
+                        end_offset: Some(raw[3]),
+                        text: self.text.clone(),
+                    }
+                } else {
+                    SyntaxErrorInfo {
+                        class: self.kind.name().into(),
+                        msg: self.msg.clone(),
+                        filename: None,
+                        lineno: None,
+                        offset: None,
+                        end_lineno: None,
+                        end_offset: None,
+                        text: None,
+                    }
+                };
+                CompileFailure::Syntax(Box::new(info))
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod strings;
 pub mod syntax_errors;
 pub mod typecomments;
+pub mod warnings;
 
 pub use error::{ErrorKind, ParseError};
 pub use pycode_ast::PyMinor;
@@ -73,7 +74,7 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<a::Mod, ParseError> {
 /// Like [`parse`] for already decoded text (newlines must already be `\n`).
 pub fn parse_text(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     // Deep input: ruff's parser and our converter grow the stack on demand (`stacker`).
-    let tree = parse_inner(text, opts)?;
+    let tree = parse_inner(text, opts, None)?;
     if opts.minor >= PyMinor::Py314 {
         future_check(&tree, text)?;
     }
@@ -131,6 +132,17 @@ fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// [`parse`], appending the `SyntaxWarning`s CPython's parser emits for the source
+/// ([`warnings`]; reported for sources that parse) to `warnings`.
+pub fn parse_warn(source: &[u8], opts: &Options, warnings: &mut Vec<warnings::ParseWarning>) -> Result<a::Mod, ParseError> {
+    let text = decode::decode_source(source, opts.minor)?;
+    let tree = parse_inner(&text, opts, Some(warnings))?;
+    if opts.minor >= PyMinor::Py314 {
+        future_check(&tree, &text)?;
+    }
+    Ok(tree)
+}
+
 /// Drops ruff's tree; a deeply nested one is dropped on a large stack segment, since dropping
 /// nested boxes recurses.
 fn drop_parsed<T>(parsed: T, depth: u32) {
@@ -150,7 +162,7 @@ fn target_version(minor: PyMinor) -> PythonVersion {
     }
 }
 
-fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
+fn parse_inner(text: &str, opts: &Options, warnings: Option<&mut Vec<warnings::ParseWarning>>) -> Result<a::Mod, ParseError> {
     if opts.mode == Mode::FuncType {
         return parse_func_type(text, opts);
     }
@@ -162,6 +174,9 @@ fn parse_inner(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     let parsed = ruff_python_parser::parse_unchecked(text, ropts);
     let mut conv = convert::Converter::new(text, opts.minor);
     let result = convert_parsed(&parsed, &mut conv, text, opts);
+    if let (Ok(_), Some(w)) = (&result, warnings) {
+        warnings::string_warnings(text, parsed.tokens(), opts.minor, w);
+    }
     let depth = if result.is_err() { u32::MAX } else { conv.max_depth };
     drop_parsed(parsed, depth);
     result
@@ -303,8 +318,8 @@ fn parse_func_type(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     let lhs_src = format!("{lhs}{}", &blank_rest[usize::from(arrow.start())..]);
     let mut sub = Options { mode: Mode::Eval, ..opts.clone() };
     sub.type_comments = false;
-    let lhs_tree = parse_inner(&lhs_src, &sub)?;
-    let rhs_tree = parse_inner(&rhs_src, &sub)?;
+    let lhs_tree = parse_inner(&lhs_src, &sub, None)?;
+    let rhs_tree = parse_inner(&rhs_src, &sub, None)?;
     let (a::Mod::Expression { body: lhs_e }, a::Mod::Expression { body: rhs_e }) = (lhs_tree, rhs_tree) else {
         return Err(conv.err_at(TextSize::from(0), "invalid syntax"));
     };

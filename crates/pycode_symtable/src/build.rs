@@ -31,12 +31,13 @@ struct Builder {
     private: Option<Box<str>>,
     future: FutureFeatures,
     depth: u32,
+    release: pycode_release::Release,
 }
 
 type R = Result<(), CompileError>;
 
 /// `_PySymtable_Build`.
-pub(crate) fn build(module: &Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
+pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
     let mut b = Builder {
         entries: Vec::new(),
         blocks: HashMap::default(),
@@ -44,6 +45,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures) -> Result<SymTable, Co
         private: None,
         future,
         depth: 0,
+        release,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     match module {
@@ -419,7 +421,11 @@ impl Builder {
                         return Err(CompileError::syntax_at(msg, pos));
                     }
                     self.add_def(name, DEF_GLOBAL, pos)?;
-                    self.cur_entry().directives.push((name.clone(), pos));
+                    {
+                        // symtable_record_directive keys by the mangled name.
+                        let m = self.mangled(name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
                 }
             }
             StmtKind::Nonlocal { names } => {
@@ -438,7 +444,11 @@ impl Builder {
                         return Err(CompileError::syntax_at(msg, pos));
                     }
                     self.add_def(name, DEF_NONLOCAL, pos)?;
-                    self.cur_entry().directives.push((name.clone(), pos));
+                    {
+                        // symtable_record_directive keys by the mangled name.
+                        let m = self.mangled(name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
                 }
             }
             StmtKind::Expr { value } => self.visit_expr(value)?,
@@ -624,13 +634,19 @@ impl Builder {
     }
 
     /// `symtable_raise_if_annotation_block`.
+    /// 3.11 words it `'NAME' can not be used within ...`, 3.12+ `NAME cannot be used within ...`.
     fn raise_if_annotation_block(&self, name: &str, e: &Expr) -> R {
-        let msg = match self.cur_ref().block_type {
-            BlockType::Annotation => format!("'{name}' can not be used within an annotation"),
-            BlockType::TypeVarBound => format!("'{name}' can not be used within a TypeVar bound"),
-            BlockType::TypeAlias => format!("'{name}' can not be used within a type alias"),
-            BlockType::TypeParam => format!("'{name}' can not be used within the definition of a generic"),
+        use pycode_release::Release as Rel;
+        let what = match self.cur_ref().block_type {
+            BlockType::Annotation => "an annotation",
+            BlockType::TypeVarBound => "a TypeVar bound",
+            BlockType::TypeAlias => "a type alias",
+            BlockType::TypeParam => "the definition of a generic",
             _ => return Ok(()),
+        };
+        let msg = match self.release {
+            Rel::V3_11_7 => format!("'{name}' can not be used within {what}"),
+            Rel::V3_12_1 | Rel::V3_12_7 | Rel::V3_13_0 | Rel::V3_13_2 | Rel::V3_14_2 => format!("{name} cannot be used within {what}"),
         };
         Err(CompileError::syntax_at(msg, e.pos))
     }
@@ -654,7 +670,12 @@ impl Builder {
             let ste = self.stack[i];
             let e = &self.entries[ste];
             if e.comprehension != ComprehensionType::None {
-                let f = e.flags(target_name);
+                // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
+                // plain one, so a private name inside a class is never found there).
+                let f = match self.release {
+                    pycode_release::Release::V3_11_7 | pycode_release::Release::V3_12_1 => e.flags(target_name),
+                    _ => e.flags(&mangle(self.private.as_deref(), target_name).unwrap_or_else(|| target_name.to_string())),
+                };
                 if f & DEF_COMP_ITER != 0 {
                     return Err(CompileError::syntax_at(
                         format!("assignment expression cannot rebind comprehension iteration variable '{target_name}'"),
@@ -671,12 +692,18 @@ impl Builder {
                     } else {
                         self.add_def(target_name, DEF_NONLOCAL, pos)?;
                     }
-                    self.cur_entry().directives.push((target_name.clone(), pos));
+                    {
+                        let m = self.mangled(target_name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
                     return self.add_def_in(target_name, DEF_LOCAL, ste, pos);
                 }
                 BlockType::Module => {
                     self.add_def(target_name, DEF_GLOBAL, pos)?;
-                    self.cur_entry().directives.push((target_name.clone(), pos));
+                    {
+                        let m = self.mangled(target_name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
                     return self.add_def_in(target_name, DEF_GLOBAL, ste, pos);
                 }
                 BlockType::Class => return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_CLASS, pos)),

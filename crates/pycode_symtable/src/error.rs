@@ -42,6 +42,19 @@ impl CompileError {
         CompileError { kind, msg: msg.into(), lineno: 0, offset: 0, end_lineno: 0, end_offset: 0 }
     }
 
+    /// A `SyntaxError` at the start of an AST position with no end (`PyErr_SyntaxLocationObject`:
+    /// `end_lineno` = `lineno`, `end_offset` unknown, written 0).
+    pub fn syntax_at_start(msg: impl Into<String>, pos: pycode_ast::Pos) -> Self {
+        CompileError {
+            kind: ErrorKind::SyntaxError,
+            msg: msg.into(),
+            lineno: pos.lineno as i32,
+            offset: pos.col_offset as i32 + 1,
+            end_lineno: pos.lineno as i32,
+            end_offset: 0,
+        }
+    }
+
     /// A `SyntaxError` at an AST position.
     pub fn syntax_at(msg: impl Into<String>, pos: pycode_ast::Pos) -> Self {
         CompileError {

@@ -39,64 +39,42 @@ fn is_docstring(s: &Stmt) -> bool {
     matches!(&s.kind, StmtKind::Expr { value } if matches!(&value.kind, ExprKind::Constant { value: Constant::Str(_), .. }))
 }
 
-/// `future_parse` / `future_check_features`: scans the leading statements of a module.
+/// `future_parse` / `future_check_features` (3.11/3.12): after a docstring (only as the first
+/// statement), the leading run of `from __future__ import ...` statements (any `level`; 3.13
+/// requires level 0) sets the features; anything else ends the run. An unknown feature (or
+/// `braces`) is a `SyntaxError` at the statement's start without an end (`PyErr_SyntaxLocationObject`).
 pub fn parse_future(module: &Mod) -> Result<FutureFeatures, CompileError> {
     let mut ff = FutureFeatures::default();
     let body = match module {
         Mod::Module { body, .. } | Mod::Interactive { body } => body,
         _ => return Ok(ff),
     };
-    let mut done = false;
-    let mut found_docstring = false;
-    let mut prev_line = 0u32;
-    for s in body {
-        if done && s.pos.lineno > prev_line {
+    let skip = usize::from(body.first().is_some_and(is_docstring));
+    for s in body.iter().skip(skip) {
+        let StmtKind::ImportFrom { module: Some(m), names, .. } = &s.kind else { break };
+        if &**m != "__future__" {
             break;
         }
-        prev_line = s.pos.lineno;
-        match &s.kind {
-            StmtKind::ImportFrom { module: Some(m), names, .. } if &**m == "__future__" => {
-                if done {
-                    return Err(CompileError::syntax_at(
-                        "from __future__ imports must occur at the beginning of the file",
-                        s.pos,
-                    ));
-                }
-                for a in names {
-                    let bit = match &*a.name {
-                        "nested_scopes" | "generators" | "division" | "absolute_import"
-                        | "with_statement" | "print_function" | "unicode_literals"
-                        | "generator_stop" => 0,
-                        "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
-                        "annotations" => CO_FUTURE_ANNOTATIONS,
-                        "braces" => return Err(CompileError::syntax_at("not a chance", s.pos)),
-                        other => {
-                            return Err(CompileError::syntax_at(
-                                format!("future feature {other} is not defined"),
-                                s.pos,
-                            ))
-                        }
-                    };
-                    ff.features |= bit;
-                }
-                ff.lineno = s.pos.lineno as i32;
-                ff.col_offset = s.pos.col_offset as i32;
-            }
-            StmtKind::ImportFrom { .. } => done = true,
-            StmtKind::Expr { .. } if !found_docstring => {
-                if !is_docstring(s) {
-                    done = true;
-                }
-                found_docstring = true;
-            }
-            _ => done = true,
+        for a in names {
+            let bit = match &*a.name {
+                "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function"
+                | "unicode_literals" | "generator_stop" => 0,
+                "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
+                "annotations" => CO_FUTURE_ANNOTATIONS,
+                "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
+                other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
+            };
+            ff.features |= bit;
         }
+        ff.lineno = s.pos.lineno as i32;
+        ff.col_offset = s.pos.col_offset as i32;
     }
     Ok(ff)
 }
 
 /// Whether `s` (a statement of the module body) is a future import, for codegen's check that
 /// they come first (`compiler_from_import`'s "from __future__ imports must occur at the beginning").
+/// 3.11/3.12 ignore the import's `level` here.
 pub fn is_future_import(s: &Stmt) -> bool {
-    matches!(&s.kind, StmtKind::ImportFrom { module: Some(m), level: 0, .. } if &**m == "__future__")
+    matches!(&s.kind, StmtKind::ImportFrom { module: Some(m), .. } if &**m == "__future__")
 }

@@ -315,8 +315,15 @@ pub struct SymTable {
 
 impl SymTable {
     /// `_PySymtable_Build`: builds and analyses the table of `module`.
+    /// Error messages and checks are those of the newest 3.12 ([`SymTable::build_for`] picks).
     pub fn build(module: &pycode_ast::Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
-        build::build(module, future)
+        build::build(module, future, pycode_release::Release::V3_12_7)
+    }
+
+    /// [`SymTable::build`] with `release`'s error messages and checks (they changed in 3.12 and
+    /// in 3.12 bug-fix releases).
+    pub fn build_for(module: &pycode_ast::Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
+        build::build(module, future, release)
     }
 
     /// `_PySymtable_Lookup`.

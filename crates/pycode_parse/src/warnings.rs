@@ -1,0 +1,117 @@
+//! The `SyntaxWarning`s CPython's parser emits while decoding string literals
+//! (`warn_invalid_escape_sequence` in `Parser/string_parser.c`, 3.12+; 3.11 emits a
+//! `DeprecationWarning`, which the default warning filters hide, so nothing is reported for it).
+//!
+//! One warning per literal token at most (the first invalid escape), at the line where the token
+//! starts: `invalid escape sequence '\X'`, or `invalid octal escape sequence '\NNN'` for an octal
+//! escape above `\377`. Raw literals never warn; a backslash followed by a non-ASCII character is
+//! kept as a literal backslash by CPython's `decode_unicode_with_escapes`, so it does not warn.
+
+use pycode_ast::PyMinor;
+use ruff_python_ast::token::{Token, TokenKind};
+use ruff_text_size::Ranged;
+
+use crate::strings::split_literal;
+
+/// One warning the parser emits (`SyntaxWarning`, at `lineno`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseWarning {
+    pub lineno: u32,
+    pub message: String,
+}
+
+/// The first invalid escape of a (non-raw) literal body as CPython reports it; `next` is the
+/// byte after the body in the source (an f-string middle ending in `\` before a `{`).
+fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<String> {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', body.get(i..)?) {
+        let at = i + off;
+        let Some(e) = body.get(at + 1).copied().or(next) else { return None };
+        i = at + 2;
+        match e {
+            b'\n' | b'\\' | b'\'' | b'"' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v' | b'x' => {}
+            b'N' | b'u' | b'U' if !bytes => {}
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                let mut n = 1;
+                while n < 3 {
+                    match body.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                            n += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                if v > 0o377 {
+                    let digits = body.get(at + 1..at + 4).map(String::from_utf8_lossy).unwrap_or_default();
+                    return Some(format!("invalid octal escape sequence '\\{digits}'"));
+                }
+            }
+            c if c >= 0x80 && !bytes => {}
+            c => return Some(format!("invalid escape sequence '\\{}'", c as char)),
+        }
+    }
+    None
+}
+
+/// Appends the string-literal warnings of a successfully parsed source (`text` with `\n` line
+/// ends, `tokens` = ruff's tokens of it) to `out`, in source order.
+pub(crate) fn string_warnings(text: &str, tokens: &[Token], minor: PyMinor, out: &mut Vec<ParseWarning>) {
+    if minor <= PyMinor::Py311 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        return;
+    }
+    let src = text.as_bytes();
+    let mut line = 1u32;
+    let mut counted = 0usize;
+    for t in tokens {
+        let (body, bytes, next) = match t.kind() {
+            TokenKind::String => {
+                let Some(tok) = text.get(t.range().start().to_usize()..t.range().end().to_usize()) else { continue };
+                let Some(lit) = split_literal(tok) else { continue };
+                if lit.raw {
+                    continue;
+                }
+                (lit.body.as_bytes(), lit.bytes, None)
+            }
+            TokenKind::FStringMiddle => {
+                if t.string_flags().is_some_and(|f| f.is_raw_string()) {
+                    continue;
+                }
+                let end = t.range().end().to_usize();
+                let Some(b) = src.get(t.range().start().to_usize()..end) else { continue };
+                (b, false, src.get(end).copied())
+            }
+            _ => continue,
+        };
+        if memchr::memchr(b'\\', body).is_none() {
+            continue;
+        }
+        if let Some(message) = first_invalid_escape(body, bytes, next) {
+            let start = t.range().start().to_usize().min(src.len());
+            if start > counted {
+                line += memchr::memchr_iter(b'\n', src.get(counted..start).unwrap_or_default()).count() as u32;
+                counted = start;
+            }
+            out.push(ParseWarning { lineno: line, message });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_invalid_escape;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(first_invalid_escape(br"a\d", false, None).as_deref(), Some(r"invalid escape sequence '\d'"));
+        assert_eq!(first_invalid_escape(br"\400\d", false, None).as_deref(), Some(r"invalid octal escape sequence '\400'"));
+        assert_eq!(first_invalid_escape(br"\377\n\x41\N{DASH}", false, None), None);
+        assert_eq!(first_invalid_escape(br"\N", true, None).as_deref(), Some(r"invalid escape sequence '\N'"));
+        assert_eq!(first_invalid_escape(br"\8", false, None).as_deref(), Some(r"invalid escape sequence '\8'"));
+        assert_eq!(first_invalid_escape("\\\u{e9}".as_bytes(), false, None), None);
+        assert_eq!(first_invalid_escape(br"\\d", false, None), None);
+        assert_eq!(first_invalid_escape(br"ab\", false, Some(b'{')).as_deref(), Some(r"invalid escape sequence '\{'"));
+    }
+}
