@@ -502,6 +502,9 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if let Some(p) = fstring::replacement_field_error(src, tokens, loc, minor) {
                 return p;
             }
+            if let Some(p) = rules::star_operand(tokens, tokens.partition_point(|t| t.start() < loc.start()), minor) {
+                return p;
+            }
             generic(src, tokens, loc.start(), minor)
         }
     }

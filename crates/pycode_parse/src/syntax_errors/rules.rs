@@ -339,9 +339,9 @@ pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_p
         P::OtherError(m) if m == "Cannot have both 'except' and 'except*' on the same 'try'" => {
             // invalid_try_stmt: except blocks then `except*` (range except..'*'), or except*
             // blocks then `except` (at the `except`)
-            if cur.kind() != T::Except {
-                return None;
-            }
+            // (a DEDENT may start where the handler does)
+            let i = tokens.get(i..)?.iter().position(|t| t.kind() == T::Except).map(|k| i + k)?;
+            let cur = tokens.get(i)?;
             let n = tokens.get(i + 1)?;
             if n.kind() == T::Star {
                 Some(mk("cannot have both 'except' and 'except*' on the same 'try'", TextRange::new(cur.start(), n.end())))
@@ -415,6 +415,34 @@ pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_p
         }
         _ => None,
     }
+}
+
+/// 3.12+ `invalid_starred_expression` (`'*'` when `'*' expression` fails) for a starred call
+/// argument or subscript element whose parenthesized operand fails to parse (`A[*(1:2)]`): the
+/// message replaces `invalid syntax` at the same (last read) token.
+pub(super) fn star_operand(tokens: &[Token], i: usize, minor: PyMinor) -> Option<PErr> {
+    if minor < PyMinor::Py312 {
+        return None;
+    }
+    let o = super::open_bracket(tokens, i)?;
+    if tokens.get(o)?.kind() != T::Lpar {
+        return None;
+    }
+    let st = super::prev_sig(tokens, o)?;
+    if tokens.get(st)?.kind() != T::Star {
+        return None;
+    }
+    let b = super::prev_sig(tokens, st)?;
+    let outer = super::open_bracket(tokens, st)?;
+    let item_start = b == outer || tokens.get(b)?.kind() == T::Comma;
+    if !item_start || !matches!(tokens.get(outer)?.kind(), T::Lpar | T::Lsqb) || !after_primary(tokens, outer) {
+        return None;
+    }
+    let cur = tokens.get(i)?;
+    if matches!(cur.kind(), T::Newline | T::NonLogicalNewline | T::Dedent | T::Indent | T::EndOfFile) {
+        return None;
+    }
+    Some(mk("Invalid star expression", cur.range()))
 }
 
 /// Rules recognised from ruff's unsupported-syntax error at token `i`.
