@@ -362,6 +362,11 @@ fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, mi
 
 /// ruff's error → CPython's message and location.
 fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> PErr {
+    // `invalid_legacy_expression` at a `print`/`exec` before ruff's error: the second pass
+    // raises it on reaching that expression, before anything at the failing token.
+    if let Some(p) = rules::invalid_legacy_expression(src, tokens, tokens.partition_point(|t| t.start() < loc.start())) {
+        return p;
+    }
     match err {
         ParseErrorType::UnexpectedIndentation => {
             let lines = Lines::new(src);

@@ -749,3 +749,153 @@ pub(super) fn targets(src: &str, tokens: &[Token], err: &ruff_python_parser::Par
         _ => None,
     }
 }
+
+/// Most tokens a legacy statement's operand is searched over (the rule runs only on the
+/// error path; each candidate prefix is re-parsed).
+const LEGACY_MAX_TOKENS: usize = 256;
+
+/// Can `kind` start a `star_expressions` (other than `(`, excluded by `!'('`)?
+fn starts_star_expressions(kind: T) -> bool {
+    matches!(
+        kind,
+        T::Name | T::Int | T::Float | T::Complex | T::String | T::FStringStart | T::TStringStart | T::Lsqb | T::Lbrace
+            | T::Minus | T::Plus | T::Tilde | T::Star | T::Not | T::Lambda | T::Await | T::True | T::False | T::None
+            | T::Ellipsis
+    ) || kind.is_soft_keyword()
+}
+
+/// The previous token that is not a comment or a blank-line NEWLINE.
+fn prev_significant(tokens: &[Token], k: usize) -> Option<usize> {
+    tokens.get(..k)?.iter().rposition(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))
+}
+
+/// Does CPython's grammar try `expression` (or `star_expressions`) at token `k`? Judged on
+/// the token before it: statement starts, `=`/augmented assignment/`:=`/`->`, brackets,
+/// commas, colons, and the keywords followed by an expression (`return`, `yield`, `assert`,
+/// `raise`/`from`, `with`, `except`, `while`, statement `if`/`elif`, `else`, a `for`
+/// statement's `in`). Not after operators or `not` (those operands are `disjunction` or
+/// tighter), nor after a comprehension's `if`/`in` or a conditional expression's `if`.
+fn expression_position(tokens: &[Token], k: usize) -> bool {
+    let Some(p) = prev_significant(tokens, k) else {
+        return true;
+    };
+    let Some(pt) = tokens.get(p) else {
+        return false;
+    };
+    match pt.kind() {
+        T::Newline | T::Indent | T::Dedent | T::Semi | T::Colon | T::Equal | T::ColonEqual | T::Rarrow | T::Lpar
+        | T::Lsqb | T::Lbrace | T::Comma | T::Return | T::Yield | T::Assert | T::Raise | T::From | T::With | T::Except
+        | T::While | T::Elif | T::Else => true,
+        kd if kd.as_augmented_assign_operator().is_some() => true,
+        T::If => stmt_start(tokens, p) == p,
+        T::In => {
+            let s = stmt_start(tokens, p);
+            let s = if tokens.get(s).is_some_and(|t| t.kind() == T::Async) { s + 1 } else { s };
+            tokens.get(s).is_some_and(|t| t.kind() == T::For) && depth0(tokens, s, p + 1, &[T::In]).first() == Some(&p)
+        }
+        _ => false,
+    }
+}
+
+/// Is `text` one `star_expressions` (an expression statement ruff accepts)?
+fn is_star_expressions(text: &str) -> bool {
+    let opts = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module);
+    let parsed = ruff_python_parser::parse_unchecked(text, opts);
+    parsed.errors().is_empty()
+        && match parsed.syntax() {
+            ruff_python_ast::Mod::Module(m) => {
+                m.body.len() == 1 && m.body.first().is_some_and(|s| matches!(s, ruff_python_ast::Stmt::Expr(_)))
+            }
+            ruff_python_ast::Mod::Expression(_) => false,
+        }
+}
+
+/// The token index just past the longest `star_expressions` starting at token `from` (PEG
+/// is greedy), bounded by the logical line; `None` when none parses or when the operand
+/// runs into the end of the source inside an open bracket (CPython's tokenizer error wins).
+fn longest_star_expressions(src: &str, tokens: &[Token], from: usize) -> Option<usize> {
+    let start = usize::from(tokens.get(from)?.start());
+    let mut depth = 0i32;
+    let mut cap = from;
+    while let Some(t) = tokens.get(cap) {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace if depth > 0 => depth -= 1,
+            T::Rpar | T::Rsqb | T::Rbrace => break,
+            T::Newline | T::Semi if depth == 0 => break,
+            T::Newline | T::EndOfFile => {
+                if depth > 0 {
+                    return None;
+                }
+                break;
+            }
+            _ => {}
+        }
+        cap += 1;
+        if cap >= from + LEGACY_MAX_TOKENS {
+            break;
+        }
+    }
+    (from + 1..=cap).rev().find(|&e| {
+        tokens.get(e - 1).is_some_and(|t| {
+            !matches!(t.kind(), T::Comment | T::NonLogicalNewline)
+                && src.get(start..usize::from(t.end())).is_some_and(is_star_expressions)
+        })
+    })
+}
+
+/// CPython's `invalid_legacy_expression` (`a=NAME !'(' b=star_expressions`, raised when
+/// `_PyPegen_check_legacy_stmt` finds `print` or `exec`): `Missing parentheses in call to
+/// 'print'. Did you mean print(...)?` on a..b. `expression` tries it (after
+/// `invalid_expression`, whose forgot-a-comma alternative skips these names) wherever the
+/// second pass parses an expression, so a valid `print -1` or `print [0]` in an earlier
+/// statement is reported too. Candidates are the names before ruff's first error (token
+/// `i`); one whose operand holds another candidate yields to it (that one is raised while
+/// parsing the operand). An operand followed by `if` is left to `invalid_expression`'s
+/// conditional-expression alternatives.
+pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -> Option<PErr> {
+    let err_stmt = stmt_start(tokens, i);
+    let mut found: Option<(usize, usize)> = None;
+    for (k, t) in tokens.iter().enumerate() {
+        // past ruff's error only inside the operand of a candidate
+        match found {
+            Some((_, end)) if k >= end => break,
+            None if k >= i => break,
+            _ => {}
+        }
+        if t.kind() != T::Name {
+            continue;
+        }
+        let name = src.get(usize::from(t.start())..usize::from(t.end())).unwrap_or("");
+        if name != "print" && name != "exec" {
+            continue;
+        }
+        // the operand of the candidate found so far starts with an expression
+        let operand_start = found.is_some_and(|(f, _)| f + 1 == k);
+        if !tokens.get(k + 1).is_some_and(|n| starts_star_expressions(n.kind())) || !(operand_start || expression_position(tokens, k)) {
+            continue;
+        }
+        let s = stmt_start(tokens, k);
+        if s == k && s < err_stmt && !depth0(tokens, k, tokens.len(), &[T::Newline, T::Equal]).first().is_some_and(|&x| tokens.get(x).is_some_and(|t| t.kind() == T::Newline)) {
+            // an earlier statement that is an assignment to `print[...]`: `assignment`
+            // matches before `star_expressions` is tried
+            continue;
+        }
+        if s == k && s < err_stmt {
+            let nl = depth0(tokens, k, tokens.len(), &[T::Newline]).first().copied().unwrap_or(tokens.len());
+            if tokens.get(k..nl).is_some_and(|ts| ts.iter().any(|t| t.kind().as_augmented_assign_operator().is_some())) {
+                continue;
+            }
+        }
+        let Some(end) = longest_star_expressions(src, tokens, k + 1) else { continue };
+        found = Some((k, end));
+    }
+    let (k, end) = found?;
+    if tokens.get(end).is_some_and(|t| t.kind() == T::If) {
+        return None;
+    }
+    let a = tokens.get(k)?;
+    let b = tokens.get(end.checked_sub(1)?)?;
+    let name = src.get(usize::from(a.start())..usize::from(a.end()))?;
+    Some(mk(&format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?"), TextRange::new(a.start(), b.end())))
+}
