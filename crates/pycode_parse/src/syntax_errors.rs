@@ -363,9 +363,13 @@ fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, mi
 /// ruff's error → CPython's message and location.
 fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> PErr {
     // `invalid_legacy_expression` at a `print`/`exec` before ruff's error: the second pass
-    // raises it on reaching that expression, before anything at the failing token.
-    if let Some(p) = rules::invalid_legacy_expression(src, tokens, tokens.partition_point(|t| t.start() < loc.start())) {
-        return p;
+    // raises it on reaching that expression, before anything at the failing token (but
+    // after the first pass's forced-token errors).
+    let i = tokens.partition_point(|t| t.start() < loc.start());
+    if !rules::forced_token_error(src, tokens, i, minor) {
+        if let Some(p) = rules::invalid_legacy_expression(src, tokens, i) {
+            return p;
+        }
     }
     match err {
         ParseErrorType::UnexpectedIndentation => {

@@ -899,3 +899,18 @@ pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -
     let name = src.get(usize::from(a.start())..usize::from(a.end()))?;
     Some(mk(&format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?"), TextRange::new(a.start(), b.end())))
 }
+
+/// Is ruff's error at token `i` one of the forced tokens (`'try' &&':'`, `'else' &&':'`,
+/// `'finally' &&':'`, `'def' NAME &&'(' ... &&':'`)? CPython raises those in its first
+/// pass, before the second pass could reach any `invalid_*` rule.
+pub(super) fn forced_token_error(src: &str, tokens: &[Token], i: usize, minor: PyMinor) -> bool {
+    if expected_lpar(src, tokens, i, minor).is_some() {
+        return true;
+    }
+    if expected_colon(src, tokens, i, minor).is_none() {
+        return false;
+    }
+    let s = stmt_start(tokens, i);
+    let kw = if tokens.get(s).is_some_and(|t| t.kind() == T::Async) { s + 1 } else { s };
+    tokens.get(kw).is_some_and(|t| matches!(t.kind(), T::Try | T::Else | T::Finally | T::Def))
+}

@@ -1,0 +1,1 @@
+print f(x for x in y), 2

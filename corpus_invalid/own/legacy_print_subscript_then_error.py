@@ -1,0 +1,4 @@
+print [0]
+for x in y:
+    pass
+else
