@@ -319,6 +319,13 @@ fn first_parser_error(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: P
     if use_uns {
         let u = uns?;
         let i = tokens.partition_point(|t| t.start() < u.range.start());
+        // a construct the release lacks fails its second pass too: an earlier legacy
+        // `print`/`exec` expression is raised first
+        if !rules::forced_token_error(src, tokens, i, minor) {
+            if let Some(p) = rules::invalid_legacy_expression(src, tokens, i) {
+                return Some(p);
+            }
+        }
         if let Some(p) = type_params_error(tokens, i, minor) {
             return Some(p);
         }

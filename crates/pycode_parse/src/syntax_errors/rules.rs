@@ -851,8 +851,8 @@ fn longest_star_expressions(src: &str, tokens: &[Token], from: usize) -> Option<
 /// second pass parses an expression, so a valid `print -1` or `print [0]` in an earlier
 /// statement is reported too. Candidates are the names before ruff's first error (token
 /// `i`); one whose operand holds another candidate yields to it (that one is raised while
-/// parsing the operand). An operand followed by `if` is left to `invalid_expression`'s
-/// conditional-expression alternatives.
+/// parsing the operand). An operand followed by `if` may first meet `invalid_expression`'s
+/// `expected 'else' after 'if' expression` (`expected_else`).
 pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -> Option<PErr> {
     let err_stmt = stmt_start(tokens, i);
     let mut found: Option<(usize, usize)> = None;
@@ -892,7 +892,9 @@ pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -
     }
     let (k, end) = found?;
     if tokens.get(end).is_some_and(|t| t.kind() == T::If) {
-        return None;
+        if let Some(p) = expected_else(src, tokens, k + 1, end) {
+            return Some(p);
+        }
     }
     let a = tokens.get(k)?;
     let b = tokens.get(end.checked_sub(1)?)?;
@@ -913,4 +915,28 @@ pub(super) fn forced_token_error(src: &str, tokens: &[Token], i: usize, minor: P
     let s = stmt_start(tokens, i);
     let kw = if tokens.get(s).is_some_and(|t| t.kind() == T::Async) { s + 1 } else { s };
     tokens.get(kw).is_some_and(|t| matches!(t.kind(), T::Try | T::Else | T::Finally | T::Def))
+}
+
+/// `invalid_expression`'s `a=disjunction 'if' b=disjunction !('else'|':')`, met while the
+/// legacy rule parses its operand (when it does not match, the legacy error stands) `from..at` (token `at` is the `if`): `expected 'else' after
+/// 'if' expression` on a..b, `a` being the operand's last element. `None` when `b` is
+/// followed by `else` or `:` or is not a plain disjunction.
+fn expected_else(src: &str, tokens: &[Token], from: usize, at: usize) -> Option<PErr> {
+    let a = depth0(tokens, from, at, &[T::Comma]).last().map_or(from, |&c| c + 1);
+    if a >= at || tokens.get(a).is_some_and(|t| matches!(t.kind(), T::Star | T::Lambda)) {
+        return None;
+    }
+    let b0 = at + 1;
+    if tokens.get(b0).is_some_and(|t| matches!(t.kind(), T::Star | T::Lambda)) {
+        return None;
+    }
+    let end = longest_star_expressions(src, tokens, b0)?;
+    // a disjunction stops at the first top-level ',' (and before a nested conditional)
+    let end = depth0(tokens, b0, end, &[T::Comma, T::If]).first().copied().unwrap_or(end);
+    if end <= b0 || tokens.get(end).is_some_and(|t| matches!(t.kind(), T::Else | T::Colon)) {
+        return None;
+    }
+    let first = tokens.get(a)?;
+    let last = tokens.get(end - 1)?;
+    Some(mk("expected 'else' after 'if' expression", TextRange::new(first.start(), last.end())))
 }
