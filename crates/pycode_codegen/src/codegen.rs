@@ -138,7 +138,6 @@ struct FBlock<'a> {
 enum FDatum<'a> {
     None,
     Body(&'a [Stmt]),
-    Stmt(&'a Stmt),
     Name(&'a str),
 }
 
@@ -852,6 +851,8 @@ impl<'a> Compiler<'a> {
                 self.addop(o.POP_EXCEPT, *ploc);
             }
             FBlockType::With | FBlockType::AsyncWith => {
+                // CPython takes the `with` statement's location from fb_datum; it is the
+                // location the block was pushed with.
                 *ploc = info.loc;
                 self.addop(o.POP_BLOCK, *ploc);
                 if preserve_tos {
@@ -1353,7 +1354,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.BEFORE_WITH, loc);
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
-        self.push_fblock(loc, FBlockType::With, Some(block), Some(final_), FDatum::Stmt(s))?;
+        self.push_fblock(loc, FBlockType::With, Some(block), Some(final_), FDatum::None)?;
         if let Some(v) = &item.optional_vars {
             self.visit_expr(v)?;
         } else {
@@ -1397,7 +1398,7 @@ impl<'a> Compiler<'a> {
         self.add_yield_from(loc, true)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
-        self.push_fblock(loc, FBlockType::AsyncWith, Some(block), Some(final_), FDatum::Stmt(s))?;
+        self.push_fblock(loc, FBlockType::AsyncWith, Some(block), Some(final_), FDatum::None)?;
         if let Some(v) = &item.optional_vars {
             self.visit_expr(v)?;
         } else {
