@@ -102,14 +102,15 @@ const MAX_SUB_DEPTH: u32 = 8;
 
 fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32) -> Option<ParseError> {
     let ruff_first = first_parser_error(src, parsed, minor);
-    let lines = Lines::new(src);
     if ruff_first.is_none() {
+        // Accepted by ruff: the line index is built only when a late check reports something.
         let late = match minor {
             PyMinor::Py312 => rules::py312_type_param_default(parsed.tokens()),
             PyMinor::Py314 if depth == 0 => rules::future_features(parsed.syntax()),
             _ => None,
         };
         if let Some(p) = late {
+            let lines = Lines::new(src);
             let (lineno, _) = lines.line_of(usize::from(p.range.start()));
             let (end_lineno, _) = lines.line_of(usize::from(p.range.end()));
             let (a, b) = (lines.col1(usize::from(p.range.start())), lines.col1(usize::from(p.range.end())));
@@ -118,18 +119,21 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
         // f-string limits ruff does not check
         return match fstring::check_accepted(parsed.tokens(), minor)? {
             fstring::Accepted::TooDeep { what, at } => {
+                let lines = Lines::new(src);
                 let (line, _) = lines.line_of(at);
                 let col = lines.col1(at) - 1;
                 Some(finish(&lines, ErrorKind::SyntaxError, format!("{what}: expressions nested too deeply"), line, col, line, col))
             }
             fstring::Accepted::CheckStrings => {
+                let lines = Lines::new(src);
                 let scan = tokenizer::scan(src, minor);
                 string_run_error(src, &lines, &scan, parsed, usize::MAX, minor, depth)
             }
         };
     }
+    let lines = Lines::new(src);
     let scan = tokenizer::scan(src, minor);
-    let perr = ruff_first.map(|p| p);
+    let perr = ruff_first;
     if let Some(t) = &scan.error {
         let before = match &perr {
             None => true,
