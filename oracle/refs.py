@@ -107,10 +107,16 @@ def resolve_corpus(release, corpus):
     return "stdlib-" + release if corpus == "stdlib" else corpus
 
 
+_CHECKED_CORPORA = set()
+
+
 def ensure_corpus(corpus):
+    """Make corpus/C current: fetch_corpus.py compares its stamp with the source's fingerprint
+    (cheap) and rebuilds a stale copy, e.g. corpus/invalid after corpus_invalid/ gained files."""
     d = corpus_dir(corpus)
-    if not os.path.isfile(os.path.join(d, ".complete")):
+    if corpus not in _CHECKED_CORPORA:
         subprocess.run([sys.executable, os.path.join(HERE, "fetch_corpus.py"), corpus], check=True)
+        _CHECKED_CORPORA.add(corpus)
     return d
 
 
