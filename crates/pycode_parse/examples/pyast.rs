@@ -6,13 +6,18 @@
 //! `pyast --target 3.12 --bench LIST [--reps N]` times decode+parse+convert(+drop) over the files
 //! (read into memory first) N times and prints one line per repetition and a summary line
 //! `best_cpu S best_wall S bytes B files N ok K` (CPU time of this thread, `CLOCK_THREAD_CPUTIME_ID`).
+//! `--ruff-only` times ruff's parser alone instead (the floor of the front end).
 //! `--reps 1` is the mode for `valgrind --tool=callgrind --toggle-collect=*bench_pass*`.
 
 use std::io::Write;
 
-/// The allocator of the `pycode` binary (`crates/pycode_cli`), so that timings match the CLI's.
+/// The allocator of the `pycode` binary (`crates/pycode_cli/src/alloc.rs`, the same source file), so
+/// that timings match the CLI's.
+#[path = "../../pycode_cli/src/alloc.rs"]
+mod alloc;
+
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::PycodeAlloc = alloc::PycodeAlloc;
 
 use pycode_ast::{DumpOptions, PyMinor};
 use pycode_parse::{Mode, Options};
@@ -43,6 +48,7 @@ fn main() {
     let mut batch = None;
     let mut bench = None;
     let mut reps: usize = 5;
+    let mut ruff_only = false;
     let mut file = None;
     let mut i = 0;
     while i < args.len() {
@@ -64,6 +70,7 @@ fn main() {
             }
             "--one-line" => indent = None,
             "--no-type-comments" => tc = false,
+            "--ruff-only" => ruff_only = true,
             "-m" => {
                 i += 1;
                 mode = args.get(i).and_then(|s| Mode::from_name(s)).unwrap_or(Mode::Exec);
@@ -87,7 +94,7 @@ fn main() {
     let opts = Options { minor, mode, type_comments: tc };
     let dopts = DumpOptions { include_attributes: attrs, indent, minor };
     if let Some(list) = bench {
-        run_bench(&list, &opts, reps);
+        run_bench(&list, &opts, reps, ruff_only);
         return;
     }
     if let Some((list, out)) = batch {
@@ -144,19 +151,38 @@ fn thread_cpu_time() -> f64 {
 }
 
 /// One pass over every file: decode, parse, convert, drop. Kept out of line so that callgrind can
-/// count exactly this (`--toggle-collect=*bench_pass*`).
+/// count exactly this (`--toggle-collect=*bench_pass*`). With `ruff_only`, the floor instead:
+/// ruff's parser alone (UTF-8 check, `parse_unchecked` for the release, drop), no decoding,
+/// checks or conversion.
 #[inline(never)]
-fn bench_pass(files: &[Vec<u8>], opts: &Options) -> usize {
+fn bench_pass(files: &[Vec<u8>], opts: &Options, ruff_only: bool) -> usize {
     let mut ok = 0;
     for f in files {
-        if pycode_parse::parse(std::hint::black_box(f), opts).is_ok() {
+        let good = if ruff_only {
+            std::str::from_utf8(std::hint::black_box(f)).is_ok_and(|t| ruff_only_parse(t, opts.minor))
+        } else {
+            pycode_parse::parse(std::hint::black_box(f), opts).is_ok()
+        };
+        if good {
             ok += 1;
         }
     }
     ok
 }
 
-fn run_bench(list: &str, opts: &Options, reps: usize) {
+fn ruff_only_parse(text: &str, minor: PyMinor) -> bool {
+    use ruff_python_ast::PythonVersion as V;
+    let v = match minor {
+        PyMinor::Py311 => V::PY311,
+        PyMinor::Py312 => V::PY312,
+        PyMinor::Py313 => V::PY313,
+        PyMinor::Py314 => V::PY314,
+    };
+    let o = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module).with_target_version(v);
+    ruff_python_parser::parse_unchecked(text, o).errors().is_empty()
+}
+
+fn run_bench(list: &str, opts: &Options, reps: usize, ruff_only: bool) {
     let files: Vec<Vec<u8>> =
         std::fs::read_to_string(list).unwrap().lines().filter_map(|p| std::fs::read(p).ok()).collect();
     let total: usize = files.iter().map(Vec::len).sum();
@@ -166,7 +192,7 @@ fn run_bench(list: &str, opts: &Options, reps: usize) {
     for _ in 0..reps.max(1) {
         let w = std::time::Instant::now();
         let c = thread_cpu_time();
-        ok = bench_pass(&files, opts);
+        ok = bench_pass(&files, opts, ruff_only);
         let cpu = thread_cpu_time() - c;
         let wall = w.elapsed().as_secs_f64();
         eprintln!("rep: cpu {cpu:.4}s wall {wall:.4}s");

@@ -188,8 +188,8 @@ fn convert_parsed(
     text: &str,
     opts: &Options,
 ) -> Result<a::Mod, ParseError> {
-    check_tokens(conv, parsed.tokens())?;
-    if let Some(err) = syntax_errors::report(text, parsed, opts.minor) {
+    let facts = check_tokens(conv, parsed.tokens())?;
+    if let Some(err) = syntax_errors::report_with(text, parsed, opts.minor, &facts) {
         return Err(err);
     }
     match parsed.syntax() {
@@ -214,13 +214,15 @@ fn convert_parsed(
 
 /// Token-level limits of CPython's tokenizer that ruff does not have (`Parser/tokenizer.c`):
 /// bracket nesting (`MAXLEVEL`, f-string replacement fields count), indentation depth
-/// (`MAXINDENT`) and, from 3.12, f-string nesting (`MAXFSTRINGLEVEL`).
-fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token::Token]) -> Result<(), ParseError> {
+/// (`MAXINDENT`) and, from 3.12, f-string nesting (`MAXFSTRINGLEVEL`). The same walk gathers the
+/// [`syntax_errors::TokenFacts`] that let the syntax-error pass skip its own walks.
+fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token::Token]) -> Result<syntax_errors::TokenFacts, ParseError> {
     use ruff_python_ast::token::TokenKind as T;
     let mut level = 0usize;
     let mut indent = 0usize;
     let mut fstrings = 0usize;
-    for t in tokens {
+    let mut facts = syntax_errors::TokenFacts::default();
+    for (k, t) in tokens.iter().enumerate() {
         match t.kind() {
             T::Lpar | T::Lsqb | T::Lbrace => {
                 // CPython checks before pushing: the 201st open bracket is the error.
@@ -242,19 +244,27 @@ fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token:
                 indent += 1;
             }
             T::Dedent => indent = indent.saturating_sub(1),
-            T::FStringStart | T::TStringStart if conv.minor >= PyMinor::Py312 => {
-                // Reported after the opening quote has been read.
-                if fstrings + 1 >= MAXFSTRINGLEVEL {
-                    let at = t.end().checked_sub(TextSize::from(1)).unwrap_or(t.start());
-                    return Err(conv.err_at(at, "too many nested f-strings"));
+            T::FStringStart | T::TStringStart => {
+                facts.interpolated_strings = true;
+                if conv.minor >= PyMinor::Py312 {
+                    // Reported after the opening quote has been read.
+                    if fstrings + 1 >= MAXFSTRINGLEVEL {
+                        let at = t.end().checked_sub(TextSize::from(1)).unwrap_or(t.start());
+                        return Err(conv.err_at(at, "too many nested f-strings"));
+                    }
+                    fstrings += 1;
                 }
-                fstrings += 1;
             }
             T::FStringEnd | T::TStringEnd => fstrings = fstrings.saturating_sub(1),
+            T::Class | T::Def => {
+                if tokens.get(k + 1).is_some_and(|n| n.kind() == T::Name) && tokens.get(k + 2).is_some_and(|n| n.kind() == T::Lsqb) {
+                    facts.generic_definitions = true;
+                }
+            }
             _ => {}
         }
     }
-    Ok(())
+    Ok(facts)
 }
 
 /// `single` mode accepts one statement (or several `;`-separated simple statements on one line).

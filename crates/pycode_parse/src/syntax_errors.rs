@@ -94,17 +94,34 @@ fn finish(lines: &Lines<'_>, kind: ErrorKind, msg: String, lineno: u32, offset: 
 /// The error CPython reports for `src` given ruff's parse, or `None` when ruff found no error
 /// and the tokenizer scan finds none either.
 pub fn report(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<ParseError> {
-    report_depth(src, parsed, minor, 0)
+    report_depth(src, parsed, minor, 0, None)
+}
+
+/// What a caller's own walk over all of ruff's tokens found, so that [`report_with`] can skip the
+/// late checks of an accepted source that cannot fire (each is a further walk over the tokens).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokenFacts {
+    /// Some `FStringStart`/`TStringStart` token (f-string limits ruff does not check).
+    pub interpolated_strings: bool,
+    /// Some `class`/`def` keyword followed by a name and `[` (type parameters; 3.12 rejects defaults).
+    pub generic_definitions: bool,
+}
+
+/// [`report`], given the [`TokenFacts`] of `parsed`'s tokens.
+pub fn report_with(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, facts: &TokenFacts) -> Option<ParseError> {
+    report_depth(src, parsed, minor, 0, Some(facts))
 }
 
 /// Nesting limit of 3.11 f-string expression sub-parses (each level is strictly shorter).
 const MAX_SUB_DEPTH: u32 = 8;
 
-fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32) -> Option<ParseError> {
+fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32, facts: Option<&TokenFacts>) -> Option<ParseError> {
     let ruff_first = first_parser_error(src, parsed, minor);
     if ruff_first.is_none() {
         // Accepted by ruff: the line index is built only when a late check reports something.
         let late = match minor {
+            // it looks for `class`/`def` NAME `[`
+            PyMinor::Py312 if facts.is_some_and(|f| !f.generic_definitions) => None,
             PyMinor::Py312 => rules::py312_type_param_default(parsed.tokens()),
             PyMinor::Py314 if depth == 0 => rules::future_features(parsed.syntax()),
             _ => None,
@@ -116,7 +133,10 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
             let (a, b) = (lines.col1(usize::from(p.range.start())), lines.col1(usize::from(p.range.end())));
             return Some(finish(&lines, p.kind, p.msg, lineno, a, end_lineno, b));
         }
-        // f-string limits ruff does not check
+        // f-string limits ruff does not check (none without an f-string or t-string token)
+        if facts.is_some_and(|f| !f.interpolated_strings) {
+            return None;
+        }
         return match fstring::check_accepted(parsed.tokens(), minor)? {
             fstring::Accepted::TooDeep { what, at } => {
                 let lines = Lines::new(src);
@@ -225,7 +245,7 @@ fn string_run_error(
             let ropts = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module)
                 .with_target_version(ruff_python_ast::PythonVersion::PY311);
             let parsed = ruff_python_parser::parse_unchecked(&buf, ropts);
-            match report_depth(&buf, &parsed, minor, depth + 1) {
+            match report_depth(&buf, &parsed, minor, depth + 1, None) {
                 Some(e) => {
                     sub_err = Some(e);
                     true
