@@ -30,6 +30,7 @@ commands:
 ";
 
 fn main() -> ExitCode {
+    alloc::configure();
     let mut args = std::env::args().skip(1);
     let Some(cmd) = args.next() else {
         eprint!("{USAGE}");

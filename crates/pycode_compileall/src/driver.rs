@@ -9,10 +9,10 @@ use std::sync::Mutex;
 use pycode_marshal::{PycHeader, PycKind};
 use pycode_release::Release;
 
-use crate::pathops::{as_path, basename, cache_from_source, compute_dfile, dirname, is_proper_ancestor, join, resolve, PathBytes};
+use crate::pathops::{as_path, basename, cache_from_source, compute_dfile, is_proper_ancestor, join, resolve, PathBytes};
 use crate::pytext::{display_path, py_minor, repr_path, PyOsError};
 use pycode_ast::pyerr::{py_compile_error_msg, read_source_line};
-use crate::write::{calc_mode, makedirs, write_atomic};
+use crate::write::makedirs_and_write_atomic;
 use crate::{CompileFailure, Compiler, InvalidationMode, Reporter};
 
 /// `sys.getrecursionlimit()` of a fresh interpreter: `compile_dir`'s default `maxlevels`.
@@ -129,6 +129,69 @@ fn islink(p: &[u8]) -> bool {
     std::fs::symlink_metadata(as_path(p)).map(|m| m.file_type().is_symlink()).unwrap_or(false)
 }
 
+/// Buffers one worker reuses from file to file, so a run does not allocate (and fault in) a fresh
+/// source buffer and `.pyc` buffer per file.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The source bytes of the current file (`source_len` of them are valid).
+    source: Vec<u8>,
+    source_len: usize,
+    /// Header + marshalled code of the `.pyc` being written.
+    pyc: Vec<u8>,
+}
+
+impl Scratch {
+    /// `loader.get_data(path)`: the whole file, read into the reused buffer. `size_hint` (the
+    /// size from a `stat` already made) lets the first `read` take the whole file; reading goes
+    /// on until `read` returns 0, so a file that grew meanwhile is still read completely. Unlike
+    /// `std::fs::read` this makes no `fstat` of its own.
+    fn read_source(&mut self, path: &[u8], size_hint: u64) -> std::io::Result<&[u8]> {
+        let mut f = std::fs::File::open(as_path(path))?;
+        // The buffer stays initialised (zeroed once when it grows), so reads need no unsafe.
+        let want = usize::try_from(size_hint).unwrap_or(0).saturating_add(1);
+        if self.source.len() < want {
+            self.source.resize(want, 0);
+        }
+        let mut filled = 0;
+        loop {
+            if filled == self.source.len() {
+                let grow = self.source.len().max(8192);
+                self.source.resize(self.source.len() + grow, 0);
+            }
+            match f.read(&mut self.source[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.source_len = filled;
+        Ok(self.source())
+    }
+
+    /// The bytes `read_source` read last.
+    fn source(&self) -> &[u8] {
+        self.source.get(..self.source_len).unwrap_or(&[])
+    }
+}
+
+/// `open(path, 'rb').read(12)` when the file has at least 12 bytes (`None` when it is shorter),
+/// with no `fstat` and no buffering.
+fn read_head(path: &[u8]) -> std::io::Result<Option<[u8; 12]>> {
+    let mut f = std::fs::File::open(as_path(path))?;
+    let mut head = [0u8; 12];
+    let mut filled = 0;
+    while filled < head.len() {
+        match f.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((filled == head.len()).then_some(head))
+}
+
 /// Why `py_compile.compile` stopped.
 enum PyCompileErr {
     /// `PyCompileError` (the message), from a failed `compile()`.
@@ -138,62 +201,77 @@ enum PyCompileErr {
 }
 
 /// `py_compile.compile(file, cfile, dfile, doraise=True, optimize, invalidation_mode)`.
+///
+/// `source_meta` is the `os.stat(file)` that `compile_file` made just before; it also serves as
+/// `loader.path_stats(file)` (the timestamp header) and `_calc_mode(file)` (the new file's
+/// permissions), which CPython re-`stat`s. Taken before the source is read, it can only make a
+/// `.pyc` look older than its source, never newer, if the file changes meanwhile.
+#[allow(clippy::too_many_arguments)]
 fn py_compile(
     cfg: &Config,
     fullname: &[u8],
+    source_meta: &std::fs::Metadata,
     cfile: &[u8],
     dfile: &str,
     optimize: i64,
     compiler: &dyn Compiler,
     fo: &mut FileOut,
+    scratch: &mut Scratch,
 ) -> Result<(), PyCompileErr> {
     let release = cfg.release;
     let mode = cfg.invalidation_mode.unwrap_or(cfg.default_mode);
-    if islink(cfile) {
-        return Err(PyCompileErr::Os(PyOsError::with_message(
-            "FileExistsError",
-            format!(
-                "{} is a symlink and will be changed into a regular file if import writes a byte-compiled file to it",
-                display_path(cfile)
-            ),
-        )));
+    // `os.path.islink(cfile)`, then `os.path.exists(cfile) and not os.path.isfile(cfile)`: one
+    // `lstat` answers both (for a path that is not a symlink, `stat` and `lstat` agree).
+    if let Ok(m) = std::fs::symlink_metadata(as_path(cfile)) {
+        if m.file_type().is_symlink() {
+            return Err(PyCompileErr::Os(PyOsError::with_message(
+                "FileExistsError",
+                format!(
+                    "{} is a symlink and will be changed into a regular file if import writes a byte-compiled file to it",
+                    display_path(cfile)
+                ),
+            )));
+        }
+        if !m.is_file() {
+            return Err(PyCompileErr::Os(PyOsError::with_message(
+                "FileExistsError",
+                format!(
+                    "{} is a non-regular file and will be changed into a regular one if import writes a byte-compiled file to it",
+                    display_path(cfile)
+                ),
+            )));
+        }
     }
-    if as_path(cfile).exists() && !isfile(cfile) {
-        return Err(PyCompileErr::Os(PyOsError::with_message(
-            "FileExistsError",
-            format!(
-                "{} is a non-regular file and will be changed into a regular one if import writes a byte-compiled file to it",
-                display_path(cfile)
-            ),
-        )));
-    }
-    let source = std::fs::read(as_path(fullname)).map_err(|e| PyCompileErr::Os(PyOsError::from_io(&e, Some(fullname), None, release)))?;
+    let source = scratch
+        .read_source(fullname, source_meta.size())
+        .map_err(|e| PyCompileErr::Os(PyOsError::from_io(&e, Some(fullname), None, release)))?;
     let compiled = if !(-1..=2).contains(&optimize) {
         Err(CompileFailure::Other { class: "ValueError".into(), message: "compile(): invalid optimize value".into() })
     } else {
-        compiler.compile(&source, dfile, release, optimize)
+        compiler.compile(source, dfile, release, optimize)
     };
     let compiled = compiled.map_err(|f| PyCompileErr::Compile(py_compile_error_msg(&f, dfile, py_minor(release))))?;
     for w in &compiled.warnings {
         fo.err.push_str(&w.format(read_source_line(&w.filename, w.lineno).as_deref()));
     }
-    let dir = dirname(cfile);
-    if !dir.is_empty() {
-        makedirs(dir, release).map_err(PyCompileErr::Os)?;
-    }
     let kind = match mode {
         InvalidationMode::Timestamp => {
-            let m = std::fs::metadata(as_path(fullname)).map_err(|e| PyCompileErr::Os(PyOsError::from_io(&e, Some(fullname), None, release)))?;
-            PycKind::Timestamp { mtime: py_int_mtime(&m) as u32, source_size: m.size() as u32 }
+            PycKind::Timestamp { mtime: py_int_mtime(source_meta) as u32, source_size: source_meta.size() as u32 }
         }
-        InvalidationMode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, &source) },
-        InvalidationMode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, &source) },
+        InvalidationMode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) },
+        InvalidationMode::UncheckedHash => {
+            PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) }
+        }
     };
     let header = PycHeader::new(release, kind).to_bytes().unwrap_or([0; 16]);
-    let mut data = Vec::with_capacity(16 + compiled.code.len());
-    data.extend_from_slice(&header);
-    data.extend_from_slice(&compiled.code);
-    write_atomic(cfile, &data, calc_mode(fullname), release).map_err(PyCompileErr::Os)
+    scratch.pyc.clear();
+    scratch.pyc.reserve(16 + compiled.code.len());
+    scratch.pyc.extend_from_slice(&header);
+    scratch.pyc.extend_from_slice(&compiled.code);
+    // `_calc_mode(file)`: the source's mode with owner-write added.
+    let file_mode = source_meta.mode() | 0o200;
+    // `os.makedirs(dirname(cfile))`, then `_write_atomic`.
+    makedirs_and_write_atomic(cfile, &scratch.pyc, file_mode, release).map_err(PyCompileErr::Os)
 }
 
 /// `filecmp.cmp(a, b, shallow=False)`: same kind of file, same size, same bytes.
@@ -211,6 +289,7 @@ fn same_contents(a: &[u8], b: &[u8]) -> Result<bool, std::io::Error> {
 
 /// `compileall.compile_file(fullname, ddir, ...)` with the run's settings; the text it prints
 /// goes to `fo`.
+#[allow(clippy::too_many_arguments)]
 fn compile_file_into(
     cfg: &Config,
     fullname: &[u8],
@@ -219,6 +298,7 @@ fn compile_file_into(
     prependdir: Option<&[u8]>,
     compiler: &dyn Compiler,
     fo: &mut FileOut,
+    scratch: &mut Scratch,
 ) -> Result<bool, Fatal> {
     let release = cfg.release;
     let quiet = cfg.quiet;
@@ -250,9 +330,17 @@ fn compile_file_into(
             }
         }
     }
-    if !isfile(fullname) {
+    // `name[-3:] == '.py'` on the decoded name: tested before `os.path.isfile` here (CPython
+    // tests it after), which returns the same for every file and spares the `stat` of the
+    // others.
+    if !name.ends_with(b".py") {
         return Ok(true);
     }
+    // `os.path.isfile(fullname)`; the same `stat` serves the up-to-date check and `py_compile`.
+    let source_meta = match std::fs::metadata(as_path(fullname)) {
+        Ok(m) if m.is_file() => m,
+        _ => return Ok(true),
+    };
     let cfiles: Vec<(i64, PathBytes)> = optimize
         .iter()
         .map(|&o| {
@@ -268,34 +356,22 @@ fn compile_file_into(
             (o, c)
         })
         .collect();
-    // `name[-3:] == '.py'` on the decoded name.
-    if !name.ends_with(b".py") {
-        return Ok(true);
-    }
     if !cfg.force {
-        if let Ok(m) = std::fs::metadata(as_path(fullname)) {
-            let mtime = py_int_mtime(&m) as u32;
-            let mut expect = [0u8; 12];
-            expect[..4].copy_from_slice(&release.magic_bytes());
-            expect[8..].copy_from_slice(&mtime.to_le_bytes());
-            // Distinct cfiles, like the dict `opt_cfiles` (keys are levels, values may repeat).
-            let mut all_fresh = true;
-            for (_, c) in &cfiles {
-                let mut head = Vec::with_capacity(12);
-                let ok = std::fs::File::open(as_path(c)).and_then(|f| f.take(12).read_to_end(&mut head)).is_ok();
-                if !ok {
-                    // OSError: `pass`, recompile.
-                    all_fresh = false;
-                    break;
-                }
-                if head != expect {
-                    all_fresh = false;
-                    break;
-                }
+        let mtime = py_int_mtime(&source_meta) as u32;
+        let mut expect = [0u8; 12];
+        expect[..4].copy_from_slice(&release.magic_bytes());
+        expect[8..].copy_from_slice(&mtime.to_le_bytes());
+        // Distinct cfiles, like the dict `opt_cfiles` (keys are levels, values may repeat).
+        let mut all_fresh = true;
+        for (_, c) in &cfiles {
+            // `open(cfile, 'rb').read(12)`; an OSError means `pass`: recompile.
+            if !matches!(read_head(c), Ok(Some(head)) if head == expect) {
+                all_fresh = false;
+                break;
             }
-            if all_fresh {
-                return Ok(true);
-            }
+        }
+        if all_fresh {
+            return Ok(true);
         }
     }
     if quiet == 0 {
@@ -305,7 +381,7 @@ fn compile_file_into(
     let mut success = true;
     let mut failure: Option<String> = None;
     for (index, (o, cfile)) in cfiles.iter().enumerate() {
-        match py_compile(cfg, fullname, cfile, &dfile_str, *o, compiler, fo) {
+        match py_compile(cfg, fullname, &source_meta, cfile, &dfile_str, *o, compiler, fo, scratch) {
             Ok(()) => {}
             Err(PyCompileErr::Compile(msg)) => {
                 failure = Some(msg);
@@ -360,8 +436,23 @@ pub fn compile_file(
     compiler: &dyn Compiler,
     reporter: &dyn Reporter,
 ) -> Result<bool, Fatal> {
+    compile_file_with(cfg, fullname, ddir, stripdir, prependdir, compiler, reporter, &mut Scratch::default())
+}
+
+/// [`compile_file`] with the caller's reused buffers.
+#[allow(clippy::too_many_arguments)]
+fn compile_file_with(
+    cfg: &Config,
+    fullname: &[u8],
+    ddir: Option<&[u8]>,
+    stripdir: Option<&[u8]>,
+    prependdir: Option<&[u8]>,
+    compiler: &dyn Compiler,
+    reporter: &dyn Reporter,
+    scratch: &mut Scratch,
+) -> Result<bool, Fatal> {
     let mut fo = FileOut::default();
-    let r = compile_file_into(cfg, fullname, ddir, stripdir, prependdir, compiler, &mut fo);
+    let r = compile_file_into(cfg, fullname, ddir, stripdir, prependdir, compiler, &mut fo, scratch);
     fo.flush(reporter);
     r
 }
@@ -382,9 +473,21 @@ fn py_name_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 /// One directory being listed by `_walk_dir`.
 struct WalkFrame {
     dir: PathBytes,
-    names: Vec<PathBytes>,
+    names: Vec<(PathBytes, Option<std::fs::FileType>)>,
     next: usize,
     maxlevels: i64,
+}
+
+/// `os.path.isdir(fullname)` and `os.path.islink(fullname)` for a listed entry, answered from the
+/// type the directory listing gave (`d_type`) when it is not a symlink, so most entries cost no
+/// `stat`; a symlink (whose target decides `isdir`) or an entry without a known type is
+/// `stat`ed as CPython does.
+fn entry_isdir_islink(fullname: &[u8], listed: Option<std::fs::FileType>) -> (bool, bool) {
+    match listed {
+        Some(t) if !t.is_symlink() => (t.is_dir(), false),
+        Some(_) => (isdir(fullname), true),
+        None => (isdir(fullname), islink(fullname)),
+    }
 }
 
 /// `compileall._walk_dir` as an explicit stack (no recursion): prints `Listing`/`Can't list`
@@ -406,8 +509,10 @@ fn walk_dir(
             Err(std::io::Error::from_raw_os_error(2))
         } else {
             std::fs::read_dir(as_path(dir)).and_then(|rd| {
-                rd.map(|e| e.map(|e| std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec()))
-                    .collect::<Result<Vec<_>, _>>()
+                rd.map(|e| {
+                    e.map(|e| (std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec(), e.file_type().ok()))
+                })
+                .collect::<Result<Vec<_>, _>>()
             })
         };
         let mut names = match listed {
@@ -419,12 +524,12 @@ fn walk_dir(
                 Vec::new()
             }
         };
-        names.sort_by(|a, b| py_name_cmp(a, b));
+        names.sort_by(|a, b| py_name_cmp(&a.0, &b.0));
         WalkFrame { dir: dir.to_vec(), names, next: 0, maxlevels }
     };
     let mut stack = vec![open(dir, maxlevels)];
     while let Some(top) = stack.last_mut() {
-        let Some(name) = top.names.get(top.next).cloned() else {
+        let Some((name, listed)) = top.names.get(top.next) else {
             stack.pop();
             continue;
         };
@@ -432,10 +537,11 @@ fn walk_dir(
         if name == b"__pycache__" {
             continue;
         }
-        let fullname = join(&[&top.dir, &name]);
-        if !isdir(&fullname) {
+        let fullname = join(&[&top.dir, name]);
+        let (is_dir, is_link) = entry_isdir_islink(&fullname, *listed);
+        if !is_dir {
             on_file(fullname)?;
-        } else if top.maxlevels > 0 && name != b"." && name != b".." && !islink(&fullname) {
+        } else if top.maxlevels > 0 && name != b"." && name != b".." && !is_link {
             let ml = top.maxlevels - 1;
             let frame = open(&fullname, ml);
             stack.push(frame);
@@ -474,8 +580,9 @@ pub fn compile_dir(
     if workers == 1 {
         let mut success = true;
         let mut done = 0usize;
+        let mut scratch = Scratch::default();
         walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
-            if !compile_file(cfg, &f, None, stripdir, prependdir, compiler, reporter)? {
+            if !compile_file_with(cfg, &f, None, stripdir, prependdir, compiler, reporter, &mut scratch)? {
                 success = false;
             }
             done += 1;
@@ -503,34 +610,37 @@ pub fn compile_dir(
     let state = Mutex::new(Ordered { pending: (0..total).map(|_| None).collect(), printed: 0, fatal: None });
     std::thread::scope(|s| {
         for _ in 0..nthreads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(f) = files.get(i) else { break };
-                let mut fo = FileOut::default();
-                let r = compile_file_into(cfg, f, None, stripdir, prependdir, compiler, &mut fo).map(|ok| (fo, ok));
-                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                let Ok(mut st) = state.lock() else { break };
-                if let Some(slot) = st.pending.get_mut(i) {
-                    *slot = Some(r);
-                }
-                while let Some(Some(_)) = st.pending.get(st.printed) {
-                    let idx = st.printed;
-                    match st.pending.get_mut(idx).and_then(Option::take) {
-                        Some(Ok((fo, ok))) => {
-                            if !ok {
-                                all_ok.store(false, Ordering::Relaxed);
-                            }
-                            fo.flush(reporter);
-                        }
-                        Some(Err(e)) if st.fatal.is_none() => st.fatal = Some(e),
-                        Some(Err(_)) => {}
-                        None => {}
+            s.spawn(|| {
+                let mut scratch = Scratch::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = files.get(i) else { break };
+                    let mut fo = FileOut::default();
+                    let r = compile_file_into(cfg, f, None, stripdir, prependdir, compiler, &mut fo, &mut scratch).map(|ok| (fo, ok));
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    let Ok(mut st) = state.lock() else { break };
+                    if let Some(slot) = st.pending.get_mut(i) {
+                        *slot = Some(r);
                     }
-                    // Mark as printed with an empty placeholder so the loop test moves on.
-                    st.printed += 1;
+                    while let Some(Some(_)) = st.pending.get(st.printed) {
+                        let idx = st.printed;
+                        match st.pending.get_mut(idx).and_then(Option::take) {
+                            Some(Ok((fo, ok))) => {
+                                if !ok {
+                                    all_ok.store(false, Ordering::Relaxed);
+                                }
+                                fo.flush(reporter);
+                            }
+                            Some(Err(e)) if st.fatal.is_none() => st.fatal = Some(e),
+                            Some(Err(_)) => {}
+                            None => {}
+                        }
+                        // Mark as printed with an empty placeholder so the loop test moves on.
+                        st.printed += 1;
+                    }
+                    drop(st);
+                    reporter.progress(d, Some(total));
                 }
-                drop(st);
-                reporter.progress(d, Some(total));
             });
         }
     });

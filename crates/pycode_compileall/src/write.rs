@@ -6,6 +6,7 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use pycode_release::Release;
 
@@ -32,19 +33,36 @@ pub fn makedirs(name: &[u8], release: Release) -> Result<(), PyOsError> {
 
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// `_write_atomic(path, data, mode)`: create `path.<n>` exclusively with permissions
+/// The process id, asked once (it is part of every temporary name).
+fn pid() -> u32 {
+    static PID: OnceLock<u32> = OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
+/// `os.makedirs(dirname(path))` as `py_compile.compile` does it (an existing directory is not an
+/// error), then `_write_atomic(path, data, mode)`: create `path.<n>` exclusively with permissions
 /// `mode & 0o666` (less the umask), write, then `rename` over `path`; on failure the temporary
 /// file is removed. CPython's `<n>` is `id(path)`; here it is the process id and a counter.
-pub fn write_atomic(path: &[u8], data: &[u8], mode: u32, release: Release) -> Result<(), PyOsError> {
+///
+/// The directory usually exists already (every file of a package shares its `__pycache__`), so
+/// the temporary file is created first and `makedirs` runs only when that fails; then the
+/// creation is retried. Every failure therefore still reports `makedirs`'s error first and
+/// `_write_atomic`'s otherwise, as CPython's fixed order does, without a `mkdir` per file.
+pub fn makedirs_and_write_atomic(path: &[u8], data: &[u8], mode: u32, release: Release) -> Result<(), PyOsError> {
     let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut tmp = path.to_vec();
-    tmp.extend_from_slice(format!(".{}{:06}", std::process::id(), n).as_bytes());
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode & 0o666)
-        .open(as_path(&tmp))
-        .map_err(|e| PyOsError::from_io(&e, Some(&tmp), None, release))?;
+    tmp.extend_from_slice(format!(".{}{:06}", pid(), n).as_bytes());
+    let create = || OpenOptions::new().write(true).create_new(true).mode(mode & 0o666).open(as_path(&tmp));
+    let mut f = match create() {
+        Ok(f) => f,
+        Err(_) => {
+            let dir = dirname(path);
+            if !dir.is_empty() {
+                makedirs(dir, release)?;
+            }
+            create().map_err(|e| PyOsError::from_io(&e, Some(&tmp), None, release))?
+        }
+    };
     let res = f
         .write_all(data)
         .and_then(|_| f.flush())
@@ -57,12 +75,4 @@ pub fn write_atomic(path: &[u8], data: &[u8], mode: u32, release: Release) -> Re
         let _ = std::fs::remove_file(as_path(&tmp));
     }
     res
-}
-
-/// `importlib._bootstrap_external._calc_mode(source)`: the source's mode with owner-write added,
-/// 0o666 when it cannot be read.
-pub fn calc_mode(source: &[u8]) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(as_path(source)).map(|m| m.permissions().mode()).unwrap_or(0o666);
-    mode | 0o200
 }

@@ -119,6 +119,21 @@ fn build_tree(d: &Path) {
     std::os::unix::fs::symlink("sub", d.join("pkg/lnk_dir")).expect("symlink");
     std::os::unix::fs::symlink("a.py", d.join("pkg/lnk_in.py")).expect("symlink");
     std::os::unix::fs::symlink("../outside.py", d.join("pkg/lnk_out.py")).expect("symlink");
+    // Where the .pyc cannot be written: a symlink or a directory in its place (for every cache
+    // tag the interpreters use), a FIFO named like a module (never opened: it is not a file),
+    // and a `__pycache__` that is a regular file.
+    for tag in ["311", "312", "313"] {
+        std::fs::create_dir_all(d.join(format!("odd/__pycache__/dir.cpython-{tag}.pyc"))).expect("mkdir");
+        std::os::unix::fs::symlink("nowhere", d.join(format!("odd/__pycache__/link.cpython-{tag}.pyc"))).expect("symlink");
+    }
+    for (p, data) in [("odd/dir.py", "d = 1\n"), ("odd/link.py", "l = 1\n"), ("odd/ok.py", "k = 1\n"), ("odd2/x.py", "x = 2\n"), ("odd2/__pycache__", "")] {
+        std::fs::create_dir_all(d.join(p).parent().expect("parent")).expect("mkdir");
+        std::fs::write(d.join(p), data).expect("write");
+        set_mtime(&d.join(p), 1_700_000_000);
+    }
+    let fifo = Command::new("mkfifo").arg(d.join("odd/fifo.py")).status();
+    assert!(fifo.is_ok_and(|s| s.success()), "mkfifo");
+    std::os::unix::fs::symlink("sub", d.join("odd/lnk_dir.py")).expect("symlink");
 }
 
 /// Every file the run created: relative path → (bytes, hard-link count).
@@ -199,6 +214,9 @@ fn scenarios() -> Vec<Scenario> {
         sc("force", vec![vec!["pkg/sub"], vec!["-f", "pkg/sub"]]),
         sc("dot paths", vec![vec!["./pkg/sub", "pkg//sub/deeper/"]]),
         sc("cwd file", vec![vec!["outside.py"]]),
+        sc("pyc path taken", vec![vec!["odd"], vec!["-q", "odd/link.py", "odd/dir.py", "odd/fifo.py"]]),
+        // The failing `open` of the temporary file names it, and CPython's name has `id(path)` in it.
+        sc("pycache is a file", vec![vec!["-qq", "odd2"], vec!["-qq", "odd2/x.py"]]),
     ];
     v.push(Scenario { touch: Some("pkg/same.py"), ..sc("touched", vec![vec!["pkg"], vec!["pkg"]]) });
     v.push(Scenario { env: vec![("SOURCE_DATE_EPOCH", "1")], ..sc("source date epoch", vec![vec!["pkg/sub"], vec!["pkg/sub"]]) });
