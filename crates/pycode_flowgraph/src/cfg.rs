@@ -9,6 +9,9 @@ pub type BlockId = u32;
 /// A null block pointer.
 pub const NO_BLOCK: BlockId = u32::MAX;
 
+/// No exception stack assigned (`b_exceptstack == NULL`).
+pub(crate) const NO_STACK: u32 = u32::MAX;
+
 /// `cfg_instr`
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CfgInstr {
@@ -44,8 +47,9 @@ pub struct BasicBlock {
     pub startdepth: i32,
     pub offset: i32,
     pub unsafe_locals_mask: u64,
-    /// `b_exceptstack` during `label_exception_targets`.
-    pub(crate) exceptstack: Option<Vec<BlockId>>,
+    /// `b_exceptstack` during `label_exception_targets`: a node of that pass's shared stack
+    /// tree, or [`NO_STACK`].
+    pub(crate) exceptstack: u32,
 }
 
 impl BasicBlock {
@@ -63,7 +67,7 @@ impl BasicBlock {
             startdepth: i32::MIN,
             offset: 0,
             unsafe_locals_mask: 0,
-            exceptstack: None,
+            exceptstack: NO_STACK,
         }
     }
 
@@ -87,6 +91,13 @@ pub struct Cfg {
     order_cache: Vec<BlockId>,
     order_gen: u64,
     layout_gen: u64,
+    /// A reusable work list for the depth-first passes (taken with `std::mem::take` and put
+    /// back, so its allocation is shared by all passes of the unit).
+    pub(crate) scratch: Vec<BlockId>,
+    /// False once `translate_jump_labels_to_targets` found no block push (`SETUP_*`) in the
+    /// unit; no pass creates one, so jumps are then only ever the last instruction of a block
+    /// (in a graph that passed `check_cfg`) and passes may look at that one alone.
+    pub(crate) may_have_block_push: bool,
 }
 
 impl Cfg {
@@ -101,6 +112,8 @@ impl Cfg {
             order_cache: Vec::new(),
             order_gen: 0,
             layout_gen: 1,
+            scratch: Vec::new(),
+            may_have_block_push: true,
         };
         let b = g.new_block();
         g.entry = b;
@@ -152,6 +165,11 @@ impl Cfg {
             self.layout_gen += 1;
         }
         Ok(())
+    }
+
+    /// Records a layout change made directly on `next` links.
+    pub(crate) fn layout_changed(&mut self) {
+        self.layout_gen += 1;
     }
 
     /// Sets the entry block (a layout change).

@@ -15,9 +15,10 @@ macro_rules! ops_struct {
         pub struct Ops {
             pub release: Release,
             pub table: &'static OpcodeTable,
-            /// Per opcode (real and pseudo), the classification bits below, computed once per
-            /// release so the passes test one byte instead of several opcode comparisons.
-            props: &'static [u8; PROPS_LEN],
+            /// Per opcode (real and pseudo), the classification bits below and more, computed
+            /// once per release so the passes test one word instead of several opcode
+            /// comparisons.
+            props: &'static [OpInfo; PROPS_LEN],
             $(pub $field: u16,)*
         }
 
@@ -34,7 +35,7 @@ macro_rules! ops_struct {
 
             /// Looks every opcode up by name in `release`'s table.
             fn resolve(release: Release) -> Ops {
-                static PROPS: [std::sync::OnceLock<[u8; PROPS_LEN]>; Release::ALL.len()] =
+                static PROPS: [std::sync::OnceLock<[OpInfo; PROPS_LEN]>; Release::ALL.len()] =
                     [const { std::sync::OnceLock::new() }; Release::ALL.len()];
                 let table = release.opcodes();
                 let mut ops = Ops {
@@ -107,28 +108,64 @@ ops_struct! {
 
 /// Opcode numbers covered by the property table (real ops < 256, pseudo ops above).
 const PROPS_LEN: usize = 512;
-static NO_PROPS: [u8; PROPS_LEN] = [0; PROPS_LEN];
+static NO_PROPS: [OpInfo; PROPS_LEN] = [OpInfo::NONE; PROPS_LEN];
 
-const P_JUMP: u8 = 1;
-const P_BLOCK_PUSH: u8 = 2;
-const P_SCOPE_EXIT: u8 = 4;
-const P_UNCOND_JUMP: u8 = 8;
-const P_HAS_CONST: u8 = 16;
-const P_HAS_TARGET: u8 = P_JUMP | P_BLOCK_PUSH;
-const P_TERMINATOR: u8 = P_JUMP | P_SCOPE_EXIT;
+/// What the passes need to know of one opcode, precomputed per release.
+#[derive(Clone, Copy, Debug)]
+struct OpInfo {
+    /// The `P_*` bits.
+    bits: u16,
+    /// `_PyOpcode_Caches[op]`.
+    caches: u8,
+    /// The stack effect without / with the jump when it does not depend on the oparg, else
+    /// [`EFFECT_BY_OPARG`].
+    effect: [i32; 2],
+}
+
+/// In [`OpInfo::effect`]: evaluate the table's formula.
+const EFFECT_BY_OPARG: i32 = i32::MIN;
+
+impl OpInfo {
+    const NONE: OpInfo = OpInfo { bits: 0, caches: 0, effect: [EFFECT_BY_OPARG; 2] };
+}
+
+pub(crate) const P_JUMP: u16 = 1;
+pub(crate) const P_BLOCK_PUSH: u16 = 2;
+pub(crate) const P_SCOPE_EXIT: u16 = 4;
+pub(crate) const P_UNCOND_JUMP: u16 = 8;
+pub(crate) const P_HAS_CONST: u16 = 16;
+/// An opcode `scan_block_for_locals` looks at (`LOAD_FAST`, `STORE_FAST`, `DELETE_FAST`, ...).
+const P_FAST_LOCAL: u16 = 32;
+/// An opcode whose oparg `fix_cell_offsets` renumbers (`MAKE_CELL`, `LOAD_DEREF`, ...).
+const P_DEREF: u16 = 64;
+/// An opcode `_PyCfg_ConvertPseudoOps` rewrites (block pushes, `POP_BLOCK`,
+/// `STORE_FAST_MAYBE_NULL`, and `LOAD_CLOSURE` from 3.13).
+const P_PSEUDO: u16 = 128;
+/// `POP_BLOCK` and `YIELD_VALUE`: besides block pushes, what `label_exception_targets` acts on.
+pub(crate) const P_EXC_STACK: u16 = 256;
+pub(crate) const P_HAS_TARGET: u16 = P_JUMP | P_BLOCK_PUSH;
+pub(crate) const P_TERMINATOR: u16 = P_JUMP | P_SCOPE_EXIT;
 
 impl Ops {
-    /// The property byte of every opcode in the table.
-    fn compute_props(&self) -> [u8; PROPS_LEN] {
-        let mut p = [0u8; PROPS_LEN];
+    /// The [`OpInfo`] of every opcode in the table.
+    fn compute_props(&self) -> [OpInfo; PROPS_LEN] {
+        let mut p = [OpInfo::NONE; PROPS_LEN];
         for (op, slot) in p.iter_mut().enumerate() {
-            *slot = self.props_slow(op as u16);
+            let op = op as u16;
+            let effect = |jump: bool| match self.table.stack_effect_formula(op) {
+                Some([nojump, jumped]) => match if jump { jumped } else { nojump } {
+                    pycode_release::StackEffect::Const(c) if c != EFFECT_BY_OPARG => c,
+                    _ => EFFECT_BY_OPARG,
+                },
+                None => EFFECT_BY_OPARG,
+            };
+            *slot = OpInfo { bits: self.props_slow(op), caches: self.cache_entries_slow(op), effect: [effect(false), effect(true)] };
         }
         p
     }
 
     /// The property bits of `op`, from the definitions below (`*_slow`).
-    fn props_slow(&self, op: u16) -> u8 {
+    fn props_slow(&self, op: u16) -> u16 {
         let mut bits = 0;
         if self.is_jump_slow(op) {
             bits |= P_JUMP;
@@ -145,14 +182,50 @@ impl Ops {
         if self.table.has(op, OpFlags::HAS_CONST) {
             bits |= P_HAS_CONST;
         }
+        if op != ABSENT {
+            if [
+                self.LOAD_FAST,
+                self.LOAD_FAST_CHECK,
+                self.LOAD_FAST_AND_CLEAR,
+                self.STORE_FAST,
+                self.STORE_FAST_MAYBE_NULL,
+                self.DELETE_FAST,
+            ]
+            .contains(&op)
+            {
+                bits |= P_FAST_LOCAL;
+            }
+            if [
+                self.MAKE_CELL,
+                self.LOAD_CLOSURE,
+                self.LOAD_DEREF,
+                self.STORE_DEREF,
+                self.DELETE_DEREF,
+                self.LOAD_FROM_DICT_OR_DEREF,
+            ]
+            .contains(&op)
+            {
+                bits |= P_DEREF;
+            }
+            if self.is_block_push_slow(op)
+                || op == self.POP_BLOCK
+                || op == self.STORE_FAST_MAYBE_NULL
+                || (op == self.LOAD_CLOSURE && self.release.at_least(3, 13))
+            {
+                bits |= P_PSEUDO;
+            }
+            if op == self.POP_BLOCK || op == self.YIELD_VALUE {
+                bits |= P_EXC_STACK;
+            }
+        }
         bits
     }
 
     /// The property bits of `op` (computed for numbers beyond the table, which no release uses).
     #[inline]
-    fn props(&self, op: u16) -> u8 {
+    pub(crate) fn props(&self, op: u16) -> u16 {
         match self.props.get(usize::from(op)) {
-            Some(&b) => b,
+            Some(i) => i.bits,
             None => self.props_slow(op),
         }
     }
@@ -199,6 +272,26 @@ impl Ops {
         self.props(op) & P_HAS_CONST != 0
     }
 
+    /// Used by `scan_block_for_locals`: `LOAD_FAST`, `LOAD_FAST_CHECK`, `LOAD_FAST_AND_CLEAR`,
+    /// `STORE_FAST`, `STORE_FAST_MAYBE_NULL`, `DELETE_FAST`.
+    #[inline]
+    pub fn is_fast_local(&self, op: u16) -> bool {
+        self.props(op) & P_FAST_LOCAL != 0
+    }
+
+    /// Renumbered by `fix_cell_offsets`: `MAKE_CELL`, `LOAD_CLOSURE`, `LOAD_DEREF`,
+    /// `STORE_DEREF`, `DELETE_DEREF`, `LOAD_FROM_DICT_OR_DEREF`.
+    #[inline]
+    pub fn is_deref(&self, op: u16) -> bool {
+        self.props(op) & P_DEREF != 0
+    }
+
+    /// Rewritten by `_PyCfg_ConvertPseudoOps` in this release.
+    #[inline]
+    pub fn is_converted_pseudo(&self, op: u16) -> bool {
+        self.props(op) & P_PSEUDO != 0
+    }
+
     /// `IS_JUMP_OPCODE`: `hasjrel`/`hasjabs` (3.12), `hasjump` (3.13+).
     fn is_jump_slow(&self, op: u16) -> bool {
         self.table.flags(op).intersects(OpFlags::HAS_JREL | OpFlags::HAS_JABS | OpFlags::HAS_JUMP)
@@ -229,14 +322,23 @@ impl Ops {
     }
 
     /// `_PyOpcode_Caches[op]`: inline cache code units after `op`.
+    #[inline]
     pub fn cache_entries(&self, op: u16) -> u32 {
+        match self.props.get(usize::from(op)) {
+            Some(i) => u32::from(i.caches),
+            None => u32::from(self.cache_entries_slow(op)),
+        }
+    }
+
+    fn cache_entries_slow(&self, op: u16) -> u8 {
         match u8::try_from(op) {
-            Ok(b) => u32::from(self.table.inline_cache_entries(b)),
+            Ok(b) => self.table.inline_cache_entries(b),
             Err(_) => 0,
         }
     }
 
     /// `_PyCompile_InstrSize`: code units including `EXTENDED_ARG` prefixes and caches.
+    #[inline]
     pub fn instr_size(&self, op: u16, oparg: i32) -> u32 {
         let oparg = oparg as u32;
         let extended = u32::from(oparg >= 0x100)
@@ -246,7 +348,14 @@ impl Ops {
     }
 
     /// `PyCompile_OpcodeStackEffectWithJump`
+    #[inline]
     pub fn stack_effect(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
+        if let Some(i) = self.props.get(usize::from(op)) {
+            let e = i.effect[usize::from(jump)];
+            if e != EFFECT_BY_OPARG {
+                return Some(i64::from(e));
+            }
+        }
         self.table.stack_effect(op, oparg as u32, Some(jump))
     }
 }

@@ -5,8 +5,9 @@
 use pycode_instr::{ConstId, ConstPool, ConstValue, Location};
 use pycode_release::Release;
 
-use crate::cfg::{BlockId, Cfg, CfgInstr, NO_BLOCK};
+use crate::cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK, NO_STACK};
 use crate::consts::const_is_true;
+use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_TERMINATOR};
 use crate::CfgError;
 
 pub const CO_GENERATOR: u32 = 0x20;
@@ -35,6 +36,42 @@ pub struct OutInstr {
     pub oparg: i32,
     pub loc: Location,
     pub handler: ExceptHandlerInfo,
+}
+
+/// What [`Cfg::translate_labels`] saw of the whole unit.
+#[derive(Clone, Copy, Debug)]
+struct UnitSummary {
+    /// A terminator before the end of its block (`check_cfg` fails).
+    malformed: bool,
+    /// Some `SETUP_*`.
+    block_push: bool,
+    /// Some `POP_BLOCK` or `YIELD_VALUE`.
+    exc_stack_op: bool,
+}
+
+/// One entry of the except stacks of `label_exception_targets`, shared as a tree.
+#[derive(Clone, Copy, Debug)]
+struct ExceptNode {
+    /// The stack below this entry.
+    parent: u32,
+    /// This entry (the handler block; the bottom entry is `NULL`).
+    handler: BlockId,
+    /// Entries in the stack up to and including this one.
+    len: u32,
+}
+
+/// The empty stack (what a block keeps after handing its stack to a jump target).
+const EMPTY_STACK: u32 = 0;
+/// The stack of the entry block: just the `NULL` handler.
+const ROOT_STACK: u32 = 1;
+
+/// `basicblock_nofallthrough` negated, on a block reference.
+#[inline]
+fn falls_through(ops: &crate::Ops, blk: &BasicBlock) -> bool {
+    match blk.instrs.last() {
+        Some(last) => !(ops.is_scope_exit(last.opcode) || ops.is_unconditional_jump(last.opcode)),
+        None => true,
+    }
 }
 
 impl Cfg {
@@ -69,6 +106,12 @@ impl Cfg {
 
     /// `translate_jump_labels_to_targets`
     pub fn translate_jump_labels_to_targets(&mut self) -> Result<(), CfgError> {
+        self.translate_labels(false).map(|_| ())
+    }
+
+    /// `translate_jump_labels_to_targets`, and with `mark_handlers` also `mark_except_handlers`
+    /// and the test of `check_cfg`, in one walk over the instructions.
+    fn translate_labels(&mut self, mark_handlers: bool) -> Result<UnitSummary, CfgError> {
         let (order, order_gen) = self.take_order();
         let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
         let mut label2block = vec![NO_BLOCK; usize::try_from(max_label + 1).unwrap_or(0)];
@@ -80,119 +123,161 @@ impl Cfg {
                 }
             }
         }
-        for &b in &order {
-            let ops = &self.ops;
-            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
-            for ins in blk.instrs.iter_mut() {
-                if ops.has_target(ins.opcode) {
-                    let t = usize::try_from(ins.oparg)
-                        .ok()
-                        .and_then(|l| label2block.get(l))
-                        .copied()
-                        .unwrap_or(NO_BLOCK);
-                    if t == NO_BLOCK {
-                        return Err(CfgError::BadLabel(i64::from(ins.oparg)));
+        let mut handlers = std::mem::take(&mut self.scratch);
+        handlers.clear();
+        let mut summary = UnitSummary { malformed: false, block_push: false, exc_stack_op: false };
+        let result = (|| {
+            for &b in &order {
+                let ops = &self.ops;
+                let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
+                let n = blk.instrs.len();
+                for (i, ins) in blk.instrs.iter_mut().enumerate() {
+                    let p = ops.props(ins.opcode);
+                    if p & (P_HAS_TARGET | P_TERMINATOR | P_EXC_STACK) == 0 {
+                        continue;
                     }
-                    ins.target = t;
+                    if p & P_HAS_TARGET != 0 {
+                        let t = usize::try_from(ins.oparg)
+                            .ok()
+                            .and_then(|l| label2block.get(l))
+                            .copied()
+                            .unwrap_or(NO_BLOCK);
+                        if t == NO_BLOCK {
+                            return Err(CfgError::BadLabel(i64::from(ins.oparg)));
+                        }
+                        ins.target = t;
+                        if p & P_BLOCK_PUSH != 0 {
+                            summary.block_push = true;
+                            if mark_handlers {
+                                handlers.push(t);
+                            }
+                        }
+                    }
+                    if p & P_TERMINATOR != 0 && i + 1 != n {
+                        summary.malformed = true;
+                    }
+                    if p & P_EXC_STACK != 0 {
+                        summary.exc_stack_op = true;
+                    }
                 }
             }
-        }
+            for &t in handlers.iter() {
+                self.bb_mut(t)?.except_handler = true;
+            }
+            Ok(())
+        })();
+        self.scratch = handlers;
         self.put_order(order, order_gen);
-        Ok(())
+        if result.is_ok() {
+            self.may_have_block_push = summary.block_push || summary.malformed;
+        }
+        result.map(|()| summary)
     }
 
     /// `mark_except_handlers`
     pub fn mark_except_handlers(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
+        let mut handlers = std::mem::take(&mut self.scratch);
+        handlers.clear();
         for &b in &order {
-            let targets: Vec<BlockId> = self
-                .bb(b)?
-                .instrs
-                .iter()
-                .filter(|i| self.ops.is_block_push(i.opcode))
-                .map(|i| i.target)
-                .collect();
-            for t in targets {
-                self.bb_mut(t)?.except_handler = true;
-            }
+            let blk = self.bb(b)?;
+            handlers.extend(blk.instrs.iter().filter(|i| self.ops.is_block_push(i.opcode)).map(|i| i.target));
         }
+        let result = handlers.iter().try_for_each(|&t| self.bb_mut(t).map(|x| x.except_handler = true));
+        self.scratch = handlers;
         self.put_order(order, order_gen);
-        Ok(())
+        result
     }
 
     /// `label_exception_targets`: sets `i_except` of every instruction, the handler blocks'
     /// `b_preserve_lasti`, and `YIELD_VALUE`'s oparg (3.12) / `RESUME`'s depth bit (3.13+).
+    ///
+    /// CPython copies the block's except stack (an array) to every successor. Here the stacks
+    /// share one tree of [`ExceptNode`]s: a stack is the node of its top entry, a push adds a
+    /// child node, a pop goes to the parent, and handing a stack to a successor copies one id.
     pub fn label_exception_targets(&mut self) -> Result<(), CfgError> {
-        let n = self.reset_visited();
-        let mut todo: Vec<BlockId> = Vec::with_capacity(n);
+        self.reset_visited();
+        let mut todo = std::mem::take(&mut self.scratch);
+        todo.clear();
+        let mut nodes: Vec<ExceptNode> = Vec::with_capacity(8);
+        nodes.push(ExceptNode { parent: EMPTY_STACK, handler: NO_BLOCK, len: 0 });
+        nodes.push(ExceptNode { parent: EMPTY_STACK, handler: NO_BLOCK, len: 1 });
+        let result = self.label_exception_targets_inner(&mut todo, &mut nodes);
+        self.scratch = todo;
+        result
+    }
+
+    fn label_exception_targets_inner(
+        &mut self,
+        todo: &mut Vec<BlockId>,
+        nodes: &mut Vec<ExceptNode>,
+    ) -> Result<(), CfgError> {
         let entry = self.entry;
         {
             let e = self.bb_mut(entry)?;
             e.visited = true;
-            e.exceptstack = Some(vec![NO_BLOCK]);
+            e.exceptstack = ROOT_STACK;
         }
         todo.push(entry);
-        let yield_sets_oparg = !self.ops.release.at_least(3, 13);
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        let yield_sets_oparg = !ops.release.at_least(3, 13);
+        let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
+        let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
+        let node = |nodes: &Vec<ExceptNode>, id: u32| -> Result<ExceptNode, CfgError> {
+            nodes.get(id as usize).copied().ok_or(CfgError::Internal("missing except stack"))
+        };
         while let Some(b) = todo.pop() {
-            let mut stack: Option<Vec<BlockId>> = self.bb_mut(b)?.exceptstack.take();
-            let mut st = stack.take().ok_or(CfgError::Internal("missing except stack"))?;
-            let mut handler = *st.last().unwrap_or(&NO_BLOCK);
+            let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            let mut cur = std::mem::replace(&mut blk.exceptstack, NO_STACK);
+            let fallthrough = falls_through(ops, blk);
+            let mut instrs = std::mem::take(&mut blk.instrs);
+            let mut handler = node(nodes, cur)?.handler;
             let mut st_alive = true;
             let mut last_yield_except_depth: i64 = -1;
-            let ninstr = self.bb(b)?.instrs.len();
-            let fallthrough = self.has_fallthrough(b);
-            for i in 0..ninstr {
-                let ins = *self.bb(b)?.instrs.get(i).ok_or(CfgError::Internal("instr"))?;
-                if self.ops.is_block_push(ins.opcode) {
-                    let t = ins.target;
-                    if !self.bb(t)?.visited {
-                        let copy = st.clone();
-                        let tb = self.bb_mut(t)?;
-                        tb.exceptstack = Some(copy);
+            let r = instrs.iter_mut().try_for_each(|x| {
+                if ops.is_block_push(x.opcode) {
+                    let t = x.target;
+                    let tb = blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if !tb.visited {
+                        tb.exceptstack = cur;
                         tb.visited = true;
                         todo.push(t);
                     }
                     // push_except_block
-                    if ins.opcode == self.ops.SETUP_WITH || ins.opcode == self.ops.SETUP_CLEANUP {
-                        self.bb_mut(t)?.preserve_lasti = true;
+                    if x.opcode == setup_with || x.opcode == setup_cleanup {
+                        tb.preserve_lasti = true;
                     }
-                    if st.len() > CO_MAXBLOCKS + 1 {
+                    let len = node(nodes, cur)?.len;
+                    if len as usize > CO_MAXBLOCKS + 1 {
                         return Err(CfgError::ExceptStack);
                     }
-                    st.push(t);
+                    nodes.push(ExceptNode { parent: cur, handler: t, len: len + 1 });
+                    cur = (nodes.len() - 1) as u32;
                     handler = t;
-                } else if ins.opcode == self.ops.POP_BLOCK {
-                    if st.len() <= 1 {
+                } else if x.opcode == pop_block {
+                    let n = node(nodes, cur)?;
+                    if n.len <= 1 {
                         return Err(CfgError::ExceptStack);
                     }
-                    st.pop();
-                    handler = *st.last().unwrap_or(&NO_BLOCK);
-                } else if self.ops.is_jump(ins.opcode) {
-                    if let Some(x) = self.bb_mut(b)?.instrs.get_mut(i) {
-                        x.except = handler;
-                    }
-                    let t = ins.target;
-                    if !self.bb(t)?.visited {
-                        let give = if fallthrough {
-                            st.clone()
-                        } else {
+                    cur = n.parent;
+                    handler = node(nodes, cur)?.handler;
+                } else if ops.is_jump(x.opcode) {
+                    x.except = handler;
+                    let t = x.target;
+                    let tb = blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if !tb.visited {
+                        tb.exceptstack = cur;
+                        if !fallthrough {
+                            // CPython hands the array itself over; this block keeps an empty one.
                             st_alive = false;
-                            std::mem::take(&mut st)
-                        };
-                        let tb = self.bb_mut(t)?;
-                        tb.exceptstack = Some(give);
+                            cur = EMPTY_STACK;
+                        }
                         tb.visited = true;
                         todo.push(t);
                     }
                 } else {
-                    let depth = st.len() as i64 - 1;
-                    let ops = &self.ops;
-                    let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
-                    let x = self
-                        .blocks
-                        .get_mut(b as usize)
-                        .and_then(|blk| blk.instrs.get_mut(i))
-                        .ok_or(CfgError::Internal("instr"))?;
+                    let depth = i64::from(node(nodes, cur)?.len) - 1;
                     if x.opcode == yv {
                         if yield_sets_oparg {
                             x.oparg = depth as i32;
@@ -207,16 +292,22 @@ impl Cfg {
                     }
                     x.except = handler;
                 }
-            }
-            let next = self.next_of(b);
-            if fallthrough && next != NO_BLOCK && !self.bb(next)?.visited {
-                if !st_alive {
-                    return Err(CfgError::Internal("except stack consumed"));
+                Ok(())
+            });
+            let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            blk.instrs = instrs;
+            r?;
+            let next = blk.next;
+            if fallthrough && next != NO_BLOCK {
+                let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                if !nb.visited {
+                    if !st_alive {
+                        return Err(CfgError::Internal("except stack consumed"));
+                    }
+                    nb.exceptstack = cur;
+                    nb.visited = true;
+                    todo.push(next);
                 }
-                let nb = self.bb_mut(next)?;
-                nb.exceptstack = Some(st);
-                nb.visited = true;
-                todo.push(next);
             }
         }
         Ok(())
@@ -224,33 +315,27 @@ impl Cfg {
 
     // ----- optimisation --------------------------------------------------------------------
 
-    /// `check_cfg`
-    fn check_cfg(&mut self) -> Result<(), CfgError> {
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            let blk = self.bb(b)?;
-            let n = blk.instrs.len();
-            for (i, ins) in blk.instrs.iter().enumerate() {
-                if self.ops.is_terminator(ins.opcode) && i + 1 != n {
-                    return Err(CfgError::Malformed);
-                }
-            }
-        }
-        self.put_order(order, order_gen);
-        Ok(())
-    }
-
     /// `eliminate_empty_basic_blocks`
     pub fn eliminate_empty_basic_blocks(&mut self) -> Result<(), CfgError> {
+        // Every block of the chain (empty ones too, as in CPython) links to the first non-empty
+        // block after it: one walk from the end.
         let (order, order_gen) = self.take_order();
-        for &b in &order {
-            let mut next = self.next_of(b);
-            while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
-                next = self.next_of(next);
+        let mut first_nonempty = NO_BLOCK;
+        let mut changed = false;
+        for &b in order.iter().rev() {
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            if blk.next != first_nonempty {
+                blk.next = first_nonempty;
+                changed = true;
             }
-            self.set_next(b, next)?;
+            if !blk.instrs.is_empty() {
+                first_nonempty = b;
+            }
         }
         self.put_order(order, order_gen);
+        if changed {
+            self.layout_changed();
+        }
         while self.entry != NO_BLOCK && self.bb(self.entry)?.instrs.is_empty() {
             self.set_entry(self.next_of(self.entry));
         }
@@ -259,11 +344,14 @@ impl Cfg {
         }
         let (order, order_gen) = self.take_order();
         for &b in &order {
-            // Usually no jump of the block targets an empty block: check that on the slice.
+            // Usually no jump of the block targets an empty block: check that on the slice
+            // (its last instruction only, when that is the only one that can have a target).
             let blocks = &self.blocks;
-            let retarget = self.bb(b)?.instrs.iter().any(|ins| {
-                self.ops.has_target(ins.opcode)
-                    && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty())
+            let ops = &self.ops;
+            let instrs = &self.bb(b)?.instrs;
+            let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+            let retarget = instrs.get(from..).unwrap_or_default().iter().any(|ins| {
+                ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty())
             });
             if !retarget {
                 continue;
@@ -300,14 +388,18 @@ impl Cfg {
         }
         let target = last.target;
         if self.exits_scope(target) && self.bb(target)?.instrs.len() <= MAX_COPY_SIZE {
-            let copy = self.bb(target)?.instrs.clone();
+            // At most MAX_COPY_SIZE instructions: copied through the stack, not the heap.
+            let src = &self.bb(target)?.instrs;
+            let n = src.len();
+            let mut copy = [CfgInstr::new(0, 0, Location::NO_LOCATION); MAX_COPY_SIZE];
+            copy[..n].copy_from_slice(src);
             let nop = self.ops.NOP;
             let blk = self.bb_mut(b)?;
             if let Some(l) = blk.instrs.last_mut() {
                 l.opcode = nop;
                 l.oparg = 0;
             }
-            blk.instrs.extend_from_slice(&copy);
+            blk.instrs.extend_from_slice(&copy[..n]);
             return Ok(true);
         }
         Ok(false)
@@ -388,49 +480,46 @@ impl Cfg {
             (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
         while !done {
             done = true;
-            let mut instr: Option<(BlockId, usize)> = None;
+            // The previous instruction: (block, index, opcode, oparg).
+            let mut prev: Option<(BlockId, usize, u16, i32)> = None;
             let (order, order_gen) = self.take_order();
-            for &b in &order {
+            let r = order.iter().try_for_each(|&b| {
                 self.remove_redundant_nops(b)?;
-                if self.bb(b)?.label >= 0 {
-                    instr = None;
+                let ops = &self.ops;
+                let blocks = &mut self.blocks;
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                if blk.label >= 0 {
+                    prev = None;
                 }
-                let n = self.bb(b)?.instrs.len();
+                let fallthrough = falls_through(ops, blk);
+                let n = blk.instrs.len();
                 for i in 0..n {
-                    let prev = instr;
-                    instr = Some((b, i));
-                    let (prev_opcode, prev_oparg) = match prev {
-                        Some((pb, pi)) => {
-                            let p = self.bb(pb)?.instrs[pi];
-                            (Some(p.opcode), p.oparg)
-                        }
-                        None => (None, 0),
-                    };
-                    let opcode = self.bb(b)?.instrs[i].opcode;
-                    let redundant = opcode == pop_top
-                        && (prev_opcode == Some(load_const)
-                            || (prev_opcode == Some(copy) && prev_oparg == 1));
+                    let cur = blocks[b as usize].instrs[i];
+                    let redundant = cur.opcode == pop_top
+                        && prev.is_some_and(|(_, _, op, arg)| op == load_const || (op == copy && arg == 1));
                     if redundant {
-                        if let Some((pb, pi)) = prev {
-                            let p = &mut self.bb_mut(pb)?.instrs[pi];
+                        if let Some((pb, pi, _, _)) = prev {
+                            let p = &mut blocks[pb as usize].instrs[pi];
                             p.opcode = nop;
                             p.oparg = 0;
                         }
-                        let c = &mut self.bb_mut(b)?.instrs[i];
+                        let c = &mut blocks[b as usize].instrs[i];
                         c.opcode = nop;
                         c.oparg = 0;
                         done = false;
+                        prev = Some((b, i, nop, 0));
+                    } else {
+                        prev = Some((b, i, cur.opcode, cur.oparg));
                     }
                 }
-                let last_is_jump = match instr {
-                    Some((ib, ii)) => self.ops.is_jump(self.bb(ib)?.instrs[ii].opcode),
-                    None => false,
-                };
-                if last_is_jump || !self.has_fallthrough(b) {
-                    instr = None;
+                let last_is_jump = prev.is_some_and(|(_, _, op, _)| ops.is_jump(op));
+                if last_is_jump || !fallthrough {
+                    prev = None;
                 }
-            }
+                Ok(())
+            });
             self.put_order(order, order_gen);
+            r?;
         }
         Ok(())
     }
@@ -465,30 +554,44 @@ impl Cfg {
     /// `mark_reachable`
     fn mark_reachable(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
-        let mut stack = vec![self.entry];
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
+        stack.push(self.entry);
         self.bb_mut(self.entry)?.predecessors = 1;
-        while let Some(b) = stack.pop() {
-            self.bb_mut(b)?.visited = true;
-            let next = self.next_of(b);
-            if next != NO_BLOCK && self.has_fallthrough(b) {
-                if !self.bb(next)?.visited {
-                    stack.push(next);
-                }
-                self.bb_mut(next)?.predecessors += 1;
-            }
-            let n = self.bb(b)?.instrs.len();
-            for i in 0..n {
-                let ins = self.bb(b)?.instrs[i];
-                if self.ops.is_jump(ins.opcode) || self.ops.is_block_push(ins.opcode) {
-                    let t = ins.target;
-                    if !self.bb(t)?.visited {
-                        stack.push(t);
+        let may_have_block_push = self.may_have_block_push;
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        let r = (|| {
+            while let Some(b) = stack.pop() {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.visited = true;
+                let next = blk.next;
+                if next != NO_BLOCK && falls_through(ops, blk) {
+                    let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if !nb.visited {
+                        stack.push(next);
                     }
-                    self.bb_mut(t)?.predecessors += 1;
+                    nb.predecessors += 1;
+                }
+                let instrs = &blocks[b as usize].instrs;
+                // Without block pushes only the last instruction can have a target.
+                let from = if may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+                for i in from..instrs.len() {
+                    let ins = blocks[b as usize].instrs[i];
+                    if ops.has_target(ins.opcode) {
+                        let t = ins.target;
+                        let tb = blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                        if !tb.visited {
+                            stack.push(t);
+                        }
+                        tb.predecessors += 1;
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.scratch = stack;
+        r
     }
 
     /// `jump_thread`
@@ -836,9 +939,17 @@ impl Cfg {
         Ok(())
     }
 
-    /// `optimize_cfg`
-    fn optimize_cfg(&mut self, consts: &mut Vec<ConstId>, pool: &mut ConstPool) -> Result<(), CfgError> {
-        self.check_cfg()?;
+    /// `optimize_cfg`. `malformed` is `check_cfg`'s verdict, found earlier by
+    /// [`translate_labels`](Self::translate_labels) (no pass in between changes an opcode).
+    fn optimize_cfg(
+        &mut self,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+        malformed: bool,
+    ) -> Result<(), CfgError> {
+        if malformed {
+            return Err(CfgError::Malformed);
+        }
         self.eliminate_empty_basic_blocks()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -922,27 +1033,32 @@ impl Cfg {
 
     /// `scan_block_for_locals`
     fn scan_block_for_locals(&mut self, b: BlockId, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
-        let o = &self.ops;
+        let ops = &self.ops;
         let (df, lfac, sfmn, sf, lfc, lf) = (
-            o.DELETE_FAST,
-            o.LOAD_FAST_AND_CLEAR,
-            o.STORE_FAST_MAYBE_NULL,
-            o.STORE_FAST,
-            o.LOAD_FAST_CHECK,
-            o.LOAD_FAST,
+            ops.DELETE_FAST,
+            ops.LOAD_FAST_AND_CLEAR,
+            ops.STORE_FAST_MAYBE_NULL,
+            ops.STORE_FAST,
+            ops.LOAD_FAST_CHECK,
+            ops.LOAD_FAST,
         );
-        let mut unsafe_mask = self.bb(b)?.unsafe_locals_mask;
-        let n = self.bb(b)?.instrs.len();
+        let blocks = &mut self.blocks;
+        let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+        let mut unsafe_mask = blk.unsafe_locals_mask;
+        let fallthrough = falls_through(ops, blk);
+        let next = blk.next;
+        // The handler pushes touch other blocks (or this one's mask): the instructions are
+        // taken out meanwhile.
+        let mut instrs = std::mem::take(&mut blk.instrs);
         // `maybe_push` only ORs bits in, so repeating the last (handler, mask) is a no-op.
         let mut last_push: Option<(BlockId, u64)> = None;
-        for i in 0..n {
-            let ins = self.bb(b)?.instrs[i];
+        let r = instrs.iter_mut().try_for_each(|ins| {
             if ins.except != NO_BLOCK && last_push != Some((ins.except, unsafe_mask)) {
-                self.maybe_push(ins.except, unsafe_mask, stack)?;
+                maybe_push(blocks, ins.except, unsafe_mask, stack)?;
                 last_push = Some((ins.except, unsafe_mask));
             }
-            if !(0..64).contains(&ins.oparg) {
-                continue;
+            if !ops.is_fast_local(ins.opcode) || !(0..64).contains(&ins.oparg) {
+                return Ok(());
             }
             let bit = 1u64 << ins.oparg;
             if ins.opcode == df || ins.opcode == lfac || ins.opcode == sfmn {
@@ -951,32 +1067,23 @@ impl Cfg {
                 unsafe_mask &= !bit;
             } else if ins.opcode == lf {
                 if unsafe_mask & bit != 0 {
-                    self.bb_mut(b)?.instrs[i].opcode = lfc;
+                    ins.opcode = lfc;
                 }
                 unsafe_mask &= !bit;
             }
+            Ok(())
+        });
+        let last = instrs.last().copied();
+        if let Some(blk) = blocks.get_mut(b as usize) {
+            blk.instrs = instrs;
         }
-        let next = self.next_of(b);
-        if next != NO_BLOCK && self.has_fallthrough(b) {
-            self.maybe_push(next, unsafe_mask, stack)?;
+        r?;
+        if next != NO_BLOCK && fallthrough {
+            maybe_push(blocks, next, unsafe_mask, stack)?;
         }
-        if let Some(last) = self.bb(b)?.last().copied() {
-            if self.ops.is_jump(last.opcode) {
-                self.maybe_push(last.target, unsafe_mask, stack)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// `maybe_push`
-    fn maybe_push(&mut self, b: BlockId, unsafe_mask: u64, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
-        let blk = self.bb_mut(b)?;
-        let both = blk.unsafe_locals_mask | unsafe_mask;
-        if blk.unsafe_locals_mask != both {
-            blk.unsafe_locals_mask = both;
-            if !blk.visited {
-                blk.visited = true;
-                stack.push(b);
+        if let Some(last) = last {
+            if ops.is_jump(last.opcode) {
+                maybe_push(blocks, last.target, unsafe_mask, stack)?;
             }
         }
         Ok(())
@@ -1031,22 +1138,27 @@ impl Cfg {
             nlocals = 64;
         }
         self.reset_visited();
-        let mut stack = Vec::new();
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
         let mut start_mask = 0u64;
         for i in nparams..nlocals {
             start_mask |= 1u64 << i;
         }
-        self.maybe_push(self.entry, start_mask, &mut stack)?;
         let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.scan_block_for_locals(b, &mut stack)?;
-        }
+        let r = (|| {
+            maybe_push(&mut self.blocks, self.entry, start_mask, &mut stack)?;
+            for &b in &order {
+                self.scan_block_for_locals(b, &mut stack)?;
+            }
+            while let Some(b) = stack.pop() {
+                self.bb_mut(b)?.visited = false;
+                self.scan_block_for_locals(b, &mut stack)?;
+            }
+            Ok(())
+        })();
         self.put_order(order, order_gen);
-        while let Some(b) = stack.pop() {
-            self.bb_mut(b)?.visited = false;
-            self.scan_block_for_locals(b, &mut stack)?;
-        }
-        Ok(())
+        self.scratch = stack;
+        r
     }
 
     /// `insert_superinstructions` (3.13+)
@@ -1098,68 +1210,101 @@ impl Cfg {
     /// `mark_warm`
     fn mark_warm(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
-        let mut stack = vec![self.entry];
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
+        stack.push(self.entry);
         self.bb_mut(self.entry)?.visited = true;
-        while let Some(b) = stack.pop() {
-            self.bb_mut(b)?.warm = true;
-            let next = self.next_of(b);
-            if next != NO_BLOCK && self.has_fallthrough(b) && !self.bb(next)?.visited {
-                stack.push(next);
-                self.bb_mut(next)?.visited = true;
-            }
-            let n = self.bb(b)?.instrs.len();
-            for i in 0..n {
-                let ins = self.bb(b)?.instrs[i];
-                if self.ops.is_jump(ins.opcode) && !self.bb(ins.target)?.visited {
-                    stack.push(ins.target);
-                    self.bb_mut(ins.target)?.visited = true;
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        let r = (|| {
+            while let Some(b) = stack.pop() {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.warm = true;
+                let next = blk.next;
+                if next != NO_BLOCK && falls_through(ops, blk) {
+                    let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if !nb.visited {
+                        stack.push(next);
+                        nb.visited = true;
+                    }
+                }
+                let n = blocks[b as usize].instrs.len();
+                for i in 0..n {
+                    let ins = blocks[b as usize].instrs[i];
+                    if ops.is_jump(ins.opcode) {
+                        let tb = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                        if !tb.visited {
+                            stack.push(ins.target);
+                            tb.visited = true;
+                        }
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.scratch = stack;
+        r
     }
 
     /// `mark_cold`
     fn mark_cold(&mut self) -> Result<(), CfgError> {
         self.mark_warm()?;
         self.reset_visited();
-        let mut stack = Vec::new();
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
         let (order, order_gen) = self.take_order();
         for &b in &order {
-            if self.bb(b)?.except_handler {
-                stack.push(b);
-                self.bb_mut(b)?.visited = true;
+            if let Some(blk) = self.blocks.get_mut(b as usize) {
+                if blk.except_handler {
+                    stack.push(b);
+                    blk.visited = true;
+                }
             }
         }
         self.put_order(order, order_gen);
-        while let Some(b) = stack.pop() {
-            self.bb_mut(b)?.cold = true;
-            let next = self.next_of(b);
-            if next != NO_BLOCK && self.has_fallthrough(b) {
-                let nb = self.bb(next)?;
-                if !nb.warm && !nb.visited {
-                    stack.push(next);
-                    self.bb_mut(next)?.visited = true;
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        let r = (|| {
+            while let Some(b) = stack.pop() {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.cold = true;
+                let next = blk.next;
+                if next != NO_BLOCK && falls_through(ops, blk) {
+                    let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if !nb.warm && !nb.visited {
+                        stack.push(next);
+                        nb.visited = true;
+                    }
                 }
-            }
-            let n = self.bb(b)?.instrs.len();
-            for i in 0..n {
-                let ins = self.bb(b)?.instrs[i];
-                if self.ops.is_jump(ins.opcode) {
-                    let t = self.bb(ins.target)?;
-                    if !t.warm && !t.visited {
-                        stack.push(ins.target);
-                        self.bb_mut(ins.target)?.visited = true;
+                let n = blocks[b as usize].instrs.len();
+                for i in 0..n {
+                    let ins = blocks[b as usize].instrs[i];
+                    if ops.is_jump(ins.opcode) {
+                        let t = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                        if !t.warm && !t.visited {
+                            stack.push(ins.target);
+                            t.visited = true;
+                        }
                     }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.scratch = stack;
+        r
     }
 
     /// `push_cold_blocks_to_end`
     fn push_cold_blocks_to_end(&mut self) -> Result<(), CfgError> {
         if self.next_of(self.entry) == NO_BLOCK {
+            return Ok(());
+        }
+        // Only exception handlers and what only they reach are cold: without a handler in the
+        // chain nothing moves (and `warm`/`cold` are read by no other pass).
+        let (order, order_gen) = self.take_order();
+        let any_handler = order.iter().any(|&b| self.block(b).is_some_and(|x| x.except_handler));
+        self.put_order(order, order_gen);
+        if !any_handler {
             return Ok(());
         }
         self.mark_cold()?;
@@ -1278,37 +1423,44 @@ impl Cfg {
     /// `propagate_line_numbers`
     fn propagate_line_numbers(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
-        for &b in &order {
-            let Some(last) = self.bb(b)?.last().copied() else { continue };
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        let r = order.iter().try_for_each(|&b| {
+            let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            let Some(last) = blk.instrs.last().copied() else { return Ok(()) };
             let mut prev = Location::NO_LOCATION;
-            for ins in self.bb_mut(b)?.instrs.iter_mut() {
+            for ins in blk.instrs.iter_mut() {
                 if ins.loc.lineno < 0 {
                     ins.loc = prev;
                 } else {
                     prev = ins.loc;
                 }
             }
-            let next = self.next_of(b);
-            if self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.predecessors == 1 {
-                if let Some(f) = self.bb_mut(next)?.instrs.first_mut() {
-                    if f.loc.lineno < 0 {
-                        f.loc = prev;
-                    }
-                }
-            }
-            if self.ops.is_jump(last.opcode) {
-                let t = last.target;
-                if self.bb(t)?.predecessors == 1 {
-                    if let Some(f) = self.bb_mut(t)?.instrs.first_mut() {
+            let next = blk.next;
+            if next != NO_BLOCK && falls_through(ops, blk) {
+                let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                if nb.predecessors == 1 {
+                    if let Some(f) = nb.instrs.first_mut() {
                         if f.loc.lineno < 0 {
                             f.loc = prev;
                         }
                     }
                 }
             }
-        }
+            if ops.is_jump(last.opcode) {
+                let tb = blocks.get_mut(last.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                if tb.predecessors == 1 {
+                    if let Some(f) = tb.instrs.first_mut() {
+                        if f.loc.lineno < 0 {
+                            f.loc = prev;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        });
         self.put_order(order, order_gen);
-        Ok(())
+        r
     }
 
     /// `guarantee_lineno_for_exits`
@@ -1352,10 +1504,15 @@ impl Cfg {
         nparams: usize,
         firstlineno: i32,
     ) -> Result<(), CfgError> {
-        self.translate_jump_labels_to_targets()?;
-        self.mark_except_handlers()?;
-        self.label_exception_targets()?;
-        self.optimize_cfg(consts, pool)?;
+        // translate_jump_labels_to_targets + mark_except_handlers
+        let summary = self.translate_labels(true)?;
+        // Without SETUP_*, POP_BLOCK and YIELD_VALUE, every instruction label_exception_targets
+        // reaches gets the bottom handler (NULL, which `i_except` already is) and nothing else
+        // changes: it is skipped.
+        if summary.block_push || summary.exc_stack_op {
+            self.label_exception_targets()?;
+        }
+        self.optimize_cfg(consts, pool, summary.malformed)?;
         self.remove_unused_consts(consts)?;
         self.add_checks_for_loads_of_uninitialized_variables(nlocals, nparams)?;
         if self.ops.release.at_least(3, 13) {
@@ -1441,18 +1598,10 @@ impl Cfg {
                 numdropped += 1;
             }
         }
-        let deref_ops = [
-            o.MAKE_CELL,
-            o.LOAD_CLOSURE,
-            o.LOAD_DEREF,
-            o.STORE_DEREF,
-            o.DELETE_DEREF,
-            o.LOAD_FROM_DICT_OR_DEREF,
-        ];
         let (order, order_gen) = self.take_order();
         for &b in &order {
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
-                if deref_ops.contains(&ins.opcode) {
+                if o.is_deref(ins.opcode) {
                     ins.oparg = usize::try_from(ins.oparg)
                         .ok()
                         .and_then(|x| fixedmap.get(x))
@@ -1469,14 +1618,23 @@ impl Cfg {
     pub fn stackdepth(&mut self, code_flags: u32) -> Result<i32, CfgError> {
         let (order, order_gen) = self.take_order();
         for &b in &order {
-            self.bb_mut(b)?.startdepth = i32::MIN;
+            if let Some(blk) = self.blocks.get_mut(b as usize) {
+                blk.startdepth = i32::MIN;
+            }
         }
         self.put_order(order, order_gen);
-        let mut stack: Vec<BlockId> = Vec::new();
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
+        let r = self.stackdepth_inner(code_flags, &mut stack);
+        self.scratch = stack;
+        r
+    }
+
+    fn stackdepth_inner(&mut self, code_flags: u32, stack: &mut Vec<BlockId>) -> Result<i32, CfgError> {
         let mut maxdepth: i64 = 0;
         let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 { 1 } else { 0 };
-        fn push(g: &mut Cfg, stack: &mut Vec<BlockId>, b: BlockId, depth: i64) -> Result<(), CfgError> {
-            let blk = g.bb_mut(b)?;
+        fn push(blocks: &mut [BasicBlock], stack: &mut Vec<BlockId>, b: BlockId, depth: i64) -> Result<(), CfgError> {
+            let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             let d = i32::try_from(depth).map_err(|_| CfgError::Internal("stack depth overflow"))?;
             if blk.startdepth < d && blk.startdepth < 100 {
                 blk.startdepth = d;
@@ -1484,40 +1642,51 @@ impl Cfg {
             }
             Ok(())
         }
-        push(self, &mut stack, self.entry, start)?;
+        let ops = &self.ops;
+        let blocks = &mut self.blocks;
+        push(blocks, stack, self.entry, start)?;
         while let Some(b) = stack.pop() {
-            let mut depth = i64::from(self.bb(b)?.startdepth);
-            let mut next = self.next_of(b);
-            let n = self.bb(b)?.instrs.len();
-            for i in 0..n {
-                let ins = self.bb(b)?.instrs[i];
-                let effect = self.ops.stack_effect(ins.opcode, ins.oparg, false).ok_or(
-                    CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
-                )?;
-                let new_depth = depth + effect;
-                if new_depth < 0 {
-                    return Err(CfgError::NegativeStackDepth);
-                }
-                maxdepth = maxdepth.max(new_depth);
-                if self.ops.has_target(ins.opcode) {
-                    let eff = self.ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
+            let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            let mut depth = i64::from(blk.startdepth);
+            let mut next = blk.next;
+            // Pushing touches other blocks' (or this one's) start depth: the instructions are
+            // taken out meanwhile.
+            let instrs = std::mem::take(&mut blk.instrs);
+            let r = (|| {
+                for ins in &instrs {
+                    let effect = ops.stack_effect(ins.opcode, ins.oparg, false).ok_or(
                         CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
                     )?;
-                    let target_depth = depth + eff;
-                    if target_depth < 0 {
+                    let new_depth = depth + effect;
+                    if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
                     }
-                    maxdepth = maxdepth.max(target_depth);
-                    push(self, &mut stack, ins.target, target_depth)?;
+                    maxdepth = maxdepth.max(new_depth);
+                    if ops.has_target(ins.opcode) {
+                        let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
+                            CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
+                        )?;
+                        let target_depth = depth + eff;
+                        if target_depth < 0 {
+                            return Err(CfgError::NegativeStackDepth);
+                        }
+                        maxdepth = maxdepth.max(target_depth);
+                        push(blocks, stack, ins.target, target_depth)?;
+                    }
+                    depth = new_depth;
+                    if ops.is_unconditional_jump(ins.opcode) || ops.is_scope_exit(ins.opcode) {
+                        next = NO_BLOCK;
+                        break;
+                    }
                 }
-                depth = new_depth;
-                if self.ops.is_unconditional_jump(ins.opcode) || self.ops.is_scope_exit(ins.opcode) {
-                    next = NO_BLOCK;
-                    break;
-                }
+                Ok(())
+            })();
+            if let Some(blk) = blocks.get_mut(b as usize) {
+                blk.instrs = instrs;
             }
+            r?;
             if next != NO_BLOCK {
-                push(self, &mut stack, next, depth)?;
+                push(blocks, stack, next, depth)?;
             }
         }
         i32::try_from(maxdepth).map_err(|_| CfgError::Internal("stack depth overflow"))
@@ -1525,10 +1694,14 @@ impl Cfg {
 
     /// `_PyCfg_ConvertPseudoOps`
     pub fn convert_pseudo_ops(&mut self) -> Result<(), CfgError> {
-        let o = self.ops.clone();
         let (order, order_gen) = self.take_order();
-        for &b in &order {
-            for ins in self.bb_mut(b)?.instrs.iter_mut() {
+        let r = order.iter().try_for_each(|&b| {
+            let o = &self.ops;
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            for ins in blk.instrs.iter_mut() {
+                if !o.is_converted_pseudo(ins.opcode) {
+                    continue;
+                }
                 if o.is_block_push(ins.opcode) || ins.opcode == o.POP_BLOCK {
                     set_op0(ins, o.NOP);
                 } else if ins.opcode == o.STORE_FAST_MAYBE_NULL {
@@ -1537,14 +1710,12 @@ impl Cfg {
                     ins.opcode = o.LOAD_FAST;
                 }
             }
-        }
+            // CPython removes the NOPs in a second walk; this block's removal only looks at
+            // the next block's first line, which the conversion does not change.
+            self.remove_redundant_nops(b).map(|_| ())
+        });
         self.put_order(order, order_gen);
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.remove_redundant_nops(b)?;
-        }
-        self.put_order(order, order_gen);
-        Ok(())
+        r
     }
 
     /// `normalize_jumps`: pseudo jumps become forward/backward jumps by layout order; a backward
@@ -1614,7 +1785,14 @@ impl Cfg {
     /// `resolve_jump_offsets`
     fn resolve_jump_offsets(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
-        let o = self.ops.clone();
+        let r = self.resolve_jump_offsets_in(&order);
+        self.put_order(order, order_gen);
+        r
+    }
+
+    fn resolve_jump_offsets_in(&mut self, order: &[BlockId]) -> Result<(), CfgError> {
+        let o = &self.ops;
+        let blocks = &mut self.blocks;
         let mut rounds = 0;
         loop {
             rounds += 1;
@@ -1622,33 +1800,40 @@ impl Cfg {
                 return Err(CfgError::Internal("jump offsets do not converge"));
             }
             let mut totsize: i64 = 0;
-            for &b in &order {
-                let size: i64 = self.bb(b)?.instrs.iter().map(|i| i64::from(o.instr_size(i.opcode, i.oparg))).sum();
-                self.bb_mut(b)?.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+            for &b in order {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                let size: i64 = blk.instrs.iter().map(|i| i64::from(o.instr_size(i.opcode, i.oparg))).sum();
+                blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 totsize += size;
             }
             let mut recompile = false;
-            for &b in &order {
-                let mut bsize = i64::from(self.bb(b)?.offset);
-                let n = self.bb(b)?.instrs.len();
-                for i in 0..n {
-                    let ins = self.bb(b)?.instrs[i];
-                    let isize = o.instr_size(ins.opcode, ins.oparg);
+            for &b in order {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                let mut bsize = i64::from(blk.offset);
+                // Reading the targets' offsets while writing this block's opargs: the
+                // instructions are taken out meanwhile.
+                let mut instrs = std::mem::take(&mut blk.instrs);
+                let r = instrs.iter_mut().try_for_each(|x| {
+                    let isize = o.instr_size(x.opcode, x.oparg);
                     bsize += i64::from(isize);
-                    if o.is_jump(ins.opcode) {
-                        let toff = i64::from(self.bb(ins.target)?.offset);
+                    if o.is_jump(x.opcode) {
+                        let toff = i64::from(
+                            blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset,
+                        );
                         let arg = if toff < bsize { bsize - toff } else { toff - bsize };
-                        let arg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
-                        let x = &mut self.bb_mut(b)?.instrs[i];
-                        x.oparg = arg;
+                        x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
                         if o.instr_size(x.opcode, x.oparg) != isize {
                             recompile = true;
                         }
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
             if !recompile {
-                self.put_order(order, order_gen);
                 return Ok(());
             }
         }
@@ -1670,19 +1855,27 @@ impl Cfg {
             lbl += blk.instrs.len() as i64;
         }
         let mut out = Vec::with_capacity(lbl as usize);
-        for &b in &order {
+        let no_handler = ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false };
+        // Runs of instructions share a handler: its info is looked up once per run.
+        let mut last_except = NO_BLOCK;
+        let mut handler = no_handler;
+        let r = order.iter().try_for_each(|&b| {
             for ins in &self.bb(b)?.instrs {
-                let handler = if ins.except != NO_BLOCK {
-                    let h = self.bb(ins.except)?;
-                    ExceptHandlerInfo { label: h.label, startdepth: h.startdepth, preserve_lasti: h.preserve_lasti }
-                } else {
-                    ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false }
-                };
+                if ins.except != last_except {
+                    handler = if ins.except != NO_BLOCK {
+                        let h = self.bb(ins.except)?;
+                        ExceptHandlerInfo { label: h.label, startdepth: h.startdepth, preserve_lasti: h.preserve_lasti }
+                    } else {
+                        no_handler
+                    };
+                    last_except = ins.except;
+                }
                 out.push(OutInstr { opcode: ins.opcode, oparg: ins.oparg, loc: ins.loc, handler });
             }
-        }
+            Ok(())
+        });
         self.put_order(order, order_gen);
-        Ok(out)
+        r.map(|()| out)
     }
 
     /// `cfg_to_instructions` of `_testinternalcapi.optimize_cfg`: `(opcode, arg, loc)` with jump
@@ -1708,6 +1901,25 @@ impl Cfg {
         }
         Ok(out)
     }
+}
+
+/// `maybe_push` (of `add_checks_for_loads_of_uninitialized_variables`)
+fn maybe_push(
+    blocks: &mut [BasicBlock],
+    b: BlockId,
+    unsafe_mask: u64,
+    stack: &mut Vec<BlockId>,
+) -> Result<(), CfgError> {
+    let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+    let both = blk.unsafe_locals_mask | unsafe_mask;
+    if blk.unsafe_locals_mask != both {
+        blk.unsafe_locals_mask = both;
+        if !blk.visited {
+            blk.visited = true;
+            stack.push(b);
+        }
+    }
+    Ok(())
 }
 
 fn set_op0(ins: &mut CfgInstr, op: u16) {
