@@ -4,6 +4,7 @@ when it can be installed), on one copy of a source tree, in one run. A benchmark
 
     python3 bench/compile_bench.py [--pycode target/release/pycode] [--python PYTHON3.12]
                                    [--tree DIR] [--target 3.12] [--jobs 1,2,0] [--no-serc] [--repeat N]
+                                   [--stages PATH] [--no-stages]
 
 For each tool and each -j value the tree's __pycache__ directories are removed, then the tool
 compiles everything (`-f -q`). Every tool writes into freshly created __pycache__ directories, so
@@ -15,8 +16,18 @@ and CPU time, peak RSS (the largest of the process and its children), the number
 written, and the exit status. The last lines give each tool's CPU time relative to CPython's.
 The default tree is the 3.12 stdlib: corpus/stdlib-3.12.7 when fetched (see oracle/), else the
 3.12 interpreter's own Lib directory. It is copied (only .py files) to a temporary directory first.
+
+Then, on the same copy, the `stages` example (`cargo build --release --example stages -p pycode_cli`;
+skipped with --no-stages) splits pycode's time: ruff's parser alone, pycode_parse, the whole compile
+in memory, `compile_dir` in-process, and the file-system floor (the same `compile_dir` walking,
+reading every source and writing every .pyc atomically with its real size, but with the compile
+replaced by handing back bytes made beforehand: a measurement, not a compile path). The last lines
+say how many ms of CPU a 10x lead over CPython leaves, next to ruff's parse time and that floor,
+and how each tool scales with -j.
 """
+import re
 import argparse
+import itertools
 import os
 import shutil
 import subprocess
@@ -61,10 +72,20 @@ def copy_py_tree(src, dst):
     return n, size
 
 
-def clean(tree):
+TRASH_NAMES = itertools.count()
+
+
+def clean(tree, trash):
+    """Moves every __pycache__ of tree into the directory trash (deleted only at the end).
+
+    Not deleted here: on a file system that avoids reusing recently freed inodes (ext4 without a
+    journal, like the benchmark machine's, skips every inode freed in the last minutes when it
+    allocates one), each deleted file makes every later file creation slower for minutes, so
+    deleting between runs would make each run pay for the ones before it."""
+    os.makedirs(trash, exist_ok=True)
     for dirpath, dirnames, _ in os.walk(tree):
         if "__pycache__" in dirnames:
-            shutil.rmtree(os.path.join(dirpath, "__pycache__"))
+            os.rename(os.path.join(dirpath, "__pycache__"), os.path.join(trash, str(next(TRASH_NAMES))))
             dirnames.remove("__pycache__")
 
 
@@ -139,6 +160,28 @@ def try_serc(workdir):
     return None
 
 
+STAGE_ROW = re.compile(r"^(.*?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(-?\d+)\s+(\d+)$")
+
+
+def run_stages(stages, tree, rounds):
+    """Runs `stages --io TREE ROUNDS`; prints its table; returns {row name: cpu ms}."""
+    r = subprocess.run([stages, "--io", tree, str(rounds)], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        print("  " + line)
+    if r.returncode != 0:
+        print("stages: exit status %d: %s" % (r.returncode, r.stderr.strip()[-500:]))
+    rows = {}
+    for line in r.stdout.splitlines():
+        m = STAGE_ROW.match(line)
+        if m:
+            rows[m.group(1).strip()] = float(m.group(2))
+    return rows
+
+
+def stage(rows, prefix):
+    return next((v for k, v in rows.items() if k.startswith(prefix)), None)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pycode", default=os.path.join(ROOT, "target", "release", "pycode"))
@@ -148,6 +191,8 @@ def main():
     ap.add_argument("--jobs", default="1,2,0")
     ap.add_argument("--no-serc", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="rounds; the run with the least CPU time is reported")
+    ap.add_argument("--stages", help="the stages example (default: examples/stages next to --pycode)")
+    ap.add_argument("--no-stages", action="store_true")
     a = ap.parse_args()
     jobs = [int(j) for j in a.jobs.split(",")]
     if not become_subreaper():
@@ -160,6 +205,7 @@ def main():
     work = tempfile.mkdtemp(prefix="pycode-bench-")
     try:
         tree = os.path.join(work, "tree")
+        trash = os.path.join(work, "trash")
         nfiles, nbytes = copy_py_tree(tree_src, tree)
         mb = nbytes / 1e6
         print("tree: %s (%d .py files, %.1f MB), %d CPUs" % (tree_src, nfiles, mb, os.cpu_count() or 0))
@@ -187,7 +233,7 @@ def main():
         for rnd in range(max(1, a.repeat)):
             for name, cmd in tools:
                 for j in jobs:
-                    clean(tree)
+                    clean(tree, trash)
                     m = measure(cmd(j), work, env)
                     if rnd == 0 and j == jobs[0]:
                         written[name] = read_pycs(tree)
@@ -209,6 +255,15 @@ def main():
                         m = best[(name, j)]
                         print("-j %d: %s uses %.1fx less CPU time than cpython (%.2f s vs %.2f s)"
                               % (j, name, ref_m["cpu"] / max(m["cpu"], 1e-9), m["cpu"], ref_m["cpu"]))
+        for name, _ in tools:
+            ms = [best[(name, j)] for j in jobs]
+            base = best.get((name, 1))
+            parts = []
+            for j, m in zip(jobs, ms):
+                speed = " %.2fx" % (base["wall"] / max(m["wall"], 1e-9)) if base and j != 1 else ""
+                parts.append("-j %d%s: %.2f s%s, %.0f MB" % (j, " (=%d)" % (os.cpu_count() or 0) if j == 0 else "",
+                                                             m["wall"], speed, m["rss_mb"]))
+            print("-j scaling, %s (wall time, speed-up over -j 1, peak RSS): %s" % (name, "; ".join(parts)))
         ref = written.get("cpython")
         if ref:
             for name, pycs in written.items():
@@ -218,6 +273,29 @@ def main():
                 same_hdr = sum(1 for k, v in pycs.items() if k in ref and ref[k][:16] == v[:16])
                 print("%s vs cpython: %d of %d CPython .pyc files byte-identical, %d written, %d same header"
                       % (name, same, len(ref), len(pycs), same_hdr))
+        stages = a.stages or os.path.join(os.path.dirname(os.path.abspath(a.pycode)), "examples", "stages")
+        if a.no_stages:
+            pass
+        elif not os.path.exists(stages):
+            print("stages: %s not built (cargo build --release --example stages -p pycode_cli)" % stages)
+        else:
+            clean(tree, trash)
+            print("pycode's stages on the same tree (stages --io, best of %d by CPU time):" % max(1, a.repeat))
+            rows = run_stages(stages, tree, max(1, a.repeat))
+            ruff = stage(rows, "ruff parse_module")
+            floor = stage(rows, "file-system floor")
+            ref_m = best.get(("cpython", 1))
+            pyc_m = best.get(("pycode", 1))
+            if ref_m and ruff is not None and floor is not None:
+                budget = ref_m["cpu"] * 1000 / 10
+                print("10x less CPU than CPython at -j 1 means %.0f ms (CPython: %.0f ms). Floors: ruff's parser alone "
+                      "%.0f ms + file-system floor %.0f ms = %.0f ms (%.0f%% of that budget)."
+                      % (budget, ref_m["cpu"] * 1000, ruff, floor, ruff + floor, 100 * (ruff + floor) / budget))
+                whole = stage(rows, "compile to marshal")
+                inproc = stage(rows, "compileall in-process")
+                if pyc_m and whole is not None and inproc is not None:
+                    print("pycode now: %.0f ms compiling in memory, %.0f ms as compile_dir in-process, %.0f ms as a process "
+                          "(pycode compileall -j 1, CPU time)." % (whole, inproc, pyc_m["cpu"] * 1000))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
