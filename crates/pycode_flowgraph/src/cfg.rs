@@ -186,6 +186,7 @@ impl Cfg {
         let mut v = std::mem::take(&mut self.order_cache);
         if self.order_gen != self.layout_gen || v.is_empty() {
             v.clear();
+            v.reserve(self.blocks.len());
             let mut b = self.entry;
             while b != NO_BLOCK && v.len() <= self.blocks.len() {
                 v.push(b);

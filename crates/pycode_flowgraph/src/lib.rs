@@ -14,6 +14,7 @@ mod cfg;
 mod consts;
 pub mod fixture;
 mod passes;
+mod peephole;
 
 pub use cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK};
 pub use consts::const_is_true;

@@ -143,6 +143,9 @@ const P_DEREF: u16 = 64;
 const P_PSEUDO: u16 = 128;
 /// `POP_BLOCK` and `YIELD_VALUE`: besides block pushes, what `label_exception_targets` acts on.
 pub(crate) const P_EXC_STACK: u16 = 256;
+/// An opcode `optimize_basic_block` acts on: `LOAD_CONST`, `BUILD_TUPLE`, the conditional
+/// jumps it threads and `JUMP`, `SWAP`, `PUSH_NULL`.
+pub(crate) const P_PEEPHOLE: u16 = 512;
 pub(crate) const P_HAS_TARGET: u16 = P_JUMP | P_BLOCK_PUSH;
 pub(crate) const P_TERMINATOR: u16 = P_JUMP | P_SCOPE_EXIT;
 
@@ -216,6 +219,21 @@ impl Ops {
             }
             if op == self.POP_BLOCK || op == self.YIELD_VALUE {
                 bits |= P_EXC_STACK;
+            }
+            if [
+                self.LOAD_CONST,
+                self.BUILD_TUPLE,
+                self.POP_JUMP_IF_NOT_NONE,
+                self.POP_JUMP_IF_NONE,
+                self.POP_JUMP_IF_FALSE,
+                self.POP_JUMP_IF_TRUE,
+                self.JUMP,
+                self.SWAP,
+                self.PUSH_NULL,
+            ]
+            .contains(&op)
+            {
+                bits |= P_PEEPHOLE;
             }
         }
         bits
@@ -345,6 +363,17 @@ impl Ops {
             + u32::from(oparg >= 0x1_0000)
             + u32::from(oparg >= 0x100_0000);
         extended + 1 + self.cache_entries(op)
+    }
+
+    /// [`instr_size`](Self::instr_size) and whether `op` is a jump, from one table lookup.
+    #[inline]
+    pub(crate) fn size_and_is_jump(&self, op: u16, oparg: i32) -> (u32, bool) {
+        let oparg = oparg as u32;
+        let extended = u32::from(oparg >= 0x100) + u32::from(oparg >= 0x1_0000) + u32::from(oparg >= 0x100_0000);
+        match self.props.get(usize::from(op)) {
+            Some(i) => (extended + 1 + u32::from(i.caches), i.bits & P_JUMP != 0),
+            None => (extended + 1 + u32::from(self.cache_entries_slow(op)), self.props_slow(op) & P_JUMP != 0),
+        }
     }
 
     /// `PyCompile_OpcodeStackEffectWithJump`

@@ -2,12 +2,11 @@
 //! (`prepare_localsplus`, `_PyCfg_Stackdepth`, `_PyCfg_ConvertPseudoOps`, `_PyCfg_ResolveJumps`,
 //! `cfg_to_instr_sequence`).
 
-use pycode_instr::{ConstId, ConstPool, ConstValue, Location};
+use pycode_instr::{ConstId, ConstPool, Location};
 use pycode_release::Release;
 
 use crate::cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK, NO_STACK};
-use crate::consts::const_is_true;
-use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_TERMINATOR};
+use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
 use crate::CfgError;
 
 pub const CO_GENERATOR: u32 = 0x20;
@@ -90,6 +89,7 @@ impl Cfg {
     }
 
     /// `make_cfg_traversal_stack` (the visited reset part).
+    #[inline(never)]
     fn reset_visited(&mut self) -> usize {
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -111,6 +111,7 @@ impl Cfg {
 
     /// `translate_jump_labels_to_targets`, and with `mark_handlers` also `mark_except_handlers`
     /// and the test of `check_cfg`, in one walk over the instructions.
+    #[inline(never)]
     fn translate_labels(&mut self, mark_handlers: bool) -> Result<UnitSummary, CfgError> {
         let (order, order_gen) = self.take_order();
         let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
@@ -474,6 +475,7 @@ impl Cfg {
 
     /// `remove_redundant_nops_and_pairs` (3.12+): `LOAD_CONST; POP_TOP` and `COPY 1; POP_TOP`
     /// become NOPs, across fallthrough edges into unlabelled blocks.
+    #[inline(never)]
     fn remove_redundant_nops_and_pairs(&mut self) -> Result<(), CfgError> {
         let mut done = false;
         let (nop, pop_top, load_const, copy) =
@@ -525,6 +527,7 @@ impl Cfg {
     }
 
     /// `remove_redundant_jumps`
+    #[inline(never)]
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -594,353 +597,27 @@ impl Cfg {
         r
     }
 
-    /// `jump_thread`
-    fn jump_thread(&mut self, b: BlockId, i: usize, target: CfgInstr, opcode: u16) -> Result<bool, CfgError> {
-        let inst = &mut self.bb_mut(b)?.instrs[i];
-        if (inst.loc.lineno == target.loc.lineno || target.loc.lineno == -1)
-            && inst.target != target.target
-        {
-            inst.target = target.target;
-            inst.opcode = opcode;
-            return Ok(true);
-        }
-        Ok(false)
-    }
-
-    /// `fold_tuple_on_constants`: `inst[start..start+n]` are the items, `inst[start+n]` is
-    /// `BUILD_TUPLE n`.
-    fn fold_tuple_on_constants(
-        &mut self,
-        b: BlockId,
-        start: usize,
-        n: usize,
-        consts: &mut Vec<ConstId>,
-        pool: &mut ConstPool,
-    ) -> Result<(), CfgError> {
-        let load_const = self.ops.LOAD_CONST;
-        let mut items = Vec::with_capacity(n);
-        {
-            let blk = self.bb(b)?;
-            for k in 0..n {
-                let ins = blk.instrs.get(start + k).ok_or(CfgError::Internal("fold range"))?;
-                if !self.ops.has_const(ins.opcode) {
-                    return Ok(());
-                }
-                let c = usize::try_from(ins.oparg)
-                    .ok()
-                    .and_then(|o| consts.get(o))
-                    .copied()
-                    .ok_or(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg })?;
-                items.push(c);
-            }
-        }
-        let newconst = pool.add(ConstValue::Tuple(items.into()));
-        let index = match consts.iter().position(|&c| c == newconst) {
-            Some(p) => p,
-            None => {
-                consts.push(newconst);
-                consts.len() - 1
-            }
-        };
-        let nop = self.ops.NOP;
-        let blk = self.bb_mut(b)?;
-        for k in 0..n {
-            let x = &mut blk.instrs[start + k];
-            x.opcode = nop;
-            x.oparg = 0;
-        }
-        let x = &mut blk.instrs[start + n];
-        x.opcode = load_const;
-        x.oparg = index as i32;
-        Ok(())
-    }
-
-    /// `swaptimize`: returns the new index.
-    fn swaptimize(&mut self, b: BlockId, ix: usize) -> Result<usize, CfgError> {
-        let (swap, nop) = (self.ops.SWAP, self.ops.NOP);
-        let blk = self.bb_mut(b)?;
-        let instrs = &mut blk.instrs[ix..];
-        let mut depth = instrs[0].oparg.max(0) as usize;
-        let mut len = 0usize;
-        let mut more = false;
-        let limit = instrs.len();
-        loop {
-            len += 1;
-            if len >= limit {
-                break;
-            }
-            let op = instrs[len].opcode;
-            if op == swap {
-                depth = depth.max(instrs[len].oparg.max(0) as usize);
-                more = true;
-            } else if op != nop {
-                break;
-            }
-        }
-        if !more {
-            return Ok(ix);
-        }
-        if depth > (1 << 20) {
-            return Err(CfgError::Internal("SWAP depth too large"));
-        }
-        const VISITED: i64 = -1;
-        let mut stack: Vec<i64> = (0..depth as i64).collect();
-        for ins in instrs.iter().take(len) {
-            if ins.opcode == swap {
-                let o = (ins.oparg as usize).wrapping_sub(1);
-                if o >= depth {
-                    return Err(CfgError::BadOparg { opcode: swap, oparg: ins.oparg });
-                }
-                stack.swap(0, o);
-            }
-        }
-        let mut current = len as i64 - 1;
-        for i in 0..depth {
-            if stack[i] == VISITED || stack[i] == i as i64 {
-                continue;
-            }
-            let mut j = i;
-            loop {
-                if j != 0 {
-                    if current < 0 {
-                        return Err(CfgError::Internal("swaptimize overflow"));
-                    }
-                    let x = &mut instrs[current as usize];
-                    x.opcode = swap;
-                    x.oparg = j as i32 + 1;
-                    current -= 1;
-                }
-                if stack[j] == VISITED {
-                    break;
-                }
-                let next_j = stack[j];
-                stack[j] = VISITED;
-                j = next_j as usize;
-            }
-        }
-        while current >= 0 {
-            let x = &mut instrs[current as usize];
-            x.opcode = nop;
-            x.oparg = 0;
-            current -= 1;
-        }
-        Ok(ix + len - 1)
-    }
-
-    fn swappable(&self, op: u16) -> bool {
-        op == self.ops.STORE_FAST || op == self.ops.STORE_FAST_MAYBE_NULL || op == self.ops.POP_TOP
-    }
-
-    fn stores_to(&self, ins: &CfgInstr) -> i32 {
-        if ins.opcode == self.ops.STORE_FAST || ins.opcode == self.ops.STORE_FAST_MAYBE_NULL {
-            ins.oparg
-        } else {
-            -1
-        }
-    }
-
-    /// `next_swappable_instruction`
-    fn next_swappable_instruction(&self, b: BlockId, mut i: i64, lineno: i32) -> Result<i64, CfgError> {
-        let blk = self.bb(b)?;
-        loop {
-            i += 1;
-            let Some(ins) = blk.instrs.get(i as usize) else { return Ok(-1) };
-            if lineno >= 0 && ins.loc.lineno != lineno {
-                return Ok(-1);
-            }
-            if ins.opcode == self.ops.NOP {
-                continue;
-            }
-            if self.swappable(ins.opcode) {
-                return Ok(i);
-            }
-            return Ok(-1);
-        }
-    }
-
-    /// `apply_static_swaps`
-    fn apply_static_swaps(&mut self, b: BlockId, i: usize) -> Result<(), CfgError> {
-        let mut i = i as i64;
-        while i >= 0 {
-            let swap = self.bb(b)?.instrs[i as usize];
-            if swap.opcode != self.ops.SWAP {
-                if swap.opcode == self.ops.NOP || self.swappable(swap.opcode) {
-                    i -= 1;
-                    continue;
-                }
-                return Ok(());
-            }
-            let j = self.next_swappable_instruction(b, i, -1)?;
-            if j < 0 {
-                return Ok(());
-            }
-            let mut k = j;
-            let lineno = self.bb(b)?.instrs[j as usize].loc.lineno;
-            let mut count = swap.oparg - 1;
-            while count > 0 {
-                k = self.next_swappable_instruction(b, k, lineno)?;
-                if k < 0 {
-                    return Ok(());
-                }
-                count -= 1;
-            }
-            let blk = self.bb(b)?;
-            let store_j = self.stores_to(&blk.instrs[j as usize]);
-            let store_k = self.stores_to(&blk.instrs[k as usize]);
-            if store_j >= 0 || store_k >= 0 {
-                if store_j == store_k {
-                    return Ok(());
-                }
-                for idx in (j + 1)..k {
-                    let s = self.stores_to(&blk.instrs[idx as usize]);
-                    if s >= 0 && (s == store_j || s == store_k) {
-                        return Ok(());
-                    }
-                }
-            }
-            let nop = self.ops.NOP;
-            let blk = self.bb_mut(b)?;
-            blk.instrs[i as usize].opcode = nop;
-            blk.instrs[i as usize].oparg = 0;
-            blk.instrs.swap(j as usize, k as usize);
-            i -= 1;
-        }
-        Ok(())
-    }
-
     /// `optimize_basic_block`
+    #[inline(never)]
     fn optimize_basic_block(
         &mut self,
         b: BlockId,
         consts: &mut Vec<ConstId>,
         pool: &mut ConstPool,
     ) -> Result<(), CfgError> {
-        let o = self.ops.clone();
-        let nop_instr = CfgInstr::new(o.NOP, 0, Location::NO_LOCATION);
-        let mut target = nop_instr;
-        let mut opcode: u16 = 0;
-        let mut oparg: i32 = 0;
-        let mut i: i64 = 0;
-        // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
-        // codegen never emits.
-        while (i as usize) < self.bb(b)?.instrs.len() {
-            let iu = i as usize;
-            let inst = self.bb(b)?.instrs[iu];
-            let is_copy_of_load_const =
-                opcode == o.LOAD_CONST && inst.opcode == o.COPY && inst.oparg == 1;
-            if !is_copy_of_load_const {
-                opcode = inst.opcode;
-                oparg = inst.oparg;
-                if o.has_target(opcode) {
-                    target = *self
-                        .bb(inst.target)?
-                        .instrs
-                        .first()
-                        .ok_or(CfgError::Internal("jump to empty block"))?;
-                } else {
-                    target = nop_instr;
-                }
-            }
-            let len = self.bb(b)?.instrs.len();
-            let nextop = if iu + 1 < len { self.bb(b)?.instrs[iu + 1].opcode } else { 0 };
-            let next_oparg = if iu + 1 < len { self.bb(b)?.instrs[iu + 1].oparg } else { 0 };
-            if opcode == o.LOAD_CONST {
-                if nextop == o.POP_JUMP_IF_FALSE || nextop == o.POP_JUMP_IF_TRUE {
-                    let c = const_at(consts, oparg, opcode)?;
-                    let is_true = const_is_true(pool, c).ok_or(CfgError::Internal("const"))?;
-                    let blk = self.bb_mut(b)?;
-                    set_op0(&mut blk.instrs[iu], o.NOP);
-                    let jump_if_true = nextop == o.POP_JUMP_IF_TRUE;
-                    if is_true == jump_if_true {
-                        blk.instrs[iu + 1].opcode = o.JUMP;
-                    } else {
-                        set_op0(&mut blk.instrs[iu + 1], o.NOP);
-                    }
-                } else if nextop == o.IS_OP {
-                    let c = const_at(consts, oparg, opcode)?;
-                    let jump_op = if iu + 2 < len { self.bb(b)?.instrs[iu + 2].opcode } else { 0 };
-                    let is_none = matches!(pool.get(c), Some(ConstValue::None));
-                    if is_none && (jump_op == o.POP_JUMP_IF_FALSE || jump_op == o.POP_JUMP_IF_TRUE) {
-                        let nextarg = (next_oparg as u8) as i32;
-                        let blk = self.bb_mut(b)?;
-                        set_op0(&mut blk.instrs[iu], o.NOP);
-                        set_op0(&mut blk.instrs[iu + 1], o.NOP);
-                        let flip = nextarg ^ i32::from(jump_op == o.POP_JUMP_IF_FALSE);
-                        blk.instrs[iu + 2].opcode =
-                            if flip != 0 { o.POP_JUMP_IF_NOT_NONE } else { o.POP_JUMP_IF_NONE };
-                    }
-                } else if nextop == o.RETURN_VALUE {
-                    let blk = self.bb_mut(b)?;
-                    set_op0(&mut blk.instrs[iu], o.NOP);
-                    i += 1;
-                    let x = &mut blk.instrs[i as usize];
-                    x.opcode = o.RETURN_CONST;
-                    x.oparg = oparg;
-                }
-            } else if opcode == o.BUILD_TUPLE {
-                if nextop == o.UNPACK_SEQUENCE && oparg == next_oparg {
-                    match oparg {
-                        1 => {
-                            let blk = self.bb_mut(b)?;
-                            set_op0(&mut blk.instrs[iu], o.NOP);
-                            set_op0(&mut blk.instrs[iu + 1], o.NOP);
-                            i += 1;
-                            continue;
-                        }
-                        2 | 3 => {
-                            let blk = self.bb_mut(b)?;
-                            set_op0(&mut blk.instrs[iu], o.NOP);
-                            blk.instrs[iu + 1].opcode = o.SWAP;
-                            i += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                }
-                if oparg >= 0 && i >= i64::from(oparg) {
-                    let n = oparg as usize;
-                    self.fold_tuple_on_constants(b, iu - n, n, consts, pool)?;
-                }
-            } else if opcode == o.POP_JUMP_IF_NOT_NONE
-                || opcode == o.POP_JUMP_IF_NONE
-                || opcode == o.POP_JUMP_IF_FALSE
-                || opcode == o.POP_JUMP_IF_TRUE
-                || opcode == o.JUMP
-            {
-                if target.opcode == o.JUMP {
-                    let cur_op = self.bb(b)?.instrs[iu].opcode;
-                    let new_op = if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE {
-                        cur_op
-                    } else {
-                        opcode
-                    };
-                    if self.jump_thread(b, iu, target, new_op)? {
-                        i -= 1;
-                    }
-                }
-            } else if opcode == o.SWAP {
-                if oparg == 1 {
-                    set_op0(&mut self.bb_mut(b)?.instrs[iu], o.NOP);
-                } else {
-                    let ni = self.swaptimize(b, iu)?;
-                    i = ni as i64;
-                    self.apply_static_swaps(b, ni)?;
-                }
-            } else if opcode == o.PUSH_NULL {
-                // CPython tests the *opcode's* low bit here (LOAD_GLOBAL's number is even).
-                if nextop == o.LOAD_GLOBAL && (nextop & 1) == 0 {
-                    let blk = self.bb_mut(b)?;
-                    set_op0(&mut blk.instrs[iu], o.NOP);
-                    blk.instrs[iu + 1].oparg |= 1;
-                }
-            }
-            i += 1;
+        // The block's instructions are worked on outside the block: jump targets' first
+        // instructions are read from the other blocks (or from here, for a jump to itself).
+        let mut instrs = std::mem::take(&mut self.bb_mut(b)?.instrs);
+        let r = crate::peephole::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool);
+        if let Some(blk) = self.blocks.get_mut(b as usize) {
+            blk.instrs = instrs;
         }
-        Ok(())
+        r
     }
 
     /// `optimize_cfg`. `malformed` is `check_cfg`'s verdict, found earlier by
     /// [`translate_labels`](Self::translate_labels) (no pass in between changes an opcode).
+    #[inline(never)]
     fn optimize_cfg(
         &mut self,
         consts: &mut Vec<ConstId>,
@@ -987,6 +664,7 @@ impl Cfg {
     }
 
     /// `remove_unused_consts`: the first constant is always kept (it may be the docstring).
+    #[inline(never)]
     pub fn remove_unused_consts(&mut self, consts: &mut Vec<ConstId>) -> Result<(), CfgError> {
         let nconsts = consts.len();
         if nconsts == 0 {
@@ -1051,11 +729,11 @@ impl Cfg {
         // taken out meanwhile.
         let mut instrs = std::mem::take(&mut blk.instrs);
         // `maybe_push` only ORs bits in, so repeating the last (handler, mask) is a no-op.
-        let mut last_push: Option<(BlockId, u64)> = None;
+        let (mut last_except, mut last_mask) = (NO_BLOCK, 0u64);
         let r = instrs.iter_mut().try_for_each(|ins| {
-            if ins.except != NO_BLOCK && last_push != Some((ins.except, unsafe_mask)) {
+            if ins.except != NO_BLOCK && (ins.except != last_except || unsafe_mask != last_mask) {
                 maybe_push(blocks, ins.except, unsafe_mask, stack)?;
-                last_push = Some((ins.except, unsafe_mask));
+                (last_except, last_mask) = (ins.except, unsafe_mask);
             }
             if !ops.is_fast_local(ins.opcode) || !(0..64).contains(&ins.oparg) {
                 return Ok(());
@@ -1090,6 +768,7 @@ impl Cfg {
     }
 
     /// `fast_scan_many_locals`
+    #[inline(never)]
     fn fast_scan_many_locals(&mut self, nlocals: usize) -> Result<(), CfgError> {
         let mut states = vec![0usize; nlocals.saturating_sub(64)];
         let mut blocknum = 0usize;
@@ -1208,6 +887,7 @@ impl Cfg {
     }
 
     /// `mark_warm`
+    #[inline(never)]
     fn mark_warm(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
         let mut stack = std::mem::take(&mut self.scratch);
@@ -1247,6 +927,7 @@ impl Cfg {
     }
 
     /// `mark_cold`
+    #[inline(never)]
     fn mark_cold(&mut self) -> Result<(), CfgError> {
         self.mark_warm()?;
         self.reset_visited();
@@ -1295,6 +976,7 @@ impl Cfg {
     }
 
     /// `push_cold_blocks_to_end`
+    #[inline(never)]
     fn push_cold_blocks_to_end(&mut self) -> Result<(), CfgError> {
         if self.next_of(self.entry) == NO_BLOCK {
             return Ok(());
@@ -1373,6 +1055,7 @@ impl Cfg {
     }
 
     /// `duplicate_exits_without_lineno`
+    #[inline(never)]
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
         let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
@@ -1421,6 +1104,7 @@ impl Cfg {
     }
 
     /// `propagate_line_numbers`
+    #[inline(never)]
     fn propagate_line_numbers(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
         let ops = &self.ops;
@@ -1464,6 +1148,7 @@ impl Cfg {
     }
 
     /// `guarantee_lineno_for_exits`
+    #[inline(never)]
     fn guarantee_lineno_for_exits(&mut self, firstlineno: i32) -> Result<(), CfgError> {
         let mut lineno = firstlineno;
         let rv = self.ops.RETURN_VALUE;
@@ -1662,7 +1347,8 @@ impl Cfg {
                         return Err(CfgError::NegativeStackDepth);
                     }
                     maxdepth = maxdepth.max(new_depth);
-                    if ops.has_target(ins.opcode) {
+                    let p = ops.props(ins.opcode);
+                    if p & P_HAS_TARGET != 0 {
                         let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
                             CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
                         )?;
@@ -1674,7 +1360,7 @@ impl Cfg {
                         push(blocks, stack, ins.target, target_depth)?;
                     }
                     depth = new_depth;
-                    if ops.is_unconditional_jump(ins.opcode) || ops.is_scope_exit(ins.opcode) {
+                    if p & (P_UNCOND_JUMP | P_SCOPE_EXIT) != 0 {
                         next = NO_BLOCK;
                         break;
                     }
@@ -1720,6 +1406,7 @@ impl Cfg {
 
     /// `normalize_jumps`: pseudo jumps become forward/backward jumps by layout order; a backward
     /// conditional jump is reversed around a new `JUMP` block.
+    #[inline(never)]
     fn normalize_jumps(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
         let o = self.ops.clone();
@@ -1790,6 +1477,7 @@ impl Cfg {
         r
     }
 
+    #[inline(never)]
     fn resolve_jump_offsets_in(&mut self, order: &[BlockId]) -> Result<(), CfgError> {
         let o = &self.ops;
         let blocks = &mut self.blocks;
@@ -1800,34 +1488,65 @@ impl Cfg {
                 return Err(CfgError::Internal("jump offsets do not converge"));
             }
             let mut totsize: i64 = 0;
+            // A jump before the end of its block (a graph that never passed `check_cfg`).
+            let mut mid_jump = false;
             for &b in order {
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
-                let size: i64 = blk.instrs.iter().map(|i| i64::from(o.instr_size(i.opcode, i.oparg))).sum();
+                let n = blk.instrs.len();
+                let mut size: i64 = 0;
+                for (i, x) in blk.instrs.iter().enumerate() {
+                    let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                    size += i64::from(isize);
+                    mid_jump |= jump && i + 1 != n;
+                }
                 blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 totsize += size;
             }
             let mut recompile = false;
-            for &b in order {
+            for (k, &b) in order.iter().enumerate() {
+                // Where this block ends: the next block's offset (or the code's size).
+                let end = match order.get(k + 1) {
+                    Some(&nb) => i64::from(blocks.get(nb as usize).ok_or(CfgError::Internal("dangling block id"))?.offset),
+                    None => totsize,
+                };
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let mut bsize = i64::from(blk.offset);
                 // Reading the targets' offsets while writing this block's opargs: the
                 // instructions are taken out meanwhile.
                 let mut instrs = std::mem::take(&mut blk.instrs);
-                let r = instrs.iter_mut().try_for_each(|x| {
-                    let isize = o.instr_size(x.opcode, x.oparg);
-                    bsize += i64::from(isize);
-                    if o.is_jump(x.opcode) {
-                        let toff = i64::from(
-                            blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset,
-                        );
-                        let arg = if toff < bsize { bsize - toff } else { toff - bsize };
-                        x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
-                        if o.instr_size(x.opcode, x.oparg) != isize {
-                            recompile = true;
-                        }
+                let mut set_jump = |x: &mut CfgInstr, isize: u32, bsize: i64| -> Result<(), CfgError> {
+                    let toff =
+                        i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
+                    let arg = if toff < bsize { bsize - toff } else { toff - bsize };
+                    x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                    if o.instr_size(x.opcode, x.oparg) != isize {
+                        recompile = true;
                     }
                     Ok(())
-                });
+                };
+                let r = if mid_jump {
+                    instrs.iter_mut().try_for_each(|x| {
+                        let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                        bsize += i64::from(isize);
+                        if jump {
+                            set_jump(x, isize, bsize)?;
+                        }
+                        Ok(())
+                    })
+                } else {
+                    // Only the last instruction can jump, and it ends where the block does.
+                    match instrs.last_mut() {
+                        Some(x) => {
+                            let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                            if jump {
+                                set_jump(x, isize, end)
+                            } else {
+                                Ok(())
+                            }
+                        }
+                        None => Ok(()),
+                    }
+                };
                 if let Some(blk) = blocks.get_mut(b as usize) {
                     blk.instrs = instrs;
                 }
@@ -1922,17 +1641,9 @@ fn maybe_push(
     Ok(())
 }
 
-fn set_op0(ins: &mut CfgInstr, op: u16) {
+pub(crate) fn set_op0(ins: &mut CfgInstr, op: u16) {
     ins.opcode = op;
     ins.oparg = 0;
-}
-
-fn const_at(consts: &[ConstId], oparg: i32, opcode: u16) -> Result<ConstId, CfgError> {
-    usize::try_from(oparg)
-        .ok()
-        .and_then(|o| consts.get(o))
-        .copied()
-        .ok_or(CfgError::BadOparg { opcode, oparg })
 }
 
 #[allow(dead_code)]
