@@ -456,6 +456,9 @@ pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::Unsuppo
         K::UnpackingInComprehension(_) => Some(mk("iterable unpacking cannot be used in comprehension", u.range)),
         K::UnparenthesizedExceptionTypes => multiple_exception_types(tokens, i, minor),
         K::ParenthesizedKeywordArgumentName => invalid_kwarg(tokens, u.range, minor),
+        // (3.12: the first type-parameter default, of this statement or an earlier one ruff
+        // accepted, e.g. a `*Ts` default)
+        K::TypeParamDefault if minor == PyMinor::Py312 => py312_type_param_default(tokens),
         _ => None,
     }
 }
@@ -589,26 +592,152 @@ pub(super) fn except_as_target(src: &str, tokens: &[Token], i: usize, minor: PyM
 
 /// 3.12 has no type-parameter defaults (`type_param: NAME [type_param_bound]`, ...): a `=` in
 /// the type-parameter list of a `class` fails the first pass at the `=`; of a `def`, the
-/// forced `&&'('` after the name fails at the `[`. ruff does not flag every such default (not
-/// those holding a `yield`), so the tokens are checked when ruff accepts the source.
+/// forced `&&'('` after the name fails at the `[`; of a `type` statement, see
+/// [`py312_type_alias_default`]. ruff does not flag every such default (not those holding a
+/// `yield`, nor `*Ts`/`**P` defaults), so the tokens are checked when ruff accepts the source.
 pub(super) fn py312_type_param_default(tokens: &[Token]) -> Option<PErr> {
     for (k, t) in tokens.iter().enumerate() {
-        if !matches!(t.kind(), T::Class | T::Def) {
+        if !matches!(t.kind(), T::Class | T::Def | T::Type) {
             continue;
         }
         if tokens.get(k + 1).is_none_or(|n| n.kind() != T::Name) || tokens.get(k + 2).is_none_or(|n| n.kind() != T::Lsqb) {
             continue;
         }
+        if t.kind() == T::Type && stmt_start(tokens, k) != k {
+            continue;
+        }
         let close = super::matching_close(tokens, k + 2)?;
         let eq = depth0(tokens, k + 3, close, &[T::Equal]);
         let Some(&e) = eq.first() else { continue };
-        return Some(if t.kind() == T::Class {
-            mk("invalid syntax", tokens.get(e)?.range())
-        } else {
-            mk("expected '('", tokens.get(k + 2)?.range())
+        return Some(match t.kind() {
+            T::Class => mk("invalid syntax", tokens.get(e)?.range()),
+            T::Type => py312_type_alias_default(tokens, k + 2, close).unwrap_or_else(|| mk("invalid syntax", tokens.get(e).map_or(t.range(), Ranged::range))),
+            _ => mk("expected '('", tokens.get(k + 2)?.range()),
         });
     }
     None
+}
+
+/// 3.12's second pass over `type NAME [params] ...` whose parameters hold a default (the first
+/// pass failed at the first `=` in the brackets): `invalid_legacy_expression` (`a=NAME !'('
+/// b=star_expressions`, tried on the statement's first expression) parses `NAME [params]` as a
+/// subscript, and its slices raise, at the first parameter they cannot take as a slice:
+/// `invalid_named_expression` (`a=NAME '=' b=bitwise_or !('='|':=')`, range `a`..`b`) for
+/// `T = default`, `invalid_starred_expression` (`a='*' expression '=' b=expression`, range
+/// `a`..`b`) for `*Ts = default`. `None`: no rule raises (`invalid syntax` at that `=`).
+fn py312_type_alias_default(tokens: &[Token], lsqb: usize, close: usize) -> Option<PErr> {
+    let trivia = |k: usize| tokens.get(k).is_some_and(|t| matches!(t.kind(), T::Comment | T::NonLogicalNewline));
+    let mut commas = depth0(tokens, lsqb + 1, close, &[T::Comma]);
+    commas.push(close);
+    let mut a = lsqb + 1;
+    for &b in &commas {
+        let item = a;
+        a = b + 1;
+        let mut s = item;
+        while s < b && trivia(s) {
+            s += 1;
+        }
+        let eq = depth0(tokens, s, b, &[T::Equal]).first().copied();
+        let first = tokens.get(s)?;
+        match first.kind() {
+            T::Name => {
+                let Some(q) = eq else { continue };
+                let mut n = s + 1;
+                while n < q && trivia(n) {
+                    n += 1;
+                }
+                if n != q {
+                    // `T: bound = default`: the slice `T: bound` is followed by `=`
+                    return None;
+                }
+                let last = bitwise_or_end(tokens, q + 1, b)?;
+                let mut after = last + 1;
+                while trivia(after) {
+                    after += 1;
+                }
+                if tokens.get(after).is_some_and(|t| matches!(t.kind(), T::Equal | T::ColonEqual)) {
+                    return None;
+                }
+                let end = node_end(tokens, q + 1, last)?;
+                return Some(mk("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TextRange::new(first.start(), end)));
+            }
+            T::Star => {
+                let Some(q) = eq else { continue };
+                let mut d = q + 1;
+                while d < b && trivia(d) {
+                    d += 1;
+                }
+                if d >= b || tokens.get(d)?.kind() == T::Star {
+                    return None;
+                }
+                let last = (d..b).rev().find(|&k| !trivia(k))?;
+                let end = node_end(tokens, d, last)?;
+                return Some(mk("cannot assign to iterable argument unpacking", TextRange::new(first.start(), end)));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Where the node of the expression spanning tokens `first..=last` ends: a parenthesized group
+/// (`'(' (yield_expr | named_expression) ')'`, not a tuple or generator expression) is its
+/// inner expression, without the parentheses.
+fn node_end(tokens: &[Token], mut first: usize, mut last: usize) -> Option<ruff_text_size::TextSize> {
+    let trivia = |k: usize| tokens.get(k).is_some_and(|t| matches!(t.kind(), T::Comment | T::NonLogicalNewline));
+    for _ in 0..64 {
+        while first < last && trivia(first) {
+            first += 1;
+        }
+        let grouped = tokens.get(first)?.kind() == T::Lpar
+            && super::matching_close(tokens, first) == Some(last)
+            && last > first + 1
+            && depth0(tokens, first + 1, last, &[T::Comma, T::For, T::Async]).is_empty();
+        if !grouped {
+            break;
+        }
+        first += 1;
+        last = (first..last).rev().find(|&k| !trivia(k))?;
+    }
+    Some(tokens.get(last)?.end())
+}
+
+/// Index of the last token of the `bitwise_or` starting at token `from` (before `to`): the
+/// longest stretch of operands and arithmetic/bitwise operators before a comparison, boolean
+/// operator, conditional, `:=`/`=`, comma, colon or closing bracket at depth 0. `None` when no
+/// `bitwise_or` starts there (`not`, `lambda`, a starred or yield expression, ...).
+fn bitwise_or_end(tokens: &[Token], from: usize, to: usize) -> Option<usize> {
+    let ends = |k: T| {
+        matches!(
+            k,
+            T::EqEqual | T::NotEqual | T::Less | T::Greater | T::LessEqual | T::GreaterEqual | T::In | T::Not | T::Is | T::And | T::Or
+                | T::If | T::Else | T::For | T::Async | T::ColonEqual | T::Equal | T::Comma | T::Colon | T::Lambda | T::Yield
+                | T::Newline | T::Rpar | T::Rsqb | T::Rbrace
+        )
+    };
+    let mut depth = 0i32;
+    let mut last = None;
+    for k in from..to {
+        let kind = tokens.get(k)?.kind();
+        if matches!(kind, T::Comment | T::NonLogicalNewline) {
+            continue;
+        }
+        if depth == 0 {
+            if last.is_none() && matches!(kind, T::Star | T::DoubleStar) {
+                return None;
+            }
+            if ends(kind) {
+                break;
+            }
+        }
+        match kind {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            _ => {}
+        }
+        last = Some(k);
+    }
+    last
 }
 
 /// The parameter list holding token `i`: (index of its first token, is it a lambda's).
