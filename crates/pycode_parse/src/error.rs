@@ -16,6 +16,9 @@ pub enum ErrorKind {
     RecursionError,
     /// An encoding declared by PEP 263 that this implementation does not know.
     UnknownEncoding,
+    /// `UnicodeDecodeError` (3.12+: a bad escape in an f-string's format spec, raised without
+    /// a position).
+    UnicodeDecodeError,
 }
 
 impl ErrorKind {
@@ -27,6 +30,7 @@ impl ErrorKind {
             ErrorKind::TabError => "TabError",
             ErrorKind::ValueError => "ValueError",
             ErrorKind::RecursionError => "RecursionError",
+            ErrorKind::UnicodeDecodeError => "UnicodeDecodeError",
         }
     }
 }
@@ -66,7 +70,7 @@ impl ParseError {
     /// null bytes) has neither filename nor line, as in CPython.
     pub fn to_failure(&self, filename: &str) -> CompileFailure {
         match self.kind {
-            ErrorKind::ValueError | ErrorKind::RecursionError => {
+            ErrorKind::ValueError | ErrorKind::RecursionError | ErrorKind::UnicodeDecodeError => {
                 CompileFailure::Other { class: self.kind.name().into(), message: self.msg.clone() }
             }
             ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError | ErrorKind::UnknownEncoding => {

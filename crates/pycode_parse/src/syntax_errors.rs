@@ -103,7 +103,7 @@ pub fn report(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor) 
 pub struct TokenFacts {
     /// Some `FStringStart`/`TStringStart` token (f-string limits ruff does not check).
     pub interpolated_strings: bool,
-    /// Some `class`/`def` keyword followed by a name and `[` (type parameters; 3.12 rejects defaults).
+    /// Some `class`/`def`/`type` keyword followed by a name and `[` (type parameters; 3.12 rejects defaults).
     pub generic_definitions: bool,
 }
 
@@ -120,7 +120,7 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     if ruff_first.is_none() {
         // Accepted by ruff: the line index is built only when a late check reports something.
         let late = match minor {
-            // it looks for `class`/`def` NAME `[`
+            // it looks for `class`/`def`/`type` NAME `[`
             PyMinor::Py312 if facts.is_some_and(|f| !f.generic_definitions) => None,
             PyMinor::Py312 => rules::py312_type_param_default(parsed.tokens()),
             PyMinor::Py314 if depth == 0 => rules::future_features(parsed.syntax()),
@@ -137,13 +137,14 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
         if facts.is_some_and(|f| !f.interpolated_strings) {
             return None;
         }
-        return match fstring::check_accepted(parsed.tokens(), minor)? {
+        return match fstring::check_accepted(src, parsed.tokens(), minor)? {
             fstring::Accepted::TooDeep { what, at } => {
                 let lines = Lines::new(src);
                 let (line, _) = lines.line_of(at);
                 let col = lines.col1(at) - 1;
                 Some(finish(&lines, ErrorKind::SyntaxError, format!("{what}: expressions nested too deeply"), line, col, line, col))
             }
+            fstring::Accepted::SpecDecode(msg) => Some(ParseError::new(ErrorKind::UnicodeDecodeError, msg)),
             fstring::Accepted::CheckStrings => {
                 let lines = Lines::new(src);
                 let scan = tokenizer::scan(src, minor);
@@ -153,6 +154,9 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     }
     let lines = Lines::new(src);
     let scan = tokenizer::scan(src, minor);
+    if let Some(e) = fstring::spec_decode_first(src, parsed, &scan, minor) {
+        return Some(e);
+    }
     let perr = ruff_first;
     if let Some(t) = &scan.error {
         let before = match &perr {

@@ -95,13 +95,16 @@ pub(super) enum Accepted {
     /// 3.11: a replacement field nested two deep in format specs, or starting with `*`:
     /// `Parser/string_parser.c` has the final word (run the string checks).
     CheckStrings,
+    /// 3.12+: a format spec's text fails to decode ([`spec_decode_error`]): the bare
+    /// `UnicodeDecodeError` with this message.
+    SpecDecode(String),
 }
 
 /// Scans ruff's tokens of an accepted source for replacement fields nested deeper than the
 /// release allows (3.12+ `MAX_EXPR_NESTING`, 3.11 `fstring_find_expr`'s recursion limit) and,
 /// for 3.11, fields starting with a starred expression. Only sources with f-strings pay more
 /// than one pass over the token kinds.
-pub(super) fn check_accepted(tokens: &[Token], minor: PyMinor) -> Option<Accepted> {
+pub(super) fn check_accepted(src: &str, tokens: &[Token], minor: PyMinor) -> Option<Accepted> {
     if !tokens.iter().any(|t| matches!(t.kind(), T::FStringStart | T::TStringStart)) {
         return None;
     }
@@ -158,10 +161,114 @@ pub(super) fn check_accepted(tokens: &[Token], minor: PyMinor) -> Option<Accepte
                     *spec = true;
                 }
             }
+            T::FStringMiddle | T::TStringMiddle if minor != PyMinor::Py311 => {
+                if let Some(&C::Field { spec: true, t, .. }) = stack.last() {
+                    if let Some(msg) = spec_middle_error(src, tok, t, minor) {
+                        return Some(Accepted::SpecDecode(msg));
+                    }
+                }
+            }
             _ => {}
         }
     }
     None
+}
+
+/// The decoding error of one FSTRING_MIDDLE token of a format spec (`t`: of a t-string), as
+/// `_PyPegen_decoded_constant_from_token` raises it: the `UnicodeDecodeError` of
+/// `decode_unicode_with_escapes` (no `(unicode error)` prefix, no position). 3.12 and 3.13
+/// decode the spec of a raw f-string too (the action ignores the prefix); before 3.14 a
+/// t-string is not one.
+fn spec_middle_error(src: &str, tok: &Token, t: bool, minor: PyMinor) -> Option<String> {
+    if t && minor < PyMinor::Py314 {
+        return None;
+    }
+    let text = src.get(usize::from(tok.start())..usize::from(tok.end()))?;
+    if !text.contains('\\') {
+        return None;
+    }
+    if minor >= PyMinor::Py314 && tok.string_flags().is_some_and(|f| f.is_raw_string()) {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    split_middle(text, &mut pieces);
+    let msg = pieces.into_iter().find_map(super::strings::str_escape_error)?;
+    Some(msg.strip_prefix("(unicode error) ").map_or_else(|| msg.clone(), str::to_owned))
+}
+
+/// 3.12+: a format spec's text (each FSTRING_MIDDLE after a field's `:`) is decoded by its own
+/// grammar action (`fstring_format_spec: FSTRING_MIDDLE`) as soon as the first pass parses it,
+/// before the f-string's literal pieces (decoded at FSTRING_END). A bad escape there raises a
+/// bare `UnicodeDecodeError`, which `_PyPegen_run_parser` returns at once: no second pass, no
+/// tokenizer check of the rest of the source replaces it. It wins unless the first pass stops
+/// before it: at a parser error (ruff's first error other than an escape error, or a
+/// construct the release lacks), at a tokenizer error, or at an earlier string token whose own
+/// decoding fails.
+pub(super) fn spec_decode_first(src: &str, parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>, scan: &super::tokenizer::Scan, minor: PyMinor) -> Option<crate::error::ParseError> {
+    use ruff_python_parser::{LexicalErrorType as L, ParseErrorType as P};
+    if minor == PyMinor::Py311 {
+        return None;
+    }
+    let tokens = parsed.tokens();
+    // (escape errors are decoding errors; mixing string kinds is checked when the run is
+    // joined, after every token's decoding)
+    let later = |e: &ruff_python_parser::ParseError| match &e.error {
+        P::Lexical(L::UnicodeError | L::MissingUnicodeLbrace | L::MissingUnicodeRbrace) => true,
+        P::OtherError(m) => m.starts_with("Bytes literal cannot be mixed") || m.starts_with("Cannot mix t-string literals"),
+        _ => false,
+    };
+    let limit = parsed.errors().iter().filter(|e| !later(e)).map(|e| e.location.start());
+    let limit = limit.chain(parsed.unsupported_syntax_errors().iter().map(|u| u.range.start())).min().map_or(usize::MAX, usize::from);
+    let mut stack: Vec<Ctx> = Vec::new();
+    let mut found = None;
+    for (k, tok) in tokens.iter().enumerate() {
+        if usize::from(tok.start()) >= limit {
+            break;
+        }
+        match tok.kind() {
+            T::FStringStart => stack.push(Ctx::Str(false)),
+            T::TStringStart => stack.push(Ctx::Str(true)),
+            T::FStringEnd | T::TStringEnd => {
+                while let Some(c) = stack.pop() {
+                    if matches!(c, Ctx::Str(_)) {
+                        break;
+                    }
+                }
+            }
+            T::Lbrace => match stack.last() {
+                Some(&Ctx::Str(t)) | Some(&Ctx::Field { spec: true, t, .. }) => stack.push(Ctx::Field { open: k, spec: false, t }),
+                _ => stack.push(Ctx::Bracket),
+            },
+            T::Lpar | T::Lsqb => stack.push(Ctx::Bracket),
+            T::Rpar | T::Rsqb | T::Rbrace => {
+                if matches!(stack.last(), Some(Ctx::Bracket) | Some(Ctx::Field { .. })) {
+                    stack.pop();
+                }
+            }
+            T::Colon => {
+                if let Some(Ctx::Field { spec, .. }) = stack.last_mut() {
+                    *spec = true;
+                }
+            }
+            T::FStringMiddle | T::TStringMiddle => {
+                if let Some(&Ctx::Field { spec: true, t, .. }) = stack.last() {
+                    if let Some(msg) = spec_middle_error(src, tok, t, minor) {
+                        found = Some((usize::from(tok.start()), msg));
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (pos, msg) = found?;
+    if scan.error.as_ref().is_some_and(|t| t.pos < pos) {
+        return None;
+    }
+    if scan.strings.iter().any(|t| t.end <= pos && super::strings::token_decode_error(src, t, tokens).is_some()) {
+        return None;
+    }
+    Some(crate::error::ParseError::new(ErrorKind::UnicodeDecodeError, msg))
 }
 
 /// The parser error to start from: ruff's first, except that on 3.12+ an escape error inside an
@@ -460,40 +567,44 @@ pub(super) fn literal_pieces<'s>(src: &'s str, tokens: &[Token], start: usize, e
             T::Lbrace if strs == 1 => field += 1,
             T::Rbrace if strs == 1 => field -= 1,
             T::FStringMiddle | T::TStringMiddle if strs == 1 && field == 0 => {
-                let text = src.get(usize::from(t.start())..usize::from(t.end())).unwrap_or("");
-                let b = text.as_bytes();
-                let (mut seg, mut j) = (0usize, 0usize);
-                while let Some(&c) = b.get(j) {
-                    match c {
-                        b'\\' if b.get(j + 1) == Some(&b'N') && b.get(j + 2) == Some(&b'{') => {
-                            match b.get(j + 3..).and_then(|r| r.iter().position(|&x| x == b'}')) {
-                                Some(k) => {
-                                    let close = j + 3 + k;
-                                    out.push(text.get(seg..close + 1).unwrap_or(""));
-                                    seg = close + 1;
-                                    j = close + 1;
-                                }
-                                None => j = b.len(),
-                            }
-                        }
-                        b'\\' if matches!(b.get(j + 1), Some(b'{' | b'}')) => j += 1,
-                        b'\\' => j += 2,
-                        b'{' | b'}' => {
-                            out.push(text.get(seg..j + 1).unwrap_or(""));
-                            seg = j + 2;
-                            j += 2;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                if seg < b.len() {
-                    out.push(text.get(seg..).unwrap_or(""));
-                }
+                split_middle(src.get(usize::from(t.start())..usize::from(t.end())).unwrap_or(""), &mut out);
             }
             _ => {}
         }
     }
     out
+}
+
+/// Splits the text of one of ruff's FSTRING_MIDDLE tokens into the pieces CPython's tokenizer
+/// returns as separate FSTRING_MIDDLE tokens: it ends one after the first brace of a doubled
+/// brace (the second is skipped) and after the `}` of a `\N{...}` escape.
+fn split_middle<'s>(text: &'s str, out: &mut Vec<&'s str>) {
+    let b = text.as_bytes();
+    let (mut seg, mut j) = (0usize, 0usize);
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'\\' if b.get(j + 1) == Some(&b'N') && b.get(j + 2) == Some(&b'{') => match b.get(j + 3..).and_then(|r| r.iter().position(|&x| x == b'}')) {
+                Some(k) => {
+                    let close = j + 3 + k;
+                    out.push(text.get(seg..close + 1).unwrap_or(""));
+                    seg = close + 1;
+                    j = close + 1;
+                }
+                None => j = b.len(),
+            },
+            b'\\' if matches!(b.get(j + 1), Some(b'{' | b'}')) => j += 1,
+            b'\\' => j += 2,
+            b'{' | b'}' => {
+                out.push(text.get(seg..j + 1).unwrap_or(""));
+                seg = j + 2;
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
+    if seg < b.len() {
+        out.push(text.get(seg..).unwrap_or(""));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

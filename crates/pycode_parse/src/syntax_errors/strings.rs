@@ -50,26 +50,13 @@ pub fn check_run(
     if minor != PyMinor::Py311 {
         // 3.12+: each token is decoded by its own action before the run is joined
         for t in run {
-            let Some((body, raw, bytes, formatted, ql)) = token_body(src, t) else {
+            let Some((_, _, _, formatted, ql)) = token_body(src, t) else {
                 continue;
             };
-            let err = if formatted {
-                if other_error_in(t.start, t.end) {
-                    return None;
-                }
-                if raw {
-                    None
-                } else {
-                    super::fstring::literal_pieces(src, tokens, t.start, t.end).into_iter().find_map(str_escape_error)
-                }
-            } else if raw {
-                None
-            } else if bytes {
-                bytes_escape_error(body.as_bytes())
-            } else {
-                str_escape_error(body)
-            };
-            if let Some(msg) = err {
+            if formatted && other_error_in(t.start, t.end) {
+                return None;
+            }
+            if let Some(msg) = token_decode_error(src, t, tokens) {
                 let start = if formatted { t.end.saturating_sub(ql) } else { t.start };
                 return Some(StrErr::At { msg, start, end: t.end });
             }
@@ -114,6 +101,21 @@ pub fn check_run(
         }
     }
     None
+}
+
+/// 3.12+: the error of the action decoding one string token (a plain string's or bytes' body,
+/// an f-string's literal pieces), or `None`.
+pub(super) fn token_decode_error(src: &str, t: &StrTok, tokens: &[ruff_python_ast::token::Token]) -> Option<String> {
+    let (body, raw, bytes, formatted, _) = token_body(src, t)?;
+    if raw {
+        None
+    } else if formatted {
+        super::fstring::literal_pieces(src, tokens, t.start, t.end).into_iter().find_map(str_escape_error)
+    } else if bytes {
+        bytes_escape_error(body.as_bytes())
+    } else {
+        str_escape_error(body)
+    }
 }
 
 fn msg(s: &str) -> StrErr {
