@@ -6,7 +6,7 @@
 use crate::constant::Constant;
 
 /// An identifier (already NFKC-normalised, as CPython's tokenizer does).
-pub type Identifier = Box<str>;
+pub type Identifier = char_str::CharStr;
 
 /// The `lineno`, `col_offset`, `end_lineno`, `end_col_offset` attributes. Lines are 1-based;
 /// columns are UTF-8 *byte* offsets within the line, as in CPython.

@@ -206,10 +206,16 @@ impl Json {
             _ => Err(format!("expected string, got {self:?}")),
         }
     }
-    fn opt_str(&self) -> R<Option<Box<str>>> {
+    fn ident(&self) -> R<pycode_ast::Identifier> {
+        match self {
+            Json::Str(s) => Ok(s.as_str().into()),
+            _ => Err(format!("expected string, got {self:?}")),
+        }
+    }
+    fn opt_ident(&self) -> R<Option<pycode_ast::Identifier>> {
         match self {
             Json::Null => Ok(None),
-            _ => self.str().map(Some),
+            _ => self.ident().map(Some),
         }
     }
     fn int(&self) -> i64 {
@@ -311,7 +317,7 @@ fn cmpop(j: &Json) -> R<CmpOp> {
 }
 
 fn arg(j: &Json) -> R<Arg> {
-    Ok(Arg { pos: pos(j), arg: j.get("arg").str()?, annotation: oexpr(j.get("annotation"))?, type_comment: None })
+    Ok(Arg { pos: pos(j), arg: j.get("arg").ident()?, annotation: oexpr(j.get("annotation"))?, type_comment: None })
 }
 
 fn arguments(j: &Json) -> R<Arguments> {
@@ -328,14 +334,14 @@ fn arguments(j: &Json) -> R<Arguments> {
 }
 
 fn keyword(j: &Json) -> R<Keyword> {
-    Ok(Keyword { pos: pos(j), arg: j.get("arg").opt_str()?, value: expr(j.get("value"))? })
+    Ok(Keyword { pos: pos(j), arg: j.get("arg").opt_ident()?, value: expr(j.get("value"))? })
 }
 
 fn type_params(j: &Json) -> R<Vec<TypeParam>> {
     j.arr()
         .iter()
         .map(|t| {
-            let name = t.get("name").str()?;
+            let name = t.get("name").ident()?;
             let kind = match t.kind() {
                 "TypeVar" => TypeParamKind::TypeVar { name, bound: oexpr(t.get("bound"))?, default_value: None },
                 "ParamSpec" => TypeParamKind::ParamSpec { name, default_value: None },
@@ -348,7 +354,7 @@ fn type_params(j: &Json) -> R<Vec<TypeParam>> {
 
 fn funcdef(j: &Json) -> R<Box<FunctionDef>> {
     Ok(Box::new(FunctionDef {
-        name: j.get("name").str()?,
+        name: j.get("name").ident()?,
         args: Box::new(arguments(j.get("args"))?),
         body: stmts(j.get("body"))?,
         decorator_list: exprs(j.get("decorator_list"))?,
@@ -379,7 +385,7 @@ fn try_(j: &Json) -> R<Box<Try>> {
                 Ok(ExceptHandler {
                     pos: pos(h),
                     type_: oexpr(h.get("type"))?,
-                    name: h.get("name").opt_str()?,
+                    name: h.get("name").opt_ident()?,
                     body: stmts(h.get("body"))?,
                 })
             })
@@ -399,12 +405,12 @@ fn withitems(j: &Json) -> R<Vec<WithItem>> {
 fn aliases(j: &Json) -> R<Vec<Alias>> {
     j.arr()
         .iter()
-        .map(|a| Ok(Alias { pos: pos(a), name: a.get("name").str()?, asname: a.get("asname").opt_str()? }))
+        .map(|a| Ok(Alias { pos: pos(a), name: a.get("name").ident()?, asname: a.get("asname").opt_ident()? }))
         .collect()
 }
 
 fn names(j: &Json) -> R<Vec<Identifier>> {
-    j.arr().iter().map(|x| x.str()).collect()
+    j.arr().iter().map(|x| x.ident()).collect()
 }
 
 fn stmt(j: &Json) -> R<Stmt> {
@@ -412,7 +418,7 @@ fn stmt(j: &Json) -> R<Stmt> {
         "FunctionDef" => StmtKind::FunctionDef(funcdef(j)?),
         "AsyncFunctionDef" => StmtKind::AsyncFunctionDef(funcdef(j)?),
         "ClassDef" => StmtKind::ClassDef(Box::new(ClassDef {
-            name: j.get("name").str()?,
+            name: j.get("name").ident()?,
             bases: exprs(j.get("bases"))?,
             keywords: j.get("keywords").arr().iter().map(keyword).collect::<R<_>>()?,
             body: stmts(j.get("body"))?,
@@ -471,7 +477,7 @@ fn stmt(j: &Json) -> R<Stmt> {
         "Assert" => StmtKind::Assert { test: bexpr(j.get("test"))?, msg: oexpr(j.get("msg"))? },
         "Import" => StmtKind::Import { names: aliases(j.get("names"))? },
         "ImportFrom" => StmtKind::ImportFrom {
-            module: j.get("module").opt_str()?,
+            module: j.get("module").opt_ident()?,
             names: aliases(j.get("names"))?,
             level: j.get("level").int() as u32,
         },
@@ -495,7 +501,7 @@ fn pattern(j: &Json) -> R<Pattern> {
         "MatchMapping" => PatternKind::MatchMapping {
             keys: exprs(j.get("keys"))?,
             patterns: pats(j.get("patterns"))?,
-            rest: j.get("rest").opt_str()?,
+            rest: j.get("rest").opt_ident()?,
         },
         "MatchClass" => PatternKind::MatchClass {
             cls: bexpr(j.get("cls"))?,
@@ -503,10 +509,10 @@ fn pattern(j: &Json) -> R<Pattern> {
             kwd_attrs: names(j.get("kwd_attrs"))?,
             kwd_patterns: pats(j.get("kwd_patterns"))?,
         },
-        "MatchStar" => PatternKind::MatchStar { name: j.get("name").opt_str()? },
+        "MatchStar" => PatternKind::MatchStar { name: j.get("name").opt_ident()? },
         "MatchAs" => PatternKind::MatchAs {
             pattern: if j.get("pattern").is_null() { None } else { Some(Box::new(pattern(j.get("pattern"))?)) },
-            name: j.get("name").opt_str()?,
+            name: j.get("name").opt_ident()?,
         },
         "MatchOr" => PatternKind::MatchOr { patterns: pats(j.get("patterns"))? },
         k => return Err(format!("unknown pattern {k}")),
@@ -678,10 +684,10 @@ fn expr(j: &Json) -> R<Expr> {
             value: constant(j.get("value"))?,
             kind_u: matches!(j.get("kind"), Json::Str(s) if s == "u"),
         },
-        "Attribute" => ExprKind::Attribute { value: bexpr(j.get("value"))?, attr: j.get("attr").str()?, ctx: ctx(j.get("ctx")) },
+        "Attribute" => ExprKind::Attribute { value: bexpr(j.get("value"))?, attr: j.get("attr").ident()?, ctx: ctx(j.get("ctx")) },
         "Subscript" => ExprKind::Subscript { value: bexpr(j.get("value"))?, slice: bexpr(j.get("slice"))?, ctx: ctx(j.get("ctx")) },
         "Starred" => ExprKind::Starred { value: bexpr(j.get("value"))?, ctx: ctx(j.get("ctx")) },
-        "Name" => ExprKind::Name { id: j.get("id").str()?, ctx: ctx(j.get("ctx")) },
+        "Name" => ExprKind::Name { id: j.get("id").ident()?, ctx: ctx(j.get("ctx")) },
         "List" => ExprKind::List { elts: exprs(j.get("elts"))?, ctx: ctx(j.get("ctx")) },
         "Tuple" => ExprKind::Tuple { elts: exprs(j.get("elts"))?, ctx: ctx(j.get("ctx")) },
         "Slice" => ExprKind::Slice {

@@ -1844,7 +1844,7 @@ impl<'a> Compiler<'a> {
         // compiler_class_body
         self.enter_scope(&cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
         let loc = Location::new(firstlineno as i32, firstlineno as i32, 0, 0);
-        self.u().private = Some(cd.name.clone());
+        self.u().private = Some(Box::from(&*cd.name));
         self.nameop(loc, "__name__", ExprContext::Load)?;
         self.nameop(loc, "__module__", ExprContext::Store)?;
         let q = self.uref().md.qualname.clone();

@@ -394,7 +394,7 @@ impl<'a> Compiler<'a> {
         loc: Location,
         cls: &'a Expr,
         patterns: &'a [Pattern],
-        kwd_attrs: &'a [Box<str>],
+        kwd_attrs: &'a [pycode_ast::Identifier],
         kwd_patterns: &'a [Pattern],
         pc: &mut PatternContext<'a>,
     ) -> R {

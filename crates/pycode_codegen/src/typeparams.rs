@@ -208,12 +208,12 @@ impl<'a> Compiler<'a> {
         // (measured) sets it in the type-parameter scope only.
         let leaks_private = self.opts.release == Release::V3_12_1;
         if leaks_private {
-            self.u().private = Some(cd.name.clone());
+            self.u().private = Some(Box::from(&*cd.name));
         }
         self.addop(self.ops.PUSH_NULL, loc);
         self.enter_generic_scope(&cd.name, &cd.type_params, firstlineno)?;
         if !leaks_private {
-            self.u().private = Some(cd.name.clone());
+            self.u().private = Some(Box::from(&*cd.name));
         }
         self.compiler_type_params(&cd.type_params)?;
         self.nameop(loc, ".type_params", ExprContext::Store)

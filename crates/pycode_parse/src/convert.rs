@@ -136,8 +136,10 @@ fn gallop(ls: &[u32], off: u32, from: usize) -> usize {
 /// `Result` the size of the node moves fewer bytes than one the size of a `ParseError`.
 pub type R<T> = Result<T, Box<ParseError>>;
 
+/// ruff's names and ours are the same compact string type: short ones are copied inline, longer
+/// ones share ruff's (interned, reference-counted) allocation.
 fn ident(id: &r::Identifier) -> a::Identifier {
-    id.id.as_str().into()
+    id.id.clone().into()
 }
 
 impl<'s> Converter<'s> {
@@ -682,7 +684,7 @@ impl<'s> Converter<'s> {
             r::Expr::Attribute(x) => K::Attribute { value: self.bexpr(&x.value)?, attr: ident(&x.attr), ctx: ctx(x.ctx) },
             r::Expr::Subscript(x) => K::Subscript { value: self.bexpr(&x.value)?, slice: self.bexpr(&x.slice)?, ctx: ctx(x.ctx) },
             r::Expr::Starred(x) => K::Starred { value: self.bexpr(&x.value)?, ctx: ctx(x.ctx) },
-            r::Expr::Name(x) => K::Name { id: x.id.as_str().into(), ctx: ctx(x.ctx) },
+            r::Expr::Name(x) => K::Name { id: x.id.clone().into(), ctx: ctx(x.ctx) },
             r::Expr::List(x) => K::List { elts: self.exprs(&x.elts)?, ctx: ctx(x.ctx) },
             r::Expr::Tuple(x) => K::Tuple { elts: self.exprs(&x.elts)?, ctx: ctx(x.ctx) },
             r::Expr::Slice(x) => K::Slice {

@@ -269,7 +269,7 @@ impl Builder {
                 let generic = !c.type_params.is_empty();
                 if generic {
                     self.enter_type_param_block(&c.name, key_of_type_params(&c.type_params), false, false, true, pos)?;
-                    self.private = Some(c.name.clone());
+                    self.private = Some(Box::from(&*c.name));
                     for tp in &c.type_params {
                         self.visit_type_param(tp)?;
                     }
@@ -278,7 +278,7 @@ impl Builder {
                 for k in &c.keywords {
                     self.visit_expr(&k.value)?;
                 }
-                self.private = Some(c.name.clone());
+                self.private = Some(Box::from(&*c.name));
                 self.enter_block(&c.name, BlockType::Class, key_of_stmt(s), pos);
                 if generic {
                     let tpos = type_params_pos(&c.type_params);
@@ -295,7 +295,7 @@ impl Builder {
             StmtKind::TypeAlias { name, type_params, value } => {
                 self.visit_expr(name)?;
                 let n: Box<str> = match &name.kind {
-                    ExprKind::Name { id, .. } => id.clone(),
+                    ExprKind::Name { id, .. } => Box::from(&**id),
                     _ => "".into(),
                 };
                 let in_class = self.cur_ref().block_type == BlockType::Class;
