@@ -39,6 +39,7 @@ fn json_str(s: &str, out: &mut String) {
 }
 
 fn main() {
+    alloc::configure();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut minor = PyMinor::Py314;
     let mut attrs = false;
