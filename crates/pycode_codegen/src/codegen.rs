@@ -1,7 +1,7 @@
 //! Code generation mirroring CPython 3.12's `Python/compile.c` (`compiler_visit_stmt`,
 //! `compiler_visit_expr1` and helpers). Function names below are CPython's.
 
-use std::collections::HashMap;
+use pycode_symtable::FxHashMap as HashMap;
 
 use pycode_ast::{
     Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword,
@@ -12,7 +12,7 @@ use pycode_release::Release;
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
-    flags::*, key_of_expr, key_of_stmt, mangle, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope,
+    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope,
     SymTable,
 };
 
@@ -153,14 +153,26 @@ struct Unit<'a> {
     in_inlined_comp: u32,
     private: Option<Box<str>>,
     fasthidden: HashMap<Box<str>, bool>,
+    /// `nameop`'s indices into `u_names`, `u_varnames`, `u_cellvars`, `u_freevars` (one column
+    /// each, [`NO_SLOT`] until first used) by the name's position in this scope's symbol table,
+    /// so a name used again costs one symbol lookup and no second hash of the string. Exact
+    /// because adding a name that is already present returns its existing index.
+    name_slots: Vec<[u32; 4]>,
 }
+
+/// An unfilled [`Unit::name_slots`] cell.
+const NO_SLOT: u32 = u32::MAX;
+const SLOT_NAMES: usize = 0;
+const SLOT_VARNAMES: usize = 1;
+const SLOT_CELLVARS: usize = 2;
+const SLOT_FREEVARS: usize = 3;
 
 /// `struct compiler`.
 struct Compiler<'a> {
     st: SymTable,
     future: FutureFeatures,
     opts: CompileOptions,
-    ops: Ops,
+    ops: &'static Ops,
     consts: ConstPool,
     units: Vec<CompiledUnit>,
     stack: Vec<Unit<'a>>,
@@ -170,6 +182,8 @@ struct Compiler<'a> {
     generic_bases: &'a HashMap<usize, Expr>,
     /// `SyntaxWarning`s emitted so far, in CPython's order.
     warnings: Vec<SyntaxWarning>,
+    /// The pool id of `None`, once pooled.
+    none_const: Option<ConstId>,
 }
 
 type R = Result<(), CompileError>;
@@ -195,14 +209,6 @@ fn err_at(msg: impl Into<String>, loc: Location) -> CompileError {
 
 fn unsupported(what: &str) -> CompileError {
     CompileError::new(ErrorKind::Unsupported, format!("not supported yet: {what}"))
-}
-
-/// `mangle`, borrowing `name` when it is left as it is.
-fn mangle_cow<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<'n, str> {
-    match mangle(private, name) {
-        Some(m) => std::borrow::Cow::Owned(m),
-        None => std::borrow::Cow::Borrowed(name),
-    }
 }
 
 fn pystr(s: &str) -> PyStr {
@@ -284,7 +290,13 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
     crate::fold::fold_module(module, opts.optimize)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;
-    let generic_bases = typeparams::generic_class_bases(module);
+    // Only a module with a generic class has `.generic_base` names to make (the walk is skipped
+    // when the symbol table holds no type-parameter scope at all).
+    let generic_bases = if st.entries.iter().any(|e| e.block_type == BlockType::TypeParam) {
+        typeparams::generic_class_bases(module)
+    } else {
+        HashMap::default()
+    };
     let mut c = Compiler {
         st,
         future,
@@ -297,6 +309,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         depth: 0,
         generic_bases: &generic_bases,
         warnings: Vec::new(),
+        none_const: None,
     };
     let r = c.compiler_mod(module);
     warnings.append(&mut c.warnings);
@@ -368,7 +381,13 @@ impl<'a> Compiler<'a> {
     }
 
     fn add_const(&mut self, v: ConstValue) -> u32 {
-        let id = self.consts.add(v);
+        let id = if matches!(v, ConstValue::None) {
+            // The most frequent constant: pooled once per compilation (adding it again would
+            // return the same id).
+            *self.none_const.get_or_insert_with(|| self.consts.add(ConstValue::None))
+        } else {
+            self.consts.add(v)
+        };
         self.add_const_id(id)
     }
 
@@ -483,7 +502,8 @@ impl<'a> Compiler<'a> {
             fblocks: Vec::new(),
             in_inlined_comp: 0,
             private,
-            fasthidden: HashMap::new(),
+            fasthidden: HashMap::default(),
+            name_slots: Vec::new(),
         };
         self.stack.push(unit);
         let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
@@ -667,6 +687,32 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Index of `name` in the unit's names / varnames / cellvars / freevars (`column`), added if
+    /// absent; `pos` is its position in the scope's symbols, if it has one (cached there).
+    fn name_index(&mut self, pos: Option<usize>, column: usize, name: &str) -> u32 {
+        let u = self.u();
+        if let Some(&v) = pos.and_then(|p| u.name_slots.get(p)).and_then(|row| row.get(column)) {
+            if v != NO_SLOT {
+                return v;
+            }
+        }
+        let v = match column {
+            SLOT_NAMES => u.md.names.insert_str(name, true),
+            SLOT_VARNAMES => u.md.varnames.insert_str(name, true),
+            SLOT_CELLVARS => u.md.cellvars.insert_str(name, true),
+            _ => u.md.freevars.insert_str(name, true),
+        };
+        if let Some(p) = pos {
+            if u.name_slots.len() <= p {
+                u.name_slots.resize(p + 1, [NO_SLOT; 4]);
+            }
+            if let Some(cell) = u.name_slots.get_mut(p).and_then(|row| row.get_mut(column)) {
+                *cell = v;
+            }
+        }
+        v
+    }
+
     /// `compiler_nameop`.
     fn nameop(&mut self, loc: Location, name: &str, ctx: ExprContext) -> R {
         self.forbidden_name(loc, name, ctx)?;
@@ -679,7 +725,10 @@ impl<'a> Compiler<'a> {
             Name,
         }
         let ste = self.ste();
-        let scope = ste.scope(&mangled);
+        let (pos, scope) = match ste.symbols.lookup(&mangled) {
+            Some((p, f)) => (Some(p), Scope::from_flags(f)),
+            None => (None, Scope::Unknown),
+        };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
         let can_see_class = ste.can_see_class_scope;
@@ -704,7 +753,7 @@ impl<'a> Compiler<'a> {
             Scope::GlobalExplicit => optype = T::Global,
             Scope::Unknown => {}
         }
-        let o = self.ops.clone();
+        let o = self.ops;
         match optype {
             T::Deref => {
                 let op = match ctx {
@@ -724,12 +773,10 @@ impl<'a> Compiler<'a> {
                     ExprContext::Del => o.DELETE_DEREF,
                 };
                 let arg = if deref_cell {
-                    let u = self.u();
-                    u.md.cellvars.insert_str(&mangled, true)
+                    self.name_index(pos, SLOT_CELLVARS, &mangled)
                 } else {
-                    let u = self.u();
-                    let nc = u.md.cellvars.len() as u32;
-                    u.md.freevars.insert_str(&mangled, true) + nc
+                    let nc = self.uref().md.cellvars.len() as u32;
+                    self.name_index(pos, SLOT_FREEVARS, &mangled) + nc
                 };
                 self.addop_i(op, arg, loc);
             }
@@ -739,7 +786,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_FAST,
                     ExprContext::Del => o.DELETE_FAST,
                 };
-                let arg = self.u().md.varnames.insert_str(&mangled, true);
+                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled);
                 self.addop_i(op, arg, loc);
             }
             T::Global => {
@@ -753,7 +800,7 @@ impl<'a> Compiler<'a> {
                     let i = self.free_index("__classdict__").unwrap_or(0);
                     self.addop_i(o.LOAD_DEREF, i, loc);
                 }
-                let mut arg = self.u().md.names.insert_str(&mangled, true);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -771,7 +818,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_NAME,
                     ExprContext::Del => o.DELETE_NAME,
                 };
-                let mut arg = self.u().md.names.insert_str(&mangled, true);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -813,7 +860,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_unwind_fblock`.
     fn unwind_fblock(&mut self, ploc: &mut Location, info: FBlock<'a>, preserve_tos: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         match info.ty {
             FBlockType::WhileLoop
             | FBlockType::ExceptionHandler
@@ -932,14 +979,18 @@ impl<'a> Compiler<'a> {
     /// `compiler_visit_stmt`.
     fn visit_stmt(&mut self, s: &'a Stmt) -> R {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_stmt_inner(s));
+        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_stmt_inner(s))
+        } else {
+            self.visit_stmt_inner(s)
+        };
         self.depth -= 1;
         r
     }
 
     fn visit_stmt_inner(&mut self, s: &'a Stmt) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         match &s.kind {
             StmtKind::FunctionDef(_) => self.compiler_function(s, false),
             StmtKind::AsyncFunctionDef(_) => self.compiler_function(s, true),
@@ -1150,7 +1201,7 @@ impl<'a> Compiler<'a> {
         } else if self.uref().scope_type != ScopeType::AsyncFunction {
             return Err(err_at("'async for' outside async function", loc));
         }
-        let o = self.ops.clone();
+        let o = self.ops;
         let start = self.new_label();
         let except = self.new_label();
         let end = self.new_label();
@@ -1214,7 +1265,7 @@ impl<'a> Compiler<'a> {
         handlers: fn(&mut Self, &'a Stmt, &'a pycode_ast::Try) -> R,
     ) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         let body = self.new_label();
         let end = self.new_label();
         let exit = self.new_label();
@@ -1246,7 +1297,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_try_except`.
     fn compiler_try_except(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         let body = self.new_label();
         let mut except = self.new_label();
         let end = self.new_label();
@@ -1275,7 +1326,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn handler(&mut self, h: &'a ExceptHandler, i: usize, n: usize, end: Label, except: &mut Label) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let loc = loc_of(h.pos);
         if h.type_.is_none() && i + 1 < n {
             return Err(err_at("default 'except:' must be last", loc));
@@ -1324,7 +1375,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let suppress = self.new_label();
         self.addop_j(o.POP_JUMP_IF_TRUE, suppress, NO_LOC);
         self.addop_i(o.RERAISE, 2, NO_LOC);
@@ -1343,7 +1394,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_with`.
     fn compiler_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let Some(item) = items.get(pos) else { return Ok(()) };
         let block = self.new_label();
         let final_ = self.new_label();
@@ -1380,7 +1431,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_async_with`.
     fn compiler_async_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let loc = loc_of(s.pos);
         let Some(item) = items.get(pos) else { return Ok(()) };
         if self.uref().scope_type != ScopeType::AsyncFunction {
@@ -1451,7 +1502,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_import`.
     fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias]) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         for alias in names {
             self.load_const(ConstValue::Int(0), loc);
             self.load_const(ConstValue::None, loc);
@@ -1488,7 +1539,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_from_import`.
     fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         self.load_const(ConstValue::Int(i64::from(level)), loc);
         let ff = self.future;
         let after = s.pos.lineno as i32 > ff.lineno
@@ -1517,7 +1568,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_augassign`.
     fn compiler_augassign(&mut self, s: &'a Stmt, e: &'a Expr, op: Operator, value: &'a Expr) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let mut loc = loc_of(e.pos);
         match &e.kind {
             ExprKind::Attribute { value: v, attr, .. } => {
@@ -1598,7 +1649,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_annassign`.
     fn compiler_annassign(&mut self, s: &'a Stmt, targ: &'a Expr, annotation: &'a Expr, value: Option<&'a Expr>, simple: bool) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         if let Some(v) = value {
             self.visit_expr(v)?;
             self.visit_expr(targ)?;
@@ -1764,7 +1815,7 @@ impl<'a> Compiler<'a> {
     /// `wrap_in_stopiteration_handler`.
     fn wrap_in_stopiteration_handler(&mut self) -> R {
         let handler = self.new_label();
-        let o = self.ops.clone();
+        let o = self.ops;
         self.u().seq.insert(0, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
         self.load_const(ConstValue::None, NO_LOC);
         self.addop(o.RETURN_VALUE, NO_LOC);
@@ -1832,7 +1883,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_class` + `compiler_class_body`.
     fn compiler_class(&mut self, s: &'a Stmt) -> R {
         let StmtKind::ClassDef(cd) = &s.kind else { return Ok(()) };
-        let o = self.ops.clone();
+        let o = self.ops;
         for d in &cd.decorator_list {
             self.visit_expr(d)?;
         }
@@ -1920,7 +1971,11 @@ impl<'a> Compiler<'a> {
 
     fn visit_expr(&mut self, e: &'a Expr) -> R {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e));
+        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e))
+        } else {
+            self.visit_expr_inner(e)
+        };
         self.depth -= 1;
         r
     }
@@ -1935,7 +1990,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_visit_expr1`.
     fn visit_expr_inner(&mut self, e: &'a Expr) -> R {
         let loc = loc_of(e.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         match &e.kind {
             ExprKind::NamedExpr { target, value } => {
                 self.visit_expr(value)?;
@@ -2146,7 +2201,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_add_yield_from`.
     fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let send = self.new_label();
         let fail = self.new_label();
         let exit = self.new_label();
@@ -2219,7 +2274,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn starunpack_helper_elts(&mut self, loc: Location, elts: Elts<'a>, pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let n = elts.len();
         if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
             let values: Vec<Constant> = elts
@@ -2287,7 +2342,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_subdict`.
     fn compiler_subdict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr], begin: usize, end: usize) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         let all_const = keys[begin..end].iter().all(|k| matches!(k, Some(Expr { kind: ExprKind::Constant { .. }, .. })));
@@ -2326,7 +2381,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_dict`.
     fn compiler_dict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr]) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let n = values.len().min(keys.len());
         let mut have_dict = false;
         let mut elements = 0usize;
@@ -2391,7 +2446,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_compare`.
     fn compiler_compare(&mut self, loc: Location, left: &'a Expr, ops: &[CmpOp], comps: &'a [Expr]) -> R {
         self.warn_at(loc.lineno, warnings::check_compare(left, ops, comps));
-        let o = self.ops.clone();
+        let o = self.ops;
         self.visit_expr(left)?;
         let n = ops.len().min(comps.len());
         if n == 0 {
@@ -2431,7 +2486,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn jump_if_inner(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         match &e.kind {
             ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if(loc, operand, next, !cond),
             ExprKind::BoolOp { op, values } => {
@@ -2587,7 +2642,7 @@ impl<'a> Compiler<'a> {
         if args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. })) || kwds.iter().any(|k| k.arg.is_none()) {
             return Ok(false);
         }
-        let o = self.ops.clone();
+        let o = self.ops;
         let mut loc = loc_of(meth.pos);
         if self.can_optimize_super_call(meth) {
             let ExprKind::Call { args: sargs, .. } = &value.kind else { return Ok(false) };
@@ -2627,7 +2682,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_subkwargs`.
     fn subkwargs(&mut self, loc: Location, keywords: &'a [Keyword], begin: usize, end: usize) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         if n > 1 && !big {
@@ -2663,7 +2718,7 @@ impl<'a> Compiler<'a> {
 
     fn call_helper_elts(&mut self, loc: Location, n: u32, args: Elts<'a>, keywords: &'a [Keyword]) -> R {
         self.validate_keywords(keywords)?;
-        let o = self.ops.clone();
+        let o = self.ops;
         let nelts = args.len();
         let nkwelts = keywords.len();
         let ex_call = nelts + nkwelts * 2 > STACK_USE_GUIDELINE
@@ -2729,7 +2784,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_comprehension`.
     fn compiler_comprehension(&mut self, e: &'a Expr, ty: CompType, name: &str, generators: &'a [Comprehension], elt: &'a Expr, val: Option<&'a Expr>) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let Some(outermost) = generators.first() else { return Ok(()) };
         let scope_type = self.uref().scope_type;
         let entry = self
@@ -2798,7 +2853,7 @@ impl<'a> Compiler<'a> {
 
     /// `push_inlined_comprehension_state`.
     fn push_inlined_comprehension_state(&mut self, loc: Location, entry: EntryId) -> Result<InlineState, CompileError> {
-        let o = self.ops.clone();
+        let o = self.ops;
         let ste = self.uref().ste;
         let in_class_block = self.st.entries[ste].block_type == BlockType::Class && self.uref().in_inlined_comp == 0;
         self.u().in_inlined_comp += 1;
@@ -2860,7 +2915,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn restore_inlined_comprehension_locals(&mut self, loc: Location, state: &InlineState) {
-        let o = self.ops.clone();
+        let o = self.ops;
         let npops = state.pushed_locals.len();
         self.addop_i(o.SWAP, npops as u32 + 1, loc);
         for k in state.pushed_locals.iter().rev() {
@@ -2870,7 +2925,7 @@ impl<'a> Compiler<'a> {
 
     /// `pop_inlined_comprehension_state`.
     fn pop_inlined_comprehension_state(&mut self, loc: Location, state: InlineState) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         self.u().in_inlined_comp -= 1;
         let ste = self.uref().ste;
         for (k, v, _) in &state.temp_symbols {
@@ -2906,7 +2961,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn comprehension_element(&mut self, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, depth: u32) -> Result<Location, CompileError> {
-        let o = self.ops.clone();
+        let o = self.ops;
         let mut elt_loc = loc_of(elt.pos);
         match ty {
             CompType::Genexp => {
@@ -2937,7 +2992,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_sync_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
     fn sync_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let mut start = Some(self.new_label());
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
@@ -2993,7 +3048,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_async_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
     fn async_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let start = self.new_label();
         let except = self.new_label();
         let if_cleanup = self.new_label();

@@ -181,7 +181,11 @@ impl Folder {
     /// `astfold_stmt`.
     fn stmt(&mut self, s: &mut Stmt) -> R {
         self.enter()?;
-        let r = stacker::maybe_grow(128 * 1024, 4 << 20, || self.stmt_inner(s));
+        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(128 * 1024, 4 << 20, || self.stmt_inner(s))
+        } else {
+            self.stmt_inner(s)
+        };
         self.depth -= 1;
         r
     }
@@ -285,7 +289,11 @@ impl Folder {
     /// `astfold_expr`.
     fn expr(&mut self, e: &mut Expr) -> R {
         self.enter()?;
-        let r = stacker::maybe_grow(128 * 1024, 4 << 20, || self.expr_inner(e));
+        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(128 * 1024, 4 << 20, || self.expr_inner(e))
+        } else {
+            self.expr_inner(e)
+        };
         self.depth -= 1;
         r
     }

@@ -121,13 +121,16 @@ pub(crate) struct Ops {
 }
 
 impl Ops {
-    /// The table of `release`, resolved by name once per process and then copied.
-    pub fn new(release: Release) -> Ops {
+    /// The table of `release`, resolved by name once per process and then shared (codegen
+    /// copies the reference, never the ~300-byte table).
+    pub fn new(release: Release) -> &'static Ops {
         static CACHE: [std::sync::OnceLock<Ops>; Release::ALL.len()] =
             [const { std::sync::OnceLock::new() }; Release::ALL.len()];
+        static UNKNOWN: std::sync::OnceLock<Ops> = std::sync::OnceLock::new();
         match Release::ALL.iter().position(|&r| r == release).and_then(|i| CACHE.get(i)) {
-            Some(cell) => cell.get_or_init(|| Ops::resolve(release)).clone(),
-            None => Ops::resolve(release),
+            Some(cell) => cell.get_or_init(|| Ops::resolve(release)),
+            // Unreachable (ALL lists every release); resolved once all the same.
+            None => UNKNOWN.get_or_init(|| Ops::resolve(release)),
         }
     }
 

@@ -101,7 +101,7 @@ fn key_eq(a: &Constant, b: &Constant) -> bool {
 impl<'a> Compiler<'a> {
     /// `compiler_match` / `compiler_match_inner`.
     pub(super) fn compiler_match(&mut self, subject: &'a Expr, cases: &'a [MatchCase]) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         self.visit_expr(subject)?;
         let end = self.new_label();
         let ncases = cases.len();
@@ -204,7 +204,7 @@ impl<'a> Compiler<'a> {
 
     /// `pattern_unpack_helper`.
     fn pattern_unpack_helper(&mut self, loc: Location, elts: &'a [Pattern]) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let n = elts.len();
         let mut seen_star = false;
         for (i, elt) in elts.iter().enumerate() {
@@ -240,7 +240,7 @@ impl<'a> Compiler<'a> {
     /// `pattern_helper_sequence_subscr`: indexing instead of unpacking, for patterns with a
     /// starred wildcard (`[first, *_, last]`).
     fn pattern_helper_sequence_subscr(&mut self, loc: Location, patterns: &'a [Pattern], star: usize, pc: &mut PatternContext<'a>) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         // Keep the subject around for extracting elements.
         pc.on_top += 1;
         let size = patterns.len();
@@ -284,7 +284,7 @@ impl<'a> Compiler<'a> {
 
     fn pattern_inner(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
         let loc = loc_of(p.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         match &p.kind {
             // compiler_pattern_value
             PatternKind::MatchValue { value } => {
@@ -338,7 +338,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_pattern_sequence`.
     fn pattern_sequence(&mut self, loc: Location, patterns: &'a [Pattern], pc: &mut PatternContext<'a>) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let size = patterns.len();
         let mut star: Option<usize> = None;
         let mut only_wildcard = true;
@@ -398,7 +398,7 @@ impl<'a> Compiler<'a> {
         kwd_patterns: &'a [Pattern],
         pc: &mut PatternContext<'a>,
     ) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let nargs = patterns.len();
         let nattrs = kwd_attrs.len();
         if nattrs != kwd_patterns.len() {
@@ -454,7 +454,7 @@ impl<'a> Compiler<'a> {
         rest: Option<&'a str>,
         pc: &mut PatternContext<'a>,
     ) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let size = keys.len();
         if size != patterns.len() {
             return Err(err_at(
@@ -540,7 +540,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_pattern_or`.
     fn pattern_or(&mut self, loc: Location, patterns: &'a [Pattern], pc: &mut PatternContext<'a>) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let end = self.new_label();
         let size = patterns.len();
         // Keep the original context; each alternative gets a fresh one.

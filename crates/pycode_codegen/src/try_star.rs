@@ -29,7 +29,7 @@ impl<'a> Compiler<'a> {
     /// recombined by `CALL_INTRINSIC_2 INTRINSIC_PREP_RERAISE_STAR`.
     fn compiler_try_star_except(&mut self, s: &'a Stmt, t: &'a Try) -> R {
         let loc = loc_of(s.pos);
-        let o = self.ops.clone();
+        let o = self.ops;
         let body = self.new_label();
         let mut except = self.new_label();
         let orelse = self.new_label();

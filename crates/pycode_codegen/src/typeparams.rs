@@ -14,7 +14,7 @@
 //!   codegen reproduces 3.12.1's leak, so such a later `__x` in a *function* scope may resolve
 //!   differently from 3.12.1 (module and class scopes are unaffected).
 
-use std::collections::HashMap;
+use pycode_symtable::FxHashMap as HashMap;
 
 use pycode_ast::{ClassDef, Expr, ExprContext, ExprKind, Mod, Stmt, StmtKind, TypeParam, TypeParamKind};
 use pycode_instr::{ConstValue, Location, PyStr};
@@ -40,7 +40,7 @@ const INTRINSIC_SET_FUNCTION_TYPE_PARAMS: u32 = 4;
 /// generation, so the nodes live as long as the module. (The bases themselves are not copied:
 /// scopes inside them, such as lambdas, are found by their nodes' addresses.)
 pub(crate) fn generic_class_bases(module: &Mod) -> HashMap<usize, Expr> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     let top: &[Stmt] = match module {
         Mod::Module { body, .. } | Mod::Interactive { body } => body,
         Mod::Expression { .. } | Mod::FunctionType { .. } => return out,
@@ -111,7 +111,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_type_params`: creates each type parameter, stores it under its name in the
     /// type-parameter scope and leaves a tuple of them on the stack.
     fn compiler_type_params(&mut self, tps: &'a [TypeParam]) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         for tp in tps {
             let loc = loc_of(tp.pos);
             let name: &'a str = match &tp.kind {
@@ -165,7 +165,7 @@ impl<'a> Compiler<'a> {
         funcflags: u32,
         firstlineno: u32,
     ) -> Result<u32, pycode_symtable::CompileError> {
-        let o = self.ops.clone();
+        let o = self.ops;
         let has_defaults = funcflags & MAKE_FUNCTION_DEFAULTS != 0;
         let has_kwdefaults = funcflags & MAKE_FUNCTION_KWDEFAULTS != 0;
         let num = u32::from(has_defaults) + u32::from(has_kwdefaults);
@@ -186,7 +186,7 @@ impl<'a> Compiler<'a> {
     /// The generic epilogue of `compiler_function`: attaches the type parameters to the new
     /// function, finishes the type-parameter function and calls it with the defaults.
     pub(super) fn generic_function_exit(&mut self, loc: Location, num: u32) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         self.addop_i(o.SWAP, 2, loc);
         self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_SET_FUNCTION_TYPE_PARAMS, loc);
         self.u().argcount = num;
@@ -229,7 +229,7 @@ impl<'a> Compiler<'a> {
     /// `__build_class__` call with it as the last base, then the call of the type-parameter
     /// function.
     pub(super) fn generic_class_call(&mut self, s: &'a Stmt, cd: &'a ClassDef) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let loc = loc_of(s.pos);
         self.nameop(loc, ".type_params", ExprContext::Load)?;
         self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_SUBSCRIPT_GENERIC, loc);
@@ -251,7 +251,7 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_typealias` + `compiler_typealias_body`.
     pub(super) fn compiler_typealias(&mut self, s: &'a Stmt, name: &'a Expr, tps: &'a [TypeParam], value: &'a Expr) -> R {
-        let o = self.ops.clone();
+        let o = self.ops;
         let loc = loc_of(s.pos);
         let ExprKind::Name { id, .. } = &name.kind else {
             return Err(pycode_symtable::CompileError::new(

@@ -1,7 +1,5 @@
 //! Building (`symtable_visit_*`) and analysing (`analyze_block`) the symbol table.
 
-use std::rc::Rc;
-
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_ast::{
@@ -11,7 +9,7 @@ use pycode_ast::{
 
 use crate::flags::*;
 use crate::{
-    key_of_expr, key_of_stmt, key_of_type_param, key_of_type_params, mangle, BlockType, CompileError,
+    key_of_expr, key_of_stmt, key_of_type_param, key_of_type_params, mangle_cow, BlockType, CompileError,
     ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
 };
 
@@ -108,18 +106,18 @@ impl Builder {
         self.stack.pop();
     }
 
+    /// The mangled name, owned (for `ste_directives` and error paths).
     fn mangled(&self, name: &str) -> Box<str> {
-        match mangle(self.private.as_deref(), name) {
-            Some(m) => m.into(),
-            None => name.into(),
-        }
+        mangle_cow(self.private.as_deref(), name).into()
     }
 
     /// `symtable_add_def_helper`.
     fn add_def_in(&mut self, name: &str, flag: u32, ste: EntryId, pos: Pos) -> R {
-        let mangled = self.mangled(name);
+        let mangled = mangle_cow(self.private.as_deref(), name);
         let e = &mut self.entries[ste];
-        let mut val = match e.symbols.get(&mangled) {
+        let comp_iter_target = e.comp_iter_target;
+        let (slot, old) = e.symbols.slot(&mangled);
+        let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
                     return Err(CompileError::syntax_at(
@@ -131,7 +129,7 @@ impl Builder {
             }
             None => flag,
         };
-        if e.comp_iter_target {
+        if comp_iter_target {
             if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
                 return Err(CompileError::syntax_at(
                     format!("comprehension inner loop cannot rebind assignment expression target '{mangled}'"),
@@ -140,13 +138,12 @@ impl Builder {
             }
             val |= DEF_COMP_ITER;
         }
-        e.symbols.set(&mangled, val);
+        *slot = val;
         if flag & DEF_PARAM != 0 {
-            e.varnames.push(mangled);
+            e.varnames.push(mangled.into());
         } else if flag & DEF_GLOBAL != 0 {
-            let g = &mut self.entries[0].symbols;
-            let v = flag | g.get(&mangled).unwrap_or(0);
-            g.set(&mangled, v);
+            let (g, _) = self.entries[0].symbols.slot(&mangled);
+            *g |= flag;
         }
         Ok(())
     }
@@ -157,7 +154,7 @@ impl Builder {
     }
 
     fn lookup(&self, name: &str) -> u32 {
-        let m = self.mangled(name);
+        let m = mangle_cow(self.private.as_deref(), name);
         self.cur_ref().flags(&m)
     }
 
@@ -218,7 +215,11 @@ impl Builder {
     /// `symtable_visit_stmt`.
     fn visit_stmt(&mut self, s: &Stmt) -> R {
         self.enter_depth()?;
-        let r = stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_stmt_inner(s));
+        let r = if self.depth % crate::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_stmt_inner(s))
+        } else {
+            self.visit_stmt_inner(s)
+        };
         self.depth -= 1;
         r
     }
@@ -674,7 +675,7 @@ impl Builder {
                 // plain one, so a private name inside a class is never found there).
                 let f = match self.release {
                     pycode_release::Release::V3_11_7 | pycode_release::Release::V3_12_1 => e.flags(target_name),
-                    _ => e.flags(&mangle(self.private.as_deref(), target_name).unwrap_or_else(|| target_name.to_string())),
+                    _ => e.flags(&mangle_cow(self.private.as_deref(), target_name)),
                 };
                 if f & DEF_COMP_ITER != 0 {
                     return Err(CompileError::syntax_at(
@@ -781,7 +782,11 @@ impl Builder {
     /// `symtable_visit_expr`.
     fn visit_expr(&mut self, e: &Expr) -> R {
         self.enter_depth()?;
-        let r = stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_expr_inner(e));
+        let r = if self.depth % crate::STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_expr_inner(e))
+        } else {
+            self.visit_expr_inner(e)
+        };
         self.depth -= 1;
         r
     }
@@ -928,9 +933,44 @@ fn type_params_pos(tps: &[TypeParam]) -> Pos {
 // Analysis
 // ---------------------------------------------------------------------------------------------
 
-/// Names during analysis share one allocation per symbol (`Rc`), so the copies CPython makes
-/// for every child block (`analyze_child_block`) clone no strings.
-type NameSet = HashSet<Rc<str>>;
+/// The module's names during analysis, each interned once to a dense id, so the name sets that
+/// `analyze_block` copies for every child block (`analyze_child_block`, as CPython does) are
+/// sets of integers: copying one is a `memcpy`, and no string is hashed again.
+#[derive(Default)]
+struct Names {
+    strs: Vec<Box<str>>,
+    table: hashbrown::HashTable<u32>,
+}
+
+impl Names {
+    fn intern(&mut self, s: &str) -> u32 {
+        let h = crate::name_hash(s);
+        let strs = &self.strs;
+        if let Some(&id) = self.table.find(h, |&id| strs.get(id as usize).is_some_and(|x| &**x == s)) {
+            return id;
+        }
+        let id = self.strs.len() as u32;
+        self.strs.push(s.into());
+        let strs = &self.strs;
+        self.table.insert_unique(h, id, |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x)));
+        id
+    }
+
+    fn get(&self, id: u32) -> &str {
+        self.strs.get(id as usize).map_or("", |s| s)
+    }
+}
+
+/// Analysis state: the interned names and, per entry, the id of each of its symbols (parallel
+/// to the entry's `Symbols`, kept in step when the analysis adds or removes one).
+struct Analysis {
+    names: Names,
+    ids: Vec<Vec<u32>>,
+    dunder_class: u32,
+    dunder_classdict: u32,
+}
+
+type NameSet = HashSet<u32>;
 
 /// `symtable_analyze`.
 fn analyze(st: &mut SymTable) -> R {
@@ -939,16 +979,28 @@ fn analyze(st: &mut SymTable) -> R {
     if st.entries.is_empty() {
         return Ok(());
     }
-    analyze_block(st, 0, None, &mut free, &mut global, None, 0)
+    let mut names = Names::default();
+    let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
+    let dunder_class = names.intern("__class__");
+    let dunder_classdict = names.intern("__classdict__");
+    let mut a = Analysis { names, ids, dunder_class, dunder_classdict };
+    analyze_block(st, &mut a, 0, None, &mut free, &mut global, None, 0)
 }
 
-/// `analyze_name`.
+/// error_at_directive: the position of the first global/nonlocal declaration of `name`.
+fn directive_pos(st: &SymTable, ste: EntryId, name: &str) -> Pos {
+    st.entries[ste].directives.iter().find(|(n, _)| **n == *name).map(|(_, p)| *p).unwrap_or_default()
+}
+
+/// `analyze_name` for the symbol at position `i` of `ste` (id `id`); its scope goes to `scopes[i]`.
 #[allow(clippy::too_many_arguments)]
 fn analyze_name(
     st: &mut SymTable,
+    names: &Names,
     ste: EntryId,
-    scopes: &mut HashMap<Rc<str>, Scope>,
-    name: &Rc<str>,
+    scopes: &mut [Scope],
+    i: usize,
+    id: u32,
     flags: u32,
     bound: Option<&mut NameSet>,
     local: &mut NameSet,
@@ -956,116 +1008,125 @@ fn analyze_name(
     global: &mut NameSet,
     class_entry: Option<EntryId>,
 ) -> R {
-    // error_at_directive: the first global/nonlocal declaration of `name`.
-    let pos = st.entries[ste]
-        .directives
-        .iter()
-        .find(|(n, _)| **n == **name)
-        .map(|(_, p)| *p)
-        .unwrap_or_default();
+    let mut set_scope = |sc: Scope| {
+        if let Some(slot) = scopes.get_mut(i) {
+            *slot = sc;
+        }
+    };
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
-            return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), pos));
+            let name = names.get(id);
+            return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), directive_pos(st, ste, name)));
         }
-        scopes.insert(name.clone(), Scope::GlobalExplicit);
-        global.insert(name.clone());
+        set_scope(Scope::GlobalExplicit);
+        global.insert(id);
         if let Some(b) = bound {
-            b.remove(&**name);
+            b.remove(&id);
         }
         return Ok(());
     }
     if flags & DEF_NONLOCAL != 0 {
         let Some(b) = bound else {
+            let pos = directive_pos(st, ste, names.get(id));
             return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
         };
-        if !b.contains(&**name) {
-            return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), pos));
+        if !b.contains(&id) {
+            let name = names.get(id);
+            return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), directive_pos(st, ste, name)));
         }
-        scopes.insert(name.clone(), Scope::Free);
+        set_scope(Scope::Free);
         st.entries[ste].has_free = true;
-        free.insert(name.clone());
+        free.insert(id);
         return Ok(());
     }
     if flags & DEF_BOUND != 0 {
-        scopes.insert(name.clone(), Scope::Local);
-        local.insert(name.clone());
-        global.remove(&**name);
+        set_scope(Scope::Local);
+        local.insert(id);
+        global.remove(&id);
         return Ok(());
     }
     if let Some(ce) = class_entry {
-        let cf = st.entries[ce].flags(name);
+        let cf = st.entries[ce].flags(names.get(id));
         if cf & DEF_GLOBAL != 0 {
-            scopes.insert(name.clone(), Scope::GlobalExplicit);
+            set_scope(Scope::GlobalExplicit);
             return Ok(());
         } else if cf & DEF_BOUND != 0 && cf & DEF_NONLOCAL == 0 {
-            scopes.insert(name.clone(), Scope::GlobalImplicit);
+            set_scope(Scope::GlobalImplicit);
             return Ok(());
         }
     }
     if let Some(b) = bound {
-        if b.contains(&**name) {
-            scopes.insert(name.clone(), Scope::Free);
+        if b.contains(&id) {
+            set_scope(Scope::Free);
             st.entries[ste].has_free = true;
-            free.insert(name.clone());
+            free.insert(id);
             return Ok(());
         }
     }
-    if global.contains(&**name) {
-        scopes.insert(name.clone(), Scope::GlobalImplicit);
+    if global.contains(&id) {
+        set_scope(Scope::GlobalImplicit);
         return Ok(());
     }
     if st.entries[ste].nested {
         st.entries[ste].has_free = true;
     }
-    scopes.insert(name.clone(), Scope::GlobalImplicit);
+    set_scope(Scope::GlobalImplicit);
     Ok(())
 }
 
-/// `analyze_cells`.
-fn analyze_cells(scopes: &mut HashMap<Rc<str>, Scope>, free: &mut NameSet, inlined_cells: &NameSet) {
-    for (name, scope) in scopes.iter_mut() {
+/// `analyze_cells`; `scopes` and `ids` are parallel to the entry's symbols.
+fn analyze_cells(scopes: &mut [Scope], ids: &[u32], free: &mut NameSet, inlined_cells: &NameSet) {
+    for (scope, id) in scopes.iter_mut().zip(ids) {
         if *scope != Scope::Local {
             continue;
         }
-        if !free.contains(name) && !inlined_cells.contains(name) {
+        if !free.contains(id) && !inlined_cells.contains(id) {
             continue;
         }
         *scope = Scope::Cell;
-        free.remove(name);
+        free.remove(id);
     }
 }
 
 /// `drop_class_free`.
-fn drop_class_free(ste: &mut Entry, free: &mut NameSet) {
-    if free.remove("__class__") {
+fn drop_class_free(ste: &mut Entry, a: &Analysis, free: &mut NameSet) {
+    if free.remove(&a.dunder_class) {
         ste.needs_class_closure = true;
     }
-    if free.remove("__classdict__") {
+    if free.remove(&a.dunder_classdict) {
         ste.needs_classdict = true;
     }
 }
 
-/// `update_symbols`.
+/// `update_symbols`; `scopes` and `ids` are parallel to the entry's symbols (free names it
+/// adds are appended to `ids`).
+#[allow(clippy::too_many_arguments)]
 fn update_symbols(
     ste: &mut Entry,
-    scopes: &HashMap<Rc<str>, Scope>,
+    names: &Names,
+    ids: &mut Vec<u32>,
+    scopes: &[Scope],
     bound: Option<&NameSet>,
     free: &NameSet,
     inlined_cells: &NameSet,
     classflag: bool,
 ) {
-    ste.symbols.update_flags(|name, f| {
-        if inlined_cells.contains(name) {
+    let mut i = 0;
+    ste.symbols.update_flags(|_, f| {
+        let id = ids.get(i).copied().unwrap_or(u32::MAX);
+        if inlined_cells.contains(&id) {
             *f |= DEF_COMP_CELL;
         }
-        let scope = scopes.get(name).copied().unwrap_or(Scope::Unknown) as u32;
+        let scope = scopes.get(i).copied().unwrap_or(Scope::Unknown) as u32;
         *f |= scope << SCOPE_OFFSET;
+        i += 1;
     });
     // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
     // the flags are the same whatever the order, only the dict order differs.
-    let mut extra: Vec<&Rc<str>> = free.iter().collect();
-    extra.sort();
-    for name in extra {
+    let mut extra: Vec<u32> = free.iter().copied().collect();
+    extra.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
+    for id in extra {
+        let name = names.get(id);
         if let Some(f) = ste.symbols.get(name) {
             // 3.12: a free variable of a method that also exists in the class scope.
             if classflag {
@@ -1074,11 +1135,12 @@ fn update_symbols(
             continue;
         }
         if let Some(b) = bound {
-            if !b.contains(name) {
+            if !b.contains(&id) {
                 continue;
             }
         }
         ste.symbols.set(name, (Scope::Free as u32) << SCOPE_OFFSET);
+        ids.push(id);
     }
 }
 
@@ -1090,56 +1152,73 @@ fn is_free_in_any_child(st: &SymTable, entry: EntryId, key: &str) -> bool {
 /// `inline_comprehension`.
 fn inline_comprehension(
     st: &mut SymTable,
+    a: &mut Analysis,
     ste: EntryId,
     comp: EntryId,
-    scopes: &mut HashMap<Rc<str>, Scope>,
+    scopes: &mut Vec<Scope>,
     comp_free: &mut NameSet,
     inlined_cells: &mut NameSet,
 ) {
-    let comp_syms: Vec<(Rc<str>, u32)> =
-        st.entries[comp].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
+    let Analysis { names, ids, dunder_class, .. } = a;
+    let dunder_class = *dunder_class;
+    let n = st.entries[comp].symbols.len();
     let mut remove_dunder_class = false;
-    for (k, comp_flags) in comp_syms {
+    for j in 0..n {
+        let Some(comp_flags) = st.entries[comp].symbols.flags_at(j) else { continue };
+        let Some(id) = ids.get(comp).and_then(|v| v.get(j)).copied() else { continue };
         if comp_flags & DEF_PARAM != 0 {
             continue;
         }
+        let k = names.get(id);
         let mut scope = Scope::from_flags(comp_flags);
         let only_flags = comp_flags & ((1 << SCOPE_OFFSET) - 1);
         if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
-            inlined_cells.insert(k.clone());
+            inlined_cells.insert(id);
         }
-        let existing = st.entries[ste].symbols.get(&k);
-        if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && &*k == "__class__" {
+        let existing = st.entries[ste].symbols.get(k);
+        if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && id == dunder_class {
             scope = Scope::GlobalImplicit;
-            comp_free.remove(&k);
+            comp_free.remove(&id);
             remove_dunder_class = true;
         }
         match existing {
             None => {
-                st.entries[ste].symbols.set(&k, only_flags);
-                scopes.insert(k, scope);
+                st.entries[ste].symbols.set(k, only_flags);
+                if let Some(v) = ids.get_mut(ste) {
+                    v.push(id);
+                }
+                scopes.push(scope);
             }
             Some(ex) => {
                 // free vars in comprehension that are locals in outer scope can now simply be
                 // locals, unless they are free in comp children, or the outer scope is a class
                 if ex & DEF_BOUND != 0
                     && st.entries[ste].block_type != BlockType::Class
-                    && !is_free_in_any_child(st, comp, &k)
+                    && !is_free_in_any_child(st, comp, k)
                 {
-                    comp_free.remove(&k);
+                    comp_free.remove(&id);
                 }
             }
         }
     }
     st.entries[comp].comp_inlined = true;
     if remove_dunder_class {
-        st.entries[comp].symbols.remove("__class__");
+        if let Some((pos, _)) = st.entries[comp].symbols.lookup("__class__") {
+            st.entries[comp].symbols.remove("__class__");
+            if let Some(v) = ids.get_mut(comp) {
+                if pos < v.len() {
+                    v.remove(pos);
+                }
+            }
+        }
     }
 }
 
 /// `analyze_block`. `bound` is `None` at module level.
+#[allow(clippy::too_many_arguments)]
 fn analyze_block(
     st: &mut SymTable,
+    a: &mut Analysis,
     ste: EntryId,
     bound: Option<&mut NameSet>,
     free: &mut NameSet,
@@ -1152,7 +1231,8 @@ fn analyze_block(
     }
     let nsyms = st.entries[ste].symbols.len();
     let mut local = NameSet::with_capacity_and_hasher(nsyms, Default::default());
-    let mut scopes: HashMap<Rc<str>, Scope> = HashMap::with_capacity_and_hasher(nsyms, Default::default());
+    // The scope of each symbol, by position (`scopes` of CPython, a dict keyed by name there).
+    let mut scopes: Vec<Scope> = vec![Scope::Unknown; nsyms];
     let mut newglobal = NameSet::default();
     let mut newfree = NameSet::default();
     let mut newbound = NameSet::default();
@@ -1161,28 +1241,29 @@ fn analyze_block(
     let mut bound = bound;
 
     if block_type == BlockType::Class {
-        newglobal.extend(global.iter().cloned());
+        newglobal.extend(global.iter().copied());
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().cloned());
+            newbound.extend(b.iter().copied());
         }
     }
 
-    let syms: Vec<(Rc<str>, u32)> = st.entries[ste].symbols.iter().map(|(n, f)| (n.into(), f)).collect();
-    for (name, f) in &syms {
-        analyze_name(st, ste, &mut scopes, name, *f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
+    for i in 0..nsyms {
+        let Some(f) = st.entries[ste].symbols.flags_at(i) else { continue };
+        let Some(id) = a.ids.get(ste).and_then(|v| v.get(i)).copied() else { continue };
+        analyze_name(st, &a.names, ste, &mut scopes, i, id, f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
     }
 
     if block_type != BlockType::Class {
         if block_type.is_function_like() {
-            newbound.extend(local.iter().cloned());
+            newbound.extend(local.iter().copied());
         }
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().cloned());
+            newbound.extend(b.iter().copied());
         }
-        newglobal.extend(global.iter().cloned());
+        newglobal.extend(global.iter().copied());
     } else {
-        newbound.insert(Rc::from("__class__"));
-        newbound.insert(Rc::from("__classdict__"));
+        newbound.insert(a.dunder_class);
+        newbound.insert(a.dunder_classdict);
     }
 
     let children = st.entries[ste].children.clone();
@@ -1200,9 +1281,9 @@ fn analyze_block(
         let mut temp_bound = newbound.clone();
         let mut child_free = newfree.clone();
         let mut temp_global = newglobal.clone();
-        analyze_block(st, child, Some(&mut temp_bound), &mut child_free, &mut temp_global, new_class_entry, depth + 1)?;
+        analyze_block(st, a, child, Some(&mut temp_bound), &mut child_free, &mut temp_global, new_class_entry, depth + 1)?;
         if inline_comp {
-            inline_comprehension(st, ste, child, &mut scopes, &mut child_free, &mut inlined_cells);
+            inline_comprehension(st, a, ste, child, &mut scopes, &mut child_free, &mut inlined_cells);
             st.entries[child].comp_inlined = true;
         }
         newfree.extend(child_free);
@@ -1213,13 +1294,15 @@ fn analyze_block(
     splice_children(st, &children, &mut spliced, 0);
     st.entries[ste].children = spliced;
 
+    let mut ids = std::mem::take(&mut a.ids[ste]);
     if block_type.is_function_like() {
-        analyze_cells(&mut scopes, &mut newfree, &inlined_cells);
+        analyze_cells(&mut scopes, &ids, &mut newfree, &inlined_cells);
     } else if block_type == BlockType::Class {
-        drop_class_free(&mut st.entries[ste], &mut newfree);
+        drop_class_free(&mut st.entries[ste], a, &mut newfree);
     }
     let classflag = block_type == BlockType::Class || st.entries[ste].can_see_class_scope;
-    update_symbols(&mut st.entries[ste], &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
+    update_symbols(&mut st.entries[ste], &a.names, &mut ids, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
+    a.ids[ste] = ids;
     free.extend(newfree);
     Ok(())
 }
