@@ -275,13 +275,28 @@ impl<'s> Lexer<'s> {
     /// E_LINECONT: `unexpected character after line continuation character`.
     pub(super) fn linecont_error(&self) -> TokError {
         // CPython: col_offset = tok->cur - tok->buf - 1 (after reading the next character),
-        // then + 1; `buf` is the start of the source.
-        let off = (self.i + 2).min(self.b.len() + 1) as i64;
-        let mut off = off - 1 + 1;
+        // then + 1, in bytes; `buf` is the start of the logical line (earlier physical lines
+        // joined by a backslash included). The offset is clamped to the error line (the
+        // physical line) and, 3.12+, turned into characters
+        // (`_PyPegen_byte_offset_to_character_offset`).
+        let mut logical = self.line_start;
+        while logical >= 2 && self.b.get(logical - 1) == Some(&b'\n') {
+            let back = if self.b.get(logical - 2) == Some(&b'\r') { 3 } else { 2 };
+            if logical < back || self.b.get(logical - back) != Some(&b'\\') {
+                break;
+            }
+            let prev_end = logical - back;
+            logical = self.b.get(..prev_end).and_then(|r| r.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1);
+        }
+        let cur = (self.i + 2).min(self.b.len() + 1);
+        let mut off = cur.saturating_sub(logical) as i64;
         let line = self.line_text(self.line_start);
         let max = line.len() as i64 + 1;
-        if self.line_start > 0 || off > max {
+        if logical != self.line_start || off > max {
             off = off.min(max);
+        } else if self.minor >= PyMinor::Py312 {
+            let n = off as usize;
+            off = line.get(..n.min(line.len())).map_or(off, chars) + i64::from(n > line.len());
         }
         TokError {
             kind: ErrorKind::SyntaxError,
