@@ -104,9 +104,13 @@ pub fn check_run(
 }
 
 /// 3.12+: the error of the action decoding one string token (a plain string's or bytes' body,
-/// an f-string's literal pieces), or `None`.
+/// an f-string's literal pieces; a bytes token holding a non-ASCII character), or `None`.
 pub(super) fn token_decode_error(src: &str, t: &StrTok, tokens: &[ruff_python_ast::token::Token]) -> Option<String> {
     let (body, raw, bytes, formatted, _) = token_body(src, t)?;
+    if bytes && !body.is_ascii() {
+        // `_PyPegen_parse_string`: checked before any escape, raw or not
+        return Some("bytes can only contain ASCII literal characters".into());
+    }
     if raw {
         None
     } else if formatted {
