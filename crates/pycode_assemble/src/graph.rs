@@ -14,7 +14,11 @@
 //! What only the compiling process knows (strings it had interned before) comes in through
 //! [`GraphBuilder::note_preinterned`].
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::cell::OnceCell;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
@@ -123,29 +127,121 @@ impl Rules {
     }
 }
 
-/// Objects merged by `c_const_cache` / interning, one table per kind of key (looked up by
-/// borrowed slices, so a hit allocates nothing).
-#[derive(Default)]
-struct Merged {
-    interned: HashMap<Box<[u8]>, ObjId>,
-    statics: HashMap<Box<[u8]>, ObjId>,
-    bytes: HashMap<Box<[u8]>, ObjId>,
-    tuples: HashMap<Box<[ObjId]>, ObjId>,
+/// Marks a slot of [`GraphBuilder::consts`] / [`GraphBuilder::codes`] that has no object yet.
+const NO_OBJ: ObjId = ObjId(u32::MAX);
+
+fn hash_bytes(b: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(b)
 }
 
-/// Builds one compilation's object graph.
-pub struct GraphBuilder {
+fn hash_ids(ids: &[ObjId]) -> u64 {
+    FxBuildHasher.hash_one(ids)
+}
+
+/// Objects merged by `c_const_cache` / interning, one table per kind of key. A table holds only
+/// `(hash, id)`: the key is the object's own content in the graph, so an entry costs no copy of
+/// the key and a hit allocates nothing.
+#[derive(Default)]
+struct Merged {
+    /// Interned strings, by their bytes.
+    interned: HashTable<(u64, ObjId)>,
+    /// 3.11's statically allocated (not interned) strings, by their bytes.
+    statics: HashTable<(u64, ObjId)>,
+    bytes: HashTable<(u64, ObjId)>,
+    /// Tuples, by their items.
+    tuples: HashTable<(u64, ObjId)>,
+    /// The few `co_consts` tuples whose items differ from the key they were merged under (a
+    /// frozenset rebuilt per code object, see `GraphBuilder::consts_tuple`).
+    tuple_aliases: HashMap<Box<[ObjId]>, ObjId>,
+}
+
+impl Merged {
+    fn find_str(table: &HashTable<(u64, ObjId)>, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
+        table
+            .find(h, |&(eh, id)| eh == h && graph.str(id).is_some_and(|x| x.as_bytes() == b))
+            .map(|&(_, id)| id)
+    }
+
+    fn find_bytes(&self, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
+        self.bytes.find(h, |&(eh, id)| eh == h && graph.bytes(id) == Some(b)).map(|&(_, id)| id)
+    }
+
+    fn find_tuple(&self, graph: &ObjectGraph, h: u64, items: &[ObjId]) -> Option<ObjId> {
+        let found = self.tuples.find(h, |&(eh, id)| eh == h && graph.tuple(id) == Some(items));
+        match found {
+            Some(&(_, id)) => Some(id),
+            None if self.tuple_aliases.is_empty() => None,
+            None => self.tuple_aliases.get(items).copied(),
+        }
+    }
+
+    fn add(table: &mut HashTable<(u64, ObjId)>, h: u64, id: ObjId) {
+        table.insert_unique(h, (h, id), |&(eh, _)| eh);
+    }
+}
+
+/// The strings noted as interned before compiling ([`GraphBuilder::note_preinterned`] and
+/// friends). Only a few questions are ever asked of it (frozenset constants, 3.11 1-character
+/// strings, 3.13+ class qualnames), so names lent by the caller are put in a hash set only when
+/// the first question comes.
+#[derive(Default)]
+struct Preinterned<'a> {
+    /// Names every process of the release has interned (sorted: `Rules::startup_interned_names`).
+    startup_sorted: &'static [&'static str],
+    /// Other start-up strings (`Rules::startup_interned`; a handful at most).
+    startup_few: &'static [&'static str],
+    /// Strings noted by value.
+    owned: HashSet<Box<[u8]>>,
+    /// Lists of names lent by the caller.
+    lent: Vec<&'a [PyStr]>,
+    /// Single names lent by the caller.
+    lent_one: Vec<&'a PyStr>,
+    /// `lent` and `lent_one` as a set, built on first use.
+    lent_set: OnceCell<HashSet<&'a [u8]>>,
+}
+
+impl<'a> Preinterned<'a> {
+    fn contains(&self, s: &[u8]) -> bool {
+        let startup = |x: &&str| x.as_bytes() == s;
+        if self.startup_few.iter().any(startup)
+            || self.startup_sorted.binary_search_by(|x| x.as_bytes().cmp(s)).is_ok()
+            || (!self.owned.is_empty() && self.owned.contains(s))
+        {
+            return true;
+        }
+        if self.lent.is_empty() && self.lent_one.is_empty() {
+            return false;
+        }
+        let set = self.lent_set.get_or_init(|| {
+            let mut set = HashSet::default();
+            for list in &self.lent {
+                set.extend(list.iter().map(PyStr::as_bytes));
+            }
+            set.extend(self.lent_one.iter().map(|n| n.as_bytes()));
+            set
+        });
+        set.contains(s)
+    }
+}
+
+/// Builds one compilation's object graph. `'a` is the lifetime of names lent through
+/// [`note_preinterned_code`](Self::note_preinterned_code).
+pub struct GraphBuilder<'a> {
     graph: ObjectGraph,
     immortal: Vec<bool>,
-    consts: HashMap<ConstId, ObjId>,
+    /// The object of each pooled constant, by `ConstId` (`NO_OBJ` when not made yet).
+    consts: Vec<ObjId>,
     merged: Merged,
-    codes: HashMap<u32, ObjId>,
+    /// The code object of each handle (`NO_OBJ` when not added).
+    codes: Vec<ObjId>,
     filename: ObjId,
     release: Release,
     rules: Rules,
-    preinterned: HashSet<Box<[u8]>>,
+    preinterned: Preinterned<'a>,
     /// Whether [`finish`](Self::finish) puts frozenset elements in marshal's write order.
     marshal_set_order: bool,
+    /// Reused buffer for the items of a tuple being built.
+    scratch: Vec<ObjId>,
 }
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
@@ -153,7 +249,20 @@ fn all_name_chars(s: &PyStr) -> bool {
     s.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
-impl GraphBuilder {
+fn slot_get(v: &[ObjId], i: usize) -> Option<ObjId> {
+    v.get(i).copied().filter(|&o| o != NO_OBJ)
+}
+
+fn slot_set(v: &mut Vec<ObjId>, i: usize, o: ObjId) {
+    if v.len() <= i {
+        v.resize(i + 1, NO_OBJ);
+    }
+    if let Some(slot) = v.get_mut(i) {
+        *slot = o;
+    }
+}
+
+impl<'a> GraphBuilder<'a> {
     /// A builder for CPython 3.12 (the release the rules were first measured on).
     pub fn new(filename: &str) -> Self {
         Self::for_release(Release::V3_12_7, filename)
@@ -161,21 +270,24 @@ impl GraphBuilder {
 
     /// A builder following `release`'s sharing rules.
     pub fn for_release(release: Release, filename: &str) -> Self {
+        let rules = Rules::for_release(release);
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
             immortal: Vec::new(),
-            consts: HashMap::default(),
+            consts: Vec::new(),
             merged: Merged::default(),
-            codes: HashMap::default(),
+            codes: Vec::new(),
             filename: ObjId(0),
             release,
-            rules: Rules::for_release(release),
-            preinterned: HashSet::default(),
+            rules,
+            preinterned: Preinterned {
+                startup_sorted: rules.startup_interned_names,
+                startup_few: rules.startup_interned,
+                ..Preinterned::default()
+            },
             marshal_set_order: true,
+            scratch: Vec::new(),
         };
-        for s in b.rules.startup_interned.iter().chain(b.rules.startup_interned_names) {
-            b.preinterned.insert(s.as_bytes().into());
-        }
         b.filename = b.push(Obj::Str(PyStr::new(filename, b.rules.interns_code_strings)), false);
         b
     }
@@ -187,53 +299,64 @@ impl GraphBuilder {
 
     /// An interned string (names, identifier-like constants).
     fn interned(&mut self, s: &PyStr) -> ObjId {
-        if let Some(&id) = self.merged.interned.get(s.as_bytes()) {
+        let h = hash_bytes(s.as_bytes());
+        if let Some(id) = Merged::find_str(&self.merged.interned, &self.graph, h, s.as_bytes()) {
             return id;
         }
         let mut v = s.clone();
         v.set_interned(true);
         let id = self.push(Obj::Str(v), true);
-        self.merged.interned.insert(s.as_bytes().into(), id);
+        Merged::add(&mut self.merged.interned, h, id);
         id
+    }
+
+    /// The interned string object of `b`, if one was made.
+    fn find_interned(&self, b: &[u8]) -> Option<ObjId> {
+        Merged::find_str(&self.merged.interned, &self.graph, hash_bytes(b), b)
     }
 
     /// A statically allocated string that is not interned (3.11: the 1-character latin-1
     /// singletons and the compiler's `_Py_STR` names): one object per value, with a reference
     /// count so large that marshal always flags it.
     fn static_str(&mut self, s: &PyStr) -> ObjId {
-        if let Some(&id) = self.merged.statics.get(s.as_bytes()) {
+        let h = hash_bytes(s.as_bytes());
+        if let Some(id) = Merged::find_str(&self.merged.statics, &self.graph, h, s.as_bytes()) {
             return id;
         }
         let mut v = s.clone();
         v.set_interned(false);
         let id = self.push(Obj::Str(v), true);
-        self.merged.statics.insert(s.as_bytes().into(), id);
+        Merged::add(&mut self.merged.statics, h, id);
         id
     }
 
     fn merged_bytes(&mut self, b: &[u8]) -> ObjId {
-        if let Some(&id) = self.merged.bytes.get(b) {
+        let h = hash_bytes(b);
+        if let Some(id) = self.merged.find_bytes(&self.graph, h, b) {
             return id;
         }
         let id = self.push(Obj::Bytes(b.into()), b.len() <= 1);
-        self.merged.bytes.insert(b.into(), id);
+        Merged::add(&mut self.merged.bytes, h, id);
         id
     }
 
-    fn merged_tuple(&mut self, items: Vec<ObjId>) -> ObjId {
-        if let Some(&id) = self.merged.tuples.get(items.as_slice()) {
+    fn merged_tuple(&mut self, items: &[ObjId]) -> ObjId {
+        let h = hash_ids(items);
+        if let Some(id) = self.merged.find_tuple(&self.graph, h, items) {
             return id;
         }
-        let empty = items.is_empty();
-        let key: Box<[ObjId]> = items.into();
-        let id = self.push(Obj::Tuple(key.clone()), empty);
-        self.merged.tuples.insert(key, id);
+        let id = self.push(Obj::Tuple(items.into()), items.is_empty());
+        Merged::add(&mut self.merged.tuples, h, id);
         id
     }
 
     fn name_tuple(&mut self, names: &[PyStr]) -> ObjId {
-        let items: Vec<ObjId> = names.iter().map(|n| self.interned(n)).collect();
-        self.merged_tuple(items)
+        let mut items = std::mem::take(&mut self.scratch);
+        items.clear();
+        items.extend(names.iter().map(|n| self.interned(n)));
+        let id = self.merged_tuple(&items);
+        self.scratch = items;
+        id
     }
 
     /// The object of a pooled constant (one per `ConstId`, like `c_const_cache`).
@@ -263,9 +386,20 @@ impl GraphBuilder {
     /// 3.11 1-character string is interned, and (3.13+) whether a class body's `__qualname__`
     /// constant is interned in place as `co_qualname`.
     pub fn note_preinterned(&mut self, s: &PyStr) {
-        if !self.preinterned.contains(s.as_bytes()) {
-            self.preinterned.insert(s.as_bytes().into());
+        if !self.preinterned.owned.contains(s.as_bytes()) {
+            self.preinterned.owned.insert(s.as_bytes().into());
+            self.preinterned.lent_set.take();
         }
+    }
+
+    /// [`note_preinterned`](Self::note_preinterned) for the identifiers a code unit shows: its
+    /// `co_names`, `co_localsplusnames` and `co_name`, lent rather than copied (what the compile
+    /// driver notes for every unit of the module, as the parser interned them all).
+    pub fn note_preinterned_code(&mut self, a: &'a AssembledCode) {
+        self.preinterned.lent.push(&a.names);
+        self.preinterned.lent.push(&a.localsplusnames);
+        self.preinterned.lent_one.push(&a.name);
+        self.preinterned.lent_set.take();
     }
 
     /// Keep frozenset elements in the order the compiler built them (first occurrence in the
@@ -277,16 +411,10 @@ impl GraphBuilder {
 
     /// A new object for a constant that already has one (see [`fresh_per_code`](Self::fresh_per_code)).
     fn fresh_constant(&mut self, pool: &ConstPool, id: ConstId) -> Option<ObjId> {
-        let saved = self.consts.remove(&id);
+        let saved = slot_get(&self.consts, id.index());
+        slot_set(&mut self.consts, id.index(), NO_OBJ);
         let o = self.constant_depth(pool, id, 0);
-        match saved {
-            Some(prev) => {
-                self.consts.insert(id, prev);
-            }
-            None => {
-                self.consts.remove(&id);
-            }
-        }
+        slot_set(&mut self.consts, id.index(), saved.unwrap_or(NO_OBJ));
         o
     }
 
@@ -295,20 +423,33 @@ impl GraphBuilder {
     /// object whose constants equal an earlier one's shares that tuple, already interned; only
     /// a new tuple gets fresh frozensets.
     fn consts_tuple(&mut self, a: &AssembledCode, pool: &ConstPool) -> Option<ObjId> {
-        let cached: Vec<ObjId> = a.consts.iter().map(|&c| self.constant(pool, c)).collect::<Option<_>>()?;
-        if let Some(&id) = self.merged.tuples.get(cached.as_slice()) {
+        let mut cached = std::mem::take(&mut self.scratch);
+        cached.clear();
+        for &c in &a.consts {
+            cached.push(self.constant(pool, c)?);
+        }
+        let h = hash_ids(&cached);
+        if let Some(id) = self.merged.find_tuple(&self.graph, h, &cached) {
+            self.scratch = cached;
             return Some(id);
         }
-        let key: Box<[ObjId]> = cached.as_slice().into();
-        let mut items = cached;
+        let mut items: Box<[ObjId]> = cached.as_slice().into();
+        let mut fresh = false;
         for (slot, &c) in items.iter_mut().zip(a.consts.iter()) {
             if self.fresh_per_code(pool, c) {
                 *slot = self.fresh_constant(pool, c)?;
+                fresh = true;
             }
         }
         let empty = items.is_empty();
-        let id = self.push(Obj::Tuple(items.into()), empty);
-        self.merged.tuples.insert(key, id);
+        let id = self.push(Obj::Tuple(items), empty);
+        if fresh {
+            // Merged under the items it had before interning (a rare case: a side table).
+            self.merged.tuple_aliases.insert(cached.as_slice().into(), id);
+        } else {
+            Merged::add(&mut self.merged.tuples, h, id);
+        }
+        self.scratch = cached;
         Some(id)
     }
 
@@ -325,61 +466,64 @@ impl GraphBuilder {
     }
 
     fn constant_depth(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
-        if let Some(&o) = self.consts.get(&id) {
+        if let Some(o) = slot_get(&self.consts, id.index()) {
             return Some(o);
         }
         if depth > 200 {
             return None;
         }
-        let v = pool.get(id)?.clone();
-        let nan = is_nan_constant(&v);
+        let v = pool.get(id)?;
         let o = match v {
             ConstValue::None => self.push(Obj::None, false),
             ConstValue::True => self.push(Obj::True, false),
             ConstValue::False => self.push(Obj::False, false),
             ConstValue::Ellipsis => self.push(Obj::Ellipsis, false),
-            ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=256).contains(&i)),
-            ConstValue::BigInt(b) => self.push(Obj::BigInt(b), false),
-            ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
-            ConstValue::Complex(r, i) => {
+            &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=256).contains(&i)),
+            ConstValue::BigInt(b) => self.push(Obj::BigInt(b.clone()), false),
+            &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
+            &ConstValue::Complex(r, i) => {
                 self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false)
             }
             ConstValue::Str(s) => {
                 let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-                if all_name_chars(&s) || (single && self.rules.interns_static_strings) {
-                    self.interned(&s)
+                if all_name_chars(s) || (single && self.rules.interns_static_strings) {
+                    self.interned(s)
                 } else if single {
                     // 3.11: a singleton is interned only if the running interpreter interned it.
                     if self.preinterned.contains(s.as_bytes()) {
-                        self.interned(&s)
+                        self.interned(s)
                     } else {
-                        self.static_str(&s)
+                        self.static_str(s)
                     }
                 } else {
-                    self.push(Obj::Str(s), false)
+                    self.push(Obj::Str(s.clone()), false)
                 }
             }
-            ConstValue::Bytes(b) => self.merged_bytes(&b),
+            ConstValue::Bytes(b) => self.merged_bytes(b),
             ConstValue::Tuple(items) => {
-                let objs: Option<Vec<ObjId>> =
-                    items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect();
-                self.merged_tuple(objs?)
+                let objs = items
+                    .iter()
+                    .map(|&c| self.constant_depth(pool, c, depth + 1))
+                    .collect::<Option<Vec<ObjId>>>()?;
+                self.merged_tuple(&objs)
             }
             ConstValue::FrozenSet(items) => {
-                let objs: Option<Vec<ObjId>> =
-                    items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect();
-                self.push(Obj::FrozenSet(objs?.into()), false)
+                let objs = items
+                    .iter()
+                    .map(|&c| self.constant_depth(pool, c, depth + 1))
+                    .collect::<Option<Box<[ObjId]>>>()?;
+                self.push(Obj::FrozenSet(objs), false)
             }
-            ConstValue::Slice([a, b, c]) => {
+            &ConstValue::Slice([a, b, c]) => {
                 let a = self.slice_item(pool, a, depth + 1)?;
                 let b = self.slice_item(pool, b, depth + 1)?;
                 let c = self.slice_item(pool, c, depth + 1)?;
                 self.push(Obj::Slice([a, b, c]), false)
             }
-            ConstValue::Code(h) => *self.codes.get(&h)?,
+            &ConstValue::Code(h) => slot_get(&self.codes, h as usize)?,
         };
-        if !nan {
-            self.consts.insert(id, o);
+        if !is_nan_constant(v) {
+            slot_set(&mut self.consts, id.index(), o);
         }
         Some(o)
     }
@@ -403,7 +547,7 @@ impl GraphBuilder {
             .iter()
             .copied()
             .find(|&c| matches!(pool.get(c), Some(ConstValue::Str(s)) if s.as_bytes() == q))?;
-        (!self.consts.contains_key(&cid)).then_some(cid)
+        slot_get(&self.consts, cid.index()).is_none().then_some(cid)
     }
 
     /// Adds a code object; `handle` is what `ConstValue::Code(handle)` of enclosing units uses.
@@ -416,11 +560,11 @@ impl GraphBuilder {
         let lpn = if self.rules.merges_annotate_localsplusnames || a.name.as_bytes() != b"__annotate__" {
             self.name_tuple(&a.localsplusnames)
         } else {
-            let items: Vec<ObjId> = a.localsplusnames.iter().map(|n| self.interned(n)).collect();
+            let items: Box<[ObjId]> = a.localsplusnames.iter().map(|n| self.interned(n)).collect();
             let empty = items.is_empty();
-            match self.merged.tuples.get(&[][..]) {
-                Some(&e) if empty => e,
-                _ => self.push(Obj::Tuple(items.into()), empty),
+            match self.merged.find_tuple(&self.graph, hash_ids(&[]), &[]) {
+                Some(e) if empty => e,
+                _ => self.push(Obj::Tuple(items), empty),
             }
         };
         let kinds = if a.localspluskinds.is_empty() {
@@ -436,21 +580,21 @@ impl GraphBuilder {
         } else {
             self.push(Obj::Str(a.name.clone()), false)
         };
-        let qualname_const = qualname_const.and_then(|c| self.consts.get(&c).copied());
+        let qualname_const = qualname_const.and_then(|c| slot_get(&self.consts, c.index()));
         let qualname = if a.qualname.as_bytes() == a.name.as_bytes() {
             name
         } else if self.rules.interns_code_strings {
             // Interning in place makes the class body's constant the interned object, unless an
             // equal string was interned before.
             let runtime = self.preinterned.contains(a.qualname.as_bytes());
-            match (self.merged.interned.get(a.qualname.as_bytes()).copied(), qualname_const) {
+            match (self.find_interned(a.qualname.as_bytes()), qualname_const) {
                 (Some(q), _) => q,
                 (None, Some(_)) if runtime => self.interned(&a.qualname),
                 (None, Some(q)) => {
                     if let Some(Obj::Str(s)) = self.graph.node_mut(q).map(|n| &mut n.obj) {
                         s.set_interned(true);
                     }
-                    self.merged.interned.insert(a.qualname.as_bytes().into(), q);
+                    Merged::add(&mut self.merged.interned, hash_bytes(a.qualname.as_bytes()), q);
                     q
                 }
                 (None, None) => self.interned(&a.qualname),
@@ -483,7 +627,7 @@ impl GraphBuilder {
         };
         let id = self.push(Obj::Code(Box::new(c)), false);
         if let Some(h) = handle {
-            self.codes.insert(h, id);
+            slot_set(&mut self.codes, h as usize, id);
         }
         Some(id)
     }
@@ -513,15 +657,19 @@ impl GraphBuilder {
                 Some(s) if !*s => *s = true,
                 _ => continue,
             }
-            let children: Vec<ObjId> = match self.graph.get(id) {
-                Some(Obj::Tuple(items)) | Some(Obj::List(items)) | Some(Obj::Set(items)) => items.to_vec(),
+            let visit = |c: ObjId| {
+                bump(&mut refs, c);
+                stack.push(c);
+            };
+            match self.graph.get(id) {
+                Some(Obj::Tuple(items) | Obj::List(items) | Obj::Set(items)) => items.iter().copied().for_each(visit),
                 Some(Obj::FrozenSet(items)) => {
                     sets.push(id);
-                    items.to_vec()
+                    items.iter().copied().for_each(visit);
                 }
-                Some(Obj::Slice(items)) => items.to_vec(),
-                Some(Obj::Dict(pairs)) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
-                Some(Obj::Code(c)) => vec![
+                Some(Obj::Slice(items)) => items.iter().copied().for_each(visit),
+                Some(Obj::Dict(pairs)) => pairs.iter().flat_map(|&(k, v)| [k, v]).for_each(visit),
+                Some(Obj::Code(c)) => [
                     c.code,
                     c.consts,
                     c.names,
@@ -532,36 +680,30 @@ impl GraphBuilder {
                     c.qualname,
                     c.linetable,
                     c.exceptiontable,
-                ],
-                _ => Vec::new(),
-            };
-            for c in children {
-                bump(&mut refs, c);
-                stack.push(c);
+                ]
+                .into_iter()
+                .for_each(visit),
+                _ => {}
             }
         }
         let mut base = vec![false; n];
-        for (i, b) in base.iter_mut().enumerate() {
-            let flag = self.immortal.get(i).copied().unwrap_or(false) || refs.get(i).copied().unwrap_or(0) > 1;
-            if let Some(node) = self.graph.node_mut(ObjId(i as u32)) {
-                // marshal never flags these singletons.
-                let singleton = matches!(
-                    node.obj,
-                    Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null
-                );
-                *b = flag && !singleton;
-                node.flag_ref = *b;
-            }
+        for ((node, b), (&immortal, &r)) in
+            self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.immortal.iter().zip(refs.iter()))
+        {
+            // marshal never flags these singletons.
+            let singleton =
+                matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
+            *b = (immortal || r > 1) && !singleton;
+            node.flag_ref = *b;
         }
         // While marshal writes a set, a (sort key, element) pair list holds one more reference
         // to every element: each element is written with FLAG_REF.
         for &fs in &sets {
-            let items: Vec<ObjId> = match self.graph.get(fs) {
-                Some(Obj::FrozenSet(items)) => items.to_vec(),
-                _ => continue,
-            };
-            for e in items {
-                if let Some(node) = self.graph.node_mut(e) {
+            let nodes = self.graph.nodes_mut();
+            let Some(Obj::FrozenSet(items)) = nodes.get(fs.index()).map(|n| &n.obj) else { continue };
+            let items = items.clone();
+            for e in items.iter() {
+                if let Some(node) = nodes.get_mut(e.index()) {
                     if !matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis) {
                         node.flag_ref = true;
                     }

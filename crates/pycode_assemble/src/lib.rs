@@ -69,6 +69,47 @@ pub fn optimize_and_assemble(
     unit: &CodeUnit,
     pool: &mut ConstPool,
 ) -> Result<AssembledCode, AssembleError> {
+    let (mut a, nlocalsplus) = assemble_unit(release, unit, pool)?;
+    let (localsplusnames, localspluskinds) = compute_localsplus_info(release, unit, nlocalsplus)?;
+    a.names = unit.metadata.names.as_slice().to_vec();
+    a.localsplusnames = localsplusnames;
+    a.localspluskinds = localspluskinds;
+    a.name = unit.metadata.name.clone();
+    a.qualname = unit.metadata.qualname.clone();
+    Ok(a)
+}
+
+/// [`optimize_and_assemble`] for a unit that is not needed afterwards: its names are moved into
+/// the result instead of copied.
+pub fn optimize_and_assemble_owned(
+    release: Release,
+    mut unit: CodeUnit,
+    pool: &mut ConstPool,
+) -> Result<AssembledCode, AssembleError> {
+    let (mut a, nlocalsplus) = assemble_unit(release, &unit, pool)?;
+    let slots = localsplus_slots(release, &unit, nlocalsplus)?;
+    let md = &mut unit.metadata;
+    let mut lists = [md.varnames.take_items(), md.cellvars.take_items(), md.freevars.take_items()];
+    let mut names = Vec::with_capacity(slots.len());
+    for &(list, i, kind) in &slots {
+        let name = lists.get_mut(list as usize).and_then(|l| l.get_mut(i as usize));
+        names.push(std::mem::take(name.ok_or(AssembleError::Metadata("localsplus name out of range"))?));
+        a.localspluskinds.push(kind);
+    }
+    a.names = md.names.take_items();
+    a.localsplusnames = names;
+    a.name = std::mem::take(&mut md.name);
+    a.qualname = std::mem::take(&mut md.qualname);
+    Ok(a)
+}
+
+/// Everything of [`optimize_and_assemble`] but the names and kinds; also returns the number of
+/// localsplus slots.
+fn assemble_unit(
+    release: Release,
+    unit: &CodeUnit,
+    pool: &mut ConstPool,
+) -> Result<(AssembledCode, usize), AssembleError> {
     let ops = Ops::new(release);
     let md = &unit.metadata;
     let code_flags = md.flags;
@@ -91,8 +132,7 @@ pub fn optimize_and_assemble(
     let code = assemble_bytecode(&ops, &instrs);
     let linetable = assemble_linetable(&ops, &instrs, md.firstlineno);
     let exceptiontable = assemble_exception_table(&ops, &instrs);
-    let (localsplusnames, localspluskinds) = compute_localsplus_info(release, unit, nlocalsplus)?;
-    Ok(AssembledCode {
+    let a = AssembledCode {
         argcount: md.posonlyargcount + md.argcount,
         posonlyargcount: md.posonlyargcount,
         kwonlyargcount: md.kwonlyargcount,
@@ -100,15 +140,16 @@ pub fn optimize_and_assemble(
         flags: code_flags,
         code,
         consts,
-        names: md.names.as_slice().to_vec(),
-        localsplusnames,
-        localspluskinds,
-        name: md.name.clone(),
-        qualname: md.qualname.clone(),
+        names: Vec::new(),
+        localsplusnames: Vec::new(),
+        localspluskinds: Vec::new(),
+        name: PyStr::default(),
+        qualname: PyStr::default(),
         firstlineno: md.firstlineno,
         linetable,
         exceptiontable,
-    })
+    };
+    Ok((a, nlocalsplus))
 }
 
 /// `compute_localsplus_info` (assemble.c): locals (a local that is also a cell is marked
@@ -119,27 +160,47 @@ pub fn compute_localsplus_info(
     nlocalsplus: usize,
 ) -> Result<(Vec<PyStr>, Vec<u8>), AssembleError> {
     let md = &unit.metadata;
-    let mut names: Vec<Option<PyStr>> = vec![None; nlocalsplus];
-    let mut kinds = vec![0u8; nlocalsplus];
-    let mut set = |off: usize, name: &PyStr, kind: u8| -> Result<(), AssembleError> {
-        match (names.get_mut(off), kinds.get_mut(off)) {
-            (Some(n), Some(k)) => {
-                *n = Some(name.clone());
-                *k = kind;
+    let lists = [md.varnames.as_slice(), md.cellvars.as_slice(), md.freevars.as_slice()];
+    let slots = localsplus_slots(release, unit, nlocalsplus)?;
+    let mut names = Vec::with_capacity(slots.len());
+    let mut kinds = Vec::with_capacity(slots.len());
+    for &(list, i, kind) in &slots {
+        let name = lists.get(list as usize).and_then(|l| l.get(i as usize));
+        names.push(name.ok_or(AssembleError::Metadata("localsplus name out of range"))?.clone());
+        kinds.push(kind);
+    }
+    Ok((names, kinds))
+}
+
+/// The layout behind [`compute_localsplus_info`]: for each slot, which list its name comes from
+/// (0 `varnames`, 1 `cellvars`, 2 `freevars`), the index in that list, and the slot's kind.
+fn localsplus_slots(
+    release: Release,
+    unit: &CodeUnit,
+    nlocalsplus: usize,
+) -> Result<Vec<(u8, u32, u8)>, AssembleError> {
+    const EMPTY: (u8, u32, u8) = (u8::MAX, 0, 0);
+    let md = &unit.metadata;
+    let mut slots = vec![EMPTY; nlocalsplus];
+    let mut set = |off: usize, slot: (u8, u32, u8)| -> Result<(), AssembleError> {
+        match slots.get_mut(off) {
+            Some(s) => {
+                *s = slot;
                 Ok(())
             }
-            _ => Err(AssembleError::Metadata("localsplus offset out of range")),
+            None => Err(AssembleError::Metadata("localsplus offset out of range")),
         }
     };
+    let hidden = release.at_least(3, 12) && !md.fasthidden.is_empty();
     for (off, k) in md.varnames.iter().enumerate() {
         let mut kind = fast_kind::LOCAL;
-        if release.at_least(3, 12) && md.fasthidden.contains(k) {
+        if hidden && md.fasthidden.contains(k) {
             kind |= fast_kind::HIDDEN;
         }
         if md.cellvars.contains(k) {
             kind |= fast_kind::CELL;
         }
-        set(off, k, kind)?;
+        set(off, (0, off as u32, kind))?;
     }
     let nlocals = md.varnames.len();
     let mut numdropped = 0usize;
@@ -148,16 +209,15 @@ pub fn compute_localsplus_info(
             numdropped += 1;
             continue;
         }
-        set(i + nlocals - numdropped, k, fast_kind::CELL)?;
+        set(i + nlocals - numdropped, (1, i as u32, fast_kind::CELL))?;
     }
     // u_freevars offsets start after the cells (dictbytype(..., offset=ncells)).
     let ncells = md.cellvars.len();
-    for (i, k) in md.freevars.iter().enumerate() {
-        set(ncells + i + nlocals - numdropped, k, fast_kind::FREE)?;
+    for (i, _) in md.freevars.iter().enumerate() {
+        set(ncells + i + nlocals - numdropped, (2, i as u32, fast_kind::FREE))?;
     }
-    let names = names
-        .into_iter()
-        .collect::<Option<Vec<_>>>()
-        .ok_or(AssembleError::Metadata("localsplus slot left empty"))?;
-    Ok((names, kinds))
+    if slots.iter().any(|s| s.0 == u8::MAX) {
+        return Err(AssembleError::Metadata("localsplus slot left empty"));
+    }
+    Ok(slots)
 }

@@ -12,10 +12,12 @@ use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 use pycode_ast::{Mod, PyMinor};
 use pycode_assemble::graph::GraphBuilder;
 use pycode_codegen::{compile_module_warn, CompileOptions};
-use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
+use pycode_instr::{ConstId, ConstPool, ConstValue};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
 use pycode_object::{ObjId, ObjectGraph};
 use pycode_release::{OpFlags, Release};
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 /// Why a compilation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -247,40 +249,47 @@ fn compile_ast_with(
         filename: filename.to_owned(),
         lineno: i64::from(w.lineno),
     }));
-    let mut compiled = compiled.map_err(CompileError::Compile)?;
+    let compiled = compiled.map_err(CompileError::Compile)?;
+    let mut pool = compiled.consts;
+    // Assemble every unit (children first), deciding which ones an equal earlier code object
+    // stands for; the units are consumed, their names move into the assembled code.
+    let mut merger = CodeMerger::new(compiled.units.len());
+    let mut assembled: Vec<(pycode_assemble::AssembledCode, bool)> = Vec::with_capacity(compiled.units.len());
+    for (i, u) in compiled.units.into_iter().enumerate() {
+        let mut unit = u.unit;
+        merger.canonicalise_code_consts(release, &mut unit, &mut pool);
+        let qualname = unit.metadata.qualname.clone();
+        let a = pycode_assemble::optimize_and_assemble_owned(release, unit, &mut pool)
+            .map_err(|e| CompileError::Assemble(format!("{e} (in {})", qualname.to_string_lossy())))?;
+        // an equal code object made earlier stands for a merged one (it is never written)
+        let merged = i != compiled.root && merger.merge_if_equal(i, &a, &assembled);
+        if !merged {
+            merger.remember(i, &a);
+        }
+        assembled.push((a, merged));
+    }
     let mut b = GraphBuilder::for_release(release, filename);
     if !marshal_set_order {
         b.keep_compiler_set_order();
     }
     // Identifiers the parser interned before compiling (approximation: the names that end up
-    // in the code objects).
-    for u in &compiled.units {
-        let md = &u.unit.metadata;
-        for n in md.names.iter().chain(md.varnames.iter()).chain(md.cellvars.iter()).chain(md.freevars.iter()) {
-            b.note_preinterned(n);
-        }
-        b.note_preinterned(&md.name);
+    // in the code objects, merged ones included).
+    for (a, _) in &assembled {
+        b.note_preinterned_code(a);
     }
     let mut root = None;
-    let mut merger = CodeMerger::new(compiled.units.len());
-    for (i, u) in compiled.units.iter_mut().enumerate() {
-        merger.canonicalise_code_consts(release, &mut u.unit, &mut compiled.consts);
-        let a = pycode_assemble::optimize_and_assemble(release, &u.unit, &mut compiled.consts)
-            .map_err(|e| CompileError::Assemble(format!("{e} (in {})", u.unit.metadata.qualname.to_string_lossy())))?;
-        if i != compiled.root && merger.merge_if_equal(i, &a) {
-            // an equal code object made earlier stands for this one (it is never written)
+    for (i, (a, merged)) in assembled.iter().enumerate() {
+        if *merged {
             continue;
         }
         let id = b
-            .add_code(&a, &compiled.consts, Some(i as u32))
+            .add_code(a, &pool, Some(i as u32))
             .ok_or_else(|| CompileError::Assemble("add_code: unknown constant".into()))?;
         if i == compiled.root {
             root = Some(id);
         }
-        merger.remember(i, a);
     }
     let root = root.ok_or_else(|| CompileError::Assemble("no module code unit".into()))?;
-    let _ = PyStr::new("", false);
     Ok(b.finish(root))
 }
 
@@ -296,13 +305,18 @@ fn compile_ast_with(
 struct CodeMerger {
     /// handle → the handle of the code object that stands for it (itself unless merged)
     canon: Vec<u32>,
-    /// finished, distinct code objects by `(name, firstlineno)`: the candidates to compare with
-    by_name_line: std::collections::HashMap<(PyStr, i32), Vec<(usize, pycode_assemble::AssembledCode)>>,
+    /// finished, distinct code objects by (hash of name, firstlineno): the candidates to compare
+    /// with, as indices of the assembled units
+    by_name_line: FxHashMap<(u64, i32), Vec<usize>>,
 }
 
 impl CodeMerger {
     fn new(n: usize) -> Self {
-        Self { canon: (0..n as u32).collect(), by_name_line: std::collections::HashMap::new() }
+        Self { canon: (0..n as u32).collect(), by_name_line: FxHashMap::default() }
+    }
+
+    fn key(a: &pycode_assemble::AssembledCode) -> (u64, i32) {
+        (FxBuildHasher.hash_one(a.name.as_bytes()), a.firstlineno)
     }
 
     /// Points the `LOAD_CONST`s of merged code objects in `unit` at the object standing for
@@ -349,11 +363,16 @@ impl CodeMerger {
     }
 
     /// Whether unit `i` equals a code object finished before it; if so it becomes its alias.
-    fn merge_if_equal(&mut self, i: usize, a: &pycode_assemble::AssembledCode) -> bool {
-        let Some(cands) = self.by_name_line.get(&(a.name.clone(), a.firstlineno)) else {
+    fn merge_if_equal(
+        &mut self,
+        i: usize,
+        a: &pycode_assemble::AssembledCode,
+        done: &[(pycode_assemble::AssembledCode, bool)],
+    ) -> bool {
+        let Some(cands) = self.by_name_line.get(&Self::key(a)) else {
             return false;
         };
-        let Some(&(j, _)) = cands.iter().find(|(_, b)| code_richcompare_eq(a, b)) else {
+        let Some(&j) = cands.iter().find(|&&j| done.get(j).is_some_and(|(b, _)| code_richcompare_eq(a, b))) else {
             return false;
         };
         if let Some(c) = self.canon.get_mut(i) {
@@ -362,8 +381,8 @@ impl CodeMerger {
         true
     }
 
-    fn remember(&mut self, i: usize, a: pycode_assemble::AssembledCode) {
-        self.by_name_line.entry((a.name.clone(), a.firstlineno)).or_default().push((i, a));
+    fn remember(&mut self, i: usize, a: &pycode_assemble::AssembledCode) {
+        self.by_name_line.entry(Self::key(a)).or_default().push(i);
     }
 }
 

@@ -66,6 +66,9 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
     }
 
     pub fn get_index(&self, k: &K) -> Option<u32> {
+        if self.items.is_empty() {
+            return None;
+        }
         self.find_hashed(fx_hash(k), k)
     }
 
@@ -93,6 +96,13 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
         self.items.iter()
     }
 
+    /// Takes the entries out in index order, leaving the set empty (for a consumer that owns the
+    /// set and needs only the ordered list).
+    pub fn take_items(&mut self) -> Vec<K> {
+        self.table.clear();
+        std::mem::take(&mut self.items)
+    }
+
     /// Replaces the whole content, keeping the given order (used by `remove_unused_consts`).
     pub fn replace_all(&mut self, items: Vec<K>) {
         self.table.clear();
@@ -104,22 +114,35 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
 }
 
 impl IndexSet<PyStr> {
-    /// `insert(PyStr::new(s, interned))`, but builds the `PyStr` only when `s` is new: the
-    /// lookup hashes the same fields in the same order as `PyStr`'s derived `Hash`.
+    /// `insert(PyStr::new(s, interned))`, but builds the `PyStr` only when `s` is new. The lookup
+    /// hashes `(bytes, interned)`, which is what `PyStr`'s `Hash` hashes, so a hit costs one hash
+    /// and one comparison (no character count, no allocation).
     pub fn insert_str(&mut self, s: &str, interned: bool) -> u32 {
-        let len = s.chars().count() as u32;
-        let h = fx_hash(&(s.as_bytes(), len, interned));
-        let items = &self.items;
-        let found = self.table.find(h, |&(eh, i)| {
-            eh == h
-                && items
-                    .get(i as usize)
-                    .is_some_and(|x| x.as_bytes() == s.as_bytes() && x.is_interned() == interned)
-        });
-        match found {
-            Some(&(_, i)) => i,
+        let h = fx_hash(&(s.as_bytes(), interned));
+        match self.find_str_hashed(h, s.as_bytes(), interned) {
+            Some(i) => i,
             None => self.push_hashed(h, PyStr::new(s, interned)),
         }
+    }
+
+    /// `get_index(&PyStr::new(s, interned))` without building the `PyStr`.
+    pub fn get_index_str(&self, s: &str, interned: bool) -> Option<u32> {
+        if self.items.is_empty() {
+            return None;
+        }
+        self.find_str_hashed(fx_hash(&(s.as_bytes(), interned)), s.as_bytes(), interned)
+    }
+
+    fn find_str_hashed(&self, h: u64, bytes: &[u8], interned: bool) -> Option<u32> {
+        let items = &self.items;
+        self.table
+            .find(h, |&(eh, i)| {
+                eh == h
+                    && items
+                        .get(i as usize)
+                        .is_some_and(|x| x.as_bytes() == bytes && x.is_interned() == interned)
+            })
+            .map(|&(_, i)| i)
     }
 }
 
@@ -142,8 +165,7 @@ mod tests {
     fn insert_str_finds_what_insert_added() {
         for (text, interned) in [("abc", true), ("abc", false), ("", true), ("é€𝄞", true)] {
             let p = PyStr::new(text, interned);
-            let len = text.chars().count() as u32;
-            assert_eq!(fx_hash(&p), fx_hash(&(text.as_bytes(), len, interned)));
+            assert_eq!(fx_hash(&p), fx_hash(&(text.as_bytes(), interned)));
         }
         let mut s: IndexSet<PyStr> = IndexSet::new();
         assert_eq!(s.insert(PyStr::new("x", true)), 0);
@@ -153,6 +175,13 @@ mod tests {
         assert_eq!(s.insert(PyStr::new("é", true)), 2);
         assert_eq!(s.insert(PyStr::new("x", false)), 1);
         assert_eq!(s.len(), 3);
+        assert_eq!(s.get_index_str("é", true), Some(2));
+        assert_eq!(s.get_index_str("é", false), None);
+        assert_eq!(s.get_index(&PyStr::new("x", false)), Some(1));
+        assert_eq!(s.take_items().len(), 3);
+        assert!(s.is_empty());
+        assert_eq!(s.get_index_str("x", true), None);
+        assert_eq!(s.insert_str("y", true), 0);
     }
 
     #[test]

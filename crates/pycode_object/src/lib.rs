@@ -197,6 +197,11 @@ impl ObjectGraph {
         &self.nodes
     }
 
+    /// All nodes, mutably (objects can be changed, not added or removed).
+    pub fn nodes_mut(&mut self) -> &mut [Node] {
+        &mut self.nodes
+    }
+
     pub fn bytes(&self, id: ObjId) -> Option<&[u8]> {
         match self.get(id)? {
             Obj::Bytes(b) => Some(b),

@@ -1,15 +1,28 @@
 //! Python `str` values, which may hold lone surrogates and so are not always valid UTF-8.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// A Python `str`, stored as UTF-8 extended to encode lone surrogates (CPython's
 /// `encode("utf-8", "surrogatepass")`, which is also marshal's encoding of non-ASCII strings).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// `Hash` covers the bytes and the interned mark only (the length in code points follows from
+/// the bytes), so a table can look a `&str` up by hashing `(s.as_bytes(), interned)` without
+/// counting its characters; see `pycode_instr::IndexSet::insert_str`.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PyStr {
     bytes: Box<[u8]>,
     /// Number of code points (`len(s)`).
     len: u32,
     interned: bool,
+}
+
+impl Hash for PyStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Equal to hashing the tuple `(self.as_bytes(), self.is_interned())`.
+        self.bytes.hash(state);
+        self.interned.hash(state);
+    }
 }
 
 /// The bytes are not UTF-8 with surrogates allowed.
