@@ -13,19 +13,17 @@ pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
     let cache = u8::try_from(ops.CACHE).unwrap_or(0);
     for ins in instrs {
         let oparg = ins.oparg as u32;
-        let caches = ops.cache_entries(ins.opcode);
-        let ilen = ops.instr_size(ins.opcode, ins.oparg) - caches;
-        if ilen >= 4 {
-            out.extend_from_slice(&[ext, (oparg >> 24) as u8]);
-        }
-        if ilen >= 3 {
-            out.extend_from_slice(&[ext, (oparg >> 16) as u8]);
-        }
-        if ilen >= 2 {
+        if oparg >= 0x100 {
+            if oparg >= 0x1_0000 {
+                if oparg >= 0x100_0000 {
+                    out.extend_from_slice(&[ext, (oparg >> 24) as u8]);
+                }
+                out.extend_from_slice(&[ext, (oparg >> 16) as u8]);
+            }
             out.extend_from_slice(&[ext, (oparg >> 8) as u8]);
         }
         out.extend_from_slice(&[ins.opcode as u8, oparg as u8]);
-        for _ in 0..caches {
+        for _ in 0..ops.cache_entries(ins.opcode) {
             out.extend_from_slice(&[cache, 0]);
         }
     }
@@ -45,10 +43,17 @@ const CODE_NO_COLUMNS: u8 = 13;
 const CODE_LONG: u8 = 14;
 const CODE_NONE: u8 = 15;
 
+/// The first byte of a location entry: entry code and instruction length (1 to 8 code units).
+#[inline]
+fn first_byte(code: u8, length: u32) -> u8 {
+    0x80 | (code << 3) | ((length.wrapping_sub(1)) as u8 & 7)
+}
+
 impl LineTable {
     /// `write_location_first_byte`
+    #[inline]
     fn first_byte(&mut self, code: u8, length: u32) {
-        self.out.push(0x80 | (code << 3) | ((length - 1) as u8 & 7));
+        self.out.push(first_byte(code, length));
     }
 
     /// `write_location_varint`
@@ -85,14 +90,13 @@ impl LineTable {
         } else if loc.end_lineno == loc.lineno {
             if line_delta == 0 && column < 80 && end_column - column < 16 && end_column >= column {
                 let col = column as u32;
-                self.first_byte(CODE_SHORT0 + (col / 8) as u8, isize);
-                self.out.push((((col % 8) << 4) | (end_column - column) as u32) as u8);
+                let second = (((col % 8) << 4) | (end_column - column) as u32) as u8;
+                self.out.extend_from_slice(&[first_byte(CODE_SHORT0 + (col / 8) as u8, isize), second]);
                 return;
             }
             if (0..3).contains(&line_delta) && column < 128 && end_column < 128 {
-                self.first_byte(CODE_ONE_LINE0 + line_delta as u8, isize);
-                self.out.push(column as u8);
-                self.out.push(end_column as u8);
+                let first = first_byte(CODE_ONE_LINE0 + line_delta as u8, isize);
+                self.out.extend_from_slice(&[first, column as u8, end_column as u8]);
                 self.lineno = loc.lineno;
                 return;
             }
@@ -152,6 +156,9 @@ fn except_item(out: &mut Vec<u8>, value: u32, mut msb: u8) {
 /// `assemble_exception_table` (`co_exceptiontable`): one entry per run of instructions sharing
 /// a handler. Offsets are in code units.
 pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
+    if instrs.iter().all(|ins| ins.handler.label < 0) {
+        return Vec::new();
+    }
     let mut offsets = Vec::with_capacity(instrs.len());
     let mut off = 0u32;
     for ins in instrs {
@@ -171,10 +178,9 @@ pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
         except_item(&mut out, target, 0);
         except_item(&mut out, depth_lasti, 0);
     };
-    let mut ioffset = 0u32;
     let mut handler = pycode_flowgraph::ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false };
     let mut start = 0u32;
-    for ins in instrs {
+    for (ins, &ioffset) in instrs.iter().zip(offsets.iter()) {
         if ins.handler.label != handler.label {
             if handler.label >= 0 {
                 emit(start, ioffset, &handler);
@@ -182,10 +188,9 @@ pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
             start = ioffset;
             handler = ins.handler;
         }
-        ioffset += ops.instr_size(ins.opcode, ins.oparg);
     }
     if handler.label >= 0 {
-        emit(start, ioffset, &handler);
+        emit(start, off, &handler);
     }
     out
 }

@@ -79,10 +79,17 @@ impl ConstValue {
     }
 }
 
-/// The merge key's hash: like the value's, but frozensets hash as sorted sets of ids.
+/// The merge key's hash of a `str` constant (by its bytes: pooled strings are never interned).
+fn str_key_hash(b: &[u8]) -> u64 {
+    fx_hash(&(2u8, b))
+}
+
+/// The merge key's hash: like the value's, but frozensets hash as sorted sets of ids and strings
+/// by their bytes only.
 fn key_hash(v: &ConstValue) -> u64 {
     match v {
         ConstValue::FrozenSet(items) => fx_hash(&(1u8, set_key(items))),
+        ConstValue::Str(s) => str_key_hash(s.as_bytes()),
         other => fx_hash(&(0u8, other)),
     }
 }
@@ -161,6 +168,25 @@ impl ConstPool {
         id
     }
 
+    /// `add(ConstValue::Str(s.clone()))`, but clones `s` only when the string is new (the key
+    /// hash of a `Str` constant is that of its bytes with `interned == false`).
+    pub fn add_str(&mut self, s: &PyStr) -> ConstId {
+        let h = str_key_hash(s.as_bytes());
+        let values = &self.values;
+        let found = self.map.find(h, |&(eh, id)| {
+            eh == h && matches!(values.get(id.index()), Some(ConstValue::Str(x)) if x.as_bytes() == s.as_bytes())
+        });
+        if let Some(&(_, id)) = found {
+            return id;
+        }
+        let mut v = s.clone();
+        v.set_interned(false);
+        let id = ConstId(self.values.len() as u32);
+        self.values.push(ConstValue::Str(v));
+        self.map.insert_unique(h, (h, id), |&(eh, _)| eh);
+        id
+    }
+
     pub fn get(&self, id: ConstId) -> Option<&ConstValue> {
         self.values.get(id.index())
     }
@@ -219,5 +245,9 @@ mod tests {
         assert_eq!(f1, f2);
         let interned = p.add(ConstValue::Str(PyStr::new("a", true)));
         assert_eq!(interned, s);
+        assert_eq!(p.add_str(&PyStr::new("a", true)), s);
+        let b = p.add_str(&PyStr::new("b", true));
+        assert_eq!(p.add(ConstValue::str("b")), b);
+        assert_eq!(p.get(b), Some(&ConstValue::str("b")));
     }
 }
