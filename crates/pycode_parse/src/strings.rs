@@ -232,7 +232,8 @@ fn octal_escape(b: &[u8], i: &mut usize, first: u8) -> u32 {
     v
 }
 
-fn utf8_len(c: u8) -> usize {
+/// The length of the UTF-8 sequence that lead byte `c` starts (1 for ASCII and stray bytes).
+pub(crate) fn utf8_len(c: u8) -> usize {
     match c {
         0xF0..=0xFF => 4,
         0xE0..=0xEF => 3,

@@ -31,42 +31,53 @@ fn perr(msg: String, range: TextRange) -> PErr {
 enum Ctx {
     /// An f-string (`true`: a t-string).
     Str(bool),
-    /// A replacement field: index of its `{`, whether its format spec started, t-string.
-    Field { open: usize, spec: bool, t: bool },
+    /// A replacement field: index of its `{`, how deep it sits in format specs (0: directly in
+    /// the string), whether its format spec started, t-string.
+    Field { open: usize, nest: i32, spec: bool, t: bool },
     Bracket,
+}
+
+/// Advances the f-string context stack over token `k` of kind `kind`: strings, replacement
+/// fields (a `{` directly in a string or in a format spec), brackets, and the `:` that starts a
+/// field's format spec. Other tokens leave it as it is.
+fn track(stack: &mut Vec<Ctx>, k: usize, kind: T) {
+    match kind {
+        T::FStringStart => stack.push(Ctx::Str(false)),
+        T::TStringStart => stack.push(Ctx::Str(true)),
+        T::FStringEnd | T::TStringEnd => {
+            while let Some(c) = stack.pop() {
+                if matches!(c, Ctx::Str(_)) {
+                    break;
+                }
+            }
+        }
+        T::Lbrace => match stack.last() {
+            Some(&Ctx::Str(t)) => stack.push(Ctx::Field { open: k, nest: 0, spec: false, t }),
+            Some(&Ctx::Field { nest, spec: true, t, .. }) => {
+                stack.push(Ctx::Field { open: k, nest: nest + 1, spec: false, t })
+            }
+            _ => stack.push(Ctx::Bracket),
+        },
+        T::Lpar | T::Lsqb => stack.push(Ctx::Bracket),
+        T::Rpar | T::Rsqb | T::Rbrace => {
+            if matches!(stack.last(), Some(Ctx::Bracket) | Some(Ctx::Field { .. })) {
+                stack.pop();
+            }
+        }
+        T::Colon => {
+            if let Some(Ctx::Field { spec, .. }) = stack.last_mut() {
+                *spec = true;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The replacement field (index of its `{`, t-string) innermost around token `i`.
 fn enclosing_field(tokens: &[Token], i: usize) -> Option<(usize, bool)> {
     let mut stack: Vec<Ctx> = Vec::new();
     for (k, tok) in tokens.get(..i)?.iter().enumerate() {
-        match tok.kind() {
-            T::FStringStart => stack.push(Ctx::Str(false)),
-            T::TStringStart => stack.push(Ctx::Str(true)),
-            T::FStringEnd | T::TStringEnd => {
-                while let Some(c) = stack.pop() {
-                    if matches!(c, Ctx::Str(_)) {
-                        break;
-                    }
-                }
-            }
-            T::Lbrace => match stack.last() {
-                Some(&Ctx::Str(t)) | Some(&Ctx::Field { spec: true, t, .. }) => stack.push(Ctx::Field { open: k, spec: false, t }),
-                _ => stack.push(Ctx::Bracket),
-            },
-            T::Lpar | T::Lsqb => stack.push(Ctx::Bracket),
-            T::Rpar | T::Rsqb | T::Rbrace => {
-                if matches!(stack.last(), Some(Ctx::Bracket) | Some(Ctx::Field { .. })) {
-                    stack.pop();
-                }
-            }
-            T::Colon => {
-                if let Some(Ctx::Field { spec, .. }) = stack.last_mut() {
-                    *spec = true;
-                }
-            }
-            _ => {}
-        }
+        track(&mut stack, k, tok.kind());
     }
     stack.iter().rev().find_map(|c| match *c {
         Ctx::Field { open, t, .. } => Some((open, t)),
@@ -108,33 +119,14 @@ pub(super) fn check_accepted(src: &str, tokens: &[Token], minor: PyMinor) -> Opt
     if !tokens.iter().any(|t| matches!(t.kind(), T::FStringStart | T::TStringStart)) {
         return None;
     }
-    #[derive(Clone, Copy)]
-    enum C {
-        Str(bool),
-        Field { nest: i32, spec: bool, t: bool },
-        Bracket,
-    }
     let limit = if minor == PyMinor::Py311 { 2 } else { MAX_EXPR_NESTING };
-    let mut stack: Vec<C> = Vec::new();
+    let mut stack: Vec<Ctx> = Vec::new();
     for (k, tok) in tokens.iter().enumerate() {
+        track(&mut stack, k, tok.kind());
         match tok.kind() {
-            T::FStringStart => stack.push(C::Str(false)),
-            T::TStringStart => stack.push(C::Str(true)),
-            T::FStringEnd | T::TStringEnd => {
-                while let Some(c) = stack.pop() {
-                    if matches!(c, C::Str(_)) {
-                        break;
-                    }
-                }
-            }
             T::Lbrace => {
-                let nest = match stack.last() {
-                    Some(&C::Str(t)) => Some((0, t)),
-                    Some(&C::Field { nest, spec: true, t }) => Some((nest + 1, t)),
-                    _ => None,
-                };
-                match nest {
-                    Some((nest, t)) => {
+                if let Some(&Ctx::Field { open, nest, t, .. }) = stack.last() {
+                    if open == k {
                         if nest >= limit {
                             if minor == PyMinor::Py311 {
                                 return Some(Accepted::CheckStrings);
@@ -145,24 +137,11 @@ pub(super) fn check_accepted(src: &str, tokens: &[Token], minor: PyMinor) -> Opt
                         if minor == PyMinor::Py311 && tokens.get(k + 1).is_some_and(|n| n.kind() == T::Star) {
                             return Some(Accepted::CheckStrings);
                         }
-                        stack.push(C::Field { nest, spec: false, t });
                     }
-                    None => stack.push(C::Bracket),
-                }
-            }
-            T::Lpar | T::Lsqb => stack.push(C::Bracket),
-            T::Rpar | T::Rsqb | T::Rbrace => {
-                if matches!(stack.last(), Some(C::Bracket) | Some(C::Field { .. })) {
-                    stack.pop();
-                }
-            }
-            T::Colon => {
-                if let Some(C::Field { spec, .. }) = stack.last_mut() {
-                    *spec = true;
                 }
             }
             T::FStringMiddle | T::TStringMiddle if minor != PyMinor::Py311 => {
-                if let Some(&C::Field { spec: true, t, .. }) = stack.last() {
+                if let Some(&Ctx::Field { spec: true, t, .. }) = stack.last() {
                     if let Some(msg) = spec_middle_error(src, tok, t, minor) {
                         return Some(Accepted::SpecDecode(msg));
                     }
@@ -225,31 +204,8 @@ pub(super) fn spec_decode_first(src: &str, parsed: &ruff_python_parser::Parsed<r
         if usize::from(tok.start()) >= limit {
             break;
         }
+        track(&mut stack, k, tok.kind());
         match tok.kind() {
-            T::FStringStart => stack.push(Ctx::Str(false)),
-            T::TStringStart => stack.push(Ctx::Str(true)),
-            T::FStringEnd | T::TStringEnd => {
-                while let Some(c) = stack.pop() {
-                    if matches!(c, Ctx::Str(_)) {
-                        break;
-                    }
-                }
-            }
-            T::Lbrace => match stack.last() {
-                Some(&Ctx::Str(t)) | Some(&Ctx::Field { spec: true, t, .. }) => stack.push(Ctx::Field { open: k, spec: false, t }),
-                _ => stack.push(Ctx::Bracket),
-            },
-            T::Lpar | T::Lsqb => stack.push(Ctx::Bracket),
-            T::Rpar | T::Rsqb | T::Rbrace => {
-                if matches!(stack.last(), Some(Ctx::Bracket) | Some(Ctx::Field { .. })) {
-                    stack.pop();
-                }
-            }
-            T::Colon => {
-                if let Some(Ctx::Field { spec, .. }) = stack.last_mut() {
-                    *spec = true;
-                }
-            }
             T::FStringMiddle | T::TStringMiddle => {
                 if let Some(&Ctx::Field { spec: true, t, .. }) = stack.last() {
                     if let Some(msg) = spec_middle_error(src, tok, t, minor) {

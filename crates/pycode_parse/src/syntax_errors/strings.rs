@@ -349,15 +349,6 @@ impl FParser<'_, '_> {
 // ---------------------------------------------------------------------------------------------
 // Escape errors of one decoded piece
 
-fn utf8_width(c: u8) -> usize {
-    match c {
-        0xf0..=0xff => 4,
-        0xe0..=0xef => 3,
-        0xc0..=0xdf => 2,
-        _ => 1,
-    }
-}
-
 fn unicode_err(start: usize, end: usize, what: &str) -> String {
     if end == start + 1 {
         format!("(unicode error) 'unicodeescape' codec can't decode byte 0x5c in position {start}: {what}")
@@ -377,7 +368,7 @@ pub(super) fn str_escape_error(piece: &str) -> Option<String> {
     let mut pos = 0usize;
     while let Some(&c) = b.get(i) {
         if c >= 0x80 {
-            i += utf8_width(c);
+            i += crate::strings::utf8_len(c);
             pos += 10;
             continue;
         }
@@ -438,7 +429,7 @@ pub(super) fn str_escape_error(piece: &str) -> Option<String> {
                     if d == b'}' {
                         break;
                     }
-                    let w = utf8_width(d);
+                    let w = crate::strings::utf8_len(d);
                     i += w;
                     pos += if d >= 0x80 { 10 } else { 1 };
                 }
