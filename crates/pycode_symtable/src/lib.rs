@@ -161,16 +161,7 @@ impl Symbols {
 
     /// Sets the flags of `name`, appending it if absent.
     pub fn set(&mut self, name: &str, f: u32) {
-        let h = name_hash(name);
-        if let Some(i) = self.position(h, name) {
-            if let Some(slot) = self.names.get_mut(i) {
-                slot.1 = f;
-            }
-            return;
-        }
-        let i = self.names.len() as u32;
-        self.names.push((name.into(), f));
-        self.index.insert_unique(h, (h, i), |&(eh, _)| eh);
+        *self.slot(name).0 = f;
     }
 
     /// The flags slot of `name` and its previous flags (`None` if it was absent, in which case it
