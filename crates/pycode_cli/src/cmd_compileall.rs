@@ -1,4 +1,4 @@
-//! `pycode compileall [--target X] [python -m compileall options] [FILE|DIR ...]`.
+//! `pycode compileall [python -m compileall options] [--target X | --python PATH] [FILE|DIR ...]`.
 //!
 //! Everything except printing lives in `pycode_compileall`; this module wires stdout/stderr, the
 //! environment (`SOURCE_DATE_EPOCH`, `PYTHONPYCACHEPREFIX`, and `PYCODE_SYS_PATH` standing in for
@@ -78,32 +78,18 @@ impl Reporter for Console {
 
 pub fn run(args: &[String]) -> ExitCode {
     // Raw (bytes) arguments, as Python's sys.argv would decode them with surrogateescape.
-    let mut argv: Vec<Vec<u8>> = std::env::args_os().skip(2).map(|a| a.into_vec()).collect();
+    let argv: Vec<Vec<u8>> = std::env::args_os().skip(2).map(|a| a.into_vec()).collect();
     debug_assert_eq!(argv.len(), args.len());
-    let mut release = Release::V3_12_7;
-    // `--target X` / `--target=X` is pycode's own and only recognised before the compileall options.
-    while let Some(first) = argv.first() {
-        let (value, used) = if first == b"--target" {
-            match argv.get(1) {
-                Some(v) => (v.clone(), 2),
-                None => {
-                    eprintln!("pycode compileall: --target needs a release (e.g. 3.12)");
-                    return ExitCode::from(2);
-                }
-            }
-        } else if let Some(v) = first.strip_prefix(b"--target=") {
-            (v.to_vec(), 1)
-        } else {
-            break;
-        };
-        match Release::parse(&String::from_utf8_lossy(&value)) {
-            Ok(r) => release = r,
-            Err(e) => {
-                eprintln!("pycode compileall: {e}");
-                return ExitCode::from(2);
-            }
+    // `--target X` / `--python PATH` are pycode's own, accepted anywhere before `--`.
+    let (release, argv) = match crate::target::extract("compileall", argv) {
+        Ok(e) => (e.release.unwrap_or_else(crate::target::default_target), e.rest),
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
         }
-        argv.drain(..used);
+    };
+    if argv.iter().take_while(|a| a.as_slice() != b"--").any(|a| a == b"-h" || a == b"--help") {
+        print!("{}\n", crate::target::help_section());
     }
     let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let sys_path = std::env::var_os("PYCODE_SYS_PATH").map(|v| v.as_bytes().split(|&c| c == b':').map(<[u8]>::to_vec).collect());

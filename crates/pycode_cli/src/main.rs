@@ -9,6 +9,7 @@ mod cmd_compile;
 mod cmd_compileall;
 mod cmd_dis;
 mod cmd_marshal;
+mod target;
 
 /// The process allocator. Compiling allocates and frees many small short-lived objects per file
 /// (AST nodes, instruction vectors, names); mimalloc serves them several times faster than the
@@ -24,14 +25,18 @@ commands:
   info FILE.pyc       print dis.show_code for every code object in the file
   tables FILE.pyc     print co_lines(), co_positions() and the exception table of every code object
   ast FILE.py         print the AST as `python -m ast` does
-  compile [--target X] [-o OUT] [--optimize N] [--invalidation-mode M] [--mtime S] FILE...   what `python -m py_compile` does
-  compileall [--target X] [OPTIONS] [FILE|DIR ...]   what `python -m compileall` does
+  compile [py_compile options] FILE...   what `python -m py_compile` does
+  compileall [compileall options] [FILE|DIR ...]   what `python -m compileall` does
+
+  compile and compileall take pycode's --target X (or --python PATH) anywhere.
   roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
 ";
 
 fn main() -> ExitCode {
     alloc::configure();
-    let mut args = std::env::args().skip(1);
+    // Lossy: a command that needs the raw bytes of its arguments (compileall) reads them itself;
+    // `std::env::args` would panic on a name that is not UTF-8.
+    let mut args = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned());
     let Some(cmd) = args.next() else {
         eprint!("{USAGE}");
         return ExitCode::from(2);

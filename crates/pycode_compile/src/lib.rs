@@ -134,6 +134,14 @@ fn minor_of(release: Release) -> PyMinor {
     }
 }
 
+/// Whether pycode compiles for `release` (the others fail with `NotImplementedError`).
+pub const fn implemented(release: Release) -> bool {
+    match release {
+        Release::V3_12_1 | Release::V3_12_7 => true,
+        Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => false,
+    }
+}
+
 /// `compile()`'s `mode` argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompileMode {
@@ -228,16 +236,8 @@ fn compile_ast_with(
     marshal_set_order: bool,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
-    match release {
-        Release::V3_12_1 | Release::V3_12_7 => {}
-        Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => {
-            return Err(CompileError::Unsupported(format!(
-                "code generation for CPython {}.{}.{}",
-                release.version().0,
-                release.version().1,
-                release.version().2
-            )))
-        }
+    if !implemented(release) {
+        return Err(CompileError::Unsupported(format!("code generation for CPython {release}")));
     }
     let mut opts = CompileOptions::new(release);
     opts.optimize = optimize;
