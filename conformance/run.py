@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(REPO, "oracle"))
 sys.path.insert(0, HERE)
 
 import refs  # noqa: E402  (oracle/refs.py)
+import floors  # noqa: E402  (conformance/floors.py)
 from features import FEATURES  # noqa: E402  (conformance/features.py)
 
 TIMEOUT = 120  # seconds per pycode invocation
@@ -261,13 +262,20 @@ def run(release, feature, corpus_name, n, pycode, jobs, oracle_jobs):
 
 def snapshot(release, feature, corpus, n, pycode, jobs=2, oracle_jobs=2, check=False, out=sys.stdout):
     """Compute one snapshot; write it, or with `check` compare it with the committed one.
-    Returns True when written or unchanged."""
+    The fresh count is also judged against its floor (conformance/floors.txt), whatever the
+    snapshot file says. Returns "passed", "failed" (differs from the committed snapshot in
+    check mode, or below its floor) or "not-implemented" (marked so in floors.txt; never
+    counted as passing)."""
     text, diff_dir = run(release, feature, corpus, n, pycode, jobs, oracle_jobs)
     path = snapshot_path(release, feature, corpus, n)
     rel_path = os.path.relpath(path, REPO)
     out.write("%s %s %s%s: %s   (diffs: %s)\n" % (
         release, feature, corpus, "" if n is None else " sample %d" % n,
         text.split("\n", 1)[0], os.path.relpath(diff_dir, REPO)))
+    floor_status, floor_msgs = floors.judge(os.path.relpath(path, HERE).replace(os.sep, "/"), text)
+    for msg in floor_msgs:
+        out.write("floors: %s\n" % msg)
+    status = {"below": "failed", floors.NOT_IMPLEMENTED: "not-implemented"}.get(floor_status, "passed")
     if check:
         old = _read(path) if os.path.isfile(path) else ""
         if old != text:
@@ -275,13 +283,15 @@ def snapshot(release, feature, corpus, n, pycode, jobs=2, oracle_jobs=2, check=F
                                                 rel_path + " (committed)", rel_path + " (now)"))
             out.write("run.py: %s differs from this run (update it: same command without --check)\n"
                       % rel_path)
-            return False
-        return True
+            return "failed"
+        return status
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     out.write("wrote %s\n" % rel_path)
-    return True
+    if status == "failed":
+        out.write("run.py: %s is below its floor in conformance/floors.txt: this is a regression\n" % rel_path)
+    return status
 
 
 def main():
@@ -299,11 +309,11 @@ def main():
     if not os.path.isfile(args.pycode):
         sys.exit("run.py: no pycode binary at %s (cargo build --release -p pycode_cli)" % args.pycode)
     try:
-        ok = snapshot(args.release, args.feature, args.corpus, args.sample, args.pycode,
-                      args.jobs, args.oracle_jobs, args.check)
+        status = snapshot(args.release, args.feature, args.corpus, args.sample, args.pycode,
+                          args.jobs, args.oracle_jobs, args.check)
     except refs.OracleError as e:
         sys.exit("run.py: %s" % e)
-    return 0 if ok else 1
+    return 1 if status == "failed" else 0
 
 
 if __name__ == "__main__":
