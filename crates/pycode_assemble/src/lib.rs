@@ -22,6 +22,9 @@ pub enum AssembleError {
     Cfg(CfgError),
     /// A metadata table is inconsistent (e.g. a cell index out of range).
     Metadata(&'static str),
+    /// An instruction the target release does not have reached the assembler (`name` when
+    /// the opcode is a stand-in for a name the release lacks).
+    AbsentOpcode { release: Release, opcode: u16, name: Option<&'static str> },
 }
 
 impl From<CfgError> for AssembleError {
@@ -35,6 +38,12 @@ impl std::fmt::Display for AssembleError {
         match self {
             AssembleError::Cfg(e) => write!(f, "{e}"),
             AssembleError::Metadata(s) => write!(f, "bad code unit metadata: {s}"),
+            AssembleError::AbsentOpcode { release, opcode, name: Some(name) } => {
+                write!(f, "opcode {name} (stand-in {opcode}) does not exist in CPython {release}")
+            }
+            AssembleError::AbsentOpcode { release, opcode, name: None } => {
+                write!(f, "opcode {opcode} is not an instruction of CPython {release}")
+            }
         }
     }
 }
@@ -129,7 +138,7 @@ fn assemble_unit(
     g.resolve_jumps()?;
     let instrs = g.to_instr_sequence()?;
 
-    let code = assemble_bytecode(&ops, &instrs);
+    let code = assemble_bytecode(&ops, &instrs)?;
     let linetable = assemble_linetable(&ops, &instrs, md.firstlineno);
     let exceptiontable = assemble_exception_table(&ops, &instrs);
     let a = AssembledCode {

@@ -5,9 +5,13 @@
 use pycode_flowgraph::{Ops, OutInstr};
 use pycode_instr::Location;
 
+use crate::AssembleError;
+
 /// `assemble_emit_instr` / `write_instr` for every instruction: `EXTENDED_ARG` prefixes, the
-/// instruction, then its inline `CACHE` entries.
-pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
+/// instruction, then its inline `CACHE` entries. An opcode that is not a real instruction of
+/// the release (a pseudo-op left over, or a stand-in for an opcode the release lacks) is an
+/// error, never a written byte.
+pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Result<Vec<u8>, AssembleError> {
     let mut out = Vec::with_capacity(instrs.len() * 4);
     let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
     let cache = u8::try_from(ops.CACHE).unwrap_or(0);
@@ -22,12 +26,21 @@ pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
             }
             out.extend_from_slice(&[ext, (oparg >> 8) as u8]);
         }
-        out.extend_from_slice(&[ins.opcode as u8, oparg as u8]);
+        let opcode = real_opcode(ops, ins.opcode)?;
+        out.extend_from_slice(&[opcode, oparg as u8]);
         for _ in 0..ops.cache_entries(ins.opcode) {
             out.extend_from_slice(&[cache, 0]);
         }
     }
-    out
+    Ok(out)
+}
+
+/// `op` as the byte written for it, when it is a real instruction of the release.
+fn real_opcode(ops: &Ops, op: u16) -> Result<u8, AssembleError> {
+    match u8::try_from(op) {
+        Ok(b) if ops.table.opname(op).is_some_and(|n| !n.starts_with('<')) => Ok(b),
+        _ => Err(AssembleError::AbsentOpcode { release: ops.release, opcode: op, name: Ops::absent_name(op) }),
+    }
 }
 
 /// Location-table writer state (`struct assembler`'s `a_linetable` / `a_lineno`).

@@ -8,7 +8,7 @@ use pycode_ast::{
     Mod, Operator, Pos, Stmt, StmtKind, UnaryOp, WithItem,
 };
 use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr};
-use pycode_release::Release;
+use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
@@ -16,10 +16,12 @@ use pycode_symtable::{
     SymTable,
 };
 
-use crate::ops::Ops;
+use crate::ops::{Ops, ABSENT_BASE};
 
 #[path = "pattern.rs"]
 mod pattern;
+#[path = "select.rs"]
+mod select;
 #[path = "try_star.rs"]
 mod try_star;
 #[path = "typeparams.rs"]
@@ -70,11 +72,7 @@ const CO_COROUTINE: u32 = 0x80;
 const CO_ASYNC_GENERATOR: u32 = 0x200;
 const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000 | 0x800000 | 0x1000000;
 
-// MAKE_FUNCTION flags
-const MAKE_FUNCTION_DEFAULTS: u32 = 0x01;
-const MAKE_FUNCTION_KWDEFAULTS: u32 = 0x02;
-const MAKE_FUNCTION_ANNOTATIONS: u32 = 0x04;
-const MAKE_FUNCTION_CLOSURE: u32 = 0x08;
+use select::{MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
 
 // intrinsics
 const INTRINSIC_PRINT: u32 = 1;
@@ -85,7 +83,6 @@ const INTRINSIC_UNARY_POSITIVE: u32 = 5;
 const INTRINSIC_LIST_TO_TUPLE: u32 = 6;
 
 const STACK_USE_GUIDELINE: usize = 30;
-const CO_MAXBLOCKS: usize = 20;
 /// A backstop only: the symbol table (which runs first) raises CPython's `RecursionError` at
 /// `pycode_symtable::MAX_DEPTH`; codegen's own count (which also counts comprehension
 /// generators and patterns) must not fire before it.
@@ -172,6 +169,10 @@ struct Compiler<'a> {
     st: SymTable,
     future: FutureFeatures,
     opts: CompileOptions,
+    /// The target's behaviour switches (`opts.release.features()`).
+    feat: Features,
+    /// The target's instruction-selection line (`opts.release.line()`), see `select.rs`.
+    line: Minor,
     ops: &'static Ops,
     consts: ConstPool,
     units: Vec<CompiledUnit>,
@@ -184,6 +185,8 @@ struct Compiler<'a> {
     warnings: Vec<SyntaxWarning>,
     /// The pool id of `None`, once pooled.
     none_const: Option<ConstId>,
+    /// The first opcode selected that the target release lacks (an internal error).
+    absent: Option<CompileError>,
 }
 
 type R = Result<(), CompileError>;
@@ -301,6 +304,8 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         st,
         future,
         opts,
+        feat: opts.release.features(),
+        line: opts.release.line(),
         ops: Ops::new(opts.release),
         consts: ConstPool::new(),
         units: Vec::new(),
@@ -310,9 +315,13 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         generic_bases: &generic_bases,
         warnings: Vec::new(),
         none_const: None,
+        absent: None,
     };
-    let r = c.compiler_mod(module);
+    let r = c.check_line().and_then(|()| c.compiler_mod(module));
     warnings.append(&mut c.warnings);
+    if let Some(e) = c.absent.take() {
+        return Err(e);
+    }
     r?;
     let root = c.units.len().saturating_sub(1);
     Ok(Compiled { units: c.units, consts: c.consts, root })
@@ -353,15 +362,36 @@ impl<'a> Compiler<'a> {
     }
 
     fn addop(&mut self, op: u16, loc: Location) {
-        self.u().seq.addop(op, 0, loc);
+        self.addop_i(op, 0, loc);
     }
 
     fn addop_i(&mut self, op: u16, arg: u32, loc: Location) {
+        if op >= ABSENT_BASE {
+            self.absent_opcode(op);
+            return;
+        }
         self.u().seq.addop(op, arg, loc);
     }
 
     fn addop_j(&mut self, op: u16, target: Label, loc: Location) {
+        if op >= ABSENT_BASE {
+            self.absent_opcode(op);
+            return;
+        }
         self.u().seq.addop_jump(op, target, loc);
+    }
+
+    /// Records (once) that codegen selected an opcode the target release lacks; the
+    /// compilation then fails with that error instead of writing a byte for it.
+    #[cold]
+    fn absent_opcode(&mut self, op: u16) {
+        if self.absent.is_none() {
+            let name = Ops::absent_name(op).unwrap_or("?");
+            self.absent = Some(CompileError::new(
+                ErrorKind::SystemError,
+                format!("opcode {name} does not exist in CPython {}", self.opts.release),
+            ));
+        }
     }
 
     fn new_label(&mut self) -> Label {
@@ -830,12 +860,9 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ fblocks
 
-    /// `CO_MAXBLOCKS`: 20 up to 3.12.1, 21 from 3.12.7 (measured: 21 nested loops compile there).
+    /// `CO_MAXBLOCKS` as the nesting check counts it (see [`Features::max_static_blocks`]).
     fn co_maxblocks(&self) -> usize {
-        match self.opts.release {
-            Release::V3_11_7 | Release::V3_12_1 => CO_MAXBLOCKS,
-            Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => CO_MAXBLOCKS + 1,
-        }
+        self.feat.max_static_blocks
     }
 
     fn push_fblock(&mut self, loc: Location, ty: FBlockType, block: Option<Label>, exit: Option<Label>, datum: FDatum<'a>) -> R {
@@ -1063,7 +1090,7 @@ impl<'a> Compiler<'a> {
     /// 3.12.7 (like 3.13) attributes `GET_ITER`/`FOR_ITER` to the iterable and the `with`
     /// machinery to each context expression; 3.12.1 used the whole statement / comprehension.
     fn iter_locs(&self) -> bool {
-        !matches!(self.opts.release, Release::V3_12_1 | Release::V3_11_7)
+        self.feat.iter_locations
     }
 
     fn is_top_level_await(&self) -> bool {
@@ -1187,7 +1214,7 @@ impl<'a> Compiler<'a> {
         self.visit_stmts(&f.body)?;
         self.addop_j(op!(self, JUMP), start, NO_LOC);
         self.use_label(cleanup)?;
-        self.addop(op!(self, END_FOR), NO_LOC);
+        self.emit_end_for(NO_LOC);
         self.pop_fblock();
         self.visit_stmts(&f.orelse)?;
         self.use_label(end)
@@ -1402,7 +1429,7 @@ impl<'a> Compiler<'a> {
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
         let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc_of(s.pos) };
-        self.addop(o.BEFORE_WITH, loc);
+        self.emit_with_enter(false, loc)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
         self.push_fblock(loc, FBlockType::With, Some(block), Some(final_), FDatum::None)?;
@@ -1443,7 +1470,7 @@ impl<'a> Compiler<'a> {
         let exit = self.new_label();
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
-        self.addop(o.BEFORE_ASYNC_WITH, loc);
+        self.emit_with_enter(true, loc)?;
         self.addop_i(o.GET_AWAITABLE, 1, loc);
         self.load_const(ConstValue::None, loc);
         self.add_yield_from(loc, true)?;
@@ -1589,7 +1616,7 @@ impl<'a> Compiler<'a> {
                     self.visit_expr(slice)?;
                     self.addop_i(o.COPY, 2, loc);
                     self.addop_i(o.COPY, 2, loc);
-                    self.addop(o.BINARY_SUBSCR, loc);
+                    self.emit_subscr(loc);
                 }
             }
             ExprKind::Name { id, .. } => self.nameop(loc, id, ExprContext::Load)?,
@@ -1808,7 +1835,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(op!(self, BUILD_TUPLE), freevars.len() as u32, loc);
         }
         self.load_const(ConstValue::Code(handle), loc);
-        self.addop_i(op!(self, MAKE_FUNCTION), flags, loc);
+        self.emit_make_function(flags, loc);
         Ok(())
     }
 
@@ -1936,7 +1963,7 @@ impl<'a> Compiler<'a> {
             self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
         }
         for d in cd.decorator_list.iter().rev() {
-            self.addop_i(o.CALL, 0, loc_of(d.pos));
+            self.emit_call(0, false, loc_of(d.pos));
         }
         self.nameop(loc, &cd.name, ExprContext::Store)
     }
@@ -2004,6 +2031,7 @@ impl<'a> Compiler<'a> {
                 for v in &values[..n] {
                     self.visit_expr(v)?;
                     self.addop_i(o.COPY, 1, loc);
+                    self.emit_to_bool(loc);
                     self.addop_j(jumpi, end, loc);
                     self.addop(o.POP_TOP, loc);
                 }
@@ -2022,7 +2050,7 @@ impl<'a> Compiler<'a> {
                 match op {
                     UnaryOp::UAdd => self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
                     UnaryOp::USub => self.addop(o.UNARY_NEGATIVE, loc),
-                    UnaryOp::Not => self.addop(o.UNARY_NOT, loc),
+                    UnaryOp::Not => self.emit_not(loc),
                     UnaryOp::Invert => self.addop(o.UNARY_INVERT, loc),
                 }
             }
@@ -2097,7 +2125,7 @@ impl<'a> Compiler<'a> {
                         self.visit_expr(v)?;
                         self.addop_i(o.LIST_APPEND, 1, loc);
                     }
-                    self.addop_i(o.CALL, 1, loc);
+                    self.emit_call(1, false, loc);
                 } else {
                     self.visit_exprs(values)?;
                     if values.len() != 1 {
@@ -2107,18 +2135,18 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::FormattedValue { value, conversion, format_spec } => {
                 self.visit_expr(value)?;
-                let mut oparg = match *conversion {
+                let conv = match *conversion {
                     115 => 1, // 's'
                     114 => 2, // 'r'
                     97 => 3,  // 'a'
                     -1 => 0,
                     _ => return Err(CompileError::new(ErrorKind::SystemError, "Unrecognized conversion character")),
                 };
+                self.emit_convert(conv, loc);
                 if let Some(spec) = format_spec {
                     self.visit_expr(spec)?;
-                    oparg |= 4;
                 }
-                self.addop_i(o.FORMAT_VALUE, oparg, loc);
+                self.emit_format(conv, format_spec.is_some(), loc);
             }
             ExprKind::Interpolation { .. } | ExprKind::TemplateStr { .. } => return Err(unsupported("template strings")),
             ExprKind::Attribute { value, attr, ctx } => {
@@ -2157,12 +2185,11 @@ impl<'a> Compiler<'a> {
                     }
                 } else {
                     self.visit_expr(slice)?;
-                    let op = match ctx {
-                        ExprContext::Load => o.BINARY_SUBSCR,
-                        ExprContext::Store => o.STORE_SUBSCR,
-                        ExprContext::Del => o.DELETE_SUBSCR,
-                    };
-                    self.addop(op, loc);
+                    match ctx {
+                        ExprContext::Load => self.emit_subscr(loc),
+                        ExprContext::Store => self.addop(o.STORE_SUBSCR, loc),
+                        ExprContext::Del => self.addop(o.DELETE_SUBSCR, loc),
+                    }
                 }
             }
             ExprKind::Starred { ctx, .. } => {
@@ -2426,21 +2453,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn addcompare(&mut self, loc: Location, op: CmpOp) {
-        let o = &self.ops;
-        let (opc, arg) = match op {
-            // (cmp << 4) | compare_masks[cmp]
-            CmpOp::Lt => (o.COMPARE_OP, 2),
-            CmpOp::LtE => (o.COMPARE_OP, (1 << 4) | 2 | 8),
-            CmpOp::Eq => (o.COMPARE_OP, (2 << 4) | 8),
-            CmpOp::NotEq => (o.COMPARE_OP, (3 << 4) | 7),
-            CmpOp::Gt => (o.COMPARE_OP, (4 << 4) | 4),
-            CmpOp::GtE => (o.COMPARE_OP, (5 << 4) | 4 | 8),
-            CmpOp::Is => (o.IS_OP, 0),
-            CmpOp::IsNot => (o.IS_OP, 1),
-            CmpOp::In => (o.CONTAINS_OP, 0),
-            CmpOp::NotIn => (o.CONTAINS_OP, 1),
-        };
-        self.addop_i(opc, arg, loc);
+        self.emit_compare(op, loc);
     }
 
     /// `compiler_compare`.
@@ -2464,6 +2477,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
             self.addop_i(o.COPY, 1, loc);
+            self.emit_to_bool(loc);
             self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, loc);
             self.addop(o.POP_TOP, loc);
         }
@@ -2528,10 +2542,12 @@ impl<'a> Compiler<'a> {
                     self.addop_i(o.SWAP, 2, el);
                     self.addop_i(o.COPY, 2, el);
                     self.addcompare(el, ops[i]);
+                    self.emit_to_bool(el);
                     self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, el);
                 }
                 self.visit_expr(&comparators[n])?;
                 self.addcompare(el, ops[n]);
+                self.emit_to_bool(el);
                 self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
                 let end = self.new_label();
                 self.addop_j(o.JUMP, end, NO_LOC);
@@ -2545,6 +2561,7 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
         self.visit_expr(e)?;
+        self.emit_to_bool(loc_of(e.pos));
         self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, loc_of(e.pos));
         Ok(())
     }
@@ -2623,9 +2640,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_call_simple_kw_helper`.
     fn call_simple_kw_helper(&mut self, loc: Location, keywords: &[Keyword]) {
         let names: Vec<&str> = keywords.iter().filter_map(|k| k.arg.as_deref()).collect();
-        let t = self.str_tuple(&names);
-        let i = self.add_const(t);
-        self.addop_i(op!(self, KW_NAMES), i, loc);
+        self.emit_call_kwnames(&names, loc);
     }
 
     /// `maybe_optimize_method_call`; `Ok(false)` when not applicable.
@@ -2664,7 +2679,7 @@ impl<'a> Compiler<'a> {
             self.call_simple_kw_helper(loc, kwds);
         }
         let l = update_start_location_to_match_attr(loc_of(e.pos), meth);
-        self.addop_i(o.CALL, (argsl + kwdsl) as u32, l);
+        self.emit_call((argsl + kwdsl) as u32, kwdsl > 0, l);
         Ok(true)
     }
 
@@ -2734,7 +2749,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.call_simple_kw_helper(loc, keywords);
             }
-            self.addop_i(o.CALL, n + (nelts + nkwelts) as u32, loc);
+            self.emit_call(n + (nelts + nkwelts) as u32, nkwelts > 0, loc);
             return Ok(());
         }
         let single_starred = match args.iter().next() {
@@ -2842,7 +2857,7 @@ impl<'a> Compiler<'a> {
         } else {
             self.addop(o.GET_ITER, iter_loc);
         }
-        self.addop_i(o.CALL, 0, loc);
+        self.emit_call(0, false, loc);
         if is_async_generator && ty != CompType::Genexp {
             self.addop_i(o.GET_AWAITABLE, 0, loc);
             self.load_const(ConstValue::None, loc);
@@ -3040,7 +3055,7 @@ impl<'a> Compiler<'a> {
         if let Some(s) = start {
             self.addop_j(o.JUMP, s, elt_loc);
             self.use_label(anchor)?;
-            self.addop(o.END_FOR, NO_LOC);
+            self.emit_end_for(NO_LOC);
         }
         Ok(())
     }

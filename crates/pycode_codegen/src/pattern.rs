@@ -257,7 +257,7 @@ impl<'a> Compiler<'a> {
                 self.load_const(ConstValue::Int((size - i) as i64), loc);
                 self.addop_i(o.BINARY_OP, binop_arg(Operator::Sub), loc);
             }
-            self.addop(o.BINARY_SUBSCR, loc);
+            self.emit_subscr(loc);
             self.pattern_subpattern(p, pc)?;
         }
         pc.on_top -= 1;

@@ -18,7 +18,6 @@ use pycode_symtable::FxHashMap as HashMap;
 
 use pycode_ast::{ClassDef, Expr, ExprContext, ExprKind, Mod, Stmt, StmtKind, TypeParam, TypeParamKind};
 use pycode_instr::{ConstValue, Location, PyStr};
-use pycode_release::Release;
 use pycode_symtable::{key_of_stmt, key_of_type_param, key_of_type_params};
 
 use super::{loc_of, Compiler, Elts, ScopeType, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS, R};
@@ -195,7 +194,7 @@ impl<'a> Compiler<'a> {
         if num > 0 {
             self.addop_i(o.SWAP, num + 1, loc);
         }
-        self.addop_i(o.CALL, num, loc);
+        self.emit_call(num, false, loc);
         Ok(())
     }
 
@@ -206,7 +205,7 @@ impl<'a> Compiler<'a> {
         // CPython 3.12.1 sets the *enclosing* unit's private name here (and never restores it),
         // so later `__names` in the enclosing scope are mangled with this class's name; 3.12.7
         // (measured) sets it in the type-parameter scope only.
-        let leaks_private = self.opts.release == Release::V3_12_1;
+        let leaks_private = self.feat.type_params_leak_private;
         if leaks_private {
             self.u().private = Some(Box::from(&*cd.name));
         }
@@ -245,7 +244,7 @@ impl<'a> Compiler<'a> {
         self.call_helper_elts(loc, 2, bases, &cd.keywords)?;
         let handle = self.finish_unit(false)?;
         self.make_closure(loc, handle, 0)?;
-        self.addop_i(o.CALL, 0, loc);
+        self.emit_call(0, false, loc);
         Ok(())
     }
 
@@ -282,7 +281,7 @@ impl<'a> Compiler<'a> {
         if is_generic {
             let handle = self.finish_unit(false)?;
             self.make_closure(loc, handle, 0)?;
-            self.addop_i(o.CALL, 0, loc);
+            self.emit_call(0, false, loc);
         }
         self.nameop(loc, id, ExprContext::Store)
     }

@@ -18,7 +18,7 @@ mod peephole;
 
 pub use cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK};
 pub use consts::const_is_true;
-pub use ops::{Ops, ABSENT};
+pub use ops::{Ops, ABSENT_BASE};
 pub use passes::{ExceptHandlerInfo, OutInstr, CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR};
 
 mod ops;

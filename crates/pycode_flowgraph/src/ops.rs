@@ -1,11 +1,13 @@
 //! The opcode numbers and classifications the CFG passes need, resolved once per release from
-//! `pycode_release`'s generated table. An opcode a release lacks gets [`ABSENT`], which never
-//! equals a real instruction's opcode.
+//! `pycode_release`'s generated table. An opcode a release lacks gets a sentinel at or above
+//! [`ABSENT_BASE`] (one per name, see [`Ops::absent_name`]), which never equals a real
+//! instruction's opcode; the assembler refuses to write one.
 
 use pycode_release::{OpFlags, OpcodeTable, Release};
 
-/// Stands for "this release has no such opcode".
-pub const ABSENT: u16 = u16::MAX;
+/// First sentinel number standing for "this release has no such opcode" (real opcodes are < 256,
+/// pseudo-ops < 512 in every release).
+pub const ABSENT_BASE: u16 = 0xF000;
 
 macro_rules! ops_struct {
     ($($field:ident = $name:literal),* $(,)?) => {
@@ -21,6 +23,9 @@ macro_rules! ops_struct {
             props: &'static [OpInfo; PROPS_LEN],
             $(pub $field: u16,)*
         }
+
+        /// The CPython names of [`Ops`]' opcode fields, in field order.
+        const NAMES: &[&str] = &[$($name,)*];
 
         impl Ops {
             /// The table of `release`, resolved by name once per process and then copied.
@@ -38,11 +43,17 @@ macro_rules! ops_struct {
                 static PROPS: [std::sync::OnceLock<[OpInfo; PROPS_LEN]>; Release::ALL.len()] =
                     [const { std::sync::OnceLock::new() }; Release::ALL.len()];
                 let table = release.opcodes();
+                let mut next_absent = ABSENT_BASE;
+                let mut g = |name: &str| {
+                    let v = table.opmap(name).unwrap_or(next_absent);
+                    next_absent += 1;
+                    v
+                };
                 let mut ops = Ops {
                     release,
                     table,
                     props: &NO_PROPS,
-                    $($field: table.opmap($name).unwrap_or(ABSENT),)*
+                    $($field: g($name),)*
                 };
                 let probe = ops.clone();
                 ops.props = match Release::ALL.iter().position(|&r| r == release).and_then(|i| PROPS.get(i)) {
@@ -104,6 +115,14 @@ ops_struct! {
     DELETE_DEREF = "DELETE_DEREF",
     LOAD_FROM_DICT_OR_DEREF = "LOAD_FROM_DICT_OR_DEREF",
     CACHE = "CACHE",
+}
+
+impl Ops {
+    /// The name of the opcode `op` stands for when the release lacks it (`op` is a sentinel),
+    /// else `None`.
+    pub fn absent_name(op: u16) -> Option<&'static str> {
+        op.checked_sub(ABSENT_BASE).and_then(|i| NAMES.get(usize::from(i)).copied())
+    }
 }
 
 /// Opcode numbers covered by the property table (real ops < 256, pseudo ops above).
@@ -185,7 +204,7 @@ impl Ops {
         if self.table.has(op, OpFlags::HAS_CONST) {
             bits |= P_HAS_CONST;
         }
-        if op != ABSENT {
+        if op < ABSENT_BASE {
             if [
                 self.LOAD_FAST,
                 self.LOAD_FAST_CHECK,
@@ -213,7 +232,7 @@ impl Ops {
             if self.is_block_push_slow(op)
                 || op == self.POP_BLOCK
                 || op == self.STORE_FAST_MAYBE_NULL
-                || (op == self.LOAD_CLOSURE && self.release.at_least(3, 13))
+                || (op == self.LOAD_CLOSURE && self.release.features().load_closure_pseudo)
             {
                 bits |= P_PSEUDO;
             }

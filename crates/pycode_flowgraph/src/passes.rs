@@ -222,7 +222,7 @@ impl Cfg {
         todo.push(entry);
         let ops = &self.ops;
         let blocks = &mut self.blocks;
-        let yield_sets_oparg = !ops.release.at_least(3, 13);
+        let yield_sets_oparg = ops.release.features().yield_value_except_depth;
         let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
         let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
         let node = |nodes: &Vec<ExceptNode>, id: u32| -> Result<ExceptNode, CfgError> {
@@ -414,10 +414,7 @@ impl Cfg {
     /// 3.12.7 and drops it in 3.12.1 and 3.13.0).
     fn remove_redundant_nops(&mut self, b: BlockId) -> Result<usize, CfgError> {
         let nop = self.ops.NOP;
-        let resume_sets_prev = match self.ops.release {
-            Release::V3_12_7 => false,
-            Release::V3_11_7 | Release::V3_12_1 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => true,
-        };
+        let resume_sets_prev = self.ops.release.features().resume_sets_prev_line;
         let resume = self.ops.RESUME;
         // Without a NOP nothing is removed (the loop below would copy every instruction onto
         // itself).
@@ -1200,7 +1197,7 @@ impl Cfg {
         self.optimize_cfg(consts, pool, summary.malformed)?;
         self.remove_unused_consts(consts)?;
         self.add_checks_for_loads_of_uninitialized_variables(nlocals, nparams)?;
-        if self.ops.release.at_least(3, 13) {
+        if self.ops.release.features().superinstructions {
             self.insert_superinstructions()?;
         }
         self.push_cold_blocks_to_end()?;
@@ -1392,7 +1389,7 @@ impl Cfg {
                     set_op0(ins, o.NOP);
                 } else if ins.opcode == o.STORE_FAST_MAYBE_NULL {
                     ins.opcode = o.STORE_FAST;
-                } else if ins.opcode == o.LOAD_CLOSURE && o.release.at_least(3, 13) {
+                } else if ins.opcode == o.LOAD_CLOSURE && o.release.features().load_closure_pseudo {
                     ins.opcode = o.LOAD_FAST;
                 }
             }
@@ -1446,7 +1443,7 @@ impl Cfg {
                         let target_label = self.bb(last.target)?.label;
                         let j = self.new_block();
                         // 3.12 gives the new JUMP the conditional jump's location; 3.13 none.
-                        let jloc = if o.release.at_least(3, 13) { Location::NO_LOCATION } else { last.loc };
+                        let jloc = if o.release.features().reversed_jump_no_location { Location::NO_LOCATION } else { last.loc };
                         let mut ji = CfgInstr::new(o.JUMP, target_label as i32, jloc);
                         ji.target = last.target;
                         {

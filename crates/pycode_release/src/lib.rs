@@ -6,10 +6,12 @@
 //! data measured from that release's interpreter by `tools/gen_opcodes.py`
 //! and rendered into `src/generated/`. This crate does no I/O and never panics.
 
+pub mod features;
 mod generated;
 pub mod opcodes;
 pub mod release;
 
+pub use features::{ConstFolding, Features, Minor};
 pub use opcodes::{OpFlags, OpcodeTable, PseudoOp, StackEffect};
 pub use release::{Release, UnknownRelease};
 

@@ -673,9 +673,10 @@ impl Builder {
             if e.comprehension != ComprehensionType::None {
                 // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
                 // plain one, so a private name inside a class is never found there).
-                let f = match self.release {
-                    pycode_release::Release::V3_11_7 | pycode_release::Release::V3_12_1 => e.flags(target_name),
-                    _ => e.flags(&mangle_cow(self.private.as_deref(), target_name)),
+                let f = if self.release.features().mangled_comprehension_iter {
+                    e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                } else {
+                    e.flags(target_name)
                 };
                 if f & DEF_COMP_ITER != 0 {
                     return Err(CompileError::syntax_at(

@@ -1,0 +1,204 @@
+//! Instruction selection per release: the one place where the instructions chosen for a
+//! semantic operation depend on the target's minor line ([`Minor`]).
+//!
+//! Each method is named after what it does (call, format a value, make a function, compare, ...)
+//! and is a small exhaustive `match` on `self.line`; the rest of codegen calls these instead of
+//! naming release-specific opcodes. A line whose back end is not written yet returns
+//! [`ErrorKind::Unsupported`] from [`Compiler::check_line`] before any code is generated, so
+//! the `V3_11` arms below are never reached today; they name the instructions a 3.11 back end
+//! would emit so that writing it means filling arms, not copying a pipeline.
+//!
+//! Behaviour switches that are not about which instruction to emit (where constant folding
+//! happens, whether class bodies record `__static_attributes__`, ...) are data in
+//! [`pycode_release::Features`], read as `self.feat`.
+
+use pycode_ast::CmpOp;
+use pycode_instr::Location;
+use pycode_release::Minor;
+use pycode_symtable::{CompileError, ErrorKind};
+
+use super::{Compiler, R};
+
+// MAKE_FUNCTION / SET_FUNCTION_ATTRIBUTE flags.
+pub(super) const MAKE_FUNCTION_DEFAULTS: u32 = 0x01;
+pub(super) const MAKE_FUNCTION_KWDEFAULTS: u32 = 0x02;
+pub(super) const MAKE_FUNCTION_ANNOTATIONS: u32 = 0x04;
+pub(super) const MAKE_FUNCTION_CLOSURE: u32 = 0x08;
+
+/// `FORMAT_VALUE`'s "has a format spec" bit (3.11–3.12).
+const FVS_HAVE_SPEC: u32 = 0x4;
+
+/// `NB_SUBSCR`: `BINARY_OP`'s subscript operator (3.14+).
+const NB_SUBSCR: u32 = 26;
+
+impl<'a> Compiler<'a> {
+    /// Fails unless this line's back end exists.
+    pub(super) fn check_line(&self) -> R {
+        match self.line {
+            Minor::V3_12 | Minor::V3_13 => Ok(()),
+            Minor::V3_11 | Minor::V3_14 => Err(CompileError::new(
+                ErrorKind::Unsupported,
+                format!("code generation for CPython {}", self.opts.release),
+            )),
+        }
+    }
+
+    /// Makes the keyword names of a call known (after the keyword values are pushed): 3.11–3.12
+    /// `KW_NAMES` (an oparg into `co_consts`, no stack effect), 3.13+ a tuple constant pushed
+    /// for `CALL_KW`.
+    pub(super) fn emit_call_kwnames(&mut self, names: &[&str], loc: Location) {
+        let t = self.str_tuple(names);
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {
+                let i = self.add_const(t);
+                self.addop_i(self.ops.KW_NAMES, i, loc);
+            }
+            Minor::V3_13 | Minor::V3_14 => self.load_const(t, loc),
+        }
+    }
+
+    /// A call of `nargs` arguments (positional and keyword) already on the stack;
+    /// `kwnames` = [`Compiler::emit_call_kwnames`] was emitted for it.
+    pub(super) fn emit_call(&mut self, nargs: u32, kwnames: bool, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            // 3.11 would need PRECALL before CALL.
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(o.CALL, nargs, loc),
+            Minor::V3_13 | Minor::V3_14 => {
+                self.addop_i(if kwnames { o.CALL_KW } else { o.CALL }, nargs, loc);
+            }
+        }
+    }
+
+    /// The conversion of a formatted value (`!s`, `!r`, `!a`; `conv` = 1, 2, 3, or 0 for none),
+    /// emitted right after the value: 3.13+ `CONVERT_VALUE`; earlier releases fold it into
+    /// `FORMAT_VALUE`'s oparg ([`Compiler::emit_format`]).
+    pub(super) fn emit_convert(&mut self, conv: u32, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {}
+            Minor::V3_13 | Minor::V3_14 => {
+                if conv != 0 {
+                    self.addop_i(self.ops.CONVERT_VALUE, conv, loc);
+                }
+            }
+        }
+    }
+
+    /// Formats the value (and the spec above it when `has_spec`): `FORMAT_VALUE conv|spec`
+    /// (3.11–3.12), `FORMAT_SIMPLE` / `FORMAT_WITH_SPEC` (3.13+).
+    pub(super) fn emit_format(&mut self, conv: u32, has_spec: bool, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {
+                let spec = if has_spec { FVS_HAVE_SPEC } else { 0 };
+                self.addop_i(o.FORMAT_VALUE, conv | spec, loc);
+            }
+            Minor::V3_13 | Minor::V3_14 => {
+                self.addop(if has_spec { o.FORMAT_WITH_SPEC } else { o.FORMAT_SIMPLE }, loc);
+            }
+        }
+    }
+
+    /// Makes a function from the code object on the stack, with what `flags` says lies under
+    /// it (defaults, keyword defaults, annotations, closure): `MAKE_FUNCTION flags` (3.11–3.12),
+    /// `MAKE_FUNCTION` then one `SET_FUNCTION_ATTRIBUTE` per flag, topmost first (3.13+).
+    pub(super) fn emit_make_function(&mut self, flags: u32, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(o.MAKE_FUNCTION, flags, loc),
+            Minor::V3_13 | Minor::V3_14 => {
+                self.addop(o.MAKE_FUNCTION, loc);
+                for f in [MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_KWDEFAULTS, MAKE_FUNCTION_DEFAULTS] {
+                    if flags & f != 0 {
+                        self.addop_i(o.SET_FUNCTION_ATTRIBUTE, f, loc);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `compiler_addcompare`: `COMPARE_OP` with `cmp << shift | mask` (the shift is 4 in 3.12,
+    /// 5 from 3.13 where bit 16 means "cast the result to bool"), `IS_OP`, `CONTAINS_OP`.
+    pub(super) fn emit_compare(&mut self, op: CmpOp, loc: Location) {
+        let o = self.ops;
+        let cmp = |c: u32, mask: u32| -> u32 {
+            match self.line {
+                Minor::V3_11 => c,
+                Minor::V3_12 => (c << 4) | mask,
+                Minor::V3_13 | Minor::V3_14 => (c << 5) | mask,
+            }
+        };
+        // compare_masks: LT = 2, GT = 4, EQ = 8, NE = LT|GT|1.
+        let (opc, arg) = match op {
+            CmpOp::Lt => (o.COMPARE_OP, cmp(0, 2)),
+            CmpOp::LtE => (o.COMPARE_OP, cmp(1, 2 | 8)),
+            CmpOp::Eq => (o.COMPARE_OP, cmp(2, 8)),
+            CmpOp::NotEq => (o.COMPARE_OP, cmp(3, 7)),
+            CmpOp::Gt => (o.COMPARE_OP, cmp(4, 4)),
+            CmpOp::GtE => (o.COMPARE_OP, cmp(5, 4 | 8)),
+            CmpOp::Is => (o.IS_OP, 0),
+            CmpOp::IsNot => (o.IS_OP, 1),
+            CmpOp::In => (o.CONTAINS_OP, 0),
+            CmpOp::NotIn => (o.CONTAINS_OP, 1),
+        };
+        self.addop_i(opc, arg, loc);
+    }
+
+    /// `container[key]` with both on the stack: `BINARY_SUBSCR` (to 3.13), `BINARY_OP
+    /// NB_SUBSCR` (3.14+).
+    pub(super) fn emit_subscr(&mut self, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop(o.BINARY_SUBSCR, loc),
+            Minor::V3_14 => self.addop_i(o.BINARY_OP, NB_SUBSCR, loc),
+        }
+    }
+
+    /// Enters the context manager on the stack, leaving `__exit__` (bound) under the result of
+    /// `__enter__` / `__aenter__` (not yet awaited when `is_async`).
+    pub(super) fn emit_with_enter(&mut self, is_async: bool, loc: Location) -> R {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => {
+                self.addop(if is_async { o.BEFORE_ASYNC_WITH } else { o.BEFORE_WITH }, loc);
+                Ok(())
+            }
+            Minor::V3_14 => Err(CompileError::new(ErrorKind::Unsupported, "LOAD_SPECIAL with-statement entry")),
+        }
+    }
+
+    /// Converts the value on top of the stack to an exact bool where the release's
+    /// conditional jumps and `not` need one (3.13+ `TO_BOOL`); nothing before.
+    pub(super) fn emit_to_bool(&mut self, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {}
+            Minor::V3_13 | Minor::V3_14 => self.addop(self.ops.TO_BOOL, loc),
+        }
+    }
+
+    /// `not x` with `x` on the stack.
+    pub(super) fn emit_not(&mut self, loc: Location) {
+        self.emit_to_bool(loc);
+        self.addop(self.ops.UNARY_NOT, loc);
+    }
+
+    /// The exhausted-iterator exit of a `for` loop or comprehension (the jump target of
+    /// `FOR_ITER`): 3.12 `END_FOR` (pops two), 3.13 `END_FOR` + `POP_TOP`, 3.14 `END_FOR` +
+    /// `POP_ITER`.
+    pub(super) fn emit_end_for(&mut self, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            // 3.11 has no END_FOR: FOR_ITER jumps past the loop.
+            Minor::V3_11 => {}
+            Minor::V3_12 => self.addop(o.END_FOR, loc),
+            Minor::V3_13 => {
+                self.addop(o.END_FOR, loc);
+                self.addop(o.POP_TOP, loc);
+            }
+            Minor::V3_14 => {
+                self.addop(o.END_FOR, loc);
+                self.addop(o.POP_ITER, loc);
+            }
+        }
+    }
+}

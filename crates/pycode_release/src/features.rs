@@ -1,0 +1,119 @@
+//! How each release's compiler behaves, as data: the [`Minor`] line a release belongs to (what
+//! instruction selection in codegen matches on) and the [`Features`] switches the compiler
+//! stages read instead of comparing versions.
+//!
+//! Every value here is decided by one exhaustive `match` on [`Release`], so adding a release is
+//! a compile error until each switch has been decided for it.
+
+use crate::Release;
+
+/// The minor-version line of a release. Codegen's instruction selection (`select.rs` in
+/// `pycode_codegen`) matches on this, one arm per line, so a back end for another line is an
+/// arm, not a copied pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Minor {
+    V3_11,
+    V3_12,
+    V3_13,
+    V3_14,
+}
+
+/// Where `ast_opt.c`-style constant folding of operators happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstFolding {
+    /// On the AST before the symbol table (3.11–3.13).
+    Ast,
+    /// Operators and collections fold in the CFG (3.14: `fold_binops_on_constants` and friends
+    /// in `flowgraph.c`); the AST pass keeps only what that release still folds there.
+    Cfg,
+}
+
+/// Behaviour switches of the compiler for one release. Read by `pycode_symtable`,
+/// `pycode_codegen`, `pycode_flowgraph` and `pycode_assemble`; each field says which releases
+/// set it and what it changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// `CO_MAXBLOCKS` as the "too many statically nested blocks" check counts it: 3.12.7+
+    /// allow one more (`>=` became `>`).
+    pub max_static_blocks: usize,
+    /// 3.12.7+: `for`/`with`/`assert`/lambda/comprehension instructions take the
+    /// sub-expression's location (the iterator, context manager, test, body; 3.12.1: the
+    /// statement's), and inlined comprehensions follow 3.12.7's rules.
+    pub iter_locations: bool,
+    /// 3.12.1 only: a generic class's name leaks into the enclosing unit's private name.
+    pub type_params_leak_private: bool,
+    /// 3.12.7+: a comprehension's iteration variable is looked up by its mangled name.
+    pub mangled_comprehension_iter: bool,
+    /// PEP 709 (3.12+): list/set/dict comprehensions are inlined into their scope.
+    pub inline_comprehensions: bool,
+    /// 3.13+: class bodies store `__firstlineno__` and `__static_attributes__`.
+    pub class_static_attributes: bool,
+    /// 3.13+: conditional jumps and `not` need a `TO_BOOL` (or a bool-producing op) first.
+    pub to_bool: bool,
+    /// 3.13+: `COMPARE_OP`'s oparg is `cmp << 5 | mask` with bit 16 = "cast to bool".
+    pub compare_op_shift: u32,
+    /// 3.13+: the flowgraph forms `LOAD_FAST_LOAD_FAST` / `STORE_FAST_LOAD_FAST` /
+    /// `STORE_FAST_STORE_FAST`.
+    pub superinstructions: bool,
+    /// 3.13+: `LOAD_CLOSURE` is a pseudo-op that becomes `LOAD_FAST`.
+    pub load_closure_pseudo: bool,
+    /// Below 3.13 the exception-stack pass writes the except depth into `YIELD_VALUE`'s oparg.
+    pub yield_value_except_depth: bool,
+    /// 3.13+: the `JUMP` that a backward conditional jump is turned into has no location
+    /// (3.12: the conditional jump's).
+    pub reversed_jump_no_location: bool,
+    /// `remove_redundant_nops`: a function's `RESUME` counts as the previous line (every
+    /// release but 3.12.7).
+    pub resume_sets_prev_line: bool,
+    /// 3.12–3.13: `RETURN_CONST` exists.
+    pub return_const: bool,
+    /// Where operator constant folding happens.
+    pub const_folding: ConstFolding,
+    /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
+    pub deferred_annotations: bool,
+}
+
+impl Release {
+    /// The minor-version line of this release.
+    pub const fn line(self) -> Minor {
+        match self {
+            Release::V3_11_7 => Minor::V3_11,
+            Release::V3_12_1 | Release::V3_12_7 => Minor::V3_12,
+            Release::V3_13_0 | Release::V3_13_2 => Minor::V3_13,
+            Release::V3_14_2 => Minor::V3_14,
+        }
+    }
+
+    /// The compiler's behaviour switches for this release.
+    pub const fn features(self) -> Features {
+        let line = self.line();
+        let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14);
+        let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
+            Release::V3_11_7 => (20, false, true, true),
+            Release::V3_12_1 => (20, false, true, true),
+            Release::V3_12_7 => (21, true, false, false),
+            Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => (21, true, false, true),
+        };
+        Features {
+            max_static_blocks,
+            iter_locations,
+            type_params_leak_private: matches!(self, Release::V3_12_1),
+            mangled_comprehension_iter: !early312,
+            inline_comprehensions: !matches!(line, Minor::V3_11),
+            class_static_attributes: ge13,
+            to_bool: ge13,
+            compare_op_shift: if ge13 { 5 } else { 4 },
+            superinstructions: ge13,
+            load_closure_pseudo: ge13,
+            yield_value_except_depth: !ge13,
+            reversed_jump_no_location: ge13,
+            resume_sets_prev_line,
+            return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
+            const_folding: match line {
+                Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
+                Minor::V3_14 => ConstFolding::Cfg,
+            },
+            deferred_annotations: matches!(line, Minor::V3_14),
+        }
+    }
+}
