@@ -833,8 +833,10 @@ impl<'a> Compiler<'a> {
     /// `CO_MAXBLOCKS`: 20 up to 3.12.1, 21 from 3.12.7 (measured: 21 nested loops compile there).
     fn co_maxblocks(&self) -> usize {
         match self.opts.release {
-            Release::V3_11_7 | Release::V3_12_1 => CO_MAXBLOCKS,
-            Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => CO_MAXBLOCKS + 1,
+            Release::V3_11_2 | Release::V3_11_7 | Release::V3_12_1 => CO_MAXBLOCKS,
+            Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 | Release::V3_15_0rc1 => {
+                CO_MAXBLOCKS + 1
+            }
         }
     }
 

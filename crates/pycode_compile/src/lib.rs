@@ -126,12 +126,7 @@ pub fn program_text(filename: &str, lineno: i64) -> Option<String> {
 }
 
 fn minor_of(release: Release) -> PyMinor {
-    match release.minor() {
-        (3, 11) => PyMinor::Py311,
-        (3, 12) => PyMinor::Py312,
-        (3, 13) => PyMinor::Py313,
-        _ => PyMinor::Py314,
-    }
+    PyMinor::from(release)
 }
 
 /// `compile()`'s `mode` argument.
@@ -230,13 +225,13 @@ fn compile_ast_with(
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     match release {
         Release::V3_12_1 | Release::V3_12_7 => {}
-        Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => {
-            return Err(CompileError::Unsupported(format!(
-                "code generation for CPython {}.{}.{}",
-                release.version().0,
-                release.version().1,
-                release.version().2
-            )))
+        Release::V3_11_2
+        | Release::V3_11_7
+        | Release::V3_13_0
+        | Release::V3_13_2
+        | Release::V3_14_2
+        | Release::V3_15_0rc1 => {
+            return Err(CompileError::Unsupported(format!("code generation for CPython {release}")))
         }
     }
     let mut opts = CompileOptions::new(release);

@@ -416,7 +416,13 @@ impl Cfg {
         let nop = self.ops.NOP;
         let resume_sets_prev = match self.ops.release {
             Release::V3_12_7 => false,
-            Release::V3_11_7 | Release::V3_12_1 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => true,
+            Release::V3_11_2
+            | Release::V3_11_7
+            | Release::V3_12_1
+            | Release::V3_13_0
+            | Release::V3_13_2
+            | Release::V3_14_2
+            | Release::V3_15_0rc1 => true,
         };
         let resume = self.ops.RESUME;
         // Without a NOP nothing is removed (the loop below would copy every instruction onto
