@@ -5,9 +5,12 @@ Corpora (each a directory of .py files under corpus/<name>/):
 
   stdlib-3.11.7   the native python3 3.11.7 standard library, including test/
                   (site-packages excluded)
+  stdlib-3.11.2   Debian 12's /usr/bin/python3.11 (3.11.2) standard library (it has no test/
+                  package beyond test.support and regrtest)
   stdlib-3.12.7   python_stdlib.zip of Pyodide 0.27.7   (needs `npm ci` in oracle/pyodide)
   stdlib-3.13.2   python_stdlib.zip of Pyodide 0.29.3
   stdlib-3.14.2   python_stdlib.zip of Pyodide 314.0.7
+  stdlib-3.15.0rc1  python_stdlib.zip of Pyodide 315.0.0-alpha.2
   stdlib-3.12.1   /root/.pyenv/versions/3.12.1 stdlib (only where that install exists)
   stdlib-3.13.0   /root/.pyenv/versions/3.13.0 stdlib (only where that install exists)
   pypi            the wheels pinned in oracle/packages.txt, one directory per name-version
@@ -38,9 +41,10 @@ PYODIDE_PACKAGES = {
     "3.12.7": "pyodide-0.27.7",
     "3.13.2": "pyodide-0.29.3",
     "3.14.2": "pyodide-314.0.7",
+    "3.15.0rc1": "pyodide-315.0.0-alpha.2",
 }
 PYENV_RELEASES = ("3.12.1", "3.13.0")
-ALL_CORPORA = ["stdlib-3.11.7"] + ["stdlib-" + r for r in PYODIDE_PACKAGES] + \
+ALL_CORPORA = ["stdlib-3.11.7", "stdlib-3.11.2"] + ["stdlib-" + r for r in PYODIDE_PACKAGES] + \
     ["stdlib-" + r for r in PYENV_RELEASES] + ["pypi"]
 
 
@@ -63,6 +67,19 @@ def native_3117_stdlib():
         if out[0] == "True":
             return out[1]
     return None
+
+
+def native_3112_stdlib():
+    """The stdlib directory of Debian 12's python3.11 (3.11.2), where that package is installed."""
+    exe = "/usr/bin/python3.11"
+    try:
+        out = subprocess.run(
+            [exe, "-I", "-c", "import sys,sysconfig;print(sys.version_info[:3]==(3,11,2));"
+                              "print(sysconfig.get_paths()['stdlib'])"],
+            capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out[1] if out[0] == "True" else None
 
 
 def pyenv_stdlib(release):
@@ -130,6 +147,12 @@ def plan(corpus):
         if src is None:
             return None
         return ("native:" + src, lambda dst: copy_tree_py(src, dst))
+    if corpus == "stdlib-3.11.2":
+        src = native_3112_stdlib()
+        if src is None:
+            return None
+        # Debian keeps third-party packages in dist-packages (none inside this directory).
+        return ("native:" + src, lambda dst: copy_tree_py(src, dst, skip_top=("site-packages", "dist-packages")))
     if corpus.startswith("stdlib-"):
         release = corpus[len("stdlib-"):]
         if release in PYODIDE_PACKAGES:

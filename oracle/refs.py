@@ -3,8 +3,9 @@
 
 usage: refs.py --release R --corpus C [--sample N] [--features pyc,dis,...] [--jobs K]
 
-Oracles: 3.11.7 = native python3 3.11.7; 3.12.1 / 3.13.0 = /root/.pyenv installs (only where
-present); 3.12.7 / 3.13.2 / 3.14.2 = Pyodide 0.27.7 / 0.29.3 / 314.0.7 under node.
+Oracles: 3.11.7 = native python3 3.11.7; 3.11.2 = Debian 12's /usr/bin/python3.11; 3.12.1 /
+3.13.0 = /root/.pyenv installs (only where present); 3.12.7 / 3.13.2 / 3.14.2 / 3.15.0rc1 =
+Pyodide 0.27.7 / 0.29.3 / 314.0.7 / 315.0.0-alpha.2 under node.
 Native oracles run with PYTHONHASHSEED=0; Pyodide ones too (but 32-bit hashes there).
 
 Layout (gitignored), for corpus C (a directory corpus/C made by oracle/fetch_corpus.py):
@@ -41,8 +42,9 @@ FEATURES_PY = os.path.join(HERE, "features.py")
 PYODIDE_DRIVER = os.path.join(HERE, "pyodide_driver.mjs")
 PYODIDE_NODE_MODULES = os.path.realpath(os.path.join(HERE, "pyodide", "node_modules"))
 
-RELEASES = ("3.11.7", "3.12.1", "3.12.7", "3.13.0", "3.13.2", "3.14.2")
-PYODIDE_PACKAGES = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7"}
+RELEASES = ("3.11.2", "3.11.7", "3.12.1", "3.12.7", "3.13.0", "3.13.2", "3.14.2", "3.15.0rc1")
+PYODIDE_PACKAGES = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7",
+                    "3.15.0rc1": "pyodide-315.0.0-alpha.2"}
 DEFAULT_FEATURES = ("pyc", "dis", "dis-C", "info", "ast", "error", "compileall")
 
 
@@ -60,6 +62,8 @@ def _native_exe(release):
     cands = []
     if release == "3.11.7":
         cands = [sys.executable, shutil.which("python3"), shutil.which("python3.11")]
+    if release == "3.11.2":
+        cands = ["/usr/bin/python3.11"]
     cands.append("/root/.pyenv/versions/%s/bin/python3" % release)
     for exe in cands:
         if not exe or not os.path.exists(exe):

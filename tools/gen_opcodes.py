@@ -35,13 +35,27 @@ PYODIDE = os.path.join(ROOT, "oracle", "pyodide", "node_modules")
 
 # release -> how to run it.  ("native", path) or ("pyodide", package dir)
 RELEASES = [
+    ("3.11.2", ("native", "/usr/bin/python3.11")),
     ("3.11.7", ("native", "python3")),
     ("3.12.1", ("native", "/root/.pyenv/versions/3.12.1/bin/python3")),
     ("3.12.7", ("pyodide", os.path.join(PYODIDE, "pyodide-0.27.7"))),
     ("3.13.0", ("native", "/root/.pyenv/versions/3.13.0/bin/python3")),
     ("3.13.2", ("pyodide", os.path.join(PYODIDE, "pyodide-0.29.3"))),
     ("3.14.2", ("pyodide", os.path.join(PYODIDE, "pyodide-314.0.7"))),
+    ("3.15.0rc1", ("pyodide", os.path.join(PYODIDE, "pyodide-315.0.0-alpha.2"))),
 ]
+
+# sys.version_info.releaselevel -> the suffix CPython's own version string uses.
+LEVEL_SUFFIX = {"alpha": "a", "beta": "b", "candidate": "rc"}
+
+
+def release_name(data):
+    """`3.12.7`, or `3.15.0rc1` for a pre-release (what `sys.version` starts with)."""
+    name = "%d.%d.%d" % tuple(data["version"])
+    level = data["releaselevel"]
+    if level != "final":
+        name += "%s%d" % (LEVEL_SUFFIX[level], data["serial"])
+    return name
 
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
@@ -69,9 +83,9 @@ def measure(release, how):
     if proc.returncode != 0:
         sys.exit("measuring %s failed:\n%s" % (release, proc.stderr.decode("utf-8", "replace")[-2000:]))
     data = json.loads(proc.stdout)
-    got = "%d.%d.%d" % tuple(data["version"])
-    if got != release or data["releaselevel"] != "final":
-        sys.exit("%s: interpreter reports %s (%s), expected %s" % (cmd[0], got, data["releaselevel"], release))
+    got = release_name(data)
+    if got != release:
+        sys.exit("%s: interpreter reports %s, expected %s" % (cmd[0], got, release))
     return data
 
 
@@ -252,6 +266,8 @@ def render(release, d, json_hash):
     w("pub(crate) const JSON_FNV1A64: u64 = 0x%016x;" % json_hash)
     w("/// `sys.version_info[:3]`.")
     w("pub(crate) const VERSION: (u8, u8, u8) = (%d, %d, %d);" % tuple(d["version"]))
+    w("/// The release's name as `sys.version` starts with it (`3.12.7`, `3.15.0rc1`).")
+    w("pub(crate) const NAME: &str = %s;" % rs_str(release_name(d)))
     w("/// `importlib.util.MAGIC_NUMBER`.")
     w("pub(crate) const MAGIC_BYTES: [u8; 4] = [%s];" % ", ".join("0x%02x" % b for b in d["magic_bytes"]))
     w("/// The first two magic bytes as a little-endian number.")

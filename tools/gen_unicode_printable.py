@@ -5,8 +5,8 @@ False (what `repr(str)` escapes). Measured by running each release's own interpr
     python3 tools/gen_unicode_printable.py            # write the table
     python3 tools/gen_unicode_printable.py --check    # fail if the checked-in table differs
 
-3.11 / 3.12 / 3.13 use the local pyenv interpreters (3.11.7, 3.12.1, 3.13.0); 3.14 uses Pyodide
-3.14.2 under node (oracle/pyodide, `npm ci` first). Patch releases of one minor version share a
+3.11 / 3.12 / 3.13 use the local pyenv interpreters (3.11.7, 3.12.1, 3.13.0); 3.14 and 3.15 use
+Pyodide 3.14.2 and 3.15.0rc1 under node (oracle/pyodide, `npm ci` first). Patch releases of one minor version share a
 Unicode database, so one interpreter per minor version is enough. See docs/repr.md.
 """
 import json, os, subprocess, sys
@@ -34,24 +34,25 @@ const py = await loadPyodide({ stdout: (s) => process.stdout.write(s + "\n") });
 py.runPython(process.argv[2]);
 """
 
-# (name of the Rust static, command running that release's python; None = Pyodide 3.14)
+# (name of the Rust static, command running that release's python, or the Pyodide package)
 SOURCES = [
     ("V14", ["/root/.pyenv/versions/3.11.7/bin/python3"]),
     ("V15_0", ["/root/.pyenv/versions/3.12.1/bin/python3"]),
     ("V15_1", ["/root/.pyenv/versions/3.13.0/bin/python3"]),
-    ("V16", None),
+    ("V16", "pyodide-314.0.7"),
+    ("V17", "pyodide-315.0.0-alpha.2"),
 ]
 
 
 def dump(cmd):
-    if cmd is None:
-        mjs = os.path.join(ROOT, "oracle/pyodide/node_modules/pyodide-314.0.7/pyodide.mjs")
+    if isinstance(cmd, str):
+        mjs = os.path.join(ROOT, "oracle/pyodide/node_modules", cmd, "pyodide.mjs")
         proc = subprocess.run(["node", "--input-type=module", "-e", NODE, mjs, DUMP],
                               capture_output=True, text=True)
     else:
         proc = subprocess.run(cmd + ["-c", DUMP], capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"{cmd or 'pyodide 3.14'} failed: {proc.stderr[-2000:]}")
+        sys.exit(f"{cmd} failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

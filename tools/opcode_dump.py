@@ -35,6 +35,7 @@ def dump():
     vi = sys.version_info
     out["version"] = [vi.major, vi.minor, vi.micro]
     out["releaselevel"] = vi.releaselevel
+    out["serial"] = vi.serial
     out["sys_version"] = sys.version.split()[0]
     magic = bytes(importlib.util.MAGIC_NUMBER)
     out["magic_bytes"] = list(magic)
@@ -81,7 +82,7 @@ def dump():
 
     # --- caches ----------------------------------------------------------
     ice = opcode._inline_cache_entries
-    if isinstance(ice, dict):
+    if hasattr(ice, "keys"):  # a dict, or 3.15's frozendict (not a dict subclass)
         out["inline_cache_entries_by"] = "name"
         per_op = [int(ice.get(out["opname"][op], 0)) if op < len(out["opname"]) else 0 for op in range(256)]
         out["inline_cache_entries_raw"] = {str(k): int(v) for k, v in ice.items()}

@@ -1,4 +1,4 @@
-//! `pycode_ast`: CPython's abstract syntax tree for releases 3.11 through 3.14, and `ast.dump`.
+//! `pycode_ast`: CPython's abstract syntax tree for releases 3.11 through 3.15, and `ast.dump`.
 //!
 //! # Invariant
 //! The types mirror `Parser/Python.asdl`: same node kinds, same field names and order. Positions are
@@ -26,6 +26,7 @@ pub enum PyMinor {
     Py312,
     Py313,
     Py314,
+    Py315,
 }
 
 impl PyMinor {
@@ -37,6 +38,7 @@ impl PyMinor {
             PyMinor::Py312 => U::V15_0,
             PyMinor::Py313 => U::V15_1,
             PyMinor::Py314 => U::V16,
+            PyMinor::Py315 => U::V17,
         }
     }
 }
@@ -45,10 +47,11 @@ impl From<pycode_release::Release> for PyMinor {
     fn from(r: pycode_release::Release) -> PyMinor {
         use pycode_release::Release as R;
         match r {
-            R::V3_11_7 => PyMinor::Py311,
+            R::V3_11_2 | R::V3_11_7 => PyMinor::Py311,
             R::V3_12_1 | R::V3_12_7 => PyMinor::Py312,
             R::V3_13_0 | R::V3_13_2 => PyMinor::Py313,
             R::V3_14_2 => PyMinor::Py314,
+            R::V3_15_0rc1 => PyMinor::Py315,
         }
     }
 }

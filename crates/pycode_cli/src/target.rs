@@ -38,7 +38,7 @@ pub fn default_target() -> Release {
         .iter()
         .rev()
         .copied()
-        .find(|r| pycode_compile::implemented(*r) && !r.to_string().contains(|c: char| c.is_ascii_alphabetic()))
+        .find(|r| pycode_compile::implemented(*r) && !r.is_prerelease())
         .unwrap_or(Release::V3_12_7)
 }
 

@@ -36,7 +36,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn check_line(&self) -> R {
         match self.line {
             Minor::V3_12 | Minor::V3_13 => Ok(()),
-            Minor::V3_11 | Minor::V3_14 => Err(CompileError::new(
+            Minor::V3_11 | Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(
                 ErrorKind::Unsupported,
                 format!("code generation for CPython {}", self.opts.release),
             )),
@@ -53,7 +53,7 @@ impl<'a> Compiler<'a> {
                 let i = self.add_const(t);
                 self.addop_i(self.ops.KW_NAMES, i, loc);
             }
-            Minor::V3_13 | Minor::V3_14 => self.load_const(t, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.load_const(t, loc),
         }
     }
 
@@ -64,7 +64,7 @@ impl<'a> Compiler<'a> {
         match self.line {
             // 3.11 would need PRECALL before CALL.
             Minor::V3_11 | Minor::V3_12 => self.addop_i(o.CALL, nargs, loc),
-            Minor::V3_13 | Minor::V3_14 => {
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 self.addop_i(if kwnames { o.CALL_KW } else { o.CALL }, nargs, loc);
             }
         }
@@ -76,7 +76,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn emit_convert(&mut self, conv: u32, loc: Location) {
         match self.line {
             Minor::V3_11 | Minor::V3_12 => {}
-            Minor::V3_13 | Minor::V3_14 => {
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 if conv != 0 {
                     self.addop_i(self.ops.CONVERT_VALUE, conv, loc);
                 }
@@ -93,7 +93,7 @@ impl<'a> Compiler<'a> {
                 let spec = if has_spec { FVS_HAVE_SPEC } else { 0 };
                 self.addop_i(o.FORMAT_VALUE, conv | spec, loc);
             }
-            Minor::V3_13 | Minor::V3_14 => {
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 self.addop(if has_spec { o.FORMAT_WITH_SPEC } else { o.FORMAT_SIMPLE }, loc);
             }
         }
@@ -106,7 +106,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop_i(o.MAKE_FUNCTION, flags, loc),
-            Minor::V3_13 | Minor::V3_14 => {
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 self.addop(o.MAKE_FUNCTION, loc);
                 for f in [MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_KWDEFAULTS, MAKE_FUNCTION_DEFAULTS] {
                     if flags & f != 0 {
@@ -125,7 +125,7 @@ impl<'a> Compiler<'a> {
             match self.line {
                 Minor::V3_11 => c,
                 Minor::V3_12 => (c << 4) | mask,
-                Minor::V3_13 | Minor::V3_14 => (c << 5) | mask,
+                Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => (c << 5) | mask,
             }
         };
         // compare_masks: LT = 2, GT = 4, EQ = 8, NE = LT|GT|1.
@@ -150,7 +150,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop(o.BINARY_SUBSCR, loc),
-            Minor::V3_14 => self.addop_i(o.BINARY_OP, NB_SUBSCR, loc),
+            Minor::V3_14 | Minor::V3_15 => self.addop_i(o.BINARY_OP, NB_SUBSCR, loc),
         }
     }
 
@@ -163,7 +163,7 @@ impl<'a> Compiler<'a> {
                 self.addop(if is_async { o.BEFORE_ASYNC_WITH } else { o.BEFORE_WITH }, loc);
                 Ok(())
             }
-            Minor::V3_14 => Err(CompileError::new(ErrorKind::Unsupported, "LOAD_SPECIAL with-statement entry")),
+            Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(ErrorKind::Unsupported, "LOAD_SPECIAL with-statement entry")),
         }
     }
 
@@ -172,7 +172,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn emit_to_bool(&mut self, loc: Location) {
         match self.line {
             Minor::V3_11 | Minor::V3_12 => {}
-            Minor::V3_13 | Minor::V3_14 => self.addop(self.ops.TO_BOOL, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop(self.ops.TO_BOOL, loc),
         }
     }
 
@@ -195,7 +195,7 @@ impl<'a> Compiler<'a> {
                 self.addop(o.END_FOR, loc);
                 self.addop(o.POP_TOP, loc);
             }
-            Minor::V3_14 => {
+            Minor::V3_14 | Minor::V3_15 => {
                 self.addop(o.END_FOR, loc);
                 self.addop(o.POP_ITER, loc);
             }

@@ -126,19 +126,19 @@ pub fn program_text(filename: &str, lineno: i64) -> Option<String> {
 }
 
 fn minor_of(release: Release) -> PyMinor {
-    match release.minor() {
-        (3, 11) => PyMinor::Py311,
-        (3, 12) => PyMinor::Py312,
-        (3, 13) => PyMinor::Py313,
-        _ => PyMinor::Py314,
-    }
+    PyMinor::from(release)
 }
 
 /// Whether pycode compiles for `release` (the others fail with `NotImplementedError`).
 pub const fn implemented(release: Release) -> bool {
     match release {
         Release::V3_12_1 | Release::V3_12_7 => true,
-        Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => false,
+        Release::V3_11_2
+        | Release::V3_11_7
+        | Release::V3_13_0
+        | Release::V3_13_2
+        | Release::V3_14_2
+        | Release::V3_15_0rc1 => false,
     }
 }
 

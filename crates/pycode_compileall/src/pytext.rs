@@ -8,12 +8,7 @@ use pycode_release::Release;
 
 /// The `ast`-crate minor version for a release (it selects the Unicode database of `str.isprintable`).
 pub(crate) fn py_minor(release: Release) -> PyMinor {
-    match release {
-        Release::V3_11_7 => PyMinor::Py311,
-        Release::V3_12_1 | Release::V3_12_7 => PyMinor::Py312,
-        Release::V3_13_0 | Release::V3_13_2 => PyMinor::Py313,
-        Release::V3_14_2 => PyMinor::Py314,
-    }
+    PyMinor::from(release)
 }
 
 /// Decodes a file-system path the way CPython does on POSIX (`os.fsdecode`: UTF-8 with

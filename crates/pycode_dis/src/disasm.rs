@@ -1,4 +1,4 @@
-//! The disassembly text of `Lib/dis.py` for CPython 3.11, 3.12, 3.13 and 3.14.
+//! The disassembly text of `Lib/dis.py` for CPython 3.11 through 3.15.
 //!
 //! The structure follows `dis.py`: `_unpack_opargs` ([`unpack_opargs`]), `findlabels`,
 //! `findlinestarts`, the argument resolution of `_get_instructions_bytes` (3.11/3.12) or
@@ -21,15 +21,17 @@ pub(crate) enum Flavor {
     V312,
     V313,
     V314,
+    V315,
 }
 
 impl Flavor {
     pub(crate) fn of(release: Release) -> Flavor {
         match release {
-            Release::V3_11_7 => Flavor::V311,
+            Release::V3_11_2 | Release::V3_11_7 => Flavor::V311,
             Release::V3_12_1 | Release::V3_12_7 => Flavor::V312,
             Release::V3_13_0 | Release::V3_13_2 => Flavor::V313,
             Release::V3_14_2 => Flavor::V314,
+            Release::V3_15_0rc1 => Flavor::V315,
         }
     }
 }
@@ -337,7 +339,7 @@ impl<'g> Ctx<'_, 'g> {
             let idx = match fl {
                 Flavor::V311 => arg,
                 Flavor::V312 => arg >> 4,
-                Flavor::V313 | Flavor::V314 => arg >> 5,
+                Flavor::V313 | Flavor::V314 | Flavor::V315 => arg >> 5,
             };
             let name = py_index(t.cmp_op, idx).ok_or(DisError::Index { what: "cmp_op", index: idx })?;
             if fl >= Flavor::V313 && arg & 16 != 0 {
@@ -629,7 +631,7 @@ fn disassemble_into(
                 4
             }
         }
-        Flavor::V313 | Flavor::V314 => {
+        Flavor::V313 | Flavor::V314 | Flavor::V315 => {
             if opts.show_offsets {
                 maxoffset.max(9999).to_string().len()
             } else {
@@ -676,7 +678,7 @@ fn disassemble_into(
                 // 3.13 reads every field's data from the first cache entry; 3.14 fixed that.
                 let data_start = match fl {
                     Flavor::V313 => ins.offset + 2,
-                    Flavor::V314 => data_offset + 2,
+                    Flavor::V314 | Flavor::V315 => data_offset + 2,
                     Flavor::V311 | Flavor::V312 => 0, // computed per entry below
                 };
                 data_offset += size * 2;

@@ -108,9 +108,10 @@ impl std::error::Error for DisError {}
 /// The Unicode database version of a release (decides which characters `repr(str)` escapes).
 pub fn unicode_version(release: Release) -> UnicodeVersion {
     match release {
-        Release::V3_11_7 => UnicodeVersion::V14,
+        Release::V3_11_2 | Release::V3_11_7 => UnicodeVersion::V14,
         Release::V3_12_1 | Release::V3_12_7 => UnicodeVersion::V15_0,
         Release::V3_13_0 | Release::V3_13_2 => UnicodeVersion::V15_1,
         Release::V3_14_2 => UnicodeVersion::V16,
+        Release::V3_15_0rc1 => UnicodeVersion::V17,
     }
 }

@@ -106,17 +106,16 @@ impl<'g> Repr<'g> {
                 self.write_seq(out, items, depth)?;
                 out.push(']');
             }
-            Obj::Dict(pairs) => {
-                out.push('{');
-                for (i, &(k, v)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.write_depth(out, k, depth + 1)?;
-                    out.push_str(": ");
-                    self.write_depth(out, v, depth + 1)?;
+            Obj::Dict(pairs) => self.write_pairs(out, pairs, depth)?,
+            // `frozendict()`, or `frozendict({...})` as 3.15 prints it.
+            Obj::FrozenDict(pairs) => {
+                if pairs.is_empty() {
+                    out.push_str("frozendict()");
+                } else {
+                    out.push_str("frozendict(");
+                    self.write_pairs(out, pairs, depth)?;
+                    out.push(')');
                 }
-                out.push('}');
             }
             Obj::Set(items) => {
                 if items.is_empty() {
@@ -158,6 +157,20 @@ impl<'g> Repr<'g> {
                 let _ = write!(out, ", line {line}>");
             }
         }
+        Ok(())
+    }
+
+    fn write_pairs(&self, out: &mut String, pairs: &[(ObjId, ObjId)], depth: u32) -> Result<(), DisError> {
+        out.push('{');
+        for (i, &(k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.write_depth(out, k, depth + 1)?;
+            out.push_str(": ");
+            self.write_depth(out, v, depth + 1)?;
+        }
+        out.push('}');
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-//! The marshal reader: CPython's `r_object` (`Python/marshal.c`) for marshal versions 4 and 5.
+//! The marshal reader: CPython's `r_object` (`Python/marshal.c`) for marshal versions 4, 5 and 6.
 //!
 //! The reader never trusts a size field: every length is checked against the bytes that are left
 //! before anything is allocated, so memory use is bounded by a small multiple of the input length.
@@ -15,7 +15,7 @@ use crate::types::*;
 /// trailing bytes, as CPython's `marshal.loads` does).
 ///
 /// `version` selects which release's reader to mirror: 4 for CPython 3.11–3.13, 5 for 3.14
-/// (which adds `TYPE_SLICE`).
+/// (which adds `TYPE_SLICE`), 6 for 3.15 (`TYPE_FROZENDICT`).
 pub fn loads(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId), MarshalError> {
     let (graph, root, used) = loads_prefix(data, version)?;
     if used != data.len() {
@@ -52,7 +52,7 @@ pub fn loads_prefix(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId, usi
 }
 
 pub(crate) fn check_version(version: u8, offset: usize) -> Result<(), MarshalError> {
-    if version == 4 || version == 5 {
+    if (4..=6).contains(&version) {
         Ok(())
     } else {
         Err(MarshalError::new(offset, K::UnsupportedVersion { version }))
@@ -344,6 +344,20 @@ impl<'a> Reader<'a> {
                     flag,
                     pairs: Vec::new(),
                     key: None,
+                    frozen: false,
+                }));
+            }
+            // 3.15.0rc1 reserves a reference index for a flagged frozendict but never fills it:
+            // every later `TYPE_REF` to it is "bad marshal data (invalid reference)" (measured,
+            // even on what its own `marshal.dumps` writes for a shared frozendict).
+            TYPE_FROZENDICT if self.version >= 6 => {
+                let _never_filled = self.reserve(flag);
+                return Ok(Head::Open(Frame::Dict {
+                    slot: None,
+                    flag,
+                    pairs: Vec::new(),
+                    key: None,
+                    frozen: true,
                 }));
             }
             TYPE_CODE => {
@@ -453,6 +467,7 @@ impl<'a> Reader<'a> {
                 flag,
                 pairs,
                 key,
+                frozen,
             } => match (key.take(), value) {
                 (None, Some(k)) => {
                     *key = Some((k, at));
@@ -467,8 +482,14 @@ impl<'a> Reader<'a> {
                     Ok(Step::More)
                 }
                 (_, None) => {
-                    let obj = Obj::Dict(std::mem::take(pairs).into_boxed_slice());
-                    Ok(Step::Done(obj, *flag, *slot, false))
+                    let pairs = std::mem::take(pairs).into_boxed_slice();
+                    if *frozen {
+                        // Hashable when every value is (the keys are, or reading failed).
+                        let hashable = pairs.iter().all(|&(_, v)| self.is_hashable(v));
+                        Ok(Step::Done(Obj::FrozenDict(pairs), *flag, None, hashable))
+                    } else {
+                        Ok(Step::Done(Obj::Dict(pairs), *flag, *slot, false))
+                    }
                 }
             },
             Frame::Slice {
@@ -658,6 +679,8 @@ enum Frame {
         flag: bool,
         pairs: Vec<(ObjId, ObjId)>,
         key: Option<(ObjId, usize)>,
+        /// `TYPE_FROZENDICT` (its reference slot is never filled, see `r_head`).
+        frozen: bool,
     },
     Slice {
         slot: Option<usize>,

@@ -26,6 +26,8 @@ pub const TYPE_SET: u8 = b'<';
 pub const TYPE_FROZENSET: u8 = b'>';
 /// Marshal version 5 (CPython 3.14) only.
 pub const TYPE_SLICE: u8 = b':';
+/// `frozendict`, marshal version 6 (CPython 3.15): pairs up to a `TYPE_NULL` key, like a dict.
+pub const TYPE_FROZENDICT: u8 = b'}';
 pub const TYPE_ASCII: u8 = b'a';
 pub const TYPE_ASCII_INTERNED: u8 = b'A';
 pub const TYPE_SMALL_TUPLE: u8 = b')';

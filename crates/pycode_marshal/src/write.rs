@@ -1,5 +1,5 @@
 //! The marshal writer: CPython's `w_object` / `w_complex_object` (`Python/marshal.c`) for
-//! marshal versions 4 and 5.
+//! marshal versions 4, 5 and 6.
 //!
 //! Type codes are chosen exactly as CPython chooses them. Reference handling follows `w_ref`: an
 //! object whose node has `flag_ref` is registered on its first occurrence (its type code gets
@@ -19,7 +19,7 @@ use crate::types::*;
 /// Options for [`dumps_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DumpOptions {
-    /// Marshal version: 4 (CPython 3.11–3.13) or 5 (3.14).
+    /// Marshal version: 4 (CPython 3.11–3.13), 5 (3.14) or 6 (3.15).
     pub version: u8,
     /// Write the elements of sets and frozensets sorted by their own standalone marshal bytes,
     /// as CPython 3.11–3.14 do when they marshal a live set (hash order is not deterministic).
@@ -347,6 +347,15 @@ impl<'g> Writer<'g, '_> {
             }
             Obj::Dict(pairs) => {
                 self.out.push(TYPE_DICT | flag);
+                stack.push(Pending::Dict(pairs, 0));
+            }
+            Obj::FrozenDict(pairs) => {
+                if self.opts.version < 6 {
+                    return self.err(K::Unmarshallable {
+                        reason: "frozendict needs marshal version 6",
+                    });
+                }
+                self.out.push(TYPE_FROZENDICT | flag);
                 stack.push(Pending::Dict(pairs, 0));
             }
             Obj::Set(items) | Obj::FrozenSet(items) => {

@@ -65,6 +65,8 @@ pub enum Obj {
     List(Box<[ObjId]>),
     /// Key/value pairs in marshal order.
     Dict(Box<[(ObjId, ObjId)]>),
+    /// `frozendict` (marshal version 6, CPython 3.15): key/value pairs in marshal order.
+    FrozenDict(Box<[(ObjId, ObjId)]>),
     Set(Box<[ObjId]>),
     FrozenSet(Box<[ObjId]>),
     /// `slice(start, stop, step)` (marshal version 5, CPython 3.14).
@@ -89,6 +91,7 @@ impl Obj {
             Obj::Tuple(_) => "tuple",
             Obj::List(_) => "list",
             Obj::Dict(_) => "dict",
+            Obj::FrozenDict(_) => "frozendict",
             Obj::Set(_) => "set",
             Obj::FrozenSet(_) => "frozenset",
             Obj::Slice(_) => "slice",

@@ -27,6 +27,8 @@ pub enum UnicodeVersion {
     V15_1,
     /// Unicode 16.0.0 (CPython 3.14).
     V16,
+    /// Unicode 17.0.0 (CPython 3.15).
+    V17,
 }
 
 impl UnicodeVersion {
@@ -37,6 +39,7 @@ impl UnicodeVersion {
             UnicodeVersion::V15_0 => up::NOT_PRINTABLE_V15_0,
             UnicodeVersion::V15_1 => up::NOT_PRINTABLE_V15_1,
             UnicodeVersion::V16 => up::NOT_PRINTABLE_V16,
+            UnicodeVersion::V17 => up::NOT_PRINTABLE_V17,
         }
     }
 

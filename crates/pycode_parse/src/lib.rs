@@ -159,6 +159,7 @@ fn target_version(minor: PyMinor) -> PythonVersion {
         PyMinor::Py312 => PythonVersion::PY312,
         PyMinor::Py313 => PythonVersion::PY313,
         PyMinor::Py314 => PythonVersion::PY314,
+        PyMinor::Py315 => PythonVersion::PY315,
     }
 }
 

@@ -123,7 +123,7 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
             // it looks for `class`/`def`/`type` NAME `[`
             PyMinor::Py312 if facts.is_some_and(|f| !f.generic_definitions) => None,
             PyMinor::Py312 => rules::py312_type_param_default(parsed.tokens()),
-            PyMinor::Py314 if depth == 0 => rules::future_features(parsed.syntax()),
+            PyMinor::Py314 | PyMinor::Py315 if depth == 0 => rules::future_features(parsed.syntax()),
             _ => None,
         };
         if let Some(p) = late {

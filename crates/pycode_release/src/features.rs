@@ -16,6 +16,7 @@ pub enum Minor {
     V3_12,
     V3_13,
     V3_14,
+    V3_15,
 }
 
 /// Where `ast_opt.c`-style constant folding of operators happens.
@@ -77,22 +78,23 @@ impl Release {
     /// The minor-version line of this release.
     pub const fn line(self) -> Minor {
         match self {
-            Release::V3_11_7 => Minor::V3_11,
+            Release::V3_11_2 | Release::V3_11_7 => Minor::V3_11,
             Release::V3_12_1 | Release::V3_12_7 => Minor::V3_12,
             Release::V3_13_0 | Release::V3_13_2 => Minor::V3_13,
             Release::V3_14_2 => Minor::V3_14,
+            Release::V3_15_0rc1 => Minor::V3_15,
         }
     }
 
     /// The compiler's behaviour switches for this release.
     pub const fn features(self) -> Features {
         let line = self.line();
-        let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14);
+        let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
         let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
-            Release::V3_11_7 => (20, false, true, true),
+            Release::V3_11_2 | Release::V3_11_7 => (20, false, true, true),
             Release::V3_12_1 => (20, false, true, true),
             Release::V3_12_7 => (21, true, false, false),
-            Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => (21, true, false, true),
+            Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 | Release::V3_15_0rc1 => (21, true, false, true),
         };
         Features {
             max_static_blocks,
@@ -111,9 +113,9 @@ impl Release {
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
-                Minor::V3_14 => ConstFolding::Cfg,
+                Minor::V3_14 | Minor::V3_15 => ConstFolding::Cfg,
             },
-            deferred_annotations: matches!(line, Minor::V3_14),
+            deferred_annotations: matches!(line, Minor::V3_14 | Minor::V3_15),
         }
     }
 }

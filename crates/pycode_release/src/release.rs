@@ -3,18 +3,23 @@
 
 use core::fmt;
 
-use crate::generated::{v3_11_7, v3_12_1, v3_12_7, v3_13_0, v3_13_2, v3_14_2};
+use crate::generated::{v3_11_2, v3_11_7, v3_12_1, v3_12_7, v3_13_0, v3_13_2, v3_14_2, v3_15_0rc1};
 use crate::opcodes::OpcodeTable;
 
 /// A known CPython release. Ordered by version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(non_camel_case_types)]
 pub enum Release {
+    /// Debian 12's `python3.11`.
+    V3_11_2,
     V3_11_7,
     V3_12_1,
     V3_12_7,
     V3_13_0,
     V3_13_2,
     V3_14_2,
+    /// The first release candidate of 3.15 (Pyodide 315.0.0-alpha.2), the only 3.15 known.
+    V3_15_0rc1,
 }
 
 /// [`Release::parse`] was given something that names no known release.
@@ -33,7 +38,7 @@ impl fmt::Display for UnknownRelease {
             }
             write!(f, "{r}")?;
         }
-        f.write_str(" (or 3.11, 3.12, 3.13, 3.14 for the newest known patch)")
+        f.write_str(" (or 3.11, 3.12, 3.13, 3.14, 3.15 for the newest known patch)")
     }
 }
 
@@ -41,22 +46,28 @@ impl std::error::Error for UnknownRelease {}
 
 impl Release {
     /// Every known release, oldest first.
-    pub const ALL: [Release; 6] = [
+    pub const ALL: [Release; 8] = [
+        Release::V3_11_2,
         Release::V3_11_7,
         Release::V3_12_1,
         Release::V3_12_7,
         Release::V3_13_0,
         Release::V3_13_2,
         Release::V3_14_2,
+        Release::V3_15_0rc1,
     ];
 
-    /// The newest known release.
+    /// The newest known *final* release (3.15 is known only as a release candidate).
     pub const LATEST: Release = Release::V3_14_2;
 
     /// Accepts an exact known version (`"3.12.7"`) or a minor version
     /// (`"3.12"`), which means the newest known patch of that minor.
+    /// A pre-release is named exactly as CPython names it (`"3.15.0rc1"`); `"3.15.0"` is not it.
     pub fn parse(s: &str) -> Result<Release, UnknownRelease> {
         let err = || UnknownRelease { requested: s.to_owned() };
+        if let Some(r) = Release::ALL.into_iter().find(|r| r.name() == s) {
+            return Ok(r);
+        }
         let mut parts = s.split('.');
         let major = parse_component(parts.next()).ok_or_else(err)?;
         let minor = parse_component(parts.next()).ok_or_else(err)?;
@@ -70,7 +81,7 @@ impl Release {
         match micro {
             Some(micro) => Release::ALL
                 .into_iter()
-                .find(|r| r.version() == (major, minor, micro))
+                .find(|r| r.version() == (major, minor, micro) && !r.is_prerelease())
                 .ok_or_else(err),
             None => Release::newest_of_minor((major, minor)).ok_or_else(err),
         }
@@ -84,13 +95,34 @@ impl Release {
     /// `sys.version_info[:3]`.
     pub const fn version(self) -> (u8, u8, u8) {
         match self {
+            Release::V3_11_2 => v3_11_2::VERSION,
             Release::V3_11_7 => v3_11_7::VERSION,
             Release::V3_12_1 => v3_12_1::VERSION,
             Release::V3_12_7 => v3_12_7::VERSION,
             Release::V3_13_0 => v3_13_0::VERSION,
             Release::V3_13_2 => v3_13_2::VERSION,
             Release::V3_14_2 => v3_14_2::VERSION,
+            Release::V3_15_0rc1 => v3_15_0rc1::VERSION,
         }
+    }
+
+    /// The release's name as `sys.version` starts with it: `"3.12.7"`, `"3.15.0rc1"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Release::V3_11_2 => v3_11_2::NAME,
+            Release::V3_11_7 => v3_11_7::NAME,
+            Release::V3_12_1 => v3_12_1::NAME,
+            Release::V3_12_7 => v3_12_7::NAME,
+            Release::V3_13_0 => v3_13_0::NAME,
+            Release::V3_13_2 => v3_13_2::NAME,
+            Release::V3_14_2 => v3_14_2::NAME,
+            Release::V3_15_0rc1 => v3_15_0rc1::NAME,
+        }
+    }
+
+    /// Whether this is an alpha, beta or release candidate (its name is more than `X.Y.Z`).
+    pub const fn is_prerelease(self) -> bool {
+        matches!(self, Release::V3_15_0rc1)
     }
 
     /// `(major, minor)`.
@@ -109,25 +141,36 @@ impl Release {
     /// `importlib.util.MAGIC_NUMBER`, little-endian.
     pub const fn magic(self) -> u16 {
         match self {
+            Release::V3_11_2 => v3_11_2::MAGIC,
             Release::V3_11_7 => v3_11_7::MAGIC,
             Release::V3_12_1 => v3_12_1::MAGIC,
             Release::V3_12_7 => v3_12_7::MAGIC,
             Release::V3_13_0 => v3_13_0::MAGIC,
             Release::V3_13_2 => v3_13_2::MAGIC,
             Release::V3_14_2 => v3_14_2::MAGIC,
+            Release::V3_15_0rc1 => v3_15_0rc1::MAGIC,
         }
     }
 
     /// `importlib.util.MAGIC_NUMBER`: the 4 bytes a `.pyc` starts with (incl. `\r\n`).
     pub const fn magic_bytes(self) -> [u8; 4] {
         match self {
+            Release::V3_11_2 => v3_11_2::MAGIC_BYTES,
             Release::V3_11_7 => v3_11_7::MAGIC_BYTES,
             Release::V3_12_1 => v3_12_1::MAGIC_BYTES,
             Release::V3_12_7 => v3_12_7::MAGIC_BYTES,
             Release::V3_13_0 => v3_13_0::MAGIC_BYTES,
             Release::V3_13_2 => v3_13_2::MAGIC_BYTES,
             Release::V3_14_2 => v3_14_2::MAGIC_BYTES,
+            Release::V3_15_0rc1 => v3_15_0rc1::MAGIC_BYTES,
         }
+    }
+
+    /// Every known release whose `.pyc` magic equals this one's, oldest first (this one included).
+    /// A `.pyc` names only its magic, so a reader knows the file came from one of these, not which.
+    pub fn same_magic(self) -> impl Iterator<Item = Release> {
+        let magic = self.magic_bytes();
+        Release::ALL.into_iter().filter(move |r| r.magic_bytes() == magic)
     }
 
     /// The newest known release whose magic number is `magic`.
@@ -144,44 +187,49 @@ impl Release {
     /// `marshal.version` of this release.
     pub const fn marshal_version(self) -> u8 {
         match self {
+            Release::V3_11_2 => v3_11_2::MARSHAL_VERSION,
             Release::V3_11_7 => v3_11_7::MARSHAL_VERSION,
             Release::V3_12_1 => v3_12_1::MARSHAL_VERSION,
             Release::V3_12_7 => v3_12_7::MARSHAL_VERSION,
             Release::V3_13_0 => v3_13_0::MARSHAL_VERSION,
             Release::V3_13_2 => v3_13_2::MARSHAL_VERSION,
             Release::V3_14_2 => v3_14_2::MARSHAL_VERSION,
+            Release::V3_15_0rc1 => v3_15_0rc1::MARSHAL_VERSION,
         }
     }
 
     /// `sys.implementation.cache_tag`, e.g. `"cpython-312"`.
     pub const fn cache_tag(self) -> &'static str {
         match self {
+            Release::V3_11_2 => v3_11_2::CACHE_TAG,
             Release::V3_11_7 => v3_11_7::CACHE_TAG,
             Release::V3_12_1 => v3_12_1::CACHE_TAG,
             Release::V3_12_7 => v3_12_7::CACHE_TAG,
             Release::V3_13_0 => v3_13_0::CACHE_TAG,
             Release::V3_13_2 => v3_13_2::CACHE_TAG,
             Release::V3_14_2 => v3_14_2::CACHE_TAG,
+            Release::V3_15_0rc1 => v3_15_0rc1::CACHE_TAG,
         }
     }
 
     /// The opcode tables of this release.
     pub fn opcodes(self) -> &'static OpcodeTable {
         match self {
+            Release::V3_11_2 => &v3_11_2::TABLE,
             Release::V3_11_7 => &v3_11_7::TABLE,
             Release::V3_12_1 => &v3_12_1::TABLE,
             Release::V3_12_7 => &v3_12_7::TABLE,
             Release::V3_13_0 => &v3_13_0::TABLE,
             Release::V3_13_2 => &v3_13_2::TABLE,
             Release::V3_14_2 => &v3_14_2::TABLE,
+            Release::V3_15_0rc1 => &v3_15_0rc1::TABLE,
         }
     }
 }
 
 impl fmt::Display for Release {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (a, b, c) = self.version();
-        write!(f, "{a}.{b}.{c}")
+        f.write_str(self.name())
     }
 }
 

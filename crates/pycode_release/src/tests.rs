@@ -19,7 +19,9 @@ fn every_release_parses_and_displays() {
         assert_eq!(Release::parse(&text), Ok(r), "{text}");
         assert_eq!(text.parse::<Release>(), Ok(r));
     }
-    assert_eq!(Release::ALL.len(), 6);
+    assert_eq!(Release::ALL.len(), 8);
+    assert_eq!(Release::V3_15_0rc1.to_string(), "3.15.0rc1");
+    assert_eq!(Release::V3_11_2.to_string(), "3.11.2");
     assert!(Release::ALL.windows(2).all(|w| w[0] < w[1]));
 }
 
@@ -29,13 +31,16 @@ fn minor_means_newest_patch() {
     assert_eq!(Release::parse("3.12"), Ok(Release::V3_12_7));
     assert_eq!(Release::parse("3.13"), Ok(Release::V3_13_2));
     assert_eq!(Release::parse("3.14"), Ok(Release::V3_14_2));
+    assert_eq!(Release::parse("3.15"), Ok(Release::V3_15_0rc1));
+    assert_eq!(Release::parse("3.11.2"), Ok(Release::V3_11_2));
+    assert_eq!(Release::LATEST, Release::V3_14_2);
 }
 
 #[test]
 fn unknown_releases_are_typed_errors() {
     for bad in [
         "", "3", "3.10", "3.12.2", "3.12.7.1", "3.12.", ".12", "3.12.07x", "+3.12", " 3.12", "3.1x",
-        "300000.12", "3.12.-1", "2.7", "3.15",
+        "300000.12", "3.12.-1", "2.7", "3.16", "3.15.0", "3.15.0rc2", "3.15.0rc", "3.14.2rc1",
     ] {
         let err = Release::parse(bad).expect_err(bad);
         assert_eq!(err.requested, bad);
@@ -56,6 +61,8 @@ fn from_magic_maps_to_newest_patch_of_same_minor() {
         assert_eq!(u16::from_le_bytes([b[0], b[1]]), r.magic());
         assert_eq!(&b[2..], b"\r\n");
     }
+    assert_eq!(Release::V3_11_2.same_magic().collect::<Vec<_>>(), [Release::V3_11_2, Release::V3_11_7]);
+    assert_eq!(Release::V3_15_0rc1.same_magic().collect::<Vec<_>>(), [Release::V3_15_0rc1]);
     assert_eq!(Release::from_magic(0), None);
     assert_eq!(Release::from_magic_bytes([0xa7, 0x0d, 0x0d, 0x0b]), None);
 }
@@ -65,12 +72,14 @@ fn from_magic_maps_to_newest_patch_of_same_minor() {
 #[test]
 fn spot_checks_measured_from_interpreters() {
     let m = |r: Release| (r.magic(), r.marshal_version(), r.cache_tag());
+    assert_eq!(m(Release::V3_11_2), (3495, 4, "cpython-311"));
     assert_eq!(m(Release::V3_11_7), (3495, 4, "cpython-311"));
     assert_eq!(m(Release::V3_12_1), (3531, 4, "cpython-312"));
     assert_eq!(m(Release::V3_12_7), (3531, 4, "cpython-312"));
     assert_eq!(m(Release::V3_13_0), (3571, 4, "cpython-313"));
     assert_eq!(m(Release::V3_13_2), (3571, 4, "cpython-313"));
     assert_eq!(m(Release::V3_14_2), (3627, 5, "cpython-314"));
+    assert_eq!(m(Release::V3_15_0rc1), (3666, 6, "cpython-315"));
 
     let t = Release::V3_11_7.opcodes();
     assert_eq!((t.have_argument, t.extended_arg, t.cache), (90, 144, 0));
@@ -93,6 +102,12 @@ fn spot_checks_measured_from_interpreters() {
     assert_eq!(t.cache_format("LOAD_ATTR").map(|f| f.len()), Some(4));
     assert_eq!(t.common_constants.map(|c| c[0]), Some("AssertionError"));
     assert!(t.list(OpFlags::HAS_JUMP).is_some());
+
+    let t = Release::V3_15_0rc1.opcodes();
+    assert_eq!((t.have_argument, t.extended_arg), (41, 67));
+    assert_eq!(t.opmap("GET_YIELD_FROM_ITER"), None);
+    assert!(t.opmap("TRACE_RECORD").is_some());
+    assert_eq!(t.common_constants.map(|c| c.len()), Some(12));
 }
 
 #[test]

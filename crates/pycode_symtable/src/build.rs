@@ -646,8 +646,10 @@ impl Builder {
             _ => return Ok(()),
         };
         let msg = match self.release {
-            Rel::V3_11_7 => format!("'{name}' can not be used within {what}"),
-            Rel::V3_12_1 | Rel::V3_12_7 | Rel::V3_13_0 | Rel::V3_13_2 | Rel::V3_14_2 => format!("{name} cannot be used within {what}"),
+            Rel::V3_11_2 | Rel::V3_11_7 => format!("'{name}' can not be used within {what}"),
+            Rel::V3_12_1 | Rel::V3_12_7 | Rel::V3_13_0 | Rel::V3_13_2 | Rel::V3_14_2 | Rel::V3_15_0rc1 => {
+                format!("{name} cannot be used within {what}")
+            }
         };
         Err(CompileError::syntax_at(msg, e.pos))
     }

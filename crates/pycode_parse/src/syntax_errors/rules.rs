@@ -201,8 +201,8 @@ fn multiple_exception_types(tokens: &[Token], i: usize, minor: PyMinor) -> Optio
     }
     let has_as = stops.iter().any(|&k| k < colon && tokens.get(k).is_some_and(|t| t.kind() == T::As));
     let msg = match minor {
-        PyMinor::Py314 if has_as => "multiple exception types must be parenthesized when using 'as'",
-        PyMinor::Py314 => return None,
+        PyMinor::Py314 | PyMinor::Py315 if has_as => "multiple exception types must be parenthesized when using 'as'",
+        PyMinor::Py314 | PyMinor::Py315 => return None,
         _ => "multiple exception types must be parenthesized",
     };
     let a = expr_start(tokens, first, comma)?;

@@ -2,20 +2,24 @@
 
 //! One module per known CPython release, rendered from `tools/opcode_data/*.json`.
 
+pub(crate) mod v3_11_2;
 pub(crate) mod v3_11_7;
 pub(crate) mod v3_12_1;
 pub(crate) mod v3_12_7;
 pub(crate) mod v3_13_0;
 pub(crate) mod v3_13_2;
 pub(crate) mod v3_14_2;
+pub(crate) mod v3_15_0rc1;
 
 /// Every rendered release and the JSON file it came from, for the up-to-date test.
 #[cfg(test)]
 pub(crate) const SOURCES: &[(&str, u64)] = &[
+    ("3.11.2", v3_11_2::JSON_FNV1A64),
     ("3.11.7", v3_11_7::JSON_FNV1A64),
     ("3.12.1", v3_12_1::JSON_FNV1A64),
     ("3.12.7", v3_12_7::JSON_FNV1A64),
     ("3.13.0", v3_13_0::JSON_FNV1A64),
     ("3.13.2", v3_13_2::JSON_FNV1A64),
     ("3.14.2", v3_14_2::JSON_FNV1A64),
+    ("3.15.0rc1", v3_15_0rc1::JSON_FNV1A64),
 ];

@@ -11,6 +11,8 @@ use crate::opcodes::{OpFlags, OpcodeTable, PseudoOp, StackEffect};
 pub(crate) const JSON_FNV1A64: u64 = 0xf43e7046c39955b2;
 /// `sys.version_info[:3]`.
 pub(crate) const VERSION: (u8, u8, u8) = (3, 14, 2);
+/// The release's name as `sys.version` starts with it (`3.12.7`, `3.15.0rc1`).
+pub(crate) const NAME: &str = "3.14.2";
 /// `importlib.util.MAGIC_NUMBER`.
 pub(crate) const MAGIC_BYTES: [u8; 4] = [0x2b, 0x0e, 0x0d, 0x0a];
 /// The first two magic bytes as a little-endian number.
