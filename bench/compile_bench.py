@@ -4,7 +4,14 @@ when it can be installed), on one copy of a source tree, in one run. A benchmark
 
     python3 bench/compile_bench.py [--pycode target/release/pycode] [--python PYTHON3.12]
                                    [--tree DIR] [--target 3.12] [--jobs 1,2,0] [--no-serc] [--repeat N]
-                                   [--stages PATH] [--no-stages]
+                                   [--stages PATH] [--no-stages] [--serc PATH]
+    python3 bench/compile_bench.py --targets 3.11,3.12,3.13,3.14,3.15 [--tree DIR] [--repeat N]
+
+With --targets, one run covers every target at -j 1: pycode compileall --target T, the native
+CPython of that minor where this machine has one (3.11.7 python3, pyenv 3.12.1 / 3.13.0), CPython
+3.12.1 as the common baseline, and serc (--serc, else `serc` on PATH) for the same minor; a table
+per target with CPU s, MB/s, peak RSS and each ratio, and how many .pyc equal the native CPython's
+(when its exact release is the target's). A target pycode does not compile yet says so.
 
 For each tool and each -j value the tree's __pycache__ directories are removed, then the tool
 compiles everything (`-f -q`). Every tool writes into freshly created __pycache__ directories, so
@@ -182,6 +189,82 @@ def stage(rows, prefix):
     return next((v for k, v in rows.items() if k.startswith(prefix)), None)
 
 
+NATIVE = {"3.11": ("3.11.7", "python3"), "3.12": ("3.12.1", "/root/.pyenv/versions/3.12.1/bin/python3"),
+          "3.13": ("3.13.0", "/root/.pyenv/versions/3.13.0/bin/python3")}
+
+
+def python_version(exe):
+    r = subprocess.run([exe, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def multi_target(a):
+    """--targets: every target at -j 1 in one run (see the module docstring)."""
+    if not become_subreaper():
+        print("note: not a subreaper; CPU time of CPython's workers may be missing")
+    base_py = find_python312()
+    tree_src = a.tree or default_tree(base_py)
+    serc = a.serc or shutil.which("serc")
+    work = tempfile.mkdtemp(prefix="pycode-bench-")
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    try:
+        tree = os.path.join(work, "tree")
+        trash = os.path.join(work, "trash")
+        nfiles, nbytes = copy_py_tree(tree_src, tree)
+        mb = nbytes / 1e6
+        serc_v = subprocess.run([serc, "--version"], capture_output=True, text=True).stdout.strip() if serc else None
+        print("tree: %s (%d .py files, %.1f MB), %d CPUs, -j 1, best of %d by CPU time; serc: %s"
+              % (tree_src, nfiles, mb, os.cpu_count() or 0, max(1, a.repeat), serc_v or "not found"))
+
+        def best_of(cmd, keep_pycs=False):
+            best, pycs = None, None
+            for rnd in range(max(1, a.repeat)):
+                clean(tree, trash)
+                m = measure(cmd, work, env)
+                m["pycs"] = sum(1 for _ in iter_pycs(tree))
+                if keep_pycs and rnd == 0:
+                    pycs = read_pycs(tree)
+                if best is None or m["cpu"] < best["cpu"]:
+                    best = m
+            return best, pycs
+
+        baseline = None
+        if base_py:
+            best_of([base_py, "-m", "compileall", "-j", "1", "-f", "-q", "tree"])  # warm the page cache
+            baseline, _ = best_of([base_py, "-m", "compileall", "-j", "1", "-f", "-q", "tree"])
+        rows = []
+        for t in a.targets.split(","):
+            minor = ".".join(t.split(".")[:2])
+            res = {}
+            pyc = {}
+            res["pycode"], pyc["pycode"] = best_of([a.pycode, "compileall", "--target", t, "-j", "1", "-f", "-q", "tree"], True)
+            nat = NATIVE.get(minor)
+            if nat and (nat[1] == "python3" or os.path.exists(nat[1])) and python_version(nat[1]) == nat[0]:
+                res["cpython " + nat[0]], pyc["native"] = best_of([nat[1], "-m", "compileall", "-j", "1", "-f", "-q", "tree"], True)
+            if serc and minor != "3.11":
+                res["serc"], _ = best_of([serc, "compile", "--python-version", minor, "-f", "-j", "1", "tree"])
+            print("\n== target %s" % t)
+            print("%-16s %7s %9s %7s %5s %3s  %s" % ("tool", "cpu s", "MB/s cpu", "RSS MB", "pycs", "rc", "ratios (their CPU / pycode's)"))
+            pm = res["pycode"]
+            implemented = pm["status"] == 0 and pm["pycs"] > 0
+            extra = [("cpython 3.12.1", baseline)] if baseline and "cpython 3.12.1" not in res else []
+            for name, m in list(res.items()) + extra:
+                ratio = ""
+                if name != "pycode" and implemented:
+                    ratio = "pycode %.2fx less CPU" % (m["cpu"] / max(pm["cpu"], 1e-9))
+                print("%-16s %7.2f %9.2f %7.1f %5d %3d  %s" % (name, m["cpu"], mb / max(m["cpu"], 1e-9), m["rss_mb"], m["pycs"], m["status"], ratio))
+            if not implemented:
+                print("pycode: target %s not compiled yet (exit status %d)" % (t, pm["status"]))
+            elif pyc.get("native") and nat[0] == t:
+                same = sum(1 for k, v in pyc["pycode"].items() if pyc["native"].get(k) == v)
+                print("pycode vs cpython %s: %d of %d .pyc byte-identical" % (nat[0], same, len(pyc["native"])))
+            rows.append((t, res))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pycode", default=os.path.join(ROOT, "target", "release", "pycode"))
@@ -193,7 +276,11 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="rounds; the run with the least CPU time is reported")
     ap.add_argument("--stages", help="the stages example (default: examples/stages next to --pycode)")
     ap.add_argument("--no-stages", action="store_true")
+    ap.add_argument("--serc", help="a serc executable (e.g. 0.1.10 from `cargo install serc-cli --version 0.1.10`)")
+    ap.add_argument("--targets", help="comma-separated targets: the every-target table at -j 1 (see above)")
     a = ap.parse_args()
+    if a.targets:
+        return multi_target(a)
     jobs = [int(j) for j in a.jobs.split(",")]
     if not become_subreaper():
         print("note: not a subreaper; CPU time of CPython's -j workers may be missing")
@@ -219,7 +306,7 @@ def main():
         else:
             print("cpython 3.12: not found")
         if not a.no_serc:
-            serc = try_serc(work)
+            serc = a.serc or try_serc(work)
             if serc:
                 tools.append(("serc", lambda j: [serc, "compile", "--python-version", ".".join(a.target.split(".")[:2]), "-f", "-j",
                                                  str(j or os.cpu_count() or 1), "tree"]))
