@@ -106,7 +106,7 @@ fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
     let docstring = matches!(body.first().map(|s| &s.kind), Some(a::StmtKind::Expr { value })
         if matches!(&value.kind, a::ExprKind::Constant { value: a::Constant::Str(_), .. }));
     for stmt in body.iter().skip(usize::from(docstring)) {
-        let a::StmtKind::ImportFrom { module: Some(m), names, level: 0 } = &stmt.kind else { break };
+        let a::StmtKind::ImportFrom { module: Some(m), names, level: 0, .. } = &stmt.kind else { break };
         if &**m != "__future__" {
             break;
         }
