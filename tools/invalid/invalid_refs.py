@@ -21,7 +21,7 @@ import refs  # noqa: E402
 
 CORPUS = os.path.join(REPO, "corpus_invalid")
 FEATURES_PY = os.path.join(HERE, "oracle_features.py")
-RELEASES = ("3.11.7", "3.12.7", "3.13.2", "3.14.2")
+RELEASES = ("3.11.2", "3.11.7", "3.12.7", "3.13.2", "3.14.2", "3.15.0rc1")
 SUFFIXES = (".syntaxerr", ".pycompile")
 
 

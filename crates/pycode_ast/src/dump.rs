@@ -3,6 +3,7 @@
 //! * 3.11/3.12: optional fields that are `None` are left out; empty lists are printed.
 //! * 3.13/3.14: empty lists are left out as well (`show_empty=False`); `Constant(value=None)` and
 //!   `MatchSingleton(value=None)` still print their value.
+//! * 3.15: `ctx=Load()` is left out too; `Import`/`ImportFrom` print `is_lazy`.
 //! * 3.11 has no `type_params` fields; 3.12 has no `default_value` fields.
 //!
 //! A node is printed on one line when all its fields are "simple" (a repr, an empty list, or a node
@@ -153,6 +154,19 @@ impl<'o> Dumper<'o> {
         self.opts.minor >= PyMinor::Py313
     }
 
+    fn v315(&self) -> bool {
+        self.opts.minor >= PyMinor::Py315
+    }
+
+    /// The `ctx` field. 3.15's `ast.dump` leaves out `ctx=Load()` (with `show_empty=False` and
+    /// keyword arguments, which is how `python -m ast` calls it).
+    fn ctx(&self, n: &mut NodeFmt<'_, 'o>, ctx: ExprContext) {
+        if self.v315() && ctx == ExprContext::Load {
+            return;
+        }
+        n.node("ctx", self.bare(ctx.name()));
+    }
+
     fn bare(&self, name: &str) -> Out {
         (format!("{name}()"), true)
     }
@@ -293,11 +307,19 @@ impl<'o> Dumper<'o> {
                 n.node("test", self.expr(test, lv));
                 self.opt_expr(&mut n, "msg", msg);
             }
-            StmtKind::Import { names } => n.list("names", names, |a, l| self.alias(a, l)),
-            StmtKind::ImportFrom { module, names, level } => {
+            StmtKind::Import { names, is_lazy } => {
+                n.list("names", names, |a, l| self.alias(a, l));
+                if self.v315() {
+                    n.int("is_lazy", (*is_lazy).into());
+                }
+            }
+            StmtKind::ImportFrom { module, names, level, is_lazy } => {
                 n.opt_ident("module", module.as_deref());
                 n.list("names", names, |a, l| self.alias(a, l));
                 n.int("level", (*level).into());
+                if self.v315() {
+                    n.int("is_lazy", (*is_lazy).into());
+                }
             }
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 n.list("names", names, |id, _| {
@@ -398,24 +420,24 @@ impl<'o> Dumper<'o> {
             ExprKind::Attribute { value, attr, ctx } => {
                 n.node("value", self.expr(value, lv));
                 n.ident("attr", attr);
-                n.node("ctx", self.bare(ctx.name()));
+                self.ctx(&mut n, *ctx);
             }
             ExprKind::Subscript { value, slice, ctx } => {
                 n.node("value", self.expr(value, lv));
                 n.node("slice", self.expr(slice, lv));
-                n.node("ctx", self.bare(ctx.name()));
+                self.ctx(&mut n, *ctx);
             }
             ExprKind::Starred { value, ctx } => {
                 n.node("value", self.expr(value, lv));
-                n.node("ctx", self.bare(ctx.name()));
+                self.ctx(&mut n, *ctx);
             }
             ExprKind::Name { id, ctx } => {
                 n.ident("id", id);
-                n.node("ctx", self.bare(ctx.name()));
+                self.ctx(&mut n, *ctx);
             }
             ExprKind::List { elts, ctx } | ExprKind::Tuple { elts, ctx } => {
                 self.exprs(&mut n, "elts", elts);
-                n.node("ctx", self.bare(ctx.name()));
+                self.ctx(&mut n, *ctx);
             }
             ExprKind::Slice { lower, upper, step } => {
                 self.opt_expr(&mut n, "lower", lower);

@@ -103,9 +103,10 @@ pub enum StmtKind {
     Try(Box<Try>),
     TryStar(Box<Try>),
     Assert { test: Box<Expr>, msg: Option<Box<Expr>> },
-    Import { names: Vec<Alias> },
-    /// `level` is always set by the parser (0 for absolute imports).
-    ImportFrom { module: Option<Identifier>, names: Vec<Alias>, level: u32 },
+    /// `is_lazy`: `lazy import ...` (3.15; the field exists from 3.15 on, always false before).
+    Import { names: Vec<Alias>, is_lazy: bool },
+    /// `level` is always set by the parser (0 for absolute imports). `is_lazy` as for `Import`.
+    ImportFrom { module: Option<Identifier>, names: Vec<Alias>, level: u32, is_lazy: bool },
     Global { names: Vec<Identifier> },
     Nonlocal { names: Vec<Identifier> },
     Expr { value: Box<Expr> },

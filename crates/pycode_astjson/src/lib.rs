@@ -475,11 +475,12 @@ fn stmt(j: &Json) -> R<Stmt> {
         "Try" => StmtKind::Try(try_(j)?),
         "TryStar" => StmtKind::TryStar(try_(j)?),
         "Assert" => StmtKind::Assert { test: bexpr(j.get("test"))?, msg: oexpr(j.get("msg"))? },
-        "Import" => StmtKind::Import { names: aliases(j.get("names"))? },
+        "Import" => StmtKind::Import { names: aliases(j.get("names"))?, is_lazy: j.get("is_lazy").int() != 0 },
         "ImportFrom" => StmtKind::ImportFrom {
             module: j.get("module").opt_ident()?,
             names: aliases(j.get("names"))?,
             level: j.get("level").int() as u32,
+            is_lazy: j.get("is_lazy").int() != 0,
         },
         "Global" => StmtKind::Global { names: names(j.get("names"))? },
         "Nonlocal" => StmtKind::Nonlocal { names: names(j.get("names"))? },

@@ -1072,8 +1072,8 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::TryStar(t) => self.compiler_try_star(s, t),
             StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
-            StmtKind::Import { names } => self.compiler_import(s, names),
-            StmtKind::ImportFrom { module, names, level } => self.compiler_from_import(s, module.as_deref(), names, *level),
+            StmtKind::Import { names, .. } => self.compiler_import(s, names),
+            StmtKind::ImportFrom { module, names, level, .. } => self.compiler_from_import(s, module.as_deref(), names, *level),
             StmtKind::Global { .. } | StmtKind::Nonlocal { .. } => Ok(()),
             StmtKind::Expr { value } => self.compiler_stmt_expr(loc, value),
             StmtKind::Pass => {

@@ -59,6 +59,7 @@ struct Ops {
     is_op: Option<u8>,
     contains_op: Option<u8>,
     end_async_for: Option<u8>,
+    import_name: Option<u8>,
 }
 
 impl Ops {
@@ -87,6 +88,7 @@ impl Ops {
             is_op: g("IS_OP"),
             contains_op: g("CONTAINS_OP"),
             end_async_for: g("END_ASYNC_FOR"),
+            import_name: g("IMPORT_NAME"),
         }
     }
 }
@@ -283,17 +285,22 @@ impl<'g> Ctx<'_, 'g> {
             let id = *py_index(self.parts.consts, arg).ok_or(DisError::Index { what: "co_consts", index: arg })?;
             self.repr.write(out, id)?;
         } else if self.has(deop, OpFlags::HAS_NAME) {
-            let (index, flag_text) = if is(ops.load_global) {
-                (arg.div_euclid(2), if fl >= Flavor::V313 { " + NULL" } else { "NULL + " })
+            // (name index, the text a set flag bit adds, whether it is set)
+            let low = arg & 1 != 0;
+            let (index, flag_text, flag_set) = if is(ops.load_global) {
+                (arg.div_euclid(2), if fl >= Flavor::V313 { " + NULL" } else { "NULL + " }, low)
             } else if fl >= Flavor::V312 && is(ops.load_attr) {
-                (arg.div_euclid(2), if fl >= Flavor::V313 { " + NULL|self" } else { "NULL|self + " })
+                (arg.div_euclid(2), if fl >= Flavor::V313 { " + NULL|self" } else { "NULL|self + " }, low)
             } else if fl >= Flavor::V312 && is(ops.load_super_attr) {
-                (arg.div_euclid(4), if fl >= Flavor::V313 { " + NULL|self" } else { "NULL|self + " })
+                (arg.div_euclid(4), if fl >= Flavor::V313 { " + NULL|self" } else { "NULL|self + " }, low)
+            } else if fl >= Flavor::V315 && is(ops.import_name) {
+                // 3.15: bit 0 = `lazy import`, else bit 1 = eager.
+                (arg.div_euclid(4), if low { " + lazy" } else { " + eager" }, arg & 3 != 0)
             } else {
-                (arg, "")
+                (arg, "", false)
             };
             let name = self.name(index)?;
-            let flagged = !flag_text.is_empty() && arg & 1 != 0 && name.char_len() > 0;
+            let flagged = flag_set && name.char_len() > 0;
             if flagged && fl < Flavor::V313 {
                 out.push_str(flag_text);
             }

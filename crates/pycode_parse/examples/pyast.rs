@@ -60,6 +60,7 @@ fn main() {
                     Some("3.11") => PyMinor::Py311,
                     Some("3.12") => PyMinor::Py312,
                     Some("3.13") => PyMinor::Py313,
+                    Some("3.15") => PyMinor::Py315,
                     _ => PyMinor::Py314,
                 };
             }
@@ -178,6 +179,7 @@ fn ruff_only_parse(text: &str, minor: PyMinor) -> bool {
         PyMinor::Py312 => V::PY312,
         PyMinor::Py313 => V::PY313,
         PyMinor::Py314 => V::PY314,
+        PyMinor::Py315 => V::PY315,
     };
     let o = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module).with_target_version(v);
     ruff_python_parser::parse_unchecked(text, o).errors().is_empty()

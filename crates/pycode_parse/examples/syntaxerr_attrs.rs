@@ -3,7 +3,7 @@
 //! JSON array `[class, lineno, offset, end_lineno, end_offset, msg]` of the error, as
 //! tools/invalid/oracle_features.py records CPython's `ast.parse` error.
 //!
-//! usage: syntaxerr_attrs 3.11|3.12|3.13|3.14 < list
+//! usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15 < list
 
 use std::io::{BufRead, Write};
 
@@ -32,8 +32,9 @@ fn main() {
         "3.12" => PyMinor::Py312,
         "3.13" => PyMinor::Py313,
         "3.14" => PyMinor::Py314,
+        "3.15" => PyMinor::Py315,
         _ => {
-            eprintln!("usage: syntaxerr_attrs 3.11|3.12|3.13|3.14 < list");
+            eprintln!("usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15 < list");
             std::process::exit(2);
         }
     };

@@ -423,17 +423,24 @@ impl<'s> Converter<'s> {
                 }
             }
             r::Stmt::Assert(x) => K::Assert { test: self.bexpr(&x.test)?, msg: self.opt_expr(x.msg.as_deref())? },
+            // `lazy import` is 3.15 syntax; before, `lazy` is only a name.
             r::Stmt::Import(x) => {
-                if x.is_lazy {
+                if x.is_lazy && self.minor < PyMinor::Py315 {
                     return Err(self.err_at(x.range.start(), "invalid syntax").into());
                 }
-                K::Import { names: self.aliases(&x.names) }
+                K::Import { names: self.aliases(&x.names), is_lazy: x.is_lazy }
             }
             r::Stmt::ImportFrom(x) => {
-                if x.is_lazy {
+                if x.is_lazy && self.minor < PyMinor::Py315 {
                     return Err(self.err_at(x.range.start(), "invalid syntax").into());
                 }
-                K::ImportFrom { module: x.module.as_ref().map(ident), names: self.aliases(&x.names), level: x.level }
+                if x.is_lazy && x.module.as_ref().is_some_and(|m| m.as_str() == "__future__") {
+                    // 3.15's parser: the error spans the `lazy` keyword.
+                    let mut e = self.err_at(x.range.start(), "lazy from __future__ import is not allowed");
+                    e.end_offset = e.offset + 4;
+                    return Err(e.into());
+                }
+                K::ImportFrom { module: x.module.as_ref().map(ident), names: self.aliases(&x.names), level: x.level, is_lazy: x.is_lazy }
             }
             r::Stmt::Global(x) => K::Global { names: x.names.iter().map(ident).collect() },
             r::Stmt::Nonlocal(x) => K::Nonlocal { names: x.names.iter().map(ident).collect() },

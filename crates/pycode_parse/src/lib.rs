@@ -74,11 +74,34 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<a::Mod, ParseError> {
 /// Like [`parse`] for already decoded text (newlines must already be `\n`).
 pub fn parse_text(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     // Deep input: ruff's parser and our converter grow the stack on demand (`stacker`).
-    let tree = parse_inner(text, opts, None)?;
+    let tree = parse_inner(text, opts, None).map_err(|e| reword(e, opts.minor))?;
     if opts.minor >= PyMinor::Py314 {
         future_check(&tree, text)?;
     }
     Ok(tree)
+}
+
+/// Messages 3.15 words differently from 3.11–3.14 (same error, same position): the
+/// definition-side `argument`s became `parameter`s, `double starred expression` became
+/// `dict unpacking`.
+const REWORDED_3_15: [(&str, &str); 7] = [
+    ("at least one argument must precede /", "at least one parameter must precede /"),
+    ("var-positional argument cannot have default value", "var-positional parameter cannot have default value"),
+    ("var-keyword argument cannot have default value", "var-keyword parameter cannot have default value"),
+    ("arguments cannot follow var-keyword argument", "parameters cannot follow var-keyword parameter"),
+    ("* argument may appear only once", "* may appear only once"),
+    ("named arguments must follow bare *", "named parameters must follow bare *"),
+    ("cannot use double starred expression here", "cannot use dict unpacking here"),
+];
+
+/// The release's wording of a parser error (see [`REWORDED_3_15`]).
+fn reword(mut e: ParseError, minor: PyMinor) -> ParseError {
+    if minor >= PyMinor::Py315 {
+        if let Some((_, new)) = REWORDED_3_15.iter().find(|(old, _)| e.msg == *old) {
+            e.msg = (*new).to_owned();
+        }
+    }
+    e
 }
 
 /// The `__future__` features of `Python/future.c` (3.14 checks them in `ast.parse` too).
@@ -106,7 +129,7 @@ fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
     let docstring = matches!(body.first().map(|s| &s.kind), Some(a::StmtKind::Expr { value })
         if matches!(&value.kind, a::ExprKind::Constant { value: a::Constant::Str(_), .. }));
     for stmt in body.iter().skip(usize::from(docstring)) {
-        let a::StmtKind::ImportFrom { module: Some(m), names, level: 0 } = &stmt.kind else { break };
+        let a::StmtKind::ImportFrom { module: Some(m), names, level: 0, .. } = &stmt.kind else { break };
         if &**m != "__future__" {
             break;
         }
@@ -136,7 +159,7 @@ fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
 /// ([`warnings`]; reported for sources that parse) to `warnings`.
 pub fn parse_warn(source: &[u8], opts: &Options, warnings: &mut Vec<warnings::ParseWarning>) -> Result<a::Mod, ParseError> {
     let text = decode::decode_source(source, opts.minor)?;
-    let tree = parse_inner(&text, opts, Some(warnings))?;
+    let tree = parse_inner(&text, opts, Some(warnings)).map_err(|e| reword(e, opts.minor))?;
     if opts.minor >= PyMinor::Py314 {
         future_check(&tree, &text)?;
     }

@@ -401,7 +401,7 @@ impl Builder {
                     self.visit_expr(m)?;
                 }
             }
-            StmtKind::Import { names } | StmtKind::ImportFrom { names, .. } => {
+            StmtKind::Import { names, .. } | StmtKind::ImportFrom { names, .. } => {
                 for a in names {
                     self.visit_alias(a)?;
                 }

@@ -408,6 +408,12 @@ pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_p
                 let first = before == Some(o);
                 let item = first || before.and_then(|b| tokens.get(b)).is_some_and(|t| t.kind() == T::Comma);
                 if first || (item && after_primary(tokens, o)) {
+                    // 3.15 (whose displays take starred comprehension elements) says only
+                    // `invalid syntax` for a bare '*' opening a list or set display.
+                    let display = matches!(tokens.get(o).map(|t| t.kind()), Some(T::Lsqb | T::Lbrace)) && !after_primary(tokens, o);
+                    if minor >= PyMinor::Py315 && display {
+                        return Some(mk("invalid syntax", cur.range()));
+                    }
                     return Some(mk("Invalid star expression", cur.range()));
                 }
             }
