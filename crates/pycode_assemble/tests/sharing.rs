@@ -29,7 +29,9 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
 fn rebuilt_pyc_is_byte_identical() {
     let mut seen = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
+    let mut cases = pycode_testkit::Cases::new("sharing");
     for (name, data) in fixtures() {
+        cases.ran();
         match reshare::check_pyc(&data, &[]) {
             Ok((rel, Outcome::Identical)) => {
                 seen.insert(rel.version().1);
@@ -41,6 +43,7 @@ fn rebuilt_pyc_is_byte_identical() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // One release of each minor version is covered.
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![11, 12, 13, 14]);
+    cases.finish(14);
 }
 
 /// The rules are release-specific: rebuilding a file with another minor version's rules must

@@ -281,6 +281,11 @@ fn same_listing(cpython: &str, ours: &str) -> bool {
     cpython.matches("Listing '").count() == mine.len() && mine.iter().all(|l| cpython.contains(l))
 }
 
+/// Runs compared when the floor was last raised with only the required interpreter (native
+/// 3.11.7); each optional pyenv interpreter present adds as many again.
+const FLOOR: usize = RUNS_PER_INTERPRETER;
+const RUNS_PER_INTERPRETER: usize = 48;
+
 #[test]
 fn compileall_matches_cpython() {
     let candidates = [
@@ -292,6 +297,8 @@ fn compileall_matches_cpython() {
     let mut failures = Vec::new();
     let mut checked_runs = 0;
     let mut checked_files = 0;
+    let mut cases = pycode_testkit::Cases::new("compileall differential (runs)");
+    let mut interpreters = Vec::new();
     for (python, release) in candidates {
         let version_ok = Command::new(python)
             .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
@@ -301,9 +308,13 @@ fn compileall_matches_cpython() {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim() == release.to_string())
             .unwrap_or(false);
         if !version_ok {
+            // Only the pyenv interpreters are optional (tests/differential_skips.txt).
+            assert!(release != Release::V3_11_7, "{python} must be CPython 3.11.7 (the native oracle)");
             eprintln!("skipping {release}: {python} is not CPython {release}");
+            cases.skip(release.to_string(), format!("{python} is not CPython {release}"));
             continue;
         }
+        interpreters.push(release);
         let oracle = Oracle::start(python);
         for s in scenarios() {
             let d = fresh_dir(&root, "cpython");
@@ -313,8 +324,11 @@ fn compileall_matches_cpython() {
             // Same absolute layout is not needed: every path in the scenarios is relative.
             build_tree(&d2);
             let ours = run_ours(release, &oracle, &d2, &s);
+            assert_eq!(theirs.len(), ours.len(), "{}: runs", s.name);
+            assert_eq!(theirs.len(), s.runs.len(), "{}: runs", s.name);
             for (i, (t, o)) in theirs.iter().zip(ours.iter()).enumerate() {
                 checked_runs += 1;
+                cases.ran();
                 let tag = format!("[{release}] {} run {} {:?}", s.name, i + 1, s.runs[i]);
                 let same_out = if s.unordered { same_listing(&t.stdout, &o.stdout) } else { t.stdout == o.stdout };
                 if !same_out {
@@ -346,6 +360,10 @@ fn compileall_matches_cpython() {
     }
     let _ = std::env::set_current_dir(std::env::temp_dir());
     let _ = std::fs::remove_dir_all(&root);
-    eprintln!("compared {checked_runs} runs, {checked_files} .pyc files");
+    eprintln!("compared {checked_runs} runs, {checked_files} .pyc files on {interpreters:?}");
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked_files > 0, "no .pyc file compared");
+    assert_eq!(checked_runs, RUNS_PER_INTERPRETER * interpreters.len(), "every scenario run on every interpreter");
+    let skips = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential_skips.txt");
+    cases.finish_with_skips(FLOOR, &pycode_testkit::SkipList::new(skips, 2));
 }

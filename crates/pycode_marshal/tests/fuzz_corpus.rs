@@ -7,13 +7,12 @@ use std::path::Path;
 use pycode_marshal::{dumps, loads, loads_prefix};
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .expect("fuzz dir")
-        .filter_map(|e| e.ok())
-        .map(|e| {
+    let mut v: Vec<_> = pycode_testkit::files(dir, "")
+        .into_iter()
+        .map(|p| {
             (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("read"),
+                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                std::fs::read(&p).expect("read"),
             )
         })
         .collect();
@@ -25,7 +24,9 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn seeds_round_trip_exactly() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
     let seeds = files(&dir);
-    assert!(seeds.len() >= 8);
+    let mut cases = pycode_testkit::Cases::new("marshal seeds");
+    cases.ran_n(seeds.len());
+    cases.finish(8);
     for (name, data) in seeds {
         let version = if name.starts_with("3.14") { 5 } else { 4 };
         let (g, root) = loads(&data, version).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -37,7 +38,9 @@ fn seeds_round_trip_exactly() {
 fn corpus_never_panics_and_dumps_is_a_fixpoint() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
     let corpus = files(&dir);
-    assert!(corpus.len() >= 50);
+    let mut cases = pycode_testkit::Cases::new("marshal fuzz corpus");
+    cases.ran_n(corpus.len());
+    cases.finish(152);
     let mut accepted = 0;
     for (name, data) in corpus {
         for version in [4u8, 5] {
