@@ -830,9 +830,16 @@ impl<'s> Converter<'s> {
                 r::InterpolatedStringElement::Interpolation(i) => {
                     if let Some(dbg) = &i.debug_text {
                         let start = i.range.start() + TextSize::from(1);
-                        let end = start + TextSize::from(dbg.as_str().len() as u32);
+                        let mut dbg = dbg.as_str();
+                        // The position spans the whole text even where 3.12 cuts the value.
+                        let end = start + TextSize::from(dbg.len() as u32);
+                        if self.minor == PyMinor::Py312 {
+                            if let Some(k) = debug_text_cut_312(dbg) {
+                                dbg = dbg.get(..k).unwrap_or(dbg);
+                            }
+                        }
                         let mut buf = Vec::new();
-                        strings::decode_str_body(dbg.as_str(), true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
+                        strings::decode_str_body(dbg, true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
                         acc.add(&buf, TextRange::new(start, end), false);
                     }
                     acc.flush(self, whole, u311, values);
@@ -962,6 +969,44 @@ impl<'s> Converter<'s> {
         self.leave();
         Ok(a::Pattern { pos, kind })
     }
+}
+
+/// 3.12's tokenizer ends the text of a `{expr=}` debug field at the first `!`, `:` or `}` at
+/// bracket depth 0 (`update_fstring_expr` records only the first), so a top-level `!=` in the
+/// expression cuts the text before its `!` (`f"{x!=y=}"` shows `x`). Returns that byte offset
+/// in the debug text (from after `{` through the `=`), if there is one. String literals in the
+/// expression are skipped (with the same quote nested inside, a rare case, the scan may misread
+/// them).
+fn debug_text_cut_312(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'!' if depth == 0 && b.get(i + 1) == Some(&b'=') => return Some(i),
+            b'\'' | b'"' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                i += if triple { 3 } else { 1 };
+                while let Some(&d) = b.get(i) {
+                    if d == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if d == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Accumulates adjacent literal pieces of an f-string into one `Constant`.
