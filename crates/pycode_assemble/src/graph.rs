@@ -20,7 +20,7 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 
-use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr};
+use pycode_instr::{ConstId, ConstPool, ConstValue, PyStr, StrOrigin};
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
 use pycode_release::Release;
 
@@ -487,7 +487,14 @@ impl<'a> GraphBuilder<'a> {
             }
             ConstValue::Str(s) => {
                 let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-                if all_name_chars(s) || (single && self.rules.interns_static_strings) {
+                let origin = pool.origin(id);
+                if origin == StrOrigin::Identifier {
+                    // The parser's interned name object (one per value in the module).
+                    self.interned(s)
+                } else if origin == StrOrigin::Fresh && !all_name_chars(s) {
+                    // A new object, not the latin-1 singleton.
+                    self.push(Obj::Str(s.clone()), false)
+                } else if all_name_chars(s) || (single && self.rules.interns_static_strings) {
                     self.interned(s)
                 } else if single {
                     // 3.11: a singleton is interned only if the running interpreter interned it.

@@ -102,7 +102,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let minor = PyMinor::from(args.release);
-    let opts = Options { minor, mode: args.mode, type_comments: args.type_comments };
+    let opts = Options { minor, mode: args.mode, type_comments: args.type_comments, spec_empty_tail: args.release == pycode_release::Release::V3_12_1 };
     let indent = if args.indent > 0 { " ".repeat(args.indent as usize) } else { String::new() };
     let dopts = DumpOptions { include_attributes: args.include_attributes, indent: Some(indent), minor };
     // The dump recurses over the tree: give it a deep stack, like the parser has.

@@ -7,7 +7,7 @@ use pycode_ast::{
     Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword,
     Mod, Operator, Pos, Stmt, StmtKind, UnaryOp, WithItem,
 };
-use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr};
+use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr, StrOrigin};
 use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
@@ -432,9 +432,32 @@ impl<'a> Compiler<'a> {
         self.addop_i(op!(self, LOAD_CONST), i, loc);
     }
 
+    /// A tuple of identifiers of the source (import fromlists, keyword names, class-pattern
+    /// attribute names): its items are the parser's interned name objects.
     fn str_tuple(&mut self, items: &[&str]) -> ConstValue {
-        let ids: Vec<ConstId> = items.iter().map(|s| self.consts.add(ConstValue::str(s))).collect();
+        let ids: Vec<ConstId> = items.iter().map(|s| self.ident_id(s)).collect();
         ConstValue::Tuple(ids.into())
+    }
+
+    /// Pools an identifier of the source as a `str` constant ([`StrOrigin::Identifier`]).
+    pub(crate) fn ident_id(&mut self, name: &str) -> ConstId {
+        self.consts.add_str_origin(&PyStr::new(name, false), StrOrigin::Identifier)
+    }
+
+    /// `LOAD_CONST` of an identifier of the source (a class name, a type parameter name).
+    pub(crate) fn load_ident_const(&mut self, name: &str, loc: Location) {
+        let id = self.ident_id(name);
+        let i = self.add_const_id(id);
+        self.addop_i(op!(self, LOAD_CONST), i, loc);
+    }
+
+    /// `LOAD_CONST` of `_Py_Mangle(private, name)`: the identifier itself when nothing is
+    /// mangled, else a new string.
+    fn load_mangled_const(&mut self, name: &str, loc: Location) {
+        match mangle(self.uref().private.as_deref(), name) {
+            Some(m) => self.load_const(ConstValue::str(&m), loc),
+            None => self.load_ident_const(name, loc),
+        }
     }
 
     /// `compiler_addop_name`: mangles, adds to `u_names`, encodes LOAD_ATTR / LOAD_METHOD /
@@ -1692,8 +1715,7 @@ impl<'a> Compiler<'a> {
                         self.visit_expr(annotation)?;
                     }
                     self.addop_name(o.LOAD_NAME, "__annotations__", loc);
-                    let mangled = mangle(self.uref().private.as_deref(), id).unwrap_or_else(|| id.to_string());
-                    self.load_const(ConstValue::str(&mangled), loc);
+                    self.load_mangled_const(id, loc);
                     self.addop(o.STORE_SUBSCR, loc);
                 }
             }
@@ -1747,18 +1769,23 @@ impl<'a> Compiler<'a> {
             flags |= MAKE_FUNCTION_DEFAULTS;
         }
         if !args.kwonlyargs.is_empty() {
-            let mut keys: Vec<String> = Vec::new();
+            // `_Py_Mangle` returns the identifier itself, or a new string when it mangles.
+            let mut keys: Vec<(&str, Option<String>)> = Vec::new();
             for (i, a) in args.kwonlyargs.iter().enumerate() {
                 if let Some(Some(d)) = args.kw_defaults.get(i) {
-                    let m = mangle(self.uref().private.as_deref(), &a.arg).unwrap_or_else(|| a.arg.to_string());
-                    keys.push(m);
+                    keys.push((&a.arg, mangle(self.uref().private.as_deref(), &a.arg)));
                     self.visit_expr(d)?;
                 }
             }
             if !keys.is_empty() {
-                let refs: Vec<&str> = keys.iter().map(|s| s.as_str()).collect();
-                let t = self.str_tuple(&refs);
-                self.load_const(t, loc);
+                let ids: Vec<ConstId> = keys
+                    .iter()
+                    .map(|(name, mangled)| match mangled {
+                        Some(m) => self.consts.add(ConstValue::str(m)),
+                        None => self.ident_id(name),
+                    })
+                    .collect();
+                self.load_const(ConstValue::Tuple(ids.into()), loc);
                 self.addop_i(op!(self, BUILD_CONST_KEY_MAP), keys.len() as u32, loc);
                 flags |= MAKE_FUNCTION_KWDEFAULTS;
             }
@@ -1768,8 +1795,7 @@ impl<'a> Compiler<'a> {
 
     fn visit_argannotation(&mut self, id: &str, ann: Option<&'a Expr>, n: &mut u32, loc: Location) -> R {
         let Some(ann) = ann else { return Ok(()) };
-        let mangled = mangle(self.uref().private.as_deref(), id).unwrap_or_else(|| id.to_string());
-        self.load_const(ConstValue::str(&mangled), loc);
+        self.load_mangled_const(id, loc);
         if self.future.annotations() {
             self.visit_annexpr(ann, loc)?;
         } else if let ExprKind::Starred { value, .. } = &ann.kind {
@@ -1925,8 +1951,14 @@ impl<'a> Compiler<'a> {
         self.u().private = Some(Box::from(&*cd.name));
         self.nameop(loc, "__name__", ExprContext::Load)?;
         self.nameop(loc, "__module__", ExprContext::Store)?;
+        // A class directly in the module (or declared `global`) has its name object as
+        // qualified name: the parser's interned identifier.
         let q = self.uref().md.qualname.clone();
-        self.load_const(ConstValue::Str(q), loc);
+        if q.as_bytes() == cd.name.as_bytes() {
+            self.load_ident_const(&cd.name, loc);
+        } else {
+            self.load_const(ConstValue::Str(q), loc);
+        }
         self.nameop(loc, "__qualname__", ExprContext::Store)?;
         if is_generic {
             self.set_type_params_in_class(loc)?;
@@ -1956,7 +1988,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.PUSH_NULL, loc);
         self.addop(o.LOAD_BUILD_CLASS, loc);
         self.make_closure(loc, handle, 0)?;
-        self.load_const(ConstValue::str(&cd.name), loc);
+        self.load_ident_const(&cd.name, loc);
         if is_generic {
             self.generic_class_call(s, cd)?;
         } else {
@@ -2115,6 +2147,14 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Compare { left, ops, comparators } => self.compiler_compare(loc, left, ops, comparators)?,
             ExprKind::Call { func, args, keywords } => self.compiler_call(e, func, args, keywords)?,
+            // A literal piece `%` of a `%`-format that `optimize_format` rewrote (it alone builds
+            // pieces without a position): `ast_opt.c` made it with `str.replace('%%', '%')`, a new
+            // 1-character string rather than the shared latin-1 singleton.
+            ExprKind::Constant { value: Constant::Str(s), .. } if e.pos == crate::fold::NO_POS && s.as_bytes() == b"%" => {
+                let id = self.consts.add_str_origin(s, StrOrigin::Fresh);
+                let i = self.add_const_id(id);
+                self.addop_i(o.LOAD_CONST, i, loc);
+            }
             ExprKind::Constant { value, .. } => self.load_const_ast(value, loc),
             ExprKind::JoinedStr { values } => {
                 if values.len() > STACK_USE_GUIDELINE {
@@ -2714,7 +2754,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.BUILD_MAP, 0, NO_LOC);
         }
         for k in &keywords[begin..end] {
-            self.load_const(ConstValue::str(k.arg.as_deref().unwrap_or("")), loc);
+            self.load_ident_const(k.arg.as_deref().unwrap_or(""), loc);
             self.visit_expr(&k.value)?;
             if big {
                 self.addop_i(o.MAP_ADD, 1, NO_LOC);

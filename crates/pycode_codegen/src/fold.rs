@@ -705,13 +705,79 @@ fn safe_multiply(l: &Constant, r: &Constant) -> Option<Constant> {
     num_binop(Operator::Mult, l, r)
 }
 
+/// `PyLong_AsDouble`: the int correctly rounded (half to even) to a float; `None` where CPython
+/// raises OverflowError (the rounded value is 2**1024 or more).
 fn float_of_int(i: &BigInt) -> Option<f64> {
-    let f = i.to_f64()?;
-    if f.is_finite() {
-        Some(f)
-    } else {
-        None
+    int_true_divide(i, &BigInt::from(1))
+}
+
+/// `x * 2**e` for an `x` whose result is exactly representable (finite, with no bits below
+/// 2**-1074): scaled in steps so that no intermediate overflows or rounds.
+fn ldexp_exact(mut x: f64, mut e: i64) -> f64 {
+    while e > 1000 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
     }
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e as i32)
+}
+
+/// `long_true_divide` (int / int): the exact quotient correctly rounded (half to even) to a
+/// float, subnormals included, `-0.0` for a zero result of negative sign; `None` where CPython
+/// raises (ZeroDivisionError, or OverflowError when the rounded result is 2**1024 or more).
+/// Operands below 2**53 take the float division, which is then exact-input IEEE division and so
+/// the same correctly rounded value.
+fn int_true_divide(x: &BigInt, y: &BigInt) -> Option<f64> {
+    if y.is_zero() {
+        return None;
+    }
+    let negate = x.is_negative() != y.is_negative();
+    let (a, b) = (x.magnitude(), y.magnitude());
+    if a.is_zero() {
+        return Some(if negate { -0.0 } else { 0.0 });
+    }
+    const MANT: u64 = 53;
+    if a.bits() <= MANT && b.bits() <= MANT {
+        let (fa, fb) = (a.to_u64()? as f64, b.to_u64()? as f64);
+        let q = fa / fb;
+        return Some(if negate { -q } else { q });
+    }
+    // Scale so that the integer quotient has at least MANT + 2 bits: a/b >= 2**(bits(a) -
+    // bits(b) - 1), so a * 2**s / b >= 2**(MANT + 1) with s = MANT + 2 - (bits(a) - bits(b)).
+    let s: i64 = (MANT as i64 + 2) - (a.bits() as i64 - b.bits() as i64);
+    let (q, r) = if s >= 0 {
+        num_integer::Integer::div_rem(&(a << (s as u64)), b)
+    } else {
+        num_integer::Integer::div_rem(a, &(b << (s.unsigned_abs())))
+    };
+    let sticky = !r.is_zero();
+    let qbits = q.bits() as i64;
+    // Bits of q to drop: down to MANT significant bits, or to the 2**-1074 grain (the value is
+    // q * 2**-s, so after dropping k bits the last kept bit is worth 2**(k - s)).
+    let k = (qbits - MANT as i64).max(s - 1074);
+    let mut top = q.clone() >> (k as u64);
+    let low = q - (top.clone() << (k as u64));
+    let half = num_bigint::BigUint::from(1u8) << ((k - 1) as u64);
+    let up = match low.cmp(&half) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Equal => sticky || top.bit(0),
+        std::cmp::Ordering::Less => false,
+    };
+    if up {
+        top += 1u8;
+    }
+    let e = k - s;
+    if top.is_zero() {
+        return Some(if negate { -0.0 } else { 0.0 });
+    }
+    if top.bits() as i64 + e > 1024 {
+        return None;
+    }
+    let v = ldexp_exact(top.to_u64()? as f64, e);
+    Some(if negate { -v } else { v })
 }
 
 /// Python `float // float` (`float_floor_div`), `None` on division by zero.
@@ -751,28 +817,70 @@ fn float_mod(vx: f64, wx: f64) -> Option<f64> {
     Some(m)
 }
 
-fn float_pow(iv: f64, iw: f64) -> Option<f64> {
+/// `float_pow` (3.12 `Objects/floatobject.c`): the special cases in CPython's order, then the
+/// platform `pow`; a negative base with a fractional exponent is complex `**`. `None` where
+/// CPython raises (ZeroDivisionError for `0.0 ** negative`, OverflowError).
+fn float_pow(mut iv: f64, iw: f64) -> Option<Constant> {
+    let is_odd_integer = |x: f64| (x.abs() % 2.0) == 1.0;
     if iw == 0.0 {
-        return Some(1.0);
+        return Some(Constant::Float(1.0));
     }
-    if iv.is_nan() || iw.is_nan() || iv.is_infinite() || iw.is_infinite() {
-        return None;
+    if iv.is_nan() {
+        return Some(Constant::Float(iv));
     }
-    if iv == 0.0 && iw < 0.0 {
-        return None;
+    if iw.is_nan() {
+        return Some(Constant::Float(if iv == 1.0 { 1.0 } else { iw }));
     }
-    if iv < 0.0 && iw != iw.floor() {
-        return None;
+    if iw.is_infinite() {
+        let a = iv.abs();
+        let v = if a == 1.0 {
+            1.0
+        } else if (iw > 0.0) == (a > 1.0) {
+            iw.abs()
+        } else {
+            0.0
+        };
+        return Some(Constant::Float(v));
+    }
+    if iv.is_infinite() {
+        let odd = is_odd_integer(iw);
+        let v = if iw > 0.0 {
+            if odd {
+                iv
+            } else {
+                iv.abs()
+            }
+        } else if odd {
+            0.0f64.copysign(iv)
+        } else {
+            0.0
+        };
+        return Some(Constant::Float(v));
+    }
+    if iv == 0.0 {
+        if iw < 0.0 {
+            return None;
+        }
+        return Some(Constant::Float(if is_odd_integer(iw) { iv } else { 0.0 }));
+    }
+    let mut negate = false;
+    if iv < 0.0 {
+        if iw != iw.floor() {
+            let (r, i) = complex_pow((iv, 0.0), (iw, 0.0))?;
+            return Some(Constant::Complex { real: r, imag: i });
+        }
+        iv = -iv;
+        negate = is_odd_integer(iw);
     }
     if iv == 1.0 {
-        return Some(1.0);
+        return Some(Constant::Float(if negate { -1.0 } else { 1.0 }));
     }
+    // Overflow (an infinite result) is an OverflowError; an underflow to 0 is not an error.
     let r = iv.powf(iw);
-    if r.is_finite() {
-        Some(r)
-    } else {
-        None
+    if r.is_infinite() {
+        return None;
     }
+    Some(Constant::Float(if negate { -r } else { r }))
 }
 
 /// Numeric binary operations with Python semantics; `None` where CPython raises or where this
@@ -799,27 +907,22 @@ fn num_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Constant> {
                     }
                     num_integer::Integer::mod_floor(&x, &y)
                 }
-                Operator::Div => {
-                    if y.is_zero() {
-                        return None;
-                    }
-                    let lim = BigInt::from(1u64 << 53);
-                    if x.abs() > lim || y.abs() > lim {
-                        return None;
-                    }
-                    return Some(Constant::Float(x.to_f64()? / y.to_f64()?));
-                }
+                Operator::Div => return int_true_divide(&x, &y).map(Constant::Float),
                 Operator::Pow => {
                     if y.is_negative() {
                         let fx = float_of_int(&x)?;
                         let fy = float_of_int(&y)?;
-                        return float_pow(fx, fy).map(Constant::Float);
+                        return float_pow(fx, fy);
                     }
                     if !x.is_zero() && !y.is_zero() {
                         let wbits = y.to_u64()?;
                         if x.bits() > MAX_INT_SIZE / wbits {
                             return None;
                         }
+                    }
+                    if x.is_zero() {
+                        // No size check for a zero base (`safe_power`): `0 ** (2**64)` is 0.
+                        return Some(Constant::Int(i64::from(y.is_zero())));
                     }
                     let e = y.to_u32()?;
                     num_traits::pow::Pow::pow(&x, e)
@@ -922,7 +1025,7 @@ fn num_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Constant> {
                 }
                 Operator::FloorDiv => float_floordiv(fx, fy)?,
                 Operator::Mod => float_mod(fx, fy)?,
-                Operator::Pow => float_pow(fx, fy)?,
+                Operator::Pow => return float_pow(fx, fy),
                 _ => return None,
             };
             Some(Constant::Float(v))

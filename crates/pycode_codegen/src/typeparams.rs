@@ -115,7 +115,7 @@ impl<'a> Compiler<'a> {
             let loc = loc_of(tp.pos);
             let name: &'a str = match &tp.kind {
                 TypeParamKind::TypeVar { name, bound, .. } => {
-                    self.load_const(ConstValue::str(name), loc);
+                    self.load_ident_const(name, loc);
                     if let Some(bound) = bound {
                         self.enter_scope(name, ScopeType::TypeParams, key_of_type_param(tp), bound.pos.lineno)?;
                         self.visit_expr(bound)?;
@@ -134,12 +134,12 @@ impl<'a> Compiler<'a> {
                     name
                 }
                 TypeParamKind::TypeVarTuple { name, .. } => {
-                    self.load_const(ConstValue::str(name), loc);
+                    self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVARTUPLE, loc);
                     name
                 }
                 TypeParamKind::ParamSpec { name, .. } => {
-                    self.load_const(ConstValue::str(name), loc);
+                    self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_PARAMSPEC, loc);
                     name
                 }
@@ -262,10 +262,10 @@ impl<'a> Compiler<'a> {
         if is_generic {
             self.addop(o.PUSH_NULL, loc);
             self.enter_generic_scope(id, tps, s.pos.lineno)?;
-            self.load_const(ConstValue::str(id), loc);
+            self.load_ident_const(id, loc);
             self.compiler_type_params(tps)?;
         } else {
-            self.load_const(ConstValue::str(id), loc);
+            self.load_ident_const(id, loc);
             self.load_const(ConstValue::None, loc);
         }
         // compiler_typealias_body: the lazily evaluated value.

@@ -13,6 +13,7 @@ fn try_parse(src: &str) -> Result<Mod, pycode_parse::ParseError> {
         minor: pycode_ast::PyMinor::Py312,
         mode: pycode_parse::Mode::Exec,
         type_comments: false,
+        spec_empty_tail: false,
     };
     pycode_parse::parse(src.as_bytes(), &opts)
 }

@@ -165,6 +165,12 @@ impl CompileMode {
     }
 }
 
+/// 3.12.1's parser ends a format spec that ends with a replacement field with a `Constant('')`
+/// (see `pycode_parse::Options::spec_empty_tail`).
+fn spec_empty_tail(release: Release) -> bool {
+    release == Release::V3_12_1
+}
+
 /// Parses `source` (bytes as read from a file) for `release`.
 pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError> {
     parse_source_mode(source, release, CompileMode::Exec)
@@ -172,7 +178,7 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 
 /// [`parse_source`], appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
-    let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false };
+    let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: spec_empty_tail(release) };
     let mut found = Vec::new();
     let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(CompileError::Parse)?;
     warnings.extend(found.into_iter().map(|w| CompileWarning {
@@ -191,7 +197,7 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
         CompileMode::Eval => pycode_parse::Mode::Eval,
         CompileMode::Single => pycode_parse::Mode::Single,
     };
-    let opts = pycode_parse::Options { minor: minor_of(release), mode, type_comments: false };
+    let opts = pycode_parse::Options { minor: minor_of(release), mode, type_comments: false, spec_empty_tail: spec_empty_tail(release) };
     pycode_parse::parse(source, &opts).map_err(CompileError::Parse)
 }
 

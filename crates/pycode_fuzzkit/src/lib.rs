@@ -61,7 +61,7 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
     let mut out = Vec::with_capacity(16);
     for minor in MINORS {
         for mode in PARSE_MODES {
-            let opts = pycode_parse::Options { minor, mode, type_comments: mode == pycode_parse::Mode::FuncType };
+            let opts = pycode_parse::Options { minor, mode, type_comments: mode == pycode_parse::Mode::FuncType, spec_empty_tail: false };
             let label: &'static str = config_label(minor, mode);
             match pycode_parse::parse(data, &opts) {
                 Ok(tree) => {
@@ -81,7 +81,7 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
         }
     }
     // `type_comments=True` in exec mode too.
-    let opts = pycode_parse::Options { minor: PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: true };
+    let opts = pycode_parse::Options { minor: PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: true, spec_empty_tail: false };
     match pycode_parse::parse(data, &opts) {
         Ok(tree) => {
             drop_deep(tree, data.len());

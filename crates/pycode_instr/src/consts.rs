@@ -120,12 +120,32 @@ fn key_eq(a: &ConstValue, b: &ConstValue) -> bool {
     }
 }
 
+/// Which object a pooled `str` constant is in CPython. `c_const_cache` keeps the *first* object
+/// added for a value, so the object, and with it interning and sharing, is decided by whoever
+/// added the value first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StrOrigin {
+    /// A string the parser or the optimiser made from source text: interned when made only of
+    /// `[A-Za-z0-9_]` (`intern_string_constants`); a 1-character latin-1 string is the shared
+    /// singleton.
+    #[default]
+    Literal,
+    /// An identifier of the source (a keyword argument name, an imported name, a class name, an
+    /// annotated name...): the parser interned it, so the constant is the interned name object.
+    Identifier,
+    /// A new string object that is not shared even when it has one latin-1 character
+    /// (`ast_opt.c`'s `str.replace('%%', '%')` of a `%`-format literal).
+    Fresh,
+}
+
 /// All constants of one compilation (CPython's `c_const_cache`).
 #[derive(Clone, Debug, Default)]
 pub struct ConstPool {
     values: Vec<ConstValue>,
     /// `(key hash, id)`; the key is computed from `values[id]`.
     map: HashTable<(u64, ConstId)>,
+    /// The [`StrOrigin`] of the `str` constants that are not [`StrOrigin::Literal`] (few).
+    origins: Vec<(ConstId, StrOrigin)>,
 }
 
 impl ConstPool {
@@ -185,6 +205,33 @@ impl ConstPool {
         self.values.push(ConstValue::Str(v));
         self.map.insert_unique(h, (h, id), |&(eh, _)| eh);
         id
+    }
+
+    /// Pools a `str` constant made as `origin` ([`StrOrigin`]): recorded when this adds the value
+    /// (the first object wins), and for an identifier that is a 1-character latin-1 string also
+    /// when the value was pooled before (it is then the one singleton, which the parser interned).
+    pub fn add_str_origin(&mut self, s: &PyStr, origin: StrOrigin) -> ConstId {
+        let before = self.values.len();
+        let id = self.add_str(s);
+        // A name made only of `[A-Za-z0-9_]` is interned as a literal too: nothing to record
+        // (keeps the table to the few non-ASCII names).
+        if origin == StrOrigin::Identifier && s.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+            return id;
+        }
+        let new = id.index() >= before;
+        let singleton = s.char_len() == 1 && s.code_points().all(|c| c < 256);
+        if origin != StrOrigin::Literal
+            && (new || (origin == StrOrigin::Identifier && singleton))
+            && self.origin(id) == StrOrigin::Literal
+        {
+            self.origins.push((id, origin));
+        }
+        id
+    }
+
+    /// The [`StrOrigin`] of a pooled `str` constant (`Literal` for any other id).
+    pub fn origin(&self, id: ConstId) -> StrOrigin {
+        self.origins.iter().find(|(i, _)| *i == id).map(|&(_, o)| o).unwrap_or_default()
     }
 
     pub fn get(&self, id: ConstId) -> Option<&ConstValue> {

@@ -21,7 +21,7 @@
 mod consts;
 mod indexset;
 
-pub use consts::{ConstId, ConstPool, ConstValue};
+pub use consts::{ConstId, ConstPool, ConstValue, StrOrigin};
 pub use indexset::IndexSet;
 pub use pycode_object::PyStr;
 

@@ -38,6 +38,8 @@ pub struct Converter<'s> {
     cur: Cell<LineSpan>,
     /// The line of the last node end that was not on its start's line.
     cur_end: Cell<LineSpan>,
+    /// [`crate::Options::spec_empty_tail`].
+    pub spec_empty_tail: bool,
 }
 
 /// A source line: 1-based number and byte range `start..end` (its newline included).
@@ -144,7 +146,7 @@ fn ident(id: &r::Identifier) -> a::Identifier {
 
 impl<'s> Converter<'s> {
     pub fn new(src: &'s str, minor: PyMinor) -> Self {
-        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), cur: Cell::new(LineSpan::NONE), cur_end: Cell::new(LineSpan::NONE) }
+        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), cur: Cell::new(LineSpan::NONE), cur_end: Cell::new(LineSpan::NONE), spec_empty_tail: false }
     }
 
     /// (1-based line, byte column) of a byte offset.
@@ -784,7 +786,12 @@ impl<'s> Converter<'s> {
                     let lit = strings::split_literal(self.text(l.range)).ok_or_else(|| self.err_at(l.range.start(), "invalid string literal"))?;
                     let mut buf = Vec::new();
                     strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
-                    acc.add(&buf, l.range, self.text(l.range).starts_with('u'));
+                    let u = self.text(l.range).starts_with('u');
+                    if self.minor >= PyMinor::Py312 {
+                        acc.add_part(&buf, l.range, u);
+                    } else {
+                        acc.add(&buf, l.range, u);
+                    }
                 }
                 r::FStringPart::FString(f) => {
                     let raw = self.text(f.range).chars().take_while(|&c| c != '\'' && c != '"').any(|c| c == 'r' || c == 'R');
@@ -830,9 +837,16 @@ impl<'s> Converter<'s> {
                 r::InterpolatedStringElement::Interpolation(i) => {
                     if let Some(dbg) = &i.debug_text {
                         let start = i.range.start() + TextSize::from(1);
-                        let end = start + TextSize::from(dbg.as_str().len() as u32);
+                        let mut dbg = dbg.as_str();
+                        // The position spans the whole text even where 3.12 cuts the value.
+                        let end = start + TextSize::from(dbg.len() as u32);
+                        if self.minor == PyMinor::Py312 {
+                            if let Some(k) = debug_text_cut_312(dbg) {
+                                dbg = dbg.get(..k).unwrap_or(dbg);
+                            }
+                        }
                         let mut buf = Vec::new();
-                        strings::decode_str_body(dbg.as_str(), true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
+                        strings::decode_str_body(dbg, true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
                         acc.add(&buf, TextRange::new(start, end), false);
                     }
                     acc.flush(self, whole, u311, values);
@@ -879,6 +893,15 @@ impl<'s> Converter<'s> {
                 self.interp_elements(&spec.elements, raw, part, whole, u311, &mut acc, &mut values, template)?;
                 // 3.11's `fstring_parse` finishes a spec with its own token (`t`), never `u`.
                 acc.flush(self, part, false, &mut values);
+                if self.spec_empty_tail && matches!(spec.elements.last(), Some(r::InterpolatedStringElement::Interpolation(_))) {
+                    if let Some(last) = spec.elements.last() {
+                        let tail = self.pos_of(last.range().end(), spec.range.end());
+                        values.push(a::Expr {
+                            pos: tail,
+                            kind: a::ExprKind::Constant { value: Constant::Str(PyStr::new("", false)), kind_u: false },
+                        });
+                    }
+                }
                 let pos = if self.minor == PyMinor::Py311 {
                     self.pos(part)
                 } else {
@@ -955,6 +978,44 @@ impl<'s> Converter<'s> {
     }
 }
 
+/// 3.12's tokenizer ends the text of a `{expr=}` debug field at the first `!`, `:` or `}` at
+/// bracket depth 0 (`update_fstring_expr` records only the first), so a top-level `!=` in the
+/// expression cuts the text before its `!` (`f"{x!=y=}"` shows `x`). Returns that byte offset
+/// in the debug text (from after `{` through the `=`), if there is one. String literals in the
+/// expression are skipped (with the same quote nested inside, a rare case, the scan may misread
+/// them).
+fn debug_text_cut_312(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'!' if depth == 0 && b.get(i + 1) == Some(&b'=') => return Some(i),
+            b'\'' | b'"' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                i += if triple { 3 } else { 1 };
+                while let Some(&d) = b.get(i) {
+                    if d == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if d == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Accumulates adjacent literal pieces of an f-string into one `Constant`.
 ///
 /// 3.11 (`Parser/string_parser.c`) positions every such `Constant` at the whole concatenated string
@@ -973,6 +1034,13 @@ impl LitAcc {
         if bytes.is_empty() {
             return;
         }
+        self.add_part(bytes, range, u);
+    }
+
+    /// A piece that counts even when empty: 3.12+ (`_PyPegen_concatenate_strings`) folds a run
+    /// of adjacent constants, empty `""` tokens included, into one spanning from the run's first
+    /// to its last token, and drops the result only if it is empty.
+    fn add_part(&mut self, bytes: &[u8], range: TextRange, u: bool) {
         if self.range.is_none() {
             self.first_u = u;
         }
@@ -987,6 +1055,9 @@ impl LitAcc {
     fn flush(&mut self, c: &Converter<'_>, pos311: TextRange, u311: bool, values: &mut Vec<a::Expr>) {
         let Some(range) = self.range.take() else { return };
         let buf = std::mem::take(&mut self.buf);
+        if buf.is_empty() {
+            return;
+        }
         let (pos, kind_u) = if c.minor == PyMinor::Py311 { (c.pos(pos311), u311) } else { (c.pos(range), self.first_u) };
         values.push(a::Expr { pos, kind: a::ExprKind::Constant { value: Constant::Str(strings::to_pystr(buf)), kind_u } });
     }

@@ -53,6 +53,9 @@ pub struct Options {
     pub mode: Mode,
     /// `type_comments=True`.
     pub type_comments: bool,
+    /// CPython 3.12.1 (fixed in a later 3.12 patch): a format spec that ends with a replacement
+    /// field gets a trailing `Constant('')` (from the end of that field to the spec's end).
+    pub spec_empty_tail: bool,
 }
 
 /// Maximum nesting of brackets, as CPython's tokenizer (`MAXLEVEL`).
@@ -197,6 +200,7 @@ fn parse_inner(text: &str, opts: &Options, warnings: Option<&mut Vec<warnings::P
     let ropts = ROptions::from(rmode).with_target_version(target_version(opts.minor));
     let parsed = ruff_python_parser::parse_unchecked(text, ropts);
     let mut conv = convert::Converter::new(text, opts.minor);
+    conv.spec_empty_tail = opts.spec_empty_tail;
     let result = convert_parsed(&parsed, &mut conv, text, opts);
     if let (Ok(_), Some(w)) = (&result, warnings) {
         warnings::string_warnings(text, parsed.tokens(), opts.minor, w);
@@ -392,7 +396,7 @@ mod future_tests {
     use super::*;
 
     fn err(src: &str, minor: PyMinor) -> Option<(String, u32, u32, u32)> {
-        let opts = Options { minor, mode: Mode::Exec, type_comments: false };
+        let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false };
         parse(src.as_bytes(), &opts).err().map(|e| (e.msg, e.lineno, e.offset, e.end_offset))
     }
 
