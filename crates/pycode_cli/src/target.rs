@@ -79,24 +79,12 @@ pub fn extract(cmd: &str, argv: Vec<Vec<u8>>) -> Result<Extracted, String> {
         };
         let value_str = String::from_utf8_lossy(&value).into_owned();
         release = Some(if opt == "--target" {
-            let r = Release::parse(&value_str).map_err(|e| format!("pycode {cmd}: argument --target: {e}"))?;
-            check_implemented(cmd, r)?;
-            r
+            Release::parse(&value_str).map_err(|e| format!("pycode {cmd}: argument --target: {e}"))?
         } else {
-            let r = release_of_interpreter(OsStr::from_bytes(&value)).map_err(|e| format!("pycode {cmd}: argument --python: {e}"))?;
-            check_implemented(cmd, r)?;
-            r
+            release_of_interpreter(OsStr::from_bytes(&value)).map_err(|e| format!("pycode {cmd}: argument --python: {e}"))?
         });
     }
     Ok(Extracted { release, rest })
-}
-
-fn check_implemented(cmd: &str, r: Release) -> Result<(), String> {
-    if pycode_compile::implemented(r) {
-        Ok(())
-    } else {
-        Err(format!("pycode {cmd}: compiling for CPython {r} is not implemented yet (pycode compiles for {})", compiled_list()))
-    }
 }
 
 /// Runs `python` to read its `sys.version_info`; the known release of that exact version, else
@@ -155,8 +143,7 @@ mod tests {
         // The machine's python3 is always some CPython 3.x; a minor pycode does not know is an error.
         match extract("compile", args(&["--python", "python3", "f.py"])) {
             Ok(e) => assert!(e.release.is_some()),
-            // A release pycode knows but does not compile for yet (3.11.7 here) is refused as such.
-            Err(msg) => assert!(msg.contains("not implemented yet") || msg.contains("--python"), "{msg}"),
+            Err(msg) => assert!(msg.contains("--python"), "{msg}"),
         }
         let Err(msg) = extract("compile", args(&["--python", "/nonexistent/python", "f.py"])) else { panic!("accepted") };
         assert!(msg.contains("No such file or directory"), "{msg}");
