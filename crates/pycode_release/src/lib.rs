@@ -11,7 +11,7 @@ pub mod opcodes;
 pub mod release;
 
 pub use opcodes::{OpFlags, OpcodeTable, PseudoOp, StackEffect};
-pub use release::{Release, UnknownRelease};
+pub use release::{MagicFamily, Release, UnknownRelease};
 
 #[cfg(test)]
 mod tests;
