@@ -465,6 +465,8 @@ pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::Unsuppo
         // (3.12: the first type-parameter default, of this statement or an earlier one ruff
         // accepted, e.g. a `*Ts` default)
         K::TypeParamDefault if minor == PyMinor::Py312 => py312_type_param_default(tokens),
+        // before 3.15 `lazy` is a name: the `import` / `from` after it fails
+        K::LazyImportStatement if tokens.get(i)?.kind() == T::Lazy => Some(mk("invalid syntax", tokens.get(i + 1)?.range())),
         _ => None,
     }
 }
