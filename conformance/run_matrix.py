@@ -19,7 +19,7 @@ sys.path.insert(0, HERE)
 import run  # noqa: E402  (conformance/run.py)
 from run import refs, FEATURES  # noqa: E402
 
-CI_RELEASES = ("3.11.7", "3.12.7", "3.13.2", "3.14.2")
+CI_RELEASES = ("3.11.2", "3.11.7", "3.12.7", "3.13.2", "3.14.2", "3.15.0rc1")
 
 
 def parse_matrix(path):
