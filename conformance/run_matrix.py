@@ -24,7 +24,7 @@ import run  # noqa: E402  (conformance/run.py)
 import floors  # noqa: E402  (conformance/floors.py)
 from run import refs, FEATURES  # noqa: E402
 
-CI_RELEASES = ("3.11.7", "3.12.7", "3.13.2", "3.14.2")
+CI_RELEASES = ("3.11.2", "3.11.7", "3.12.7", "3.13.2", "3.14.2", "3.15.0rc1")
 
 
 def parse_matrix(path):

@@ -25,8 +25,10 @@ PYODIDE = {
     "3.12.7": "pyodide-0.27.7",
     "3.13.2": "pyodide-0.29.3",
     "3.14.2": "pyodide-314.0.7",
+    "3.15.0rc1": "pyodide-315.0.0-alpha.2",
 }
 NATIVE = {
+    "3.11.2": "/usr/bin/python3.11",
     "3.11.7": "python3",
     "3.12.1": "/root/.pyenv/versions/3.12.1/bin/python3",
     "3.13.0": "/root/.pyenv/versions/3.13.0/bin/python3",

@@ -3,7 +3,8 @@
 input in fuzz/seeds and fuzz/corpus, into crates/pycode_marshal/tests/fixtures/parity.txt, which
 `tests/cpython_parity.rs` compares pycode's reader against.
 
-usage: tools/marshal_parity.py
+usage: tools/marshal_parity.py [--add RELEASE ...]
+  --add R   run only release R and add (or replace) its column, keeping the others
 """
 import os
 import subprocess
@@ -42,7 +43,9 @@ def main():
     for sub in ("seeds", "corpus"):
         d = os.path.join(REPO, "fuzz", sub)
         files += [os.path.join(d, f) for f in sorted(os.listdir(d))]
-    work = os.path.join(REPO, "oracle", "work")
+    add = [a for i, a in enumerate(sys.argv[2:], 2) if sys.argv[i - 1] == "--add"]
+    # resolved: Pyodide cannot follow a worktree's symlink to the shared oracle/work
+    work = os.path.realpath(os.path.join(REPO, "oracle", "work"))
     os.makedirs(work, exist_ok=True)
     listfile = os.path.join(work, "parity_list.txt")
     probe = os.path.join(work, "parity_probe.py")
@@ -51,7 +54,15 @@ def main():
     with open(probe, "w") as f:
         f.write(PROBE)
     columns = {}
+    if add:
+        with open(OUT) as f:
+            for i, line in enumerate(l for l in f.read().split("\n") if l and not l.startswith("#")):
+                for col in line.split(" ")[1:]:
+                    r, outcome = col.split("=", 1)
+                    columns.setdefault(r, []).append(outcome)
     for release in list(NATIVE) + list(PYODIDE):
+        if add and release not in add:
+            continue
         if release in NATIVE:
             cmd = [NATIVE[release], probe, listfile]
         else:
@@ -64,9 +75,10 @@ def main():
     with open(OUT, "w") as f:
         f.write("# input (relative to fuzz/)  then marshal.loads outcome per release; "
                 "made by tools/marshal_parity.py\n")
+        order = [r for r in list(NATIVE) + list(PYODIDE) if r in columns]
         for i, path in enumerate(files):
             rel = os.path.relpath(path, os.path.join(REPO, "fuzz"))
-            f.write(rel + " " + " ".join("%s=%s" % (r, columns[r][i]) for r in columns) + "\n")
+            f.write(rel + " " + " ".join("%s=%s" % (r, columns[r][i]) for r in order) + "\n")
     print("wrote %s (%d inputs)" % (OUT, len(files)))
 
 

@@ -15,7 +15,8 @@ Print the AST of FILE exactly as `python -m ast FILE` of the target release does
 
 options:
   -h, --help            show this help message and exit
-  --target X            CPython release (3.11, 3.12, 3.13, 3.14 or a full version; default: newest)
+  --target X            CPython release (3.11, 3.12, 3.13, 3.14, 3.15 or a full version such as
+                        3.11.2 or 3.15.0rc1; default: 3.14.2, the newest final release)
   -m, --mode MODE       exec (default), single, eval or func_type
   --no-type-comments    don't add information about type comments
   -a, --include-attributes

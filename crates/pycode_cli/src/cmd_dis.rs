@@ -196,9 +196,9 @@ fn pick_release(cmd: &str, pyc: &pycode_marshal::Pyc, target: Option<Release>) -
         Some(t) if t.magic() == file_release.magic() => Ok(t),
         Some(t) => {
             eprintln!(
-                "pycode {cmd}: --target {t} does not match the file, whose magic number {} is CPython {}'s",
+                "pycode {cmd}: --target {t} does not match the file, whose magic number {} is that of CPython {}",
                 file_release.magic(),
-                file_release
+                file_release.magic_family()
             );
             Err(ExitCode::from(2))
         }

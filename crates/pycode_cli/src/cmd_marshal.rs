@@ -23,7 +23,7 @@ fn check(path: &str) -> Result<String, String> {
         return Ok(format!(
             "{path}: identical ({} bytes, {})",
             data.len(),
-            pyc.release()
+            pyc.release().magic_family()
         ));
     }
     let at = out

@@ -1,6 +1,6 @@
 """Regenerate the disassembler fixtures with real CPython.
 
-    python3 crates/pycode_dis/tests/make_fixtures.py
+    python3 crates/pycode_dis/tests/make_fixtures.py [RELEASE ...]   (default: every release)
 
 For every source in tests/fixtures/src and every release, compiles it with that release
 (co_filename = the bare file name) into tests/fixtures/<release>/<name>.pyc and writes what that
@@ -15,8 +15,8 @@ release's `dis` prints for the loaded code object:
 `big.py` only gets `.dis` (3.11/3.12) or `.dis-O` (3.13+), to keep the files small. Sources a release cannot
 compile (3.12 syntax on 3.11) are skipped.
 
-3.11.7, 3.12.1 and 3.13.0 run natively (pyenv) with PYTHONHASHSEED=0: 64-bit, SipHash.
-3.12.7, 3.13.2 and 3.14.2 run in Pyodide under node with PYTHONHASHSEED=0: 32-bit, FNV hashes,
+3.11.7, 3.12.1 and 3.13.0 run natively (pyenv), 3.11.2 natively (Debian's python3.11), with
+PYTHONHASHSEED=0: 64-bit, SipHash. 3.12.7, 3.13.2, 3.14.2 and 3.15.0rc1 run in Pyodide under node with PYTHONHASHSEED=0: 32-bit, FNV hashes,
 so their frozenset element order is the `SetOrder::Seed0Bits32` one.
 """
 import json
@@ -29,11 +29,13 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 FIX = os.path.join(HERE, "fixtures")
 
 NATIVE = {
+    "3.11.2": "/usr/bin/python3.11",
     "3.11.7": "/root/.pyenv/versions/3.11.7/bin/python3",
     "3.12.1": "/root/.pyenv/versions/3.12.1/bin/python3",
     "3.13.0": "/root/.pyenv/versions/3.13.0/bin/python3",
 }
-PYODIDE = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7"}
+PYODIDE = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3", "3.14.2": "pyodide-314.0.7",
+           "3.15.0rc1": "pyodide-315.0.0-alpha.2"}
 
 WORKER = r'''
 import dis, io, json, marshal, os, py_compile, sys
@@ -88,13 +90,18 @@ py.runPython(code);
 
 
 def main():
+    only = sys.argv[1:]
     src = os.path.join(FIX, "src")
     for rel, exe in NATIVE.items():
+        if only and rel not in only:
+            continue
         cfg = json.dumps({"src": src, "out": os.path.join(FIX, rel)})
         subprocess.run([exe, "-c", "CFG = %r\n" % cfg + WORKER], check=True,
                        env=dict(os.environ, PYTHONHASHSEED="0"))
         print("made", rel)
     for rel, pkg in PYODIDE.items():
+        if only and rel not in only:
+            continue
         cfg = json.dumps({"src": "/mnt/src", "out": "/mnt/" + rel})
         mjs = os.path.join(ROOT, "oracle", "pyodide", "node_modules", pkg, "pyodide.mjs")
         subprocess.run(["node", "--input-type=module", "-e", NODE, mjs, "CFG = %r\n" % cfg + WORKER],

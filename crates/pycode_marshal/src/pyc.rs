@@ -29,8 +29,9 @@ pub enum PycKind {
 /// A parsed `.pyc` header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PycHeader {
-    /// The release picked from the magic number (the newest known release with that magic:
-    /// 3.12.1 and 3.12.7 share one, as do 3.13.0 and 3.13.2).
+    /// The release picked from the magic number: the newest known release with that magic
+    /// (3.11.2 and 3.11.7 share one, as do 3.12.1 and 3.12.7, and 3.13.0 and 3.13.2). The file
+    /// does not say which patch wrote it: `Release::magic_family` names them all.
     pub release: Release,
     /// The raw flags word: 0, 1 or 3, or 2, which importlib accepts and treats as 0.
     pub flags: u32,

@@ -648,3 +648,32 @@ fn pyc_headers() {
     f.extend_from_slice(b":NNN");
     assert!(read_pyc(&f).is_ok());
 }
+
+/// Bytes measured with CPython 3.15.0rc1 (Pyodide 315.0.0-alpha.2): `marshal.dumps` of
+/// frozendicts, and what its `marshal.loads` accepts.
+#[test]
+fn frozendicts_only_in_version_6() {
+    // frozendict({'b': 1, 'a': (2, 'x'), 3: None}) held by a variable (hence FLAG_REF).
+    let b = hex("fd da0162 e9 01000000 da0161 a9 02 e9 02000000 da0178 e9 03000000 4e 30");
+    let (g, root) = round_trip(&b, 6);
+    assert!(matches!(g.get(root), Some(Obj::FrozenDict(p)) if p.len() == 3));
+    assert_eq!(g.get(root).map(Obj::type_name), Some("frozendict"));
+    // frozendict() and a NULL value ending it early (the key is dropped, as for dicts).
+    round_trip(&hex("7d 30"), 6);
+    let (g, root) = loads(&hex("7d da0161 30"), 6).unwrap();
+    assert!(matches!(g.get(root), Some(Obj::FrozenDict(p)) if p.is_empty()));
+    // Releases before 3.15 do not know the type code; their writers refuse the object.
+    assert_eq!(err4(&b).kind, MarshalErrorKind::UnknownType { code: 0xfd });
+    assert!(loads(&b, 5).is_err());
+    assert!(matches!(dumps(&g, root, 5).unwrap_err().kind, MarshalErrorKind::Unmarshallable { .. }));
+    // A flagged frozendict's reference index is never filled in 3.15.0rc1: a later TYPE_REF to
+    // it is "bad marshal data (invalid reference)", even on marshal.dumps([fd, fd]).
+    assert!(loads(&hex("5b 02000000 fd da0161 e9 01000000 30 72 00000000"), 6).is_err());
+    // ... but it takes its index: the next flagged object is index 1.
+    let (g, root) = loads(&hex("29 03 fd da0161 e9 01000000 30 e9 05000000 72 01000000"), 6).unwrap();
+    assert!(matches!(g.tuple(root), Some(t) if t.len() == 3));
+    // Unhashable keys are refused; a frozendict with an unhashable value is no set element.
+    assert!(loads(&hex("7d 5b 00000000 e9 01000000 30"), 6).is_err());
+    assert!(loads(&hex("3e 01000000 7d da0161 5b 00000000 30"), 6).is_err());
+    assert!(loads(&hex("3e 01000000 7d da0161 e9 01000000 30"), 6).is_ok());
+}

@@ -428,13 +428,13 @@ impl<'s> Converter<'s> {
             // `lazy import` is 3.15 syntax; before, `lazy` is only a name.
             r::Stmt::Import(x) => {
                 if x.is_lazy && self.minor < PyMinor::Py315 {
-                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
+                    return Err(self.after_lazy_err(x.range.start(), "import").into());
                 }
                 K::Import { names: self.aliases(&x.names), is_lazy: x.is_lazy }
             }
             r::Stmt::ImportFrom(x) => {
                 if x.is_lazy && self.minor < PyMinor::Py315 {
-                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
+                    return Err(self.after_lazy_err(x.range.start(), "from").into());
                 }
                 if x.is_lazy && x.module.as_ref().is_some_and(|m| m.as_str() == "__future__") {
                     // 3.15's parser: the error spans the `lazy` keyword.
@@ -471,6 +471,26 @@ impl<'s> Converter<'s> {
                 Ok(vec![a::Stmt { pos, kind: a::StmtKind::If { test, body, orelse } }])
             }
         }
+    }
+
+    /// Before 3.15 `lazy` is a name, so `lazy import x` is `invalid syntax` at the keyword
+    /// after it (`import` / `from`, spanning that keyword), as CPython's parser reports it.
+    fn after_lazy_err(&self, lazy_at: TextSize, keyword: &str) -> ParseError {
+        let start = usize::from(lazy_at);
+        let rest = self.src.get(start + 4..).unwrap_or("");
+        let mut k = 0;
+        let b = rest.as_bytes();
+        while k < b.len() {
+            match b[k] {
+                b' ' | b'\t' | b'\x0c' => k += 1,
+                b'\\' if b.get(k + 1) == Some(&b'\n') => k += 2,
+                _ => break,
+            }
+        }
+        let at = TextSize::try_from(start + 4 + k).unwrap_or(lazy_at);
+        let mut e = self.err_at(at, "invalid syntax");
+        e.end_offset = e.offset + keyword.len() as u32;
+        e
     }
 
     pub fn err_at(&self, at: TextSize, msg: &str) -> ParseError {

@@ -411,4 +411,25 @@ mod future_tests {
         // only the leading block is checked by the parser
         assert_eq!(err("import os\nfrom __future__ import spam\n", PyMinor::Py314), None);
     }
+
+    // Expected from CPython 3.14.2 and 3.15.0rc1 (Pyodide) `ast.parse`.
+    #[test]
+    fn lazy_imports_and_315_wording() {
+        for minor in [PyMinor::Py311, PyMinor::Py314] {
+            assert_eq!(err("lazy import os\n", minor), Some(("invalid syntax".into(), 1, 6, 12)));
+            assert_eq!(err("lazy from a import b\n", minor), Some(("invalid syntax".into(), 1, 6, 10)));
+        }
+        assert_eq!(err("lazy import os\nlazy from . import b\nlazy = 1\n", PyMinor::Py315), None);
+        let src = "lazy from __future__ import annotations\n";
+        assert_eq!(err(src, PyMinor::Py315), Some(("lazy from __future__ import is not allowed".into(), 1, 1, 5)));
+        let src = "def f(*a, *b): pass\n";
+        assert_eq!(err(src, PyMinor::Py314), Some(("* argument may appear only once".into(), 1, 11, 12)));
+        assert_eq!(err(src, PyMinor::Py315), Some(("* may appear only once".into(), 1, 11, 12)));
+        assert_eq!(err("[*]\n", PyMinor::Py315), Some(("invalid syntax".into(), 1, 3, 4)));
+        assert_eq!(err("f(*)\n", PyMinor::Py315), Some(("Invalid star expression".into(), 1, 4, 5)));
+        let src = "match x:\n    case {**rest, \"key\": value}:\n        pass\n";
+        let msg = "double star pattern must be the last (right-most) subpattern in the mapping pattern";
+        assert_eq!(err(src, PyMinor::Py315), Some((msg.into(), 2, 13, 17)));
+        assert_eq!(err(src, PyMinor::Py314), Some(("invalid syntax".into(), 2, 19, 24)));
+    }
 }

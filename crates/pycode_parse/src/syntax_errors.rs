@@ -173,7 +173,12 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
             return Some(e);
         }
     }
-    let p = perr?;
+    let mut p = perr?;
+    if minor >= PyMinor::Py315 {
+        if let Some(q) = rules::double_star_not_last(parsed.tokens(), &p) {
+            p = q;
+        }
+    }
     let (lineno, _) = lines.line_of(usize::from(p.range.start()));
     // A bracket left open on an earlier line than the error: `'(' was never closed`.
     if scan.error.is_none() {

@@ -13,7 +13,7 @@ pub mod release;
 
 pub use features::{ConstFolding, Features, Minor};
 pub use opcodes::{OpFlags, OpcodeTable, PseudoOp, StackEffect};
-pub use release::{Release, UnknownRelease};
+pub use release::{MagicFamily, Release, UnknownRelease};
 
 #[cfg(test)]
 mod tests;

@@ -173,6 +173,12 @@ impl Release {
         Release::ALL.into_iter().filter(move |r| r.magic_bytes() == magic)
     }
 
+    /// Displays every release sharing this one's magic (`3.11.2 or 3.11.7`): what a reader of a
+    /// `.pyc` can say about the release that wrote it.
+    pub fn magic_family(self) -> MagicFamily {
+        MagicFamily(self)
+    }
+
     /// The newest known release whose magic number is `magic`.
     pub fn from_magic(magic: u16) -> Option<Release> {
         Release::ALL.into_iter().rev().find(|r| r.magic() == magic)
@@ -230,6 +236,22 @@ impl Release {
 impl fmt::Display for Release {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// [`Release::magic_family`]: the releases sharing a magic number, `or`-separated, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MagicFamily(Release);
+
+impl fmt::Display for MagicFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.0.same_magic().enumerate() {
+            if i > 0 {
+                f.write_str(" or ")?;
+            }
+            f.write_str(r.name())?;
+        }
+        Ok(())
     }
 }
 

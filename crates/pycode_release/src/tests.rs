@@ -63,6 +63,9 @@ fn from_magic_maps_to_newest_patch_of_same_minor() {
     }
     assert_eq!(Release::V3_11_2.same_magic().collect::<Vec<_>>(), [Release::V3_11_2, Release::V3_11_7]);
     assert_eq!(Release::V3_15_0rc1.same_magic().collect::<Vec<_>>(), [Release::V3_15_0rc1]);
+    assert_eq!(Release::V3_11_7.magic_family().to_string(), "3.11.2 or 3.11.7");
+    assert_eq!(Release::V3_13_0.magic_family().to_string(), "3.13.0 or 3.13.2");
+    assert_eq!(Release::V3_15_0rc1.magic_family().to_string(), "3.15.0rc1");
     assert_eq!(Release::from_magic(0), None);
     assert_eq!(Release::from_magic_bytes([0xa7, 0x0d, 0x0d, 0x0b]), None);
 }

@@ -152,7 +152,7 @@ pub fn loaded_modules(release: Release) -> &'static str {
     match release {
         Release::V3_13_0 | Release::V3_13_2 => include_str!("../data/loaded-modules-3.13.2.txt"),
         Release::V3_14_2 => include_str!("../data/loaded-modules-3.14.2.txt"),
-        // Not measured for 3.15.0rc1 yet (its compiler is not written).
+        // 3.15.0rc1: not measured (no 3.15 back end yet).
         Release::V3_11_2 | Release::V3_11_7 | Release::V3_12_1 | Release::V3_12_7 | Release::V3_15_0rc1 => "",
     }
 }

@@ -465,6 +465,8 @@ pub(super) fn from_unsupported(tokens: &[Token], u: &ruff_python_parser::Unsuppo
         // (3.12: the first type-parameter default, of this statement or an earlier one ruff
         // accepted, e.g. a `*Ts` default)
         K::TypeParamDefault if minor == PyMinor::Py312 => py312_type_param_default(tokens),
+        // before 3.15 `lazy` is a name: the `import` / `from` after it fails
+        K::LazyImportStatement if tokens.get(i)?.kind() == T::Lazy => Some(mk("invalid syntax", tokens.get(i + 1)?.range())),
         _ => None,
     }
 }
@@ -1074,4 +1076,45 @@ fn expected_else(src: &str, tokens: &[Token], from: usize, at: usize) -> Option<
     let first = tokens.get(a)?;
     let last = tokens.get(end - 1)?;
     Some(mk("expected 'else' after 'if' expression", TextRange::new(first.start(), last.end())))
+}
+
+/// 3.15's `invalid_mapping_pattern`: in a `case` pattern, `{**rest, <more subpatterns>}` is
+/// "double star pattern must be the last (right-most) subpattern in the mapping pattern" at the
+/// rest name (3.14 and before: `invalid syntax` at the next subpattern, ruff's own error `p`).
+pub(super) fn double_star_not_last(tokens: &[Token], p: &PErr) -> Option<PErr> {
+    if p.msg != "invalid syntax" {
+        return None;
+    }
+    let i = tokens.partition_point(|t| t.start() < p.range.start());
+    if matches!(tokens.get(i)?.kind(), T::Rbrace) {
+        return None;
+    }
+    let comma = super::prev_sig(tokens, i)?;
+    if tokens.get(comma)?.kind() != T::Comma {
+        return None;
+    }
+    let name = super::prev_sig(tokens, comma)?;
+    let nt = tokens.get(name)?;
+    if !(nt.kind() == T::Name || nt.kind().is_soft_keyword()) {
+        return None;
+    }
+    let ds = super::prev_sig(tokens, name)?;
+    if tokens.get(ds)?.kind() != T::DoubleStar {
+        return None;
+    }
+    let o = super::open_bracket(tokens, ds)?;
+    let before = super::prev_sig(tokens, ds)?;
+    if tokens.get(o)?.kind() != T::Lbrace || !(before == o || tokens.get(before)?.kind() == T::Comma) {
+        return None;
+    }
+    // the logical line (a `case` clause) starts after the last NEWLINE/INDENT/DEDENT before it
+    let line_start = tokens
+        .get(..o)?
+        .iter()
+        .rposition(|t| matches!(t.kind(), T::Newline | T::Indent | T::Dedent))
+        .map_or(0, |k| k + 1);
+    if tokens.get(line_start)?.kind() != T::Case {
+        return None;
+    }
+    Some(mk("double star pattern must be the last (right-most) subpattern in the mapping pattern", nt.range()))
 }
