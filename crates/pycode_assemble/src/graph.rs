@@ -154,6 +154,9 @@ struct Merged {
     /// The few `co_consts` tuples whose items differ from the key they were merged under (a
     /// frozenset rebuilt per code object, see `GraphBuilder::consts_tuple`).
     tuple_aliases: HashMap<Box<[ObjId]>, ObjId>,
+    /// Tuples of strings holding one outside `[A-Za-z0-9_]`, by the strings' values (see
+    /// `GraphBuilder::merged_tuple`); empty unless the module has such names.
+    str_tuples: HashMap<Box<[u8]>, ObjId>,
 }
 
 impl Merged {
@@ -346,9 +349,60 @@ impl<'a> GraphBuilder<'a> {
         if let Some(id) = self.merged.find_tuple(&self.graph, h, items) {
             return id;
         }
+        // The const cache keys a tuple of strings by the strings' values, so a `co_names` /
+        // `co_localsplusnames` tuple (interned names) and an equal constant tuple whose strings
+        // are other, plain objects (a non-ASCII literal pooled before the identifier) are one
+        // tuple, whichever came first; the code constructor then interns its strings in place.
+        // Only strings outside `[A-Za-z0-9_]` can differ, so only tuples holding one are keyed.
+        let key = self.str_tuple_key(items);
+        if let Some(t) = key.as_ref().and_then(|k| self.merged.str_tuples.get(k).copied()) {
+            self.intern_tuple_items(t);
+            return t;
+        }
         let id = self.push(Obj::Tuple(items.into()), items.is_empty());
         Merged::add(&mut self.merged.tuples, h, id);
+        if let Some(k) = key {
+            self.merged.str_tuples.insert(k, id);
+        }
         id
+    }
+
+    /// The values of a tuple of strings with one outside `[A-Za-z0-9_]` (length-prefixed).
+    fn str_tuple_key(&self, items: &[ObjId]) -> Option<Box<[u8]>> {
+        let mut key = Vec::new();
+        let mut odd = false;
+        for &i in items {
+            let s = self.graph.str(i)?;
+            odd |= !all_name_chars(s);
+            key.extend_from_slice(&(s.as_bytes().len() as u32).to_le_bytes());
+            key.extend_from_slice(s.as_bytes());
+        }
+        odd.then(|| key.into_boxed_slice())
+    }
+
+    /// `intern_strings` on a tuple shared with a code object's names: its plain strings become
+    /// the interned objects (in place, so every user of the tuple sees them).
+    fn intern_tuple_items(&mut self, t: ObjId) {
+        let Some(old) = self.graph.tuple(t).map(|x| x.to_vec()) else { return };
+        let mut new = Vec::with_capacity(old.len());
+        for &i in &old {
+            match self.graph.str(i) {
+                Some(s) if !s.is_interned() => {
+                    let s = s.clone();
+                    new.push(self.interned(&s));
+                }
+                _ => new.push(i),
+            }
+        }
+        if new == old {
+            return;
+        }
+        let oh = hash_ids(&old);
+        if let Ok(e) = self.merged.tuples.find_entry(oh, |&(eh, id)| eh == oh && id == t) {
+            e.remove();
+        }
+        self.graph.set(t, Obj::Tuple(new.as_slice().into()));
+        Merged::add(&mut self.merged.tuples, hash_ids(&new), t);
     }
 
     fn name_tuple(&mut self, names: &[PyStr]) -> ObjId {

@@ -1097,7 +1097,20 @@ impl<'a> Compiler<'a> {
             StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
             StmtKind::Import { names, .. } => self.compiler_import(s, names),
             StmtKind::ImportFrom { module, names, level, .. } => self.compiler_from_import(s, module.as_deref(), names, *level),
-            StmtKind::Global { .. } | StmtKind::Nonlocal { .. } => Ok(()),
+            StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
+                // The parser interned these names even when no code uses them; for a
+                // 1-character latin-1 name that interns the shared singleton, which every equal
+                // constant of the module then is (3.11/3.12.1 write it interned).
+                for n in names {
+                    let mut cs = n.chars();
+                    if let (Some(c), None) = (cs.next(), cs.next()) {
+                        if !c.is_ascii() && u32::from(c) < 256 {
+                            self.ident_id(n);
+                        }
+                    }
+                }
+                Ok(())
+            }
             StmtKind::Expr { value } => self.compiler_stmt_expr(loc, value),
             StmtKind::Pass => {
                 self.addop(o.NOP, loc);
