@@ -229,8 +229,8 @@ fn compile_ast_with(
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     match release {
-        Release::V3_12_1 | Release::V3_12_7 => {}
-        Release::V3_11_7 | Release::V3_13_0 | Release::V3_13_2 | Release::V3_14_2 => {
+        Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 => {}
+        Release::V3_11_7 | Release::V3_14_2 => {
             return Err(CompileError::Unsupported(format!(
                 "code generation for CPython {}.{}.{}",
                 release.version().0,

@@ -115,6 +115,12 @@ ops_struct! {
     DELETE_DEREF = "DELETE_DEREF",
     LOAD_FROM_DICT_OR_DEREF = "LOAD_FROM_DICT_OR_DEREF",
     CACHE = "CACHE",
+    TO_BOOL = "TO_BOOL",
+    COMPARE_OP = "COMPARE_OP",
+    CONTAINS_OP = "CONTAINS_OP",
+    UNARY_NOT = "UNARY_NOT",
+    CALL_INTRINSIC_1 = "CALL_INTRINSIC_1",
+    GET_ITER = "GET_ITER",
 }
 
 impl Ops {
@@ -251,6 +257,23 @@ impl Ops {
                 self.PUSH_NULL,
             ]
             .contains(&op)
+            {
+                bits |= P_PEEPHOLE;
+            }
+            // 3.13+: the bool-conversion peepholes, `LOAD_GLOBAL` + `PUSH_NULL`, duplicate
+            // `STORE_FAST`s and `CALL_INTRINSIC_1` before `GET_ITER`.
+            if self.release.features().to_bool
+                && [
+                    self.TO_BOOL,
+                    self.COMPARE_OP,
+                    self.CONTAINS_OP,
+                    self.IS_OP,
+                    self.UNARY_NOT,
+                    self.LOAD_GLOBAL,
+                    self.STORE_FAST,
+                    self.CALL_INTRINSIC_1,
+                ]
+                .contains(&op)
             {
                 bits |= P_PEEPHOLE;
             }

@@ -1231,12 +1231,10 @@ impl Cfg {
         let o = self.ops.clone();
         let mut prefix: Vec<CfgInstr> = Vec::new();
         if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
-            prefix.push(CfgInstr::new(
-                o.RETURN_GENERATOR,
-                0,
-                Location::new(firstlineno, firstlineno, -1, -1),
-            ));
-            prefix.push(CfgInstr::new(o.POP_TOP, 0, Location::NO_LOCATION));
+            let loc = Location::new(firstlineno, firstlineno, -1, -1);
+            prefix.push(CfgInstr::new(o.RETURN_GENERATOR, 0, loc));
+            let pop_loc = if o.release.features().generator_pop_top_located { loc } else { Location::NO_LOCATION };
+            prefix.push(CfgInstr::new(o.POP_TOP, 0, pop_loc));
         }
         let mut cells = Vec::new();
         if ncellvars > 0 {
@@ -1314,7 +1312,11 @@ impl Cfg {
 
     fn stackdepth_inner(&mut self, code_flags: u32, stack: &mut Vec<BlockId>) -> Result<i32, CfgError> {
         let mut maxdepth: i64 = 0;
-        let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 { 1 } else { 0 };
+        let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
+            i64::from(self.ops.release.features().generator_entry_depth)
+        } else {
+            0
+        };
         fn push(blocks: &mut [BasicBlock], stack: &mut Vec<BlockId>, b: BlockId, depth: i64) -> Result<(), CfgError> {
             let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             let d = i32::try_from(depth).map_err(|_| CfgError::Internal("stack depth overflow"))?;

@@ -59,14 +59,24 @@ pub struct Features {
     pub load_closure_pseudo: bool,
     /// Below 3.13 the exception-stack pass writes the except depth into `YIELD_VALUE`'s oparg.
     pub yield_value_except_depth: bool,
-    /// 3.13+: the `JUMP` that a backward conditional jump is turned into has no location
-    /// (3.12: the conditional jump's).
+    /// The `JUMP` that a backward conditional jump is turned into has no location (else the
+    /// conditional jump's; measured: 3.12 and 3.13.0/3.13.2 keep it).
     pub reversed_jump_no_location: bool,
     /// `remove_redundant_nops`: a function's `RESUME` counts as the previous line (every
     /// release but 3.12.7).
     pub resume_sets_prev_line: bool,
     /// 3.12–3.13: `RETURN_CONST` exists.
     pub return_const: bool,
+    /// The stack depth a generator's code starts with before `RETURN_GENERATOR` (3.12: 1, the
+    /// sent value; 3.13+: 0, `RETURN_GENERATOR` pushes it).
+    pub generator_entry_depth: i32,
+    /// 3.13+: the `POP_TOP` after `RETURN_GENERATOR` has its location (3.12: none).
+    pub generator_pop_top_located: bool,
+    /// 3.13+: docstring constants are stored dedented (`_PyCompile_CleanDoc`).
+    pub clean_docstrings: bool,
+    /// 3.13.1+: a synchronous comprehension's loop calls `GET_ITER` on its iterable again
+    /// (also on the outermost one, already an iterator: `.0` / the inlined value).
+    pub comprehension_iter_again: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -106,8 +116,12 @@ impl Release {
             superinstructions: ge13,
             load_closure_pseudo: ge13,
             yield_value_except_depth: !ge13,
-            reversed_jump_no_location: ge13,
+            reversed_jump_no_location: false,
             resume_sets_prev_line,
+            generator_entry_depth: if ge13 { 0 } else { 1 },
+            generator_pop_top_located: ge13,
+            clean_docstrings: ge13,
+            comprehension_iter_again: matches!(self, Release::V3_13_2 | Release::V3_14_2),
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
