@@ -1197,7 +1197,7 @@ impl<'a> Compiler<'a> {
         self.jump_if(loc_of(s.pos), test, next, false)?;
         self.visit_stmts(body)?;
         if !orelse.is_empty() {
-            self.addop_j(op!(self, JUMP), end, NO_LOC);
+            self.emit_jump_over(end, NO_LOC);
             self.use_label(next)?;
             self.visit_stmts(orelse)?;
         }
@@ -1344,7 +1344,7 @@ impl<'a> Compiler<'a> {
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
         self.visit_stmts(&t.orelse)?;
-        self.addop_j(o.JUMP, end, NO_LOC);
+        self.emit_jump_over(end, NO_LOC);
         let n = t.handlers.len();
         self.use_label(except)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
@@ -2276,7 +2276,7 @@ impl<'a> Compiler<'a> {
         if self.ste().generator && self.ste().coroutine {
             self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_ASYNC_GEN_WRAP, loc);
         }
-        self.addop_i(op!(self, YIELD_VALUE), 0, loc);
+        self.emit_yield_value(false, loc);
         self.addop_i(op!(self, RESUME), 1, loc);
     }
 
@@ -2289,7 +2289,7 @@ impl<'a> Compiler<'a> {
         self.use_label(send)?;
         self.addop_j(o.SEND, exit, loc);
         self.addop_j(o.SETUP_FINALLY, fail, loc);
-        self.addop_i(o.YIELD_VALUE, 0, loc);
+        self.emit_yield_value(true, loc);
         self.addop(o.POP_BLOCK, NO_LOC);
         self.addop_i(o.RESUME, if is_await { 3 } else { 2 }, loc);
         self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);

@@ -253,4 +253,25 @@ impl<'a> Compiler<'a> {
             Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
+
+    /// `YIELD_VALUE`: 3.12's oparg is the except depth, written later by the flowgraph (0
+    /// here); 3.13+ say in the oparg whether the yield is part of `yield from` / `await`.
+    pub(super) fn emit_yield_value(&mut self, in_yield_from: bool, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(o.YIELD_VALUE, 0, loc),
+            Minor::V3_13 | Minor::V3_14 => self.addop_i(o.YIELD_VALUE, u32::from(in_yield_from), loc),
+        }
+    }
+
+    /// The forward jump over the rest of a compound statement: from the end of an `if` body
+    /// over its `else`, from the end of a `try`'s `else` over the handlers. 3.12 `JUMP`;
+    /// 3.13+ `JUMP_NO_INTERRUPT`, which jump threading does not follow (measured).
+    pub(super) fn emit_jump_over(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+        }
+    }
 }

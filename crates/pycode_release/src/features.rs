@@ -77,6 +77,15 @@ pub struct Features {
     /// 3.13.1+: a synchronous comprehension's loop calls `GET_ITER` on its iterable again
     /// (also on the outermost one, already an iterator: `.0` / the inlined value).
     pub comprehension_iter_again: bool,
+    /// 3.13+ `optimize_cfg`: inline small or line-less exit blocks (until no change) and
+    /// resolve line numbers *before* the peepholes; remove NOPs and jumps until stable.
+    pub cfg_lines_first: bool,
+    /// 3.13+: the jump added after a cold block that fell through into a warm one is
+    /// `JUMP_NO_INTERRUPT` (3.12: `JUMP`).
+    pub cold_jump_no_interrupt: bool,
+    /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
+    /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
+    pub return_const_sized_as_load: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -122,6 +131,9 @@ impl Release {
             generator_pop_top_located: ge13,
             clean_docstrings: ge13,
             comprehension_iter_again: matches!(self, Release::V3_13_2 | Release::V3_14_2),
+            cfg_lines_first: ge13,
+            cold_jump_no_interrupt: ge13,
+            return_const_sized_as_load: matches!(line, Minor::V3_13),
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
