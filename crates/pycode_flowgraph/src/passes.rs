@@ -1142,7 +1142,8 @@ impl Cfg {
             if self.bb(b)?.cold && self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.warm {
                 let j = self.new_block();
                 let label = self.bb(next)?.label;
-                let jump = if self.ops.release.features().cold_jump_no_interrupt {
+                let cold_jump_no_interrupt = self.ops.release.features().cold_jump_no_interrupt;
+                let jump = if cold_jump_no_interrupt {
                     self.ops.JUMP_NO_INTERRUPT
                 } else {
                     self.ops.JUMP
@@ -1152,6 +1153,10 @@ impl Cfg {
                 ins.target = next;
                 nb.instrs.push(ins);
                 nb.cold = true;
+                if cold_jump_no_interrupt {
+                    // 3.13 counts the fallthrough, so line numbers propagate into it.
+                    nb.predecessors = 1;
+                }
                 self.set_next(j, next)?;
                 self.set_next(b, j)?;
             }

@@ -18,7 +18,7 @@ pub(crate) fn optimize_instrs(
     o: &Ops,
     blocks: &[BasicBlock],
     b: BlockId,
-    instrs: &mut [CfgInstr],
+    instrs: &mut Vec<CfgInstr>,
     consts: &mut Vec<ConstId>,
     pool: &mut ConstPool,
 ) -> Result<(), CfgError> {
@@ -28,8 +28,9 @@ pub(crate) fn optimize_instrs(
     let mut oparg: i32 = 0;
     // Whether `opcode` is one the peepholes below look at.
     let mut peep = false;
-    let len = instrs.len();
+    let mut len = instrs.len();
     let to_bool = o.release.features().to_bool;
+    let thread_appends = o.release.features().jump_thread_appends;
     let mut i: i64 = 0;
     // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
     // codegen never emits.
@@ -141,7 +142,18 @@ pub(crate) fn optimize_instrs(
                 let cur_op = instrs[iu].opcode;
                 let new_op =
                     if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE { cur_op } else { opcode };
-                if jump_thread(&mut instrs[iu], target, new_op) {
+                if thread_appends {
+                    // 3.13+: the jump becomes a NOP (kept for its line if needed) and a new
+                    // jump with the target jump's location and no handler is appended.
+                    if instrs[iu].target != target.target {
+                        set_op0(&mut instrs[iu], o.NOP);
+                        let mut j = CfgInstr::new(new_op, target.oparg, target.loc);
+                        j.target = target.target;
+                        instrs.push(j);
+                        len += 1;
+                        i -= 1;
+                    }
+                } else if jump_thread(&mut instrs[iu], target, new_op) {
                     i -= 1;
                 }
             }

@@ -86,6 +86,9 @@ pub struct Features {
     /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
     /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
     pub return_const_sized_as_load: bool,
+    /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
+    /// location, no exception handler) is appended; no line-number condition.
+    pub jump_thread_appends: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -134,6 +137,7 @@ impl Release {
             cfg_lines_first: ge13,
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
+            jump_thread_appends: ge13,
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
