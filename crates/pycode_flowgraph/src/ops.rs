@@ -121,9 +121,23 @@ ops_struct! {
     UNARY_NOT = "UNARY_NOT",
     CALL_INTRINSIC_1 = "CALL_INTRINSIC_1",
     GET_ITER = "GET_ITER",
+    CALL = "CALL",
+    CALL_KW = "CALL_KW",
+    CALL_FUNCTION_EX = "CALL_FUNCTION_EX",
 }
 
 impl Ops {
+    /// `OPCODE_HAS_EVAL_BREAK` (3.13+): instructions that check the eval breaker.
+    pub fn has_eval_break(&self, op: u16) -> bool {
+        op < ABSENT_BASE
+            && (op == self.JUMP
+                || op == self.JUMP_BACKWARD
+                || op == self.RESUME
+                || op == self.CALL
+                || op == self.CALL_KW
+                || op == self.CALL_FUNCTION_EX)
+    }
+
     /// The name of the opcode `op` stands for when the release lacks it (`op` is a sentinel),
     /// else `None`.
     pub fn absent_name(op: u16) -> Option<&'static str> {

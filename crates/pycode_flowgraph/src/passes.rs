@@ -1202,8 +1202,12 @@ impl Cfg {
         Ok(())
     }
 
+    /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
+    /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        if !self.exits_scope(b) {
+        let eval_check = self.ops.release.features().duplicate_eval_checks
+            && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
+        if !self.exits_scope(b) && !eval_check {
             return false;
         }
         self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))

@@ -89,6 +89,9 @@ pub struct Features {
     /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
     /// location, no exception handler) is appended; no line-number condition.
     pub jump_thread_appends: bool,
+    /// 3.13+: `duplicate_exits_without_lineno` also copies line-less blocks that check the
+    /// eval breaker (a loop's back `JUMP`), not only scope exits.
+    pub duplicate_eval_checks: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -138,6 +141,7 @@ impl Release {
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,
+            duplicate_eval_checks: ge13,
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
