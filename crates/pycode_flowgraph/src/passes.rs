@@ -224,6 +224,7 @@ impl Cfg {
         let blocks = &mut self.blocks;
         let yield_sets_oparg = ops.release.features().yield_value_except_depth;
         let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
+        let pop_block_to_nop = ops.release.features().cfg_lines_first;
         let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
         let node = |nodes: &Vec<ExceptNode>, id: u32| -> Result<ExceptNode, CfgError> {
             nodes.get(id as usize).copied().ok_or(CfgError::Internal("missing except stack"))
@@ -263,6 +264,11 @@ impl Cfg {
                     }
                     cur = n.parent;
                     handler = node(nodes, cur)?.handler;
+                    if pop_block_to_nop {
+                        // 3.13+: a NOP from here on, so the CFG passes may remove it.
+                        x.opcode = ops.NOP;
+                        x.oparg = 0;
+                    }
                 } else if ops.is_jump(x.opcode) {
                     x.except = handler;
                     let t = x.target;
