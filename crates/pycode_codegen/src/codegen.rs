@@ -705,6 +705,9 @@ impl<'a> Compiler<'a> {
                 }
                 self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
             }
+        } else if self.feat.clean_docstrings && get_docstring(stmts).is_some() {
+            // 3.13+ -OO: the docstring statement is not compiled at all.
+            i = 1;
         }
         for s in &stmts[i..] {
             self.visit_stmt(s)?;
@@ -1902,7 +1905,10 @@ impl<'a> Compiler<'a> {
         self.u().argcount = f.args.args.len() as u32;
         self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
         self.u().md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
-        let start = usize::from(doc.is_some());
+        // 3.13+ -OO skip the docstring statement too (earlier releases compile it as an
+        // expression statement).
+        let skip_doc = self.feat.clean_docstrings && get_docstring(&f.body).is_some();
+        let start = usize::from(doc.is_some() || skip_doc);
         for st in f.body.iter().skip(start) {
             self.visit_stmt(st)?;
         }
