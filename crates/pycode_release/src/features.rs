@@ -92,6 +92,9 @@ pub struct Features {
     /// 3.13+: `duplicate_exits_without_lineno` also copies line-less blocks that check the
     /// eval breaker (a loop's back `JUMP`), not only scope exits.
     pub duplicate_eval_checks: bool,
+    /// 3.13+: the CFG is built from the instruction sequence with blocks starting only at
+    /// jump targets (3.12: at every label codegen placed, e.g. a loop's unused `break` label).
+    pub blocks_at_jump_targets_only: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -142,6 +145,7 @@ impl Release {
             return_const_sized_as_load: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,
             duplicate_eval_checks: ge13,
+            blocks_at_jump_targets_only: ge13,
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
