@@ -155,6 +155,9 @@ struct Unit<'a> {
     /// so a name used again costs one symbol lookup and no second hash of the string. Exact
     /// because adding a name that is already present returns its existing index.
     name_slots: Vec<[u32; 4]>,
+    /// `u_static_attributes` (3.13+ class units): the names `X` of `self.X = ...` stores in
+    /// the functions nested in this class (sorted, as `__static_attributes__` lists them).
+    static_attributes: Option<std::collections::BTreeSet<Box<str>>>,
 }
 
 /// An unfilled [`Unit::name_slots`] cell.
@@ -557,6 +560,8 @@ impl<'a> Compiler<'a> {
             private,
             fasthidden: HashMap::default(),
             name_slots: Vec::new(),
+            static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes)
+                .then(std::collections::BTreeSet::new),
         };
         self.stack.push(unit);
         let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
@@ -717,9 +722,15 @@ impl<'a> Compiler<'a> {
         if self.opts.optimize < 2 {
             if let Some(doc) = get_docstring(stmts) {
                 i = 1;
-                self.visit_expr(doc)?;
+                match self.cleaned_docstring(doc) {
+                    Some(clean) => self.load_const(ConstValue::Str(clean), loc_of(doc.pos)),
+                    None => self.visit_expr(doc)?,
+                }
                 self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
             }
+        } else if self.feat.clean_docstrings && get_docstring(stmts).is_some() {
+            // 3.13+ -OO: the docstring statement is not compiled at all.
+            i = 1;
         }
         for s in &stmts[i..] {
             self.visit_stmt(s)?;
@@ -1225,7 +1236,7 @@ impl<'a> Compiler<'a> {
         self.jump_if(loc_of(s.pos), test, next, false)?;
         self.visit_stmts(body)?;
         if !orelse.is_empty() {
-            self.addop_j(op!(self, JUMP), end, NO_LOC);
+            self.emit_jump_over(end, NO_LOC);
             self.use_label(next)?;
             self.visit_stmts(orelse)?;
         }
@@ -1372,7 +1383,7 @@ impl<'a> Compiler<'a> {
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
         self.visit_stmts(&t.orelse)?;
-        self.addop_j(o.JUMP, end, NO_LOC);
+        self.emit_jump_over(end, NO_LOC);
         let n = t.handlers.len();
         self.use_label(except)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
@@ -1416,7 +1427,7 @@ impl<'a> Compiler<'a> {
             self.load_const(ConstValue::None, NO_LOC);
             self.nameop(NO_LOC, name, ExprContext::Store)?;
             self.nameop(NO_LOC, name, ExprContext::Del)?;
-            self.addop_j(o.JUMP, end, NO_LOC);
+            self.emit_jump_after_handler(end, NO_LOC);
             self.use_label(cleanup_end)?;
             self.load_const(ConstValue::None, NO_LOC);
             self.nameop(NO_LOC, name, ExprContext::Store)?;
@@ -1431,7 +1442,7 @@ impl<'a> Compiler<'a> {
             self.pop_fblock();
             self.addop(o.POP_BLOCK, NO_LOC);
             self.addop(o.POP_EXCEPT, NO_LOC);
-            self.addop_j(o.JUMP, end, NO_LOC);
+            self.emit_jump_after_handler(end, NO_LOC);
         }
         self.use_label(*except)
     }
@@ -1440,6 +1451,7 @@ impl<'a> Compiler<'a> {
     fn with_except_finish(&mut self, cleanup: Label) -> R {
         let o = self.ops;
         let suppress = self.new_label();
+        self.emit_to_bool(NO_LOC);
         self.addop_j(o.POP_JUMP_IF_TRUE, suppress, NO_LOC);
         self.addop_i(o.RERAISE, 2, NO_LOC);
         self.use_label(suppress)?;
@@ -1449,7 +1461,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_TOP, NO_LOC);
         self.addop(o.POP_TOP, NO_LOC);
         let exit = self.new_label();
-        self.addop_j(o.JUMP, exit, NO_LOC);
+        self.emit_jump_after_handler(exit, NO_LOC);
         self.use_label(cleanup)?;
         self.pop_except_and_reraise(NO_LOC);
         self.use_label(exit)
@@ -1903,7 +1915,7 @@ impl<'a> Compiler<'a> {
         let is_generic = !f.type_params.is_empty();
         if is_generic {
             // Used by the CALL of the type-parameter function.
-            self.addop(op!(self, PUSH_NULL), loc);
+            self.emit_null_before_callable(loc);
         }
         let mut funcflags = self.default_arguments(loc, &f.args)?;
         let num_typeparam_args =
@@ -1916,10 +1928,15 @@ impl<'a> Compiler<'a> {
         self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
         let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
         match doc {
-            Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => {
-                let id = const_value(&mut self.consts, value);
-                self.add_const_id(id);
-            }
+            Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
+                Some(clean) => {
+                    self.add_const(ConstValue::Str(clean));
+                }
+                None => {
+                    let id = const_value(&mut self.consts, value);
+                    self.add_const_id(id);
+                }
+            },
             _ => {
                 self.add_const(ConstValue::None);
             }
@@ -1927,7 +1944,10 @@ impl<'a> Compiler<'a> {
         self.u().argcount = f.args.args.len() as u32;
         self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
         self.u().md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
-        let start = usize::from(doc.is_some());
+        // 3.13+ -OO skip the docstring statement too (earlier releases compile it as an
+        // expression statement).
+        let skip_doc = self.feat.clean_docstrings && get_docstring(&f.body).is_some();
+        let start = usize::from(doc.is_some() || skip_doc);
         for st in f.body.iter().skip(start) {
             self.visit_stmt(st)?;
         }
@@ -1944,6 +1964,34 @@ impl<'a> Compiler<'a> {
             self.addop_i(op!(self, CALL), 0, loc_of(d.pos));
         }
         self.nameop(loc, &f.name, ExprContext::Store)
+    }
+
+    /// The docstring constant as the release stores it when that differs from the source's
+    /// (3.13+ `_PyCompile_CleanDoc`).
+    fn cleaned_docstring(&self, doc: &Expr) -> Option<PyStr> {
+        if !self.feat.clean_docstrings {
+            return None;
+        }
+        let ExprKind::Constant { value: Constant::Str(s), .. } = &doc.kind else { return None };
+        crate::docstring::clean_doc(s)
+    }
+
+    /// `compiler_maybe_add_static_attribute_to_class`: `self.X = ...` records `X` in the
+    /// nearest enclosing class unit (not the current one).
+    fn maybe_add_static_attribute(&mut self, value: &Expr, attr: &str) {
+        if !self.feat.class_static_attributes {
+            return;
+        }
+        let ExprKind::Name { id, .. } = &value.kind else { return };
+        if &**id != "self" {
+            return;
+        }
+        let n = self.stack.len().saturating_sub(1);
+        if let Some(u) = self.stack[..n].iter_mut().rev().find(|u| u.scope_type == ScopeType::Class) {
+            if let Some(set) = u.static_attributes.as_mut() {
+                set.insert(Box::from(attr));
+            }
+        }
     }
 
     /// `compiler_class` + `compiler_class_body`.
@@ -1973,6 +2021,10 @@ impl<'a> Compiler<'a> {
             self.load_const(ConstValue::Str(q), loc);
         }
         self.nameop(loc, "__qualname__", ExprContext::Store)?;
+        if self.feat.class_static_attributes {
+            self.load_const(ConstValue::Int(i64::from(firstlineno)), loc);
+            self.nameop(loc, "__firstlineno__", ExprContext::Store)?;
+        }
         if is_generic {
             self.set_type_params_in_class(loc)?;
         }
@@ -1982,6 +2034,12 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.STORE_DEREF, i, loc);
         }
         self.compiler_body(loc, &cd.body)?;
+        if let Some(attrs) = self.u().static_attributes.take() {
+            let names: Vec<&str> = attrs.iter().map(|a| &**a).collect();
+            let t = self.str_tuple(&names);
+            self.load_const(t, NO_LOC);
+            self.nameop(NO_LOC, "__static_attributes__", ExprContext::Store)?;
+        }
         if self.ste().needs_classdict {
             let i = self.cell_index("__classdict__").unwrap_or(0);
             self.addop_i(o.LOAD_CLOSURE, i, NO_LOC);
@@ -1998,8 +2056,9 @@ impl<'a> Compiler<'a> {
         self.addop(o.RETURN_VALUE, NO_LOC);
         let handle = self.finish_unit(true)?;
         let loc = loc_of(s.pos);
-        self.addop(o.PUSH_NULL, loc);
+        self.emit_null_before_callable(loc);
         self.addop(o.LOAD_BUILD_CLASS, loc);
+        self.emit_null_after_callable(loc);
         self.make_closure(loc, handle, 0)?;
         self.load_ident_const(&cd.name, loc);
         if is_generic {
@@ -2218,6 +2277,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Load => self.addop_name(o.LOAD_ATTR, attr, l),
                     ExprContext::Store => {
                         self.forbidden_name(l, attr, *ctx)?;
+                        self.maybe_add_static_attribute(value, attr);
                         self.addop_name(o.STORE_ATTR, attr, l);
                     }
                     ExprContext::Del => self.addop_name(o.DELETE_ATTR, attr, l),
@@ -2275,7 +2335,7 @@ impl<'a> Compiler<'a> {
         if self.ste().generator && self.ste().coroutine {
             self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_ASYNC_GEN_WRAP, loc);
         }
-        self.addop_i(op!(self, YIELD_VALUE), 0, loc);
+        self.emit_yield_value(false, loc);
         self.addop_i(op!(self, RESUME), 1, loc);
     }
 
@@ -2288,7 +2348,7 @@ impl<'a> Compiler<'a> {
         self.use_label(send)?;
         self.addop_j(o.SEND, exit, loc);
         self.addop_j(o.SETUP_FINALLY, fail, loc);
-        self.addop_i(o.YIELD_VALUE, 0, loc);
+        self.emit_yield_value(true, loc);
         self.addop(o.POP_BLOCK, NO_LOC);
         self.addop_i(o.RESUME, if is_await { 3 } else { 2 }, loc);
         self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);
@@ -2743,8 +2803,9 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         self.warn(func.pos, warnings::check_caller(func));
-        self.addop(op!(self, PUSH_NULL), loc_of(func.pos));
+        self.emit_null_before_callable(loc_of(func.pos));
         self.visit_expr(func)?;
+        self.emit_null_after_callable(loc_of(func.pos));
         self.call_helper(loc_of(e.pos), 0, args, keywords)
     }
 
@@ -3089,6 +3150,9 @@ impl<'a> Compiler<'a> {
         }
         if let Some(s) = start {
             depth += 1;
+            if self.feat.comprehension_iter_again {
+                self.addop(o.GET_ITER, gen_iter_loc);
+            }
             self.use_label(s)?;
             self.addop_j(o.FOR_ITER, anchor, gen_iter_loc);
         }

@@ -11,6 +11,7 @@
 //! No function here panics on any input; recursion is bounded by an explicit depth counter.
 
 mod codegen;
+mod docstring;
 mod fold;
 pub mod listing;
 mod ops;

@@ -13,7 +13,7 @@
 //! [`pycode_release::Features`], read as `self.feat`.
 
 use pycode_ast::CmpOp;
-use pycode_instr::Location;
+use pycode_instr::{Label, Location};
 use pycode_release::Minor;
 use pycode_symtable::{CompileError, ErrorKind};
 
@@ -199,6 +199,79 @@ impl<'a> Compiler<'a> {
                 self.addop(o.END_FOR, loc);
                 self.addop(o.POP_ITER, loc);
             }
+        }
+    }
+
+    /// The `NULL` a call needs beside its callable, when the release wants it *below* the
+    /// callable (3.11–3.12: emitted before the callable is pushed).
+    pub(super) fn emit_null_before_callable(&mut self, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop(self.ops.PUSH_NULL, loc),
+            Minor::V3_13 | Minor::V3_14 => {}
+        }
+    }
+
+    /// The `NULL` a call needs beside its callable, when the release wants it *above* the
+    /// callable (3.13+: emitted right after the callable).
+    pub(super) fn emit_null_after_callable(&mut self, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {}
+            Minor::V3_13 | Minor::V3_14 => self.addop(self.ops.PUSH_NULL, loc),
+        }
+    }
+
+    /// Calls the type-parameter function of a generic `def` (on top of the stack) with the
+    /// `num` (0–2) defaults below it. 3.12 pushed a `NULL` before the defaults; 3.13+ instead
+    /// let the first default stand in the "self" slot (`SWAP num+1; CALL num-1`).
+    pub(super) fn emit_call_generic_function(&mut self, num: u32, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => {
+                if num > 0 {
+                    self.addop_i(o.SWAP, num + 1, loc);
+                }
+                self.emit_call(num, false, loc);
+            }
+            Minor::V3_13 | Minor::V3_14 => {
+                if num > 0 {
+                    self.addop_i(o.SWAP, num + 1, loc);
+                    self.emit_call(num - 1, false, loc);
+                } else {
+                    self.addop(o.PUSH_NULL, loc);
+                    self.emit_call(0, false, loc);
+                }
+            }
+        }
+    }
+
+    /// The jump out of a finished exception handler (`except` body, `with` exit that
+    /// suppressed the exception): `JUMP` (3.12), `JUMP_NO_INTERRUPT` (3.13+).
+    pub(super) fn emit_jump_after_handler(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+        }
+    }
+
+    /// `YIELD_VALUE`: 3.12's oparg is the except depth, written later by the flowgraph (0
+    /// here); 3.13+ say in the oparg whether the yield is part of `yield from` / `await`.
+    pub(super) fn emit_yield_value(&mut self, in_yield_from: bool, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(o.YIELD_VALUE, 0, loc),
+            Minor::V3_13 | Minor::V3_14 => self.addop_i(o.YIELD_VALUE, u32::from(in_yield_from), loc),
+        }
+    }
+
+    /// The forward jump over the rest of a compound statement: from the end of an `if` body
+    /// over its `else`, from the end of a `try`'s `else` over the handlers. 3.12 `JUMP`;
+    /// 3.13+ `JUMP_NO_INTERRUPT`, which jump threading does not follow (measured).
+    pub(super) fn emit_jump_over(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 }

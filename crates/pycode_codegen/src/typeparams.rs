@@ -191,10 +191,7 @@ impl<'a> Compiler<'a> {
         self.u().argcount = num;
         let handle = self.finish_unit(false)?;
         self.make_closure(loc, handle, 0)?;
-        if num > 0 {
-            self.addop_i(o.SWAP, num + 1, loc);
-        }
-        self.emit_call(num, false, loc);
+        self.emit_call_generic_function(num, loc);
         Ok(())
     }
 
@@ -209,7 +206,7 @@ impl<'a> Compiler<'a> {
         if leaks_private {
             self.u().private = Some(Box::from(&*cd.name));
         }
-        self.addop(self.ops.PUSH_NULL, loc);
+        self.emit_null_before_callable(loc);
         self.enter_generic_scope(&cd.name, &cd.type_params, firstlineno)?;
         if !leaks_private {
             self.u().private = Some(Box::from(&*cd.name));
@@ -244,6 +241,7 @@ impl<'a> Compiler<'a> {
         self.call_helper_elts(loc, 2, bases, &cd.keywords)?;
         let handle = self.finish_unit(false)?;
         self.make_closure(loc, handle, 0)?;
+        self.emit_null_after_callable(loc);
         self.emit_call(0, false, loc);
         Ok(())
     }
@@ -260,7 +258,7 @@ impl<'a> Compiler<'a> {
         };
         let is_generic = !tps.is_empty();
         if is_generic {
-            self.addop(o.PUSH_NULL, loc);
+            self.emit_null_before_callable(loc);
             self.enter_generic_scope(id, tps, s.pos.lineno)?;
             self.load_ident_const(id, loc);
             self.compiler_type_params(tps)?;
@@ -281,6 +279,7 @@ impl<'a> Compiler<'a> {
         if is_generic {
             let handle = self.finish_unit(false)?;
             self.make_closure(loc, handle, 0)?;
+            self.emit_null_after_callable(loc);
             self.emit_call(0, false, loc);
         }
         self.nameop(loc, id, ExprContext::Store)

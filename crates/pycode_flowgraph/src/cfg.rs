@@ -274,6 +274,25 @@ impl Cfg {
             }
         }
         let instrs = seq.instrs();
+        if ops.release.features().blocks_at_jump_targets_only {
+            // 3.13+ build the CFG from the finished instruction sequence, starting blocks only
+            // at labels some instruction jumps to (3.12 started one at every label used).
+            let mut targeted = vec![false; n + 1];
+            for instr in instrs {
+                if ops.has_target(instr.opcode) {
+                    if let Some(pos) = instr.target.and_then(|t| seq.label_position(t)) {
+                        if let Some(slot) = targeted.get_mut(pos) {
+                            *slot = true;
+                        }
+                    }
+                }
+            }
+            for (slot, &t) in offset2lbl.iter_mut().zip(&targeted) {
+                if !t {
+                    *slot = -1;
+                }
+            }
+        }
         let mut g = Cfg::new(ops);
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);

@@ -115,9 +115,29 @@ ops_struct! {
     DELETE_DEREF = "DELETE_DEREF",
     LOAD_FROM_DICT_OR_DEREF = "LOAD_FROM_DICT_OR_DEREF",
     CACHE = "CACHE",
+    TO_BOOL = "TO_BOOL",
+    COMPARE_OP = "COMPARE_OP",
+    CONTAINS_OP = "CONTAINS_OP",
+    UNARY_NOT = "UNARY_NOT",
+    CALL_INTRINSIC_1 = "CALL_INTRINSIC_1",
+    GET_ITER = "GET_ITER",
+    CALL = "CALL",
+    CALL_KW = "CALL_KW",
+    CALL_FUNCTION_EX = "CALL_FUNCTION_EX",
 }
 
 impl Ops {
+    /// `OPCODE_HAS_EVAL_BREAK` (3.13+): instructions that check the eval breaker.
+    pub fn has_eval_break(&self, op: u16) -> bool {
+        op < ABSENT_BASE
+            && (op == self.JUMP
+                || op == self.JUMP_BACKWARD
+                || op == self.RESUME
+                || op == self.CALL
+                || op == self.CALL_KW
+                || op == self.CALL_FUNCTION_EX)
+    }
+
     /// The name of the opcode `op` stands for when the release lacks it (`op` is a sentinel),
     /// else `None`.
     pub fn absent_name(op: u16) -> Option<&'static str> {
@@ -251,6 +271,23 @@ impl Ops {
                 self.PUSH_NULL,
             ]
             .contains(&op)
+            {
+                bits |= P_PEEPHOLE;
+            }
+            // 3.13+: the bool-conversion peepholes, `LOAD_GLOBAL` + `PUSH_NULL`, duplicate
+            // `STORE_FAST`s and `CALL_INTRINSIC_1` before `GET_ITER`.
+            if self.release.features().to_bool
+                && [
+                    self.TO_BOOL,
+                    self.COMPARE_OP,
+                    self.CONTAINS_OP,
+                    self.IS_OP,
+                    self.UNARY_NOT,
+                    self.LOAD_GLOBAL,
+                    self.STORE_FAST,
+                    self.CALL_INTRINSIC_1,
+                ]
+                .contains(&op)
             {
                 bits |= P_PEEPHOLE;
             }

@@ -224,6 +224,7 @@ impl Cfg {
         let blocks = &mut self.blocks;
         let yield_sets_oparg = ops.release.features().yield_value_except_depth;
         let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
+        let pop_block_to_nop = ops.release.features().cfg_lines_first;
         let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
         let node = |nodes: &Vec<ExceptNode>, id: u32| -> Result<ExceptNode, CfgError> {
             nodes.get(id as usize).copied().ok_or(CfgError::Internal("missing except stack"))
@@ -263,6 +264,11 @@ impl Cfg {
                     }
                     cur = n.parent;
                     handler = node(nodes, cur)?.handler;
+                    if pop_block_to_nop {
+                        // 3.13+: a NOP from here on, so the CFG passes may remove it.
+                        x.opcode = ops.NOP;
+                        x.oparg = 0;
+                    }
                 } else if ops.is_jump(x.opcode) {
                     x.except = handler;
                     let t = x.target;
@@ -426,10 +432,19 @@ impl Cfg {
         while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
             next = self.next_of(next);
         }
-        let next_first_line = if next != NO_BLOCK {
-            self.bb(next)?.instrs.first().map(|i| i.loc.lineno)
-        } else {
+        let next_first_line = if next == NO_BLOCK {
             None
+        } else if self.ops.release.features().cfg_lines_first {
+            // 3.13+ skip the next block's line-less NOPs (they will be removed).
+            Some(
+                self.bb(next)?
+                    .instrs
+                    .iter()
+                    .find(|i| !(i.opcode == nop && i.loc.lineno < 0))
+                    .map_or(-1, |i| i.loc.lineno),
+            )
+        } else {
+            self.bb(next)?.instrs.first().map(|i| i.loc.lineno)
         };
         let blk = self.bb_mut(b)?;
         let n = blk.instrs.len();
@@ -658,6 +673,146 @@ impl Cfg {
         self.eliminate_empty_basic_blocks()?;
         self.remove_redundant_jumps()?;
         Ok(())
+    }
+
+    /// `optimize_cfg` of 3.13+: small or line-less exit blocks are inlined once (until no
+    /// change) before the peepholes, line numbers are resolved before them too, and NOPs and
+    /// redundant jumps are removed until neither changes.
+    #[inline(never)]
+    fn optimize_cfg_lines_first(
+        &mut self,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+        malformed: bool,
+        firstlineno: i32,
+    ) -> Result<(), CfgError> {
+        if malformed {
+            return Err(CfgError::Malformed);
+        }
+        self.eliminate_empty_basic_blocks()?;
+        loop {
+            let mut changed = false;
+            let (order, order_gen) = self.take_order();
+            let r = order.iter().try_for_each(|&b| {
+                if self.inline_small_or_no_lineno_block(b)? {
+                    changed = true;
+                }
+                Ok(())
+            });
+            self.put_order(order, order_gen);
+            r?;
+            if !changed {
+                break;
+            }
+        }
+        self.remove_unreachable()?;
+        self.eliminate_empty_basic_blocks()?;
+        self.resolve_line_numbers(firstlineno)?;
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            self.optimize_basic_block(b, consts, pool)?;
+        }
+        self.put_order(order, order_gen);
+        self.remove_redundant_nops_and_pairs()?;
+        self.remove_unreachable()?;
+        self.eliminate_empty_basic_blocks()?;
+        loop {
+            let mut removed = 0;
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                removed += self.remove_redundant_nops(b)?;
+            }
+            self.put_order(order, order_gen);
+            self.eliminate_empty_basic_blocks()?;
+            removed += self.remove_redundant_jumps_counted()?;
+            if removed == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `basicblock_inline_small_or_no_lineno_blocks` (3.13+).
+    fn inline_small_or_no_lineno_block(&mut self, b: BlockId) -> Result<bool, CfgError> {
+        let last = match self.bb(b)?.last() {
+            Some(l) => *l,
+            None => return Ok(false),
+        };
+        if !self.ops.is_unconditional_jump(last.opcode) {
+            return Ok(false);
+        }
+        let target = last.target;
+        let tb = self.bb(target)?;
+        let small_exit = self.exits_scope(target) && tb.instrs.len() <= MAX_COPY_SIZE;
+        let no_lineno_no_fallthrough =
+            tb.instrs.iter().all(|i| i.loc.lineno < 0) && !self.has_fallthrough(target);
+        if !(small_exit || no_lineno_no_fallthrough) {
+            return Ok(false);
+        }
+        let nop = self.ops.NOP;
+        if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+            l.opcode = nop;
+            l.oparg = 0;
+        }
+        let copy = self.bb(target)?.instrs.clone();
+        let jump = self.ops.JUMP;
+        let is_uncond = |op| self.ops.is_unconditional_jump(op);
+        let fix_jump = no_lineno_no_fallthrough && last.opcode == jump && copy.last().is_some_and(|l| is_uncond(l.opcode));
+        let blk = self.bb_mut(b)?;
+        blk.instrs.extend_from_slice(&copy);
+        if fix_jump {
+            // Keep the eval-breaker check of the removed JUMP.
+            if let Some(l) = blk.instrs.last_mut() {
+                l.opcode = jump;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `remove_unreachable` (3.13+): predecessors recounted from the entry, unreachable blocks
+    /// emptied.
+    #[inline(never)]
+    fn remove_unreachable(&mut self) -> Result<(), CfgError> {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            if let Some(x) = self.blocks.get_mut(b as usize) {
+                x.predecessors = 0;
+            }
+        }
+        self.put_order(order, order_gen);
+        self.mark_reachable()?;
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            let blk = self.bb_mut(b)?;
+            if blk.predecessors == 0 {
+                blk.instrs.clear();
+                blk.except_handler = false;
+            }
+        }
+        self.put_order(order, order_gen);
+        Ok(())
+    }
+
+    /// `remove_redundant_jumps` returning the number of jumps removed.
+    fn remove_redundant_jumps_counted(&mut self) -> Result<usize, CfgError> {
+        let (order, order_gen) = self.take_order();
+        let mut n = 0;
+        let r = order.iter().try_for_each(|&b| {
+            let next = self.next_of(b);
+            let Some(last) = self.bb(b)?.last().copied() else { return Ok(()) };
+            if self.ops.is_unconditional_jump(last.opcode) && last.target == next {
+                let nop = self.ops.NOP;
+                if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+                    l.opcode = nop;
+                    l.oparg = 0;
+                }
+                n += 1;
+            }
+            Ok(())
+        });
+        self.put_order(order, order_gen);
+        r?;
+        Ok(n)
     }
 
     /// `remove_unused_consts`: the first constant is always kept (it may be the docstring).
@@ -993,12 +1148,21 @@ impl Cfg {
             if self.bb(b)?.cold && self.has_fallthrough(b) && next != NO_BLOCK && self.bb(next)?.warm {
                 let j = self.new_block();
                 let label = self.bb(next)?.label;
-                let jump = self.ops.JUMP;
+                let cold_jump_no_interrupt = self.ops.release.features().cold_jump_no_interrupt;
+                let jump = if cold_jump_no_interrupt {
+                    self.ops.JUMP_NO_INTERRUPT
+                } else {
+                    self.ops.JUMP
+                };
                 let nb = self.bb_mut(j)?;
                 let mut ins = CfgInstr::new(jump, label as i32, Location::NO_LOCATION);
                 ins.target = next;
                 nb.instrs.push(ins);
                 nb.cold = true;
+                if cold_jump_no_interrupt {
+                    // 3.13 counts the fallthrough, so line numbers propagate into it.
+                    nb.predecessors = 1;
+                }
                 self.set_next(j, next)?;
                 self.set_next(b, j)?;
             }
@@ -1044,8 +1208,12 @@ impl Cfg {
         Ok(())
     }
 
+    /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
+    /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        if !self.exits_scope(b) {
+        let eval_check = self.ops.release.features().duplicate_eval_checks
+            && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
+        if !self.exits_scope(b) && !eval_check {
             return false;
         }
         self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
@@ -1194,7 +1362,11 @@ impl Cfg {
         if summary.block_push || summary.exc_stack_op {
             self.label_exception_targets()?;
         }
-        self.optimize_cfg(consts, pool, summary.malformed)?;
+        if self.ops.release.features().cfg_lines_first {
+            self.optimize_cfg_lines_first(consts, pool, summary.malformed, firstlineno)?;
+        } else {
+            self.optimize_cfg(consts, pool, summary.malformed)?;
+        }
         self.remove_unused_consts(consts)?;
         self.add_checks_for_loads_of_uninitialized_variables(nlocals, nparams)?;
         if self.ops.release.features().superinstructions {
@@ -1231,12 +1403,10 @@ impl Cfg {
         let o = self.ops.clone();
         let mut prefix: Vec<CfgInstr> = Vec::new();
         if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
-            prefix.push(CfgInstr::new(
-                o.RETURN_GENERATOR,
-                0,
-                Location::new(firstlineno, firstlineno, -1, -1),
-            ));
-            prefix.push(CfgInstr::new(o.POP_TOP, 0, Location::NO_LOCATION));
+            let loc = Location::new(firstlineno, firstlineno, -1, -1);
+            prefix.push(CfgInstr::new(o.RETURN_GENERATOR, 0, loc));
+            let pop_loc = if o.release.features().generator_pop_top_located { loc } else { Location::NO_LOCATION };
+            prefix.push(CfgInstr::new(o.POP_TOP, 0, pop_loc));
         }
         let mut cells = Vec::new();
         if ncellvars > 0 {
@@ -1314,7 +1484,11 @@ impl Cfg {
 
     fn stackdepth_inner(&mut self, code_flags: u32, stack: &mut Vec<BlockId>) -> Result<i32, CfgError> {
         let mut maxdepth: i64 = 0;
-        let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 { 1 } else { 0 };
+        let start = if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
+            i64::from(self.ops.release.features().generator_entry_depth)
+        } else {
+            0
+        };
         fn push(blocks: &mut [BasicBlock], stack: &mut Vec<BlockId>, b: BlockId, depth: i64) -> Result<(), CfgError> {
             let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             let d = i32::try_from(depth).map_err(|_| CfgError::Internal("stack depth overflow"))?;
@@ -1325,6 +1499,7 @@ impl Cfg {
             Ok(())
         }
         let ops = &self.ops;
+        let return_const_pushes = ops.release.features().return_const_sized_as_load;
         let blocks = &mut self.blocks;
         push(blocks, stack, self.entry, start)?;
         while let Some(b) = stack.pop() {
@@ -1344,6 +1519,10 @@ impl Cfg {
                         return Err(CfgError::NegativeStackDepth);
                     }
                     maxdepth = maxdepth.max(new_depth);
+                    if return_const_pushes && ins.opcode == ops.RETURN_CONST {
+                        // 3.13 sizes the frame as if the constant were pushed first.
+                        maxdepth = maxdepth.max(depth + 1);
+                    }
                     let p = ops.props(ins.opcode);
                     if p & P_HAS_TARGET != 0 {
                         let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(

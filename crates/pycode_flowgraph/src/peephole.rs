@@ -9,13 +9,16 @@ use crate::ops::{Ops, P_HAS_TARGET, P_PEEPHOLE};
 use crate::passes::set_op0;
 use crate::CfgError;
 
+/// `INTRINSIC_LIST_TO_TUPLE`.
+const INTRINSIC_LIST_TO_TUPLE: i32 = 6;
+
 /// `optimize_basic_block` on `instrs`, the instructions of block `b` (whose slot in `blocks`
 /// is empty meanwhile). The length of `instrs` never changes.
 pub(crate) fn optimize_instrs(
     o: &Ops,
     blocks: &[BasicBlock],
     b: BlockId,
-    instrs: &mut [CfgInstr],
+    instrs: &mut Vec<CfgInstr>,
     consts: &mut Vec<ConstId>,
     pool: &mut ConstPool,
 ) -> Result<(), CfgError> {
@@ -25,7 +28,9 @@ pub(crate) fn optimize_instrs(
     let mut oparg: i32 = 0;
     // Whether `opcode` is one the peepholes below look at.
     let mut peep = false;
-    let len = instrs.len();
+    let mut len = instrs.len();
+    let to_bool = o.release.features().to_bool;
+    let thread_appends = o.release.features().jump_thread_appends;
     let mut i: i64 = 0;
     // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
     // codegen never emits.
@@ -68,14 +73,20 @@ pub(crate) fn optimize_instrs(
                 }
             } else if nextop == o.IS_OP {
                 let c = const_at(consts, oparg, opcode)?;
-                let jump_op = if iu + 2 < len { instrs[iu + 2].opcode } else { 0 };
+                let mut jump_at = iu + 2;
                 let is_none = matches!(pool.get(c), Some(ConstValue::None));
+                // 3.13+ drop a TO_BOOL between IS_OP and the jump whatever follows.
+                if to_bool && is_none && jump_at < len && instrs[jump_at].opcode == o.TO_BOOL {
+                    set_op0(&mut instrs[jump_at], o.NOP);
+                    jump_at += 1;
+                }
+                let jump_op = if jump_at < len { instrs[jump_at].opcode } else { 0 };
                 if is_none && (jump_op == o.POP_JUMP_IF_FALSE || jump_op == o.POP_JUMP_IF_TRUE) {
                     let nextarg = (next_oparg as u8) as i32;
                     set_op0(&mut instrs[iu], o.NOP);
                     set_op0(&mut instrs[iu + 1], o.NOP);
                     let flip = nextarg ^ i32::from(jump_op == o.POP_JUMP_IF_FALSE);
-                    instrs[iu + 2].opcode = if flip != 0 { o.POP_JUMP_IF_NOT_NONE } else { o.POP_JUMP_IF_NONE };
+                    instrs[jump_at].opcode = if flip != 0 { o.POP_JUMP_IF_NOT_NONE } else { o.POP_JUMP_IF_NONE };
                 }
             } else if nextop == o.RETURN_VALUE {
                 set_op0(&mut instrs[iu], o.NOP);
@@ -83,6 +94,21 @@ pub(crate) fn optimize_instrs(
                 let x = &mut instrs[i as usize];
                 x.opcode = o.RETURN_CONST;
                 x.oparg = oparg;
+            } else if to_bool && nextop == o.TO_BOOL {
+                // The constant's truth value as a bool constant.
+                let c = const_at(consts, oparg, opcode)?;
+                let is_true = const_is_true(pool, c).ok_or(CfgError::Internal("const"))?;
+                let b = pool.add(if is_true { ConstValue::True } else { ConstValue::False });
+                let index = match consts.iter().position(|&x| x == b) {
+                    Some(p) => p,
+                    None => {
+                        consts.push(b);
+                        consts.len() - 1
+                    }
+                };
+                set_op0(&mut instrs[iu], o.NOP);
+                instrs[iu + 1].opcode = o.LOAD_CONST;
+                instrs[iu + 1].oparg = index as i32;
             }
         } else if opcode == o.BUILD_TUPLE {
             if nextop == o.UNPACK_SEQUENCE && oparg == next_oparg {
@@ -116,7 +142,18 @@ pub(crate) fn optimize_instrs(
                 let cur_op = instrs[iu].opcode;
                 let new_op =
                     if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE { cur_op } else { opcode };
-                if jump_thread(&mut instrs[iu], target, new_op) {
+                if thread_appends {
+                    // 3.13+: the jump becomes a NOP (kept for its line if needed) and a new
+                    // jump with the target jump's location and no handler is appended.
+                    if instrs[iu].target != target.target {
+                        set_op0(&mut instrs[iu], o.NOP);
+                        let mut j = CfgInstr::new(new_op, target.oparg, target.loc);
+                        j.target = target.target;
+                        instrs.push(j);
+                        len += 1;
+                        i -= 1;
+                    }
+                } else if jump_thread(&mut instrs[iu], target, new_op) {
                     i -= 1;
                 }
             }
@@ -129,10 +166,56 @@ pub(crate) fn optimize_instrs(
                 apply_static_swaps(o, instrs, ni)?;
             }
         } else if opcode == o.PUSH_NULL {
-            // CPython tests the *opcode's* low bit here (LOAD_GLOBAL's number is even).
-            if nextop == o.LOAD_GLOBAL && (nextop & 1) == 0 {
+            // 3.12: CPython tests the *opcode's* low bit here (LOAD_GLOBAL's number is even).
+            if !to_bool && nextop == o.LOAD_GLOBAL && (nextop & 1) == 0 {
                 set_op0(&mut instrs[iu], o.NOP);
                 instrs[iu + 1].oparg |= 1;
+            }
+        } else if to_bool {
+            // 3.13+ only (the opcodes below are peephole candidates only there).
+            if opcode == o.LOAD_GLOBAL {
+                if nextop == o.PUSH_NULL && (oparg & 1) == 0 {
+                    instrs[iu].oparg = oparg | 1;
+                    set_op0(&mut instrs[iu + 1], o.NOP);
+                }
+            } else if opcode == o.COMPARE_OP {
+                if nextop == o.TO_BOOL {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    instrs[iu + 1].opcode = o.COMPARE_OP;
+                    instrs[iu + 1].oparg = oparg | 16;
+                }
+            } else if opcode == o.CONTAINS_OP || opcode == o.IS_OP {
+                if nextop == o.TO_BOOL {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    instrs[iu + 1].opcode = opcode;
+                    instrs[iu + 1].oparg = oparg;
+                } else if nextop == o.UNARY_NOT {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    instrs[iu + 1].opcode = opcode;
+                    instrs[iu + 1].oparg = oparg ^ 1;
+                }
+            } else if opcode == o.TO_BOOL {
+                if nextop == o.TO_BOOL {
+                    set_op0(&mut instrs[iu], o.NOP);
+                }
+            } else if opcode == o.UNARY_NOT {
+                if nextop == o.TO_BOOL {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    set_op0(&mut instrs[iu + 1], o.UNARY_NOT);
+                } else if nextop == o.UNARY_NOT {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    set_op0(&mut instrs[iu + 1], o.NOP);
+                }
+            } else if opcode == o.STORE_FAST {
+                if nextop == o.STORE_FAST && oparg == next_oparg && instrs[iu].loc.lineno == instrs[iu + 1].loc.lineno {
+                    instrs[iu].opcode = o.POP_TOP;
+                    instrs[iu].oparg = 0;
+                }
+            } else if opcode == o.CALL_INTRINSIC_1 {
+                // `for _ in (*a, *b)` iterates the list.
+                if oparg == INTRINSIC_LIST_TO_TUPLE && nextop == o.GET_ITER {
+                    set_op0(&mut instrs[iu], o.NOP);
+                }
             }
         }
         i += 1;

@@ -60,14 +60,42 @@ pub struct Features {
     pub load_closure_pseudo: bool,
     /// Below 3.13 the exception-stack pass writes the except depth into `YIELD_VALUE`'s oparg.
     pub yield_value_except_depth: bool,
-    /// 3.13+: the `JUMP` that a backward conditional jump is turned into has no location
-    /// (3.12: the conditional jump's).
+    /// The `JUMP` that a backward conditional jump is turned into has no location (else the
+    /// conditional jump's; measured: 3.12 and 3.13.0/3.13.2 keep it).
     pub reversed_jump_no_location: bool,
     /// `remove_redundant_nops`: a function's `RESUME` counts as the previous line (every
     /// release but 3.12.7).
     pub resume_sets_prev_line: bool,
     /// 3.12–3.13: `RETURN_CONST` exists.
     pub return_const: bool,
+    /// The stack depth a generator's code starts with before `RETURN_GENERATOR` (3.12: 1, the
+    /// sent value; 3.13+: 0, `RETURN_GENERATOR` pushes it).
+    pub generator_entry_depth: i32,
+    /// 3.13+: the `POP_TOP` after `RETURN_GENERATOR` has its location (3.12: none).
+    pub generator_pop_top_located: bool,
+    /// 3.13+: docstring constants are stored dedented (`_PyCompile_CleanDoc`).
+    pub clean_docstrings: bool,
+    /// 3.13.1+: a synchronous comprehension's loop calls `GET_ITER` on its iterable again
+    /// (also on the outermost one, already an iterator: `.0` / the inlined value).
+    pub comprehension_iter_again: bool,
+    /// 3.13+ `optimize_cfg`: inline small or line-less exit blocks (until no change) and
+    /// resolve line numbers *before* the peepholes; remove NOPs and jumps until stable.
+    pub cfg_lines_first: bool,
+    /// 3.13+: the jump added after a cold block that fell through into a warm one is
+    /// `JUMP_NO_INTERRUPT` (3.12: `JUMP`).
+    pub cold_jump_no_interrupt: bool,
+    /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
+    /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
+    pub return_const_sized_as_load: bool,
+    /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
+    /// location, no exception handler) is appended; no line-number condition.
+    pub jump_thread_appends: bool,
+    /// 3.13+: `duplicate_exits_without_lineno` also copies line-less blocks that check the
+    /// eval breaker (a loop's back `JUMP`), not only scope exits.
+    pub duplicate_eval_checks: bool,
+    /// 3.13+: the CFG is built from the instruction sequence with blocks starting only at
+    /// jump targets (3.12: at every label codegen placed, e.g. a loop's unused `break` label).
+    pub blocks_at_jump_targets_only: bool,
     /// Where operator constant folding happens.
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
@@ -108,8 +136,18 @@ impl Release {
             superinstructions: ge13,
             load_closure_pseudo: ge13,
             yield_value_except_depth: !ge13,
-            reversed_jump_no_location: ge13,
+            reversed_jump_no_location: false,
             resume_sets_prev_line,
+            generator_entry_depth: if ge13 { 0 } else { 1 },
+            generator_pop_top_located: ge13,
+            clean_docstrings: ge13,
+            comprehension_iter_again: matches!(self, Release::V3_13_2 | Release::V3_14_2),
+            cfg_lines_first: ge13,
+            cold_jump_no_interrupt: ge13,
+            return_const_sized_as_load: matches!(line, Minor::V3_13),
+            jump_thread_appends: ge13,
+            duplicate_eval_checks: ge13,
+            blocks_at_jump_targets_only: ge13,
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),
             const_folding: match line {
                 Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => ConstFolding::Ast,
