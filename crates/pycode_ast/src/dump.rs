@@ -9,6 +9,8 @@
 //! A node is printed on one line when all its fields are "simple" (a repr, an empty list, or a node
 //! without printed fields) and it has at most three printed fields.
 
+use std::cell::Cell;
+
 use crate::nodes::*;
 use crate::PyMinor;
 
@@ -26,20 +28,51 @@ pub struct DumpOptions {
 
 /// `ast.dump(tree, include_attributes=..., indent=...)`.
 pub fn dump(module: &Mod, opts: &DumpOptions) -> String {
-    let d = Dumper { opts };
+    let d = Dumper::new(opts, usize::MAX);
     d.module(module, 0).0
 }
 
 /// Dumps any single expression (handy for tests and diagnostics).
 pub fn dump_expr(expr: &Expr, opts: &DumpOptions) -> String {
-    let d = Dumper { opts };
+    let d = Dumper::new(opts, usize::MAX);
     d.expr(expr, 0).0
+}
+
+/// How deep a tree is, in the units of CPython's two recursion limits that `python -m ast` meets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Depths {
+    /// The deepest nesting of AST nodes (`mod`, `stmt`, `expr`, ... — not the singleton
+    /// `expr_context`/operator nodes, not lists): what `ast2obj`'s "during ast construction"
+    /// limit counts. The module is level 1.
+    pub nodes: usize,
+    /// Whether `dump`'s Python recursion went past `frame_limit`, and if so whether the first
+    /// frame too many was the `_format` of a plain value (a repr) rather than of a node or list.
+    pub frames_exceeded: Option<bool>,
+}
+
+/// [`dump`] that stops producing text once its recursion passes `frame_limit` frames of
+/// `Lib/ast.py`'s `_format` (one per node, one per plain value, two per non-empty list — the
+/// `_format` call and its generator expression — and one per empty list), so a pathologically
+/// deep tree costs linear time instead of a quadratic amount of output. Returns the text (only
+/// meaningful when no limit was passed) and the [`Depths`] seen.
+pub fn dump_limited(module: &Mod, opts: &DumpOptions, frame_limit: usize) -> (String, Depths) {
+    let d = Dumper::new(opts, frame_limit);
+    let text = d.module(module, 0).0;
+    (text, Depths { nodes: d.max_nodes.get(), frames_exceeded: d.exceeded.get() })
 }
 
 type Out = (String, bool);
 
 struct Dumper<'o> {
     opts: &'o DumpOptions,
+    /// `_format` frames active (see [`dump_limited`]) and the limit on them.
+    frames: Cell<usize>,
+    frame_limit: usize,
+    /// First frame past the limit: `Some(true)` when it was a plain value's.
+    exceeded: Cell<Option<bool>>,
+    /// AST nodes open, and the most seen at once.
+    nodes: Cell<usize>,
+    max_nodes: Cell<usize>,
 }
 
 struct NodeFmt<'d, 'o> {
@@ -47,6 +80,13 @@ struct NodeFmt<'d, 'o> {
     level: usize,
     args: Vec<String>,
     allsimple: bool,
+}
+
+impl Drop for NodeFmt<'_, '_> {
+    fn drop(&mut self) {
+        self.d.frames.set(self.d.frames.get().saturating_sub(1));
+        self.d.nodes.set(self.d.nodes.get().saturating_sub(1));
+    }
 }
 
 impl<'d, 'o> NodeFmt<'d, 'o> {
@@ -60,6 +100,8 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
     }
 
     fn repr(&mut self, name: &str, text: String) {
+        // A plain value is formatted in a `_format` frame of its own.
+        self.d.frame_check(1, true);
         self.push(name, (text, true));
     }
 
@@ -93,6 +135,7 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
 
     fn list<T>(&mut self, name: &str, items: &[T], mut f: impl FnMut(&T, usize) -> Out) {
         if items.is_empty() {
+            self.d.frame_check(1, false);
             if self.d.opts.minor >= PyMinor::Py313 {
                 return;
             }
@@ -100,6 +143,17 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
             return;
         }
         let level = self.level + usize::from(self.d.opts.indent.is_some());
+        // `_format(list)` and its generator expression.
+        self.d.frames.set(self.d.frames.get() + 2);
+        self.d.frame_check(0, false);
+        if self.d.exceeded.get().is_some() {
+            for item in items {
+                f(item, level);
+            }
+            self.d.frames.set(self.d.frames.get().saturating_sub(2));
+            self.push(name, (String::new(), true));
+            return;
+        }
         let (prefix, sep) = self.d.prefix_sep(level);
         let mut s = String::from("[");
         s.push_str(&prefix);
@@ -110,10 +164,14 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
             s.push_str(&f(item, level).0);
         }
         s.push(']');
+        self.d.frames.set(self.d.frames.get().saturating_sub(2));
         self.push(name, (s, false));
     }
 
     fn finish(mut self, cls: &str, pos: Option<&Pos>) -> Out {
+        if self.d.exceeded.get().is_some() {
+            return (String::new(), true);
+        }
         if self.d.opts.include_attributes {
             if let Some(p) = pos {
                 self.int("lineno", p.lineno.into());
@@ -132,6 +190,24 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
 }
 
 impl<'o> Dumper<'o> {
+    fn new(opts: &'o DumpOptions, frame_limit: usize) -> Self {
+        Dumper {
+            opts,
+            frames: Cell::new(0),
+            frame_limit,
+            exceeded: Cell::new(None),
+            nodes: Cell::new(0),
+            max_nodes: Cell::new(0),
+        }
+    }
+
+    /// Records the first time `extra` more frames than are open would pass the limit.
+    fn frame_check(&self, extra: usize, plain_value: bool) {
+        if self.exceeded.get().is_none() && self.frames.get() + extra > self.frame_limit {
+            self.exceeded.set(Some(plain_value));
+        }
+    }
+
     fn prefix_sep(&self, level: usize) -> (String, String) {
         match &self.opts.indent {
             Some(ind) => {
@@ -143,6 +219,10 @@ impl<'o> Dumper<'o> {
     }
 
     fn start(&self, level: usize) -> NodeFmt<'_, 'o> {
+        self.frames.set(self.frames.get() + 1);
+        self.frame_check(0, false);
+        self.nodes.set(self.nodes.get() + 1);
+        self.max_nodes.set(self.max_nodes.get().max(self.nodes.get()));
         NodeFmt { d: self, level: level + usize::from(self.opts.indent.is_some()), args: Vec::new(), allsimple: true }
     }
 
@@ -168,6 +248,8 @@ impl<'o> Dumper<'o> {
     }
 
     fn bare(&self, name: &str) -> Out {
+        // A singleton node (context, operator): a `_format` frame, not an `ast2obj` level.
+        self.frame_check(1, false);
         (format!("{name}()"), true)
     }
 
@@ -323,6 +405,7 @@ impl<'o> Dumper<'o> {
             }
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 n.list("names", names, |id, _| {
+                    self.frame_check(1, true);
                     let mut s = String::new();
                     pycode_object::pyrepr::write_str_repr(&mut s, &pycode_object::PyStr::new(id, false), self.opts.minor.unicode_version());
                     (s, true)
@@ -548,6 +631,7 @@ impl<'o> Dumper<'o> {
                 n.node("cls", self.expr(cls, lv));
                 n.list("patterns", patterns, |p, l| self.pattern(p, l));
                 n.list("kwd_attrs", kwd_attrs, |id, _| {
+                    self.frame_check(1, true);
                     let mut s = String::new();
                     pycode_object::pyrepr::write_str_repr(&mut s, &pycode_object::PyStr::new(id, false), self.opts.minor.unicode_version());
                     (s, true)

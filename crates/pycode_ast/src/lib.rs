@@ -14,7 +14,7 @@ pub mod nodes;
 pub mod pyerr;
 
 pub use constant::Constant;
-pub use dump::{dump, dump_expr, DumpOptions};
+pub use dump::{dump, dump_expr, dump_limited, Depths, DumpOptions};
 pub use nodes::*;
 pub use pycode_object::PyStr;
 

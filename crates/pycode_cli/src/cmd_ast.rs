@@ -109,7 +109,7 @@ pub fn run(args: &[String]) -> ExitCode {
     // The dump recurses over the tree: give it a deep stack, like the parser has.
     let result = std::thread::Builder::new()
         .stack_size(512 << 20)
-        .spawn(move || pycode_parse::parse(&source, &opts).map(|tree| pycode_ast::dump(&tree, &dopts)))
+        .spawn(move || pycode_parse::parse(&source, &opts).map_err(|e| deep_parse_error(e, minor)).and_then(|tree| dump_as_cpython(&tree, &dopts)))
         .map_err(|e| e.to_string())
         .and_then(|h| h.join().map_err(|_| "internal error".to_string()));
     match result {
@@ -133,5 +133,56 @@ pub fn run(args: &[String]) -> ExitCode {
             eprintln!("pycode ast: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `python -m ast` runs `ast.parse` then `ast.dump` inside CPython, whose recursion limits stop
+/// a deep tree with a `RecursionError`. Measured with `python -m ast` of each release on chains
+/// such as `x = a.b.b…`, `a()()…`, `a+a+…` (Python recursion limit 1000):
+/// * `ast2obj` ("during ast construction") allows trees of at most 2979 (3.11.7), 2988 (3.12.1)
+///   and 9994 (3.13.0; 3.14 assumed the same) nested nodes, the module being the first;
+/// * `ast.dump`'s `_format` then allows 991 (3.11.7) or 995 (3.12.1, 3.13.0) frames of its own
+///   (see `pycode_ast::dump_limited`). 3.11 names the call it stopped in; the first frame too
+///   many being a plain value's repr gives "while getting the repr of an object" there.
+const DUMP_FRAMES_311: usize = 991;
+const DUMP_FRAMES: usize = 995;
+
+fn construction_limit(minor: PyMinor) -> usize {
+    match minor {
+        PyMinor::Py311 => 2979,
+        PyMinor::Py312 => 2988,
+        PyMinor::Py313 | PyMinor::Py314 => 9994,
+    }
+}
+
+fn recursion_error(msg: &str) -> pycode_parse::ParseError {
+    pycode_parse::ParseError::new(pycode_parse::ErrorKind::RecursionError, msg)
+}
+
+/// pycode's own converter stops at a nesting CPython 3.11/3.12 never reach (their construction
+/// limit is lower) and 3.13/3.14 reach only after `ast.dump` has given up: say what CPython says.
+fn deep_parse_error(e: pycode_parse::ParseError, minor: PyMinor) -> pycode_parse::ParseError {
+    if !matches!(e.kind, pycode_parse::ErrorKind::RecursionError) {
+        return e;
+    }
+    match minor {
+        PyMinor::Py311 | PyMinor::Py312 => recursion_error("maximum recursion depth exceeded during ast construction"),
+        PyMinor::Py313 | PyMinor::Py314 => recursion_error("maximum recursion depth exceeded"),
+    }
+}
+
+fn dump_as_cpython(tree: &pycode_ast::Mod, dopts: &DumpOptions) -> Result<String, pycode_parse::ParseError> {
+    let minor = dopts.minor;
+    let limit = if minor == PyMinor::Py311 { DUMP_FRAMES_311 } else { DUMP_FRAMES };
+    let (text, depths) = pycode_ast::dump_limited(tree, dopts, limit);
+    if depths.nodes > construction_limit(minor) {
+        return Err(recursion_error("maximum recursion depth exceeded during ast construction"));
+    }
+    match depths.frames_exceeded {
+        None => Ok(text),
+        Some(true) if minor == PyMinor::Py311 => {
+            Err(recursion_error("maximum recursion depth exceeded while getting the repr of an object"))
+        }
+        Some(_) => Err(recursion_error("maximum recursion depth exceeded")),
     }
 }

@@ -23,7 +23,7 @@ pub use pycode_ast::PyMinor;
 use pycode_ast as a;
 use ruff_python_ast::PythonVersion;
 use ruff_python_parser::{Mode as RMode, ParseOptions as ROptions};
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 /// `ast.parse`'s `mode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -330,65 +330,169 @@ fn check_single(conv: &convert::Converter<'_>, body: &[ruff_python_ast::Stmt]) -
 /// `func_type` mode: `(argtypes) -> returns`.
 fn parse_func_type(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     use ruff_python_ast::token::TokenKind as T;
+    // `func_type: '(' [type_expressions] ')' '->' expression NEWLINE* ENDMARKER`. The top-level
+    // `->` (found with the lexer of a module parse) is replaced by `, ` and the `*` / `**` of
+    // `type_expressions` by spaces — the same number of bytes, so every position stays where it
+    // was — and the text is parsed once as an `eval` expression: a two-element tuple (argument
+    // group, return type).
     let conv = convert::Converter::new(text, opts.minor);
-    // Find the top-level `->` with the lexer of a module parse.
     let probe = ruff_python_parser::parse_unchecked(text, ROptions::from(RMode::Module).with_target_version(target_version(opts.minor)));
+    let significant = |k: T| !matches!(k, T::Comment | T::NonLogicalNewline | T::Newline | T::Indent | T::Dedent | T::EndOfFile);
+    let toks: Vec<(T, TextRange)> =
+        probe.tokens().iter().filter(|t| significant(t.kind())).map(|t| (t.kind(), t.range())).collect();
+    let invalid = |r: TextRange| {
+        let mut e = conv.err_at(r.start(), "invalid syntax");
+        // The token's width in characters (a newline token counts one).
+        let width = text.get(usize::from(r.start())..usize::from(r.end())).map_or(0, |t| t.chars().count());
+        e.end_offset = e.offset + width as u32;
+        e
+    };
+    let at_end = TextRange::empty(TextSize::from(text.len() as u32));
+    // The argument group: `(` first, its matching `)` right before a top-level `->`.
+    let Some(&(T::Lpar, first)) = toks.first() else {
+        return Err(invalid(toks.first().map_or(at_end, |t| t.1)));
+    };
     let mut depth = 0i32;
-    let mut arrow = None;
-    for t in probe.tokens().iter() {
-        match t.kind() {
+    let mut close = None;
+    for (i, &(k, _)) in toks.iter().enumerate() {
+        match k {
             T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
             T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
-            T::Rarrow if depth == 0 => {
-                arrow = Some(t.range());
-                break;
+            _ => {}
+        }
+        if depth == 0 {
+            close = Some(i);
+            break;
+        }
+    }
+    let Some(close) = close else {
+        // Unclosed: the eval parse of the text reports it as CPython does ("'(' was never closed").
+        let sub = Options { mode: Mode::Eval, type_comments: false, ..opts.clone() };
+        return Err(parse_inner(text, &sub, None).err().unwrap_or_else(|| invalid(first)));
+    };
+    match toks.get(close + 1) {
+        Some(&(T::Rarrow, _)) => {}
+        Some(&(_, r)) => return Err(invalid(r)),
+        None => return Err(invalid(at_end)),
+    }
+    let arrow = toks.get(close + 1).map_or(at_end, |t| t.1);
+    // Inside the group: items separated by commas at depth 1, no trailing comma; `*x` may only be
+    // the last item or the one before a last `**y`, `**y` only the last.
+    let inner = toks.get(1..close).unwrap_or(&[]);
+    let mut items = 0usize;
+    let mut stars: Vec<(usize, T, TextRange)> = Vec::new();
+    // Per item: its first token and the comma that ends it (CPython's error positions).
+    let mut item_first: Vec<TextRange> = Vec::new();
+    let mut item_comma: Vec<TextRange> = Vec::new();
+    let mut d = 0i32;
+    let mut item_start = true;
+    let mut tuple = false;
+    for &(k, r) in inner {
+        match k {
+            T::Lpar | T::Lsqb | T::Lbrace => d += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => d -= 1,
+            T::Comma if d == 0 => {
+                tuple = true;
+                items += 1;
+                item_start = true;
+                item_comma.push(r);
+                continue;
             }
+            T::Star | T::DoubleStar if d == 0 && item_start => stars.push((items, k, r)),
+            _ => {}
+        }
+        if item_start {
+            item_first.push(r);
+        }
+        item_start = false;
+    }
+    if item_start && tuple {
+        // `(a,)`: CPython points at the `)`.
+        return Err(invalid(toks.get(close).map_or(at_end, |t| t.1)));
+    }
+    let last = items;
+    let mut seen_star = false;
+    for (n, &(item, k, r)) in stars.iter().enumerate() {
+        let ok = match k {
+            T::DoubleStar => item == last,
+            _ => !seen_star && (item == last || (item + 1 == last && stars.get(n + 1).is_some_and(|s| s.1 == T::DoubleStar))),
+        };
+        seen_star |= k == T::Star;
+        if !ok {
+            // After `**x` CPython stops at the comma; after `*x`, at the next item.
+            let at = match k {
+                T::DoubleStar => item_comma.get(item).copied(),
+                _ => item_first.get(item + 1).copied(),
+            };
+            return Err(invalid(at.unwrap_or(r)));
+        }
+    }
+    // After the arrow: one `expression` (no top-level comma, no starred expression).
+    let mut d = 0i32;
+    for &(k, r) in toks.get(close + 2..).unwrap_or(&[]) {
+        match k {
+            T::Lpar | T::Lsqb | T::Lbrace => d += 1,
+            T::Rpar | T::Rsqb | T::Rbrace => d -= 1,
+            T::Comma if d == 0 => return Err(invalid(r)),
             _ => {}
         }
     }
-    let Some(arrow) = arrow else {
-        return Err(conv.err_at(TextSize::from(text.len() as u32), "invalid syntax"));
-    };
-    let lhs = &text[..usize::from(arrow.start())];
-    // Parse `lhs` as an expression; it must be a parenthesised tuple or a parenthesised expression.
-    let blank_rest: String = text.chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
-    let rhs_src = format!("{}{}", &blank_rest[..usize::from(arrow.end())], &text[usize::from(arrow.end())..]);
-    let lhs_src = format!("{lhs}{}", &blank_rest[usize::from(arrow.start())..]);
-    let mut sub = Options { mode: Mode::Eval, ..opts.clone() };
-    sub.type_comments = false;
-    let lhs_tree = parse_inner(&lhs_src, &sub, None)?;
-    let rhs_tree = parse_inner(&rhs_src, &sub, None)?;
-    let (a::Mod::Expression { body: lhs_e }, a::Mod::Expression { body: rhs_e }) = (lhs_tree, rhs_tree) else {
-        return Err(conv.err_at(TextSize::from(0), "invalid syntax"));
-    };
-    let trimmed = lhs.trim_start();
-    if !trimmed.starts_with('(') {
-        return Err(conv.err_at(TextSize::from(0), "invalid syntax"));
-    }
-    let argtypes = match lhs_e.kind {
-        a::ExprKind::Tuple { elts, .. } if is_tuple_paren(lhs) => elts,
-        _ => vec![*lhs_e],
-    };
-    Ok(a::Mod::FunctionType { argtypes, returns: rhs_e })
-}
-
-/// Whether `(…)` in `lhs` is a tuple display (has a top-level comma or is empty) rather than grouping.
-fn is_tuple_paren(lhs: &str) -> bool {
-    let inner = lhs.trim();
-    let inner = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or("");
-    if inner.trim().is_empty() {
-        return true;
-    }
-    let mut depth = 0i32;
-    for c in inner.chars() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => return true,
-            _ => {}
+    match toks.get(close + 2) {
+        Some(&(T::Star | T::DoubleStar, r)) => return Err(invalid(r)),
+        // Nothing after the arrow: CPython points just past the line's last token.
+        None => {
+            // (a comment there is what it points at, whole).
+            let end = probe.tokens().iter().find(|t| t.start() >= arrow.end() && t.kind() != T::NonLogicalNewline);
+            return Err(invalid(match end {
+                Some(t) if t.kind() == T::Comment => t.range(),
+                // 3.12+ give the newline token its width.
+                Some(t) if opts.minor >= PyMinor::Py312 && t.kind() == T::Newline => t.range(),
+                Some(t) => TextRange::empty(t.start()),
+                None => TextRange::empty(arrow.end()),
+            }));
         }
+        _ => {}
     }
-    false
+    let mut joined = text.as_bytes().to_vec();
+    let blank = |v: &mut Vec<u8>, r: TextRange, with: &[u8]| {
+        if let Some(dst) = v.get_mut(usize::from(r.start())..usize::from(r.end())) {
+            for (i, b) in dst.iter_mut().enumerate() {
+                *b = with.get(i).copied().unwrap_or(b' ');
+            }
+        }
+    };
+    blank(&mut joined, arrow, b", ");
+    for &(_, _, r) in &stars {
+        blank(&mut joined, r, b"");
+    }
+    // Only ASCII bytes were replaced by ASCII bytes, so this cannot fail.
+    let Ok(joined) = String::from_utf8(joined) else {
+        return Err(invalid(first));
+    };
+    let sub = Options { mode: Mode::Eval, type_comments: false, ..opts.clone() };
+    let tree = parse_inner(&joined, &sub, None).map_err(|mut e| {
+        // Show the line as written, not the rewritten one.
+        if e.text.is_some() && e.lineno >= 1 {
+            e.text = Some(conv.line_text(e.lineno).to_string());
+        }
+        e
+    })?;
+    let a::Mod::Expression { body } = tree else {
+        return Err(invalid(first));
+    };
+    let a::ExprKind::Tuple { elts, .. } = body.kind else {
+        return Err(invalid(arrow));
+    };
+    let mut elts = elts.into_iter();
+    let (Some(group), Some(returns), None) = (elts.next(), elts.next(), elts.next()) else {
+        return Err(invalid(arrow));
+    };
+    let empty = inner.is_empty();
+    let argtypes = match group.kind {
+        a::ExprKind::Tuple { elts, .. } if tuple || empty => elts,
+        _ => vec![group],
+    };
+    Ok(a::Mod::FunctionType { argtypes, returns: Box::new(returns) })
 }
 
 #[cfg(test)]
