@@ -109,6 +109,7 @@ impl<'a> Compiler<'a> {
         let has_default = usize::from(wildcard_check(&last.pattern) && ncases > 1);
         for (i, m) in cases.iter().enumerate().take(ncases - has_default) {
             let ploc = loc_of(m.pattern.pos);
+            let mut cur = ploc;
             // Only copy the subject if we're *not* on the last case.
             if i != ncases - has_default - 1 {
                 self.addop_i(o.COPY, 1, ploc);
@@ -124,11 +125,15 @@ impl<'a> Compiler<'a> {
             if let Some(guard) = &m.guard {
                 self.ensure_fail_pop(&mut pc, 0);
                 let target = pc.fail_pop[0];
-                self.jump_if(ploc, guard, target, false)?;
+                // 3.11: the POP_TOP below takes the location the guard left current.
+                let after = self.jump_if(ploc, guard, target, false)?;
+                if self.feat.jump_if_or_pop {
+                    cur = after;
+                }
             }
             // Success! Pop the subject off, we're done with it.
             if i != ncases - has_default - 1 {
-                self.addop(o.POP_TOP, ploc);
+                self.addop(o.POP_TOP, cur);
             }
             self.visit_stmts(&m.body)?;
             self.addop_j(o.JUMP, end, NO_LOC);

@@ -148,6 +148,13 @@ impl InstrSequence {
         self.instrs.push(Instr::jump(opcode, target, loc));
     }
 
+    /// Whether a label is bound after the last instruction (the next instruction would start a
+    /// new basic block).
+    pub fn label_at_end(&self) -> bool {
+        let end = self.instrs.len() as u32;
+        self.labels.iter().any(|&p| p == end)
+    }
+
     /// A fresh, unbound label (`NEW_JUMP_TARGET_LABEL`).
     pub fn new_label(&mut self) -> Label {
         let l = Label(self.labels.len() as u32);
