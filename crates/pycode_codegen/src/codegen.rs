@@ -186,6 +186,9 @@ struct Compiler<'a> {
     /// The location of the last statement started (3.11's current location after a body, see
     /// [`Features::stmt_location_leaks`]).
     last_stmt_loc: Location,
+    /// The location of the last (sub)pattern started (3.11's `compiler_pattern` sets it as
+    /// the current location and never restores it).
+    last_pattern_loc: Location,
 }
 
 type R = Result<(), CompileError>;
@@ -316,6 +319,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         none_const: None,
         absent: None,
         last_stmt_loc: NO_LOC,
+        last_pattern_loc: NO_LOC,
     };
     let r = c.check_line().and_then(|()| c.compiler_mod(module));
     warnings.append(&mut c.warnings);

@@ -1066,10 +1066,16 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
         self.put_order(order, order_gen);
-        // 3.11 walks `b_list`, newest block first: the blocks in reverse layout order here
-        // (jump sources are allocated in layout order); 3.12+ walks the layout.
-        let reverse: Option<Vec<BlockId>> =
-            if self.ops.release.features().assemble_3_11 { Some(self.order().into_iter().rev().collect()) } else { None };
+        // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
+        let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 {
+            let mut v = self.order();
+            // newest allocated first (stable: later layout first among equals)
+            v.reverse();
+            v.sort_by_key(|&b| std::cmp::Reverse(self.block(b).map_or(0, |x| x.alloc)));
+            Some(v)
+        } else {
+            None
+        };
         let mut k = 0usize;
         let mut b = match &reverse {
             Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
