@@ -1037,6 +1037,24 @@ impl<'a> Compiler<'a> {
             StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
             StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
             StmtKind::While { orelse, .. } if orelse.is_empty() => self.last_stmt_loc = loc_of(s.pos),
+            // `compiler_augassign` ends at the target's location (an attribute's start moved to
+            // the attribute name when it is on another line).
+            StmtKind::AugAssign { target, .. } => {
+                let l = loc_of(target.pos);
+                self.last_stmt_loc = if matches!(target.kind, ExprKind::Attribute { .. }) {
+                    update_start_location_to_match_attr(l, target)
+                } else {
+                    l
+                };
+            }
+            // A nested unit's statements do not touch the enclosing unit's location.
+            StmtKind::FunctionDef(_) | StmtKind::AsyncFunctionDef(_) | StmtKind::ClassDef(_) => {
+                self.last_stmt_loc = loc_of(s.pos);
+            }
+            // An `assert` whose test is a comparison leaves that comparison's location.
+            StmtKind::Assert { test, .. } if self.opts.optimize == 0 && matches!(test.kind, ExprKind::Compare { .. }) => {
+                self.last_stmt_loc = loc_of(test.pos);
+            }
             _ => {}
         }
     }
@@ -1531,7 +1549,8 @@ impl<'a> Compiler<'a> {
             self.compiler_async_with(s, items, body, pos + 1)?;
         }
         self.pop_fblock();
-        self.addop(o.POP_BLOCK, loc);
+        // 3.11: `UNSET_LOC` before the POP_BLOCK.
+        self.addop(o.POP_BLOCK, if self.feat.stmt_location_leaks { NO_LOC } else { loc });
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
         self.load_const(ConstValue::None, loc);
@@ -1694,7 +1713,9 @@ impl<'a> Compiler<'a> {
 
     fn check_ann_expr(&mut self, e: &'a Expr) -> R {
         self.visit_expr(e)?;
-        self.addop(op!(self, POP_TOP), loc_of(e.pos));
+        // 3.11 pops at the current location (the statement's).
+        let l = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { loc_of(e.pos) };
+        self.addop(op!(self, POP_TOP), l);
         Ok(())
     }
 

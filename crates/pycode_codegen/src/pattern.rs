@@ -141,9 +141,7 @@ impl<'a> Compiler<'a> {
                 self.addop(o.POP_TOP, cur);
             }
             self.visit_stmts(&m.body)?;
-            // 3.11: the jump takes the body's last statement's location.
-            let jloc = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { NO_LOC };
-            self.addop_j(o.JUMP, end, jloc);
+            self.addop_j(o.JUMP, end, NO_LOC);
             // A failed match's cleanup belongs to the pattern's line, not the body's last one.
             self.emit_and_reset_fail_pop(ploc, &mut pc)?;
         }
