@@ -1036,7 +1036,10 @@ impl<'a> Compiler<'a> {
             StmtKind::Expr { .. } | StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
             StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
             StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
-            StmtKind::While { orelse, .. } if orelse.is_empty() => self.last_stmt_loc = loc_of(s.pos),
+            // The loop-back test runs at the statement's location (a comparison's own).
+            StmtKind::While { test, orelse, .. } if orelse.is_empty() => {
+                self.last_stmt_loc = if matches!(test.kind, ExprKind::Compare { .. }) { loc_of(test.pos) } else { loc_of(s.pos) };
+            }
             // `compiler_augassign` ends at the target's location (an attribute's start moved to
             // the attribute name when it is on another line).
             StmtKind::AugAssign { target, .. } => {
@@ -1796,9 +1799,10 @@ impl<'a> Compiler<'a> {
     fn check_debug_args(&self, args: &Arguments, loc: Location) -> R {
         let all = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
         for a in all {
-            self.forbidden_name(loc_of(a.pos), &a.arg, ExprContext::Store)?;
+            // 3.11 reports it at the current location (the `def` statement or the lambda).
+            let l = if self.feat.stmt_location_leaks { loc } else { loc_of(a.pos) };
+            self.forbidden_name(l, &a.arg, ExprContext::Store)?;
         }
-        let _ = loc;
         Ok(())
     }
 
@@ -2156,7 +2160,11 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::YieldFrom { value } => {
                 if !self.ste().is_function_like() {
-                    return Err(err_at("'yield from' outside function", loc));
+                    let msg = match self.line {
+                        Minor::V3_11 => "'yield' outside function",
+                        Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => "'yield from' outside function",
+                    };
+                    return Err(err_at(msg, loc));
                 }
                 if self.uref().scope_type == ScopeType::AsyncFunction {
                     return Err(err_at("'yield from' inside async function", loc));
