@@ -178,6 +178,7 @@ fn ruff_only_parse(text: &str, minor: PyMinor) -> bool {
         PyMinor::Py312 => V::PY312,
         PyMinor::Py313 => V::PY313,
         PyMinor::Py314 => V::PY314,
+        PyMinor::Py315 => V::PY315,
     };
     let o = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module).with_target_version(v);
     ruff_python_parser::parse_unchecked(text, o).errors().is_empty()
