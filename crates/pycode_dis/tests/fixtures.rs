@@ -33,8 +33,8 @@ fn normalise(s: &str) -> String {
 /// The fixtures of 3.12.7 / 3.13.2 / 3.14.2 come from Pyodide (32-bit hashes).
 fn set_order(release: Release) -> SetOrder {
     match release {
-        Release::V3_11_7 | Release::V3_12_1 | Release::V3_13_0 => SetOrder::Seed0Bits64,
-        Release::V3_12_7 | Release::V3_13_2 | Release::V3_14_2 => SetOrder::Seed0Bits32,
+        Release::V3_11_2 | Release::V3_11_7 | Release::V3_12_1 | Release::V3_13_0 => SetOrder::Seed0Bits64,
+        Release::V3_12_7 | Release::V3_13_2 | Release::V3_14_2 | Release::V3_15_0rc1 => SetOrder::Seed0Bits32,
     }
 }
 
