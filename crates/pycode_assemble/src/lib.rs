@@ -126,15 +126,19 @@ fn assemble_unit(
     let mut g = Cfg::from_sequence(ops.clone(), &unit.instrs)?;
     let nlocals = md.varnames.len();
     let nparams = md.nparams() as usize;
-    g.optimize_code_unit(&mut consts, pool, code_flags, nlocals, nparams, md.firstlineno)?;
-
-    // prepare_localsplus
     let cell_varname_index: Vec<Option<usize>> =
         md.cellvars.iter().map(|c| md.varnames.get_index(c).map(|i| i as usize)).collect();
-    let nlocalsplus =
-        g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
-    let maxdepth = g.stackdepth(code_flags)?;
-    g.convert_pseudo_ops()?;
+    let (nlocalsplus, maxdepth) = if release.features().assemble_3_11 {
+        g.assemble_3_11(&mut consts, pool, code_flags, nlocals, &cell_varname_index, md.freevars.len(), md.firstlineno)?
+    } else {
+        g.optimize_code_unit(&mut consts, pool, code_flags, nlocals, nparams, md.firstlineno)?;
+        // prepare_localsplus
+        let nlocalsplus =
+            g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
+        let maxdepth = g.stackdepth(code_flags)?;
+        g.convert_pseudo_ops()?;
+        (nlocalsplus, maxdepth)
+    };
     g.resolve_jumps()?;
     let instrs = g.to_instr_sequence()?;
 

@@ -141,8 +141,11 @@ pub fn assemble_linetable(ops: &Ops, instrs: &[OutInstr], firstlineno: i32) -> V
     let mut t = LineTable { out: Vec::with_capacity(instrs.len() * 2), lineno: firstlineno };
     let mut loc = Location::NO_LOCATION;
     let mut size = 0u32;
+    // 3.11 writes one entry (or more, 8 code units each) per instruction; 3.12+ one per run of
+    // instructions with the same location.
+    let per_instr = ops.release.features().assemble_3_11;
     for ins in instrs {
-        if ins.loc != loc {
+        if ins.loc != loc || per_instr {
             t.emit(loc, size);
             loc = ins.loc;
             size = 0;

@@ -22,6 +22,7 @@ use crate::ops::{Ops, ABSENT_BASE};
 mod pattern;
 #[path = "select.rs"]
 mod select;
+use select::Intrinsic1;
 #[path = "try_star.rs"]
 mod try_star;
 #[path = "typeparams.rs"]
@@ -75,12 +76,7 @@ const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x40
 use select::{MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
 
 // intrinsics
-const INTRINSIC_PRINT: u32 = 1;
-const INTRINSIC_IMPORT_STAR: u32 = 2;
 const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
-const INTRINSIC_ASYNC_GEN_WRAP: u32 = 4;
-const INTRINSIC_UNARY_POSITIVE: u32 = 5;
-const INTRINSIC_LIST_TO_TUPLE: u32 = 6;
 
 const STACK_USE_GUIDELINE: usize = 30;
 /// A backstop only: the symbol table (which runs first) raises CPython's `RecursionError` at
@@ -190,6 +186,12 @@ struct Compiler<'a> {
     none_const: Option<ConstId>,
     /// The first opcode selected that the target release lacks (an internal error).
     absent: Option<CompileError>,
+    /// The location of the last statement started (3.11's current location after a body, see
+    /// [`Features::stmt_location_leaks`]).
+    last_stmt_loc: Location,
+    /// The location of the last (sub)pattern started (3.11's `compiler_pattern` sets it as
+    /// the current location and never restores it).
+    last_pattern_loc: Location,
 }
 
 type R = Result<(), CompileError>;
@@ -319,6 +321,8 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         warnings: Vec::new(),
         none_const: None,
         absent: None,
+        last_stmt_loc: NO_LOC,
+        last_pattern_loc: NO_LOC,
     };
     let r = c.check_line().and_then(|()| c.compiler_mod(module));
     warnings.append(&mut c.warnings);
@@ -471,10 +475,9 @@ impl<'a> Compiler<'a> {
         let mut opcode = op;
         let o = &self.ops;
         if op == o.LOAD_ATTR {
-            arg <<= 1;
+            arg = self.attr_oparg(arg);
         } else if op == o.LOAD_METHOD {
-            opcode = o.LOAD_ATTR;
-            arg = (arg << 1) | 1;
+            (opcode, arg) = self.method_op(arg);
         } else if op == o.LOAD_SUPER_ATTR {
             arg = (arg << 2) | 2;
         } else if op == o.LOAD_SUPER_METHOD {
@@ -643,6 +646,13 @@ impl<'a> Compiler<'a> {
 
     /// `add_return_at_end`.
     fn add_return_at_end(&mut self, add_none: bool) {
+        if self.feat.skip_return_after_return {
+            let rv = op!(self, RETURN_VALUE);
+            let seq = &self.uref().seq;
+            if seq.instrs().last().is_some_and(|i| i.opcode == rv) && !seq.label_at_end() {
+                return;
+            }
+        }
         if add_none {
             self.load_const(ConstValue::None, NO_LOC);
         }
@@ -823,8 +833,7 @@ impl<'a> Compiler<'a> {
                 let op = match ctx {
                     ExprContext::Load => {
                         if is_class && self.uref().in_inlined_comp == 0 {
-                            self.addop(o.LOAD_LOCALS, loc);
-                            o.LOAD_FROM_DICT_OR_DEREF
+                            self.class_deref_load_op(loc)
                         } else if can_see_class {
                             let i = self.free_index("__classdict__").unwrap_or(0);
                             self.addop_i(o.LOAD_DEREF, i, loc);
@@ -916,7 +925,7 @@ impl<'a> Compiler<'a> {
         for _ in 0..3 {
             self.load_const(ConstValue::None, loc);
         }
-        self.addop_i(op!(self, CALL), 2, loc);
+        self.emit_call(2, false, loc);
     }
 
     /// `compiler_unwind_fblock`.
@@ -1046,11 +1055,50 @@ impl<'a> Compiler<'a> {
             self.visit_stmt_inner(s)
         };
         self.depth -= 1;
+        if self.feat.stmt_location_leaks {
+            self.after_stmt_location(s);
+        }
         r
+    }
+
+    /// 3.11: the compiler's current location after statement `s` (which started at its own):
+    /// expression statements, `for` loops, `with` and `try`/`except` end with `UNSET_LOC`
+    /// (no location); `while` re-tests at the statement's; the others keep the location the
+    /// last statement of their body left.
+    fn after_stmt_location(&mut self, s: &'a Stmt) {
+        match &s.kind {
+            StmtKind::Expr { .. } | StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
+            StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
+            StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
+            // The loop-back test runs at the statement's location (a comparison's own).
+            StmtKind::While { test, orelse, .. } if orelse.is_empty() => {
+                self.last_stmt_loc = if matches!(test.kind, ExprKind::Compare { .. }) { loc_of(test.pos) } else { loc_of(s.pos) };
+            }
+            // `compiler_augassign` ends at the target's location (an attribute's start moved to
+            // the attribute name when it is on another line).
+            StmtKind::AugAssign { target, .. } => {
+                let l = loc_of(target.pos);
+                self.last_stmt_loc = if matches!(target.kind, ExprKind::Attribute { .. }) {
+                    update_start_location_to_match_attr(l, target)
+                } else {
+                    l
+                };
+            }
+            // A nested unit's statements do not touch the enclosing unit's location.
+            StmtKind::FunctionDef(_) | StmtKind::AsyncFunctionDef(_) | StmtKind::ClassDef(_) => {
+                self.last_stmt_loc = loc_of(s.pos);
+            }
+            // An `assert` whose test is a comparison leaves that comparison's location.
+            StmtKind::Assert { test, .. } if self.opts.optimize == 0 && matches!(test.kind, ExprKind::Compare { .. }) => {
+                self.last_stmt_loc = loc_of(test.pos);
+            }
+            _ => {}
+        }
     }
 
     fn visit_stmt_inner(&mut self, s: &'a Stmt) -> R {
         let loc = loc_of(s.pos);
+        self.last_stmt_loc = loc;
         let o = self.ops;
         match &s.kind {
             StmtKind::FunctionDef(_) => self.compiler_function(s, false),
@@ -1149,8 +1197,7 @@ impl<'a> Compiler<'a> {
     fn compiler_stmt_expr(&mut self, loc: Location, value: &'a Expr) -> R {
         if self.interactive && self.stack.len() <= 1 {
             self.visit_expr(value)?;
-            self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_PRINT, loc);
-            self.addop(op!(self, POP_TOP), NO_LOC);
+            self.emit_consuming_intrinsic(Intrinsic1::Print, loc);
             return Ok(());
         }
         if let ExprKind::Constant { .. } = value.kind {
@@ -1362,9 +1409,11 @@ impl<'a> Compiler<'a> {
         self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
         self.visit_stmts(&t.finalbody)?;
         self.pop_fblock();
-        self.addop_i(o.RERAISE, 0, NO_LOC);
+        // 3.11 leaves these at the last statement's location.
+        let rloc = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { NO_LOC };
+        self.addop_i(o.RERAISE, 0, rloc);
         self.use_label(cleanup)?;
-        self.pop_except_and_reraise(NO_LOC);
+        self.pop_except_and_reraise(rloc);
         self.use_label(exit)
     }
 
@@ -1450,6 +1499,21 @@ impl<'a> Compiler<'a> {
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) -> R {
         let o = self.ops;
+        if self.feat.with_cleanup_inline {
+            // 3.11: the cleanup handler sits between the re-raise and the suppressing exit.
+            let exit = self.new_label();
+            self.addop_j(o.POP_JUMP_IF_TRUE, exit, NO_LOC);
+            self.addop_i(o.RERAISE, 2, NO_LOC);
+            self.use_label(cleanup)?;
+            self.pop_except_and_reraise(NO_LOC);
+            self.use_label(exit)?;
+            self.addop(o.POP_TOP, NO_LOC);
+            self.addop(o.POP_BLOCK, NO_LOC);
+            self.addop(o.POP_EXCEPT, NO_LOC);
+            self.addop(o.POP_TOP, NO_LOC);
+            self.addop(o.POP_TOP, NO_LOC);
+            return Ok(());
+        }
         let suppress = self.new_label();
         self.emit_to_bool(NO_LOC);
         self.addop_j(o.POP_JUMP_IF_TRUE, suppress, NO_LOC);
@@ -1536,7 +1600,8 @@ impl<'a> Compiler<'a> {
             self.compiler_async_with(s, items, body, pos + 1)?;
         }
         self.pop_fblock();
-        self.addop(o.POP_BLOCK, loc);
+        // 3.11: `UNSET_LOC` before the POP_BLOCK.
+        self.addop(o.POP_BLOCK, if self.feat.stmt_location_leaks { NO_LOC } else { loc });
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
         self.load_const(ConstValue::None, loc);
@@ -1562,11 +1627,12 @@ impl<'a> Compiler<'a> {
         }
         let loc = loc_of(s.pos);
         let end = self.new_label();
-        self.jump_if(loc, test, end, true)?;
+        // 3.11: the rest takes the location the test left current.
+        let loc = self.jump_if(loc, test, end, true)?;
         self.addop(op!(self, LOAD_ASSERTION_ERROR), loc);
         if let Some(m) = msg {
             self.visit_expr(m)?;
-            self.addop_i(op!(self, CALL), 0, loc);
+            self.emit_call(0, false, loc);
         }
         // 3.12.7 attributes the raise to the test expression (measured).
         let rloc = if self.iter_locs() { loc_of(test.pos) } else { loc };
@@ -1629,8 +1695,7 @@ impl<'a> Compiler<'a> {
         self.addop_name(o.IMPORT_NAME, module.unwrap_or(""), loc);
         for (i, alias) in names.iter().enumerate() {
             if i == 0 && alias.name.starts_with('*') {
-                self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_IMPORT_STAR, loc);
-                self.addop(o.POP_TOP, NO_LOC);
+                self.emit_consuming_intrinsic(Intrinsic1::ImportStar, loc);
                 return Ok(());
             }
             self.addop_name(o.IMPORT_FROM, &alias.name, loc);
@@ -1654,7 +1719,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Subscript { value: v, slice, .. } => {
                 self.visit_expr(v)?;
-                if is_two_element_slice(slice) {
+                if self.feat.binary_slice && is_two_element_slice(slice) {
                     self.compiler_slice(slice)?;
                     self.addop_i(o.COPY, 3, loc);
                     self.addop_i(o.COPY, 3, loc);
@@ -1680,7 +1745,7 @@ impl<'a> Compiler<'a> {
                 self.addop_name(o.STORE_ATTR, attr, loc);
             }
             ExprKind::Subscript { slice, .. } => {
-                if is_two_element_slice(slice) {
+                if self.feat.binary_slice && is_two_element_slice(slice) {
                     self.addop_i(o.SWAP, 4, loc);
                     self.addop_i(o.SWAP, 3, loc);
                     self.addop_i(o.SWAP, 2, loc);
@@ -1699,7 +1764,9 @@ impl<'a> Compiler<'a> {
 
     fn check_ann_expr(&mut self, e: &'a Expr) -> R {
         self.visit_expr(e)?;
-        self.addop(op!(self, POP_TOP), loc_of(e.pos));
+        // 3.11 pops at the current location (the statement's).
+        let l = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { loc_of(e.pos) };
+        self.addop(op!(self, POP_TOP), l);
         Ok(())
     }
 
@@ -1766,9 +1833,11 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_visit_annexpr`: the annotation's source-like text (`_PyAST_ExprAsUnicode`) as a
     /// constant, at the annotation's own location.
-    fn visit_annexpr(&mut self, e: &'a Expr, _loc: Location) -> R {
+    fn visit_annexpr(&mut self, e: &'a Expr, loc: Location) -> R {
         let text = crate::unparse::expr_as_unicode(e, self.opts.release)?;
-        self.load_const(ConstValue::Str(text), loc_of(e.pos));
+        // 3.11's `VISIT_annexpr` loads the string at the current location (the statement's).
+        let l = if self.feat.stmt_location_leaks { loc } else { loc_of(e.pos) };
+        self.load_const(ConstValue::Str(text), l);
         Ok(())
     }
 
@@ -1777,9 +1846,10 @@ impl<'a> Compiler<'a> {
     fn check_debug_args(&self, args: &Arguments, loc: Location) -> R {
         let all = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
         for a in all {
-            self.forbidden_name(loc_of(a.pos), &a.arg, ExprContext::Store)?;
+            // 3.11 reports it at the current location (the `def` statement or the lambda).
+            let l = if self.feat.stmt_location_leaks { loc } else { loc_of(a.pos) };
+            self.forbidden_name(l, &a.arg, ExprContext::Store)?;
         }
-        let _ = loc;
         Ok(())
     }
 
@@ -1892,6 +1962,9 @@ impl<'a> Compiler<'a> {
 
     /// `wrap_in_stopiteration_handler`.
     fn wrap_in_stopiteration_handler(&mut self) -> R {
+        if !self.feat.stopiteration_handler {
+            return Ok(());
+        }
         let handler = self.new_label();
         let o = self.ops;
         self.u().seq.insert(0, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
@@ -1961,7 +2034,7 @@ impl<'a> Compiler<'a> {
         }
         // compiler_apply_decorators
         for d in f.decorator_list.iter().rev() {
-            self.addop_i(op!(self, CALL), 0, loc_of(d.pos));
+            self.emit_call(0, false, loc_of(d.pos));
         }
         self.nameop(loc, &f.name, ExprContext::Store)
     }
@@ -2129,15 +2202,11 @@ impl<'a> Compiler<'a> {
                 self.visit_expr(target)?;
             }
             ExprKind::BoolOp { op, values } => {
-                let jumpi = if *op == BoolOp::And { o.POP_JUMP_IF_FALSE } else { o.POP_JUMP_IF_TRUE };
                 let end = self.new_label();
                 let n = values.len().saturating_sub(1);
                 for v in &values[..n] {
                     self.visit_expr(v)?;
-                    self.addop_i(o.COPY, 1, loc);
-                    self.emit_to_bool(loc);
-                    self.addop_j(jumpi, end, loc);
-                    self.addop(o.POP_TOP, loc);
+                    self.emit_jump_or_pop(*op == BoolOp::Or, end, loc);
                 }
                 if let Some(last) = values.last() {
                     self.visit_expr(last)?;
@@ -2152,7 +2221,7 @@ impl<'a> Compiler<'a> {
             ExprKind::UnaryOp { op, operand } => {
                 self.visit_expr(operand)?;
                 match op {
-                    UnaryOp::UAdd => self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
+                    UnaryOp::UAdd => self.emit_intrinsic1(Intrinsic1::UnaryPositive, loc),
                     UnaryOp::USub => self.addop(o.UNARY_NEGATIVE, loc),
                     UnaryOp::Not => self.emit_not(loc),
                     UnaryOp::Invert => self.addop(o.UNARY_INVERT, loc),
@@ -2195,7 +2264,11 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::YieldFrom { value } => {
                 if !self.ste().is_function_like() {
-                    return Err(err_at("'yield from' outside function", loc));
+                    let msg = match self.line {
+                        Minor::V3_11 => "'yield' outside function",
+                        Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => "'yield from' outside function",
+                    };
+                    return Err(err_at(msg, loc));
                 }
                 if self.uref().scope_type == ScopeType::AsyncFunction {
                     return Err(err_at("'yield from' inside async function", loc));
@@ -2289,7 +2362,7 @@ impl<'a> Compiler<'a> {
                     self.warn(value.pos, warnings::check_index(value, slice));
                 }
                 self.visit_expr(value)?;
-                if is_two_element_slice(slice) && *ctx != ExprContext::Del {
+                if self.feat.binary_slice && is_two_element_slice(slice) && *ctx != ExprContext::Del {
                     self.compiler_slice(slice)?;
                     if *ctx == ExprContext::Load {
                         self.addop(o.BINARY_SLICE, loc);
@@ -2333,30 +2406,10 @@ impl<'a> Compiler<'a> {
     /// `ADDOP_YIELD` / `addop_yield`.
     fn addop_yield(&mut self, loc: Location) {
         if self.ste().generator && self.ste().coroutine {
-            self.addop_i(op!(self, CALL_INTRINSIC_1), INTRINSIC_ASYNC_GEN_WRAP, loc);
+            self.emit_intrinsic1(Intrinsic1::AsyncGenWrap, loc);
         }
         self.emit_yield_value(false, loc);
         self.addop_i(op!(self, RESUME), 1, loc);
-    }
-
-    /// `compiler_add_yield_from`.
-    fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
-        let o = self.ops;
-        let send = self.new_label();
-        let fail = self.new_label();
-        let exit = self.new_label();
-        self.use_label(send)?;
-        self.addop_j(o.SEND, exit, loc);
-        self.addop_j(o.SETUP_FINALLY, fail, loc);
-        self.emit_yield_value(true, loc);
-        self.addop(o.POP_BLOCK, NO_LOC);
-        self.addop_i(o.RESUME, if is_await { 3 } else { 2 }, loc);
-        self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);
-        self.use_label(fail)?;
-        self.addop(o.CLEANUP_THROW, loc);
-        self.use_label(exit)?;
-        self.addop(o.END_SEND, loc);
-        Ok(())
     }
 
     /// `compiler_slice`: pushes lower/upper(/step), returns the BUILD_SLICE count.
@@ -2436,7 +2489,7 @@ impl<'a> Compiler<'a> {
                 self.load_const(folded, loc);
                 self.addop_i(extend, 1, loc);
                 if tuple {
-                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+                    self.emit_intrinsic1(Intrinsic1::ListToTuple, loc);
                 }
             }
             return Ok(());
@@ -2475,7 +2528,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if tuple {
-            self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+            self.emit_intrinsic1(Intrinsic1::ListToTuple, loc);
         }
         Ok(())
     }
@@ -2589,10 +2642,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
-            self.addop_i(o.COPY, 1, loc);
-            self.emit_to_bool(loc);
-            self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, loc);
-            self.addop(o.POP_TOP, loc);
+            self.emit_jump_or_pop(false, cleanup, loc);
         }
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
@@ -2605,15 +2655,22 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_jump_if`.
-    fn jump_if(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> R {
+    ///
+    /// Returns the location later implicitly located instructions take in 3.11, where
+    /// `compiler_jump_if` leaves the compiler's current location at the last comparison it
+    /// tested (3.12+: `loc` itself).
+    fn jump_if(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> Result<Location, CompileError> {
         self.enter()?;
         let r = self.jump_if_inner(loc, e, next, cond);
         self.depth -= 1;
         r
     }
 
-    fn jump_if_inner(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> R {
+    fn jump_if_inner(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> Result<Location, CompileError> {
         let o = self.ops;
+        // 3.11: the current location threads through the nested tests.
+        let v311 = self.feat.jump_if_or_pop;
+        let mut cur = loc;
         match &e.kind {
             ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if(loc, operand, next, !cond),
             ExprKind::BoolOp { op, values } => {
@@ -2624,25 +2681,26 @@ impl<'a> Compiler<'a> {
                 }
                 let n = values.len().saturating_sub(1);
                 for v in &values[..n] {
-                    self.jump_if(loc, v, next2, cond2)?;
+                    cur = self.jump_if(cur, v, next2, cond2)?;
                 }
                 if let Some(last) = values.last() {
-                    self.jump_if(loc, last, next, cond)?;
+                    cur = self.jump_if(cur, last, next, cond)?;
                 }
                 if next2 != next {
                     self.use_label(next2)?;
                 }
-                return Ok(());
+                return Ok(if v311 { cur } else { loc });
             }
             ExprKind::IfExp { test, body, orelse } => {
                 let end = self.new_label();
                 let next2 = self.new_label();
-                self.jump_if(loc, test, next2, false)?;
-                self.jump_if(loc, body, next, cond)?;
+                cur = self.jump_if(cur, test, next2, false)?;
+                cur = self.jump_if(cur, body, next, cond)?;
                 self.addop_j(o.JUMP, end, NO_LOC);
                 self.use_label(next2)?;
-                self.jump_if(loc, orelse, next, cond)?;
-                return self.use_label(end);
+                cur = self.jump_if(cur, orelse, next, cond)?;
+                self.use_label(end)?;
+                return Ok(if v311 { cur } else { loc });
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
                 self.warn(e.pos, warnings::check_compare(left, ops, comparators));
@@ -2669,14 +2727,20 @@ impl<'a> Compiler<'a> {
                 if !cond {
                     self.addop_j(o.JUMP, next, NO_LOC);
                 }
-                return self.use_label(end);
+                self.use_label(end)?;
+                return Ok(if v311 { el } else { loc });
             }
             _ => {}
         }
+        // 3.11: a comparison sets the current location to its own, other tests leave it.
+        if v311 && matches!(e.kind, ExprKind::Compare { .. }) {
+            cur = loc_of(e.pos);
+        }
         self.visit_expr(e)?;
-        self.emit_to_bool(loc_of(e.pos));
-        self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, loc_of(e.pos));
-        Ok(())
+        let jl = if v311 { cur } else { loc_of(e.pos) };
+        self.emit_to_bool(jl);
+        self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, jl);
+        Ok(if v311 { cur } else { loc })
     }
 
     // ------------------------------------------------------------------ calls
@@ -2702,6 +2766,9 @@ impl<'a> Compiler<'a> {
 
     /// `can_optimize_super_call`.
     fn can_optimize_super_call(&self, attr: &Expr) -> bool {
+        if !self.feat.super_attr {
+            return false;
+        }
         let ExprKind::Attribute { value, attr: attrname, .. } = &attr.kind else { return false };
         let ExprKind::Call { func, args, keywords } = &value.kind else { return false };
         let ExprKind::Name { id, .. } = &func.kind else { return false };
@@ -2954,12 +3021,12 @@ impl<'a> Compiler<'a> {
                 self.addop_i(o.SWAP, 2, loc);
             }
         }
-        self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined)?;
+        let cur = self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined)?;
         if let Some(st) = state {
             return self.pop_inlined_comprehension_state(loc, st);
         }
         if ty != CompType::Genexp {
-            self.addop(o.RETURN_VALUE, loc);
+            self.addop(o.RETURN_VALUE, cur);
         } else {
             self.wrap_in_stopiteration_handler()?;
         }
@@ -3078,20 +3145,25 @@ impl<'a> Compiler<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+    ///
+    /// Returns the compiler's current location afterwards as 3.11 leaves it (see
+    /// [`Compiler::jump_if`]); 3.12+: `loc`.
+    fn comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
         self.enter()?;
         let r = match gens.get(gen_index) {
             Some(g) if g.is_async => self.async_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
             Some(_) => self.sync_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
-            None => Ok(()),
+            None => Ok(loc),
         };
         self.depth -= 1;
         r
     }
 
-    fn comprehension_element(&mut self, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, depth: u32) -> Result<Location, CompileError> {
+    fn comprehension_element(&mut self, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, depth: u32, cur: Location) -> Result<Location, CompileError> {
         let o = self.ops;
-        let mut elt_loc = loc_of(elt.pos);
+        // 3.11 appends at the current location.
+        let v311 = self.feat.jump_if_or_pop;
+        let mut elt_loc = if v311 { cur } else { loc_of(elt.pos) };
         match ty {
             CompType::Genexp => {
                 self.visit_expr(elt)?;
@@ -3110,7 +3182,9 @@ impl<'a> Compiler<'a> {
                 self.visit_expr(elt)?;
                 if let Some(v) = val {
                     self.visit_expr(v)?;
-                    elt_loc = Location::new(elt.pos.lineno as i32, v.pos.end_lineno as i32, elt.pos.col_offset as i32, v.pos.end_col_offset as i32);
+                    if !v311 {
+                        elt_loc = Location::new(elt.pos.lineno as i32, v.pos.end_lineno as i32, elt.pos.col_offset as i32, v.pos.end_col_offset as i32);
+                    }
                 }
                 self.addop_i(o.MAP_ADD, depth + 1, elt_loc);
             }
@@ -3120,7 +3194,9 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_sync_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn sync_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+    fn sync_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
+        let v311 = self.feat.jump_if_or_pop;
+        let mut cur = loc;
         let o = self.ops;
         let mut start = Some(self.new_label());
         let if_cleanup = self.new_label();
@@ -3158,15 +3234,15 @@ impl<'a> Compiler<'a> {
         }
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
-            self.jump_if(loc, e, if_cleanup, false)?;
+            cur = self.jump_if(cur, e, if_cleanup, false)?;
         }
         let next = gen_index + 1;
         if next < gens.len() {
-            self.comprehension_generator(loc, gens, next, depth, elt, val, ty, false)?;
+            cur = self.comprehension_generator(cur, gens, next, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = loc_of(elt.pos);
+        let mut elt_loc = if v311 { cur } else { loc_of(elt.pos) };
         if next >= gens.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(elt, val, ty, depth, cur)?;
         }
         self.use_label(if_cleanup)?;
         if let Some(s) = start {
@@ -3174,12 +3250,14 @@ impl<'a> Compiler<'a> {
             self.use_label(anchor)?;
             self.emit_end_for(NO_LOC);
         }
-        Ok(())
+        Ok(if v311 { cur } else { loc })
     }
 
     /// `compiler_async_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn async_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> R {
+    fn async_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
+        let v311 = self.feat.jump_if_or_pop;
+        let mut cur = loc;
         let o = self.ops;
         let start = self.new_label();
         let except = self.new_label();
@@ -3204,16 +3282,16 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
-            self.jump_if(loc, e, if_cleanup, false)?;
+            cur = self.jump_if(cur, e, if_cleanup, false)?;
         }
         depth += 1;
         let next = gen_index + 1;
         if next < gens.len() {
-            self.comprehension_generator(loc, gens, next, depth, elt, val, ty, false)?;
+            cur = self.comprehension_generator(cur, gens, next, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = loc_of(elt.pos);
+        let mut elt_loc = if v311 { cur } else { loc_of(elt.pos) };
         if next >= gens.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(elt, val, ty, depth, cur)?;
         }
         self.use_label(if_cleanup)?;
         // located at the element, like the sync generator's back jump: a jump from a comparison
@@ -3222,8 +3300,8 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.JUMP, start, elt_loc);
         self.pop_fblock();
         self.use_label(except)?;
-        self.addop(o.END_ASYNC_FOR, loc);
-        Ok(())
+        self.addop(o.END_ASYNC_FOR, if v311 { cur } else { loc });
+        Ok(if v311 { cur } else { loc })
     }
 }
 

@@ -29,7 +29,7 @@ macro_rules! ops_struct {
                 let t = release.opcodes();
                 let mut i: u16 = 0;
                 let mut g = |n: &str| {
-                    let v = t.opmap(n).unwrap_or(ABSENT_BASE + i);
+                    let v = release.compiler_opmap(n).unwrap_or(ABSENT_BASE + i);
                     i += 1;
                     v
                 };
@@ -158,6 +158,16 @@ ops_struct! {
     CONVERT_VALUE = "CONVERT_VALUE",
     SET_FUNCTION_ATTRIBUTE = "SET_FUNCTION_ATTRIBUTE",
     POP_ITER = "POP_ITER",
+    PRECALL = "PRECALL",
+    PRINT_EXPR = "PRINT_EXPR",
+    IMPORT_STAR = "IMPORT_STAR",
+    LIST_TO_TUPLE = "LIST_TO_TUPLE",
+    ASYNC_GEN_WRAP = "ASYNC_GEN_WRAP",
+    PREP_RERAISE_STAR = "PREP_RERAISE_STAR",
+    LOAD_CLASSDEREF = "LOAD_CLASSDEREF",
+    UNARY_POSITIVE = "UNARY_POSITIVE",
+    JUMP_IF_FALSE_OR_POP = "JUMP_IF_FALSE_OR_POP",
+    JUMP_IF_TRUE_OR_POP = "JUMP_IF_TRUE_OR_POP",
 }
 
 impl Ops {

@@ -109,26 +109,36 @@ impl<'a> Compiler<'a> {
         let has_default = usize::from(wildcard_check(&last.pattern) && ncases > 1);
         for (i, m) in cases.iter().enumerate().take(ncases - has_default) {
             let ploc = loc_of(m.pattern.pos);
+            let mut cur = ploc;
             // Only copy the subject if we're *not* on the last case.
             if i != ncases - has_default - 1 {
                 self.addop_i(o.COPY, 1, ploc);
             }
             // Irrefutable cases must be either guarded, last, or both.
             let mut pc = PatternContext::new(m.guard.is_some() || i == ncases - 1);
+            self.last_pattern_loc = ploc;
             self.pattern(&m.pattern, &mut pc)?;
             debug_assert_eq!(pc.on_top, 0);
+            // 3.11: the stores, the guard's test and the POP_TOP take the location of the last
+            // (sub)pattern compiled, then what the guard left current.
+            if self.feat.stmt_location_leaks {
+                cur = self.last_pattern_loc;
+            }
             // It's a match! Store all of the captured names (they're on the stack).
             for name in std::mem::take(&mut pc.stores) {
-                self.nameop(ploc, name, ExprContext::Store)?;
+                self.nameop(cur, name, ExprContext::Store)?;
             }
             if let Some(guard) = &m.guard {
                 self.ensure_fail_pop(&mut pc, 0);
                 let target = pc.fail_pop[0];
-                self.jump_if(ploc, guard, target, false)?;
+                let after = self.jump_if(cur, guard, target, false)?;
+                if self.feat.jump_if_or_pop {
+                    cur = after;
+                }
             }
             // Success! Pop the subject off, we're done with it.
             if i != ncases - has_default - 1 {
-                self.addop(o.POP_TOP, ploc);
+                self.addop(o.POP_TOP, cur);
             }
             self.visit_stmts(&m.body)?;
             self.addop_j(o.JUMP, end, NO_LOC);
@@ -277,6 +287,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_pattern`.
     fn pattern(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
         self.enter()?;
+        self.last_pattern_loc = loc_of(p.pos);
         let r = self.pattern_inner(p, pc);
         self.depth -= 1;
         r

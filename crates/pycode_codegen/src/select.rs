@@ -31,12 +31,97 @@ const FVS_HAVE_SPEC: u32 = 0x4;
 /// `NB_SUBSCR`: `BINARY_OP`'s subscript operator (3.14+).
 const NB_SUBSCR: u32 = 26;
 
+/// An operation 3.12+ spell as `CALL_INTRINSIC_1` and 3.11 as an opcode of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Intrinsic1 {
+    /// `INTRINSIC_PRINT` / `PRINT_EXPR`.
+    Print,
+    /// `INTRINSIC_IMPORT_STAR` / `IMPORT_STAR`.
+    ImportStar,
+    /// `INTRINSIC_ASYNC_GEN_WRAP` / `ASYNC_GEN_WRAP`.
+    AsyncGenWrap,
+    /// `INTRINSIC_UNARY_POSITIVE` / `UNARY_POSITIVE`.
+    UnaryPositive,
+    /// `INTRINSIC_LIST_TO_TUPLE` / `LIST_TO_TUPLE`.
+    ListToTuple,
+}
+
 impl<'a> Compiler<'a> {
+    /// A one-operand intrinsic: `CALL_INTRINSIC_1 n` (3.12+) or 3.11's opcode.
+    pub(super) fn emit_intrinsic1(&mut self, what: Intrinsic1, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => {
+                let op = match what {
+                    Intrinsic1::Print => o.PRINT_EXPR,
+                    Intrinsic1::ImportStar => o.IMPORT_STAR,
+                    Intrinsic1::AsyncGenWrap => o.ASYNC_GEN_WRAP,
+                    Intrinsic1::UnaryPositive => o.UNARY_POSITIVE,
+                    Intrinsic1::ListToTuple => o.LIST_TO_TUPLE,
+                };
+                self.addop(op, loc);
+            }
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                // INTRINSIC_PRINT = 1, IMPORT_STAR = 2, ASYNC_GEN_WRAP = 4, UNARY_POSITIVE = 5,
+                // LIST_TO_TUPLE = 6.
+                let n = match what {
+                    Intrinsic1::Print => 1,
+                    Intrinsic1::ImportStar => 2,
+                    Intrinsic1::AsyncGenWrap => 4,
+                    Intrinsic1::UnaryPositive => 5,
+                    Intrinsic1::ListToTuple => 6,
+                };
+                self.addop_i(o.CALL_INTRINSIC_1, n, loc);
+            }
+        }
+    }
+
+    /// `import *` / the interactive print of the value on the stack, which is consumed: 3.11's
+    /// `IMPORT_STAR` / `PRINT_EXPR` pop it; 3.12+ `CALL_INTRINSIC_1` then an unlocated `POP_TOP`.
+    pub(super) fn emit_consuming_intrinsic(&mut self, what: Intrinsic1, loc: Location) {
+        self.emit_intrinsic1(what, loc);
+        match self.line {
+            Minor::V3_11 => {}
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop(self.ops.POP_TOP, Location::NO_LOCATION);
+            }
+        }
+    }
+
+    /// Combines the exceptions an `except*` raised with the unhandled rest: 3.11
+    /// `PREP_RERAISE_STAR`, 3.12+ `CALL_INTRINSIC_2 INTRINSIC_PREP_RERAISE_STAR` (1).
+    pub(super) fn emit_prep_reraise_star(&mut self, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => self.addop(o.PREP_RERAISE_STAR, loc),
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_i(o.CALL_INTRINSIC_2, 1, loc),
+        }
+    }
+
+    /// Loads attribute `name` of the object on the stack: `LOAD_ATTR name` (3.11), `LOAD_ATTR
+    /// name << 1` (3.12+, the low bit clear).
+    pub(super) fn attr_oparg(&self, name_index: u32) -> u32 {
+        match self.line {
+            Minor::V3_11 => name_index,
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => name_index << 1,
+        }
+    }
+
+    /// Loads method `name` of the object on the stack for a call: 3.11 `LOAD_METHOD name`,
+    /// 3.12+ `LOAD_ATTR name << 1 | 1`. Returns the opcode and oparg.
+    pub(super) fn method_op(&self, name_index: u32) -> (u16, u32) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => (o.LOAD_METHOD, name_index),
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => (o.LOAD_ATTR, (name_index << 1) | 1),
+        }
+    }
+
     /// Fails unless this line's back end exists.
     pub(super) fn check_line(&self) -> R {
         match self.line {
-            Minor::V3_12 | Minor::V3_13 => Ok(()),
-            Minor::V3_11 | Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => Ok(()),
+            Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(
                 ErrorKind::Unsupported,
                 format!("code generation for CPython {}", self.opts.release),
             )),
@@ -62,8 +147,11 @@ impl<'a> Compiler<'a> {
     pub(super) fn emit_call(&mut self, nargs: u32, kwnames: bool, loc: Location) {
         let o = self.ops;
         match self.line {
-            // 3.11 would need PRECALL before CALL.
-            Minor::V3_11 | Minor::V3_12 => self.addop_i(o.CALL, nargs, loc),
+            Minor::V3_11 => {
+                self.addop_i(o.PRECALL, nargs, loc);
+                self.addop_i(o.CALL, nargs, loc);
+            }
+            Minor::V3_12 => self.addop_i(o.CALL, nargs, loc),
             Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 self.addop_i(if kwnames { o.CALL_KW } else { o.CALL }, nargs, loc);
             }
@@ -202,12 +290,63 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// `compiler_add_yield_from`: delegates to the awaitable / sub-iterator under the value
+    /// sent first. 3.11: `SEND exit; YIELD_VALUE; RESUME; JUMP_BACKWARD_NO_INTERRUPT`; 3.12+
+    /// also a `CLEANUP_THROW` handler around the yield and `END_SEND` at the exit.
+    pub(super) fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
+        let o = self.ops;
+        let send = self.new_label();
+        let fail = self.new_label();
+        let exit = self.new_label();
+        let resume = if is_await { 3 } else { 2 };
+        self.use_label(send)?;
+        self.addop_j(o.SEND, exit, loc);
+        match self.line {
+            Minor::V3_11 => {
+                self.addop_i(o.YIELD_VALUE, 0, loc);
+                self.addop_i(o.RESUME, resume, loc);
+                self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);
+                self.use_label(exit)?;
+            }
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop_j(o.SETUP_FINALLY, fail, loc);
+                self.emit_yield_value(true, loc);
+                self.addop(o.POP_BLOCK, Location::NO_LOCATION);
+                self.addop_i(o.RESUME, resume, loc);
+                self.addop_j(o.JUMP_NO_INTERRUPT, send, loc);
+                self.use_label(fail)?;
+                self.addop(o.CLEANUP_THROW, loc);
+                self.use_label(exit)?;
+                self.addop(o.END_SEND, loc);
+            }
+        }
+        Ok(())
+    }
+
+    /// Short-circuits to `target` keeping the value on the stack when it is true (`if_true`)
+    /// or false, else pops it and goes on: 3.11 `JUMP_IF_TRUE_OR_POP` / `JUMP_IF_FALSE_OR_POP`;
+    /// 3.12+ `COPY 1`, a popping conditional jump and `POP_TOP`.
+    pub(super) fn emit_jump_or_pop(&mut self, if_true: bool, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => {
+                self.addop_j(if if_true { o.JUMP_IF_TRUE_OR_POP } else { o.JUMP_IF_FALSE_OR_POP }, target, loc);
+            }
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop_i(o.COPY, 1, loc);
+                self.emit_to_bool(loc);
+                self.addop_j(if if_true { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, target, loc);
+                self.addop(o.POP_TOP, loc);
+            }
+        }
+    }
+
     /// The `NULL` a call needs beside its callable, when the release wants it *below* the
     /// callable (3.11–3.12: emitted before the callable is pushed).
     pub(super) fn emit_null_before_callable(&mut self, loc: Location) {
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop(self.ops.PUSH_NULL, loc),
-            Minor::V3_13 | Minor::V3_14 => {}
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {}
         }
     }
 
@@ -216,7 +355,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn emit_null_after_callable(&mut self, loc: Location) {
         match self.line {
             Minor::V3_11 | Minor::V3_12 => {}
-            Minor::V3_13 | Minor::V3_14 => self.addop(self.ops.PUSH_NULL, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop(self.ops.PUSH_NULL, loc),
         }
     }
 
@@ -232,7 +371,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit_call(num, false, loc);
             }
-            Minor::V3_13 | Minor::V3_14 => {
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 if num > 0 {
                     self.addop_i(o.SWAP, num + 1, loc);
                     self.emit_call(num - 1, false, loc);
@@ -244,13 +383,26 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A class body loading a free or cell variable: 3.11 `LOAD_CLASSDEREF` (returned); 3.12+
+    /// `LOAD_LOCALS` (emitted here) then `LOAD_FROM_DICT_OR_DEREF` (returned).
+    pub(super) fn class_deref_load_op(&mut self, loc: Location) -> u16 {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => o.LOAD_CLASSDEREF,
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop(o.LOAD_LOCALS, loc);
+                o.LOAD_FROM_DICT_OR_DEREF
+            }
+        }
+    }
+
     /// The jump out of a finished exception handler (`except` body, `with` exit that
     /// suppressed the exception): `JUMP` (3.12), `JUMP_NO_INTERRUPT` (3.13+).
     pub(super) fn emit_jump_after_handler(&mut self, target: Label, loc: Location) {
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
-            Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 
@@ -260,7 +412,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop_i(o.YIELD_VALUE, 0, loc),
-            Minor::V3_13 | Minor::V3_14 => self.addop_i(o.YIELD_VALUE, u32::from(in_yield_from), loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_i(o.YIELD_VALUE, u32::from(in_yield_from), loc),
         }
     }
 
@@ -271,7 +423,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
-            Minor::V3_13 | Minor::V3_14 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 }

@@ -6,9 +6,6 @@ use pycode_instr::ConstValue;
 
 use super::{loc_of, Compiler, FBlockType, FDatum, NO_LOC, R};
 
-/// `INTRINSIC_PREP_RERAISE_STAR` (a `CALL_INTRINSIC_2` oparg).
-const INTRINSIC_PREP_RERAISE_STAR: u32 = 1;
-
 impl<'a> Compiler<'a> {
     /// `compiler_try_star`.
     pub(super) fn compiler_try_star(&mut self, s: &'a Stmt, t: &'a Try) -> R {
@@ -127,7 +124,7 @@ impl<'a> Compiler<'a> {
         let reraise = self.new_label();
 
         self.use_label(reraise_star)?;
-        self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOC);
+        self.emit_prep_reraise_star(NO_LOC);
         self.addop_i(o.COPY, 1, NO_LOC);
         self.addop_j(o.POP_JUMP_IF_NOT_NONE, reraise, NO_LOC);
 

@@ -132,8 +132,13 @@ fn minor_of(release: Release) -> PyMinor {
 /// Whether pycode compiles for `release` (the others fail with `NotImplementedError`).
 pub const fn implemented(release: Release) -> bool {
     match release {
-        Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_0 | Release::V3_13_2 => true,
-        Release::V3_11_2 | Release::V3_11_7 | Release::V3_14_2 | Release::V3_15_0rc1 => false,
+        Release::V3_11_2
+        | Release::V3_11_7
+        | Release::V3_12_1
+        | Release::V3_12_7
+        | Release::V3_13_0
+        | Release::V3_13_2 => true,
+        Release::V3_14_2 | Release::V3_15_0rc1 => false,
     }
 }
 

@@ -47,6 +47,10 @@ pub struct BasicBlock {
     pub startdepth: i32,
     pub offset: i32,
     pub unsafe_locals_mask: u64,
+    /// When 3.11's compiler would have allocated this block (`b_list` order, oldest first):
+    /// twice the instruction count when its label was created, or twice its first
+    /// instruction's index plus one for a block started after a jump.
+    pub alloc: u64,
     /// `b_exceptstack` during `label_exception_targets`: a node of that pass's shared stack
     /// tree, or [`NO_STACK`].
     pub(crate) exceptstack: u32,
@@ -67,6 +71,7 @@ impl BasicBlock {
             startdepth: i32::MIN,
             offset: 0,
             unsafe_locals_mask: 0,
+            alloc: 0,
             exceptstack: NO_STACK,
         }
     }
@@ -303,7 +308,18 @@ impl Cfg {
             if lbl >= 0 {
                 g.current_label = lbl;
             }
+            let before = g.cur;
             g.maybe_start_new_block();
+            if g.cur != before {
+                let created = if lbl >= 0 { seq.label_created_at(pycode_instr::Label(lbl as u32)) } else { None };
+                let alloc = match created {
+                    Some(t) => u64::from(t) * 2,
+                    None => i as u64 * 2 + 1,
+                };
+                if let Some(b) = g.blocks.get_mut(g.cur as usize) {
+                    b.alloc = alloc;
+                }
+            }
             // ... and the instructions up to the next label or just after a terminator, which
             // cannot (so the block's vector is allocated once, at its final size).
             let mut end = i;

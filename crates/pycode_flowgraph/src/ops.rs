@@ -45,7 +45,7 @@ macro_rules! ops_struct {
                 let table = release.opcodes();
                 let mut next_absent = ABSENT_BASE;
                 let mut g = |name: &str| {
-                    let v = table.opmap(name).unwrap_or(next_absent);
+                    let v = release.compiler_opmap(name).unwrap_or(next_absent);
                     next_absent += 1;
                     v
                 };
@@ -115,6 +115,16 @@ ops_struct! {
     DELETE_DEREF = "DELETE_DEREF",
     LOAD_FROM_DICT_OR_DEREF = "LOAD_FROM_DICT_OR_DEREF",
     CACHE = "CACHE",
+    JUMP_IF_FALSE_OR_POP = "JUMP_IF_FALSE_OR_POP",
+    JUMP_IF_TRUE_OR_POP = "JUMP_IF_TRUE_OR_POP",
+    POP_JUMP_FORWARD_IF_FALSE = "POP_JUMP_FORWARD_IF_FALSE",
+    POP_JUMP_FORWARD_IF_TRUE = "POP_JUMP_FORWARD_IF_TRUE",
+    POP_JUMP_FORWARD_IF_NONE = "POP_JUMP_FORWARD_IF_NONE",
+    POP_JUMP_FORWARD_IF_NOT_NONE = "POP_JUMP_FORWARD_IF_NOT_NONE",
+    POP_JUMP_BACKWARD_IF_FALSE = "POP_JUMP_BACKWARD_IF_FALSE",
+    POP_JUMP_BACKWARD_IF_TRUE = "POP_JUMP_BACKWARD_IF_TRUE",
+    POP_JUMP_BACKWARD_IF_NONE = "POP_JUMP_BACKWARD_IF_NONE",
+    POP_JUMP_BACKWARD_IF_NOT_NONE = "POP_JUMP_BACKWARD_IF_NOT_NONE",
     TO_BOOL = "TO_BOOL",
     COMPARE_OP = "COMPARE_OP",
     CONTAINS_OP = "CONTAINS_OP",
@@ -269,6 +279,8 @@ impl Ops {
                 self.JUMP,
                 self.SWAP,
                 self.PUSH_NULL,
+                self.JUMP_IF_FALSE_OR_POP,
+                self.JUMP_IF_TRUE_OR_POP,
             ]
             .contains(&op)
             {
@@ -369,6 +381,16 @@ impl Ops {
     /// `IS_JUMP_OPCODE`: `hasjrel`/`hasjabs` (3.12), `hasjump` (3.13+).
     fn is_jump_slow(&self, op: u16) -> bool {
         self.table.flags(op).intersects(OpFlags::HAS_JREL | OpFlags::HAS_JABS | OpFlags::HAS_JUMP)
+            || (self.release.is_virtual_op(op)
+                && [
+                    self.JUMP,
+                    self.JUMP_NO_INTERRUPT,
+                    self.POP_JUMP_IF_FALSE,
+                    self.POP_JUMP_IF_TRUE,
+                    self.POP_JUMP_IF_NONE,
+                    self.POP_JUMP_IF_NOT_NONE,
+                ]
+                .contains(&op))
     }
 
     /// `IS_BLOCK_PUSH_OPCODE`: `SETUP_FINALLY`, `SETUP_CLEANUP`, `SETUP_WITH`.
@@ -441,6 +463,6 @@ impl Ops {
                 return Some(i64::from(e));
             }
         }
-        self.table.stack_effect(op, oparg as u32, Some(jump))
+        self.table.stack_effect(op, oparg as u32, Some(jump)).or_else(|| self.release.virtual_op_effect(op, jump))
     }
 }

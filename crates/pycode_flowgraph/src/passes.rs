@@ -223,6 +223,7 @@ impl Cfg {
         let ops = &self.ops;
         let blocks = &mut self.blocks;
         let yield_sets_oparg = ops.release.features().yield_value_except_depth;
+        let resume_depth_bit = ops.release.features().resume_depth_bit;
         let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
         let pop_block_to_nop = ops.release.features().cfg_lines_first;
         let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
@@ -290,7 +291,7 @@ impl Cfg {
                             x.oparg = depth as i32;
                         }
                         last_yield_except_depth = depth;
-                    } else if x.opcode == resume && !yield_sets_oparg && x.oparg != 0 {
+                    } else if x.opcode == resume && resume_depth_bit && x.oparg != 0 {
                         // RESUME_OPARG_DEPTH1_MASK (3.13+)
                         if last_yield_except_depth == 1 {
                             x.oparg |= 4;
@@ -393,8 +394,16 @@ impl Cfg {
         if !self.ops.is_unconditional_jump(last.opcode) {
             return Ok(false);
         }
+        // 3.11's `extend_block` only follows JUMP / JUMP_FORWARD / JUMP_BACKWARD.
+        if self.ops.release.features().assemble_3_11 && last.opcode == self.ops.JUMP_NO_INTERRUPT {
+            return Ok(false);
+        }
         let target = last.target;
         if self.exits_scope(target) && self.bb(target)?.instrs.len() <= MAX_COPY_SIZE {
+            // 3.11 copies only blocks without a line number (implicit `return None`s).
+            if self.ops.release.features().assemble_3_11 && self.bb(target)?.instrs.iter().any(|i| i.loc.lineno >= 0) {
+                return Ok(false);
+            }
             // At most MAX_COPY_SIZE instructions: copied through the stack, not the heap.
             let src = &self.bb(target)?.instrs;
             let n = src.len();
@@ -1225,7 +1234,21 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
         self.put_order(order, order_gen);
-        let mut b = self.entry;
+        // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
+        let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 {
+            let mut v = self.order();
+            // newest allocated first (stable: later layout first among equals)
+            v.reverse();
+            v.sort_by_key(|&b| std::cmp::Reverse(self.block(b).map_or(0, |x| x.alloc)));
+            Some(v)
+        } else {
+            None
+        };
+        let mut k = 0usize;
+        let mut b = match &reverse {
+            Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
+            None => self.entry,
+        };
         while b != NO_BLOCK {
             let last = *self.bb(b)?.last().ok_or(CfgError::Internal("empty block"))?;
             if self.ops.is_jump(last.opcode) {
@@ -1252,7 +1275,13 @@ impl Cfg {
                     self.set_next(target, nt)?;
                 }
             }
-            b = self.next_of(b);
+            b = match &reverse {
+                Some(v) => {
+                    k += 1;
+                    v.get(k).copied().unwrap_or(NO_BLOCK)
+                }
+                None => self.next_of(b),
+            };
         }
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -1374,6 +1403,85 @@ impl Cfg {
         }
         self.push_cold_blocks_to_end()?;
         self.resolve_line_numbers(firstlineno)?;
+        Ok(())
+    }
+
+    /// 3.11's `assemble()` from the CFG to resolved jumps, in its order: `extend_block`,
+    /// `insert_prefix_instructions` + `fix_cell_offsets`, `optimize_cfg`,
+    /// `duplicate_exits_without_lineno`, `trim_unused_consts`, line numbers, `stackdepth`, then
+    /// `label_exception_targets` and `convert_exception_handlers_to_nops`, `normalize_jumps`.
+    /// Returns `(nlocalsplus, maxdepth)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assemble_3_11(
+        &mut self,
+        consts: &mut Vec<ConstId>,
+        pool: &mut ConstPool,
+        code_flags: u32,
+        nlocals: usize,
+        cell_varname_index: &[Option<usize>],
+        nfreevars: usize,
+        firstlineno: i32,
+    ) -> Result<(usize, i32), CfgError> {
+        let summary = self.translate_labels(true)?;
+        if summary.malformed {
+            return Err(CfgError::Malformed);
+        }
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            self.inline_small_exit_blocks(b)?;
+        }
+        self.put_order(order, order_gen);
+        let nlocalsplus = self.prepare_localsplus(nlocals, cell_varname_index, nfreevars, code_flags, firstlineno)?;
+        // optimize_cfg
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            self.optimize_basic_block(b, consts, pool)?;
+            self.remove_redundant_nops(b)?;
+        }
+        for &b in &order {
+            self.inline_small_exit_blocks(b)?;
+        }
+        self.put_order(order, order_gen);
+        self.mark_reachable()?;
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            let blk = self.bb_mut(b)?;
+            if blk.predecessors == 0 {
+                blk.instrs.clear();
+            }
+        }
+        for &b in &order {
+            self.remove_redundant_nops(b)?;
+        }
+        self.put_order(order, order_gen);
+        self.eliminate_empty_basic_blocks()?;
+        self.remove_redundant_jumps()?;
+        self.duplicate_exits_without_lineno()?;
+        self.trim_unused_consts(consts)?;
+        self.propagate_line_numbers()?;
+        self.guarantee_lineno_for_exits(firstlineno)?;
+        let maxdepth = self.stackdepth(code_flags)?;
+        if summary.block_push || summary.exc_stack_op {
+            self.label_exception_targets()?;
+        }
+        self.convert_pseudo_ops()?;
+        Ok((nlocalsplus, maxdepth))
+    }
+
+    /// `trim_unused_consts` (3.11): drops the constants after the last one a `LOAD_CONST` or
+    /// `KW_NAMES` uses (the first is always kept: it may be the docstring).
+    fn trim_unused_consts(&mut self, consts: &mut Vec<ConstId>) -> Result<(), CfgError> {
+        let mut max_index = 0usize;
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
+            for ins in &self.bb(b)?.instrs {
+                if self.ops.has_const(ins.opcode) || ins.opcode == self.ops.KW_NAMES {
+                    max_index = max_index.max(usize::try_from(ins.oparg).unwrap_or(0));
+                }
+            }
+        }
+        self.put_order(order, order_gen);
+        consts.truncate(max_index + 1);
         Ok(())
     }
 
@@ -1599,7 +1707,23 @@ impl Cfg {
                     } else {
                         None
                     };
-                    if let Some(op) = new_op {
+                    let directional = if o.release.features().assemble_3_11 {
+                        let pick = |f: u16, bw: u16| Some(if is_forward { f } else { bw });
+                        if last.opcode == o.POP_JUMP_IF_FALSE {
+                            pick(o.POP_JUMP_FORWARD_IF_FALSE, o.POP_JUMP_BACKWARD_IF_FALSE)
+                        } else if last.opcode == o.POP_JUMP_IF_TRUE {
+                            pick(o.POP_JUMP_FORWARD_IF_TRUE, o.POP_JUMP_BACKWARD_IF_TRUE)
+                        } else if last.opcode == o.POP_JUMP_IF_NONE {
+                            pick(o.POP_JUMP_FORWARD_IF_NONE, o.POP_JUMP_BACKWARD_IF_NONE)
+                        } else if last.opcode == o.POP_JUMP_IF_NOT_NONE {
+                            pick(o.POP_JUMP_FORWARD_IF_NOT_NONE, o.POP_JUMP_BACKWARD_IF_NOT_NONE)
+                        } else {
+                            None
+                        }
+                    } else {
+                        None
+                    };
+                    if let Some(op) = new_op.or(directional) {
                         if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                             l.opcode = op;
                         }

@@ -29,15 +29,18 @@ pub(crate) fn optimize_instrs(
     // Whether `opcode` is one the peepholes below look at.
     let mut peep = false;
     let mut len = instrs.len();
-    let to_bool = o.release.features().to_bool;
-    let thread_appends = o.release.features().jump_thread_appends;
+    let feat = o.release.features();
+    let v311 = feat.assemble_3_11;
+    let to_bool = feat.to_bool;
+    let thread_appends = feat.jump_thread_appends;
     let mut i: i64 = 0;
     // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
     // codegen never emits.
     while (i as usize) < len {
         let iu = i as usize;
         let inst = instrs[iu];
-        let is_copy_of_load_const = opcode == o.LOAD_CONST && inst.opcode == o.COPY && inst.oparg == 1;
+        // 3.12+ (where `and`/`or` copy the value before a popping jump).
+        let is_copy_of_load_const = !v311 && opcode == o.LOAD_CONST && inst.opcode == o.COPY && inst.oparg == 1;
         if !is_copy_of_load_const {
             opcode = inst.opcode;
             oparg = inst.oparg;
@@ -88,7 +91,17 @@ pub(crate) fn optimize_instrs(
                     let flip = nextarg ^ i32::from(jump_op == o.POP_JUMP_IF_FALSE);
                     instrs[jump_at].opcode = if flip != 0 { o.POP_JUMP_IF_NOT_NONE } else { o.POP_JUMP_IF_NONE };
                 }
-            } else if nextop == o.RETURN_VALUE {
+            } else if v311 && (nextop == o.JUMP_IF_FALSE_OR_POP || nextop == o.JUMP_IF_TRUE_OR_POP) {
+                let c = const_at(consts, oparg, opcode)?;
+                let is_true = const_is_true(pool, c).ok_or(CfgError::Internal("const"))?;
+                let jump_if_true = nextop == o.JUMP_IF_TRUE_OR_POP;
+                if is_true == jump_if_true {
+                    instrs[iu + 1].opcode = o.JUMP;
+                } else {
+                    set_op0(&mut instrs[iu], o.NOP);
+                    set_op0(&mut instrs[iu + 1], o.NOP);
+                }
+            } else if nextop == o.RETURN_VALUE && feat.return_const {
                 set_op0(&mut instrs[iu], o.NOP);
                 i += 1;
                 let x = &mut instrs[i as usize];
@@ -132,6 +145,33 @@ pub(crate) fn optimize_instrs(
                 let n = oparg as usize;
                 fold_tuple_on_constants(o, instrs, iu - n, n, consts, pool)?;
             }
+        } else if opcode == o.JUMP_IF_FALSE_OR_POP || opcode == o.JUMP_IF_TRUE_OR_POP {
+            // 3.11: x:JUMP_IF_FALSE_OR_POP y, y:JUMP_IF_FALSE_OR_POP z -> x:JUMP_IF_FALSE_OR_POP z;
+            // x:JUMP_IF_FALSE_OR_POP y, y:JUMP_IF_TRUE_OR_POP z -> x:POP_JUMP_IF_FALSE y+1.
+            let (same_pop, same_keep, other_keep, other_pop) = if opcode == o.JUMP_IF_FALSE_OR_POP {
+                (o.POP_JUMP_IF_FALSE, o.JUMP_IF_FALSE_OR_POP, o.JUMP_IF_TRUE_OR_POP, o.POP_JUMP_IF_TRUE)
+            } else {
+                (o.POP_JUMP_IF_TRUE, o.JUMP_IF_TRUE_OR_POP, o.JUMP_IF_FALSE_OR_POP, o.POP_JUMP_IF_FALSE)
+            };
+            let t = target.opcode;
+            if t == same_pop {
+                if jump_thread(&mut instrs[iu], target, same_pop, feat.jump_thread_no_lineno) {
+                    i -= 1;
+                }
+            } else if t == o.JUMP || t == same_keep {
+                if jump_thread(&mut instrs[iu], target, opcode, feat.jump_thread_no_lineno) {
+                    i -= 1;
+                }
+            } else if (t == other_keep || t == other_pop) && instrs[iu].loc.lineno == target.loc.lineno {
+                // The target block's layout successor (its slot keeps `next` even when it is
+                // this block, whose instructions are out meanwhile).
+                let tb = instrs[iu].target;
+                let after = blocks.get(tb as usize).ok_or(CfgError::Internal("dangling block id"))?.next;
+                let x = &mut instrs[iu];
+                x.opcode = same_pop;
+                x.target = after;
+                i -= 1;
+            }
         } else if opcode == o.POP_JUMP_IF_NOT_NONE
             || opcode == o.POP_JUMP_IF_NONE
             || opcode == o.POP_JUMP_IF_FALSE
@@ -153,7 +193,7 @@ pub(crate) fn optimize_instrs(
                         len += 1;
                         i -= 1;
                     }
-                } else if jump_thread(&mut instrs[iu], target, new_op) {
+                } else if jump_thread(&mut instrs[iu], target, new_op, feat.jump_thread_no_lineno) {
                     i -= 1;
                 }
             }
@@ -231,9 +271,9 @@ fn const_at(consts: &[ConstId], oparg: i32, opcode: u16) -> Result<ConstId, CfgE
         .ok_or(CfgError::BadOparg { opcode, oparg })
 }
 
-/// `jump_thread`
-fn jump_thread(inst: &mut CfgInstr, target: CfgInstr, opcode: u16) -> bool {
-    if (inst.loc.lineno == target.loc.lineno || target.loc.lineno == -1) && inst.target != target.target {
+/// `jump_thread`; `no_lineno`: a target jump without a line number may be threaded too (3.12+).
+fn jump_thread(inst: &mut CfgInstr, target: CfgInstr, opcode: u16, no_lineno: bool) -> bool {
+    if (inst.loc.lineno == target.loc.lineno || (no_lineno && target.loc.lineno == -1)) && inst.target != target.target {
         inst.target = target.target;
         inst.opcode = opcode;
         return true;

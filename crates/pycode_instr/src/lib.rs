@@ -122,6 +122,9 @@ pub struct InstrSequence {
     instrs: Vec<Instr>,
     /// Label id → index of the instruction it precedes (`UNBOUND` until `use_label`).
     labels: Vec<u32>,
+    /// Label id → number of instructions emitted when it was created (the order in which
+    /// 3.11's `compiler_new_block` allocated the block, relative to implicit blocks).
+    created: Vec<u32>,
 }
 
 impl InstrSequence {
@@ -130,7 +133,7 @@ impl InstrSequence {
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        Self { instrs: Vec::with_capacity(n), labels: Vec::new() }
+        Self { instrs: Vec::with_capacity(n), labels: Vec::new(), created: Vec::new() }
     }
 
     /// Appends an instruction (`instr_sequence_addop` / `codegen_addop_*`).
@@ -148,10 +151,23 @@ impl InstrSequence {
         self.instrs.push(Instr::jump(opcode, target, loc));
     }
 
+    /// How many instructions had been emitted when `label` was created.
+    pub fn label_created_at(&self, label: Label) -> Option<u32> {
+        self.created.get(label.index()).copied()
+    }
+
+    /// Whether a label is bound after the last instruction (the next instruction would start a
+    /// new basic block).
+    pub fn label_at_end(&self) -> bool {
+        let end = self.instrs.len() as u32;
+        self.labels.iter().any(|&p| p == end)
+    }
+
     /// A fresh, unbound label (`NEW_JUMP_TARGET_LABEL`).
     pub fn new_label(&mut self) -> Label {
         let l = Label(self.labels.len() as u32);
         self.labels.push(UNBOUND);
+        self.created.push(self.instrs.len() as u32);
         l
     }
 

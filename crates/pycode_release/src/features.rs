@@ -58,7 +58,7 @@ pub struct Features {
     pub superinstructions: bool,
     /// 3.13+: `LOAD_CLOSURE` is a pseudo-op that becomes `LOAD_FAST`.
     pub load_closure_pseudo: bool,
-    /// Below 3.13 the exception-stack pass writes the except depth into `YIELD_VALUE`'s oparg.
+    /// 3.12: the exception-stack pass writes the except depth into `YIELD_VALUE`'s oparg.
     pub yield_value_except_depth: bool,
     /// The `JUMP` that a backward conditional jump is turned into has no location (else the
     /// conditional jump's; measured: 3.12 and 3.13.0/3.13.2 keep it).
@@ -100,6 +100,49 @@ pub struct Features {
     pub const_folding: ConstFolding,
     /// PEP 649/749 (3.14+): annotations are compiled into `__annotate__` functions.
     pub deferred_annotations: bool,
+    /// 3.11's `assemble()` order: the prefix instructions and cell offsets come before
+    /// `optimize_cfg`, exception targets are labelled (and the block pushes become NOPs) after
+    /// the line numbers and the stack depth, and conditional jumps take their forward or
+    /// backward form by layout (`POP_JUMP_FORWARD_IF_*` / `POP_JUMP_BACKWARD_IF_*`), and
+    /// the location table has an entry per instruction (not per run of equal locations).
+    /// 3.12+: `_PyCfg_OptimizeCodeUnit` then `prepare_localsplus`, exception targets first.
+    pub assemble_3_11: bool,
+    /// 3.12+: `push_cold_blocks_to_end` moves exception handlers and other cold blocks to the
+    /// end of the code (3.11 leaves them where codegen put them).
+    pub cold_blocks: bool,
+    /// 3.12+: `add_checks_for_loads_of_uninitialized_variables` (`LOAD_FAST_CHECK`).
+    pub uninitialized_local_checks: bool,
+    /// 3.12+: `jump_thread` also threads through a target jump that has no line number
+    /// (3.11: only one on the same line).
+    pub jump_thread_no_lineno: bool,
+    /// 3.11: `trim_unused_consts` only drops the trailing unused constants (3.12+:
+    /// `remove_unused_consts` drops every unused one but the first).
+    pub trim_trailing_consts_only: bool,
+    /// 3.11: `and`/`or` and chained comparisons branch with `JUMP_IF_FALSE_OR_POP` /
+    /// `JUMP_IF_TRUE_OR_POP` (3.12+: `COPY 1` and a popping jump).
+    pub jump_if_or_pop: bool,
+    /// 3.12+: unary `+`, `print` of interactive statements, `import *`, list-to-tuple and the
+    /// async-generator wrap are `CALL_INTRINSIC_1` (3.11: opcodes of their own).
+    pub intrinsics: bool,
+    /// 3.12+: generators and coroutines are wrapped in a handler converting `StopIteration`
+    /// (`CALL_INTRINSIC_1 INTRINSIC_STOPITERATION_ERROR`); 3.11 does it in the interpreter.
+    pub stopiteration_handler: bool,
+    /// 3.12+: `a[x:y]` loads and stores with `BINARY_SLICE` / `STORE_SLICE`.
+    pub binary_slice: bool,
+    /// 3.12+: `super().attr` and `super().meth()` use `LOAD_SUPER_ATTR`.
+    pub super_attr: bool,
+    /// 3.11: no implicit `return None` is added to a unit whose current block already ends
+    /// with `RETURN_VALUE` (`b_return`), so its `None` constant is not added either.
+    pub skip_return_after_return: bool,
+    /// 3.11: `compiler_with_except_finish` places the cleanup handler (`COPY 3; POP_EXCEPT;
+    /// RERAISE 1`) right after `RERAISE 2`, before the suppressing exit (3.12+: after it, behind
+    /// a jump).
+    pub with_cleanup_inline: bool,
+    /// 3.13+: a `RESUME` after a yield inside one exception handler gets the depth bit (4).
+    pub resume_depth_bit: bool,
+    /// 3.11: the location of the last statement compiled stays the compiler's current one,
+    /// which the `finally` handler's re-raise and cleanup take (3.12+: no location).
+    pub stmt_location_leaks: bool,
 }
 
 impl Release {
@@ -118,6 +161,7 @@ impl Release {
     pub const fn features(self) -> Features {
         let line = self.line();
         let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
+        let is311 = matches!(line, Minor::V3_11);
         let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
             Release::V3_11_2 | Release::V3_11_7 => (20, false, true, true),
             Release::V3_12_1 => (20, false, true, true),
@@ -135,7 +179,7 @@ impl Release {
             compare_op_shift: if ge13 { 5 } else { 4 },
             superinstructions: ge13,
             load_closure_pseudo: ge13,
-            yield_value_except_depth: !ge13,
+            yield_value_except_depth: matches!(line, Minor::V3_12),
             reversed_jump_no_location: false,
             resume_sets_prev_line,
             generator_entry_depth: if ge13 { 0 } else { 1 },
@@ -154,6 +198,20 @@ impl Release {
                 Minor::V3_14 | Minor::V3_15 => ConstFolding::Cfg,
             },
             deferred_annotations: matches!(line, Minor::V3_14 | Minor::V3_15),
+            assemble_3_11: is311,
+            cold_blocks: !is311,
+            uninitialized_local_checks: !is311,
+            jump_thread_no_lineno: !is311,
+            trim_trailing_consts_only: is311,
+            jump_if_or_pop: is311,
+            intrinsics: !is311,
+            stopiteration_handler: !is311,
+            binary_slice: !is311,
+            super_attr: !is311,
+            skip_return_after_return: is311,
+            with_cleanup_inline: is311,
+            resume_depth_bit: ge13,
+            stmt_location_leaks: is311,
         }
     }
 }

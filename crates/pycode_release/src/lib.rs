@@ -10,6 +10,7 @@ pub mod features;
 mod generated;
 pub mod opcodes;
 pub mod release;
+mod virtual_ops;
 
 pub use features::{ConstFolding, Features, Minor};
 pub use opcodes::{OpFlags, OpcodeTable, PseudoOp, StackEffect};

@@ -59,7 +59,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
     }
     b.exit_block();
     let mut st = SymTable { entries: b.entries, blocks: b.blocks, future };
-    analyze(&mut st)?;
+    analyze(&mut st, release.features().inline_comprehensions)?;
     Ok(st)
 }
 
@@ -971,12 +971,14 @@ struct Analysis {
     ids: Vec<Vec<u32>>,
     dunder_class: u32,
     dunder_classdict: u32,
+    /// `Features::inline_comprehensions` of the target release (PEP 709, 3.12+).
+    inline_comprehensions: bool,
 }
 
 type NameSet = HashSet<u32>;
 
 /// `symtable_analyze`.
-fn analyze(st: &mut SymTable) -> R {
+fn analyze(st: &mut SymTable, inline_comprehensions: bool) -> R {
     let mut free = NameSet::default();
     let mut global = NameSet::default();
     if st.entries.is_empty() {
@@ -986,7 +988,7 @@ fn analyze(st: &mut SymTable) -> R {
     let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
     let dunder_class = names.intern("__class__");
     let dunder_classdict = names.intern("__classdict__");
-    let mut a = Analysis { names, ids, dunder_class, dunder_classdict };
+    let mut a = Analysis { names, ids, dunder_class, dunder_classdict, inline_comprehensions };
     analyze_block(st, &mut a, 0, None, &mut free, &mut global, None, 0)
 }
 
@@ -1279,7 +1281,8 @@ fn analyze_block(
                 new_class_entry = class_entry;
             }
         }
-        let inline_comp = st.entries[child].comprehension != ComprehensionType::None && !st.entries[child].generator;
+        let inline_comp =
+            a.inline_comprehensions && st.entries[child].comprehension != ComprehensionType::None && !st.entries[child].generator;
         // analyze_child_block: the child works on copies.
         let mut temp_bound = newbound.clone();
         let mut child_free = newfree.clone();
