@@ -26,7 +26,6 @@ macro_rules! ops_struct {
         impl Ops {
             /// Looks every opcode up by name in `release`'s table.
             fn resolve(release: Release) -> Ops {
-                let t = release.opcodes();
                 let mut i: u16 = 0;
                 let mut g = |n: &str| {
                     let v = release.compiler_opmap(n).unwrap_or(ABSENT_BASE + i);
