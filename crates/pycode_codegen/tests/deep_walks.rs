@@ -11,7 +11,7 @@ use pycode_codegen::{compile_module, fold_module, CompileOptions, ErrorKind};
 use pycode_release::Release;
 
 fn parse(src: &str) -> Mod {
-    let opts = pycode_parse::Options { minor: pycode_ast::PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: false };
+    let opts = pycode_parse::Options { minor: pycode_ast::PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: false };
     pycode_parse::parse(src.as_bytes(), &opts).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"))
 }
 
