@@ -129,6 +129,20 @@ fn minor_of(release: Release) -> PyMinor {
     PyMinor::from(release)
 }
 
+/// Whether pycode's back end for `release` is complete: byte-identical to that release on every
+/// measured corpus (the others that are [`implemented`] are still being brought there).
+pub const fn complete(release: Release) -> bool {
+    match release {
+        Release::V3_12_1 | Release::V3_12_7 => true,
+        Release::V3_11_2
+        | Release::V3_11_7
+        | Release::V3_13_0
+        | Release::V3_13_2
+        | Release::V3_14_2
+        | Release::V3_15_0rc1 => false,
+    }
+}
+
 /// Whether pycode compiles for `release` (the others fail with `NotImplementedError`).
 pub const fn implemented(release: Release) -> bool {
     match release {
