@@ -15,8 +15,9 @@ use pycode_object::{Obj, ObjId, ObjectGraph};
 use pycode_release::Release;
 
 /// Decisions checked when the floor was last raised, and the most excused differences allowed.
-const FLOOR: usize = 960;
-const MAX_EXCUSED: usize = 14;
+const FLOOR: usize = 1280;
+// 19 since the 3.11.2 and 3.15.0rc1 columns (same two documented differences per release).
+const MAX_EXCUSED: usize = 19;
 /// `MAX_MARSHAL_STACK_DEPTH` of the Pyodide (emscripten) builds of 3.13.2 and 3.14.2.
 const EMSCRIPTEN_DEPTH: usize = 1500;
 
