@@ -299,9 +299,7 @@ def main():
         print("note: not a subreaper; CPU time of CPython's -j workers may be missing")
     tree_src = a.tree or default_tree(a.python)
     if a.target is None:
-        v = subprocess.run([a.python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-                           capture_output=True, text=True).stdout.strip() if a.python else ""
-        a.target = v or "3.12"
+        a.target = (python_version(a.python) if a.python else None) or "3.12"
     work = tempfile.mkdtemp(prefix="pycode-bench-")
     try:
         tree = os.path.join(work, "tree")

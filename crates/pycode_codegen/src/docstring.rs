@@ -75,20 +75,8 @@ pub(crate) fn clean_doc(doc: &PyStr) -> Option<PyStr> {
         return if had_tabs { PyStr::from_surrogatepass(b, false).ok() } else { None };
     }
     let mut w = Vec::with_capacity(end);
-    while p < end {
-        let ch = b[p];
-        w.push(ch);
-        p += 1;
-        if ch == b'\n' {
-            break;
-        }
-    }
-    while p < end {
-        let mut i = 0;
-        while i < margin && p < end && b[p] == b' ' {
-            i += 1;
-            p += 1;
-        }
+    // Copies the rest of the line at `p`, its newline included; returns where the next starts.
+    let copy_line = |w: &mut Vec<u8>, mut p: usize| {
         while p < end {
             let ch = b[p];
             w.push(ch);
@@ -97,6 +85,16 @@ pub(crate) fn clean_doc(doc: &PyStr) -> Option<PyStr> {
                 break;
             }
         }
+        p
+    };
+    p = copy_line(&mut w, p);
+    while p < end {
+        let mut i = 0;
+        while i < margin && p < end && b[p] == b' ' {
+            i += 1;
+            p += 1;
+        }
+        p = copy_line(&mut w, p);
     }
     PyStr::from_surrogatepass(&w, false).ok()
 }
