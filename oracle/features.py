@@ -102,7 +102,14 @@ def _timestamp_pyc(path, source_bytes, mtime):
 
 @feature("pyc")
 def f_pyc(ctx):
+    # A fresh `python -m py_compile` has no code objects of earlier compiles alive. In this
+    # long-lived oracle they linger in cyclic garbage until a collection, and the strings they
+    # hold change reference counts, hence marshal's FLAG_REF bits (measured: 3.13 imaplib.py
+    # after the other features had run on it). Every .pyc feature collects before compiling.
+    import gc
+    gc.collect()
     data = ctx.pyc()
+    gc.collect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ts = _timestamp_pyc(ctx.rel, ctx.source(), FIXED_MTIME)
@@ -115,6 +122,8 @@ def f_pyc_o1(ctx):
     (unchecked-hash) and `<f>.O1.ts.pyc` (timestamp mode, mtime FIXED_MTIME, the same steps
     as `_timestamp_pyc`). Kept apart from `pyc-O2` on purpose: each feature's own code is
     its reference fingerprint (oracle/refs.py)."""
+    import gc  # see f_pyc: no cyclic garbage of earlier compiles alive
+    gc.collect()
     cfile = os.path.join(ctx.tmpdir, "out.O1.pyc")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -126,6 +135,7 @@ def f_pyc_o1(ctx):
         with open(cfile, "rb") as f:
             data = f.read()
         os.unlink(cfile)
+        gc.collect()
         loader = importlib.machinery.SourceFileLoader("<py_compile>", ctx.rel)
         code = loader.source_to_code(ctx.source(), ctx.rel, _optimize=1)
         ts = _bootstrap_external._code_to_timestamp_pyc(code, FIXED_MTIME, len(ctx.source()))
@@ -135,6 +145,8 @@ def f_pyc_o1(ctx):
 @feature("pyc-O2")
 def f_pyc_o2(ctx):
     """As `pyc-O1` at optimize level 2: `<f>.O2.pyc`, `<f>.O2.ts.pyc`."""
+    import gc  # see f_pyc: no cyclic garbage of earlier compiles alive
+    gc.collect()
     cfile = os.path.join(ctx.tmpdir, "out.O2.pyc")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -146,6 +158,7 @@ def f_pyc_o2(ctx):
         with open(cfile, "rb") as f:
             data = f.read()
         os.unlink(cfile)
+        gc.collect()
         loader = importlib.machinery.SourceFileLoader("<py_compile>", ctx.rel)
         code = loader.source_to_code(ctx.source(), ctx.rel, _optimize=2)
         ts = _bootstrap_external._code_to_timestamp_pyc(code, FIXED_MTIME, len(ctx.source()))
