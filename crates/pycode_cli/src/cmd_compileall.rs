@@ -10,23 +10,8 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use pycode_compileall::{run_main, CompileFailure, Compiled, Reporter, RunEnv};
-use pycode_release::Release;
+use pycode_compileall::{run_main, Reporter, RunEnv};
 
-/// The compile backend: `pycode_compile` (parse → codegen → assemble → marshal). Releases or
-/// constructs it does not support yet fail with `NotImplementedError`, so no `.pyc` is ever
-/// written with made-up code.
-fn compile_backend(source: &[u8], dfile: &str, release: Release, optimize: i64) -> Result<Compiled, CompileFailure> {
-    // compileall passes -1 for "the interpreter's level", which is 0 for `python -m compileall`.
-    let level = u8::try_from(optimize.max(0)).unwrap_or(0);
-    // Warnings emitted before an error are lost here (compileall prints only the error block);
-    // CPython prints them as they happen.
-    let mut warnings = Vec::new();
-    match pycode_compile::compile_to_marshal_warn(source, dfile, release, level, &mut warnings) {
-        Ok(code) => Ok(Compiled { code, warnings }),
-        Err(e) => Err(e.to_failure(dfile)),
-    }
-}
 
 /// stdout/stderr, with a progress line on stderr when it is a terminal, stdout is not (or is
 /// quiet), and the run has lasted over a second.
@@ -109,7 +94,7 @@ pub fn run(args: &[String]) -> ExitCode {
         last: Mutex::new(None),
         shown: std::sync::atomic::AtomicBool::new(false),
     };
-    let status = run_main(&argv, release, env, &compile_backend, &console);
+    let status = run_main(&argv, release, env, &pycode::compileall_backend, &console);
     console.clear_progress();
     if let Ok(mut o) = console.out.lock() {
         let _ = o.flush();
