@@ -121,6 +121,11 @@ impl CodeObject {
         CodeObject { release, graph, root }
     }
 
+    /// The release, the graph and the root's id.
+    pub fn into_parts(self) -> (Release, ObjectGraph, ObjId) {
+        (self.release, self.graph, self.root)
+    }
+
     /// The release whose layout, opcodes and marshal format this code object follows.
     pub fn release(&self) -> Release {
         self.release

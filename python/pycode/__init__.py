@@ -1,0 +1,178 @@
+"""pycode: CPython's code objects outside CPython.
+
+Compile Python source into the code objects (and ``.pyc`` files) a chosen CPython release
+produces, byte for byte, and read, disassemble and write ``.pyc`` / marshal data of any release
+pycode knows, from any Python >= 3.9::
+
+    >>> import pycode
+    >>> code = pycode.compile("x = 1\\n", "m.py", target="3.13")
+    >>> code.co_names
+    ('x',)
+
+With no ``target`` (or the running interpreter's release) ``compile`` returns a real
+``types.CodeType``; for another release it returns a :class:`pycode.Code`.
+"""
+
+import sys as _sys
+import types as _types
+
+from . import _native
+from ._native import Code
+
+__all__ = [
+    "Code", "compile", "load_pyc", "dump_pyc", "dis", "releases", "host_release",
+    "PycHeader", "marshal", "py_compile", "compileall",
+]
+
+__version__ = "0.1.0"
+
+_KNOWN = [name for name, _ in _native.releases()]
+
+
+def releases():
+    """``[(name, compiles)]`` for every CPython release pycode knows, oldest first."""
+    return list(_native.releases())
+
+
+def host_release():
+    """The release of the running interpreter as pycode names it: its exact version when pycode
+    knows it, else the newest known patch of its minor (same magic number), else ``None``."""
+    v = _sys.version_info
+    exact = "%d.%d.%d" % v[:3]
+    if v.releaselevel != "final":
+        exact += {"alpha": "a", "beta": "b", "candidate": "rc"}.get(v.releaselevel, "") + str(v.serial)
+    if exact in _KNOWN:
+        return exact
+    minor = "%d.%d" % v[:2]
+    same = [n for n in _KNOWN if n.startswith(minor + ".")]
+    return same[-1] if same else None
+
+
+def _resolve(target):
+    if target is None:
+        r = host_release()
+        if r is None:
+            raise NotImplementedError("pycode does not know CPython %d.%d" % _sys.version_info[:2])
+        return r
+    if not isinstance(target, str):
+        raise TypeError("target must be a str such as '3.13' or '3.12.7', not %s" % type(target).__name__)
+    return _native.release_info(target)[0]
+
+
+def _is_host(release):
+    return release.split(".")[:2] == [str(x) for x in _sys.version_info[:2]]
+
+
+def _source_bytes(source):
+    if isinstance(source, str):
+        return source.encode("utf-8", "surrogatepass")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    raise TypeError("compile() arg 1 must be a string or bytes object")
+
+
+def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inherit=False, flags=0):
+    """``compile(source, filename, mode)`` as CPython ``target`` runs it.
+
+    Returns a real ``types.CodeType`` when ``target`` is ``None`` or the running interpreter's
+    minor release (its marshal data is what pycode wrote), otherwise a :class:`Code`.
+    ``optimize=-1`` means the interpreter's ``-O`` level for the running release, 0 for others.
+    Future flags are never inherited (as with ``dont_inherit=True``); ``flags`` other than 0
+    are not supported. Source given as ``str`` is compiled from its UTF-8 encoding.
+    """
+    if flags:
+        raise NotImplementedError("pycode.compile() supports flags=0 only")
+    release = _resolve(target)
+    if isinstance(filename, bytes):
+        filename = filename.decode("utf-8", "surrogateescape")
+    filename = str(filename)
+    if optimize == -1:
+        optimize = _sys.flags.optimize if _is_host(release) else 0
+    if optimize not in (0, 1, 2):
+        raise ValueError("compile(): invalid optimize value")
+    code = _native.compile_code(_source_bytes(source), filename, mode, release, optimize)
+    if target is None or _is_host(release):
+        return _adopt_filename(code.to_code(), filename)
+    return code
+
+
+def _adopt_filename(code, filename):
+    """``code`` as the builtin ``compile`` leaves it for marshal. marshal's ``FLAG_REF`` bits
+    follow reference counts: after ``marshal.loads`` the filename is shared by the N code
+    objects, where a fresh compile also holds the caller's ``filename``. Only when N is 1 does
+    that change a bit; then the code object takes the caller's object. (``replace`` is avoided
+    otherwise: it rebuilds ``co_localsplusnames``, which the compiler shares between code
+    objects.)"""
+    if any(isinstance(c, _types.CodeType) for c in code.co_consts):
+        return code
+    return code.replace(co_filename=filename)
+
+
+def _to_code(self):
+    """A real ``types.CodeType`` (only for the running interpreter's minor release)."""
+    if not _is_host(self.release):
+        raise ValueError("a CPython %s code object cannot become a code object of CPython %d.%d"
+                         % ((self.release,) + tuple(_sys.version_info[:2])))
+    import marshal as _marshal
+    return _marshal.loads(self.to_marshal())
+
+
+Code.to_code = _to_code
+
+
+class PycHeader:
+    """The 16-byte header of a ``.pyc``."""
+
+    __slots__ = ("release", "magic_family", "flags", "invalidation_mode", "mtime", "source_size", "source_hash")
+
+    def __init__(self, d):
+        for k in self.__slots__:
+            setattr(self, k, d.get(k))
+
+    def __repr__(self):
+        fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__ if getattr(self, k) is not None)
+        return "PycHeader(%s)" % fields
+
+
+def load_pyc(data):
+    """``(PycHeader, Code)`` from the bytes of a ``.pyc`` file of any known release. Bad input
+    raises ``ValueError`` (with the offset where it went wrong), never crashes."""
+    header, code = _native.load_pyc(bytes(data))
+    return PycHeader(header), code
+
+
+def dump_pyc(code, *, invalidation_mode="timestamp", mtime=0, source_size=0, source=None):
+    """The bytes of a ``.pyc`` holding ``code`` (a :class:`Code`, or a ``CodeType`` of the
+    running interpreter). Hash-based modes hash ``source`` (bytes) as importlib does."""
+    if isinstance(code, _types.CodeType):
+        code = marshal.loads(__import__("marshal").dumps(code), release=host_release())
+    mode = getattr(invalidation_mode, "name", invalidation_mode)
+    mode = str(mode).lower().replace("_", "-")
+    source_hash = None
+    if mode != "timestamp":
+        if source is None:
+            raise ValueError("hash-based .pyc files need the source")
+        source_hash = _native.source_hash(bytes(source), code.release)
+    return _native.dump_pyc(code, mode, mtime, source_size, source_hash)
+
+
+def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False, show_positions=False):
+    """The text ``dis.dis(x)`` prints in release ``target``, for a :class:`Code`, a
+    ``CodeType``, the bytes of a ``.pyc``, or source (``str``, compiled for ``target``).
+    Frozenset constants are ordered as a 64-bit CPython with ``PYTHONHASHSEED=0`` orders them."""
+    if adaptive:
+        raise NotImplementedError("pycode.dis(adaptive=True): pycode code objects never ran, so there is nothing specialised to show")
+    if isinstance(x, Code):
+        code = x
+    elif isinstance(x, _types.CodeType):
+        code = marshal.loads(__import__("marshal").dumps(x), release=_resolve(target))
+    elif isinstance(x, (bytes, bytearray, memoryview)):
+        _, code = load_pyc(bytes(x))
+    elif isinstance(x, str):
+        code = _native.compile_code(_source_bytes(x), "<dis>", "exec", _resolve(target), 0)
+    else:
+        raise TypeError("don't know how to disassemble %s objects" % type(x).__name__)
+    return _native.dis(code, show_caches, show_offsets, show_positions)
+
+
+from . import marshal, py_compile, compileall  # noqa: E402
