@@ -19,8 +19,18 @@ pub const PARSE_MODES: [pycode_parse::Mode; 4] =
     [pycode_parse::Mode::Exec, pycode_parse::Mode::Eval, pycode_parse::Mode::Single, pycode_parse::Mode::FuncType];
 pub const COMPILE_MODES: [CompileMode; 3] = [CompileMode::Exec, CompileMode::Eval, CompileMode::Single];
 
-/// The release the compile property targets (the one with a complete back end).
-pub const COMPILE_RELEASE: Release = Release::V3_12_7;
+/// The releases the compile property targets: the newest patch of every minor whose back end
+/// is implemented (3.11.7, 3.12.7, 3.13.2 today; 3.14 and 3.15 join when theirs do).
+pub fn compile_releases() -> Vec<Release> {
+    let mut out: Vec<Release> = Vec::new();
+    for r in Release::ALL.iter().rev().copied().filter(|&r| pycode_compile::implemented(r)) {
+        if !out.iter().any(|o| o.minor() == r.minor()) {
+            out.push(r);
+        }
+    }
+    out.reverse();
+    out
+}
 
 /// One configuration's result: `"ok"` or `"<Class>: <message with names and numbers masked>"`.
 pub type Outcome = (&'static str, String);
@@ -92,32 +102,42 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
     out
 }
 
-/// `compile(data, 'f.py', mode, optimize=N)` + `marshal.dumps` for [`COMPILE_RELEASE`], every
-/// mode and optimization level.
+/// `compile(data, 'f.py', mode, optimize=N)`, then `marshal.dumps` and `dis.dis` of the result,
+/// for every release of [`compile_releases`], mode and optimization level. An outcome's text
+/// starts with the release.
 pub fn check_compile(data: &[u8]) -> Vec<Outcome> {
-    let mut out = Vec::with_capacity(9);
-    for mode in COMPILE_MODES {
-        for optimize in 0..=2u8 {
-            let label = compile_label(mode, optimize);
-            match pycode_compile::compile_source(data, "<fuzz>", COMPILE_RELEASE, mode, optimize) {
-                Ok((g, root)) => {
-                    match pycode_marshal::dumps(&g, root, COMPILE_RELEASE.marshal_version()) {
-                        Ok(b) => assert!(!b.is_empty(), "empty marshal"),
-                        Err(e) => {
-                            out.push((label, format!("marshal: {}", normalize(&e.to_string()))));
+    let releases = compile_releases();
+    let mut out = Vec::with_capacity(9 * releases.len());
+    for release in releases {
+        let r = release.name();
+        for mode in COMPILE_MODES {
+            for optimize in 0..=2u8 {
+                let label = compile_label(mode, optimize);
+                match pycode_compile::compile_source(data, "<fuzz>", release, mode, optimize) {
+                    Ok((g, root)) => {
+                        match pycode_marshal::dumps(&g, root, release.marshal_version()) {
+                            Ok(b) => assert!(!b.is_empty(), "empty marshal"),
+                            Err(e) => {
+                                out.push((label, format!("{r} marshal: {}", normalize(&e.to_string()))));
+                                continue;
+                            }
+                        }
+                        // Disassembling pycode's own output must always work.
+                        if let Err(e) = pycode_dis::dis(&g, root, release, &pycode_dis::DisOptions::default()) {
+                            out.push((label, format!("{r} dis: {}", normalize(&e.to_string()))));
                             continue;
                         }
+                        out.push((label, format!("{r} ok")));
                     }
-                    out.push((label, "ok".into()));
-                }
-                Err(e) => {
-                    let s = match &e {
-                        pycode_compile::CompileError::Parse(p) => format!("parse {}: {}", p.kind.name(), normalize(&p.msg)),
-                        pycode_compile::CompileError::Compile(c) => format!("{}: {}", c.kind.name(), normalize(&c.msg)),
-                        pycode_compile::CompileError::Assemble(a) => format!("assemble: {}", normalize(a)),
-                        pycode_compile::CompileError::Unsupported(u) => format!("unsupported: {}", normalize(u)),
-                    };
-                    out.push((label, s));
+                    Err(e) => {
+                        let s = match &e {
+                            pycode_compile::CompileError::Parse(p) => format!("parse {}: {}", p.kind.name(), normalize(&p.msg)),
+                            pycode_compile::CompileError::Compile(c) => format!("{}: {}", c.kind.name(), normalize(&c.msg)),
+                            pycode_compile::CompileError::Assemble(a) => format!("assemble: {}", normalize(a)),
+                            pycode_compile::CompileError::Unsupported(u) => format!("unsupported: {}", normalize(u)),
+                        };
+                        out.push((label, format!("{r} {s}")));
+                    }
                 }
             }
         }

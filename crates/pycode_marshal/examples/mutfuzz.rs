@@ -8,7 +8,8 @@
 //! code swaps) and checks for each mutant, for marshal versions 4 and 5:
 //!   * `loads` returns (no panic) within a time bound;
 //!   * when it accepts, `dumps` succeeds, and `dumps(loads(dumps(x)))` equals `dumps(x)`;
-//!   * `read_pyc` of the mutant behind each release's header does not panic.
+//!   * `read_pyc` of the mutant behind each release's header does not panic, nor do `dis` and
+//!     `show_code` of what it accepts.
 //!
 //! Mutants whose outcome (error kind, or acceptance) was not seen before are
 //! written to KEEP_DIR when they are under 4 KiB. Exits 1 on the first property failure after
@@ -154,7 +155,7 @@ fn check(data: &[u8], max: &mut Duration) -> Result<(), String> {
             }
         }
     }
-    for r in [Release::V3_11_7, Release::V3_14_2] {
+    for r in [Release::V3_11_7, Release::V3_12_7, Release::V3_13_2, Release::V3_14_2, Release::V3_15_0rc1] {
         let h = PycHeader::new(
             r,
             PycKind::Timestamp {
@@ -164,7 +165,13 @@ fn check(data: &[u8], max: &mut Duration) -> Result<(), String> {
         );
         let mut f = h.to_bytes().map_err(|e| e.to_string())?.to_vec();
         f.extend_from_slice(data);
-        let _ = read_pyc(&f);
+        // `dis` of whatever the reader accepts: an error is fine, a panic is not.
+        if let Ok(pyc) = read_pyc(&f) {
+            let t = Instant::now();
+            let _ = pycode_dis::dis(&pyc.graph, pyc.root, r, &pycode_dis::DisOptions::default());
+            let _ = pycode_dis::code_info_all(&pyc.graph, pyc.root, r, pycode_dis::SetOrder::default());
+            *max = (*max).max(t.elapsed());
+        }
     }
     Ok(())
 }
