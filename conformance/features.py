@@ -71,6 +71,12 @@ FEATURES = {
         "argv": ["roundtrip", "{pyc}", "{tspyc}"],
         "compare": "status",
     },
+    # verifier: `pycode verify` accepts every .pyc CPython wrote (both header modes).
+    "verify": {
+        "refs": ["pyc"], "input": "pyc",
+        "argv": ["verify", "-q", "{pyc}", "{tspyc}"],
+        "compare": "status",
+    },
     # compiler: the unchecked-hash .pyc `pycode compile` writes must be byte-identical to the
     # one py_compile wrote in that mode.
     "compile": {

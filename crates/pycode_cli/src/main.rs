@@ -9,6 +9,7 @@ mod cmd_compile;
 mod cmd_compileall;
 mod cmd_dis;
 mod cmd_marshal;
+mod cmd_verify;
 mod target;
 
 /// The process allocator. Compiling allocates and frees many small short-lived objects per file
@@ -30,6 +31,8 @@ commands:
 
   compile and compileall take pycode's --target X (or --python PATH) anywhere.
   roundtrip FILE.pyc... read and write back each .pyc, report identical or first difference
+  verify FILE.pyc...    check that the release can run the code safely (opcodes, operands,
+                        jumps, stack depth, exception and line tables); exit 0 only if valid
 ";
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         "compile" => cmd_compile::run(&rest),
         "compileall" => cmd_compileall::run(&rest),
         "roundtrip" => cmd_marshal::run(&rest),
+        "verify" => cmd_verify::run(&rest),
         "--version" | "-V" => {
             println!("pycode {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
