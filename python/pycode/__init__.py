@@ -20,7 +20,7 @@ from . import _native
 from ._native import Code
 
 __all__ = [
-    "Code", "compile", "load_pyc", "dump_pyc", "dis", "releases", "host_release",
+    "Code", "compile", "load_pyc", "dump_pyc", "dis", "verify", "releases", "host_release",
     "PycHeader", "marshal", "py_compile", "compileall",
 ]
 
@@ -154,6 +154,21 @@ def dump_pyc(code, *, invalidation_mode="timestamp", mtime=0, source_size=0, sou
             raise ValueError("hash-based .pyc files need the source")
         source_hash = _native.source_hash(bytes(source), code.release)
     return _native.dump_pyc(code, mode, mtime, source_size, source_hash)
+
+
+def verify(x):
+    """The rules CPython's interpreter would rely on that ``x`` breaks (a :class:`Code`, a
+    ``CodeType`` of the running interpreter, or ``.pyc`` bytes), one string each: code object,
+    offset, rule, detail. An empty list means the code's release can run it safely as far as
+    pycode's verifier checks (opcodes, operands, jumps, stack depth, exception and line tables,
+    locals, flags)."""
+    if isinstance(x, (bytes, bytearray, memoryview)):
+        _, x = load_pyc(bytes(x))
+    elif isinstance(x, _types.CodeType):
+        x = marshal.loads(__import__("marshal").dumps(x), release=host_release())
+    if not isinstance(x, Code):
+        raise TypeError("verify() takes a pycode.Code, a code object or .pyc bytes")
+    return _native.verify(x)
 
 
 def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False, show_positions=False):

@@ -325,3 +325,16 @@ def test_python_m_pycode(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pycode", "dis", str(tmp_path / "__pycache__" / "m.cpython-313.pyc")],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "LOAD_NAME" in r.stdout, r.stderr
+
+
+def test_verify():
+    checked = 0
+    for name, src in list(_cases())[:20]:
+        ref = compile(src, name, "exec", dont_inherit=True)
+        assert pycode.verify(ref) == [], name
+        assert pycode.verify(pycode._native.compile_code(src, name, "exec", OTHER, 0)) == [], name
+        checked += 1
+    assert checked == 20
+    code = pycode._native.compile_code(b"x = 1\n", "v.py", "exec", OTHER, 0)
+    bad = code.replace(co_stacksize=0)
+    assert any("stack" in v for v in pycode.verify(bad))

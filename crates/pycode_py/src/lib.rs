@@ -227,6 +227,14 @@ fn compileall_main(
     }))
 }
 
+/// `pycode_verify`: the rules `code` breaks for its release, one line each (empty: valid).
+#[pyfunction]
+fn verify(py: Python<'_>, code: &PyCode) -> Vec<String> {
+    let shared = Arc::clone(&code.shared);
+    let id = code.id;
+    py.allow_threads(move || pycode_verify::verify(&shared.graph, id, shared.release).iter().map(ToString::to_string).collect())
+}
+
 /// `importlib.util.source_hash(data)` as `target` computes it.
 #[pyfunction]
 fn source_hash(py: Python<'_>, data: &[u8], target: &str) -> PyResult<Py<PyBytes>> {
@@ -829,6 +837,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compileall_main, m)?)?;
     m.add_function(wrap_pyfunction!(releases, m)?)?;
     m.add_function(wrap_pyfunction!(source_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(release_info, m)?)?;
     Ok(())
 }

@@ -218,6 +218,7 @@ impl Verifier<'_, '_> {
         let Some(ins) = self.decode(bytecode) else { return };
         self.check_operands(&ins, consts.len(), names.len(), kinds);
         self.check_flags(&ins);
+        self.check_sequences(&ins, kinds);
         self.check_linetable(linetable, bytecode.len() / 2);
         let handlers = self.check_exception_table(exctable, &ins, bytecode.len());
         self.check_stack(&ins, &handlers, bytecode.len());
@@ -402,6 +403,48 @@ impl Verifier<'_, '_> {
             Some(2 * arg)
         } else {
             None
+        }
+    }
+
+    /// Instructions whose real pops the net effects do not show, and the frame prologue:
+    /// - 3.11: `CALL n` pops what `PRECALL n` announced; the two must agree;
+    /// - `COPY_FREE_VARS n` (first instruction, n = the free variables) and `RETURN_GENERATOR`
+    ///   set up the frame: only before the function-start `RESUME 0` (`MAKE_CELL` may come
+    ///   later: 3.12+ inlined comprehensions make cells where they start).
+    fn check_sequences(&mut self, ins: &[Ins], kinds: &[u8]) {
+        let nfree = kinds.iter().filter(|&&k| k & KIND_FREE != 0).count();
+        let mut prologue = true;
+        for (k, x) in ins.iter().enumerate() {
+            let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
+            match name {
+                // The function-start RESUME (oparg 0; 3.15 generator expressions have an
+                // earlier `RESUME 4` before RETURN_GENERATOR).
+                "RESUME" if x.arg == 0 => prologue = false,
+                "COPY_FREE_VARS" => {
+                    if k != 0 || x.arg as usize != nfree {
+                        self.bad(Some(x.offset), Rule::Operand, format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg));
+                    }
+                }
+                "RETURN_GENERATOR" if !prologue => {
+                    self.bad(Some(x.offset), Rule::Operand, format!("{name} after the frame's first RESUME"));
+                }
+                "CALL" if self.release.minor() == (3, 11) => {
+                    let precall = k.checked_sub(1).and_then(|p| ins.get(p)).filter(|p| self.is(p.op, &["PRECALL"]));
+                    if precall.map(|p| p.arg) != Some(x.arg) {
+                        self.bad(Some(x.offset), Rule::Stack, format!("CALL {} does not follow PRECALL {}", x.arg, x.arg));
+                    }
+                }
+                "PRECALL" => {
+                    let call = ins.get(k + 1).filter(|c| self.is(c.op, &["CALL"]));
+                    if call.map(|c| c.arg) != Some(x.arg) {
+                        self.bad(Some(x.offset), Rule::Stack, format!("PRECALL {} is not followed by CALL {}", x.arg, x.arg));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if nfree > 0 && !ins.first().is_some_and(|x| self.is(x.op, &["COPY_FREE_VARS"])) {
+            self.bad(Some(0), Rule::Operand, "code with free variables must start with COPY_FREE_VARS");
         }
     }
 
@@ -598,6 +641,12 @@ impl Verifier<'_, '_> {
             // 3.14+ END_ASYNC_FOR names the END_SEND it belongs to as a backward "jump" (for
             // dis and monitoring); execution never goes there.
             let jump = if name == "END_ASYNC_FOR" { None } else { self.jump_target(x) };
+            if depth + fall.min(jumped) < 0 {
+                // Also for instructions without a successor (RETURN_VALUE on an empty stack).
+                self.bad(Some(x.offset), Rule::Stack, format!("{name} pops below the bottom of the stack ({depth})"));
+                reported += 1;
+                continue;
+            }
             for (next, eff) in [(jump, jumped), ((!self.is(x.op, &no_fallthrough)).then_some(x.next), fall)] {
                 let Some(next) = next else { continue };
                 let d = depth + eff;

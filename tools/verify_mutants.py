@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Differential evidence for `pycode verify`: mutate code objects, ask the verifier, run the
+mutant under the CPython running this script, and count crashes against verdicts.
+
+    python tools/verify_mutants.py --count 20000 [--seed 1] [--out FILE]
+
+Runs under the native interpreter being tested (with the pycode package installed:
+`python/run_tests.sh` builds it). The bases are small self-contained programs (their module code
+calls everything it defines) compiled by this interpreter. Each mutant changes one code object of
+the tree in one way (see KINDS); "benign" kinds change only a constant's value, a name or a line
+number. Every mutant runs in a forked child: unprivileged (uid 65534 when started as root), in a
+temporary directory, 2 s CPU and 1 GiB more address space than it starts with, output discarded. A child killed by
+SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT is a crash.
+
+The claim checked: no mutant the verifier accepts crashes CPython. The report (--out) is a
+snapshot: counts per kind of accepted/rejected x ok/crash/timeout.
+"""
+
+import argparse
+import marshal
+import os
+import random
+import resource
+import signal
+import sys
+import tempfile
+import types
+
+import pycode
+
+PROGRAMS = [
+    "def f(a, b=2, *c, d, **e):\n    return a + b + len(c) + d + len(e)\nr = f(1, d=3)\n",
+    "class C:\n    x = 1\n    def m(self, y):\n        return [self.x * i for i in range(y) if i % 2]\nr = C().m(7)\n",
+    "def g():\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n        return str(e)\n    finally:\n        pass\nr = g()\n",
+    "def gen(n):\n    for i in range(n):\n        yield i * 2\n    return n\nr = sum(gen(5))\n",
+    "def outer():\n    v = 1\n    def inner():\n        nonlocal v\n        v += 1\n        return v\n    return inner\nr = outer()()\n",
+    "d = {'a': 1, 'b': 2}\nr = 0\nfor k, v in sorted(d.items()):\n    if v > 1:\n        r += v\n    else:\n        r -= 1\nwhile r < 10:\n    r += 3\n",
+    "def m(p):\n    match p:\n        case [1, 2, *rest]:\n            return rest\n        case {'k': v}:\n            return v\n        case _:\n            return None\nr = (m([1, 2, 3]), m({'k': 4}), m(5))\n",
+    "s = 'x=%s' % (1,)\nt = f'{s!r:>10}'\nu = b'ab' + bytes(2)\nr = (s, t, u, s[1:], u[::-1])\n",
+    "import math\nr = [math.sqrt(i) for i in range(5)]\nw = {i: i * i for i in range(4)}\nz = {i for i in 'hello'}\n",
+    "def k(*a, **kw):\n    return a, kw\nr = k(*[1, 2], **{'x': 3})\nwith open(__file__ if '__file__' in dir() else 'none', 'a') if False else __import__('contextlib').nullcontext() as n:\n    q = n\n",
+]
+
+KINDS = ["const", "name", "line", "oparg", "opcode", "jump", "stacksize", "exctable", "linetable", "swap"]
+BENIGN = {"const", "name", "line"}
+CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
+VALUES = [0, 1, -5, 2 ** 40, "x", "", "abc", 1.5, None, True, b"z", (1, 2), frozenset({1})]
+NAMES = ["foo", "len", "x", "print", "range", "__name__"]
+
+
+def codes(c, path=()):
+    """Every code object of the tree with its path of co_consts indices."""
+    yield path, c
+    for i, k in enumerate(c.co_consts):
+        if isinstance(k, pycode.Code):
+            yield from codes(k, path + (i,))
+
+
+def put(root, path, new):
+    """`root` with the code object at `path` replaced by `new`."""
+    if not path:
+        return new
+    consts = list(root.co_consts)
+    consts[path[0]] = put(consts[path[0]], path[1:], new)
+    return root.replace(co_consts=tuple(consts))
+
+
+def mutate(rng, c, kind, release):
+    t = pycode  # noqa: F841  (keeps the import visible in tracebacks)
+    code = bytearray(c.co_code)
+    units = len(code) // 2
+    if kind == "const":
+        idx = [i for i, k in enumerate(c.co_consts) if not isinstance(k, pycode.Code)]
+        if not idx:
+            return None
+        consts = list(c.co_consts)
+        consts[rng.choice(idx)] = rng.choice(VALUES)
+        return c.replace(co_consts=tuple(consts))
+    if kind == "name":
+        if not c.co_names:
+            return None
+        names = list(c.co_names)
+        names[rng.randrange(len(names))] = rng.choice(NAMES)
+        return c.replace(co_names=tuple(names))
+    if kind == "line":
+        return c.replace(co_firstlineno=max(1, c.co_firstlineno + rng.randint(-50, 50)))
+    if kind in ("oparg", "opcode", "jump"):
+        if kind == "jump":
+            jumps = [i for i in range(0, len(code), 2) if "JUMP" in _opname(code[i]) or _opname(code[i]) in ("FOR_ITER", "SEND")]
+            if not jumps:
+                return None
+            at = rng.choice(jumps) + 1
+        else:
+            at = 2 * rng.randrange(units) + (1 if kind == "oparg" else 0)
+        code[at] = rng.randrange(256)
+        return c.replace(co_code=bytes(code))
+    if kind == "swap":
+        a, b = 2 * rng.randrange(units), 2 * rng.randrange(units)
+        code[a:a + 2], code[b:b + 2] = code[b:b + 2], code[a:a + 2]
+        return c.replace(co_code=bytes(code))
+    if kind == "stacksize":
+        return c.replace(co_stacksize=rng.randrange(0, c.co_stacksize + 4))
+    field = "co_exceptiontable" if kind == "exctable" else "co_linetable"
+    data = bytearray(getattr(c, field))
+    if not data:
+        return None
+    data[rng.randrange(len(data))] = rng.randrange(256)
+    return c.replace(**{field: bytes(data)})
+
+
+_OPNAMES = {}
+
+
+def _opname(op):
+    import dis
+    return dis.opname[op] if op < len(dis.opname) else "<%d>" % op
+
+
+def run_child(data, workdir):
+    """Load (marshal data) and run a code object in a forked, limited child; returns 'ok',
+    'load-error', 'timeout' or 'crash:SIG'."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.chdir(workdir)
+            resource.setrlimit(resource.RLIMIT_CPU, (2, 2))
+            # Address space: what the process has now (pycode's allocator reserves a lot of
+            # virtual memory) plus 1 GiB.
+            with open("/proc/self/status") as st:
+                vm = int(st.read().split("VmSize:")[1].split()[0]) * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 30), vm + (1 << 30)))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            fd = os.open(os.devnull, os.O_RDWR)
+            if os.getuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            for k in (0, 1, 2):
+                os.dup2(fd, k)
+        except BaseException as e:
+            try:
+                os.write(2, ("verify_mutants child: %r\n" % (e,)).encode())
+            finally:
+                os._exit(3)
+        try:
+            code_obj = marshal.loads(data) if isinstance(data, bytes) else data
+        except BaseException:
+            os._exit(4)
+        try:
+            exec(code_obj, {"__name__": "__mutant__", "__builtins__": __builtins__})
+        except BaseException:
+            pass
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
+        raise RuntimeError("verify_mutants: the child could not set up its limits")
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 4:
+        return "load-error"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU or sig == signal.SIGKILL:
+            return "timeout"
+        if sig in CRASH_SIGNALS:
+            return "crash:%s" % signal.Signals(sig).name
+        return "signal:%s" % signal.Signals(sig).name
+    return "ok"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    release = pycode.host_release()
+    rng = random.Random(args.seed)
+    bases = []
+    for src in PROGRAMS:
+        host = compile(src, "<mutant>", "exec", dont_inherit=True)
+        base = pycode.marshal.loads(marshal.dumps(host), release=release)
+        assert pycode.verify(base) == [], pycode.verify(base)
+        assert run_child(base.to_marshal(), tempfile.gettempdir()) == "ok"
+        bases.append(base)
+    table = {}
+    made = 0
+    crashes_accepted = []
+    with tempfile.TemporaryDirectory(prefix="pycode-mutants-") as work:
+        os.chmod(work, 0o777)
+        while made < args.count:
+            base = rng.choice(bases)
+            path, target = rng.choice(list(codes(base)))
+            kind = rng.choice(KINDS)
+            try:
+                new = mutate(rng, target, kind, release)
+                if new is None:
+                    continue
+                mutant = put(base, path, new)
+            except (ValueError, TypeError):
+                continue
+            made += 1
+            verdict = "accepted" if not pycode.verify(mutant) else "rejected"
+            # marshal.loads itself may crash on a bad code object: it runs in the child too.
+            outcome = run_child(mutant.to_marshal(), work)
+            key = (kind, verdict, outcome.split(":")[0])
+            table[key] = table.get(key, 0) + 1
+            if verdict == "accepted" and outcome.startswith("crash"):
+                crashes_accepted.append((kind, outcome, mutant.to_marshal()))
+    lines = ["verify mutants under CPython %s: %d mutants, seed %d" % (sys.version.split()[0], made, args.seed)]
+    accepted_crash = sum(n for (k, v, o), n in table.items() if v == "accepted" and o == "crash")
+    crashes = sum(n for (k, v, o), n in table.items() if o == "crash")
+    benign = sum(n for (k, v, o), n in table.items() if k in BENIGN)
+    benign_ok = sum(n for (k, v, o), n in table.items() if k in BENIGN and v == "accepted")
+    lines.append("crashes: %d, of which the verifier accepted: %d" % (crashes, accepted_crash))
+    lines.append("benign mutants (constant value, name, line number) accepted: %d/%d (%.2f%%)"
+                 % (benign_ok, benign, 100.0 * benign_ok / max(benign, 1)))
+    lines.append("%-10s %-9s %-10s %s" % ("kind", "verdict", "outcome", "count"))
+    for (k, v, o), n in sorted(table.items()):
+        lines.append("%-10s %-9s %-10s %d" % (k, v, o, n))
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+    for kind, outcome, data in crashes_accepted[:5]:
+        name = "accepted-crash-%s-%d.bin" % (kind, abs(hash(data)) % 100000)
+        with open(name, "wb") as f:
+            f.write(data)
+        print("kept", name, outcome)
+    sys.exit(1 if accepted_crash else 0)
+
+
+if __name__ == "__main__":
+    main()
