@@ -1067,7 +1067,14 @@ impl<'a> Compiler<'a> {
     /// last statement of their body left.
     fn after_stmt_location(&mut self, s: &'a Stmt) {
         match &s.kind {
-            StmtKind::Expr { .. } | StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
+            // A constant expression statement (a NOP) and the interactive print keep the
+            // statement's location; the others end with an unlocated POP_TOP.
+            StmtKind::Expr { value } => {
+                if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) {
+                    self.last_stmt_loc = NO_LOC;
+                }
+            }
+            StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
             StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
             StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
             // The loop-back test runs at the statement's location (a comparison's own).
@@ -1242,6 +1249,11 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
         self.addop(op!(self, RETURN_VALUE), loc);
+        // 3.11: a constant's return leaves the value's location current (or no location after
+        // unwinding a `with`).
+        if self.feat.stmt_location_leaks {
+            self.last_stmt_loc = loc;
+        }
         Ok(())
     }
 
@@ -1600,8 +1612,16 @@ impl<'a> Compiler<'a> {
             self.compiler_async_with(s, items, body, pos + 1)?;
         }
         self.pop_fblock();
-        // 3.11: `UNSET_LOC` before the POP_BLOCK.
-        self.addop(o.POP_BLOCK, if self.feat.stmt_location_leaks { NO_LOC } else { loc });
+        // 3.11: the POP_BLOCK takes the location the body left (none after an inner `async
+        // with`, which ends unlocated).
+        let pb = if !self.feat.stmt_location_leaks {
+            loc
+        } else if pos + 1 == items.len() {
+            self.last_stmt_loc
+        } else {
+            NO_LOC
+        };
+        self.addop(o.POP_BLOCK, pb);
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
         self.load_const(ConstValue::None, loc);

@@ -58,8 +58,7 @@ impl<'a> Compiler<'a> {
             if i == 0 {
                 // [orig] -> [orig, []] -> [orig, [], exc]: the list collects the exceptions
                 // raised or re-raised by the handlers; the copy of the group is split below.
-                self.addop_i(o.BUILD_LIST, 0, hloc);
-                self.addop_i(o.COPY, 2, hloc);
+                self.emit_except_star_prologue(hloc);
             }
             if let Some(ty) = &h.type_ {
                 self.visit_expr(ty)?;
