@@ -192,6 +192,10 @@ struct Compiler<'a> {
     /// The location of the last (sub)pattern started (3.11's `compiler_pattern` sets it as
     /// the current location and never restores it).
     last_pattern_loc: Location,
+    /// 3.11, inside `compiler_pattern`: every instruction takes the compiler's current
+    /// location, the last (sub)pattern started (`last_pattern_loc`), whatever location the
+    /// pattern code passes; expressions inside patterns keep their own.
+    pattern_current_loc: bool,
 }
 
 type R = Result<(), CompileError>;
@@ -323,6 +327,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         absent: None,
         last_stmt_loc: NO_LOC,
         last_pattern_loc: NO_LOC,
+        pattern_current_loc: false,
     };
     let r = c.check_line().and_then(|()| c.compiler_mod(module));
     warnings.append(&mut c.warnings);
@@ -377,6 +382,7 @@ impl<'a> Compiler<'a> {
             self.absent_opcode(op);
             return;
         }
+        let loc = if self.pattern_current_loc { self.last_pattern_loc } else { loc };
         self.u().seq.addop(op, arg, loc);
     }
 
@@ -385,6 +391,7 @@ impl<'a> Compiler<'a> {
             self.absent_opcode(op);
             return;
         }
+        let loc = if self.pattern_current_loc { self.last_pattern_loc } else { loc };
         self.u().seq.addop_jump(op, target, loc);
     }
 
@@ -2195,11 +2202,13 @@ impl<'a> Compiler<'a> {
 
     fn visit_expr(&mut self, e: &'a Expr) -> R {
         self.enter()?;
+        let in_pattern = std::mem::replace(&mut self.pattern_current_loc, false);
         let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
             stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e))
         } else {
             self.visit_expr_inner(e)
         };
+        self.pattern_current_loc = in_pattern;
         self.depth -= 1;
         r
     }

@@ -300,7 +300,10 @@ impl<'a> Compiler<'a> {
     fn pattern(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
         self.enter()?;
         self.last_pattern_loc = loc_of(p.pos);
+        let outer = self.pattern_current_loc;
+        self.pattern_current_loc = self.feat.stmt_location_leaks;
         let r = self.pattern_inner(p, pc);
+        self.pattern_current_loc = outer;
         self.depth -= 1;
         r
     }
@@ -586,8 +589,13 @@ impl<'a> Compiler<'a> {
             pc.allow_irrefutable = i == size - 1 && old_allow;
             pc.fail_pop = Vec::new();
             pc.on_top = 0;
+            // (3.11: `SET_LOC(alt)`.)
+            self.last_pattern_loc = aloc;
             self.addop_i(o.COPY, 1, aloc);
             self.pattern(alt, pc)?;
+            // 3.11: what follows an alternative takes the location of the last sub-pattern
+            // compiled (the current one), 3.12+ the alternative's.
+            let aloc = if self.feat.stmt_location_leaks { self.last_pattern_loc } else { aloc };
             let nstores = pc.stores.len();
             if i == 0 {
                 control = pc.stores.clone();
@@ -618,6 +626,8 @@ impl<'a> Compiler<'a> {
         pc.fail_pop = old_fail_pop;
         pc.on_top = old_on_top;
         pc.allow_irrefutable = old_allow;
+        let eloc = loc;
+        let loc = if self.feat.stmt_location_leaks { self.last_pattern_loc } else { loc };
         // No match: pop the remaining copy of the subject and fail.
         self.addop(o.POP_TOP, loc);
         self.jump_to_fail_pop(loc, pc, o.JUMP);
@@ -628,7 +638,7 @@ impl<'a> Compiler<'a> {
         for name in control {
             self.pattern_helper_rotate(loc, nrots);
             if pc.stores.contains(&name) {
-                return Err(err_at(format!("multiple assignments to name {} in pattern", repr_name(name)), loc));
+                return Err(err_at(format!("multiple assignments to name {} in pattern", repr_name(name)), eloc));
             }
             pc.stores.push(name);
         }
