@@ -192,6 +192,10 @@ struct Compiler<'a> {
     /// The location of the last (sub)pattern started (3.11's `compiler_pattern` sets it as
     /// the current location and never restores it).
     last_pattern_loc: Location,
+    /// 3.11, inside `compiler_pattern`: every instruction takes the compiler's current
+    /// location, the last (sub)pattern started (`last_pattern_loc`), whatever location the
+    /// pattern code passes; expressions inside patterns keep their own.
+    pattern_current_loc: bool,
 }
 
 type R = Result<(), CompileError>;
@@ -323,6 +327,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         absent: None,
         last_stmt_loc: NO_LOC,
         last_pattern_loc: NO_LOC,
+        pattern_current_loc: false,
     };
     let r = c.check_line().and_then(|()| c.compiler_mod(module));
     warnings.append(&mut c.warnings);
@@ -377,6 +382,7 @@ impl<'a> Compiler<'a> {
             self.absent_opcode(op);
             return;
         }
+        let loc = if self.pattern_current_loc { self.last_pattern_loc } else { loc };
         self.u().seq.addop(op, arg, loc);
     }
 
@@ -385,6 +391,7 @@ impl<'a> Compiler<'a> {
             self.absent_opcode(op);
             return;
         }
+        let loc = if self.pattern_current_loc { self.last_pattern_loc } else { loc };
         self.u().seq.addop_jump(op, target, loc);
     }
 
@@ -1067,7 +1074,14 @@ impl<'a> Compiler<'a> {
     /// last statement of their body left.
     fn after_stmt_location(&mut self, s: &'a Stmt) {
         match &s.kind {
-            StmtKind::Expr { .. } | StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
+            // A constant expression statement (a NOP) and the interactive print keep the
+            // statement's location; the others end with an unlocated POP_TOP.
+            StmtKind::Expr { value } => {
+                if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) {
+                    self.last_stmt_loc = NO_LOC;
+                }
+            }
+            StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
             StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
             StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
             // The loop-back test runs at the statement's location (a comparison's own).
@@ -1242,6 +1256,11 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
         self.addop(op!(self, RETURN_VALUE), loc);
+        // 3.11: a constant's return leaves the value's location current (or no location after
+        // unwinding a `with`).
+        if self.feat.stmt_location_leaks {
+            self.last_stmt_loc = loc;
+        }
         Ok(())
     }
 
@@ -1600,8 +1619,16 @@ impl<'a> Compiler<'a> {
             self.compiler_async_with(s, items, body, pos + 1)?;
         }
         self.pop_fblock();
-        // 3.11: `UNSET_LOC` before the POP_BLOCK.
-        self.addop(o.POP_BLOCK, if self.feat.stmt_location_leaks { NO_LOC } else { loc });
+        // 3.11: the POP_BLOCK takes the location the body left (none after an inner `async
+        // with`, which ends unlocated).
+        let pb = if !self.feat.stmt_location_leaks {
+            loc
+        } else if pos + 1 == items.len() {
+            self.last_stmt_loc
+        } else {
+            NO_LOC
+        };
+        self.addop(o.POP_BLOCK, pb);
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
         self.load_const(ConstValue::None, loc);
@@ -2175,11 +2202,13 @@ impl<'a> Compiler<'a> {
 
     fn visit_expr(&mut self, e: &'a Expr) -> R {
         self.enter()?;
+        let in_pattern = std::mem::replace(&mut self.pattern_current_loc, false);
         let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
             stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e))
         } else {
             self.visit_expr_inner(e)
         };
+        self.pattern_current_loc = in_pattern;
         self.depth -= 1;
         r
     }

@@ -4,7 +4,7 @@
 
 use num_bigint::BigInt;
 use num_traits::FromPrimitive;
-use pycode_ast::{Constant, Expr, ExprContext, ExprKind, MatchCase, Operator, Pattern, PatternKind, PyMinor};
+use pycode_ast::{Constant, Expr, ExprContext, ExprKind, MatchCase, Operator, Pattern, PatternKind, PyMinor, StmtKind};
 use pycode_instr::{ConstValue, Label, Location};
 
 use super::{binop_arg, err_at, loc_of, Compiler, NO_LOC, R};
@@ -141,7 +141,13 @@ impl<'a> Compiler<'a> {
                 self.addop(o.POP_TOP, cur);
             }
             self.visit_stmts(&m.body)?;
-            self.addop_j(o.JUMP, end, NO_LOC);
+            // (After a body that ends in a jump or return the jump is dead; its unlocated
+            // stand-in keeps the failure path's location, measured on 3.11.2's traceback.py.)
+            let ends_in_exit = m.body.last().is_some_and(|st| {
+                matches!(st.kind, StmtKind::Return { .. } | StmtKind::Raise { .. } | StmtKind::Break | StmtKind::Continue)
+            });
+            let jloc = if self.feat.match_case_jump_located && !ends_in_exit { self.last_stmt_loc } else { NO_LOC };
+            self.addop_j(o.JUMP, end, jloc);
             // A failed match's cleanup belongs to the pattern's line, not the body's last one.
             self.emit_and_reset_fail_pop(ploc, &mut pc)?;
         }
@@ -157,6 +163,12 @@ impl<'a> Compiler<'a> {
                 self.jump_if(ploc, guard, end, false)?;
             }
             self.visit_stmts(&last.body)?;
+        } else if self.feat.stmt_location_leaks {
+            // 3.11: the last failed match's cleanup was emitted at its pattern's location,
+            // which stays current after the statement.
+            if let Some(m) = cases.last() {
+                self.last_stmt_loc = loc_of(m.pattern.pos);
+            }
         }
         self.use_label(end)
     }
@@ -288,7 +300,10 @@ impl<'a> Compiler<'a> {
     fn pattern(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
         self.enter()?;
         self.last_pattern_loc = loc_of(p.pos);
+        let outer = self.pattern_current_loc;
+        self.pattern_current_loc = self.feat.stmt_location_leaks;
         let r = self.pattern_inner(p, pc);
+        self.pattern_current_loc = outer;
         self.depth -= 1;
         r
     }
@@ -574,8 +589,13 @@ impl<'a> Compiler<'a> {
             pc.allow_irrefutable = i == size - 1 && old_allow;
             pc.fail_pop = Vec::new();
             pc.on_top = 0;
+            // (3.11: `SET_LOC(alt)`.)
+            self.last_pattern_loc = aloc;
             self.addop_i(o.COPY, 1, aloc);
             self.pattern(alt, pc)?;
+            // 3.11: what follows an alternative takes the location of the last sub-pattern
+            // compiled (the current one), 3.12+ the alternative's.
+            let aloc = if self.feat.stmt_location_leaks { self.last_pattern_loc } else { aloc };
             let nstores = pc.stores.len();
             if i == 0 {
                 control = pc.stores.clone();
@@ -606,6 +626,8 @@ impl<'a> Compiler<'a> {
         pc.fail_pop = old_fail_pop;
         pc.on_top = old_on_top;
         pc.allow_irrefutable = old_allow;
+        let eloc = loc;
+        let loc = if self.feat.stmt_location_leaks { self.last_pattern_loc } else { loc };
         // No match: pop the remaining copy of the subject and fail.
         self.addop(o.POP_TOP, loc);
         self.jump_to_fail_pop(loc, pc, o.JUMP);
@@ -616,7 +638,7 @@ impl<'a> Compiler<'a> {
         for name in control {
             self.pattern_helper_rotate(loc, nrots);
             if pc.stores.contains(&name) {
-                return Err(err_at(format!("multiple assignments to name {} in pattern", repr_name(name)), loc));
+                return Err(err_at(format!("multiple assignments to name {} in pattern", repr_name(name)), eloc));
             }
             pc.stores.push(name);
         }

@@ -98,6 +98,24 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Starts the first `except*` handler: `[orig]` -> `[orig, [], exc]`, the list collecting
+    /// the exceptions the handlers raise or re-raise. 3.11 copies the group first and swaps the
+    /// new list under the copy (`COPY 1; BUILD_LIST 0; SWAP 2`); 3.12+ `BUILD_LIST 0; COPY 2`.
+    pub(super) fn emit_except_star_prologue(&mut self, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => {
+                self.addop_i(o.COPY, 1, loc);
+                self.addop_i(o.BUILD_LIST, 0, loc);
+                self.addop_i(o.SWAP, 2, loc);
+            }
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop_i(o.BUILD_LIST, 0, loc);
+                self.addop_i(o.COPY, 2, loc);
+            }
+        }
+    }
+
     /// Loads attribute `name` of the object on the stack: `LOAD_ATTR name` (3.11), `LOAD_ATTR
     /// name << 1` (3.12+, the low bit clear).
     pub(super) fn attr_oparg(&self, name_index: u32) -> u32 {

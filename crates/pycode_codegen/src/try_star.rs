@@ -58,14 +58,21 @@ impl<'a> Compiler<'a> {
             if i == 0 {
                 // [orig] -> [orig, []] -> [orig, [], exc]: the list collects the exceptions
                 // raised or re-raised by the handlers; the copy of the group is split below.
-                self.addop_i(o.BUILD_LIST, 0, hloc);
-                self.addop_i(o.COPY, 2, hloc);
+                self.emit_except_star_prologue(hloc);
             }
             if let Some(ty) = &h.type_ {
                 self.visit_expr(ty)?;
                 self.addop(o.CHECK_EG_MATCH, hloc);
                 self.addop_i(o.COPY, 1, hloc);
-                self.addop_j(o.POP_JUMP_IF_NONE, no_match, hloc);
+                if self.feat.except_star_no_match_block {
+                    self.addop_j(o.POP_JUMP_IF_NONE, no_match, hloc);
+                } else {
+                    // `no_match` is the handler itself here.
+                    self.addop_j(o.POP_JUMP_IF_NOT_NONE, no_match, hloc);
+                    self.addop(o.POP_TOP, hloc);
+                    self.addop_j(o.JUMP, except, hloc);
+                    self.use_label(no_match)?;
+                }
             }
             let cleanup_end = self.new_label();
             let cleanup_body = self.new_label();
@@ -105,12 +112,13 @@ impl<'a> Compiler<'a> {
             self.addop_j(o.JUMP, except_with_error, NO_LOC);
 
             self.use_label(except)?;
-            // Holds a propagated location.
-            self.addop(o.NOP, NO_LOC);
-            self.addop_j(o.JUMP, except_with_error, NO_LOC);
-
-            self.use_label(no_match)?;
-            self.addop(o.POP_TOP, hloc);
+            if self.feat.except_star_no_match_block {
+                // Holds a propagated location.
+                self.addop(o.NOP, NO_LOC);
+                self.addop_j(o.JUMP, except_with_error, NO_LOC);
+                self.use_label(no_match)?;
+                self.addop(o.POP_TOP, hloc);
+            }
 
             self.use_label(except_with_error)?;
             if i + 1 == n {

@@ -1,4 +1,5 @@
-//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7.
+//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7, 3.11.7 and
+//! 3.11.2.
 //!
 //! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`; a few `exec` ones
 //! for compiler paths the corpora hardly reach, e.g. equal code objects merged) has references
@@ -8,6 +9,8 @@
 //! oracle, see conformance/README.md) after adding or changing a fixture.
 //! pycode's `compile_source` + `marshal.dumps` must reproduce every reference exactly; a
 //! mismatch is reported with both disassemblies (marshal order for set constants).
+//! The 3.11 references `NAME.MODE.py.3.11.7.O{0,1,2}.marshal` / `.3.11.2.` are made by the
+//! native interpreters, one fresh process per fixture: `regen311.py` next to the fixtures.
 
 use std::path::Path;
 
@@ -26,10 +29,14 @@ fn dis_text(data: &[u8], release: Release) -> String {
 
 /// (fixture, optimize level) pairs checked when the floor was last raised.
 const FLOOR: usize = 135;
+/// The same for each 3.11 release (references by `regen311.py`; a fixture in 3.12 syntax is a
+/// `.rejected` reference, and pycode must reject it at every level too).
+const FLOOR_3_11: usize = 135;
 
-#[test]
-fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
-    let release = Release::V3_12_7;
+/// Compiles every fixture at levels 0-2 for `release` and compares with the references
+/// `NAME.MODE.py{tag}.O{N}.marshal` (or `NAME.MODE.py{tag}.rejected`); returns the number of
+/// (fixture, level) pairs checked.
+fn check_fixtures(release: Release, tag: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/modes");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("tests/data/modes")
@@ -49,10 +56,8 @@ fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
             CompileMode::Exec
         };
         let src = std::fs::read(dir.join(name)).expect("fixture");
+        let rejected = dir.join(format!("{name}{tag}.rejected")).exists();
         for level in 0u8..=2 {
-            let ref_path = dir.join(format!("{name}.O{level}.marshal"));
-            let want = std::fs::read(&ref_path)
-                .unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
             let got = compile_source(&src, name, release, mode, level)
                 .map_err(|e| e.to_string())
                 .and_then(|(g, root)| {
@@ -60,6 +65,15 @@ fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
                         .map_err(|e| e.to_string())
                 });
             checked += 1;
+            if rejected {
+                if got.is_ok() {
+                    failures.push(format!("{name} -O{level}: CPython {release} rejects it, pycode compiled it"));
+                }
+                continue;
+            }
+            let ref_path = dir.join(format!("{name}{tag}.O{level}.marshal"));
+            let want = std::fs::read(&ref_path)
+                .unwrap_or_else(|_| panic!("{} missing: run regen.py / regen311.py", ref_path.display()));
             match got {
                 Ok(got) if got == want => {}
                 Ok(got) => {
@@ -77,8 +91,30 @@ fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}/{checked} differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{release}: {}/{checked} differ:\n{}", failures.len(), failures.join("\n"));
+    checked
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
+    let checked = check_fixtures(Release::V3_12_7, "");
     let mut cases = pycode_testkit::Cases::new("modes (source x optimize level)");
     cases.ran_n(checked);
     cases.finish(FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_11_7() {
+    let checked = check_fixtures(Release::V3_11_7, ".3.11.7");
+    let mut cases = pycode_testkit::Cases::new("modes 3.11.7 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR_3_11);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_11_2() {
+    let checked = check_fixtures(Release::V3_11_2, ".3.11.2");
+    let mut cases = pycode_testkit::Cases::new("modes 3.11.2 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR_3_11);
 }

@@ -1228,6 +1228,15 @@ impl Cfg {
         self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
     }
 
+    /// 3.11's `b_list`: the blocks in layout, newest allocated first (stable: later layout
+    /// first among equals).
+    fn b_list_3_11(&self) -> Vec<BlockId> {
+        let mut v = self.order();
+        v.reverse();
+        v.sort_by_key(|&b| std::cmp::Reverse(self.block(b).map_or(0, |x| x.alloc)));
+        v
+    }
+
     /// `duplicate_exits_without_lineno`
     #[inline(never)]
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
@@ -1236,11 +1245,7 @@ impl Cfg {
         self.put_order(order, order_gen);
         // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
         let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 {
-            let mut v = self.order();
-            // newest allocated first (stable: later layout first among equals)
-            v.reverse();
-            v.sort_by_key(|&b| std::cmp::Reverse(self.block(b).map_or(0, |x| x.alloc)));
-            Some(v)
+            Some(self.b_list_3_11())
         } else {
             None
         };
@@ -1426,11 +1431,10 @@ impl Cfg {
         if summary.malformed {
             return Err(CfgError::Malformed);
         }
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
+        // `extend_block` runs over `b_list`, newest block first.
+        for b in self.order() {
             self.inline_small_exit_blocks(b)?;
         }
-        self.put_order(order, order_gen);
         let nlocalsplus = self.prepare_localsplus(nlocals, cell_varname_index, nfreevars, code_flags, firstlineno)?;
         // optimize_cfg
         let (order, order_gen) = self.take_order();
@@ -1438,10 +1442,10 @@ impl Cfg {
             self.optimize_basic_block(b, consts, pool)?;
             self.remove_redundant_nops(b)?;
         }
-        for &b in &order {
+        self.put_order(order, order_gen);
+        for b in self.b_list_3_11() {
             self.inline_small_exit_blocks(b)?;
         }
-        self.put_order(order, order_gen);
         self.mark_reachable()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {

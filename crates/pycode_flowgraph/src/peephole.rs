@@ -444,7 +444,7 @@ fn apply_static_swaps(o: &Ops, instrs: &mut [CfgInstr], i: usize) -> Result<(), 
         }
         let store_j = stores_to(o, &instrs[j as usize]);
         let store_k = stores_to(o, &instrs[k as usize]);
-        if store_j >= 0 || store_k >= 0 {
+        if o.release.features().swap_checks_stores && (store_j >= 0 || store_k >= 0) {
             if store_j == store_k {
                 return Ok(());
             }

@@ -143,6 +143,18 @@ pub struct Features {
     /// 3.11: the location of the last statement compiled stays the compiler's current one,
     /// which the `finally` handler's re-raise and cleanup take (3.12+: no location).
     pub stmt_location_leaks: bool,
+    /// `apply_static_swaps` keeps a SWAP whose exchanged instructions store to the same name
+    /// (or with a store to either name between them). 3.11.2 lacks the check (measured:
+    /// `a, a = x, y` loses its SWAP and returns `x`; 3.11.7 keeps it).
+    pub swap_checks_stores: bool,
+    /// 3.11.2: the jump from the end of a `case` body to the end of the `match` takes the
+    /// location the body's last statement left (3.11.7: no location; measured on
+    /// `test/libregrtest/results.py`).
+    pub match_case_jump_located: bool,
+    /// An `except*` clause whose type does not match jumps to a `POP_TOP` block after the
+    /// handler (`POP_JUMP_IF_NONE no_match`); 3.11.2 instead jumps over an inline `POP_TOP;
+    /// JUMP next` to the handler (`POP_JUMP_IF_NOT_NONE`).
+    pub except_star_no_match_block: bool,
 }
 
 impl Release {
@@ -212,6 +224,9 @@ impl Release {
             with_cleanup_inline: is311,
             resume_depth_bit: ge13,
             stmt_location_leaks: is311,
+            swap_checks_stores: !matches!(self, Release::V3_11_2),
+            match_case_jump_located: matches!(self, Release::V3_11_2),
+            except_star_no_match_block: !matches!(self, Release::V3_11_2),
         }
     }
 }
