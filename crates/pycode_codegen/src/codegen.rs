@@ -73,7 +73,7 @@ const CO_COROUTINE: u32 = 0x80;
 const CO_ASYNC_GENERATOR: u32 = 0x200;
 const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000 | 0x800000 | 0x1000000;
 
-use select::{MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
+use select::{MAKE_FUNCTION_ANNOTATE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
 
 // intrinsics
 const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
@@ -97,6 +97,8 @@ enum ScopeType {
     Lambda,
     Comprehension,
     TypeParams,
+    /// 3.14+ `__annotate__` functions.
+    Annotations,
 }
 
 /// `fblocktype`.
@@ -146,6 +148,10 @@ struct Unit<'a> {
     in_inlined_comp: u32,
     private: Option<Box<str>>,
     fasthidden: HashMap<Box<str>, bool>,
+    /// 3.14+: the function's first constant is its docstring (`CO_HAS_DOCSTRING`).
+    has_docstring: bool,
+    /// 3.14+: a function defined directly in a class body (`CO_METHOD`).
+    is_method: bool,
     /// `nameop`'s indices into `u_names`, `u_varnames`, `u_cellvars`, `u_freevars` (one column
     /// each, [`NO_SLOT`] until first used) by the name's position in this scope's symbol table,
     /// so a name used again costs one symbol lookup and no second hash of the string. Exact
@@ -295,7 +301,11 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
 /// those emitted before an error).
 pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
     let future = pycode_symtable::parse_future(module)?;
-    crate::fold::fold_module(module, opts.optimize)?;
+    let cfg_folding = opts.release.features().const_folding == pycode_release::ConstFolding::Cfg;
+    if cfg_folding {
+        crate::cfgfold::register();
+    }
+    crate::fold::fold_module_for(module, opts.optimize, cfg_folding)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;
     // Only a module with a generic class has `.generic_base` names to make (the walk is skipped
@@ -562,6 +572,8 @@ impl<'a> Compiler<'a> {
             in_inlined_comp: 0,
             private,
             fasthidden: HashMap::default(),
+            has_docstring: false,
+            is_method: false,
             name_slots: Vec::new(),
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes)
                 .then(std::collections::BTreeSet::new),
@@ -641,6 +653,14 @@ impl<'a> Compiler<'a> {
             }
         }
         flags |= self.future.features & PY_CF_MASK;
+        if self.uref().has_docstring {
+            // CO_HAS_DOCSTRING (3.14+).
+            flags |= 0x400_0000;
+        }
+        if self.uref().is_method {
+            // CO_METHOD (3.14+).
+            flags |= 0x800_0000;
+        }
         flags
     }
 
@@ -925,7 +945,8 @@ impl<'a> Compiler<'a> {
         for _ in 0..3 {
             self.load_const(ConstValue::None, loc);
         }
-        self.emit_call(2, false, loc);
+        let n = self.exit_call_nargs();
+        self.emit_call(n, false, loc);
     }
 
     /// `compiler_unwind_fblock`.
@@ -973,6 +994,9 @@ impl<'a> Compiler<'a> {
                 *ploc = info.loc;
                 self.addop(o.POP_BLOCK, *ploc);
                 if preserve_tos {
+                    if self.exit_call_nargs() == 3 {
+                        self.addop_i(o.SWAP, 3, *ploc);
+                    }
                     self.addop_i(o.SWAP, 2, *ploc);
                 }
                 self.call_exit_with_nones(*ploc);
@@ -1358,7 +1382,12 @@ impl<'a> Compiler<'a> {
         self.jump_if(loc, test, anchor, false)?;
         self.use_label(bodyl)?;
         self.visit_stmts(body)?;
-        self.jump_if(loc, test, bodyl, true)?;
+        if self.feat.while_test_once {
+            // 3.14+: the body jumps back to the test.
+            self.addop_j(op!(self, JUMP), lp, NO_LOC);
+        } else {
+            self.jump_if(loc, test, bodyl, true)?;
+        }
         self.pop_fblock();
         self.use_label(anchor)?;
         self.visit_stmts(orelse)?;
@@ -1524,6 +1553,10 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_EXCEPT, NO_LOC);
         self.addop(o.POP_TOP, NO_LOC);
         self.addop(o.POP_TOP, NO_LOC);
+        if self.exit_call_nargs() == 3 {
+            // 3.14+: `__exit__` and its `self` are two items.
+            self.addop(o.POP_TOP, NO_LOC);
+        }
         let exit = self.new_label();
         self.emit_jump_after_handler(exit, NO_LOC);
         self.use_label(cleanup)?;
@@ -1629,7 +1662,7 @@ impl<'a> Compiler<'a> {
         let end = self.new_label();
         // 3.11: the rest takes the location the test left current.
         let loc = self.jump_if(loc, test, end, true)?;
-        self.addop(op!(self, LOAD_ASSERTION_ERROR), loc);
+        self.emit_load_assertion_error(loc);
         if let Some(m) = msg {
             self.visit_expr(m)?;
             self.emit_call(0, false, loc);
@@ -1719,7 +1752,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Subscript { value: v, slice, .. } => {
                 self.visit_expr(v)?;
-                if self.feat.binary_slice && is_two_element_slice(slice) {
+                if self.two_element_slice(slice) {
                     self.compiler_slice(slice)?;
                     self.addop_i(o.COPY, 3, loc);
                     self.addop_i(o.COPY, 3, loc);
@@ -1745,7 +1778,7 @@ impl<'a> Compiler<'a> {
                 self.addop_name(o.STORE_ATTR, attr, loc);
             }
             ExprKind::Subscript { slice, .. } => {
-                if self.feat.binary_slice && is_two_element_slice(slice) {
+                if self.two_element_slice(slice) {
                     self.addop_i(o.SWAP, 4, loc);
                     self.addop_i(o.SWAP, 3, loc);
                     self.addop_i(o.SWAP, 2, loc);
@@ -1863,7 +1896,21 @@ impl<'a> Compiler<'a> {
             self.addop_i(op!(self, BUILD_TUPLE), args.defaults.len() as u32, loc);
             flags |= MAKE_FUNCTION_DEFAULTS;
         }
-        if !args.kwonlyargs.is_empty() {
+        if !args.kwonlyargs.is_empty() && !self.feat.const_key_map {
+            // 3.14+: key/value pairs and `BUILD_MAP`.
+            let mut n = 0u32;
+            for (i, a) in args.kwonlyargs.iter().enumerate() {
+                if let Some(Some(d)) = args.kw_defaults.get(i) {
+                    n += 1;
+                    self.load_mangled_const(&a.arg, loc);
+                    self.visit_expr(d)?;
+                }
+            }
+            if n > 0 {
+                self.addop_i(op!(self, BUILD_MAP), n, loc);
+                flags |= MAKE_FUNCTION_KWDEFAULTS;
+            }
+        } else if !args.kwonlyargs.is_empty() {
             // `_Py_Mangle` returns the identifier itself, or a new string when it mangles.
             let mut keys: Vec<(&str, Option<String>)> = Vec::new();
             for (i, a) in args.kwonlyargs.iter().enumerate() {
@@ -1927,6 +1974,55 @@ impl<'a> Compiler<'a> {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// `codegen_setup_annotations_scope` (3.14+): enters an `__annotate__(format)` scope that
+    /// raises `NotImplementedError` for formats above `VALUE_WITH_FAKE_GLOBALS` (2).
+    fn enter_annotate_scope(&mut self, loc: Location, key: usize) -> R {
+        self.enter_scope("__annotate__", ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
+        self.u().md.posonlyargcount = 1;
+        let o = self.ops;
+        let body = self.new_label();
+        self.addop_i(o.LOAD_FAST, 0, loc);
+        self.load_const(ConstValue::Int(2), loc);
+        self.emit_compare(CmpOp::Gt, loc);
+        self.addop_j(o.POP_JUMP_IF_FALSE, body, loc);
+        self.addop_i(o.LOAD_COMMON_CONSTANT, 1, loc);
+        self.addop_i(o.RAISE_VARARGS, 1, loc);
+        self.use_label(body)
+    }
+
+    /// `codegen_annotations` (3.14+): the function's annotations as an `__annotate__`
+    /// function (pushed; returns true) when it has any.
+    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+        let key = args as *const Arguments as usize;
+        let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
+        if !used {
+            return Ok(false);
+        }
+        self.enter_annotate_scope(loc, key)?;
+        let mut n = 0;
+        for a in &args.args {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.posonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.vararg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.kwonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.kwarg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        self.visit_argannotation("return", returns, &mut n, loc)?;
+        self.addop_i(op!(self, BUILD_MAP), n / 2, loc);
+        self.addop(op!(self, RETURN_VALUE), loc);
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, 0)?;
+        Ok(true)
     }
 
     /// `compiler_make_closure`.
@@ -1993,25 +2089,35 @@ impl<'a> Compiler<'a> {
         let mut funcflags = self.default_arguments(loc, &f.args)?;
         let num_typeparam_args =
             if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
-        if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
+        if self.feat.deferred_annotations {
+            if self.function_annotate(loc, &f.args, f.returns.as_deref())? {
+                funcflags |= MAKE_FUNCTION_ANNOTATE;
+            }
+        } else if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
             funcflags |= MAKE_FUNCTION_ANNOTATIONS;
         }
         // compiler_function_body
         let scope_type = if is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
+        let in_class = self.uref().scope_type == ScopeType::Class;
         self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
+        self.u().is_method = in_class && self.feat.deferred_annotations;
         let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
         match doc {
             Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
                 Some(clean) => {
                     self.add_const(ConstValue::Str(clean));
+                    self.u().has_docstring = !self.feat.func_first_const_none;
                 }
                 None => {
                     let id = const_value(&mut self.consts, value);
                     self.add_const_id(id);
+                    self.u().has_docstring = !self.feat.func_first_const_none;
                 }
             },
             _ => {
-                self.add_const(ConstValue::None);
+                if self.feat.func_first_const_none {
+                    self.add_const(ConstValue::None);
+                }
             }
         }
         self.u().argcount = f.args.args.len() as u32;
@@ -2362,7 +2468,7 @@ impl<'a> Compiler<'a> {
                     self.warn(value.pos, warnings::check_index(value, slice));
                 }
                 self.visit_expr(value)?;
-                if self.feat.binary_slice && is_two_element_slice(slice) && *ctx != ExprContext::Del {
+                if self.two_element_slice(slice) && *ctx != ExprContext::Del {
                     self.compiler_slice(slice)?;
                     if *ctx == ExprContext::Load {
                         self.addop(o.BINARY_SLICE, loc);
@@ -2383,6 +2489,15 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => err_at("starred assignment target must be in a list or tuple", loc),
                     _ => err_at("can't use starred expression here", loc),
                 })
+            }
+            ExprKind::Slice { lower, upper, step } if self.feat.const_slices && is_constant_slice(e) => {
+                // 3.14+: a slice of constants is a constant.
+                let mut part = |x: &Option<Box<Expr>>| match x.as_deref() {
+                    Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => const_value(&mut self.consts, value),
+                    _ => self.consts.add(ConstValue::None),
+                };
+                let ids = [part(lower), part(upper), part(step)];
+                self.load_const(ConstValue::Slice(ids), loc);
             }
             ExprKind::Slice { .. } => {
                 let n = self.compiler_slice(e)?;
@@ -2469,7 +2584,9 @@ impl<'a> Compiler<'a> {
     fn starunpack_helper_elts(&mut self, loc: Location, elts: Elts<'a>, pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
         let o = self.ops;
         let n = elts.len();
-        if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
+        // 3.14+: constant sequences are folded in the CFG instead.
+        let cfg_folding = self.feat.const_folding == pycode_release::ConstFolding::Cfg;
+        if n > 2 && !cfg_folding && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
             let values: Vec<Constant> = elts
                 .iter()
                 .filter_map(|e| match &e.kind {
@@ -2539,7 +2656,7 @@ impl<'a> Compiler<'a> {
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         let all_const = keys[begin..end].iter().all(|k| matches!(k, Some(Expr { kind: ExprKind::Constant { .. }, .. })));
-        if n > 1 && !big && all_const {
+        if n > 1 && !big && all_const && self.feat.const_key_map {
             for v in &values[begin..end] {
                 self.visit_expr(v)?;
             }
@@ -2881,7 +2998,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
-        if n > 1 && !big {
+        if n > 1 && !big && self.feat.const_key_map {
             for k in &keywords[begin..end] {
                 self.visit_expr(&k.value)?;
             }
@@ -2972,7 +3089,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        self.addop_i(o.CALL_FUNCTION_EX, u32::from(nkwelts > 0), loc);
+        self.emit_call_function_ex(nkwelts > 0, loc);
         Ok(())
     }
 
@@ -3343,6 +3460,20 @@ impl<'a> Elts<'a> {
 impl<'a> From<&'a [Expr]> for Elts<'a> {
     fn from(items: &'a [Expr]) -> Self {
         Elts { items, extra: None }
+    }
+}
+
+/// `is_constant_slice` (3.14+): every given bound is a constant.
+fn is_constant_slice(s: &Expr) -> bool {
+    let is_const = |x: &Option<Box<Expr>>| x.as_deref().is_none_or(|e| matches!(e.kind, ExprKind::Constant { .. }));
+    matches!(&s.kind, ExprKind::Slice { lower, upper, step } if is_const(lower) && is_const(upper) && is_const(step))
+}
+
+impl<'a> Compiler<'a> {
+    /// `should_apply_two_element_slice_optimization`: `a[x:y]` uses `BINARY_SLICE` /
+    /// `STORE_SLICE` (3.12+), except a constant slice (3.14+).
+    fn two_element_slice(&self, s: &Expr) -> bool {
+        self.feat.binary_slice && is_two_element_slice(s) && !(self.feat.const_slices && is_constant_slice(s))
     }
 }
 

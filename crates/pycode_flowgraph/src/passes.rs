@@ -501,6 +501,8 @@ impl Cfg {
         let mut done = false;
         let (nop, pop_top, load_const, copy) =
             (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
+        // 3.14+: `LOAD_SMALL_INT; POP_TOP` too (the sentinel never matches before).
+        let load_small_int = self.ops.LOAD_SMALL_INT;
         while !done {
             done = true;
             // The previous instruction: (block, index, opcode, oparg).
@@ -519,7 +521,9 @@ impl Cfg {
                 for i in 0..n {
                     let cur = blocks[b as usize].instrs[i];
                     let redundant = cur.opcode == pop_top
-                        && prev.is_some_and(|(_, _, op, arg)| op == load_const || (op == copy && arg == 1));
+                        && prev.is_some_and(|(_, _, op, arg)| {
+                            op == load_const || op == load_small_int || (op == copy && arg == 1)
+                        });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
                             let p = &mut blocks[pb as usize].instrs[pi];
@@ -629,7 +633,11 @@ impl Cfg {
         // The block's instructions are worked on outside the block: jump targets' first
         // instructions are read from the other blocks (or from here, for a jump to itself).
         let mut instrs = std::mem::take(&mut self.bb_mut(b)?.instrs);
-        let r = crate::peephole::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool);
+        let r = if self.ops.release.features().const_folding == pycode_release::ConstFolding::Cfg {
+            crate::peephole314::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool)
+        } else {
+            crate::peephole::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool)
+        };
         if let Some(blk) = self.blocks.get_mut(b as usize) {
             blk.instrs = instrs;
         }
@@ -718,6 +726,13 @@ impl Cfg {
         self.eliminate_empty_basic_blocks()?;
         self.resolve_line_numbers(firstlineno)?;
         let (order, order_gen) = self.take_order();
+        if self.ops.release.features().load_small_int {
+            // 3.14 `optimize_load_const`, over every block before the block peepholes.
+            for &b in &order {
+                let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                crate::peephole314::optimize_load_const(&self.ops, &mut blk.instrs, consts, pool)?;
+            }
+        }
         for &b in &order {
             self.optimize_basic_block(b, consts, pool)?;
         }
@@ -1608,6 +1623,7 @@ impl Cfg {
         }
         let ops = &self.ops;
         let return_const_pushes = ops.release.features().return_const_sized_as_load;
+        let before_instr = ops.release.features().stackdepth_before_instr;
         let blocks = &mut self.blocks;
         push(blocks, stack, self.entry, start)?;
         while let Some(b) = stack.pop() {
@@ -1626,13 +1642,15 @@ impl Cfg {
                     if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
                     }
-                    maxdepth = maxdepth.max(new_depth);
+                    // 3.14+: the depth before the instruction (its own push is counted where
+                    // the next one starts).
+                    maxdepth = maxdepth.max(if before_instr { depth } else { new_depth });
                     if return_const_pushes && ins.opcode == ops.RETURN_CONST {
                         // 3.13 sizes the frame as if the constant were pushed first.
                         maxdepth = maxdepth.max(depth + 1);
                     }
                     let p = ops.props(ins.opcode);
-                    if p & P_HAS_TARGET != 0 {
+                    if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
                             CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
                         )?;
@@ -1640,7 +1658,9 @@ impl Cfg {
                         if target_depth < 0 {
                             return Err(CfgError::NegativeStackDepth);
                         }
-                        maxdepth = maxdepth.max(target_depth);
+                        if !before_instr {
+                            maxdepth = maxdepth.max(target_depth);
+                        }
                         push(blocks, stack, ins.target, target_depth)?;
                     }
                     depth = new_depth;
@@ -1727,7 +1747,18 @@ impl Cfg {
                         if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                             l.opcode = op;
                         }
-                    } else if !is_forward {
+                    } else if is_forward {
+                        let conditional = last.opcode == o.POP_JUMP_IF_FALSE
+                            || last.opcode == o.POP_JUMP_IF_TRUE
+                            || last.opcode == o.POP_JUMP_IF_NONE
+                            || last.opcode == o.POP_JUMP_IF_NOT_NONE;
+                        if o.release.features().not_taken && conditional {
+                            // Under the jump's handler, as measured.
+                            let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
+                            nt.except = last.except;
+                            self.bb_mut(b)?.instrs.push(nt);
+                        }
+                    } else {
                         let reversed = if last.opcode == o.POP_JUMP_IF_NOT_NONE {
                             o.POP_JUMP_IF_NONE
                         } else if last.opcode == o.POP_JUMP_IF_NONE {
@@ -1749,8 +1780,16 @@ impl Cfg {
                         let jloc = if o.release.features().reversed_jump_no_location { Location::NO_LOCATION } else { last.loc };
                         let mut ji = CfgInstr::new(o.JUMP, target_label as i32, jloc);
                         ji.target = last.target;
+                        let target_depth = self.bb(last.target)?.startdepth;
                         {
                             let jb = self.bb_mut(j)?;
+                            if o.release.features().not_taken {
+                                let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
+                                nt.except = last.except;
+                                ji.except = last.except;
+                                jb.instrs.push(nt);
+                                jb.startdepth = target_depth;
+                            }
                             jb.instrs.push(ji);
                             jb.cold = cold;
                         }
@@ -1861,6 +1900,9 @@ impl Cfg {
     /// `_PyCfg_ResolveJumps`
     pub fn resolve_jumps(&mut self) -> Result<(), CfgError> {
         self.normalize_jumps()?;
+        if self.ops.release.features().load_fast_borrow {
+            self.optimize_load_fast()?;
+        }
         self.resolve_jump_offsets()
     }
 

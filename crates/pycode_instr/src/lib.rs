@@ -18,6 +18,7 @@
 //!
 //! No function here panics on any input.
 
+pub mod cfgfold;
 mod consts;
 mod indexset;
 
