@@ -431,6 +431,7 @@ impl Cfg {
         let nop = self.ops.NOP;
         let resume_sets_prev = self.ops.release.features().resume_sets_prev_line;
         let resume = self.ops.RESUME;
+        let track_ghost = self.ops.release.features().not_taken;
         // Without a NOP nothing is removed (the loop below would copy every instruction onto
         // itself).
         if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
@@ -489,6 +490,13 @@ impl Cfg {
             if resume_sets_prev || cur.opcode != resume {
                 prev_lineno = lineno;
             }
+        }
+        if track_ghost && dest < n {
+            let mut g = blk.instrs.clone();
+            if blk.ghost.len() > n {
+                g.extend_from_slice(&blk.ghost[n..]);
+            }
+            blk.ghost = g;
         }
         blk.instrs.truncate(dest);
         Ok(n - dest)
@@ -1753,10 +1761,11 @@ impl Cfg {
                             || last.opcode == o.POP_JUMP_IF_NONE
                             || last.opcode == o.POP_JUMP_IF_NOT_NONE;
                         if o.release.features().not_taken && conditional {
-                            // Under the jump's handler, as measured.
+                            // `i_except` is whatever the array slot held (see `ghost`).
+                            let blk = self.bb_mut(b)?;
                             let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
-                            nt.except = last.except;
-                            self.bb_mut(b)?.instrs.push(nt);
+                            nt.except = blk.ghost.get(blk.instrs.len()).map_or(NO_BLOCK, |g| g.except);
+                            blk.instrs.push(nt);
                         }
                     } else {
                         let reversed = if last.opcode == o.POP_JUMP_IF_NOT_NONE {
@@ -1784,10 +1793,7 @@ impl Cfg {
                         {
                             let jb = self.bb_mut(j)?;
                             if o.release.features().not_taken {
-                                let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
-                                nt.except = last.except;
-                                ji.except = last.except;
-                                jb.instrs.push(nt);
+                                jb.instrs.push(CfgInstr::new(o.NOT_TAKEN, 0, last.loc));
                                 jb.startdepth = target_depth;
                             }
                             jb.instrs.push(ji);
