@@ -152,6 +152,11 @@ struct Unit<'a> {
     has_docstring: bool,
     /// 3.14+: a function defined directly in a class body (`CO_METHOD`).
     is_method: bool,
+    /// 3.14+ `u_deferred_annotations`: a module's or class's simple annotated assignments
+    /// and their `__conditional_annotations__` index.
+    deferred: Vec<(&'a Stmt, Option<u32>)>,
+    /// 3.14+: where a module's `__annotate__` setup goes (`ANNOTATIONS_PLACEHOLDER`).
+    annotations_at: usize,
     /// `nameop`'s indices into `u_names`, `u_varnames`, `u_cellvars`, `u_freevars` (one column
     /// each, [`NO_SLOT`] until first used) by the name's position in this scope's symbol table,
     /// so a name used again costs one symbol lookup and no second hash of the string. Exact
@@ -549,6 +554,10 @@ impl<'a> Compiler<'a> {
         if e.needs_classdict {
             md.cellvars.insert(pystr("__classdict__"));
         }
+        let conditional_annotations = self.feat.deferred_annotations && e.has_conditional_annotations;
+        if conditional_annotations {
+            md.cellvars.insert(pystr("__conditional_annotations__"));
+        }
         let mut frees: Vec<&str> = e
             .symbols
             .iter()
@@ -574,6 +583,8 @@ impl<'a> Compiler<'a> {
             fasthidden: HashMap::default(),
             has_docstring: false,
             is_method: false,
+            deferred: Vec::new(),
+            annotations_at: 0,
             name_slots: Vec::new(),
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes)
                 .then(std::collections::BTreeSet::new),
@@ -586,6 +597,71 @@ impl<'a> Compiler<'a> {
             self.set_qualname();
         }
         self.addop_i(op!(self, RESUME), 0, loc);
+        if self.feat.deferred_annotations {
+            let at = self.uref().seq.len();
+            self.u().annotations_at = at;
+        }
+        Ok(())
+    }
+
+    /// `LOAD_DEREF` / `STORE_DEREF` of one of the unit's own cells by name.
+    fn addop_deref_cell(&mut self, op: u16, name: &str, loc: Location) {
+        let md = &self.uref().md;
+        let idx = md.cellvars.get_index(&pystr(name)).map_or(0, |i| i as u32);
+        self.addop_i(op, idx, loc);
+    }
+
+    /// `codegen_process_deferred_annotations` (3.14+): the `__annotate__` function of a
+    /// module (placed at its start) or class (at the end of its body).
+    fn process_deferred_annotations(&mut self, loc: Location) -> R {
+        let items = std::mem::take(&mut self.u().deferred);
+        if items.is_empty() {
+            return Ok(());
+        }
+        let scope = self.uref().scope_type;
+        let ste = self.uref().ste;
+        let start = self.uref().seq.len();
+        self.enter_annotate_scope(loc, 2 * ste + 1)?;
+        let o = self.ops;
+        self.addop_i(o.BUILD_MAP, 0, loc);
+        for (st, idx) in items {
+            let StmtKind::AnnAssign { target, annotation, .. } = &st.kind else { continue };
+            let ExprKind::Name { id, .. } = &target.kind else { continue };
+            let sloc = loc_of(st.pos);
+            let not_set = self.new_label();
+            if let Some(i) = idx {
+                self.load_const(ConstValue::Int(i64::from(i)), sloc);
+                if scope == ScopeType::Class {
+                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).map_or(0, |i| i as u32);
+                    let n = self.uref().md.varnames.len() as u32 + self.uref().md.cellvars.len() as u32;
+                    self.addop_i(o.LOAD_DEREF, n + fi, sloc);
+                } else {
+                    let arg = self.u().md.names.insert_str("__conditional_annotations__", true);
+                    self.addop_i(o.LOAD_GLOBAL, arg << 1, sloc);
+                }
+                self.addop_i(o.CONTAINS_OP, 0, sloc);
+                self.addop_j(o.POP_JUMP_IF_FALSE, not_set, sloc);
+            }
+            self.visit_expr(annotation)?;
+            self.addop_i(o.COPY, 2, sloc);
+            self.load_mangled_const(id, sloc);
+            self.addop(o.STORE_SUBSCR, loc);
+            self.use_label(not_set)?;
+        }
+        self.addop(o.RETURN_VALUE, loc);
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, 0)?;
+        let name = if scope == ScopeType::Class { "__annotate_func__" } else { "__annotate__" };
+        self.nameop(loc, name, ExprContext::Store)?;
+        if scope == ScopeType::Module {
+            let at = self.uref().annotations_at;
+            let seq = &mut self.u().seq;
+            let moved: Vec<pycode_instr::Instr> = seq.instrs()[start..].to_vec();
+            seq.truncate_to(start);
+            for (k, ins) in moved.into_iter().enumerate() {
+                seq.insert(at + k, ins);
+            }
+        }
         Ok(())
     }
 
@@ -742,7 +818,20 @@ impl<'a> Compiler<'a> {
                 loc = loc_of(st.pos);
             }
         }
-        if find_ann(stmts) {
+        if self.feat.deferred_annotations {
+            if self.ste().has_conditional_annotations {
+                self.addop_i(op!(self, BUILD_SET), 0, loc);
+                if self.uref().scope_type == ScopeType::Class {
+                    self.addop_deref_cell(op!(self, STORE_DEREF), "__conditional_annotations__", loc);
+                } else {
+                    self.nameop(loc, "__conditional_annotations__", ExprContext::Store)?;
+                }
+            }
+            // 3.14+: only `from __future__ import annotations` builds `__annotations__`.
+            if self.future.annotations() && self.ste().annotations_used {
+                self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+            }
+        } else if find_ann(stmts) {
             self.addop(op!(self, SETUP_ANNOTATIONS), loc);
         }
         if stmts.is_empty() {
@@ -764,6 +853,9 @@ impl<'a> Compiler<'a> {
         }
         for s in &stmts[i..] {
             self.visit_stmt(s)?;
+        }
+        if self.feat.deferred_annotations && !self.future.annotations() {
+            self.process_deferred_annotations(loc)?;
         }
         Ok(())
     }
@@ -1833,7 +1925,20 @@ impl<'a> Compiler<'a> {
         match &targ.kind {
             ExprKind::Name { id, .. } => {
                 self.forbidden_name(loc, id, ExprContext::Store)?;
-                if simple && matches!(st, ScopeType::Module | ScopeType::Class) {
+                if simple && matches!(st, ScopeType::Module | ScopeType::Class) && self.feat.deferred_annotations && !self.future.annotations() {
+                    let idx = self.ste().has_conditional_annotations.then(|| self.uref().deferred.len() as u32);
+                    self.u().deferred.push((s, idx));
+                    if let Some(i) = idx {
+                        if st == ScopeType::Class {
+                            self.addop_deref_cell(o.LOAD_DEREF, "__conditional_annotations__", loc);
+                        } else {
+                            self.addop_name(o.LOAD_NAME, "__conditional_annotations__", loc);
+                        }
+                        self.load_const(ConstValue::Int(i64::from(i)), loc);
+                        self.addop_i(o.SET_ADD, 1, loc);
+                        self.addop(o.POP_TOP, loc);
+                    }
+                } else if simple && matches!(st, ScopeType::Module | ScopeType::Class) {
                     if self.future.annotations() {
                         self.visit_annexpr(annotation, loc)?;
                     } else {
@@ -1858,7 +1963,7 @@ impl<'a> Compiler<'a> {
             }
             _ => return Err(CompileError::new(ErrorKind::SystemError, "invalid node type for annotated assignment")),
         }
-        if !simple && !self.future.annotations() && matches!(st, ScopeType::Module | ScopeType::Class) {
+        if !simple && !self.future.annotations() && !self.feat.deferred_annotations && matches!(st, ScopeType::Module | ScopeType::Class) {
             self.check_ann_expr(annotation)?;
         }
         Ok(())

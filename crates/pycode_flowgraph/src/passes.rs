@@ -325,6 +325,9 @@ impl Cfg {
 
     /// `eliminate_empty_basic_blocks`
     pub fn eliminate_empty_basic_blocks(&mut self) -> Result<(), CfgError> {
+        if self.ops.release.features().keep_empty_blocks {
+            return Ok(());
+        }
         // Every block of the chain (empty ones too, as in CPython) links to the first non-empty
         // block after it: one walk from the end.
         let (order, order_gen) = self.take_order();
@@ -563,19 +566,30 @@ impl Cfg {
     #[inline(never)]
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         for &b in &order {
-            let next = self.next_of(b);
+            let mut next = self.next_of(b);
             let nop = self.ops.NOP;
             let is_uncond = |op| self.ops.is_unconditional_jump(op);
             let last = match self.bb(b)?.last() {
                 Some(l) => *l,
+                None if keep_empty => continue,
                 None => return Err(CfgError::Internal("empty block in remove_redundant_jumps")),
             };
             if is_uncond(last.opcode) {
                 if last.target == NO_BLOCK {
                     return Err(CfgError::Internal("jump with NULL target"));
                 }
-                if last.target == next {
+                let mut target = last.target;
+                if keep_empty {
+                    while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+                        next = self.next_of(next);
+                    }
+                    while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                        target = self.next_of(target);
+                    }
+                }
+                if target == next {
                     if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                         l.opcode = nop;
                         l.oparg = 0;
@@ -827,12 +841,23 @@ impl Cfg {
 
     /// `remove_redundant_jumps` returning the number of jumps removed.
     fn remove_redundant_jumps_counted(&mut self) -> Result<usize, CfgError> {
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         let (order, order_gen) = self.take_order();
         let mut n = 0;
         let r = order.iter().try_for_each(|&b| {
-            let next = self.next_of(b);
+            let mut next = self.next_of(b);
             let Some(last) = self.bb(b)?.last().copied() else { return Ok(()) };
-            if self.ops.is_unconditional_jump(last.opcode) && last.target == next {
+            let mut target = last.target;
+            if keep_empty {
+                // `next_nonempty_block` on both sides.
+                while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+                    next = self.next_of(next);
+                }
+                while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                    target = self.next_of(target);
+                }
+            }
+            if self.ops.is_unconditional_jump(last.opcode) && target == next {
                 let nop = self.ops.NOP;
                 if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                     l.opcode = nop;
@@ -1272,10 +1297,20 @@ impl Cfg {
             Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
             None => self.entry,
         };
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         while b != NO_BLOCK {
-            let last = *self.bb(b)?.last().ok_or(CfgError::Internal("empty block"))?;
-            if self.ops.is_jump(last.opcode) {
-                let target = last.target;
+            let last = match self.bb(b)?.last() {
+                Some(l) => *l,
+                None if keep_empty => CfgInstr::new(0, 0, Location::NO_LOCATION),
+                None => return Err(CfgError::Internal("empty block")),
+            };
+            if !self.bb(b)?.instrs.is_empty() && self.ops.is_jump(last.opcode) {
+                let mut target = last.target;
+                if keep_empty {
+                    while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                        target = self.next_of(target);
+                    }
+                }
                 if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
                     let nt = self.new_block();
                     let mut instrs = self.bb(target)?.instrs.clone();

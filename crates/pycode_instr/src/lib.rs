@@ -172,6 +172,12 @@ impl InstrSequence {
         l
     }
 
+    /// Drops the instructions from `len` on (labels bound past the new end are left as they
+    /// are; the caller re-inserts what it removed).
+    pub fn truncate_to(&mut self, len: usize) {
+        self.instrs.truncate(len);
+    }
+
     /// Inserts `instr` at position `pos` (clamped to the end), shifting labels bound at or after
     /// `pos` (`instr_sequence_insert_instruction`, used by `wrap_in_stopiteration_handler`).
     pub fn insert(&mut self, pos: usize, instr: Instr) {

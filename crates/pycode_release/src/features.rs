@@ -169,6 +169,9 @@ pub struct Features {
     /// 3.14+: a `while` loop tests its condition once, at the top (the body jumps back);
     /// before, the test was repeated at the bottom.
     pub while_test_once: bool,
+    /// 3.14+: `flowgraph.c` no longer has `eliminate_empty_basic_blocks`; emptied blocks stay
+    /// in the chain (what `optimize_load_fast`'s fall-through walk stops at).
+    pub keep_empty_blocks: bool,
 }
 
 impl Release {
@@ -248,6 +251,7 @@ impl Release {
             jump_if_pseudo: ge14,
             const_slices: ge14,
             while_test_once: ge14,
+            keep_empty_blocks: ge14,
         }
     }
 }
