@@ -2362,7 +2362,9 @@ impl<'a> Compiler<'a> {
         self.check_debug_args(args, loc)?;
         let funcflags = self.default_arguments(loc, args)?;
         self.enter_scope("<lambda>", ScopeType::Lambda, key_of_expr(e), e.pos.lineno)?;
-        self.add_const(ConstValue::None);
+        if self.feat.func_first_const_none {
+            self.add_const(ConstValue::None);
+        }
         self.u().argcount = args.args.len() as u32;
         self.u().md.posonlyargcount = args.posonlyargs.len() as u32;
         self.u().md.kwonlyargcount = args.kwonlyargs.len() as u32;
@@ -3094,8 +3096,71 @@ impl<'a> Compiler<'a> {
         self.warn(func.pos, warnings::check_caller(func));
         self.emit_null_before_callable(loc_of(func.pos));
         self.visit_expr(func)?;
+        let end = self.new_label();
+        let optimized = self.feat.deferred_annotations && self.maybe_optimize_function_call(func, args, keywords, end)?;
         self.emit_null_after_callable(loc_of(func.pos));
-        self.call_helper(loc_of(e.pos), 0, args, keywords)
+        self.call_helper(loc_of(e.pos), 0, args, keywords)?;
+        if optimized {
+            self.use_label(end)?;
+        }
+        Ok(())
+    }
+
+    /// `maybe_optimize_function_call` (3.14+): `all(genexp)`, `any(genexp)` and
+    /// `tuple(genexp)` run the generator inline when the name is the builtin.
+    fn maybe_optimize_function_call(&mut self, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword], end: Label) -> Result<bool, CompileError> {
+        let ExprKind::Name { id, .. } = &func.kind else { return Ok(false) };
+        if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
+            return Ok(false);
+        }
+        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4; (initial result, jump that continues).
+        let (oparg, initial) = match &**id {
+            "all" => (3, Some(true)),
+            "any" => (4, Some(false)),
+            "tuple" => (2, None),
+            _ => return Ok(false),
+        };
+        let o = self.ops;
+        let loc = loc_of(func.pos);
+        let skip = self.new_label();
+        self.addop_i(o.COPY, 1, loc);
+        self.addop_i(o.LOAD_COMMON_CONSTANT, oparg, loc);
+        self.emit_compare(CmpOp::Is, loc);
+        self.addop_j(o.POP_JUMP_IF_FALSE, skip, loc);
+        self.addop(o.POP_TOP, loc);
+        if initial.is_none() {
+            self.addop_i(o.BUILD_LIST, 0, loc);
+        }
+        self.visit_expr(&args[0])?;
+        let lp = self.new_label();
+        let cleanup = self.new_label();
+        self.use_label(lp)?;
+        self.addop_j(o.FOR_ITER, cleanup, loc);
+        match initial {
+            None => {
+                self.addop_i(o.LIST_APPEND, 2, loc);
+                self.addop_j(o.JUMP, lp, loc);
+            }
+            Some(init) => {
+                self.addop(o.TO_BOOL, loc);
+                self.addop_j(if init { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, lp, loc);
+            }
+        }
+        self.addop(o.POP_ITER, NO_LOC);
+        if let Some(init) = initial {
+            self.load_const(if init { ConstValue::False } else { ConstValue::True }, loc);
+        }
+        self.addop_j(o.JUMP, end, loc);
+        self.use_label(cleanup)?;
+        self.addop(o.END_FOR, NO_LOC);
+        self.addop(o.POP_ITER, NO_LOC);
+        match initial {
+            None => self.emit_intrinsic1(Intrinsic1::ListToTuple, loc),
+            Some(init) => self.load_const(if init { ConstValue::True } else { ConstValue::False }, loc),
+        }
+        self.addop_j(o.JUMP, end, loc);
+        self.use_label(skip)?;
+        Ok(true)
     }
 
     /// `compiler_subkwargs`.
