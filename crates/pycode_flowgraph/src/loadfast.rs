@@ -73,8 +73,13 @@ impl Cfg {
                 let ins = blk.instrs[i];
                 if ins.opcode == jf || ins.opcode == jt {
                     blk.instrs[i].opcode = if ins.opcode == jf { pf } else { pt };
-                    blk.instrs.insert(i, CfgInstr::new(copy, 1, ins.loc));
-                    blk.instrs.insert(i + 1, CfgInstr::new(to_bool, 0, ins.loc));
+                    // Under the jump's handler (measured).
+                    let mut c = CfgInstr::new(copy, 1, ins.loc);
+                    c.except = ins.except;
+                    let mut t = CfgInstr::new(to_bool, 0, ins.loc);
+                    t.except = ins.except;
+                    blk.instrs.insert(i, c);
+                    blk.instrs.insert(i + 1, t);
                     i += 2;
                 }
                 i += 1;
