@@ -1450,14 +1450,17 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
         self.load_const(ConstValue::None, loc);
-        self.add_yield_from(loc, true)?;
+        let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
+        if self.feat.not_taken {
+            self.addop(o.NOT_TAKEN, loc);
+        }
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
         self.addop_j(o.JUMP, start, NO_LOC);
         self.pop_fblock();
         self.use_label(except)?;
-        self.addop(o.END_ASYNC_FOR, loc_of(f.iter.pos));
+        self.emit_end_async_for(end_send, loc_of(f.iter.pos));
         self.visit_stmts(&f.orelse)?;
         self.use_label(end)
     }
@@ -3565,7 +3568,8 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
         self.load_const(ConstValue::None, loc);
-        self.add_yield_from(loc, true)?;
+        // measured: the comprehension's END_ASYNC_FOR points at CLEANUP_THROW
+        let (end_send, _) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
@@ -3587,7 +3591,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.JUMP, start, elt_loc);
         self.pop_fblock();
         self.use_label(except)?;
-        self.addop(o.END_ASYNC_FOR, if v311 { cur } else { loc });
+        self.emit_end_async_for(end_send, if v311 { cur } else { loc });
         Ok(if v311 { cur } else { loc })
     }
 }

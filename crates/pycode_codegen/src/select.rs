@@ -299,6 +299,16 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The end of an `async for` (the `__anext__` handler): `END_ASYNC_FOR`, which 3.14+ give
+    /// the loop's `END_SEND` as jump target (for branch monitoring).
+    pub(super) fn emit_end_async_for(&mut self, end_send: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop(o.END_ASYNC_FOR, loc),
+            Minor::V3_14 | Minor::V3_15 => self.addop_j(o.END_ASYNC_FOR, end_send, loc),
+        }
+    }
+
     /// Pushes `AssertionError`: `LOAD_ASSERTION_ERROR` (to 3.13), `LOAD_COMMON_CONSTANT 0`
     /// (3.14+).
     pub(super) fn emit_load_assertion_error(&mut self, loc: Location) {
@@ -347,7 +357,8 @@ impl<'a> Compiler<'a> {
     /// `compiler_add_yield_from`: delegates to the awaitable / sub-iterator under the value
     /// sent first. 3.11: `SEND exit; YIELD_VALUE; RESUME; JUMP_BACKWARD_NO_INTERRUPT`; 3.12+
     /// also a `CLEANUP_THROW` handler around the yield and `END_SEND` at the exit.
-    pub(super) fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
+    /// Returns the `CLEANUP_THROW` and `END_SEND` labels (3.11: the exit twice).
+    pub(super) fn add_yield_from(&mut self, loc: Location, is_await: bool) -> Result<(Label, Label), CompileError> {
         let o = self.ops;
         let send = self.new_label();
         let fail = self.new_label();
@@ -374,7 +385,7 @@ impl<'a> Compiler<'a> {
                 self.addop(o.END_SEND, loc);
             }
         }
-        Ok(())
+        Ok((fail, exit))
     }
 
     /// Short-circuits to `target` keeping the value on the stack when it is true (`if_true`)

@@ -1802,6 +1802,8 @@ impl Cfg {
                             nt.except = blk.ghost.get(blk.instrs.len()).map_or(NO_BLOCK, |g| g.except);
                             blk.instrs.push(nt);
                         }
+                    } else if last.opcode == o.END_ASYNC_FOR {
+                        // 3.14+: a jump only for monitoring; never reversed.
                     } else {
                         let reversed = if last.opcode == o.POP_JUMP_IF_NOT_NONE {
                             o.POP_JUMP_IF_NONE
