@@ -811,6 +811,13 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// 3.14+ -OO: a body that was only a docstring compiles as `pass` at the docstring's start.
+    fn lone_docstring_pass(&mut self, st: &Stmt) {
+        let p = st.pos;
+        let loc = Location::new(p.lineno as i32, p.lineno as i32, p.col_offset as i32, p.col_offset as i32 + 4);
+        self.addop(op!(self, NOP), loc);
+    }
+
     /// `compiler_body`.
     fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
         if self.uref().scope_type == ScopeType::Module {
@@ -848,8 +855,12 @@ impl<'a> Compiler<'a> {
                 self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
             }
         } else if self.feat.clean_docstrings && get_docstring(stmts).is_some() {
-            // 3.13+ -OO: the docstring statement is not compiled at all.
+            // 3.13+ -OO: the docstring statement is not compiled at all (3.14+: when it is the
+            // whole body it becomes a `pass` four columns wide).
             i = 1;
+            if self.feat.oo_lone_docstring_kept && stmts.len() == 1 {
+                self.lone_docstring_pass(&stmts[0]);
+            }
         }
         for s in &stmts[i..] {
             self.visit_stmt(s)?;
@@ -2234,6 +2245,9 @@ impl<'a> Compiler<'a> {
         // 3.13+ -OO skip the docstring statement too (earlier releases compile it as an
         // expression statement).
         let skip_doc = self.feat.clean_docstrings && get_docstring(&f.body).is_some();
+        if skip_doc && doc.is_none() && self.feat.oo_lone_docstring_kept && f.body.len() == 1 {
+            self.lone_docstring_pass(&f.body[0]);
+        }
         let start = usize::from(doc.is_some() || skip_doc);
         for st in f.body.iter().skip(start) {
             self.visit_stmt(st)?;

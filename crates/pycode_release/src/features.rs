@@ -172,6 +172,9 @@ pub struct Features {
     /// 3.14+: `flowgraph.c` no longer has `eliminate_empty_basic_blocks`; emptied blocks stay
     /// in the chain (what `optimize_load_fast`'s fall-through walk stops at).
     pub keep_empty_blocks: bool,
+    /// 3.14+ -OO: a docstring that is the whole body is compiled as an expression statement
+    /// (its line is where the implicit return is attributed); other docstrings are dropped.
+    pub oo_lone_docstring_kept: bool,
 }
 
 impl Release {
@@ -252,6 +255,7 @@ impl Release {
             const_slices: ge14,
             while_test_once: ge14,
             keep_empty_blocks: ge14,
+            oo_lone_docstring_kept: ge14,
         }
     }
 }

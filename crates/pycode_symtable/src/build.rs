@@ -624,7 +624,8 @@ impl Builder {
     fn visit_annotations_314(&mut self, pos: Pos, a: &Arguments, returns: Option<&Expr>) -> R {
         let in_class = self.cur_ref().can_see_class_scope || self.cur_ref().block_type == BlockType::Class;
         self.enter_annotate_block(a as *const Arguments as usize, pos)?;
-        if in_class {
+        // measured: not under `from __future__ import annotations` (strings need no class dict)
+        if in_class && !self.future.annotations() {
             self.cur_entry().can_see_class_scope = true;
             self.add_def("__classdict__", USE, pos)?;
         }
