@@ -3582,8 +3582,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
         self.load_const(ConstValue::None, loc);
-        // measured: the comprehension's END_ASYNC_FOR points at CLEANUP_THROW
-        let (end_send, _) = self.add_yield_from(loc, true)?;
+        let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
