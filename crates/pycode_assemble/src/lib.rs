@@ -132,6 +132,9 @@ fn assemble_unit(
         g.assemble_3_11(&mut consts, pool, code_flags, nlocals, &cell_varname_index, md.freevars.len(), md.firstlineno)?
     } else {
         g.optimize_code_unit(&mut consts, pool, code_flags, nlocals, nparams, md.firstlineno)?;
+        if release.features().jump_if_pseudo {
+            g.convert_pseudo_conditional_jumps()?;
+        }
         // prepare_localsplus
         let nlocalsplus =
             g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
@@ -205,8 +208,33 @@ fn localsplus_slots(
         }
     };
     let hidden = release.at_least(3, 12) && !md.fasthidden.is_empty();
+    // 3.14+: parameters carry their kind (CO_FAST_ARG_POS 0x02, _KW 0x04, _VAR 0x08).
+    let arg_kinds = release.features().load_fast_borrow;
+    let npos = md.posonlyargcount as usize;
+    let nposkw = npos + md.argcount as usize;
+    let nkwonly = nposkw + md.kwonlyargcount as usize;
+    let varargs = md.flags & 0x04 != 0;
+    let varkw = md.flags & 0x08 != 0;
+    let arg_kind = |off: usize| -> u8 {
+        if !arg_kinds {
+            return 0;
+        }
+        if off < npos {
+            0x02
+        } else if off < nposkw {
+            0x06
+        } else if off < nkwonly {
+            0x04
+        } else if varargs && off == nkwonly {
+            0x0A
+        } else if varkw && off == nkwonly + usize::from(varargs) {
+            0x0C
+        } else {
+            0
+        }
+    };
     for (off, k) in md.varnames.iter().enumerate() {
-        let mut kind = fast_kind::LOCAL;
+        let mut kind = fast_kind::LOCAL | arg_kind(off);
         if hidden && md.fasthidden.contains(k) {
             kind |= fast_kind::HIDDEN;
         }

@@ -73,7 +73,7 @@ const CO_COROUTINE: u32 = 0x80;
 const CO_ASYNC_GENERATOR: u32 = 0x200;
 const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000 | 0x800000 | 0x1000000;
 
-use select::{MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
+use select::{MAKE_FUNCTION_ANNOTATE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
 
 // intrinsics
 const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
@@ -97,6 +97,8 @@ enum ScopeType {
     Lambda,
     Comprehension,
     TypeParams,
+    /// 3.14+ `__annotate__` functions.
+    Annotations,
 }
 
 /// `fblocktype`.
@@ -146,6 +148,15 @@ struct Unit<'a> {
     in_inlined_comp: u32,
     private: Option<Box<str>>,
     fasthidden: HashMap<Box<str>, bool>,
+    /// 3.14+: the function's first constant is its docstring (`CO_HAS_DOCSTRING`).
+    has_docstring: bool,
+    /// 3.14+: a function defined directly in a class body (`CO_METHOD`).
+    is_method: bool,
+    /// 3.14+ `u_deferred_annotations`: a module's or class's simple annotated assignments
+    /// and their `__conditional_annotations__` index.
+    deferred: Vec<(&'a Stmt, Option<u32>)>,
+    /// 3.14+: where a module's `__annotate__` setup goes (`ANNOTATIONS_PLACEHOLDER`).
+    annotations_at: usize,
     /// `nameop`'s indices into `u_names`, `u_varnames`, `u_cellvars`, `u_freevars` (one column
     /// each, [`NO_SLOT`] until first used) by the name's position in this scope's symbol table,
     /// so a name used again costs one symbol lookup and no second hash of the string. Exact
@@ -299,7 +310,11 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
 /// those emitted before an error).
 pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
     let future = pycode_symtable::parse_future(module)?;
-    crate::fold::fold_module(module, opts.optimize)?;
+    let cfg_folding = opts.release.features().const_folding == pycode_release::ConstFolding::Cfg;
+    if cfg_folding {
+        crate::cfgfold::register();
+    }
+    crate::fold::fold_module_for(module, opts.optimize, cfg_folding)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;
     // Only a module with a generic class has `.generic_base` names to make (the walk is skipped
@@ -546,6 +561,10 @@ impl<'a> Compiler<'a> {
         if e.needs_classdict {
             md.cellvars.insert(pystr("__classdict__"));
         }
+        let conditional_annotations = self.feat.deferred_annotations && e.has_conditional_annotations;
+        if conditional_annotations {
+            md.cellvars.insert(pystr("__conditional_annotations__"));
+        }
         let mut frees: Vec<&str> = e
             .symbols
             .iter()
@@ -569,6 +588,10 @@ impl<'a> Compiler<'a> {
             in_inlined_comp: 0,
             private,
             fasthidden: HashMap::default(),
+            has_docstring: false,
+            is_method: false,
+            deferred: Vec::new(),
+            annotations_at: 0,
             name_slots: Vec::new(),
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes)
                 .then(std::collections::BTreeSet::new),
@@ -581,6 +604,71 @@ impl<'a> Compiler<'a> {
             self.set_qualname();
         }
         self.addop_i(op!(self, RESUME), 0, loc);
+        if self.feat.deferred_annotations {
+            let at = self.uref().seq.len();
+            self.u().annotations_at = at;
+        }
+        Ok(())
+    }
+
+    /// `LOAD_DEREF` / `STORE_DEREF` of one of the unit's own cells by name.
+    fn addop_deref_cell(&mut self, op: u16, name: &str, loc: Location) {
+        let md = &self.uref().md;
+        let idx = md.cellvars.get_index(&pystr(name)).map_or(0, |i| i as u32);
+        self.addop_i(op, idx, loc);
+    }
+
+    /// `codegen_process_deferred_annotations` (3.14+): the `__annotate__` function of a
+    /// module (placed at its start) or class (at the end of its body).
+    fn process_deferred_annotations(&mut self, loc: Location) -> R {
+        let items = std::mem::take(&mut self.u().deferred);
+        if items.is_empty() {
+            return Ok(());
+        }
+        let scope = self.uref().scope_type;
+        let ste = self.uref().ste;
+        let start = self.uref().seq.len();
+        self.enter_annotate_scope(loc, 2 * ste + 1)?;
+        let o = self.ops;
+        self.addop_i(o.BUILD_MAP, 0, loc);
+        for (st, idx) in items {
+            let StmtKind::AnnAssign { target, annotation, .. } = &st.kind else { continue };
+            let ExprKind::Name { id, .. } = &target.kind else { continue };
+            let sloc = loc_of(st.pos);
+            let not_set = self.new_label();
+            if let Some(i) = idx {
+                self.load_const(ConstValue::Int(i64::from(i)), sloc);
+                if scope == ScopeType::Class {
+                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).map_or(0, |i| i as u32);
+                    let n = self.uref().md.varnames.len() as u32 + self.uref().md.cellvars.len() as u32;
+                    self.addop_i(o.LOAD_DEREF, n + fi, sloc);
+                } else {
+                    let arg = self.u().md.names.insert_str("__conditional_annotations__", true);
+                    self.addop_i(o.LOAD_GLOBAL, arg << 1, sloc);
+                }
+                self.addop_i(o.CONTAINS_OP, 0, sloc);
+                self.addop_j(o.POP_JUMP_IF_FALSE, not_set, sloc);
+            }
+            self.visit_expr(annotation)?;
+            self.addop_i(o.COPY, 2, sloc);
+            self.load_mangled_const(id, sloc);
+            self.addop(o.STORE_SUBSCR, loc);
+            self.use_label(not_set)?;
+        }
+        self.addop(o.RETURN_VALUE, loc);
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, 0)?;
+        let name = if scope == ScopeType::Class { "__annotate_func__" } else { "__annotate__" };
+        self.nameop(loc, name, ExprContext::Store)?;
+        if scope == ScopeType::Module {
+            let at = self.uref().annotations_at;
+            let seq = &mut self.u().seq;
+            let moved: Vec<pycode_instr::Instr> = seq.instrs()[start..].to_vec();
+            seq.truncate_to(start);
+            for (k, ins) in moved.into_iter().enumerate() {
+                seq.insert(at + k, ins);
+            }
+        }
         Ok(())
     }
 
@@ -648,6 +736,14 @@ impl<'a> Compiler<'a> {
             }
         }
         flags |= self.future.features & PY_CF_MASK;
+        if self.uref().has_docstring {
+            // CO_HAS_DOCSTRING (3.14+).
+            flags |= 0x400_0000;
+        }
+        if self.uref().is_method {
+            // CO_METHOD (3.14+).
+            flags |= 0x800_0000;
+        }
         flags
     }
 
@@ -722,6 +818,13 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// 3.14+ -OO: a body that was only a docstring compiles as `pass` at the docstring's start.
+    fn lone_docstring_pass(&mut self, st: &Stmt) {
+        let p = st.pos;
+        let loc = Location::new(p.lineno as i32, p.lineno as i32, p.col_offset as i32, p.col_offset as i32 + 4);
+        self.addop(op!(self, NOP), loc);
+    }
+
     /// `compiler_body`.
     fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
         if self.uref().scope_type == ScopeType::Module {
@@ -729,7 +832,20 @@ impl<'a> Compiler<'a> {
                 loc = loc_of(st.pos);
             }
         }
-        if find_ann(stmts) {
+        if self.feat.deferred_annotations {
+            if self.ste().has_conditional_annotations {
+                self.addop_i(op!(self, BUILD_SET), 0, loc);
+                if self.uref().scope_type == ScopeType::Class {
+                    self.addop_deref_cell(op!(self, STORE_DEREF), "__conditional_annotations__", loc);
+                } else {
+                    self.nameop(loc, "__conditional_annotations__", ExprContext::Store)?;
+                }
+            }
+            // 3.14+: only `from __future__ import annotations` builds `__annotations__`.
+            if self.future.annotations() && self.ste().annotations_used {
+                self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+            }
+        } else if find_ann(stmts) {
             self.addop(op!(self, SETUP_ANNOTATIONS), loc);
         }
         if stmts.is_empty() {
@@ -746,11 +862,18 @@ impl<'a> Compiler<'a> {
                 self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
             }
         } else if self.feat.clean_docstrings && get_docstring(stmts).is_some() {
-            // 3.13+ -OO: the docstring statement is not compiled at all.
+            // 3.13+ -OO: the docstring statement is not compiled at all (3.14+: when it is the
+            // whole body it becomes a `pass` four columns wide).
             i = 1;
+            if self.feat.oo_lone_docstring_kept && stmts.len() == 1 {
+                self.lone_docstring_pass(&stmts[0]);
+            }
         }
         for s in &stmts[i..] {
             self.visit_stmt(s)?;
+        }
+        if self.feat.deferred_annotations && !self.future.annotations() {
+            self.process_deferred_annotations(loc)?;
         }
         Ok(())
     }
@@ -932,7 +1055,8 @@ impl<'a> Compiler<'a> {
         for _ in 0..3 {
             self.load_const(ConstValue::None, loc);
         }
-        self.emit_call(2, false, loc);
+        let n = self.exit_call_nargs();
+        self.emit_call(n, false, loc);
     }
 
     /// `compiler_unwind_fblock`.
@@ -980,6 +1104,9 @@ impl<'a> Compiler<'a> {
                 *ploc = info.loc;
                 self.addop(o.POP_BLOCK, *ploc);
                 if preserve_tos {
+                    if self.exit_call_nargs() == 3 {
+                        self.addop_i(o.SWAP, 3, *ploc);
+                    }
                     self.addop_i(o.SWAP, 2, *ploc);
                 }
                 self.call_exit_with_nones(*ploc);
@@ -1353,14 +1480,17 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
         self.load_const(ConstValue::None, loc);
-        self.add_yield_from(loc, true)?;
+        let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
+        if self.feat.not_taken {
+            self.addop(o.NOT_TAKEN, loc);
+        }
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
         self.addop_j(o.JUMP, start, NO_LOC);
         self.pop_fblock();
         self.use_label(except)?;
-        self.addop(o.END_ASYNC_FOR, loc_of(f.iter.pos));
+        self.emit_end_async_for(end_send, loc_of(f.iter.pos));
         self.visit_stmts(&f.orelse)?;
         self.use_label(end)
     }
@@ -1377,7 +1507,12 @@ impl<'a> Compiler<'a> {
         self.jump_if(loc, test, anchor, false)?;
         self.use_label(bodyl)?;
         self.visit_stmts(body)?;
-        self.jump_if(loc, test, bodyl, true)?;
+        if self.feat.while_test_once {
+            // 3.14+: the body jumps back to the test.
+            self.addop_j(op!(self, JUMP), lp, NO_LOC);
+        } else {
+            self.jump_if(loc, test, bodyl, true)?;
+        }
         self.pop_fblock();
         self.use_label(anchor)?;
         self.visit_stmts(orelse)?;
@@ -1543,6 +1678,10 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_EXCEPT, NO_LOC);
         self.addop(o.POP_TOP, NO_LOC);
         self.addop(o.POP_TOP, NO_LOC);
+        if self.exit_call_nargs() == 3 {
+            // 3.14+: `__exit__` and its `self` are two items.
+            self.addop(o.POP_TOP, NO_LOC);
+        }
         let exit = self.new_label();
         self.emit_jump_after_handler(exit, NO_LOC);
         self.use_label(cleanup)?;
@@ -1656,7 +1795,7 @@ impl<'a> Compiler<'a> {
         let end = self.new_label();
         // 3.11: the rest takes the location the test left current.
         let loc = self.jump_if(loc, test, end, true)?;
-        self.addop(op!(self, LOAD_ASSERTION_ERROR), loc);
+        self.emit_load_assertion_error(loc);
         if let Some(m) = msg {
             self.visit_expr(m)?;
             self.emit_call(0, false, loc);
@@ -1746,7 +1885,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Subscript { value: v, slice, .. } => {
                 self.visit_expr(v)?;
-                if self.feat.binary_slice && is_two_element_slice(slice) {
+                if self.two_element_slice(slice) {
                     self.compiler_slice(slice)?;
                     self.addop_i(o.COPY, 3, loc);
                     self.addop_i(o.COPY, 3, loc);
@@ -1772,7 +1911,7 @@ impl<'a> Compiler<'a> {
                 self.addop_name(o.STORE_ATTR, attr, loc);
             }
             ExprKind::Subscript { slice, .. } => {
-                if self.feat.binary_slice && is_two_element_slice(slice) {
+                if self.two_element_slice(slice) {
                     self.addop_i(o.SWAP, 4, loc);
                     self.addop_i(o.SWAP, 3, loc);
                     self.addop_i(o.SWAP, 2, loc);
@@ -1827,7 +1966,20 @@ impl<'a> Compiler<'a> {
         match &targ.kind {
             ExprKind::Name { id, .. } => {
                 self.forbidden_name(loc, id, ExprContext::Store)?;
-                if simple && matches!(st, ScopeType::Module | ScopeType::Class) {
+                if simple && matches!(st, ScopeType::Module | ScopeType::Class) && self.feat.deferred_annotations && !self.future.annotations() {
+                    let idx = self.ste().has_conditional_annotations.then(|| self.uref().deferred.len() as u32);
+                    self.u().deferred.push((s, idx));
+                    if let Some(i) = idx {
+                        if st == ScopeType::Class {
+                            self.addop_deref_cell(o.LOAD_DEREF, "__conditional_annotations__", loc);
+                        } else {
+                            self.addop_name(o.LOAD_NAME, "__conditional_annotations__", loc);
+                        }
+                        self.load_const(ConstValue::Int(i64::from(i)), loc);
+                        self.addop_i(o.SET_ADD, 1, loc);
+                        self.addop(o.POP_TOP, loc);
+                    }
+                } else if simple && matches!(st, ScopeType::Module | ScopeType::Class) {
                     if self.future.annotations() {
                         self.visit_annexpr(annotation, loc)?;
                     } else {
@@ -1852,7 +2004,7 @@ impl<'a> Compiler<'a> {
             }
             _ => return Err(CompileError::new(ErrorKind::SystemError, "invalid node type for annotated assignment")),
         }
-        if !simple && !self.future.annotations() && matches!(st, ScopeType::Module | ScopeType::Class) {
+        if !simple && !self.future.annotations() && !self.feat.deferred_annotations && matches!(st, ScopeType::Module | ScopeType::Class) {
             self.check_ann_expr(annotation)?;
         }
         Ok(())
@@ -1890,7 +2042,21 @@ impl<'a> Compiler<'a> {
             self.addop_i(op!(self, BUILD_TUPLE), args.defaults.len() as u32, loc);
             flags |= MAKE_FUNCTION_DEFAULTS;
         }
-        if !args.kwonlyargs.is_empty() {
+        if !args.kwonlyargs.is_empty() && !self.feat.const_key_map {
+            // 3.14+: key/value pairs and `BUILD_MAP`.
+            let mut n = 0u32;
+            for (i, a) in args.kwonlyargs.iter().enumerate() {
+                if let Some(Some(d)) = args.kw_defaults.get(i) {
+                    n += 1;
+                    self.load_mangled_const(&a.arg, loc);
+                    self.visit_expr(d)?;
+                }
+            }
+            if n > 0 {
+                self.addop_i(op!(self, BUILD_MAP), n, loc);
+                flags |= MAKE_FUNCTION_KWDEFAULTS;
+            }
+        } else if !args.kwonlyargs.is_empty() {
             // `_Py_Mangle` returns the identifier itself, or a new string when it mangles.
             let mut keys: Vec<(&str, Option<String>)> = Vec::new();
             for (i, a) in args.kwonlyargs.iter().enumerate() {
@@ -1954,6 +2120,55 @@ impl<'a> Compiler<'a> {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// `codegen_setup_annotations_scope` (3.14+): enters an `__annotate__(format)` scope that
+    /// raises `NotImplementedError` for formats above `VALUE_WITH_FAKE_GLOBALS` (2).
+    fn enter_annotate_scope(&mut self, loc: Location, key: usize) -> R {
+        self.enter_scope("__annotate__", ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
+        self.u().md.posonlyargcount = 1;
+        let o = self.ops;
+        let body = self.new_label();
+        self.addop_i(o.LOAD_FAST, 0, loc);
+        self.load_const(ConstValue::Int(2), loc);
+        self.emit_compare(CmpOp::Gt, loc);
+        self.addop_j(o.POP_JUMP_IF_FALSE, body, loc);
+        self.addop_i(o.LOAD_COMMON_CONSTANT, 1, loc);
+        self.addop_i(o.RAISE_VARARGS, 1, loc);
+        self.use_label(body)
+    }
+
+    /// `codegen_annotations` (3.14+): the function's annotations as an `__annotate__`
+    /// function (pushed; returns true) when it has any.
+    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+        let key = args as *const Arguments as usize;
+        let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
+        if !used {
+            return Ok(false);
+        }
+        self.enter_annotate_scope(loc, key)?;
+        let mut n = 0;
+        for a in &args.args {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.posonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.vararg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        for a in &args.kwonlyargs {
+            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        }
+        if let Some(v) = &args.kwarg {
+            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+        }
+        self.visit_argannotation("return", returns, &mut n, loc)?;
+        self.addop_i(op!(self, BUILD_MAP), n / 2, loc);
+        self.addop(op!(self, RETURN_VALUE), loc);
+        let handle = self.finish_unit(true)?;
+        self.make_closure(loc, handle, 0)?;
+        Ok(true)
     }
 
     /// `compiler_make_closure`.
@@ -2020,25 +2235,35 @@ impl<'a> Compiler<'a> {
         let mut funcflags = self.default_arguments(loc, &f.args)?;
         let num_typeparam_args =
             if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
-        if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
+        if self.feat.deferred_annotations {
+            if self.function_annotate(loc, &f.args, f.returns.as_deref())? {
+                funcflags |= MAKE_FUNCTION_ANNOTATE;
+            }
+        } else if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
             funcflags |= MAKE_FUNCTION_ANNOTATIONS;
         }
         // compiler_function_body
         let scope_type = if is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
+        let in_class = self.uref().scope_type == ScopeType::Class;
         self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
+        self.u().is_method = in_class && self.feat.deferred_annotations;
         let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
         match doc {
             Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
                 Some(clean) => {
                     self.add_const(ConstValue::Str(clean));
+                    self.u().has_docstring = !self.feat.func_first_const_none;
                 }
                 None => {
                     let id = const_value(&mut self.consts, value);
                     self.add_const_id(id);
+                    self.u().has_docstring = !self.feat.func_first_const_none;
                 }
             },
             _ => {
-                self.add_const(ConstValue::None);
+                if self.feat.func_first_const_none {
+                    self.add_const(ConstValue::None);
+                }
             }
         }
         self.u().argcount = f.args.args.len() as u32;
@@ -2047,6 +2272,9 @@ impl<'a> Compiler<'a> {
         // 3.13+ -OO skip the docstring statement too (earlier releases compile it as an
         // expression statement).
         let skip_doc = self.feat.clean_docstrings && get_docstring(&f.body).is_some();
+        if skip_doc && doc.is_none() && self.feat.oo_lone_docstring_kept && f.body.len() == 1 {
+            self.lone_docstring_pass(&f.body[0]);
+        }
         let start = usize::from(doc.is_some() || skip_doc);
         for st in f.body.iter().skip(start) {
             self.visit_stmt(st)?;
@@ -2178,7 +2406,9 @@ impl<'a> Compiler<'a> {
         self.check_debug_args(args, loc)?;
         let funcflags = self.default_arguments(loc, args)?;
         self.enter_scope("<lambda>", ScopeType::Lambda, key_of_expr(e), e.pos.lineno)?;
-        self.add_const(ConstValue::None);
+        if self.feat.func_first_const_none {
+            self.add_const(ConstValue::None);
+        }
         self.u().argcount = args.args.len() as u32;
         self.u().md.posonlyargcount = args.posonlyargs.len() as u32;
         self.u().md.kwonlyargcount = args.kwonlyargs.len() as u32;
@@ -2391,7 +2621,7 @@ impl<'a> Compiler<'a> {
                     self.warn(value.pos, warnings::check_index(value, slice));
                 }
                 self.visit_expr(value)?;
-                if self.feat.binary_slice && is_two_element_slice(slice) && *ctx != ExprContext::Del {
+                if self.two_element_slice(slice) && *ctx != ExprContext::Del {
                     self.compiler_slice(slice)?;
                     if *ctx == ExprContext::Load {
                         self.addop(o.BINARY_SLICE, loc);
@@ -2412,6 +2642,15 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => err_at("starred assignment target must be in a list or tuple", loc),
                     _ => err_at("can't use starred expression here", loc),
                 })
+            }
+            ExprKind::Slice { lower, upper, step } if self.feat.const_slices && is_constant_slice(e) => {
+                // 3.14+: a slice of constants is a constant.
+                let mut part = |x: &Option<Box<Expr>>| match x.as_deref() {
+                    Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => const_value(&mut self.consts, value),
+                    _ => self.consts.add(ConstValue::None),
+                };
+                let ids = [part(lower), part(upper), part(step)];
+                self.load_const(ConstValue::Slice(ids), loc);
             }
             ExprKind::Slice { .. } => {
                 let n = self.compiler_slice(e)?;
@@ -2498,7 +2737,9 @@ impl<'a> Compiler<'a> {
     fn starunpack_helper_elts(&mut self, loc: Location, elts: Elts<'a>, pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
         let o = self.ops;
         let n = elts.len();
-        if n > 2 && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
+        // 3.14+: constant sequences are folded in the CFG instead.
+        let cfg_folding = self.feat.const_folding == pycode_release::ConstFolding::Cfg;
+        if n > 2 && !cfg_folding && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
             let values: Vec<Constant> = elts
                 .iter()
                 .filter_map(|e| match &e.kind {
@@ -2568,7 +2809,7 @@ impl<'a> Compiler<'a> {
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         let all_const = keys[begin..end].iter().all(|k| matches!(k, Some(Expr { kind: ExprKind::Constant { .. }, .. })));
-        if n > 1 && !big && all_const {
+        if n > 1 && !big && all_const && self.feat.const_key_map {
             for v in &values[begin..end] {
                 self.visit_expr(v)?;
             }
@@ -2901,8 +3142,71 @@ impl<'a> Compiler<'a> {
         self.warn(func.pos, warnings::check_caller(func));
         self.emit_null_before_callable(loc_of(func.pos));
         self.visit_expr(func)?;
+        let end = self.new_label();
+        let optimized = self.feat.deferred_annotations && self.maybe_optimize_function_call(func, args, keywords, end)?;
         self.emit_null_after_callable(loc_of(func.pos));
-        self.call_helper(loc_of(e.pos), 0, args, keywords)
+        self.call_helper(loc_of(e.pos), 0, args, keywords)?;
+        if optimized {
+            self.use_label(end)?;
+        }
+        Ok(())
+    }
+
+    /// `maybe_optimize_function_call` (3.14+): `all(genexp)`, `any(genexp)` and
+    /// `tuple(genexp)` run the generator inline when the name is the builtin.
+    fn maybe_optimize_function_call(&mut self, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword], end: Label) -> Result<bool, CompileError> {
+        let ExprKind::Name { id, .. } = &func.kind else { return Ok(false) };
+        if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
+            return Ok(false);
+        }
+        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4; (initial result, jump that continues).
+        let (oparg, initial) = match &**id {
+            "all" => (3, Some(true)),
+            "any" => (4, Some(false)),
+            "tuple" => (2, None),
+            _ => return Ok(false),
+        };
+        let o = self.ops;
+        let loc = loc_of(func.pos);
+        let skip = self.new_label();
+        self.addop_i(o.COPY, 1, loc);
+        self.addop_i(o.LOAD_COMMON_CONSTANT, oparg, loc);
+        self.emit_compare(CmpOp::Is, loc);
+        self.addop_j(o.POP_JUMP_IF_FALSE, skip, loc);
+        self.addop(o.POP_TOP, loc);
+        if initial.is_none() {
+            self.addop_i(o.BUILD_LIST, 0, loc);
+        }
+        self.visit_expr(&args[0])?;
+        let lp = self.new_label();
+        let cleanup = self.new_label();
+        self.use_label(lp)?;
+        self.addop_j(o.FOR_ITER, cleanup, loc);
+        match initial {
+            None => {
+                self.addop_i(o.LIST_APPEND, 2, loc);
+                self.addop_j(o.JUMP, lp, loc);
+            }
+            Some(init) => {
+                self.addop(o.TO_BOOL, loc);
+                self.addop_j(if init { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, lp, loc);
+            }
+        }
+        self.addop(o.POP_ITER, NO_LOC);
+        if let Some(init) = initial {
+            self.load_const(if init { ConstValue::False } else { ConstValue::True }, loc);
+        }
+        self.addop_j(o.JUMP, end, loc);
+        self.use_label(cleanup)?;
+        self.addop(o.END_FOR, NO_LOC);
+        self.addop(o.POP_ITER, NO_LOC);
+        match initial {
+            None => self.emit_intrinsic1(Intrinsic1::ListToTuple, loc),
+            Some(init) => self.load_const(if init { ConstValue::True } else { ConstValue::False }, loc),
+        }
+        self.addop_j(o.JUMP, end, loc);
+        self.use_label(skip)?;
+        Ok(true)
     }
 
     /// `compiler_subkwargs`.
@@ -2910,7 +3214,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
-        if n > 1 && !big {
+        if n > 1 && !big && self.feat.const_key_map {
             for k in &keywords[begin..end] {
                 self.visit_expr(&k.value)?;
             }
@@ -3001,7 +3305,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        self.addop_i(o.CALL_FUNCTION_EX, u32::from(nkwelts > 0), loc);
+        self.emit_call_function_ex(nkwelts > 0, loc);
         Ok(())
     }
 
@@ -3307,7 +3611,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
         self.load_const(ConstValue::None, loc);
-        self.add_yield_from(loc, true)?;
+        let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
         for e in &gen.ifs {
@@ -3329,7 +3633,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.JUMP, start, elt_loc);
         self.pop_fblock();
         self.use_label(except)?;
-        self.addop(o.END_ASYNC_FOR, if v311 { cur } else { loc });
+        self.emit_end_async_for(end_send, if v311 { cur } else { loc });
         Ok(if v311 { cur } else { loc })
     }
 }
@@ -3372,6 +3676,20 @@ impl<'a> Elts<'a> {
 impl<'a> From<&'a [Expr]> for Elts<'a> {
     fn from(items: &'a [Expr]) -> Self {
         Elts { items, extra: None }
+    }
+}
+
+/// `is_constant_slice` (3.14+): every given bound is a constant.
+fn is_constant_slice(s: &Expr) -> bool {
+    let is_const = |x: &Option<Box<Expr>>| x.as_deref().is_none_or(|e| matches!(e.kind, ExprKind::Constant { .. }));
+    matches!(&s.kind, ExprKind::Slice { lower, upper, step } if is_const(lower) && is_const(upper) && is_const(step))
+}
+
+impl<'a> Compiler<'a> {
+    /// `should_apply_two_element_slice_optimization`: `a[x:y]` uses `BINARY_SLICE` /
+    /// `STORE_SLICE` (3.12+), except a constant slice (3.14+).
+    fn two_element_slice(&self, s: &Expr) -> bool {
+        self.feat.binary_slice && is_two_element_slice(s) && !(self.feat.const_slices && is_constant_slice(s))
     }
 }
 

@@ -32,14 +32,22 @@ struct Folder {
     optimize: u8,
     future_annotations: bool,
     depth: u32,
+    /// 3.14+ (`ast_preprocess.c`): operators, tuples, subscripts and iterables fold in the CFG;
+    /// only `__debug__`, the `%`-format rewrite and match-pattern constants are folded here.
+    cfg: bool,
 }
 
 type R = Result<(), CompileError>;
 
 /// `_PyAST_Optimize`.
 pub fn fold_module(m: &mut Mod, optimize: u8) -> R {
+    fold_module_for(m, optimize, false)
+}
+
+/// `_PyAST_Optimize` of a release whose operator folding is in the CFG (`cfg`, 3.14+) or not.
+pub fn fold_module_for(m: &mut Mod, optimize: u8, cfg: bool) -> R {
     let ff = pycode_symtable::parse_future(m)?;
-    let mut f = Folder { optimize, future_annotations: ff.annotations(), depth: 0 };
+    let mut f = Folder { optimize, future_annotations: ff.annotations(), depth: 0, cfg };
     match m {
         Mod::Module { body, .. } => f.body(body),
         Mod::Interactive { body } => f.stmts(body),
@@ -141,7 +149,9 @@ impl Folder {
             self.expr(&mut g.target)?;
             self.expr(&mut g.iter)?;
             self.exprs(&mut g.ifs)?;
-            fold_iter(&mut g.iter);
+            if !self.cfg {
+                fold_iter(&mut g.iter);
+            }
         }
         Ok(())
     }
@@ -149,7 +159,12 @@ impl Folder {
     fn pattern(&mut self, p: &mut Pattern) -> R {
         self.enter()?;
         match &mut p.kind {
-            PatternKind::MatchValue { value } => self.expr(value)?,
+            PatternKind::MatchValue { value } => {
+                self.expr(value)?;
+                if self.cfg {
+                    fold_const_match_pattern(value);
+                }
+            }
             PatternKind::MatchSingleton { .. } | PatternKind::MatchStar { .. } => {}
             PatternKind::MatchSequence { patterns } | PatternKind::MatchOr { patterns } => {
                 for q in patterns {
@@ -158,6 +173,9 @@ impl Folder {
             }
             PatternKind::MatchMapping { keys, patterns, .. } => {
                 self.exprs(keys)?;
+                if self.cfg {
+                    keys.iter_mut().for_each(fold_const_match_pattern);
+                }
                 for q in patterns {
                     self.pattern(q)?;
                 }
@@ -235,7 +253,9 @@ impl Folder {
                 self.expr(&mut f.iter)?;
                 self.stmts(&mut f.body)?;
                 self.stmts(&mut f.orelse)?;
-                fold_iter(&mut f.iter);
+                if !self.cfg {
+                    fold_iter(&mut f.iter);
+                }
             }
             StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
                 self.expr(test)?;
@@ -304,11 +324,17 @@ impl Folder {
             ExprKind::BinOp { left, right, .. } => {
                 self.expr(left)?;
                 self.expr(right)?;
-                fold_binop(e);
+                if self.cfg {
+                    fold_format_only(e);
+                } else {
+                    fold_binop(e);
+                }
             }
             ExprKind::UnaryOp { operand, .. } => {
                 self.expr(operand)?;
-                fold_unaryop(e);
+                if !self.cfg {
+                    fold_unaryop(e);
+                }
             }
             ExprKind::Lambda { args, body } => {
                 self.arguments(args)?;
@@ -344,7 +370,7 @@ impl Folder {
                 self.exprs(comparators)?;
                 // fold_compare
                 if let (Some(op), Some(last)) = (ops.last(), comparators.last_mut()) {
-                    if matches!(op, CmpOp::In | CmpOp::NotIn) {
+                    if !self.cfg && matches!(op, CmpOp::In | CmpOp::NotIn) {
                         fold_iter(last);
                     }
                 }
@@ -365,7 +391,9 @@ impl Folder {
             ExprKind::Subscript { value, slice, .. } => {
                 self.expr(value)?;
                 self.expr(slice)?;
-                fold_subscr(e);
+                if !self.cfg {
+                    fold_subscr(e);
+                }
             }
             ExprKind::Starred { value, .. } => self.expr(value)?,
             ExprKind::Slice { lower, upper, step } => {
@@ -376,7 +404,9 @@ impl Folder {
             ExprKind::List { elts, .. } => self.exprs(elts)?,
             ExprKind::Tuple { elts, .. } => {
                 self.exprs(elts)?;
-                fold_tuple(e);
+                if !self.cfg {
+                    fold_tuple(e);
+                }
             }
             ExprKind::Name { id, ctx } => {
                 if *ctx == ExprContext::Load && &**id == "__debug__" {
@@ -1119,6 +1149,93 @@ fn complex_pow(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
         return None;
     }
     Some(p)
+}
+
+/// 3.14's `fold_binop`: only `"..." % (a, b)` becomes an f-string.
+fn fold_format_only(e: &mut Expr) {
+    let ExprKind::BinOp { left, op: Operator::Mod, right } = &e.kind else { return };
+    if let (Some(Constant::Str(fmt)), ExprKind::Tuple { elts, .. }) = (const_of(left), &right.kind) {
+        if !elts.iter().any(|x| matches!(x.kind, ExprKind::Starred { .. })) {
+            let fmt = fmt.clone();
+            optimize_format(e, &fmt);
+        }
+    }
+}
+
+/// `fold_const_match_patterns` (3.14+): `-c` and `c1 + c2j` / `c1 - c2j` (with `c1` possibly
+/// negated) in a match pattern.
+fn fold_const_match_pattern(e: &mut Expr) {
+    match &mut e.kind {
+        ExprKind::UnaryOp { op: UnaryOp::USub, operand } if const_of(operand).is_some() => fold_unaryop(e),
+        ExprKind::BinOp { left, op: Operator::Add | Operator::Sub, right } => {
+            if matches!(&left.kind, ExprKind::UnaryOp { op: UnaryOp::USub, operand } if const_of(operand).is_some()) {
+                fold_unaryop(left);
+            }
+            if const_of(left).is_some() && const_of(right).is_some() {
+                fold_binop(e);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value of `l <op> r` for the CFG's `fold_const_binop` (3.14+): `nb` is `BINARY_OP`'s
+/// oparg (`NB_*`; 26 = subscript).
+pub(crate) fn eval_binop(nb: u32, l: &Constant, r: &Constant) -> Option<Constant> {
+    let op = match nb {
+        0 => Operator::Add,
+        1 => Operator::BitAnd,
+        2 => Operator::FloorDiv,
+        3 => Operator::LShift,
+        4 => return None,
+        5 => Operator::Mult,
+        6 => Operator::Mod,
+        7 => Operator::BitOr,
+        8 => Operator::Pow,
+        9 => Operator::RShift,
+        10 => Operator::Sub,
+        11 => Operator::Div,
+        12 => Operator::BitXor,
+        26 => return eval_subscr(l, r),
+        _ => return None,
+    };
+    let lhs = Expr { pos: NO_POS, kind: ExprKind::Constant { value: l.clone(), kind_u: false } };
+    let rhs = Expr { pos: NO_POS, kind: ExprKind::Constant { value: r.clone(), kind_u: false } };
+    let mut e = Expr { pos: NO_POS, kind: ExprKind::BinOp { left: Box::new(lhs), op, right: Box::new(rhs) } };
+    if matches!(l, Constant::Str(_)) && op == Operator::Mod {
+        return None;
+    }
+    fold_binop(&mut e);
+    match e.kind {
+        ExprKind::Constant { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// `-c`, `~c`, `+c` for the CFG's `fold_const_unaryop`.
+pub(crate) fn eval_unary(op: UnaryOp, c: &Constant) -> Option<Constant> {
+    let operand = Expr { pos: NO_POS, kind: ExprKind::Constant { value: c.clone(), kind_u: false } };
+    let mut e = Expr { pos: NO_POS, kind: ExprKind::UnaryOp { op, operand: Box::new(operand) } };
+    fold_unaryop(&mut e);
+    match e.kind {
+        ExprKind::Constant { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// `PyObject_GetItem` of constants with an int index.
+fn eval_subscr(v: &Constant, i: &Constant) -> Option<Constant> {
+    let value = Expr { pos: NO_POS, kind: ExprKind::Constant { value: v.clone(), kind_u: false } };
+    let slice = Expr { pos: NO_POS, kind: ExprKind::Constant { value: i.clone(), kind_u: false } };
+    let mut e = Expr {
+        pos: NO_POS,
+        kind: ExprKind::Subscript { value: Box::new(value), slice: Box::new(slice), ctx: ExprContext::Load },
+    };
+    fold_subscr(&mut e);
+    match e.kind {
+        ExprKind::Constant { value, .. } => Some(value),
+        _ => None,
+    }
 }
 
 /// `fold_binop`.

@@ -10,6 +10,7 @@
 //!
 //! No function here panics on any input; recursion is bounded by an explicit depth counter.
 
+mod cfgfold;
 mod codegen;
 mod docstring;
 mod fold;

@@ -24,6 +24,8 @@ pub(super) const MAKE_FUNCTION_DEFAULTS: u32 = 0x01;
 pub(super) const MAKE_FUNCTION_KWDEFAULTS: u32 = 0x02;
 pub(super) const MAKE_FUNCTION_ANNOTATIONS: u32 = 0x04;
 pub(super) const MAKE_FUNCTION_CLOSURE: u32 = 0x08;
+/// 3.14+: `__annotate__`.
+pub(super) const MAKE_FUNCTION_ANNOTATE: u32 = 0x10;
 
 /// `FORMAT_VALUE`'s "has a format spec" bit (3.11–3.12).
 const FVS_HAVE_SPEC: u32 = 0x4;
@@ -138,8 +140,8 @@ impl<'a> Compiler<'a> {
     /// Fails unless this line's back end exists.
     pub(super) fn check_line(&self) -> R {
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => Ok(()),
-            Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 | Minor::V3_14 => Ok(()),
+            Minor::V3_15 => Err(CompileError::new(
                 ErrorKind::Unsupported,
                 format!("code generation for CPython {}", self.opts.release),
             )),
@@ -214,7 +216,13 @@ impl<'a> Compiler<'a> {
             Minor::V3_11 | Minor::V3_12 => self.addop_i(o.MAKE_FUNCTION, flags, loc),
             Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
                 self.addop(o.MAKE_FUNCTION, loc);
-                for f in [MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_KWDEFAULTS, MAKE_FUNCTION_DEFAULTS] {
+                for f in [
+                    MAKE_FUNCTION_CLOSURE,
+                    MAKE_FUNCTION_ANNOTATIONS,
+                    MAKE_FUNCTION_ANNOTATE,
+                    MAKE_FUNCTION_KWDEFAULTS,
+                    MAKE_FUNCTION_DEFAULTS,
+                ] {
                     if flags & f != 0 {
                         self.addop_i(o.SET_FUNCTION_ATTRIBUTE, f, loc);
                     }
@@ -269,7 +277,63 @@ impl<'a> Compiler<'a> {
                 self.addop(if is_async { o.BEFORE_ASYNC_WITH } else { o.BEFORE_WITH }, loc);
                 Ok(())
             }
-            Minor::V3_14 | Minor::V3_15 => Err(CompileError::new(ErrorKind::Unsupported, "LOAD_SPECIAL with-statement entry")),
+            Minor::V3_14 | Minor::V3_15 => {
+                // LOAD_SPECIAL: __enter__ 0, __exit__ 1, __aenter__ 2, __aexit__ 3.
+                let (enter, exit) = if is_async { (2, 3) } else { (0, 1) };
+                self.addop_i(o.COPY, 1, loc);
+                self.addop_i(o.LOAD_SPECIAL, exit, loc);
+                self.addop_i(o.SWAP, 2, loc);
+                self.addop_i(o.SWAP, 3, loc);
+                self.addop_i(o.LOAD_SPECIAL, enter, loc);
+                self.addop_i(o.CALL, 0, loc);
+                Ok(())
+            }
+        }
+    }
+
+    /// The number of arguments `__exit__` is called with on a normal exit (three `None`s on
+    /// the stack): 2 with a bound `__exit__` (to 3.13), 3 with `LOAD_SPECIAL`'s
+    /// function-and-self pair (3.14+).
+    pub(super) fn exit_call_nargs(&self) -> u32 {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => 2,
+            Minor::V3_14 | Minor::V3_15 => 3,
+        }
+    }
+
+    /// Calls with the positional tuple (and the keyword dict when `has_kwargs`) on the stack:
+    /// `CALL_FUNCTION_EX has_kwargs` (to 3.13); 3.14+ always take a dict slot, `NULL` when
+    /// there is none, and no oparg.
+    pub(super) fn emit_call_function_ex(&mut self, has_kwargs: bool, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop_i(o.CALL_FUNCTION_EX, u32::from(has_kwargs), loc),
+            Minor::V3_14 | Minor::V3_15 => {
+                if !has_kwargs {
+                    self.addop(o.PUSH_NULL, loc);
+                }
+                self.addop(o.CALL_FUNCTION_EX, loc);
+            }
+        }
+    }
+
+    /// The end of an `async for` (the `__anext__` handler): `END_ASYNC_FOR`, which 3.14+ give
+    /// the loop's `END_SEND` as jump target (for branch monitoring).
+    pub(super) fn emit_end_async_for(&mut self, end_send: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop(o.END_ASYNC_FOR, loc),
+            Minor::V3_14 | Minor::V3_15 => self.addop_j(o.END_ASYNC_FOR, end_send, loc),
+        }
+    }
+
+    /// Pushes `AssertionError`: `LOAD_ASSERTION_ERROR` (to 3.13), `LOAD_COMMON_CONSTANT 0`
+    /// (3.14+).
+    pub(super) fn emit_load_assertion_error(&mut self, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.addop(o.LOAD_ASSERTION_ERROR, loc),
+            Minor::V3_14 | Minor::V3_15 => self.addop_i(o.LOAD_COMMON_CONSTANT, 0, loc),
         }
     }
 
@@ -311,7 +375,8 @@ impl<'a> Compiler<'a> {
     /// `compiler_add_yield_from`: delegates to the awaitable / sub-iterator under the value
     /// sent first. 3.11: `SEND exit; YIELD_VALUE; RESUME; JUMP_BACKWARD_NO_INTERRUPT`; 3.12+
     /// also a `CLEANUP_THROW` handler around the yield and `END_SEND` at the exit.
-    pub(super) fn add_yield_from(&mut self, loc: Location, is_await: bool) -> R {
+    /// Returns the `CLEANUP_THROW` and `END_SEND` labels (3.11: the exit twice).
+    pub(super) fn add_yield_from(&mut self, loc: Location, is_await: bool) -> Result<(Label, Label), CompileError> {
         let o = self.ops;
         let send = self.new_label();
         let fail = self.new_label();
@@ -338,7 +403,7 @@ impl<'a> Compiler<'a> {
                 self.addop(o.END_SEND, loc);
             }
         }
-        Ok(())
+        Ok((fail, exit))
     }
 
     /// Short-circuits to `target` keeping the value on the stack when it is true (`if_true`)
@@ -350,10 +415,15 @@ impl<'a> Compiler<'a> {
             Minor::V3_11 => {
                 self.addop_j(if if_true { o.JUMP_IF_TRUE_OR_POP } else { o.JUMP_IF_FALSE_OR_POP }, target, loc);
             }
-            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+            Minor::V3_12 | Minor::V3_13 => {
                 self.addop_i(o.COPY, 1, loc);
                 self.emit_to_bool(loc);
                 self.addop_j(if if_true { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, target, loc);
+                self.addop(o.POP_TOP, loc);
+            }
+            // The pseudo-ops expand to `COPY 1; TO_BOOL; POP_JUMP_IF_*` after optimisation.
+            Minor::V3_14 | Minor::V3_15 => {
+                self.addop_j(if if_true { o.JUMP_IF_TRUE } else { o.JUMP_IF_FALSE }, target, loc);
                 self.addop(o.POP_TOP, loc);
             }
         }

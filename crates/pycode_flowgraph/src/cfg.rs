@@ -54,6 +54,11 @@ pub struct BasicBlock {
     /// `b_exceptstack` during `label_exception_targets`: a node of that pass's shared stack
     /// tree, or [`NO_STACK`].
     pub(crate) exceptstack: u32,
+    /// What CPython's instruction array holds beyond `instrs.len()` after the block shrank
+    /// (`remove_redundant_nops` compacts in place and leaves the old tail): indexed like
+    /// `instrs`; only the entries at or past the current length mean anything. 3.14's
+    /// `NOT_TAKEN` (added without setting `i_except`) takes its handler from there.
+    pub ghost: Vec<CfgInstr>,
 }
 
 impl BasicBlock {
@@ -73,6 +78,7 @@ impl BasicBlock {
             unsafe_locals_mask: 0,
             alloc: 0,
             exceptstack: NO_STACK,
+            ghost: Vec::new(),
         }
     }
 

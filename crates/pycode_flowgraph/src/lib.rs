@@ -14,7 +14,9 @@ mod cfg;
 mod consts;
 pub mod fixture;
 mod passes;
+mod loadfast;
 mod peephole;
+mod peephole314;
 
 pub use cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK};
 pub use consts::const_is_true;

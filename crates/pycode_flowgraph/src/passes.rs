@@ -325,6 +325,9 @@ impl Cfg {
 
     /// `eliminate_empty_basic_blocks`
     pub fn eliminate_empty_basic_blocks(&mut self) -> Result<(), CfgError> {
+        if self.ops.release.features().keep_empty_blocks {
+            return Ok(());
+        }
         // Every block of the chain (empty ones too, as in CPython) links to the first non-empty
         // block after it: one walk from the end.
         let (order, order_gen) = self.take_order();
@@ -431,6 +434,7 @@ impl Cfg {
         let nop = self.ops.NOP;
         let resume_sets_prev = self.ops.release.features().resume_sets_prev_line;
         let resume = self.ops.RESUME;
+        let track_ghost = self.ops.release.features().not_taken;
         // Without a NOP nothing is removed (the loop below would copy every instruction onto
         // itself).
         if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
@@ -490,6 +494,13 @@ impl Cfg {
                 prev_lineno = lineno;
             }
         }
+        if track_ghost && dest < n {
+            let mut g = blk.instrs.clone();
+            if blk.ghost.len() > n {
+                g.extend_from_slice(&blk.ghost[n..]);
+            }
+            blk.ghost = g;
+        }
         blk.instrs.truncate(dest);
         Ok(n - dest)
     }
@@ -501,6 +512,8 @@ impl Cfg {
         let mut done = false;
         let (nop, pop_top, load_const, copy) =
             (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
+        // 3.14+: `LOAD_SMALL_INT; POP_TOP` too (the sentinel never matches before).
+        let load_small_int = self.ops.LOAD_SMALL_INT;
         while !done {
             done = true;
             // The previous instruction: (block, index, opcode, oparg).
@@ -519,7 +532,9 @@ impl Cfg {
                 for i in 0..n {
                     let cur = blocks[b as usize].instrs[i];
                     let redundant = cur.opcode == pop_top
-                        && prev.is_some_and(|(_, _, op, arg)| op == load_const || (op == copy && arg == 1));
+                        && prev.is_some_and(|(_, _, op, arg)| {
+                            op == load_const || op == load_small_int || (op == copy && arg == 1)
+                        });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
                             let p = &mut blocks[pb as usize].instrs[pi];
@@ -551,19 +566,30 @@ impl Cfg {
     #[inline(never)]
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         for &b in &order {
-            let next = self.next_of(b);
+            let mut next = self.next_of(b);
             let nop = self.ops.NOP;
             let is_uncond = |op| self.ops.is_unconditional_jump(op);
             let last = match self.bb(b)?.last() {
                 Some(l) => *l,
+                None if keep_empty => continue,
                 None => return Err(CfgError::Internal("empty block in remove_redundant_jumps")),
             };
             if is_uncond(last.opcode) {
                 if last.target == NO_BLOCK {
                     return Err(CfgError::Internal("jump with NULL target"));
                 }
-                if last.target == next {
+                let mut target = last.target;
+                if keep_empty {
+                    while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+                        next = self.next_of(next);
+                    }
+                    while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                        target = self.next_of(target);
+                    }
+                }
+                if target == next {
                     if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                         l.opcode = nop;
                         l.oparg = 0;
@@ -629,7 +655,11 @@ impl Cfg {
         // The block's instructions are worked on outside the block: jump targets' first
         // instructions are read from the other blocks (or from here, for a jump to itself).
         let mut instrs = std::mem::take(&mut self.bb_mut(b)?.instrs);
-        let r = crate::peephole::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool);
+        let r = if self.ops.release.features().const_folding == pycode_release::ConstFolding::Cfg {
+            crate::peephole314::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool)
+        } else {
+            crate::peephole::optimize_instrs(&self.ops, &self.blocks, b, &mut instrs, consts, pool)
+        };
         if let Some(blk) = self.blocks.get_mut(b as usize) {
             blk.instrs = instrs;
         }
@@ -718,6 +748,13 @@ impl Cfg {
         self.eliminate_empty_basic_blocks()?;
         self.resolve_line_numbers(firstlineno)?;
         let (order, order_gen) = self.take_order();
+        if self.ops.release.features().load_small_int {
+            // 3.14 `optimize_load_const`, over every block before the block peepholes.
+            for &b in &order {
+                let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                crate::peephole314::optimize_load_const(&self.ops, &mut blk.instrs, consts, pool)?;
+            }
+        }
         for &b in &order {
             self.optimize_basic_block(b, consts, pool)?;
         }
@@ -804,12 +841,23 @@ impl Cfg {
 
     /// `remove_redundant_jumps` returning the number of jumps removed.
     fn remove_redundant_jumps_counted(&mut self) -> Result<usize, CfgError> {
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         let (order, order_gen) = self.take_order();
         let mut n = 0;
         let r = order.iter().try_for_each(|&b| {
-            let next = self.next_of(b);
+            let mut next = self.next_of(b);
             let Some(last) = self.bb(b)?.last().copied() else { return Ok(()) };
-            if self.ops.is_unconditional_jump(last.opcode) && last.target == next {
+            let mut target = last.target;
+            if keep_empty {
+                // `next_nonempty_block` on both sides.
+                while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
+                    next = self.next_of(next);
+                }
+                while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                    target = self.next_of(target);
+                }
+            }
+            if self.ops.is_unconditional_jump(last.opcode) && target == next {
                 let nop = self.ops.NOP;
                 if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                     l.opcode = nop;
@@ -1254,10 +1302,20 @@ impl Cfg {
             Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
             None => self.entry,
         };
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
         while b != NO_BLOCK {
-            let last = *self.bb(b)?.last().ok_or(CfgError::Internal("empty block"))?;
-            if self.ops.is_jump(last.opcode) {
-                let target = last.target;
+            let last = match self.bb(b)?.last() {
+                Some(l) => *l,
+                None if keep_empty => CfgInstr::new(0, 0, Location::NO_LOCATION),
+                None => return Err(CfgError::Internal("empty block")),
+            };
+            if !self.bb(b)?.instrs.is_empty() && self.ops.is_jump(last.opcode) {
+                let mut target = last.target;
+                if keep_empty {
+                    while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                        target = self.next_of(target);
+                    }
+                }
                 if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
                     let nt = self.new_block();
                     let mut instrs = self.bb(target)?.instrs.clone();
@@ -1612,6 +1670,7 @@ impl Cfg {
         }
         let ops = &self.ops;
         let return_const_pushes = ops.release.features().return_const_sized_as_load;
+        let before_instr = ops.release.features().stackdepth_before_instr;
         let blocks = &mut self.blocks;
         push(blocks, stack, self.entry, start)?;
         while let Some(b) = stack.pop() {
@@ -1630,13 +1689,15 @@ impl Cfg {
                     if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
                     }
-                    maxdepth = maxdepth.max(new_depth);
+                    // 3.14+: the depth before the instruction (its own push is counted where
+                    // the next one starts).
+                    maxdepth = maxdepth.max(if before_instr { depth } else { new_depth });
                     if return_const_pushes && ins.opcode == ops.RETURN_CONST {
                         // 3.13 sizes the frame as if the constant were pushed first.
                         maxdepth = maxdepth.max(depth + 1);
                     }
                     let p = ops.props(ins.opcode);
-                    if p & P_HAS_TARGET != 0 {
+                    if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
                             CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
                         )?;
@@ -1644,7 +1705,9 @@ impl Cfg {
                         if target_depth < 0 {
                             return Err(CfgError::NegativeStackDepth);
                         }
-                        maxdepth = maxdepth.max(target_depth);
+                        if !before_instr {
+                            maxdepth = maxdepth.max(target_depth);
+                        }
                         push(blocks, stack, ins.target, target_depth)?;
                     }
                     depth = new_depth;
@@ -1731,7 +1794,21 @@ impl Cfg {
                         if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                             l.opcode = op;
                         }
-                    } else if !is_forward {
+                    } else if is_forward {
+                        let conditional = last.opcode == o.POP_JUMP_IF_FALSE
+                            || last.opcode == o.POP_JUMP_IF_TRUE
+                            || last.opcode == o.POP_JUMP_IF_NONE
+                            || last.opcode == o.POP_JUMP_IF_NOT_NONE;
+                        if o.release.features().not_taken && conditional {
+                            // `i_except` is whatever the array slot held (see `ghost`).
+                            let blk = self.bb_mut(b)?;
+                            let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
+                            nt.except = blk.ghost.get(blk.instrs.len()).map_or(NO_BLOCK, |g| g.except);
+                            blk.instrs.push(nt);
+                        }
+                    } else if last.opcode == o.END_ASYNC_FOR {
+                        // 3.14+: a jump only for monitoring; never reversed.
+                    } else {
                         let reversed = if last.opcode == o.POP_JUMP_IF_NOT_NONE {
                             o.POP_JUMP_IF_NONE
                         } else if last.opcode == o.POP_JUMP_IF_NONE {
@@ -1753,8 +1830,13 @@ impl Cfg {
                         let jloc = if o.release.features().reversed_jump_no_location { Location::NO_LOCATION } else { last.loc };
                         let mut ji = CfgInstr::new(o.JUMP, target_label as i32, jloc);
                         ji.target = last.target;
+                        let target_depth = self.bb(last.target)?.startdepth;
                         {
                             let jb = self.bb_mut(j)?;
+                            if o.release.features().not_taken {
+                                jb.instrs.push(CfgInstr::new(o.NOT_TAKEN, 0, last.loc));
+                                jb.startdepth = target_depth;
+                            }
                             jb.instrs.push(ji);
                             jb.cold = cold;
                         }
@@ -1865,6 +1947,9 @@ impl Cfg {
     /// `_PyCfg_ResolveJumps`
     pub fn resolve_jumps(&mut self) -> Result<(), CfgError> {
         self.normalize_jumps()?;
+        if self.ops.release.features().load_fast_borrow {
+            self.optimize_load_fast()?;
+        }
         self.resolve_jump_offsets()
     }
 

@@ -318,7 +318,7 @@ fn fold_tuple_on_constants(
 }
 
 /// `swaptimize`: returns the new index.
-fn swaptimize(o: &Ops, instrs: &mut [CfgInstr], ix: usize) -> Result<usize, CfgError> {
+pub(crate) fn swaptimize(o: &Ops, instrs: &mut [CfgInstr], ix: usize) -> Result<usize, CfgError> {
     let (swap, nop) = (o.SWAP, o.NOP);
     let instrs = instrs.get_mut(ix..).ok_or(CfgError::Internal("swaptimize range"))?;
     let mut depth = instrs.first().map_or(0, |x| x.oparg.max(0) as usize);
@@ -417,7 +417,7 @@ fn next_swappable_instruction(o: &Ops, instrs: &[CfgInstr], mut i: i64, lineno: 
 }
 
 /// `apply_static_swaps`
-fn apply_static_swaps(o: &Ops, instrs: &mut [CfgInstr], i: usize) -> Result<(), CfgError> {
+pub(crate) fn apply_static_swaps(o: &Ops, instrs: &mut [CfgInstr], i: usize) -> Result<(), CfgError> {
     let mut i = i as i64;
     while i >= 0 {
         let swap = *instrs.get(i as usize).ok_or(CfgError::Internal("swap index"))?;

@@ -18,6 +18,7 @@
 //!
 //! No function here panics on any input.
 
+pub mod cfgfold;
 mod consts;
 mod indexset;
 
@@ -169,6 +170,12 @@ impl InstrSequence {
         self.labels.push(UNBOUND);
         self.created.push(self.instrs.len() as u32);
         l
+    }
+
+    /// Drops the instructions from `len` on (labels bound past the new end are left as they
+    /// are; the caller re-inserts what it removed).
+    pub fn truncate_to(&mut self, len: usize) {
+        self.instrs.truncate(len);
     }
 
     /// Inserts `instr` at position `pos` (clamped to the end), shifting labels bound at or after

@@ -155,6 +155,38 @@ pub struct Features {
     /// handler (`POP_JUMP_IF_NONE no_match`); 3.11.2 instead jumps over an inline `POP_TOP;
     /// JUMP next` to the handler (`POP_JUMP_IF_NOT_NONE`).
     pub except_star_no_match_block: bool,
+    /// 3.14+: `normalize_jumps` puts a `NOT_TAKEN` on the fall-through side of every
+    /// conditional jump (a backward one becomes `reversed jump; NOT_TAKEN; JUMP`).
+    pub not_taken: bool,
+    /// 3.14+: `optimize_load_fast` turns loads whose value is consumed before the local can
+    /// change into `LOAD_FAST_BORROW` (and the pair form).
+    pub load_fast_borrow: bool,
+    /// 3.14+: `LOAD_CONST` of an int in 0..=255 becomes `LOAD_SMALL_INT` (in the CFG; the
+    /// constant stays in `co_consts` only when it is the first one).
+    pub load_small_int: bool,
+    /// 3.11–3.13: a function's first constant is its docstring or `None`; 3.14+: only a
+    /// docstring is added first (and the code gets `CO_HAS_DOCSTRING`).
+    pub func_first_const_none: bool,
+    /// 3.11–3.13: dicts with constant keys and keyword-argument dicts are built with
+    /// `BUILD_CONST_KEY_MAP` (3.14+: `BUILD_MAP` of key/value pairs).
+    pub const_key_map: bool,
+    /// 3.14+: the stack depth is the largest depth *before* an instruction (the push of a
+    /// block's last instruction counts only where a successor starts).
+    pub stackdepth_before_instr: bool,
+    /// 3.14+: `and`/`or` jump with the `JUMP_IF_FALSE`/`JUMP_IF_TRUE` pseudo-ops (expanded to
+    /// `COPY 1; TO_BOOL; POP_JUMP_IF_*` after the optimisations; threaded into each other).
+    pub jump_if_pseudo: bool,
+    /// 3.14+: `x[a:b:c]` with constant (or absent) bounds loads a `slice` constant.
+    pub const_slices: bool,
+    /// 3.14+: a `while` loop tests its condition once, at the top (the body jumps back);
+    /// before, the test was repeated at the bottom.
+    pub while_test_once: bool,
+    /// 3.14+: `flowgraph.c` no longer has `eliminate_empty_basic_blocks`; emptied blocks stay
+    /// in the chain (what `optimize_load_fast`'s fall-through walk stops at).
+    pub keep_empty_blocks: bool,
+    /// 3.14+ -OO: a docstring that is the whole body is compiled as an expression statement
+    /// (its line is where the implicit return is attributed); other docstrings are dropped.
+    pub oo_lone_docstring_kept: bool,
 }
 
 impl Release {
@@ -174,6 +206,7 @@ impl Release {
         let line = self.line();
         let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
         let is311 = matches!(line, Minor::V3_11);
+        let ge14 = matches!(line, Minor::V3_14 | Minor::V3_15);
         let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
             Release::V3_11_2 | Release::V3_11_7 => (20, false, true, true),
             Release::V3_12_1 => (20, false, true, true),
@@ -197,7 +230,7 @@ impl Release {
             generator_entry_depth: if ge13 { 0 } else { 1 },
             generator_pop_top_located: ge13,
             clean_docstrings: ge13,
-            comprehension_iter_again: matches!(self, Release::V3_13_2 | Release::V3_14_2),
+            comprehension_iter_again: matches!(self, Release::V3_13_2),
             cfg_lines_first: ge13,
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
@@ -227,6 +260,17 @@ impl Release {
             swap_checks_stores: !matches!(self, Release::V3_11_2),
             match_case_jump_located: matches!(self, Release::V3_11_2),
             except_star_no_match_block: !matches!(self, Release::V3_11_2),
+            not_taken: ge14,
+            load_fast_borrow: ge14,
+            load_small_int: ge14,
+            func_first_const_none: !ge14,
+            const_key_map: !ge14,
+            stackdepth_before_instr: ge14,
+            jump_if_pseudo: ge14,
+            const_slices: ge14,
+            while_test_once: ge14,
+            keep_empty_blocks: ge14,
+            oo_lone_docstring_kept: ge14,
         }
     }
 }

@@ -46,6 +46,8 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         release,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
+    // 3.14+: a module may be partly executed, so its annotations are all conditional.
+    b.cur_entry().in_conditional_block = release.features().deferred_annotations;
     match module {
         Mod::Module { body, .. } | Mod::Interactive { body } => {
             for s in body {
@@ -92,7 +94,7 @@ impl Builder {
         e.private = self.private.clone();
         let id = self.entries.len();
         self.entries.push(e);
-        if block != BlockType::Annotation {
+        if block != BlockType::Annotation || self.release.features().deferred_annotations {
             self.blocks.insert(key, id);
             if let Some(p) = prev {
                 self.entries[p].children.push(id);
@@ -251,7 +253,11 @@ impl Builder {
                         self.visit_type_param(tp)?;
                     }
                 }
-                self.visit_annotations(pos, &f.args, f.returns.as_deref())?;
+                if self.release.features().deferred_annotations {
+                    self.visit_annotations_314(pos, &f.args, f.returns.as_deref())?;
+                } else {
+                    self.visit_annotations(pos, &f.args, f.returns.as_deref())?;
+                }
                 self.enter_block(&f.name, BlockType::Function, key_of_stmt(s), pos);
                 if matches!(s.kind, StmtKind::AsyncFunctionDef(_)) {
                     self.cur_entry().coroutine = true;
@@ -349,7 +355,12 @@ impl Builder {
                 } else {
                     self.visit_expr(target)?;
                 }
-                self.visit_annotation(annotation)?;
+                if self.release.features().deferred_annotations {
+                    self.cur_entry().annotations_used = true;
+                    self.visit_annotation_314(annotation)?;
+                } else {
+                    self.visit_annotation(annotation)?;
+                }
                 if let Some(v) = value {
                     self.visit_expr(v)?;
                 }
@@ -361,16 +372,21 @@ impl Builder {
             StmtKind::For(f) | StmtKind::AsyncFor(f) => {
                 self.visit_expr(&f.target)?;
                 self.visit_expr(&f.iter)?;
+                let was = self.enter_conditional();
                 self.visit_stmts(&f.body)?;
                 self.visit_stmts(&f.orelse)?;
+                self.cur_entry().in_conditional_block = was;
             }
             StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
                 self.visit_expr(test)?;
+                let was = self.enter_conditional();
                 self.visit_stmts(body)?;
                 self.visit_stmts(orelse)?;
+                self.cur_entry().in_conditional_block = was;
             }
             StmtKind::Match { subject, cases } => {
                 self.visit_expr(subject)?;
+                let was = self.enter_conditional();
                 for c in cases {
                     self.visit_pattern(&c.pattern)?;
                     if let Some(g) = &c.guard {
@@ -378,6 +394,7 @@ impl Builder {
                     }
                     self.visit_stmts(&c.body)?;
                 }
+                self.cur_entry().in_conditional_block = was;
             }
             StmtKind::Raise { exc, cause } => {
                 if let Some(e) = exc {
@@ -388,12 +405,14 @@ impl Builder {
                 }
             }
             StmtKind::Try(t) | StmtKind::TryStar(t) => {
+                let was = self.enter_conditional();
                 self.visit_stmts(&t.body)?;
                 self.visit_stmts(&t.orelse)?;
                 for h in &t.handlers {
                     self.visit_excepthandler(h)?;
                 }
                 self.visit_stmts(&t.finalbody)?;
+                self.cur_entry().in_conditional_block = was;
             }
             StmtKind::Assert { test, msg } => {
                 self.visit_expr(test)?;
@@ -458,7 +477,9 @@ impl Builder {
                 for it in items {
                     self.visit_withitem(it)?;
                 }
+                let was = self.enter_conditional();
                 self.visit_stmts(body)?;
+                self.cur_entry().in_conditional_block = was;
             }
         }
         Ok(())
@@ -580,6 +601,87 @@ impl Builder {
         if fa {
             self.exit_block();
         }
+        Ok(())
+    }
+
+    /// Marks the current scope's statements as conditional (3.14+ `ENTER_CONDITIONAL_BLOCK`);
+    /// returns the previous state.
+    fn enter_conditional(&mut self) -> bool {
+        let e = self.cur_entry();
+        let was = e.in_conditional_block;
+        e.in_conditional_block = true;
+        was
+    }
+
+    /// Enters a 3.14 `__annotate__` scope, whose one parameter is `format`.
+    fn enter_annotate_block(&mut self, key: usize, pos: Pos) -> R {
+        self.enter_block("__annotate__", BlockType::Annotation, key, pos);
+        self.add_def("format", DEF_PARAM, pos)?;
+        Ok(())
+    }
+
+    /// `symtable_visit_annotations` (3.14+): every function gets an `__annotate__` scope.
+    fn visit_annotations_314(&mut self, pos: Pos, a: &Arguments, returns: Option<&Expr>) -> R {
+        let in_class = self.cur_ref().can_see_class_scope || self.cur_ref().block_type == BlockType::Class;
+        self.enter_annotate_block(a as *const Arguments as usize, pos)?;
+        // measured: not under `from __future__ import annotations` (strings need no class dict)
+        if in_class && !self.future.annotations() {
+            self.cur_entry().can_see_class_scope = true;
+            self.add_def("__classdict__", USE, pos)?;
+        }
+        let args = a.posonlyargs.iter().chain(&a.args);
+        for arg in args {
+            if let Some(an) = &arg.annotation {
+                self.cur_entry().annotations_used = true;
+                self.visit_expr(an)?;
+            }
+        }
+        for v in [&a.vararg, &a.kwarg].into_iter().flatten() {
+            if let Some(an) = &v.annotation {
+                self.cur_entry().annotations_used = true;
+                self.visit_expr(an)?;
+            }
+        }
+        for arg in &a.kwonlyargs {
+            if let Some(an) = &arg.annotation {
+                self.cur_entry().annotations_used = true;
+                self.visit_expr(an)?;
+            }
+        }
+        if let Some(r) = returns {
+            self.cur_entry().annotations_used = true;
+            self.visit_expr(r)?;
+        }
+        self.exit_block();
+        Ok(())
+    }
+
+    /// `symtable_visit_annotation` (3.14+): the annotations of a scope's annotated assignments
+    /// share one `__annotate__` scope.
+    fn visit_annotation_314(&mut self, ann: &Expr) -> R {
+        let parent = self.cur();
+        let pt = self.cur_ref().block_type;
+        if matches!(pt, BlockType::Class | BlockType::Module)
+            && self.cur_ref().in_conditional_block
+            && !self.cur_ref().has_conditional_annotations
+        {
+            self.cur_entry().has_conditional_annotations = true;
+            self.add_def("__conditional_annotations__", USE, ann.pos)?;
+        }
+        match self.entries[parent].annotation_block {
+            None => {
+                self.enter_annotate_block(2 * parent + 1, ann.pos)?;
+                let id = self.cur();
+                self.entries[parent].annotation_block = Some(id);
+                if pt == BlockType::Class && !self.future.annotations() {
+                    self.cur_entry().can_see_class_scope = true;
+                    self.add_def("__classdict__", USE, ann.pos)?;
+                }
+            }
+            Some(id) => self.stack.push(id),
+        }
+        self.visit_expr(ann)?;
+        self.exit_block();
         Ok(())
     }
 

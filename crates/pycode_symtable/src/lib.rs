@@ -104,7 +104,7 @@ impl BlockType {
     pub fn is_function_like(self) -> bool {
         matches!(
             self,
-            BlockType::Function | BlockType::TypeVarBound | BlockType::TypeAlias | BlockType::TypeParam
+            BlockType::Function | BlockType::TypeVarBound | BlockType::TypeAlias | BlockType::TypeParam | BlockType::Annotation
         )
     }
 }
@@ -257,6 +257,14 @@ pub struct Entry {
     pub private: Option<Box<str>>,
     /// `ste_directives`: `global` / `nonlocal` (and walrus-implied) declarations, for errors.
     pub directives: Vec<(Box<str>, pycode_ast::Pos)>,
+    /// 3.14+ `ste_annotation_block`: the `__annotate__` scope of a module or class.
+    pub annotation_block: Option<EntryId>,
+    /// 3.14+ `ste_has_conditional_annotations`.
+    pub has_conditional_annotations: bool,
+    /// 3.14+ `ste_annotations_used`.
+    pub annotations_used: bool,
+    /// 3.14+ `ste_in_conditional_block` (while building).
+    pub in_conditional_block: bool,
 }
 
 impl Entry {
@@ -288,6 +296,10 @@ impl Entry {
             end_col_offset: pos.end_col_offset,
             private: None,
             directives: Vec::new(),
+            annotation_block: None,
+            has_conditional_annotations: false,
+            annotations_used: false,
+            in_conditional_block: false,
         }
     }
 
