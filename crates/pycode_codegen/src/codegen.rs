@@ -1402,7 +1402,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_BLOCK, NO_LOC);
         self.pop_fblock();
         self.visit_stmts(&t.finalbody)?;
-        self.addop_j(o.JUMP, exit, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(exit, NO_LOC);
         self.use_label(end)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
         self.addop(o.PUSH_EXC_INFO, NO_LOC);
@@ -2233,7 +2233,7 @@ impl<'a> Compiler<'a> {
                 let next = self.new_label();
                 self.jump_if(loc, test, next, false)?;
                 self.visit_expr(body)?;
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(next)?;
                 self.visit_expr(orelse)?;
                 self.use_label(end)?;
@@ -2313,7 +2313,9 @@ impl<'a> Compiler<'a> {
                     self.emit_call(1, false, loc);
                 } else {
                     self.visit_exprs(values)?;
-                    if values.len() != 1 {
+                    if values.is_empty() {
+                        self.emit_empty_joined_str(loc);
+                    } else if values.len() != 1 {
                         self.addop_i(o.BUILD_STRING, values.len() as u32, loc);
                     }
                 }
@@ -2647,7 +2649,7 @@ impl<'a> Compiler<'a> {
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
         let end = self.new_label();
-        self.addop_j(o.JUMP, end, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(end, NO_LOC);
         self.use_label(cleanup)?;
         self.addop_i(o.SWAP, 2, loc);
         self.addop(o.POP_TOP, loc);
@@ -2696,7 +2698,7 @@ impl<'a> Compiler<'a> {
                 let next2 = self.new_label();
                 cur = self.jump_if(cur, test, next2, false)?;
                 cur = self.jump_if(cur, body, next, cond)?;
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(next2)?;
                 cur = self.jump_if(cur, orelse, next, cond)?;
                 self.use_label(end)?;
@@ -2721,11 +2723,11 @@ impl<'a> Compiler<'a> {
                 self.emit_to_bool(el);
                 self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
                 let end = self.new_label();
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(cleanup)?;
                 self.addop(o.POP_TOP, el);
                 if !cond {
-                    self.addop_j(o.JUMP, next, NO_LOC);
+                    self.emit_jump_no_interrupt_3_13(next, NO_LOC);
                 }
                 self.use_label(end)?;
                 return Ok(if v311 { el } else { loc });
@@ -3129,7 +3131,7 @@ impl<'a> Compiler<'a> {
         }
         if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
             self.addop(o.POP_BLOCK, NO_LOC);
-            self.addop_j(o.JUMP, end, NO_LOC);
+            self.emit_jump_no_interrupt_3_13(end, NO_LOC);
             self.use_label(cleanup)?;
             self.addop_i(o.SWAP, 2, NO_LOC);
             self.addop(o.POP_TOP, NO_LOC);

@@ -1,11 +1,14 @@
-//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7.
+//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7, 3.13.0 and
+//! 3.13.2.
 //!
 //! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`; a few `exec` ones
 //! for compiler paths the corpora hardly reach, e.g. equal code objects merged) has references
 //! `NAME.MODE.py.O{0,1,2}.marshal` = `marshal.dumps(compile(source, "NAME.MODE.py", MODE,
-//! dont_inherit=True, optimize=N))` made by CPython 3.12.7 (Pyodide 0.27.7). Regenerate them
-//! with `python3 crates/pycode_compile/tests/data/modes/regen.py` (needs node and the Pyodide
-//! oracle, see conformance/README.md) after adding or changing a fixture.
+//! dont_inherit=True, optimize=N))` made by CPython 3.12.7 (Pyodide 0.27.7) next to it, and by
+//! 3.13.0 (native) and 3.13.2 (Pyodide 0.29.3) in the subdirectories `3.13.0/` and `3.13.2/`.
+//! Regenerate them with `python3 crates/pycode_compile/tests/data/modes/regen.py [--release R]`
+//! (needs the oracle of that release, see conformance/README.md) after adding or changing a
+//! fixture.
 //! pycode's `compile_source` + `marshal.dumps` must reproduce every reference exactly; a
 //! mismatch is reported with both disassemblies (marshal order for set constants).
 
@@ -29,8 +32,27 @@ const FLOOR: usize = 135;
 
 #[test]
 fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
-    let release = Release::V3_12_7;
+    check(Release::V3_12_7, None, FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_13_0() {
+    check(Release::V3_13_0, Some("3.13.0"), FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_13_2() {
+    check(Release::V3_13_2, Some("3.13.2"), FLOOR);
+}
+
+/// Compiles every fixture at -O0/1/2 for `release` and compares with the references in
+/// `tests/data/modes` (or its subdirectory `refs`); at least `floor` cases must run.
+fn check(release: Release, refs: Option<&str>, floor: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/modes");
+    let ref_dir = match refs {
+        Some(sub) => dir.join(sub),
+        None => dir.clone(),
+    };
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("tests/data/modes")
         .filter_map(|e| e.ok())
@@ -50,7 +72,7 @@ fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
         };
         let src = std::fs::read(dir.join(name)).expect("fixture");
         for level in 0u8..=2 {
-            let ref_path = dir.join(format!("{name}.O{level}.marshal"));
+            let ref_path = ref_dir.join(format!("{name}.O{level}.marshal"));
             let want = std::fs::read(&ref_path)
                 .unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
             let got = compile_source(&src, name, release, mode, level)
@@ -80,5 +102,5 @@ fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
     assert!(failures.is_empty(), "{}/{checked} differ:\n{}", failures.len(), failures.join("\n"));
     let mut cases = pycode_testkit::Cases::new("modes (source x optimize level)");
     cases.ran_n(checked);
-    cases.finish(FLOOR);
+    cases.finish(floor);
 }

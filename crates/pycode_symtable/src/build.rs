@@ -9,7 +9,7 @@ use pycode_ast::{
 
 use crate::flags::*;
 use crate::{
-    key_of_expr, key_of_stmt, key_of_type_param, key_of_type_params, mangle_cow, BlockType, CompileError,
+    key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params, mangle_cow, BlockType, CompileError,
     ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
 };
 
@@ -505,6 +505,29 @@ impl Builder {
     fn visit_type_param(&mut self, tp: &TypeParam) -> R {
         self.enter_depth()?;
         match &tp.kind {
+            TypeParamKind::TypeVar { name, bound, default_value } if self.release.features().type_param_defaults => {
+                self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
+                if let Some(b) = bound {
+                    let info =
+                        if matches!(b.kind, ExprKind::Tuple { .. }) { "a TypeVar constraint" } else { "a TypeVar bound" };
+                    self.visit_type_param_bound_or_default(b, name, key_of_type_param(tp), info)?;
+                }
+                if let Some(d) = default_value {
+                    self.visit_type_param_bound_or_default(d, name, key_of_type_param_default(tp), "a TypeVar default")?;
+                }
+            }
+            TypeParamKind::TypeVarTuple { name, default_value } if self.release.features().type_param_defaults => {
+                self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
+                if let Some(d) = default_value {
+                    self.visit_type_param_bound_or_default(d, name, key_of_type_param(tp), "a TypeVarTuple default")?;
+                }
+            }
+            TypeParamKind::ParamSpec { name, default_value } if self.release.features().type_param_defaults => {
+                self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
+                if let Some(d) = default_value {
+                    self.visit_type_param_bound_or_default(d, name, key_of_type_param(tp), "a ParamSpec default")?;
+                }
+            }
             TypeParamKind::TypeVar { name, bound, .. } => {
                 self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
                 if let Some(b) = bound {
@@ -523,6 +546,21 @@ impl Builder {
             }
         }
         self.depth -= 1;
+        Ok(())
+    }
+
+    /// `symtable_visit_type_param_bound_or_default` (3.13): a scope of its own at the
+    /// expression's location, `info` naming it in "cannot be used within" errors.
+    fn visit_type_param_bound_or_default(&mut self, e: &Expr, name: &str, key: usize, info: &'static str) -> R {
+        let in_class = self.cur_ref().can_see_class_scope;
+        self.enter_block(name, BlockType::TypeVarBound, key, e.pos);
+        self.cur_entry().can_see_class_scope = in_class;
+        if in_class {
+            self.add_def("__classdict__", USE, e.pos)?;
+        }
+        self.cur_entry().scope_info = Some(info);
+        self.visit_expr(e)?;
+        self.exit_block();
         Ok(())
     }
 
@@ -640,7 +678,7 @@ impl Builder {
         use pycode_release::Release as Rel;
         let what = match self.cur_ref().block_type {
             BlockType::Annotation => "an annotation",
-            BlockType::TypeVarBound => "a TypeVar bound",
+            BlockType::TypeVarBound => self.cur_ref().scope_info.unwrap_or("a TypeVar bound"),
             BlockType::TypeAlias => "a type alias",
             BlockType::TypeParam => "the definition of a generic",
             _ => return Ok(()),

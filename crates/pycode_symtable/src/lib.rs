@@ -257,6 +257,9 @@ pub struct Entry {
     pub private: Option<Box<str>>,
     /// `ste_directives`: `global` / `nonlocal` (and walrus-implied) declarations, for errors.
     pub directives: Vec<(Box<str>, pycode_ast::Pos)>,
+    /// `ste_scope_info` (3.13+) of a TypeVar bound / constraint / default scope: what its
+    /// "cannot be used within ..." error names.
+    pub scope_info: Option<&'static str>,
 }
 
 impl Entry {
@@ -288,6 +291,7 @@ impl Entry {
             end_col_offset: pos.end_col_offset,
             private: None,
             directives: Vec::new(),
+            scope_info: None,
         }
     }
 
@@ -326,6 +330,13 @@ pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
 /// Key of a TypeVar-bound scope.
 pub fn key_of_type_param(tp: &TypeParam) -> usize {
     tp as *const TypeParam as usize
+}
+
+/// The key of a TypeVar's default scope (3.13+; the bound has the address itself). CPython
+/// uses the address + 1, which here keys the type-parameter scope of a definition whose first
+/// parameter this is ([`key_of_type_params`]), so + 2 (still no node's address).
+pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
+    key_of_type_param(tp) + 2
 }
 
 /// The symbol table of one module (`struct symtable`).
