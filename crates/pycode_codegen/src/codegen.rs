@@ -294,7 +294,7 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
 /// [`compile_module`], appending the `SyntaxWarning`s the compiler emits to `warnings` (also
 /// those emitted before an error).
 pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
-    let future = pycode_symtable::parse_future(module)?;
+    let future = pycode_symtable::parse_future_for(module, opts.release)?;
     crate::fold::fold_module(module, opts.optimize)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;

@@ -90,8 +90,9 @@ pub struct Features {
     /// 3.13: no code object has a stack size below 1 (measured: `def f(): raise` has
     /// `co_stacksize` 1 there, 0 in 3.12; a 3.13 `.pyc` never holds 0).
     pub min_stacksize_one: bool,
-    /// 3.13.1+: the peephole drops `CALL_INTRINSIC_1 INTRINSIC_LIST_TO_TUPLE` before
-    /// `GET_ITER` (`for x in (*a, *b)` iterates the list); 3.13.0 keeps it (measured).
+    /// 3.14+: the peephole drops `CALL_INTRINSIC_1 INTRINSIC_LIST_TO_TUPLE` before
+    /// `GET_ITER` (`for x in (*a, *b)` iterates the list); 3.13.0 and 3.13.2 keep it (measured:
+    /// typing.py's `for attr in (*base.__dict__, *annotations)`).
     pub iter_list_not_tuple: bool,
     /// 3.13 (PEP 696): type parameters' defaults, each a lazily evaluated scope of its own
     /// (`INTRINSIC_SET_TYPEPARAM_DEFAULT`), and bound scopes located at the bound expression.
@@ -111,6 +112,10 @@ pub struct Features {
     /// the same line goes (measured: `try: pass` / `except: pass` in a loop keeps the `try`
     /// location).
     pub cold_push_removes_nops: bool,
+    /// 3.13.1+: `future_parse` only takes `from __future__` imports of level 0, and an unknown
+    /// feature (or `braces`) is reported at the imported name's range (3.12 and 3.13.0: at the
+    /// start of the statement, without an end; measured on native 3.13.0 and Pyodide 3.13.2).
+    pub future_errors_at_alias: bool,
     /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
     /// location, no exception handler) is appended; no line-number condition.
     pub jump_thread_appends: bool,
@@ -220,11 +225,12 @@ impl Release {
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
             min_stacksize_one: matches!(line, Minor::V3_13),
-            iter_list_not_tuple: ge13 && !matches!(self, Release::V3_13_0),
+            iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: matches!(line, Minor::V3_13),
             jump_offsets_from_index: matches!(line, Minor::V3_13),
             guarantee_exit_lines: !matches!(line, Minor::V3_13),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
+            future_errors_at_alias: matches!(self, Release::V3_13_2),
             jump_thread_appends: ge13,
             thread_jump_no_interrupt: matches!(line, Minor::V3_13),
             duplicate_eval_checks: ge13,

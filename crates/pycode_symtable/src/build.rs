@@ -728,7 +728,14 @@ impl Builder {
             }
             match e.block_type {
                 BlockType::Function => {
-                    let f = e.flags(target_name);
+                    // 3.12.7+ by the mangled name too (measured: `global __x1` then
+                    // `[__x1 := 2 for a in b]` in a method compiles there; 3.12.1 reports "no
+                    // binding for nonlocal '_Foo__x1' found").
+                    let f = if self.release.features().mangled_comprehension_iter {
+                        e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                    } else {
+                        e.flags(target_name)
+                    };
                     if f & DEF_GLOBAL != 0 {
                         self.add_def(target_name, DEF_GLOBAL, pos)?;
                     } else {
