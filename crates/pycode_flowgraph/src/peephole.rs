@@ -210,7 +210,7 @@ pub(crate) fn optimize_instrs(
         } else if opcode == o.SWAP {
             if oparg == 1 {
                 set_op0(&mut instrs[iu], o.NOP);
-            } else {
+            } else if !feat.swaps_after_peepholes {
                 let ni = swaptimize(o, instrs, iu)?;
                 i = ni as i64;
                 apply_static_swaps(o, instrs, ni)?;
@@ -269,6 +269,19 @@ pub(crate) fn optimize_instrs(
             }
         }
         i += 1;
+    }
+    if feat.swaps_after_peepholes {
+        // 3.13: SWAPs are optimized in a second walk over the block, after the peepholes
+        // (so a dead `STORE_FAST` already became `POP_TOP`).
+        let mut k = 0usize;
+        while k < instrs.len() {
+            if instrs[k].opcode == o.SWAP {
+                let nk = swaptimize(o, instrs, k)?;
+                apply_static_swaps(o, instrs, nk)?;
+                k = nk;
+            }
+            k += 1;
+        }
     }
     Ok(())
 }

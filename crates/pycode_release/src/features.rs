@@ -116,6 +116,10 @@ pub struct Features {
     /// feature (or `braces`) is reported at the imported name's range (3.12 and 3.13.0: at the
     /// start of the statement, without an end; measured on native 3.13.0 and Pyodide 3.13.2).
     pub future_errors_at_alias: bool,
+    /// 3.13: `swaptimize` / `apply_static_swaps` run in a second walk over the block after
+    /// the peepholes (3.12: when the peephole loop reaches the SWAP). Measured on 3.13.0 and
+    /// 3.13.2: `a, a = x, y` gives `STORE_FAST a; POP_TOP`, no SWAP.
+    pub swaps_after_peepholes: bool,
     /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
     /// location, no exception handler) is appended; no line-number condition.
     pub jump_thread_appends: bool,
@@ -231,6 +235,7 @@ impl Release {
             guarantee_exit_lines: !matches!(line, Minor::V3_13),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
+            swaps_after_peepholes: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,
             thread_jump_no_interrupt: matches!(line, Minor::V3_13),
             duplicate_eval_checks: ge13,
