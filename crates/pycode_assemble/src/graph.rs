@@ -73,7 +73,8 @@ pub struct Rules {
     /// Names every process of the release has interned before compiling (3.12: the `builtins`
     /// dict keys such as `None`/`True`/`False`/`len`, attribute names of the core builtin types;
     /// measured, `tools/gen_startup_interned.py`). A frozenset constant holding one is rebuilt
-    /// per code object by `intern_string_constants`.
+    /// per code object by `intern_string_constants`. 3.13: the dotted class qualnames interned
+    /// at start-up (a class body's `__qualname__` constant then stays a plain string).
     pub startup_interned_names: &'static [&'static str],
 }
 
@@ -110,13 +111,24 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
             },
-            Release::V3_13_0 | Release::V3_13_2 => Rules {
+            // 3.13: the dotted class qualnames the process has interned before compiling
+            // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
+            // frozen `importlib._bootstrap`, Pyodide's start-up modules for 3.13.2).
+            Release::V3_13_0 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
-                startup_interned_names: &[],
+                startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
+            },
+            Release::V3_13_2 => Rules {
+                interns_static_strings: true,
+                interns_code_strings: true,
+                set_keys_borrow_elements: false,
+                merges_annotate_localsplusnames: true,
+                startup_interned: &[],
+                startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
             },
             // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
             Release::V3_14_2 | Release::V3_15_0rc1 => Rules {

@@ -309,7 +309,7 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
 /// [`compile_module`], appending the `SyntaxWarning`s the compiler emits to `warnings` (also
 /// those emitted before an error).
 pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
-    let future = pycode_symtable::parse_future(module)?;
+    let future = pycode_symtable::parse_future_for(module, opts.release)?;
     let cfg_folding = opts.release.features().const_folding == pycode_release::ConstFolding::Cfg;
     if cfg_folding {
         crate::cfgfold::register();
@@ -1556,7 +1556,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_BLOCK, NO_LOC);
         self.pop_fblock();
         self.visit_stmts(&t.finalbody)?;
-        self.addop_j(o.JUMP, exit, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(exit, NO_LOC);
         self.use_label(end)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
         self.addop(o.PUSH_EXC_INFO, NO_LOC);
@@ -2492,7 +2492,7 @@ impl<'a> Compiler<'a> {
                 let next = self.new_label();
                 self.jump_if(loc, test, next, false)?;
                 self.visit_expr(body)?;
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(next)?;
                 self.visit_expr(orelse)?;
                 self.use_label(end)?;
@@ -2572,7 +2572,9 @@ impl<'a> Compiler<'a> {
                     self.emit_call(1, false, loc);
                 } else {
                     self.visit_exprs(values)?;
-                    if values.len() != 1 {
+                    if values.is_empty() {
+                        self.emit_empty_joined_str(loc);
+                    } else if values.len() != 1 {
                         self.addop_i(o.BUILD_STRING, values.len() as u32, loc);
                     }
                 }
@@ -2917,7 +2919,7 @@ impl<'a> Compiler<'a> {
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
         let end = self.new_label();
-        self.addop_j(o.JUMP, end, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(end, NO_LOC);
         self.use_label(cleanup)?;
         self.addop_i(o.SWAP, 2, loc);
         self.addop(o.POP_TOP, loc);
@@ -2966,7 +2968,7 @@ impl<'a> Compiler<'a> {
                 let next2 = self.new_label();
                 cur = self.jump_if(cur, test, next2, false)?;
                 cur = self.jump_if(cur, body, next, cond)?;
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(next2)?;
                 cur = self.jump_if(cur, orelse, next, cond)?;
                 self.use_label(end)?;
@@ -2991,11 +2993,11 @@ impl<'a> Compiler<'a> {
                 self.emit_to_bool(el);
                 self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
                 let end = self.new_label();
-                self.addop_j(o.JUMP, end, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(end, NO_LOC);
                 self.use_label(cleanup)?;
                 self.addop(o.POP_TOP, el);
                 if !cond {
-                    self.addop_j(o.JUMP, next, NO_LOC);
+                    self.emit_jump_no_interrupt_3_13(next, NO_LOC);
                 }
                 self.use_label(end)?;
                 return Ok(if v311 { el } else { loc });
@@ -3462,7 +3464,7 @@ impl<'a> Compiler<'a> {
         }
         if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
             self.addop(o.POP_BLOCK, NO_LOC);
-            self.addop_j(o.JUMP, end, NO_LOC);
+            self.emit_jump_no_interrupt_3_13(end, NO_LOC);
             self.use_label(cleanup)?;
             self.addop_i(o.SWAP, 2, NO_LOC);
             self.addop(o.POP_TOP, NO_LOC);

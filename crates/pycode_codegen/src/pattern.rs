@@ -392,14 +392,14 @@ impl<'a> Compiler<'a> {
                 self.addop(o.GET_LEN, loc);
                 self.load_const(ConstValue::Int(size as i64), loc);
                 self.addcompare(loc, CmpOp::Eq);
-                self.emit_to_bool(loc);
+                self.emit_to_bool_after_length_check(loc);
                 self.jump_to_fail_pop(loc, pc, o.POP_JUMP_IF_FALSE);
             }
             Some(_) if size > 1 => {
                 self.addop(o.GET_LEN, loc);
                 self.load_const(ConstValue::Int(size as i64 - 1), loc);
                 self.addcompare(loc, CmpOp::GtE);
-                self.emit_to_bool(loc);
+                self.emit_to_bool_after_length_check(loc);
                 self.jump_to_fail_pop(loc, pc, o.POP_JUMP_IF_FALSE);
             }
             Some(_) => {}
@@ -505,7 +505,7 @@ impl<'a> Compiler<'a> {
             self.addop(o.GET_LEN, loc);
             self.load_const(ConstValue::Int(size as i64), loc);
             self.addcompare(loc, CmpOp::GtE);
-            self.emit_to_bool(loc);
+            self.emit_to_bool_after_length_check(loc);
             self.jump_to_fail_pop(loc, pc, o.POP_JUMP_IF_FALSE);
         }
         // Collect the keys (literals or attribute lookups) for MATCH_KEYS, rejecting duplicate

@@ -13,7 +13,7 @@
 //! [`pycode_release::Features`], read as `self.feat`.
 
 use pycode_ast::CmpOp;
-use pycode_instr::{Label, Location};
+use pycode_instr::{ConstValue, Label, Location};
 use pycode_release::Minor;
 use pycode_symtable::{CompileError, ErrorKind};
 
@@ -346,6 +346,25 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The `TO_BOOL` after a pattern's length check (`GET_LEN`, size, `COMPARE_OP`): 3.13 has
+    /// none (measured with 3.13.0's `compiler_codegen`: `COMPARE_OP 172 (>=)` straight into
+    /// `POP_JUMP_IF_FALSE`); 3.14+ keep `TO_BOOL` until measured there.
+    pub(super) fn emit_to_bool_after_length_check(&mut self, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => {}
+            Minor::V3_14 | Minor::V3_15 => self.addop(self.ops.TO_BOOL, loc),
+        }
+    }
+
+    /// An f-string without parts (`f''`): `BUILD_STRING 0` (3.11, 3.12); 3.13 loads the
+    /// empty string constant (measured on 3.13.0); 3.14+ keep `BUILD_STRING 0` until measured.
+    pub(super) fn emit_empty_joined_str(&mut self, loc: Location) {
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_i(self.ops.BUILD_STRING, 0, loc),
+            Minor::V3_13 => self.load_const(ConstValue::str(""), loc),
+        }
+    }
+
     /// `not x` with `x` on the stack.
     pub(super) fn emit_not(&mut self, loc: Location) {
         self.emit_to_bool(loc);
@@ -501,6 +520,20 @@ impl<'a> Compiler<'a> {
         match self.line {
             Minor::V3_11 | Minor::V3_12 => self.addop_i(o.YIELD_VALUE, 0, loc),
             Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_i(o.YIELD_VALUE, u32::from(in_yield_from), loc),
+        }
+    }
+
+    /// A forward jump that 3.13's codegen spells `JUMP_NO_INTERRUPT` (measured with 3.13.0's
+    /// `_testinternalcapi.compiler_codegen`: after a `try`'s normal `finally` copy, an `if`
+    /// expression's body, a comparison chain's last compare, an inlined comprehension's exit and
+    /// every `try`/`except*` forward jump). 3.12 `JUMP`; 3.14+ keep `JUMP` until measured there.
+    /// The difference matters in the CFG: `JUMP` checks the eval breaker, so a line-less one
+    /// is duplicated per predecessor and jump threading follows it.
+    pub(super) fn emit_jump_no_interrupt_3_13(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 

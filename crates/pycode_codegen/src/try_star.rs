@@ -40,7 +40,7 @@ impl<'a> Compiler<'a> {
         self.visit_stmts(&t.body)?;
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
-        self.addop_j(o.JUMP, orelse, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(orelse, NO_LOC);
         let n = t.handlers.len();
 
         self.use_label(except)?;
@@ -97,7 +97,7 @@ impl<'a> Compiler<'a> {
                 self.nameop(NO_LOC, name, ExprContext::Store)?;
                 self.nameop(NO_LOC, name, ExprContext::Del)?;
             }
-            self.addop_j(o.JUMP, except, NO_LOC);
+            self.emit_jump_no_interrupt_3_13(except, NO_LOC);
 
             // except: (an exception raised in the handler body)
             self.use_label(cleanup_end)?;
@@ -109,13 +109,13 @@ impl<'a> Compiler<'a> {
             // Add the raised exception to the result list.
             self.addop_i(o.LIST_APPEND, 3, NO_LOC);
             self.addop(o.POP_TOP, NO_LOC);
-            self.addop_j(o.JUMP, except_with_error, NO_LOC);
+            self.emit_jump_no_interrupt_3_13(except_with_error, NO_LOC);
 
             self.use_label(except)?;
             if self.feat.except_star_no_match_block {
                 // Holds a propagated location.
                 self.addop(o.NOP, NO_LOC);
-                self.addop_j(o.JUMP, except_with_error, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(except_with_error, NO_LOC);
                 self.use_label(no_match)?;
                 self.addop(o.POP_TOP, hloc);
             }
@@ -124,7 +124,7 @@ impl<'a> Compiler<'a> {
             if i + 1 == n {
                 // Add the unhandled rest of the group (or None) to the list.
                 self.addop_i(o.LIST_APPEND, 1, NO_LOC);
-                self.addop_j(o.JUMP, reraise_star, NO_LOC);
+                self.emit_jump_no_interrupt_3_13(reraise_star, NO_LOC);
             }
         }
         // artificial
@@ -140,7 +140,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_TOP, NO_LOC);
         self.addop(o.POP_BLOCK, NO_LOC);
         self.addop(o.POP_EXCEPT, NO_LOC);
-        self.addop_j(o.JUMP, end, NO_LOC);
+        self.emit_jump_no_interrupt_3_13(end, NO_LOC);
 
         self.use_label(reraise)?;
         self.addop(o.POP_BLOCK, NO_LOC);

@@ -18,7 +18,7 @@ use pycode_symtable::FxHashMap as HashMap;
 
 use pycode_ast::{ClassDef, Expr, ExprContext, ExprKind, Mod, Stmt, StmtKind, TypeParam, TypeParamKind};
 use pycode_instr::{ConstValue, Location, PyStr};
-use pycode_symtable::{key_of_stmt, key_of_type_param, key_of_type_params};
+use pycode_symtable::{key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params};
 
 use super::{loc_of, Compiler, Elts, ScopeType, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS, R};
 
@@ -32,6 +32,7 @@ const INTRINSIC_TYPEALIAS: u32 = 11;
 const INTRINSIC_TYPEVAR_WITH_BOUND: u32 = 2;
 const INTRINSIC_TYPEVAR_WITH_CONSTRAINTS: u32 = 3;
 const INTRINSIC_SET_FUNCTION_TYPE_PARAMS: u32 = 4;
+const INTRINSIC_SET_TYPEPARAM_DEFAULT: u32 = 5;
 
 /// The `Name('.generic_base')` node (at the class statement's position) that CPython's
 /// `compiler_class` appends to a generic class's bases, for every generic class of the module.
@@ -109,7 +110,80 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_type_params`: creates each type parameter, stores it under its name in the
     /// type-parameter scope and leaves a tuple of them on the stack.
+    /// `compiler_type_param_bound_or_default` (3.13): the lazily evaluated bound, constraints
+    /// or default of a type parameter, located at the expression; a starred default (`*Ts =
+    /// *tuple[int]`) is unpacked.
+    fn type_param_bound_or_default_3_13(&mut self, e: &'a Expr, name: &'a str, key: usize, allow_starred: bool) -> R {
+        let o = self.ops;
+        let eloc = loc_of(e.pos);
+        self.enter_scope(name, ScopeType::TypeParams, key, e.pos.lineno)?;
+        match &e.kind {
+            ExprKind::Starred { value, .. } if allow_starred => {
+                self.visit_expr(value)?;
+                self.addop_i(o.UNPACK_SEQUENCE, 1, eloc);
+            }
+            _ => self.visit_expr(e)?,
+        }
+        self.addop(o.RETURN_VALUE, eloc);
+        let handle = self.finish_unit(true)?;
+        self.make_closure(eloc, handle, 0)
+    }
+
+    /// `compiler_type_params` of 3.13: bounds located at the bound, and defaults (PEP 696).
+    fn compiler_type_params_3_13(&mut self, tps: &'a [TypeParam]) -> R {
+        let o = self.ops;
+        let mut seen_default = false;
+        for tp in tps {
+            let loc = loc_of(tp.pos);
+            let (name, default, allow_starred): (&'a str, _, bool) = match &tp.kind {
+                TypeParamKind::TypeVar { name, bound, default_value } => {
+                    self.load_ident_const(name, loc);
+                    if let Some(bound) = bound {
+                        self.type_param_bound_or_default_3_13(bound, name, key_of_type_param(tp), false)?;
+                        let intrinsic = if matches!(bound.kind, ExprKind::Tuple { .. }) {
+                            INTRINSIC_TYPEVAR_WITH_CONSTRAINTS
+                        } else {
+                            INTRINSIC_TYPEVAR_WITH_BOUND
+                        };
+                        self.addop_i(o.CALL_INTRINSIC_2, intrinsic, loc);
+                    } else {
+                        self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVAR, loc);
+                    }
+                    (name, default_value.as_deref().map(|d| (d, key_of_type_param_default(tp))), false)
+                }
+                TypeParamKind::TypeVarTuple { name, default_value } => {
+                    self.load_ident_const(name, loc);
+                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVARTUPLE, loc);
+                    (name, default_value.as_deref().map(|d| (d, key_of_type_param(tp))), true)
+                }
+                TypeParamKind::ParamSpec { name, default_value } => {
+                    self.load_ident_const(name, loc);
+                    self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_PARAMSPEC, loc);
+                    (name, default_value.as_deref().map(|d| (d, key_of_type_param(tp))), false)
+                }
+            };
+            if let Some((d, key)) = default {
+                seen_default = true;
+                self.type_param_bound_or_default_3_13(d, name, key, allow_starred)?;
+                self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_SET_TYPEPARAM_DEFAULT, loc);
+            } else if seen_default {
+                return Err(super::err_at(
+                    format!("non-default type parameter '{name}' follows default type parameter"),
+                    loc,
+                ));
+            }
+            self.addop_i(o.COPY, 1, loc);
+            self.nameop(loc, name, ExprContext::Store)?;
+        }
+        let first = tps.first().map(|t| loc_of(t.pos)).unwrap_or(Location::NO_LOCATION);
+        self.addop_i(o.BUILD_TUPLE, tps.len() as u32, first);
+        Ok(())
+    }
+
     fn compiler_type_params(&mut self, tps: &'a [TypeParam]) -> R {
+        if self.feat.type_param_defaults {
+            return self.compiler_type_params_3_13(tps);
+        }
         let o = self.ops;
         for tp in tps {
             let loc = loc_of(tp.pos);

@@ -1,5 +1,5 @@
-//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7, 3.11.7 and
-//! 3.11.2.
+//! eval and single ("interactive") modes, byte for byte against CPython 3.12.7, 3.13.0, 3.13.2,
+//! 3.11.7 and 3.11.2.
 //!
 //! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`; a few `exec` ones
 //! for compiler paths the corpora hardly reach, e.g. equal code objects merged) has references
@@ -9,8 +9,10 @@
 //! oracle, see conformance/README.md) after adding or changing a fixture.
 //! pycode's `compile_source` + `marshal.dumps` must reproduce every reference exactly; a
 //! mismatch is reported with both disassemblies (marshal order for set constants).
-//! The 3.11 references `NAME.MODE.py.3.11.7.O{0,1,2}.marshal` / `.3.11.2.` are made by the
-//! native interpreters, one fresh process per fixture: `regen311.py` next to the fixtures.
+//! The 3.13.0 (native) and 3.13.2 (Pyodide 0.29.3) references are in the subdirectories
+//! `3.13.0/` and `3.13.2/` (`regen.py --release R`). The 3.11 references
+//! `NAME.MODE.py.3.11.7.O{0,1,2}.marshal` / `.3.11.2.` are made by the native interpreters, one
+//! fresh process per fixture: `regen311.py` next to the fixtures.
 
 use std::path::Path;
 
@@ -34,10 +36,14 @@ const FLOOR: usize = 135;
 const FLOOR_3_11: usize = 135;
 
 /// Compiles every fixture at levels 0-2 for `release` and compares with the references
-/// `NAME.MODE.py{tag}.O{N}.marshal` (or `NAME.MODE.py{tag}.rejected`); returns the number of
-/// (fixture, level) pairs checked.
-fn check_fixtures(release: Release, tag: &str) -> usize {
+/// `[SUBDIR/]NAME.MODE.py{tag}.O{N}.marshal` (or `NAME.MODE.py{tag}.rejected`); returns the
+/// number of (fixture, level) pairs checked.
+fn check_fixtures(release: Release, subdir: Option<&str>, tag: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/modes");
+    let ref_dir = match subdir {
+        Some(sub) => dir.join(sub),
+        None => dir.clone(),
+    };
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("tests/data/modes")
         .filter_map(|e| e.ok())
@@ -56,7 +62,7 @@ fn check_fixtures(release: Release, tag: &str) -> usize {
             CompileMode::Exec
         };
         let src = std::fs::read(dir.join(name)).expect("fixture");
-        let rejected = dir.join(format!("{name}{tag}.rejected")).exists();
+        let rejected = ref_dir.join(format!("{name}{tag}.rejected")).exists();
         for level in 0u8..=2 {
             let got = compile_source(&src, name, release, mode, level)
                 .map_err(|e| e.to_string())
@@ -71,7 +77,7 @@ fn check_fixtures(release: Release, tag: &str) -> usize {
                 }
                 continue;
             }
-            let ref_path = dir.join(format!("{name}{tag}.O{level}.marshal"));
+            let ref_path = ref_dir.join(format!("{name}{tag}.O{level}.marshal"));
             let want = std::fs::read(&ref_path)
                 .unwrap_or_else(|_| panic!("{} missing: run regen.py / regen311.py", ref_path.display()));
             match got {
@@ -97,15 +103,31 @@ fn check_fixtures(release: Release, tag: &str) -> usize {
 
 #[test]
 fn eval_single_and_exec_fixtures_match_cpython_3_12_7() {
-    let checked = check_fixtures(Release::V3_12_7, "");
+    let checked = check_fixtures(Release::V3_12_7, None, "");
     let mut cases = pycode_testkit::Cases::new("modes (source x optimize level)");
     cases.ran_n(checked);
     cases.finish(FLOOR);
 }
 
 #[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_13_0() {
+    let checked = check_fixtures(Release::V3_13_0, Some("3.13.0"), "");
+    let mut cases = pycode_testkit::Cases::new("modes 3.13.0 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_13_2() {
+    let checked = check_fixtures(Release::V3_13_2, Some("3.13.2"), "");
+    let mut cases = pycode_testkit::Cases::new("modes 3.13.2 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR);
+}
+
+#[test]
 fn eval_single_and_exec_fixtures_match_cpython_3_11_7() {
-    let checked = check_fixtures(Release::V3_11_7, ".3.11.7");
+    let checked = check_fixtures(Release::V3_11_7, None, ".3.11.7");
     let mut cases = pycode_testkit::Cases::new("modes 3.11.7 (source x optimize level)");
     cases.ran_n(checked);
     cases.finish(FLOOR_3_11);
@@ -113,7 +135,7 @@ fn eval_single_and_exec_fixtures_match_cpython_3_11_7() {
 
 #[test]
 fn eval_single_and_exec_fixtures_match_cpython_3_11_2() {
-    let checked = check_fixtures(Release::V3_11_2, ".3.11.2");
+    let checked = check_fixtures(Release::V3_11_2, None, ".3.11.2");
     let mut cases = pycode_testkit::Cases::new("modes 3.11.2 (source x optimize level)");
     cases.ran_n(checked);
     cases.finish(FLOOR_3_11);

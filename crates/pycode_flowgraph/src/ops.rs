@@ -307,6 +307,10 @@ impl Ops {
             {
                 bits |= P_PEEPHOLE;
             }
+            // 3.13: jump threading follows `JUMP_NO_INTERRUPT` too.
+            if self.release.features().thread_jump_no_interrupt && op == self.JUMP_NO_INTERRUPT {
+                bits |= P_PEEPHOLE;
+            }
             // 3.13+: the bool-conversion peepholes, `LOAD_GLOBAL` + `PUSH_NULL`, duplicate
             // `STORE_FAST`s and `CALL_INTRINSIC_1` before `GET_ITER`.
             if self.release.features().to_bool

@@ -762,6 +762,12 @@ impl Cfg {
         self.remove_redundant_nops_and_pairs()?;
         self.remove_unreachable()?;
         self.eliminate_empty_basic_blocks()?;
+        self.remove_redundant_nops_and_jumps()
+    }
+
+    /// `remove_redundant_nops_and_jumps` (3.13+): NOPs and jumps to the next block removed
+    /// until neither changes.
+    fn remove_redundant_nops_and_jumps(&mut self) -> Result<(), CfgError> {
         loop {
             let mut removed = 0;
             let (order, order_gen) = self.take_order();
@@ -1260,7 +1266,11 @@ impl Cfg {
         }
         self.set_next(b, cold_head)?;
         if cold_head != NO_BLOCK {
-            self.remove_redundant_jumps()?;
+            if self.ops.release.features().cold_push_removes_nops {
+                self.remove_redundant_nops_and_jumps()?;
+            } else {
+                self.remove_redundant_jumps()?;
+            }
         }
         Ok(())
     }
@@ -1431,7 +1441,10 @@ impl Cfg {
     fn resolve_line_numbers(&mut self, firstlineno: i32) -> Result<(), CfgError> {
         self.duplicate_exits_without_lineno()?;
         self.propagate_line_numbers()?;
-        self.guarantee_lineno_for_exits(firstlineno)
+        if self.ops.release.features().guarantee_exit_lines {
+            self.guarantee_lineno_for_exits(firstlineno)?;
+        }
+        Ok(())
     }
 
     /// `_PyCfg_OptimizeCodeUnit`. `consts` is the unit's constant list (modified in place, as
@@ -1726,6 +1739,9 @@ impl Cfg {
                 push(blocks, stack, next, depth)?;
             }
         }
+        if ops.release.features().min_stacksize_one {
+            maxdepth = maxdepth.max(1);
+        }
         i32::try_from(maxdepth).map_err(|_| CfgError::Internal("stack depth overflow"))
     }
 
@@ -1867,6 +1883,27 @@ impl Cfg {
     fn resolve_jump_offsets_in(&mut self, order: &[BlockId]) -> Result<(), CfgError> {
         let o = &self.ops;
         let blocks = &mut self.blocks;
+        if o.release.features().jump_offsets_from_index {
+            // The first sizes come from the jumps' targets as instruction indices (3.13's
+            // instruction sequence after `_PyInstructionSequence_ApplyLabelMap`). A block's
+            // `offset` holds its first instruction's index meanwhile.
+            let mut index: i64 = 0;
+            for &b in order {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.offset = i32::try_from(index).map_err(|_| CfgError::Internal("code too large"))?;
+                index += blk.instrs.len() as i64;
+            }
+            for &b in order {
+                let n = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs.len();
+                for i in 0..n {
+                    let x = blocks[b as usize].instrs[i];
+                    if o.size_and_is_jump(x.opcode, x.oparg).1 {
+                        let t = blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset;
+                        blocks[b as usize].instrs[i].oparg = t;
+                    }
+                }
+            }
+        }
         let mut rounds = 0;
         loop {
             rounds += 1;

@@ -177,11 +177,21 @@ pub(crate) fn optimize_instrs(
             || opcode == o.POP_JUMP_IF_FALSE
             || opcode == o.POP_JUMP_IF_TRUE
             || opcode == o.JUMP
+            || (opcode == o.JUMP_NO_INTERRUPT && feat.thread_jump_no_interrupt)
         {
-            if target.opcode == o.JUMP {
+            let unconditional = opcode == o.JUMP || opcode == o.JUMP_NO_INTERRUPT;
+            let to_no_interrupt =
+                unconditional && feat.thread_jump_no_interrupt && target.opcode == o.JUMP_NO_INTERRUPT;
+            if target.opcode == o.JUMP || to_no_interrupt {
                 let cur_op = instrs[iu].opcode;
-                let new_op =
-                    if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE { cur_op } else { opcode };
+                let new_op = if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE {
+                    cur_op
+                } else if opcode == o.JUMP_NO_INTERRUPT && !to_no_interrupt {
+                    // 3.13: threading through a `JUMP` keeps its eval-breaker check.
+                    o.JUMP
+                } else {
+                    opcode
+                };
                 if thread_appends {
                     // 3.13+: the jump becomes a NOP (kept for its line if needed) and a new
                     // jump with the target jump's location and no handler is appended.
@@ -200,7 +210,7 @@ pub(crate) fn optimize_instrs(
         } else if opcode == o.SWAP {
             if oparg == 1 {
                 set_op0(&mut instrs[iu], o.NOP);
-            } else {
+            } else if !feat.swaps_after_peepholes {
                 let ni = swaptimize(o, instrs, iu)?;
                 i = ni as i64;
                 apply_static_swaps(o, instrs, ni)?;
@@ -253,12 +263,25 @@ pub(crate) fn optimize_instrs(
                 }
             } else if opcode == o.CALL_INTRINSIC_1 {
                 // `for _ in (*a, *b)` iterates the list.
-                if oparg == INTRINSIC_LIST_TO_TUPLE && nextop == o.GET_ITER {
+                if feat.iter_list_not_tuple && oparg == INTRINSIC_LIST_TO_TUPLE && nextop == o.GET_ITER {
                     set_op0(&mut instrs[iu], o.NOP);
                 }
             }
         }
         i += 1;
+    }
+    if feat.swaps_after_peepholes {
+        // 3.13: SWAPs are optimized in a second walk over the block, after the peepholes
+        // (so a dead `STORE_FAST` already became `POP_TOP`).
+        let mut k = 0usize;
+        while k < instrs.len() {
+            if instrs[k].opcode == o.SWAP {
+                let nk = swaptimize(o, instrs, k)?;
+                apply_static_swaps(o, instrs, nk)?;
+                k = nk;
+            }
+            k += 1;
+        }
     }
     Ok(())
 }

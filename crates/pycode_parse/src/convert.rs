@@ -865,6 +865,11 @@ impl<'s> Converter<'s> {
                                 dbg = dbg.get(..k).unwrap_or(dbg);
                             }
                         }
+                        let stripped;
+                        if matches!(self.minor, PyMinor::Py312 | PyMinor::Py313) && dbg.contains('#') {
+                            stripped = debug_text_strip_comments(dbg);
+                            dbg = &stripped;
+                        }
                         let mut buf = Vec::new();
                         strings::decode_str_body(dbg, true, false, &mut buf).map_err(|er| self.unicode_err(start, er))?;
                         acc.add(&buf, TextRange::new(start, end), false);
@@ -996,6 +1001,27 @@ impl<'s> Converter<'s> {
         self.leave();
         Ok(a::Pattern { pos, kind })
     }
+}
+
+/// 3.12 and 3.13 drop comments from the text of a `{expr=}` debug field: from each `#` up to
+/// (not including) the end of its line, also inside string literals (measured on 3.12.1,
+/// 3.12.7, 3.13.0, 3.13.2: `f"{'#'=}"` gives `'`; 3.14 skips strings).
+fn debug_text_strip_comments(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut in_comment = false;
+    for c in t.chars() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+                out.push(c);
+            }
+        } else if c == '#' {
+            in_comment = true;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// 3.12's tokenizer ends the text of a `{expr=}` debug field at the first `!`, `:` or `}` at

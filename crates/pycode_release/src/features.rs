@@ -87,9 +87,48 @@ pub struct Features {
     /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
     /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
     pub return_const_sized_as_load: bool,
+    /// 3.13: no code object has a stack size below 1 (measured: `def f(): raise` has
+    /// `co_stacksize` 1 there, 0 in 3.12; a 3.13 `.pyc` never holds 0).
+    pub min_stacksize_one: bool,
+    /// 3.14+: the peephole drops `CALL_INTRINSIC_1 INTRINSIC_LIST_TO_TUPLE` before
+    /// `GET_ITER` (`for x in (*a, *b)` iterates the list); 3.13.0 and 3.13.2 keep it (measured:
+    /// typing.py's `for attr in (*base.__dict__, *annotations)`).
+    pub iter_list_not_tuple: bool,
+    /// 3.13 (PEP 696): type parameters' defaults, each a lazily evaluated scope of its own
+    /// (`INTRINSIC_SET_TYPEPARAM_DEFAULT`), and bound scopes located at the bound expression.
+    /// 3.14+ compile these differently (annotation scopes) and are not switched here.
+    pub type_param_defaults: bool,
+    /// 3.13: jump offsets are resolved on the flat instruction sequence, starting from each
+    /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
+    /// more begins with an `EXTENDED_ARG` and may keep it at a fixed point where the offset is
+    /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
+    pub jump_offsets_from_index: bool,
+    /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
+    /// in `RETURN_VALUE` takes the previous line). 3.13 does not (measured with 3.13.0's
+    /// `optimize_cfg`: the `return None` after a `try`/`except*` keeps no location).
+    pub guarantee_exit_lines: bool,
+    /// 3.13: after cold blocks were moved to the end, NOPs and redundant jumps are removed
+    /// until stable (3.12: the jumps only), so a jump turned NOP right after a block push on
+    /// the same line goes (measured: `try: pass` / `except: pass` in a loop keeps the `try`
+    /// location).
+    pub cold_push_removes_nops: bool,
+    /// 3.13.1+: `future_parse` only takes `from __future__` imports of level 0, and an unknown
+    /// feature (or `braces`) is reported at the imported name's range (3.12 and 3.13.0: at the
+    /// start of the statement, without an end; measured on native 3.13.0 and Pyodide 3.13.2).
+    pub future_errors_at_alias: bool,
+    /// 3.13: `swaptimize` / `apply_static_swaps` run in a second walk over the block after
+    /// the peepholes (3.12: when the peephole loop reaches the SWAP). Measured on 3.13.0 and
+    /// 3.13.2: `a, a = x, y` gives `STORE_FAST a; POP_TOP`, no SWAP.
+    pub swaps_after_peepholes: bool,
     /// 3.13+ jump threading: the jump becomes a NOP and a new jump (the target jump's
     /// location, no exception handler) is appended; no line-number condition.
     pub jump_thread_appends: bool,
+    /// 3.13 jump threading also follows `JUMP_NO_INTERRUPT`: a `JUMP` or `JUMP_NO_INTERRUPT`
+    /// to a `JUMP` becomes a `JUMP`, one to a `JUMP_NO_INTERRUPT` keeps its own opcode
+    /// (conditional jumps still thread only through `JUMP`). Measured on 3.13.0 with
+    /// `_testinternalcapi.optimize_cfg`; CPython's later sources have it too, but pycode's
+    /// 3.14+ back ends have not been measured with it.
+    pub thread_jump_no_interrupt: bool,
     /// 3.13+: `duplicate_exits_without_lineno` also copies line-less blocks that check the
     /// eval breaker (a loop's back `JUMP`), not only scope exits.
     pub duplicate_eval_checks: bool,
@@ -234,7 +273,16 @@ impl Release {
             cfg_lines_first: ge13,
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
+            min_stacksize_one: matches!(line, Minor::V3_13),
+            iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
+            type_param_defaults: matches!(line, Minor::V3_13),
+            jump_offsets_from_index: matches!(line, Minor::V3_13),
+            guarantee_exit_lines: !matches!(line, Minor::V3_13),
+            cold_push_removes_nops: matches!(line, Minor::V3_13),
+            future_errors_at_alias: matches!(self, Release::V3_13_2),
+            swaps_after_peepholes: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,
+            thread_jump_no_interrupt: matches!(line, Minor::V3_13),
             duplicate_eval_checks: ge13,
             blocks_at_jump_targets_only: ge13,
             return_const: matches!(line, Minor::V3_12 | Minor::V3_13),

@@ -44,6 +44,17 @@ fn is_docstring(s: &Stmt) -> bool {
 /// requires level 0) sets the features; anything else ends the run. An unknown feature (or
 /// `braces`) is a `SyntaxError` at the statement's start without an end (`PyErr_SyntaxLocationObject`).
 pub fn parse_future(module: &Mod) -> Result<FutureFeatures, CompileError> {
+    parse_future_inner(module, false)
+}
+
+/// [`parse_future`] as `release` does it: 3.13.1+ only counts `from __future__` imports of level
+/// 0 and reports an unknown feature (or `braces`) at the imported name's range
+/// (`Features::future_errors_at_alias`).
+pub fn parse_future_for(module: &Mod, release: pycode_release::Release) -> Result<FutureFeatures, CompileError> {
+    parse_future_inner(module, release.features().future_errors_at_alias)
+}
+
+fn parse_future_inner(module: &Mod, at_alias: bool) -> Result<FutureFeatures, CompileError> {
     let mut ff = FutureFeatures::default();
     let body = match module {
         Mod::Module { body, .. } | Mod::Interactive { body } => body,
@@ -51,8 +62,8 @@ pub fn parse_future(module: &Mod) -> Result<FutureFeatures, CompileError> {
     };
     let skip = usize::from(body.first().is_some_and(is_docstring));
     for s in body.iter().skip(skip) {
-        let StmtKind::ImportFrom { module: Some(m), names, .. } = &s.kind else { break };
-        if &**m != "__future__" {
+        let StmtKind::ImportFrom { module: Some(m), names, level, .. } = &s.kind else { break };
+        if &**m != "__future__" || (at_alias && *level != 0) {
             break;
         }
         for a in names {
@@ -61,7 +72,11 @@ pub fn parse_future(module: &Mod) -> Result<FutureFeatures, CompileError> {
                 | "unicode_literals" | "generator_stop" => 0,
                 "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
                 "annotations" => CO_FUTURE_ANNOTATIONS,
+                "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", a.pos)),
                 "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
+                other if at_alias => {
+                    return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos))
+                }
                 other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
             };
             ff.features |= bit;

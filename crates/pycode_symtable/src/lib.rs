@@ -18,7 +18,7 @@ mod error;
 pub mod future;
 
 pub use error::{CompileError, ErrorKind};
-pub use future::{parse_future, FutureFeatures};
+pub use future::{parse_future, parse_future_for, FutureFeatures};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -265,6 +265,9 @@ pub struct Entry {
     pub annotations_used: bool,
     /// 3.14+ `ste_in_conditional_block` (while building).
     pub in_conditional_block: bool,
+    /// `ste_scope_info` (3.13+) of a TypeVar bound / constraint / default scope: what its
+    /// "cannot be used within ..." error names.
+    pub scope_info: Option<&'static str>,
 }
 
 impl Entry {
@@ -300,6 +303,7 @@ impl Entry {
             has_conditional_annotations: false,
             annotations_used: false,
             in_conditional_block: false,
+            scope_info: None,
         }
     }
 
@@ -338,6 +342,13 @@ pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
 /// Key of a TypeVar-bound scope.
 pub fn key_of_type_param(tp: &TypeParam) -> usize {
     tp as *const TypeParam as usize
+}
+
+/// The key of a TypeVar's default scope (3.13+; the bound has the address itself). CPython
+/// uses the address + 1, which here keys the type-parameter scope of a definition whose first
+/// parameter this is ([`key_of_type_params`]), so + 2 (still no node's address).
+pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
+    key_of_type_param(tp) + 2
 }
 
 /// The symbol table of one module (`struct symtable`).

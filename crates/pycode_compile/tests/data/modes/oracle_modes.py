@@ -1,4 +1,4 @@
-"""Reference maker for the eval/single-mode fixtures, run INSIDE CPython 3.12.7 (Pyodide) by
+"""Reference maker for the eval/single-mode fixtures, run INSIDE the release's CPython by
 oracle/driver.py (see regen.py next to this file). It has the shape oracle/driver.py expects
 of a features module (FEATURES, Rejected, NotApplicable, Ctx).
 
