@@ -50,9 +50,9 @@ def _cases():
 # 3.13 back ends are in progress; conformance/<release>/compile-*.txt lists every file). A case
 # that starts matching fails test_known_misses_are_current: take it off the list.
 KNOWN_MISSES = {
-    "3.11": {"snippet5.py": "match sub-pattern locations"},
+    "3.11": {},
     "3.12": {},
-    "3.13": {"snippet5.py": "match sub-pattern locations", "functools.py": "jump threading"},
+    "3.13": {},
 }
 
 def _known():

@@ -34,7 +34,7 @@ fn compiled_list() -> String {
 }
 
 /// The default target: the newest final (not pre-release) release whose back end is complete
-/// (byte-identical on every measured corpus; 3.11 and 3.13 are still in progress).
+/// (byte-identical on every measured corpus: 3.13.2 today; 3.11, 3.13.0 and 3.14 are close).
 pub fn default_target() -> Release {
     Release::ALL
         .iter()

@@ -133,13 +133,9 @@ fn minor_of(release: Release) -> PyMinor {
 /// measured corpus (the others that are [`implemented`] are still being brought there).
 pub const fn complete(release: Release) -> bool {
     match release {
-        Release::V3_12_1 | Release::V3_12_7 => true,
-        Release::V3_11_2
-        | Release::V3_11_7
-        | Release::V3_13_0
-        | Release::V3_13_2
-        | Release::V3_14_2
-        | Release::V3_15_0rc1 => false,
+        // 3.13.2: stdlib, PyPI and the 3.11 stdlib + tests, -O0/1/2, both header modes.
+        Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_2 => true,
+        Release::V3_11_2 | Release::V3_11_7 | Release::V3_13_0 | Release::V3_14_2 | Release::V3_15_0rc1 => false,
     }
 }
 
