@@ -164,6 +164,16 @@ struct Ins {
     next: usize,
 }
 
+/// The index of the instruction starting at `offset` (decoded instructions are sorted by it).
+fn index_of(ins: &[Ins], offset: usize) -> Option<usize> {
+    ins.binary_search_by_key(&offset, |x| x.start).ok()
+}
+
+/// Whether an instruction starts at `offset` (where jumps and handlers may land).
+fn is_boundary(ins: &[Ins], offset: usize) -> bool {
+    index_of(ins, offset).is_some()
+}
+
 struct Verifier<'a, 'g> {
     graph: &'g ObjectGraph,
     code: &'g Code,
@@ -378,7 +388,7 @@ impl Verifier<'_, '_> {
                 check(self, "operator", arg, len);
             }
             if let Some(target) = self.jump_target(x) {
-                if !ins.iter().any(|y| y.start == target) {
+                if !is_boundary(ins, target) {
                     self.bad(Some(x.offset), Rule::Jump, format!("{name} jumps to {target}, not an instruction"));
                 }
             } else if t.has(op, OpFlags::HAS_JUMP) || t.has(op, OpFlags::HAS_JREL) || t.has(op, OpFlags::HAS_JABS) {
@@ -556,10 +566,10 @@ impl Verifier<'_, '_> {
                 self.bad(Some(start), Rule::ExceptionTable, "entries overlap or are not sorted");
             }
             prev_end = end;
-            if !ins.iter().any(|x| x.start == target) {
+            if !is_boundary(ins, target) {
                 self.bad(Some(start), Rule::ExceptionTable, format!("handler {target} is not an instruction"));
             }
-            if !ins.iter().any(|x| x.start == start) {
+            if !is_boundary(ins, start) {
                 self.bad(Some(start), Rule::ExceptionTable, "range does not start on an instruction");
             }
             if depth > stacksize {
@@ -584,7 +594,6 @@ impl Verifier<'_, '_> {
     fn check_stack(&mut self, ins: &[Ins], handlers: &[(usize, usize, usize, usize, bool)], len: usize) {
         let t = self.t;
         let max = i64::from(self.code.stacksize);
-        let index_of = |offset: usize| ins.binary_search_by_key(&offset, |x| x.start).ok();
         let mut depth_at: Vec<Option<i64>> = vec![None; ins.len()];
         let mut work: VecDeque<(usize, i64, usize)> = VecDeque::new();
         if !ins.is_empty() {
@@ -613,11 +622,11 @@ impl Verifier<'_, '_> {
             let name = t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
             for &(start, end, target, hdepth, lasti) in handlers {
                 if x.start >= start && x.start < end {
-                    if (hdepth as i64) > depth && !self.is_stopiteration_wrapper(ins, index_of(target)) {
+                    if (hdepth as i64) > depth && !self.is_stopiteration_wrapper(ins, index_of(ins, target)) {
                         self.bad(Some(x.offset), Rule::Stack, format!("handler depth {hdepth} is deeper than the stack ({depth})"));
                         reported += 1;
                     }
-                    if let Some(h) = index_of(target) {
+                    if let Some(h) = index_of(ins, target) {
                         work.push_back((h, hdepth as i64 + i64::from(lasti) + 1, x.offset));
                     }
                 }
@@ -665,7 +674,7 @@ impl Verifier<'_, '_> {
                     reported += 1;
                     continue;
                 }
-                if let Some(j) = index_of(next) {
+                if let Some(j) = index_of(ins, next) {
                     work.push_back((j, d, x.offset));
                 }
             }
