@@ -120,6 +120,12 @@ def _to_code(self):
 Code.to_code = _to_code
 
 
+def _from_codetype(code, release):
+    """A real code object of the running interpreter as a :class:`Code` of ``release``."""
+    import marshal as _marshal
+    return marshal.loads(_marshal.dumps(code), release=release)
+
+
 class PycHeader:
     """The 16-byte header of a ``.pyc``."""
 
@@ -145,7 +151,7 @@ def dump_pyc(code, *, invalidation_mode="timestamp", mtime=0, source_size=0, sou
     """The bytes of a ``.pyc`` holding ``code`` (a :class:`Code`, or a ``CodeType`` of the
     running interpreter). Hash-based modes hash ``source`` (bytes) as importlib does."""
     if isinstance(code, _types.CodeType):
-        code = marshal.loads(__import__("marshal").dumps(code), release=host_release())
+        code = _from_codetype(code, host_release())
     mode = getattr(invalidation_mode, "name", invalidation_mode)
     mode = str(mode).lower().replace("_", "-")
     source_hash = None
@@ -165,7 +171,7 @@ def verify(x):
     if isinstance(x, (bytes, bytearray, memoryview)):
         _, x = load_pyc(bytes(x))
     elif isinstance(x, _types.CodeType):
-        x = marshal.loads(__import__("marshal").dumps(x), release=host_release())
+        x = _from_codetype(x, host_release())
     if not isinstance(x, Code):
         raise TypeError("verify() takes a pycode.Code, a code object or .pyc bytes")
     return _native.verify(x)
@@ -180,7 +186,7 @@ def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False
     if isinstance(x, Code):
         code = x
     elif isinstance(x, _types.CodeType):
-        code = marshal.loads(__import__("marshal").dumps(x), release=_resolve(target))
+        code = _from_codetype(x, _resolve(target))
     elif isinstance(x, (bytes, bytearray, memoryview)):
         _, code = load_pyc(bytes(x))
     elif isinstance(x, str):

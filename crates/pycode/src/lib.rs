@@ -386,6 +386,6 @@ pub fn compile_tree(dir: &Path, opts: &TreeOptions) -> Result<TreeReport, Error>
         &reporter,
     )
     .map_err(|f| Error::Tree { class: f.class, message: f.message })?;
-    let take = |m: std::sync::Mutex<String>| m.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok(TreeReport { success: ok, stdout: take(reporter.out), stderr: take(reporter.err) })
+    let (stdout, stderr) = reporter.into_texts();
+    Ok(TreeReport { success: ok, stdout, stderr })
 }

@@ -100,6 +100,14 @@ pub struct Collect {
     pub err: std::sync::Mutex<String>,
 }
 
+impl Collect {
+    /// What was collected: `(stdout, stderr)`.
+    pub fn into_texts(self) -> (String, String) {
+        let take = |m: std::sync::Mutex<String>| m.into_inner().unwrap_or_else(|p| p.into_inner());
+        (take(self.out), take(self.err))
+    }
+}
+
 impl Reporter for Collect {
     fn out(&self, text: &str) {
         if let Ok(mut s) = self.out.lock() {

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyComplex, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PySlice, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-use pycode::{CompileFailure, Invalidation, Release};
+use pycode::{CompileFailure, Invalidation, InvalidationMode, Release};
 use pycode_object::linetable::{self, LinesStyle, LocalsPlus};
 use pycode_object::{BigInt, Code, Obj, ObjId, ObjectGraph, PyStr};
 
@@ -62,6 +62,11 @@ fn error_to_err(py: Python<'_>, e: pycode::Error) -> PyErr {
     }
 }
 
+/// `--invalidation-mode`'s spelling (`timestamp`, `checked-hash`, `unchecked-hash`).
+fn mode_of(invalidation: &str) -> PyResult<InvalidationMode> {
+    InvalidationMode::parse(invalidation).ok_or_else(|| PyValueError::new_err(format!("unknown invalidation mode {invalidation:?}")))
+}
+
 fn mode_arg(mode: &str) -> PyResult<pycode::Mode> {
     pycode::Mode::from_name(mode).ok_or_else(|| PyValueError::new_err("compile() mode must be 'exec', 'eval' or 'single'"))
 }
@@ -97,11 +102,10 @@ fn compile_pyc(
     source_size: u32,
 ) -> PyResult<(Py<PyBytes>, Vec<(String, String, String, i64)>)> {
     let release = release_arg(target)?;
-    let inv = match invalidation {
-        "timestamp" => Invalidation::Timestamp { mtime, source_size },
-        "checked-hash" => Invalidation::CheckedHash,
-        "unchecked-hash" => Invalidation::UncheckedHash,
-        other => return Err(PyValueError::new_err(format!("unknown invalidation mode {other:?}"))),
+    let inv = match mode_of(invalidation)? {
+        InvalidationMode::Timestamp => Invalidation::Timestamp { mtime, source_size },
+        InvalidationMode::CheckedHash => Invalidation::CheckedHash,
+        InvalidationMode::UncheckedHash => Invalidation::UncheckedHash,
     };
     let source = source.to_vec();
     let filename_owned = filename.to_owned();
@@ -181,11 +185,10 @@ fn dump_pyc(
 ) -> PyResult<Py<PyBytes>> {
     let release = code.shared.release;
     let hash = source_hash.unwrap_or([0; 8]);
-    let kind = match invalidation {
-        "timestamp" => pycode_marshal::PycKind::Timestamp { mtime, source_size },
-        "checked-hash" => pycode_marshal::PycKind::CheckedHash { source_hash: hash },
-        "unchecked-hash" => pycode_marshal::PycKind::UncheckedHash { source_hash: hash },
-        other => return Err(PyValueError::new_err(format!("unknown invalidation mode {other:?}"))),
+    let kind = match mode_of(invalidation)? {
+        InvalidationMode::Timestamp => pycode_marshal::PycKind::Timestamp { mtime, source_size },
+        InvalidationMode::CheckedHash => pycode_marshal::PycKind::CheckedHash { source_hash: hash },
+        InvalidationMode::UncheckedHash => pycode_marshal::PycKind::UncheckedHash { source_hash: hash },
     };
     let header = pycode_marshal::PycHeader::new(release, kind);
     let data = pycode_marshal::write_pyc(&header, &code.shared.graph, code.id).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -222,8 +225,8 @@ fn compileall_main(
         env.source_date_epoch = source_date_epoch.map(Into::into);
         env.pycache_prefix = pycache_prefix;
         let status = pycode_compileall::run_main(&argv, release, env, &pycode::compileall_backend, &reporter);
-        let take = |m: std::sync::Mutex<String>| m.into_inner().unwrap_or_else(|p| p.into_inner());
-        (status, take(reporter.out), take(reporter.err))
+        let (out, err) = reporter.into_texts();
+        (status, out, err)
     }))
 }
 
