@@ -23,7 +23,7 @@ fn usage(release: Release) -> String {
 
 /// `parser.error(msg)`: usage and the message on stderr, exit status 2.
 fn usage_error(release: Release, msg: &str) -> ExitCode {
-    eprint!("{}{}: error: {msg}\n", usage(release), prog(release));
+    eprintln!("{}{}: error: {msg}", usage(release), prog(release));
     ExitCode::from(2)
 }
 

@@ -74,7 +74,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     if argv.iter().take_while(|a| a.as_slice() != b"--").any(|a| a == b"-h" || a == b"--help") {
-        print!("{}\n", crate::target::help_section());
+        println!("{}", crate::target::help_section());
     }
     let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let sys_path = std::env::var_os("PYCODE_SYS_PATH").map(|v| v.as_bytes().split(|&c| c == b':').map(<[u8]>::to_vec).collect());

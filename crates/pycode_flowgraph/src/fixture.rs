@@ -78,7 +78,7 @@ pub fn format_insts(ops: &Ops, insts: &[(u16, i64, Location)]) -> Vec<String> {
 }
 
 fn hex(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("odd hex {s:?}"));
     }
     (0..s.len())

@@ -161,7 +161,7 @@ impl InstrSequence {
     /// new basic block).
     pub fn label_at_end(&self) -> bool {
         let end = self.instrs.len() as u32;
-        self.labels.iter().any(|&p| p == end)
+        self.labels.contains(&end)
     }
 
     /// A fresh, unbound label (`NEW_JUMP_TARGET_LABEL`).

@@ -108,7 +108,7 @@ fn newline_offsets_sse2(bytes: &[u8], out: &mut Vec<u32>) {
 /// previous one costs a few comparisons rather than a search over the whole file.
 fn gallop(ls: &[u32], off: u32, from: usize) -> usize {
     let from = from.min(ls.len());
-    if ls.get(from).map_or(true, |&s| s > off) {
+    if ls.get(from).is_none_or(|&s| s > off) {
         // the answer is <= from: step down until ls[lo - 1] <= off
         let mut hi = from;
         let mut step = 1;

@@ -284,10 +284,10 @@ fn check_tokens(conv: &convert::Converter<'_>, tokens: &[ruff_python_ast::token:
                 }
             }
             T::FStringEnd | T::TStringEnd => fstrings = fstrings.saturating_sub(1),
-            T::Class | T::Def | T::Type => {
-                if tokens.get(k + 1).is_some_and(|n| n.kind() == T::Name) && tokens.get(k + 2).is_some_and(|n| n.kind() == T::Lsqb) {
-                    facts.generic_definitions = true;
-                }
+            T::Class | T::Def | T::Type
+                if tokens.get(k + 1).is_some_and(|n| n.kind() == T::Name) && tokens.get(k + 2).is_some_and(|n| n.kind() == T::Lsqb) =>
+            {
+                facts.generic_definitions = true;
             }
             _ => {}
         }

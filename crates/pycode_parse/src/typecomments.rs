@@ -97,11 +97,14 @@ struct Attacher<'a, 'c> {
     comments: &'c mut Vec<TypeComment>,
     line_offsets: Vec<usize>,
     /// (statement end, comment end) for assignments given a type comment.
-    ends: Vec<((u32, u32), (u32, u32))>,
+    ends: Vec<Span>,
 }
 
+/// `((line, column), (end line, end column))` of a statement.
+type Span = ((u32, u32), (u32, u32));
+
 /// A compound statement ends at its last token, which is the `TYPE_COMMENT` of a final assignment.
-fn extend_ends(body: &mut [a::Stmt], ends: &[((u32, u32), (u32, u32))]) {
+fn extend_ends(body: &mut [a::Stmt], ends: &[Span]) {
     for s in body {
         let children: Vec<&mut Vec<a::Stmt>> = match &mut s.kind {
             a::StmtKind::FunctionDef(f) | a::StmtKind::AsyncFunctionDef(f) => vec![&mut f.body],

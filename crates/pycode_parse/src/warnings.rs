@@ -26,7 +26,7 @@ fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<St
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'\\', body.get(i..)?) {
         let at = i + off;
-        let Some(e) = body.get(at + 1).copied().or(next) else { return None };
+        let e = body.get(at + 1).copied().or(next)?;
         i = at + 2;
         match e {
             b'\n' | b'\\' | b'\'' | b'"' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v' | b'x' => {}

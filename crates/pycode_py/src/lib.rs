@@ -15,6 +15,11 @@ use pycode::{CompileFailure, Invalidation, InvalidationMode, Release};
 use pycode_object::linetable::{self, LinesStyle, LocalsPlus};
 use pycode_object::{BigInt, Code, Obj, ObjId, ObjectGraph, PyStr};
 
+/// A compile warning for Python: `(category, message, filename, lineno)`.
+type WarningRow = (String, String, String, i64);
+/// An exception-table entry for Python: `(start, end, target, depth, lasti)`, byte offsets.
+type ExceptionRow = (u64, u64, u64, u64, bool);
+
 /// A graph shared by every `Code` taken from it (nested code objects point into it).
 struct Shared {
     release: Release,
@@ -100,7 +105,7 @@ fn compile_pyc(
     invalidation: &str,
     mtime: u32,
     source_size: u32,
-) -> PyResult<(Py<PyBytes>, Vec<(String, String, String, i64)>)> {
+) -> PyResult<(Py<PyBytes>, Vec<WarningRow>)> {
     let release = release_arg(target)?;
     let inv = match mode_of(invalidation)? {
         InvalidationMode::Timestamp => Invalidation::Timestamp { mtime, source_size },
@@ -268,7 +273,7 @@ fn too_deep() -> PyErr {
     PyValueError::new_err("object nested too deeply")
 }
 
-fn obj<'a>(shared: &'a Shared, id: ObjId) -> PyResult<&'a Obj> {
+fn obj(shared: &Shared, id: ObjId) -> PyResult<&Obj> {
     shared.graph.get(id).ok_or_else(|| PyValueError::new_err(format!("bad object reference {}", id.0)))
 }
 
@@ -701,7 +706,7 @@ impl PyCode {
     }
     /// The exception table as `(start, end, target, depth, lasti)` entries (byte offsets), as
     /// `dis` reads it.
-    fn exception_entries(&self) -> PyResult<Vec<(u64, u64, u64, u64, bool)>> {
+    fn exception_entries(&self) -> PyResult<Vec<ExceptionRow>> {
         let c = self.code()?;
         Ok(linetable::parse_exception_table(self.bytes_of(c.exceptiontable)?)
             .into_iter()

@@ -217,7 +217,7 @@ impl Builder {
     /// `symtable_visit_stmt`.
     fn visit_stmt(&mut self, s: &Stmt) -> R {
         self.enter_depth()?;
-        let r = if self.depth % crate::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(crate::STACK_CHECK_EVERY) {
             stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_stmt_inner(s))
         } else {
             self.visit_stmt_inner(s)
@@ -932,7 +932,7 @@ impl Builder {
     /// `symtable_visit_expr`.
     fn visit_expr(&mut self, e: &Expr) -> R {
         self.enter_depth()?;
-        let r = if self.depth % crate::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(crate::STACK_CHECK_EVERY) {
             stacker::maybe_grow(crate::RED_ZONE, crate::STACK_GROW, || self.visit_expr_inner(e))
         } else {
             self.visit_expr_inner(e)

@@ -430,10 +430,8 @@ impl Verifier<'_, '_> {
                 // The function-start RESUME (oparg 0; 3.15 generator expressions have an
                 // earlier `RESUME 4` before RETURN_GENERATOR).
                 "RESUME" if x.arg == 0 => prologue = false,
-                "COPY_FREE_VARS" => {
-                    if k != 0 || x.arg as usize != nfree {
-                        self.bad(Some(x.offset), Rule::Operand, format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg));
-                    }
+                "COPY_FREE_VARS" if k != 0 || x.arg as usize != nfree => {
+                    self.bad(Some(x.offset), Rule::Operand, format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg));
                 }
                 "RETURN_GENERATOR" if !prologue => {
                     self.bad(Some(x.offset), Rule::Operand, format!("{name} after the frame's first RESUME"));

@@ -1013,7 +1013,7 @@ pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -
             continue;
         }
         let s = stmt_start(tokens, k);
-        if s == k && s < err_stmt && !depth0(tokens, k, tokens.len(), &[T::Newline, T::Equal]).first().is_some_and(|&x| tokens.get(x).is_some_and(|t| t.kind() == T::Newline)) {
+        if s == k && s < err_stmt && depth0(tokens, k, tokens.len(), &[T::Newline, T::Equal]).first().is_none_or(|&x| tokens.get(x).is_none_or(|t| t.kind() != T::Newline)) {
             // an earlier statement that is an assignment to `print[...]`: `assignment`
             // matches before `star_expressions` is tried
             continue;

@@ -378,9 +378,7 @@ pub(super) fn str_escape_error(piece: &str) -> Option<String> {
             continue;
         }
         let start = pos;
-        let Some(&e) = b.get(i + 1) else {
-            return None;
-        };
+        let &e = b.get(i + 1)?;
         if e >= 0x80 {
             i += 1;
             pos += 6;

@@ -122,9 +122,7 @@ impl<'s> Lexer<'s> {
                     return Some(e);
                 }
             }
-            let Some(&c) = self.b.get(self.i) else {
-                return None;
-            };
+            let &c = self.b.get(self.i)?;
             match c {
                 b' ' | b'\t' | b'\x0c' | b'\r' => self.i += 1,
                 b'\n' => {
@@ -616,8 +614,7 @@ impl<'s> Lexer<'s> {
     }
 
     pub(super) fn unterminated(&mut self, start: usize, first_line: u32, first_line_start: usize, triple: bool) -> TokError {
-        let detected = if self.i >= self.b.len() && !triple { self.lineno } else { self.lineno };
-        let detected = if self.i >= self.b.len() && self.b.last() == Some(&b'\n') && triple { detected.saturating_sub(1).max(first_line) } else { detected };
+        let detected = if self.i >= self.b.len() && self.b.last() == Some(&b'\n') && triple { self.lineno.saturating_sub(1).max(first_line) } else { self.lineno };
         let col = self.src.get(first_line_start..start).map_or(0, chars) + 1;
         let msg = if triple {
             format!("unterminated triple-quoted string literal (detected at line {detected})")
