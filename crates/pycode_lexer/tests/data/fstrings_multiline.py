@@ -1,0 +1,5 @@
+y = f"""
+line {a
+ + b} end
+"""
+z = f"{'nested' + f'{q}'}"

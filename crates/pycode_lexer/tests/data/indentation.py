@@ -1,0 +1,8 @@
+if x:
+	if y:
+		pass
+  # comment
+
+	else:  # trailing
+		z = (1,
+		  2)
