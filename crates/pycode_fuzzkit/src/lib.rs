@@ -145,9 +145,47 @@ pub fn check_compile(data: &[u8]) -> Vec<Outcome> {
     out
 }
 
-/// Both properties.
+/// `pycode_lexer` for every release, with and without type comments and extra tokens: it ends
+/// (ENDMARKER or an error) after a bounded number of tokens, every token lies inside the source
+/// with `start <= end`, and lines never go backwards.
+pub fn check_lex(data: &[u8]) -> Vec<Outcome> {
+    let src = pycode_lexer::prepare(data, true);
+    let mut out = Vec::with_capacity(15);
+    for minor in 11..=15u8 {
+        for (type_comments, extra_tokens) in [(false, false), (true, false), (false, true)] {
+            let cfg = pycode_lexer::Config { minor, type_comments, extra_tokens };
+            let mut lx = pycode_lexer::Lexer::new(&src, cfg);
+            let limit = 4 * src.len() + 1000;
+            let mut last_line = 0;
+            let mut outcome = None;
+            for _ in 0..limit {
+                match lx.next_token() {
+                    Ok(t) => {
+                        assert!(t.start <= t.end && t.end as usize <= src.len(), "token {t:?} outside the source");
+                        assert!(t.lineno >= last_line || t.kind.is_string_piece(), "line went back at {t:?}");
+                        last_line = t.end_lineno.max(last_line);
+                        if t.kind == pycode_lexer::TokKind::ENDMARKER {
+                            outcome = Some("ok".to_string());
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        outcome = Some(format!("{}: {}", minor, normalize(&e.kind.message())));
+                        break;
+                    }
+                }
+            }
+            assert!(outcome.is_some(), "lexer did not finish within {limit} tokens");
+            out.push(("lex", outcome.unwrap_or_default()));
+        }
+    }
+    out
+}
+
+/// Every property.
 pub fn check_all(data: &[u8]) -> Vec<Outcome> {
-    let mut v = check_parse(data);
+    let mut v = check_lex(data);
+    v.extend(check_parse(data));
     v.extend(check_compile(data));
     v
 }
