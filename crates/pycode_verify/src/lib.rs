@@ -600,6 +600,7 @@ impl Verifier<'_, '_> {
         let no_fallthrough = ["RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD",
             "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_ABSOLUTE", "JUMP_NO_INTERRUPT", "JUMP"];
         let mut reported = 0usize;
+        let disjoint = handlers.windows(2).all(|w| matches!(w, [a, b] if a.0 < a.1 && a.1 <= b.0)) && handlers.iter().all(|e| e.0 < e.1);
         while let Some((k, depth, from)) = work.pop_front() {
             if reported > 20 {
                 return;
@@ -618,7 +619,15 @@ impl Verifier<'_, '_> {
                 *slot = Some(depth);
             }
             let name = t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
-            for &(start, end, target, hdepth, lasti) in handlers {
+            // A well-formed table (sorted, disjoint) has at most one entry covering an
+            // instruction: found by binary search. A malformed one (already reported) is scanned.
+            let covering: &[(usize, usize, usize, usize, bool)] = if disjoint {
+                let n = handlers.partition_point(|e| e.0 <= x.start);
+                n.checked_sub(1).and_then(|i| handlers.get(i..n)).unwrap_or_default()
+            } else {
+                handlers
+            };
+            for &(start, end, target, hdepth, lasti) in covering {
                 if x.start >= start && x.start < end {
                     if (hdepth as i64) > depth && !self.is_stopiteration_wrapper(ins, index_of(ins, target)) {
                         self.bad(Some(x.offset), Rule::Stack, format!("handler depth {hdepth} is deeper than the stack ({depth})"));
