@@ -260,6 +260,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// `tok_nextc`: the next byte, fetching the next line when the current one is used up.
+    #[inline]
     fn nextc(&mut self) -> i32 {
         loop {
             if self.cur < self.inp {
@@ -368,8 +369,12 @@ impl<'s> Lexer<'s> {
                     let c = self.nextc();
                     match c {
                         0x20 => {
-                            col += 1;
-                            altcol += 1;
+                            // a run of spaces within the line, scanned directly
+                            let line = self.src.get(..self.inp).unwrap_or_default();
+                            let run = 1 + line.get(self.cur..).unwrap_or_default().iter().take_while(|&&b| b == b' ').count();
+                            self.cur += run - 1;
+                            col += run as u32;
+                            altcol += run as u32;
                         }
                         0x09 => {
                             col = (col / TABSIZE + 1) * TABSIZE;
@@ -456,9 +461,11 @@ impl<'s> Lexer<'s> {
                 self.start = if c == EOF { self.cur.saturating_sub(1) } else { self.cur - 1 };
                 if c == i32::from(b'#') {
                     let hash = self.start;
-                    while c != EOF && c != i32::from(b'\n') && c != i32::from(b'\r') {
-                        c = self.nextc();
-                    }
+                    // to the end of the line (a comment never spans lines)
+                    let line = self.src.get(..self.inp).unwrap_or_default();
+                    let rest = line.get(self.cur..).unwrap_or_default();
+                    self.cur += rest.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+                    c = self.nextc();
                     if self.cfg.type_comments {
                         if let Some(t) = self.type_comment(hash, c, blankline) {
                             return Ok(t);
@@ -669,13 +676,22 @@ impl<'s> Lexer<'s> {
     }
 
     /// The rest of a name whose first bytes are read (`c` is the next one).
-    fn name_rest(&mut self, mut c: i32) -> R {
+    fn name_rest(&mut self, c: i32) -> R {
         let mut nonascii = false;
-        while is_potential_identifier_char(c) {
+        if is_potential_identifier_char(c) {
             nonascii |= c >= 128;
-            c = self.nextc();
+            // the rest of the name lies within the current line: scan it directly
+            let line = self.src.get(..self.inp).unwrap_or_default();
+            while let Some(&b) = line.get(self.cur) {
+                if !(b.is_ascii_alphanumeric() || b == b'_' || b >= 128) {
+                    break;
+                }
+                nonascii |= b >= 128;
+                self.cur += 1;
+            }
+        } else {
+            self.backup(c);
         }
-        self.backup(c);
         if nonascii && !self.cfg.extra_tokens {
             self.verify_identifier()?;
         }
@@ -955,7 +971,18 @@ impl<'s> Lexer<'s> {
         if c != quote {
             self.backup(c);
         }
+        let q = quote as u8;
         while end_quote_size != quote_size {
+            // skip plain bytes of the current line directly
+            if end_quote_size == 0 {
+                let line = self.src.get(..self.inp).unwrap_or_default();
+                while let Some(&b) = line.get(self.cur) {
+                    if b == q || b == b'\\' || b == b'\n' || b == b'\r' {
+                        break;
+                    }
+                    self.cur += 1;
+                }
+            }
             let c = self.nextc();
             if let Some(e) = self.pending_error() {
                 return Err(e);
