@@ -54,9 +54,10 @@ impl Reporter for Console {
         }
         *last = Some(Instant::now());
         self.shown.store(true, std::sync::atomic::Ordering::Relaxed);
+        let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-3);
         match total {
-            Some(t) => eprint!("\r\x1b[Kpycode compileall: {done}/{t} files"),
-            None => eprint!("\r\x1b[Kpycode compileall: {done} files"),
+            Some(t) => eprint!("\r\x1b[Kpycode compileall: {done}/{t} files, {rate:.0} files/s"),
+            None => eprint!("\r\x1b[Kpycode compileall: {done} files, {rate:.0} files/s"),
         }
     }
 }
