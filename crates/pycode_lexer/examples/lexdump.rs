@@ -3,9 +3,10 @@
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let minor: u8 = args.get(1).and_then(|m| m.parse().ok()).unwrap_or(12);
-    for path in args.iter().skip(2) {
+    let errpos = args.iter().any(|a| a == "--errpos");
+    for path in args.iter().skip(2).filter(|a| *a != "--errpos") {
         match std::fs::read(path) {
-            Ok(raw) => print!("== {path}\n{}", pycode_lexer::oracle_listing(&raw, minor)),
+            Ok(raw) => print!("== {path}\n{}", pycode_lexer::oracle_listing_with(&raw, minor, errpos)),
             Err(e) => println!("== {path}\nERROR read: {e}"),
         }
     }

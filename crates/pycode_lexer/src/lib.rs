@@ -83,8 +83,10 @@ impl LexErrorKind {
     }
 }
 
-/// A tokenizer error and where the tokenizer stood: `lineno`, and the byte columns of the error
-/// range on that line (`col` is where CPython's caret starts, 0-based; `end_col` exclusive).
+/// A tokenizer error and where the tokenizer stood. `col` and `end_col` are byte columns on
+/// line `lineno` such that CPython's `SyntaxError.offset` / `end_offset` are the numbers of
+/// characters before them (its 1-based caret column); for `tok->done` codes they are where the
+/// tokenizer stopped, and the parser derives its own position from that.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LexError {
     pub kind: LexErrorKind,
@@ -282,8 +284,9 @@ impl<'s> Lexer<'s> {
             self.inp = end;
             self.lineno += 1;
             if self.cfg.minor >= 12 && self.src.get(self.line_start..self.inp).is_some_and(|l| l.contains(&0)) {
-                self.cur = self.inp;
+                // reported at the start of the line, then the line is skipped
                 self.set_error("source code cannot contain null bytes".into());
+                self.cur = self.inp;
                 return EOF;
             }
         }
@@ -332,7 +335,7 @@ impl<'s> Lexer<'s> {
     /// `_PyTokenizer_syntaxerror`: the error points at where the tokenizer stands.
     fn syntax(&self, msg: String) -> LexError {
         let col = self.col_of(self.cur, self.line_start);
-        LexError { kind: LexErrorKind::Syntax(msg), lineno: self.lineno, col: (col - 1).max(0), end_col: col.max(0), pos: self.cur as u32 }
+        LexError { kind: LexErrorKind::Syntax(msg), lineno: self.lineno, col: col.max(0), end_col: col.max(0), pos: self.cur as u32 }
     }
 
     fn set_error(&mut self, msg: String) {
@@ -656,7 +659,7 @@ impl<'s> Lexer<'s> {
             if c == i32::from(b'"') || c == i32::from(b'\'') {
                 let has = |l: u8| LETTERS.iter().position(|&x| x == l).is_some_and(|k| seen & (1 << k) != 0);
                 if let Some((a, b)) = CLASHES.iter().copied().find(|&(a, b)| has(a) && has(b)) {
-                    let col = self.col_of(self.start, self.line_start);
+                    let col = self.col_of(self.start, self.line_start) + 1;
                     let end = self.col_of(self.cur, self.line_start);
                     return Err(LexError {
                         kind: LexErrorKind::Syntax(format!("'{}' and '{}' prefixes are incompatible", a as char, b as char)),
@@ -840,13 +843,13 @@ impl<'s> Lexer<'s> {
             }
             if nonzero && !self.cfg.extra_tokens {
                 self.backup(c);
-                let col = self.col_of(self.start, self.line_start);
+                let col = self.col_of(self.start, self.line_start) + 1;
                 let end = self.col_of(zeros_end, self.line_start);
                 return Err(LexError {
                     kind: LexErrorKind::Syntax("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into()),
                     lineno: self.lineno,
                     col,
-                    end_col: end - 1,
+                    end_col: end,
                     pos: self.cur as u32,
                 });
             }
@@ -1350,6 +1353,12 @@ fn is_printable(c: char) -> bool {
 /// stopped), with that iterator's column conventions: characters (bytes for 3.11), and for
 /// 3.12 a string piece's end column counted in characters of the text from its first line.
 pub fn oracle_listing(src: &[u8], minor: u8) -> String {
+    oracle_listing_with(src, minor, false)
+}
+
+/// [`oracle_listing`], with the error's position as `SyntaxError` reports it when
+/// `error_position` (` @ LINE OFFSET END_LINE END_OFFSET`, 1-based character offsets).
+pub fn oracle_listing_with(src: &[u8], minor: u8, error_position: bool) -> String {
     let src = prepare(src, true);
     let mut starts = vec![0usize];
     for (i, &c) in src.iter().enumerate() {
@@ -1372,7 +1381,13 @@ pub fn oracle_listing(src: &[u8], minor: u8) -> String {
         out.push_str(&format!("{} {} {} {} {}\n", t.kind.name(), t.lineno, chars(ls(t.lineno), t.col), t.end_lineno, chars(end_base, t.end_col)));
     }
     if let Some(e) = err {
-        out.push_str(&format!("ERROR {}\n", e.kind.message()));
+        if error_position && matches!(e.kind, LexErrorKind::Syntax(_)) {
+            let ls = ls(e.lineno);
+            let off = |col: i32| String::from_utf8_lossy(src.get(ls..(ls + col.max(0) as usize).min(src.len())).unwrap_or_default()).chars().count();
+            out.push_str(&format!("ERROR {} @ {} {} {} {}\n", e.kind.message(), e.lineno, off(e.col), e.lineno, off(e.end_col)));
+        } else {
+            out.push_str(&format!("ERROR {}\n", e.kind.message()));
+        }
     }
     out
 }
