@@ -1,0 +1,1 @@
+x = tr"a" Rt"b" bt"c"
