@@ -229,6 +229,7 @@ impl Verifier<'_, '_> {
         self.check_operands(&ins, consts.len(), names.len(), kinds);
         self.check_flags(&ins);
         self.check_sequences(&ins, kinds);
+        self.check_const_operands(&ins, consts);
         self.check_linetable(linetable, bytecode.len() / 2);
         let handlers = self.check_exception_table(exctable, &ins, bytecode.len());
         self.check_stack(&ins, &handlers, bytecode.len());
@@ -453,6 +454,45 @@ impl Verifier<'_, '_> {
         }
         if nfree > 0 && !ins.first().is_some_and(|x| self.is(x.op, &["COPY_FREE_VARS"])) {
             self.bad(Some(0), Rule::Operand, "code with free variables must start with COPY_FREE_VARS");
+        }
+    }
+
+    /// Instructions that take a constant of a given type from the `LOAD_CONST` right before them
+    /// (CPython's compiler always emits the pair) and use it unchecked in a release build:
+    /// - `MAKE_FUNCTION` a code object;
+    /// - `KW_NAMES` (3.11/3.12, its oparg) and `CALL_KW` (3.13+) a tuple of str no longer than the
+    ///   call's argument count;
+    /// - `BUILD_CONST_KEY_MAP n` (to 3.13) a tuple of n keys;
+    /// - `MATCH_CLASS` a tuple of str (the keyword attribute names).
+    fn check_const_operands(&mut self, ins: &[Ins], consts: &[ObjId]) {
+        let g = self.graph;
+        let is_str_tuple = |id: ObjId| g.tuple(id).is_some_and(|t| t.iter().all(|&s| g.str(s).is_some()));
+        for (k, x) in ins.iter().enumerate() {
+            let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
+            let before = k.checked_sub(1).and_then(|p| ins.get(p)).filter(|p| self.is(p.op, &["LOAD_CONST"])).and_then(|p| consts.get(p.arg as usize).copied());
+            let tuple_len = |id: ObjId| g.tuple(id).map(<[ObjId]>::len);
+            match name {
+                "MAKE_FUNCTION" if !before.is_some_and(|c| g.code(c).is_some()) => {
+                    self.bad(Some(x.offset), Rule::Operand, "MAKE_FUNCTION must follow LOAD_CONST of a code object");
+                }
+                "KW_NAMES" => {
+                    let kw = consts.get(x.arg as usize).copied();
+                    let call = ins.iter().skip(k + 1).find(|c| self.is(c.op, &["CALL"])).map(|c| c.arg as usize);
+                    if !kw.is_some_and(is_str_tuple) || kw.and_then(tuple_len) > call {
+                        self.bad(Some(x.offset), Rule::Operand, "KW_NAMES needs a tuple of str no longer than the next CALL's arguments");
+                    }
+                }
+                "CALL_KW" if !before.is_some_and(is_str_tuple) || before.and_then(tuple_len) > Some(x.arg as usize) => {
+                    self.bad(Some(x.offset), Rule::Operand, "CALL_KW must follow LOAD_CONST of a tuple of str no longer than its arguments");
+                }
+                "BUILD_CONST_KEY_MAP" if before.and_then(tuple_len) != Some(x.arg as usize) => {
+                    self.bad(Some(x.offset), Rule::Operand, format!("BUILD_CONST_KEY_MAP {} must follow LOAD_CONST of a tuple of {} keys", x.arg, x.arg));
+                }
+                "MATCH_CLASS" if !before.is_some_and(is_str_tuple) => {
+                    self.bad(Some(x.offset), Rule::Operand, "MATCH_CLASS must follow LOAD_CONST of a tuple of str");
+                }
+                _ => {}
+            }
         }
     }
 

@@ -200,5 +200,27 @@ fn rejects_broken_code_objects() {
     assert!(got.contains(&Rule::Stack) || got.contains(&Rule::LineTable), "{got:?}");
     checked += 1;
 
-    assert_eq!(checked, 11);
+    // Constants of the wrong type where the interpreter uses them unchecked: the LOAD_CONST
+    // before MAKE_FUNCTION / BUILD_CONST_KEY_MAP / MATCH_CLASS, or KW_NAMES's own, redirected to
+    // a constant that is not a code object / tuple of keys / tuple of str.
+    let cases: [(&str, &str, bool); 4] = [
+        ("def f():\n    pass\nx = 1\n", "MAKE_FUNCTION", true),
+        ("d = {'a': x, 'b': y, 'c': 5}\n", "BUILD_CONST_KEY_MAP", true),
+        ("match p:\n    case C(x=1):\n        pass\n", "MATCH_CLASS", true),
+        ("f(a=1, b=2.5)\n", "KW_NAMES", false),
+    ];
+    for (src, op, before) in cases {
+        let (mut g, root, r) = compiled(src);
+        let Some(Obj::Code(c)) = g.get(root) else { panic!("not code") };
+        let consts = g.tuple(c.consts).expect("consts").to_vec();
+        // a constant that is neither a code object nor a tuple
+        let plain = consts.iter().position(|&k| g.code(k).is_none() && g.tuple(k).is_none()).expect("a plain constant") as u8;
+        let at = find_op(&g, root, r, op);
+        let arg_at = if before { at - 1 } else { at + 1 };
+        edit_code_bytes(&mut g, root, |b| b[arg_at] = plain);
+        assert!(rules(&g, root, r).contains(&Rule::Operand), "{op}");
+        checked += 1;
+    }
+
+    assert_eq!(checked, 15);
 }
