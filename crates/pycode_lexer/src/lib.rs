@@ -262,8 +262,21 @@ impl<'s> Lexer<'s> {
     }
 
     /// `tok_nextc`: the next byte, fetching the next line when the current one is used up.
-    #[inline]
+    #[inline(always)]
     fn nextc(&mut self) -> i32 {
+        if self.cur < self.inp {
+            if let Some(&c) = self.src.get(self.cur) {
+                self.cur += 1;
+                return i32::from(c);
+            }
+        }
+        self.nextc_line()
+    }
+
+    /// [`Lexer::nextc`] at the end of the current line: fetch the next one.
+    #[cold]
+    #[inline(never)]
+    fn nextc_line(&mut self) -> i32 {
         loop {
             if self.cur < self.inp {
                 let c = self.byte(self.cur);
@@ -279,11 +292,11 @@ impl<'s> Lexer<'s> {
                 return EOF;
             }
             let rest = self.src.get(self.inp..).unwrap_or_default();
-            let end = rest.iter().position(|&c| c == b'\n').map_or(self.src.len(), |k| self.inp + k + 1);
+            let end = memchr::memchr(b'\n', rest).map_or(self.src.len(), |k| self.inp + k + 1);
             self.line_start = self.cur;
             self.inp = end;
             self.lineno += 1;
-            if self.cfg.minor >= 12 && self.src.get(self.line_start..self.inp).is_some_and(|l| l.contains(&0)) {
+            if self.cfg.minor >= 12 && self.src.get(self.line_start..self.inp).is_some_and(|l| memchr::memchr(0, l).is_some()) {
                 // reported at the start of the line, then the line is skipped
                 self.set_error("source code cannot contain null bytes".into());
                 self.cur = self.inp;
@@ -293,6 +306,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// `tok_backup`
+    #[inline(always)]
     fn backup(&mut self, c: i32) {
         if c != EOF {
             self.cur = self.cur.saturating_sub(1);
@@ -307,6 +321,7 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    #[inline]
     fn make(&self, kind: TokKind, span: Option<(usize, usize)>) -> Token {
         let (lineno, ls) = if kind.is_string_piece() { (self.first_lineno, self.multi_line_start) } else { (self.lineno, self.line_start) };
         match span {
@@ -467,7 +482,7 @@ impl<'s> Lexer<'s> {
                     // to the end of the line (a comment never spans lines)
                     let line = self.src.get(..self.inp).unwrap_or_default();
                     let rest = line.get(self.cur..).unwrap_or_default();
-                    self.cur += rest.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+                    self.cur += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
                     c = self.nextc();
                     if self.cfg.type_comments {
                         if let Some(t) = self.type_comment(hash, c, blankline) {
@@ -685,13 +700,10 @@ impl<'s> Lexer<'s> {
             nonascii |= c >= 128;
             // the rest of the name lies within the current line: scan it directly
             let line = self.src.get(..self.inp).unwrap_or_default();
-            while let Some(&b) = line.get(self.cur) {
-                if !(b.is_ascii_alphanumeric() || b == b'_' || b >= 128) {
-                    break;
-                }
-                nonascii |= b >= 128;
-                self.cur += 1;
-            }
+            let rest = line.get(self.cur..).unwrap_or_default();
+            let n = rest.iter().position(|&b| !ident_byte(b)).unwrap_or(rest.len());
+            nonascii |= rest.get(..n).is_some_and(|name| !name.is_ascii());
+            self.cur += n;
         } else {
             self.backup(c);
         }
@@ -978,13 +990,9 @@ impl<'s> Lexer<'s> {
         while end_quote_size != quote_size {
             // skip plain bytes of the current line directly
             if end_quote_size == 0 {
-                let line = self.src.get(..self.inp).unwrap_or_default();
-                while let Some(&b) = line.get(self.cur) {
-                    if b == q || b == b'\\' || b == b'\n' || b == b'\r' {
-                        break;
-                    }
-                    self.cur += 1;
-                }
+                let rest = self.src.get(self.cur..self.inp).unwrap_or_default();
+                // (prepared input has no '\r'; were one there, the byte loop below handles it)
+                self.cur += memchr::memchr3(q, b'\\', b'\n', rest).unwrap_or(rest.len());
             }
             let c = self.nextc();
             if let Some(e) = self.pending_error() {
@@ -1312,6 +1320,26 @@ fn two_chars_of(c1: i32, c2: i32) -> Option<TokKind> {
 fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     let (Ok(a), Ok(b), Ok(c)) = (u8::try_from(c1), u8::try_from(c2), u8::try_from(c3)) else { return None };
     kind::three_chars(a, b, c)
+}
+
+/// Bytes a name may continue with (`is_potential_identifier_char`), as a table.
+#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
+static IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 128;
+        b += 1;
+    }
+    t
+};
+
+/// Whether `b` may continue a name.
+#[inline(always)]
+#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table: always in bounds
+fn ident_byte(b: u8) -> bool {
+    IDENT_BYTE[usize::from(b)]
 }
 
 fn is_digit(c: i32) -> bool {
