@@ -77,11 +77,15 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
     Returns a real ``types.CodeType`` when ``target`` is ``None`` or the running interpreter's
     minor release (its marshal data is what pycode wrote), otherwise a :class:`Code`.
     ``optimize=-1`` means the interpreter's ``-O`` level for the running release, 0 for others.
-    Future flags are never inherited (as with ``dont_inherit=True``); ``flags`` other than 0
-    are not supported. Source given as ``str`` is compiled from its UTF-8 encoding.
+    Future flags are never inherited (as with ``dont_inherit=True``). ``flags`` takes the
+    ``__future__`` features (``__future__.annotations.compiler_flag`` and the others, as
+    ``compile`` does: they also appear in every ``co_flags``), ``ast.PyCF_TYPE_COMMENTS`` and
+    ``PyCF_DONT_IMPLY_DEDENT`` (no effect on code objects); ``ast.PyCF_ONLY_AST``,
+    ``PyCF_ALLOW_TOP_LEVEL_AWAIT``, ``PyCF_ALLOW_INCOMPLETE_INPUT`` and ``barry_as_FLUFL`` are
+    not supported (NotImplementedError); other bits are a ValueError, as with ``compile``.
+    Source given as ``str`` is compiled from its UTF-8 encoding.
     """
-    if flags:
-        raise NotImplementedError("pycode.compile() supports flags=0 only")
+    future_flags = _check_compile_flags(flags)
     release = _resolve(target)
     if isinstance(filename, bytes):
         filename = filename.decode("utf-8", "surrogateescape")
@@ -90,10 +94,36 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
         optimize = _sys.flags.optimize if _is_host(release) else 0
     if optimize not in (0, 1, 2):
         raise ValueError("compile(): invalid optimize value")
-    code = _native.compile_code(_source_bytes(source), filename, mode, release, optimize)
+    code = _native.compile_code(_source_bytes(source), filename, mode, release, optimize, future_flags)
     if target is None or _is_host(release):
         return _adopt_filename(code.to_code(), filename)
     return code
+
+
+# compile()'s flags: the __future__ features (CO_FUTURE_*), the obsolete CO_NESTED, and the
+# PyCF_* compile flags.
+_CO_FUTURE = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x800000 | 0x1000000
+_CO_FUTURE_BARRY_AS_BDFL = 0x400000
+_CO_NESTED = 0x10
+_PYCF_DONT_IMPLY_DEDENT = 0x200
+_PYCF_TYPE_COMMENTS = 0x1000
+_PYCF_UNSUPPORTED = {0x400: "PyCF_ONLY_AST", 0x2000: "PyCF_ALLOW_TOP_LEVEL_AWAIT",
+                     0x4000: "PyCF_ALLOW_INCOMPLETE_INPUT", 0x8000: "PyCF_OPTIMIZED_AST",
+                     _CO_FUTURE_BARRY_AS_BDFL: "barry_as_FLUFL"}
+
+
+def _check_compile_flags(flags):
+    """The ``__future__`` bits of ``compile()``'s ``flags``, after CPython's check."""
+    flags = int(flags)
+    known = _CO_FUTURE | _CO_NESTED | _PYCF_DONT_IMPLY_DEDENT | _PYCF_TYPE_COMMENTS
+    for bit in _PYCF_UNSUPPORTED:
+        known |= bit
+    if flags & ~known:
+        raise ValueError("compile(): unrecognised flags")
+    for bit, name in _PYCF_UNSUPPORTED.items():
+        if flags & bit:
+            raise NotImplementedError("pycode.compile(): flag %s is not supported" % name)
+    return flags & _CO_FUTURE
 
 
 def _adopt_filename(code, filename):

@@ -139,6 +139,31 @@ def test_optimize_levels():
         assert pycode.compile(src, "o.py", optimize=level) == ref
 
 
+def test_compile_flags():
+    import __future__
+    import ast
+    src = "def f(a: int) -> 'str':\n    return a / 2\nx: list[int] = []\nclass C:\n    y: int\n"
+    checked = 0
+    for feature in ("annotations", "division", "generator_stop", "absolute_import", "print_function"):
+        flag = getattr(__future__, feature).compiler_flag
+        ref = compile(src, "fl.py", "exec", flags=flag, dont_inherit=True)
+        got = pycode.compile(src, "fl.py", flags=flag)
+        assert got == ref, feature
+        inner = [c.co_flags for c in got.co_consts if isinstance(c, types.CodeType)]
+        assert got.co_flags == ref.co_flags and inner == [c.co_flags for c in ref.co_consts if isinstance(c, types.CodeType)], feature
+        assert inner and all(f & flag for f in inner + [got.co_flags]), feature
+        checked += 1
+    both = __future__.annotations.compiler_flag | ast.PyCF_TYPE_COMMENTS
+    assert pycode.compile(src, "fl.py", flags=both) == compile(src, "fl.py", "exec", flags=both, dont_inherit=True)
+    with pytest.raises(NotImplementedError):
+        pycode.compile(src, "fl.py", flags=ast.PyCF_ONLY_AST)
+    with pytest.raises(ValueError):
+        compile(src, "fl.py", "exec", flags=0x40000000)
+    with pytest.raises(ValueError):
+        pycode.compile(src, "fl.py", flags=0x40000000)
+    assert checked == 5
+
+
 def test_syntax_error_attributes():
     cases = ("x = (", "def f(:\n", "return 1\n", "nonlocal x\n", "f(**k, *a)\n")
     misses = set()

@@ -224,12 +224,20 @@ pub struct Compiler {
     release: Release,
     optimize: u8,
     mode: Mode,
+    future_flags: u32,
 }
 
 impl Compiler {
     /// A compiler for `release` at optimize level 0, `exec` mode.
     pub fn new(release: Release) -> Self {
-        Compiler { release, optimize: 0, mode: Mode::Exec }
+        Compiler { release, optimize: 0, mode: Mode::Exec, future_flags: 0 }
+    }
+
+    /// `compile()`'s `__future__` flags (`CO_FUTURE_*` bits, e.g. `0x1000000` for
+    /// `annotations`), in effect before the source's own `from __future__` imports.
+    pub fn future_flags(mut self, flags: u32) -> Self {
+        self.future_flags = flags;
+        self
     }
 
     /// Optimize level: 0, 1 (no `assert`, `__debug__` false) or 2 (no docstrings either).
@@ -251,7 +259,7 @@ impl Compiler {
 
     /// The code object of `source`; `filename` becomes `co_filename`.
     pub fn compile(&self, source: &[u8], filename: &str) -> Result<CodeObject, Error> {
-        let (graph, root) = pycode_compile::compile_source(source, filename, self.release, self.mode, self.optimize)
+        let (graph, root) = pycode_compile::compile_source_flags(source, filename, self.release, self.mode, self.optimize, self.future_flags)
             .map_err(|e| compile_error(e, filename))?;
         Ok(CodeObject { release: self.release, graph, root })
     }

@@ -36,11 +36,14 @@ pub struct CompileOptions {
     pub optimize: u8,
     /// `mode='single'` (interactive) compilation.
     pub interactive: bool,
+    /// `compile()`'s `flags`: `__future__` features (`CO_FUTURE_*` bits) in effect before the
+    /// module's own `from __future__` imports; they end up in every code object's `co_flags`.
+    pub future_flags: u32,
 }
 
 impl CompileOptions {
     pub fn new(release: Release) -> Self {
-        CompileOptions { release, optimize: 0, interactive: false }
+        CompileOptions { release, optimize: 0, interactive: false, future_flags: 0 }
     }
 }
 
@@ -309,12 +312,13 @@ pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled
 /// [`compile_module`], appending the `SyntaxWarning`s the compiler emits to `warnings` (also
 /// those emitted before an error).
 pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
-    let future = pycode_symtable::parse_future_for(module, opts.release)?;
+    let mut future = pycode_symtable::parse_future_for(module, opts.release)?;
+    future.features |= opts.future_flags & PY_CF_MASK;
     let cfg_folding = opts.release.features().const_folding == pycode_release::ConstFolding::Cfg;
     if cfg_folding {
         crate::cfgfold::register();
     }
-    crate::fold::fold_module_for(module, opts.optimize, cfg_folding)?;
+    crate::fold::fold_module_for(module, opts.optimize, cfg_folding, opts.future_flags)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;
     // Only a module with a generic class has `.generic_base` names to make (the walk is skipped

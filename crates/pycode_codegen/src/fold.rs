@@ -41,13 +41,15 @@ type R = Result<(), CompileError>;
 
 /// `_PyAST_Optimize`.
 pub fn fold_module(m: &mut Mod, optimize: u8) -> R {
-    fold_module_for(m, optimize, false)
+    fold_module_for(m, optimize, false, 0)
 }
 
-/// `_PyAST_Optimize` of a release whose operator folding is in the CFG (`cfg`, 3.14+) or not.
-pub fn fold_module_for(m: &mut Mod, optimize: u8, cfg: bool) -> R {
+/// `_PyAST_Optimize` of a release whose operator folding is in the CFG (`cfg`, 3.14+) or not;
+/// `future_flags` are `compile()`'s `__future__` flags (`CO_FUTURE_*`).
+pub fn fold_module_for(m: &mut Mod, optimize: u8, cfg: bool, future_flags: u32) -> R {
     let ff = pycode_symtable::parse_future(m)?;
-    let mut f = Folder { optimize, future_annotations: ff.annotations(), depth: 0, cfg };
+    let annotations = ff.annotations() || future_flags & pycode_symtable::future::CO_FUTURE_ANNOTATIONS != 0;
+    let mut f = Folder { optimize, future_annotations: annotations, depth: 0, cfg };
     match m {
         Mod::Module { body, .. } => f.body(body),
         Mod::Interactive { body } => f.stmts(body),

@@ -221,8 +221,21 @@ pub fn compile_source(
     mode: CompileMode,
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
+    compile_source_flags(source, filename, release, mode, optimize, 0)
+}
+
+/// [`compile_source`] with `compile()`'s `flags`: the `__future__` feature bits (`CO_FUTURE_*`)
+/// in effect from the start, as `compile(source, filename, mode, flags, dont_inherit=True)`.
+pub fn compile_source_flags(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    mode: CompileMode,
+    optimize: u8,
+    future_flags: u32,
+) -> Result<(ObjectGraph, ObjId), CompileError> {
     let mut m = parse_source_mode(source, release, mode)?;
-    compile_ast(&mut m, filename, release, optimize)
+    compile_ast_with(&mut m, filename, release, optimize, future_flags, true, &mut Vec::new())
 }
 
 /// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
@@ -236,12 +249,12 @@ pub fn compile_source_in_memory(
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let mut m = parse_source_mode(source, release, mode)?;
-    compile_ast_with(&mut m, filename, release, optimize, false, &mut Vec::new())
+    compile_ast_with(&mut m, filename, release, optimize, 0, false, &mut Vec::new())
 }
 
 /// Compiles a parsed module into a code object graph (root = the module code object).
 pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
-    compile_ast_with(module, filename, release, optimize, true, &mut Vec::new())
+    compile_ast_with(module, filename, release, optimize, 0, true, &mut Vec::new())
 }
 
 /// [`compile_ast`]; `marshal_set_order` false keeps frozenset elements in the compiler's order.
@@ -250,6 +263,7 @@ fn compile_ast_with(
     filename: &str,
     release: Release,
     optimize: u8,
+    future_flags: u32,
     marshal_set_order: bool,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
@@ -258,6 +272,7 @@ fn compile_ast_with(
     }
     let mut opts = CompileOptions::new(release);
     opts.optimize = optimize;
+    opts.future_flags = future_flags;
     let mut emitted = Vec::new();
     let compiled = compile_module_warn(module, opts, &mut emitted);
     warnings.extend(emitted.into_iter().map(|w| CompileWarning {
@@ -434,7 +449,7 @@ pub fn compile_to_marshal_warn(
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
     let mut m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, true, warnings)?;
+    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, 0, true, warnings)?;
     pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
         .map_err(|e| CompileError::Assemble(e.to_string()))
 }
@@ -455,7 +470,7 @@ pub fn compile_to_pyc_warn(
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
     let mut m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, true, warnings)?;
+    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, 0, true, warnings)?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
 }

@@ -78,13 +78,14 @@ fn mode_arg(mode: &str) -> PyResult<pycode::Mode> {
 
 /// `compile()` for `target`: a `Code`.
 #[pyfunction]
-fn compile_code(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str, optimize: u8) -> PyResult<PyCode> {
+#[pyo3(signature = (source, filename, mode, target, optimize, future_flags=0))]
+fn compile_code(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str, optimize: u8, future_flags: u32) -> PyResult<PyCode> {
     let release = release_arg(target)?;
     let mode = mode_arg(mode)?;
     let source = source.to_vec();
     let filename_owned = filename.to_owned();
     let r = py.allow_threads(move || {
-        pycode::Compiler::new(release).optimize(optimize).mode(mode).compile(&source, &filename_owned)
+        pycode::Compiler::new(release).optimize(optimize).mode(mode).future_flags(future_flags).compile(&source, &filename_owned)
     });
     let code = r.map_err(|e| error_to_err(py, e))?;
     let (release, graph, root) = code.into_parts();
