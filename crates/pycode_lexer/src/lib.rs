@@ -107,11 +107,21 @@ pub struct LexWarning {
 
 /// CPython's string input: `\r\n` and lone `\r` become `\n`, and `exec` input ends with `\n`.
 pub fn prepare(src: &[u8], exec_input: bool) -> Cow<'_, [u8]> {
-    let needs_nl = exec_input && src.last().is_some_and(|&c| c != b'\n' && c != b'\r');
-    if !src.contains(&b'\r') && !needs_nl {
+    let src = translate_newlines(src);
+    if exec_input && src.last().is_some_and(|&c| c != b'\n') {
+        let mut out = src.into_owned();
+        out.push(b'\n');
+        return Cow::Owned(out);
+    }
+    src
+}
+
+/// CPython's `translate_newlines`: `\r\n` and lone `\r` become `\n`.
+pub fn translate_newlines(src: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\r', src).is_none() {
         return Cow::Borrowed(src);
     }
-    let mut out = Vec::with_capacity(src.len() + 1);
+    let mut out = Vec::with_capacity(src.len());
     let mut i = 0;
     while let Some(&c) = src.get(i) {
         if c == b'\r' {
@@ -123,9 +133,6 @@ pub fn prepare(src: &[u8], exec_input: bool) -> Cow<'_, [u8]> {
             out.push(c);
         }
         i += 1;
-    }
-    if exec_input && out.last().is_some_and(|&c| c != b'\n') {
-        out.push(b'\n');
     }
     Cow::Owned(out)
 }
@@ -1354,11 +1361,13 @@ fn is_potential_identifier_char(c: i32) -> bool {
     c >= 128 || c == i32::from(b'_') || u8::try_from(c).is_ok_and(|b| b.is_ascii_alphanumeric())
 }
 
-fn is_id_start(c: char) -> bool {
+/// PEP 3131: may `c` start an identifier (XID_Start, `_`, and Python's Other_ID_Start)?
+pub fn is_id_start(c: char) -> bool {
     c == '_' || unicode_ident::is_xid_start(c) || is_other_id(c)
 }
 
-fn is_id_continue(c: char) -> bool {
+/// PEP 3131: may `c` continue an identifier?
+pub fn is_id_continue(c: char) -> bool {
     unicode_ident::is_xid_continue(c) || is_other_id(c)
 }
 
@@ -1369,7 +1378,7 @@ fn is_other_id(c: char) -> bool {
 
 /// `Py_UNICODE_ISPRINTABLE`, approximated: not a control, format, separator (other than
 /// space), private-use or unassigned-plane character.
-fn is_printable(c: char) -> bool {
+pub fn is_printable(c: char) -> bool {
     let u = c as u32;
     !(c.is_control()
         || matches!(u, 0x00A0 | 0x00AD | 0x1680 | 0x2000..=0x200F | 0x2028..=0x202F | 0x205F..=0x2064 | 0x2066..=0x206F | 0x3000 | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF)

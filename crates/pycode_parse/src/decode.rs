@@ -89,24 +89,7 @@ fn init_error(msg: String) -> ParseError {
 /// CPython's `translate_newlines` on the raw bytes (before any decoding, as the string
 /// tokenizer does): `\r\n` and lone `\r` become `\n`.
 fn translate_newlines(src: &[u8]) -> Cow<'_, [u8]> {
-    if memchr::memchr(b'\r', src).is_none() {
-        return Cow::Borrowed(src);
-    }
-    let mut out = Vec::with_capacity(src.len());
-    let mut i = 0;
-    while i < src.len() {
-        let c = src[i];
-        if c == b'\r' {
-            out.push(b'\n');
-            if src.get(i + 1) == Some(&b'\n') {
-                i += 1;
-            }
-        } else {
-            out.push(c);
-        }
-        i += 1;
-    }
-    Cow::Owned(out)
+    pycode_lexer::translate_newlines(src)
 }
 
 /// Line `n` (1-based) of `body` without its newline, and its byte length.

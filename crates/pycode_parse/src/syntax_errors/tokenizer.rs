@@ -412,10 +412,10 @@ impl<'s> Lexer<'s> {
         }
         // verify_identifier: the first character that cannot be part of an identifier.
         for (k, ch) in word.char_indices() {
-            let ok = if k == 0 { unicode_ident_start(ch) } else { unicode_ident_continue(ch) };
+            let ok = if k == 0 { pycode_lexer::is_id_start(ch) } else { pycode_lexer::is_id_continue(ch) };
             if !ok {
                 let cur = start + k + ch.len_utf8();
-                let msg = if is_printable(ch) {
+                let msg = if pycode_lexer::is_printable(ch) {
                     format!("invalid character '{ch}' (U+{:04X})", ch as u32)
                 } else {
                     format!("invalid non-printable character U+{:04X}", ch as u32)
@@ -636,28 +636,6 @@ impl<'s> Lexer<'s> {
 
 fn is_ident_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
-}
-
-fn unicode_ident_start(c: char) -> bool {
-    c == '_' || unicode_ident::is_xid_start(c) || is_other_id_start(c)
-}
-
-fn unicode_ident_continue(c: char) -> bool {
-    unicode_ident::is_xid_continue(c) || is_other_id_start(c)
-}
-
-/// Characters Python accepts in identifiers beyond XID (after NFKC normalisation they are).
-fn is_other_id_start(c: char) -> bool {
-    matches!(c, '\u{1885}' | '\u{1886}' | '\u{2118}' | '\u{212E}' | '\u{309B}' | '\u{309C}' | '\u{00B7}' | '\u{0387}' | '\u{1369}'..='\u{1371}' | '\u{19DA}')
-}
-
-/// `Py_UNICODE_ISPRINTABLE`, approximated: not a control, format, separator (other than space),
-/// surrogate, private-use or unassigned character.
-fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    !(c.is_control()
-        || matches!(u, 0x00A0 | 0x00AD | 0x1680 | 0x2000..=0x200F | 0x2028..=0x202F | 0x205F..=0x2064 | 0x2066..=0x206F | 0x3000 | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF)
-        || (0xF0000..).contains(&u))
 }
 
 /// Scan `src` as CPython's tokenizer would and return its first error, plus the brackets still
