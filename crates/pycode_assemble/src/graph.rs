@@ -76,6 +76,11 @@ pub struct Rules {
     /// per code object by `intern_string_constants`. 3.13: the dotted class qualnames interned
     /// at start-up (a class body's `__qualname__` constant then stays a plain string).
     pub startup_interned_names: &'static [&'static str],
+    /// 3.11: a 1-character latin-1 string constant is the parser's singleton, and a module
+    /// identifier of one character interns that same singleton; so interning replaces it (and
+    /// rebuilds a frozenset holding it) only when another object was interned at start-up (the
+    /// deep-frozen modules' own static strings, e.g. `x`): `startup_interned_names` alone.
+    pub singletons_fresh_only_at_startup: bool,
 }
 
 impl Rules {
@@ -84,13 +89,18 @@ impl Rules {
             // 3.11: a fresh `python -m py_compile` has interned `*` and no other 1-character
             // string that is not a name (measured: a tuple of every printable ASCII character
             // compiled by 3.11.7; names are interned by the compiler itself).
+            // The names are per patch release (`tools/gen_startup_interned_311.py`).
             Release::V3_11_2 | Release::V3_11_7 => Rules {
                 interns_static_strings: false,
                 interns_code_strings: false,
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
-                startup_interned_names: &[],
+                startup_interned_names: match release {
+                    Release::V3_11_2 => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_2,
+                    _ => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_7,
+                },
+                singletons_fresh_only_at_startup: true,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -102,6 +112,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                singletons_fresh_only_at_startup: false,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -110,6 +121,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                singletons_fresh_only_at_startup: false,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -121,6 +133,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
+                singletons_fresh_only_at_startup: false,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -129,6 +142,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
+                singletons_fresh_only_at_startup: false,
             },
             // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
             Release::V3_14_2 | Release::V3_15_0rc1 => Rules {
@@ -138,6 +152,7 @@ impl Rules {
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
                 startup_interned_names: &[],
+                singletons_fresh_only_at_startup: false,
             },
         }
     }
@@ -220,6 +235,11 @@ struct Preinterned<'a> {
 }
 
 impl<'a> Preinterned<'a> {
+    /// Interned before the module was parsed ([`Rules::startup_interned_names`]).
+    fn contains_at_startup(&self, s: &[u8]) -> bool {
+        self.startup_sorted.binary_search_by(|x| x.as_bytes().cmp(s)).is_ok()
+    }
+
     fn contains(&self, s: &[u8]) -> bool {
         let startup = |x: &&str| x.as_bytes() == s;
         if self.startup_few.iter().any(startup)
@@ -443,6 +463,9 @@ impl<'a> GraphBuilder<'a> {
     fn fresh_per_code(&self, pool: &ConstPool, id: ConstId) -> bool {
         let Some(ConstValue::FrozenSet(items)) = pool.get(id) else { return false };
         items.iter().any(|&c| match pool.get(c) {
+            Some(ConstValue::Str(s)) if self.rules.singletons_fresh_only_at_startup && s.char_len() == 1 => {
+                all_name_chars(s) && self.preinterned.contains_at_startup(s.as_bytes())
+            }
             Some(ConstValue::Str(s)) => all_name_chars(s) && self.preinterned.contains(s.as_bytes()),
             _ => false,
         })
