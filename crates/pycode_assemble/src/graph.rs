@@ -76,11 +76,6 @@ pub struct Rules {
     /// per code object by `intern_string_constants`. 3.13: the dotted class qualnames interned
     /// at start-up (a class body's `__qualname__` constant then stays a plain string).
     pub startup_interned_names: &'static [&'static str],
-    /// 3.11: a 1-character latin-1 string constant is the parser's singleton, and a module
-    /// identifier of one character interns that same singleton; so interning replaces it (and
-    /// rebuilds a frozenset holding it) only when another object was interned at start-up (the
-    /// deep-frozen modules' own static strings, e.g. `x`): `startup_interned_names` alone.
-    pub singletons_fresh_only_at_startup: bool,
 }
 
 impl Rules {
@@ -100,7 +95,6 @@ impl Rules {
                     Release::V3_11_2 => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_2,
                     _ => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_7,
                 },
-                singletons_fresh_only_at_startup: true,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -112,7 +106,6 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
-                singletons_fresh_only_at_startup: false,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -121,7 +114,6 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
-                singletons_fresh_only_at_startup: false,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -133,7 +125,6 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
-                singletons_fresh_only_at_startup: false,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -142,7 +133,6 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
-                singletons_fresh_only_at_startup: false,
             },
             // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
             Release::V3_14_2 | Release::V3_15_0rc1 => Rules {
@@ -152,7 +142,6 @@ impl Rules {
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
                 startup_interned_names: &[],
-                singletons_fresh_only_at_startup: false,
             },
         }
     }
@@ -463,7 +452,12 @@ impl<'a> GraphBuilder<'a> {
     fn fresh_per_code(&self, pool: &ConstPool, id: ConstId) -> bool {
         let Some(ConstValue::FrozenSet(items)) = pool.get(id) else { return false };
         items.iter().any(|&c| match pool.get(c) {
-            Some(ConstValue::Str(s)) if self.rules.singletons_fresh_only_at_startup && s.char_len() == 1 => {
+            // A 1-character latin-1 constant is the parser's singleton, and a 1-character
+            // identifier of the module interns that same singleton (3.12+: it is a statically
+            // allocated, interned string), so interning replaces it only when another object was
+            // interned at start-up: 3.11's deep-frozen modules bring their own static `x`, `y`, ...
+            // (`{'x', 'y', 'z'}` is rebuilt per code object, `{'a', 'b', 'c'}` is not).
+            Some(ConstValue::Str(s)) if s.char_len() == 1 && s.code_points().all(|c| c < 256) => {
                 all_name_chars(s) && self.preinterned.contains_at_startup(s.as_bytes())
             }
             Some(ConstValue::Str(s)) => all_name_chars(s) && self.preinterned.contains(s.as_bytes()),
