@@ -128,7 +128,23 @@ def job_compile(root, job):
     cwd = os.getcwd()
     os.chdir(d)  # "." as for pycode: the same co_filename in both trees
     try:
-        ok = compileall.compile_dir(".", legacy=True, force=True, quiet=1)
+        if job.get("fresh_process"):
+            # Native: each file in a fresh process (3.11's FLAG_REF bits follow what the
+            # process interned before), as `compile_dir` would name and write it.
+            import subprocess
+            ok = True
+            for top, dirs, files in os.walk("."):
+                dirs.sort()
+                for f in sorted(files):
+                    if f.endswith(".py"):
+                        path = os.path.join(top, f)
+                        r = subprocess.run([sys.executable, "-c",
+                                            "import py_compile, sys; "
+                                            "py_compile.compile(sys.argv[1], sys.argv[1] + 'c', doraise=True)",
+                                            path], capture_output=True)
+                        ok = ok and r.returncode == 0
+        else:
+            ok = compileall.compile_dir(".", legacy=True, force=True, quiet=1)
     finally:
         os.chdir(cwd)
     return {"ok": bool(ok)}
@@ -255,6 +271,9 @@ def run_job(root, job_name):
     with open(os.path.join(root, job_name + ".json")) as f:
         job = json.load(f)
     kind = job["kind"]
+    if job.get("stdlib_prefix"):  # native: stdlib modules are loaded from here, not the zip
+        global _ZIP
+        _ZIP = job["stdlib_prefix"]
     fn = {"compile": job_compile, "suite": job_suite, "smoke": job_smoke}[kind]
     try:
         out = fn(root, job)

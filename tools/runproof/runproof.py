@@ -44,6 +44,17 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 PYODIDE = os.path.join(REPO, "oracle", "pyodide", "node_modules", "pyodide-0.27.7")
 STDLIB = os.path.join(REPO, "corpus", "stdlib-3.12.7")
 RELEASE = "3.12.7"
+# Native interpreters (`--release`): the release runs the jobs itself, one process per job.
+NATIVE = {
+    "3.11.7": ["python3", "/root/.pyenv/versions/3.11.7/bin/python3"],
+    "3.11.2": ["/usr/bin/python3.11"],
+}
+PYTHON = None  # the native interpreter, when RELEASE is one of NATIVE
+# Never imported by the native smoke check: they start programs or GUIs, or run test suites,
+# at import (Pyodide's stdlib has none of them, or they are harmless there).
+NATIVE_SMOKE_EXCLUDE = ("test", "idlelib", "antigravity", "turtledemo", "tkinter", "turtle",
+                        "lib2to3/tests", "ensurepip", "venv", "pydoc_data", "__phello__",
+                        "__hello__")
 
 # name -> (modules under test, test modules, extra test data paths relative to the tests root).
 # Modules come from corpus/stdlib-3.12.7, tests from the tests root (`test.X` -> test/X.py or
@@ -227,6 +238,13 @@ def build_suite_tree(dest, tests_root, names):
 
 def build_stdlib_tree(dest):
     shutil.copytree(STDLIB, dest, ignore=ignore_caches, dirs_exist_ok=True)
+    if PYTHON is not None:
+        for x in NATIVE_SMOKE_EXCLUDE:
+            p = os.path.join(dest, x)
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            elif os.path.exists(p + ".py"):
+                os.remove(p + ".py")
 
 
 def compile_with_pycode(pycode, tree):
@@ -260,9 +278,25 @@ def run_pyodide_job(work, job_name, job, timeout):
         os.remove(logf)
     t0 = time.time()
     try:
-        p = subprocess.run(["node"] + node_stack_flag() + [os.path.join(HERE, "pyodide_job.mjs"), PYODIDE, work,
-                            job_name, logf], capture_output=True, text=True, timeout=timeout)
-        err = p.stderr[-2000:] if p.returncode else ""
+        if PYTHON is not None:
+            # The same driver in the native interpreter: the work dir itself is the root.
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+            env["PYTHONHASHSEED"] = "0"
+            cmd = [PYTHON, "-c",
+                   "import sys; ns = {'__name__': 'runproof_driver'}; "
+                   "exec(open(sys.argv[1]).read(), ns); ns['run_job'](sys.argv[2], sys.argv[3])",
+                   os.path.join(HERE, "in_pyodide.py"), work, job_name]
+            with open(logf, "w") as lf:
+                p = subprocess.run(cmd, stdout=lf, stderr=subprocess.STDOUT, text=True,
+                                   timeout=timeout, cwd=work, env=env)
+            err = ""
+            if p.returncode:
+                with open(logf, errors="replace") as lf:
+                    err = "exit %d: %s" % (p.returncode, lf.read()[-2000:])
+        else:
+            p = subprocess.run(["node"] + node_stack_flag() + [os.path.join(HERE, "pyodide_job.mjs"), PYODIDE, work,
+                                job_name, logf], capture_output=True, text=True, timeout=timeout)
+            err = p.stderr[-2000:] if p.returncode else ""
     except subprocess.TimeoutExpired:
         err = "timeout after %ds" % timeout
     if os.path.exists(result_path):
@@ -275,8 +309,11 @@ def run_pyodide_job(work, job_name, job, timeout):
 
 
 def compile_with_cpython(work, tree_rel):
-    out = run_pyodide_job(work, "compile-" + tree_rel.replace("/", "_"),
-                          {"kind": "compile", "dir": tree_rel}, timeout=3600)
+    job = {"kind": "compile", "dir": tree_rel}
+    if PYTHON is not None:
+        # one fresh `python -m py_compile`-like process per file: what pycode is compared with
+        job["fresh_process"] = True
+    out = run_pyodide_job(work, "compile-" + tree_rel.replace("/", "_"), job, timeout=3600)
     tree = os.path.join(work, tree_rel)
     return [os.path.relpath(f, tree) for f in py_files(tree) if not os.path.exists(f + "c")], out
 
@@ -335,9 +372,27 @@ def prepare(work, kind, build, pycode):
     return info
 
 
+def native_stdlib(python):
+    return subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def find_native(release):
+    want = tuple(int(x) for x in release.split("."))
+    for exe in NATIVE.get(release, []):
+        try:
+            out = subprocess.run([exe, "-c", "import sys; print(tuple(sys.version_info[:3]))"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        if out == repr(want):
+            return shutil.which(exe) or exe
+    return None
+
+
 def norm_id(test_id):
     """A test id without object addresses (parametrised ids can hold reprs)."""
-    return re.sub(r" at 0x[0-9a-f]+", " at 0x…", test_id)
+    return re.sub(r" id='[0-9]+'", " id='…'", re.sub(r" at 0x[0-9a-f]+", " at 0x…", test_id))
 
 
 def fmt_suite(r):
@@ -386,19 +441,36 @@ def main():
     ap.add_argument("--no-smoke", action="store_true")
     ap.add_argument("-j", type=int, default=1, help="parallel Pyodide processes")
     ap.add_argument("--report", default=None, help="also write the report here")
+    ap.add_argument("--release", default="3.12.7",
+                    help="3.12.7 (Pyodide 0.27.7, default) or a native release: %s"
+                    % ", ".join(sorted(NATIVE)))
     args = ap.parse_args()
+    global RELEASE, STDLIB, PYTHON
+    if args.release != "3.12.7":
+        if args.release not in NATIVE:
+            sys.exit("runproof: unknown release %r" % args.release)
+        RELEASE = args.release
+        STDLIB = os.path.join(REPO, "corpus", "stdlib-" + RELEASE)
+        PYTHON = find_native(RELEASE)
+        if PYTHON is None:
+            sys.exit("runproof: no native CPython %s found" % RELEASE)
+        if args.work == ap.get_default("work"):
+            args.work = os.path.join(REPO, "oracle", "work", "runproof-" + RELEASE)
 
     pycode = args.pycode or os.path.join(
         os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")), "release", "pycode")
     for need, what in ((pycode, "pycode binary (cargo build --release -p pycode_cli)"),
                        (PYODIDE, "Pyodide 0.27.7 (cd oracle/pyodide && npm ci)"),
-                       (STDLIB, "corpus/stdlib-3.12.7 (python3 oracle/fetch_corpus.py)")):
+                       (STDLIB, "corpus/stdlib-%s (python3 oracle/fetch_corpus.py)" % RELEASE)):
+        if PYTHON is not None and need == PYODIDE:
+            continue
         if not os.path.exists(need):
             sys.exit("runproof: missing %s: %s" % (what, need))
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
-    lines = ["runproof: CPython %s (Pyodide 0.27.7) running sourceless .pyc written by pycode "
-             "(control: written by that CPython)" % RELEASE]
+    lines = ["runproof: CPython %s (%s) running sourceless .pyc written by pycode "
+             "(control: written by that CPython)"
+             % (RELEASE, "native " + PYTHON if PYTHON else "Pyodide 0.27.7")]
     details = []
 
     if not args.no_suites:
@@ -499,8 +571,10 @@ def main():
         log("smoke: importing %d modules per tree" % len(mods))
         res = {}
         for v in ("pycode", "cpython"):
-            res[v] = run_pyodide_job(work, "smoke-" + v,
-                                     {"kind": "smoke", "dir": "smoke-" + v, "modules": mods},
+            job = {"kind": "smoke", "dir": "smoke-" + v, "modules": mods}
+            if PYTHON is not None:
+                job["stdlib_prefix"] = native_stdlib(PYTHON)
+            res[v] = run_pyodide_job(work, "smoke-" + v, job,
                                      timeout=7200)
         lines.append("")
         lines.append("== smoke: import every module of stdlib %s that pycode compiled" % RELEASE)
@@ -533,7 +607,11 @@ def main():
             lines.append("dependencies loaded from CPython's zip instead (not compiled by "
                          "pycode, or siblings imported by an explicitly run importlib/encodings "
                          "submodule): %s" % (" ".join(deps_zip) or "none"))
-            differ_mods = [m for m, _ in mods if rp[m]["outcome"] != rc[m]["outcome"]]
+            def same_outcome(m):
+                # an error message may name the module's file, in its own tree
+                return rp[m]["outcome"].replace("smoke-pycode", "smoke-") == \
+                    rc[m]["outcome"].replace("smoke-cpython", "smoke-")
+            differ_mods = [m for m, _ in mods if not same_outcome(m)]
             lines.append("modules whose import outcome differs: %d" % len(differ_mods))
             for m in differ_mods:
                 lines.append("  %s: pycode: %s | control: %s"

@@ -84,13 +84,17 @@ impl Rules {
             // 3.11: a fresh `python -m py_compile` has interned `*` and no other 1-character
             // string that is not a name (measured: a tuple of every printable ASCII character
             // compiled by 3.11.7; names are interned by the compiler itself).
+            // The names are per patch release (`tools/gen_startup_interned_311.py`).
             Release::V3_11_2 | Release::V3_11_7 => Rules {
                 interns_static_strings: false,
                 interns_code_strings: false,
                 set_keys_borrow_elements: true,
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
-                startup_interned_names: &[],
+                startup_interned_names: match release {
+                    Release::V3_11_2 => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_2,
+                    _ => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_7,
+                },
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -220,6 +224,11 @@ struct Preinterned<'a> {
 }
 
 impl<'a> Preinterned<'a> {
+    /// Interned before the module was parsed ([`Rules::startup_interned_names`]).
+    fn contains_at_startup(&self, s: &[u8]) -> bool {
+        self.startup_sorted.binary_search_by(|x| x.as_bytes().cmp(s)).is_ok()
+    }
+
     fn contains(&self, s: &[u8]) -> bool {
         let startup = |x: &&str| x.as_bytes() == s;
         if self.startup_few.iter().any(startup)
@@ -443,6 +452,14 @@ impl<'a> GraphBuilder<'a> {
     fn fresh_per_code(&self, pool: &ConstPool, id: ConstId) -> bool {
         let Some(ConstValue::FrozenSet(items)) = pool.get(id) else { return false };
         items.iter().any(|&c| match pool.get(c) {
+            // A 1-character latin-1 constant is the parser's singleton, and a 1-character
+            // identifier of the module interns that same singleton (3.12+: it is a statically
+            // allocated, interned string), so interning replaces it only when another object was
+            // interned at start-up: 3.11's deep-frozen modules bring their own static `x`, `y`, ...
+            // (`{'x', 'y', 'z'}` is rebuilt per code object, `{'a', 'b', 'c'}` is not).
+            Some(ConstValue::Str(s)) if s.char_len() == 1 && s.code_points().all(|c| c < 256) => {
+                all_name_chars(s) && self.preinterned.contains_at_startup(s.as_bytes())
+            }
             Some(ConstValue::Str(s)) => all_name_chars(s) && self.preinterned.contains(s.as_bytes()),
             _ => false,
         })

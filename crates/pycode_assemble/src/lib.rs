@@ -7,6 +7,8 @@
 pub mod graph;
 #[path = "generated/startup_interned_3_12.rs"]
 mod generated_startup;
+#[path = "generated/startup_interned_3_11.rs"]
+mod generated_startup_3_11;
 #[path = "generated/startup_qualnames_3_13.rs"]
 mod generated_qualnames;
 mod tables;

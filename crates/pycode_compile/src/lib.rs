@@ -191,7 +191,7 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
     let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: spec_empty_tail(release) };
     let mut found = Vec::new();
-    let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(CompileError::Parse)?;
+    let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(|e| CompileError::Parse(patch_error(source, release, e)))?;
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
@@ -209,7 +209,19 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
         CompileMode::Single => pycode_parse::Mode::Single,
     };
     let opts = pycode_parse::Options { minor: minor_of(release), mode, type_comments: false, spec_empty_tail: spec_empty_tail(release) };
-    pycode_parse::parse(source, &opts).map_err(CompileError::Parse)
+    pycode_parse::parse(source, &opts).map_err(|e| CompileError::Parse(patch_error(source, release, e)))
+}
+
+/// A parse error as `release` reports it: the parser follows the newest patch of a minor;
+/// 3.11.2 differs in two places (`pycode_parse::syntax_errors::adjust_for_3_11_2`).
+fn patch_error(source: &[u8], release: Release, e: pycode_parse::ParseError) -> pycode_parse::ParseError {
+    match release {
+        Release::V3_11_2 => {
+            let text = pycode_parse::decode::decode_source(source, minor_of(release)).map(|t| t.into_owned()).unwrap_or_default();
+            pycode_parse::syntax_errors::adjust_for_3_11_2(&text, e)
+        }
+        _ => e,
+    }
 }
 
 /// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object

@@ -609,6 +609,10 @@ impl Cfg {
         stack.push(self.entry);
         self.bb_mut(self.entry)?.predecessors = 1;
         let may_have_block_push = self.may_have_block_push;
+        // 3.11 pushes a block only when it has no predecessor yet, so a block reached twice
+        // (a jump to the next block) is walked once; 3.12+ push every successor not yet
+        // popped, and such a block's successors are counted twice.
+        let push_once = self.ops.release.features().assemble_3_11;
         let ops = &self.ops;
         let blocks = &mut self.blocks;
         let r = (|| {
@@ -618,7 +622,7 @@ impl Cfg {
                 let next = blk.next;
                 if next != NO_BLOCK && falls_through(ops, blk) {
                     let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
-                    if !nb.visited {
+                    if if push_once { nb.predecessors == 0 } else { !nb.visited } {
                         stack.push(next);
                     }
                     nb.predecessors += 1;
@@ -631,7 +635,7 @@ impl Cfg {
                     if ops.has_target(ins.opcode) {
                         let t = ins.target;
                         let tb = blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
-                        if !tb.visited {
+                        if if push_once { tb.predecessors == 0 } else { !tb.visited } {
                             stack.push(t);
                         }
                         tb.predecessors += 1;

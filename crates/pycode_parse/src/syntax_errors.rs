@@ -1413,3 +1413,52 @@ fn invalid_target(
 pub fn format_py_compile(e: &ParseError, filename: &str, minor: PyMinor) -> String {
     pycode_ast::pyerr::py_compile_error_msg(&e.to_failure(filename), filename, minor)
 }
+
+/// What 3.11.2 reports differently from 3.11.7 (whose behaviour the parser follows for 3.11),
+/// applied to an error found for `src` (decoded text): `compile()` refuses null bytes with a
+/// `ValueError`, and `iterable argument unpacking follows keyword argument unpacking` is placed
+/// on the arguments before the `, *` (3.11.2's `a=args ',' '*'` rule) instead of the `*`.
+pub fn adjust_for_3_11_2(src: &str, mut e: ParseError) -> ParseError {
+    if e.kind == ErrorKind::SyntaxError && e.msg == "source code string cannot contain null bytes" {
+        e.kind = ErrorKind::ValueError;
+        return e;
+    }
+    const MSG: &str = "iterable argument unpacking follows keyword argument unpacking";
+    // 3.11.2's rule also fires without keyword arguments (`f(x, *)`), where 3.11.7 reports
+    // `invalid syntax` at the token after the `*`.
+    let retry = e.msg == "invalid syntax";
+    if e.msg != MSG && !retry {
+        return e;
+    }
+    let lines = Lines::new(src);
+    let Some(&line_start) = lines.starts.get((e.lineno as usize).saturating_sub(1)) else { return e };
+    // the `*` token (or the one after it): the character column of `offset` on its line
+    let Some(line) = src.get(line_start..) else { return e };
+    let Some((at, _)) = line.char_indices().nth((e.offset as usize).saturating_sub(1)) else { return e };
+    let at = line_start + at;
+    let parsed = ruff_python_parser::parse_unchecked(src, ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module));
+    let tokens = parsed.tokens();
+    let mut i = tokens.partition_point(|t| usize::from(t.start()) < at);
+    if retry {
+        match prev_sig(tokens, i) {
+            Some(k) if tokens.get(k).map(|t| t.kind()) == Some(T::Star) => i = k,
+            _ => return e,
+        }
+        let is_call = open_bracket(tokens, i).is_some_and(|o| tokens.get(o).map(|t| t.kind()) == Some(T::Lpar) && is_call_paren(tokens, o));
+        if !is_call {
+            return e;
+        }
+    }
+    if tokens.get(i).map(|t| t.kind()) != Some(T::Star) {
+        return e;
+    }
+    let (Some(comma), Some(o)) = (prev_sig(tokens, i), open_bracket(tokens, i)) else { return e };
+    let (Some(last), Some(first)) = (prev_sig(tokens, comma).and_then(|k| tokens.get(k)), tokens.get(o + 1)) else { return e };
+    if tokens.get(comma).map(|t| t.kind()) != Some(T::Comma) || usize::from(first.start()) > usize::from(last.start()) {
+        return e;
+    }
+    let (s, en) = (usize::from(first.start()), usize::from(last.end()));
+    let (l1, _) = lines.line_of(s);
+    let (l2, _) = lines.line_of(en);
+    finish(&lines, e.kind, MSG.into(), l1, lines.col1(s), l2, lines.col1(en))
+}
