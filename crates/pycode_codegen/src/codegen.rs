@@ -1449,6 +1449,9 @@ impl<'a> Compiler<'a> {
         self.addop(op!(self, GET_ITER), iloc);
         self.use_label(start)?;
         self.addop_j(op!(self, FOR_ITER), cleanup, iloc);
+        if self.feat.for_target_nop {
+            self.addop(op!(self, NOP), loc_of(f.target.pos));
+        }
         self.use_label(body)?;
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;

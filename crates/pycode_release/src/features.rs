@@ -226,6 +226,13 @@ pub struct Features {
     /// 3.14+ -OO: a docstring that is the whole body is compiled as an expression statement
     /// (its line is where the implicit return is attributed); other docstrings are dropped.
     pub oo_lone_docstring_kept: bool,
+    /// 3.14+: `for` puts a `NOP` at the target's location right after `FOR_ITER` (removed
+    /// later as redundant, but its slot is what a `NOT_TAKEN` added there inherits).
+    pub for_target_nop: bool,
+    /// 3.14+: the `POP_TOP` of the subject after a successful `case` is emitted at
+    /// `NEXT_LOCATION` (line -2 for the passes; the assembler gives it the location of the
+    /// instruction after it), not at the pattern's location.
+    pub match_pop_next_location: bool,
 }
 
 impl Release {
@@ -319,6 +326,8 @@ impl Release {
             while_test_once: ge14,
             keep_empty_blocks: ge14,
             oo_lone_docstring_kept: ge14,
+            for_target_nop: ge14,
+            match_pop_next_location: ge14,
         }
     }
 }
