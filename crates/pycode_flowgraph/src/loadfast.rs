@@ -138,7 +138,9 @@ impl Cfg {
                 let ii = i as i32;
                 let op = ins.opcode;
                 let arg = ins.oparg;
-                if op == o.LOAD_FAST {
+                if op == o.DELETE_FAST {
+                    kill(&mut flags, &refs, arg);
+                } else if op == o.LOAD_FAST {
                     refs.push(Ref { instr: ii, local: arg });
                 } else if op == o.LOAD_FAST_AND_CLEAR {
                     kill(&mut flags, &refs, arg);
@@ -175,8 +177,9 @@ impl Cfg {
                     let name = if op >= 256 { self.pseudo_name(op) } else { name };
                     let net = o.stack_effect(op, arg, false).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
                     match name {
-                        "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS" | "MATCH_MAPPING" | "MATCH_SEQUENCE"
-                        | "WITH_EXCEPT_START" => {
+                        // (The input stays: `FORMAT_SIMPLE` and `GET_YIELD_FROM_ITER` may return it.)
+                        "FORMAT_SIMPLE" | "GET_YIELD_FROM_ITER" | "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS"
+                        | "MATCH_MAPPING" | "MATCH_SEQUENCE" | "WITH_EXCEPT_START" => {
                             for _ in 0..net.max(0) {
                                 refs.push(Ref { instr: ii, local: NONE });
                             }
