@@ -526,14 +526,16 @@ impl<'a> Compiler<'a> {
     /// A forward jump that 3.13's codegen spells `JUMP_NO_INTERRUPT` (measured with 3.13.0's
     /// `_testinternalcapi.compiler_codegen`: after a `try`'s normal `finally` copy, an `if`
     /// expression's body, a comparison chain's last compare, an inlined comprehension's exit and
-    /// every `try`/`except*` forward jump). 3.12 `JUMP`; 3.14+ keep `JUMP` until measured there.
+    /// every `try`/`except*` forward jump). 3.12 `JUMP`; 3.14.2 also `JUMP_NO_INTERRUPT` (measured:
+    /// after `finally: if b: ...` the `if`'s jump is not threaded past it, so the code after the
+    /// `try` is not visited by `optimize_load_fast` and keeps `LOAD_FAST`).
     /// The difference matters in the CFG: `JUMP` checks the eval breaker, so a line-less one
     /// is duplicated per predecessor and jump threading follows it.
     pub(super) fn emit_jump_no_interrupt_3_13(&mut self, target: Label, loc: Location) {
         let o = self.ops;
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP, target, loc),
-            Minor::V3_13 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+            Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 

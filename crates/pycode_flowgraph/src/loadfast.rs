@@ -198,6 +198,12 @@ impl Cfg {
                             pushes.push((ins.target, refs.len() + 1));
                             refs.push(Ref { instr: ii, local: NONE });
                         }
+                        "LOAD_SPECIAL" => {
+                            // The owner stays on the stack as the method's `self`.
+                            let selfr = pop(&mut refs)?;
+                            refs.push(Ref { instr: ii, local: NONE });
+                            refs.push(selfr);
+                        }
                         "LOAD_ATTR" | "LOAD_SUPER_ATTR" => {
                             let selfr = pop(&mut refs)?;
                             if name == "LOAD_SUPER_ATTR" {
