@@ -3399,7 +3399,8 @@ impl<'a> Compiler<'a> {
             let scope = Scope::from_flags(symbol);
             let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
-            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || in_class_block;
+            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0)
+                || (in_class_block && !self.feat.class_comp_push_bound_only);
             let differs = scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free);
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free

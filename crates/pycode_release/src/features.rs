@@ -233,6 +233,11 @@ pub struct Features {
     /// `NEXT_LOCATION` (line -2 for the passes; the assembler gives it the location of the
     /// instruction after it), not at the pattern's location.
     pub match_pop_next_location: bool,
+    /// 3.14+: an inlined comprehension in a class body saves (`LOAD_FAST_AND_CLEAR`) only the
+    /// names it binds: the class-block test is made after the inlined-comprehension depth
+    /// was raised, so `.0` and the names it only reads are no longer pushed (3.12/3.13 push
+    /// every symbol of the comprehension there).
+    pub class_comp_push_bound_only: bool,
 }
 
 impl Release {
@@ -328,6 +333,7 @@ impl Release {
             oo_lone_docstring_kept: ge14,
             for_target_nop: ge14,
             match_pop_next_location: ge14,
+            class_comp_push_bound_only: ge14,
         }
     }
 }
