@@ -2408,7 +2408,9 @@ impl<'a> Compiler<'a> {
         let loc = loc_of(e.pos);
         self.check_debug_args(args, loc)?;
         let funcflags = self.default_arguments(loc, args)?;
+        let in_class = self.uref().scope_type == ScopeType::Class;
         self.enter_scope("<lambda>", ScopeType::Lambda, key_of_expr(e), e.pos.lineno)?;
+        self.u().is_method = in_class && self.feat.deferred_annotations;
         if self.feat.func_first_const_none {
             self.add_const(ConstValue::None);
         }
@@ -3339,7 +3341,10 @@ impl<'a> Compiler<'a> {
             }
             state = Some(self.push_inlined_comprehension_state(loc, entry)?);
         } else {
+            let in_class = self.uref().scope_type == ScopeType::Class;
             self.enter_scope(name, ScopeType::Comprehension, key_of_expr(e), e.pos.lineno)?;
+            // A function block directly in a class body, as `def` (3.14+).
+            self.u().is_method = in_class && self.feat.deferred_annotations;
         }
         if is_async_generator
             && ty != CompType::Genexp
