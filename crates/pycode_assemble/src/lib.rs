@@ -9,6 +9,8 @@ pub mod graph;
 mod generated_startup;
 #[path = "generated/startup_qualnames_3_13.rs"]
 mod generated_qualnames;
+#[path = "generated/startup_qualnames_3_14.rs"]
+mod generated_qualnames_314;
 mod tables;
 
 pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
