@@ -87,8 +87,8 @@ pub struct Features {
     /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
     /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
     pub return_const_sized_as_load: bool,
-    /// 3.13: no code object has a stack size below 1 (measured: `def f(): raise` has
-    /// `co_stacksize` 1 there, 0 in 3.12; a 3.13 `.pyc` never holds 0).
+    /// 3.13+: no code object has a stack size below 1 (measured: `def f(): raise` has
+    /// `co_stacksize` 1 there, 0 in 3.12; no 3.13 or 3.14.2 stdlib `.pyc` holds 0).
     pub min_stacksize_one: bool,
     /// 3.14+: the peephole drops `CALL_INTRINSIC_1 INTRINSIC_LIST_TO_TUPLE` before
     /// `GET_ITER` (`for x in (*a, *b)` iterates the list); 3.13.0 and 3.13.2 keep it (measured:
@@ -285,7 +285,7 @@ impl Release {
             cfg_lines_first: ge13,
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
-            min_stacksize_one: matches!(line, Minor::V3_13),
+            min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: matches!(line, Minor::V3_13),
             jump_offsets_from_index: matches!(line, Minor::V3_13),
