@@ -180,8 +180,11 @@ impl Cfg {
                         // (The input stays: `FORMAT_SIMPLE` and `GET_YIELD_FROM_ITER` may return it.)
                         "FORMAT_SIMPLE" | "GET_YIELD_FROM_ITER" | "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS"
                         | "MATCH_MAPPING" | "MATCH_SEQUENCE" | "WITH_EXCEPT_START" => {
-                            for _ in 0..net.max(0) {
-                                refs.push(Ref { instr: ii, local: NONE });
+                            // CPython's loop variable shadows the instruction index here:
+                            // the k-th value pushed claims the block's k-th instruction as its
+                            // producer (so storing `from m import x` marks instruction 0).
+                            for k in 0..net.max(0) {
+                                refs.push(Ref { instr: k as i32, local: NONE });
                             }
                         }
                         "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE"
