@@ -2919,7 +2919,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
-            self.emit_jump_or_pop(false, cleanup, loc);
+            self.emit_compare_chain_jump(cleanup, loc);
         }
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);

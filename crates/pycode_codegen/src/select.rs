@@ -448,6 +448,23 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The jump out of a comparison chain to its cleanup: 3.11 `JUMP_IF_FALSE_OR_POP`; 3.12+
+    /// `COPY 1; TO_BOOL; POP_JUMP_IF_FALSE; POP_TOP` as real instructions (3.14.2 too, not its
+    /// `JUMP_IF_FALSE` pseudo-op: measured through which exception handler the `NOT_TAKEN`
+    /// after it inherits).
+    pub(super) fn emit_compare_chain_jump(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => self.emit_jump_or_pop(false, target, loc),
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop_i(o.COPY, 1, loc);
+                self.emit_to_bool(loc);
+                self.addop_j(o.POP_JUMP_IF_FALSE, target, loc);
+                self.addop(o.POP_TOP, loc);
+            }
+        }
+    }
+
     /// The `NULL` a call needs beside its callable, when the release wants it *below* the
     /// callable (3.11–3.12: emitted before the callable is pushed).
     pub(super) fn emit_null_before_callable(&mut self, loc: Location) {
