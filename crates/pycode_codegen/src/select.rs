@@ -346,22 +346,21 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// The `TO_BOOL` after a pattern's length check (`GET_LEN`, size, `COMPARE_OP`): 3.13 has
+    /// The `TO_BOOL` after a pattern's length check (`GET_LEN`, size, `COMPARE_OP`): 3.13+ have
     /// none (measured with 3.13.0's `compiler_codegen`: `COMPARE_OP 172 (>=)` straight into
-    /// `POP_JUMP_IF_FALSE`); 3.14+ keep `TO_BOOL` until measured there.
-    pub(super) fn emit_to_bool_after_length_check(&mut self, loc: Location) {
+    /// `POP_JUMP_IF_FALSE`; 3.14.2 writes the same).
+    pub(super) fn emit_to_bool_after_length_check(&mut self, _loc: Location) {
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => {}
-            Minor::V3_14 | Minor::V3_15 => self.addop(self.ops.TO_BOOL, loc),
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {}
         }
     }
 
-    /// An f-string without parts (`f''`): `BUILD_STRING 0` (3.11, 3.12); 3.13 loads the
-    /// empty string constant (measured on 3.13.0); 3.14+ keep `BUILD_STRING 0` until measured.
+    /// An f-string without parts (`f''`): `BUILD_STRING 0` (3.11, 3.12); 3.13+ load the
+    /// empty string constant (measured on 3.13.0 and 3.14.2).
     pub(super) fn emit_empty_joined_str(&mut self, loc: Location) {
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_i(self.ops.BUILD_STRING, 0, loc),
-            Minor::V3_13 => self.load_const(ConstValue::str(""), loc),
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(self.ops.BUILD_STRING, 0, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.load_const(ConstValue::str(""), loc),
         }
     }
 
