@@ -2128,7 +2128,13 @@ impl<'a> Compiler<'a> {
     /// `codegen_setup_annotations_scope` (3.14+): enters an `__annotate__(format)` scope that
     /// raises `NotImplementedError` for formats above `VALUE_WITH_FAKE_GLOBALS` (2).
     fn enter_annotate_scope(&mut self, loc: Location, key: usize) -> R {
-        self.enter_scope("__annotate__", ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
+        self.enter_format_scope("__annotate__", loc, key)
+    }
+
+    /// `codegen_setup_annotations_scope` under any name (a 3.14 type alias's value function
+    /// is one too).
+    pub(super) fn enter_format_scope(&mut self, name: &str, loc: Location, key: usize) -> R {
+        self.enter_scope(name, ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
         self.u().md.posonlyargcount = 1;
         let o = self.ops;
         let body = self.new_label();

@@ -341,13 +341,25 @@ impl<'a> Compiler<'a> {
             self.load_const(ConstValue::None, loc);
         }
         // compiler_typealias_body: the lazily evaluated value.
-        self.enter_scope(id, ScopeType::Function, key_of_stmt(s), s.pos.lineno)?;
-        // None first, so the function cannot have a docstring.
-        self.add_const(ConstValue::None);
-        self.visit_expr(value)?;
-        self.addop(o.RETURN_VALUE, loc);
-        let handle = self.finish_unit(false)?;
-        self.make_closure(loc, handle, 0)?;
+        if self.feat.deferred_annotations {
+            // 3.14+: an annotations-like `(.format=1, /)` function that rejects formats
+            // above VALUE_WITH_FAKE_GLOBALS.
+            let one = self.consts.add(ConstValue::Int(1));
+            self.load_const(ConstValue::Tuple(vec![one].into()), loc);
+            self.enter_format_scope(id, loc, key_of_stmt(s))?;
+            self.visit_expr(value)?;
+            self.addop(o.RETURN_VALUE, loc);
+            let handle = self.finish_unit(false)?;
+            self.make_closure(loc, handle, MAKE_FUNCTION_DEFAULTS)?;
+        } else {
+            self.enter_scope(id, ScopeType::Function, key_of_stmt(s), s.pos.lineno)?;
+            // None first, so the function cannot have a docstring.
+            self.add_const(ConstValue::None);
+            self.visit_expr(value)?;
+            self.addop(o.RETURN_VALUE, loc);
+            let handle = self.finish_unit(false)?;
+            self.make_closure(loc, handle, 0)?;
+        }
         self.addop_i(o.BUILD_TUPLE, 3, loc);
         self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEALIAS, loc);
         if is_generic {

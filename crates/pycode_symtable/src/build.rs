@@ -314,6 +314,10 @@ impl Builder {
                     }
                 }
                 self.enter_block(&n, BlockType::TypeAlias, key_of_stmt(s), pos);
+                if self.release.features().deferred_annotations {
+                    // 3.14+: the value is evaluated by a `(.format, /)` function.
+                    self.add_def(".format", DEF_PARAM, pos)?;
+                }
                 self.cur_entry().can_see_class_scope = in_class;
                 if in_class {
                     self.add_def("__classdict__", USE, value.pos)?;
