@@ -30,6 +30,9 @@ struct Builder {
     future: FutureFeatures,
     depth: u32,
     release: pycode_release::Release,
+    /// 3.14+ `ste_in_unevaluated_annotation`: visiting a function's local variable
+    /// annotation, which is never executed: its names bind nothing.
+    unevaluated_annotation: bool,
 }
 
 type R = Result<(), CompileError>;
@@ -44,6 +47,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         future,
         depth: 0,
         release,
+        unevaluated_annotation: false,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     // 3.14+: a module may be partly executed, so its annotations are all conditional.
@@ -703,6 +707,7 @@ impl Builder {
     fn visit_annotation_314(&mut self, ann: &Expr) -> R {
         let parent = self.cur();
         let pt = self.cur_ref().block_type;
+        let unevaluated = pt == BlockType::Function;
         if matches!(pt, BlockType::Class | BlockType::Module)
             && self.cur_ref().in_conditional_block
             && !self.cur_ref().has_conditional_annotations
@@ -722,7 +727,10 @@ impl Builder {
             }
             Some(id) => self.stack.push(id),
         }
-        self.visit_expr(ann)?;
+        let was = std::mem::replace(&mut self.unevaluated_annotation, unevaluated);
+        let r = self.visit_expr(ann);
+        self.unevaluated_annotation = was;
+        r?;
         self.exit_block();
         Ok(())
     }
@@ -1048,6 +1056,7 @@ impl Builder {
                     self.visit_expr(x)?;
                 }
             }
+            ExprKind::Name { .. } if self.unevaluated_annotation => {}
             ExprKind::Name { id, ctx } => {
                 let f = if *ctx == ExprContext::Load { USE } else { DEF_LOCAL };
                 self.add_def(id, f, e.pos)?;
