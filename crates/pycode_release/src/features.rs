@@ -104,8 +104,9 @@ pub struct Features {
     /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
     pub jump_offsets_from_index: bool,
     /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
-    /// in `RETURN_VALUE` takes the previous line). 3.13 does not (measured with 3.13.0's
-    /// `optimize_cfg`: the `return None` after a `try`/`except*` keeps no location).
+    /// in `RETURN_VALUE` takes the previous line). 3.13+ do not (measured with 3.13.0's
+    /// `optimize_cfg` and on 3.14.2: the `return None` after a `try`/`except*` keeps no
+    /// location).
     pub guarantee_exit_lines: bool,
     /// 3.13: after cold blocks were moved to the end, NOPs and redundant jumps are removed
     /// until stable (3.12: the jumps only), so a jump turned NOP right after a block push on
@@ -289,7 +290,7 @@ impl Release {
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: matches!(line, Minor::V3_13),
             jump_offsets_from_index: matches!(line, Minor::V3_13),
-            guarantee_exit_lines: !matches!(line, Minor::V3_13),
+            guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
             swaps_after_peepholes: matches!(line, Minor::V3_13),
