@@ -116,7 +116,15 @@ impl<'a> Compiler<'a> {
     fn type_param_bound_or_default_3_13(&mut self, e: &'a Expr, name: &'a str, key: usize, allow_starred: bool) -> R {
         let o = self.ops;
         let eloc = loc_of(e.pos);
-        self.enter_scope(name, ScopeType::TypeParams, key, e.pos.lineno)?;
+        let format_fn = self.feat.deferred_annotations;
+        if format_fn {
+            // 3.14+: an annotations-like `(.format=1, /)` function.
+            let one = self.consts.add(ConstValue::Int(1));
+            self.load_const(ConstValue::Tuple(vec![one].into()), eloc);
+            self.enter_format_scope(name, eloc, key)?;
+        } else {
+            self.enter_scope(name, ScopeType::TypeParams, key, e.pos.lineno)?;
+        }
         match &e.kind {
             ExprKind::Starred { value, .. } if allow_starred => {
                 self.visit_expr(value)?;
@@ -126,7 +134,7 @@ impl<'a> Compiler<'a> {
         }
         self.addop(o.RETURN_VALUE, eloc);
         let handle = self.finish_unit(true)?;
-        self.make_closure(eloc, handle, 0)
+        self.make_closure(eloc, handle, if format_fn { MAKE_FUNCTION_DEFAULTS } else { 0 })
     }
 
     /// `compiler_type_params` of 3.13: bounds located at the bound, and defaults (PEP 696).

@@ -96,7 +96,8 @@ pub struct Features {
     pub iter_list_not_tuple: bool,
     /// 3.13 (PEP 696): type parameters' defaults, each a lazily evaluated scope of its own
     /// (`INTRINSIC_SET_TYPEPARAM_DEFAULT`), and bound scopes located at the bound expression.
-    /// 3.14+ compile these differently (annotation scopes) and are not switched here.
+    /// 3.14+ too, each scope then an annotations-like `(.format=1, /)` function
+    /// (`deferred_annotations`).
     pub type_param_defaults: bool,
     /// 3.13: jump offsets are resolved on the flat instruction sequence, starting from each
     /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
@@ -288,7 +289,7 @@ impl Release {
             return_const_sized_as_load: matches!(line, Minor::V3_13),
             min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
-            type_param_defaults: matches!(line, Minor::V3_13),
+            type_param_defaults: ge13,
             jump_offsets_from_index: matches!(line, Minor::V3_13),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),

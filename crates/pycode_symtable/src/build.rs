@@ -583,6 +583,10 @@ impl Builder {
     fn visit_type_param_bound_or_default(&mut self, e: &Expr, name: &str, key: usize, info: &'static str) -> R {
         let in_class = self.cur_ref().can_see_class_scope;
         self.enter_block(name, BlockType::TypeVarBound, key, e.pos);
+        if self.release.features().deferred_annotations {
+            // 3.14+: evaluated by a `(.format, /)` function.
+            self.add_def(".format", DEF_PARAM, e.pos)?;
+        }
         self.cur_entry().can_see_class_scope = in_class;
         if in_class {
             self.add_def("__classdict__", USE, e.pos)?;
