@@ -828,7 +828,15 @@ impl<'a> Compiler<'a> {
     /// `compiler_body`.
     fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
         if self.uref().scope_type == ScopeType::Module {
-            if let Some(st) = stmts.first() {
+            // 3.14+ -OO: the AST optimizer has removed the docstring statement (unless it
+            // is the whole body), so the module starts at the statement after it.
+            let skip = usize::from(
+                self.feat.oo_lone_docstring_kept
+                    && self.opts.optimize >= 2
+                    && stmts.len() > 1
+                    && get_docstring(stmts).is_some(),
+            );
+            if let Some(st) = stmts.get(skip) {
                 loc = loc_of(st.pos);
             }
         }
