@@ -679,6 +679,18 @@ impl Builder {
             self.cur_entry().can_see_class_scope = true;
             self.add_def("__classdict__", USE, pos)?;
         }
+        // Under `from __future__ import annotations` the block is not linked to its parent:
+        // the names in the (stringified) annotations bind nothing outside it.
+        let unevaluated = self.unevaluated_annotation || self.future.annotations();
+        let was = std::mem::replace(&mut self.unevaluated_annotation, unevaluated);
+        let r = self.visit_annotations_314_body(a, returns);
+        self.unevaluated_annotation = was;
+        r?;
+        self.exit_block();
+        Ok(())
+    }
+
+    fn visit_annotations_314_body(&mut self, a: &Arguments, returns: Option<&Expr>) -> R {
         let args = a.posonlyargs.iter().chain(&a.args);
         for arg in args {
             if let Some(an) = &arg.annotation {
@@ -702,7 +714,6 @@ impl Builder {
             self.cur_entry().annotations_used = true;
             self.visit_expr(r)?;
         }
-        self.exit_block();
         Ok(())
     }
 
@@ -711,7 +722,7 @@ impl Builder {
     fn visit_annotation_314(&mut self, ann: &Expr) -> R {
         let parent = self.cur();
         let pt = self.cur_ref().block_type;
-        let unevaluated = pt == BlockType::Function;
+        let unevaluated = pt == BlockType::Function || self.future.annotations();
         if matches!(pt, BlockType::Class | BlockType::Module)
             && self.cur_ref().in_conditional_block
             && !self.cur_ref().has_conditional_annotations
