@@ -134,8 +134,18 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
             },
+            // 3.14.2: the dotted class qualnames Pyodide's process has interned before
+            // compiling (`tools/gen_startup_qualnames.py 3.14.2`).
+            Release::V3_14_2 => Rules {
+                interns_static_strings: true,
+                interns_code_strings: true,
+                set_keys_borrow_elements: false,
+                merges_annotate_localsplusnames: false,
+                startup_interned: &[],
+                startup_interned_names: crate::generated_qualnames_314::STARTUP_QUALNAMES_3_14_2,
+            },
             // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
-            Release::V3_14_2 | Release::V3_15_0rc1 => Rules {
+            Release::V3_15_0rc1 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
                 set_keys_borrow_elements: false,

@@ -11,12 +11,14 @@ mod generated_startup;
 mod generated_startup_3_11;
 #[path = "generated/startup_qualnames_3_13.rs"]
 mod generated_qualnames;
+#[path = "generated/startup_qualnames_3_14.rs"]
+mod generated_qualnames_314;
 mod tables;
 
 pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
 
 use pycode_flowgraph::{Cfg, CfgError, Ops};
-use pycode_instr::{CodeUnit, ConstId, ConstPool, PyStr};
+use pycode_instr::{CodeUnit, ConstId, ConstPool, Location, PyStr};
 use pycode_object::fast_kind;
 use pycode_release::Release;
 
@@ -147,7 +149,16 @@ fn assemble_unit(
         (nlocalsplus, maxdepth)
     };
     g.resolve_jumps()?;
-    let instrs = g.to_instr_sequence()?;
+    let mut instrs = g.to_instr_sequence()?;
+    // `assemble_location_info` (3.14+): `NEXT_LOCATION` takes the location of the next
+    // instruction (resolved back to front, so a run of them takes the first real one after).
+    let mut after = Location::NO_LOCATION;
+    for ins in instrs.iter_mut().rev() {
+        if ins.loc == Location::NEXT_LOCATION {
+            ins.loc = if ops.is_terminator(ins.opcode) { Location::NO_LOCATION } else { after };
+        }
+        after = ins.loc;
+    }
 
     let code = assemble_bytecode(&ops, &instrs)?;
     let linetable = assemble_linetable(&ops, &instrs, md.firstlineno);

@@ -832,7 +832,15 @@ impl<'a> Compiler<'a> {
     /// `compiler_body`.
     fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
         if self.uref().scope_type == ScopeType::Module {
-            if let Some(st) = stmts.first() {
+            // 3.14+ -OO: the AST optimizer has removed the docstring statement (unless it
+            // is the whole body), so the module starts at the statement after it.
+            let skip = usize::from(
+                self.feat.oo_lone_docstring_kept
+                    && self.opts.optimize >= 2
+                    && stmts.len() > 1
+                    && get_docstring(stmts).is_some(),
+            );
+            if let Some(st) = stmts.get(skip) {
                 loc = loc_of(st.pos);
             }
         }
@@ -1453,6 +1461,9 @@ impl<'a> Compiler<'a> {
         self.addop(op!(self, GET_ITER), iloc);
         self.use_label(start)?;
         self.addop_j(op!(self, FOR_ITER), cleanup, iloc);
+        if self.feat.for_target_nop {
+            self.addop(op!(self, NOP), loc_of(f.target.pos));
+        }
         self.use_label(body)?;
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
@@ -2129,7 +2140,13 @@ impl<'a> Compiler<'a> {
     /// `codegen_setup_annotations_scope` (3.14+): enters an `__annotate__(format)` scope that
     /// raises `NotImplementedError` for formats above `VALUE_WITH_FAKE_GLOBALS` (2).
     fn enter_annotate_scope(&mut self, loc: Location, key: usize) -> R {
-        self.enter_scope("__annotate__", ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
+        self.enter_format_scope("__annotate__", loc, key)
+    }
+
+    /// `codegen_setup_annotations_scope` under any name (a 3.14 type alias's value function
+    /// is one too).
+    pub(super) fn enter_format_scope(&mut self, name: &str, loc: Location, key: usize) -> R {
+        self.enter_scope(name, ScopeType::Annotations, key, loc.lineno.max(0) as u32)?;
         self.u().md.posonlyargcount = 1;
         let o = self.ops;
         let body = self.new_label();
@@ -2409,7 +2426,9 @@ impl<'a> Compiler<'a> {
         let loc = loc_of(e.pos);
         self.check_debug_args(args, loc)?;
         let funcflags = self.default_arguments(loc, args)?;
+        let in_class = self.uref().scope_type == ScopeType::Class;
         self.enter_scope("<lambda>", ScopeType::Lambda, key_of_expr(e), e.pos.lineno)?;
+        self.u().is_method = in_class && self.feat.deferred_annotations;
         if self.feat.func_first_const_none {
             self.add_const(ConstValue::None);
         }
@@ -2918,7 +2937,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
-            self.emit_jump_or_pop(false, cleanup, loc);
+            self.emit_compare_chain_jump(cleanup, loc);
         }
         self.visit_expr(&comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
@@ -3340,7 +3359,10 @@ impl<'a> Compiler<'a> {
             }
             state = Some(self.push_inlined_comprehension_state(loc, entry)?);
         } else {
+            let in_class = self.uref().scope_type == ScopeType::Class;
             self.enter_scope(name, ScopeType::Comprehension, key_of_expr(e), e.pos.lineno)?;
+            // A function block directly in a class body, as `def` (3.14+).
+            self.u().is_method = in_class && self.feat.deferred_annotations;
         }
         if is_async_generator
             && ty != CompType::Genexp
@@ -3400,7 +3422,8 @@ impl<'a> Compiler<'a> {
             let scope = Scope::from_flags(symbol);
             let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
-            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || in_class_block;
+            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0)
+                || (in_class_block && !self.feat.class_comp_push_bound_only);
             let differs = scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free);
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free

@@ -138,7 +138,8 @@ impl<'a> Compiler<'a> {
             }
             // Success! Pop the subject off, we're done with it.
             if i != ncases - has_default - 1 {
-                self.addop(o.POP_TOP, cur);
+                let ploc = if self.feat.match_pop_next_location { Location::NEXT_LOCATION } else { cur };
+                self.addop(o.POP_TOP, ploc);
             }
             self.visit_stmts(&m.body)?;
             // (After a body that ends in a jump or return the jump is dead; its unlocated

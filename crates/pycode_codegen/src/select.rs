@@ -346,22 +346,21 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// The `TO_BOOL` after a pattern's length check (`GET_LEN`, size, `COMPARE_OP`): 3.13 has
+    /// The `TO_BOOL` after a pattern's length check (`GET_LEN`, size, `COMPARE_OP`): 3.13+ have
     /// none (measured with 3.13.0's `compiler_codegen`: `COMPARE_OP 172 (>=)` straight into
-    /// `POP_JUMP_IF_FALSE`); 3.14+ keep `TO_BOOL` until measured there.
-    pub(super) fn emit_to_bool_after_length_check(&mut self, loc: Location) {
+    /// `POP_JUMP_IF_FALSE`; 3.14.2 writes the same).
+    pub(super) fn emit_to_bool_after_length_check(&mut self, _loc: Location) {
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => {}
-            Minor::V3_14 | Minor::V3_15 => self.addop(self.ops.TO_BOOL, loc),
+            Minor::V3_11 | Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {}
         }
     }
 
-    /// An f-string without parts (`f''`): `BUILD_STRING 0` (3.11, 3.12); 3.13 loads the
-    /// empty string constant (measured on 3.13.0); 3.14+ keep `BUILD_STRING 0` until measured.
+    /// An f-string without parts (`f''`): `BUILD_STRING 0` (3.11, 3.12); 3.13+ load the
+    /// empty string constant (measured on 3.13.0 and 3.14.2).
     pub(super) fn emit_empty_joined_str(&mut self, loc: Location) {
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_i(self.ops.BUILD_STRING, 0, loc),
-            Minor::V3_13 => self.load_const(ConstValue::str(""), loc),
+            Minor::V3_11 | Minor::V3_12 => self.addop_i(self.ops.BUILD_STRING, 0, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.load_const(ConstValue::str(""), loc),
         }
     }
 
@@ -448,6 +447,23 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The jump out of a comparison chain to its cleanup: 3.11 `JUMP_IF_FALSE_OR_POP`; 3.12+
+    /// `COPY 1; TO_BOOL; POP_JUMP_IF_FALSE; POP_TOP` as real instructions (3.14.2 too, not its
+    /// `JUMP_IF_FALSE` pseudo-op: measured through which exception handler the `NOT_TAKEN`
+    /// after it inherits).
+    pub(super) fn emit_compare_chain_jump(&mut self, target: Label, loc: Location) {
+        let o = self.ops;
+        match self.line {
+            Minor::V3_11 => self.emit_jump_or_pop(false, target, loc),
+            Minor::V3_12 | Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => {
+                self.addop_i(o.COPY, 1, loc);
+                self.emit_to_bool(loc);
+                self.addop_j(o.POP_JUMP_IF_FALSE, target, loc);
+                self.addop(o.POP_TOP, loc);
+            }
+        }
+    }
+
     /// The `NULL` a call needs beside its callable, when the release wants it *below* the
     /// callable (3.11–3.12: emitted before the callable is pushed).
     pub(super) fn emit_null_before_callable(&mut self, loc: Location) {
@@ -526,14 +542,16 @@ impl<'a> Compiler<'a> {
     /// A forward jump that 3.13's codegen spells `JUMP_NO_INTERRUPT` (measured with 3.13.0's
     /// `_testinternalcapi.compiler_codegen`: after a `try`'s normal `finally` copy, an `if`
     /// expression's body, a comparison chain's last compare, an inlined comprehension's exit and
-    /// every `try`/`except*` forward jump). 3.12 `JUMP`; 3.14+ keep `JUMP` until measured there.
+    /// every `try`/`except*` forward jump). 3.12 `JUMP`; 3.14.2 also `JUMP_NO_INTERRUPT` (measured:
+    /// after `finally: if b: ...` the `if`'s jump is not threaded past it, so the code after the
+    /// `try` is not visited by `optimize_load_fast` and keeps `LOAD_FAST`).
     /// The difference matters in the CFG: `JUMP` checks the eval breaker, so a line-less one
     /// is duplicated per predecessor and jump threading follows it.
     pub(super) fn emit_jump_no_interrupt_3_13(&mut self, target: Label, loc: Location) {
         let o = self.ops;
         match self.line {
-            Minor::V3_11 | Minor::V3_12 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP, target, loc),
-            Minor::V3_13 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
+            Minor::V3_11 | Minor::V3_12 => self.addop_j(o.JUMP, target, loc),
+            Minor::V3_13 | Minor::V3_14 | Minor::V3_15 => self.addop_j(o.JUMP_NO_INTERRUPT, target, loc),
         }
     }
 

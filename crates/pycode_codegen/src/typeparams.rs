@@ -116,7 +116,15 @@ impl<'a> Compiler<'a> {
     fn type_param_bound_or_default_3_13(&mut self, e: &'a Expr, name: &'a str, key: usize, allow_starred: bool) -> R {
         let o = self.ops;
         let eloc = loc_of(e.pos);
-        self.enter_scope(name, ScopeType::TypeParams, key, e.pos.lineno)?;
+        let format_fn = self.feat.deferred_annotations;
+        if format_fn {
+            // 3.14+: an annotations-like `(.format=1, /)` function.
+            let one = self.consts.add(ConstValue::Int(1));
+            self.load_const(ConstValue::Tuple(vec![one].into()), eloc);
+            self.enter_format_scope(name, eloc, key)?;
+        } else {
+            self.enter_scope(name, ScopeType::TypeParams, key, e.pos.lineno)?;
+        }
         match &e.kind {
             ExprKind::Starred { value, .. } if allow_starred => {
                 self.visit_expr(value)?;
@@ -126,7 +134,7 @@ impl<'a> Compiler<'a> {
         }
         self.addop(o.RETURN_VALUE, eloc);
         let handle = self.finish_unit(true)?;
-        self.make_closure(eloc, handle, 0)
+        self.make_closure(eloc, handle, if format_fn { MAKE_FUNCTION_DEFAULTS } else { 0 })
     }
 
     /// `compiler_type_params` of 3.13: bounds located at the bound, and defaults (PEP 696).
@@ -341,13 +349,25 @@ impl<'a> Compiler<'a> {
             self.load_const(ConstValue::None, loc);
         }
         // compiler_typealias_body: the lazily evaluated value.
-        self.enter_scope(id, ScopeType::Function, key_of_stmt(s), s.pos.lineno)?;
-        // None first, so the function cannot have a docstring.
-        self.add_const(ConstValue::None);
-        self.visit_expr(value)?;
-        self.addop(o.RETURN_VALUE, loc);
-        let handle = self.finish_unit(false)?;
-        self.make_closure(loc, handle, 0)?;
+        if self.feat.deferred_annotations {
+            // 3.14+: an annotations-like `(.format=1, /)` function that rejects formats
+            // above VALUE_WITH_FAKE_GLOBALS.
+            let one = self.consts.add(ConstValue::Int(1));
+            self.load_const(ConstValue::Tuple(vec![one].into()), loc);
+            self.enter_format_scope(id, loc, key_of_stmt(s))?;
+            self.visit_expr(value)?;
+            self.addop(o.RETURN_VALUE, loc);
+            let handle = self.finish_unit(false)?;
+            self.make_closure(loc, handle, MAKE_FUNCTION_DEFAULTS)?;
+        } else {
+            self.enter_scope(id, ScopeType::Function, key_of_stmt(s), s.pos.lineno)?;
+            // None first, so the function cannot have a docstring.
+            self.add_const(ConstValue::None);
+            self.visit_expr(value)?;
+            self.addop(o.RETURN_VALUE, loc);
+            let handle = self.finish_unit(false)?;
+            self.make_closure(loc, handle, 0)?;
+        }
         self.addop_i(o.BUILD_TUPLE, 3, loc);
         self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEALIAS, loc);
         if is_generic {

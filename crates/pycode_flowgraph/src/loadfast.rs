@@ -138,7 +138,9 @@ impl Cfg {
                 let ii = i as i32;
                 let op = ins.opcode;
                 let arg = ins.oparg;
-                if op == o.LOAD_FAST {
+                if op == o.DELETE_FAST {
+                    kill(&mut flags, &refs, arg);
+                } else if op == o.LOAD_FAST {
                     refs.push(Ref { instr: ii, local: arg });
                 } else if op == o.LOAD_FAST_AND_CLEAR {
                     kill(&mut flags, &refs, arg);
@@ -175,10 +177,14 @@ impl Cfg {
                     let name = if op >= 256 { self.pseudo_name(op) } else { name };
                     let net = o.stack_effect(op, arg, false).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
                     match name {
-                        "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS" | "MATCH_MAPPING" | "MATCH_SEQUENCE"
-                        | "WITH_EXCEPT_START" => {
-                            for _ in 0..net.max(0) {
-                                refs.push(Ref { instr: ii, local: NONE });
+                        // (The input stays: `FORMAT_SIMPLE` and `GET_YIELD_FROM_ITER` may return it.)
+                        "FORMAT_SIMPLE" | "GET_YIELD_FROM_ITER" | "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS"
+                        | "MATCH_MAPPING" | "MATCH_SEQUENCE" | "WITH_EXCEPT_START" => {
+                            // CPython's loop variable shadows the instruction index here:
+                            // the k-th value pushed claims the block's k-th instruction as its
+                            // producer (so storing `from m import x` marks instruction 0).
+                            for k in 0..net.max(0) {
+                                refs.push(Ref { instr: k as i32, local: NONE });
                             }
                         }
                         "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE"
@@ -194,6 +200,12 @@ impl Cfg {
                         "FOR_ITER" => {
                             pushes.push((ins.target, refs.len() + 1));
                             refs.push(Ref { instr: ii, local: NONE });
+                        }
+                        "LOAD_SPECIAL" => {
+                            // The owner stays on the stack as the method's `self`.
+                            let selfr = pop(&mut refs)?;
+                            refs.push(Ref { instr: ii, local: NONE });
+                            refs.push(selfr);
                         }
                         "LOAD_ATTR" | "LOAD_SUPER_ATTR" => {
                             let selfr = pop(&mut refs)?;

@@ -1385,7 +1385,8 @@ impl Cfg {
             let Some(last) = blk.instrs.last().copied() else { return Ok(()) };
             let mut prev = Location::NO_LOCATION;
             for ins in blk.instrs.iter_mut() {
-                if ins.loc.lineno < 0 {
+                // (3.14's `NEXT_LOCATION`, line -2, is a location here.)
+                if ins.loc.lineno < 0 && ins.loc != Location::NEXT_LOCATION {
                     ins.loc = prev;
                 } else {
                     prev = ins.loc;
@@ -1396,7 +1397,7 @@ impl Cfg {
                 let nb = blocks.get_mut(next as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 if nb.predecessors == 1 {
                     if let Some(f) = nb.instrs.first_mut() {
-                        if f.loc.lineno < 0 {
+                        if f.loc.lineno < 0 && f.loc != Location::NEXT_LOCATION {
                             f.loc = prev;
                         }
                     }
@@ -1406,7 +1407,7 @@ impl Cfg {
                 let tb = blocks.get_mut(last.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 if tb.predecessors == 1 {
                     if let Some(f) = tb.instrs.first_mut() {
-                        if f.loc.lineno < 0 {
+                        if f.loc.lineno < 0 && f.loc != Location::NEXT_LOCATION {
                             f.loc = prev;
                         }
                     }

@@ -51,6 +51,11 @@ impl Location {
     pub const NO_LOCATION: Location =
         Location { lineno: -1, end_lineno: -1, col_offset: -1, end_col_offset: -1 };
 
+    /// 3.14+ `NEXT_LOCATION` (every field -2): the assembler gives the instruction the
+    /// location of the instruction after it in the final sequence.
+    pub const NEXT_LOCATION: Location =
+        Location { lineno: -2, end_lineno: -2, col_offset: -2, end_col_offset: -2 };
+
     pub const fn new(lineno: i32, end_lineno: i32, col_offset: i32, end_col_offset: i32) -> Self {
         Self { lineno, end_lineno, col_offset, end_col_offset }
     }

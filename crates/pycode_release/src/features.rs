@@ -87,8 +87,8 @@ pub struct Features {
     /// 3.13: the stack depth counts `RETURN_CONST` as pushing its constant (measured:
     /// `def f(self): return True` has `co_stacksize` 1 there, 0 in 3.12).
     pub return_const_sized_as_load: bool,
-    /// 3.13: no code object has a stack size below 1 (measured: `def f(): raise` has
-    /// `co_stacksize` 1 there, 0 in 3.12; a 3.13 `.pyc` never holds 0).
+    /// 3.13+: no code object has a stack size below 1 (measured: `def f(): raise` has
+    /// `co_stacksize` 1 there, 0 in 3.12; no 3.13 or 3.14.2 stdlib `.pyc` holds 0).
     pub min_stacksize_one: bool,
     /// 3.14+: the peephole drops `CALL_INTRINSIC_1 INTRINSIC_LIST_TO_TUPLE` before
     /// `GET_ITER` (`for x in (*a, *b)` iterates the list); 3.13.0 and 3.13.2 keep it (measured:
@@ -96,7 +96,8 @@ pub struct Features {
     pub iter_list_not_tuple: bool,
     /// 3.13 (PEP 696): type parameters' defaults, each a lazily evaluated scope of its own
     /// (`INTRINSIC_SET_TYPEPARAM_DEFAULT`), and bound scopes located at the bound expression.
-    /// 3.14+ compile these differently (annotation scopes) and are not switched here.
+    /// 3.14+ too, each scope then an annotations-like `(.format=1, /)` function
+    /// (`deferred_annotations`).
     pub type_param_defaults: bool,
     /// 3.13: jump offsets are resolved on the flat instruction sequence, starting from each
     /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
@@ -104,8 +105,9 @@ pub struct Features {
     /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
     pub jump_offsets_from_index: bool,
     /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
-    /// in `RETURN_VALUE` takes the previous line). 3.13 does not (measured with 3.13.0's
-    /// `optimize_cfg`: the `return None` after a `try`/`except*` keeps no location).
+    /// in `RETURN_VALUE` takes the previous line). 3.13+ do not (measured with 3.13.0's
+    /// `optimize_cfg` and on 3.14.2: the `return None` after a `try`/`except*` keeps no
+    /// location).
     pub guarantee_exit_lines: bool,
     /// 3.13: after cold blocks were moved to the end, NOPs and redundant jumps are removed
     /// until stable (3.12: the jumps only), so a jump turned NOP right after a block push on
@@ -226,6 +228,18 @@ pub struct Features {
     /// 3.14+ -OO: a docstring that is the whole body is compiled as an expression statement
     /// (its line is where the implicit return is attributed); other docstrings are dropped.
     pub oo_lone_docstring_kept: bool,
+    /// 3.14+: `for` puts a `NOP` at the target's location right after `FOR_ITER` (removed
+    /// later as redundant, but its slot is what a `NOT_TAKEN` added there inherits).
+    pub for_target_nop: bool,
+    /// 3.14+: the `POP_TOP` of the subject after a successful `case` is emitted at
+    /// `NEXT_LOCATION` (line -2 for the passes; the assembler gives it the location of the
+    /// instruction after it), not at the pattern's location.
+    pub match_pop_next_location: bool,
+    /// 3.14+: an inlined comprehension in a class body saves (`LOAD_FAST_AND_CLEAR`) only the
+    /// names it binds: the class-block test is made after the inlined-comprehension depth
+    /// was raised, so `.0` and the names it only reads are no longer pushed (3.12/3.13 push
+    /// every symbol of the comprehension there).
+    pub class_comp_push_bound_only: bool,
 }
 
 impl Release {
@@ -273,11 +287,11 @@ impl Release {
             cfg_lines_first: ge13,
             cold_jump_no_interrupt: ge13,
             return_const_sized_as_load: matches!(line, Minor::V3_13),
-            min_stacksize_one: matches!(line, Minor::V3_13),
+            min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
-            type_param_defaults: matches!(line, Minor::V3_13),
+            type_param_defaults: ge13,
             jump_offsets_from_index: matches!(line, Minor::V3_13),
-            guarantee_exit_lines: !matches!(line, Minor::V3_13),
+            guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
             swaps_after_peepholes: matches!(line, Minor::V3_13),
@@ -319,6 +333,9 @@ impl Release {
             while_test_once: ge14,
             keep_empty_blocks: ge14,
             oo_lone_docstring_kept: ge14,
+            for_target_nop: ge14,
+            match_pop_next_location: ge14,
+            class_comp_push_bound_only: ge14,
         }
     }
 }

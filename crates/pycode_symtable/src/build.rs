@@ -30,6 +30,9 @@ struct Builder {
     future: FutureFeatures,
     depth: u32,
     release: pycode_release::Release,
+    /// 3.14+ `ste_in_unevaluated_annotation`: visiting a function's local variable
+    /// annotation, which is never executed: its names bind nothing.
+    unevaluated_annotation: bool,
 }
 
 type R = Result<(), CompileError>;
@@ -44,6 +47,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         future,
         depth: 0,
         release,
+        unevaluated_annotation: false,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     // 3.14+: a module may be partly executed, so its annotations are all conditional.
@@ -314,6 +318,10 @@ impl Builder {
                     }
                 }
                 self.enter_block(&n, BlockType::TypeAlias, key_of_stmt(s), pos);
+                if self.release.features().deferred_annotations {
+                    // 3.14+: the value is evaluated by a `(.format, /)` function.
+                    self.add_def(".format", DEF_PARAM, pos)?;
+                }
                 self.cur_entry().can_see_class_scope = in_class;
                 if in_class {
                     self.add_def("__classdict__", USE, value.pos)?;
@@ -575,6 +583,10 @@ impl Builder {
     fn visit_type_param_bound_or_default(&mut self, e: &Expr, name: &str, key: usize, info: &'static str) -> R {
         let in_class = self.cur_ref().can_see_class_scope;
         self.enter_block(name, BlockType::TypeVarBound, key, e.pos);
+        if self.release.features().deferred_annotations {
+            // 3.14+: evaluated by a `(.format, /)` function.
+            self.add_def(".format", DEF_PARAM, e.pos)?;
+        }
         self.cur_entry().can_see_class_scope = in_class;
         if in_class {
             self.add_def("__classdict__", USE, e.pos)?;
@@ -667,6 +679,18 @@ impl Builder {
             self.cur_entry().can_see_class_scope = true;
             self.add_def("__classdict__", USE, pos)?;
         }
+        // Under `from __future__ import annotations` the block is not linked to its parent:
+        // the names in the (stringified) annotations bind nothing outside it.
+        let unevaluated = self.unevaluated_annotation || self.future.annotations();
+        let was = std::mem::replace(&mut self.unevaluated_annotation, unevaluated);
+        let r = self.visit_annotations_314_body(a, returns);
+        self.unevaluated_annotation = was;
+        r?;
+        self.exit_block();
+        Ok(())
+    }
+
+    fn visit_annotations_314_body(&mut self, a: &Arguments, returns: Option<&Expr>) -> R {
         let args = a.posonlyargs.iter().chain(&a.args);
         for arg in args {
             if let Some(an) = &arg.annotation {
@@ -690,7 +714,6 @@ impl Builder {
             self.cur_entry().annotations_used = true;
             self.visit_expr(r)?;
         }
-        self.exit_block();
         Ok(())
     }
 
@@ -699,6 +722,7 @@ impl Builder {
     fn visit_annotation_314(&mut self, ann: &Expr) -> R {
         let parent = self.cur();
         let pt = self.cur_ref().block_type;
+        let unevaluated = pt == BlockType::Function || self.future.annotations();
         if matches!(pt, BlockType::Class | BlockType::Module)
             && self.cur_ref().in_conditional_block
             && !self.cur_ref().has_conditional_annotations
@@ -718,7 +742,10 @@ impl Builder {
             }
             Some(id) => self.stack.push(id),
         }
-        self.visit_expr(ann)?;
+        let was = std::mem::replace(&mut self.unevaluated_annotation, unevaluated);
+        let r = self.visit_expr(ann);
+        self.unevaluated_annotation = was;
+        r?;
         self.exit_block();
         Ok(())
     }
@@ -1044,6 +1071,7 @@ impl Builder {
                     self.visit_expr(x)?;
                 }
             }
+            ExprKind::Name { .. } if self.unevaluated_annotation => {}
             ExprKind::Name { id, ctx } => {
                 let f = if *ctx == ExprContext::Load { USE } else { DEF_LOCAL };
                 self.add_def(id, f, e.pos)?;
