@@ -76,6 +76,9 @@ pub struct Rules {
     /// per code object by `intern_string_constants`. 3.13: the dotted class qualnames interned
     /// at start-up (a class body's `__qualname__` constant then stays a plain string).
     pub startup_interned_names: &'static [&'static str],
+    /// The caller of `marshal.dumps` holds one more reference to the module's code object, so
+    /// it is written with `FLAG_REF`. 3.15.0rc1 writes it without (measured on every `.pyc`).
+    pub root_code_flag_ref: bool,
 }
 
 impl Rules {
@@ -91,6 +94,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
                 startup_interned_names: &[],
+                root_code_flag_ref: true,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -102,6 +106,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                root_code_flag_ref: true,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -110,6 +115,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                root_code_flag_ref: true,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -121,6 +127,7 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
+                root_code_flag_ref: true,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -129,8 +136,9 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
+                root_code_flag_ref: true,
             },
-            // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
+            // 3.15.0rc1: 3.14's rules but for the module code object's FLAG_REF (measured).
             Release::V3_14_2 | Release::V3_15_0rc1 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
@@ -138,6 +146,7 @@ impl Rules {
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
                 startup_interned_names: &[],
+                root_code_flag_ref: !matches!(release, Release::V3_15_0rc1),
             },
         }
     }
@@ -727,7 +736,9 @@ impl<'a> GraphBuilder<'a> {
             }
         };
         bump(&mut refs, root);
-        bump(&mut refs, root);
+        if self.rules.root_code_flag_ref {
+            bump(&mut refs, root);
+        }
         bump(&mut refs, self.filename);
         while let Some(id) = stack.pop() {
             match seen.get_mut(id.index()) {

@@ -132,6 +132,8 @@ struct FBlock<'a> {
 #[derive(Clone, Copy)]
 enum FDatum<'a> {
     None,
+    /// A `for` loop whose iterator takes two stack slots (3.15).
+    TwoSlots,
     Body(&'a [Stmt]),
     Name(&'a str),
 }
@@ -143,6 +145,9 @@ struct Unit<'a> {
     md: CodeUnitMetadata,
     /// `u_argcount` as CPython's codegen keeps it (positional-or-keyword only).
     argcount: u32,
+    /// 3.15 generator expressions: the instructions before the function-start `RESUME`
+    /// (`RESUME 4; LOAD_FAST .0; GET_ITER`), which the `StopIteration` handler does not cover.
+    gen_prologue: usize,
     seq: InstrSequence,
     fblocks: Vec<FBlock<'a>>,
     in_inlined_comp: u32,
@@ -583,6 +588,7 @@ impl<'a> Compiler<'a> {
             scope_type,
             md,
             argcount: 0,
+            gen_prologue: 0,
             seq: InstrSequence::new(),
             fblocks: Vec::new(),
             in_inlined_comp: 0,
@@ -1068,10 +1074,15 @@ impl<'a> Compiler<'a> {
             | FBlockType::ExceptionGroupHandler
             | FBlockType::AsyncComprehensionGenerator => {}
             FBlockType::ForLoop => {
+                // 3.15: a synchronous loop's iterator takes two slots.
+                let two = matches!(info.datum, FDatum::TwoSlots);
                 if preserve_tos {
-                    self.addop_i(o.SWAP, 2, *ploc);
+                    self.addop_i(o.SWAP, if two { 3 } else { 2 }, *ploc);
                 }
                 self.addop(o.POP_TOP, *ploc);
+                if two {
+                    self.addop(o.POP_TOP, *ploc);
+                }
             }
             FBlockType::TryExcept => self.addop(o.POP_BLOCK, *ploc),
             FBlockType::FinallyTry => {
@@ -1112,7 +1123,7 @@ impl<'a> Compiler<'a> {
                 self.call_exit_with_nones(*ploc);
                 if info.ty == FBlockType::AsyncWith {
                     self.addop_i(o.GET_AWAITABLE, 2, *ploc);
-                    self.load_const(ConstValue::None, *ploc);
+                    self.load_first_sent(*ploc);
                     self.add_yield_from(*ploc, true)?;
                 }
                 self.addop(o.POP_TOP, *ploc);
@@ -1295,8 +1306,10 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::TryStar(t) => self.compiler_try_star(s, t),
             StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
-            StmtKind::Import { names, .. } => self.compiler_import(s, names),
-            StmtKind::ImportFrom { module, names, level, .. } => self.compiler_from_import(s, module.as_deref(), names, *level),
+            StmtKind::Import { names, is_lazy } => self.compiler_import(s, names, *is_lazy),
+            StmtKind::ImportFrom { module, names, level, is_lazy } => {
+                self.compiler_from_import(s, module.as_deref(), names, *level, *is_lazy)
+            }
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 // The parser interned these names even when no code uses them; for a
                 // 1-character latin-1 name that interns the shared singleton, which every equal
@@ -1443,7 +1456,8 @@ impl<'a> Compiler<'a> {
         let body = self.new_label();
         let cleanup = self.new_label();
         let end = self.new_label();
-        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
+        let datum = if self.feat.two_slot_iterators { FDatum::TwoSlots } else { FDatum::None };
+        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), datum)?;
         self.visit_expr(&f.iter)?;
         let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
         self.addop(op!(self, GET_ITER), iloc);
@@ -1479,7 +1493,7 @@ impl<'a> Compiler<'a> {
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         if self.feat.not_taken {
@@ -1742,7 +1756,7 @@ impl<'a> Compiler<'a> {
         self.visit_expr(&item.context_expr)?;
         self.emit_with_enter(true, loc)?;
         self.addop_i(o.GET_AWAITABLE, 1, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
@@ -1770,7 +1784,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_BLOCK, pb);
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.addop(o.POP_TOP, loc);
         self.addop_j(o.JUMP, exit, loc);
@@ -1779,7 +1793,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.PUSH_EXC_INFO, loc);
         self.addop(o.WITH_EXCEPT_START, loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.with_except_finish(cleanup)?;
         self.use_label(exit)
@@ -1807,13 +1821,13 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_import`.
-    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias]) -> R {
+    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias], is_lazy: bool) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops;
         for alias in names {
             self.load_const(ConstValue::Int(0), loc);
             self.load_const(ConstValue::None, loc);
-            self.addop_name(o.IMPORT_NAME, &alias.name, loc);
+            self.emit_import_name(&alias.name, is_lazy, false, loc);
             if let Some(asname) = &alias.asname {
                 // compiler_import_as
                 let parts: Vec<&str> = alias.name.split('.').collect();
@@ -1844,7 +1858,14 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_from_import`.
-    fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32) -> R {
+    fn compiler_from_import(
+        &mut self,
+        s: &'a Stmt,
+        module: Option<&str>,
+        names: &'a [pycode_ast::Alias],
+        level: u32,
+        is_lazy: bool,
+    ) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops;
         self.load_const(ConstValue::Int(i64::from(level)), loc);
@@ -1858,7 +1879,8 @@ impl<'a> Compiler<'a> {
         let strs: Vec<&str> = names.iter().map(|a| &*a.name).collect();
         let tup = self.str_tuple(&strs);
         self.load_const(tup, loc);
-        self.addop_name(o.IMPORT_NAME, module.unwrap_or(""), loc);
+        let star = names.first().is_some_and(|a| a.name.starts_with('*'));
+        self.emit_import_name(module.unwrap_or(""), is_lazy, star, loc);
         for (i, alias) in names.iter().enumerate() {
             if i == 0 && alias.name.starts_with('*') {
                 self.emit_consuming_intrinsic(Intrinsic1::ImportStar, loc);
@@ -2209,7 +2231,8 @@ impl<'a> Compiler<'a> {
         }
         let handler = self.new_label();
         let o = self.ops;
-        self.u().seq.insert(0, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
+        let at = self.uref().gen_prologue;
+        self.u().seq.insert(at, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
         self.load_const(ConstValue::None, NO_LOC);
         self.addop(o.RETURN_VALUE, NO_LOC);
         self.use_label(handler)?;
@@ -2533,7 +2556,7 @@ impl<'a> Compiler<'a> {
                     return Err(err_at("'yield from' inside async function", loc));
                 }
                 self.visit_expr(value)?;
-                self.addop(o.GET_YIELD_FROM_ITER, loc);
+                self.emit_get_yield_from_iter(loc);
                 self.load_const(ConstValue::None, loc);
                 self.add_yield_from(loc, false)?;
             }
@@ -2546,7 +2569,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.visit_expr(value)?;
                 self.addop_i(o.GET_AWAITABLE, 0, loc);
-                self.load_const(ConstValue::None, loc);
+                self.load_first_sent(loc);
                 self.add_yield_from(loc, true)?;
             }
             ExprKind::Compare { left, ops, comparators } => self.compiler_compare(loc, left, ops, comparators)?,
@@ -3327,16 +3350,32 @@ impl<'a> Compiler<'a> {
         let loc = loc_of(e.pos);
         let mut state = None;
         let iter_loc = if self.iter_locs() { loc_of(outermost.iter.pos) } else { loc };
+        // 3.15: the comprehension itself calls `GET_ITER` / `GET_AITER` on its outermost
+        // iterable (after the result collection is pushed; a generator expression before it
+        // starts, behind `RESUME 4`).
+        let two_slot = self.feat.two_slot_iterators;
+        let iter_op = if outermost.is_async { o.GET_AITER } else { o.GET_ITER };
         if is_inlined {
             self.visit_expr(&outermost.iter)?;
-            if outermost.is_async {
-                self.addop(o.GET_AITER, iter_loc);
-            } else {
-                self.addop(o.GET_ITER, iter_loc);
+            if !two_slot {
+                self.addop(iter_op, iter_loc);
             }
             state = Some(self.push_inlined_comprehension_state(loc, entry)?);
         } else {
             self.enter_scope(name, ScopeType::Comprehension, key_of_expr(e), e.pos.lineno)?;
+            if two_slot {
+                self.u().argcount = 1;
+                let at = if ty == CompType::Genexp {
+                    // RESUME_AT_GEN_EXPR_START
+                    self.u().seq.insert(0, pycode_instr::Instr::new(o.RESUME, 4, NO_LOC));
+                    self.u().gen_prologue = 3;
+                    1
+                } else {
+                    self.u().seq.len()
+                };
+                self.u().seq.insert(at, pycode_instr::Instr::new(o.LOAD_FAST, 0, iter_loc));
+                self.u().seq.insert(at + 1, pycode_instr::Instr::new(iter_op, 0, iter_loc));
+            }
         }
         if is_async_generator
             && ty != CompType::Genexp
@@ -3356,7 +3395,10 @@ impl<'a> Compiler<'a> {
                 self.addop_i(o.SWAP, 2, loc);
             }
         }
-        let cur = self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined)?;
+        if two_slot && is_inlined {
+            self.addop(iter_op, iter_loc);
+        }
+        let cur = self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined || two_slot)?;
         if let Some(st) = state {
             return self.pop_inlined_comprehension_state(loc, st);
         }
@@ -3368,15 +3410,13 @@ impl<'a> Compiler<'a> {
         let handle = self.finish_unit(true)?;
         self.make_closure(loc, handle, 0)?;
         self.visit_expr(&outermost.iter)?;
-        if outermost.is_async {
-            self.addop(o.GET_AITER, iter_loc);
-        } else {
-            self.addop(o.GET_ITER, iter_loc);
+        if !two_slot {
+            self.addop(iter_op, iter_loc);
         }
         self.emit_call(0, false, loc);
         if is_async_generator && ty != CompType::Genexp {
             self.addop_i(o.GET_AWAITABLE, 0, loc);
-            self.load_const(ConstValue::None, loc);
+            self.load_first_sent(loc);
             self.add_yield_from(loc, true)?;
         }
         Ok(())
@@ -3560,7 +3600,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some(s) = start {
-            depth += 1;
+            depth += if self.feat.two_slot_iterators { 2 } else { 1 };
             if self.feat.comprehension_iter_again {
                 self.addop(o.GET_ITER, gen_iter_loc);
             }
@@ -3612,7 +3652,7 @@ impl<'a> Compiler<'a> {
         self.push_fblock(loc, FBlockType::AsyncComprehensionGenerator, Some(start), None, FDatum::None)?;
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;

@@ -187,6 +187,13 @@ impl Cfg {
                                 pop(&mut refs)?;
                             }
                         }
+                        // 3.15: `(iterable -- iter, index_or_null)`, where the iterator may be
+                        // the iterable itself (a list or tuple is iterated by index).
+                        "GET_ITER" if o.release.features().two_slot_iterators => {
+                            let r = pop(&mut refs)?;
+                            refs.push(r);
+                            refs.push(Ref { instr: ii, local: NONE });
+                        }
                         "CHECK_EXC_MATCH" => {
                             pop(&mut refs)?;
                             refs.push(Ref { instr: ii, local: NONE });

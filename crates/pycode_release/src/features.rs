@@ -226,6 +226,24 @@ pub struct Features {
     /// 3.14+ -OO: a docstring that is the whole body is compiled as an expression statement
     /// (its line is where the implicit return is attributed); other docstrings are dropped.
     pub oo_lone_docstring_kept: bool,
+    /// `RESUME_OPARG_DEPTH1_MASK`, the bit [`Features::resume_depth_bit`] sets: 4 (3.13,
+    /// 3.14), 8 (3.15, where 4 is `RESUME_AT_GEN_EXPR_START`).
+    pub resume_depth1_mask: i32,
+    /// 3.15: `IMPORT_NAME`'s oparg is `namei << 2 | flags` (1 = `lazy import`, 2 = eager: an
+    /// import that cannot be lazy, outside the module scope or inside a `try` block, handler
+    /// or `finally` run on an exception).
+    pub import_name_flags: bool,
+    /// 3.15: `LOAD_CONST` of `None`, `''`, `True`, `False` or `-1` becomes
+    /// `LOAD_COMMON_CONSTANT` in the CFG (like 3.14's `LOAD_SMALL_INT`).
+    pub common_constant_singletons: bool,
+    /// 3.15: iterators take two stack slots (`GET_ITER` pushes the iterable or iterator and an
+    /// index or `NULL`; `POP_ITER` and `END_SEND` pop two): `yield from` is `GET_ITER 3`,
+    /// `await`/`async for` push a `NULL` under the sent value, a `for` loop's unwinding pops
+    /// two, and comprehensions call `GET_ITER` on their outermost iterable themselves.
+    pub two_slot_iterators: bool,
+    /// 3.15: the `NOT_TAKEN` that `normalize_jumps` adds has no exception handler (3.14: the
+    /// one of the instruction that last used that array slot, see `BasicBlock::ghost`).
+    pub not_taken_no_handler: bool,
 }
 
 impl Release {
@@ -246,6 +264,7 @@ impl Release {
         let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
         let is311 = matches!(line, Minor::V3_11);
         let ge14 = matches!(line, Minor::V3_14 | Minor::V3_15);
+        let is315 = matches!(line, Minor::V3_15);
         let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
             Release::V3_11_2 | Release::V3_11_7 => (20, false, true, true),
             Release::V3_12_1 => (20, false, true, true),
@@ -319,6 +338,11 @@ impl Release {
             while_test_once: ge14,
             keep_empty_blocks: ge14,
             oo_lone_docstring_kept: ge14,
+            resume_depth1_mask: if is315 { 8 } else { 4 },
+            import_name_flags: is315,
+            common_constant_singletons: is315,
+            two_slot_iterators: is315,
+            not_taken_no_handler: is315,
         }
     }
 }
