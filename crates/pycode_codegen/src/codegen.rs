@@ -2162,13 +2162,21 @@ impl<'a> Compiler<'a> {
 
     /// `codegen_annotations` (3.14+): the function's annotations as an `__annotate__`
     /// function (pushed; returns true) when it has any.
-    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>, name: &str) -> Result<bool, CompileError> {
         let key = args as *const Arguments as usize;
         let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
         if !used {
             return Ok(false);
         }
         self.enter_annotate_scope(loc, key)?;
+        if self.feat.annotate_qualname_under_function {
+            // `f.__annotate__`, `C.g.__annotate__`, `outer.<locals>.inner.__annotate__`.
+            let q = self.uref().md.qualname.to_string_lossy();
+            if let Some(base) = q.strip_suffix("__annotate__") {
+                let q = format!("{base}{name}.__annotate__");
+                self.u().md.qualname = PyStr::new(&q, false);
+            }
+        }
         let mut n = 0;
         for a in &args.args {
             self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
@@ -2259,7 +2267,7 @@ impl<'a> Compiler<'a> {
         let num_typeparam_args =
             if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
         if self.feat.deferred_annotations {
-            if self.function_annotate(loc, &f.args, f.returns.as_deref())? {
+            if self.function_annotate(loc, &f.args, f.returns.as_deref(), &f.name)? {
                 funcflags |= MAKE_FUNCTION_ANNOTATE;
             }
         } else if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
@@ -3203,13 +3211,18 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.BUILD_LIST, 0, loc);
         }
         self.visit_expr(&args[0])?;
+        // 3.15: the generator is iterated as a two-slot iterator (itself and a NULL).
+        let two_slot = self.feat.two_slot_iterators;
+        if two_slot {
+            self.addop(o.PUSH_NULL, loc);
+        }
         let lp = self.new_label();
         let cleanup = self.new_label();
         self.use_label(lp)?;
         self.addop_j(o.FOR_ITER, cleanup, loc);
         match initial {
             None => {
-                self.addop_i(o.LIST_APPEND, 2, loc);
+                self.addop_i(o.LIST_APPEND, if two_slot { 3 } else { 2 }, loc);
                 self.addop_j(o.JUMP, lp, loc);
             }
             Some(init) => {

@@ -250,6 +250,8 @@ impl Cfg {
                 if next != NO_BLOCK && !(o.is_unconditional_jump(term.opcode) || o.is_scope_exit(term.opcode)) {
                     pushes.push((next, refs.len()));
                 }
+            } else if next != NO_BLOCK && o.release.features().load_fast_empty_falls_through {
+                pushes.push((next, refs.len()));
             }
             for (t, _depth) in pushes {
                 let tb = self.blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;

@@ -244,6 +244,12 @@ pub struct Features {
     /// 3.15: the `NOT_TAKEN` that `normalize_jumps` adds has no exception handler (3.14: the
     /// one of the instruction that last used that array slot, see `BasicBlock::ghost`).
     pub not_taken_no_handler: bool,
+    /// 3.15: `optimize_load_fast` walks on from an empty block to the next one (3.14 stops
+    /// there, see [`Features::keep_empty_blocks`]).
+    pub load_fast_empty_falls_through: bool,
+    /// 3.15: a function's `__annotate__` is qualified by the function (`C.g.__annotate__`;
+    /// 3.14: `C.__annotate__`).
+    pub annotate_qualname_under_function: bool,
 }
 
 impl Release {
@@ -343,6 +349,8 @@ impl Release {
             common_constant_singletons: is315,
             two_slot_iterators: is315,
             not_taken_no_handler: is315,
+            load_fast_empty_falls_through: is315,
+            annotate_qualname_under_function: is315,
         }
     }
 }
