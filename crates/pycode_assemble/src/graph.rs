@@ -79,6 +79,9 @@ pub struct Rules {
     /// The caller of `marshal.dumps` holds one more reference to the module's code object, so
     /// it is written with `FLAG_REF`. 3.15.0rc1 writes it without (measured on every `.pyc`).
     pub root_code_flag_ref: bool,
+    /// The largest preallocated (immortal, so always `FLAG_REF`) small int: 256, 1024 in
+    /// 3.15.0rc1 (measured: 402 and 500 are flagged there).
+    pub small_int_max: i64,
 }
 
 impl Rules {
@@ -95,6 +98,7 @@ impl Rules {
                 startup_interned: &["*"],
                 startup_interned_names: &[],
                 root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -107,6 +111,7 @@ impl Rules {
                 startup_interned: &["*"],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
                 root_code_flag_ref: true,
+                small_int_max: 256,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -116,6 +121,7 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
                 root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -128,6 +134,7 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
                 root_code_flag_ref: true,
+                small_int_max: 256,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -137,6 +144,7 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
                 root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.15.0rc1: 3.14's rules but for the module code object's FLAG_REF (measured).
             Release::V3_14_2 | Release::V3_15_0rc1 => Rules {
@@ -147,6 +155,7 @@ impl Rules {
                 startup_interned: &[],
                 startup_interned_names: &[],
                 root_code_flag_ref: !matches!(release, Release::V3_15_0rc1),
+                small_int_max: if matches!(release, Release::V3_15_0rc1) { 1024 } else { 256 },
             },
         }
     }
@@ -536,7 +545,7 @@ impl<'a> GraphBuilder<'a> {
     /// stay the parser's own objects, shared with nothing (singletons and small ints aside).
     fn slice_item(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
         match pool.get(id)? {
-            ConstValue::Int(i) if !(-5..=256).contains(i) => Some(self.push(Obj::Int(*i), false)),
+            ConstValue::Int(i) if !(-5..=self.rules.small_int_max).contains(i) => Some(self.push(Obj::Int(*i), false)),
             ConstValue::BigInt(b) => Some(self.push(Obj::BigInt(b.clone()), false)),
             ConstValue::Float(f) => Some(self.push(Obj::Float(f64::from_bits(*f)), false)),
             ConstValue::Str(s) if s.char_len() > 1 => Some(self.push(Obj::Str(s.clone()), false)),
@@ -557,7 +566,7 @@ impl<'a> GraphBuilder<'a> {
             ConstValue::True => self.push(Obj::True, false),
             ConstValue::False => self.push(Obj::False, false),
             ConstValue::Ellipsis => self.push(Obj::Ellipsis, false),
-            &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=256).contains(&i)),
+            &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=self.rules.small_int_max).contains(&i)),
             ConstValue::BigInt(b) => self.push(Obj::BigInt(b.clone()), false),
             &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
             &ConstValue::Complex(r, i) => {
