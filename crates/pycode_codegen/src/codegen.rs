@@ -3192,11 +3192,14 @@ impl<'a> Compiler<'a> {
         if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
             return Ok(false);
         }
-        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4; (initial result, jump that continues).
-        let (oparg, initial) = match &**id {
-            "all" => (3, Some(true)),
-            "any" => (4, Some(false)),
-            "tuple" => (2, None),
+        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4, (3.15) _LIST 5, _SET 6; (initial result,
+        // jump that continues); `collect`: the collection built (list, or set for `set()`).
+        let (oparg, initial, collect_set) = match &**id {
+            "all" => (3, Some(true), false),
+            "any" => (4, Some(false), false),
+            "tuple" => (2, None, false),
+            "list" if self.feat.inline_list_set_calls => (5, None, false),
+            "set" if self.feat.inline_list_set_calls => (6, None, true),
             _ => return Ok(false),
         };
         let o = self.ops;
@@ -3208,7 +3211,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.POP_JUMP_IF_FALSE, skip, loc);
         self.addop(o.POP_TOP, loc);
         if initial.is_none() {
-            self.addop_i(o.BUILD_LIST, 0, loc);
+            self.addop_i(if collect_set { o.BUILD_SET } else { o.BUILD_LIST }, 0, loc);
         }
         self.visit_expr(&args[0])?;
         // 3.15: the generator is iterated as a two-slot iterator (itself and a NULL).
@@ -3222,7 +3225,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.FOR_ITER, cleanup, loc);
         match initial {
             None => {
-                self.addop_i(o.LIST_APPEND, if two_slot { 3 } else { 2 }, loc);
+                self.addop_i(if collect_set { o.SET_ADD } else { o.LIST_APPEND }, if two_slot { 3 } else { 2 }, loc);
                 self.addop_j(o.JUMP, lp, loc);
             }
             Some(init) => {
@@ -3239,6 +3242,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.END_FOR, NO_LOC);
         self.addop(o.POP_ITER, NO_LOC);
         match initial {
+            None if oparg != 2 => {}
             None => self.emit_intrinsic1(Intrinsic1::ListToTuple, loc),
             Some(init) => self.load_const(if init { ConstValue::True } else { ConstValue::False }, loc),
         }

@@ -250,6 +250,9 @@ pub struct Features {
     /// 3.15: a function's `__annotate__` is qualified by the function (`C.g.__annotate__`;
     /// 3.14: `C.__annotate__`).
     pub annotate_qualname_under_function: bool,
+    /// 3.15: `list(genexp)` and `set(genexp)` are inlined like 3.14's `tuple`/`all`/`any`
+    /// (`LOAD_COMMON_CONSTANT 5`/`6` guard, `LIST_APPEND`/`SET_ADD` loop, no conversion).
+    pub inline_list_set_calls: bool,
 }
 
 impl Release {
@@ -351,6 +354,7 @@ impl Release {
             not_taken_no_handler: is315,
             load_fast_empty_falls_through: is315,
             annotate_qualname_under_function: is315,
+            inline_list_set_calls: is315,
         }
     }
 }
