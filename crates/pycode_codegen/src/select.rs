@@ -3,10 +3,9 @@
 //!
 //! Each method is named after what it does (call, format a value, make a function, compare, ...)
 //! and is a small exhaustive `match` on `self.line`; the rest of codegen calls these instead of
-//! naming release-specific opcodes. A line whose back end is not written yet returns
-//! [`ErrorKind::Unsupported`] from [`Compiler::check_line`] before any code is generated, so
-//! the `V3_11` arms below are never reached today; they name the instructions a 3.11 back end
-//! would emit so that writing it means filling arms, not copying a pipeline.
+//! naming release-specific opcodes. Every line has a back end today; a new line whose back end
+//! is not written yet would fail in [`Compiler::check_line`] (`ErrorKind::Unsupported`) before
+//! any code is generated.
 //!
 //! Behaviour switches that are not about which instruction to emit (where constant folding
 //! happens, whether class bodies record `__static_attributes__`, ...) are data in
