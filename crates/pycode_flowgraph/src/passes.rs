@@ -515,6 +515,13 @@ impl Cfg {
             (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
         // 3.14+: `LOAD_SMALL_INT; POP_TOP` too (the sentinel never matches before).
         let load_small_int = self.ops.LOAD_SMALL_INT;
+        // 3.15: and `LOAD_COMMON_CONSTANT` of a value constant (`None`, `''`, `True`, `False`,
+        // `-1`: index 7 on).
+        let load_common = if self.ops.release.features().common_constant_singletons {
+            self.ops.LOAD_COMMON_CONSTANT
+        } else {
+            u16::MAX
+        };
         while !done {
             done = true;
             // The previous instruction: (block, index, opcode, oparg).
@@ -534,7 +541,10 @@ impl Cfg {
                     let cur = blocks[b as usize].instrs[i];
                     let redundant = cur.opcode == pop_top
                         && prev.is_some_and(|(_, _, op, arg)| {
-                            op == load_const || op == load_small_int || (op == copy && arg == 1)
+                            op == load_const
+                                || op == load_small_int
+                                || (op == copy && arg == 1)
+                                || (op == load_common && arg >= 7)
                         });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
