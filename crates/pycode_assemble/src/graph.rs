@@ -76,6 +76,12 @@ pub struct Rules {
     /// per code object by `intern_string_constants`. 3.13: the dotted class qualnames interned
     /// at start-up (a class body's `__qualname__` constant then stays a plain string).
     pub startup_interned_names: &'static [&'static str],
+    /// The caller of `marshal.dumps` holds one more reference to the module's code object, so
+    /// it is written with `FLAG_REF`. 3.15.0rc1 writes it without (measured on every `.pyc`).
+    pub root_code_flag_ref: bool,
+    /// The largest preallocated (immortal, so always `FLAG_REF`) small int: 256, 1024 in
+    /// 3.15.0rc1 (measured: 402 and 500 are flagged there).
+    pub small_int_max: i64,
 }
 
 impl Rules {
@@ -95,6 +101,8 @@ impl Rules {
                     Release::V3_11_2 => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_2,
                     _ => crate::generated_startup_3_11::STARTUP_INTERNED_3_11_7,
                 },
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -106,6 +114,8 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &["*"],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -114,6 +124,8 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -125,6 +137,8 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -133,6 +147,8 @@ impl Rules {
                 merges_annotate_localsplusnames: true,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
             // 3.14.2: the dotted class qualnames Pyodide's process has interned before
             // compiling (`tools/gen_startup_qualnames.py 3.14.2`).
@@ -143,8 +159,11 @@ impl Rules {
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
                 startup_interned_names: crate::generated_qualnames_314::STARTUP_QUALNAMES_3_14_2,
+                root_code_flag_ref: true,
+                small_int_max: 256,
             },
-            // 3.15.0rc1: not measured yet (no 3.15 back end); 3.14's rules until then.
+            // 3.15.0rc1: 3.14's rules but for the module code object's FLAG_REF and the
+            // preallocated ints up to 1024 (measured).
             Release::V3_15_0rc1 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
@@ -152,6 +171,8 @@ impl Rules {
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
                 startup_interned_names: &[],
+                root_code_flag_ref: false,
+                small_int_max: 1024,
             },
         }
     }
@@ -554,7 +575,7 @@ impl<'a> GraphBuilder<'a> {
     /// stay the parser's own objects, shared with nothing (singletons and small ints aside).
     fn slice_item(&mut self, pool: &ConstPool, id: ConstId, depth: usize) -> Option<ObjId> {
         match pool.get(id)? {
-            ConstValue::Int(i) if !(-5..=256).contains(i) => Some(self.push(Obj::Int(*i), false)),
+            ConstValue::Int(i) if !(-5..=self.rules.small_int_max).contains(i) => Some(self.push(Obj::Int(*i), false)),
             ConstValue::BigInt(b) => Some(self.push(Obj::BigInt(b.clone()), false)),
             ConstValue::Float(f) => Some(self.push(Obj::Float(f64::from_bits(*f)), false)),
             ConstValue::Str(s) if s.char_len() > 1 => Some(self.push(Obj::Str(s.clone()), false)),
@@ -575,7 +596,7 @@ impl<'a> GraphBuilder<'a> {
             ConstValue::True => self.push(Obj::True, false),
             ConstValue::False => self.push(Obj::False, false),
             ConstValue::Ellipsis => self.push(Obj::Ellipsis, false),
-            &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=256).contains(&i)),
+            &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=self.rules.small_int_max).contains(&i)),
             ConstValue::BigInt(b) => self.push(Obj::BigInt(b.clone()), false),
             &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
             &ConstValue::Complex(r, i) => {
@@ -754,7 +775,9 @@ impl<'a> GraphBuilder<'a> {
             }
         };
         bump(&mut refs, root);
-        bump(&mut refs, root);
+        if self.rules.root_code_flag_ref {
+            bump(&mut refs, root);
+        }
         bump(&mut refs, self.filename);
         while let Some(id) = stack.pop() {
             match seen.get_mut(id.index()) {

@@ -135,6 +135,8 @@ struct FBlock<'a> {
 #[derive(Clone, Copy)]
 enum FDatum<'a> {
     None,
+    /// A `for` loop whose iterator takes two stack slots (3.15).
+    TwoSlots,
     Body(&'a [Stmt]),
     Name(&'a str),
 }
@@ -146,6 +148,9 @@ struct Unit<'a> {
     md: CodeUnitMetadata,
     /// `u_argcount` as CPython's codegen keeps it (positional-or-keyword only).
     argcount: u32,
+    /// 3.15 generator expressions: the instructions before the function-start `RESUME`
+    /// (`RESUME 4; LOAD_FAST .0; GET_ITER`), which the `StopIteration` handler does not cover.
+    gen_prologue: usize,
     seq: InstrSequence,
     fblocks: Vec<FBlock<'a>>,
     in_inlined_comp: u32,
@@ -587,6 +592,7 @@ impl<'a> Compiler<'a> {
             scope_type,
             md,
             argcount: 0,
+            gen_prologue: 0,
             seq: InstrSequence::new(),
             fblocks: Vec::new(),
             in_inlined_comp: 0,
@@ -1080,10 +1086,15 @@ impl<'a> Compiler<'a> {
             | FBlockType::ExceptionGroupHandler
             | FBlockType::AsyncComprehensionGenerator => {}
             FBlockType::ForLoop => {
+                // 3.15: a synchronous loop's iterator takes two slots.
+                let two = matches!(info.datum, FDatum::TwoSlots);
                 if preserve_tos {
-                    self.addop_i(o.SWAP, 2, *ploc);
+                    self.addop_i(o.SWAP, if two { 3 } else { 2 }, *ploc);
                 }
                 self.addop(o.POP_TOP, *ploc);
+                if two {
+                    self.addop(o.POP_TOP, *ploc);
+                }
             }
             FBlockType::TryExcept => self.addop(o.POP_BLOCK, *ploc),
             FBlockType::FinallyTry => {
@@ -1124,7 +1135,7 @@ impl<'a> Compiler<'a> {
                 self.call_exit_with_nones(*ploc);
                 if info.ty == FBlockType::AsyncWith {
                     self.addop_i(o.GET_AWAITABLE, 2, *ploc);
-                    self.load_const(ConstValue::None, *ploc);
+                    self.load_first_sent(*ploc);
                     self.add_yield_from(*ploc, true)?;
                 }
                 self.addop(o.POP_TOP, *ploc);
@@ -1307,8 +1318,10 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::TryStar(t) => self.compiler_try_star(s, t),
             StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
-            StmtKind::Import { names, .. } => self.compiler_import(s, names),
-            StmtKind::ImportFrom { module, names, level, .. } => self.compiler_from_import(s, module.as_deref(), names, *level),
+            StmtKind::Import { names, is_lazy } => self.compiler_import(s, names, *is_lazy),
+            StmtKind::ImportFrom { module, names, level, is_lazy } => {
+                self.compiler_from_import(s, module.as_deref(), names, *level, *is_lazy)
+            }
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 // The parser interned these names even when no code uses them; for a
                 // 1-character latin-1 name that interns the shared singleton, which every equal
@@ -1455,7 +1468,8 @@ impl<'a> Compiler<'a> {
         let body = self.new_label();
         let cleanup = self.new_label();
         let end = self.new_label();
-        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
+        let datum = if self.feat.two_slot_iterators { FDatum::TwoSlots } else { FDatum::None };
+        self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), datum)?;
         self.visit_expr(&f.iter)?;
         let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
         self.addop(op!(self, GET_ITER), iloc);
@@ -1494,7 +1508,7 @@ impl<'a> Compiler<'a> {
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         if self.feat.not_taken {
@@ -1757,7 +1771,7 @@ impl<'a> Compiler<'a> {
         self.visit_expr(&item.context_expr)?;
         self.emit_with_enter(true, loc)?;
         self.addop_i(o.GET_AWAITABLE, 1, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
@@ -1785,7 +1799,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.POP_BLOCK, pb);
         self.call_exit_with_nones(loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.addop(o.POP_TOP, loc);
         self.addop_j(o.JUMP, exit, loc);
@@ -1794,7 +1808,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.PUSH_EXC_INFO, loc);
         self.addop(o.WITH_EXCEPT_START, loc);
         self.addop_i(o.GET_AWAITABLE, 2, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         self.add_yield_from(loc, true)?;
         self.with_except_finish(cleanup)?;
         self.use_label(exit)
@@ -1822,13 +1836,13 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_import`.
-    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias]) -> R {
+    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias], is_lazy: bool) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops;
         for alias in names {
             self.load_const(ConstValue::Int(0), loc);
             self.load_const(ConstValue::None, loc);
-            self.addop_name(o.IMPORT_NAME, &alias.name, loc);
+            self.emit_import_name(&alias.name, is_lazy, false, loc);
             if let Some(asname) = &alias.asname {
                 // compiler_import_as
                 let parts: Vec<&str> = alias.name.split('.').collect();
@@ -1859,7 +1873,14 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_from_import`.
-    fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32) -> R {
+    fn compiler_from_import(
+        &mut self,
+        s: &'a Stmt,
+        module: Option<&str>,
+        names: &'a [pycode_ast::Alias],
+        level: u32,
+        is_lazy: bool,
+    ) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops;
         self.load_const(ConstValue::Int(i64::from(level)), loc);
@@ -1873,7 +1894,8 @@ impl<'a> Compiler<'a> {
         let strs: Vec<&str> = names.iter().map(|a| &*a.name).collect();
         let tup = self.str_tuple(&strs);
         self.load_const(tup, loc);
-        self.addop_name(o.IMPORT_NAME, module.unwrap_or(""), loc);
+        let star = names.first().is_some_and(|a| a.name.starts_with('*'));
+        self.emit_import_name(module.unwrap_or(""), is_lazy, star, loc);
         for (i, alias) in names.iter().enumerate() {
             if i == 0 && alias.name.starts_with('*') {
                 self.emit_consuming_intrinsic(Intrinsic1::ImportStar, loc);
@@ -2161,13 +2183,21 @@ impl<'a> Compiler<'a> {
 
     /// `codegen_annotations` (3.14+): the function's annotations as an `__annotate__`
     /// function (pushed; returns true) when it has any.
-    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>, name: &str) -> Result<bool, CompileError> {
         let key = args as *const Arguments as usize;
         let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
         if !used {
             return Ok(false);
         }
         self.enter_annotate_scope(loc, key)?;
+        if self.feat.annotate_qualname_under_function {
+            // `f.__annotate__`, `C.g.__annotate__`, `outer.<locals>.inner.__annotate__`.
+            let q = self.uref().md.qualname.to_string_lossy();
+            if let Some(base) = q.strip_suffix("__annotate__") {
+                let q = format!("{base}{name}.__annotate__");
+                self.u().md.qualname = PyStr::new(&q, false);
+            }
+        }
         let mut n = 0;
         for a in &args.args {
             self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
@@ -2230,7 +2260,8 @@ impl<'a> Compiler<'a> {
         }
         let handler = self.new_label();
         let o = self.ops;
-        self.u().seq.insert(0, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
+        let at = self.uref().gen_prologue;
+        self.u().seq.insert(at, pycode_instr::Instr::jump(o.SETUP_CLEANUP, handler, NO_LOC));
         self.load_const(ConstValue::None, NO_LOC);
         self.addop(o.RETURN_VALUE, NO_LOC);
         self.use_label(handler)?;
@@ -2257,7 +2288,7 @@ impl<'a> Compiler<'a> {
         let num_typeparam_args =
             if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
         if self.feat.deferred_annotations {
-            if self.function_annotate(loc, &f.args, f.returns.as_deref())? {
+            if self.function_annotate(loc, &f.args, f.returns.as_deref(), &f.name)? {
                 funcflags |= MAKE_FUNCTION_ANNOTATE;
             }
         } else if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
@@ -2556,7 +2587,7 @@ impl<'a> Compiler<'a> {
                     return Err(err_at("'yield from' inside async function", loc));
                 }
                 self.visit_expr(value)?;
-                self.addop(o.GET_YIELD_FROM_ITER, loc);
+                self.emit_get_yield_from_iter(loc);
                 self.load_const(ConstValue::None, loc);
                 self.add_yield_from(loc, false)?;
             }
@@ -2569,7 +2600,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.visit_expr(value)?;
                 self.addop_i(o.GET_AWAITABLE, 0, loc);
-                self.load_const(ConstValue::None, loc);
+                self.load_first_sent(loc);
                 self.add_yield_from(loc, true)?;
             }
             ExprKind::Compare { left, ops, comparators } => self.compiler_compare(loc, left, ops, comparators)?,
@@ -3184,11 +3215,14 @@ impl<'a> Compiler<'a> {
         if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
             return Ok(false);
         }
-        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4; (initial result, jump that continues).
-        let (oparg, initial) = match &**id {
-            "all" => (3, Some(true)),
-            "any" => (4, Some(false)),
-            "tuple" => (2, None),
+        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4, (3.15) _LIST 5, _SET 6; (initial result,
+        // jump that continues); `collect`: the collection built (list, or set for `set()`).
+        let (oparg, initial, collect_set) = match &**id {
+            "all" => (3, Some(true), false),
+            "any" => (4, Some(false), false),
+            "tuple" => (2, None, false),
+            "list" if self.feat.inline_list_set_calls => (5, None, false),
+            "set" if self.feat.inline_list_set_calls => (6, None, true),
             _ => return Ok(false),
         };
         let o = self.ops;
@@ -3200,16 +3234,21 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.POP_JUMP_IF_FALSE, skip, loc);
         self.addop(o.POP_TOP, loc);
         if initial.is_none() {
-            self.addop_i(o.BUILD_LIST, 0, loc);
+            self.addop_i(if collect_set { o.BUILD_SET } else { o.BUILD_LIST }, 0, loc);
         }
         self.visit_expr(&args[0])?;
+        // 3.15: the generator is iterated as a two-slot iterator (itself and a NULL).
+        let two_slot = self.feat.two_slot_iterators;
+        if two_slot {
+            self.addop(o.PUSH_NULL, loc);
+        }
         let lp = self.new_label();
         let cleanup = self.new_label();
         self.use_label(lp)?;
         self.addop_j(o.FOR_ITER, cleanup, loc);
         match initial {
             None => {
-                self.addop_i(o.LIST_APPEND, 2, loc);
+                self.addop_i(if collect_set { o.SET_ADD } else { o.LIST_APPEND }, if two_slot { 3 } else { 2 }, loc);
                 self.addop_j(o.JUMP, lp, loc);
             }
             Some(init) => {
@@ -3226,6 +3265,7 @@ impl<'a> Compiler<'a> {
         self.addop(o.END_FOR, NO_LOC);
         self.addop(o.POP_ITER, NO_LOC);
         match initial {
+            None if oparg != 2 => {}
             None => self.emit_intrinsic1(Intrinsic1::ListToTuple, loc),
             Some(init) => self.load_const(if init { ConstValue::True } else { ConstValue::False }, loc),
         }
@@ -3350,12 +3390,15 @@ impl<'a> Compiler<'a> {
         let loc = loc_of(e.pos);
         let mut state = None;
         let iter_loc = if self.iter_locs() { loc_of(outermost.iter.pos) } else { loc };
+        // 3.15: the comprehension itself calls `GET_ITER` / `GET_AITER` on its outermost
+        // iterable (after the result collection is pushed; a generator expression before it
+        // starts, behind `RESUME 4`).
+        let two_slot = self.feat.two_slot_iterators;
+        let iter_op = if outermost.is_async { o.GET_AITER } else { o.GET_ITER };
         if is_inlined {
             self.visit_expr(&outermost.iter)?;
-            if outermost.is_async {
-                self.addop(o.GET_AITER, iter_loc);
-            } else {
-                self.addop(o.GET_ITER, iter_loc);
+            if !two_slot {
+                self.addop(iter_op, iter_loc);
             }
             state = Some(self.push_inlined_comprehension_state(loc, entry)?);
         } else {
@@ -3363,6 +3406,19 @@ impl<'a> Compiler<'a> {
             self.enter_scope(name, ScopeType::Comprehension, key_of_expr(e), e.pos.lineno)?;
             // A function block directly in a class body, as `def` (3.14+).
             self.u().is_method = in_class && self.feat.deferred_annotations;
+            if two_slot {
+                self.u().argcount = 1;
+                let at = if ty == CompType::Genexp {
+                    // RESUME_AT_GEN_EXPR_START
+                    self.u().seq.insert(0, pycode_instr::Instr::new(o.RESUME, 4, NO_LOC));
+                    self.u().gen_prologue = 3;
+                    1
+                } else {
+                    self.u().seq.len()
+                };
+                self.u().seq.insert(at, pycode_instr::Instr::new(o.LOAD_FAST, 0, iter_loc));
+                self.u().seq.insert(at + 1, pycode_instr::Instr::new(iter_op, 0, iter_loc));
+            }
         }
         if is_async_generator
             && ty != CompType::Genexp
@@ -3382,7 +3438,10 @@ impl<'a> Compiler<'a> {
                 self.addop_i(o.SWAP, 2, loc);
             }
         }
-        let cur = self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined)?;
+        if two_slot && is_inlined {
+            self.addop(iter_op, iter_loc);
+        }
+        let cur = self.comprehension_generator(loc, generators, 0, 0, elt, val, ty, is_inlined || two_slot)?;
         if let Some(st) = state {
             return self.pop_inlined_comprehension_state(loc, st);
         }
@@ -3394,15 +3453,13 @@ impl<'a> Compiler<'a> {
         let handle = self.finish_unit(true)?;
         self.make_closure(loc, handle, 0)?;
         self.visit_expr(&outermost.iter)?;
-        if outermost.is_async {
-            self.addop(o.GET_AITER, iter_loc);
-        } else {
-            self.addop(o.GET_ITER, iter_loc);
+        if !two_slot {
+            self.addop(iter_op, iter_loc);
         }
         self.emit_call(0, false, loc);
         if is_async_generator && ty != CompType::Genexp {
             self.addop_i(o.GET_AWAITABLE, 0, loc);
-            self.load_const(ConstValue::None, loc);
+            self.load_first_sent(loc);
             self.add_yield_from(loc, true)?;
         }
         Ok(())
@@ -3587,7 +3644,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some(s) = start {
-            depth += 1;
+            depth += if self.feat.two_slot_iterators { 2 } else { 1 };
             if self.feat.comprehension_iter_again {
                 self.addop(o.GET_ITER, gen_iter_loc);
             }
@@ -3639,7 +3696,7 @@ impl<'a> Compiler<'a> {
         self.push_fblock(loc, FBlockType::AsyncComprehensionGenerator, Some(start), None, FDatum::None)?;
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.addop(o.GET_ANEXT, loc);
-        self.load_const(ConstValue::None, loc);
+        self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;

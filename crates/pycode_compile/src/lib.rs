@@ -148,8 +148,8 @@ pub const fn implemented(release: Release) -> bool {
         | Release::V3_12_7
         | Release::V3_13_0
         | Release::V3_13_2
-        | Release::V3_14_2 => true,
-        Release::V3_15_0rc1 => false,
+        | Release::V3_14_2
+        | Release::V3_15_0rc1 => true,
     }
 }
 

@@ -193,6 +193,36 @@ impl Cfg {
                                 pop(&mut refs)?;
                             }
                         }
+                        // 3.15: `(iterable -- iter, index_or_null)`, where the iterator may be
+                        // the iterable itself (a list or tuple is iterated by index); like
+                        // `FORMAT_SIMPLE`, it consumes no input.
+                        "GET_ITER" | "FORMAT_SIMPLE" if o.release.features().load_fast_passthrough => {
+                            for _ in 0..net.max(0) {
+                                refs.push(Ref { instr: ii, local: NONE });
+                            }
+                        }
+                        // 3.15: the value passes through (`receiver, null, value -- value`).
+                        "END_SEND" if o.release.features().load_fast_passthrough => {
+                            let tos = pop(&mut refs)?;
+                            pop(&mut refs)?;
+                            pop(&mut refs)?;
+                            refs.push(tos);
+                        }
+                        "POP_ITER" if o.release.features().load_fast_passthrough => {
+                            pop(&mut refs)?;
+                            pop(&mut refs)?;
+                        }
+                        // 3.15: the object stays on the stack under the loaded method.
+                        "LOAD_SPECIAL" | "PUSH_EXC_INFO" if o.release.features().load_fast_passthrough => {
+                            let tos = pop(&mut refs)?;
+                            refs.push(Ref { instr: ii, local: NONE });
+                            refs.push(tos);
+                        }
+                        "SET_FUNCTION_ATTRIBUTE" if o.release.features().load_fast_passthrough => {
+                            let tos = pop(&mut refs)?;
+                            pop(&mut refs)?;
+                            refs.push(tos);
+                        }
                         "CHECK_EXC_MATCH" => {
                             pop(&mut refs)?;
                             refs.push(Ref { instr: ii, local: NONE });
@@ -255,6 +285,8 @@ impl Cfg {
                 if next != NO_BLOCK && !(o.is_unconditional_jump(term.opcode) || o.is_scope_exit(term.opcode)) {
                     pushes.push((next, refs.len()));
                 }
+            } else if next != NO_BLOCK && o.release.features().load_fast_empty_falls_through {
+                pushes.push((next, refs.len()));
             }
             for (t, _depth) in pushes {
                 let tb = self.blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;

@@ -224,6 +224,7 @@ impl Cfg {
         let blocks = &mut self.blocks;
         let yield_sets_oparg = ops.release.features().yield_value_except_depth;
         let resume_depth_bit = ops.release.features().resume_depth_bit;
+        let depth1_mask = ops.release.features().resume_depth1_mask;
         let (setup_with, setup_cleanup, pop_block) = (ops.SETUP_WITH, ops.SETUP_CLEANUP, ops.POP_BLOCK);
         let pop_block_to_nop = ops.release.features().cfg_lines_first;
         let (yv, resume) = (ops.YIELD_VALUE, ops.RESUME);
@@ -291,10 +292,10 @@ impl Cfg {
                             x.oparg = depth as i32;
                         }
                         last_yield_except_depth = depth;
-                    } else if x.opcode == resume && resume_depth_bit && x.oparg != 0 {
+                    } else if x.opcode == resume && resume_depth_bit && x.oparg != 0 && !(depth1_mask == 8 && x.oparg == 4) {
                         // RESUME_OPARG_DEPTH1_MASK (3.13+)
                         if last_yield_except_depth == 1 {
-                            x.oparg |= 4;
+                            x.oparg |= depth1_mask;
                         }
                         last_yield_except_depth = -1;
                     }
@@ -514,6 +515,13 @@ impl Cfg {
             (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
         // 3.14+: `LOAD_SMALL_INT; POP_TOP` too (the sentinel never matches before).
         let load_small_int = self.ops.LOAD_SMALL_INT;
+        // 3.15: and `LOAD_COMMON_CONSTANT` of a value constant (`None`, `''`, `True`, `False`,
+        // `-1`: index 7 on).
+        let load_common = if self.ops.release.features().common_constant_singletons {
+            self.ops.LOAD_COMMON_CONSTANT
+        } else {
+            u16::MAX
+        };
         while !done {
             done = true;
             // The previous instruction: (block, index, opcode, oparg).
@@ -533,7 +541,10 @@ impl Cfg {
                     let cur = blocks[b as usize].instrs[i];
                     let redundant = cur.opcode == pop_top
                         && prev.is_some_and(|(_, _, op, arg)| {
-                            op == load_const || op == load_small_int || (op == copy && arg == 1)
+                            op == load_const
+                                || op == load_small_int
+                                || (op == copy && arg == 1)
+                                || (op == load_common && arg >= 7)
                         });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
@@ -1620,9 +1631,28 @@ impl Cfg {
             head.push(CfgInstr::new(o.COPY_FREE_VARS, nfreevars as i32, Location::NO_LOCATION));
         }
         head.extend(cells);
+        // 3.15: a generator expression's prologue (`RESUME 4` (RESUME_AT_GEN_EXPR_START),
+        // `LOAD_FAST .0`, `GET_ITER`) runs before `RETURN_GENERATOR`.
+        let e = self.entry;
+        let at = {
+            let ins = &self.bb(e)?.instrs;
+            let gen_expr_start =
+                o.release.features().two_slot_iterators && ins.first().is_some_and(|i| i.opcode == o.RESUME && i.oparg == 4);
+            if gen_expr_start && !prefix.is_empty() {
+                ins.iter().position(|i| i.opcode == o.RESUME && i.oparg == 0).unwrap_or(0)
+            } else {
+                0
+            }
+        };
+        if at > 0 {
+            let blk = self.bb_mut(e)?;
+            let tail: Vec<CfgInstr> = blk.instrs.drain(at..).collect();
+            blk.instrs.extend(prefix);
+            blk.instrs.extend(tail);
+            prefix = Vec::new();
+        }
         head.extend(prefix);
         if !head.is_empty() {
-            let e = self.entry;
             let blk = self.bb_mut(e)?;
             head.extend(blk.instrs.drain(..));
             blk.instrs = head;
@@ -1824,7 +1854,9 @@ impl Cfg {
                             // `i_except` is whatever the array slot held (see `ghost`).
                             let blk = self.bb_mut(b)?;
                             let mut nt = CfgInstr::new(o.NOT_TAKEN, 0, last.loc);
-                            nt.except = blk.ghost.get(blk.instrs.len()).map_or(NO_BLOCK, |g| g.except);
+                            if !o.release.features().not_taken_no_handler {
+                                nt.except = blk.ghost.get(blk.instrs.len()).map_or(NO_BLOCK, |g| g.except);
+                            }
                             blk.instrs.push(nt);
                         }
                     } else if last.opcode == o.END_ASYNC_FOR {

@@ -20,14 +20,47 @@ const MIN_CONST_SEQUENCE_SIZE: i32 = 3;
 const INTRINSIC_UNARY_POSITIVE: i32 = 5;
 const INTRINSIC_LIST_TO_TUPLE: i32 = 6;
 
-fn loads_const(o: &Ops, op: u16) -> bool {
-    op == o.LOAD_CONST || op == o.LOAD_SMALL_INT
+/// 3.15: the first `LOAD_COMMON_CONSTANT` index that loads a value constant (`None`, `''`,
+/// `True`, `False`, `-1`, in that order); the lower ones load `AssertionError` and friends.
+const COMMON_CONSTANT_NONE: i32 = 7;
+
+fn loads_const(o: &Ops, ins: &CfgInstr) -> bool {
+    ins.opcode == o.LOAD_CONST
+        || ins.opcode == o.LOAD_SMALL_INT
+        || (ins.opcode == o.LOAD_COMMON_CONSTANT && ins.oparg >= COMMON_CONSTANT_NONE)
+}
+
+/// 3.15: the `LOAD_COMMON_CONSTANT` index that loads constant `c`, if there is one.
+fn common_constant(o: &Ops, pool: &ConstPool, c: ConstId) -> Option<i32> {
+    if !o.release.features().common_constant_singletons {
+        return None;
+    }
+    let k = match pool.get(c)? {
+        ConstValue::None => 0,
+        ConstValue::Str(s) if s.as_bytes().is_empty() => 1,
+        ConstValue::True => 2,
+        ConstValue::False => 3,
+        ConstValue::Int(-1) => 4,
+        _ => return None,
+    };
+    Some(COMMON_CONSTANT_NONE + k)
 }
 
 /// `get_const_value`: the constant an instruction that [`loads_const`] pushes.
 fn const_value(o: &Ops, ins: &CfgInstr, consts: &[ConstId], pool: &mut ConstPool) -> Result<ConstId, CfgError> {
     if ins.opcode == o.LOAD_SMALL_INT {
         return Ok(pool.add(ConstValue::Int(i64::from(ins.oparg))));
+    }
+    if ins.opcode == o.LOAD_COMMON_CONSTANT {
+        let v = match ins.oparg - COMMON_CONSTANT_NONE {
+            0 => ConstValue::None,
+            1 => ConstValue::str(""),
+            2 => ConstValue::True,
+            3 => ConstValue::False,
+            4 => ConstValue::Int(-1),
+            _ => return Err(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg }),
+        };
+        return Ok(pool.add(v));
     }
     usize::try_from(ins.oparg)
         .ok()
@@ -60,6 +93,9 @@ fn make_load_const(o: &Ops, ins: &mut CfgInstr, c: ConstId, consts: &mut Vec<Con
     if let Some(v) = small_int(pool, c) {
         ins.opcode = o.LOAD_SMALL_INT;
         ins.oparg = v;
+    } else if let Some(k) = common_constant(o, pool, c) {
+        ins.opcode = o.LOAD_COMMON_CONSTANT;
+        ins.oparg = k;
     } else {
         ins.opcode = o.LOAD_CONST;
         ins.oparg = add_const(consts, c);
@@ -75,7 +111,7 @@ fn const_loading_instrs(o: &Ops, instrs: &[CfgInstr], start: usize, size: usize)
     while i >= 0 && left > 0 {
         let ins = instrs.get(i as usize)?;
         if ins.opcode != o.NOP {
-            if !loads_const(o, ins.opcode) {
+            if !loads_const(o, ins) {
                 return None;
             }
             left -= 1;
@@ -115,6 +151,9 @@ pub(crate) fn optimize_load_const(
             if let Some(v) = small_int(pool, c) {
                 instrs[i].opcode = o.LOAD_SMALL_INT;
                 instrs[i].oparg = v;
+            } else if let Some(k) = common_constant(o, pool, c) {
+                instrs[i].opcode = o.LOAD_COMMON_CONSTANT;
+                instrs[i].oparg = k;
             }
         }
         let inst = instrs[i];
@@ -123,7 +162,7 @@ pub(crate) fn optimize_load_const(
             opcode = inst.opcode;
             oparg = inst.oparg;
         }
-        if opcode != o.LOAD_CONST && opcode != o.LOAD_SMALL_INT {
+        if !loads_const(o, &CfgInstr::new(opcode, oparg, Location::NO_LOCATION)) {
             continue;
         }
         let nextop = if i + 1 < len { instrs[i + 1].opcode } else { 0 };
@@ -404,7 +443,7 @@ fn fold_constant_intrinsic_list_to_tuple(
                 if x.opcode == o.NOP {
                     continue;
                 }
-                if loads_const(o, x.opcode) {
+                if loads_const(o, &x) {
                     items.push(const_value(o, &x, consts, pool)?);
                 }
                 touched.push(k);
@@ -418,7 +457,7 @@ fn fold_constant_intrinsic_list_to_tuple(
             if ins.opcode != o.LIST_APPEND || ins.oparg != 1 {
                 return Ok(());
             }
-        } else if !loads_const(o, ins.opcode) {
+        } else if !loads_const(o, &ins) {
             return Ok(());
         }
         expect_append = !expect_append;

@@ -240,6 +240,38 @@ pub struct Features {
     /// was raised, so `.0` and the names it only reads are no longer pushed (3.12/3.13 push
     /// every symbol of the comprehension there).
     pub class_comp_push_bound_only: bool,
+    /// `RESUME_OPARG_DEPTH1_MASK`, the bit [`Features::resume_depth_bit`] sets: 4 (3.13,
+    /// 3.14), 8 (3.15, where 4 is `RESUME_AT_GEN_EXPR_START`).
+    pub resume_depth1_mask: i32,
+    /// 3.15: `IMPORT_NAME`'s oparg is `namei << 2 | flags` (1 = `lazy import`, 2 = eager: an
+    /// import that cannot be lazy, outside the module scope or inside a `try` block, handler
+    /// or `finally` run on an exception).
+    pub import_name_flags: bool,
+    /// 3.15: `LOAD_CONST` of `None`, `''`, `True`, `False` or `-1` becomes
+    /// `LOAD_COMMON_CONSTANT` in the CFG (like 3.14's `LOAD_SMALL_INT`).
+    pub common_constant_singletons: bool,
+    /// 3.15: iterators take two stack slots (`GET_ITER` pushes the iterable or iterator and an
+    /// index or `NULL`; `POP_ITER` and `END_SEND` pop two): `yield from` is `GET_ITER 3`,
+    /// `await`/`async for` push a `NULL` under the sent value, a `for` loop's unwinding pops
+    /// two, and comprehensions call `GET_ITER` on their outermost iterable themselves.
+    pub two_slot_iterators: bool,
+    /// 3.15: the `NOT_TAKEN` that `normalize_jumps` adds has no exception handler (3.14: the
+    /// one of the instruction that last used that array slot, see `BasicBlock::ghost`).
+    pub not_taken_no_handler: bool,
+    /// 3.15: `optimize_load_fast` walks on from an empty block to the next one (3.14 stops
+    /// there, see [`Features::keep_empty_blocks`]).
+    pub load_fast_empty_falls_through: bool,
+    /// 3.15: a function's `__annotate__` is qualified by the function (`C.g.__annotate__`;
+    /// 3.14: `C.__annotate__`).
+    pub annotate_qualname_under_function: bool,
+    /// 3.15: `list(genexp)` and `set(genexp)` are inlined like 3.14's `tuple`/`all`/`any`
+    /// (`LOAD_COMMON_CONSTANT 5`/`6` guard, `LIST_APPEND`/`SET_ADD` loop, no conversion).
+    pub inline_list_set_calls: bool,
+    /// 3.15 `optimize_load_fast`: `GET_ITER` and `FORMAT_SIMPLE` consume no input,
+    /// `END_SEND`, `LOAD_SPECIAL`, `PUSH_EXC_INFO` and `SET_FUNCTION_ATTRIBUTE` pass their
+    /// top of stack through, `POP_ITER` pops two. (3.14 CPython also keeps `FORMAT_SIMPLE`'s
+    /// input, measured; pycode's 3.14 back end is not switched here.)
+    pub load_fast_passthrough: bool,
 }
 
 impl Release {
@@ -260,6 +292,7 @@ impl Release {
         let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
         let is311 = matches!(line, Minor::V3_11);
         let ge14 = matches!(line, Minor::V3_14 | Minor::V3_15);
+        let is315 = matches!(line, Minor::V3_15);
         let (max_static_blocks, iter_locations, early312, resume_sets_prev_line) = match self {
             Release::V3_11_2 | Release::V3_11_7 => (20, false, true, true),
             Release::V3_12_1 => (20, false, true, true),
@@ -336,6 +369,15 @@ impl Release {
             for_target_nop: ge14,
             match_pop_next_location: ge14,
             class_comp_push_bound_only: ge14,
+            resume_depth1_mask: if is315 { 8 } else { 4 },
+            import_name_flags: is315,
+            common_constant_singletons: is315,
+            two_slot_iterators: is315,
+            not_taken_no_handler: is315,
+            load_fast_empty_falls_through: is315,
+            annotate_qualname_under_function: is315,
+            inline_list_set_calls: is315,
+            load_fast_passthrough: is315,
         }
     }
 }

@@ -33,6 +33,9 @@ struct Builder {
     /// 3.14+ `ste_in_unevaluated_annotation`: visiting a function's local variable
     /// annotation, which is never executed: its names bind nothing.
     unevaluated_annotation: bool,
+    /// How many `try` statements (body, handlers, `else`, `finally`) enclose the statement
+    /// being visited: a 3.15 `lazy import` is an error there.
+    try_depth: u32,
 }
 
 type R = Result<(), CompileError>;
@@ -48,6 +51,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         depth: 0,
         release,
         unevaluated_annotation: false,
+        try_depth: 0,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     // 3.14+: a module may be partly executed, so its annotations are all conditional.
@@ -414,12 +418,14 @@ impl Builder {
             }
             StmtKind::Try(t) | StmtKind::TryStar(t) => {
                 let was = self.enter_conditional();
+                self.try_depth += 1;
                 self.visit_stmts(&t.body)?;
                 self.visit_stmts(&t.orelse)?;
                 for h in &t.handlers {
                     self.visit_excepthandler(h)?;
                 }
                 self.visit_stmts(&t.finalbody)?;
+                self.try_depth -= 1;
                 self.cur_entry().in_conditional_block = was;
             }
             StmtKind::Assert { test, msg } => {
@@ -428,7 +434,27 @@ impl Builder {
                     self.visit_expr(m)?;
                 }
             }
-            StmtKind::Import { names, .. } | StmtKind::ImportFrom { names, .. } => {
+            StmtKind::Import { names, is_lazy } | StmtKind::ImportFrom { names, is_lazy, .. } => {
+                if *is_lazy {
+                    // 3.15 (measured on 3.15.0rc1): where a lazy import cannot be.
+                    let what = if matches!(s.kind, StmtKind::Import { .. }) { "lazy import" } else { "lazy from ... import" };
+                    let star = names.first().is_some_and(|a| &*a.name == "*");
+                    let block = self.cur_entry().block_type;
+                    let msg = if star && !matches!(s.kind, StmtKind::Import { .. }) {
+                        Some("lazy from ... import * is not allowed".to_string())
+                    } else if self.try_depth > 0 {
+                        Some(format!("{what} not allowed inside try/except blocks"))
+                    } else if block == BlockType::Function {
+                        Some(format!("{what} not allowed inside functions"))
+                    } else if block == BlockType::Class {
+                        Some(format!("{what} not allowed inside classes"))
+                    } else {
+                        None
+                    };
+                    if let Some(m) = msg {
+                        return Err(CompileError::syntax_at(m, pos));
+                    }
+                }
                 for a in names {
                     self.visit_alias(a)?;
                 }
