@@ -624,7 +624,7 @@ impl<'a> Compiler<'a> {
     /// `LOAD_DEREF` / `STORE_DEREF` of one of the unit's own cells by name.
     fn addop_deref_cell(&mut self, op: u16, name: &str, loc: Location) {
         let md = &self.uref().md;
-        let idx = md.cellvars.get_index(&pystr(name)).map_or(0, |i| i as u32);
+        let idx = md.cellvars.get_index(&pystr(name)).unwrap_or(0);
         self.addop_i(op, idx, loc);
     }
 
@@ -649,7 +649,7 @@ impl<'a> Compiler<'a> {
             if let Some(i) = idx {
                 self.load_const(ConstValue::Int(i64::from(i)), sloc);
                 if scope == ScopeType::Class {
-                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).map_or(0, |i| i as u32);
+                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).unwrap_or(0);
                     let n = self.uref().md.varnames.len() as u32 + self.uref().md.cellvars.len() as u32;
                     self.addop_i(o.LOAD_DEREF, n + fi, sloc);
                 } else {
@@ -1206,7 +1206,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_visit_stmt`.
     fn visit_stmt(&mut self, s: &'a Stmt) -> R {
         self.enter()?;
-        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
             stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_stmt_inner(s))
         } else {
             self.visit_stmt_inner(s)
@@ -1226,10 +1226,8 @@ impl<'a> Compiler<'a> {
         match &s.kind {
             // A constant expression statement (a NOP) and the interactive print keep the
             // statement's location; the others end with an unlocated POP_TOP.
-            StmtKind::Expr { value } => {
-                if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) {
-                    self.last_stmt_loc = NO_LOC;
-                }
+            StmtKind::Expr { value } if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) => {
+                self.last_stmt_loc = NO_LOC;
             }
             StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
             StmtKind::For(f) | StmtKind::AsyncFor(f) if f.orelse.is_empty() => self.last_stmt_loc = NO_LOC,
@@ -2487,7 +2485,7 @@ impl<'a> Compiler<'a> {
     fn visit_expr(&mut self, e: &'a Expr) -> R {
         self.enter()?;
         let in_pattern = std::mem::replace(&mut self.pattern_current_loc, false);
-        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
             stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_expr_inner(e))
         } else {
             self.visit_expr_inner(e)
@@ -2790,6 +2788,7 @@ impl<'a> Compiler<'a> {
         self.starunpack_helper_elts(loc, Elts::from(elts), pushed, build, add, extend, tuple)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn starunpack_helper_elts(&mut self, loc: Location, elts: Elts<'a>, pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
         let o = self.ops;
         let n = elts.len();
@@ -2883,11 +2882,11 @@ impl<'a> Compiler<'a> {
         if big {
             self.addop_i(o.BUILD_MAP, 0, loc);
         }
-        for i in begin..end {
+        for (i, v) in values.iter().enumerate().take(end).skip(begin) {
             if let Some(Some(k)) = keys.get(i) {
                 self.visit_expr(k)?;
             }
-            self.visit_expr(&values[i])?;
+            self.visit_expr(v)?;
             if big {
                 self.addop_i(o.MAP_ADD, 1, loc);
             }

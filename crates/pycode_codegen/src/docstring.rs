@@ -13,7 +13,7 @@ fn expandtabs(b: &[u8]) -> Vec<u8> {
         match c {
             b'\t' => {
                 let n = 8 - col % 8;
-                out.extend(std::iter::repeat(b' ').take(n));
+                out.extend(std::iter::repeat_n(b' ', n));
                 col += n;
             }
             b'\n' | b'\r' => {

@@ -201,7 +201,7 @@ impl Folder {
     /// `astfold_stmt`.
     fn stmt(&mut self, s: &mut Stmt) -> R {
         self.enter()?;
-        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
             stacker::maybe_grow(128 * 1024, 4 << 20, || self.stmt_inner(s))
         } else {
             self.stmt_inner(s)
@@ -311,7 +311,7 @@ impl Folder {
     /// `astfold_expr`.
     fn expr(&mut self, e: &mut Expr) -> R {
         self.enter()?;
-        let r = if self.depth % pycode_symtable::STACK_CHECK_EVERY == 0 {
+        let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
             stacker::maybe_grow(128 * 1024, 4 << 20, || self.expr_inner(e))
         } else {
             self.expr_inner(e)

@@ -235,7 +235,7 @@ impl<'a> Compiler<'a> {
                 if seen_star {
                     return Err(err_at("multiple starred expressions in sequence pattern", loc));
                 }
-                if i >= (1 << 8) || n - i - 1 >= (i32::MAX as usize >> 8) {
+                if i >= (1 << 8) || n - i > (i32::MAX as usize >> 8) {
                     return Err(err_at("too many expressions in star-unpacking sequence pattern", loc));
                 }
                 self.addop_i(o.UNPACK_EX, (i + ((n - i - 1) << 8)) as u32, loc);

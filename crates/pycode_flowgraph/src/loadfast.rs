@@ -195,8 +195,8 @@ impl Cfg {
                         }
                         // 3.15: `(iterable -- iter, index_or_null)`, where the iterator may be
                         // the iterable itself (a list or tuple is iterated by index); like
-                        // `FORMAT_SIMPLE`, it consumes no input.
-                        "GET_ITER" | "FORMAT_SIMPLE" if o.release.features().load_fast_passthrough => {
+                        // `FORMAT_SIMPLE` (above), it consumes no input.
+                        "GET_ITER" if o.release.features().load_fast_passthrough => {
                             for _ in 0..net.max(0) {
                                 refs.push(Ref { instr: ii, local: NONE });
                             }

@@ -1654,7 +1654,7 @@ impl Cfg {
         head.extend(prefix);
         if !head.is_empty() {
             let blk = self.bb_mut(e)?;
-            head.extend(blk.instrs.drain(..));
+            head.append(&mut blk.instrs);
             blk.instrs = head;
         }
         // fix_cell_offsets

@@ -438,8 +438,7 @@ fn fold_constant_intrinsic_list_to_tuple(
             }
             let mut items = Vec::new();
             let mut touched = Vec::new();
-            for k in (pos as usize)..i {
-                let x = instrs[k];
+            for (k, &x) in instrs.iter().enumerate().take(i).skip(pos as usize) {
                 if x.opcode == o.NOP {
                     continue;
                 }

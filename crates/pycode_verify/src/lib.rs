@@ -472,7 +472,7 @@ impl Verifier<'_, '_> {
             let before = k.checked_sub(1).and_then(|p| ins.get(p)).filter(|p| self.is(p.op, &["LOAD_CONST"])).and_then(|p| consts.get(p.arg as usize).copied());
             let tuple_len = |id: ObjId| g.tuple(id).map(<[ObjId]>::len);
             match name {
-                "MAKE_FUNCTION" if !before.is_some_and(|c| g.code(c).is_some()) => {
+                "MAKE_FUNCTION" if before.is_none_or(|c| g.code(c).is_none()) => {
                     self.bad(Some(x.offset), Rule::Operand, "MAKE_FUNCTION must follow LOAD_CONST of a code object");
                 }
                 "KW_NAMES" => {
