@@ -196,9 +196,7 @@ impl Invalidation {
         match self {
             Invalidation::Timestamp { mtime, source_size } => PycKind::Timestamp { mtime, source_size },
             Invalidation::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, source) },
-            Invalidation::UncheckedHash => {
-                PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, source) }
-            }
+            Invalidation::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, source) },
         }
     }
 }
@@ -259,8 +257,9 @@ impl Compiler {
 
     /// The code object of `source`; `filename` becomes `co_filename`.
     pub fn compile(&self, source: &[u8], filename: &str) -> Result<CodeObject, Error> {
-        let (graph, root) = pycode_compile::compile_source_flags(source, filename, self.release, self.mode, self.optimize, self.future_flags)
-            .map_err(|e| compile_error(e, filename))?;
+        let (graph, root) =
+            pycode_compile::compile_source_flags(source, filename, self.release, self.mode, self.optimize, self.future_flags)
+                .map_err(|e| compile_error(e, filename))?;
         Ok(CodeObject { release: self.release, graph, root })
     }
 
@@ -345,16 +344,7 @@ pub struct TreeOptions {
 impl TreeOptions {
     /// `compile_dir`'s defaults for `release`, one worker per CPU.
     pub fn new(release: Release) -> Self {
-        TreeOptions {
-            release,
-            optimize: Vec::new(),
-            force: false,
-            invalidation: None,
-            workers: 0,
-            max_levels: None,
-            ddir: None,
-            quiet: 1,
-        }
+        TreeOptions { release, optimize: Vec::new(), force: false, invalidation: None, workers: 0, max_levels: None, ddir: None, quiet: 1 }
     }
 }
 

@@ -39,10 +39,8 @@ fn tree_matches_single_file_compiles() {
         for (level, suffix) in [(0u8, ""), (2, ".opt-2")] {
             let written = std::fs::read(dir.join(format!("{stem}.cpython-312{suffix}.pyc"))).unwrap();
             let filename = src.to_str().unwrap();
-            let direct = Compiler::new(release)
-                .optimize(level)
-                .compile_pyc(text.as_bytes(), filename, Invalidation::UncheckedHash)
-                .unwrap();
+            let direct =
+                Compiler::new(release).optimize(level).compile_pyc(text.as_bytes(), filename, Invalidation::UncheckedHash).unwrap();
             assert_eq!(written, direct, "{rel} at -O{level}");
             let (header, code) = read_pyc(&written).unwrap();
             assert!(matches!(header.kind, PycKind::UncheckedHash { .. }));

@@ -19,7 +19,9 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
         for e in entries {
             collect(&e, out);
         }
-    } else if p.to_string_lossy().ends_with(".py.pyc") || p.extension().is_some_and(|e| e == "pyc") && !p.to_string_lossy().contains(".ts.pyc") {
+    } else if p.to_string_lossy().ends_with(".py.pyc")
+        || p.extension().is_some_and(|e| e == "pyc") && !p.to_string_lossy().contains(".ts.pyc")
+    {
         out.push(p.to_path_buf());
     }
 }
@@ -89,7 +91,9 @@ fn main() {
                             let field: String = field.chars().take_while(|c| *c != '[').collect();
                             format!("{field} {}", it.next().unwrap_or(""))
                         };
-                        *kinds.entry(format!("{} => {}", cat(a.trim_start_matches("cpython: ")), cat(b.trim_start_matches("rebuilt: ")))).or_default() += 1;
+                        *kinds
+                            .entry(format!("{} => {}", cat(a.trim_start_matches("cpython: ")), cat(b.trim_start_matches("rebuilt: "))))
+                            .or_default() += 1;
                     }
                 }
             }

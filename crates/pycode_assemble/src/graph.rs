@@ -28,8 +28,7 @@ use crate::AssembledCode;
 
 /// The compiler's static names (`&_Py_STR(...)`), interned at start-up, used as `co_name` of
 /// code units that have no identifier of their own.
-const STATIC_NAMES: &[&str] =
-    &["<module>", "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>"];
+const STATIC_NAMES: &[&str] = &["<module>", "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>"];
 
 /// `co_name` is interned when it is an identifier (the parser interns those) or one of the
 /// static names; names the compiler formats itself (3.12+ `<generic parameters of X>`) are not.
@@ -211,9 +210,7 @@ struct Merged {
 
 impl Merged {
     fn find_str(table: &HashTable<(u64, ObjId)>, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
-        table
-            .find(h, |&(eh, id)| eh == h && graph.str(id).is_some_and(|x| x.as_bytes() == b))
-            .map(|&(_, id)| id)
+        table.find(h, |&(eh, id)| eh == h && graph.str(id).is_some_and(|x| x.as_bytes() == b)).map(|&(_, id)| id)
     }
 
     fn find_bytes(&self, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
@@ -599,9 +596,7 @@ impl<'a> GraphBuilder<'a> {
             &ConstValue::Int(i) => self.push(Obj::Int(i), (-5..=self.rules.small_int_max).contains(&i)),
             ConstValue::BigInt(b) => self.push(Obj::BigInt(b.clone()), false),
             &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
-            &ConstValue::Complex(r, i) => {
-                self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false)
-            }
+            &ConstValue::Complex(r, i) => self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false),
             ConstValue::Str(s) => {
                 let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
                 let origin = pool.origin(id);
@@ -626,17 +621,11 @@ impl<'a> GraphBuilder<'a> {
             }
             ConstValue::Bytes(b) => self.merged_bytes(b),
             ConstValue::Tuple(items) => {
-                let objs = items
-                    .iter()
-                    .map(|&c| self.constant_depth(pool, c, depth + 1))
-                    .collect::<Option<Vec<ObjId>>>()?;
+                let objs = items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect::<Option<Vec<ObjId>>>()?;
                 self.merged_tuple(&objs)
             }
             ConstValue::FrozenSet(items) => {
-                let objs = items
-                    .iter()
-                    .map(|&c| self.constant_depth(pool, c, depth + 1))
-                    .collect::<Option<Box<[ObjId]>>>()?;
+                let objs = items.iter().map(|&c| self.constant_depth(pool, c, depth + 1)).collect::<Option<Box<[ObjId]>>>()?;
                 self.push(Obj::FrozenSet(objs), false)
             }
             &ConstValue::Slice([a, b, c]) => {
@@ -667,11 +656,7 @@ impl<'a> GraphBuilder<'a> {
             return None;
         }
         let q = a.qualname.as_bytes();
-        let cid = a
-            .consts
-            .iter()
-            .copied()
-            .find(|&c| matches!(pool.get(c), Some(ConstValue::Str(s)) if s.as_bytes() == q))?;
+        let cid = a.consts.iter().copied().find(|&c| matches!(pool.get(c), Some(ConstValue::Str(s)) if s.as_bytes() == q))?;
         slot_get(&self.consts, cid.index()).is_none().then_some(cid)
     }
 
@@ -818,8 +803,7 @@ impl<'a> GraphBuilder<'a> {
             self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.immortal.iter().zip(refs.iter()))
         {
             // marshal never flags these singletons.
-            let singleton =
-                matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
+            let singleton = matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
             *b = (immortal || r > 1) && !singleton;
             node.flag_ref = *b;
         }

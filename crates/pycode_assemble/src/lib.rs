@@ -4,15 +4,19 @@
 //! `EXTENDED_ARG`s and inline caches, the location table, the exception table, localsplus
 //! names/kinds — and finally code objects in a `pycode_object::ObjectGraph` ([`graph`]).
 
-pub mod graph;
-#[path = "generated/startup_interned_3_12.rs"]
-mod generated_startup;
-#[path = "generated/startup_interned_3_11.rs"]
-mod generated_startup_3_11;
 #[path = "generated/startup_qualnames_3_13.rs"]
+#[rustfmt::skip] // generated (do not edit)
 mod generated_qualnames;
 #[path = "generated/startup_qualnames_3_14.rs"]
+#[rustfmt::skip] // generated (do not edit)
 mod generated_qualnames_314;
+#[path = "generated/startup_interned_3_12.rs"]
+#[rustfmt::skip] // generated (do not edit)
+mod generated_startup;
+#[path = "generated/startup_interned_3_11.rs"]
+#[rustfmt::skip] // generated (do not edit)
+mod generated_startup_3_11;
+pub mod graph;
 mod tables;
 
 pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
@@ -30,7 +34,11 @@ pub enum AssembleError {
     Metadata(&'static str),
     /// An instruction the target release does not have reached the assembler (`name` when
     /// the opcode is a stand-in for a name the release lacks).
-    AbsentOpcode { release: Release, opcode: u16, name: Option<&'static str> },
+    AbsentOpcode {
+        release: Release,
+        opcode: u16,
+        name: Option<&'static str>,
+    },
 }
 
 impl From<CfgError> for AssembleError {
@@ -79,11 +87,7 @@ pub struct AssembledCode {
 
 /// `optimize_and_assemble_code_unit` (3.12 `compile.c`) up to the code object's fields.
 /// `pool` receives the constants created by folding.
-pub fn optimize_and_assemble(
-    release: Release,
-    unit: &CodeUnit,
-    pool: &mut ConstPool,
-) -> Result<AssembledCode, AssembleError> {
+pub fn optimize_and_assemble(release: Release, unit: &CodeUnit, pool: &mut ConstPool) -> Result<AssembledCode, AssembleError> {
     let (mut a, nlocalsplus) = assemble_unit(release, unit, pool)?;
     let (localsplusnames, localspluskinds) = compute_localsplus_info(release, unit, nlocalsplus)?;
     a.names = unit.metadata.names.as_slice().to_vec();
@@ -96,11 +100,7 @@ pub fn optimize_and_assemble(
 
 /// [`optimize_and_assemble`] for a unit that is not needed afterwards: its names are moved into
 /// the result instead of copied.
-pub fn optimize_and_assemble_owned(
-    release: Release,
-    mut unit: CodeUnit,
-    pool: &mut ConstPool,
-) -> Result<AssembledCode, AssembleError> {
+pub fn optimize_and_assemble_owned(release: Release, mut unit: CodeUnit, pool: &mut ConstPool) -> Result<AssembledCode, AssembleError> {
     let (mut a, nlocalsplus) = assemble_unit(release, &unit, pool)?;
     let slots = localsplus_slots(release, &unit, nlocalsplus)?;
     let md = &mut unit.metadata;
@@ -120,11 +120,7 @@ pub fn optimize_and_assemble_owned(
 
 /// Everything of [`optimize_and_assemble`] but the names and kinds; also returns the number of
 /// localsplus slots.
-fn assemble_unit(
-    release: Release,
-    unit: &CodeUnit,
-    pool: &mut ConstPool,
-) -> Result<(AssembledCode, usize), AssembleError> {
+fn assemble_unit(release: Release, unit: &CodeUnit, pool: &mut ConstPool) -> Result<(AssembledCode, usize), AssembleError> {
     let ops = Ops::new(release);
     let md = &unit.metadata;
     let code_flags = md.flags;
@@ -132,8 +128,7 @@ fn assemble_unit(
     let mut g = Cfg::from_sequence(ops.clone(), &unit.instrs)?;
     let nlocals = md.varnames.len();
     let nparams = md.nparams() as usize;
-    let cell_varname_index: Vec<Option<usize>> =
-        md.cellvars.iter().map(|c| md.varnames.get_index(c).map(|i| i as usize)).collect();
+    let cell_varname_index: Vec<Option<usize>> = md.cellvars.iter().map(|c| md.varnames.get_index(c).map(|i| i as usize)).collect();
     let (nlocalsplus, maxdepth) = if release.features().assemble_3_11 {
         g.assemble_3_11(&mut consts, pool, code_flags, nlocals, &cell_varname_index, md.freevars.len(), md.firstlineno)?
     } else {
@@ -142,8 +137,7 @@ fn assemble_unit(
             g.convert_pseudo_conditional_jumps()?;
         }
         // prepare_localsplus
-        let nlocalsplus =
-            g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
+        let nlocalsplus = g.prepare_localsplus(nlocals, &cell_varname_index, md.freevars.len(), code_flags, md.firstlineno)?;
         let maxdepth = g.stackdepth(code_flags)?;
         g.convert_pseudo_ops()?;
         (nlocalsplus, maxdepth)
@@ -185,11 +179,7 @@ fn assemble_unit(
 
 /// `compute_localsplus_info` (assemble.c): locals (a local that is also a cell is marked
 /// `LOCAL|CELL`), then cells not shadowing a local, then free variables.
-pub fn compute_localsplus_info(
-    release: Release,
-    unit: &CodeUnit,
-    nlocalsplus: usize,
-) -> Result<(Vec<PyStr>, Vec<u8>), AssembleError> {
+pub fn compute_localsplus_info(release: Release, unit: &CodeUnit, nlocalsplus: usize) -> Result<(Vec<PyStr>, Vec<u8>), AssembleError> {
     let md = &unit.metadata;
     let lists = [md.varnames.as_slice(), md.cellvars.as_slice(), md.freevars.as_slice()];
     let slots = localsplus_slots(release, unit, nlocalsplus)?;
@@ -205,11 +195,7 @@ pub fn compute_localsplus_info(
 
 /// The layout behind [`compute_localsplus_info`]: for each slot, which list its name comes from
 /// (0 `varnames`, 1 `cellvars`, 2 `freevars`), the index in that list, and the slot's kind.
-fn localsplus_slots(
-    release: Release,
-    unit: &CodeUnit,
-    nlocalsplus: usize,
-) -> Result<Vec<(u8, u32, u8)>, AssembleError> {
+fn localsplus_slots(release: Release, unit: &CodeUnit, nlocalsplus: usize) -> Result<Vec<(u8, u32, u8)>, AssembleError> {
     const EMPTY: (u8, u32, u8) = (u8::MAX, 0, 0);
     let md = &unit.metadata;
     let mut slots = vec![EMPTY; nlocalsplus];

@@ -27,18 +27,14 @@ fn run_one(release: Release, fx: &Fixture) -> Result<(), String> {
         if v.is_empty() {
             return Vec::new();
         }
-        v
-            .split(' ')
-            .map(|s| PyStr::new(s, true))
-            .collect()
+        v.split(' ').map(|s| PyStr::new(s, true)).collect()
     };
     md.names = words("names").into_iter().collect();
     md.varnames = words("varnames").into_iter().collect();
     md.cellvars = words("cellvars").into_iter().collect();
     md.freevars = words("freevars").into_iter().collect();
     md.flags = fx.field("meta", "flags").and_then(|s| s.trim().parse().ok()).ok_or("flags")?;
-    md.firstlineno =
-        fx.field("meta", "firstlineno").and_then(|s| s.trim().parse().ok()).ok_or("firstlineno")?;
+    md.firstlineno = fx.field("meta", "firstlineno").and_then(|s| s.trim().parse().ok()).ok_or("firstlineno")?;
     md.name = PyStr::new("<module>", true);
     md.qualname = PyStr::new("<module>", true);
     let insts = parse_insts(&ops, fx.section("codegen").ok_or("no codegen")?)?;
@@ -90,10 +86,7 @@ const FLOOR: usize = 154;
 #[test]
 fn module_code_matches_cpython_3_12_1_compile() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../pycode_flowgraph/tests/fixtures");
-    let paths: Vec<_> = ["snippets", "stdlib"]
-        .iter()
-        .flat_map(|s| pycode_testkit::files(format!("{dir}/{s}"), ".txt"))
-        .collect();
+    let paths: Vec<_> = ["snippets", "stdlib"].iter().flat_map(|s| pycode_testkit::files(format!("{dir}/{s}"), ".txt")).collect();
     let mut cases = pycode_testkit::Cases::new("end-to-end (3.12.1)");
     let mut fail = Vec::new();
     for p in &paths {

@@ -18,7 +18,10 @@ pub enum Constant {
     /// An `int` outside the `i64` range.
     BigInt(Box<BigInt>),
     Float(f64),
-    Complex { real: f64, imag: f64 },
+    Complex {
+        real: f64,
+        imag: f64,
+    },
     /// A `str`; may hold lone surrogates (from `\udXXX` escapes).
     Str(PyStr),
     Bytes(Box<[u8]>),

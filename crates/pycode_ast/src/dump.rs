@@ -191,14 +191,7 @@ impl<'d, 'o> NodeFmt<'d, 'o> {
 
 impl<'o> Dumper<'o> {
     fn new(opts: &'o DumpOptions, frame_limit: usize) -> Self {
-        Dumper {
-            opts,
-            frames: Cell::new(0),
-            frame_limit,
-            exceeded: Cell::new(None),
-            nodes: Cell::new(0),
-            max_nodes: Cell::new(0),
-        }
+        Dumper { opts, frames: Cell::new(0), frame_limit, exceeded: Cell::new(None), nodes: Cell::new(0), max_nodes: Cell::new(0) }
     }
 
     /// Records the first time `extra` more frames than are open would pass the limit.
@@ -459,9 +452,7 @@ impl<'o> Dumper<'o> {
                 self.exprs(&mut n, "values", values);
             }
             ExprKind::Set { elts } => self.exprs(&mut n, "elts", elts),
-            ExprKind::ListComp { elt, generators }
-            | ExprKind::SetComp { elt, generators }
-            | ExprKind::GeneratorExp { elt, generators } => {
+            ExprKind::ListComp { elt, generators } | ExprKind::SetComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
                 n.node("elt", self.expr(elt, lv));
                 n.list("generators", generators, |c, l| self.comprehension(c, l));
             }

@@ -84,32 +84,92 @@ pub enum StmtKind {
     FunctionDef(Box<FunctionDef>),
     AsyncFunctionDef(Box<FunctionDef>),
     ClassDef(Box<ClassDef>),
-    Return { value: Option<Box<Expr>> },
-    Delete { targets: Vec<Expr> },
-    Assign { targets: Vec<Expr>, value: Box<Expr>, type_comment: Option<Box<str>> },
+    Return {
+        value: Option<Box<Expr>>,
+    },
+    Delete {
+        targets: Vec<Expr>,
+    },
+    Assign {
+        targets: Vec<Expr>,
+        value: Box<Expr>,
+        type_comment: Option<Box<str>>,
+    },
     /// 3.12+.
-    TypeAlias { name: Box<Expr>, type_params: Vec<TypeParam>, value: Box<Expr> },
-    AugAssign { target: Box<Expr>, op: Operator, value: Box<Expr> },
+    TypeAlias {
+        name: Box<Expr>,
+        type_params: Vec<TypeParam>,
+        value: Box<Expr>,
+    },
+    AugAssign {
+        target: Box<Expr>,
+        op: Operator,
+        value: Box<Expr>,
+    },
     /// `simple` is CPython's int flag (1 when the target is a bare, unparenthesised name).
-    AnnAssign { target: Box<Expr>, annotation: Box<Expr>, value: Option<Box<Expr>>, simple: bool },
+    AnnAssign {
+        target: Box<Expr>,
+        annotation: Box<Expr>,
+        value: Option<Box<Expr>>,
+        simple: bool,
+    },
     For(Box<For>),
     AsyncFor(Box<For>),
-    While { test: Box<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    If { test: Box<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    With { items: Vec<WithItem>, body: Vec<Stmt>, type_comment: Option<Box<str>> },
-    AsyncWith { items: Vec<WithItem>, body: Vec<Stmt>, type_comment: Option<Box<str>> },
-    Match { subject: Box<Expr>, cases: Vec<MatchCase> },
-    Raise { exc: Option<Box<Expr>>, cause: Option<Box<Expr>> },
+    While {
+        test: Box<Expr>,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    If {
+        test: Box<Expr>,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    With {
+        items: Vec<WithItem>,
+        body: Vec<Stmt>,
+        type_comment: Option<Box<str>>,
+    },
+    AsyncWith {
+        items: Vec<WithItem>,
+        body: Vec<Stmt>,
+        type_comment: Option<Box<str>>,
+    },
+    Match {
+        subject: Box<Expr>,
+        cases: Vec<MatchCase>,
+    },
+    Raise {
+        exc: Option<Box<Expr>>,
+        cause: Option<Box<Expr>>,
+    },
     Try(Box<Try>),
     TryStar(Box<Try>),
-    Assert { test: Box<Expr>, msg: Option<Box<Expr>> },
+    Assert {
+        test: Box<Expr>,
+        msg: Option<Box<Expr>>,
+    },
     /// `is_lazy`: `lazy import ...` (3.15; the field exists from 3.15 on, always false before).
-    Import { names: Vec<Alias>, is_lazy: bool },
+    Import {
+        names: Vec<Alias>,
+        is_lazy: bool,
+    },
     /// `level` is always set by the parser (0 for absolute imports). `is_lazy` as for `Import`.
-    ImportFrom { module: Option<Identifier>, names: Vec<Alias>, level: u32, is_lazy: bool },
-    Global { names: Vec<Identifier> },
-    Nonlocal { names: Vec<Identifier> },
-    Expr { value: Box<Expr> },
+    ImportFrom {
+        module: Option<Identifier>,
+        names: Vec<Alias>,
+        level: u32,
+        is_lazy: bool,
+    },
+    Global {
+        names: Vec<Identifier>,
+    },
+    Nonlocal {
+        names: Vec<Identifier>,
+    },
+    Expr {
+        value: Box<Expr>,
+    },
     Pass,
     Break,
     Continue,
@@ -125,40 +185,132 @@ pub struct Expr {
 /// `expr` constructors.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
-    BoolOp { op: BoolOp, values: Vec<Expr> },
-    NamedExpr { target: Box<Expr>, value: Box<Expr> },
-    BinOp { left: Box<Expr>, op: Operator, right: Box<Expr> },
-    UnaryOp { op: UnaryOp, operand: Box<Expr> },
-    Lambda { args: Box<Arguments>, body: Box<Expr> },
-    IfExp { test: Box<Expr>, body: Box<Expr>, orelse: Box<Expr> },
+    BoolOp {
+        op: BoolOp,
+        values: Vec<Expr>,
+    },
+    NamedExpr {
+        target: Box<Expr>,
+        value: Box<Expr>,
+    },
+    BinOp {
+        left: Box<Expr>,
+        op: Operator,
+        right: Box<Expr>,
+    },
+    UnaryOp {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Lambda {
+        args: Box<Arguments>,
+        body: Box<Expr>,
+    },
+    IfExp {
+        test: Box<Expr>,
+        body: Box<Expr>,
+        orelse: Box<Expr>,
+    },
     /// A `None` key is a `**mapping` entry.
-    Dict { keys: Vec<Option<Expr>>, values: Vec<Expr> },
-    Set { elts: Vec<Expr> },
-    ListComp { elt: Box<Expr>, generators: Vec<Comprehension> },
-    SetComp { elt: Box<Expr>, generators: Vec<Comprehension> },
-    DictComp { key: Box<Expr>, value: Box<Expr>, generators: Vec<Comprehension> },
-    GeneratorExp { elt: Box<Expr>, generators: Vec<Comprehension> },
-    Await { value: Box<Expr> },
-    Yield { value: Option<Box<Expr>> },
-    YieldFrom { value: Box<Expr> },
-    Compare { left: Box<Expr>, ops: Vec<CmpOp>, comparators: Vec<Expr> },
-    Call { func: Box<Expr>, args: Vec<Expr>, keywords: Vec<Keyword> },
+    Dict {
+        keys: Vec<Option<Expr>>,
+        values: Vec<Expr>,
+    },
+    Set {
+        elts: Vec<Expr>,
+    },
+    ListComp {
+        elt: Box<Expr>,
+        generators: Vec<Comprehension>,
+    },
+    SetComp {
+        elt: Box<Expr>,
+        generators: Vec<Comprehension>,
+    },
+    DictComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        generators: Vec<Comprehension>,
+    },
+    GeneratorExp {
+        elt: Box<Expr>,
+        generators: Vec<Comprehension>,
+    },
+    Await {
+        value: Box<Expr>,
+    },
+    Yield {
+        value: Option<Box<Expr>>,
+    },
+    YieldFrom {
+        value: Box<Expr>,
+    },
+    Compare {
+        left: Box<Expr>,
+        ops: Vec<CmpOp>,
+        comparators: Vec<Expr>,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        keywords: Vec<Keyword>,
+    },
     /// `conversion` is -1 (none) or the code point of `s`, `r`, `a`.
-    FormattedValue { value: Box<Expr>, conversion: i32, format_spec: Option<Box<Expr>> },
+    FormattedValue {
+        value: Box<Expr>,
+        conversion: i32,
+        format_spec: Option<Box<Expr>>,
+    },
     /// 3.14+: `str` is the source text of the interpolated expression.
-    Interpolation { value: Box<Expr>, str: Box<str>, conversion: i32, format_spec: Option<Box<Expr>> },
-    JoinedStr { values: Vec<Expr> },
+    Interpolation {
+        value: Box<Expr>,
+        str: Box<str>,
+        conversion: i32,
+        format_spec: Option<Box<Expr>>,
+    },
+    JoinedStr {
+        values: Vec<Expr>,
+    },
     /// 3.14+.
-    TemplateStr { values: Vec<Expr> },
+    TemplateStr {
+        values: Vec<Expr>,
+    },
     /// `kind_u` is CPython's `kind == 'u'` (a `u"..."` string literal); otherwise `kind` is None.
-    Constant { value: Constant, kind_u: bool },
-    Attribute { value: Box<Expr>, attr: Identifier, ctx: ExprContext },
-    Subscript { value: Box<Expr>, slice: Box<Expr>, ctx: ExprContext },
-    Starred { value: Box<Expr>, ctx: ExprContext },
-    Name { id: Identifier, ctx: ExprContext },
-    List { elts: Vec<Expr>, ctx: ExprContext },
-    Tuple { elts: Vec<Expr>, ctx: ExprContext },
-    Slice { lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, step: Option<Box<Expr>> },
+    Constant {
+        value: Constant,
+        kind_u: bool,
+    },
+    Attribute {
+        value: Box<Expr>,
+        attr: Identifier,
+        ctx: ExprContext,
+    },
+    Subscript {
+        value: Box<Expr>,
+        slice: Box<Expr>,
+        ctx: ExprContext,
+    },
+    Starred {
+        value: Box<Expr>,
+        ctx: ExprContext,
+    },
+    Name {
+        id: Identifier,
+        ctx: ExprContext,
+    },
+    List {
+        elts: Vec<Expr>,
+        ctx: ExprContext,
+    },
+    Tuple {
+        elts: Vec<Expr>,
+        ctx: ExprContext,
+    },
+    Slice {
+        lower: Option<Box<Expr>>,
+        upper: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
+    },
 }
 
 /// `expr_context`.
@@ -298,15 +450,37 @@ pub struct Pattern {
 /// `pattern` constructors.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatternKind {
-    MatchValue { value: Box<Expr> },
+    MatchValue {
+        value: Box<Expr>,
+    },
     /// `value` is `None`, `True` or `False`.
-    MatchSingleton { value: Constant },
-    MatchSequence { patterns: Vec<Pattern> },
-    MatchMapping { keys: Vec<Expr>, patterns: Vec<Pattern>, rest: Option<Identifier> },
-    MatchClass { cls: Box<Expr>, patterns: Vec<Pattern>, kwd_attrs: Vec<Identifier>, kwd_patterns: Vec<Pattern> },
-    MatchStar { name: Option<Identifier> },
-    MatchAs { pattern: Option<Box<Pattern>>, name: Option<Identifier> },
-    MatchOr { patterns: Vec<Pattern> },
+    MatchSingleton {
+        value: Constant,
+    },
+    MatchSequence {
+        patterns: Vec<Pattern>,
+    },
+    MatchMapping {
+        keys: Vec<Expr>,
+        patterns: Vec<Pattern>,
+        rest: Option<Identifier>,
+    },
+    MatchClass {
+        cls: Box<Expr>,
+        patterns: Vec<Pattern>,
+        kwd_attrs: Vec<Identifier>,
+        kwd_patterns: Vec<Pattern>,
+    },
+    MatchStar {
+        name: Option<Identifier>,
+    },
+    MatchAs {
+        pattern: Option<Box<Pattern>>,
+        name: Option<Identifier>,
+    },
+    MatchOr {
+        patterns: Vec<Pattern>,
+    },
 }
 
 /// `type_ignore` (its only constructor, `TypeIgnore`): a `# type: ignore<tag>` comment.

@@ -209,11 +209,17 @@ mod tests {
             "  File \"d/bad.py\", line 1\n    x = (\n        ^\nSyntaxError: '(' was never closed\n"
         );
         let e = se("invalid syntax", Some(2), Some(3), Some(5), Some("\tab cd\n"));
-        assert_eq!(format_syntax_error(&e, PyMinor::Py311), "  File \"d/bad.py\", line 2\n    \tab cd\n    \t ^^\nSyntaxError: invalid syntax\n");
+        assert_eq!(
+            format_syntax_error(&e, PyMinor::Py311),
+            "  File \"d/bad.py\", line 2\n    \tab cd\n    \t ^^\nSyntaxError: invalid syntax\n"
+        );
         // 3.13+: an end past the text is clamped to the end of the line.
         let e = se("x", Some(1), Some(2), Some(40), Some("ab\n"));
         assert_eq!(format_syntax_error(&e, PyMinor::Py313), "  File \"d/bad.py\", line 1\n    ab\n     ^\nSyntaxError: x\n");
-        assert_eq!(format_syntax_error(&e, PyMinor::Py312), "  File \"d/bad.py\", line 1\n    ab\n     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nSyntaxError: x\n");
+        assert_eq!(
+            format_syntax_error(&e, PyMinor::Py312),
+            "  File \"d/bad.py\", line 1\n    ab\n     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nSyntaxError: x\n"
+        );
     }
 
     #[test]

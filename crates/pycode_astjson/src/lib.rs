@@ -154,8 +154,8 @@ impl P<'_> {
                         b'u' => {
                             let h = self.s.get(self.i..self.i + 4).ok_or("eof")?;
                             self.i += 4;
-                            let v = u16::from_str_radix(std::str::from_utf8(h).map_err(|e| e.to_string())?, 16)
-                                .map_err(|e| e.to_string())?;
+                            let v =
+                                u16::from_str_radix(std::str::from_utf8(h).map_err(|e| e.to_string())?, 16).map_err(|e| e.to_string())?;
                             out.clear();
                             out.push(v);
                             let s = String::from_utf16_lossy(&out);
@@ -321,7 +321,13 @@ fn arg(j: &Json) -> R<Arg> {
 }
 
 fn arguments(j: &Json) -> R<Arguments> {
-    let oarg = |x: &Json| -> R<Option<Box<Arg>>> { if x.is_null() { Ok(None) } else { Ok(Some(Box::new(arg(x)?))) } };
+    let oarg = |x: &Json| -> R<Option<Box<Arg>>> {
+        if x.is_null() {
+            Ok(None)
+        } else {
+            Ok(Some(Box::new(arg(x)?)))
+        }
+    };
     Ok(Arguments {
         posonlyargs: j.get("posonlyargs").arr().iter().map(arg).collect::<R<_>>()?,
         args: j.get("args").arr().iter().map(arg).collect::<R<_>>()?,
@@ -403,10 +409,7 @@ fn withitems(j: &Json) -> R<Vec<WithItem>> {
 }
 
 fn aliases(j: &Json) -> R<Vec<Alias>> {
-    j.arr()
-        .iter()
-        .map(|a| Ok(Alias { pos: pos(a), name: a.get("name").ident()?, asname: a.get("asname").opt_ident()? }))
-        .collect()
+    j.arr().iter().map(|a| Ok(Alias { pos: pos(a), name: a.get("name").ident()?, asname: a.get("asname").opt_ident()? })).collect()
 }
 
 fn names(j: &Json) -> R<Vec<Identifier>> {
@@ -433,11 +436,7 @@ fn stmt(j: &Json) -> R<Stmt> {
             type_params: type_params(j.get("type_params"))?,
             value: bexpr(j.get("value"))?,
         },
-        "AugAssign" => StmtKind::AugAssign {
-            target: bexpr(j.get("target"))?,
-            op: operator(j.get("op"))?,
-            value: bexpr(j.get("value"))?,
-        },
+        "AugAssign" => StmtKind::AugAssign { target: bexpr(j.get("target"))?, op: operator(j.get("op"))?, value: bexpr(j.get("value"))? },
         "AnnAssign" => StmtKind::AnnAssign {
             target: bexpr(j.get("target"))?,
             annotation: bexpr(j.get("annotation"))?,
@@ -446,29 +445,17 @@ fn stmt(j: &Json) -> R<Stmt> {
         },
         "For" => StmtKind::For(for_(j)?),
         "AsyncFor" => StmtKind::AsyncFor(for_(j)?),
-        "While" => StmtKind::While {
-            test: bexpr(j.get("test"))?,
-            body: stmts(j.get("body"))?,
-            orelse: stmts(j.get("orelse"))?,
-        },
+        "While" => StmtKind::While { test: bexpr(j.get("test"))?, body: stmts(j.get("body"))?, orelse: stmts(j.get("orelse"))? },
         "If" => StmtKind::If { test: bexpr(j.get("test"))?, body: stmts(j.get("body"))?, orelse: stmts(j.get("orelse"))? },
         "With" => StmtKind::With { items: withitems(j.get("items"))?, body: stmts(j.get("body"))?, type_comment: None },
-        "AsyncWith" => {
-            StmtKind::AsyncWith { items: withitems(j.get("items"))?, body: stmts(j.get("body"))?, type_comment: None }
-        }
+        "AsyncWith" => StmtKind::AsyncWith { items: withitems(j.get("items"))?, body: stmts(j.get("body"))?, type_comment: None },
         "Match" => StmtKind::Match {
             subject: bexpr(j.get("subject"))?,
             cases: j
                 .get("cases")
                 .arr()
                 .iter()
-                .map(|c| {
-                    Ok(MatchCase {
-                        pattern: pattern(c.get("pattern"))?,
-                        guard: oexpr(c.get("guard"))?,
-                        body: stmts(c.get("body"))?,
-                    })
-                })
+                .map(|c| Ok(MatchCase { pattern: pattern(c.get("pattern"))?, guard: oexpr(c.get("guard"))?, body: stmts(c.get("body"))? }))
                 .collect::<R<_>>()?,
         },
         "Raise" => StmtKind::Raise { exc: oexpr(j.get("exc"))?, cause: oexpr(j.get("cause"))? },
@@ -499,11 +486,9 @@ fn pattern(j: &Json) -> R<Pattern> {
         "MatchValue" => PatternKind::MatchValue { value: bexpr(j.get("value"))? },
         "MatchSingleton" => PatternKind::MatchSingleton { value: constant(j.get("value"))? },
         "MatchSequence" => PatternKind::MatchSequence { patterns: pats(j.get("patterns"))? },
-        "MatchMapping" => PatternKind::MatchMapping {
-            keys: exprs(j.get("keys"))?,
-            patterns: pats(j.get("patterns"))?,
-            rest: j.get("rest").opt_ident()?,
-        },
+        "MatchMapping" => {
+            PatternKind::MatchMapping { keys: exprs(j.get("keys"))?, patterns: pats(j.get("patterns"))?, rest: j.get("rest").opt_ident()? }
+        }
         "MatchClass" => PatternKind::MatchClass {
             cls: bexpr(j.get("cls"))?,
             patterns: pats(j.get("patterns"))?,
@@ -642,11 +627,7 @@ fn expr(j: &Json) -> R<Expr> {
             operand: bexpr(j.get("operand"))?,
         },
         "Lambda" => ExprKind::Lambda { args: Box::new(arguments(j.get("args"))?), body: bexpr(j.get("body"))? },
-        "IfExp" => ExprKind::IfExp {
-            test: bexpr(j.get("test"))?,
-            body: bexpr(j.get("body"))?,
-            orelse: bexpr(j.get("orelse"))?,
-        },
+        "IfExp" => ExprKind::IfExp { test: bexpr(j.get("test"))?, body: bexpr(j.get("body"))?, orelse: bexpr(j.get("orelse"))? },
         "Dict" => ExprKind::Dict {
             keys: j.get("keys").arr().iter().map(|x| oexpr(x).map(|o| o.map(|b| *b))).collect::<R<_>>()?,
             values: exprs(j.get("values"))?,
@@ -654,9 +635,7 @@ fn expr(j: &Json) -> R<Expr> {
         "Set" => ExprKind::Set { elts: exprs(j.get("elts"))? },
         "ListComp" => ExprKind::ListComp { elt: bexpr(j.get("elt"))?, generators: comprehensions(j.get("generators"))? },
         "SetComp" => ExprKind::SetComp { elt: bexpr(j.get("elt"))?, generators: comprehensions(j.get("generators"))? },
-        "GeneratorExp" => {
-            ExprKind::GeneratorExp { elt: bexpr(j.get("elt"))?, generators: comprehensions(j.get("generators"))? }
-        }
+        "GeneratorExp" => ExprKind::GeneratorExp { elt: bexpr(j.get("elt"))?, generators: comprehensions(j.get("generators"))? },
         "DictComp" => ExprKind::DictComp {
             key: bexpr(j.get("key"))?,
             value: bexpr(j.get("value"))?,
@@ -681,21 +660,14 @@ fn expr(j: &Json) -> R<Expr> {
             format_spec: oexpr(j.get("format_spec"))?,
         },
         "JoinedStr" => ExprKind::JoinedStr { values: exprs(j.get("values"))? },
-        "Constant" => ExprKind::Constant {
-            value: constant(j.get("value"))?,
-            kind_u: matches!(j.get("kind"), Json::Str(s) if s == "u"),
-        },
+        "Constant" => ExprKind::Constant { value: constant(j.get("value"))?, kind_u: matches!(j.get("kind"), Json::Str(s) if s == "u") },
         "Attribute" => ExprKind::Attribute { value: bexpr(j.get("value"))?, attr: j.get("attr").ident()?, ctx: ctx(j.get("ctx")) },
         "Subscript" => ExprKind::Subscript { value: bexpr(j.get("value"))?, slice: bexpr(j.get("slice"))?, ctx: ctx(j.get("ctx")) },
         "Starred" => ExprKind::Starred { value: bexpr(j.get("value"))?, ctx: ctx(j.get("ctx")) },
         "Name" => ExprKind::Name { id: j.get("id").ident()?, ctx: ctx(j.get("ctx")) },
         "List" => ExprKind::List { elts: exprs(j.get("elts"))?, ctx: ctx(j.get("ctx")) },
         "Tuple" => ExprKind::Tuple { elts: exprs(j.get("elts"))?, ctx: ctx(j.get("ctx")) },
-        "Slice" => ExprKind::Slice {
-            lower: oexpr(j.get("lower"))?,
-            upper: oexpr(j.get("upper"))?,
-            step: oexpr(j.get("step"))?,
-        },
+        "Slice" => ExprKind::Slice { lower: oexpr(j.get("lower"))?, upper: oexpr(j.get("upper"))?, step: oexpr(j.get("step"))? },
         k => return Err(format!("unknown expr {k}")),
     };
     Ok(Expr { pos: pos(j), kind })

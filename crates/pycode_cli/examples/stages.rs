@@ -146,8 +146,7 @@ fn main() {
     let rounds: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
     let mut files = Vec::new();
     walk(std::path::Path::new(&dir), &mut files);
-    let srcs: Vec<(String, Vec<u8>)> =
-        files.iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?))).collect();
+    let srcs: Vec<(String, Vec<u8>)> = files.iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?))).collect();
     let total: usize = srcs.iter().map(|(_, s)| s.len()).sum();
     let release = Release::V3_12_7;
     println!("{} files, {:.1} MB ({dir}), best of {rounds} by CPU time", srcs.len(), total as f64 / 1e6);
@@ -169,9 +168,7 @@ fn main() {
         report(
             "ruff parse_module (in memory)",
             best(rounds, &mut || {}, &mut || {
-                srcs.iter()
-                    .filter(|(_, s)| std::str::from_utf8(s).is_ok_and(|t| ruff_python_parser::parse_module(t).is_ok()))
-                    .count()
+                srcs.iter().filter(|(_, s)| std::str::from_utf8(s).is_ok_and(|t| ruff_python_parser::parse_module(t).is_ok())).count()
             }),
         );
         report(
@@ -224,10 +221,7 @@ fn main() {
             None => Err(CompileFailure::Other { class: "RuntimeError".into(), message: "not compiled in the first pass".into() }),
         }
     };
-    report(
-        "file-system floor: same compile_dir, no compile (measurement)",
-        best(rounds, &mut set_aside, &mut || run(&stand_in)),
-    );
+    report("file-system floor: same compile_dir, no compile (measurement)", best(rounds, &mut set_aside, &mut || run(&stand_in)));
     set_aside();
     let _ = std::fs::remove_dir_all(&trash);
 }

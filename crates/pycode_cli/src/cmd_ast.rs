@@ -39,7 +39,8 @@ struct Args {
 }
 
 fn parse_args(args: &[String]) -> Result<Args, ExitCode> {
-    let mut out = Args { release: Release::LATEST, mode: Mode::Exec, include_attributes: false, indent: 3, type_comments: true, file: String::new() };
+    let mut out =
+        Args { release: Release::LATEST, mode: Mode::Exec, include_attributes: false, indent: 3, type_comments: true, file: String::new() };
     let mut file = None;
     let mut i = 0;
     while i < args.len() {
@@ -103,13 +104,20 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let minor = PyMinor::from(args.release);
-    let opts = Options { minor, mode: args.mode, type_comments: args.type_comments, spec_empty_tail: args.release == pycode_release::Release::V3_12_1 };
+    let opts = Options {
+        minor,
+        mode: args.mode,
+        type_comments: args.type_comments,
+        spec_empty_tail: args.release == pycode_release::Release::V3_12_1,
+    };
     let indent = if args.indent > 0 { " ".repeat(args.indent as usize) } else { String::new() };
     let dopts = DumpOptions { include_attributes: args.include_attributes, indent: Some(indent), minor };
     // The dump recurses over the tree: give it a deep stack, like the parser has.
     let result = std::thread::Builder::new()
         .stack_size(512 << 20)
-        .spawn(move || pycode_parse::parse(&source, &opts).map_err(|e| deep_parse_error(e, minor)).and_then(|tree| dump_as_cpython(&tree, &dopts)))
+        .spawn(move || {
+            pycode_parse::parse(&source, &opts).map_err(|e| deep_parse_error(e, minor)).and_then(|tree| dump_as_cpython(&tree, &dopts))
+        })
         .map_err(|e| e.to_string())
         .and_then(|h| h.join().map_err(|_| "internal error".to_string()));
     match result {

@@ -89,16 +89,14 @@ fn compile_one(
     mode: Mode,
     fixed_mtime: Option<u32>,
 ) -> Result<PathBuf, String> {
-    let src = std::fs::read(file).map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(file.as_bytes()), None, release).text)?;
+    let src =
+        std::fs::read(file).map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(file.as_bytes()), None, release).text)?;
     let kind = match mode {
         Mode::Timestamp => {
-            let md = std::fs::metadata(file).map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(file.as_bytes()), None, release).text)?;
+            let md = std::fs::metadata(file)
+                .map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(file.as_bytes()), None, release).text)?;
             let mtime = fixed_mtime.unwrap_or_else(|| {
-                md.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as u32)
-                    .unwrap_or(0)
+                md.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs() as u32).unwrap_or(0)
             });
             PycKind::Timestamp { mtime, source_size: md.len() as u32 }
         }
@@ -117,7 +115,8 @@ fn compile_one(
         Some(o) => PathBuf::from(o),
         None => cache_path(Path::new(file), release, optimize),
     };
-    write_atomic(&dest, &pyc).map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(dest.as_os_str().as_encoded_bytes()), None, release).text)?;
+    write_atomic(&dest, &pyc)
+        .map_err(|e| pycode_compileall::pytext::PyOsError::from_io(&e, Some(dest.as_os_str().as_encoded_bytes()), None, release).text)?;
     Ok(dest)
 }
 
@@ -150,7 +149,8 @@ pub fn run(args: &[String]) -> ExitCode {
             Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
             _ => (a.as_str(), None),
         };
-        let mut value = |opt: &str| inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("argument {opt}: expected one argument"));
+        let mut value =
+            |opt: &str| inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("argument {opt}: expected one argument"));
         let step: Result<(), String> = match name {
             "--" => {
                 positional_only = true;
@@ -184,7 +184,11 @@ pub fn run(args: &[String]) -> ExitCode {
                     "timestamp" => Mode::Timestamp,
                     "checked-hash" => Mode::CheckedHash,
                     "unchecked-hash" => Mode::UncheckedHash,
-                    _ => return Err(format!("argument --invalidation-mode: invalid choice: {v:?} (choose from timestamp, checked-hash, unchecked-hash)")),
+                    _ => {
+                        return Err(format!(
+                            "argument --invalidation-mode: invalid choice: {v:?} (choose from timestamp, checked-hash, unchecked-hash)"
+                        ))
+                    }
                 };
                 Ok(())
             }),

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use pycode_compileall::{run_main, Reporter, RunEnv};
 
-
 /// stdout/stderr, with a progress line on stderr when it is a terminal, stdout is not (or is
 /// quiet), and the run has lasted over a second.
 struct Console {

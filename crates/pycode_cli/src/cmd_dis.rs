@@ -100,8 +100,7 @@ fn compile_for_dis(
 fn as_rebuilt_by_compiler(g: &mut pycode_object::ObjectGraph, release: Release, order: SetOrder) {
     use pycode_object::{Obj, ObjId};
     let Some(h) = order.hasher(release) else { return };
-    let mut identifiers: std::collections::HashSet<Vec<u8>> =
-        ["True", "False", "None"].iter().map(|s| s.as_bytes().to_vec()).collect();
+    let mut identifiers: std::collections::HashSet<Vec<u8>> = ["True", "False", "None"].iter().map(|s| s.as_bytes().to_vec()).collect();
     let str_bytes = |g: &pycode_object::ObjectGraph, id: ObjId| match g.get(id) {
         Some(Obj::Str(s)) => Some(s.as_bytes().to_vec()),
         _ => None,
@@ -159,11 +158,7 @@ struct Common {
     set_order: SetOrder,
 }
 
-fn parse_common<'a>(
-    a: &'a str,
-    rest: &mut impl Iterator<Item = &'a String>,
-    c: &mut Common,
-) -> Result<bool, String> {
+fn parse_common<'a>(a: &'a str, rest: &mut impl Iterator<Item = &'a String>, c: &mut Common) -> Result<bool, String> {
     let (name, inline) = match a.split_once('=') {
         Some((n, v)) if n.starts_with("--") => (n, Some(v)),
         _ => (a, None),
@@ -371,9 +366,7 @@ fn run_per_code(
                 println!("{usage}\n\n{help}");
                 return ExitCode::SUCCESS;
             }
-            s if s.starts_with('-') && s != "-" => {
-                return usage_error(usage, name, &format!("unrecognized arguments: {s}"))
-            }
+            s if s.starts_with('-') && s != "-" => return usage_error(usage, name, &format!("unrecognized arguments: {s}")),
             s => {
                 if file.is_some() {
                     return usage_error(usage, name, &format!("unrecognized arguments: {s}"));

@@ -17,25 +17,12 @@ options:
 fn check(path: &str) -> Result<String, String> {
     let data = std::fs::read(path).map_err(|e| format!("{path}: error: cannot read: {e}"))?;
     let pyc = pycode_marshal::read_pyc(&data).map_err(|e| format!("{path}: error: {e}"))?;
-    let out = pycode_marshal::write_pyc(&pyc.header, &pyc.graph, pyc.root)
-        .map_err(|e| format!("{path}: error: cannot write: {e}"))?;
+    let out = pycode_marshal::write_pyc(&pyc.header, &pyc.graph, pyc.root).map_err(|e| format!("{path}: error: cannot write: {e}"))?;
     if out == data {
-        return Ok(format!(
-            "{path}: identical ({} bytes, {})",
-            data.len(),
-            pyc.release().magic_family()
-        ));
+        return Ok(format!("{path}: identical ({} bytes, {})", data.len(), pyc.release().magic_family()));
     }
-    let at = out
-        .iter()
-        .zip(&data)
-        .position(|(a, b)| a != b)
-        .unwrap_or(out.len().min(data.len()));
-    Err(format!(
-        "{path}: differs at offset {at} (read {} bytes, wrote {})",
-        data.len(),
-        out.len()
-    ))
+    let at = out.iter().zip(&data).position(|(a, b)| a != b).unwrap_or(out.len().min(data.len()));
+    Err(format!("{path}: differs at offset {at} (read {} bytes, wrote {})", data.len(), out.len()))
 }
 
 pub fn run(args: &[String]) -> ExitCode {
@@ -44,9 +31,7 @@ pub fn run(args: &[String]) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.is_empty() {
-        eprintln!(
-            "{USAGE}\npycode roundtrip: error: the following arguments are required: FILE.pyc"
-        );
+        eprintln!("{USAGE}\npycode roundtrip: error: the following arguments are required: FILE.pyc");
         return ExitCode::from(2);
     }
     let mut failed = false;

@@ -36,7 +36,8 @@ pub fn run(args: &[String]) -> ExitCode {
         let data = match std::fs::read(path) {
             Ok(d) => d,
             Err(e) => {
-                let text = pycode_compileall::pytext::PyOsError::from_io(&e, Some(path.as_bytes()), None, pycode_release::Release::LATEST).text;
+                let text =
+                    pycode_compileall::pytext::PyOsError::from_io(&e, Some(path.as_bytes()), None, pycode_release::Release::LATEST).text;
                 eprintln!("{path}: error: {text}");
                 status = 1;
                 continue;

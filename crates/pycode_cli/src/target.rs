@@ -25,23 +25,13 @@ pub fn help_section() -> String {
 
 /// The releases pycode compiles for, comma separated.
 fn compiled_list() -> String {
-    Release::ALL
-        .iter()
-        .filter(|r| pycode_compile::implemented(**r))
-        .map(|r| r.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Release::ALL.iter().filter(|r| pycode_compile::implemented(**r)).map(|r| r.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// The default target: the newest final (not pre-release) release whose back end is complete
 /// (byte-identical on every measured corpus: 3.13.2 today; 3.11, 3.13.0 and 3.14 are close).
 pub fn default_target() -> Release {
-    Release::ALL
-        .iter()
-        .rev()
-        .copied()
-        .find(|r| pycode_compile::complete(*r) && !r.is_prerelease())
-        .unwrap_or(Release::V3_12_7)
+    Release::ALL.iter().rev().copied().find(|r| pycode_compile::complete(*r) && !r.is_prerelease()).unwrap_or(Release::V3_12_7)
 }
 
 /// The outcome of [`extract`].
@@ -106,7 +96,8 @@ fn release_of_interpreter(python: &OsStr) -> Result<Release, String> {
     let mut parts = text.split('.');
     let minor = (parts.next().and_then(|p| p.parse().ok()), parts.next().and_then(|p| p.parse().ok()));
     match minor {
-        (Some(a), Some(b)) => Release::newest_of_minor((a, b)).ok_or_else(|| format!("{} is CPython {text}, which pycode does not know", python.to_string_lossy())),
+        (Some(a), Some(b)) => Release::newest_of_minor((a, b))
+            .ok_or_else(|| format!("{} is CPython {text}, which pycode does not know", python.to_string_lossy())),
         _ => Err(format!("{} printed {text:?}, not a version", python.to_string_lossy())),
     }
 }

@@ -37,15 +37,12 @@ fn deep_chains_end_as_python_m_ast() {
         let path = dir.join(format!("chain_{n}.py"));
         std::fs::write(&path, format!("x = a{}\n", ".b".repeat(n))).expect("write");
         let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_pycode"))
-            .args(["ast", "--target", target])
-            .arg(&path)
-            .output()
-            .expect("run pycode");
+        let out = Command::new(env!("CARGO_BIN_EXE_pycode")).args(["ast", "--target", target]).arg(&path).output().expect("run pycode");
         let secs = start.elapsed().as_secs_f64();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let last = stderr.trim_end().lines().last().unwrap_or("");
-        let ok = if want.is_empty() { out.status.success() && stderr.is_empty() } else { out.status.code() == Some(1) && last.ends_with(want) };
+        let ok =
+            if want.is_empty() { out.status.success() && stderr.is_empty() } else { out.status.code() == Some(1) && last.ends_with(want) };
         if !ok {
             failures.push(format!("{target} N={n}: exit {:?}, last line {last:?}, want {want:?}", out.status.code()));
         }

@@ -47,10 +47,7 @@ fn dis_of_source_matches_cpython() {
         let stem = file.trim_end_matches(".py");
         let expected = std::fs::read_to_string(dir.join(format!("{stem}.{release}.txt"))).expect("expected");
         if without_addresses(&got) != without_addresses(&expected) {
-            failures.push(format!(
-                "{file} ({release}): {}\n--- got\n{got}--- expected\n{expected}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
+            failures.push(format!("{file} ({release}): {}\n--- got\n{got}--- expected\n{expected}", String::from_utf8_lossy(&out.stderr)));
         }
     }
     assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));

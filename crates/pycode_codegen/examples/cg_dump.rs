@@ -7,11 +7,7 @@ use pycode_release::Release;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let opt: u8 = if args.get(1).map(|s| s.as_str()) == Some("-O") {
-        args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0)
-    } else {
-        0
-    };
+    let opt: u8 = if args.get(1).map(|s| s.as_str()) == Some("-O") { args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0) } else { 0 };
     let release = std::env::var("PYCODE_RELEASE").ok().and_then(|r| Release::parse(&r).ok()).unwrap_or(Release::V3_12_1);
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {

@@ -4,16 +4,17 @@
 use pycode_symtable::FxHashMap as HashMap;
 
 use pycode_ast::{
-    Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword,
-    Mod, Operator, Pos, Stmt, StmtKind, UnaryOp, WithItem,
+    Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Operator, Pos, Stmt,
+    StmtKind, UnaryOp, WithItem,
 };
-use pycode_instr::{CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr, StrOrigin};
+use pycode_instr::{
+    CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr, StrOrigin,
+};
 use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
-    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope,
-    SymTable,
+    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope, SymTable,
 };
 
 use crate::ops::{Ops, ABSENT_BASE};
@@ -263,9 +264,7 @@ fn find_ann(stmts: &[Stmt]) -> bool {
         let res = match &st.kind {
             StmtKind::AnnAssign { .. } => return true,
             StmtKind::For(f) | StmtKind::AsyncFor(f) => find_ann(&f.body) || find_ann(&f.orelse),
-            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
-                find_ann(body) || find_ann(orelse)
-            }
+            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => find_ann(body) || find_ann(orelse),
             StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => find_ann(body),
             StmtKind::Try(t) | StmtKind::TryStar(t) => {
                 if t.handlers.iter().any(|h| find_ann(&h.body)) {
@@ -425,10 +424,8 @@ impl<'a> Compiler<'a> {
     fn absent_opcode(&mut self, op: u16) {
         if self.absent.is_none() {
             let name = Ops::absent_name(op).unwrap_or("?");
-            self.absent = Some(CompileError::new(
-                ErrorKind::SystemError,
-                format!("opcode {name} does not exist in CPython {}", self.opts.release),
-            ));
+            self.absent =
+                Some(CompileError::new(ErrorKind::SystemError, format!("opcode {name} does not exist in CPython {}", self.opts.release)));
         }
     }
 
@@ -437,10 +434,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn use_label(&mut self, l: Label) -> R {
-        self.u()
-            .seq
-            .use_label(l)
-            .map_err(|e| CompileError::new(ErrorKind::SystemError, e.to_string()))
+        self.u().seq.use_label(l).map_err(|e| CompileError::new(ErrorKind::SystemError, e.to_string()))
     }
 
     /// `compiler_add_const` for an already pooled constant.
@@ -548,20 +542,13 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_enter_scope`.
     fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
-        let ste = self
-            .st
-            .lookup(key)
-            .ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
+        let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let e = &self.st.entries[ste];
         let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
         md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
         // dictbytype: sorted names.
-        let mut cells: Vec<&str> = e
-            .symbols
-            .iter()
-            .filter(|(_, f)| Scope::from_flags(*f) == Scope::Cell || f & DEF_COMP_CELL != 0)
-            .map(|(n, _)| n)
-            .collect();
+        let mut cells: Vec<&str> =
+            e.symbols.iter().filter(|(_, f)| Scope::from_flags(*f) == Scope::Cell || f & DEF_COMP_CELL != 0).map(|(n, _)| n).collect();
         cells.sort_unstable();
         md.cellvars = cells.iter().map(|n| pystr(n)).collect();
         if e.needs_class_closure {
@@ -574,19 +561,11 @@ impl<'a> Compiler<'a> {
         if conditional_annotations {
             md.cellvars.insert(pystr("__conditional_annotations__"));
         }
-        let mut frees: Vec<&str> = e
-            .symbols
-            .iter()
-            .filter(|(_, f)| Scope::from_flags(*f) == Scope::Free || f & DEF_FREE_CLASS != 0)
-            .map(|(n, _)| n)
-            .collect();
+        let mut frees: Vec<&str> =
+            e.symbols.iter().filter(|(_, f)| Scope::from_flags(*f) == Scope::Free || f & DEF_FREE_CLASS != 0).map(|(n, _)| n).collect();
         frees.sort_unstable();
         md.freevars = frees.iter().map(|n| pystr(n)).collect();
-        let private = if scope_type == ScopeType::Class {
-            Some(name.into())
-        } else {
-            self.stack.last().and_then(|u| u.private.clone())
-        };
+        let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
         let unit = Unit {
             ste,
             scope_type,
@@ -603,8 +582,7 @@ impl<'a> Compiler<'a> {
             deferred: Vec::new(),
             annotations_at: 0,
             name_slots: Vec::new(),
-            static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes)
-                .then(std::collections::BTreeSet::new),
+            static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
         };
         self.stack.push(unit);
         let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
@@ -841,10 +819,7 @@ impl<'a> Compiler<'a> {
             // 3.14+ -OO: the AST optimizer has removed the docstring statement (unless it
             // is the whole body), so the module starts at the statement after it.
             let skip = usize::from(
-                self.feat.oo_lone_docstring_kept
-                    && self.opts.optimize >= 2
-                    && stmts.len() > 1
-                    && get_docstring(stmts).is_some(),
+                self.feat.oo_lone_docstring_kept && self.opts.optimize >= 2 && stmts.len() > 1 && get_docstring(stmts).is_some(),
             );
             if let Some(st) = stmts.get(skip) {
                 loc = loc_of(st.pos);
@@ -1171,7 +1146,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_unwind_fblock_stack`; returns the loop block when `want_loop` stops there.
-    fn unwind_fblock_stack(&mut self, ploc: &mut Location, preserve_tos: bool, want_loop: bool) -> Result<Option<FBlock<'a>>, CompileError> {
+    fn unwind_fblock_stack(
+        &mut self,
+        ploc: &mut Location,
+        preserve_tos: bool,
+        want_loop: bool,
+    ) -> Result<Option<FBlock<'a>>, CompileError> {
         let Some(top) = self.uref().fblocks.last().copied() else { return Ok(None) };
         if top.ty == FBlockType::ExceptionGroupHandler {
             return Err(err_at("'break', 'continue' and 'return' cannot appear in an except* block", *ploc));
@@ -1226,7 +1206,9 @@ impl<'a> Compiler<'a> {
         match &s.kind {
             // A constant expression statement (a NOP) and the interactive print keep the
             // statement's location; the others end with an unlocated POP_TOP.
-            StmtKind::Expr { value } if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) => {
+            StmtKind::Expr { value }
+                if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) =>
+            {
                 self.last_stmt_loc = NO_LOC;
             }
             StmtKind::With { .. } | StmtKind::AsyncWith { .. } => self.last_stmt_loc = NO_LOC,
@@ -1240,11 +1222,8 @@ impl<'a> Compiler<'a> {
             // the attribute name when it is on another line).
             StmtKind::AugAssign { target, .. } => {
                 let l = loc_of(target.pos);
-                self.last_stmt_loc = if matches!(target.kind, ExprKind::Attribute { .. }) {
-                    update_start_location_to_match_attr(l, target)
-                } else {
-                    l
-                };
+                self.last_stmt_loc =
+                    if matches!(target.kind, ExprKind::Attribute { .. }) { update_start_location_to_match_attr(l, target) } else { l };
             }
             // A nested unit's statements do not touch the enclosing unit's location.
             StmtKind::FunctionDef(_) | StmtKind::AsyncFunctionDef(_) | StmtKind::ClassDef(_) => {
@@ -1871,20 +1850,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_from_import`.
-    fn compiler_from_import(
-        &mut self,
-        s: &'a Stmt,
-        module: Option<&str>,
-        names: &'a [pycode_ast::Alias],
-        level: u32,
-        is_lazy: bool,
-    ) -> R {
+    fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32, is_lazy: bool) -> R {
         let loc = loc_of(s.pos);
         let o = self.ops;
         self.load_const(ConstValue::Int(i64::from(level)), loc);
         let ff = self.future;
-        let after = s.pos.lineno as i32 > ff.lineno
-            || (s.pos.lineno as i32 == ff.lineno && s.pos.col_offset as i32 > ff.col_offset);
+        let after = s.pos.lineno as i32 > ff.lineno || (s.pos.lineno as i32 == ff.lineno && s.pos.col_offset as i32 > ff.col_offset);
         // 3.11/3.12 check the module name only (3.13 also requires level 0).
         if after && module == Some("__future__") {
             return Err(err_at("from __future__ imports must occur at the beginning of the file", loc));
@@ -2001,7 +1972,11 @@ impl<'a> Compiler<'a> {
         match &targ.kind {
             ExprKind::Name { id, .. } => {
                 self.forbidden_name(loc, id, ExprContext::Store)?;
-                if simple && matches!(st, ScopeType::Module | ScopeType::Class) && self.feat.deferred_annotations && !self.future.annotations() {
+                if simple
+                    && matches!(st, ScopeType::Module | ScopeType::Class)
+                    && self.feat.deferred_annotations
+                    && !self.future.annotations()
+                {
                     let idx = self.ste().has_conditional_annotations.then(|| self.uref().deferred.len() as u32);
                     self.u().deferred.push((s, idx));
                     if let Some(i) = idx {
@@ -2058,7 +2033,8 @@ impl<'a> Compiler<'a> {
     // ------------------------------------------------------------------ functions & classes
 
     fn check_debug_args(&self, args: &Arguments, loc: Location) -> R {
-        let all = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
+        let all =
+            args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
         for a in all {
             // 3.11 reports it at the current location (the `def` statement or the lambda).
             let l = if self.feat.stmt_location_leaks { loc } else { loc_of(a.pos) };
@@ -2181,7 +2157,13 @@ impl<'a> Compiler<'a> {
 
     /// `codegen_annotations` (3.14+): the function's annotations as an `__annotate__`
     /// function (pushed; returns true) when it has any.
-    fn function_annotate(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>, name: &str) -> Result<bool, CompileError> {
+    fn function_annotate(
+        &mut self,
+        loc: Location,
+        args: &'a Arguments,
+        returns: Option<&'a Expr>,
+        name: &str,
+    ) -> Result<bool, CompileError> {
         let key = args as *const Arguments as usize;
         let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
         if !used {
@@ -2222,21 +2204,14 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_make_closure`.
     fn make_closure(&mut self, loc: Location, handle: u32, mut flags: u32) -> R {
-        let freevars: Vec<PyStr> = self
-            .units
-            .get(handle as usize)
-            .map(|u| u.unit.metadata.freevars.as_slice().to_vec())
-            .unwrap_or_default();
+        let freevars: Vec<PyStr> =
+            self.units.get(handle as usize).map(|u| u.unit.metadata.freevars.as_slice().to_vec()).unwrap_or_default();
         if !freevars.is_empty() {
             for name in &freevars {
                 let n = name.to_string_lossy();
                 // get_ref_type
                 let is_class = self.uref().scope_type == ScopeType::Class;
-                let reftype = if is_class && (n == "__class__" || n == "__classdict__") {
-                    Scope::Cell
-                } else {
-                    self.ste().scope(&n)
-                };
+                let reftype = if is_class && (n == "__class__" || n == "__classdict__") { Scope::Cell } else { self.ste().scope(&n) };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
                     return Err(CompileError::new(ErrorKind::SystemError, format!("compiler_make_closure: cannot find '{n}'")));
@@ -2469,11 +2444,7 @@ impl<'a> Compiler<'a> {
             self.finish_unit(false)?
         } else {
             // 3.12.1: LOCATION(lineno, lineno, 0, 0); 3.12.7: the body's location (measured).
-            let l = if self.iter_locs() {
-                loc_of(body.pos)
-            } else {
-                Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0)
-            };
+            let l = if self.iter_locs() { loc_of(body.pos) } else { Location::new(e.pos.lineno as i32, e.pos.lineno as i32, 0, 0) };
             self.addop(op!(self, RETURN_VALUE), l);
             self.finish_unit(true)?
         };
@@ -2557,9 +2528,7 @@ impl<'a> Compiler<'a> {
             ExprKind::ListComp { elt, generators } => {
                 self.compiler_comprehension(e, CompType::List, "<listcomp>", generators, elt, None)?
             }
-            ExprKind::SetComp { elt, generators } => {
-                self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?
-            }
+            ExprKind::SetComp { elt, generators } => self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?,
             ExprKind::DictComp { key, value, generators } => {
                 self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, Some(value))?
             }
@@ -3149,7 +3118,13 @@ impl<'a> Compiler<'a> {
     }
 
     /// `maybe_optimize_method_call`; `Ok(false)` when not applicable.
-    fn maybe_optimize_method_call(&mut self, e: &'a Expr, meth: &'a Expr, args: &'a [Expr], kwds: &'a [Keyword]) -> Result<bool, CompileError> {
+    fn maybe_optimize_method_call(
+        &mut self,
+        e: &'a Expr,
+        meth: &'a Expr,
+        args: &'a [Expr],
+        kwds: &'a [Keyword],
+    ) -> Result<bool, CompileError> {
         let ExprKind::Attribute { value, attr, ctx: ExprContext::Load } = &meth.kind else { return Ok(false) };
         if self.is_import_originated(value) {
             return Ok(false);
@@ -3209,7 +3184,13 @@ impl<'a> Compiler<'a> {
 
     /// `maybe_optimize_function_call` (3.14+): `all(genexp)`, `any(genexp)` and
     /// `tuple(genexp)` run the generator inline when the name is the builtin.
-    fn maybe_optimize_function_call(&mut self, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword], end: Label) -> Result<bool, CompileError> {
+    fn maybe_optimize_function_call(
+        &mut self,
+        func: &'a Expr,
+        args: &'a [Expr],
+        keywords: &'a [Keyword],
+        end: Label,
+    ) -> Result<bool, CompileError> {
         let ExprKind::Name { id, .. } = &func.kind else { return Ok(false) };
         if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
             return Ok(false);
@@ -3376,14 +3357,20 @@ impl<'a> Compiler<'a> {
     // ------------------------------------------------------------------ comprehensions
 
     /// `compiler_comprehension`.
-    fn compiler_comprehension(&mut self, e: &'a Expr, ty: CompType, name: &str, generators: &'a [Comprehension], elt: &'a Expr, val: Option<&'a Expr>) -> R {
+    fn compiler_comprehension(
+        &mut self,
+        e: &'a Expr,
+        ty: CompType,
+        name: &str,
+        generators: &'a [Comprehension],
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+    ) -> R {
         let o = self.ops;
         let Some(outermost) = generators.first() else { return Ok(()) };
         let scope_type = self.uref().scope_type;
-        let entry = self
-            .st
-            .lookup(key_of_expr(e))
-            .ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown comprehension scope"))?;
+        let entry =
+            self.st.lookup(key_of_expr(e)).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown comprehension scope"))?;
         let is_inlined = self.st.entries[entry].comp_inlined;
         let is_async_generator = self.st.entries[entry].coroutine;
         let loc = loc_of(e.pos);
@@ -3478,8 +3465,8 @@ impl<'a> Compiler<'a> {
             let scope = Scope::from_flags(symbol);
             let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
-            let bound = (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0)
-                || (in_class_block && !self.feat.class_comp_push_bound_only);
+            let bound =
+                (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || (in_class_block && !self.feat.class_comp_push_bound_only);
             let differs = scope != outsc && !(scope == Scope::Cell && outsc == Scope::Free);
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free
@@ -3566,7 +3553,17 @@ impl<'a> Compiler<'a> {
     ///
     /// Returns the compiler's current location afterwards as 3.11 leaves it (see
     /// [`Compiler::jump_if`]); 3.12+: `loc`.
-    fn comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
+    fn comprehension_generator(
+        &mut self,
+        loc: Location,
+        gens: &'a [Comprehension],
+        gen_index: usize,
+        depth: u32,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        ty: CompType,
+        iter_on_stack: bool,
+    ) -> Result<Location, CompileError> {
         self.enter()?;
         let r = match gens.get(gen_index) {
             Some(g) if g.is_async => self.async_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
@@ -3577,7 +3574,14 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn comprehension_element(&mut self, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, depth: u32, cur: Location) -> Result<Location, CompileError> {
+    fn comprehension_element(
+        &mut self,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        ty: CompType,
+        depth: u32,
+        cur: Location,
+    ) -> Result<Location, CompileError> {
         let o = self.ops;
         // 3.11 appends at the current location.
         let v311 = self.feat.jump_if_or_pop;
@@ -3601,7 +3605,12 @@ impl<'a> Compiler<'a> {
                 if let Some(v) = val {
                     self.visit_expr(v)?;
                     if !v311 {
-                        elt_loc = Location::new(elt.pos.lineno as i32, v.pos.end_lineno as i32, elt.pos.col_offset as i32, v.pos.end_col_offset as i32);
+                        elt_loc = Location::new(
+                            elt.pos.lineno as i32,
+                            v.pos.end_lineno as i32,
+                            elt.pos.col_offset as i32,
+                            v.pos.end_col_offset as i32,
+                        );
                     }
                 }
                 self.addop_i(o.MAP_ADD, depth + 1, elt_loc);
@@ -3612,7 +3621,17 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_sync_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn sync_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
+    fn sync_comprehension_generator(
+        &mut self,
+        loc: Location,
+        gens: &'a [Comprehension],
+        gen_index: usize,
+        mut depth: u32,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        ty: CompType,
+        iter_on_stack: bool,
+    ) -> Result<Location, CompileError> {
         let v311 = self.feat.jump_if_or_pop;
         let mut cur = loc;
         let o = self.ops;
@@ -3673,7 +3692,17 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_async_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn async_comprehension_generator(&mut self, loc: Location, gens: &'a [Comprehension], gen_index: usize, mut depth: u32, elt: &'a Expr, val: Option<&'a Expr>, ty: CompType, iter_on_stack: bool) -> Result<Location, CompileError> {
+    fn async_comprehension_generator(
+        &mut self,
+        loc: Location,
+        gens: &'a [Comprehension],
+        gen_index: usize,
+        mut depth: u32,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        ty: CompType,
+        iter_on_stack: bool,
+    ) -> Result<Location, CompileError> {
         let v311 = self.feat.jump_if_or_pop;
         let mut cur = loc;
         let o = self.ops;

@@ -9,8 +9,8 @@
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use pycode_ast::{
-    Arguments, CmpOp, Comprehension, Constant, Expr, ExprContext, ExprKind, Mod, Operator, Pattern, PatternKind,
-    Pos, Stmt, StmtKind, TypeParamKind, UnaryOp,
+    Arguments, CmpOp, Comprehension, Constant, Expr, ExprContext, ExprKind, Mod, Operator, Pattern, PatternKind, Pos, Stmt, StmtKind,
+    TypeParamKind, UnaryOp,
 };
 use pycode_object::PyStr;
 use pycode_symtable::CompileError;
@@ -354,9 +354,7 @@ impl Folder {
                 self.exprs(values)?;
             }
             ExprKind::Set { elts } => self.exprs(elts)?,
-            ExprKind::ListComp { elt, generators }
-            | ExprKind::SetComp { elt, generators }
-            | ExprKind::GeneratorExp { elt, generators } => {
+            ExprKind::ListComp { elt, generators } | ExprKind::SetComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
                 self.expr(elt)?;
                 self.comprehensions(generators)?;
             }
@@ -484,7 +482,9 @@ fn py_eq(a: &Constant, b: &Constant) -> bool {
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return match (x, y) {
             (Num::Int(i), Num::Int(j)) => i == j,
-            (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => i.to_f64().map(|v| v == f && BigInt::from(v as i64) == i).unwrap_or(false) && f.fract() == 0.0,
+            (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => {
+                i.to_f64().map(|v| v == f && BigInt::from(v as i64) == i).unwrap_or(false) && f.fract() == 0.0
+            }
             (Num::Float(f), Num::Float(g)) => f == g,
             (Num::Complex(a, b), Num::Complex(c, d)) => a == c && b == d,
             (Num::Complex(re, im), Num::Float(f)) | (Num::Float(f), Num::Complex(re, im)) => im == 0.0 && re == f,
@@ -498,9 +498,7 @@ fn py_eq(a: &Constant, b: &Constant) -> bool {
         (Constant::Bytes(x), Constant::Bytes(y)) => x == y,
         (Constant::None, Constant::None) | (Constant::Ellipsis, Constant::Ellipsis) => true,
         (Constant::Tuple(x), Constant::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)),
-        (Constant::FrozenSet(x), Constant::FrozenSet(y)) => {
-            x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| py_eq(p, q)))
-        }
+        (Constant::FrozenSet(x), Constant::FrozenSet(y)) => x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| py_eq(p, q))),
         _ => false,
     }
 }
@@ -568,7 +566,10 @@ fn fold_unaryop(e: &mut Expr) {
                     if let Some(n) = new {
                         ops[0] = n;
                         // COPY_NODE: the comparison replaces the whole node, position included.
-                        let inner = std::mem::replace(&mut **operand, Expr { pos: Pos::default(), kind: ExprKind::Constant { value: Constant::None, kind_u: false } });
+                        let inner = std::mem::replace(
+                            &mut **operand,
+                            Expr { pos: Pos::default(), kind: ExprKind::Constant { value: Constant::None, kind_u: false } },
+                        );
                         *e = inner;
                     }
                 }
@@ -1229,10 +1230,7 @@ pub(crate) fn eval_unary(op: UnaryOp, c: &Constant) -> Option<Constant> {
 fn eval_subscr(v: &Constant, i: &Constant) -> Option<Constant> {
     let value = Expr { pos: NO_POS, kind: ExprKind::Constant { value: v.clone(), kind_u: false } };
     let slice = Expr { pos: NO_POS, kind: ExprKind::Constant { value: i.clone(), kind_u: false } };
-    let mut e = Expr {
-        pos: NO_POS,
-        kind: ExprKind::Subscript { value: Box::new(value), slice: Box::new(slice), ctx: ExprContext::Load },
-    };
+    let mut e = Expr { pos: NO_POS, kind: ExprKind::Subscript { value: Box::new(value), slice: Box::new(slice), ctx: ExprContext::Load } };
     fold_subscr(&mut e);
     match e.kind {
         ExprKind::Constant { value, .. } => Some(value),

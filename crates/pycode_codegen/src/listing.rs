@@ -53,7 +53,6 @@ fn repr(c: &Compiled, id: ConstId, depth: u32) -> String {
     }
 }
 
-
 /// The listing of the module unit of `c`.
 pub fn module_listing(c: &Compiled, release: Release) -> String {
     use std::fmt::Write;

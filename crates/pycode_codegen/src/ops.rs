@@ -178,8 +178,7 @@ impl Ops {
     /// The table of `release`, resolved by name once per process and then shared (codegen
     /// copies the reference, never the table).
     pub fn new(release: Release) -> &'static Ops {
-        static CACHE: [std::sync::OnceLock<Ops>; Release::ALL.len()] =
-            [const { std::sync::OnceLock::new() }; Release::ALL.len()];
+        static CACHE: [std::sync::OnceLock<Ops>; Release::ALL.len()] = [const { std::sync::OnceLock::new() }; Release::ALL.len()];
         static UNKNOWN: std::sync::OnceLock<Ops> = std::sync::OnceLock::new();
         match Release::ALL.iter().position(|&r| r == release).and_then(|i| CACHE.get(i)) {
             Some(cell) => cell.get_or_init(|| Ops::resolve(release)),

@@ -344,10 +344,7 @@ impl<'a> Compiler<'a> {
                     // An irrefutable match.
                     if !pc.allow_irrefutable {
                         if let Some(n) = name {
-                            return Err(err_at(
-                                format!("name capture {} makes remaining patterns unreachable", repr_name(n)),
-                                loc,
-                            ));
+                            return Err(err_at(format!("name capture {} makes remaining patterns unreachable", repr_name(n)), loc));
                         }
                         return Err(err_at("wildcard makes remaining patterns unreachable", loc));
                     }
@@ -433,10 +430,7 @@ impl<'a> Compiler<'a> {
         let nattrs = kwd_attrs.len();
         if nattrs != kwd_patterns.len() {
             return Err(err_at(
-                format!(
-                    "kwd_attrs ({nattrs}) / kwd_patterns ({}) length mismatch in class pattern",
-                    kwd_patterns.len()
-                ),
+                format!("kwd_attrs ({nattrs}) / kwd_patterns ({}) length mismatch in class pattern", kwd_patterns.len()),
                 loc,
             ));
         }
@@ -487,10 +481,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let size = keys.len();
         if size != patterns.len() {
-            return Err(err_at(
-                format!("keys ({size}) / patterns ({}) length mismatch in mapping pattern", patterns.len()),
-                loc,
-            ));
+            return Err(err_at(format!("keys ({size}) / patterns ({}) length mismatch in mapping pattern", patterns.len()), loc));
         }
         // Keep the subject on top during the mapping and length checks.
         pc.on_top += 1;
@@ -516,10 +507,7 @@ impl<'a> Compiler<'a> {
             match &key.kind {
                 ExprKind::Constant { value, .. } => {
                     if seen.iter().any(|s| key_eq(s, value)) {
-                        return Err(err_at(
-                            format!("mapping pattern checks duplicate key ({})", value.repr(PyMinor::Py312)),
-                            loc,
-                        ));
+                        return Err(err_at(format!("mapping pattern checks duplicate key ({})", value.repr(PyMinor::Py312)), loc));
                     }
                     seen.push(value);
                 }

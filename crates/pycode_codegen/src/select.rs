@@ -160,7 +160,13 @@ impl<'a> Compiler<'a> {
                                 | super::FBlockType::ExceptionGroupHandler
                         )
                     });
-                let flags = if is_lazy { 1 } else if eager { 2 } else { 0 };
+                let flags = if is_lazy {
+                    1
+                } else if eager {
+                    2
+                } else {
+                    0
+                };
                 self.addop_i(o.IMPORT_NAME, (arg << 2) | flags, loc);
             }
         }

@@ -53,10 +53,7 @@ pub(crate) fn generic_class_bases(module: &Mod) -> HashMap<usize, Expr> {
                 StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => work.push(&f.body),
                 StmtKind::ClassDef(c) => {
                     if !c.type_params.is_empty() {
-                        let name = Expr {
-                            pos: s.pos,
-                            kind: ExprKind::Name { id: ".generic_base".into(), ctx: ExprContext::Load },
-                        };
+                        let name = Expr { pos: s.pos, kind: ExprKind::Name { id: ".generic_base".into(), ctx: ExprContext::Load } };
                         out.insert(key_of_stmt(s), name);
                     }
                     work.push(&c.body);
@@ -175,10 +172,7 @@ impl<'a> Compiler<'a> {
                 self.type_param_bound_or_default_3_13(d, name, key, allow_starred)?;
                 self.addop_i(o.CALL_INTRINSIC_2, INTRINSIC_SET_TYPEPARAM_DEFAULT, loc);
             } else if seen_default {
-                return Err(super::err_at(
-                    format!("non-default type parameter '{name}' follows default type parameter"),
-                    loc,
-                ));
+                return Err(super::err_at(format!("non-default type parameter '{name}' follows default type parameter"), loc));
             }
             self.addop_i(o.COPY, 1, loc);
             self.nameop(loc, name, ExprContext::Store)?;
@@ -333,10 +327,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let loc = loc_of(s.pos);
         let ExprKind::Name { id, .. } = &name.kind else {
-            return Err(pycode_symtable::CompileError::new(
-                pycode_symtable::ErrorKind::SystemError,
-                "type alias name is not a Name",
-            ));
+            return Err(pycode_symtable::CompileError::new(pycode_symtable::ErrorKind::SystemError, "type alias name is not a Name"));
         };
         let is_generic = !tps.is_empty();
         if is_generic {

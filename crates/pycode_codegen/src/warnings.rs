@@ -86,10 +86,9 @@ pub fn check_caller(func: &Expr) -> Option<String> {
         | ExprKind::SetComp { .. }
         | ExprKind::GeneratorExp { .. }
         | ExprKind::JoinedStr { .. }
-        | ExprKind::FormattedValue { .. } => Some(format!(
-            "'{}' object is not callable; perhaps you missed a comma?",
-            infer_type(func).unwrap_or("object")
-        )),
+        | ExprKind::FormattedValue { .. } => {
+            Some(format!("'{}' object is not callable; perhaps you missed a comma?", infer_type(func).unwrap_or("object")))
+        }
         _ => None,
     }
 }
@@ -124,7 +123,11 @@ pub fn check_index(value: &Expr, slice: &Expr) -> Option<String> {
     }
     let warn = match &value.kind {
         ExprKind::Constant { value: c, .. } => matches!(c, Constant::Str(_) | Constant::Bytes(_) | Constant::Tuple(_)),
-        ExprKind::Tuple { .. } | ExprKind::List { .. } | ExprKind::ListComp { .. } | ExprKind::JoinedStr { .. } | ExprKind::FormattedValue { .. } => true,
+        ExprKind::Tuple { .. }
+        | ExprKind::List { .. }
+        | ExprKind::ListComp { .. }
+        | ExprKind::JoinedStr { .. }
+        | ExprKind::FormattedValue { .. } => true,
         _ => false,
     };
     warn.then(|| {

@@ -11,7 +11,12 @@ use pycode_codegen::{compile_module, fold_module, CompileOptions, ErrorKind};
 use pycode_release::Release;
 
 fn parse(src: &str) -> Mod {
-    let opts = pycode_parse::Options { minor: pycode_ast::PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: false };
+    let opts = pycode_parse::Options {
+        minor: pycode_ast::PyMinor::Py312,
+        mode: pycode_parse::Mode::Exec,
+        type_comments: false,
+        spec_empty_tail: false,
+    };
     pycode_parse::parse(src.as_bytes(), &opts).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"))
 }
 
@@ -36,12 +41,7 @@ fn is_recursion(r: Result<(), pycode_codegen::CompileError>) -> bool {
 
 #[test]
 fn fold_symtable_and_codegen_stop_with_recursion_error() {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(walks)
-        .expect("thread")
-        .join()
-        .expect("walks");
+    std::thread::Builder::new().stack_size(256 << 20).spawn(walks).expect("thread").join().expect("walks");
 }
 
 fn walks() {

@@ -28,11 +28,8 @@ fn fixtures_match_cpython_3_12_1_codegen() {
             Err(e) => format!("ERROR {}: {}\n", e.kind.name(), e.msg),
         };
         if got != expected {
-            let first = got
-                .lines()
-                .zip(expected.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.lines().count().min(expected.lines().count()));
+            let first =
+                got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(expected.lines().count()));
             failures.push(format!(
                 "{n}: first difference at line {first}:\n  got:      {:?}\n  expected: {:?}",
                 got.lines().nth(first),

@@ -27,9 +27,7 @@ fn annotation(m: &Mod, star: bool) -> &Expr {
     let last = body.last().expect("statement");
     match (&last.kind, star) {
         (StmtKind::AnnAssign { annotation, .. }, false) => annotation,
-        (StmtKind::FunctionDef(f), true) => {
-            f.args.vararg.as_ref().and_then(|v| v.annotation.as_deref()).expect("vararg annotation")
-        }
+        (StmtKind::FunctionDef(f), true) => f.args.vararg.as_ref().and_then(|v| v.annotation.as_deref()).expect("vararg annotation"),
         _ => panic!("unexpected statement"),
     }
 }

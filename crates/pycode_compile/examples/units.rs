@@ -16,8 +16,23 @@ fn main() {
         for (i, u) in c.units.iter().enumerate() {
             let md = &u.unit.metadata;
             let j = |s: &pycode_instr::IndexSet<pycode_instr::PyStr>| s.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join(",");
-            println!("unit {i} {} argc={} posonly={} kwonly={} flags={:#x} first={}", md.qualname.to_string_lossy(), md.argcount, md.posonlyargcount, md.kwonlyargcount, md.flags, md.firstlineno);
-            println!("  varnames={} cellvars={} freevars={} names={} hidden={}", j(&md.varnames), j(&md.cellvars), j(&md.freevars), j(&md.names), j(&md.fasthidden));
+            println!(
+                "unit {i} {} argc={} posonly={} kwonly={} flags={:#x} first={}",
+                md.qualname.to_string_lossy(),
+                md.argcount,
+                md.posonlyargcount,
+                md.kwonlyargcount,
+                md.flags,
+                md.firstlineno
+            );
+            println!(
+                "  varnames={} cellvars={} freevars={} names={} hidden={}",
+                j(&md.varnames),
+                j(&md.cellvars),
+                j(&md.freevars),
+                j(&md.names),
+                j(&md.fasthidden)
+            );
             for (k, ins) in u.unit.instrs.instrs().iter().enumerate() {
                 let tg = ins.target.and_then(|l| u.unit.instrs.label_position(l)).map(|p| format!(" -> {p}")).unwrap_or_default();
                 println!("  {k} {} {}{tg}", t.opname(ins.opcode).unwrap_or("?"), ins.oparg);

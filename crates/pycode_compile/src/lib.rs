@@ -8,9 +8,9 @@
 //!
 //! Only 3.12 code generation exists so far; other releases give [`CompileError::Unsupported`].
 
+use pycode_assemble::graph::GraphBuilder;
 use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 use pycode_ast::{Mod, PyMinor};
-use pycode_assemble::graph::GraphBuilder;
 use pycode_codegen::{compile_module_warn, CompileOptions};
 use pycode_instr::{ConstId, ConstPool, ConstValue};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
@@ -189,7 +189,12 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 
 /// [`parse_source`], appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
-    let opts = pycode_parse::Options { minor: minor_of(release), mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: spec_empty_tail(release) };
+    let opts = pycode_parse::Options {
+        minor: minor_of(release),
+        mode: pycode_parse::Mode::Exec,
+        type_comments: false,
+        spec_empty_tail: spec_empty_tail(release),
+    };
     let mut found = Vec::new();
     let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(|e| CompileError::Parse(patch_error(source, release, e)))?;
     warnings.extend(found.into_iter().map(|w| CompileWarning {
@@ -326,9 +331,7 @@ fn compile_ast_with(
         if *merged {
             continue;
         }
-        let id = b
-            .add_code(a, &pool, Some(i as u32))
-            .ok_or_else(|| CompileError::Assemble("add_code: unknown constant".into()))?;
+        let id = b.add_code(a, &pool, Some(i as u32)).ok_or_else(|| CompileError::Assemble("add_code: unknown constant".into()))?;
         if i == compiled.root {
             root = Some(id);
         }
@@ -407,12 +410,7 @@ impl CodeMerger {
     }
 
     /// Whether unit `i` equals a code object finished before it; if so it becomes its alias.
-    fn merge_if_equal(
-        &mut self,
-        i: usize,
-        a: &pycode_assemble::AssembledCode,
-        done: &[(pycode_assemble::AssembledCode, bool)],
-    ) -> bool {
+    fn merge_if_equal(&mut self, i: usize, a: &pycode_assemble::AssembledCode, done: &[(pycode_assemble::AssembledCode, bool)]) -> bool {
         let Some(cands) = self.by_name_line.get(&Self::key(a)) else {
             return false;
         };
@@ -462,8 +460,7 @@ pub fn compile_to_marshal_warn(
 ) -> Result<Vec<u8>, CompileError> {
     let mut m = parse_source_warn(source, filename, release, warnings)?;
     let (g, root) = compile_ast_with(&mut m, filename, release, optimize, 0, true, warnings)?;
-    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
-        .map_err(|e| CompileError::Assemble(e.to_string()))
+    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| CompileError::Assemble(e.to_string()))
 }
 
 /// A whole `.pyc` file (header + marshalled code), as `py_compile.compile` writes it.

@@ -51,15 +51,8 @@ fn misses_found_outside_the_corpora_match_every_release() {
     let mut checked = 0;
     let mut rejected = 0;
     let mut failures = Vec::new();
-    let releases = [
-        Release::V3_12_7,
-        Release::V3_12_1,
-        Release::V3_11_7,
-        Release::V3_11_2,
-        Release::V3_13_0,
-        Release::V3_13_2,
-        Release::V3_14_2,
-    ];
+    let releases =
+        [Release::V3_12_7, Release::V3_12_1, Release::V3_11_7, Release::V3_11_2, Release::V3_13_0, Release::V3_13_2, Release::V3_14_2];
     for release in releases {
         for name in &names {
             let src = std::fs::read(dir.join(name)).expect("fixture");
@@ -73,14 +66,10 @@ fn misses_found_outside_the_corpora_match_every_release() {
             }
             for level in 0u8..=2 {
                 let ref_path = dir.join(format!("{name}.{release}.O{level}.marshal"));
-                let want = std::fs::read(&ref_path)
-                    .unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
-                let got = compile_source(&src, name, release, CompileMode::Exec, level)
-                    .map_err(|e| e.to_string())
-                    .and_then(|(g, root)| {
-                        pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
-                            .map_err(|e| e.to_string())
-                    });
+                let want = std::fs::read(&ref_path).unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
+                let got = compile_source(&src, name, release, CompileMode::Exec, level).map_err(|e| e.to_string()).and_then(|(g, root)| {
+                    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| e.to_string())
+                });
                 checked += 1;
                 match got {
                     Ok(got) if got == want => {}

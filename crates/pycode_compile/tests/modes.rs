@@ -64,12 +64,9 @@ fn check_fixtures(release: Release, subdir: Option<&str>, tag: &str) -> usize {
         let src = std::fs::read(dir.join(name)).expect("fixture");
         let rejected = ref_dir.join(format!("{name}{tag}.rejected")).exists();
         for level in 0u8..=2 {
-            let got = compile_source(&src, name, release, mode, level)
-                .map_err(|e| e.to_string())
-                .and_then(|(g, root)| {
-                    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version()))
-                        .map_err(|e| e.to_string())
-                });
+            let got = compile_source(&src, name, release, mode, level).map_err(|e| e.to_string()).and_then(|(g, root)| {
+                pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| e.to_string())
+            });
             checked += 1;
             if rejected {
                 if got.is_ok() {
@@ -78,8 +75,7 @@ fn check_fixtures(release: Release, subdir: Option<&str>, tag: &str) -> usize {
                 continue;
             }
             let ref_path = ref_dir.join(format!("{name}{tag}.O{level}.marshal"));
-            let want = std::fs::read(&ref_path)
-                .unwrap_or_else(|_| panic!("{} missing: run regen.py / regen311.py", ref_path.display()));
+            let want = std::fs::read(&ref_path).unwrap_or_else(|_| panic!("{} missing: run regen.py / regen311.py", ref_path.display()));
             match got {
                 Ok(got) if got == want => {}
                 Ok(got) => {

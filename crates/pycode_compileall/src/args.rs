@@ -317,12 +317,22 @@ fn take(ns: &mut ParsedArgs, act: Act, val: Option<&[u8]>, release: Release) -> 
                     // 3.13.2 and 3.14.2 list the choices bare; the others (3.15.0rc1 again) quoted.
                     let bare = match release {
                         Release::V3_13_2 | Release::V3_14_2 => true,
-                        Release::V3_11_2 | Release::V3_11_7 | Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_0 | Release::V3_15_0rc1 => false,
+                        Release::V3_11_2
+                        | Release::V3_11_7
+                        | Release::V3_12_1
+                        | Release::V3_12_7
+                        | Release::V3_13_0
+                        | Release::V3_15_0rc1 => false,
                     };
                     let choices = if bare {
                         "checked-hash, timestamp, unchecked-hash".to_owned()
                     } else {
-                        format!("{}, {}, {}", repr_str("checked-hash", release), repr_str("timestamp", release), repr_str("unchecked-hash", release))
+                        format!(
+                            "{}, {}, {}",
+                            repr_str("checked-hash", release),
+                            repr_str("timestamp", release),
+                            repr_str("unchecked-hash", release)
+                        )
                     };
                     return Err(arg_err(act, format!("invalid choice: {} (choose from {})", repr_path(v, release), choices)));
                 }

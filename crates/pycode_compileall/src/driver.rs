@@ -11,9 +11,9 @@ use pycode_release::Release;
 
 use crate::pathops::{as_path, basename, cache_from_source, compute_dfile, is_proper_ancestor, join, resolve, PathBytes};
 use crate::pytext::{display_path, py_minor, repr_path, PyOsError};
-use pycode_ast::pyerr::{py_compile_error_msg, read_source_line};
 use crate::write::makedirs_and_write_atomic;
 use crate::{CompileFailure, Compiler, InvalidationMode, Reporter};
+use pycode_ast::pyerr::{py_compile_error_msg, read_source_line};
 
 /// `sys.getrecursionlimit()` of a fresh interpreter: `compile_dir`'s default `maxlevels`.
 pub const DEFAULT_MAXLEVELS: i64 = 1000;
@@ -82,7 +82,9 @@ impl Config {
             limit_sl_dest: None,
             hardlink_dupes: false,
             pycache_prefix: None,
-            cwd: std::env::current_dir().map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec()).unwrap_or_else(|_| b"/".to_vec()),
+            cwd: std::env::current_dir()
+                .map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec())
+                .unwrap_or_else(|_| b"/".to_vec()),
             cpu_count: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         }
     }
@@ -259,9 +261,7 @@ fn py_compile(
             PycKind::Timestamp { mtime: py_int_mtime(source_meta) as u32, source_size: source_meta.size() as u32 }
         }
         InvalidationMode::CheckedHash => PycKind::CheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) },
-        InvalidationMode::UncheckedHash => {
-            PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) }
-        }
+        InvalidationMode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) },
     };
     let header = PycHeader::new(release, kind).to_bytes().unwrap_or([0; 16]);
     scratch.pyc.clear();
@@ -394,16 +394,14 @@ fn compile_file_into(
         }
         if index > 0 && cfg.hardlink_dupes {
             let prev = &cfiles[index - 1].1;
-            let r = same_contents(cfile, prev)
-                .map_err(|e| PyOsError::from_io(&e, None, None, release))
-                .and_then(|same| {
-                    if same {
-                        std::fs::remove_file(as_path(cfile)).map_err(|e| PyOsError::from_io(&e, Some(cfile), None, release))?;
-                        std::fs::hard_link(as_path(prev), as_path(cfile))
-                            .map_err(|e| PyOsError::from_io(&e, Some(prev), Some(cfile), release))?;
-                    }
-                    Ok(())
-                });
+            let r = same_contents(cfile, prev).map_err(|e| PyOsError::from_io(&e, None, None, release)).and_then(|same| {
+                if same {
+                    std::fs::remove_file(as_path(cfile)).map_err(|e| PyOsError::from_io(&e, Some(cfile), None, release))?;
+                    std::fs::hard_link(as_path(prev), as_path(cfile))
+                        .map_err(|e| PyOsError::from_io(&e, Some(prev), Some(cfile), release))?;
+                }
+                Ok(())
+            });
             if let Err(e) = r {
                 failure = Some(format!("{}: {}", e.class, e.text));
                 break;
@@ -509,10 +507,8 @@ fn walk_dir(
             Err(std::io::Error::from_raw_os_error(2))
         } else {
             std::fs::read_dir(as_path(dir)).and_then(|rd| {
-                rd.map(|e| {
-                    e.map(|e| (std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec(), e.file_type().ok()))
-                })
-                .collect::<Result<Vec<_>, _>>()
+                rd.map(|e| e.map(|e| (std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec(), e.file_type().ok())))
+                    .collect::<Result<Vec<_>, _>>()
             })
         };
         let mut names = match listed {
@@ -732,7 +728,10 @@ pub fn main_after_parse(
     }
     if dests.is_empty() {
         let Some(sp) = sys_path else {
-            return Err(Fatal::new("RuntimeError", "no FILE|DIR given, and pycode has no sys.path to compile instead: set PYCODE_SYS_PATH (colon-separated)"));
+            return Err(Fatal::new(
+                "RuntimeError",
+                "no FILE|DIR given, and pycode has no sys.path to compile instead: set PYCODE_SYS_PATH (colon-separated)",
+            ));
         };
         let mut c = cfg.clone();
         c.invalidation_mode = parsed.invalidation_mode;

@@ -63,14 +63,10 @@ pub fn makedirs_and_write_atomic(path: &[u8], data: &[u8], mode: u32, release: R
             create().map_err(|e| PyOsError::from_io(&e, Some(&tmp), None, release))?
         }
     };
-    let res = f
-        .write_all(data)
-        .and_then(|_| f.flush())
-        .map_err(|e| PyOsError::from_io(&e, None, None, release));
+    let res = f.write_all(data).and_then(|_| f.flush()).map_err(|e| PyOsError::from_io(&e, None, None, release));
     drop(f);
-    let res = res.and_then(|_| {
-        std::fs::rename(as_path(&tmp), as_path(path)).map_err(|e| PyOsError::from_io(&e, Some(&tmp), Some(path), release))
-    });
+    let res = res
+        .and_then(|_| std::fs::rename(as_path(&tmp), as_path(path)).map_err(|e| PyOsError::from_io(&e, Some(&tmp), Some(path), release)));
     if res.is_err() {
         let _ = std::fs::remove_file(as_path(&tmp));
     }

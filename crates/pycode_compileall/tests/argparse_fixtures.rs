@@ -32,7 +32,8 @@ fn ns_line(ns: &ParsedArgs, opt_given: bool) -> String {
         Some(InvalidationMode::UncheckedHash) => "unchecked-hash",
     };
     let mode = if mode == "None" { mode.to_owned() } else { format!("'{mode}'") };
-    let opt = if opt_given { format!("[{}]", ns.opt_levels.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")) } else { "None".into() };
+    let opt =
+        if opt_given { format!("[{}]", ns.opt_levels.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")) } else { "None".into() };
     format!(
         "ns: compile_dest={} ddir={} flist={} force={} hardlink_dupes={} invalidation_mode={} legacy={} limit_sl_dest={} maxlevels={} opt_levels={} prependdir={} quiet={} recursion={} rx={} stripdir={} workers={}",
         py_list(&ns.compile_dest),

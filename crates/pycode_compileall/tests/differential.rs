@@ -45,12 +45,8 @@ fn opt_num(s: &str) -> Option<i64> {
 impl Oracle {
     fn start(python: &str) -> Oracle {
         let server = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/compile_server.py");
-        let mut child = Command::new(python)
-            .arg(server)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start compile server");
+        let mut child =
+            Command::new(python).arg(server).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("start compile server");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
         Oracle { io: Mutex::new((stdin, stdout)), _child: child }
@@ -126,7 +122,13 @@ fn build_tree(d: &Path) {
         std::fs::create_dir_all(d.join(format!("odd/__pycache__/dir.cpython-{tag}.pyc"))).expect("mkdir");
         std::os::unix::fs::symlink("nowhere", d.join(format!("odd/__pycache__/link.cpython-{tag}.pyc"))).expect("symlink");
     }
-    for (p, data) in [("odd/dir.py", "d = 1\n"), ("odd/link.py", "l = 1\n"), ("odd/ok.py", "k = 1\n"), ("odd2/x.py", "x = 2\n"), ("odd2/__pycache__", "")] {
+    for (p, data) in [
+        ("odd/dir.py", "d = 1\n"),
+        ("odd/link.py", "l = 1\n"),
+        ("odd/ok.py", "k = 1\n"),
+        ("odd2/x.py", "x = 2\n"),
+        ("odd2/__pycache__", ""),
+    ] {
         std::fs::create_dir_all(d.join(p).parent().expect("parent")).expect("mkdir");
         std::fs::write(d.join(p), data).expect("write");
         set_mtime(&d.join(p), 1_700_000_000);
@@ -210,7 +212,10 @@ fn scenarios() -> Vec<Scenario> {
         sc("bad opt levels", vec![vec!["-o", "5", "pkg/a.py"], vec!["-o", "-2", "pkg/same.py"]]),
         sc("negative workers", vec![vec!["-j", "-1", "pkg/a.py", "pkg"]]),
         sc("up to date", vec![vec!["pkg"], vec!["pkg"], vec!["-q", "pkg"]]),
-        sc("hash never up to date", vec![vec!["--invalidation-mode", "checked-hash", "pkg/sub"], vec!["--invalidation-mode", "checked-hash", "pkg/sub"]]),
+        sc(
+            "hash never up to date",
+            vec![vec!["--invalidation-mode", "checked-hash", "pkg/sub"], vec!["--invalidation-mode", "checked-hash", "pkg/sub"]],
+        ),
         sc("force", vec![vec!["pkg/sub"], vec!["-f", "pkg/sub"]]),
         sc("dot paths", vec![vec!["./pkg/sub", "pkg//sub/deeper/"]]),
         sc("cwd file", vec![vec!["outside.py"]]),
@@ -247,7 +252,11 @@ fn run_cpython(python: &str, d: &Path, s: &Scenario) -> Vec<Run> {
             cmd.env(k, val);
         }
         let out = cmd.output().expect("run python");
-        runs.push(Run { stdout: String::from_utf8_lossy(&out.stdout).into_owned(), status: out.status.code().unwrap_or(-1), files: snapshot(d) });
+        runs.push(Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            status: out.status.code().unwrap_or(-1),
+            files: snapshot(d),
+        });
     }
     runs
 }

@@ -12,9 +12,7 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "pyc")
-            && !p.to_string_lossy().ends_with(".ts.pyc")
-        {
+        } else if p.extension().is_some_and(|x| x == "pyc") && !p.to_string_lossy().ends_with(".ts.pyc") {
             out.push(p);
         }
     }
@@ -26,18 +24,12 @@ fn main() {
         eprintln!("usage: dis_tree DIR [-C] [--machine]");
         std::process::exit(2);
     };
-    let opts = pycode_dis::DisOptions {
-        show_caches: args.iter().any(|a| a == "-C"),
-        ..Default::default()
-    };
+    let opts = pycode_dis::DisOptions { show_caches: args.iter().any(|a| a == "-C"), ..Default::default() };
     let mut files = Vec::new();
     walk(Path::new(dir), &mut files);
     let datas: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
     let t0 = Instant::now();
-    let pycs: Vec<_> = datas
-        .iter()
-        .filter_map(|d| pycode_marshal::read_pyc(d).ok())
-        .collect();
+    let pycs: Vec<_> = datas.iter().filter_map(|d| pycode_marshal::read_pyc(d).ok()).collect();
     let t1 = Instant::now();
     let (mut bytes, mut errors) = (0usize, 0usize);
     for p in &pycs {
@@ -48,13 +40,7 @@ fn main() {
     }
     let t2 = Instant::now();
     if args.iter().any(|a| a == "--machine") {
-        println!(
-            "files={} read={:.6} dis={:.6} text={}",
-            pycs.len(),
-            (t1 - t0).as_secs_f64(),
-            (t2 - t1).as_secs_f64(),
-            bytes
-        );
+        println!("files={} read={:.6} dis={:.6} text={}", pycs.len(), (t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), bytes);
         return;
     }
     println!(

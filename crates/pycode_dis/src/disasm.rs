@@ -110,15 +110,11 @@ fn type_name(graph: &ObjectGraph, id: ObjId) -> &'static str {
 }
 
 pub(crate) fn code_parts(graph: &ObjectGraph, id: ObjId) -> Result<CodeParts<'_>, DisError> {
-    let code = graph
-        .code(id)
-        .ok_or(DisError::WrongType { what: "object", expected: "code", found: type_name(graph, id) })?;
-    let bytes = |f: ObjId, what: &'static str| {
-        graph.bytes(f).ok_or(DisError::WrongType { what, expected: "bytes", found: type_name(graph, f) })
-    };
-    let tuple = |f: ObjId, what: &'static str| {
-        graph.tuple(f).ok_or(DisError::WrongType { what, expected: "tuple", found: type_name(graph, f) })
-    };
+    let code = graph.code(id).ok_or(DisError::WrongType { what: "object", expected: "code", found: type_name(graph, id) })?;
+    let bytes =
+        |f: ObjId, what: &'static str| graph.bytes(f).ok_or(DisError::WrongType { what, expected: "bytes", found: type_name(graph, f) });
+    let tuple =
+        |f: ObjId, what: &'static str| graph.tuple(f).ok_or(DisError::WrongType { what, expected: "tuple", found: type_name(graph, f) });
     let bytecode = bytes(code.code, "co_code")?;
     if bytecode.len() % 2 != 0 {
         return Err(DisError::Malformed("co_code has an odd length".into()));
@@ -180,9 +176,7 @@ fn unpack_opargs(code: &[u8], t: &OpcodeTable) -> Result<Vec<RawIns>, DisError> 
         let arg = if t.has_arg(deop as u16) {
             let arg = (code[i + 1] as i64) | extended_arg;
             extended_arg = if deop == t.extended_arg {
-                let mut e = arg
-                    .checked_mul(256)
-                    .ok_or_else(|| DisError::Malformed("EXTENDED_ARG prefix chain too long".into()))?;
+                let mut e = arg.checked_mul(256).ok_or_else(|| DisError::Malformed("EXTENDED_ARG prefix chain too long".into()))?;
                 if e >= INT_OVERFLOW {
                     e -= 2 * INT_OVERFLOW;
                 }
@@ -250,11 +244,7 @@ impl<'g> Ctx<'_, 'g> {
 
     fn name(&self, index: i64) -> Result<&'g pycode_object::PyStr, DisError> {
         let id = *py_index(self.parts.names, index).ok_or(DisError::Index { what: "co_names", index })?;
-        self.graph.str(id).ok_or(DisError::WrongType {
-            what: "co_names item",
-            expected: "str",
-            found: type_name(self.graph, id),
-        })
+        self.graph.str(id).ok_or(DisError::WrongType { what: "co_names item", expected: "str", found: type_name(self.graph, id) })
     }
 
     /// `co._varname_from_oparg(oparg)` (a C `int` into `co_localsplusnames`).
@@ -264,11 +254,7 @@ impl<'g> Ctx<'_, 'g> {
             .and_then(|i| self.parts.localsplus.get(i))
             .copied()
             .ok_or(DisError::Index { what: "co_localsplusnames", index })?;
-        self.graph.str(id).ok_or(DisError::WrongType {
-            what: "co_localsplusnames item",
-            expected: "str",
-            found: type_name(self.graph, id),
-        })
+        self.graph.str(id).ok_or(DisError::WrongType { what: "co_localsplusnames item", expected: "str", found: type_name(self.graph, id) })
     }
 
     /// The `argrepr` of an instruction, appended to `out`.
@@ -311,9 +297,9 @@ impl<'g> Ctx<'_, 'g> {
         } else if fl >= Flavor::V313 {
             if self.has(deop, OpFlags::HAS_JUMP) || self.has(deop, OpFlags::HAS_EXC) {
                 let target = self.jump_target(deop, arg, ins.offset, ins.caches);
-                let label = target.and_then(|t| self.label_of(t)).ok_or_else(|| {
-                    DisError::Malformed(format!("no label for the jump at offset {}", ins.offset))
-                })?;
+                let label = target
+                    .and_then(|t| self.label_of(t))
+                    .ok_or_else(|| DisError::Malformed(format!("no label for the jump at offset {}", ins.offset)))?;
                 let prep = if is(ops.end_async_for) { "from" } else { "to" };
                 let _ = write!(out, "{prep} L{label}");
             } else if ops.fast_pairs.iter().any(|&o| is(o)) {
@@ -364,12 +350,10 @@ impl<'g> Ctx<'_, 'g> {
                 out.push_str("with format");
             }
         } else if fl >= Flavor::V313 && is(ops.convert_value) {
-            let conv = py_index(&["", "str", "repr", "ascii"], arg)
-                .ok_or(DisError::Index { what: "CONVERT_VALUE converters", index: arg })?;
+            let conv =
+                py_index(&["", "str", "repr", "ascii"], arg).ok_or(DisError::Index { what: "CONVERT_VALUE converters", index: arg })?;
             out.push_str(conv);
-        } else if (fl <= Flavor::V312 && is(ops.make_function))
-            || (fl >= Flavor::V313 && is(ops.set_function_attribute))
-        {
+        } else if (fl <= Flavor::V312 && is(ops.make_function)) || (fl >= Flavor::V313 && is(ops.set_function_attribute)) {
             let flags = if fl <= Flavor::V312 { t.make_function_flags } else { t.function_attr_flags };
             let mut first = true;
             for (i, name) in flags.unwrap_or(&[]).iter().enumerate() {
@@ -385,16 +369,13 @@ impl<'g> Ctx<'_, 'g> {
             let (_, r) = py_index(t.nb_ops, arg).ok_or(DisError::Index { what: "_nb_ops", index: arg })?;
             out.push_str(r);
         } else if fl >= Flavor::V312 && is(ops.call_intrinsic_1) {
-            let d = py_index(t.intrinsic_1_descs.unwrap_or(&[]), arg)
-                .ok_or(DisError::Index { what: "_intrinsic_1_descs", index: arg })?;
+            let d = py_index(t.intrinsic_1_descs.unwrap_or(&[]), arg).ok_or(DisError::Index { what: "_intrinsic_1_descs", index: arg })?;
             out.push_str(d);
         } else if fl >= Flavor::V312 && is(ops.call_intrinsic_2) {
-            let d = py_index(t.intrinsic_2_descs.unwrap_or(&[]), arg)
-                .ok_or(DisError::Index { what: "_intrinsic_2_descs", index: arg })?;
+            let d = py_index(t.intrinsic_2_descs.unwrap_or(&[]), arg).ok_or(DisError::Index { what: "_intrinsic_2_descs", index: arg })?;
             out.push_str(d);
         } else if fl >= Flavor::V314 && is(ops.load_common_constant) {
-            let d = py_index(t.common_constants.unwrap_or(&[]), arg)
-                .ok_or(DisError::Index { what: "_common_constants", index: arg })?;
+            let d = py_index(t.common_constants.unwrap_or(&[]), arg).ok_or(DisError::Index { what: "_common_constants", index: arg })?;
             out.push_str(d);
         } else if fl >= Flavor::V314 && is(ops.load_special) {
             let d = py_index(t.special_method_names.unwrap_or(&[]), arg)
@@ -501,12 +482,7 @@ pub fn dis(graph: &ObjectGraph, root: ObjId, release: Release, opts: &DisOptions
 }
 
 /// `dis.disassemble(code)`: one code object, without the nested ones.
-pub fn disassemble_one(
-    graph: &ObjectGraph,
-    id: ObjId,
-    release: Release,
-    opts: &DisOptions,
-) -> Result<String, DisError> {
+pub fn disassemble_one(graph: &ObjectGraph, id: ObjId, release: Release, opts: &DisOptions) -> Result<String, DisError> {
     check_options(release, opts)?;
     let repr = Repr::new(graph, unicode_version(release), opts.set_order.hasher(release));
     let mut out = String::with_capacity(1024);
@@ -553,9 +529,8 @@ fn disassemble_into(
             }
         }
     }
-    let linestart_at = |offset: i64| -> Option<Option<i32>> {
-        linestarts.binary_search_by_key(&offset, |&(o, _)| o).ok().map(|i| linestarts[i].1)
-    };
+    let linestart_at =
+        |offset: i64| -> Option<Option<i32>> { linestarts.binary_search_by_key(&offset, |&(o, _)| o).ok().map(|i| linestarts[i].1) };
 
     let mut ctx = Ctx { flavor: fl, t, ops, repr, graph, parts: &parts, labels: Vec::new() };
 
@@ -586,11 +561,7 @@ fn disassemble_into(
     ctx.labels = labels;
 
     // Column widths.
-    let positions: Vec<Position> = if opts.show_positions {
-        linetable::co_positions(parts.linetable, firstlineno)
-    } else {
-        Vec::new()
-    };
+    let positions: Vec<Position> = if opts.show_positions { linetable::co_positions(parts.linetable, firstlineno) } else { Vec::new() };
     let lineno_width = if opts.show_positions {
         // `_get_positions_width`
         let mut has_value = false;
@@ -675,9 +646,7 @@ fn disassemble_into(
         }
         if opts.show_caches && ins.caches > 0 {
             let base = t.opname[ins.deop as usize];
-            let format = t
-                .cache_format(base)
-                .ok_or_else(|| DisError::Malformed(format!("no cache layout for {base}")))?;
+            let format = t.cache_format(base).ok_or_else(|| DisError::Malformed(format!("no cache layout for {base}")))?;
             let mut offset = ins.offset;
             let mut data_offset = ins.offset;
             for &(name, size) in format {
@@ -705,7 +674,19 @@ fn disassemble_into(
                         format_line_311(out, &mut num, lineno_width, None, false, offset, offset_width, "CACHE", Some(0), &argrepr);
                     } else {
                         let lineno = LinenoField { starts: None, show_positions: opts.show_positions, pos };
-                        format_line_313(out, &mut num, lineno_width, &lineno, None, label_width, offset, offset_width, "CACHE", Some(0), &argrepr);
+                        format_line_313(
+                            out,
+                            &mut num,
+                            lineno_width,
+                            &lineno,
+                            None,
+                            label_width,
+                            offset,
+                            offset_width,
+                            "CACHE",
+                            Some(0),
+                            &argrepr,
+                        );
                     }
                 }
             }

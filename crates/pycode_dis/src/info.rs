@@ -58,13 +58,7 @@ pub fn code_info(graph: &ObjectGraph, id: ObjId, release: Release, set_order: Se
     Ok(out)
 }
 
-fn write_code_info(
-    out: &mut String,
-    graph: &ObjectGraph,
-    id: ObjId,
-    release: Release,
-    repr: &Repr<'_>,
-) -> Result<(), DisError> {
+fn write_code_info(out: &mut String, graph: &ObjectGraph, id: ObjId, release: Release, repr: &Repr<'_>) -> Result<(), DisError> {
     let parts = code_parts(graph, id)?;
     let c = parts.code;
     let lp = LocalsPlus::from_kinds(parts.kinds);
@@ -115,12 +109,7 @@ fn write_code_info(
 
 /// `dis.show_code(c)` for every code object reachable from `root` through `co_consts`,
 /// depth-first, parent first, children in const order. Each block ends with a newline.
-pub fn code_info_all(
-    graph: &ObjectGraph,
-    root: ObjId,
-    release: Release,
-    set_order: SetOrder,
-) -> Result<String, DisError> {
+pub fn code_info_all(graph: &ObjectGraph, root: ObjId, release: Release, set_order: SetOrder) -> Result<String, DisError> {
     let repr = Repr::new(graph, unicode_version(release), set_order.hasher(release));
     let mut out = String::with_capacity(4096);
     walk_codes(graph, root, |id| {
@@ -134,11 +123,7 @@ pub fn code_info_all(
 /// Calls `f` for every code object reachable from `root` through `co_consts`: depth-first,
 /// parent first, children in const order (the order of `dis.dis`'s recursion). Iterative, with a
 /// cap on the number of visits so that hostile data cannot make it run away.
-pub(crate) fn walk_codes(
-    graph: &ObjectGraph,
-    root: ObjId,
-    mut f: impl FnMut(ObjId) -> Result<(), DisError>,
-) -> Result<(), DisError> {
+pub(crate) fn walk_codes(graph: &ObjectGraph, root: ObjId, mut f: impl FnMut(ObjId) -> Result<(), DisError>) -> Result<(), DisError> {
     let mut stack = vec![root];
     let mut visits = 0usize;
     while let Some(id) = stack.pop() {

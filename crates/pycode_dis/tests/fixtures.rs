@@ -56,10 +56,8 @@ fn fixtures_match_cpython() {
     let mut failures = Vec::new();
     for release in Release::ALL {
         let dir = fixtures_dir().join(release.to_string());
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut entries: Vec<_> =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
         entries.sort();
         for expected_path in entries {
             let Some(ext) = expected_path.extension().and_then(|e| e.to_str()) else { continue };
@@ -89,11 +87,9 @@ fn fixtures_match_cpython() {
             checked += 1;
             match got {
                 Ok(text) if normalise(&text) == normalise(&expected) => {}
-                Ok(text) => failures.push(format!(
-                    "{}: {}",
-                    expected_path.display(),
-                    first_difference(&normalise(&expected), &normalise(&text))
-                )),
+                Ok(text) => {
+                    failures.push(format!("{}: {}", expected_path.display(), first_difference(&normalise(&expected), &normalise(&text))))
+                }
                 Err(e) => failures.push(format!("{}: error {e}", expected_path.display())),
             }
         }

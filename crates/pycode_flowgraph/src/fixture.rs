@@ -49,10 +49,7 @@ pub fn parse_insts(ops: &Ops, lines: &[String]) -> Result<Vec<(u16, i64, Locatio
             return Err(format!("bad instruction line {l:?}"));
         }
         let op = ops.table.opmap(p[0]).ok_or_else(|| format!("unknown opcode {}", p[0]))?;
-        let n: Vec<i64> = p[1..]
-            .iter()
-            .map(|x| x.parse::<i64>().map_err(|e| format!("{l:?}: {e}")))
-            .collect::<Result<_, _>>()?;
+        let n: Vec<i64> = p[1..].iter().map(|x| x.parse::<i64>().map_err(|e| format!("{l:?}: {e}"))).collect::<Result<_, _>>()?;
         let loc = Location::new(n[1] as i32, n[2] as i32, n[3] as i32, n[4] as i32);
         v.push((op, n[0], loc));
     }
@@ -64,15 +61,7 @@ pub fn format_insts(ops: &Ops, insts: &[(u16, i64, Location)]) -> Vec<String> {
     insts
         .iter()
         .map(|(op, arg, l)| {
-            format!(
-                "{} {} {} {} {} {}",
-                ops.table.opname(*op).unwrap_or("?"),
-                arg,
-                l.lineno,
-                l.end_lineno,
-                l.col_offset,
-                l.end_col_offset
-            )
+            format!("{} {} {} {} {} {}", ops.table.opname(*op).unwrap_or("?"), arg, l.lineno, l.end_lineno, l.col_offset, l.end_col_offset)
         })
         .collect()
 }
@@ -81,10 +70,7 @@ fn hex(s: &str) -> Result<Vec<u8>, String> {
     if !s.len().is_multiple_of(2) {
         return Err(format!("odd hex {s:?}"));
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2).unwrap_or("zz"), 16).map_err(|e| e.to_string()))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2).unwrap_or("zz"), 16).map_err(|e| e.to_string())).collect()
 }
 
 pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
@@ -93,11 +79,7 @@ pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
 
 /// Parses one constant in prefix notation (see `gen_fixtures.py`'s `encode`). Code objects
 /// become `ConstValue::Code(handle)` with a handle from `code_handles` (by qualname).
-pub fn parse_const(
-    s: &str,
-    pool: &mut ConstPool,
-    code_handles: &mut Vec<String>,
-) -> Result<ConstId, String> {
+pub fn parse_const(s: &str, pool: &mut ConstPool, code_handles: &mut Vec<String>) -> Result<ConstId, String> {
     let toks: Vec<&str> = s.split_whitespace().collect();
     let mut pos = 0usize;
     let id = parse_tok(&toks, &mut pos, pool, code_handles, 0)?;
@@ -107,13 +89,7 @@ pub fn parse_const(
     Ok(id)
 }
 
-fn parse_tok(
-    toks: &[&str],
-    pos: &mut usize,
-    pool: &mut ConstPool,
-    codes: &mut Vec<String>,
-    depth: usize,
-) -> Result<ConstId, String> {
+fn parse_tok(toks: &[&str], pos: &mut usize, pool: &mut ConstPool, codes: &mut Vec<String>, depth: usize) -> Result<ConstId, String> {
     if depth > 100 {
         return Err("constant nesting too deep".into());
     }
@@ -137,9 +113,7 @@ fn parse_tok(
                 u64::from_str_radix(b, 16).map_err(|e| e.to_string())?,
             )
         }
-        "s" => ConstValue::Str(
-            PyStr::from_surrogatepass(&hex(rest)?, false).map_err(|_| "bad str".to_string())?,
-        ),
+        "s" => ConstValue::Str(PyStr::from_surrogatepass(&hex(rest)?, false).map_err(|_| "bad str".to_string())?),
         "b" => ConstValue::Bytes(hex(rest)?.into()),
         "t" | "fs" => {
             let n: usize = rest.parse().map_err(|_| "bad length")?;

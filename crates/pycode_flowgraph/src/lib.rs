@@ -13,8 +13,8 @@
 mod cfg;
 mod consts;
 pub mod fixture;
-mod passes;
 mod loadfast;
+mod passes;
 mod peephole;
 mod peephole314;
 
@@ -54,10 +54,9 @@ impl std::fmt::Display for CfgError {
                 write!(f, "oparg {oparg} out of range for opcode {opcode}")
             }
             CfgError::ExceptStack => f.write_str("bad exception block nesting"),
-            CfgError::InvalidStackEffect { opcode, oparg } => write!(
-                f,
-                "compiler PyCompile_OpcodeStackEffectWithJump(opcode={opcode}, arg={oparg}) failed"
-            ),
+            CfgError::InvalidStackEffect { opcode, oparg } => {
+                write!(f, "compiler PyCompile_OpcodeStackEffectWithJump(opcode={opcode}, arg={oparg}) failed")
+            }
             CfgError::NegativeStackDepth => f.write_str("negative stack depth"),
             CfgError::Internal(s) => write!(f, "internal error: {s}"),
         }

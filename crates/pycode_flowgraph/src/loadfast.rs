@@ -23,25 +23,105 @@ struct Ref {
 fn num_popped(name: &str, oparg: i32) -> Option<i64> {
     let a = i64::from(oparg);
     Some(match name {
-        "NOP" | "RESUME" | "LOAD_CONST" | "LOAD_SMALL_INT" | "LOAD_NAME" | "LOAD_GLOBAL" | "LOAD_DEREF"
-        | "LOAD_FAST" | "LOAD_FAST_CHECK" | "LOAD_FAST_BORROW" | "LOAD_LOCALS" | "LOAD_BUILD_CLASS"
-        | "LOAD_COMMON_CONSTANT" | "PUSH_NULL" | "MAKE_CELL" | "COPY_FREE_VARS" | "RETURN_GENERATOR"
-        | "SETUP_ANNOTATIONS" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_FAST" | "DELETE_DEREF" | "JUMP"
-        | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" | "JUMP_BACKWARD_NO_INTERRUPT" | "NOT_TAKEN"
-        | "EXTENDED_ARG" | "SETUP_FINALLY" | "SETUP_CLEANUP" | "SETUP_WITH" | "POP_BLOCK" | "LOAD_CLOSURE"
-        | "LOAD_FAST_LOAD_FAST" | "LOAD_FAST_BORROW_LOAD_FAST_BORROW" | "LOAD_FAST_AND_CLEAR" | "CACHE" => 0,
-        "POP_TOP" | "STORE_NAME" | "STORE_GLOBAL" | "STORE_DEREF" | "STORE_FAST" | "STORE_FAST_MAYBE_NULL"
-        | "RETURN_VALUE" | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "TO_BOOL" | "GET_ITER"
-        | "GET_AITER" | "GET_AWAITABLE" | "GET_YIELD_FROM_ITER" | "FORMAT_SIMPLE" | "CONVERT_VALUE"
-        | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_NOT_NONE"
-        | "YIELD_VALUE" | "DELETE_ATTR" | "CALL_INTRINSIC_1" | "LOAD_FROM_DICT_OR_DEREF"
-        | "LOAD_FROM_DICT_OR_GLOBALS" | "POP_ITER" | "LOAD_SPECIAL" | "MAKE_FUNCTION" | "PUSH_EXC_INFO"
-        | "POP_EXCEPT" | "UNPACK_SEQUENCE" | "UNPACK_EX" | "STORE_FAST_LOAD_FAST" | "GET_LEN" | "END_FOR"
-        | "MATCH_MAPPING" | "MATCH_SEQUENCE" | "JUMP_IF_FALSE" | "JUMP_IF_TRUE" | "FOR_ITER" | "GET_ANEXT" => 1,
-        "STORE_FAST_STORE_FAST" | "IMPORT_NAME" | "SET_FUNCTION_ATTRIBUTE" | "END_SEND" | "END_ASYNC_FOR"
-        | "CHECK_EG_MATCH" | "CHECK_EXC_MATCH" | "BINARY_OP" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP"
-        | "STORE_ATTR" | "DELETE_SUBSCR" | "BUILD_TEMPLATE" | "FORMAT_WITH_SPEC" | "CALL_INTRINSIC_2"
-        | "MATCH_KEYS" | "SEND" | "IMPORT_FROM" => 2,
+        "NOP"
+        | "RESUME"
+        | "LOAD_CONST"
+        | "LOAD_SMALL_INT"
+        | "LOAD_NAME"
+        | "LOAD_GLOBAL"
+        | "LOAD_DEREF"
+        | "LOAD_FAST"
+        | "LOAD_FAST_CHECK"
+        | "LOAD_FAST_BORROW"
+        | "LOAD_LOCALS"
+        | "LOAD_BUILD_CLASS"
+        | "LOAD_COMMON_CONSTANT"
+        | "PUSH_NULL"
+        | "MAKE_CELL"
+        | "COPY_FREE_VARS"
+        | "RETURN_GENERATOR"
+        | "SETUP_ANNOTATIONS"
+        | "DELETE_NAME"
+        | "DELETE_GLOBAL"
+        | "DELETE_FAST"
+        | "DELETE_DEREF"
+        | "JUMP"
+        | "JUMP_NO_INTERRUPT"
+        | "JUMP_FORWARD"
+        | "JUMP_BACKWARD"
+        | "JUMP_BACKWARD_NO_INTERRUPT"
+        | "NOT_TAKEN"
+        | "EXTENDED_ARG"
+        | "SETUP_FINALLY"
+        | "SETUP_CLEANUP"
+        | "SETUP_WITH"
+        | "POP_BLOCK"
+        | "LOAD_CLOSURE"
+        | "LOAD_FAST_LOAD_FAST"
+        | "LOAD_FAST_BORROW_LOAD_FAST_BORROW"
+        | "LOAD_FAST_AND_CLEAR"
+        | "CACHE" => 0,
+        "POP_TOP"
+        | "STORE_NAME"
+        | "STORE_GLOBAL"
+        | "STORE_DEREF"
+        | "STORE_FAST"
+        | "STORE_FAST_MAYBE_NULL"
+        | "RETURN_VALUE"
+        | "UNARY_NEGATIVE"
+        | "UNARY_NOT"
+        | "UNARY_INVERT"
+        | "TO_BOOL"
+        | "GET_ITER"
+        | "GET_AITER"
+        | "GET_AWAITABLE"
+        | "GET_YIELD_FROM_ITER"
+        | "FORMAT_SIMPLE"
+        | "CONVERT_VALUE"
+        | "POP_JUMP_IF_FALSE"
+        | "POP_JUMP_IF_TRUE"
+        | "POP_JUMP_IF_NONE"
+        | "POP_JUMP_IF_NOT_NONE"
+        | "YIELD_VALUE"
+        | "DELETE_ATTR"
+        | "CALL_INTRINSIC_1"
+        | "LOAD_FROM_DICT_OR_DEREF"
+        | "LOAD_FROM_DICT_OR_GLOBALS"
+        | "POP_ITER"
+        | "LOAD_SPECIAL"
+        | "MAKE_FUNCTION"
+        | "PUSH_EXC_INFO"
+        | "POP_EXCEPT"
+        | "UNPACK_SEQUENCE"
+        | "UNPACK_EX"
+        | "STORE_FAST_LOAD_FAST"
+        | "GET_LEN"
+        | "END_FOR"
+        | "MATCH_MAPPING"
+        | "MATCH_SEQUENCE"
+        | "JUMP_IF_FALSE"
+        | "JUMP_IF_TRUE"
+        | "FOR_ITER"
+        | "GET_ANEXT" => 1,
+        "STORE_FAST_STORE_FAST"
+        | "IMPORT_NAME"
+        | "SET_FUNCTION_ATTRIBUTE"
+        | "END_SEND"
+        | "END_ASYNC_FOR"
+        | "CHECK_EG_MATCH"
+        | "CHECK_EXC_MATCH"
+        | "BINARY_OP"
+        | "COMPARE_OP"
+        | "IS_OP"
+        | "CONTAINS_OP"
+        | "STORE_ATTR"
+        | "DELETE_SUBSCR"
+        | "BUILD_TEMPLATE"
+        | "FORMAT_WITH_SPEC"
+        | "CALL_INTRINSIC_2"
+        | "MATCH_KEYS"
+        | "SEND"
+        | "IMPORT_FROM" => 2,
         "CLEANUP_THROW" | "MATCH_CLASS" | "BINARY_SLICE" | "STORE_SUBSCR" => 3,
         "STORE_SLICE" | "CALL_FUNCTION_EX" => 4,
         "RAISE_VARARGS" | "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_STRING" | "BUILD_SLICE" => a,
@@ -178,8 +258,15 @@ impl Cfg {
                     let net = o.stack_effect(op, arg, false).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
                     match name {
                         // (The input stays: `FORMAT_SIMPLE` and `GET_YIELD_FROM_ITER` may return it.)
-                        "FORMAT_SIMPLE" | "GET_YIELD_FROM_ITER" | "GET_ANEXT" | "GET_LEN" | "IMPORT_FROM" | "MATCH_KEYS"
-                        | "MATCH_MAPPING" | "MATCH_SEQUENCE" | "WITH_EXCEPT_START" => {
+                        "FORMAT_SIMPLE"
+                        | "GET_YIELD_FROM_ITER"
+                        | "GET_ANEXT"
+                        | "GET_LEN"
+                        | "IMPORT_FROM"
+                        | "MATCH_KEYS"
+                        | "MATCH_MAPPING"
+                        | "MATCH_SEQUENCE"
+                        | "WITH_EXCEPT_START" => {
                             // CPython's loop variable shadows the instruction index here:
                             // the k-th value pushed claims the block's k-th instruction as its
                             // producer (so storing `from m import x` marks instruction 0).
@@ -187,8 +274,7 @@ impl Cfg {
                                 refs.push(Ref { instr: k as i32, local: NONE });
                             }
                         }
-                        "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE"
-                        | "SET_ADD" | "SET_UPDATE" => {
+                        "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => {
                             for _ in 0..(-net).max(0) {
                                 pop(&mut refs)?;
                             }

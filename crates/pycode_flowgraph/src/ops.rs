@@ -269,15 +269,8 @@ impl Ops {
             {
                 bits |= P_FAST_LOCAL;
             }
-            if [
-                self.MAKE_CELL,
-                self.LOAD_CLOSURE,
-                self.LOAD_DEREF,
-                self.STORE_DEREF,
-                self.DELETE_DEREF,
-                self.LOAD_FROM_DICT_OR_DEREF,
-            ]
-            .contains(&op)
+            if [self.MAKE_CELL, self.LOAD_CLOSURE, self.LOAD_DEREF, self.STORE_DEREF, self.DELETE_DEREF, self.LOAD_FROM_DICT_OR_DEREF]
+                .contains(&op)
             {
                 bits |= P_DEREF;
             }
@@ -425,10 +418,7 @@ impl Ops {
     }
 
     fn is_scope_exit_slow(&self, op: u16) -> bool {
-        op == self.RETURN_VALUE
-            || op == self.RETURN_CONST
-            || op == self.RAISE_VARARGS
-            || op == self.RERAISE
+        op == self.RETURN_VALUE || op == self.RETURN_CONST || op == self.RAISE_VARARGS || op == self.RERAISE
     }
 
     fn is_unconditional_jump_slow(&self, op: u16) -> bool {
@@ -463,9 +453,7 @@ impl Ops {
     #[inline]
     pub fn instr_size(&self, op: u16, oparg: i32) -> u32 {
         let oparg = oparg as u32;
-        let extended = u32::from(oparg >= 0x100)
-            + u32::from(oparg >= 0x1_0000)
-            + u32::from(oparg >= 0x100_0000);
+        let extended = u32::from(oparg >= 0x100) + u32::from(oparg >= 0x1_0000) + u32::from(oparg >= 0x100_0000);
         extended + 1 + self.cache_entries(op)
     }
 

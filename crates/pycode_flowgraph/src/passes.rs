@@ -76,10 +76,7 @@ fn falls_through(ops: &crate::Ops, blk: &BasicBlock) -> bool {
 impl Cfg {
     fn has_fallthrough(&self, b: BlockId) -> bool {
         match self.block(b).and_then(|x| x.last()) {
-            Some(last) => {
-                !(self.ops.is_scope_exit(last.opcode)
-                    || self.ops.is_unconditional_jump(last.opcode))
-            }
+            Some(last) => !(self.ops.is_scope_exit(last.opcode) || self.ops.is_unconditional_jump(last.opcode)),
             None => true,
         }
     }
@@ -138,11 +135,7 @@ impl Cfg {
                         continue;
                     }
                     if p & P_HAS_TARGET != 0 {
-                        let t = usize::try_from(ins.oparg)
-                            .ok()
-                            .and_then(|l| label2block.get(l))
-                            .copied()
-                            .unwrap_or(NO_BLOCK);
+                        let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
                         if t == NO_BLOCK {
                             return Err(CfgError::BadLabel(i64::from(ins.oparg)));
                         }
@@ -208,11 +201,7 @@ impl Cfg {
         result
     }
 
-    fn label_exception_targets_inner(
-        &mut self,
-        todo: &mut Vec<BlockId>,
-        nodes: &mut Vec<ExceptNode>,
-    ) -> Result<(), CfgError> {
+    fn label_exception_targets_inner(&mut self, todo: &mut Vec<BlockId>, nodes: &mut Vec<ExceptNode>) -> Result<(), CfgError> {
         let entry = self.entry;
         {
             let e = self.bb_mut(entry)?;
@@ -362,9 +351,11 @@ impl Cfg {
             let ops = &self.ops;
             let instrs = &self.bb(b)?.instrs;
             let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
-            let retarget = instrs.get(from..).unwrap_or_default().iter().any(|ins| {
-                ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty())
-            });
+            let retarget = instrs
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
             if !retarget {
                 continue;
             }
@@ -450,13 +441,7 @@ impl Cfg {
             None
         } else if self.ops.release.features().cfg_lines_first {
             // 3.13+ skip the next block's line-less NOPs (they will be removed).
-            Some(
-                self.bb(next)?
-                    .instrs
-                    .iter()
-                    .find(|i| !(i.opcode == nop && i.loc.lineno < 0))
-                    .map_or(-1, |i| i.loc.lineno),
-            )
+            Some(self.bb(next)?.instrs.iter().find(|i| !(i.opcode == nop && i.loc.lineno < 0)).map_or(-1, |i| i.loc.lineno))
         } else {
             self.bb(next)?.instrs.first().map(|i| i.loc.lineno)
         };
@@ -511,17 +496,12 @@ impl Cfg {
     #[inline(never)]
     fn remove_redundant_nops_and_pairs(&mut self) -> Result<(), CfgError> {
         let mut done = false;
-        let (nop, pop_top, load_const, copy) =
-            (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
+        let (nop, pop_top, load_const, copy) = (self.ops.NOP, self.ops.POP_TOP, self.ops.LOAD_CONST, self.ops.COPY);
         // 3.14+: `LOAD_SMALL_INT; POP_TOP` too (the sentinel never matches before).
         let load_small_int = self.ops.LOAD_SMALL_INT;
         // 3.15: and `LOAD_COMMON_CONSTANT` of a value constant (`None`, `''`, `True`, `False`,
         // `-1`: index 7 on).
-        let load_common = if self.ops.release.features().common_constant_singletons {
-            self.ops.LOAD_COMMON_CONSTANT
-        } else {
-            u16::MAX
-        };
+        let load_common = if self.ops.release.features().common_constant_singletons { self.ops.LOAD_COMMON_CONSTANT } else { u16::MAX };
         while !done {
             done = true;
             // The previous instruction: (block, index, opcode, oparg).
@@ -541,10 +521,7 @@ impl Cfg {
                     let cur = blocks[b as usize].instrs[i];
                     let redundant = cur.opcode == pop_top
                         && prev.is_some_and(|(_, _, op, arg)| {
-                            op == load_const
-                                || op == load_small_int
-                                || (op == copy && arg == 1)
-                                || (op == load_common && arg >= 7)
+                            op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
                         });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
@@ -661,12 +638,7 @@ impl Cfg {
 
     /// `optimize_basic_block`
     #[inline(never)]
-    fn optimize_basic_block(
-        &mut self,
-        b: BlockId,
-        consts: &mut Vec<ConstId>,
-        pool: &mut ConstPool,
-    ) -> Result<(), CfgError> {
+    fn optimize_basic_block(&mut self, b: BlockId, consts: &mut Vec<ConstId>, pool: &mut ConstPool) -> Result<(), CfgError> {
         // The block's instructions are worked on outside the block: jump targets' first
         // instructions are read from the other blocks (or from here, for a jump to itself).
         let mut instrs = std::mem::take(&mut self.bb_mut(b)?.instrs);
@@ -684,12 +656,7 @@ impl Cfg {
     /// `optimize_cfg`. `malformed` is `check_cfg`'s verdict, found earlier by
     /// [`translate_labels`](Self::translate_labels) (no pass in between changes an opcode).
     #[inline(never)]
-    fn optimize_cfg(
-        &mut self,
-        consts: &mut Vec<ConstId>,
-        pool: &mut ConstPool,
-        malformed: bool,
-    ) -> Result<(), CfgError> {
+    fn optimize_cfg(&mut self, consts: &mut Vec<ConstId>, pool: &mut ConstPool, malformed: bool) -> Result<(), CfgError> {
         if malformed {
             return Err(CfgError::Malformed);
         }
@@ -811,8 +778,7 @@ impl Cfg {
         let target = last.target;
         let tb = self.bb(target)?;
         let small_exit = self.exits_scope(target) && tb.instrs.len() <= MAX_COPY_SIZE;
-        let no_lineno_no_fallthrough =
-            tb.instrs.iter().all(|i| i.loc.lineno < 0) && !self.has_fallthrough(target);
+        let no_lineno_no_fallthrough = tb.instrs.iter().all(|i| i.loc.lineno < 0) && !self.has_fallthrough(target);
         if !(small_exit || no_lineno_no_fallthrough) {
             return Ok(false);
         }
@@ -942,14 +908,8 @@ impl Cfg {
     /// `scan_block_for_locals`
     fn scan_block_for_locals(&mut self, b: BlockId, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
         let ops = &self.ops;
-        let (df, lfac, sfmn, sf, lfc, lf) = (
-            ops.DELETE_FAST,
-            ops.LOAD_FAST_AND_CLEAR,
-            ops.STORE_FAST_MAYBE_NULL,
-            ops.STORE_FAST,
-            ops.LOAD_FAST_CHECK,
-            ops.LOAD_FAST,
-        );
+        let (df, lfac, sfmn, sf, lfc, lf) =
+            (ops.DELETE_FAST, ops.LOAD_FAST_AND_CLEAR, ops.STORE_FAST_MAYBE_NULL, ops.STORE_FAST, ops.LOAD_FAST_CHECK, ops.LOAD_FAST);
         let blocks = &mut self.blocks;
         let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
         let mut unsafe_mask = blk.unsafe_locals_mask;
@@ -1013,10 +973,7 @@ impl Cfg {
                     continue;
                 }
                 let Some(st) = states.get_mut(arg as usize - 64) else { continue };
-                if ins.opcode == o.DELETE_FAST
-                    || ins.opcode == o.LOAD_FAST_AND_CLEAR
-                    || ins.opcode == o.STORE_FAST_MAYBE_NULL
-                {
+                if ins.opcode == o.DELETE_FAST || ins.opcode == o.LOAD_FAST_AND_CLEAR || ins.opcode == o.STORE_FAST_MAYBE_NULL {
                     *st = blocknum - 1;
                 } else if ins.opcode == o.STORE_FAST {
                     *st = blocknum;
@@ -1033,11 +990,7 @@ impl Cfg {
     }
 
     /// `add_checks_for_loads_of_uninitialized_variables`
-    pub fn add_checks_for_loads_of_uninitialized_variables(
-        &mut self,
-        nlocals: usize,
-        nparams: usize,
-    ) -> Result<(), CfgError> {
+    pub fn add_checks_for_loads_of_uninitialized_variables(&mut self, nlocals: usize, nparams: usize) -> Result<(), CfgError> {
         if nlocals == 0 {
             return Ok(());
         }
@@ -1073,11 +1026,7 @@ impl Cfg {
     /// `insert_superinstructions` (3.13+)
     fn insert_superinstructions(&mut self) -> Result<(), CfgError> {
         let t = self.ops.table;
-        let (lflf, sflf, sfsf) = (
-            t.opmap("LOAD_FAST_LOAD_FAST"),
-            t.opmap("STORE_FAST_LOAD_FAST"),
-            t.opmap("STORE_FAST_STORE_FAST"),
-        );
+        let (lflf, sflf, sfsf) = (t.opmap("LOAD_FAST_LOAD_FAST"), t.opmap("STORE_FAST_LOAD_FAST"), t.opmap("STORE_FAST_STORE_FAST"));
         let (lf, sf, nop) = (self.ops.LOAD_FAST, self.ops.STORE_FAST, self.ops.NOP);
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -1227,11 +1176,7 @@ impl Cfg {
                 let j = self.new_block();
                 let label = self.bb(next)?.label;
                 let cold_jump_no_interrupt = self.ops.release.features().cold_jump_no_interrupt;
-                let jump = if cold_jump_no_interrupt {
-                    self.ops.JUMP_NO_INTERRUPT
-                } else {
-                    self.ops.JUMP
-                };
+                let jump = if cold_jump_no_interrupt { self.ops.JUMP_NO_INTERRUPT } else { self.ops.JUMP };
                 let nb = self.bb_mut(j)?;
                 let mut ins = CfgInstr::new(jump, label as i32, Location::NO_LOCATION);
                 ins.target = next;
@@ -1317,11 +1262,7 @@ impl Cfg {
         let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
         self.put_order(order, order_gen);
         // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
-        let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 {
-            Some(self.b_list_3_11())
-        } else {
-            None
-        };
+        let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 { Some(self.b_list_3_11()) } else { None };
         let mut k = 0usize;
         let mut b = match &reverse {
             Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
@@ -1730,9 +1671,9 @@ impl Cfg {
             let instrs = std::mem::take(&mut blk.instrs);
             let r = (|| {
                 for ins in &instrs {
-                    let effect = ops.stack_effect(ins.opcode, ins.oparg, false).ok_or(
-                        CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
-                    )?;
+                    let effect = ops
+                        .stack_effect(ins.opcode, ins.oparg, false)
+                        .ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
                     let new_depth = depth + effect;
                     if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
@@ -1746,9 +1687,9 @@ impl Cfg {
                     }
                     let p = ops.props(ins.opcode);
                     if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
-                        let eff = ops.stack_effect(ins.opcode, ins.oparg, true).ok_or(
-                            CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg },
-                        )?;
+                        let eff = ops
+                            .stack_effect(ins.opcode, ins.oparg, true)
+                            .ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
                         let target_depth = depth + eff;
                         if target_depth < 0 {
                             return Err(CfgError::NegativeStackDepth);
@@ -1975,8 +1916,7 @@ impl Cfg {
                 // instructions are taken out meanwhile.
                 let mut instrs = std::mem::take(&mut blk.instrs);
                 let mut set_jump = |x: &mut CfgInstr, isize: u32, bsize: i64| -> Result<(), CfgError> {
-                    let toff =
-                        i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
+                    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
                     let arg = if toff < bsize { bsize - toff } else { toff - bsize };
                     x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
                     if o.instr_size(x.opcode, x.oparg) != isize {
@@ -2073,11 +2013,7 @@ impl Cfg {
         let mut out = Vec::new();
         for &b in &order {
             for ins in &self.bb(b)?.instrs {
-                let arg = if self.ops.has_target(ins.opcode) {
-                    self.bb(ins.target)?.label
-                } else {
-                    i64::from(ins.oparg)
-                };
+                let arg = if self.ops.has_target(ins.opcode) { self.bb(ins.target)?.label } else { i64::from(ins.oparg) };
                 out.push((ins.opcode, arg, ins.loc));
             }
         }
@@ -2086,12 +2022,7 @@ impl Cfg {
 }
 
 /// `maybe_push` (of `add_checks_for_loads_of_uninitialized_variables`)
-fn maybe_push(
-    blocks: &mut [BasicBlock],
-    b: BlockId,
-    unsafe_mask: u64,
-    stack: &mut Vec<BlockId>,
-) -> Result<(), CfgError> {
+fn maybe_push(blocks: &mut [BasicBlock], b: BlockId, unsafe_mask: u64, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
     let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
     let both = blk.unsafe_locals_mask | unsafe_mask;
     if blk.unsafe_locals_mask != both {

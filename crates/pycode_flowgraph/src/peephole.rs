@@ -180,8 +180,7 @@ pub(crate) fn optimize_instrs(
             || (opcode == o.JUMP_NO_INTERRUPT && feat.thread_jump_no_interrupt)
         {
             let unconditional = opcode == o.JUMP || opcode == o.JUMP_NO_INTERRUPT;
-            let to_no_interrupt =
-                unconditional && feat.thread_jump_no_interrupt && target.opcode == o.JUMP_NO_INTERRUPT;
+            let to_no_interrupt = unconditional && feat.thread_jump_no_interrupt && target.opcode == o.JUMP_NO_INTERRUPT;
             if target.opcode == o.JUMP || to_no_interrupt {
                 let cur_op = instrs[iu].opcode;
                 let new_op = if opcode == o.POP_JUMP_IF_NOT_NONE || opcode == o.POP_JUMP_IF_NONE {
@@ -287,11 +286,7 @@ pub(crate) fn optimize_instrs(
 }
 
 fn const_at(consts: &[ConstId], oparg: i32, opcode: u16) -> Result<ConstId, CfgError> {
-    usize::try_from(oparg)
-        .ok()
-        .and_then(|o| consts.get(o))
-        .copied()
-        .ok_or(CfgError::BadOparg { opcode, oparg })
+    usize::try_from(oparg).ok().and_then(|o| consts.get(o)).copied().ok_or(CfgError::BadOparg { opcode, oparg })
 }
 
 /// `jump_thread`; `no_lineno`: a target jump without a line number may be threaded too (3.12+).

@@ -62,11 +62,7 @@ fn const_value(o: &Ops, ins: &CfgInstr, consts: &[ConstId], pool: &mut ConstPool
         };
         return Ok(pool.add(v));
     }
-    usize::try_from(ins.oparg)
-        .ok()
-        .and_then(|i| consts.get(i))
-        .copied()
-        .ok_or(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg })
+    usize::try_from(ins.oparg).ok().and_then(|i| consts.get(i)).copied().ok_or(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg })
 }
 
 /// `add_const`: the index of `c` in `consts`, appended if absent.
@@ -556,13 +552,7 @@ fn py_equal_numbers(pool: &ConstPool, a: ConstId, b: ConstId) -> bool {
 }
 
 /// `fold_const_binop`
-fn fold_const_binop(
-    o: &Ops,
-    instrs: &mut [CfgInstr],
-    i: usize,
-    consts: &mut Vec<ConstId>,
-    pool: &mut ConstPool,
-) -> Result<(), CfgError> {
+fn fold_const_binop(o: &Ops, instrs: &mut [CfgInstr], i: usize, consts: &mut Vec<ConstId>, pool: &mut ConstPool) -> Result<(), CfgError> {
     if i == 0 {
         return Ok(());
     }

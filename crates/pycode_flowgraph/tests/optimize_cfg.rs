@@ -57,10 +57,7 @@ const FLOOR: usize = 105;
 fn optimize_cfg_matches_cpython_3_12_1() {
     let ops = Ops::new(Release::V3_12_1);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let paths: Vec<_> = ["snippets", "stdlib"]
-        .iter()
-        .flat_map(|s| pycode_testkit::files(format!("{dir}/{s}"), ".txt"))
-        .collect();
+    let paths: Vec<_> = ["snippets", "stdlib"].iter().flat_map(|s| pycode_testkit::files(format!("{dir}/{s}"), ".txt")).collect();
     let mut cases = pycode_testkit::Cases::new("optimize_cfg");
     let mut fail = Vec::new();
     for p in &paths {

@@ -39,7 +39,16 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { seconds: 60, keep: PathBuf::from("fuzz/src_corpus"), seeds: Vec::new(), seed: 1, budget_ms: 10000, stack_kib: 2048, child: false, resume: 0 };
+    let mut a = Args {
+        seconds: 60,
+        keep: PathBuf::from("fuzz/src_corpus"),
+        seeds: Vec::new(),
+        seed: 1,
+        budget_ms: 10000,
+        stack_kib: 2048,
+        child: false,
+        resume: 0,
+    };
     let mut pos = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
@@ -73,7 +82,8 @@ fn fnv(data: &[u8]) -> u64 {
 
 fn collect_py(p: &Path, out: &mut Vec<Vec<u8>>) {
     if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(p).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
         entries.sort();
         for e in entries {
             collect_py(&e, out);
@@ -120,7 +130,15 @@ fn parent(a: &Args) {
         let left = a.seconds - start.elapsed().as_secs();
         let mut cmd = Command::new(&exe);
         cmd.arg(left.to_string()).arg(&a.keep).args(&a.seeds);
-        cmd.args(["--child", "--seed", &seed.to_string(), "--budget-ms", &a.budget_ms.to_string(), "--stack-kib", &a.stack_kib.to_string()]);
+        cmd.args([
+            "--child",
+            "--seed",
+            &seed.to_string(),
+            "--budget-ms",
+            &a.budget_ms.to_string(),
+            "--stack-kib",
+            &a.stack_kib.to_string(),
+        ]);
         cmd.args(["--resume", &resume.to_string()]);
         let mut ch = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn child");
         if let Some(out) = ch.stdout.take() {

@@ -197,11 +197,7 @@ fn drop_deep<T: Send + 'static>(t: T, input_len: usize) {
         return drop(t);
     }
     // 64 MiB is far more than any tree the parser's depth limit lets through needs.
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || drop(t))
-        .ok()
-        .map(|h| h.join());
+    std::thread::Builder::new().stack_size(64 << 20).spawn(move || drop(t)).ok().map(|h| h.join());
 }
 
 fn config_label(minor: PyMinor, mode: pycode_parse::Mode) -> &'static str {

@@ -155,9 +155,7 @@ impl ConstPool {
 
     fn find_hashed(&self, h: u64, v: &ConstValue) -> Option<ConstId> {
         let values = &self.values;
-        self.map
-            .find(h, |&(eh, id)| eh == h && values.get(id.index()).is_some_and(|x| key_eq(x, v)))
-            .map(|&(_, id)| id)
+        self.map.find(h, |&(eh, id)| eh == h && values.get(id.index()).is_some_and(|x| key_eq(x, v))).map(|&(_, id)| id)
     }
 
     /// Pools `v`, returning the id of the equal-keyed constant if one exists
@@ -193,9 +191,9 @@ impl ConstPool {
     pub fn add_str(&mut self, s: &PyStr) -> ConstId {
         let h = str_key_hash(s.as_bytes());
         let values = &self.values;
-        let found = self.map.find(h, |&(eh, id)| {
-            eh == h && matches!(values.get(id.index()), Some(ConstValue::Str(x)) if x.as_bytes() == s.as_bytes())
-        });
+        let found = self
+            .map
+            .find(h, |&(eh, id)| eh == h && matches!(values.get(id.index()), Some(ConstValue::Str(x)) if x.as_bytes() == s.as_bytes()));
         if let Some(&(_, id)) = found {
             return id;
         }
@@ -220,9 +218,7 @@ impl ConstPool {
         }
         let new = id.index() >= before;
         let singleton = s.char_len() == 1 && s.code_points().all(|c| c < 256);
-        if origin != StrOrigin::Literal
-            && (new || (origin == StrOrigin::Identifier && singleton))
-            && self.origin(id) == StrOrigin::Literal
+        if origin != StrOrigin::Literal && (new || (origin == StrOrigin::Identifier && singleton)) && self.origin(id) == StrOrigin::Literal
         {
             self.origins.push((id, origin));
         }

@@ -35,9 +35,7 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
 
     fn find_hashed(&self, h: u64, k: &K) -> Option<u32> {
         let items = &self.items;
-        self.table
-            .find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x == k))
-            .map(|&(_, i)| i)
+        self.table.find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x == k)).map(|&(_, i)| i)
     }
 
     fn push_hashed(&mut self, h: u64, k: K) -> u32 {
@@ -136,12 +134,7 @@ impl IndexSet<PyStr> {
     fn find_str_hashed(&self, h: u64, bytes: &[u8], interned: bool) -> Option<u32> {
         let items = &self.items;
         self.table
-            .find(h, |&(eh, i)| {
-                eh == h
-                    && items
-                        .get(i as usize)
-                        .is_some_and(|x| x.as_bytes() == bytes && x.is_interned() == interned)
-            })
+            .find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x.as_bytes() == bytes && x.is_interned() == interned))
             .map(|&(_, i)| i)
     }
 }

@@ -48,13 +48,11 @@ pub struct Location {
 
 impl Location {
     /// CPython's `NO_LOCATION`: every field -1.
-    pub const NO_LOCATION: Location =
-        Location { lineno: -1, end_lineno: -1, col_offset: -1, end_col_offset: -1 };
+    pub const NO_LOCATION: Location = Location { lineno: -1, end_lineno: -1, col_offset: -1, end_col_offset: -1 };
 
     /// 3.14+ `NEXT_LOCATION` (every field -2): the assembler gives the instruction the
     /// location of the instruction after it in the final sequence.
-    pub const NEXT_LOCATION: Location =
-        Location { lineno: -2, end_lineno: -2, col_offset: -2, end_col_offset: -2 };
+    pub const NEXT_LOCATION: Location = Location { lineno: -2, end_lineno: -2, col_offset: -2, end_col_offset: -2 };
 
     pub const fn new(lineno: i32, end_lineno: i32, col_offset: i32, end_col_offset: i32) -> Self {
         Self { lineno, end_lineno, col_offset, end_col_offset }
@@ -252,10 +250,7 @@ impl InstrSequence {
     /// (the format of CPython's `_testinternalcapi.compiler_codegen` / `optimize_cfg`): each index
     /// used as a target gets a label bound before that instruction. `is_target_op` says which
     /// opcodes carry a target in their oparg.
-    pub fn from_indexed(
-        items: &[(u16, i64, Location)],
-        is_target_op: impl Fn(u16) -> bool,
-    ) -> Result<Self, InstrError> {
+    pub fn from_indexed(items: &[(u16, i64, Location)], is_target_op: impl Fn(u16) -> bool) -> Result<Self, InstrError> {
         let n = items.len();
         // index → label id, assigned in index order.
         let mut label_at: Vec<u32> = vec![UNBOUND; n + 1];

@@ -466,7 +466,8 @@ impl<'s> Lexer<'s> {
 
             self.start = self.cur;
             if self.pendin != 0 {
-                let span = if self.cfg.extra_tokens { Some((if self.pendin < 0 { self.cur } else { self.line_start }, self.cur)) } else { None };
+                let span =
+                    if self.cfg.extra_tokens { Some((if self.pendin < 0 { self.cur } else { self.line_start }, self.cur)) } else { None };
                 let kind = if self.pendin < 0 {
                     self.pendin += 1;
                     TokKind::DEDENT
@@ -745,7 +746,11 @@ impl<'s> Lexer<'s> {
         let Some((at, ch)) = bad else { return Ok(()) };
         // CPython moves the tokenizer to just after the bad character
         self.cur = self.start + at + ch.len_utf8();
-        let msg = if is_printable(ch) { format!("invalid character '{ch}' (U+{:04X})", ch as u32) } else { format!("invalid non-printable character U+{:04X}", ch as u32) };
+        let msg = if is_printable(ch) {
+            format!("invalid character '{ch}' (U+{:04X})", ch as u32)
+        } else {
+            format!("invalid non-printable character U+{:04X}", ch as u32)
+        };
         Err(self.syntax(msg))
     }
 
@@ -865,7 +870,9 @@ impl<'s> Lexer<'s> {
                 let col = self.col_of(self.start, self.line_start) + 1;
                 let end = self.col_of(zeros_end, self.line_start);
                 return Err(LexError {
-                    kind: LexErrorKind::Syntax("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into()),
+                    kind: LexErrorKind::Syntax(
+                        "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into(),
+                    ),
                     lineno: self.lineno,
                     col,
                     end_col: end,
@@ -1129,7 +1136,11 @@ impl<'s> Lexer<'s> {
             if c == EOF || (m.quote_size == 1 && c == i32::from(b'\n')) {
                 if in_format_spec && c == i32::from(b'\n') {
                     if self.cfg.minor >= 14 {
-                        return Err(self.syntax(format!("{}: newlines are not allowed in format specifiers for single quoted {}s", what(m), what(m))));
+                        return Err(self.syntax(format!(
+                            "{}: newlines are not allowed in format specifiers for single quoted {}s",
+                            what(m),
+                            what(m)
+                        )));
                     }
                     self.backup(c);
                     m.literal = false;
@@ -1274,7 +1285,10 @@ impl<'s> Lexer<'s> {
                             }
                         }
                         let msg = if line != self.lineno {
-                            format!("closing parenthesis '{}' does not match opening parenthesis '{}' on line {line}", cb as char, opening as char)
+                            format!(
+                                "closing parenthesis '{}' does not match opening parenthesis '{}' on line {line}",
+                                cb as char, opening as char
+                            )
                         } else {
                             format!("closing parenthesis '{}' does not match opening parenthesis '{}'", cb as char, opening as char)
                         };
@@ -1373,7 +1387,11 @@ pub fn is_id_continue(c: char) -> bool {
 
 /// Characters Python accepts in identifiers beyond XID (Other_ID_Start / Other_ID_Continue).
 fn is_other_id(c: char) -> bool {
-    matches!(c, '\u{1885}' | '\u{1886}' | '\u{2118}' | '\u{212E}' | '\u{309B}' | '\u{309C}' | '\u{00B7}' | '\u{0387}' | '\u{1369}'..='\u{1371}' | '\u{19DA}')
+    matches!(
+        c,
+        '\u{1885}' | '\u{1886}' | '\u{2118}' | '\u{212E}' | '\u{309B}' | '\u{309C}' | '\u{00B7}' | '\u{0387}' | '\u{1369}'
+            ..='\u{1371}' | '\u{19DA}'
+    )
 }
 
 /// `Py_UNICODE_ISPRINTABLE`, approximated: not a control, format, separator (other than
@@ -1415,12 +1433,21 @@ pub fn oracle_listing_with(src: &[u8], minor: u8, error_position: bool) -> Strin
     let mut out = String::new();
     for t in &toks {
         let end_base = if t.kind.is_string_piece() && minor == 12 { ls(t.lineno) } else { ls(t.end_lineno) };
-        out.push_str(&format!("{} {} {} {} {}\n", t.kind.name(), t.lineno, chars(ls(t.lineno), t.col), t.end_lineno, chars(end_base, t.end_col)));
+        out.push_str(&format!(
+            "{} {} {} {} {}\n",
+            t.kind.name(),
+            t.lineno,
+            chars(ls(t.lineno), t.col),
+            t.end_lineno,
+            chars(end_base, t.end_col)
+        ));
     }
     if let Some(e) = err {
         if error_position && matches!(e.kind, LexErrorKind::Syntax(_)) {
             let ls = ls(e.lineno);
-            let off = |col: i32| String::from_utf8_lossy(src.get(ls..(ls + col.max(0) as usize).min(src.len())).unwrap_or_default()).chars().count();
+            let off = |col: i32| {
+                String::from_utf8_lossy(src.get(ls..(ls + col.max(0) as usize).min(src.len())).unwrap_or_default()).chars().count()
+            };
             out.push_str(&format!("ERROR {} @ {} {} {} {}\n", e.kind.message(), e.lineno, off(e.col), e.lineno, off(e.end_col)));
         } else {
             out.push_str(&format!("ERROR {}\n", e.kind.message()));

@@ -70,10 +70,7 @@ fn main() {
         }
         best = best.min(t.elapsed().as_secs_f64());
     }
-    let graphs: Vec<_> = bodies
-        .iter()
-        .filter_map(|b| loads(b, version).ok())
-        .collect();
+    let graphs: Vec<_> = bodies.iter().filter_map(|b| loads(b, version).ok()).collect();
     let mut best_w = f64::MAX;
     for _ in 0..5 {
         let t = Instant::now();
@@ -85,28 +82,16 @@ fn main() {
     let list = std::env::temp_dir().join(format!("pycode_bench_{}.txt", std::process::id()));
     let listing: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let _ = std::fs::write(&list, listing.join("\n"));
-    let py = Command::new(python)
-        .arg("-c")
-        .arg(PY_BENCH)
-        .arg(&list)
-        .output();
+    let py = Command::new(python).arg("-c").arg(PY_BENCH).arg(&list).output();
     let _ = std::fs::remove_file(&list);
     let mb = total as f64 / 1e6;
-    println!(
-        "{} files, {:.1} MB of marshal data, {} objects",
-        bodies.len(),
-        mb,
-        nodes
-    );
+    println!("{} files, {:.1} MB of marshal data, {} objects", bodies.len(), mb, nodes);
     println!("pycode loads: {:.3} s = {:.0} MB/s", best, mb / best);
     println!("pycode dumps: {:.3} s = {:.0} MB/s", best_w, mb / best_w);
     match py.ok().and_then(|o| String::from_utf8(o.stdout).ok()).and_then(|s| s.trim().parse::<f64>().ok()) {
-        Some(t) => println!(
-            "CPython marshal.loads ({python}): {:.3} s = {:.0} MB/s; pycode/CPython speed ratio {:.2}",
-            t,
-            mb / t,
-            t / best
-        ),
+        Some(t) => {
+            println!("CPython marshal.loads ({python}): {:.3} s = {:.0} MB/s; pycode/CPython speed ratio {:.2}", t, mb / t, t / best)
+        }
         None => println!("CPython timing failed"),
     }
 }

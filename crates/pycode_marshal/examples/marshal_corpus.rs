@@ -50,17 +50,11 @@ fn main() -> ExitCode {
                 Ok(out) => {
                     let at = out.iter().zip(&data).position(|(a, b)| a != b);
                     let at = at.unwrap_or(out.len().min(data.len()));
-                    failures.push(format!(
-                        "{pyc}: differs at offset {at} (wrote {} bytes, read {})",
-                        out.len(),
-                        data.len()
-                    ));
+                    failures.push(format!("{pyc}: differs at offset {at} (wrote {} bytes, read {})", out.len(), data.len()));
                 }
                 Err(e) => failures.push(format!("{pyc}: write: {e}")),
             }
-            if let PycKind::CheckedHash { source_hash: h }
-            | PycKind::UncheckedHash { source_hash: h } = parsed.header.kind
-            {
+            if let PycKind::CheckedHash { source_hash: h } | PycKind::UncheckedHash { source_hash: h } = parsed.header.kind {
                 hashed += 1;
                 match std::fs::read(src) {
                     Ok(s) if source_hash(release, &s) == h => hash_ok += 1,

@@ -42,21 +42,7 @@ impl Rng {
 }
 
 const TYPE_CODES: &[u8] = b"0NFTS.iIfgxylstr([{cu<>aA)zZ:?";
-const INTERESTING: &[i32] = &[
-    0,
-    1,
-    -1,
-    2,
-    255,
-    256,
-    0x7fff,
-    0x8000,
-    0xffff,
-    0x7fff_ffff,
-    -0x8000_0000,
-    2000,
-    1999,
-];
+const INTERESTING: &[i32] = &[0, 1, -1, 2, 255, 256, 0x7fff, 0x8000, 0xffff, 0x7fff_ffff, -0x8000_0000, 2000, 1999];
 
 fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
     let mut b = seed.to_vec();
@@ -127,11 +113,7 @@ fn outcome_key(data: &[u8], version: u8) -> (u8, String) {
                 MarshalErrorKind::BadLong { reason } => format!("BadLong {reason}"),
                 MarshalErrorKind::SizeOutOfRange { what, .. } => format!("SizeOutOfRange {what}"),
                 MarshalErrorKind::LengthTooLarge { what, .. } => format!("LengthTooLarge {what}"),
-                k => format!("{k:?}")
-                    .split([' ', '{', '('])
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
+                k => format!("{k:?}").split([' ', '{', '(']).next().unwrap_or("").to_string(),
             };
             (version, kind)
         }
@@ -145,10 +127,8 @@ fn check(data: &[u8], max: &mut Duration) -> Result<(), String> {
         let r = loads(data, version);
         *max = (*max).max(t.elapsed());
         if let Ok((g, root)) = r {
-            let d1 =
-                dumps(&g, root, version).map_err(|e| format!("v{version}: dumps failed: {e}"))?;
-            let (g2, r2) =
-                loads(&d1, version).map_err(|e| format!("v{version}: re-read failed: {e}"))?;
+            let d1 = dumps(&g, root, version).map_err(|e| format!("v{version}: dumps failed: {e}"))?;
+            let (g2, r2) = loads(&d1, version).map_err(|e| format!("v{version}: re-read failed: {e}"))?;
             let d2 = dumps(&g2, r2, version).map_err(|e| format!("v{version}: 2nd dumps: {e}"))?;
             if d1 != d2 {
                 return Err(format!("v{version}: dumps is not a fixpoint"));
@@ -156,13 +136,7 @@ fn check(data: &[u8], max: &mut Duration) -> Result<(), String> {
         }
     }
     for r in [Release::V3_11_7, Release::V3_12_7, Release::V3_13_2, Release::V3_14_2, Release::V3_15_0rc1] {
-        let h = PycHeader::new(
-            r,
-            PycKind::Timestamp {
-                mtime: 0,
-                source_size: 0,
-            },
-        );
+        let h = PycHeader::new(r, PycKind::Timestamp { mtime: 0, source_size: 0 });
         let mut f = h.to_bytes().map_err(|e| e.to_string())?.to_vec();
         f.extend_from_slice(data);
         // `dis` of whatever the reader accepts: an error is fine, a panic is not.
@@ -185,18 +159,12 @@ fn main() {
     let secs: u64 = secs.parse().unwrap_or(10);
     let keep = args.get(3).map(PathBuf::from);
     let mut seeds: Vec<Vec<u8>> = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(seed_dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut entries: Vec<_> = std::fs::read_dir(seed_dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     entries.sort();
     for p in entries {
         if let Ok(d) = std::fs::read(&p) {
             // .pyc files: fuzz the marshal body.
-            let body = if d.len() > 16 && read_pyc(&d).is_ok() {
-                d[16..].to_vec()
-            } else {
-                d
-            };
+            let body = if d.len() > 16 && read_pyc(&d).is_ok() { d[16..].to_vec() } else { d };
             seeds.push(body);
         }
     }
@@ -236,10 +204,7 @@ fn main() {
             let path = dir.join(format!("crash-{n}"));
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(&path, &m);
-            eprintln!(
-                "FAILURE after {n} inputs: {f}; input saved to {}",
-                path.display()
-            );
+            eprintln!("FAILURE after {n} inputs: {f}; input saved to {}", path.display());
             std::process::exit(1);
         }
         for v in [4u8, 5] {

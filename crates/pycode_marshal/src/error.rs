@@ -14,11 +14,7 @@ pub enum MarshalErrorKind {
     /// A size field that is negative or above `SIZE32_MAX` (CPython: "... size out of range").
     SizeOutOfRange { what: &'static str, size: i64 },
     /// A size that cannot fit in what is left of the input (refused before allocating).
-    LengthTooLarge {
-        what: &'static str,
-        len: u64,
-        remaining: usize,
-    },
+    LengthTooLarge { what: &'static str, len: u64, remaining: usize },
     /// `TYPE_REF` to an index that was never registered (CPython: "invalid reference").
     BadRef { index: i64, known: usize },
     /// `TYPE_REF` to an object that is still being read: it would make a cycle.
@@ -69,17 +65,13 @@ impl fmt::Display for MarshalErrorKind {
             SizeOutOfRange { what, size } => {
                 write!(f, "bad marshal data ({what} size out of range: {size})")
             }
-            LengthTooLarge { what, len, remaining } => write!(
-                f,
-                "bad marshal data ({what} of length {len} cannot fit in the {remaining} remaining byte(s))"
-            ),
+            LengthTooLarge { what, len, remaining } => {
+                write!(f, "bad marshal data ({what} of length {len} cannot fit in the {remaining} remaining byte(s))")
+            }
             BadRef { index, known } => {
                 write!(f, "bad marshal data (invalid reference {index}, {known} registered)")
             }
-            RefInProgress { index } => write!(
-                f,
-                "bad marshal data (reference {index} to an object still being read: cycle)"
-            ),
+            RefInProgress { index } => write!(f, "bad marshal data (reference {index} to an object still being read: cycle)"),
             TooDeep { limit } => write!(f, "recursion limit exceeded (nesting deeper than {limit})"),
             InvalidUtf8 { at } => {
                 write!(f, "invalid utf-8 (surrogatepass) at byte {at} of the string")

@@ -46,11 +46,7 @@ impl PycHeader {
             PycKind::UncheckedHash { .. } => 1,
             PycKind::CheckedHash { .. } => 3,
         };
-        Self {
-            release,
-            flags,
-            kind,
-        }
+        Self { release, flags, kind }
     }
 
     /// Parses the first 16 bytes of `data`.
@@ -61,37 +57,25 @@ impl PycHeader {
         let word = |i: usize| u32::from_le_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
         let raw = [h[0], h[1], h[2], h[3]];
         let Some(release) = Release::from_magic_bytes(raw) else {
-            return Err(PycError::UnknownMagic {
-                magic: u16::from_le_bytes([h[0], h[1]]),
-                raw,
-            });
+            return Err(PycError::UnknownMagic { magic: u16::from_le_bytes([h[0], h[1]]), raw });
         };
         let flags = word(4);
         let mut tail = [0u8; 8];
         tail.copy_from_slice(&h[8..16]);
         let kind = match flags {
-            0 | 2 => PycKind::Timestamp {
-                mtime: word(8),
-                source_size: word(12),
-            },
+            0 | 2 => PycKind::Timestamp { mtime: word(8), source_size: word(12) },
             1 => PycKind::UncheckedHash { source_hash: tail },
             3 => PycKind::CheckedHash { source_hash: tail },
             _ => return Err(PycError::BadFlags { flags }),
         };
-        Ok(Self {
-            release,
-            flags,
-            kind,
-        })
+        Ok(Self { release, flags, kind })
     }
 
     /// The 16 header bytes. Fails when `flags` disagrees with `kind`.
     pub fn to_bytes(&self) -> Result<[u8; PYC_HEADER_LEN], PycError> {
         let consistent = matches!(
             (self.flags, self.kind),
-            (0 | 2, PycKind::Timestamp { .. })
-                | (1, PycKind::UncheckedHash { .. })
-                | (3, PycKind::CheckedHash { .. })
+            (0 | 2, PycKind::Timestamp { .. }) | (1, PycKind::UncheckedHash { .. }) | (3, PycKind::CheckedHash { .. })
         );
         if !consistent {
             return Err(PycError::InconsistentHeader { flags: self.flags });
@@ -133,34 +117,20 @@ impl Pyc {
 pub fn read_pyc(data: &[u8]) -> Result<Pyc, PycError> {
     let header = PycHeader::parse(data)?;
     let body = data.get(PYC_HEADER_LEN..).unwrap_or(&[]);
-    let shift = |e: MarshalError| MarshalError {
-        offset: e.offset + PYC_HEADER_LEN,
-        ..e
-    };
-    let (graph, root, used) =
-        loads_prefix(body, header.release.marshal_version()).map_err(shift)?;
+    let shift = |e: MarshalError| MarshalError { offset: e.offset + PYC_HEADER_LEN, ..e };
+    let (graph, root, used) = loads_prefix(body, header.release.marshal_version()).map_err(shift)?;
     if used != body.len() {
         return Err(PycError::Marshal(MarshalError {
             offset: PYC_HEADER_LEN + used,
-            kind: crate::MarshalErrorKind::TrailingData {
-                len: body.len() - used,
-            },
+            kind: crate::MarshalErrorKind::TrailingData { len: body.len() - used },
         }));
     }
-    Ok(Pyc {
-        header,
-        graph,
-        root,
-    })
+    Ok(Pyc { header, graph, root })
 }
 
 /// Writes a `.pyc`: the header, then `root` marshalled with the header release's marshal version
 /// (set elements keep the graph's order).
-pub fn write_pyc(
-    header: &PycHeader,
-    graph: &ObjectGraph,
-    root: ObjId,
-) -> Result<Vec<u8>, PycError> {
+pub fn write_pyc(header: &PycHeader, graph: &ObjectGraph, root: ObjId) -> Result<Vec<u8>, PycError> {
     let mut out = Vec::with_capacity(PYC_HEADER_LEN + graph.len() * 8);
     out.extend_from_slice(&header.to_bytes()?);
     let opts = DumpOptions::new(header.release.marshal_version());

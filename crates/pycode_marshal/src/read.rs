@@ -19,12 +19,7 @@ use crate::types::*;
 pub fn loads(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId), MarshalError> {
     let (graph, root, used) = loads_prefix(data, version)?;
     if used != data.len() {
-        return Err(MarshalError::new(
-            used,
-            K::TrailingData {
-                len: data.len() - used,
-            },
-        ));
+        return Err(MarshalError::new(used, K::TrailingData { len: data.len() - used }));
     }
     Ok((graph, root))
 }
@@ -44,10 +39,7 @@ pub fn loads_prefix(data: &[u8], version: u8) -> Result<(ObjectGraph, ObjId, usi
     let start = r.pos;
     match r.r_object()? {
         Some(root) => Ok((r.graph, root, r.pos)),
-        None => Err(MarshalError::new(
-            start,
-            K::NullObject { context: "object" },
-        )),
+        None => Err(MarshalError::new(start, K::NullObject { context: "object" })),
     }
 }
 
@@ -88,21 +80,12 @@ impl<'a> Reader<'a> {
     #[inline]
     fn r_bytes(&mut self, n: usize) -> R<&'a [u8]> {
         let data: &'a [u8] = self.data;
-        match self
-            .pos
-            .checked_add(n)
-            .and_then(|end| data.get(self.pos..end))
-        {
+        match self.pos.checked_add(n).and_then(|end| data.get(self.pos..end)) {
             Some(s) => {
                 self.pos += n;
                 Ok(s)
             }
-            None => self.err(
-                self.pos,
-                K::Truncated {
-                    needed: n - self.remaining(),
-                },
-            ),
+            None => self.err(self.pos, K::Truncated { needed: n - self.remaining() }),
         }
     }
 
@@ -137,13 +120,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.r_long()?;
         if n < 0 {
-            return self.err(
-                at,
-                K::SizeOutOfRange {
-                    what,
-                    size: n as i64,
-                },
-            );
+            return self.err(at, K::SizeOutOfRange { what, size: n as i64 });
         }
         self.check_fits(at, what, n as usize, min_bytes_each)?;
         Ok(n as usize)
@@ -152,14 +129,7 @@ impl<'a> Reader<'a> {
     fn check_fits(&self, at: usize, what: &'static str, n: usize, min_bytes_each: usize) -> R<()> {
         let remaining = self.remaining();
         if n.saturating_mul(min_bytes_each) > remaining {
-            return self.err(
-                at,
-                K::LengthTooLarge {
-                    what,
-                    len: n as u64,
-                    remaining,
-                },
-            );
+            return self.err(at, K::LengthTooLarge { what, len: n as u64, remaining });
         }
         Ok(())
     }
@@ -213,12 +183,7 @@ impl<'a> Reader<'a> {
             // CPython's depth check happens on entry to r_object, before the type code is read.
             let item_start = self.pos;
             if stack.len() as u32 + 1 > MAX_MARSHAL_STACK_DEPTH {
-                return self.err(
-                    item_start,
-                    K::TooDeep {
-                        limit: MAX_MARSHAL_STACK_DEPTH,
-                    },
-                );
+                return self.err(item_start, K::TooDeep { limit: MAX_MARSHAL_STACK_DEPTH });
             }
             let mut value = match self.r_head(item_start)? {
                 Head::Value(v) => v,
@@ -339,26 +304,14 @@ impl<'a> Reader<'a> {
             }
             TYPE_DICT => {
                 let slot = self.reserve(flag);
-                return Ok(Head::Open(Frame::Dict {
-                    slot,
-                    flag,
-                    pairs: Vec::new(),
-                    key: None,
-                    frozen: false,
-                }));
+                return Ok(Head::Open(Frame::Dict { slot, flag, pairs: Vec::new(), key: None, frozen: false }));
             }
             // 3.15.0rc1 reserves a reference index for a flagged frozendict but never fills it:
             // every later `TYPE_REF` to it is "bad marshal data (invalid reference)" (measured,
             // even on what its own `marshal.dumps` writes for a shared frozendict).
             TYPE_FROZENDICT if self.version >= 6 => {
                 let _never_filled = self.reserve(flag);
-                return Ok(Head::Open(Frame::Dict {
-                    slot: None,
-                    flag,
-                    pairs: Vec::new(),
-                    key: None,
-                    frozen: true,
-                }));
+                return Ok(Head::Open(Frame::Dict { slot: None, flag, pairs: Vec::new(), key: None, frozen: true }));
             }
             TYPE_CODE => {
                 let slot = self.reserve(flag);
@@ -366,24 +319,12 @@ impl<'a> Reader<'a> {
                 for v in ints.iter_mut().take(5) {
                     *v = self.r_long()?;
                 }
-                let frame = CodeFrame {
-                    slot,
-                    flag,
-                    start,
-                    ints,
-                    fields: [ObjId(0); 10],
-                    got: 0,
-                };
+                let frame = CodeFrame { slot, flag, start, ints, fields: [ObjId(0); 10], got: 0 };
                 return Ok(Head::Open(Frame::Code(Box::new(frame))));
             }
             TYPE_SLICE if self.version >= 5 => {
                 let slot = self.reserve(flag);
-                return Ok(Head::Open(Frame::Slice {
-                    slot,
-                    flag,
-                    parts: [ObjId(0); 3],
-                    got: 0,
-                }));
+                return Ok(Head::Open(Frame::Slice { slot, flag, parts: [ObjId(0); 3], got: 0 }));
             }
             TYPE_REF => {
                 let at = self.pos;
@@ -391,15 +332,7 @@ impl<'a> Reader<'a> {
                 match usize::try_from(n).ok().and_then(|i| self.refs.get(i)) {
                     Some(Some(id)) => Some(*id),
                     Some(None) => return self.err(at, K::RefInProgress { index: n as u32 }),
-                    None => {
-                        return self.err(
-                            at,
-                            K::BadRef {
-                                index: n as i64,
-                                known: self.refs.len(),
-                            },
-                        )
-                    }
+                    None => return self.err(at, K::BadRef { index: n as i64, known: self.refs.len() }),
                 }
             }
             _ => return self.err(start, K::UnknownType { code }),
@@ -416,35 +349,16 @@ impl<'a> Reader<'a> {
             self.fill(slot, id);
             return Head::Value(Some(id));
         }
-        Head::Open(Frame::Seq {
-            kind,
-            slot,
-            flag,
-            items: Vec::with_capacity(n),
-            n,
-            hashable: true,
-        })
+        Head::Open(Frame::Seq { kind, slot, flag, items: Vec::with_capacity(n), n, hashable: true })
     }
 
     /// Gives the container on top of the stack its next child (`None` = `TYPE_NULL`, which
     /// started at `at`).
     fn accept(&mut self, frame: &mut Frame, value: Option<ObjId>, at: usize) -> R<Step> {
         match frame {
-            Frame::Seq {
-                kind,
-                slot,
-                flag,
-                items,
-                n,
-                hashable,
-            } => {
+            Frame::Seq { kind, slot, flag, items, n, hashable } => {
                 let Some(id) = value else {
-                    return self.err(
-                        at,
-                        K::NullObject {
-                            context: kind.context(),
-                        },
-                    );
+                    return self.err(at, K::NullObject { context: kind.context() });
                 };
                 let h = self.is_hashable(id);
                 if !h && kind.needs_hashable() {
@@ -456,19 +370,12 @@ impl<'a> Reader<'a> {
                 if items.len() < *n {
                     return Ok(Step::More);
                 }
-                let (obj, hashable) =
-                    kind.build(std::mem::take(items).into_boxed_slice(), *hashable);
+                let (obj, hashable) = kind.build(std::mem::take(items).into_boxed_slice(), *hashable);
                 Ok(Step::Done(obj, *flag, *slot, hashable))
             }
             // TYPE_DICT: key/value pairs up to a TYPE_NULL key. As in CPython, a TYPE_NULL value
             // also ends the dict (dropping its key).
-            Frame::Dict {
-                slot,
-                flag,
-                pairs,
-                key,
-                frozen,
-            } => match (key.take(), value) {
+            Frame::Dict { slot, flag, pairs, key, frozen } => match (key.take(), value) {
                 (None, Some(k)) => {
                     *key = Some((k, at));
                     Ok(Step::More)
@@ -492,12 +399,7 @@ impl<'a> Reader<'a> {
                     }
                 }
             },
-            Frame::Slice {
-                slot,
-                flag,
-                parts,
-                got,
-            } => {
+            Frame::Slice { slot, flag, parts, got } => {
                 let Some(id) = value else {
                     return self.err(at, K::NullObject { context: "slice" });
                 };
@@ -513,12 +415,7 @@ impl<'a> Reader<'a> {
             }
             Frame::Code(cf) => {
                 let Some(id) = value else {
-                    return self.err(
-                        at,
-                        K::NullObject {
-                            context: "code object",
-                        },
-                    );
+                    return self.err(at, K::NullObject { context: "code object" });
                 };
                 if let Some(f) = cf.fields.get_mut(cf.got as usize) {
                     *f = id;
@@ -539,8 +436,7 @@ impl<'a> Reader<'a> {
     /// Builds the code object, then applies the checks of `_PyCode_Validate`/`intern_strings`.
     fn finish_code(&mut self, cf: &CodeFrame) -> R<Step> {
         let [argcount, posonlyargcount, kwonlyargcount, stacksize, flags, firstlineno] = cf.ints;
-        let [code, consts, names, localsplusnames, localspluskinds, filename, name, qualname, linetable, exceptiontable] =
-            cf.fields;
+        let [code, consts, names, localsplusnames, localspluskinds, filename, name, qualname, linetable, exceptiontable] = cf.fields;
         let co = Code {
             argcount,
             posonlyargcount,
@@ -564,12 +460,7 @@ impl<'a> Reader<'a> {
         }
         // Code objects hash their constants (`code_hash`).
         let hashable = self.is_hashable(consts);
-        Ok(Step::Done(
-            Obj::Code(Box::new(co)),
-            cf.flag,
-            cf.slot,
-            hashable,
-        ))
+        Ok(Step::Done(Obj::Code(Box::new(co)), cf.flag, cf.slot, hashable))
     }
 
     /// `r_PyLong`: a sign-and-size word, then that many 15-bit digits, least significant first.
@@ -580,13 +471,7 @@ impl<'a> Reader<'a> {
             return Ok(Obj::Int(0));
         }
         if n == i32::MIN {
-            return self.err(
-                at,
-                K::SizeOutOfRange {
-                    what: "long",
-                    size: n as i64,
-                },
-            );
+            return self.err(at, K::SizeOutOfRange { what: "long", size: n as i64 });
         }
         let negative = n < 0;
         let count = n.unsigned_abs() as usize;
@@ -596,20 +481,10 @@ impl<'a> Reader<'a> {
         for (i, pair) in raw.chunks_exact(2).enumerate() {
             let d = u16::from_le_bytes([pair[0], pair[1]]);
             if d >= 0x8000 {
-                return self.err(
-                    digits_at + 2 * i,
-                    K::BadLong {
-                        reason: "digit out of range in long",
-                    },
-                );
+                return self.err(digits_at + 2 * i, K::BadLong { reason: "digit out of range in long" });
             }
             if d == 0 && i == count - 1 {
-                return self.err(
-                    digits_at + 2 * i,
-                    K::BadLong {
-                        reason: "unnormalized long data",
-                    },
-                );
+                return self.err(digits_at + 2 * i, K::BadLong { reason: "unnormalized long data" });
             }
         }
         let digit = |i: usize| u16::from_le_bytes([raw[2 * i], raw[2 * i + 1]]);
@@ -618,11 +493,7 @@ impl<'a> Reader<'a> {
             for i in (0..count).rev() {
                 mag = (mag << 15) | digit(i) as u128;
             }
-            let v = if negative {
-                -(mag as i128)
-            } else {
-                mag as i128
-            };
+            let v = if negative { -(mag as i128) } else { mag as i128 };
             if let Ok(v) = i64::try_from(v) {
                 return Ok(Obj::Int(v));
             }
@@ -739,12 +610,7 @@ impl SeqKind {
 /// (`_PyCode_Validate` in `Objects/codeobject.c`, then `intern_strings` on `co_names` and
 /// `co_localsplusnames`). Returns the reason for refusing.
 pub(crate) fn validate_code(g: &ObjectGraph, co: &Code) -> Result<(), &'static str> {
-    if co.argcount < co.posonlyargcount
-        || co.posonlyargcount < 0
-        || co.kwonlyargcount < 0
-        || co.stacksize < 0
-        || (co.flags as i32) < 0
-    {
+    if co.argcount < co.posonlyargcount || co.posonlyargcount < 0 || co.kwonlyargcount < 0 || co.stacksize < 0 || (co.flags as i32) < 0 {
         return Err("negative or inconsistent argument counts, stacksize or flags");
     }
     let is_str = |id: ObjId| matches!(g.get(id), Some(Obj::Str(_)));
@@ -775,10 +641,7 @@ pub(crate) fn validate_code(g: &ObjectGraph, co: &Code) -> Result<(), &'static s
     if code.len() % 2 != 0 || code.len() > i32::MAX as usize {
         return Err("co_code is malformed");
     }
-    let nlocals = kinds
-        .iter()
-        .filter(|&&k| k & pycode_object::fast_kind::LOCAL != 0)
-        .count() as i64;
+    let nlocals = kinds.iter().filter(|&&k| k & pycode_object::fast_kind::LOCAL != 0).count() as i64;
     let nplain = nlocals
         - co.argcount as i64
         - co.kwonlyargcount as i64
@@ -819,11 +682,7 @@ pub(crate) fn parse_py_float(b: &[u8]) -> Option<f64> {
     let lower = body.to_ascii_lowercase();
     let negative = s.starts_with('-');
     if lower == "inf" || lower == "infinity" {
-        return Some(if negative {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
+        return Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY });
     }
     if lower == "nan" {
         return Some(if negative { -f64::NAN } else { f64::NAN });

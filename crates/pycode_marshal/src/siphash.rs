@@ -27,12 +27,7 @@ fn sipround(v: &mut [u64; 4]) {
 
 /// SipHash-1-3 (one compression round, three finalization rounds); CPython's `siphash13`.
 pub(crate) fn siphash13(k0: u64, k1: u64, src: &[u8]) -> u64 {
-    let mut v = [
-        k0 ^ 0x736f_6d65_7073_6575,
-        k1 ^ 0x646f_7261_6e64_6f6d,
-        k0 ^ 0x6c79_6765_6e65_7261,
-        k1 ^ 0x7465_6462_7974_6573,
-    ];
+    let mut v = [k0 ^ 0x736f_6d65_7073_6575, k1 ^ 0x646f_7261_6e64_6f6d, k0 ^ 0x6c79_6765_6e65_7261, k1 ^ 0x7465_6462_7974_6573];
     let mut blocks = src.chunks_exact(8);
     for block in &mut blocks {
         let mut b = [0u8; 8];

@@ -30,10 +30,7 @@ pub struct DumpOptions {
 
 impl DumpOptions {
     pub fn new(version: u8) -> Self {
-        Self {
-            version,
-            sort_sets: false,
-        }
+        Self { version, sort_sets: false }
     }
 }
 
@@ -44,33 +41,17 @@ pub fn dumps(graph: &ObjectGraph, root: ObjId, version: u8) -> Result<Vec<u8>, M
 }
 
 /// [`dumps`] with options.
-pub fn dumps_with(
-    graph: &ObjectGraph,
-    root: ObjId,
-    opts: &DumpOptions,
-) -> Result<Vec<u8>, MarshalError> {
+pub fn dumps_with(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions) -> Result<Vec<u8>, MarshalError> {
     let mut out = Vec::new();
     dump_into(graph, root, opts, &mut out)?;
     Ok(out)
 }
 
 /// [`dumps_with`] appending to `out` (used by the `.pyc` writer to avoid a copy).
-pub fn dump_into(
-    graph: &ObjectGraph,
-    root: ObjId,
-    opts: &DumpOptions,
-    out: &mut Vec<u8>,
-) -> Result<(), MarshalError> {
+pub fn dump_into(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions, out: &mut Vec<u8>) -> Result<(), MarshalError> {
     check_version(opts.version, 0)?;
-    let mut w = Writer {
-        g: graph,
-        out,
-        refs: RefTable::Dense(vec![NOT_SEEN; graph.len()]),
-        nrefs: 0,
-        base_depth: 0,
-        sort_nesting: 0,
-        opts: *opts,
-    };
+    let mut w =
+        Writer { g: graph, out, refs: RefTable::Dense(vec![NOT_SEEN; graph.len()]), nrefs: 0, base_depth: 0, sort_nesting: 0, opts: *opts };
     w.run(root)
 }
 
@@ -152,9 +133,7 @@ impl<'g> Writer<'g, '_> {
                 self.w_long(n);
                 Ok(())
             }
-            Err(_) => self.err(K::Unmarshallable {
-                reason: "size above 2**31-1",
-            }),
+            Err(_) => self.err(K::Unmarshallable { reason: "size above 2**31-1" }),
         }
     }
 
@@ -175,16 +154,12 @@ impl<'g> Writer<'g, '_> {
                     next
                 }
                 Pending::Dict(pairs, i) => {
-                    let next = pairs
-                        .get(*i / 2)
-                        .map(|&(k, v)| if *i % 2 == 0 { k } else { v });
+                    let next = pairs.get(*i / 2).map(|&(k, v)| if *i % 2 == 0 { k } else { v });
                     *i += 1;
                     if next.is_none() {
                         // w_object(NULL): counts as one more level of nesting.
                         if self.base_depth + stack.len() as u32 + 1 > MAX_MARSHAL_STACK_DEPTH {
-                            return self.err(K::TooDeep {
-                                limit: MAX_MARSHAL_STACK_DEPTH,
-                            });
+                            return self.err(K::TooDeep { limit: MAX_MARSHAL_STACK_DEPTH });
                         }
                         self.out.push(TYPE_NULL);
                     }
@@ -226,9 +201,7 @@ impl<'g> Writer<'g, '_> {
     /// children (if any) onto `stack`.
     fn w_object(&mut self, id: ObjId, stack: &mut Vec<Pending<'g>>) -> W {
         if self.base_depth + stack.len() as u32 + 1 > MAX_MARSHAL_STACK_DEPTH {
-            return self.err(K::TooDeep {
-                limit: MAX_MARSHAL_STACK_DEPTH,
-            });
+            return self.err(K::TooDeep { limit: MAX_MARSHAL_STACK_DEPTH });
         }
         let g: &'g ObjectGraph = self.g;
         let Some(node) = g.node(id) else {
@@ -256,9 +229,7 @@ impl<'g> Writer<'g, '_> {
                 return Ok(());
             }
             if self.nrefs >= 0x7fff_ffff {
-                return self.err(K::Unmarshallable {
-                    reason: "too many objects",
-                });
+                return self.err(K::Unmarshallable { reason: "too many objects" });
             }
             self.refs.insert(id, self.nrefs);
             self.nrefs += 1;
@@ -303,28 +274,16 @@ impl<'g> Writer<'g, '_> {
                 let bytes = s.as_bytes();
                 if s.is_ascii() {
                     if bytes.len() < 256 {
-                        let t = if s.is_interned() {
-                            TYPE_SHORT_ASCII_INTERNED
-                        } else {
-                            TYPE_SHORT_ASCII
-                        };
+                        let t = if s.is_interned() { TYPE_SHORT_ASCII_INTERNED } else { TYPE_SHORT_ASCII };
                         self.out.push(t | flag);
                         self.out.push(bytes.len() as u8);
                     } else {
-                        let t = if s.is_interned() {
-                            TYPE_ASCII_INTERNED
-                        } else {
-                            TYPE_ASCII
-                        };
+                        let t = if s.is_interned() { TYPE_ASCII_INTERNED } else { TYPE_ASCII };
                         self.out.push(t | flag);
                         self.w_size(bytes.len())?;
                     }
                 } else {
-                    let t = if s.is_interned() {
-                        TYPE_INTERNED
-                    } else {
-                        TYPE_UNICODE
-                    };
+                    let t = if s.is_interned() { TYPE_INTERNED } else { TYPE_UNICODE };
                     self.out.push(t | flag);
                     self.w_size(bytes.len())?;
                 }
@@ -351,19 +310,13 @@ impl<'g> Writer<'g, '_> {
             }
             Obj::FrozenDict(pairs) => {
                 if self.opts.version < 6 {
-                    return self.err(K::Unmarshallable {
-                        reason: "frozendict needs marshal version 6",
-                    });
+                    return self.err(K::Unmarshallable { reason: "frozendict needs marshal version 6" });
                 }
                 self.out.push(TYPE_FROZENDICT | flag);
                 stack.push(Pending::Dict(pairs, 0));
             }
             Obj::Set(items) | Obj::FrozenSet(items) => {
-                let t = if matches!(obj, Obj::Set(_)) {
-                    TYPE_SET
-                } else {
-                    TYPE_FROZENSET
-                };
+                let t = if matches!(obj, Obj::Set(_)) { TYPE_SET } else { TYPE_FROZENSET };
                 self.out.push(t | flag);
                 self.w_size(items.len())?;
                 if self.opts.sort_sets && items.len() > 1 {
@@ -376,9 +329,7 @@ impl<'g> Writer<'g, '_> {
             }
             Obj::Slice(parts) => {
                 if self.opts.version < 5 {
-                    return self.err(K::Unmarshallable {
-                        reason: "slice needs marshal version 5",
-                    });
+                    return self.err(K::Unmarshallable { reason: "slice needs marshal version 5" });
                 }
                 self.out.push(TYPE_SLICE | flag);
                 stack.push(Pending::Items(parts, 0));
@@ -394,9 +345,7 @@ impl<'g> Writer<'g, '_> {
             }
             Obj::Null | Obj::None | Obj::False | Obj::True | Obj::StopIteration | Obj::Ellipsis => {
                 // Written by w_object before w_ref; never reaches here.
-                return self.err(K::Unmarshallable {
-                    reason: "singleton in w_complex_object",
-                });
+                return self.err(K::Unmarshallable { reason: "singleton in w_complex_object" });
             }
         }
         Ok(())
@@ -404,18 +353,9 @@ impl<'g> Writer<'g, '_> {
 
     /// CPython 3.11+ sorts set elements by their standalone marshal bytes (each written by a
     /// fresh writer, so with its own reference numbering) to make the output deterministic.
-    fn sorted_set_items(
-        &mut self,
-        items: &[ObjId],
-        depth: u32,
-    ) -> Result<Vec<ObjId>, MarshalError> {
+    fn sorted_set_items(&mut self, items: &[ObjId], depth: u32) -> Result<Vec<ObjId>, MarshalError> {
         if self.sort_nesting >= MAX_SORT_NESTING {
-            return Err(MarshalError::new(
-                self.out.len(),
-                K::Unmarshallable {
-                    reason: "sets nested too deeply to sort",
-                },
-            ));
+            return Err(MarshalError::new(self.out.len(), K::Unmarshallable { reason: "sets nested too deeply to sort" }));
         }
         let mut keyed = Vec::with_capacity(items.len());
         for &item in items {
@@ -440,27 +380,18 @@ impl<'g> Writer<'g, '_> {
     /// significant first. `mag` is the magnitude as little-endian 64-bit words.
     fn w_pylong(&mut self, mag: &[u64], negative: bool, flag: u8) -> W {
         self.out.push(TYPE_LONG | flag);
-        let bits = mag
-            .iter()
-            .rposition(|&w| w != 0)
-            .and_then(|top| Some(top * 64 + (64 - mag.get(top)?.leading_zeros() as usize)))
-            .unwrap_or(0);
+        let bits =
+            mag.iter().rposition(|&w| w != 0).and_then(|top| Some(top * 64 + (64 - mag.get(top)?.leading_zeros() as usize))).unwrap_or(0);
         let ndigits = bits.div_ceil(15);
         let Ok(n) = i32::try_from(ndigits) else {
-            return self.err(K::Unmarshallable {
-                reason: "int too large",
-            });
+            return self.err(K::Unmarshallable { reason: "int too large" });
         };
         self.w_long(if negative { -n } else { n });
         for i in 0..ndigits {
             let bit = i * 15;
             let (w, off) = (bit / 64, bit % 64);
             let lo = mag.get(w).copied().unwrap_or(0) >> off;
-            let hi = if off > 64 - 15 {
-                mag.get(w + 1).copied().unwrap_or(0) << (64 - off)
-            } else {
-                0
-            };
+            let hi = if off > 64 - 15 { mag.get(w + 1).copied().unwrap_or(0) << (64 - off) } else { 0 };
             let d = ((lo | hi) & 0x7fff) as u16;
             self.out.extend_from_slice(&d.to_le_bytes());
         }

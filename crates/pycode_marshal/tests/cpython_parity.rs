@@ -68,10 +68,7 @@ fn accept_reject_matches_cpython() {
     let mut cases = pycode_testkit::Cases::new("marshal parity decisions");
     let (mut checked, mut allowed) = (0, 0);
     let mut mismatches = Vec::new();
-    for line in fixture
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
+    for line in fixture.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         let mut parts = line.split(' ');
         let name = parts.next().expect("name");
         let data = std::fs::read(fuzz.join(name)).expect("input file");
@@ -90,35 +87,25 @@ fn accept_reject_matches_cpython() {
                     allowed += 1
                 }
                 (Ok((g, root, _)), false)
-                    if outcome == "err:ValueError"
-                        && matches!(release, Release::V3_13_2 | Release::V3_14_2 | Release::V3_15_0rc1) =>
+                    if outcome == "err:ValueError" && matches!(release, Release::V3_13_2 | Release::V3_14_2 | Release::V3_15_0rc1) =>
                 {
                     // The emscripten depth limit: allowed only when what was read is nested
                     // deeper than that limit.
                     let depth = nesting_depth(g, *root);
                     if depth > EMSCRIPTEN_DEPTH {
-                        eprintln!(
-                            "allowed: {name} {rel}: CPython {outcome} (depth {depth} > {EMSCRIPTEN_DEPTH}), pycode ok"
-                        );
+                        eprintln!("allowed: {name} {rel}: CPython {outcome} (depth {depth} > {EMSCRIPTEN_DEPTH}), pycode ok");
                         cases.skip(format!("{name} {rel}"), format!("nested {depth} deep"));
                         allowed += 1
                     } else {
                         mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok"))
                     }
                 }
-                (Ok(_), false) => {
-                    mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok"))
-                }
+                (Ok(_), false) => mismatches.push(format!("{name} {rel}: CPython {outcome}, pycode ok")),
                 (Err(e), true) => mismatches.push(format!("{name} {rel}: CPython ok, pycode {e}")),
             }
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} mismatches:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
     eprintln!("{checked} decisions checked, {allowed} documented differences");
     let list = root.join("tests/fixtures/parity_excused.txt");
     cases.finish_with_skips(FLOOR, &pycode_testkit::SkipList::new(list, MAX_EXCUSED).exact());

@@ -9,12 +9,7 @@ use pycode_marshal::{dumps, loads, loads_prefix};
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = pycode_testkit::files(dir, "")
         .into_iter()
-        .map(|p| {
-            (
-                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                std::fs::read(&p).expect("read"),
-            )
-        })
+        .map(|p| (p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), std::fs::read(&p).expect("read")))
         .collect();
     v.sort();
     v

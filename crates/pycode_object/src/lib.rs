@@ -20,6 +20,7 @@
 pub mod linetable;
 pub mod pyrepr;
 mod pystr;
+#[rustfmt::skip] // generated (do not edit)
 mod unicode_printable;
 
 pub use num_bigint::BigInt;
@@ -58,7 +59,10 @@ pub enum Obj {
     /// An `int` outside the `i64` range.
     BigInt(Box<BigInt>),
     Float(f64),
-    Complex { real: f64, imag: f64 },
+    Complex {
+        real: f64,
+        imag: f64,
+    },
     Str(PyStr),
     Bytes(Box<[u8]>),
     Tuple(Box<[ObjId]>),

@@ -176,11 +176,7 @@ pub fn co_lines(table: &[u8], firstlineno: i32, style: LinesStyle) -> Vec<LineRa
         LinesStyle::PerEntry => {
             while bounds.next_range() {
                 let line = bounds.ar_line;
-                out.push(LineRange {
-                    start: bounds.ar_start,
-                    end: bounds.ar_end,
-                    line: (line >= 0).then_some(line),
-                });
+                out.push(LineRange { start: bounds.ar_start, end: bounds.ar_end, line: (line >= 0).then_some(line) });
             }
         }
         LinesStyle::Merged => {
@@ -368,13 +364,7 @@ pub fn parse_exception_table(table: &[u8]) -> Vec<ExceptionTableEntry> {
             let length = varint(table, &mut pos)?.saturating_mul(2);
             let target = varint(table, &mut pos)?.saturating_mul(2);
             let dl = varint(table, &mut pos)?;
-            Some(ExceptionTableEntry {
-                start,
-                end: start.saturating_add(length),
-                target,
-                depth: dl >> 1,
-                lasti: dl & 1 != 0,
-            })
+            Some(ExceptionTableEntry { start, end: start.saturating_add(length), target, depth: dl >> 1, lasti: dl & 1 != 0 })
         })();
         match entry {
             Some(e) => out.push(e),
@@ -434,12 +424,8 @@ mod tests {
     #[test]
     fn lines_merged_like_312() {
         let t = unhex(T312);
-        let got: Vec<_> =
-            co_lines(&t, 1, LinesStyle::Merged).iter().map(|r| (r.start, r.end, r.line)).collect();
-        assert_eq!(
-            got,
-            vec![(0, 2, Some(1)), (2, 4, Some(2)), (4, 6, Some(3)), (6, 12, Some(2)), (12, 48, Some(4))]
-        );
+        let got: Vec<_> = co_lines(&t, 1, LinesStyle::Merged).iter().map(|r| (r.start, r.end, r.line)).collect();
+        assert_eq!(got, vec![(0, 2, Some(1)), (2, 4, Some(2)), (4, 6, Some(3)), (6, 12, Some(2)), (12, 48, Some(4))]);
     }
 
     #[test]

@@ -353,7 +353,8 @@ mod tests {
     #[test]
     fn unicode_versions() {
         use UnicodeVersion::*;
-        let cases = [('\u{1FAE8}', [false, true, true, true]), ('\u{2FFC}', [false, false, true, true]), ('\u{1C89}', [false, false, false, true])];
+        let cases =
+            [('\u{1FAE8}', [false, true, true, true]), ('\u{2FFC}', [false, false, true, true]), ('\u{1C89}', [false, false, false, true])];
         for (c, printable) in cases {
             for (uv, p) in [V14, V15_0, V15_1, V16].into_iter().zip(printable) {
                 assert_eq!(uv.is_printable(c as u32), p, "{:X} {uv:?}", c as u32);

@@ -136,8 +136,7 @@ impl CodePoints<'_> {
             }
             (cp, 3)
         } else if (0xF0..0xF5).contains(&b0) {
-            let cp =
-                ((b0 & 0x07) as u32) << 18 | self.cont(1)? << 12 | self.cont(2)? << 6 | self.cont(3)?;
+            let cp = ((b0 & 0x07) as u32) << 18 | self.cont(1)? << 12 | self.cont(2)? << 6 | self.cont(3)?;
             if !(0x10000..=0x10FFFF).contains(&cp) {
                 return None;
             }

@@ -186,8 +186,7 @@ fn ruff_only_parse(text: &str, minor: PyMinor) -> bool {
 }
 
 fn run_bench(list: &str, opts: &Options, reps: usize, ruff_only: bool) {
-    let files: Vec<Vec<u8>> =
-        std::fs::read_to_string(list).unwrap().lines().filter_map(|p| std::fs::read(p).ok()).collect();
+    let files: Vec<Vec<u8>> = std::fs::read_to_string(list).unwrap().lines().filter_map(|p| std::fs::read(p).ok()).collect();
     let total: usize = files.iter().map(Vec::len).sum();
     let mut best_cpu = f64::MAX;
     let mut best_wall = f64::MAX;

@@ -73,10 +73,7 @@ pub fn lookup(name: &str) -> Lookup {
     let norm = normalize(name);
     let find_alias = |n: &str| ALIASES.binary_search_by(|(a, _)| (*a).cmp(n)).ok().map(|i| ALIASES[i].1);
     let aliased = find_alias(&norm).or_else(|| find_alias(&norm.replace('.', "_")));
-    let module = [aliased, Some(norm.as_str())]
-        .into_iter()
-        .flatten()
-        .find(|m| !m.is_empty() && !m.contains('.') && MODULES.contains(m));
+    let module = [aliased, Some(norm.as_str())].into_iter().flatten().find(|m| !m.is_empty() && !m.contains('.') && MODULES.contains(m));
     let Some(module) = module else { return Lookup::Unknown };
     if NON_TEXT.contains(&module) {
         return Lookup::NotText;
@@ -116,10 +113,7 @@ pub enum DecodeFailure {
 /// `str(UnicodeDecodeError(encoding, data, start, end, reason))`.
 fn decode_error(encoding: &str, data: &[u8], start: usize, end: usize, reason: &str) -> DecodeFailure {
     DecodeFailure::Error(if end == start + 1 {
-        format!(
-            "'{encoding}' codec can't decode byte 0x{:02x} in position {start}: {reason}",
-            data.get(start).copied().unwrap_or(0)
-        )
+        format!("'{encoding}' codec can't decode byte 0x{:02x} in position {start}: {reason}", data.get(start).copied().unwrap_or(0))
     } else {
         format!("'{encoding}' codec can't decode bytes in position {start}-{}: {reason}", end.saturating_sub(1))
     })
@@ -133,11 +127,7 @@ pub fn decode_utf8(data: &[u8]) -> Result<&str, DecodeFailure> {
         match e.error_len() {
             None => decode_error("utf-8", data, start, data.len(), "unexpected end of data"),
             Some(n) => {
-                let reason = if (0x80..0xC2).contains(&byte) || byte >= 0xF5 {
-                    "invalid start byte"
-                } else {
-                    "invalid continuation byte"
-                };
+                let reason = if (0x80..0xC2).contains(&byte) || byte >= 0xF5 { "invalid start byte" } else { "invalid continuation byte" };
                 decode_error("utf-8", data, start, start + n, reason)
             }
         }
@@ -227,25 +217,14 @@ fn decode_utf32(data: &[u8], order: Option<Endian>) -> Result<String, DecodeFail
         let Some(b) = data.get(i..i + 4) else {
             return Err(decode_error(name, data, i, data.len(), "truncated data"));
         };
-        let cp = if end == Endian::Little {
-            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-        } else {
-            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-        };
+        let cp =
+            if end == Endian::Little { u32::from_le_bytes([b[0], b[1], b[2], b[3]]) } else { u32::from_be_bytes([b[0], b[1], b[2], b[3]]) };
         if cp >= 0x110000 {
             return Err(decode_error(name, data, i, i + 4, "code point not in range(0x110000)"));
         }
         match char::from_u32(cp) {
             Some(c) => s.push(c),
-            None => {
-                return Err(decode_error(
-                    name,
-                    data,
-                    i,
-                    i + 4,
-                    "code point in surrogate code point range(0xd800, 0xe000)",
-                ))
-            }
+            None => return Err(decode_error(name, data, i, i + 4, "code point in surrogate code point range(0xd800, 0xe000)")),
         }
         i += 4;
     }
@@ -435,18 +414,12 @@ mod tests {
             dec("euc_kr", b"x\xa4\xd4").unwrap_err(),
             "'euc_kr' codec can't decode bytes in position 1-2: incomplete multibyte sequence"
         );
-        assert_eq!(
-            dec("cp936", b"\x80\"").unwrap_err(),
-            "'gbk' codec can't decode byte 0x80 in position 0: illegal multibyte sequence"
-        );
+        assert_eq!(dec("cp936", b"\x80\"").unwrap_err(), "'gbk' codec can't decode byte 0x80 in position 0: illegal multibyte sequence");
     }
 
     #[test]
     fn unicode_family() {
-        assert_eq!(
-            dec("utf-16", b"ab\x00").unwrap_err(),
-            "'utf-16-le' codec can't decode byte 0x00 in position 2: truncated data"
-        );
+        assert_eq!(dec("utf-16", b"ab\x00").unwrap_err(), "'utf-16-le' codec can't decode byte 0x00 in position 2: truncated data");
         assert_eq!(dec("utf-16", b"\xfe\xff\x00a").unwrap(), "a");
         assert_eq!(dec("utf-16-le", b"\xff\xfea\x00").unwrap(), "\u{feff}a");
         assert_eq!(
@@ -457,10 +430,7 @@ mod tests {
             dec("utf-32", b"a\x00\x00\x00\x00\xd8\x00\x00").unwrap_err(),
             "'utf-32-le' codec can't decode bytes in position 4-7: code point in surrogate code point range(0xd800, 0xe000)"
         );
-        assert_eq!(
-            dec("u8", b"\xf0\x90\x80").unwrap_err(),
-            "'utf-8' codec can't decode bytes in position 0-2: unexpected end of data"
-        );
+        assert_eq!(dec("u8", b"\xf0\x90\x80").unwrap_err(), "'utf-8' codec can't decode bytes in position 0-2: unexpected end of data");
         assert_eq!(dec("utf_8_sig", b"\xef\xbb\xbfa").unwrap(), "a");
     }
 

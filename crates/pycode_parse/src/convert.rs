@@ -146,7 +146,17 @@ fn ident(id: &r::Identifier) -> a::Identifier {
 
 impl<'s> Converter<'s> {
     pub fn new(src: &'s str, minor: PyMinor) -> Self {
-        Converter { src, line_starts: line_starts(src), minor, depth: 0, max_depth: 0, shifts: Vec::new(), cur: Cell::new(LineSpan::NONE), cur_end: Cell::new(LineSpan::NONE), spec_empty_tail: false }
+        Converter {
+            src,
+            line_starts: line_starts(src),
+            minor,
+            depth: 0,
+            max_depth: 0,
+            shifts: Vec::new(),
+            cur: Cell::new(LineSpan::NONE),
+            cur_end: Cell::new(LineSpan::NONE),
+            spec_empty_tail: false,
+        }
     }
 
     /// (1-based line, byte column) of a byte offset.
@@ -246,17 +256,15 @@ impl<'s> Converter<'s> {
     /// Start of the `def`/`class` keyword (or `async`) before `name`, skipping back over whitespace.
     fn keyword_start(&self, name_start: TextSize, kw: &str, allow_async: bool) -> TextSize {
         let bytes = self.src.as_bytes();
-        let skip_ws = |mut i: usize| {
-            loop {
-                while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | 0x0C) {
-                    i -= 1;
-                }
-                if i >= 2 && bytes[i - 1] == b'\n' && bytes[i - 2] == b'\\' {
-                    i -= 2;
-                    continue;
-                }
-                return i;
+        let skip_ws = |mut i: usize| loop {
+            while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | 0x0C) {
+                i -= 1;
             }
+            if i >= 2 && bytes[i - 1] == b'\n' && bytes[i - 2] == b'\\' {
+                i -= 2;
+                continue;
+            }
+            return i;
         };
         let i = skip_ws(usize::from(name_start));
         if i < kw.len() || &self.src.as_bytes()[i - kw.len()..i] != kw.as_bytes() {
@@ -298,8 +306,14 @@ impl<'s> Converter<'s> {
         use a::StmtKind as K;
         let compound = matches!(
             s,
-            r::Stmt::FunctionDef(_) | r::Stmt::ClassDef(_) | r::Stmt::For(_) | r::Stmt::While(_) | r::Stmt::If(_)
-                | r::Stmt::With(_) | r::Stmt::Match(_) | r::Stmt::Try(_)
+            r::Stmt::FunctionDef(_)
+                | r::Stmt::ClassDef(_)
+                | r::Stmt::For(_)
+                | r::Stmt::While(_)
+                | r::Stmt::If(_)
+                | r::Stmt::With(_)
+                | r::Stmt::Match(_)
+                | r::Stmt::Try(_)
         );
         let end = if compound { self.block_end(s.end()) } else { s.end() };
         let mut pos = self.pos_of(s.start(), end);
@@ -417,7 +431,8 @@ impl<'s> Converter<'s> {
                         body: self.stmts(&h.body)?,
                     });
                 }
-                let t = a::Try { body: self.stmts(&x.body)?, handlers, orelse: self.stmts(&x.orelse)?, finalbody: self.stmts(&x.finalbody)? };
+                let t =
+                    a::Try { body: self.stmts(&x.body)?, handlers, orelse: self.stmts(&x.orelse)?, finalbody: self.stmts(&x.finalbody)? };
                 if x.is_star {
                     K::TryStar(Box::new(t))
                 } else {
@@ -506,10 +521,7 @@ impl<'s> Converter<'s> {
     }
 
     fn aliases(&self, names: &[r::Alias]) -> Vec<a::Alias> {
-        names
-            .iter()
-            .map(|al| a::Alias { pos: self.pos(al.range), name: ident(&al.name), asname: al.asname.as_ref().map(ident) })
-            .collect()
+        names.iter().map(|al| a::Alias { pos: self.pos(al.range), name: ident(&al.name), asname: al.asname.as_ref().map(ident) }).collect()
     }
 
     fn decorators(&mut self, decs: &[r::Decorator]) -> R<Vec<a::Expr>> {
@@ -533,14 +545,12 @@ impl<'s> Converter<'s> {
                         default_value: self.opt_expr(t.default.as_deref())?,
                     },
                 ),
-                r::TypeParam::ParamSpec(t) => (
-                    t.range,
-                    a::TypeParamKind::ParamSpec { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? },
-                ),
-                r::TypeParam::TypeVarTuple(t) => (
-                    t.range,
-                    a::TypeParamKind::TypeVarTuple { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? },
-                ),
+                r::TypeParam::ParamSpec(t) => {
+                    (t.range, a::TypeParamKind::ParamSpec { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? })
+                }
+                r::TypeParam::TypeVarTuple(t) => {
+                    (t.range, a::TypeParamKind::TypeVarTuple { name: ident(&t.name), default_value: self.opt_expr(t.default.as_deref())? })
+                }
             };
             out.push(a::TypeParam { pos: self.pos(range), kind });
         }
@@ -620,7 +630,12 @@ impl<'s> Converter<'s> {
     fn comprehensions(&mut self, gens: &[r::Comprehension]) -> R<Vec<a::Comprehension>> {
         let mut out = Vec::with_capacity(gens.len());
         for g in gens {
-            out.push(a::Comprehension { target: self.expr(&g.target)?, iter: self.expr(&g.iter)?, ifs: self.exprs(&g.ifs)?, is_async: g.is_async });
+            out.push(a::Comprehension {
+                target: self.expr(&g.target)?,
+                iter: self.expr(&g.iter)?,
+                ifs: self.exprs(&g.ifs)?,
+                is_async: g.is_async,
+            });
         }
         Ok(out)
     }
@@ -673,7 +688,11 @@ impl<'s> Converter<'s> {
             r::Expr::Await(x) => K::Await { value: self.bexpr(&x.value)? },
             r::Expr::Yield(x) => K::Yield { value: self.opt_expr(x.value.as_deref())? },
             r::Expr::YieldFrom(x) => K::YieldFrom { value: self.bexpr(&x.value)? },
-            r::Expr::Compare(x) => K::Compare { left: self.bexpr(&x.left)?, ops: x.ops.iter().map(|&o| cmpop(o)).collect(), comparators: self.exprs(&x.comparators)? },
+            r::Expr::Compare(x) => K::Compare {
+                left: self.bexpr(&x.left)?,
+                ops: x.ops.iter().map(|&o| cmpop(o)).collect(),
+                comparators: self.exprs(&x.comparators)?,
+            },
             r::Expr::Call(x) => {
                 let func = self.bexpr(&x.func)?;
                 let mut args = self.exprs(&x.arguments.args)?;
@@ -697,11 +716,15 @@ impl<'s> Converter<'s> {
                 let values = self.tstring_values(&parts, x.range)?;
                 K::TemplateStr { values }
             }
-            r::Expr::StringLiteral(x) => K::Constant { value: Constant::Str(self.string_literal(x.value.as_slice())?), kind_u: self.string_literal_u(x.value.as_slice()) },
+            r::Expr::StringLiteral(x) => K::Constant {
+                value: Constant::Str(self.string_literal(x.value.as_slice())?),
+                kind_u: self.string_literal_u(x.value.as_slice()),
+            },
             r::Expr::BytesLiteral(x) => {
                 let mut buf = Vec::new();
                 for part in x.value.iter() {
-                    let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+                    let lit = strings::split_literal(self.text(part.range))
+                        .ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
                     strings::decode_bytes_body(lit.body, lit.raw, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
                 }
                 K::Constant { value: Constant::Bytes(buf.into_boxed_slice()), kind_u: false }
@@ -738,14 +761,16 @@ impl<'s> Converter<'s> {
     fn string_literal(&self, parts: &[r::StringLiteral]) -> R<PyStr> {
         if let [part] = parts {
             // One token, the common case: no intermediate buffer when there is nothing to decode.
-            let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+            let lit =
+                strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
             if strings::is_plain_str_body(lit.body, lit.raw) {
                 return Ok(PyStr::new(lit.body, false));
             }
         }
         let mut buf = Vec::new();
         for part in parts {
-            let lit = strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
+            let lit =
+                strings::split_literal(self.text(part.range)).ok_or_else(|| self.err_at(part.range.start(), "invalid string literal"))?;
             strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(part.range.start(), er))?;
         }
         Ok(strings::to_pystr(buf))
@@ -803,7 +828,8 @@ impl<'s> Converter<'s> {
         for part in parts {
             match part {
                 r::FStringPart::Literal(l) => {
-                    let lit = strings::split_literal(self.text(l.range)).ok_or_else(|| self.err_at(l.range.start(), "invalid string literal"))?;
+                    let lit =
+                        strings::split_literal(self.text(l.range)).ok_or_else(|| self.err_at(l.range.start(), "invalid string literal"))?;
                     let mut buf = Vec::new();
                     strings::decode_str_body(lit.body, lit.raw, false, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
                     let u = self.text(l.range).starts_with('u');
@@ -851,7 +877,8 @@ impl<'s> Converter<'s> {
             match el {
                 r::InterpolatedStringElement::Literal(l) => {
                     let mut buf = Vec::new();
-                    strings::decode_str_body(self.text(l.range), raw, true, &mut buf).map_err(|er| self.unicode_err(l.range.start(), er))?;
+                    strings::decode_str_body(self.text(l.range), raw, true, &mut buf)
+                        .map_err(|er| self.unicode_err(l.range.start(), er))?;
                     acc.add(&buf, l.range, false);
                 }
                 r::InterpolatedStringElement::Interpolation(i) => {
@@ -884,7 +911,15 @@ impl<'s> Converter<'s> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn interpolation(&mut self, i: &r::InterpolatedElement, raw: bool, part: TextRange, whole: TextRange, u311: bool, template: bool) -> R<a::Expr> {
+    fn interpolation(
+        &mut self,
+        i: &r::InterpolatedElement,
+        raw: bool,
+        part: TextRange,
+        whole: TextRange,
+        u311: bool,
+        template: bool,
+    ) -> R<a::Expr> {
         self.enter(i.range.start())?;
         let mut value = self.bexpr(&i.expression)?;
         if self.minor == PyMinor::Py311 {
@@ -1174,7 +1209,15 @@ mod tests {
 
     #[test]
     fn line_starts_match_a_plain_scan() {
-        let texts = ["", "\n", "a", "a\n", "\n\n\n", "0123456789abcde\n0123456789abcdef\n\n", "x\u{e9}\n\u{20ac}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\ny"];
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\n\n\n",
+            "0123456789abcde\n0123456789abcdef\n\n",
+            "x\u{e9}\n\u{20ac}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\ny",
+        ];
         let mut long = String::new();
         for i in 0..300 {
             long.push_str(&"ab\u{ff}".repeat(i % 7));

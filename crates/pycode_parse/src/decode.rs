@@ -65,8 +65,7 @@ pub fn declared_encoding(src: &[u8]) -> Option<String> {
 /// The tokenizer's `get_normal_name`: `utf-8` and `latin-1` spellings (first 12 characters,
 /// lowercased, `_` as `-`) become `utf-8` / `iso-8859-1`; other names are kept as written.
 fn normal_name(name: &str) -> &str {
-    let buf: String =
-        name.chars().take(12).map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
+    let buf: String = name.chars().take(12).map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
     if buf == "utf-8" || buf.starts_with("utf-8-") {
         "utf-8"
     } else if ["latin-1", "iso-8859-1", "iso-latin-1"].contains(&buf.as_str())
@@ -156,11 +155,7 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<Cow<'_, str>, ParseEr
                     let first = nth_line(&body, 1);
                     let line_no = if coding_spec(first).is_some() { 1 } else { 2 };
                     let line = nth_line(&body, line_no);
-                    let end = if line.is_empty() {
-                        0
-                    } else {
-                        1 + line[..line.len() - 1].iter().filter(|&&c| c & 0xC0 != 0x80).count()
-                    };
+                    let end = if line.is_empty() { 0 } else { 1 + line[..line.len() - 1].iter().filter(|&&c| c & 0xC0 != 0x80).count() };
                     let mut e = ParseError::syntax(msg);
                     e.lineno = line_no as u32;
                     e.end_lineno = line_no as u32;
@@ -185,15 +180,10 @@ pub fn decode_source(src: &[u8], minor: PyMinor) -> Result<Cow<'_, str>, ParseEr
                 Lookup::Codec(c) => c,
                 Lookup::Unknown => return Err(init_error(format!("unknown encoding: {name}"))),
                 Lookup::NotText => {
-                    return Err(init_error(format!(
-                        "'{name}' is not a text encoding; use codecs.decode() to handle arbitrary codecs"
-                    )))
+                    return Err(init_error(format!("'{name}' is not a text encoding; use codecs.decode() to handle arbitrary codecs")))
                 }
                 Lookup::Unsupported(_) => {
-                    return Err(ParseError::new(
-                        ErrorKind::UnknownEncoding,
-                        format!("encoding '{name}' is not supported by pycode"),
-                    ))
+                    return Err(ParseError::new(ErrorKind::UnknownEncoding, format!("encoding '{name}' is not supported by pycode")))
                 }
             };
             match codecs::decode(codec, &body) {

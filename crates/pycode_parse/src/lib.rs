@@ -7,6 +7,7 @@
 //! # API boundary
 //! Returns `Ok(tree)` or a typed [`ParseError`]; never panics, never prints.
 
+#[rustfmt::skip] // generated (do not edit)
 mod codec_tables;
 pub mod codecs;
 pub mod convert;
@@ -140,11 +141,8 @@ fn future_check(tree: &a::Mod, text: &str) -> Result<(), ParseError> {
             if FUTURE_FEATURES.contains(&&*alias.name) {
                 continue;
             }
-            let msg = if &*alias.name == "braces" {
-                "not a chance".to_string()
-            } else {
-                format!("future feature {} is not defined", alias.name)
-            };
+            let msg =
+                if &*alias.name == "braces" { "not a chance".to_string() } else { format!("future feature {} is not defined", alias.name) };
             let mut e = ParseError::syntax(msg);
             let p = alias.pos;
             e.lineno = p.lineno;
@@ -338,8 +336,7 @@ fn parse_func_type(text: &str, opts: &Options) -> Result<a::Mod, ParseError> {
     let conv = convert::Converter::new(text, opts.minor);
     let probe = ruff_python_parser::parse_unchecked(text, ROptions::from(RMode::Module).with_target_version(target_version(opts.minor)));
     let significant = |k: T| !matches!(k, T::Comment | T::NonLogicalNewline | T::Newline | T::Indent | T::Dedent | T::EndOfFile);
-    let toks: Vec<(T, TextRange)> =
-        probe.tokens().iter().filter(|t| significant(t.kind())).map(|t| (t.kind(), t.range())).collect();
+    let toks: Vec<(T, TextRange)> = probe.tokens().iter().filter(|t| significant(t.kind())).map(|t| (t.kind(), t.range())).collect();
     let invalid = |r: TextRange| {
         let mut e = conv.err_at(r.start(), "invalid syntax");
         // The token's width in characters (a newline token counts one).

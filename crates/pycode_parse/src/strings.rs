@@ -112,16 +112,12 @@ pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) 
                         b'u' => "truncated \\uXXXX escape",
                         _ => "truncated \\UXXXXXXXX escape",
                     };
-                    return Err(EscapeError {
-                        msg: format!("'unicodeescape' codec can't decode bytes in position {}-{}: {what}", 0, 0),
-                    });
+                    return Err(EscapeError { msg: format!("'unicodeescape' codec can't decode bytes in position {}-{}: {what}", 0, 0) });
                 };
                 let s = std::str::from_utf8(digits).unwrap_or("0");
                 let v = u32::from_str_radix(s, 16).unwrap_or(0);
                 if v > 0x10FFFF {
-                    return Err(EscapeError {
-                        msg: "'unicodeescape' codec can't decode bytes: illegal Unicode character".into(),
-                    });
+                    return Err(EscapeError { msg: "'unicodeescape' codec can't decode bytes: illegal Unicode character".into() });
                 }
                 push_cp(out, v);
                 i += n;
@@ -135,9 +131,7 @@ pub fn decode_str_body(body: &str, raw: bool, fstring: bool, out: &mut Vec<u8>) 
                 match unicode_names2::character(name) {
                     Some(ch) => push_cp(out, ch as u32),
                     None => {
-                        return Err(EscapeError {
-                            msg: "'unicodeescape' codec can't decode bytes: unknown Unicode character name".into(),
-                        })
+                        return Err(EscapeError { msg: "'unicodeescape' codec can't decode bytes: unknown Unicode character name".into() })
                     }
                 }
                 i += close + 1;

@@ -115,7 +115,13 @@ pub fn report_with(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMi
 /// Nesting limit of 3.11 f-string expression sub-parses (each level is strictly shorter).
 const MAX_SUB_DEPTH: u32 = 8;
 
-fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor, depth: u32, facts: Option<&TokenFacts>) -> Option<ParseError> {
+fn report_depth(
+    src: &str,
+    parsed: &Parsed<ruff_python_ast::Mod>,
+    minor: PyMinor,
+    depth: u32,
+    facts: Option<&TokenFacts>,
+) -> Option<ParseError> {
     let ruff_first = first_parser_error(src, parsed, minor);
     if ruff_first.is_none() {
         // Accepted by ruff: the line index is built only when a late check reports something.
@@ -194,7 +200,13 @@ fn report_depth(src: &str, parsed: &Parsed<ruff_python_ast::Mod>, minor: PyMinor
     let end = usize::from(p.range.end());
     let offset = p.col_override.unwrap_or_else(|| lines.col1(start));
     let (end_lineno, _) = lines.line_of(end);
-    let mut end_offset = if p.no_end { -1 } else if p.nl_end { lines.col1(end) + 1 } else { lines.col1(end) };
+    let mut end_offset = if p.no_end {
+        -1
+    } else if p.nl_end {
+        lines.col1(end) + 1
+    } else {
+        lines.col1(end)
+    };
     if p.msg == rules::KVPAIR_MSG {
         // invalid_kvpair: RAISE_ERROR_KNOWN_LOCATION(..., a->end_col_offset - 1, ..., -1): end 0
         end_offset = 0;
@@ -298,7 +310,13 @@ fn string_run_error(
 /// Where CPython's `RAISE_SYNTAX_ERROR` inside a string action points: the token after the
 /// run (the parser's last token). A NEWLINE token starts at a comment before it and has
 /// no width. Returns (lineno, offset, end_lineno, end_offset), 1-based.
-fn next_token_range(src: &str, lines: &Lines<'_>, tokens: &[ruff_python_ast::token::Token], from: usize, in_brackets: bool) -> (u32, i64, u32, i64) {
+fn next_token_range(
+    src: &str,
+    lines: &Lines<'_>,
+    tokens: &[ruff_python_ast::token::Token],
+    from: usize,
+    in_brackets: bool,
+) -> (u32, i64, u32, i64) {
     let b = src.as_bytes();
     let mut i = from;
     let mut comment: Option<usize> = None;
@@ -390,7 +408,14 @@ fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, mi
         return rules::at_newline(src, tokens, i, minor, "invalid syntax");
     }
     if let Some(range) = fstring::tstring_before_314(src, tokens, i, minor) {
-        return PErr { kind: ErrorKind::SyntaxError, msg: "invalid syntax".into(), range, no_end: false, col_override: None, nl_end: false };
+        return PErr {
+            kind: ErrorKind::SyntaxError,
+            msg: "invalid syntax".into(),
+            range,
+            no_end: false,
+            col_override: None,
+            nl_end: false,
+        };
     }
     let range = match token_at(tokens, at) {
         Some((k, r)) if !matches!(k, T::Newline | T::NonLogicalNewline | T::Dedent | T::EndOfFile) => r,
@@ -401,7 +426,14 @@ fn generic(src: &str, tokens: &[ruff_python_ast::token::Token], at: TextSize, mi
 }
 
 /// ruff's error → CPython's message and location.
-fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> PErr {
+fn parser_error(
+    src: &str,
+    tokens: &[ruff_python_ast::token::Token],
+    err: &ParseErrorType,
+    loc: TextRange,
+    minor: PyMinor,
+    module: Option<&ruff_python_ast::Mod>,
+) -> PErr {
     // `invalid_legacy_expression` at a `print`/`exec` before ruff's error: the second pass
     // raises it on reaching that expression, before anything at the failing token (but
     // after the first pass's forced-token errors).
@@ -417,9 +449,18 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             let (_, ls) = lines.line_of(usize::from(loc.start()));
             let first = src.get(ls..).map_or(0, |l| l.len() - l.trim_start_matches([' ', '\t', '\x0c']).len());
             let width = src.get(ls..ls + first).map_or(0, |s| s.chars().count()) as i64;
-            PErr { kind: ErrorKind::IndentationError, msg: "unexpected indent".into(), range: loc, no_end: true, col_override: Some(width), nl_end: false }
+            PErr {
+                kind: ErrorKind::IndentationError,
+                msg: "unexpected indent".into(),
+                range: loc,
+                no_end: true,
+                col_override: Some(width),
+                nl_end: false,
+            }
         }
-        ParseErrorType::InvalidAssignmentTarget | ParseErrorType::InvalidDeleteTarget | ParseErrorType::InvalidAugmentedAssignmentTarget => {
+        ParseErrorType::InvalidAssignmentTarget
+        | ParseErrorType::InvalidDeleteTarget
+        | ParseErrorType::InvalidAugmentedAssignmentTarget => {
             invalid_target(src, tokens, err, loc, minor, module).unwrap_or_else(|| generic(src, tokens, loc.start(), minor))
         }
         _ => {
@@ -430,7 +471,14 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
             if minor == PyMinor::Py311 && matches!(err, ParseErrorType::InvalidArgumentUnpackingOrder) {
                 // 3.11: `args ',' a='*'` at the '*'
                 if let Some(t) = tokens.get(i).filter(|t| t.kind() == T::Star) {
-                    return PErr { kind: ErrorKind::SyntaxError, msg: "iterable argument unpacking follows keyword argument unpacking".into(), range: t.range(), no_end: false, col_override: None, nl_end: false };
+                    return PErr {
+                        kind: ErrorKind::SyntaxError,
+                        msg: "iterable argument unpacking follows keyword argument unpacking".into(),
+                        range: t.range(),
+                        no_end: false,
+                        col_override: None,
+                        nl_end: false,
+                    };
                 }
             }
             let text = err.to_string();
@@ -444,7 +492,8 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                     // invalid_parameters / invalid_lambda_parameters: '*' (',' | ')' | ':' | '**')
                     // → `named arguments must follow bare *` at the '*'
                     let i = tokens.partition_point(|t| t.start() < loc.start());
-                    let star = tokens.get(..=i.min(tokens.len().saturating_sub(1))).and_then(|ts| ts.iter().rev().find(|t| t.kind() == T::Star));
+                    let star =
+                        tokens.get(..=i.min(tokens.len().saturating_sub(1))).and_then(|ts| ts.iter().rev().find(|t| t.kind() == T::Star));
                     let si = star.map(|st| tokens.partition_point(|t| t.start() < st.start()));
                     let next = |k: usize| tokens.get(k).map(|t| t.kind());
                     if let (Some(st), Some(si)) = (star, si) {
@@ -469,7 +518,14 @@ fn parser_error(src: &str, tokens: &[ruff_python_ast::token::Token], err: &Parse
                             }
                         };
                         if let Some(range) = range {
-                            return PErr { kind: ErrorKind::SyntaxError, msg: "named arguments must follow bare *".into(), range, no_end: false, col_override: None, nl_end: false };
+                            return PErr {
+                                kind: ErrorKind::SyntaxError,
+                                msg: "named arguments must follow bare *".into(),
+                                range,
+                                no_end: false,
+                                col_override: None,
+                                nl_end: false,
+                            };
                         }
                         // otherwise the first pass fails on the token after the '*'
                         if let Some(n) = tokens.get(si + 1) {
@@ -660,7 +716,14 @@ fn matching_close(tokens: &[ruff_python_ast::token::Token], o: usize) -> Option<
 /// `iterable argument unpacking follows keyword argument unpacking` (3.12+: from the `,` before
 /// the starred arguments to the last of them; 3.11: `args ',' '*'` at the `*`).
 fn invalid_arguments(tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, minor: PyMinor) -> Option<PErr> {
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
+    let mk = |msg: &str, range: TextRange| PErr {
+        kind: ErrorKind::SyntaxError,
+        msg: msg.into(),
+        range,
+        no_end: false,
+        col_override: None,
+        nl_end: false,
+    };
     let mut i = tokens.partition_point(|t| t.start() < loc.start());
     // ruff's range of a parenthesized argument excludes its parentheses
     while i > 0 && tokens.get(i - 1).is_some_and(|t| t.kind() == T::Lpar) && !is_call_paren(tokens, i - 1) {
@@ -727,7 +790,10 @@ fn invalid_arguments(tokens: &[ruff_python_ast::token::Token], err: &ParseErrorT
             // `args ',' '*'` with nothing starred after the '*'
             let st = prev_sig(tokens, i)?;
             let cm = prev_sig(tokens, st)?;
-            if tokens.get(st)?.kind() == T::Star && tokens.get(cm)?.kind() == T::Comma && matches!(tokens.get(i)?.kind(), T::Rpar | T::Colon | T::Comma) {
+            if tokens.get(st)?.kind() == T::Star
+                && tokens.get(cm)?.kind() == T::Comma
+                && matches!(tokens.get(i)?.kind(), T::Rpar | T::Colon | T::Comma)
+            {
                 return Some(mk("iterable argument unpacking follows keyword argument unpacking", tokens.get(st)?.range()));
             }
             None
@@ -773,8 +839,20 @@ fn is_call_paren(tokens: &[ruff_python_ast::token::Token], k: usize) -> bool {
 /// b=star_named_expressions for_if_clauses` → `did you forget parentheses around the
 /// comprehension target?`), and `def NAME` followed by a type-parameter list the release does not
 /// accept (`&&'('` → `expected '('`; 3.13+ `invalid_type_params` for `[]`).
-fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange, minor: PyMinor, module: Option<&ruff_python_ast::Mod>) -> Option<PErr> {
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
+fn invalid_token_rules(
+    tokens: &[ruff_python_ast::token::Token],
+    loc: TextRange,
+    minor: PyMinor,
+    module: Option<&ruff_python_ast::Mod>,
+) -> Option<PErr> {
+    let mk = |msg: &str, range: TextRange| PErr {
+        kind: ErrorKind::SyntaxError,
+        msg: msg.into(),
+        range,
+        no_end: false,
+        col_override: None,
+        nl_end: false,
+    };
     let i = tokens.partition_point(|t| t.start() < loc.start());
     let cur = tokens.get(i)?;
     // def NAME [ ... ] with an unsupported type-parameter list
@@ -801,7 +879,11 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
     // invalid_import_from_targets: import_from_as_names ',' NEWLINE
     if cur.kind() == T::Comma && ob.is_none() {
         if let Some(nl) = tokens.get(i + 1).filter(|t| t.kind() == T::Newline) {
-            let stmt = tokens.get(..i)?.iter().rposition(|t| matches!(t.kind(), T::Newline | T::Semi | T::Indent | T::Dedent)).map_or(0, |k| k + 1);
+            let stmt = tokens
+                .get(..i)?
+                .iter()
+                .rposition(|t| matches!(t.kind(), T::Newline | T::Semi | T::Indent | T::Dedent))
+                .map_or(0, |k| k + 1);
             let line = tokens.get(stmt..i)?;
             if line.first().is_some_and(|t| t.kind() == T::From) && line.iter().any(|t| t.kind() == T::Import) {
                 let mut e = mk("trailing comma not allowed without surrounding parentheses", TextRange::new(nl.start(), nl.start()));
@@ -829,7 +911,15 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
             let bitwise_or = |e: &&&ruff_python_ast::Expr| {
                 !matches!(
                     e,
-                    E::Compare(_) | E::BoolOp(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) | E::Yield(_) | E::YieldFrom(_) | E::Tuple(_)
+                    E::Compare(_)
+                        | E::BoolOp(_)
+                        | E::If(_)
+                        | E::Lambda(_)
+                        | E::Named(_)
+                        | E::Starred(_)
+                        | E::Yield(_)
+                        | E::YieldFrom(_)
+                        | E::Tuple(_)
                 ) && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
                     && !matches!(e, E::Generator(g) if !g.parenthesized)
             };
@@ -843,7 +933,9 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
                 Some((k, T::Lsqb | T::Lbrace)) => Some(k) == ob,
                 Some((k, T::Lpar)) => Some(k) == ob && !is_call_paren(tokens, k),
                 Some((_, T::Comma)) => ob.is_some_and(|o| {
-                    tokens.get(o).is_some_and(|t| matches!(t.kind(), T::Lsqb | T::Lbrace) || (t.kind() == T::Lpar && !is_call_paren(tokens, o)))
+                    tokens
+                        .get(o)
+                        .is_some_and(|t| matches!(t.kind(), T::Lsqb | T::Lbrace) || (t.kind() == T::Lpar && !is_call_paren(tokens, o)))
                 }),
                 _ => false,
             };
@@ -939,7 +1031,8 @@ fn invalid_token_rules(tokens: &[ruff_python_ast::token::Token], loc: TextRange,
                 return None;
             }
             let first = toks.iter().find(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))?;
-            let sig: Vec<&ruff_python_ast::token::Token> = toks.iter().filter(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline)).collect();
+            let sig: Vec<&ruff_python_ast::token::Token> =
+                toks.iter().filter(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline)).collect();
             let last = *sig.last()?;
             let end = if last.kind() == T::Comma {
                 if commas.len() == 1 {
@@ -1012,7 +1105,14 @@ fn type_params_error(tokens: &[ruff_python_ast::token::Token], i: usize, minor: 
     }
     let lsqb = tokens.get(lb)?;
     let empty = tokens.get(lb + 1).is_some_and(|t| t.kind() == T::Rsqb);
-    let expected = |r: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: "expected '('".into(), range: r, no_end: false, col_override: None, nl_end: false };
+    let expected = |r: TextRange| PErr {
+        kind: ErrorKind::SyntaxError,
+        msg: "expected '('".into(),
+        range: r,
+        no_end: false,
+        col_override: None,
+        nl_end: false,
+    };
     match minor {
         PyMinor::Py311 => Some(expected(lsqb.range())),
         PyMinor::Py312 => {
@@ -1072,7 +1172,9 @@ fn invalid_import(tokens: &[ruff_python_ast::token::Token], loc: TextRange) -> O
     }
     let import = tokens.get(j)?;
     // statement start: `import` follows a newline, indent, dedent, ';' or ':' (or nothing)
-    if j > 0 && !matches!(tokens.get(j - 1)?.kind(), T::Newline | T::Indent | T::Dedent | T::Semi | T::Colon | T::NonLogicalNewline | T::Comment) {
+    if j > 0
+        && !matches!(tokens.get(j - 1)?.kind(), T::Newline | T::Indent | T::Dedent | T::Semi | T::Colon | T::NonLogicalNewline | T::Comment)
+    {
         return None;
     }
     let mut k = i + 1;
@@ -1115,7 +1217,13 @@ impl<'a> ruff_python_ast::visitor::source_order::SourceOrderVisitor<'a> for AllE
 /// `a=disjunction 'if' b=disjunction !('else'|':')` → `expected 'else' after 'if' expression`
 /// on a..b, and `!(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid`
 /// inside brackets → `invalid syntax. Perhaps you forgot a comma?` on a..b.
-fn invalid_expression(src: &str, tokens: &[ruff_python_ast::token::Token], err: &ParseErrorType, loc: TextRange, module: &ruff_python_ast::Mod) -> Option<PErr> {
+fn invalid_expression(
+    src: &str,
+    tokens: &[ruff_python_ast::token::Token],
+    err: &ParseErrorType,
+    loc: TextRange,
+    module: &ruff_python_ast::Mod,
+) -> Option<PErr> {
     use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
     use ruff_python_ast::Expr as E;
     let mut all = AllExprs { out: Vec::new() };
@@ -1128,7 +1236,14 @@ fn invalid_expression(src: &str, tokens: &[ruff_python_ast::token::Token], err: 
         ruff_python_ast::Mod::Expression(e) => all.visit_expr(&e.body),
     }
     let at = loc.start();
-    let mk = |msg: &str, range: TextRange| PErr { kind: ErrorKind::SyntaxError, msg: msg.into(), range, no_end: false, col_override: None, nl_end: false };
+    let mk = |msg: &str, range: TextRange| PErr {
+        kind: ErrorKind::SyntaxError,
+        msg: msg.into(),
+        range,
+        no_end: false,
+        col_override: None,
+        nl_end: false,
+    };
     if let ParseErrorType::ExpectedToken { expected: T::Else, .. } = err {
         let best = all
             .out
@@ -1150,8 +1265,22 @@ fn invalid_expression(src: &str, tokens: &[ruff_python_ast::token::Token], err: 
     let prev = tokens.get(..i)?.iter().rev().find(|t| !matches!(t.kind(), T::Comment | T::NonLogicalNewline))?;
     let starts_expr = matches!(
         cur.kind(),
-        T::Name | T::Int | T::Float | T::Complex | T::String | T::FStringStart | T::TStringStart | T::Lbrace | T::Lambda
-            | T::Not | T::Await | T::True | T::False | T::None | T::Ellipsis | T::Tilde
+        T::Name
+            | T::Int
+            | T::Float
+            | T::Complex
+            | T::String
+            | T::FStringStart
+            | T::TStringStart
+            | T::Lbrace
+            | T::Lambda
+            | T::Not
+            | T::Await
+            | T::True
+            | T::False
+            | T::None
+            | T::Ellipsis
+            | T::Tilde
     ) || cur.kind().is_soft_keyword();
     if !starts_expr {
         return None;
@@ -1380,8 +1509,17 @@ fn invalid_target(
                         && a.targets[0].range() == loc
                         && !matches!(
                             e,
-                            E::List(_) | E::Tuple(_) | E::Generator(_) | E::BooleanLiteral(_) | E::NoneLiteral(_)
-                                | E::Lambda(_) | E::If(_) | E::BoolOp(_) | E::Compare(_) | E::Named(_) | E::Starred(_)
+                            E::List(_)
+                                | E::Tuple(_)
+                                | E::Generator(_)
+                                | E::BooleanLiteral(_)
+                                | E::NoneLiteral(_)
+                                | E::Lambda(_)
+                                | E::If(_)
+                                | E::BoolOp(_)
+                                | E::Compare(_)
+                                | E::Named(_)
+                                | E::Starred(_)
                         )
                         && (!is_yield || paren_yield)
                         && !matches!(e, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
@@ -1389,7 +1527,17 @@ fn invalid_target(
                             &*a.value,
                             E::Tuple(t) if !t.parenthesized
                         )
-                        && !matches!(&*a.value, E::Lambda(_) | E::If(_) | E::BoolOp(_) | E::Compare(_) | E::Yield(_) | E::YieldFrom(_) | E::Named(_) | E::Starred(_))
+                        && !matches!(
+                            &*a.value,
+                            E::Lambda(_)
+                                | E::If(_)
+                                | E::BoolOp(_)
+                                | E::Compare(_)
+                                | E::Yield(_)
+                                | E::YieldFrom(_)
+                                | E::Named(_)
+                                | E::Starred(_)
+                        )
                         && !matches!(&*a.value, E::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
                 }
                 _ => false,

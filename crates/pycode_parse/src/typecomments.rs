@@ -7,7 +7,6 @@ use pycode_ast as a;
 use ruff_python_ast::token::{Token, TokenKind};
 use ruff_text_size::{Ranged, TextSize};
 
-
 use crate::convert::Converter;
 use crate::error::ParseError;
 
@@ -183,7 +182,9 @@ impl Attacher<'_, '_> {
             }
             K::For(f) | K::AsyncFor(f) => {
                 let iter_end = self.offset(f.iter.pos.end_lineno, f.iter.pos.end_col_offset);
-                f.type_comment = self.take_after(iter_end, |g| g.trim_matches([' ', '\t', '\x0c', ')']).trim_matches([' ', '\t', '\x0c']) == ":" && !g.contains('\n'));
+                f.type_comment = self.take_after(iter_end, |g| {
+                    g.trim_matches([' ', '\t', '\x0c', ')']).trim_matches([' ', '\t', '\x0c']) == ":" && !g.contains('\n')
+                });
                 self.stmts(&mut f.body);
                 self.stmts(&mut f.orelse);
             }
@@ -213,7 +214,10 @@ impl Attacher<'_, '_> {
                         let ok_same_line = before.trim_end_matches([' ', '\t', '\x0c']).ends_with(':') && !before.contains('#');
                         let ok_next_line = {
                             let nl = before.rfind('\n');
-                            nl.is_some_and(|n| before[n + 1..].trim_matches([' ', '\t', '\x0c']).is_empty() && before[..n].trim_end_matches([' ', '\t', '\x0c']).ends_with(':'))
+                            nl.is_some_and(|n| {
+                                before[n + 1..].trim_matches([' ', '\t', '\x0c']).is_empty()
+                                    && before[..n].trim_end_matches([' ', '\t', '\x0c']).ends_with(':')
+                            })
                         };
                         let after = src.get(c.end..body_start).unwrap_or("");
                         let only_comments = after.split('\n').all(|l| {
@@ -262,7 +266,8 @@ impl Attacher<'_, '_> {
         let first_default = n_pos.saturating_sub(defaults.len());
         let mut list: Vec<(&mut a::Arg, Option<(u32, u32)>)> = Vec::new();
         for (i, p) in posonlyargs.iter_mut().chain(plain.iter_mut()).enumerate() {
-            let d = if i >= first_default { defaults.get(i - first_default).map(|d| (d.pos.end_lineno, d.pos.end_col_offset)) } else { None };
+            let d =
+                if i >= first_default { defaults.get(i - first_default).map(|d| (d.pos.end_lineno, d.pos.end_col_offset)) } else { None };
             list.push((p, d));
         }
         if let Some(v) = vararg.as_deref_mut() {
@@ -291,4 +296,3 @@ impl Attacher<'_, '_> {
         }
     }
 }
-

@@ -14,10 +14,7 @@ fn func_type_matches_cpython() {
     let cases: Vec<String> = {
         let text = std::fs::read_to_string(dir.join("cases.json")).expect("cases.json");
         // A JSON list of strings, one per line as json.dump(indent=0) writes it.
-        text.lines()
-            .filter(|l| l.starts_with('"'))
-            .map(|l| unjson(l.trim_end_matches(',')))
-            .collect()
+        text.lines().filter(|l| l.starts_with('"')).map(|l| unjson(l.trim_end_matches(','))).collect()
     };
     let mut tally = pycode_testkit::Cases::new("func_type (case x release)");
     let mut failures = Vec::new();
@@ -29,15 +26,7 @@ fn func_type_matches_cpython() {
             let opts = Options { minor, mode: Mode::FuncType, type_comments: true, spec_empty_tail: false };
             let got = match pycode_parse::parse(src.as_bytes(), &opts) {
                 Ok(tree) => pycode_ast::dump(&tree, &DumpOptions { include_attributes: true, indent: None, minor }),
-                Err(e) => format!(
-                    "ERROR {}: {} {} {} {} {}",
-                    e.kind.name(),
-                    e.msg,
-                    e.lineno,
-                    e.offset,
-                    e.end_lineno,
-                    e.end_offset
-                ),
+                Err(e) => format!("ERROR {}: {} {} {} {} {}", e.kind.name(), e.msg, e.lineno, e.offset, e.end_lineno, e.end_offset),
             };
             tally.ran();
             if got != want {

@@ -20,7 +20,12 @@ fn py_compile_text(src: &[u8], minor: PyMinor) -> String {
 #[test]
 fn fixtures_match_cpython() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax_errors");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("fixture dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "py")).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
     cases.sort();
     let mut failures = Vec::new();
     let mut checked = 0;

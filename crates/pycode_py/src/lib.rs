@@ -79,7 +79,15 @@ fn mode_arg(mode: &str) -> PyResult<pycode::Mode> {
 /// `compile()` for `target`: a `Code`.
 #[pyfunction]
 #[pyo3(signature = (source, filename, mode, target, optimize, future_flags=0))]
-fn compile_code(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str, optimize: u8, future_flags: u32) -> PyResult<PyCode> {
+fn compile_code(
+    py: Python<'_>,
+    source: &[u8],
+    filename: &str,
+    mode: &str,
+    target: &str,
+    optimize: u8,
+    future_flags: u32,
+) -> PyResult<PyCode> {
     let release = release_arg(target)?;
     let mode = mode_arg(mode)?;
     let source = source.to_vec();
@@ -208,8 +216,7 @@ fn dis(py: Python<'_>, code: &PyCode, show_caches: bool, show_offsets: bool, sho
     let opts = pycode_dis::DisOptions { show_caches, show_offsets, show_positions, set_order: pycode_dis::SetOrder::default() };
     let shared = Arc::clone(&code.shared);
     let id = code.id;
-    py.allow_threads(move || pycode_dis::dis(&shared.graph, id, shared.release, &opts))
-        .map_err(|e| PyValueError::new_err(e.to_string()))
+    py.allow_threads(move || pycode_dis::dis(&shared.graph, id, shared.release, &opts)).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// `python -m compileall ARGV` with pycode's back end: `(exit status, stdout, stderr)`.
@@ -414,9 +421,10 @@ fn from_py(
         return Err(too_deep());
     }
     let py = v.py();
-    let many = |seq: Vec<Bound<'_, PyAny>>, graph: &mut ObjectGraph, memo: &mut HashMap<usize, (usize, HashMap<u32, ObjId>)>| -> PyResult<Box<[ObjId]>> {
-        seq.iter().map(|x| from_py(graph, x, release, memo, depth + 1)).collect()
-    };
+    let many = |seq: Vec<Bound<'_, PyAny>>,
+                graph: &mut ObjectGraph,
+                memo: &mut HashMap<usize, (usize, HashMap<u32, ObjId>)>|
+     -> PyResult<Box<[ObjId]>> { seq.iter().map(|x| from_py(graph, x, release, memo, depth + 1)).collect() };
     if v.is_none() {
         return Ok(push(graph, Obj::None));
     }
@@ -564,7 +572,9 @@ fn obj_eq(ga: &ObjectGraph, a: ObjId, gb: &ObjectGraph, b: ObjId, depth: usize) 
         (Obj::Slice(p), Obj::Slice(q)) => all(p, q),
         (Obj::Dict(p), Obj::Dict(q)) | (Obj::FrozenDict(p), Obj::FrozenDict(q)) => {
             p.len() == q.len()
-                && p.iter().zip(q.iter()).all(|(&(k1, v1), &(k2, v2))| obj_eq(ga, k1, gb, k2, depth + 1) && obj_eq(ga, v1, gb, v2, depth + 1))
+                && p.iter()
+                    .zip(q.iter())
+                    .all(|(&(k1, v1), &(k2, v2))| obj_eq(ga, k1, gb, k2, depth + 1) && obj_eq(ga, v1, gb, v2, depth + 1))
         }
         (Obj::Code(p), Obj::Code(q)) => {
             let f = |i: ObjId, j: ObjId| obj_eq(ga, i, gb, j, depth + 1);
@@ -752,9 +762,7 @@ impl PyCode {
                     "co_kwonlyargcount" => c.kwonlyargcount = int(&v)?,
                     "co_stacksize" => c.stacksize = int(&v)?,
                     "co_firstlineno" => c.firstlineno = int(&v)?,
-                    "co_flags" => {
-                        c.flags = u32::try_from(int(&v)?).map_err(|_| PyValueError::new_err("co_flags must be non-negative"))?
-                    }
+                    "co_flags" => c.flags = u32::try_from(int(&v)?).map_err(|_| PyValueError::new_err("co_flags must be non-negative"))?,
                     "co_nlocals" => {
                         if usize::try_from(int(&v)?).ok() != Some(lp.nlocals) {
                             return Err(PyValueError::new_err("co_nlocals != len(co_varnames)"));
@@ -812,8 +820,7 @@ impl PyCode {
         match other.downcast::<PyCode>() {
             Ok(o) => {
                 let o = o.get();
-                self.shared.release.minor() == o.shared.release.minor()
-                    && obj_eq(&self.shared.graph, self.id, &o.shared.graph, o.id, 0)
+                self.shared.release.minor() == o.shared.release.minor() && obj_eq(&self.shared.graph, self.id, &o.shared.graph, o.id, 0)
             }
             Err(_) => false,
         }

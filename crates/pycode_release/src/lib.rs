@@ -7,6 +7,7 @@
 //! and rendered into `src/generated/`. This crate does no I/O and never panics.
 
 pub mod features;
+#[rustfmt::skip] // generated (do not edit)
 mod generated;
 pub mod opcodes;
 pub mod release;

@@ -132,18 +132,10 @@ impl StackEffect {
             StackEffect::Invalid => return None,
             StackEffect::Const(c) => i64::from(c),
             StackEffect::Linear { base, mul } => i64::from(base) + i64::from(mul) * a,
-            StackEffect::Bit { base, mask, add } => {
-                i64::from(base) + if oparg & mask != 0 { i64::from(add) } else { 0 }
-            }
-            StackEffect::PopCount { base, mask, mul } => {
-                i64::from(base) + i64::from(mul) * i64::from((oparg & mask).count_ones())
-            }
-            StackEffect::Bytes { base, mul_lo, mul_hi } => {
-                i64::from(base) + i64::from(mul_lo) * (a & 0xff) + i64::from(mul_hi) * (a >> 8)
-            }
-            StackEffect::IfEq { base, value, add } => {
-                i64::from(base) + if oparg == value { i64::from(add) } else { 0 }
-            }
+            StackEffect::Bit { base, mask, add } => i64::from(base) + if oparg & mask != 0 { i64::from(add) } else { 0 },
+            StackEffect::PopCount { base, mask, mul } => i64::from(base) + i64::from(mul) * i64::from((oparg & mask).count_ones()),
+            StackEffect::Bytes { base, mul_lo, mul_hi } => i64::from(base) + i64::from(mul_lo) * (a & 0xff) + i64::from(mul_hi) * (a >> 8),
+            StackEffect::IfEq { base, value, add } => i64::from(base) + if oparg == value { i64::from(add) } else { 0 },
         })
     }
 }
@@ -283,13 +275,7 @@ impl OpcodeTable {
         if !self.lists_present.contains(flag) || flag.0.count_ones() != 1 {
             return None;
         }
-        Some(
-            self.flags
-                .iter()
-                .enumerate()
-                .filter(move |(_, f)| f.contains(flag))
-                .filter_map(|(i, _)| u16::try_from(i).ok()),
-        )
+        Some(self.flags.iter().enumerate().filter(move |(_, f)| f.contains(flag)).filter_map(|(i, _)| u16::try_from(i).ok()))
     }
 
     /// Whether the instruction takes an oparg: `op in hasarg` (3.12+) or
@@ -342,11 +328,7 @@ impl OpcodeTable {
 
     /// `dis.deoptmap[name]`: the base instruction of a specialized one.
     pub fn deopt_name(&self, specialized: &str) -> Option<&'static str> {
-        self.deoptmap
-            .binary_search_by(|(k, _)| (*k).cmp(specialized))
-            .ok()
-            .and_then(|i| self.deoptmap.get(i))
-            .map(|(_, v)| *v)
+        self.deoptmap.binary_search_by(|(k, _)| (*k).cmp(specialized)).ok().and_then(|i| self.deoptmap.get(i)).map(|(_, v)| *v)
     }
 
     /// The stack effect formulas of `op`: `[without jump, with jump]`.
@@ -377,8 +359,5 @@ impl OpcodeTable {
 }
 
 fn lookup(map: &[(&'static str, u16)], name: &str) -> Option<u16> {
-    map.binary_search_by(|(k, _)| (*k).cmp(name))
-        .ok()
-        .and_then(|i| map.get(i))
-        .map(|(_, v)| *v)
+    map.binary_search_by(|(k, _)| (*k).cmp(name)).ok().and_then(|i| map.get(i)).map(|(_, v)| *v)
 }

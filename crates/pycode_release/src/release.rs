@@ -79,10 +79,7 @@ impl Release {
             return Err(err());
         }
         match micro {
-            Some(micro) => Release::ALL
-                .into_iter()
-                .find(|r| r.version() == (major, minor, micro) && !r.is_prerelease())
-                .ok_or_else(err),
+            Some(micro) => Release::ALL.into_iter().find(|r| r.version() == (major, minor, micro) && !r.is_prerelease()).ok_or_else(err),
             None => Release::newest_of_minor((major, minor)).ok_or_else(err),
         }
     }

@@ -39,8 +39,25 @@ fn minor_means_newest_patch() {
 #[test]
 fn unknown_releases_are_typed_errors() {
     for bad in [
-        "", "3", "3.10", "3.12.2", "3.12.7.1", "3.12.", ".12", "3.12.07x", "+3.12", " 3.12", "3.1x",
-        "300000.12", "3.12.-1", "2.7", "3.16", "3.15.0", "3.15.0rc2", "3.15.0rc", "3.14.2rc1",
+        "",
+        "3",
+        "3.10",
+        "3.12.2",
+        "3.12.7.1",
+        "3.12.",
+        ".12",
+        "3.12.07x",
+        "+3.12",
+        " 3.12",
+        "3.1x",
+        "300000.12",
+        "3.12.-1",
+        "2.7",
+        "3.16",
+        "3.15.0",
+        "3.15.0rc2",
+        "3.15.0rc",
+        "3.14.2rc1",
     ] {
         let err = Release::parse(bad).expect_err(bad);
         assert_eq!(err.requested, bad);
@@ -120,11 +137,7 @@ fn generated_files_match_committed_json() {
     for (rel, hash) in crate::generated::SOURCES {
         let path = format!("{dir}/{rel}.json");
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert_eq!(
-            fnv1a64(&bytes),
-            *hash,
-            "{path} changed since src/generated was rendered: run python3 tools/gen_opcodes.py --from-json"
-        );
+        assert_eq!(fnv1a64(&bytes), *hash, "{path} changed since src/generated was rendered: run python3 tools/gen_opcodes.py --from-json");
     }
 }
 

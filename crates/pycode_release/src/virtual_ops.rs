@@ -34,9 +34,7 @@ impl Release {
     /// The number of an instruction the compiler of this release uses: the release's
     /// `opcode.opmap` entry, else one of its compiler-private virtual instructions.
     pub fn compiler_opmap(self, name: &str) -> Option<u16> {
-        self.opcodes().opmap(name).or_else(|| {
-            table(self).iter().position(|(n, _)| *n == name).and_then(|i| u16::try_from(256 + i).ok())
-        })
+        self.opcodes().opmap(name).or_else(|| table(self).iter().position(|(n, _)| *n == name).and_then(|i| u16::try_from(256 + i).ok()))
     }
 
     /// Whether `op` is a compiler-private virtual instruction of this release (not in its

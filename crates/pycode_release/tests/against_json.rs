@@ -310,8 +310,7 @@ fn opcode_tables_match_json() {
         assert_eq!(cf.len(), t.cache_format.len(), "{r}");
         for (name, fields) in cf {
             let got = t.cache_format(name).unwrap_or_else(|| panic!("{r} cache_format[{name}]"));
-            let want: Vec<(&str, i64)> =
-                fields.list().iter().map(|p| (p.list()[0].str(), p.list()[1].int())).collect();
+            let want: Vec<(&str, i64)> = fields.list().iter().map(|p| (p.list()[0].str(), p.list()[1].int())).collect();
             let got: Vec<(&str, i64)> = got.iter().map(|(n, s)| (*n, i64::from(*s))).collect();
             assert_eq!(got, want, "{r} cache_format[{name}]");
             // 3.13+: _inline_cache_entries is derived from the format by name
@@ -350,8 +349,7 @@ fn opcode_tables_match_json() {
 
         // argument reprs
         assert_eq!(t.cmp_op.to_vec(), d.get("cmp_op").strs(), "{r}");
-        let nb: Vec<(&str, &str)> =
-            d.get("nb_ops").list().iter().map(|p| (p.list()[0].str(), p.list()[1].str())).collect();
+        let nb: Vec<(&str, &str)> = d.get("nb_ops").list().iter().map(|p| (p.list()[0].str(), p.list()[1].str())).collect();
         assert_eq!(t.nb_ops.to_vec(), nb, "{r}");
         assert_eq!(t.intrinsic_1_descs.map(<[_]>::to_vec), opt_strs(d.get("intrinsic_1_descs")), "{r}");
         assert_eq!(t.intrinsic_2_descs.map(<[_]>::to_vec), opt_strs(d.get("intrinsic_2_descs")), "{r}");
@@ -360,17 +358,8 @@ fn opcode_tables_match_json() {
         let dc = d.get("dis");
         assert_eq!(t.make_function_flags.map(<[_]>::to_vec), opt_strs(dc.get("MAKE_FUNCTION_FLAGS")), "{r}");
         assert_eq!(t.function_attr_flags.map(<[_]>::to_vec), opt_strs(dc.get("FUNCTION_ATTR_FLAGS")), "{r}");
-        assert_eq!(
-            t.format_value_converters.map(<[_]>::to_vec),
-            opt_strs(dc.get("FORMAT_VALUE_CONVERTERS")),
-            "{r}"
-        );
-        let cfn: Vec<(i64, &str)> = dc
-            .get("COMPILER_FLAG_NAMES")
-            .list()
-            .iter()
-            .map(|p| (p.list()[0].int(), p.list()[1].str()))
-            .collect();
+        assert_eq!(t.format_value_converters.map(<[_]>::to_vec), opt_strs(dc.get("FORMAT_VALUE_CONVERTERS")), "{r}");
+        let cfn: Vec<(i64, &str)> = dc.get("COMPILER_FLAG_NAMES").list().iter().map(|p| (p.list()[0].int(), p.list()[1].str())).collect();
         let got: Vec<(i64, &str)> = t.compiler_flag_names.iter().map(|(k, v)| (i64::from(*k), *v)).collect();
         assert_eq!(got, cfn, "{r}");
         assert_eq!(i64::from(t.opname_width), dc.get("OPNAME_WIDTH").int());
@@ -384,8 +373,7 @@ fn stack_effects_match_every_sample() {
     for r in Release::ALL {
         let d = load(r);
         let t = r.opcodes();
-        let samples: Vec<u32> =
-            d.get("stack_effect_samples").list().iter().map(|v| u32::try_from(v.int()).unwrap()).collect();
+        let samples: Vec<u32> = d.get("stack_effect_samples").list().iter().map(|v| u32::try_from(v.int()).unwrap()).collect();
         let se = d.get("stack_effect").map();
         for (op, e) in se {
             let op: u16 = op.parse().unwrap();

@@ -9,8 +9,7 @@ fn main() {
         match pycode_astjson::load_line(&line) {
             Ok((file, m)) => {
                 println!("=== {file}");
-                let r = pycode_symtable::parse_future(&m)
-                    .and_then(|ff| pycode_symtable::SymTable::build(&m, ff));
+                let r = pycode_symtable::parse_future(&m).and_then(|ff| pycode_symtable::SymTable::build(&m, ff));
                 match r {
                     Ok(st) => print!("{}", st.dump()),
                     Err(e) => println!("ERROR {} {} {}", e.kind.name(), e.msg, e.lineno),

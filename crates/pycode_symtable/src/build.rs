@@ -3,8 +3,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pycode_ast::{
-    Alias, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Pattern,
-    PatternKind, Pos, Stmt, StmtKind, TypeParam, TypeParamKind, WithItem,
+    Alias, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Pattern, PatternKind, Pos, Stmt, StmtKind,
+    TypeParam, TypeParamKind, WithItem,
 };
 
 use crate::flags::*;
@@ -13,12 +13,9 @@ use crate::{
     ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
 };
 
-const NAMED_EXPR_COMP_IN_CLASS: &str =
-    "assignment expression within a comprehension cannot be used in a class body";
-const NAMED_EXPR_COMP_IN_TYPEPARAM: &str =
-    "assignment expression within a comprehension cannot be used within the definition of a generic";
-const NAMED_EXPR_COMP_ITER_EXPR: &str =
-    "assignment expression cannot be used in a comprehension iterable expression";
+const NAMED_EXPR_COMP_IN_CLASS: &str = "assignment expression within a comprehension cannot be used in a class body";
+const NAMED_EXPR_COMP_IN_TYPEPARAM: &str = "assignment expression within a comprehension cannot be used within the definition of a generic";
+const NAMED_EXPR_COMP_ITER_EXPR: &str = "assignment expression cannot be used in a comprehension iterable expression";
 
 struct Builder {
     entries: Vec<Entry>,
@@ -130,10 +127,7 @@ impl Builder {
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
-                    return Err(CompileError::syntax_at(
-                        format!("duplicate argument '{mangled}' in function definition"),
-                        pos,
-                    ));
+                    return Err(CompileError::syntax_at(format!("duplicate argument '{mangled}' in function definition"), pos));
                 }
                 old | flag
             }
@@ -191,15 +185,7 @@ impl Builder {
     }
 
     /// `symtable_enter_type_param_block`.
-    fn enter_type_param_block(
-        &mut self,
-        name: &str,
-        key: usize,
-        has_defaults: bool,
-        has_kwdefaults: bool,
-        is_class: bool,
-        pos: Pos,
-    ) -> R {
+    fn enter_type_param_block(&mut self, name: &str, key: usize, has_defaults: bool, has_kwdefaults: bool, is_class: bool, pos: Pos) -> R {
         let current_type = self.cur_ref().block_type;
         self.enter_block(name, BlockType::TypeParam, key, pos);
         if current_type == BlockType::Class {
@@ -563,8 +549,7 @@ impl Builder {
             TypeParamKind::TypeVar { name, bound, default_value } if self.release.features().type_param_defaults => {
                 self.add_def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
                 if let Some(b) = bound {
-                    let info =
-                        if matches!(b.kind, ExprKind::Tuple { .. }) { "a TypeVar constraint" } else { "a TypeVar bound" };
+                    let info = if matches!(b.kind, ExprKind::Tuple { .. }) { "a TypeVar constraint" } else { "a TypeVar bound" };
                     self.visit_type_param_bound_or_default(b, name, key_of_type_param(tp), info)?;
                 }
                 if let Some(d) = default_value {
@@ -1037,14 +1022,9 @@ impl Builder {
             ExprKind::SetComp { elt, generators } => {
                 self.handle_comprehension(e, "setcomp", generators, elt, None, ComprehensionType::Set)?
             }
-            ExprKind::DictComp { key, value, generators } => self.handle_comprehension(
-                e,
-                "dictcomp",
-                generators,
-                key,
-                Some(value),
-                ComprehensionType::Dict,
-            )?,
+            ExprKind::DictComp { key, value, generators } => {
+                self.handle_comprehension(e, "dictcomp", generators, key, Some(value), ComprehensionType::Dict)?
+            }
             ExprKind::Yield { value } => {
                 self.raise_if_annotation_block("yield expression", e)?;
                 if let Some(v) = value {
@@ -1077,8 +1057,7 @@ impl Builder {
                 self.visit_exprs(args)?;
                 self.visit_keywords(keywords)?;
             }
-            ExprKind::FormattedValue { value, format_spec, .. }
-            | ExprKind::Interpolation { value, format_spec, .. } => {
+            ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
                 self.visit_expr(value)?;
                 if let Some(f) = format_spec {
                     self.visit_expr(f)?;
@@ -1101,10 +1080,7 @@ impl Builder {
             ExprKind::Name { id, ctx } => {
                 let f = if *ctx == ExprContext::Load { USE } else { DEF_LOCAL };
                 self.add_def(id, f, e.pos)?;
-                if *ctx == ExprContext::Load
-                    && self.cur_ref().block_type == BlockType::Function
-                    && &**id == "super"
-                {
+                if *ctx == ExprContext::Load && self.cur_ref().block_type == BlockType::Function && &**id == "super" {
                     self.add_def("__class__", USE, e.pos)?;
                 }
             }
@@ -1123,12 +1099,9 @@ impl Builder {
 
 fn type_params_pos(tps: &[TypeParam]) -> Pos {
     match (tps.first(), tps.last()) {
-        (Some(a), Some(b)) => Pos {
-            lineno: a.pos.lineno,
-            col_offset: a.pos.col_offset,
-            end_lineno: b.pos.end_lineno,
-            end_col_offset: b.pos.end_col_offset,
-        },
+        (Some(a), Some(b)) => {
+            Pos { lineno: a.pos.lineno, col_offset: a.pos.col_offset, end_lineno: b.pos.end_lineno, end_col_offset: b.pos.end_col_offset }
+        }
         _ => Pos::default(),
     }
 }
@@ -1398,10 +1371,7 @@ fn inline_comprehension(
             Some(ex) => {
                 // free vars in comprehension that are locals in outer scope can now simply be
                 // locals, unless they are free in comp children, or the outer scope is a class
-                if ex & DEF_BOUND != 0
-                    && st.entries[ste].block_type != BlockType::Class
-                    && !is_free_in_any_child(st, comp, k)
-                {
+                if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, k) {
                     comp_free.remove(&id);
                 }
             }

@@ -74,9 +74,7 @@ fn parse_future_inner(module: &Mod, at_alias: bool) -> Result<FutureFeatures, Co
                 "annotations" => CO_FUTURE_ANNOTATIONS,
                 "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", a.pos)),
                 "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
-                other if at_alias => {
-                    return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos))
-                }
+                other if at_alias => return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos)),
                 other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
             };
             ff.features |= bit;

@@ -102,10 +102,7 @@ impl BlockType {
 
     /// `_PyST_IsFunctionLike` (3.12).
     pub fn is_function_like(self) -> bool {
-        matches!(
-            self,
-            BlockType::Function | BlockType::TypeVarBound | BlockType::TypeAlias | BlockType::TypeParam | BlockType::Annotation
-        )
+        matches!(self, BlockType::Function | BlockType::TypeVarBound | BlockType::TypeAlias | BlockType::TypeParam | BlockType::Annotation)
     }
 }
 
@@ -138,9 +135,7 @@ pub(crate) fn name_hash(name: &str) -> u64 {
 impl Symbols {
     fn position(&self, h: u64, name: &str) -> Option<usize> {
         let names = &self.names;
-        self.index
-            .find(h, |&(eh, i)| eh == h && names.get(i as usize).is_some_and(|(n, _)| &**n == name))
-            .map(|&(_, i)| i as usize)
+        self.index.find(h, |&(eh, i)| eh == h && names.get(i as usize).is_some_and(|(n, _)| &**n == name)).map(|&(_, i)| i as usize)
     }
 
     /// Position (insertion index, stable: names are only ever appended, except by the

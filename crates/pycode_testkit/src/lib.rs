@@ -52,8 +52,7 @@ impl SkipList {
     }
 
     fn load(&self) -> BTreeMap<String, String> {
-        let text = std::fs::read_to_string(&self.path)
-            .unwrap_or_else(|e| panic!("skip list {}: {e}", self.path.display()));
+        let text = std::fs::read_to_string(&self.path).unwrap_or_else(|e| panic!("skip list {}: {e}", self.path.display()));
         let mut out = BTreeMap::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();

@@ -240,7 +240,13 @@ impl Verifier<'_, '_> {
         if nnames != kinds.len() {
             self.bad(None, Rule::Locals, format!("{nnames} localsplus names but {} kinds", kinds.len()));
         }
-        let allowed: u8 = if self.release.at_least(3, 14) { 0xFE } else if self.release.at_least(3, 12) { 0xF0 } else { 0xE0 };
+        let allowed: u8 = if self.release.at_least(3, 14) {
+            0xFE
+        } else if self.release.at_least(3, 12) {
+            0xF0
+        } else {
+            0xE0
+        };
         if let Some(k) = kinds.iter().find(|&&k| k & !allowed != 0 || k & (KIND_LOCAL | KIND_CELL | KIND_FREE) == 0) {
             self.bad(None, Rule::Locals, format!("localsplus kind {k:#04x} is not one this release writes"));
         }
@@ -432,7 +438,11 @@ impl Verifier<'_, '_> {
                 // earlier `RESUME 4` before RETURN_GENERATOR).
                 "RESUME" if x.arg == 0 => prologue = false,
                 "COPY_FREE_VARS" if k != 0 || x.arg as usize != nfree => {
-                    self.bad(Some(x.offset), Rule::Operand, format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg));
+                    self.bad(
+                        Some(x.offset),
+                        Rule::Operand,
+                        format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg),
+                    );
                 }
                 "RETURN_GENERATOR" if !prologue => {
                     self.bad(Some(x.offset), Rule::Operand, format!("{name} after the frame's first RESUME"));
@@ -469,7 +479,11 @@ impl Verifier<'_, '_> {
         let is_str_tuple = |id: ObjId| g.tuple(id).is_some_and(|t| t.iter().all(|&s| g.str(s).is_some()));
         for (k, x) in ins.iter().enumerate() {
             let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
-            let before = k.checked_sub(1).and_then(|p| ins.get(p)).filter(|p| self.is(p.op, &["LOAD_CONST"])).and_then(|p| consts.get(p.arg as usize).copied());
+            let before = k
+                .checked_sub(1)
+                .and_then(|p| ins.get(p))
+                .filter(|p| self.is(p.op, &["LOAD_CONST"]))
+                .and_then(|p| consts.get(p.arg as usize).copied());
             let tuple_len = |id: ObjId| g.tuple(id).map(<[ObjId]>::len);
             match name {
                 "MAKE_FUNCTION" if before.is_none_or(|c| g.code(c).is_none()) => {
@@ -483,10 +497,18 @@ impl Verifier<'_, '_> {
                     }
                 }
                 "CALL_KW" if !before.is_some_and(is_str_tuple) || before.and_then(tuple_len) > Some(x.arg as usize) => {
-                    self.bad(Some(x.offset), Rule::Operand, "CALL_KW must follow LOAD_CONST of a tuple of str no longer than its arguments");
+                    self.bad(
+                        Some(x.offset),
+                        Rule::Operand,
+                        "CALL_KW must follow LOAD_CONST of a tuple of str no longer than its arguments",
+                    );
                 }
                 "BUILD_CONST_KEY_MAP" if before.and_then(tuple_len) != Some(x.arg as usize) => {
-                    self.bad(Some(x.offset), Rule::Operand, format!("BUILD_CONST_KEY_MAP {} must follow LOAD_CONST of a tuple of {} keys", x.arg, x.arg));
+                    self.bad(
+                        Some(x.offset),
+                        Rule::Operand,
+                        format!("BUILD_CONST_KEY_MAP {} must follow LOAD_CONST of a tuple of {} keys", x.arg, x.arg),
+                    );
                 }
                 "MATCH_CLASS" if !before.is_some_and(is_str_tuple) => {
                     self.bad(Some(x.offset), Rule::Operand, "MATCH_CLASS must follow LOAD_CONST of a tuple of str");
@@ -637,8 +659,18 @@ impl Verifier<'_, '_> {
         if !ins.is_empty() {
             work.push_back((0, 0, 0));
         }
-        let no_fallthrough = ["RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD",
-            "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_ABSOLUTE", "JUMP_NO_INTERRUPT", "JUMP"];
+        let no_fallthrough = [
+            "RETURN_VALUE",
+            "RETURN_CONST",
+            "RAISE_VARARGS",
+            "RERAISE",
+            "JUMP_FORWARD",
+            "JUMP_BACKWARD",
+            "JUMP_BACKWARD_NO_INTERRUPT",
+            "JUMP_ABSOLUTE",
+            "JUMP_NO_INTERRUPT",
+            "JUMP",
+        ];
         let mut reported = 0usize;
         let disjoint = handlers.windows(2).all(|w| matches!(w, [a, b] if a.0 < a.1 && a.1 <= b.0)) && handlers.iter().all(|e| e.0 < e.1);
         while let Some((k, depth, from)) = work.pop_front() {

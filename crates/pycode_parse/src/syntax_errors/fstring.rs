@@ -33,7 +33,12 @@ enum Ctx {
     Str(bool),
     /// A replacement field: index of its `{`, how deep it sits in format specs (0: directly in
     /// the string), whether its format spec started, t-string.
-    Field { open: usize, nest: i32, spec: bool, t: bool },
+    Field {
+        open: usize,
+        nest: i32,
+        spec: bool,
+        t: bool,
+    },
     Bracket,
 }
 
@@ -53,9 +58,7 @@ fn track(stack: &mut Vec<Ctx>, k: usize, kind: T) {
         }
         T::Lbrace => match stack.last() {
             Some(&Ctx::Str(t)) => stack.push(Ctx::Field { open: k, nest: 0, spec: false, t }),
-            Some(&Ctx::Field { nest, spec: true, t, .. }) => {
-                stack.push(Ctx::Field { open: k, nest: nest + 1, spec: false, t })
-            }
+            Some(&Ctx::Field { nest, spec: true, t, .. }) => stack.push(Ctx::Field { open: k, nest: nest + 1, spec: false, t }),
             _ => stack.push(Ctx::Bracket),
         },
         T::Lpar | T::Lsqb => stack.push(Ctx::Bracket),
@@ -183,7 +186,12 @@ fn spec_middle_error(src: &str, tok: &Token, t: bool, minor: PyMinor) -> Option<
 /// before it: at a parser error (ruff's first error other than an escape error, or a
 /// construct the release lacks), at a tokenizer error, or at an earlier string token whose own
 /// decoding fails.
-pub(super) fn spec_decode_first(src: &str, parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>, scan: &super::tokenizer::Scan, minor: PyMinor) -> Option<crate::error::ParseError> {
+pub(super) fn spec_decode_first(
+    src: &str,
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>,
+    scan: &super::tokenizer::Scan,
+    minor: PyMinor,
+) -> Option<crate::error::ParseError> {
     use ruff_python_parser::{LexicalErrorType as L, ParseErrorType as P};
     if minor == PyMinor::Py311 {
         return None;
@@ -230,11 +238,16 @@ pub(super) fn spec_decode_first(src: &str, parsed: &ruff_python_parser::Parsed<r
 /// The parser error to start from: ruff's first, except that on 3.12+ an escape error inside an
 /// f-string yields to a later error inside the same f-string (CPython decodes an f-string's
 /// literal pieces only in the action run once the whole f-string has parsed).
-pub(super) fn first_syntax_error(parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>, minor: PyMinor) -> Option<&ruff_python_parser::ParseError> {
+pub(super) fn first_syntax_error(
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>,
+    minor: PyMinor,
+) -> Option<&ruff_python_parser::ParseError> {
     use ruff_python_parser::{LexicalErrorType as L, ParseErrorType as P};
     let errors = parsed.errors();
     let first = errors.first()?;
-    let is_escape = |e: &ruff_python_parser::ParseError| matches!(&e.error, P::Lexical(L::UnicodeError | L::MissingUnicodeLbrace | L::MissingUnicodeRbrace));
+    let is_escape = |e: &ruff_python_parser::ParseError| {
+        matches!(&e.error, P::Lexical(L::UnicodeError | L::MissingUnicodeLbrace | L::MissingUnicodeRbrace))
+    };
     if minor < PyMinor::Py312 || !is_escape(first) {
         return Some(first);
     }
@@ -372,7 +385,10 @@ pub(super) fn replacement_field_error(src: &str, tokens: &[Token], loc: TextRang
         let (bang, name) = (range(k)?, range(k + 1)?);
         if bang.end() != name.start() {
             let word = if minor >= PyMinor::Py314 { "exclamation" } else { "exclamanation" };
-            return Some(perr(format!("{what}: conversion type must come right after the {word} mark"), TextRange::new(bang.start(), name.end())));
+            return Some(perr(
+                format!("{what}: conversion type must come right after the {word} mark"),
+                TextRange::new(bang.start(), name.end()),
+            ));
         }
         let conv = src.get(usize::from(name.start())..usize::from(name.end())).unwrap_or("");
         if !matches!(conv, "s" | "r" | "a") {
@@ -460,9 +476,7 @@ fn expr_cap(tokens: &[Token], from: usize) -> usize {
 fn longest_rhs(src: &str, tokens: &[Token], from: usize) -> Option<usize> {
     let start = usize::from(tokens.get(from)?.start());
     let cap = expr_cap(tokens, from);
-    (from + 1..=cap).rev().find(|&k| {
-        tokens.get(k - 1).is_some_and(|t| src.get(start..usize::from(t.end())).is_some_and(is_annotated_rhs))
-    })
+    (from + 1..=cap).rev().find(|&k| tokens.get(k - 1).is_some_and(|t| src.get(start..usize::from(t.end())).is_some_and(is_annotated_rhs)))
 }
 
 /// `invalid_expression`'s `!(NAME STRING | SOFT_KEYWORD) a=disjunction
@@ -539,15 +553,17 @@ fn split_middle<'s>(text: &'s str, out: &mut Vec<&'s str>) {
     let (mut seg, mut j) = (0usize, 0usize);
     while let Some(&c) = b.get(j) {
         match c {
-            b'\\' if b.get(j + 1) == Some(&b'N') && b.get(j + 2) == Some(&b'{') => match b.get(j + 3..).and_then(|r| r.iter().position(|&x| x == b'}')) {
-                Some(k) => {
-                    let close = j + 3 + k;
-                    out.push(text.get(seg..close + 1).unwrap_or(""));
-                    seg = close + 1;
-                    j = close + 1;
+            b'\\' if b.get(j + 1) == Some(&b'N') && b.get(j + 2) == Some(&b'{') => {
+                match b.get(j + 3..).and_then(|r| r.iter().position(|&x| x == b'}')) {
+                    Some(k) => {
+                        let close = j + 3 + k;
+                        out.push(text.get(seg..close + 1).unwrap_or(""));
+                        seg = close + 1;
+                        j = close + 1;
+                    }
+                    None => j = b.len(),
                 }
-                None => j = b.len(),
-            },
+            }
             b'\\' if matches!(b.get(j + 1), Some(b'{' | b'}')) => j += 1,
             b'\\' => j += 2,
             b'{' | b'}' => {
@@ -612,7 +628,15 @@ impl Lexer<'_> {
     /// parts as `tok_get_fstring_mode` reads them, its replacement fields as code
     /// (`tok_get_normal_mode` inside an f-string). Returns the first tokenizer error.
     /// `prefix`: the string prefix, lowercased.
-    pub(super) fn fstring(&mut self, start: usize, quote: u8, triple: bool, prefix: &str, first_line: u32, first_line_start: usize) -> Option<TokError> {
+    pub(super) fn fstring(
+        &mut self,
+        start: usize,
+        quote: u8,
+        triple: bool,
+        prefix: &str,
+        first_line: u32,
+        first_line_start: usize,
+    ) -> Option<TokError> {
         let what = if prefix.contains('t') { "t-string" } else { "f-string" };
         let st = FStr { start, quote, triple, raw: prefix.contains('r'), first_line, first_line_start, what };
         let saved = self.prev_string;
@@ -795,7 +819,10 @@ impl Lexer<'_> {
                     depth -= 1;
                     if !matches!((o.ch, c), ('(', b')') | ('[', b']') | ('{', b'}')) {
                         let msg = if o.lineno != self.lineno {
-                            format!("closing parenthesis '{}' does not match opening parenthesis '{}' on line {}", c as char, o.ch, o.lineno)
+                            format!(
+                                "closing parenthesis '{}' does not match opening parenthesis '{}' on line {}",
+                                c as char, o.ch, o.lineno
+                            )
                         } else {
                             format!("closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, o.ch)
                         };

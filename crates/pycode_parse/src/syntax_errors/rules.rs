@@ -37,7 +37,8 @@ pub(super) fn at_newline(src: &str, tokens: &[Token], i: usize, minor: PyMinor, 
 /// Index of the first token of the statement holding token `i` (after the last NEWLINE,
 /// INDENT or DEDENT before it), skipping comments and blank-line tokens.
 pub(super) fn stmt_start(tokens: &[Token], i: usize) -> usize {
-    let mut s = tokens.get(..i).and_then(|ts| ts.iter().rposition(|t| matches!(t.kind(), T::Newline | T::Indent | T::Dedent))).map_or(0, |k| k + 1);
+    let mut s =
+        tokens.get(..i).and_then(|ts| ts.iter().rposition(|t| matches!(t.kind(), T::Newline | T::Indent | T::Dedent))).map_or(0, |k| k + 1);
     while tokens.get(s).is_some_and(|t| matches!(t.kind(), T::Comment | T::NonLogicalNewline)) && s < i {
         s += 1;
     }
@@ -260,7 +261,14 @@ fn invalid_kwarg(tokens: &[Token], loc: TextRange, minor: PyMinor) -> Option<PEr
 }
 
 /// Rules recognised from ruff's syntax error `err` at `loc` (token index `i`).
-pub(super) fn from_syntax_error(src: &str, tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
+pub(super) fn from_syntax_error(
+    src: &str,
+    tokens: &[Token],
+    err: &ruff_python_parser::ParseErrorType,
+    loc: TextRange,
+    i: usize,
+    minor: PyMinor,
+) -> Option<PErr> {
     use ruff_python_parser::ParseErrorType as P;
     let cur = tokens.get(i)?;
     let prev = super::prev_sig(tokens, i);
@@ -542,7 +550,8 @@ pub(super) fn try_without_handlers(src: &str, tokens: &[Token], loc: TextRange, 
     }
     let end = f.found?;
     let k = tokens.partition_point(|t| t.start() < end);
-    let next = tokens.get(k..)?.iter().find(|t| !matches!(t.kind(), T::Newline | T::NonLogicalNewline | T::Comment | T::Dedent | T::Indent));
+    let next =
+        tokens.get(k..)?.iter().find(|t| !matches!(t.kind(), T::Newline | T::NonLogicalNewline | T::Comment | T::Dedent | T::Indent));
     let msg = "expected 'except' or 'finally' block";
     if let Some(n) = next.filter(|n| n.kind() != T::EndOfFile) {
         return Some(mk(msg, n.range()));
@@ -619,7 +628,8 @@ pub(super) fn py312_type_param_default(tokens: &[Token]) -> Option<PErr> {
         let Some(&e) = eq.first() else { continue };
         return Some(match t.kind() {
             T::Class => mk("invalid syntax", tokens.get(e)?.range()),
-            T::Type => py312_type_alias_default(tokens, k + 2, close).unwrap_or_else(|| mk("invalid syntax", tokens.get(e).map_or(t.range(), Ranged::range))),
+            T::Type => py312_type_alias_default(tokens, k + 2, close)
+                .unwrap_or_else(|| mk("invalid syntax", tokens.get(e).map_or(t.range(), Ranged::range))),
             _ => mk("expected '('", tokens.get(k + 2)?.range()),
         });
     }
@@ -718,9 +728,31 @@ fn bitwise_or_end(tokens: &[Token], from: usize, to: usize) -> Option<usize> {
     let ends = |k: T| {
         matches!(
             k,
-            T::EqEqual | T::NotEqual | T::Less | T::Greater | T::LessEqual | T::GreaterEqual | T::In | T::Not | T::Is | T::And | T::Or
-                | T::If | T::Else | T::For | T::Async | T::ColonEqual | T::Equal | T::Comma | T::Colon | T::Lambda | T::Yield
-                | T::Newline | T::Rpar | T::Rsqb | T::Rbrace
+            T::EqEqual
+                | T::NotEqual
+                | T::Less
+                | T::Greater
+                | T::LessEqual
+                | T::GreaterEqual
+                | T::In
+                | T::Not
+                | T::Is
+                | T::And
+                | T::Or
+                | T::If
+                | T::Else
+                | T::For
+                | T::Async
+                | T::ColonEqual
+                | T::Equal
+                | T::Comma
+                | T::Colon
+                | T::Lambda
+                | T::Yield
+                | T::Newline
+                | T::Rpar
+                | T::Rsqb
+                | T::Rbrace
         )
     };
     let mut depth = 0i32;
@@ -842,7 +874,8 @@ pub(super) fn parameters(tokens: &[Token], err: &ruff_python_parser::ParseErrorT
             if !ok {
                 return None;
             }
-            let msg = if lambda { "Lambda expression parameters cannot be parenthesized" } else { "Function parameters cannot be parenthesized" };
+            let msg =
+                if lambda { "Lambda expression parameters cannot be parenthesized" } else { "Function parameters cannot be parenthesized" };
             Some(mk(msg, TextRange::new(cur.start(), tokens.get(close)?.end())))
         }
         _ => None,
@@ -895,8 +928,25 @@ const LEGACY_MAX_TOKENS: usize = 256;
 fn starts_star_expressions(kind: T) -> bool {
     matches!(
         kind,
-        T::Name | T::Int | T::Float | T::Complex | T::String | T::FStringStart | T::TStringStart | T::Lsqb | T::Lbrace
-            | T::Minus | T::Plus | T::Tilde | T::Star | T::Not | T::Lambda | T::Await | T::True | T::False | T::None
+        T::Name
+            | T::Int
+            | T::Float
+            | T::Complex
+            | T::String
+            | T::FStringStart
+            | T::TStringStart
+            | T::Lsqb
+            | T::Lbrace
+            | T::Minus
+            | T::Plus
+            | T::Tilde
+            | T::Star
+            | T::Not
+            | T::Lambda
+            | T::Await
+            | T::True
+            | T::False
+            | T::None
             | T::Ellipsis
     ) || kind.is_soft_keyword()
 }
@@ -920,9 +970,28 @@ fn expression_position(tokens: &[Token], k: usize) -> bool {
         return false;
     };
     match pt.kind() {
-        T::Newline | T::Indent | T::Dedent | T::Semi | T::Colon | T::Equal | T::ColonEqual | T::Rarrow | T::Lpar
-        | T::Lsqb | T::Lbrace | T::Comma | T::Return | T::Yield | T::Assert | T::Raise | T::From | T::With | T::Except
-        | T::While | T::Elif | T::Else => true,
+        T::Newline
+        | T::Indent
+        | T::Dedent
+        | T::Semi
+        | T::Colon
+        | T::Equal
+        | T::ColonEqual
+        | T::Rarrow
+        | T::Lpar
+        | T::Lsqb
+        | T::Lbrace
+        | T::Comma
+        | T::Return
+        | T::Yield
+        | T::Assert
+        | T::Raise
+        | T::From
+        | T::With
+        | T::Except
+        | T::While
+        | T::Elif
+        | T::Else => true,
         kd if kd.as_augmented_assign_operator().is_some() => true,
         T::If => stmt_start(tokens, p) == p,
         T::In => {
@@ -975,8 +1044,7 @@ fn longest_star_expressions(src: &str, tokens: &[Token], from: usize) -> Option<
     }
     (from + 1..=cap).rev().find(|&e| {
         tokens.get(e - 1).is_some_and(|t| {
-            !matches!(t.kind(), T::Comment | T::NonLogicalNewline)
-                && src.get(start..usize::from(t.end())).is_some_and(is_star_expressions)
+            !matches!(t.kind(), T::Comment | T::NonLogicalNewline) && src.get(start..usize::from(t.end())).is_some_and(is_star_expressions)
         })
     })
 }
@@ -1013,7 +1081,12 @@ pub(super) fn invalid_legacy_expression(src: &str, tokens: &[Token], i: usize) -
             continue;
         }
         let s = stmt_start(tokens, k);
-        if s == k && s < err_stmt && depth0(tokens, k, tokens.len(), &[T::Newline, T::Equal]).first().is_none_or(|&x| tokens.get(x).is_none_or(|t| t.kind() != T::Newline)) {
+        if s == k
+            && s < err_stmt
+            && depth0(tokens, k, tokens.len(), &[T::Newline, T::Equal])
+                .first()
+                .is_none_or(|&x| tokens.get(x).is_none_or(|t| t.kind() != T::Newline))
+        {
             // an earlier statement that is an assignment to `print[...]`: `assignment`
             // matches before `star_expressions` is tried
             continue;
@@ -1108,11 +1181,7 @@ pub(super) fn double_star_not_last(tokens: &[Token], p: &PErr) -> Option<PErr> {
         return None;
     }
     // the logical line (a `case` clause) starts after the last NEWLINE/INDENT/DEDENT before it
-    let line_start = tokens
-        .get(..o)?
-        .iter()
-        .rposition(|t| matches!(t.kind(), T::Newline | T::Indent | T::Dedent))
-        .map_or(0, |k| k + 1);
+    let line_start = tokens.get(..o)?.iter().rposition(|t| matches!(t.kind(), T::Newline | T::Indent | T::Dedent)).map_or(0, |k| k + 1);
     if tokens.get(line_start)?.kind() != T::Case {
         return None;
     }

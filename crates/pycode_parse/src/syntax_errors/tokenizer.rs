@@ -177,7 +177,10 @@ impl<'s> Lexer<'s> {
                     let ok = matches!((o.ch, c), ('(', b')') | ('[', b']') | ('{', b'}'));
                     if !ok {
                         let msg = if o.lineno != self.lineno {
-                            format!("closing parenthesis '{}' does not match opening parenthesis '{}' on line {}", c as char, o.ch, o.lineno)
+                            format!(
+                                "closing parenthesis '{}' does not match opening parenthesis '{}' on line {}",
+                                c as char, o.ch, o.lineno
+                            )
                         } else {
                             format!("closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, o.ch)
                         };
@@ -525,7 +528,10 @@ impl<'s> Lexer<'s> {
                 kind = "decimal";
                 if !is_float && int_part.len() > 1 && int_part.starts_with('0') && int_part.bytes().any(|c| c != b'0' && c != b'_') {
                     self.i = i;
-                    let mut e = self.err_at(start, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into());
+                    let mut e = self.err_at(
+                        start,
+                        "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into(),
+                    );
                     e.offset += 1;
                     // syntaxerror_known_range(..., zeros_end): just past the first character
                     // after the leading zeros
@@ -614,7 +620,11 @@ impl<'s> Lexer<'s> {
     }
 
     pub(super) fn unterminated(&mut self, start: usize, first_line: u32, first_line_start: usize, triple: bool) -> TokError {
-        let detected = if self.i >= self.b.len() && self.b.last() == Some(&b'\n') && triple { self.lineno.saturating_sub(1).max(first_line) } else { self.lineno };
+        let detected = if self.i >= self.b.len() && self.b.last() == Some(&b'\n') && triple {
+            self.lineno.saturating_sub(1).max(first_line)
+        } else {
+            self.lineno
+        };
         let col = self.src.get(first_line_start..start).map_or(0, chars) + 1;
         let msg = if triple {
             format!("unterminated triple-quoted string literal (detected at line {detected})")
@@ -641,7 +651,19 @@ fn is_ident_byte(c: u8) -> bool {
 /// Scan `src` as CPython's tokenizer would and return its first error, plus the brackets still
 /// open at that point.
 pub fn scan(src: &str, minor: PyMinor) -> Scan {
-    let mut lx = Lexer { src, b: src.as_bytes(), i: 0, line_start: 0, lineno: 1, minor, open: Vec::new(), ind: vec![(0, 0)], strings: Vec::new(), prev_string: false, run: 0 };
+    let mut lx = Lexer {
+        src,
+        b: src.as_bytes(),
+        i: 0,
+        line_start: 0,
+        lineno: 1,
+        minor,
+        open: Vec::new(),
+        ind: vec![(0, 0)],
+        strings: Vec::new(),
+        prev_string: false,
+        run: 0,
+    };
     let error = lx.run();
     Scan { error, open: lx.open, strings: lx.strings }
 }
