@@ -376,6 +376,10 @@ pub(super) fn from_syntax_error(
             }
             let stop = *depth0(tokens, i, tokens.len(), &[T::Colon, T::Comma, T::Newline, T::Rpar, T::Rsqb, T::Rbrace, T::If]).first()?;
             let end = tokens.get(super::prev_sig(tokens, stop)?)?.end();
+            if end < cur.start() {
+                // no target at all (`case 42 as :`): the generic error at the token
+                return None;
+            }
             let range = TextRange::new(cur.start(), end);
             if minor >= PyMinor::Py314 {
                 let text = src.get(usize::from(range.start())..usize::from(range.end()))?;

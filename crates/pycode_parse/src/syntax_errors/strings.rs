@@ -75,6 +75,11 @@ pub fn check_run(
         if !has(p, 'f') {
             // parsestr: the escapes of a plain string or bytes token
             if let Some((body, raw, bytes, _, _)) = token_body(src, t) {
+                // `_PyPegen_parsestr` refuses a non-ASCII bytes body before any escape. (As
+                // 3.11.2 reports it, at the token after the run; 3.11.7 marks the token itself.)
+                if bytes && !body.is_ascii() {
+                    return Some(StrErr::Msg("bytes can only contain ASCII literal characters".into()));
+                }
                 let err = if raw {
                     None
                 } else if bytes {
