@@ -112,12 +112,7 @@ def f_pyc(ctx):
     gc.collect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # py_compile's own steps, inline as in pyc-O1: through a helper function (as
-        # `_timestamp_pyc` above) 3.14's borrowed loads leave the code object with one
-        # reference less, and marshal then writes it without FLAG_REF, unlike py_compile.
-        loader = importlib.machinery.SourceFileLoader("<py_compile>", ctx.rel)
-        code = loader.source_to_code(ctx.source(), ctx.rel, _optimize=-1)
-        ts = _bootstrap_external._code_to_timestamp_pyc(code, FIXED_MTIME, len(ctx.source()))
+        ts = _timestamp_pyc(ctx.rel, ctx.source(), FIXED_MTIME)
     return {".pyc": data, ".ts.pyc": bytes(ts)}
 
 
