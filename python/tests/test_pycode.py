@@ -63,7 +63,7 @@ def _known():
 OTHER = "3.12.7" if HOST.startswith("3.13") else "3.13.2"
 
 # SyntaxError locations pycode does not yet give as that release does.
-KNOWN_ERROR_MISSES = {"3.11.2": {"f(**k, *a)\n"}, "3.12.1": {"f(**k, *a)\n"}}
+KNOWN_ERROR_MISSES = {"3.12.1": {"f(**k, *a)\n"}}
 
 
 def test_case_count():
