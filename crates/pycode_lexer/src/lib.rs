@@ -1372,7 +1372,7 @@ fn is_potential_identifier_start(c: i32) -> bool {
 }
 
 fn is_potential_identifier_char(c: i32) -> bool {
-    c >= 128 || c == i32::from(b'_') || u8::try_from(c).is_ok_and(|b| b.is_ascii_alphanumeric())
+    u8::try_from(c).is_ok_and(ident_byte)
 }
 
 /// PEP 3131: may `c` start an identifier (XID_Start, `_`, and Python's Other_ID_Start)?
