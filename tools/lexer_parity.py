@@ -132,7 +132,7 @@ def main():
     files = sorted(os.path.abspath(f) for f in files)
     dump = os.path.join(REPO, 'target', 'release', 'examples', 'lexdump')
     os.makedirs(os.path.join(REPO, 'target'), exist_ok=True)
-    # under the repository: Pyodide sees /work only
+    # under the repository (tools/pyodide_exec.mjs mounts the host directories Pyodide lacks)
     with tempfile.TemporaryDirectory(dir=os.path.join(REPO, 'target')) as tmp:
         expected = {}
         rel = {}
