@@ -47,10 +47,24 @@ pub(crate) fn optimize_instrs(
             let p = o.props(opcode);
             peep = p & P_PEEPHOLE != 0;
             if p & P_HAS_TARGET != 0 {
-                let first = if inst.target == b {
+                let mut t = inst.target;
+                if v311 {
+                    // 3.11 skips empty blocks here, retargeting the jump (3.12+ have none left).
+                    while t != b {
+                        let tb = blocks.get(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                        if !tb.instrs.is_empty() {
+                            break;
+                        }
+                        t = tb.next;
+                    }
+                    if let Some(x) = instrs.get_mut(iu) {
+                        x.target = t;
+                    }
+                }
+                let first = if t == b {
                     instrs.first()
                 } else {
-                    blocks.get(inst.target as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs.first()
+                    blocks.get(t as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs.first()
                 };
                 target = *first.ok_or(CfgError::Internal("jump to empty block"))?;
             } else {
