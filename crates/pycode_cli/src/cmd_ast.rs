@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::{Mode, Options};
+use pycode_parse::Mode;
 use pycode_release::Release;
 
 const USAGE: &str = "usage: pycode ast [-h] [--target X] [-m {exec,single,eval,func_type}] [--no-type-comments] [-a] [-i INDENT] FILE";
@@ -104,12 +104,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let minor = PyMinor::from(args.release);
-    let opts = Options {
-        minor,
-        mode: args.mode,
-        type_comments: args.type_comments,
-        spec_empty_tail: args.release == pycode_release::Release::V3_12_1,
-    };
+    let opts = pycode_compile::parse_options(args.release, args.mode, args.type_comments);
     let indent = if args.indent > 0 { " ".repeat(args.indent as usize) } else { String::new() };
     let dopts = DumpOptions { include_attributes: args.include_attributes, indent: Some(indent), minor };
     // The dump recurses over the tree: give it a deep stack, like the parser has.

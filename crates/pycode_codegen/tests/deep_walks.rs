@@ -16,6 +16,7 @@ fn parse(src: &str) -> Mod {
         mode: pycode_parse::Mode::Exec,
         type_comments: false,
         spec_empty_tail: false,
+        debug_text_cut_3_13_0: false,
     };
     pycode_parse::parse(src.as_bytes(), &opts).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"))
 }

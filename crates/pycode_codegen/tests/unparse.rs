@@ -14,6 +14,7 @@ fn try_parse(src: &str) -> Result<Mod, pycode_parse::ParseError> {
         mode: pycode_parse::Mode::Exec,
         type_comments: false,
         spec_empty_tail: false,
+        debug_text_cut_3_13_0: false,
     };
     pycode_parse::parse(src.as_bytes(), &opts)
 }

@@ -71,7 +71,13 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
     let mut out = Vec::with_capacity(16);
     for minor in MINORS {
         for mode in PARSE_MODES {
-            let opts = pycode_parse::Options { minor, mode, type_comments: mode == pycode_parse::Mode::FuncType, spec_empty_tail: false };
+            let opts = pycode_parse::Options {
+                minor,
+                mode,
+                type_comments: mode == pycode_parse::Mode::FuncType,
+                spec_empty_tail: false,
+                debug_text_cut_3_13_0: false,
+            };
             let label: &'static str = config_label(minor, mode);
             match pycode_parse::parse(data, &opts) {
                 Ok(tree) => {
@@ -91,7 +97,13 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
         }
     }
     // `type_comments=True` in exec mode too.
-    let opts = pycode_parse::Options { minor: PyMinor::Py312, mode: pycode_parse::Mode::Exec, type_comments: true, spec_empty_tail: false };
+    let opts = pycode_parse::Options {
+        minor: PyMinor::Py312,
+        mode: pycode_parse::Mode::Exec,
+        type_comments: true,
+        spec_empty_tail: false,
+        debug_text_cut_3_13_0: false,
+    };
     match pycode_parse::parse(data, &opts) {
         Ok(tree) => {
             drop_deep(tree, data.len());

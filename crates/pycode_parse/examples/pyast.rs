@@ -93,7 +93,7 @@ fn main() {
         }
         i += 1;
     }
-    let opts = Options { minor, mode, type_comments: tc, spec_empty_tail: false };
+    let opts = Options { minor, mode, type_comments: tc, spec_empty_tail: false, debug_text_cut_3_13_0: false };
     let dopts = DumpOptions { include_attributes: attrs, indent, minor };
     if let Some(list) = bench {
         run_bench(&list, &opts, reps, ruff_only);

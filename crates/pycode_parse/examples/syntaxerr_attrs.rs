@@ -38,7 +38,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false };
+    let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false };
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {

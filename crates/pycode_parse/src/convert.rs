@@ -40,6 +40,8 @@ pub struct Converter<'s> {
     cur_end: Cell<LineSpan>,
     /// [`crate::Options::spec_empty_tail`].
     pub spec_empty_tail: bool,
+    /// [`crate::Options::debug_text_cut_3_13_0`].
+    pub debug_text_cut_3_13_0: bool,
 }
 
 /// A source line: 1-based number and byte range `start..end` (its newline included).
@@ -156,6 +158,7 @@ impl<'s> Converter<'s> {
             cur: Cell::new(LineSpan::NONE),
             cur_end: Cell::new(LineSpan::NONE),
             spec_empty_tail: false,
+            debug_text_cut_3_13_0: false,
         }
     }
 
@@ -887,10 +890,18 @@ impl<'s> Converter<'s> {
                         let mut dbg = dbg.as_str();
                         // The position spans the whole text even where 3.12 cuts the value.
                         let end = start + TextSize::from(dbg.len() as u32);
-                        if self.minor == PyMinor::Py312 {
-                            if let Some(k) = debug_text_cut_312(dbg) {
-                                dbg = dbg.get(..k).unwrap_or(dbg);
+                        let cut = match self.minor {
+                            PyMinor::Py312 => debug_text_bang(dbg, false),
+                            PyMinor::Py313 if self.debug_text_cut_3_13_0 => debug_text_bang(dbg, false),
+                            // With a format spec and no conversion, 3.14+ end the text at the
+                            // last top-level `!=` (`f"{x!=y=:>3}"` shows `x`).
+                            PyMinor::Py314 | PyMinor::Py315 if i.format_spec.is_some() && i.conversion == r::ConversionFlag::None => {
+                                debug_text_bang(dbg, true)
                             }
+                            _ => None,
+                        };
+                        if let Some(k) = cut {
+                            dbg = dbg.get(..k).unwrap_or(dbg);
                         }
                         let stripped;
                         if matches!(self.minor, PyMinor::Py312 | PyMinor::Py313) && dbg.contains('#') {
@@ -1059,13 +1070,15 @@ fn debug_text_strip_comments(t: &str) -> String {
     out
 }
 
-/// 3.12's tokenizer ends the text of a `{expr=}` debug field at the first `!`, `:` or `}` at
-/// bracket depth 0 (`update_fstring_expr` records only the first), so a top-level `!=` in the
-/// expression cuts the text before its `!` (`f"{x!=y=}"` shows `x`). Returns that byte offset
+/// 3.12's (and 3.13.0's) tokenizer ends the text of a `{expr=}` debug field at the first `!`,
+/// `:` or `}` at bracket depth 0 (`update_fstring_expr` records only the first), so a top-level
+/// `!=` in the expression cuts the text before its `!` (`f"{x!=y=}"` shows `x`). Returns the
+/// byte offset of the first (or, with `last`, the last: 3.14+ with a format spec) top-level `!=`
 /// in the debug text (from after `{` through the `=`), if there is one. String literals in the
 /// expression are skipped (with the same quote nested inside, a rare case, the scan may misread
 /// them).
-fn debug_text_cut_312(t: &str) -> Option<usize> {
+fn debug_text_bang(t: &str, last: bool) -> Option<usize> {
+    let mut found = None;
     let b = t.as_bytes();
     let mut depth = 0u32;
     let mut i = 0;
@@ -1073,7 +1086,12 @@ fn debug_text_cut_312(t: &str) -> Option<usize> {
         match c {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'!' if depth == 0 && b.get(i + 1) == Some(&b'=') => return Some(i),
+            b'!' if depth == 0 && b.get(i + 1) == Some(&b'=') => {
+                found = Some(i);
+                if !last {
+                    return found;
+                }
+            }
             b'\'' | b'"' => {
                 let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
                 i += if triple { 3 } else { 1 };
@@ -1094,7 +1112,7 @@ fn debug_text_cut_312(t: &str) -> Option<usize> {
         }
         i += 1;
     }
-    None
+    found
 }
 
 /// Accumulates adjacent literal pieces of an f-string into one `Constant`.

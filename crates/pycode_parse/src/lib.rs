@@ -57,6 +57,9 @@ pub struct Options {
     /// CPython 3.12.1 (fixed in a later 3.12 patch): a format spec that ends with a replacement
     /// field gets a trailing `Constant('')` (from the end of that field to the spec's end).
     pub spec_empty_tail: bool,
+    /// CPython 3.13.0 (fixed in 3.13.1): a `{expr=}` debug field's text ends at the first
+    /// top-level `!=` of the expression, as in every 3.12 (`f"{x!=y=}"` shows `x`).
+    pub debug_text_cut_3_13_0: bool,
 }
 
 /// Maximum nesting of brackets, as CPython's tokenizer (`MAXLEVEL`).
@@ -199,6 +202,7 @@ fn parse_inner(text: &str, opts: &Options, warnings: Option<&mut Vec<warnings::P
     let parsed = ruff_python_parser::parse_unchecked(text, ropts);
     let mut conv = convert::Converter::new(text, opts.minor);
     conv.spec_empty_tail = opts.spec_empty_tail;
+    conv.debug_text_cut_3_13_0 = opts.debug_text_cut_3_13_0;
     let result = convert_parsed(&parsed, &mut conv, text, opts);
     if let (Ok(_), Some(w)) = (&result, warnings) {
         warnings::string_warnings(text, parsed.tokens(), opts.minor, w);
@@ -497,7 +501,7 @@ mod future_tests {
     use super::*;
 
     fn err(src: &str, minor: PyMinor) -> Option<(String, u32, u32, u32)> {
-        let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false };
+        let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false };
         parse(src.as_bytes(), &opts).err().map(|e| (e.msg, e.lineno, e.offset, e.end_offset))
     }
 

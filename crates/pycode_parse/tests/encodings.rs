@@ -74,7 +74,7 @@ fn encodings_match_cpython() {
             let exp_path = dir.join("expected").join(format!("{stem}.{rel}.txt"));
             let expected = std::fs::read(&exp_path).unwrap_or_else(|_| panic!("missing {}", exp_path.display()));
             let expected = String::from_utf8_lossy(&expected).into_owned();
-            let opts = Options { minor, mode: Mode::Exec, type_comments: true, spec_empty_tail: false };
+            let opts = Options { minor, mode: Mode::Exec, type_comments: true, spec_empty_tail: false, debug_text_cut_3_13_0: false };
             let got = match pycode_parse::parse(&src, &opts) {
                 Ok(tree) => {
                     let d = DumpOptions { include_attributes: true, indent: Some("   ".into()), minor };

@@ -26,7 +26,7 @@ fn fixtures_match_cpython() {
         for (rel, minor) in RELEASES {
             let exp_path = dir.join("expected").join(format!("{stem}.{rel}.txt"));
             let expected = std::fs::read_to_string(&exp_path).unwrap_or_else(|_| panic!("missing {}", exp_path.display()));
-            let opts = Options { minor, mode: Mode::Exec, type_comments: true, spec_empty_tail: false };
+            let opts = Options { minor, mode: Mode::Exec, type_comments: true, spec_empty_tail: false, debug_text_cut_3_13_0: false };
             let got = match pycode_parse::parse(&src, &opts) {
                 Ok(tree) => {
                     let d = DumpOptions { include_attributes: true, indent: Some("   ".into()), minor };
@@ -47,6 +47,7 @@ fn fixtures_match_cpython() {
         }
     }
     assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(checked, 9 * RELEASES.len(), "fixtures: {names:?}");
     let mut cases = pycode_testkit::Cases::new("parse fixtures (file x release)");
     cases.ran_n(checked);
     cases.finish(32);

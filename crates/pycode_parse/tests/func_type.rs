@@ -23,7 +23,7 @@ fn func_type_matches_cpython() {
         let expected: Vec<&str> = expected.lines().collect();
         assert_eq!(expected.len(), cases.len(), "{tag}: expected file out of step with cases.json");
         for (src, want) in cases.iter().zip(expected) {
-            let opts = Options { minor, mode: Mode::FuncType, type_comments: true, spec_empty_tail: false };
+            let opts = Options { minor, mode: Mode::FuncType, type_comments: true, spec_empty_tail: false, debug_text_cut_3_13_0: false };
             let got = match pycode_parse::parse(src.as_bytes(), &opts) {
                 Ok(tree) => pycode_ast::dump(&tree, &DumpOptions { include_attributes: true, indent: None, minor }),
                 Err(e) => format!("ERROR {}: {} {} {} {} {}", e.kind.name(), e.msg, e.lineno, e.offset, e.end_lineno, e.end_offset),

@@ -10,7 +10,7 @@ use pycode_parse::syntax_errors::format_py_compile;
 use pycode_parse::{Mode, Options, PyMinor};
 
 fn py_compile_text(src: &[u8], minor: PyMinor) -> String {
-    let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false };
+    let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false };
     match pycode_parse::parse(src, &opts) {
         Ok(_) => "exit 0\n".to_string(),
         Err(e) => format!("exit 1\n{}", format_py_compile(&e, "FILE", minor)),
