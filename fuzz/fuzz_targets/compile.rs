@@ -1,4 +1,4 @@
-//! `pycode_compile` for 3.12.7 at optimize 0/1/2, modes exec/eval/single, then marshal: never panics.
+//! `pycode_compile` for every release it implements (newest patch of each minor) at optimize 0/1/2, modes exec/eval/single, then marshal and dis: never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
