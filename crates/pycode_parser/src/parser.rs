@@ -207,6 +207,15 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
 
     #[inline]
     fn at(&mut self, i: usize) -> Result<Tk, E> {
+        match self.toks.get(i) {
+            Some(t) => Ok(*t),
+            None => self.at_slow(i),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn at_slow(&mut self, i: usize) -> Result<Tk, E> {
         while self.toks.len() <= i {
             self.fill()?;
         }
@@ -2789,30 +2798,35 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
         self.binary(0)
     }
 
+    /// The six levels by precedence climbing: `level` is the lowest level whose operators this
+    /// call may take (0 `|`, 1 `^`, 2 `&`, 3 shifts, 4 `+ -`, 5 `* / // % @`). All are
+    /// left-associative, so the trees (and each `BinOp`'s start at its leftmost operand) are the
+    /// grammar's.
     fn binary(&mut self, level: u8) -> PR<B::Expr> {
         let m = self.p;
-        let first = if level == 5 { self.factor()? } else { self.binary(level + 1)? };
-        let Some(mut cur) = first else { return Ok(None) };
+        let Some(mut cur) = self.factor()? else { return Ok(None) };
         loop {
             let m2 = self.p;
-            let k = self.peek()?.t.kind;
-            let op = match (level, k) {
-                (0, TokKind::VBAR) => Operator::BitOr,
-                (1, TokKind::CIRCUMFLEX) => Operator::BitXor,
-                (2, TokKind::AMPER) => Operator::BitAnd,
-                (3, TokKind::LEFTSHIFT) => Operator::LShift,
-                (3, TokKind::RIGHTSHIFT) => Operator::RShift,
-                (4, TokKind::PLUS) => Operator::Add,
-                (4, TokKind::MINUS) => Operator::Sub,
-                (5, TokKind::STAR) => Operator::Mult,
-                (5, TokKind::SLASH) => Operator::Div,
-                (5, TokKind::DOUBLESLASH) => Operator::FloorDiv,
-                (5, TokKind::PERCENT) => Operator::Mod,
-                (5, TokKind::AT) => Operator::MatMult,
+            let (op, l) = match self.peek()?.t.kind {
+                TokKind::VBAR => (Operator::BitOr, 0),
+                TokKind::CIRCUMFLEX => (Operator::BitXor, 1),
+                TokKind::AMPER => (Operator::BitAnd, 2),
+                TokKind::LEFTSHIFT => (Operator::LShift, 3),
+                TokKind::RIGHTSHIFT => (Operator::RShift, 3),
+                TokKind::PLUS => (Operator::Add, 4),
+                TokKind::MINUS => (Operator::Sub, 4),
+                TokKind::STAR => (Operator::Mult, 5),
+                TokKind::SLASH => (Operator::Div, 5),
+                TokKind::DOUBLESLASH => (Operator::FloorDiv, 5),
+                TokKind::PERCENT => (Operator::Mod, 5),
+                TokKind::AT => (Operator::MatMult, 5),
                 _ => break,
             };
+            if l < level {
+                break;
+            }
             self.p += 1;
-            let right = if level == 5 { self.factor()? } else { self.binary(level + 1)? };
+            let right = if l == 5 { self.factor()? } else { self.binary(l + 1)? };
             match right {
                 Some(r) => {
                     let pos = self.pos(m);
