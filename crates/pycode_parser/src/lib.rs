@@ -45,7 +45,7 @@ pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> R
 }
 
 /// [`parse_with`] for already decoded text (newlines already `\n`).
-pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
     let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
     let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
     let src = match std::str::from_utf8(&prepared) {
@@ -53,6 +53,6 @@ pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) ->
         Err(_) => return Err(ParseError::syntax("invalid UTF-8 after decoding")),
     };
     let grammar = Grammar::new(opts.minor);
-    let mut p = parser::Parser::new(src, grammar, builder);
+    let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.run(opts.mode).map_err(|e| *e)
 }

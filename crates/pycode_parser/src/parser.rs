@@ -145,14 +145,17 @@ type TPrimMemo<B> = (usize, Option<(<B as AstBuilder>::Expr, usize)>);
 type SlashWithDefault<B> = (Vec<<B as AstBuilder>::Arg>, Vec<NameDefault<B>>);
 
 /// The parser over one prepared source.
-pub struct Parser<'s, B: AstBuilder> {
+pub struct Parser<'s, 'b, B: AstBuilder> {
     src: &'s str,
     lexer: Lexer<'s>,
     toks: Vec<Tk>,
     /// The mark: index of the next token.
     p: usize,
-    b: B,
+    b: &'b mut B,
     g: Grammar,
+    /// For the sub-parser of a 3.11 f-string expression: lines added to every token, columns
+    /// added to tokens on the first line.
+    shift: (u32, i32),
     depth: u32,
     /// `t_primary`'s memo: (start mark, result and the mark after it).
     tprim_memo: Option<TPrimMemo<B>>,
@@ -162,8 +165,8 @@ fn tok_pos(t: &Token) -> Pos {
     Pos { lineno: t.lineno, col_offset: t.col.max(0) as u32, end_lineno: t.end_lineno, end_col_offset: t.end_col.max(0) as u32 }
 }
 
-impl<'s, B: AstBuilder> Parser<'s, B> {
-    pub fn new(src: &'s str, g: Grammar, b: B) -> Self {
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    pub fn new(src: &'s str, g: Grammar, b: &'b mut B) -> Self {
         let cfg = Config::parser(g.lexer_minor);
         Parser {
             src,
@@ -172,6 +175,7 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
             p: 0,
             b,
             g,
+            shift: (0, 0),
             depth: 0,
             tprim_memo: None,
         }
@@ -194,7 +198,17 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let t = self.lexer.next_token().map_err(|e| self.lex_error(e))?;
+        let mut t = self.lexer.next_token().map_err(|e| self.lex_error(e))?;
+        if self.shift != (0, 0) {
+            if t.lineno == 1 && t.col >= 0 {
+                t.col += self.shift.1;
+            }
+            if t.end_lineno == 1 && t.end_col >= 0 {
+                t.end_col += self.shift.1;
+            }
+            t.lineno += self.shift.0;
+            t.end_lineno += self.shift.0;
+        }
         let kw = match t.kind {
             TokKind::NAME => keyword(self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default()),
             TokKind::ASYNC => Kw::Async,
@@ -3936,6 +3950,18 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
         if first.t.kind == TokKind::TSTRING_START {
             return self.tstrings(m);
         }
+        if !self.g.pep701 {
+            let mut end = m;
+            let mut any_f = false;
+            while self.at(end)?.t.kind == TokKind::STRING {
+                let t = self.at(end)?.t;
+                any_f |= is_fstring_token(self.text(&t));
+                end += 1;
+            }
+            if any_f {
+                return self.strings311(m, end);
+            }
+        }
         let mut acc = LitAcc::default();
         let mut values: Vec<B::Expr> = Vec::new();
         let mut fstring = false;
@@ -3950,10 +3976,6 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
                     let Some(lit) = pycode_parse::strings::split_literal(text) else {
                         return Err(self.error_at(&t.t, "invalid string literal"));
                     };
-                    if text.as_bytes().iter().take_while(|c| !matches!(c, b'\'' | b'"')).any(|c| matches!(c, b'f' | b'F')) {
-                        // A 3.11 f-string (one STRING token).
-                        return Err(self.error_at(&t.t, "f-strings before 3.12 are not supported yet"));
-                    }
                     if lit.bytes {
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
@@ -3990,6 +4012,262 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
         }
         self.flush(&mut acc, &mut values);
         Ok(Some(self.b.joined_str(values, pos)))
+    }
+
+    /// 3.11's concatenation of STRING tokens of which at least one is an f-string
+    /// (`Parser/string_parser.c`): every literal piece and every `FormattedValue` takes the
+    /// position of the whole concatenation, and its kind 'u' from the first token.
+    fn strings311(&mut self, m: usize, end: usize) -> PR<B::Expr> {
+        self.p = end;
+        let whole = self.pos(m);
+        let first = self.at(m)?.t;
+        let u311 = self.text(&first).starts_with(['u', 'U']);
+        let mut acc = LitAcc::default();
+        let mut values = Vec::new();
+        for i in m..end {
+            let tok = self.at(i)?.t;
+            let text = self.text(&tok);
+            let Some(lit) = pycode_parse::strings::split_literal(text) else {
+                return Err(self.error_at(&tok, "invalid string literal"));
+            };
+            if lit.bytes {
+                return Err(self.action_error(m, "cannot mix bytes and nonbytes literals"));
+            }
+            let body_start = tok.start as usize + (lit.body.as_ptr() as usize - text.as_ptr() as usize);
+            let body_end = body_start + lit.body.len();
+            if is_fstring_token(text) {
+                let mut i = body_start;
+                let ctx = F311 { tok, body_end, raw: lit.raw, whole, u311 };
+                self.fstring311_body(&ctx, &mut i, 0, &mut acc, &mut values)?;
+            } else {
+                let mut buf = Vec::new();
+                pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
+                    .map_err(|e| self.error_at(&tok, &format!("(unicode error) {}", e.msg)))?;
+                acc.add(&buf, whole, u311);
+            }
+        }
+        self.flush311(&mut acc, &mut values, whole, u311);
+        Ok(Some(self.b.joined_str(values, whole)))
+    }
+
+    fn flush311(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>, pos: Pos, u: bool) {
+        if let Some((buf, _, _)) = acc.take() {
+            if !buf.is_empty() {
+                values.push(self.b.constant(Constant::Str(to_pystr(buf)), u, pos));
+            }
+        }
+    }
+
+    /// One f-string body (or, at `recurse` > 0, a format spec up to its `}`) of a 3.11 STRING
+    /// token, from byte `*i` of the source.
+    fn fstring311_body(&mut self, ctx: &F311, i: &mut usize, recurse: u32, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
+        let src = self.src.as_bytes();
+        while *i < ctx.body_end {
+            // fstring_find_literal
+            let lit_start = *i;
+            let mut j = *i;
+            let mut lit_end = ctx.body_end;
+            let mut resume = ctx.body_end;
+            let mut at_brace = false;
+            while j < ctx.body_end {
+                let c = src.get(j).copied().unwrap_or(0);
+                j += 1;
+                if !ctx.raw && c == b'\\' && j < ctx.body_end {
+                    let n = src.get(j).copied().unwrap_or(0);
+                    j += 1;
+                    if n == b'N' && j < ctx.body_end && src.get(j) == Some(&b'{') {
+                        j += 1;
+                        while j < ctx.body_end {
+                            let c = src.get(j).copied().unwrap_or(0);
+                            j += 1;
+                            if c == b'}' {
+                                break;
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if c == b'{' || c == b'}' {
+                    if recurse == 0 && j < ctx.body_end && src.get(j) == Some(&c) {
+                        // a doubled brace: the literal ends after the first one
+                        lit_end = j;
+                        resume = j + 1;
+                        break;
+                    }
+                    if recurse == 0 && c == b'}' {
+                        return Err(self.error_at(&ctx.tok, "f-string: single '}' is not allowed"));
+                    }
+                    lit_end = j - 1;
+                    resume = j - 1;
+                    at_brace = true;
+                    break;
+                }
+            }
+            if lit_end > lit_start {
+                let text = self.src.get(lit_start..lit_end).unwrap_or("");
+                let mut buf = Vec::new();
+                pycode_parse::strings::decode_str_body(text, ctx.raw, false, &mut buf)
+                    .map_err(|e| self.error_at(&ctx.tok, &format!("(unicode error) {}", e.msg)))?;
+                acc.add(&buf, ctx.whole, ctx.u311);
+            }
+            *i = resume;
+            if !at_brace || *i >= ctx.body_end {
+                continue;
+            }
+            if src.get(*i) == Some(&b'}') {
+                // the end of a format spec (only at recurse > 0)
+                return Ok(());
+            }
+            self.fstring311_field(ctx, i, recurse, acc, values)?;
+        }
+        Ok(())
+    }
+
+    /// One `{expression[=][!conv][:spec]}` of a 3.11 f-string, `*i` at its `{`.
+    fn fstring311_field(&mut self, ctx: &F311, i: &mut usize, recurse: u32, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
+        let src = self.src.as_bytes();
+        let brace = *i;
+        let expr_start = brace + 1;
+        let mut j = expr_start;
+        let mut quote = 0u8;
+        let mut triple = false;
+        let mut depth = 0u32;
+        while j < ctx.body_end {
+            let c = src.get(j).copied().unwrap_or(0);
+            if c == b'\\' {
+                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include a backslash"));
+            }
+            if quote != 0 {
+                if c == quote {
+                    if triple {
+                        if src.get(j + 1) == Some(&c) && src.get(j + 2) == Some(&c) && j + 2 < ctx.body_end {
+                            j += 3;
+                            quote = 0;
+                            continue;
+                        }
+                    } else {
+                        quote = 0;
+                    }
+                }
+                j += 1;
+                continue;
+            }
+            if c == b'\'' || c == b'"' {
+                if j + 2 < ctx.body_end && src.get(j + 1) == Some(&c) && src.get(j + 2) == Some(&c) {
+                    triple = true;
+                    j += 2;
+                } else {
+                    triple = false;
+                }
+                quote = c;
+                j += 1;
+                continue;
+            }
+            if matches!(c, b'[' | b'{' | b'(') {
+                depth += 1;
+                j += 1;
+                continue;
+            }
+            if c == b'#' {
+                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include '#'"));
+            }
+            if depth == 0 && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
+                let n = src.get(j + 1).copied().unwrap_or(0);
+                if j + 1 < ctx.body_end && n == b'=' && matches!(c, b'!' | b'=' | b'<' | b'>') {
+                    j += 2;
+                    continue;
+                }
+                if c == b'>' || c == b'<' {
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            if matches!(c, b']' | b'}' | b')') {
+                depth = depth.saturating_sub(1);
+            }
+            j += 1;
+        }
+        if quote != 0 || depth != 0 || j >= ctx.body_end {
+            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+        }
+        let expr_end = j;
+        let value = self.fstring311_expr(ctx, brace, expr_start, expr_end)?;
+        let mut c = src.get(j).copied().unwrap_or(0);
+        let mut debug = false;
+        if c == b'=' {
+            j += 1;
+            while src.get(j).is_some_and(|c| c.is_ascii_whitespace()) && j < ctx.body_end {
+                j += 1;
+            }
+            let text = self.src.get(expr_start..j).unwrap_or("");
+            acc.add(text.as_bytes(), ctx.whole, ctx.u311);
+            debug = true;
+            c = src.get(j).copied().unwrap_or(0);
+        }
+        let mut conversion = -1;
+        if c == b'!' {
+            let conv = src.get(j + 1).copied().unwrap_or(0);
+            conversion = match conv {
+                b's' | b'r' | b'a' => i32::from(conv),
+                _ => return Err(self.error_at(&ctx.tok, "f-string: invalid conversion character: expected 's', 'r', or 'a'")),
+            };
+            j += 2;
+            c = src.get(j).copied().unwrap_or(0);
+        }
+        let mut format_spec = None;
+        if c == b':' {
+            j += 1;
+            let mut sacc = LitAcc::default();
+            let mut svalues = Vec::new();
+            *i = j;
+            self.fstring311_body(ctx, i, recurse + 1, &mut sacc, &mut svalues)?;
+            j = *i;
+            let part = tok_pos(&ctx.tok);
+            if let Some((buf, _, _)) = sacc.take() {
+                if !buf.is_empty() {
+                    svalues.push(self.b.constant(Constant::Str(to_pystr(buf)), false, part));
+                }
+            }
+            format_spec = Some(self.b.joined_str(svalues, part));
+            c = src.get(j).copied().unwrap_or(0);
+        }
+        if c != b'}' || j >= ctx.body_end {
+            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+        }
+        *i = j + 1;
+        if debug && conversion == -1 && format_spec.is_none() {
+            conversion = 'r' as i32;
+        }
+        self.flush311(acc, values, ctx.whole, ctx.u311);
+        values.push(self.b.formatted_value(value, conversion, format_spec, ctx.whole));
+        Ok(())
+    }
+
+    /// `fstring_compile_expr`: the expression parsed as `(expression)` by a sub-parser whose
+    /// tokens are moved to where the text is (the `(` at the `{`, the `)` at the character that
+    /// ended the expression).
+    fn fstring311_expr(&mut self, ctx: &F311, brace: usize, expr_start: usize, expr_end: usize) -> Result<B::Expr, E> {
+        let text = self.src.get(expr_start..expr_end).unwrap_or("");
+        if text.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+            return Err(self.error_at(&ctx.tok, "f-string: empty expression not allowed"));
+        }
+        let sub = format!("({text})");
+        let tok_start = ctx.tok.start as usize;
+        let before = self.src.get(tok_start..brace).unwrap_or("");
+        let nl = before.bytes().filter(|&c| c == b'\n').count() as u32;
+        let col = match before.rfind('\n') {
+            Some(k) => (brace - (tok_start + k + 1)) as i32,
+            None => ctx.tok.col + (brace - tok_start) as i32,
+        };
+        let depth = self.depth;
+        let mut sp = Parser::new(&sub, self.g, &mut *self.b);
+        sp.shift = (ctx.tok.lineno - 1 + nl, col);
+        sp.depth = depth;
+        match sp.star_expressions()? {
+            Some(e) => Ok(e),
+            None => Err(self.error_at(&ctx.tok, "f-string: invalid syntax")),
+        }
     }
 
     /// Ends the current run of literal pieces: a non-empty run becomes a `Constant`.
@@ -4238,6 +4516,20 @@ impl<'s, B: AstBuilder> Parser<'s, B> {
         }
         t
     }
+}
+
+/// A 3.11 f-string STRING token being parsed.
+struct F311 {
+    tok: Token,
+    body_end: usize,
+    raw: bool,
+    whole: Pos,
+    u311: bool,
+}
+
+/// Whether a STRING token is an f-string (its prefix has an `f`).
+fn is_fstring_token(text: &str) -> bool {
+    text.bytes().take_while(|c| !matches!(c, b'\'' | b'"')).any(|c| matches!(c, b'f' | b'F'))
 }
 
 /// The (line, byte column) after `text` that starts at (`line`, `col`).
