@@ -71,7 +71,7 @@ fn main() {
     }
     let old_opts =
         pycode_parse::Options { minor, mode: pycode_parse::Mode::Exec, type_comments: false, spec_empty_tail: release == Release::V3_12_1 };
-    let new_opts = pycode_parser::Options { minor, mode: pycode_parse::Mode::Exec };
+    let new_opts = pycode_parser::Options { minor, mode: pycode_parse::Mode::Exec, spec_empty_tail: release == Release::V3_12_1 };
     if bench.is_some() || only.is_some() {
         let srcs: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
         let bytes: usize = srcs.iter().map(Vec::len).sum();

@@ -31,6 +31,9 @@ use pycode_ast::{Mod, PyMinor};
 pub struct Options {
     pub minor: PyMinor,
     pub mode: Mode,
+    /// CPython 3.12.1 (fixed in a later 3.12 patch): a format spec that ends with a replacement
+    /// field gets a trailing `Constant('')`.
+    pub spec_empty_tail: bool,
 }
 
 /// `ast.parse(source_bytes, mode=...)` for the release `opts.minor`, as `pycode_ast` trees.
@@ -54,5 +57,6 @@ pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B
     };
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);
+    p.spec_empty_tail = opts.spec_empty_tail;
     p.run(opts.mode).map_err(|e| *e)
 }

@@ -156,6 +156,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     /// For the sub-parser of a 3.11 f-string expression: lines added to every token, columns
     /// added to tokens on the first line.
     shift: (u32, i32),
+    /// CPython 3.12.1: a format spec that ends with a replacement field gets a trailing `Constant('')`.
+    pub spec_empty_tail: bool,
     depth: u32,
     /// `t_primary`'s memo: (start mark, result and the mark after it).
     tprim_memo: Option<TPrimMemo<B>>,
@@ -176,6 +178,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             b,
             g,
             shift: (0, 0),
+            spec_empty_tail: false,
             depth: 0,
             tprim_memo: None,
         }
@@ -4394,6 +4397,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p += 1;
             let mut sacc = LitAcc::default();
             let mut svalues = Vec::new();
+            let mut last_field_end: Option<Token> = None;
             loop {
                 let t = self.peek()?;
                 match t.t.kind {
@@ -4406,6 +4410,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             let pos = self.middle_pos(&t.t);
                             sacc.add(&buf, pos, false);
                         }
+                        if !buf.is_empty() {
+                            last_field_end = None;
+                        }
                     }
                     TokKind::LBRACE => {
                         let Some(fv) = self.replacement_field(raw, &mut sacc, &mut svalues, template)? else {
@@ -4413,11 +4420,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             return Ok(None);
                         };
                         svalues.push(fv);
+                        last_field_end = self.toks.get(self.p.saturating_sub(1)).map(|t| t.t);
                     }
                     _ => break,
                 }
             }
             self.flush(&mut sacc, &mut svalues);
+            if let (true, Some(fe)) = (self.spec_empty_tail, last_field_end) {
+                // 3.12.1: a spec ending with a field gets a trailing empty constant.
+                let next = self.peek()?.t;
+                let tail = Pos {
+                    lineno: fe.end_lineno,
+                    col_offset: fe.end_col.max(0) as u32,
+                    end_lineno: next.lineno,
+                    end_col_offset: next.col.max(0) as u32,
+                };
+                svalues.push(self.b.constant(Constant::Str(PyStr::new("", false)), false, tail));
+            }
             let pos = self.pos(colon);
             format_spec = Some(self.b.joined_str(svalues, pos));
         }
