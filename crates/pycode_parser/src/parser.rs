@@ -26,6 +26,10 @@ const MAXSTACK: u32 = 6000;
 const RED_ZONE: usize = 256 * 1024;
 const STACK_GROW: usize = 4 * 1024 * 1024;
 
+const MEMO_STAR_TARGET: u8 = 0;
+const MEMO_TARGET_WITH_STAR_ATOM: u8 = 1;
+const MEMO_DEL_TARGET: u8 = 2;
+
 /// Keywords (`reserved_keywords`); `Kw::No` for every other token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(non_camel_case_types)]
@@ -161,6 +165,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     depth: u32,
     /// `t_primary`'s memo: (start mark, result and the mark after it).
     tprim_memo: Option<TPrimMemo<B>>,
+    /// The memo of the `(memo)` target rules: (mark, rule) → result and the mark after it.
+    memo: rustc_hash::FxHashMap<(u32, u8), Option<(B::Expr, u32)>>,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -181,6 +187,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             spec_empty_tail: false,
             depth: 0,
             tprim_memo: None,
+            memo: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -349,10 +356,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn enter(&mut self) -> Result<(), E> {
         self.depth += 1;
         if self.depth > MAXSTACK {
-            let mut e = ParseError::new(ErrorKind::RecursionError, "maximum recursion depth exceeded during compilation");
-            e.msg = "too many nested parentheses".into();
-            e.kind = ErrorKind::SyntaxError;
-            return Err(Box::new(e));
+            // CPython: `MemoryError: Parser stack overflowed - Python source too complex to parse`
+            // (ParseError has no MemoryError class; the nearest is RecursionError).
+            return Err(Box::new(ParseError::new(
+                ErrorKind::RecursionError,
+                "Parser stack overflowed - Python source too complex to parse",
+            )));
         }
         Ok(())
     }
@@ -3650,9 +3659,28 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_target (memo): '*' (!'*' star_target) | target_with_star_atom`
     fn star_target(&mut self) -> PR<B::Expr> {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.star_target_inner());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.memoized(MEMO_STAR_TARGET, Self::star_target_inner));
         self.leave();
         r
+    }
+
+    /// CPython's `(memo)`: the result of `rule` at this mark, parsed once.
+    fn memoized(&mut self, rule: u8, f: fn(&mut Self) -> PR<B::Expr>) -> PR<B::Expr> {
+        let key = (self.p as u32, rule);
+        if let Some(r) = self.memo.get(&key) {
+            let r = r.clone();
+            return Ok(match r {
+                Some((e, end)) => {
+                    self.p = end as usize;
+                    Some(e)
+                }
+                None => None,
+            });
+        }
+        let r = f(self)?;
+        let entry = r.as_ref().map(|e| (e.clone(), self.p as u32));
+        self.memo.insert(key, entry);
+        Ok(r)
     }
 
     fn star_target_inner(&mut self) -> PR<B::Expr> {
@@ -3673,6 +3701,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `target_with_star_atom (memo): t_primary '.' NAME !t_lookahead | t_primary '[' slices ']' !t_lookahead | star_atom`
     fn target_with_star_atom(&mut self) -> PR<B::Expr> {
+        self.memoized(MEMO_TARGET_WITH_STAR_ATOM, Self::target_with_star_atom_inner)
+    }
+
+    fn target_with_star_atom_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if let Some(t) = self.subscript_attribute_target(ExprContext::Store)? {
             return Ok(Some(t));
@@ -3898,7 +3930,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `del_target (memo)`
     fn del_target(&mut self) -> PR<B::Expr> {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.del_target_inner());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.memoized(MEMO_DEL_TARGET, Self::del_target_inner));
         self.leave();
         r
     }
