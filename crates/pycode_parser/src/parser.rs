@@ -145,6 +145,9 @@ enum KwOrStarred<B: AstBuilder> {
 /// `t_primary`'s memo entry: the start mark, and the result with the mark after it.
 type TPrimMemo<B> = (usize, Option<(<B as AstBuilder>::Expr, usize)>);
 
+/// A memo entry: the result and the mark after it.
+type Memo<B> = Option<(<B as AstBuilder>::Expr, u32)>;
+
 /// `SlashWithDefault`: parameters without and with defaults before the `/`.
 type SlashWithDefault<B> = (Vec<<B as AstBuilder>::Arg>, Vec<NameDefault<B>>);
 
@@ -166,7 +169,7 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     /// `t_primary`'s memo: (start mark, result and the mark after it).
     tprim_memo: Option<TPrimMemo<B>>,
     /// The memo of the `(memo)` target rules: (mark, rule) → result and the mark after it.
-    memo: rustc_hash::FxHashMap<(u32, u8), Option<(B::Expr, u32)>>,
+    memo: rustc_hash::FxHashMap<(u32, u8), Memo<B>>,
 }
 
 fn tok_pos(t: &Token) -> Pos {
