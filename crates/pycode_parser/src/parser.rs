@@ -165,6 +165,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     shift: (u32, i32),
     /// CPython 3.12.1: a format spec that ends with a replacement field gets a trailing `Constant('')`.
     pub spec_empty_tail: bool,
+    /// Open brackets (character, line, column) of the tokens read so far.
+    brackets: Vec<(u8, u32, i32)>,
     depth: u32,
     /// `t_primary`'s memo: (start mark, result and the mark after it).
     tprim_memo: Option<TPrimMemo<B>>,
@@ -188,6 +190,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             g,
             shift: (0, 0),
             spec_empty_tail: false,
+            brackets: Vec::new(),
             depth: 0,
             tprim_memo: None,
             memo: rustc_hash::FxHashMap::default(),
@@ -228,6 +231,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             TokKind::AWAIT => Kw::Await,
             _ => Kw::No,
         };
+        match t.kind {
+            TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+                let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
+                self.brackets.push((c, t.lineno, t.col));
+            }
+            TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+                self.brackets.pop();
+            }
+            _ => {}
+        }
         self.toks.push(Tk { t, kw });
         Ok(())
     }
@@ -376,6 +389,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ errors
 
     fn lex_error(&self, e: LexError) -> E {
+        if e.kind == LexErrorKind::Eof {
+            if let Some(&(c, line, col)) = self.brackets.last() {
+                // `raise_unclosed_parentheses_error`
+                let mut pe = ParseError::syntax(format!("'{}' was never closed", c as char));
+                let text = self.line_text(line);
+                let off = char_col(text, col) + 1;
+                pe.lineno = line;
+                pe.end_lineno = line;
+                pe.offset = off;
+                pe.text = Some(text.to_owned());
+                pe.raw = Some([i64::from(line), i64::from(off), i64::from(line), 0]);
+                return Box::new(pe);
+            }
+        }
         let kind = match e.kind {
             LexErrorKind::TabSpace => ErrorKind::TabError,
             LexErrorKind::Dedent | LexErrorKind::TooDeep => ErrorKind::IndentationError,
@@ -414,13 +441,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         match last.t.kind {
             TokKind::INDENT => {
-                let mut e = self.error_at(&last.t, "unexpected indent");
-                e.kind = ErrorKind::IndentationError;
-                e
+                // The tokenizer stands after the indentation: CPython's offset is there, and
+                // the end offset is -1.
+                let line = self.line_text(last.t.lineno);
+                let ws = line.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'\x0c')).count() as i32;
+                let mut e = ParseError::new(ErrorKind::IndentationError, "unexpected indent");
+                let off = char_col(line, ws);
+                e.lineno = last.t.lineno;
+                e.end_lineno = last.t.lineno;
+                e.offset = off;
+                e.text = Some(line.to_owned());
+                e.raw = Some([i64::from(last.t.lineno), i64::from(off), i64::from(last.t.lineno), -1]);
+                Box::new(e)
             }
             TokKind::DEDENT => {
                 let mut e = self.error_at(&last.t, "unexpected unindent");
                 e.kind = ErrorKind::IndentationError;
+                e
+            }
+            TokKind::NEWLINE => {
+                // A NEWLINE token has no width; CPython's range covers the newline character.
+                let mut e = self.error_at(&last.t, "invalid syntax");
+                if e.end_lineno == e.lineno && e.end_offset <= e.offset {
+                    e.end_offset = e.offset + 1;
+                }
                 e
             }
             _ => self.error_at(&last.t, "invalid syntax"),
