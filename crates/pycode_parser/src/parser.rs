@@ -165,6 +165,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     shift: (u32, i32),
     /// CPython 3.12.1: a format spec that ends with a replacement field gets a trailing `Constant('')`.
     pub spec_empty_tail: bool,
+    /// The furthest token index the rules asked for (`p->fill - 1` of CPython).
+    hwm: usize,
     /// Open brackets (character, line, column) of the tokens read so far.
     brackets: Vec<(u8, u32, i32)>,
     depth: u32,
@@ -190,6 +192,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             g,
             shift: (0, 0),
             spec_empty_tail: false,
+            hwm: 0,
             brackets: Vec::new(),
             depth: 0,
             tprim_memo: None,
@@ -247,6 +250,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     #[inline]
     fn at(&mut self, i: usize) -> Result<Tk, E> {
+        self.hwm = self.hwm.max(i);
         match self.toks.get(i) {
             Some(t) => Ok(*t),
             None => self.at_slow(i),
@@ -436,7 +440,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `_PyPegen_set_syntax_error`'s generic cases.
     fn generic_error(&mut self) -> E {
-        let Some(last) = self.toks.last().copied() else {
+        // The last token the rules read (tokens read ahead by `may_be_assignment` do not count).
+        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+        let Some(last) = last else {
             return Box::new(ParseError::syntax("invalid syntax"));
         };
         match last.t.kind {
@@ -661,8 +667,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Kw::Global | Kw::Nonlocal => return self.global_stmt(t.kw == Kw::Global),
             _ => {}
         }
-        if let Some(s) = self.assignment()? {
-            return Ok(Some(s));
+        if self.may_be_assignment() {
+            if let Some(s) = self.assignment()? {
+                return Ok(Some(s));
+            }
         }
         self.p = m;
         if self.g.type_params && self.next_is_soft("type")? {
@@ -727,6 +735,49 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     // ------------------------------------------------------------------ simple statements
+
+    /// Whether the logical line from the mark has, at bracket depth 0 before its `;` or
+    /// NEWLINE, a `=`, `:` or augmented-assignment token: every alternative of `assignment`
+    /// needs one, so without one it cannot match and is skipped (the same result, without
+    /// parsing a call twice). Reads tokens ahead without counting them as read by the rules;
+    /// a tokenizer error ahead means "maybe".
+    fn may_be_assignment(&mut self) -> bool {
+        let mut i = self.p;
+        let mut depth = 0u32;
+        loop {
+            if self.toks.len() <= i && self.fill().is_err() {
+                return true;
+            }
+            let Some(t) = self.toks.get(i) else { return true };
+            match t.t.kind {
+                TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
+                TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
+                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
+                TokKind::ENDMARKER => return true,
+                TokKind::EQUAL
+                | TokKind::COLON
+                | TokKind::PLUSEQUAL
+                | TokKind::MINEQUAL
+                | TokKind::STAREQUAL
+                | TokKind::ATEQUAL
+                | TokKind::SLASHEQUAL
+                | TokKind::PERCENTEQUAL
+                | TokKind::AMPEREQUAL
+                | TokKind::VBAREQUAL
+                | TokKind::CIRCUMFLEXEQUAL
+                | TokKind::LEFTSHIFTEQUAL
+                | TokKind::RIGHTSHIFTEQUAL
+                | TokKind::DOUBLESTAREQUAL
+                | TokKind::DOUBLESLASHEQUAL
+                    if depth == 0 =>
+                {
+                    return true
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
 
     /// `assignment`
     fn assignment(&mut self) -> PR<B::Stmt> {
