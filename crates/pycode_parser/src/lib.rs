@@ -1,0 +1,62 @@
+//! `pycode_parser`: pycode's own parser. CPython's `Grammar/python.gram`, rule for rule (same
+//! rule names, alternatives in the same order), over the tokens of [`pycode_lexer`], building
+//! the tree through an [`AstBuilder`] (docs/parser.md).
+//!
+//! Pipeline: [`pycode_parse::decode::decode_source`] (BOM, PEP 263, newlines) →
+//! [`pycode_lexer::prepare`] → tokens on demand into one `Vec` (backtracking resets an index) →
+//! the rules in [`parser`] → the builder.
+//!
+//! Status: the first pass (valid programs) for 3.12 and the 3.11/3.13/3.14/3.15 gates; the
+//! `invalid_*` rules (the second pass) are not written yet, so a syntax error is the generic
+//! "invalid syntax" at the last token read, or the tokenizer's error.
+//!
+//! # API boundary
+//! Returns a tree or a typed [`ParseError`]; never panics. Deep input is an error (CPython's
+//! `MAXSTACK`), never a stack overflow.
+
+pub mod builder;
+pub mod grammar;
+mod numbers;
+pub mod parser;
+mod strings;
+
+pub use builder::{AstBuilder, TreeBuilder};
+pub use grammar::Grammar;
+pub use pycode_parse::{ErrorKind, Mode, ParseError};
+
+use pycode_ast::{Mod, PyMinor};
+
+/// Options of [`parse`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub minor: PyMinor,
+    pub mode: Mode,
+    /// CPython 3.12.1 (fixed in a later 3.12 patch): a format spec that ends with a replacement
+    /// field gets a trailing `Constant('')`.
+    pub spec_empty_tail: bool,
+}
+
+/// `ast.parse(source_bytes, mode=...)` for the release `opts.minor`, as `pycode_ast` trees.
+pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
+    parse_with(source, opts, TreeBuilder)
+}
+
+/// [`parse`] with any [`AstBuilder`].
+pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+    let text = pycode_parse::decode::decode_source(source, opts.minor)?;
+    parse_text_with(&text, opts, builder)
+}
+
+/// [`parse_with`] for already decoded text (newlines already `\n`).
+pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
+    let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
+    let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
+    let src = match std::str::from_utf8(&prepared) {
+        Ok(s) => s,
+        Err(_) => return Err(ParseError::syntax("invalid UTF-8 after decoding")),
+    };
+    let grammar = Grammar::new(opts.minor);
+    let mut p = parser::Parser::new(src, grammar, &mut builder);
+    p.spec_empty_tail = opts.spec_empty_tail;
+    p.run(opts.mode).map_err(|e| *e)
+}
