@@ -2170,7 +2170,13 @@ impl<'a> Compiler<'a> {
             return Ok(false);
         }
         self.enter_annotate_scope(loc, key)?;
-        if self.feat.annotate_qualname_under_function {
+        // A generic function's at module level keeps the bare `__annotate__` that
+        // `set_qualname` gives a unit whose parent is a module-level type-params scope
+        // (measured: `def g[T](x: T)` -> `__annotate__`, `C.n[T]` -> `C.n.__annotate__`).
+        let n = self.stack.len();
+        let under_module_type_params =
+            n == 3 && self.stack.get(n - 2).is_some_and(|p| p.scope_type == ScopeType::TypeParams);
+        if self.feat.annotate_qualname_under_function && !under_module_type_params {
             // `f.__annotate__`, `C.g.__annotate__`, `outer.<locals>.inner.__annotate__`.
             let q = self.uref().md.qualname.to_string_lossy();
             if let Some(base) = q.strip_suffix("__annotate__") {

@@ -269,7 +269,9 @@ pub struct Features {
     pub inline_list_set_calls: bool,
     /// 3.15 `optimize_load_fast`: `GET_ITER` and `FORMAT_SIMPLE` consume no input,
     /// `END_SEND`, `LOAD_SPECIAL`, `PUSH_EXC_INFO` and `SET_FUNCTION_ATTRIBUTE` pass their
-    /// top of stack through, `POP_ITER` pops two. (3.14 CPython also keeps `FORMAT_SIMPLE`'s
+    /// top of stack through, `POP_ITER` pops two; the value `IMPORT_FROM`, `GET_LEN`,
+    /// `MATCH_*` or `WITH_EXCEPT_START` pushes is that instruction's own (3.14 names the
+    /// block's k-th instruction). (3.14 CPython also keeps `FORMAT_SIMPLE`'s
     /// input, measured; pycode's 3.14 back end is not switched here.)
     pub load_fast_passthrough: bool,
 }
