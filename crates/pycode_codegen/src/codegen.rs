@@ -785,6 +785,26 @@ impl<'a> Compiler<'a> {
                 self.compiler_body(loc, body)?;
                 add_none = true;
             }
+            Mod::Interactive { body } if self.feat.deferred_annotations => {
+                // 3.14+: a module body without the docstring step (`codegen_body` with
+                // `is_interactive`): conditional-annotation set, statements, `__annotate__`.
+                self.interactive = true;
+                let loc = body.first().map_or(loc, |s| loc_of(s.pos));
+                if self.ste().has_conditional_annotations {
+                    self.addop_i(op!(self, BUILD_SET), 0, loc);
+                    self.nameop(loc, "__conditional_annotations__", ExprContext::Store)?;
+                }
+                if self.future.annotations() && self.ste().annotations_used {
+                    self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+                }
+                for s in body {
+                    self.visit_stmt(s)?;
+                }
+                if !self.future.annotations() {
+                    self.process_deferred_annotations(loc)?;
+                }
+                add_none = true;
+            }
             Mod::Interactive { body } => {
                 if find_ann(body) {
                     self.addop(op!(self, SETUP_ANNOTATIONS), loc);
