@@ -99,8 +99,8 @@ pub struct Features {
     /// 3.14+ too, each scope then an annotations-like `(.format=1, /)` function
     /// (`deferred_annotations`).
     pub type_param_defaults: bool,
-    /// 3.13: jump offsets are resolved on the flat instruction sequence, starting from each
-    /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
+    /// 3.13 and 3.15 (pycode's 3.14 back end does not switch it on): jump offsets are resolved
+    /// on the flat instruction sequence, starting from each jump's oparg = its target's instruction index, so a jump whose target index is 256 or
     /// more begins with an `EXTENDED_ARG` and may keep it at a fixed point where the offset is
     /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
     pub jump_offsets_from_index: bool,
