@@ -100,9 +100,11 @@ pub struct Features {
     /// (`deferred_annotations`).
     pub type_param_defaults: bool,
     /// 3.13 and 3.15 (pycode's 3.14 back end does not switch it on): jump offsets are resolved
-    /// on the flat instruction sequence, starting from each jump's oparg = its target's instruction index, so a jump whose target index is 256 or
-    /// more begins with an `EXTENDED_ARG` and may keep it at a fixed point where the offset is
-    /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
+    /// on the flat instruction sequence, starting from each jump's oparg = its target's
+    /// instruction index, so a jump whose target index is 256 or more begins with an
+    /// `EXTENDED_ARG` and may keep it at a fixed point where the offset is exactly 256
+    /// (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`; 3.15:
+    /// email/_header_value_parser.py).
     pub jump_offsets_from_index: bool,
     /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
     /// in `RETURN_VALUE` takes the previous line). 3.13+ do not (measured with 3.13.0's
