@@ -2312,7 +2312,19 @@ impl<'a> Compiler<'a> {
                 }
             },
             _ => {
-                if self.feat.func_first_const_none {
+                // 3.14+ -OO: the AST optimizer has dropped the docstring statement, and
+                // `codegen_function_body` takes a string statement that now comes first as
+                // the docstring's constant (uncleaned, without CO_HAS_DOCSTRING; the statement
+                // itself is still compiled). Measured on 3.14.2 and 3.15.0rc1.
+                let next_doc = if self.opts.optimize >= 2 && self.feat.oo_lone_docstring_kept && get_docstring(&f.body).is_some() {
+                    f.body.get(1..).and_then(get_docstring)
+                } else {
+                    None
+                };
+                if let Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) = next_doc {
+                    let id = const_value(&mut self.consts, value);
+                    self.add_const_id(id);
+                } else if self.feat.func_first_const_none {
                     self.add_const(ConstValue::None);
                 }
             }
