@@ -250,8 +250,16 @@ def job_smoke(root, job):
     base_modules = dict(sys.modules)
     droppable = [k for k, m in base_modules.items() if _droppable(k, m)]
     results = {}
+    skip = set(job.get("skip", ()))
+    progress = os.path.join(root, job["progress"]) if job.get("progress") else None
     for name, rel in job["modules"]:
         path = os.path.join(d, rel)
+        if name in skip:
+            results[name] = {"outcome": "left out: killed the interpreter", "origin": "-"}
+            continue
+        if progress:
+            with open(progress, "w") as pf:
+                pf.write(name)
         try:
             for k in droppable:
                 sys.modules.pop(k, None)

@@ -324,10 +324,11 @@ def run_pyodide_job(work, job_name, job, timeout):
 
 
 def run_suite_job(work, job_name, job, timeout, retries=8):
-    """A suite job; when the interpreter itself dies inside a test (Pyodide 3.13+ overflow the
-    wasm stack in endless-recursion tests, a fatal error that loses the whole process), the
-    suite is run again without that test, at most `retries` times. The tests left out are
-    reported (`crash_skipped`), for the pycode and the control tree alike."""
+    """A suite (or smoke) job; when the interpreter itself dies inside a test (Pyodide 3.13+
+    overflow the wasm stack in endless-recursion tests, a fatal error that loses the whole
+    process) or while importing a module, the job is run again without that test or module, at
+    most `retries` times. What was left out is reported (`crash_skipped`), for the pycode and
+    the control tree alike."""
     job = dict(job, progress=job_name + ".progress", skip=[])
     while True:
         prog = os.path.join(work, job["progress"])
@@ -629,8 +630,7 @@ def main():
             job = {"kind": "smoke", "dir": "smoke-" + v, "modules": mods}
             if PYTHON is not None:
                 job["stdlib_prefix"] = native_stdlib(PYTHON)
-            res[v] = run_pyodide_job(work, "smoke-" + v, job,
-                                     timeout=7200)
+            res[v] = run_suite_job(work, "smoke-" + v, job, 7200)
         lines.append("")
         lines.append("== smoke: import every module of stdlib %s that pycode compiled" % RELEASE)
         lines.append("sources: %d .py; not compiled by pycode: %d; by CPython: %d"
@@ -667,6 +667,10 @@ def main():
                 return rp[m]["outcome"].replace("smoke-pycode", "smoke-") == \
                     rc[m]["outcome"].replace("smoke-cpython", "smoke-")
             differ_mods = [m for m, _ in mods if not same_outcome(m)]
+            for v in ("pycode", "cpython"):
+                if res[v].get("crash_skipped"):
+                    lines.append("left out of the %s tree's run (they killed the interpreter, run "
+                                 "again without them): %s" % (v, " ".join(res[v]["crash_skipped"])))
             lines.append("modules whose import outcome differs: %d" % len(differ_mods))
             for m in differ_mods:
                 lines.append("  %s: pycode: %s | control: %s"
