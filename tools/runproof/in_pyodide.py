@@ -21,7 +21,8 @@ import os
 import sys
 import traceback
 
-_ZIP = "/lib/python312.zip"
+# Where Pyodide keeps its stdlib: /lib/python3NN.zip of the running release.
+_ZIP = "/lib/python%d%d.zip" % sys.version_info[:2]
 # Never dropped from sys.modules: the import system, codecs, Pyodide's own runtime.
 _PROTECTED = ("importlib", "encodings", "pyodide", "_pyodide", "zipimport", "site", "codecs",
               "warnings", "_frozen_importlib", "_frozen_importlib_external")
@@ -44,8 +45,11 @@ def _origin_check(mod, root):
         return "not-pyc:%s" % f
     if os.path.exists(f[:-1]):
         return "source-beside:%s" % f
-    if getattr(mod, "__cached__", None) != f:
-        return "cached-mismatch:%r" % (getattr(mod, "__cached__", None),)
+    cached = getattr(mod, "__cached__", None)
+    if cached is None and sys.version_info >= (3, 15):
+        cached = getattr(spec, "cached", None)  # 3.15 no longer sets __cached__
+    if cached != f:
+        return "cached-mismatch:%r" % (cached,)
     if not isinstance(getattr(spec, "loader", None), SourcelessFileLoader):
         return "loader:%r" % (getattr(spec, "loader", None),)
     return "pyc"
@@ -172,7 +176,22 @@ def job_suite(root, job):
                 suite.addTest(unittest.defaultTestLoader.loadTestsFromName(t))
             except unittest.SkipTest as e:  # raised at import: the whole module is skipped
                 out["module_skipped"] = "%s: %s" % (t, e)
-        result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
+        skip = set(job.get("skip", ()))
+        if skip:
+            suite = _without(suite, skip)
+        progress = os.path.join(root, job["progress"]) if job.get("progress") else None
+
+        class Result(unittest.TextTestResult):
+            def startTest(self, test):
+                # The id of the running test, on disk before it runs: when a test takes the
+                # whole interpreter down (Pyodide's stack), runproof reruns the suite without it.
+                if progress:
+                    with open(progress, "w") as pf:
+                        pf.write(test.id())
+                super().startTest(test)
+
+        result = unittest.TextTestRunner(stream=stream, verbosity=2,
+                                         resultclass=Result).run(suite)
     except BaseException:  # noqa: BLE001
         out["crash"] = traceback.format_exc()[-3000:]
         return out
@@ -199,6 +218,18 @@ def job_suite(root, job):
     return out
 
 
+def _without(suite, skip):
+    """suite with the tests whose id is in skip left out (nested suites kept as they are)."""
+    import unittest
+    out = type(suite)() if isinstance(suite, unittest.TestSuite) else unittest.TestSuite()
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            out.addTest(_without(t, skip))
+        elif t.id() not in skip:
+            out.addTest(t)
+    return out
+
+
 def _droppable(key, mod):
     if any(key == p or key.startswith(p + ".") for p in _PROTECTED):
         return False
@@ -219,8 +250,16 @@ def job_smoke(root, job):
     base_modules = dict(sys.modules)
     droppable = [k for k, m in base_modules.items() if _droppable(k, m)]
     results = {}
+    skip = set(job.get("skip", ()))
+    progress = os.path.join(root, job["progress"]) if job.get("progress") else None
     for name, rel in job["modules"]:
         path = os.path.join(d, rel)
+        if name in skip:
+            results[name] = {"outcome": "left out: killed the interpreter", "origin": "-"}
+            continue
+        if progress:
+            with open(progress, "w") as pf:
+                pf.write(name)
         try:
             for k in droppable:
                 sys.modules.pop(k, None)
@@ -274,6 +313,8 @@ def run_job(root, job_name):
     if job.get("stdlib_prefix"):  # native: stdlib modules are loaded from here, not the zip
         global _ZIP
         _ZIP = job["stdlib_prefix"]
+    if job.get("recursion_limit"):  # see runproof.py: PYODIDE_RECURSION_LIMIT
+        sys.setrecursionlimit(job["recursion_limit"])
     fn = {"compile": job_compile, "suite": job_suite, "smoke": job_smoke}[kind]
     try:
         out = fn(root, job)

@@ -41,6 +41,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+# Pyodide releases (`--release`): one node process per job, in the pinned Pyodide build.
+PYODIDE_PACKAGES = {"3.12.7": "pyodide-0.27.7", "3.13.2": "pyodide-0.29.3",
+                    "3.14.2": "pyodide-314.0.7", "3.15.0rc1": "pyodide-315.0.0-alpha.2"}
 PYODIDE = os.path.join(REPO, "oracle", "pyodide", "node_modules", "pyodide-0.27.7")
 STDLIB = os.path.join(REPO, "corpus", "stdlib-3.12.7")
 RELEASE = "3.12.7"
@@ -48,7 +51,12 @@ RELEASE = "3.12.7"
 NATIVE = {
     "3.11.7": ["python3", "/root/.pyenv/versions/3.11.7/bin/python3"],
     "3.11.2": ["/usr/bin/python3.11"],
+    "3.13.0": ["/root/.pyenv/versions/3.13.0/bin/python3"],
 }
+# The unittest suites come from a native `test/` package: 3.11.7's for 3.11/3.12 (as before),
+# 3.13.0's (pyenv, the newest with a test package here) for 3.13 and later, whose stdlib the
+# 3.11 tests no longer fit (test_pathlib, test_doctest are packages there, removed modules...).
+TESTS_FROM = {"3.13.0": "3.13.0", "3.13.2": "3.13.0", "3.14.2": "3.13.0", "3.15.0rc1": "3.13.0"}
 PYTHON = None  # the native interpreter, when RELEASE is one of NATIVE
 # Never imported by the native smoke check: they start programs or GUIs, or run test suites,
 # at import (Pyodide's stdlib has none of them, or they are harmless there).
@@ -152,7 +160,14 @@ def log(msg):
 
 
 def default_tests_root():
-    """The `test/` package of a native python3 3.11.7 (it has the tests' data files)."""
+    """The `test/` package of a native python3 3.11.7 (it has the tests' data files), or of
+    native 3.13.0 for the releases in TESTS_FROM."""
+    if RELEASE in TESTS_FROM:
+        exe = find_native(TESTS_FROM[RELEASE])
+        if exe is None:
+            return None
+        d = os.path.join(native_stdlib(exe), "test")
+        return d if os.path.isdir(os.path.join(d, "support")) else None
     for exe in ([sys.executable] if sys.version_info[:3] == (3, 11, 7) else []) + \
             ["python3", "/root/.pyenv/versions/3.11.7/bin/python3"]:
         try:
@@ -308,6 +323,29 @@ def run_pyodide_job(work, job_name, job, timeout):
     return out
 
 
+def run_suite_job(work, job_name, job, timeout, retries=8):
+    """A suite (or smoke) job; when the interpreter itself dies inside a test (Pyodide 3.13+
+    overflow the wasm stack in endless-recursion tests, a fatal error that loses the whole
+    process) or while importing a module, the job is run again without that test or module, at
+    most `retries` times. What was left out is reported (`crash_skipped`), for the pycode and
+    the control tree alike."""
+    job = dict(job, progress=job_name + ".progress", skip=[])
+    while True:
+        prog = os.path.join(work, job["progress"])
+        if os.path.exists(prog):
+            os.remove(prog)
+        out = run_pyodide_job(work, job_name, job, timeout)
+        if "crash" not in out or len(job["skip"]) >= retries or not os.path.exists(prog):
+            break
+        with open(prog) as f:
+            last = f.read().strip()
+        if not last or last in job["skip"]:
+            break
+        job["skip"] = job["skip"] + [last]
+    out["crash_skipped"] = job["skip"]
+    return out
+
+
 def compile_with_cpython(work, tree_rel):
     job = {"kind": "compile", "dir": tree_rel}
     if PYTHON is not None:
@@ -400,8 +438,9 @@ def fmt_suite(r):
         return "CRASH"
     if r.get("module_skipped"):
         return "module skipped (SkipTest at import)"
-    return "run %4d  fail %3d  err %3d  skip %3d" % (
-        r["run"], len(r["failures"]), len(r["errors"]), r["skipped"])
+    return "run %4d  fail %3d  err %3d  skip %3d%s" % (
+        r["run"], len(r["failures"]), len(r["errors"]), r["skipped"],
+        "  crash-left-out %d" % len(r["crash_skipped"]) if r.get("crash_skipped") else "")
 
 
 def module_names(tree):
@@ -442,11 +481,18 @@ def main():
     ap.add_argument("-j", type=int, default=1, help="parallel Pyodide processes")
     ap.add_argument("--report", default=None, help="also write the report here")
     ap.add_argument("--release", default="3.12.7",
-                    help="3.12.7 (Pyodide 0.27.7, default) or a native release: %s"
-                    % ", ".join(sorted(NATIVE)))
+                    help="a Pyodide release: %s (3.12.7 default), or a native release: %s"
+                    % (", ".join(PYODIDE_PACKAGES), ", ".join(sorted(NATIVE))))
     args = ap.parse_args()
-    global RELEASE, STDLIB, PYTHON
-    if args.release != "3.12.7":
+    global RELEASE, STDLIB, PYTHON, PYODIDE
+    if args.release in PYODIDE_PACKAGES and args.release != "3.12.7":
+        RELEASE = args.release
+        STDLIB = os.path.join(REPO, "corpus", "stdlib-" + RELEASE)
+        PYODIDE = os.path.join(REPO, "oracle", "pyodide", "node_modules",
+                               PYODIDE_PACKAGES[RELEASE])
+        if args.work == ap.get_default("work"):
+            args.work = os.path.join(REPO, "oracle", "work", "runproof-" + RELEASE)
+    elif args.release != "3.12.7":
         if args.release not in NATIVE:
             sys.exit("runproof: unknown release %r" % args.release)
         RELEASE = args.release
@@ -460,7 +506,7 @@ def main():
     pycode = args.pycode or os.path.join(
         os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")), "release", "pycode")
     for need, what in ((pycode, "pycode binary (cargo build --release -p pycode_cli)"),
-                       (PYODIDE, "Pyodide 0.27.7 (cd oracle/pyodide && npm ci)"),
+                       (PYODIDE, "%s (cd oracle/pyodide && npm ci)" % os.path.basename(PYODIDE)),
                        (STDLIB, "corpus/stdlib-%s (python3 oracle/fetch_corpus.py)" % RELEASE)):
         if PYTHON is not None and need == PYODIDE:
             continue
@@ -470,7 +516,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     lines = ["runproof: CPython %s (%s) running sourceless .pyc written by pycode "
              "(control: written by that CPython)"
-             % (RELEASE, "native " + PYTHON if PYTHON else "Pyodide 0.27.7")]
+             % (RELEASE, "native " + PYTHON if PYTHON else os.path.basename(PYODIDE).replace("-", " "))]
     details = []
 
     if not args.no_suites:
@@ -506,7 +552,7 @@ def main():
         results = {}
         log("suites: running %d Pyodide jobs" % len(jobs))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as ex:
-            futs = {ex.submit(run_pyodide_job, work, jn, job, 1800): (n, v)
+            futs = {ex.submit(run_suite_job, work, jn, job, 1800): (n, v)
                     for n, v, jn, job in jobs}
             for fut in concurrent.futures.as_completed(futs):
                 n, v = futs[fut]
@@ -517,6 +563,7 @@ def main():
         lines.append("%-20s %-40s %-40s %s" % ("suite", "pycode .pyc", "CPython .pyc (control)",
                                                 "verdict"))
         tot = {"pycode": [0, 0, 0], "cpython": [0, 0, 0]}
+        crash_left_out = []
         same_suites = 0
         for n in names:
             rp, rc = results[(n, "pycode")], results[(n, "cpython")]
@@ -535,7 +582,8 @@ def main():
             else:
                 fp = {norm_id(t) for t in rp["failures"] + rp["errors"]}
                 fc = {norm_id(t) for t in rc["failures"] + rc["errors"]}
-                if fp == fc and rp["run"] == rc["run"] and rp["skipped"] == rc["skipped"]:
+                if fp == fc and rp["run"] == rc["run"] and rp["skipped"] == rc["skipped"] \
+                        and rp.get("crash_skipped") == rc.get("crash_skipped"):
                     verdict = "same"
                     same_suites += 1
                 else:
@@ -555,6 +603,11 @@ def main():
             for v, r in (("pycode", rp), ("cpython", rc)):
                 if "crash" in r:
                     details.append("-- %s/%s crashed: %s" % (n, v, r["crash"][-1500:]))
+            for t in sorted(set(rp.get("crash_skipped", [])) | set(rc.get("crash_skipped", []))):
+                crash_left_out.append("  %s: %s (%s)" % (
+                    n, t, "both" if t in rp.get("crash_skipped", []) and t in
+                    rc.get("crash_skipped", []) else
+                    "pycode only" if t in rp.get("crash_skipped", []) else "control only"))
         lines.append("")
         lines.append("total pycode : run %d, failed+errors %d, skipped %d"
                      % tuple(tot["pycode"]))
@@ -562,6 +615,9 @@ def main():
                      % tuple(tot["cpython"]))
         lines.append("suites with identical outcome (same tests run/skipped/failing): %d/%d"
                      % (same_suites, len(names)))
+        if crash_left_out:
+            lines.append("tests left out because they killed the interpreter (rerun without them):")
+            lines.extend(crash_left_out)
 
     if not args.no_smoke:
         log("smoke: building trees (whole stdlib %s)" % RELEASE)
@@ -574,8 +630,7 @@ def main():
             job = {"kind": "smoke", "dir": "smoke-" + v, "modules": mods}
             if PYTHON is not None:
                 job["stdlib_prefix"] = native_stdlib(PYTHON)
-            res[v] = run_pyodide_job(work, "smoke-" + v, job,
-                                     timeout=7200)
+            res[v] = run_suite_job(work, "smoke-" + v, job, 7200)
         lines.append("")
         lines.append("== smoke: import every module of stdlib %s that pycode compiled" % RELEASE)
         lines.append("sources: %d .py; not compiled by pycode: %d; by CPython: %d"
@@ -612,6 +667,10 @@ def main():
                 return rp[m]["outcome"].replace("smoke-pycode", "smoke-") == \
                     rc[m]["outcome"].replace("smoke-cpython", "smoke-")
             differ_mods = [m for m, _ in mods if not same_outcome(m)]
+            for v in ("pycode", "cpython"):
+                if res[v].get("crash_skipped"):
+                    lines.append("left out of the %s tree's run (they killed the interpreter, run "
+                                 "again without them): %s" % (v, " ".join(res[v]["crash_skipped"])))
             lines.append("modules whose import outcome differs: %d" % len(differ_mods))
             for m in differ_mods:
                 lines.append("  %s: pycode: %s | control: %s"

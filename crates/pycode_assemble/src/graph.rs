@@ -162,14 +162,15 @@ impl Rules {
                 small_int_max: 256,
             },
             // 3.15.0rc1: 3.14's rules but for the module code object's FLAG_REF and the
-            // preallocated ints up to 1024 (measured).
+            // preallocated ints up to 1024 (measured); its own start-up qualnames
+            // (`tools/gen_startup_qualnames.py 3.15.0rc1`).
             Release::V3_15_0rc1 => Rules {
                 interns_static_strings: true,
                 interns_code_strings: true,
                 set_keys_borrow_elements: false,
                 merges_annotate_localsplusnames: false,
                 startup_interned: &[],
-                startup_interned_names: &[],
+                startup_interned_names: crate::generated_qualnames_315::STARTUP_QUALNAMES_3_15_0RC1,
                 root_code_flag_ref: false,
                 small_int_max: 1024,
             },

@@ -10,6 +10,9 @@ mod generated_qualnames;
 #[path = "generated/startup_qualnames_3_14.rs"]
 #[rustfmt::skip] // generated (do not edit)
 mod generated_qualnames_314;
+#[path = "generated/startup_qualnames_3_15.rs"]
+#[rustfmt::skip] // generated (do not edit)
+mod generated_qualnames_315;
 #[path = "generated/startup_interned_3_12.rs"]
 #[rustfmt::skip] // generated (do not edit)
 mod generated_startup;

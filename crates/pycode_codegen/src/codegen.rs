@@ -785,6 +785,26 @@ impl<'a> Compiler<'a> {
                 self.compiler_body(loc, body)?;
                 add_none = true;
             }
+            Mod::Interactive { body } if self.feat.deferred_annotations => {
+                // 3.14+: a module body without the docstring step (`codegen_body` with
+                // `is_interactive`): conditional-annotation set, statements, `__annotate__`.
+                self.interactive = true;
+                let loc = body.first().map_or(loc, |s| loc_of(s.pos));
+                if self.ste().has_conditional_annotations {
+                    self.addop_i(op!(self, BUILD_SET), 0, loc);
+                    self.nameop(loc, "__conditional_annotations__", ExprContext::Store)?;
+                }
+                if self.future.annotations() && self.ste().annotations_used {
+                    self.addop(op!(self, SETUP_ANNOTATIONS), loc);
+                }
+                for s in body {
+                    self.visit_stmt(s)?;
+                }
+                if !self.future.annotations() {
+                    self.process_deferred_annotations(loc)?;
+                }
+                add_none = true;
+            }
             Mod::Interactive { body } => {
                 if find_ann(body) {
                     self.addop(op!(self, SETUP_ANNOTATIONS), loc);
@@ -2170,7 +2190,13 @@ impl<'a> Compiler<'a> {
             return Ok(false);
         }
         self.enter_annotate_scope(loc, key)?;
-        if self.feat.annotate_qualname_under_function {
+        // A generic function's at module level keeps the bare `__annotate__` that
+        // `set_qualname` gives a unit whose parent is a module-level type-params scope
+        // (measured: `def g[T](x: T)` -> `__annotate__`, `C.n[T]` -> `C.n.__annotate__`).
+        let n = self.stack.len();
+        let under_module_type_params =
+            n == 3 && self.stack.get(n - 2).is_some_and(|p| p.scope_type == ScopeType::TypeParams);
+        if self.feat.annotate_qualname_under_function && !under_module_type_params {
             // `f.__annotate__`, `C.g.__annotate__`, `outer.<locals>.inner.__annotate__`.
             let q = self.uref().md.qualname.to_string_lossy();
             if let Some(base) = q.strip_suffix("__annotate__") {
@@ -2286,7 +2312,19 @@ impl<'a> Compiler<'a> {
                 }
             },
             _ => {
-                if self.feat.func_first_const_none {
+                // 3.14+ -OO: the AST optimizer has dropped the docstring statement, and
+                // `codegen_function_body` takes a string statement that now comes first as
+                // the docstring's constant (uncleaned, without CO_HAS_DOCSTRING; the statement
+                // itself is still compiled). Measured on 3.14.2 and 3.15.0rc1.
+                let next_doc = if self.opts.optimize >= 2 && self.feat.oo_lone_docstring_kept && get_docstring(&f.body).is_some() {
+                    f.body.get(1..).and_then(get_docstring)
+                } else {
+                    None
+                };
+                if let Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) = next_doc {
+                    let id = const_value(&mut self.consts, value);
+                    self.add_const_id(id);
+                } else if self.feat.func_first_const_none {
                     self.add_const(ConstValue::None);
                 }
             }

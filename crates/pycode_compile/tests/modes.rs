@@ -1,5 +1,5 @@
 //! eval and single ("interactive") modes, byte for byte against CPython 3.12.7, 3.13.0, 3.13.2,
-//! 3.11.7 and 3.11.2.
+//! 3.14.2, 3.15.0rc1, 3.11.7 and 3.11.2.
 //!
 //! Every fixture `tests/data/modes/NAME.MODE.py` (MODE = `eval` or `single`; a few `exec` ones
 //! for compiler paths the corpora hardly reach, e.g. equal code objects merged) has references
@@ -9,8 +9,9 @@
 //! oracle, see conformance/README.md) after adding or changing a fixture.
 //! pycode's `compile_source` + `marshal.dumps` must reproduce every reference exactly; a
 //! mismatch is reported with both disassemblies (marshal order for set constants).
-//! The 3.13.0 (native) and 3.13.2 (Pyodide 0.29.3) references are in the subdirectories
-//! `3.13.0/` and `3.13.2/` (`regen.py --release R`). The 3.11 references
+//! The 3.13.0 (native), 3.13.2 (Pyodide 0.29.3), 3.14.2 (Pyodide 314.0.7) and 3.15.0rc1
+//! (Pyodide 315.0.0-alpha.2) references are in the subdirectories named after the release
+//! (`regen.py --release R`). The 3.11 references
 //! `NAME.MODE.py.3.11.7.O{0,1,2}.marshal` / `.3.11.2.` are made by the native interpreters, one
 //! fresh process per fixture: `regen311.py` next to the fixtures.
 
@@ -117,6 +118,22 @@ fn eval_single_and_exec_fixtures_match_cpython_3_13_0() {
 fn eval_single_and_exec_fixtures_match_cpython_3_13_2() {
     let checked = check_fixtures(Release::V3_13_2, Some("3.13.2"), "");
     let mut cases = pycode_testkit::Cases::new("modes 3.13.2 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_14_2() {
+    let checked = check_fixtures(Release::V3_14_2, Some("3.14.2"), "");
+    let mut cases = pycode_testkit::Cases::new("modes 3.14.2 (source x optimize level)");
+    cases.ran_n(checked);
+    cases.finish(FLOOR);
+}
+
+#[test]
+fn eval_single_and_exec_fixtures_match_cpython_3_15_0rc1() {
+    let checked = check_fixtures(Release::V3_15_0rc1, Some("3.15.0rc1"), "");
+    let mut cases = pycode_testkit::Cases::new("modes 3.15.0rc1 (source x optimize level)");
     cases.ran_n(checked);
     cases.finish(FLOOR);
 }

@@ -267,11 +267,14 @@ impl Cfg {
                         | "MATCH_MAPPING"
                         | "MATCH_SEQUENCE"
                         | "WITH_EXCEPT_START" => {
-                            // CPython's loop variable shadows the instruction index here:
-                            // the k-th value pushed claims the block's k-th instruction as its
-                            // producer (so storing `from m import x` marks instruction 0).
+                            // 3.14: CPython's loop variable shadows the instruction index
+                            // here: the k-th value pushed claims the block's k-th instruction
+                            // as its producer (so storing `from m import x` marks instruction
+                            // 0). 3.15 pushes the instruction itself (measured: `from h import
+                            // g` after `if r is None: r = ...; r.a` keeps `LOAD_FAST_BORROW r`).
+                            let fixed = o.release.features().load_fast_passthrough;
                             for k in 0..net.max(0) {
-                                refs.push(Ref { instr: k as i32, local: NONE });
+                                refs.push(Ref { instr: if fixed { ii } else { k as i32 }, local: NONE });
                             }
                         }
                         "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => {

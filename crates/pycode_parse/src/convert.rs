@@ -904,8 +904,14 @@ impl<'s> Converter<'s> {
                             dbg = dbg.get(..k).unwrap_or(dbg);
                         }
                         let stripped;
-                        if matches!(self.minor, PyMinor::Py312 | PyMinor::Py313) && dbg.contains('#') {
-                            stripped = debug_text_strip_comments(dbg);
+                        // 3.11 keeps the text as written (it rejects `#` in the expression).
+                        let skip_strings = match self.minor {
+                            PyMinor::Py311 => None,
+                            PyMinor::Py312 | PyMinor::Py313 => Some(false),
+                            PyMinor::Py314 | PyMinor::Py315 => Some(true),
+                        };
+                        if let Some(skip) = skip_strings.filter(|_| dbg.contains('#')) {
+                            stripped = debug_text_strip_comments(dbg, skip);
                             dbg = &stripped;
                         }
                         let mut buf = Vec::new();
@@ -1049,20 +1055,61 @@ impl<'s> Converter<'s> {
     }
 }
 
-/// 3.12 and 3.13 drop comments from the text of a `{expr=}` debug field: from each `#` up to
-/// (not including) the end of its line, also inside string literals (measured on 3.12.1,
-/// 3.12.7, 3.13.0, 3.13.2: `f"{'#'=}"` gives `'`; 3.14 skips strings).
-fn debug_text_strip_comments(t: &str) -> String {
+/// 3.12+ drop comments from the text of a `{expr=}` debug field: from each `#` up to (not
+/// including) the end of its line. 3.12 and 3.13 do so inside string literals too (measured on
+/// 3.12.1, 3.12.7, 3.13.0, 3.13.2: `f"{'#'=}"` gives `'`); 3.14 and 3.15 skip string literals
+/// (`skip_strings`; measured: `f"""{1+2 = # c\n  }"""` gives `1+2 = \n  `).
+fn debug_text_strip_comments(t: &str, skip_strings: bool) -> String {
     let mut out = String::with_capacity(t.len());
     let mut in_comment = false;
-    for c in t.chars() {
+    // Inside a string literal: its quote character and whether it is triple-quoted.
+    let mut string: Option<(char, bool)> = None;
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
         if in_comment {
             if c == '\n' {
                 in_comment = false;
                 out.push(c);
             }
-        } else if c == '#' {
+            continue;
+        }
+        if let Some((q, triple)) = string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == q {
+                if !triple {
+                    string = None;
+                } else if chars.peek() == Some(&q) {
+                    out.push(q);
+                    chars.next();
+                    if chars.peek() == Some(&q) {
+                        out.push(q);
+                        chars.next();
+                        string = None;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '#' {
             in_comment = true;
+        } else if skip_strings && (c == '\'' || c == '"') {
+            out.push(c);
+            // Two quotes are an empty string; three open a triple-quoted one.
+            if chars.peek() == Some(&c) {
+                out.push(c);
+                chars.next();
+                if chars.peek() == Some(&c) {
+                    out.push(c);
+                    chars.next();
+                    string = Some((c, true));
+                }
+            } else {
+                string = Some((c, false));
+            }
         } else {
             out.push(c);
         }

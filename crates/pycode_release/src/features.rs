@@ -99,10 +99,12 @@ pub struct Features {
     /// 3.14+ too, each scope then an annotations-like `(.format=1, /)` function
     /// (`deferred_annotations`).
     pub type_param_defaults: bool,
-    /// 3.13: jump offsets are resolved on the flat instruction sequence, starting from each
-    /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
-    /// more begins with an `EXTENDED_ARG` and may keep it at a fixed point where the offset is
-    /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`).
+    /// 3.13 and 3.15 (pycode's 3.14 back end does not switch it on): jump offsets are resolved
+    /// on the flat instruction sequence, starting from each jump's oparg = its target's
+    /// instruction index, so a jump whose target index is 256 or more begins with an
+    /// `EXTENDED_ARG` and may keep it at a fixed point where the offset is exactly 256
+    /// (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`; 3.15:
+    /// email/_header_value_parser.py).
     pub jump_offsets_from_index: bool,
     /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
     /// in `RETURN_VALUE` takes the previous line). 3.13+ do not (measured with 3.13.0's
@@ -272,7 +274,9 @@ pub struct Features {
     pub inline_list_set_calls: bool,
     /// 3.15 `optimize_load_fast`: `GET_ITER` and `FORMAT_SIMPLE` consume no input,
     /// `END_SEND`, `LOAD_SPECIAL`, `PUSH_EXC_INFO` and `SET_FUNCTION_ATTRIBUTE` pass their
-    /// top of stack through, `POP_ITER` pops two. (3.14 CPython also keeps `FORMAT_SIMPLE`'s
+    /// top of stack through, `POP_ITER` pops two; the value `IMPORT_FROM`, `GET_LEN`,
+    /// `MATCH_*` or `WITH_EXCEPT_START` pushes is that instruction's own (3.14 names the
+    /// block's k-th instruction). (3.14 CPython also keeps `FORMAT_SIMPLE`'s
     /// input, measured; pycode's 3.14 back end is not switched here.)
     pub load_fast_passthrough: bool,
 }
@@ -326,7 +330,7 @@ impl Release {
             min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: ge13,
-            jump_offsets_from_index: matches!(line, Minor::V3_13),
+            jump_offsets_from_index: matches!(line, Minor::V3_13 | Minor::V3_15),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
