@@ -2615,7 +2615,26 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit_format(conv, format_spec.is_some(), loc);
             }
-            ExprKind::Interpolation { .. } | ExprKind::TemplateStr { .. } => return Err(unsupported("template strings")),
+            ExprKind::TemplateStr { values } => self.compiler_template_str(values, loc)?,
+            ExprKind::Interpolation { value, str, conversion, format_spec } => {
+                // 3.14+ (PEP 750): value, its source text, the spec if any, then
+                // `BUILD_INTERPOLATION` with the item count (2 or 3) and the conversion above it.
+                self.visit_expr(value)?;
+                self.load_const(ConstValue::str(str), loc);
+                let mut oparg = 2;
+                if let Some(spec) = format_spec {
+                    oparg += 1;
+                    self.visit_expr(spec)?;
+                }
+                let conv: u32 = match *conversion {
+                    115 => 1,
+                    114 => 2,
+                    97 => 3,
+                    -1 => 0,
+                    _ => return Err(CompileError::new(ErrorKind::SystemError, "Unrecognized conversion character")),
+                };
+                self.addop_i(o.BUILD_INTERPOLATION, oparg | (conv << 2), loc);
+            }
             ExprKind::Attribute { value, attr, ctx } => {
                 if *ctx == ExprContext::Load && self.can_optimize_super_call(e) {
                     let ExprKind::Call { args, .. } = &value.kind else { return Ok(()) };
@@ -2691,6 +2710,44 @@ impl<'a> Compiler<'a> {
                 ExprContext::Del => self.visit_exprs(elts)?,
             },
         }
+        Ok(())
+    }
+
+    /// A template string (3.14+, PEP 750): the tuple of its string pieces (an empty string
+    /// before, between and after interpolations that have no piece there), the tuple of its
+    /// interpolations, then `BUILD_TEMPLATE` (both tuples are folded to constants by the CFG
+    /// when they can be).
+    fn compiler_template_str(&mut self, values: &'a [Expr], loc: Location) -> R {
+        let o = self.ops;
+        let mut after_interpolation = true;
+        let mut strings: u32 = 0;
+        for v in values {
+            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+                if after_interpolation {
+                    self.load_const(ConstValue::str(""), loc);
+                    strings += 1;
+                }
+                after_interpolation = true;
+            } else {
+                self.visit_expr(v)?;
+                strings += 1;
+                after_interpolation = false;
+            }
+        }
+        if after_interpolation {
+            self.load_const(ConstValue::str(""), loc);
+            strings += 1;
+        }
+        self.addop_i(o.BUILD_TUPLE, strings, loc);
+        let mut interpolations: u32 = 0;
+        for v in values {
+            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+                self.visit_expr(v)?;
+                interpolations += 1;
+            }
+        }
+        self.addop_i(o.BUILD_TUPLE, interpolations, loc);
+        self.addop(o.BUILD_TEMPLATE, loc);
         Ok(())
     }
 

@@ -114,6 +114,10 @@ pub struct Features {
     /// the same line goes (measured: `try: pass` / `except: pass` in a loop keeps the `try`
     /// location).
     pub cold_push_removes_nops: bool,
+    /// 3.14+: `convert_pseudo_ops` ends with `remove_redundant_nops_and_jumps`, so a jump
+    /// left before a block whose jump became a NOP when cold blocks moved goes too
+    /// (measured on 3.14.2: requests/utils.py `super_len`).
+    pub pseudo_ops_remove_jumps: bool,
     /// 3.13.1+: `future_parse` only takes `from __future__` imports of level 0, and an unknown
     /// feature (or `braces`) is reported at the imported name's range (3.12 and 3.13.0: at the
     /// start of the statement, without an end; measured on native 3.13.0 and Pyodide 3.13.2).
@@ -326,6 +330,7 @@ impl Release {
             jump_offsets_from_index: matches!(line, Minor::V3_13),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
+            pseudo_ops_remove_jumps: matches!(line, Minor::V3_14 | Minor::V3_15),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
             swaps_after_peepholes: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,
