@@ -627,8 +627,10 @@ impl<'a> Compiler<'a> {
             if let Some(i) = idx {
                 self.load_const(ConstValue::Int(i64::from(i)), sloc);
                 if scope == ScopeType::Class {
-                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).unwrap_or(0);
-                    let n = self.uref().md.varnames.len() as u32 + self.uref().md.cellvars.len() as u32;
+                    // `ADDOP_NAME(..., freevars)`: the name joins the unit's free variables
+                    // here (the symtable puts it in the class, not in `__annotate__`).
+                    let fi = self.u().md.freevars.insert(pystr("__conditional_annotations__"));
+                    let n = self.uref().md.cellvars.len() as u32;
                     self.addop_i(o.LOAD_DEREF, n + fi, sloc);
                 } else {
                     let arg = self.u().md.names.insert_str("__conditional_annotations__", true);
@@ -2211,7 +2213,7 @@ impl<'a> Compiler<'a> {
                 let n = name.to_string_lossy();
                 // get_ref_type
                 let is_class = self.uref().scope_type == ScopeType::Class;
-                let reftype = if is_class && (n == "__class__" || n == "__classdict__") { Scope::Cell } else { self.ste().scope(&n) };
+                let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") { Scope::Cell } else { self.ste().scope(&n) };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
                     return Err(CompileError::new(ErrorKind::SystemError, format!("compiler_make_closure: cannot find '{n}'")));

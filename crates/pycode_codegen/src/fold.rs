@@ -1219,12 +1219,18 @@ fn fold_format_only(e: &mut Expr) {
 fn fold_const_match_pattern(e: &mut Expr) {
     match &mut e.kind {
         ExprKind::UnaryOp { op: UnaryOp::USub, operand } if const_of(operand).is_some() => fold_unaryop(e),
-        ExprKind::BinOp { left, op: Operator::Add | Operator::Sub, right } => {
+        ExprKind::BinOp { left, op: op @ (Operator::Add | Operator::Sub), right } => {
+            let op = *op;
             if matches!(&left.kind, ExprKind::UnaryOp { op: UnaryOp::USub, operand } if const_of(operand).is_some()) {
                 fold_unaryop(left);
             }
-            if const_of(left).is_some() && const_of(right).is_some() {
-                fold_binop(e);
+            if let (Some(l), Some(r)) = (const_of(left), const_of(right)) {
+                // 3.14's arithmetic: a real and a complex combine by the mixed-mode rules.
+                match mixed_complex_binop(op, l, r) {
+                    Some(Some(c)) => set_const(e, c),
+                    Some(None) => {}
+                    None => fold_binop(e),
+                }
             }
         }
         _ => {}

@@ -327,7 +327,7 @@ impl Release {
             min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: ge13,
-            jump_offsets_from_index: matches!(line, Minor::V3_13),
+            jump_offsets_from_index: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
             cold_push_removes_nops: matches!(line, Minor::V3_13),
             pseudo_ops_remove_jumps: matches!(line, Minor::V3_14 | Minor::V3_15),
