@@ -329,7 +329,7 @@ impl Release {
             type_param_defaults: ge13,
             jump_offsets_from_index: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
-            cold_push_removes_nops: matches!(line, Minor::V3_13),
+            cold_push_removes_nops: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             pseudo_ops_remove_jumps: matches!(line, Minor::V3_14 | Minor::V3_15),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
             swaps_after_peepholes: matches!(line, Minor::V3_13),
