@@ -627,8 +627,10 @@ impl<'a> Compiler<'a> {
             if let Some(i) = idx {
                 self.load_const(ConstValue::Int(i64::from(i)), sloc);
                 if scope == ScopeType::Class {
-                    let fi = self.uref().md.freevars.get_index(&pystr("__conditional_annotations__")).unwrap_or(0);
-                    let n = self.uref().md.varnames.len() as u32 + self.uref().md.cellvars.len() as u32;
+                    // `ADDOP_NAME(..., freevars)`: the name joins the unit's free variables
+                    // here (the symtable puts it in the class, not in `__annotate__`).
+                    let fi = self.u().md.freevars.insert(pystr("__conditional_annotations__"));
+                    let n = self.uref().md.cellvars.len() as u32;
                     self.addop_i(o.LOAD_DEREF, n + fi, sloc);
                 } else {
                     let arg = self.u().md.names.insert_str("__conditional_annotations__", true);
@@ -2237,7 +2239,7 @@ impl<'a> Compiler<'a> {
                 let n = name.to_string_lossy();
                 // get_ref_type
                 let is_class = self.uref().scope_type == ScopeType::Class;
-                let reftype = if is_class && (n == "__class__" || n == "__classdict__") { Scope::Cell } else { self.ste().scope(&n) };
+                let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") { Scope::Cell } else { self.ste().scope(&n) };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
                     return Err(CompileError::new(ErrorKind::SystemError, format!("compiler_make_closure: cannot find '{n}'")));
@@ -2299,6 +2301,19 @@ impl<'a> Compiler<'a> {
         self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
         self.u().is_method = in_class && self.feat.deferred_annotations;
         let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
+        // 3.14+ -OO: the AST optimizer removed the docstring statement, so a string statement
+        // after it is now the body's docstring: codegen takes it, uncleaned, as the first
+        // constant; the statement itself still compiles, as a `NOP` (measured on 3.14.2:
+        // test_doctest.py).
+        let second_doc = if self.feat.oo_lone_docstring_kept && self.opts.optimize >= 2 && f.body.len() > 1 && get_docstring(&f.body).is_some() {
+            f.body.get(1..).and_then(get_docstring)
+        } else {
+            None
+        };
+        if let Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) = second_doc {
+            let id = const_value(&mut self.consts, value);
+            self.add_const_id(id);
+        } else {
         match doc {
             Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
                 Some(clean) => {
@@ -2328,6 +2343,7 @@ impl<'a> Compiler<'a> {
                     self.add_const(ConstValue::None);
                 }
             }
+        }
         }
         self.u().argcount = f.args.args.len() as u32;
         self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
@@ -2653,7 +2669,26 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit_format(conv, format_spec.is_some(), loc);
             }
-            ExprKind::Interpolation { .. } | ExprKind::TemplateStr { .. } => return Err(unsupported("template strings")),
+            ExprKind::TemplateStr { values } => self.compiler_template_str(values, loc)?,
+            ExprKind::Interpolation { value, str, conversion, format_spec } => {
+                // 3.14+ (PEP 750): value, its source text, the spec if any, then
+                // `BUILD_INTERPOLATION` with the item count (2 or 3) and the conversion above it.
+                self.visit_expr(value)?;
+                self.load_const(ConstValue::str(str), loc);
+                let mut oparg = 2;
+                if let Some(spec) = format_spec {
+                    oparg += 1;
+                    self.visit_expr(spec)?;
+                }
+                let conv: u32 = match *conversion {
+                    115 => 1,
+                    114 => 2,
+                    97 => 3,
+                    -1 => 0,
+                    _ => return Err(CompileError::new(ErrorKind::SystemError, "Unrecognized conversion character")),
+                };
+                self.addop_i(o.BUILD_INTERPOLATION, oparg | (conv << 2), loc);
+            }
             ExprKind::Attribute { value, attr, ctx } => {
                 if *ctx == ExprContext::Load && self.can_optimize_super_call(e) {
                     let ExprKind::Call { args, .. } = &value.kind else { return Ok(()) };
@@ -2729,6 +2764,44 @@ impl<'a> Compiler<'a> {
                 ExprContext::Del => self.visit_exprs(elts)?,
             },
         }
+        Ok(())
+    }
+
+    /// A template string (3.14+, PEP 750): the tuple of its string pieces (an empty string
+    /// before, between and after interpolations that have no piece there), the tuple of its
+    /// interpolations, then `BUILD_TEMPLATE` (both tuples are folded to constants by the CFG
+    /// when they can be).
+    fn compiler_template_str(&mut self, values: &'a [Expr], loc: Location) -> R {
+        let o = self.ops;
+        let mut after_interpolation = true;
+        let mut strings: u32 = 0;
+        for v in values {
+            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+                if after_interpolation {
+                    self.load_const(ConstValue::str(""), loc);
+                    strings += 1;
+                }
+                after_interpolation = true;
+            } else {
+                self.visit_expr(v)?;
+                strings += 1;
+                after_interpolation = false;
+            }
+        }
+        if after_interpolation {
+            self.load_const(ConstValue::str(""), loc);
+            strings += 1;
+        }
+        self.addop_i(o.BUILD_TUPLE, strings, loc);
+        let mut interpolations: u32 = 0;
+        for v in values {
+            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+                self.visit_expr(v)?;
+                interpolations += 1;
+            }
+        }
+        self.addop_i(o.BUILD_TUPLE, interpolations, loc);
+        self.addop(o.BUILD_TEMPLATE, loc);
         Ok(())
     }
 

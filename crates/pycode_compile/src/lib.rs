@@ -134,8 +134,10 @@ fn minor_of(release: Release) -> PyMinor {
 pub const fn complete(release: Release) -> bool {
     match release {
         // 3.13.2: stdlib, PyPI and the 3.11 stdlib + tests, -O0/1/2, both header modes.
-        Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_2 => true,
-        Release::V3_11_2 | Release::V3_11_7 | Release::V3_13_0 | Release::V3_14_2 | Release::V3_15_0rc1 => false,
+        // 3.14.2: stdlib 559/559, PyPI 554/554, the 3.11 stdlib + tests 1772/1773 at
+        // -O0/1/2 (hash mode; timestamp mode at -O1/-O2).
+        Release::V3_12_1 | Release::V3_12_7 | Release::V3_13_2 | Release::V3_14_2 => true,
+        Release::V3_11_2 | Release::V3_11_7 | Release::V3_13_0 | Release::V3_15_0rc1 => false,
     }
 }
 

@@ -1744,7 +1744,11 @@ impl Cfg {
             self.remove_redundant_nops(b).map(|_| ())
         });
         self.put_order(order, order_gen);
-        r
+        r?;
+        if self.ops.release.features().pseudo_ops_remove_jumps {
+            self.remove_redundant_nops_and_jumps()?;
+        }
+        Ok(())
     }
 
     /// `normalize_jumps`: pseudo jumps become forward/backward jumps by layout order; a backward
@@ -1903,6 +1907,27 @@ impl Cfg {
                 blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 totsize += size;
             }
+            // 3.14+: `END_ASYNC_FOR`'s oparg counts back to its loop's `SEND` and then
+            // `END_SEND_OFFSET` code units on (`SEND`, `YIELD_VALUE`, `RESUME`,
+            // `JUMP_BACKWARD_NO_INTERRUPT`: 5 in 3.14, 6 in 3.15), where `END_SEND` lies when
+            // `CLEANUP_THROW` is cold; an inline `CLEANUP_THROW` (a loop inside an `except`
+            // handler) sits between, so the oparg names the `CLEANUP_THROW` (measured on 3.14.2
+            // and 3.15.0rc1). The pairs are the `END_SEND` block each `SEND` jumps to and the
+            // `SEND`'s offset.
+            let end_send_offset = i64::from(
+                o.instr_size(o.SEND, 0) + o.instr_size(o.YIELD_VALUE, 0) + o.instr_size(o.RESUME, 0) + o.instr_size(o.JUMP_BACKWARD_NO_INTERRUPT, 0),
+            );
+            let mut sends: Vec<(BlockId, i64)> = Vec::new();
+            for &b in order {
+                let blk = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                let mut off = i64::from(blk.offset);
+                for x in &blk.instrs {
+                    if x.opcode == o.SEND {
+                        sends.push((x.target, off));
+                    }
+                    off += i64::from(o.size_and_is_jump(x.opcode, x.oparg).0);
+                }
+            }
             let mut recompile = false;
             for (k, &b) in order.iter().enumerate() {
                 // Where this block ends: the next block's offset (or the code's size).
@@ -1917,7 +1942,12 @@ impl Cfg {
                 let mut instrs = std::mem::take(&mut blk.instrs);
                 let mut set_jump = |x: &mut CfgInstr, isize: u32, bsize: i64| -> Result<(), CfgError> {
                     let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
-                    let arg = if toff < bsize { bsize - toff } else { toff - bsize };
+                    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
+                    let arg = match send {
+                        Some(&(_, send_off)) => bsize - send_off - end_send_offset,
+                        None if toff < bsize => bsize - toff,
+                        None => toff - bsize,
+                    };
                     x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
                     if o.instr_size(x.opcode, x.oparg) != isize {
                         recompile = true;

@@ -967,7 +967,8 @@ impl<'s> Converter<'s> {
             Some(spec) => {
                 let mut acc = LitAcc::default();
                 let mut values = Vec::new();
-                self.interp_elements(&spec.elements, raw, part, whole, u311, &mut acc, &mut values, template)?;
+                // A replacement field inside a t-string's spec is a `FormattedValue` (3.14.2).
+                self.interp_elements(&spec.elements, raw, part, whole, u311, &mut acc, &mut values, false)?;
                 // 3.11's `fstring_parse` finishes a spec with its own token (`t`), never `u`.
                 acc.flush(self, part, false, &mut values);
                 if self.spec_empty_tail && matches!(spec.elements.last(), Some(r::InterpolatedStringElement::Interpolation(_))) {

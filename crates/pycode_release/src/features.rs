@@ -99,12 +99,11 @@ pub struct Features {
     /// 3.14+ too, each scope then an annotations-like `(.format=1, /)` function
     /// (`deferred_annotations`).
     pub type_param_defaults: bool,
-    /// 3.13 and 3.15 (pycode's 3.14 back end does not switch it on): jump offsets are resolved
-    /// on the flat instruction sequence, starting from each jump's oparg = its target's
-    /// instruction index, so a jump whose target index is 256 or more begins with an
-    /// `EXTENDED_ARG` and may keep it at a fixed point where the offset is exactly 256
-    /// (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`; 3.15:
-    /// email/_header_value_parser.py).
+    /// 3.13+: jump offsets are resolved on the flat instruction sequence, starting from each
+    /// jump's oparg = its target's instruction index, so a jump whose target index is 256 or
+    /// more begins with an `EXTENDED_ARG` and may keep it at a fixed point where the offset is
+    /// exactly 256 (measured: test_contextlib.py's `EXTENDED_ARG 1; JUMP_BACKWARD 256`; 3.14:
+    /// testsealable.py; 3.15: email/_header_value_parser.py).
     pub jump_offsets_from_index: bool,
     /// `resolve_line_numbers` ends with `guarantee_lineno_for_exits` (a line-less block ending
     /// in `RETURN_VALUE` takes the previous line). 3.13+ do not (measured with 3.13.0's
@@ -116,6 +115,10 @@ pub struct Features {
     /// the same line goes (measured: `try: pass` / `except: pass` in a loop keeps the `try`
     /// location).
     pub cold_push_removes_nops: bool,
+    /// 3.14+: `convert_pseudo_ops` ends with `remove_redundant_nops_and_jumps`, so a jump
+    /// left before a block whose jump became a NOP when cold blocks moved goes too
+    /// (measured on 3.14.2: requests/utils.py `super_len`).
+    pub pseudo_ops_remove_jumps: bool,
     /// 3.13.1+: `future_parse` only takes `from __future__` imports of level 0, and an unknown
     /// feature (or `braces`) is reported at the imported name's range (3.12 and 3.13.0: at the
     /// start of the statement, without an end; measured on native 3.13.0 and Pyodide 3.13.2).
@@ -330,9 +333,10 @@ impl Release {
             min_stacksize_one: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             iter_list_not_tuple: matches!(line, Minor::V3_14 | Minor::V3_15),
             type_param_defaults: ge13,
-            jump_offsets_from_index: matches!(line, Minor::V3_13 | Minor::V3_15),
+            jump_offsets_from_index: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
             guarantee_exit_lines: matches!(line, Minor::V3_11 | Minor::V3_12),
-            cold_push_removes_nops: matches!(line, Minor::V3_13),
+            cold_push_removes_nops: matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15),
+            pseudo_ops_remove_jumps: matches!(line, Minor::V3_14 | Minor::V3_15),
             future_errors_at_alias: matches!(self, Release::V3_13_2),
             swaps_after_peepholes: matches!(line, Minor::V3_13),
             jump_thread_appends: ge13,

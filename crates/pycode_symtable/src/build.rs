@@ -66,7 +66,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
     }
     b.exit_block();
     let mut st = SymTable { entries: b.entries, blocks: b.blocks, future };
-    analyze(&mut st, release.features().inline_comprehensions)?;
+    analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations)?;
     Ok(st)
 }
 
@@ -1145,6 +1145,10 @@ struct Analysis {
     ids: Vec<Vec<u32>>,
     dunder_class: u32,
     dunder_classdict: u32,
+    /// `__conditional_annotations__` when the release has deferred annotations (3.14+: a
+    /// class binds it for its children like `__classdict__`, and a child's free use of it
+    /// gives the class the cell), else `None`.
+    dunder_conditional: Option<u32>,
     /// `Features::inline_comprehensions` of the target release (PEP 709, 3.12+).
     inline_comprehensions: bool,
 }
@@ -1152,7 +1156,7 @@ struct Analysis {
 type NameSet = HashSet<u32>;
 
 /// `symtable_analyze`.
-fn analyze(st: &mut SymTable, inline_comprehensions: bool) -> R {
+fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool) -> R {
     let mut free = NameSet::default();
     let mut global = NameSet::default();
     if st.entries.is_empty() {
@@ -1162,7 +1166,8 @@ fn analyze(st: &mut SymTable, inline_comprehensions: bool) -> R {
     let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
     let dunder_class = names.intern("__class__");
     let dunder_classdict = names.intern("__classdict__");
-    let mut a = Analysis { names, ids, dunder_class, dunder_classdict, inline_comprehensions };
+    let dunder_conditional = deferred_annotations.then(|| names.intern("__conditional_annotations__"));
+    let mut a = Analysis { names, ids, dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions };
     analyze_block(st, &mut a, 0, None, &mut free, &mut global, None, 0)
 }
 
@@ -1274,6 +1279,11 @@ fn drop_class_free(ste: &mut Entry, a: &Analysis, free: &mut NameSet) {
     }
     if free.remove(&a.dunder_classdict) {
         ste.needs_classdict = true;
+    }
+    if let Some(c) = a.dunder_conditional {
+        if free.remove(&c) {
+            ste.has_conditional_annotations = true;
+        }
     }
 }
 
@@ -1440,6 +1450,9 @@ fn analyze_block(
     } else {
         newbound.insert(a.dunder_class);
         newbound.insert(a.dunder_classdict);
+        if let Some(c) = a.dunder_conditional {
+            newbound.insert(c);
+        }
     }
 
     let children = st.entries[ste].children.clone();
