@@ -2301,19 +2301,6 @@ impl<'a> Compiler<'a> {
         self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
         self.u().is_method = in_class && self.feat.deferred_annotations;
         let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
-        // 3.14+ -OO: the AST optimizer removed the docstring statement, so a string statement
-        // after it is now the body's docstring: codegen takes it, uncleaned, as the first
-        // constant; the statement itself still compiles, as a `NOP` (measured on 3.14.2:
-        // test_doctest.py).
-        let second_doc = if self.feat.oo_lone_docstring_kept && self.opts.optimize >= 2 && f.body.len() > 1 && get_docstring(&f.body).is_some() {
-            f.body.get(1..).and_then(get_docstring)
-        } else {
-            None
-        };
-        if let Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) = second_doc {
-            let id = const_value(&mut self.consts, value);
-            self.add_const_id(id);
-        } else {
         match doc {
             Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
                 Some(clean) => {
@@ -2343,7 +2330,6 @@ impl<'a> Compiler<'a> {
                     self.add_const(ConstValue::None);
                 }
             }
-        }
         }
         self.u().argcount = f.args.args.len() as u32;
         self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
