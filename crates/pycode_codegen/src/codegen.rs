@@ -2196,8 +2196,7 @@ impl<'a> Compiler<'a> {
         // `set_qualname` gives a unit whose parent is a module-level type-params scope
         // (measured: `def g[T](x: T)` -> `__annotate__`, `C.n[T]` -> `C.n.__annotate__`).
         let n = self.stack.len();
-        let under_module_type_params =
-            n == 3 && self.stack.get(n - 2).is_some_and(|p| p.scope_type == ScopeType::TypeParams);
+        let under_module_type_params = n == 3 && self.stack.get(n - 2).is_some_and(|p| p.scope_type == ScopeType::TypeParams);
         if self.feat.annotate_qualname_under_function && !under_module_type_params {
             // `f.__annotate__`, `C.g.__annotate__`, `outer.<locals>.inner.__annotate__`.
             let q = self.uref().md.qualname.to_string_lossy();
@@ -2239,7 +2238,11 @@ impl<'a> Compiler<'a> {
                 let n = name.to_string_lossy();
                 // get_ref_type
                 let is_class = self.uref().scope_type == ScopeType::Class;
-                let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") { Scope::Cell } else { self.ste().scope(&n) };
+                let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") {
+                    Scope::Cell
+                } else {
+                    self.ste().scope(&n)
+                };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
                     return Err(CompileError::new(ErrorKind::SystemError, format!("compiler_make_closure: cannot find '{n}'")));

@@ -346,11 +346,8 @@ fn take(ns: &mut ParsedArgs, act: Act, val: Option<&[u8]>, release: Release) -> 
                         | Release::V3_13_2
                         | Release::V3_14_2 => false,
                     };
-                    let closest = if suggests {
-                        s.and_then(|s| close_match(s, &["checked-hash", "timestamp", "unchecked-hash"]))
-                    } else {
-                        None
-                    };
+                    let closest =
+                        if suggests { s.and_then(|s| close_match(s, &["checked-hash", "timestamp", "unchecked-hash"])) } else { None };
                     if let Some(c) = closest {
                         return Err(arg_err(
                             act,

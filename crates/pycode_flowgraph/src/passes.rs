@@ -1915,7 +1915,10 @@ impl Cfg {
             // and 3.15.0rc1). The pairs are the `END_SEND` block each `SEND` jumps to and the
             // `SEND`'s offset.
             let end_send_offset = i64::from(
-                o.instr_size(o.SEND, 0) + o.instr_size(o.YIELD_VALUE, 0) + o.instr_size(o.RESUME, 0) + o.instr_size(o.JUMP_BACKWARD_NO_INTERRUPT, 0),
+                o.instr_size(o.SEND, 0)
+                    + o.instr_size(o.YIELD_VALUE, 0)
+                    + o.instr_size(o.RESUME, 0)
+                    + o.instr_size(o.JUMP_BACKWARD_NO_INTERRUPT, 0),
             );
             let mut sends: Vec<(BlockId, i64)> = Vec::new();
             for &b in order {
