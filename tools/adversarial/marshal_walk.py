@@ -14,7 +14,7 @@ NAMES = {
     "i": "int", "l": "long", "g": "float", "y": "complex", "s": "bytes", "t": "interned",
     "r": "ref", "(": "tuple", ")": "small_tuple", "[": "list", "{": "dict", "<": "set",
     ">": "frozenset", "u": "unicode", "a": "ascii", "A": "ascii_interned", "z": "short_ascii",
-    "Z": "short_ascii_interned", "c": "code",
+    "Z": "short_ascii_interned", "c": "code", ":": "slice",
 }
 
 
@@ -86,6 +86,11 @@ class Walker:
                     break
                 self.obj(depth + 1, "key")
                 self.obj(depth + 1, "val")
+        elif code == ":":
+            # TYPE_SLICE (marshal version 5, 3.14+): start, stop, step
+            line()
+            for lab in ("start", "stop", "step"):
+                self.obj(depth + 1, lab)
         elif code == "c":
             hdr = [self.i32() for _ in range(5)]
             line("argc=%d posonly=%d kwonly=%d stack=%d flags=0x%x" % tuple(hdr))

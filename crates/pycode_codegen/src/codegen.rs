@@ -2129,13 +2129,14 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `compiler_visit_annotations`.
-    fn visit_annotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+    /// The annotations of a signature, as name/value pairs on the stack (`compiler_visit_annotations`'
+    /// loop); returns how many values were pushed. Up to 3.14 the plain arguments come before
+    /// the positional-only ones; 3.15 follows the signature's order.
+    fn visit_argannotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<u32, CompileError> {
         let mut n = 0;
-        for a in &args.args {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
-        }
-        for a in &args.posonlyargs {
+        let (first, second) =
+            if self.feat.annotations_posonly_first { (&args.posonlyargs, &args.args) } else { (&args.args, &args.posonlyargs) };
+        for a in first.iter().chain(second.iter()) {
             self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
         }
         if let Some(v) = &args.vararg {
@@ -2148,6 +2149,12 @@ impl<'a> Compiler<'a> {
             self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
         }
         self.visit_argannotation("return", returns, &mut n, loc)?;
+        Ok(n)
+    }
+
+    /// `compiler_visit_annotations`.
+    fn visit_annotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+        let n = self.visit_argannotations(loc, args, returns)?;
         if n > 0 {
             self.addop_i(op!(self, BUILD_TUPLE), n, loc);
             return Ok(true);
@@ -2205,23 +2212,7 @@ impl<'a> Compiler<'a> {
                 self.u().md.qualname = PyStr::new(&q, false);
             }
         }
-        let mut n = 0;
-        for a in &args.args {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
-        }
-        for a in &args.posonlyargs {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
-        }
-        if let Some(v) = &args.vararg {
-            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
-        }
-        for a in &args.kwonlyargs {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
-        }
-        if let Some(v) = &args.kwarg {
-            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
-        }
-        self.visit_argannotation("return", returns, &mut n, loc)?;
+        let n = self.visit_argannotations(loc, args, returns)?;
         self.addop_i(op!(self, BUILD_MAP), n / 2, loc);
         self.addop(op!(self, RETURN_VALUE), loc);
         let handle = self.finish_unit(true)?;

@@ -20,9 +20,33 @@ pub struct ParseWarning {
     pub message: String,
 }
 
+/// An invalid escape: its byte offset in the literal body, the text after the backslash (`z`,
+/// `407`) and whether it is an octal escape above `\377`.
+struct BadEscape {
+    at: usize,
+    text: String,
+    octal: bool,
+}
+
+impl BadEscape {
+    /// The warning text of `minor`: 3.12/3.13 `invalid escape sequence '\z'`; 3.14+ a sentence
+    /// that also suggests the doubled backslash and a raw string.
+    fn message(&self, minor: PyMinor) -> String {
+        let kind = if self.octal { "invalid octal escape sequence" } else { "invalid escape sequence" };
+        if minor >= PyMinor::Py314 {
+            format!(
+                "\"\\{t}\" is an {kind}. Such sequences will not work in the future. Did you mean \"\\\\{t}\"? A raw string is also an option.",
+                t = self.text
+            )
+        } else {
+            format!("{kind} '\\{}'", self.text)
+        }
+    }
+}
+
 /// The first invalid escape of a (non-raw) literal body as CPython reports it; `next` is the
 /// byte after the body in the source (an f-string middle ending in `\` before a `{`).
-fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<String> {
+fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<BadEscape> {
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'\\', body.get(i..)?) {
         let at = i + off;
@@ -45,12 +69,12 @@ fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<St
                     }
                 }
                 if v > 0o377 {
-                    let digits = body.get(at + 1..at + 4).map(String::from_utf8_lossy).unwrap_or_default();
-                    return Some(format!("invalid octal escape sequence '\\{digits}'"));
+                    let text = body.get(at + 1..at + 4).map(String::from_utf8_lossy).unwrap_or_default().into_owned();
+                    return Some(BadEscape { at, text, octal: true });
                 }
             }
             c if c >= 0x80 && !bytes => {}
-            c => return Some(format!("invalid escape sequence '\\{}'", c as char)),
+            c => return Some(BadEscape { at, text: (c as char).to_string(), octal: false }),
         }
     }
     None
@@ -88,8 +112,16 @@ pub(crate) fn string_warnings(text: &str, tokens: &[Token], minor: PyMinor, out:
         if memchr::memchr(b'\\', body).is_none() {
             continue;
         }
-        if let Some(message) = first_invalid_escape(body, bytes, next) {
-            let start = t.range().start().to_usize().min(src.len());
+        if let Some(bad) = first_invalid_escape(body, bytes, next) {
+            let message = bad.message(minor);
+            // 3.12/3.13 report the line where the token starts, 3.14+ the escape's own line.
+            // (`body` is a slice of `src`: its offset is the pointer difference.)
+            let body_start = (body.as_ptr() as usize).checked_sub(src.as_ptr() as usize).filter(|&o| o <= src.len());
+            let at = match body_start {
+                Some(o) if minor >= PyMinor::Py314 => o + bad.at,
+                _ => t.range().start().to_usize(),
+            };
+            let start = at.min(src.len());
             if start > counted {
                 line += memchr::memchr_iter(b'\n', src.get(counted..start).unwrap_or_default()).count() as u32;
                 counted = start;
@@ -102,16 +134,25 @@ pub(crate) fn string_warnings(text: &str, tokens: &[Token], minor: PyMinor, out:
 #[cfg(test)]
 mod tests {
     use super::first_invalid_escape;
+    use pycode_ast::PyMinor;
 
     #[test]
     fn escapes() {
-        assert_eq!(first_invalid_escape(br"a\d", false, None).as_deref(), Some(r"invalid escape sequence '\d'"));
-        assert_eq!(first_invalid_escape(br"\400\d", false, None).as_deref(), Some(r"invalid octal escape sequence '\400'"));
-        assert_eq!(first_invalid_escape(br"\377\n\x41\N{DASH}", false, None), None);
-        assert_eq!(first_invalid_escape(br"\N", true, None).as_deref(), Some(r"invalid escape sequence '\N'"));
-        assert_eq!(first_invalid_escape(br"\8", false, None).as_deref(), Some(r"invalid escape sequence '\8'"));
-        assert_eq!(first_invalid_escape("\\\u{e9}".as_bytes(), false, None), None);
-        assert_eq!(first_invalid_escape(br"\\d", false, None), None);
-        assert_eq!(first_invalid_escape(br"ab\", false, Some(b'{')).as_deref(), Some(r"invalid escape sequence '\{'"));
+        let m = |b: &[u8], bytes, next| first_invalid_escape(b, bytes, next).map(|e| e.message(PyMinor::Py312));
+        assert_eq!(m(br"a\d", false, None).as_deref(), Some(r"invalid escape sequence '\d'"));
+        assert_eq!(m(br"\400\d", false, None).as_deref(), Some(r"invalid octal escape sequence '\400'"));
+        assert_eq!(m(br"\377\n\x41\N{DASH}", false, None), None);
+        assert_eq!(m(br"\N", true, None).as_deref(), Some(r"invalid escape sequence '\N'"));
+        assert_eq!(m(br"\8", false, None).as_deref(), Some(r"invalid escape sequence '\8'"));
+        assert_eq!(m("\\\u{e9}".as_bytes(), false, None), None);
+        assert_eq!(m(br"\\d", false, None), None);
+        assert_eq!(m(br"ab\", false, Some(b'{')).as_deref(), Some(r"invalid escape sequence '\{'"));
+        let e = first_invalid_escape(br"x\407", false, None).map(|e| e.message(PyMinor::Py314));
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                r#""\407" is an invalid octal escape sequence. Such sequences will not work in the future. Did you mean "\\407"? A raw string is also an option."#
+            )
+        );
     }
 }

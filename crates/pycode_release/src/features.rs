@@ -266,6 +266,10 @@ pub struct Features {
     /// 3.15: the `NOT_TAKEN` that `normalize_jumps` adds has no exception handler (3.14: the
     /// one of the instruction that last used that array slot, see `BasicBlock::ghost`).
     pub not_taken_no_handler: bool,
+    /// 3.15: a function's annotations are collected in signature order, positional-only
+    /// parameters first (3.14 and earlier: the plain ones, then the positional-only ones).
+    /// Measured on Pyodide 3.15.0rc1: `def f(a, b: 1, /, c: 2, d)` builds `{'b': 1, 'c': 2}`.
+    pub annotations_posonly_first: bool,
     /// 3.15: `optimize_load_fast` walks on from an empty block to the next one (3.14 stops
     /// there, see [`Features::keep_empty_blocks`]).
     pub load_fast_empty_falls_through: bool,
@@ -385,6 +389,7 @@ impl Release {
             common_constant_singletons: is315,
             two_slot_iterators: is315,
             not_taken_no_handler: is315,
+            annotations_posonly_first: is315,
             load_fast_empty_falls_through: is315,
             annotate_qualname_under_function: is315,
             inline_list_set_calls: is315,
