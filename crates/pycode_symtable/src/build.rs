@@ -127,7 +127,15 @@ impl Builder {
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
-                    return Err(CompileError::syntax_at(format!("duplicate argument '{mangled}' in function definition"), pos));
+                    // 3.15 calls them parameters (measured on 3.15.0rc1: `lambda a, a=1: 0`).
+                    let what = match self.release.line() {
+                        pycode_release::Minor::V3_15 => "parameter",
+                        pycode_release::Minor::V3_11
+                        | pycode_release::Minor::V3_12
+                        | pycode_release::Minor::V3_13
+                        | pycode_release::Minor::V3_14 => "argument",
+                    };
+                    return Err(CompileError::syntax_at(format!("duplicate {what} '{mangled}' in function definition"), pos));
                 }
                 old | flag
             }
