@@ -27,10 +27,9 @@ fn dis_text(data: &[u8], release: Release) -> String {
 }
 
 /// Known misses, each (release, fixture) at every level; asserted exactly, so a fix shows up
-/// here too. 3.13.0 still cuts a `{expr=}` debug text at a top-level `!` as 3.12 does (3.13.2
-/// does not; pycode's parser follows 3.13.2 for every 3.13). 3.14.2: its back end is still being
-/// completed (debug texts, non-ASCII names).
-const KNOWN_MISSES: [(Release, &str); 2] = [(Release::V3_13_0, "debug_noteq.py"), (Release::V3_14_2, "debug_noteq.py")];
+/// here too. None left: 3.13.0's and 3.14.2's debug texts around `!=` (`debug_noteq.py`) follow
+/// those releases since `pycode_parse::Options::debug_text_cut_3_13_0` and 3.14's last-`!=` rule.
+const KNOWN_MISSES: [(Release, &str); 0] = [];
 
 #[test]
 fn misses_found_outside_the_corpora_match_every_release() {
