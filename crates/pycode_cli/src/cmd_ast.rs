@@ -104,7 +104,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let minor = PyMinor::from(args.release);
-    let opts = pycode_compile::parse_options(args.release, args.mode, args.type_comments);
+    let opts = pycode_parse::Options::for_release(args.release, args.mode, args.type_comments);
     let indent = if args.indent > 0 { " ".repeat(args.indent as usize) } else { String::new() };
     let dopts = DumpOptions { include_attributes: args.include_attributes, indent: Some(indent), minor };
     // The dump recurses over the tree: give it a deep stack, like the parser has.

@@ -178,19 +178,6 @@ impl CompileMode {
     }
 }
 
-/// The parser options of `release`: its minor, and the patch-level quirks the parser follows
-/// (3.12.1's trailing `Constant('')` in a format spec, `pycode_parse::Options::spec_empty_tail`;
-/// 3.13.0's debug text cut at `!=`, `pycode_parse::Options::debug_text_cut_3_13_0`).
-pub fn parse_options(release: Release, mode: pycode_parse::Mode, type_comments: bool) -> pycode_parse::Options {
-    pycode_parse::Options {
-        minor: minor_of(release),
-        mode,
-        type_comments,
-        spec_empty_tail: release == Release::V3_12_1,
-        debug_text_cut_3_13_0: release == Release::V3_13_0,
-    }
-}
-
 /// Parses `source` (bytes as read from a file) for `release`.
 pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError> {
     parse_source_mode(source, release, CompileMode::Exec)
@@ -198,7 +185,7 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 
 /// [`parse_source`], appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
-    let opts = parse_options(release, pycode_parse::Mode::Exec, false);
+    let opts = pycode_parse::Options::for_release(release, pycode_parse::Mode::Exec, false);
     let mut found = Vec::new();
     let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(|e| CompileError::Parse(patch_error(source, release, e)))?;
     warnings.extend(found.into_iter().map(|w| CompileWarning {
@@ -217,7 +204,7 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
         CompileMode::Eval => pycode_parse::Mode::Eval,
         CompileMode::Single => pycode_parse::Mode::Single,
     };
-    let opts = parse_options(release, mode, false);
+    let opts = pycode_parse::Options::for_release(release, mode, false);
     pycode_parse::parse(source, &opts).map_err(|e| CompileError::Parse(patch_error(source, release, e)))
 }
 

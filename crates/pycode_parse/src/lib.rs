@@ -62,6 +62,22 @@ pub struct Options {
     pub debug_text_cut_3_13_0: bool,
 }
 
+impl Options {
+    /// The options that parse as `release` does: its minor, and the patch-level quirks the
+    /// parser follows (3.12.1's [`Options::spec_empty_tail`], 3.13.0's
+    /// [`Options::debug_text_cut_3_13_0`]).
+    pub fn for_release(release: pycode_release::Release, mode: Mode, type_comments: bool) -> Options {
+        use pycode_release::Release;
+        Options {
+            minor: PyMinor::from(release),
+            mode,
+            type_comments,
+            spec_empty_tail: release == Release::V3_12_1,
+            debug_text_cut_3_13_0: release == Release::V3_13_0,
+        }
+    }
+}
+
 /// Maximum nesting of brackets, as CPython's tokenizer (`MAXLEVEL`).
 const MAXLEVEL: usize = 200;
 /// Maximum indentation depth, as CPython's tokenizer (`MAXINDENT`).

@@ -69,13 +69,7 @@ fn main() {
     for p in &paths {
         collect(p, &mut files);
     }
-    let old_opts = pycode_parse::Options {
-        minor,
-        mode: pycode_parse::Mode::Exec,
-        type_comments: false,
-        spec_empty_tail: release == Release::V3_12_1,
-        debug_text_cut_3_13_0: release == Release::V3_13_0,
-    };
+    let old_opts = pycode_parse::Options::for_release(release, pycode_parse::Mode::Exec, false);
     let new_opts = pycode_parser::Options { minor, mode: pycode_parse::Mode::Exec, spec_empty_tail: release == Release::V3_12_1 };
     if bench.is_some() || only.is_some() {
         let srcs: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
