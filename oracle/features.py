@@ -91,6 +91,9 @@ class Ctx:
         return marshal.loads(self.pyc()[16:])
 
 
+# Not called any more (f_pyc runs py_compile itself, see there). It stays because this part of
+# the file is the fingerprint of every reference (oracle/refs.py): removing it would redo all of
+# them, for every release and corpus.
 def _timestamp_pyc(path, source_bytes, mtime):
     """Mirrors py_compile.compile's steps for PycInvalidationMode.TIMESTAMP, with a fixed
     mtime instead of the file's (the code object is passed along exactly as py_compile does,
@@ -110,10 +113,20 @@ def f_pyc(ctx):
     gc.collect()
     data = ctx.pyc()
     gc.collect()
+    # The timestamp-mode file is py_compile's own, with its header's mtime replaced by
+    # FIXED_MTIME (the mtime is not part of the marshalled body). Imitating py_compile's steps
+    # in a helper was not enough: 3.14 passes a borrowed reference to the code object there, so
+    # marshal saw a reference count of 1 and left FLAG_REF off the root (63, py_compile: e3).
+    cfile = os.path.join(ctx.tmpdir, "out.ts.pyc")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ts = _timestamp_pyc(ctx.rel, ctx.source(), FIXED_MTIME)
-    return {".pyc": data, ".ts.pyc": bytes(ts)}
+        py_compile.compile(ctx.rel, cfile=cfile, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
+    with open(cfile, "rb") as f:
+        ts = f.read()
+    os.unlink(cfile)
+    ts = ts[:8] + FIXED_MTIME.to_bytes(4, "little") + ts[12:]
+    return {".pyc": data, ".ts.pyc": ts}
 
 
 @feature("pyc-O1")
