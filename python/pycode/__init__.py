@@ -15,6 +15,9 @@ With no ``target`` (or the running interpreter's release) ``compile`` returns a 
 
 import sys as _sys
 import types as _types
+# The builtin module, not weakref.py: importing a module changes the reference counts of the
+# strings it holds, hence marshal's FLAG_REF bits when the caller compiles that module's source.
+import _weakref
 
 from . import _native
 from ._native import Code
@@ -96,7 +99,7 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
         raise ValueError("compile(): invalid optimize value")
     code = _native.compile_code(_source_bytes(source), filename, mode, release, optimize, future_flags)
     if target is None or _is_host(release):
-        return _adopt_filename(code.to_code(), filename)
+        return code.to_code()
     return code
 
 
@@ -126,25 +129,32 @@ def _check_compile_flags(flags):
     return flags & _CO_FUTURE
 
 
-def _adopt_filename(code, filename):
-    """``code`` as the builtin ``compile`` leaves it for marshal. marshal's ``FLAG_REF`` bits
-    follow reference counts: after ``marshal.loads`` the filename is shared by the N code
-    objects, where a fresh compile also holds the caller's ``filename``. Only when N is 1 does
-    that change a bit; then the code object takes the caller's object. (``replace`` is avoided
-    otherwise: it rebuilds ``co_localsplusnames``, which the compiler shares between code
-    objects.)"""
-    if any(isinstance(c, _types.CodeType) for c in code.co_consts):
-        return code
-    return code.replace(co_filename=filename)
+# id(weak reference to a code object from Code.to_code) -> (that reference, pinned objects)
+_PINNED = {}
+
+
+def _unpin(ref):
+    _PINNED.pop(id(ref), None)
 
 
 def _to_code(self):
-    """A real ``types.CodeType`` (only for the running interpreter's minor release)."""
+    """A real ``types.CodeType`` (only for the running interpreter's minor release).
+
+    Its ``marshal.dumps`` is this code's marshal data: ``marshal.loads`` rebuilds the objects
+    and their sharing, and the objects written with ``FLAG_REF`` only because something outside
+    the tree held them in CPython (static strings such as ``'<genexpr>'`` on 3.11/3.12, the
+    one-byte ``bytes`` singletons, the caller's ``filename``) are given one extra reference for
+    as long as their code object lives (marshal's ``FLAG_REF`` follows reference counts)."""
     if not _is_host(self.release):
         raise ValueError("a CPython %s code object cannot become a code object of CPython %d.%d"
                          % ((self.release,) + tuple(_sys.version_info[:2])))
     import marshal as _marshal
-    return _marshal.loads(self.to_marshal())
+    code = _marshal.loads(self.to_marshal())
+    for holder, pins in self._ref_pins(code):
+        if pins:
+            ref = _weakref.ref(holder, _unpin)
+            _PINNED[id(ref)] = (ref, pins)
+    return code
 
 
 Code.to_code = _to_code

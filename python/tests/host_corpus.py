@@ -9,7 +9,6 @@ Prints three counts over the files the interpreter compiles:
           reference counts marshal's FLAG_REF bits follow to match after marshal.loads
 and the first files that differ in `raw`.
 """
-import argparse
 import marshal
 import os
 import sys
@@ -19,20 +18,27 @@ import pycode
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("root")
-    ap.add_argument("--limit", type=int, default=None)
-    args = ap.parse_args()
+    # No argparse: a module imported here changes the reference counts of its strings, hence
+    # marshal's FLAG_REF bits in the builtin compile of that module's source (argparse.py).
+    argv = sys.argv[1:]
+    limit = None
+    if "--limit" in argv:
+        i = argv.index("--limit")
+        limit = int(argv[i + 1])
+        del argv[i:i + 2]
+    if len(argv) != 1:
+        sys.exit("usage: host_corpus.py DIR [--limit N]")
+    root = argv[0]
     warnings.simplefilter("ignore")
     release = pycode.host_release()
     n = raw = equal = dumps = 0
     bad = []
     files = []
-    for dp, dn, fn in os.walk(args.root):
+    for dp, dn, fn in os.walk(root):
         dn.sort()
         files += [os.path.join(dp, f) for f in sorted(fn) if f.endswith(".py")]
-    for path in files[:args.limit]:
-        rel = os.path.relpath(path, args.root)
+    for path in files[:limit]:
+        rel = os.path.relpath(path, root)
         with open(path, "rb") as f:
             src = f.read()
         try:
@@ -53,7 +59,7 @@ def main():
             bad.append(rel)
         equal += got == ref
         dumps += marshal.dumps(got) == want
-    print("CPython %s (pycode target %s), %s: %d files" % (sys.version.split()[0], release, args.root, n))
+    print("CPython %s (pycode target %s), %s: %d files" % (sys.version.split()[0], release, root, n))
     for name, k in (("raw", raw), ("equal", equal), ("dumps", dumps)):
         print("  %-6s %d/%d (%.1f%%)" % (name, k, n, 100.0 * k / max(n, 1)))
     for b in bad[:20]:

@@ -551,6 +551,102 @@ impl PyCode {
     }
 }
 
+// ------------------------------------------------------------------------ FLAG_REF pins
+
+/// Objects of `loaded` (what `marshal.loads` made of this graph's bytes) that the graph writes
+/// with `FLAG_REF` but that may have only one reference after loading, grouped by the code
+/// object that holds them. marshal sets `FLAG_REF` on an object whose reference count is above
+/// one. In a code object fresh from the compiler some objects have references from outside the
+/// tree: CPython's static strings (`'<genexpr>'`, `'<lambda>'`, ... on 3.11 and 3.12), the
+/// one-byte `bytes` singletons, the caller's `filename`. `marshal.loads` gives fresh objects for
+/// them instead, so `marshal.dumps` of the loaded code would drop those bits. The Python half
+/// keeps one extra reference to each of these objects for as long as its code object lives.
+struct Pins {
+    out: Vec<(PyObject, Vec<PyObject>)>,
+}
+
+impl Pins {
+    fn flagged(graph: &ObjectGraph, id: ObjId) -> bool {
+        graph.node(id).is_some_and(|n| n.flag_ref)
+    }
+
+    fn code(&mut self, graph: &ObjectGraph, id: ObjId, loaded: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        let code = graph.code(id).ok_or_else(|| PyValueError::new_err("not a code object"))?;
+        let mut pins = Vec::new();
+        for (field, attr) in [
+            (code.name, "co_name"),
+            (code.qualname, "co_qualname"),
+            (code.filename, "co_filename"),
+            (code.linetable, "co_linetable"),
+            (code.exceptiontable, "co_exceptiontable"),
+        ] {
+            if Self::flagged(graph, field) {
+                pins.push(loaded.getattr(attr)?.unbind());
+            }
+        }
+        let names = loaded.getattr("co_names")?;
+        self.items(graph, code.names, &names, &mut pins, depth)?;
+        // co_localsplusnames is not visible from Python; its strings are, through
+        // co_varnames, co_cellvars and co_freevars (the same objects, names unique per code).
+        if let Some(lp) = graph.tuple(code.localsplusnames) {
+            let mut visible = Vec::new();
+            for attr in ["co_varnames", "co_cellvars", "co_freevars"] {
+                visible.extend(loaded.getattr(attr)?.downcast_into::<PyTuple>()?.iter());
+            }
+            for &name in lp.iter().filter(|&&n| Self::flagged(graph, n)) {
+                let Some(text) = graph.str(name).and_then(PyStr::as_str) else { continue };
+                for v in &visible {
+                    if v.downcast::<PyString>().is_ok_and(|s| s.to_cow().is_ok_and(|t| t == text)) {
+                        pins.push(v.clone().unbind());
+                        break;
+                    }
+                }
+            }
+        }
+        let consts = loaded.getattr("co_consts")?;
+        self.items(graph, code.consts, &consts, &mut pins, depth)?;
+        self.out.push((loaded.clone().unbind(), pins));
+        Ok(())
+    }
+
+    /// A tuple (`co_consts`, `co_names`, a constant) and what it holds.
+    fn items(&mut self, graph: &ObjectGraph, id: ObjId, loaded: &Bound<'_, PyAny>, pins: &mut Vec<PyObject>, depth: usize) -> PyResult<()> {
+        if Self::flagged(graph, id) {
+            pins.push(loaded.clone().unbind());
+        }
+        let (Some(ids), Ok(tuple)) = (graph.tuple(id), loaded.downcast::<PyTuple>()) else { return Ok(()) };
+        if ids.len() != tuple.len() {
+            return Err(PyValueError::new_err("marshal.loads gave a tuple of another length"));
+        }
+        for (&item, value) in ids.iter().zip(tuple.iter()) {
+            match graph.get(item) {
+                Some(Obj::Code(_)) => self.code(graph, item, &value, depth + 1)?,
+                Some(Obj::Tuple(_)) => self.items(graph, item, &value, pins, depth + 1)?,
+                Some(Obj::Slice(parts)) => {
+                    if Self::flagged(graph, item) {
+                        pins.push(value.clone().unbind());
+                    }
+                    for (&part, attr) in parts.iter().zip(["start", "stop", "step"]) {
+                        if Self::flagged(graph, part) {
+                            pins.push(value.getattr(attr)?.unbind());
+                        }
+                    }
+                }
+                // A frozenset's members come back in hash order: only the set itself.
+                _ => {
+                    if Self::flagged(graph, item) {
+                        pins.push(value.clone().unbind());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Structural equality of two objects (code objects compare as CPython's `code_richcompare`
 /// does: by value, floats by their bits as its constant keys do).
 fn obj_eq(ga: &ObjectGraph, a: ObjId, gb: &ObjectGraph, b: ObjId, depth: usize) -> bool {
@@ -723,6 +819,14 @@ impl PyCode {
             .into_iter()
             .map(|e| (e.start * 2, e.end * 2, e.target * 2, e.depth, e.lasti))
             .collect())
+    }
+    /// For the code object `marshal.loads(self.to_marshal())` returned: `[(code, [objects])]`,
+    /// the objects each code object of that tree must keep alive so that `marshal.dumps` sets
+    /// `FLAG_REF` where this code's own marshal data has it (see `Pins`).
+    fn _ref_pins(&self, loaded: &Bound<'_, PyAny>) -> PyResult<Vec<(PyObject, Vec<PyObject>)>> {
+        let mut pins = Pins { out: Vec::new() };
+        pins.code(&self.shared.graph, self.id, loaded, 0)?;
+        Ok(pins.out)
     }
     /// `marshal.dumps(self)` as the code's release writes it.
     fn to_marshal(&self, py: Python<'_>) -> PyResult<Py<PyBytes>> {
