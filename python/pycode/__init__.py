@@ -222,8 +222,14 @@ def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False
     ``CodeType``, the bytes of a ``.pyc``, or source (``str``, compiled for ``target``).
     Frozenset constants are ordered as a 64-bit CPython with ``PYTHONHASHSEED=0`` orders them."""
     if adaptive:
-        raise NotImplementedError("pycode.dis(adaptive=True): pycode code objects never ran, so there is nothing specialised to show")
-    if isinstance(x, Code):
+        # The specialised instructions live in the running interpreter's code objects only: a
+        # CodeType as it is now, or a Code of the running release as CPython would load it.
+        if isinstance(x, Code):
+            x = x.to_code()
+        elif not isinstance(x, _types.CodeType):
+            raise NotImplementedError("pycode.dis(adaptive=True) takes a code object of the running interpreter's release")
+        code = _adaptive_code(x, _resolve(target))
+    elif isinstance(x, Code):
         code = x
     elif isinstance(x, _types.CodeType):
         code = _from_codetype(x, _resolve(target))
@@ -234,6 +240,18 @@ def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False
     else:
         raise TypeError("don't know how to disassemble %s objects" % type(x).__name__)
     return _native.dis(code, show_caches, show_offsets, show_positions)
+
+
+def _adaptive_code(live, release):
+    """``live`` as a :class:`Code` whose bytecode is its current adaptive (specialised) form
+    (``_co_code_adaptive``, what ``dis(adaptive=True)`` shows), nested code objects included."""
+    if not _is_host(release):
+        raise ValueError("adaptive bytecode of CPython %d.%d cannot be shown as %s"
+                         % (tuple(_sys.version_info[:2]) + (release,)))
+    code = _from_codetype(live, release)
+    consts = tuple(_adaptive_code(c, release) if isinstance(c, _types.CodeType) else mine
+                   for c, mine in zip(live.co_consts, code.co_consts))
+    return code.replace(co_code=live._co_code_adaptive, co_consts=consts)
 
 
 from . import marshal, py_compile, compileall  # noqa: E402

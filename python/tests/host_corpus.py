@@ -9,6 +9,7 @@ Prints three counts over the files the interpreter compiles:
           reference counts marshal's FLAG_REF bits follow to match after marshal.loads
 and the first files that differ in `raw`.
 """
+import gc
 import marshal
 import os
 import sys
@@ -41,6 +42,9 @@ def main():
         rel = os.path.relpath(path, root)
         with open(path, "rb") as f:
             src = f.read()
+        # Code objects of earlier files may linger in cyclic garbage and hold strings, which
+        # changes reference counts (FLAG_REF): collect first, as a fresh py_compile would be.
+        gc.collect()
         try:
             ref = compile(src, rel, "exec", dont_inherit=True)
         except Exception:

@@ -297,6 +297,34 @@ def test_dis_matches_host(tmp_path):
     assert shown == 30 - len([n for n, _ in list(_cases())[:30] if n in _known()])
 
 
+def _specialise_me(obj, n):
+    total = 0
+    for i in range(n):
+        total += obj.real + i
+    return total, list(str(j) for j in range(3))
+
+
+def test_dis_adaptive_matches_host():
+    # dis(adaptive=True): the instructions CPython has specialised in a code object that ran
+    # (its _co_code_adaptive, nested code objects included), and a fresh one as loaded.
+    strip = lambda t: __import__("re").sub(r" at 0x[0-9a-f]+", " at 0x", t)
+    for _ in range(100):
+        _specialise_me(3, 20)
+    fresh = pycode.compile("x = 1\nfor i in range(3):\n    x += i\n", "m.py")
+    checked = 0
+    for x in (_specialise_me.__code__, fresh):
+        for caches in (False, True):
+            out = io.StringIO()
+            std_dis.dis(x, adaptive=True, show_caches=caches, file=out)
+            assert strip(pycode.dis(x, adaptive=True, show_caches=caches)) == strip(out.getvalue())
+            checked += 1
+    assert checked == 4
+    # It did specialise, so the adaptive text is not the plain one.
+    assert pycode.dis(_specialise_me.__code__, adaptive=True) != pycode.dis(_specialise_me.__code__)
+    with pytest.raises(NotImplementedError):
+        pycode.dis(b"x = 1\n", adaptive=True)
+
+
 def test_py_compile_drop_in(tmp_path):
     written = 0
     for name, src in list(_cases())[:40]:
