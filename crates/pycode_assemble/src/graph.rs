@@ -498,7 +498,7 @@ impl<'a> GraphBuilder<'a> {
     /// the parser produced for the module (names, attributes, parameters, import names, keyword
     /// names, function and class names, mangled names) and any string the running interpreter
     /// had interned already (e.g. the qualified names of a module that is imported in the
-    /// compiling process). Used to decide [`fresh_per_code`](Self::fresh_per_code), whether a
+    /// compiling process). Used to decide `fresh_per_code`, whether a
     /// 3.11 1-character string is interned, and (3.13+) whether a class body's `__qualname__`
     /// constant is interned in place as `co_qualname`.
     pub fn note_preinterned(&mut self, s: &PyStr) {
@@ -748,7 +748,7 @@ impl<'a> GraphBuilder<'a> {
     /// code object (held by the caller of `marshal.dumps`) and the filename (held by the caller
     /// of `compile()`). An object is flagged when that count is above 1 or it is immortal /
     /// statically allocated; the elements of every frozenset are put in the order CPython's
-    /// marshal writes them (see [`order_frozenset`](Self::order_frozenset)).
+    /// marshal writes them (see `order_frozenset`).
     pub fn finish(mut self, root: ObjId) -> (ObjectGraph, ObjId) {
         let n = self.graph.len();
         let mut refs = vec![0u32; n];

@@ -3,7 +3,7 @@
 //! # Invariant
 //! The types mirror `Parser/Python.asdl`: same node kinds, same field names and order. Positions are
 //! CPython's (1-based lines, UTF-8 byte columns). A tree is plain owned data (boxed enums), built by
-//! `pycode_parse` and consumed by the compiler and by [`dump`].
+//! `pycode_parse` and consumed by the compiler and by [`dump()`].
 //!
 //! # API boundary
 //! Data types plus `ast.dump`; no parsing, no I/O.

@@ -187,7 +187,7 @@ impl Cfg {
     /// `b_preserve_lasti`, and `YIELD_VALUE`'s oparg (3.12) / `RESUME`'s depth bit (3.13+).
     ///
     /// CPython copies the block's except stack (an array) to every successor. Here the stacks
-    /// share one tree of [`ExceptNode`]s: a stack is the node of its top entry, a push adds a
+    /// share one tree of `ExceptNode`s: a stack is the node of its top entry, a push adds a
     /// child node, a pop goes to the parent, and handing a stack to a successor copies one id.
     pub fn label_exception_targets(&mut self) -> Result<(), CfgError> {
         self.reset_visited();

@@ -12,7 +12,7 @@
 //!   earlier line is never closed (`'(' was never closed`).
 //!
 //! Tokenizer errors come from [`tokenizer::scan`]; parser errors from ruff's first error,
-//! mapped onto CPython's wording and location by [`parser_error`].
+//! mapped onto CPython's wording and location by `parser_error`.
 
 mod fstring;
 mod rules;

@@ -447,5 +447,5 @@ pub(crate) const STACK_GROW: usize = 4 << 20;
 /// The stack is checked (`stacker::maybe_grow`, a thread-local read, ~2% of compile time when
 /// done for every node) only when the visit depth is a multiple of this: every chain of nested
 /// visits passes a check at least once per this many levels, and that many levels use far less
-/// than [`RED_ZONE`].
+/// than `RED_ZONE`.
 pub const STACK_CHECK_EVERY: u32 = 8;
