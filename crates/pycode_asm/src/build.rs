@@ -34,11 +34,17 @@ fn line_err<T>(line: usize, msg: impl Into<String>) -> Result<T, AsmError> {
 fn resolve_jumps(file: &AsmFile, code: &AsmCode) -> Result<Vec<u32>, AsmError> {
     let t = file.release.opcodes();
     let n = code.instrs.len();
+    let starts_from_index = file.release.minor() >= (3, 13);
     let mut args: Vec<u32> = code
         .instrs
         .iter()
         .map(|i| match i.operand {
             Operand::Arg(a) => a,
+            // 3.13+ `resolve_jump_offsets` starts from the target's instruction index as the
+            // oparg (so a jump can keep an `EXTENDED_ARG` a smaller oparg would not need, when
+            // that is also a fixed point). 3.11 starts from 0; 3.12 from the compiler's label
+            // number, which the `.pyc` does not show (0 is the measured best guess).
+            Operand::Jump(target) if starts_from_index => u32::try_from(target).unwrap_or(u32::MAX),
             Operand::Jump(_) => 0,
         })
         .collect();
