@@ -154,6 +154,9 @@ fn stack_depth(file: &AsmFile, code: &AsmCode, args: &[u32]) -> Result<i32, AsmE
         }
         let e = plain.ok_or(AsmError::Syntax { line: ins.line, msg: "no stack effect".into() })?;
         max = max.max(d + e);
+        if d + e < 0 {
+            return line_err(ins.line, "stack depth goes below zero");
+        }
         if k + 1 < n {
             visit(&mut depth, &mut work, k + 1, d + e, ins.line)?;
         }

@@ -201,10 +201,8 @@ impl Toks {
             Some(Tok::Str(s)) => Ok(Const::Str(s)),
             Some(Tok::Bytes(b)) => Ok(Const::Bytes(b)),
             Some(Tok::Punct("(")) => {
-                let start = self.pos;
-                let items = self.items(")", depth)?;
+                let (items, had_comma) = self.items_commas(")", depth)?;
                 // `(x)` without a comma is not a tuple.
-                let had_comma = self.toks.get(start..self.pos).is_some_and(|t| t.iter().any(|x| *x == Tok::Punct(",")));
                 if items.len() == 1 && !had_comma {
                     return err(line, "a one-element tuple needs a trailing comma");
                 }
@@ -216,15 +214,22 @@ impl Toks {
 
     /// Comma-separated constants up to `close` (consumed), trailing comma allowed.
     fn items(&mut self, close: &str, depth: usize) -> Result<Vec<Const>, AsmError> {
+        self.items_commas(close, depth).map(|(items, _)| items)
+    }
+
+    /// [`items`](Self::items), and whether a comma separated (or followed) them.
+    fn items_commas(&mut self, close: &str, depth: usize) -> Result<(Vec<Const>, bool), AsmError> {
         let mut items = Vec::new();
+        let mut comma = false;
         loop {
             if self.is_punct(close) {
                 self.pos += 1;
-                return Ok(items);
+                return Ok((items, comma));
             }
             items.push(self.constant(depth + 1)?);
             if self.is_punct(",") {
                 self.pos += 1;
+                comma = true;
             } else if !self.is_punct(close) {
                 return err(self.line, format!("expected ',' or '{close}'"));
             }

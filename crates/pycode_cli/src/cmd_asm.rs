@@ -39,7 +39,7 @@ pub fn run_dis_asm(args: &[String]) -> ExitCode {
                 Some(Err(e)) => return usage_error(&e),
                 None => return usage_error("argument --target: expected one argument"),
             },
-            s if s.starts_with("--target=") => match parse_target(&s["--target=".len()..]) {
+            s if s.starts_with("--target=") => match parse_target(s.strip_prefix("--target=").unwrap_or_default()) {
                 Ok(r) => target = Some(r),
                 Err(e) => return usage_error(&e),
             },
@@ -98,7 +98,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 Some(Err(e)) => return usage_error(&e),
                 None => return usage_error("argument --target: expected one argument"),
             },
-            s if s.starts_with("--target=") => match parse_target(&s["--target=".len()..]) {
+            s if s.starts_with("--target=") => match parse_target(s.strip_prefix("--target=").unwrap_or_default()) {
                 Ok(r) => target = Some(r),
                 Err(e) => return usage_error(&e),
             },
