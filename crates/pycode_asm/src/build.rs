@@ -5,7 +5,9 @@ use pycode_flowgraph::{ExceptHandlerInfo, Ops, OutInstr};
 use pycode_instr::Location;
 use pycode_marshal::PycHeader;
 
-use crate::model::{AsmCode, AsmFile, Operand};
+use pycode_release::Release;
+
+use crate::model::{AsmCode, AsmFile, Instr, Operand};
 use crate::ops;
 use crate::AsmError;
 
@@ -31,12 +33,11 @@ fn line_err<T>(line: usize, msg: impl Into<String>) -> Result<T, AsmError> {
 
 /// The final opargs: jump arguments resolved until every instruction's size is stable
 /// (a jump's `EXTENDED_ARG`s move the instructions after it).
-fn resolve_jumps(file: &AsmFile, code: &AsmCode) -> Result<Vec<u32>, AsmError> {
-    let t = file.release.opcodes();
-    let n = code.instrs.len();
-    let starts_from_index = file.release.minor() >= (3, 13);
-    let mut args: Vec<u32> = code
-        .instrs
+pub fn resolve_jumps(release: Release, instrs: &[Instr]) -> Result<Vec<u32>, AsmError> {
+    let t = release.opcodes();
+    let n = instrs.len();
+    let starts_from_index = release.minor() >= (3, 13);
+    let mut args: Vec<u32> = instrs
         .iter()
         .map(|i| match i.operand {
             Operand::Arg(a) => a,
@@ -48,17 +49,17 @@ fn resolve_jumps(file: &AsmFile, code: &AsmCode) -> Result<Vec<u32>, AsmError> {
             Operand::Jump(_) => 0,
         })
         .collect();
-    let counts_caches = ops::jump_counts_caches(file.release);
+    let counts_caches = ops::jump_counts_caches(release);
     for _round in 0..64 {
         let mut offsets = Vec::with_capacity(n + 1);
         let mut off = 0u32;
-        for (ins, &a) in code.instrs.iter().zip(args.iter()) {
+        for (ins, &a) in instrs.iter().zip(args.iter()) {
             offsets.push(off);
             off = off.saturating_add(ops::size(t, ins.opcode, a));
         }
         offsets.push(off);
         let mut changed = false;
-        for (k, ins) in code.instrs.iter().enumerate() {
+        for (k, ins) in instrs.iter().enumerate() {
             let Operand::Jump(target) = ins.operand else { continue };
             let (Some(&start), Some(&dest), Some(slot)) = (offsets.get(k), offsets.get(target), args.get_mut(k)) else {
                 return line_err(ins.line, "jump target out of range");
@@ -168,7 +169,7 @@ fn stack_depth(file: &AsmFile, code: &AsmCode, args: &[u32]) -> Result<i32, AsmE
 pub fn encode(file: &AsmFile, code: &AsmCode) -> Result<Encoded, AsmError> {
     let ops = Ops::new(file.release);
     let t = file.release.opcodes();
-    let args = resolve_jumps(file, code)?;
+    let args = resolve_jumps(file.release, &code.instrs)?;
     let out: Vec<OutInstr> = code
         .instrs
         .iter()

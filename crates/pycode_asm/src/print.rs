@@ -194,6 +194,22 @@ impl<'g> Reader<'g> {
             };
             instrs.push(Instr { opcode: op, operand, loc, line: 0 });
         }
+        // Where the jump sizes CPython chose are not the ones the assembler's iteration reaches
+        // (3.12 starts from label numbers a `.pyc` does not show), those jumps keep their
+        // oparg (`#N`); each round fixes at least one jump.
+        loop {
+            let args = crate::build::resolve_jumps(self.release, &instrs)?;
+            let mut fixed = false;
+            for ((ins, &(_, _, actual)), &got) in instrs.iter_mut().zip(raw.iter()).zip(args.iter()) {
+                if matches!(ins.operand, Operand::Jump(_)) && got != actual {
+                    ins.operand = Operand::Arg(actual);
+                    fixed = true;
+                }
+            }
+            if !fixed {
+                break;
+            }
+        }
         let mut handlers = Vec::new();
         for e in parse_exception_table(exctable) {
             let find = |b: u64| u32::try_from(b / 2).ok().and_then(|u| by_offset.get(&u).copied());
@@ -392,10 +408,11 @@ fn operand_text(out: &mut String, release: Release, code: &AsmCode, ins: &Instr,
             }
             false
         }
-        ArgKind::Plain | ArgKind::Jump => {
+        ArgKind::Plain => {
             let _ = write!(s, "{arg}");
             true
         }
+        ArgKind::Jump => false,
         ArgKind::Const => {
             let k = arg as usize;
             match code.consts.get(k) {
