@@ -28,6 +28,8 @@ fn text_assembles_to_cpython_bytes() {
         let want = std::fs::read(s.with_extension("pyc")).unwrap_or_else(|e| panic!("{}: reference .pyc: {e}", s.display()));
         let got = pycode_asm::assemble(&text, Some(release_of(&s))).unwrap_or_else(|e| panic!("{}: {e}", s.display()));
         assert!(got == want, "{}: assembled bytes differ from CPython's", s.display());
+        let (_, violations) = pycode_verify::verify_pyc(&got).unwrap();
+        assert!(violations.is_empty(), "{}: pycode verify rejects it: {violations:?}", s.display());
         cases.ran();
     }
     cases.finish(5);
