@@ -71,6 +71,13 @@ FEATURES = {
         "argv": ["roundtrip", "{pyc}", "{tspyc}"],
         "compare": "status",
     },
+    # assembler: `pycode dis --asm` then `pycode asm` reproduces both reference .pyc files
+    # byte for byte (`pycode asm --roundtrip` does both steps and compares; docs/asm.md).
+    "asm-roundtrip": {
+        "refs": ["pyc"], "input": "pyc",
+        "argv": ["asm", "--roundtrip", "--target", "{release}", "{pyc}", "{tspyc}"],
+        "compare": "status",
+    },
     # verifier: `pycode verify` accepts every .pyc CPython wrote (both header modes).
     "verify": {
         "refs": ["pyc"], "input": "pyc",

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 mod alloc;
+mod cmd_asm;
 mod cmd_ast;
 mod cmd_compile;
 mod cmd_compileall;
@@ -23,6 +24,8 @@ const USAGE: &str = "usage: pycode <command> [options]
 
 commands:
   dis FILE.pyc        disassemble as that release's `python -m dis` does
+  dis --asm FILE.pyc  print the whole .pyc in pycode's assembler text (docs/asm.md)
+  asm FILE.s -o FILE.pyc   assemble that text into a .pyc (--roundtrip FILE.pyc... to check)
   info FILE.pyc       print dis.show_code for every code object in the file
   tables FILE.pyc     print co_lines(), co_positions() and the exception table of every code object
   ast FILE.py         print the AST as `python -m ast` does
@@ -46,7 +49,9 @@ fn main() -> ExitCode {
     };
     let rest: Vec<String> = args.collect();
     match cmd.as_str() {
+        "dis" if rest.iter().any(|a| a == "--asm") => cmd_asm::run_dis_asm(&rest),
         "dis" => cmd_dis::run_dis(&rest),
+        "asm" => cmd_asm::run(&rest),
         "info" => cmd_dis::run_info(&rest),
         "tables" => cmd_dis::run_tables(&rest),
         "ast" => cmd_ast::run(&rest),
