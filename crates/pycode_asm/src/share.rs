@@ -186,35 +186,8 @@ fn derived(file: &AsmFile, enc: &[Encoded]) -> Option<(ObjectGraph, ObjId)> {
             root = Some(id);
         }
     }
-    let (mut g, root) = b.finish(root?);
-    if let Some(flag) = root_flag(file) {
-        if let Some(n) = g.node_mut(root) {
-            n.flag_ref = flag;
-        }
-    }
+    let (g, root) = b.finish(root?);
     Some((g, root))
-}
-
-/// Where the module code object's `FLAG_REF` depends on how the `.pyc` was written: 3.14's
-/// `_code_to_timestamp_pyc` holds no extra reference to the code object while marshalling it
-/// (measured: every timestamp `.pyc` of the 3.14.2 stdlib), `_code_to_hash_pyc` does.
-fn root_flag(file: &AsmFile) -> Option<bool> {
-    use pycode_marshal::PycKind;
-    use pycode_release::Release;
-    match (file.release, file.kind) {
-        (Release::V3_14_2, PycKind::Timestamp { .. }) => Some(false),
-        (
-            Release::V3_11_2
-            | Release::V3_11_7
-            | Release::V3_12_1
-            | Release::V3_12_7
-            | Release::V3_13_0
-            | Release::V3_13_2
-            | Release::V3_14_2
-            | Release::V3_15_0rc1,
-            _,
-        ) => None,
-    }
 }
 
 fn is_singleton(o: &Obj) -> bool {
