@@ -174,6 +174,10 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     tprim_memo: Option<TPrimMemo<B>>,
     /// The memo of the `(memo)` target rules: (mark, rule) → result and the mark after it.
     memo: rustc_hash::FxHashMap<(u32, u8), Memo<B>>,
+    /// The second pass: the `invalid_*` rules are tried (`p->call_invalid_rules`).
+    invalid: bool,
+    /// The tokenizer failed (`p->tok->done` is an error).
+    lex_failed: bool,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -197,27 +201,93 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             depth: 0,
             tprim_memo: None,
             memo: rustc_hash::FxHashMap::default(),
+            invalid: false,
+            lex_failed: false,
         }
     }
 
-    /// Parses in `mode`.
+    /// Parses in `mode`: CPython's `_PyPegen_run_parser`. When the first pass fails without an
+    /// error, a second pass runs from the start with the `invalid_*` rules; then
+    /// `_PyPegen_set_syntax_error`.
     pub fn run(&mut self, mode: Mode) -> Result<B::Mod, E> {
-        let r = match mode {
-            Mode::Exec => self.file()?,
-            Mode::Eval => self.eval()?,
-            Mode::Single => self.interactive()?,
-            Mode::FuncType => self.func_type()?,
-        };
-        match r {
-            Some(m) => Ok(m),
-            None => Err(self.generic_error()),
+        match self.run_pass(mode) {
+            Ok(Some(m)) => return Ok(m),
+            Ok(None) => {}
+            Err(e) => return Err(self.set_syntax_error(e)),
+        }
+        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+        self.p = 0;
+        self.invalid = true;
+        self.memo.clear();
+        self.tprim_memo = None;
+        self.depth = 0;
+        if let Err(e) = self.run_pass(mode) {
+            return Err(self.set_syntax_error(e));
+        }
+        let e = self.generic_error(last);
+        Err(self.set_syntax_error(e))
+    }
+
+    fn run_pass(&mut self, mode: Mode) -> PR<B::Mod> {
+        match mode {
+            Mode::Exec => self.file(),
+            Mode::Eval => self.eval(),
+            Mode::Single => self.interactive(),
+            Mode::FuncType => self.func_type(),
+        }
+    }
+
+    /// `_PyPegen_set_syntax_error` for an error already raised: unless the tokenizer failed,
+    /// the rest of the source is tokenized and a tokenizer error there wins
+    /// (`_PyPegen_tokenize_full_source_to_check_for_errors`).
+    fn set_syntax_error(&mut self, e: E) -> E {
+        if self.lex_failed || !matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError) {
+            return e;
+        }
+        let err_line = self.toks.last().map(|t| t.t.lineno).unwrap_or(0);
+        loop {
+            if self.toks.last().is_some_and(|t| t.t.kind == TokKind::ENDMARKER) {
+                return e;
+            }
+            match self.lexer.next_token() {
+                Ok(t) => {
+                    let kw = Kw::No;
+                    match t.kind {
+                        TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+                            let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
+                            self.brackets.push((c, t.lineno, t.col));
+                        }
+                        TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+                            self.brackets.pop();
+                        }
+                        _ => {}
+                    }
+                    self.toks.push(Tk { t, kw });
+                }
+                Err(le) => {
+                    return match le.kind {
+                        LexErrorKind::Syntax(_) => self.lex_error(le),
+                        LexErrorKind::Eof => match self.brackets.last() {
+                            Some(&(_, line, _)) if err_line > line => self.lex_error(le),
+                            _ => e,
+                        },
+                        _ => e,
+                    };
+                }
+            }
         }
     }
 
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = self.lexer.next_token().map_err(|e| self.lex_error(e))?;
+        let mut t = match self.lexer.next_token() {
+            Ok(t) => t,
+            Err(e) => {
+                self.lex_failed = true;
+                return Err(self.lex_error(e));
+            }
+        };
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
                 t.col += self.shift.1;
@@ -416,9 +486,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         pe.lineno = e.lineno;
         pe.end_lineno = e.lineno;
         let line = self.line_text(e.lineno);
-        pe.offset = char_col(line, e.col) + 1;
-        pe.end_offset = char_col(line, e.end_col) + 1;
+        // The lexer's columns are such that CPython's offsets are the numbers of characters
+        // before them.
+        pe.offset = char_col(line, e.col);
         pe.text = Some(line.to_owned());
+        let end = match e.kind {
+            LexErrorKind::Syntax(_) => {
+                pe.end_offset = char_col(line, e.end_col);
+                return Box::new(pe);
+            }
+            // `RAISE_INDENTATION_ERROR` without a known end.
+            LexErrorKind::Dedent => -1,
+            _ => 0,
+        };
+        pe.raw = Some([i64::from(e.lineno), i64::from(pe.offset), i64::from(e.lineno), end]);
         Box::new(pe)
     }
 
@@ -434,14 +515,18 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         pe.end_lineno = t.end_lineno;
         let eline = self.line_text(t.end_lineno);
         pe.end_offset = char_col(eline, t.end_col) + 1;
+        if t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && t.end_lineno == t.lineno && t.end_col <= t.col {
+            // 3.12+: a NEWLINE token covers the newline character.
+            pe.end_offset = pe.offset + 1;
+        }
         pe.text = Some(line.to_owned());
         Box::new(pe)
     }
 
     /// `_PyPegen_set_syntax_error`'s generic cases.
-    fn generic_error(&mut self) -> E {
-        // The last token the rules read (tokens read ahead by `may_be_assignment` do not count).
-        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+    fn generic_error(&mut self, last: Option<Tk>) -> E {
+        // The last token the rules read in the first pass (tokens read ahead by
+        // `may_be_assignment` do not count).
         let Some(last) = last else {
             return Box::new(ParseError::syntax("invalid syntax"));
         };
@@ -463,14 +548,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             TokKind::DEDENT => {
                 let mut e = self.error_at(&last.t, "unexpected unindent");
                 e.kind = ErrorKind::IndentationError;
-                e
-            }
-            TokKind::NEWLINE => {
-                // A NEWLINE token has no width; CPython's range covers the newline character.
-                let mut e = self.error_at(&last.t, "invalid syntax");
-                if e.end_lineno == e.lineno && e.end_offset <= e.offset {
-                    e.end_offset = e.offset + 1;
-                }
                 e
             }
             _ => self.error_at(&last.t, "invalid syntax"),
@@ -4127,7 +4204,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 TokKind::FSTRING_START => {
                     fstring = true;
-                    self.fstring(&mut acc, &mut values)?;
+                    if !self.fstring(&mut acc, &mut values)? {
+                        self.p = m;
+                        return Ok(None);
+                    }
                 }
                 _ => break,
             }
@@ -4413,7 +4493,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `fstring: FSTRING_START fstring_middle* FSTRING_END` (pieces appended to `acc`/`values`).
-    fn fstring(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
+    fn fstring(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<bool, E> {
         let start = self.peek()?;
         self.p += 1;
         let raw = self.text(&start.t).bytes().any(|c| matches!(c, b'r' | b'R'));
@@ -4432,15 +4512,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 TokKind::LBRACE => {
                     let Some(fv) = self.replacement_field(raw, acc, values, false)? else {
-                        return Err(self.generic_error());
+                        return Ok(false);
                     };
                     values.push(fv);
                 }
                 TokKind::FSTRING_END | TokKind::TSTRING_END => {
                     self.p += 1;
-                    return Ok(());
+                    return Ok(true);
                 }
-                _ => return Err(self.generic_error()),
+                _ => return Ok(false),
             }
         }
     }
@@ -4468,7 +4548,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     }
                     TokKind::LBRACE => {
                         let Some(fv) = self.replacement_field(raw, &mut acc, &mut values, true)? else {
-                            return Err(self.generic_error());
+                            self.p = m;
+                            return Ok(None);
                         };
                         values.push(fv);
                     }
@@ -4476,7 +4557,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p += 1;
                         break;
                     }
-                    _ => return Err(self.generic_error()),
+                    _ => {
+                        self.p = m;
+                        return Ok(None);
+                    }
                 }
             }
         }
