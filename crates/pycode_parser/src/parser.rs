@@ -17,6 +17,8 @@ use crate::grammar::Grammar;
 use crate::numbers::{parse_number, NumberError};
 use crate::strings::LitAcc;
 
+mod invalid;
+
 type E = Box<ParseError>;
 type PR<T> = Result<Option<T>, E>;
 
@@ -1414,6 +1416,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `params` / `lambda_params` (`parameters` / `lambda_parameters`).
     fn parameters(&mut self, lambda: bool) -> PR<B::Arguments> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_parameters(lambda)?;
+            self.p = m;
+        }
         // slash_no_default param_no_default* param_with_default* [star_etc]
         if let Some(posonly) = self.slash_no_default(lambda)? {
             let plain = self.params_no_default(lambda)?;
@@ -1548,6 +1554,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             d = self.expression()?;
             if d.is_none() {
                 self.p = m2;
+                if self.invalid {
+                    self.invalid_default()?;
+                }
             }
         }
         if required && d.is_none() {
@@ -1600,6 +1609,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_etc`
     fn star_etc(&mut self, lambda: bool) -> PR<StarEtc<B>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_star_etc(lambda)?;
+            self.p = m;
+        }
         if self.eat(TokKind::STAR)? {
             // '*' param_no_default param_maybe_default* [kwds]
             let m1 = self.p;
@@ -1669,6 +1682,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `kwds: '**' param_no_default`
     fn kwds(&mut self, lambda: bool) -> Result<Option<B::Arg>, E> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kwds(lambda)?;
+            self.p = m;
+        }
         if self.eat(TokKind::DOUBLESTAR)? {
             if let Some(a) = self.param_no_default(lambda)? {
                 return Ok(Some(a));

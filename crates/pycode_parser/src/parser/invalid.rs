@@ -1,0 +1,380 @@
+//! The second pass: the `invalid_*` rules of `Grammar/python.gram` and the ways they raise
+//! (`RAISE_SYNTAX_ERROR`, `_KNOWN_LOCATION`, `_KNOWN_RANGE`, `_STARTING_FROM`, `_INVALID_TARGET`).
+//! Each rule returns `Ok(())` when it does not match (the mark back where it started) and
+//! `Err` with CPython's error when it does.
+
+use super::*;
+use crate::builder::ExprTag;
+use crate::grammar::Msg;
+
+/// `_PyPegen_get_invalid_target`'s target kinds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Targets {
+    Star,
+    Del,
+    For,
+}
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ raising
+
+    /// `RAISE_ERROR_KNOWN_LOCATION` with byte columns; `end_col < 0`: no end (`end_offset` 0).
+    /// Both columns are converted with the first line's text, as CPython does.
+    pub(super) fn raise_at(&self, kind: ErrorKind, msg: &str, line: u32, col: i32, end_line: u32, end_col: i32) -> E {
+        let text = self.line_text(line);
+        let off = char_col(text, col) + 1;
+        let mut pe = ParseError::new(kind, msg);
+        pe.lineno = line;
+        pe.offset = off;
+        pe.end_lineno = end_line;
+        pe.text = Some(text.to_owned());
+        if end_col < 0 {
+            pe.raw = Some([i64::from(line), i64::from(off), i64::from(end_line), 0]);
+        } else {
+            pe.end_offset = char_col(text, end_col) + 1;
+        }
+        Box::new(pe)
+    }
+
+    /// `RAISE_SYNTAX_ERROR_KNOWN_LOCATION(a, msg)`.
+    pub(super) fn raise_pos(&self, msg: &str, a: Pos) -> E {
+        self.raise_at(ErrorKind::SyntaxError, msg, a.lineno, a.col_offset as i32, a.end_lineno, a.end_col_offset as i32)
+    }
+
+    /// `RAISE_SYNTAX_ERROR_KNOWN_RANGE(a, b, msg)`.
+    pub(super) fn raise_range(&self, msg: &str, a: Pos, b: Pos) -> E {
+        self.raise_at(ErrorKind::SyntaxError, msg, a.lineno, a.col_offset as i32, b.end_lineno, b.end_col_offset as i32)
+    }
+
+    /// `RAISE_SYNTAX_ERROR_KNOWN_LOCATION` on a token.
+    pub(super) fn raise_tok(&self, msg: &str, t: &Token) -> E {
+        self.raise_pos(msg, self.tpos(t))
+    }
+
+    /// A token's position, a NEWLINE covering its newline character from 3.12.
+    pub(super) fn tpos(&self, t: &Token) -> Pos {
+        let mut p = tok_pos(t);
+        if t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && p.end_lineno == p.lineno && p.end_col_offset <= p.col_offset {
+            p.end_col_offset = p.col_offset + 1;
+        }
+        p
+    }
+
+    /// `RAISE_SYNTAX_ERROR(msg)` / `RAISE_INDENTATION_ERROR(msg)`: at the last token read.
+    pub(super) fn raise_last(&self, kind: ErrorKind, msg: &str) -> E {
+        let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
+        match t {
+            Some(t) => {
+                let mut e = self.error_at(&t, msg);
+                e.kind = kind;
+                e
+            }
+            None => Box::new(ParseError::new(kind, msg)),
+        }
+    }
+
+    /// `RAISE_SYNTAX_ERROR_STARTING_FROM(a, msg)`: from `a` to where the tokenizer stands.
+    pub(super) fn raise_from(&self, msg: &str, line: u32, col: u32) -> E {
+        let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
+        let (el, ec) = match t {
+            Some(t) => (t.end_lineno, t.end_col),
+            None => (line, col as i32),
+        };
+        self.raise_at(ErrorKind::SyntaxError, msg, line, col as i32, el, ec)
+    }
+
+    /// `RAISE_SYNTAX_ERROR_INVALID_TARGET(type, e)`.
+    pub(super) fn raise_invalid_target(&self, ty: Targets, e: &B::Expr) -> Result<(), E> {
+        if let Some((tag, pos)) = self.invalid_target(ty, e) {
+            let verb = if ty == Targets::Del { "delete" } else { "assign to" };
+            return Err(self.raise_pos(&format!("cannot {verb} {}", tag.name()), pos));
+        }
+        Ok(())
+    }
+
+    /// `_PyPegen_get_invalid_target`.
+    pub(super) fn invalid_target(&self, ty: Targets, e: &B::Expr) -> Option<(ExprTag, Pos)> {
+        let v = self.b.expr_view(e);
+        match v.tag {
+            ExprTag::List | ExprTag::Tuple => v.children.iter().find_map(|c| self.invalid_target(ty, c)),
+            ExprTag::Starred => {
+                if ty == Targets::Del {
+                    return Some((v.tag, v.pos));
+                }
+                v.children.first().and_then(|c| self.invalid_target(ty, c))
+            }
+            ExprTag::Compare(first_in) => {
+                if ty == Targets::For {
+                    if first_in {
+                        return v.children.first().and_then(|c| self.invalid_target(ty, c));
+                    }
+                    return None;
+                }
+                Some((v.tag, v.pos))
+            }
+            ExprTag::Name | ExprTag::Subscript | ExprTag::Attribute => None,
+            _ => Some((v.tag, v.pos)),
+        }
+    }
+
+    pub(super) fn expr_pos(&self, e: &B::Expr) -> Pos {
+        self.b.expr_view(e).pos
+    }
+
+    // ------------------------------------------------------------------ parameters
+
+    /// `param_maybe_default*`
+    fn params_maybe_default(&mut self, lambda: bool) -> Result<usize, E> {
+        let mut n = 0;
+        while self.param_default(lambda, false)?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// `(slash_no_default | slash_with_default)`
+    fn any_slash(&mut self, lambda: bool) -> Result<bool, E> {
+        let m = self.p;
+        if self.slash_no_default(lambda)?.is_some() {
+            return Ok(true);
+        }
+        self.p = m;
+        if self.slash_with_default(lambda)?.is_some() {
+            return Ok(true);
+        }
+        self.p = m;
+        Ok(false)
+    }
+
+    /// `invalid_parameters` / `invalid_lambda_parameters`.
+    pub(super) fn invalid_parameters(&mut self, lambda: bool) -> Result<(), E> {
+        let m = self.p;
+        if self.g.lexer_minor == 11 {
+            self.invalid_params_nondefault(lambda)?;
+            self.p = m;
+            self.invalid_params_parenthesized(lambda)?;
+            self.p = m;
+            self.invalid_params_slash_first()?;
+            self.p = m;
+            self.invalid_params_slash_twice(lambda)?;
+        } else {
+            self.invalid_params_slash_first()?;
+            self.p = m;
+            self.invalid_params_slash_twice(lambda)?;
+            self.p = m;
+            self.invalid_params_nondefault(lambda)?;
+            self.p = m;
+            self.invalid_params_parenthesized(lambda)?;
+        }
+        self.p = m;
+        // (slash_no_default | slash_with_default)? param_maybe_default* '*' (',' | param_no_default)
+        // param_maybe_default* a='/'
+        'a: {
+            if !self.any_slash(lambda)? {
+                self.p = m;
+            }
+            self.params_maybe_default(lambda)?;
+            if !self.eat(TokKind::STAR)? {
+                break 'a;
+            }
+            if !self.eat(TokKind::COMMA)? && self.param_no_default(lambda)?.is_none() {
+                break 'a;
+            }
+            self.params_maybe_default(lambda)?;
+            let t = self.peek()?;
+            if t.t.kind == TokKind::SLASH {
+                return Err(self.raise_tok("/ must be ahead of *", &t.t));
+            }
+        }
+        self.p = m;
+        // param_maybe_default+ '/' a='*'
+        if self.params_maybe_default(lambda)? > 0 && self.eat(TokKind::SLASH)? {
+            let t = self.peek()?;
+            if t.t.kind == TokKind::STAR {
+                return Err(self.raise_tok("expected comma between / and *", &t.t));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `[slash_no_default?] param_no_default* invalid_parameters_helper a=param_no_default`
+    fn invalid_params_nondefault(&mut self, lambda: bool) -> Result<(), E> {
+        let m = self.p;
+        if self.g.lexer_minor >= 12 && self.slash_no_default(lambda)?.is_none() {
+            self.p = m;
+        }
+        self.params_no_default(lambda)?;
+        // invalid_parameters_helper: slash_with_default | param_with_default+
+        let m2 = self.p;
+        if self.slash_with_default(lambda)?.is_none() {
+            self.p = m2;
+            if self.params_with_default(lambda)?.is_empty() {
+                return Ok(());
+            }
+        }
+        let s = self.p;
+        if let Some(a) = self.param_no_default(lambda)? {
+            let _ = a;
+            let pos = self.param_pos(s, lambda);
+            return Err(self.raise_pos(self.g.msg(Msg::NonDefaultFollowsDefault), pos));
+        }
+        Ok(())
+    }
+
+    /// The position of the `param` starting at token `s` (NAME [annotation]).
+    fn param_pos(&mut self, s: usize, lambda: bool) -> Pos {
+        let save = self.p;
+        self.p = s;
+        let mut end = s + 1;
+        if let Ok(Some(_)) = self.param(lambda) {
+            end = self.p;
+        }
+        self.p = end;
+        let pos = self.pos(s);
+        self.p = save;
+        pos
+    }
+
+    /// `param_no_default* a='(' param_no_default+ ','? b=')'` (lambda: `','.lambda_param+`).
+    fn invalid_params_parenthesized(&mut self, lambda: bool) -> Result<(), E> {
+        self.params_no_default(lambda)?;
+        let a = self.peek()?;
+        if !self.eat(TokKind::LPAR)? {
+            return Ok(());
+        }
+        if lambda {
+            let mut n = 0;
+            while self.name_tok()?.is_some() {
+                n += 1;
+                let m2 = self.p;
+                if !self.eat(TokKind::COMMA)? || !self.next_is(TokKind::NAME)? {
+                    self.p = m2;
+                    break;
+                }
+            }
+            if n == 0 {
+                return Ok(());
+            }
+        } else if self.params_no_default(lambda)?.is_empty() {
+            return Ok(());
+        }
+        self.eat(TokKind::COMMA)?;
+        let b = self.peek()?;
+        if b.t.kind == TokKind::RPAR {
+            let msg =
+                if lambda { "Lambda expression parameters cannot be parenthesized" } else { "Function parameters cannot be parenthesized" };
+            return Err(self.raise_range(msg, tok_pos(&a.t), tok_pos(&b.t)));
+        }
+        Ok(())
+    }
+
+    /// `a="/" ','`
+    fn invalid_params_slash_first(&mut self) -> Result<(), E> {
+        let a = self.peek()?;
+        if a.t.kind == TokKind::SLASH && self.at(self.p + 1)?.t.kind == TokKind::COMMA {
+            self.p += 2;
+            return Err(self.raise_tok(self.g.msg(Msg::SlashFirst), &a.t));
+        }
+        Ok(())
+    }
+
+    /// `(slash_no_default | slash_with_default) param_maybe_default* a='/'`
+    fn invalid_params_slash_twice(&mut self, lambda: bool) -> Result<(), E> {
+        if !self.any_slash(lambda)? {
+            return Ok(());
+        }
+        self.params_maybe_default(lambda)?;
+        let a = self.peek()?;
+        if a.t.kind == TokKind::SLASH {
+            return Err(self.raise_tok("/ may appear only once", &a.t));
+        }
+        Ok(())
+    }
+
+    /// `invalid_star_etc` / `invalid_lambda_star_etc`.
+    pub(super) fn invalid_star_etc(&mut self, lambda: bool) -> Result<(), E> {
+        let m = self.p;
+        let star = self.peek()?;
+        if star.t.kind != TokKind::STAR {
+            return Ok(());
+        }
+        let end = if lambda { TokKind::COLON } else { TokKind::RPAR };
+        // a='*' (')' | ',' (')' | '**'))
+        let t1 = self.at(m + 1)?.t.kind;
+        let bare = t1 == end || (t1 == TokKind::COMMA && matches!(self.at(m + 2)?.t.kind, k if k == end || k == TokKind::DOUBLESTAR));
+        if bare {
+            if lambda {
+                self.p = m + if t1 == end { 2 } else { 3 };
+                self.hwm = self.hwm.max(self.p.saturating_sub(1));
+                return Err(self.raise_last(ErrorKind::SyntaxError, self.g.msg(Msg::BareStar)));
+            }
+            return Err(self.raise_tok(self.g.msg(Msg::BareStar), &star.t));
+        }
+        // '*' ',' TYPE_COMMENT
+        if !lambda && t1 == TokKind::COMMA && self.at(m + 2)?.t.kind == TokKind::TYPE_COMMENT {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "bare * has associated type comment"));
+        }
+        // '*' param a='='
+        self.p = m + 1;
+        if self.param(lambda)?.is_some() {
+            let a = self.peek()?;
+            if a.t.kind == TokKind::EQUAL {
+                return Err(self.raise_tok(self.g.msg(Msg::VarPositionalDefault), &a.t));
+            }
+        }
+        // '*' (param_no_default | ',') param_maybe_default* a='*' (param_no_default | ',')
+        self.p = m + 1;
+        if self.eat(TokKind::COMMA)? || self.param_no_default(lambda)?.is_some() {
+            self.params_maybe_default(lambda)?;
+            let a = self.peek()?;
+            if a.t.kind == TokKind::STAR {
+                self.p += 1;
+                if self.eat(TokKind::COMMA)? || self.param_no_default(lambda)?.is_some() {
+                    return Err(self.raise_tok(self.g.msg(Msg::StarOnce), &a.t));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_kwds` / `invalid_lambda_kwds`.
+    pub(super) fn invalid_kwds(&mut self, lambda: bool) -> Result<(), E> {
+        let m = self.p;
+        if !self.eat(TokKind::DOUBLESTAR)? {
+            return Ok(());
+        }
+        if self.param(lambda)?.is_none() {
+            self.p = m;
+            return Ok(());
+        }
+        let a = self.peek()?;
+        if a.t.kind == TokKind::EQUAL {
+            return Err(self.raise_tok(self.g.msg(Msg::VarKeywordDefault), &a.t));
+        }
+        if self.eat(TokKind::COMMA)? {
+            let s = self.p;
+            if self.param(lambda)?.is_some() {
+                let pos = self.pos(s);
+                return Err(self.raise_pos(self.g.msg(Msg::FollowVarKeyword), pos));
+            }
+            self.p = s;
+            let a = self.peek()?;
+            if matches!(a.t.kind, TokKind::STAR | TokKind::DOUBLESTAR | TokKind::SLASH) {
+                return Err(self.raise_tok(self.g.msg(Msg::FollowVarKeyword), &a.t));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_default: a='=' &(')'|',')` (the mark is on the '=').
+    pub(super) fn invalid_default(&mut self) -> Result<(), E> {
+        let a = self.peek()?;
+        if a.t.kind == TokKind::EQUAL && matches!(self.at(self.p + 1)?.t.kind, TokKind::RPAR | TokKind::COMMA) {
+            return Err(self.raise_tok("expected default value expression", &a.t));
+        }
+        Ok(())
+    }
+}
