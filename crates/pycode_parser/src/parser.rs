@@ -491,6 +491,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // The lexer's columns are such that CPython's offsets are the numbers of characters
         // before them.
         pe.offset = char_col(line, e.col);
+        if e.kind == LexErrorKind::Dedent {
+            pe.offset += 1;
+        }
         pe.text = Some(line.to_owned());
         let end = match e.kind {
             LexErrorKind::Syntax(_) => {
@@ -510,6 +513,24 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     fn error_at(&self, t: &Token, msg: &str) -> E {
+        if t.kind == TokKind::ENDMARKER && t.col < 0 {
+            // No position: CPython takes where the tokenizer stands (the end of the last line,
+            // its newline included) and no end.
+            let b = self.src.as_bytes();
+            let pos = (t.start as usize).min(b.len());
+            let upto = if pos > 0 && b.get(pos - 1) == Some(&b'\n') { pos - 1 } else { pos };
+            let line_start = b.get(..upto).and_then(|s| s.iter().rposition(|&c| c == b'\n')).map_or(0, |k| k + 1);
+            let lineno = b.get(..line_start).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count()) as u32 + 1;
+            let line = self.line_text(lineno);
+            let off = char_col(line, (upto - line_start) as i32) + (pos - upto) as u32;
+            let mut pe = ParseError::syntax(msg);
+            pe.lineno = lineno;
+            pe.offset = off;
+            pe.end_lineno = lineno;
+            pe.text = Some(line.to_owned());
+            pe.raw = Some([i64::from(lineno), i64::from(off), i64::from(lineno), -1]);
+            return Box::new(pe);
+        }
         let mut pe = ParseError::syntax(msg);
         let line = self.line_text(t.lineno);
         pe.lineno = t.lineno;
@@ -1266,7 +1287,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         self.p = m;
-        self.simple_stmts()
+        if let Some(v) = self.simple_stmts()? {
+            return Ok(Some(v));
+        }
+        self.p = m;
+        // invalid_block: NEWLINE !INDENT
+        if self.invalid && self.eat(TokKind::NEWLINE)? && !self.next_is(TokKind::INDENT)? {
+            return Err(self.raise_last(ErrorKind::IndentationError, "expected an indented block"));
+        }
+        self.p = m;
+        Ok(None)
     }
 
     /// `decorators: ('@' named_expression NEWLINE)+`
@@ -1302,6 +1332,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `class_def_raw: 'class' NAME [type_params] ['(' [arguments] ')'] ':' block`
     fn class_def_raw(&mut self, decorators: Vec<B::Expr>) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_class_def_raw()?;
+        }
         if !self.eat_kw(Kw::Class)? {
             return Ok(None);
         }
@@ -1351,6 +1384,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `function_def_raw: ['async'] 'def' NAME [type_params] '(' [params] ')' ['->' expression] ':' [func_type_comment] block`
     fn function_def_raw(&mut self, decorators: Vec<B::Expr>) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_def_raw()?;
+        }
+        // `&&'('` and `&&':'`: in the rule before 3.14, in `invalid_def_raw` from 3.14.
+        let forced = self.g.lexer_minor < 14 || self.invalid;
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::Def)? {
             self.p = m;
@@ -1362,6 +1400,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         let tps = self.opt_type_params()?;
         if !self.eat(TokKind::LPAR)? {
+            if forced {
+                let t = self.peek()?;
+                return Err(self.error_at(&t.t, "expected '('"));
+            }
             self.p = m;
             return Ok(None);
         }
@@ -1379,6 +1421,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if !self.eat(TokKind::COLON)? {
+            if forced {
+                let t = self.peek()?;
+                return Err(self.error_at(&t.t, "expected ':'"));
+            }
             self.p = m;
             return Ok(None);
         }
@@ -1704,6 +1750,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn if_like(&mut self, kw: Kw) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_cond_stmt(kw, if kw == Kw::If { "if" } else { "elif" })?;
+        }
         if !self.eat_kw(kw)? {
             return Ok(None);
         }
@@ -1734,6 +1783,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `else_block: 'else' &&':' block`
     fn else_block(&mut self) -> PR<Vec<B::Stmt>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kw_colon_block(Kw::Else, "else")?;
+        }
         if !self.eat_kw(Kw::Else)? {
             return Ok(None);
         }
@@ -1751,6 +1803,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `while_stmt: 'while' named_expression ':' block [else_block]`
     fn while_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_cond_stmt(Kw::While, "while")?;
+        }
         if !self.eat_kw(Kw::While)? {
             return Ok(None);
         }
@@ -1774,19 +1829,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `for_stmt: ['async'] 'for' star_targets 'in' ~ star_expressions ':' [TYPE_COMMENT] block [else_block]`
     fn for_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_for_stmt()?;
+        }
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::For)? {
             self.p = m;
             return Ok(None);
         }
-        let Some(target) = self.star_targets()? else {
+        let target = self.star_targets()?;
+        let Some(target) = target.filter(|_| self.next_is_kw(Kw::In).unwrap_or(false)) else {
             self.p = m;
+            if self.invalid {
+                self.invalid_for_target()?;
+            }
             return Ok(None);
         };
-        if !self.eat_kw(Kw::In)? {
-            self.p = m;
-            return Ok(None);
-        }
+        self.p += 1;
         let Some(iter) = self.star_expressions()? else {
             self.p = m;
             return Ok(None);
@@ -1808,6 +1867,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `with_stmt`
     fn with_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_with_stmt(true)?;
+        }
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::With)? {
             self.p = m;
@@ -1833,17 +1895,22 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = after_with;
         // ','.with_item+ ':' [TYPE_COMMENT] block
-        let Some(items) = self.with_items()? else {
-            self.p = m;
-            return Ok(None);
+        let items = match self.with_items()? {
+            Some(items) if self.eat(TokKind::COLON)? => Some(items),
+            _ => None,
         };
-        if !self.eat(TokKind::COLON)? {
+        let body = match items {
+            Some(_) => {
+                self.eat(TokKind::TYPE_COMMENT)?;
+                self.block()?
+            }
+            None => None,
+        };
+        let (Some(items), Some(body)) = (items, body) else {
             self.p = m;
-            return Ok(None);
-        }
-        self.eat(TokKind::TYPE_COMMENT)?;
-        let Some(body) = self.block()? else {
-            self.p = m;
+            if self.invalid {
+                self.invalid_with_stmt(false)?;
+            }
             return Ok(None);
         };
         let pos = self.pos(m);
@@ -1889,6 +1956,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `try_stmt`
     fn try_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_try_stmt()?;
+        }
         if !self.eat_kw(Kw::Try)? {
             return Ok(None);
         }
@@ -1928,6 +1998,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `finally_block: 'finally' &&':' block`
     fn finally_block(&mut self) -> PR<Vec<B::Stmt>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kw_colon_block(Kw::Finally, "finally")?;
+        }
         if !self.eat_kw(Kw::Finally)? {
             return Ok(None);
         }
@@ -1944,6 +2017,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `except_block` / `except_star_block`
     fn except_block(&mut self, star: bool) -> PR<B::ExceptHandler> {
+        if self.invalid {
+            self.invalid_except_stmt_indent(star)?;
+        }
+        let r = self.except_block_alts(star)?;
+        if r.is_none() && self.invalid {
+            self.invalid_except_stmt(star)?;
+        }
+        Ok(r)
+    }
+
+    fn except_block_alts(&mut self, star: bool) -> PR<B::ExceptHandler> {
         let m = self.p;
         if !self.eat_kw(Kw::Except)? {
             return Ok(None);
@@ -2016,10 +2100,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let Some(subject) = self.subject_expr()? else {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         };
         if !(self.eat(TokKind::COLON)? && self.eat(TokKind::NEWLINE)? && self.eat(TokKind::INDENT)?) {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         }
         let mut cases = Vec::new();
@@ -2028,6 +2118,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         if cases.is_empty() || !self.eat(TokKind::DEDENT)? {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         }
         let pos = self.pos(m);
@@ -2054,6 +2147,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `case_block: "case" patterns guard? ':' block`
     fn case_block(&mut self) -> PR<B::MatchCase> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_case_block()?;
+        }
         if !self.eat_soft("case")? {
             return Ok(None);
         }

@@ -73,14 +73,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 
-    /// `RAISE_SYNTAX_ERROR_STARTING_FROM(a, msg)`: from `a` to where the tokenizer stands.
+    /// `RAISE_SYNTAX_ERROR_STARTING_FROM(a, msg)`: from `a` to where the tokenizer stands
+    /// (`CURRENT_POS`: the end of the last token read, a 0-based column taken as the offset).
     pub(super) fn raise_from(&self, msg: &str, line: u32, col: u32) -> E {
         let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
         let (el, ec) = match t {
+            Some(t) if t.kind == TokKind::NEWLINE && t.end_col <= t.col => (t.end_lineno, t.col + 1),
             Some(t) => (t.end_lineno, t.end_col),
             None => (line, col as i32),
         };
-        self.raise_at(ErrorKind::SyntaxError, msg, line, col as i32, el, ec)
+        let text = self.line_text(line);
+        let mut pe = ParseError::syntax(msg);
+        pe.lineno = line;
+        pe.offset = char_col(text, col as i32) + 1;
+        pe.end_lineno = el;
+        pe.end_offset = char_col(text, ec);
+        pe.text = Some(text.to_owned());
+        Box::new(pe)
     }
 
     /// `RAISE_SYNTAX_ERROR_INVALID_TARGET(type, e)`.
@@ -375,6 +384,376 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if a.t.kind == TokKind::EQUAL && matches!(self.at(self.p + 1)?.t.kind, TokKind::RPAR | TokKind::COMMA) {
             return Err(self.raise_tok("expected default value expression", &a.t));
         }
+        Ok(())
+    }
+}
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ compound statements
+
+    /// After a compound statement's header: `NEWLINE` → "expected ':'" (when `colon`);
+    /// `':' NEWLINE !INDENT` → "expected an indented block after {what} on line {line}".
+    pub(super) fn invalid_block_after(&mut self, colon: bool, what: &str, line: u32) -> Result<(), E> {
+        let m = self.p;
+        if colon && self.next_is(TokKind::NEWLINE)? {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "expected ':'"));
+        }
+        if self.eat(TokKind::COLON)? && self.eat(TokKind::NEWLINE)? && !self.next_is(TokKind::INDENT)? {
+            let msg = format!("expected an indented block after {what} on line {line}");
+            return Err(self.raise_last(ErrorKind::IndentationError, &msg));
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_if_stmt` / `invalid_elif_stmt` / `invalid_while_stmt` (the mark on the keyword).
+    pub(super) fn invalid_cond_stmt(&mut self, kw: Kw, name: &str) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat_kw(kw)? && self.named_expression()?.is_some() {
+            self.invalid_block_after(true, &format!("'{name}' statement"), a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_for_stmt`.
+    pub(super) fn invalid_for_stmt(&mut self) -> Result<(), E> {
+        let m = self.p;
+        self.eat_kw(Kw::Async)?;
+        let a = self.peek()?;
+        if self.eat_kw(Kw::For)? && self.star_targets()?.is_some() && self.eat_kw(Kw::In)? && self.star_expressions()?.is_some() {
+            self.invalid_block_after(true, "'for' statement", a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_for_target: 'async'? 'for' a=star_expressions`.
+    pub(super) fn invalid_for_target(&mut self) -> Result<(), E> {
+        let m = self.p;
+        self.eat_kw(Kw::Async)?;
+        if self.eat_kw(Kw::For)? {
+            if let Some(e) = self.star_expressions()? {
+                self.raise_invalid_target(Targets::For, &e)?;
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `','.(expression ['as' star_target])+` or, with `paren`,
+    /// `'(' ','.(expressions ['as' star_target])+ ','? ')'`.
+    fn loose_with_items(&mut self, paren: bool) -> Result<bool, E> {
+        if paren && !self.eat(TokKind::LPAR)? {
+            return Ok(false);
+        }
+        let mut n = 0;
+        loop {
+            let m = self.p;
+            let e = if paren { self.expressions()? } else { self.expression()? };
+            if e.is_none() {
+                self.p = m;
+                break;
+            }
+            n += 1;
+            let m2 = self.p;
+            if !(self.eat_kw(Kw::As)? && self.star_target()?.is_some()) {
+                self.p = m2;
+            }
+            let m3 = self.p;
+            if !self.eat(TokKind::COMMA)? {
+                break;
+            }
+            let m4 = self.p;
+            let more = if paren { self.expressions()? } else { self.expression()? };
+            self.p = m4;
+            if more.is_none() {
+                self.p = m3;
+                break;
+            }
+        }
+        if n == 0 {
+            return Ok(false);
+        }
+        if paren {
+            self.eat(TokKind::COMMA)?;
+            return self.eat(TokKind::RPAR);
+        }
+        Ok(true)
+    }
+
+    /// `invalid_with_stmt_indent` (`indent`) / `invalid_with_stmt`.
+    pub(super) fn invalid_with_stmt(&mut self, indent: bool) -> Result<(), E> {
+        let m = self.p;
+        self.eat_kw(Kw::Async)?;
+        let a = self.peek()?;
+        if !self.eat_kw(Kw::With)? {
+            self.p = m;
+            return Ok(());
+        }
+        let after = self.p;
+        for paren in [false, true] {
+            self.p = after;
+            if self.loose_with_items(paren)? {
+                if indent {
+                    if self.eat(TokKind::COLON)? && self.eat(TokKind::NEWLINE)? && !self.next_is(TokKind::INDENT)? {
+                        let msg = format!("expected an indented block after 'with' statement on line {}", a.t.lineno);
+                        return Err(self.raise_last(ErrorKind::IndentationError, &msg));
+                    }
+                } else if self.next_is(TokKind::NEWLINE)? {
+                    return Err(self.raise_last(ErrorKind::SyntaxError, "expected ':'"));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_class_def_raw`.
+    pub(super) fn invalid_class_def_raw(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat_kw(Kw::Class)? && self.name_tok()?.is_some() {
+            if self.g.type_params {
+                let m1 = self.p;
+                if self.opt_type_params()?.is_empty() {
+                    self.p = m1;
+                }
+            }
+            let m2 = self.p;
+            if self.eat(TokKind::LPAR)? {
+                self.arguments(None)?;
+                if !self.eat(TokKind::RPAR)? {
+                    self.p = m2;
+                }
+            }
+            self.invalid_block_after(true, "class definition", a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_def_raw`'s first alternative.
+    pub(super) fn invalid_def_raw(&mut self) -> Result<(), E> {
+        let m = self.p;
+        self.eat_kw(Kw::Async)?;
+        let a = self.peek()?;
+        if self.eat_kw(Kw::Def)? && self.name_tok()?.is_some() {
+            if self.g.type_params {
+                self.opt_type_params()?;
+            }
+            if self.eat(TokKind::LPAR)? {
+                self.parameters(false)?;
+                if self.eat(TokKind::RPAR)? {
+                    let m2 = self.p;
+                    if self.eat(TokKind::RARROW)? && self.expression()?.is_none() {
+                        self.p = m2;
+                    }
+                    self.invalid_block_after(false, "function definition", a.t.lineno)?;
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_try_stmt`.
+    pub(super) fn invalid_try_stmt(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if !self.eat_kw(Kw::Try)? {
+            return Ok(());
+        }
+        let after_try = self.p;
+        self.invalid_block_after(false, "'try' statement", a.t.lineno)?;
+        // 'try' ':' block !('except' | 'finally')
+        if self.eat(TokKind::COLON)? && self.block()?.is_some() {
+            let k = self.peek()?.kw;
+            if k != Kw::Except && k != Kw::Finally {
+                return Err(self.raise_last(ErrorKind::SyntaxError, "expected 'except' or 'finally' block"));
+            }
+        }
+        // 'try' ':' block* except_block+ a='except' b='*' expression ['as' NAME] ':'
+        // 'try' ':' block* except_star_block+ a='except' [expression ['as' NAME]] ':'
+        for star in [false, true] {
+            self.p = after_try;
+            if !self.eat(TokKind::COLON)? {
+                break;
+            }
+            while self.block()?.is_some() {}
+            let mut n = 0;
+            while self.except_block(star)?.is_some() {
+                n += 1;
+            }
+            if n == 0 {
+                continue;
+            }
+            let a = self.peek()?;
+            if a.kw != Kw::Except {
+                continue;
+            }
+            self.p += 1;
+            if !star {
+                let b = self.peek()?;
+                if self.eat(TokKind::STAR)? && self.expression()?.is_some() {
+                    self.opt_as_name_loose()?;
+                    if self.next_is(TokKind::COLON)? {
+                        let msg = "cannot have both 'except' and 'except*' on the same 'try'";
+                        return Err(self.raise_range(msg, tok_pos(&a.t), tok_pos(&b.t)));
+                    }
+                }
+            } else {
+                let m2 = self.p;
+                if self.expression()?.is_some() {
+                    self.opt_as_name_loose()?;
+                } else {
+                    self.p = m2;
+                }
+                if self.next_is(TokKind::COLON)? {
+                    let msg = "cannot have both 'except' and 'except*' on the same 'try'";
+                    return Err(self.raise_tok(msg, &a.t));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `['as' NAME]`
+    fn opt_as_name_loose(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if !(self.eat_kw(Kw::As)? && self.name_tok()?.is_some()) {
+            self.p = m;
+        }
+        Ok(())
+    }
+
+    /// `invalid_except_stmt_indent` / `invalid_except_star_stmt_indent` (the mark on 'except').
+    pub(super) fn invalid_except_stmt_indent(&mut self, star: bool) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if !self.eat_kw(Kw::Except)? {
+            return Ok(());
+        }
+        let what = if star { "'except*' statement" } else { "'except' statement" };
+        if star && !self.eat(TokKind::STAR)? {
+            self.p = m;
+            return Ok(());
+        }
+        let after = self.p;
+        if self.expression()?.is_some() {
+            self.opt_as_name_loose()?;
+            self.invalid_block_after(false, what, a.t.lineno)?;
+        }
+        if !star {
+            self.p = after;
+            self.invalid_block_after(false, what, a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_except_stmt` (3.11–3.13: also for `except*`) / `invalid_except_star_stmt` (3.14+).
+    pub(super) fn invalid_except_stmt(&mut self, star: bool) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if !self.eat_kw(Kw::Except)? {
+            return Ok(());
+        }
+        let after_kw = self.p;
+        let new = self.g.lexer_minor >= 14;
+        let has_star = if new { star && self.eat(TokKind::STAR)? } else { self.eat(TokKind::STAR)? };
+        if new && star && !has_star {
+            self.p = m;
+            return Ok(());
+        }
+        let after_star = self.p;
+        // 'except' '*'? a=expression ',' expressions ['as' NAME ] ':'   (3.14+: 'as' NAME required)
+        let first = self.expression()?;
+        if let Some(first) = first.filter(|_| self.next_is(TokKind::COMMA).unwrap_or(false)) {
+            self.p += 1;
+            let a = self.expr_pos(&first);
+            let ok = self.expressions()?.is_some()
+                && if new {
+                    self.eat_kw(Kw::As)? && self.name_tok()?.is_some()
+                } else {
+                    self.opt_as_name_loose()?;
+                    true
+                };
+            if ok && self.next_is(TokKind::COLON)? {
+                return Err(self.raise_from(self.g.msg(Msg::ExceptParens), a.lineno, a.col_offset));
+            }
+        }
+        // a='except' '*'? expression ['as' NAME ] NEWLINE
+        self.p = after_star;
+        if self.expression()?.is_some() {
+            self.opt_as_name_loose()?;
+            if self.next_is(TokKind::NEWLINE)? {
+                return Err(self.raise_last(ErrorKind::SyntaxError, "expected ':'"));
+            }
+        }
+        // a='except' NEWLINE
+        self.p = after_kw;
+        if !(new && star) && self.next_is(TokKind::NEWLINE)? {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "expected ':'"));
+        }
+        // a='except' '*' (NEWLINE | ':')
+        if (!new || star) && self.eat(TokKind::STAR)? && matches!(self.peek()?.t.kind, TokKind::NEWLINE | TokKind::COLON) {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "expected one or more exception types"));
+        }
+        // 3.14+: 'except' '*'? expression 'as' a=expression ':' block
+        if new {
+            self.p = after_star;
+            if self.expression()?.is_some() && self.eat_kw(Kw::As)? {
+                if let Some(t) = self.expression()? {
+                    if self.eat(TokKind::COLON)? && self.block()?.is_some() {
+                        let v = self.b.expr_view(&t);
+                        let what = if star { "except*" } else { "except" };
+                        let _ = a;
+                        return Err(self.raise_pos(&format!("cannot use {what} statement with {}", v.tag.name()), v.pos));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_finally_stmt` / `invalid_else_stmt` (the mark on the keyword).
+    pub(super) fn invalid_kw_colon_block(&mut self, kw: Kw, name: &str) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat_kw(kw)? {
+            self.invalid_block_after(false, &format!("'{name}' statement"), a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_match_stmt`.
+    pub(super) fn invalid_match_stmt(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat_soft("match")? && self.subject_expr()?.is_some() {
+            self.invalid_block_after(true, "'match' statement", a.t.lineno)?;
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_case_block`.
+    pub(super) fn invalid_case_block(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat_soft("case")? && self.patterns()?.is_some() {
+            let m2 = self.p;
+            if !(self.eat_kw(Kw::If)? && self.named_expression()?.is_some()) {
+                self.p = m2;
+            }
+            self.invalid_block_after(true, "'case' statement", a.t.lineno)?;
+        }
+        self.p = m;
         Ok(())
     }
 }
