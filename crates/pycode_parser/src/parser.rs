@@ -31,6 +31,8 @@ const STACK_GROW: usize = 4 * 1024 * 1024;
 const MEMO_STAR_TARGET: u8 = 0;
 const MEMO_TARGET_WITH_STAR_ATOM: u8 = 1;
 const MEMO_DEL_TARGET: u8 = 2;
+const MEMO_DISJUNCTION: u8 = 3;
+const MEMO_EXPRESSION: u8 = 4;
 
 /// Keywords (`reserved_keywords`); `Kw::No` for every other token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +122,8 @@ fn keyword(text: &[u8]) -> Kw {
 struct Tk {
     t: Token,
     kw: Kw,
+    /// The bracket depth after the token (`token->level`).
+    level: u16,
 }
 
 /// `NameDefaultPair`: a parameter and its default.
@@ -136,11 +140,16 @@ struct StarEtc<B: AstBuilder> {
 struct CallArgs<B: AstBuilder> {
     args: Vec<B::Expr>,
     keywords: Vec<B::Keyword>,
+    /// A `**` keyword is among `keywords`.
+    kw_unpack: bool,
+    /// `kwargs` matched.
+    had_kwargs: bool,
 }
 
 /// One entry of `kwargs`: `KeywordOrStarred`.
 enum KwOrStarred<B: AstBuilder> {
-    Kw(B::Keyword),
+    /// A keyword; `true` for `**`.
+    Kw(B::Keyword, bool),
     Starred(B::Expr),
 }
 
@@ -180,6 +189,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     invalid: bool,
     /// The tokenizer failed (`p->tok->done` is an error).
     lex_failed: bool,
+    /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
+    last_comp_item: Pos,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -205,6 +216,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             memo: rustc_hash::FxHashMap::default(),
             invalid: false,
             lex_failed: false,
+            last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
         }
     }
 
@@ -264,7 +276,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         }
                         _ => {}
                     }
-                    self.toks.push(Tk { t, kw });
+                    let level = self.brackets.len() as u16;
+                    self.toks.push(Tk { t, kw, level });
                 }
                 Err(le) => {
                     return match le.kind {
@@ -316,7 +329,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             _ => {}
         }
-        self.toks.push(Tk { t, kw });
+        let level = self.brackets.len() as u16;
+        self.toks.push(Tk { t, kw, level });
         Ok(())
     }
 
@@ -2841,13 +2855,25 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.expression_inner());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
+            if self.invalid {
+                self.memoized(MEMO_EXPRESSION, Self::expression_inner)
+            } else {
+                self.expression_inner()
+            }
+        });
         self.leave();
         r
     }
 
     fn expression_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_expression()?;
+            self.p = m;
+            self.invalid_legacy_expression()?;
+            self.p = m;
+        }
         if self.next_is_kw(Kw::Lambda)? {
             return self.lambdef();
         }
@@ -2989,6 +3015,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(e) = self.assignment_expression()? {
             return Ok(Some(e));
         }
+        if self.invalid {
+            self.invalid_named_expression()?;
+            self.p = m;
+        }
         let Some(e) = self.expression()? else { return Ok(None) };
         if self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
@@ -2999,6 +3029,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `disjunction` / `conjunction`: `x (op x)+ | x`
     fn disjunction(&mut self) -> PR<B::Expr> {
+        if self.invalid {
+            // The second pass tries a disjunction at the same mark several times
+            // (`invalid_expression`, then the expression itself): CPython's memo.
+            return self.memoized(MEMO_DISJUNCTION, |p| p.bool_chain(Kw::Or));
+        }
         self.bool_chain(Kw::Or)
     }
 
@@ -3277,7 +3312,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     if self.eat(TokKind::RPAR)? {
                         let pos = self.pos(lp);
                         let g = self.b.generator_exp(e, gens, pos);
-                        return Ok(Some(CallArgs { args: vec![g], keywords: Vec::new() }));
+                        return Ok(Some(CallArgs { args: vec![g], keywords: Vec::new(), kw_unpack: false, had_kwargs: false }));
                     }
                 }
             }
@@ -3289,28 +3324,45 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = lp;
             return Ok(None);
         }
-        Ok(Some(args.unwrap_or(CallArgs { args: Vec::new(), keywords: Vec::new() })))
+        Ok(Some(args.unwrap_or(CallArgs { args: Vec::new(), keywords: Vec::new(), kw_unpack: false, had_kwargs: false })))
     }
 
     /// The element of `genexp`: `assignment_expression | expression !':='`.
     fn genexp_element(&mut self) -> PR<B::Expr> {
-        self.named_expression()
+        self.assign_or_expr()
+    }
+
+    /// `assignment_expression | expression !':='`
+    fn assign_or_expr(&mut self) -> PR<B::Expr> {
+        let m = self.p;
+        if let Some(e) = self.assignment_expression()? {
+            return Ok(Some(e));
+        }
+        let Some(e) = self.expression()? else { return Ok(None) };
+        if self.next_is(TokKind::COLONEQUAL)? {
+            self.p = m;
+            return Ok(None);
+        }
+        Ok(Some(e))
     }
 
     /// `arguments (memo): args [','] &')'`; `pre` is the first positional argument when the
     /// caller already parsed it (and the mark after it).
     fn arguments(&mut self, pre: Option<(B::Expr, usize)>) -> PR<CallArgs<B>> {
         let m = self.p;
-        let Some(a) = self.args(pre)? else {
-            self.p = m;
-            return Ok(None);
-        };
-        self.eat(TokKind::COMMA)?;
-        if !self.next_is(TokKind::RPAR)? {
-            self.p = m;
-            return Ok(None);
+        let a = self.args(pre)?;
+        if let Some(a) = a {
+            self.eat(TokKind::COMMA)?;
+            if self.next_is(TokKind::RPAR)? {
+                return Ok(Some(a));
+            }
         }
-        Ok(Some(a))
+        self.p = m;
+        if self.invalid {
+            self.invalid_arguments()?;
+            self.p = m;
+        }
+        Ok(None)
     }
 
     /// `args: ','.(starred_expression | (assignment_expression | expression !':=') !'=')+ [',' kwargs] | kwargs`
@@ -3327,7 +3379,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p = end;
                         Some(e)
                     }
-                    _ => self.named_expression()?,
+                    _ => self.assign_or_expr()?,
                 };
                 match e {
                     Some(e) if !self.next_is(TokKind::EQUAL)? => Some(e),
@@ -3351,14 +3403,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p += 1;
         }
         let mut keywords = Vec::new();
+        let mut kw_unpack = false;
         if !positional.is_empty() {
             let m2 = self.p;
+            let mut had_kwargs = false;
             if self.eat(TokKind::COMMA)? {
                 match self.kwargs()? {
                     Some(kws) => {
+                        had_kwargs = true;
                         for k in kws {
                             match k {
-                                KwOrStarred::Kw(k) => keywords.push(k),
+                                KwOrStarred::Kw(k, u) => {
+                                    kw_unpack |= u;
+                                    keywords.push(k)
+                                }
                                 KwOrStarred::Starred(e) => positional.push(e),
                             }
                         }
@@ -3366,17 +3424,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     None => self.p = m2,
                 }
             }
-            return Ok(Some(CallArgs { args: positional, keywords }));
+            return Ok(Some(CallArgs { args: positional, keywords, kw_unpack, had_kwargs }));
         }
         self.p = m;
         let Some(kws) = self.kwargs()? else { return Ok(None) };
         for k in kws {
             match k {
-                KwOrStarred::Kw(k) => keywords.push(k),
+                KwOrStarred::Kw(k, u) => {
+                    kw_unpack |= u;
+                    keywords.push(k)
+                }
                 KwOrStarred::Starred(e) => positional.push(e),
             }
         }
-        Ok(Some(CallArgs { args: positional, keywords }))
+        Ok(Some(CallArgs { args: positional, keywords, kw_unpack, had_kwargs: true }))
     }
 
     /// `kwargs: ','.kwarg_or_starred+ ',' ','.kwarg_or_double_starred+ | ','.kwarg_or_starred+ | ','.kwarg_or_double_starred+`
@@ -3423,13 +3484,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `kwarg_or_double_starred: NAME '=' expression | '**' expression`
     fn kwarg_item(&mut self, double: bool) -> PR<KwOrStarred<B>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kwarg()?;
+            self.p = m;
+        }
         let t = self.peek()?;
         if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL {
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
                 let pos = self.pos(m);
-                return Ok(Some(KwOrStarred::Kw(self.b.keyword(Some(id), e, pos))));
+                return Ok(Some(KwOrStarred::Kw(self.b.keyword(Some(id), e, pos), false)));
             }
             self.p = m;
         }
@@ -3437,7 +3502,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if self.eat(TokKind::DOUBLESTAR)? {
                 if let Some(e) = self.expression()? {
                     let pos = self.pos(m);
-                    return Ok(Some(KwOrStarred::Kw(self.b.keyword(None, e, pos))));
+                    return Ok(Some(KwOrStarred::Kw(self.b.keyword(None, e, pos), true)));
                 }
             }
             self.p = m;
@@ -3449,11 +3514,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `starred_expression: '*' expression`
     fn starred_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        if !self.eat(TokKind::STAR)? {
+        if !self.next_is(TokKind::STAR)? {
             return Ok(None);
         }
+        if self.invalid && self.g.lexer_minor >= 12 {
+            self.invalid_starred_expression_unpacking()?;
+        }
+        self.p += 1;
         let Some(e) = self.expression()? else {
             self.p = m;
+            if self.invalid && self.g.lexer_minor >= 12 {
+                // invalid_starred_expression: '*'
+                self.p += 1;
+                return Err(self.raise_last(ErrorKind::SyntaxError, "Invalid star expression"));
+            }
             return Ok(None);
         };
         let pos = self.pos(m);
@@ -3864,18 +3938,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         }
-        let Some(target) = self.star_targets()? else {
+        let target = self.star_targets()?.filter(|_| self.next_is_kw(Kw::In).unwrap_or(false));
+        let Some(target) = target else {
             self.p = m;
+            if self.invalid {
+                if self.g.lexer_minor >= 13 {
+                    self.invalid_for_if_clause()?;
+                }
+                self.invalid_for_target()?;
+            }
             return Ok(None);
         };
-        if !self.eat_kw(Kw::In)? {
-            self.p = m;
-            return Ok(None);
-        }
+        self.p += 1;
         let Some(iter) = self.disjunction()? else {
             self.p = m;
             return Ok(None);
         };
+        self.last_comp_item = self.expr_pos(&iter);
         let mut ifs = Vec::new();
         loop {
             let m2 = self.p;
@@ -3883,7 +3962,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             match self.disjunction()? {
-                Some(e) => ifs.push(e),
+                Some(e) => {
+                    self.last_comp_item = self.expr_pos(&e);
+                    ifs.push(e)
+                }
                 None => {
                     self.p = m2;
                     break;

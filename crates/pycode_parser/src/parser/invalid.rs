@@ -757,3 +757,360 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(())
     }
 }
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ expressions
+
+    /// `expression_without_invalid`: an expression with the `invalid_*` rules off.
+    fn expression_without_invalid(&mut self) -> PR<B::Expr> {
+        let saved = self.invalid;
+        self.invalid = false;
+        let r = self.expression();
+        self.invalid = saved;
+        r
+    }
+
+    /// Whether the token at the mark is a soft keyword (`SOFT_KEYWORD`).
+    fn at_soft_keyword(&mut self) -> Result<bool, E> {
+        let t = self.peek()?;
+        if t.t.kind != TokKind::NAME || t.kw != Kw::No {
+            return Ok(false);
+        }
+        Ok(match self.text(&t.t) {
+            "_" | "case" | "match" => true,
+            "type" => self.g.type_params,
+            "lazy" => self.g.lazy_imports,
+            _ => false,
+        })
+    }
+
+    /// `_PyPegen_check_legacy_stmt`: a Name `print` or `exec`.
+    fn is_legacy_name(&self, e: &B::Expr) -> bool {
+        let v = self.b.expr_view(e);
+        if v.tag != ExprTag::Name {
+            return false;
+        }
+        let p = v.pos;
+        if p.lineno != p.end_lineno {
+            return false;
+        }
+        let line = self.line_text(p.lineno);
+        matches!(line.get(p.col_offset as usize..p.end_col_offset as usize), Some("print" | "exec"))
+    }
+
+    /// `invalid_expression`.
+    pub(super) fn invalid_expression(&mut self) -> Result<(), E> {
+        let m = self.p;
+        // !(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid
+        let t0 = self.peek()?;
+        let t1 = self.at(m + 1)?;
+        let name_string = t0.t.kind == TokKind::NAME
+            && t0.kw == Kw::No
+            && matches!(t1.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START);
+        if !name_string && !self.at_soft_keyword()? {
+            if let Some(a) = self.disjunction()? {
+                if let Some(b) = self.expression_without_invalid()? {
+                    let level = self.toks.get(self.p.wrapping_sub(1)).map_or(0, |t| t.level);
+                    if !self.is_legacy_name(&a) && level != 0 {
+                        let (pa, pb) = (self.expr_pos(&a), self.expr_pos(&b));
+                        return Err(self.raise_range("invalid syntax. Perhaps you forgot a comma?", pa, pb));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        // a=disjunction 'if' b=disjunction !('else'|':')
+        if let Some(a) = self.disjunction()? {
+            if self.eat_kw(Kw::If)? {
+                if let Some(b) = self.disjunction()? {
+                    let t = self.peek()?;
+                    if t.kw != Kw::Else && t.t.kind != TokKind::COLON {
+                        let (pa, pb) = (self.expr_pos(&a), self.expr_pos(&b));
+                        return Err(self.raise_range("expected 'else' after 'if' expression", pa, pb));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        // a='lambda' [lambda_params] b=':' &(FSTRING_MIDDLE | TSTRING_MIDDLE)
+        if self.g.pep701 {
+            let a = self.peek()?;
+            if self.eat_kw(Kw::Lambda)? {
+                self.parameters(true)?;
+                let b = self.peek()?;
+                if self.eat(TokKind::COLON)? {
+                    let k = self.peek()?.t.kind;
+                    let what = match k {
+                        TokKind::FSTRING_MIDDLE => Some("f-string"),
+                        TokKind::TSTRING_MIDDLE => Some("t-string"),
+                        _ => None,
+                    };
+                    if let Some(w) = what {
+                        let msg = format!("{w}: lambda expressions are not allowed without parentheses");
+                        return Err(self.raise_range(&msg, tok_pos(&a.t), tok_pos(&b.t)));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_legacy_expression: a=NAME !'(' b=star_expressions`.
+    pub(super) fn invalid_legacy_expression(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let Some(n) = self.name_tok()? else { return Ok(()) };
+        let name = self.text(&n);
+        if !matches!(name, "print" | "exec") || self.next_is(TokKind::LPAR)? {
+            self.p = m;
+            return Ok(());
+        }
+        if let Some(b) = self.star_expressions()? {
+            let pb = self.expr_pos(&b);
+            let msg = format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?");
+            return Err(self.raise_range(&msg, tok_pos(&n), pb));
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// Whether `list`, `tuple` or `genexp` matches at the mark (no move).
+    fn at_list_tuple_genexp(&mut self) -> Result<bool, E> {
+        let m = self.p;
+        let t = self.peek()?;
+        let r = match t.t.kind {
+            TokKind::LSQB => self.atom()?.map(|e| self.b.expr_view(&e).tag) == Some(ExprTag::List),
+            TokKind::LPAR => match self.atom()? {
+                Some(e) => {
+                    let v = self.b.expr_view(&e);
+                    matches!(v.tag, ExprTag::Tuple | ExprTag::GeneratorExp)
+                        && v.pos.lineno == t.t.lineno
+                        && v.pos.col_offset as i32 == t.t.col
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        self.p = m;
+        Ok(r)
+    }
+
+    /// `invalid_named_expression`.
+    pub(super) fn invalid_named_expression(&mut self) -> Result<(), E> {
+        let m = self.p;
+        // a=expression ':=' expression
+        if let Some(a) = self.expression()? {
+            if self.eat(TokKind::COLONEQUAL)? && self.expression()?.is_some() {
+                let v = self.b.expr_view(&a);
+                return Err(self.raise_pos(&format!("cannot use assignment expressions with {}", v.tag.name()), v.pos));
+            }
+        }
+        self.p = m;
+        // a=NAME '=' b=bitwise_or !('='|':=')
+        if let Some(n) = self.name_tok()? {
+            if self.eat(TokKind::EQUAL)? {
+                if let Some(b) = self.bitwise_or()? {
+                    if !matches!(self.peek()?.t.kind, TokKind::EQUAL | TokKind::COLONEQUAL) {
+                        let pb = self.expr_pos(&b);
+                        let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
+                        return Err(self.raise_range(msg, tok_pos(&n), pb));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        // !(list|tuple|genexp|'True'|'None'|'False') a=bitwise_or b='=' bitwise_or !('='|':=')
+        let k = self.peek()?.kw;
+        if !matches!(k, Kw::True | Kw::None | Kw::False) && !self.at_list_tuple_genexp()? {
+            if let Some(a) = self.bitwise_or()? {
+                if self.eat(TokKind::EQUAL)?
+                    && self.bitwise_or()?.is_some()
+                    && !matches!(self.peek()?.t.kind, TokKind::EQUAL | TokKind::COLONEQUAL)
+                {
+                    let v = self.b.expr_view(&a);
+                    let msg = format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", v.tag.name());
+                    return Err(self.raise_pos(&msg, v.pos));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_for_if_clause` (3.13+).
+    pub(super) fn invalid_for_if_clause(&mut self) -> Result<(), E> {
+        let m = self.p;
+        self.eat_kw(Kw::Async)?;
+        if self.eat_kw(Kw::For)? && self.bitwise_or()?.is_some() {
+            loop {
+                let m2 = self.p;
+                if !(self.eat(TokKind::COMMA)? && self.bitwise_or()?.is_some()) {
+                    self.p = m2;
+                    break;
+                }
+            }
+            self.eat(TokKind::COMMA)?;
+            if !self.next_is_kw(Kw::In)? {
+                return Err(self.raise_last(ErrorKind::SyntaxError, "'in' expected after for-loop variables"));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ call arguments
+
+    /// `invalid_kwarg`.
+    pub(super) fn invalid_kwarg(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        let b = self.at(m + 1)?;
+        // a=('True'|'False'|'None') b='='
+        if matches!(a.kw, Kw::True | Kw::False | Kw::None) && b.t.kind == TokKind::EQUAL {
+            let msg = format!("cannot assign to {}", self.text(&a.t));
+            return Err(self.raise_range(&msg, tok_pos(&a.t), tok_pos(&b.t)));
+        }
+        // a=NAME b='=' expression for_if_clauses
+        if a.t.kind == TokKind::NAME && a.kw == Kw::No && b.t.kind == TokKind::EQUAL {
+            self.p = m + 2;
+            if self.expression()?.is_some() && self.for_if_clauses()?.is_some() {
+                let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
+                return Err(self.raise_range(msg, tok_pos(&a.t), tok_pos(&b.t)));
+            }
+            self.p = m;
+        } else if let Some(e) = self.expression()? {
+            // !(NAME '=') a=expression b='='
+            let b = self.peek()?;
+            if b.t.kind == TokKind::EQUAL {
+                let pa = self.expr_pos(&e);
+                return Err(self.raise_range("expression cannot contain assignment, perhaps you meant \"==\"?", pa, tok_pos(&b.t)));
+            }
+        }
+        self.p = m;
+        // 3.12+: a='**' expression '=' b=expression
+        if self.g.lexer_minor >= 12 && self.eat(TokKind::DOUBLESTAR)? && self.expression()?.is_some() && self.eat(TokKind::EQUAL)? {
+            if let Some(e) = self.expression()? {
+                let pb = self.expr_pos(&e);
+                return Err(self.raise_range("cannot assign to keyword argument unpacking", tok_pos(&a.t), pb));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_starred_expression_unpacking: a='*' expression '=' b=expression` (3.12+).
+    pub(super) fn invalid_starred_expression_unpacking(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if self.eat(TokKind::STAR)? && self.expression()?.is_some() && self.eat(TokKind::EQUAL)? {
+            if let Some(e) = self.expression()? {
+                let pb = self.expr_pos(&e);
+                return Err(self.raise_range("cannot assign to iterable argument unpacking", tok_pos(&a.t), pb));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_arguments`.
+    pub(super) fn invalid_arguments(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.g.lexer_minor == 11 {
+            // a=args ',' '*'
+            if self.args(None)?.is_some() {
+                let pa = self.pos(m);
+                if self.eat(TokKind::COMMA)? && self.next_is(TokKind::STAR)? {
+                    return Err(self.raise_pos("iterable argument unpacking follows keyword argument unpacking", pa));
+                }
+            }
+        } else {
+            // (positional ',' kwargs | kwargs) a=',' ','.(starred_expression !'=')+
+            if let Some(a) = self.args(None)? {
+                let comma = self.peek()?;
+                if a.had_kwargs && self.eat(TokKind::COMMA)? {
+                    if let Some(_s) = self.starred_expression()? {
+                        if !self.next_is(TokKind::EQUAL)? {
+                            let msg = "iterable argument unpacking follows keyword argument unpacking";
+                            return Err(self.raise_from(msg, comma.t.lineno, comma.t.col.max(0) as u32));
+                        }
+                    }
+                }
+            }
+        }
+        self.p = m;
+        // a=expression b=for_if_clauses ',' [args | expression for_if_clauses]
+        if let Some(a) = self.expression()? {
+            if self.for_if_clauses()?.is_some() && self.next_is(TokKind::COMMA)? {
+                let last = self.last_comp_item;
+                let pa = self.expr_pos(&a);
+                return Err(self.raise_range("Generator expression must be parenthesized", pa, last));
+            }
+        }
+        self.p = m;
+        // a=NAME b='=' expression for_if_clauses
+        let a = self.peek()?;
+        let b = self.at(m + 1)?;
+        if a.t.kind == TokKind::NAME && a.kw == Kw::No && b.t.kind == TokKind::EQUAL {
+            self.p = m + 2;
+            if self.expression()?.is_some() && self.for_if_clauses()?.is_some() {
+                let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
+                return Err(self.raise_range(msg, tok_pos(&a.t), tok_pos(&b.t)));
+            }
+        }
+        self.p = m;
+        // 3.12+: (args ',')? a=NAME b='=' &(',' | ')')
+        if self.g.lexer_minor >= 12 {
+            let m1 = self.p;
+            if !(self.args(None)?.is_some() && self.eat(TokKind::COMMA)?) {
+                self.p = m1;
+            }
+            let a = self.peek()?;
+            let b = self.at(self.p + 1)?;
+            if a.t.kind == TokKind::NAME
+                && a.kw == Kw::No
+                && b.t.kind == TokKind::EQUAL
+                && matches!(self.at(self.p + 2)?.t.kind, TokKind::COMMA | TokKind::RPAR)
+            {
+                return Err(self.raise_range("expected argument value expression", tok_pos(&a.t), tok_pos(&b.t)));
+            }
+            self.p = m;
+        }
+        // a=args b=for_if_clauses
+        if let Some(a) = self.args(None)? {
+            if self.for_if_clauses()?.is_some() {
+                if a.args.len() > 1 {
+                    if let Some(last) = a.args.last() {
+                        let pa = self.expr_pos(last);
+                        let lc = self.last_comp_item;
+                        return Err(self.raise_range("Generator expression must be parenthesized", pa, lc));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        // args ',' a=expression b=for_if_clauses
+        if self.args(None)?.is_some() && self.eat(TokKind::COMMA)? {
+            if let Some(a) = self.expression()? {
+                if self.for_if_clauses()?.is_some() {
+                    let pa = self.expr_pos(&a);
+                    let lc = self.last_comp_item;
+                    return Err(self.raise_range("Generator expression must be parenthesized", pa, lc));
+                }
+            }
+        }
+        self.p = m;
+        // a=args ',' args
+        if let Some(a) = self.args(None)? {
+            if self.eat(TokKind::COMMA)? && self.args(None)?.is_some() {
+                let msg = if a.kw_unpack {
+                    "positional argument follows keyword argument unpacking"
+                } else {
+                    "positional argument follows keyword argument"
+                };
+                return Err(self.raise_last(ErrorKind::SyntaxError, msg));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+}
