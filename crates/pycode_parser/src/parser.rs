@@ -3183,6 +3183,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 None => {
                     self.p = m2;
+                    if self.invalid && self.g.lexer_minor >= 13 && l >= 4 {
+                        self.invalid_arithmetic()?;
+                    }
                     break;
                 }
             }
@@ -3209,6 +3212,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 Ok(Some(self.b.unary_op(op, e, pos)))
             }
             None => {
+                if self.invalid && self.g.lexer_minor >= 13 {
+                    self.p = m + 1;
+                    self.invalid_factor()?;
+                }
                 self.p = m;
                 Ok(None)
             }
@@ -3525,8 +3532,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             if self.invalid && self.g.lexer_minor >= 12 {
                 // invalid_starred_expression: '*'
-                self.p += 1;
-                return Err(self.raise_last(ErrorKind::SyntaxError, "Invalid star expression"));
+                let t = self.peek()?;
+                return Err(self.error_at(&t.t, "Invalid star expression"));
             }
             return Ok(None);
         };
@@ -3661,6 +3668,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `&'(' (genexp | tuple | group)`: the first element is parsed once.
     fn paren_atom(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        let r = self.paren_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_comprehension()?;
+            self.invalid_group()?;
+        }
+        Ok(r)
+    }
+
+    fn paren_atom_alts(&mut self) -> PR<B::Expr> {
+        let m = self.p;
         self.p += 1;
         let t = self.peek()?;
         if t.kw == Kw::Yield {
@@ -3746,6 +3764,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `&'[' (listcomp | list)`
     fn list_atom(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        let r = self.list_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_comprehension()?;
+        }
+        Ok(r)
+    }
+
+    fn list_atom_alts(&mut self) -> PR<B::Expr> {
+        let m = self.p;
         self.p += 1;
         if self.eat(TokKind::RSQB)? {
             let pos = self.pos(m);
@@ -3778,6 +3806,18 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `&'{' (dictcomp | setcomp | dict | set)`
     fn brace_atom(&mut self) -> PR<B::Expr> {
+        let m = self.p;
+        let r = self.brace_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_dict_comprehension()?;
+            self.invalid_comprehension()?;
+            self.invalid_dict()?;
+        }
+        Ok(r)
+    }
+
+    fn brace_atom_alts(&mut self) -> PR<B::Expr> {
         let m = self.p;
         self.p += 1;
         if self.eat(TokKind::RBRACE)? {

@@ -1114,3 +1114,227 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(())
     }
 }
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ atoms
+
+    /// `invalid_comprehension` for the bracket at the mark.
+    pub(super) fn invalid_comprehension(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let open = self.peek()?.t.kind;
+        if !matches!(open, TokKind::LSQB | TokKind::LPAR | TokKind::LBRACE) {
+            return Ok(());
+        }
+        self.p += 1;
+        if self.g.comprehension_unpacking {
+            // '[' a='**' b=expression for_if_clauses / '(' a='**' ...
+            let a = self.peek()?;
+            if open != TokKind::LBRACE && self.eat(TokKind::DOUBLESTAR)? {
+                if let Some(b) = self.expression()? {
+                    if self.for_if_clauses()?.is_some() {
+                        let msg = if open == TokKind::LSQB {
+                            "cannot use dict unpacking in list comprehension"
+                        } else {
+                            "cannot use dict unpacking in generator expression"
+                        };
+                        let pb = self.expr_pos(&b);
+                        return Err(self.raise_range(msg, tok_pos(&a.t), pb));
+                    }
+                }
+            }
+        } else if let Some(a) = self.starred_expression()? {
+            // ('[' | '(' | '{') a=starred_expression for_if_clauses
+            if self.for_if_clauses()?.is_some() {
+                let pa = self.expr_pos(&a);
+                return Err(self.raise_pos("iterable unpacking cannot be used in comprehension", pa));
+            }
+        }
+        if open != TokKind::LPAR {
+            // ('[' | '{') a=star_named_expression ',' b=star_named_expressions for_if_clauses
+            // ('[' | '{') a=star_named_expression b=',' for_if_clauses
+            self.p = m + 1;
+            if let Some(a) = self.star_named_expression()? {
+                let comma = self.peek()?;
+                if self.eat(TokKind::COMMA)? {
+                    let after = self.p;
+                    if let Some(b) = self.star_named_expressions()? {
+                        if self.for_if_clauses()?.is_some() {
+                            let (pa, pb) = (self.expr_pos(&a), b.last().map(|e| self.expr_pos(e)));
+                            let msg = "did you forget parentheses around the comprehension target?";
+                            return Err(self.raise_range(msg, pa, pb.unwrap_or(pa)));
+                        }
+                    }
+                    self.p = after;
+                    if self.for_if_clauses()?.is_some() {
+                        let pa = self.expr_pos(&a);
+                        let msg = "did you forget parentheses around the comprehension target?";
+                        return Err(self.raise_range(msg, pa, tok_pos(&comma.t)));
+                    }
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_group`.
+    pub(super) fn invalid_group(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if !self.eat(TokKind::LPAR)? {
+            return Ok(());
+        }
+        if let Some(a) = self.starred_expression()? {
+            if self.next_is(TokKind::RPAR)? {
+                let pa = self.expr_pos(&a);
+                return Err(self.raise_pos("cannot use starred expression here", pa));
+            }
+        }
+        self.p = m + 1;
+        let a = self.peek()?;
+        if self.eat(TokKind::DOUBLESTAR)? && self.expression()?.is_some() && self.next_is(TokKind::RPAR)? {
+            let msg = if self.g.lexer_minor >= 15 { "cannot use dict unpacking here" } else { "cannot use double starred expression here" };
+            return Err(self.raise_tok(msg, &a.t));
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_dict_comprehension: '{' a='**' bitwise_or for_if_clauses '}'` (before 3.15).
+    pub(super) fn invalid_dict_comprehension(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.g.comprehension_unpacking || !self.eat(TokKind::LBRACE)? {
+            self.p = m;
+            return Ok(());
+        }
+        let a = self.peek()?;
+        if self.eat(TokKind::DOUBLESTAR)?
+            && self.bitwise_or()?.is_some()
+            && self.for_if_clauses()?.is_some()
+            && self.next_is(TokKind::RBRACE)?
+        {
+            return Err(self.raise_tok("dict unpacking cannot be used in dict comprehension", &a.t));
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `'{' invalid_double_starred_kvpairs '}'` (the mark on '{').
+    pub(super) fn invalid_dict(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if !self.eat(TokKind::LBRACE)? {
+            return Ok(());
+        }
+        let start = self.p;
+        // ','.double_starred_kvpair+ ',' invalid_kvpair
+        let mut n = 0;
+        loop {
+            let m2 = self.p;
+            if self.eat(TokKind::DOUBLESTAR)? {
+                if self.bitwise_or()?.is_none() {
+                    self.p = m2;
+                    break;
+                }
+            } else if !(self.expression()?.is_some() && self.eat(TokKind::COLON)? && self.expression()?.is_some()) {
+                self.p = m2;
+                break;
+            }
+            n += 1;
+            let m3 = self.p;
+            if !self.eat(TokKind::COMMA)? {
+                break;
+            }
+            let m4 = self.p;
+            let more = self.eat(TokKind::DOUBLESTAR)? || {
+                let e = self.expression()?.is_some();
+                e && self.eat(TokKind::COLON)? && self.expression()?.is_some()
+            };
+            self.p = m4;
+            if !more {
+                self.p = m3;
+                break;
+            }
+        }
+        if n > 0 && self.eat(TokKind::COMMA)? {
+            self.invalid_kvpair()?;
+        }
+        // expression ':' a='*' bitwise_or / expression a=':' &('}'|',')
+        self.p = start;
+        self.invalid_kv_value()?;
+        self.p = m;
+        Ok(())
+    }
+
+    /// `expression ':' a='*' bitwise_or | expression a=':' &('}'|',')`
+    fn invalid_kv_value(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.expression()?.is_some() {
+            let colon = self.peek()?;
+            if self.eat(TokKind::COLON)? {
+                let a = self.peek()?;
+                if self.eat(TokKind::STAR)? && self.bitwise_or()?.is_some() {
+                    let msg = "cannot use a starred expression in a dictionary value";
+                    return Err(self.raise_from(msg, a.t.lineno, a.t.col.max(0) as u32));
+                }
+                self.p = m;
+                self.expression()?;
+                self.p += 1;
+                if matches!(self.peek()?.t.kind, TokKind::RBRACE | TokKind::COMMA) {
+                    return Err(self.raise_tok("expression expected after dictionary key and ':'", &colon.t));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_kvpair`.
+    fn invalid_kvpair(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if let Some(a) = self.expression()? {
+            if !self.next_is(TokKind::COLON)? {
+                let pa = self.expr_pos(&a);
+                return Err(self.raise_at(
+                    ErrorKind::SyntaxError,
+                    "':' expected after dictionary key",
+                    pa.lineno,
+                    pa.end_col_offset as i32 - 1,
+                    pa.end_lineno,
+                    -1,
+                ));
+            }
+        }
+        self.p = m;
+        self.invalid_kv_value()
+    }
+
+    /// 3.13+: `sum op a='not' b=inversion` after an arithmetic operator whose operand failed
+    /// (`invalid_arithmetic`; the mark on the operator).
+    pub(super) fn invalid_arithmetic(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.at(m + 1)?;
+        if a.kw == Kw::Not {
+            self.p = m + 2;
+            if let Some(b) = self.inversion()? {
+                let pb = self.expr_pos(&b);
+                return Err(self.raise_range("'not' after an operator must be parenthesized", tok_pos(&a.t), pb));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// 3.13+: `('+' | '-' | '~') a='not' b=factor` (`invalid_factor`; the mark after the sign).
+    pub(super) fn invalid_factor(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if a.kw == Kw::Not {
+            self.p += 1;
+            if let Some(b) = self.factor()? {
+                let pb = self.expr_pos(&b);
+                return Err(self.raise_range("'not' after an operator must be parenthesized", tok_pos(&a.t), pb));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+}
