@@ -971,6 +971,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.aug_assign(target, op, value, pos)));
         }
         self.p = m;
+        if self.invalid {
+            self.invalid_assignment()?;
+        }
         Ok(None)
     }
 
@@ -1082,14 +1085,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.eat_kw(Kw::Del)? {
             return Ok(None);
         }
-        let Some(targets) = self.del_targets()? else {
+        let targets = self.del_targets()?;
+        let Some(targets) = targets.filter(|_| matches!(self.peek().map(|t| t.t.kind), Ok(TokKind::SEMI | TokKind::NEWLINE))) else {
             self.p = m;
+            if self.invalid {
+                self.invalid_del_stmt()?;
+            }
             return Ok(None);
         };
-        if !(self.next_is(TokKind::SEMI)? || self.next_is(TokKind::NEWLINE)?) {
-            self.p = m;
-            return Ok(None);
-        }
         let pos = self.pos(m);
         Ok(Some(self.b.delete(targets, pos)))
     }
@@ -1119,6 +1122,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `import_stmt: import_name | import_from`
     fn import_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid && self.g.lexer_minor >= 12 {
+            self.invalid_import()?;
+        }
         let lazy = self.g.lazy_imports && self.next_is_soft("lazy")? && {
             let k = self.at(self.p + 1)?.kw;
             k == Kw::Import || k == Kw::From
@@ -1209,6 +1215,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let pos = self.pos(m);
             let star = self.b.ident("*");
             return Ok(Some(vec![self.b.alias(star, None, pos)]));
+        }
+        if self.invalid {
+            self.invalid_import_from_targets()?;
         }
         Ok(None)
     }
@@ -1953,6 +1962,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `with_item: expression 'as' star_target &(',' | ')' | ':') | expression`
     fn with_item(&mut self) -> PR<B::WithItem> {
+        let start = self.p;
         let Some(e) = self.expression()? else { return Ok(None) };
         let m = self.p;
         if self.eat_kw(Kw::As)? {
@@ -1962,6 +1972,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     return Ok(Some(self.b.with_item(e, Some(t))));
                 }
             }
+        }
+        if self.invalid {
+            self.p = start;
+            self.invalid_with_item()?;
         }
         self.p = m;
         Ok(Some(self.b.with_item(e, None)))
@@ -2222,6 +2236,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         self.p = m2;
+        if self.invalid {
+            self.invalid_as_pattern()?;
+        }
         Ok(Some(p))
     }
 
@@ -2710,6 +2727,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.eat(TokKind::COMMA)?;
         if !self.eat(TokKind::RPAR)? {
             self.p = m;
+            if self.invalid {
+                self.invalid_class_pattern()?;
+            }
             return Ok(None);
         }
         let pos = self.pos(m);
@@ -2752,6 +2772,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn opt_type_params(&mut self) -> Result<Vec<B::TypeParam>, E> {
         if !self.g.type_params || !self.next_is(TokKind::LSQB)? {
             return Ok(Vec::new());
+        }
+        if self.invalid && self.g.type_param_defaults {
+            self.invalid_type_params()?;
         }
         let m = self.p;
         self.p += 1;

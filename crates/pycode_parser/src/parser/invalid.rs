@@ -1338,3 +1338,293 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(())
     }
 }
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ simple statements
+
+    /// `invalid_ann_assign_target: list | tuple | '(' invalid_ann_assign_target ')'`
+    fn invalid_ann_assign_target(&mut self) -> Result<Option<(ExprTag, Pos)>, E> {
+        let m = self.p;
+        let t = self.peek()?;
+        match t.t.kind {
+            TokKind::LSQB | TokKind::LPAR => {
+                if let Some(e) = self.atom()? {
+                    let v = self.b.expr_view(&e);
+                    let own = v.pos.lineno == t.t.lineno && v.pos.col_offset as i32 == t.t.col;
+                    if (v.tag == ExprTag::List || v.tag == ExprTag::Tuple) && own {
+                        return Ok(Some((v.tag, v.pos)));
+                    }
+                }
+                self.p = m;
+                if t.t.kind == TokKind::LPAR {
+                    self.p += 1;
+                    if let Some(r) = self.invalid_ann_assign_target()? {
+                        if self.eat(TokKind::RPAR)? {
+                            return Ok(Some(r));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.p = m;
+        Ok(None)
+    }
+
+    /// `invalid_assignment`.
+    pub(super) fn invalid_assignment(&mut self) -> Result<(), E> {
+        let m = self.p;
+        // a=invalid_ann_assign_target ':' expression
+        if let Some((tag, pos)) = self.invalid_ann_assign_target()? {
+            if self.eat(TokKind::COLON)? && self.expression()?.is_some() {
+                return Err(self.raise_pos(&format!("only single target (not {}) can be annotated", tag.name()), pos));
+            }
+        }
+        self.p = m;
+        // a=star_named_expression ',' star_named_expressions* ':' expression
+        if let Some(a) = self.star_named_expression()? {
+            if self.eat(TokKind::COMMA)? {
+                while self.star_named_expressions()?.is_some() {}
+                if self.eat(TokKind::COLON)? && self.expression()?.is_some() {
+                    let pa = self.expr_pos(&a);
+                    return Err(self.raise_pos("only single target (not tuple) can be annotated", pa));
+                }
+            }
+        }
+        self.p = m;
+        // a=expression ':' expression
+        if let Some(a) = self.expression()? {
+            if self.eat(TokKind::COLON)? && self.expression()?.is_some() {
+                let pa = self.expr_pos(&a);
+                return Err(self.raise_pos("illegal target for annotation", pa));
+            }
+        }
+        self.p = m;
+        // (star_targets '=')* a=star_expressions '='
+        // (star_targets '=')* a=yield_expr '='
+        loop {
+            let m2 = self.p;
+            if !(self.star_targets()?.is_some() && self.eat(TokKind::EQUAL)?) {
+                self.p = m2;
+                break;
+            }
+        }
+        let after = self.p;
+        if let Some(a) = self.star_expressions()? {
+            if self.next_is(TokKind::EQUAL)? {
+                self.raise_invalid_target(Targets::Star, &a)?;
+            }
+        }
+        self.p = after;
+        if self.next_is_kw(Kw::Yield)? {
+            if let Some(a) = self.yield_expr()? {
+                if self.next_is(TokKind::EQUAL)? {
+                    let pa = self.expr_pos(&a);
+                    return Err(self.raise_pos("assignment to yield expression not possible", pa));
+                }
+            }
+        }
+        self.p = m;
+        // a=star_expressions augassign (yield_expr | star_expressions)
+        if let Some(a) = self.star_expressions()? {
+            if self.augassign()?.is_some() && self.annotated_rhs()?.is_some() {
+                let v = self.b.expr_view(&a);
+                let msg = format!("'{}' is an illegal expression for augmented assignment", v.tag.name());
+                return Err(self.raise_pos(&msg, v.pos));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_del_stmt: 'del' a=star_expressions`.
+    pub(super) fn invalid_del_stmt(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.eat_kw(Kw::Del)? {
+            if let Some(a) = self.star_expressions()? {
+                self.raise_invalid_target(Targets::Del, &a)?;
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_with_item: expression 'as' a=expression &(',' | ')' | ':')`.
+    pub(super) fn invalid_with_item(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.expression()?.is_some() && self.eat_kw(Kw::As)? {
+            if let Some(a) = self.expression()? {
+                if matches!(self.peek()?.t.kind, TokKind::COMMA | TokKind::RPAR | TokKind::COLON) {
+                    self.raise_invalid_target(Targets::Star, &a)?;
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// 3.12+ `invalid_import` (the mark on 'import').
+    pub(super) fn invalid_import(&mut self) -> Result<(), E> {
+        let m = self.p;
+        let a = self.peek()?;
+        if !self.eat_kw(Kw::Import)? {
+            return Ok(());
+        }
+        // a='import' ','.dotted_name+ 'from' dotted_name
+        let mut n = 0;
+        loop {
+            let m2 = self.p;
+            if self.dotted_name()?.is_none() {
+                self.p = m2;
+                break;
+            }
+            n += 1;
+            let m3 = self.p;
+            if !self.eat(TokKind::COMMA)? {
+                break;
+            }
+            if !self.next_is(TokKind::NAME)? {
+                self.p = m3;
+                break;
+            }
+        }
+        if n > 0 && self.eat_kw(Kw::From)? && self.dotted_name()?.is_some() {
+            let msg = "Did you mean to use 'from ... import ...' instead?";
+            return Err(self.raise_from(msg, a.t.lineno, a.t.col.max(0) as u32));
+        }
+        // 'import' token=NEWLINE (3.13+)
+        self.p = m + 1;
+        if self.g.lexer_minor >= 13 {
+            let t = self.peek()?;
+            if t.t.kind == TokKind::NEWLINE {
+                return Err(self.raise_from("Expected one or more names after 'import'", t.t.lineno, t.t.col.max(0) as u32));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_import_from_targets` (the mark after 'import').
+    pub(super) fn invalid_import_from_targets(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.import_from_as_names()?.is_some() && self.eat(TokKind::COMMA)? && self.next_is(TokKind::NEWLINE)? {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "trailing comma not allowed without surrounding parentheses"));
+        }
+        self.p = m;
+        if self.g.lexer_minor >= 13 {
+            let t = self.peek()?;
+            if t.t.kind == TokKind::NEWLINE {
+                return Err(self.raise_from("Expected one or more names after 'import'", t.t.lineno, t.t.col.max(0) as u32));
+            }
+        }
+        Ok(())
+    }
+
+    /// 3.13+ `invalid_type_params: '[' token=']'` (the mark on '[').
+    pub(super) fn invalid_type_params(&mut self) -> Result<(), E> {
+        let t = self.at(self.p + 1)?;
+        if self.next_is(TokKind::LSQB)? && t.t.kind == TokKind::RSQB {
+            self.p += 2;
+            return Err(self.raise_from("Type parameter list cannot be empty", t.t.lineno, t.t.col.max(0) as u32));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ patterns
+
+    /// `invalid_as_pattern` (the mark after the or_pattern, on 'as').
+    pub(super) fn invalid_as_pattern(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if !self.eat_kw(Kw::As)? {
+            return Ok(());
+        }
+        let a = self.peek()?;
+        if a.t.kind == TokKind::NAME && a.kw == Kw::No && self.text(&a.t) == "_" {
+            return Err(self.raise_tok("cannot use '_' as a target", &a.t));
+        }
+        let new = self.g.lexer_minor >= 14;
+        if new || !(a.t.kind == TokKind::NAME && a.kw == Kw::No) {
+            if let Some(e) = self.expression()? {
+                let v = self.b.expr_view(&e);
+                if new {
+                    return Err(self.raise_pos(&format!("cannot use {} as pattern target", v.tag.name()), v.pos));
+                }
+                return Err(self.raise_pos("invalid pattern target", v.pos));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `invalid_class_pattern` (the mark on the class name).
+    pub(super) fn invalid_class_pattern(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if self.name_or_attr()?.is_none() || !self.eat(TokKind::LPAR)? {
+            self.p = m;
+            return Ok(());
+        }
+        let after = self.p;
+        // [positional_patterns ','] keyword_patterns ',' a=positional_patterns
+        for with_pos in [true, false] {
+            self.p = after;
+            if with_pos {
+                if !self.positional_patterns_loose()?.is_some_and(|_| true) || !self.eat(TokKind::COMMA)? {
+                    continue;
+                }
+            }
+            let mut nk = 0;
+            loop {
+                let m2 = self.p;
+                if !(self.name_tok()?.is_some() && self.eat(TokKind::EQUAL)? && self.pattern()?.is_some()) {
+                    self.p = m2;
+                    break;
+                }
+                nk += 1;
+                let m3 = self.p;
+                if !self.eat(TokKind::COMMA)? || !self.is_keyword_pattern()? {
+                    self.p = m3;
+                    break;
+                }
+            }
+            if nk == 0 || !self.eat(TokKind::COMMA)? {
+                continue;
+            }
+            if let Some((first, last)) = self.positional_patterns_loose()? {
+                return Err(self.raise_range("positional patterns follow keyword patterns", first, last));
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+
+    /// `positional_patterns: ','.pattern+`: the positions of the first and last pattern.
+    fn positional_patterns_loose(&mut self) -> Result<Option<(Pos, Pos)>, E> {
+        let mut first = None;
+        let mut last = None;
+        loop {
+            let s = self.p;
+            if self.pattern()?.is_none() {
+                self.p = s;
+                break;
+            }
+            let pos = self.pos(s);
+            first.get_or_insert(pos);
+            last = Some(pos);
+            let m3 = self.p;
+            if !self.eat(TokKind::COMMA)? {
+                break;
+            }
+            let m4 = self.p;
+            let more = self.pattern()?.is_some();
+            self.p = m4;
+            if !more {
+                self.p = m3;
+                break;
+            }
+        }
+        if first.is_some() && self.p > 0 {
+            // drop a trailing ',' consumed before a failed pattern
+        }
+        Ok(first.zip(last))
+    }
+}
