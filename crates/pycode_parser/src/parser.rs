@@ -3555,8 +3555,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             if self.invalid && self.g.lexer_minor >= 12 {
                 // invalid_starred_expression: '*'
-                let t = self.peek()?;
-                return Err(self.error_at(&t.t, "Invalid star expression"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "Invalid star expression"));
             }
             return Ok(None);
         };

@@ -87,7 +87,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         pe.lineno = line;
         pe.offset = char_col(text, col as i32) + 1;
         pe.end_lineno = el;
-        pe.end_offset = char_col(text, ec);
+        let len = text.len() as i32;
+        pe.end_offset = char_col(text, ec) + (ec - len).max(0) as u32;
         pe.text = Some(text.to_owned());
         Box::new(pe)
     }
@@ -803,10 +804,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         // !(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid
         let t0 = self.peek()?;
-        let t1 = self.at(m + 1)?;
         let name_string = t0.t.kind == TokKind::NAME
             && t0.kw == Kw::No
-            && matches!(t1.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START);
+            && matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START);
         if !name_string && !self.at_soft_keyword()? {
             if let Some(a) = self.disjunction()? {
                 if let Some(b) = self.expression_without_invalid()? {
@@ -964,7 +964,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     pub(super) fn invalid_kwarg(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
-        let b = self.at(m + 1)?;
+        let name_like = matches!(a.kw, Kw::True | Kw::False | Kw::None | Kw::No) && a.t.kind == TokKind::NAME;
+        let b = if name_like { self.at(m + 1)? } else { a };
         // a=('True'|'False'|'None') b='='
         if matches!(a.kw, Kw::True | Kw::False | Kw::None) && b.t.kind == TokKind::EQUAL {
             let msg = format!("cannot assign to {}", self.text(&a.t));
@@ -1049,8 +1050,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // a=NAME b='=' expression for_if_clauses
         let a = self.peek()?;
-        let b = self.at(m + 1)?;
-        if a.t.kind == TokKind::NAME && a.kw == Kw::No && b.t.kind == TokKind::EQUAL {
+        if a.t.kind == TokKind::NAME && a.kw == Kw::No && self.at(m + 1)?.t.kind == TokKind::EQUAL {
+            let b = self.at(m + 1)?;
             self.p = m + 2;
             if self.expression()?.is_some() && self.for_if_clauses()?.is_some() {
                 let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
@@ -1065,12 +1066,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 self.p = m1;
             }
             let a = self.peek()?;
-            let b = self.at(self.p + 1)?;
             if a.t.kind == TokKind::NAME
                 && a.kw == Kw::No
-                && b.t.kind == TokKind::EQUAL
+                && self.at(self.p + 1)?.t.kind == TokKind::EQUAL
                 && matches!(self.at(self.p + 2)?.t.kind, TokKind::COMMA | TokKind::RPAR)
             {
+                let b = self.at(self.p + 1)?;
                 return Err(self.raise_range("expected argument value expression", tok_pos(&a.t), tok_pos(&b.t)));
             }
             self.p = m;
@@ -1522,8 +1523,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// 3.13+ `invalid_type_params: '[' token=']'` (the mark on '[').
     pub(super) fn invalid_type_params(&mut self) -> Result<(), E> {
-        let t = self.at(self.p + 1)?;
-        if self.next_is(TokKind::LSQB)? && t.t.kind == TokKind::RSQB {
+        if self.next_is(TokKind::LSQB)? && self.at(self.p + 1)?.t.kind == TokKind::RSQB {
+            let t = self.at(self.p + 1)?;
             self.p += 2;
             return Err(self.raise_from("Type parameter list cannot be empty", t.t.lineno, t.t.col.max(0) as u32));
         }
