@@ -4830,6 +4830,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// A debug text (`{x=}`) is added to `acc` before the run is flushed.
     fn replacement_field(&mut self, raw: bool, acc: &mut LitAcc, values: &mut Vec<B::Expr>, template: bool) -> PR<B::Expr> {
         let m = self.p;
+        let r = self.replacement_field_alts(raw, acc, values, template)?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_replacement_field(raw, template)?;
+            self.p = m;
+        }
+        Ok(r)
+    }
+
+    fn replacement_field_alts(&mut self, raw: bool, acc: &mut LitAcc, values: &mut Vec<B::Expr>, template: bool) -> PR<B::Expr> {
+        let m = self.p;
         let lbrace = self.peek()?;
         self.p += 1;
         let expr_start = self.p;
@@ -4842,16 +4853,24 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut conversion = -1;
         if self.next_is(TokKind::EXCLAMATION)? {
             let m2 = self.p;
+            let bang = self.peek()?;
             self.p += 1;
             match self.name_tok()? {
                 Some(n) => {
+                    // `_PyPegen_check_fstring_conversion`
+                    let w = if template { "t-string" } else { "f-string" };
+                    if bang.t.end_lineno != n.lineno || bang.t.end_col != n.col {
+                        let msg = format!("{w}: {}", self.g.msg(crate::grammar::Msg::ConversionAfterBang));
+                        return Err(self.raise_range(&msg, tok_pos(&bang.t), tok_pos(&n)));
+                    }
                     conversion = match self.text(&n) {
                         "s" => 's' as i32,
                         "r" => 'r' as i32,
                         "a" => 'a' as i32,
-                        _ => {
-                            self.p = m2;
-                            return Ok(None);
+                        other => {
+                            let msg = format!("{w}: invalid conversion character '{other}': expected 's', 'r', or 'a'");
+                            let _ = m2;
+                            return Err(self.raise_tok(&msg, &n));
                         }
                     }
                 }

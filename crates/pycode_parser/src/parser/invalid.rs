@@ -1629,3 +1629,94 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(first.zip(last))
     }
 }
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    // ------------------------------------------------------------------ f-strings (3.12+)
+
+    /// `RAISE_SYNTAX_ERROR_ON_NEXT_TOKEN`: at the token at the mark.
+    fn raise_next(&mut self, msg: &str) -> E {
+        match self.peek() {
+            Ok(t) => self.error_at(&t.t, msg),
+            Err(e) => e,
+        }
+    }
+
+    /// `invalid_fstring_replacement_field` / `invalid_tstring_replacement_field` (the mark on '{').
+    pub(super) fn invalid_replacement_field(&mut self, raw: bool, template: bool) -> Result<(), E> {
+        let m = self.p;
+        let w = if template { "t-string" } else { "f-string" };
+        if !self.eat(TokKind::LBRACE)? {
+            return Ok(());
+        }
+        let a = self.peek()?;
+        let c = match a.t.kind {
+            TokKind::EQUAL => Some('='),
+            TokKind::EXCLAMATION => Some('!'),
+            TokKind::COLON => Some(':'),
+            TokKind::RBRACE => Some('}'),
+            _ => None,
+        };
+        if let Some(c) = c {
+            return Err(self.raise_tok(&format!("{w}: valid expression required before '{c}'"), &a.t));
+        }
+        let after_brace = self.p;
+        if self.annotated_rhs()?.is_none() {
+            self.p = after_brace;
+            return Err(self.raise_next(&format!("{w}: expecting a valid expression after '{{'")));
+        }
+        let after_expr = self.p;
+        let k = self.peek()?.t.kind;
+        if !matches!(k, TokKind::EQUAL | TokKind::EXCLAMATION | TokKind::COLON | TokKind::RBRACE) {
+            return Err(self.raise_next(&format!("{w}: expecting '=', or '!', or ':', or '}}'")));
+        }
+        if self.eat(TokKind::EQUAL)? && !matches!(self.peek()?.t.kind, TokKind::EXCLAMATION | TokKind::COLON | TokKind::RBRACE) {
+            return Err(self.raise_next(&format!("{w}: expecting '!', or ':', or '}}'")));
+        }
+        self.p = after_expr;
+        self.eat(TokKind::EQUAL)?;
+        let after_eq = self.p;
+        // invalid_fstring_conversion_character
+        if self.eat(TokKind::EXCLAMATION)? {
+            let k = self.peek()?.t.kind;
+            if matches!(k, TokKind::COLON | TokKind::RBRACE) {
+                return Err(self.raise_next(&format!("{w}: missing conversion character")));
+            }
+            if k != TokKind::NAME {
+                return Err(self.raise_next(&format!("{w}: invalid conversion character")));
+            }
+        }
+        self.p = after_eq;
+        // ['!' NAME]
+        if !(self.eat(TokKind::EXCLAMATION)? && self.eat(TokKind::NAME)?) {
+            self.p = after_eq;
+        }
+        let k = self.peek()?.t.kind;
+        if !matches!(k, TokKind::COLON | TokKind::RBRACE) {
+            return Err(self.raise_next(&format!("{w}: expecting ':' or '}}'")));
+        }
+        if self.eat(TokKind::COLON)? {
+            let mut acc = LitAcc::default();
+            let mut values = Vec::new();
+            loop {
+                let t = self.peek()?;
+                match t.t.kind {
+                    TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => self.p += 1,
+                    TokKind::LBRACE => {
+                        if self.replacement_field(raw, &mut acc, &mut values, template)?.is_none() {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            if !self.next_is(TokKind::RBRACE)? {
+                return Err(self.raise_next(&format!("{w}: expecting '}}', or format specs")));
+            }
+        }
+        if !self.next_is(TokKind::RBRACE)? {
+            return Err(self.raise_next(&format!("{w}: expecting '}}'")));
+        }
+        self.p = m;
+        Ok(())
+    }
+}
