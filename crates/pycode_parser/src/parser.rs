@@ -498,14 +498,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             LexErrorKind::Dedent | LexErrorKind::TooDeep => ErrorKind::IndentationError,
             _ => ErrorKind::SyntaxError,
         };
-        let mut pe = ParseError::new(kind, e.kind.message());
+        let msg = if e.kind == LexErrorKind::ContEof { "unexpected EOF while parsing".to_owned() } else { e.kind.message() };
+        let mut pe = ParseError::new(kind, msg);
         pe.lineno = e.lineno;
         pe.end_lineno = e.lineno;
         let line = self.line_text(e.lineno);
         // The lexer's columns are such that CPython's offsets are the numbers of characters
         // before them.
         pe.offset = char_col(line, e.col);
-        if e.kind == LexErrorKind::Dedent {
+        if matches!(e.kind, LexErrorKind::Dedent | LexErrorKind::ContEof) {
             pe.offset += 1;
         }
         pe.text = Some(line.to_owned());
@@ -514,8 +515,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 pe.end_offset = char_col(line, e.end_col);
                 return Box::new(pe);
             }
-            // `RAISE_INDENTATION_ERROR` without a known end.
-            LexErrorKind::Dedent => -1,
+            // `RAISE_INDENTATION_ERROR` / `RAISE_SYNTAX_ERROR` without a known end.
+            LexErrorKind::Dedent | LexErrorKind::ContEof => -1,
             _ => 0,
         };
         pe.raw = Some([i64::from(e.lineno), i64::from(pe.offset), i64::from(e.lineno), end]);
@@ -527,7 +528,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     fn error_at(&self, t: &Token, msg: &str) -> E {
-        if t.kind == TokKind::ENDMARKER && t.col < 0 {
+        if t.col < 0 && matches!(t.kind, TokKind::ENDMARKER | TokKind::DEDENT) {
             // No position: CPython takes where the tokenizer stands (the end of the last line,
             // its newline included) and no end.
             let b = self.src.as_bytes();
@@ -537,6 +538,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let lineno = b.get(..line_start).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count()) as u32 + 1;
             let line = self.line_text(lineno);
             let off = char_col(line, (upto - line_start) as i32) + (pos - upto) as u32;
+            let _ = t.kind;
             let mut pe = ParseError::syntax(msg);
             pe.lineno = lineno;
             pe.offset = off;
@@ -589,19 +591,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             _ => self.error_at(&last.t, "invalid syntax"),
         }
-    }
-
-    fn action_error(&self, start: usize, msg: &str) -> E {
-        let t = self.toks.get(start).map(|t| t.t).unwrap_or(Token {
-            kind: TokKind::ENDMARKER,
-            start: 0,
-            end: 0,
-            lineno: 1,
-            col: 0,
-            end_lineno: 1,
-            end_col: 0,
-        });
-        self.error_at(&t, msg)
     }
 
     // ------------------------------------------------------------------ start rules
@@ -4470,7 +4459,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if bytes.is_some() && (has_str || fstring) {
-            return Err(self.action_error(m, "cannot mix bytes and nonbytes literals"));
+            return Err(self.raise_last(ErrorKind::SyntaxError, "cannot mix bytes and nonbytes literals"));
         }
         let pos = self.pos(m);
         if let Some(b) = bytes {
@@ -4501,7 +4490,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 return Err(self.error_at(&tok, "invalid string literal"));
             };
             if lit.bytes {
-                return Err(self.action_error(m, "cannot mix bytes and nonbytes literals"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "cannot mix bytes and nonbytes literals"));
             }
             let body_start = tok.start as usize + (lit.body.as_ptr() as usize - text.as_ptr() as usize);
             let body_end = body_start + lit.body.len();
@@ -4512,7 +4501,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             } else {
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                    .map_err(|e| self.error_at(&tok, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &format!("(unicode error) {}", e.msg)))?;
                 acc.add(&buf, whole, u311);
             }
         }
@@ -4565,7 +4554,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         break;
                     }
                     if recurse == 0 && c == b'}' {
-                        return Err(self.error_at(&ctx.tok, "f-string: single '}' is not allowed"));
+                        return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: single '}' is not allowed"));
                     }
                     lit_end = j - 1;
                     resume = j - 1;
@@ -4577,7 +4566,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 let text = self.src.get(lit_start..lit_end).unwrap_or("");
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(text, ctx.raw, false, &mut buf)
-                    .map_err(|e| self.error_at(&ctx.tok, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &format!("(unicode error) {}", e.msg)))?;
                 acc.add(&buf, ctx.whole, ctx.u311);
             }
             *i = resume;
@@ -4605,7 +4594,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         while j < ctx.body_end {
             let c = src.get(j).copied().unwrap_or(0);
             if c == b'\\' {
-                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include a backslash"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string expression part cannot include a backslash"));
             }
             if quote != 0 {
                 if c == quote {
@@ -4639,7 +4628,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 continue;
             }
             if c == b'#' {
-                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include '#'"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string expression part cannot include '#'"));
             }
             if depth == 0 && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
                 let n = src.get(j + 1).copied().unwrap_or(0);
@@ -4659,7 +4648,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             j += 1;
         }
         if quote != 0 || depth != 0 || j >= ctx.body_end {
-            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
         }
         let expr_end = j;
         let value = self.fstring311_expr(ctx, brace, expr_start, expr_end)?;
@@ -4680,7 +4669,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let conv = src.get(j + 1).copied().unwrap_or(0);
             conversion = match conv {
                 b's' | b'r' | b'a' => i32::from(conv),
-                _ => return Err(self.error_at(&ctx.tok, "f-string: invalid conversion character: expected 's', 'r', or 'a'")),
+                _ => {
+                    return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: invalid conversion character: expected 's', 'r', or 'a'"))
+                }
             };
             j += 2;
             c = src.get(j).copied().unwrap_or(0);
@@ -4703,7 +4694,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             c = src.get(j).copied().unwrap_or(0);
         }
         if c != b'}' || j >= ctx.body_end {
-            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
         }
         *i = j + 1;
         if debug && conversion == -1 && format_spec.is_none() {
@@ -4720,7 +4711,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn fstring311_expr(&mut self, ctx: &F311, brace: usize, expr_start: usize, expr_end: usize) -> Result<B::Expr, E> {
         let text = self.src.get(expr_start..expr_end).unwrap_or("");
         if text.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
-            return Err(self.error_at(&ctx.tok, "f-string: empty expression not allowed"));
+            let next = self.src.as_bytes().get(expr_end).copied().unwrap_or(0);
+            if matches!(next, b'!' | b':' | b'=') {
+                let msg = format!("f-string: expression required before '{}'", next as char);
+                return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+            }
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: empty expression not allowed"));
         }
         let sub = format!("({text})");
         let tok_start = ctx.tok.start as usize;
@@ -4736,7 +4732,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         sp.depth = depth;
         match sp.star_expressions()? {
             Some(e) => Ok(e),
-            None => Err(self.error_at(&ctx.tok, "f-string: invalid syntax")),
+            None => Err(self.raise_last(ErrorKind::SyntaxError, "f-string: invalid syntax")),
         }
     }
 

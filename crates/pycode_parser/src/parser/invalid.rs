@@ -1016,15 +1016,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `invalid_arguments`.
     pub(super) fn invalid_arguments(&mut self) -> Result<(), E> {
         let m = self.p;
-        if self.g.lexer_minor == 11 {
-            // a=args ',' '*'
-            if self.args(None)?.is_some() {
-                let pa = self.pos(m);
-                if self.eat(TokKind::COMMA)? && self.next_is(TokKind::STAR)? {
-                    return Err(self.raise_pos("iterable argument unpacking follows keyword argument unpacking", pa));
-                }
-            }
-        } else {
+        {
             // (positional ',' kwargs | kwargs) a=',' ','.(starred_expression !'=')+
             if let Some(a) = self.args(None)? {
                 let comma = self.peek()?;
