@@ -58,5 +58,8 @@ pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.spec_empty_tail = opts.spec_empty_tail;
+    if prepared.len() > text.len() {
+        p.implicit_nl = Some(text.len() as u32);
+    }
     p.run(opts.mode).map_err(|e| *e)
 }

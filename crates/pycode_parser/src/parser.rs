@@ -191,6 +191,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     lex_failed: bool,
     /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
     last_comp_item: Pos,
+    /// The byte offset of the newline `prepare` added at the end of the input, if it did.
+    pub implicit_nl: Option<u32>,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -217,6 +219,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             invalid: false,
             lex_failed: false,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
+            implicit_nl: None,
         }
     }
 
@@ -523,11 +526,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Box::new(pe)
     }
 
+    /// 3.12+: a NEWLINE token ends after the newline character, unless that newline was added
+    /// at the end of the input (the lexer's NEWLINE ends before it).
+    fn newline_covers_char(&self, t: &Token) -> bool {
+        t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && Some(t.start) != self.implicit_nl
+    }
+
     fn line_text(&self, lineno: u32) -> &'s str {
         self.src.split('\n').nth((lineno as usize).saturating_sub(1)).unwrap_or("")
     }
 
     fn error_at(&self, t: &Token, msg: &str) -> E {
+        if t.col < 0 && t.kind == TokKind::DEDENT && t.lineno as usize <= self.src.split('\n').count() {
+            // The tokenizer stands after the new line's indentation.
+            let line = self.line_text(t.lineno);
+            let ws = line.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'\x0c')).count() as i32;
+            let off = char_col(line, ws);
+            let mut pe = ParseError::syntax(msg);
+            pe.lineno = t.lineno;
+            pe.offset = off;
+            pe.end_lineno = t.lineno;
+            pe.text = Some(line.to_owned());
+            pe.raw = Some([i64::from(t.lineno), i64::from(off), i64::from(t.lineno), -1]);
+            return Box::new(pe);
+        }
         if t.col < 0 && matches!(t.kind, TokKind::ENDMARKER | TokKind::DEDENT) {
             // No position: CPython takes where the tokenizer stands (the end of the last line,
             // its newline included) and no end.
@@ -554,9 +576,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         pe.end_lineno = t.end_lineno;
         let eline = self.line_text(t.end_lineno);
         pe.end_offset = char_col(eline, t.end_col) + 1;
-        if t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && t.end_lineno == t.lineno && t.end_col <= t.col {
-            // 3.12+: a NEWLINE token covers the newline character.
-            pe.end_offset = pe.offset + 1;
+        if self.newline_covers_char(t) {
+            pe.end_offset += 1;
         }
         pe.text = Some(line.to_owned());
         Box::new(pe)
@@ -752,6 +773,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             Kw::Del => return self.del_stmt(),
             Kw::Yield => {
+                if self.invalid && self.may_be_assignment() {
+                    self.invalid_assignment()?;
+                    self.p = m;
+                }
                 let Some(y) = self.yield_expr()? else { return Ok(None) };
                 let pos = self.pos(m);
                 return Ok(Some(self.b.expr_stmt(y, pos)));

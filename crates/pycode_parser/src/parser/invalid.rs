@@ -54,8 +54,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// A token's position, a NEWLINE covering its newline character from 3.12.
     pub(super) fn tpos(&self, t: &Token) -> Pos {
         let mut p = tok_pos(t);
-        if t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && p.end_lineno == p.lineno && p.end_col_offset <= p.col_offset {
-            p.end_col_offset = p.col_offset + 1;
+        if self.newline_covers_char(t) {
+            p.end_col_offset += 1;
         }
         p
     }
@@ -1017,8 +1017,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     pub(super) fn invalid_arguments(&mut self) -> Result<(), E> {
         let m = self.p;
         {
+            // 3.11: (positional ',' kwargs | kwargs) ',' b='*'
+            if self.g.lexer_minor == 11 {
+                if let Some(a) = self.args(None)? {
+                    if a.had_kwargs && self.eat(TokKind::COMMA)? {
+                        let b = self.peek()?;
+                        if b.t.kind == TokKind::STAR {
+                            return Err(self.raise_tok("iterable argument unpacking follows keyword argument unpacking", &b.t));
+                        }
+                    }
+                }
+                self.p = m;
+            }
             // (positional ',' kwargs | kwargs) a=',' ','.(starred_expression !'=')+
-            if let Some(a) = self.args(None)? {
+            if let Some(a) = self.args(None)?.filter(|_| self.g.lexer_minor >= 12) {
                 let comma = self.peek()?;
                 if a.had_kwargs && self.eat(TokKind::COMMA)? {
                     if let Some(_s) = self.starred_expression()? {
