@@ -536,6 +536,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.src.split('\n').nth((lineno as usize).saturating_sub(1)).unwrap_or("")
     }
 
+    /// `_PyPegen_byte_offset_to_character_offset` (the 1-based offset of byte column `col`);
+    /// 3.11 reads bytes without a declared encoding and reports byte offsets.
+    fn err_col(&self, line: &str, col: i32) -> u32 {
+        if self.g.lexer_minor == 11 {
+            return col.max(0) as u32 + 1;
+        }
+        char_col(line, col) + 1
+    }
+
     fn error_at(&self, t: &Token, msg: &str) -> E {
         if t.col < 0 && t.kind == TokKind::DEDENT && t.lineno as usize <= self.src.split('\n').count() {
             // The tokenizer stands after the new line's indentation.
@@ -572,10 +581,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut pe = ParseError::syntax(msg);
         let line = self.line_text(t.lineno);
         pe.lineno = t.lineno;
-        pe.offset = char_col(line, t.col) + 1;
+        pe.offset = self.err_col(line, t.col);
         pe.end_lineno = t.end_lineno;
         let eline = self.line_text(t.end_lineno);
-        pe.end_offset = char_col(eline, t.end_col) + 1;
+        pe.end_offset = self.err_col(eline, t.end_col);
         if self.newline_covers_char(t) {
             pe.end_offset += 1;
         }
@@ -4458,6 +4467,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         return Err(self.error_at(&t.t, "invalid string literal"));
                     };
                     if lit.bytes {
+                        if !lit.body.is_ascii() {
+                            return Err(self.raise_tok("bytes can only contain ASCII literal characters", &t.t));
+                        }
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
                             .map_err(|e| self.error_at(&t.t, &format!("(value error) {}", e.msg)))?;
@@ -4515,6 +4527,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 return Err(self.error_at(&tok, "invalid string literal"));
             };
             if lit.bytes {
+                if !lit.body.is_ascii() {
+                    return Err(self.raise_tok("bytes can only contain ASCII literal characters", &tok));
+                }
                 return Err(self.raise_last(ErrorKind::SyntaxError, "cannot mix bytes and nonbytes literals"));
             }
             let body_start = tok.start as usize + (lit.body.as_ptr() as usize - text.as_ptr() as usize);

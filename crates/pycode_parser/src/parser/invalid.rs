@@ -22,7 +22,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// Both columns are converted with the first line's text, as CPython does.
     pub(super) fn raise_at(&self, kind: ErrorKind, msg: &str, line: u32, col: i32, end_line: u32, end_col: i32) -> E {
         let text = self.line_text(line);
-        let off = char_col(text, col) + 1;
+        let off = self.err_col(text, col);
         let mut pe = ParseError::new(kind, msg);
         pe.lineno = line;
         pe.offset = off;
@@ -31,7 +31,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if end_col < 0 {
             pe.raw = Some([i64::from(line), i64::from(off), i64::from(end_line), 0]);
         } else {
-            pe.end_offset = char_col(text, end_col) + 1;
+            pe.end_offset = self.err_col(text, end_col);
         }
         Box::new(pe)
     }
