@@ -4480,7 +4480,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             buf.extend_from_slice(lit.body.as_bytes());
                         } else {
                             pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                                .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                                .map_err(|e| self.error_at(&t.t, &uerr(lit.body, &e.msg)))?;
                         }
                         acc.add_part(&buf, tok_pos(&t.t), lit.u);
                     }
@@ -4541,7 +4541,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             } else {
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &uerr(lit.body, &e.msg)))?;
                 acc.add(&buf, whole, u311);
             }
         }
@@ -4606,7 +4606,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 let text = self.src.get(lit_start..lit_end).unwrap_or("");
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(text, ctx.raw, false, &mut buf)
-                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &uerr(text, &e.msg)))?;
                 acc.add(&buf, ctx.whole, ctx.u311);
             }
             *i = resume;
@@ -4787,6 +4787,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `fstring: FSTRING_START fstring_middle* FSTRING_END` (pieces appended to `acc`/`values`).
     fn fstring(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<bool, E> {
+        let mut pending: Option<String> = None;
         let start = self.peek()?;
         self.p += 1;
         let raw = self.text(&start.t).bytes().any(|c| matches!(c, b'r' | b'R'));
@@ -4796,8 +4797,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => {
                     self.p += 1;
                     let mut buf = Vec::new();
-                    pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                        .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                    if let Err(e) = pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf) {
+                        // decoded by `_PyPegen_joined_str`, once the whole f-string parsed
+                        if pending.is_none() {
+                            pending = Some(uerr(self.text(&t.t), &e.msg));
+                        }
+                    }
                     {
                         let pos = self.middle_pos(&t.t);
                         acc.add(&buf, pos, false);
@@ -4811,6 +4816,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 TokKind::FSTRING_END | TokKind::TSTRING_END => {
                     self.p += 1;
+                    if let Some(msg) = pending {
+                        return Err(self.error_at(&t.t, &msg));
+                    }
                     return Ok(true);
                 }
                 _ => return Ok(false),
@@ -4833,7 +4841,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p += 1;
                         let mut buf = Vec::new();
                         pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                            .map_err(|e| self.error_at(&t.t, &uerr(self.text(&t.t), &e.msg)))?;
                         {
                             let pos = self.middle_pos(&t.t);
                             acc.add(&buf, pos, false);
@@ -4931,7 +4939,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p += 1;
                         let mut buf = Vec::new();
                         pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                            .map_err(|e| self.error_at(&t.t, &uerr(self.text(&t.t), &e.msg)))?;
                         {
                             let pos = self.middle_pos(&t.t);
                             sacc.add(&buf, pos, false);
@@ -5096,6 +5104,15 @@ fn normalize(s: &str) -> String {
 }
 
 /// Characters before byte column `col` of `line` (CPython's offsets count characters).
+/// A `(unicode error)` message with CPython's positions when they can be computed.
+fn uerr(body: &str, fallback: &str) -> String {
+    let ok = |name: &str| pycode_parse::strings::decode_str_body(&format!("\\N{{{name}}}"), false, false, &mut Vec::new()).is_ok();
+    match crate::strings::unicode_escape_error(body, &ok) {
+        Some(m) => format!("(unicode error) {m}"),
+        None => format!("(unicode error) {fallback}"),
+    }
+}
+
 fn char_col(line: &str, col: i32) -> u32 {
     if col <= 0 {
         return 0;
