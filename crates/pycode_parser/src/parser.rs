@@ -536,6 +536,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.src.split('\n').nth((lineno as usize).saturating_sub(1)).unwrap_or("")
     }
 
+    /// A string token's decoding error: 3.12+ decodes the token in its own action (the error is
+    /// on the token), 3.11 when the run is joined (on the token after the run).
+    fn string_error(&self, t: &Token, msg: &str) -> E {
+        if self.g.lexer_minor == 11 {
+            return self.raise_last(ErrorKind::SyntaxError, msg);
+        }
+        self.error_at(t, msg)
+    }
+
     /// `_PyPegen_byte_offset_to_character_offset` (the 1-based offset of byte column `col`);
     /// 3.11 reads bytes without a declared encoding and reports byte offsets.
     fn err_col(&self, line: &str, col: i32) -> u32 {
@@ -4472,7 +4481,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         }
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(value error) {}", e.msg)))?;
+                            .map_err(|e| self.string_error(&t.t, &format!("(value error) {}", e.msg)))?;
                     } else {
                         has_str = true;
                         let mut buf = Vec::new();
@@ -4480,7 +4489,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             buf.extend_from_slice(lit.body.as_bytes());
                         } else {
                             pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                                .map_err(|e| self.error_at(&t.t, &uerr(lit.body, &e.msg)))?;
+                                .map_err(|e| self.string_error(&t.t, &uerr(lit.body, &e.msg)))?;
                         }
                         acc.add_part(&buf, tok_pos(&t.t), lit.u);
                     }
@@ -4625,12 +4634,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// One `{expression[=][!conv][:spec]}` of a 3.11 f-string, `*i` at its `{`.
     fn fstring311_field(&mut self, ctx: &F311, i: &mut usize, recurse: u32, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
         let src = self.src.as_bytes();
+        if recurse >= 2 {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expressions nested too deeply"));
+        }
         let brace = *i;
         let expr_start = brace + 1;
         let mut j = expr_start;
         let mut quote = 0u8;
         let mut triple = false;
-        let mut depth = 0u32;
+        let mut stack: Vec<u8> = Vec::new();
         while j < ctx.body_end {
             let c = src.get(j).copied().unwrap_or(0);
             if c == b'\\' {
@@ -4663,14 +4675,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 continue;
             }
             if matches!(c, b'[' | b'{' | b'(') {
-                depth += 1;
+                if stack.len() >= 200 {
+                    return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: too many nested parenthesis"));
+                }
+                stack.push(c);
                 j += 1;
                 continue;
             }
             if c == b'#' {
                 return Err(self.raise_last(ErrorKind::SyntaxError, "f-string expression part cannot include '#'"));
             }
-            if depth == 0 && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
+            if stack.is_empty() && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
                 let n = src.get(j + 1).copied().unwrap_or(0);
                 if j + 1 < ctx.body_end && n == b'=' && matches!(c, b'!' | b'=' | b'<' | b'>') {
                     j += 2;
@@ -4683,11 +4698,31 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             if matches!(c, b']' | b'}' | b')') {
-                depth = depth.saturating_sub(1);
+                let Some(open) = stack.pop() else {
+                    let msg = format!("f-string: unmatched '{}'", c as char);
+                    return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+                };
+                let want = match open {
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => b'}',
+                };
+                if c != want {
+                    let msg =
+                        format!("f-string: closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, open as char);
+                    return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+                }
             }
             j += 1;
         }
-        if quote != 0 || depth != 0 || j >= ctx.body_end {
+        if quote != 0 {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: unterminated string"));
+        }
+        if let Some(&open) = stack.last() {
+            let msg = format!("f-string: unmatched '{}'", open as char);
+            return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+        }
+        if j >= ctx.body_end {
             return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
         }
         let expr_end = j;
@@ -4706,6 +4741,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let mut conversion = -1;
         if c == b'!' {
+            if j + 1 >= ctx.body_end {
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
+            }
             let conv = src.get(j + 1).copied().unwrap_or(0);
             conversion = match conv {
                 b's' | b'r' | b'a' => i32::from(conv),
@@ -4767,13 +4805,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             None => ctx.tok.col + (brace - tok_start) as i32,
         };
         let depth = self.depth;
+        let shift = (ctx.tok.lineno - 1 + nl, col);
         let mut sp = Parser::new(&sub, self.g, &mut *self.b);
-        sp.shift = (ctx.tok.lineno - 1 + nl, col);
+        sp.shift = shift;
         sp.depth = depth;
-        match sp.star_expressions()? {
-            Some(e) => Ok(e),
-            None => Err(self.raise_last(ErrorKind::SyntaxError, "f-string: invalid syntax")),
-        }
+        // `fstring_compile_expr` runs a whole parser (`fstring: star_expressions`): two passes,
+        // errors prefixed with "f-string: " and placed relative to the sub-source's columns.
+        let err = match sp.star_expressions() {
+            Ok(Some(e)) => return Ok(e),
+            Ok(None) => {
+                let last = sp.toks.get(sp.hwm).or(sp.toks.last()).copied();
+                sp.p = 0;
+                sp.invalid = true;
+                sp.memo.clear();
+                sp.tprim_memo = None;
+                sp.depth = depth;
+                match sp.star_expressions() {
+                    Err(e) => e,
+                    Ok(_) => sp.generic_error(last),
+                }
+            }
+            Err(e) => e,
+        };
+        let lex = sp.lex_failed;
+        Err(fstring_sub_error(err, shift, lex))
     }
 
     /// Ends the current run of literal pieces: a non-empty run becomes a `Constant`.
@@ -5104,6 +5159,41 @@ fn normalize(s: &str) -> String {
 }
 
 /// Characters before byte column `col` of `line` (CPython's offsets count characters).
+/// An error of 3.11's f-string sub-parser: "f-string: " before the message; lines are the
+/// source's, columns the sub-source's (`col_offset -= p->starting_col_offset`).
+fn fstring_sub_error(mut e: Box<ParseError>, shift: (u32, i32), lex: bool) -> Box<ParseError> {
+    if lex {
+        // a tokenizer error: no prefix, the tokenizer's own columns
+        e.lineno += shift.0;
+        e.end_lineno += shift.0;
+        if let Some(r) = e.raw.as_mut() {
+            r[0] += i64::from(shift.0);
+            r[2] += i64::from(shift.0);
+        }
+        return e;
+    }
+    if !e.msg.starts_with("f-string") {
+        e.msg = format!("f-string: {}", e.msg);
+    }
+    let first = shift.0 + 1;
+    let sub = |v: u32| (i64::from(v) - i64::from(shift.1)).max(0) as u32;
+    if e.lineno == first {
+        e.offset = sub(e.offset);
+    }
+    if e.end_lineno == first && e.end_offset > 0 {
+        e.end_offset = sub(e.end_offset);
+    }
+    if let Some(r) = e.raw.as_mut() {
+        if r[0] == i64::from(first) {
+            r[1] = (r[1] - i64::from(shift.1)).max(0);
+        }
+        if r[2] == i64::from(first) && r[3] > 0 {
+            r[3] = (r[3] - i64::from(shift.1)).max(0);
+        }
+    }
+    e
+}
+
 /// A `(unicode error)` message with CPython's positions when they can be computed.
 fn uerr(body: &str, fallback: &str) -> String {
     let ok = |name: &str| pycode_parse::strings::decode_str_body(&format!("\\N{{{name}}}"), false, false, &mut Vec::new()).is_ok();
