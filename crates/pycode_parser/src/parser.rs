@@ -228,7 +228,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `_PyPegen_set_syntax_error`.
     pub fn run(&mut self, mode: Mode) -> Result<B::Mod, E> {
         match self.run_pass(mode) {
-            Ok(Some(m)) => return Ok(m),
+            Ok(Some(m)) => {
+                if self.g.lexer_minor >= 14 && matches!(mode, Mode::Exec | Mode::Single) {
+                    self.future_check()?;
+                }
+                return Ok(m);
+            }
             Ok(None) => {}
             Err(e) => return Err(self.set_syntax_error(e)),
         }

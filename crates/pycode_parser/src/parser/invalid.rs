@@ -1724,3 +1724,86 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(())
     }
 }
+
+/// The features `from __future__ import` knows (`Python/future.c`).
+const FUTURE_FEATURES: &[&str] = &[
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    /// 3.14+: `ast.parse` runs `future_parse` on the module: the `from __future__ import`
+    /// statements at its start (after a docstring) must name known features. Done on the
+    /// tokens of the parsed module.
+    pub(super) fn future_check(&mut self) -> Result<(), E> {
+        let kind = |p: &Self, i: usize| p.toks.get(i).map(|t| t.t.kind);
+        let mut i = 0;
+        // a docstring: a statement of plain str literals only
+        let mut j = i;
+        while kind(self, j) == Some(TokKind::STRING) {
+            let t = self.toks[j].t;
+            let text = self.text(&t);
+            if text.bytes().take_while(|c| c.is_ascii_alphabetic()).any(|c| matches!(c, b'b' | b'B')) {
+                break;
+            }
+            j += 1;
+        }
+        if j > i && matches!(kind(self, j), Some(TokKind::NEWLINE | TokKind::SEMI)) {
+            i = j + 1;
+        }
+        loop {
+            let Some(t) = self.toks.get(i).copied() else { return Ok(()) };
+            if t.kw != Kw::From {
+                return Ok(());
+            }
+            let Some(m) = self.toks.get(i + 1).copied() else { return Ok(()) };
+            if m.t.kind != TokKind::NAME || self.text(&m.t) != "__future__" || self.toks.get(i + 2).map(|t| t.kw) != Some(Kw::Import) {
+                return Ok(());
+            }
+            let mut k = i + 3;
+            if kind(self, k) == Some(TokKind::LPAR) {
+                k += 1;
+            }
+            if let Some(st) = self.toks.get(k).copied().filter(|t| t.t.kind == TokKind::STAR) {
+                return Err(self.raise_tok("future feature * is not defined", &st.t));
+            }
+            while let Some(n) = self.toks.get(k).copied() {
+                if n.t.kind != TokKind::NAME {
+                    break;
+                }
+                let mut end = n.t;
+                k += 1;
+                if self.toks.get(k).map(|t| t.kw) == Some(Kw::As) {
+                    if let Some(a) = self.toks.get(k + 1) {
+                        end = a.t;
+                    }
+                    k += 2;
+                }
+                let name = self.text(&n.t);
+                if name == "braces" {
+                    return Err(self.raise_range("not a chance", tok_pos(&n.t), tok_pos(&end)));
+                }
+                if !FUTURE_FEATURES.contains(&name) {
+                    let msg = format!("future feature {name} is not defined");
+                    return Err(self.raise_range(&msg, tok_pos(&n.t), tok_pos(&end)));
+                }
+                if kind(self, k) != Some(TokKind::COMMA) {
+                    break;
+                }
+                k += 1;
+            }
+            while !matches!(kind(self, k), Some(TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER) | None) {
+                k += 1;
+            }
+            i = k + 1;
+        }
+    }
+}
