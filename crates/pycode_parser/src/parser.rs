@@ -247,6 +247,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Err(self.set_syntax_error(e));
         }
         let e = self.generic_error(last);
+        if matches!(last.map(|t| t.t.kind), Some(TokKind::INDENT | TokKind::DEDENT)) {
+            // `_PyPegen_set_syntax_error` returns before tokenizing the rest
+            return Err(e);
+        }
         Err(self.set_syntax_error(e))
     }
 
@@ -514,6 +518,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // The lexer's columns are such that CPython's offsets are the numbers of characters
         // before them.
         pe.offset = char_col(line, e.col);
+        if let LexErrorKind::Syntax(m) = &e.kind {
+            if m.starts_with("f-string: newlines are not allowed in format specifiers") {
+                // the lexer stands on the newline; CPython reports the column after it
+                pe.offset += 1;
+                pe.end_offset = pe.offset;
+                pe.text = Some(line.to_owned());
+                return Box::new(pe);
+            }
+        }
         if matches!(e.kind, LexErrorKind::Dedent | LexErrorKind::ContEof) {
             pe.offset += 1;
         }
@@ -1447,8 +1460,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if self.invalid {
             self.invalid_def_raw()?;
         }
-        // `&&'('` and `&&':'`: in the rule before 3.14, in `invalid_def_raw` from 3.14.
-        let forced = self.g.lexer_minor < 14 || self.invalid;
+        // `&&'('` and `&&':'`: in the rule before 3.13, in `invalid_def_raw` from 3.13.
+        let forced = self.g.lexer_minor < 13 || self.invalid;
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::Def)? {
             self.p = m;
@@ -3384,6 +3397,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             }
             pre = Some((e, after));
+        }
+        if self.invalid {
+            self.p = lp;
+            self.invalid_comprehension()?;
         }
         self.p = lp + 1;
         let args = self.arguments(pre)?;

@@ -861,11 +861,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         let Some(n) = self.name_tok()? else { return Ok(()) };
         let name = self.text(&n);
-        if !matches!(name, "print" | "exec") || self.next_is(TokKind::LPAR)? {
+        if self.next_is(TokKind::LPAR)? {
             self.p = m;
             return Ok(());
         }
-        if let Some(b) = self.star_expressions()? {
+        // the name is checked by the action, after `star_expressions` was parsed
+        if let Some(b) = self.star_expressions()?.filter(|_| matches!(name, "print" | "exec")) {
             let pb = self.expr_pos(&b);
             let msg = format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?");
             return Err(self.raise_range(&msg, tok_pos(&n), pb));
