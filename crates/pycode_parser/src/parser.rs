@@ -189,6 +189,9 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     invalid: bool,
     /// The tokenizer failed (`p->tok->done` is an error).
     lex_failed: bool,
+    /// In the second pass (the memo of `expression` and `disjunction` is on, also where
+    /// `expression_without_invalid` turns the invalid rules off).
+    pass2: bool,
     /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
     last_comp_item: Pos,
     /// The byte offset of the newline `prepare` added at the end of the input, if it did.
@@ -218,6 +221,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             memo: rustc_hash::FxHashMap::default(),
             invalid: false,
             lex_failed: false,
+            pass2: false,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
             implicit_nl: None,
         }
@@ -240,6 +244,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
         self.p = 0;
         self.invalid = true;
+        self.pass2 = true;
         self.memo.clear();
         self.tprim_memo = None;
         self.depth = 0;
@@ -2929,7 +2934,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn expression(&mut self) -> PR<B::Expr> {
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
-            if self.invalid {
+            if self.pass2 {
                 self.memoized(MEMO_EXPRESSION, Self::expression_inner)
             } else {
                 self.expression_inner()
@@ -3102,7 +3107,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `disjunction` / `conjunction`: `x (op x)+ | x`
     fn disjunction(&mut self) -> PR<B::Expr> {
-        if self.invalid {
+        if self.pass2 {
             // The second pass tries a disjunction at the same mark several times
             // (`invalid_expression`, then the expression itself): CPython's memo.
             return self.memoized(MEMO_DISJUNCTION, |p| p.bool_chain(Kw::Or));
@@ -3668,7 +3673,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.slice(lower, upper, step, pos)));
         }
         match lower {
-            Some(e) if !self.next_is(TokKind::COLONEQUAL)? => Ok(Some(e)),
+            Some(e) if !self.invalid && !self.next_is(TokKind::COLONEQUAL)? => Ok(Some(e)),
             _ => {
                 self.p = m;
                 self.named_expression()
@@ -4839,6 +4844,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 let last = sp.toks.get(sp.hwm).or(sp.toks.last()).copied();
                 sp.p = 0;
                 sp.invalid = true;
+                sp.pass2 = true;
                 sp.memo.clear();
                 sp.tprim_memo = None;
                 sp.depth = depth;

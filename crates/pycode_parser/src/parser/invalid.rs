@@ -766,7 +766,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn expression_without_invalid(&mut self) -> PR<B::Expr> {
         let saved = self.invalid;
         self.invalid = false;
-        let r = self.expression();
+        // its own rule: not stored in `expression`'s memo at this mark
+        let r = match self.enter() {
+            Ok(()) => {
+                let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.expression_inner());
+                self.leave();
+                r
+            }
+            Err(e) => Err(e),
+        };
         self.invalid = saved;
         r
     }
