@@ -43,7 +43,13 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
 
 /// [`parse`] with any [`AstBuilder`].
 pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
-    let text = pycode_parse::decode::decode_source(source, opts.minor)?;
+    let text = pycode_parse::decode::decode_source(source, opts.minor).map_err(|mut e| {
+        if e.lineno == 0 && e.raw.is_none() && matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::UnknownEncoding) {
+            // `_PyPegen_raise_tokenizer_init_error`: (filename, 0, -1, None)
+            e.raw = Some([0, -1, 0, 0]);
+        }
+        e
+    })?;
     parse_text_with(&text, opts, builder)
 }
 

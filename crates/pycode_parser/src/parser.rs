@@ -3946,7 +3946,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 return self.dict_rest(m, vec![Some(k)], vec![v]);
             }
-            if !self.next_is(TokKind::COLONEQUAL)? {
+            if !self.invalid && !self.next_is(TokKind::COLONEQUAL)? {
                 return self.set_rest(m, k);
             }
             self.p = m + 1;
@@ -5021,8 +5021,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => {
                         self.p += 1;
                         let mut buf = Vec::new();
-                        pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                            .map_err(|e| self.error_at(&t.t, &uerr(self.text(&t.t), &e.msg)))?;
+                        pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf).map_err(|e| {
+                            // `_PyPegen_decoded_constant_from_token`: the codec's own exception
+                            let msg = uerr(self.text(&t.t), &e.msg);
+                            let msg = msg.strip_prefix("(unicode error) ").unwrap_or(&msg).to_owned();
+                            Box::new(ParseError::new(ErrorKind::UnicodeDecodeError, msg))
+                        })?;
                         {
                             let pos = self.middle_pos(&t.t);
                             sacc.add(&buf, pos, false);
