@@ -43,18 +43,48 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
 
 /// [`parse`] with any [`AstBuilder`].
 pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+    let declared = source.starts_with(b"\xef\xbb\xbf") || has_coding_cookie(source);
     let text = pycode_parse::decode::decode_source(source, opts.minor).map_err(|mut e| {
-        if e.lineno == 0 && e.raw.is_none() && matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::UnknownEncoding) {
+        if e.lineno == 0
+            && e.raw.is_none()
+            && matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::UnknownEncoding)
+            && (e.msg.starts_with("unknown encoding") || e.msg.starts_with("encoding problem"))
+        {
             // `_PyPegen_raise_tokenizer_init_error`: (filename, 0, -1, None)
             e.raw = Some([0, -1, 0, 0]);
         }
         e
     })?;
-    parse_text_with(&text, opts, builder)
+    parse_text_inner(&text, opts, builder, opts.minor == PyMinor::Py311 && !declared)
+}
+
+/// A PEP 263 coding declaration on line 1 or 2 (line 2 only after a comment or blank line 1).
+fn has_coding_cookie(source: &[u8]) -> bool {
+    let mut lines = source.split(|&c| c == b'\n');
+    let is_cookie = |l: &[u8]| {
+        let t: &[u8] = {
+            let k = l.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\x0c')).unwrap_or(l.len());
+            l.get(k..).unwrap_or_default()
+        };
+        t.first() == Some(&b'#') && t.windows(7).any(|w| w == b"coding:" || w == b"coding=")
+    };
+    let Some(first) = lines.next() else { return false };
+    if is_cookie(first) {
+        return true;
+    }
+    let blank_or_comment = {
+        let t: Vec<u8> = first.iter().copied().filter(|c| !matches!(c, b' ' | b'\t' | b'\x0c' | b'\r')).collect();
+        t.is_empty() || t.first() == Some(&b'#')
+    };
+    blank_or_comment && lines.next().is_some_and(is_cookie)
 }
 
 /// [`parse_with`] for already decoded text (newlines already `\n`).
-pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
+pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+    parse_text_inner(text, opts, builder, false)
+}
+
+fn parse_text_inner<B: AstBuilder>(text: &str, opts: &Options, mut builder: B, bytes_cols: bool) -> Result<B::Mod, ParseError> {
     let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
     let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
     let src = match std::str::from_utf8(&prepared) {
@@ -64,6 +94,7 @@ pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.spec_empty_tail = opts.spec_empty_tail;
+    p.bytes_cols = bytes_cols;
     if prepared.len() > text.len() {
         p.implicit_nl = Some(text.len() as u32);
     }

@@ -196,6 +196,9 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     last_comp_item: Pos,
     /// The byte offset of the newline `prepare` added at the end of the input, if it did.
     pub implicit_nl: Option<u32>,
+    /// 3.11 without a declared encoding (no BOM, no coding cookie): `tok->encoding` is NULL and
+    /// the parser's error columns are byte offsets.
+    pub bytes_cols: bool,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -224,6 +227,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             pass2: false,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
             implicit_nl: None,
+            bytes_cols: false,
         }
     }
 
@@ -523,6 +527,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // The lexer's columns are such that CPython's offsets are the numbers of characters
         // before them.
         pe.offset = char_col(line, e.col);
+        if !matches!(e.kind, LexErrorKind::Syntax(_)) {
+            // `_Pypegen_tokenizer_error`: the tokenizer's byte column (which may stand past the
+            // newline), through the parser's conversion (none in 3.11 without an encoding)
+            pe.offset =
+                if self.bytes_cols { e.col.max(0) as u32 } else { char_col(line, e.col) + (e.col - line.len() as i32).max(0) as u32 };
+        }
         if let LexErrorKind::Syntax(m) = &e.kind {
             if m.starts_with("f-string: newlines are not allowed in format specifiers") {
                 // the lexer stands on the newline; CPython reports the column after it
@@ -532,9 +542,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 return Box::new(pe);
             }
         }
-        if matches!(e.kind, LexErrorKind::Dedent | LexErrorKind::ContEof) {
-            pe.offset += 1;
-        }
+
         pe.text = Some(line.to_owned());
         let end = match e.kind {
             LexErrorKind::Syntax(_) => {
@@ -571,7 +579,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `_PyPegen_byte_offset_to_character_offset` (the 1-based offset of byte column `col`);
     /// 3.11 reads bytes without a declared encoding and reports byte offsets.
     fn err_col(&self, line: &str, col: i32) -> u32 {
-        if self.g.lexer_minor == 11 {
+        if self.bytes_cols {
             return col.max(0) as u32 + 1;
         }
         char_col(line, col) + 1
@@ -4833,7 +4841,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         let depth = self.depth;
         let shift = (ctx.tok.lineno - 1 + nl, col);
+        let bytes_cols = self.bytes_cols;
         let mut sp = Parser::new(&sub, self.g, &mut *self.b);
+        sp.bytes_cols = bytes_cols;
         sp.shift = shift;
         sp.depth = depth;
         // `fstring_compile_expr` runs a whole parser (`fstring: star_expressions`): two passes,
