@@ -196,6 +196,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     last_comp_item: Pos,
     /// The byte offset of the newline `prepare` added at the end of the input, if it did.
     pub implicit_nl: Option<u32>,
+    /// 3.11: the error coming up from an f-string sub-parser is a tokenizer error.
+    nested_lex_error: bool,
     /// 3.11 without a declared encoding (no BOM, no coding cookie): `tok->encoding` is NULL and
     /// the parser's error columns are byte offsets.
     pub bytes_cols: bool,
@@ -228,6 +230,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
             implicit_nl: None,
             bytes_cols: false,
+            nested_lex_error: false,
         }
     }
 
@@ -4865,7 +4868,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             Err(e) => e,
         };
+        if sp.nested_lex_error {
+            // a tokenizer error of an f-string nested in this one, already placed
+            self.nested_lex_error = true;
+            return Err(err);
+        }
         let lex = sp.lex_failed;
+        if lex {
+            self.nested_lex_error = true;
+        }
         Err(fstring_sub_error(err, shift, lex))
     }
 

@@ -1629,15 +1629,18 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             let m4 = self.p;
-            let more = self.pattern()?.is_some();
+            // 3.11: a gather ends at an error without failing (the generated loop does not
+            // check `p->error_indicator`): the rule's own error then replaces the tokenizer's.
+            let more = match self.pattern() {
+                Ok(r) => r.is_some(),
+                Err(_) if self.lex_failed && self.g.lexer_minor == 11 => false,
+                Err(e) => return Err(e),
+            };
             self.p = m4;
             if !more {
                 self.p = m3;
                 break;
             }
-        }
-        if first.is_some() && self.p > 0 {
-            // drop a trailing ',' consumed before a failed pattern
         }
         Ok(first.zip(last))
     }
