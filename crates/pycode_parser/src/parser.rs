@@ -2692,6 +2692,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         if keys.is_empty() {
             self.p = m;
+            if self.invalid && self.g.lexer_minor >= 15 {
+                self.invalid_mapping_pattern()?;
+            }
             return Ok(None);
         }
         let after_items = self.p;
@@ -2712,6 +2715,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.match_mapping(keys, pats, None, pos)));
         }
         self.p = m;
+        if self.invalid && self.g.lexer_minor >= 15 {
+            self.invalid_mapping_pattern()?;
+        }
         Ok(None)
     }
 

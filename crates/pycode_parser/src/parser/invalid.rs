@@ -1819,3 +1819,56 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 }
+
+impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
+    /// `items_pattern: ','.key_value_pattern+` (the number of pairs).
+    fn items_pattern_loose(&mut self) -> Result<usize, E> {
+        let mut n = 0;
+        loop {
+            let m = self.p;
+            let key = match self.literal_expr()? {
+                Some(k) => Some(k),
+                None => {
+                    self.p = m;
+                    self.attr()?
+                }
+            };
+            if key.is_none() || !self.eat(TokKind::COLON)? || self.pattern()?.is_none() {
+                self.p = m;
+                if n > 0 {
+                    // give the separator back
+                    self.p = m - 1;
+                }
+                return Ok(n);
+            }
+            n += 1;
+            if !self.eat(TokKind::COMMA)? {
+                return Ok(n);
+            }
+        }
+    }
+
+    /// 3.15 `invalid_mapping_pattern: '{' (items_pattern ',')? rest=double_star_pattern ','
+    /// items_pattern ','? '}'` (the mark on '{').
+    pub(super) fn invalid_mapping_pattern(&mut self) -> Result<(), E> {
+        let m = self.p;
+        if !self.eat(TokKind::LBRACE)? {
+            return Ok(());
+        }
+        let after = self.p;
+        if !(self.items_pattern_loose()? > 0 && self.eat(TokKind::COMMA)?) {
+            self.p = after;
+        }
+        if let Some(rest) = self.double_star_pattern()? {
+            if self.eat(TokKind::COMMA)? && self.items_pattern_loose()? > 0 {
+                self.eat(TokKind::COMMA)?;
+                if self.next_is(TokKind::RBRACE)? {
+                    let msg = "double star pattern must be the last (right-most) subpattern in the mapping pattern";
+                    return Err(self.raise_tok(msg, &rest));
+                }
+            }
+        }
+        self.p = m;
+        Ok(())
+    }
+}
