@@ -53,9 +53,28 @@ pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> R
             // `_PyPegen_raise_tokenizer_init_error`: (filename, 0, -1, None)
             e.raw = Some([0, -1, 0, 0]);
         }
+        if opts.minor == PyMinor::Py311 && e.lineno > 0 && e.end_offset == e.offset && e.msg.starts_with("(unicode error) 'utf-8'") {
+            // 3.11 decodes a string token when its run is joined and reports the error on the
+            // token after the run, which starts at the offset: its end is the token's.
+            e.end_offset = e.offset + next_token_width(source, e.lineno, e.offset);
+        }
         e
     })?;
     parse_text_inner(&text, opts, builder, opts.minor == PyMinor::Py311 && !declared)
+}
+
+/// The byte width of the token at 1-based byte offset `offset` of line `lineno` (0 if it cannot
+/// be lexed).
+fn next_token_width(source: &[u8], lineno: u32, offset: u32) -> u32 {
+    let Some(line) = source.split(|&c| c == b'\n').nth(lineno.saturating_sub(1) as usize) else { return 0 };
+    let Some(rest) = line.get(offset.saturating_sub(1) as usize..) else { return 0 };
+    let mut lexer = pycode_lexer::Lexer::new(rest, pycode_lexer::Config::parser(11));
+    match lexer.next_token() {
+        Ok(t) if t.end > t.start && t.kind != pycode_lexer::TokKind::NEWLINE => t.end - t.start,
+        // a closing bracket alone on the rest of the line
+        Err(_) if rest.first().is_some_and(|c| matches!(c, b')' | b']' | b'}')) => 1,
+        _ => 0,
+    }
 }
 
 /// A PEP 263 coding declaration on line 1 or 2 (line 2 only after a comment or blank line 1).
