@@ -33,6 +33,8 @@ const MEMO_TARGET_WITH_STAR_ATOM: u8 = 1;
 const MEMO_DEL_TARGET: u8 = 2;
 const MEMO_DISJUNCTION: u8 = 3;
 const MEMO_EXPRESSION: u8 = 4;
+const MEMO_BITWISE_OR: u8 = 5;
+const MEMO_ATOM: u8 = 6;
 
 /// Keywords (`reserved_keywords`); `Kw::No` for every other token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +189,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     memo: rustc_hash::FxHashMap<(u32, u8), Memo<B>>,
     /// The second pass: the `invalid_*` rules are tried (`p->call_invalid_rules`).
     invalid: bool,
+    /// Marks where `invalid_named_expression` was tried (and did not raise).
+    no_invalid_named: rustc_hash::FxHashSet<u32>,
     /// The tokenizer failed (`p->tok->done` is an error).
     lex_failed: bool,
     /// In the second pass (the memo of `expression` and `disjunction` is on, also where
@@ -225,6 +229,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             tprim_memo: None,
             memo: rustc_hash::FxHashMap::default(),
             invalid: false,
+            no_invalid_named: rustc_hash::FxHashSet::default(),
             lex_failed: false,
             pass2: false,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
@@ -3110,7 +3115,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(e) = self.assignment_expression()? {
             return Ok(Some(e));
         }
-        if self.invalid {
+        if self.invalid && self.no_invalid_named.insert(m as u32) {
+            // `invalid_named_expression (memo)`: tried once per mark
             self.invalid_named_expression()?;
             self.p = m;
         }
@@ -3239,6 +3245,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `bitwise_or`, `bitwise_xor`, `bitwise_and`, `shift_expr`, `sum`, `term`: left-recursive
     /// binary operators, as loops. `level` 0 is `bitwise_or`, 5 is `term`.
     fn bitwise_or(&mut self) -> PR<B::Expr> {
+        if self.pass2 {
+            // left-recursive, hence memoized in CPython; the error rules try it repeatedly
+            return self.memoized(MEMO_BITWISE_OR, |p| p.binary(0));
+        }
         self.binary(0)
     }
 
@@ -3700,6 +3710,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `atom`
     fn atom(&mut self) -> PR<B::Expr> {
+        if self.pass2 {
+            return self.memoized(MEMO_ATOM, Self::atom_inner);
+        }
+        self.atom_inner()
+    }
+
+    fn atom_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let t = self.peek()?;
         match t.t.kind {
