@@ -6,9 +6,8 @@
 //! [`pycode_lexer::prepare`] → tokens on demand into one `Vec` (backtracking resets an index) →
 //! the rules in [`parser`] → the builder.
 //!
-//! Status: the first pass (valid programs) for 3.12 and the 3.11/3.13/3.14/3.15 gates; the
-//! `invalid_*` rules (the second pass) are not written yet, so a syntax error is the generic
-//! "invalid syntax" at the last token read, or the tokenizer's error.
+//! Status: both passes of `_PyPegen_run_parser` for 3.11 to 3.15: valid programs give CPython's
+//! tree, invalid ones CPython's error from the `invalid_*` rules (docs/parser.md §6).
 //!
 //! # API boundary
 //! Returns a tree or a typed [`ParseError`]; never panics. Deep input is an error (CPython's
