@@ -1091,13 +1091,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         // a=args b=for_if_clauses
         if let Some(a) = self.args(None)? {
-            if self.for_if_clauses()?.is_some() {
-                if a.args.len() > 1 {
-                    if let Some(last) = a.args.last() {
-                        let pa = self.expr_pos(last);
-                        let lc = self.last_comp_item;
-                        return Err(self.raise_range("Generator expression must be parenthesized", pa, lc));
-                    }
+            if self.for_if_clauses()?.is_some() && a.args.len() > 1 {
+                if let Some(last) = a.args.last() {
+                    let pa = self.expr_pos(last);
+                    let lc = self.last_comp_item;
+                    return Err(self.raise_range("Generator expression must be parenthesized", pa, lc));
                 }
             }
         }
@@ -1581,10 +1579,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // [positional_patterns ','] keyword_patterns ',' a=positional_patterns
         for with_pos in [true, false] {
             self.p = after;
-            if with_pos {
-                if !self.positional_patterns_loose()?.is_some_and(|_| true) || !self.eat(TokKind::COMMA)? {
-                    continue;
-                }
+            if with_pos && (self.positional_patterns_loose()?.is_none() || !self.eat(TokKind::COMMA)?) {
+                continue;
             }
             let mut nk = 0;
             loop {
