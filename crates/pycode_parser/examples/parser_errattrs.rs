@@ -52,6 +52,10 @@ fn main() {
         let text = match res {
             None => "[\"panic\", null, null, null, null, \"\"]".to_string(),
             Some(None) => "null".to_string(),
+            Some(Some(e)) if e.lineno == 0 && e.raw.is_some_and(|r| r[0] == 0 && r[1] == -1) => {
+                // a tokenizer init error: lineno 0, offset -1, no end
+                format!("[{}, 0, -1, null, null, {}]", json_str(e.kind.name()), json_str(&e.msg))
+            }
             Some(Some(e)) => {
                 let known = e.lineno > 0;
                 let r = e.raw.unwrap_or([e.lineno as i64, e.offset as i64, e.end_lineno as i64, e.end_offset as i64]);

@@ -18,6 +18,10 @@ tdir = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
 binary = os.path.join(tdir, "release", "examples", "parser_errattrs")
 for r in sys.argv[1:] or ["3.11.7", "3.12.7", "3.13.2", "3.14.2", "3.15.0rc1"]:
     text = measure.measure(r, binary, 0)
+    head = text.split("\n")
+    # conformance style first line: class + all positions + message identical
+    m = head[3].split(": ", 1)[1].split(" ")[0]
+    text = "matched %s\n" % m + text
     with open(os.path.join(HERE, "errors-invalid-%s.txt" % r), "w", encoding="utf-8") as f:
         f.write(text)
-    print("%s: %s" % (r, "; ".join(text.split("\n")[:5])))
+    print("%s: %s" % (r, "; ".join(text.split("\n")[:6])))

@@ -127,6 +127,10 @@ pub trait AstBuilder {
     /// `_PyPegen_set_expr_context`: the same expression as a target (`Store`/`Del`), recursively
     /// through tuples, lists and starred expressions.
     fn set_context(&mut self, e: Self::Expr, ctx: ExprContext) -> Self::Expr;
+    /// What the error rules need to know about an expression: its kind, position and the
+    /// children `_PyPegen_get_invalid_target` walks (tuple/list elements, a starred value, a
+    /// comparison's left operand).
+    fn expr_view(&self, e: &Self::Expr) -> ExprView<Self::Expr>;
 
     // the other types
     fn comprehension(&mut self, target: Self::Expr, iter: Self::Expr, ifs: Vec<Self::Expr>, is_async: bool) -> Self::Comprehension;
@@ -174,6 +178,85 @@ pub trait AstBuilder {
     fn type_var(&mut self, name: Self::Ident, bound: Option<Self::Expr>, default_value: Option<Self::Expr>, pos: Pos) -> Self::TypeParam;
     fn param_spec(&mut self, name: Self::Ident, default_value: Option<Self::Expr>, pos: Pos) -> Self::TypeParam;
     fn type_var_tuple(&mut self, name: Self::Ident, default_value: Option<Self::Expr>, pos: Pos) -> Self::TypeParam;
+}
+
+/// The kind of an expression, as `_PyPegen_get_expr_name` and `_PyPegen_get_invalid_target`
+/// distinguish them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExprTag {
+    Attribute,
+    Subscript,
+    Starred,
+    Name,
+    List,
+    Tuple,
+    Lambda,
+    Call,
+    /// BoolOp, BinOp, UnaryOp.
+    Operation,
+    GeneratorExp,
+    Yield,
+    Await,
+    ListComp,
+    SetComp,
+    DictComp,
+    Dict,
+    Set,
+    FString,
+    TString,
+    Literal,
+    None,
+    True,
+    False,
+    Ellipsis,
+    /// A comparison; `true` when its first operator is `in`.
+    Compare(bool),
+    IfExp,
+    NamedExpr,
+    Slice,
+}
+
+impl ExprTag {
+    /// `_PyPegen_get_expr_name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExprTag::Attribute => "attribute",
+            ExprTag::Subscript => "subscript",
+            ExprTag::Starred => "starred",
+            ExprTag::Name => "name",
+            ExprTag::List => "list",
+            ExprTag::Tuple => "tuple",
+            ExprTag::Lambda => "lambda",
+            ExprTag::Call => "function call",
+            ExprTag::Operation | ExprTag::Slice => "expression",
+            ExprTag::GeneratorExp => "generator expression",
+            ExprTag::Yield => "yield expression",
+            ExprTag::Await => "await expression",
+            ExprTag::ListComp => "list comprehension",
+            ExprTag::SetComp => "set comprehension",
+            ExprTag::DictComp => "dict comprehension",
+            ExprTag::Dict => "dict literal",
+            ExprTag::Set => "set display",
+            ExprTag::FString => "f-string expression",
+            ExprTag::TString => "t-string expression",
+            ExprTag::Literal => "literal",
+            ExprTag::None => "None",
+            ExprTag::True => "True",
+            ExprTag::False => "False",
+            ExprTag::Ellipsis => "ellipsis",
+            ExprTag::Compare(_) => "comparison",
+            ExprTag::IfExp => "conditional expression",
+            ExprTag::NamedExpr => "named expression",
+        }
+    }
+}
+
+/// [`AstBuilder::expr_view`]'s answer.
+pub struct ExprView<E> {
+    pub tag: ExprTag,
+    pub pos: Pos,
+    /// Tuple/list elements, a starred value, a comparison's left operand.
+    pub children: Vec<E>,
 }
 
 /// Builds `pycode_ast`'s trees.
@@ -447,6 +530,55 @@ impl AstBuilder for TreeBuilder {
     fn set_context(&mut self, mut e: a::Expr, ctx: ExprContext) -> a::Expr {
         set_ctx(&mut e, ctx);
         e
+    }
+    fn expr_view(&self, e: &a::Expr) -> ExprView<a::Expr> {
+        use a::ExprKind as K;
+        let mut children = Vec::new();
+        let tag = match &e.kind {
+            K::BoolOp { .. } | K::BinOp { .. } | K::UnaryOp { .. } => ExprTag::Operation,
+            K::NamedExpr { .. } => ExprTag::NamedExpr,
+            K::Lambda { .. } => ExprTag::Lambda,
+            K::IfExp { .. } => ExprTag::IfExp,
+            K::Dict { .. } => ExprTag::Dict,
+            K::Set { .. } => ExprTag::Set,
+            K::ListComp { .. } => ExprTag::ListComp,
+            K::SetComp { .. } => ExprTag::SetComp,
+            K::DictComp { .. } => ExprTag::DictComp,
+            K::GeneratorExp { .. } => ExprTag::GeneratorExp,
+            K::Await { .. } => ExprTag::Await,
+            K::Yield { .. } | K::YieldFrom { .. } => ExprTag::Yield,
+            K::Compare { left, ops, .. } => {
+                children.push((**left).clone());
+                ExprTag::Compare(matches!(ops.first(), Some(CmpOp::In)))
+            }
+            K::Call { .. } => ExprTag::Call,
+            K::FormattedValue { .. } | K::JoinedStr { .. } => ExprTag::FString,
+            K::Interpolation { .. } | K::TemplateStr { .. } => ExprTag::TString,
+            K::Constant { value, .. } => match value {
+                Constant::None => ExprTag::None,
+                Constant::True => ExprTag::True,
+                Constant::False => ExprTag::False,
+                Constant::Ellipsis => ExprTag::Ellipsis,
+                _ => ExprTag::Literal,
+            },
+            K::Attribute { .. } => ExprTag::Attribute,
+            K::Subscript { .. } => ExprTag::Subscript,
+            K::Starred { value, .. } => {
+                children.push((**value).clone());
+                ExprTag::Starred
+            }
+            K::Name { .. } => ExprTag::Name,
+            K::List { elts, .. } => {
+                children.extend(elts.iter().cloned());
+                ExprTag::List
+            }
+            K::Tuple { elts, .. } => {
+                children.extend(elts.iter().cloned());
+                ExprTag::Tuple
+            }
+            K::Slice { .. } => ExprTag::Slice,
+        };
+        ExprView { tag, pos: e.pos, children }
     }
 
     fn comprehension(&mut self, target: a::Expr, iter: a::Expr, ifs: Vec<a::Expr>, is_async: bool) -> a::Comprehension {

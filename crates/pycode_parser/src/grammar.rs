@@ -47,3 +47,44 @@ impl Grammar {
         }
     }
 }
+
+/// Error messages whose text differs between releases (one table, `Grammar::msg`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    NonDefaultFollowsDefault,
+    SlashFirst,
+    BareStar,
+    VarPositionalDefault,
+    StarOnce,
+    VarKeywordDefault,
+    FollowVarKeyword,
+    ExceptParens,
+    ConversionAfterBang,
+}
+
+impl Grammar {
+    /// The text of `m` in this release.
+    pub fn msg(&self, m: Msg) -> &'static str {
+        let v = self.lexer_minor;
+        match m {
+            Msg::NonDefaultFollowsDefault if v == 11 => "non-default argument follows default argument",
+            Msg::NonDefaultFollowsDefault => "parameter without a default follows parameter with a default",
+            Msg::SlashFirst if v >= 15 => "at least one parameter must precede /",
+            Msg::SlashFirst => "at least one argument must precede /",
+            Msg::BareStar if v >= 15 => "named parameters must follow bare *",
+            Msg::BareStar => "named arguments must follow bare *",
+            Msg::VarPositionalDefault if v >= 15 => "var-positional parameter cannot have default value",
+            Msg::VarPositionalDefault => "var-positional argument cannot have default value",
+            Msg::StarOnce if v >= 15 => "* may appear only once",
+            Msg::StarOnce => "* argument may appear only once",
+            Msg::VarKeywordDefault if v >= 15 => "var-keyword parameter cannot have default value",
+            Msg::VarKeywordDefault => "var-keyword argument cannot have default value",
+            Msg::FollowVarKeyword if v >= 15 => "parameters cannot follow var-keyword parameter",
+            Msg::FollowVarKeyword => "arguments cannot follow var-keyword argument",
+            Msg::ExceptParens if v >= 14 => "multiple exception types must be parenthesized when using 'as'",
+            Msg::ExceptParens => "multiple exception types must be parenthesized",
+            Msg::ConversionAfterBang if v >= 14 => "conversion type must come right after the exclamation mark",
+            Msg::ConversionAfterBang => "conversion type must come right after the exclamanation mark",
+        }
+    }
+}

@@ -6,9 +6,8 @@
 //! [`pycode_lexer::prepare`] → tokens on demand into one `Vec` (backtracking resets an index) →
 //! the rules in [`parser`] → the builder.
 //!
-//! Status: the first pass (valid programs) for 3.12 and the 3.11/3.13/3.14/3.15 gates; the
-//! `invalid_*` rules (the second pass) are not written yet, so a syntax error is the generic
-//! "invalid syntax" at the last token read, or the tokenizer's error.
+//! Status: both passes of `_PyPegen_run_parser` for 3.11 to 3.15: valid programs give CPython's
+//! tree, invalid ones CPython's error from the `invalid_*` rules (docs/parser.md §6).
 //!
 //! # API boundary
 //! Returns a tree or a typed [`ParseError`]; never panics. Deep input is an error (CPython's
@@ -43,12 +42,67 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
 
 /// [`parse`] with any [`AstBuilder`].
 pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
-    let text = pycode_parse::decode::decode_source(source, opts.minor)?;
-    parse_text_with(&text, opts, builder)
+    let declared = source.starts_with(b"\xef\xbb\xbf") || has_coding_cookie(source);
+    let text = pycode_parse::decode::decode_source(source, opts.minor).map_err(|mut e| {
+        if e.lineno == 0
+            && e.raw.is_none()
+            && matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::UnknownEncoding)
+            && (e.msg.starts_with("unknown encoding") || e.msg.starts_with("encoding problem"))
+        {
+            // `_PyPegen_raise_tokenizer_init_error`: (filename, 0, -1, None)
+            e.raw = Some([0, -1, 0, 0]);
+        }
+        if opts.minor == PyMinor::Py311 && e.lineno > 0 && e.end_offset == e.offset && e.msg.starts_with("(unicode error) 'utf-8'") {
+            // 3.11 decodes a string token when its run is joined and reports the error on the
+            // token after the run, which starts at the offset: its end is the token's.
+            e.end_offset = e.offset + next_token_width(source, e.lineno, e.offset);
+        }
+        e
+    })?;
+    parse_text_inner(&text, opts, builder, opts.minor == PyMinor::Py311 && !declared)
+}
+
+/// The byte width of the token at 1-based byte offset `offset` of line `lineno` (0 if it cannot
+/// be lexed).
+fn next_token_width(source: &[u8], lineno: u32, offset: u32) -> u32 {
+    let Some(line) = source.split(|&c| c == b'\n').nth(lineno.saturating_sub(1) as usize) else { return 0 };
+    let Some(rest) = line.get(offset.saturating_sub(1) as usize..) else { return 0 };
+    let mut lexer = pycode_lexer::Lexer::new(rest, pycode_lexer::Config::parser(11));
+    match lexer.next_token() {
+        Ok(t) if t.end > t.start && t.kind != pycode_lexer::TokKind::NEWLINE => t.end - t.start,
+        // a closing bracket alone on the rest of the line
+        Err(_) if rest.first().is_some_and(|c| matches!(c, b')' | b']' | b'}')) => 1,
+        _ => 0,
+    }
+}
+
+/// A PEP 263 coding declaration on line 1 or 2 (line 2 only after a comment or blank line 1).
+fn has_coding_cookie(source: &[u8]) -> bool {
+    let mut lines = source.split(|&c| c == b'\n');
+    let is_cookie = |l: &[u8]| {
+        let t: &[u8] = {
+            let k = l.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\x0c')).unwrap_or(l.len());
+            l.get(k..).unwrap_or_default()
+        };
+        t.first() == Some(&b'#') && t.windows(7).any(|w| w == b"coding:" || w == b"coding=")
+    };
+    let Some(first) = lines.next() else { return false };
+    if is_cookie(first) {
+        return true;
+    }
+    let blank_or_comment = {
+        let t: Vec<u8> = first.iter().copied().filter(|c| !matches!(c, b' ' | b'\t' | b'\x0c' | b'\r')).collect();
+        t.is_empty() || t.first() == Some(&b'#')
+    };
+    blank_or_comment && lines.next().is_some_and(is_cookie)
 }
 
 /// [`parse_with`] for already decoded text (newlines already `\n`).
-pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
+pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+    parse_text_inner(text, opts, builder, false)
+}
+
+fn parse_text_inner<B: AstBuilder>(text: &str, opts: &Options, mut builder: B, bytes_cols: bool) -> Result<B::Mod, ParseError> {
     let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
     let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
     let src = match std::str::from_utf8(&prepared) {
@@ -58,5 +112,9 @@ pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.spec_empty_tail = opts.spec_empty_tail;
+    p.bytes_cols = bytes_cols;
+    if prepared.len() > text.len() {
+        p.implicit_nl = Some(text.len() as u32);
+    }
     p.run(opts.mode).map_err(|e| *e)
 }

@@ -17,6 +17,8 @@ use crate::grammar::Grammar;
 use crate::numbers::{parse_number, NumberError};
 use crate::strings::LitAcc;
 
+mod invalid;
+
 type E = Box<ParseError>;
 type PR<T> = Result<Option<T>, E>;
 
@@ -29,6 +31,10 @@ const STACK_GROW: usize = 4 * 1024 * 1024;
 const MEMO_STAR_TARGET: u8 = 0;
 const MEMO_TARGET_WITH_STAR_ATOM: u8 = 1;
 const MEMO_DEL_TARGET: u8 = 2;
+const MEMO_DISJUNCTION: u8 = 3;
+const MEMO_EXPRESSION: u8 = 4;
+const MEMO_BITWISE_OR: u8 = 5;
+const MEMO_ATOM: u8 = 6;
 
 /// Keywords (`reserved_keywords`); `Kw::No` for every other token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +124,8 @@ fn keyword(text: &[u8]) -> Kw {
 struct Tk {
     t: Token,
     kw: Kw,
+    /// The bracket depth after the token (`token->level`).
+    level: u16,
 }
 
 /// `NameDefaultPair`: a parameter and its default.
@@ -134,11 +142,16 @@ struct StarEtc<B: AstBuilder> {
 struct CallArgs<B: AstBuilder> {
     args: Vec<B::Expr>,
     keywords: Vec<B::Keyword>,
+    /// A `**` keyword is among `keywords`.
+    kw_unpack: bool,
+    /// `kwargs` matched.
+    had_kwargs: bool,
 }
 
 /// One entry of `kwargs`: `KeywordOrStarred`.
 enum KwOrStarred<B: AstBuilder> {
-    Kw(B::Keyword),
+    /// A keyword; `true` for `**`.
+    Kw(B::Keyword, bool),
     Starred(B::Expr),
 }
 
@@ -174,6 +187,24 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     tprim_memo: Option<TPrimMemo<B>>,
     /// The memo of the `(memo)` target rules: (mark, rule) → result and the mark after it.
     memo: rustc_hash::FxHashMap<(u32, u8), Memo<B>>,
+    /// The second pass: the `invalid_*` rules are tried (`p->call_invalid_rules`).
+    invalid: bool,
+    /// Marks where `invalid_named_expression` was tried (and did not raise).
+    no_invalid_named: rustc_hash::FxHashSet<u32>,
+    /// The tokenizer failed (`p->tok->done` is an error).
+    lex_failed: bool,
+    /// In the second pass (the memo of `expression` and `disjunction` is on, also where
+    /// `expression_without_invalid` turns the invalid rules off).
+    pass2: bool,
+    /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
+    last_comp_item: Pos,
+    /// The byte offset of the newline `prepare` added at the end of the input, if it did.
+    pub implicit_nl: Option<u32>,
+    /// 3.11: the error coming up from an f-string sub-parser is a tokenizer error.
+    nested_lex_error: bool,
+    /// 3.11 without a declared encoding (no BOM, no coding cookie): `tok->encoding` is NULL and
+    /// the parser's error columns are byte offsets.
+    pub bytes_cols: bool,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -197,27 +228,110 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             depth: 0,
             tprim_memo: None,
             memo: rustc_hash::FxHashMap::default(),
+            invalid: false,
+            no_invalid_named: rustc_hash::FxHashSet::default(),
+            lex_failed: false,
+            pass2: false,
+            last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
+            implicit_nl: None,
+            bytes_cols: false,
+            nested_lex_error: false,
         }
     }
 
-    /// Parses in `mode`.
+    /// Parses in `mode`: CPython's `_PyPegen_run_parser`. When the first pass fails without an
+    /// error, a second pass runs from the start with the `invalid_*` rules; then
+    /// `_PyPegen_set_syntax_error`.
     pub fn run(&mut self, mode: Mode) -> Result<B::Mod, E> {
-        let r = match mode {
-            Mode::Exec => self.file()?,
-            Mode::Eval => self.eval()?,
-            Mode::Single => self.interactive()?,
-            Mode::FuncType => self.func_type()?,
-        };
-        match r {
-            Some(m) => Ok(m),
-            None => Err(self.generic_error()),
+        match self.run_pass(mode) {
+            Ok(Some(m)) => {
+                if self.g.lexer_minor >= 14 && matches!(mode, Mode::Exec | Mode::Single) {
+                    self.future_check()?;
+                }
+                return Ok(m);
+            }
+            Ok(None) => {}
+            Err(e) => return Err(self.set_syntax_error(e)),
+        }
+        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+        self.p = 0;
+        self.invalid = true;
+        self.pass2 = true;
+        self.memo.clear();
+        self.tprim_memo = None;
+        self.depth = 0;
+        if let Err(e) = self.run_pass(mode) {
+            return Err(self.set_syntax_error(e));
+        }
+        let e = self.generic_error(last);
+        if matches!(last.map(|t| t.t.kind), Some(TokKind::INDENT | TokKind::DEDENT)) {
+            // `_PyPegen_set_syntax_error` returns before tokenizing the rest
+            return Err(e);
+        }
+        Err(self.set_syntax_error(e))
+    }
+
+    fn run_pass(&mut self, mode: Mode) -> PR<B::Mod> {
+        match mode {
+            Mode::Exec => self.file(),
+            Mode::Eval => self.eval(),
+            Mode::Single => self.interactive(),
+            Mode::FuncType => self.func_type(),
+        }
+    }
+
+    /// `_PyPegen_set_syntax_error` for an error already raised: unless the tokenizer failed,
+    /// the rest of the source is tokenized and a tokenizer error there wins
+    /// (`_PyPegen_tokenize_full_source_to_check_for_errors`).
+    fn set_syntax_error(&mut self, e: E) -> E {
+        if self.lex_failed || !matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError) {
+            return e;
+        }
+        let err_line = self.toks.last().map(|t| t.t.lineno).unwrap_or(0);
+        loop {
+            if self.toks.last().is_some_and(|t| t.t.kind == TokKind::ENDMARKER) {
+                return e;
+            }
+            match self.lexer.next_token() {
+                Ok(t) => {
+                    let kw = Kw::No;
+                    match t.kind {
+                        TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+                            let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
+                            self.brackets.push((c, t.lineno, t.col));
+                        }
+                        TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+                            self.brackets.pop();
+                        }
+                        _ => {}
+                    }
+                    let level = self.brackets.len() as u16;
+                    self.toks.push(Tk { t, kw, level });
+                }
+                Err(le) => {
+                    return match le.kind {
+                        LexErrorKind::Syntax(_) => self.lex_error(le),
+                        LexErrorKind::Eof => match self.brackets.last() {
+                            Some(&(_, line, _)) if err_line > line => self.lex_error(le),
+                            _ => e,
+                        },
+                        _ => e,
+                    };
+                }
+            }
         }
     }
 
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = self.lexer.next_token().map_err(|e| self.lex_error(e))?;
+        let mut t = match self.lexer.next_token() {
+            Ok(t) => t,
+            Err(e) => {
+                self.lex_failed = true;
+                return Err(self.lex_error(e));
+            }
+        };
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
                 t.col += self.shift.1;
@@ -244,7 +358,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             _ => {}
         }
-        self.toks.push(Tk { t, kw });
+        let level = self.brackets.len() as u16;
+        self.toks.push(Tk { t, kw, level });
         Ok(())
     }
 
@@ -412,36 +527,123 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             LexErrorKind::Dedent | LexErrorKind::TooDeep => ErrorKind::IndentationError,
             _ => ErrorKind::SyntaxError,
         };
-        let mut pe = ParseError::new(kind, e.kind.message());
+        let msg = if e.kind == LexErrorKind::ContEof { "unexpected EOF while parsing".to_owned() } else { e.kind.message() };
+        let mut pe = ParseError::new(kind, msg);
         pe.lineno = e.lineno;
         pe.end_lineno = e.lineno;
         let line = self.line_text(e.lineno);
-        pe.offset = char_col(line, e.col) + 1;
-        pe.end_offset = char_col(line, e.end_col) + 1;
+        // The lexer's columns are such that CPython's offsets are the numbers of characters
+        // before them.
+        pe.offset = char_col(line, e.col);
+        if !matches!(e.kind, LexErrorKind::Syntax(_)) {
+            // `_Pypegen_tokenizer_error`: the tokenizer's byte column (which may stand past the
+            // newline), through the parser's conversion (none in 3.11 without an encoding)
+            pe.offset =
+                if self.bytes_cols { e.col.max(0) as u32 } else { char_col(line, e.col) + (e.col - line.len() as i32).max(0) as u32 };
+        }
+        if let LexErrorKind::Syntax(m) = &e.kind {
+            if m.starts_with("f-string: newlines are not allowed in format specifiers") {
+                // the lexer stands on the newline; CPython reports the column after it
+                pe.offset += 1;
+                pe.end_offset = pe.offset;
+                pe.text = Some(line.to_owned());
+                return Box::new(pe);
+            }
+        }
+
         pe.text = Some(line.to_owned());
+        let end = match e.kind {
+            LexErrorKind::Syntax(_) => {
+                pe.end_offset = char_col(line, e.end_col);
+                return Box::new(pe);
+            }
+            // `RAISE_INDENTATION_ERROR` / `RAISE_SYNTAX_ERROR` without a known end.
+            LexErrorKind::Dedent | LexErrorKind::ContEof => -1,
+            _ => 0,
+        };
+        pe.raw = Some([i64::from(e.lineno), i64::from(pe.offset), i64::from(e.lineno), end]);
         Box::new(pe)
+    }
+
+    /// 3.12+: a NEWLINE token ends after the newline character, unless that newline was added
+    /// at the end of the input (the lexer's NEWLINE ends before it).
+    fn newline_covers_char(&self, t: &Token) -> bool {
+        t.kind == TokKind::NEWLINE && self.g.lexer_minor >= 12 && Some(t.start) != self.implicit_nl
     }
 
     fn line_text(&self, lineno: u32) -> &'s str {
         self.src.split('\n').nth((lineno as usize).saturating_sub(1)).unwrap_or("")
     }
 
+    /// A string token's decoding error: 3.12+ decodes the token in its own action (the error is
+    /// on the token), 3.11 when the run is joined (on the token after the run).
+    fn string_error(&self, t: &Token, msg: &str) -> E {
+        if self.g.lexer_minor == 11 {
+            return self.raise_last(ErrorKind::SyntaxError, msg);
+        }
+        self.error_at(t, msg)
+    }
+
+    /// `_PyPegen_byte_offset_to_character_offset` (the 1-based offset of byte column `col`);
+    /// 3.11 reads bytes without a declared encoding and reports byte offsets.
+    fn err_col(&self, line: &str, col: i32) -> u32 {
+        if self.bytes_cols {
+            return col.max(0) as u32 + 1;
+        }
+        char_col(line, col) + 1
+    }
+
     fn error_at(&self, t: &Token, msg: &str) -> E {
+        if t.col < 0 && t.kind == TokKind::DEDENT && t.lineno as usize <= self.src.split('\n').count() {
+            // The tokenizer stands after the new line's indentation.
+            let line = self.line_text(t.lineno);
+            let ws = line.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'\x0c')).count() as i32;
+            let off = char_col(line, ws);
+            let mut pe = ParseError::syntax(msg);
+            pe.lineno = t.lineno;
+            pe.offset = off;
+            pe.end_lineno = t.lineno;
+            pe.text = Some(line.to_owned());
+            pe.raw = Some([i64::from(t.lineno), i64::from(off), i64::from(t.lineno), -1]);
+            return Box::new(pe);
+        }
+        if t.col < 0 && matches!(t.kind, TokKind::ENDMARKER | TokKind::DEDENT) {
+            // No position: CPython takes where the tokenizer stands (the end of the last line,
+            // its newline included) and no end.
+            let b = self.src.as_bytes();
+            let pos = (t.start as usize).min(b.len());
+            let upto = if pos > 0 && b.get(pos - 1) == Some(&b'\n') { pos - 1 } else { pos };
+            let line_start = b.get(..upto).and_then(|s| s.iter().rposition(|&c| c == b'\n')).map_or(0, |k| k + 1);
+            let lineno = b.get(..line_start).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count()) as u32 + 1;
+            let line = self.line_text(lineno);
+            let off = char_col(line, (upto - line_start) as i32) + (pos - upto) as u32;
+            let _ = t.kind;
+            let mut pe = ParseError::syntax(msg);
+            pe.lineno = lineno;
+            pe.offset = off;
+            pe.end_lineno = lineno;
+            pe.text = Some(line.to_owned());
+            pe.raw = Some([i64::from(lineno), i64::from(off), i64::from(lineno), -1]);
+            return Box::new(pe);
+        }
         let mut pe = ParseError::syntax(msg);
         let line = self.line_text(t.lineno);
         pe.lineno = t.lineno;
-        pe.offset = char_col(line, t.col) + 1;
+        pe.offset = self.err_col(line, t.col);
         pe.end_lineno = t.end_lineno;
         let eline = self.line_text(t.end_lineno);
-        pe.end_offset = char_col(eline, t.end_col) + 1;
+        pe.end_offset = self.err_col(eline, t.end_col);
+        if self.newline_covers_char(t) {
+            pe.end_offset += 1;
+        }
         pe.text = Some(line.to_owned());
         Box::new(pe)
     }
 
     /// `_PyPegen_set_syntax_error`'s generic cases.
-    fn generic_error(&mut self) -> E {
-        // The last token the rules read (tokens read ahead by `may_be_assignment` do not count).
-        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+    fn generic_error(&mut self, last: Option<Tk>) -> E {
+        // The last token the rules read in the first pass (tokens read ahead by
+        // `may_be_assignment` do not count).
         let Some(last) = last else {
             return Box::new(ParseError::syntax("invalid syntax"));
         };
@@ -465,29 +667,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 e.kind = ErrorKind::IndentationError;
                 e
             }
-            TokKind::NEWLINE => {
-                // A NEWLINE token has no width; CPython's range covers the newline character.
-                let mut e = self.error_at(&last.t, "invalid syntax");
-                if e.end_lineno == e.lineno && e.end_offset <= e.offset {
-                    e.end_offset = e.offset + 1;
-                }
-                e
-            }
             _ => self.error_at(&last.t, "invalid syntax"),
         }
-    }
-
-    fn action_error(&self, start: usize, msg: &str) -> E {
-        let t = self.toks.get(start).map(|t| t.t).unwrap_or(Token {
-            kind: TokKind::ENDMARKER,
-            start: 0,
-            end: 0,
-            lineno: 1,
-            col: 0,
-            end_lineno: 1,
-            end_col: 0,
-        });
-        self.error_at(&t, msg)
     }
 
     // ------------------------------------------------------------------ start rules
@@ -649,6 +830,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             Kw::Del => return self.del_stmt(),
             Kw::Yield => {
+                if self.invalid && self.may_be_assignment() {
+                    self.invalid_assignment()?;
+                    self.p = m;
+                }
                 let Some(y) = self.yield_expr()? else { return Ok(None) };
                 let pos = self.pos(m);
                 return Ok(Some(self.b.expr_stmt(y, pos)));
@@ -857,6 +1042,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.aug_assign(target, op, value, pos)));
         }
         self.p = m;
+        if self.invalid {
+            self.invalid_assignment()?;
+        }
         Ok(None)
     }
 
@@ -968,14 +1156,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.eat_kw(Kw::Del)? {
             return Ok(None);
         }
-        let Some(targets) = self.del_targets()? else {
+        let targets = self.del_targets()?;
+        let Some(targets) = targets.filter(|_| matches!(self.peek().map(|t| t.t.kind), Ok(TokKind::SEMI | TokKind::NEWLINE))) else {
             self.p = m;
+            if self.invalid {
+                self.invalid_del_stmt()?;
+            }
             return Ok(None);
         };
-        if !(self.next_is(TokKind::SEMI)? || self.next_is(TokKind::NEWLINE)?) {
-            self.p = m;
-            return Ok(None);
-        }
         let pos = self.pos(m);
         Ok(Some(self.b.delete(targets, pos)))
     }
@@ -1005,6 +1193,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `import_stmt: import_name | import_from`
     fn import_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid && self.g.lexer_minor >= 12 {
+            self.invalid_import()?;
+        }
         let lazy = self.g.lazy_imports && self.next_is_soft("lazy")? && {
             let k = self.at(self.p + 1)?.kw;
             k == Kw::Import || k == Kw::From
@@ -1095,6 +1286,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let pos = self.pos(m);
             let star = self.b.ident("*");
             return Ok(Some(vec![self.b.alias(star, None, pos)]));
+        }
+        if self.invalid {
+            self.invalid_import_from_targets()?;
         }
         Ok(None)
     }
@@ -1187,7 +1381,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         self.p = m;
-        self.simple_stmts()
+        if let Some(v) = self.simple_stmts()? {
+            return Ok(Some(v));
+        }
+        self.p = m;
+        // invalid_block: NEWLINE !INDENT
+        if self.invalid && self.eat(TokKind::NEWLINE)? && !self.next_is(TokKind::INDENT)? {
+            return Err(self.raise_last(ErrorKind::IndentationError, "expected an indented block"));
+        }
+        self.p = m;
+        Ok(None)
     }
 
     /// `decorators: ('@' named_expression NEWLINE)+`
@@ -1223,6 +1426,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `class_def_raw: 'class' NAME [type_params] ['(' [arguments] ')'] ':' block`
     fn class_def_raw(&mut self, decorators: Vec<B::Expr>) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_class_def_raw()?;
+        }
         if !self.eat_kw(Kw::Class)? {
             return Ok(None);
         }
@@ -1272,6 +1478,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `function_def_raw: ['async'] 'def' NAME [type_params] '(' [params] ')' ['->' expression] ':' [func_type_comment] block`
     fn function_def_raw(&mut self, decorators: Vec<B::Expr>) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_def_raw()?;
+        }
+        // `&&'('` and `&&':'`: in the rule before 3.13, in `invalid_def_raw` from 3.13.
+        let forced = self.g.lexer_minor < 13 || self.invalid;
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::Def)? {
             self.p = m;
@@ -1283,6 +1494,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         let tps = self.opt_type_params()?;
         if !self.eat(TokKind::LPAR)? {
+            if forced {
+                let t = self.peek()?;
+                return Err(self.error_at(&t.t, "expected '('"));
+            }
             self.p = m;
             return Ok(None);
         }
@@ -1300,6 +1515,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if !self.eat(TokKind::COLON)? {
+            if forced {
+                let t = self.peek()?;
+                return Err(self.error_at(&t.t, "expected ':'"));
+            }
             self.p = m;
             return Ok(None);
         }
@@ -1337,6 +1556,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `params` / `lambda_params` (`parameters` / `lambda_parameters`).
     fn parameters(&mut self, lambda: bool) -> PR<B::Arguments> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_parameters(lambda)?;
+            self.p = m;
+        }
         // slash_no_default param_no_default* param_with_default* [star_etc]
         if let Some(posonly) = self.slash_no_default(lambda)? {
             let plain = self.params_no_default(lambda)?;
@@ -1471,6 +1694,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             d = self.expression()?;
             if d.is_none() {
                 self.p = m2;
+                if self.invalid {
+                    self.invalid_default()?;
+                }
             }
         }
         if required && d.is_none() {
@@ -1523,6 +1749,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_etc`
     fn star_etc(&mut self, lambda: bool) -> PR<StarEtc<B>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_star_etc(lambda)?;
+            self.p = m;
+        }
         if self.eat(TokKind::STAR)? {
             // '*' param_no_default param_maybe_default* [kwds]
             let m1 = self.p;
@@ -1592,6 +1822,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `kwds: '**' param_no_default`
     fn kwds(&mut self, lambda: bool) -> Result<Option<B::Arg>, E> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kwds(lambda)?;
+            self.p = m;
+        }
         if self.eat(TokKind::DOUBLESTAR)? {
             if let Some(a) = self.param_no_default(lambda)? {
                 return Ok(Some(a));
@@ -1610,6 +1844,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn if_like(&mut self, kw: Kw) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_cond_stmt(kw, if kw == Kw::If { "if" } else { "elif" })?;
+        }
         if !self.eat_kw(kw)? {
             return Ok(None);
         }
@@ -1640,6 +1877,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `else_block: 'else' &&':' block`
     fn else_block(&mut self) -> PR<Vec<B::Stmt>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kw_colon_block(Kw::Else, "else")?;
+        }
         if !self.eat_kw(Kw::Else)? {
             return Ok(None);
         }
@@ -1657,6 +1897,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `while_stmt: 'while' named_expression ':' block [else_block]`
     fn while_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_cond_stmt(Kw::While, "while")?;
+        }
         if !self.eat_kw(Kw::While)? {
             return Ok(None);
         }
@@ -1680,19 +1923,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `for_stmt: ['async'] 'for' star_targets 'in' ~ star_expressions ':' [TYPE_COMMENT] block [else_block]`
     fn for_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_for_stmt()?;
+        }
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::For)? {
             self.p = m;
             return Ok(None);
         }
-        let Some(target) = self.star_targets()? else {
+        let target = self.star_targets()?;
+        let Some(target) = target.filter(|_| self.next_is_kw(Kw::In).unwrap_or(false)) else {
             self.p = m;
+            if self.invalid {
+                self.invalid_for_target()?;
+            }
             return Ok(None);
         };
-        if !self.eat_kw(Kw::In)? {
-            self.p = m;
-            return Ok(None);
-        }
+        self.p += 1;
         let Some(iter) = self.star_expressions()? else {
             self.p = m;
             return Ok(None);
@@ -1714,6 +1961,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `with_stmt`
     fn with_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_with_stmt(true)?;
+        }
         let is_async = self.eat_kw(Kw::Async)?;
         if !self.eat_kw(Kw::With)? {
             self.p = m;
@@ -1739,17 +1989,22 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = after_with;
         // ','.with_item+ ':' [TYPE_COMMENT] block
-        let Some(items) = self.with_items()? else {
-            self.p = m;
-            return Ok(None);
+        let items = match self.with_items()? {
+            Some(items) if self.eat(TokKind::COLON)? => Some(items),
+            _ => None,
         };
-        if !self.eat(TokKind::COLON)? {
+        let body = match items {
+            Some(_) => {
+                self.eat(TokKind::TYPE_COMMENT)?;
+                self.block()?
+            }
+            None => None,
+        };
+        let (Some(items), Some(body)) = (items, body) else {
             self.p = m;
-            return Ok(None);
-        }
-        self.eat(TokKind::TYPE_COMMENT)?;
-        let Some(body) = self.block()? else {
-            self.p = m;
+            if self.invalid {
+                self.invalid_with_stmt(false)?;
+            }
             return Ok(None);
         };
         let pos = self.pos(m);
@@ -1778,6 +2033,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `with_item: expression 'as' star_target &(',' | ')' | ':') | expression`
     fn with_item(&mut self) -> PR<B::WithItem> {
+        let start = self.p;
         let Some(e) = self.expression()? else { return Ok(None) };
         let m = self.p;
         if self.eat_kw(Kw::As)? {
@@ -1788,6 +2044,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             }
         }
+        if self.invalid {
+            self.p = start;
+            self.invalid_with_item()?;
+        }
         self.p = m;
         Ok(Some(self.b.with_item(e, None)))
     }
@@ -1795,6 +2055,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `try_stmt`
     fn try_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_try_stmt()?;
+        }
         if !self.eat_kw(Kw::Try)? {
             return Ok(None);
         }
@@ -1834,6 +2097,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `finally_block: 'finally' &&':' block`
     fn finally_block(&mut self) -> PR<Vec<B::Stmt>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kw_colon_block(Kw::Finally, "finally")?;
+        }
         if !self.eat_kw(Kw::Finally)? {
             return Ok(None);
         }
@@ -1850,6 +2116,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `except_block` / `except_star_block`
     fn except_block(&mut self, star: bool) -> PR<B::ExceptHandler> {
+        if self.invalid {
+            self.invalid_except_stmt_indent(star)?;
+        }
+        let r = self.except_block_alts(star)?;
+        if r.is_none() && self.invalid {
+            self.invalid_except_stmt(star)?;
+        }
+        Ok(r)
+    }
+
+    fn except_block_alts(&mut self, star: bool) -> PR<B::ExceptHandler> {
         let m = self.p;
         if !self.eat_kw(Kw::Except)? {
             return Ok(None);
@@ -1922,10 +2199,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let Some(subject) = self.subject_expr()? else {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         };
         if !(self.eat(TokKind::COLON)? && self.eat(TokKind::NEWLINE)? && self.eat(TokKind::INDENT)?) {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         }
         let mut cases = Vec::new();
@@ -1934,6 +2217,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         if cases.is_empty() || !self.eat(TokKind::DEDENT)? {
             self.p = m;
+            if self.invalid {
+                self.invalid_match_stmt()?;
+            }
             return Ok(None);
         }
         let pos = self.pos(m);
@@ -1960,6 +2246,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `case_block: "case" patterns guard? ':' block`
     fn case_block(&mut self) -> PR<B::MatchCase> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_case_block()?;
+        }
         if !self.eat_soft("case")? {
             return Ok(None);
         }
@@ -2018,6 +2307,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         self.p = m2;
+        if self.invalid {
+            self.invalid_as_pattern()?;
+        }
         Ok(Some(p))
     }
 
@@ -2405,6 +2697,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         if keys.is_empty() {
             self.p = m;
+            if self.invalid && self.g.lexer_minor >= 15 {
+                self.invalid_mapping_pattern()?;
+            }
             return Ok(None);
         }
         let after_items = self.p;
@@ -2425,6 +2720,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.match_mapping(keys, pats, None, pos)));
         }
         self.p = m;
+        if self.invalid && self.g.lexer_minor >= 15 {
+            self.invalid_mapping_pattern()?;
+        }
         Ok(None)
     }
 
@@ -2506,6 +2804,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.eat(TokKind::COMMA)?;
         if !self.eat(TokKind::RPAR)? {
             self.p = m;
+            if self.invalid {
+                self.invalid_class_pattern()?;
+            }
             return Ok(None);
         }
         let pos = self.pos(m);
@@ -2548,6 +2849,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn opt_type_params(&mut self) -> Result<Vec<B::TypeParam>, E> {
         if !self.g.type_params || !self.next_is(TokKind::LSQB)? {
             return Ok(Vec::new());
+        }
+        if self.invalid && self.g.type_param_defaults {
+            self.invalid_type_params()?;
         }
         let m = self.p;
         self.p += 1;
@@ -2651,13 +2955,25 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.expression_inner());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
+            if self.pass2 {
+                self.memoized(MEMO_EXPRESSION, Self::expression_inner)
+            } else {
+                self.expression_inner()
+            }
+        });
         self.leave();
         r
     }
 
     fn expression_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_expression()?;
+            self.p = m;
+            self.invalid_legacy_expression()?;
+            self.p = m;
+        }
         if self.next_is_kw(Kw::Lambda)? {
             return self.lambdef();
         }
@@ -2799,6 +3115,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(e) = self.assignment_expression()? {
             return Ok(Some(e));
         }
+        if self.invalid && self.no_invalid_named.insert(m as u32) {
+            // `invalid_named_expression (memo)`: tried once per mark
+            self.invalid_named_expression()?;
+            self.p = m;
+        }
         let Some(e) = self.expression()? else { return Ok(None) };
         if self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
@@ -2809,6 +3130,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `disjunction` / `conjunction`: `x (op x)+ | x`
     fn disjunction(&mut self) -> PR<B::Expr> {
+        if self.pass2 {
+            // The second pass tries a disjunction at the same mark several times
+            // (`invalid_expression`, then the expression itself): CPython's memo.
+            return self.memoized(MEMO_DISJUNCTION, |p| p.bool_chain(Kw::Or));
+        }
         self.bool_chain(Kw::Or)
     }
 
@@ -2919,6 +3245,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `bitwise_or`, `bitwise_xor`, `bitwise_and`, `shift_expr`, `sum`, `term`: left-recursive
     /// binary operators, as loops. `level` 0 is `bitwise_or`, 5 is `term`.
     fn bitwise_or(&mut self) -> PR<B::Expr> {
+        if self.pass2 {
+            // left-recursive, hence memoized in CPython; the error rules try it repeatedly
+            return self.memoized(MEMO_BITWISE_OR, |p| p.binary(0));
+        }
         self.binary(0)
     }
 
@@ -2958,6 +3288,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 None => {
                     self.p = m2;
+                    if self.invalid && self.g.lexer_minor >= 13 && l >= 4 {
+                        self.invalid_arithmetic()?;
+                    }
                     break;
                 }
             }
@@ -2984,6 +3317,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 Ok(Some(self.b.unary_op(op, e, pos)))
             }
             None => {
+                if self.invalid && self.g.lexer_minor >= 13 {
+                    self.p = m + 1;
+                    self.invalid_factor()?;
+                }
                 self.p = m;
                 Ok(None)
             }
@@ -3087,11 +3424,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     if self.eat(TokKind::RPAR)? {
                         let pos = self.pos(lp);
                         let g = self.b.generator_exp(e, gens, pos);
-                        return Ok(Some(CallArgs { args: vec![g], keywords: Vec::new() }));
+                        return Ok(Some(CallArgs { args: vec![g], keywords: Vec::new(), kw_unpack: false, had_kwargs: false }));
                     }
                 }
             }
             pre = Some((e, after));
+        }
+        if self.invalid {
+            self.p = lp;
+            self.invalid_comprehension()?;
         }
         self.p = lp + 1;
         let args = self.arguments(pre)?;
@@ -3099,28 +3440,45 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = lp;
             return Ok(None);
         }
-        Ok(Some(args.unwrap_or(CallArgs { args: Vec::new(), keywords: Vec::new() })))
+        Ok(Some(args.unwrap_or(CallArgs { args: Vec::new(), keywords: Vec::new(), kw_unpack: false, had_kwargs: false })))
     }
 
     /// The element of `genexp`: `assignment_expression | expression !':='`.
     fn genexp_element(&mut self) -> PR<B::Expr> {
-        self.named_expression()
+        self.assign_or_expr()
+    }
+
+    /// `assignment_expression | expression !':='`
+    fn assign_or_expr(&mut self) -> PR<B::Expr> {
+        let m = self.p;
+        if let Some(e) = self.assignment_expression()? {
+            return Ok(Some(e));
+        }
+        let Some(e) = self.expression()? else { return Ok(None) };
+        if self.next_is(TokKind::COLONEQUAL)? {
+            self.p = m;
+            return Ok(None);
+        }
+        Ok(Some(e))
     }
 
     /// `arguments (memo): args [','] &')'`; `pre` is the first positional argument when the
     /// caller already parsed it (and the mark after it).
     fn arguments(&mut self, pre: Option<(B::Expr, usize)>) -> PR<CallArgs<B>> {
         let m = self.p;
-        let Some(a) = self.args(pre)? else {
-            self.p = m;
-            return Ok(None);
-        };
-        self.eat(TokKind::COMMA)?;
-        if !self.next_is(TokKind::RPAR)? {
-            self.p = m;
-            return Ok(None);
+        let a = self.args(pre)?;
+        if let Some(a) = a {
+            self.eat(TokKind::COMMA)?;
+            if self.next_is(TokKind::RPAR)? {
+                return Ok(Some(a));
+            }
         }
-        Ok(Some(a))
+        self.p = m;
+        if self.invalid {
+            self.invalid_arguments()?;
+            self.p = m;
+        }
+        Ok(None)
     }
 
     /// `args: ','.(starred_expression | (assignment_expression | expression !':=') !'=')+ [',' kwargs] | kwargs`
@@ -3137,7 +3495,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p = end;
                         Some(e)
                     }
-                    _ => self.named_expression()?,
+                    _ => self.assign_or_expr()?,
                 };
                 match e {
                     Some(e) if !self.next_is(TokKind::EQUAL)? => Some(e),
@@ -3161,14 +3519,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p += 1;
         }
         let mut keywords = Vec::new();
+        let mut kw_unpack = false;
         if !positional.is_empty() {
             let m2 = self.p;
+            let mut had_kwargs = false;
             if self.eat(TokKind::COMMA)? {
                 match self.kwargs()? {
                     Some(kws) => {
+                        had_kwargs = true;
                         for k in kws {
                             match k {
-                                KwOrStarred::Kw(k) => keywords.push(k),
+                                KwOrStarred::Kw(k, u) => {
+                                    kw_unpack |= u;
+                                    keywords.push(k)
+                                }
                                 KwOrStarred::Starred(e) => positional.push(e),
                             }
                         }
@@ -3176,17 +3540,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     None => self.p = m2,
                 }
             }
-            return Ok(Some(CallArgs { args: positional, keywords }));
+            return Ok(Some(CallArgs { args: positional, keywords, kw_unpack, had_kwargs }));
         }
         self.p = m;
         let Some(kws) = self.kwargs()? else { return Ok(None) };
         for k in kws {
             match k {
-                KwOrStarred::Kw(k) => keywords.push(k),
+                KwOrStarred::Kw(k, u) => {
+                    kw_unpack |= u;
+                    keywords.push(k)
+                }
                 KwOrStarred::Starred(e) => positional.push(e),
             }
         }
-        Ok(Some(CallArgs { args: positional, keywords }))
+        Ok(Some(CallArgs { args: positional, keywords, kw_unpack, had_kwargs: true }))
     }
 
     /// `kwargs: ','.kwarg_or_starred+ ',' ','.kwarg_or_double_starred+ | ','.kwarg_or_starred+ | ','.kwarg_or_double_starred+`
@@ -3233,13 +3600,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `kwarg_or_double_starred: NAME '=' expression | '**' expression`
     fn kwarg_item(&mut self, double: bool) -> PR<KwOrStarred<B>> {
         let m = self.p;
+        if self.invalid {
+            self.invalid_kwarg()?;
+            self.p = m;
+        }
         let t = self.peek()?;
         if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL {
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
                 let pos = self.pos(m);
-                return Ok(Some(KwOrStarred::Kw(self.b.keyword(Some(id), e, pos))));
+                return Ok(Some(KwOrStarred::Kw(self.b.keyword(Some(id), e, pos), false)));
             }
             self.p = m;
         }
@@ -3247,7 +3618,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if self.eat(TokKind::DOUBLESTAR)? {
                 if let Some(e) = self.expression()? {
                     let pos = self.pos(m);
-                    return Ok(Some(KwOrStarred::Kw(self.b.keyword(None, e, pos))));
+                    return Ok(Some(KwOrStarred::Kw(self.b.keyword(None, e, pos), true)));
                 }
             }
             self.p = m;
@@ -3259,11 +3630,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `starred_expression: '*' expression`
     fn starred_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        if !self.eat(TokKind::STAR)? {
+        if !self.next_is(TokKind::STAR)? {
             return Ok(None);
         }
+        if self.invalid && self.g.lexer_minor >= 12 {
+            self.invalid_starred_expression_unpacking()?;
+        }
+        self.p += 1;
         let Some(e) = self.expression()? else {
             self.p = m;
+            if self.invalid && self.g.lexer_minor >= 12 {
+                // invalid_starred_expression: '*'
+                return Err(self.raise_last(ErrorKind::SyntaxError, "Invalid star expression"));
+            }
             return Ok(None);
         };
         let pos = self.pos(m);
@@ -3321,7 +3700,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.slice(lower, upper, step, pos)));
         }
         match lower {
-            Some(e) if !self.next_is(TokKind::COLONEQUAL)? => Ok(Some(e)),
+            Some(e) if !self.invalid && !self.next_is(TokKind::COLONEQUAL)? => Ok(Some(e)),
             _ => {
                 self.p = m;
                 self.named_expression()
@@ -3331,6 +3710,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `atom`
     fn atom(&mut self) -> PR<B::Expr> {
+        if self.pass2 {
+            return self.memoized(MEMO_ATOM, Self::atom_inner);
+        }
+        self.atom_inner()
+    }
+
+    fn atom_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let t = self.peek()?;
         match t.t.kind {
@@ -3396,6 +3782,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `&'(' (genexp | tuple | group)`: the first element is parsed once.
     fn paren_atom(&mut self) -> PR<B::Expr> {
+        let m = self.p;
+        let r = self.paren_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_comprehension()?;
+            self.invalid_group()?;
+        }
+        Ok(r)
+    }
+
+    fn paren_atom_alts(&mut self) -> PR<B::Expr> {
         let m = self.p;
         self.p += 1;
         let t = self.peek()?;
@@ -3482,6 +3879,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `&'[' (listcomp | list)`
     fn list_atom(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        let r = self.list_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_comprehension()?;
+        }
+        Ok(r)
+    }
+
+    fn list_atom_alts(&mut self) -> PR<B::Expr> {
+        let m = self.p;
         self.p += 1;
         if self.eat(TokKind::RSQB)? {
             let pos = self.pos(m);
@@ -3514,6 +3921,18 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `&'{' (dictcomp | setcomp | dict | set)`
     fn brace_atom(&mut self) -> PR<B::Expr> {
+        let m = self.p;
+        let r = self.brace_atom_alts()?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_dict_comprehension()?;
+            self.invalid_comprehension()?;
+            self.invalid_dict()?;
+        }
+        Ok(r)
+    }
+
+    fn brace_atom_alts(&mut self) -> PR<B::Expr> {
         let m = self.p;
         self.p += 1;
         if self.eat(TokKind::RBRACE)? {
@@ -3561,7 +3980,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 return self.dict_rest(m, vec![Some(k)], vec![v]);
             }
-            if !self.next_is(TokKind::COLONEQUAL)? {
+            if !self.invalid && !self.next_is(TokKind::COLONEQUAL)? {
                 return self.set_rest(m, k);
             }
             self.p = m + 1;
@@ -3674,18 +4093,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         }
-        let Some(target) = self.star_targets()? else {
+        let target = self.star_targets()?.filter(|_| self.next_is_kw(Kw::In).unwrap_or(false));
+        let Some(target) = target else {
             self.p = m;
+            if self.invalid {
+                if self.g.lexer_minor >= 13 {
+                    self.invalid_for_if_clause()?;
+                }
+                self.invalid_for_target()?;
+            }
             return Ok(None);
         };
-        if !self.eat_kw(Kw::In)? {
-            self.p = m;
-            return Ok(None);
-        }
+        self.p += 1;
         let Some(iter) = self.disjunction()? else {
             self.p = m;
             return Ok(None);
         };
+        self.last_comp_item = self.expr_pos(&iter);
         let mut ifs = Vec::new();
         loop {
             let m2 = self.p;
@@ -3693,7 +4117,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             match self.disjunction()? {
-                Some(e) => ifs.push(e),
+                Some(e) => {
+                    self.last_comp_item = self.expr_pos(&e);
+                    ifs.push(e)
+                }
                 None => {
                     self.p = m2;
                     break;
@@ -4110,9 +4537,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         return Err(self.error_at(&t.t, "invalid string literal"));
                     };
                     if lit.bytes {
+                        if !lit.body.is_ascii() {
+                            return Err(self.raise_tok("bytes can only contain ASCII literal characters", &t.t));
+                        }
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(value error) {}", e.msg)))?;
+                            .map_err(|e| self.string_error(&t.t, &format!("(value error) {}", e.msg)))?;
                     } else {
                         has_str = true;
                         let mut buf = Vec::new();
@@ -4120,20 +4550,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             buf.extend_from_slice(lit.body.as_bytes());
                         } else {
                             pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                                .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                                .map_err(|e| self.string_error(&t.t, &uerr(lit.body, &e.msg)))?;
                         }
                         acc.add_part(&buf, tok_pos(&t.t), lit.u);
                     }
                 }
                 TokKind::FSTRING_START => {
                     fstring = true;
-                    self.fstring(&mut acc, &mut values)?;
+                    if !self.fstring(&mut acc, &mut values)? {
+                        self.p = m;
+                        return Ok(None);
+                    }
                 }
                 _ => break,
             }
         }
         if bytes.is_some() && (has_str || fstring) {
-            return Err(self.action_error(m, "cannot mix bytes and nonbytes literals"));
+            return Err(self.raise_last(ErrorKind::SyntaxError, "cannot mix bytes and nonbytes literals"));
         }
         let pos = self.pos(m);
         if let Some(b) = bytes {
@@ -4164,7 +4597,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 return Err(self.error_at(&tok, "invalid string literal"));
             };
             if lit.bytes {
-                return Err(self.action_error(m, "cannot mix bytes and nonbytes literals"));
+                if !lit.body.is_ascii() {
+                    return Err(self.raise_tok("bytes can only contain ASCII literal characters", &tok));
+                }
+                return Err(self.raise_last(ErrorKind::SyntaxError, "cannot mix bytes and nonbytes literals"));
             }
             let body_start = tok.start as usize + (lit.body.as_ptr() as usize - text.as_ptr() as usize);
             let body_end = body_start + lit.body.len();
@@ -4175,7 +4611,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             } else {
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(lit.body, lit.raw, false, &mut buf)
-                    .map_err(|e| self.error_at(&tok, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &uerr(lit.body, &e.msg)))?;
                 acc.add(&buf, whole, u311);
             }
         }
@@ -4228,7 +4664,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         break;
                     }
                     if recurse == 0 && c == b'}' {
-                        return Err(self.error_at(&ctx.tok, "f-string: single '}' is not allowed"));
+                        return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: single '}' is not allowed"));
                     }
                     lit_end = j - 1;
                     resume = j - 1;
@@ -4240,7 +4676,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 let text = self.src.get(lit_start..lit_end).unwrap_or("");
                 let mut buf = Vec::new();
                 pycode_parse::strings::decode_str_body(text, ctx.raw, false, &mut buf)
-                    .map_err(|e| self.error_at(&ctx.tok, &format!("(unicode error) {}", e.msg)))?;
+                    .map_err(|e| self.raise_last(ErrorKind::SyntaxError, &uerr(text, &e.msg)))?;
                 acc.add(&buf, ctx.whole, ctx.u311);
             }
             *i = resume;
@@ -4259,16 +4695,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// One `{expression[=][!conv][:spec]}` of a 3.11 f-string, `*i` at its `{`.
     fn fstring311_field(&mut self, ctx: &F311, i: &mut usize, recurse: u32, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
         let src = self.src.as_bytes();
+        if recurse >= 2 {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expressions nested too deeply"));
+        }
         let brace = *i;
         let expr_start = brace + 1;
         let mut j = expr_start;
         let mut quote = 0u8;
         let mut triple = false;
-        let mut depth = 0u32;
+        let mut stack: Vec<u8> = Vec::new();
         while j < ctx.body_end {
             let c = src.get(j).copied().unwrap_or(0);
             if c == b'\\' {
-                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include a backslash"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string expression part cannot include a backslash"));
             }
             if quote != 0 {
                 if c == quote {
@@ -4297,14 +4736,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 continue;
             }
             if matches!(c, b'[' | b'{' | b'(') {
-                depth += 1;
+                if stack.len() >= 200 {
+                    return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: too many nested parenthesis"));
+                }
+                stack.push(c);
                 j += 1;
                 continue;
             }
             if c == b'#' {
-                return Err(self.error_at(&ctx.tok, "f-string expression part cannot include '#'"));
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string expression part cannot include '#'"));
             }
-            if depth == 0 && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
+            if stack.is_empty() && matches!(c, b'!' | b':' | b'}' | b'=' | b'>' | b'<') {
                 let n = src.get(j + 1).copied().unwrap_or(0);
                 if j + 1 < ctx.body_end && n == b'=' && matches!(c, b'!' | b'=' | b'<' | b'>') {
                     j += 2;
@@ -4317,12 +4759,32 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             if matches!(c, b']' | b'}' | b')') {
-                depth = depth.saturating_sub(1);
+                let Some(open) = stack.pop() else {
+                    let msg = format!("f-string: unmatched '{}'", c as char);
+                    return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+                };
+                let want = match open {
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => b'}',
+                };
+                if c != want {
+                    let msg =
+                        format!("f-string: closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, open as char);
+                    return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+                }
             }
             j += 1;
         }
-        if quote != 0 || depth != 0 || j >= ctx.body_end {
-            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+        if quote != 0 {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: unterminated string"));
+        }
+        if let Some(&open) = stack.last() {
+            let msg = format!("f-string: unmatched '{}'", open as char);
+            return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+        }
+        if j >= ctx.body_end {
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
         }
         let expr_end = j;
         let value = self.fstring311_expr(ctx, brace, expr_start, expr_end)?;
@@ -4340,10 +4802,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let mut conversion = -1;
         if c == b'!' {
+            if j + 1 >= ctx.body_end {
+                return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
+            }
             let conv = src.get(j + 1).copied().unwrap_or(0);
             conversion = match conv {
                 b's' | b'r' | b'a' => i32::from(conv),
-                _ => return Err(self.error_at(&ctx.tok, "f-string: invalid conversion character: expected 's', 'r', or 'a'")),
+                _ => {
+                    return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: invalid conversion character: expected 's', 'r', or 'a'"))
+                }
             };
             j += 2;
             c = src.get(j).copied().unwrap_or(0);
@@ -4366,7 +4833,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             c = src.get(j).copied().unwrap_or(0);
         }
         if c != b'}' || j >= ctx.body_end {
-            return Err(self.error_at(&ctx.tok, "f-string: expecting '}'"));
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: expecting '}'"));
         }
         *i = j + 1;
         if debug && conversion == -1 && format_spec.is_none() {
@@ -4383,7 +4850,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn fstring311_expr(&mut self, ctx: &F311, brace: usize, expr_start: usize, expr_end: usize) -> Result<B::Expr, E> {
         let text = self.src.get(expr_start..expr_end).unwrap_or("");
         if text.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
-            return Err(self.error_at(&ctx.tok, "f-string: empty expression not allowed"));
+            let next = self.src.as_bytes().get(expr_end).copied().unwrap_or(0);
+            if matches!(next, b'!' | b':' | b'=') {
+                let msg = format!("f-string: expression required before '{}'", next as char);
+                return Err(self.raise_last(ErrorKind::SyntaxError, &msg));
+            }
+            return Err(self.raise_last(ErrorKind::SyntaxError, "f-string: empty expression not allowed"));
         }
         let sub = format!("({text})");
         let tok_start = ctx.tok.start as usize;
@@ -4394,13 +4866,41 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             None => ctx.tok.col + (brace - tok_start) as i32,
         };
         let depth = self.depth;
+        let shift = (ctx.tok.lineno - 1 + nl, col);
+        let bytes_cols = self.bytes_cols;
         let mut sp = Parser::new(&sub, self.g, &mut *self.b);
-        sp.shift = (ctx.tok.lineno - 1 + nl, col);
+        sp.bytes_cols = bytes_cols;
+        sp.shift = shift;
         sp.depth = depth;
-        match sp.star_expressions()? {
-            Some(e) => Ok(e),
-            None => Err(self.error_at(&ctx.tok, "f-string: invalid syntax")),
+        // `fstring_compile_expr` runs a whole parser (`fstring: star_expressions`): two passes,
+        // errors prefixed with "f-string: " and placed relative to the sub-source's columns.
+        let err = match sp.star_expressions() {
+            Ok(Some(e)) => return Ok(e),
+            Ok(None) => {
+                let last = sp.toks.get(sp.hwm).or(sp.toks.last()).copied();
+                sp.p = 0;
+                sp.invalid = true;
+                sp.pass2 = true;
+                sp.memo.clear();
+                sp.tprim_memo = None;
+                sp.depth = depth;
+                match sp.star_expressions() {
+                    Err(e) => e,
+                    Ok(_) => sp.generic_error(last),
+                }
+            }
+            Err(e) => e,
+        };
+        if sp.nested_lex_error {
+            // a tokenizer error of an f-string nested in this one, already placed
+            self.nested_lex_error = true;
+            return Err(err);
         }
+        let lex = sp.lex_failed;
+        if lex {
+            self.nested_lex_error = true;
+        }
+        Err(fstring_sub_error(err, shift, lex))
     }
 
     /// Ends the current run of literal pieces: a non-empty run becomes a `Constant`.
@@ -4413,7 +4913,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `fstring: FSTRING_START fstring_middle* FSTRING_END` (pieces appended to `acc`/`values`).
-    fn fstring(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<(), E> {
+    fn fstring(&mut self, acc: &mut LitAcc, values: &mut Vec<B::Expr>) -> Result<bool, E> {
+        let mut pending: Option<String> = None;
         let start = self.peek()?;
         self.p += 1;
         let raw = self.text(&start.t).bytes().any(|c| matches!(c, b'r' | b'R'));
@@ -4423,8 +4924,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => {
                     self.p += 1;
                     let mut buf = Vec::new();
-                    pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                        .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                    if let Err(e) = pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf) {
+                        // decoded by `_PyPegen_joined_str`, once the whole f-string parsed
+                        if pending.is_none() {
+                            pending = Some(uerr(self.text(&t.t), &e.msg));
+                        }
+                    }
                     {
                         let pos = self.middle_pos(&t.t);
                         acc.add(&buf, pos, false);
@@ -4432,15 +4937,18 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 TokKind::LBRACE => {
                     let Some(fv) = self.replacement_field(raw, acc, values, false)? else {
-                        return Err(self.generic_error());
+                        return Ok(false);
                     };
                     values.push(fv);
                 }
                 TokKind::FSTRING_END | TokKind::TSTRING_END => {
                     self.p += 1;
-                    return Ok(());
+                    if let Some(msg) = pending {
+                        return Err(self.error_at(&t.t, &msg));
+                    }
+                    return Ok(true);
                 }
-                _ => return Err(self.generic_error()),
+                _ => return Ok(false),
             }
         }
     }
@@ -4460,7 +4968,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p += 1;
                         let mut buf = Vec::new();
                         pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                            .map_err(|e| self.error_at(&t.t, &uerr(self.text(&t.t), &e.msg)))?;
                         {
                             let pos = self.middle_pos(&t.t);
                             acc.add(&buf, pos, false);
@@ -4468,7 +4976,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     }
                     TokKind::LBRACE => {
                         let Some(fv) = self.replacement_field(raw, &mut acc, &mut values, true)? else {
-                            return Err(self.generic_error());
+                            self.p = m;
+                            return Ok(None);
                         };
                         values.push(fv);
                     }
@@ -4476,7 +4985,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                         self.p += 1;
                         break;
                     }
-                    _ => return Err(self.generic_error()),
+                    _ => {
+                        self.p = m;
+                        return Ok(None);
+                    }
                 }
             }
         }
@@ -4488,6 +5000,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `fstring_replacement_field: '{' annotated_rhs '='? [fstring_conversion] [fstring_full_format_spec] '}'`.
     /// A debug text (`{x=}`) is added to `acc` before the run is flushed.
     fn replacement_field(&mut self, raw: bool, acc: &mut LitAcc, values: &mut Vec<B::Expr>, template: bool) -> PR<B::Expr> {
+        let m = self.p;
+        let r = self.replacement_field_alts(raw, acc, values, template)?;
+        if r.is_none() && self.invalid {
+            self.p = m;
+            self.invalid_replacement_field(raw, template)?;
+            self.p = m;
+        }
+        Ok(r)
+    }
+
+    fn replacement_field_alts(&mut self, raw: bool, acc: &mut LitAcc, values: &mut Vec<B::Expr>, template: bool) -> PR<B::Expr> {
         let m = self.p;
         let lbrace = self.peek()?;
         self.p += 1;
@@ -4501,16 +5024,24 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut conversion = -1;
         if self.next_is(TokKind::EXCLAMATION)? {
             let m2 = self.p;
+            let bang = self.peek()?;
             self.p += 1;
             match self.name_tok()? {
                 Some(n) => {
+                    // `_PyPegen_check_fstring_conversion`
+                    let w = if template { "t-string" } else { "f-string" };
+                    if bang.t.end_lineno != n.lineno || bang.t.end_col != n.col {
+                        let msg = format!("{w}: {}", self.g.msg(crate::grammar::Msg::ConversionAfterBang));
+                        return Err(self.raise_range(&msg, tok_pos(&bang.t), tok_pos(&n)));
+                    }
                     conversion = match self.text(&n) {
                         "s" => 's' as i32,
                         "r" => 'r' as i32,
                         "a" => 'a' as i32,
-                        _ => {
-                            self.p = m2;
-                            return Ok(None);
+                        other => {
+                            let msg = format!("{w}: invalid conversion character '{other}': expected 's', 'r', or 'a'");
+                            let _ = m2;
+                            return Err(self.raise_tok(&msg, &n));
                         }
                     }
                 }
@@ -4534,8 +5065,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => {
                         self.p += 1;
                         let mut buf = Vec::new();
-                        pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf)
-                            .map_err(|e| self.error_at(&t.t, &format!("(unicode error) {}", e.msg)))?;
+                        pycode_parse::strings::decode_str_body(self.text(&t.t), raw, true, &mut buf).map_err(|e| {
+                            // `_PyPegen_decoded_constant_from_token`: the codec's own exception
+                            let msg = uerr(self.text(&t.t), &e.msg);
+                            let msg = msg.strip_prefix("(unicode error) ").unwrap_or(&msg).to_owned();
+                            Box::new(ParseError::new(ErrorKind::UnicodeDecodeError, msg))
+                        })?;
                         {
                             let pos = self.middle_pos(&t.t);
                             sacc.add(&buf, pos, false);
@@ -4700,6 +5235,50 @@ fn normalize(s: &str) -> String {
 }
 
 /// Characters before byte column `col` of `line` (CPython's offsets count characters).
+/// An error of 3.11's f-string sub-parser: "f-string: " before the message; lines are the
+/// source's, columns the sub-source's (`col_offset -= p->starting_col_offset`).
+fn fstring_sub_error(mut e: Box<ParseError>, shift: (u32, i32), lex: bool) -> Box<ParseError> {
+    if lex {
+        // a tokenizer error: no prefix, the tokenizer's own columns
+        e.lineno += shift.0;
+        e.end_lineno += shift.0;
+        if let Some(r) = e.raw.as_mut() {
+            r[0] += i64::from(shift.0);
+            r[2] += i64::from(shift.0);
+        }
+        return e;
+    }
+    if !e.msg.starts_with("f-string") {
+        e.msg = format!("f-string: {}", e.msg);
+    }
+    let first = shift.0 + 1;
+    let sub = |v: u32| (i64::from(v) - i64::from(shift.1)).max(0) as u32;
+    if e.lineno == first {
+        e.offset = sub(e.offset);
+    }
+    if e.end_lineno == first && e.end_offset > 0 {
+        e.end_offset = sub(e.end_offset);
+    }
+    if let Some(r) = e.raw.as_mut() {
+        if r[0] == i64::from(first) {
+            r[1] = (r[1] - i64::from(shift.1)).max(0);
+        }
+        if r[2] == i64::from(first) && r[3] > 0 {
+            r[3] = (r[3] - i64::from(shift.1)).max(0);
+        }
+    }
+    e
+}
+
+/// A `(unicode error)` message with CPython's positions when they can be computed.
+fn uerr(body: &str, fallback: &str) -> String {
+    let ok = |name: &str| pycode_parse::strings::decode_str_body(&format!("\\N{{{name}}}"), false, false, &mut Vec::new()).is_ok();
+    match crate::strings::unicode_escape_error(body, &ok) {
+        Some(m) => format!("(unicode error) {m}"),
+        None => format!("(unicode error) {fallback}"),
+    }
+}
+
 fn char_col(line: &str, col: i32) -> u32 {
     if col <= 0 {
         return 0;

@@ -41,3 +41,108 @@ impl LitAcc {
         Some((std::mem::take(&mut self.buf), pos, self.first_u))
     }
 }
+
+/// The message of `decode_unicode_with_escapes` for the first bad escape of `piece` (a string
+/// body, not raw), or `None`: CPython first rewrites the body (every non-ASCII character
+/// becomes `\UXXXXXXXX`, a backslash before one becomes `\u005c`), then
+/// `_PyUnicode_DecodeUnicodeEscapeInternal` reports byte positions in that buffer.
+/// `name_ok` tells whether a `\N{...}` name exists.
+pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Option<String> {
+    // The rewritten buffer, built lazily as positions: walk the source and count.
+    let mut buf: Vec<u8> = Vec::with_capacity(piece.len());
+    let b = piece.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' {
+            buf.push(b'\\');
+            i += 1;
+            if i >= b.len() || b[i] >= 0x80 {
+                buf.extend_from_slice(b"u005c");
+                if i >= b.len() {
+                    break;
+                }
+            }
+            continue;
+        }
+        if c >= 0x80 {
+            let start = i;
+            while i < b.len() && b[i] >= 0x80 {
+                i += 1;
+            }
+            for ch in String::from_utf8_lossy(&b[start..i]).chars() {
+                buf.extend_from_slice(format!("\\U{:08x}", ch as u32).as_bytes());
+            }
+            continue;
+        }
+        buf.push(c);
+        i += 1;
+    }
+    let b = &buf[..];
+    let end = b.len();
+    let mut s = 0;
+    while s < end {
+        if b[s] != b'\\' {
+            s += 1;
+            continue;
+        }
+        let start = s;
+        s += 1;
+        if s >= end {
+            return Some(format_err(start, s, "\\ at end of string"));
+        }
+        let e = b[s];
+        s += 1;
+        let (count, msg) = match e {
+            b'x' => (2, "truncated \\xXX escape"),
+            b'u' => (4, "truncated \\uXXXX escape"),
+            b'U' => (8, "truncated \\UXXXXXXXX escape"),
+            b'N' => {
+                let msg = "malformed \\N character escape";
+                if s >= end || b[s] != b'{' {
+                    return Some(format_err(start, s, msg));
+                }
+                s += 1;
+                let name_start = s;
+                while s < end && b[s] != b'}' {
+                    s += 1;
+                }
+                if s >= end {
+                    return Some(format_err(start, s, msg));
+                }
+                let name = std::str::from_utf8(&b[name_start..s]).unwrap_or("");
+                if name.is_empty() {
+                    return Some(format_err(start, s, msg));
+                }
+                s += 1;
+                if !name_ok(name) {
+                    return Some(format_err(start, s, "unknown Unicode character name"));
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let mut v: u64 = 0;
+        for _ in 0..count {
+            match b.get(s).and_then(|c| (*c as char).to_digit(16)) {
+                Some(d) if s < end => {
+                    v = v * 16 + u64::from(d);
+                    s += 1;
+                }
+                _ => return Some(format_err(start, s, msg)),
+            }
+        }
+        if e == b'U' && v > 0x10ffff {
+            return Some(format_err(start, s, "illegal Unicode character"));
+        }
+    }
+    None
+}
+
+fn format_err(start: usize, end: usize, msg: &str) -> String {
+    if end <= start + 1 {
+        format!("'unicodeescape' codec can't decode byte 0x5c in position {start}: {msg}")
+    } else {
+        format!("'unicodeescape' codec can't decode bytes in position {start}-{}: {msg}", end - 1)
+    }
+}
