@@ -2564,7 +2564,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::SetComp { elt, generators } => self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?,
             ExprKind::DictComp { key, value, generators } => {
-                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, Some(value))?
+                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, value.as_deref())?
             }
             ExprKind::Yield { value } => {
                 if !self.ste().is_function_like() {
@@ -3677,6 +3677,35 @@ impl<'a> Compiler<'a> {
         // 3.11 appends at the current location.
         let v311 = self.feat.jump_if_or_pop;
         let mut elt_loc = if v311 { cur } else { loc_of(elt.pos) };
+        // 3.15 (PEP 798): `*it` / `**m` as the element extends the result by the iterable
+        // (a generator expression yields each of its items in a loop of its own).
+        if self.feat.comprehension_unpacking {
+            let unpacked = match (&elt.kind, ty) {
+                (ExprKind::Starred { value, .. }, CompType::Genexp | CompType::List | CompType::Set) => Some(&**value),
+                (_, CompType::Dict) if val.is_none() => Some(elt),
+                _ => None,
+            };
+            if let Some(inner) = unpacked {
+                self.visit_expr(inner)?;
+                match ty {
+                    CompType::Genexp => {
+                        let (start, end) = (self.new_label(), self.new_label());
+                        self.addop(o.GET_ITER, elt_loc);
+                        self.use_label(start)?;
+                        self.addop_j(o.FOR_ITER, end, elt_loc);
+                        self.addop_yield(elt_loc);
+                        self.addop(o.POP_TOP, elt_loc);
+                        self.addop_j(o.JUMP, start, elt_loc);
+                        self.use_label(end)?;
+                        self.emit_end_for(elt_loc);
+                    }
+                    CompType::List => self.addop_i(o.LIST_EXTEND, depth + 1, elt_loc),
+                    CompType::Set => self.addop_i(o.SET_UPDATE, depth + 1, elt_loc),
+                    CompType::Dict => self.addop_i(o.DICT_UPDATE, depth + 1, elt_loc),
+                }
+                return Ok(elt_loc);
+            }
+        }
         match ty {
             CompType::Genexp => {
                 self.visit_expr(elt)?;

@@ -286,6 +286,10 @@ pub struct Features {
     /// block's k-th instruction). (3.14 CPython also keeps `FORMAT_SIMPLE`'s
     /// input, measured; pycode's 3.14 back end is not switched here.)
     pub load_fast_passthrough: bool,
+    /// 3.15 (PEP 798): `[*it for ...]`, `{*it for ...}`, `{**m for ...}`, `(*it for ...)`:
+    /// the element extends the result (`LIST_EXTEND`/`SET_UPDATE`/`DICT_UPDATE`; a generator
+    /// expression loops over it, yielding each item).
+    pub comprehension_unpacking: bool,
 }
 
 impl Release {
@@ -394,6 +398,7 @@ impl Release {
             annotate_qualname_under_function: is315,
             inline_list_set_calls: is315,
             load_fast_passthrough: is315,
+            comprehension_unpacking: is315,
         }
     }
 }
