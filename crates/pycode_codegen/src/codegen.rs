@@ -322,6 +322,11 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
     if cfg_folding {
         crate::cfgfold::register();
     }
+    if opts.release.features().finally_control_flow_warnings {
+        if let Mod::Module { body, .. } | Mod::Interactive { body } = &*module {
+            crate::warnings::finally_control_flow(body, warnings);
+        }
+    }
     crate::fold::fold_module_for(module, opts.optimize, cfg_folding, opts.future_flags)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;

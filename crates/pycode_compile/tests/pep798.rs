@@ -1,16 +1,19 @@
-//! 3.15's PEP 798 (unpacking in comprehensions) and the compile-stage errors around it, byte for
-//! byte against CPython 3.15.0rc1 and 3.14.2.
+//! 3.15's PEP 798 (unpacking in comprehensions) and the compile-stage errors around it, and
+//! 3.14's PEP 765 warnings (`'return' in a 'finally' block`), byte for byte against CPython
+//! 3.15.0rc1 and 3.14.2.
 //!
 //! Every fixture `tests/data/pep798/NAME.py` has, per release R, either the references
 //! `R/NAME.py.O{0,1,2}.marshal` = `marshal.dumps(compile(source, "NAME.py", "exec",
 //! dont_inherit=True, optimize=N))` or `R/NAME.py.err` = the `SyntaxError` that release raises
-//! (`msg|lineno|offset|end_lineno|end_offset`), made by `regen.py` next to the fixtures
+//! (`msg|lineno|offset|end_lineno|end_offset`), and `R/NAME.py.O{N}.warnings` listing the
+//! warnings `compile()` emitted (`Category:line: message`, none when absent), made by
+//! `regen.py` next to the fixtures
 //! (Pyodide 314.0.7 / 315.0.0-alpha.2).
 
 use std::path::Path;
 
 use pycode_ast::pyerr::CompileFailure;
-use pycode_compile::{compile_source, CompileMode};
+use pycode_compile::{compile_source, compile_to_marshal_warn, CompileMode};
 use pycode_marshal::DumpOptions;
 use pycode_release::Release;
 
@@ -65,9 +68,18 @@ fn check(release: Release) -> usize {
             checked += 1;
             let ref_path = ref_dir.join(format!("{name}.O{level}.marshal"));
             let want = std::fs::read(&ref_path).unwrap_or_else(|_| panic!("{} missing: run regen.py", ref_path.display()));
+            // (the bytes as `compile()` + `marshal.dumps` make them; the warnings from the
+            // `py_compile` path, which compiles the same way)
             let got = compile_source(&src, name, release, CompileMode::Exec, level).map_err(|e| e.to_string()).and_then(|(g, root)| {
                 pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| e.to_string())
             });
+            let mut warnings = Vec::new();
+            let _ = compile_to_marshal_warn(&src, name, release, level, &mut warnings);
+            let want_w = std::fs::read_to_string(ref_dir.join(format!("{name}.O{level}.warnings"))).unwrap_or_default();
+            let got_w: String = warnings.iter().map(|w| format!("{}:{}: {}\n", w.category, w.lineno, w.message)).collect();
+            if got_w != want_w {
+                failures.push(format!("{name} -O{level}: warnings differ\n--- CPython\n{want_w}--- pycode\n{got_w}"));
+            }
             match got {
                 Ok(got) if got == want => {}
                 Ok(got) => failures.push(format!(
@@ -89,12 +101,12 @@ fn check(release: Release) -> usize {
 fn pep798_fixtures_match_cpython_3_15_0rc1() {
     let mut cases = pycode_testkit::Cases::new("pep798 3.15.0rc1 (fixture x level, or rejected fixture)");
     cases.ran_n(check(Release::V3_15_0rc1));
-    cases.finish(3);
+    cases.finish(13);
 }
 
 #[test]
 fn pep798_fixtures_match_cpython_3_14_2() {
     let mut cases = pycode_testkit::Cases::new("pep798 3.14.2 (fixture x level, or rejected fixture)");
     cases.ran_n(check(Release::V3_14_2));
-    cases.finish(1);
+    cases.finish(11);
 }

@@ -290,6 +290,9 @@ pub struct Features {
     /// the element extends the result (`LIST_EXTEND`/`SET_UPDATE`/`DICT_UPDATE`; a generator
     /// expression loops over it, yielding each item).
     pub comprehension_unpacking: bool,
+    /// 3.14+ (PEP 765): the AST preprocessing warns about `return`/`break`/`continue` leaving
+    /// a `finally` block (`'return' in a 'finally' block`).
+    pub finally_control_flow_warnings: bool,
 }
 
 impl Release {
@@ -399,6 +402,7 @@ impl Release {
             inline_list_set_calls: is315,
             load_fast_passthrough: is315,
             comprehension_unpacking: is315,
+            finally_control_flow_warnings: ge14,
         }
     }
 }

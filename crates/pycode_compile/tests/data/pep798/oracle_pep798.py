@@ -1,9 +1,12 @@
 # Runs inside the oracle (tools/pyodide_exec.mjs calls main): for every fixture NAME.py in
 # SRC_DIR, `marshal.dumps(compile(source, NAME.py, 'exec', dont_inherit=True, optimize=N))` into
 # OUT_DIR/NAME.py.O{N}.marshal, or, when the release rejects it, OUT_DIR/NAME.py.err holding
-# "msg|lineno|offset|end_lineno|end_offset" of the SyntaxError.
+# "msg|lineno|offset|end_lineno|end_offset" of the SyntaxError. The warnings compile() emits at
+# level N (category, line, message; PEP 765's `'return' in a 'finally' block`) go to
+# OUT_DIR/NAME.py.O{N}.warnings when there are any.
 import marshal
 import os
+import warnings
 
 
 def main(src_dir, out_dir):
@@ -22,6 +25,15 @@ def main(src_dir, out_dir):
                 break
             with open(os.path.join(out_dir, "%s.O%d.marshal" % (name, level)), "wb") as f:
                 f.write(marshal.dumps(co))
+            del co
+            # the warnings from a second compile (holding no code object while dumping)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                compile(src, name, "exec", dont_inherit=True, optimize=level)
+            if caught:
+                with open(os.path.join(out_dir, "%s.O%d.warnings" % (name, level)), "w") as f:
+                    for w in caught:
+                        f.write("%s:%d: %s\n" % (w.category.__name__, w.lineno, w.message))
         else:
             lines.append("%s ok" % name)
     return "\n".join(lines)
