@@ -1996,9 +1996,11 @@ impl<'a> Compiler<'a> {
             self.visit_expr(targ)?;
         }
         let st = self.uref().scope_type;
+        // 3.14+: the `__debug__` check points at the target (3.11-3.13: the statement)
+        let check_loc = if self.feat.annassign_check_at_target { loc_of(targ.pos) } else { loc };
         match &targ.kind {
             ExprKind::Name { id, .. } => {
-                self.forbidden_name(loc, id, ExprContext::Store)?;
+                self.forbidden_name(check_loc, id, ExprContext::Store)?;
                 if simple
                     && matches!(st, ScopeType::Module | ScopeType::Class)
                     && self.feat.deferred_annotations
@@ -2028,7 +2030,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             ExprKind::Attribute { value: v, attr, .. } => {
-                self.forbidden_name(loc, attr, ExprContext::Store)?;
+                self.forbidden_name(check_loc, attr, ExprContext::Store)?;
                 if value.is_none() {
                     self.check_ann_expr(v)?;
                 }

@@ -293,6 +293,9 @@ pub struct Features {
     /// 3.14+ (PEP 765): the AST preprocessing warns about `return`/`break`/`continue` leaving
     /// a `finally` block (`'return' in a 'finally' block`).
     pub finally_control_flow_warnings: bool,
+    /// 3.14+: an annotated assignment's `cannot assign to __debug__` points at the target
+    /// (3.11-3.13: at the whole statement).
+    pub annassign_check_at_target: bool,
 }
 
 impl Release {
@@ -403,6 +406,7 @@ impl Release {
             load_fast_passthrough: is315,
             comprehension_unpacking: is315,
             finally_control_flow_warnings: ge14,
+            annassign_check_at_target: ge14,
         }
     }
 }
