@@ -458,7 +458,7 @@ impl<'o> Dumper<'o> {
             }
             ExprKind::DictComp { key, value, generators } => {
                 n.node("key", self.expr(key, lv));
-                n.node("value", self.expr(value, lv));
+                self.opt_expr(&mut n, "value", value);
                 n.list("generators", generators, |c, l| self.comprehension(c, l));
             }
             ExprKind::Await { value } | ExprKind::YieldFrom { value } => n.node("value", self.expr(value, lv)),

@@ -12,6 +12,7 @@ pub mod constant;
 pub mod dump;
 pub mod nodes;
 pub mod pyerr;
+mod wide_chars;
 
 pub use constant::Constant;
 pub use dump::{dump, dump_expr, dump_limited, Depths, DumpOptions};

@@ -229,7 +229,8 @@ pub enum ExprKind {
     },
     DictComp {
         key: Box<Expr>,
-        value: Box<Expr>,
+        /// `None` for 3.15's `{**d for d in ds}` (PEP 798), where `key` is the unpacked mapping.
+        value: Option<Box<Expr>>,
         generators: Vec<Comprehension>,
     },
     GeneratorExp {

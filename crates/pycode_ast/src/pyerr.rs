@@ -77,6 +77,30 @@ pub fn py_isspace(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
+/// 3.15 `traceback._display_width(line, offset)`: `offset` for an ASCII line, else the columns of
+/// `line[:offset]` with East Asian wide and fullwidth characters counting two; columns past the
+/// end of the line count one each, as for an ASCII line (measured: an error just past a
+/// non-ASCII line's end gets one caret).
+fn display_width(line: &str, offset: i64) -> i64 {
+    if line.is_ascii() {
+        return offset;
+    }
+    let past_end = (offset - line.chars().count() as i64).max(0);
+    past_end
+        + line
+            .chars()
+            .take(offset.max(0) as usize)
+            .map(|c| {
+                let cp = c as u32;
+                let i = crate::wide_chars::WIDE_3_15.partition_point(|&(_, hi)| hi < cp);
+                match crate::wide_chars::WIDE_3_15.get(i) {
+                    Some(&(lo, _)) if lo <= cp => 2,
+                    _ => 1,
+                }
+            })
+            .sum::<i64>()
+}
+
 /// `SyntaxError.__str__` (`SyntaxError_str` in `Objects/exceptions.c`): the message followed by
 /// the file's base name and the line when known.
 pub fn syntax_error_str(e: &SyntaxErrorInfo) -> String {
@@ -114,10 +138,19 @@ pub fn format_syntax_error(e: &SyntaxErrorInfo, minor: PyMinor) -> String {
         let spaces = rlen - llen;
         let caret_line = |colno: i64, end_colno: i64| -> String {
             let mut s = String::from("    ");
-            for c in ltext.chars().take(colno.max(0) as usize) {
-                s.push(if py_isspace(c) { c } else { ' ' });
+            let mut carets = end_colno - colno;
+            if minor >= PyMinor::Py315 {
+                // 3.15: spaces as wide as the text before the caret (`_display_width`: East
+                // Asian wide and fullwidth characters count two), tabs included
+                let start = display_width(ltext, colno);
+                s.extend(std::iter::repeat_n(' ', start.max(0) as usize));
+                carets = display_width(ltext, end_colno) - start;
+            } else {
+                for c in ltext.chars().take(colno.max(0) as usize) {
+                    s.push(if py_isspace(c) { c } else { ' ' });
+                }
             }
-            for _ in 0..(end_colno - colno).max(0) {
+            for _ in 0..carets.max(0) {
                 s.push('^');
             }
             s.push('\n');

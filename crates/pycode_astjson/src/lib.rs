@@ -638,7 +638,7 @@ fn expr(j: &Json) -> R<Expr> {
         "GeneratorExp" => ExprKind::GeneratorExp { elt: bexpr(j.get("elt"))?, generators: comprehensions(j.get("generators"))? },
         "DictComp" => ExprKind::DictComp {
             key: bexpr(j.get("key"))?,
-            value: bexpr(j.get("value"))?,
+            value: oexpr(j.get("value"))?,
             generators: comprehensions(j.get("generators"))?,
         },
         "Await" => ExprKind::Await { value: bexpr(j.get("value"))? },

@@ -322,6 +322,11 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
     if cfg_folding {
         crate::cfgfold::register();
     }
+    if opts.release.features().finally_control_flow_warnings {
+        if let Mod::Module { body, .. } | Mod::Interactive { body } = &*module {
+            crate::warnings::finally_control_flow(body, warnings);
+        }
+    }
     crate::fold::fold_module_for(module, opts.optimize, cfg_folding, opts.future_flags)?;
     let module: &Mod = module;
     let st = SymTable::build_for(module, future, opts.release)?;
@@ -1991,9 +1996,11 @@ impl<'a> Compiler<'a> {
             self.visit_expr(targ)?;
         }
         let st = self.uref().scope_type;
+        // 3.14+: the `__debug__` check points at the target (3.11-3.13: the statement)
+        let check_loc = if self.feat.annassign_check_at_target { loc_of(targ.pos) } else { loc };
         match &targ.kind {
             ExprKind::Name { id, .. } => {
-                self.forbidden_name(loc, id, ExprContext::Store)?;
+                self.forbidden_name(check_loc, id, ExprContext::Store)?;
                 if simple
                     && matches!(st, ScopeType::Module | ScopeType::Class)
                     && self.feat.deferred_annotations
@@ -2023,7 +2030,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             ExprKind::Attribute { value: v, attr, .. } => {
-                self.forbidden_name(loc, attr, ExprContext::Store)?;
+                self.forbidden_name(check_loc, attr, ExprContext::Store)?;
                 if value.is_none() {
                     self.check_ann_expr(v)?;
                 }
@@ -2564,7 +2571,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::SetComp { elt, generators } => self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?,
             ExprKind::DictComp { key, value, generators } => {
-                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, Some(value))?
+                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, value.as_deref())?
             }
             ExprKind::Yield { value } => {
                 if !self.ste().is_function_like() {
@@ -3677,6 +3684,35 @@ impl<'a> Compiler<'a> {
         // 3.11 appends at the current location.
         let v311 = self.feat.jump_if_or_pop;
         let mut elt_loc = if v311 { cur } else { loc_of(elt.pos) };
+        // 3.15 (PEP 798): `*it` / `**m` as the element extends the result by the iterable
+        // (a generator expression yields each of its items in a loop of its own).
+        if self.feat.comprehension_unpacking {
+            let unpacked = match (&elt.kind, ty) {
+                (ExprKind::Starred { value, .. }, CompType::Genexp | CompType::List | CompType::Set) => Some(&**value),
+                (_, CompType::Dict) if val.is_none() => Some(elt),
+                _ => None,
+            };
+            if let Some(inner) = unpacked {
+                self.visit_expr(inner)?;
+                match ty {
+                    CompType::Genexp => {
+                        let (start, end) = (self.new_label(), self.new_label());
+                        self.addop(o.GET_ITER, elt_loc);
+                        self.use_label(start)?;
+                        self.addop_j(o.FOR_ITER, end, elt_loc);
+                        self.addop_yield(elt_loc);
+                        self.addop(o.POP_TOP, elt_loc);
+                        self.addop_j(o.JUMP, start, elt_loc);
+                        self.use_label(end)?;
+                        self.emit_end_for(elt_loc);
+                    }
+                    CompType::List => self.addop_i(o.LIST_EXTEND, depth + 1, elt_loc),
+                    CompType::Set => self.addop_i(o.SET_UPDATE, depth + 1, elt_loc),
+                    CompType::Dict => self.addop_i(o.DICT_UPDATE, depth + 1, elt_loc),
+                }
+                return Ok(elt_loc);
+            }
+        }
         match ty {
             CompType::Genexp => {
                 self.visit_expr(elt)?;

@@ -360,7 +360,7 @@ impl Folder {
             }
             ExprKind::DictComp { key, value, generators } => {
                 self.expr(key)?;
-                self.expr(value)?;
+                self.oexpr(value)?;
                 self.comprehensions(generators)?;
             }
             ExprKind::Await { value } | ExprKind::YieldFrom { value } => self.expr(value)?,

@@ -164,7 +164,14 @@ impl Unparser {
             ExprKind::GeneratorExp { elt, generators } => self.comp(w, "(", elt, None, generators, ")")?,
             ExprKind::ListComp { elt, generators } => self.comp(w, "[", elt, None, generators, "]")?,
             ExprKind::SetComp { elt, generators } => self.comp(w, "{", elt, None, generators, "}")?,
-            ExprKind::DictComp { key, value, generators } => self.comp(w, "{", key, Some(value), generators, "}")?,
+            ExprKind::DictComp { key, value: Some(value), generators } => self.comp(w, "{", key, Some(value), generators, "}")?,
+            // 3.15 (PEP 798): `{**d for d in ds}`
+            ExprKind::DictComp { key, value: None, generators } => {
+                s(w, "{**");
+                self.expr(w, key, PR_EXPR)?;
+                self.comp_clauses(w, generators)?;
+                s(w, "}");
+            }
             ExprKind::Yield { value } => match value {
                 None => s(w, "(yield)"),
                 Some(v) => {
@@ -281,6 +288,13 @@ impl Unparser {
             s(w, ": ");
             self.expr(w, v, PR_TEST)?;
         }
+        self.comp_clauses(w, gens)?;
+        s(w, close);
+        Ok(())
+    }
+
+    /// The `for`/`if` clauses of a comprehension.
+    fn comp_clauses(&mut self, w: &mut W, gens: &[Comprehension]) -> R {
         for g in gens {
             s(w, if g.is_async { " async for " } else { " for " });
             self.expr(w, &g.target, PR_TUPLE)?;
@@ -291,7 +305,6 @@ impl Unparser {
                 self.expr(w, cond, PR_TEST + 1)?;
             }
         }
-        s(w, close);
         Ok(())
     }
 

@@ -147,3 +147,69 @@ pub fn check_assert(test: &Expr) -> Option<String> {
     };
     always.then(|| "assertion is always true, perhaps remove parentheses?".to_owned())
 }
+
+/// The innermost control-flow context of 3.14's AST preprocessing (`ControlFlowInFinallyContext`
+/// in `Python/ast_preprocess.c`): only the top one is consulted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlowCtx {
+    /// no context pushed yet
+    Outside,
+    /// a `finally` block's body
+    Finally,
+    /// a function's body
+    Function,
+    /// a loop's body (not its `else`)
+    Loop,
+}
+
+/// PEP 765 (3.14+): `'return'` / `'break'` / `'continue' in a 'finally' block`, emitted by the
+/// AST preprocessing before the symbol table, at every optimization level, in source order: a
+/// `return` whose innermost context is a `finally` body (not a function inside it), a
+/// `break`/`continue` whose innermost context is a `finally` body (not a loop body inside it;
+/// a loop's `else` is not its body).
+pub fn finally_control_flow(body: &[pycode_ast::Stmt], out: &mut Vec<SyntaxWarning>) {
+    flow_stmts(body, FlowCtx::Outside, out);
+}
+
+fn flow_stmts(body: &[pycode_ast::Stmt], ctx: FlowCtx, out: &mut Vec<SyntaxWarning>) {
+    use pycode_ast::StmtKind as S;
+    for s in body {
+        let warn = |kw: &str, out: &mut Vec<SyntaxWarning>| {
+            out.push(SyntaxWarning { message: format!("'{kw}' in a 'finally' block"), lineno: s.pos.lineno as i32 })
+        };
+        match &s.kind {
+            S::Return { .. } if ctx == FlowCtx::Finally => warn("return", out),
+            S::Break if ctx == FlowCtx::Finally => warn("break", out),
+            S::Continue if ctx == FlowCtx::Finally => warn("continue", out),
+            S::FunctionDef(f) | S::AsyncFunctionDef(f) => flow_stmts(&f.body, FlowCtx::Function, out),
+            S::ClassDef(c) => flow_stmts(&c.body, ctx, out),
+            S::For(f) | S::AsyncFor(f) => {
+                flow_stmts(&f.body, FlowCtx::Loop, out);
+                flow_stmts(&f.orelse, ctx, out);
+            }
+            S::While { body, orelse, .. } => {
+                flow_stmts(body, FlowCtx::Loop, out);
+                flow_stmts(orelse, ctx, out);
+            }
+            S::If { body, orelse, .. } => {
+                flow_stmts(body, ctx, out);
+                flow_stmts(orelse, ctx, out);
+            }
+            S::With { body, .. } | S::AsyncWith { body, .. } => flow_stmts(body, ctx, out),
+            S::Match { cases, .. } => {
+                for c in cases {
+                    flow_stmts(&c.body, ctx, out);
+                }
+            }
+            S::Try(t) | S::TryStar(t) => {
+                flow_stmts(&t.body, ctx, out);
+                for h in &t.handlers {
+                    flow_stmts(&h.body, ctx, out);
+                }
+                flow_stmts(&t.orelse, ctx, out);
+                flow_stmts(&t.finalbody, FlowCtx::Finally, out);
+            }
+            _ => {}
+        }
+    }
+}

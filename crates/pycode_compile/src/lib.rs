@@ -187,14 +187,15 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
     let opts = pycode_parse::Options::for_release(release, pycode_parse::Mode::Exec, false);
     let mut found = Vec::new();
-    let m = pycode_parse::parse_warn(source, &opts, &mut found).map_err(|e| CompileError::Parse(patch_error(source, release, e)))?;
+    // (warnings emitted before a syntax error are kept: CPython prints them first)
+    let m = pycode_parse::parse_warn(source, &opts, &mut found);
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
         filename: filename.to_owned(),
         lineno: i64::from(w.lineno),
     }));
-    Ok(m)
+    m.map_err(|e| CompileError::Parse(patch_error(source, release, e)))
 }
 
 /// Parses `source` for `release` in `compile()` mode `mode`.

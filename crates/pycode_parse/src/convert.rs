@@ -682,10 +682,18 @@ impl<'s> Converter<'s> {
             r::Expr::ListComp(x) => K::ListComp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
             r::Expr::SetComp(x) => K::SetComp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
             r::Expr::DictComp(x) => {
-                let Some(key) = x.key.as_deref() else {
-                    return Err(self.err_at(x.range.start(), "invalid syntax").into());
-                };
-                K::DictComp { key: self.bexpr(key)?, value: self.bexpr(&x.value)?, generators: self.comprehensions(&x.generators)? }
+                match x.key.as_deref() {
+                    Some(key) => K::DictComp {
+                        key: self.bexpr(key)?,
+                        value: Some(self.bexpr(&x.value)?),
+                        generators: self.comprehensions(&x.generators)?,
+                    },
+                    // 3.15 (PEP 798): `{**d for d in ds}` is `DictComp(key=d)`, no value.
+                    None if self.minor >= PyMinor::Py315 => {
+                        K::DictComp { key: self.bexpr(&x.value)?, value: None, generators: self.comprehensions(&x.generators)? }
+                    }
+                    None => return Err(self.err_at(x.range.start(), "invalid syntax").into()),
+                }
             }
             r::Expr::Generator(x) => K::GeneratorExp { elt: self.bexpr(&x.elt)?, generators: self.comprehensions(&x.generators)? },
             r::Expr::Await(x) => K::Await { value: self.bexpr(&x.value)? },

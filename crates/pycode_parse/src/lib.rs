@@ -220,8 +220,25 @@ fn parse_inner(text: &str, opts: &Options, warnings: Option<&mut Vec<warnings::P
     conv.spec_empty_tail = opts.spec_empty_tail;
     conv.debug_text_cut_3_13_0 = opts.debug_text_cut_3_13_0;
     let result = convert_parsed(&parsed, &mut conv, text, opts);
-    if let (Ok(_), Some(w)) = (&result, warnings) {
-        warnings::string_warnings(text, parsed.tokens(), opts.minor, w);
+    if let Some(w) = warnings {
+        match &result {
+            Ok(_) => warnings::string_warnings(text, parsed.tokens(), opts.minor, w),
+            // the first pass emitted the warnings of the strings it tokenized before failing:
+            // those up to the token where the first error is found
+            Err(_) => {
+                let first = parsed
+                    .errors()
+                    .iter()
+                    .map(|e| e.location.start())
+                    .chain(parsed.unsupported_syntax_errors().iter().map(|u| u.range.start()))
+                    .min();
+                if let Some(at) = first {
+                    let tokens = parsed.tokens();
+                    let k = tokens.partition_point(|t| t.start() <= at);
+                    warnings::string_warnings(text, tokens.get(..k).unwrap_or(&[]), opts.minor, w);
+                }
+            }
+        }
     }
     let depth = if result.is_err() { u32::MAX } else { conv.max_depth };
     drop_parsed(parsed, depth);

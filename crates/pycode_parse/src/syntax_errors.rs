@@ -465,6 +465,9 @@ fn parser_error(
         }
         _ => {
             let i = tokens.partition_point(|t| t.start() < loc.start());
+            if let Some(p) = rules::pep798_unpacking(tokens, err, loc, i, minor) {
+                return p;
+            }
             if let Some(p) = rules::parameters(tokens, err, i).or_else(|| rules::targets(src, tokens, err, loc, i)) {
                 return p;
             }

@@ -471,7 +471,7 @@ impl AstBuilder for TreeBuilder {
         ex(a::ExprKind::SetComp { elt: bx(elt), generators }, pos)
     }
     fn dict_comp(&mut self, key: a::Expr, value: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
-        ex(a::ExprKind::DictComp { key: bx(key), value: bx(value), generators }, pos)
+        ex(a::ExprKind::DictComp { key: bx(key), value: Some(bx(value)), generators }, pos)
     }
     fn generator_exp(&mut self, elt: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
         ex(a::ExprKind::GeneratorExp { elt: bx(elt), generators }, pos)

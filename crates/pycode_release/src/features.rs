@@ -286,6 +286,16 @@ pub struct Features {
     /// block's k-th instruction). (3.14 CPython also keeps `FORMAT_SIMPLE`'s
     /// input, measured; pycode's 3.14 back end is not switched here.)
     pub load_fast_passthrough: bool,
+    /// 3.15 (PEP 798): `[*it for ...]`, `{*it for ...}`, `{**m for ...}`, `(*it for ...)`:
+    /// the element extends the result (`LIST_EXTEND`/`SET_UPDATE`/`DICT_UPDATE`; a generator
+    /// expression loops over it, yielding each item).
+    pub comprehension_unpacking: bool,
+    /// 3.14+ (PEP 765): the AST preprocessing warns about `return`/`break`/`continue` leaving
+    /// a `finally` block (`'return' in a 'finally' block`).
+    pub finally_control_flow_warnings: bool,
+    /// 3.14+: an annotated assignment's `cannot assign to __debug__` points at the target
+    /// (3.11-3.13: at the whole statement).
+    pub annassign_check_at_target: bool,
 }
 
 impl Release {
@@ -394,6 +404,9 @@ impl Release {
             annotate_qualname_under_function: is315,
             inline_list_set_calls: is315,
             load_fast_passthrough: is315,
+            comprehension_unpacking: is315,
+            finally_control_flow_warnings: ge14,
+            annassign_check_at_target: ge14,
         }
     }
 }

@@ -1031,7 +1031,7 @@ impl Builder {
                 self.handle_comprehension(e, "setcomp", generators, elt, None, ComprehensionType::Set)?
             }
             ExprKind::DictComp { key, value, generators } => {
-                self.handle_comprehension(e, "dictcomp", generators, key, Some(value), ComprehensionType::Dict)?
+                self.handle_comprehension(e, "dictcomp", generators, key, value.as_deref(), ComprehensionType::Dict)?
             }
             ExprKind::Yield { value } => {
                 self.raise_if_annotation_block("yield expression", e)?;

@@ -60,6 +60,23 @@ fn depth0(tokens: &[Token], from: usize, to: usize, kinds: &[T]) -> Vec<usize> {
     out
 }
 
+/// Whether the expression starting at token `from` is followed by a `)` (at its own bracket
+/// depth; not by `,`, `for`, `:` or another closing bracket).
+fn closes_after_expression(tokens: &[Token], from: usize) -> bool {
+    let mut depth = 0i32;
+    for t in tokens.get(from..).unwrap_or(&[]) {
+        match t.kind() {
+            T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+            T::Rpar if depth == 0 => return true,
+            T::Rpar | T::Rsqb | T::Rbrace if depth == 0 => return false,
+            T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+            T::Comma | T::For | T::Async | T::Colon | T::Newline if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// `expected ':'` of compound-statement headers: the forced tokens `'try' &&':'`,
 /// `'else' &&':'`, `'finally' &&':'`, `'def' NAME [type_params] &&'(' [params] ')' ['->'
 /// expression] &&':'` (at whatever token is there), and the `invalid_*_stmt` alternatives
@@ -397,8 +414,12 @@ pub(super) fn from_syntax_error(
             None
         }
         P::ExpectedExpression => {
-            // invalid_group: '(' a='**' expression ')'
-            if cur.kind() == T::DoubleStar && prev_kind == Some(T::Lpar) && !prev.is_some_and(|p| after_primary(tokens, p)) {
+            // invalid_group: '(' a='**' expression ')' (the `)` right after the expression)
+            if cur.kind() == T::DoubleStar
+                && prev_kind == Some(T::Lpar)
+                && !prev.is_some_and(|p| after_primary(tokens, p))
+                && closes_after_expression(tokens, i + 1)
+            {
                 return Some(mk("cannot use double starred expression here", cur.range()));
             }
             // 3.12+ invalid_starred_expression: a '*' with nothing after it, among call
@@ -916,7 +937,24 @@ pub(super) fn targets(src: &str, tokens: &[Token], err: &ruff_python_parser::Par
             let p = super::prev_sig(tokens, i)?;
             let o = super::open_bracket(tokens, i)?;
             if cur.kind() == T::Star && tokens.get(p)?.kind() == T::Colon && tokens.get(o)?.kind() == T::Lbrace {
-                return Some(mk("cannot use a starred expression in a dictionary value", loc));
+                // RAISE_SYNTAX_ERROR_STARTING_FROM(a): up to one before the end of the token
+                // read after the value (3.11-3.14, measured: `{1: *x for x in y}` ends inside
+                // the `for`)
+                let j = tokens.partition_point(|t| t.start() < loc.end());
+                let end = match tokens.get(j) {
+                    Some(n) if n.end() > n.start() && n.start() >= loc.end() => n.end() - ruff_text_size::TextSize::from(1),
+                    _ => loc.end(),
+                };
+                return Some(mk("cannot use a starred expression in a dictionary value", TextRange::new(loc.start(), end.max(loc.end()))));
+            }
+            // before 3.15 `{**x` (a dict item) or `{*x` (a set element) parses, and the `:`
+            // after it is the failing token
+            let first_item = tokens.get(p)?.kind() == T::Lbrace || (cur.kind() == T::DoubleStar && tokens.get(p)?.kind() == T::Comma);
+            if tokens.get(o)?.kind() == T::Lbrace && first_item {
+                let j = tokens.partition_point(|t| t.start() < loc.end());
+                if let Some(c) = tokens.get(j).filter(|t| t.kind() == T::Colon) {
+                    return Some(mk("invalid syntax", c.range()));
+                }
             }
             None
         }
@@ -1190,4 +1228,128 @@ pub(super) fn double_star_not_last(tokens: &[Token], p: &PErr) -> Option<PErr> {
         return None;
     }
     Some(mk("double star pattern must be the last (right-most) subpattern in the mapping pattern", nt.range()))
+}
+
+/// 3.15's PEP 798 `invalid_*` alternatives, on ruff's error at token `i` (`err`'s range `loc`):
+/// `'[' '**' expression for_if_clauses` (also after a primary: `a[**x for x in y]`) → `cannot
+/// use dict unpacking in list comprehension`; `'(' '**' expression for_if_clauses` (a call's
+/// first argument too) → `... in generator expression`, both from the `**` to the end of the
+/// expression; a `**` item elsewhere in a list display → `cannot use dict unpacking here` at
+/// the `**`; `*`/`**` as a dict display's key or value → `cannot use a starred expression` /
+/// `dict unpacking` `in a dictionary key` / `value` over the starred expression.
+pub(super) fn pep798_unpacking(tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
+    use ruff_python_parser::ParseErrorType as P;
+    if minor < PyMinor::Py315 {
+        return None;
+    }
+    let kind = |k: usize| tokens.get(k).map(Token::kind);
+    // the end of the expression starting at token `from` and the index of the token that
+    // stops it at bracket depth 0 (`for`, `async`, `,`, `:`, a closing bracket, NEWLINE)
+    let expr_end = |from: usize| -> Option<(usize, usize)> {
+        let mut depth = 0usize;
+        let mut last = None;
+        let mut k = from;
+        loop {
+            let t = tokens.get(k)?;
+            match t.kind() {
+                T::Lpar | T::Lsqb | T::Lbrace => depth += 1,
+                T::Rpar | T::Rsqb | T::Rbrace if depth == 0 => return Some((last?, k)),
+                T::Rpar | T::Rsqb | T::Rbrace => depth -= 1,
+                T::For | T::Async | T::Comma | T::Colon | T::Newline if depth == 0 => return Some((last?, k)),
+                T::Comment | T::NonLogicalNewline => {
+                    k += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            last = Some(k);
+            k += 1;
+        }
+    };
+    // `for` ... `in` at the top level of the bracket after `stop` (`for_if_clauses` parses on)
+    let comprehension_follows = |stop: usize| -> bool {
+        let is_for = match kind(stop) {
+            Some(T::For) => true,
+            Some(T::Async) => kind(stop + 1) == Some(T::For),
+            _ => false,
+        };
+        let f = if kind(stop) == Some(T::Async) { stop + 1 } else { stop };
+        is_for && expr_end(f + 1).is_some_and(|(_, s)| tokens.get(f + 1..s).is_some_and(|ts| ts.iter().any(|t| t.kind() == T::In)))
+    };
+    // the node's range of the expression `from..=last`: a parenthesized expression's node
+    // leaves its parentheses out
+    let expr_range = |from: usize, mut last: usize| -> Option<TextRange> {
+        let mut first = from;
+        while kind(first) == Some(T::Lpar) && kind(last) == Some(T::Rpar) && super::open_bracket(tokens, last) == Some(first) && first + 1 < last {
+            first += 1;
+            last -= 1;
+        }
+        Some(TextRange::new(tokens.get(first)?.start(), tokens.get(last)?.end()))
+    };
+    match err {
+        P::InvalidStarredExpressionUsage => {
+            let k = i;
+            let double = match kind(k)? {
+                T::DoubleStar => true,
+                T::Star => false,
+                _ => return None,
+            };
+            let o = super::open_bracket(tokens, k)?;
+            if kind(o)? != T::Lbrace {
+                return None;
+            }
+            let p = super::prev_sig(tokens, k)?;
+            let what = if double { "dict unpacking" } else { "a starred expression" };
+            match kind(p)? {
+                T::Lbrace | T::Comma => {
+                    let (_, stop) = expr_end(k + 1)?;
+                    (kind(stop)? == T::Colon).then(|| mk(&format!("cannot use {what} in a dictionary key"), loc))
+                }
+                T::Colon => Some(mk(&format!("cannot use {what} in a dictionary value"), loc)),
+                _ => None,
+            }
+        }
+        P::ExpectedExpression => {
+            let k = i;
+            if kind(k)? != T::DoubleStar {
+                return None;
+            }
+            let o = super::open_bracket(tokens, k)?;
+            let p = super::prev_sig(tokens, k)?;
+            let (last, stop) = expr_end(k + 1)?;
+            let at_open = p == o;
+            match kind(o)? {
+                T::Lsqb if at_open && comprehension_follows(stop) => Some(mk(
+                    "cannot use dict unpacking in list comprehension",
+                    TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end()),
+                )),
+                T::Lpar if at_open && comprehension_follows(stop) => Some(mk(
+                    "cannot use dict unpacking in generator expression",
+                    TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end()),
+                )),
+                // (a list display: not a subscript's `[`)
+                T::Lsqb if ((at_open && matches!(kind(stop)?, T::Comma | T::Rsqb)) || kind(p)? == T::Comma) && !super::is_call_paren(tokens, o) => {
+                    Some(mk("cannot use dict unpacking here", tokens.get(k)?.range()))
+                }
+                T::Lpar if ((at_open && matches!(kind(stop)?, T::Comma | T::Rpar)) || kind(p)? == T::Comma) && !super::is_call_paren(tokens, o) => {
+                    Some(mk("cannot use dict unpacking here", tokens.get(k)?.range()))
+                }
+                _ => None,
+            }
+        }
+        // a call's `(**x for x in y)`: ruff stops at the `for`
+        P::ExpectedToken { found: T::For | T::Async, .. } => {
+            let o = super::open_bracket(tokens, i)?;
+            let k = (o + 1..i).find(|&k| !matches!(kind(k), Some(T::Comment | T::NonLogicalNewline)))?;
+            if kind(o)? != T::Lpar || kind(k)? != T::DoubleStar || !super::is_call_paren(tokens, o) {
+                return None;
+            }
+            let (last, stop) = expr_end(k + 1)?;
+            if stop != i || !comprehension_follows(stop) {
+                return None;
+            }
+            Some(mk("cannot use dict unpacking in generator expression", TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end())))
+        }
+        _ => None,
+    }
 }

@@ -1,0 +1,2 @@
+xs = [{1: 2}]
+ys = [**x for x in xs]

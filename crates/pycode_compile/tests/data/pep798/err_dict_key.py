@@ -1,0 +1,1 @@
+d = {**x: 1 for x in xs}

@@ -1,0 +1,1 @@
+v = a[**x for x in y]

@@ -1,0 +1,1 @@
+d = {1: *x for x in xs}
