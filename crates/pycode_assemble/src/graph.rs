@@ -81,12 +81,6 @@ pub struct Rules {
     /// The largest preallocated (immortal, so always `FLAG_REF`) small int: 256, 1024 in
     /// 3.15.0rc1 (measured: 402 and 500 are flagged there).
     pub small_int_max: i64,
-    /// 3.14+: every frozenset constant holding a multi-character string of name characters
-    /// that does not start with a digit is rebuilt per code object, interned before or not
-    /// (measured on 3.14.2 and 3.15.0rc1: `{'ab', 1, 2}` in two functions whose `co_consts`
-    /// differ is written twice, `{'426', '225'}` and `{'a b'}` once; 3.13.0 shares them unless
-    /// a string was interned before, see [`GraphBuilder::fresh_per_code`]).
-    pub rebuilds_name_frozensets: bool,
 }
 
 impl Rules {
@@ -108,7 +102,6 @@ impl Rules {
                 },
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: false,
             },
             // 3.12.1 interns neither the compiler's static names (`<module>` is written as a
             // plain string) nor the 1-character strings at start-up (measured on the native
@@ -122,7 +115,6 @@ impl Rules {
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: false,
             },
             Release::V3_12_7 => Rules {
                 interns_static_strings: true,
@@ -133,7 +125,6 @@ impl Rules {
                 startup_interned_names: crate::generated_startup::STARTUP_INTERNED_3_12,
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: false,
             },
             // 3.13: the dotted class qualnames the process has interned before compiling
             // (`tools/gen_startup_qualnames.py`: modules `python -m py_compile` imports, the
@@ -147,7 +138,6 @@ impl Rules {
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_0,
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: false,
             },
             Release::V3_13_2 => Rules {
                 interns_static_strings: true,
@@ -158,7 +148,6 @@ impl Rules {
                 startup_interned_names: crate::generated_qualnames::STARTUP_QUALNAMES_3_13_2,
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: false,
             },
             // 3.14.2: the dotted class qualnames Pyodide's process has interned before
             // compiling (`tools/gen_startup_qualnames.py 3.14.2`).
@@ -171,7 +160,6 @@ impl Rules {
                 startup_interned_names: crate::generated_qualnames_314::STARTUP_QUALNAMES_3_14_2,
                 root_code_flag_ref: true,
                 small_int_max: 256,
-                rebuilds_name_frozensets: true,
             },
             // 3.15.0rc1: 3.14's rules but for the module code object's FLAG_REF and the
             // preallocated ints up to 1024 (measured); its own start-up qualnames
@@ -185,7 +173,6 @@ impl Rules {
                 startup_interned_names: crate::generated_qualnames_315::STARTUP_QUALNAMES_3_15_0RC1,
                 root_code_flag_ref: false,
                 small_int_max: 1024,
-                rebuilds_name_frozensets: true,
             },
         }
     }
@@ -502,11 +489,7 @@ impl<'a> GraphBuilder<'a> {
             Some(ConstValue::Str(s)) if s.char_len() == 1 && s.code_points().all(|c| c < 256) => {
                 all_name_chars(s) && self.preinterned.contains_at_startup(s.as_bytes())
             }
-            Some(ConstValue::Str(s)) => {
-                all_name_chars(s)
-                    && ((self.rules.rebuilds_name_frozensets && !s.as_bytes().first().is_some_and(u8::is_ascii_digit))
-                        || self.preinterned.contains(s.as_bytes()))
-            }
+            Some(ConstValue::Str(s)) => all_name_chars(s) && self.preinterned.contains(s.as_bytes()),
             _ => false,
         })
     }
