@@ -1237,7 +1237,13 @@ pub(super) fn double_star_not_last(tokens: &[Token], p: &PErr) -> Option<PErr> {
 /// expression; a `**` item elsewhere in a list display → `cannot use dict unpacking here` at
 /// the `**`; `*`/`**` as a dict display's key or value → `cannot use a starred expression` /
 /// `dict unpacking` `in a dictionary key` / `value` over the starred expression.
-pub(super) fn pep798_unpacking(tokens: &[Token], err: &ruff_python_parser::ParseErrorType, loc: TextRange, i: usize, minor: PyMinor) -> Option<PErr> {
+pub(super) fn pep798_unpacking(
+    tokens: &[Token],
+    err: &ruff_python_parser::ParseErrorType,
+    loc: TextRange,
+    i: usize,
+    minor: PyMinor,
+) -> Option<PErr> {
     use ruff_python_parser::ParseErrorType as P;
     if minor < PyMinor::Py315 {
         return None;
@@ -1280,7 +1286,11 @@ pub(super) fn pep798_unpacking(tokens: &[Token], err: &ruff_python_parser::Parse
     // leaves its parentheses out
     let expr_range = |from: usize, mut last: usize| -> Option<TextRange> {
         let mut first = from;
-        while kind(first) == Some(T::Lpar) && kind(last) == Some(T::Rpar) && super::open_bracket(tokens, last) == Some(first) && first + 1 < last {
+        while kind(first) == Some(T::Lpar)
+            && kind(last) == Some(T::Rpar)
+            && super::open_bracket(tokens, last) == Some(first)
+            && first + 1 < last
+        {
             first += 1;
             last -= 1;
         }
@@ -1328,10 +1338,16 @@ pub(super) fn pep798_unpacking(tokens: &[Token], err: &ruff_python_parser::Parse
                     TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end()),
                 )),
                 // (a list display: not a subscript's `[`)
-                T::Lsqb if ((at_open && matches!(kind(stop)?, T::Comma | T::Rsqb)) || kind(p)? == T::Comma) && !super::is_call_paren(tokens, o) => {
+                T::Lsqb
+                    if ((at_open && matches!(kind(stop)?, T::Comma | T::Rsqb)) || kind(p)? == T::Comma)
+                        && !super::is_call_paren(tokens, o) =>
+                {
                     Some(mk("cannot use dict unpacking here", tokens.get(k)?.range()))
                 }
-                T::Lpar if ((at_open && matches!(kind(stop)?, T::Comma | T::Rpar)) || kind(p)? == T::Comma) && !super::is_call_paren(tokens, o) => {
+                T::Lpar
+                    if ((at_open && matches!(kind(stop)?, T::Comma | T::Rpar)) || kind(p)? == T::Comma)
+                        && !super::is_call_paren(tokens, o) =>
+                {
                     Some(mk("cannot use dict unpacking here", tokens.get(k)?.range()))
                 }
                 _ => None,
@@ -1348,7 +1364,10 @@ pub(super) fn pep798_unpacking(tokens: &[Token], err: &ruff_python_parser::Parse
             if stop != i || !comprehension_follows(stop) {
                 return None;
             }
-            Some(mk("cannot use dict unpacking in generator expression", TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end())))
+            Some(mk(
+                "cannot use dict unpacking in generator expression",
+                TextRange::new(tokens.get(k)?.start(), expr_range(k + 1, last)?.end()),
+            ))
         }
         _ => None,
     }
