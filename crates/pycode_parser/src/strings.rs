@@ -53,11 +53,11 @@ pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Opti
     let b = piece.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
+        let Some(&c) = b.get(i) else { break };
         if c == b'\\' {
             buf.push(b'\\');
             i += 1;
-            if i >= b.len() || b[i] >= 0x80 {
+            if b.get(i).is_none_or(|&c| c >= 0x80) {
                 buf.extend_from_slice(b"u005c");
                 if i >= b.len() {
                     break;
@@ -67,10 +67,10 @@ pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Opti
         }
         if c >= 0x80 {
             let start = i;
-            while i < b.len() && b[i] >= 0x80 {
+            while b.get(i).is_some_and(|&c| c >= 0x80) {
                 i += 1;
             }
-            for ch in String::from_utf8_lossy(&b[start..i]).chars() {
+            for ch in String::from_utf8_lossy(b.get(start..i).unwrap_or_default()).chars() {
                 buf.extend_from_slice(format!("\\U{:08x}", ch as u32).as_bytes());
             }
             continue;
@@ -82,7 +82,7 @@ pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Opti
     let end = b.len();
     let mut s = 0;
     while s < end {
-        if b[s] != b'\\' {
+        if b.get(s) != Some(&b'\\') {
             s += 1;
             continue;
         }
@@ -91,7 +91,7 @@ pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Opti
         if s >= end {
             return Some(format_err(start, s, "\\ at end of string"));
         }
-        let e = b[s];
+        let e = b.get(s).copied().unwrap_or(0);
         s += 1;
         let (count, msg) = match e {
             b'x' => (2, "truncated \\xXX escape"),
@@ -99,18 +99,18 @@ pub fn unicode_escape_error(piece: &str, name_ok: &dyn Fn(&str) -> bool) -> Opti
             b'U' => (8, "truncated \\UXXXXXXXX escape"),
             b'N' => {
                 let msg = "malformed \\N character escape";
-                if s >= end || b[s] != b'{' {
+                if b.get(s) != Some(&b'{') {
                     return Some(format_err(start, s, msg));
                 }
                 s += 1;
                 let name_start = s;
-                while s < end && b[s] != b'}' {
+                while b.get(s).is_some_and(|&c| c != b'}') {
                     s += 1;
                 }
                 if s >= end {
                     return Some(format_err(start, s, msg));
                 }
-                let name = std::str::from_utf8(&b[name_start..s]).unwrap_or("");
+                let name = std::str::from_utf8(b.get(name_start..s).unwrap_or_default()).unwrap_or("");
                 if name.is_empty() {
                     return Some(format_err(start, s, msg));
                 }

@@ -1757,7 +1757,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // a docstring: a statement of plain str literals only
         let mut j = i;
         while kind(self, j) == Some(TokKind::STRING) {
-            let t = self.toks[j].t;
+            let Some(t) = self.toks.get(j).map(|t| t.t) else { break };
             let text = self.text(&t);
             if text.bytes().take_while(|c| c.is_ascii_alphabetic()).any(|c| matches!(c, b'b' | b'B')) {
                 break;
