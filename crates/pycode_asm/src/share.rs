@@ -200,18 +200,7 @@ fn children(o: &Obj) -> Vec<ObjId> {
         Obj::Tuple(items) | Obj::List(items) | Obj::Set(items) | Obj::FrozenSet(items) => items.to_vec(),
         Obj::Slice(items) => items.to_vec(),
         Obj::Dict(pairs) | Obj::FrozenDict(pairs) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
-        Obj::Code(c) => vec![
-            c.code,
-            c.consts,
-            c.names,
-            c.localsplusnames,
-            c.localspluskinds,
-            c.filename,
-            c.name,
-            c.qualname,
-            c.linetable,
-            c.exceptiontable,
-        ],
+        Obj::Code(c) => c.object_fields().to_vec(),
         _ => Vec::new(),
     }
 }

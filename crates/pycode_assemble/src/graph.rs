@@ -782,20 +782,7 @@ impl<'a> GraphBuilder<'a> {
                 }
                 Some(Obj::Slice(items)) => items.iter().copied().for_each(visit),
                 Some(Obj::Dict(pairs)) => pairs.iter().flat_map(|&(k, v)| [k, v]).for_each(visit),
-                Some(Obj::Code(c)) => [
-                    c.code,
-                    c.consts,
-                    c.names,
-                    c.localsplusnames,
-                    c.localspluskinds,
-                    c.filename,
-                    c.name,
-                    c.qualname,
-                    c.linetable,
-                    c.exceptiontable,
-                ]
-                .into_iter()
-                .for_each(visit),
+                Some(Obj::Code(c)) => c.object_fields().into_iter().for_each(visit),
                 _ => {}
             }
         }

@@ -167,19 +167,7 @@ impl<'g> Writer<'g, '_> {
                 }
                 Pending::Code(co, step) => {
                     let co: &'g Code = co;
-                    let fields = [
-                        co.code,
-                        co.consts,
-                        co.names,
-                        co.localsplusnames,
-                        co.localspluskinds,
-                        co.filename,
-                        co.name,
-                        co.qualname,
-                        co.linetable,
-                        co.exceptiontable,
-                    ];
-                    let next = fields.get(*step as usize).copied();
+                    let next = co.object_fields().get(*step as usize).copied();
                     if *step == 8 {
                         self.out.extend_from_slice(&co.firstlineno.to_le_bytes());
                     }

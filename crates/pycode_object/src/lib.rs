@@ -136,6 +136,25 @@ pub struct Code {
     pub exceptiontable: ObjId,
 }
 
+impl Code {
+    /// The fields that are objects, in the order marshal writes them (`co_firstlineno`, an
+    /// int written between `co_qualname` and `co_linetable`, is not one of them).
+    pub fn object_fields(&self) -> [ObjId; 10] {
+        [
+            self.code,
+            self.consts,
+            self.names,
+            self.localsplusnames,
+            self.localspluskinds,
+            self.filename,
+            self.name,
+            self.qualname,
+            self.linetable,
+            self.exceptiontable,
+        ]
+    }
+}
+
 /// Kinds of the entries of `co_localsplusnames` (CPython's `CO_FAST_*`).
 pub mod fast_kind {
     pub const HIDDEN: u8 = 0x10;
