@@ -228,7 +228,11 @@ def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False
             x = x.to_code()
         elif not isinstance(x, _types.CodeType):
             raise NotImplementedError("pycode.dis(adaptive=True) takes a code object of the running interpreter's release")
-        code = _adaptive_code(x, _resolve(target))
+        release = _resolve(target)
+        if not _is_host(release):
+            raise ValueError("adaptive bytecode of CPython %d.%d cannot be shown as %s"
+                             % (tuple(_sys.version_info[:2]) + (release,)))
+        code = _adaptive_code(x, _from_codetype(x, release))
     elif isinstance(x, Code):
         code = x
     elif isinstance(x, _types.CodeType):
@@ -242,14 +246,11 @@ def dis(x, *, target=None, show_caches=False, adaptive=False, show_offsets=False
     return _native.dis(code, show_caches, show_offsets, show_positions)
 
 
-def _adaptive_code(live, release):
-    """``live`` as a :class:`Code` whose bytecode is its current adaptive (specialised) form
-    (``_co_code_adaptive``, what ``dis(adaptive=True)`` shows), nested code objects included."""
-    if not _is_host(release):
-        raise ValueError("adaptive bytecode of CPython %d.%d cannot be shown as %s"
-                         % (tuple(_sys.version_info[:2]) + (release,)))
-    code = _from_codetype(live, release)
-    consts = tuple(_adaptive_code(c, release) if isinstance(c, _types.CodeType) else mine
+def _adaptive_code(live, code):
+    """``code`` (``live`` as a :class:`Code`) with the bytecode of ``live``'s current adaptive
+    (specialised) form (``_co_code_adaptive``, what ``dis(adaptive=True)`` shows), nested code
+    objects included."""
+    consts = tuple(_adaptive_code(c, mine) if isinstance(c, _types.CodeType) else mine
                    for c, mine in zip(live.co_consts, code.co_consts))
     return code.replace(co_code=live._co_code_adaptive, co_consts=consts)
 

@@ -625,20 +625,17 @@ impl Pins {
             match graph.get(item) {
                 Some(Obj::Code(_)) => self.code(graph, item, &value, depth + 1)?,
                 Some(Obj::Tuple(_)) => self.items(graph, item, &value, pins, depth + 1)?,
-                Some(Obj::Slice(parts)) => {
-                    if Self::flagged(graph, item) {
-                        pins.push(value.clone().unbind());
-                    }
-                    for (&part, attr) in parts.iter().zip(["start", "stop", "step"]) {
-                        if Self::flagged(graph, part) {
-                            pins.push(value.getattr(attr)?.unbind());
-                        }
-                    }
-                }
                 // A frozenset's members come back in hash order: only the set itself.
-                _ => {
+                other => {
                     if Self::flagged(graph, item) {
                         pins.push(value.clone().unbind());
+                    }
+                    if let Some(Obj::Slice(parts)) = other {
+                        for (&part, attr) in parts.iter().zip(["start", "stop", "step"]) {
+                            if Self::flagged(graph, part) {
+                                pins.push(value.getattr(attr)?.unbind());
+                            }
+                        }
                     }
                 }
             }
