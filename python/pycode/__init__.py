@@ -82,10 +82,12 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
     ``optimize=-1`` means the interpreter's ``-O`` level for the running release, 0 for others.
     Future flags are never inherited (as with ``dont_inherit=True``). ``flags`` takes the
     ``__future__`` features (``__future__.annotations.compiler_flag`` and the others, as
-    ``compile`` does: they also appear in every ``co_flags``), ``ast.PyCF_TYPE_COMMENTS`` and
+    ``compile`` does: they also appear in every ``co_flags``), ``ast.PyCF_ALLOW_TOP_LEVEL_AWAIT``
+    (``await``, ``async for``/``with`` and asynchronous comprehensions at module level; the module
+    code object is then a coroutine when it uses them), ``ast.PyCF_TYPE_COMMENTS`` and
     ``PyCF_DONT_IMPLY_DEDENT`` (no effect on code objects); ``ast.PyCF_ONLY_AST``,
-    ``PyCF_ALLOW_TOP_LEVEL_AWAIT``, ``PyCF_ALLOW_INCOMPLETE_INPUT`` and ``barry_as_FLUFL`` are
-    not supported (NotImplementedError); other bits are a ValueError, as with ``compile``.
+    ``PyCF_ALLOW_INCOMPLETE_INPUT``, ``PyCF_OPTIMIZED_AST`` and ``barry_as_FLUFL`` are not
+    supported (NotImplementedError); other bits are a ValueError, as with ``compile``.
     Source given as ``str`` is compiled from its UTF-8 encoding.
     """
     future_flags = _check_compile_flags(flags)
@@ -110,7 +112,8 @@ _CO_FUTURE_BARRY_AS_BDFL = 0x400000
 _CO_NESTED = 0x10
 _PYCF_DONT_IMPLY_DEDENT = 0x200
 _PYCF_TYPE_COMMENTS = 0x1000
-_PYCF_UNSUPPORTED = {0x400: "PyCF_ONLY_AST", 0x2000: "PyCF_ALLOW_TOP_LEVEL_AWAIT",
+_PYCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+_PYCF_UNSUPPORTED = {0x400: "PyCF_ONLY_AST",
                      0x4000: "PyCF_ALLOW_INCOMPLETE_INPUT", 0x8000: "PyCF_OPTIMIZED_AST",
                      _CO_FUTURE_BARRY_AS_BDFL: "barry_as_FLUFL"}
 
@@ -118,7 +121,7 @@ _PYCF_UNSUPPORTED = {0x400: "PyCF_ONLY_AST", 0x2000: "PyCF_ALLOW_TOP_LEVEL_AWAIT
 def _check_compile_flags(flags):
     """The ``__future__`` bits of ``compile()``'s ``flags``, after CPython's check."""
     flags = int(flags)
-    known = _CO_FUTURE | _CO_NESTED | _PYCF_DONT_IMPLY_DEDENT | _PYCF_TYPE_COMMENTS
+    known = _CO_FUTURE | _CO_NESTED | _PYCF_DONT_IMPLY_DEDENT | _PYCF_TYPE_COMMENTS | _PYCF_ALLOW_TOP_LEVEL_AWAIT
     for bit in _PYCF_UNSUPPORTED:
         known |= bit
     if flags & ~known:
@@ -126,7 +129,7 @@ def _check_compile_flags(flags):
     for bit, name in _PYCF_UNSUPPORTED.items():
         if flags & bit:
             raise NotImplementedError("pycode.compile(): flag %s is not supported" % name)
-    return flags & _CO_FUTURE
+    return flags & (_CO_FUTURE | _PYCF_ALLOW_TOP_LEVEL_AWAIT)
 
 
 # id(weak reference to a code object from Code.to_code) -> (that reference, pinned objects)

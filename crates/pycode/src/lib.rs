@@ -231,8 +231,9 @@ impl Compiler {
         Compiler { release, optimize: 0, mode: Mode::Exec, future_flags: 0 }
     }
 
-    /// `compile()`'s `__future__` flags (`CO_FUTURE_*` bits, e.g. `0x1000000` for
-    /// `annotations`), in effect before the source's own `from __future__` imports.
+    /// `compile()`'s flags: the `__future__` features (`CO_FUTURE_*` bits, e.g. `0x1000000` for
+    /// `annotations`), in effect before the source's own `from __future__` imports, and
+    /// `PyCF_ALLOW_TOP_LEVEL_AWAIT` (`0x2000`).
     pub fn future_flags(mut self, flags: u32) -> Self {
         self.future_flags = flags;
         self
