@@ -100,6 +100,18 @@ fn compile_code(
     Ok(PyCode { shared: Arc::new(Shared { release, graph }), id: root })
 }
 
+/// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` for `target`: the text of
+/// `ast.dump(tree, include_attributes=True)` (the package turns it into `ast` nodes).
+#[pyfunction]
+fn ast_dump(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str) -> PyResult<String> {
+    let release = release_arg(target)?;
+    let mode = mode_arg(mode)?;
+    let source = source.to_vec();
+    let filename_owned = filename.to_owned();
+    let r = py.allow_threads(move || pycode::Compiler::new(release).mode(mode).ast_dump(&source, &filename_owned));
+    r.map_err(|e| error_to_err(py, e))
+}
+
 /// `py_compile`'s compile step: the whole `.pyc` and the warnings `compile()` emitted, as
 /// `(category, message, filename, lineno)`.
 #[pyfunction]
@@ -1033,6 +1045,7 @@ impl PyCode {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCode>()?;
     m.add_function(wrap_pyfunction!(compile_code, m)?)?;
+    m.add_function(wrap_pyfunction!(ast_dump, m)?)?;
     m.add_function(wrap_pyfunction!(compile_pyc, m)?)?;
     m.add_function(wrap_pyfunction!(load_pyc, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
