@@ -161,6 +161,12 @@ type TPrimMemo<B> = (usize, Option<(<B as AstBuilder>::Expr, usize)>);
 /// A memo entry: the result and the mark after it.
 type Memo<B> = Option<(<B as AstBuilder>::Expr, u32)>;
 
+/// What [`Parser::starred_genexp_or_first`] found.
+enum StarredParen<X> {
+    Genexp(X),
+    First(Option<X>),
+}
+
 /// `SlashWithDefault`: parameters without and with defaults before the `/`.
 type SlashWithDefault<B> = (Vec<<B as AstBuilder>::Arg>, Vec<NameDefault<B>>);
 
@@ -196,6 +202,9 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     /// In the second pass (the memo of `expression` and `disjunction` is on, also where
     /// `expression_without_invalid` turns the invalid rules off).
     pass2: bool,
+    /// Inside 3.15's two tries of a `(*` group ([`Self::starred_genexp_or_first`]): `bitwise_or`
+    /// is memoized there in the first pass too.
+    star_memo: u32,
     /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
     last_comp_item: Pos,
     /// The byte offset of the newline `prepare` added at the end of the input, if it did.
@@ -232,6 +241,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             no_invalid_named: rustc_hash::FxHashSet::default(),
             lex_failed: false,
             pass2: false,
+            star_memo: 0,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
             implicit_nl: None,
             bytes_cols: false,
@@ -3245,7 +3255,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `bitwise_or`, `bitwise_xor`, `bitwise_and`, `shift_expr`, `sum`, `term`: left-recursive
     /// binary operators, as loops. `level` 0 is `bitwise_or`, 5 is `term`.
     fn bitwise_or(&mut self) -> PR<B::Expr> {
-        if self.pass2 {
+        if self.pass2 || self.star_memo > 0 {
             // left-recursive, hence memoized in CPython; the error rules try it repeatedly
             return self.memoized(MEMO_BITWISE_OR, |p| p.binary(0));
         }
@@ -3792,6 +3802,21 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(r)
     }
 
+    /// 3.15's `'(' '*'`: the generator expression of a starred expression, or else the first
+    /// element of a tuple (`star_named_expression`), with the mark after the `(`.
+    fn starred_genexp_or_first(&mut self, m: usize) -> Result<StarredParen<B::Expr>, E> {
+        if let Some(e) = self.starred_expression()? {
+            if let Some(gens) = self.for_if_clauses()? {
+                if self.eat(TokKind::RPAR)? {
+                    let pos = self.pos(m);
+                    return Ok(StarredParen::Genexp(self.b.generator_exp(e, gens, pos)));
+                }
+            }
+        }
+        self.p = m + 1;
+        Ok(StarredParen::First(self.star_named_expression()?))
+    }
+
     fn paren_atom_alts(&mut self) -> PR<B::Expr> {
         let m = self.p;
         self.p += 1;
@@ -3812,19 +3837,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.tuple(Vec::new(), ExprContext::Load, pos)));
         }
         if t.t.kind == TokKind::STAR {
-            if self.g.comprehension_unpacking {
-                if let Some(e) = self.starred_expression()? {
-                    if let Some(gens) = self.for_if_clauses()? {
-                        if self.eat(TokKind::RPAR)? {
-                            let pos = self.pos(m);
-                            return Ok(Some(self.b.generator_exp(e, gens, pos)));
-                        }
-                    }
+            let first = if self.g.comprehension_unpacking {
+                // genexp: '(' starred_expression for_if_clauses ')', else the tuple below. Both
+                // parse the `bitwise_or` after the '*', which CPython memoizes (left-recursive
+                // rule); memoized here too while they run, or each nested `(*` would be parsed
+                // twice per level (2^depth: 20 levels took 2 s).
+                self.star_memo += 1;
+                let r = self.starred_genexp_or_first(m);
+                self.star_memo -= 1;
+                match r? {
+                    StarredParen::Genexp(e) => return Ok(Some(e)),
+                    StarredParen::First(first) => first,
                 }
-                self.p = m + 1;
-            }
+            } else {
+                self.star_named_expression()?
+            };
             // tuple: '(' star_named_expression ',' [star_named_expressions] ')'
-            let Some(first) = self.star_named_expression()? else {
+            let Some(first) = first else {
                 self.p = m;
                 return Ok(None);
             };

@@ -30,3 +30,31 @@ fn deep_inputs() {
     }
     assert_eq!(ran, 7);
 }
+
+/// 3.15's `(*` groups try a starred generator expression before a tuple (PEP 798); both tries
+/// parse the same operand, memoized as in CPython, else each nesting level doubled the work
+/// (a 204-byte libFuzzer input took over 70 s; 20 levels of `(*…,)` 2 s).
+#[test]
+fn deep_starred_groups_3_15() {
+    let opts = pycode_parser::Options { minor: pycode_ast::PyMinor::Py315, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
+    let mut genexp = String::from("a");
+    for _ in 0..60 {
+        genexp = format!("(*{genexp} for a in b)");
+    }
+    let cases: Vec<(String, bool)> = vec![
+        (format!("x = {}a{}\n", "(*".repeat(60), ",)".repeat(60)), true),
+        (format!("x = {genexp}\n"), true),
+        (format!("x = {}a{}\n", "(*".repeat(60), " or b,)".repeat(60)), false),
+        // the libFuzzer input, minimized
+        ("((*[5*(*(*([f(*(*r((*(*(*aH[(*(*(*5*(*a(*(*H((*[h x\n".to_string(), false),
+    ];
+    let mut ran = 0;
+    for (src, ok) in &cases {
+        let t = std::time::Instant::now();
+        let r = pycode_parser::parse(src.as_bytes(), &opts);
+        assert_eq!(r.is_ok(), *ok, "{:?}: {:?}", src.get(..40), r.err());
+        assert!(t.elapsed().as_secs() < 10, "too slow: {:?}", src.get(..40));
+        ran += 1;
+    }
+    assert_eq!(ran, 4);
+}
