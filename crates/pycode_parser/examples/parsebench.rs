@@ -104,8 +104,7 @@ fn main() {
         i += 1;
     }
     let list = list.expect("LIST");
-    let files: Vec<Vec<u8>> =
-        std::fs::read_to_string(&list).expect("read LIST").lines().filter_map(|p| std::fs::read(p).ok()).collect();
+    let files: Vec<Vec<u8>> = std::fs::read_to_string(&list).expect("read LIST").lines().filter_map(|p| std::fs::read(p).ok()).collect();
     let total: usize = files.iter().map(Vec::len).sum();
     let opts = pycode_parser::Options {
         minor: PyMinor::from(release),

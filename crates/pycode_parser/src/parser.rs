@@ -164,6 +164,17 @@ type Memo<B> = Option<(<B as AstBuilder>::Expr, u32)>;
 /// `SlashWithDefault`: parameters without and with defaults before the `/`.
 type SlashWithDefault<B> = (Vec<<B as AstBuilder>::Arg>, Vec<NameDefault<B>>);
 
+/// The first depth-0 `=`, `:` or augmented-assignment token of a logical line
+/// ([`Parser::assign_shape`]); `Unknown` when the tokenizer failed ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AssignShape {
+    None,
+    Eq,
+    Colon,
+    Aug,
+    Unknown,
+}
+
 /// The parser over one prepared source.
 pub struct Parser<'s, 'b, B: AstBuilder> {
     src: &'s str,
@@ -852,8 +863,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Kw::Global | Kw::Nonlocal => return self.global_stmt(t.kw == Kw::Global),
             _ => {}
         }
-        if self.may_be_assignment() {
-            if let Some(s) = self.assignment()? {
+        let shape = self.assign_shape();
+        if shape != AssignShape::None {
+            if let Some(s) = self.assignment(shape)? {
                 return Ok(Some(s));
             }
         }
@@ -927,21 +939,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// parsing a call twice). Reads tokens ahead without counting them as read by the rules;
     /// a tokenizer error ahead means "maybe".
     fn may_be_assignment(&mut self) -> bool {
+        self.assign_shape() != AssignShape::None
+    }
+
+    /// The first `=`, `:` or augmented-assignment token at bracket depth 0 of the logical line
+    /// from the mark (see [`Parser::may_be_assignment`]). It decides which alternatives of
+    /// `assignment` can match: a target before it holds none of them at depth 0, so `NAME ':'`
+    /// and the other annotated form need `:` first, `(star_targets '=')+` needs `=` first, and
+    /// `single_target augassign` an augmented operator first.
+    fn assign_shape(&mut self) -> AssignShape {
         let mut i = self.p;
         let mut depth = 0u32;
         loop {
             if self.toks.len() <= i && self.fill().is_err() {
-                return true;
+                return AssignShape::Unknown;
             }
-            let Some(t) = self.toks.get(i) else { return true };
+            let Some(t) = self.toks.get(i) else { return AssignShape::Unknown };
             match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
-                TokKind::ENDMARKER => return true,
-                TokKind::EQUAL
-                | TokKind::COLON
-                | TokKind::PLUSEQUAL
+                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
+                TokKind::ENDMARKER => return AssignShape::Unknown,
+                TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
+                TokKind::COLON if depth == 0 => return AssignShape::Colon,
+                TokKind::PLUSEQUAL
                 | TokKind::MINEQUAL
                 | TokKind::STAREQUAL
                 | TokKind::ATEQUAL
@@ -956,7 +977,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 | TokKind::DOUBLESLASHEQUAL
                     if depth == 0 =>
                 {
-                    return true
+                    return AssignShape::Aug
                 }
                 _ => {}
             }
@@ -964,11 +985,31 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 
-    /// `assignment`
-    fn assignment(&mut self) -> PR<B::Stmt> {
+    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark (tokens
+    /// already read by [`Parser::assign_shape`]): `star_targets '='` cannot match without one.
+    fn eq_ahead(&self) -> bool {
+        let mut depth = 0u32;
+        for t in self.toks.get(self.p..).unwrap_or_default() {
+            match t.t.kind {
+                TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
+                TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
+                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
+                TokKind::EQUAL if depth == 0 => return true,
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// `assignment`. In the first pass, `shape` skips the alternatives that cannot match.
+    fn assignment(&mut self, shape: AssignShape) -> PR<B::Stmt> {
         let m = self.p;
+        let all = self.invalid || shape == AssignShape::Unknown;
         // NAME ':' expression ['=' annotated_rhs]
         'a1: {
+            if !all && shape != AssignShape::Colon {
+                break 'a1;
+            }
             let Some(n) = self.name_tok()? else { break 'a1 };
             if !self.eat(TokKind::COLON)? {
                 break 'a1;
@@ -983,6 +1024,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // ('(' single_target ')' | single_subscript_attribute_target) ':' expression ['=' annotated_rhs]
         'a2: {
+            if !all && shape != AssignShape::Colon {
+                break 'a2;
+            }
             let mut target = None;
             if self.eat(TokKind::LPAR)? {
                 if let Some(t) = self.single_target()? {
@@ -1007,9 +1051,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // (star_targets '=')+ (yield_expr | star_expressions) !'=' [TYPE_COMMENT]
         'a3: {
+            if !all && shape != AssignShape::Eq {
+                break 'a3;
+            }
             let mut targets = Vec::new();
             loop {
                 let m2 = self.p;
+                if !all && !targets.is_empty() && !self.eq_ahead() {
+                    // the right-hand side: no `=` follows, so it is no target
+                    break;
+                }
                 match self.star_targets()? {
                     Some(t) if self.eat(TokKind::EQUAL)? => targets.push(t),
                     _ => {
@@ -1032,6 +1083,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // single_target augassign ~ (yield_expr | star_expressions)
         'a4: {
+            if !all && shape != AssignShape::Aug {
+                break 'a4;
+            }
             let Some(target) = self.single_target()? else { break 'a4 };
             let Some(op) = self.augassign()? else { break 'a4 };
             let Some(value) = self.annotated_rhs()? else {
@@ -2954,6 +3008,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
+        if let Some(e) = self.lone_atom()? {
+            return Ok(Some(e));
+        }
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
             if self.pass2 {
@@ -2964,6 +3021,40 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         });
         self.leave();
         r
+    }
+
+    /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
+    /// (or keyword constant) or NUMBER followed by a token no level can continue with (`,`, a
+    /// closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full descent would find.
+    /// `None` when it does not apply. The token after is read as the descent reads it; a
+    /// NUMBER (whose action can raise) only when that token is already read.
+    #[inline]
+    fn lone_atom(&mut self) -> PR<B::Expr> {
+        if self.invalid {
+            return Ok(None);
+        }
+        let i = self.p;
+        let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        match t.t.kind {
+            TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
+            TokKind::NUMBER if self.toks.len() > i + 1 => {}
+            _ => return Ok(None),
+        }
+        let next = self.at(i + 1)?;
+        if !matches!(
+            next.t.kind,
+            TokKind::COMMA
+                | TokKind::RPAR
+                | TokKind::RSQB
+                | TokKind::RBRACE
+                | TokKind::COLON
+                | TokKind::EQUAL
+                | TokKind::SEMI
+                | TokKind::NEWLINE
+        ) {
+            return Ok(None);
+        }
+        self.atom_inner()
     }
 
     fn expression_inner(&mut self) -> PR<B::Expr> {
