@@ -195,6 +195,8 @@ pub struct Lexer<'s> {
     modes: Vec<FMode>,
     error: Option<LexError>,
     pub warnings: Vec<LexWarning>,
+    /// The source holds a NUL byte somewhere (3.12+ then checks each line for one).
+    has_nul: bool,
 }
 
 type R = Result<Token, LexError>;
@@ -222,6 +224,7 @@ impl<'s> Lexer<'s> {
             modes: Vec::new(),
             error: None,
             warnings: Vec::new(),
+            has_nul: memchr::memchr(0, src).is_some(),
         }
     }
 
@@ -303,7 +306,10 @@ impl<'s> Lexer<'s> {
             self.line_start = self.cur;
             self.inp = end;
             self.lineno += 1;
-            if self.cfg.minor >= 12 && self.src.get(self.line_start..self.inp).is_some_and(|l| memchr::memchr(0, l).is_some()) {
+            if self.has_nul
+                && self.cfg.minor >= 12
+                && self.src.get(self.line_start..self.inp).is_some_and(|l| memchr::memchr(0, l).is_some())
+            {
                 // reported at the start of the line, then the line is skipped
                 self.set_error("source code cannot contain null bytes".into());
                 self.cur = self.inp;

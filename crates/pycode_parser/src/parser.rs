@@ -3057,6 +3057,34 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.atom_inner()
     }
 
+    /// Whether the next token continues a `factor` at one of the levels between it and
+    /// `disjunction` (a binary or comparison operator, `not`, `in`, `is`, `and`, `or`).
+    #[inline]
+    fn operator_follows(&mut self) -> Result<bool, E> {
+        let t = self.peek()?;
+        Ok(matches!(
+            t.t.kind,
+            TokKind::VBAR
+                | TokKind::CIRCUMFLEX
+                | TokKind::AMPER
+                | TokKind::LEFTSHIFT
+                | TokKind::RIGHTSHIFT
+                | TokKind::PLUS
+                | TokKind::MINUS
+                | TokKind::STAR
+                | TokKind::SLASH
+                | TokKind::DOUBLESLASH
+                | TokKind::PERCENT
+                | TokKind::AT
+                | TokKind::EQEQUAL
+                | TokKind::NOTEQUAL
+                | TokKind::LESSEQUAL
+                | TokKind::LESS
+                | TokKind::GREATEREQUAL
+                | TokKind::GREATER
+        ) || matches!(t.kw, Kw::Not | Kw::In | Kw::Is | Kw::And | Kw::Or))
+    }
+
     fn expression_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if self.invalid {
@@ -3068,7 +3096,22 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if self.next_is_kw(Kw::Lambda)? {
             return self.lambdef();
         }
-        let Some(a) = self.disjunction()? else { return Ok(None) };
+        let a = if !self.pass2 && !self.next_is_kw(Kw::Not)? {
+            // The first pass descends the leftmost path once: `factor`, then only the levels
+            // an operator after it calls for, each continuing from the operand below it.
+            let Some(f) = self.factor()? else { return Ok(None) };
+            if self.operator_follows()? {
+                let e = self.binary_tail(0, m, f)?;
+                let e = self.comparison_tail(m, e)?;
+                let e = self.bool_chain_tail(Kw::And, m, e)?;
+                self.bool_chain_tail(Kw::Or, m, e)?
+            } else {
+                f
+            }
+        } else {
+            let Some(a) = self.disjunction()? else { return Ok(None) };
+            a
+        };
         let m2 = self.p;
         if self.eat_kw(Kw::If)? {
             if let Some(b) = self.disjunction()? {
@@ -3233,8 +3276,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         let first = if kw == Kw::Or { self.bool_chain(Kw::And)? } else { self.inversion()? };
         let Some(first) = first else { return Ok(None) };
+        self.bool_chain_tail(kw, m, first).map(Some)
+    }
+
+    /// The rest of a `disjunction` (`kw` `or`) or `conjunction` (`and`) that started at `m`
+    /// with `first`.
+    fn bool_chain_tail(&mut self, kw: Kw, m: usize, first: B::Expr) -> Result<B::Expr, E> {
         if !self.next_is_kw(kw)? {
-            return Ok(Some(first));
+            return Ok(first);
         }
         let mut v = vec![first];
         loop {
@@ -3252,11 +3301,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if v.len() == 1 {
-            return Ok(v.pop());
+            if let Some(e) = v.pop() {
+                return Ok(e);
+            }
         }
         let op = if kw == Kw::Or { BoolOp::Or } else { BoolOp::And };
         let pos = self.pos(m);
-        Ok(Some(self.b.bool_op(op, v, pos)))
+        Ok(self.b.bool_op(op, v, pos))
     }
 
     /// `inversion: 'not' inversion | comparison`
@@ -3280,6 +3331,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn comparison(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let Some(left) = self.bitwise_or()? else { return Ok(None) };
+        self.comparison_tail(m, left).map(Some)
+    }
+
+    /// The `compare_op_bitwise_or_pair*` of a `comparison` that started at `m` with `left`.
+    fn comparison_tail(&mut self, m: usize, left: B::Expr) -> Result<B::Expr, E> {
         let mut ops = Vec::new();
         let mut comparators = Vec::new();
         loop {
@@ -3327,10 +3383,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if ops.is_empty() {
-            return Ok(Some(left));
+            return Ok(left);
         }
         let pos = self.pos(m);
-        Ok(Some(self.b.compare(left, ops, comparators, pos)))
+        Ok(self.b.compare(left, ops, comparators, pos))
     }
 
     /// `bitwise_or`, `bitwise_xor`, `bitwise_and`, `shift_expr`, `sum`, `term`: left-recursive
@@ -3349,7 +3405,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// grammar's.
     fn binary(&mut self, level: u8) -> PR<B::Expr> {
         let m = self.p;
-        let Some(mut cur) = self.factor()? else { return Ok(None) };
+        let Some(cur) = self.factor()? else { return Ok(None) };
+        self.binary_tail(level, m, cur).map(Some)
+    }
+
+    /// The operators of `level` and above after `cur`, an operand that started at `m`.
+    fn binary_tail(&mut self, level: u8, m: usize, mut cur: B::Expr) -> Result<B::Expr, E> {
         loop {
             let m2 = self.p;
             let (op, l) = match self.peek()?.t.kind {
@@ -3386,7 +3447,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             }
         }
-        Ok(Some(cur))
+        Ok(cur)
     }
 
     /// `factor (memo): '+' factor | '-' factor | '~' factor | power`
@@ -4282,6 +4343,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// CPython's `(memo)`: the result of `rule` at this mark, parsed once.
     fn memoized(&mut self, rule: u8, f: fn(&mut Self) -> PR<B::Expr>) -> PR<B::Expr> {
+        if !self.pass2 && self.toks.get(self.p).is_some_and(|t| t.t.kind == TokKind::NAME) {
+            // A target that starts with a NAME is tried at most twice at its mark (by the two
+            // alternatives of an enclosing parenthesis, which is memoized), and its contents are
+            // expressions, so parsing it again costs less than the memo entry.
+            return f(self);
+        }
         let key = (self.p as u32, rule);
         if let Some(r) = self.memo.get(&key) {
             let r = r.clone();
