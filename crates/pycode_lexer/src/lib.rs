@@ -282,8 +282,9 @@ impl<'s> Lexer<'s> {
     /// when no longer operator or number starts there (a closing bracket only when it matches).
     /// `None` leaves everything as it was for [`Lexer::normal_mode`], which gives the same
     /// token for these and handles everything else.
+    /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
     #[inline]
-    fn fast_token(&mut self) -> Option<Token> {
+    pub fn fast_token(&mut self) -> Option<Token> {
         if !self.fast || self.atbol || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
             return None;
         }

@@ -336,12 +336,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = match self.lexer.next_token() {
-            Ok(t) => t,
-            Err(e) => {
-                self.lex_failed = true;
-                return Err(self.lex_error(e));
-            }
+        let mut t = match self.lexer.fast_token() {
+            Some(t) => t,
+            None => match self.lexer.next_token() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.lex_failed = true;
+                    return Err(self.lex_error(e));
+                }
+            },
         };
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
@@ -354,7 +357,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             t.end_lineno += self.shift.0;
         }
         let kw = match t.kind {
-            TokKind::NAME => keyword(self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default()),
+            TokKind::NAME => {
+                let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
+                // every keyword has 2 to 8 letters and starts with one of these
+                if (2..=8).contains(&text.len()) && text.first().is_some_and(|&c| matches!(c, b'F' | b'N' | b'T' | b'a'..=b'y')) {
+                    keyword(text)
+                } else {
+                    Kw::No
+                }
+            }
             TokKind::ASYNC => Kw::Async,
             TokKind::AWAIT => Kw::Await,
             _ => Kw::No,
@@ -4678,6 +4689,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             if any_f {
                 return self.strings311(m, end);
+            }
+        }
+        if first.t.kind == TokKind::STRING {
+            // One STRING token without escapes (most of them): its text is the constant.
+            if let Some(lit) = pycode_parse::strings::split_literal(self.text(&first.t)) {
+                if !lit.bytes
+                    && pycode_parse::strings::is_plain_str_body(lit.body, lit.raw)
+                    && !matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START)
+                {
+                    self.p = m + 1;
+                    let pos = self.pos(m);
+                    return Ok(Some(self.b.constant(Constant::Str(PyStr::new(lit.body, false)), lit.u, pos)));
+                }
             }
         }
         let mut acc = LitAcc::default();
