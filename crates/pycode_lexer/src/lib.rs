@@ -278,8 +278,9 @@ impl<'s> Lexer<'s> {
     }
 
     /// The common tokens in the middle of a line, outside f-strings, without the general
-    /// machinery: an ASCII name that no quote follows, and the brackets, `,`, `:`, `.` and `=`
-    /// when no longer operator or number starts there (a closing bracket only when it matches).
+    /// machinery: an ASCII name that no quote follows, the brackets (a closing one only when it
+    /// matches), and `,` `:` `.` `=` `;` `~` and the one-character arithmetic, bitwise and
+    /// comparison operators when no longer operator or number starts there.
     /// `None` leaves everything as it was for [`Lexer::normal_mode`], which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
@@ -325,6 +326,12 @@ impl<'s> Lexer<'s> {
                 kind::one_char(c, self.cfg.minor >= 12)
             }
             CLASS_COMMA => TokKind::COMMA,
+            CLASS_OP1 => {
+                if kind::two_chars(c, line.get(s + 1).copied().unwrap_or(0)).is_some() {
+                    return None;
+                }
+                kind::one_char(c, self.cfg.minor >= 12)
+            }
             CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
             CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
             CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
@@ -1427,7 +1434,8 @@ const CLASS_COMMA: u8 = 5;
 const CLASS_COLON: u8 = 6;
 const CLASS_EQUAL: u8 = 7;
 const CLASS_DOT: u8 = 8;
-const CLASS_OTHER: u8 = 9;
+const CLASS_OP1: u8 = 9;
+const CLASS_OTHER: u8 = 10;
 
 /// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
 /// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`;
@@ -1450,6 +1458,7 @@ static BYTE_CLASS: [u8; 256] = {
                 b':' => CLASS_COLON,
                 b'=' => CLASS_EQUAL,
                 b'.' => CLASS_DOT,
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
                 _ => CLASS_OTHER,
             }
         };
