@@ -1,29 +1,33 @@
 #!/usr/bin/env python3
-"""Front-end throughput: pycode_parse (decode + parse + convert to the CPython-shaped AST + drop)
-versus CPython's own `ast.parse(src, type_comments=True)`, on the same files, in one invocation.
+"""Front-end throughput, source bytes to finished AST, in one run on the same files:
 
-usage: python3 bench/ast_bench.py [--python PY] [--root DIR] [--target 3.11] [--reps N]
-                                  [--rounds R] [--pyast BIN] [--callgrind] [--subset K]
+* pycode_parser (pycode's own parser, issue 10): decode + tokens + rules + `pycode_ast` tree + drop
+  (`crates/pycode_parser/examples/parsebench.rs`); for the split, its tokenizer alone (decode +
+  every token) and the whole parse with a builder that builds nothing (tokenizer + rules);
+* ruff 0.0.10's path, `pycode_parse` (ruff parse + conversion to the CPython-shaped tree + drop),
+  as long as that crate exists (skipped cleanly once it is removed);
+* CPython's own `ast.parse(src, type_comments=True)` (native 3.12.1 by default), tree built and freed.
+
+usage: python3 bench/ast_bench.py [--python PY] [--root DIR] [--release 3.12.7] [--reps N]
+                                  [--rounds R] [--callgrind] [--subset K]
 
 Method (made to hold on a loaded machine):
-* corpus: every .py under --root (default: the native CPython 3.11.7 stdlib, `test/` included,
-  no site-packages) that the --python interpreter's `ast.parse` accepts, so both sides do the same work;
-* both sides read all files into memory first; only parsing is timed, never start-up or I/O;
-* both sides measure CPU time, not wall time: CPython `time.process_time()` around a pass over
-  all files, pycode the thread CPU clock (`CLOCK_THREAD_CPUTIME_ID`) around the same pass;
-* each side runs --reps passes per round and --rounds rounds, alternating CPython and pycode,
-  and the best pass of each side counts (the least disturbed one);
-* CPython's number includes building and freeing the Python `ast` objects (the result of each
-  `ast.parse` is dropped before the next), pycode's building and dropping `pycode_ast` trees.
---callgrind also counts instructions for one pass over a fixed subset (every K-th file of the
-sorted corpus) with `valgrind --tool=callgrind`, on both sides: exact and repeatable under load
-(for before/after comparisons of changes), though instructions are not time. pycode's count
-covers exactly the pass (`--toggle-collect`); CPython's is the whole script minus the same
-script without the parsing loop.
+* corpus: every .py under --root (default: corpus/stdlib-3.12.7, 8.9 MB) that the --python
+  interpreter's `ast.parse` accepts, so every side does the same work;
+* every side reads all files into memory first; only parsing is timed, never start-up or I/O;
+* CPU time, not wall time: CPython `time.process_time()` around a pass over all files, the Rust
+  sides the thread CPU clock (`CLOCK_THREAD_CPUTIME_ID`) around the same pass;
+* each side runs --reps passes per round and --rounds rounds, sides alternating; the best pass
+  of each side counts (the least disturbed one);
+* --callgrind also counts instructions (exact and repeatable under load, though not time) for
+  one pass over a fixed subset (every K-th file of the sorted corpus; K=1 is the whole corpus):
+  the Rust sides exactly the pass (`--toggle-collect=*bench_pass*`), CPython the whole script
+  minus the same script without the parsing loop.
 """
 import argparse, os, re, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 
 CPY = r'''
 import ast, sys, time, warnings
@@ -55,30 +59,6 @@ for p in sys.stdin.read().splitlines():
     print(p)
 '''
 
-
-def corpus(python, root):
-    files = []
-    for d, dirs, fs in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in ("site-packages", "__pycache__"))
-        files += [os.path.join(d, f) for f in sorted(fs) if f.endswith(".py")]
-    out = subprocess.run([python, "-c", CHECK], input="\n".join(files), capture_output=True, text=True, check=True)
-    return out.stdout.splitlines()
-
-
-def run_cpython(python, lst, reps):
-    out = subprocess.run([python, "-c", CPY, lst, str(reps)], capture_output=True, text=True, check=True).stdout
-    cpu, wall, total = out.split()
-    return float(cpu), float(wall), int(total)
-
-
-def run_pycode(pyast, target, lst, reps):
-    out = subprocess.run([pyast, "--target", target, "--bench", lst, "--reps", str(reps)],
-                         capture_output=True, text=True, check=True).stdout
-    f = out.split()
-    d = dict(zip(f[0::2], f[1::2]))
-    return float(d["best_cpu"]), float(d["best_wall"]), int(d["bytes"]), int(d["ok"]), int(d["files"])
-
-
 CPY_CG = r'''
 import ast, sys, warnings
 warnings.simplefilter("ignore")
@@ -89,8 +69,54 @@ if sys.argv[2] == "1":
 '''
 
 
-def callgrind_total(cmd):
-    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+def default_python():
+    try:
+        out = subprocess.run(["pyenv", "which", "python3"], capture_output=True, text=True,
+                             env=dict(os.environ, PYENV_VERSION="3.12.1"))
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except OSError:
+        pass
+    return "/root/.pyenv/versions/3.12.1/bin/python3"
+
+
+def corpus(python, root):
+    files = []
+    for d, dirs, fs in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x not in ("site-packages", "__pycache__"))
+        files += [os.path.abspath(os.path.join(d, f)) for f in sorted(fs) if f.endswith(".py")]
+    out = subprocess.run([python, "-c", CHECK], input="\n".join(files), capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
+
+
+def parse_kv(out):
+    f = out.split()
+    d = dict(zip(f[0::2], f[1::2]))
+    return float(d["best_cpu"]), float(d["best_wall"]), int(d["bytes"]), int(d["ok"]), int(d["files"])
+
+
+class Side:
+    """One parser: a name, the command of one timed run over LIST, and how to read its output."""
+
+    def __init__(self, name, cmd, rust=True):
+        self.name, self.cmd, self.rust = name, cmd, rust
+        self.cpu = self.wall = float("inf")
+        self.ok = self.n = self.total = 0
+
+    def run(self, lst, reps):
+        out = subprocess.run(self.cmd(lst, reps), capture_output=True, text=True, check=True).stdout
+        if self.rust:
+            cpu, wall, total, ok, n = parse_kv(out)
+        else:
+            c, w, t = out.split()
+            cpu, wall, total, ok, n = float(c), float(w), int(t), -1, -1
+        self.cpu, self.wall = min(self.cpu, cpu), min(self.wall, wall)
+        self.total, self.ok, self.n = total, ok, n
+
+
+def callgrind_total(cmd, toggle=None):
+    extra = ["--toggle-collect=" + toggle] if toggle else []
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + extra + cmd,
                        capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED="0"))
     m = re.search(r"Collected : (\d+)", r.stderr)
     if r.returncode != 0 or not m:
@@ -98,76 +124,80 @@ def callgrind_total(cmd):
     return int(m.group(1))
 
 
-def callgrind_cpython(python, lst):
-    """CPython's instructions for ast.parse over the files, dropping each tree (the same script
-    run without the parsing loop is subtracted: start-up and file reading)."""
-    return callgrind_total([python, "-c", CPY_CG, lst, "1"]) - callgrind_total([python, "-c", CPY_CG, lst, "0"])
-
-
-def callgrind(pyast, target, lst):
-    with tempfile.TemporaryDirectory() as tmp:
-        outf = os.path.join(tmp, "cg.out")
-        r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + outf,
-                            "--toggle-collect=*bench_pass*", pyast, "--target", target, "--bench", lst, "--reps", "1"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            sys.exit("callgrind failed:\n" + r.stderr[-2000:])
-        m = re.search(r"Collected : (\d+)", r.stderr)
-        if m:
-            return int(m.group(1))
-        for line in open(outf):
-            if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
-    return None
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pyast", help="prebuilt pyast example (default: build it, release)")
-    ap.add_argument("--python", default="/root/.pyenv/versions/3.11.7/bin/python3")
-    ap.add_argument("--root", default="/root/.pyenv/versions/3.11.7/lib/python3.11")
-    ap.add_argument("--target", default="3.11")
+    ap.add_argument("--python", default=None, help="CPython for ast.parse (default: pyenv 3.12.1)")
+    ap.add_argument("--root", default=os.path.join(ROOT, "corpus", "stdlib-3.12.7"))
+    ap.add_argument("--release", default="3.12.7", help="release pycode parses for")
     ap.add_argument("--reps", type=int, default=5, help="passes per round and side")
-    ap.add_argument("--rounds", type=int, default=2, help="alternating CPython/pycode rounds")
-    ap.add_argument("--callgrind", action="store_true", help="also count pycode instructions on a subset")
-    ap.add_argument("--subset", type=int, default=20, help="callgrind subset: every K-th file")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds")
+    ap.add_argument("--callgrind", action="store_true", help="also count instructions on a subset")
+    ap.add_argument("--subset", type=int, default=10, help="callgrind subset: every K-th file")
+    ap.add_argument("--no-build", action="store_true", help="use the already built examples")
     args = ap.parse_args()
-    pyast = args.pyast
-    if pyast is None:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "pycode_parse", "--example", "pyast"], check=True, cwd=ROOT)
-        pyast = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "examples", "pyast")
-    files = corpus(args.python, args.root)
+    python = args.python or default_python()
+    minor = ".".join(args.release.split(".")[:2])
+
+    has_ruff = os.path.isdir(os.path.join(ROOT, "crates", "pycode_parse", "examples")) and os.path.isfile(
+        os.path.join(ROOT, "crates", "pycode_parse", "examples", "pyast.rs"))
+    if not args.no_build:
+        cmd = ["cargo", "build", "--release", "-q", "-p", "pycode_parser", "--example", "parsebench"]
+        subprocess.run(cmd, check=True, cwd=ROOT)
+        if has_ruff:
+            subprocess.run(["cargo", "build", "--release", "-q", "-p", "pycode_parse", "--example", "pyast"], check=True, cwd=ROOT)
+    pbench = os.path.join(TARGET, "release", "examples", "parsebench")
+    pyast = os.path.join(TARGET, "release", "examples", "pyast")
+    has_ruff = has_ruff and os.path.isfile(pyast)
+
+    sides = [
+        Side("pycode_parser " + args.release, lambda l, r: [pbench, "--release", args.release, "--reps", str(r), l]),
+        Side("  its tokenizer alone", lambda l, r: [pbench, "--release", args.release, "--stage", "lex", "--reps", str(r), l]),
+        Side("  its rules, building nothing", lambda l, r: [pbench, "--release", args.release, "--stage", "null", "--reps", str(r), l]),
+    ]
+    if has_ruff:
+        sides.append(Side("pycode_parse (ruff 0.0.10)", lambda l, r: [pyast, "--target", minor, "--bench", l, "--reps", str(r)]))
+    cpy = Side("CPython ast.parse", lambda l, r: [python, "-c", CPY, l, str(r)], rust=False)
+    sides.append(cpy)
+
+    files = corpus(python, args.root)
     with tempfile.TemporaryDirectory() as tmp:
         lst = os.path.join(tmp, "files.txt")
         with open(lst, "w") as f:
             f.write("\n".join(files) + "\n")
-        c_cpu = c_wall = p_cpu = p_wall = float("inf")
         for _ in range(args.rounds):
-            cpu, wall, total = run_cpython(args.python, lst, args.reps)
-            c_cpu, c_wall = min(c_cpu, cpu), min(c_wall, wall)
-            cpu, wall, ptotal, ok, n = run_pycode(pyast, args.target, lst, args.reps)
-            p_cpu, p_wall = min(p_cpu, cpu), min(p_wall, wall)
-        assert ptotal == total, (ptotal, total)
+            for s in sides:
+                s.run(lst, args.reps)
+        total = cpy.total
         mb = total / 1e6
-        print("corpus:  %d files, %.2f MB (%s), pycode parsed %d/%d" % (len(files), mb, args.root, ok, n))
-        print("CPython %s ast.parse: %7.2f MB/s CPU (%.3f s)   %7.2f MB/s wall" % (
-            args.python, mb / c_cpu, c_cpu, mb / c_wall))
-        print("pycode_parse --target %s: %7.2f MB/s CPU (%.3f s)   %7.2f MB/s wall" % (
-            args.target, mb / p_cpu, p_cpu, mb / p_wall))
-        print("ratio (CPU): %.1fx   (wall: %.1fx)   best of %d x %d passes each" % (
-            c_cpu / p_cpu, c_wall / p_wall, args.reps, args.rounds))
+        print("corpus: %d files, %.2f MB (%s), accepted by %s" % (len(files), mb, args.root, python))
+        print("%-30s %9s %9s %9s  %s" % ("", "MB/s CPU", "CPU s", "MB/s wall", "vs CPython (CPU)"))
+        for s in sides:
+            if s.rust and s.total != total:
+                sys.exit("%s read %d bytes, CPython %d" % (s.name, s.total, total))
+            note = "" if not s.rust else "  parsed %d/%d" % (s.ok, s.n)
+            print("%-30s %9.1f %9.4f %9.1f  %5.2fx%s" % (s.name, mb / s.cpu, s.cpu, mb / s.wall, cpy.cpu / s.cpu, note))
+        if not has_ruff:
+            print("pycode_parse (ruff 0.0.10): not in this tree, skipped")
+        print("best of %d x %d passes per side" % (args.reps, args.rounds))
         if args.callgrind:
             sub = files[::args.subset]
             slst = os.path.join(tmp, "subset.txt")
             with open(slst, "w") as f:
                 f.write("\n".join(sub) + "\n")
             sbytes = sum(os.path.getsize(p) for p in sub)
-            ir = callgrind(pyast, args.target, slst)
-            cir = callgrind_cpython(args.python, slst)
             print("callgrind: %d files (every %dth), %d bytes" % (len(sub), args.subset, sbytes))
-            print("  pycode_parse: %15s instructions, %6.1f per byte" % (format(ir, ","), ir / sbytes))
-            print("  CPython:      %15s instructions, %6.1f per byte" % (format(cir, ","), cir / sbytes))
-            print("  ratio (instructions): %.1fx" % (cir / ir))
+            counts = []
+            for s in sides:
+                if s.rust:
+                    ir = callgrind_total(s.cmd(slst, 1), "*bench_pass*")
+                else:
+                    ir = (callgrind_total([python, "-c", CPY_CG, slst, "1"])
+                          - callgrind_total([python, "-c", CPY_CG, slst, "0"]))
+                counts.append((s.name, ir))
+            cir = counts[-1][1]
+            for name, ir in counts:
+                print("  %-30s %15s instructions %7.1f per byte  (CPython / this: %.2fx)" % (
+                    name, format(ir, ","), ir / sbytes, cir / ir))
 
 
 if __name__ == "__main__":

@@ -195,6 +195,10 @@ pub struct Lexer<'s> {
     modes: Vec<FMode>,
     error: Option<LexError>,
     pub warnings: Vec<LexWarning>,
+    /// The source holds a NUL byte somewhere (3.12+ then checks each line for one).
+    has_nul: bool,
+    /// [`Lexer::fast_token`] may run (not for `extra_tokens`).
+    fast: bool,
 }
 
 type R = Result<Token, LexError>;
@@ -222,7 +226,15 @@ impl<'s> Lexer<'s> {
             modes: Vec::new(),
             error: None,
             warnings: Vec::new(),
+            has_nul: memchr::memchr(0, src).is_some(),
+            fast: !cfg.extra_tokens,
         }
+    }
+
+    /// Turns the shortcut for common tokens off or on (it is on unless `extra_tokens`): the
+    /// tokens are the same either way; the differential test compares the two.
+    pub fn set_fast_path(&mut self, on: bool) {
+        self.fast = on && !self.cfg.extra_tokens;
     }
 
     /// Paren nesting level (`tok->level`).
@@ -232,6 +244,9 @@ impl<'s> Lexer<'s> {
 
     /// The next token; after ENDMARKER or an error, the same again.
     pub fn next_token(&mut self) -> R {
+        if let Some(t) = self.fast_token() {
+            return Ok(t);
+        }
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -260,6 +275,71 @@ impl<'s> Lexer<'s> {
                 Err(e) => return (out, Some(e)),
             }
         }
+    }
+
+    /// The common tokens in the middle of a line, outside f-strings, without the general
+    /// machinery: an ASCII name that no quote follows, the brackets (a closing one only when it
+    /// matches), and `,` `:` `.` `=` `;` `~` and the one-character arithmetic, bitwise and
+    /// comparison operators when no longer operator or number starts there.
+    /// `None` leaves everything as it was for [`Lexer::normal_mode`], which gives the same
+    /// token for these and handles everything else.
+    /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
+    #[inline]
+    pub fn fast_token(&mut self) -> Option<Token> {
+        if !self.fast || self.atbol || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+            return None;
+        }
+        let line = self.src.get(..self.inp)?;
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        let c = *line.get(s)?;
+        let mut e = s + 1;
+        let kind = match byte_class(c) {
+            CLASS_NAME => {
+                let rest = line.get(e..)?;
+                e += rest.iter().position(|&b| byte_class(b) > CLASS_DIGIT).unwrap_or(rest.len());
+                if line.get(e).is_some_and(|&b| b == b'\'' || b == b'"' || b >= 128) {
+                    return None;
+                }
+                match line.get(s..e)? {
+                    b"async" if self.cfg.minor <= 12 => TokKind::ASYNC,
+                    b"await" if self.cfg.minor <= 12 => TokKind::AWAIT,
+                    _ => TokKind::NAME,
+                }
+            }
+            CLASS_OPEN => {
+                if self.parens.len() >= MAXLEVEL {
+                    return None;
+                }
+                let col = u32::try_from(s - self.line_start).ok()?;
+                self.parens.push((c, self.lineno, col));
+                kind::one_char(c, self.cfg.minor >= 12)
+            }
+            CLASS_CLOSE => {
+                let &(opening, _, _) = self.parens.last()?;
+                if !matches!((opening, c), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                self.parens.pop();
+                kind::one_char(c, self.cfg.minor >= 12)
+            }
+            CLASS_COMMA => TokKind::COMMA,
+            CLASS_OP1 => {
+                if kind::two_chars(c, line.get(s + 1).copied().unwrap_or(0)).is_some() {
+                    return None;
+                }
+                kind::one_char(c, self.cfg.minor >= 12)
+            }
+            CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
+            CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
+            CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
+            _ => return None,
+        };
+        self.start = s;
+        self.cur = e;
+        Some(self.make(kind, Some((s, e))))
     }
 
     // ---- characters ------------------------------------------------------------------
@@ -303,7 +383,10 @@ impl<'s> Lexer<'s> {
             self.line_start = self.cur;
             self.inp = end;
             self.lineno += 1;
-            if self.cfg.minor >= 12 && self.src.get(self.line_start..self.inp).is_some_and(|l| memchr::memchr(0, l).is_some()) {
+            if self.has_nul
+                && self.cfg.minor >= 12
+                && self.src.get(self.line_start..self.inp).is_some_and(|l| memchr::memchr(0, l).is_some())
+            {
                 // reported at the start of the line, then the line is skipped
                 self.set_error("source code cannot contain null bytes".into());
                 self.cur = self.inp;
@@ -1341,6 +1424,54 @@ fn two_chars_of(c1: i32, c2: i32) -> Option<TokKind> {
 fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     let (Ok(a), Ok(b), Ok(c)) = (u8::try_from(c1), u8::try_from(c2), u8::try_from(c3)) else { return None };
     kind::three_chars(a, b, c)
+}
+
+const CLASS_NAME: u8 = 1;
+const CLASS_DIGIT: u8 = 2;
+const CLASS_OPEN: u8 = 3;
+const CLASS_CLOSE: u8 = 4;
+const CLASS_COMMA: u8 = 5;
+const CLASS_COLON: u8 = 6;
+const CLASS_EQUAL: u8 = 7;
+const CLASS_DOT: u8 = 8;
+const CLASS_OP1: u8 = 9;
+const CLASS_OTHER: u8 = 10;
+
+/// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
+/// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`;
+/// anything else (non-ASCII bytes too) is `CLASS_OTHER`.
+#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [CLASS_OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() || c == b'_' {
+            CLASS_NAME
+        } else if c.is_ascii_digit() {
+            CLASS_DIGIT
+        } else {
+            match c {
+                b'(' | b'[' | b'{' => CLASS_OPEN,
+                b')' | b']' | b'}' => CLASS_CLOSE,
+                b',' => CLASS_COMMA,
+                b':' => CLASS_COLON,
+                b'=' => CLASS_EQUAL,
+                b'.' => CLASS_DOT,
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
+                _ => CLASS_OTHER,
+            }
+        };
+        b += 1;
+    }
+    t
+};
+
+/// [`BYTE_CLASS`] of `b`.
+#[inline(always)]
+#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table: always in bounds
+fn byte_class(b: u8) -> u8 {
+    BYTE_CLASS[usize::from(b)]
 }
 
 /// Bytes a name may continue with (`is_potential_identifier_char`), as a table.

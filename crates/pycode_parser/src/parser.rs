@@ -170,6 +170,17 @@ enum StarredParen<X> {
 /// `SlashWithDefault`: parameters without and with defaults before the `/`.
 type SlashWithDefault<B> = (Vec<<B as AstBuilder>::Arg>, Vec<NameDefault<B>>);
 
+/// The first depth-0 `=`, `:` or augmented-assignment token of a logical line
+/// ([`Parser::assign_shape`]); `Unknown` when the tokenizer failed ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AssignShape {
+    None,
+    Eq,
+    Colon,
+    Aug,
+    Unknown,
+}
+
 /// The parser over one prepared source.
 pub struct Parser<'s, 'b, B: AstBuilder> {
     src: &'s str,
@@ -335,12 +346,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = match self.lexer.next_token() {
-            Ok(t) => t,
-            Err(e) => {
-                self.lex_failed = true;
-                return Err(self.lex_error(e));
-            }
+        let mut t = match self.lexer.fast_token() {
+            Some(t) => t,
+            None => match self.lexer.next_token() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.lex_failed = true;
+                    return Err(self.lex_error(e));
+                }
+            },
         };
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
@@ -353,7 +367,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             t.end_lineno += self.shift.0;
         }
         let kw = match t.kind {
-            TokKind::NAME => keyword(self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default()),
+            TokKind::NAME => {
+                let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
+                // every keyword has 2 to 8 letters and starts with one of these
+                if (2..=8).contains(&text.len()) && text.first().is_some_and(|&c| matches!(c, b'F' | b'N' | b'T' | b'a'..=b'y')) {
+                    keyword(text)
+                } else {
+                    Kw::No
+                }
+            }
             TokKind::ASYNC => Kw::Async,
             TokKind::AWAIT => Kw::Await,
             _ => Kw::No,
@@ -862,8 +884,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Kw::Global | Kw::Nonlocal => return self.global_stmt(t.kw == Kw::Global),
             _ => {}
         }
-        if self.may_be_assignment() {
-            if let Some(s) = self.assignment()? {
+        let shape = self.assign_shape();
+        if shape != AssignShape::None {
+            if let Some(s) = self.assignment(shape)? {
                 return Ok(Some(s));
             }
         }
@@ -937,21 +960,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// parsing a call twice). Reads tokens ahead without counting them as read by the rules;
     /// a tokenizer error ahead means "maybe".
     fn may_be_assignment(&mut self) -> bool {
+        self.assign_shape() != AssignShape::None
+    }
+
+    /// The first `=`, `:` or augmented-assignment token at bracket depth 0 of the logical line
+    /// from the mark (see [`Parser::may_be_assignment`]). It decides which alternatives of
+    /// `assignment` can match: a target before it holds none of them at depth 0, so `NAME ':'`
+    /// and the other annotated form need `:` first, `(star_targets '=')+` needs `=` first, and
+    /// `single_target augassign` an augmented operator first.
+    fn assign_shape(&mut self) -> AssignShape {
         let mut i = self.p;
         let mut depth = 0u32;
         loop {
             if self.toks.len() <= i && self.fill().is_err() {
-                return true;
+                return AssignShape::Unknown;
             }
-            let Some(t) = self.toks.get(i) else { return true };
+            let Some(t) = self.toks.get(i) else { return AssignShape::Unknown };
             match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
-                TokKind::ENDMARKER => return true,
-                TokKind::EQUAL
-                | TokKind::COLON
-                | TokKind::PLUSEQUAL
+                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
+                TokKind::ENDMARKER => return AssignShape::Unknown,
+                TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
+                TokKind::COLON if depth == 0 => return AssignShape::Colon,
+                TokKind::PLUSEQUAL
                 | TokKind::MINEQUAL
                 | TokKind::STAREQUAL
                 | TokKind::ATEQUAL
@@ -966,7 +998,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 | TokKind::DOUBLESLASHEQUAL
                     if depth == 0 =>
                 {
-                    return true
+                    return AssignShape::Aug
                 }
                 _ => {}
             }
@@ -974,11 +1006,31 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 
-    /// `assignment`
-    fn assignment(&mut self) -> PR<B::Stmt> {
+    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark (tokens
+    /// already read by [`Parser::assign_shape`]): `star_targets '='` cannot match without one.
+    fn eq_ahead(&self) -> bool {
+        let mut depth = 0u32;
+        for t in self.toks.get(self.p..).unwrap_or_default() {
+            match t.t.kind {
+                TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
+                TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
+                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
+                TokKind::EQUAL if depth == 0 => return true,
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// `assignment`. In the first pass, `shape` skips the alternatives that cannot match.
+    fn assignment(&mut self, shape: AssignShape) -> PR<B::Stmt> {
         let m = self.p;
+        let all = self.invalid || shape == AssignShape::Unknown;
         // NAME ':' expression ['=' annotated_rhs]
         'a1: {
+            if !all && shape != AssignShape::Colon {
+                break 'a1;
+            }
             let Some(n) = self.name_tok()? else { break 'a1 };
             if !self.eat(TokKind::COLON)? {
                 break 'a1;
@@ -993,6 +1045,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // ('(' single_target ')' | single_subscript_attribute_target) ':' expression ['=' annotated_rhs]
         'a2: {
+            if !all && shape != AssignShape::Colon {
+                break 'a2;
+            }
             let mut target = None;
             if self.eat(TokKind::LPAR)? {
                 if let Some(t) = self.single_target()? {
@@ -1017,9 +1072,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // (star_targets '=')+ (yield_expr | star_expressions) !'=' [TYPE_COMMENT]
         'a3: {
+            if !all && shape != AssignShape::Eq {
+                break 'a3;
+            }
             let mut targets = Vec::new();
             loop {
                 let m2 = self.p;
+                if !all && !targets.is_empty() && !self.eq_ahead() {
+                    // the right-hand side: no `=` follows, so it is no target
+                    break;
+                }
                 match self.star_targets()? {
                     Some(t) if self.eat(TokKind::EQUAL)? => targets.push(t),
                     _ => {
@@ -1042,6 +1104,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // single_target augassign ~ (yield_expr | star_expressions)
         'a4: {
+            if !all && shape != AssignShape::Aug {
+                break 'a4;
+            }
             let Some(target) = self.single_target()? else { break 'a4 };
             let Some(op) = self.augassign()? else { break 'a4 };
             let Some(value) = self.annotated_rhs()? else {
@@ -2964,6 +3029,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
+        if let Some(e) = self.lone_atom()? {
+            return Ok(Some(e));
+        }
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
             if self.pass2 {
@@ -2974,6 +3042,68 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         });
         self.leave();
         r
+    }
+
+    /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
+    /// (or keyword constant) or NUMBER followed by a token no level can continue with (`,`, a
+    /// closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full descent would find.
+    /// `None` when it does not apply. The token after is read as the descent reads it; a
+    /// NUMBER (whose action can raise) only when that token is already read.
+    #[inline]
+    fn lone_atom(&mut self) -> PR<B::Expr> {
+        if self.invalid {
+            return Ok(None);
+        }
+        let i = self.p;
+        let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        match t.t.kind {
+            TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
+            TokKind::NUMBER if self.toks.len() > i + 1 => {}
+            _ => return Ok(None),
+        }
+        let next = self.at(i + 1)?;
+        if !matches!(
+            next.t.kind,
+            TokKind::COMMA
+                | TokKind::RPAR
+                | TokKind::RSQB
+                | TokKind::RBRACE
+                | TokKind::COLON
+                | TokKind::EQUAL
+                | TokKind::SEMI
+                | TokKind::NEWLINE
+        ) {
+            return Ok(None);
+        }
+        self.atom_inner()
+    }
+
+    /// Whether the next token continues a `factor` at one of the levels between it and
+    /// `disjunction` (a binary or comparison operator, `not`, `in`, `is`, `and`, `or`).
+    #[inline]
+    fn operator_follows(&mut self) -> Result<bool, E> {
+        let t = self.peek()?;
+        Ok(matches!(
+            t.t.kind,
+            TokKind::VBAR
+                | TokKind::CIRCUMFLEX
+                | TokKind::AMPER
+                | TokKind::LEFTSHIFT
+                | TokKind::RIGHTSHIFT
+                | TokKind::PLUS
+                | TokKind::MINUS
+                | TokKind::STAR
+                | TokKind::SLASH
+                | TokKind::DOUBLESLASH
+                | TokKind::PERCENT
+                | TokKind::AT
+                | TokKind::EQEQUAL
+                | TokKind::NOTEQUAL
+                | TokKind::LESSEQUAL
+                | TokKind::LESS
+                | TokKind::GREATEREQUAL
+                | TokKind::GREATER
+        ) || matches!(t.kw, Kw::Not | Kw::In | Kw::Is | Kw::And | Kw::Or))
     }
 
     fn expression_inner(&mut self) -> PR<B::Expr> {
@@ -2987,7 +3117,22 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if self.next_is_kw(Kw::Lambda)? {
             return self.lambdef();
         }
-        let Some(a) = self.disjunction()? else { return Ok(None) };
+        let a = if !self.pass2 && !self.next_is_kw(Kw::Not)? {
+            // The first pass descends the leftmost path once: `factor`, then only the levels
+            // an operator after it calls for, each continuing from the operand below it.
+            let Some(f) = self.factor()? else { return Ok(None) };
+            if self.operator_follows()? {
+                let e = self.binary_tail(0, m, f)?;
+                let e = self.comparison_tail(m, e)?;
+                let e = self.bool_chain_tail(Kw::And, m, e)?;
+                self.bool_chain_tail(Kw::Or, m, e)?
+            } else {
+                f
+            }
+        } else {
+            let Some(a) = self.disjunction()? else { return Ok(None) };
+            a
+        };
         let m2 = self.p;
         if self.eat_kw(Kw::If)? {
             if let Some(b) = self.disjunction()? {
@@ -3152,8 +3297,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         let first = if kw == Kw::Or { self.bool_chain(Kw::And)? } else { self.inversion()? };
         let Some(first) = first else { return Ok(None) };
+        self.bool_chain_tail(kw, m, first).map(Some)
+    }
+
+    /// The rest of a `disjunction` (`kw` `or`) or `conjunction` (`and`) that started at `m`
+    /// with `first`.
+    fn bool_chain_tail(&mut self, kw: Kw, m: usize, first: B::Expr) -> Result<B::Expr, E> {
         if !self.next_is_kw(kw)? {
-            return Ok(Some(first));
+            return Ok(first);
         }
         let mut v = vec![first];
         loop {
@@ -3171,11 +3322,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if v.len() == 1 {
-            return Ok(v.pop());
+            if let Some(e) = v.pop() {
+                return Ok(e);
+            }
         }
         let op = if kw == Kw::Or { BoolOp::Or } else { BoolOp::And };
         let pos = self.pos(m);
-        Ok(Some(self.b.bool_op(op, v, pos)))
+        Ok(self.b.bool_op(op, v, pos))
     }
 
     /// `inversion: 'not' inversion | comparison`
@@ -3199,6 +3352,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn comparison(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let Some(left) = self.bitwise_or()? else { return Ok(None) };
+        self.comparison_tail(m, left).map(Some)
+    }
+
+    /// The `compare_op_bitwise_or_pair*` of a `comparison` that started at `m` with `left`.
+    fn comparison_tail(&mut self, m: usize, left: B::Expr) -> Result<B::Expr, E> {
         let mut ops = Vec::new();
         let mut comparators = Vec::new();
         loop {
@@ -3246,10 +3404,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
         }
         if ops.is_empty() {
-            return Ok(Some(left));
+            return Ok(left);
         }
         let pos = self.pos(m);
-        Ok(Some(self.b.compare(left, ops, comparators, pos)))
+        Ok(self.b.compare(left, ops, comparators, pos))
     }
 
     /// `bitwise_or`, `bitwise_xor`, `bitwise_and`, `shift_expr`, `sum`, `term`: left-recursive
@@ -3268,7 +3426,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// grammar's.
     fn binary(&mut self, level: u8) -> PR<B::Expr> {
         let m = self.p;
-        let Some(mut cur) = self.factor()? else { return Ok(None) };
+        let Some(cur) = self.factor()? else { return Ok(None) };
+        self.binary_tail(level, m, cur).map(Some)
+    }
+
+    /// The operators of `level` and above after `cur`, an operand that started at `m`.
+    fn binary_tail(&mut self, level: u8, m: usize, mut cur: B::Expr) -> Result<B::Expr, E> {
         loop {
             let m2 = self.p;
             let (op, l) = match self.peek()?.t.kind {
@@ -3305,7 +3468,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             }
         }
-        Ok(Some(cur))
+        Ok(cur)
     }
 
     /// `factor (memo): '+' factor | '-' factor | '~' factor | power`
@@ -4220,6 +4383,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// CPython's `(memo)`: the result of `rule` at this mark, parsed once.
     fn memoized(&mut self, rule: u8, f: fn(&mut Self) -> PR<B::Expr>) -> PR<B::Expr> {
+        if !self.pass2 && self.toks.get(self.p).is_some_and(|t| t.t.kind == TokKind::NAME) {
+            // A target that starts with a NAME is tried at most twice at its mark (by the two
+            // alternatives of an enclosing parenthesis, which is memoized), and its contents are
+            // expressions, so parsing it again costs less than the memo entry.
+            return f(self);
+        }
         let key = (self.p as u32, rule);
         if let Some(r) = self.memo.get(&key) {
             let r = r.clone();
@@ -4549,6 +4718,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             if any_f {
                 return self.strings311(m, end);
+            }
+        }
+        if first.t.kind == TokKind::STRING {
+            // One STRING token without escapes (most of them): its text is the constant.
+            if let Some(lit) = pycode_parse::strings::split_literal(self.text(&first.t)) {
+                if !lit.bytes
+                    && pycode_parse::strings::is_plain_str_body(lit.body, lit.raw)
+                    && !matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START)
+                {
+                    self.p = m + 1;
+                    let pos = self.pos(m);
+                    return Ok(Some(self.b.constant(Constant::Str(PyStr::new(lit.body, false)), lit.u, pos)));
+                }
             }
         }
         let mut acc = LitAcc::default();

@@ -1,0 +1,65 @@
+//! The shortcut for common tokens (`Lexer::fast_token`) gives exactly the tokens, errors and
+//! warnings of the general path, for every release's parser tokenizer: over the fixtures in
+//! tests/data and every `.py` file of the stdlib-3.12.7, pypi and invalid corpora (when present).
+
+use std::path::{Path, PathBuf};
+
+use pycode_lexer::{Config, Lexer, TokKind};
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        v.sort();
+        for e in v {
+            collect(&e, out);
+        }
+    } else if p.extension().is_some_and(|e| e == "py") {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn run(src: &[u8], minor: u8, fast: bool) -> (Vec<pycode_lexer::Token>, Option<pycode_lexer::LexError>, Vec<pycode_lexer::LexWarning>) {
+    let prepared = pycode_lexer::prepare(src, true);
+    let mut lx = Lexer::new(&prepared, Config::parser(minor));
+    lx.set_fast_path(fast);
+    let mut toks = Vec::new();
+    let err = loop {
+        match lx.next_token() {
+            Ok(t) => {
+                toks.push(t);
+                if t.kind == TokKind::ENDMARKER {
+                    break None;
+                }
+            }
+            Err(e) => break Some(e),
+        }
+    };
+    (toks, err, lx.warnings.clone())
+}
+
+#[test]
+fn fast_path_gives_the_same_tokens() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    collect(&root.join("tests/data"), &mut files);
+    let fixtures = files.len();
+    for c in ["stdlib-3.12.7", "pypi", "invalid"] {
+        collect(&root.join("../../corpus").join(c), &mut files);
+    }
+    let mut ran = 0;
+    let mut differ = Vec::new();
+    for f in &files {
+        let Ok(src) = std::fs::read(f) else { continue };
+        for minor in [11u8, 12, 14] {
+            ran += 1;
+            if run(&src, minor, true) != run(&src, minor, false) {
+                differ.push(format!("{} (3.{minor})", f.display()));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "fast path differs: {differ:?}");
+    assert!(fixtures >= 24, "fixtures: {fixtures}");
+    assert_eq!(ran, files.len() * 3);
+    eprintln!("fast path: {ran} (file, release) cases identical");
+}
