@@ -4,7 +4,7 @@
 usage: tools/invalid/measure.py [--release R ...] [--bin PATH] [--check] [--show N]
 
 For each release: references from tools/invalid/invalid_refs.py (made on demand), pycode's errors from
-the `syntaxerr_attrs` example of pycode_parse (one process for the whole corpus). Writes
+the `syntaxerr_attrs` example of pycode_parser (one process for the whole corpus). Writes
 conformance/<R>/errors-invalid-attrs.txt:
 
     parser rejects: M files

@@ -4,7 +4,7 @@ comparison (CPython's `ast.parse` error: class, positions, message), written to
 crates/pycode_parser/snapshots/errors-invalid-<release>.txt (not to conformance/).
 
 usage: crates/pycode_parser/snapshots/measure_errors.py [RELEASE ...]
-(build first: cargo build --release -p pycode_parser --example parser_errattrs)
+(build first: cargo build --release -p pycode_parser --example syntaxerr_attrs)
 """
 import os
 import sys
@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(REPO, "tools", "invalid"))
 import measure  # noqa: E402
 
 tdir = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
-binary = os.path.join(tdir, "release", "examples", "parser_errattrs")
+binary = os.path.join(tdir, "release", "examples", "syntaxerr_attrs")
 for r in sys.argv[1:] or ["3.11.7", "3.12.7", "3.13.2", "3.14.2", "3.15.0rc1"]:
     text = measure.measure(r, binary, 0)
     head = text.split("\n")

@@ -1,8 +1,8 @@
-//! The new parser's errors in the format of pycode_parse's `syntaxerr_attrs` example, so that
-//! `python3 tools/invalid/measure.py --check --bin $PWD/target/release/examples/parser_errattrs`
-//! measures it on the invalid corpus .
+//! The parser's errors on the invalid corpus, for tools/invalid/measure.py (`--check`): one
+//! line per file named on stdin, `null` when it parses, else the JSON array
+//! `[class, lineno, offset, end_lineno, end_offset, msg]` of the error.
 //!
-//! usage: parser_errattrs 3.11|3.12|3.13|3.14|3.15 < list
+//! usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15 < list
 
 use std::io::{BufRead, Write};
 
@@ -33,11 +33,11 @@ fn main() {
         "3.14" => PyMinor::Py314,
         "3.15" => PyMinor::Py315,
         _ => {
-            eprintln!("usage: parser_errattrs 3.11|3.12|3.13|3.14|3.15 < list");
+            eprintln!("usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15 < list");
             std::process::exit(2);
         }
     };
-    let opts = pycode_parser::Options { minor, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
+    let opts = pycode_parser::Options::new(minor, pycode_parser::Mode::Exec);
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {
