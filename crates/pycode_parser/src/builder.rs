@@ -120,6 +120,8 @@ pub trait AstBuilder {
     fn list_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn set_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn dict_comp(&mut self, key: Self::Expr, value: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
+    /// 3.15 (PEP 798): `{**d for d in ds}` is `DictComp(key=d)` without a value.
+    fn dict_comp_unpack(&mut self, key: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn generator_exp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn await_(&mut self, value: Self::Expr, pos: Pos) -> Self::Expr;
     fn yield_(&mut self, value: Option<Self::Expr>, pos: Pos) -> Self::Expr;
@@ -508,6 +510,9 @@ impl AstBuilder for TreeBuilder {
     }
     fn dict_comp(&mut self, key: a::Expr, value: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
         ex(a::ExprKind::DictComp { key: bx(key), value: Some(bx(value)), generators }, pos)
+    }
+    fn dict_comp_unpack(&mut self, key: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
+        ex(a::ExprKind::DictComp { key: bx(key), value: None, generators }, pos)
     }
     fn generator_exp(&mut self, elt: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
         ex(a::ExprKind::GeneratorExp { elt: bx(elt), generators }, pos)

@@ -64,14 +64,15 @@ pub struct Options {
     /// `!=` of the expression, as in every 3.12 (`f"{x!=y=}"` shows `x`).
     pub debug_text_cut_3_13_0: bool,
     /// CPython 3.11.2: `invalid_arguments` reports `args ',' '*'` (keyword arguments or not)
-    /// over the arguments before the `*`, and null bytes are a `ValueError`.
-    pub args_star_3_11_2: bool,
+    /// over the arguments before the `*`, non-ASCII bytes literals are reported at the last
+    /// token read, and null bytes are a `ValueError`.
+    pub quirks_3_11_2: bool,
 }
 
 impl Options {
     /// The options of a minor release's newest patch, no type comments.
     pub fn new(minor: PyMinor, mode: Mode) -> Options {
-        Options { minor, mode, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false, args_star_3_11_2: false }
+        Options { minor, mode, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false, quirks_3_11_2: false }
     }
 
     /// The options that parse as `release` does: its minor and the patch-level differences
@@ -81,7 +82,7 @@ impl Options {
             type_comments,
             spec_empty_tail: release == Release::V3_12_1,
             debug_text_cut_3_13_0: release == Release::V3_13_0,
-            args_star_3_11_2: release == Release::V3_11_2,
+            quirks_3_11_2: release == Release::V3_11_2,
             ..Options::new(PyMinor::from(release), mode)
         }
     }
@@ -120,7 +121,7 @@ fn parse_bytes<B: AstBuilder>(source: &[u8], opts: &Options, builder: B, warning
             // token after the run, which starts at the offset: its end is the token's.
             e.end_offset = e.offset + next_token_width(source, e.lineno, e.offset);
         }
-        if opts.args_star_3_11_2 && e.kind == ErrorKind::SyntaxError && e.msg == "source code string cannot contain null bytes" {
+        if opts.quirks_3_11_2 && e.kind == ErrorKind::SyntaxError && e.msg == "source code string cannot contain null bytes" {
             // 3.11.2's `compile()` refuses them before parsing, as a `ValueError`
             e.kind = ErrorKind::ValueError;
         }
@@ -186,7 +187,7 @@ fn parse_text_inner<B: AstBuilder>(
     let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.spec_empty_tail = opts.spec_empty_tail;
     p.debug_text_cut_3_13_0 = opts.debug_text_cut_3_13_0;
-    p.args_star_3_11_2 = opts.args_star_3_11_2;
+    p.quirks_3_11_2 = opts.quirks_3_11_2;
     p.bytes_cols = bytes_cols;
     if opts.type_comments {
         p.set_type_comments();

@@ -208,8 +208,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     pub bytes_cols: bool,
     /// CPython 3.13.0: a debug text ends at the first top-level `!=` (`crate::Options`).
     pub debug_text_cut_3_13_0: bool,
-    /// CPython 3.11.2's `invalid_arguments` (`crate::Options`).
-    pub args_star_3_11_2: bool,
+    /// CPython 3.11.2's differences (`crate::Options::quirks_3_11_2`).
+    pub quirks_3_11_2: bool,
     /// The TYPE_IGNORE tokens read (`p->type_ignore_comments`), with type comments on.
     type_ignores: Vec<Token>,
     /// The furthest token the first pass asked for, when it failed.
@@ -246,7 +246,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             bytes_cols: false,
             nested_lex_error: false,
             debug_text_cut_3_13_0: false,
-            args_star_3_11_2: false,
+            quirks_3_11_2: false,
             type_ignores: Vec::new(),
             first_hwm: None,
         }
@@ -4106,10 +4106,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 if let Some(e) = self.expression()? {
                     if let Some(gens) = self.for_if_clauses()? {
                         if self.eat(TokKind::RBRACE)? {
-                            let _ = gens;
-                            let _ = e;
-                            self.p = m;
-                            return Ok(None);
+                            let pos = self.pos(m);
+                            return Ok(Some(self.b.dict_comp_unpack(e, gens, pos)));
                         }
                     }
                 }
@@ -4697,7 +4695,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     };
                     if lit.bytes {
                         if !lit.body.is_ascii() {
-                            return Err(self.raise_tok("bytes can only contain ASCII literal characters", &t.t));
+                            let msg = "bytes can only contain ASCII literal characters";
+                            if self.quirks_3_11_2 {
+                                // 3.11.2: `RAISE_SYNTAX_ERROR`, at the last token read
+                                return Err(self.raise_last(ErrorKind::SyntaxError, msg));
+                            }
+                            return Err(self.raise_tok(msg, &t.t));
                         }
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
@@ -5059,7 +5062,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if lex {
             self.nested_lex_error = true;
         }
-        Err(fstring_sub_error(err, shift, lex))
+        let mut err = fstring_sub_error(err, shift, lex);
+        if !lex && err.lineno > shift.0 {
+            // the line is the sub-source's (`(expression)`), as its tokenizer read it
+            let k = (err.lineno - shift.0) as usize;
+            err.text = Some(sub.split('\n').nth(k - 1).unwrap_or("").to_owned());
+        }
+        Err(err)
     }
 
     /// Ends the current run of literal pieces: a non-empty run becomes a `Constant`.

@@ -1027,7 +1027,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         {
             // 3.11.2: a=args ',' '*' (over the arguments, keyword arguments or not)
-            if self.args_star_3_11_2 {
+            if self.quirks_3_11_2 {
                 if self.args(None)?.is_some() {
                     let last = self.p.checked_sub(1).and_then(|k| self.toks.get(k)).map(|t| t.t);
                     let first = self.toks.get(m).map(|t| t.t);
