@@ -32,7 +32,7 @@ for py in "${candidates[@]}"; do
     fi
     "$env/bin/pip" install -q --force-reinstall --no-deps "$wheel"
     echo "python tests under CPython $ver"
-    (cd python/tests && PYTHONHASHSEED=0 "../../$env/bin/python" -m pytest -q -p no:cacheprovider test_pycode.py)
+    (cd python/tests && PYTHONHASHSEED=0 "../../$env/bin/python" -m pytest -q -p no:cacheprovider test_pycode.py test_replace.py test_flags.py)
     ran=$((ran + 1))
 done
 echo "python tests: ran under $ran interpreters"

@@ -82,10 +82,13 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
     ``optimize=-1`` means the interpreter's ``-O`` level for the running release, 0 for others.
     Future flags are never inherited (as with ``dont_inherit=True``). ``flags`` takes the
     ``__future__`` features (``__future__.annotations.compiler_flag`` and the others, as
-    ``compile`` does: they also appear in every ``co_flags``), ``ast.PyCF_TYPE_COMMENTS`` and
-    ``PyCF_DONT_IMPLY_DEDENT`` (no effect on code objects); ``ast.PyCF_ONLY_AST``,
-    ``PyCF_ALLOW_TOP_LEVEL_AWAIT``, ``PyCF_ALLOW_INCOMPLETE_INPUT`` and ``barry_as_FLUFL`` are
-    not supported (NotImplementedError); other bits are a ValueError, as with ``compile``.
+    ``compile`` does: they also appear in every ``co_flags``), ``ast.PyCF_ALLOW_TOP_LEVEL_AWAIT``
+    (``await``, ``async for``/``with`` and asynchronous comprehensions at module level; the module
+    code object is then a coroutine when it uses them), ``ast.PyCF_TYPE_COMMENTS`` and
+    ``PyCF_DONT_IMPLY_DEDENT`` (no effect on code objects), and ``ast.PyCF_ONLY_AST``: the
+    tree as real ``ast`` nodes, as :func:`parse` (the running interpreter's release only).
+    ``PyCF_ALLOW_INCOMPLETE_INPUT``, ``PyCF_OPTIMIZED_AST`` and ``barry_as_FLUFL`` are not
+    supported (NotImplementedError); other bits are a ValueError, as with ``compile``.
     Source given as ``str`` is compiled from its UTF-8 encoding.
     """
     future_flags = _check_compile_flags(flags)
@@ -93,6 +96,8 @@ def compile(source, filename, mode="exec", *, target=None, optimize=-1, dont_inh
     if isinstance(filename, bytes):
         filename = filename.decode("utf-8", "surrogateescape")
     filename = str(filename)
+    if int(flags) & _PYCF_ONLY_AST:
+        return _parse(source, filename, mode, release, int(flags) & _PYCF_TYPE_COMMENTS)
     if optimize == -1:
         optimize = _sys.flags.optimize if _is_host(release) else 0
     if optimize not in (0, 1, 2):
@@ -110,15 +115,17 @@ _CO_FUTURE_BARRY_AS_BDFL = 0x400000
 _CO_NESTED = 0x10
 _PYCF_DONT_IMPLY_DEDENT = 0x200
 _PYCF_TYPE_COMMENTS = 0x1000
-_PYCF_UNSUPPORTED = {0x400: "PyCF_ONLY_AST", 0x2000: "PyCF_ALLOW_TOP_LEVEL_AWAIT",
-                     0x4000: "PyCF_ALLOW_INCOMPLETE_INPUT", 0x8000: "PyCF_OPTIMIZED_AST",
+_PYCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+_PYCF_ONLY_AST = 0x400
+_PYCF_UNSUPPORTED = {0x4000: "PyCF_ALLOW_INCOMPLETE_INPUT", 0x8000: "PyCF_OPTIMIZED_AST",
                      _CO_FUTURE_BARRY_AS_BDFL: "barry_as_FLUFL"}
 
 
 def _check_compile_flags(flags):
     """The ``__future__`` bits of ``compile()``'s ``flags``, after CPython's check."""
     flags = int(flags)
-    known = _CO_FUTURE | _CO_NESTED | _PYCF_DONT_IMPLY_DEDENT | _PYCF_TYPE_COMMENTS
+    known = (_CO_FUTURE | _CO_NESTED | _PYCF_DONT_IMPLY_DEDENT | _PYCF_TYPE_COMMENTS | _PYCF_ALLOW_TOP_LEVEL_AWAIT
+             | _PYCF_ONLY_AST)
     for bit in _PYCF_UNSUPPORTED:
         known |= bit
     if flags & ~known:
@@ -126,7 +133,27 @@ def _check_compile_flags(flags):
     for bit, name in _PYCF_UNSUPPORTED.items():
         if flags & bit:
             raise NotImplementedError("pycode.compile(): flag %s is not supported" % name)
-    return flags & _CO_FUTURE
+    return flags & (_CO_FUTURE | _PYCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+def parse(source, filename="<unknown>", mode="exec", *, type_comments=False, target=None):
+    """``ast.parse(source, filename, mode)`` by pycode's parser: real ``ast`` nodes of the running
+    interpreter, equal (``ast.dump(..., include_attributes=True)``) to what its own parser
+    builds, and its ``SyntaxError`` for invalid source. ``target`` may only name the running
+    interpreter's minor release: other releases' trees are not this interpreter's node classes
+    (``pycode ast --target R`` prints them)."""
+    release = _resolve(target)
+    return _parse(source, str(filename), mode, release, type_comments)
+
+
+def _parse(source, filename, mode, release, type_comments):
+    if not _is_host(release):
+        raise ValueError("an AST of CPython %s cannot be built from CPython %d.%d's ast module"
+                         % ((release,) + tuple(_sys.version_info[:2])))
+    if type_comments:
+        raise NotImplementedError("pycode: type comments in the AST are not supported yet")
+    from . import _astbuild
+    return _astbuild.from_dump(_native.ast_dump(_source_bytes(source), filename, mode, release))
 
 
 # id(weak reference to a code object from Code.to_code) -> (that reference, pinned objects)

@@ -1,3 +1,4 @@
+import ast
 import types
 from typing import Iterator, Optional, Tuple, Union
 
@@ -46,6 +47,14 @@ class PycHeader:
 
 def releases() -> list[Tuple[str, bool]]: ...
 def host_release() -> Optional[str]: ...
+def parse(
+    source: Union[str, bytes],
+    filename: str = ...,
+    mode: str = ...,
+    *,
+    type_comments: bool = ...,
+    target: Optional[str] = ...,
+) -> ast.AST: ...
 def compile(
     source: Union[str, bytes],
     filename: Union[str, bytes],
@@ -55,7 +64,7 @@ def compile(
     optimize: int = -1,
     dont_inherit: bool = False,
     flags: int = 0,
-) -> Union[types.CodeType, Code]: ...
+) -> Union[types.CodeType, Code, ast.AST]: ...
 def load_pyc(data: bytes) -> Tuple[PycHeader, Code]: ...
 def dump_pyc(
     code: Union[Code, types.CodeType],

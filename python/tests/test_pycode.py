@@ -170,12 +170,38 @@ def test_compile_flags():
     both = __future__.annotations.compiler_flag | ast.PyCF_TYPE_COMMENTS
     assert pycode.compile(src, "fl.py", flags=both) == compile(src, "fl.py", "exec", flags=both, dont_inherit=True)
     with pytest.raises(NotImplementedError):
-        pycode.compile(src, "fl.py", flags=ast.PyCF_ONLY_AST)
+        pycode.compile(src, "fl.py", flags=0x4000)  # PyCF_ALLOW_INCOMPLETE_INPUT
     with pytest.raises(ValueError):
         compile(src, "fl.py", "exec", flags=0x40000000)
     with pytest.raises(ValueError):
         pycode.compile(src, "fl.py", flags=0x40000000)
     assert checked == 5
+
+
+def test_only_ast_matches_host():
+    # compile(..., PyCF_ONLY_AST) and pycode.parse give the host's own ast nodes: equal dumps
+    # (positions included) on the snippets and the first 20 files of the stdlib sample, in
+    # every mode (ast.dump in Python is slow: the parser's conformance runs cover the corpora).
+    import ast
+    checked = 0
+    for name, src in list(_cases())[:len(SNIPPETS) + 20]:
+        want = ast.dump(compile(src, name, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), include_attributes=True)
+        got = pycode.compile(src, name, flags=ast.PyCF_ONLY_AST)
+        assert isinstance(got, ast.Module)
+        assert ast.dump(got, include_attributes=True) == want, name
+        assert ast.dump(pycode.parse(src, name), include_attributes=True) == want, name
+        checked += 1
+    for mode, src in (("eval", "a if b else [c async for c in d]"), ("single", "x = 1; print(x)\n"),
+                      ("eval", "'\\u00e9' + b'\\xff' + f'{x!r:>{w}}' + 1e400j")):
+        assert ast.dump(pycode.parse(src, mode=mode), include_attributes=True) == \
+            ast.dump(ast.parse(src, mode=mode), include_attributes=True), src
+        checked += 1
+    with pytest.raises(SyntaxError) as e:
+        pycode.parse("x = (", "bad.py")
+    assert (e.value.msg, e.value.filename, e.value.lineno) == ("'(' was never closed", "bad.py", 1)
+    with pytest.raises(ValueError):
+        pycode.parse("x = 1", target=OTHER)
+    assert checked == len(SNIPPETS) + 20 + 3
 
 
 def test_syntax_error_attributes():

@@ -231,8 +231,9 @@ impl Compiler {
         Compiler { release, optimize: 0, mode: Mode::Exec, future_flags: 0 }
     }
 
-    /// `compile()`'s `__future__` flags (`CO_FUTURE_*` bits, e.g. `0x1000000` for
-    /// `annotations`), in effect before the source's own `from __future__` imports.
+    /// `compile()`'s flags: the `__future__` features (`CO_FUTURE_*` bits, e.g. `0x1000000` for
+    /// `annotations`), in effect before the source's own `from __future__` imports, and
+    /// `PyCF_ALLOW_TOP_LEVEL_AWAIT` (`0x2000`).
     pub fn future_flags(mut self, flags: u32) -> Self {
         self.future_flags = flags;
         self
@@ -261,6 +262,25 @@ impl Compiler {
             pycode_compile::compile_source_flags(source, filename, self.release, self.mode, self.optimize, self.future_flags)
                 .map_err(|e| compile_error(e, filename))?;
         Ok(CodeObject { release: self.release, graph, root })
+    }
+
+    /// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` (`ast.parse`) as the release
+    /// runs it: the text `ast.dump(tree, include_attributes=True)` prints for the tree (exactly
+    /// that release's `ast.dump`; the Python package builds real `ast` nodes from it). A tree
+    /// nested deeper than the release converts to Python objects is that release's
+    /// `RecursionError` (see [`pycode_ast::ast_construction_limit`]).
+    pub fn ast_dump(&self, source: &[u8], filename: &str) -> Result<String, Error> {
+        let tree = pycode_compile::parse_source_mode(source, self.release, self.mode).map_err(|e| compile_error(e, filename))?;
+        let minor = pycode_ast::PyMinor::from(self.release);
+        let opts = pycode_ast::DumpOptions { include_attributes: true, indent: None, minor };
+        let (text, depths) = pycode_ast::dump_limited(&tree, &opts, usize::MAX);
+        if depths.nodes > pycode_ast::ast_construction_limit(minor) {
+            return Err(Error::Compile(CompileFailure::Other {
+                class: "RecursionError".into(),
+                message: "maximum recursion depth exceeded during ast construction".into(),
+            }));
+        }
+        Ok(text)
     }
 
     /// What `py_compile.compile` writes for a module (`exec` mode whatever [`Compiler::mode`]

@@ -85,10 +85,22 @@ extern "C" {
 ///   working set is the same from file to file, so this only removes page faults (with the
 ///   default, their number also grew with the machine's load, since purges are timed); the peak
 ///   RSS stays the largest file's working set, and everything is returned at exit.
+/// - No transparent huge pages for this process (Linux `PR_SET_THP_DISABLE`): mimalloc commits
+///   its arenas up front where the kernel overcommits, and with THP in `madvise` mode they were
+///   faulted in 2 MiB at a time. Peak RSS of `compileall -f -q` over the 3.12 stdlib (511 files),
+///   `--target 3.12`: 32.2 → 18.3 MB at `-j 1` (CPython 3.12.1's own `-j 1`: 23.7 MB), 54.8 →
+///   25.6 MB at `-j 2`; `--target 3.14` 30.2 → 19.4 MB. Instructions are the same (374.9 M on
+///   the ten largest files either way); page faults go from ~390 to ~2,650.
 pub fn configure() {
     // SAFETY: `mi_option_set` only stores the value (mimalloc reads options lazily and accepts
     // a change at any time); the option number is checked against the header in the test below.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process; its
+    // result is not needed (on failure the process keeps the system's THP setting).
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 #[cfg(test)]

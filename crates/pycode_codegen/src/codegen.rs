@@ -75,6 +75,8 @@ const CO_NESTED: u32 = 0x10;
 const CO_GENERATOR: u32 = 0x20;
 const CO_COROUTINE: u32 = 0x80;
 const CO_ASYNC_GENERATOR: u32 = 0x200;
+/// `compile()`'s `PyCF_ALLOW_TOP_LEVEL_AWAIT` (`ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`).
+pub const PY_CF_ALLOW_TOP_LEVEL_AWAIT: u32 = 0x2000;
 const PY_CF_MASK: u32 = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000 | 0x800000 | 0x1000000;
 
 use select::{MAKE_FUNCTION_ANNOTATE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS};
@@ -159,6 +161,9 @@ struct Unit<'a> {
     fasthidden: HashMap<Box<str>, bool>,
     /// 3.14+: the function's first constant is its docstring (`CO_HAS_DOCSTRING`).
     has_docstring: bool,
+    /// An `async for`/`async with` at the top level under `PyCF_ALLOW_TOP_LEVEL_AWAIT` (CPython
+    /// sets the module's `ste_coroutine` from the code generator).
+    top_level_coroutine: bool,
     /// 3.14+: a function defined directly in a class body (`CO_METHOD`).
     is_method: bool,
     /// 3.14+ `u_deferred_annotations`: a module's or class's simple annotated assignments
@@ -583,6 +588,7 @@ impl<'a> Compiler<'a> {
             private,
             fasthidden: HashMap::default(),
             has_docstring: false,
+            top_level_coroutine: false,
             is_method: false,
             deferred: Vec::new(),
             annotations_at: 0,
@@ -731,6 +737,9 @@ impl<'a> Compiler<'a> {
             }
         }
         flags |= self.future.features & PY_CF_MASK;
+        if self.is_top_level_await() && (ste.coroutine || self.uref().top_level_coroutine) && !ste.generator {
+            flags |= CO_COROUTINE;
+        }
         if self.uref().has_docstring {
             // CO_HAS_DOCSTRING (3.14+).
             flags |= 0x400_0000;
@@ -1358,9 +1367,10 @@ impl<'a> Compiler<'a> {
         self.feat.iter_locations
     }
 
+    /// `IS_TOP_LEVEL_AWAIT`: `compile()` got `PyCF_ALLOW_TOP_LEVEL_AWAIT` (never set by
+    /// `py_compile`) and the current unit is the module (an inlined comprehension included).
     fn is_top_level_await(&self) -> bool {
-        // PyCF_ALLOW_TOP_LEVEL_AWAIT is never set by py_compile.
-        false
+        self.opts.future_flags & PY_CF_ALLOW_TOP_LEVEL_AWAIT != 0 && self.ste().block_type == BlockType::Module
     }
 
     /// `compiler_stmt_expr`.
@@ -1497,7 +1507,7 @@ impl<'a> Compiler<'a> {
     fn compiler_async_for(&mut self, s: &'a Stmt, f: &'a pycode_ast::For) -> R {
         let loc = loc_of(s.pos);
         if self.is_top_level_await() {
-            // not reachable for py_compile
+            self.u().top_level_coroutine = true;
         } else if self.uref().scope_type != ScopeType::AsyncFunction {
             return Err(err_at("'async for' outside async function", loc));
         }
@@ -1764,7 +1774,9 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let loc = loc_of(s.pos);
         let Some(item) = items.get(pos) else { return Ok(()) };
-        if self.uref().scope_type != ScopeType::AsyncFunction {
+        if self.is_top_level_await() {
+            self.u().top_level_coroutine = true;
+        } else if self.uref().scope_type != ScopeType::AsyncFunction {
             return Err(err_at("'async with' outside async function", loc));
         }
         let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc };
@@ -2600,11 +2612,13 @@ impl<'a> Compiler<'a> {
                 self.add_yield_from(loc, false)?;
             }
             ExprKind::Await { value } => {
-                if !self.ste().is_function_like() {
-                    return Err(err_at("'await' outside function", loc));
-                }
-                if !matches!(self.uref().scope_type, ScopeType::AsyncFunction | ScopeType::Comprehension) {
-                    return Err(err_at("'await' outside async function", loc));
+                if !self.is_top_level_await() {
+                    if !self.ste().is_function_like() {
+                        return Err(err_at("'await' outside function", loc));
+                    }
+                    if !matches!(self.uref().scope_type, ScopeType::AsyncFunction | ScopeType::Comprehension) {
+                        return Err(err_at("'await' outside async function", loc));
+                    }
                 }
                 self.visit_expr(value)?;
                 self.addop_i(o.GET_AWAITABLE, 0, loc);
@@ -3467,6 +3481,7 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         let Some(outermost) = generators.first() else { return Ok(()) };
         let scope_type = self.uref().scope_type;
+        let is_top_level_await = self.is_top_level_await();
         let entry =
             self.st.lookup(key_of_expr(e)).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown comprehension scope"))?;
         let is_inlined = self.st.entries[entry].comp_inlined;
@@ -3507,7 +3522,7 @@ impl<'a> Compiler<'a> {
         if is_async_generator
             && ty != CompType::Genexp
             && !matches!(scope_type, ScopeType::AsyncFunction | ScopeType::Comprehension)
-            && !self.is_top_level_await()
+            && !is_top_level_await
         {
             return Err(err_at("asynchronous comprehension outside of an asynchronous function", loc));
         }
@@ -3535,6 +3550,14 @@ impl<'a> Compiler<'a> {
             self.wrap_in_stopiteration_handler()?;
         }
         let handle = self.finish_unit(true)?;
+        // Up to 3.13, an asynchronous comprehension of its own scope (a generator expression
+        // included) makes a top-level-await module a coroutine.
+        if is_top_level_await && is_async_generator {
+            match self.line {
+                Minor::V3_11 | Minor::V3_12 | Minor::V3_13 => self.u().top_level_coroutine = true,
+                Minor::V3_14 | Minor::V3_15 => {}
+            }
+        }
         self.make_closure(loc, handle, 0)?;
         self.visit_expr(&outermost.iter)?;
         if !two_slot {

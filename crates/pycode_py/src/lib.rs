@@ -100,6 +100,18 @@ fn compile_code(
     Ok(PyCode { shared: Arc::new(Shared { release, graph }), id: root })
 }
 
+/// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` for `target`: the text of
+/// `ast.dump(tree, include_attributes=True)` (the package turns it into `ast` nodes).
+#[pyfunction]
+fn ast_dump(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str) -> PyResult<String> {
+    let release = release_arg(target)?;
+    let mode = mode_arg(mode)?;
+    let source = source.to_vec();
+    let filename_owned = filename.to_owned();
+    let r = py.allow_threads(move || pycode::Compiler::new(release).mode(mode).ast_dump(&source, &filename_owned));
+    r.map_err(|e| error_to_err(py, e))
+}
+
 /// `py_compile`'s compile step: the whole `.pyc` and the warnings `compile()` emitted, as
 /// `(category, message, filename, lineno)`.
 #[pyfunction]
@@ -705,6 +717,89 @@ fn str_tuple(graph: &mut ObjectGraph, field: &str, v: &Bound<'_, PyAny>) -> PyRe
     Ok(push(graph, Obj::Tuple(ids.into())))
 }
 
+/// `co_localsplusnames` and `co_localspluskinds` as CPython's code constructor (which
+/// `CodeType.replace` always goes through) builds them from `co_varnames`, `co_cellvars` and
+/// `co_freevars`: a cell whose name is also a local shares that local's slot; from 3.12, in code
+/// without `CO_OPTIMIZED`, every local that a `LOAD_FAST_AND_CLEAR` names is marked hidden.
+/// The argument kinds of 3.14+ are not rebuilt (CPython drops them too).
+fn constructor_localsplus(
+    graph: &ObjectGraph,
+    release: Release,
+    c: &Code,
+    varnames: &[ObjId],
+    cellvars: &[ObjId],
+    freevars: &[ObjId],
+) -> PyResult<(Vec<ObjId>, Vec<u8>)> {
+    use pycode_object::fast_kind::{CELL, FREE, HIDDEN, LOCAL};
+    let same =
+        |a: ObjId, b: ObjId| matches!((graph.get(a), graph.get(b)), (Some(Obj::Str(x)), Some(Obj::Str(y))) if x.as_bytes() == y.as_bytes());
+    let mut names: Vec<ObjId> = varnames.to_vec();
+    let mut kinds = vec![LOCAL; names.len()];
+    for &cell in cellvars {
+        match varnames.iter().position(|&v| same(v, cell)) {
+            Some(j) => {
+                if let Some(k) = kinds.get_mut(j) {
+                    *k |= CELL;
+                }
+            }
+            None => {
+                names.push(cell);
+                kinds.push(CELL);
+            }
+        }
+    }
+    for &free in freevars {
+        names.push(free);
+        kinds.push(FREE);
+    }
+    const CO_OPTIMIZED: u32 = 0x1;
+    let scans_hidden = release.minor() >= (3, 12) && c.flags & CO_OPTIMIZED == 0;
+    if let (true, Some(clear)) = (scans_hidden, release.opcodes().opmap("LOAD_FAST_AND_CLEAR")) {
+        let code = graph.bytes(c.code).unwrap_or_default();
+        let table = release.opcodes();
+        let (mut i, mut ext) = (0usize, 0u32);
+        while let (Some(&op), Some(&arg)) = (code.get(i), code.get(i + 1)) {
+            let next = i + 2 + 2 * usize::from(table.inline_cache_entries(op));
+            if Some(u16::from(op)) == table.opmap("EXTENDED_ARG") {
+                ext = ext << 8 | u32::from(arg);
+                i += 2;
+                continue;
+            }
+            if u16::from(op) == clear {
+                let oparg = ext << 8 | u32::from(arg);
+                match usize::try_from(oparg).ok().and_then(|o| kinds.get_mut(o)) {
+                    Some(k) => *k |= HIDDEN,
+                    None => return Err(PyValueError::new_err(format!("code: LOAD_FAST_AND_CLEAR oparg {oparg} out of range"))),
+                }
+            }
+            ext = 0;
+            i = next;
+        }
+    }
+    Ok((names, kinds))
+}
+
+/// The constructor's checks of the counts, in its order (`_PyCode_Validate`, then `co_nlocals`).
+fn check_constructor_counts(c: &Code, kinds: &[u8], nlocals: i64, nvarnames: usize) -> PyResult<()> {
+    const CO_VARARGS: u32 = 0x4;
+    const CO_VARKEYWORDS: u32 = 0x8;
+    if c.argcount < c.posonlyargcount || c.posonlyargcount < 0 || c.kwonlyargcount < 0 || c.stacksize < 0 {
+        return Err(pyo3::exceptions::PySystemError::new_err("bad argument to internal function"));
+    }
+    let locals = kinds.iter().filter(|&&k| k & pycode_object::fast_kind::LOCAL != 0).count();
+    let args = i64::from(c.argcount)
+        + i64::from(c.kwonlyargcount)
+        + i64::from(c.flags & CO_VARARGS != 0)
+        + i64::from(c.flags & CO_VARKEYWORDS != 0);
+    if i64::try_from(locals).unwrap_or(i64::MAX) < args {
+        return Err(PyValueError::new_err("code: co_varnames is too small"));
+    }
+    if i64::try_from(nvarnames).ok() != Some(nlocals) {
+        return Err(PyValueError::new_err("code: co_nlocals != len(co_varnames)"));
+    }
+    Ok(())
+}
+
 #[pymethods]
 impl PyCode {
     /// The release this code object belongs to (`"3.12.7"`).
@@ -838,20 +933,37 @@ impl PyCode {
         let mut c = self.code()?.clone();
         let release = self.shared.release;
         let lp = self.locals_plus()?;
-        let mut names: Vec<ObjId> = graph.tuple(c.localsplusnames).map(<[ObjId]>::to_vec).unwrap_or_default();
-        let mut names_changed = false;
+        let names: Vec<ObjId> = graph.tuple(c.localsplusnames).map(<[ObjId]>::to_vec).unwrap_or_default();
+        let pick = |idx: &[usize]| -> Vec<ObjId> { idx.iter().filter_map(|&i| names.get(i).copied()).collect() };
+        // co_varnames, co_cellvars, co_freevars, co_nlocals as the constructor receives them.
+        let mut layout = [pick(&lp.varnames), pick(&lp.cellvars), pick(&lp.freevars)];
+        let mut nlocals = i64::try_from(lp.nlocals).unwrap_or(i64::MAX);
         if let Some(changes) = changes {
             for (k, v) in changes.iter() {
                 let key: String = k.extract()?;
+                // CodeType.replace's int arguments: C ints, then none may be negative.
                 let int = |v: &Bound<'_, PyAny>| -> PyResult<i32> {
                     if v.downcast::<PyInt>().is_err() {
                         return Err(type_error(&key, "int", v));
                     }
-                    v.extract::<i32>()
+                    let n = v
+                        .extract::<i64>()
+                        .ok()
+                        .and_then(|n| i32::try_from(n).ok())
+                        .ok_or_else(|| pyo3::exceptions::PyOverflowError::new_err("Python int too large to convert to C int"))?;
+                    if n < 0 {
+                        return Err(PyValueError::new_err(format!("{key} must be a positive integer")));
+                    }
+                    Ok(n)
                 };
+                // From 3.13 the constructor interns co_name, co_qualname and co_filename;
+                // before, the code object keeps the caller's str (interned or not).
                 let text = |graph: &mut ObjectGraph, v: &Bound<'_, PyAny>| -> PyResult<ObjId> {
                     let s = v.downcast::<PyString>().map_err(|_| type_error(&key, "str", v))?;
-                    Ok(push(graph, Obj::Str(str_from_py(s)?)))
+                    let mut ps = str_from_py(s)?;
+                    let interned = release.minor() >= (3, 13) || s.to_cow().map(|t| PyString::intern(v.py(), &t).is(s)).unwrap_or(false);
+                    ps.set_interned(interned);
+                    Ok(push(graph, Obj::Str(ps)))
                 };
                 let bytes = |graph: &mut ObjectGraph, v: &Bound<'_, PyAny>| -> PyResult<ObjId> {
                     let b = v.downcast::<PyBytes>().map_err(|_| type_error(&key, "bytes", v))?;
@@ -863,12 +975,8 @@ impl PyCode {
                     "co_kwonlyargcount" => c.kwonlyargcount = int(&v)?,
                     "co_stacksize" => c.stacksize = int(&v)?,
                     "co_firstlineno" => c.firstlineno = int(&v)?,
-                    "co_flags" => c.flags = u32::try_from(int(&v)?).map_err(|_| PyValueError::new_err("co_flags must be non-negative"))?,
-                    "co_nlocals" => {
-                        if usize::try_from(int(&v)?).ok() != Some(lp.nlocals) {
-                            return Err(PyValueError::new_err("co_nlocals != len(co_varnames)"));
-                        }
-                    }
+                    "co_flags" => c.flags = u32::try_from(int(&v)?).unwrap_or(0),
+                    "co_nlocals" => nlocals = i64::from(int(&v)?),
                     "co_code" => c.code = bytes(&mut graph, &v)?,
                     "co_linetable" => c.linetable = bytes(&mut graph, &v)?,
                     "co_exceptiontable" => c.exceptiontable = bytes(&mut graph, &v)?,
@@ -883,25 +991,15 @@ impl PyCode {
                         c.consts = from_py(&mut graph, &v, release, &mut HashMap::new(), 0)?;
                     }
                     "co_varnames" | "co_cellvars" | "co_freevars" => {
-                        let idx = match key.as_str() {
-                            "co_varnames" => &lp.varnames,
-                            "co_cellvars" => &lp.cellvars,
-                            _ => &lp.freevars,
+                        let slot = match key.as_str() {
+                            "co_varnames" => 0,
+                            "co_cellvars" => 1,
+                            _ => 2,
                         };
                         let t = str_tuple(&mut graph, &key, &v)?;
-                        let new = graph.tuple(t).map(<[ObjId]>::to_vec).unwrap_or_default();
-                        if new.len() != idx.len() {
-                            return Err(PyValueError::new_err(format!(
-                                "{key} must have {} names (pycode's replace() renames variables; it does not add or remove them)",
-                                idx.len()
-                            )));
+                        if let Some(l) = layout.get_mut(slot) {
+                            *l = graph.tuple(t).map(<[ObjId]>::to_vec).unwrap_or_default();
                         }
-                        for (&slot, id) in idx.iter().zip(new) {
-                            if let Some(n) = names.get_mut(slot) {
-                                *n = id;
-                            }
-                        }
-                        names_changed = true;
                     }
                     other => {
                         return Err(PyTypeError::new_err(format!("replace() got an unexpected keyword argument '{other}'")));
@@ -909,9 +1007,11 @@ impl PyCode {
                 }
             }
         }
-        if names_changed {
-            c.localsplusnames = push(&mut graph, Obj::Tuple(names.into()));
-        }
+        let [varnames, cellvars, freevars] = layout;
+        let (names, kinds) = constructor_localsplus(&graph, release, &c, &varnames, &cellvars, &freevars)?;
+        check_constructor_counts(&c, &kinds, nlocals, varnames.len())?;
+        c.localsplusnames = push(&mut graph, Obj::Tuple(names.into()));
+        c.localspluskinds = push(&mut graph, Obj::Bytes(kinds.into()));
         if !graph.set(self.id, Obj::Code(Box::new(c))) {
             return Err(PyValueError::new_err("not a code object"));
         }
@@ -945,6 +1045,7 @@ impl PyCode {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCode>()?;
     m.add_function(wrap_pyfunction!(compile_code, m)?)?;
+    m.add_function(wrap_pyfunction!(ast_dump, m)?)?;
     m.add_function(wrap_pyfunction!(compile_pyc, m)?)?;
     m.add_function(wrap_pyfunction!(load_pyc, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
