@@ -71,7 +71,8 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
     let mut out = Vec::with_capacity(16);
     for minor in MINORS {
         for mode in PARSE_MODES {
-            let opts = pycode_parser::Options { type_comments: mode == pycode_parser::Mode::FuncType, ..pycode_parser::Options::new(minor, mode) };
+            let opts =
+                pycode_parser::Options { type_comments: mode == pycode_parser::Mode::FuncType, ..pycode_parser::Options::new(minor, mode) };
             let label: &'static str = config_label(minor, mode);
             match pycode_parser::parse(data, &opts) {
                 Ok(tree) => {

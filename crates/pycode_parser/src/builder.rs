@@ -355,9 +355,9 @@ impl AstBuilder for TreeBuilder {
         match &mut s.kind {
             a::StmtKind::FunctionDef(f) | a::StmtKind::AsyncFunctionDef(f) => f.type_comment = tc,
             a::StmtKind::For(f) | a::StmtKind::AsyncFor(f) => f.type_comment = tc,
-            a::StmtKind::Assign { type_comment, .. } | a::StmtKind::With { type_comment, .. } | a::StmtKind::AsyncWith { type_comment, .. } => {
-                *type_comment = tc
-            }
+            a::StmtKind::Assign { type_comment, .. }
+            | a::StmtKind::With { type_comment, .. }
+            | a::StmtKind::AsyncWith { type_comment, .. } => *type_comment = tc,
             _ => {}
         }
         s

@@ -22,8 +22,8 @@ pub mod warnings;
 
 pub use builder::{AstBuilder, TreeBuilder};
 pub use grammar::Grammar;
-pub use warnings::ParseWarning;
 pub use pycode_parse::{ErrorKind, ParseError};
+pub use warnings::ParseWarning;
 
 /// `ast.parse`'s `mode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +105,12 @@ pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> R
     parse_bytes(source, opts, builder, None)
 }
 
-fn parse_bytes<B: AstBuilder>(source: &[u8], opts: &Options, builder: B, warnings: Option<&mut Vec<ParseWarning>>) -> Result<B::Mod, ParseError> {
+fn parse_bytes<B: AstBuilder>(
+    source: &[u8],
+    opts: &Options,
+    builder: B,
+    warnings: Option<&mut Vec<ParseWarning>>,
+) -> Result<B::Mod, ParseError> {
     let declared = source.starts_with(b"\xef\xbb\xbf") || has_coding_cookie(source);
     let text = pycode_parse::decode::decode_source(source, opts.minor).map_err(|mut e| {
         if e.lineno == 0

@@ -8,9 +8,9 @@
 //! `group`, `kvpair` in `dictcomp` / `dict`, ...), the rule parses that prefix once and branches,
 //! which gives the same result.
 
+use crate::Mode;
 use pycode_ast::{BoolOp, CmpOp, Constant, ExprContext, Operator, Pos, PyStr, UnaryOp};
 use pycode_lexer::{Config, LexError, LexErrorKind, Lexer, TokKind, Token};
-use crate::Mode;
 use pycode_parse::{ErrorKind, ParseError};
 
 use crate::builder::AstBuilder;

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-
 use pycode_ast::PyMinor;
 use pycode_parser::{Mode, Options};
 
