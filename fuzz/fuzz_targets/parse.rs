@@ -1,4 +1,4 @@
-//! `pycode_parse` for every release and mode, then `ast.dump`: never panics.
+//! `pycode_parser` for every release and mode, then `ast.dump`: never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

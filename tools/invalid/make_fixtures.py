@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Copy a deterministic selection of invalid-corpus cases with CPython's `python -m py_compile`
-output into crates/pycode_parse/tests/fixtures/syntax_errors/ (<name>.py + <name>.<minor>.txt
+output into crates/pycode_parser/tests/fixtures/syntax_errors/ (<name>.py + <name>.<minor>.txt
 for 3.11/3.12/3.13/3.14, from the references of tools/invalid/invalid_refs.py).
 
 usage: tools/invalid/make_fixtures.py CASE...   (paths relative to corpus_invalid/)
@@ -13,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import invalid_refs  # noqa: E402
 
-OUT = os.path.join(REPO, "crates", "pycode_parse", "tests", "fixtures", "syntax_errors")
+OUT = os.path.join(REPO, "crates", "pycode_parser", "tests", "fixtures", "syntax_errors")
 
 for rel in sys.argv[1:]:
     name = rel.replace("/", "__")[:-3]

@@ -4,7 +4,7 @@
 usage: tools/invalid/measure.py [--release R ...] [--bin PATH] [--check] [--show N]
 
 For each release: references from tools/invalid/invalid_refs.py (made on demand), pycode's errors from
-the `syntaxerr_attrs` example of pycode_parse (one process for the whole corpus). Writes
+the `syntaxerr_attrs` example of pycode_parser (one process for the whole corpus). Writes
 conformance/<R>/errors-invalid-attrs.txt:
 
     parser rejects: M files
@@ -50,8 +50,8 @@ def measure(release, binary, show):
         with open(p, encoding="utf-8") as fh:
             t = fh.read()
         want[f] = None if t.startswith("crash") else json.loads(t)
-    minor = ".".join(release.split(".")[:2])
-    p = subprocess.run([binary, minor], input="\n".join(files) + "\n", cwd=irefs.CORPUS,
+    # the full release: the parser applies that patch release's differences (3.11.2's)
+    p = subprocess.run([binary, release], input="\n".join(files) + "\n", cwd=irefs.CORPUS,
                        capture_output=True, text=True, check=True)
     got = [json.loads(line) for line in p.stdout.splitlines()]
     assert len(got) == len(files)

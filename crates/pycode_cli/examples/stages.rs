@@ -2,9 +2,8 @@
 //!
 //!     stages [--io | --io-only] DIR [ROUNDS]
 //!
-//! In-memory stages (sources read beforehand, nothing written): ruff's parser alone,
-//! pycode_parse (decode + ruff + checks + conversion to pycode's AST), and the whole compile to
-//! marshal bytes. With `--io` (or only that, with `--io-only`) two more lines, which WRITE
+//! In-memory stages (sources read beforehand, nothing written): the parse (pycode_parser:
+//! decode + tokens + grammar straight to pycode's AST), and the whole compile to marshal bytes. With `--io` (or only that, with `--io-only`) two more lines, which WRITE
 //! `__pycache__` directories into DIR (so give it a scratch copy of a tree):
 //!
 //! - `compileall in-process`: `pycode_compileall::compile_dir(DIR, -f -q -j 1)` with the real
@@ -166,13 +165,7 @@ fn main() {
     };
     if !io_only {
         report(
-            "ruff parse_module (in memory)",
-            best(rounds, &mut || {}, &mut || {
-                srcs.iter().filter(|(_, s)| std::str::from_utf8(s).is_ok_and(|t| ruff_python_parser::parse_module(t).is_ok())).count()
-            }),
-        );
-        report(
-            "pycode_parse: decode+ruff+checks+convert (in memory)",
+            "pycode_parser: decode+parse (in memory)",
             best(rounds, &mut || {}, &mut || srcs.iter().filter(|(_, s)| pycode_compile::parse_source(s, release).is_ok()).count()),
         );
         report(

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::Mode;
+use pycode_parser::Mode;
 use pycode_release::Release;
 
 const USAGE: &str = "usage: pycode ast [-h] [--target X] [-m {exec,single,eval,func_type}] [--no-type-comments] [-a] [-i INDENT] FILE";
@@ -104,14 +104,14 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let minor = PyMinor::from(args.release);
-    let opts = pycode_parse::Options::for_release(args.release, args.mode, args.type_comments);
+    let opts = pycode_parser::Options::for_release(args.release, args.mode, args.type_comments);
     let indent = if args.indent > 0 { " ".repeat(args.indent as usize) } else { String::new() };
     let dopts = DumpOptions { include_attributes: args.include_attributes, indent: Some(indent), minor };
     // The dump recurses over the tree: give it a deep stack, like the parser has.
     let result = std::thread::Builder::new()
         .stack_size(512 << 20)
         .spawn(move || {
-            pycode_parse::parse(&source, &opts).map_err(|e| deep_parse_error(e, minor)).and_then(|tree| dump_as_cpython(&tree, &dopts))
+            pycode_parser::parse(&source, &opts).map_err(|e| deep_parse_error(e, minor)).and_then(|tree| dump_as_cpython(&tree, &dopts))
         })
         .map_err(|e| e.to_string())
         .and_then(|h| h.join().map_err(|_| "internal error".to_string()));
@@ -129,7 +129,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
         Ok(Err(e)) => {
-            eprint!("{}", pycode_parse::syntax_errors::format_py_compile(&e, &args.file, minor));
+            eprint!("{}", e.py_compile_text(&args.file, minor));
             ExitCode::from(1)
         }
         Err(e) => {
@@ -159,14 +159,14 @@ fn construction_limit(minor: PyMinor) -> usize {
     }
 }
 
-fn recursion_error(msg: &str) -> pycode_parse::ParseError {
-    pycode_parse::ParseError::new(pycode_parse::ErrorKind::RecursionError, msg)
+fn recursion_error(msg: &str) -> pycode_parser::ParseError {
+    pycode_parser::ParseError::new(pycode_parser::ErrorKind::RecursionError, msg)
 }
 
 /// pycode's own converter stops at a nesting CPython 3.11/3.12 never reach (their construction
 /// limit is lower) and 3.13/3.14 reach only after `ast.dump` has given up: say what CPython says.
-fn deep_parse_error(e: pycode_parse::ParseError, minor: PyMinor) -> pycode_parse::ParseError {
-    if !matches!(e.kind, pycode_parse::ErrorKind::RecursionError) {
+fn deep_parse_error(e: pycode_parser::ParseError, minor: PyMinor) -> pycode_parser::ParseError {
+    if !matches!(e.kind, pycode_parser::ErrorKind::RecursionError) {
         return e;
     }
     match minor {
@@ -175,7 +175,7 @@ fn deep_parse_error(e: pycode_parse::ParseError, minor: PyMinor) -> pycode_parse
     }
 }
 
-fn dump_as_cpython(tree: &pycode_ast::Mod, dopts: &DumpOptions) -> Result<String, pycode_parse::ParseError> {
+fn dump_as_cpython(tree: &pycode_ast::Mod, dopts: &DumpOptions) -> Result<String, pycode_parser::ParseError> {
     let minor = dopts.minor;
     let limit = if minor == PyMinor::Py311 { DUMP_FRAMES_311 } else { DUMP_FRAMES };
     let (text, depths) = pycode_ast::dump_limited(tree, dopts, limit);

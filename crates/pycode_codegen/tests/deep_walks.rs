@@ -11,14 +11,8 @@ use pycode_codegen::{compile_module, fold_module, CompileOptions, ErrorKind};
 use pycode_release::Release;
 
 fn parse(src: &str) -> Mod {
-    let opts = pycode_parse::Options {
-        minor: pycode_ast::PyMinor::Py312,
-        mode: pycode_parse::Mode::Exec,
-        type_comments: false,
-        spec_empty_tail: false,
-        debug_text_cut_3_13_0: false,
-    };
-    pycode_parse::parse(src.as_bytes(), &opts).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"))
+    let opts = pycode_parser::Options::new(pycode_ast::PyMinor::Py312, pycode_parser::Mode::Exec);
+    pycode_parser::parse(src.as_bytes(), &opts).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"))
 }
 
 /// `x = a + a + … + a` with `n` additions, as a left-nested chain.

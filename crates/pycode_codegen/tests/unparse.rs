@@ -8,15 +8,9 @@ use pycode_ast::{Expr, Mod, StmtKind};
 use pycode_codegen::{compile_module, unparse::expr_as_unicode, CompileOptions, ErrorKind};
 use pycode_release::Release;
 
-fn try_parse(src: &str) -> Result<Mod, pycode_parse::ParseError> {
-    let opts = pycode_parse::Options {
-        minor: pycode_ast::PyMinor::Py312,
-        mode: pycode_parse::Mode::Exec,
-        type_comments: false,
-        spec_empty_tail: false,
-        debug_text_cut_3_13_0: false,
-    };
-    pycode_parse::parse(src.as_bytes(), &opts)
+fn try_parse(src: &str) -> Result<Mod, pycode_parser::ParseError> {
+    let opts = pycode_parser::Options::new(pycode_ast::PyMinor::Py312, pycode_parser::Mode::Exec);
+    pycode_parser::parse(src.as_bytes(), &opts)
 }
 
 fn parse(src: &str) -> Mod {

@@ -1,7 +1,7 @@
 //! `pycode_compile`: the compiler driver — `compile(source, filename, 'exec', optimize=N)`
 //! followed by `marshal.dumps`, as `py_compile` does it for one CPython release.
 //!
-//! Pipeline: `pycode_parse` (source → AST) → `pycode_codegen` (constant folding, symbol table,
+//! Pipeline: `pycode_parser` (source → AST) → `pycode_codegen` (constant folding, symbol table,
 //! code generation; one code unit per code object, children first) → `pycode_assemble`
 //! (`optimize_and_assemble` per unit, then `GraphBuilder` for CPython's object sharing) →
 //! `pycode_marshal` (`.pyc` bytes).
@@ -10,7 +10,7 @@
 
 use pycode_assemble::graph::GraphBuilder;
 use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
-use pycode_ast::{Mod, PyMinor};
+use pycode_ast::Mod;
 use pycode_codegen::{compile_module_warn, CompileOptions};
 use pycode_instr::{ConstId, ConstPool, ConstValue};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
@@ -23,7 +23,7 @@ use std::hash::BuildHasher;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileError {
     /// The parser's `SyntaxError` (or decoding error).
-    Parse(pycode_parse::ParseError),
+    Parse(pycode_parser::ParseError),
     /// A `SyntaxError` / `RecursionError` / `SystemError` raised by symtable or codegen.
     Compile(pycode_codegen::CompileError),
     /// The back end rejected a code unit (an internal inconsistency).
@@ -125,10 +125,6 @@ pub fn program_text(filename: &str, lineno: i64) -> Option<String> {
     }
 }
 
-fn minor_of(release: Release) -> PyMinor {
-    PyMinor::from(release)
-}
-
 /// Whether pycode's back end for `release` is complete: byte-identical to that release on every
 /// measured corpus (the others that are [`implemented`] are still being brought there).
 pub const fn complete(release: Release) -> bool {
@@ -192,40 +188,28 @@ pub fn parse_source(source: &[u8], release: Release) -> Result<Mod, CompileError
 
 /// [`parse_source`], appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
 pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnings: &mut Vec<CompileWarning>) -> Result<Mod, CompileError> {
-    let opts = pycode_parse::Options::for_release(release, pycode_parse::Mode::Exec, false);
+    let opts = pycode_parser::Options::for_release(release, pycode_parser::Mode::Exec, false);
     let mut found = Vec::new();
     // (warnings emitted before a syntax error are kept: CPython prints them first)
-    let m = pycode_parse::parse_warn(source, &opts, &mut found);
+    let m = pycode_parser::parse_warn(source, &opts, &mut found);
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
         filename: filename.to_owned(),
         lineno: i64::from(w.lineno),
     }));
-    m.map_err(|e| CompileError::Parse(patch_error(source, release, e)))
+    m.map_err(CompileError::Parse)
 }
 
 /// Parses `source` for `release` in `compile()` mode `mode`.
 pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> Result<Mod, CompileError> {
     let mode = match mode {
-        CompileMode::Exec => pycode_parse::Mode::Exec,
-        CompileMode::Eval => pycode_parse::Mode::Eval,
-        CompileMode::Single => pycode_parse::Mode::Single,
+        CompileMode::Exec => pycode_parser::Mode::Exec,
+        CompileMode::Eval => pycode_parser::Mode::Eval,
+        CompileMode::Single => pycode_parser::Mode::Single,
     };
-    let opts = pycode_parse::Options::for_release(release, mode, false);
-    pycode_parse::parse(source, &opts).map_err(|e| CompileError::Parse(patch_error(source, release, e)))
-}
-
-/// A parse error as `release` reports it: the parser follows the newest patch of a minor;
-/// 3.11.2 differs in two places (`pycode_parse::syntax_errors::adjust_for_3_11_2`).
-fn patch_error(source: &[u8], release: Release, e: pycode_parse::ParseError) -> pycode_parse::ParseError {
-    match release {
-        Release::V3_11_2 => {
-            let text = pycode_parse::decode::decode_source(source, minor_of(release)).map(|t| t.into_owned()).unwrap_or_default();
-            pycode_parse::syntax_errors::adjust_for_3_11_2(&text, e)
-        }
-        _ => e,
-    }
+    let opts = pycode_parser::Options::for_release(release, mode, false);
+    pycode_parser::parse(source, &opts).map_err(CompileError::Parse)
 }
 
 /// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object

@@ -28,7 +28,7 @@ fn dis_text(data: &[u8], release: Release) -> String {
 
 /// Known misses, each (release, fixture) at every level; asserted exactly, so a fix shows up
 /// here too. None left: 3.13.0's and 3.14.2's debug texts around `!=` (`debug_noteq.py`) follow
-/// those releases since `pycode_parse::Options::debug_text_cut_3_13_0` and 3.14's last-`!=` rule.
+/// those releases since `pycode_parser::Options::debug_text_cut_3_13_0` and 3.14's last-`!=` rule.
 const KNOWN_MISSES: [(Release, &str); 0] = [];
 
 #[test]

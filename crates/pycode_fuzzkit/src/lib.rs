@@ -15,8 +15,8 @@ use pycode_release::Release;
 
 /// Every `ast.parse` configuration the parse property runs.
 pub const MINORS: [PyMinor; 4] = [PyMinor::Py311, PyMinor::Py312, PyMinor::Py313, PyMinor::Py314];
-pub const PARSE_MODES: [pycode_parse::Mode; 4] =
-    [pycode_parse::Mode::Exec, pycode_parse::Mode::Eval, pycode_parse::Mode::Single, pycode_parse::Mode::FuncType];
+pub const PARSE_MODES: [pycode_parser::Mode; 4] =
+    [pycode_parser::Mode::Exec, pycode_parser::Mode::Eval, pycode_parser::Mode::Single, pycode_parser::Mode::FuncType];
 pub const COMPILE_MODES: [CompileMode; 3] = [CompileMode::Exec, CompileMode::Eval, CompileMode::Single];
 
 /// The releases the compile property targets: the newest patch of every minor whose back end
@@ -71,19 +71,14 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
     let mut out = Vec::with_capacity(16);
     for minor in MINORS {
         for mode in PARSE_MODES {
-            let opts = pycode_parse::Options {
-                minor,
-                mode,
-                type_comments: mode == pycode_parse::Mode::FuncType,
-                spec_empty_tail: false,
-                debug_text_cut_3_13_0: false,
-            };
+            let opts =
+                pycode_parser::Options { type_comments: mode == pycode_parser::Mode::FuncType, ..pycode_parser::Options::new(minor, mode) };
             let label: &'static str = config_label(minor, mode);
-            match pycode_parse::parse(data, &opts) {
+            match pycode_parser::parse(data, &opts) {
                 Ok(tree) => {
                     // The indented form's size is quadratic in the depth by nature (as CPython's),
                     // so only one configuration gets it; every tree gets the one-line form.
-                    if mode == pycode_parse::Mode::Exec && minor == PyMinor::Py312 {
+                    if mode == pycode_parser::Mode::Exec && minor == PyMinor::Py312 {
                         let d = pycode_ast::dump(&tree, &DumpOptions { include_attributes: true, indent: Some(" ".into()), minor });
                         assert!(!d.is_empty(), "empty dump");
                     }
@@ -97,14 +92,8 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
         }
     }
     // `type_comments=True` in exec mode too.
-    let opts = pycode_parse::Options {
-        minor: PyMinor::Py312,
-        mode: pycode_parse::Mode::Exec,
-        type_comments: true,
-        spec_empty_tail: false,
-        debug_text_cut_3_13_0: false,
-    };
-    match pycode_parse::parse(data, &opts) {
+    let opts = pycode_parser::Options { type_comments: true, ..pycode_parser::Options::new(PyMinor::Py312, pycode_parser::Mode::Exec) };
+    match pycode_parser::parse(data, &opts) {
         Ok(tree) => {
             drop_deep(tree, data.len());
             out.push(("3.12/exec/type_comments", "ok".into()))
@@ -203,7 +192,7 @@ pub fn check_all(data: &[u8]) -> Vec<Outcome> {
 }
 
 /// Trees the parser accepts can be thousands of levels deep; dropping boxed nodes recurses, so
-/// a deep one is dropped on a larger stack (as `pycode_parse` does for ruff's trees).
+/// a deep one is dropped on a larger stack .
 fn drop_deep<T: Send + 'static>(t: T, input_len: usize) {
     if input_len < 4000 {
         return drop(t);
@@ -212,7 +201,7 @@ fn drop_deep<T: Send + 'static>(t: T, input_len: usize) {
     std::thread::Builder::new().stack_size(64 << 20).spawn(move || drop(t)).ok().map(|h| h.join());
 }
 
-fn config_label(minor: PyMinor, mode: pycode_parse::Mode) -> &'static str {
+fn config_label(minor: PyMinor, mode: pycode_parser::Mode) -> &'static str {
     // A fixed table, so outcomes carry `&'static str` labels without allocating.
     const L: [[&str; 4]; 4] = [
         ["3.11/exec", "3.11/eval", "3.11/single", "3.11/func_type"],

@@ -29,7 +29,7 @@ fn outcome(src: &str) -> String {
     match compile_source(src.as_bytes(), "t.py", Release::V3_12_1, CompileMode::Exec, 0) {
         Ok(_) => "OK".into(),
         Err(CompileError::Parse(p)) => match p.kind {
-            pycode_parse::ErrorKind::RecursionError | pycode_parse::ErrorKind::ValueError => format!("{}: {}", p.kind.name(), p.msg),
+            pycode_parser::ErrorKind::RecursionError | pycode_parser::ErrorKind::ValueError => format!("{}: {}", p.kind.name(), p.msg),
             _ => format!("{}: {} @{}", p.kind.name(), p.msg, p.lineno),
         },
         Err(CompileError::Compile(c)) if c.kind.name() == "SyntaxError" => format!("SyntaxError: {} @{}", c.msg, c.lineno),

@@ -242,6 +242,11 @@ impl<'s> Lexer<'s> {
         self.parens.len()
     }
 
+    /// How many f-/t-strings the tokenizer is inside (CPython's `tok_mode_stack_index`).
+    pub fn fstring_depth(&self) -> usize {
+        self.modes.len()
+    }
+
     /// The next token; after ENDMARKER or an error, the same again.
     pub fn next_token(&mut self) -> R {
         if let Some(t) = self.fast_token() {

@@ -105,6 +105,17 @@ impl ParseError {
     }
 }
 
+impl ParseError {
+    /// What `python -m py_compile FILE` of `minor` writes to stderr for this error
+    /// (`py_compile.main`: `PyCompileError.msg`): `traceback.format_exception_only` for a plain
+    /// `SyntaxError`, `Sorry: <Class>: <str(exc)>` for its subclasses (IndentationError,
+    /// TabError) and other exceptions (3.11.2's ValueError for null bytes). `filename` is the
+    /// path as given.
+    pub fn py_compile_text(&self, filename: &str, minor: pycode_ast::PyMinor) -> String {
+        pycode_ast::pyerr::py_compile_error_msg(&self.to_failure(filename), filename, minor)
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.lineno > 0 {

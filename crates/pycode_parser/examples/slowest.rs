@@ -3,7 +3,7 @@ use std::time::Instant;
 fn main() {
     let args: Vec<String> = std::env::args().skip(2).collect();
     let minor = pycode_ast::PyMinor::Py312;
-    let opts = pycode_parser::Options { minor, mode: pycode_parse::Mode::Exec, spec_empty_tail: false };
+    let opts = pycode_parser::Options::new(minor, pycode_parser::Mode::Exec);
     let mut v = Vec::new();
     for d in &args {
         let out = std::process::Command::new("find").arg(d).arg("-name").arg("*.py").output().map(|o| o.stdout).unwrap_or_default();

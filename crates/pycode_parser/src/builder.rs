@@ -33,6 +33,20 @@ pub trait AstBuilder {
     fn expression(&mut self, body: Self::Expr) -> Self::Mod;
     fn function_type(&mut self, argtypes: Vec<Self::Expr>, returns: Self::Expr) -> Self::Mod;
 
+    // type comments (`type_comments=True`); a builder that does not keep them returns its input
+    /// A module's `type_ignores`: (line, tag) of each `# type: ignore<tag>` comment, in order.
+    fn type_ignores(&mut self, m: Self::Mod, _ignores: &[(u32, &str)]) -> Self::Mod {
+        m
+    }
+    /// The `type_comment` of a `FunctionDef`, `Assign`, `For` or `With` (and their async forms).
+    fn stmt_type_comment(&mut self, s: Self::Stmt, _comment: &str) -> Self::Stmt {
+        s
+    }
+    /// The `type_comment` of a parameter.
+    fn arg_type_comment(&mut self, a: Self::Arg, _comment: &str) -> Self::Arg {
+        a
+    }
+
     // stmt
     fn function_def(
         &mut self,
@@ -106,6 +120,8 @@ pub trait AstBuilder {
     fn list_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn set_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn dict_comp(&mut self, key: Self::Expr, value: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
+    /// 3.15 (PEP 798): `{**d for d in ds}` is `DictComp(key=d)` without a value.
+    fn dict_comp_unpack(&mut self, key: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn generator_exp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr;
     fn await_(&mut self, value: Self::Expr, pos: Pos) -> Self::Expr;
     fn yield_(&mut self, value: Option<Self::Expr>, pos: Pos) -> Self::Expr;
@@ -328,6 +344,28 @@ impl AstBuilder for TreeBuilder {
     fn function_type(&mut self, argtypes: Vec<a::Expr>, returns: a::Expr) -> a::Mod {
         a::Mod::FunctionType { argtypes, returns: bx(returns) }
     }
+    fn type_ignores(&mut self, mut m: a::Mod, ignores: &[(u32, &str)]) -> a::Mod {
+        if let a::Mod::Module { type_ignores, .. } = &mut m {
+            type_ignores.extend(ignores.iter().map(|&(lineno, tag)| a::TypeIgnore { lineno, tag: tag.into() }));
+        }
+        m
+    }
+    fn stmt_type_comment(&mut self, mut s: a::Stmt, comment: &str) -> a::Stmt {
+        let tc = Some(comment.into());
+        match &mut s.kind {
+            a::StmtKind::FunctionDef(f) | a::StmtKind::AsyncFunctionDef(f) => f.type_comment = tc,
+            a::StmtKind::For(f) | a::StmtKind::AsyncFor(f) => f.type_comment = tc,
+            a::StmtKind::Assign { type_comment, .. }
+            | a::StmtKind::With { type_comment, .. }
+            | a::StmtKind::AsyncWith { type_comment, .. } => *type_comment = tc,
+            _ => {}
+        }
+        s
+    }
+    fn arg_type_comment(&mut self, mut arg: a::Arg, comment: &str) -> a::Arg {
+        arg.type_comment = Some(comment.into());
+        arg
+    }
 
     fn function_def(
         &mut self,
@@ -472,6 +510,9 @@ impl AstBuilder for TreeBuilder {
     }
     fn dict_comp(&mut self, key: a::Expr, value: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
         ex(a::ExprKind::DictComp { key: bx(key), value: Some(bx(value)), generators }, pos)
+    }
+    fn dict_comp_unpack(&mut self, key: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
+        ex(a::ExprKind::DictComp { key: bx(key), value: None, generators }, pos)
     }
     fn generator_exp(&mut self, elt: a::Expr, generators: Vec<a::Comprehension>, pos: Pos) -> a::Expr {
         ex(a::ExprKind::GeneratorExp { elt: bx(elt), generators }, pos)

@@ -18,30 +18,99 @@ pub mod grammar;
 mod numbers;
 pub mod parser;
 mod strings;
+pub mod warnings;
 
 pub use builder::{AstBuilder, TreeBuilder};
 pub use grammar::Grammar;
-pub use pycode_parse::{ErrorKind, Mode, ParseError};
+pub use pycode_parse::{ErrorKind, ParseError};
+pub use warnings::ParseWarning;
+
+/// `ast.parse`'s `mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Exec,
+    Eval,
+    Single,
+    FuncType,
+}
+
+impl Mode {
+    pub fn from_name(s: &str) -> Option<Mode> {
+        Some(match s {
+            "exec" => Mode::Exec,
+            "eval" => Mode::Eval,
+            "single" => Mode::Single,
+            "func_type" => Mode::FuncType,
+            _ => return None,
+        })
+    }
+}
 
 use pycode_ast::{Mod, PyMinor};
+use pycode_release::Release;
 
 /// Options of [`parse`].
 #[derive(Clone, Debug)]
 pub struct Options {
     pub minor: PyMinor,
     pub mode: Mode,
+    /// `type_comments=True` (`PyCF_TYPE_COMMENTS`): `# type:` comments become TYPE_COMMENT /
+    /// TYPE_IGNORE tokens, kept in the tree.
+    pub type_comments: bool,
     /// CPython 3.12.1 (fixed in a later 3.12 patch): a format spec that ends with a replacement
     /// field gets a trailing `Constant('')`.
     pub spec_empty_tail: bool,
+    /// CPython 3.13.0 (fixed in 3.13.1): a `{expr=}` debug text ends at the first top-level
+    /// `!=` of the expression, as in every 3.12 (`f"{x!=y=}"` shows `x`).
+    pub debug_text_cut_3_13_0: bool,
+    /// CPython 3.11.2: `invalid_arguments` reports `args ',' '*'` (keyword arguments or not)
+    /// over the arguments before the `*`, non-ASCII bytes literals are reported at the last
+    /// token read, and null bytes are a `ValueError`.
+    pub quirks_3_11_2: bool,
 }
 
-/// `ast.parse(source_bytes, mode=...)` for the release `opts.minor`, as `pycode_ast` trees.
+impl Options {
+    /// The options of a minor release's newest patch, no type comments.
+    pub fn new(minor: PyMinor, mode: Mode) -> Options {
+        Options { minor, mode, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false, quirks_3_11_2: false }
+    }
+
+    /// The options that parse as `release` does: its minor and the patch-level differences
+    /// (3.11.2, 3.12.1, 3.13.0).
+    pub fn for_release(release: Release, mode: Mode, type_comments: bool) -> Options {
+        Options {
+            type_comments,
+            spec_empty_tail: release == Release::V3_12_1,
+            debug_text_cut_3_13_0: release == Release::V3_13_0,
+            quirks_3_11_2: release == Release::V3_11_2,
+            ..Options::new(PyMinor::from(release), mode)
+        }
+    }
+}
+
+/// `ast.parse(source_bytes, mode=..., type_comments=...)` for the release `opts.minor`, as
+/// `pycode_ast` trees.
 pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
     parse_with(source, opts, TreeBuilder)
 }
 
+/// [`parse`], appending the `SyntaxWarning`s CPython's parser emits for the source
+/// ([`warnings`]) to `warnings`; those emitted before a syntax error are kept too.
+pub fn parse_warn(source: &[u8], opts: &Options, warnings: &mut Vec<ParseWarning>) -> Result<Mod, ParseError> {
+    parse_bytes(source, opts, TreeBuilder, Some(warnings))
+}
+
 /// [`parse`] with any [`AstBuilder`].
 pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
+    parse_bytes(source, opts, builder, None)
+}
+
+fn parse_bytes<B: AstBuilder>(
+    source: &[u8],
+    opts: &Options,
+    builder: B,
+    warnings: Option<&mut Vec<ParseWarning>>,
+) -> Result<B::Mod, ParseError> {
     let declared = source.starts_with(b"\xef\xbb\xbf") || has_coding_cookie(source);
     let text = pycode_parse::decode::decode_source(source, opts.minor).map_err(|mut e| {
         if e.lineno == 0
@@ -57,9 +126,13 @@ pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> R
             // token after the run, which starts at the offset: its end is the token's.
             e.end_offset = e.offset + next_token_width(source, e.lineno, e.offset);
         }
+        if opts.quirks_3_11_2 && e.kind == ErrorKind::SyntaxError && e.msg == "source code string cannot contain null bytes" {
+            // 3.11.2's `compile()` refuses them before parsing, as a `ValueError`
+            e.kind = ErrorKind::ValueError;
+        }
         e
     })?;
-    parse_text_inner(&text, opts, builder, opts.minor == PyMinor::Py311 && !declared)
+    parse_text_inner(&text, opts, builder, opts.minor == PyMinor::Py311 && !declared, warnings)
 }
 
 /// The byte width of the token at 1-based byte offset `offset` of line `lineno` (0 if it cannot
@@ -99,10 +172,16 @@ fn has_coding_cookie(source: &[u8]) -> bool {
 
 /// [`parse_with`] for already decoded text (newlines already `\n`).
 pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
-    parse_text_inner(text, opts, builder, false)
+    parse_text_inner(text, opts, builder, false, None)
 }
 
-fn parse_text_inner<B: AstBuilder>(text: &str, opts: &Options, mut builder: B, bytes_cols: bool) -> Result<B::Mod, ParseError> {
+fn parse_text_inner<B: AstBuilder>(
+    text: &str,
+    opts: &Options,
+    mut builder: B,
+    bytes_cols: bool,
+    warnings: Option<&mut Vec<ParseWarning>>,
+) -> Result<B::Mod, ParseError> {
     let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
     let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
     let src = match std::str::from_utf8(&prepared) {
@@ -112,9 +191,18 @@ fn parse_text_inner<B: AstBuilder>(text: &str, opts: &Options, mut builder: B, b
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);
     p.spec_empty_tail = opts.spec_empty_tail;
+    p.debug_text_cut_3_13_0 = opts.debug_text_cut_3_13_0;
+    p.quirks_3_11_2 = opts.quirks_3_11_2;
     p.bytes_cols = bytes_cols;
+    if opts.type_comments {
+        p.set_type_comments();
+    }
     if prepared.len() > text.len() {
         p.implicit_nl = Some(text.len() as u32);
     }
-    p.run(opts.mode).map_err(|e| *e)
+    let result = p.run(opts.mode).map_err(|e| *e);
+    if let Some(out) = warnings {
+        warnings::string_warnings(src, p.warning_tokens(result.is_ok()), opts.minor, out);
+    }
+    result
 }

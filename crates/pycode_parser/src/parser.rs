@@ -8,9 +8,10 @@
 //! `group`, `kvpair` in `dictcomp` / `dict`, ...), the rule parses that prefix once and branches,
 //! which gives the same result.
 
+use crate::Mode;
 use pycode_ast::{BoolOp, CmpOp, Constant, ExprContext, Operator, Pos, PyStr, UnaryOp};
 use pycode_lexer::{Config, LexError, LexErrorKind, Lexer, TokKind, Token};
-use pycode_parse::{ErrorKind, Mode, ParseError};
+use pycode_parse::{ErrorKind, ParseError};
 
 use crate::builder::AstBuilder;
 use crate::grammar::Grammar;
@@ -225,6 +226,14 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     /// 3.11 without a declared encoding (no BOM, no coding cookie): `tok->encoding` is NULL and
     /// the parser's error columns are byte offsets.
     pub bytes_cols: bool,
+    /// CPython 3.13.0: a debug text ends at the first top-level `!=` (`crate::Options`).
+    pub debug_text_cut_3_13_0: bool,
+    /// CPython 3.11.2's differences (`crate::Options::quirks_3_11_2`).
+    pub quirks_3_11_2: bool,
+    /// The TYPE_IGNORE tokens read (`p->type_ignore_comments`), with type comments on.
+    type_ignores: Vec<Token>,
+    /// The furthest token the first pass asked for, when it failed.
+    first_hwm: Option<usize>,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -257,7 +266,24 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             implicit_nl: None,
             bytes_cols: false,
             nested_lex_error: false,
+            debug_text_cut_3_13_0: false,
+            quirks_3_11_2: false,
+            type_ignores: Vec::new(),
+            first_hwm: None,
         }
+    }
+
+    /// `PyCF_TYPE_COMMENTS`: the tokenizer reports `# type:` comments (call before parsing).
+    pub fn set_type_comments(&mut self) {
+        let cfg = Config { type_comments: true, ..Config::parser(self.g.lexer_minor) };
+        self.lexer = Lexer::new(self.src.as_bytes(), cfg);
+    }
+
+    /// The tokens whose string literals CPython decoded (and warned about): all of them after
+    /// a successful parse, those before the first pass's furthest token after a failed one.
+    pub fn warning_tokens(&self, ok: bool) -> impl Iterator<Item = &Token> {
+        let n = if ok { self.toks.len() } else { self.first_hwm.unwrap_or(self.hwm).min(self.toks.len()) };
+        self.toks.get(..n).unwrap_or_default().iter().map(|t| &t.t)
     }
 
     /// Parses in `mode`: CPython's `_PyPegen_run_parser`. When the first pass fails without an
@@ -275,6 +301,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Err(e) => return Err(self.set_syntax_error(e)),
         }
         let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
+        self.first_hwm = Some(self.hwm);
         self.p = 0;
         self.invalid = true;
         self.pass2 = true;
@@ -330,6 +357,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     self.toks.push(Tk { t, kw, level });
                 }
                 Err(le) => {
+                    if self.lexer.fstring_depth() > 0 {
+                        // inside an f-string the parser's error stands ("so that tokenizer
+                        // errors (like expecting '}') that happen afterwards do not swallow it")
+                        return e;
+                    }
                     return match le.kind {
                         LexErrorKind::Syntax(_) => self.lex_error(le),
                         LexErrorKind::Eof => match self.brackets.last() {
@@ -356,6 +388,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             },
         };
+        while t.kind == TokKind::TYPE_IGNORE {
+            // `_PyPegen_fill_token` keeps them aside for the module's `type_ignores`
+            self.type_ignores.push(t);
+            t = match self.lexer.next_token() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.lex_failed = true;
+                    return Err(self.lex_error(e));
+                }
+            };
+        }
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
                 t.col += self.shift.1;
@@ -711,7 +754,29 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.next_is(TokKind::ENDMARKER)? {
             return Ok(None);
         }
-        Ok(Some(self.b.module(body)))
+        let m = self.b.module(body);
+        if self.type_ignores.is_empty() {
+            return Ok(Some(m));
+        }
+        let src = self.src;
+        let tags: Vec<(u32, std::borrow::Cow<'_, str>)> = self
+            .type_ignores
+            .iter()
+            .map(|t| {
+                let tag = src.get(t.start as usize..t.end as usize).unwrap_or("");
+                // 3.12+: a type ignore alone on its line consumes the newline, inside the token
+                let line_start = src.get(..t.start as usize).and_then(|b| b.rfind('\n')).map_or(0, |k| k + 1);
+                let before = src.get(line_start..t.start as usize).unwrap_or("");
+                let alone = before.split('#').next().is_some_and(|b| b.trim_matches([' ', '\t', '\x0c']).is_empty());
+                if self.g.lexer_minor >= 12 && alone && src.as_bytes().get(t.end as usize) == Some(&b'\n') {
+                    (t.lineno, std::borrow::Cow::Owned(format!("{tag}\n")))
+                } else {
+                    (t.lineno, std::borrow::Cow::Borrowed(tag))
+                }
+            })
+            .collect();
+        let ignores: Vec<(u32, &str)> = tags.iter().map(|(l, t)| (*l, &**t)).collect();
+        Ok(Some(self.b.type_ignores(m, &ignores)))
     }
 
     /// `interactive: statement_newline`
@@ -749,28 +814,75 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `type_expressions` (the `*`/`**` forms keep only the expressions).
     fn type_expressions(&mut self) -> PR<Vec<B::Expr>> {
-        let mut out = Vec::new();
-        loop {
-            let m = self.p;
-            let star = self.eat(TokKind::STAR)? || self.eat(TokKind::DOUBLESTAR)?;
-            let _ = star;
-            match self.expression()? {
-                Some(e) => out.push(e),
-                None => {
-                    self.p = m;
-                    break;
+        let m = self.p;
+        // a=','.expression+
+        let mut a = Vec::new();
+        if let Some(e) = self.expression()? {
+            a.push(e);
+            loop {
+                let k = self.p;
+                if self.eat(TokKind::COMMA)? {
+                    if let Some(e) = self.expression()? {
+                        a.push(e);
+                        continue;
+                    }
                 }
-            }
-            let m = self.p;
-            if !self.eat(TokKind::COMMA)? {
-                break;
-            }
-            if self.next_is(TokKind::RPAR)? {
-                self.p = m;
+                self.p = k;
                 break;
             }
         }
-        Ok(if out.is_empty() { None } else { Some(out) })
+        if !a.is_empty() {
+            let after_a = self.p;
+            // a ',' '*' b ',' '**' c | a ',' '*' b
+            if self.eat(TokKind::COMMA)? && self.eat(TokKind::STAR)? {
+                if let Some(b) = self.expression()? {
+                    a.push(b);
+                    let k = self.p;
+                    if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
+                        if let Some(c) = self.expression()? {
+                            a.push(c);
+                            return Ok(Some(a));
+                        }
+                    }
+                    self.p = k;
+                    return Ok(Some(a));
+                }
+            }
+            self.p = after_a;
+            // a ',' '**' b
+            if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
+                if let Some(b) = self.expression()? {
+                    a.push(b);
+                    return Ok(Some(a));
+                }
+            }
+            // the gather alone
+            self.p = after_a;
+            return Ok(Some(a));
+        }
+        self.p = m;
+        // '*' a ',' '**' b | '*' a
+        if self.eat(TokKind::STAR)? {
+            if let Some(x) = self.expression()? {
+                let k = self.p;
+                if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
+                    if let Some(y) = self.expression()? {
+                        return Ok(Some(vec![x, y]));
+                    }
+                }
+                self.p = k;
+                return Ok(Some(vec![x]));
+            }
+        }
+        self.p = m;
+        // '**' a
+        if self.eat(TokKind::DOUBLESTAR)? {
+            if let Some(x) = self.expression()? {
+                return Ok(Some(vec![x]));
+            }
+        }
+        self.p = m;
+        Ok(None)
     }
 
     // ------------------------------------------------------------------ statements
@@ -972,8 +1084,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut i = self.p;
         let mut depth = 0u32;
         loop {
-            if self.toks.len() <= i && self.fill().is_err() {
-                return AssignShape::Unknown;
+            if self.toks.len() <= i {
+                // A tokenizer error this far ahead is CPython's only if its rules get there:
+                // the lexer keeps it for the token that is asked for, not as the parse's state.
+                let failed = self.lex_failed;
+                if self.fill().is_err() {
+                    self.lex_failed = failed;
+                    return AssignShape::Unknown;
+                }
             }
             let Some(t) = self.toks.get(i) else { return AssignShape::Unknown };
             match t.t.kind {
@@ -1097,9 +1215,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if self.next_is(TokKind::EQUAL)? {
                 break 'a3;
             }
-            self.eat(TokKind::TYPE_COMMENT)?;
+            let tc = self.type_comment()?;
             let pos = self.pos(m);
-            return Ok(Some(self.b.assign(targets, value, pos)));
+            let st = self.b.assign(targets, value, pos);
+            return Ok(Some(self.with_type_comment(st, tc)));
         }
         self.p = m;
         // single_target augassign ~ (yield_expr | star_expressions)
@@ -1334,6 +1453,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         };
+        if lazy && level == 0 && module.as_deref() == Some("__future__") {
+            // `_PyPegen_checked_future_import`: at the `lazy` token
+            if let Some(t) = self.toks.get(m).map(|t| t.t) {
+                return Err(self.raise_tok("lazy from __future__ import is not allowed", &t));
+            }
+        }
         let module = module.map(|s| self.b.ident(&s));
         let pos = self.pos(m);
         Ok(Some(self.b.import_from(module, names, level, lazy, pos)))
@@ -1597,7 +1722,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         }
-        self.func_type_comment()?;
+        let tc = self.func_type_comment()?;
         let Some(body) = self.block()? else {
             self.p = m;
             return Ok(None);
@@ -1608,22 +1733,54 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         let id = self.ident(&n);
         let pos = self.pos(m);
-        Ok(Some(self.b.function_def(is_async, id, args, body, decorators, returns, tps, pos)))
+        let st = self.b.function_def(is_async, id, args, body, decorators, returns, tps, pos);
+        Ok(Some(self.with_type_comment(st, tc)))
     }
 
     /// `func_type_comment: NEWLINE TYPE_COMMENT &(NEWLINE INDENT) | TYPE_COMMENT`
-    fn func_type_comment(&mut self) -> Result<(), E> {
+    fn func_type_comment(&mut self) -> Result<Option<Token>, E> {
         let m = self.p;
-        if self.eat(TokKind::NEWLINE)?
-            && self.eat(TokKind::TYPE_COMMENT)?
-            && self.next_is(TokKind::NEWLINE)?
-            && self.at(self.p + 1)?.t.kind == TokKind::INDENT
-        {
-            return Ok(());
+        if self.eat(TokKind::NEWLINE)? {
+            if let Some(tc) = self.type_comment()? {
+                if self.next_is(TokKind::NEWLINE)? && self.at(self.p + 1)?.t.kind == TokKind::INDENT {
+                    return Ok(Some(tc));
+                }
+            }
         }
         self.p = m;
-        self.eat(TokKind::TYPE_COMMENT)?;
-        Ok(())
+        self.type_comment()
+    }
+
+    /// `[TYPE_COMMENT]`: the token, if the next one is a type comment.
+    fn type_comment(&mut self) -> Result<Option<Token>, E> {
+        let t = self.peek()?;
+        if t.t.kind == TokKind::TYPE_COMMENT {
+            self.p += 1;
+            return Ok(Some(t.t));
+        }
+        Ok(None)
+    }
+
+    /// A statement with its type comment (`NEW_TYPE_COMMENT`), if it has one.
+    fn with_type_comment(&mut self, st: B::Stmt, tc: Option<Token>) -> B::Stmt {
+        match tc {
+            Some(t) => {
+                let text = self.src.get(t.start as usize..t.end as usize).unwrap_or("");
+                self.b.stmt_type_comment(st, text)
+            }
+            None => st,
+        }
+    }
+
+    /// `_PyPegen_add_type_comment_to_arg`.
+    fn arg_with_type_comment(&mut self, a: B::Arg, tc: Option<Token>) -> B::Arg {
+        match tc {
+            Some(t) => {
+                let text = self.src.get(t.start as usize..t.end as usize).unwrap_or("");
+                self.b.arg_type_comment(a, text)
+            }
+            None => a,
+        }
     }
 
     // ------------------------------------------------------------------ parameters
@@ -1740,12 +1897,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         let Some(a) = self.param(lambda)? else { return Ok(None) };
         if self.eat(TokKind::COMMA)? {
-            self.eat(TokKind::TYPE_COMMENT)?;
-            return Ok(Some(a));
+            let tc = self.type_comment()?;
+            return Ok(Some(self.arg_with_type_comment(a, tc)));
         }
-        self.eat(TokKind::TYPE_COMMENT)?;
+        let tc = self.type_comment()?;
         if self.param_end(lambda)? {
-            return Ok(Some(a));
+            return Ok(Some(self.arg_with_type_comment(a, tc)));
         }
         self.p = m;
         Ok(None)
@@ -1779,12 +1936,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(None);
         }
         if self.eat(TokKind::COMMA)? {
-            self.eat(TokKind::TYPE_COMMENT)?;
-            return Ok(Some((a, d)));
+            let tc = self.type_comment()?;
+            return Ok(Some((self.arg_with_type_comment(a, tc), d)));
         }
-        self.eat(TokKind::TYPE_COMMENT)?;
+        let tc = self.type_comment()?;
         if self.param_end(lambda)? {
-            return Ok(Some((a, d)));
+            return Ok(Some((self.arg_with_type_comment(a, tc), d)));
         }
         self.p = m;
         Ok(None)
@@ -1883,12 +2040,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let pos = self.pos(m);
         let a = self.b.arg(id, Some(ann), pos);
         if self.eat(TokKind::COMMA)? {
-            self.eat(TokKind::TYPE_COMMENT)?;
-            return Ok(Some(a));
+            let tc = self.type_comment()?;
+            return Ok(Some(self.arg_with_type_comment(a, tc)));
         }
-        self.eat(TokKind::TYPE_COMMENT)?;
+        let tc = self.type_comment()?;
         if self.next_is(TokKind::RPAR)? {
-            return Ok(Some(a));
+            return Ok(Some(self.arg_with_type_comment(a, tc)));
         }
         self.p = m;
         Ok(None)
@@ -2023,14 +2180,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         }
-        self.eat(TokKind::TYPE_COMMENT)?;
+        let tc = self.type_comment()?;
         let Some(body) = self.block()? else {
             self.p = m;
             return Ok(None);
         };
         let orelse = self.else_block()?.unwrap_or_default();
         let pos = self.pos(m);
-        Ok(Some(self.b.for_(is_async, target, iter, body, orelse, pos)))
+        let st = self.b.for_(is_async, target, iter, body, orelse, pos);
+        Ok(Some(self.with_type_comment(st, tc)))
     }
 
     /// `with_stmt`
@@ -2055,12 +2213,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if !self.eat(TokKind::RPAR)? || !self.eat(TokKind::COLON)? {
                 break 'paren;
             }
-            if !is_async {
-                self.eat(TokKind::TYPE_COMMENT)?;
-            }
+            let tc = if !is_async { self.type_comment()? } else { None };
             let Some(body) = self.block()? else { break 'paren };
             let pos = self.pos(m);
-            return Ok(Some(self.b.with(is_async, items, body, pos)));
+            let st = self.b.with(is_async, items, body, pos);
+            return Ok(Some(self.with_type_comment(st, tc)));
         }
         self.p = after_with;
         // ','.with_item+ ':' [TYPE_COMMENT] block
@@ -2068,9 +2225,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Some(items) if self.eat(TokKind::COLON)? => Some(items),
             _ => None,
         };
+        let mut tc = None;
         let body = match items {
             Some(_) => {
-                self.eat(TokKind::TYPE_COMMENT)?;
+                tc = self.type_comment()?;
                 self.block()?
             }
             None => None,
@@ -2083,7 +2241,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(None);
         };
         let pos = self.pos(m);
-        Ok(Some(self.b.with(is_async, items, body, pos)))
+        let st = self.b.with(is_async, items, body, pos);
+        Ok(Some(self.with_type_comment(st, tc)))
     }
 
     fn with_items(&mut self) -> PR<Vec<B::WithItem>> {
@@ -4139,10 +4298,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 if let Some(e) = self.expression()? {
                     if let Some(gens) = self.for_if_clauses()? {
                         if self.eat(TokKind::RBRACE)? {
-                            let _ = gens;
-                            let _ = e;
-                            self.p = m;
-                            return Ok(None);
+                            let pos = self.pos(m);
+                            return Ok(Some(self.b.dict_comp_unpack(e, gens, pos)));
                         }
                     }
                 }
@@ -4749,7 +4906,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     };
                     if lit.bytes {
                         if !lit.body.is_ascii() {
-                            return Err(self.raise_tok("bytes can only contain ASCII literal characters", &t.t));
+                            let msg = "bytes can only contain ASCII literal characters";
+                            if self.quirks_3_11_2 {
+                                // 3.11.2: `RAISE_SYNTAX_ERROR`, at the last token read
+                                return Err(self.raise_last(ErrorKind::SyntaxError, msg));
+                            }
+                            return Err(self.raise_tok(msg, &t.t));
                         }
                         let buf = bytes.get_or_insert_with(Vec::new);
                         pycode_parse::strings::decode_bytes_body(lit.body, lit.raw, buf)
@@ -5111,7 +5273,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if lex {
             self.nested_lex_error = true;
         }
-        Err(fstring_sub_error(err, shift, lex))
+        let mut err = fstring_sub_error(err, shift, lex);
+        if !lex && err.lineno > shift.0 {
+            // the line is the sub-source's (`(expression)`), as its tokenizer read it
+            let k = (err.lineno - shift.0) as usize;
+            err.text = Some(sub.split('\n').nth(k - 1).unwrap_or("").to_owned());
+        }
+        Err(err)
     }
 
     /// Ends the current run of literal pieces: a non-empty run becomes a `Constant`.
@@ -5331,10 +5499,25 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             } else {
                 to
             };
-            let text = self.src.get(from..to).unwrap_or("");
+            let whole = self.src.get(from..to).unwrap_or("");
+            // 3.12 and 3.13.0 end the text at the first top-level `!=`; 3.14+ at the last one
+            // when a format spec follows without a conversion. The position spans the whole text.
+            let cut = match self.g.minor {
+                pycode_ast::PyMinor::Py312 => debug_text_bang(whole, false),
+                pycode_ast::PyMinor::Py313 if self.debug_text_cut_3_13_0 => debug_text_bang(whole, false),
+                pycode_ast::PyMinor::Py314 | pycode_ast::PyMinor::Py315 if format_spec.is_some() && conversion == -1 => {
+                    debug_text_bang(whole, true)
+                }
+                _ => None,
+            };
+            let text = match cut {
+                Some(k) => whole.get(..k).unwrap_or(whole),
+                None => whole,
+            };
             let text = self.debug_text_quirks(text);
             let start_pos = tok_pos(&lbrace.t);
-            let (el, ec) = end_of(text.as_bytes(), start_pos.end_lineno, start_pos.end_col_offset);
+            let ends_at = if cut.is_some() { whole } else { &*text };
+            let (el, ec) = end_of(ends_at.as_bytes(), start_pos.end_lineno, start_pos.end_col_offset);
             let dpos = Pos { lineno: start_pos.end_lineno, col_offset: start_pos.end_col_offset, end_lineno: el, end_col_offset: ec };
             acc.add(text.as_bytes(), dpos, false);
             if conversion == -1 && format_spec.is_none() {
@@ -5388,29 +5571,123 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         fallback
     }
 
-    /// Release quirks of the debug text (see `pycode_parse::convert`).
+    /// Release quirks of the debug text: its comments.
     fn debug_text_quirks<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         use std::borrow::Cow;
-        let mut t: Cow<'t, str> = Cow::Borrowed(text);
-        if matches!(self.g.minor, pycode_ast::PyMinor::Py312 | pycode_ast::PyMinor::Py313) && t.contains('#') {
-            let mut out = String::with_capacity(t.len());
-            let mut in_comment = false;
-            for c in t.chars() {
-                if in_comment {
-                    if c == '\n' {
-                        in_comment = false;
-                        out.push(c);
+        // 3.11 keeps the text as written (it rejects `#` in the expression); 3.12/3.13 drop
+        // every `#` to the end of its line, 3.14+ only outside string literals.
+        let skip_strings = match self.g.minor {
+            pycode_ast::PyMinor::Py311 => return Cow::Borrowed(text),
+            pycode_ast::PyMinor::Py312 | pycode_ast::PyMinor::Py313 => false,
+            pycode_ast::PyMinor::Py314 | pycode_ast::PyMinor::Py315 => true,
+        };
+        if !text.contains('#') {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(debug_text_strip_comments(text, skip_strings))
+    }
+}
+
+/// A debug text without its comments (each `#` to the end of its line, the newline kept).
+/// With `skip_strings`, a `#` inside a string literal of the expression stays.
+fn debug_text_strip_comments(t: &str, skip_strings: bool) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut in_comment = false;
+    // Inside a string literal: its quote character and whether it is triple-quoted.
+    let mut string: Option<(char, bool)> = None;
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+                out.push(c);
+            }
+            continue;
+        }
+        if let Some((q, triple)) = string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == q {
+                if !triple {
+                    string = None;
+                } else if chars.peek() == Some(&q) {
+                    out.push(q);
+                    chars.next();
+                    if chars.peek() == Some(&q) {
+                        out.push(q);
+                        chars.next();
+                        string = None;
                     }
-                } else if c == '#' {
-                    in_comment = true;
-                } else {
-                    out.push(c);
                 }
             }
-            t = Cow::Owned(out);
+            continue;
         }
-        t
+        if c == '#' {
+            in_comment = true;
+        } else if skip_strings && (c == '\'' || c == '"') {
+            out.push(c);
+            // two quotes are an empty string; three open a triple-quoted one
+            if chars.peek() == Some(&c) {
+                out.push(c);
+                chars.next();
+                if chars.peek() == Some(&c) {
+                    out.push(c);
+                    chars.next();
+                    string = Some((c, true));
+                }
+            } else {
+                string = Some((c, false));
+            }
+        } else {
+            out.push(c);
+        }
     }
+    out
+}
+
+/// The byte offset in a debug text of its first top-level `!=` (with `last`, its last one),
+/// if it has one: 3.12's (and 3.13.0's) tokenizer ends the text of a `{expr=}` field at the
+/// first `!`, `:` or `}` at bracket depth 0; 3.14+ record the last `!=` before a format spec.
+/// String literals in the expression are skipped.
+fn debug_text_bang(t: &str, last: bool) -> Option<usize> {
+    let mut found = None;
+    let b = t.as_bytes();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'!' if depth == 0 && b.get(i + 1) == Some(&b'=') => {
+                found = Some(i);
+                if !last {
+                    return found;
+                }
+            }
+            b'\'' | b'"' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                i += if triple { 3 } else { 1 };
+                while let Some(&d) = b.get(i) {
+                    if d == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if d == c && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
 }
 
 /// A 3.11 f-string STRING token being parsed.

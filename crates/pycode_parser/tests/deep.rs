@@ -1,7 +1,7 @@
 //! Deep and pathological inputs: a tree or an error, in linear-ish time, never a stack overflow.
 
 fn parse(src: &str) -> Result<pycode_ast::Mod, pycode_parser::ParseError> {
-    let opts = pycode_parser::Options { minor: pycode_ast::PyMinor::Py312, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
+    let opts = pycode_parser::Options::new(pycode_ast::PyMinor::Py312, pycode_parser::Mode::Exec);
     pycode_parser::parse(src.as_bytes(), &opts)
 }
 

@@ -39,7 +39,7 @@ fn errors() {
             _ => PyMinor::Py315,
         };
         let src = unescape(src);
-        let opts = pycode_parser::Options { minor, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
+        let opts = pycode_parser::Options::new(minor, pycode_parser::Mode::Exec);
         let got = match pycode_parser::parse(src.as_bytes(), &opts) {
             Ok(_) => "accepted".to_string(),
             Err(e) => {

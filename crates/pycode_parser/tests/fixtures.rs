@@ -28,7 +28,8 @@ fn fixtures() {
         let minor = minor_of(tag).unwrap();
         let src = std::fs::read(dir.join(format!("{name}.py"))).unwrap();
         let expected = std::fs::read_to_string(exp).unwrap();
-        let opts = pycode_parser::Options { minor, mode: pycode_parser::Mode::Exec, spec_empty_tail: tag == "312" };
+        let opts =
+            pycode_parser::Options { spec_empty_tail: tag == "312", ..pycode_parser::Options::new(minor, pycode_parser::Mode::Exec) };
         let got = match pycode_parser::parse(&src, &opts) {
             Ok(m) => dump(&m, &DumpOptions { include_attributes: true, indent: Some(" ".into()), minor }),
             Err(e) => format!("ERROR {e}"),

@@ -1026,6 +1026,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     pub(super) fn invalid_arguments(&mut self) -> Result<(), E> {
         let m = self.p;
         {
+            // 3.11.2: a=args ',' '*' (over the arguments, keyword arguments or not)
+            if self.quirks_3_11_2 {
+                if self.args(None)?.is_some() {
+                    let last = self.p.checked_sub(1).and_then(|k| self.toks.get(k)).map(|t| t.t);
+                    let first = self.toks.get(m).map(|t| t.t);
+                    if self.eat(TokKind::COMMA)? && self.next_is(TokKind::STAR)? {
+                        if let (Some(first), Some(last)) = (first, last) {
+                            let msg = "iterable argument unpacking follows keyword argument unpacking";
+                            return Err(self.raise_range(msg, self.tpos(&first), self.tpos(&last)));
+                        }
+                    }
+                }
+                self.p = m;
+            }
             // 3.11: (positional ',' kwargs | kwargs) ',' b='*'
             if self.g.lexer_minor == 11 {
                 if let Some(a) = self.args(None)? {

@@ -6,14 +6,14 @@
 
 use std::path::Path;
 
-use pycode_parse::syntax_errors::format_py_compile;
-use pycode_parse::{Mode, Options, PyMinor};
+use pycode_ast::PyMinor;
+use pycode_parser::{Mode, Options};
 
 fn py_compile_text(src: &[u8], minor: PyMinor) -> String {
-    let opts = Options { minor, mode: Mode::Exec, type_comments: false, spec_empty_tail: false, debug_text_cut_3_13_0: false };
-    match pycode_parse::parse(src, &opts) {
+    let opts = Options::new(minor, Mode::Exec);
+    match pycode_parser::parse(src, &opts) {
         Ok(_) => "exit 0\n".to_string(),
-        Err(e) => format!("exit 1\n{}", format_py_compile(&e, "FILE", minor)),
+        Err(e) => format!("exit 1\n{}", e.py_compile_text("FILE", minor)),
     }
 }
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::{Mode, Options};
+use pycode_parser::{Mode, Options};
 
 #[test]
 fn func_type_matches_cpython() {
@@ -23,8 +23,8 @@ fn func_type_matches_cpython() {
         let expected: Vec<&str> = expected.lines().collect();
         assert_eq!(expected.len(), cases.len(), "{tag}: expected file out of step with cases.json");
         for (src, want) in cases.iter().zip(expected) {
-            let opts = Options { minor, mode: Mode::FuncType, type_comments: true, spec_empty_tail: false, debug_text_cut_3_13_0: false };
-            let got = match pycode_parse::parse(src.as_bytes(), &opts) {
+            let opts = Options { type_comments: true, ..Options::new(minor, Mode::FuncType) };
+            let got = match pycode_parser::parse(src.as_bytes(), &opts) {
                 Ok(tree) => pycode_ast::dump(&tree, &DumpOptions { include_attributes: true, indent: None, minor }),
                 Err(e) => format!("ERROR {}: {} {} {} {} {}", e.kind.name(), e.msg, e.lineno, e.offset, e.end_lineno, e.end_offset),
             };

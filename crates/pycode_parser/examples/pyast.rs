@@ -6,7 +6,6 @@
 //! `pyast --target 3.12 --bench LIST [--reps N]` times decode+parse+convert(+drop) over the files
 //! (read into memory first) N times and prints one line per repetition and a summary line
 //! `best_cpu S best_wall S bytes B files N ok K` (CPU time of this thread, `CLOCK_THREAD_CPUTIME_ID`).
-//! `--ruff-only` times ruff's parser alone instead (the floor of the front end).
 //! `--reps 1` is the mode for `valgrind --tool=callgrind --toggle-collect=*bench_pass*`.
 
 use std::io::Write;
@@ -20,7 +19,7 @@ mod alloc;
 static GLOBAL: alloc::PycodeAlloc = alloc::PycodeAlloc;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::{Mode, Options};
+use pycode_parser::{Mode, Options};
 
 fn json_str(s: &str, out: &mut String) {
     out.push('"');
@@ -49,7 +48,6 @@ fn main() {
     let mut batch = None;
     let mut bench = None;
     let mut reps: usize = 5;
-    let mut ruff_only = false;
     let mut file = None;
     let mut i = 0;
     while i < args.len() {
@@ -72,7 +70,6 @@ fn main() {
             }
             "--one-line" => indent = None,
             "--no-type-comments" => tc = false,
-            "--ruff-only" => ruff_only = true,
             "-m" => {
                 i += 1;
                 mode = args.get(i).and_then(|s| Mode::from_name(s)).unwrap_or(Mode::Exec);
@@ -93,10 +90,10 @@ fn main() {
         }
         i += 1;
     }
-    let opts = Options { minor, mode, type_comments: tc, spec_empty_tail: false, debug_text_cut_3_13_0: false };
+    let opts = Options { type_comments: tc, ..Options::new(minor, mode) };
     let dopts = DumpOptions { include_attributes: attrs, indent, minor };
     if let Some(list) = bench {
-        run_bench(&list, &opts, reps, ruff_only);
+        run_bench(&list, &opts, reps);
         return;
     }
     if let Some((list, out)) = batch {
@@ -105,7 +102,7 @@ fn main() {
             let src = std::fs::read(path).unwrap_or_default();
             let mut line = String::from("{\"path\": ");
             json_str(path, &mut line);
-            match pycode_parse::parse(&src, &opts) {
+            match pycode_parser::parse(&src, &opts) {
                 Ok(tree) => {
                     line.push_str(", \"ok\": true, \"dump\": ");
                     json_str(&pycode_ast::dump(&tree, &dopts), &mut line);
@@ -121,7 +118,7 @@ fn main() {
         return;
     }
     let src = std::fs::read(file.expect("FILE")).unwrap();
-    match pycode_parse::parse(&src, &opts) {
+    match pycode_parser::parse(&src, &opts) {
         Ok(tree) => println!("{}", pycode_ast::dump(&tree, &dopts)),
         Err(e) => {
             eprintln!("{}: {} (line {}, offset {})", e.kind.name(), e.msg, e.lineno, e.offset);
@@ -152,40 +149,20 @@ fn thread_cpu_time() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-/// One pass over every file: decode, parse, convert, drop. Kept out of line so that callgrind can
-/// count exactly this (`--toggle-collect=*bench_pass*`). With `ruff_only`, the floor instead:
-/// ruff's parser alone (UTF-8 check, `parse_unchecked` for the release, drop), no decoding,
-/// checks or conversion.
+/// One pass over every file: decode, parse, drop. Kept out of line so that callgrind can count
+/// exactly this (`--toggle-collect=*bench_pass*`).
 #[inline(never)]
-fn bench_pass(files: &[Vec<u8>], opts: &Options, ruff_only: bool) -> usize {
+fn bench_pass(files: &[Vec<u8>], opts: &Options) -> usize {
     let mut ok = 0;
     for f in files {
-        let good = if ruff_only {
-            std::str::from_utf8(std::hint::black_box(f)).is_ok_and(|t| ruff_only_parse(t, opts.minor))
-        } else {
-            pycode_parse::parse(std::hint::black_box(f), opts).is_ok()
-        };
-        if good {
+        if pycode_parser::parse(std::hint::black_box(f), opts).is_ok() {
             ok += 1;
         }
     }
     ok
 }
 
-fn ruff_only_parse(text: &str, minor: PyMinor) -> bool {
-    use ruff_python_ast::PythonVersion as V;
-    let v = match minor {
-        PyMinor::Py311 => V::PY311,
-        PyMinor::Py312 => V::PY312,
-        PyMinor::Py313 => V::PY313,
-        PyMinor::Py314 => V::PY314,
-        PyMinor::Py315 => V::PY315,
-    };
-    let o = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module).with_target_version(v);
-    ruff_python_parser::parse_unchecked(text, o).errors().is_empty()
-}
-
-fn run_bench(list: &str, opts: &Options, reps: usize, ruff_only: bool) {
+fn run_bench(list: &str, opts: &Options, reps: usize) {
     let files: Vec<Vec<u8>> = std::fs::read_to_string(list).unwrap().lines().filter_map(|p| std::fs::read(p).ok()).collect();
     let total: usize = files.iter().map(Vec::len).sum();
     let mut best_cpu = f64::MAX;
@@ -194,7 +171,7 @@ fn run_bench(list: &str, opts: &Options, reps: usize, ruff_only: bool) {
     for _ in 0..reps.max(1) {
         let w = std::time::Instant::now();
         let c = thread_cpu_time();
-        ok = bench_pass(&files, opts, ruff_only);
+        ok = bench_pass(&files, opts);
         let cpu = thread_cpu_time() - c;
         let wall = w.elapsed().as_secs_f64();
         eprintln!("rep: cpu {cpu:.4}s wall {wall:.4}s");

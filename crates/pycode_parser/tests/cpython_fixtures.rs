@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use pycode_ast::{DumpOptions, PyMinor};
-use pycode_parse::{Mode, Options};
+use pycode_parser::{Mode, Options};
 
 const RELEASES: [(&str, PyMinor); 4] =
     [("3.11", PyMinor::Py311), ("3.12", PyMinor::Py312), ("3.13", PyMinor::Py313), ("3.14", PyMinor::Py314)];
@@ -26,8 +26,8 @@ fn fixtures_match_cpython() {
         for (rel, minor) in RELEASES {
             let exp_path = dir.join("expected").join(format!("{stem}.{rel}.txt"));
             let expected = std::fs::read_to_string(&exp_path).unwrap_or_else(|_| panic!("missing {}", exp_path.display()));
-            let opts = Options { minor, mode: Mode::Exec, type_comments: true, spec_empty_tail: false, debug_text_cut_3_13_0: false };
-            let got = match pycode_parse::parse(&src, &opts) {
+            let opts = Options { type_comments: true, ..Options::new(minor, Mode::Exec) };
+            let got = match pycode_parser::parse(&src, &opts) {
                 Ok(tree) => {
                     let d = DumpOptions { include_attributes: true, indent: Some("   ".into()), minor };
                     pycode_ast::dump(&tree, &d) + "\n"

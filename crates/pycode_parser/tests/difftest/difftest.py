@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""AST differential test: `pyast` (pycode_parse + pycode_ast) against real CPython, file by file.
+"""AST differential test: `pyast` (pycode_parser + pycode_ast) against real CPython, file by file.
 
 usage: difftest.py [--releases 3.11,3.12,3.13,3.14] [--limit N] [--work DIR] [--pyast BIN] [--show N]
 
@@ -79,7 +79,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     pyast = args.pyast
     if pyast is None:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "pycode_parse", "--example", "pyast"], check=True, cwd=REPO)
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "pycode_parser", "--example", "pyast"], check=True, cwd=REPO)
         tdir = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
         pyast = os.path.join(tdir, "release", "examples", "pyast")
     total_bad = 0

@@ -1,8 +1,8 @@
-//! The new parser's errors in the format of pycode_parse's `syntaxerr_attrs` example, so that
-//! `python3 tools/invalid/measure.py --check --bin $PWD/target/release/examples/parser_errattrs`
-//! measures it on the invalid corpus .
+//! The parser's errors on the invalid corpus, for tools/invalid/measure.py (`--check`): one
+//! line per file named on stdin, `null` when it parses, else the JSON array
+//! `[class, lineno, offset, end_lineno, end_offset, msg]` of the error.
 //!
-//! usage: parser_errattrs 3.11|3.12|3.13|3.14|3.15 < list
+//! usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15|RELEASE (3.11.2, ...) < list
 
 use std::io::{BufRead, Write};
 
@@ -26,18 +26,23 @@ fn json_str(s: &str) -> String {
 
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_default();
+    // a minor (its newest patch) or a full release (with that patch's differences)
     let minor = match arg.as_str() {
-        "3.11" => PyMinor::Py311,
-        "3.12" => PyMinor::Py312,
-        "3.13" => PyMinor::Py313,
-        "3.14" => PyMinor::Py314,
-        "3.15" => PyMinor::Py315,
-        _ => {
-            eprintln!("usage: parser_errattrs 3.11|3.12|3.13|3.14|3.15 < list");
+        "3.11" => Some(PyMinor::Py311),
+        "3.12" => Some(PyMinor::Py312),
+        "3.13" => Some(PyMinor::Py313),
+        "3.14" => Some(PyMinor::Py314),
+        "3.15" => Some(PyMinor::Py315),
+        _ => None,
+    };
+    let opts = match (minor, pycode_release::Release::parse(&arg)) {
+        (Some(m), _) => pycode_parser::Options::new(m, pycode_parser::Mode::Exec),
+        (None, Ok(r)) => pycode_parser::Options::for_release(r, pycode_parser::Mode::Exec, false),
+        (None, Err(_)) => {
+            eprintln!("usage: syntaxerr_attrs 3.11|3.12|3.13|3.14|3.15|RELEASE < list");
             std::process::exit(2);
         }
     };
-    let opts = pycode_parser::Options { minor, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {

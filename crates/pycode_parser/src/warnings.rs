@@ -8,10 +8,8 @@
 //! kept as a literal backslash by CPython's `decode_unicode_with_escapes`, so it does not warn.
 
 use pycode_ast::PyMinor;
-use ruff_python_ast::token::{Token, TokenKind};
-use ruff_text_size::Ranged;
-
-use crate::strings::split_literal;
+use pycode_lexer::{TokKind, Token};
+use pycode_parse::strings::split_literal;
 
 /// One warning the parser emits (`SyntaxWarning`, at `lineno`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,31 +78,42 @@ fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<Ba
     None
 }
 
-/// Appends the string-literal warnings of a successfully parsed source (`text` with `\n` line
-/// ends, `tokens` = ruff's tokens of it) to `out`, in source order.
-pub(crate) fn string_warnings(text: &str, tokens: &[Token], minor: PyMinor, out: &mut Vec<ParseWarning>) {
+/// Appends the string-literal warnings of `tokens` (the tokens of `text`, the prepared source,
+/// that the parser decoded) to `out`, in source order.
+pub(crate) fn string_warnings<'t>(text: &str, tokens: impl Iterator<Item = &'t Token>, minor: PyMinor, out: &mut Vec<ParseWarning>) {
     if minor <= PyMinor::Py311 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
         return;
     }
     let src = text.as_bytes();
     let mut line = 1u32;
     let mut counted = 0usize;
+    // Whether each open f-/t-string is raw (its prefix has an `r`).
+    let mut raw_stack: Vec<bool> = Vec::new();
     for t in tokens {
-        let (body, bytes, next) = match t.kind() {
-            TokenKind::String => {
-                let Some(tok) = text.get(t.range().start().to_usize()..t.range().end().to_usize()) else { continue };
+        let (start, end) = (t.start as usize, t.end as usize);
+        let (body, bytes, next) = match t.kind {
+            TokKind::STRING => {
+                let Some(tok) = text.get(start..end) else { continue };
                 let Some(lit) = split_literal(tok) else { continue };
                 if lit.raw {
                     continue;
                 }
                 (lit.body.as_bytes(), lit.bytes, None)
             }
-            TokenKind::FStringMiddle => {
-                if t.string_flags().is_some_and(|f| f.is_raw_string()) {
+            TokKind::FSTRING_START | TokKind::TSTRING_START => {
+                let prefix = src.get(start..end).unwrap_or_default();
+                raw_stack.push(prefix.iter().any(|c| c.eq_ignore_ascii_case(&b'r')));
+                continue;
+            }
+            TokKind::FSTRING_END | TokKind::TSTRING_END => {
+                raw_stack.pop();
+                continue;
+            }
+            TokKind::FSTRING_MIDDLE | TokKind::TSTRING_MIDDLE => {
+                if raw_stack.last().copied().unwrap_or(false) {
                     continue;
                 }
-                let end = t.range().end().to_usize();
-                let Some(b) = src.get(t.range().start().to_usize()..end) else { continue };
+                let Some(b) = src.get(start..end) else { continue };
                 (b, false, src.get(end).copied())
             }
             _ => continue,
@@ -119,12 +128,12 @@ pub(crate) fn string_warnings(text: &str, tokens: &[Token], minor: PyMinor, out:
             let body_start = (body.as_ptr() as usize).checked_sub(src.as_ptr() as usize).filter(|&o| o <= src.len());
             let at = match body_start {
                 Some(o) if minor >= PyMinor::Py314 => o + bad.at,
-                _ => t.range().start().to_usize(),
+                _ => start,
             };
-            let start = at.min(src.len());
-            if start > counted {
-                line += memchr::memchr_iter(b'\n', src.get(counted..start).unwrap_or_default()).count() as u32;
-                counted = start;
+            let at = at.min(src.len());
+            if at > counted {
+                line += memchr::memchr_iter(b'\n', src.get(counted..at).unwrap_or_default()).count() as u32;
+                counted = at;
             }
             out.push(ParseWarning { lineno: line, message });
         }
