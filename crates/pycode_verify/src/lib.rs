@@ -32,6 +32,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+mod typed;
+
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
 use pycode_release::{OpFlags, OpcodeTable, Release};
 
@@ -232,7 +234,10 @@ impl Verifier<'_, '_> {
         self.check_const_operands(&ins, consts);
         self.check_linetable(linetable, bytecode.len() / 2);
         let handlers = self.check_exception_table(exctable, &ins, bytecode.len());
-        self.check_stack(&ins, &handlers, bytecode.len());
+        match self.release.minor() {
+            (3, 11..=13) => self.check_typed(&ins, &handlers, bytecode.len(), kinds, consts, lp_names),
+            _ => self.check_stack(&ins, &handlers, bytecode.len()),
+        }
     }
 
     fn check_locals(&mut self, nnames: usize, kinds: &[u8]) {
@@ -281,6 +286,10 @@ impl Verifier<'_, '_> {
             if name.starts_with('<') || op == t.cache {
                 self.bad(Some(i), Rule::Opcode, format!("opcode {op} does not exist in CPython {}", self.release));
                 return None;
+            }
+            if matches!(name, "INTERPRETER_EXIT" | "RESERVED" | "ENTER_EXECUTOR") {
+                self.bad(Some(i), Rule::Opcode, format!("{name} cannot appear in a code object"));
+                ok = false;
             }
             if t.min_instrumented_opcode.is_some_and(|m| op >= m) {
                 self.bad(Some(i), Rule::Opcode, format!("{name} is an instrumented opcode"));
