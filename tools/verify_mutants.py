@@ -8,8 +8,9 @@ mutant under the CPython running this script, and count crashes against verdicts
 Runs under the native interpreter being tested (with the pycode package importable:
 `python/run_tests.sh` builds it). The bases are small self-contained programs (their module code
 calls everything it defines) compiled by this interpreter. Each mutant changes one code object of
-the tree in one way (see KINDS). Every mutant runs in a forked child of this long-lived process:
-unprivileged (uid 65534 when started as root), in a temporary directory, 2 s CPU (10 s wall clock) and 1 GiB more
+the tree in one way (see KINDS). Every mutant runs in a forked child of a long-lived fork server (a small process started
+once, so forking is cheap):
+unprivileged (uid 65534 when started as root), in a temporary directory, 0.25 s CPU (SIGPROF; 3 s wall clock) and 1 GiB more
 address space than it starts with, output discarded. A child killed by
 SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT is a crash.
 
@@ -38,11 +39,13 @@ import os
 import random
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import types
 
-import pycode
+if "--serve" not in sys.argv:
+    import pycode
 
 PROGRAMS = [
     "def f(a, b=2, *c, d, **e):\n    return a + b + len(c) + d + len(e)\nr = f(1, d=3)\n",
@@ -170,22 +173,27 @@ def _opname(op):
     return dis.opname[op] if op < len(dis.opname) else "<%d>" % op
 
 
-def run_child(data, workdir):
+def vm_size():
+    with open("/proc/self/status") as st:
+        return int(st.read().split("VmSize:")[1].split()[0]) * 1024
+
+
+def run_child(data, workdir, vm):
     """Load (marshal data) and run a code object in a forked, limited child; returns 'ok',
-    'load-error', 'timeout' or 'crash:SIG'."""
+    'load-error', 'timeout' or 'crash:SIG'. `vm`: this process's address space size."""
     pid = os.fork()
     if pid == 0:
         try:
             os.chdir(workdir)
-            resource.setrlimit(resource.RLIMIT_CPU, (2, 2))
-            # Address space: what the process has now (pycode's allocator reserves a lot of
-            # virtual memory) plus 1 GiB.
-            with open("/proc/self/status") as st:
-                vm = int(st.read().split("VmSize:")[1].split()[0]) * 1024
+            resource.setrlimit(resource.RLIMIT_CPU, (1, 1))
+            # Address space: what the process has plus 1 GiB.
             resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 30), vm + (1 << 30)))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             # Wall clock too: a mutant may block (a lock, a read) without using CPU.
-            signal.alarm(10)
+            signal.alarm(3)
+            # The programs run in milliseconds: a quarter second of CPU is a loop that does
+            # not end (SIGPROF; RLIMIT_CPU stays as the backstop).
+            signal.setitimer(signal.ITIMER_PROF, 0.25)
             fd = os.open(os.devnull, os.O_RDWR)
             if os.getuid() == 0:
                 os.setgid(65534)
@@ -213,12 +221,49 @@ def run_child(data, workdir):
         return "load-error"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        if sig in (signal.SIGXCPU, signal.SIGKILL, signal.SIGALRM):
+        if sig in (signal.SIGXCPU, signal.SIGKILL, signal.SIGALRM, signal.SIGPROF):
             return "timeout"
         if sig in CRASH_SIGNALS:
             return "crash:%s" % signal.Signals(sig).name
         return "signal:%s" % signal.Signals(sig).name
     return "ok"
+
+
+def serve(workdir):
+    """The fork server: a small process (no pycode loaded, so forking it is cheap) that runs
+    each mutant it reads from stdin (4-byte little-endian length + marshal data) in a forked
+    child and answers with the outcome, one line each."""
+    import contextlib  # noqa: F401  (what the programs import: each child finds them loaded)
+    import math  # noqa: F401
+    vm = vm_size()
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = inp.read(4)
+        if len(head) < 4:
+            return
+        data = inp.read(int.from_bytes(head, "little"))
+        out.write((run_child(data, workdir, vm) + "\n").encode())
+        out.flush()
+
+
+class ForkServer:
+    """The long-lived forking process (`serve`) seen from the parent."""
+
+    def __init__(self, workdir):
+        self.p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", workdir],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def run(self, data):
+        self.p.stdin.write(len(data).to_bytes(4, "little") + data)
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError("verify_mutants: the fork server died")
+        return line.decode().strip()
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
 
 
 def main():
@@ -244,13 +289,15 @@ def main():
         host = compile(src, "<mutant>", "exec", dont_inherit=True)
         base = pycode.marshal.loads(marshal.dumps(host), release=release)
         assert pycode.verify(base) == [], pycode.verify(base)
-        assert run_child(base.to_marshal(), tempfile.gettempdir()) == "ok"
         bases.append(base)
     table = {}
     made = 0
     crashes_accepted = []
     with tempfile.TemporaryDirectory(prefix="pycode-mutants-") as work:
         os.chmod(work, 0o777)
+        server = ForkServer(work)
+        for base in bases:
+            assert server.run(base.to_marshal()) == "ok"
         while made < args.count:
             base = rng.choice(bases)
             path, target = rng.choice(list(codes(base)))
@@ -267,7 +314,7 @@ def main():
                 kind = const_label(target, new)
             verdict = "accepted" if not pycode.verify(mutant) else "rejected"
             # marshal.loads itself may crash on a bad code object: it runs in the child too.
-            outcome = run_child(mutant.to_marshal(), work)
+            outcome = server.run(mutant.to_marshal())
             key = (kind, verdict, outcome.split(":")[0])
             table[key] = table.get(key, 0) + 1
             name = "%s-%06d-%s-%s.pyc" % (kind, made, verdict, outcome.replace(":", "-"))
@@ -285,6 +332,7 @@ def main():
                         f.write(pycode.dump_pyc(mutant))
             if args.progress and made % args.progress == 0:
                 print("%d mutants, %d accepted crashes" % (made, len(crashes_accepted)), file=sys.stderr, flush=True)
+        server.close()
     lines = ["verify mutants under CPython %s: %d mutants, seed %d" % (sys.version.split()[0], made, args.seed)]
     accepted_crash = sum(n for (k, v, o), n in table.items() if v == "accepted" and o == "crash")
     crashes = sum(n for (k, v, o), n in table.items() if o == "crash")
@@ -307,4 +355,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2])
+    else:
+        main()

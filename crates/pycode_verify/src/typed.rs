@@ -86,6 +86,9 @@ fn describe(k: Kinds) -> String {
 
 /// No length / code index known.
 const NO_N: u32 = u32::MAX;
+/// A defaults tuple the compiler's caller passes in (`.defaults`): its length is the one the
+/// compiler gave the function.
+const TRUSTED_LEN: u32 = u32::MAX - 1;
 
 /// One abstract value: the kinds it may have, and for tuples their length, for code objects and
 /// functions the `co_consts` index of the code.
@@ -221,10 +224,15 @@ impl Verifier<'_, '_> {
         let locals: Vec<Val> = (0..kinds.len())
             .map(|i| {
                 if i < nargs {
-                    let dot0 = lp_names.get(i).and_then(|&n| self.graph.str(n)).and_then(|s| s.as_str()) == Some(".0");
-                    // The hidden iterator argument of a comprehension's own code object: the
-                    // enclosing code passes it the result of GET_ITER.
-                    val(if dot0 { ITER } else { OBJ })
+                    // The hidden arguments the compiler's own callers fill: a comprehension's
+                    // iterator (the result of GET_ITER) and the defaults a `<generic parameters
+                    // of f>` function passes on to MAKE_FUNCTION.
+                    match lp_names.get(i).and_then(|&n| self.graph.str(n)).and_then(|s| s.as_str()) {
+                        Some(".0") => val(ITER),
+                        Some(".defaults") => Val { k: TUPLE, n: TRUSTED_LEN },
+                        Some(".kwdefaults") => val(DICT),
+                        _ => val(OBJ),
+                    }
                 } else {
                     val(NULL)
                 }
@@ -923,6 +931,9 @@ impl Verifier<'_, '_> {
     fn defaults_ok(&self, f: &mut Frame<'_>, shape: Option<(usize, usize)>) -> Result<(), String> {
         let v = f.pop(TUPLES, "a tuple of defaults")?;
         let nargs = shape.map(|s| s.0);
+        if v.n == TRUSTED_LEN {
+            return Ok(());
+        }
         if v.n == NO_N || nargs.is_none_or(|p| v.n as usize > p) {
             return Err(format!(
                 "{} needs a tuple of at most {} defaults, finds {}",
