@@ -137,6 +137,9 @@ impl St {
 struct Frame<'s> {
     s: &'s mut Vec<Val>,
     name: &'s str,
+    /// The lowest depth the instruction pops the stack to: an exception it raises after
+    /// consuming its inputs unwinds from there.
+    low: usize,
 }
 
 impl Frame<'_> {
@@ -145,6 +148,7 @@ impl Frame<'_> {
         let Some(v) = self.s.pop() else {
             return Err(format!("{} pops below the bottom of the stack ({depth})", self.name));
         };
+        self.low = self.low.min(self.s.len());
         if v.k & !need != 0 {
             return Err(format!("{} needs {what} on top of the stack, finds {}", self.name, describe(v.k)));
         }
@@ -177,7 +181,7 @@ impl Frame<'_> {
 }
 
 /// Successor states of one instruction: (fall through, jump).
-type Next = (Option<St>, Option<St>);
+type Next = (Option<St>, Option<St>, usize);
 
 impl Verifier<'_, '_> {
     fn const_val(&self, consts: &[ObjId], i: u32) -> Val {
@@ -261,8 +265,17 @@ impl Verifier<'_, '_> {
             }
             let (Some(x), Some(Some(st))) = (ins.get(k), states.get(k).cloned()) else { continue };
             let mut succ: Vec<(usize, St, usize)> = Vec::new();
+            let (fall, jump, low) = match self.step(ins, k, x, &st, kinds, consts) {
+                Err(e) => {
+                    errors.insert((x.offset, e));
+                    continue;
+                }
+                Ok(next) => next,
+            };
             // Exception edges: the state before the instruction, the stack cut to the handler's
-            // depth, then lasti (an int) and the exception.
+            // depth, then lasti and the exception. The handler's depth must be within the stack
+            // at its lowest during the instruction: an instruction that raises after consuming
+            // its inputs (RAISE_VARARGS, any 3.12+ error exit) unwinds from there.
             // PUSH_EXC_INFO only moves references: it cannot raise, and CPython's handlers rely
             // on that (the region of an `except` body starts at it, with the saved state the
             // handler's bottom item).
@@ -278,8 +291,14 @@ impl Verifier<'_, '_> {
             let mut bad = false;
             for &(start, end, target, hdepth, lasti) in covering {
                 if x.start >= start && x.start < end {
-                    if hdepth > st.stack.len() {
-                        errors.insert((x.offset, format!("handler depth {hdepth} is deeper than the stack ({})", st.stack.len())));
+                    if hdepth > low {
+                        let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
+                        let detail = if low < st.stack.len() {
+                            format!("handler depth {hdepth} is deeper than the stack {name} unwinds from ({low})")
+                        } else {
+                            format!("handler depth {hdepth} is deeper than the stack ({low})")
+                        };
+                        errors.insert((x.offset, detail));
                         bad = true;
                         continue;
                     }
@@ -297,28 +316,20 @@ impl Verifier<'_, '_> {
             if bad {
                 continue;
             }
-            match self.step(ins, k, x, &st, kinds, consts) {
-                Err(e) => {
-                    errors.insert((x.offset, e));
+            let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
+            let target = if name == "END_ASYNC_FOR" { None } else { self.jump_target(x) };
+            for (next, s) in [(target, jump), (Some(x.next), fall)] {
+                let (Some(next), Some(s)) = (next, s) else { continue };
+                if s.stack.len() > max {
+                    errors.insert((x.offset, format!("{name} needs stack depth {}, co_stacksize is {max}", s.stack.len())));
                     continue;
                 }
-                Ok((fall, jump)) => {
-                    let name = self.t.opname.get(usize::from(x.op)).copied().unwrap_or("?");
-                    let target = if name == "END_ASYNC_FOR" { None } else { self.jump_target(x) };
-                    for (next, s) in [(target, jump), (Some(x.next), fall)] {
-                        let (Some(next), Some(s)) = (next, s) else { continue };
-                        if s.stack.len() > max {
-                            errors.insert((x.offset, format!("{name} needs stack depth {}, co_stacksize is {max}", s.stack.len())));
-                            continue;
-                        }
-                        if next >= len {
-                            errors.insert((x.offset, format!("{name}: execution runs off the end of the code")));
-                            continue;
-                        }
-                        if let Some(j) = super::index_of(ins, next) {
-                            succ.push((j, s, x.offset));
-                        }
-                    }
+                if next >= len {
+                    errors.insert((x.offset, format!("{name}: execution runs off the end of the code")));
+                    continue;
+                }
+                if let Some(j) = super::index_of(ins, next) {
+                    succ.push((j, s, x.offset));
                 }
             }
             for (j, s, from) in succ {
@@ -368,8 +379,10 @@ impl Verifier<'_, '_> {
         let mut must_gen = st.must_gen;
         let mut jump_stack: Option<Vec<Val>> = None;
         let mut falls = true;
+        let low_out;
         {
-            let mut f = Frame { s: &mut s, name };
+            let low = s.len();
+            let mut f = Frame { s: &mut s, name, low };
             let local = |locals: &[Val], i: usize| -> Result<Val, String> {
                 locals.get(i).copied().ok_or_else(|| format!("{name}: localsplus {i} out of range"))
             };
@@ -892,8 +905,11 @@ impl Verifier<'_, '_> {
                     };
                     jump_stack = Some(apply(jumped, base.clone())?);
                     *f.s = apply(fall, base.clone())?;
+                    f.low = f.low.min(usize::try_from(i64::try_from(base.len()).unwrap_or(0) + fall.min(jumped).min(0)).unwrap_or(0));
                 }
             }
+            // A generator resumed by throw() has the sent value pushed back before it unwinds.
+            low_out = if name == "YIELD_VALUE" { st.stack.len() } else { f.low };
         }
         let no_fallthrough = ["RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "RAISE_VARARGS"];
         if self.is(x.op, &no_fallthrough) {
@@ -903,7 +919,7 @@ impl Verifier<'_, '_> {
         let mk = |stack: Vec<Val>| St { stack, locals: locals.clone(), may_gen, must_gen };
         let jump = self.jump_target(x).map(|_| mk(jump_stack.clone().unwrap_or_else(|| s.clone())));
         let fall = falls.then(|| mk(s.clone()));
-        Ok((fall, jump))
+        Ok((fall, jump, low_out))
     }
 
     fn closure_ok(&self, f: &mut Frame<'_>, shape: Option<(usize, usize)>) -> Result<(), String> {
