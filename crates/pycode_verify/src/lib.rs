@@ -422,6 +422,10 @@ impl Verifier<'_, '_> {
             if let Some(len) = table_len {
                 check(self, "operator", arg, len);
             }
+            // Intrinsic 0 is the invalid one: 3.12's table has no function there.
+            if matches!(name, "CALL_INTRINSIC_1" | "CALL_INTRINSIC_2") && arg == 0 {
+                self.bad(Some(x.offset), Rule::Operand, format!("{name} 0 is not an intrinsic"));
+            }
             if let Some(target) = self.jump_target(x) {
                 if !is_boundary(ins, target) {
                     self.bad(Some(x.offset), Rule::Jump, format!("{name} jumps to {target}, not an instruction"));
