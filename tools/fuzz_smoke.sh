@@ -2,8 +2,8 @@
 # CI's smoke check of issue 13, a short run of every fuzzer (fuzz/README.md):
 #   * mutfuzz: marshal loads/dumps fixpoint, read_pyc, dis and code_info of accepted input;
 #   * srcfuzz: lexer, parser, ast.dump, compile for every implemented release, marshal, dis;
-#   * the six cargo-fuzz targets in fuzz/fuzz_targets (marshal_loads, read_pyc, dis, lex, parse,
-#     compile), coverage-guided libFuzzer built with the stable toolchain as cargo-fuzz builds
+#   * the seven cargo-fuzz targets in fuzz/fuzz_targets (marshal_loads, read_pyc, dis, lex, parse,
+#     compile, asm), coverage-guided libFuzzer built with the stable toolchain as cargo-fuzz builds
 #     them (sanitizer-coverage passes, `--cfg fuzzing`, debug assertions and overflow checks;
 #     no AddressSanitizer, which needs nightly), each started from its committed seeds.
 # Fails on any panic, failed property, crash or stack overflow. mutfuzz and srcfuzz use
@@ -43,7 +43,8 @@ RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
     --target-dir fuzz/target/stable-sancov 2>&1
 lf_bin=fuzz/target/stable-sancov/$lf_target/release
 for spec in marshal_loads:seeds:corpus read_pyc:seeds:corpus dis:seeds:corpus \
-            lex:src_seeds:src_corpus parse:src_seeds:src_corpus compile:src_seeds:src_corpus; do
+            lex:src_seeds:src_corpus parse:src_seeds:src_corpus compile:src_seeds:src_corpus \
+            asm:asm_seeds:asm_corpus; do
     IFS=: read -r name seeds more <<< "$spec"
     # New inputs go to the first directory (a scratch one); the committed seeds are only read.
     mkdir -p "$keep/lf-$name"

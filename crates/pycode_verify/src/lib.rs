@@ -14,23 +14,41 @@
 //!   free variable;
 //! - **jumps**: targets on instruction boundaries inside the code;
 //! - **stack**: along every path, exception edges included, the depth never drops below zero
-//!   (net effect per instruction; `COPY`/`SWAP` reach no deeper than the stack) and never
-//!   exceeds `co_stacksize`; no path runs off the end of the code; paths that meet agree on
-//!   the depth;
+//!   and never exceeds `co_stacksize`; no path runs off the end of the code; paths that meet
+//!   agree on the depth. For 3.11–3.13 (the releases whose interpreters this project runs and
+//!   checks these rules against, see tools/verify_mutants.py) the stack and the locals are
+//!   *typed* (`typed.rs`): each slot holds the kinds of value its producers guarantee (NULL, an
+//!   exception, the state PUSH_EXC_INFO saved, a handler's lasti, list / set / dict / tuple (of
+//!   str, of cells, with its length), code object, function with or without its closure, cell,
+//!   iterator, type parameter), merged where paths meet, and every instruction's inputs are
+//!   checked against what CPython's release build assumes without checking: how deep it reads,
+//!   NULL only in a call's method/self slot, the container `LIST_APPEND` & co. cast to, an
+//!   exception for `RERAISE`/`PUSH_EXC_INFO`/`WITH_EXCEPT_START`/..., a saved state for
+//!   `POP_EXCEPT`, lasti for `RERAISE n`, an iterator for `FOR_ITER` (whose target must be the
+//!   `END_FOR` CPython skips), a closure of exactly the free variables and defaults no longer
+//!   than the parameters for `MAKE_FUNCTION`/`SET_FUNCTION_ATTRIBUTE`, cells for `*_DEREF`,
+//!   bound locals for `LOAD_FAST` (3.12+), `YIELD_VALUE` only after `RETURN_GENERATOR`;
 //! - **exception table**: entries decode, are sorted and disjoint, cover whole instructions,
 //!   land on instructions, and their depth is within the stack at every covered instruction;
 //! - **line table**: decodes and covers exactly the code;
 //! - **locals**: `co_localsplusnames` / kinds agree; kinds use only that release's bits;
-//! - **flags**: code that yields or returns a generator is flagged as a generator/coroutine.
+//! - **flags**: code that yields or returns a generator is flagged as a generator/coroutine;
+//!   3.11's `LOAD_CLASSDEREF` only where the frame has a locals mapping (not CO_OPTIMIZED).
 //!
-//! Limits: stack effects are the net ones `dis.stack_effect` gives (an instruction that pops
-//! deeper than it pushes back is caught only through its net effect), and values on the stack
-//! are not typed.
+//! Limits: for 3.14 and 3.15 stack effects are the net ones `dis.stack_effect` gives and values
+//! are not typed (no native interpreter here to confirm their assumptions against). Values the
+//! compiler's own callers provide are trusted: a comprehension's `.0` argument is taken to be an
+//! iterator, a `<generic parameters of f>` function's `.defaults` a tuple of the right length,
+//! and 3.12+'s `INTRINSIC_SUBSCRIPT_GENERIC` accepts a value of unknown kind (the compiler passes
+//! it through a cell). Tracing functions that raise at instructions CPython itself assumes
+//! cannot raise (`PUSH_EXC_INFO`) are outside the model.
 //!
 //! Library functions never panic: every index is checked.
 
 use std::collections::VecDeque;
 use std::fmt;
+
+mod typed;
 
 use pycode_object::{Code, Obj, ObjId, ObjectGraph};
 use pycode_release::{OpFlags, OpcodeTable, Release};
@@ -103,6 +121,7 @@ impl fmt::Display for Violation {
 /// Nested code objects deeper than this are refused (CPython's compiler never gets near).
 const MAX_NESTING: usize = 200;
 
+const CO_OPTIMIZED: u32 = 0x1;
 const CO_VARARGS: u32 = 0x4;
 const CO_VARKEYWORDS: u32 = 0x8;
 const CO_GENERATOR: u32 = 0x20;
@@ -232,7 +251,10 @@ impl Verifier<'_, '_> {
         self.check_const_operands(&ins, consts);
         self.check_linetable(linetable, bytecode.len() / 2);
         let handlers = self.check_exception_table(exctable, &ins, bytecode.len());
-        self.check_stack(&ins, &handlers, bytecode.len());
+        match self.release.minor() {
+            (3, 11..=13) => self.check_typed(&ins, &handlers, bytecode.len(), kinds, consts, lp_names),
+            _ => self.check_stack(&ins, &handlers, bytecode.len()),
+        }
     }
 
     fn check_locals(&mut self, nnames: usize, kinds: &[u8]) {
@@ -281,6 +303,10 @@ impl Verifier<'_, '_> {
             if name.starts_with('<') || op == t.cache {
                 self.bad(Some(i), Rule::Opcode, format!("opcode {op} does not exist in CPython {}", self.release));
                 return None;
+            }
+            if matches!(name, "INTERPRETER_EXIT" | "RESERVED" | "ENTER_EXECUTOR") {
+                self.bad(Some(i), Rule::Opcode, format!("{name} cannot appear in a code object"));
+                ok = false;
             }
             if t.min_instrumented_opcode.is_some_and(|m| op >= m) {
                 self.bad(Some(i), Rule::Opcode, format!("{name} is an instrumented opcode"));
@@ -369,7 +395,9 @@ impl Verifier<'_, '_> {
                     Some(&k) if k & (KIND_CELL | KIND_FREE) == 0 && name != "MAKE_CELL" => {
                         self.bad(Some(x.offset), Rule::Operand, format!("{name}: localsplus {arg} is not a cell or free variable"))
                     }
-                    Some(&k) if name == "MAKE_CELL" && k & KIND_CELL == 0 => {
+                    // 3.13.0's compiler makes a cell of a free variable when a comprehension in
+                    // a type parameter's scope reuses the parameter's name (test_type_params).
+                    Some(&k) if name == "MAKE_CELL" && k & KIND_CELL == 0 && !(minor == (3, 13) && k & KIND_FREE != 0) => {
                         self.bad(Some(x.offset), Rule::Operand, format!("MAKE_CELL: localsplus {arg} is not a cell"))
                     }
                     Some(_) => {}
@@ -393,6 +421,10 @@ impl Verifier<'_, '_> {
             };
             if let Some(len) = table_len {
                 check(self, "operator", arg, len);
+            }
+            // Intrinsic 0 is the invalid one: 3.12's table has no function there.
+            if matches!(name, "CALL_INTRINSIC_1" | "CALL_INTRINSIC_2") && arg == 0 {
+                self.bad(Some(x.offset), Rule::Operand, format!("{name} 0 is not an intrinsic"));
             }
             if let Some(target) = self.jump_target(x) {
                 if !is_boundary(ins, target) {
@@ -443,6 +475,11 @@ impl Verifier<'_, '_> {
                         Rule::Operand,
                         format!("COPY_FREE_VARS {} must come first and copy the {nfree} free variables", x.arg),
                     );
+                }
+                // 3.11's LOAD_CLASSDEREF reads the frame's locals mapping unchecked: a function
+                // (CO_OPTIMIZED) frame has none.
+                "LOAD_CLASSDEREF" if self.code.flags & CO_OPTIMIZED != 0 => {
+                    self.bad(Some(x.offset), Rule::Flags, format!("{name} in code flagged CO_OPTIMIZED (its frame has no locals mapping)"));
                 }
                 "RETURN_GENERATOR" if !prologue => {
                     self.bad(Some(x.offset), Rule::Operand, format!("{name} after the frame's first RESUME"));

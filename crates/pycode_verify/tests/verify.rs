@@ -224,3 +224,76 @@ fn rejects_broken_code_objects() {
 
     assert_eq!(checked, 15);
 }
+
+/// The typed stack and locals (3.11–3.13): values of the wrong kind where an instruction uses
+/// them unchecked, found along the paths that reach it.
+#[test]
+fn rejects_typed_stack_violations() {
+    let mut checked = 0;
+    for r in [Release::V3_11_7, Release::V3_12_7, Release::V3_13_2] {
+        let t = r.opcodes();
+        let op = |n: &str| t.opmap(n).expect("opcode") as u8;
+        let compile = |src: &str| {
+            let (g, root) = compile_source(src.as_bytes(), "m.py", r, CompileMode::Exec, 0).expect("compiles");
+            assert!(verify(&g, root, r).is_empty(), "{r}: {:?}", verify(&g, root, r));
+            (g, root)
+        };
+
+        // A set where LIST_APPEND needs its list.
+        let (mut g, root) = compile("def f(x):\n    return [i for i in x]\n");
+        let code = if r == Release::V3_11_7 { code_named(&g, "<listcomp>") } else { code_named(&g, "f") };
+        let at = find_op(&g, code, r, "BUILD_LIST");
+        edit_code_bytes(&mut g, code, |b| b[at] = op("BUILD_SET"));
+        assert!(rules(&g, root, r).contains(&Rule::Stack), "{r} LIST_APPEND");
+        checked += 1;
+
+        // FOR_ITER without GET_ITER.
+        let (mut g, root) = compile("for i in x:\n    pass\n");
+        let at = find_op(&g, root, r, "GET_ITER");
+        edit_code_bytes(&mut g, root, |b| b[at] = op("NOP"));
+        assert!(rules(&g, root, r).contains(&Rule::Stack), "{r} FOR_ITER");
+        checked += 1;
+
+        // A function with free variables made without its closure.
+        let (mut g, root) = compile("def f(a):\n    def g():\n        return a\n    return g\n");
+        let f = code_named(&g, "f");
+        let name = if r == Release::V3_13_2 { "SET_FUNCTION_ATTRIBUTE" } else { "MAKE_FUNCTION" };
+        let at = find_op(&g, f, r, name);
+        edit_code_bytes(&mut g, f, |b| {
+            if r == Release::V3_13_2 {
+                // The function without its closure is stored (the tuple stays on the stack).
+                b[at] = op("NOP");
+                b[at + 1] = 0;
+            } else {
+                b[at + 1] = 0;
+            }
+        });
+        let got = rules(&g, root, r);
+        assert!(got.contains(&Rule::Stack), "{r} closure: {got:?}");
+        checked += 1;
+
+        // A defaults tuple longer than the positional parameters.
+        let (mut g, root) = compile("def f(a=1, b=2):\n    pass\nx = (1, 2, 3)\n");
+        let Some(Obj::Code(c)) = g.get(root) else { panic!("not code") };
+        let consts = g.tuple(c.consts).expect("consts").to_vec();
+        let three = consts.iter().position(|&k| g.tuple(k).is_some_and(|t| t.len() == 3)).expect("(1, 2, 3)") as u8;
+        let two = consts.iter().position(|&k| g.tuple(k).is_some_and(|t| t.len() == 2)).expect("(1, 2)") as u8;
+        let bytes = g.bytes(c.code).expect("bytes").to_vec();
+        let load = op("LOAD_CONST");
+        let at = (0..bytes.len()).step_by(2).find(|&i| bytes[i] == load && bytes[i + 1] == two).expect("LOAD_CONST (1, 2)");
+        edit_code_bytes(&mut g, root, |b| b[at + 1] = three);
+        assert!(rules(&g, root, r).contains(&Rule::Stack), "{r} defaults");
+        checked += 1;
+    }
+
+    // 3.12+: LOAD_FAST of a local no path has bound (CPython reads it unchecked).
+    let r = Release::V3_12_7;
+    let (mut g, root) = compile_source(b"def f(a):\n    b = a\n    return b\n", "m.py", r, CompileMode::Exec, 0).expect("compiles");
+    let f = code_named(&g, "f");
+    let at = find_op(&g, f, r, "STORE_FAST");
+    edit_code_bytes(&mut g, f, |b| b[at + 1] = 0);
+    assert!(rules(&g, root, r).contains(&Rule::Locals));
+    checked += 1;
+
+    assert_eq!(checked, 13);
+}
