@@ -211,6 +211,10 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     no_invalid_named: rustc_hash::FxHashSet<u32>,
     /// The tokenizer failed (`p->tok->done` is an error).
     lex_failed: bool,
+    /// `mode='single'`, and whether a token was read since the last ENDMARKER
+    /// (`p->parsing_started`): see [`Self::fill`].
+    single_input: bool,
+    parsing_started: bool,
     /// In the second pass (the memo of `expression` and `disjunction` is on, also where
     /// `expression_without_invalid` turns the invalid rules off).
     pass2: bool,
@@ -260,6 +264,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             invalid: false,
             no_invalid_named: rustc_hash::FxHashSet::default(),
             lex_failed: false,
+            single_input: false,
+            parsing_started: false,
             pass2: false,
             star_memo: 0,
             last_comp_item: Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 },
@@ -290,6 +296,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// error, a second pass runs from the start with the `invalid_*` rules; then
     /// `_PyPegen_set_syntax_error`.
     pub fn run(&mut self, mode: Mode) -> Result<B::Mod, E> {
+        self.single_input = matches!(mode, Mode::Single);
         match self.run_pass(mode) {
             Ok(Some(m)) => {
                 if self.g.lexer_minor >= 14 && matches!(mode, Mode::Exec | Mode::Single) {
@@ -398,6 +405,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     return Err(self.lex_error(e));
                 }
             };
+        }
+        // `_PyPegen_fill_token`: in 'single' mode the first ENDMARKER after a token becomes the
+        // NEWLINE that ends the statement (`compound_stmt NEWLINE`); the lexer then gives the
+        // ENDMARKER again. (Its dedents are already out: this lexer emits them before.)
+        if self.single_input && t.kind == TokKind::ENDMARKER && self.parsing_started {
+            t.kind = TokKind::NEWLINE;
+            self.parsing_started = false;
+        } else {
+            self.parsing_started = true;
         }
         if self.shift != (0, 0) {
             if t.lineno == 1 && t.col >= 0 {
