@@ -150,10 +150,8 @@ def _parse(source, filename, mode, release, type_comments):
     if not _is_host(release):
         raise ValueError("an AST of CPython %s cannot be built from CPython %d.%d's ast module"
                          % ((release,) + tuple(_sys.version_info[:2])))
-    if type_comments:
-        raise NotImplementedError("pycode: type comments in the AST are not supported yet")
     from . import _astbuild
-    return _astbuild.from_dump(_native.ast_dump(_source_bytes(source), filename, mode, release))
+    return _astbuild.from_dump(_native.ast_dump(_source_bytes(source), filename, mode, release, bool(type_comments)))
 
 
 # id(weak reference to a code object from Code.to_code) -> (that reference, pinned objects)

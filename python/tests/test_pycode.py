@@ -196,12 +196,22 @@ def test_only_ast_matches_host():
         assert ast.dump(pycode.parse(src, mode=mode), include_attributes=True) == \
             ast.dump(ast.parse(src, mode=mode), include_attributes=True), src
         checked += 1
+    typed = "def f(a,  # type: int\n      b):\n    # type: (...) -> None\n    x = []  # type: list\ny = 1  # type: ignore[x]\n"
+    assert ast.dump(pycode.parse(typed, type_comments=True), include_attributes=True) == \
+        ast.dump(ast.parse(typed, type_comments=True), include_attributes=True)
+    got = pycode.compile(typed, "t.py", flags=ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS)
+    assert ast.dump(got, include_attributes=True) == \
+        ast.dump(compile(typed, "t.py", "exec", ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS), include_attributes=True)
+    sig = "(int, *str, **bool) -> List[int]"
+    assert ast.dump(pycode.parse(sig, mode="func_type"), include_attributes=True) == \
+        ast.dump(ast.parse(sig, mode="func_type"), include_attributes=True)
+    checked += 3
     with pytest.raises(SyntaxError) as e:
         pycode.parse("x = (", "bad.py")
     assert (e.value.msg, e.value.filename, e.value.lineno) == ("'(' was never closed", "bad.py", 1)
     with pytest.raises(ValueError):
         pycode.parse("x = 1", target=OTHER)
-    assert checked == len(SNIPPETS) + 20 + 3
+    assert checked == len(SNIPPETS) + 20 + 6
 
 
 def test_syntax_error_attributes():

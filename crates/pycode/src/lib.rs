@@ -100,6 +100,33 @@ fn compile_error(e: pycode_compile::CompileError, filename: &str) -> Error {
     }
 }
 
+/// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` (`ast.parse(source, filename,
+/// mode, type_comments=...)`) as `release` runs it: the text `ast.dump(tree,
+/// include_attributes=True)` prints for the tree (exactly that release's `ast.dump`; the Python
+/// package builds real `ast` nodes from it). `mode` is `exec`, `eval`, `single` or `func_type`.
+/// A tree nested deeper than the release converts to Python objects is that release's
+/// `RecursionError` (see [`pycode_ast::ast_construction_limit`]).
+pub fn ast_dump(release: Release, source: &[u8], filename: &str, mode: &str, type_comments: bool) -> Result<String, Error> {
+    let Some(mode) = pycode_parser::Mode::from_name(mode) else {
+        return Err(Error::Compile(CompileFailure::Other {
+            class: "ValueError".into(),
+            message: "compile() mode must be 'exec', 'eval', 'single' or 'func_type'".into(),
+        }));
+    };
+    let opts = pycode_parser::Options::for_release(release, mode, type_comments);
+    let tree = pycode_parser::parse(source, &opts).map_err(|e| compile_error(pycode_compile::CompileError::Parse(e), filename))?;
+    let minor = pycode_ast::PyMinor::from(release);
+    let dopts = pycode_ast::DumpOptions { include_attributes: true, indent: None, minor };
+    let (text, depths) = pycode_ast::dump_limited(&tree, &dopts, usize::MAX);
+    if depths.nodes > pycode_ast::ast_construction_limit(minor) {
+        return Err(Error::Compile(CompileFailure::Other {
+            class: "RecursionError".into(),
+            message: "maximum recursion depth exceeded during ast construction".into(),
+        }));
+    }
+    Ok(text)
+}
+
 /// Whether pycode's back end compiles for `release` (every construct; byte-identity per
 /// release is measured in the project's conformance snapshots).
 pub fn can_compile(release: Release) -> bool {
@@ -264,24 +291,6 @@ impl Compiler {
         Ok(CodeObject { release: self.release, graph, root })
     }
 
-    /// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` (`ast.parse`) as the release
-    /// runs it: the text `ast.dump(tree, include_attributes=True)` prints for the tree (exactly
-    /// that release's `ast.dump`; the Python package builds real `ast` nodes from it). A tree
-    /// nested deeper than the release converts to Python objects is that release's
-    /// `RecursionError` (see [`pycode_ast::ast_construction_limit`]).
-    pub fn ast_dump(&self, source: &[u8], filename: &str) -> Result<String, Error> {
-        let tree = pycode_compile::parse_source_mode(source, self.release, self.mode).map_err(|e| compile_error(e, filename))?;
-        let minor = pycode_ast::PyMinor::from(self.release);
-        let opts = pycode_ast::DumpOptions { include_attributes: true, indent: None, minor };
-        let (text, depths) = pycode_ast::dump_limited(&tree, &opts, usize::MAX);
-        if depths.nodes > pycode_ast::ast_construction_limit(minor) {
-            return Err(Error::Compile(CompileFailure::Other {
-                class: "RecursionError".into(),
-                message: "maximum recursion depth exceeded during ast construction".into(),
-            }));
-        }
-        Ok(text)
-    }
 
     /// What `py_compile.compile` writes for a module (`exec` mode whatever [`Compiler::mode`]
     /// says); warnings `compile()` emits are appended to `warnings`.

@@ -142,22 +142,13 @@ pub fn run(args: &[String]) -> ExitCode {
 /// `python -m ast` runs `ast.parse` then `ast.dump` inside CPython, whose recursion limits stop
 /// a deep tree with a `RecursionError`. Measured with `python -m ast` of each release on chains
 /// such as `x = a.b.b…`, `a()()…`, `a+a+…` (Python recursion limit 1000):
-/// * `ast2obj` ("during ast construction") allows trees of at most 2979 (3.11.7), 2988 (3.12.1)
-///   and 9994 (3.13.0; 3.14 assumed the same) nested nodes, the module being the first;
+/// * `ast2obj` ("during ast construction") allows trees nested at most
+///   `pycode_ast::ast_construction_limit` deep;
 /// * `ast.dump`'s `_format` then allows 991 (3.11.7) or 995 (3.12.1, 3.13.0) frames of its own
 ///   (see `pycode_ast::dump_limited`). 3.11 names the call it stopped in; the first frame too
 ///   many being a plain value's repr gives "while getting the repr of an object" there.
 const DUMP_FRAMES_311: usize = 991;
 const DUMP_FRAMES: usize = 995;
-
-fn construction_limit(minor: PyMinor) -> usize {
-    match minor {
-        PyMinor::Py311 => 2979,
-        PyMinor::Py312 => 2988,
-        // 3.15.0rc1: not measured yet; taken to be 3.14's.
-        PyMinor::Py313 | PyMinor::Py314 | PyMinor::Py315 => 9994,
-    }
-}
 
 fn recursion_error(msg: &str) -> pycode_parser::ParseError {
     pycode_parser::ParseError::new(pycode_parser::ErrorKind::RecursionError, msg)
@@ -179,7 +170,7 @@ fn dump_as_cpython(tree: &pycode_ast::Mod, dopts: &DumpOptions) -> Result<String
     let minor = dopts.minor;
     let limit = if minor == PyMinor::Py311 { DUMP_FRAMES_311 } else { DUMP_FRAMES };
     let (text, depths) = pycode_ast::dump_limited(tree, dopts, limit);
-    if depths.nodes > construction_limit(minor) {
+    if depths.nodes > pycode_ast::ast_construction_limit(minor) {
         return Err(recursion_error("maximum recursion depth exceeded during ast construction"));
     }
     match depths.frames_exceeded {

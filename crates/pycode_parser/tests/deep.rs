@@ -36,7 +36,7 @@ fn deep_inputs() {
 /// (a 204-byte libFuzzer input took over 70 s; 20 levels of `(*…,)` 2 s).
 #[test]
 fn deep_starred_groups_3_15() {
-    let opts = pycode_parser::Options { minor: pycode_ast::PyMinor::Py315, mode: pycode_parser::Mode::Exec, spec_empty_tail: false };
+    let opts = pycode_parser::Options::new(pycode_ast::PyMinor::Py315, pycode_parser::Mode::Exec);
     let mut genexp = String::from("a");
     for _ in 0..60 {
         genexp = format!("(*{genexp} for a in b)");

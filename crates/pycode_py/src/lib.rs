@@ -103,12 +103,12 @@ fn compile_code(
 /// `compile(source, filename, mode, flags=ast.PyCF_ONLY_AST)` for `target`: the text of
 /// `ast.dump(tree, include_attributes=True)` (the package turns it into `ast` nodes).
 #[pyfunction]
-fn ast_dump(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str) -> PyResult<String> {
+#[pyo3(signature = (source, filename, mode, target, type_comments=false))]
+fn ast_dump(py: Python<'_>, source: &[u8], filename: &str, mode: &str, target: &str, type_comments: bool) -> PyResult<String> {
     let release = release_arg(target)?;
-    let mode = mode_arg(mode)?;
     let source = source.to_vec();
     let filename_owned = filename.to_owned();
-    let r = py.allow_threads(move || pycode::Compiler::new(release).mode(mode).ast_dump(&source, &filename_owned));
+    let r = py.allow_threads(move || pycode::ast_dump(release, &source, &filename_owned, mode, type_comments));
     r.map_err(|e| error_to_err(py, e))
 }
 
