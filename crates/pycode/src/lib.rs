@@ -291,7 +291,6 @@ impl Compiler {
         Ok(CodeObject { release: self.release, graph, root })
     }
 
-
     /// What `py_compile.compile` writes for a module (`exec` mode whatever [`Compiler::mode`]
     /// says); warnings `compile()` emits are appended to `warnings`.
     pub fn compile_pyc_warn(
