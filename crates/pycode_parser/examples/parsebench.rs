@@ -124,6 +124,7 @@ impl pycode_parser::AstBuilder for NullBuilder {
     fn list_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr {}
     fn set_comp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr {}
     fn dict_comp(&mut self, key: Self::Expr, value: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr {}
+    fn dict_comp_unpack(&mut self, key: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr {}
     fn generator_exp(&mut self, elt: Self::Expr, generators: Vec<Self::Comprehension>, pos: Pos) -> Self::Expr {}
     fn await_(&mut self, value: Self::Expr, pos: Pos) -> Self::Expr {}
     fn yield_(&mut self, value: Option<Self::Expr>, pos: Pos) -> Self::Expr {}
@@ -277,11 +278,7 @@ fn main() {
     let list = list.expect("LIST");
     let files: Vec<Vec<u8>> = std::fs::read_to_string(&list).expect("read LIST").lines().filter_map(|p| std::fs::read(p).ok()).collect();
     let total: usize = files.iter().map(Vec::len).sum();
-    let opts = pycode_parser::Options {
-        minor: PyMinor::from(release),
-        mode: pycode_parse::Mode::Exec,
-        spec_empty_tail: release == Release::V3_12_1,
-    };
+    let opts = pycode_parser::Options::for_release(release, pycode_parser::Mode::Exec, false);
     let (mut best_cpu, mut best_wall, mut ok) = (f64::MAX, f64::MAX, 0);
     for _ in 0..reps.max(1) {
         let w = std::time::Instant::now();
