@@ -3791,8 +3791,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(Some(args.unwrap_or(CallArgs { args: Vec::new(), keywords: Vec::new(), kw_unpack: false, had_kwargs: false })))
     }
 
-    /// The element of `genexp`: `assignment_expression | expression !':='`.
+    /// The element of `genexp`: `assignment_expression | expression !':='`, and from 3.15
+    /// (PEP 798) `starred_expression` (`list(*x for x in xs)`).
     fn genexp_element(&mut self) -> PR<B::Expr> {
+        if self.g.comprehension_unpacking && self.next_is(TokKind::STAR)? {
+            return self.starred_expression();
+        }
         self.assign_or_expr()
     }
 

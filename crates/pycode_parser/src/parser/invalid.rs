@@ -1297,9 +1297,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let colon = self.peek()?;
             if self.eat(TokKind::COLON)? {
                 let a = self.peek()?;
-                if self.eat(TokKind::STAR)? && self.bitwise_or()?.is_some() {
-                    let msg = "cannot use a starred expression in a dictionary value";
-                    return Err(self.raise_from(msg, a.t.lineno, a.t.col.max(0) as u32));
+                if self.eat(TokKind::STAR)? {
+                    if let Some(b) = self.bitwise_or()? {
+                        let msg = "cannot use a starred expression in a dictionary value";
+                        if self.g.lexer_minor >= 15 {
+                            // 3.15: the range of `*value` (RAISE_SYNTAX_ERROR_KNOWN_RANGE)
+                            let pb = self.expr_pos(&b);
+                            return Err(self.raise_range(msg, tok_pos(&a.t), pb));
+                        }
+                        return Err(self.raise_from(msg, a.t.lineno, a.t.col.max(0) as u32));
+                    }
                 }
                 self.p = m;
                 self.expression()?;
