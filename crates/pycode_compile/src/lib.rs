@@ -191,7 +191,7 @@ pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnin
     let opts = pycode_parser::Options::for_release(release, pycode_parser::Mode::Exec, false);
     let mut found = Vec::new();
     // (warnings emitted before a syntax error are kept: CPython prints them first)
-    let m = pycode_parser::parse_warn(source, &opts, &mut found);
+    let m = on_parse_stack(|| pycode_parser::parse_warn(source, &opts, &mut found));
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
@@ -209,8 +209,20 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
         CompileMode::Single => pycode_parser::Mode::Single,
     };
     let opts = pycode_parser::Options::for_release(release, mode, false);
-    pycode_parser::parse(source, &opts).map_err(CompileError::Parse)
+    on_parse_stack(|| pycode_parser::parse(source, &opts)).map_err(CompileError::Parse)
 }
+
+/// Runs a parse on a stack that holds CPython's deepest trees. The parser grows its stack as it
+/// recurses, but building and discarding trees as deep as CPython accepts (its `MAXSTACK`, 6000
+/// levels) also clones and drops them recursively, which needs several MiB at once: more than a
+/// 2 MiB thread (a test's, an embedder's) has left. The CLI's compile threads have that much, so
+/// there this changes nothing; elsewhere it costs one stack segment per parse.
+fn on_parse_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, f)
+}
+
+const PARSE_RED_ZONE: usize = 16 << 20;
+const PARSE_STACK: usize = 256 << 20;
 
 /// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object
 /// graph (root = the top-level code object) for any of the three modes.
@@ -234,8 +246,8 @@ pub fn compile_source_flags(
     optimize: u8,
     future_flags: u32,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
-    let mut m = parse_source_mode(source, release, mode)?;
-    compile_ast_with(&mut m, filename, release, optimize, future_flags, true, &mut Vec::new())
+    let m = parse_source_mode(source, release, mode)?;
+    with_tree(m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()))
 }
 
 /// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
@@ -248,8 +260,18 @@ pub fn compile_source_in_memory(
     mode: CompileMode,
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
-    let mut m = parse_source_mode(source, release, mode)?;
-    compile_ast_with(&mut m, filename, release, optimize, 0, false, &mut Vec::new())
+    let m = parse_source_mode(source, release, mode)?;
+    with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()))
+}
+
+/// Runs `f` on the parsed tree `m`, then drops the tree on a stack that holds its deepest
+/// nesting. The parser accepts trees as deep as CPython's (its `MAXSTACK`, 6000 levels), and
+/// dropping one recurses through every level: several MiB, more than a 2 MiB thread (a test's,
+/// an embedder's) has. The CLI's compile threads are large enough, so there nothing changes.
+fn with_tree<T>(mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, CompileError>) -> Result<T, CompileError> {
+    let r = f(&mut m);
+    stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, move || drop(m));
+    r
 }
 
 /// Compiles a parsed module into a code object graph (root = the module code object).
@@ -441,8 +463,8 @@ pub fn compile_to_marshal_warn(
     optimize: u8,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
-    let mut m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, 0, true, warnings)?;
+    let m = parse_source_warn(source, filename, release, warnings)?;
+    let (g, root) = with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
     pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| CompileError::Assemble(e.to_string()))
 }
 
@@ -461,8 +483,8 @@ pub fn compile_to_pyc_warn(
     kind: PycKind,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
-    let mut m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = compile_ast_with(&mut m, filename, release, optimize, 0, true, warnings)?;
+    let m = parse_source_warn(source, filename, release, warnings)?;
+    let (g, root) = with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
 }
