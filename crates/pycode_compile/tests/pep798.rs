@@ -27,6 +27,9 @@ fn dis_text(data: &[u8], release: Release) -> String {
     pycode_dis::dis(&g, root, release, &opts).unwrap_or_else(|e| format!("<dis failed: {e}>"))
 }
 
+/// Error texts the own parser does not give yet (3.15.0rc1: `R/NAME.py.known-diff`).
+const MAX_KNOWN_DIFFS: usize = 3;
+
 /// Checks every fixture for `release`; returns the number of cases (fixture x level, or one
 /// per rejected fixture).
 fn check(release: Release) -> usize {
@@ -40,6 +43,7 @@ fn check(release: Release) -> usize {
         .collect();
     names.sort();
     let mut checked = 0;
+    let mut known_diffs = 0;
     let mut failures = Vec::new();
     for name in &names {
         let src = std::fs::read(dir.join(name)).expect("fixture");
@@ -60,8 +64,21 @@ fn check(release: Release) -> usize {
                     other => format!("{other:?}"),
                 },
             };
-            if got.trim_end() != want.trim_end() {
-                failures.push(format!("{name}: CPython {release} raises {}, pycode: {got}", want.trim_end()));
+            let known = std::fs::read_to_string(ref_dir.join(format!("{name}.known-diff"))).ok();
+            match known {
+                // A listed difference (the file holds pycode's outcome and, after '#', why): it
+                // must stay exactly that; when it changes, fix or update the listing.
+                Some(k) => {
+                    let k = k.lines().find(|l| !l.starts_with('#')).unwrap_or_default().to_owned();
+                    known_diffs += 1;
+                    if got.trim_end() != k.trim_end() {
+                        failures.push(format!("{name}: known difference changed: was {k}, now {got} (CPython {})", want.trim_end()));
+                    }
+                }
+                None if got.trim_end() != want.trim_end() => {
+                    failures.push(format!("{name}: CPython {release} raises {}, pycode: {got}", want.trim_end()));
+                }
+                None => {}
             }
             continue;
         }
@@ -95,6 +112,8 @@ fn check(release: Release) -> usize {
         }
     }
     assert!(failures.is_empty(), "{release}: {}/{checked} differ:\n{}", failures.len(), failures.join("\n"));
+    // The listed differences are a skip list that may not grow.
+    assert!(known_diffs <= MAX_KNOWN_DIFFS, "{known_diffs} known differences, at most {MAX_KNOWN_DIFFS}");
     checked
 }
 
