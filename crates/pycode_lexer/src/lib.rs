@@ -286,7 +286,7 @@ impl<'s> Lexer<'s> {
     /// machinery: an ASCII name that no quote follows, the brackets (a closing one only when it
     /// matches), and `,` `:` `.` `=` `;` `~` and the one-character arithmetic, bitwise and
     /// comparison operators when no longer operator or number starts there.
-    /// `None` leaves everything as it was for [`Lexer::normal_mode`], which gives the same
+    /// `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
     #[inline]
