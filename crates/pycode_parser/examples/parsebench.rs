@@ -16,6 +16,9 @@ mod alloc;
 #[global_allocator]
 static GLOBAL: alloc::PycodeAlloc = alloc::PycodeAlloc;
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::thread_cpu_time;
 use pycode_ast::{BoolOp, CmpOp, Constant, ExprContext, Operator, Pos, PyMinor, UnaryOp};
 use pycode_release::Release;
 
@@ -222,27 +225,6 @@ fn bench_pass(files: &[Vec<u8>], opts: &pycode_parser::Options, stage: Stage) ->
         ok += usize::from(good);
     }
     ok
-}
-
-#[repr(C)]
-struct Timespec {
-    tv_sec: i64,
-    tv_nsec: i64,
-}
-
-extern "C" {
-    fn clock_gettime(clk: i32, ts: *mut Timespec) -> i32;
-}
-
-fn thread_cpu_time() -> f64 {
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec; the call only writes into it.
-    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return f64::NAN;
-    }
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 fn main() {

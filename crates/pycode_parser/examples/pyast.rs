@@ -8,6 +8,9 @@
 //! `best_cpu S best_wall S bytes B files N ok K` (CPU time of this thread, `CLOCK_THREAD_CPUTIME_ID`).
 //! `--reps 1` is the mode for `valgrind --tool=callgrind --toggle-collect=*bench_pass*`.
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::thread_cpu_time;
 use std::io::Write;
 
 /// The allocator of the `pycode` binary (`crates/pycode_cli/src/alloc.rs`, the same source file), so
@@ -125,28 +128,6 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-#[repr(C)]
-struct Timespec {
-    tv_sec: i64,
-    tv_nsec: i64,
-}
-
-extern "C" {
-    fn clock_gettime(clk: i32, ts: *mut Timespec) -> i32;
-}
-
-/// CPU time of the calling thread in seconds (Linux `CLOCK_THREAD_CPUTIME_ID`).
-fn thread_cpu_time() -> f64 {
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec; the call only writes into it.
-    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return f64::NAN;
-    }
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 /// One pass over every file: decode, parse, drop. Kept out of line so that callgrind can count
