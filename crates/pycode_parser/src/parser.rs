@@ -139,6 +139,17 @@ struct StarEtc<B: AstBuilder> {
     kwarg: Option<B::Arg>,
 }
 
+/// What the caller of `args` already knows of the first argument, at the mark `args` starts at.
+enum FirstArg<X> {
+    /// Nothing: `args` parses it.
+    Unknown,
+    /// `assignment_expression | expression !':='` matched, ending at the mark.
+    Parsed(X, usize),
+    /// `assignment_expression | expression !':='` did not match there: parsing it again would
+    /// fail again (with nested calls, twice per level: 2^depth).
+    NoMatch,
+}
+
 /// A call's arguments: positional (starred included) and keywords.
 struct CallArgs<B: AstBuilder> {
     args: Vec<B::Expr>,
@@ -1657,7 +1668,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut bases = Vec::new();
         let mut keywords = Vec::new();
         if self.eat(TokKind::LPAR)? {
-            let args = self.arguments(None)?;
+            let args = self.arguments(FirstArg::Unknown)?;
             if self.eat(TokKind::RPAR)? {
                 if let Some(a) = args {
                     bases = a.args;
@@ -3764,7 +3775,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.eat(TokKind::LPAR)? {
             return Ok(None);
         }
-        let mut pre = None;
+        let mut pre = FirstArg::NoMatch;
         if let Some(e) = self.genexp_element()? {
             let after = self.p;
             if self.next_is_kw(Kw::For)? || self.next_is_kw(Kw::Async)? {
@@ -3776,7 +3787,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     }
                 }
             }
-            pre = Some((e, after));
+            pre = FirstArg::Parsed(e, after);
         }
         if self.invalid {
             self.p = lp;
@@ -3816,7 +3827,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `arguments (memo): args [','] &')'`; `pre` is the first positional argument when the
     /// caller already parsed it (and the mark after it).
-    fn arguments(&mut self, pre: Option<(B::Expr, usize)>) -> PR<CallArgs<B>> {
+    fn arguments(&mut self, pre: FirstArg<B::Expr>) -> PR<CallArgs<B>> {
         let m = self.p;
         let a = self.args(pre)?;
         if let Some(a) = a {
@@ -3834,7 +3845,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `args: ','.(starred_expression | (assignment_expression | expression !':=') !'=')+ [',' kwargs] | kwargs`
-    fn args(&mut self, mut pre: Option<(B::Expr, usize)>) -> PR<CallArgs<B>> {
+    fn args(&mut self, mut pre: FirstArg<B::Expr>) -> PR<CallArgs<B>> {
         let m = self.p;
         let mut positional = Vec::new();
         loop {
@@ -3842,11 +3853,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let item = if self.next_is(TokKind::STAR)? {
                 self.starred_expression()?
             } else {
-                let e = match pre.take() {
-                    Some((e, end)) if m2 == m => {
+                // (`genexp_element` took the same path for a first argument without '*')
+                let e = match std::mem::replace(&mut pre, FirstArg::Unknown) {
+                    FirstArg::Parsed(e, end) if m2 == m => {
                         self.p = end;
                         Some(e)
                     }
+                    FirstArg::NoMatch if m2 == m => None,
                     _ => self.assign_or_expr()?,
                 };
                 match e {

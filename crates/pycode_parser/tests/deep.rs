@@ -17,6 +17,11 @@ fn deep_inputs() {
         (format!("x = f\"{}{}\"\n", "{f\"".repeat(100), "\"}".repeat(100)), true),
         // 300 brackets: the tokenizer's limit (200).
         (format!("x = {}{}\n", "(".repeat(300), ")".repeat(300)), false),
+        // Groups around calls whose argument does not match (a string, then an unclosed '{'):
+        // each call parsed its failing first argument twice, 2^depth (a 301-byte libFuzzer input,
+        // fuzz/open_findings/parse_deep_parens_slow.py, took 2.6 s; 40 levels would take days).
+        (format!("{}'{{'{{\n", "((x".repeat(40)), false),
+        (format!("f(a, {}0'', 2)\n", "((x(".repeat(45)), false),
     ];
     // Expected outcomes as CPython 3.12.1 gives them (`MemoryError` for the 100 000 unary
     // operators, "too many nested parentheses" for 300 brackets).
@@ -28,7 +33,7 @@ fn deep_inputs() {
         assert!(t.elapsed().as_secs() < 10, "too slow: {:?}", src.get(..40));
         ran += 1;
     }
-    assert_eq!(ran, 7);
+    assert_eq!(ran, 9);
 }
 
 /// 3.15's `(*` groups try a starred generator expression before a tuple (PEP 798); both tries

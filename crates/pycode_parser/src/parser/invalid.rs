@@ -524,7 +524,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             let m2 = self.p;
             if self.eat(TokKind::LPAR)? {
-                self.arguments(None)?;
+                self.arguments(FirstArg::Unknown)?;
                 if !self.eat(TokKind::RPAR)? {
                     self.p = m2;
                 }
@@ -1028,7 +1028,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         {
             // 3.11.2: a=args ',' '*' (over the arguments, keyword arguments or not)
             if self.quirks_3_11_2 {
-                if self.args(None)?.is_some() {
+                if self.args(FirstArg::Unknown)?.is_some() {
                     let last = self.p.checked_sub(1).and_then(|k| self.toks.get(k)).map(|t| t.t);
                     let first = self.toks.get(m).map(|t| t.t);
                     if self.eat(TokKind::COMMA)? && self.next_is(TokKind::STAR)? {
@@ -1042,7 +1042,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             // 3.11: (positional ',' kwargs | kwargs) ',' b='*'
             if self.g.lexer_minor == 11 {
-                if let Some(a) = self.args(None)? {
+                if let Some(a) = self.args(FirstArg::Unknown)? {
                     if a.had_kwargs && self.eat(TokKind::COMMA)? {
                         let b = self.peek()?;
                         if b.t.kind == TokKind::STAR {
@@ -1053,7 +1053,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 self.p = m;
             }
             // (positional ',' kwargs | kwargs) a=',' ','.(starred_expression !'=')+
-            if let Some(a) = self.args(None)?.filter(|_| self.g.lexer_minor >= 12) {
+            if let Some(a) = self.args(FirstArg::Unknown)?.filter(|_| self.g.lexer_minor >= 12) {
                 let comma = self.peek()?;
                 if a.had_kwargs && self.eat(TokKind::COMMA)? {
                     if let Some(_s) = self.starred_expression()? {
@@ -1089,7 +1089,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         // 3.12+: (args ',')? a=NAME b='=' &(',' | ')')
         if self.g.lexer_minor >= 12 {
             let m1 = self.p;
-            if !(self.args(None)?.is_some() && self.eat(TokKind::COMMA)?) {
+            if !(self.args(FirstArg::Unknown)?.is_some() && self.eat(TokKind::COMMA)?) {
                 self.p = m1;
             }
             let a = self.peek()?;
@@ -1104,7 +1104,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
         }
         // a=args b=for_if_clauses
-        if let Some(a) = self.args(None)? {
+        if let Some(a) = self.args(FirstArg::Unknown)? {
             if self.for_if_clauses()?.is_some() && a.args.len() > 1 {
                 if let Some(last) = a.args.last() {
                     let pa = self.expr_pos(last);
@@ -1115,7 +1115,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = m;
         // args ',' a=expression b=for_if_clauses
-        if self.args(None)?.is_some() && self.eat(TokKind::COMMA)? {
+        if self.args(FirstArg::Unknown)?.is_some() && self.eat(TokKind::COMMA)? {
             if let Some(a) = self.expression()? {
                 if self.for_if_clauses()?.is_some() {
                     let pa = self.expr_pos(&a);
@@ -1126,8 +1126,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = m;
         // a=args ',' args
-        if let Some(a) = self.args(None)? {
-            if self.eat(TokKind::COMMA)? && self.args(None)?.is_some() {
+        if let Some(a) = self.args(FirstArg::Unknown)? {
+            if self.eat(TokKind::COMMA)? && self.args(FirstArg::Unknown)?.is_some() {
                 let msg = if a.kw_unpack {
                     "positional argument follows keyword argument unpacking"
                 } else {
