@@ -3850,17 +3850,27 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut positional = Vec::new();
         loop {
             let m2 = self.p;
-            let item = if self.next_is(TokKind::STAR)? {
-                self.starred_expression()?
+            let star = self.next_is(TokKind::STAR)?;
+            // `genexp_element` took this item's path for the first argument, unless it is
+            // starred before 3.15 (`starred_expression` here, not there).
+            let same_path = m2 == m && (!star || self.g.comprehension_unpacking);
+            let known = match std::mem::replace(&mut pre, FirstArg::Unknown) {
+                FirstArg::Parsed(e, end) if same_path => {
+                    self.p = end;
+                    Some(Some(e))
+                }
+                FirstArg::NoMatch if same_path => Some(None),
+                _ => None,
+            };
+            let item = if star {
+                match known {
+                    Some(e) => e,
+                    None => self.starred_expression()?,
+                }
             } else {
-                // (`genexp_element` took the same path for a first argument without '*')
-                let e = match std::mem::replace(&mut pre, FirstArg::Unknown) {
-                    FirstArg::Parsed(e, end) if m2 == m => {
-                        self.p = end;
-                        Some(e)
-                    }
-                    FirstArg::NoMatch if m2 == m => None,
-                    _ => self.assign_or_expr()?,
+                let e = match known {
+                    Some(e) => e,
+                    None => self.assign_or_expr()?,
                 };
                 match e {
                     Some(e) if !self.next_is(TokKind::EQUAL)? => Some(e),
@@ -4066,6 +4076,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         match lower {
             Some(e) if !self.invalid && !self.next_is(TokKind::COLONEQUAL)? => Ok(Some(e)),
+            // No expression here, so no `NAME ':='` either (a NAME is an expression): outside
+            // the `invalid_*` pass, `named_expression` cannot match. Parsing it again made each
+            // nested `x[(...` level twice the work (2^depth).
+            None if !self.invalid => {
+                self.p = m;
+                Ok(None)
+            }
             _ => {
                 self.p = m;
                 self.named_expression()
@@ -4325,20 +4342,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let t = self.peek()?;
         if t.t.kind == TokKind::DOUBLESTAR {
-            if self.g.comprehension_unpacking {
-                // dictcomp: '{' '**' expression for_if_clauses '}'
-                self.p += 1;
-                if let Some(e) = self.expression()? {
-                    if let Some(gens) = self.for_if_clauses()? {
-                        if self.eat(TokKind::RBRACE)? {
-                            let pos = self.pos(m);
-                            return Ok(Some(self.b.dict_comp_unpack(e, gens, pos)));
-                        }
-                    }
-                }
-                self.p = m + 1;
+            if !self.g.comprehension_unpacking {
+                return self.dict_rest(m, Vec::new(), Vec::new());
             }
-            return self.dict_rest(m, Vec::new(), Vec::new());
+            // dictcomp: '{' '**' expression for_if_clauses '}', else the dict. Both parse the
+            // `bitwise_or` after the '**', which CPython memoizes; memoized here too while they
+            // run, or each nested `{**` would be parsed twice per level (2^depth).
+            self.star_memo += 1;
+            let r = self.dictcomp_unpack_or_dict(m);
+            self.star_memo -= 1;
+            return r;
         }
         if t.t.kind != TokKind::STAR {
             let Some(k) = self.expression()? else {
@@ -4383,6 +4396,21 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.set(v, pos)));
         }
         self.set_rest(m, first)
+    }
+
+    /// 3.15's `'{' '**'`: a dict comprehension of unpacked mappings, else a dict.
+    fn dictcomp_unpack_or_dict(&mut self, m: usize) -> PR<B::Expr> {
+        self.p = m + 2;
+        if let Some(e) = self.expression()? {
+            if let Some(gens) = self.for_if_clauses()? {
+                if self.eat(TokKind::RBRACE)? {
+                    let pos = self.pos(m);
+                    return Ok(Some(self.b.dict_comp_unpack(e, gens, pos)));
+                }
+            }
+        }
+        self.p = m + 1;
+        self.dict_rest(m, Vec::new(), Vec::new())
     }
 
     /// setcomp / set after the first element.
@@ -4573,10 +4601,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// CPython's `(memo)`: the result of `rule` at this mark, parsed once.
     fn memoized(&mut self, rule: u8, f: fn(&mut Self) -> PR<B::Expr>) -> PR<B::Expr> {
-        if !self.pass2 && self.toks.get(self.p).is_some_and(|t| t.t.kind == TokKind::NAME) {
+        if !self.pass2 && self.star_memo == 0 && self.toks.get(self.p).is_some_and(|t| t.t.kind == TokKind::NAME) {
             // A target that starts with a NAME is tried at most twice at its mark (by the two
             // alternatives of an enclosing parenthesis, which is memoized), and its contents are
-            // expressions, so parsing it again costs less than the memo entry.
+            // expressions, so parsing it again costs less than the memo entry. (Not so for the
+            // operand of 3.15's `(*` / `{**`, parsed by two alternatives at every level.)
             return f(self);
         }
         let key = (self.p as u32, rule);

@@ -22,6 +22,9 @@ fn deep_inputs() {
         // fuzz/open_findings/parse_deep_parens_slow.py, took 2.6 s; 40 levels would take days).
         (format!("{}'{{'{{\n", "((x".repeat(40)), false),
         (format!("f(a, {}0'', 2)\n", "((x(".repeat(45)), false),
+        // A subscript whose slice is not an expression parsed it again as `named_expression`.
+        (format!("{}x y\n", "x[(".repeat(40)), false),
+        (format!("{}'s'\n", "[(x".repeat(40)), false),
     ];
     // Expected outcomes as CPython 3.12.1 gives them (`MemoryError` for the 100 000 unary
     // operators, "too many nested parentheses" for 300 brackets).
@@ -33,7 +36,7 @@ fn deep_inputs() {
         assert!(t.elapsed().as_secs() < 10, "too slow: {:?}", src.get(..40));
         ran += 1;
     }
-    assert_eq!(ran, 9);
+    assert_eq!(ran, 11);
 }
 
 /// 3.15's `(*` groups try a starred generator expression before a tuple (PEP 798); both tries
@@ -52,6 +55,12 @@ fn deep_starred_groups_3_15() {
         (format!("x = {}a{}\n", "(*".repeat(60), " or b,)".repeat(60)), false),
         // the libFuzzer input, minimized
         ("((*[5*(*(*([f(*(*r((*(*(*aH[(*(*(*5*(*a(*(*H((*[h x\n".to_string(), false),
+        // `f(*…` tried as a starred generator expression, then as arguments; `{**…` as a dict
+        // comprehension of unpacked mappings, then as a dict: one parse of the operand each.
+        (format!("{}x y\n", "x(*".repeat(40)), false),
+        (format!("{}x y\n", "{**".repeat(40)), false),
+        (format!("{}x y\n", "{**x(".repeat(40)), false),
+        (format!("x = {}a{}\n", "{**".repeat(40), "}".repeat(40)), true),
     ];
     let mut ran = 0;
     for (src, ok) in &cases {
@@ -61,5 +70,5 @@ fn deep_starred_groups_3_15() {
         assert!(t.elapsed().as_secs() < 10, "too slow: {:?}", src.get(..40));
         ran += 1;
     }
-    assert_eq!(ran, 4);
+    assert_eq!(ran, 8);
 }
