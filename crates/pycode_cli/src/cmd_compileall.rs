@@ -61,10 +61,9 @@ impl Reporter for Console {
     }
 }
 
-pub fn run(args: &[String]) -> ExitCode {
-    // Raw (bytes) arguments, as Python's sys.argv would decode them with surrogateescape.
-    let argv: Vec<Vec<u8>> = std::env::args_os().skip(2).map(|a| a.into_vec()).collect();
-    debug_assert_eq!(argv.len(), args.len());
+/// `argv`: the raw (bytes) arguments after the command, as Python's sys.argv would decode them
+/// with surrogateescape.
+pub fn run(argv: Vec<Vec<u8>>) -> ExitCode {
     // `--target X` / `--python PATH` are pycode's own, accepted anywhere before `--`.
     let (release, argv) = match crate::target::extract("compileall", argv) {
         Ok(e) => (e.release.unwrap_or_else(crate::target::default_target), e.rest),

@@ -58,6 +58,13 @@ fn target_is_accepted_anywhere_in_compileall() {
     let out = pycode(&dir, &["compileall", "-q", "-f", ".", "--target", "3.12.7"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(magic_in(&dir), [0xcb, 0x0d, 0x0d, 0x0a], "3.12.7 shares 3.12.1's magic");
+    // Before the command too (`pycode --target 3.13 compileall ...`).
+    std::fs::remove_dir_all(dir.join("__pycache__")).expect("rm __pycache__");
+    for args in [&["--target", "3.13", "compileall", "-q", "."][..], &["--target=3.13.0", "compileall", "-q", "-f", "."][..]] {
+        let out = pycode(&dir, args, "");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(magic_in(&dir), [0xf3, 0x0d, 0x0d, 0x0a], "{args:?}: 3.13's magic (3571)");
+    }
     // After `--` it is a file name, as argparse would have it (`python3 -m compileall` says the
     // same and exits 0).
     let out = pycode(&dir, &["compileall", "-q", "--", "--target"], "");
