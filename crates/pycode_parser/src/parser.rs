@@ -1140,20 +1140,31 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 
-    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark (tokens
-    /// already read by [`Parser::assign_shape`]): `star_targets '='` cannot match without one.
-    fn eq_ahead(&self) -> bool {
+    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark: `star_targets
+    /// '='` cannot match without one. Reads the rest of the line ahead as [`Parser::assign_shape`]
+    /// does (a tokenizer error there, or an unclosed bracket, answers `true`: try the target).
+    fn eq_ahead(&mut self) -> bool {
+        let mut i = self.p;
         let mut depth = 0u32;
-        for t in self.toks.get(self.p..).unwrap_or_default() {
+        loop {
+            if self.toks.len() <= i {
+                let failed = self.lex_failed;
+                if self.fill().is_err() {
+                    self.lex_failed = failed;
+                    return true;
+                }
+            }
+            let Some(t) = self.toks.get(i) else { return true };
             match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
+                TokKind::NEWLINE | TokKind::SEMI if depth == 0 => return false,
+                TokKind::ENDMARKER => return depth != 0,
                 TokKind::EQUAL if depth == 0 => return true,
                 _ => {}
             }
+            i += 1;
         }
-        true
     }
 
     /// `assignment`. In the first pass, `shape` skips the alternatives that cannot match.
