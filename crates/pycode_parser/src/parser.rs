@@ -387,7 +387,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn fill(&mut self) -> Result<(), E> {
         let mut t = match self.lexer.fast_token() {
             Some(t) => t,
-            None => match self.lexer.next_token() {
+            None => match self.lexer.next_token_general() {
                 Ok(t) => t,
                 Err(e) => {
                     self.lex_failed = true;
