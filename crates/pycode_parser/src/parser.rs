@@ -480,21 +480,37 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.at(self.p)
     }
 
+    /// The kind and keyword of token `i` ([`Self::at`] without copying the whole token).
+    #[inline]
+    fn kind_at(&mut self, i: usize) -> Result<(TokKind, Kw), E> {
+        self.hwm = self.hwm.max(i);
+        match self.toks.get(i) {
+            Some(t) => Ok((t.t.kind, t.kw)),
+            None => self.at_slow(i).map(|t| (t.t.kind, t.kw)),
+        }
+    }
+
+    /// The kind and keyword of the next token.
+    #[inline]
+    fn peek_kind(&mut self) -> Result<(TokKind, Kw), E> {
+        self.kind_at(self.p)
+    }
+
     #[inline]
     fn next_is(&mut self, k: TokKind) -> Result<bool, E> {
-        Ok(self.peek()?.t.kind == k)
+        Ok(self.peek_kind()?.0 == k)
     }
 
     #[inline]
     fn next_is_kw(&mut self, k: Kw) -> Result<bool, E> {
-        Ok(self.peek()?.kw == k)
+        Ok(self.peek_kind()?.1 == k)
     }
 
     /// Consumes a token of kind `k` (not a keyword).
     #[inline]
     fn eat(&mut self, k: TokKind) -> Result<bool, E> {
-        let t = self.peek()?;
-        if t.t.kind == k && t.kw == Kw::No {
+        let (kind, kw) = self.peek_kind()?;
+        if kind == k && kw == Kw::No {
             self.p += 1;
             Ok(true)
         } else {
@@ -504,7 +520,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     #[inline]
     fn eat_kw(&mut self, k: Kw) -> Result<bool, E> {
-        if self.peek()?.kw == k {
+        if self.peek_kind()?.1 == k {
             self.p += 1;
             Ok(true)
         } else {
@@ -1077,7 +1093,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     fn async_before(&mut self, k: Kw) -> Result<bool, E> {
-        Ok(self.at(self.p + 1)?.kw == k)
+        Ok(self.kind_at(self.p + 1)?.1 == k)
     }
 
     // ------------------------------------------------------------------ simple statements
@@ -1291,7 +1307,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn augassign(&mut self) -> PR<Operator> {
         use Operator::*;
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUSEQUAL => Add,
             TokKind::MINEQUAL => Sub,
             TokKind::STAREQUAL => Mult,
@@ -1358,7 +1374,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if !self.eat(TokKind::COMMA)? {
                 break;
             }
-            if !self.next_is(TokKind::NAME)? || self.peek()?.kw != Kw::No {
+            if !self.next_is(TokKind::NAME)? || self.peek_kind()?.1 != Kw::No {
                 self.p = m2;
                 break;
             }
@@ -1418,7 +1434,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_import()?;
         }
         let lazy = self.g.lazy_imports && self.next_is_soft("lazy")? && {
-            let k = self.at(self.p + 1)?.kw;
+            let k = self.kind_at(self.p + 1)?.1;
             k == Kw::Import || k == Kw::From
         };
         if lazy {
@@ -1769,7 +1785,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         if self.eat(TokKind::NEWLINE)? {
             if let Some(tc) = self.type_comment()? {
-                if self.next_is(TokKind::NEWLINE)? && self.at(self.p + 1)?.t.kind == TokKind::INDENT {
+                if self.next_is(TokKind::NEWLINE)? && self.kind_at(self.p + 1)?.0 == TokKind::INDENT {
                     return Ok(Some(tc));
                 }
             }
@@ -2299,7 +2315,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         if self.eat_kw(Kw::As)? {
             if let Some(t) = self.star_target()? {
-                let k = self.peek()?.t.kind;
+                let k = self.peek_kind()?.0;
                 if matches!(k, TokKind::COMMA | TokKind::RPAR | TokKind::COLON) {
                     return Ok(Some(self.b.with_item(e, Some(t))));
                 }
@@ -2620,7 +2636,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         // value_pattern: attr !('.' | '(' | '=')
         if let Some(a) = self.attr()? {
-            if !matches!(self.peek()?.t.kind, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
+            if !matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
                 let pos = self.pos(m);
                 return Ok(Some(self.b.match_value(a, pos)));
             }
@@ -2667,7 +2683,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn literal_pattern(&mut self) -> PR<B::Pattern> {
         let m = self.p;
         if let Some(v) = self.signed_number()? {
-            if !matches!(self.peek()?.t.kind, TokKind::PLUS | TokKind::MINUS) {
+            if !matches!(self.peek_kind()?.0, TokKind::PLUS | TokKind::MINUS) {
                 let pos = self.pos(m);
                 return Ok(Some(self.b.match_value(v, pos)));
             }
@@ -2700,7 +2716,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn literal_expr(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if let Some(v) = self.signed_number()? {
-            if !matches!(self.peek()?.t.kind, TokKind::PLUS | TokKind::MINUS) {
+            if !matches!(self.peek_kind()?.0, TokKind::PLUS | TokKind::MINUS) {
                 return Ok(Some(v));
             }
         }
@@ -2730,7 +2746,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn complex_number(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let Some(real) = self.signed_real_number()? else { return Ok(None) };
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUS => Operator::Add,
             TokKind::MINUS => Operator::Sub,
             _ => {
@@ -2800,7 +2816,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(None);
         }
         let Some(n) = self.name_tok()? else { return Ok(None) };
-        if matches!(self.peek()?.t.kind, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
+        if matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
             self.p = m;
             return Ok(None);
         }
@@ -3076,7 +3092,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn is_keyword_pattern(&mut self) -> Result<bool, E> {
         let t = self.peek()?;
-        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL)
+        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL)
     }
 
     // ------------------------------------------------------------------ type statements
@@ -3436,7 +3452,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn assignment_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let t = self.peek()?;
-        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::COLONEQUAL) {
+        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::COLONEQUAL) {
             return Ok(None);
         }
         self.p += 2;
@@ -3556,7 +3572,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 (TokKind::GREATEREQUAL, _) => CmpOp::GtE,
                 (TokKind::GREATER, _) => CmpOp::Gt,
                 (_, Kw::Not) => {
-                    if self.at(self.p + 1)?.kw == Kw::In {
+                    if self.kind_at(self.p + 1)?.1 == Kw::In {
                         self.p += 1;
                         CmpOp::NotIn
                     } else {
@@ -3565,7 +3581,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 (_, Kw::In) => CmpOp::In,
                 (_, Kw::Is) => {
-                    if self.at(self.p + 1)?.kw == Kw::Not {
+                    if self.kind_at(self.p + 1)?.1 == Kw::Not {
                         self.p += 1;
                         CmpOp::IsNot
                     } else {
@@ -3620,7 +3636,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn binary_tail(&mut self, level: u8, m: usize, mut cur: B::Expr) -> Result<B::Expr, E> {
         loop {
             let m2 = self.p;
-            let (op, l) = match self.peek()?.t.kind {
+            let (op, l) = match self.peek_kind()?.0 {
                 TokKind::VBAR => (Operator::BitOr, 0),
                 TokKind::CIRCUMFLEX => (Operator::BitXor, 1),
                 TokKind::AMPER => (Operator::BitAnd, 2),
@@ -3660,7 +3676,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `factor (memo): '+' factor | '-' factor | '~' factor | power`
     fn factor(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUS => UnaryOp::UAdd,
             TokKind::MINUS => UnaryOp::USub,
             TokKind::TILDE => UnaryOp::Invert,
@@ -3724,7 +3740,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let Some(mut cur) = self.atom()? else { return Ok(None) };
         loop {
             let m2 = self.p;
-            match self.peek()?.t.kind {
+            match self.peek_kind()?.0 {
                 TokKind::DOT => {
                     self.p += 1;
                     match self.name_tok()? {
@@ -3968,7 +3984,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
         }
         let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL {
+        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL {
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
@@ -4054,10 +4070,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let lower = if self.next_is(TokKind::COLON)? { None } else { self.expression()? };
         if self.eat(TokKind::COLON)? {
             let upper =
-                if matches!(self.peek()?.t.kind, TokKind::COLON | TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
+                if matches!(self.peek_kind()?.0, TokKind::COLON | TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
             let mut step = None;
             if self.eat(TokKind::COLON)? {
-                step = if matches!(self.peek()?.t.kind, TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
+                step = if matches!(self.peek_kind()?.0, TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
             }
             let pos = self.pos(m);
             return Ok(Some(self.b.slice(lower, upper, step, pos)));
@@ -4749,7 +4765,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `t_lookahead: '(' | '[' | '.'`
     fn t_lookahead(&mut self) -> Result<bool, E> {
-        Ok(matches!(self.peek()?.t.kind, TokKind::LPAR | TokKind::LSQB | TokKind::DOT))
+        Ok(matches!(self.peek_kind()?.0, TokKind::LPAR | TokKind::LSQB | TokKind::DOT))
     }
 
     /// `t_primary`: left-recursive; memoised at one position.
@@ -4780,7 +4796,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         loop {
             let m2 = self.p;
-            match self.peek()?.t.kind {
+            match self.peek_kind()?.0 {
                 TokKind::DOT => {
                     self.p += 1;
                     if let Some(n) = self.name_tok()? {
@@ -4886,7 +4902,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ strings
 
     fn is_string_start(&mut self) -> Result<bool, E> {
-        Ok(matches!(self.peek()?.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START))
+        Ok(matches!(self.peek_kind()?.0, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START))
     }
 
     /// `strings (memo): (fstring|string)+ | tstring+` (`_PyPegen_concatenate_strings`).
@@ -4899,7 +4915,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.g.pep701 {
             let mut end = m;
             let mut any_f = false;
-            while self.at(end)?.t.kind == TokKind::STRING {
+            while self.kind_at(end)?.0 == TokKind::STRING {
                 let t = self.at(end)?.t;
                 any_f |= is_fstring_token(self.text(&t));
                 end += 1;
@@ -4913,7 +4929,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if let Some(lit) = pycode_parse::strings::split_literal(self.text(&first.t)) {
                 if !lit.bytes
                     && pycode_parse::strings::is_plain_str_body(lit.body, lit.raw)
-                    && !matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START)
+                    && !matches!(self.kind_at(m + 1)?.0, TokKind::STRING | TokKind::FSTRING_START)
                 {
                     self.p = m + 1;
                     let pos = self.pos(m);
