@@ -238,7 +238,8 @@ impl<'s> Lexer<'s> {
     }
 
     fn update_fast_ready(&mut self) {
-        self.fast_ready = self.fast && !self.atbol && self.pendin == 0 && self.done == Done::Ok && self.modes.is_empty() && self.error.is_none();
+        self.fast_ready =
+            self.fast && !self.atbol && self.pendin == 0 && self.done == Done::Ok && self.modes.is_empty() && self.error.is_none();
     }
 
     /// Turns the shortcut for common tokens off or on (it is on unless `extra_tokens`): the
