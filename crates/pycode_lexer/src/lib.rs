@@ -199,6 +199,10 @@ pub struct Lexer<'s> {
     has_nul: bool,
     /// [`Lexer::fast_token`] may run (not for `extra_tokens`).
     fast: bool,
+    /// `fast` and the state [`Lexer::fast_token`] needs (mid-line, no pending indents, not
+    /// done, outside f-strings, no error), recomputed whenever the general path ran: only
+    /// [`Lexer::next_token_general`] and [`Lexer::set_fast_path`] change that state.
+    fast_ready: bool,
 }
 
 type R = Result<Token, LexError>;
@@ -228,13 +232,21 @@ impl<'s> Lexer<'s> {
             warnings: Vec::new(),
             has_nul: memchr::memchr(0, src).is_some(),
             fast: !cfg.extra_tokens,
+            // at the beginning of a line
+            fast_ready: false,
         }
+    }
+
+    fn update_fast_ready(&mut self) {
+        self.fast_ready =
+            self.fast && !self.atbol && self.pendin == 0 && self.done == Done::Ok && self.modes.is_empty() && self.error.is_none();
     }
 
     /// Turns the shortcut for common tokens off or on (it is on unless `extra_tokens`): the
     /// tokens are the same either way; the differential test compares the two.
     pub fn set_fast_path(&mut self, on: bool) {
         self.fast = on && !self.cfg.extra_tokens;
+        self.update_fast_ready();
     }
 
     /// Paren nesting level (`tok->level`).
@@ -252,6 +264,12 @@ impl<'s> Lexer<'s> {
         if let Some(t) = self.fast_token() {
             return Ok(t);
         }
+        self.next_token_general()
+    }
+
+    /// [`Lexer::next_token`] without the shortcut, for callers that just tried
+    /// [`Lexer::fast_token`] and got `None` (the token is the same either way).
+    pub fn next_token_general(&mut self) -> R {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -262,6 +280,7 @@ impl<'s> Lexer<'s> {
         if let Err(e) = &r {
             self.error = Some(e.clone());
         }
+        self.update_fast_ready();
         r
     }
 
@@ -291,7 +310,7 @@ impl<'s> Lexer<'s> {
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
     #[inline]
     pub fn fast_token(&mut self) -> Option<Token> {
-        if !self.fast || self.atbol || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+        if !self.fast_ready {
             return None;
         }
         let line = self.src.get(..self.inp)?;

@@ -184,9 +184,13 @@ fn parse_text_inner<B: AstBuilder>(
 ) -> Result<B::Mod, ParseError> {
     let exec_input = matches!(opts.mode, Mode::Exec | Mode::Single);
     let prepared = pycode_lexer::prepare(text.as_bytes(), exec_input);
-    let src = match std::str::from_utf8(&prepared) {
-        Ok(s) => s,
-        Err(_) => return Err(ParseError::syntax("invalid UTF-8 after decoding")),
+    let src = match &prepared {
+        // `prepare` changed nothing: the text itself, already UTF-8
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(v) => match std::str::from_utf8(v) {
+            Ok(s) => s,
+            Err(_) => return Err(ParseError::syntax("invalid UTF-8 after decoding")),
+        },
     };
     let grammar = Grammar::new(opts.minor);
     let mut p = parser::Parser::new(src, grammar, &mut builder);

@@ -398,7 +398,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn fill(&mut self) -> Result<(), E> {
         let mut t = match self.lexer.fast_token() {
             Some(t) => t,
-            None => match self.lexer.next_token() {
+            None => match self.lexer.next_token_general() {
                 Ok(t) => t,
                 Err(e) => {
                     self.lex_failed = true;
@@ -491,21 +491,37 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.at(self.p)
     }
 
+    /// The kind and keyword of token `i` ([`Self::at`] without copying the whole token).
+    #[inline]
+    fn kind_at(&mut self, i: usize) -> Result<(TokKind, Kw), E> {
+        self.hwm = self.hwm.max(i);
+        match self.toks.get(i) {
+            Some(t) => Ok((t.t.kind, t.kw)),
+            None => self.at_slow(i).map(|t| (t.t.kind, t.kw)),
+        }
+    }
+
+    /// The kind and keyword of the next token.
+    #[inline]
+    fn peek_kind(&mut self) -> Result<(TokKind, Kw), E> {
+        self.kind_at(self.p)
+    }
+
     #[inline]
     fn next_is(&mut self, k: TokKind) -> Result<bool, E> {
-        Ok(self.peek()?.t.kind == k)
+        Ok(self.peek_kind()?.0 == k)
     }
 
     #[inline]
     fn next_is_kw(&mut self, k: Kw) -> Result<bool, E> {
-        Ok(self.peek()?.kw == k)
+        Ok(self.peek_kind()?.1 == k)
     }
 
     /// Consumes a token of kind `k` (not a keyword).
     #[inline]
     fn eat(&mut self, k: TokKind) -> Result<bool, E> {
-        let t = self.peek()?;
-        if t.t.kind == k && t.kw == Kw::No {
+        let (kind, kw) = self.peek_kind()?;
+        if kind == k && kw == Kw::No {
             self.p += 1;
             Ok(true)
         } else {
@@ -515,7 +531,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     #[inline]
     fn eat_kw(&mut self, k: Kw) -> Result<bool, E> {
-        if self.peek()?.kw == k {
+        if self.peek_kind()?.1 == k {
             self.p += 1;
             Ok(true)
         } else {
@@ -1088,7 +1104,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     fn async_before(&mut self, k: Kw) -> Result<bool, E> {
-        Ok(self.at(self.p + 1)?.kw == k)
+        Ok(self.kind_at(self.p + 1)?.1 == k)
     }
 
     // ------------------------------------------------------------------ simple statements
@@ -1151,20 +1167,31 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
     }
 
-    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark (tokens
-    /// already read by [`Parser::assign_shape`]): `star_targets '='` cannot match without one.
-    fn eq_ahead(&self) -> bool {
+    /// Whether a `=` follows at bracket depth 0 in the logical line from the mark: `star_targets
+    /// '='` cannot match without one. Reads the rest of the line ahead as [`Parser::assign_shape`]
+    /// does (a tokenizer error there, or an unclosed bracket, answers `true`: try the target).
+    fn eq_ahead(&mut self) -> bool {
+        let mut i = self.p;
         let mut depth = 0u32;
-        for t in self.toks.get(self.p..).unwrap_or_default() {
+        loop {
+            if self.toks.len() <= i {
+                let failed = self.lex_failed;
+                if self.fill().is_err() {
+                    self.lex_failed = failed;
+                    return true;
+                }
+            }
+            let Some(t) = self.toks.get(i) else { return true };
             match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return false,
+                TokKind::NEWLINE | TokKind::SEMI if depth == 0 => return false,
+                TokKind::ENDMARKER => return depth != 0,
                 TokKind::EQUAL if depth == 0 => return true,
                 _ => {}
             }
+            i += 1;
         }
-        true
     }
 
     /// `assignment`. In the first pass, `shape` skips the alternatives that cannot match.
@@ -1291,7 +1318,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn augassign(&mut self) -> PR<Operator> {
         use Operator::*;
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUSEQUAL => Add,
             TokKind::MINEQUAL => Sub,
             TokKind::STAREQUAL => Mult,
@@ -1358,7 +1385,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if !self.eat(TokKind::COMMA)? {
                 break;
             }
-            if !self.next_is(TokKind::NAME)? || self.peek()?.kw != Kw::No {
+            if !self.next_is(TokKind::NAME)? || self.peek_kind()?.1 != Kw::No {
                 self.p = m2;
                 break;
             }
@@ -1418,7 +1445,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_import()?;
         }
         let lazy = self.g.lazy_imports && self.next_is_soft("lazy")? && {
-            let k = self.at(self.p + 1)?.kw;
+            let k = self.kind_at(self.p + 1)?.1;
             k == Kw::Import || k == Kw::From
         };
         if lazy {
@@ -1769,7 +1796,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         if self.eat(TokKind::NEWLINE)? {
             if let Some(tc) = self.type_comment()? {
-                if self.next_is(TokKind::NEWLINE)? && self.at(self.p + 1)?.t.kind == TokKind::INDENT {
+                if self.next_is(TokKind::NEWLINE)? && self.kind_at(self.p + 1)?.0 == TokKind::INDENT {
                     return Ok(Some(tc));
                 }
             }
@@ -2299,7 +2326,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         if self.eat_kw(Kw::As)? {
             if let Some(t) = self.star_target()? {
-                let k = self.peek()?.t.kind;
+                let k = self.peek_kind()?.0;
                 if matches!(k, TokKind::COMMA | TokKind::RPAR | TokKind::COLON) {
                     return Ok(Some(self.b.with_item(e, Some(t))));
                 }
@@ -2620,7 +2647,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         // value_pattern: attr !('.' | '(' | '=')
         if let Some(a) = self.attr()? {
-            if !matches!(self.peek()?.t.kind, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
+            if !matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
                 let pos = self.pos(m);
                 return Ok(Some(self.b.match_value(a, pos)));
             }
@@ -2667,7 +2694,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn literal_pattern(&mut self) -> PR<B::Pattern> {
         let m = self.p;
         if let Some(v) = self.signed_number()? {
-            if !matches!(self.peek()?.t.kind, TokKind::PLUS | TokKind::MINUS) {
+            if !matches!(self.peek_kind()?.0, TokKind::PLUS | TokKind::MINUS) {
                 let pos = self.pos(m);
                 return Ok(Some(self.b.match_value(v, pos)));
             }
@@ -2700,7 +2727,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn literal_expr(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if let Some(v) = self.signed_number()? {
-            if !matches!(self.peek()?.t.kind, TokKind::PLUS | TokKind::MINUS) {
+            if !matches!(self.peek_kind()?.0, TokKind::PLUS | TokKind::MINUS) {
                 return Ok(Some(v));
             }
         }
@@ -2730,7 +2757,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn complex_number(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let Some(real) = self.signed_real_number()? else { return Ok(None) };
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUS => Operator::Add,
             TokKind::MINUS => Operator::Sub,
             _ => {
@@ -2800,7 +2827,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(None);
         }
         let Some(n) = self.name_tok()? else { return Ok(None) };
-        if matches!(self.peek()?.t.kind, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
+        if matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::EQUAL) {
             self.p = m;
             return Ok(None);
         }
@@ -3076,7 +3103,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn is_keyword_pattern(&mut self) -> Result<bool, E> {
         let t = self.peek()?;
-        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL)
+        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL)
     }
 
     // ------------------------------------------------------------------ type statements
@@ -3436,7 +3463,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn assignment_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
         let t = self.peek()?;
-        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::COLONEQUAL) {
+        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::COLONEQUAL) {
             return Ok(None);
         }
         self.p += 2;
@@ -3556,7 +3583,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 (TokKind::GREATEREQUAL, _) => CmpOp::GtE,
                 (TokKind::GREATER, _) => CmpOp::Gt,
                 (_, Kw::Not) => {
-                    if self.at(self.p + 1)?.kw == Kw::In {
+                    if self.kind_at(self.p + 1)?.1 == Kw::In {
                         self.p += 1;
                         CmpOp::NotIn
                     } else {
@@ -3565,7 +3592,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 (_, Kw::In) => CmpOp::In,
                 (_, Kw::Is) => {
-                    if self.at(self.p + 1)?.kw == Kw::Not {
+                    if self.kind_at(self.p + 1)?.1 == Kw::Not {
                         self.p += 1;
                         CmpOp::IsNot
                     } else {
@@ -3620,7 +3647,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn binary_tail(&mut self, level: u8, m: usize, mut cur: B::Expr) -> Result<B::Expr, E> {
         loop {
             let m2 = self.p;
-            let (op, l) = match self.peek()?.t.kind {
+            let (op, l) = match self.peek_kind()?.0 {
                 TokKind::VBAR => (Operator::BitOr, 0),
                 TokKind::CIRCUMFLEX => (Operator::BitXor, 1),
                 TokKind::AMPER => (Operator::BitAnd, 2),
@@ -3660,7 +3687,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `factor (memo): '+' factor | '-' factor | '~' factor | power`
     fn factor(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let op = match self.peek()?.t.kind {
+        let op = match self.peek_kind()?.0 {
             TokKind::PLUS => UnaryOp::UAdd,
             TokKind::MINUS => UnaryOp::USub,
             TokKind::TILDE => UnaryOp::Invert,
@@ -3724,7 +3751,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let Some(mut cur) = self.atom()? else { return Ok(None) };
         loop {
             let m2 = self.p;
-            match self.peek()?.t.kind {
+            match self.peek_kind()?.0 {
                 TokKind::DOT => {
                     self.p += 1;
                     match self.name_tok()? {
@@ -3980,7 +4007,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
         }
         let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.at(self.p + 1)?.t.kind == TokKind::EQUAL {
+        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL {
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
@@ -4066,10 +4093,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let lower = if self.next_is(TokKind::COLON)? { None } else { self.expression()? };
         if self.eat(TokKind::COLON)? {
             let upper =
-                if matches!(self.peek()?.t.kind, TokKind::COLON | TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
+                if matches!(self.peek_kind()?.0, TokKind::COLON | TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
             let mut step = None;
             if self.eat(TokKind::COLON)? {
-                step = if matches!(self.peek()?.t.kind, TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
+                step = if matches!(self.peek_kind()?.0, TokKind::COMMA | TokKind::RSQB) { None } else { self.expression()? };
             }
             let pos = self.pos(m);
             return Ok(Some(self.b.slice(lower, upper, step, pos)));
@@ -4780,7 +4807,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `t_lookahead: '(' | '[' | '.'`
     fn t_lookahead(&mut self) -> Result<bool, E> {
-        Ok(matches!(self.peek()?.t.kind, TokKind::LPAR | TokKind::LSQB | TokKind::DOT))
+        Ok(matches!(self.peek_kind()?.0, TokKind::LPAR | TokKind::LSQB | TokKind::DOT))
     }
 
     /// `t_primary`: left-recursive; memoised at one position.
@@ -4811,7 +4838,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         loop {
             let m2 = self.p;
-            match self.peek()?.t.kind {
+            match self.peek_kind()?.0 {
                 TokKind::DOT => {
                     self.p += 1;
                     if let Some(n) = self.name_tok()? {
@@ -4917,7 +4944,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ strings
 
     fn is_string_start(&mut self) -> Result<bool, E> {
-        Ok(matches!(self.peek()?.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START))
+        Ok(matches!(self.peek_kind()?.0, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START))
     }
 
     /// `strings (memo): (fstring|string)+ | tstring+` (`_PyPegen_concatenate_strings`).
@@ -4930,7 +4957,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !self.g.pep701 {
             let mut end = m;
             let mut any_f = false;
-            while self.at(end)?.t.kind == TokKind::STRING {
+            while self.kind_at(end)?.0 == TokKind::STRING {
                 let t = self.at(end)?.t;
                 any_f |= is_fstring_token(self.text(&t));
                 end += 1;
@@ -4944,7 +4971,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if let Some(lit) = pycode_parse::strings::split_literal(self.text(&first.t)) {
                 if !lit.bytes
                     && pycode_parse::strings::is_plain_str_body(lit.body, lit.raw)
-                    && !matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START)
+                    && !matches!(self.kind_at(m + 1)?.0, TokKind::STRING | TokKind::FSTRING_START)
                 {
                     self.p = m + 1;
                     let pos = self.pos(m);

@@ -282,7 +282,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `a="/" ','`
     fn invalid_params_slash_first(&mut self) -> Result<(), E> {
         let a = self.peek()?;
-        if a.t.kind == TokKind::SLASH && self.at(self.p + 1)?.t.kind == TokKind::COMMA {
+        if a.t.kind == TokKind::SLASH && self.kind_at(self.p + 1)?.0 == TokKind::COMMA {
             self.p += 2;
             return Err(self.raise_tok(self.g.msg(Msg::SlashFirst), &a.t));
         }
@@ -311,8 +311,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let end = if lambda { TokKind::COLON } else { TokKind::RPAR };
         // a='*' (')' | ',' (')' | '**'))
-        let t1 = self.at(m + 1)?.t.kind;
-        let bare = t1 == end || (t1 == TokKind::COMMA && matches!(self.at(m + 2)?.t.kind, k if k == end || k == TokKind::DOUBLESTAR));
+        let t1 = self.kind_at(m + 1)?.0;
+        let bare = t1 == end || (t1 == TokKind::COMMA && matches!(self.kind_at(m + 2)?.0, k if k == end || k == TokKind::DOUBLESTAR));
         if bare {
             if lambda {
                 self.p = m + if t1 == end { 2 } else { 3 };
@@ -322,7 +322,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Err(self.raise_tok(self.g.msg(Msg::BareStar), &star.t));
         }
         // '*' ',' TYPE_COMMENT
-        if !lambda && t1 == TokKind::COMMA && self.at(m + 2)?.t.kind == TokKind::TYPE_COMMENT {
+        if !lambda && t1 == TokKind::COMMA && self.kind_at(m + 2)?.0 == TokKind::TYPE_COMMENT {
             return Err(self.raise_last(ErrorKind::SyntaxError, "bare * has associated type comment"));
         }
         // '*' param a='='
@@ -382,7 +382,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `invalid_default: a='=' &(')'|',')` (the mark is on the '=').
     pub(super) fn invalid_default(&mut self) -> Result<(), E> {
         let a = self.peek()?;
-        if a.t.kind == TokKind::EQUAL && matches!(self.at(self.p + 1)?.t.kind, TokKind::RPAR | TokKind::COMMA) {
+        if a.t.kind == TokKind::EQUAL && matches!(self.kind_at(self.p + 1)?.0, TokKind::RPAR | TokKind::COMMA) {
             return Err(self.raise_tok("expected default value expression", &a.t));
         }
         Ok(())
@@ -570,7 +570,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.invalid_block_after(false, "'try' statement", a.t.lineno)?;
         // 'try' ':' block !('except' | 'finally')
         if self.eat(TokKind::COLON)? && self.block()?.is_some() {
-            let k = self.peek()?.kw;
+            let k = self.peek_kind()?.1;
             if k != Kw::Except && k != Kw::Finally {
                 return Err(self.raise_last(ErrorKind::SyntaxError, "expected 'except' or 'finally' block"));
             }
@@ -700,7 +700,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Err(self.raise_last(ErrorKind::SyntaxError, "expected ':'"));
         }
         // a='except' '*' (NEWLINE | ':')
-        if (!new || star) && self.eat(TokKind::STAR)? && matches!(self.peek()?.t.kind, TokKind::NEWLINE | TokKind::COLON) {
+        if (!new || star) && self.eat(TokKind::STAR)? && matches!(self.peek_kind()?.0, TokKind::NEWLINE | TokKind::COLON) {
             return Err(self.raise_last(ErrorKind::SyntaxError, "expected one or more exception types"));
         }
         // 3.14+: 'except' '*'? expression 'as' a=expression ':' block
@@ -814,7 +814,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let t0 = self.peek()?;
         let name_string = t0.t.kind == TokKind::NAME
             && t0.kw == Kw::No
-            && matches!(self.at(m + 1)?.t.kind, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START);
+            && matches!(self.kind_at(m + 1)?.0, TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START);
         if !name_string && !self.at_soft_keyword()? {
             if let Some(a) = self.disjunction()? {
                 if let Some(b) = self.expression_without_invalid()? {
@@ -847,7 +847,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 self.parameters(true)?;
                 let b = self.peek()?;
                 if self.eat(TokKind::COLON)? {
-                    let k = self.peek()?.t.kind;
+                    let k = self.peek_kind()?.0;
                     let what = match k {
                         TokKind::FSTRING_MIDDLE => Some("f-string"),
                         TokKind::TSTRING_MIDDLE => Some("t-string"),
@@ -919,7 +919,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(n) = self.name_tok()? {
             if self.eat(TokKind::EQUAL)? {
                 if let Some(b) = self.bitwise_or()? {
-                    if !matches!(self.peek()?.t.kind, TokKind::EQUAL | TokKind::COLONEQUAL) {
+                    if !matches!(self.peek_kind()?.0, TokKind::EQUAL | TokKind::COLONEQUAL) {
                         let pb = self.expr_pos(&b);
                         let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
                         return Err(self.raise_range(msg, tok_pos(&n), pb));
@@ -929,12 +929,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = m;
         // !(list|tuple|genexp|'True'|'None'|'False') a=bitwise_or b='=' bitwise_or !('='|':=')
-        let k = self.peek()?.kw;
+        let k = self.peek_kind()?.1;
         if !matches!(k, Kw::True | Kw::None | Kw::False) && !self.at_list_tuple_genexp()? {
             if let Some(a) = self.bitwise_or()? {
                 if self.eat(TokKind::EQUAL)?
                     && self.bitwise_or()?.is_some()
-                    && !matches!(self.peek()?.t.kind, TokKind::EQUAL | TokKind::COLONEQUAL)
+                    && !matches!(self.peek_kind()?.0, TokKind::EQUAL | TokKind::COLONEQUAL)
                 {
                     let v = self.b.expr_view(&a);
                     let msg = format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", v.tag.name());
@@ -1077,7 +1077,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.p = m;
         // a=NAME b='=' expression for_if_clauses
         let a = self.peek()?;
-        if a.t.kind == TokKind::NAME && a.kw == Kw::No && self.at(m + 1)?.t.kind == TokKind::EQUAL {
+        if a.t.kind == TokKind::NAME && a.kw == Kw::No && self.kind_at(m + 1)?.0 == TokKind::EQUAL {
             let b = self.at(m + 1)?;
             self.p = m + 2;
             if self.expression()?.is_some() && self.for_if_clauses()?.is_some() {
@@ -1095,8 +1095,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             let a = self.peek()?;
             if a.t.kind == TokKind::NAME
                 && a.kw == Kw::No
-                && self.at(self.p + 1)?.t.kind == TokKind::EQUAL
-                && matches!(self.at(self.p + 2)?.t.kind, TokKind::COMMA | TokKind::RPAR)
+                && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL
+                && matches!(self.kind_at(self.p + 2)?.0, TokKind::COMMA | TokKind::RPAR)
             {
                 let b = self.at(self.p + 1)?;
                 return Err(self.raise_range("expected argument value expression", tok_pos(&a.t), tok_pos(&b.t)));
@@ -1147,7 +1147,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `invalid_comprehension` for the bracket at the mark.
     pub(super) fn invalid_comprehension(&mut self) -> Result<(), E> {
         let m = self.p;
-        let open = self.peek()?.t.kind;
+        let open = self.peek_kind()?.0;
         if !matches!(open, TokKind::LSQB | TokKind::LPAR | TokKind::LBRACE) {
             return Ok(());
         }
@@ -1311,7 +1311,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 self.p = m;
                 self.expression()?;
                 self.p += 1;
-                if matches!(self.peek()?.t.kind, TokKind::RBRACE | TokKind::COMMA) {
+                if matches!(self.peek_kind()?.0, TokKind::RBRACE | TokKind::COMMA) {
                     return Err(self.raise_tok("expression expected after dictionary key and ':'", &colon.t));
                 }
             }
@@ -1487,7 +1487,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let m = self.p;
         if self.expression()?.is_some() && self.eat_kw(Kw::As)? {
             if let Some(a) = self.expression()? {
-                if matches!(self.peek()?.t.kind, TokKind::COMMA | TokKind::RPAR | TokKind::COLON) {
+                if matches!(self.peek_kind()?.0, TokKind::COMMA | TokKind::RPAR | TokKind::COLON) {
                     self.raise_invalid_target(Targets::Star, &a)?;
                 }
             }
@@ -1555,7 +1555,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// 3.13+ `invalid_type_params: '[' token=']'` (the mark on '[').
     pub(super) fn invalid_type_params(&mut self) -> Result<(), E> {
-        if self.next_is(TokKind::LSQB)? && self.at(self.p + 1)?.t.kind == TokKind::RSQB {
+        if self.next_is(TokKind::LSQB)? && self.kind_at(self.p + 1)?.0 == TokKind::RSQB {
             let t = self.at(self.p + 1)?;
             self.p += 2;
             return Err(self.raise_from("Type parameter list cannot be empty", t.t.lineno, t.t.col.max(0) as u32));
@@ -1698,11 +1698,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Err(self.raise_next(&format!("{w}: expecting a valid expression after '{{'")));
         }
         let after_expr = self.p;
-        let k = self.peek()?.t.kind;
+        let k = self.peek_kind()?.0;
         if !matches!(k, TokKind::EQUAL | TokKind::EXCLAMATION | TokKind::COLON | TokKind::RBRACE) {
             return Err(self.raise_next(&format!("{w}: expecting '=', or '!', or ':', or '}}'")));
         }
-        if self.eat(TokKind::EQUAL)? && !matches!(self.peek()?.t.kind, TokKind::EXCLAMATION | TokKind::COLON | TokKind::RBRACE) {
+        if self.eat(TokKind::EQUAL)? && !matches!(self.peek_kind()?.0, TokKind::EXCLAMATION | TokKind::COLON | TokKind::RBRACE) {
             return Err(self.raise_next(&format!("{w}: expecting '!', or ':', or '}}'")));
         }
         self.p = after_expr;
@@ -1710,7 +1710,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let after_eq = self.p;
         // invalid_fstring_conversion_character
         if self.eat(TokKind::EXCLAMATION)? {
-            let k = self.peek()?.t.kind;
+            let k = self.peek_kind()?.0;
             if matches!(k, TokKind::COLON | TokKind::RBRACE) {
                 return Err(self.raise_next(&format!("{w}: missing conversion character")));
             }
@@ -1723,7 +1723,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !(self.eat(TokKind::EXCLAMATION)? && self.eat(TokKind::NAME)?) {
             self.p = after_eq;
         }
-        let k = self.peek()?.t.kind;
+        let k = self.peek_kind()?.0;
         if !matches!(k, TokKind::COLON | TokKind::RBRACE) {
             return Err(self.raise_next(&format!("{w}: expecting ':' or '}}'")));
         }
