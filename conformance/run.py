@@ -175,6 +175,15 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
             return "timeout"
         except OSError as e:
             return "cannot run pycode: %s" % e
+        if "then" in spec and p.returncode == 0:
+            argv = [pycode] + [a.format(**subst) for a in spec["then"]]
+            try:
+                p = subprocess.run(argv, cwd=refs.corpus_dir(corpus), env=env, capture_output=True,
+                                   timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                return "timeout"
+            except OSError as e:
+                return "cannot run pycode: %s" % e
         out = p.stdout
         if spec.get("output") == "tmp-pyc":
             pyc = _find_pyc(tmp)
