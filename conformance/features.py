@@ -9,7 +9,8 @@ is given, the pycode command line, and how outputs are compared:
             "source": pycode gets the source path relative to the corpus root, cwd = corpus
             root (so filenames in messages match CPython's)
   argv      pycode arguments; substituted: {release}; {pyc} / {tspyc} the reference
-            unchecked-hash / timestamp .pyc; {src} the source path; {tmp} a fresh scratch
+            unchecked-hash / timestamp .pyc ({pyc_O1} / {tspyc_O1}, {pyc_O2} / {tspyc_O2}: those of
+            optimize levels 1 and 2); {src} the source path; {tmp} a fresh scratch
             directory; {set_order} `32` for a Pyodide reference, else `64`
   then      optional second pycode command (same substitutions), run when `argv` exited 0;
             its exit status and output are the ones compared (only with compare "status")
@@ -84,6 +85,17 @@ FEATURES = {
     "verify": {
         "refs": ["pyc"], "input": "pyc",
         "argv": ["verify", "-q", "{pyc}", "{tspyc}"],
+        "compare": "status",
+    },
+    # the same on CPython's optimize level 1 and 2 files (`py_compile.compile(optimize=N)`).
+    "verify-O1": {
+        "refs": ["pyc-O1"], "input": "pyc",
+        "argv": ["verify", "-q", "{pyc_O1}", "{tspyc_O1}"],
+        "compare": "status",
+    },
+    "verify-O2": {
+        "refs": ["pyc-O2"], "input": "pyc",
+        "argv": ["verify", "-q", "{pyc_O2}", "{tspyc_O2}"],
         "compare": "status",
     },
     # verifier on pycode's own output: `pycode compile` writes a .pyc (at optimize level 0, 1
