@@ -9,8 +9,11 @@ is given, the pycode command line, and how outputs are compared:
             "source": pycode gets the source path relative to the corpus root, cwd = corpus
             root (so filenames in messages match CPython's)
   argv      pycode arguments; substituted: {release}; {pyc} / {tspyc} the reference
-            unchecked-hash / timestamp .pyc; {src} the source path; {tmp} a fresh scratch
+            unchecked-hash / timestamp .pyc ({pyc_O1} / {tspyc_O1}, {pyc_O2} / {tspyc_O2}: those of
+            optimize levels 1 and 2); {src} the source path; {tmp} a fresh scratch
             directory; {set_order} `32` for a Pyodide reference, else `64`
+  then      optional second pycode command (same substitutions), run when `argv` exited 0;
+            its exit status and output are the ones compared (only with compare "status")
   env       extra environment variables (same substitutions)
   output    "stdout" (default) or "tmp-pyc": the single .pyc pycode wrote under {tmp}
   expect    suffix of the reference output pycode's stdout must equal
@@ -82,6 +85,39 @@ FEATURES = {
     "verify": {
         "refs": ["pyc"], "input": "pyc",
         "argv": ["verify", "-q", "{pyc}", "{tspyc}"],
+        "compare": "status",
+    },
+    # the same on CPython's optimize level 1 and 2 files (`py_compile.compile(optimize=N)`).
+    "verify-O1": {
+        "refs": ["pyc-O1"], "input": "pyc",
+        "argv": ["verify", "-q", "{pyc_O1}", "{tspyc_O1}"],
+        "compare": "status",
+    },
+    "verify-O2": {
+        "refs": ["pyc-O2"], "input": "pyc",
+        "argv": ["verify", "-q", "{pyc_O2}", "{tspyc_O2}"],
+        "compare": "status",
+    },
+    # verifier on pycode's own output: `pycode compile` writes a .pyc (at optimize level 0, 1
+    # or 2) and `pycode verify` must accept it. In scope: the files CPython compiles (the `pyc`
+    # reference only decides the scope; its bytes are not compared, so a file the compiler
+    # does not reproduce byte for byte is still checked here).
+    "verify-own": {
+        "refs": ["pyc"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "-o", "{tmp}/out.pyc", "{src}"],
+        "then": ["verify", "-q", "{tmp}/out.pyc"],
+        "compare": "status",
+    },
+    "verify-own-O1": {
+        "refs": ["pyc"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "1", "-o", "{tmp}/out.pyc", "{src}"],
+        "then": ["verify", "-q", "{tmp}/out.pyc"],
+        "compare": "status",
+    },
+    "verify-own-O2": {
+        "refs": ["pyc"], "input": "source",
+        "argv": ["compile", "--target", "{release}", "--optimize", "2", "-o", "{tmp}/out.pyc", "{src}"],
+        "then": ["verify", "-q", "{tmp}/out.pyc"],
         "compare": "status",
     },
     # compiler: the unchecked-hash .pyc `pycode compile` writes must be byte-identical to the

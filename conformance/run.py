@@ -163,7 +163,11 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
         subst = {"release": release, "src": rel, "tmp": tmp,
                  "set_order": "32" if pyodide else "64",
                  "pyc": refs.output_path(release, corpus, rel, ".pyc"),
-                 "tspyc": refs.output_path(release, corpus, rel, ".ts.pyc")}
+                 "tspyc": refs.output_path(release, corpus, rel, ".ts.pyc"),
+                 "pyc_O1": refs.output_path(release, corpus, rel, ".O1.pyc"),
+                 "tspyc_O1": refs.output_path(release, corpus, rel, ".O1.ts.pyc"),
+                 "pyc_O2": refs.output_path(release, corpus, rel, ".O2.pyc"),
+                 "tspyc_O2": refs.output_path(release, corpus, rel, ".O2.ts.pyc")}
         argv = [pycode] + [a.format(**subst) for a in spec["argv"]]
         env = dict(os.environ)
         for k, v in spec.get("env", {}).items():
@@ -175,6 +179,15 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
             return "timeout"
         except OSError as e:
             return "cannot run pycode: %s" % e
+        if "then" in spec and p.returncode == 0:
+            argv = [pycode] + [a.format(**subst) for a in spec["then"]]
+            try:
+                p = subprocess.run(argv, cwd=refs.corpus_dir(corpus), env=env, capture_output=True,
+                                   timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                return "timeout"
+            except OSError as e:
+                return "cannot run pycode: %s" % e
         out = p.stdout
         if spec.get("output") == "tmp-pyc":
             pyc = _find_pyc(tmp)
