@@ -168,19 +168,13 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
                  "tspyc_O1": refs.output_path(release, corpus, rel, ".O1.ts.pyc"),
                  "pyc_O2": refs.output_path(release, corpus, rel, ".O2.pyc"),
                  "tspyc_O2": refs.output_path(release, corpus, rel, ".O2.ts.pyc")}
-        argv = [pycode] + [a.format(**subst) for a in spec["argv"]]
         env = dict(os.environ)
         for k, v in spec.get("env", {}).items():
             env[k] = v.format(**subst)
-        try:
-            p = subprocess.run(argv, cwd=refs.corpus_dir(corpus), env=env, capture_output=True,
-                               timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            return "timeout"
-        except OSError as e:
-            return "cannot run pycode: %s" % e
-        if "then" in spec and p.returncode == 0:
-            argv = [pycode] + [a.format(**subst) for a in spec["then"]]
+        # `argv`, then (when it succeeded) the optional second command `then`; the last one run
+        # is what is compared.
+        for step in [spec["argv"]] + ([spec["then"]] if "then" in spec else []):
+            argv = [pycode] + [a.format(**subst) for a in step]
             try:
                 p = subprocess.run(argv, cwd=refs.corpus_dir(corpus), env=env, capture_output=True,
                                    timeout=TIMEOUT)
@@ -188,6 +182,8 @@ def check_file(release, corpus, rel, spec, statuses, pycode, pyodide):
                 return "timeout"
             except OSError as e:
                 return "cannot run pycode: %s" % e
+            if p.returncode != 0:
+                break
         out = p.stdout
         if spec.get("output") == "tmp-pyc":
             pyc = _find_pyc(tmp)
