@@ -12,12 +12,7 @@ const RELEASES: [(&str, PyMinor); 4] =
 #[test]
 fn fixtures_match_cpython() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    names.sort();
+    let names = pycode_testkit::files(&dir, ".py");
     let mut failures = Vec::new();
     let mut checked = 0;
     for path in &names {

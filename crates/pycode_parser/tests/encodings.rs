@@ -57,12 +57,7 @@ const MAX_KNOWN_GAPS: usize = 28;
 #[test]
 fn encodings_match_cpython() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/encodings");
-    let mut names: Vec<_> = std::fs::read_dir(dir.join("src"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    names.sort();
+    let names = pycode_testkit::files(dir.join("src"), ".py");
     let mut failures = Vec::new();
     let mut stale = Vec::new();
     let mut checked = 0;

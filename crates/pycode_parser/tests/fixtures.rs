@@ -18,11 +18,9 @@ fn minor_of(tag: &str) -> Option<PyMinor> {
 #[test]
 fn fixtures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    names.sort();
     let mut ran = 0;
     let mut failures = Vec::new();
-    for exp in names.iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
+    for exp in &pycode_testkit::files(&dir, ".txt") {
         let stem = exp.file_stem().unwrap().to_str().unwrap();
         let (name, tag) = stem.rsplit_once('.').unwrap();
         let minor = minor_of(tag).unwrap();

@@ -20,13 +20,7 @@ fn py_compile_text(src: &[u8], minor: PyMinor) -> String {
 #[test]
 fn fixtures_match_cpython() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax_errors");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixture dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    cases.sort();
+    let cases = pycode_testkit::files(&dir, ".py");
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in &cases {
