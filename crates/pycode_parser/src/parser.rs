@@ -855,6 +855,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         Ok(Some(self.b.function_type(argtypes, ret)))
     }
 
+    /// `',' '**' expression` of `type_expressions`: the expression, or `None` with the mark
+    /// back where it was.
+    fn comma_double_star_expression(&mut self) -> PR<B::Expr> {
+        let k = self.p;
+        if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
+            if let Some(e) = self.expression()? {
+                return Ok(Some(e));
+            }
+        }
+        self.p = k;
+        Ok(None)
+    }
+
     /// `type_expressions` (the `*`/`**` forms keep only the expressions).
     fn type_expressions(&mut self) -> PR<Vec<B::Expr>> {
         let m = self.p;
@@ -880,41 +893,22 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if self.eat(TokKind::COMMA)? && self.eat(TokKind::STAR)? {
                 if let Some(b) = self.expression()? {
                     a.push(b);
-                    let k = self.p;
-                    if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
-                        if let Some(c) = self.expression()? {
-                            a.push(c);
-                            return Ok(Some(a));
-                        }
-                    }
-                    self.p = k;
+                    a.extend(self.comma_double_star_expression()?);
                     return Ok(Some(a));
                 }
             }
             self.p = after_a;
-            // a ',' '**' b
-            if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
-                if let Some(b) = self.expression()? {
-                    a.push(b);
-                    return Ok(Some(a));
-                }
-            }
-            // the gather alone
-            self.p = after_a;
+            // a ',' '**' b | the gather alone
+            a.extend(self.comma_double_star_expression()?);
             return Ok(Some(a));
         }
         self.p = m;
         // '*' a ',' '**' b | '*' a
         if self.eat(TokKind::STAR)? {
             if let Some(x) = self.expression()? {
-                let k = self.p;
-                if self.eat(TokKind::COMMA)? && self.eat(TokKind::DOUBLESTAR)? {
-                    if let Some(y) = self.expression()? {
-                        return Ok(Some(vec![x, y]));
-                    }
-                }
-                self.p = k;
-                return Ok(Some(vec![x]));
+                let mut v = vec![x];
+                v.extend(self.comma_double_star_expression()?);
+                return Ok(Some(v));
             }
         }
         self.p = m;
