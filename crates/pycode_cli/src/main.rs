@@ -82,13 +82,10 @@ fn main() -> ExitCode {
 fn command_first(mut args: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let mut lead = 0;
     while let Some(a) = args.get(lead) {
-        let a = a.as_slice();
-        if a == b"--target" || a == b"--python" {
-            lead += 2;
-        } else if a.starts_with(b"--target=") || a.starts_with(b"--python=") {
-            lead += 1;
-        } else {
-            break;
+        match target::own_option(a) {
+            Some((_, None)) => lead += 2,
+            Some((_, Some(_))) => lead += 1,
+            None => break,
         }
     }
     if lead == 0 || lead >= args.len() {

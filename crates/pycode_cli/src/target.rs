@@ -42,6 +42,20 @@ pub struct Extracted {
     pub rest: Vec<Vec<u8>>,
 }
 
+/// When `arg` is one of pycode's own options: its name, and its value when given inline
+/// (`--target=X`; else the value is the next argument).
+pub fn own_option(arg: &[u8]) -> Option<(&'static str, Option<&[u8]>)> {
+    let (name, inline) = match arg.iter().position(|&c| c == b'=') {
+        Some(i) if arg.starts_with(b"--") => (arg.get(..i)?, arg.get(i + 1..)),
+        _ => (arg, None),
+    };
+    match name {
+        b"--target" => Some(("--target", inline)),
+        b"--python" => Some(("--python", inline)),
+        _ => None,
+    }
+}
+
 /// Takes pycode's own options out of `argv`; an error is the message to print (exit status 2).
 pub fn extract(cmd: &str, argv: Vec<Vec<u8>>) -> Result<Extracted, String> {
     let mut release = None;
@@ -53,17 +67,9 @@ pub fn extract(cmd: &str, argv: Vec<Vec<u8>>) -> Result<Extracted, String> {
             rest.extend(it.by_ref());
             break;
         }
-        let (name, inline) = match a.iter().position(|&c| c == b'=') {
-            Some(i) if a.starts_with(b"--") => (&a[..i], Some(a[i + 1..].to_vec())),
-            _ => (&a[..], None),
-        };
-        let opt = match name {
-            b"--target" => "--target",
-            b"--python" => "--python",
-            _ => {
-                rest.push(a);
-                continue;
-            }
+        let Some((opt, inline)) = own_option(&a).map(|(opt, inline)| (opt, inline.map(<[u8]>::to_vec))) else {
+            rest.push(a);
+            continue;
         };
         let value = match inline {
             Some(v) => v,
