@@ -74,6 +74,17 @@ pub fn ast_construction_limit(minor: PyMinor) -> usize {
     }
 }
 
+/// How many frames of `Lib/ast.py`'s `_format` CPython's `ast.dump` runs (in [`dump_limited`]'s
+/// units) before its `RecursionError`, called from `python -m ast` with the default recursion
+/// limit of 1000. Measured on the same chains as [`ast_construction_limit`]: 991 (3.11.7), 995
+/// (3.12.1, 3.13.0; 3.14 and 3.15 taken to be the same).
+pub fn dump_frame_limit(minor: PyMinor) -> usize {
+    match minor {
+        PyMinor::Py311 => 991,
+        PyMinor::Py312 | PyMinor::Py313 | PyMinor::Py314 | PyMinor::Py315 => 995,
+    }
+}
+
 type Out = (String, bool);
 
 struct Dumper<'o> {

@@ -15,7 +15,7 @@ pub mod pyerr;
 mod wide_chars;
 
 pub use constant::Constant;
-pub use dump::{ast_construction_limit, dump, dump_expr, dump_limited, Depths, DumpOptions};
+pub use dump::{ast_construction_limit, dump, dump_expr, dump_frame_limit, dump_limited, Depths, DumpOptions};
 pub use nodes::*;
 pub use pycode_object::PyStr;
 

@@ -139,17 +139,6 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// `python -m ast` runs `ast.parse` then `ast.dump` inside CPython, whose recursion limits stop
-/// a deep tree with a `RecursionError`. Measured with `python -m ast` of each release on chains
-/// such as `x = a.b.b…`, `a()()…`, `a+a+…` (Python recursion limit 1000):
-/// * `ast2obj` ("during ast construction") allows trees nested at most
-///   `pycode_ast::ast_construction_limit` deep;
-/// * `ast.dump`'s `_format` then allows 991 (3.11.7) or 995 (3.12.1, 3.13.0) frames of its own
-///   (see `pycode_ast::dump_limited`). 3.11 names the call it stopped in; the first frame too
-///   many being a plain value's repr gives "while getting the repr of an object" there.
-const DUMP_FRAMES_311: usize = 991;
-const DUMP_FRAMES: usize = 995;
-
 fn recursion_error(msg: &str) -> pycode_parser::ParseError {
     pycode_parser::ParseError::new(pycode_parser::ErrorKind::RecursionError, msg)
 }
@@ -166,10 +155,17 @@ fn deep_parse_error(e: pycode_parser::ParseError, minor: PyMinor) -> pycode_pars
     }
 }
 
+/// `python -m ast` runs `ast.parse` then `ast.dump` inside CPython, whose recursion limits stop
+/// a deep tree with a `RecursionError`. Measured with `python -m ast` of each release on chains
+/// such as `x = a.b.b…`, `a()()…`, `a+a+…` (Python recursion limit 1000):
+/// * `ast2obj` ("during ast construction") allows trees nested at most
+///   `pycode_ast::ast_construction_limit` deep;
+/// * `ast.dump`'s `_format` then allows `pycode_ast::dump_frame_limit` frames of its own
+///   (see `pycode_ast::dump_limited`). 3.11 names the call it stopped in; the first frame too
+///   many being a plain value's repr gives "while getting the repr of an object" there.
 fn dump_as_cpython(tree: &pycode_ast::Mod, dopts: &DumpOptions) -> Result<String, pycode_parser::ParseError> {
     let minor = dopts.minor;
-    let limit = if minor == PyMinor::Py311 { DUMP_FRAMES_311 } else { DUMP_FRAMES };
-    let (text, depths) = pycode_ast::dump_limited(tree, dopts, limit);
+    let (text, depths) = pycode_ast::dump_limited(tree, dopts, pycode_ast::dump_frame_limit(minor));
     if depths.nodes > pycode_ast::ast_construction_limit(minor) {
         return Err(recursion_error("maximum recursion depth exceeded during ast construction"));
     }

@@ -65,9 +65,6 @@ pub fn normalize(msg: &str) -> String {
     out
 }
 
-/// `_format` frames CPython 3.12's `ast.dump` runs before its `RecursionError`.
-const INDENTED_DUMP_FRAMES: usize = 995;
-
 /// `ast.parse(data, mode=M)` for every release and mode, then `ast.dump` of each tree (with and
 /// without attributes). Returns one outcome per configuration; a panic propagates.
 pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
@@ -81,12 +78,12 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
                 Ok(tree) => {
                     // The indented form's size is quadratic in the depth by nature (as CPython's),
                     // so only one configuration gets it, and it stops where CPython's `ast.dump`
-                    // meets its recursion limit (995 `_format` frames, as `pycode ast` does): a
+                    // meets its recursion limit (`dump_frame_limit`, as `pycode ast` does): a
                     // 3,000-deep chain would otherwise be gigabytes of copying. Every tree gets
                     // the one-line form in full.
                     if mode == pycode_parser::Mode::Exec && minor == PyMinor::Py312 {
                         let opts = DumpOptions { include_attributes: true, indent: Some(" ".into()), minor };
-                        let (d, depths) = pycode_ast::dump_limited(&tree, &opts, INDENTED_DUMP_FRAMES);
+                        let (d, depths) = pycode_ast::dump_limited(&tree, &opts, pycode_ast::dump_frame_limit(minor));
                         assert!(!d.is_empty() || depths.frames_exceeded.is_some(), "empty dump");
                     }
                     let d2 = pycode_ast::dump(&tree, &DumpOptions { include_attributes: false, indent: None, minor });
