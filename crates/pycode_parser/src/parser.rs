@@ -139,14 +139,16 @@ struct StarEtc<B: AstBuilder> {
     kwarg: Option<B::Arg>,
 }
 
-/// What the caller of `args` already knows of the first argument, at the mark `args` starts at.
+/// What the caller of `args` already knows of the first argument, at the mark `args` starts at:
+/// what `genexp_element` found there (`assignment_expression | expression !':='`, or 3.15's
+/// `starred_expression` before a '*').
 enum FirstArg<X> {
     /// Nothing: `args` parses it.
     Unknown,
-    /// `assignment_expression | expression !':='` matched, ending at the mark.
+    /// It matched, ending at the mark.
     Parsed(X, usize),
-    /// `assignment_expression | expression !':='` did not match there: parsing it again would
-    /// fail again (with nested calls, twice per level: 2^depth).
+    /// It did not match: parsing it again would fail again (with nested calls, twice per
+    /// level: 2^depth).
     NoMatch,
 }
 
@@ -229,8 +231,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     /// In the second pass (the memo of `expression` and `disjunction` is on, also where
     /// `expression_without_invalid` turns the invalid rules off).
     pass2: bool,
-    /// Inside 3.15's two tries of a `(*` group ([`Self::starred_genexp_or_first`]): `bitwise_or`
-    /// is memoized there in the first pass too.
+    /// Inside 3.15's two tries of a `(*` group or a `{**` display ([`Self::with_star_memo`]):
+    /// `bitwise_or` is memoized there in the first pass too.
     star_memo: u32,
     /// The position of the last comprehension's last item (`_PyPegen_get_last_comprehension_item`).
     last_comp_item: Pos,
@@ -4235,10 +4237,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 // parse the `bitwise_or` after the '*', which CPython memoizes (left-recursive
                 // rule); memoized here too while they run, or each nested `(*` would be parsed
                 // twice per level (2^depth: 20 levels took 2 s).
-                self.star_memo += 1;
-                let r = self.starred_genexp_or_first(m);
-                self.star_memo -= 1;
-                match r? {
+                match self.with_star_memo(|p| p.starred_genexp_or_first(m))? {
                     StarredParen::Genexp(e) => return Ok(Some(e)),
                     StarredParen::First(first) => first,
                 }
@@ -4369,10 +4368,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             // dictcomp: '{' '**' expression for_if_clauses '}', else the dict. Both parse the
             // `bitwise_or` after the '**', which CPython memoizes; memoized here too while they
             // run, or each nested `{**` would be parsed twice per level (2^depth).
-            self.star_memo += 1;
-            let r = self.dictcomp_unpack_or_dict(m);
-            self.star_memo -= 1;
-            return r;
+            return self.with_star_memo(|p| p.dictcomp_unpack_or_dict(m));
         }
         if t.t.kind != TokKind::STAR {
             let Some(k) = self.expression()? else {
@@ -4417,6 +4413,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             return Ok(Some(self.b.set(v, pos)));
         }
         self.set_rest(m, first)
+    }
+
+    /// Runs `f` with `bitwise_or` memoized in the first pass too (CPython memoizes it always):
+    /// for 3.15's alternatives that both parse the operand after a `*` / `**`.
+    fn with_star_memo<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
+        self.star_memo += 1;
+        let r = f(self);
+        self.star_memo -= 1;
+        r
     }
 
     /// 3.15's `'{' '**'`: a dict comprehension of unpacked mappings, else a dict.
