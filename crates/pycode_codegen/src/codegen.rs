@@ -194,7 +194,7 @@ struct Compiler<'a> {
     future: FutureFeatures,
     opts: CompileOptions,
     /// The target's behaviour switches (`opts.release.features()`).
-    feat: Features,
+    feat: &'static Features,
     /// The target's instruction-selection line (`opts.release.line()`), see `select.rs`.
     line: Minor,
     ops: &'static Ops,
