@@ -73,9 +73,31 @@ unsafe impl GlobalAlloc for PycodeAlloc {
 /// `libmimalloc-sys` bindings do not name it).
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
+/// mimalloc's `mi_option_allow_thp` (same header).
+const MI_OPTION_ALLOW_THP: i32 = 43;
+
 extern "C" {
     /// `void mi_option_set(mi_option_t option, long value)`.
     fn mi_option_set(option: i32, value: std::ffi::c_long);
+}
+
+/// `allow_thp = 0` must be set before mimalloc initialises itself, which it does in a
+/// constructor of priority 101 (or at the first allocation): that is when it reserves and
+/// touches its first arena, and when it reads this option to decide whether to madvise its
+/// memory for transparent huge pages. Set later (in `main`), the first arena has already been
+/// faulted in 2 MiB at a time: 11.0 MB peak RSS for compiling a one-line file instead of 7.4 MB.
+/// The linker runs `.init_array.NNNNN` entries in ascending priority, before unprioritised ones,
+/// so priority 100 runs first.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array.00100"]
+static EARLY_OPTIONS: extern "C" fn() = early_options;
+
+#[cfg(target_os = "linux")]
+extern "C" fn early_options() {
+    // SAFETY: `mi_option_set` only stores the value in mimalloc's static option table (no
+    // allocation, no initialisation); the option number is checked in the test below.
+    unsafe { mi_option_set(MI_OPTION_ALLOW_THP, 0) }
 }
 
 /// Sets mimalloc's options for this process:
@@ -85,22 +107,18 @@ extern "C" {
 ///   working set is the same from file to file, so this only removes page faults (with the
 ///   default, their number also grew with the machine's load, since purges are timed); the peak
 ///   RSS stays the largest file's working set, and everything is returned at exit.
-/// - No transparent huge pages for this process (Linux `PR_SET_THP_DISABLE`): mimalloc commits
-///   its arenas up front where the kernel overcommits, and with THP in `madvise` mode they were
-///   faulted in 2 MiB at a time. Peak RSS of `compileall -f -q` over the 3.12 stdlib (511 files),
-///   `--target 3.12`: 32.2 → 18.3 MB at `-j 1` (CPython 3.12.1's own `-j 1`: 23.7 MB), 54.8 →
-///   25.6 MB at `-j 2`; `--target 3.14` 30.2 → 19.4 MB. Instructions are the same (374.9 M on
-///   the ten largest files either way); page faults go from ~390 to ~2,650.
+/// - No transparent huge pages: set before mimalloc starts (`EARLY_OPTIONS` above), so mimalloc
+///   itself disables them for the process (`PR_SET_THP_DISABLE`) as it initialises. mimalloc
+///   commits its arenas up front where the kernel overcommits, and with THP in `madvise` mode
+///   they were faulted in 2 MiB at a time. Peak RSS of `compileall -f -q` over the 3.12 stdlib
+///   (511 files), `--target 3.12`: 32.2 → 18.3 MB at `-j 1` (CPython 3.12.1's own `-j 1`:
+///   23.7 MB), 54.8 → 25.6 MB at `-j 2` when this was a `prctl` in `main`; a one-line file
+///   11.0 → 7.4 MB once the option was set before mimalloc's own start. Instructions are the
+///   same; page faults go from ~390 to ~2,650.
 pub fn configure() {
     // SAFETY: `mi_option_set` only stores the value (mimalloc reads options lazily and accepts
     // a change at any time); the option number is checked against the header in the test below.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process; its
-    // result is not needed (on failure the process keeps the system's THP setting).
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
 }
 
 #[cfg(test)]
@@ -112,6 +130,21 @@ mod tests {
 
     /// `MI_OPTION_PURGE_DELAY` names mimalloc's purge delay: in the bundled v3 its default is
     /// 1000 ms, which no neighbouring option has.
+    /// `MI_OPTION_ALLOW_THP` names `allow_thp`, and `EARLY_OPTIONS` ran before this test (the
+    /// test binary links it too): the option reads 0, while its neighbour keeps its default
+    /// (`page_cross_thread_max_reclaim`: 32 in the bundled v3).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn allow_thp_is_off_from_the_start() {
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() && std::env::var_os("MIMALLOC_PAGE_CROSS_THREAD_MAX_RECLAIM").is_none() {
+            // SAFETY: reading an option has no preconditions.
+            unsafe {
+                assert_eq!(mi_option_get(super::MI_OPTION_ALLOW_THP), 0);
+                assert_eq!(mi_option_get(super::MI_OPTION_ALLOW_THP - 1), 32);
+            }
+        }
+    }
+
     #[test]
     fn purge_delay_option_number() {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() && std::env::var_os("MIMALLOC_RESET_DELAY").is_none() {

@@ -1,8 +1,11 @@
 //! An insertion-ordered set giving each entry a dense index — what CPython's compiler gets from
 //! `dict`s like `u_names` / `u_consts` (`dict_add_o`, `compiler_add_o`).
 //!
-//! Each key is stored once (in `items`); the hash table holds only `(hash, index)` pairs, so an
-//! insert of a key that is already present neither clones nor allocates.
+//! Each key is stored once (in `items`) with its hash beside it (in `hashes`). Most sets are
+//! small (a code unit's names, locals or constants), so up to [`SMALL`] entries a lookup scans the
+//! hashes; only a set that grows past that builds a hash table of indices (no rehash churn, no
+//! table allocation for the common case). An insert of a key that is already present neither
+//! clones nor allocates.
 
 use std::hash::{BuildHasher, Hash};
 
@@ -15,16 +18,63 @@ pub fn fx_hash<K: Hash + ?Sized>(k: &K) -> u64 {
     FxBuildHasher.hash_one(k)
 }
 
+/// Up to this many entries a lookup scans `hashes` instead of using the table.
+const SMALL: usize = 16;
+
 #[derive(Clone, Debug)]
 pub struct IndexSet<K> {
     items: Vec<K>,
-    /// `(hash of items[i], i)`.
-    table: HashTable<(u64, u32)>,
+    /// `hashes[i]` is the hash of `items[i]`.
+    hashes: Vec<u64>,
+    /// Indices into `items`, hashed by `hashes`; empty while the set has at most [`SMALL`] entries.
+    table: HashTable<u32>,
 }
 
 impl<K> Default for IndexSet<K> {
     fn default() -> Self {
-        Self { items: Vec::new(), table: HashTable::new() }
+        Self { items: Vec::new(), hashes: Vec::new(), table: HashTable::new() }
+    }
+}
+
+impl<K> IndexSet<K> {
+    /// The index of the entry with hash `h` for which `same` holds.
+    fn find_by(&self, h: u64, same: impl Fn(&K) -> bool) -> Option<u32> {
+        let items = &self.items;
+        if self.table.is_empty() {
+            return self
+                .hashes
+                .iter()
+                .zip(items)
+                .position(|(&eh, x)| eh == h && same(x))
+                .map(|i| i as u32);
+        }
+        let hashes = &self.hashes;
+        self.table
+            .find(h, |&i| hashes.get(i as usize) == Some(&h) && items.get(i as usize).is_some_and(&same))
+            .copied()
+    }
+
+    fn push_hashed(&mut self, h: u64, k: K) -> u32 {
+        let i = self.items.len() as u32;
+        self.items.push(k);
+        self.hashes.push(h);
+        let hashes = &self.hashes;
+        let rehash = |&j: &u32| hashes.get(j as usize).copied().unwrap_or(0);
+        if !self.table.is_empty() {
+            self.table.insert_unique(h, i, rehash);
+        } else if self.items.len() > SMALL {
+            self.table.reserve(self.items.len() * 2, rehash);
+            for (j, &eh) in self.hashes.iter().enumerate() {
+                self.table.insert_unique(eh, j as u32, rehash);
+            }
+        }
+        i
+    }
+
+    fn clear(&mut self) {
+        self.table.clear();
+        self.hashes.clear();
+        self.items.clear();
     }
 }
 
@@ -33,22 +83,10 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
         Self::default()
     }
 
-    fn find_hashed(&self, h: u64, k: &K) -> Option<u32> {
-        let items = &self.items;
-        self.table.find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x == k)).map(|&(_, i)| i)
-    }
-
-    fn push_hashed(&mut self, h: u64, k: K) -> u32 {
-        let i = self.items.len() as u32;
-        self.items.push(k);
-        self.table.insert_unique(h, (h, i), |&(eh, _)| eh);
-        i
-    }
-
     /// Index of `k`, adding it at the end if absent (`dict_add_o`).
     pub fn insert(&mut self, k: K) -> u32 {
         let h = fx_hash(&k);
-        match self.find_hashed(h, &k) {
+        match self.find_by(h, |x| *x == k) {
             Some(i) => i,
             None => self.push_hashed(h, k),
         }
@@ -57,7 +95,7 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
     /// Like [`insert`](Self::insert) for a borrowed key: clones it only when it is new.
     pub fn insert_ref(&mut self, k: &K) -> u32 {
         let h = fx_hash(k);
-        match self.find_hashed(h, k) {
+        match self.find_by(h, |x| x == k) {
             Some(i) => i,
             None => self.push_hashed(h, k.clone()),
         }
@@ -67,7 +105,7 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
         if self.items.is_empty() {
             return None;
         }
-        self.find_hashed(fx_hash(k), k)
+        self.find_by(fx_hash(k), |x| x == k)
     }
 
     pub fn get(&self, i: u32) -> Option<&K> {
@@ -98,13 +136,13 @@ impl<K: Clone + Eq + Hash> IndexSet<K> {
     /// set and needs only the ordered list).
     pub fn take_items(&mut self) -> Vec<K> {
         self.table.clear();
+        self.hashes.clear();
         std::mem::take(&mut self.items)
     }
 
     /// Replaces the whole content, keeping the given order (used by `remove_unused_consts`).
     pub fn replace_all(&mut self, items: Vec<K>) {
-        self.table.clear();
-        self.items.clear();
+        self.clear();
         for k in items {
             self.insert(k);
         }
@@ -132,10 +170,7 @@ impl IndexSet<PyStr> {
     }
 
     fn find_str_hashed(&self, h: u64, bytes: &[u8], interned: bool) -> Option<u32> {
-        let items = &self.items;
-        self.table
-            .find(h, |&(eh, i)| eh == h && items.get(i as usize).is_some_and(|x| x.as_bytes() == bytes && x.is_interned() == interned))
-            .map(|&(_, i)| i)
+        self.find_by(h, |x| x.as_bytes() == bytes && x.is_interned() == interned)
     }
 }
 
