@@ -41,17 +41,10 @@ impl<K> IndexSet<K> {
     fn find_by(&self, h: u64, same: impl Fn(&K) -> bool) -> Option<u32> {
         let items = &self.items;
         if self.table.is_empty() {
-            return self
-                .hashes
-                .iter()
-                .zip(items)
-                .position(|(&eh, x)| eh == h && same(x))
-                .map(|i| i as u32);
+            return self.hashes.iter().zip(items).position(|(&eh, x)| eh == h && same(x)).map(|i| i as u32);
         }
         let hashes = &self.hashes;
-        self.table
-            .find(h, |&i| hashes.get(i as usize) == Some(&h) && items.get(i as usize).is_some_and(&same))
-            .copied()
+        self.table.find(h, |&i| hashes.get(i as usize) == Some(&h) && items.get(i as usize).is_some_and(&same)).copied()
     }
 
     fn push_hashed(&mut self, h: u64, k: K) -> u32 {
