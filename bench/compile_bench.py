@@ -25,12 +25,13 @@ The default tree is the 3.12 stdlib: corpus/stdlib-3.12.7 when fetched (see orac
 3.12 interpreter's own Lib directory. It is copied (only .py files) to a temporary directory first.
 
 Then, on the same copy, the `stages` example (`cargo build --release --example stages -p pycode_cli`;
-skipped with --no-stages) splits pycode's time: ruff's parser alone, pycode_parse, the whole compile
+skipped with --no-stages) splits pycode's time: its parser alone (pycode_parser), the whole compile
 in memory, `compile_dir` in-process, and the file-system floor (the same `compile_dir` walking,
 reading every source and writing every .pyc atomically with its real size, but with the compile
 replaced by handing back bytes made beforehand: a measurement, not a compile path). The last lines
-say how many ms of CPU a 10x lead over CPython leaves, next to ruff's parse time and that floor,
-and how each tool scales with -j.
+say how many ms of CPU a 10x lead over CPython leaves, next to the parse time and that floor,
+and how each tool scales with -j. The load-independent split of every stage against CPython's
+own, in instructions, is bench/stage_split.py (callgrind).
 """
 import re
 import argparse
@@ -380,15 +381,15 @@ def main():
             clean(tree, trash)
             print("pycode's stages on the same tree (stages --io, best of %d by CPU time):" % max(1, a.repeat))
             rows = run_stages(stages, tree, max(1, a.repeat))
-            ruff = stage(rows, "ruff parse_module")
+            parse = stage(rows, "pycode_parser")
             floor = stage(rows, "file-system floor")
             ref_m = best.get(("cpython", 1))
             pyc_m = best.get(("pycode", 1))
-            if ref_m and ruff is not None and floor is not None:
+            if ref_m and parse is not None and floor is not None:
                 budget = ref_m["cpu"] * 1000 / 10
-                print("10x less CPU than CPython at -j 1 means %.0f ms (CPython: %.0f ms). Floors: ruff's parser alone "
+                print("10x less CPU than CPython at -j 1 means %.0f ms (CPython: %.0f ms). The parser alone "
                       "%.0f ms + file-system floor %.0f ms = %.0f ms (%.0f%% of that budget)."
-                      % (budget, ref_m["cpu"] * 1000, ruff, floor, ruff + floor, 100 * (ruff + floor) / budget))
+                      % (budget, ref_m["cpu"] * 1000, parse, floor, parse + floor, 100 * (parse + floor) / budget))
                 whole = stage(rows, "compile to marshal")
                 inproc = stage(rows, "compileall in-process")
                 if pyc_m and whole is not None and inproc is not None:
