@@ -409,6 +409,7 @@ impl SymTable {
 }
 
 /// [`mangle`], borrowing `name` when it is left as it is (no allocation in the common case).
+#[inline]
 pub fn mangle_cow<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<'n, str> {
     match mangle(private, name) {
         Some(m) => std::borrow::Cow::Owned(m),
@@ -417,11 +418,18 @@ pub fn mangle_cow<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<
 }
 
 /// `_Py_Mangle`: `__name` inside class `Cls` becomes `_Cls__name`.
+#[inline]
 pub fn mangle(private: Option<&str>, name: &str) -> Option<String> {
     let p = private?;
     if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
         return None;
     }
+    mangle_slow(p, name)
+}
+
+/// The part of [`mangle`] that builds the new name (kept out of line: rarely reached).
+#[inline(never)]
+fn mangle_slow(p: &str, name: &str) -> Option<String> {
     let stripped = p.trim_start_matches('_');
     if stripped.is_empty() {
         return None;
