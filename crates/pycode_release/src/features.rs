@@ -298,16 +298,15 @@ pub struct Features {
     pub annassign_check_at_target: bool,
 }
 
-/// [`Release::compute_features`] of each release, in [`Release::ALL`] order.
-static FEATURES: [Features; 8] = {
-    let mut table = [Release::V3_11_2.compute_features(); 8];
-    let mut i = 0;
-    while i < table.len() {
-        table[i] = Release::ALL[i].compute_features();
-        i += 1;
-    }
-    table
-};
+/// [`Release::compute_features`] of each release, computed at compile time.
+static F_3_11_2: Features = Release::V3_11_2.compute_features();
+static F_3_11_7: Features = Release::V3_11_7.compute_features();
+static F_3_12_1: Features = Release::V3_12_1.compute_features();
+static F_3_12_7: Features = Release::V3_12_7.compute_features();
+static F_3_13_0: Features = Release::V3_13_0.compute_features();
+static F_3_13_2: Features = Release::V3_13_2.compute_features();
+static F_3_14_2: Features = Release::V3_14_2.compute_features();
+static F_3_15_0RC1: Features = Release::V3_15_0rc1.compute_features();
 
 impl Release {
     /// The minor-version line of this release.
@@ -326,14 +325,14 @@ impl Release {
     /// the whole set (it was 6 % of a `compileall` run's instructions when it did).
     pub fn features(self) -> &'static Features {
         match self {
-            Release::V3_11_2 => &FEATURES[0],
-            Release::V3_11_7 => &FEATURES[1],
-            Release::V3_12_1 => &FEATURES[2],
-            Release::V3_12_7 => &FEATURES[3],
-            Release::V3_13_0 => &FEATURES[4],
-            Release::V3_13_2 => &FEATURES[5],
-            Release::V3_14_2 => &FEATURES[6],
-            Release::V3_15_0rc1 => &FEATURES[7],
+            Release::V3_11_2 => &F_3_11_2,
+            Release::V3_11_7 => &F_3_11_7,
+            Release::V3_12_1 => &F_3_12_1,
+            Release::V3_12_7 => &F_3_12_7,
+            Release::V3_13_0 => &F_3_13_0,
+            Release::V3_13_2 => &F_3_13_2,
+            Release::V3_14_2 => &F_3_14_2,
+            Release::V3_15_0rc1 => &F_3_15_0RC1,
         }
     }
 
