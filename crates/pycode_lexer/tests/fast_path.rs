@@ -1,6 +1,7 @@
-//! The shortcut for common tokens (`Lexer::fast_token`) gives exactly the tokens, errors and
-//! warnings of the general path, for every release's parser tokenizer: over the fixtures in
-//! tests/data and every `.py` file of the stdlib-3.12.7, pypi and invalid corpora (when present).
+//! The shortcuts for common tokens (`Lexer::fast_token`, and the ones `next_token_general` tries
+//! first) give exactly the tokens, errors and warnings of the general path, for every release's
+//! parser tokenizer (with and without type comments): over the fixtures in tests/data and every
+//! `.py` file of the stdlib-3.12.7, pypi and invalid corpora (when present).
 
 use std::path::{Path, PathBuf};
 
@@ -19,9 +20,14 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn run(src: &[u8], minor: u8, fast: bool) -> (Vec<pycode_lexer::Token>, Option<pycode_lexer::LexError>, Vec<pycode_lexer::LexWarning>) {
+fn run(
+    src: &[u8],
+    minor: u8,
+    type_comments: bool,
+    fast: bool,
+) -> (Vec<pycode_lexer::Token>, Option<pycode_lexer::LexError>, Vec<pycode_lexer::LexWarning>) {
     let prepared = pycode_lexer::prepare(src, true);
-    let mut lx = Lexer::new(&prepared, Config::parser(minor));
+    let mut lx = Lexer::new(&prepared, Config { type_comments, ..Config::parser(minor) });
     lx.set_fast_path(fast);
     let mut toks = Vec::new();
     let err = loop {
@@ -51,15 +57,16 @@ fn fast_path_gives_the_same_tokens() {
     let mut differ = Vec::new();
     for f in &files {
         let Ok(src) = std::fs::read(f) else { continue };
-        for minor in [11u8, 12, 14] {
+        // three releases, and one with `# type:` comments (which the shortcuts leave alone)
+        for (minor, tc) in [(11u8, false), (12, false), (14, false), (12, true)] {
             ran += 1;
-            if run(&src, minor, true) != run(&src, minor, false) {
-                differ.push(format!("{} (3.{minor})", f.display()));
+            if run(&src, minor, tc, true) != run(&src, minor, tc, false) {
+                differ.push(format!("{} (3.{minor}, type comments {tc})", f.display()));
             }
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
     assert!(fixtures >= 24, "fixtures: {fixtures}");
-    assert_eq!(ran, files.len() * 3);
+    assert_eq!(ran, files.len() * 4);
     eprintln!("fast path: {ran} (file, release) cases identical");
 }
