@@ -197,6 +197,8 @@ pub struct Lexer<'s> {
     pub warnings: Vec<LexWarning>,
     /// The source holds a NUL byte somewhere (3.12+ then checks each line for one).
     has_nul: bool,
+    /// The source holds a `\r` (not after [`prepare`]; comments end at one).
+    has_cr: bool,
     /// [`Lexer::fast_token`] may run (not for `extra_tokens`).
     fast: bool,
     /// `fast` and the state [`Lexer::fast_token`] needs (mid-line, no pending indents, not
@@ -231,6 +233,7 @@ impl<'s> Lexer<'s> {
             error: None,
             warnings: Vec::new(),
             has_nul: memchr::memchr(0, src).is_some(),
+            has_cr: memchr::memchr(b'\r', src).is_some(),
             fast: !cfg.extra_tokens,
             // at the beginning of a line
             fast_ready: false,
@@ -272,6 +275,11 @@ impl<'s> Lexer<'s> {
     pub fn next_token_general(&mut self) -> R {
         if let Some(t) = self.fast_newline() {
             return Ok(t);
+        }
+        if self.atbol && self.fast_line_start() {
+            if let Some(t) = self.fast_token() {
+                return Ok(t);
+            }
         }
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -399,6 +407,74 @@ impl<'s> Lexer<'s> {
         Some(self.make(TokKind::NEWLINE, Some((s, nl))))
     }
 
+    /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
+    /// `atbol` before a token): blank lines and comment lines (without type comments) are
+    /// skipped, and a line whose indentation equals the current one (both the tab-size-8 and
+    /// the tab-size-1 columns) leaves the lexer mid-line at its first token, `true`. Anything
+    /// else (a changed indentation, a backslash, the end of the input, a NUL byte in the
+    /// source) returns `false` with the lexer where `normal_mode` takes over: at the start of
+    /// a line, which may already be fetched as `nextc_line` fetches it.
+    #[inline(never)]
+    fn fast_line_start(&mut self) -> bool {
+        if !self.fast || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+            return false;
+        }
+        if !self.parens.is_empty() || self.has_nul || self.cur != self.inp {
+            return false;
+        }
+        loop {
+            // `nextc_line`'s fetch, for a line that ends with `\n`
+            let Some(rest) = self.src.get(self.inp..) else { return false };
+            let Some(k) = find_newline(rest) else { return false };
+            self.line_start = self.inp;
+            self.inp += k + 1;
+            self.lineno += 1;
+            let line = self.src.get(..self.inp).unwrap_or_default();
+            let mut i = self.line_start;
+            while line.get(i..i + 8) == Some(b"        ".as_slice()) {
+                i += 8;
+            }
+            let mut col = (i - self.line_start) as u32;
+            let mut altcol = col;
+            let c = loop {
+                match line.get(i) {
+                    Some(b' ') => {
+                        col += 1;
+                        altcol += 1;
+                    }
+                    Some(b'\t') => {
+                        col = (col / TABSIZE + 1) * TABSIZE;
+                        altcol += 1;
+                    }
+                    Some(b'\x0c') => {
+                        col = 0;
+                        altcol = 0;
+                    }
+                    Some(&c) => break c,
+                    None => return false,
+                }
+                i += 1;
+            };
+            match c {
+                b'\n' => {}
+                // without a `\r` in the source, the comment ends at the line's `\n`
+                b'#' if !self.cfg.type_comments && !self.has_cr => {}
+                b'\\' | b'\r' | b'#' => return false,
+                _ => {
+                    if self.indstack.last() != Some(&col) || self.altindstack.last() != Some(&altcol) {
+                        return false;
+                    }
+                    self.cur = i;
+                    self.atbol = false;
+                    self.update_fast_ready();
+                    return true;
+                }
+            }
+            // a blank or comment line: `normal_mode` reads it to its `\n` and goes on
+            self.cur = self.inp;
+        }
+    }
+
     // ---- characters ------------------------------------------------------------------
 
     fn byte(&self, i: usize) -> i32 {
@@ -436,7 +512,7 @@ impl<'s> Lexer<'s> {
                 return EOF;
             }
             let rest = self.src.get(self.inp..).unwrap_or_default();
-            let end = memchr::memchr(b'\n', rest).map_or(self.src.len(), |k| self.inp + k + 1);
+            let end = find_newline(rest).map_or(self.src.len(), |k| self.inp + k + 1);
             self.line_start = self.cur;
             self.inp = end;
             self.lineno += 1;
@@ -1481,6 +1557,29 @@ fn two_chars_of(c1: i32, c2: i32) -> Option<TokKind> {
 fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     let (Ok(a), Ok(b), Ok(c)) = (u8::try_from(c1), u8::try_from(c2), u8::try_from(c3)) else { return None };
     kind::three_chars(a, b, c)
+}
+
+/// The first `\n` in `hay`: eight bytes at a time (a source line is short, shorter than what
+/// `memchr`'s vector loop is made for).
+#[inline]
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = LO * b'\n' as u64;
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ NL;
+        // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
+        let z = x.wrapping_sub(LO) & !x & HI;
+        if z != 0 {
+            return Some(base + (z.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|k| base + k)
 }
 
 const CLASS_NAME: u8 = 1;

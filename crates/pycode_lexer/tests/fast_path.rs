@@ -70,3 +70,47 @@ fn fast_path_gives_the_same_tokens() {
     assert_eq!(ran, files.len() * 4);
     eprintln!("fast path: {ran} (file, release) cases identical");
 }
+
+/// Line starts and line ends the shortcuts decide on, next to what they leave to the general
+/// path: tabs and form feeds in indentation, blank and comment lines (with tabs, at the end of
+/// the input, before a dedent), a backslash at the start of a line, `\r`, NUL bytes, comments
+/// inside brackets, `# type:` comments.
+#[test]
+fn shortcut_edges_give_the_same_tokens() {
+    let cases: &[&[u8]] = &[
+        b"if x:\n\ty = 1\n\tz = 2\n",
+        b"if x:\n\ty = 1\n        z = 2\n",
+        b"if x:\n        y = 1\n\tz = 2\n",
+        b"if x:\n    y = 1\n  \t  z = 2\n",
+        b"if x:\n    y = 1\n\x0c    z = 2\n",
+        b"if x:\n    y = 1\n    \x0cz = 2\n",
+        b"if x:\n    y = 1\n\n    \n\t\n    # c\n\t# c\n    z = 2\n",
+        b"if x:\n    y = 1\n    # c\nz = 2\n",
+        b"if x:\n    y = 1\n  z = 2\n",
+        b"if x:\n    y = 1\n\\\n    z = 2\n",
+        b"if x:\n    y = 1\n    \\\n    z\n",
+        b"x = 1 # c\r\ny = 2\r\n# c\r\n\r\nz = 3\r\n",
+        b"x = 1 # c\ry = 2\r# c\r\rz = 3\r",
+        b"x = (1, # c\n  2)  # d\ny = 2 \t # e\n",
+        b"x = 1\n# c",
+        b"x = 1\n    ",
+        b"x = 1\n\x00\ny = 2\n",
+        b"x = 1  # type: int\ny = []  # type: ignore\n# type: ignore\n",
+        b"def f(a,  # type: int\n      ):\n    # type: (...) -> None\n    pass\n",
+        b"x = 1\n        \n  # c\n",
+        b"s = '''a\n  b\n'''\nt = 1\n",
+        b"if a:\n    if b:\n        c\n\n# x\n    d\ne\n",
+    ];
+    let mut ran = 0;
+    let mut differ = Vec::new();
+    for (k, src) in cases.iter().enumerate() {
+        for (minor, tc) in [(11u8, false), (12, false), (14, false), (12, true)] {
+            ran += 1;
+            if run(src, minor, tc, true) != run(src, minor, tc, false) {
+                differ.push(format!("case {k} (3.{minor}, type comments {tc})"));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "fast path differs: {differ:?}");
+    assert_eq!(ran, 88);
+}
