@@ -251,6 +251,8 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     type_ignores: Vec<Token>,
     /// The furthest token the first pass asked for, when it failed.
     first_hwm: Option<usize>,
+    /// The source is ASCII: no identifier needs NFKC, none needs checking ([`Self::ident`]).
+    ascii_src: bool,
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -289,6 +291,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             quirks_3_11_2: false,
             type_ignores: Vec::new(),
             first_hwm: None,
+            ascii_src: src.is_ascii(),
         }
     }
 
@@ -573,7 +576,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn ident(&mut self, t: &Token) -> B::Ident {
         let s = self.text(t);
-        if s.is_ascii() {
+        if self.ascii_src || s.is_ascii() {
             self.b.ident(s)
         } else {
             use unicode_normalization::UnicodeNormalization;
@@ -939,13 +942,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             out.push(s);
             return Ok(Some(()));
         }
-        match self.simple_stmts()? {
-            Some(v) => {
-                out.extend(v);
-                Ok(Some(()))
-            }
-            None => Ok(None),
-        }
+        self.simple_stmts_into(out)
     }
 
     /// `statement_newline`
@@ -970,11 +967,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `simple_stmts: simple_stmt !';' NEWLINE | ';'.simple_stmt+ [';'] NEWLINE`
     fn simple_stmts(&mut self) -> PR<Vec<B::Stmt>> {
+        let mut v = Vec::new();
+        Ok(self.simple_stmts_into(&mut v)?.map(|()| v))
+    }
+
+    /// [`Self::simple_stmts`] appending to `out` (a statement list being built: no vector of
+    /// its own per line); `out` is as it was when it does not match.
+    fn simple_stmts_into(&mut self, out: &mut Vec<B::Stmt>) -> PR<()> {
         let m = self.p;
         let Some(first) = self.simple_stmt()? else { return Ok(None) };
-        let mut v = vec![first];
+        let n = out.len();
+        out.push(first);
         if !self.next_is(TokKind::SEMI)? && self.eat(TokKind::NEWLINE)? {
-            return Ok(Some(v));
+            return Ok(Some(()));
         }
         loop {
             let m2 = self.p;
@@ -982,7 +987,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             match self.simple_stmt()? {
-                Some(s) => v.push(s),
+                Some(s) => out.push(s),
                 None => {
                     self.p = m2;
                     break;
@@ -992,9 +997,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.eat(TokKind::SEMI)?;
         if !self.eat(TokKind::NEWLINE)? {
             self.p = m;
+            out.truncate(n);
             return Ok(None);
         }
-        Ok(Some(v))
+        Ok(Some(()))
     }
 
     /// `simple_stmt` (memo): the keyword-led statements are looked up by their keyword (no other
