@@ -374,7 +374,15 @@ impl<'s> Lexer<'s> {
         };
         self.start = s;
         self.cur = e;
-        Some(self.make(kind, Some((s, e))))
+        Some(self.make_on_line(kind, s, e))
+    }
+
+    /// [`Lexer::make`] for a token from `s` to `e` on the current line (not a string piece):
+    /// both columns are offsets from the line's start.
+    #[inline(always)]
+    fn make_on_line(&self, kind: TokKind, s: usize, e: usize) -> Token {
+        let col = |at: usize| i32::try_from(at.wrapping_sub(self.line_start)).unwrap_or(-1);
+        Token { kind, start: s as u32, end: e as u32, lineno: self.lineno, col: col(s), end_lineno: self.lineno, end_col: col(e) }
     }
 
     /// The shortcut for the NEWLINE that ends a logical line in the middle of a line (what
@@ -404,7 +412,7 @@ impl<'s> Lexer<'s> {
         self.cur = nl + 1;
         self.atbol = true;
         self.fast_ready = false;
-        Some(self.make(TokKind::NEWLINE, Some((s, nl))))
+        Some(self.make_on_line(TokKind::NEWLINE, s, nl))
     }
 
     /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
@@ -431,7 +439,7 @@ impl<'s> Lexer<'s> {
             self.lineno += 1;
             let line = self.src.get(..self.inp).unwrap_or_default();
             let mut i = self.line_start;
-            while line.get(i..i + 8) == Some(b"        ".as_slice()) {
+            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
                 i += 8;
             }
             let mut col = (i - self.line_start) as u32;

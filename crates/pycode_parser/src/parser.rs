@@ -561,8 +561,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// Whether the next token is the soft keyword `s` (a NAME).
     fn next_is_soft(&mut self, s: &str) -> Result<bool, E> {
-        let t = self.peek()?;
-        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.text(&t.t) == s)
+        if self.peek_kind()? != (TokKind::NAME, Kw::No) {
+            return Ok(false);
+        }
+        Ok(self.toks.get(self.p).is_some_and(|t| t.t.end.wrapping_sub(t.t.start) as usize == s.len() && self.text(&t.t) == s))
     }
 
     fn eat_soft(&mut self, s: &str) -> Result<bool, E> {
