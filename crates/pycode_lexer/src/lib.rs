@@ -319,7 +319,7 @@ impl<'s> Lexer<'s> {
     /// `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
-    #[inline]
+    #[inline(always)]
     pub fn fast_token(&mut self) -> Option<Token> {
         if !self.fast_ready {
             return None;

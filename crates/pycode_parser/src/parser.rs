@@ -451,7 +451,30 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             t.lineno += self.shift.0;
             t.end_lineno += self.shift.0;
+        } else if t.kind != TokKind::ENDMARKER {
+            self.push_tok(t);
+            self.fill_fast_run();
+            return Ok(());
         }
+        self.push_tok(t);
+        Ok(())
+    }
+
+    /// The tokens the lexer's shortcut gives after the one just read, up to the first it
+    /// does not (at the latest the end of the line). Reading them ahead changes nothing the
+    /// rules see: such a token never fails, never ends the input and never changes the lexer's
+    /// state beyond its position and brackets; the rules read the line ahead anyway
+    /// ([`Self::assign_shape`]).
+    #[inline(never)]
+    fn fill_fast_run(&mut self) {
+        while let Some(t) = self.lexer.fast_token() {
+            self.push_tok(t);
+        }
+    }
+
+    /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
+    #[inline(always)]
+    fn push_tok(&mut self, t: Token) {
         let kw = match t.kind {
             TokKind::NAME => {
                 let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
@@ -478,7 +501,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let level = self.brackets.len() as u16;
         self.toks.push(Tk { t, kw, level });
-        Ok(())
     }
 
     #[inline]
