@@ -389,9 +389,10 @@ impl<'s> Lexer<'s> {
     /// `normal_mode` makes of a `\n`, or of a comment and its `\n`, outside brackets and without
     /// type comments: a token from the `\n` or the `#` to the `\n`). Tried first by
     /// [`Lexer::next_token_general`], not by [`Lexer::fast_token`], so that the callers that
-    /// inline the shortcut stay small (adding it there cost the parser 11 M instructions).
+    /// inline the shortcut stay small (adding it there cost the parser 11 M instructions);
+    /// callers may also try it after [`Lexer::fast_token`] gave `None`.
     #[inline]
-    fn fast_newline(&mut self) -> Option<Token> {
+    pub fn fast_newline(&mut self) -> Option<Token> {
         if !self.fast_ready || !self.parens.is_empty() {
             return None;
         }

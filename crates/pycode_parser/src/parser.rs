@@ -461,13 +461,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// The tokens the lexer's shortcut gives after the one just read, up to the first it
-    /// does not (at the latest the end of the line). Reading them ahead changes nothing the
+    /// does not, and the NEWLINE when the line ends there. Reading them ahead changes nothing the
     /// rules see: such a token never fails, never ends the input and never changes the lexer's
     /// state beyond its position and brackets; the rules read the line ahead anyway
     /// ([`Self::assign_shape`]).
     #[inline(never)]
     fn fill_fast_run(&mut self) {
         while let Some(t) = self.lexer.fast_token() {
+            self.push_tok(t);
+        }
+        if let Some(t) = self.lexer.fast_newline() {
             self.push_tok(t);
         }
     }
@@ -4871,6 +4874,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn t_primary_raw(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        if !self.invalid
+            && self.toks.get(m).is_some_and(|t| t.t.kind == TokKind::NAME && matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None))
+        {
+            // a NAME atom (one token, no action that can fail) without a `t_lookahead` after
+            // it: no `t_primary`, and its node need not be built to find out
+            if !matches!(self.kind_at(m + 1)?.0, TokKind::LPAR | TokKind::LSQB | TokKind::DOT) {
+                return Ok(None);
+            }
+        }
         let Some(mut cur) = self.atom()? else { return Ok(None) };
         if !self.t_lookahead()? {
             self.p = m;
