@@ -1882,10 +1882,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `params` / `lambda_params` (`parameters` / `lambda_parameters`).
     fn parameters(&mut self, lambda: bool) -> PR<B::Arguments> {
         let m = self.p;
-        if self.invalid {
-            self.invalid_parameters(lambda)?;
-            self.p = m;
+        if !self.invalid {
+            return self.parameters_shared(lambda);
         }
+        self.invalid_parameters(lambda)?;
+        self.p = m;
         // slash_no_default param_no_default* param_with_default* [star_etc]
         if let Some(posonly) = self.slash_no_default(lambda)? {
             let plain = self.params_no_default(lambda)?;
@@ -1915,6 +1916,46 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !with.is_empty() {
             let star = self.star_etc(lambda)?;
             return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), Vec::new(), with, star)));
+        }
+        self.p = m;
+        // star_etc
+        if let Some(star) = self.star_etc(lambda)? {
+            return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), Vec::new(), Vec::new(), Some(star))));
+        }
+        self.p = m;
+        Ok(None)
+    }
+
+    /// The first pass's [`Self::parameters`]: its alternatives begin with `param_no_default*`
+    /// then `param_with_default*` from the same mark, which are parsed once here (each
+    /// alternative re-parsed them: a `def` with defaults parsed its parameters three times);
+    /// which alternative wins is decided in the grammar's order on what follows them.
+    fn parameters_shared(&mut self, lambda: bool) -> PR<B::Arguments> {
+        let m = self.p;
+        let plain = self.params_no_default(lambda)?;
+        let after_plain = self.p;
+        // slash_no_default param_no_default* param_with_default* [star_etc]
+        if !plain.is_empty() && self.eat(TokKind::SLASH)? && (self.eat(TokKind::COMMA)? || self.param_end(lambda)?) {
+            let plain2 = self.params_no_default(lambda)?;
+            let with = self.params_with_default(lambda)?;
+            let star = self.star_etc(lambda)?;
+            return Ok(Some(self.make_arguments(plain, Vec::new(), plain2, with, star)));
+        }
+        self.p = after_plain;
+        let with = self.params_with_default(lambda)?;
+        let after_with = self.p;
+        // slash_with_default param_with_default* [star_etc]
+        if !with.is_empty() && self.eat(TokKind::SLASH)? && (self.eat(TokKind::COMMA)? || self.param_end(lambda)?) {
+            let with2 = self.params_with_default(lambda)?;
+            let star = self.star_etc(lambda)?;
+            let posonly: Vec<NameDefault<B>> = plain.into_iter().map(|a| (a, None)).chain(with).collect();
+            return Ok(Some(self.make_arguments(Vec::new(), posonly, Vec::new(), with2, star)));
+        }
+        self.p = after_with;
+        // param_no_default+ param_with_default* [star_etc] | param_with_default+ [star_etc]
+        if !plain.is_empty() || !with.is_empty() {
+            let star = self.star_etc(lambda)?;
+            return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), plain, with, star)));
         }
         self.p = m;
         // star_etc
