@@ -378,11 +378,21 @@ impl<'s> Lexer<'s> {
     }
 
     /// [`Lexer::make`] for a token from `s` to `e` on the current line (not a string piece):
-    /// both columns are offsets from the line's start.
+    /// both columns are offsets from the line's start, which `s` and `e` are never before
+    /// (positions and columns are 32-bit, as in [`Token`]).
     #[inline(always)]
     fn make_on_line(&self, kind: TokKind, s: usize, e: usize) -> Token {
-        let col = |at: usize| i32::try_from(at.wrapping_sub(self.line_start)).unwrap_or(-1);
-        Token { kind, start: s as u32, end: e as u32, lineno: self.lineno, col: col(s), end_lineno: self.lineno, end_col: col(e) }
+        let ls = self.line_start as u32;
+        let (s, e) = (s as u32, e as u32);
+        Token {
+            kind,
+            start: s,
+            end: e,
+            lineno: self.lineno,
+            col: s.wrapping_sub(ls) as i32,
+            end_lineno: self.lineno,
+            end_col: e.wrapping_sub(ls) as i32,
+        }
     }
 
     /// The shortcut for the NEWLINE that ends a logical line in the middle of a line (what
