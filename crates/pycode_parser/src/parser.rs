@@ -1080,6 +1080,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             _ => {}
         }
         let shape = self.assign_shape();
+        if !self.invalid && matches!(t.t.kind, TokKind::DEDENT | TokKind::ENDMARKER) {
+            // where a block or the input ends (every statement list's last try) no alternative
+            // can start; the descent to `atom` that finds out reads no further token
+            return Ok(None);
+        }
         if shape != AssignShape::None {
             if let Some(s) = self.assignment(shape)? {
                 return Ok(Some(s));
