@@ -3344,10 +3344,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
-    /// (or keyword constant) or NUMBER followed by a token no level can continue with (`,`, a
-    /// closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full descent would find.
-    /// `None` when it does not apply. The token after is read as the descent reads it; a
-    /// NUMBER (whose action can raise) only when that token is already read.
+    /// (or keyword constant), NUMBER or run of STRING pieces followed by a token no level can
+    /// continue with (`,`, a closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full
+    /// descent would find. `None` when it does not apply. The token after is read as the
+    /// descent reads it; after a NUMBER or strings (whose actions can raise) only when that
+    /// token is already read.
     #[inline]
     fn lone_atom(&mut self) -> PR<B::Expr> {
         if self.invalid {
@@ -3355,12 +3356,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let i = self.p;
         let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        let mut after = i + 1;
         match t.t.kind {
             TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
             TokKind::NUMBER if self.toks.len() > i + 1 => {}
+            TokKind::STRING => {
+                // plain string pieces (their action can raise too), when the token after them
+                // is already read
+                while self.toks.get(after).is_some_and(|t| t.t.kind == TokKind::STRING) {
+                    after += 1;
+                }
+                if self.toks.len() <= after {
+                    return Ok(None);
+                }
+            }
             _ => return Ok(None),
         }
-        let next = self.at(i + 1)?;
+        let next = self.at(after)?;
         if !matches!(
             next.t.kind,
             TokKind::COMMA
