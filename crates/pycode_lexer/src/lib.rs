@@ -197,6 +197,8 @@ pub struct Lexer<'s> {
     pub warnings: Vec<LexWarning>,
     /// The source holds a NUL byte somewhere (3.12+ then checks each line for one).
     has_nul: bool,
+    /// The source holds a `\r` (not after [`prepare`]; comments end at one).
+    has_cr: bool,
     /// [`Lexer::fast_token`] may run (not for `extra_tokens`).
     fast: bool,
     /// `fast` and the state [`Lexer::fast_token`] needs (mid-line, no pending indents, not
@@ -231,6 +233,7 @@ impl<'s> Lexer<'s> {
             error: None,
             warnings: Vec::new(),
             has_nul: memchr::memchr(0, src).is_some(),
+            has_cr: memchr::memchr(b'\r', src).is_some(),
             fast: !cfg.extra_tokens,
             // at the beginning of a line
             fast_ready: false,
@@ -270,6 +273,14 @@ impl<'s> Lexer<'s> {
     /// [`Lexer::next_token`] without the shortcut, for callers that just tried
     /// [`Lexer::fast_token`] and got `None` (the token is the same either way).
     pub fn next_token_general(&mut self) -> R {
+        if let Some(t) = self.fast_newline() {
+            return Ok(t);
+        }
+        if self.atbol && self.fast_line_start() {
+            if let Some(t) = self.fast_token() {
+                return Ok(t);
+            }
+        }
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -308,7 +319,7 @@ impl<'s> Lexer<'s> {
     /// `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
-    #[inline]
+    #[inline(always)]
     pub fn fast_token(&mut self) -> Option<Token> {
         if !self.fast_ready {
             return None;
@@ -363,7 +374,124 @@ impl<'s> Lexer<'s> {
         };
         self.start = s;
         self.cur = e;
-        Some(self.make(kind, Some((s, e))))
+        Some(self.make_on_line(kind, s, e))
+    }
+
+    /// [`Lexer::make`] for a token from `s` to `e` on the current line (not a string piece):
+    /// both columns are offsets from the line's start, which `s` and `e` are never before
+    /// (positions and columns are 32-bit, as in [`Token`]).
+    #[inline(always)]
+    fn make_on_line(&self, kind: TokKind, s: usize, e: usize) -> Token {
+        let ls = self.line_start as u32;
+        let (s, e) = (s as u32, e as u32);
+        Token {
+            kind,
+            start: s,
+            end: e,
+            lineno: self.lineno,
+            col: s.wrapping_sub(ls) as i32,
+            end_lineno: self.lineno,
+            end_col: e.wrapping_sub(ls) as i32,
+        }
+    }
+
+    /// The shortcut for the NEWLINE that ends a logical line in the middle of a line (what
+    /// `normal_mode` makes of a `\n`, or of a comment and its `\n`, outside brackets and without
+    /// type comments: a token from the `\n` or the `#` to the `\n`). Tried first by
+    /// [`Lexer::next_token_general`], not by [`Lexer::fast_token`], so that the callers that
+    /// inline the shortcut stay small (adding it there cost the parser 11 M instructions);
+    /// callers may also try it after [`Lexer::fast_token`] gave `None`.
+    #[inline]
+    pub fn fast_newline(&mut self) -> Option<Token> {
+        if !self.fast_ready || !self.parens.is_empty() {
+            return None;
+        }
+        let line = self.src.get(..self.inp)?;
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        let nl = match byte_class(*line.get(s)?) {
+            CLASS_NEWLINE => s,
+            CLASS_HASH if !self.cfg.type_comments => s + 1 + memchr::memchr2(b'\n', b'\r', line.get(s + 1..)?)?,
+            _ => return None,
+        };
+        if line.get(nl) != Some(&b'\n') {
+            return None;
+        }
+        self.start = s;
+        self.cur = nl + 1;
+        self.atbol = true;
+        self.fast_ready = false;
+        Some(self.make_on_line(TokKind::NEWLINE, s, nl))
+    }
+
+    /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
+    /// `atbol` before a token): blank lines and comment lines (without type comments) are
+    /// skipped, and a line whose indentation equals the current one (both the tab-size-8 and
+    /// the tab-size-1 columns) leaves the lexer mid-line at its first token, `true`. Anything
+    /// else (a changed indentation, a backslash, the end of the input, a NUL byte in the
+    /// source) returns `false` with the lexer where `normal_mode` takes over: at the start of
+    /// a line, which may already be fetched as `nextc_line` fetches it.
+    #[inline(never)]
+    fn fast_line_start(&mut self) -> bool {
+        if !self.fast || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+            return false;
+        }
+        if !self.parens.is_empty() || self.has_nul || self.cur != self.inp {
+            return false;
+        }
+        loop {
+            // `nextc_line`'s fetch, for a line that ends with `\n`
+            let Some(rest) = self.src.get(self.inp..) else { return false };
+            let Some(k) = find_newline(rest) else { return false };
+            self.line_start = self.inp;
+            self.inp += k + 1;
+            self.lineno += 1;
+            let line = self.src.get(..self.inp).unwrap_or_default();
+            let mut i = self.line_start;
+            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
+                i += 8;
+            }
+            let mut col = (i - self.line_start) as u32;
+            let mut altcol = col;
+            let c = loop {
+                match line.get(i) {
+                    Some(b' ') => {
+                        col += 1;
+                        altcol += 1;
+                    }
+                    Some(b'\t') => {
+                        col = (col / TABSIZE + 1) * TABSIZE;
+                        altcol += 1;
+                    }
+                    Some(b'\x0c') => {
+                        col = 0;
+                        altcol = 0;
+                    }
+                    Some(&c) => break c,
+                    None => return false,
+                }
+                i += 1;
+            };
+            match c {
+                b'\n' => {}
+                // without a `\r` in the source, the comment ends at the line's `\n`
+                b'#' if !self.cfg.type_comments && !self.has_cr => {}
+                b'\\' | b'\r' | b'#' => return false,
+                _ => {
+                    if self.indstack.last() != Some(&col) || self.altindstack.last() != Some(&altcol) {
+                        return false;
+                    }
+                    self.cur = i;
+                    self.atbol = false;
+                    self.update_fast_ready();
+                    return true;
+                }
+            }
+            // a blank or comment line: `normal_mode` reads it to its `\n` and goes on
+            self.cur = self.inp;
+        }
     }
 
     // ---- characters ------------------------------------------------------------------
@@ -403,7 +531,7 @@ impl<'s> Lexer<'s> {
                 return EOF;
             }
             let rest = self.src.get(self.inp..).unwrap_or_default();
-            let end = memchr::memchr(b'\n', rest).map_or(self.src.len(), |k| self.inp + k + 1);
+            let end = find_newline(rest).map_or(self.src.len(), |k| self.inp + k + 1);
             self.line_start = self.cur;
             self.inp = end;
             self.lineno += 1;
@@ -1450,6 +1578,29 @@ fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     kind::three_chars(a, b, c)
 }
 
+/// The first `\n` in `hay`: eight bytes at a time (a source line is short, shorter than what
+/// `memchr`'s vector loop is made for).
+#[inline]
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = LO * b'\n' as u64;
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ NL;
+        // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
+        let z = x.wrapping_sub(LO) & !x & HI;
+        if z != 0 {
+            return Some(base + (z.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|k| base + k)
+}
+
 const CLASS_NAME: u8 = 1;
 const CLASS_DIGIT: u8 = 2;
 const CLASS_OPEN: u8 = 3;
@@ -1460,6 +1611,8 @@ const CLASS_EQUAL: u8 = 7;
 const CLASS_DOT: u8 = 8;
 const CLASS_OP1: u8 = 9;
 const CLASS_OTHER: u8 = 10;
+const CLASS_NEWLINE: u8 = 11;
+const CLASS_HASH: u8 = 12;
 
 /// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
 /// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`;
@@ -1483,6 +1636,8 @@ static BYTE_CLASS: [u8; 256] = {
                 b'=' => CLASS_EQUAL,
                 b'.' => CLASS_DOT,
                 b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
+                b'\n' => CLASS_NEWLINE,
+                b'#' => CLASS_HASH,
                 _ => CLASS_OTHER,
             }
         };

@@ -1,6 +1,7 @@
-//! The shortcut for common tokens (`Lexer::fast_token`) gives exactly the tokens, errors and
-//! warnings of the general path, for every release's parser tokenizer: over the fixtures in
-//! tests/data and every `.py` file of the stdlib-3.12.7, pypi and invalid corpora (when present).
+//! The shortcuts for common tokens (`Lexer::fast_token`, and the ones `next_token_general` tries
+//! first) give exactly the tokens, errors and warnings of the general path, for every release's
+//! parser tokenizer (with and without type comments): over the fixtures in tests/data and every
+//! `.py` file of the stdlib-3.12.7, pypi and invalid corpora (when present).
 
 use std::path::{Path, PathBuf};
 
@@ -19,9 +20,14 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn run(src: &[u8], minor: u8, fast: bool) -> (Vec<pycode_lexer::Token>, Option<pycode_lexer::LexError>, Vec<pycode_lexer::LexWarning>) {
+fn run(
+    src: &[u8],
+    minor: u8,
+    type_comments: bool,
+    fast: bool,
+) -> (Vec<pycode_lexer::Token>, Option<pycode_lexer::LexError>, Vec<pycode_lexer::LexWarning>) {
     let prepared = pycode_lexer::prepare(src, true);
-    let mut lx = Lexer::new(&prepared, Config::parser(minor));
+    let mut lx = Lexer::new(&prepared, Config { type_comments, ..Config::parser(minor) });
     lx.set_fast_path(fast);
     let mut toks = Vec::new();
     let err = loop {
@@ -51,15 +57,60 @@ fn fast_path_gives_the_same_tokens() {
     let mut differ = Vec::new();
     for f in &files {
         let Ok(src) = std::fs::read(f) else { continue };
-        for minor in [11u8, 12, 14] {
+        // three releases, and one with `# type:` comments (which the shortcuts leave alone)
+        for (minor, tc) in [(11u8, false), (12, false), (14, false), (12, true)] {
             ran += 1;
-            if run(&src, minor, true) != run(&src, minor, false) {
-                differ.push(format!("{} (3.{minor})", f.display()));
+            if run(&src, minor, tc, true) != run(&src, minor, tc, false) {
+                differ.push(format!("{} (3.{minor}, type comments {tc})", f.display()));
             }
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
     assert!(fixtures >= 24, "fixtures: {fixtures}");
-    assert_eq!(ran, files.len() * 3);
+    assert_eq!(ran, files.len() * 4);
     eprintln!("fast path: {ran} (file, release) cases identical");
+}
+
+/// Line starts and line ends the shortcuts decide on, next to what they leave to the general
+/// path: tabs and form feeds in indentation, blank and comment lines (with tabs, at the end of
+/// the input, before a dedent), a backslash at the start of a line, `\r`, NUL bytes, comments
+/// inside brackets, `# type:` comments.
+#[test]
+fn shortcut_edges_give_the_same_tokens() {
+    let cases: &[&[u8]] = &[
+        b"if x:\n\ty = 1\n\tz = 2\n",
+        b"if x:\n\ty = 1\n        z = 2\n",
+        b"if x:\n        y = 1\n\tz = 2\n",
+        b"if x:\n    y = 1\n  \t  z = 2\n",
+        b"if x:\n    y = 1\n\x0c    z = 2\n",
+        b"if x:\n    y = 1\n    \x0cz = 2\n",
+        b"if x:\n    y = 1\n\n    \n\t\n    # c\n\t# c\n    z = 2\n",
+        b"if x:\n    y = 1\n    # c\nz = 2\n",
+        b"if x:\n    y = 1\n  z = 2\n",
+        b"if x:\n    y = 1\n\\\n    z = 2\n",
+        b"if x:\n    y = 1\n    \\\n    z\n",
+        b"x = 1 # c\r\ny = 2\r\n# c\r\n\r\nz = 3\r\n",
+        b"x = 1 # c\ry = 2\r# c\r\rz = 3\r",
+        b"x = (1, # c\n  2)  # d\ny = 2 \t # e\n",
+        b"x = 1\n# c",
+        b"x = 1\n    ",
+        b"x = 1\n\x00\ny = 2\n",
+        b"x = 1  # type: int\ny = []  # type: ignore\n# type: ignore\n",
+        b"def f(a,  # type: int\n      ):\n    # type: (...) -> None\n    pass\n",
+        b"x = 1\n        \n  # c\n",
+        b"s = '''a\n  b\n'''\nt = 1\n",
+        b"if a:\n    if b:\n        c\n\n# x\n    d\ne\n",
+    ];
+    let mut ran = 0;
+    let mut differ = Vec::new();
+    for (k, src) in cases.iter().enumerate() {
+        for (minor, tc) in [(11u8, false), (12, false), (14, false), (12, true)] {
+            ran += 1;
+            if run(src, minor, tc, true) != run(src, minor, tc, false) {
+                differ.push(format!("case {k} (3.{minor}, type comments {tc})"));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "fast path differs: {differ:?}");
+    assert_eq!(ran, 88);
 }

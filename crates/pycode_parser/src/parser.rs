@@ -251,6 +251,19 @@ pub struct Parser<'s, 'b, B: AstBuilder> {
     type_ignores: Vec<Token>,
     /// The furthest token the first pass asked for, when it failed.
     first_hwm: Option<usize>,
+    /// The source is ASCII: no identifier needs NFKC, none needs checking ([`Self::ident`]).
+    ascii_src: bool,
+}
+
+/// `v.push(x)`, the first allocation made directly for `first_cap` items: `Vec::push`'s growth
+/// path (`grow_one`) costs about 60 instructions more per list, and most lists the rules build
+/// stay within their first allocation.
+#[inline(always)]
+fn push_cap<T>(v: &mut Vec<T>, x: T, first_cap: usize) {
+    if v.capacity() == 0 {
+        *v = Vec::with_capacity(first_cap);
+    }
+    v.push(x);
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -289,6 +302,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             quirks_3_11_2: false,
             type_ignores: Vec::new(),
             first_hwm: None,
+            ascii_src: src.is_ascii(),
         }
     }
 
@@ -437,7 +451,33 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             t.lineno += self.shift.0;
             t.end_lineno += self.shift.0;
+        } else if t.kind != TokKind::ENDMARKER {
+            self.push_tok(t);
+            self.fill_fast_run();
+            return Ok(());
         }
+        self.push_tok(t);
+        Ok(())
+    }
+
+    /// The tokens the lexer's shortcut gives after the one just read, up to the first it
+    /// does not, and the NEWLINE when the line ends there. Reading them ahead changes nothing the
+    /// rules see: such a token never fails, never ends the input and never changes the lexer's
+    /// state beyond its position and brackets; the rules read the line ahead anyway
+    /// ([`Self::assign_shape`]).
+    #[inline(never)]
+    fn fill_fast_run(&mut self) {
+        while let Some(t) = self.lexer.fast_token() {
+            self.push_tok(t);
+        }
+        if let Some(t) = self.lexer.fast_newline() {
+            self.push_tok(t);
+        }
+    }
+
+    /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
+    #[inline(always)]
+    fn push_tok(&mut self, t: Token) {
         let kw = match t.kind {
             TokKind::NAME => {
                 let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
@@ -464,7 +504,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let level = self.brackets.len() as u16;
         self.toks.push(Tk { t, kw, level });
-        Ok(())
     }
 
     #[inline]
@@ -547,8 +586,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// Whether the next token is the soft keyword `s` (a NAME).
     fn next_is_soft(&mut self, s: &str) -> Result<bool, E> {
-        let t = self.peek()?;
-        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.text(&t.t) == s)
+        if self.peek_kind()? != (TokKind::NAME, Kw::No) {
+            return Ok(false);
+        }
+        Ok(self.toks.get(self.p).is_some_and(|t| t.t.end.wrapping_sub(t.t.start) as usize == s.len() && self.text(&t.t) == s))
     }
 
     fn eat_soft(&mut self, s: &str) -> Result<bool, E> {
@@ -573,7 +614,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn ident(&mut self, t: &Token) -> B::Ident {
         let s = self.text(t);
-        if s.is_ascii() {
+        if self.ascii_src || s.is_ascii() {
             self.b.ident(s)
         } else {
             use unicode_normalization::UnicodeNormalization;
@@ -936,16 +977,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `statement: compound_stmt | simple_stmts` (appends to `out`).
     fn statement(&mut self, out: &mut Vec<B::Stmt>) -> PR<()> {
         if let Some(s) = self.compound_stmt()? {
-            out.push(s);
+            push_cap(out, s, 8);
             return Ok(Some(()));
         }
-        match self.simple_stmts()? {
-            Some(v) => {
-                out.extend(v);
-                Ok(Some(()))
-            }
-            None => Ok(None),
-        }
+        self.simple_stmts_into(out)
     }
 
     /// `statement_newline`
@@ -970,11 +1005,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `simple_stmts: simple_stmt !';' NEWLINE | ';'.simple_stmt+ [';'] NEWLINE`
     fn simple_stmts(&mut self) -> PR<Vec<B::Stmt>> {
+        let mut v = Vec::new();
+        Ok(self.simple_stmts_into(&mut v)?.map(|()| v))
+    }
+
+    /// [`Self::simple_stmts`] appending to `out` (a statement list being built: no vector of
+    /// its own per line); `out` is as it was when it does not match.
+    fn simple_stmts_into(&mut self, out: &mut Vec<B::Stmt>) -> PR<()> {
         let m = self.p;
         let Some(first) = self.simple_stmt()? else { return Ok(None) };
-        let mut v = vec![first];
+        let n = out.len();
+        push_cap(out, first, 8);
         if !self.next_is(TokKind::SEMI)? && self.eat(TokKind::NEWLINE)? {
-            return Ok(Some(v));
+            return Ok(Some(()));
         }
         loop {
             let m2 = self.p;
@@ -982,7 +1025,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 break;
             }
             match self.simple_stmt()? {
-                Some(s) => v.push(s),
+                Some(s) => out.push(s),
                 None => {
                     self.p = m2;
                     break;
@@ -992,9 +1035,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.eat(TokKind::SEMI)?;
         if !self.eat(TokKind::NEWLINE)? {
             self.p = m;
+            out.truncate(n);
             return Ok(None);
         }
-        Ok(Some(v))
+        Ok(Some(()))
     }
 
     /// `simple_stmt` (memo): the keyword-led statements are looked up by their keyword (no other
@@ -1036,6 +1080,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             _ => {}
         }
         let shape = self.assign_shape();
+        if !self.invalid && matches!(t.t.kind, TokKind::DEDENT | TokKind::ENDMARKER) {
+            // where a block or the input ends (every statement list's last try) no alternative
+            // can start; the descent to `atom` that finds out reads no further token
+            return Ok(None);
+        }
         if shape != AssignShape::None {
             if let Some(s) = self.assignment(shape)? {
                 return Ok(Some(s));
@@ -1251,7 +1300,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     break;
                 }
                 match self.star_targets()? {
-                    Some(t) if self.eat(TokKind::EQUAL)? => targets.push(t),
+                    Some(t) if self.eat(TokKind::EQUAL)? => push_cap(&mut targets, t, 1),
                     _ => {
                         self.p = m2;
                         break;
@@ -1838,10 +1887,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `params` / `lambda_params` (`parameters` / `lambda_parameters`).
     fn parameters(&mut self, lambda: bool) -> PR<B::Arguments> {
         let m = self.p;
-        if self.invalid {
-            self.invalid_parameters(lambda)?;
-            self.p = m;
+        if !self.invalid {
+            return self.parameters_shared(lambda);
         }
+        self.invalid_parameters(lambda)?;
+        self.p = m;
         // slash_no_default param_no_default* param_with_default* [star_etc]
         if let Some(posonly) = self.slash_no_default(lambda)? {
             let plain = self.params_no_default(lambda)?;
@@ -1871,6 +1921,46 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if !with.is_empty() {
             let star = self.star_etc(lambda)?;
             return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), Vec::new(), with, star)));
+        }
+        self.p = m;
+        // star_etc
+        if let Some(star) = self.star_etc(lambda)? {
+            return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), Vec::new(), Vec::new(), Some(star))));
+        }
+        self.p = m;
+        Ok(None)
+    }
+
+    /// The first pass's [`Self::parameters`]: its alternatives begin with `param_no_default*`
+    /// then `param_with_default*` from the same mark, which are parsed once here (each
+    /// alternative re-parsed them: a `def` with defaults parsed its parameters three times);
+    /// which alternative wins is decided in the grammar's order on what follows them.
+    fn parameters_shared(&mut self, lambda: bool) -> PR<B::Arguments> {
+        let m = self.p;
+        let plain = self.params_no_default(lambda)?;
+        let after_plain = self.p;
+        // slash_no_default param_no_default* param_with_default* [star_etc]
+        if !plain.is_empty() && self.eat(TokKind::SLASH)? && (self.eat(TokKind::COMMA)? || self.param_end(lambda)?) {
+            let plain2 = self.params_no_default(lambda)?;
+            let with = self.params_with_default(lambda)?;
+            let star = self.star_etc(lambda)?;
+            return Ok(Some(self.make_arguments(plain, Vec::new(), plain2, with, star)));
+        }
+        self.p = after_plain;
+        let with = self.params_with_default(lambda)?;
+        let after_with = self.p;
+        // slash_with_default param_with_default* [star_etc]
+        if !with.is_empty() && self.eat(TokKind::SLASH)? && (self.eat(TokKind::COMMA)? || self.param_end(lambda)?) {
+            let with2 = self.params_with_default(lambda)?;
+            let star = self.star_etc(lambda)?;
+            let posonly: Vec<NameDefault<B>> = plain.into_iter().map(|a| (a, None)).chain(with).collect();
+            return Ok(Some(self.make_arguments(Vec::new(), posonly, Vec::new(), with2, star)));
+        }
+        self.p = after_with;
+        // param_no_default+ param_with_default* [star_etc] | param_with_default+ [star_etc]
+        if !plain.is_empty() || !with.is_empty() {
+            let star = self.star_etc(lambda)?;
+            return Ok(Some(self.make_arguments(Vec::new(), Vec::new(), plain, with, star)));
         }
         self.p = m;
         // star_etc
@@ -1961,7 +2051,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn params_no_default(&mut self, lambda: bool) -> Result<Vec<B::Arg>, E> {
         let mut v = Vec::new();
         while let Some(a) = self.param_no_default(lambda)? {
-            v.push(a);
+            push_cap(&mut v, a, 4);
         }
         Ok(v)
     }
@@ -3254,10 +3344,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
-    /// (or keyword constant) or NUMBER followed by a token no level can continue with (`,`, a
-    /// closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full descent would find.
-    /// `None` when it does not apply. The token after is read as the descent reads it; a
-    /// NUMBER (whose action can raise) only when that token is already read.
+    /// (or keyword constant), NUMBER or run of STRING pieces followed by a token no level can
+    /// continue with (`,`, a closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full
+    /// descent would find. `None` when it does not apply. The token after is read as the
+    /// descent reads it; after a NUMBER or strings (whose actions can raise) only when that
+    /// token is already read.
     #[inline]
     fn lone_atom(&mut self) -> PR<B::Expr> {
         if self.invalid {
@@ -3265,12 +3356,23 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         let i = self.p;
         let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        let mut after = i + 1;
         match t.t.kind {
             TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
             TokKind::NUMBER if self.toks.len() > i + 1 => {}
+            TokKind::STRING => {
+                // plain string pieces (their action can raise too), when the token after them
+                // is already read
+                while self.toks.get(after).is_some_and(|t| t.t.kind == TokKind::STRING) {
+                    after += 1;
+                }
+                if self.toks.len() <= after {
+                    return Ok(None);
+                }
+            }
             _ => return Ok(None),
         }
-        let next = self.at(i + 1)?;
+        let next = self.at(after)?;
         if !matches!(
             next.t.kind,
             TokKind::COMMA
@@ -3603,8 +3705,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p += 1;
             match self.bitwise_or()? {
                 Some(e) => {
-                    ops.push(op);
-                    comparators.push(e);
+                    push_cap(&mut ops, op, 1);
+                    push_cap(&mut comparators, e, 1);
                 }
                 None => {
                     self.p = m2;
@@ -3901,7 +4003,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             };
             match item {
-                Some(e) => positional.push(e),
+                Some(e) => push_cap(&mut positional, e, 4),
                 None => {
                     self.p = m2;
                     if !positional.is_empty() {
@@ -4830,6 +4932,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn t_primary_raw(&mut self) -> PR<B::Expr> {
         let m = self.p;
+        if !self.invalid
+            && self.toks.get(m).is_some_and(|t| t.t.kind == TokKind::NAME && matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None))
+        {
+            // a NAME atom (one token, no action that can fail) without a `t_lookahead` after
+            // it: no `t_primary`, and its node need not be built to find out
+            if !matches!(self.kind_at(m + 1)?.0, TokKind::LPAR | TokKind::LSQB | TokKind::DOT) {
+                return Ok(None);
+            }
+        }
         let Some(mut cur) = self.atom()? else { return Ok(None) };
         if !self.t_lookahead()? {
             self.p = m;
