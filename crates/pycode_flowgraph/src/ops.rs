@@ -217,6 +217,9 @@ pub(crate) const P_EXC_STACK: u16 = 256;
 /// An opcode `optimize_basic_block` acts on: `LOAD_CONST`, `BUILD_TUPLE`, the conditional
 /// jumps it threads and `JUMP`, `SWAP`, `PUSH_NULL`.
 pub(crate) const P_PEEPHOLE: u16 = 512;
+/// A real instruction of the release (a byte the assembler may write: not a pseudo-op, not a
+/// stand-in for an opcode the release lacks, not a `<...>` placeholder of the table).
+const P_REAL: u16 = 1024;
 pub(crate) const P_HAS_TARGET: u16 = P_JUMP | P_BLOCK_PUSH;
 pub(crate) const P_TERMINATOR: u16 = P_JUMP | P_SCOPE_EXIT;
 
@@ -255,6 +258,9 @@ impl Ops {
         }
         if self.table.has(op, OpFlags::HAS_CONST) {
             bits |= P_HAS_CONST;
+        }
+        if u8::try_from(op).is_ok() && self.table.opname(op).is_some_and(|n| !n.starts_with('<')) {
+            bits |= P_REAL;
         }
         if op < ABSENT_BASE {
             if [
@@ -333,6 +339,12 @@ impl Ops {
             Some(i) => i.bits,
             None => self.props_slow(op),
         }
+    }
+
+    /// Whether `op` is a real instruction of the release, one the assembler may write as a byte.
+    #[inline]
+    pub fn is_real(&self, op: u16) -> bool {
+        self.props(op) & P_REAL != 0
     }
 
     /// `IS_JUMP_OPCODE`
