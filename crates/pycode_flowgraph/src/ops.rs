@@ -480,6 +480,25 @@ impl Ops {
         }
     }
 
+    /// [`stack_effect`](Self::stack_effect) without the jump, and the property bits, from one
+    /// table lookup.
+    #[inline]
+    pub(crate) fn effect_and_props(&self, op: u16, oparg: i32) -> (Option<i64>, u16) {
+        if let Some(i) = self.props.get(usize::from(op)) {
+            let e = i.effect[0];
+            if e != EFFECT_BY_OPARG {
+                return (Some(i64::from(e)), i.bits);
+            }
+            return (self.stack_effect_slow(op, oparg, false), i.bits);
+        }
+        (self.stack_effect_slow(op, oparg, false), self.props_slow(op))
+    }
+
+    #[inline(never)]
+    fn stack_effect_slow(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
+        self.table.stack_effect(op, oparg as u32, Some(jump)).or_else(|| self.release.virtual_op_effect(op, jump))
+    }
+
     /// `PyCompile_OpcodeStackEffectWithJump`
     #[inline]
     pub fn stack_effect(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {

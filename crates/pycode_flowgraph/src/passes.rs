@@ -1671,9 +1671,8 @@ impl Cfg {
             let instrs = std::mem::take(&mut blk.instrs);
             let r = (|| {
                 for ins in &instrs {
-                    let effect = ops
-                        .stack_effect(ins.opcode, ins.oparg, false)
-                        .ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
+                    let (effect, p) = ops.effect_and_props(ins.opcode, ins.oparg);
+                    let effect = effect.ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
                     let new_depth = depth + effect;
                     if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
@@ -1685,7 +1684,6 @@ impl Cfg {
                         // 3.13 sizes the frame as if the constant were pushed first.
                         maxdepth = maxdepth.max(depth + 1);
                     }
-                    let p = ops.props(ins.opcode);
                     if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops
                             .stack_effect(ins.opcode, ins.oparg, true)
@@ -1895,6 +1893,8 @@ impl Cfg {
             let mut totsize: i64 = 0;
             // A jump before the end of its block (a graph that never passed `check_cfg`).
             let mut mid_jump = false;
+            // Some `END_ASYNC_FOR` jump (3.14+), whose oparg needs the `SEND`s below.
+            let mut async_for_jump = false;
             for &b in order {
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let n = blk.instrs.len();
@@ -1902,7 +1902,10 @@ impl Cfg {
                 for (i, x) in blk.instrs.iter().enumerate() {
                     let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
                     size += i64::from(isize);
-                    mid_jump |= jump && i + 1 != n;
+                    if jump {
+                        mid_jump |= i + 1 != n;
+                        async_for_jump |= x.opcode == o.END_ASYNC_FOR;
+                    }
                 }
                 blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 totsize += size;
@@ -1921,7 +1924,7 @@ impl Cfg {
                     + o.instr_size(o.JUMP_BACKWARD_NO_INTERRUPT, 0),
             );
             let mut sends: Vec<(BlockId, i64)> = Vec::new();
-            for &b in order {
+            for &b in order.iter().filter(|_| async_for_jump) {
                 let blk = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let mut off = i64::from(blk.offset);
                 for x in &blk.instrs {
@@ -1938,6 +1941,31 @@ impl Cfg {
                     Some(&nb) => i64::from(blocks.get(nb as usize).ok_or(CfgError::Internal("dangling block id"))?.offset),
                     None => totsize,
                 };
+                if !mid_jump {
+                    // Only the last instruction can jump, and it ends where the block does.
+                    let blk = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    let Some(&x) = blk.instrs.last() else { continue };
+                    let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                    if !jump {
+                        continue;
+                    }
+                    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
+                    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
+                    let arg = match send {
+                        Some(&(_, send_off)) => end - send_off - end_send_offset,
+                        None if toff < end => end - toff,
+                        None => toff - end,
+                    };
+                    let arg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                    if o.instr_size(x.opcode, arg) != isize {
+                        recompile = true;
+                    }
+                    let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if let Some(l) = blk.instrs.last_mut() {
+                        l.oparg = arg;
+                    }
+                    continue;
+                }
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let mut bsize = i64::from(blk.offset);
                 // Reading the targets' offsets while writing this block's opargs: the
@@ -1957,29 +1985,14 @@ impl Cfg {
                     }
                     Ok(())
                 };
-                let r = if mid_jump {
-                    instrs.iter_mut().try_for_each(|x| {
-                        let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
-                        bsize += i64::from(isize);
-                        if jump {
-                            set_jump(x, isize, bsize)?;
-                        }
-                        Ok(())
-                    })
-                } else {
-                    // Only the last instruction can jump, and it ends where the block does.
-                    match instrs.last_mut() {
-                        Some(x) => {
-                            let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
-                            if jump {
-                                set_jump(x, isize, end)
-                            } else {
-                                Ok(())
-                            }
-                        }
-                        None => Ok(()),
+                let r = instrs.iter_mut().try_for_each(|x| {
+                    let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                    bsize += i64::from(isize);
+                    if jump {
+                        set_jump(x, isize, bsize)?;
                     }
-                };
+                    Ok(())
+                });
                 if let Some(blk) = blocks.get_mut(b as usize) {
                     blk.instrs = instrs;
                 }
