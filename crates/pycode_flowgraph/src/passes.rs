@@ -989,6 +989,27 @@ impl Cfg {
         Ok(())
     }
 
+    /// Whether some instruction makes one of the first 64 locals possibly unbound
+    /// (`DELETE_FAST`, `LOAD_FAST_AND_CLEAR`, `STORE_FAST_MAYBE_NULL`).
+    fn may_make_local_unsafe(&self) -> Result<bool, CfgError> {
+        let ops = &self.ops;
+        let (df, lfac, sfmn) = (ops.DELETE_FAST, ops.LOAD_FAST_AND_CLEAR, ops.STORE_FAST_MAYBE_NULL);
+        let mut b = self.entry;
+        let mut guard = 0usize;
+        while b != NO_BLOCK {
+            let blk = self.bb(b)?;
+            if blk.instrs.iter().any(|i| (i.opcode == df || i.opcode == lfac || i.opcode == sfmn) && (0..64).contains(&i.oparg)) {
+                return Ok(true);
+            }
+            b = blk.next;
+            guard += 1;
+            if guard > self.blocks.len() {
+                return Err(CfgError::Internal("cycle in the block list"));
+            }
+        }
+        Ok(false)
+    }
+
     /// `add_checks_for_loads_of_uninitialized_variables`
     pub fn add_checks_for_loads_of_uninitialized_variables(&mut self, nlocals: usize, nparams: usize) -> Result<(), CfgError> {
         if nlocals == 0 {
@@ -999,13 +1020,17 @@ impl Cfg {
             self.fast_scan_many_locals(nlocals)?;
             nlocals = 64;
         }
-        self.reset_visited();
-        let mut stack = std::mem::take(&mut self.scratch);
-        stack.clear();
         let mut start_mask = 0u64;
         for i in nparams..nlocals {
             start_mask |= 1u64 << i;
         }
+        if start_mask == 0 && !self.may_make_local_unsafe()? {
+            // Every local starts bound and no instruction unbinds one: no load changes.
+            return Ok(());
+        }
+        self.reset_visited();
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
         let (order, order_gen) = self.take_order();
         let r = (|| {
             maybe_push(&mut self.blocks, self.entry, start_mask, &mut stack)?;
