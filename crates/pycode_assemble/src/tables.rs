@@ -2,7 +2,7 @@
 //! table (`write_location_info_entry` and friends) and the exception table
 //! (`assemble_exception_table`). See `docs/linetable.md` and `docs/exception_table.md`.
 
-use pycode_flowgraph::{BlockId, Cfg, CfgInstr, Ops, OutInstr, NO_BLOCK};
+use pycode_flowgraph::{BasicBlock, BlockId, Cfg, CfgInstr, Ops, OutInstr, NO_BLOCK};
 use pycode_instr::Location;
 
 use crate::AssembleError;
@@ -226,14 +226,16 @@ pub(crate) struct Tables {
 /// its block's code offset (set by jump resolution), which is what the sequence's handler
 /// index turns into; two handlers at one offset (an empty block before another) are one.
 pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<Tables, AssembleError> {
-    let order = g.order();
-    let mut blocks: Vec<&[CfgInstr]> = Vec::with_capacity(order.len());
-    let mut n = 0usize;
-    for &b in &order {
-        let blk = g.block(b).ok_or(AssembleError::Metadata("dangling block id"))?;
-        n += blk.instrs.len();
-        blocks.push(&blk.instrs);
-    }
+    // The blocks in layout order (the `next` chain from the entry), counted first.
+    let chain = |mut b: BlockId| {
+        std::iter::from_fn(move || {
+            let blk = g.block(b)?;
+            b = blk.next;
+            Some(blk)
+        })
+        .take(g.blocks.len())
+    };
+    let n: usize = chain(g.entry).map(|blk| blk.instrs.len()).sum();
     let mut code = Vec::with_capacity(n * 3);
     let mut t = LineTable { out: Vec::with_capacity(n), lineno: firstlineno };
     let mut exc = Vec::new();
@@ -253,8 +255,8 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
     let mut cur_target: i64 = -1;
     let mut cur_depth = 0i32;
     let mut cur_lasti = false;
-    for (k, instrs) in blocks.iter().enumerate() {
-        for (i, ins) in instrs.iter().enumerate() {
+    for blk in chain(g.entry) {
+        for (i, ins) in blk.instrs.iter().enumerate() {
             if ins.except != last_except {
                 last_except = ins.except;
                 if ins.except == NO_BLOCK {
@@ -301,7 +303,11 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
                 }
                 isize += caches;
             }
-            let iloc = if ins.loc == Location::NEXT_LOCATION { next_location(ops, &blocks, k, i) } else { ins.loc };
+            let iloc = if ins.loc == Location::NEXT_LOCATION {
+                next_location(ops, chain(blk.next), blk.instrs.get(i..).unwrap_or_default())
+            } else {
+                ins.loc
+            };
             if iloc != loc || per_instr {
                 t.emit(loc, size);
                 loc = iloc;
@@ -318,21 +324,18 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
     Ok(Tables { code, linetable: t.out, exceptiontable: exc })
 }
 
-/// `assemble_location_info` (3.14+) for the `NEXT_LOCATION` instruction `i` of block `k`: the
-/// location of the next instruction (resolved the same way), none for a terminator or at the
-/// end.
-fn next_location(ops: &Ops, blocks: &[&[CfgInstr]], k: usize, i: usize) -> Location {
-    let mut first = i;
-    for instrs in blocks.iter().skip(k) {
-        for ins in instrs.iter().skip(first) {
-            if ins.loc != Location::NEXT_LOCATION {
-                return ins.loc;
-            }
-            if ops.is_terminator(ins.opcode) {
-                return Location::NO_LOCATION;
-            }
+/// `assemble_location_info` (3.14+) for a `NEXT_LOCATION` instruction, the first of `rest`
+/// (the rest of its block), followed by the instructions of `later` blocks: the location of the
+/// next instruction (resolved the same way), none for a terminator or at the end.
+fn next_location<'a>(ops: &Ops, later: impl Iterator<Item = &'a BasicBlock>, rest: &[CfgInstr]) -> Location {
+    let mut all = rest.iter().chain(later.flat_map(|b| b.instrs.iter()));
+    for ins in all.by_ref() {
+        if ins.loc != Location::NEXT_LOCATION {
+            return ins.loc;
         }
-        first = 0;
+        if ops.is_terminator(ins.opcode) {
+            return Location::NO_LOCATION;
+        }
     }
     Location::NO_LOCATION
 }
