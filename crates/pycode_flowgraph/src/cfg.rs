@@ -225,6 +225,7 @@ impl Cfg {
     }
 
     /// `cfg_builder_current_block_is_terminated`
+    #[inline]
     fn current_block_is_terminated(&mut self) -> bool {
         let cur = self.cur as usize;
         let (last_op, has_label) = match self.blocks.get(cur) {
@@ -249,6 +250,7 @@ impl Cfg {
     }
 
     /// `cfg_builder_maybe_start_new_block`
+    #[inline]
     fn maybe_start_new_block(&mut self) {
         if self.current_block_is_terminated() {
             let b = self.new_block();

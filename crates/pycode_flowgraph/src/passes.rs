@@ -381,14 +381,18 @@ impl Cfg {
     }
 
     /// `inline_small_exit_blocks`
+    #[inline]
     fn inline_small_exit_blocks(&mut self, b: BlockId) -> Result<bool, CfgError> {
-        let last = match self.bb(b)?.last() {
-            Some(l) => *l,
-            None => return Ok(false),
-        };
-        if !self.ops.is_unconditional_jump(last.opcode) {
-            return Ok(false);
+        match self.bb(b)?.last() {
+            Some(l) if self.ops.is_unconditional_jump(l.opcode) => self.inline_exit_block_into(b, *l),
+            _ => Ok(false),
         }
+    }
+
+    /// [`inline_small_exit_blocks`](Self::inline_small_exit_blocks) of a block ending with the
+    /// unconditional jump `last`.
+    #[inline(never)]
+    fn inline_exit_block_into(&mut self, b: BlockId, last: CfgInstr) -> Result<bool, CfgError> {
         // 3.11's `extend_block` only follows JUMP / JUMP_FORWARD / JUMP_BACKWARD.
         if self.ops.release.features().assemble_3_11 && last.opcode == self.ops.JUMP_NO_INTERRUPT {
             return Ok(false);
@@ -422,16 +426,24 @@ impl Cfg {
     /// same line redundant: in `def f(): pass` the NOP survives and hands its location to the
     /// implicit `return None` (measured: `def f(): pass; x = \<newline> 1` keeps the NOP in
     /// 3.12.7 and drops it in 3.12.1 and 3.13.0).
+    #[inline]
     fn remove_redundant_nops(&mut self, b: BlockId) -> Result<usize, CfgError> {
+        // Without a NOP nothing is removed (the loop below would copy every instruction onto
+        // itself).
+        let nop = self.ops.NOP;
+        if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
+            return Ok(0);
+        }
+        self.remove_nops_in(b)
+    }
+
+    /// [`remove_redundant_nops`](Self::remove_redundant_nops) of a block with a NOP.
+    #[inline(never)]
+    fn remove_nops_in(&mut self, b: BlockId) -> Result<usize, CfgError> {
         let nop = self.ops.NOP;
         let resume_sets_prev = self.ops.release.features().resume_sets_prev_line;
         let resume = self.ops.RESUME;
         let track_ghost = self.ops.release.features().not_taken;
-        // Without a NOP nothing is removed (the loop below would copy every instruction onto
-        // itself).
-        if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
-            return Ok(0);
-        }
         // Line number of the first instruction of the next non-empty block.
         let mut next = self.next_of(b);
         while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
