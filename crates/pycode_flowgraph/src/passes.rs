@@ -323,7 +323,19 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut first_nonempty = NO_BLOCK;
         let mut changed = false;
+        // Some jump to an empty block (usually none: then the walk below is not needed).
+        let mut to_empty = false;
         for &b in order.iter().rev() {
+            let blocks = &self.blocks;
+            let ops = &self.ops;
+            let instrs = &blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs;
+            // (Its last instruction only, when that is the only one that can have a target.)
+            let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+            to_empty |= instrs
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             if blk.next != first_nonempty {
                 blk.next = first_nonempty;
@@ -342,6 +354,9 @@ impl Cfg {
         }
         if self.entry == NO_BLOCK {
             return Err(CfgError::Internal("empty code unit"));
+        }
+        if !to_empty {
+            return Ok(());
         }
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -528,26 +543,38 @@ impl Cfg {
                     prev = None;
                 }
                 let fallthrough = falls_through(ops, blk);
-                let n = blk.instrs.len();
-                for i in 0..n {
-                    let cur = blocks[b as usize].instrs[i];
+                // A pair whose first half ends an earlier block (only this block's first
+                // instruction can complete one): that half is made a NOP after the walk.
+                let mut earlier: Option<(BlockId, usize)> = None;
+                let instrs = &mut blk.instrs;
+                for i in 0..instrs.len() {
+                    let Some(&cur) = instrs.get(i) else { break };
                     let redundant = cur.opcode == pop_top
                         && prev.is_some_and(|(_, _, op, arg)| {
                             op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
                         });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
-                            let p = &mut blocks[pb as usize].instrs[pi];
-                            p.opcode = nop;
-                            p.oparg = 0;
+                            if pb == b {
+                                if let Some(p) = instrs.get_mut(pi) {
+                                    set_op0(p, nop);
+                                }
+                            } else {
+                                earlier = Some((pb, pi));
+                            }
                         }
-                        let c = &mut blocks[b as usize].instrs[i];
-                        c.opcode = nop;
-                        c.oparg = 0;
+                        if let Some(c) = instrs.get_mut(i) {
+                            set_op0(c, nop);
+                        }
                         done = false;
                         prev = Some((b, i, nop, 0));
                     } else {
                         prev = Some((b, i, cur.opcode, cur.oparg));
+                    }
+                }
+                if let Some((pb, pi)) = earlier {
+                    if let Some(p) = blocks.get_mut(pb as usize).and_then(|x| x.instrs.get_mut(pi)) {
+                        set_op0(p, nop);
                     }
                 }
                 let last_is_jump = prev.is_some_and(|(_, _, op, _)| ops.is_jump(op));
