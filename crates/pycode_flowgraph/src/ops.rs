@@ -181,8 +181,10 @@ impl Ops {
 const PROPS_LEN: usize = 512;
 static NO_PROPS: [OpInfo; PROPS_LEN] = [OpInfo::NONE; PROPS_LEN];
 
-/// What the passes need to know of one opcode, precomputed per release.
+/// What the passes need to know of one opcode, precomputed per release. Eight bytes, so a
+/// lookup is one scaled load (the passes make several per instruction).
 #[derive(Clone, Copy, Debug)]
+#[repr(align(8))]
 struct OpInfo {
     /// The `P_*` bits.
     bits: u16,
@@ -190,11 +192,11 @@ struct OpInfo {
     caches: u8,
     /// The stack effect without / with the jump when it does not depend on the oparg, else
     /// [`EFFECT_BY_OPARG`].
-    effect: [i32; 2],
+    effect: [i8; 2],
 }
 
 /// In [`OpInfo::effect`]: evaluate the table's formula.
-const EFFECT_BY_OPARG: i32 = i32::MIN;
+const EFFECT_BY_OPARG: i8 = i8::MIN;
 
 impl OpInfo {
     const NONE: OpInfo = OpInfo { bits: 0, caches: 0, effect: [EFFECT_BY_OPARG; 2] };
@@ -231,7 +233,9 @@ impl Ops {
             let op = op as u16;
             let effect = |jump: bool| match self.table.stack_effect_formula(op) {
                 Some([nojump, jumped]) => match if jump { jumped } else { nojump } {
-                    pycode_release::StackEffect::Const(c) if c != EFFECT_BY_OPARG => c,
+                    pycode_release::StackEffect::Const(c) => {
+                        i8::try_from(c).ok().filter(|&c| c != EFFECT_BY_OPARG).unwrap_or(EFFECT_BY_OPARG)
+                    }
                     _ => EFFECT_BY_OPARG,
                 },
                 None => EFFECT_BY_OPARG,
