@@ -498,9 +498,15 @@ impl Ops {
         (self.stack_effect_slow(op, oparg, false), self.props_slow(op))
     }
 
-    #[inline(never)]
+    /// The table's formula evaluated for `oparg` (`OpcodeTable::stack_effect`), else the
+    /// effect of a virtual opcode.
+    #[inline]
     fn stack_effect_slow(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
-        self.table.stack_effect(op, oparg as u32, Some(jump)).or_else(|| self.release.virtual_op_effect(op, jump))
+        let formula = self.table.stack_effect_formula(op).map(|[nojump, jumped]| if jump { jumped } else { nojump });
+        match formula.and_then(|f| f.eval(oparg as u32)) {
+            Some(e) => Some(e),
+            None => self.release.virtual_op_effect(op, jump),
+        }
     }
 
     /// `PyCompile_OpcodeStackEffectWithJump`
@@ -512,6 +518,6 @@ impl Ops {
                 return Some(i64::from(e));
             }
         }
-        self.table.stack_effect(op, oparg as u32, Some(jump)).or_else(|| self.release.virtual_op_effect(op, jump))
+        self.stack_effect_slow(op, oparg, jump)
     }
 }
