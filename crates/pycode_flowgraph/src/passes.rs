@@ -1302,10 +1302,12 @@ impl Cfg {
     /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
     /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        let eval_check = self.ops.release.features().duplicate_eval_checks
-            && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
-        if !self.exits_scope(b) && !eval_check {
-            return false;
+        if !self.exits_scope(b) {
+            let eval_check = self.ops.release.features().duplicate_eval_checks
+                && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
+            if !eval_check {
+                return false;
+            }
         }
         self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
     }
@@ -1322,9 +1324,8 @@ impl Cfg {
     /// `duplicate_exits_without_lineno`
     #[inline(never)]
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
-        let (order, order_gen) = self.take_order();
-        let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
-        self.put_order(order, order_gen);
+        // The label of the next copy: one past the highest, found when the first copy is made.
+        let mut next_lbl: Option<i64> = None;
         // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
         let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 { Some(self.b_list_3_11()) } else { None };
         let mut k = 0usize;
@@ -1347,6 +1348,15 @@ impl Cfg {
                     }
                 }
                 if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
+                    let lbl = match next_lbl {
+                        Some(l) => l,
+                        None => {
+                            let (order, order_gen) = self.take_order();
+                            let l = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+                            self.put_order(order, order_gen);
+                            l
+                        }
+                    };
                     let nt = self.new_block();
                     let mut instrs = self.bb(target)?.instrs.clone();
                     if let Some(f) = instrs.first_mut() {
@@ -1357,10 +1367,10 @@ impl Cfg {
                         let n = self.bb_mut(nt)?;
                         n.instrs = instrs;
                         n.predecessors = 1;
-                        n.label = next_lbl;
+                        n.label = lbl;
                     }
                     self.set_next(nt, tnext)?;
-                    next_lbl += 1;
+                    next_lbl = Some(lbl + 1);
                     if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                         l.target = nt;
                     }
