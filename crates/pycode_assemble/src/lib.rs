@@ -25,7 +25,7 @@ mod tables;
 pub use tables::{assemble_bytecode, assemble_exception_table, assemble_linetable};
 
 use pycode_flowgraph::{Cfg, CfgError, Ops};
-use pycode_instr::{CodeUnit, ConstId, ConstPool, Location, PyStr};
+use pycode_instr::{CodeUnit, ConstId, ConstPool, PyStr};
 use pycode_object::fast_kind;
 use pycode_release::Release;
 
@@ -146,20 +146,7 @@ fn assemble_unit(release: Release, unit: &CodeUnit, pool: &mut ConstPool) -> Res
         (nlocalsplus, maxdepth)
     };
     g.resolve_jumps()?;
-    let mut instrs = g.to_instr_sequence()?;
-    // `assemble_location_info` (3.14+): `NEXT_LOCATION` takes the location of the next
-    // instruction (resolved back to front, so a run of them takes the first real one after).
-    let mut after = Location::NO_LOCATION;
-    for ins in instrs.iter_mut().rev() {
-        if ins.loc == Location::NEXT_LOCATION {
-            ins.loc = if ops.is_terminator(ins.opcode) { Location::NO_LOCATION } else { after };
-        }
-        after = ins.loc;
-    }
-
-    let code = assemble_bytecode(&ops, &instrs)?;
-    let linetable = assemble_linetable(&ops, &instrs, md.firstlineno);
-    let exceptiontable = assemble_exception_table(&ops, &instrs);
+    let tables::Tables { code, linetable, exceptiontable } = tables::assemble_from_cfg(&ops, &g, md.firstlineno)?;
     let a = AssembledCode {
         argcount: md.posonlyargcount + md.argcount,
         posonlyargcount: md.posonlyargcount,

@@ -2,7 +2,7 @@
 //! table (`write_location_info_entry` and friends) and the exception table
 //! (`assemble_exception_table`). See `docs/linetable.md` and `docs/exception_table.md`.
 
-use pycode_flowgraph::{Ops, OutInstr};
+use pycode_flowgraph::{BasicBlock, BlockId, Cfg, CfgInstr, Ops, OutInstr, NO_BLOCK};
 use pycode_instr::Location;
 
 use crate::AssembleError;
@@ -36,9 +36,10 @@ pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Result<Vec<u8>, Asse
 }
 
 /// `op` as the byte written for it, when it is a real instruction of the release.
+#[inline]
 fn real_opcode(ops: &Ops, op: u16) -> Result<u8, AssembleError> {
     match u8::try_from(op) {
-        Ok(b) if ops.table.opname(op).is_some_and(|n| !n.starts_with('<')) => Ok(b),
+        Ok(b) if ops.is_real(op) => Ok(b),
         _ => Err(AssembleError::AbsentOpcode { release: ops.release, opcode: op, name: Ops::absent_name(op) }),
     }
 }
@@ -209,4 +210,146 @@ pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
         emit(start, off, &handler);
     }
     out
+}
+
+/// `co_code`, `co_linetable` and `co_exceptiontable` of one code object.
+pub(crate) struct Tables {
+    pub code: Vec<u8>,
+    pub linetable: Vec<u8>,
+    pub exceptiontable: Vec<u8>,
+}
+
+/// The three byte strings of one code object, written straight from the laid-out CFG after
+/// `_PyCfg_ResolveJumps` in one walk over its instructions: the same bytes as
+/// [`assemble_bytecode`], [`assemble_linetable`] and [`assemble_exception_table`] over
+/// `cfg_to_instr_sequence`'s output, without building that sequence. A handler is named by
+/// its block's code offset (set by jump resolution), which is what the sequence's handler
+/// index turns into; two handlers at one offset (an empty block before another) are one.
+pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<Tables, AssembleError> {
+    // The blocks in layout order (the `next` chain from the entry), counted first.
+    let chain = |mut b: BlockId| {
+        std::iter::from_fn(move || {
+            let blk = g.block(b)?;
+            b = blk.next;
+            Some(blk)
+        })
+        .take(g.blocks.len())
+    };
+    let n: usize = chain(g.entry).map(|blk| blk.instrs.len()).sum();
+    let mut code = Vec::with_capacity(n * 3);
+    let mut t = LineTable { out: Vec::with_capacity(n), lineno: firstlineno };
+    let mut exc = Vec::new();
+    let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
+    let cache = u8::try_from(ops.CACHE).unwrap_or(0);
+    let per_instr = ops.release.features().assemble_3_11;
+    let mut loc = Location::NO_LOCATION;
+    let mut size = 0u32;
+    let mut off = 0u32;
+    // The current run of instructions sharing a handler: its start, the handler's offset (-1
+    // for none), depth and `preserve_lasti`; `last_except` caches the last block looked up.
+    let mut run_start = 0u32;
+    let mut run_target: i64 = -1;
+    let mut run_depth = 0i32;
+    let mut run_lasti = false;
+    let mut last_except: BlockId = NO_BLOCK;
+    let mut cur_target: i64 = -1;
+    let mut cur_depth = 0i32;
+    let mut cur_lasti = false;
+    for blk in chain(g.entry) {
+        for (i, ins) in blk.instrs.iter().enumerate() {
+            if ins.except != last_except {
+                last_except = ins.except;
+                if ins.except == NO_BLOCK {
+                    cur_target = -1;
+                } else {
+                    let h = g.block(ins.except).ok_or(AssembleError::Metadata("dangling handler block"))?;
+                    cur_target = i64::from(h.offset);
+                    cur_depth = h.startdepth;
+                    cur_lasti = h.preserve_lasti;
+                }
+            }
+            if cur_target != run_target {
+                if run_target >= 0 {
+                    except_entry(&mut exc, run_start, off, run_target, run_depth, run_lasti);
+                }
+                run_start = off;
+                run_target = cur_target;
+                run_depth = cur_depth;
+                run_lasti = cur_lasti;
+            }
+            let oparg = ins.oparg as u32;
+            let mut isize = 1u32;
+            if oparg >= 0x100 {
+                if oparg >= 0x1_0000 {
+                    if oparg >= 0x100_0000 {
+                        code.extend_from_slice(&[ext, (oparg >> 24) as u8]);
+                        isize += 1;
+                    }
+                    code.extend_from_slice(&[ext, (oparg >> 16) as u8]);
+                    isize += 1;
+                }
+                code.extend_from_slice(&[ext, (oparg >> 8) as u8]);
+                isize += 1;
+            }
+            code.extend_from_slice(&[real_opcode(ops, ins.opcode)?, oparg as u8]);
+            let caches = ops.cache_entries(ins.opcode);
+            if caches > 0 {
+                if cache == 0 {
+                    code.resize(code.len() + 2 * caches as usize, 0);
+                } else {
+                    for _ in 0..caches {
+                        code.extend_from_slice(&[cache, 0]);
+                    }
+                }
+                isize += caches;
+            }
+            let iloc = if ins.loc == Location::NEXT_LOCATION {
+                next_location(ops, chain(blk.next), blk.instrs.get(i..).unwrap_or_default())
+            } else {
+                ins.loc
+            };
+            if iloc != loc || per_instr {
+                t.emit(loc, size);
+                loc = iloc;
+                size = 0;
+            }
+            size += isize;
+            off += isize;
+        }
+    }
+    t.emit(loc, size);
+    if run_target >= 0 {
+        except_entry(&mut exc, run_start, off, run_target, run_depth, run_lasti);
+    }
+    Ok(Tables { code, linetable: t.out, exceptiontable: exc })
+}
+
+/// `assemble_location_info` (3.14+) for a `NEXT_LOCATION` instruction, the first of `rest`
+/// (the rest of its block), followed by the instructions of `later` blocks: the location of the
+/// next instruction (resolved the same way), none for a terminator or at the end.
+fn next_location<'a>(ops: &Ops, later: impl Iterator<Item = &'a BasicBlock>, rest: &[CfgInstr]) -> Location {
+    let mut all = rest.iter().chain(later.flat_map(|b| b.instrs.iter()));
+    for ins in all.by_ref() {
+        if ins.loc != Location::NEXT_LOCATION {
+            return ins.loc;
+        }
+        if ops.is_terminator(ins.opcode) {
+            return Location::NO_LOCATION;
+        }
+    }
+    Location::NO_LOCATION
+}
+
+/// One exception-table entry: the run `start..end` (code units) goes to `target` with the
+/// handler block's start depth and `preserve_lasti`.
+fn except_entry(out: &mut Vec<u8>, start: u32, end: u32, target: i64, startdepth: i32, preserve_lasti: bool) {
+    let mut depth = startdepth - 1;
+    if preserve_lasti {
+        depth -= 1;
+    }
+    let depth_lasti = ((depth.max(0) as u32) << 1) | u32::from(preserve_lasti);
+    except_item(out, start, 1 << 7);
+    except_item(out, end.saturating_sub(start), 0);
+    except_item(out, u32::try_from(target).unwrap_or(0), 0);
+    except_item(out, depth_lasti, 0);
 }

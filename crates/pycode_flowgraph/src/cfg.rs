@@ -193,22 +193,30 @@ impl Cfg {
 
     /// The layout order in a reused buffer, with the layout generation it belongs to; hand it
     /// back with [`put_order`](Self::put_order). Recomputed only when the layout changed since.
+    #[inline]
     pub(crate) fn take_order(&mut self) -> (Vec<BlockId>, u64) {
         let mut v = std::mem::take(&mut self.order_cache);
         if self.order_gen != self.layout_gen || v.is_empty() {
-            v.clear();
-            v.reserve(self.blocks.len());
-            let mut b = self.entry;
-            while b != NO_BLOCK && v.len() <= self.blocks.len() {
-                v.push(b);
-                b = self.next_of(b);
-            }
+            self.fill_order(&mut v);
         }
         (v, self.layout_gen)
     }
 
+    /// The layout order, recomputed into `v`.
+    #[inline(never)]
+    fn fill_order(&self, v: &mut Vec<BlockId>) {
+        v.clear();
+        v.reserve(self.blocks.len());
+        let mut b = self.entry;
+        while b != NO_BLOCK && v.len() <= self.blocks.len() {
+            v.push(b);
+            b = self.next_of(b);
+        }
+    }
+
     /// Returns a buffer from [`take_order`](Self::take_order); it stays the cached order unless
     /// the layout changed in between.
+    #[inline]
     pub(crate) fn put_order(&mut self, order: Vec<BlockId>, generation: u64) {
         if order.capacity() >= self.order_cache.capacity() {
             self.order_cache = order;
@@ -217,6 +225,7 @@ impl Cfg {
     }
 
     /// `cfg_builder_current_block_is_terminated`
+    #[inline]
     fn current_block_is_terminated(&mut self) -> bool {
         let cur = self.cur as usize;
         let (last_op, has_label) = match self.blocks.get(cur) {
@@ -241,6 +250,7 @@ impl Cfg {
     }
 
     /// `cfg_builder_maybe_start_new_block`
+    #[inline]
     fn maybe_start_new_block(&mut self) {
         if self.current_block_is_terminated() {
             let b = self.new_block();

@@ -181,8 +181,10 @@ impl Ops {
 const PROPS_LEN: usize = 512;
 static NO_PROPS: [OpInfo; PROPS_LEN] = [OpInfo::NONE; PROPS_LEN];
 
-/// What the passes need to know of one opcode, precomputed per release.
+/// What the passes need to know of one opcode, precomputed per release. Eight bytes, so a
+/// lookup is one scaled load (the passes make several per instruction).
 #[derive(Clone, Copy, Debug)]
+#[repr(align(8))]
 struct OpInfo {
     /// The `P_*` bits.
     bits: u16,
@@ -190,11 +192,11 @@ struct OpInfo {
     caches: u8,
     /// The stack effect without / with the jump when it does not depend on the oparg, else
     /// [`EFFECT_BY_OPARG`].
-    effect: [i32; 2],
+    effect: [i8; 2],
 }
 
 /// In [`OpInfo::effect`]: evaluate the table's formula.
-const EFFECT_BY_OPARG: i32 = i32::MIN;
+const EFFECT_BY_OPARG: i8 = i8::MIN;
 
 impl OpInfo {
     const NONE: OpInfo = OpInfo { bits: 0, caches: 0, effect: [EFFECT_BY_OPARG; 2] };
@@ -217,6 +219,9 @@ pub(crate) const P_EXC_STACK: u16 = 256;
 /// An opcode `optimize_basic_block` acts on: `LOAD_CONST`, `BUILD_TUPLE`, the conditional
 /// jumps it threads and `JUMP`, `SWAP`, `PUSH_NULL`.
 pub(crate) const P_PEEPHOLE: u16 = 512;
+/// A real instruction of the release (a byte the assembler may write: not a pseudo-op, not a
+/// stand-in for an opcode the release lacks, not a `<...>` placeholder of the table).
+const P_REAL: u16 = 1024;
 pub(crate) const P_HAS_TARGET: u16 = P_JUMP | P_BLOCK_PUSH;
 pub(crate) const P_TERMINATOR: u16 = P_JUMP | P_SCOPE_EXIT;
 
@@ -228,7 +233,9 @@ impl Ops {
             let op = op as u16;
             let effect = |jump: bool| match self.table.stack_effect_formula(op) {
                 Some([nojump, jumped]) => match if jump { jumped } else { nojump } {
-                    pycode_release::StackEffect::Const(c) if c != EFFECT_BY_OPARG => c,
+                    pycode_release::StackEffect::Const(c) => {
+                        i8::try_from(c).ok().filter(|&c| c != EFFECT_BY_OPARG).unwrap_or(EFFECT_BY_OPARG)
+                    }
                     _ => EFFECT_BY_OPARG,
                 },
                 None => EFFECT_BY_OPARG,
@@ -255,6 +262,9 @@ impl Ops {
         }
         if self.table.has(op, OpFlags::HAS_CONST) {
             bits |= P_HAS_CONST;
+        }
+        if u8::try_from(op).is_ok() && self.table.opname(op).is_some_and(|n| !n.starts_with('<')) {
+            bits |= P_REAL;
         }
         if op < ABSENT_BASE {
             if [
@@ -333,6 +343,12 @@ impl Ops {
             Some(i) => i.bits,
             None => self.props_slow(op),
         }
+    }
+
+    /// Whether `op` is a real instruction of the release, one the assembler may write as a byte.
+    #[inline]
+    pub fn is_real(&self, op: u16) -> bool {
+        self.props(op) & P_REAL != 0
     }
 
     /// `IS_JUMP_OPCODE`
@@ -468,6 +484,31 @@ impl Ops {
         }
     }
 
+    /// [`stack_effect`](Self::stack_effect) without the jump, and the property bits, from one
+    /// table lookup.
+    #[inline]
+    pub(crate) fn effect_and_props(&self, op: u16, oparg: i32) -> (Option<i64>, u16) {
+        if let Some(i) = self.props.get(usize::from(op)) {
+            let e = i.effect[0];
+            if e != EFFECT_BY_OPARG {
+                return (Some(i64::from(e)), i.bits);
+            }
+            return (self.stack_effect_slow(op, oparg, false), i.bits);
+        }
+        (self.stack_effect_slow(op, oparg, false), self.props_slow(op))
+    }
+
+    /// The table's formula evaluated for `oparg` (`OpcodeTable::stack_effect`), else the
+    /// effect of a virtual opcode.
+    #[inline]
+    fn stack_effect_slow(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
+        let formula = self.table.stack_effect_formula(op).map(|[nojump, jumped]| if jump { jumped } else { nojump });
+        match formula.and_then(|f| f.eval(oparg as u32)) {
+            Some(e) => Some(e),
+            None => self.release.virtual_op_effect(op, jump),
+        }
+    }
+
     /// `PyCompile_OpcodeStackEffectWithJump`
     #[inline]
     pub fn stack_effect(&self, op: u16, oparg: i32, jump: bool) -> Option<i64> {
@@ -477,6 +518,6 @@ impl Ops {
                 return Some(i64::from(e));
             }
         }
-        self.table.stack_effect(op, oparg as u32, Some(jump)).or_else(|| self.release.virtual_op_effect(op, jump))
+        self.stack_effect_slow(op, oparg, jump)
     }
 }

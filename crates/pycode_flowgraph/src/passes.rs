@@ -323,7 +323,19 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut first_nonempty = NO_BLOCK;
         let mut changed = false;
+        // Some jump to an empty block (usually none: then the walk below is not needed).
+        let mut to_empty = false;
         for &b in order.iter().rev() {
+            let blocks = &self.blocks;
+            let ops = &self.ops;
+            let instrs = &blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs;
+            // (Its last instruction only, when that is the only one that can have a target.)
+            let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+            to_empty |= instrs
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             if blk.next != first_nonempty {
                 blk.next = first_nonempty;
@@ -342,6 +354,9 @@ impl Cfg {
         }
         if self.entry == NO_BLOCK {
             return Err(CfgError::Internal("empty code unit"));
+        }
+        if !to_empty {
+            return Ok(());
         }
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -381,14 +396,18 @@ impl Cfg {
     }
 
     /// `inline_small_exit_blocks`
+    #[inline]
     fn inline_small_exit_blocks(&mut self, b: BlockId) -> Result<bool, CfgError> {
-        let last = match self.bb(b)?.last() {
-            Some(l) => *l,
-            None => return Ok(false),
-        };
-        if !self.ops.is_unconditional_jump(last.opcode) {
-            return Ok(false);
+        match self.bb(b)?.last() {
+            Some(l) if self.ops.is_unconditional_jump(l.opcode) => self.inline_exit_block_into(b, *l),
+            _ => Ok(false),
         }
+    }
+
+    /// [`inline_small_exit_blocks`](Self::inline_small_exit_blocks) of a block ending with the
+    /// unconditional jump `last`.
+    #[inline(never)]
+    fn inline_exit_block_into(&mut self, b: BlockId, last: CfgInstr) -> Result<bool, CfgError> {
         // 3.11's `extend_block` only follows JUMP / JUMP_FORWARD / JUMP_BACKWARD.
         if self.ops.release.features().assemble_3_11 && last.opcode == self.ops.JUMP_NO_INTERRUPT {
             return Ok(false);
@@ -422,16 +441,24 @@ impl Cfg {
     /// same line redundant: in `def f(): pass` the NOP survives and hands its location to the
     /// implicit `return None` (measured: `def f(): pass; x = \<newline> 1` keeps the NOP in
     /// 3.12.7 and drops it in 3.12.1 and 3.13.0).
+    #[inline]
     fn remove_redundant_nops(&mut self, b: BlockId) -> Result<usize, CfgError> {
+        // Without a NOP nothing is removed (the loop below would copy every instruction onto
+        // itself).
+        let nop = self.ops.NOP;
+        if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
+            return Ok(0);
+        }
+        self.remove_nops_in(b)
+    }
+
+    /// [`remove_redundant_nops`](Self::remove_redundant_nops) of a block with a NOP.
+    #[inline(never)]
+    fn remove_nops_in(&mut self, b: BlockId) -> Result<usize, CfgError> {
         let nop = self.ops.NOP;
         let resume_sets_prev = self.ops.release.features().resume_sets_prev_line;
         let resume = self.ops.RESUME;
         let track_ghost = self.ops.release.features().not_taken;
-        // Without a NOP nothing is removed (the loop below would copy every instruction onto
-        // itself).
-        if !self.bb(b)?.instrs.iter().any(|i| i.opcode == nop) {
-            return Ok(0);
-        }
         // Line number of the first instruction of the next non-empty block.
         let mut next = self.next_of(b);
         while next != NO_BLOCK && self.bb(next)?.instrs.is_empty() {
@@ -516,26 +543,38 @@ impl Cfg {
                     prev = None;
                 }
                 let fallthrough = falls_through(ops, blk);
-                let n = blk.instrs.len();
-                for i in 0..n {
-                    let cur = blocks[b as usize].instrs[i];
+                // A pair whose first half ends an earlier block (only this block's first
+                // instruction can complete one): that half is made a NOP after the walk.
+                let mut earlier: Option<(BlockId, usize)> = None;
+                let instrs = &mut blk.instrs;
+                for i in 0..instrs.len() {
+                    let Some(&cur) = instrs.get(i) else { break };
                     let redundant = cur.opcode == pop_top
                         && prev.is_some_and(|(_, _, op, arg)| {
                             op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
                         });
                     if redundant {
                         if let Some((pb, pi, _, _)) = prev {
-                            let p = &mut blocks[pb as usize].instrs[pi];
-                            p.opcode = nop;
-                            p.oparg = 0;
+                            if pb == b {
+                                if let Some(p) = instrs.get_mut(pi) {
+                                    set_op0(p, nop);
+                                }
+                            } else {
+                                earlier = Some((pb, pi));
+                            }
                         }
-                        let c = &mut blocks[b as usize].instrs[i];
-                        c.opcode = nop;
-                        c.oparg = 0;
+                        if let Some(c) = instrs.get_mut(i) {
+                            set_op0(c, nop);
+                        }
                         done = false;
                         prev = Some((b, i, nop, 0));
                     } else {
                         prev = Some((b, i, cur.opcode, cur.oparg));
+                    }
+                }
+                if let Some((pb, pi)) = earlier {
+                    if let Some(p) = blocks.get_mut(pb as usize).and_then(|x| x.instrs.get_mut(pi)) {
+                        set_op0(p, nop);
                     }
                 }
                 let last_is_jump = prev.is_some_and(|(_, _, op, _)| ops.is_jump(op));
@@ -989,6 +1028,27 @@ impl Cfg {
         Ok(())
     }
 
+    /// Whether some instruction makes one of the first 64 locals possibly unbound
+    /// (`DELETE_FAST`, `LOAD_FAST_AND_CLEAR`, `STORE_FAST_MAYBE_NULL`).
+    fn may_make_local_unsafe(&self) -> Result<bool, CfgError> {
+        let ops = &self.ops;
+        let (df, lfac, sfmn) = (ops.DELETE_FAST, ops.LOAD_FAST_AND_CLEAR, ops.STORE_FAST_MAYBE_NULL);
+        let mut b = self.entry;
+        let mut guard = 0usize;
+        while b != NO_BLOCK {
+            let blk = self.bb(b)?;
+            if blk.instrs.iter().any(|i| (i.opcode == df || i.opcode == lfac || i.opcode == sfmn) && (0..64).contains(&i.oparg)) {
+                return Ok(true);
+            }
+            b = blk.next;
+            guard += 1;
+            if guard > self.blocks.len() {
+                return Err(CfgError::Internal("cycle in the block list"));
+            }
+        }
+        Ok(false)
+    }
+
     /// `add_checks_for_loads_of_uninitialized_variables`
     pub fn add_checks_for_loads_of_uninitialized_variables(&mut self, nlocals: usize, nparams: usize) -> Result<(), CfgError> {
         if nlocals == 0 {
@@ -999,13 +1059,17 @@ impl Cfg {
             self.fast_scan_many_locals(nlocals)?;
             nlocals = 64;
         }
-        self.reset_visited();
-        let mut stack = std::mem::take(&mut self.scratch);
-        stack.clear();
         let mut start_mask = 0u64;
         for i in nparams..nlocals {
             start_mask |= 1u64 << i;
         }
+        if start_mask == 0 && !self.may_make_local_unsafe()? {
+            // Every local starts bound and no instruction unbinds one: no load changes.
+            return Ok(());
+        }
+        self.reset_visited();
+        let mut stack = std::mem::take(&mut self.scratch);
+        stack.clear();
         let (order, order_gen) = self.take_order();
         let r = (|| {
             maybe_push(&mut self.blocks, self.entry, start_mask, &mut stack)?;
@@ -1238,10 +1302,12 @@ impl Cfg {
     /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
     /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        let eval_check = self.ops.release.features().duplicate_eval_checks
-            && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
-        if !self.exits_scope(b) && !eval_check {
-            return false;
+        if !self.exits_scope(b) {
+            let eval_check = self.ops.release.features().duplicate_eval_checks
+                && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
+            if !eval_check {
+                return false;
+            }
         }
         self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
     }
@@ -1258,9 +1324,8 @@ impl Cfg {
     /// `duplicate_exits_without_lineno`
     #[inline(never)]
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
-        let (order, order_gen) = self.take_order();
-        let mut next_lbl = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
-        self.put_order(order, order_gen);
+        // The label of the next copy: one past the highest, found when the first copy is made.
+        let mut next_lbl: Option<i64> = None;
         // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
         let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 { Some(self.b_list_3_11()) } else { None };
         let mut k = 0usize;
@@ -1283,6 +1348,15 @@ impl Cfg {
                     }
                 }
                 if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
+                    let lbl = match next_lbl {
+                        Some(l) => l,
+                        None => {
+                            let (order, order_gen) = self.take_order();
+                            let l = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+                            self.put_order(order, order_gen);
+                            l
+                        }
+                    };
                     let nt = self.new_block();
                     let mut instrs = self.bb(target)?.instrs.clone();
                     if let Some(f) = instrs.first_mut() {
@@ -1293,10 +1367,10 @@ impl Cfg {
                         let n = self.bb_mut(nt)?;
                         n.instrs = instrs;
                         n.predecessors = 1;
-                        n.label = next_lbl;
+                        n.label = lbl;
                     }
                     self.set_next(nt, tnext)?;
-                    next_lbl += 1;
+                    next_lbl = Some(lbl + 1);
                     if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                         l.target = nt;
                     }
@@ -1671,9 +1745,8 @@ impl Cfg {
             let instrs = std::mem::take(&mut blk.instrs);
             let r = (|| {
                 for ins in &instrs {
-                    let effect = ops
-                        .stack_effect(ins.opcode, ins.oparg, false)
-                        .ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
+                    let (effect, p) = ops.effect_and_props(ins.opcode, ins.oparg);
+                    let effect = effect.ok_or(CfgError::InvalidStackEffect { opcode: ins.opcode, oparg: ins.oparg })?;
                     let new_depth = depth + effect;
                     if new_depth < 0 {
                         return Err(CfgError::NegativeStackDepth);
@@ -1685,7 +1758,6 @@ impl Cfg {
                         // 3.13 sizes the frame as if the constant were pushed first.
                         maxdepth = maxdepth.max(depth + 1);
                     }
-                    let p = ops.props(ins.opcode);
                     if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops
                             .stack_effect(ins.opcode, ins.oparg, true)
@@ -1895,6 +1967,8 @@ impl Cfg {
             let mut totsize: i64 = 0;
             // A jump before the end of its block (a graph that never passed `check_cfg`).
             let mut mid_jump = false;
+            // Some `END_ASYNC_FOR` jump (3.14+), whose oparg needs the `SEND`s below.
+            let mut async_for_jump = false;
             for &b in order {
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let n = blk.instrs.len();
@@ -1902,7 +1976,10 @@ impl Cfg {
                 for (i, x) in blk.instrs.iter().enumerate() {
                     let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
                     size += i64::from(isize);
-                    mid_jump |= jump && i + 1 != n;
+                    if jump {
+                        mid_jump |= i + 1 != n;
+                        async_for_jump |= x.opcode == o.END_ASYNC_FOR;
+                    }
                 }
                 blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 totsize += size;
@@ -1921,7 +1998,7 @@ impl Cfg {
                     + o.instr_size(o.JUMP_BACKWARD_NO_INTERRUPT, 0),
             );
             let mut sends: Vec<(BlockId, i64)> = Vec::new();
-            for &b in order {
+            for &b in order.iter().filter(|_| async_for_jump) {
                 let blk = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let mut off = i64::from(blk.offset);
                 for x in &blk.instrs {
@@ -1938,6 +2015,31 @@ impl Cfg {
                     Some(&nb) => i64::from(blocks.get(nb as usize).ok_or(CfgError::Internal("dangling block id"))?.offset),
                     None => totsize,
                 };
+                if !mid_jump {
+                    // Only the last instruction can jump, and it ends where the block does.
+                    let blk = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    let Some(&x) = blk.instrs.last() else { continue };
+                    let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                    if !jump {
+                        continue;
+                    }
+                    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
+                    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
+                    let arg = match send {
+                        Some(&(_, send_off)) => end - send_off - end_send_offset,
+                        None if toff < end => end - toff,
+                        None => toff - end,
+                    };
+                    let arg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                    if o.instr_size(x.opcode, arg) != isize {
+                        recompile = true;
+                    }
+                    let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                    if let Some(l) = blk.instrs.last_mut() {
+                        l.oparg = arg;
+                    }
+                    continue;
+                }
                 let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 let mut bsize = i64::from(blk.offset);
                 // Reading the targets' offsets while writing this block's opargs: the
@@ -1957,29 +2059,14 @@ impl Cfg {
                     }
                     Ok(())
                 };
-                let r = if mid_jump {
-                    instrs.iter_mut().try_for_each(|x| {
-                        let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
-                        bsize += i64::from(isize);
-                        if jump {
-                            set_jump(x, isize, bsize)?;
-                        }
-                        Ok(())
-                    })
-                } else {
-                    // Only the last instruction can jump, and it ends where the block does.
-                    match instrs.last_mut() {
-                        Some(x) => {
-                            let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
-                            if jump {
-                                set_jump(x, isize, end)
-                            } else {
-                                Ok(())
-                            }
-                        }
-                        None => Ok(()),
+                let r = instrs.iter_mut().try_for_each(|x| {
+                    let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
+                    bsize += i64::from(isize);
+                    if jump {
+                        set_jump(x, isize, bsize)?;
                     }
-                };
+                    Ok(())
+                });
                 if let Some(blk) = blocks.get_mut(b as usize) {
                     blk.instrs = instrs;
                 }
