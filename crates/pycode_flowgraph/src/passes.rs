@@ -7,7 +7,7 @@ use pycode_release::Release;
 
 use crate::cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK, NO_STACK};
 use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
-use crate::CfgError;
+use crate::{CfgError, Ops};
 
 pub const CO_GENERATOR: u32 = 0x20;
 pub const CO_COROUTINE: u32 = 0x80;
@@ -2023,14 +2023,7 @@ impl Cfg {
                     if !jump {
                         continue;
                     }
-                    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
-                    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
-                    let arg = match send {
-                        Some(&(_, send_off)) => end - send_off - end_send_offset,
-                        None if toff < end => end - toff,
-                        None => toff - end,
-                    };
-                    let arg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                    let arg = jump_arg(blocks, &sends, o, &x, end, end_send_offset)?;
                     if o.instr_size(x.opcode, arg) != isize {
                         recompile = true;
                     }
@@ -2046,14 +2039,7 @@ impl Cfg {
                 // instructions are taken out meanwhile.
                 let mut instrs = std::mem::take(&mut blk.instrs);
                 let mut set_jump = |x: &mut CfgInstr, isize: u32, bsize: i64| -> Result<(), CfgError> {
-                    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
-                    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
-                    let arg = match send {
-                        Some(&(_, send_off)) => bsize - send_off - end_send_offset,
-                        None if toff < bsize => bsize - toff,
-                        None => toff - bsize,
-                    };
-                    x.oparg = i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))?;
+                    x.oparg = jump_arg(blocks, &sends, o, x, bsize, end_send_offset)?;
                     if o.instr_size(x.opcode, x.oparg) != isize {
                         recompile = true;
                     }
@@ -2142,6 +2128,20 @@ impl Cfg {
 }
 
 /// `maybe_push` (of `add_checks_for_loads_of_uninitialized_variables`)
+/// The oparg of jump `x`, whose instruction ends at code offset `end`: the distance to its
+/// target block (forward or backward), or for 3.14+'s `END_ASYNC_FOR` the distance back to its
+/// loop's `SEND` less `end_send_offset` (`sends`: each `SEND`'s target block and offset).
+fn jump_arg(blocks: &[BasicBlock], sends: &[(BlockId, i64)], o: &Ops, x: &CfgInstr, end: i64, end_send_offset: i64) -> Result<i32, CfgError> {
+    let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
+    let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
+    let arg = match send {
+        Some(&(_, send_off)) => end - send_off - end_send_offset,
+        None if toff < end => end - toff,
+        None => toff - end,
+    };
+    i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))
+}
+
 fn maybe_push(blocks: &mut [BasicBlock], b: BlockId, unsafe_mask: u64, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
     let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
     let both = blk.unsafe_locals_mask | unsafe_mask;
