@@ -2131,7 +2131,14 @@ impl Cfg {
 /// The oparg of jump `x`, whose instruction ends at code offset `end`: the distance to its
 /// target block (forward or backward), or for 3.14+'s `END_ASYNC_FOR` the distance back to its
 /// loop's `SEND` less `end_send_offset` (`sends`: each `SEND`'s target block and offset).
-fn jump_arg(blocks: &[BasicBlock], sends: &[(BlockId, i64)], o: &Ops, x: &CfgInstr, end: i64, end_send_offset: i64) -> Result<i32, CfgError> {
+fn jump_arg(
+    blocks: &[BasicBlock],
+    sends: &[(BlockId, i64)],
+    o: &Ops,
+    x: &CfgInstr,
+    end: i64,
+    end_send_offset: i64,
+) -> Result<i32, CfgError> {
     let toff = i64::from(blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset);
     let send = if x.opcode == o.END_ASYNC_FOR { sends.iter().find(|p| p.0 == x.target) } else { None };
     let arg = match send {
