@@ -421,16 +421,22 @@ impl<'a> GraphBuilder<'a> {
     }
 
     /// The values of a tuple of strings with one outside `[A-Za-z0-9_]` (length-prefixed).
+    /// The key is built only for such a tuple: most tuples of strings are all names.
     fn str_tuple_key(&self, items: &[ObjId]) -> Option<Box<[u8]>> {
-        let mut key = Vec::new();
         let mut odd = false;
         for &i in items {
+            odd |= !all_name_chars(self.graph.str(i)?);
+        }
+        if !odd {
+            return None;
+        }
+        let mut key = Vec::new();
+        for &i in items {
             let s = self.graph.str(i)?;
-            odd |= !all_name_chars(s);
             key.extend_from_slice(&(s.as_bytes().len() as u32).to_le_bytes());
             key.extend_from_slice(s.as_bytes());
         }
-        odd.then(|| key.into_boxed_slice())
+        Some(key.into_boxed_slice())
     }
 
     /// `intern_strings` on a tuple shared with a code object's names: its plain strings become
