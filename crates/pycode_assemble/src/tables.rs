@@ -13,26 +13,44 @@ use crate::AssembleError;
 /// error, never a written byte.
 pub fn assemble_bytecode(ops: &Ops, instrs: &[OutInstr]) -> Result<Vec<u8>, AssembleError> {
     let mut out = Vec::with_capacity(instrs.len() * 4);
-    let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
-    let cache = u8::try_from(ops.CACHE).unwrap_or(0);
     for ins in instrs {
-        let oparg = ins.oparg as u32;
-        if oparg >= 0x100 {
-            if oparg >= 0x1_0000 {
-                if oparg >= 0x100_0000 {
-                    out.extend_from_slice(&[ext, (oparg >> 24) as u8]);
-                }
-                out.extend_from_slice(&[ext, (oparg >> 16) as u8]);
-            }
-            out.extend_from_slice(&[ext, (oparg >> 8) as u8]);
-        }
-        let opcode = real_opcode(ops, ins.opcode)?;
-        out.extend_from_slice(&[opcode, oparg as u8]);
-        for _ in 0..ops.cache_entries(ins.opcode) {
-            out.extend_from_slice(&[cache, 0]);
-        }
+        write_instr(&mut out, ops, ins.opcode, ins.oparg)?;
     }
     Ok(out)
+}
+
+/// `write_instr` for one instruction; returns its size in code units.
+#[inline(always)]
+fn write_instr(out: &mut Vec<u8>, ops: &Ops, opcode: u16, oparg: i32) -> Result<u32, AssembleError> {
+    let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
+    let oparg = oparg as u32;
+    let mut isize = 1u32;
+    if oparg >= 0x100 {
+        if oparg >= 0x1_0000 {
+            if oparg >= 0x100_0000 {
+                out.extend_from_slice(&[ext, (oparg >> 24) as u8]);
+                isize += 1;
+            }
+            out.extend_from_slice(&[ext, (oparg >> 16) as u8]);
+            isize += 1;
+        }
+        out.extend_from_slice(&[ext, (oparg >> 8) as u8]);
+        isize += 1;
+    }
+    out.extend_from_slice(&[real_opcode(ops, opcode)?, oparg as u8]);
+    let caches = ops.cache_entries(opcode);
+    if caches > 0 {
+        let cache = u8::try_from(ops.CACHE).unwrap_or(0);
+        if cache == 0 {
+            out.resize(out.len() + 2 * caches as usize, 0);
+        } else {
+            for _ in 0..caches {
+                out.extend_from_slice(&[cache, 0]);
+            }
+        }
+        isize += caches;
+    }
+    Ok(isize)
 }
 
 /// `op` as the byte written for it, when it is a real instruction of the release.
@@ -44,10 +62,16 @@ fn real_opcode(ops: &Ops, op: u16) -> Result<u8, AssembleError> {
     }
 }
 
-/// Location-table writer state (`struct assembler`'s `a_linetable` / `a_lineno`).
+/// Location-table writer state (`struct assembler`'s `a_linetable` / `a_lineno`), with the run
+/// of instructions not written yet: its location and size in code units.
 struct LineTable {
     out: Vec<u8>,
     lineno: i32,
+    loc: Location,
+    size: u32,
+    /// 3.11 writes one entry (or more, 8 code units each) per instruction; 3.12+ one per run
+    /// of instructions with the same location.
+    per_instr: bool,
 }
 
 /// Location entry codes (`_PyCodeLocationInfoKind`).
@@ -64,6 +88,28 @@ fn first_byte(code: u8, length: u32) -> u8 {
 }
 
 impl LineTable {
+    fn new(ops: &Ops, firstlineno: i32, capacity: usize) -> Self {
+        let per_instr = ops.release.features().assemble_3_11;
+        LineTable { out: Vec::with_capacity(capacity), lineno: firstlineno, loc: Location::NO_LOCATION, size: 0, per_instr }
+    }
+
+    /// One instruction of `isize` code units at `loc` (`assemble_location_info`'s loop).
+    #[inline(always)]
+    fn add(&mut self, loc: Location, isize: u32) {
+        if loc != self.loc || self.per_instr {
+            self.emit(self.loc, self.size);
+            self.loc = loc;
+            self.size = 0;
+        }
+        self.size += isize;
+    }
+
+    /// The table, with the last run written.
+    fn finish(mut self) -> Vec<u8> {
+        self.emit(self.loc, self.size);
+        self.out
+    }
+
     /// `write_location_first_byte`
     #[inline]
     fn first_byte(&mut self, code: u8, length: u32) {
@@ -139,22 +185,11 @@ impl LineTable {
 
 /// `assemble_location_info`: the PEP 626/657 location table (`co_linetable`).
 pub fn assemble_linetable(ops: &Ops, instrs: &[OutInstr], firstlineno: i32) -> Vec<u8> {
-    let mut t = LineTable { out: Vec::with_capacity(instrs.len() * 2), lineno: firstlineno };
-    let mut loc = Location::NO_LOCATION;
-    let mut size = 0u32;
-    // 3.11 writes one entry (or more, 8 code units each) per instruction; 3.12+ one per run of
-    // instructions with the same location.
-    let per_instr = ops.release.features().assemble_3_11;
+    let mut t = LineTable::new(ops, firstlineno, instrs.len() * 2);
     for ins in instrs {
-        if ins.loc != loc || per_instr {
-            t.emit(loc, size);
-            loc = ins.loc;
-            size = 0;
-        }
-        size += ops.instr_size(ins.opcode, ins.oparg);
+        t.add(ins.loc, ops.instr_size(ins.opcode, ins.oparg));
     }
-    t.emit(loc, size);
-    t.out
+    t.finish()
 }
 
 /// `assemble_emit_exception_table_item`: 6-bit big-endian groups, bit 6 = continuation,
@@ -185,15 +220,7 @@ pub fn assemble_exception_table(ops: &Ops, instrs: &[OutInstr]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut emit = |start: u32, end: u32, h: &pycode_flowgraph::ExceptHandlerInfo| {
         let target = usize::try_from(h.label).ok().and_then(|l| offsets.get(l)).copied().unwrap_or(0);
-        let mut depth = h.startdepth - 1;
-        if h.preserve_lasti {
-            depth -= 1;
-        }
-        let depth_lasti = ((depth.max(0) as u32) << 1) | u32::from(h.preserve_lasti);
-        except_item(&mut out, start, 1 << 7);
-        except_item(&mut out, end.saturating_sub(start), 0);
-        except_item(&mut out, target, 0);
-        except_item(&mut out, depth_lasti, 0);
+        except_entry(&mut out, start, end, target, h.startdepth, h.preserve_lasti);
     };
     let mut handler = pycode_flowgraph::ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false };
     let mut start = 0u32;
@@ -237,13 +264,8 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
     };
     let n: usize = chain(g.entry).map(|blk| blk.instrs.len()).sum();
     let mut code = Vec::with_capacity(n * 3);
-    let mut t = LineTable { out: Vec::with_capacity(n), lineno: firstlineno };
+    let mut t = LineTable::new(ops, firstlineno, n);
     let mut exc = Vec::new();
-    let ext = u8::try_from(ops.EXTENDED_ARG).unwrap_or(0);
-    let cache = u8::try_from(ops.CACHE).unwrap_or(0);
-    let per_instr = ops.release.features().assemble_3_11;
-    let mut loc = Location::NO_LOCATION;
-    let mut size = 0u32;
     let mut off = 0u32;
     // The current run of instructions sharing a handler: its start, the handler's offset (-1
     // for none), depth and `preserve_lasti`; `last_except` caches the last block looked up.
@@ -270,58 +292,27 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
             }
             if cur_target != run_target {
                 if run_target >= 0 {
-                    except_entry(&mut exc, run_start, off, run_target, run_depth, run_lasti);
+                    except_entry(&mut exc, run_start, off, u32::try_from(run_target).unwrap_or(0), run_depth, run_lasti);
                 }
                 run_start = off;
                 run_target = cur_target;
                 run_depth = cur_depth;
                 run_lasti = cur_lasti;
             }
-            let oparg = ins.oparg as u32;
-            let mut isize = 1u32;
-            if oparg >= 0x100 {
-                if oparg >= 0x1_0000 {
-                    if oparg >= 0x100_0000 {
-                        code.extend_from_slice(&[ext, (oparg >> 24) as u8]);
-                        isize += 1;
-                    }
-                    code.extend_from_slice(&[ext, (oparg >> 16) as u8]);
-                    isize += 1;
-                }
-                code.extend_from_slice(&[ext, (oparg >> 8) as u8]);
-                isize += 1;
-            }
-            code.extend_from_slice(&[real_opcode(ops, ins.opcode)?, oparg as u8]);
-            let caches = ops.cache_entries(ins.opcode);
-            if caches > 0 {
-                if cache == 0 {
-                    code.resize(code.len() + 2 * caches as usize, 0);
-                } else {
-                    for _ in 0..caches {
-                        code.extend_from_slice(&[cache, 0]);
-                    }
-                }
-                isize += caches;
-            }
+            let isize = write_instr(&mut code, ops, ins.opcode, ins.oparg)?;
             let iloc = if ins.loc == Location::NEXT_LOCATION {
                 next_location(ops, chain(blk.next), blk.instrs.get(i..).unwrap_or_default())
             } else {
                 ins.loc
             };
-            if iloc != loc || per_instr {
-                t.emit(loc, size);
-                loc = iloc;
-                size = 0;
-            }
-            size += isize;
+            t.add(iloc, isize);
             off += isize;
         }
     }
-    t.emit(loc, size);
     if run_target >= 0 {
-        except_entry(&mut exc, run_start, off, run_target, run_depth, run_lasti);
+        except_entry(&mut exc, run_start, off, u32::try_from(run_target).unwrap_or(0), run_depth, run_lasti);
     }
-    Ok(Tables { code, linetable: t.out, exceptiontable: exc })
+    Ok(Tables { code, linetable: t.finish(), exceptiontable: exc })
 }
 
 /// `assemble_location_info` (3.14+) for a `NEXT_LOCATION` instruction, the first of `rest`
@@ -342,7 +333,7 @@ fn next_location<'a>(ops: &Ops, later: impl Iterator<Item = &'a BasicBlock>, res
 
 /// One exception-table entry: the run `start..end` (code units) goes to `target` with the
 /// handler block's start depth and `preserve_lasti`.
-fn except_entry(out: &mut Vec<u8>, start: u32, end: u32, target: i64, startdepth: i32, preserve_lasti: bool) {
+fn except_entry(out: &mut Vec<u8>, start: u32, end: u32, target: u32, startdepth: i32, preserve_lasti: bool) {
     let mut depth = startdepth - 1;
     if preserve_lasti {
         depth -= 1;
@@ -350,6 +341,6 @@ fn except_entry(out: &mut Vec<u8>, start: u32, end: u32, target: i64, startdepth
     let depth_lasti = ((depth.max(0) as u32) << 1) | u32::from(preserve_lasti);
     except_item(out, start, 1 << 7);
     except_item(out, end.saturating_sub(start), 0);
-    except_item(out, u32::try_from(target).unwrap_or(0), 0);
+    except_item(out, target, 0);
     except_item(out, depth_lasti, 0);
 }
