@@ -1029,24 +1029,15 @@ impl Cfg {
     }
 
     /// Whether some instruction makes one of the first 64 locals possibly unbound
-    /// (`DELETE_FAST`, `LOAD_FAST_AND_CLEAR`, `STORE_FAST_MAYBE_NULL`).
-    fn may_make_local_unsafe(&self) -> Result<bool, CfgError> {
+    /// (`DELETE_FAST`, `LOAD_FAST_AND_CLEAR`, `STORE_FAST_MAYBE_NULL`). Every block is looked
+    /// at, laid out or not: a yes only means the full pass runs.
+    fn may_make_local_unsafe(&self) -> bool {
         let ops = &self.ops;
         let (df, lfac, sfmn) = (ops.DELETE_FAST, ops.LOAD_FAST_AND_CLEAR, ops.STORE_FAST_MAYBE_NULL);
-        let mut b = self.entry;
-        let mut guard = 0usize;
-        while b != NO_BLOCK {
-            let blk = self.bb(b)?;
-            if blk.instrs.iter().any(|i| (i.opcode == df || i.opcode == lfac || i.opcode == sfmn) && (0..64).contains(&i.oparg)) {
-                return Ok(true);
-            }
-            b = blk.next;
-            guard += 1;
-            if guard > self.blocks.len() {
-                return Err(CfgError::Internal("cycle in the block list"));
-            }
-        }
-        Ok(false)
+        self.blocks
+            .iter()
+            .flat_map(|blk| blk.instrs.iter())
+            .any(|i| (i.opcode == df || i.opcode == lfac || i.opcode == sfmn) && (0..64).contains(&i.oparg))
     }
 
     /// `add_checks_for_loads_of_uninitialized_variables`
@@ -1063,7 +1054,7 @@ impl Cfg {
         for i in nparams..nlocals {
             start_mask |= 1u64 << i;
         }
-        if start_mask == 0 && !self.may_make_local_unsafe()? {
+        if start_mask == 0 && !self.may_make_local_unsafe() {
             // Every local starts bound and no instruction unbinds one: no load changes.
             return Ok(());
         }
@@ -2038,18 +2029,14 @@ impl Cfg {
                 // Reading the targets' offsets while writing this block's opargs: the
                 // instructions are taken out meanwhile.
                 let mut instrs = std::mem::take(&mut blk.instrs);
-                let mut set_jump = |x: &mut CfgInstr, isize: u32, bsize: i64| -> Result<(), CfgError> {
-                    x.oparg = jump_arg(blocks, &sends, o, x, bsize, end_send_offset)?;
-                    if o.instr_size(x.opcode, x.oparg) != isize {
-                        recompile = true;
-                    }
-                    Ok(())
-                };
                 let r = instrs.iter_mut().try_for_each(|x| {
                     let (isize, jump) = o.size_and_is_jump(x.opcode, x.oparg);
                     bsize += i64::from(isize);
                     if jump {
-                        set_jump(x, isize, bsize)?;
+                        x.oparg = jump_arg(blocks, &sends, o, x, bsize, end_send_offset)?;
+                        if o.instr_size(x.opcode, x.oparg) != isize {
+                            recompile = true;
+                        }
                     }
                     Ok(())
                 });
@@ -2127,7 +2114,6 @@ impl Cfg {
     }
 }
 
-/// `maybe_push` (of `add_checks_for_loads_of_uninitialized_variables`)
 /// The oparg of jump `x`, whose instruction ends at code offset `end`: the distance to its
 /// target block (forward or backward), or for 3.14+'s `END_ASYNC_FOR` the distance back to its
 /// loop's `SEND` less `end_send_offset` (`sends`: each `SEND`'s target block and offset).
@@ -2149,6 +2135,7 @@ fn jump_arg(
     i32::try_from(arg).map_err(|_| CfgError::Internal("jump too far"))
 }
 
+/// `maybe_push` (of `add_checks_for_loads_of_uninitialized_variables`)
 fn maybe_push(blocks: &mut [BasicBlock], b: BlockId, unsafe_mask: u64, stack: &mut Vec<BlockId>) -> Result<(), CfgError> {
     let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
     let both = blk.unsafe_locals_mask | unsafe_mask;
