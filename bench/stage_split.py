@@ -37,15 +37,16 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Each stage: the entry functions summed; each entry a list of alternative names (the first
+# found in the profile is used), so one table serves CPython 3.11 to 3.13.
 PYCODE = {
-    "parse": ["pycode_compile::parse_source_warn"],
-    "symtable": ["pycode_symtable::build::build"],
-    "cfg": ["pycode_assemble::optimize_and_assemble_owned", "pycode_assemble::graph::GraphBuilder::add_code",
-            "pycode_assemble::graph::GraphBuilder::finish"],
-    "marshal": ["pycode_marshal::write::dump_into"],
-    "compile": ["pycode_compile::compile_to_marshal_warn"],
+    "parse": [["pycode_compile::parse_source_warn"]],
+    "symtable": [["pycode_symtable::build::build"]],
+    "cfg": [["pycode_assemble::optimize_and_assemble_owned"], ["pycode_assemble::graph::GraphBuilder::add_code"],
+            ["pycode_assemble::graph::GraphBuilder::finish"]],
+    "marshal": [["pycode_marshal::write::dump_into"]],
+    "compile": [["pycode_compile::compile_to_marshal_warn"]],
 }
-# each entry: alternatives (the first name found is used), so one table serves 3.11 to 3.13
 CPYTHON = {
     "parse": [["_PyPegen_run_parser_from_string"]],
     "symtable": [["_PySymtable_Build"]],
@@ -119,12 +120,11 @@ def inclusive(out):
     return total, funcs
 
 
-def split(total, funcs, table, alternatives):
+def split(total, funcs, table):
     out = {}
     for stage, entries in table.items():
         n = 0
-        for entry in entries:
-            names = entry if alternatives else [entry]
+        for names in entries:
             found = [x for x in names if x in funcs]
             if not found:
                 sys.exit("stage_split: none of %s in the profile (renamed? update the table in %s)"
@@ -158,7 +158,7 @@ def main():
             pout = os.path.join(work, "pycode.cg")
             callgrind([args.pycode, "compileall", "--target", args.target, "-q", "-f", "-j", "1",
                        os.path.join(work, "p")], pout)
-        p = split(*inclusive(pout), PYCODE, False)
+        p = split(*inclusive(pout), PYCODE)
         c = None
         if not args.no_cpython:
             cout = args.cpython_out
@@ -169,7 +169,7 @@ def main():
                 copy_tree(args.tree, os.path.join(work, "c"))
                 cout = os.path.join(work, "cpython.cg")
                 callgrind([python, "-m", "compileall", "-q", "-f", "-j", "1", os.path.join(work, "c")], cout)
-            c = split(*inclusive(cout), CPYTHON, True)
+            c = split(*inclusive(cout), CPYTHON)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -336,7 +336,7 @@ impl Release {
         }
     }
 
-    /// Decides every switch of [`Features`] for this release (the source of `FEATURES`).
+    /// Decides every switch of [`Features`] for this release (the source of the `F_*` statics).
     const fn compute_features(self) -> Features {
         let line = self.line();
         let ge13 = matches!(line, Minor::V3_13 | Minor::V3_14 | Minor::V3_15);
