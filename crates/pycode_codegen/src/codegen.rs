@@ -342,6 +342,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
     } else {
         HashMap::default()
     };
+    let n_entries = st.entries.len();
     let mut c = Compiler {
         st,
         future,
@@ -350,7 +351,9 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         line: opts.release.line(),
         ops: Ops::new(opts.release),
         consts: ConstPool::new(),
-        units: Vec::new(),
+        // About one code unit per symbol-table entry (inlined comprehensions have an entry and
+        // no unit; `__annotate__` scopes have a unit of their own): sized once, not regrown.
+        units: Vec::with_capacity(n_entries),
         stack: Vec::new(),
         interactive: false,
         depth: 0,
@@ -556,9 +559,19 @@ impl<'a> Compiler<'a> {
         let e = &self.st.entries[ste];
         let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
         md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
-        // dictbytype: sorted names.
-        let mut cells: Vec<&str> =
-            e.symbols.iter().filter(|(_, f)| Scope::from_flags(*f) == Scope::Cell || f & DEF_COMP_CELL != 0).map(|(n, _)| n).collect();
+        // dictbytype: sorted names. One walk over the symbols picks both kinds; most scopes
+        // have neither, and then nothing is allocated.
+        let mut cells: Vec<&str> = Vec::new();
+        let mut frees: Vec<&str> = Vec::new();
+        for (n, f) in e.symbols.iter() {
+            let scope = Scope::from_flags(f);
+            if scope == Scope::Cell || f & DEF_COMP_CELL != 0 {
+                cells.push(n);
+            }
+            if scope == Scope::Free || f & DEF_FREE_CLASS != 0 {
+                frees.push(n);
+            }
+        }
         cells.sort_unstable();
         md.cellvars = cells.iter().map(|n| pystr(n)).collect();
         if e.needs_class_closure {
@@ -571,8 +584,6 @@ impl<'a> Compiler<'a> {
         if conditional_annotations {
             md.cellvars.insert(pystr("__conditional_annotations__"));
         }
-        let mut frees: Vec<&str> =
-            e.symbols.iter().filter(|(_, f)| Scope::from_flags(*f) == Scope::Free || f & DEF_FREE_CLASS != 0).map(|(n, _)| n).collect();
         frees.sort_unstable();
         md.freevars = frees.iter().map(|n| pystr(n)).collect();
         let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };

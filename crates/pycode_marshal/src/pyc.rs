@@ -131,7 +131,7 @@ pub fn read_pyc(data: &[u8]) -> Result<Pyc, PycError> {
 /// Writes a `.pyc`: the header, then `root` marshalled with the header release's marshal version
 /// (set elements keep the graph's order).
 pub fn write_pyc(header: &PycHeader, graph: &ObjectGraph, root: ObjId) -> Result<Vec<u8>, PycError> {
-    let mut out = Vec::with_capacity(PYC_HEADER_LEN + graph.len() * 8);
+    let mut out = Vec::with_capacity(PYC_HEADER_LEN + crate::write::output_estimate(graph));
     out.extend_from_slice(&header.to_bytes()?);
     let opts = DumpOptions::new(header.release.marshal_version());
     dump_into(graph, root, &opts, &mut out)?;
