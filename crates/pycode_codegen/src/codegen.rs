@@ -350,7 +350,7 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         feat: opts.release.features(),
         line: opts.release.line(),
         ops: Ops::new(opts.release),
-        consts: ConstPool::new(),
+        consts: ConstPool::with_capacity(256),
         // About one code unit per symbol-table entry (inlined comprehensions have an entry and
         // no unit; `__annotate__` scopes have a unit of their own): sized once, not regrown.
         units: Vec::with_capacity(n_entries),

@@ -153,6 +153,15 @@ impl ConstPool {
         Self::default()
     }
 
+    /// A pool with room for `n` constants before its table grows (a module's compile adds a few
+    /// hundred; each growth of the table re-inserts every entry).
+    pub fn with_capacity(n: usize) -> Self {
+        let mut p = Self::default();
+        p.values.reserve(n);
+        p.map.reserve(n, |&(h, _)| h);
+        p
+    }
+
     fn find_hashed(&self, h: u64, v: &ConstValue) -> Option<ConstId> {
         let values = &self.values;
         self.map.find(h, |&(eh, id)| eh == h && values.get(id.index()).is_some_and(|x| key_eq(x, v))).map(|&(_, id)| id)

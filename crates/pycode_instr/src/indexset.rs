@@ -49,6 +49,12 @@ impl<K> IndexSet<K> {
 
     fn push_hashed(&mut self, h: u64, k: K) -> u32 {
         let i = self.items.len() as u32;
+        if self.items.capacity() == 0 {
+            // A code unit's sets usually end with a handful of entries: one allocation of
+            // eight instead of four, then a copy to eight.
+            self.items.reserve_exact(8);
+            self.hashes.reserve_exact(8);
+        }
         self.items.push(k);
         self.hashes.push(h);
         let hashes = &self.hashes;

@@ -102,6 +102,10 @@ impl PyStr {
 
     /// Lossy conversion for messages: surrogates become U+FFFD.
     pub fn to_string_lossy(&self) -> String {
+        // Almost every string is plain UTF-8: one copy, not one push per character.
+        if let Some(s) = self.as_str() {
+            return s.to_owned();
+        }
         self.code_points().map(|c| char::from_u32(c).unwrap_or('\u{FFFD}')).collect()
     }
 }

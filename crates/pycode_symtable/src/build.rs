@@ -1144,6 +1144,12 @@ impl Names {
     fn get(&self, id: u32) -> &str {
         self.strs.get(id as usize).map_or("", |s| s)
     }
+
+    fn reserve(&mut self, n: usize) {
+        self.strs.reserve(n);
+        let strs = &self.strs;
+        self.table.reserve(n, |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x)));
+    }
 }
 
 /// Analysis state: the interned names and, per entry, the id of each of its symbols (parallel
@@ -1171,6 +1177,9 @@ fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations:
         return Ok(());
     }
     let mut names = Names::default();
+    // At most one id per symbol of every entry (and three dunders): sized once, never rehashed.
+    let symbols: usize = st.entries.iter().map(|e| e.symbols.len()).sum();
+    names.reserve(symbols + 3);
     let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
     let dunder_class = names.intern("__class__");
     let dunder_classdict = names.intern("__classdict__");

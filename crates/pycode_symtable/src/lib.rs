@@ -167,6 +167,12 @@ impl Symbols {
             Some(i) => (i, self.names.get(i).map(|(_, f)| *f)),
             None => {
                 let i = self.names.len();
+                if self.names.capacity() == 0 {
+                    // Most scopes hold a few names: one allocation each for eight, not a
+                    // growth (and a rehash of the table) at four.
+                    self.names.reserve_exact(8);
+                    self.index.reserve(8, |&(eh, _)| eh);
+                }
                 self.names.push((name.into(), 0));
                 self.index.insert_unique(h, (h, i as u32), |&(eh, _)| eh);
                 (i, None)
