@@ -342,8 +342,11 @@ pub fn compileall_backend(
 ) -> Result<pycode_compileall::Compiled, CompileFailure> {
     let level = u8::try_from(optimize.max(0)).unwrap_or(0);
     let mut warnings = Vec::new();
-    match pycode_compile::compile_to_marshal_warn(source, dfile, release, level, &mut warnings) {
-        Ok(code) => Ok(pycode_compileall::Compiled { code, warnings }),
+    // The marshal data goes after room for the `.pyc` header, which the driver fills in.
+    let room = pycode_compileall::PYC_HEADER_ROOM;
+    let mut code = vec![0; room];
+    match pycode_compile::compile_to_marshal_into(source, dfile, release, level, &mut warnings, &mut code) {
+        Ok(()) => Ok(pycode_compileall::Compiled { code, warnings, header_room: room }),
         Err(e) => Err(e.to_failure(dfile)),
     }
 }

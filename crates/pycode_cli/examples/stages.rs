@@ -196,7 +196,7 @@ fn main() {
                 w.insert(dfile.to_owned(), code.clone());
             }
         }
-        Ok(Compiled { code, warnings: Vec::new() })
+        Ok(Compiled { code, warnings: Vec::new(), header_room: 0 })
     };
     let run = |compiler: &dyn pycode_compileall::Compiler| -> usize {
         let ok = pycode_compileall::compile_dir(&cfg, dir.as_bytes(), None, None, None, None, 1, compiler, &Quiet);
@@ -210,7 +210,7 @@ fn main() {
     // Measurement only: hands back the bytes the real compile made for this file.
     let stand_in = |_: &[u8], dfile: &str, _: Release, _: i64| -> Result<Compiled, CompileFailure> {
         match recorded.get(dfile) {
-            Some(code) => Ok(Compiled { code: code.clone(), warnings: Vec::new() }),
+            Some(code) => Ok(Compiled { code: code.clone(), warnings: Vec::new(), header_room: 0 }),
             None => Err(CompileFailure::Other { class: "RuntimeError".into(), message: "not compiled in the first pass".into() }),
         }
     };

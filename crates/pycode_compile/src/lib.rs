@@ -463,9 +463,31 @@ pub fn compile_to_marshal_warn(
     optimize: u8,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
+    let mut out = Vec::new();
+    compile_to_marshal_into(source, filename, release, optimize, warnings, &mut out)?;
+    Ok(out)
+}
+
+/// [`compile_to_marshal_warn`] appending the marshal data to `out` (a `.pyc` writer puts its
+/// header first and saves a copy). On an error `out` is left as it was.
+pub fn compile_to_marshal_into(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    optimize: u8,
+    warnings: &mut Vec<CompileWarning>,
+    out: &mut Vec<u8>,
+) -> Result<(), CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
     let (g, root) = with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
-    pycode_marshal::dumps_with(&g, root, &DumpOptions::new(release.marshal_version())).map_err(|e| CompileError::Assemble(e.to_string()))
+    // Room for the whole output at once: the graph's estimate, or the source's size when that
+    // is more (a module of long strings writes more bytes a node; its .pyc is about its size).
+    out.reserve(pycode_marshal::output_estimate(&g).max(source.len()));
+    let start = out.len();
+    pycode_marshal::dump_into(&g, root, &DumpOptions::new(release.marshal_version()), out).map_err(|e| {
+        out.truncate(start);
+        CompileError::Assemble(e.to_string())
+    })
 }
 
 /// A whole `.pyc` file (header + marshalled code), as `py_compile.compile` writes it.

@@ -264,14 +264,25 @@ fn py_compile(
         InvalidationMode::UncheckedHash => PycKind::UncheckedHash { source_hash: pycode_marshal::source_hash(release, scratch.source()) },
     };
     let header = PycHeader::new(release, kind).to_bytes().unwrap_or([0; 16]);
-    scratch.pyc.clear();
-    scratch.pyc.reserve(16 + compiled.code.len());
-    scratch.pyc.extend_from_slice(&header);
-    scratch.pyc.extend_from_slice(&compiled.code);
+    let mut compiled = compiled;
+    let pyc: &[u8] = match compiled.code.get_mut(..header.len()) {
+        // The compiler left room for the header: written in place, nothing copied.
+        Some(room) if compiled.header_room == header.len() => {
+            room.copy_from_slice(&header);
+            &compiled.code
+        }
+        _ => {
+            scratch.pyc.clear();
+            scratch.pyc.reserve(header.len() + compiled.marshal().len());
+            scratch.pyc.extend_from_slice(&header);
+            scratch.pyc.extend_from_slice(compiled.marshal());
+            &scratch.pyc
+        }
+    };
     // `_calc_mode(file)`: the source's mode with owner-write added.
     let file_mode = source_meta.mode() | 0o200;
     // `os.makedirs(dirname(cfile))`, then `_write_atomic`.
-    makedirs_and_write_atomic(cfile, &scratch.pyc, file_mode, release).map_err(PyCompileErr::Os)
+    makedirs_and_write_atomic(cfile, pyc, file_mode, release).map_err(PyCompileErr::Os)
 }
 
 /// `filecmp.cmp(a, b, shallow=False)`: same kind of file, same size, same bytes.

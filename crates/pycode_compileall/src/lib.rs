@@ -61,9 +61,24 @@ pub use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 /// What a successful compilation gives.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Compiled {
-    /// `marshal.dumps(code)` of the module code object in `release`'s marshal format.
+    /// `marshal.dumps(code)` of the module code object in `release`'s marshal format, after
+    /// `header_room` bytes that are not part of it.
     pub code: Vec<u8>,
     pub warnings: Vec<CompileWarning>,
+    /// 0, or [`PYC_HEADER_ROOM`]: the compiler left that many bytes at the start of `code` for
+    /// the `.pyc` header, which the driver then writes in place instead of copying the code
+    /// behind a header of its own.
+    pub header_room: usize,
+}
+
+/// The length of a `.pyc` header (3.7+): what [`Compiled::header_room`] may leave.
+pub const PYC_HEADER_ROOM: usize = 16;
+
+impl Compiled {
+    /// The marshal data alone.
+    pub fn marshal(&self) -> &[u8] {
+        self.code.get(self.header_room..).unwrap_or(&[])
+    }
 }
 
 /// Turns source into a marshalled module code object: `compile(source, dfile, 'exec',

@@ -62,7 +62,7 @@ impl Compiler for Oracle {
         io.1.read_line(&mut line).expect("read");
         let f: Vec<&str> = line.trim_end_matches('\n').split('\t').collect();
         match f.first().copied() {
-            Some("OK") => Ok(Compiled { code: unhex(f[1]), warnings: vec![] }),
+            Some("OK") => Ok(Compiled { code: unhex(f[1]), warnings: vec![], header_room: 0 }),
             Some("SYNTAX") => Err(CompileFailure::Syntax(Box::new(SyntaxErrorInfo {
                 class: text(f[1]),
                 msg: text(f[2]),

@@ -18,7 +18,7 @@ fn fake(source: &[u8], dfile: &str, _r: Release, _o: i64) -> Result<Compiled, Co
             text: Some("bad\n".into()),
         })));
     }
-    Ok(Compiled { code: source.to_vec(), warnings: vec![] })
+    Ok(Compiled { code: source.to_vec(), warnings: vec![], header_room: 0 })
 }
 
 #[test]
@@ -55,4 +55,37 @@ fn parallel_output_equals_serial() {
         assert_eq!(r.0, results[0].0);
         assert_eq!(r.1, expected);
     }
+}
+
+/// A compiler that leaves `header_room` for the `.pyc` header gets the same file as one that
+/// hands back the bare marshal data: the header written in place, then the data.
+#[test]
+fn header_room_writes_the_same_pyc() {
+    fn bare(source: &[u8], _d: &str, _r: Release, _o: i64) -> Result<Compiled, CompileFailure> {
+        Ok(Compiled { code: source.to_vec(), warnings: vec![], header_room: 0 })
+    }
+    fn roomy(source: &[u8], _d: &str, _r: Release, _o: i64) -> Result<Compiled, CompileFailure> {
+        let mut code = vec![0xAA; pycode_compileall::PYC_HEADER_ROOM];
+        code.extend_from_slice(source);
+        Ok(Compiled { code, warnings: vec![], header_room: pycode_compileall::PYC_HEADER_ROOM })
+    }
+    let root = std::env::temp_dir().join(format!("pycode_compileall_room_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("m.py"), "x = 1\n").unwrap();
+    let dir = root.as_os_str().as_encoded_bytes().to_vec();
+    let pyc = root.join("__pycache__").join("m.cpython-312.pyc");
+    let mut files = Vec::new();
+    for compiler in [bare as fn(&[u8], &str, Release, i64) -> Result<Compiled, CompileFailure>, roomy] {
+        let mut cfg = Config::new(Release::V3_12_7);
+        cfg.force = true;
+        let rep = Collect::default();
+        assert!(compile_dir(&cfg, &dir, None, None, None, None, 1, &compiler, &rep).unwrap());
+        files.push(std::fs::read(&pyc).unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].len(), 16 + 6);
+    assert_eq!(&files[0][16..], b"x = 1\n");
+    assert_eq!(files[0], files[1]);
 }

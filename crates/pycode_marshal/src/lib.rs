@@ -32,7 +32,7 @@ pub use pyc::{read_pyc, write_pyc, Pyc, PycHeader, PycKind, PYC_HEADER_LEN};
 pub use read::{loads, loads_prefix};
 pub use siphash::source_hash;
 pub use types::*;
-pub use write::{dump_into, dumps, dumps_with, DumpOptions};
+pub use write::{dump_into, dumps, dumps_with, output_estimate, DumpOptions};
 
 #[cfg(test)]
 mod tests;
