@@ -298,7 +298,8 @@ pub(crate) fn const_value(pool: &mut ConstPool, c: &Constant) -> ConstId {
         Constant::BigInt(b) => ConstValue::bigint((**b).clone()),
         Constant::Float(f) => ConstValue::float(*f),
         Constant::Complex { real, imag } => ConstValue::complex(*real, *imag),
-        Constant::Str(s) => ConstValue::Str(s.clone()),
+        // A string already in the pool is found without copying it first.
+        Constant::Str(s) => return pool.add_str(s),
         Constant::Bytes(b) => ConstValue::Bytes(b.clone()),
         Constant::Tuple(items) => {
             let ids: Vec<ConstId> = items.iter().map(|i| const_value(pool, i)).collect();
