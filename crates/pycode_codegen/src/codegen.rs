@@ -604,7 +604,8 @@ impl<'a> Compiler<'a> {
             is_method: false,
             deferred: Vec::new(),
             annotations_at: 0,
-            name_slots: Vec::new(),
+            // Room for a row per symbol (filled as names are first used): never regrown.
+            name_slots: Vec::with_capacity(e.symbols.len()),
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
         };
         self.stack.push(unit);
