@@ -281,6 +281,9 @@ impl<'s> Lexer<'s> {
                 return Ok(t);
             }
         }
+        if let Some(t) = self.fast_pending() {
+            return Ok(t);
+        }
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -428,11 +431,11 @@ impl<'s> Lexer<'s> {
 
     /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
     /// `atbol` before a token): blank lines and comment lines (without type comments) are
-    /// skipped, and a line whose indentation equals the current one (both the tab-size-8 and
-    /// the tab-size-1 columns) leaves the lexer mid-line at its first token, `true`. Anything
-    /// else (a changed indentation, a backslash, the end of the input, a NUL byte in the
-    /// source) returns `false` with the lexer where `normal_mode` takes over: at the start of
-    /// a line, which may already be fetched as `nextc_line` fetches it.
+    /// skipped, and a line whose indentation is consistent ([`Lexer::fast_indent`]) leaves the
+    /// lexer mid-line at its first token, `true`, with the INDENT or DEDENTs it calls for
+    /// pending. Anything else (an indentation error, a backslash, the end of the input, a NUL
+    /// byte in the source) returns `false` with the lexer where `normal_mode` takes over: at
+    /// the start of a line, which may already be fetched as `nextc_line` fetches it.
     #[inline(never)]
     fn fast_line_start(&mut self) -> bool {
         if !self.fast || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
@@ -480,7 +483,7 @@ impl<'s> Lexer<'s> {
                 b'#' if !self.cfg.type_comments && !self.has_cr => {}
                 b'\\' | b'\r' | b'#' => return false,
                 _ => {
-                    if self.indstack.last() != Some(&col) || self.altindstack.last() != Some(&altcol) {
+                    if !self.fast_indent(col, altcol) {
                         return false;
                     }
                     self.cur = i;
@@ -492,6 +495,60 @@ impl<'s> Lexer<'s> {
             // a blank or comment line: `normal_mode` reads it to its `\n` and goes on
             self.cur = self.inp;
         }
+    }
+
+    /// `normal_mode`'s indentation step for a line whose first token is at columns `col`
+    /// (tab size 8) and `altcol` (tab size 1), when it raises nothing: the same column is
+    /// nothing, a deeper one an INDENT, a shallower one that some open level has the DEDENTs
+    /// down to it (`pendin`). `false`, with nothing changed, where `normal_mode` would raise
+    /// (inconsistent tabs, too deep, a dedent to no open level): it then raises it.
+    #[inline]
+    fn fast_indent(&mut self, col: u32, altcol: u32) -> bool {
+        let (Some(&top), Some(&alttop)) = (self.indstack.last(), self.altindstack.last()) else { return false };
+        if col == top {
+            return altcol == alttop;
+        }
+        if col > top {
+            if self.indstack.len() >= MAXINDENT || altcol <= alttop {
+                return false;
+            }
+            self.pendin = 1;
+            self.indstack.push(col);
+            self.altindstack.push(altcol);
+            return true;
+        }
+        // the open levels deeper than `col` close; the one left must be `col` in both columns
+        let mut n = self.indstack.len();
+        while n > 1 && self.indstack.get(n - 1).is_some_and(|&t| col < t) {
+            n -= 1;
+        }
+        if self.indstack.get(n - 1) != Some(&col) || self.altindstack.get(n - 1) != Some(&altcol) {
+            return false;
+        }
+        self.pendin = -((self.indstack.len() - n) as i32);
+        self.indstack.truncate(n);
+        self.altindstack.truncate(n);
+        true
+    }
+
+    /// The INDENT or DEDENT [`Lexer::fast_line_start`] left pending, as `normal_mode` makes it
+    /// (no text, columns -1, at the line's first token); `None` when none is pending or
+    /// `normal_mode` must run (`extra_tokens` gives them positions, f-strings, errors).
+    #[inline]
+    fn fast_pending(&mut self) -> Option<Token> {
+        if self.pendin == 0 || self.atbol || !self.fast || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+            return None;
+        }
+        self.start = self.cur;
+        let kind = if self.pendin < 0 {
+            self.pendin += 1;
+            TokKind::DEDENT
+        } else {
+            self.pendin -= 1;
+            TokKind::INDENT
+        };
+        self.update_fast_ready();
+        Some(self.make(kind, None))
     }
 
     // ---- characters ------------------------------------------------------------------

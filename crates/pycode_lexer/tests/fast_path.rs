@@ -74,7 +74,8 @@ fn fast_path_gives_the_same_tokens() {
 /// Line starts and line ends the shortcuts decide on, next to what they leave to the general
 /// path: tabs and form feeds in indentation, blank and comment lines (with tabs, at the end of
 /// the input, before a dedent), a backslash at the start of a line, `\r`, NUL bytes, comments
-/// inside brackets, `# type:` comments.
+/// inside brackets, `# type:` comments; indentation that changes (several dedents at once, a
+/// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels).
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -100,7 +101,21 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = 1\n        \n  # c\n",
         b"s = '''a\n  b\n'''\nt = 1\n",
         b"if a:\n    if b:\n        c\n\n# x\n    d\ne\n",
+        b"if a:\n if b:\n  if c:\n   d\ne\n",
+        b"if a:\n    if b:\n        c\n      d\n",
+        b"if a:\n\tif b:\n\t\tc\n        d\n",
+        b"if x:\n\tif y:\n        z\n",
+        b"if x:\n        y\n\tz\n",
     ];
+    // 100 nested levels: the indentation limit (`too many levels of indentation`)
+    let mut deep = Vec::new();
+    for k in 0..101 {
+        deep.extend(std::iter::repeat_n(b' ', k));
+        deep.extend_from_slice(b"if x:\n");
+    }
+    deep.extend(std::iter::repeat_n(b' ', 101));
+    deep.extend_from_slice(b"y\n");
+    let cases: Vec<&[u8]> = cases.iter().copied().chain([deep.as_slice()]).collect();
     let mut ran = 0;
     let mut differ = Vec::new();
     for (k, src) in cases.iter().enumerate() {
@@ -112,5 +127,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 88);
+    assert_eq!(ran, 112);
 }
