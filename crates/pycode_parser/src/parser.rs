@@ -79,6 +79,8 @@ enum Kw {
     Yield,
 }
 
+/// The keyword `text` is (the reference [`keyword_at`] is checked against).
+#[cfg(test)]
 fn keyword(text: &[u8]) -> Kw {
     match text {
         b"False" => Kw::False,
@@ -116,6 +118,100 @@ fn keyword(text: &[u8]) -> Kw {
         b"while" => Kw::While,
         b"with" => Kw::With,
         b"yield" => Kw::Yield,
+        _ => Kw::No,
+    }
+}
+
+/// The keywords by [`kw_slot`] of their letters: (letters as a little-endian word, keyword).
+#[allow(clippy::indexing_slicing)] // constant evaluation over the keyword list
+static KW_TABLE: [(u64, Kw); 64] = {
+    const KWS: [(&[u8], Kw); 35] = [
+        (b"False", Kw::False),
+        (b"None", Kw::None),
+        (b"True", Kw::True),
+        (b"and", Kw::And),
+        (b"as", Kw::As),
+        (b"assert", Kw::Assert),
+        (b"async", Kw::Async),
+        (b"await", Kw::Await),
+        (b"break", Kw::Break),
+        (b"class", Kw::Class),
+        (b"continue", Kw::Continue),
+        (b"def", Kw::Def),
+        (b"del", Kw::Del),
+        (b"elif", Kw::Elif),
+        (b"else", Kw::Else),
+        (b"except", Kw::Except),
+        (b"finally", Kw::Finally),
+        (b"for", Kw::For),
+        (b"from", Kw::From),
+        (b"global", Kw::Global),
+        (b"if", Kw::If),
+        (b"import", Kw::Import),
+        (b"in", Kw::In),
+        (b"is", Kw::Is),
+        (b"lambda", Kw::Lambda),
+        (b"nonlocal", Kw::Nonlocal),
+        (b"not", Kw::Not),
+        (b"or", Kw::Or),
+        (b"pass", Kw::Pass),
+        (b"raise", Kw::Raise),
+        (b"return", Kw::Return),
+        (b"try", Kw::Try),
+        (b"while", Kw::While),
+        (b"with", Kw::With),
+        (b"yield", Kw::Yield),
+    ];
+    let mut t = [(0u64, Kw::No); 64];
+    let mut k = 0;
+    while k < KWS.len() {
+        let (text, kw) = KWS[k];
+        let mut w = 0u64;
+        let mut j = 0;
+        while j < text.len() {
+            w |= (text[j] as u64) << (8 * j);
+            j += 1;
+        }
+        // the multiplier gives every keyword a slot of its own (tests::keyword_table)
+        t[kw_slot(w)] = (w, kw);
+        k += 1;
+    }
+    t
+};
+
+/// A slot of [`KW_TABLE`] for a word of 2 to 8 letters (a multiplicative hash, found so that
+/// no two keywords share a slot).
+#[inline(always)]
+const fn kw_slot(w: u64) -> usize {
+    (w.wrapping_mul(0xb57c_8e05_e3c9_b0e1) >> 58) as usize
+}
+
+/// The keyword the NAME at `src[s..e]` is, `Kw::No` for any other name: its letters as one
+/// word, looked up in [`KW_TABLE`] (what [`keyword`] answers, without comparing strings).
+#[inline(always)]
+fn keyword_at(src: &[u8], s: usize, e: usize) -> Kw {
+    let len = e.wrapping_sub(s);
+    if !(2..=8).contains(&len) {
+        return Kw::No;
+    }
+    let w = match src.get(s..s + 8) {
+        Some(b) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            // the last bytes of the source
+            let mut a = [0u8; 8];
+            for (d, &b) in a.iter_mut().zip(src.get(s..e).unwrap_or_default()) {
+                *d = b;
+            }
+            u64::from_le_bytes(a)
+        }
+    };
+    let w = w & (u64::MAX >> (64 - 8 * len));
+    match KW_TABLE.get(kw_slot(w)) {
+        Some(&(kw_w, kw)) if kw_w == w => kw,
         _ => Kw::No,
     }
 }
@@ -479,15 +575,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     #[inline(always)]
     fn push_tok(&mut self, t: Token) {
         let kw = match t.kind {
-            TokKind::NAME => {
-                let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
-                // every keyword has 2 to 8 letters and starts with one of these
-                if (2..=8).contains(&text.len()) && text.first().is_some_and(|&c| matches!(c, b'F' | b'N' | b'T' | b'a'..=b'y')) {
-                    keyword(text)
-                } else {
-                    Kw::No
-                }
-            }
+            TokKind::NAME => keyword_at(self.src.as_bytes(), t.start as usize, t.end as usize),
             TokKind::ASYNC => Kw::Async,
             TokKind::AWAIT => Kw::Await,
             _ => Kw::No,
@@ -5977,4 +6065,48 @@ fn char_col(line: &str, col: i32) -> u32 {
 
 fn to_pystr(buf: Vec<u8>) -> PyStr {
     pycode_parse::strings::to_pystr(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every keyword has a slot of its own in `KW_TABLE`, and `keyword_at` answers what the
+    /// plain comparison answers for the keywords, their prefixes and extensions, and other names.
+    #[test]
+    fn keyword_table() {
+        let used = KW_TABLE.iter().filter(|e| e.1 != Kw::No).count();
+        assert_eq!(used, 35);
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for &(w, _) in KW_TABLE.iter().filter(|e| e.1 != Kw::No) {
+            let text: Vec<u8> = w.to_le_bytes().into_iter().take_while(|&b| b != 0).collect();
+            for cut in 0..text.len() {
+                names.push(text[..cut].to_vec());
+            }
+            let mut longer = text.clone();
+            longer.push(b'x');
+            names.push(longer);
+            let mut upper = text.clone();
+            upper[0] ^= 0x20;
+            names.push(upper);
+            names.push(text);
+        }
+        for n in ["x", "self", "print", "_", "classes", "nonlocals", "abcdefgh", "abcdefghi", "Nonee", "i", "a1"] {
+            names.push(n.as_bytes().to_vec());
+        }
+        let mut ran = 0;
+        for n in &names {
+            // the name in the middle of a source and at its very end (fewer than 8 bytes after it)
+            let mut mid = b"(".to_vec();
+            mid.extend_from_slice(n);
+            mid.extend_from_slice(b" = 12345678\n");
+            assert_eq!(keyword_at(&mid, 1, 1 + n.len()), keyword(n), "{:?}", String::from_utf8_lossy(n));
+            let mut end = b"(".to_vec();
+            end.extend_from_slice(n);
+            assert_eq!(keyword_at(&end, 1, 1 + n.len()), keyword(n), "{:?}", String::from_utf8_lossy(n));
+            ran += 1;
+        }
+        assert_eq!(ran, names.len());
+        assert!(ran >= 35 * 3 + 11, "{ran}");
+    }
 }
