@@ -318,8 +318,9 @@ impl<'s> Lexer<'s> {
     /// The common tokens in the middle of a line, outside f-strings, without the general
     /// machinery: an ASCII name that no quote follows, the brackets (a closing one only when it
     /// matches), and `,` `:` `.` `=` `;` `~` and the one-character arithmetic, bitwise and
-    /// comparison operators when no longer operator or number starts there.
-    /// `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
+    /// comparison operators when no longer operator or number starts there; a decimal integer
+    /// without underscores that nothing continues, and a one-line string without prefix or
+    /// backslash. `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
     #[inline(always)]
@@ -373,6 +374,30 @@ impl<'s> Lexer<'s> {
             CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
             CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
             CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
+            CLASS_DIGIT => {
+                // a decimal integer without underscores (`0` only alone), before a byte that
+                // neither continues a number nor a name (no error, no warning can follow)
+                let rest = line.get(e..)?;
+                e += rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+                let next = *line.get(e)?;
+                if ident_byte(next) || next == b'.' || (c == b'0' && e > s + 1) {
+                    return None;
+                }
+                TokKind::NUMBER
+            }
+            CLASS_QUOTE => {
+                // a one-line string without prefix or backslash: to the next same quote
+                let rest = line.get(e..)?;
+                let k = rest.iter().position(|&b| b == c || b == b'\\' || b == b'\n')?;
+                if rest.get(k) != Some(&c) || (k == 0 && rest.get(1) == Some(&c)) {
+                    // a backslash, an unterminated string, or `'''`
+                    return None;
+                }
+                e += k + 1;
+                self.first_lineno = self.lineno;
+                self.multi_line_start = self.line_start;
+                TokKind::STRING
+            }
             _ => return None,
         };
         self.start = s;
@@ -1670,9 +1695,10 @@ const CLASS_OP1: u8 = 9;
 const CLASS_OTHER: u8 = 10;
 const CLASS_NEWLINE: u8 = 11;
 const CLASS_HASH: u8 = 12;
+const CLASS_QUOTE: u8 = 13;
 
 /// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
-/// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`;
+/// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`, a quote;
 /// anything else (non-ASCII bytes too) is `CLASS_OTHER`.
 #[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
 static BYTE_CLASS: [u8; 256] = {
@@ -1695,6 +1721,7 @@ static BYTE_CLASS: [u8; 256] = {
                 b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
                 b'\n' => CLASS_NEWLINE,
                 b'#' => CLASS_HASH,
+                b'\'' | b'"' => CLASS_QUOTE,
                 _ => CLASS_OTHER,
             }
         };

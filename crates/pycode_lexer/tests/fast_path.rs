@@ -75,7 +75,9 @@ fn fast_path_gives_the_same_tokens() {
 /// path: tabs and form feeds in indentation, blank and comment lines (with tabs, at the end of
 /// the input, before a dedent), a backslash at the start of a line, `\r`, NUL bytes, comments
 /// inside brackets, `# type:` comments; indentation that changes (several dedents at once, a
-/// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels).
+/// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels);
+/// numbers and strings next to the ones the shortcut takes (prefixes, escapes, triple quotes,
+/// underscores, leading zeros, a name or non-ASCII byte right after a number).
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -106,6 +108,15 @@ fn shortcut_edges_give_the_same_tokens() {
         b"if a:\n\tif b:\n\t\tc\n        d\n",
         b"if x:\n\tif y:\n        z\n",
         b"if x:\n        y\n\tz\n",
+        b"x = 0, 00, 0., 1.5, 1e5, 1j, 0x1f, 0o7, 0b1, 1_000, 12, 3)\n",
+        b"x = 1if y else 2\n",
+        b"x = 01\n",
+        b"x = 12abc\n",
+        b"x = 1\xc3\xa9\n",
+        b"x = ('', \"\", 'a', \"x'y\", 'x\"y', '''t''', 'a\\'b', \"\\n\")\n",
+        b"x = b'x' + rb\"y\" + f'{z}' + u'w' + '\xc3\xa9'\n",
+        b"x = 'unterminated\n",
+        b"x = f'{\"a\"}' + 'b'\n",
     ];
     // 100 nested levels: the indentation limit (`too many levels of indentation`)
     let mut deep = Vec::new();
@@ -127,5 +138,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 112);
+    assert_eq!(ran, 148);
 }
