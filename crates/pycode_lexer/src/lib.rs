@@ -328,81 +328,65 @@ impl<'s> Lexer<'s> {
         if !self.fast_ready {
             return None;
         }
-        let line = self.src.get(..self.inp)?;
-        let mut s = self.cur;
-        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
-            s += 1;
-        }
-        let c = *line.get(s)?;
-        let mut e = s + 1;
-        let kind = match byte_class(c) {
-            CLASS_NAME => {
-                let rest = line.get(e..)?;
-                e += rest.iter().position(|&b| byte_class(b) > CLASS_DIGIT).unwrap_or(rest.len());
-                if line.get(e).is_some_and(|&b| b == b'\'' || b == b'"' || b >= 128) {
-                    return None;
-                }
-                match line.get(s..e)? {
-                    b"async" if self.cfg.minor <= 12 => TokKind::ASYNC,
-                    b"await" if self.cfg.minor <= 12 => TokKind::AWAIT,
-                    _ => TokKind::NAME,
-                }
-            }
-            CLASS_OPEN => {
-                if self.parens.len() >= MAXLEVEL {
-                    return None;
-                }
-                let col = u32::try_from(s - self.line_start).ok()?;
-                self.parens.push((c, self.lineno, col));
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_CLOSE => {
-                let &(opening, _, _) = self.parens.last()?;
-                if !matches!((opening, c), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
-                    return None;
-                }
-                self.parens.pop();
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_COMMA => TokKind::COMMA,
-            CLASS_OP1 => {
-                if kind::two_chars(c, line.get(s + 1).copied().unwrap_or(0)).is_some() {
-                    return None;
-                }
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
-            CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
-            CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
-            CLASS_DIGIT => {
-                // a decimal integer without underscores (`0` only alone), before a byte that
-                // neither continues a number nor a name (no error, no warning can follow)
-                let rest = line.get(e..)?;
-                e += rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
-                let next = *line.get(e)?;
-                if ident_byte(next) || next == b'.' || (c == b'0' && e > s + 1) {
-                    return None;
-                }
-                TokKind::NUMBER
-            }
-            CLASS_QUOTE => {
-                // a one-line string without prefix or backslash: to the next same quote
-                let rest = line.get(e..)?;
-                let k = rest.iter().position(|&b| b == c || b == b'\\' || b == b'\n')?;
-                if rest.get(k) != Some(&c) || (k == 0 && rest.get(1) == Some(&c)) {
-                    // a backslash, an unterminated string, or `'''`
-                    return None;
-                }
-                e += k + 1;
-                self.first_lineno = self.lineno;
-                self.multi_line_start = self.line_start;
-                TokKind::STRING
-            }
-            _ => return None,
-        };
+        let mut f = self.fast_state();
+        let (kind, s) = f.step(&mut self.parens)?;
+        let e = f.cur;
         self.start = s;
         self.cur = e;
+        if kind == TokKind::STRING {
+            self.first_lineno = self.lineno;
+            self.multi_line_start = self.line_start;
+        }
         Some(self.make_on_line(kind, s, e))
+    }
+
+    /// [`Lexer::fast_token`] as long as it gives tokens, each handed to `push`: the same tokens,
+    /// with the lexer's position kept in locals for the run.
+    #[inline(always)]
+    pub fn fast_run(&mut self, mut push: impl FnMut(Token)) {
+        if !self.fast_ready {
+            return;
+        }
+        let mut f = self.fast_state();
+        let mut last = None;
+        let mut string = false;
+        let ls = self.line_start as u32;
+        let lineno = self.lineno;
+        while let Some((kind, s)) = f.step(&mut self.parens) {
+            string |= kind == TokKind::STRING;
+            last = Some(s);
+            let (s, e) = (s as u32, f.cur as u32);
+            push(Token {
+                kind,
+                start: s,
+                end: e,
+                lineno,
+                col: s.wrapping_sub(ls) as i32,
+                end_lineno: lineno,
+                end_col: e.wrapping_sub(ls) as i32,
+            });
+        }
+        if let Some(s) = last {
+            self.start = s;
+            self.cur = f.cur;
+            if string {
+                self.first_lineno = self.lineno;
+                self.multi_line_start = self.line_start;
+            }
+        }
+    }
+
+    /// The state [`FastLine::step`] reads and moves.
+    #[inline(always)]
+    fn fast_state(&self) -> FastLine<'s> {
+        FastLine {
+            src: self.src,
+            line: self.src.get(..self.inp).unwrap_or_default(),
+            cur: self.cur,
+            line_start: self.line_start,
+            lineno: self.lineno,
+            async_tokens: self.cfg.minor <= 12,
+        }
     }
 
     /// [`Lexer::make`] for a token from `s` to `e` on the current line (not a string piece):
@@ -1641,6 +1625,136 @@ impl<'s> Lexer<'s> {
         self.tok(kind::one_char(cb, self.cfg.minor >= 12))
     }
 }
+
+/// The part of the lexer's state the shortcut for common tokens reads and moves
+/// ([`Lexer::fast_token`], [`Lexer::fast_run`]): the source, the current line (up to and with
+/// its `\n`), the position.
+struct FastLine<'s> {
+    src: &'s [u8],
+    line: &'s [u8],
+    cur: usize,
+    line_start: usize,
+    lineno: u32,
+    /// `async` and `await` are tokens of their own (up to 3.12).
+    async_tokens: bool,
+}
+
+impl FastLine<'_> {
+    /// The next common token (see [`Lexer::fast_token`]): its kind and start, the position moved
+    /// past it; `None` with nothing changed.
+    #[inline(always)]
+    fn step(&mut self, parens: &mut Vec<(u8, u32, u32)>) -> Option<(TokKind, usize)> {
+        let line = self.line;
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        let c = *line.get(s)?;
+        let mut e = s + 1;
+        let kind = match byte_class(c) {
+            CLASS_NAME => {
+                e = name_end(self.src, line, e);
+                if line.get(e).is_some_and(|&b| b == b'\'' || b == b'"' || b >= 128) {
+                    return None;
+                }
+                match line.get(s..e)? {
+                    b"async" if self.async_tokens => TokKind::ASYNC,
+                    b"await" if self.async_tokens => TokKind::AWAIT,
+                    _ => TokKind::NAME,
+                }
+            }
+            CLASS_OPEN => {
+                if parens.len() >= MAXLEVEL {
+                    return None;
+                }
+                let col = u32::try_from(s - self.line_start).ok()?;
+                parens.push((c, self.lineno, col));
+                one_char_kind(c)
+            }
+            CLASS_CLOSE => {
+                let &(opening, _, _) = parens.last()?;
+                if !matches!((opening, c), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                parens.pop();
+                one_char_kind(c)
+            }
+            CLASS_COMMA => TokKind::COMMA,
+            CLASS_OP1 => {
+                // no two-character operator starts here (`kind::two_chars`)
+                let n = line.get(s + 1).copied().unwrap_or(0);
+                if n == b'=' || (n == c && matches!(c, b'*' | b'/' | b'<' | b'>')) || (n == b'>' && matches!(c, b'-' | b'<')) {
+                    return None;
+                }
+                one_char_kind(c)
+            }
+            CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
+            CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
+            CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
+            CLASS_DIGIT => {
+                // a decimal integer without underscores (`0` only alone), before a byte that
+                // neither continues a number nor a name (no error, no warning can follow)
+                let rest = line.get(e..)?;
+                e += rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+                let next = *line.get(e)?;
+                if ident_byte(next) || next == b'.' || (c == b'0' && e > s + 1) {
+                    return None;
+                }
+                TokKind::NUMBER
+            }
+            CLASS_QUOTE => {
+                // a one-line string without prefix or backslash: to the next same quote
+                let rest = line.get(e..)?;
+                let k = rest.iter().position(|&b| b == c || b == b'\\' || b == b'\n')?;
+                if rest.get(k) != Some(&c) || (k == 0 && rest.get(1) == Some(&c)) {
+                    // a backslash, an unterminated string, or `'''`
+                    return None;
+                }
+                e += k + 1;
+                TokKind::STRING
+            }
+            _ => return None,
+        };
+        self.cur = e;
+        Some((kind, s))
+    }
+}
+
+/// Where the ASCII name whose bytes before `e` are read ends on `line`: eight bytes at a time
+/// while eight bytes of the source are there (the line's `\n` ends the name before the line
+/// does; the eight tests unrolled), then byte by byte.
+#[inline(always)]
+fn name_end(src: &[u8], line: &[u8], mut e: usize) -> usize {
+    while let Some(w) = src.get(e..e + 8).and_then(|b| <&[u8; 8]>::try_from(b).ok()) {
+        for (k, &b) in w.iter().enumerate() {
+            if byte_class(b) > CLASS_DIGIT {
+                return e + k;
+            }
+        }
+        e += 8;
+    }
+    let rest = line.get(e..).unwrap_or_default();
+    e + rest.iter().position(|&b| byte_class(b) > CLASS_DIGIT).unwrap_or(rest.len())
+}
+
+/// The kind of a one-character operator or bracket ([`kind::one_char`], without `!`).
+#[inline(always)]
+#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table: always in bounds
+fn one_char_kind(c: u8) -> TokKind {
+    ONE_CHAR[usize::from(c)]
+}
+
+/// [`kind::one_char`] of every byte.
+#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
+static ONE_CHAR: [TokKind; 256] = {
+    let mut t = [TokKind::OP; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = kind::one_char(b as u8, false);
+        b += 1;
+    }
+    t
+};
 
 fn what(m: FMode) -> &'static str {
     if m.template {

@@ -77,7 +77,8 @@ fn fast_path_gives_the_same_tokens() {
 /// inside brackets, `# type:` comments; indentation that changes (several dedents at once, a
 /// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels);
 /// numbers and strings next to the ones the shortcut takes (prefixes, escapes, triple quotes,
-/// underscores, leading zeros, a name or non-ASCII byte right after a number).
+/// underscores, leading zeros, a name or non-ASCII byte right after a number); names of 7 to 26
+/// bytes (scanned eight bytes at a time) before an operator, a quote, a non-ASCII byte, the end.
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -117,6 +118,10 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = b'x' + rb\"y\" + f'{z}' + u'w' + '\xc3\xa9'\n",
         b"x = 'unterminated\n",
         b"x = f'{\"a\"}' + 'b'\n",
+        b"abcdefg = abcdefgh + abcdefghi + abcdefghijklmnop + abcdefghijklmnopq + _a1_B2_c3_D4_\n",
+        b"x = abcdefgh\xc3\xa9 + abcdefg\xc3\xa9\n",
+        b"x = abcdefghr'y' + abcdefgh\"z\"\n",
+        b"x = abcdefghijklmnopqrstuvwxyz",
     ];
     // 100 nested levels: the indentation limit (`too many levels of indentation`)
     let mut deep = Vec::new();
@@ -138,5 +143,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 148);
+    assert_eq!(ran, 164);
 }

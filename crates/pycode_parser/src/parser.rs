@@ -362,6 +362,31 @@ fn push_cap<T>(v: &mut Vec<T>, x: T, first_cap: usize) {
     v.push(x);
 }
 
+/// [`Parser::push_tok`] on the parser's pieces (for [`Parser::fill_fast_run`], while the lexer
+/// is borrowed).
+#[inline(always)]
+fn push_tok_to(src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
+        let kw = match t.kind {
+
+            TokKind::NAME => keyword_at(src, t.start as usize, t.end as usize),
+            TokKind::ASYNC => Kw::Async,
+            TokKind::AWAIT => Kw::Await,
+            _ => Kw::No,
+        };
+        match t.kind {
+            TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+                let c = src.get(t.start as usize).copied().unwrap_or(b'(');
+                brackets.push((c, t.lineno, t.col));
+            }
+            TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+                brackets.pop();
+            }
+            _ => {}
+        }
+        let level = brackets.len() as u16;
+        toks.push(Tk { t, kw, level });
+    }
+
 fn tok_pos(t: &Token) -> Pos {
     Pos { lineno: t.lineno, col_offset: t.col.max(0) as u32, end_lineno: t.end_lineno, end_col_offset: t.end_col.max(0) as u32 }
 }
@@ -563,9 +588,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// ([`Self::assign_shape`]).
     #[inline(never)]
     fn fill_fast_run(&mut self) {
-        while let Some(t) = self.lexer.fast_token() {
-            self.push_tok(t);
-        }
+        let (src, toks, brackets) = (self.src.as_bytes(), &mut self.toks, &mut self.brackets);
+        self.lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
         if let Some(t) = self.lexer.fast_newline() {
             self.push_tok(t);
         }
@@ -574,24 +598,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
     #[inline(always)]
     fn push_tok(&mut self, t: Token) {
-        let kw = match t.kind {
-            TokKind::NAME => keyword_at(self.src.as_bytes(), t.start as usize, t.end as usize),
-            TokKind::ASYNC => Kw::Async,
-            TokKind::AWAIT => Kw::Await,
-            _ => Kw::No,
-        };
-        match t.kind {
-            TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
-                let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
-                self.brackets.push((c, t.lineno, t.col));
-            }
-            TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
-                self.brackets.pop();
-            }
-            _ => {}
-        }
-        let level = self.brackets.len() as u16;
-        self.toks.push(Tk { t, kw, level });
+        push_tok_to(self.src.as_bytes(), &mut self.toks, &mut self.brackets, t);
     }
 
     #[inline]
