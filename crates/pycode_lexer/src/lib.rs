@@ -613,6 +613,23 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// Moves to `pos` (at or after the position, before the end of the source) as
+    /// [`Lexer::nextc`] would byte by byte: the lines up to the one holding `pos` are fetched
+    /// (`lineno`, `line_start`, `inp`). Only where no line can hold a NUL byte (which
+    /// `nextc_line` reports).
+    fn skip_lines_to(&mut self, pos: usize) {
+        if pos >= self.inp {
+            let mid = self.src.get(self.inp..pos).unwrap_or_default();
+            // one fetch for the line at `inp`, one more for each line ending before `pos`
+            let lines = memchr::memchr_iter(b'\n', mid).count();
+            self.line_start = memchr::memrchr(b'\n', mid).map_or(self.inp, |k| self.inp + k + 1);
+            self.lineno += lines as u32 + 1;
+            let rest = self.src.get(self.line_start..).unwrap_or_default();
+            self.inp = find_newline(rest).map_or(self.src.len(), |k| self.line_start + k + 1);
+        }
+        self.cur = pos;
+    }
+
     /// `tok_backup`
     #[inline(always)]
     fn backup(&mut self, c: i32) {
@@ -1305,6 +1322,15 @@ impl<'s> Lexer<'s> {
         while end_quote_size != quote_size {
             // skip plain bytes of the current line directly
             if end_quote_size == 0 {
+                if quote_size == 3 && self.fast && !self.has_nul && !self.has_cr {
+                    // a triple-quoted string skips whole lines: to the next quote or backslash
+                    // (without one, the byte loop below reports the unterminated string); a
+                    // shortcut like the others (off with `set_fast_path(false)`)
+                    let rest = self.src.get(self.cur..).unwrap_or_default();
+                    if let Some(k) = memchr::memchr2(q, b'\\', rest) {
+                        self.skip_lines_to(self.cur + k);
+                    }
+                }
                 let rest = self.src.get(self.cur..self.inp).unwrap_or_default();
                 // (prepared input has no '\r'; were one there, the byte loop below handles it)
                 self.cur += memchr::memchr3(q, b'\\', b'\n', rest).unwrap_or(rest.len());

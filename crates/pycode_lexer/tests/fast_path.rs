@@ -78,7 +78,8 @@ fn fast_path_gives_the_same_tokens() {
 /// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels);
 /// numbers and strings next to the ones the shortcut takes (prefixes, escapes, triple quotes,
 /// underscores, leading zeros, a name or non-ASCII byte right after a number); names of 7 to 26
-/// bytes (scanned eight bytes at a time) before an operator, a quote, a non-ASCII byte, the end.
+/// bytes (scanned eight bytes at a time) before an operator, a quote, a non-ASCII byte, the end;
+/// triple-quoted strings over several lines (quotes, escapes, unterminated, NUL, `\r`).
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -122,6 +123,12 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = abcdefgh\xc3\xa9 + abcdefg\xc3\xa9\n",
         b"x = abcdefghr'y' + abcdefgh\"z\"\n",
         b"x = abcdefghijklmnopqrstuvwxyz",
+        b"def f():\n    '''doc\n    more ' \" '' \\''' \\\n    x\n\n    '''\n    \"\"\"a\n'''b\n\"\"\"\n    return 1\n",
+        b"x = '''abc\n\ndef\n",
+        b"x = '''abc\n\ndef\\\n",
+        b"x = \"\"\"a\\\"\"\"\"\" + '''\n'''\n",
+        b"x = '''a\n\x00b'''\n",
+        b"x = '''a\r\nb'''\r\ny = 1\n",
     ];
     // 100 nested levels: the indentation limit (`too many levels of indentation`)
     let mut deep = Vec::new();
@@ -143,5 +150,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 164);
+    assert_eq!(ran, 188);
 }
