@@ -540,11 +540,21 @@ impl<'s> Lexer<'s> {
         true
     }
 
+    /// After the NEWLINE [`Lexer::fast_newline`] gave: the next line's start as
+    /// [`Lexer::next_token_general`] would take it, when the shortcut can (blank and comment
+    /// lines skipped, a consistent indentation): `true` with the lexer at the line's first
+    /// token and its INDENT or DEDENTs pending ([`Lexer::fast_pending`]); `false` with nothing
+    /// decided (the general path then reads the line, and raises what it finds there).
+    #[inline]
+    pub fn fast_next_line(&mut self) -> bool {
+        self.atbol && self.fast_line_start()
+    }
+
     /// The INDENT or DEDENT [`Lexer::fast_line_start`] left pending, as `normal_mode` makes it
     /// (no text, columns -1, at the line's first token); `None` when none is pending or
     /// `normal_mode` must run (`extra_tokens` gives them positions, f-strings, errors).
     #[inline]
-    fn fast_pending(&mut self) -> Option<Token> {
+    pub fn fast_pending(&mut self) -> Option<Token> {
         if self.pendin == 0 || self.atbol || !self.fast || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
             return None;
         }

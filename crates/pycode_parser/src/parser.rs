@@ -586,12 +586,26 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// rules see: such a token never fails, never ends the input and never changes the lexer's
     /// state beyond its position and brackets; the rules read the line ahead anyway
     /// ([`Self::assign_shape`]).
+    ///
+    /// It goes on over the lines that follow as long as the shortcut takes their starts (see
+    /// [`Lexer::fast_next_line`]): their tokens can raise nothing either, and an error the
+    /// tokenizer finds further on is still raised when the rules ask for that token. The
+    /// furthest token read decides one thing, in [`Self::set_syntax_error`]: whether an unclosed
+    /// bracket's error wins, when that bracket was opened on a line before it; a line the run
+    /// starts has no bracket open, and the run ends on the line where one stays open.
     #[inline(never)]
     fn fill_fast_run(&mut self) {
         let (src, toks, brackets) = (self.src.as_bytes(), &mut self.toks, &mut self.brackets);
-        self.lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
-        if let Some(t) = self.lexer.fast_newline() {
-            self.push_tok(t);
+        loop {
+            self.lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
+            let Some(t) = self.lexer.fast_newline() else { return };
+            push_tok_to(src, toks, brackets, t);
+            if !self.lexer.fast_next_line() {
+                return;
+            }
+            while let Some(t) = self.lexer.fast_pending() {
+                push_tok_to(src, toks, brackets, t);
+            }
         }
     }
 
