@@ -276,6 +276,11 @@ impl<'s> Lexer<'s> {
         if let Some(t) = self.fast_newline() {
             return Ok(t);
         }
+        if self.fast_bracket_newline() {
+            if let Some(t) = self.fast_token() {
+                return Ok(t);
+            }
+        }
         if self.atbol && self.fast_line_start() {
             if let Some(t) = self.fast_token() {
                 return Ok(t);
@@ -511,7 +516,7 @@ impl<'s> Lexer<'s> {
     /// nothing, a deeper one an INDENT, a shallower one that some open level has the DEDENTs
     /// down to it (`pendin`). `false`, with nothing changed, where `normal_mode` would raise
     /// (inconsistent tabs, too deep, a dedent to no open level): it then raises it.
-    #[inline]
+    #[inline(always)]
     fn fast_indent(&mut self, col: u32, altcol: u32) -> bool {
         let (Some(&top), Some(&alttop)) = (self.indstack.last(), self.altindstack.last()) else { return false };
         if col == top {
@@ -538,6 +543,57 @@ impl<'s> Lexer<'s> {
         self.indstack.truncate(n);
         self.altindstack.truncate(n);
         true
+    }
+
+    /// The end of a line inside brackets (a `\n`, or a comment and its `\n`, where
+    /// `normal_mode` makes no token) and the lines after it up to the next token, as
+    /// `normal_mode` reads them there (no indentation; blank and comment lines skipped): `true`
+    /// with the lexer mid-line at that token. `false` where the general path must read on (no
+    /// such line end here, type comments, a NUL byte or `\r` in the source, a backslash at a
+    /// line's start, the end of the input), with the lexer where it takes over: mid-line as it
+    /// was, or at the start of a line (fetched or not).
+    #[inline(never)]
+    fn fast_bracket_newline(&mut self) -> bool {
+        if !self.fast_ready || self.parens.is_empty() || self.cfg.type_comments || self.has_nul || self.has_cr {
+            return false;
+        }
+        let line = self.src.get(..self.inp).unwrap_or_default();
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        // without a `\r` in the source, a comment ends at the line's `\n`
+        if !matches!(line.get(s), Some(b'\n' | b'#')) || line.last() != Some(&b'\n') {
+            return false;
+        }
+        self.cur = self.inp;
+        self.atbol = true;
+        self.fast_ready = false;
+        loop {
+            let Some(rest) = self.src.get(self.inp..) else { return false };
+            let Some(k) = find_newline(rest) else { return false };
+            self.line_start = self.inp;
+            self.inp += k + 1;
+            self.lineno += 1;
+            let line = self.src.get(..self.inp).unwrap_or_default();
+            let mut i = self.line_start;
+            while matches!(line.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+                i += 1;
+            }
+            match line.get(i) {
+                Some(b'\n' | b'#') => self.cur = self.inp,
+                Some(b'\\' | b'\r') | None => {
+                    self.cur = self.line_start;
+                    return false;
+                }
+                Some(_) => {
+                    self.cur = i;
+                    self.atbol = false;
+                    self.update_fast_ready();
+                    return true;
+                }
+            }
+        }
     }
 
     /// After the NEWLINE [`Lexer::fast_newline`] gave: the next line's start as

@@ -79,7 +79,8 @@ fn fast_path_gives_the_same_tokens() {
 /// numbers and strings next to the ones the shortcut takes (prefixes, escapes, triple quotes,
 /// underscores, leading zeros, a name or non-ASCII byte right after a number); names of 7 to 26
 /// bytes (scanned eight bytes at a time) before an operator, a quote, a non-ASCII byte, the end;
-/// triple-quoted strings over several lines (quotes, escapes, unterminated, NUL, `\r`).
+/// triple-quoted strings over several lines (quotes, escapes, unterminated, NUL, `\r`); line
+/// ends inside brackets (comments, blank lines, form feeds, a backslash, the end of the input).
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -129,6 +130,12 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = \"\"\"a\\\"\"\"\"\" + '''\n'''\n",
         b"x = '''a\n\x00b'''\n",
         b"x = '''a\r\nb'''\r\ny = 1\n",
+        b"x = f(a,  # c\n\n      # d\n  \t\x0c b,\n\n)\ny = [\n1,\n\\\n2]\n",
+        b"x = (1,\n",
+        b"x = (1,\n   # c",
+        b"x = (1,\n  2  # type: int\n)\n",
+        b"x = (1,\r\n 2)\r\n",
+        b"x = {1:\n  2, 3: [\n    4]}\n",
     ];
     // 100 nested levels: the indentation limit (`too many levels of indentation`)
     let mut deep = Vec::new();
@@ -150,5 +157,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 188);
+    assert_eq!(ran, 212);
 }
