@@ -577,6 +577,9 @@ impl<'s> Lexer<'s> {
             self.lineno += 1;
             let line = self.src.get(..self.inp).unwrap_or_default();
             let mut i = self.line_start;
+            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
+                i += 8;
+            }
             while matches!(line.get(i), Some(b' ' | b'\t' | b'\x0c')) {
                 i += 1;
             }
@@ -1866,27 +1869,39 @@ fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     kind::three_chars(a, b, c)
 }
 
-/// The first `\n` in `hay`: eight bytes at a time (a source line is short, shorter than what
-/// `memchr`'s vector loop is made for).
+/// The first `\n` in `hay`: sixteen, then eight bytes at a time (a source line is short,
+/// shorter than what `memchr`'s vector loop is made for).
 #[inline]
 fn find_newline(hay: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     const NL: u64 = LO * b'\n' as u64;
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0;
-    for c in chunks.by_ref() {
+    // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
+    let word = |c: &[u8]| -> u64 {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
         let x = u64::from_le_bytes(w) ^ NL;
-        // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
-        let z = x.wrapping_sub(LO) & !x & HI;
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut base = 0;
+    while let Some(c) = hay.get(base..base + 16) {
+        let (za, zb) = (word(c.get(..8).unwrap_or_default()), word(c.get(8..).unwrap_or_default()));
+        if za != 0 {
+            return Some(base + (za.trailing_zeros() / 8) as usize);
+        }
+        if zb != 0 {
+            return Some(base + 8 + (zb.trailing_zeros() / 8) as usize);
+        }
+        base += 16;
+    }
+    if let Some(c) = hay.get(base..base + 8) {
+        let z = word(c);
         if z != 0 {
             return Some(base + (z.trailing_zeros() / 8) as usize);
         }
         base += 8;
     }
-    chunks.remainder().iter().position(|&b| b == b'\n').map(|k| base + k)
+    hay.get(base..).unwrap_or_default().iter().position(|&b| b == b'\n').map(|k| base + k)
 }
 
 const CLASS_NAME: u8 = 1;

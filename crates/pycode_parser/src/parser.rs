@@ -387,6 +387,23 @@ fn push_tok_to(src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)
         toks.push(Tk { t, kw, level });
     }
 
+/// [`Parser::fill_fast_run`] on the parser's pieces, each its own reference (so that the
+/// token list's length stays in a register while tokens are written).
+#[inline(never)]
+fn fast_run_to(lexer: &mut Lexer<'_>, src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>) {
+    loop {
+        lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
+        let Some(t) = lexer.fast_newline() else { return };
+        push_tok_to(src, toks, brackets, t);
+        if !lexer.fast_next_line() {
+            return;
+        }
+        while let Some(t) = lexer.fast_pending() {
+            push_tok_to(src, toks, brackets, t);
+        }
+    }
+}
+
 fn tok_pos(t: &Token) -> Pos {
     Pos { lineno: t.lineno, col_offset: t.col.max(0) as u32, end_lineno: t.end_lineno, end_col_offset: t.end_col.max(0) as u32 }
 }
@@ -593,20 +610,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// furthest token read decides one thing, in [`Self::set_syntax_error`]: whether an unclosed
     /// bracket's error wins, when that bracket was opened on a line before it; a line the run
     /// starts has no bracket open, and the run ends on the line where one stays open.
-    #[inline(never)]
     fn fill_fast_run(&mut self) {
-        let (src, toks, brackets) = (self.src.as_bytes(), &mut self.toks, &mut self.brackets);
-        loop {
-            self.lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
-            let Some(t) = self.lexer.fast_newline() else { return };
-            push_tok_to(src, toks, brackets, t);
-            if !self.lexer.fast_next_line() {
-                return;
-            }
-            while let Some(t) = self.lexer.fast_pending() {
-                push_tok_to(src, toks, brackets, t);
-            }
-        }
+        fast_run_to(&mut self.lexer, self.src.as_bytes(), &mut self.toks, &mut self.brackets);
     }
 
     /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
