@@ -740,27 +740,19 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `EXTRA`: from the token at `start` to the last token consumed that is not NEWLINE,
     /// INDENT, DEDENT or ENDMARKER (`_PyPegen_get_last_nonnwhitespace_token`).
     fn pos(&self, start: usize) -> Pos {
-        let s = self.toks.get(start).map(|t| t.t).unwrap_or(Token {
-            kind: TokKind::ENDMARKER,
-            start: 0,
-            end: 0,
-            lineno: 1,
-            col: 0,
-            end_lineno: 1,
-            end_col: 0,
-        });
-        let mut i = self.p;
-        let mut e = s;
-        while i > start {
-            i -= 1;
-            if let Some(t) = self.toks.get(i) {
-                if !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER) {
-                    e = t.t;
-                    break;
-                }
-            }
+        let (lineno, col, mut end_lineno, mut end_col) = match self.toks.get(start) {
+            Some(t) => (t.t.lineno, t.t.col, t.t.end_lineno, t.t.end_col),
+            None => (1, 0, 1, 0),
+        };
+        let consumed = self.toks.get(start..self.p.min(self.toks.len())).unwrap_or_default();
+        if let Some(t) = consumed
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER))
+        {
+            (end_lineno, end_col) = (t.t.end_lineno, t.t.end_col);
         }
-        Pos { lineno: s.lineno, col_offset: s.col.max(0) as u32, end_lineno: e.end_lineno, end_col_offset: e.end_col.max(0) as u32 }
+        Pos { lineno, col_offset: col.max(0) as u32, end_lineno, end_col_offset: end_col.max(0) as u32 }
     }
 
     fn enter(&mut self) -> Result<(), E> {
@@ -1290,39 +1282,41 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 // A tokenizer error this far ahead is CPython's only if its rules get there:
                 // the lexer keeps it for the token that is asked for, not as the parse's state.
                 let failed = self.lex_failed;
-                if self.fill().is_err() {
+                if self.fill().is_err() || self.toks.len() <= i {
                     self.lex_failed = failed;
                     return AssignShape::Unknown;
                 }
             }
-            let Some(t) = self.toks.get(i) else { return AssignShape::Unknown };
-            match t.t.kind {
-                TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
-                TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
-                TokKind::ENDMARKER => return AssignShape::Unknown,
-                TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
-                TokKind::COLON if depth == 0 => return AssignShape::Colon,
-                TokKind::PLUSEQUAL
-                | TokKind::MINEQUAL
-                | TokKind::STAREQUAL
-                | TokKind::ATEQUAL
-                | TokKind::SLASHEQUAL
-                | TokKind::PERCENTEQUAL
-                | TokKind::AMPEREQUAL
-                | TokKind::VBAREQUAL
-                | TokKind::CIRCUMFLEXEQUAL
-                | TokKind::LEFTSHIFTEQUAL
-                | TokKind::RIGHTSHIFTEQUAL
-                | TokKind::DOUBLESTAREQUAL
-                | TokKind::DOUBLESLASHEQUAL
-                    if depth == 0 =>
-                {
-                    return AssignShape::Aug
+            // the tokens read so far, without a bounds test per token
+            for t in self.toks.get(i..).unwrap_or_default() {
+                match t.t.kind {
+                    TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
+                    TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
+                    TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
+                    TokKind::ENDMARKER => return AssignShape::Unknown,
+                    TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
+                    TokKind::COLON if depth == 0 => return AssignShape::Colon,
+                    TokKind::PLUSEQUAL
+                    | TokKind::MINEQUAL
+                    | TokKind::STAREQUAL
+                    | TokKind::ATEQUAL
+                    | TokKind::SLASHEQUAL
+                    | TokKind::PERCENTEQUAL
+                    | TokKind::AMPEREQUAL
+                    | TokKind::VBAREQUAL
+                    | TokKind::CIRCUMFLEXEQUAL
+                    | TokKind::LEFTSHIFTEQUAL
+                    | TokKind::RIGHTSHIFTEQUAL
+                    | TokKind::DOUBLESTAREQUAL
+                    | TokKind::DOUBLESLASHEQUAL
+                        if depth == 0 =>
+                    {
+                        return AssignShape::Aug
+                    }
+                    _ => {}
                 }
-                _ => {}
+                i += 1;
             }
-            i += 1;
         }
     }
 
