@@ -550,15 +550,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = match self.lexer.fast_token() {
-            Some(t) => t,
-            None => match self.lexer.next_token_general() {
-                Ok(t) => t,
-                Err(e) => {
-                    self.lex_failed = true;
-                    return Err(self.lex_error(e));
-                }
-            },
+        // (no `fast_token` first: after a token, `fill_fast_run` took every token it gives, so
+        // the one asked for here is mostly one it does not; the general path gives the same
+        // tokens in any case)
+        let mut t = match self.lexer.next_token_general() {
+            Ok(t) => t,
+            Err(e) => {
+                self.lex_failed = true;
+                return Err(self.lex_error(e));
+            }
         };
         while t.kind == TokKind::TYPE_IGNORE {
             // `_PyPegen_fill_token` keeps them aside for the module's `type_ignores`
