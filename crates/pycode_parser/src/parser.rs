@@ -3411,10 +3411,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `expressions: expression (',' expression)+ [','] | expression ',' | expression`
     fn expressions(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.expression()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.expression();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
@@ -3436,8 +3438,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
-        if let Some(e) = self.lone_atom()? {
-            return Ok(Some(e));
+        if self.lone_atom()? {
+            // the atom's result is this rule's (returned as it comes, not moved through here)
+            return self.atom_inner();
         }
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
@@ -3454,16 +3457,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
     /// (or keyword constant), NUMBER or run of STRING pieces followed by a token no level can
     /// continue with (`,`, a closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full
-    /// descent would find. `None` when it does not apply. The token after is read as the
-    /// descent reads it; after a NUMBER or strings (whose actions can raise) only when that
-    /// token is already read.
+    /// descent would find: `true` when this applies (the caller then parses the atom). The
+    /// token after is read as the descent reads it; after a NUMBER or strings (whose actions
+    /// can raise) only when that token is already read.
     #[inline]
-    fn lone_atom(&mut self) -> PR<B::Expr> {
+    fn lone_atom(&mut self) -> Result<bool, E> {
         if self.invalid {
-            return Ok(None);
+            return Ok(false);
         }
         let i = self.p;
-        let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        let Some(t) = self.toks.get(i).copied() else { return Ok(false) };
         let mut after = i + 1;
         match t.t.kind {
             TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
@@ -3475,14 +3478,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     after += 1;
                 }
                 if self.toks.len() <= after {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
-        let next = self.at(after)?;
-        if !matches!(
-            next.t.kind,
+        let next = self.kind_at(after)?.0;
+        Ok(matches!(
+            next,
             TokKind::COMMA
                 | TokKind::RPAR
                 | TokKind::RSQB
@@ -3491,10 +3494,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 | TokKind::EQUAL
                 | TokKind::SEMI
                 | TokKind::NEWLINE
-        ) {
-            return Ok(None);
-        }
-        self.atom_inner()
+        ))
     }
 
     /// Whether the next token continues a `factor` at one of the levels between it and
@@ -3539,7 +3539,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let a = if !self.pass2 && !self.next_is_kw(Kw::Not)? {
             // The first pass descends the leftmost path once: `factor`, then only the levels
             // an operator after it calls for, each continuing from the operand below it.
-            let Some(f) = self.factor()? else { return Ok(None) };
+            let r = self.factor();
+            if !matches!(r, Ok(Some(_))) || (!self.operator_follows()? && !self.next_is_kw(Kw::If)?) {
+                // a lone operand (returned as it comes, not moved through this frame)
+                return r;
+            }
+            let Ok(Some(f)) = r else { return r };
             if self.operator_follows()? {
                 let e = self.binary_tail(0, m, f)?;
                 let e = self.comparison_tail(m, e)?;
@@ -3589,10 +3594,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_expressions`
     fn star_expressions(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.star_expression()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.star_expression();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
@@ -3694,12 +3701,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_named_expression()?;
             self.p = m;
         }
-        let Some(e) = self.expression()? else { return Ok(None) };
-        if self.next_is(TokKind::COLONEQUAL)? {
+        let r = self.expression();
+        if matches!(r, Ok(Some(_))) && self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
             return Ok(None);
         }
-        Ok(Some(e))
+        r
     }
 
     /// `disjunction` / `conjunction`: `x (op x)+ | x`
@@ -3922,7 +3929,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `power: await_primary '**' factor | await_primary`
     fn power(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(a) = self.await_primary()? else { return Ok(None) };
+        let r = self.await_primary();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::DOUBLESTAR)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(a)) = r else { return r };
         let m2 = self.p;
         if self.eat(TokKind::DOUBLESTAR)? {
             self.enter()?;
@@ -3954,7 +3966,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `primary`: left-recursive, as a loop over `.NAME`, `genexp`, `(arguments)`, `[slices]`.
     fn primary(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(mut cur) = self.atom()? else { return Ok(None) };
+        let r = self.atom();
+        if !matches!(r, Ok(Some(_))) || !matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::LSQB) {
+            // an atom no trailer follows (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(mut cur)) = r else { return r };
         loop {
             let m2 = self.p;
             match self.peek_kind()?.0 {
@@ -4050,12 +4067,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(e) = self.assignment_expression()? {
             return Ok(Some(e));
         }
-        let Some(e) = self.expression()? else { return Ok(None) };
-        if self.next_is(TokKind::COLONEQUAL)? {
+        let r = self.expression();
+        if matches!(r, Ok(Some(_))) && self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
             return Ok(None);
         }
-        Ok(Some(e))
+        r
     }
 
     /// `arguments (memo): args [','] &')'`; `pre` is the first positional argument when the
