@@ -366,26 +366,25 @@ fn push_cap<T>(v: &mut Vec<T>, x: T, first_cap: usize) {
 /// is borrowed).
 #[inline(always)]
 fn push_tok_to(src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
-        let kw = match t.kind {
-
-            TokKind::NAME => keyword_at(src, t.start as usize, t.end as usize),
-            TokKind::ASYNC => Kw::Async,
-            TokKind::AWAIT => Kw::Await,
-            _ => Kw::No,
-        };
-        match t.kind {
-            TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
-                let c = src.get(t.start as usize).copied().unwrap_or(b'(');
-                brackets.push((c, t.lineno, t.col));
-            }
-            TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
-                brackets.pop();
-            }
-            _ => {}
+    let kw = match t.kind {
+        TokKind::NAME => keyword_at(src, t.start as usize, t.end as usize),
+        TokKind::ASYNC => Kw::Async,
+        TokKind::AWAIT => Kw::Await,
+        _ => Kw::No,
+    };
+    match t.kind {
+        TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+            let c = src.get(t.start as usize).copied().unwrap_or(b'(');
+            brackets.push((c, t.lineno, t.col));
         }
-        let level = brackets.len() as u16;
-        toks.push(Tk { t, kw, level });
+        TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+            brackets.pop();
+        }
+        _ => {}
     }
+    let level = brackets.len() as u16;
+    toks.push(Tk { t, kw, level });
+}
 
 /// [`Parser::fill_fast_run`] on the parser's pieces, each its own reference (so that the
 /// token list's length stays in a register while tokens are written).
@@ -402,6 +401,20 @@ fn fast_run_to(lexer: &mut Lexer<'_>, src: &[u8], toks: &mut Vec<Tk>, brackets: 
             push_tok_to(src, toks, brackets, t);
         }
     }
+}
+
+/// The level of a binary operator token in [`Parser::binary`]'s climbing (0 `|` to 5 `*`).
+#[inline]
+fn binary_level(k: TokKind) -> Option<u8> {
+    Some(match k {
+        TokKind::VBAR => 0,
+        TokKind::CIRCUMFLEX => 1,
+        TokKind::AMPER => 2,
+        TokKind::LEFTSHIFT | TokKind::RIGHTSHIFT => 3,
+        TokKind::PLUS | TokKind::MINUS => 4,
+        TokKind::STAR | TokKind::SLASH | TokKind::DOUBLESLASH | TokKind::PERCENT | TokKind::AT => 5,
+        _ => return None,
+    })
 }
 
 fn tok_pos(t: &Token) -> Pos {
@@ -745,10 +758,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             None => (1, 0, 1, 0),
         };
         let consumed = self.toks.get(start..self.p.min(self.toks.len())).unwrap_or_default();
-        if let Some(t) = consumed
-            .iter()
-            .rev()
-            .find(|t| !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER))
+        if let Some(t) =
+            consumed.iter().rev().find(|t| !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER))
         {
             (end_lineno, end_col) = (t.t.end_lineno, t.t.end_col);
         }
@@ -3721,8 +3732,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn bool_chain(&mut self, kw: Kw) -> PR<B::Expr> {
         let m = self.p;
-        let first = if kw == Kw::Or { self.bool_chain(Kw::And)? } else { self.inversion()? };
-        let Some(first) = first else { return Ok(None) };
+        let r = if kw == Kw::Or { self.bool_chain(Kw::And) } else { self.inversion() };
+        if !matches!(r, Ok(Some(_))) || !self.next_is_kw(kw)? {
+            // a lone operand (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(first)) = r else { return r };
         self.bool_chain_tail(kw, m, first).map(Some)
     }
 
@@ -3777,8 +3792,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `comparison: bitwise_or compare_op_bitwise_or_pair+ | bitwise_or`
     fn comparison(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(left) = self.bitwise_or()? else { return Ok(None) };
-        self.comparison_tail(m, left).map(Some)
+        let r = self.bitwise_or();
+        if matches!(r, Ok(Some(_))) {
+            let (kind, kw) = self.peek_kind()?;
+            let op = matches!(
+                kind,
+                TokKind::EQEQUAL | TokKind::NOTEQUAL | TokKind::LESSEQUAL | TokKind::LESS | TokKind::GREATEREQUAL | TokKind::GREATER
+            ) || matches!(kw, Kw::Not | Kw::In | Kw::Is);
+            if op {
+                let Ok(Some(left)) = r else { return r };
+                return self.comparison_tail(m, left).map(Some);
+            }
+        }
+        // no comparison operator follows: the operand as it comes
+        r
     }
 
     /// The `compare_op_bitwise_or_pair*` of a `comparison` that started at `m` with `left`.
@@ -3852,7 +3879,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// grammar's.
     fn binary(&mut self, level: u8) -> PR<B::Expr> {
         let m = self.p;
-        let Some(cur) = self.factor()? else { return Ok(None) };
+        let r = self.factor();
+        if !matches!(r, Ok(Some(_))) || binary_level(self.peek_kind()?.0).is_none_or(|l| l < level) {
+            // a lone operand (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(cur)) = r else { return r };
         self.binary_tail(level, m, cur).map(Some)
     }
 
@@ -4821,10 +4853,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_targets: star_target !',' | star_target (',' star_target)* [',']`
     fn star_targets(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.star_target()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.star_target();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
