@@ -165,7 +165,7 @@ impl TokKind {
 }
 
 /// One-character operators. `!` is an operator of its own from 3.12 (`bang`).
-pub(crate) fn one_char(c: u8, bang: bool) -> TokKind {
+pub(crate) const fn one_char(c: u8, bang: bool) -> TokKind {
     use TokKind::*;
     match c {
         b'(' => LPAR,

@@ -276,10 +276,18 @@ impl<'s> Lexer<'s> {
         if let Some(t) = self.fast_newline() {
             return Ok(t);
         }
+        if self.fast_bracket_newline() {
+            if let Some(t) = self.fast_token() {
+                return Ok(t);
+            }
+        }
         if self.atbol && self.fast_line_start() {
             if let Some(t) = self.fast_token() {
                 return Ok(t);
             }
+        }
+        if let Some(t) = self.fast_pending() {
+            return Ok(t);
         }
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -315,8 +323,9 @@ impl<'s> Lexer<'s> {
     /// The common tokens in the middle of a line, outside f-strings, without the general
     /// machinery: an ASCII name that no quote follows, the brackets (a closing one only when it
     /// matches), and `,` `:` `.` `=` `;` `~` and the one-character arithmetic, bitwise and
-    /// comparison operators when no longer operator or number starts there.
-    /// `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
+    /// comparison operators when no longer operator or number starts there; a decimal integer
+    /// without underscores that nothing continues, and a one-line string without prefix or
+    /// backslash. `None` leaves everything as it was for `Lexer::normal_mode`, which gives the same
     /// token for these and handles everything else.
     /// Callers that handle the common case inline may call this before [`Lexer::next_token`].
     #[inline(always)]
@@ -324,57 +333,65 @@ impl<'s> Lexer<'s> {
         if !self.fast_ready {
             return None;
         }
-        let line = self.src.get(..self.inp)?;
-        let mut s = self.cur;
-        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
-            s += 1;
-        }
-        let c = *line.get(s)?;
-        let mut e = s + 1;
-        let kind = match byte_class(c) {
-            CLASS_NAME => {
-                let rest = line.get(e..)?;
-                e += rest.iter().position(|&b| byte_class(b) > CLASS_DIGIT).unwrap_or(rest.len());
-                if line.get(e).is_some_and(|&b| b == b'\'' || b == b'"' || b >= 128) {
-                    return None;
-                }
-                match line.get(s..e)? {
-                    b"async" if self.cfg.minor <= 12 => TokKind::ASYNC,
-                    b"await" if self.cfg.minor <= 12 => TokKind::AWAIT,
-                    _ => TokKind::NAME,
-                }
-            }
-            CLASS_OPEN => {
-                if self.parens.len() >= MAXLEVEL {
-                    return None;
-                }
-                let col = u32::try_from(s - self.line_start).ok()?;
-                self.parens.push((c, self.lineno, col));
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_CLOSE => {
-                let &(opening, _, _) = self.parens.last()?;
-                if !matches!((opening, c), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
-                    return None;
-                }
-                self.parens.pop();
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_COMMA => TokKind::COMMA,
-            CLASS_OP1 => {
-                if kind::two_chars(c, line.get(s + 1).copied().unwrap_or(0)).is_some() {
-                    return None;
-                }
-                kind::one_char(c, self.cfg.minor >= 12)
-            }
-            CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
-            CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
-            CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
-            _ => return None,
-        };
+        let mut f = self.fast_state();
+        let (kind, s) = f.step(&mut self.parens)?;
+        let e = f.cur;
         self.start = s;
         self.cur = e;
+        if kind == TokKind::STRING {
+            self.first_lineno = self.lineno;
+            self.multi_line_start = self.line_start;
+        }
         Some(self.make_on_line(kind, s, e))
+    }
+
+    /// [`Lexer::fast_token`] as long as it gives tokens, each handed to `push`: the same tokens,
+    /// with the lexer's position kept in locals for the run.
+    #[inline(always)]
+    pub fn fast_run(&mut self, mut push: impl FnMut(Token)) {
+        if !self.fast_ready {
+            return;
+        }
+        let mut f = self.fast_state();
+        let mut last = None;
+        let mut string = false;
+        let ls = self.line_start as u32;
+        let lineno = self.lineno;
+        while let Some((kind, s)) = f.step(&mut self.parens) {
+            string |= kind == TokKind::STRING;
+            last = Some(s);
+            let (s, e) = (s as u32, f.cur as u32);
+            push(Token {
+                kind,
+                start: s,
+                end: e,
+                lineno,
+                col: s.wrapping_sub(ls) as i32,
+                end_lineno: lineno,
+                end_col: e.wrapping_sub(ls) as i32,
+            });
+        }
+        if let Some(s) = last {
+            self.start = s;
+            self.cur = f.cur;
+            if string {
+                self.first_lineno = self.lineno;
+                self.multi_line_start = self.line_start;
+            }
+        }
+    }
+
+    /// The state [`FastLine::step`] reads and moves.
+    #[inline(always)]
+    fn fast_state(&self) -> FastLine<'s> {
+        FastLine {
+            src: self.src,
+            line: self.src.get(..self.inp).unwrap_or_default(),
+            cur: self.cur,
+            line_start: self.line_start,
+            lineno: self.lineno,
+            async_tokens: self.cfg.minor <= 12,
+        }
     }
 
     /// [`Lexer::make`] for a token from `s` to `e` on the current line (not a string piece):
@@ -428,11 +445,11 @@ impl<'s> Lexer<'s> {
 
     /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
     /// `atbol` before a token): blank lines and comment lines (without type comments) are
-    /// skipped, and a line whose indentation equals the current one (both the tab-size-8 and
-    /// the tab-size-1 columns) leaves the lexer mid-line at its first token, `true`. Anything
-    /// else (a changed indentation, a backslash, the end of the input, a NUL byte in the
-    /// source) returns `false` with the lexer where `normal_mode` takes over: at the start of
-    /// a line, which may already be fetched as `nextc_line` fetches it.
+    /// skipped, and a line whose indentation is consistent ([`Lexer::fast_indent`]) leaves the
+    /// lexer mid-line at its first token, `true`, with the INDENT or DEDENTs it calls for
+    /// pending. Anything else (an indentation error, a backslash, the end of the input, a NUL
+    /// byte in the source) returns `false` with the lexer where `normal_mode` takes over: at
+    /// the start of a line, which may already be fetched as `nextc_line` fetches it.
     #[inline(never)]
     fn fast_line_start(&mut self) -> bool {
         if !self.fast || self.pendin != 0 || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
@@ -480,7 +497,7 @@ impl<'s> Lexer<'s> {
                 b'#' if !self.cfg.type_comments && !self.has_cr => {}
                 b'\\' | b'\r' | b'#' => return false,
                 _ => {
-                    if self.indstack.last() != Some(&col) || self.altindstack.last() != Some(&altcol) {
+                    if !self.fast_indent(col, altcol) {
                         return false;
                     }
                     self.cur = i;
@@ -492,6 +509,124 @@ impl<'s> Lexer<'s> {
             // a blank or comment line: `normal_mode` reads it to its `\n` and goes on
             self.cur = self.inp;
         }
+    }
+
+    /// `normal_mode`'s indentation step for a line whose first token is at columns `col`
+    /// (tab size 8) and `altcol` (tab size 1), when it raises nothing: the same column is
+    /// nothing, a deeper one an INDENT, a shallower one that some open level has the DEDENTs
+    /// down to it (`pendin`). `false`, with nothing changed, where `normal_mode` would raise
+    /// (inconsistent tabs, too deep, a dedent to no open level): it then raises it.
+    #[inline(always)]
+    fn fast_indent(&mut self, col: u32, altcol: u32) -> bool {
+        let (Some(&top), Some(&alttop)) = (self.indstack.last(), self.altindstack.last()) else { return false };
+        if col == top {
+            return altcol == alttop;
+        }
+        if col > top {
+            if self.indstack.len() >= MAXINDENT || altcol <= alttop {
+                return false;
+            }
+            self.pendin = 1;
+            self.indstack.push(col);
+            self.altindstack.push(altcol);
+            return true;
+        }
+        // the open levels deeper than `col` close; the one left must be `col` in both columns
+        let mut n = self.indstack.len();
+        while n > 1 && self.indstack.get(n - 1).is_some_and(|&t| col < t) {
+            n -= 1;
+        }
+        if self.indstack.get(n - 1) != Some(&col) || self.altindstack.get(n - 1) != Some(&altcol) {
+            return false;
+        }
+        self.pendin = -((self.indstack.len() - n) as i32);
+        self.indstack.truncate(n);
+        self.altindstack.truncate(n);
+        true
+    }
+
+    /// The end of a line inside brackets (a `\n`, or a comment and its `\n`, where
+    /// `normal_mode` makes no token) and the lines after it up to the next token, as
+    /// `normal_mode` reads them there (no indentation; blank and comment lines skipped): `true`
+    /// with the lexer mid-line at that token. `false` where the general path must read on (no
+    /// such line end here, type comments, a NUL byte or `\r` in the source, a backslash at a
+    /// line's start, the end of the input), with the lexer where it takes over: mid-line as it
+    /// was, or at the start of a line (fetched or not).
+    #[inline(never)]
+    fn fast_bracket_newline(&mut self) -> bool {
+        if !self.fast_ready || self.parens.is_empty() || self.cfg.type_comments || self.has_nul || self.has_cr {
+            return false;
+        }
+        let line = self.src.get(..self.inp).unwrap_or_default();
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        // without a `\r` in the source, a comment ends at the line's `\n`
+        if !matches!(line.get(s), Some(b'\n' | b'#')) || line.last() != Some(&b'\n') {
+            return false;
+        }
+        self.cur = self.inp;
+        self.atbol = true;
+        self.fast_ready = false;
+        loop {
+            let Some(rest) = self.src.get(self.inp..) else { return false };
+            let Some(k) = find_newline(rest) else { return false };
+            self.line_start = self.inp;
+            self.inp += k + 1;
+            self.lineno += 1;
+            let line = self.src.get(..self.inp).unwrap_or_default();
+            let mut i = self.line_start;
+            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
+                i += 8;
+            }
+            while matches!(line.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+                i += 1;
+            }
+            match line.get(i) {
+                Some(b'\n' | b'#') => self.cur = self.inp,
+                Some(b'\\' | b'\r') | None => {
+                    self.cur = self.line_start;
+                    return false;
+                }
+                Some(_) => {
+                    self.cur = i;
+                    self.atbol = false;
+                    self.update_fast_ready();
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// After the NEWLINE [`Lexer::fast_newline`] gave: the next line's start as
+    /// [`Lexer::next_token_general`] would take it, when the shortcut can (blank and comment
+    /// lines skipped, a consistent indentation): `true` with the lexer at the line's first
+    /// token and its INDENT or DEDENTs pending ([`Lexer::fast_pending`]); `false` with nothing
+    /// decided (the general path then reads the line, and raises what it finds there).
+    #[inline]
+    pub fn fast_next_line(&mut self) -> bool {
+        self.atbol && self.fast_line_start()
+    }
+
+    /// The INDENT or DEDENT [`Lexer::fast_line_start`] left pending, as `normal_mode` makes it
+    /// (no text, columns -1, at the line's first token); `None` when none is pending or
+    /// `normal_mode` must run (`extra_tokens` gives them positions, f-strings, errors).
+    #[inline]
+    pub fn fast_pending(&mut self) -> Option<Token> {
+        if self.pendin == 0 || self.atbol || !self.fast || self.done != Done::Ok || !self.modes.is_empty() || self.error.is_some() {
+            return None;
+        }
+        self.start = self.cur;
+        let kind = if self.pendin < 0 {
+            self.pendin += 1;
+            TokKind::DEDENT
+        } else {
+            self.pendin -= 1;
+            TokKind::INDENT
+        };
+        self.update_fast_ready();
+        Some(self.make(kind, None))
     }
 
     // ---- characters ------------------------------------------------------------------
@@ -545,6 +680,23 @@ impl<'s> Lexer<'s> {
                 return EOF;
             }
         }
+    }
+
+    /// Moves to `pos` (at or after the position, before the end of the source) as
+    /// [`Lexer::nextc`] would byte by byte: the lines up to the one holding `pos` are fetched
+    /// (`lineno`, `line_start`, `inp`). Only where no line can hold a NUL byte (which
+    /// `nextc_line` reports).
+    fn skip_lines_to(&mut self, pos: usize) {
+        if pos >= self.inp {
+            let mid = self.src.get(self.inp..pos).unwrap_or_default();
+            // one fetch for the line at `inp`, one more for each line ending before `pos`
+            let lines = memchr::memchr_iter(b'\n', mid).count();
+            self.line_start = memchr::memrchr(b'\n', mid).map_or(self.inp, |k| self.inp + k + 1);
+            self.lineno += lines as u32 + 1;
+            let rest = self.src.get(self.line_start..).unwrap_or_default();
+            self.inp = find_newline(rest).map_or(self.src.len(), |k| self.line_start + k + 1);
+        }
+        self.cur = pos;
     }
 
     /// `tok_backup`
@@ -1239,6 +1391,15 @@ impl<'s> Lexer<'s> {
         while end_quote_size != quote_size {
             // skip plain bytes of the current line directly
             if end_quote_size == 0 {
+                if quote_size == 3 && self.fast && !self.has_nul && !self.has_cr {
+                    // a triple-quoted string skips whole lines: to the next quote or backslash
+                    // (without one, the byte loop below reports the unterminated string); a
+                    // shortcut like the others (off with `set_fast_path(false)`)
+                    let rest = self.src.get(self.cur..).unwrap_or_default();
+                    if let Some(k) = memchr::memchr2(q, b'\\', rest) {
+                        self.skip_lines_to(self.cur + k);
+                    }
+                }
                 let rest = self.src.get(self.cur..self.inp).unwrap_or_default();
                 // (prepared input has no '\r'; were one there, the byte loop below handles it)
                 self.cur += memchr::memchr3(q, b'\\', b'\n', rest).unwrap_or(rest.len());
@@ -1560,6 +1721,136 @@ impl<'s> Lexer<'s> {
     }
 }
 
+/// The part of the lexer's state the shortcut for common tokens reads and moves
+/// ([`Lexer::fast_token`], [`Lexer::fast_run`]): the source, the current line (up to and with
+/// its `\n`), the position.
+struct FastLine<'s> {
+    src: &'s [u8],
+    line: &'s [u8],
+    cur: usize,
+    line_start: usize,
+    lineno: u32,
+    /// `async` and `await` are tokens of their own (up to 3.12).
+    async_tokens: bool,
+}
+
+impl FastLine<'_> {
+    /// The next common token (see [`Lexer::fast_token`]): its kind and start, the position moved
+    /// past it; `None` with nothing changed.
+    #[inline(always)]
+    fn step(&mut self, parens: &mut Vec<(u8, u32, u32)>) -> Option<(TokKind, usize)> {
+        let line = self.line;
+        let mut s = self.cur;
+        while matches!(line.get(s), Some(b' ' | b'\t' | b'\x0c')) {
+            s += 1;
+        }
+        let c = *line.get(s)?;
+        let mut e = s + 1;
+        let kind = match byte_class(c) {
+            CLASS_NAME => {
+                e = name_end(self.src, line, e);
+                if line.get(e).is_some_and(|&b| b == b'\'' || b == b'"' || b >= 128) {
+                    return None;
+                }
+                match line.get(s..e)? {
+                    b"async" if self.async_tokens => TokKind::ASYNC,
+                    b"await" if self.async_tokens => TokKind::AWAIT,
+                    _ => TokKind::NAME,
+                }
+            }
+            CLASS_OPEN => {
+                if parens.len() >= MAXLEVEL {
+                    return None;
+                }
+                let col = u32::try_from(s - self.line_start).ok()?;
+                parens.push((c, self.lineno, col));
+                one_char_kind(c)
+            }
+            CLASS_CLOSE => {
+                let &(opening, _, _) = parens.last()?;
+                if !matches!((opening, c), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                parens.pop();
+                one_char_kind(c)
+            }
+            CLASS_COMMA => TokKind::COMMA,
+            CLASS_OP1 => {
+                // no two-character operator starts here (`kind::two_chars`)
+                let n = line.get(s + 1).copied().unwrap_or(0);
+                if n == b'=' || (n == c && matches!(c, b'*' | b'/' | b'<' | b'>')) || (n == b'>' && matches!(c, b'-' | b'<')) {
+                    return None;
+                }
+                one_char_kind(c)
+            }
+            CLASS_COLON if line.get(s + 1) != Some(&b'=') => TokKind::COLON,
+            CLASS_EQUAL if line.get(s + 1) != Some(&b'=') => TokKind::EQUAL,
+            CLASS_DOT if !line.get(s + 1).is_some_and(|&b| b == b'.' || b.is_ascii_digit()) => TokKind::DOT,
+            CLASS_DIGIT => {
+                // a decimal integer without underscores (`0` only alone), before a byte that
+                // neither continues a number nor a name (no error, no warning can follow)
+                let rest = line.get(e..)?;
+                e += rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+                let next = *line.get(e)?;
+                if ident_byte(next) || next == b'.' || (c == b'0' && e > s + 1) {
+                    return None;
+                }
+                TokKind::NUMBER
+            }
+            CLASS_QUOTE => {
+                // a one-line string without prefix or backslash: to the next same quote
+                let rest = line.get(e..)?;
+                let k = rest.iter().position(|&b| b == c || b == b'\\' || b == b'\n')?;
+                if rest.get(k) != Some(&c) || (k == 0 && rest.get(1) == Some(&c)) {
+                    // a backslash, an unterminated string, or `'''`
+                    return None;
+                }
+                e += k + 1;
+                TokKind::STRING
+            }
+            _ => return None,
+        };
+        self.cur = e;
+        Some((kind, s))
+    }
+}
+
+/// Where the ASCII name whose bytes before `e` are read ends on `line`: eight bytes at a time
+/// while eight bytes of the source are there (the line's `\n` ends the name before the line
+/// does; the eight tests unrolled), then byte by byte.
+#[inline(always)]
+fn name_end(src: &[u8], line: &[u8], mut e: usize) -> usize {
+    while let Some(w) = src.get(e..e + 8).and_then(|b| <&[u8; 8]>::try_from(b).ok()) {
+        for (k, &b) in w.iter().enumerate() {
+            if byte_class(b) > CLASS_DIGIT {
+                return e + k;
+            }
+        }
+        e += 8;
+    }
+    let rest = line.get(e..).unwrap_or_default();
+    e + rest.iter().position(|&b| byte_class(b) > CLASS_DIGIT).unwrap_or(rest.len())
+}
+
+/// The kind of a one-character operator or bracket ([`kind::one_char`], without `!`).
+#[inline(always)]
+#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table: always in bounds
+fn one_char_kind(c: u8) -> TokKind {
+    ONE_CHAR[usize::from(c)]
+}
+
+/// [`kind::one_char`] of every byte.
+#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
+static ONE_CHAR: [TokKind; 256] = {
+    let mut t = [TokKind::OP; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = kind::one_char(b as u8, false);
+        b += 1;
+    }
+    t
+};
+
 fn what(m: FMode) -> &'static str {
     if m.template {
         "t-string"
@@ -1578,27 +1869,39 @@ fn three_chars_of(c1: i32, c2: i32, c3: i32) -> Option<TokKind> {
     kind::three_chars(a, b, c)
 }
 
-/// The first `\n` in `hay`: eight bytes at a time (a source line is short, shorter than what
-/// `memchr`'s vector loop is made for).
+/// The first `\n` in `hay`: sixteen, then eight bytes at a time (a source line is short,
+/// shorter than what `memchr`'s vector loop is made for).
 #[inline]
 fn find_newline(hay: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     const NL: u64 = LO * b'\n' as u64;
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0;
-    for c in chunks.by_ref() {
+    // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
+    let word = |c: &[u8]| -> u64 {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
         let x = u64::from_le_bytes(w) ^ NL;
-        // a zero byte of `x` is a `\n`; the lowest flagged byte is the first one
-        let z = x.wrapping_sub(LO) & !x & HI;
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut base = 0;
+    while let Some(c) = hay.get(base..base + 16) {
+        let (za, zb) = (word(c.get(..8).unwrap_or_default()), word(c.get(8..).unwrap_or_default()));
+        if za != 0 {
+            return Some(base + (za.trailing_zeros() / 8) as usize);
+        }
+        if zb != 0 {
+            return Some(base + 8 + (zb.trailing_zeros() / 8) as usize);
+        }
+        base += 16;
+    }
+    if let Some(c) = hay.get(base..base + 8) {
+        let z = word(c);
         if z != 0 {
             return Some(base + (z.trailing_zeros() / 8) as usize);
         }
         base += 8;
     }
-    chunks.remainder().iter().position(|&b| b == b'\n').map(|k| base + k)
+    hay.get(base..).unwrap_or_default().iter().position(|&b| b == b'\n').map(|k| base + k)
 }
 
 const CLASS_NAME: u8 = 1;
@@ -1613,9 +1916,10 @@ const CLASS_OP1: u8 = 9;
 const CLASS_OTHER: u8 = 10;
 const CLASS_NEWLINE: u8 = 11;
 const CLASS_HASH: u8 = 12;
+const CLASS_QUOTE: u8 = 13;
 
 /// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
-/// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`;
+/// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`, a quote;
 /// anything else (non-ASCII bytes too) is `CLASS_OTHER`.
 #[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
 static BYTE_CLASS: [u8; 256] = {
@@ -1638,6 +1942,7 @@ static BYTE_CLASS: [u8; 256] = {
                 b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
                 b'\n' => CLASS_NEWLINE,
                 b'#' => CLASS_HASH,
+                b'\'' | b'"' => CLASS_QUOTE,
                 _ => CLASS_OTHER,
             }
         };

@@ -74,7 +74,13 @@ fn fast_path_gives_the_same_tokens() {
 /// Line starts and line ends the shortcuts decide on, next to what they leave to the general
 /// path: tabs and form feeds in indentation, blank and comment lines (with tabs, at the end of
 /// the input, before a dedent), a backslash at the start of a line, `\r`, NUL bytes, comments
-/// inside brackets, `# type:` comments.
+/// inside brackets, `# type:` comments; indentation that changes (several dedents at once, a
+/// dedent to no open level, tabs against spaces on an indent and on a dedent, too many levels);
+/// numbers and strings next to the ones the shortcut takes (prefixes, escapes, triple quotes,
+/// underscores, leading zeros, a name or non-ASCII byte right after a number); names of 7 to 26
+/// bytes (scanned eight bytes at a time) before an operator, a quote, a non-ASCII byte, the end;
+/// triple-quoted strings over several lines (quotes, escapes, unterminated, NUL, `\r`); line
+/// ends inside brackets (comments, blank lines, form feeds, a backslash, the end of the input).
 #[test]
 fn shortcut_edges_give_the_same_tokens() {
     let cases: &[&[u8]] = &[
@@ -100,7 +106,46 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = 1\n        \n  # c\n",
         b"s = '''a\n  b\n'''\nt = 1\n",
         b"if a:\n    if b:\n        c\n\n# x\n    d\ne\n",
+        b"if a:\n if b:\n  if c:\n   d\ne\n",
+        b"if a:\n    if b:\n        c\n      d\n",
+        b"if a:\n\tif b:\n\t\tc\n        d\n",
+        b"if x:\n\tif y:\n        z\n",
+        b"if x:\n        y\n\tz\n",
+        b"x = 0, 00, 0., 1.5, 1e5, 1j, 0x1f, 0o7, 0b1, 1_000, 12, 3)\n",
+        b"x = 1if y else 2\n",
+        b"x = 01\n",
+        b"x = 12abc\n",
+        b"x = 1\xc3\xa9\n",
+        b"x = ('', \"\", 'a', \"x'y\", 'x\"y', '''t''', 'a\\'b', \"\\n\")\n",
+        b"x = b'x' + rb\"y\" + f'{z}' + u'w' + '\xc3\xa9'\n",
+        b"x = 'unterminated\n",
+        b"x = f'{\"a\"}' + 'b'\n",
+        b"abcdefg = abcdefgh + abcdefghi + abcdefghijklmnop + abcdefghijklmnopq + _a1_B2_c3_D4_\n",
+        b"x = abcdefgh\xc3\xa9 + abcdefg\xc3\xa9\n",
+        b"x = abcdefghr'y' + abcdefgh\"z\"\n",
+        b"x = abcdefghijklmnopqrstuvwxyz",
+        b"def f():\n    '''doc\n    more ' \" '' \\''' \\\n    x\n\n    '''\n    \"\"\"a\n'''b\n\"\"\"\n    return 1\n",
+        b"x = '''abc\n\ndef\n",
+        b"x = '''abc\n\ndef\\\n",
+        b"x = \"\"\"a\\\"\"\"\"\" + '''\n'''\n",
+        b"x = '''a\n\x00b'''\n",
+        b"x = '''a\r\nb'''\r\ny = 1\n",
+        b"x = f(a,  # c\n\n      # d\n  \t\x0c b,\n\n)\ny = [\n1,\n\\\n2]\n",
+        b"x = (1,\n",
+        b"x = (1,\n   # c",
+        b"x = (1,\n  2  # type: int\n)\n",
+        b"x = (1,\r\n 2)\r\n",
+        b"x = {1:\n  2, 3: [\n    4]}\n",
     ];
+    // 100 nested levels: the indentation limit (`too many levels of indentation`)
+    let mut deep = Vec::new();
+    for k in 0..101 {
+        deep.extend(std::iter::repeat_n(b' ', k));
+        deep.extend_from_slice(b"if x:\n");
+    }
+    deep.extend(std::iter::repeat_n(b' ', 101));
+    deep.extend_from_slice(b"y\n");
+    let cases: Vec<&[u8]> = cases.iter().copied().chain([deep.as_slice()]).collect();
     let mut ran = 0;
     let mut differ = Vec::new();
     for (k, src) in cases.iter().enumerate() {
@@ -112,5 +157,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 88);
+    assert_eq!(ran, 212);
 }

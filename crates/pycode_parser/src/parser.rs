@@ -79,6 +79,8 @@ enum Kw {
     Yield,
 }
 
+/// The keyword `text` is (the reference [`keyword_at`] is checked against).
+#[cfg(test)]
 fn keyword(text: &[u8]) -> Kw {
     match text {
         b"False" => Kw::False,
@@ -116,6 +118,100 @@ fn keyword(text: &[u8]) -> Kw {
         b"while" => Kw::While,
         b"with" => Kw::With,
         b"yield" => Kw::Yield,
+        _ => Kw::No,
+    }
+}
+
+/// The keywords by [`kw_slot`] of their letters: (letters as a little-endian word, keyword).
+#[allow(clippy::indexing_slicing)] // constant evaluation over the keyword list
+static KW_TABLE: [(u64, Kw); 64] = {
+    const KWS: [(&[u8], Kw); 35] = [
+        (b"False", Kw::False),
+        (b"None", Kw::None),
+        (b"True", Kw::True),
+        (b"and", Kw::And),
+        (b"as", Kw::As),
+        (b"assert", Kw::Assert),
+        (b"async", Kw::Async),
+        (b"await", Kw::Await),
+        (b"break", Kw::Break),
+        (b"class", Kw::Class),
+        (b"continue", Kw::Continue),
+        (b"def", Kw::Def),
+        (b"del", Kw::Del),
+        (b"elif", Kw::Elif),
+        (b"else", Kw::Else),
+        (b"except", Kw::Except),
+        (b"finally", Kw::Finally),
+        (b"for", Kw::For),
+        (b"from", Kw::From),
+        (b"global", Kw::Global),
+        (b"if", Kw::If),
+        (b"import", Kw::Import),
+        (b"in", Kw::In),
+        (b"is", Kw::Is),
+        (b"lambda", Kw::Lambda),
+        (b"nonlocal", Kw::Nonlocal),
+        (b"not", Kw::Not),
+        (b"or", Kw::Or),
+        (b"pass", Kw::Pass),
+        (b"raise", Kw::Raise),
+        (b"return", Kw::Return),
+        (b"try", Kw::Try),
+        (b"while", Kw::While),
+        (b"with", Kw::With),
+        (b"yield", Kw::Yield),
+    ];
+    let mut t = [(0u64, Kw::No); 64];
+    let mut k = 0;
+    while k < KWS.len() {
+        let (text, kw) = KWS[k];
+        let mut w = 0u64;
+        let mut j = 0;
+        while j < text.len() {
+            w |= (text[j] as u64) << (8 * j);
+            j += 1;
+        }
+        // the multiplier gives every keyword a slot of its own (tests::keyword_table)
+        t[kw_slot(w)] = (w, kw);
+        k += 1;
+    }
+    t
+};
+
+/// A slot of [`KW_TABLE`] for a word of 2 to 8 letters (a multiplicative hash, found so that
+/// no two keywords share a slot).
+#[inline(always)]
+const fn kw_slot(w: u64) -> usize {
+    (w.wrapping_mul(0xb57c_8e05_e3c9_b0e1) >> 58) as usize
+}
+
+/// The keyword the NAME at `src[s..e]` is, `Kw::No` for any other name: its letters as one
+/// word, looked up in [`KW_TABLE`] (what [`keyword`] answers, without comparing strings).
+#[inline(always)]
+fn keyword_at(src: &[u8], s: usize, e: usize) -> Kw {
+    let len = e.wrapping_sub(s);
+    if !(2..=8).contains(&len) {
+        return Kw::No;
+    }
+    let w = match src.get(s..s + 8) {
+        Some(b) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            // the last bytes of the source
+            let mut a = [0u8; 8];
+            for (d, &b) in a.iter_mut().zip(src.get(s..e).unwrap_or_default()) {
+                *d = b;
+            }
+            u64::from_le_bytes(a)
+        }
+    };
+    let w = w & (u64::MAX >> (64 - 8 * len));
+    match KW_TABLE.get(kw_slot(w)) {
+        Some(&(kw_w, kw)) if kw_w == w => kw,
         _ => Kw::No,
     }
 }
@@ -266,6 +362,61 @@ fn push_cap<T>(v: &mut Vec<T>, x: T, first_cap: usize) {
     v.push(x);
 }
 
+/// [`Parser::push_tok`] on the parser's pieces (for [`Parser::fill_fast_run`], while the lexer
+/// is borrowed).
+#[inline(always)]
+fn push_tok_to(src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
+    let kw = match t.kind {
+        TokKind::NAME => keyword_at(src, t.start as usize, t.end as usize),
+        TokKind::ASYNC => Kw::Async,
+        TokKind::AWAIT => Kw::Await,
+        _ => Kw::No,
+    };
+    match t.kind {
+        TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+            let c = src.get(t.start as usize).copied().unwrap_or(b'(');
+            brackets.push((c, t.lineno, t.col));
+        }
+        TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+            brackets.pop();
+        }
+        _ => {}
+    }
+    let level = brackets.len() as u16;
+    toks.push(Tk { t, kw, level });
+}
+
+/// [`Parser::fill_fast_run`] on the parser's pieces, each its own reference (so that the
+/// token list's length stays in a register while tokens are written).
+#[inline(never)]
+fn fast_run_to(lexer: &mut Lexer<'_>, src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>) {
+    loop {
+        lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
+        let Some(t) = lexer.fast_newline() else { return };
+        push_tok_to(src, toks, brackets, t);
+        if !lexer.fast_next_line() {
+            return;
+        }
+        while let Some(t) = lexer.fast_pending() {
+            push_tok_to(src, toks, brackets, t);
+        }
+    }
+}
+
+/// The level of a binary operator token in [`Parser::binary`]'s climbing (0 `|` to 5 `*`).
+#[inline]
+fn binary_level(k: TokKind) -> Option<u8> {
+    Some(match k {
+        TokKind::VBAR => 0,
+        TokKind::CIRCUMFLEX => 1,
+        TokKind::AMPER => 2,
+        TokKind::LEFTSHIFT | TokKind::RIGHTSHIFT => 3,
+        TokKind::PLUS | TokKind::MINUS => 4,
+        TokKind::STAR | TokKind::SLASH | TokKind::DOUBLESLASH | TokKind::PERCENT | TokKind::AT => 5,
+        _ => return None,
+    })
+}
+
 fn tok_pos(t: &Token) -> Pos {
     Pos { lineno: t.lineno, col_offset: t.col.max(0) as u32, end_lineno: t.end_lineno, end_col_offset: t.end_col.max(0) as u32 }
 }
@@ -412,15 +563,15 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ tokens
 
     fn fill(&mut self) -> Result<(), E> {
-        let mut t = match self.lexer.fast_token() {
-            Some(t) => t,
-            None => match self.lexer.next_token_general() {
-                Ok(t) => t,
-                Err(e) => {
-                    self.lex_failed = true;
-                    return Err(self.lex_error(e));
-                }
-            },
+        // (no `fast_token` first: after a token, `fill_fast_run` took every token it gives, so
+        // the one asked for here is mostly one it does not; the general path gives the same
+        // tokens in any case)
+        let mut t = match self.lexer.next_token_general() {
+            Ok(t) => t,
+            Err(e) => {
+                self.lex_failed = true;
+                return Err(self.lex_error(e));
+            }
         };
         while t.kind == TokKind::TYPE_IGNORE {
             // `_PyPegen_fill_token` keeps them aside for the module's `type_ignores`
@@ -465,45 +616,21 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// rules see: such a token never fails, never ends the input and never changes the lexer's
     /// state beyond its position and brackets; the rules read the line ahead anyway
     /// ([`Self::assign_shape`]).
-    #[inline(never)]
+    ///
+    /// It goes on over the lines that follow as long as the shortcut takes their starts (see
+    /// [`Lexer::fast_next_line`]): their tokens can raise nothing either, and an error the
+    /// tokenizer finds further on is still raised when the rules ask for that token. The
+    /// furthest token read decides one thing, in [`Self::set_syntax_error`]: whether an unclosed
+    /// bracket's error wins, when that bracket was opened on a line before it; a line the run
+    /// starts has no bracket open, and the run ends on the line where one stays open.
     fn fill_fast_run(&mut self) {
-        while let Some(t) = self.lexer.fast_token() {
-            self.push_tok(t);
-        }
-        if let Some(t) = self.lexer.fast_newline() {
-            self.push_tok(t);
-        }
+        fast_run_to(&mut self.lexer, self.src.as_bytes(), &mut self.toks, &mut self.brackets);
     }
 
     /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
     #[inline(always)]
     fn push_tok(&mut self, t: Token) {
-        let kw = match t.kind {
-            TokKind::NAME => {
-                let text = self.src.as_bytes().get(t.start as usize..t.end as usize).unwrap_or_default();
-                // every keyword has 2 to 8 letters and starts with one of these
-                if (2..=8).contains(&text.len()) && text.first().is_some_and(|&c| matches!(c, b'F' | b'N' | b'T' | b'a'..=b'y')) {
-                    keyword(text)
-                } else {
-                    Kw::No
-                }
-            }
-            TokKind::ASYNC => Kw::Async,
-            TokKind::AWAIT => Kw::Await,
-            _ => Kw::No,
-        };
-        match t.kind {
-            TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
-                let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
-                self.brackets.push((c, t.lineno, t.col));
-            }
-            TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
-                self.brackets.pop();
-            }
-            _ => {}
-        }
-        let level = self.brackets.len() as u16;
-        self.toks.push(Tk { t, kw, level });
+        push_tok_to(self.src.as_bytes(), &mut self.toks, &mut self.brackets, t);
     }
 
     #[inline]
@@ -626,27 +753,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `EXTRA`: from the token at `start` to the last token consumed that is not NEWLINE,
     /// INDENT, DEDENT or ENDMARKER (`_PyPegen_get_last_nonnwhitespace_token`).
     fn pos(&self, start: usize) -> Pos {
-        let s = self.toks.get(start).map(|t| t.t).unwrap_or(Token {
-            kind: TokKind::ENDMARKER,
-            start: 0,
-            end: 0,
-            lineno: 1,
-            col: 0,
-            end_lineno: 1,
-            end_col: 0,
-        });
-        let mut i = self.p;
-        let mut e = s;
-        while i > start {
-            i -= 1;
-            if let Some(t) = self.toks.get(i) {
-                if !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER) {
-                    e = t.t;
-                    break;
-                }
-            }
+        let (lineno, col, mut end_lineno, mut end_col) = match self.toks.get(start) {
+            Some(t) => (t.t.lineno, t.t.col, t.t.end_lineno, t.t.end_col),
+            None => (1, 0, 1, 0),
+        };
+        let consumed = self.toks.get(start..self.p.min(self.toks.len())).unwrap_or_default();
+        if let Some(t) =
+            consumed.iter().rev().find(|t| !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER))
+        {
+            (end_lineno, end_col) = (t.t.end_lineno, t.t.end_col);
         }
-        Pos { lineno: s.lineno, col_offset: s.col.max(0) as u32, end_lineno: e.end_lineno, end_col_offset: e.end_col.max(0) as u32 }
+        Pos { lineno, col_offset: col.max(0) as u32, end_lineno, end_col_offset: end_col.max(0) as u32 }
     }
 
     fn enter(&mut self) -> Result<(), E> {
@@ -1176,39 +1293,41 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 // A tokenizer error this far ahead is CPython's only if its rules get there:
                 // the lexer keeps it for the token that is asked for, not as the parse's state.
                 let failed = self.lex_failed;
-                if self.fill().is_err() {
+                if self.fill().is_err() || self.toks.len() <= i {
                     self.lex_failed = failed;
                     return AssignShape::Unknown;
                 }
             }
-            let Some(t) = self.toks.get(i) else { return AssignShape::Unknown };
-            match t.t.kind {
-                TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
-                TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
-                TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
-                TokKind::ENDMARKER => return AssignShape::Unknown,
-                TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
-                TokKind::COLON if depth == 0 => return AssignShape::Colon,
-                TokKind::PLUSEQUAL
-                | TokKind::MINEQUAL
-                | TokKind::STAREQUAL
-                | TokKind::ATEQUAL
-                | TokKind::SLASHEQUAL
-                | TokKind::PERCENTEQUAL
-                | TokKind::AMPEREQUAL
-                | TokKind::VBAREQUAL
-                | TokKind::CIRCUMFLEXEQUAL
-                | TokKind::LEFTSHIFTEQUAL
-                | TokKind::RIGHTSHIFTEQUAL
-                | TokKind::DOUBLESTAREQUAL
-                | TokKind::DOUBLESLASHEQUAL
-                    if depth == 0 =>
-                {
-                    return AssignShape::Aug
+            // the tokens read so far, without a bounds test per token
+            for t in self.toks.get(i..).unwrap_or_default() {
+                match t.t.kind {
+                    TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
+                    TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
+                    TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
+                    TokKind::ENDMARKER => return AssignShape::Unknown,
+                    TokKind::EQUAL if depth == 0 => return AssignShape::Eq,
+                    TokKind::COLON if depth == 0 => return AssignShape::Colon,
+                    TokKind::PLUSEQUAL
+                    | TokKind::MINEQUAL
+                    | TokKind::STAREQUAL
+                    | TokKind::ATEQUAL
+                    | TokKind::SLASHEQUAL
+                    | TokKind::PERCENTEQUAL
+                    | TokKind::AMPEREQUAL
+                    | TokKind::VBAREQUAL
+                    | TokKind::CIRCUMFLEXEQUAL
+                    | TokKind::LEFTSHIFTEQUAL
+                    | TokKind::RIGHTSHIFTEQUAL
+                    | TokKind::DOUBLESTAREQUAL
+                    | TokKind::DOUBLESLASHEQUAL
+                        if depth == 0 =>
+                    {
+                        return AssignShape::Aug
+                    }
+                    _ => {}
                 }
-                _ => {}
+                i += 1;
             }
-            i += 1;
         }
     }
 
@@ -3303,10 +3422,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `expressions: expression (',' expression)+ [','] | expression ',' | expression`
     fn expressions(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.expression()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.expression();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
@@ -3328,8 +3449,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `expression (memo): disjunction 'if' disjunction 'else' expression | disjunction | lambdef`
     fn expression(&mut self) -> PR<B::Expr> {
-        if let Some(e) = self.lone_atom()? {
-            return Ok(Some(e));
+        if self.lone_atom()? {
+            // the atom's result is this rule's (returned as it comes, not moved through here)
+            return self.atom_inner();
         }
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || {
@@ -3346,16 +3468,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// The first pass's shortcut through the ten levels of `expression` down to `atom`: a NAME
     /// (or keyword constant), NUMBER or run of STRING pieces followed by a token no level can
     /// continue with (`,`, a closing bracket, `:`, `=`, `;`, NEWLINE) is that atom, as the full
-    /// descent would find. `None` when it does not apply. The token after is read as the
-    /// descent reads it; after a NUMBER or strings (whose actions can raise) only when that
-    /// token is already read.
+    /// descent would find: `true` when this applies (the caller then parses the atom). The
+    /// token after is read as the descent reads it; after a NUMBER or strings (whose actions
+    /// can raise) only when that token is already read.
     #[inline]
-    fn lone_atom(&mut self) -> PR<B::Expr> {
+    fn lone_atom(&mut self) -> Result<bool, E> {
         if self.invalid {
-            return Ok(None);
+            return Ok(false);
         }
         let i = self.p;
-        let Some(t) = self.toks.get(i).copied() else { return Ok(None) };
+        let Some(t) = self.toks.get(i).copied() else { return Ok(false) };
         let mut after = i + 1;
         match t.t.kind {
             TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
@@ -3367,14 +3489,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     after += 1;
                 }
                 if self.toks.len() <= after {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
-        let next = self.at(after)?;
-        if !matches!(
-            next.t.kind,
+        let next = self.kind_at(after)?.0;
+        Ok(matches!(
+            next,
             TokKind::COMMA
                 | TokKind::RPAR
                 | TokKind::RSQB
@@ -3383,10 +3505,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 | TokKind::EQUAL
                 | TokKind::SEMI
                 | TokKind::NEWLINE
-        ) {
-            return Ok(None);
-        }
-        self.atom_inner()
+        ))
     }
 
     /// Whether the next token continues a `factor` at one of the levels between it and
@@ -3431,7 +3550,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let a = if !self.pass2 && !self.next_is_kw(Kw::Not)? {
             // The first pass descends the leftmost path once: `factor`, then only the levels
             // an operator after it calls for, each continuing from the operand below it.
-            let Some(f) = self.factor()? else { return Ok(None) };
+            let r = self.factor();
+            if !matches!(r, Ok(Some(_))) || (!self.operator_follows()? && !self.next_is_kw(Kw::If)?) {
+                // a lone operand (returned as it comes, not moved through this frame)
+                return r;
+            }
+            let Ok(Some(f)) = r else { return r };
             if self.operator_follows()? {
                 let e = self.binary_tail(0, m, f)?;
                 let e = self.comparison_tail(m, e)?;
@@ -3481,10 +3605,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_expressions`
     fn star_expressions(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.star_expression()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.star_expression();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
@@ -3586,12 +3712,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_named_expression()?;
             self.p = m;
         }
-        let Some(e) = self.expression()? else { return Ok(None) };
-        if self.next_is(TokKind::COLONEQUAL)? {
+        let r = self.expression();
+        if matches!(r, Ok(Some(_))) && self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
             return Ok(None);
         }
-        Ok(Some(e))
+        r
     }
 
     /// `disjunction` / `conjunction`: `x (op x)+ | x`
@@ -3606,8 +3732,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn bool_chain(&mut self, kw: Kw) -> PR<B::Expr> {
         let m = self.p;
-        let first = if kw == Kw::Or { self.bool_chain(Kw::And)? } else { self.inversion()? };
-        let Some(first) = first else { return Ok(None) };
+        let r = if kw == Kw::Or { self.bool_chain(Kw::And) } else { self.inversion() };
+        if !matches!(r, Ok(Some(_))) || !self.next_is_kw(kw)? {
+            // a lone operand (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(first)) = r else { return r };
         self.bool_chain_tail(kw, m, first).map(Some)
     }
 
@@ -3662,8 +3792,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `comparison: bitwise_or compare_op_bitwise_or_pair+ | bitwise_or`
     fn comparison(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(left) = self.bitwise_or()? else { return Ok(None) };
-        self.comparison_tail(m, left).map(Some)
+        let r = self.bitwise_or();
+        if matches!(r, Ok(Some(_))) {
+            let (kind, kw) = self.peek_kind()?;
+            let op = matches!(
+                kind,
+                TokKind::EQEQUAL | TokKind::NOTEQUAL | TokKind::LESSEQUAL | TokKind::LESS | TokKind::GREATEREQUAL | TokKind::GREATER
+            ) || matches!(kw, Kw::Not | Kw::In | Kw::Is);
+            if op {
+                let Ok(Some(left)) = r else { return r };
+                return self.comparison_tail(m, left).map(Some);
+            }
+        }
+        // no comparison operator follows: the operand as it comes
+        r
     }
 
     /// The `compare_op_bitwise_or_pair*` of a `comparison` that started at `m` with `left`.
@@ -3737,7 +3879,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// grammar's.
     fn binary(&mut self, level: u8) -> PR<B::Expr> {
         let m = self.p;
-        let Some(cur) = self.factor()? else { return Ok(None) };
+        let r = self.factor();
+        if !matches!(r, Ok(Some(_))) || binary_level(self.peek_kind()?.0).is_none_or(|l| l < level) {
+            // a lone operand (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(cur)) = r else { return r };
         self.binary_tail(level, m, cur).map(Some)
     }
 
@@ -3814,7 +3961,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `power: await_primary '**' factor | await_primary`
     fn power(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(a) = self.await_primary()? else { return Ok(None) };
+        let r = self.await_primary();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::DOUBLESTAR)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(a)) = r else { return r };
         let m2 = self.p;
         if self.eat(TokKind::DOUBLESTAR)? {
             self.enter()?;
@@ -3846,7 +3998,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `primary`: left-recursive, as a loop over `.NAME`, `genexp`, `(arguments)`, `[slices]`.
     fn primary(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(mut cur) = self.atom()? else { return Ok(None) };
+        let r = self.atom();
+        if !matches!(r, Ok(Some(_))) || !matches!(self.peek_kind()?.0, TokKind::DOT | TokKind::LPAR | TokKind::LSQB) {
+            // an atom no trailer follows (returned as it comes, not moved through this frame)
+            return r;
+        }
+        let Ok(Some(mut cur)) = r else { return r };
         loop {
             let m2 = self.p;
             match self.peek_kind()?.0 {
@@ -3942,12 +4099,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if let Some(e) = self.assignment_expression()? {
             return Ok(Some(e));
         }
-        let Some(e) = self.expression()? else { return Ok(None) };
-        if self.next_is(TokKind::COLONEQUAL)? {
+        let r = self.expression();
+        if matches!(r, Ok(Some(_))) && self.next_is(TokKind::COLONEQUAL)? {
             self.p = m;
             return Ok(None);
         }
-        Ok(Some(e))
+        r
     }
 
     /// `arguments (memo): args [','] &')'`; `pre` is the first positional argument when the
@@ -4696,10 +4853,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `star_targets: star_target !',' | star_target (',' star_target)* [',']`
     fn star_targets(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let Some(first) = self.star_target()? else { return Ok(None) };
-        if !self.next_is(TokKind::COMMA)? {
-            return Ok(Some(first));
+        let r = self.star_target();
+        if !matches!(r, Ok(Some(_))) || !self.next_is(TokKind::COMMA)? {
+            // (returned as it comes, not moved through this frame)
+            return r;
         }
+        let Ok(Some(first)) = r else { return r };
         let mut v = vec![first];
         loop {
             let m2 = self.p;
@@ -5977,4 +6136,48 @@ fn char_col(line: &str, col: i32) -> u32 {
 
 fn to_pystr(buf: Vec<u8>) -> PyStr {
     pycode_parse::strings::to_pystr(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every keyword has a slot of its own in `KW_TABLE`, and `keyword_at` answers what the
+    /// plain comparison answers for the keywords, their prefixes and extensions, and other names.
+    #[test]
+    fn keyword_table() {
+        let used = KW_TABLE.iter().filter(|e| e.1 != Kw::No).count();
+        assert_eq!(used, 35);
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for &(w, _) in KW_TABLE.iter().filter(|e| e.1 != Kw::No) {
+            let text: Vec<u8> = w.to_le_bytes().into_iter().take_while(|&b| b != 0).collect();
+            for cut in 0..text.len() {
+                names.push(text[..cut].to_vec());
+            }
+            let mut longer = text.clone();
+            longer.push(b'x');
+            names.push(longer);
+            let mut upper = text.clone();
+            upper[0] ^= 0x20;
+            names.push(upper);
+            names.push(text);
+        }
+        for n in ["x", "self", "print", "_", "classes", "nonlocals", "abcdefgh", "abcdefghi", "Nonee", "i", "a1"] {
+            names.push(n.as_bytes().to_vec());
+        }
+        let mut ran = 0;
+        for n in &names {
+            // the name in the middle of a source and at its very end (fewer than 8 bytes after it)
+            let mut mid = b"(".to_vec();
+            mid.extend_from_slice(n);
+            mid.extend_from_slice(b" = 12345678\n");
+            assert_eq!(keyword_at(&mid, 1, 1 + n.len()), keyword(n), "{:?}", String::from_utf8_lossy(n));
+            let mut end = b"(".to_vec();
+            end.extend_from_slice(n);
+            assert_eq!(keyword_at(&end, 1, 1 + n.len()), keyword(n), "{:?}", String::from_utf8_lossy(n));
+            ran += 1;
+        }
+        assert_eq!(ran, names.len());
+        assert!(ran >= 35 * 3 + 11, "{ran}");
+    }
 }
