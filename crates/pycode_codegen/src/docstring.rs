@@ -42,61 +42,43 @@ pub(crate) fn clean_doc(doc: &PyStr) -> Option<PyStr> {
     } else {
         doc.as_bytes()
     };
-    let end = b.len();
-    // The minimum indentation of the non-blank lines after the first.
-    let mut p = match b.iter().position(|&c| c == b'\n') {
-        Some(i) => i + 1,
-        None => end,
-    };
-    let mut margin = usize::MAX;
-    while p < end {
-        let s = p;
-        while p < end && b[p] == b' ' {
-            p += 1;
-        }
-        if p < end && b[p] != b'\n' {
-            margin = margin.min(p - s);
-        }
-        while p < end {
-            p += 1;
-            if b[p - 1] == b'\n' {
-                break;
-            }
-        }
-    }
-    if margin == usize::MAX {
-        margin = 0;
-    }
-    let mut p = 0;
-    while p < end && b[p] == b' ' {
-        p += 1;
-    }
-    if p == 0 && margin == 0 {
+    // The minimum indentation of the lines after the first that hold more than spaces (a
+    // line of spaces alone, or the empty rest after a final newline, does not count).
+    let rest = b.iter().position(|&c| c == b'\n').and_then(|i| b.get(i + 1..)).unwrap_or(&[]);
+    let margin = rest
+        .split(|&c| c == b'\n')
+        .filter_map(|line| {
+            let indent = leading_spaces(line);
+            (indent < line.len()).then_some(indent)
+        })
+        .min()
+        .unwrap_or(0);
+    let first = leading_spaces(b);
+    if first == 0 && margin == 0 {
         return if had_tabs { PyStr::from_surrogatepass(b, false).ok() } else { None };
     }
-    let mut w = Vec::with_capacity(end);
-    // Copies the rest of the line at `p`, its newline included; returns where the next starts.
-    let copy_line = |w: &mut Vec<u8>, mut p: usize| {
-        while p < end {
-            let ch = b[p];
-            w.push(ch);
-            p += 1;
-            if ch == b'\n' {
-                break;
-            }
-        }
-        p
-    };
-    p = copy_line(&mut w, p);
-    while p < end {
-        let mut i = 0;
-        while i < margin && p < end && b[p] == b' ' {
-            i += 1;
-            p += 1;
-        }
-        p = copy_line(&mut w, p);
+    // The first line without its leading spaces, then every other line without up to
+    // `margin` of its own; each copied whole, newline included.
+    let mut w = Vec::with_capacity(b.len());
+    let mut lines = b.get(first..).unwrap_or(&[]).split_inclusive(|&c| c == b'\n');
+    if let Some(line) = lines.next() {
+        w.extend_from_slice(line);
     }
-    PyStr::from_surrogatepass(&w, false).ok()
+    for line in lines {
+        let cut = leading_spaces(line).min(margin);
+        w.extend_from_slice(line.get(cut..).unwrap_or(&[]));
+    }
+    // Plain UTF-8 (almost every docstring) is checked by the standard library's fast test;
+    // only a string with surrogates goes through the code-point walk.
+    match String::from_utf8(w) {
+        Ok(text) => Some(PyStr::from_string(text, false)),
+        Err(e) => PyStr::from_surrogatepass(e.as_bytes(), false).ok(),
+    }
+}
+
+/// How many `' '` bytes `line` starts with.
+fn leading_spaces(line: &[u8]) -> usize {
+    line.iter().take_while(|&&c| c == b' ').count()
 }
 
 #[cfg(test)]
