@@ -14,7 +14,7 @@
 //! What only the compiling process knows (strings it had interned before) comes in through
 //! [`GraphBuilder::note_preinterned`].
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -248,8 +248,28 @@ struct Preinterned<'a> {
     lent: Vec<&'a [PyStr]>,
     /// Single names lent by the caller.
     lent_one: Vec<&'a PyStr>,
-    /// `lent` and `lent_one` as a set, built on first use.
-    lent_set: OnceCell<HashSet<&'a [u8]>>,
+    /// `lent` and `lent_one` as a set, built on first use and then extended by the names
+    /// lent since (a module notes every unit's names before adding it: rebuilding the set at
+    /// each question made a module with many 1-character strings quadratic on 3.11).
+    lent_set: RefCell<LentSets<'a>>,
+}
+
+/// [`Preinterned::lent_set`]: the names of at most [`SHORT_NAME`] bytes, and all names.
+#[derive(Default)]
+struct LentSets<'a> {
+    short: LentSet<'a>,
+    all: LentSet<'a>,
+}
+
+/// A 1-character latin-1 string is at most 2 bytes of UTF-8.
+const SHORT_NAME: usize = 2;
+
+/// Names of `lent` / `lent_one` in a set, and how many of each list it has taken in so far.
+#[derive(Default)]
+struct LentSet<'a> {
+    set: HashSet<&'a [u8]>,
+    lists: usize,
+    ones: usize,
 }
 
 impl<'a> Preinterned<'a> {
@@ -269,14 +289,24 @@ impl<'a> Preinterned<'a> {
         if self.lent.is_empty() && self.lent_one.is_empty() {
             return false;
         }
-        let set = self.lent_set.get_or_init(|| {
-            let mut set = HashSet::default();
-            for list in &self.lent {
-                set.extend(list.iter().map(PyStr::as_bytes));
+        let Ok(mut lent) = self.lent_set.try_borrow_mut() else {
+            // Not reachable (no question is asked while one is answered); answered without the set.
+            return self.lent.iter().any(|l| l.iter().any(|n| n.as_bytes() == s)) || self.lent_one.iter().any(|n| n.as_bytes() == s);
+        };
+        // Most questions are about 1-character strings (3.11 constants): those are answered
+        // from the few short names, without hashing every name of the module.
+        let short = s.len() <= SHORT_NAME;
+        let LentSet { set, lists, ones } = if short { &mut lent.short } else { &mut lent.all };
+        for list in self.lent.get(*lists..).unwrap_or_default() {
+            set.extend(list.iter().map(PyStr::as_bytes).filter(|n| !short || n.len() <= SHORT_NAME));
+        }
+        *lists = self.lent.len();
+        for n in self.lent_one.get(*ones..).unwrap_or_default() {
+            if !short || n.as_bytes().len() <= SHORT_NAME {
+                set.insert(n.as_bytes());
             }
-            set.extend(self.lent_one.iter().map(|n| n.as_bytes()));
-            set
-        });
+        }
+        *ones = self.lent_one.len();
         set.contains(s)
     }
 }
@@ -286,6 +316,10 @@ impl<'a> Preinterned<'a> {
 pub struct GraphBuilder<'a> {
     graph: ObjectGraph,
     immortal: Vec<bool>,
+    /// Per object (parallel to `immortal`): [`STR_NAME`] for a string made only of
+    /// `[A-Za-z0-9_]`, [`STR_OTHER`] for another string, 0 for anything else; computed once when
+    /// the object is made, so a tuple's strings are not rescanned every time one is merged.
+    str_kind: Vec<u8>,
     /// The object of each pooled constant, by `ConstId` (`NO_OBJ` when not made yet).
     consts: Vec<ObjId>,
     merged: Merged,
@@ -300,6 +334,11 @@ pub struct GraphBuilder<'a> {
     /// Reused buffer for the items of a tuple being built.
     scratch: Vec<ObjId>,
 }
+
+/// [`GraphBuilder::str_kind`] of a string made only of `[A-Za-z0-9_]`.
+const STR_NAME: u8 = 1;
+/// [`GraphBuilder::str_kind`] of any other string.
+const STR_OTHER: u8 = 2;
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
 fn all_name_chars(s: &PyStr) -> bool {
@@ -331,6 +370,7 @@ impl<'a> GraphBuilder<'a> {
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
             immortal: Vec::new(),
+            str_kind: Vec::new(),
             consts: Vec::new(),
             merged: Merged::default(),
             codes: Vec::new(),
@@ -351,6 +391,11 @@ impl<'a> GraphBuilder<'a> {
 
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
         self.immortal.push(immortal);
+        self.str_kind.push(match &obj {
+            Obj::Str(s) if all_name_chars(s) => STR_NAME,
+            Obj::Str(_) => STR_OTHER,
+            _ => 0,
+        });
         self.graph.push(obj, false)
     }
 
@@ -425,7 +470,11 @@ impl<'a> GraphBuilder<'a> {
     fn str_tuple_key(&self, items: &[ObjId]) -> Option<Box<[u8]>> {
         let mut odd = false;
         for &i in items {
-            odd |= !all_name_chars(self.graph.str(i)?);
+            match self.str_kind.get(i.index()).copied() {
+                Some(STR_NAME) => {}
+                Some(STR_OTHER) => odd = true,
+                _ => return None,
+            }
         }
         if !odd {
             return None;
@@ -510,7 +559,6 @@ impl<'a> GraphBuilder<'a> {
     pub fn note_preinterned(&mut self, s: &PyStr) {
         if !self.preinterned.owned.contains(s.as_bytes()) {
             self.preinterned.owned.insert(s.as_bytes().into());
-            self.preinterned.lent_set.take();
         }
     }
 
@@ -521,7 +569,6 @@ impl<'a> GraphBuilder<'a> {
         self.preinterned.lent.push(&a.names);
         self.preinterned.lent.push(&a.localsplusnames);
         self.preinterned.lent_one.push(&a.name);
-        self.preinterned.lent_set.take();
     }
 
     /// Keep frozenset elements in the order the compiler built them (first occurrence in the
