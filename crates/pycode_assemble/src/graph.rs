@@ -210,6 +210,16 @@ struct Merged {
 }
 
 impl Merged {
+    /// Empties every table, keeping its capacity.
+    fn clear(&mut self) {
+        self.interned.clear();
+        self.statics.clear();
+        self.bytes.clear();
+        self.tuples.clear();
+        self.tuple_aliases.clear();
+        self.str_tuples.clear();
+    }
+
     fn find_str(table: &HashTable<(u64, ObjId)>, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
         table.find(h, |&(eh, id)| eh == h && graph.str(id).is_some_and(|x| x.as_bytes() == b)).map(|&(_, id)| id)
     }
@@ -230,6 +240,21 @@ impl Merged {
     fn add(table: &mut HashTable<(u64, ObjId)>, h: u64, id: ObjId) {
         table.insert_unique(h, (h, id), |&(eh, _)| eh);
     }
+}
+
+/// The tables of a finished [`GraphBuilder`], emptied, for the next one the thread makes: a
+/// worker compiling file after file then grows its tables once, not once per file.
+#[derive(Default)]
+struct Spare {
+    merged: Merged,
+    immortal: Vec<bool>,
+    str_kind: Vec<u8>,
+    consts: Vec<ObjId>,
+    codes: Vec<ObjId>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
 }
 
 /// The strings noted as interned before compiling ([`GraphBuilder::note_preinterned`] and
@@ -367,13 +392,14 @@ impl<'a> GraphBuilder<'a> {
     /// A builder following `release`'s sharing rules.
     pub fn for_release(release: Release, filename: &str) -> Self {
         let rules = Rules::for_release(release);
+        let spare = SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take())).ok().flatten().unwrap_or_default();
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
-            immortal: Vec::new(),
-            str_kind: Vec::new(),
-            consts: Vec::new(),
-            merged: Merged::default(),
-            codes: Vec::new(),
+            immortal: spare.immortal,
+            str_kind: spare.str_kind,
+            consts: spare.consts,
+            merged: spare.merged,
+            codes: spare.codes,
             filename: ObjId(0),
             release,
             rules,
@@ -870,7 +896,16 @@ impl<'a> GraphBuilder<'a> {
         for fs in sets {
             self.order_frozenset(fs, &base);
         }
-        (self.graph, root)
+        let GraphBuilder { graph, mut immortal, mut str_kind, mut consts, mut merged, mut codes, .. } = self;
+        immortal.clear();
+        str_kind.clear();
+        consts.clear();
+        codes.clear();
+        merged.clear();
+        let spare = Spare { merged, immortal, str_kind, consts, codes };
+        // A thread being torn down keeps no spare.
+        let _ = SPARE.try_with(|s| s.try_borrow_mut().map(|mut s| *s = Some(spare)));
+        (graph, root)
     }
 
     /// `w_complex_object` for sets (3.11+): the elements are written sorted by the bytes of a
