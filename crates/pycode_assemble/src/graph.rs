@@ -415,6 +415,13 @@ impl<'a> GraphBuilder<'a> {
         b
     }
 
+    /// [`push`](Self::push) of a string whose [`str_kind`](Self::str_kind) is known.
+    fn push_str(&mut self, s: PyStr, immortal: bool, kind: u8) -> ObjId {
+        self.immortal.push(immortal);
+        self.str_kind.push(kind);
+        self.graph.push(Obj::Str(s), false)
+    }
+
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
         self.immortal.push(immortal);
         self.str_kind.push(match &obj {
@@ -678,25 +685,25 @@ impl<'a> GraphBuilder<'a> {
             &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
             &ConstValue::Complex(r, i) => self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false),
             ConstValue::Str(s) => {
-                let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
                 let origin = pool.origin(id);
-                if origin == StrOrigin::Identifier {
-                    // The parser's interned name object (one per value in the module).
+                let names = origin != StrOrigin::Identifier && all_name_chars(s);
+                if origin == StrOrigin::Identifier || names {
+                    // The parser's interned name object (one per value in the module), or a
+                    // string CPython interns as a constant.
                     self.interned(s)
-                } else if origin == StrOrigin::Fresh && !all_name_chars(s) {
+                } else if origin == StrOrigin::Fresh {
                     // A new object, not the latin-1 singleton.
-                    self.push(Obj::Str(s.clone()), false)
-                } else if all_name_chars(s) || (single && self.rules.interns_static_strings) {
-                    self.interned(s)
-                } else if single {
-                    // 3.11: a singleton is interned only if the running interpreter interned it.
-                    if self.preinterned.contains(s.as_bytes()) {
+                    self.push_str(s.clone(), false, STR_OTHER)
+                } else if s.char_len() == 1 && s.code_points().all(|c| c < 256) {
+                    if self.rules.interns_static_strings || self.preinterned.contains(s.as_bytes()) {
+                        // 3.11: a singleton is interned only if the running interpreter
+                        // interned it.
                         self.interned(s)
                     } else {
                         self.static_str(s)
                     }
                 } else {
-                    self.push(Obj::Str(s.clone()), false)
+                    self.push_str(s.clone(), false, STR_OTHER)
                 }
             }
             ConstValue::Bytes(b) => self.merged_bytes(b),
