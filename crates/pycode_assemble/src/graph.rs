@@ -838,7 +838,8 @@ impl<'a> GraphBuilder<'a> {
     pub fn finish(mut self, root: ObjId) -> (ObjectGraph, ObjId) {
         let n = self.graph.len();
         let mut refs = vec![0u32; n];
-        let mut seen = vec![false; n];
+        // An object is walked when its first reference is counted (the root is walked from
+        // the start; the filename, counted up front, is a string with nothing to walk).
         let mut stack = vec![root];
         let mut sets = Vec::new();
         let bump = |refs: &mut Vec<u32>, id: ObjId| {
@@ -852,13 +853,13 @@ impl<'a> GraphBuilder<'a> {
         }
         bump(&mut refs, self.filename);
         while let Some(id) = stack.pop() {
-            match seen.get_mut(id.index()) {
-                Some(s) if !*s => *s = true,
-                _ => continue,
-            }
             let visit = |c: ObjId| {
-                bump(&mut refs, c);
-                stack.push(c);
+                if let Some(r) = refs.get_mut(c.index()) {
+                    *r += 1;
+                    if *r == 1 {
+                        stack.push(c);
+                    }
+                }
             };
             match self.graph.get(id) {
                 Some(Obj::Tuple(items) | Obj::List(items) | Obj::Set(items)) => items.iter().copied().for_each(visit),
