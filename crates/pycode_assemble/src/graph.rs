@@ -247,8 +247,7 @@ impl Merged {
 #[derive(Default)]
 struct Spare {
     merged: Merged,
-    immortal: Vec<bool>,
-    str_kind: Vec<u8>,
+    info: Vec<u8>,
     consts: Vec<ObjId>,
     codes: Vec<ObjId>,
 }
@@ -340,11 +339,11 @@ impl<'a> Preinterned<'a> {
 /// [`note_preinterned_code`](Self::note_preinterned_code).
 pub struct GraphBuilder<'a> {
     graph: ObjectGraph,
-    immortal: Vec<bool>,
-    /// Per object (parallel to `immortal`): [`STR_NAME`] for a string made only of
-    /// `[A-Za-z0-9_]`, [`STR_OTHER`] for another string, 0 for anything else; computed once when
-    /// the object is made, so a tuple's strings are not rescanned every time one is merged.
-    str_kind: Vec<u8>,
+    /// Per object: [`IMMORTAL`] when it is immortal or statically allocated (always
+    /// `FLAG_REF`), or'd with its string kind: [`STR_NAME`] for a string made only of
+    /// `[A-Za-z0-9_]`, [`STR_OTHER`] for another string, 0 for anything else; computed once
+    /// when the object is made, so a tuple's strings are not rescanned every time one is merged.
+    info: Vec<u8>,
     /// The object of each pooled constant, by `ConstId` (`NO_OBJ` when not made yet).
     consts: Vec<ObjId>,
     merged: Merged,
@@ -360,10 +359,14 @@ pub struct GraphBuilder<'a> {
     scratch: Vec<ObjId>,
 }
 
-/// [`GraphBuilder::str_kind`] of a string made only of `[A-Za-z0-9_]`.
+/// [`GraphBuilder::info`] of a string made only of `[A-Za-z0-9_]`.
 const STR_NAME: u8 = 1;
-/// [`GraphBuilder::str_kind`] of any other string.
+/// [`GraphBuilder::info`] of any other string.
 const STR_OTHER: u8 = 2;
+/// [`GraphBuilder::info`] bit of an immortal object.
+const IMMORTAL: u8 = 0x80;
+/// [`GraphBuilder::info`] bits of the string kind.
+const STR_KIND: u8 = 3;
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
 fn all_name_chars(s: &PyStr) -> bool {
@@ -395,8 +398,7 @@ impl<'a> GraphBuilder<'a> {
         let spare = SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take())).ok().flatten().unwrap_or_default();
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
-            immortal: spare.immortal,
-            str_kind: spare.str_kind,
+            info: spare.info,
             consts: spare.consts,
             merged: spare.merged,
             codes: spare.codes,
@@ -415,20 +417,19 @@ impl<'a> GraphBuilder<'a> {
         b
     }
 
-    /// [`push`](Self::push) of a string whose [`str_kind`](Self::str_kind) is known.
+    /// [`push`](Self::push) of a string whose kind ([`info`](Self::info)) is known.
     fn push_str(&mut self, s: PyStr, immortal: bool, kind: u8) -> ObjId {
-        self.immortal.push(immortal);
-        self.str_kind.push(kind);
+        self.info.push(kind | if immortal { IMMORTAL } else { 0 });
         self.graph.push(Obj::Str(s), false)
     }
 
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
-        self.immortal.push(immortal);
-        self.str_kind.push(match &obj {
+        let kind = match &obj {
             Obj::Str(s) if all_name_chars(s) => STR_NAME,
             Obj::Str(_) => STR_OTHER,
             _ => 0,
-        });
+        };
+        self.info.push(kind | if immortal { IMMORTAL } else { 0 });
         self.graph.push(obj, false)
     }
 
@@ -503,7 +504,7 @@ impl<'a> GraphBuilder<'a> {
     fn str_tuple_key(&self, items: &[ObjId]) -> Option<Box<[u8]>> {
         let mut odd = false;
         for &i in items {
-            match self.str_kind.get(i.index()).copied() {
+            match self.info.get(i.index()).map(|x| x & STR_KIND) {
                 Some(STR_NAME) => {}
                 Some(STR_OTHER) => odd = true,
                 _ => return None,
@@ -874,12 +875,10 @@ impl<'a> GraphBuilder<'a> {
             }
         }
         let mut base = vec![false; n];
-        for ((node, b), (&immortal, &r)) in
-            self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.immortal.iter().zip(refs.iter()))
-        {
+        for ((node, b), (&info, &r)) in self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.info.iter().zip(refs.iter())) {
             // marshal never flags these singletons.
             let singleton = matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
-            *b = (immortal || r > 1) && !singleton;
+            *b = (info & IMMORTAL != 0 || r > 1) && !singleton;
             node.flag_ref = *b;
         }
         // While marshal writes a set, a (sort key, element) pair list holds one more reference
@@ -904,13 +903,12 @@ impl<'a> GraphBuilder<'a> {
         for fs in sets {
             self.order_frozenset(fs, &base);
         }
-        let GraphBuilder { graph, mut immortal, mut str_kind, mut consts, mut merged, mut codes, .. } = self;
-        immortal.clear();
-        str_kind.clear();
+        let GraphBuilder { graph, mut info, mut consts, mut merged, mut codes, .. } = self;
+        info.clear();
         consts.clear();
         codes.clear();
         merged.clear();
-        let spare = Spare { merged, immortal, str_kind, consts, codes };
+        let spare = Spare { merged, info, consts, codes };
         // A thread being torn down keeps no spare.
         let _ = SPARE.try_with(|s| s.try_borrow_mut().map(|mut s| *s = Some(spare)));
         (graph, root)
