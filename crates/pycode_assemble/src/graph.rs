@@ -14,7 +14,7 @@
 //! What only the compiling process knows (strings it had interned before) comes in through
 //! [`GraphBuilder::note_preinterned`].
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -210,6 +210,16 @@ struct Merged {
 }
 
 impl Merged {
+    /// Empties every table, keeping its capacity.
+    fn clear(&mut self) {
+        self.interned.clear();
+        self.statics.clear();
+        self.bytes.clear();
+        self.tuples.clear();
+        self.tuple_aliases.clear();
+        self.str_tuples.clear();
+    }
+
     fn find_str(table: &HashTable<(u64, ObjId)>, graph: &ObjectGraph, h: u64, b: &[u8]) -> Option<ObjId> {
         table.find(h, |&(eh, id)| eh == h && graph.str(id).is_some_and(|x| x.as_bytes() == b)).map(|&(_, id)| id)
     }
@@ -232,6 +242,20 @@ impl Merged {
     }
 }
 
+/// The tables of a finished [`GraphBuilder`], emptied, for the next one the thread makes: a
+/// worker compiling file after file then grows its tables once, not once per file.
+#[derive(Default)]
+struct Spare {
+    merged: Merged,
+    info: Vec<u8>,
+    consts: Vec<ObjId>,
+    codes: Vec<ObjId>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+}
+
 /// The strings noted as interned before compiling ([`GraphBuilder::note_preinterned`] and
 /// friends). Only a few questions are ever asked of it (frozenset constants, 3.11 1-character
 /// strings, 3.13+ class qualnames), so names lent by the caller are put in a hash set only when
@@ -248,8 +272,28 @@ struct Preinterned<'a> {
     lent: Vec<&'a [PyStr]>,
     /// Single names lent by the caller.
     lent_one: Vec<&'a PyStr>,
-    /// `lent` and `lent_one` as a set, built on first use.
-    lent_set: OnceCell<HashSet<&'a [u8]>>,
+    /// `lent` and `lent_one` as a set, built on first use and then extended by the names
+    /// lent since (a module notes every unit's names before adding it: rebuilding the set at
+    /// each question made a module with many 1-character strings quadratic on 3.11).
+    lent_set: RefCell<LentSets<'a>>,
+}
+
+/// [`Preinterned::lent_set`]: the names of at most [`SHORT_NAME`] bytes, and all names.
+#[derive(Default)]
+struct LentSets<'a> {
+    short: LentSet<'a>,
+    all: LentSet<'a>,
+}
+
+/// A 1-character latin-1 string is at most 2 bytes of UTF-8.
+const SHORT_NAME: usize = 2;
+
+/// Names of `lent` / `lent_one` in a set, and how many of each list it has taken in so far.
+#[derive(Default)]
+struct LentSet<'a> {
+    set: HashSet<&'a [u8]>,
+    lists: usize,
+    ones: usize,
 }
 
 impl<'a> Preinterned<'a> {
@@ -269,14 +313,24 @@ impl<'a> Preinterned<'a> {
         if self.lent.is_empty() && self.lent_one.is_empty() {
             return false;
         }
-        let set = self.lent_set.get_or_init(|| {
-            let mut set = HashSet::default();
-            for list in &self.lent {
-                set.extend(list.iter().map(PyStr::as_bytes));
+        let Ok(mut lent) = self.lent_set.try_borrow_mut() else {
+            // Not reachable (no question is asked while one is answered); answered without the set.
+            return self.lent.iter().any(|l| l.iter().any(|n| n.as_bytes() == s)) || self.lent_one.iter().any(|n| n.as_bytes() == s);
+        };
+        // Most questions are about 1-character strings (3.11 constants): those are answered
+        // from the few short names, without hashing every name of the module.
+        let short = s.len() <= SHORT_NAME;
+        let LentSet { set, lists, ones } = if short { &mut lent.short } else { &mut lent.all };
+        for list in self.lent.get(*lists..).unwrap_or_default() {
+            set.extend(list.iter().map(PyStr::as_bytes).filter(|n| !short || n.len() <= SHORT_NAME));
+        }
+        *lists = self.lent.len();
+        for n in self.lent_one.get(*ones..).unwrap_or_default() {
+            if !short || n.as_bytes().len() <= SHORT_NAME {
+                set.insert(n.as_bytes());
             }
-            set.extend(self.lent_one.iter().map(|n| n.as_bytes()));
-            set
-        });
+        }
+        *ones = self.lent_one.len();
         set.contains(s)
     }
 }
@@ -285,7 +339,11 @@ impl<'a> Preinterned<'a> {
 /// [`note_preinterned_code`](Self::note_preinterned_code).
 pub struct GraphBuilder<'a> {
     graph: ObjectGraph,
-    immortal: Vec<bool>,
+    /// Per object: [`IMMORTAL`] when it is immortal or statically allocated (always
+    /// `FLAG_REF`), or'd with its string kind: [`STR_NAME`] for a string made only of
+    /// `[A-Za-z0-9_]`, [`STR_OTHER`] for another string, 0 for anything else; computed once
+    /// when the object is made, so a tuple's strings are not rescanned every time one is merged.
+    info: Vec<u8>,
     /// The object of each pooled constant, by `ConstId` (`NO_OBJ` when not made yet).
     consts: Vec<ObjId>,
     merged: Merged,
@@ -300,6 +358,15 @@ pub struct GraphBuilder<'a> {
     /// Reused buffer for the items of a tuple being built.
     scratch: Vec<ObjId>,
 }
+
+/// [`GraphBuilder::info`] of a string made only of `[A-Za-z0-9_]`.
+const STR_NAME: u8 = 1;
+/// [`GraphBuilder::info`] of any other string.
+const STR_OTHER: u8 = 2;
+/// [`GraphBuilder::info`] bit of an immortal object.
+const IMMORTAL: u8 = 0x80;
+/// [`GraphBuilder::info`] bits of the string kind.
+const STR_KIND: u8 = 3;
 
 /// `all_name_chars`: CPython interns string constants made only of `[A-Za-z0-9_]`.
 fn all_name_chars(s: &PyStr) -> bool {
@@ -328,12 +395,13 @@ impl<'a> GraphBuilder<'a> {
     /// A builder following `release`'s sharing rules.
     pub fn for_release(release: Release, filename: &str) -> Self {
         let rules = Rules::for_release(release);
+        let spare = SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take())).ok().flatten().unwrap_or_default();
         let mut b = GraphBuilder {
             graph: ObjectGraph::new(),
-            immortal: Vec::new(),
-            consts: Vec::new(),
-            merged: Merged::default(),
-            codes: Vec::new(),
+            info: spare.info,
+            consts: spare.consts,
+            merged: spare.merged,
+            codes: spare.codes,
             filename: ObjId(0),
             release,
             rules,
@@ -349,8 +417,19 @@ impl<'a> GraphBuilder<'a> {
         b
     }
 
+    /// [`push`](Self::push) of a string whose kind ([`info`](Self::info)) is known.
+    fn push_str(&mut self, s: PyStr, immortal: bool, kind: u8) -> ObjId {
+        self.info.push(kind | if immortal { IMMORTAL } else { 0 });
+        self.graph.push(Obj::Str(s), false)
+    }
+
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
-        self.immortal.push(immortal);
+        let kind = match &obj {
+            Obj::Str(s) if all_name_chars(s) => STR_NAME,
+            Obj::Str(_) => STR_OTHER,
+            _ => 0,
+        };
+        self.info.push(kind | if immortal { IMMORTAL } else { 0 });
         self.graph.push(obj, false)
     }
 
@@ -425,7 +504,11 @@ impl<'a> GraphBuilder<'a> {
     fn str_tuple_key(&self, items: &[ObjId]) -> Option<Box<[u8]>> {
         let mut odd = false;
         for &i in items {
-            odd |= !all_name_chars(self.graph.str(i)?);
+            match self.info.get(i.index()).map(|x| x & STR_KIND) {
+                Some(STR_NAME) => {}
+                Some(STR_OTHER) => odd = true,
+                _ => return None,
+            }
         }
         if !odd {
             return None;
@@ -510,7 +593,6 @@ impl<'a> GraphBuilder<'a> {
     pub fn note_preinterned(&mut self, s: &PyStr) {
         if !self.preinterned.owned.contains(s.as_bytes()) {
             self.preinterned.owned.insert(s.as_bytes().into());
-            self.preinterned.lent_set.take();
         }
     }
 
@@ -521,7 +603,6 @@ impl<'a> GraphBuilder<'a> {
         self.preinterned.lent.push(&a.names);
         self.preinterned.lent.push(&a.localsplusnames);
         self.preinterned.lent_one.push(&a.name);
-        self.preinterned.lent_set.take();
     }
 
     /// Keep frozenset elements in the order the compiler built them (first occurrence in the
@@ -605,25 +686,25 @@ impl<'a> GraphBuilder<'a> {
             &ConstValue::Float(f) => self.push(Obj::Float(f64::from_bits(f)), false),
             &ConstValue::Complex(r, i) => self.push(Obj::Complex { real: f64::from_bits(r), imag: f64::from_bits(i) }, false),
             ConstValue::Str(s) => {
-                let single = s.char_len() == 1 && s.code_points().all(|c| c < 256);
                 let origin = pool.origin(id);
-                if origin == StrOrigin::Identifier {
-                    // The parser's interned name object (one per value in the module).
+                let names = origin != StrOrigin::Identifier && all_name_chars(s);
+                if origin == StrOrigin::Identifier || names {
+                    // The parser's interned name object (one per value in the module), or a
+                    // string CPython interns as a constant.
                     self.interned(s)
-                } else if origin == StrOrigin::Fresh && !all_name_chars(s) {
+                } else if origin == StrOrigin::Fresh {
                     // A new object, not the latin-1 singleton.
-                    self.push(Obj::Str(s.clone()), false)
-                } else if all_name_chars(s) || (single && self.rules.interns_static_strings) {
-                    self.interned(s)
-                } else if single {
-                    // 3.11: a singleton is interned only if the running interpreter interned it.
-                    if self.preinterned.contains(s.as_bytes()) {
+                    self.push_str(s.clone(), false, STR_OTHER)
+                } else if s.char_len() == 1 && s.code_points().all(|c| c < 256) {
+                    if self.rules.interns_static_strings || self.preinterned.contains(s.as_bytes()) {
+                        // 3.11: a singleton is interned only if the running interpreter
+                        // interned it.
                         self.interned(s)
                     } else {
                         self.static_str(s)
                     }
                 } else {
-                    self.push(Obj::Str(s.clone()), false)
+                    self.push_str(s.clone(), false, STR_OTHER)
                 }
             }
             ConstValue::Bytes(b) => self.merged_bytes(b),
@@ -758,7 +839,8 @@ impl<'a> GraphBuilder<'a> {
     pub fn finish(mut self, root: ObjId) -> (ObjectGraph, ObjId) {
         let n = self.graph.len();
         let mut refs = vec![0u32; n];
-        let mut seen = vec![false; n];
+        // An object is walked when its first reference is counted (the root is walked from
+        // the start; the filename, counted up front, is a string with nothing to walk).
         let mut stack = vec![root];
         let mut sets = Vec::new();
         let bump = |refs: &mut Vec<u32>, id: ObjId| {
@@ -772,13 +854,13 @@ impl<'a> GraphBuilder<'a> {
         }
         bump(&mut refs, self.filename);
         while let Some(id) = stack.pop() {
-            match seen.get_mut(id.index()) {
-                Some(s) if !*s => *s = true,
-                _ => continue,
-            }
             let visit = |c: ObjId| {
-                bump(&mut refs, c);
-                stack.push(c);
+                if let Some(r) = refs.get_mut(c.index()) {
+                    *r += 1;
+                    if *r == 1 {
+                        stack.push(c);
+                    }
+                }
             };
             match self.graph.get(id) {
                 Some(Obj::Tuple(items) | Obj::List(items) | Obj::Set(items)) => items.iter().copied().for_each(visit),
@@ -793,12 +875,10 @@ impl<'a> GraphBuilder<'a> {
             }
         }
         let mut base = vec![false; n];
-        for ((node, b), (&immortal, &r)) in
-            self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.immortal.iter().zip(refs.iter()))
-        {
+        for ((node, b), (&info, &r)) in self.graph.nodes_mut().iter_mut().zip(base.iter_mut()).zip(self.info.iter().zip(refs.iter())) {
             // marshal never flags these singletons.
             let singleton = matches!(node.obj, Obj::None | Obj::True | Obj::False | Obj::Ellipsis | Obj::StopIteration | Obj::Null);
-            *b = (immortal || r > 1) && !singleton;
+            *b = (info & IMMORTAL != 0 || r > 1) && !singleton;
             node.flag_ref = *b;
         }
         // While marshal writes a set, a (sort key, element) pair list holds one more reference
@@ -823,7 +903,15 @@ impl<'a> GraphBuilder<'a> {
         for fs in sets {
             self.order_frozenset(fs, &base);
         }
-        (self.graph, root)
+        let GraphBuilder { graph, mut info, mut consts, mut merged, mut codes, .. } = self;
+        info.clear();
+        consts.clear();
+        codes.clear();
+        merged.clear();
+        let spare = Spare { merged, info, consts, codes };
+        // A thread being torn down keeps no spare.
+        let _ = SPARE.try_with(|s| s.try_borrow_mut().map(|mut s| *s = Some(spare)));
+        (graph, root)
     }
 
     /// `w_complex_object` for sets (3.11+): the elements are written sorted by the bytes of a

@@ -131,8 +131,34 @@ impl LineTable {
         self.varint(u);
     }
 
-    /// `write_location_info_entry`
+    /// `write_location_info_entry`, inline for the forms most entries take (one line, columns
+    /// known: the short form, or the one-line form for a line delta of 0 to 2); the other forms
+    /// are written by [`entry_other`](Self::entry_other).
+    #[inline(always)]
     fn entry(&mut self, loc: Location, isize: u32) {
+        let column = loc.col_offset;
+        let end_column = loc.end_col_offset;
+        if loc.lineno >= 0 && loc.end_lineno == loc.lineno && column >= 0 && end_column >= 0 {
+            let line_delta = loc.lineno.wrapping_sub(self.lineno);
+            if line_delta == 0 && column < 80 && end_column - column < 16 && end_column >= column {
+                let col = column as u32;
+                let second = (((col % 8) << 4) | (end_column - column) as u32) as u8;
+                self.out.extend_from_slice(&[first_byte(CODE_SHORT0 + (col / 8) as u8, isize), second]);
+                return;
+            }
+            if (0..3).contains(&line_delta) && column < 128 && end_column < 128 {
+                let first = first_byte(CODE_ONE_LINE0 + line_delta as u8, isize);
+                self.out.extend_from_slice(&[first, column as u8, end_column as u8]);
+                self.lineno = loc.lineno;
+                return;
+            }
+        }
+        self.entry_other(loc, isize);
+    }
+
+    /// `write_location_info_entry`, every form.
+    #[inline(never)]
+    fn entry_other(&mut self, loc: Location, isize: u32) {
         if loc.lineno < 0 {
             self.first_byte(CODE_NONE, isize);
             return;
@@ -171,10 +197,21 @@ impl LineTable {
     }
 
     /// `assemble_emit_location`: entries cover at most 8 code units.
-    fn emit(&mut self, loc: Location, mut isize: u32) {
+    #[inline(always)]
+    fn emit(&mut self, loc: Location, isize: u32) {
         if isize == 0 {
             return;
         }
+        if isize > 8 {
+            self.emit_long(loc, isize);
+        } else {
+            self.entry(loc, isize);
+        }
+    }
+
+    /// [`emit`](Self::emit) for a run of more than 8 code units.
+    #[inline(never)]
+    fn emit_long(&mut self, loc: Location, mut isize: u32) {
         while isize > 8 {
             self.entry(loc, 8);
             isize -= 8;
@@ -262,9 +299,19 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
         })
         .take(g.blocks.len())
     };
-    let n: usize = chain(g.entry).map(|blk| blk.instrs.len()).sum();
-    let mut code = Vec::with_capacity(n * 3);
-    let mut t = LineTable::new(ops, firstlineno, n);
+    // The instruction count, and the code's size in code units (the offsets are final: the
+    // last block's offset plus its instructions' sizes), so no buffer grows while writing.
+    let mut n = 0usize;
+    let mut units = 0usize;
+    for blk in chain(g.entry) {
+        n += blk.instrs.len();
+        if blk.next == NO_BLOCK {
+            let size: u32 = blk.instrs.iter().map(|i| ops.instr_size(i.opcode, i.oparg)).sum();
+            units = usize::try_from(blk.offset).unwrap_or(0) + size as usize;
+        }
+    }
+    let mut code = Vec::with_capacity(2 * units.max(n));
+    let mut t = LineTable::new(ops, firstlineno, 3 * n);
     let mut exc = Vec::new();
     let mut off = 0u32;
     // The current run of instructions sharing a handler: its start, the handler's offset (-1
