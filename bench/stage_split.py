@@ -22,7 +22,7 @@ summed over every call, nested code objects included):
 | marshal | `marshal::write::dump_into` | `marshal_dumps` |
 
 "AST optimisation + code generation" is what is left of the per-file compile (pycode:
-`compile_to_marshal_warn`; CPython: `Py_CompileStringObject` plus `marshal_dumps`) once the
+`compile_to_marshal_into`; CPython: `Py_CompileStringObject` plus `marshal_dumps`) once the
 other stages are taken out (CPython inlines its AST optimiser into `_PyAST_Compile`, so the two
 cannot be told apart there); "the rest" is everything outside the per-file compile: start-up,
 walking the tree, reading and writing files, the interpreter running `compileall.py`.
@@ -45,7 +45,7 @@ PYCODE = {
     "cfg": [["pycode_assemble::optimize_and_assemble_owned"], ["pycode_assemble::graph::GraphBuilder::add_code"],
             ["pycode_assemble::graph::GraphBuilder::finish"]],
     "marshal": [["pycode_marshal::write::dump_into"]],
-    "compile": [["pycode_compile::compile_to_marshal_warn"]],
+    "compile": [["pycode_compile::compile_to_marshal_into", "pycode_compile::compile_to_marshal_warn"]],
 }
 CPYTHON = {
     "parse": [["_PyPegen_run_parser_from_string"]],
