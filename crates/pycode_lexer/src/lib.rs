@@ -609,7 +609,7 @@ impl<'s> Lexer<'s> {
         self.atbol && self.fast_line_start()
     }
 
-    /// The INDENT or DEDENT [`Lexer::fast_line_start`] left pending, as `normal_mode` makes it
+    /// The INDENT or DEDENT `Lexer::fast_line_start` left pending, as `normal_mode` makes it
     /// (no text, columns -1, at the line's first token); `None` when none is pending or
     /// `normal_mode` must run (`extra_tokens` gives them positions, f-strings, errors).
     #[inline]
