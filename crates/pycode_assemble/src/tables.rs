@@ -156,7 +156,8 @@ impl LineTable {
         self.entry_other(loc, isize);
     }
 
-    /// `write_location_info_entry`, every form.
+    /// `write_location_info_entry` for what [`entry`](Self::entry) does not write inline: no
+    /// location, no columns, and the long form.
     #[inline(never)]
     fn entry_other(&mut self, loc: Location, isize: u32) {
         if loc.lineno < 0 {
@@ -166,28 +167,15 @@ impl LineTable {
         let line_delta = loc.lineno.wrapping_sub(self.lineno);
         let column = loc.col_offset;
         let end_column = loc.end_col_offset;
-        if column < 0 || end_column < 0 {
-            if loc.end_lineno == loc.lineno || loc.end_lineno == -1 {
-                self.first_byte(CODE_NO_COLUMNS, isize);
-                self.svarint(line_delta);
-                self.lineno = loc.lineno;
-                return;
-            }
-        } else if loc.end_lineno == loc.lineno {
-            if line_delta == 0 && column < 80 && end_column - column < 16 && end_column >= column {
-                let col = column as u32;
-                let second = (((col % 8) << 4) | (end_column - column) as u32) as u8;
-                self.out.extend_from_slice(&[first_byte(CODE_SHORT0 + (col / 8) as u8, isize), second]);
-                return;
-            }
-            if (0..3).contains(&line_delta) && column < 128 && end_column < 128 {
-                let first = first_byte(CODE_ONE_LINE0 + line_delta as u8, isize);
-                self.out.extend_from_slice(&[first, column as u8, end_column as u8]);
-                self.lineno = loc.lineno;
-                return;
-            }
+        if (column < 0 || end_column < 0) && (loc.end_lineno == loc.lineno || loc.end_lineno == -1) {
+            self.first_byte(CODE_NO_COLUMNS, isize);
+            self.svarint(line_delta);
+            self.lineno = loc.lineno;
+            return;
         }
-        // write_location_info_long_form
+        // A one-line location with columns that takes the short or one-line form never gets
+        // here (`entry` wrote it): what is left is the long form,
+        // write_location_info_long_form.
         self.first_byte(CODE_LONG, isize);
         self.svarint(line_delta);
         self.varint(loc.end_lineno.wrapping_sub(loc.lineno) as u32);
