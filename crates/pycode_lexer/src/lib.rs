@@ -443,6 +443,24 @@ impl<'s> Lexer<'s> {
         Some(self.make_on_line(TokKind::NEWLINE, s, nl))
     }
 
+    /// `nextc_line`'s fetch, for a line that ends with `\n`: `line_start`, `inp` and `lineno`
+    /// move to the next line; returns the source up to that line's end and the offset past its
+    /// leading runs of eight spaces. `None` (nothing moved) at the end of the input or before a
+    /// last line without `\n`, which the general path reads.
+    #[inline(always)]
+    fn fetch_line_fast(&mut self) -> Option<(&'s [u8], usize)> {
+        let k = find_newline(self.src.get(self.inp..)?)?;
+        self.line_start = self.inp;
+        self.inp += k + 1;
+        self.lineno += 1;
+        let line = self.src.get(..self.inp).unwrap_or_default();
+        let mut i = self.line_start;
+        while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
+            i += 8;
+        }
+        Some((line, i))
+    }
+
     /// The shortcut for the start of a line outside brackets (what `normal_mode` does at
     /// `atbol` before a token): blank lines and comment lines (without type comments) are
     /// skipped, and a line whose indentation is consistent ([`Lexer::fast_indent`]) leaves the
@@ -459,17 +477,7 @@ impl<'s> Lexer<'s> {
             return false;
         }
         loop {
-            // `nextc_line`'s fetch, for a line that ends with `\n`
-            let Some(rest) = self.src.get(self.inp..) else { return false };
-            let Some(k) = find_newline(rest) else { return false };
-            self.line_start = self.inp;
-            self.inp += k + 1;
-            self.lineno += 1;
-            let line = self.src.get(..self.inp).unwrap_or_default();
-            let mut i = self.line_start;
-            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
-                i += 8;
-            }
+            let Some((line, mut i)) = self.fetch_line_fast() else { return false };
             let mut col = (i - self.line_start) as u32;
             let mut altcol = col;
             let c = loop {
@@ -570,16 +578,7 @@ impl<'s> Lexer<'s> {
         self.atbol = true;
         self.fast_ready = false;
         loop {
-            let Some(rest) = self.src.get(self.inp..) else { return false };
-            let Some(k) = find_newline(rest) else { return false };
-            self.line_start = self.inp;
-            self.inp += k + 1;
-            self.lineno += 1;
-            let line = self.src.get(..self.inp).unwrap_or_default();
-            let mut i = self.line_start;
-            while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
-                i += 8;
-            }
+            let Some((line, mut i)) = self.fetch_line_fast() else { return false };
             while matches!(line.get(i), Some(b' ' | b'\t' | b'\x0c')) {
                 i += 1;
             }
