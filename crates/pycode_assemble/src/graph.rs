@@ -419,8 +419,7 @@ impl<'a> GraphBuilder<'a> {
 
     /// [`push`](Self::push) of a string whose kind ([`info`](Self::info)) is known.
     fn push_str(&mut self, s: PyStr, immortal: bool, kind: u8) -> ObjId {
-        self.info.push(kind | if immortal { IMMORTAL } else { 0 });
-        self.graph.push(Obj::Str(s), false)
+        self.push_kind(Obj::Str(s), immortal, kind)
     }
 
     fn push(&mut self, obj: Obj, immortal: bool) -> ObjId {
@@ -429,6 +428,11 @@ impl<'a> GraphBuilder<'a> {
             Obj::Str(_) => STR_OTHER,
             _ => 0,
         };
+        self.push_kind(obj, immortal, kind)
+    }
+
+    /// Adds `obj` with its [`info`](Self::info): `kind`, and whether it is immortal.
+    fn push_kind(&mut self, obj: Obj, immortal: bool, kind: u8) -> ObjId {
         self.info.push(kind | if immortal { IMMORTAL } else { 0 });
         self.graph.push(obj, false)
     }

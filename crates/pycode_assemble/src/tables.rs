@@ -354,8 +354,7 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
 /// (the rest of its block), followed by the instructions of `later` blocks: the location of the
 /// next instruction (resolved the same way), none for a terminator or at the end.
 fn next_location<'a>(ops: &Ops, later: impl Iterator<Item = &'a BasicBlock>, rest: &[CfgInstr]) -> Location {
-    let mut all = rest.iter().chain(later.flat_map(|b| b.instrs.iter()));
-    for ins in all.by_ref() {
+    for ins in rest.iter().chain(later.flat_map(|b| b.instrs.iter())) {
         if ins.loc != Location::NEXT_LOCATION {
             return ins.loc;
         }

@@ -71,8 +71,9 @@ pub struct Compiled {
     pub header_room: usize,
 }
 
-/// The length of a `.pyc` header (3.7+): what [`Compiled::header_room`] may leave.
-pub const PYC_HEADER_ROOM: usize = 16;
+/// The length of a `.pyc` header (3.7+, `pycode_marshal::PYC_HEADER_LEN`): what
+/// [`Compiled::header_room`] may leave.
+pub const PYC_HEADER_ROOM: usize = pycode_marshal::PYC_HEADER_LEN;
 
 impl Compiled {
     /// The marshal data alone.

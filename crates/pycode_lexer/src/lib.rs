@@ -355,21 +355,10 @@ impl<'s> Lexer<'s> {
         let mut f = self.fast_state();
         let mut last = None;
         let mut string = false;
-        let ls = self.line_start as u32;
-        let lineno = self.lineno;
         while let Some((kind, s)) = f.step(&mut self.parens) {
             string |= kind == TokKind::STRING;
             last = Some(s);
-            let (s, e) = (s as u32, f.cur as u32);
-            push(Token {
-                kind,
-                start: s,
-                end: e,
-                lineno,
-                col: s.wrapping_sub(ls) as i32,
-                end_lineno: lineno,
-                end_col: e.wrapping_sub(ls) as i32,
-            });
+            push(token_on_line(kind, s, f.cur, f.line_start, f.lineno));
         }
         if let Some(s) = last {
             self.start = s;
@@ -399,17 +388,7 @@ impl<'s> Lexer<'s> {
     /// (positions and columns are 32-bit, as in [`Token`]).
     #[inline(always)]
     fn make_on_line(&self, kind: TokKind, s: usize, e: usize) -> Token {
-        let ls = self.line_start as u32;
-        let (s, e) = (s as u32, e as u32);
-        Token {
-            kind,
-            start: s,
-            end: e,
-            lineno: self.lineno,
-            col: s.wrapping_sub(ls) as i32,
-            end_lineno: self.lineno,
-            end_col: e.wrapping_sub(ls) as i32,
-        }
+        token_on_line(kind, s, e, self.line_start, self.lineno)
     }
 
     /// The shortcut for the NEWLINE that ends a logical line in the middle of a line (what
@@ -1812,6 +1791,15 @@ impl FastLine<'_> {
         self.cur = e;
         Some((kind, s))
     }
+}
+
+/// A token from `s` to `e` on the line `lineno` that starts at `line_start` (see
+/// [`Lexer::make_on_line`]).
+#[inline(always)]
+fn token_on_line(kind: TokKind, s: usize, e: usize, line_start: usize, lineno: u32) -> Token {
+    let ls = line_start as u32;
+    let (s, e) = (s as u32, e as u32);
+    Token { kind, start: s, end: e, lineno, col: s.wrapping_sub(ls) as i32, end_lineno: lineno, end_col: e.wrapping_sub(ls) as i32 }
 }
 
 /// Where the ASCII name whose bytes before `e` are read ends on `line`: eight bytes at a time

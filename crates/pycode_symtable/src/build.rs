@@ -1137,9 +1137,13 @@ impl Names {
         }
         let id = self.strs.len() as u32;
         self.strs.push(s.into());
-        let strs = &self.strs;
-        self.table.insert_unique(h, id, |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x)));
+        self.table.insert_unique(h, id, Self::rehash(&self.strs));
         id
+    }
+
+    /// The hash of an id's name, for the table's growth.
+    fn rehash(strs: &[Box<str>]) -> impl Fn(&u32) -> u64 + '_ {
+        |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x))
     }
 
     fn get(&self, id: u32) -> &str {
@@ -1148,8 +1152,7 @@ impl Names {
 
     fn reserve(&mut self, n: usize) {
         self.strs.reserve(n);
-        let strs = &self.strs;
-        self.table.reserve(n, |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x)));
+        self.table.reserve(n, Self::rehash(&self.strs));
     }
 }
 
