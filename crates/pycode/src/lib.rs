@@ -328,6 +328,10 @@ pub fn read_marshal(data: &[u8], release: Release) -> Result<CodeObject, Error> 
     Ok(CodeObject { release, graph, root })
 }
 
+// The driver's compile threads leave the parse its whole red zone with room to spare, so no
+// file moves the parse to a fresh stack segment.
+const _: () = assert!(pycode_compileall::COMPILE_THREAD_STACK >= 2 * pycode_compile::PARSE_RED_ZONE);
+
 /// The compile step `compileall` runs for each file: pycode's back end (parse, codegen,
 /// assemble, marshal), with the warnings it emits. `optimize` -1 means level 0, as for
 /// `python -m compileall`. A release or construct the back end lacks fails with

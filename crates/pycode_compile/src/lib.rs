@@ -215,13 +215,17 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
 /// Runs a parse on a stack that holds CPython's deepest trees. The parser grows its stack as it
 /// recurses, but building and discarding trees as deep as CPython accepts (its `MAXSTACK`, 6000
 /// levels) also clones and drops them recursively, which needs several MiB at once: more than a
-/// 2 MiB thread (a test's, an embedder's) has left. The CLI's compile threads have that much, so
-/// there this changes nothing; elsewhere it costs one stack segment per parse.
+/// 2 MiB thread (a test's, an embedder's) has left. The compileall driver's threads have that
+/// much ([`PARSE_RED_ZONE`]), so there this changes nothing; elsewhere it costs one stack
+/// segment per parse.
 fn on_parse_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, f)
 }
 
-const PARSE_RED_ZONE: usize = 16 << 20;
+/// The stack a parse wants left when it starts; with less, it runs on a fresh segment of
+/// `PARSE_STACK` (256 MiB). Threads that compile many files should have more than this (the
+/// compileall driver's do), or every file pays for mapping and faulting in a new segment.
+pub const PARSE_RED_ZONE: usize = 16 << 20;
 const PARSE_STACK: usize = 256 << 20;
 
 /// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object
@@ -267,7 +271,7 @@ pub fn compile_source_in_memory(
 /// Runs `f` on the parsed tree `m`, then drops the tree on a stack that holds its deepest
 /// nesting. The parser accepts trees as deep as CPython's (its `MAXSTACK`, 6000 levels), and
 /// dropping one recurses through every level: several MiB, more than a 2 MiB thread (a test's,
-/// an embedder's) has. The CLI's compile threads are large enough, so there nothing changes.
+/// an embedder's) has. The compileall driver's threads are large enough, so there nothing changes.
 fn with_tree<T>(mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, CompileError>) -> Result<T, CompileError> {
     let r = f(&mut m);
     stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, move || drop(m));

@@ -1,6 +1,7 @@
 //! `compileall.compile_dir` / `compile_file` / `compile_path` / the rest of `main()`, and the
 //! parts of `py_compile.compile` they use.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,6 +18,44 @@ use pycode_ast::pyerr::{py_compile_error_msg, read_source_line};
 
 /// `sys.getrecursionlimit()` of a fresh interpreter: `compile_dir`'s default `maxlevels`.
 pub const DEFAULT_MAXLEVELS: i64 = 1000;
+
+/// The stack of every thread the driver compiles on: 64 MiB of address space, of which a file
+/// touches only as much as its nesting needs. A compiler may move to a fresh stack segment when
+/// less than its red zone is left (pycode's parse wants 16 MiB, `pycode_compile::PARSE_RED_ZONE`);
+/// on the 8 MiB main thread or a default 2 MiB worker that happened for every file: a 256 MiB
+/// mapping made, faulted in and unmapped twice per file, half of the job's page faults.
+pub const COMPILE_THREAD_STACK: usize = 64 << 20;
+
+thread_local! {
+    /// Whether this thread was started by the driver with [`COMPILE_THREAD_STACK`].
+    static ON_COMPILE_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` on a thread with [`COMPILE_THREAD_STACK`]: the current one if the driver started
+/// it, else a new one that `f` runs on to the end.
+fn on_compile_thread<T: Send>(f: impl FnOnce() -> Result<T, Fatal> + Send) -> Result<T, Fatal> {
+    if ON_COMPILE_THREAD.with(Cell::get) {
+        return f();
+    }
+    std::thread::scope(|s| {
+        let handle = spawn_compile_thread(s, f)?;
+        handle.join().map_err(|_| Fatal::new("RuntimeError", "worker thread panicked"))?
+    })
+}
+
+/// Starts `f` on a new scoped thread with [`COMPILE_THREAD_STACK`].
+fn spawn_compile_thread<'scope, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> Result<std::thread::ScopedJoinHandle<'scope, T>, Fatal> {
+    std::thread::Builder::new()
+        .stack_size(COMPILE_THREAD_STACK)
+        .spawn_scoped(s, move || {
+            ON_COMPILE_THREAD.with(|c| c.set(true));
+            f()
+        })
+        .map_err(|_| Fatal::new("RuntimeError", "can't start new thread"))
+}
 
 /// An exception compileall does not catch: CPython prints a traceback and exits with status 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -585,18 +624,20 @@ pub fn compile_dir(
     }
     let maxlevels = maxlevels.unwrap_or(DEFAULT_MAXLEVELS);
     if workers == 1 {
-        let mut success = true;
-        let mut done = 0usize;
-        let mut scratch = Scratch::default();
-        walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
-            if !compile_file_with(cfg, &f, None, stripdir, prependdir, compiler, reporter, &mut scratch)? {
-                success = false;
-            }
-            done += 1;
-            reporter.progress(done, None);
-            Ok(())
-        })?;
-        return Ok(success);
+        return on_compile_thread(|| {
+            let mut success = true;
+            let mut done = 0usize;
+            let mut scratch = Scratch::default();
+            walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
+                if !compile_file_with(cfg, &f, None, stripdir, prependdir, compiler, reporter, &mut scratch)? {
+                    success = false;
+                }
+                done += 1;
+                reporter.progress(done, None);
+                Ok(())
+            })?;
+            Ok(success)
+        });
     }
     let mut files = Vec::new();
     walk_dir(dir, maxlevels, cfg, reporter, &mut |f| {
@@ -615,9 +656,10 @@ pub fn compile_dir(
         fatal: Option<Fatal>,
     }
     let state = Mutex::new(Ordered { pending: (0..total).map(|_| None).collect(), printed: 0, fatal: None });
-    std::thread::scope(|s| {
+    let started = std::thread::scope(|s| {
+        let mut started: Result<usize, Fatal> = Ok(0);
         for _ in 0..nthreads {
-            s.spawn(|| {
+            let spawned = spawn_compile_thread(s, || {
                 let mut scratch = Scratch::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -649,8 +691,16 @@ pub fn compile_dir(
                     reporter.progress(d, Some(total));
                 }
             });
+            match (spawned, &mut started) {
+                (Ok(_), Ok(n)) => *n += 1,
+                // The threads already started take every file; with none, the error stands.
+                (Err(e), Ok(0)) => started = Err(e),
+                _ => break,
+            }
         }
+        started
     });
+    started?;
     let st = state.into_inner().map_err(|_| Fatal::new("RuntimeError", "worker thread panicked"))?;
     if let Some(f) = st.fatal {
         return Err(f);
@@ -748,8 +798,19 @@ pub fn main_after_parse(
         c.invalidation_mode = parsed.invalidation_mode;
         return compile_path(&c, sp, compiler, reporter);
     }
+    on_compile_thread(|| compile_dests(cfg, parsed, &dests, compiler, reporter))
+}
+
+/// `main()`'s loop over its destinations: files with `compile_file`, the rest with `compile_dir`.
+fn compile_dests(
+    cfg: &Config,
+    parsed: &crate::ParsedArgs,
+    dests: &[PathBytes],
+    compiler: &dyn Compiler,
+    reporter: &dyn Reporter,
+) -> Result<bool, Fatal> {
     let mut success = true;
-    for dest in &dests {
+    for dest in dests {
         let ok = if isfile(dest) {
             compile_file(cfg, dest, parsed.ddir.as_deref(), parsed.stripdir.as_deref(), parsed.prependdir.as_deref(), compiler, reporter)?
         } else {

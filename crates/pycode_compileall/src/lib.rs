@@ -24,7 +24,7 @@ use pycode_release::Release;
 
 pub use args::{parse_args, ArgsOutcome, ParsedArgs};
 pub use cli::{run_main, RunEnv};
-pub use driver::{compile_dir, compile_file, compile_path, main_after_parse, Config, Fatal, FileList};
+pub use driver::{compile_dir, compile_file, compile_path, main_after_parse, Config, Fatal, FileList, COMPILE_THREAD_STACK};
 pub use pathops::PathBytes;
 
 /// `py_compile.PycInvalidationMode`.

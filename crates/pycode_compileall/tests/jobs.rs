@@ -89,3 +89,36 @@ fn header_room_writes_the_same_pyc() {
     assert_eq!(&files[0][16..], b"x = 1\n");
     assert_eq!(files[0], files[1]);
 }
+
+/// Every compile runs on a thread with [`COMPILE_THREAD_STACK`], at `-j 1` as at `-j N`: a
+/// compiler that wants a large red zone (pycode's parse: 16 MiB) then never moves to a fresh
+/// stack segment, which on the 8 MiB main thread it did for every file.
+#[test]
+fn compiles_run_on_large_stacks() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static LEAST: AtomicUsize = AtomicUsize::new(usize::MAX);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn probe(source: &[u8], _d: &str, _r: Release, _o: i64) -> Result<Compiled, CompileFailure> {
+        let left = stacker::remaining_stack().unwrap_or(0);
+        LEAST.fetch_min(left, Ordering::Relaxed);
+        CALLS.fetch_add(1, Ordering::Relaxed);
+        Ok(Compiled { code: source.to_vec(), warnings: vec![], header_room: 0 })
+    }
+    let root = std::env::temp_dir().join(format!("pycode_compileall_stack_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    for f in 0..4 {
+        std::fs::write(root.join(format!("m{f}.py")), "x = 1\n").unwrap();
+    }
+    let dir = root.as_os_str().as_encoded_bytes().to_vec();
+    for workers in [1, 2] {
+        let mut cfg = Config::new(Release::V3_12_7);
+        cfg.force = true;
+        let rep = Collect::default();
+        assert!(compile_dir(&cfg, &dir, None, None, None, None, workers, &probe, &rep).unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(CALLS.load(Ordering::Relaxed), 8);
+    let least = LEAST.load(Ordering::Relaxed);
+    assert!(least > pycode_compileall::COMPILE_THREAD_STACK / 2, "a compile ran with {least} bytes of stack left");
+}
