@@ -191,7 +191,7 @@ pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnin
     let opts = pycode_parser::Options::for_release(release, pycode_parser::Mode::Exec, false);
     let mut found = Vec::new();
     // (warnings emitted before a syntax error are kept: CPython prints them first)
-    let m = on_parse_stack(|| pycode_parser::parse_warn(source, &opts, &mut found));
+    let m = on_parse_stack(source.len(), || pycode_parser::parse_warn(source, &opts, &mut found));
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
@@ -209,23 +209,39 @@ pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> 
         CompileMode::Single => pycode_parser::Mode::Single,
     };
     let opts = pycode_parser::Options::for_release(release, mode, false);
-    on_parse_stack(|| pycode_parser::parse(source, &opts)).map_err(CompileError::Parse)
+    on_parse_stack(source.len(), || pycode_parser::parse(source, &opts)).map_err(CompileError::Parse)
 }
 
-/// Runs a parse on a stack that holds CPython's deepest trees. The parser grows its stack as it
-/// recurses, but building and discarding trees as deep as CPython accepts (its `MAXSTACK`, 6000
-/// levels) also clones and drops them recursively, which needs several MiB at once: more than a
-/// 2 MiB thread (a test's, an embedder's) has left. The compileall driver's threads have that
-/// much ([`PARSE_RED_ZONE`]), so there this changes nothing; elsewhere it costs one stack
-/// segment per parse.
-fn on_parse_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, f)
+/// Runs a parse of `len` source bytes on a stack that holds the deepest tree such a source
+/// can build. The parser grows its stack as it recurses, but trees built by loops (the chains of
+/// [`PARSE_STACK_PER_BYTE`]) are cloned and dropped recursively, which needs several MiB for a
+/// large file: more than a 2 MiB thread (a test's, an embedder's) has left. When less than
+/// [`parse_red_zone`] is left the parse runs on a fresh segment, which costs ~35 µs (mapping and
+/// faulting in the segment, twice with the drop): three times the compile of a small snippet.
+/// The compileall driver's threads always have enough.
+fn on_parse_stack<T>(len: usize, f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(parse_red_zone(len), PARSE_STACK, f)
 }
 
-/// The stack a parse wants left when it starts; with less, it runs on a fresh segment of
-/// `PARSE_STACK` (256 MiB). Threads that compile many files should have more than this (the
-/// compileall driver's do), or every file pays for mapping and faulting in a new segment.
+/// The stack a parse (or the drop of its tree) of `len` source bytes wants left when it starts.
+fn parse_red_zone(len: usize) -> usize {
+    PARSE_RED_ZONE.min(PARSE_MIN_ZONE.saturating_add(len.saturating_mul(PARSE_STACK_PER_BYTE)))
+}
+
+/// The most stack a parse wants left when it starts (a source of 15 KB or more); with less, it
+/// runs on a fresh segment of `PARSE_STACK` (256 MiB). Threads that compile many files should
+/// have more than this (the compileall driver's do), or every large file pays for mapping and
+/// faulting in a new segment.
 pub const PARSE_RED_ZONE: usize = 16 << 20;
+/// The least: the parser's own recursion guards switch segments below 256 KiB.
+const PARSE_MIN_ZONE: usize = 1 << 20;
+/// Stack per source byte for what the parser's guards do not see: dropping (and cloning) trees
+/// that loops build as deep as the source is long. Measured on a thread of fixed size, parse
+/// then drop, 10,000 links each, release build: `1+1+…`, `a.b.b…`, `f()()…` (20 KB) fit in
+/// 1 MiB, not 512 KiB; `a[0][0]…` (30 KB) in 1 MiB; an `elif` chain (130 KB) in 8 MiB, not 4:
+/// at most ~64 bytes per byte. Unoptimised builds: 2,000 `elif`s (26 KB) in 8 MiB, not 4: at
+/// most ~320. 1024 leaves three times that, and a Latin-1 source doubling in UTF-8 still fits.
+const PARSE_STACK_PER_BYTE: usize = 1024;
 const PARSE_STACK: usize = 256 << 20;
 
 /// `compile(source, filename, mode, dont_inherit=True, optimize=optimize)`: the code object
@@ -251,7 +267,7 @@ pub fn compile_source_flags(
     future_flags: u32,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let m = parse_source_mode(source, release, mode)?;
-    with_tree(m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()))
+    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()))
 }
 
 /// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
@@ -265,16 +281,14 @@ pub fn compile_source_in_memory(
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let m = parse_source_mode(source, release, mode)?;
-    with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()))
+    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()))
 }
 
-/// Runs `f` on the parsed tree `m`, then drops the tree on a stack that holds its deepest
-/// nesting. The parser accepts trees as deep as CPython's (its `MAXSTACK`, 6000 levels), and
-/// dropping one recurses through every level: several MiB, more than a 2 MiB thread (a test's,
-/// an embedder's) has. The compileall driver's threads are large enough, so there nothing changes.
-fn with_tree<T>(mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, CompileError>) -> Result<T, CompileError> {
+/// Runs `f` on the tree `m` parsed from `len` source bytes, then drops the tree on a stack that
+/// holds its deepest nesting ([`on_parse_stack`]'s: dropping recurses through every level).
+fn with_tree<T>(len: usize, mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, CompileError>) -> Result<T, CompileError> {
     let r = f(&mut m);
-    stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, move || drop(m));
+    on_parse_stack(len, move || drop(m));
     r
 }
 
@@ -483,7 +497,7 @@ pub fn compile_to_marshal_into(
     out: &mut Vec<u8>,
 ) -> Result<(), CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
+    let (g, root) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
     // Room for most modules' whole output at once (the graph's estimate). Reserving the
     // source's size when that is more saved 3 M instructions over the stdlib but made each
     // extra `-j` worker keep up to 13 MB more (measured: peak RSS at -j 2 25-33 MB, not 23-24).
@@ -511,7 +525,54 @@ pub fn compile_to_pyc_warn(
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = with_tree(m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
+    let (g, root) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    /// Sources whose trees are as deep as they are long, sized so that a thread of `stack` bytes
+    /// has just the red zone they ask for left: the parse and the drop then run on the thread's
+    /// own stack (no fresh segment), and must fit: a stack overflow aborts the test binary.
+    #[test]
+    fn chains_fit_in_the_red_zone_they_ask_for() {
+        let links: [(&str, &str, &str); 5] = [
+            ("x = 1", "+1", "\n"),
+            ("x = a", ".b", "\n"),
+            ("x = a", "[0]", "\n"),
+            ("x = f", "()", "\n"),
+            ("if 1: pass\n", "elif 1: pass\n", ""),
+        ];
+        let mut ran = 0;
+        for stack in [2usize << 20, 4 << 20, 8 << 20] {
+            // What is left to the parse on a fresh thread, less room for the test's own frames.
+            let left = stack - (64 << 10);
+            let len = (left - PARSE_MIN_ZONE) / PARSE_STACK_PER_BYTE;
+            assert!(parse_red_zone(len) <= left);
+            for (head, link, tail) in links {
+                let n = (len - head.len() - tail.len()) / link.len();
+                let source = format!("{head}{}{tail}", link.repeat(n));
+                let ok = std::thread::Builder::new()
+                    .stack_size(stack)
+                    .spawn(move || {
+                        assert!(stacker::remaining_stack().unwrap_or(0) >= parse_red_zone(source.len()));
+                        compile_source(source.as_bytes(), "<chain>", Release::V3_12_7, CompileMode::Exec, 0).map_err(|e| e.to_string())
+                    })
+                    .unwrap()
+                    .join()
+                    .unwrap();
+                // Compiled, or refused as CPython refuses chains this deep: never a stack overflow.
+                let what = ok.as_ref().map(|_| ()).map_err(String::as_str);
+                assert!(
+                    matches!(what, Ok(()) | Err("RecursionError: maximum recursion depth exceeded during compilation")),
+                    "{link:?} x {n}: {what:?}"
+                );
+                ran += 1;
+            }
+        }
+        assert_eq!(ran, 15);
+    }
 }
