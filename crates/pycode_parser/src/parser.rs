@@ -216,106 +216,13 @@ fn keyword_at(src: &[u8], s: usize, e: usize) -> Kw {
     }
 }
 
-/// A token and its keyword, as the rules read it ([`view`] of a [`CTk`]).
+/// A token and its keyword.
 #[derive(Clone, Copy, Debug)]
 struct Tk {
     t: Token,
     kw: Kw,
-}
-
-/// A token as the parser keeps it: 16 bytes instead of [`Tk`]'s 32. A token on one line
-/// whose column and length fit 16 bits (nearly all) keeps its start, line, column and length,
-/// which give its end, end line and end column; a token without a position (INDENT, DEDENT,
-/// ENDMARKER: columns -1) is marked by [`COL_NONE`]; any other (a string over lines, a 3.11
-/// f-string sub-parser's moved token, a column or length past 16 bits) is kept whole in the
-/// parser's side list, `start` its index there ([`COL_SIDE`]).
-#[derive(Clone, Copy, Debug)]
-struct CTk {
-    start: u32,
-    lineno: u32,
-    col: u16,
-    len: u16,
-    kind: TokKind,
-    kw: Kw,
-    /// The bracket depth after the token (`token->level`; the lexer allows 200).
-    level: u8,
-}
-
-/// [`CTk::col`] of a token without a position (`col == end_col == -1`, on one line).
-const COL_NONE: u16 = 0xfffe;
-/// [`CTk::col`] of a token kept whole in the side list.
-const COL_SIDE: u16 = 0xffff;
-
-/// The token `c` stands for.
-#[inline(always)]
-fn view(c: &CTk, side: &[Token]) -> Tk {
-    let t = if c.col < COL_NONE {
-        let col = i32::from(c.col);
-        let len = u32::from(c.len);
-        Token {
-            kind: c.kind,
-            start: c.start,
-            end: c.start.wrapping_add(len),
-            lineno: c.lineno,
-            col,
-            end_lineno: c.lineno,
-            end_col: col + len as i32,
-        }
-    } else if c.col == COL_NONE {
-        Token {
-            kind: c.kind,
-            start: c.start,
-            end: c.start.wrapping_add(u32::from(c.len)),
-            lineno: c.lineno,
-            col: -1,
-            end_lineno: c.lineno,
-            end_col: -1,
-        }
-    } else {
-        side.get(c.start as usize).copied().unwrap_or(Token {
-            kind: c.kind,
-            start: 0,
-            end: 0,
-            lineno: c.lineno,
-            col: -1,
-            end_lineno: c.lineno,
-            end_col: -1,
-        })
-    };
-    Tk { t, kw: c.kw }
-}
-
-/// [`tok_pos`] of the token `c` stands for.
-#[inline(always)]
-fn ctk_pos(c: &CTk, side: &[Token]) -> Pos {
-    if c.col < COL_NONE {
-        let col = u32::from(c.col);
-        Pos { lineno: c.lineno, col_offset: col, end_lineno: c.lineno, end_col_offset: col + u32::from(c.len) }
-    } else {
-        tok_pos(&view(c, side).t)
-    }
-}
-
-/// Where token `c` starts: line and column.
-#[inline(always)]
-fn start_of(c: &CTk, side: &[Token]) -> (u32, i32) {
-    if c.col < COL_NONE {
-        (c.lineno, i32::from(c.col))
-    } else {
-        let t = view(c, side).t;
-        (t.lineno, t.col)
-    }
-}
-
-/// Where token `c` ends: line and column.
-#[inline(always)]
-fn end_of_tok(c: &CTk, side: &[Token]) -> (u32, i32) {
-    if c.col < COL_NONE {
-        (c.lineno, i32::from(c.col) + i32::from(c.len))
-    } else {
-        let t = view(c, side).t;
-        (t.end_lineno, t.end_col)
-    }
+    /// The bracket depth after the token (`token->level`).
+    level: u16,
 }
 
 /// `NameDefaultPair`: a parameter and its default.
@@ -388,9 +295,7 @@ enum AssignShape {
 pub struct Parser<'s, 'b, B: AstBuilder> {
     src: &'s str,
     lexer: Lexer<'s>,
-    toks: Vec<CTk>,
-    /// The tokens [`CTk`] cannot hold, whole.
-    side: Vec<Token>,
+    toks: Vec<Tk>,
     /// The mark: index of the next token.
     p: usize,
     b: &'b mut B,
@@ -457,20 +362,16 @@ fn push_cap<T>(v: &mut Vec<T>, x: T, first_cap: usize) {
     v.push(x);
 }
 
-/// The keyword of token `t` (`Kw::No` for any token but a NAME that is one, ASYNC and AWAIT).
+/// [`Parser::push_tok`] on the parser's pieces (for [`Parser::fill_fast_run`], while the lexer
+/// is borrowed).
 #[inline(always)]
-fn kw_of(src: &[u8], t: &Token) -> Kw {
-    match t.kind {
+fn push_tok_to(src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
+    let kw = match t.kind {
         TokKind::NAME => keyword_at(src, t.start as usize, t.end as usize),
         TokKind::ASYNC => Kw::Async,
         TokKind::AWAIT => Kw::Await,
         _ => Kw::No,
-    }
-}
-
-/// The bracket stack after token `t` (`_PyPegen_fill_token`'s level), and that level.
-#[inline(always)]
-fn bracket_level(src: &[u8], brackets: &mut Vec<(u8, u32, i32)>, t: &Token) -> u8 {
+    };
     match t.kind {
         TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
             let c = src.get(t.start as usize).copied().unwrap_or(b'(');
@@ -481,68 +382,23 @@ fn bracket_level(src: &[u8], brackets: &mut Vec<(u8, u32, i32)>, t: &Token) -> u
         }
         _ => {}
     }
-    brackets.len().min(255) as u8
-}
-
-/// Appends token `t` to `toks` as a [`CTk`] (the whole token to `side` when it must be).
-#[inline(always)]
-fn push_compact(toks: &mut Vec<CTk>, side: &mut Vec<Token>, t: Token, kw: Kw, level: u8) {
-    let len = t.end.wrapping_sub(t.start);
-    let col = if t.end_lineno != t.lineno || len >= u32::from(COL_SIDE) {
-        COL_SIDE
-    } else if t.col >= 0 && t.col < i32::from(COL_NONE) && t.end_col == t.col + len as i32 {
-        t.col as u16
-    } else if t.col == -1 && t.end_col == -1 {
-        COL_NONE
-    } else {
-        COL_SIDE
-    };
-    if col == COL_SIDE {
-        toks.push(CTk { start: side.len() as u32, lineno: t.lineno, col, len: 0, kind: t.kind, kw, level });
-        side.push(t);
-    } else {
-        toks.push(CTk { start: t.start, lineno: t.lineno, col, len: len as u16, kind: t.kind, kw, level });
-    }
-}
-
-/// [`Parser::push_tok`] on the parser's pieces (for [`Parser::fill_fast_run`], while the lexer
-/// is borrowed).
-#[inline(always)]
-fn push_tok_to(src: &[u8], toks: &mut Vec<CTk>, side: &mut Vec<Token>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
-    let kw = kw_of(src, &t);
-    let level = bracket_level(src, brackets, &t);
-    push_compact(toks, side, t, kw, level);
-}
-
-/// [`push_tok_to`] for a token of the lexer's shortcut ([`Lexer::fast_run`],
-/// [`Lexer::fast_newline`]): on one line, its columns offsets from the line's start, so only
-/// the 16-bit range is tested.
-#[inline(always)]
-fn push_on_line(src: &[u8], toks: &mut Vec<CTk>, side: &mut Vec<Token>, brackets: &mut Vec<(u8, u32, i32)>, t: Token) {
-    let kw = kw_of(src, &t);
-    let level = bracket_level(src, brackets, &t);
-    let col = t.col as u32;
-    let len = t.end.wrapping_sub(t.start);
-    if (col | len) < u32::from(COL_NONE) {
-        toks.push(CTk { start: t.start, lineno: t.lineno, col: col as u16, len: len as u16, kind: t.kind, kw, level });
-    } else {
-        push_compact(toks, side, t, kw, level);
-    }
+    let level = brackets.len() as u16;
+    toks.push(Tk { t, kw, level });
 }
 
 /// [`Parser::fill_fast_run`] on the parser's pieces, each its own reference (so that the
 /// token list's length stays in a register while tokens are written).
 #[inline(never)]
-fn fast_run_to(lexer: &mut Lexer<'_>, src: &[u8], toks: &mut Vec<CTk>, side: &mut Vec<Token>, brackets: &mut Vec<(u8, u32, i32)>) {
+fn fast_run_to(lexer: &mut Lexer<'_>, src: &[u8], toks: &mut Vec<Tk>, brackets: &mut Vec<(u8, u32, i32)>) {
     loop {
-        lexer.fast_run(|t| push_on_line(src, toks, side, brackets, t));
+        lexer.fast_run(|t| push_tok_to(src, toks, brackets, t));
         let Some(t) = lexer.fast_newline() else { return };
-        push_on_line(src, toks, side, brackets, t);
+        push_tok_to(src, toks, brackets, t);
         if !lexer.fast_next_line() {
             return;
         }
         while let Some(t) = lexer.fast_pending() {
-            push_tok_to(src, toks, side, brackets, t);
+            push_tok_to(src, toks, brackets, t);
         }
     }
 }
@@ -572,7 +428,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             src,
             lexer: Lexer::new(src.as_bytes(), cfg),
             toks: Vec::with_capacity(src.len() / 5 + 16),
-            side: Vec::new(),
             p: 0,
             b,
             g,
@@ -610,20 +465,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// The tokens whose string literals CPython decoded (and warned about): all of them after
     /// a successful parse, those before the first pass's furthest token after a failed one.
-    pub fn warning_tokens(&self, ok: bool) -> impl Iterator<Item = Token> + '_ {
+    pub fn warning_tokens(&self, ok: bool) -> impl Iterator<Item = &Token> {
         let n = if ok { self.toks.len() } else { self.first_hwm.unwrap_or(self.hwm).min(self.toks.len()) };
-        self.toks.get(..n).unwrap_or_default().iter().map(|c| view(c, &self.side).t)
-    }
-
-    /// Token `i` as the rules read it, if it is read.
-    #[inline]
-    fn tk(&self, i: usize) -> Option<Tk> {
-        self.toks.get(i).map(|c| view(c, &self.side))
-    }
-
-    /// The last token read.
-    fn last_tk(&self) -> Option<Tk> {
-        self.toks.last().map(|c| view(c, &self.side))
+        self.toks.get(..n).unwrap_or_default().iter().map(|t| &t.t)
     }
 
     /// Parses in `mode`: CPython's `_PyPegen_run_parser`. When the first pass fails without an
@@ -641,7 +485,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Ok(None) => {}
             Err(e) => return Err(self.set_syntax_error(e)),
         }
-        let last = self.tk(self.hwm).or(self.last_tk());
+        let last = self.toks.get(self.hwm).or(self.toks.last()).copied();
         self.first_hwm = Some(self.hwm);
         self.p = 0;
         self.invalid = true;
@@ -676,15 +520,26 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if self.lex_failed || !matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError) {
             return e;
         }
-        let err_line = self.last_tk().map(|t| t.t.lineno).unwrap_or(0);
+        let err_line = self.toks.last().map(|t| t.t.lineno).unwrap_or(0);
         loop {
-            if self.toks.last().is_some_and(|t| t.kind == TokKind::ENDMARKER) {
+            if self.toks.last().is_some_and(|t| t.t.kind == TokKind::ENDMARKER) {
                 return e;
             }
             match self.lexer.next_token() {
                 Ok(t) => {
-                    let level = bracket_level(self.src.as_bytes(), &mut self.brackets, &t);
-                    push_compact(&mut self.toks, &mut self.side, t, Kw::No, level);
+                    let kw = Kw::No;
+                    match t.kind {
+                        TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
+                            let c = self.src.as_bytes().get(t.start as usize).copied().unwrap_or(b'(');
+                            self.brackets.push((c, t.lineno, t.col));
+                        }
+                        TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => {
+                            self.brackets.pop();
+                        }
+                        _ => {}
+                    }
+                    let level = self.brackets.len() as u16;
+                    self.toks.push(Tk { t, kw, level });
                 }
                 Err(le) => {
                     if self.lexer.fstring_depth() > 0 {
@@ -769,20 +624,20 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// bracket's error wins, when that bracket was opened on a line before it; a line the run
     /// starts has no bracket open, and the run ends on the line where one stays open.
     fn fill_fast_run(&mut self) {
-        fast_run_to(&mut self.lexer, self.src.as_bytes(), &mut self.toks, &mut self.side, &mut self.brackets);
+        fast_run_to(&mut self.lexer, self.src.as_bytes(), &mut self.toks, &mut self.brackets);
     }
 
     /// Appends a token read: its keyword and the bracket depth after it (`_PyPegen_fill_token`).
     #[inline(always)]
     fn push_tok(&mut self, t: Token) {
-        push_tok_to(self.src.as_bytes(), &mut self.toks, &mut self.side, &mut self.brackets, t);
+        push_tok_to(self.src.as_bytes(), &mut self.toks, &mut self.brackets, t);
     }
 
     #[inline]
     fn at(&mut self, i: usize) -> Result<Tk, E> {
         self.hwm = self.hwm.max(i);
         match self.toks.get(i) {
-            Some(c) => Ok(view(c, &self.side)),
+            Some(t) => Ok(*t),
             None => self.at_slow(i),
         }
     }
@@ -793,8 +648,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         while self.toks.len() <= i {
             self.fill()?;
         }
-        match self.tk(i) {
-            Some(t) => Ok(t),
+        match self.toks.get(i) {
+            Some(t) => Ok(*t),
             None => Err(Box::new(ParseError::syntax("internal parser error"))),
         }
     }
@@ -809,7 +664,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn kind_at(&mut self, i: usize) -> Result<(TokKind, Kw), E> {
         self.hwm = self.hwm.max(i);
         match self.toks.get(i) {
-            Some(t) => Ok((t.kind, t.kw)),
+            Some(t) => Ok((t.t.kind, t.kw)),
             None => self.at_slow(i).map(|t| (t.t.kind, t.kw)),
         }
     }
@@ -861,7 +716,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if self.peek_kind()? != (TokKind::NAME, Kw::No) {
             return Ok(false);
         }
-        Ok(self.tk(self.p).is_some_and(|t| t.t.end.wrapping_sub(t.t.start) as usize == s.len() && self.text(&t.t) == s))
+        Ok(self.toks.get(self.p).is_some_and(|t| t.t.end.wrapping_sub(t.t.start) as usize == s.len() && self.text(&t.t) == s))
     }
 
     fn eat_soft(&mut self, s: &str) -> Result<bool, E> {
@@ -875,10 +730,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// A NAME token that is not a keyword.
     fn name_tok(&mut self) -> Result<Option<Token>, E> {
-        if self.peek_kind()? == (TokKind::NAME, Kw::No) {
-            let t = self.tk(self.p).map(|t| t.t);
+        let t = self.peek()?;
+        if t.t.kind == TokKind::NAME && t.kw == Kw::No {
             self.p += 1;
-            Ok(t)
+            Ok(Some(t.t))
         } else {
             Ok(None)
         }
@@ -898,14 +753,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `EXTRA`: from the token at `start` to the last token consumed that is not NEWLINE,
     /// INDENT, DEDENT or ENDMARKER (`_PyPegen_get_last_nonnwhitespace_token`).
     fn pos(&self, start: usize) -> Pos {
-        let Some(first) = self.toks.get(start) else {
-            return Pos { lineno: 1, col_offset: 0, end_lineno: 1, end_col_offset: 0 };
+        let (lineno, col, mut end_lineno, mut end_col) = match self.toks.get(start) {
+            Some(t) => (t.t.lineno, t.t.col, t.t.end_lineno, t.t.end_col),
+            None => (1, 0, 1, 0),
         };
-        let (lineno, col) = start_of(first, &self.side);
         let consumed = self.toks.get(start..self.p.min(self.toks.len())).unwrap_or_default();
-        let last =
-            consumed.iter().rev().find(|t| !matches!(t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER));
-        let (end_lineno, end_col) = end_of_tok(last.unwrap_or(first), &self.side);
+        if let Some(t) =
+            consumed.iter().rev().find(|t| !matches!(t.t.kind, TokKind::NEWLINE | TokKind::INDENT | TokKind::DEDENT | TokKind::ENDMARKER))
+        {
+            (end_lineno, end_col) = (t.t.end_lineno, t.t.end_col);
+        }
         Pos { lineno, col_offset: col.max(0) as u32, end_lineno, end_col_offset: end_col.max(0) as u32 }
     }
 
@@ -1443,7 +1300,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             }
             // the tokens read so far, without a bounds test per token
             for t in self.toks.get(i..).unwrap_or_default() {
-                match t.kind {
+                match t.t.kind {
                     TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                     TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
                     TokKind::NEWLINE | TokKind::SEMI | TokKind::ENDMARKER if depth == 0 => return AssignShape::None,
@@ -1489,7 +1346,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
             }
             let Some(t) = self.toks.get(i) else { return true };
-            match t.kind {
+            match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth = depth.saturating_sub(1),
                 TokKind::NEWLINE | TokKind::SEMI if depth == 0 => return false,
@@ -1816,7 +1673,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         };
         if lazy && level == 0 && module.as_deref() == Some("__future__") {
             // `_PyPegen_checked_future_import`: at the `lazy` token
-            if let Some(t) = self.tk(m).map(|t| t.t) {
+            if let Some(t) = self.toks.get(m).map(|t| t.t) {
                 return Err(self.raise_tok("lazy from __future__ import is not allowed", &t));
             }
         }
@@ -2114,10 +1971,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `[TYPE_COMMENT]`: the token, if the next one is a type comment.
     fn type_comment(&mut self) -> Result<Option<Token>, E> {
-        if self.peek_kind()?.0 == TokKind::TYPE_COMMENT {
-            let t = self.tk(self.p).map(|t| t.t);
+        let t = self.peek()?;
+        if t.t.kind == TokKind::TYPE_COMMENT {
             self.p += 1;
-            return Ok(t);
+            return Ok(Some(t.t));
         }
         Ok(None)
     }
@@ -3622,13 +3479,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let i = self.p;
         let Some(t) = self.toks.get(i).copied() else { return Ok(false) };
         let mut after = i + 1;
-        match t.kind {
+        match t.t.kind {
             TokKind::NAME if matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None) => {}
             TokKind::NUMBER if self.toks.len() > i + 1 => {}
             TokKind::STRING => {
                 // plain string pieces (their action can raise too), when the token after them
                 // is already read
-                while self.toks.get(after).is_some_and(|t| t.kind == TokKind::STRING) {
+                while self.toks.get(after).is_some_and(|t| t.t.kind == TokKind::STRING) {
                     after += 1;
                 }
                 if self.toks.len() <= after {
@@ -4525,16 +4382,14 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn atom_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let (kind, kw) = self.peek_kind()?;
-        match kind {
+        let t = self.peek()?;
+        match t.t.kind {
             TokKind::NAME => {
-                let Some(ct) = self.toks.get(m).copied() else { return Ok(None) };
-                let c = match kw {
+                let c = match t.kw {
                     Kw::No => {
                         self.p += 1;
-                        let t = view(&ct, &self.side).t;
-                        let id = self.ident(&t);
-                        return Ok(Some(self.b.name(id, ExprContext::Load, ctk_pos(&ct, &self.side))));
+                        let id = self.ident(&t.t);
+                        return Ok(Some(self.b.name(id, ExprContext::Load, tok_pos(&t.t))));
                     }
                     Kw::True => Constant::True,
                     Kw::False => Constant::False,
@@ -4542,13 +4397,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     _ => return Ok(None),
                 };
                 self.p += 1;
-                Ok(Some(self.b.constant(c, false, ctk_pos(&ct, &self.side))))
+                Ok(Some(self.b.constant(c, false, tok_pos(&t.t))))
             }
             TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START => self.strings(),
             TokKind::NUMBER => self.number(),
             TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
                 self.enter()?;
-                let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || match kind {
+                let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || match t.t.kind {
                     TokKind::LPAR => self.paren_atom(),
                     TokKind::LSQB => self.list_atom(),
                     _ => self.brace_atom(),
@@ -4561,9 +4416,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 Ok(r)
             }
             TokKind::ELLIPSIS => {
-                let pos = self.toks.get(m).map_or_else(Pos::default, |c| ctk_pos(c, &self.side));
                 self.p += 1;
-                Ok(Some(self.b.constant(Constant::Ellipsis, false, pos)))
+                Ok(Some(self.b.constant(Constant::Ellipsis, false, tok_pos(&t.t))))
             }
             _ => Ok(None),
         }
@@ -5034,7 +4888,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// CPython's `(memo)`: the result of `rule` at this mark, parsed once.
     fn memoized(&mut self, rule: u8, f: fn(&mut Self) -> PR<B::Expr>) -> PR<B::Expr> {
-        if !self.pass2 && self.star_memo == 0 && self.toks.get(self.p).is_some_and(|t| t.kind == TokKind::NAME) {
+        if !self.pass2 && self.star_memo == 0 && self.toks.get(self.p).is_some_and(|t| t.t.kind == TokKind::NAME) {
             // A target that starts with a NAME is tried at most twice at its mark (by the two
             // alternatives of an enclosing parenthesis, which is memoized), and its contents are
             // expressions, so parsing it again costs less than the memo entry. (Not so for the
@@ -5238,7 +5092,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     fn t_primary_raw(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if !self.invalid
-            && self.toks.get(m).is_some_and(|t| t.kind == TokKind::NAME && matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None))
+            && self.toks.get(m).is_some_and(|t| t.t.kind == TokKind::NAME && matches!(t.kw, Kw::No | Kw::True | Kw::False | Kw::None))
         {
             // a NAME atom (one token, no action that can fail) without a `t_lookahead` after
             // it: no `t_primary`, and its node need not be built to find out
@@ -5754,7 +5608,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let err = match sp.star_expressions() {
             Ok(Some(e)) => return Ok(e),
             Ok(None) => {
-                let last = sp.tk(sp.hwm).or(sp.last_tk());
+                let last = sp.toks.get(sp.hwm).or(sp.toks.last()).copied();
                 sp.p = 0;
                 sp.invalid = true;
                 sp.pass2 = true;
@@ -5902,7 +5756,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.p = m;
             return Ok(None);
         };
-        let expr_end_tok = self.tk(self.p.saturating_sub(1)).map(|t| t.t);
+        let expr_end_tok = self.toks.get(self.p.saturating_sub(1)).map(|t| t.t);
         let debug = self.eat(TokKind::EQUAL)?;
         let mut conversion = -1;
         if self.next_is(TokKind::EXCLAMATION)? {
@@ -5968,7 +5822,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                             return Ok(None);
                         };
                         svalues.push(fv);
-                        last_field_end = self.tk(self.p.saturating_sub(1)).map(|t| t.t);
+                        last_field_end = self.toks.get(self.p.saturating_sub(1)).map(|t| t.t);
                     }
                     _ => break,
                 }
@@ -5996,7 +5850,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         if debug {
             // The text from after '{' up to the token after '=' (whitespace included).
             let from = lbrace.t.end as usize;
-            let to = self.tk(self.p.saturating_sub(1)).map(|t| t.t.start as usize).unwrap_or(from);
+            let to = self.toks.get(self.p.saturating_sub(1)).map(|t| t.t.start as usize).unwrap_or(from);
             let to = if format_spec.is_some() || conversion != -1 {
                 // stop at the '!' or ':' that follows the '='
                 self.debug_end(expr_start, to)
@@ -6032,7 +5886,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.flush(acc, values);
         let pos = self.pos(m);
         if template {
-            let from = self.tk(expr_start).map(|t| t.t.start as usize).unwrap_or(0);
+            let from = self.toks.get(expr_start).map(|t| t.t.start as usize).unwrap_or(0);
             let to = expr_end_tok.map(|t| t.end as usize).unwrap_or(from);
             let text = self.src.get(from..to).unwrap_or("").to_owned();
             return Ok(Some(self.b.interpolation(value, &text, conversion, format_spec, pos)));
@@ -6060,11 +5914,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut i = expr_start;
         let mut depth = 0i32;
         while let Some(t) = self.toks.get(i) {
-            match t.kind {
+            match t.t.kind {
                 TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => depth += 1,
                 TokKind::RPAR | TokKind::RSQB | TokKind::RBRACE => depth -= 1,
                 TokKind::EQUAL if depth == 0 => {
-                    if let Some(n) = self.tk(i + 1) {
+                    if let Some(n) = self.toks.get(i + 1) {
                         return n.t.start as usize;
                     }
                 }

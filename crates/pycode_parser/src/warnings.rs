@@ -80,7 +80,7 @@ fn first_invalid_escape(body: &[u8], bytes: bool, next: Option<u8>) -> Option<Ba
 
 /// Appends the string-literal warnings of `tokens` (the tokens of `text`, the prepared source,
 /// that the parser decoded) to `out`, in source order.
-pub(crate) fn string_warnings(text: &str, tokens: impl Iterator<Item = Token>, minor: PyMinor, out: &mut Vec<ParseWarning>) {
+pub(crate) fn string_warnings<'t>(text: &str, tokens: impl Iterator<Item = &'t Token>, minor: PyMinor, out: &mut Vec<ParseWarning>) {
     if minor <= PyMinor::Py311 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
         return;
     }

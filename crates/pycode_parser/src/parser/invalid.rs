@@ -62,7 +62,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `RAISE_SYNTAX_ERROR(msg)` / `RAISE_INDENTATION_ERROR(msg)`: at the last token read.
     pub(super) fn raise_last(&self, kind: ErrorKind, msg: &str) -> E {
-        let t = self.tk(self.hwm).or(self.last_tk()).map(|t| t.t);
+        let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
         match t {
             Some(t) => {
                 let mut e = self.error_at(&t, msg);
@@ -76,7 +76,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `RAISE_SYNTAX_ERROR_STARTING_FROM(a, msg)`: from `a` to where the tokenizer stands
     /// (`CURRENT_POS`: the end of the last token read, a 0-based column taken as the offset).
     pub(super) fn raise_from(&self, msg: &str, line: u32, col: u32) -> E {
-        let t = self.tk(self.hwm).or(self.last_tk()).map(|t| t.t);
+        let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
         let (el, ec) = match t {
             Some(t) if t.kind == TokKind::NEWLINE && t.end_col <= t.col => (t.end_lineno, t.col + 1),
             Some(t) => (t.end_lineno, t.end_col),
@@ -1029,8 +1029,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             // 3.11.2: a=args ',' '*' (over the arguments, keyword arguments or not)
             if self.quirks_3_11_2 {
                 if self.args(FirstArg::Unknown)?.is_some() {
-                    let last = self.p.checked_sub(1).and_then(|k| self.tk(k)).map(|t| t.t);
-                    let first = self.tk(m).map(|t| t.t);
+                    let last = self.p.checked_sub(1).and_then(|k| self.toks.get(k)).map(|t| t.t);
+                    let first = self.toks.get(m).map(|t| t.t);
                     if self.eat(TokKind::COMMA)? && self.next_is(TokKind::STAR)? {
                         if let (Some(first), Some(last)) = (first, last) {
                             let msg = "iterable argument unpacking follows keyword argument unpacking";
@@ -1773,12 +1773,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// statements at its start (after a docstring) must name known features. Done on the
     /// tokens of the parsed module.
     pub(super) fn future_check(&mut self) -> Result<(), E> {
-        let kind = |p: &Self, i: usize| p.toks.get(i).map(|t| t.kind);
+        let kind = |p: &Self, i: usize| p.toks.get(i).map(|t| t.t.kind);
         let mut i = 0;
         // a docstring: a statement of plain str literals only
         let mut j = i;
         while kind(self, j) == Some(TokKind::STRING) {
-            let Some(t) = self.tk(j).map(|t| t.t) else { break };
+            let Some(t) = self.toks.get(j).map(|t| t.t) else { break };
             let text = self.text(&t);
             if text.bytes().take_while(|c| c.is_ascii_alphabetic()).any(|c| matches!(c, b'b' | b'B')) {
                 break;
@@ -1789,11 +1789,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             i = j + 1;
         }
         loop {
-            let Some(t) = self.tk(i) else { return Ok(()) };
+            let Some(t) = self.toks.get(i).copied() else { return Ok(()) };
             if t.kw != Kw::From {
                 return Ok(());
             }
-            let Some(m) = self.tk(i + 1) else { return Ok(()) };
+            let Some(m) = self.toks.get(i + 1).copied() else { return Ok(()) };
             if m.t.kind != TokKind::NAME || self.text(&m.t) != "__future__" || self.toks.get(i + 2).map(|t| t.kw) != Some(Kw::Import) {
                 return Ok(());
             }
@@ -1801,17 +1801,17 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             if kind(self, k) == Some(TokKind::LPAR) {
                 k += 1;
             }
-            if let Some(st) = self.tk(k).filter(|t| t.t.kind == TokKind::STAR) {
+            if let Some(st) = self.toks.get(k).copied().filter(|t| t.t.kind == TokKind::STAR) {
                 return Err(self.raise_tok("future feature * is not defined", &st.t));
             }
-            while let Some(n) = self.tk(k) {
+            while let Some(n) = self.toks.get(k).copied() {
                 if n.t.kind != TokKind::NAME {
                     break;
                 }
                 let mut end = n.t;
                 k += 1;
                 if self.toks.get(k).map(|t| t.kw) == Some(Kw::As) {
-                    if let Some(a) = self.tk(k + 1) {
+                    if let Some(a) = self.toks.get(k + 1) {
                         end = a.t;
                     }
                     k += 2;
