@@ -3685,10 +3685,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `assignment_expression: NAME ':=' ~ expression`
     fn assignment_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let t = self.peek()?;
-        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::COLONEQUAL) {
+        if !(self.peek_kind()? == (TokKind::NAME, Kw::No) && self.kind_at(m + 1)?.0 == TokKind::COLONEQUAL) {
             return Ok(None);
         }
+        let Some(t) = self.toks.get(m).copied() else { return Ok(None) };
         self.p += 2;
         let Some(value) = self.expression()? else {
             self.p = m;
@@ -4259,8 +4259,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_kwarg()?;
             self.p = m;
         }
-        let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL {
+        if self.peek_kind()? == (TokKind::NAME, Kw::No) && self.kind_at(m + 1)?.0 == TokKind::EQUAL {
+            let Some(t) = self.toks.get(m).copied() else { return Ok(None) };
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
