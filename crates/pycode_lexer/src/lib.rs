@@ -424,8 +424,9 @@ impl<'s> Lexer<'s> {
 
     /// `nextc_line`'s fetch, for a line that ends with `\n`: `line_start`, `inp` and `lineno`
     /// move to the next line; returns the source up to that line's end and the offset past its
-    /// leading runs of eight spaces. `None` (nothing moved) at the end of the input or before a
-    /// last line without `\n`, which the general path reads.
+    /// leading runs of eight spaces and the run of four after them (spaces only, so both
+    /// indentation columns are that offset). `None` (nothing moved) at the end of the input or
+    /// before a last line without `\n`, which the general path reads.
     #[inline(always)]
     fn fetch_line_fast(&mut self) -> Option<(&'s [u8], usize)> {
         let k = find_newline(self.src.get(self.inp..)?)?;
@@ -436,6 +437,10 @@ impl<'s> Lexer<'s> {
         let mut i = self.line_start;
         while line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) == Some(*b"        ") {
             i += 8;
+        }
+        // and a run of four (the other common indentation step)
+        if line.get(i..i + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()) == Some(*b"    ") {
+            i += 4;
         }
         Some((line, i))
     }

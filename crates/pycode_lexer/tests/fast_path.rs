@@ -136,6 +136,12 @@ fn shortcut_edges_give_the_same_tokens() {
         b"x = (1,\n  2  # type: int\n)\n",
         b"x = (1,\r\n 2)\r\n",
         b"x = {1:\n  2, 3: [\n    4]}\n",
+        b"if a:\n    if b:\n        if c:\n            d\n            e\n    f\n",
+        b"if a:\n    if b:\n        if c:\n            d\n          e\n",
+        b"if a:\n    \tb\n    \tc\n",
+        b"if a:\n        \tb\n            \x0cc\n",
+        b"if a:\n     b\n    c\n",
+        b"x = (1,\n            2,\n                3)\n",
     ];
     // 100 nested levels: the indentation limit (`too many levels of indentation`)
     let mut deep = Vec::new();
@@ -157,5 +163,5 @@ fn shortcut_edges_give_the_same_tokens() {
         }
     }
     assert!(differ.is_empty(), "fast path differs: {differ:?}");
-    assert_eq!(ran, 212);
+    assert_eq!(ran, 236);
 }

@@ -730,13 +730,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// A NAME token that is not a keyword.
     fn name_tok(&mut self) -> Result<Option<Token>, E> {
-        let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No {
-            self.p += 1;
-            Ok(Some(t.t))
-        } else {
-            Ok(None)
+        if self.peek_kind()? != (TokKind::NAME, Kw::No) {
+            return Ok(None);
         }
+        let t = self.toks.get(self.p).map(|t| t.t);
+        self.p += 1;
+        Ok(t)
     }
 
     fn ident(&mut self, t: &Token) -> B::Ident {
@@ -1162,8 +1161,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// alternative can start with one).
     fn simple_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
-        let t = self.peek()?;
-        match t.kw {
+        let (tkind, tkw) = self.peek_kind()?;
+        match tkw {
             Kw::Return => return self.return_stmt(),
             Kw::Import | Kw::From => return self.import_stmt(),
             Kw::Raise => return self.raise_stmt(),
@@ -1193,11 +1192,11 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 let pos = self.pos(m);
                 return Ok(Some(self.b.continue_(pos)));
             }
-            Kw::Global | Kw::Nonlocal => return self.global_stmt(t.kw == Kw::Global),
+            Kw::Global | Kw::Nonlocal => return self.global_stmt(tkw == Kw::Global),
             _ => {}
         }
         let shape = self.assign_shape();
-        if !self.invalid && matches!(t.t.kind, TokKind::DEDENT | TokKind::ENDMARKER) {
+        if !self.invalid && matches!(tkind, TokKind::DEDENT | TokKind::ENDMARKER) {
             // where a block or the input ends (every statement list's last try) no alternative
             // can start; the descent to `atom` that finds out reads no further token
             return Ok(None);
@@ -1230,9 +1229,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `compound_stmt`
     fn compound_stmt(&mut self) -> PR<B::Stmt> {
-        let t = self.peek()?;
-        let r = match t.kw {
-            Kw::Def | Kw::Async if t.kw == Kw::Def || self.async_before(Kw::Def)? => self.function_def()?,
+        let (tkind, tkw) = self.peek_kind()?;
+        let r = match tkw {
+            Kw::Def | Kw::Async if tkw == Kw::Def || self.async_before(Kw::Def)? => self.function_def()?,
             Kw::If => self.if_stmt()?,
             Kw::Class => self.class_def()?,
             Kw::With => self.with_stmt()?,
@@ -1248,7 +1247,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             Kw::For => self.for_stmt()?,
             Kw::Try => self.try_stmt()?,
             Kw::While => self.while_stmt()?,
-            _ if t.t.kind == TokKind::AT => {
+            _ if tkind == TokKind::AT => {
                 if let Some(s) = self.function_def()? {
                     return Ok(Some(s));
                 }
@@ -1971,12 +1970,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `[TYPE_COMMENT]`: the token, if the next one is a type comment.
     fn type_comment(&mut self) -> Result<Option<Token>, E> {
-        let t = self.peek()?;
-        if t.t.kind == TokKind::TYPE_COMMENT {
-            self.p += 1;
-            return Ok(Some(t.t));
+        if self.peek_kind()?.0 != TokKind::TYPE_COMMENT {
+            return Ok(None);
         }
-        Ok(None)
+        let t = self.toks.get(self.p).map(|t| t.t);
+        self.p += 1;
+        Ok(t)
     }
 
     /// A statement with its type comment (`NEW_TYPE_COMMENT`), if it has one.
@@ -3307,8 +3306,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     fn is_keyword_pattern(&mut self) -> Result<bool, E> {
-        let t = self.peek()?;
-        Ok(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL)
+        let (tkind, tkw) = self.peek_kind()?;
+        Ok(tkind == TokKind::NAME && tkw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL)
     }
 
     // ------------------------------------------------------------------ type statements
@@ -3512,9 +3511,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `disjunction` (a binary or comparison operator, `not`, `in`, `is`, `and`, `or`).
     #[inline]
     fn operator_follows(&mut self) -> Result<bool, E> {
-        let t = self.peek()?;
+        let (tkind, tkw) = self.peek_kind()?;
         Ok(matches!(
-            t.t.kind,
+            tkind,
             TokKind::VBAR
                 | TokKind::CIRCUMFLEX
                 | TokKind::AMPER
@@ -3533,7 +3532,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 | TokKind::LESS
                 | TokKind::GREATEREQUAL
                 | TokKind::GREATER
-        ) || matches!(t.kw, Kw::Not | Kw::In | Kw::Is | Kw::And | Kw::Or))
+        ) || matches!(tkw, Kw::Not | Kw::In | Kw::Is | Kw::And | Kw::Or))
     }
 
     fn expression_inner(&mut self) -> PR<B::Expr> {
@@ -3686,10 +3685,10 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `assignment_expression: NAME ':=' ~ expression`
     fn assignment_expression(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let t = self.peek()?;
-        if !(t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::COLONEQUAL) {
+        if !(self.peek_kind()? == (TokKind::NAME, Kw::No) && self.kind_at(m + 1)?.0 == TokKind::COLONEQUAL) {
             return Ok(None);
         }
+        let Some(t) = self.toks.get(m).copied() else { return Ok(None) };
         self.p += 2;
         let Some(value) = self.expression()? else {
             self.p = m;
@@ -3814,8 +3813,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         let mut comparators = Vec::new();
         loop {
             let m2 = self.p;
-            let t = self.peek()?;
-            let op = match (t.t.kind, t.kw) {
+            let op = match self.peek_kind()? {
                 (TokKind::EQEQUAL, _) => CmpOp::Eq,
                 (TokKind::NOTEQUAL, _) => CmpOp::NotEq,
                 (TokKind::LESSEQUAL, _) => CmpOp::LtE,
@@ -3841,7 +3839,7 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 }
                 _ => break,
             };
-            if op == CmpOp::NotEq && self.text(&t.t) != "!=" {
+            if op == CmpOp::NotEq && self.toks.get(m2).is_some_and(|t| self.text(&t.t) != "!=") {
                 break;
             }
             self.p += 1;
@@ -4261,8 +4259,8 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
             self.invalid_kwarg()?;
             self.p = m;
         }
-        let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No && self.kind_at(self.p + 1)?.0 == TokKind::EQUAL {
+        if self.peek_kind()? == (TokKind::NAME, Kw::No) && self.kind_at(m + 1)?.0 == TokKind::EQUAL {
+            let Some(t) = self.toks.get(m).copied() else { return Ok(None) };
             self.p += 2;
             if let Some(e) = self.expression()? {
                 let id = self.ident(&t.t);
@@ -4382,14 +4380,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     fn atom_inner(&mut self) -> PR<B::Expr> {
         let m = self.p;
-        let t = self.peek()?;
-        match t.t.kind {
+        // the kind first (the token itself only where it is taken)
+        let (kind, kw) = self.peek_kind()?;
+        match kind {
             TokKind::NAME => {
-                let c = match t.kw {
+                let Some(t) = self.toks.get(m).map(|t| t.t) else { return Ok(None) };
+                let c = match kw {
                     Kw::No => {
                         self.p += 1;
-                        let id = self.ident(&t.t);
-                        return Ok(Some(self.b.name(id, ExprContext::Load, tok_pos(&t.t))));
+                        let id = self.ident(&t);
+                        return Ok(Some(self.b.name(id, ExprContext::Load, tok_pos(&t))));
                     }
                     Kw::True => Constant::True,
                     Kw::False => Constant::False,
@@ -4397,13 +4397,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                     _ => return Ok(None),
                 };
                 self.p += 1;
-                Ok(Some(self.b.constant(c, false, tok_pos(&t.t))))
+                Ok(Some(self.b.constant(c, false, tok_pos(&t))))
             }
             TokKind::STRING | TokKind::FSTRING_START | TokKind::TSTRING_START => self.strings(),
             TokKind::NUMBER => self.number(),
             TokKind::LPAR | TokKind::LSQB | TokKind::LBRACE => {
                 self.enter()?;
-                let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || match t.t.kind {
+                let r = stacker::maybe_grow(RED_ZONE, STACK_GROW, || match kind {
                     TokKind::LPAR => self.paren_atom(),
                     TokKind::LSQB => self.list_atom(),
                     _ => self.brace_atom(),
@@ -4416,8 +4416,9 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
                 Ok(r)
             }
             TokKind::ELLIPSIS => {
+                let pos = self.toks.get(m).map_or_else(Pos::default, |t| tok_pos(&t.t));
                 self.p += 1;
-                Ok(Some(self.b.constant(Constant::Ellipsis, false, tok_pos(&t.t))))
+                Ok(Some(self.b.constant(Constant::Ellipsis, false, pos)))
             }
             _ => Ok(None),
         }
@@ -4940,11 +4941,12 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         }
         self.p = m;
         // star_atom
-        let t = self.peek()?;
-        if t.t.kind == TokKind::NAME && t.kw == Kw::No {
-            self.p += 1;
-            let id = self.ident(&t.t);
-            return Ok(Some(self.b.name(id, ExprContext::Store, tok_pos(&t.t))));
+        if self.peek_kind()? == (TokKind::NAME, Kw::No) {
+            if let Some(t) = self.toks.get(m).map(|t| t.t) {
+                self.p += 1;
+                let id = self.ident(&t);
+                return Ok(Some(self.b.name(id, ExprContext::Store, tok_pos(&t))));
+            }
         }
         if self.eat(TokKind::LPAR)? {
             // '(' target_with_star_atom ')'
