@@ -788,10 +788,10 @@ impl<'a> GraphBuilder<'a> {
         } else if self.rules.interns_code_strings {
             // Interning in place makes the class body's constant the interned object, unless an
             // equal string was interned before.
-            let runtime = self.preinterned.contains(a.qualname.as_bytes());
+            // (Whether the runtime interned the string before is asked only when it matters.)
             match (self.find_interned(a.qualname.as_bytes()), qualname_const) {
                 (Some(q), _) => q,
-                (None, Some(_)) if runtime => self.interned(&a.qualname),
+                (None, Some(_)) if self.preinterned.contains(a.qualname.as_bytes()) => self.interned(&a.qualname),
                 (None, Some(q)) => {
                     if let Some(Obj::Str(s)) = self.graph.node_mut(q).map(|n| &mut n.obj) {
                         s.set_interned(true);

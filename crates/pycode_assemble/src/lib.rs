@@ -124,11 +124,28 @@ pub fn optimize_and_assemble_owned(release: Release, mut unit: CodeUnit, pool: &
 /// Everything of [`optimize_and_assemble`] but the names and kinds; also returns the number of
 /// localsplus slots.
 fn assemble_unit(release: Release, unit: &CodeUnit, pool: &mut ConstPool) -> Result<(AssembledCode, usize), AssembleError> {
-    let ops = Ops::new(release);
+    // One graph per thread, rebuilt for each unit: its blocks' instruction vectors and work
+    // lists are allocated once per worker, not once per unit and block.
+    thread_local! {
+        static GRAPH: std::cell::Cell<Option<Box<Cfg>>> = const { std::cell::Cell::new(None) };
+    }
+    let mut g = match GRAPH.with(|c| c.take()) {
+        Some(mut g) => {
+            g.rebuild_from_sequence(release, &unit.instrs)?;
+            g
+        }
+        None => Box::new(Cfg::from_sequence(Ops::new(release), &unit.instrs)?),
+    };
+    let r = assemble_graph(release, unit, pool, &mut g);
+    GRAPH.with(|c| c.set(Some(g)));
+    r
+}
+
+/// [`assemble_unit`] on the unit's graph, built.
+fn assemble_graph(release: Release, unit: &CodeUnit, pool: &mut ConstPool, g: &mut Cfg) -> Result<(AssembledCode, usize), AssembleError> {
     let md = &unit.metadata;
     let code_flags = md.flags;
     let mut consts: Vec<ConstId> = md.consts.as_slice().to_vec();
-    let mut g = Cfg::from_sequence(ops.clone(), &unit.instrs)?;
     let nlocals = md.varnames.len();
     let nparams = md.nparams() as usize;
     let cell_varname_index: Vec<Option<usize>> = md.cellvars.iter().map(|c| md.varnames.get_index(c).map(|i| i as usize)).collect();
@@ -146,7 +163,7 @@ fn assemble_unit(release: Release, unit: &CodeUnit, pool: &mut ConstPool) -> Res
         (nlocalsplus, maxdepth)
     };
     g.resolve_jumps()?;
-    let tables::Tables { code, linetable, exceptiontable } = tables::assemble_from_cfg(&ops, &g, md.firstlineno)?;
+    let tables::Tables { code, linetable, exceptiontable } = tables::assemble_from_cfg(&g.ops, g, md.firstlineno)?;
     let a = AssembledCode {
         argcount: md.posonlyargcount + md.argcount,
         posonlyargcount: md.posonlyargcount,

@@ -62,9 +62,9 @@ pub struct BasicBlock {
 }
 
 impl BasicBlock {
-    fn new() -> Self {
+    fn new(instrs: Vec<CfgInstr>) -> Self {
         Self {
-            instrs: Vec::new(),
+            instrs,
             next: NO_BLOCK,
             label: -1,
             except_handler: false,
@@ -109,6 +109,12 @@ pub struct Cfg {
     /// unit; no pass creates one, so jumps are then only ever the last instruction of a block
     /// (in a graph that passed `check_cfg`) and passes may look at that one alone.
     pub(crate) may_have_block_push: bool,
+    /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
+    /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
+    /// when it outgrows every earlier one.
+    spare: Vec<Vec<CfgInstr>>,
+    /// `from_sequence`'s label-by-position table, kept for the next unit.
+    offset2lbl: Vec<i64>,
 }
 
 impl Cfg {
@@ -125,6 +131,8 @@ impl Cfg {
             layout_gen: 1,
             scratch: Vec::new(),
             may_have_block_push: true,
+            spare: Vec::new(),
+            offset2lbl: Vec::new(),
         };
         let b = g.new_block();
         g.entry = b;
@@ -135,7 +143,8 @@ impl Cfg {
     /// `cfg_builder_new_block`
     pub fn new_block(&mut self) -> BlockId {
         let id = self.blocks.len() as BlockId;
-        self.blocks.push(BasicBlock::new());
+        let instrs = self.spare.pop().unwrap_or_default();
+        self.blocks.push(BasicBlock::new(instrs));
         id
     }
 
@@ -285,8 +294,48 @@ impl Cfg {
     /// `instr_sequence_to_cfg` (compile.c): labels bound to the same position are collapsed to
     /// the highest-numbered one, which becomes the block label; jumps use it.
     pub fn from_sequence(ops: Ops, seq: &InstrSequence) -> Result<Cfg, CfgError> {
+        let mut g = Cfg::new(ops);
+        g.fill_from_sequence(seq)?;
+        Ok(g)
+    }
+
+    /// [`from_sequence`](Self::from_sequence) into this graph, which is emptied first: its
+    /// blocks' instruction vectors, work lists and tables are kept for reuse (a worker keeps one
+    /// graph for all the code units it assembles). `ops` is replaced when `release` differs.
+    pub fn rebuild_from_sequence(&mut self, release: pycode_release::Release, seq: &InstrSequence) -> Result<(), CfgError> {
+        if self.ops.release != release {
+            self.ops = Ops::new(release);
+        }
+        for blk in self.blocks.drain(..) {
+            let mut v = blk.instrs;
+            if v.capacity() > 0 {
+                v.clear();
+                self.spare.push(v);
+            }
+        }
+        self.current_label = -1;
+        self.order_gen = 0;
+        self.layout_gen = 1;
+        self.may_have_block_push = true;
+        let b = self.new_block();
+        self.entry = b;
+        self.cur = b;
+        self.fill_from_sequence(seq)
+    }
+
+    /// The body of [`from_sequence`](Self::from_sequence), on a graph holding one empty entry block.
+    fn fill_from_sequence(&mut self, seq: &InstrSequence) -> Result<(), CfgError> {
         let n = seq.len();
-        let mut offset2lbl: Vec<i64> = vec![-1; n + 1];
+        let mut offset2lbl = std::mem::take(&mut self.offset2lbl);
+        offset2lbl.clear();
+        offset2lbl.resize(n + 1, -1);
+        let r = self.fill_with(seq, &mut offset2lbl);
+        self.offset2lbl = offset2lbl;
+        r
+    }
+
+    fn fill_with(&mut self, seq: &InstrSequence, offset2lbl: &mut [i64]) -> Result<(), CfgError> {
+        let n = seq.len();
         for l in 0..seq.label_count() {
             if let Some(pos) = seq.label_position(pycode_instr::Label(l as u32)) {
                 if let Some(slot) = offset2lbl.get_mut(pos) {
@@ -295,12 +344,12 @@ impl Cfg {
             }
         }
         let instrs = seq.instrs();
-        if ops.release.features().blocks_at_jump_targets_only {
+        if self.ops.release.features().blocks_at_jump_targets_only {
             // 3.13+ build the CFG from the finished instruction sequence, starting blocks only
             // at labels some instruction jumps to (3.12 started one at every label used).
             let mut targeted = vec![false; n + 1];
             for instr in instrs {
-                if ops.has_target(instr.opcode) {
+                if self.ops.has_target(instr.opcode) {
                     if let Some(pos) = instr.target.and_then(|t| seq.label_position(t)) {
                         if let Some(slot) = targeted.get_mut(pos) {
                             *slot = true;
@@ -314,7 +363,7 @@ impl Cfg {
                 }
             }
         }
-        let mut g = Cfg::new(ops);
+        let g = self;
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);
         let mut i = 0usize;
@@ -337,7 +386,7 @@ impl Cfg {
                 }
             }
             // ... and the instructions up to the next label or just after a terminator, which
-            // cannot (so the block's vector is allocated once, at its final size).
+            // cannot (so the block's vector grows once, to its final size).
             let mut end = i;
             loop {
                 let op = instrs.get(end).map_or(0, |x| x.opcode);
@@ -347,10 +396,12 @@ impl Cfg {
                 }
             }
             let run = instrs.get(i..end).ok_or(CfgError::Internal("instruction range"))?;
-            let mut items = Vec::with_capacity(run.len());
+            let ops = &g.ops;
+            let items = &mut g.blocks.get_mut(g.cur as usize).ok_or(CfgError::Internal("current block"))?.instrs;
+            items.reserve(run.len());
             for instr in run {
                 let mut oparg = instr.oparg as i32;
-                if g.ops.has_target(instr.opcode) {
+                if ops.has_target(instr.opcode) {
                     let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
                     let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
                     let l = offset2lbl.get(pos).copied().unwrap_or(-1);
@@ -361,13 +412,6 @@ impl Cfg {
                 }
                 items.push(CfgInstr::new(instr.opcode, oparg, instr.loc));
             }
-            if let Some(b) = g.blocks.get_mut(g.cur as usize) {
-                if b.instrs.is_empty() {
-                    b.instrs = items;
-                } else {
-                    b.instrs.extend_from_slice(&items);
-                }
-            }
             i = end;
         }
         // A label bound after the last instruction: give it an (empty) block.
@@ -376,7 +420,7 @@ impl Cfg {
                 g.use_label(lbl);
             }
         }
-        Ok(g)
+        Ok(())
     }
 
     /// Builds from CPython's test format: `(opcode, oparg, location)` where targets are

@@ -408,16 +408,8 @@ impl Cfg {
     /// unconditional jump `last`.
     #[inline(never)]
     fn inline_exit_block_into(&mut self, b: BlockId, last: CfgInstr) -> Result<bool, CfgError> {
-        // 3.11's `extend_block` only follows JUMP / JUMP_FORWARD / JUMP_BACKWARD.
-        if self.ops.release.features().assemble_3_11 && last.opcode == self.ops.JUMP_NO_INTERRUPT {
-            return Ok(false);
-        }
-        let target = last.target;
-        if self.exits_scope(target) && self.bb(target)?.instrs.len() <= MAX_COPY_SIZE {
-            // 3.11 copies only blocks without a line number (implicit `return None`s).
-            if self.ops.release.features().assemble_3_11 && self.bb(target)?.instrs.iter().any(|i| i.loc.lineno >= 0) {
-                return Ok(false);
-            }
+        if self.exit_block_to_inline(last)? {
+            let target = last.target;
             // At most MAX_COPY_SIZE instructions: copied through the stack, not the heap.
             let src = &self.bb(target)?.instrs;
             let n = src.len();
@@ -433,6 +425,41 @@ impl Cfg {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// Whether `inline_small_exit_blocks` copies the target of `last`, the unconditional jump
+    /// ending a block.
+    #[inline]
+    fn exit_block_to_inline(&self, last: CfgInstr) -> Result<bool, CfgError> {
+        // 3.11's `extend_block` only follows JUMP / JUMP_FORWARD / JUMP_BACKWARD.
+        if self.ops.release.features().assemble_3_11 && last.opcode == self.ops.JUMP_NO_INTERRUPT {
+            return Ok(false);
+        }
+        let target = last.target;
+        if !(self.exits_scope(target) && self.bb(target)?.instrs.len() <= MAX_COPY_SIZE) {
+            return Ok(false);
+        }
+        // 3.11 copies only blocks without a line number (implicit `return None`s).
+        Ok(!(self.ops.release.features().assemble_3_11 && self.bb(target)?.instrs.iter().any(|i| i.loc.lineno >= 0)))
+    }
+
+    /// Whether `inline_small_exit_blocks` would copy a block into any block now: when none, a
+    /// walk of it over the blocks in any order changes nothing (copies only ever make a block
+    /// end in a scope exit, which makes new candidates only through an earlier copy).
+    fn any_exit_block_to_inline(&mut self) -> Result<bool, CfgError> {
+        let (order, order_gen) = self.take_order();
+        let mut found = Ok(false);
+        for &b in &order {
+            let Some(&last) = self.bb(b)?.last() else { continue };
+            if self.ops.is_unconditional_jump(last.opcode) {
+                found = self.exit_block_to_inline(last);
+                if !matches!(found, Ok(false)) {
+                    break;
+                }
+            }
+        }
+        self.put_order(order, order_gen);
+        found
     }
 
     /// `remove_redundant_nops`; returns the number removed.
@@ -1312,19 +1339,58 @@ impl Cfg {
         v
     }
 
+    /// Whether the first walk of `duplicate_exits_without_lineno` would copy an exit block for
+    /// some block now (its test, on every block in layout order); when none, no copy is made
+    /// in any order, since nothing else changes.
+    fn any_exit_to_duplicate(&mut self, keep_empty: bool) -> Result<bool, CfgError> {
+        let (order, order_gen) = self.take_order();
+        let mut found = false;
+        for &b in &order {
+            let last = match self.bb(b)?.last() {
+                Some(&l) => l,
+                None if keep_empty => continue,
+                // The walk's own error.
+                None => return Err(CfgError::Internal("empty block")),
+            };
+            if !self.ops.is_jump(last.opcode) {
+                continue;
+            }
+            let mut target = last.target;
+            if keep_empty {
+                while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                    target = self.next_of(target);
+                }
+            }
+            if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
+                found = true;
+                break;
+            }
+        }
+        self.put_order(order, order_gen);
+        Ok(found)
+    }
+
     /// `duplicate_exits_without_lineno`
     #[inline(never)]
     fn duplicate_exits_without_lineno(&mut self) -> Result<(), CfgError> {
         // The label of the next copy: one past the highest, found when the first copy is made.
         let mut next_lbl: Option<i64> = None;
         // 3.11 walks `b_list`, newest block first (`BasicBlock::alloc`); 3.12+ the layout.
-        let reverse: Option<Vec<BlockId>> = if self.ops.release.features().assemble_3_11 { Some(self.b_list_3_11()) } else { None };
+        // When no block is to be copied, the walk changes nothing in any order: 3.11 then skips it
+        // (and the sort behind `b_list`).
+        let keep_empty = self.ops.release.features().keep_empty_blocks;
+        let reverse: Option<Vec<BlockId>> = if !self.ops.release.features().assemble_3_11 {
+            None
+        } else if self.any_exit_to_duplicate(keep_empty)? {
+            Some(self.b_list_3_11())
+        } else {
+            Some(Vec::new())
+        };
         let mut k = 0usize;
         let mut b = match &reverse {
             Some(v) => v.first().copied().unwrap_or(NO_BLOCK),
             None => self.entry,
         };
-        let keep_empty = self.ops.release.features().keep_empty_blocks;
         while b != NO_BLOCK {
             let last = match self.bb(b)?.last() {
                 Some(l) => *l,
@@ -1525,9 +1591,11 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         // `extend_block` runs over `b_list`, newest block first.
-        for b in self.order() {
+        let (order, order_gen) = self.take_order();
+        for &b in &order {
             self.inline_small_exit_blocks(b)?;
         }
+        self.put_order(order, order_gen);
         let nlocalsplus = self.prepare_localsplus(nlocals, cell_varname_index, nfreevars, code_flags, firstlineno)?;
         // optimize_cfg
         let (order, order_gen) = self.take_order();
@@ -1536,8 +1604,11 @@ impl Cfg {
             self.remove_redundant_nops(b)?;
         }
         self.put_order(order, order_gen);
-        for b in self.b_list_3_11() {
-            self.inline_small_exit_blocks(b)?;
+        // `b_list`'s order matters only when a block is copied.
+        if self.any_exit_block_to_inline()? {
+            for b in self.b_list_3_11() {
+                self.inline_small_exit_blocks(b)?;
+            }
         }
         self.mark_reachable()?;
         let (order, order_gen) = self.take_order();
