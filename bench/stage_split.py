@@ -5,6 +5,14 @@ shared machine is not). A benchmark, not a test.
 
     python3 bench/stage_split.py [--pycode target/release/pycode] [--python PYTHON] [--target 3.12]
                                  [--tree DIR] [--pycode-out FILE] [--cpython-out FILE] [--no-cpython]
+                                 [--cache]
+
+--cache also simulates the caches and branch predictor (callgrind --cache-sim=yes
+--branch-sim=yes, about three times slower) and prints, per stage, the L1 instruction-cache
+misses, L1 data-cache misses and mispredicted branches next to the instructions. Time is not
+instructions alone: an L1 miss that hits L2 costs ~10-15 cycles and a mispredict ~15-20, so two
+programs with the same instruction ratio can differ in CPU time (docs/throughput.md, "Session
+13"). The --pycode-out / --cpython-out files must then come from such a run too.
 
 Each tool compiles its own fresh copy of the tree (only .py files; default corpus/stdlib-3.12.7)
 under `valgrind --tool=callgrind`: `pycode compileall --target T -q -f -j 1 COPY` and
@@ -85,42 +93,53 @@ def tree_bytes(tree):
                for f in fs if f.endswith(".py"))
 
 
-def callgrind(cmd, out):
-    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
+def callgrind(cmd, out, cache=False):
+    sim = ["--cache-sim=yes", "--branch-sim=yes"] if cache else []
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + sim + cmd,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if not os.path.exists(out):
         sys.exit("stage_split: callgrind failed for %s:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
 
 
-LINE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$")
+PERCENT = re.compile(r"\(\s*[\d.]+%\)")
+# The events --cache shows, and how they are summed into the columns printed.
+CACHE_EVENTS = ["Ir", "I1mr", "D1mr", "D1mw", "Bcm", "Bim"]
+COLUMNS = [("Ir", ["Ir"], "instructions"), ("I1", ["I1mr"], "L1i misses"), ("D1", ["D1mr", "D1mw"], "L1d misses"),
+           ("Bm", ["Bcm", "Bim"], "mispredicts")]
 
 
-def inclusive(out):
-    """{function name: inclusive count} and the program total. callgrind lists a function once per
-    source file its instructions came from (inlined code), each entry with the calls made from
-    there; the entry of its own symbol (the largest) holds the whole, so that one is taken."""
-    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", "--auto=no", out],
+def inclusive(out, events=("Ir",)):
+    """{function name: [inclusive count per event]} and the program totals. callgrind lists a
+    function once per source file its instructions came from (inlined code), each entry with the
+    calls made from there; the entry of its own symbol (the largest) holds the whole, so that one
+    is taken (per event)."""
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", "--auto=no",
+                           "--show=" + ",".join(events), out],
                           capture_output=True, text=True, cwd="/").stdout
     total, funcs = None, {}
     for line in text.splitlines():
-        m = LINE.match(line)
-        if not m:
+        words = PERCENT.sub(" ", line).split()
+        nums = []
+        while words and re.fullmatch(r"[\d,]+", words[0]) and len(nums) < len(events):
+            nums.append(int(words.pop(0).replace(",", "")))
+        if len(nums) != len(events) or not words:
             continue
-        n = int(m.group(1).replace(",", ""))
-        rest = m.group(2)
+        rest = " ".join(words)
         if rest.startswith("PROGRAM TOTALS"):
-            total = n
+            total = nums
             continue
         if " [" in rest and rest.endswith("]"):
             rest = rest[: rest.rindex(" [")]
         name = rest.split(":", 1)[1] if ":" in rest else rest
-        funcs[name] = max(funcs.get(name, 0), n)
+        old = funcs.get(name)
+        funcs[name] = nums if old is None else [max(a, b) for a, b in zip(old, nums)]
     if total is None:
         sys.exit("stage_split: no totals in %s" % out)
     return total, funcs
 
 
-def split(total, funcs, table):
+def split(total, funcs, table, event=0):
+    """The stages of one event (its index in the profile's columns)."""
     out = {}
     for stage, entries in table.items():
         n = 0
@@ -129,12 +148,25 @@ def split(total, funcs, table):
             if not found:
                 sys.exit("stage_split: none of %s in the profile (renamed? update the table in %s)"
                          % (names, os.path.basename(__file__)))
-            n += funcs[found[0]]
+            n += funcs[found[0]][event]
         out[stage] = n
     out["codegen"] = out["compile"] - out["parse"] - out["symtable"] - out["cfg"] - out["marshal"]
-    out["rest"] = total - out["compile"]
-    out["total"] = total
+    out["rest"] = total[event] - out["compile"]
+    out["total"] = total[event]
     return out
+
+
+def column(total, funcs, table, events):
+    """One column of COLUMNS per entry: the stages of the events it sums."""
+    cols = {}
+    for key, parts, _ in COLUMNS:
+        per = [split(total, funcs, table, events.index(e)) for e in parts]
+        cols[key] = {stage: sum(x[stage] for x in per) for stage in per[0]}
+    return cols
+
+
+def mega(n):
+    return format(round(n / 1e6), ",") if n >= 10e6 else "%.1f" % (n / 1e6)
 
 
 def main():
@@ -146,7 +178,9 @@ def main():
     ap.add_argument("--pycode-out", default=None)
     ap.add_argument("--cpython-out", default=None)
     ap.add_argument("--no-cpython", action="store_true")
+    ap.add_argument("--cache", action="store_true", help="also simulate caches and branches")
     args = ap.parse_args()
+    events = CACHE_EVENTS if args.cache else ["Ir"]
     if not os.path.isdir(args.tree):
         sys.exit("stage_split: no tree %s (python3 oracle/fetch_corpus.py stdlib-3.12.7, or --tree)" % args.tree)
     size = tree_bytes(args.tree)
@@ -157,9 +191,11 @@ def main():
             copy_tree(args.tree, os.path.join(work, "p"))
             pout = os.path.join(work, "pycode.cg")
             callgrind([args.pycode, "compileall", "--target", args.target, "-q", "-f", "-j", "1",
-                       os.path.join(work, "p")], pout)
-        p = split(*inclusive(pout), PYCODE)
-        c = None
+                       os.path.join(work, "p")], pout, args.cache)
+        ptotal, pfuncs = inclusive(pout, events)
+        p = split(ptotal, pfuncs, PYCODE)
+        pcols = column(ptotal, pfuncs, PYCODE, events) if args.cache else None
+        c = ccols = None
         if not args.no_cpython:
             cout = args.cpython_out
             if cout is None:
@@ -168,8 +204,10 @@ def main():
                     sys.exit("stage_split: no CPython 3.12 found: --python PATH or --no-cpython")
                 copy_tree(args.tree, os.path.join(work, "c"))
                 cout = os.path.join(work, "cpython.cg")
-                callgrind([python, "-m", "compileall", "-q", "-f", "-j", "1", os.path.join(work, "c")], cout)
-            c = split(*inclusive(cout), CPYTHON)
+                callgrind([python, "-m", "compileall", "-q", "-f", "-j", "1", os.path.join(work, "c")], cout, args.cache)
+            ctotal, cfuncs = inclusive(cout, events)
+            c = split(ctotal, cfuncs, CPYTHON)
+            ccols = column(ctotal, cfuncs, CPYTHON, events) if args.cache else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -192,6 +230,19 @@ def main():
         print()
         print("10x less than CPython would be %s M for the whole job (today %s M: %.2fx)."
               % (format(round(c["total"] / 10e6), ","), format(round(p["total"] / 1e6), ","), c["total"] / p["total"]))
+    if pcols:
+        print()
+        print("Simulated caches and branches (callgrind's L1 = this machine's sizes), M = 10^6:")
+        print()
+        head = " | ".join("%s%s" % (("CPython / pycode " if ccols else "pycode "), label) for _, _, label in COLUMNS)
+        print("| stage | %s |" % head)
+        print("|---|%s" % ("---|" * len(COLUMNS)))
+        for key, label in ROWS + [("total", "**whole job**")]:
+            cells = []
+            for k, _, _ in COLUMNS:
+                pv = pcols[k][key]
+                cells.append("%s / %s" % (mega(ccols[k][key]), mega(pv)) if ccols else mega(pv))
+            print("| %s | %s |" % (label, " | ".join(cells)))
 
 
 if __name__ == "__main__":
