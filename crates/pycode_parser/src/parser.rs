@@ -516,8 +516,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// `_PyPegen_set_syntax_error` for an error already raised: unless the tokenizer failed,
     /// the rest of the source is tokenized and a tokenizer error there wins
     /// (`_PyPegen_tokenize_full_source_to_check_for_errors`).
-    #[cold]
-    #[inline(never)]
     fn set_syntax_error(&mut self, e: E) -> E {
         if self.lex_failed || !matches!(e.kind, ErrorKind::SyntaxError | ErrorKind::IndentationError | ErrorKind::TabError) {
             return e;
@@ -786,8 +784,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     // ------------------------------------------------------------------ errors
 
-    #[cold]
-    #[inline(never)]
     fn lex_error(&self, e: LexError) -> E {
         if e.kind == LexErrorKind::Eof {
             if let Some(&(c, line, col)) = self.brackets.last() {
@@ -858,8 +854,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// A string token's decoding error: 3.12+ decodes the token in its own action (the error is
     /// on the token), 3.11 when the run is joined (on the token after the run).
-    #[cold]
-    #[inline(never)]
     fn string_error(&self, t: &Token, msg: &str) -> E {
         if self.g.lexer_minor == 11 {
             return self.raise_last(ErrorKind::SyntaxError, msg);
@@ -876,8 +870,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         char_col(line, col) + 1
     }
 
-    #[cold]
-    #[inline(never)]
     fn error_at(&self, t: &Token, msg: &str) -> E {
         if t.col < 0 && t.kind == TokKind::DEDENT && t.lineno as usize <= self.src.split('\n').count() {
             // The tokenizer stands after the new line's indentation.
@@ -926,8 +918,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `_PyPegen_set_syntax_error`'s generic cases.
-    #[cold]
-    #[inline(never)]
     fn generic_error(&mut self, last: Option<Tk>) -> E {
         // The last token the rules read in the first pass (tokens read ahead by
         // `may_be_assignment` do not count).
@@ -1368,7 +1358,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `assignment`. In the first pass, `shape` skips the alternatives that cannot match.
-    #[inline(never)]
     fn assignment(&mut self, shape: AssignShape) -> PR<B::Stmt> {
         let m = self.p;
         let all = self.invalid || shape == AssignShape::Unknown;
@@ -1513,7 +1502,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `return_stmt: 'return' [star_expressions]`
-    #[inline(never)]
     fn return_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if !self.eat_kw(Kw::Return)? {
@@ -1525,7 +1513,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `raise_stmt: 'raise' expression 'from' expression | 'raise' expression | 'raise'`
-    #[inline(never)]
     fn raise_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if !self.eat_kw(Kw::Raise)? {
@@ -1550,7 +1537,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `global_stmt` / `nonlocal_stmt`: `','.NAME+`
-    #[inline(never)]
     fn global_stmt(&mut self, global: bool) -> PR<B::Stmt> {
         let m = self.p;
         self.p += 1;
@@ -1576,7 +1562,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `del_stmt: 'del' del_targets &(';' | NEWLINE)`
-    #[inline(never)]
     fn del_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if !self.eat_kw(Kw::Del)? {
@@ -1595,7 +1580,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `assert_stmt: 'assert' expression [',' expression]`
-    #[inline(never)]
     fn assert_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if !self.eat_kw(Kw::Assert)? {
@@ -1898,7 +1882,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `function_def: decorators function_def_raw | function_def_raw`
-    #[inline(never)]
     fn function_def(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         let decs = self.decorators()?.unwrap_or_default();
@@ -2345,7 +2328,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ if / while / for / with / try
 
     /// `if_stmt` / `elif_stmt`: `('if'|'elif') named_expression ':' block (elif_stmt | [else_block])`
-    #[inline(never)]
     fn if_stmt(&mut self) -> PR<B::Stmt> {
         self.if_like(Kw::If)
     }
@@ -2403,7 +2385,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `while_stmt: 'while' named_expression ':' block [else_block]`
-    #[inline(never)]
     fn while_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if self.invalid {
@@ -2564,7 +2545,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `try_stmt`
-    #[inline(never)]
     fn try_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if self.invalid {
@@ -2704,7 +2684,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ match
 
     /// `match_stmt: "match" subject_expr ':' NEWLINE INDENT case_block+ DEDENT`
-    #[inline(never)]
     fn match_stmt(&mut self) -> PR<B::Stmt> {
         let m = self.p;
         if !self.eat_soft("match")? {
@@ -4848,7 +4827,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `lambdef: 'lambda' [lambda_params] ':' expression`
-    #[inline(never)]
     fn lambdef(&mut self) -> PR<B::Expr> {
         let m = self.p;
         if !self.eat_kw(Kw::Lambda)? {

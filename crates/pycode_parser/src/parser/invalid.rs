@@ -20,8 +20,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `RAISE_ERROR_KNOWN_LOCATION` with byte columns; `end_col < 0`: no end (`end_offset` 0).
     /// Both columns are converted with the first line's text, as CPython does.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_at(&self, kind: ErrorKind, msg: &str, line: u32, col: i32, end_line: u32, end_col: i32) -> E {
         let text = self.line_text(line);
         let off = self.err_col(text, col);
@@ -39,22 +37,16 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `RAISE_SYNTAX_ERROR_KNOWN_LOCATION(a, msg)`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_pos(&self, msg: &str, a: Pos) -> E {
         self.raise_at(ErrorKind::SyntaxError, msg, a.lineno, a.col_offset as i32, a.end_lineno, a.end_col_offset as i32)
     }
 
     /// `RAISE_SYNTAX_ERROR_KNOWN_RANGE(a, b, msg)`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_range(&self, msg: &str, a: Pos, b: Pos) -> E {
         self.raise_at(ErrorKind::SyntaxError, msg, a.lineno, a.col_offset as i32, b.end_lineno, b.end_col_offset as i32)
     }
 
     /// `RAISE_SYNTAX_ERROR_KNOWN_LOCATION` on a token.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_tok(&self, msg: &str, t: &Token) -> E {
         self.raise_pos(msg, self.tpos(t))
     }
@@ -69,8 +61,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `RAISE_SYNTAX_ERROR(msg)` / `RAISE_INDENTATION_ERROR(msg)`: at the last token read.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_last(&self, kind: ErrorKind, msg: &str) -> E {
         let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
         match t {
@@ -85,8 +75,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// `RAISE_SYNTAX_ERROR_STARTING_FROM(a, msg)`: from `a` to where the tokenizer stands
     /// (`CURRENT_POS`: the end of the last token read, a 0-based column taken as the offset).
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_from(&self, msg: &str, line: u32, col: u32) -> E {
         let t = self.toks.get(self.hwm).or(self.toks.last()).map(|t| t.t);
         let (el, ec) = match t {
@@ -106,8 +94,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `RAISE_SYNTAX_ERROR_INVALID_TARGET(type, e)`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn raise_invalid_target(&self, ty: Targets, e: &B::Expr) -> Result<(), E> {
         if let Some((tag, pos)) = self.invalid_target(ty, e) {
             let verb = if ty == Targets::Del { "delete" } else { "assign to" };
@@ -171,8 +157,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_parameters` / `invalid_lambda_parameters`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_parameters(&mut self, lambda: bool) -> Result<(), E> {
         let m = self.p;
         if self.g.lexer_minor == 11 {
@@ -225,8 +209,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `[slash_no_default?] param_no_default* invalid_parameters_helper a=param_no_default`
-    #[cold]
-    #[inline(never)]
     fn invalid_params_nondefault(&mut self, lambda: bool) -> Result<(), E> {
         let m = self.p;
         if self.g.lexer_minor >= 12 && self.slash_no_default(lambda)?.is_none() {
@@ -265,8 +247,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `param_no_default* a='(' param_no_default+ ','? b=')'` (lambda: `','.lambda_param+`).
-    #[cold]
-    #[inline(never)]
     fn invalid_params_parenthesized(&mut self, lambda: bool) -> Result<(), E> {
         self.params_no_default(lambda)?;
         let a = self.peek()?;
@@ -300,8 +280,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `a="/" ','`
-    #[cold]
-    #[inline(never)]
     fn invalid_params_slash_first(&mut self) -> Result<(), E> {
         let a = self.peek()?;
         if a.t.kind == TokKind::SLASH && self.kind_at(self.p + 1)?.0 == TokKind::COMMA {
@@ -312,8 +290,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `(slash_no_default | slash_with_default) param_maybe_default* a='/'`
-    #[cold]
-    #[inline(never)]
     fn invalid_params_slash_twice(&mut self, lambda: bool) -> Result<(), E> {
         if !self.any_slash(lambda)? {
             return Ok(());
@@ -327,8 +303,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_star_etc` / `invalid_lambda_star_etc`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_star_etc(&mut self, lambda: bool) -> Result<(), E> {
         let m = self.p;
         let star = self.peek()?;
@@ -376,8 +350,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_kwds` / `invalid_lambda_kwds`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_kwds(&mut self, lambda: bool) -> Result<(), E> {
         let m = self.p;
         if !self.eat(TokKind::DOUBLESTAR)? {
@@ -408,8 +380,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_default: a='=' &(')'|',')` (the mark is on the '=').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_default(&mut self) -> Result<(), E> {
         let a = self.peek()?;
         if a.t.kind == TokKind::EQUAL && matches!(self.kind_at(self.p + 1)?.0, TokKind::RPAR | TokKind::COMMA) {
@@ -424,8 +394,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// After a compound statement's header: `NEWLINE` → "expected ':'" (when `colon`);
     /// `':' NEWLINE !INDENT` → "expected an indented block after {what} on line {line}".
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_block_after(&mut self, colon: bool, what: &str, line: u32) -> Result<(), E> {
         let m = self.p;
         if colon && self.next_is(TokKind::NEWLINE)? {
@@ -440,8 +408,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_if_stmt` / `invalid_elif_stmt` / `invalid_while_stmt` (the mark on the keyword).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_cond_stmt(&mut self, kw: Kw, name: &str) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -453,8 +419,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_for_stmt`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_for_stmt(&mut self) -> Result<(), E> {
         let m = self.p;
         self.eat_kw(Kw::Async)?;
@@ -467,8 +431,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_for_target: 'async'? 'for' a=star_expressions`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_for_target(&mut self) -> Result<(), E> {
         let m = self.p;
         self.eat_kw(Kw::Async)?;
@@ -523,8 +485,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_with_stmt_indent` (`indent`) / `invalid_with_stmt`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_with_stmt(&mut self, indent: bool) -> Result<(), E> {
         let m = self.p;
         self.eat_kw(Kw::Async)?;
@@ -552,8 +512,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_class_def_raw`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_class_def_raw(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -578,8 +536,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_def_raw`'s first alternative.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_def_raw(&mut self) -> Result<(), E> {
         let m = self.p;
         self.eat_kw(Kw::Async)?;
@@ -604,8 +560,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_try_stmt`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_try_stmt(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -677,8 +631,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_except_stmt_indent` / `invalid_except_star_stmt_indent` (the mark on 'except').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_except_stmt_indent(&mut self, star: bool) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -704,8 +656,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_except_stmt` (3.11–3.13: also for `except*`) / `invalid_except_star_stmt` (3.14+).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_except_stmt(&mut self, star: bool) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -772,8 +722,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_finally_stmt` / `invalid_else_stmt` (the mark on the keyword).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_kw_colon_block(&mut self, kw: Kw, name: &str) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -785,8 +733,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_match_stmt`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_match_stmt(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -798,8 +744,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_case_block`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_case_block(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -864,8 +808,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_expression`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_expression(&mut self) -> Result<(), E> {
         let m = self.p;
         // !(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid
@@ -923,8 +865,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_legacy_expression: a=NAME !'(' b=star_expressions`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_legacy_expression(&mut self) -> Result<(), E> {
         let m = self.p;
         let Some(n) = self.name_tok()? else { return Ok(()) };
@@ -965,8 +905,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_named_expression`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_named_expression(&mut self) -> Result<(), E> {
         let m = self.p;
         // a=expression ':=' expression
@@ -1009,8 +947,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_for_if_clause` (3.13+).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_for_if_clause(&mut self) -> Result<(), E> {
         let m = self.p;
         self.eat_kw(Kw::Async)?;
@@ -1034,8 +970,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ call arguments
 
     /// `invalid_kwarg`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_kwarg(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -1075,8 +1009,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_starred_expression_unpacking: a='*' expression '=' b=expression` (3.12+).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_starred_expression_unpacking(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -1091,8 +1023,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_arguments`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_arguments(&mut self) -> Result<(), E> {
         let m = self.p;
         {
@@ -1215,8 +1145,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ atoms
 
     /// `invalid_comprehension` for the bracket at the mark.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_comprehension(&mut self) -> Result<(), E> {
         let m = self.p;
         let open = self.peek_kind()?.0;
@@ -1276,8 +1204,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_group`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_group(&mut self) -> Result<(), E> {
         let m = self.p;
         if !self.eat(TokKind::LPAR)? {
@@ -1300,8 +1226,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_dict_comprehension: '{' a='**' bitwise_or for_if_clauses '}'` (before 3.15).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_dict_comprehension(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.g.comprehension_unpacking || !self.eat(TokKind::LBRACE)? {
@@ -1321,8 +1245,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `'{' invalid_double_starred_kvpairs '}'` (the mark on '{').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_dict(&mut self) -> Result<(), E> {
         let m = self.p;
         if !self.eat(TokKind::LBRACE)? {
@@ -1369,8 +1291,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `expression ':' a='*' bitwise_or | expression a=':' &('}'|',')`
-    #[cold]
-    #[inline(never)]
     fn invalid_kv_value(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.expression()?.is_some() {
@@ -1401,8 +1321,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_kvpair`.
-    #[cold]
-    #[inline(never)]
     fn invalid_kvpair(&mut self) -> Result<(), E> {
         let m = self.p;
         if let Some(a) = self.expression()? {
@@ -1424,8 +1342,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// 3.13+: `sum op a='not' b=inversion` after an arithmetic operator whose operand failed
     /// (`invalid_arithmetic`; the mark on the operator).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_arithmetic(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.at(m + 1)?;
@@ -1441,8 +1357,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// 3.13+: `('+' | '-' | '~') a='not' b=factor` (`invalid_factor`; the mark after the sign).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_factor(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -1462,8 +1376,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ simple statements
 
     /// `invalid_ann_assign_target: list | tuple | '(' invalid_ann_assign_target ')'`
-    #[cold]
-    #[inline(never)]
     fn invalid_ann_assign_target(&mut self) -> Result<Option<(ExprTag, Pos)>, E> {
         let m = self.p;
         let t = self.peek()?;
@@ -1493,8 +1405,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_assignment`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_assignment(&mut self) -> Result<(), E> {
         let m = self.p;
         // a=invalid_ann_assign_target ':' expression
@@ -1561,8 +1471,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_del_stmt: 'del' a=star_expressions`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_del_stmt(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.eat_kw(Kw::Del)? {
@@ -1575,8 +1483,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_with_item: expression 'as' a=expression &(',' | ')' | ':')`.
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_with_item(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.expression()?.is_some() && self.eat_kw(Kw::As)? {
@@ -1591,8 +1497,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// 3.12+ `invalid_import` (the mark on 'import').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_import(&mut self) -> Result<(), E> {
         let m = self.p;
         let a = self.peek()?;
@@ -1634,8 +1538,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_import_from_targets` (the mark after 'import').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_import_from_targets(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.import_from_as_names()?.is_some() && self.eat(TokKind::COMMA)? && self.next_is(TokKind::NEWLINE)? {
@@ -1652,8 +1554,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// 3.13+ `invalid_type_params: '[' token=']'` (the mark on '[').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_type_params(&mut self) -> Result<(), E> {
         if self.next_is(TokKind::LSQB)? && self.kind_at(self.p + 1)?.0 == TokKind::RSQB {
             let t = self.at(self.p + 1)?;
@@ -1666,8 +1566,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ patterns
 
     /// `invalid_as_pattern` (the mark after the or_pattern, on 'as').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_as_pattern(&mut self) -> Result<(), E> {
         let m = self.p;
         if !self.eat_kw(Kw::As)? {
@@ -1692,8 +1590,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_class_pattern` (the mark on the class name).
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_class_pattern(&mut self) -> Result<(), E> {
         let m = self.p;
         if self.name_or_attr()?.is_none() || !self.eat(TokKind::LPAR)? {
@@ -1771,8 +1667,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     // ------------------------------------------------------------------ f-strings (3.12+)
 
     /// `RAISE_SYNTAX_ERROR_ON_NEXT_TOKEN`: at the token at the mark.
-    #[cold]
-    #[inline(never)]
     fn raise_next(&mut self, msg: &str) -> E {
         match self.peek() {
             Ok(t) => self.error_at(&t.t, msg),
@@ -1781,8 +1675,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     }
 
     /// `invalid_fstring_replacement_field` / `invalid_tstring_replacement_field` (the mark on '{').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_replacement_field(&mut self, raw: bool, template: bool) -> Result<(), E> {
         let m = self.p;
         let w = if template { "t-string" } else { "f-string" };
@@ -1880,8 +1772,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
     /// 3.14+: `ast.parse` runs `future_parse` on the module: the `from __future__ import`
     /// statements at its start (after a docstring) must name known features. Done on the
     /// tokens of the parsed module.
-    #[cold]
-    #[inline(never)]
     pub(super) fn future_check(&mut self) -> Result<(), E> {
         let kind = |p: &Self, i: usize| p.toks.get(i).map(|t| t.t.kind);
         let mut i = 0;
@@ -1977,8 +1867,6 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
 
     /// 3.15 `invalid_mapping_pattern: '{' (items_pattern ',')? rest=double_star_pattern ','
     /// items_pattern ','? '}'` (the mark on '{').
-    #[cold]
-    #[inline(never)]
     pub(super) fn invalid_mapping_pattern(&mut self) -> Result<(), E> {
         let m = self.p;
         if !self.eat(TokKind::LBRACE)? {
