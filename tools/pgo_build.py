@@ -190,12 +190,22 @@ def compile_tree(exe, tree, target):
 
 
 def check(plain, pgo, tree_src, target, data_dir):
+    # Both compile the same path (co_filename is in every code object), one after the other;
+    # each result is then moved aside.
     results = {}
+    work = os.path.join(data_dir, "check", "tree")
     for name, exe in (("plain", plain), ("pgo", pgo)):
-        tree = copy_sources(tree_src, os.path.join(data_dir, "check", name))
-        results[name] = (tree, compile_tree(exe, tree, target))
+        copy_sources(tree_src, work)
+        out = compile_tree(exe, work, target)
+        kept = os.path.join(data_dir, "check", name)
+        if os.path.exists(kept):
+            shutil.rmtree(kept)
+        os.rename(work, kept)
+        results[name] = (kept, out)
     (plain_tree, plain_out), (pgo_tree, pgo_out) = results["plain"], results["pgo"]
     problems = []
+    if plain_out[0] not in (0, 1):
+        problems.append(f"the plain build exited with {plain_out[0]}")
     if plain_out[0] != pgo_out[0]:
         problems.append(f"exit code {plain_out[0]} (plain) vs {pgo_out[0]} (PGO)")
     if plain_out[1:] != pgo_out[1:]:
