@@ -47,7 +47,11 @@ DIS_TARGETS = ("3.12", "3.14")
 
 
 class Failure(Exception):
-    """A step that cannot go on; the message says why."""
+    """A step that cannot go on; the message says why (exit 1)."""
+
+
+class MissingTool(Failure):
+    """rustc's llvm-profdata is not installed (exit 2)."""
 
 
 def say(msg):
@@ -74,7 +78,7 @@ def find_llvm_profdata():
         raise Failure("`rustc -vV` names no host triple")
     path = os.path.join(sysroot, "lib", "rustlib", host, "bin", "llvm-profdata")
     if not os.path.isfile(path):
-        raise Failure(f"{path} not found: rustc's own llvm-profdata is needed (a system LLVM cannot "
+        raise MissingTool(f"{path} not found: rustc's own llvm-profdata is needed (a system LLVM cannot "
                       "read this rustc's profiles); install it with\n\n    rustup component add "
                       "llvm-tools\n\nand run this script again")
     return path
@@ -262,9 +266,12 @@ def main(argv):
     corpus = os.path.abspath(args.train_corpus)
     if not os.path.isdir(corpus):
         raise Failure(f"training corpus {corpus} is not a directory")
-    if os.path.basename(os.path.realpath(corpus).rstrip("/")) in MEASUREMENT_CORPORA or \
-            os.path.basename(corpus.rstrip("/")) in MEASUREMENT_CORPORA:
-        raise Failure(f"{rel(corpus)} is the measurement corpus: train on another one "
+    measured = [os.path.realpath(os.path.join(ROOT, "corpus", m)) for m in MEASUREMENT_CORPORA]
+    real = os.path.realpath(corpus)
+    if os.path.basename(real) in MEASUREMENT_CORPORA or \
+            os.path.basename(corpus.rstrip("/")) in MEASUREMENT_CORPORA or \
+            any(m == real or m.startswith(real + os.sep) for m in measured):
+        raise Failure(f"{rel(corpus)} is or holds the measurement corpus: train on another one "
                       "(training and measurement are kept apart)")
     targets = [t.strip() for t in args.train_targets.split(",") if t.strip()]
     if not targets:
@@ -321,6 +328,6 @@ if __name__ == "__main__":
         sys.exit(main(sys.argv[1:]))
     except Failure as err:
         print(f"pgo_build: error: {err}", file=sys.stderr)
-        sys.exit(2 if "llvm-tools" in str(err) else 1)
+        sys.exit(2 if isinstance(err, MissingTool) else 1)
     except KeyboardInterrupt:
         sys.exit(130)
