@@ -20,10 +20,11 @@ Steps (each printed as it runs):
    always rebuilds).
 5. build again with `-Cprofile-use=FILE -Cllvm-args=-pgo-warn-missing-function=false` into
    target/pgo: the result is target/pgo/release/pycode.
-6. check: compile each check tree (a fresh copy each) with the plain binary (--baseline, default
-   target/release/pycode, built with plain `cargo build --release` when missing) and with the
-   PGO binary, and compare exit codes, messages, the set of .pyc files and their bytes from
-   offset 16 (the header's timestamp differs between copies). Any difference: exit 1.
+6. check: compile each check tree (a fresh copy each, at the same path) with the plain binary
+   (--baseline; default target/release/pycode, brought up to date with a plain `cargo build
+   --release` first) and with the PGO binary, and compare exit codes, messages, the set of
+   .pyc files and their bytes from offset 16 (the header's timestamp differs between copies).
+   Any difference: exit 1.
 
 The training corpus is never a measurement corpus: the throughput numbers (docs/throughput.md)
 are taken on corpus/stdlib-3.12.7, and this script refuses to train on it. The check trees are
@@ -59,7 +60,10 @@ def say(msg):
 
 
 def run(cmd, env=None, ok=(0,), **kw):
-    proc = subprocess.run(cmd, env=env, **kw)
+    try:
+        proc = subprocess.run(cmd, env=env, **kw)
+    except OSError as err:
+        raise Failure(f"cannot run `{cmd[0]}`: {err}") from err
     if proc.returncode not in ok:
         raise Failure(f"`{' '.join(cmd)}` exited with {proc.returncode}")
     return proc
@@ -251,8 +255,8 @@ def parse_args(argv):
     ap.add_argument("--fat-lto", action="store_true",
                     help='both builds with lto = "fat", codegen-units = 1 (into target/pgo-fatlto)')
     ap.add_argument("--baseline", default=None,
-                    help="the plain pycode to compare output with (default target/release/pycode, "
-                         "built with `cargo build --release` when missing)")
+                    help="the plain pycode to compare output with (default: target/release/pycode, "
+                         "brought up to date with a plain `cargo build --release` first)")
     ap.add_argument("--check", action="append", metavar="TREE:TARGET",
                     help="a tree to compile with both binaries and the target to compile it for "
                          "(repeatable; default corpus/stdlib-3.12.7:3.12 and "
@@ -308,12 +312,14 @@ def main(argv):
     if checks:
         baseline = args.baseline
         if baseline is None:
+            # The plain build of these sources (a no-op when target/release is up to date).
+            env = {k: v for k, v in os.environ.items() if k != "RUSTFLAGS"}
+            env["CARGO_TARGET_DIR"] = target_root
+            say("the plain release build to compare with: cargo build --release -p pycode_cli "
+                "--bin pycode")
+            run(["cargo", "build", "--release", "-p", "pycode_cli", "--bin", "pycode"],
+                env=env, cwd=ROOT)
             baseline = os.path.join(target_root, "release", "pycode")
-            if not os.path.isfile(baseline):
-                env = {k: v for k, v in os.environ.items() if k != "RUSTFLAGS"}
-                say("no target/release/pycode: building the plain release binary")
-                run(["cargo", "build", "--release", "-p", "pycode_cli", "--bin", "pycode"],
-                    env=env, cwd=ROOT)
         if not os.path.isfile(baseline):
             raise Failure(f"baseline {baseline} not found")
         say(f"checking output: {rel(pgo_exe)} against {baseline}")
