@@ -184,7 +184,12 @@ def merge(profdata_tool, raws, data_dir):
     # Named by its content: cargo sees a new -Cprofile-use path, and rebuilds, whenever the
     # profile changes (it does not track the file itself).
     out = os.path.join(data_dir, f"pycode-{digest}.profdata")
-    os.replace(tmp, out)
+    if os.path.isfile(out):
+        # The same profile as before: keep the old file (and its time stamp), so that an
+        # up-to-date PGO build is not rebuilt.
+        os.remove(tmp)
+    else:
+        os.replace(tmp, out)
     say(f"merged {len(raws)} raw profile(s) into {rel(out)} ({os.path.getsize(out) // 1024} KiB)")
     return out
 
