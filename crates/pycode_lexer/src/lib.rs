@@ -1831,17 +1831,26 @@ fn one_char_kind(c: u8) -> TokKind {
     ONE_CHAR[usize::from(c)]
 }
 
+/// A table of `f(c)` for every byte `c`, built at compile time (`$fill` is only the value the
+/// array starts with; every entry is then set).
+macro_rules! byte_table {
+    ($t:ty, $fill:expr, |$c:ident| $f:expr) => {{
+        let mut t: [$t; 256] = [$fill; 256];
+        let mut b = 0;
+        while b < 256 {
+            let $c = b as u8;
+            #[allow(clippy::indexing_slicing)] // b < 256
+            {
+                t[b] = $f;
+            }
+            b += 1;
+        }
+        t
+    }};
+}
+
 /// [`kind::one_char`] of every byte.
-#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
-static ONE_CHAR: [TokKind; 256] = {
-    let mut t = [TokKind::OP; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = kind::one_char(b as u8, false);
-        b += 1;
-    }
-    t
-};
+static ONE_CHAR: [TokKind; 256] = byte_table!(TokKind, TokKind::OP, |c| kind::one_char(c, false));
 
 fn what(m: FMode) -> &'static str {
     if m.template {
@@ -1913,35 +1922,25 @@ const CLASS_QUOTE: u8 = 13;
 /// What [`Lexer::fast_token`] makes of a byte: an ASCII name start or digit (the bytes an ASCII
 /// name continues with are the classes up to `CLASS_DIGIT`), a bracket, `,`, `:`, `=`, `.`, a quote;
 /// anything else (non-ASCII bytes too) is `CLASS_OTHER`.
-#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
-static BYTE_CLASS: [u8; 256] = {
-    let mut t = [CLASS_OTHER; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_alphabetic() || c == b'_' {
-            CLASS_NAME
-        } else if c.is_ascii_digit() {
-            CLASS_DIGIT
-        } else {
-            match c {
-                b'(' | b'[' | b'{' => CLASS_OPEN,
-                b')' | b']' | b'}' => CLASS_CLOSE,
-                b',' => CLASS_COMMA,
-                b':' => CLASS_COLON,
-                b'=' => CLASS_EQUAL,
-                b'.' => CLASS_DOT,
-                b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
-                b'\n' => CLASS_NEWLINE,
-                b'#' => CLASS_HASH,
-                b'\'' | b'"' => CLASS_QUOTE,
-                _ => CLASS_OTHER,
-            }
-        };
-        b += 1;
+static BYTE_CLASS: [u8; 256] = byte_table!(u8, CLASS_OTHER, |c| if c.is_ascii_alphabetic() || c == b'_' {
+    CLASS_NAME
+} else if c.is_ascii_digit() {
+    CLASS_DIGIT
+} else {
+    match c {
+        b'(' | b'[' | b'{' => CLASS_OPEN,
+        b')' | b']' | b'}' => CLASS_CLOSE,
+        b',' => CLASS_COMMA,
+        b':' => CLASS_COLON,
+        b'=' => CLASS_EQUAL,
+        b'.' => CLASS_DOT,
+        b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'~' | b'@' | b';' => CLASS_OP1,
+        b'\n' => CLASS_NEWLINE,
+        b'#' => CLASS_HASH,
+        b'\'' | b'"' => CLASS_QUOTE,
+        _ => CLASS_OTHER,
     }
-    t
-};
+});
 
 /// [`BYTE_CLASS`] of `b`.
 #[inline(always)]
@@ -1951,17 +1950,7 @@ fn byte_class(b: u8) -> u8 {
 }
 
 /// Bytes a name may continue with (`is_potential_identifier_char`), as a table.
-#[allow(clippy::indexing_slicing)] // constant evaluation over 0..256
-static IDENT_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 128;
-        b += 1;
-    }
-    t
-};
+static IDENT_BYTE: [bool; 256] = byte_table!(bool, false, |c| c.is_ascii_alphanumeric() || c == b'_' || c >= 128);
 
 /// Whether `b` may continue a name.
 #[inline(always)]
