@@ -1352,22 +1352,29 @@ impl Cfg {
                 // The walk's own error.
                 None => return Err(CfgError::Internal("empty block")),
             };
-            if !self.ops.is_jump(last.opcode) {
-                continue;
-            }
-            let mut target = last.target;
-            if keep_empty {
-                while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
-                    target = self.next_of(target);
-                }
-            }
-            if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
+            if self.exit_to_duplicate(last, keep_empty)?.is_some() {
                 found = true;
                 break;
             }
         }
         self.put_order(order, order_gen);
         Ok(found)
+    }
+
+    /// The exit block `duplicate_exits_without_lineno` copies for a block ending in `last`: the
+    /// jump's target (past empty blocks where they are kept) when it is an exit without a line
+    /// number that more than one block reaches.
+    fn exit_to_duplicate(&self, last: CfgInstr, keep_empty: bool) -> Result<Option<BlockId>, CfgError> {
+        if !self.ops.is_jump(last.opcode) {
+            return Ok(None);
+        }
+        let mut target = last.target;
+        if keep_empty {
+            while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
+                target = self.next_of(target);
+            }
+        }
+        Ok((self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1).then_some(target))
     }
 
     /// `duplicate_exits_without_lineno`
@@ -1393,47 +1400,44 @@ impl Cfg {
         };
         while b != NO_BLOCK {
             let last = match self.bb(b)?.last() {
-                Some(l) => *l,
-                None if keep_empty => CfgInstr::new(0, 0, Location::NO_LOCATION),
+                Some(&l) => Some(l),
+                // an empty block kept on 3.12+ ends in no jump
+                None if keep_empty => None,
                 None => return Err(CfgError::Internal("empty block")),
             };
-            if !self.bb(b)?.instrs.is_empty() && self.ops.is_jump(last.opcode) {
-                let mut target = last.target;
-                if keep_empty {
-                    while target != NO_BLOCK && self.bb(target)?.instrs.is_empty() {
-                        target = self.next_of(target);
+            let found = match last {
+                Some(l) => self.exit_to_duplicate(l, keep_empty)?.map(|t| (l, t)),
+                None => None,
+            };
+            if let Some((last, target)) = found {
+                let lbl = match next_lbl {
+                    Some(l) => l,
+                    None => {
+                        let (order, order_gen) = self.take_order();
+                        let l = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
+                        self.put_order(order, order_gen);
+                        l
                     }
+                };
+                let nt = self.new_block();
+                let mut instrs = self.bb(target)?.instrs.clone();
+                if let Some(f) = instrs.first_mut() {
+                    f.loc = last.loc;
                 }
-                if self.is_exit_without_lineno(target) && self.bb(target)?.predecessors > 1 {
-                    let lbl = match next_lbl {
-                        Some(l) => l,
-                        None => {
-                            let (order, order_gen) = self.take_order();
-                            let l = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1) + 1;
-                            self.put_order(order, order_gen);
-                            l
-                        }
-                    };
-                    let nt = self.new_block();
-                    let mut instrs = self.bb(target)?.instrs.clone();
-                    if let Some(f) = instrs.first_mut() {
-                        f.loc = last.loc;
-                    }
-                    let tnext = self.next_of(target);
-                    {
-                        let n = self.bb_mut(nt)?;
-                        n.instrs = instrs;
-                        n.predecessors = 1;
-                        n.label = lbl;
-                    }
-                    self.set_next(nt, tnext)?;
-                    next_lbl = Some(lbl + 1);
-                    if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
-                        l.target = nt;
-                    }
-                    self.bb_mut(target)?.predecessors -= 1;
-                    self.set_next(target, nt)?;
+                let tnext = self.next_of(target);
+                {
+                    let n = self.bb_mut(nt)?;
+                    n.instrs = instrs;
+                    n.predecessors = 1;
+                    n.label = lbl;
                 }
+                self.set_next(nt, tnext)?;
+                next_lbl = Some(lbl + 1);
+                if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
+                    l.target = nt;
+                }
+                self.bb_mut(target)?.predecessors -= 1;
+                self.set_next(target, nt)?;
             }
             b = match &reverse {
                 Some(v) => {
