@@ -8,6 +8,7 @@
 //! # API boundary
 //! Data types plus `ast.dump`; no parsing, no I/O.
 
+pub mod arena;
 pub mod constant;
 pub mod dump;
 pub mod nodes;

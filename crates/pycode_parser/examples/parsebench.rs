@@ -1,11 +1,12 @@
 //! Throughput of the own parser (docs/parser.md §5), the Rust side of `bench/ast_bench.py`.
 //!
-//! `parsebench [--release 3.12.7] [--reps N] [--stage full|lex] LIST`: reads every file named in
+//! `parsebench [--release 3.12.7] [--reps N] [--stage full|lex|null|arena] LIST`: reads every file named in
 //! LIST (one path a line) into memory, then runs N passes over them and prints one line
 //! `best_cpu S best_wall S bytes B files N ok K` (CPU time of this thread).
 //! Stages: `full` is source bytes → finished `pycode_ast` tree, dropped (`pycode_parser::parse`:
 //! decode, prepare, tokens, rules, builder, drop); `lex` is decode + prepare + every token;
-//! `null` is `full` with a builder that builds nothing (the rules' own cost).
+//! `null` is `full` with a builder that builds nothing (the rules' own cost); `arena` is `full`
+//! building the arena tree (`pycode_parser::parse_arena`: node pools and ids) instead.
 //! The pass is one out-of-line function, so `valgrind --tool=callgrind
 //! --toggle-collect=*bench_pass* parsebench --reps 1 ...` counts exactly it.
 
@@ -27,6 +28,7 @@ enum Stage {
     Full,
     Lex,
     Null,
+    Arena,
 }
 
 /// Builds nothing (every node is `()`): the parser's own cost, for the split of the numbers.
@@ -221,6 +223,7 @@ fn bench_pass(files: &[Vec<u8>], opts: &pycode_parser::Options, stage: Stage) ->
             Stage::Full => pycode_parser::parse(std::hint::black_box(f), opts).is_ok(),
             Stage::Lex => lex_only(std::hint::black_box(f), opts.minor),
             Stage::Null => pycode_parser::parse_with(std::hint::black_box(f), opts, NullBuilder).is_ok(),
+            Stage::Arena => pycode_parser::parse_arena(std::hint::black_box(f), opts).is_ok(),
         };
         ok += usize::from(good);
     }
@@ -250,6 +253,7 @@ fn main() {
                 stage = match args.get(i).map(String::as_str) {
                     Some("lex") => Stage::Lex,
                     Some("null") => Stage::Null,
+                    Some("arena") => Stage::Arena,
                     _ => Stage::Full,
                 };
             }

@@ -13,6 +13,7 @@
 //! Returns a tree or a typed [`ParseError`]; never panics. Deep input is an error (CPython's
 //! `MAXSTACK`), never a stack overflow.
 
+pub mod arena_builder;
 pub mod builder;
 pub mod grammar;
 mod numbers;
@@ -20,6 +21,7 @@ pub mod parser;
 mod strings;
 pub mod warnings;
 
+pub use arena_builder::ArenaBuilder;
 pub use builder::{AstBuilder, TreeBuilder};
 pub use grammar::Grammar;
 pub use pycode_parse::{ErrorKind, ParseError};
@@ -98,6 +100,11 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
 /// ([`warnings`]) to `warnings`; those emitted before a syntax error are kept too.
 pub fn parse_warn(source: &[u8], opts: &Options, warnings: &mut Vec<ParseWarning>) -> Result<Mod, ParseError> {
     parse_bytes(source, opts, TreeBuilder, Some(warnings))
+}
+
+/// [`parse`], as one [`pycode_ast::arena::Ast`] (node pools, ids, interned identifiers).
+pub fn parse_arena(source: &[u8], opts: &Options) -> Result<pycode_ast::arena::Ast, ParseError> {
+    parse_with(source, opts, ArenaBuilder::new(source.len()))
 }
 
 /// [`parse`] with any [`AstBuilder`].

@@ -1,0 +1,1162 @@
+//! The arena form of the tree (docs/parser.md §3, issue 11's "arena AST with interned
+//! identifiers and dense integer ids"): every node of one source lives in a `Vec` of its kind
+//! inside one [`Ast`], children are 4-byte ids, sequences are ranges over one pool per element
+//! type, identifiers are interned once per source into [`NameId`]s, constants and the rare
+//! strings (type comments, t-string texts) sit in side tables.
+//!
+//! Building a node is a push; dropping a tree frees a few `Vec`s instead of walking it. Every node
+//! type is `Copy`. The node kinds, fields and field order are those of [`crate::nodes`] (CPython's
+//! ASDL); [`Ast::to_tree`] gives the boxed tree of the same source, field for field.
+//!
+//! Ids are only meaningful for the `Ast` that made them. An id of another `Ast` (or a made-up one)
+//! never panics: look-ups return `None` or an empty sequence.
+
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
+
+use crate::constant::Constant;
+use crate::nodes as t;
+use crate::nodes::{BoolOp, CmpOp, ExprContext, Operator, Pos, UnaryOp};
+
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(NonZeroU32);
+
+        impl $name {
+            /// The position of the node in its pool.
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0.get() as usize - 1
+            }
+            /// The id of pool position `i` (`None` past `u32`).
+            #[inline]
+            fn at(i: usize) -> Option<Self> {
+                u32::try_from(i).ok().and_then(|i| i.checked_add(1)).and_then(NonZeroU32::new).map($name)
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// An `expr` node of an [`Ast`].
+    ExprId;
+    /// A `stmt` node of an [`Ast`].
+    StmtId;
+    /// A `pattern` node of an [`Ast`].
+    PatternId;
+    /// An `arguments` node of an [`Ast`].
+    ArgumentsId;
+    /// An interned identifier of an [`Ast`].
+    NameId;
+    /// A constant value of an [`Ast`].
+    ConstId;
+    /// A side string of an [`Ast`] (a type comment, a t-string interpolation's text).
+    StrId;
+}
+
+/// A sequence field: a range of the [`Ast`]'s pool of `T`.
+pub struct Seq<T> {
+    start: u32,
+    len: u32,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Seq<T> {
+    /// The empty sequence.
+    pub const EMPTY: Seq<T> = Seq { start: 0, len: 0, _t: PhantomData };
+
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<T> Clone for Seq<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Seq<T> {}
+impl<T> PartialEq for Seq<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.start == o.start && self.len == o.len
+    }
+}
+impl<T> Eq for Seq<T> {}
+impl<T> std::fmt::Debug for Seq<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Seq({}..+{})", self.start, self.len)
+    }
+}
+impl<T> Default for Seq<T> {
+    fn default() -> Self {
+        Seq::EMPTY
+    }
+}
+
+/// `mod`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mod {
+    Module { body: Seq<StmtId>, type_ignores: Seq<TypeIgnore> },
+    Interactive { body: Seq<StmtId> },
+    Expression { body: ExprId },
+    FunctionType { argtypes: Seq<ExprId>, returns: ExprId },
+}
+
+/// `type_ignore`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeIgnore {
+    pub lineno: u32,
+    pub tag: StrId,
+}
+
+/// A `stmt` node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stmt {
+    pub pos: Pos,
+    pub kind: StmtKind,
+}
+
+/// Fields of `FunctionDef` / `AsyncFunctionDef`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunctionDef {
+    pub name: NameId,
+    pub args: ArgumentsId,
+    pub body: Seq<StmtId>,
+    pub decorator_list: Seq<ExprId>,
+    pub returns: Option<ExprId>,
+    pub type_comment: Option<StrId>,
+    pub type_params: Seq<TypeParam>,
+}
+
+/// Fields of `ClassDef`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClassDef {
+    pub name: NameId,
+    pub bases: Seq<ExprId>,
+    pub keywords: Seq<Keyword>,
+    pub body: Seq<StmtId>,
+    pub decorator_list: Seq<ExprId>,
+    pub type_params: Seq<TypeParam>,
+}
+
+/// Fields of `For` / `AsyncFor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct For {
+    pub target: ExprId,
+    pub iter: ExprId,
+    pub body: Seq<StmtId>,
+    pub orelse: Seq<StmtId>,
+    pub type_comment: Option<StrId>,
+}
+
+/// Fields of `Try` / `TryStar`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Try {
+    pub body: Seq<StmtId>,
+    pub handlers: Seq<ExceptHandler>,
+    pub orelse: Seq<StmtId>,
+    pub finalbody: Seq<StmtId>,
+}
+
+/// `stmt` constructors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StmtKind {
+    FunctionDef(FunctionDef),
+    AsyncFunctionDef(FunctionDef),
+    ClassDef(ClassDef),
+    Return { value: Option<ExprId> },
+    Delete { targets: Seq<ExprId> },
+    Assign { targets: Seq<ExprId>, value: ExprId, type_comment: Option<StrId> },
+    TypeAlias { name: ExprId, type_params: Seq<TypeParam>, value: ExprId },
+    AugAssign { target: ExprId, op: Operator, value: ExprId },
+    AnnAssign { target: ExprId, annotation: ExprId, value: Option<ExprId>, simple: bool },
+    For(For),
+    AsyncFor(For),
+    While { test: ExprId, body: Seq<StmtId>, orelse: Seq<StmtId> },
+    If { test: ExprId, body: Seq<StmtId>, orelse: Seq<StmtId> },
+    With { items: Seq<WithItem>, body: Seq<StmtId>, type_comment: Option<StrId> },
+    AsyncWith { items: Seq<WithItem>, body: Seq<StmtId>, type_comment: Option<StrId> },
+    Match { subject: ExprId, cases: Seq<MatchCase> },
+    Raise { exc: Option<ExprId>, cause: Option<ExprId> },
+    Try(Try),
+    TryStar(Try),
+    Assert { test: ExprId, msg: Option<ExprId> },
+    Import { names: Seq<Alias>, is_lazy: bool },
+    ImportFrom { module: Option<NameId>, names: Seq<Alias>, level: u32, is_lazy: bool },
+    Global { names: Seq<NameId> },
+    Nonlocal { names: Seq<NameId> },
+    Expr { value: ExprId },
+    Pass,
+    Break,
+    Continue,
+}
+
+/// An `expr` node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Expr {
+    pub pos: Pos,
+    pub kind: ExprKind,
+}
+
+/// `expr` constructors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExprKind {
+    BoolOp {
+        op: BoolOp,
+        values: Seq<ExprId>,
+    },
+    NamedExpr {
+        target: ExprId,
+        value: ExprId,
+    },
+    BinOp {
+        left: ExprId,
+        op: Operator,
+        right: ExprId,
+    },
+    UnaryOp {
+        op: UnaryOp,
+        operand: ExprId,
+    },
+    Lambda {
+        args: ArgumentsId,
+        body: ExprId,
+    },
+    IfExp {
+        test: ExprId,
+        body: ExprId,
+        orelse: ExprId,
+    },
+    /// A `None` key is a `**mapping` entry.
+    Dict {
+        keys: Seq<Option<ExprId>>,
+        values: Seq<ExprId>,
+    },
+    Set {
+        elts: Seq<ExprId>,
+    },
+    ListComp {
+        elt: ExprId,
+        generators: Seq<Comprehension>,
+    },
+    SetComp {
+        elt: ExprId,
+        generators: Seq<Comprehension>,
+    },
+    DictComp {
+        key: ExprId,
+        value: Option<ExprId>,
+        generators: Seq<Comprehension>,
+    },
+    GeneratorExp {
+        elt: ExprId,
+        generators: Seq<Comprehension>,
+    },
+    Await {
+        value: ExprId,
+    },
+    Yield {
+        value: Option<ExprId>,
+    },
+    YieldFrom {
+        value: ExprId,
+    },
+    Compare {
+        left: ExprId,
+        ops: Seq<CmpOp>,
+        comparators: Seq<ExprId>,
+    },
+    Call {
+        func: ExprId,
+        args: Seq<ExprId>,
+        keywords: Seq<Keyword>,
+    },
+    FormattedValue {
+        value: ExprId,
+        conversion: i32,
+        format_spec: Option<ExprId>,
+    },
+    Interpolation {
+        value: ExprId,
+        str: StrId,
+        conversion: i32,
+        format_spec: Option<ExprId>,
+    },
+    JoinedStr {
+        values: Seq<ExprId>,
+    },
+    TemplateStr {
+        values: Seq<ExprId>,
+    },
+    Constant {
+        value: ConstId,
+        kind_u: bool,
+    },
+    Attribute {
+        value: ExprId,
+        attr: NameId,
+        ctx: ExprContext,
+    },
+    Subscript {
+        value: ExprId,
+        slice: ExprId,
+        ctx: ExprContext,
+    },
+    Starred {
+        value: ExprId,
+        ctx: ExprContext,
+    },
+    Name {
+        id: NameId,
+        ctx: ExprContext,
+    },
+    List {
+        elts: Seq<ExprId>,
+        ctx: ExprContext,
+    },
+    Tuple {
+        elts: Seq<ExprId>,
+        ctx: ExprContext,
+    },
+    Slice {
+        lower: Option<ExprId>,
+        upper: Option<ExprId>,
+        step: Option<ExprId>,
+    },
+}
+
+/// `comprehension`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comprehension {
+    pub target: ExprId,
+    pub iter: ExprId,
+    pub ifs: Seq<ExprId>,
+    pub is_async: bool,
+}
+
+/// `excepthandler`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExceptHandler {
+    pub pos: Pos,
+    pub type_: Option<ExprId>,
+    pub name: Option<NameId>,
+    pub body: Seq<StmtId>,
+}
+
+/// `arguments`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Arguments {
+    pub posonlyargs: Seq<Arg>,
+    pub args: Seq<Arg>,
+    pub vararg: Option<Arg>,
+    pub kwonlyargs: Seq<Arg>,
+    pub kw_defaults: Seq<Option<ExprId>>,
+    pub kwarg: Option<Arg>,
+    pub defaults: Seq<ExprId>,
+}
+
+/// `arg`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub pos: Pos,
+    pub arg: NameId,
+    pub annotation: Option<ExprId>,
+    pub type_comment: Option<StrId>,
+}
+
+/// `keyword`; `arg` is None for `**kwargs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keyword {
+    pub pos: Pos,
+    pub arg: Option<NameId>,
+    pub value: ExprId,
+}
+
+/// `alias`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alias {
+    pub pos: Pos,
+    pub name: NameId,
+    pub asname: Option<NameId>,
+}
+
+/// `withitem`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WithItem {
+    pub context_expr: ExprId,
+    pub optional_vars: Option<ExprId>,
+}
+
+/// `match_case`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchCase {
+    pub pattern: PatternId,
+    pub guard: Option<ExprId>,
+    pub body: Seq<StmtId>,
+}
+
+/// A `pattern` node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    pub pos: Pos,
+    pub kind: PatternKind,
+}
+
+/// `pattern` constructors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternKind {
+    MatchValue { value: ExprId },
+    MatchSingleton { value: ConstId },
+    MatchSequence { patterns: Seq<PatternId> },
+    MatchMapping { keys: Seq<ExprId>, patterns: Seq<PatternId>, rest: Option<NameId> },
+    MatchClass { cls: ExprId, patterns: Seq<PatternId>, kwd_attrs: Seq<NameId>, kwd_patterns: Seq<PatternId> },
+    MatchStar { name: Option<NameId> },
+    MatchAs { pattern: Option<PatternId>, name: Option<NameId> },
+    MatchOr { patterns: Seq<PatternId> },
+}
+
+/// A `type_param` node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeParam {
+    pub pos: Pos,
+    pub kind: TypeParamKind,
+}
+
+/// `type_param` constructors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeParamKind {
+    TypeVar { name: NameId, bound: Option<ExprId>, default_value: Option<ExprId> },
+    ParamSpec { name: NameId, default_value: Option<ExprId> },
+    TypeVarTuple { name: NameId, default_value: Option<ExprId> },
+}
+
+/// The identifiers of one source, each stored once: their bytes back to back in one buffer,
+/// found again through a table keyed by a name's first eight bytes and its length (which is the
+/// whole name for most: those need no comparison of the text).
+#[derive(Default)]
+struct Names {
+    text: String,
+    /// (start, end) of each name in `text`.
+    spans: Vec<(u32, u32)>,
+    index: hashbrown::HashTable<NameKey>,
+}
+
+#[derive(Clone, Copy)]
+struct NameKey {
+    /// The first eight bytes (fewer for a shorter name, zero-padded), little-endian.
+    head: u64,
+    hash: u64,
+    len: u32,
+    id: NameId,
+}
+
+/// `n` little-endian bytes of `s` from `at` (`n` ≤ 8, in range), zero-extended.
+#[inline]
+fn le_word(s: &[u8], at: usize) -> u64 {
+    match s.get(at..at + 8) {
+        Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => 0,
+    }
+}
+
+/// The first eight bytes of `s` (all of it when shorter), zero-padded, with a few loads.
+#[inline]
+fn name_head(s: &[u8]) -> u64 {
+    let n = s.len();
+    let byte = |i: usize| u64::from(s.get(i).copied().unwrap_or(0));
+    let word4 = |i: usize| match s.get(i..i + 4) {
+        Some(&[a, b, c, d]) => u64::from(u32::from_le_bytes([a, b, c, d])),
+        _ => 0,
+    };
+    match n {
+        0 => 0,
+        1..=3 => byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1)),
+        4..=7 => word4(0) | word4(n - 4) << (8 * (n - 4)),
+        _ => le_word(s, 0),
+    }
+}
+
+/// The table's hash of a name: its head, its length and (past eight bytes) its last eight.
+#[inline]
+fn name_hash(head: u64, s: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (head ^ (s.len() as u64).rotate_left(56)).wrapping_mul(K);
+    if s.len() > 8 {
+        h = (h.rotate_left(29) ^ le_word(s, s.len() - 8)).wrapping_mul(K);
+    }
+    h ^ (h >> 31)
+}
+
+impl Names {
+    #[inline]
+    fn get(&self, id: NameId) -> Option<&str> {
+        let &(a, b) = self.spans.get(id.index())?;
+        self.text.get(a as usize..b as usize)
+    }
+
+    #[inline]
+    fn intern(&mut self, s: &str) -> Option<NameId> {
+        let bytes = s.as_bytes();
+        let head = name_head(bytes);
+        let h = name_hash(head, bytes);
+        let len = u32::try_from(bytes.len()).ok()?;
+        let (text, spans) = (&self.text, &self.spans);
+        let same = |k: &NameKey| {
+            k.head == head
+                && k.len == len
+                && (len <= 8 || spans.get(k.id.index()).and_then(|&(a, b)| text.get(a as usize..b as usize)) == Some(s))
+        };
+        if let Some(k) = self.index.find(h, same) {
+            return Some(k.id);
+        }
+        self.add(h, head, s)
+    }
+
+    #[cold]
+    fn add(&mut self, h: u64, head: u64, s: &str) -> Option<NameId> {
+        let id = NameId::at(self.spans.len())?;
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(s.len()).ok()?;
+        let end = start.checked_add(len)?;
+        self.text.push_str(s);
+        self.spans.push((start, end));
+        self.index.insert_unique(h, NameKey { head, hash: h, len, id }, |k| k.hash);
+        Some(id)
+    }
+}
+
+/// A pool of the [`Ast`] holding the elements of `Seq<T>`s.
+pub trait Pool<T> {
+    #[doc(hidden)]
+    fn pool(&self) -> &Vec<T>;
+    #[doc(hidden)]
+    fn pool_mut(&mut self) -> &mut Vec<T>;
+}
+
+macro_rules! pools {
+    ($($field:ident: $t:ty;)*) => {
+        /// One source's tree: the node pools, the sequence pools and the side tables.
+        #[derive(Default)]
+        pub struct Ast {
+            /// The root; `None` until the builder has made it.
+            pub root: Option<Mod>,
+            exprs: Vec<Expr>,
+            stmts: Vec<Stmt>,
+            patterns: Vec<Pattern>,
+            arguments: Vec<Arguments>,
+            consts: Vec<Constant>,
+            strs: Vec<Box<str>>,
+            names: Names,
+            /// An id or a sequence did not fit in 32 bits: the tree is incomplete.
+            overflow: bool,
+            $($field: Vec<$t>,)*
+        }
+        impl Ast {
+            fn seq_sizes(&self) -> Vec<(&'static str, usize)> {
+                vec![$((stringify!($field), self.$field.len()),)*]
+            }
+        }
+        $(impl Pool<$t> for Ast {
+            #[inline]
+            fn pool(&self) -> &Vec<$t> {
+                &self.$field
+            }
+            #[inline]
+            fn pool_mut(&mut self) -> &mut Vec<$t> {
+                &mut self.$field
+            }
+        })*
+    };
+}
+
+pools! {
+    expr_seqs: ExprId;
+    opt_expr_seqs: Option<ExprId>;
+    stmt_seqs: StmtId;
+    pattern_seqs: PatternId;
+    name_seqs: NameId;
+    cmpop_seqs: CmpOp;
+    arg_seqs: Arg;
+    keyword_seqs: Keyword;
+    alias_seqs: Alias;
+    with_item_seqs: WithItem;
+    comprehension_seqs: Comprehension;
+    handler_seqs: ExceptHandler;
+    match_case_seqs: MatchCase;
+    type_param_seqs: TypeParam;
+    type_ignore_seqs: TypeIgnore;
+}
+
+impl Ast {
+    /// An empty tree with room for about `source_len` bytes of source.
+    /// (The pools start at about the sizes the stdlib needs: one expression per 20 bytes of
+    /// source, a statement per 80, a constant per 100, a distinct name per 160.)
+    pub fn with_source_len(source_len: usize) -> Ast {
+        let n = source_len;
+        let mut names = Names { text: String::with_capacity(n / 16), spans: Vec::with_capacity(n / 128), ..Names::default() };
+        names.index.reserve(n / 128, |k| k.hash);
+        Ast {
+            exprs: Vec::with_capacity(n / 16),
+            stmts: Vec::with_capacity(n / 64),
+            consts: Vec::with_capacity(n / 80),
+            arguments: Vec::with_capacity(n / 512),
+            expr_seqs: Vec::with_capacity(n / 48),
+            stmt_seqs: Vec::with_capacity(n / 64),
+            arg_seqs: Vec::with_capacity(n / 256),
+            names,
+            ..Ast::default()
+        }
+    }
+
+    /// Whether every node fitted (ids and sequences are 32-bit).
+    pub fn is_complete(&self) -> bool {
+        !self.overflow
+    }
+
+    /// The number of entries of each pool, by name (nodes of abandoned alternatives included).
+    pub fn sizes(&self) -> Vec<(&'static str, usize)> {
+        let mut v = vec![
+            ("exprs", self.exprs.len()),
+            ("stmts", self.stmts.len()),
+            ("patterns", self.patterns.len()),
+            ("arguments", self.arguments.len()),
+            ("consts", self.consts.len()),
+            ("strs", self.strs.len()),
+            ("names", self.names.spans.len()),
+            ("name_bytes", self.names.text.len()),
+        ];
+        v.extend(self.seq_sizes());
+        v
+    }
+
+    // ---- reading ----
+
+    #[inline]
+    pub fn expr(&self, id: ExprId) -> Option<&Expr> {
+        self.exprs.get(id.index())
+    }
+    #[inline]
+    pub fn stmt(&self, id: StmtId) -> Option<&Stmt> {
+        self.stmts.get(id.index())
+    }
+    #[inline]
+    pub fn pattern(&self, id: PatternId) -> Option<&Pattern> {
+        self.patterns.get(id.index())
+    }
+    #[inline]
+    pub fn arguments(&self, id: ArgumentsId) -> Option<&Arguments> {
+        self.arguments.get(id.index())
+    }
+    #[inline]
+    pub fn constant(&self, id: ConstId) -> Option<&Constant> {
+        self.consts.get(id.index())
+    }
+    /// The text of an interned identifier.
+    #[inline]
+    pub fn name(&self, id: NameId) -> Option<&str> {
+        self.names.get(id)
+    }
+    /// The number of distinct identifiers (every [`NameId`] is below it).
+    pub fn name_count(&self) -> usize {
+        self.names.spans.len()
+    }
+    #[inline]
+    pub fn str(&self, id: StrId) -> Option<&str> {
+        self.strs.get(id.index()).map(|s| &**s)
+    }
+    /// The elements of a sequence field.
+    #[inline]
+    pub fn seq<T>(&self, s: Seq<T>) -> &[T]
+    where
+        Ast: Pool<T>,
+    {
+        let start = s.start as usize;
+        self.pool().get(start..start + s.len as usize).unwrap_or_default()
+    }
+
+    // ---- building ----
+
+    fn flag<I>(&mut self, id: Option<I>, fallback: I) -> I {
+        id.unwrap_or_else(|| {
+            self.overflow = true;
+            fallback
+        })
+    }
+
+    const FIRST: NonZeroU32 = NonZeroU32::MIN;
+
+    /// Adds an expression node.
+    #[inline]
+    pub fn add_expr(&mut self, kind: ExprKind, pos: Pos) -> ExprId {
+        let id = ExprId::at(self.exprs.len());
+        self.exprs.push(Expr { pos, kind });
+        self.flag(id, ExprId(Self::FIRST))
+    }
+    /// Adds a statement node.
+    #[inline]
+    pub fn add_stmt(&mut self, kind: StmtKind, pos: Pos) -> StmtId {
+        let id = StmtId::at(self.stmts.len());
+        self.stmts.push(Stmt { pos, kind });
+        self.flag(id, StmtId(Self::FIRST))
+    }
+    /// Adds a pattern node.
+    pub fn add_pattern(&mut self, kind: PatternKind, pos: Pos) -> PatternId {
+        let id = PatternId::at(self.patterns.len());
+        self.patterns.push(Pattern { pos, kind });
+        self.flag(id, PatternId(Self::FIRST))
+    }
+    /// Adds an `arguments` node.
+    pub fn add_arguments(&mut self, a: Arguments) -> ArgumentsId {
+        let id = ArgumentsId::at(self.arguments.len());
+        self.arguments.push(a);
+        self.flag(id, ArgumentsId(Self::FIRST))
+    }
+    /// Adds a constant.
+    #[inline]
+    pub fn add_constant(&mut self, c: Constant) -> ConstId {
+        let id = ConstId::at(self.consts.len());
+        self.consts.push(c);
+        self.flag(id, ConstId(Self::FIRST))
+    }
+    /// Adds a side string.
+    pub fn add_str(&mut self, s: &str) -> StrId {
+        let id = StrId::at(self.strs.len());
+        self.strs.push(s.into());
+        self.flag(id, StrId(Self::FIRST))
+    }
+    /// Interns an identifier.
+    #[inline]
+    pub fn intern(&mut self, s: &str) -> NameId {
+        let id = self.names.intern(s);
+        self.flag(id, NameId(Self::FIRST))
+    }
+    /// Moves `items` into a sequence.
+    #[inline]
+    pub fn add_seq<T>(&mut self, items: Vec<T>) -> Seq<T>
+    where
+        Ast: Pool<T>,
+    {
+        if items.is_empty() {
+            return Seq::EMPTY;
+        }
+        let pool = self.pool_mut();
+        let (start, len) = (pool.len(), items.len());
+        pool.extend(items);
+        match (u32::try_from(start), u32::try_from(len)) {
+            (Ok(start), Ok(len)) if start.checked_add(len).is_some() => Seq { start, len, _t: PhantomData },
+            _ => {
+                self.overflow = true;
+                Seq::EMPTY
+            }
+        }
+    }
+    #[inline]
+    pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {
+        self.exprs.get_mut(id.index())
+    }
+    #[inline]
+    pub fn stmt_mut(&mut self, id: StmtId) -> Option<&mut Stmt> {
+        self.stmts.get_mut(id.index())
+    }
+    /// The mutable elements of a sequence field.
+    pub fn seq_mut<T>(&mut self, s: Seq<T>) -> &mut [T]
+    where
+        Ast: Pool<T>,
+    {
+        let start = s.start as usize;
+        self.pool_mut().get_mut(start..start + s.len as usize).unwrap_or_default()
+    }
+}
+
+/// [`Ast::to_tree`]'s error: an id that is not in the tree (only for an incomplete or foreign tree).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DanglingId;
+
+type R<T> = Result<T, DanglingId>;
+
+impl Ast {
+    /// The boxed tree of [`crate::nodes`] with the same nodes, fields and positions.
+    pub fn to_tree(&self) -> R<t::Mod> {
+        if self.overflow {
+            return Err(DanglingId);
+        }
+        Ok(match self.root.ok_or(DanglingId)? {
+            Mod::Module { body, type_ignores } => t::Mod::Module {
+                body: self.stmts_t(body)?,
+                type_ignores: self
+                    .seq(type_ignores)
+                    .iter()
+                    .map(|ti| Ok(t::TypeIgnore { lineno: ti.lineno, tag: self.str(ti.tag).ok_or(DanglingId)?.into() }))
+                    .collect::<R<_>>()?,
+            },
+            Mod::Interactive { body } => t::Mod::Interactive { body: self.stmts_t(body)? },
+            Mod::Expression { body } => t::Mod::Expression { body: Box::new(self.expr_t(body)?) },
+            Mod::FunctionType { argtypes, returns } => {
+                t::Mod::FunctionType { argtypes: self.exprs_t(argtypes)?, returns: Box::new(self.expr_t(returns)?) }
+            }
+        })
+    }
+
+    fn name_t(&self, id: NameId) -> R<t::Identifier> {
+        Ok(self.name(id).ok_or(DanglingId)?.into())
+    }
+    fn opt_name_t(&self, id: Option<NameId>) -> R<Option<t::Identifier>> {
+        id.map(|i| self.name_t(i)).transpose()
+    }
+    fn opt_str_t(&self, id: Option<StrId>) -> R<Option<Box<str>>> {
+        id.map(|i| self.str(i).map(Box::from).ok_or(DanglingId)).transpose()
+    }
+    fn bexpr(&self, id: ExprId) -> R<Box<t::Expr>> {
+        Ok(Box::new(self.expr_t(id)?))
+    }
+    fn opt_bexpr(&self, id: Option<ExprId>) -> R<Option<Box<t::Expr>>> {
+        id.map(|i| self.bexpr(i)).transpose()
+    }
+    fn exprs_t(&self, s: Seq<ExprId>) -> R<Vec<t::Expr>> {
+        self.seq(s).iter().map(|&e| self.expr_t(e)).collect()
+    }
+    fn stmts_t(&self, s: Seq<StmtId>) -> R<Vec<t::Stmt>> {
+        self.seq(s).iter().map(|&e| self.stmt_t(e)).collect()
+    }
+    fn patterns_t(&self, s: Seq<PatternId>) -> R<Vec<t::Pattern>> {
+        self.seq(s).iter().map(|&e| self.pattern_t(e)).collect()
+    }
+    fn names_t(&self, s: Seq<NameId>) -> R<Vec<t::Identifier>> {
+        self.seq(s).iter().map(|&e| self.name_t(e)).collect()
+    }
+    fn keywords_t(&self, s: Seq<Keyword>) -> R<Vec<t::Keyword>> {
+        self.seq(s).iter().map(|k| Ok(t::Keyword { pos: k.pos, arg: self.opt_name_t(k.arg)?, value: self.expr_t(k.value)? })).collect()
+    }
+    fn comps_t(&self, s: Seq<Comprehension>) -> R<Vec<t::Comprehension>> {
+        self.seq(s)
+            .iter()
+            .map(|c| {
+                Ok(t::Comprehension {
+                    target: self.expr_t(c.target)?,
+                    iter: self.expr_t(c.iter)?,
+                    ifs: self.exprs_t(c.ifs)?,
+                    is_async: c.is_async,
+                })
+            })
+            .collect()
+    }
+    fn type_params_t(&self, s: Seq<TypeParam>) -> R<Vec<t::TypeParam>> {
+        self.seq(s)
+            .iter()
+            .map(|p| {
+                let kind = match p.kind {
+                    TypeParamKind::TypeVar { name, bound, default_value } => t::TypeParamKind::TypeVar {
+                        name: self.name_t(name)?,
+                        bound: self.opt_bexpr(bound)?,
+                        default_value: self.opt_bexpr(default_value)?,
+                    },
+                    TypeParamKind::ParamSpec { name, default_value } => {
+                        t::TypeParamKind::ParamSpec { name: self.name_t(name)?, default_value: self.opt_bexpr(default_value)? }
+                    }
+                    TypeParamKind::TypeVarTuple { name, default_value } => {
+                        t::TypeParamKind::TypeVarTuple { name: self.name_t(name)?, default_value: self.opt_bexpr(default_value)? }
+                    }
+                };
+                Ok(t::TypeParam { pos: p.pos, kind })
+            })
+            .collect()
+    }
+    fn arg_t(&self, a: &Arg) -> R<t::Arg> {
+        Ok(t::Arg {
+            pos: a.pos,
+            arg: self.name_t(a.arg)?,
+            annotation: self.opt_bexpr(a.annotation)?,
+            type_comment: self.opt_str_t(a.type_comment)?,
+        })
+    }
+    fn args_t(&self, s: Seq<Arg>) -> R<Vec<t::Arg>> {
+        self.seq(s).iter().map(|a| self.arg_t(a)).collect()
+    }
+    fn arguments_t(&self, id: ArgumentsId) -> R<t::Arguments> {
+        let a = self.arguments(id).ok_or(DanglingId)?;
+        Ok(t::Arguments {
+            posonlyargs: self.args_t(a.posonlyargs)?,
+            args: self.args_t(a.args)?,
+            vararg: a.vararg.as_ref().map(|v| self.arg_t(v).map(Box::new)).transpose()?,
+            kwonlyargs: self.args_t(a.kwonlyargs)?,
+            kw_defaults: self.seq(a.kw_defaults).iter().map(|&d| d.map(|e| self.expr_t(e)).transpose()).collect::<R<_>>()?,
+            kwarg: a.kwarg.as_ref().map(|v| self.arg_t(v).map(Box::new)).transpose()?,
+            defaults: self.exprs_t(a.defaults)?,
+        })
+    }
+    fn function_t(&self, f: &FunctionDef) -> R<Box<t::FunctionDef>> {
+        Ok(Box::new(t::FunctionDef {
+            name: self.name_t(f.name)?,
+            args: Box::new(self.arguments_t(f.args)?),
+            body: self.stmts_t(f.body)?,
+            decorator_list: self.exprs_t(f.decorator_list)?,
+            returns: self.opt_bexpr(f.returns)?,
+            type_comment: self.opt_str_t(f.type_comment)?,
+            type_params: self.type_params_t(f.type_params)?,
+        }))
+    }
+    fn for_t(&self, f: &For) -> R<Box<t::For>> {
+        Ok(Box::new(t::For {
+            target: self.expr_t(f.target)?,
+            iter: self.expr_t(f.iter)?,
+            body: self.stmts_t(f.body)?,
+            orelse: self.stmts_t(f.orelse)?,
+            type_comment: self.opt_str_t(f.type_comment)?,
+        }))
+    }
+    fn try_t(&self, x: &Try) -> R<Box<t::Try>> {
+        Ok(Box::new(t::Try {
+            body: self.stmts_t(x.body)?,
+            handlers: self
+                .seq(x.handlers)
+                .iter()
+                .map(|h| {
+                    Ok(t::ExceptHandler {
+                        pos: h.pos,
+                        type_: self.opt_bexpr(h.type_)?,
+                        name: self.opt_name_t(h.name)?,
+                        body: self.stmts_t(h.body)?,
+                    })
+                })
+                .collect::<R<_>>()?,
+            orelse: self.stmts_t(x.orelse)?,
+            finalbody: self.stmts_t(x.finalbody)?,
+        }))
+    }
+    fn with_items_t(&self, s: Seq<WithItem>) -> R<Vec<t::WithItem>> {
+        self.seq(s)
+            .iter()
+            .map(|w| Ok(t::WithItem { context_expr: self.expr_t(w.context_expr)?, optional_vars: self.opt_bexpr(w.optional_vars)? }))
+            .collect()
+    }
+    fn aliases_t(&self, s: Seq<Alias>) -> R<Vec<t::Alias>> {
+        self.seq(s).iter().map(|a| Ok(t::Alias { pos: a.pos, name: self.name_t(a.name)?, asname: self.opt_name_t(a.asname)? })).collect()
+    }
+
+    fn stmt_t(&self, id: StmtId) -> R<t::Stmt> {
+        use t::StmtKind as T;
+        use StmtKind as K;
+        let s = self.stmt(id).ok_or(DanglingId)?;
+        let kind = match &s.kind {
+            K::FunctionDef(f) => T::FunctionDef(self.function_t(f)?),
+            K::AsyncFunctionDef(f) => T::AsyncFunctionDef(self.function_t(f)?),
+            K::ClassDef(c) => T::ClassDef(Box::new(t::ClassDef {
+                name: self.name_t(c.name)?,
+                bases: self.exprs_t(c.bases)?,
+                keywords: self.keywords_t(c.keywords)?,
+                body: self.stmts_t(c.body)?,
+                decorator_list: self.exprs_t(c.decorator_list)?,
+                type_params: self.type_params_t(c.type_params)?,
+            })),
+            K::Return { value } => T::Return { value: self.opt_bexpr(*value)? },
+            K::Delete { targets } => T::Delete { targets: self.exprs_t(*targets)? },
+            K::Assign { targets, value, type_comment } => {
+                T::Assign { targets: self.exprs_t(*targets)?, value: self.bexpr(*value)?, type_comment: self.opt_str_t(*type_comment)? }
+            }
+            K::TypeAlias { name, type_params, value } => {
+                T::TypeAlias { name: self.bexpr(*name)?, type_params: self.type_params_t(*type_params)?, value: self.bexpr(*value)? }
+            }
+            K::AugAssign { target, op, value } => T::AugAssign { target: self.bexpr(*target)?, op: *op, value: self.bexpr(*value)? },
+            K::AnnAssign { target, annotation, value, simple } => T::AnnAssign {
+                target: self.bexpr(*target)?,
+                annotation: self.bexpr(*annotation)?,
+                value: self.opt_bexpr(*value)?,
+                simple: *simple,
+            },
+            K::For(f) => T::For(self.for_t(f)?),
+            K::AsyncFor(f) => T::AsyncFor(self.for_t(f)?),
+            K::While { test, body, orelse } => {
+                T::While { test: self.bexpr(*test)?, body: self.stmts_t(*body)?, orelse: self.stmts_t(*orelse)? }
+            }
+            K::If { test, body, orelse } => T::If { test: self.bexpr(*test)?, body: self.stmts_t(*body)?, orelse: self.stmts_t(*orelse)? },
+            K::With { items, body, type_comment } => {
+                T::With { items: self.with_items_t(*items)?, body: self.stmts_t(*body)?, type_comment: self.opt_str_t(*type_comment)? }
+            }
+            K::AsyncWith { items, body, type_comment } => {
+                T::AsyncWith { items: self.with_items_t(*items)?, body: self.stmts_t(*body)?, type_comment: self.opt_str_t(*type_comment)? }
+            }
+            K::Match { subject, cases } => T::Match {
+                subject: self.bexpr(*subject)?,
+                cases: self
+                    .seq(*cases)
+                    .iter()
+                    .map(|c| {
+                        Ok(t::MatchCase {
+                            pattern: self.pattern_t(c.pattern)?,
+                            guard: self.opt_bexpr(c.guard)?,
+                            body: self.stmts_t(c.body)?,
+                        })
+                    })
+                    .collect::<R<_>>()?,
+            },
+            K::Raise { exc, cause } => T::Raise { exc: self.opt_bexpr(*exc)?, cause: self.opt_bexpr(*cause)? },
+            K::Try(x) => T::Try(self.try_t(x)?),
+            K::TryStar(x) => T::TryStar(self.try_t(x)?),
+            K::Assert { test, msg } => T::Assert { test: self.bexpr(*test)?, msg: self.opt_bexpr(*msg)? },
+            K::Import { names, is_lazy } => T::Import { names: self.aliases_t(*names)?, is_lazy: *is_lazy },
+            K::ImportFrom { module, names, level, is_lazy } => {
+                T::ImportFrom { module: self.opt_name_t(*module)?, names: self.aliases_t(*names)?, level: *level, is_lazy: *is_lazy }
+            }
+            K::Global { names } => T::Global { names: self.names_t(*names)? },
+            K::Nonlocal { names } => T::Nonlocal { names: self.names_t(*names)? },
+            K::Expr { value } => T::Expr { value: self.bexpr(*value)? },
+            K::Pass => T::Pass,
+            K::Break => T::Break,
+            K::Continue => T::Continue,
+        };
+        Ok(t::Stmt { pos: s.pos, kind })
+    }
+
+    fn expr_t(&self, id: ExprId) -> R<t::Expr> {
+        use t::ExprKind as T;
+        use ExprKind as K;
+        let e = self.expr(id).ok_or(DanglingId)?;
+        let kind = match &e.kind {
+            K::BoolOp { op, values } => T::BoolOp { op: *op, values: self.exprs_t(*values)? },
+            K::NamedExpr { target, value } => T::NamedExpr { target: self.bexpr(*target)?, value: self.bexpr(*value)? },
+            K::BinOp { left, op, right } => T::BinOp { left: self.bexpr(*left)?, op: *op, right: self.bexpr(*right)? },
+            K::UnaryOp { op, operand } => T::UnaryOp { op: *op, operand: self.bexpr(*operand)? },
+            K::Lambda { args, body } => T::Lambda { args: Box::new(self.arguments_t(*args)?), body: self.bexpr(*body)? },
+            K::IfExp { test, body, orelse } => {
+                T::IfExp { test: self.bexpr(*test)?, body: self.bexpr(*body)?, orelse: self.bexpr(*orelse)? }
+            }
+            K::Dict { keys, values } => T::Dict {
+                keys: self.seq(*keys).iter().map(|&k| k.map(|k| self.expr_t(k)).transpose()).collect::<R<_>>()?,
+                values: self.exprs_t(*values)?,
+            },
+            K::Set { elts } => T::Set { elts: self.exprs_t(*elts)? },
+            K::ListComp { elt, generators } => T::ListComp { elt: self.bexpr(*elt)?, generators: self.comps_t(*generators)? },
+            K::SetComp { elt, generators } => T::SetComp { elt: self.bexpr(*elt)?, generators: self.comps_t(*generators)? },
+            K::DictComp { key, value, generators } => {
+                T::DictComp { key: self.bexpr(*key)?, value: self.opt_bexpr(*value)?, generators: self.comps_t(*generators)? }
+            }
+            K::GeneratorExp { elt, generators } => T::GeneratorExp { elt: self.bexpr(*elt)?, generators: self.comps_t(*generators)? },
+            K::Await { value } => T::Await { value: self.bexpr(*value)? },
+            K::Yield { value } => T::Yield { value: self.opt_bexpr(*value)? },
+            K::YieldFrom { value } => T::YieldFrom { value: self.bexpr(*value)? },
+            K::Compare { left, ops, comparators } => {
+                T::Compare { left: self.bexpr(*left)?, ops: self.seq(*ops).to_vec(), comparators: self.exprs_t(*comparators)? }
+            }
+            K::Call { func, args, keywords } => {
+                T::Call { func: self.bexpr(*func)?, args: self.exprs_t(*args)?, keywords: self.keywords_t(*keywords)? }
+            }
+            K::FormattedValue { value, conversion, format_spec } => {
+                T::FormattedValue { value: self.bexpr(*value)?, conversion: *conversion, format_spec: self.opt_bexpr(*format_spec)? }
+            }
+            K::Interpolation { value, str, conversion, format_spec } => T::Interpolation {
+                value: self.bexpr(*value)?,
+                str: self.str(*str).ok_or(DanglingId)?.into(),
+                conversion: *conversion,
+                format_spec: self.opt_bexpr(*format_spec)?,
+            },
+            K::JoinedStr { values } => T::JoinedStr { values: self.exprs_t(*values)? },
+            K::TemplateStr { values } => T::TemplateStr { values: self.exprs_t(*values)? },
+            K::Constant { value, kind_u } => T::Constant { value: self.constant(*value).ok_or(DanglingId)?.clone(), kind_u: *kind_u },
+            K::Attribute { value, attr, ctx } => T::Attribute { value: self.bexpr(*value)?, attr: self.name_t(*attr)?, ctx: *ctx },
+            K::Subscript { value, slice, ctx } => T::Subscript { value: self.bexpr(*value)?, slice: self.bexpr(*slice)?, ctx: *ctx },
+            K::Starred { value, ctx } => T::Starred { value: self.bexpr(*value)?, ctx: *ctx },
+            K::Name { id, ctx } => T::Name { id: self.name_t(*id)?, ctx: *ctx },
+            K::List { elts, ctx } => T::List { elts: self.exprs_t(*elts)?, ctx: *ctx },
+            K::Tuple { elts, ctx } => T::Tuple { elts: self.exprs_t(*elts)?, ctx: *ctx },
+            K::Slice { lower, upper, step } => {
+                T::Slice { lower: self.opt_bexpr(*lower)?, upper: self.opt_bexpr(*upper)?, step: self.opt_bexpr(*step)? }
+            }
+        };
+        Ok(t::Expr { pos: e.pos, kind })
+    }
+
+    fn pattern_t(&self, id: PatternId) -> R<t::Pattern> {
+        use t::PatternKind as T;
+        use PatternKind as K;
+        let p = self.pattern(id).ok_or(DanglingId)?;
+        let kind = match &p.kind {
+            K::MatchValue { value } => T::MatchValue { value: self.bexpr(*value)? },
+            K::MatchSingleton { value } => T::MatchSingleton { value: self.constant(*value).ok_or(DanglingId)?.clone() },
+            K::MatchSequence { patterns } => T::MatchSequence { patterns: self.patterns_t(*patterns)? },
+            K::MatchMapping { keys, patterns, rest } => {
+                T::MatchMapping { keys: self.exprs_t(*keys)?, patterns: self.patterns_t(*patterns)?, rest: self.opt_name_t(*rest)? }
+            }
+            K::MatchClass { cls, patterns, kwd_attrs, kwd_patterns } => T::MatchClass {
+                cls: self.bexpr(*cls)?,
+                patterns: self.patterns_t(*patterns)?,
+                kwd_attrs: self.names_t(*kwd_attrs)?,
+                kwd_patterns: self.patterns_t(*kwd_patterns)?,
+            },
+            K::MatchStar { name } => T::MatchStar { name: self.opt_name_t(*name)? },
+            K::MatchAs { pattern, name } => {
+                T::MatchAs { pattern: pattern.map(|q| self.pattern_t(q).map(Box::new)).transpose()?, name: self.opt_name_t(*name)? }
+            }
+            K::MatchOr { patterns } => T::MatchOr { patterns: self.patterns_t(*patterns)? },
+        };
+        Ok(t::Pattern { pos: p.pos, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_interned_once() {
+        let mut ast = Ast::default();
+        let a = ast.intern("alpha");
+        let b = ast.intern("beta");
+        assert_ne!(a, b);
+        assert_eq!(ast.intern("alpha"), a);
+        assert_eq!(ast.name(a), Some("alpha"));
+        assert_eq!(ast.name(b), Some("beta"));
+        assert_eq!(ast.name_count(), 2);
+    }
+
+    #[test]
+    fn sequences_are_ranges() {
+        let mut ast = Ast::default();
+        let p = Pos { lineno: 1, col_offset: 0, end_lineno: 1, end_col_offset: 1 };
+        let x = ast.intern("x");
+        let e1 = ast.add_expr(ExprKind::Name { id: x, ctx: ExprContext::Load }, p);
+        let e2 = ast.add_expr(ExprKind::Name { id: x, ctx: ExprContext::Load }, p);
+        let s = ast.add_seq(vec![e1, e2]);
+        assert_eq!(ast.seq(s), &[e1, e2]);
+        let empty: Seq<ExprId> = ast.add_seq(Vec::new());
+        assert!(ast.seq(empty).is_empty());
+        let tup = ast.add_expr(ExprKind::Tuple { elts: s, ctx: ExprContext::Load }, p);
+        let st = ast.add_stmt(StmtKind::Expr { value: tup }, p);
+        let body = ast.add_seq(vec![st]);
+        ast.root = Some(Mod::Module { body, type_ignores: Seq::EMPTY });
+        let tree = ast.to_tree().map_err(|_| "dangling");
+        let name = t::Expr { pos: p, kind: t::ExprKind::Name { id: "x".into(), ctx: ExprContext::Load } };
+        let want = t::Mod::Module {
+            body: vec![t::Stmt {
+                pos: p,
+                kind: t::StmtKind::Expr {
+                    value: Box::new(t::Expr {
+                        pos: p,
+                        kind: t::ExprKind::Tuple { elts: vec![name.clone(), name], ctx: ExprContext::Load },
+                    }),
+                },
+            }],
+            type_ignores: Vec::new(),
+        };
+        assert_eq!(tree, Ok(want));
+    }
+
+    #[test]
+    fn foreign_ids_do_not_panic() {
+        let mut other = Ast::default();
+        let p = Pos::default();
+        let _ = other.add_expr(ExprKind::Set { elts: Seq::EMPTY }, p);
+        let far = other.add_expr(ExprKind::Set { elts: Seq::EMPTY }, p);
+        let ast = Ast::default();
+        assert!(ast.expr(far).is_none());
+        let mut ast = Ast::default();
+        let st = ast.add_stmt(StmtKind::Expr { value: far }, p);
+        let body = ast.add_seq(vec![st]);
+        ast.root = Some(Mod::Module { body, type_ignores: Seq::EMPTY });
+        assert_eq!(ast.to_tree(), Err(DanglingId));
+    }
+}
