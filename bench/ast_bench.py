@@ -3,7 +3,8 @@
 
 * pycode_parser (pycode's own parser, issue 10): decode + tokens + rules + `pycode_ast` tree + drop
   (`crates/pycode_parser/examples/parsebench.rs`); for the split, its tokenizer alone (decode +
-  every token) and the whole parse with a builder that builds nothing (tokenizer + rules);
+  every token), the whole parse with a builder that builds nothing (tokenizer + rules), and the
+  parse building the arena tree instead (`pycode_ast::arena`, `pycode_parser::parse_arena`);
 * ruff 0.0.10's path, `pycode_parse` (ruff parse + conversion to the CPython-shaped tree + drop),
   as long as that crate exists (skipped cleanly once it is removed);
 * CPython's own `ast.parse(src, type_comments=True)` (native 3.12.1 by default), tree built and freed.
@@ -153,6 +154,7 @@ def main():
         Side("pycode_parser " + args.release, lambda l, r: [pbench, "--release", args.release, "--reps", str(r), l]),
         Side("  its tokenizer alone", lambda l, r: [pbench, "--release", args.release, "--stage", "lex", "--reps", str(r), l]),
         Side("  its rules, building nothing", lambda l, r: [pbench, "--release", args.release, "--stage", "null", "--reps", str(r), l]),
+        Side("  building the arena tree", lambda l, r: [pbench, "--release", args.release, "--stage", "arena", "--reps", str(r), l]),
     ]
     if has_ruff:
         sides.append(Side("pycode_parse (ruff 0.0.10)", lambda l, r: [pyast, "--target", minor, "--bench", l, "--reps", str(r)]))

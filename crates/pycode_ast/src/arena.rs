@@ -557,6 +557,22 @@ macro_rules! pools {
             $($field: Vec<$t>,)*
         }
         impl Ast {
+            /// Empties every pool and table, keeping their memory for the next source.
+            pub fn clear(&mut self) {
+                self.root = None;
+                self.overflow = false;
+                self.exprs.clear();
+                self.stmts.clear();
+                self.patterns.clear();
+                self.arguments.clear();
+                self.consts.clear();
+                self.strs.clear();
+                self.names.text.clear();
+                self.names.spans.clear();
+                self.names.index.clear();
+                $(self.$field.clear();)*
+            }
+
             fn seq_sizes(&self) -> Vec<(&'static str, usize)> {
                 vec![$((stringify!($field), self.$field.len()),)*]
             }

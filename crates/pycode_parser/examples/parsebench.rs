@@ -1,12 +1,14 @@
 //! Throughput of the own parser (docs/parser.md §5), the Rust side of `bench/ast_bench.py`.
 //!
-//! `parsebench [--release 3.12.7] [--reps N] [--stage full|lex|null|arena] LIST`: reads every file named in
+//! `parsebench [--release 3.12.7] [--reps N] [--stage full|lex|null|arena|arena-reused] LIST`: reads every file named in
 //! LIST (one path a line) into memory, then runs N passes over them and prints one line
 //! `best_cpu S best_wall S bytes B files N ok K` (CPU time of this thread).
 //! Stages: `full` is source bytes → finished `pycode_ast` tree, dropped (`pycode_parser::parse`:
 //! decode, prepare, tokens, rules, builder, drop); `lex` is decode + prepare + every token;
 //! `null` is `full` with a builder that builds nothing (the rules' own cost); `arena` is `full`
-//! building the arena tree (`pycode_parser::parse_arena`: node pools and ids) instead.
+//! building the arena tree (`pycode_parser::parse_arena`: node pools and ids) instead;
+//! `arena-reused` the same with one arena for all files, cleared between them
+//! (`parse_arena_in`, as a worker thread would use it).
 //! The pass is one out-of-line function, so `valgrind --tool=callgrind
 //! --toggle-collect=*bench_pass* parsebench --reps 1 ...` counts exactly it.
 
@@ -29,6 +31,7 @@ enum Stage {
     Lex,
     Null,
     Arena,
+    ArenaReused,
 }
 
 /// Builds nothing (every node is `()`): the parser's own cost, for the split of the numbers.
@@ -218,12 +221,14 @@ fn lex_only(src: &[u8], minor: PyMinor) -> bool {
 #[inline(never)]
 fn bench_pass(files: &[Vec<u8>], opts: &pycode_parser::Options, stage: Stage) -> usize {
     let mut ok = 0;
+    let mut ast = pycode_ast::arena::Ast::default();
     for f in files {
         let good = match stage {
             Stage::Full => pycode_parser::parse(std::hint::black_box(f), opts).is_ok(),
             Stage::Lex => lex_only(std::hint::black_box(f), opts.minor),
             Stage::Null => pycode_parser::parse_with(std::hint::black_box(f), opts, NullBuilder).is_ok(),
             Stage::Arena => pycode_parser::parse_arena(std::hint::black_box(f), opts).is_ok(),
+            Stage::ArenaReused => pycode_parser::parse_arena_in(std::hint::black_box(f), opts, &mut ast).is_ok(),
         };
         ok += usize::from(good);
     }
@@ -254,6 +259,7 @@ fn main() {
                     Some("lex") => Stage::Lex,
                     Some("null") => Stage::Null,
                     Some("arena") => Stage::Arena,
+                    Some("arena-reused") => Stage::ArenaReused,
                     _ => Stage::Full,
                 };
             }

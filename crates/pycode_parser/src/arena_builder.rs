@@ -22,6 +22,17 @@ impl ArenaBuilder {
         ArenaBuilder { ast: Ast::with_source_len(source_len) }
     }
 
+    /// A builder filling `ast` after clearing it (its pools keep their memory).
+    pub fn reusing(mut ast: Ast) -> ArenaBuilder {
+        ast.clear();
+        ArenaBuilder { ast }
+    }
+
+    /// The arena as it is (a parse that failed leaves the nodes it made).
+    pub fn into_ast(self) -> Ast {
+        self.ast
+    }
+
     fn finish(&mut self, root: ar::Mod) -> Ast {
         let mut ast = std::mem::take(&mut self.ast);
         ast.root = Some(root);

@@ -99,7 +99,7 @@ pub fn parse(source: &[u8], opts: &Options) -> Result<Mod, ParseError> {
 /// [`parse`], appending the `SyntaxWarning`s CPython's parser emits for the source
 /// ([`warnings`]) to `warnings`; those emitted before a syntax error are kept too.
 pub fn parse_warn(source: &[u8], opts: &Options, warnings: &mut Vec<ParseWarning>) -> Result<Mod, ParseError> {
-    parse_bytes(source, opts, TreeBuilder, Some(warnings))
+    parse_bytes(source, opts, &mut TreeBuilder, Some(warnings))
 }
 
 /// [`parse`], as one [`pycode_ast::arena::Ast`] (node pools, ids, interned identifiers).
@@ -107,15 +107,32 @@ pub fn parse_arena(source: &[u8], opts: &Options) -> Result<pycode_ast::arena::A
     parse_with(source, opts, ArenaBuilder::new(source.len()))
 }
 
+/// [`parse_arena`] into `ast`, whose pools are cleared and reused (their memory kept): one
+/// `Ast` per worker thread, reset between files. On an error `ast` holds no tree.
+pub fn parse_arena_in(source: &[u8], opts: &Options, ast: &mut pycode_ast::arena::Ast) -> Result<(), ParseError> {
+    let mut b = ArenaBuilder::reusing(std::mem::take(ast));
+    match parse_bytes(source, opts, &mut b, None) {
+        Ok(tree) => {
+            *ast = tree;
+            Ok(())
+        }
+        Err(e) => {
+            *ast = b.into_ast();
+            ast.clear();
+            Err(e)
+        }
+    }
+}
+
 /// [`parse`] with any [`AstBuilder`].
-pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
-    parse_bytes(source, opts, builder, None)
+pub fn parse_with<B: AstBuilder>(source: &[u8], opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
+    parse_bytes(source, opts, &mut builder, None)
 }
 
 fn parse_bytes<B: AstBuilder>(
     source: &[u8],
     opts: &Options,
-    builder: B,
+    builder: &mut B,
     warnings: Option<&mut Vec<ParseWarning>>,
 ) -> Result<B::Mod, ParseError> {
     let declared = source.starts_with(b"\xef\xbb\xbf") || has_coding_cookie(source);
@@ -178,14 +195,14 @@ fn has_coding_cookie(source: &[u8]) -> bool {
 }
 
 /// [`parse_with`] for already decoded text (newlines already `\n`).
-pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, builder: B) -> Result<B::Mod, ParseError> {
-    parse_text_inner(text, opts, builder, false, None)
+pub fn parse_text_with<B: AstBuilder>(text: &str, opts: &Options, mut builder: B) -> Result<B::Mod, ParseError> {
+    parse_text_inner(text, opts, &mut builder, false, None)
 }
 
 fn parse_text_inner<B: AstBuilder>(
     text: &str,
     opts: &Options,
-    mut builder: B,
+    builder: &mut B,
     bytes_cols: bool,
     warnings: Option<&mut Vec<ParseWarning>>,
 ) -> Result<B::Mod, ParseError> {
@@ -200,7 +217,7 @@ fn parse_text_inner<B: AstBuilder>(
         },
     };
     let grammar = Grammar::new(opts.minor);
-    let mut p = parser::Parser::new(src, grammar, &mut builder);
+    let mut p = parser::Parser::new(src, grammar, builder);
     p.spec_empty_tail = opts.spec_empty_tail;
     p.debug_text_cut_3_13_0 = opts.debug_text_cut_3_13_0;
     p.quirks_3_11_2 = opts.quirks_3_11_2;
