@@ -230,7 +230,7 @@ fn parse_text_inner<B: AstBuilder>(
     }
     let result = p.run(opts.mode).map_err(|e| *e);
     if let Some(out) = warnings {
-        warnings::string_warnings(src, p.warning_tokens(result.is_ok()), opts.minor, out);
+        p.string_warnings(result.is_ok(), opts.minor, out);
     }
     result
 }

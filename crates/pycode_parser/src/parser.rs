@@ -463,11 +463,13 @@ impl<'s, 'b, B: AstBuilder> Parser<'s, 'b, B> {
         self.lexer = Lexer::new(self.src.as_bytes(), cfg);
     }
 
-    /// The tokens whose string literals CPython decoded (and warned about): all of them after
-    /// a successful parse, those before the first pass's furthest token after a failed one.
-    pub fn warning_tokens(&self, ok: bool) -> impl Iterator<Item = &Token> {
+    /// Appends to `out` the string-escape warnings of the tokens whose literals CPython decoded:
+    /// all of them after a successful parse, those before the first pass's furthest token after
+    /// a failed one ([`crate::warnings`]).
+    pub(crate) fn string_warnings(&self, ok: bool, minor: pycode_ast::PyMinor, out: &mut Vec<crate::ParseWarning>) {
         let n = if ok { self.toks.len() } else { self.first_hwm.unwrap_or(self.hwm).min(self.toks.len()) };
-        self.toks.get(..n).unwrap_or_default().iter().map(|t| &t.t)
+        let toks = self.toks.get(..n).unwrap_or_default();
+        crate::warnings::string_warnings(self.src, toks, |t: &Tk| &t.t, minor, out);
     }
 
     /// Parses in `mode`: CPython's `_PyPegen_run_parser`. When the first pass fails without an
