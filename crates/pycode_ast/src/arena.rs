@@ -1029,6 +1029,10 @@ impl Ast {
     }
 
     fn expr_t(&self, id: ExprId) -> R<t::Expr> {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.expr_t_inner(id))
+    }
+
+    fn expr_t_inner(&self, id: ExprId) -> R<t::Expr> {
         use t::ExprKind as T;
         use ExprKind as K;
         let e = self.expr(id).ok_or(DanglingId)?;
@@ -1087,6 +1091,10 @@ impl Ast {
     }
 
     fn pattern_t(&self, id: PatternId) -> R<t::Pattern> {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.pattern_t_inner(id))
+    }
+
+    fn pattern_t_inner(&self, id: PatternId) -> R<t::Pattern> {
         use t::PatternKind as T;
         use PatternKind as K;
         let p = self.pattern(id).ok_or(DanglingId)?;

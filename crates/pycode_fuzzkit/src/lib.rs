@@ -74,8 +74,26 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
             let opts =
                 pycode_parser::Options { type_comments: mode == pycode_parser::Mode::FuncType, ..pycode_parser::Options::new(minor, mode) };
             let label: &'static str = config_label(minor, mode);
+            let arena = pycode_parser::parse_arena(data, &opts);
             match pycode_parser::parse(data, &opts) {
                 Ok(tree) => {
+                    // The arena builder gives the same tree (`Ast::to_tree`), whatever the input;
+                    // compared through the dump with positions (it recurses on a growing stack,
+                    // where `==` on a deep tree would not).
+                    let converted = arena.as_ref().map(|a| a.to_tree());
+                    assert!(
+                        matches!(converted, Ok(Ok(_))),
+                        "{label}: the arena parse failed or did not convert: {:?}",
+                        converted.as_ref().err()
+                    );
+                    if let Ok(Ok(same)) = converted {
+                        let with_pos = DumpOptions { include_attributes: true, indent: None, minor };
+                        assert!(
+                            pycode_ast::dump(&same, &with_pos) == pycode_ast::dump(&tree, &with_pos),
+                            "{label}: the arena tree differs from the boxed tree"
+                        );
+                        drop_deep(same, data.len());
+                    }
                     // The indented form's size is quadratic in the depth by nature (as CPython's),
                     // so only one configuration gets it, and it stops where CPython's `ast.dump`
                     // meets its recursion limit (`dump_frame_limit`, as `pycode ast` does): a
@@ -91,7 +109,10 @@ pub fn check_parse(data: &[u8]) -> Vec<Outcome> {
                     drop_deep(tree, data.len());
                     out.push((label, "ok".to_string()));
                 }
-                Err(e) => out.push((label, format!("{}: {}", e.kind.name(), normalize(&e.msg)))),
+                Err(e) => {
+                    assert!(arena.as_ref().err() == Some(&e), "{label}: the arena parse's error differs: {:?} / {e}", arena.err());
+                    out.push((label, format!("{}: {}", e.kind.name(), normalize(&e.msg))))
+                }
             }
         }
     }
