@@ -307,6 +307,23 @@ fn compile_ast_with(
     marshal_set_order: bool,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
+    compile_ast_sized(module, filename, release, optimize, future_flags, marshal_set_order, warnings).map(|(g, root, _)| (g, root))
+}
+
+/// [`compile_ast_with`], with a first capacity for the graph's marshal data: the bytes of the
+/// written code objects' bytecode, line and exception tables and of the constant strings (known
+/// here without a walk over the graph), plus [`pycode_marshal::output_estimate`] for the rest. The graph-only
+/// estimate fell short for most modules (the bytecode of a code object is one node), and each
+/// growth of the buffer copied all that was written before it.
+fn compile_ast_sized(
+    module: &mut Mod,
+    filename: &str,
+    release: Release,
+    optimize: u8,
+    future_flags: u32,
+    marshal_set_order: bool,
+    warnings: &mut Vec<CompileWarning>,
+) -> Result<(ObjectGraph, ObjId, usize), CompileError> {
     if !implemented(release) {
         return Err(CompileError::Unsupported(format!("code generation for CPython {release}")));
     }
@@ -360,7 +377,20 @@ fn compile_ast_with(
         }
     }
     let root = root.ok_or_else(|| CompileError::Assemble("no module code unit".into()))?;
-    Ok(b.finish(root))
+    let tables: usize =
+        assembled.iter().filter(|(_, merged)| !merged).map(|(a, _)| a.code.len() + a.linetable.len() + a.exceptiontable.len()).sum();
+    let strings: usize = pool
+        .values()
+        .iter()
+        .map(|v| match v {
+            pycode_instr::ConstValue::Str(s) => s.as_bytes().len(),
+            pycode_instr::ConstValue::Bytes(b) => b.len(),
+            _ => 0,
+        })
+        .sum();
+    let (g, root) = b.finish(root);
+    let size = pycode_marshal::output_estimate(&g) + tables + strings;
+    Ok((g, root, size))
 }
 
 /// CPython 3.12 keys code-object constants by value: `_PyCode_ConstantKey` returns the code object
@@ -497,11 +527,11 @@ pub fn compile_to_marshal_into(
     out: &mut Vec<u8>,
 ) -> Result<(), CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
-    // Room for most modules' whole output at once (the graph's estimate). Reserving the
+    let (g, root, size) = with_tree(source.len(), m, |m| compile_ast_sized(m, filename, release, optimize, 0, true, warnings))?;
+    // Room for the whole output at once ([`compile_ast_sized`]'s estimate). Reserving the
     // source's size when that is more saved 3 M instructions over the stdlib but made each
     // extra `-j` worker keep up to 13 MB more (measured: peak RSS at -j 2 25-33 MB, not 23-24).
-    out.reserve(pycode_marshal::output_estimate(&g));
+    out.reserve(size);
     let start = out.len();
     pycode_marshal::dump_into(&g, root, &DumpOptions::new(release.marshal_version()), out).map_err(|e| {
         out.truncate(start);
