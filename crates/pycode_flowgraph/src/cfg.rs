@@ -109,6 +109,17 @@ pub struct Cfg {
     /// unit; no pass creates one, so jumps are then only ever the last instruction of a block
     /// (in a graph that passed `check_cfg`) and passes may look at that one alone.
     pub(crate) may_have_block_push: bool,
+    /// False once `translate_jump_labels_to_targets` found no instruction with a target (no
+    /// jump, no `SETUP_*`) in the unit. No pass makes a jump out of a unit without one (the
+    /// peepholes only rewrite jumps, cold blocks and copied exits need a handler or a jump),
+    /// so the passes that only act on jumps are skipped.
+    pub(crate) may_have_jump: bool,
+    /// The scratch of `remove_unused_consts` (whether each constant is used, then its new
+    /// index), kept for the next unit.
+    pub(crate) const_scratch: Vec<i32>,
+    /// False while every block's `startdepth` is still the one a new block gets (no
+    /// `stackdepth` ran since the graph was built), so `stackdepth` need not reset them.
+    pub(crate) depths_set: bool,
     /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
     /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
     /// when it outgrows every earlier one.
@@ -131,6 +142,9 @@ impl Cfg {
             layout_gen: 1,
             scratch: Vec::new(),
             may_have_block_push: true,
+            may_have_jump: true,
+            const_scratch: Vec::new(),
+            depths_set: false,
             spare: Vec::new(),
             offset2lbl: Vec::new(),
         };
@@ -317,6 +331,8 @@ impl Cfg {
         self.order_gen = 0;
         self.layout_gen = 1;
         self.may_have_block_push = true;
+        self.may_have_jump = true;
+        self.depths_set = false;
         let b = self.new_block();
         self.entry = b;
         self.cur = b;

@@ -46,6 +46,8 @@ struct UnitSummary {
     block_push: bool,
     /// Some `POP_BLOCK` or `YIELD_VALUE`.
     exc_stack_op: bool,
+    /// Some instruction with a target (a jump or `SETUP_*`).
+    target: bool,
 }
 
 /// One entry of the except stacks of `label_exception_targets`, shared as a tree.
@@ -123,7 +125,7 @@ impl Cfg {
         }
         let mut handlers = std::mem::take(&mut self.scratch);
         handlers.clear();
-        let mut summary = UnitSummary { malformed: false, block_push: false, exc_stack_op: false };
+        let mut summary = UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false };
         let result = (|| {
             for &b in &order {
                 let ops = &self.ops;
@@ -135,6 +137,7 @@ impl Cfg {
                         continue;
                     }
                     if p & P_HAS_TARGET != 0 {
+                        summary.target = true;
                         let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
                         if t == NO_BLOCK {
                             return Err(CfgError::BadLabel(i64::from(ins.oparg)));
@@ -164,6 +167,7 @@ impl Cfg {
         self.put_order(order, order_gen);
         if result.is_ok() {
             self.may_have_block_push = summary.block_push || summary.malformed;
+            self.may_have_jump = summary.target;
         }
         result.map(|()| summary)
     }
@@ -619,6 +623,12 @@ impl Cfg {
     /// `remove_redundant_jumps`
     #[inline(never)]
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
+        if !self.may_have_jump {
+            // Only an unconditional jump is removed. (The empty-block error below cannot
+            // happen without one either: every call follows eliminate_empty_basic_blocks or
+            // a move of cold blocks, which needs a handler.)
+            return Ok(());
+        }
         let (order, order_gen) = self.take_order();
         let keep_empty = self.ops.release.features().keep_empty_blocks;
         for &b in &order {
@@ -727,22 +737,27 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         self.eliminate_empty_basic_blocks()?;
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        // (Inlining copies the target of an unconditional jump: nothing without jumps.)
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         let (order, order_gen) = self.take_order();
         for &b in &order {
             self.optimize_basic_block(b, consts, pool)?;
         }
         self.put_order(order, order_gen);
         self.remove_redundant_nops_and_pairs()?;
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         self.mark_reachable()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -777,7 +792,7 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         self.eliminate_empty_basic_blocks()?;
-        loop {
+        while self.may_have_jump {
             let mut changed = false;
             let (order, order_gen) = self.take_order();
             let r = order.iter().try_for_each(|&b| {
@@ -894,6 +909,9 @@ impl Cfg {
 
     /// `remove_redundant_jumps` returning the number of jumps removed.
     fn remove_redundant_jumps_counted(&mut self) -> Result<usize, CfgError> {
+        if !self.may_have_jump {
+            return Ok(0);
+        }
         let keep_empty = self.ops.release.features().keep_empty_blocks;
         let (order, order_gen) = self.take_order();
         let mut n = 0;
@@ -932,42 +950,64 @@ impl Cfg {
         if nconsts == 0 {
             return Ok(());
         }
-        let mut used = vec![false; nconsts];
-        used[0] = true;
+        // One reused vector: -1 for an unused constant, then each used one's new index.
+        let mut map = std::mem::take(&mut self.const_scratch);
+        map.clear();
+        map.resize(nconsts, -1);
+        if let Some(first) = map.first_mut() {
+            *first = 0;
+        }
         let (order, order_gen) = self.take_order();
-        for &b in &order {
+        let r = self.remove_unused_consts_with(consts, &order, &mut map);
+        self.put_order(order, order_gen);
+        self.const_scratch = map;
+        r
+    }
+
+    /// [`remove_unused_consts`](Self::remove_unused_consts) over the blocks of `order`, with
+    /// `map` holding -1 for every constant but the first.
+    fn remove_unused_consts_with(&mut self, consts: &mut Vec<ConstId>, order: &[BlockId], map: &mut [i32]) -> Result<(), CfgError> {
+        let mut nused = 1usize;
+        for &b in order {
             for ins in &self.bb(b)?.instrs {
                 if self.ops.has_const(ins.opcode) {
-                    match usize::try_from(ins.oparg).ok().and_then(|o| used.get_mut(o)) {
-                        Some(u) => *u = true,
+                    match usize::try_from(ins.oparg).ok().and_then(|o| map.get_mut(o)) {
+                        Some(u) => {
+                            if *u < 0 {
+                                *u = 0;
+                                nused += 1;
+                            }
+                        }
                         None => return Err(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg }),
                     }
                 }
             }
         }
-        if used.iter().all(|&u| u) {
-            self.put_order(order, order_gen);
+        if nused == map.len() {
             return Ok(());
         }
-        let mut reverse = vec![-1i32; nconsts];
-        let mut kept = Vec::with_capacity(nconsts);
-        for (i, &u) in used.iter().enumerate() {
-            if u {
-                reverse[i] = kept.len() as i32;
-                kept.push(consts[i]);
+        let mut kept = 0i32;
+        for m in map.iter_mut() {
+            if *m == 0 {
+                *m = kept;
+                kept += 1;
             }
         }
-        *consts = kept;
-        for &b in &order {
+        let mut i = 0usize;
+        consts.retain(|_| {
+            let keep = map.get(i).is_some_and(|&m| m >= 0);
+            i += 1;
+            keep
+        });
+        for &b in order {
             let ops = &self.ops;
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
             for ins in blk.instrs.iter_mut() {
                 if ops.has_const(ins.opcode) {
-                    ins.oparg = reverse[ins.oparg as usize];
+                    ins.oparg = usize::try_from(ins.oparg).ok().and_then(|o| map.get(o)).copied().unwrap_or(-1);
                 }
             }
         }
-        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -1595,11 +1635,13 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         // `extend_block` runs over `b_list`, newest block first.
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         let nlocalsplus = self.prepare_localsplus(nlocals, cell_varname_index, nfreevars, code_flags, firstlineno)?;
         // optimize_cfg
         let (order, order_gen) = self.take_order();
@@ -1609,7 +1651,7 @@ impl Cfg {
         }
         self.put_order(order, order_gen);
         // `b_list`'s order matters only when a block is copied.
-        if self.any_exit_block_to_inline()? {
+        if self.may_have_jump && self.any_exit_block_to_inline()? {
             for b in self.b_list_3_11() {
                 self.inline_small_exit_blocks(b)?;
             }
@@ -1767,13 +1809,17 @@ impl Cfg {
 
     /// `_PyCfg_Stackdepth`
     pub fn stackdepth(&mut self, code_flags: u32) -> Result<i32, CfgError> {
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            if let Some(blk) = self.blocks.get_mut(b as usize) {
-                blk.startdepth = i32::MIN;
+        // A graph fresh from the builder has every start depth unset already.
+        if self.depths_set {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                if let Some(blk) = self.blocks.get_mut(b as usize) {
+                    blk.startdepth = i32::MIN;
+                }
             }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
+        self.depths_set = true;
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
         let r = self.stackdepth_inner(code_flags, &mut stack);
@@ -1893,6 +1939,10 @@ impl Cfg {
     /// conditional jump is reversed around a new `JUMP` block.
     #[inline(never)]
     fn normalize_jumps(&mut self) -> Result<(), CfgError> {
+        if !self.may_have_jump {
+            // Only jumps change here (and the marks it leaves are read by no later pass).
+            return Ok(());
+        }
         self.reset_visited();
         let o = self.ops.clone();
         let mut b = self.entry;
