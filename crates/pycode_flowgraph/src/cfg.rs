@@ -120,6 +120,9 @@ pub struct Cfg {
     /// False while every block's `startdepth` is still the one a new block gets (no
     /// `stackdepth` ran since the graph was built), so `stackdepth` need not reset them.
     pub(crate) depths_set: bool,
+    /// `add_checks_for_loads_of_uninitialized_variables`: each block's unsafe-locals mask when
+    /// it was last scanned (`None`: not scanned yet), kept for the next unit.
+    pub(crate) scanned_masks: Vec<Option<u64>>,
     /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
     /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
     /// when it outgrows every earlier one.
@@ -145,6 +148,7 @@ impl Cfg {
             may_have_jump: true,
             const_scratch: Vec::new(),
             depths_set: false,
+            scanned_masks: Vec::new(),
             spare: Vec::new(),
             offset2lbl: Vec::new(),
         };

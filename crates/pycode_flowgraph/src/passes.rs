@@ -1128,20 +1128,40 @@ impl Cfg {
         self.reset_visited();
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
+        // A block popped with the mask it was last scanned with is not scanned again: that
+        // scan would find the same loads (those it changed now clear the same bit) and OR the
+        // same masks into its successors, which hold them already (masks only grow). Blocks
+        // pushed before their turn in the layout walk are the usual case.
+        let mut scanned = std::mem::take(&mut self.scanned_masks);
+        scanned.clear();
+        scanned.resize(self.blocks.len(), None);
         let (order, order_gen) = self.take_order();
         let r = (|| {
             maybe_push(&mut self.blocks, self.entry, start_mask, &mut stack)?;
             for &b in &order {
+                let m = self.bb(b)?.unsafe_locals_mask;
                 self.scan_block_for_locals(b, &mut stack)?;
+                if let Some(s) = scanned.get_mut(b as usize) {
+                    *s = Some(m);
+                }
             }
             while let Some(b) = stack.pop() {
-                self.bb_mut(b)?.visited = false;
+                let blk = self.bb_mut(b)?;
+                blk.visited = false;
+                let m = blk.unsafe_locals_mask;
+                if scanned.get(b as usize) == Some(&Some(m)) {
+                    continue;
+                }
                 self.scan_block_for_locals(b, &mut stack)?;
+                if let Some(s) = scanned.get_mut(b as usize) {
+                    *s = Some(m);
+                }
             }
             Ok(())
         })();
         self.put_order(order, order_gen);
         self.scratch = stack;
+        self.scanned_masks = scanned;
         r
     }
 
@@ -1209,9 +1229,10 @@ impl Cfg {
                         nb.visited = true;
                     }
                 }
-                let n = blocks[b as usize].instrs.len();
-                for i in 0..n {
-                    let ins = blocks[b as usize].instrs[i];
+                // The targets' marks are set while reading this block's instructions: they are
+                // taken out meanwhile (a jump to the block itself only reads its mark).
+                let instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter().try_for_each(|ins| {
                     if ops.is_jump(ins.opcode) {
                         let tb = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
                         if !tb.visited {
@@ -1219,7 +1240,12 @@ impl Cfg {
                             tb.visited = true;
                         }
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
             Ok(())
         })();
@@ -1258,9 +1284,8 @@ impl Cfg {
                         nb.visited = true;
                     }
                 }
-                let n = blocks[b as usize].instrs.len();
-                for i in 0..n {
-                    let ins = blocks[b as usize].instrs[i];
+                let instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter().try_for_each(|ins| {
                     if ops.is_jump(ins.opcode) {
                         let t = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
                         if !t.warm && !t.visited {
@@ -1268,7 +1293,12 @@ impl Cfg {
                             t.visited = true;
                         }
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
             Ok(())
         })();
