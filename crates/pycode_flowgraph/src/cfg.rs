@@ -3,6 +3,7 @@
 
 use pycode_instr::{InstrSequence, Location};
 
+use crate::ops::{P_HAS_TARGET, P_TERMINATOR};
 use crate::{CfgError, Ops};
 
 pub type BlockId = u32;
@@ -123,6 +124,8 @@ pub struct Cfg {
     /// `add_checks_for_loads_of_uninitialized_variables`: each block's unsafe-locals mask when
     /// it was last scanned (`None`: not scanned yet), kept for the next unit.
     pub(crate) scanned_masks: Vec<Option<u64>>,
+    /// `translate_jump_labels_to_targets`' label-to-block table, kept for the next unit.
+    pub(crate) label2block: Vec<BlockId>,
     /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
     /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
     /// when it outgrows every earlier one.
@@ -149,6 +152,7 @@ impl Cfg {
             const_scratch: Vec::new(),
             depths_set: false,
             scanned_masks: Vec::new(),
+            label2block: Vec::new(),
             spare: Vec::new(),
             offset2lbl: Vec::new(),
         };
@@ -387,7 +391,7 @@ impl Cfg {
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);
         let mut i = 0usize;
-        while i < n {
+        while i < n && i < instrs.len() {
             // `use_label` + `addop` for instruction i, which may start a block ...
             let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
             if lbl >= 0 {
@@ -405,23 +409,14 @@ impl Cfg {
                     b.alloc = alloc;
                 }
             }
-            // ... and the instructions up to the next label or just after a terminator, which
-            // cannot (so the block's vector grows once, to its final size).
-            let mut end = i;
-            loop {
-                let op = instrs.get(end).map_or(0, |x| x.opcode);
-                end += 1;
-                if end >= n || g.ops.is_terminator(op) || offset2lbl.get(end).is_some_and(|&l| l >= 0) {
-                    break;
-                }
-            }
-            let run = instrs.get(i..end).ok_or(CfgError::Internal("instruction range"))?;
+            // ... and the instructions up to the next label or just after a terminator, in
+            // one walk (a reused block vector rarely grows).
             let ops = &g.ops;
             let items = &mut g.blocks.get_mut(g.cur as usize).ok_or(CfgError::Internal("current block"))?.instrs;
-            items.reserve(run.len());
-            for instr in run {
+            while let Some(instr) = instrs.get(i) {
+                let p = ops.props(instr.opcode);
                 let mut oparg = instr.oparg as i32;
-                if ops.has_target(instr.opcode) {
+                if p & P_HAS_TARGET != 0 {
                     let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
                     let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
                     let l = offset2lbl.get(pos).copied().unwrap_or(-1);
@@ -431,8 +426,11 @@ impl Cfg {
                     oparg = l as i32;
                 }
                 items.push(CfgInstr::new(instr.opcode, oparg, instr.loc));
+                i += 1;
+                if p & P_TERMINATOR != 0 || offset2lbl.get(i).is_some_and(|&l| l >= 0) {
+                    break;
+                }
             }
-            i = end;
         }
         // A label bound after the last instruction: give it an (empty) block.
         if let Some(&lbl) = offset2lbl.get(n) {

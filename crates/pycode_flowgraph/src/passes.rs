@@ -114,7 +114,9 @@ impl Cfg {
     fn translate_labels(&mut self, mark_handlers: bool) -> Result<UnitSummary, CfgError> {
         let (order, order_gen) = self.take_order();
         let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
-        let mut label2block = vec![NO_BLOCK; usize::try_from(max_label + 1).unwrap_or(0)];
+        let mut label2block = std::mem::take(&mut self.label2block);
+        label2block.clear();
+        label2block.resize(usize::try_from(max_label + 1).unwrap_or(0), NO_BLOCK);
         for &b in &order {
             let l = self.bb(b)?.label;
             if l >= 0 {
@@ -164,6 +166,7 @@ impl Cfg {
             Ok(())
         })();
         self.scratch = handlers;
+        self.label2block = label2block;
         self.put_order(order, order_gen);
         if result.is_ok() {
             self.may_have_block_push = summary.block_push || summary.malformed;
@@ -1456,7 +1459,11 @@ impl Cfg {
         // When no block is to be copied, the walk changes nothing in any order: 3.11 then skips it
         // (and the sort behind `b_list`).
         let keep_empty = self.ops.release.features().keep_empty_blocks;
-        let reverse: Option<Vec<BlockId>> = if !self.ops.release.features().assemble_3_11 {
+        // Only a jump's target is copied: without jumps the first walk is skipped (an empty
+        // list).
+        let reverse: Option<Vec<BlockId>> = if !self.may_have_jump {
+            Some(Vec::new())
+        } else if !self.ops.release.features().assemble_3_11 {
             None
         } else if self.any_exit_to_duplicate(keep_empty)? {
             Some(self.b_list_3_11())
