@@ -115,6 +115,13 @@ pub struct Cfg {
     /// peepholes only rewrite jumps, cold blocks and copied exits need a handler or a jump),
     /// so the passes that only act on jumps are skipped.
     pub(crate) may_have_jump: bool,
+    /// False once `translate_jump_labels_to_targets` found no deref op (`LOAD_DEREF`,
+    /// `MAKE_CELL`, ...) in the unit; no pass before `prepare_localsplus` makes one.
+    pub(crate) may_have_deref: bool,
+    /// False once `translate_jump_labels_to_targets` found no pseudo-op that
+    /// `convert_pseudo_ops` rewrites (`SETUP_*`, `POP_BLOCK`, `STORE_FAST_MAYBE_NULL`,
+    /// `LOAD_CLOSURE`); no pass makes one.
+    pub(crate) may_have_pseudo: bool,
     /// The scratch of `remove_unused_consts` (whether each constant is used, then its new
     /// index), kept for the next unit.
     pub(crate) const_scratch: Vec<i32>,
@@ -149,6 +156,8 @@ impl Cfg {
             scratch: Vec::new(),
             may_have_block_push: true,
             may_have_jump: true,
+            may_have_deref: true,
+            may_have_pseudo: true,
             const_scratch: Vec::new(),
             depths_set: false,
             scanned_masks: Vec::new(),
@@ -340,6 +349,8 @@ impl Cfg {
         self.layout_gen = 1;
         self.may_have_block_push = true;
         self.may_have_jump = true;
+        self.may_have_deref = true;
+        self.may_have_pseudo = true;
         self.depths_set = false;
         let b = self.new_block();
         self.entry = b;

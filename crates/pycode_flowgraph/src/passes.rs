@@ -6,7 +6,7 @@ use pycode_instr::{ConstId, ConstPool, Location};
 use pycode_release::Release;
 
 use crate::cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK, NO_STACK};
-use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
+use crate::ops::{P_BLOCK_PUSH, P_DEREF, P_EXC_STACK, P_HAS_TARGET, P_PSEUDO, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
 use crate::{CfgError, Ops};
 
 pub const CO_GENERATOR: u32 = 0x20;
@@ -48,6 +48,10 @@ struct UnitSummary {
     exc_stack_op: bool,
     /// Some instruction with a target (a jump or `SETUP_*`).
     target: bool,
+    /// Some instruction `fix_cell_offsets` renumbers.
+    deref: bool,
+    /// Some pseudo-op `_PyCfg_ConvertPseudoOps` rewrites.
+    pseudo: bool,
 }
 
 /// One entry of the except stacks of `label_exception_targets`, shared as a tree.
@@ -127,7 +131,8 @@ impl Cfg {
         }
         let mut handlers = std::mem::take(&mut self.scratch);
         handlers.clear();
-        let mut summary = UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false };
+        let mut summary =
+            UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false, deref: false, pseudo: false };
         let result = (|| {
             for &b in &order {
                 let ops = &self.ops;
@@ -135,9 +140,11 @@ impl Cfg {
                 let n = blk.instrs.len();
                 for (i, ins) in blk.instrs.iter_mut().enumerate() {
                     let p = ops.props(ins.opcode);
-                    if p & (P_HAS_TARGET | P_TERMINATOR | P_EXC_STACK) == 0 {
+                    if p & (P_HAS_TARGET | P_TERMINATOR | P_EXC_STACK | P_DEREF | P_PSEUDO) == 0 {
                         continue;
                     }
+                    summary.deref |= p & P_DEREF != 0;
+                    summary.pseudo |= p & P_PSEUDO != 0;
                     if p & P_HAS_TARGET != 0 {
                         summary.target = true;
                         let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
@@ -171,6 +178,8 @@ impl Cfg {
         if result.is_ok() {
             self.may_have_block_push = summary.block_push || summary.malformed;
             self.may_have_jump = summary.target;
+            self.may_have_deref = summary.deref;
+            self.may_have_pseudo = summary.pseudo;
         }
         result.map(|()| summary)
     }
@@ -1828,6 +1837,11 @@ impl Cfg {
                 numdropped += 1;
             }
         }
+        // Without cells and free variables only a deref op of the unit could be renumbered (to
+        // an error): with none, the walk is skipped.
+        if noffsets == 0 && !self.may_have_deref {
+            return Ok(nlocals);
+        }
         let (order, order_gen) = self.take_order();
         for &b in &order {
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
@@ -1945,10 +1959,12 @@ impl Cfg {
     /// `_PyCfg_ConvertPseudoOps`
     pub fn convert_pseudo_ops(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
+        let convert = self.may_have_pseudo;
         let r = order.iter().try_for_each(|&b| {
             let o = &self.ops;
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
-            for ins in blk.instrs.iter_mut() {
+            // (Without such pseudo-ops in the unit only the NOP removal below is left.)
+            for ins in blk.instrs.iter_mut().filter(|_| convert) {
                 if !o.is_converted_pseudo(ins.opcode) {
                     continue;
                 }
