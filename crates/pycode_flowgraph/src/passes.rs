@@ -347,11 +347,12 @@ impl Cfg {
             let instrs = &blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs;
             // (Its last instruction only, when that is the only one that can have a target.)
             let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
-            to_empty |= instrs
-                .get(from..)
-                .unwrap_or_default()
-                .iter()
-                .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
+            to_empty |= self.may_have_jump
+                && instrs
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             if blk.next != first_nonempty {
                 blk.next = first_nonempty;
@@ -685,6 +686,7 @@ impl Cfg {
         stack.push(self.entry);
         self.bb_mut(self.entry)?.predecessors = 1;
         let may_have_block_push = self.may_have_block_push;
+        let may_have_jump = self.may_have_jump;
         // 3.11 pushes a block only when it has no predecessor yet, so a block reached twice
         // (a jump to the next block) is walked once; 3.12+ push every successor not yet
         // popped, and such a block's successors are counted twice.
@@ -704,8 +706,15 @@ impl Cfg {
                     nb.predecessors += 1;
                 }
                 let instrs = &blocks[b as usize].instrs;
-                // Without block pushes only the last instruction can have a target.
-                let from = if may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+                // Without block pushes only the last instruction can have a target (and without
+                // jumps none).
+                let from = if !may_have_jump {
+                    instrs.len()
+                } else if may_have_block_push {
+                    0
+                } else {
+                    instrs.len().saturating_sub(1)
+                };
                 for i in from..instrs.len() {
                     let ins = blocks[b as usize].instrs[i];
                     if ops.has_target(ins.opcode) {
