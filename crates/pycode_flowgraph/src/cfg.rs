@@ -133,6 +133,10 @@ pub struct Cfg {
     pub(crate) scanned_masks: Vec<Option<u64>>,
     /// `translate_jump_labels_to_targets`' label-to-block table, kept for the next unit.
     pub(crate) label2block: Vec<BlockId>,
+    /// `optimize_load_fast`'s view of each opcode of `lf_release` (by opcode), kept for the next
+    /// unit.
+    pub(crate) lf_ops: Vec<Option<crate::loadfast::LfOp>>,
+    pub(crate) lf_release: Option<pycode_release::Release>,
     /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
     /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
     /// when it outgrows every earlier one.
@@ -162,6 +166,8 @@ impl Cfg {
             depths_set: false,
             scanned_masks: Vec::new(),
             label2block: Vec::new(),
+            lf_ops: Vec::new(),
+            lf_release: None,
             spare: Vec::new(),
             offset2lbl: Vec::new(),
         };
