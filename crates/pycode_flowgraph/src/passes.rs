@@ -2126,14 +2126,19 @@ impl Cfg {
                 index += blk.instrs.len() as i64;
             }
             for &b in order {
-                let n = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs.len();
-                for i in 0..n {
-                    let x = blocks[b as usize].instrs[i];
-                    if o.size_and_is_jump(x.opcode, x.oparg).1 {
-                        let t = blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset;
-                        blocks[b as usize].instrs[i].oparg = t;
+                // The targets' offsets are read while this block's opargs are written: its
+                // instructions are taken out meanwhile (offsets stay with the blocks).
+                let mut instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter_mut().try_for_each(|x| {
+                    if o.is_jump(x.opcode) {
+                        x.oparg = blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset;
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
         }
         let mut rounds = 0;
