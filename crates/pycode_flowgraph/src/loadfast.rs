@@ -221,7 +221,9 @@ impl LfOp {
             | "MATCH_MAPPING"
             | "MATCH_SEQUENCE"
             | "WITH_EXCEPT_START" => LfClass::Passthrough,
-            "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => LfClass::PopOnly,
+            "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => {
+                LfClass::PopOnly
+            }
             "GET_ITER" if passthrough => LfClass::GetIterFixed,
             "END_SEND" if passthrough => LfClass::EndSendFixed,
             "POP_ITER" if passthrough => LfClass::PopIterFixed,
