@@ -3,6 +3,7 @@
 
 use pycode_instr::{InstrSequence, Location};
 
+use crate::ops::{P_HAS_TARGET, P_TERMINATOR};
 use crate::{CfgError, Ops};
 
 pub type BlockId = u32;
@@ -109,6 +110,33 @@ pub struct Cfg {
     /// unit; no pass creates one, so jumps are then only ever the last instruction of a block
     /// (in a graph that passed `check_cfg`) and passes may look at that one alone.
     pub(crate) may_have_block_push: bool,
+    /// False once `translate_jump_labels_to_targets` found no instruction with a target (no
+    /// jump, no `SETUP_*`) in the unit. No pass makes a jump out of a unit without one (the
+    /// peepholes only rewrite jumps, cold blocks and copied exits need a handler or a jump),
+    /// so the passes that only act on jumps are skipped.
+    pub(crate) may_have_jump: bool,
+    /// False once `translate_jump_labels_to_targets` found no deref op (`LOAD_DEREF`,
+    /// `MAKE_CELL`, ...) in the unit; no pass before `prepare_localsplus` makes one.
+    pub(crate) may_have_deref: bool,
+    /// False once `translate_jump_labels_to_targets` found no pseudo-op that
+    /// `convert_pseudo_ops` rewrites (`SETUP_*`, `POP_BLOCK`, `STORE_FAST_MAYBE_NULL`,
+    /// `LOAD_CLOSURE`); no pass makes one.
+    pub(crate) may_have_pseudo: bool,
+    /// The scratch of `remove_unused_consts` (whether each constant is used, then its new
+    /// index), kept for the next unit.
+    pub(crate) const_scratch: Vec<i32>,
+    /// False while every block's `startdepth` is still the one a new block gets (no
+    /// `stackdepth` ran since the graph was built), so `stackdepth` need not reset them.
+    pub(crate) depths_set: bool,
+    /// `add_checks_for_loads_of_uninitialized_variables`: each block's unsafe-locals mask when
+    /// it was last scanned (`None`: not scanned yet), kept for the next unit.
+    pub(crate) scanned_masks: Vec<Option<u64>>,
+    /// `translate_jump_labels_to_targets`' label-to-block table, kept for the next unit.
+    pub(crate) label2block: Vec<BlockId>,
+    /// `optimize_load_fast`'s view of each opcode of `lf_release` (by opcode), kept for the next
+    /// unit.
+    pub(crate) lf_ops: Vec<Option<crate::loadfast::LfOp>>,
+    pub(crate) lf_release: Option<pycode_release::Release>,
     /// Emptied instruction vectors of the blocks of an earlier unit ([`Cfg::rebuild_from_sequence`]),
     /// handed to new blocks so that a worker reusing one graph allocates a block's vector only
     /// when it outgrows every earlier one.
@@ -131,6 +159,15 @@ impl Cfg {
             layout_gen: 1,
             scratch: Vec::new(),
             may_have_block_push: true,
+            may_have_jump: true,
+            may_have_deref: true,
+            may_have_pseudo: true,
+            const_scratch: Vec::new(),
+            depths_set: false,
+            scanned_masks: Vec::new(),
+            label2block: Vec::new(),
+            lf_ops: Vec::new(),
+            lf_release: None,
             spare: Vec::new(),
             offset2lbl: Vec::new(),
         };
@@ -317,6 +354,10 @@ impl Cfg {
         self.order_gen = 0;
         self.layout_gen = 1;
         self.may_have_block_push = true;
+        self.may_have_jump = true;
+        self.may_have_deref = true;
+        self.may_have_pseudo = true;
+        self.depths_set = false;
         let b = self.new_block();
         self.entry = b;
         self.cur = b;
@@ -367,7 +408,7 @@ impl Cfg {
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);
         let mut i = 0usize;
-        while i < n {
+        while i < n && i < instrs.len() {
             // `use_label` + `addop` for instruction i, which may start a block ...
             let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
             if lbl >= 0 {
@@ -385,23 +426,14 @@ impl Cfg {
                     b.alloc = alloc;
                 }
             }
-            // ... and the instructions up to the next label or just after a terminator, which
-            // cannot (so the block's vector grows once, to its final size).
-            let mut end = i;
-            loop {
-                let op = instrs.get(end).map_or(0, |x| x.opcode);
-                end += 1;
-                if end >= n || g.ops.is_terminator(op) || offset2lbl.get(end).is_some_and(|&l| l >= 0) {
-                    break;
-                }
-            }
-            let run = instrs.get(i..end).ok_or(CfgError::Internal("instruction range"))?;
+            // ... and the instructions up to the next label or just after a terminator, in
+            // one walk (a reused block vector rarely grows).
             let ops = &g.ops;
             let items = &mut g.blocks.get_mut(g.cur as usize).ok_or(CfgError::Internal("current block"))?.instrs;
-            items.reserve(run.len());
-            for instr in run {
+            while let Some(instr) = instrs.get(i) {
+                let p = ops.props(instr.opcode);
                 let mut oparg = instr.oparg as i32;
-                if ops.has_target(instr.opcode) {
+                if p & P_HAS_TARGET != 0 {
                     let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
                     let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
                     let l = offset2lbl.get(pos).copied().unwrap_or(-1);
@@ -411,8 +443,11 @@ impl Cfg {
                     oparg = l as i32;
                 }
                 items.push(CfgInstr::new(instr.opcode, oparg, instr.loc));
+                i += 1;
+                if p & P_TERMINATOR != 0 || offset2lbl.get(i).is_some_and(|&l| l >= 0) {
+                    break;
+                }
             }
-            i = end;
         }
         // A label bound after the last instruction: give it an (empty) block.
         if let Some(&lbl) = offset2lbl.get(n) {

@@ -140,6 +140,107 @@ fn num_popped(name: &str, oparg: i32) -> Option<i64> {
     })
 }
 
+/// What `optimize_load_fast` does with an opcode outside its first tests: the arm of its match
+/// on the opcode's name, decided once per opcode (see [`LfOp`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LfClass {
+    /// `FORMAT_SIMPLE`, `GET_YIELD_FROM_ITER`, ...: pushes without consuming its input.
+    Passthrough,
+    /// `DICT_MERGE`, `LIST_APPEND`, ...: only pops.
+    PopOnly,
+    /// 3.15's `GET_ITER`.
+    GetIterFixed,
+    /// 3.15's `END_SEND`.
+    EndSendFixed,
+    /// 3.15's `POP_ITER`.
+    PopIterFixed,
+    /// 3.15's `LOAD_SPECIAL` and `PUSH_EXC_INFO`.
+    UnderTosFixed,
+    /// 3.15's `SET_FUNCTION_ATTRIBUTE`.
+    SetFunctionAttributeFixed,
+    CheckExcMatch,
+    ForIter,
+    LoadSpecial,
+    LoadAttr,
+    LoadSuperAttr,
+    Send,
+    /// Everything else: pops [`num_popped`], pushes that plus the net effect.
+    Generic,
+}
+
+/// How many items an opcode pops as a function of its oparg `a`, from [`num_popped`]: `base +
+/// mul * a` when that agrees with it, else asked of it by name each time.
+#[derive(Clone, Copy, Debug)]
+enum PopRule {
+    Linear { base: i64, mul: i64 },
+    ByName(&'static str),
+    Unknown,
+}
+
+impl PopRule {
+    fn of(name: &'static str) -> PopRule {
+        let p: Vec<Option<i64>> = (0..4).map(|a| num_popped(name, a)).collect();
+        let (Some(&Some(p0)), Some(&Some(p1))) = (p.first(), p.get(1)) else {
+            return PopRule::Unknown;
+        };
+        let mul = p1 - p0;
+        if (0..4).all(|a| p.get(a as usize) == Some(&Some(p0 + mul * a))) {
+            PopRule::Linear { base: p0, mul }
+        } else {
+            PopRule::ByName(name)
+        }
+    }
+
+    #[inline]
+    fn popped(self, oparg: i32) -> Option<i64> {
+        match self {
+            PopRule::Linear { base, mul } => Some(base + mul * i64::from(oparg)),
+            PopRule::ByName(name) => num_popped(name, oparg),
+            PopRule::Unknown => None,
+        }
+    }
+}
+
+/// One opcode as `optimize_load_fast` sees it, worked out from its name once per worker and
+/// release instead of matching the name at every instruction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LfOp {
+    class: LfClass,
+    pop: PopRule,
+}
+
+impl LfOp {
+    fn of(name: &'static str, passthrough: bool) -> LfOp {
+        let class = match name {
+            "FORMAT_SIMPLE"
+            | "GET_YIELD_FROM_ITER"
+            | "GET_ANEXT"
+            | "GET_LEN"
+            | "IMPORT_FROM"
+            | "MATCH_KEYS"
+            | "MATCH_MAPPING"
+            | "MATCH_SEQUENCE"
+            | "WITH_EXCEPT_START" => LfClass::Passthrough,
+            "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => {
+                LfClass::PopOnly
+            }
+            "GET_ITER" if passthrough => LfClass::GetIterFixed,
+            "END_SEND" if passthrough => LfClass::EndSendFixed,
+            "POP_ITER" if passthrough => LfClass::PopIterFixed,
+            "LOAD_SPECIAL" | "PUSH_EXC_INFO" if passthrough => LfClass::UnderTosFixed,
+            "SET_FUNCTION_ATTRIBUTE" if passthrough => LfClass::SetFunctionAttributeFixed,
+            "CHECK_EXC_MATCH" => LfClass::CheckExcMatch,
+            "FOR_ITER" => LfClass::ForIter,
+            "LOAD_SPECIAL" => LfClass::LoadSpecial,
+            "LOAD_ATTR" => LfClass::LoadAttr,
+            "LOAD_SUPER_ATTR" => LfClass::LoadSuperAttr,
+            "SEND" => LfClass::Send,
+            _ => LfClass::Generic,
+        };
+        LfOp { class, pop: PopRule::of(name) }
+    }
+}
+
 impl Cfg {
     /// `convert_pseudo_conditional_jumps` (3.14+).
     pub fn convert_pseudo_conditional_jumps(&mut self) -> Result<(), CfgError> {
@@ -173,6 +274,19 @@ impl Cfg {
     /// computed before.
     pub(crate) fn optimize_load_fast(&mut self) -> Result<(), CfgError> {
         let o = self.ops.clone();
+        // The opcodes' [`LfOp`]s, kept by the graph for the next unit of the same release.
+        if self.lf_release != Some(o.release) {
+            self.lf_ops.clear();
+            self.lf_release = Some(o.release);
+        }
+        let mut lf_ops = std::mem::take(&mut self.lf_ops);
+        let r = self.optimize_load_fast_with(&o, &mut lf_ops);
+        self.lf_ops = lf_ops;
+        r
+    }
+
+    fn optimize_load_fast_with(&mut self, o: &crate::Ops, lf_ops: &mut Vec<Option<LfOp>>) -> Result<(), CfgError> {
+        let passthrough = o.release.features().load_fast_passthrough;
         for blk in self.blocks.iter_mut() {
             blk.visited = false;
         }
@@ -184,6 +298,47 @@ impl Cfg {
         }
         let mut refs: Vec<Ref> = Vec::new();
         let mut flags: Vec<u8> = Vec::new();
+        let mut pushes: Vec<(BlockId, usize)> = Vec::new();
+        while let Some(b) = work.pop() {
+            // The block's instructions are read while other blocks are marked: taken out
+            // meanwhile, put back below.
+            let (instrs, startdepth, next) = {
+                let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                (std::mem::take(&mut blk.instrs), blk.startdepth, blk.next)
+            };
+            let r = self.load_fast_block(o, lf_ops, passthrough, &instrs, startdepth, next, &mut refs, &mut flags, &mut pushes, &mut work);
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+            blk.instrs = instrs;
+            r?;
+            for (ins, &f) in blk.instrs.iter_mut().zip(flags.iter()) {
+                if f == 0 {
+                    if ins.opcode == o.LOAD_FAST {
+                        ins.opcode = o.LOAD_FAST_BORROW;
+                    } else if ins.opcode == o.LOAD_FAST_LOAD_FAST {
+                        ins.opcode = o.LOAD_FAST_BORROW_LOAD_FAST_BORROW;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One block of `optimize_load_fast`: its instructions' flags, and its successors put on
+    /// the work list.
+    #[allow(clippy::too_many_arguments)]
+    fn load_fast_block(
+        &mut self,
+        o: &crate::Ops,
+        lf_ops: &mut Vec<Option<LfOp>>,
+        passthrough: bool,
+        instrs: &[CfgInstr],
+        startdepth: i32,
+        next: BlockId,
+        refs: &mut Vec<Ref>,
+        flags: &mut Vec<u8>,
+        pushes: &mut Vec<(BlockId, usize)>,
+        work: &mut Vec<BlockId>,
+    ) -> Result<(), CfgError> {
         let kill = |flags: &mut Vec<u8>, refs: &[Ref], local: i32| {
             for r in refs {
                 if r.local == local {
@@ -202,44 +357,40 @@ impl Cfg {
         fn pop(refs: &mut Vec<Ref>) -> Result<Ref, CfgError> {
             refs.pop().ok_or(CfgError::Internal("load_fast: stack underflow"))
         }
-        while let Some(b) = work.pop() {
-            let (instrs, startdepth, next) = {
-                let blk = self.blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
-                (blk.instrs.clone(), blk.startdepth, blk.next)
-            };
+        {
             flags.clear();
             flags.resize(instrs.len(), 0);
             refs.clear();
             for _ in 0..startdepth.max(0) {
                 refs.push(Ref { instr: NONE, local: NONE });
             }
-            let mut pushes: Vec<(BlockId, usize)> = Vec::new();
+            pushes.clear();
             for (i, ins) in instrs.iter().enumerate() {
                 let ii = i as i32;
                 let op = ins.opcode;
                 let arg = ins.oparg;
                 if op == o.DELETE_FAST {
-                    kill(&mut flags, &refs, arg);
+                    kill(flags, refs, arg);
                 } else if op == o.LOAD_FAST {
                     refs.push(Ref { instr: ii, local: arg });
                 } else if op == o.LOAD_FAST_AND_CLEAR {
-                    kill(&mut flags, &refs, arg);
+                    kill(flags, refs, arg);
                     refs.push(Ref { instr: ii, local: arg });
                 } else if op == o.LOAD_FAST_LOAD_FAST {
                     refs.push(Ref { instr: ii, local: arg >> 4 });
                     refs.push(Ref { instr: ii, local: arg & 15 });
                 } else if op == o.STORE_FAST {
-                    let r = pop(&mut refs)?;
-                    store(&mut flags, &refs, arg, r);
+                    let r = pop(refs)?;
+                    store(flags, refs, arg, r);
                 } else if op == o.STORE_FAST_LOAD_FAST {
-                    let r = pop(&mut refs)?;
-                    store(&mut flags, &refs, arg >> 4, r);
+                    let r = pop(refs)?;
+                    store(flags, refs, arg >> 4, r);
                     refs.push(Ref { instr: ii, local: arg & 15 });
                 } else if op == o.STORE_FAST_STORE_FAST {
-                    let r = pop(&mut refs)?;
-                    store(&mut flags, &refs, arg >> 4, r);
-                    let r = pop(&mut refs)?;
-                    store(&mut flags, &refs, arg & 15, r);
+                    let r = pop(refs)?;
+                    store(flags, refs, arg >> 4, r);
+                    let r = pop(refs)?;
+                    store(flags, refs, arg & 15, r);
                 } else if op == o.COPY {
                     let idx = refs.len() as i64 - i64::from(arg);
                     let r = *usize::try_from(idx).ok().and_then(|k| refs.get(k)).ok_or(CfgError::Internal("load_fast: COPY"))?;
@@ -253,97 +404,101 @@ impl Cfg {
                     }
                     refs.swap(k, n - 1);
                 } else {
-                    let name = o.table.opname(op).unwrap_or("");
-                    let name = if op >= 256 { self.pseudo_name(op) } else { name };
+                    let lf = match lf_ops.get(usize::from(op)).copied().flatten() {
+                        Some(x) => x,
+                        None => {
+                            let name = if op >= 256 { self.pseudo_name(op) } else { o.table.opname(op).unwrap_or("") };
+                            let x = LfOp::of(name, passthrough);
+                            if lf_ops.len() <= usize::from(op) {
+                                lf_ops.resize(usize::from(op) + 1, None);
+                            }
+                            if let Some(slot) = lf_ops.get_mut(usize::from(op)) {
+                                *slot = Some(x);
+                            }
+                            x
+                        }
+                    };
                     let net = o.stack_effect(op, arg, false).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
-                    match name {
+                    match lf.class {
                         // (The input stays: `FORMAT_SIMPLE` and `GET_YIELD_FROM_ITER` may return it.)
-                        "FORMAT_SIMPLE"
-                        | "GET_YIELD_FROM_ITER"
-                        | "GET_ANEXT"
-                        | "GET_LEN"
-                        | "IMPORT_FROM"
-                        | "MATCH_KEYS"
-                        | "MATCH_MAPPING"
-                        | "MATCH_SEQUENCE"
-                        | "WITH_EXCEPT_START" => {
+                        LfClass::Passthrough => {
                             // 3.14: CPython's loop variable shadows the instruction index
                             // here: the k-th value pushed claims the block's k-th instruction
                             // as its producer (so storing `from m import x` marks instruction
                             // 0). 3.15 pushes the instruction itself (measured: `from h import
                             // g` after `if r is None: r = ...; r.a` keeps `LOAD_FAST_BORROW r`).
-                            let fixed = o.release.features().load_fast_passthrough;
+                            let fixed = passthrough;
                             for k in 0..net.max(0) {
                                 refs.push(Ref { instr: if fixed { ii } else { k as i32 }, local: NONE });
                             }
                         }
-                        "DICT_MERGE" | "DICT_UPDATE" | "LIST_APPEND" | "LIST_EXTEND" | "MAP_ADD" | "RERAISE" | "SET_ADD" | "SET_UPDATE" => {
+                        LfClass::PopOnly => {
                             for _ in 0..(-net).max(0) {
-                                pop(&mut refs)?;
+                                pop(refs)?;
                             }
                         }
                         // 3.15: `(iterable -- iter, index_or_null)`, where the iterator may be
                         // the iterable itself (a list or tuple is iterated by index); like
                         // `FORMAT_SIMPLE` (above), it consumes no input.
-                        "GET_ITER" if o.release.features().load_fast_passthrough => {
+                        LfClass::GetIterFixed => {
                             for _ in 0..net.max(0) {
                                 refs.push(Ref { instr: ii, local: NONE });
                             }
                         }
                         // 3.15: the value passes through (`receiver, null, value -- value`).
-                        "END_SEND" if o.release.features().load_fast_passthrough => {
-                            let tos = pop(&mut refs)?;
-                            pop(&mut refs)?;
-                            pop(&mut refs)?;
+                        LfClass::EndSendFixed => {
+                            let tos = pop(refs)?;
+                            pop(refs)?;
+                            pop(refs)?;
                             refs.push(tos);
                         }
-                        "POP_ITER" if o.release.features().load_fast_passthrough => {
-                            pop(&mut refs)?;
-                            pop(&mut refs)?;
+                        LfClass::PopIterFixed => {
+                            pop(refs)?;
+                            pop(refs)?;
                         }
                         // 3.15: the object stays on the stack under the loaded method.
-                        "LOAD_SPECIAL" | "PUSH_EXC_INFO" if o.release.features().load_fast_passthrough => {
-                            let tos = pop(&mut refs)?;
+                        LfClass::UnderTosFixed => {
+                            let tos = pop(refs)?;
                             refs.push(Ref { instr: ii, local: NONE });
                             refs.push(tos);
                         }
-                        "SET_FUNCTION_ATTRIBUTE" if o.release.features().load_fast_passthrough => {
-                            let tos = pop(&mut refs)?;
-                            pop(&mut refs)?;
+                        LfClass::SetFunctionAttributeFixed => {
+                            let tos = pop(refs)?;
+                            pop(refs)?;
                             refs.push(tos);
                         }
-                        "CHECK_EXC_MATCH" => {
-                            pop(&mut refs)?;
+                        LfClass::CheckExcMatch => {
+                            pop(refs)?;
                             refs.push(Ref { instr: ii, local: NONE });
                         }
-                        "FOR_ITER" => {
+                        LfClass::ForIter => {
                             pushes.push((ins.target, refs.len() + 1));
                             refs.push(Ref { instr: ii, local: NONE });
                         }
-                        "LOAD_SPECIAL" => {
+                        LfClass::LoadSpecial => {
                             // The owner stays on the stack as the method's `self`.
-                            let selfr = pop(&mut refs)?;
+                            let selfr = pop(refs)?;
                             refs.push(Ref { instr: ii, local: NONE });
                             refs.push(selfr);
                         }
-                        "LOAD_ATTR" | "LOAD_SUPER_ATTR" => {
-                            let selfr = pop(&mut refs)?;
-                            if name == "LOAD_SUPER_ATTR" {
-                                pop(&mut refs)?;
-                                pop(&mut refs)?;
+                        LfClass::LoadAttr | LfClass::LoadSuperAttr => {
+                            let selfr = pop(refs)?;
+                            if lf.class == LfClass::LoadSuperAttr {
+                                pop(refs)?;
+                                pop(refs)?;
                             }
                             refs.push(Ref { instr: ii, local: NONE });
                             if arg & 1 != 0 {
                                 refs.push(selfr);
                             }
                         }
-                        "SEND" => {
+                        LfClass::Send => {
                             pushes.push((ins.target, refs.len()));
-                            pop(&mut refs)?;
+                            pop(refs)?;
                             refs.push(Ref { instr: ii, local: NONE });
                         }
-                        _ => {
-                            let popped = num_popped(name, arg).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
+                        LfClass::Generic => {
+                            let popped = lf.pop.popped(arg).ok_or(CfgError::InvalidStackEffect { opcode: op, oparg: arg })?;
                             let pushed = popped + net;
                             if o.has_target(op) {
                                 let d = refs.len() as i64 - popped + pushed;
@@ -359,7 +514,7 @@ impl Cfg {
                             }
                             if !o.is_block_push(op) {
                                 for _ in 0..popped {
-                                    pop(&mut refs)?;
+                                    pop(refs)?;
                                 }
                                 for _ in 0..pushed.max(0) {
                                     refs.push(Ref { instr: ii, local: NONE });
@@ -377,26 +532,16 @@ impl Cfg {
             } else if next != NO_BLOCK && o.release.features().load_fast_empty_falls_through {
                 pushes.push((next, refs.len()));
             }
-            for (t, _depth) in pushes {
+            for &(t, _depth) in pushes.iter() {
                 let tb = self.blocks.get_mut(t as usize).ok_or(CfgError::Internal("dangling block id"))?;
                 if !tb.visited {
                     tb.visited = true;
                     work.push(t);
                 }
             }
-            for r in &refs {
+            for r in refs.iter() {
                 if let Some(f) = usize::try_from(r.instr).ok().and_then(|i| flags.get_mut(i)) {
                     *f |= REF_UNCONSUMED;
-                }
-            }
-            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
-            for (ins, &f) in blk.instrs.iter_mut().zip(flags.iter()) {
-                if f == 0 {
-                    if ins.opcode == o.LOAD_FAST {
-                        ins.opcode = o.LOAD_FAST_BORROW;
-                    } else if ins.opcode == o.LOAD_FAST_LOAD_FAST {
-                        ins.opcode = o.LOAD_FAST_BORROW_LOAD_FAST_BORROW;
-                    }
                 }
             }
         }

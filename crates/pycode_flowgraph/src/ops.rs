@@ -210,10 +210,10 @@ pub(crate) const P_HAS_CONST: u16 = 16;
 /// An opcode `scan_block_for_locals` looks at (`LOAD_FAST`, `STORE_FAST`, `DELETE_FAST`, ...).
 const P_FAST_LOCAL: u16 = 32;
 /// An opcode whose oparg `fix_cell_offsets` renumbers (`MAKE_CELL`, `LOAD_DEREF`, ...).
-const P_DEREF: u16 = 64;
+pub(crate) const P_DEREF: u16 = 64;
 /// An opcode `_PyCfg_ConvertPseudoOps` rewrites (block pushes, `POP_BLOCK`,
 /// `STORE_FAST_MAYBE_NULL`, and `LOAD_CLOSURE` from 3.13).
-const P_PSEUDO: u16 = 128;
+pub(crate) const P_PSEUDO: u16 = 128;
 /// `POP_BLOCK` and `YIELD_VALUE`: besides block pushes, what `label_exception_targets` acts on.
 pub(crate) const P_EXC_STACK: u16 = 256;
 /// An opcode `optimize_basic_block` acts on: `LOAD_CONST`, `BUILD_TUPLE`, the conditional

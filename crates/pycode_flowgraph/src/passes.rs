@@ -6,7 +6,7 @@ use pycode_instr::{ConstId, ConstPool, Location};
 use pycode_release::Release;
 
 use crate::cfg::{BasicBlock, BlockId, Cfg, CfgInstr, NO_BLOCK, NO_STACK};
-use crate::ops::{P_BLOCK_PUSH, P_EXC_STACK, P_HAS_TARGET, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
+use crate::ops::{P_BLOCK_PUSH, P_DEREF, P_EXC_STACK, P_HAS_TARGET, P_PSEUDO, P_SCOPE_EXIT, P_TERMINATOR, P_UNCOND_JUMP};
 use crate::{CfgError, Ops};
 
 pub const CO_GENERATOR: u32 = 0x20;
@@ -46,6 +46,12 @@ struct UnitSummary {
     block_push: bool,
     /// Some `POP_BLOCK` or `YIELD_VALUE`.
     exc_stack_op: bool,
+    /// Some instruction with a target (a jump or `SETUP_*`).
+    target: bool,
+    /// Some instruction `fix_cell_offsets` renumbers.
+    deref: bool,
+    /// Some pseudo-op `_PyCfg_ConvertPseudoOps` rewrites.
+    pseudo: bool,
 }
 
 /// One entry of the except stacks of `label_exception_targets`, shared as a tree.
@@ -112,7 +118,9 @@ impl Cfg {
     fn translate_labels(&mut self, mark_handlers: bool) -> Result<UnitSummary, CfgError> {
         let (order, order_gen) = self.take_order();
         let max_label = order.iter().filter_map(|&b| self.block(b)).map(|b| b.label).max().unwrap_or(-1);
-        let mut label2block = vec![NO_BLOCK; usize::try_from(max_label + 1).unwrap_or(0)];
+        let mut label2block = std::mem::take(&mut self.label2block);
+        label2block.clear();
+        label2block.resize(usize::try_from(max_label + 1).unwrap_or(0), NO_BLOCK);
         for &b in &order {
             let l = self.bb(b)?.label;
             if l >= 0 {
@@ -123,7 +131,8 @@ impl Cfg {
         }
         let mut handlers = std::mem::take(&mut self.scratch);
         handlers.clear();
-        let mut summary = UnitSummary { malformed: false, block_push: false, exc_stack_op: false };
+        let mut summary =
+            UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false, deref: false, pseudo: false };
         let result = (|| {
             for &b in &order {
                 let ops = &self.ops;
@@ -131,10 +140,13 @@ impl Cfg {
                 let n = blk.instrs.len();
                 for (i, ins) in blk.instrs.iter_mut().enumerate() {
                     let p = ops.props(ins.opcode);
-                    if p & (P_HAS_TARGET | P_TERMINATOR | P_EXC_STACK) == 0 {
+                    if p & (P_HAS_TARGET | P_TERMINATOR | P_EXC_STACK | P_DEREF | P_PSEUDO) == 0 {
                         continue;
                     }
+                    summary.deref |= p & P_DEREF != 0;
+                    summary.pseudo |= p & P_PSEUDO != 0;
                     if p & P_HAS_TARGET != 0 {
+                        summary.target = true;
                         let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
                         if t == NO_BLOCK {
                             return Err(CfgError::BadLabel(i64::from(ins.oparg)));
@@ -161,9 +173,13 @@ impl Cfg {
             Ok(())
         })();
         self.scratch = handlers;
+        self.label2block = label2block;
         self.put_order(order, order_gen);
         if result.is_ok() {
             self.may_have_block_push = summary.block_push || summary.malformed;
+            self.may_have_jump = summary.target;
+            self.may_have_deref = summary.deref;
+            self.may_have_pseudo = summary.pseudo;
         }
         result.map(|()| summary)
     }
@@ -331,11 +347,12 @@ impl Cfg {
             let instrs = &blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs;
             // (Its last instruction only, when that is the only one that can have a target.)
             let from = if self.may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
-            to_empty |= instrs
-                .get(from..)
-                .unwrap_or_default()
-                .iter()
-                .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
+            to_empty |= self.may_have_jump
+                && instrs
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|ins| ops.has_target(ins.opcode) && blocks.get(ins.target as usize).is_none_or(|t| t.instrs.is_empty()));
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
             if blk.next != first_nonempty {
                 blk.next = first_nonempty;
@@ -619,6 +636,12 @@ impl Cfg {
     /// `remove_redundant_jumps`
     #[inline(never)]
     fn remove_redundant_jumps(&mut self) -> Result<(), CfgError> {
+        if !self.may_have_jump {
+            // Only an unconditional jump is removed. (The empty-block error below cannot
+            // happen without one either: every call follows eliminate_empty_basic_blocks or
+            // a move of cold blocks, which needs a handler.)
+            return Ok(());
+        }
         let (order, order_gen) = self.take_order();
         let keep_empty = self.ops.release.features().keep_empty_blocks;
         for &b in &order {
@@ -663,6 +686,7 @@ impl Cfg {
         stack.push(self.entry);
         self.bb_mut(self.entry)?.predecessors = 1;
         let may_have_block_push = self.may_have_block_push;
+        let may_have_jump = self.may_have_jump;
         // 3.11 pushes a block only when it has no predecessor yet, so a block reached twice
         // (a jump to the next block) is walked once; 3.12+ push every successor not yet
         // popped, and such a block's successors are counted twice.
@@ -682,8 +706,15 @@ impl Cfg {
                     nb.predecessors += 1;
                 }
                 let instrs = &blocks[b as usize].instrs;
-                // Without block pushes only the last instruction can have a target.
-                let from = if may_have_block_push { 0 } else { instrs.len().saturating_sub(1) };
+                // Without block pushes only the last instruction can have a target (and without
+                // jumps none).
+                let from = if !may_have_jump {
+                    instrs.len()
+                } else if may_have_block_push {
+                    0
+                } else {
+                    instrs.len().saturating_sub(1)
+                };
                 for i in from..instrs.len() {
                     let ins = blocks[b as usize].instrs[i];
                     if ops.has_target(ins.opcode) {
@@ -727,22 +758,27 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         self.eliminate_empty_basic_blocks()?;
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        // (Inlining copies the target of an unconditional jump: nothing without jumps.)
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         let (order, order_gen) = self.take_order();
         for &b in &order {
             self.optimize_basic_block(b, consts, pool)?;
         }
         self.put_order(order, order_gen);
         self.remove_redundant_nops_and_pairs()?;
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         self.mark_reachable()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {
@@ -777,7 +813,7 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         self.eliminate_empty_basic_blocks()?;
-        loop {
+        while self.may_have_jump {
             let mut changed = false;
             let (order, order_gen) = self.take_order();
             let r = order.iter().try_for_each(|&b| {
@@ -894,6 +930,9 @@ impl Cfg {
 
     /// `remove_redundant_jumps` returning the number of jumps removed.
     fn remove_redundant_jumps_counted(&mut self) -> Result<usize, CfgError> {
+        if !self.may_have_jump {
+            return Ok(0);
+        }
         let keep_empty = self.ops.release.features().keep_empty_blocks;
         let (order, order_gen) = self.take_order();
         let mut n = 0;
@@ -932,42 +971,64 @@ impl Cfg {
         if nconsts == 0 {
             return Ok(());
         }
-        let mut used = vec![false; nconsts];
-        used[0] = true;
+        // One reused vector: -1 for an unused constant, then each used one's new index.
+        let mut map = std::mem::take(&mut self.const_scratch);
+        map.clear();
+        map.resize(nconsts, -1);
+        if let Some(first) = map.first_mut() {
+            *first = 0;
+        }
         let (order, order_gen) = self.take_order();
-        for &b in &order {
+        let r = self.remove_unused_consts_with(consts, &order, &mut map);
+        self.put_order(order, order_gen);
+        self.const_scratch = map;
+        r
+    }
+
+    /// [`remove_unused_consts`](Self::remove_unused_consts) over the blocks of `order`, with
+    /// `map` holding -1 for every constant but the first.
+    fn remove_unused_consts_with(&mut self, consts: &mut Vec<ConstId>, order: &[BlockId], map: &mut [i32]) -> Result<(), CfgError> {
+        let mut nused = 1usize;
+        for &b in order {
             for ins in &self.bb(b)?.instrs {
                 if self.ops.has_const(ins.opcode) {
-                    match usize::try_from(ins.oparg).ok().and_then(|o| used.get_mut(o)) {
-                        Some(u) => *u = true,
+                    match usize::try_from(ins.oparg).ok().and_then(|o| map.get_mut(o)) {
+                        Some(u) => {
+                            if *u < 0 {
+                                *u = 0;
+                                nused += 1;
+                            }
+                        }
                         None => return Err(CfgError::BadOparg { opcode: ins.opcode, oparg: ins.oparg }),
                     }
                 }
             }
         }
-        if used.iter().all(|&u| u) {
-            self.put_order(order, order_gen);
+        if nused == map.len() {
             return Ok(());
         }
-        let mut reverse = vec![-1i32; nconsts];
-        let mut kept = Vec::with_capacity(nconsts);
-        for (i, &u) in used.iter().enumerate() {
-            if u {
-                reverse[i] = kept.len() as i32;
-                kept.push(consts[i]);
+        let mut kept = 0i32;
+        for m in map.iter_mut() {
+            if *m == 0 {
+                *m = kept;
+                kept += 1;
             }
         }
-        *consts = kept;
-        for &b in &order {
+        let mut i = 0usize;
+        consts.retain(|_| {
+            let keep = map.get(i).is_some_and(|&m| m >= 0);
+            i += 1;
+            keep
+        });
+        for &b in order {
             let ops = &self.ops;
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
             for ins in blk.instrs.iter_mut() {
                 if ops.has_const(ins.opcode) {
-                    ins.oparg = reverse[ins.oparg as usize];
+                    ins.oparg = usize::try_from(ins.oparg).ok().and_then(|o| map.get(o)).copied().unwrap_or(-1);
                 }
             }
         }
-        self.put_order(order, order_gen);
         Ok(())
     }
 
@@ -1088,20 +1149,40 @@ impl Cfg {
         self.reset_visited();
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
+        // A block popped with the mask it was last scanned with is not scanned again: that
+        // scan would find the same loads (those it changed now clear the same bit) and OR the
+        // same masks into its successors, which hold them already (masks only grow). Blocks
+        // pushed before their turn in the layout walk are the usual case.
+        let mut scanned = std::mem::take(&mut self.scanned_masks);
+        scanned.clear();
+        scanned.resize(self.blocks.len(), None);
         let (order, order_gen) = self.take_order();
         let r = (|| {
             maybe_push(&mut self.blocks, self.entry, start_mask, &mut stack)?;
             for &b in &order {
+                let m = self.bb(b)?.unsafe_locals_mask;
                 self.scan_block_for_locals(b, &mut stack)?;
+                if let Some(s) = scanned.get_mut(b as usize) {
+                    *s = Some(m);
+                }
             }
             while let Some(b) = stack.pop() {
-                self.bb_mut(b)?.visited = false;
+                let blk = self.bb_mut(b)?;
+                blk.visited = false;
+                let m = blk.unsafe_locals_mask;
+                if scanned.get(b as usize) == Some(&Some(m)) {
+                    continue;
+                }
                 self.scan_block_for_locals(b, &mut stack)?;
+                if let Some(s) = scanned.get_mut(b as usize) {
+                    *s = Some(m);
+                }
             }
             Ok(())
         })();
         self.put_order(order, order_gen);
         self.scratch = stack;
+        self.scanned_masks = scanned;
         r
     }
 
@@ -1169,9 +1250,10 @@ impl Cfg {
                         nb.visited = true;
                     }
                 }
-                let n = blocks[b as usize].instrs.len();
-                for i in 0..n {
-                    let ins = blocks[b as usize].instrs[i];
+                // The targets' marks are set while reading this block's instructions: they are
+                // taken out meanwhile (a jump to the block itself only reads its mark).
+                let instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter().try_for_each(|ins| {
                     if ops.is_jump(ins.opcode) {
                         let tb = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
                         if !tb.visited {
@@ -1179,7 +1261,12 @@ impl Cfg {
                             tb.visited = true;
                         }
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
             Ok(())
         })();
@@ -1218,9 +1305,8 @@ impl Cfg {
                         nb.visited = true;
                     }
                 }
-                let n = blocks[b as usize].instrs.len();
-                for i in 0..n {
-                    let ins = blocks[b as usize].instrs[i];
+                let instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter().try_for_each(|ins| {
                     if ops.is_jump(ins.opcode) {
                         let t = blocks.get_mut(ins.target as usize).ok_or(CfgError::Internal("dangling block id"))?;
                         if !t.warm && !t.visited {
@@ -1228,7 +1314,12 @@ impl Cfg {
                             t.visited = true;
                         }
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
             Ok(())
         })();
@@ -1386,7 +1477,11 @@ impl Cfg {
         // When no block is to be copied, the walk changes nothing in any order: 3.11 then skips it
         // (and the sort behind `b_list`).
         let keep_empty = self.ops.release.features().keep_empty_blocks;
-        let reverse: Option<Vec<BlockId>> = if !self.ops.release.features().assemble_3_11 {
+        // Only a jump's target is copied: without jumps the first walk is skipped (an empty
+        // list).
+        let reverse: Option<Vec<BlockId>> = if !self.may_have_jump {
+            Some(Vec::new())
+        } else if !self.ops.release.features().assemble_3_11 {
             None
         } else if self.any_exit_to_duplicate(keep_empty)? {
             Some(self.b_list_3_11())
@@ -1595,11 +1690,13 @@ impl Cfg {
             return Err(CfgError::Malformed);
         }
         // `extend_block` runs over `b_list`, newest block first.
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            self.inline_small_exit_blocks(b)?;
+        if self.may_have_jump {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                self.inline_small_exit_blocks(b)?;
+            }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
         let nlocalsplus = self.prepare_localsplus(nlocals, cell_varname_index, nfreevars, code_flags, firstlineno)?;
         // optimize_cfg
         let (order, order_gen) = self.take_order();
@@ -1609,7 +1706,7 @@ impl Cfg {
         }
         self.put_order(order, order_gen);
         // `b_list`'s order matters only when a block is copied.
-        if self.any_exit_block_to_inline()? {
+        if self.may_have_jump && self.any_exit_block_to_inline()? {
             for b in self.b_list_3_11() {
                 self.inline_small_exit_blocks(b)?;
             }
@@ -1749,6 +1846,11 @@ impl Cfg {
                 numdropped += 1;
             }
         }
+        // Without cells and free variables only a deref op of the unit could be renumbered (to
+        // an error): with none, the walk is skipped.
+        if noffsets == 0 && !self.may_have_deref {
+            return Ok(nlocals);
+        }
         let (order, order_gen) = self.take_order();
         for &b in &order {
             for ins in self.bb_mut(b)?.instrs.iter_mut() {
@@ -1767,13 +1869,17 @@ impl Cfg {
 
     /// `_PyCfg_Stackdepth`
     pub fn stackdepth(&mut self, code_flags: u32) -> Result<i32, CfgError> {
-        let (order, order_gen) = self.take_order();
-        for &b in &order {
-            if let Some(blk) = self.blocks.get_mut(b as usize) {
-                blk.startdepth = i32::MIN;
+        // A graph fresh from the builder has every start depth unset already.
+        if self.depths_set {
+            let (order, order_gen) = self.take_order();
+            for &b in &order {
+                if let Some(blk) = self.blocks.get_mut(b as usize) {
+                    blk.startdepth = i32::MIN;
+                }
             }
+            self.put_order(order, order_gen);
         }
-        self.put_order(order, order_gen);
+        self.depths_set = true;
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
         let r = self.stackdepth_inner(code_flags, &mut stack);
@@ -1862,10 +1968,12 @@ impl Cfg {
     /// `_PyCfg_ConvertPseudoOps`
     pub fn convert_pseudo_ops(&mut self) -> Result<(), CfgError> {
         let (order, order_gen) = self.take_order();
+        let convert = self.may_have_pseudo;
         let r = order.iter().try_for_each(|&b| {
             let o = &self.ops;
             let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
-            for ins in blk.instrs.iter_mut() {
+            // (Without such pseudo-ops in the unit only the NOP removal below is left.)
+            for ins in blk.instrs.iter_mut().filter(|_| convert) {
                 if !o.is_converted_pseudo(ins.opcode) {
                     continue;
                 }
@@ -1893,6 +2001,10 @@ impl Cfg {
     /// conditional jump is reversed around a new `JUMP` block.
     #[inline(never)]
     fn normalize_jumps(&mut self) -> Result<(), CfgError> {
+        if !self.may_have_jump {
+            // Only jumps change here (and the marks it leaves are read by no later pass).
+            return Ok(());
+        }
         self.reset_visited();
         let o = self.ops.clone();
         let mut b = self.entry;
@@ -2014,14 +2126,19 @@ impl Cfg {
                 index += blk.instrs.len() as i64;
             }
             for &b in order {
-                let n = blocks.get(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs.len();
-                for i in 0..n {
-                    let x = blocks[b as usize].instrs[i];
-                    if o.size_and_is_jump(x.opcode, x.oparg).1 {
-                        let t = blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset;
-                        blocks[b as usize].instrs[i].oparg = t;
+                // The targets' offsets are read while this block's opargs are written: its
+                // instructions are taken out meanwhile (offsets stay with the blocks).
+                let mut instrs = std::mem::take(&mut blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?.instrs);
+                let r = instrs.iter_mut().try_for_each(|x| {
+                    if o.is_jump(x.opcode) {
+                        x.oparg = blocks.get(x.target as usize).ok_or(CfgError::Internal("dangling block id"))?.offset;
                     }
+                    Ok(())
+                });
+                if let Some(blk) = blocks.get_mut(b as usize) {
+                    blk.instrs = instrs;
                 }
+                r?;
             }
         }
         let mut rounds = 0;
