@@ -14,7 +14,8 @@ use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
-    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope, SymTable,
+    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, name_hash, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, NameId, Scope,
+    SymTable,
 };
 
 use crate::ops::{Ops, ABSENT_BASE};
@@ -559,11 +560,15 @@ impl<'a> Compiler<'a> {
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let e = &self.st.entries[ste];
         let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
-        md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
+        let names = &self.st.names;
+        // The symbol table carries each name's hash: the unit's tables do not hash it again.
+        for &v in &e.varnames {
+            md.varnames.insert_interned_hashed(names.hash(v), names.get(v));
+        }
         // dictbytype: sorted names. One walk over the symbols picks both kinds; most scopes
         // have neither, and then nothing is allocated.
-        let mut cells: Vec<&str> = Vec::new();
-        let mut frees: Vec<&str> = Vec::new();
+        let mut cells: Vec<NameId> = Vec::new();
+        let mut frees: Vec<NameId> = Vec::new();
         for (n, f) in e.symbols.iter() {
             let scope = Scope::from_flags(f);
             if scope == Scope::Cell || f & DEF_COMP_CELL != 0 {
@@ -573,8 +578,10 @@ impl<'a> Compiler<'a> {
                 frees.push(n);
             }
         }
-        cells.sort_unstable();
-        md.cellvars = cells.iter().map(|n| pystr(n)).collect();
+        cells.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
+        for &c in &cells {
+            md.cellvars.insert_interned_hashed(names.hash(c), names.get(c));
+        }
         if e.needs_class_closure {
             md.cellvars.insert(pystr("__class__"));
         }
@@ -585,8 +592,10 @@ impl<'a> Compiler<'a> {
         if conditional_annotations {
             md.cellvars.insert(pystr("__conditional_annotations__"));
         }
-        frees.sort_unstable();
-        md.freevars = frees.iter().map(|n| pystr(n)).collect();
+        frees.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
+        for &f in &frees {
+            md.freevars.insert_interned_hashed(names.hash(f), names.get(f));
+        }
         let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
         let unit = Unit {
             ste,
@@ -704,7 +713,7 @@ impl<'a> Compiler<'a> {
             let mut force_global = false;
             if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
                 let mangled = mangle(parent.private.as_deref(), &name).unwrap_or_else(|| name.clone());
-                if self.st.entries[parent.ste].scope(&mangled) == Scope::GlobalExplicit {
+                if self.st.scope(parent.ste, &mangled) == Scope::GlobalExplicit {
                     force_global = true;
                 }
             }
@@ -935,7 +944,7 @@ impl<'a> Compiler<'a> {
 
     /// Index of `name` in the unit's names / varnames / cellvars / freevars (`column`), added if
     /// absent; `pos` is its position in the scope's symbols, if it has one (cached there).
-    fn name_index(&mut self, pos: Option<usize>, column: usize, name: &str) -> u32 {
+    fn name_index(&mut self, pos: Option<usize>, column: usize, name: &str, h: u64) -> u32 {
         let u = self.u();
         if let Some(&v) = pos.and_then(|p| u.name_slots.get(p)).and_then(|row| row.get(column)) {
             if v != NO_SLOT {
@@ -943,10 +952,10 @@ impl<'a> Compiler<'a> {
             }
         }
         let v = match column {
-            SLOT_NAMES => u.md.names.insert_str(name, true),
-            SLOT_VARNAMES => u.md.varnames.insert_str(name, true),
-            SLOT_CELLVARS => u.md.cellvars.insert_str(name, true),
-            _ => u.md.freevars.insert_str(name, true),
+            SLOT_NAMES => u.md.names.insert_interned_hashed(h, name),
+            SLOT_VARNAMES => u.md.varnames.insert_interned_hashed(h, name),
+            SLOT_CELLVARS => u.md.cellvars.insert_interned_hashed(h, name),
+            _ => u.md.freevars.insert_interned_hashed(h, name),
         };
         if let Some(p) = pos {
             if u.name_slots.len() <= p {
@@ -971,7 +980,14 @@ impl<'a> Compiler<'a> {
             Name,
         }
         let ste = self.ste();
-        let (pos, scope) = match ste.symbols.lookup(&mangled) {
+        // The module's name id (then the scope's symbol by id); the unit's name tables get the
+        // name's hash from the symbol table.
+        let id = self.st.names.find(&mangled);
+        let h = match id {
+            Some(id) => self.st.names.hash(id),
+            None => name_hash(&mangled),
+        };
+        let (pos, scope) = match id.and_then(|id| ste.symbols.lookup(id)) {
             Some((p, f)) => (Some(p), Scope::from_flags(f)),
             None => (None, Scope::Unknown),
         };
@@ -1018,10 +1034,10 @@ impl<'a> Compiler<'a> {
                     ExprContext::Del => o.DELETE_DEREF,
                 };
                 let arg = if deref_cell {
-                    self.name_index(pos, SLOT_CELLVARS, &mangled)
+                    self.name_index(pos, SLOT_CELLVARS, &mangled, h)
                 } else {
                     let nc = self.uref().md.cellvars.len() as u32;
-                    self.name_index(pos, SLOT_FREEVARS, &mangled) + nc
+                    self.name_index(pos, SLOT_FREEVARS, &mangled, h) + nc
                 };
                 self.addop_i(op, arg, loc);
             }
@@ -1031,7 +1047,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_FAST,
                     ExprContext::Del => o.DELETE_FAST,
                 };
-                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled);
+                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled, h);
                 self.addop_i(op, arg, loc);
             }
             T::Global => {
@@ -1045,7 +1061,7 @@ impl<'a> Compiler<'a> {
                     let i = self.free_index("__classdict__").unwrap_or(0);
                     self.addop_i(o.LOAD_DEREF, i, loc);
                 }
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -1063,7 +1079,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_NAME,
                     ExprContext::Del => o.DELETE_NAME,
                 };
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -2264,7 +2280,7 @@ impl<'a> Compiler<'a> {
                 let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") {
                     Scope::Cell
                 } else {
-                    self.ste().scope(&n)
+                    self.st.scope(self.uref().ste, &n)
                 };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
@@ -3180,7 +3196,7 @@ impl<'a> Compiler<'a> {
     /// `is_import_originated`.
     fn is_import_originated(&self, e: &Expr) -> bool {
         let ExprKind::Name { id, .. } = &e.kind else { return false };
-        self.st.entries.first().map(|t| t.flags(id) & DEF_IMPORT != 0).unwrap_or(false)
+        self.st.flags(0, id) & DEF_IMPORT != 0
     }
 
     /// `can_optimize_super_call`.
@@ -3194,10 +3210,10 @@ impl<'a> Compiler<'a> {
         if &**id != "super" || &**attrname == "__class__" || !keywords.is_empty() {
             return false;
         }
-        if self.ste().scope(id) != Scope::GlobalImplicit {
+        if self.st.scope(self.uref().ste, id) != Scope::GlobalImplicit {
             return false;
         }
-        if self.st.entries.first().map(|t| t.scope(id)) != Some(Scope::Unknown) {
+        if self.st.entries.is_empty() || self.st.scope(0, id) != Scope::Unknown {
             return false;
         }
         if args.len() == 2 {
@@ -3213,7 +3229,7 @@ impl<'a> Compiler<'a> {
         if self.uref().scope_type == ScopeType::Class {
             return false;
         }
-        self.ste().scope("__class__") == Scope::Free
+        self.st.scope(self.uref().ste, "__class__") == Scope::Free
     }
 
     /// `load_args_for_super`.
@@ -3592,12 +3608,13 @@ impl<'a> Compiler<'a> {
         let in_class_block = self.st.entries[ste].block_type == BlockType::Class && self.uref().in_inlined_comp == 0;
         self.u().in_inlined_comp += 1;
         let mut state = InlineState::default();
-        let syms: Vec<(Box<str>, u32)> = self.st.entries[entry].symbols.iter().map(|(k, v)| (k.into(), v)).collect();
+        let syms: Vec<(NameId, u32)> = self.st.entries[entry].symbols.iter().collect();
         let fl = self.st.entries[ste].is_function_like();
         let new_rules = self.iter_locs();
-        for (k, symbol) in syms {
+        for (id, symbol) in syms {
+            let k: Box<str> = self.st.names.get(id).into();
             let scope = Scope::from_flags(symbol);
-            let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
+            let outv = self.st.entries[ste].symbols.get(id).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
             let bound =
                 (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || (in_class_block && !self.feat.class_comp_push_bound_only);
@@ -3605,8 +3622,8 @@ impl<'a> Compiler<'a> {
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free
                 // there) is handled with its in-comprehension scope while compiling it.
-                self.st.entries[ste].symbols.set(&k, symbol);
-                state.temp_symbols.push((k.clone(), outv, true));
+                self.st.entries[ste].symbols.set(id, symbol);
+                state.temp_symbols.push((id, outv, true));
             }
             if !bound {
                 continue;
@@ -3621,8 +3638,8 @@ impl<'a> Compiler<'a> {
             }
             if !new_rules && differs {
                 // 3.12.1: only names bound in the comprehension get the temporary scope.
-                self.st.entries[ste].symbols.set(&k, symbol);
-                state.temp_symbols.push((k.clone(), outv, true));
+                self.st.entries[ste].symbols.set(id, symbol);
+                state.temp_symbols.push((id, outv, true));
             }
             // local names bound in comprehension must be isolated from outer scope
             self.addop_varname(o.LOAD_FAST_AND_CLEAR, &k, loc);
@@ -3663,8 +3680,8 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         self.u().in_inlined_comp -= 1;
         let ste = self.uref().ste;
-        for (k, v, _) in &state.temp_symbols {
-            self.st.entries[ste].symbols.set(k, *v);
+        for &(id, v, _) in &state.temp_symbols {
+            self.st.entries[ste].symbols.set(id, v);
         }
         if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -3926,7 +3943,7 @@ enum CompType {
 #[derive(Default)]
 struct InlineState {
     pushed_locals: Vec<Box<str>>,
-    temp_symbols: Vec<(Box<str>, u32, bool)>,
+    temp_symbols: Vec<(NameId, u32, bool)>,
     fast_hidden: Vec<Box<str>>,
     cleanup: Option<Label>,
     end: Option<Label>,

@@ -10,7 +10,7 @@ use pycode_ast::{
 use crate::flags::*;
 use crate::{
     key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params, mangle_cow, BlockType, CompileError,
-    ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
+    ComprehensionType, Entry, EntryId, FutureFeatures, NameId, Names, Scope, SymTable, MAX_DEPTH,
 };
 
 const NAMED_EXPR_COMP_IN_CLASS: &str = "assignment expression within a comprehension cannot be used in a class body";
@@ -33,6 +33,8 @@ struct Builder {
     /// How many `try` statements (body, handlers, `else`, `finally`) enclose the statement
     /// being visited: a 3.15 `lazy import` is an error there.
     try_depth: u32,
+    /// The module's names, interned as they are defined.
+    names: Names,
 }
 
 type R = Result<(), CompileError>;
@@ -50,7 +52,10 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         release,
         unevaluated_annotation: false,
         try_depth: 0,
+        names: Names::default(),
     };
+    // The 3.12 stdlib averages about 80 distinct names a module (700 bytes).
+    b.names.reserve(128, 1024);
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     // 3.14+: a module may be partly executed, so its annotations are all conditional.
     b.cur_entry().in_conditional_block = release.features().deferred_annotations;
@@ -66,7 +71,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         }
     }
     b.exit_block();
-    let mut st = SymTable { entries: b.entries, blocks: b.blocks, future };
+    let mut st = SymTable { entries: b.entries, names: b.names, blocks: b.blocks, future };
     analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations)?;
     Ok(st)
 }
@@ -122,9 +127,10 @@ impl Builder {
     /// `symtable_add_def_helper`.
     fn add_def_in(&mut self, name: &str, flag: u32, ste: EntryId, pos: Pos) -> R {
         let mangled = mangle_cow(self.private.as_deref(), name);
-        let e = &mut self.entries[ste];
+        let id = self.names.intern(&mangled);
+        let Some(e) = self.entries.get_mut(ste) else { return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry")) };
         let comp_iter_target = e.comp_iter_target;
-        let (slot, old) = e.symbols.slot(&mangled);
+        let Some((slot, old)) = e.symbols.slot(id) else { return Ok(()) };
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
@@ -153,10 +159,13 @@ impl Builder {
         }
         *slot = val;
         if flag & DEF_PARAM != 0 {
-            e.varnames.push(mangled.into());
+            e.varnames.push(id);
         } else if flag & DEF_GLOBAL != 0 {
-            let (g, _) = self.entries[0].symbols.slot(&mangled);
-            *g |= flag;
+            if let Some(top) = self.entries.first_mut() {
+                if let Some((g, _)) = top.symbols.slot(id) {
+                    *g |= flag;
+                }
+            }
         }
         Ok(())
     }
@@ -166,9 +175,17 @@ impl Builder {
         self.add_def_in(name, flag, c, pos)
     }
 
+    /// Flags of `name` (not mangled) in entry `ste`, 0 if absent.
+    fn flags_in(&self, ste: EntryId, name: &str) -> u32 {
+        match (self.entries.get(ste), self.names.find(name)) {
+            (Some(e), Some(id)) => e.flags_id(id),
+            _ => 0,
+        }
+    }
+
     fn lookup(&self, name: &str) -> u32 {
         let m = mangle_cow(self.private.as_deref(), name);
-        self.cur_ref().flags(&m)
+        self.flags_in(self.cur(), &m)
     }
 
     fn enter_depth(&mut self) -> R {
@@ -863,9 +880,9 @@ impl Builder {
                 // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
                 // plain one, so a private name inside a class is never found there).
                 let f = if self.release.features().mangled_comprehension_iter {
-                    e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                    self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
                 } else {
-                    e.flags(target_name)
+                    self.flags_in(ste, target_name)
                 };
                 if f & DEF_COMP_ITER != 0 {
                     return Err(CompileError::syntax_at(
@@ -881,9 +898,9 @@ impl Builder {
                     // `[__x1 := 2 for a in b]` in a method compiles there; 3.12.1 reports "no
                     // binding for nonlocal '_Foo__x1' found").
                     let f = if self.release.features().mangled_comprehension_iter {
-                        e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                        self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
                     } else {
-                        e.flags(target_name)
+                        self.flags_in(ste, target_name)
                     };
                     if f & DEF_GLOBAL != 0 {
                         self.add_def(target_name, DEF_GLOBAL, pos)?;
@@ -1119,59 +1136,21 @@ fn type_params_pos(tps: &[TypeParam]) -> Pos {
 // Analysis
 // ---------------------------------------------------------------------------------------------
 
-/// The module's names during analysis, each interned once to a dense id, so the name sets that
-/// `analyze_block` copies for every child block (`analyze_child_block`, as CPython does) are
-/// sets of integers: copying one is a `memcpy`, and no string is hashed again.
-#[derive(Default)]
-struct Names {
-    strs: Vec<Box<str>>,
-    table: hashbrown::HashTable<u32>,
-}
-
-impl Names {
-    fn intern(&mut self, s: &str) -> u32 {
-        let h = crate::name_hash(s);
-        let strs = &self.strs;
-        if let Some(&id) = self.table.find(h, |&id| strs.get(id as usize).is_some_and(|x| &**x == s)) {
-            return id;
-        }
-        let id = self.strs.len() as u32;
-        self.strs.push(s.into());
-        self.table.insert_unique(h, id, Self::rehash(&self.strs));
-        id
-    }
-
-    /// The hash of an id's name, for the table's growth.
-    fn rehash(strs: &[Box<str>]) -> impl Fn(&u32) -> u64 + '_ {
-        |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x))
-    }
-
-    fn get(&self, id: u32) -> &str {
-        self.strs.get(id as usize).map_or("", |s| s)
-    }
-
-    fn reserve(&mut self, n: usize) {
-        self.strs.reserve(n);
-        self.table.reserve(n, Self::rehash(&self.strs));
-    }
-}
-
-/// Analysis state: the interned names and, per entry, the id of each of its symbols (parallel
-/// to the entry's `Symbols`, kept in step when the analysis adds or removes one).
+/// Analysis state. Every symbol is already a dense [`NameId`] of the module's
+/// [`crate::Names`], so the name sets that `analyze_block` copies for every child block
+/// (`analyze_child_block`, as CPython does) are sets of integers and no string is hashed again.
 struct Analysis {
-    names: Names,
-    ids: Vec<Vec<u32>>,
-    dunder_class: u32,
-    dunder_classdict: u32,
+    dunder_class: NameId,
+    dunder_classdict: NameId,
     /// `__conditional_annotations__` when the release has deferred annotations (3.14+: a
     /// class binds it for its children like `__classdict__`, and a child's free use of it
     /// gives the class the cell), else `None`.
-    dunder_conditional: Option<u32>,
+    dunder_conditional: Option<NameId>,
     /// `Features::inline_comprehensions` of the target release (PEP 709, 3.12+).
     inline_comprehensions: bool,
 }
 
-type NameSet = HashSet<u32>;
+type NameSet = HashSet<NameId>;
 
 /// `symtable_analyze`.
 fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool) -> R {
@@ -1180,16 +1159,11 @@ fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations:
     if st.entries.is_empty() {
         return Ok(());
     }
-    let mut names = Names::default();
-    // At most one id per symbol of every entry (and three dunders): sized once, never rehashed.
-    let symbols: usize = st.entries.iter().map(|e| e.symbols.len()).sum();
-    names.reserve(symbols + 3);
-    let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
-    let dunder_class = names.intern("__class__");
-    let dunder_classdict = names.intern("__classdict__");
-    let dunder_conditional = deferred_annotations.then(|| names.intern("__conditional_annotations__"));
-    let mut a = Analysis { names, ids, dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions };
-    analyze_block(st, &mut a, 0, None, &mut free, &mut global, None, 0)
+    let dunder_class = st.names.intern("__class__");
+    let dunder_classdict = st.names.intern("__classdict__");
+    let dunder_conditional = deferred_annotations.then(|| st.names.intern("__conditional_annotations__"));
+    let a = Analysis { dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions };
+    analyze_block(st, &a, 0, None, &mut free, &mut global, None, 0)
 }
 
 /// error_at_directive: the position of the first global/nonlocal declaration of `name`.
@@ -1201,11 +1175,10 @@ fn directive_pos(st: &SymTable, ste: EntryId, name: &str) -> Pos {
 #[allow(clippy::too_many_arguments)]
 fn analyze_name(
     st: &mut SymTable,
-    names: &Names,
     ste: EntryId,
     scopes: &mut [Scope],
     i: usize,
-    id: u32,
+    id: NameId,
     flags: u32,
     bound: Option<&mut NameSet>,
     local: &mut NameSet,
@@ -1220,7 +1193,7 @@ fn analyze_name(
     };
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
-            let name = names.get(id);
+            let name = st.names.get(id);
             return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), directive_pos(st, ste, name)));
         }
         set_scope(Scope::GlobalExplicit);
@@ -1232,11 +1205,11 @@ fn analyze_name(
     }
     if flags & DEF_NONLOCAL != 0 {
         let Some(b) = bound else {
-            let pos = directive_pos(st, ste, names.get(id));
+            let pos = directive_pos(st, ste, st.names.get(id));
             return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
         };
         if !b.contains(&id) {
-            let name = names.get(id);
+            let name = st.names.get(id);
             return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), directive_pos(st, ste, name)));
         }
         set_scope(Scope::Free);
@@ -1251,7 +1224,7 @@ fn analyze_name(
         return Ok(());
     }
     if let Some(ce) = class_entry {
-        let cf = st.entries[ce].flags(names.get(id));
+        let cf = st.entries[ce].flags_id(id);
         if cf & DEF_GLOBAL != 0 {
             set_scope(Scope::GlobalExplicit);
             return Ok(());
@@ -1279,17 +1252,17 @@ fn analyze_name(
     Ok(())
 }
 
-/// `analyze_cells`; `scopes` and `ids` are parallel to the entry's symbols.
-fn analyze_cells(scopes: &mut [Scope], ids: &[u32], free: &mut NameSet, inlined_cells: &NameSet) {
-    for (scope, id) in scopes.iter_mut().zip(ids) {
+/// `analyze_cells`; `scopes` is parallel to the entry's symbols.
+fn analyze_cells(ste: &Entry, scopes: &mut [Scope], free: &mut NameSet, inlined_cells: &NameSet) {
+    for (scope, (id, _)) in scopes.iter_mut().zip(ste.symbols.iter()) {
         if *scope != Scope::Local {
             continue;
         }
-        if !free.contains(id) && !inlined_cells.contains(id) {
+        if !free.contains(&id) && !inlined_cells.contains(&id) {
             continue;
         }
         *scope = Scope::Cell;
-        free.remove(id);
+        free.remove(&id);
     }
 }
 
@@ -1308,13 +1281,10 @@ fn drop_class_free(ste: &mut Entry, a: &Analysis, free: &mut NameSet) {
     }
 }
 
-/// `update_symbols`; `scopes` and `ids` are parallel to the entry's symbols (free names it
-/// adds are appended to `ids`).
-#[allow(clippy::too_many_arguments)]
+/// `update_symbols`; `scopes` is parallel to the entry's symbols.
 fn update_symbols(
     ste: &mut Entry,
-    names: &Names,
-    ids: &mut Vec<u32>,
+    names: &crate::Names,
     scopes: &[Scope],
     bound: Option<&NameSet>,
     free: &NameSet,
@@ -1322,8 +1292,7 @@ fn update_symbols(
     classflag: bool,
 ) {
     let mut i = 0;
-    ste.symbols.update_flags(|_, f| {
-        let id = ids.get(i).copied().unwrap_or(u32::MAX);
+    ste.symbols.update_flags(|id, f| {
         if inlined_cells.contains(&id) {
             *f |= DEF_COMP_CELL;
         }
@@ -1331,16 +1300,18 @@ fn update_symbols(
         *f |= scope << SCOPE_OFFSET;
         i += 1;
     });
+    if free.is_empty() {
+        return;
+    }
     // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
     // the flags are the same whatever the order, only the dict order differs.
-    let mut extra: Vec<u32> = free.iter().copied().collect();
+    let mut extra: Vec<NameId> = free.iter().copied().collect();
     extra.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
     for id in extra {
-        let name = names.get(id);
-        if let Some(f) = ste.symbols.get(name) {
+        if let Some(f) = ste.symbols.get(id) {
             // 3.12: a free variable of a method that also exists in the class scope.
             if classflag {
-                ste.symbols.set(name, f | DEF_FREE_CLASS);
+                ste.symbols.set(id, f | DEF_FREE_CLASS);
             }
             continue;
         }
@@ -1349,43 +1320,39 @@ fn update_symbols(
                 continue;
             }
         }
-        ste.symbols.set(name, (Scope::Free as u32) << SCOPE_OFFSET);
-        ids.push(id);
+        ste.symbols.set(id, (Scope::Free as u32) << SCOPE_OFFSET);
     }
 }
 
 /// `is_free_in_any_child`.
-fn is_free_in_any_child(st: &SymTable, entry: EntryId, key: &str) -> bool {
-    st.entries[entry].children.iter().any(|&c| st.entries[c].scope(key) == Scope::Free)
+fn is_free_in_any_child(st: &SymTable, entry: EntryId, id: NameId) -> bool {
+    st.entries[entry].children.iter().any(|&c| st.entries[c].scope_id(id) == Scope::Free)
 }
 
 /// `inline_comprehension`.
 fn inline_comprehension(
     st: &mut SymTable,
-    a: &mut Analysis,
+    a: &Analysis,
     ste: EntryId,
     comp: EntryId,
     scopes: &mut Vec<Scope>,
     comp_free: &mut NameSet,
     inlined_cells: &mut NameSet,
 ) {
-    let Analysis { names, ids, dunder_class, .. } = a;
-    let dunder_class = *dunder_class;
+    let dunder_class = a.dunder_class;
     let n = st.entries[comp].symbols.len();
     let mut remove_dunder_class = false;
     for j in 0..n {
-        let Some(comp_flags) = st.entries[comp].symbols.flags_at(j) else { continue };
-        let Some(id) = ids.get(comp).and_then(|v| v.get(j)).copied() else { continue };
+        let Some((id, comp_flags)) = st.entries[comp].symbols.at(j) else { continue };
         if comp_flags & DEF_PARAM != 0 {
             continue;
         }
-        let k = names.get(id);
         let mut scope = Scope::from_flags(comp_flags);
         let only_flags = comp_flags & ((1 << SCOPE_OFFSET) - 1);
         if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
             inlined_cells.insert(id);
         }
-        let existing = st.entries[ste].symbols.get(k);
+        let existing = st.entries[ste].symbols.get(id);
         if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && id == dunder_class {
             scope = Scope::GlobalImplicit;
             comp_free.remove(&id);
@@ -1393,16 +1360,13 @@ fn inline_comprehension(
         }
         match existing {
             None => {
-                st.entries[ste].symbols.set(k, only_flags);
-                if let Some(v) = ids.get_mut(ste) {
-                    v.push(id);
-                }
+                st.entries[ste].symbols.set(id, only_flags);
                 scopes.push(scope);
             }
             Some(ex) => {
                 // free vars in comprehension that are locals in outer scope can now simply be
                 // locals, unless they are free in comp children, or the outer scope is a class
-                if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, k) {
+                if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, id) {
                     comp_free.remove(&id);
                 }
             }
@@ -1410,14 +1374,7 @@ fn inline_comprehension(
     }
     st.entries[comp].comp_inlined = true;
     if remove_dunder_class {
-        if let Some((pos, _)) = st.entries[comp].symbols.lookup("__class__") {
-            st.entries[comp].symbols.remove("__class__");
-            if let Some(v) = ids.get_mut(comp) {
-                if pos < v.len() {
-                    v.remove(pos);
-                }
-            }
-        }
+        st.entries[comp].symbols.remove(dunder_class);
     }
 }
 
@@ -1425,7 +1382,7 @@ fn inline_comprehension(
 #[allow(clippy::too_many_arguments)]
 fn analyze_block(
     st: &mut SymTable,
-    a: &mut Analysis,
+    a: &Analysis,
     ste: EntryId,
     bound: Option<&mut NameSet>,
     free: &mut NameSet,
@@ -1455,9 +1412,8 @@ fn analyze_block(
     }
 
     for i in 0..nsyms {
-        let Some(f) = st.entries[ste].symbols.flags_at(i) else { continue };
-        let Some(id) = a.ids.get(ste).and_then(|v| v.get(i)).copied() else { continue };
-        analyze_name(st, &a.names, ste, &mut scopes, i, id, f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
+        let Some((id, f)) = st.entries[ste].symbols.at(i) else { continue };
+        analyze_name(st, ste, &mut scopes, i, id, f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
     }
 
     if block_type != BlockType::Class {
@@ -1505,15 +1461,14 @@ fn analyze_block(
     splice_children(st, &children, &mut spliced, 0);
     st.entries[ste].children = spliced;
 
-    let mut ids = std::mem::take(&mut a.ids[ste]);
     if block_type.is_function_like() {
-        analyze_cells(&mut scopes, &ids, &mut newfree, &inlined_cells);
+        analyze_cells(&st.entries[ste], &mut scopes, &mut newfree, &inlined_cells);
     } else if block_type == BlockType::Class {
         drop_class_free(&mut st.entries[ste], a, &mut newfree);
     }
     let classflag = block_type == BlockType::Class || st.entries[ste].can_see_class_scope;
-    update_symbols(&mut st.entries[ste], &a.names, &mut ids, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
-    a.ids[ste] = ids;
+    let SymTable { entries, names, .. } = st;
+    update_symbols(&mut entries[ste], names, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
     free.extend(newfree);
     Ok(())
 }
