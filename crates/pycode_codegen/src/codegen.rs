@@ -14,8 +14,8 @@ use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
-    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, name_hash, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, NameId, Scope,
-    SymTable,
+    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, name_hash, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, NameId,
+    Scope, SymTable,
 };
 
 use crate::ops::{Ops, ABSENT_BASE};
@@ -980,16 +980,11 @@ impl<'a> Compiler<'a> {
             Name,
         }
         let ste = self.ste();
-        // The module's name id (then the scope's symbol by id); the unit's name tables get the
-        // name's hash from the symbol table.
-        let id = self.st.names.find(&mangled);
-        let h = match id {
-            Some(id) => self.st.names.hash(id),
-            None => name_hash(&mangled),
-        };
-        let (pos, scope) = match id.and_then(|id| ste.symbols.lookup(id)) {
-            Some((p, f)) => (Some(p), Scope::from_flags(f)),
-            None => (None, Scope::Unknown),
+        // One probe of the scope's symbols finds the name; the unit's name tables get its hash
+        // from the symbol table.
+        let (pos, scope, h) = match ste.symbols.find(&self.st.names, &mangled) {
+            Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
+            None => (None, Scope::Unknown, name_hash(&mangled)),
         };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
@@ -3614,7 +3609,7 @@ impl<'a> Compiler<'a> {
         for (id, symbol) in syms {
             let k: Box<str> = self.st.names.get(id).into();
             let scope = Scope::from_flags(symbol);
-            let outv = self.st.entries[ste].symbols.get(id).unwrap_or(0);
+            let outv = self.st.entries[ste].symbols.get(&self.st.names, id).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
             let bound =
                 (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || (in_class_block && !self.feat.class_comp_push_bound_only);
@@ -3622,7 +3617,7 @@ impl<'a> Compiler<'a> {
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free
                 // there) is handled with its in-comprehension scope while compiling it.
-                self.st.entries[ste].symbols.set(id, symbol);
+                self.st.entries[ste].symbols.set(&self.st.names, id, symbol);
                 state.temp_symbols.push((id, outv, true));
             }
             if !bound {
@@ -3638,7 +3633,7 @@ impl<'a> Compiler<'a> {
             }
             if !new_rules && differs {
                 // 3.12.1: only names bound in the comprehension get the temporary scope.
-                self.st.entries[ste].symbols.set(id, symbol);
+                self.st.entries[ste].symbols.set(&self.st.names, id, symbol);
                 state.temp_symbols.push((id, outv, true));
             }
             // local names bound in comprehension must be isolated from outer scope
@@ -3681,7 +3676,7 @@ impl<'a> Compiler<'a> {
         self.u().in_inlined_comp -= 1;
         let ste = self.uref().ste;
         for &(id, v, _) in &state.temp_symbols {
-            self.st.entries[ste].symbols.set(id, v);
+            self.st.entries[ste].symbols.set(&self.st.names, id, v);
         }
         if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
             self.addop(o.POP_BLOCK, NO_LOC);

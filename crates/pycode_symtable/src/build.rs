@@ -41,6 +41,16 @@ type R = Result<(), CompileError>;
 
 /// `_PySymtable_Build`.
 pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
+    build_sets(module, future, release, None)
+}
+
+/// [`build`]; `dense` forces the analysis's kind of name sets (`None`: by the module's size).
+pub(crate) fn build_sets(
+    module: &Mod,
+    future: FutureFeatures,
+    release: pycode_release::Release,
+    dense: Option<bool>,
+) -> Result<SymTable, CompileError> {
     // The 3.12 stdlib averages about 31 scopes a module: room for 32 before the first growth.
     let mut b = Builder {
         entries: Vec::with_capacity(32),
@@ -72,7 +82,7 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
     }
     b.exit_block();
     let mut st = SymTable { entries: b.entries, names: b.names, blocks: b.blocks, future };
-    analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations)?;
+    analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations, dense)?;
     Ok(st)
 }
 
@@ -127,10 +137,11 @@ impl Builder {
     /// `symtable_add_def_helper`.
     fn add_def_in(&mut self, name: &str, flag: u32, ste: EntryId, pos: Pos) -> R {
         let mangled = mangle_cow(self.private.as_deref(), name);
-        let id = self.names.intern(&mangled);
-        let Some(e) = self.entries.get_mut(ste) else { return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry")) };
+        let Some(e) = self.entries.get_mut(ste) else {
+            return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry"));
+        };
         let comp_iter_target = e.comp_iter_target;
-        let Some((slot, old)) = e.symbols.slot(id) else { return Ok(()) };
+        let Some((slot, old, id)) = e.symbols.slot_str(&mut self.names, &mangled) else { return Ok(()) };
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
@@ -162,7 +173,7 @@ impl Builder {
             e.varnames.push(id);
         } else if flag & DEF_GLOBAL != 0 {
             if let Some(top) = self.entries.first_mut() {
-                if let Some((g, _)) = top.symbols.slot(id) {
+                if let Some((g, _)) = top.symbols.slot(&self.names, id) {
                     *g |= flag;
                 }
             }
@@ -177,10 +188,7 @@ impl Builder {
 
     /// Flags of `name` (not mangled) in entry `ste`, 0 if absent.
     fn flags_in(&self, ste: EntryId, name: &str) -> u32 {
-        match (self.entries.get(ste), self.names.find(name)) {
-            (Some(e), Some(id)) => e.flags_id(id),
-            _ => 0,
-        }
+        self.entries.get(ste).map_or(0, |e| e.flags(&self.names, name))
     }
 
     fn lookup(&self, name: &str) -> u32 {
@@ -1148,21 +1156,133 @@ struct Analysis {
     dunder_conditional: Option<NameId>,
     /// `Features::inline_comprehensions` of the target release (PEP 709, 3.12+).
     inline_comprehensions: bool,
+    /// The module's name sets are [`NameSet::Bits`].
+    dense: bool,
 }
 
-type NameSet = HashSet<NameId>;
+/// Modules with at most this many names analyse with dense [`NameSet`]s (a bit per name: a
+/// set is at most 1 KiB, copied for every child block); more names use hash sets, whose copies
+/// cost what they hold (as CPython's), so a huge module with many scopes stays near-linear.
+const DENSE_NAMES: usize = 8192;
+
+/// A set of name ids (`bound`, `free`, `global`, … of `analyze_block`).
+#[derive(Clone, Debug)]
+enum NameSet {
+    /// Bit `id % 64` of word `id / 64`; grown on insert (an empty set allocates nothing).
+    Bits(Vec<u64>),
+    Hash(HashSet<NameId>),
+}
+
+impl NameSet {
+    fn new(dense: bool) -> NameSet {
+        if dense {
+            NameSet::Bits(Vec::new())
+        } else {
+            NameSet::Hash(HashSet::default())
+        }
+    }
+
+    #[inline]
+    fn contains(&self, id: NameId) -> bool {
+        match self {
+            NameSet::Bits(w) => w.get((id / 64) as usize).is_some_and(|x| (x >> (id % 64)) & 1 != 0),
+            NameSet::Hash(h) => h.contains(&id),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, id: NameId) {
+        match self {
+            NameSet::Bits(w) => {
+                let i = (id / 64) as usize;
+                if w.len() <= i {
+                    w.resize(i + 1, 0);
+                }
+                if let Some(x) = w.get_mut(i) {
+                    *x |= 1 << (id % 64);
+                }
+            }
+            NameSet::Hash(h) => {
+                h.insert(id);
+            }
+        }
+    }
+
+    /// Removes `id`; whether it was there.
+    #[inline]
+    fn remove(&mut self, id: NameId) -> bool {
+        match self {
+            NameSet::Bits(w) => match w.get_mut((id / 64) as usize) {
+                Some(x) => {
+                    let bit = 1u64 << (id % 64);
+                    let had = *x & bit != 0;
+                    *x &= !bit;
+                    had
+                }
+                None => false,
+            },
+            NameSet::Hash(h) => h.remove(&id),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            NameSet::Bits(w) => w.iter().all(|&x| x == 0),
+            NameSet::Hash(h) => h.is_empty(),
+        }
+    }
+
+    /// The ids in the set (in no particular order).
+    fn ids(&self) -> Vec<NameId> {
+        match self {
+            NameSet::Bits(w) => {
+                let mut out = Vec::new();
+                for (i, &x) in w.iter().enumerate() {
+                    let mut x = x;
+                    while x != 0 {
+                        out.push(i as NameId * 64 + x.trailing_zeros());
+                        x &= x - 1;
+                    }
+                }
+                out
+            }
+            NameSet::Hash(h) => h.iter().copied().collect(),
+        }
+    }
+
+    /// `self |= other`.
+    fn union_with(&mut self, other: &NameSet) {
+        match (self, other) {
+            (NameSet::Bits(w), NameSet::Bits(o)) => {
+                if w.len() < o.len() {
+                    w.resize(o.len(), 0);
+                }
+                for (x, y) in w.iter_mut().zip(o) {
+                    *x |= y;
+                }
+            }
+            (NameSet::Hash(h), NameSet::Hash(o)) => h.extend(o.iter().copied()),
+            (this, other) => {
+                for id in other.ids() {
+                    this.insert(id);
+                }
+            }
+        }
+    }
+}
 
 /// `symtable_analyze`.
-fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool) -> R {
-    let mut free = NameSet::default();
-    let mut global = NameSet::default();
+fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool, dense: Option<bool>) -> R {
     if st.entries.is_empty() {
         return Ok(());
     }
     let dunder_class = st.names.intern("__class__");
     let dunder_classdict = st.names.intern("__classdict__");
     let dunder_conditional = deferred_annotations.then(|| st.names.intern("__conditional_annotations__"));
-    let a = Analysis { dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions };
+    let dense = dense.unwrap_or(st.names.len() <= DENSE_NAMES);
+    let a = Analysis { dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions, dense };
+    let mut free = NameSet::new(dense);
+    let mut global = NameSet::new(dense);
     analyze_block(st, &a, 0, None, &mut free, &mut global, None, 0)
 }
 
@@ -1199,7 +1319,7 @@ fn analyze_name(
         set_scope(Scope::GlobalExplicit);
         global.insert(id);
         if let Some(b) = bound {
-            b.remove(&id);
+            b.remove(id);
         }
         return Ok(());
     }
@@ -1208,7 +1328,7 @@ fn analyze_name(
             let pos = directive_pos(st, ste, st.names.get(id));
             return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
         };
-        if !b.contains(&id) {
+        if !b.contains(id) {
             let name = st.names.get(id);
             return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), directive_pos(st, ste, name)));
         }
@@ -1220,11 +1340,11 @@ fn analyze_name(
     if flags & DEF_BOUND != 0 {
         set_scope(Scope::Local);
         local.insert(id);
-        global.remove(&id);
+        global.remove(id);
         return Ok(());
     }
     if let Some(ce) = class_entry {
-        let cf = st.entries[ce].flags_id(id);
+        let cf = st.entries[ce].flags_id(&st.names, id);
         if cf & DEF_GLOBAL != 0 {
             set_scope(Scope::GlobalExplicit);
             return Ok(());
@@ -1234,14 +1354,14 @@ fn analyze_name(
         }
     }
     if let Some(b) = bound {
-        if b.contains(&id) {
+        if b.contains(id) {
             set_scope(Scope::Free);
             st.entries[ste].has_free = true;
             free.insert(id);
             return Ok(());
         }
     }
-    if global.contains(&id) {
+    if global.contains(id) {
         set_scope(Scope::GlobalImplicit);
         return Ok(());
     }
@@ -1258,24 +1378,24 @@ fn analyze_cells(ste: &Entry, scopes: &mut [Scope], free: &mut NameSet, inlined_
         if *scope != Scope::Local {
             continue;
         }
-        if !free.contains(&id) && !inlined_cells.contains(&id) {
+        if !free.contains(id) && !inlined_cells.contains(id) {
             continue;
         }
         *scope = Scope::Cell;
-        free.remove(&id);
+        free.remove(id);
     }
 }
 
 /// `drop_class_free`.
 fn drop_class_free(ste: &mut Entry, a: &Analysis, free: &mut NameSet) {
-    if free.remove(&a.dunder_class) {
+    if free.remove(a.dunder_class) {
         ste.needs_class_closure = true;
     }
-    if free.remove(&a.dunder_classdict) {
+    if free.remove(a.dunder_classdict) {
         ste.needs_classdict = true;
     }
     if let Some(c) = a.dunder_conditional {
-        if free.remove(&c) {
+        if free.remove(c) {
             ste.has_conditional_annotations = true;
         }
     }
@@ -1293,7 +1413,7 @@ fn update_symbols(
 ) {
     let mut i = 0;
     ste.symbols.update_flags(|id, f| {
-        if inlined_cells.contains(&id) {
+        if inlined_cells.contains(id) {
             *f |= DEF_COMP_CELL;
         }
         let scope = scopes.get(i).copied().unwrap_or(Scope::Unknown) as u32;
@@ -1305,28 +1425,28 @@ fn update_symbols(
     }
     // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
     // the flags are the same whatever the order, only the dict order differs.
-    let mut extra: Vec<NameId> = free.iter().copied().collect();
+    let mut extra: Vec<NameId> = free.ids();
     extra.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
     for id in extra {
-        if let Some(f) = ste.symbols.get(id) {
+        if let Some(f) = ste.symbols.get(names, id) {
             // 3.12: a free variable of a method that also exists in the class scope.
             if classflag {
-                ste.symbols.set(id, f | DEF_FREE_CLASS);
+                ste.symbols.set(names, id, f | DEF_FREE_CLASS);
             }
             continue;
         }
         if let Some(b) = bound {
-            if !b.contains(&id) {
+            if !b.contains(id) {
                 continue;
             }
         }
-        ste.symbols.set(id, (Scope::Free as u32) << SCOPE_OFFSET);
+        ste.symbols.set(names, id, (Scope::Free as u32) << SCOPE_OFFSET);
     }
 }
 
 /// `is_free_in_any_child`.
 fn is_free_in_any_child(st: &SymTable, entry: EntryId, id: NameId) -> bool {
-    st.entries[entry].children.iter().any(|&c| st.entries[c].scope_id(id) == Scope::Free)
+    st.entries[entry].children.iter().any(|&c| st.entries[c].scope_id(&st.names, id) == Scope::Free)
 }
 
 /// `inline_comprehension`.
@@ -1352,29 +1472,29 @@ fn inline_comprehension(
         if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
             inlined_cells.insert(id);
         }
-        let existing = st.entries[ste].symbols.get(id);
+        let existing = st.entries[ste].symbols.get(&st.names, id);
         if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && id == dunder_class {
             scope = Scope::GlobalImplicit;
-            comp_free.remove(&id);
+            comp_free.remove(id);
             remove_dunder_class = true;
         }
         match existing {
             None => {
-                st.entries[ste].symbols.set(id, only_flags);
+                st.entries[ste].symbols.set(&st.names, id, only_flags);
                 scopes.push(scope);
             }
             Some(ex) => {
                 // free vars in comprehension that are locals in outer scope can now simply be
                 // locals, unless they are free in comp children, or the outer scope is a class
                 if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, id) {
-                    comp_free.remove(&id);
+                    comp_free.remove(id);
                 }
             }
         }
     }
     st.entries[comp].comp_inlined = true;
     if remove_dunder_class {
-        st.entries[comp].symbols.remove(dunder_class);
+        st.entries[comp].symbols.remove(&st.names, dunder_class);
     }
 }
 
@@ -1394,20 +1514,20 @@ fn analyze_block(
         return Err(CompileError::recursion());
     }
     let nsyms = st.entries[ste].symbols.len();
-    let mut local = NameSet::with_capacity_and_hasher(nsyms, Default::default());
+    let mut local = NameSet::new(a.dense);
     // The scope of each symbol, by position (`scopes` of CPython, a dict keyed by name there).
     let mut scopes: Vec<Scope> = vec![Scope::Unknown; nsyms];
-    let mut newglobal = NameSet::default();
-    let mut newfree = NameSet::default();
-    let mut newbound = NameSet::default();
-    let mut inlined_cells = NameSet::default();
+    let mut newglobal = NameSet::new(a.dense);
+    let mut newfree = NameSet::new(a.dense);
+    let mut newbound = NameSet::new(a.dense);
+    let mut inlined_cells = NameSet::new(a.dense);
     let block_type = st.entries[ste].block_type;
     let mut bound = bound;
 
     if block_type == BlockType::Class {
-        newglobal.extend(global.iter().copied());
+        newglobal.union_with(global);
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().copied());
+            newbound.union_with(b);
         }
     }
 
@@ -1418,12 +1538,12 @@ fn analyze_block(
 
     if block_type != BlockType::Class {
         if block_type.is_function_like() {
-            newbound.extend(local.iter().copied());
+            newbound.union_with(&local);
         }
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().copied());
+            newbound.union_with(b);
         }
-        newglobal.extend(global.iter().copied());
+        newglobal.union_with(global);
     } else {
         newbound.insert(a.dunder_class);
         newbound.insert(a.dunder_classdict);
@@ -1453,7 +1573,7 @@ fn analyze_block(
             inline_comprehension(st, a, ste, child, &mut scopes, &mut child_free, &mut inlined_cells);
             st.entries[child].comp_inlined = true;
         }
-        newfree.extend(child_free);
+        newfree.union_with(&child_free);
     }
 
     // Splice children of inlined comprehensions into our children list.
@@ -1469,7 +1589,7 @@ fn analyze_block(
     let classflag = block_type == BlockType::Class || st.entries[ste].can_see_class_scope;
     let SymTable { entries, names, .. } = st;
     update_symbols(&mut entries[ste], names, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
-    free.extend(newfree);
+    free.union_with(&newfree);
     Ok(())
 }
 

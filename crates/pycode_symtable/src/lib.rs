@@ -217,7 +217,11 @@ impl Names {
     /// The id of `s`, interning it if new.
     #[inline]
     pub fn intern(&mut self, s: &str) -> NameId {
-        let k = NameKey::of(s);
+        self.intern_key(NameKey::of(s), s)
+    }
+
+    #[inline]
+    fn intern_key(&mut self, k: NameKey, s: &str) -> NameId {
         match self.find_key(&k, s) {
             Some(id) => id,
             None => self.push(k, s),
@@ -266,33 +270,49 @@ impl Names {
     }
 }
 
-/// Up to this many symbols a scope's lookups scan its ids; past it they use the hash table.
+/// Up to this many symbols a scope's lookups scan its symbols; past it they use the hash table.
 const SMALL_SCOPE: usize = 12;
 
-/// The hash of a name id inside one scope's table (ids are dense: a multiply spreads them).
-#[inline]
-fn id_hash(id: NameId) -> u64 {
-    u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+/// One symbol of a scope: the name's key (so a lookup by text compares integers, no bytes for
+/// names of up to 16 bytes), its id and its flags.
+#[derive(Clone, Copy, Debug)]
+struct Sym {
+    key: NameKey,
+    id: NameId,
+    flags: u32,
 }
 
-/// Ordered name → flags map of one scope (CPython's `ste_symbols` dict keeps insertion order),
-/// keyed by [`NameId`]: a lookup compares integers, an insert allocates nothing per name.
+/// Ordered name → flags map of one scope (CPython's `ste_symbols` dict keeps insertion order).
+/// Found by text with one probe (the name's [`NameKey`]), or by [`NameId`]; an insert allocates
+/// nothing per name (the text is in the module's [`Names`]).
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
-    syms: Vec<(NameId, u32)>,
-    /// Positions in `syms`, hashed by [`id_hash`]; empty while the scope has at most
+    syms: Vec<Sym>,
+    /// Positions in `syms`, hashed by [`NameKey::hash`]; empty while the scope has at most
     /// [`SMALL_SCOPE`] symbols.
     index: hashbrown::HashTable<u32>,
 }
 
 impl Symbols {
+    /// The position of the symbol with key `k` for which `same` holds.
     #[inline]
-    fn position(&self, id: NameId) -> Option<usize> {
+    fn position_by(&self, k: &NameKey, same: impl Fn(&Sym) -> bool) -> Option<usize> {
         if self.index.is_empty() {
-            return self.syms.iter().position(|&(n, _)| n == id);
+            return self.syms.iter().position(|x| x.key == *k && same(x));
         }
         let syms = &self.syms;
-        self.index.find(id_hash(id), |&i| syms.get(i as usize).is_some_and(|&(n, _)| n == id)).map(|&i| i as usize)
+        self.index.find(k.hash(), |&i| syms.get(i as usize).is_some_and(|x| x.key == *k && same(x))).map(|&i| i as usize)
+    }
+
+    #[inline]
+    fn position_id(&self, names: &Names, id: NameId) -> Option<usize> {
+        let k = names.keys.get(id as usize)?;
+        self.position_by(k, |x| x.id == id)
+    }
+
+    #[inline]
+    fn position_str(&self, names: &Names, k: &NameKey, s: &str) -> Option<usize> {
+        self.position_by(k, |x| k.len <= KEY_BYTES || names.get(x.id) == s)
     }
 
     fn rebuild_index(&mut self) {
@@ -301,91 +321,115 @@ impl Symbols {
             return;
         }
         let syms = &self.syms;
-        let rehash = |&i: &u32| syms.get(i as usize).map_or(0, |&(n, _)| id_hash(n));
+        let rehash = |&i: &u32| syms.get(i as usize).map_or(0, |x| x.key.hash());
         self.index.reserve(syms.len() * 2, rehash);
-        for (i, &(n, _)) in syms.iter().enumerate() {
-            self.index.insert_unique(id_hash(n), i as u32, rehash);
+        for (i, x) in syms.iter().enumerate() {
+            self.index.insert_unique(x.key.hash(), i as u32, rehash);
         }
+    }
+
+    fn push(&mut self, key: NameKey, id: NameId) -> usize {
+        let i = self.syms.len();
+        if self.syms.capacity() == 0 {
+            // Most scopes hold a few names: one allocation for eight, not a growth at four.
+            self.syms.reserve_exact(8);
+        }
+        self.syms.push(Sym { key, id, flags: 0 });
+        if !self.index.is_empty() {
+            let syms = &self.syms;
+            self.index.insert_unique(key.hash(), i as u32, |&j| syms.get(j as usize).map_or(0, |x| x.key.hash()));
+        } else if self.syms.len() > SMALL_SCOPE {
+            self.rebuild_index();
+        }
+        i
     }
 
     /// Position (insertion index, stable: names are only ever appended, except by the
     /// analysis's `remove`) and flags of `id`.
     #[inline]
-    pub fn lookup(&self, id: NameId) -> Option<(usize, u32)> {
-        let i = self.position(id)?;
-        self.syms.get(i).map(|&(_, f)| (i, f))
+    pub fn lookup(&self, names: &Names, id: NameId) -> Option<(usize, u32)> {
+        let i = self.position_id(names, id)?;
+        self.syms.get(i).map(|x| (i, x.flags))
+    }
+
+    /// Position, id and flags of the symbol named `s`: one probe, no interner lookup.
+    #[inline]
+    pub fn find(&self, names: &Names, s: &str) -> Option<(usize, NameId, u32)> {
+        let k = NameKey::of(s);
+        let i = self.position_str(names, &k, s)?;
+        self.syms.get(i).map(|x| (i, x.id, x.flags))
     }
 
     /// Flags of the symbol at position `i`.
     pub fn flags_at(&self, i: usize) -> Option<u32> {
-        self.syms.get(i).map(|&(_, f)| f)
+        self.syms.get(i).map(|x| x.flags)
     }
 
     /// Id and flags of the symbol at position `i`.
     #[inline]
     pub fn at(&self, i: usize) -> Option<(NameId, u32)> {
-        self.syms.get(i).copied()
+        self.syms.get(i).map(|x| (x.id, x.flags))
     }
 
     #[inline]
-    pub fn get(&self, id: NameId) -> Option<u32> {
-        self.lookup(id).map(|(_, f)| f)
+    pub fn get(&self, names: &Names, id: NameId) -> Option<u32> {
+        self.lookup(names, id).map(|(_, f)| f)
     }
 
     /// Sets the flags of `id`, appending it if absent.
-    pub fn set(&mut self, id: NameId, f: u32) {
-        if let Some((slot, _)) = self.slot(id) {
+    pub fn set(&mut self, names: &Names, id: NameId, f: u32) {
+        if let Some((slot, _)) = self.slot(names, id) {
             *slot = f;
         }
     }
 
     /// The flags slot of `id` and its previous flags (`None` if it was absent, in which case it
-    /// is appended with flags 0). The outer `None` cannot happen (the position was just found or
-    /// pushed).
-    pub(crate) fn slot(&mut self, id: NameId) -> Option<(&mut u32, Option<u32>)> {
-        let (i, old) = match self.position(id) {
-            Some(i) => (i, self.syms.get(i).map(|&(_, f)| f)),
+    /// is appended with flags 0). The outer `None`: `id` is not one of `names`.
+    pub(crate) fn slot(&mut self, names: &Names, id: NameId) -> Option<(&mut u32, Option<u32>)> {
+        let key = *names.keys.get(id as usize)?;
+        let (i, old) = match self.position_by(&key, |x| x.id == id) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
+            None => (self.push(key, id), None),
+        };
+        self.syms.get_mut(i).map(|x| (&mut x.flags, old))
+    }
+
+    /// [`slot`](Self::slot) by text: the name is interned in `names` only when the scope does
+    /// not have it yet. Also gives the name's id.
+    pub(crate) fn slot_str(&mut self, names: &mut Names, s: &str) -> Option<(&mut u32, Option<u32>, NameId)> {
+        let key = NameKey::of(s);
+        let (i, old) = match self.position_str(names, &key, s) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
             None => {
-                let i = self.syms.len();
-                if self.syms.capacity() == 0 {
-                    // Most scopes hold a few names: one allocation for eight, not a growth at four.
-                    self.syms.reserve_exact(8);
-                }
-                self.syms.push((id, 0));
-                if !self.index.is_empty() {
-                    let syms = &self.syms;
-                    self.index.insert_unique(id_hash(id), i as u32, |&j| syms.get(j as usize).map_or(0, |&(n, _)| id_hash(n)));
-                } else if self.syms.len() > SMALL_SCOPE {
-                    self.rebuild_index();
-                }
-                (i, None)
+                let id = names.intern_key(key, s);
+                (self.push(key, id), None)
             }
         };
-        self.syms.get_mut(i).map(|(_, f)| (f, old))
+        self.syms.get_mut(i).map(|x| (&mut x.flags, old, x.id))
     }
 
     /// Removes `id` keeping the order of the others.
-    pub fn remove(&mut self, id: NameId) {
-        let Some(i) = self.position(id) else { return };
+    pub fn remove(&mut self, names: &Names, id: NameId) {
+        let Some(i) = self.position_id(names, id) else { return };
         if i < self.syms.len() {
             self.syms.remove(i);
             self.rebuild_index();
         }
     }
 
-    pub fn contains(&self, id: NameId) -> bool {
-        self.position(id).is_some()
+    pub fn contains(&self, names: &Names, id: NameId) -> bool {
+        self.position_id(names, id).is_some()
     }
 
     /// `(id, flags)` of every symbol, in order.
     pub fn iter(&self) -> impl Iterator<Item = (NameId, u32)> + '_ {
-        self.syms.iter().copied()
+        self.syms.iter().map(|x| (x.id, x.flags))
     }
 
     /// Lets `f` change the flags of every symbol, in order (no lookups, no allocation).
     pub(crate) fn update_flags(&mut self, mut f: impl FnMut(NameId, &mut u32)) {
-        for (n, flags) in self.syms.iter_mut() {
-            f(*n, flags);
+        for x in self.syms.iter_mut() {
+            f(x.id, &mut x.flags);
         }
     }
 
@@ -484,14 +528,20 @@ impl Entry {
 
     /// `_PyST_GetSymbol` by id: flags of `id`, 0 if absent.
     #[inline]
-    pub fn flags_id(&self, id: NameId) -> u32 {
-        self.symbols.get(id).unwrap_or(0)
+    pub fn flags_id(&self, names: &Names, id: NameId) -> u32 {
+        self.symbols.get(names, id).unwrap_or(0)
     }
 
     /// `_PyST_GetScope` by id.
     #[inline]
-    pub fn scope_id(&self, id: NameId) -> Scope {
-        Scope::from_flags(self.flags_id(id))
+    pub fn scope_id(&self, names: &Names, id: NameId) -> Scope {
+        Scope::from_flags(self.flags_id(names, id))
+    }
+
+    /// `_PyST_GetSymbol` by text: flags of `name`, 0 if absent.
+    #[inline]
+    pub fn flags(&self, names: &Names, name: &str) -> u32 {
+        self.symbols.find(names, name).map_or(0, |(_, _, f)| f)
     }
 
     pub fn is_function_like(&self) -> bool {
@@ -552,6 +602,14 @@ impl SymTable {
         build::build(module, future, release)
     }
 
+    /// [`SymTable::build`] with the analysis's hash-set name sets whatever the module's size
+    /// (those of a module with very many names; small modules use bit sets): for tests, which
+    /// check both give the same table.
+    #[doc(hidden)]
+    pub fn build_with_hash_sets(module: &pycode_ast::Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
+        build::build_sets(module, future, pycode_release::Release::V3_12_7, Some(false))
+    }
+
     /// `_PySymtable_Lookup`.
     pub fn lookup(&self, key: usize) -> Option<EntryId> {
         self.blocks.get(&key).copied()
@@ -563,10 +621,7 @@ impl SymTable {
 
     /// `_PyST_GetSymbol`: flags of `name` in entry `ste`, 0 if absent.
     pub fn flags(&self, ste: EntryId, name: &str) -> u32 {
-        match (self.entries.get(ste), self.names.find(name)) {
-            (Some(e), Some(id)) => e.flags_id(id),
-            _ => 0,
-        }
+        self.entries.get(ste).map_or(0, |e| e.flags(&self.names, name))
     }
 
     /// `_PyST_GetScope`: scope of `name` in entry `ste`.
@@ -692,23 +747,36 @@ mod tests {
 
     #[test]
     fn symbols_keep_insertion_order_past_the_small_scan() {
+        let mut names = Names::default();
+        let text: Vec<String> = (0..40).map(|i| format!("name_number_{i}")).collect();
+        for (i, t) in text.iter().enumerate() {
+            assert_eq!(names.intern(if i % 2 == 0 { t } else { &t[5..] }), i as u32);
+        }
+        let names = names;
         let mut sy = Symbols::default();
         for id in (0..40).rev() {
-            sy.set(id, id * 2);
+            sy.set(&names, id, id * 2);
         }
         for id in 0..40u32 {
-            assert_eq!(sy.lookup(id), Some(((39 - id) as usize, id * 2)));
+            assert_eq!(sy.lookup(&names, id), Some(((39 - id) as usize, id * 2)));
+            assert_eq!(sy.find(&names, names.get(id)), Some(((39 - id) as usize, id, id * 2)));
         }
-        sy.remove(39);
-        sy.remove(7);
+        assert_eq!(sy.find(&names, "name_number_1"), None);
+        sy.remove(&names, 39);
+        sy.remove(&names, 7);
         assert_eq!(sy.len(), 38);
-        assert_eq!(sy.lookup(38), Some((0, 76)));
-        assert_eq!(sy.lookup(0), Some((37, 0)));
-        assert!(!sy.contains(7));
-        sy.set(7, 1);
-        assert_eq!(sy.lookup(7), Some((38, 1)));
+        assert_eq!(sy.lookup(&names, 38), Some((0, 76)));
+        assert_eq!(sy.lookup(&names, 0), Some((37, 0)));
+        assert!(!sy.contains(&names, 7));
+        sy.set(&names, 7, 1);
+        assert_eq!(sy.lookup(&names, 7), Some((38, 1)));
+        let mut names = names;
+        let (_, old, id) = sy.slot_str(&mut names, "fresh").expect("slot");
+        assert_eq!((old, id), (None, 40));
+        let (_, old, id) = sy.slot_str(&mut names, "name_number_0").expect("slot");
+        assert_eq!((old, id), (Some(0), 0));
         let order: Vec<u32> = sy.iter().map(|(n, _)| n).collect();
-        assert_eq!(order.len(), 39);
-        assert_eq!(order.last(), Some(&7));
+        assert_eq!(order.len(), 40);
+        assert_eq!(order[38..], [7, 40]);
     }
 }
