@@ -253,6 +253,14 @@ fn pystr(s: &str) -> PyStr {
     PyStr::new(s, true)
 }
 
+/// The text of a `PyStr`, borrowed unless it holds surrogates.
+fn pystr_text(p: &PyStr) -> std::borrow::Cow<'_, str> {
+    match p.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(p.to_string_lossy()),
+    }
+}
+
 /// `_PyAST_GetDocString`.
 fn get_docstring(body: &[Stmt]) -> Option<&Expr> {
     let first = body.first()?;
@@ -559,7 +567,9 @@ impl<'a> Compiler<'a> {
     fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let e = &self.st.entries[ste];
-        let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
+        // The qualified name of any scope but the module's is set by `set_qualname`.
+        let qualname = if scope_type == ScopeType::Module { pystr(name) } else { PyStr::default() };
+        let mut md = CodeUnitMetadata { name: pystr(name), qualname, firstlineno: lineno as i32, ..Default::default() };
         let names = &self.st.names;
         // The symbol table carries each name's hash: the unit's tables do not hash it again.
         for &v in &e.varnames {
@@ -695,42 +705,50 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `compiler_set_qualname`.
+    /// `compiler_set_qualname`. Builds the qualified name in one exactly sized buffer.
     fn set_qualname(&mut self) {
         let n = self.stack.len();
-        let u = &self.stack[n - 1];
-        let name = u.md.name.to_string_lossy();
-        let mut base: Option<String> = None;
+        let Some(u) = self.stack.last() else { return };
+        let name = pystr_text(&u.md.name);
+        let mut qualified: Option<String> = None;
         if n > 2 {
             let mut parent = &self.stack[n - 2];
+            let mut plain = false;
             if parent.scope_type == ScopeType::TypeParams {
                 if n == 3 {
-                    self.stack[n - 1].md.qualname = PyStr::new(&name, false);
-                    return;
-                }
-                parent = &self.stack[n - 3];
-            }
-            let mut force_global = false;
-            if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
-                let mangled = mangle(parent.private.as_deref(), &name).unwrap_or_else(|| name.clone());
-                if self.st.scope(parent.ste, &mangled) == Scope::GlobalExplicit {
-                    force_global = true;
-                }
-            }
-            if !force_global {
-                let pq = parent.md.qualname.to_string_lossy();
-                if matches!(parent.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Lambda) {
-                    base = Some(format!("{pq}.<locals>"));
+                    plain = true;
                 } else {
-                    base = Some(pq);
+                    parent = &self.stack[n - 3];
+                }
+            }
+            if !plain {
+                let mut force_global = false;
+                if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
+                    let mangled = mangle_cow(parent.private.as_deref(), &name);
+                    if self.st.scope(parent.ste, &mangled) == Scope::GlobalExplicit {
+                        force_global = true;
+                    }
+                }
+                if !force_global {
+                    let pq = pystr_text(&parent.md.qualname);
+                    let locals = matches!(parent.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Lambda);
+                    const LOCALS: &str = ".<locals>";
+                    let mut q = String::with_capacity(pq.len() + if locals { LOCALS.len() } else { 0 } + 1 + name.len());
+                    q.push_str(&pq);
+                    if locals {
+                        q.push_str(LOCALS);
+                    }
+                    q.push('.');
+                    q.push_str(&name);
+                    qualified = Some(q);
                 }
             }
         }
-        let q = match base {
-            Some(b) => format!("{b}.{name}"),
-            None => name,
+        let q = match qualified {
+            Some(q) => PyStr::from_string(q, false),
+            None => PyStr::new(&name, false),
         };
-        self.stack[n - 1].md.qualname = PyStr::new(&q, false);
+        self.stack[n - 1].md.qualname = q;
     }
 
     /// `compute_code_flags`.

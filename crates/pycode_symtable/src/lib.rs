@@ -271,7 +271,7 @@ impl Names {
 }
 
 /// Up to this many symbols a scope's lookups scan its symbols; past it they use the hash table.
-const SMALL_SCOPE: usize = 12;
+const SMALL_SCOPE: usize = 20;
 
 /// One symbol of a scope: the name's key (so a lookup by text compares integers, no bytes for
 /// names of up to 16 bytes), its id and its flags.
