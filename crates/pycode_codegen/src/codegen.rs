@@ -566,10 +566,39 @@ impl<'a> Compiler<'a> {
     /// `compiler_enter_scope`.
     fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
-        let e = &self.st.entries[ste];
-        // The qualified name of any scope but the module's is set by `set_qualname`.
-        let qualname = if scope_type == ScopeType::Module { pystr(name) } else { PyStr::default() };
-        let mut md = CodeUnitMetadata { name: pystr(name), qualname, firstlineno: lineno as i32, ..Default::default() };
+        let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
+        let nsyms = self.st.entries.get(ste).map_or(0, |e| e.symbols.len());
+        // The unit is pushed first and its tables filled in place (it is large: no moves).
+        self.stack.push(Unit {
+            ste,
+            scope_type,
+            md: CodeUnitMetadata {
+                name: pystr(name),
+                // The qualified name of any scope but the module's is set by `set_qualname`.
+                qualname: if scope_type == ScopeType::Module { pystr(name) } else { PyStr::default() },
+                firstlineno: lineno as i32,
+                ..Default::default()
+            },
+            argcount: 0,
+            gen_prologue: 0,
+            seq: InstrSequence::new(),
+            fblocks: Vec::new(),
+            in_inlined_comp: 0,
+            private,
+            fasthidden: HashMap::default(),
+            has_docstring: false,
+            top_level_coroutine: false,
+            is_method: false,
+            deferred: Vec::new(),
+            annotations_at: 0,
+            // Room for a row per symbol (filled as names are first used): never regrown.
+            name_slots: Vec::with_capacity(nsyms),
+            static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
+        });
+        let (Some(e), Some(u)) = (self.st.entries.get(ste), self.stack.last_mut()) else {
+            return Err(CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"));
+        };
+        let md = &mut u.md;
         let names = &self.st.names;
         // The symbol table carries each name's hash: the unit's tables do not hash it again.
         for &v in &e.varnames {
@@ -606,33 +635,11 @@ impl<'a> Compiler<'a> {
         for &f in &frees {
             md.freevars.insert_interned_hashed(names.hash(f), names.get(f));
         }
-        let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
-        let unit = Unit {
-            ste,
-            scope_type,
-            md,
-            argcount: 0,
-            gen_prologue: 0,
-            seq: InstrSequence::new(),
-            fblocks: Vec::new(),
-            in_inlined_comp: 0,
-            private,
-            fasthidden: HashMap::default(),
-            has_docstring: false,
-            top_level_coroutine: false,
-            is_method: false,
-            deferred: Vec::new(),
-            annotations_at: 0,
-            // Room for a row per symbol (filled as names are first used): never regrown.
-            name_slots: Vec::with_capacity(e.symbols.len()),
-            static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
-        };
-        self.stack.push(unit);
         let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
         if scope_type == ScopeType::Module {
             loc.lineno = 0;
         } else {
-            self.set_qualname();
+            self.set_qualname(name);
         }
         self.addop_i(op!(self, RESUME), 0, loc);
         if self.feat.deferred_annotations {
@@ -705,11 +712,11 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `compiler_set_qualname`. Builds the qualified name in one exactly sized buffer.
-    fn set_qualname(&mut self) {
+    /// `compiler_set_qualname` of the unit just entered, named `name`. Builds the qualified
+    /// name in one exactly sized buffer.
+    fn set_qualname(&mut self, name: &str) {
         let n = self.stack.len();
         let Some(u) = self.stack.last() else { return };
-        let name = pystr_text(&u.md.name);
         let mut qualified: Option<String> = None;
         if n > 2 {
             let mut parent = &self.stack[n - 2];
@@ -724,7 +731,7 @@ impl<'a> Compiler<'a> {
             if !plain {
                 let mut force_global = false;
                 if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
-                    let mangled = mangle_cow(parent.private.as_deref(), &name);
+                    let mangled = mangle_cow(parent.private.as_deref(), name);
                     if self.st.scope(parent.ste, &mangled) == Scope::GlobalExplicit {
                         force_global = true;
                     }
@@ -739,14 +746,14 @@ impl<'a> Compiler<'a> {
                         q.push_str(LOCALS);
                     }
                     q.push('.');
-                    q.push_str(&name);
+                    q.push_str(name);
                     qualified = Some(q);
                 }
             }
         }
         let q = match qualified {
             Some(q) => PyStr::from_string(q, false),
-            None => PyStr::new(&name, false),
+            None => PyStr::new(name, false),
         };
         self.stack[n - 1].md.qualname = q;
     }
