@@ -14,7 +14,8 @@ use pycode_release::{Features, Minor, Release};
 
 use crate::warnings::{self, SyntaxWarning};
 use pycode_symtable::{
-    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, Scope, SymTable,
+    flags::*, key_of_expr, key_of_stmt, mangle, mangle_cow, name_hash, BlockType, CompileError, EntryId, ErrorKind, FutureFeatures, NameId,
+    Scope, SymTable,
 };
 
 use crate::ops::{Ops, ABSENT_BASE};
@@ -250,6 +251,14 @@ fn unsupported(what: &str) -> CompileError {
 
 fn pystr(s: &str) -> PyStr {
     PyStr::new(s, true)
+}
+
+/// The text of a `PyStr`, borrowed unless it holds surrogates.
+fn pystr_text(p: &PyStr) -> std::borrow::Cow<'_, str> {
+    match p.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(p.to_string_lossy()),
+    }
 }
 
 /// `_PyAST_GetDocString`.
@@ -557,41 +566,19 @@ impl<'a> Compiler<'a> {
     /// `compiler_enter_scope`.
     fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
-        let e = &self.st.entries[ste];
-        let mut md = CodeUnitMetadata { name: pystr(name), qualname: pystr(name), firstlineno: lineno as i32, ..Default::default() };
-        md.varnames = e.varnames.iter().map(|v| pystr(v)).collect();
-        // dictbytype: sorted names. One walk over the symbols picks both kinds; most scopes
-        // have neither, and then nothing is allocated.
-        let mut cells: Vec<&str> = Vec::new();
-        let mut frees: Vec<&str> = Vec::new();
-        for (n, f) in e.symbols.iter() {
-            let scope = Scope::from_flags(f);
-            if scope == Scope::Cell || f & DEF_COMP_CELL != 0 {
-                cells.push(n);
-            }
-            if scope == Scope::Free || f & DEF_FREE_CLASS != 0 {
-                frees.push(n);
-            }
-        }
-        cells.sort_unstable();
-        md.cellvars = cells.iter().map(|n| pystr(n)).collect();
-        if e.needs_class_closure {
-            md.cellvars.insert(pystr("__class__"));
-        }
-        if e.needs_classdict {
-            md.cellvars.insert(pystr("__classdict__"));
-        }
-        let conditional_annotations = self.feat.deferred_annotations && e.has_conditional_annotations;
-        if conditional_annotations {
-            md.cellvars.insert(pystr("__conditional_annotations__"));
-        }
-        frees.sort_unstable();
-        md.freevars = frees.iter().map(|n| pystr(n)).collect();
         let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
-        let unit = Unit {
+        let nsyms = self.st.entries.get(ste).map_or(0, |e| e.symbols.len());
+        // The unit is pushed first and its tables filled in place (it is large: no moves).
+        self.stack.push(Unit {
             ste,
             scope_type,
-            md,
+            md: CodeUnitMetadata {
+                name: pystr(name),
+                // The qualified name of any scope but the module's is set by `set_qualname`.
+                qualname: if scope_type == ScopeType::Module { pystr(name) } else { PyStr::default() },
+                firstlineno: lineno as i32,
+                ..Default::default()
+            },
             argcount: 0,
             gen_prologue: 0,
             seq: InstrSequence::new(),
@@ -605,15 +592,54 @@ impl<'a> Compiler<'a> {
             deferred: Vec::new(),
             annotations_at: 0,
             // Room for a row per symbol (filled as names are first used): never regrown.
-            name_slots: Vec::with_capacity(e.symbols.len()),
+            name_slots: Vec::with_capacity(nsyms),
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
+        });
+        let (Some(e), Some(u)) = (self.st.entries.get(ste), self.stack.last_mut()) else {
+            return Err(CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"));
         };
-        self.stack.push(unit);
+        let md = &mut u.md;
+        let names = &self.st.names;
+        // The symbol table carries each name's hash: the unit's tables do not hash it again.
+        for &v in &e.varnames {
+            md.varnames.insert_interned_hashed(names.hash(v), names.get(v));
+        }
+        // dictbytype: sorted names. One walk over the symbols picks both kinds; most scopes
+        // have neither, and then nothing is allocated.
+        let mut cells: Vec<NameId> = Vec::new();
+        let mut frees: Vec<NameId> = Vec::new();
+        for (n, f) in e.symbols.iter() {
+            let scope = Scope::from_flags(f);
+            if scope == Scope::Cell || f & DEF_COMP_CELL != 0 {
+                cells.push(n);
+            }
+            if scope == Scope::Free || f & DEF_FREE_CLASS != 0 {
+                frees.push(n);
+            }
+        }
+        cells.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
+        for &c in &cells {
+            md.cellvars.insert_interned_hashed(names.hash(c), names.get(c));
+        }
+        if e.needs_class_closure {
+            md.cellvars.insert(pystr("__class__"));
+        }
+        if e.needs_classdict {
+            md.cellvars.insert(pystr("__classdict__"));
+        }
+        let conditional_annotations = self.feat.deferred_annotations && e.has_conditional_annotations;
+        if conditional_annotations {
+            md.cellvars.insert(pystr("__conditional_annotations__"));
+        }
+        frees.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
+        for &f in &frees {
+            md.freevars.insert_interned_hashed(names.hash(f), names.get(f));
+        }
         let mut loc = Location::new(lineno as i32, lineno as i32, 0, 0);
         if scope_type == ScopeType::Module {
             loc.lineno = 0;
         } else {
-            self.set_qualname();
+            self.set_qualname(name);
         }
         self.addop_i(op!(self, RESUME), 0, loc);
         if self.feat.deferred_annotations {
@@ -686,42 +712,50 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `compiler_set_qualname`.
-    fn set_qualname(&mut self) {
+    /// `compiler_set_qualname` of the unit just entered, named `name`. Builds the qualified
+    /// name in one exactly sized buffer.
+    fn set_qualname(&mut self, name: &str) {
         let n = self.stack.len();
-        let u = &self.stack[n - 1];
-        let name = u.md.name.to_string_lossy();
-        let mut base: Option<String> = None;
+        let Some(u) = self.stack.last() else { return };
+        let mut qualified: Option<String> = None;
         if n > 2 {
             let mut parent = &self.stack[n - 2];
+            let mut plain = false;
             if parent.scope_type == ScopeType::TypeParams {
                 if n == 3 {
-                    self.stack[n - 1].md.qualname = PyStr::new(&name, false);
-                    return;
-                }
-                parent = &self.stack[n - 3];
-            }
-            let mut force_global = false;
-            if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
-                let mangled = mangle(parent.private.as_deref(), &name).unwrap_or_else(|| name.clone());
-                if self.st.entries[parent.ste].scope(&mangled) == Scope::GlobalExplicit {
-                    force_global = true;
-                }
-            }
-            if !force_global {
-                let pq = parent.md.qualname.to_string_lossy();
-                if matches!(parent.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Lambda) {
-                    base = Some(format!("{pq}.<locals>"));
+                    plain = true;
                 } else {
-                    base = Some(pq);
+                    parent = &self.stack[n - 3];
+                }
+            }
+            if !plain {
+                let mut force_global = false;
+                if matches!(u.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Class) {
+                    let mangled = mangle_cow(parent.private.as_deref(), name);
+                    if self.st.scope(parent.ste, &mangled) == Scope::GlobalExplicit {
+                        force_global = true;
+                    }
+                }
+                if !force_global {
+                    let pq = pystr_text(&parent.md.qualname);
+                    let locals = matches!(parent.scope_type, ScopeType::Function | ScopeType::AsyncFunction | ScopeType::Lambda);
+                    const LOCALS: &str = ".<locals>";
+                    let mut q = String::with_capacity(pq.len() + if locals { LOCALS.len() } else { 0 } + 1 + name.len());
+                    q.push_str(&pq);
+                    if locals {
+                        q.push_str(LOCALS);
+                    }
+                    q.push('.');
+                    q.push_str(name);
+                    qualified = Some(q);
                 }
             }
         }
-        let q = match base {
-            Some(b) => format!("{b}.{name}"),
-            None => name,
+        let q = match qualified {
+            Some(q) => PyStr::from_string(q, false),
+            None => PyStr::new(name, false),
         };
-        self.stack[n - 1].md.qualname = PyStr::new(&q, false);
+        self.stack[n - 1].md.qualname = q;
     }
 
     /// `compute_code_flags`.
@@ -935,7 +969,7 @@ impl<'a> Compiler<'a> {
 
     /// Index of `name` in the unit's names / varnames / cellvars / freevars (`column`), added if
     /// absent; `pos` is its position in the scope's symbols, if it has one (cached there).
-    fn name_index(&mut self, pos: Option<usize>, column: usize, name: &str) -> u32 {
+    fn name_index(&mut self, pos: Option<usize>, column: usize, name: &str, h: u64) -> u32 {
         let u = self.u();
         if let Some(&v) = pos.and_then(|p| u.name_slots.get(p)).and_then(|row| row.get(column)) {
             if v != NO_SLOT {
@@ -943,10 +977,10 @@ impl<'a> Compiler<'a> {
             }
         }
         let v = match column {
-            SLOT_NAMES => u.md.names.insert_str(name, true),
-            SLOT_VARNAMES => u.md.varnames.insert_str(name, true),
-            SLOT_CELLVARS => u.md.cellvars.insert_str(name, true),
-            _ => u.md.freevars.insert_str(name, true),
+            SLOT_NAMES => u.md.names.insert_interned_hashed(h, name),
+            SLOT_VARNAMES => u.md.varnames.insert_interned_hashed(h, name),
+            SLOT_CELLVARS => u.md.cellvars.insert_interned_hashed(h, name),
+            _ => u.md.freevars.insert_interned_hashed(h, name),
         };
         if let Some(p) = pos {
             if u.name_slots.len() <= p {
@@ -971,9 +1005,11 @@ impl<'a> Compiler<'a> {
             Name,
         }
         let ste = self.ste();
-        let (pos, scope) = match ste.symbols.lookup(&mangled) {
-            Some((p, f)) => (Some(p), Scope::from_flags(f)),
-            None => (None, Scope::Unknown),
+        // One probe of the scope's symbols finds the name; the unit's name tables get its hash
+        // from the symbol table.
+        let (pos, scope, h) = match ste.symbols.find(&self.st.names, &mangled) {
+            Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
+            None => (None, Scope::Unknown, name_hash(&mangled)),
         };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
@@ -1018,10 +1054,10 @@ impl<'a> Compiler<'a> {
                     ExprContext::Del => o.DELETE_DEREF,
                 };
                 let arg = if deref_cell {
-                    self.name_index(pos, SLOT_CELLVARS, &mangled)
+                    self.name_index(pos, SLOT_CELLVARS, &mangled, h)
                 } else {
                     let nc = self.uref().md.cellvars.len() as u32;
-                    self.name_index(pos, SLOT_FREEVARS, &mangled) + nc
+                    self.name_index(pos, SLOT_FREEVARS, &mangled, h) + nc
                 };
                 self.addop_i(op, arg, loc);
             }
@@ -1031,7 +1067,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_FAST,
                     ExprContext::Del => o.DELETE_FAST,
                 };
-                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled);
+                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled, h);
                 self.addop_i(op, arg, loc);
             }
             T::Global => {
@@ -1045,7 +1081,7 @@ impl<'a> Compiler<'a> {
                     let i = self.free_index("__classdict__").unwrap_or(0);
                     self.addop_i(o.LOAD_DEREF, i, loc);
                 }
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -1063,7 +1099,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_NAME,
                     ExprContext::Del => o.DELETE_NAME,
                 };
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled);
+                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -2264,7 +2300,7 @@ impl<'a> Compiler<'a> {
                 let reftype = if is_class && (n == "__class__" || n == "__classdict__" || n == "__conditional_annotations__") {
                     Scope::Cell
                 } else {
-                    self.ste().scope(&n)
+                    self.st.scope(self.uref().ste, &n)
                 };
                 let arg = if reftype == Scope::Cell { self.cell_index(&n) } else { self.free_index(&n) };
                 let Some(arg) = arg else {
@@ -3180,7 +3216,7 @@ impl<'a> Compiler<'a> {
     /// `is_import_originated`.
     fn is_import_originated(&self, e: &Expr) -> bool {
         let ExprKind::Name { id, .. } = &e.kind else { return false };
-        self.st.entries.first().map(|t| t.flags(id) & DEF_IMPORT != 0).unwrap_or(false)
+        self.st.flags(0, id) & DEF_IMPORT != 0
     }
 
     /// `can_optimize_super_call`.
@@ -3194,10 +3230,10 @@ impl<'a> Compiler<'a> {
         if &**id != "super" || &**attrname == "__class__" || !keywords.is_empty() {
             return false;
         }
-        if self.ste().scope(id) != Scope::GlobalImplicit {
+        if self.st.scope(self.uref().ste, id) != Scope::GlobalImplicit {
             return false;
         }
-        if self.st.entries.first().map(|t| t.scope(id)) != Some(Scope::Unknown) {
+        if self.st.entries.is_empty() || self.st.scope(0, id) != Scope::Unknown {
             return false;
         }
         if args.len() == 2 {
@@ -3213,7 +3249,7 @@ impl<'a> Compiler<'a> {
         if self.uref().scope_type == ScopeType::Class {
             return false;
         }
-        self.ste().scope("__class__") == Scope::Free
+        self.st.scope(self.uref().ste, "__class__") == Scope::Free
     }
 
     /// `load_args_for_super`.
@@ -3592,12 +3628,13 @@ impl<'a> Compiler<'a> {
         let in_class_block = self.st.entries[ste].block_type == BlockType::Class && self.uref().in_inlined_comp == 0;
         self.u().in_inlined_comp += 1;
         let mut state = InlineState::default();
-        let syms: Vec<(Box<str>, u32)> = self.st.entries[entry].symbols.iter().map(|(k, v)| (k.into(), v)).collect();
+        let syms: Vec<(NameId, u32)> = self.st.entries[entry].symbols.iter().collect();
         let fl = self.st.entries[ste].is_function_like();
         let new_rules = self.iter_locs();
-        for (k, symbol) in syms {
+        for (id, symbol) in syms {
+            let k: Box<str> = self.st.names.get(id).into();
             let scope = Scope::from_flags(symbol);
-            let outv = self.st.entries[ste].symbols.get(&k).unwrap_or(0);
+            let outv = self.st.entries[ste].symbols.get(&self.st.names, id).unwrap_or(0);
             let outsc = Scope::from_flags(outv);
             let bound =
                 (symbol & DEF_LOCAL != 0 && symbol & DEF_NONLOCAL == 0) || (in_class_block && !self.feat.class_comp_push_bound_only);
@@ -3605,8 +3642,8 @@ impl<'a> Compiler<'a> {
             if new_rules && ((differs && scope != Scope::Free) || in_class_block) {
                 // 3.12.7: every name whose scope differs inside the comprehension (unless free
                 // there) is handled with its in-comprehension scope while compiling it.
-                self.st.entries[ste].symbols.set(&k, symbol);
-                state.temp_symbols.push((k.clone(), outv, true));
+                self.st.entries[ste].symbols.set(&self.st.names, id, symbol);
+                state.temp_symbols.push((id, outv, true));
             }
             if !bound {
                 continue;
@@ -3621,8 +3658,8 @@ impl<'a> Compiler<'a> {
             }
             if !new_rules && differs {
                 // 3.12.1: only names bound in the comprehension get the temporary scope.
-                self.st.entries[ste].symbols.set(&k, symbol);
-                state.temp_symbols.push((k.clone(), outv, true));
+                self.st.entries[ste].symbols.set(&self.st.names, id, symbol);
+                state.temp_symbols.push((id, outv, true));
             }
             // local names bound in comprehension must be isolated from outer scope
             self.addop_varname(o.LOAD_FAST_AND_CLEAR, &k, loc);
@@ -3663,8 +3700,8 @@ impl<'a> Compiler<'a> {
         let o = self.ops;
         self.u().in_inlined_comp -= 1;
         let ste = self.uref().ste;
-        for (k, v, _) in &state.temp_symbols {
-            self.st.entries[ste].symbols.set(k, *v);
+        for &(id, v, _) in &state.temp_symbols {
+            self.st.entries[ste].symbols.set(&self.st.names, id, v);
         }
         if let (Some(cleanup), Some(end)) = (state.cleanup, state.end) {
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -3926,7 +3963,7 @@ enum CompType {
 #[derive(Default)]
 struct InlineState {
     pushed_locals: Vec<Box<str>>,
-    temp_symbols: Vec<(Box<str>, u32, bool)>,
+    temp_symbols: Vec<(NameId, u32, bool)>,
     fast_hidden: Vec<Box<str>>,
     cleanup: Option<Label>,
     end: Option<Label>,

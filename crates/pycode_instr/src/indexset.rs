@@ -160,6 +160,15 @@ impl IndexSet<PyStr> {
         }
     }
 
+    /// [`insert_str`](Self::insert_str) of an interned `s` whose hash `h` the caller already has
+    /// (`fx_hash(&(s.as_bytes(), true))`, e.g. carried from the symbol table): no second hash.
+    pub fn insert_interned_hashed(&mut self, h: u64, s: &str) -> u32 {
+        match self.find_str_hashed(h, s.as_bytes(), true) {
+            Some(i) => i,
+            None => self.push_hashed(h, PyStr::new(s, true)),
+        }
+    }
+
     /// `get_index(&PyStr::new(s, interned))` without building the `PyStr`.
     pub fn get_index_str(&self, s: &str, interned: bool) -> Option<u32> {
         if self.items.is_empty() {
@@ -209,6 +218,10 @@ mod tests {
         assert!(s.is_empty());
         assert_eq!(s.get_index_str("x", true), None);
         assert_eq!(s.insert_str("y", true), 0);
+        let h = fx_hash(&("z".as_bytes(), true));
+        assert_eq!(s.insert_interned_hashed(h, "z"), 1);
+        assert_eq!(s.insert_str("z", true), 1);
+        assert_eq!(s.insert_interned_hashed(fx_hash(&("y".as_bytes(), true)), "y"), 0);
     }
 
     #[test]

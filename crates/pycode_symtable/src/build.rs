@@ -10,7 +10,7 @@ use pycode_ast::{
 use crate::flags::*;
 use crate::{
     key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params, mangle_cow, BlockType, CompileError,
-    ComprehensionType, Entry, EntryId, FutureFeatures, Scope, SymTable, MAX_DEPTH,
+    ComprehensionType, Entry, EntryId, FutureFeatures, NameId, Names, Scope, SymTable, MAX_DEPTH,
 };
 
 const NAMED_EXPR_COMP_IN_CLASS: &str = "assignment expression within a comprehension cannot be used in a class body";
@@ -33,12 +33,24 @@ struct Builder {
     /// How many `try` statements (body, handlers, `else`, `finally`) enclose the statement
     /// being visited: a 3.15 `lazy import` is an error there.
     try_depth: u32,
+    /// The module's names, interned as they are defined.
+    names: Names,
 }
 
 type R = Result<(), CompileError>;
 
 /// `_PySymtable_Build`.
 pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
+    build_sets(module, future, release, None)
+}
+
+/// [`build`]; `dense` forces the analysis's kind of name sets (`None`: by the module's size).
+pub(crate) fn build_sets(
+    module: &Mod,
+    future: FutureFeatures,
+    release: pycode_release::Release,
+    dense: Option<bool>,
+) -> Result<SymTable, CompileError> {
     // The 3.12 stdlib averages about 31 scopes a module: room for 32 before the first growth.
     let mut b = Builder {
         entries: Vec::with_capacity(32),
@@ -50,7 +62,10 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         release,
         unevaluated_annotation: false,
         try_depth: 0,
+        names: Names::default(),
     };
+    // The 3.12 stdlib averages about 80 distinct names a module (700 bytes).
+    b.names.reserve(128, 1024);
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
     // 3.14+: a module may be partly executed, so its annotations are all conditional.
     b.cur_entry().in_conditional_block = release.features().deferred_annotations;
@@ -66,8 +81,8 @@ pub(crate) fn build(module: &Mod, future: FutureFeatures, release: pycode_releas
         }
     }
     b.exit_block();
-    let mut st = SymTable { entries: b.entries, blocks: b.blocks, future };
-    analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations)?;
+    let mut st = SymTable { entries: b.entries, names: b.names, blocks: b.blocks, future };
+    analyze(&mut st, release.features().inline_comprehensions, release.features().deferred_annotations, dense)?;
     Ok(st)
 }
 
@@ -122,9 +137,11 @@ impl Builder {
     /// `symtable_add_def_helper`.
     fn add_def_in(&mut self, name: &str, flag: u32, ste: EntryId, pos: Pos) -> R {
         let mangled = mangle_cow(self.private.as_deref(), name);
-        let e = &mut self.entries[ste];
+        let Some(e) = self.entries.get_mut(ste) else {
+            return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry"));
+        };
         let comp_iter_target = e.comp_iter_target;
-        let (slot, old) = e.symbols.slot(&mangled);
+        let Some((slot, old, id)) = e.symbols.slot_str(&mut self.names, &mangled) else { return Ok(()) };
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
@@ -153,10 +170,13 @@ impl Builder {
         }
         *slot = val;
         if flag & DEF_PARAM != 0 {
-            e.varnames.push(mangled.into());
+            e.varnames.push(id);
         } else if flag & DEF_GLOBAL != 0 {
-            let (g, _) = self.entries[0].symbols.slot(&mangled);
-            *g |= flag;
+            if let Some(top) = self.entries.first_mut() {
+                if let Some((g, _)) = top.symbols.slot(&self.names, id) {
+                    *g |= flag;
+                }
+            }
         }
         Ok(())
     }
@@ -166,9 +186,14 @@ impl Builder {
         self.add_def_in(name, flag, c, pos)
     }
 
+    /// Flags of `name` (not mangled) in entry `ste`, 0 if absent.
+    fn flags_in(&self, ste: EntryId, name: &str) -> u32 {
+        self.entries.get(ste).map_or(0, |e| e.flags(&self.names, name))
+    }
+
     fn lookup(&self, name: &str) -> u32 {
         let m = mangle_cow(self.private.as_deref(), name);
-        self.cur_ref().flags(&m)
+        self.flags_in(self.cur(), &m)
     }
 
     fn enter_depth(&mut self) -> R {
@@ -863,9 +888,9 @@ impl Builder {
                 // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
                 // plain one, so a private name inside a class is never found there).
                 let f = if self.release.features().mangled_comprehension_iter {
-                    e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                    self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
                 } else {
-                    e.flags(target_name)
+                    self.flags_in(ste, target_name)
                 };
                 if f & DEF_COMP_ITER != 0 {
                     return Err(CompileError::syntax_at(
@@ -881,9 +906,9 @@ impl Builder {
                     // `[__x1 := 2 for a in b]` in a method compiles there; 3.12.1 reports "no
                     // binding for nonlocal '_Foo__x1' found").
                     let f = if self.release.features().mangled_comprehension_iter {
-                        e.flags(&mangle_cow(self.private.as_deref(), target_name))
+                        self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
                     } else {
-                        e.flags(target_name)
+                        self.flags_in(ste, target_name)
                     };
                     if f & DEF_GLOBAL != 0 {
                         self.add_def(target_name, DEF_GLOBAL, pos)?;
@@ -1119,77 +1144,146 @@ fn type_params_pos(tps: &[TypeParam]) -> Pos {
 // Analysis
 // ---------------------------------------------------------------------------------------------
 
-/// The module's names during analysis, each interned once to a dense id, so the name sets that
-/// `analyze_block` copies for every child block (`analyze_child_block`, as CPython does) are
-/// sets of integers: copying one is a `memcpy`, and no string is hashed again.
-#[derive(Default)]
-struct Names {
-    strs: Vec<Box<str>>,
-    table: hashbrown::HashTable<u32>,
-}
-
-impl Names {
-    fn intern(&mut self, s: &str) -> u32 {
-        let h = crate::name_hash(s);
-        let strs = &self.strs;
-        if let Some(&id) = self.table.find(h, |&id| strs.get(id as usize).is_some_and(|x| &**x == s)) {
-            return id;
-        }
-        let id = self.strs.len() as u32;
-        self.strs.push(s.into());
-        self.table.insert_unique(h, id, Self::rehash(&self.strs));
-        id
-    }
-
-    /// The hash of an id's name, for the table's growth.
-    fn rehash(strs: &[Box<str>]) -> impl Fn(&u32) -> u64 + '_ {
-        |&id| strs.get(id as usize).map_or(0, |x| crate::name_hash(x))
-    }
-
-    fn get(&self, id: u32) -> &str {
-        self.strs.get(id as usize).map_or("", |s| s)
-    }
-
-    fn reserve(&mut self, n: usize) {
-        self.strs.reserve(n);
-        self.table.reserve(n, Self::rehash(&self.strs));
-    }
-}
-
-/// Analysis state: the interned names and, per entry, the id of each of its symbols (parallel
-/// to the entry's `Symbols`, kept in step when the analysis adds or removes one).
+/// Analysis state. Every symbol is already a dense [`NameId`] of the module's
+/// [`crate::Names`], so the name sets that `analyze_block` copies for every child block
+/// (`analyze_child_block`, as CPython does) are sets of integers and no string is hashed again.
 struct Analysis {
-    names: Names,
-    ids: Vec<Vec<u32>>,
-    dunder_class: u32,
-    dunder_classdict: u32,
+    dunder_class: NameId,
+    dunder_classdict: NameId,
     /// `__conditional_annotations__` when the release has deferred annotations (3.14+: a
     /// class binds it for its children like `__classdict__`, and a child's free use of it
     /// gives the class the cell), else `None`.
-    dunder_conditional: Option<u32>,
+    dunder_conditional: Option<NameId>,
     /// `Features::inline_comprehensions` of the target release (PEP 709, 3.12+).
     inline_comprehensions: bool,
+    /// The module's name sets are [`NameSet::Bits`].
+    dense: bool,
 }
 
-type NameSet = HashSet<u32>;
+/// Modules with at most this many names analyse with dense [`NameSet`]s (a bit per name: a
+/// set is at most 1 KiB, copied for every child block); more names use hash sets, whose copies
+/// cost what they hold (as CPython's), so a huge module with many scopes stays near-linear.
+const DENSE_NAMES: usize = 8192;
+
+/// A set of name ids (`bound`, `free`, `global`, … of `analyze_block`).
+#[derive(Clone, Debug)]
+enum NameSet {
+    /// Bit `id % 64` of word `id / 64`; grown on insert (an empty set allocates nothing).
+    Bits(Vec<u64>),
+    Hash(HashSet<NameId>),
+}
+
+impl NameSet {
+    fn new(dense: bool) -> NameSet {
+        if dense {
+            NameSet::Bits(Vec::new())
+        } else {
+            NameSet::Hash(HashSet::default())
+        }
+    }
+
+    #[inline]
+    fn contains(&self, id: NameId) -> bool {
+        match self {
+            NameSet::Bits(w) => w.get((id / 64) as usize).is_some_and(|x| (x >> (id % 64)) & 1 != 0),
+            NameSet::Hash(h) => h.contains(&id),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, id: NameId) {
+        match self {
+            NameSet::Bits(w) => {
+                let i = (id / 64) as usize;
+                if w.len() <= i {
+                    w.resize(i + 1, 0);
+                }
+                if let Some(x) = w.get_mut(i) {
+                    *x |= 1 << (id % 64);
+                }
+            }
+            NameSet::Hash(h) => {
+                h.insert(id);
+            }
+        }
+    }
+
+    /// Removes `id`; whether it was there.
+    #[inline]
+    fn remove(&mut self, id: NameId) -> bool {
+        match self {
+            NameSet::Bits(w) => match w.get_mut((id / 64) as usize) {
+                Some(x) => {
+                    let bit = 1u64 << (id % 64);
+                    let had = *x & bit != 0;
+                    *x &= !bit;
+                    had
+                }
+                None => false,
+            },
+            NameSet::Hash(h) => h.remove(&id),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            NameSet::Bits(w) => w.iter().all(|&x| x == 0),
+            NameSet::Hash(h) => h.is_empty(),
+        }
+    }
+
+    /// The ids in the set (in no particular order).
+    fn ids(&self) -> Vec<NameId> {
+        match self {
+            NameSet::Bits(w) => {
+                let mut out = Vec::new();
+                for (i, &x) in w.iter().enumerate() {
+                    let mut x = x;
+                    while x != 0 {
+                        out.push(i as NameId * 64 + x.trailing_zeros());
+                        x &= x - 1;
+                    }
+                }
+                out
+            }
+            NameSet::Hash(h) => h.iter().copied().collect(),
+        }
+    }
+
+    /// `self |= other`.
+    fn union_with(&mut self, other: &NameSet) {
+        match (self, other) {
+            (NameSet::Bits(w), NameSet::Bits(o)) => {
+                if w.len() < o.len() {
+                    w.resize(o.len(), 0);
+                }
+                for (x, y) in w.iter_mut().zip(o) {
+                    *x |= y;
+                }
+            }
+            (NameSet::Hash(h), NameSet::Hash(o)) => h.extend(o.iter().copied()),
+            (this, other) => {
+                for id in other.ids() {
+                    this.insert(id);
+                }
+            }
+        }
+    }
+}
 
 /// `symtable_analyze`.
-fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool) -> R {
-    let mut free = NameSet::default();
-    let mut global = NameSet::default();
+fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool, dense: Option<bool>) -> R {
     if st.entries.is_empty() {
         return Ok(());
     }
-    let mut names = Names::default();
-    // At most one id per symbol of every entry (and three dunders): sized once, never rehashed.
-    let symbols: usize = st.entries.iter().map(|e| e.symbols.len()).sum();
-    names.reserve(symbols + 3);
-    let ids = st.entries.iter().map(|e| e.symbols.iter().map(|(n, _)| names.intern(n)).collect()).collect();
-    let dunder_class = names.intern("__class__");
-    let dunder_classdict = names.intern("__classdict__");
-    let dunder_conditional = deferred_annotations.then(|| names.intern("__conditional_annotations__"));
-    let mut a = Analysis { names, ids, dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions };
-    analyze_block(st, &mut a, 0, None, &mut free, &mut global, None, 0)
+    let dunder_class = st.names.intern("__class__");
+    let dunder_classdict = st.names.intern("__classdict__");
+    let dunder_conditional = deferred_annotations.then(|| st.names.intern("__conditional_annotations__"));
+    let dense = dense.unwrap_or(st.names.len() <= DENSE_NAMES);
+    let a = Analysis { dunder_class, dunder_classdict, dunder_conditional, inline_comprehensions, dense };
+    let mut free = NameSet::new(dense);
+    let mut global = NameSet::new(dense);
+    analyze_block(st, &a, 0, None, &mut free, &mut global, None, 0)
 }
 
 /// error_at_directive: the position of the first global/nonlocal declaration of `name`.
@@ -1201,11 +1295,10 @@ fn directive_pos(st: &SymTable, ste: EntryId, name: &str) -> Pos {
 #[allow(clippy::too_many_arguments)]
 fn analyze_name(
     st: &mut SymTable,
-    names: &Names,
     ste: EntryId,
     scopes: &mut [Scope],
     i: usize,
-    id: u32,
+    id: NameId,
     flags: u32,
     bound: Option<&mut NameSet>,
     local: &mut NameSet,
@@ -1220,23 +1313,23 @@ fn analyze_name(
     };
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
-            let name = names.get(id);
+            let name = st.names.get(id);
             return Err(CompileError::syntax_at(format!("name '{name}' is nonlocal and global"), directive_pos(st, ste, name)));
         }
         set_scope(Scope::GlobalExplicit);
         global.insert(id);
         if let Some(b) = bound {
-            b.remove(&id);
+            b.remove(id);
         }
         return Ok(());
     }
     if flags & DEF_NONLOCAL != 0 {
         let Some(b) = bound else {
-            let pos = directive_pos(st, ste, names.get(id));
+            let pos = directive_pos(st, ste, st.names.get(id));
             return Err(CompileError::syntax_at("nonlocal declaration not allowed at module level", pos));
         };
-        if !b.contains(&id) {
-            let name = names.get(id);
+        if !b.contains(id) {
+            let name = st.names.get(id);
             return Err(CompileError::syntax_at(format!("no binding for nonlocal '{name}' found"), directive_pos(st, ste, name)));
         }
         set_scope(Scope::Free);
@@ -1247,11 +1340,11 @@ fn analyze_name(
     if flags & DEF_BOUND != 0 {
         set_scope(Scope::Local);
         local.insert(id);
-        global.remove(&id);
+        global.remove(id);
         return Ok(());
     }
     if let Some(ce) = class_entry {
-        let cf = st.entries[ce].flags(names.get(id));
+        let cf = st.entries[ce].flags_id(&st.names, id);
         if cf & DEF_GLOBAL != 0 {
             set_scope(Scope::GlobalExplicit);
             return Ok(());
@@ -1261,14 +1354,14 @@ fn analyze_name(
         }
     }
     if let Some(b) = bound {
-        if b.contains(&id) {
+        if b.contains(id) {
             set_scope(Scope::Free);
             st.entries[ste].has_free = true;
             free.insert(id);
             return Ok(());
         }
     }
-    if global.contains(&id) {
+    if global.contains(id) {
         set_scope(Scope::GlobalImplicit);
         return Ok(());
     }
@@ -1279,9 +1372,9 @@ fn analyze_name(
     Ok(())
 }
 
-/// `analyze_cells`; `scopes` and `ids` are parallel to the entry's symbols.
-fn analyze_cells(scopes: &mut [Scope], ids: &[u32], free: &mut NameSet, inlined_cells: &NameSet) {
-    for (scope, id) in scopes.iter_mut().zip(ids) {
+/// `analyze_cells`; `scopes` is parallel to the entry's symbols.
+fn analyze_cells(ste: &Entry, scopes: &mut [Scope], free: &mut NameSet, inlined_cells: &NameSet) {
+    for (scope, (id, _)) in scopes.iter_mut().zip(ste.symbols.iter()) {
         if *scope != Scope::Local {
             continue;
         }
@@ -1295,26 +1388,23 @@ fn analyze_cells(scopes: &mut [Scope], ids: &[u32], free: &mut NameSet, inlined_
 
 /// `drop_class_free`.
 fn drop_class_free(ste: &mut Entry, a: &Analysis, free: &mut NameSet) {
-    if free.remove(&a.dunder_class) {
+    if free.remove(a.dunder_class) {
         ste.needs_class_closure = true;
     }
-    if free.remove(&a.dunder_classdict) {
+    if free.remove(a.dunder_classdict) {
         ste.needs_classdict = true;
     }
     if let Some(c) = a.dunder_conditional {
-        if free.remove(&c) {
+        if free.remove(c) {
             ste.has_conditional_annotations = true;
         }
     }
 }
 
-/// `update_symbols`; `scopes` and `ids` are parallel to the entry's symbols (free names it
-/// adds are appended to `ids`).
-#[allow(clippy::too_many_arguments)]
+/// `update_symbols`; `scopes` is parallel to the entry's symbols.
 fn update_symbols(
     ste: &mut Entry,
-    names: &Names,
-    ids: &mut Vec<u32>,
+    names: &crate::Names,
     scopes: &[Scope],
     bound: Option<&NameSet>,
     free: &NameSet,
@@ -1322,102 +1412,89 @@ fn update_symbols(
     classflag: bool,
 ) {
     let mut i = 0;
-    ste.symbols.update_flags(|_, f| {
-        let id = ids.get(i).copied().unwrap_or(u32::MAX);
-        if inlined_cells.contains(&id) {
+    ste.symbols.update_flags(|id, f| {
+        if inlined_cells.contains(id) {
             *f |= DEF_COMP_CELL;
         }
         let scope = scopes.get(i).copied().unwrap_or(Scope::Unknown) as u32;
         *f |= scope << SCOPE_OFFSET;
         i += 1;
     });
+    if free.is_empty() {
+        return;
+    }
     // Deterministic order for names not yet in the table: CPython iterates a set (hash order);
     // the flags are the same whatever the order, only the dict order differs.
-    let mut extra: Vec<u32> = free.iter().copied().collect();
+    let mut extra: Vec<NameId> = free.ids();
     extra.sort_unstable_by(|&x, &y| names.get(x).cmp(names.get(y)));
     for id in extra {
-        let name = names.get(id);
-        if let Some(f) = ste.symbols.get(name) {
+        if let Some(f) = ste.symbols.get(names, id) {
             // 3.12: a free variable of a method that also exists in the class scope.
             if classflag {
-                ste.symbols.set(name, f | DEF_FREE_CLASS);
+                ste.symbols.set(names, id, f | DEF_FREE_CLASS);
             }
             continue;
         }
         if let Some(b) = bound {
-            if !b.contains(&id) {
+            if !b.contains(id) {
                 continue;
             }
         }
-        ste.symbols.set(name, (Scope::Free as u32) << SCOPE_OFFSET);
-        ids.push(id);
+        ste.symbols.set(names, id, (Scope::Free as u32) << SCOPE_OFFSET);
     }
 }
 
 /// `is_free_in_any_child`.
-fn is_free_in_any_child(st: &SymTable, entry: EntryId, key: &str) -> bool {
-    st.entries[entry].children.iter().any(|&c| st.entries[c].scope(key) == Scope::Free)
+fn is_free_in_any_child(st: &SymTable, entry: EntryId, id: NameId) -> bool {
+    st.entries[entry].children.iter().any(|&c| st.entries[c].scope_id(&st.names, id) == Scope::Free)
 }
 
 /// `inline_comprehension`.
 fn inline_comprehension(
     st: &mut SymTable,
-    a: &mut Analysis,
+    a: &Analysis,
     ste: EntryId,
     comp: EntryId,
     scopes: &mut Vec<Scope>,
     comp_free: &mut NameSet,
     inlined_cells: &mut NameSet,
 ) {
-    let Analysis { names, ids, dunder_class, .. } = a;
-    let dunder_class = *dunder_class;
+    let dunder_class = a.dunder_class;
     let n = st.entries[comp].symbols.len();
     let mut remove_dunder_class = false;
     for j in 0..n {
-        let Some(comp_flags) = st.entries[comp].symbols.flags_at(j) else { continue };
-        let Some(id) = ids.get(comp).and_then(|v| v.get(j)).copied() else { continue };
+        let Some((id, comp_flags)) = st.entries[comp].symbols.at(j) else { continue };
         if comp_flags & DEF_PARAM != 0 {
             continue;
         }
-        let k = names.get(id);
         let mut scope = Scope::from_flags(comp_flags);
         let only_flags = comp_flags & ((1 << SCOPE_OFFSET) - 1);
         if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
             inlined_cells.insert(id);
         }
-        let existing = st.entries[ste].symbols.get(k);
+        let existing = st.entries[ste].symbols.get(&st.names, id);
         if scope == Scope::Free && st.entries[ste].block_type == BlockType::Class && id == dunder_class {
             scope = Scope::GlobalImplicit;
-            comp_free.remove(&id);
+            comp_free.remove(id);
             remove_dunder_class = true;
         }
         match existing {
             None => {
-                st.entries[ste].symbols.set(k, only_flags);
-                if let Some(v) = ids.get_mut(ste) {
-                    v.push(id);
-                }
+                st.entries[ste].symbols.set(&st.names, id, only_flags);
                 scopes.push(scope);
             }
             Some(ex) => {
                 // free vars in comprehension that are locals in outer scope can now simply be
                 // locals, unless they are free in comp children, or the outer scope is a class
-                if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, k) {
-                    comp_free.remove(&id);
+                if ex & DEF_BOUND != 0 && st.entries[ste].block_type != BlockType::Class && !is_free_in_any_child(st, comp, id) {
+                    comp_free.remove(id);
                 }
             }
         }
     }
     st.entries[comp].comp_inlined = true;
     if remove_dunder_class {
-        if let Some((pos, _)) = st.entries[comp].symbols.lookup("__class__") {
-            st.entries[comp].symbols.remove("__class__");
-            if let Some(v) = ids.get_mut(comp) {
-                if pos < v.len() {
-                    v.remove(pos);
-                }
-            }
-        }
+        st.entries[comp].symbols.remove(&st.names, dunder_class);
     }
 }
 
@@ -1425,7 +1502,7 @@ fn inline_comprehension(
 #[allow(clippy::too_many_arguments)]
 fn analyze_block(
     st: &mut SymTable,
-    a: &mut Analysis,
+    a: &Analysis,
     ste: EntryId,
     bound: Option<&mut NameSet>,
     free: &mut NameSet,
@@ -1437,37 +1514,36 @@ fn analyze_block(
         return Err(CompileError::recursion());
     }
     let nsyms = st.entries[ste].symbols.len();
-    let mut local = NameSet::with_capacity_and_hasher(nsyms, Default::default());
+    let mut local = NameSet::new(a.dense);
     // The scope of each symbol, by position (`scopes` of CPython, a dict keyed by name there).
     let mut scopes: Vec<Scope> = vec![Scope::Unknown; nsyms];
-    let mut newglobal = NameSet::default();
-    let mut newfree = NameSet::default();
-    let mut newbound = NameSet::default();
-    let mut inlined_cells = NameSet::default();
+    let mut newglobal = NameSet::new(a.dense);
+    let mut newfree = NameSet::new(a.dense);
+    let mut newbound = NameSet::new(a.dense);
+    let mut inlined_cells = NameSet::new(a.dense);
     let block_type = st.entries[ste].block_type;
     let mut bound = bound;
 
     if block_type == BlockType::Class {
-        newglobal.extend(global.iter().copied());
+        newglobal.union_with(global);
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().copied());
+            newbound.union_with(b);
         }
     }
 
     for i in 0..nsyms {
-        let Some(f) = st.entries[ste].symbols.flags_at(i) else { continue };
-        let Some(id) = a.ids.get(ste).and_then(|v| v.get(i)).copied() else { continue };
-        analyze_name(st, &a.names, ste, &mut scopes, i, id, f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
+        let Some((id, f)) = st.entries[ste].symbols.at(i) else { continue };
+        analyze_name(st, ste, &mut scopes, i, id, f, bound.as_deref_mut(), &mut local, free, global, class_entry)?;
     }
 
     if block_type != BlockType::Class {
         if block_type.is_function_like() {
-            newbound.extend(local.iter().copied());
+            newbound.union_with(&local);
         }
         if let Some(b) = bound.as_deref() {
-            newbound.extend(b.iter().copied());
+            newbound.union_with(b);
         }
-        newglobal.extend(global.iter().copied());
+        newglobal.union_with(global);
     } else {
         newbound.insert(a.dunder_class);
         newbound.insert(a.dunder_classdict);
@@ -1497,7 +1573,7 @@ fn analyze_block(
             inline_comprehension(st, a, ste, child, &mut scopes, &mut child_free, &mut inlined_cells);
             st.entries[child].comp_inlined = true;
         }
-        newfree.extend(child_free);
+        newfree.union_with(&child_free);
     }
 
     // Splice children of inlined comprehensions into our children list.
@@ -1505,16 +1581,15 @@ fn analyze_block(
     splice_children(st, &children, &mut spliced, 0);
     st.entries[ste].children = spliced;
 
-    let mut ids = std::mem::take(&mut a.ids[ste]);
     if block_type.is_function_like() {
-        analyze_cells(&mut scopes, &ids, &mut newfree, &inlined_cells);
+        analyze_cells(&st.entries[ste], &mut scopes, &mut newfree, &inlined_cells);
     } else if block_type == BlockType::Class {
         drop_class_free(&mut st.entries[ste], a, &mut newfree);
     }
     let classflag = block_type == BlockType::Class || st.entries[ste].can_see_class_scope;
-    update_symbols(&mut st.entries[ste], &a.names, &mut ids, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
-    a.ids[ste] = ids;
-    free.extend(newfree);
+    let SymTable { entries, names, .. } = st;
+    update_symbols(&mut entries[ste], names, &scopes, bound.as_deref(), &newfree, &inlined_cells, classflag);
+    free.union_with(&newfree);
     Ok(())
 }
 

@@ -119,108 +119,326 @@ pub enum ComprehensionType {
 /// An index into [`SymTable::entries`].
 pub type EntryId = usize;
 
-/// Ordered name → flags map (CPython's `ste_symbols` dict keeps insertion order). Each name is
-/// stored once; the hash table holds `(hash, index)` pairs.
-#[derive(Clone, Debug, Default)]
-pub struct Symbols {
-    names: Vec<(Box<str>, u32)>,
-    index: hashbrown::HashTable<(u64, u32)>,
+/// A name's dense id: its index in the module's [`Names`].
+pub type NameId = u32;
+
+/// The hash every name table of the compiler uses for a name: FxHash of `(bytes, true)`, which
+/// is what `pycode_instr`'s `IndexSet<PyStr>` hashes for an interned `PyStr`, so codegen can hand
+/// a unit's name tables the hash the symbol table already computed.
+pub fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one((name.as_bytes(), true))
 }
 
-pub(crate) fn name_hash(name: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name)
+/// A name's identity for the interner's probes: its length and two words that, with the
+/// length, determine every byte of a name of up to 16 bytes (the first and last 8, 4 or 1-2
+/// bytes, overlapping), so comparing two such names compares three integers and no bytes.
+/// Longer names also compare their bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct NameKey {
+    lo: u64,
+    hi: u64,
+    len: usize,
+}
+
+/// Names of up to this many bytes are identified by their [`NameKey`] alone.
+const KEY_BYTES: usize = 16;
+
+#[inline]
+fn word8(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_le_bytes)
+}
+
+#[inline]
+fn word4(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+impl NameKey {
+    #[inline]
+    fn of(s: &str) -> NameKey {
+        let b = s.as_bytes();
+        let len = b.len();
+        let (lo, hi) = if len >= 8 {
+            (word8(b, 0), word8(b, len - 8))
+        } else if len >= 4 {
+            (word4(b, 0), word4(b, len - 4))
+        } else if len > 0 {
+            let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+            (at(0) | at(len / 2) << 8 | at(len - 1) << 16, 0)
+        } else {
+            (0, 0)
+        };
+        NameKey { lo, hi, len }
+    }
+
+    /// The probe hash: one folded 128-bit multiply mixes every bit into both halves.
+    #[inline]
+    fn hash(&self) -> u64 {
+        let a = self.lo ^ 0x243F_6A88_85A3_08D3;
+        let b = self.hi ^ (self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x1319_8A2E_0370_7344;
+        let m = u128::from(a) * u128::from(b);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+}
+
+/// Every distinct (mangled) name of a module, interned once: the symbol table, its analysis and
+/// codegen refer to names by [`NameId`], and the text of all names lives in one buffer (no
+/// allocation per name). Each name's [`name_hash`] is kept beside it for the unit name tables.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    text: String,
+    /// `(start, end)` of each name in `text`, by id.
+    spans: Vec<(usize, usize)>,
+    keys: Vec<NameKey>,
+    hashes: Vec<u64>,
+    /// Ids, hashed by [`NameKey::hash`].
+    table: hashbrown::HashTable<NameId>,
+}
+
+impl Names {
+    #[inline]
+    fn find_key(&self, k: &NameKey, s: &str) -> Option<NameId> {
+        let (text, spans, keys) = (&self.text, &self.spans, &self.keys);
+        self.table
+            .find(k.hash(), |&id| {
+                keys.get(id as usize) == Some(k)
+                    && (k.len <= KEY_BYTES || spans.get(id as usize).and_then(|&(a, b)| text.as_bytes().get(a..b)) == Some(s.as_bytes()))
+            })
+            .copied()
+    }
+
+    /// The id of `s`, if interned.
+    #[inline]
+    pub fn find(&self, s: &str) -> Option<NameId> {
+        self.find_key(&NameKey::of(s), s)
+    }
+
+    /// The id of `s`, interning it if new.
+    #[inline]
+    pub fn intern(&mut self, s: &str) -> NameId {
+        self.intern_key(NameKey::of(s), s)
+    }
+
+    #[inline]
+    fn intern_key(&mut self, k: NameKey, s: &str) -> NameId {
+        match self.find_key(&k, s) {
+            Some(id) => id,
+            None => self.push(k, s),
+        }
+    }
+
+    fn push(&mut self, k: NameKey, s: &str) -> NameId {
+        let id = self.spans.len() as NameId;
+        let a = self.text.len();
+        self.text.push_str(s);
+        self.spans.push((a, self.text.len()));
+        self.keys.push(k);
+        self.hashes.push(name_hash(s));
+        let keys = &self.keys;
+        self.table.insert_unique(k.hash(), id, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
+        id
+    }
+
+    /// The text of `id` ("" for an id not from this table).
+    #[inline]
+    pub fn get(&self, id: NameId) -> &str {
+        self.spans.get(id as usize).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
+    }
+
+    /// The [`name_hash`] of `id`.
+    #[inline]
+    pub fn hash(&self, id: NameId) -> u64 {
+        self.hashes.get(id as usize).copied().unwrap_or(0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn reserve(&mut self, names: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.spans.reserve(names);
+        self.keys.reserve(names);
+        self.hashes.reserve(names);
+        let keys = &self.keys;
+        self.table.reserve(names, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
+    }
+}
+
+/// Up to this many symbols a scope's lookups scan its symbols; past it they use the hash table.
+const SMALL_SCOPE: usize = 20;
+
+/// One symbol of a scope: the name's key (so a lookup by text compares integers, no bytes for
+/// names of up to 16 bytes), its id and its flags.
+#[derive(Clone, Copy, Debug)]
+struct Sym {
+    key: NameKey,
+    id: NameId,
+    flags: u32,
+}
+
+/// Ordered name → flags map of one scope (CPython's `ste_symbols` dict keeps insertion order).
+/// Found by text with one probe (the name's [`NameKey`]), or by [`NameId`]; an insert allocates
+/// nothing per name (the text is in the module's [`Names`]).
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    syms: Vec<Sym>,
+    /// Positions in `syms`, hashed by [`NameKey::hash`]; empty while the scope has at most
+    /// [`SMALL_SCOPE`] symbols.
+    index: hashbrown::HashTable<u32>,
 }
 
 impl Symbols {
-    fn position(&self, h: u64, name: &str) -> Option<usize> {
-        let names = &self.names;
-        self.index.find(h, |&(eh, i)| eh == h && names.get(i as usize).is_some_and(|(n, _)| &**n == name)).map(|&(_, i)| i as usize)
+    /// The position of the symbol with key `k` for which `same` holds.
+    #[inline]
+    fn position_by(&self, k: &NameKey, same: impl Fn(&Sym) -> bool) -> Option<usize> {
+        if self.index.is_empty() {
+            return self.syms.iter().position(|x| x.key == *k && same(x));
+        }
+        let syms = &self.syms;
+        self.index.find(k.hash(), |&i| syms.get(i as usize).is_some_and(|x| x.key == *k && same(x))).map(|&i| i as usize)
+    }
+
+    #[inline]
+    fn position_id(&self, names: &Names, id: NameId) -> Option<usize> {
+        let k = names.keys.get(id as usize)?;
+        self.position_by(k, |x| x.id == id)
+    }
+
+    #[inline]
+    fn position_str(&self, names: &Names, k: &NameKey, s: &str) -> Option<usize> {
+        self.position_by(k, |x| k.len <= KEY_BYTES || names.get(x.id) == s)
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index.clear();
+        if self.syms.len() <= SMALL_SCOPE {
+            return;
+        }
+        let syms = &self.syms;
+        let rehash = |&i: &u32| syms.get(i as usize).map_or(0, |x| x.key.hash());
+        self.index.reserve(syms.len() * 2, rehash);
+        for (i, x) in syms.iter().enumerate() {
+            self.index.insert_unique(x.key.hash(), i as u32, rehash);
+        }
+    }
+
+    fn push(&mut self, key: NameKey, id: NameId) -> usize {
+        let i = self.syms.len();
+        if self.syms.capacity() == 0 {
+            // Most scopes hold a few names: one allocation for eight, not a growth at four.
+            self.syms.reserve_exact(8);
+        }
+        self.syms.push(Sym { key, id, flags: 0 });
+        if !self.index.is_empty() {
+            let syms = &self.syms;
+            self.index.insert_unique(key.hash(), i as u32, |&j| syms.get(j as usize).map_or(0, |x| x.key.hash()));
+        } else if self.syms.len() > SMALL_SCOPE {
+            self.rebuild_index();
+        }
+        i
     }
 
     /// Position (insertion index, stable: names are only ever appended, except by the
-    /// analysis's `remove`) and flags of `name`.
-    pub fn lookup(&self, name: &str) -> Option<(usize, u32)> {
-        let i = self.position(name_hash(name), name)?;
-        self.names.get(i).map(|(_, f)| (i, *f))
+    /// analysis's `remove`) and flags of `id`.
+    #[inline]
+    pub fn lookup(&self, names: &Names, id: NameId) -> Option<(usize, u32)> {
+        let i = self.position_id(names, id)?;
+        self.syms.get(i).map(|x| (i, x.flags))
+    }
+
+    /// Position, id and flags of the symbol named `s`: one probe, no interner lookup.
+    #[inline]
+    pub fn find(&self, names: &Names, s: &str) -> Option<(usize, NameId, u32)> {
+        let k = NameKey::of(s);
+        let i = self.position_str(names, &k, s)?;
+        self.syms.get(i).map(|x| (i, x.id, x.flags))
     }
 
     /// Flags of the symbol at position `i`.
-    pub(crate) fn flags_at(&self, i: usize) -> Option<u32> {
-        self.names.get(i).map(|(_, f)| *f)
+    pub fn flags_at(&self, i: usize) -> Option<u32> {
+        self.syms.get(i).map(|x| x.flags)
     }
 
-    pub fn get(&self, name: &str) -> Option<u32> {
-        self.position(name_hash(name), name).and_then(|i| self.names.get(i)).map(|(_, f)| *f)
+    /// Id and flags of the symbol at position `i`.
+    #[inline]
+    pub fn at(&self, i: usize) -> Option<(NameId, u32)> {
+        self.syms.get(i).map(|x| (x.id, x.flags))
     }
 
-    /// Sets the flags of `name`, appending it if absent.
-    pub fn set(&mut self, name: &str, f: u32) {
-        *self.slot(name).0 = f;
+    #[inline]
+    pub fn get(&self, names: &Names, id: NameId) -> Option<u32> {
+        self.lookup(names, id).map(|(_, f)| f)
     }
 
-    /// The flags slot of `name` and its previous flags (`None` if it was absent, in which case it
-    /// is appended with flags 0). One hash and one probe, for the builder's `add_def`.
-    pub(crate) fn slot(&mut self, name: &str) -> (&mut u32, Option<u32>) {
-        let h = name_hash(name);
-        let (i, old) = match self.position(h, name) {
-            Some(i) => (i, self.names.get(i).map(|(_, f)| *f)),
+    /// Sets the flags of `id`, appending it if absent.
+    pub fn set(&mut self, names: &Names, id: NameId, f: u32) {
+        if let Some((slot, _)) = self.slot(names, id) {
+            *slot = f;
+        }
+    }
+
+    /// The flags slot of `id` and its previous flags (`None` if it was absent, in which case it
+    /// is appended with flags 0). The outer `None`: `id` is not one of `names`.
+    pub(crate) fn slot(&mut self, names: &Names, id: NameId) -> Option<(&mut u32, Option<u32>)> {
+        let key = *names.keys.get(id as usize)?;
+        let (i, old) = match self.position_by(&key, |x| x.id == id) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
+            None => (self.push(key, id), None),
+        };
+        self.syms.get_mut(i).map(|x| (&mut x.flags, old))
+    }
+
+    /// [`slot`](Self::slot) by text: the name is interned in `names` only when the scope does
+    /// not have it yet. Also gives the name's id.
+    pub(crate) fn slot_str(&mut self, names: &mut Names, s: &str) -> Option<(&mut u32, Option<u32>, NameId)> {
+        let key = NameKey::of(s);
+        let (i, old) = match self.position_str(names, &key, s) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
             None => {
-                let i = self.names.len();
-                if self.names.capacity() == 0 {
-                    // Most scopes hold a few names: one allocation each for eight, not a
-                    // growth (and a rehash of the table) at four.
-                    self.names.reserve_exact(8);
-                    self.index.reserve(8, |&(eh, _)| eh);
-                }
-                self.names.push((name.into(), 0));
-                self.index.insert_unique(h, (h, i as u32), |&(eh, _)| eh);
-                (i, None)
+                let id = names.intern_key(key, s);
+                (self.push(key, id), None)
             }
         };
-        // `i` is in range: found by `position` or just pushed.
-        (&mut self.names[i].1, old)
+        self.syms.get_mut(i).map(|x| (&mut x.flags, old, x.id))
     }
 
-    /// Removes `name` keeping the order of the others.
-    pub fn remove(&mut self, name: &str) {
-        let h = name_hash(name);
-        let Some(i) = self.position(h, name) else { return };
-        let names = &self.names;
-        if let Ok(entry) = self.index.find_entry(h, |&(eh, j)| eh == h && names.get(j as usize).is_some_and(|(n, _)| &**n == name)) {
-            entry.remove();
-        }
-        if i < self.names.len() {
-            self.names.remove(i);
-            for (_, v) in self.index.iter_mut() {
-                if *v as usize > i {
-                    *v -= 1;
-                }
-            }
+    /// Removes `id` keeping the order of the others.
+    pub fn remove(&mut self, names: &Names, id: NameId) {
+        let Some(i) = self.position_id(names, id) else { return };
+        if i < self.syms.len() {
+            self.syms.remove(i);
+            self.rebuild_index();
         }
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.position(name_hash(name), name).is_some()
+    pub fn contains(&self, names: &Names, id: NameId) -> bool {
+        self.position_id(names, id).is_some()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.names.iter().map(|(n, f)| (&**n, *f))
+    /// `(id, flags)` of every symbol, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (NameId, u32)> + '_ {
+        self.syms.iter().map(|x| (x.id, x.flags))
     }
 
-    /// Lets `f` change the flags of every name, in order (no lookups, no allocation).
-    pub(crate) fn update_flags(&mut self, mut f: impl FnMut(&str, &mut u32)) {
-        for (n, flags) in self.names.iter_mut() {
-            f(n, flags);
+    /// Lets `f` change the flags of every symbol, in order (no lookups, no allocation).
+    pub(crate) fn update_flags(&mut self, mut f: impl FnMut(NameId, &mut u32)) {
+        for x in self.syms.iter_mut() {
+            f(x.id, &mut x.flags);
         }
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.syms.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.syms.is_empty()
     }
 }
 
@@ -231,7 +449,7 @@ pub struct Entry {
     pub block_type: BlockType,
     pub symbols: Symbols,
     /// `ste_varnames`: parameters in order.
-    pub varnames: Vec<Box<str>>,
+    pub varnames: Vec<NameId>,
     pub children: Vec<EntryId>,
     pub nested: bool,
     pub generator: bool,
@@ -308,14 +526,22 @@ impl Entry {
         }
     }
 
-    /// `_PyST_GetSymbol`: flags of `name`, 0 if absent.
-    pub fn flags(&self, name: &str) -> u32 {
-        self.symbols.get(name).unwrap_or(0)
+    /// `_PyST_GetSymbol` by id: flags of `id`, 0 if absent.
+    #[inline]
+    pub fn flags_id(&self, names: &Names, id: NameId) -> u32 {
+        self.symbols.get(names, id).unwrap_or(0)
     }
 
-    /// `_PyST_GetScope`.
-    pub fn scope(&self, name: &str) -> Scope {
-        Scope::from_flags(self.flags(name))
+    /// `_PyST_GetScope` by id.
+    #[inline]
+    pub fn scope_id(&self, names: &Names, id: NameId) -> Scope {
+        Scope::from_flags(self.flags_id(names, id))
+    }
+
+    /// `_PyST_GetSymbol` by text: flags of `name`, 0 if absent.
+    #[inline]
+    pub fn flags(&self, names: &Names, name: &str) -> u32 {
+        self.symbols.find(names, name).map_or(0, |(_, _, f)| f)
     }
 
     pub fn is_function_like(&self) -> bool {
@@ -356,6 +582,8 @@ pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
 #[derive(Clone, Debug)]
 pub struct SymTable {
     pub entries: Vec<Entry>,
+    /// The module's names; every [`NameId`] of the entries indexes it.
+    pub names: Names,
     /// Node key → entry.
     pub blocks: HashMap<usize, EntryId>,
     pub future: FutureFeatures,
@@ -374,6 +602,14 @@ impl SymTable {
         build::build(module, future, release)
     }
 
+    /// [`SymTable::build`] with the analysis's hash-set name sets whatever the module's size
+    /// (those of a module with very many names; small modules use bit sets): for tests, which
+    /// check both give the same table.
+    #[doc(hidden)]
+    pub fn build_with_hash_sets(module: &pycode_ast::Mod, future: FutureFeatures) -> Result<SymTable, CompileError> {
+        build::build_sets(module, future, pycode_release::Release::V3_12_7, Some(false))
+    }
+
     /// `_PySymtable_Lookup`.
     pub fn lookup(&self, key: usize) -> Option<EntryId> {
         self.blocks.get(&key).copied()
@@ -381,6 +617,16 @@ impl SymTable {
 
     pub fn entry(&self, id: EntryId) -> Option<&Entry> {
         self.entries.get(id)
+    }
+
+    /// `_PyST_GetSymbol`: flags of `name` in entry `ste`, 0 if absent.
+    pub fn flags(&self, ste: EntryId, name: &str) -> u32 {
+        self.entries.get(ste).map_or(0, |e| e.flags(&self.names, name))
+    }
+
+    /// `_PyST_GetScope`: scope of `name` in entry `ste`.
+    pub fn scope(&self, ste: EntryId, name: &str) -> Scope {
+        Scope::from_flags(self.flags(ste, name))
     }
 
     /// The module entry.
@@ -406,6 +652,7 @@ impl SymTable {
         let nested = if e.nested { "True" } else { "False" };
         let _ = writeln!(out, "{ind}{} {} line={} nested={nested}", e.block_type.name(), name, e.lineno);
         for (n, f) in e.symbols.iter() {
+            let n = self.names.get(n);
             let _ = writeln!(out, "{ind}  {n} {f:#x}");
         }
         for &c in &e.children {
@@ -463,3 +710,73 @@ pub(crate) const STACK_GROW: usize = 4 << 20;
 /// visits passes a check at least once per this many levels, and that many levels use far less
 /// than `RED_ZONE`.
 pub const STACK_CHECK_EVERY: u32 = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::{name_hash, Names, Symbols};
+
+    #[test]
+    fn names_intern_once_and_tell_every_length_apart() {
+        let mut names = Names::default();
+        let mut all = Vec::new();
+        // Every length from 0 to 40, and names differing in one byte at each position (the
+        // key covers short names by overlapping words: each byte must count).
+        for len in 0..=40usize {
+            let base: String = (0..len).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            all.push(base.clone());
+            for at in 0..len {
+                let mut v = base.clone().into_bytes();
+                v[at] = b'_';
+                all.push(String::from_utf8(v).expect("ascii"));
+            }
+        }
+        all.push("é".into());
+        all.push("€x".into());
+        let ids: Vec<u32> = all.iter().map(|s| names.intern(s)).collect();
+        let distinct: std::collections::HashSet<&String> = all.iter().collect();
+        assert_eq!(names.len(), distinct.len());
+        for (s, &id) in all.iter().zip(&ids) {
+            assert_eq!(names.intern(s), id);
+            assert_eq!(names.find(s), Some(id));
+            assert_eq!(names.get(id), s);
+            assert_eq!(names.hash(id), name_hash(s));
+        }
+        assert_eq!(names.find("not there"), None);
+        assert_eq!(names.get(u32::MAX), "");
+    }
+
+    #[test]
+    fn symbols_keep_insertion_order_past_the_small_scan() {
+        let mut names = Names::default();
+        let text: Vec<String> = (0..40).map(|i| format!("name_number_{i}")).collect();
+        for (i, t) in text.iter().enumerate() {
+            assert_eq!(names.intern(if i % 2 == 0 { t } else { &t[5..] }), i as u32);
+        }
+        let names = names;
+        let mut sy = Symbols::default();
+        for id in (0..40).rev() {
+            sy.set(&names, id, id * 2);
+        }
+        for id in 0..40u32 {
+            assert_eq!(sy.lookup(&names, id), Some(((39 - id) as usize, id * 2)));
+            assert_eq!(sy.find(&names, names.get(id)), Some(((39 - id) as usize, id, id * 2)));
+        }
+        assert_eq!(sy.find(&names, "name_number_1"), None);
+        sy.remove(&names, 39);
+        sy.remove(&names, 7);
+        assert_eq!(sy.len(), 38);
+        assert_eq!(sy.lookup(&names, 38), Some((0, 76)));
+        assert_eq!(sy.lookup(&names, 0), Some((37, 0)));
+        assert!(!sy.contains(&names, 7));
+        sy.set(&names, 7, 1);
+        assert_eq!(sy.lookup(&names, 7), Some((38, 1)));
+        let mut names = names;
+        let (_, old, id) = sy.slot_str(&mut names, "fresh").expect("slot");
+        assert_eq!((old, id), (None, 40));
+        let (_, old, id) = sy.slot_str(&mut names, "name_number_0").expect("slot");
+        assert_eq!((old, id), (Some(0), 0));
+        let order: Vec<u32> = sy.iter().map(|(n, _)| n).collect();
+        assert_eq!(order.len(), 40);
+        assert_eq!(order[38..], [7, 40]);
+    }
+}
