@@ -283,7 +283,7 @@ struct Sym {
 }
 
 /// Ordered name → flags map of one scope (CPython's `ste_symbols` dict keeps insertion order).
-/// Found by text with one probe (the name's [`NameKey`]), or by [`NameId`]; an insert allocates
+/// Found by text with one probe (the name's `NameKey`), or by [`NameId`]; an insert allocates
 /// nothing per name (the text is in the module's [`Names`]).
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
