@@ -267,7 +267,7 @@ pub fn compile_source_flags(
     future_flags: u32,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let m = parse_source_mode(source, release, mode)?;
-    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()))
+    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()).map(graph_only))
 }
 
 /// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
@@ -281,7 +281,7 @@ pub fn compile_source_in_memory(
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
     let m = parse_source_mode(source, release, mode)?;
-    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()))
+    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()).map(graph_only))
 }
 
 /// Runs `f` on the tree `m` parsed from `len` source bytes, then drops the tree on a stack that
@@ -292,30 +292,23 @@ fn with_tree<T>(len: usize, mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, Co
     r
 }
 
+/// The graph and root of [`compile_ast_with`]'s answer.
+fn graph_only((g, root, _): (ObjectGraph, ObjId, usize)) -> (ObjectGraph, ObjId) {
+    (g, root)
+}
+
 /// Compiles a parsed module into a code object graph (root = the module code object).
 pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
-    compile_ast_with(module, filename, release, optimize, 0, true, &mut Vec::new())
+    compile_ast_with(module, filename, release, optimize, 0, true, &mut Vec::new()).map(graph_only)
 }
 
 /// [`compile_ast`]; `marshal_set_order` false keeps frozenset elements in the compiler's order.
-fn compile_ast_with(
-    module: &mut Mod,
-    filename: &str,
-    release: Release,
-    optimize: u8,
-    future_flags: u32,
-    marshal_set_order: bool,
-    warnings: &mut Vec<CompileWarning>,
-) -> Result<(ObjectGraph, ObjId), CompileError> {
-    compile_ast_sized(module, filename, release, optimize, future_flags, marshal_set_order, warnings).map(|(g, root, _)| (g, root))
-}
-
-/// [`compile_ast_with`], with a first capacity for the graph's marshal data: the bytes of the
+/// Besides the graph and its root, a first capacity for its marshal data: the bytes of the
 /// written code objects' bytecode, line and exception tables and of the constant strings (known
-/// here without a walk over the graph), plus [`pycode_marshal::output_estimate`] for the rest. The graph-only
-/// estimate fell short for most modules (the bytecode of a code object is one node), and each
-/// growth of the buffer copied all that was written before it.
-fn compile_ast_sized(
+/// here without a walk over the graph), plus [`pycode_marshal::output_estimate`] for the rest.
+/// The graph-only estimate fell short for most modules (the bytecode of a code object is one
+/// node), and each growth of the buffer copied all that was written before it.
+fn compile_ast_with(
     module: &mut Mod,
     filename: &str,
     release: Release,
@@ -527,8 +520,8 @@ pub fn compile_to_marshal_into(
     out: &mut Vec<u8>,
 ) -> Result<(), CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root, size) = with_tree(source.len(), m, |m| compile_ast_sized(m, filename, release, optimize, 0, true, warnings))?;
-    // Room for the whole output at once ([`compile_ast_sized`]'s estimate). Reserving the
+    let (g, root, size) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
+    // Room for the whole output at once ([`compile_ast_with`]'s estimate). Reserving the
     // source's size when that is more saved 3 M instructions over the stdlib but made each
     // extra `-j` worker keep up to 13 MB more (measured: peak RSS at -j 2 25-33 MB, not 23-24).
     out.reserve(size);
@@ -555,7 +548,7 @@ pub fn compile_to_pyc_warn(
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
     let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
+    let (g, root, _) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
 }
