@@ -15,6 +15,7 @@ use std::marker::PhantomData;
 use std::num::NonZeroU32;
 
 use crate::constant::Constant;
+use crate::names::NameTable;
 use crate::nodes as t;
 use crate::nodes::{BoolOp, CmpOp, ExprContext, Operator, Pos, UnaryOp};
 
@@ -435,101 +436,6 @@ pub enum TypeParamKind {
     TypeVarTuple { name: NameId, default_value: Option<ExprId> },
 }
 
-/// The identifiers of one source, each stored once: their bytes back to back in one buffer,
-/// found again through a table keyed by a name's first eight bytes and its length (which is the
-/// whole name for most: those need no comparison of the text).
-#[derive(Default)]
-struct Names {
-    text: String,
-    /// (start, end) of each name in `text`.
-    spans: Vec<(u32, u32)>,
-    index: hashbrown::HashTable<NameKey>,
-}
-
-#[derive(Clone, Copy)]
-struct NameKey {
-    /// The first eight bytes (fewer for a shorter name, zero-padded), little-endian.
-    head: u64,
-    hash: u64,
-    len: u32,
-    id: NameId,
-}
-
-/// `n` little-endian bytes of `s` from `at` (`n` ≤ 8, in range), zero-extended.
-#[inline]
-fn le_word(s: &[u8], at: usize) -> u64 {
-    match s.get(at..at + 8) {
-        Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-        _ => 0,
-    }
-}
-
-/// The first eight bytes of `s` (all of it when shorter), zero-padded, with a few loads.
-#[inline]
-fn name_head(s: &[u8]) -> u64 {
-    let n = s.len();
-    let byte = |i: usize| u64::from(s.get(i).copied().unwrap_or(0));
-    let word4 = |i: usize| match s.get(i..i + 4) {
-        Some(&[a, b, c, d]) => u64::from(u32::from_le_bytes([a, b, c, d])),
-        _ => 0,
-    };
-    match n {
-        0 => 0,
-        1..=3 => byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1)),
-        4..=7 => word4(0) | word4(n - 4) << (8 * (n - 4)),
-        _ => le_word(s, 0),
-    }
-}
-
-/// The table's hash of a name: its head, its length and (past eight bytes) its last eight.
-#[inline]
-fn name_hash(head: u64, s: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (head ^ (s.len() as u64).rotate_left(56)).wrapping_mul(K);
-    if s.len() > 8 {
-        h = (h.rotate_left(29) ^ le_word(s, s.len() - 8)).wrapping_mul(K);
-    }
-    h ^ (h >> 31)
-}
-
-impl Names {
-    #[inline]
-    fn get(&self, id: NameId) -> Option<&str> {
-        let &(a, b) = self.spans.get(id.index())?;
-        self.text.get(a as usize..b as usize)
-    }
-
-    #[inline]
-    fn intern(&mut self, s: &str) -> Option<NameId> {
-        let bytes = s.as_bytes();
-        let head = name_head(bytes);
-        let h = name_hash(head, bytes);
-        let len = u32::try_from(bytes.len()).ok()?;
-        let (text, spans) = (&self.text, &self.spans);
-        let same = |k: &NameKey| {
-            k.head == head
-                && k.len == len
-                && (len <= 8 || spans.get(k.id.index()).and_then(|&(a, b)| text.get(a as usize..b as usize)) == Some(s))
-        };
-        if let Some(k) = self.index.find(h, same) {
-            return Some(k.id);
-        }
-        self.add(h, head, s)
-    }
-
-    #[cold]
-    fn add(&mut self, h: u64, head: u64, s: &str) -> Option<NameId> {
-        let id = NameId::at(self.spans.len())?;
-        let start = u32::try_from(self.text.len()).ok()?;
-        let len = u32::try_from(s.len()).ok()?;
-        let end = start.checked_add(len)?;
-        self.text.push_str(s);
-        self.spans.push((start, end));
-        self.index.insert_unique(h, NameKey { head, hash: h, len, id }, |k| k.hash);
-        Some(id)
-    }
-}
-
 /// A pool of the [`Ast`] holding the elements of `Seq<T>`s.
 pub trait Pool<T> {
     #[doc(hidden)]
@@ -551,7 +457,7 @@ macro_rules! pools {
             arguments: Vec<Arguments>,
             consts: Vec<Constant>,
             strs: Vec<Box<str>>,
-            names: Names,
+            names: NameTable,
             /// An id or a sequence did not fit in 32 bits: the tree is incomplete.
             overflow: bool,
             $($field: Vec<$t>,)*
@@ -567,9 +473,7 @@ macro_rules! pools {
                 self.arguments.clear();
                 self.consts.clear();
                 self.strs.clear();
-                self.names.text.clear();
-                self.names.spans.clear();
-                self.names.index.clear();
+                self.names.clear();
                 $(self.$field.clear();)*
             }
 
@@ -614,8 +518,8 @@ impl Ast {
     /// source, a statement per 80, a constant per 100, a distinct name per 160.)
     pub fn with_source_len(source_len: usize) -> Ast {
         let n = source_len;
-        let mut names = Names { text: String::with_capacity(n / 16), spans: Vec::with_capacity(n / 128), ..Names::default() };
-        names.index.reserve(n / 128, |k| k.hash);
+        let mut names = NameTable::default();
+        names.reserve(n / 128, n / 16);
         Ast {
             exprs: Vec::with_capacity(n / 16),
             stmts: Vec::with_capacity(n / 64),
@@ -643,8 +547,8 @@ impl Ast {
             ("arguments", self.arguments.len()),
             ("consts", self.consts.len()),
             ("strs", self.strs.len()),
-            ("names", self.names.spans.len()),
-            ("name_bytes", self.names.text.len()),
+            ("names", self.names.len()),
+            ("name_bytes", self.names.text_len()),
         ];
         v.extend(self.seq_sizes());
         v
@@ -675,11 +579,11 @@ impl Ast {
     /// The text of an interned identifier.
     #[inline]
     pub fn name(&self, id: NameId) -> Option<&str> {
-        self.names.get(id)
+        self.names.get(u32::try_from(id.index()).ok()?)
     }
     /// The number of distinct identifiers (every [`NameId`] is below it).
     pub fn name_count(&self) -> usize {
-        self.names.spans.len()
+        self.names.len()
     }
     #[inline]
     pub fn str(&self, id: StrId) -> Option<&str> {
@@ -748,7 +652,7 @@ impl Ast {
     /// Interns an identifier.
     #[inline]
     pub fn intern(&mut self, s: &str) -> NameId {
-        let id = self.names.intern(s);
+        let id = self.names.intern(s).and_then(|i| NameId::at(i as usize));
         self.flag(id, NameId(Self::FIRST))
     }
     /// Moves `items` into a sequence.

@@ -11,6 +11,7 @@
 pub mod arena;
 pub mod constant;
 pub mod dump;
+pub mod names;
 pub mod nodes;
 pub mod pyerr;
 mod wide_chars;

@@ -26,6 +26,7 @@ use rustc_hash::FxHashMap as HashMap;
 /// so codegen shares this crate's hasher.
 pub use rustc_hash::FxHashMap;
 
+use pycode_ast::names::{NameKey, NameTable};
 use pycode_ast::{Expr, Stmt, TypeParam};
 
 /// Def/use flags (`DEF_*`, `USE` in `Include/internal/pycore_symtable.h`, 3.12 values).
@@ -130,88 +131,22 @@ pub fn name_hash(name: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one((name.as_bytes(), true))
 }
 
-/// A name's identity for the interner's probes: its length and two words that, with the
-/// length, determine every byte of a name of up to 16 bytes (the first and last 8, 4 or 1-2
-/// bytes, overlapping), so comparing two such names compares three integers and no bytes.
-/// Longer names also compare their bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct NameKey {
-    lo: u64,
-    hi: u64,
-    len: usize,
-}
-
-/// Names of up to this many bytes are identified by their [`NameKey`] alone.
-const KEY_BYTES: usize = 16;
-
-#[inline]
-fn word8(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_le_bytes)
-}
-
-#[inline]
-fn word4(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-}
-
-impl NameKey {
-    #[inline]
-    fn of(s: &str) -> NameKey {
-        let b = s.as_bytes();
-        let len = b.len();
-        let (lo, hi) = if len >= 8 {
-            (word8(b, 0), word8(b, len - 8))
-        } else if len >= 4 {
-            (word4(b, 0), word4(b, len - 4))
-        } else if len > 0 {
-            let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
-            (at(0) | at(len / 2) << 8 | at(len - 1) << 16, 0)
-        } else {
-            (0, 0)
-        };
-        NameKey { lo, hi, len }
-    }
-
-    /// The probe hash: one folded 128-bit multiply mixes every bit into both halves.
-    #[inline]
-    fn hash(&self) -> u64 {
-        let a = self.lo ^ 0x243F_6A88_85A3_08D3;
-        let b = self.hi ^ (self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x1319_8A2E_0370_7344;
-        let m = u128::from(a) * u128::from(b);
-        (m as u64) ^ ((m >> 64) as u64)
-    }
-}
-
 /// Every distinct (mangled) name of a module, interned once: the symbol table, its analysis and
 /// codegen refer to names by [`NameId`], and the text of all names lives in one buffer (no
-/// allocation per name). Each name's [`name_hash`] is kept beside it for the unit name tables.
+/// allocation per name; `pycode_ast::names`, the interner the arena tree uses too). Each name's
+/// [`name_hash`] is kept beside it for the unit name tables.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
-    text: String,
-    /// `(start, end)` of each name in `text`, by id.
-    spans: Vec<(usize, usize)>,
-    keys: Vec<NameKey>,
+    table: NameTable,
+    /// The [`name_hash`] of each name, by id.
     hashes: Vec<u64>,
-    /// Ids, hashed by [`NameKey::hash`].
-    table: hashbrown::HashTable<NameId>,
 }
 
 impl Names {
-    #[inline]
-    fn find_key(&self, k: &NameKey, s: &str) -> Option<NameId> {
-        let (text, spans, keys) = (&self.text, &self.spans, &self.keys);
-        self.table
-            .find(k.hash(), |&id| {
-                keys.get(id as usize) == Some(k)
-                    && (k.len <= KEY_BYTES || spans.get(id as usize).and_then(|&(a, b)| text.as_bytes().get(a..b)) == Some(s.as_bytes()))
-            })
-            .copied()
-    }
-
     /// The id of `s`, if interned.
     #[inline]
     pub fn find(&self, s: &str) -> Option<NameId> {
-        self.find_key(&NameKey::of(s), s)
+        self.table.find(s)
     }
 
     /// The id of `s`, interning it if new.
@@ -222,28 +157,24 @@ impl Names {
 
     #[inline]
     fn intern_key(&mut self, k: NameKey, s: &str) -> NameId {
-        match self.find_key(&k, s) {
-            Some(id) => id,
-            None => self.push(k, s),
+        let before = self.table.len();
+        let id = self.table.intern_key(k, s).unwrap_or(NameId::MAX);
+        if self.table.len() > before {
+            self.hashes.push(name_hash(s));
         }
+        id
     }
 
-    fn push(&mut self, k: NameKey, s: &str) -> NameId {
-        let id = self.spans.len() as NameId;
-        let a = self.text.len();
-        self.text.push_str(s);
-        self.spans.push((a, self.text.len()));
-        self.keys.push(k);
-        self.hashes.push(name_hash(s));
-        let keys = &self.keys;
-        self.table.insert_unique(k.hash(), id, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
-        id
+    /// The key of `id`.
+    #[inline]
+    fn key(&self, id: NameId) -> Option<&NameKey> {
+        self.table.key(id)
     }
 
     /// The text of `id` ("" for an id not from this table).
     #[inline]
     pub fn get(&self, id: NameId) -> &str {
-        self.spans.get(id as usize).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
+        self.table.get(id).unwrap_or("")
     }
 
     /// The [`name_hash`] of `id`.
@@ -253,20 +184,16 @@ impl Names {
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.table.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.table.is_empty()
     }
 
     fn reserve(&mut self, names: usize, bytes: usize) {
-        self.text.reserve(bytes);
-        self.spans.reserve(names);
-        self.keys.reserve(names);
+        self.table.reserve(names, bytes);
         self.hashes.reserve(names);
-        let keys = &self.keys;
-        self.table.reserve(names, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
     }
 }
 
@@ -306,13 +233,13 @@ impl Symbols {
 
     #[inline]
     fn position_id(&self, names: &Names, id: NameId) -> Option<usize> {
-        let k = names.keys.get(id as usize)?;
+        let k = names.key(id)?;
         self.position_by(k, |x| x.id == id)
     }
 
     #[inline]
     fn position_str(&self, names: &Names, k: &NameKey, s: &str) -> Option<usize> {
-        self.position_by(k, |x| k.len <= KEY_BYTES || names.get(x.id) == s)
+        self.position_by(k, |x| k.is_whole() || names.get(x.id) == s)
     }
 
     fn rebuild_index(&mut self) {
@@ -386,7 +313,7 @@ impl Symbols {
     /// The flags slot of `id` and its previous flags (`None` if it was absent, in which case it
     /// is appended with flags 0). The outer `None`: `id` is not one of `names`.
     pub(crate) fn slot(&mut self, names: &Names, id: NameId) -> Option<(&mut u32, Option<u32>)> {
-        let key = *names.keys.get(id as usize)?;
+        let key = *names.key(id)?;
         let (i, old) = match self.position_by(&key, |x| x.id == id) {
             Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
             None => (self.push(key, id), None),
