@@ -675,21 +675,10 @@ impl Ast {
             }
         }
     }
-    #[inline]
-    pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {
-        self.exprs.get_mut(id.index())
-    }
+    /// A statement to change in place (its type comment, which the parser adds after the fact).
     #[inline]
     pub fn stmt_mut(&mut self, id: StmtId) -> Option<&mut Stmt> {
         self.stmts.get_mut(id.index())
-    }
-    /// The mutable elements of a sequence field.
-    pub fn seq_mut<T>(&mut self, s: Seq<T>) -> &mut [T]
-    where
-        Ast: Pool<T>,
-    {
-        let start = s.start as usize;
-        self.pool_mut().get_mut(start..start + s.len as usize).unwrap_or_default()
     }
 }
 
