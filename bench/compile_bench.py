@@ -30,7 +30,9 @@ in memory, `compile_dir` in-process, and the file-system floor (the same `compil
 reading every source and writing every .pyc atomically with its real size, but with the compile
 replaced by handing back bytes made beforehand: a measurement, not a compile path). The last lines
 say how many ms of CPU a 10x lead over CPython leaves, next to the parse time and that floor,
-and how each tool scales with -j. The load-independent split of every stage against CPython's
+and how each tool scales with -j, and issue 11's memory check: each -j N run's peak RSS above
+-j 1's, per added worker, against the largest working set of one file (peak RSS compiling each
+of the five largest files alone, minus that of a one-line file). The load-independent split of every stage against CPython's
 own, in instructions, is bench/stage_split.py (callgrind).
 """
 import re
@@ -78,6 +80,44 @@ def copy_py_tree(src, dst):
                 n += 1
                 size += os.path.getsize(os.path.join(dirpath, f))
     return n, size
+
+
+def largest_files(tree, n):
+    """The n largest .py files of tree (path relative to tree, bytes), largest first."""
+    sizes = []
+    for dirpath, _, filenames in os.walk(tree):
+        for f in filenames:
+            if f.endswith(".py"):
+                path = os.path.join(dirpath, f)
+                sizes.append((os.path.getsize(path), os.path.relpath(path, tree)))
+    sizes.sort(reverse=True)
+    return [(rel, size) for size, rel in sizes[:n]]
+
+
+def worker_budget(cmd, tree, work, env, n=5):
+    """Issue 11's memory budget for each added worker: the largest working set of one file, as
+    peak RSS compiling that file alone minus peak RSS compiling a one-line file (the process's
+    own floor). Tried on the n largest files (a file's working set does not follow its size
+    exactly); returns (MB, relative path, floor MB)."""
+    def alone(src_path, name):
+        one = os.path.join(work, "one")
+        shutil.rmtree(one, ignore_errors=True)
+        os.makedirs(one)
+        if src_path is None:
+            with open(os.path.join(one, name), "w") as f:
+                f.write("x = 1\n")
+        else:
+            shutil.copy2(src_path, os.path.join(one, name))
+        m = measure(cmd(1, "one"), work, env)
+        shutil.rmtree(one, ignore_errors=True)
+        return m["rss_mb"]
+    floor = alone(None, "x.py")
+    best = (0.0, None)
+    for rel, _ in largest_files(tree, n):
+        mb = alone(os.path.join(tree, rel), os.path.basename(rel)) - floor
+        if mb > best[0]:
+            best = (mb, rel)
+    return best[0], best[1], floor
 
 
 TRASH_NAMES = itertools.count()
@@ -310,18 +350,18 @@ def main():
         print("tree: %s (%d .py files, %.1f MB), %d CPUs" % (tree_src, nfiles, mb, os.cpu_count() or 0))
         tools = []
         if os.path.exists(a.pycode):
-            tools.append(("pycode", lambda j: [a.pycode, "compileall", "--target", a.target, "-j", str(j), "-f", "-q", "tree"]))
+            tools.append(("pycode", lambda j, d="tree": [a.pycode, "compileall", "--target", a.target, "-j", str(j), "-f", "-q", d]))
         else:
             print("pycode: %s not built (cargo build --release)" % a.pycode)
         if a.python:
-            tools.append(("cpython", lambda j: [a.python, "-m", "compileall", "-j", str(j), "-f", "-q", "tree"]))
+            tools.append(("cpython", lambda j, d="tree": [a.python, "-m", "compileall", "-j", str(j), "-f", "-q", d]))
         else:
             print("cpython 3.12: not found")
         if not a.no_serc:
             serc = a.serc or try_serc(work)
             if serc:
-                tools.append(("serc", lambda j: [serc, "compile", "--python-version", ".".join(a.target.split(".")[:2]), "-f", "-j",
-                                                 str(j or os.cpu_count() or 1), "tree"]))
+                tools.append(("serc", lambda j, d="tree": [serc, "compile", "--python-version", ".".join(a.target.split(".")[:2]), "-f",
+                                                          "-j", str(j or os.cpu_count() or 1), d]))
         env = dict(os.environ)
         env.pop("SOURCE_DATE_EPOCH", None)
         env.pop("PYTHONPYCACHEPREFIX", None)
@@ -363,6 +403,19 @@ def main():
                 parts.append("-j %d%s: %.2f s%s, %.0f MB" % (j, " (=%d)" % (os.cpu_count() or 0) if j == 0 else "",
                                                              m["wall"], speed, m["rss_mb"]))
             print("-j scaling, %s (wall time, speed-up over -j 1, peak RSS): %s" % (name, "; ".join(parts)))
+        if 1 in jobs and len(jobs) > 1:
+            for name, cmd in tools:
+                budget, rel, floor = worker_budget(cmd, tree, work, env)
+                one = best[(name, 1)]["rss_mb"]
+                parts = []
+                for j in jobs:
+                    n = j or os.cpu_count() or 1
+                    if n <= 1:
+                        continue
+                    added = (best[(name, j)]["rss_mb"] - one) / (n - 1)
+                    parts.append("-j %d: %.1f MB per added worker (%s)" % (j, added, "within" if added <= budget else "ABOVE"))
+                print("memory, %s: largest one-file working set %.1f MB (%s; floor %.1f MB); %s"
+                      % (name, budget, rel, floor, "; ".join(parts)))
         ref = written.get("cpython")
         if ref:
             for name, pycs in written.items():
