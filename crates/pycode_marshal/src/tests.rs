@@ -241,6 +241,30 @@ fn refs_round_trip_and_share() {
     assert_eq!(dumps(&g, t, 4).unwrap(), hex("29 02 7a 01 71 7a 01 71"));
 }
 
+/// `dumps` of an object inside a larger graph (its own small buffer and reference table) writes
+/// what the whole-graph writer writes for it, shared and unshared references included.
+#[test]
+fn inner_roots_write_as_whole_graph_roots() {
+    let mut g = ObjectGraph::new();
+    let a = g.push(Obj::Str(PyStr::new("shared", false)), true);
+    let b = g.push(Obj::Str(PyStr::new("plain", false)), false);
+    let inner = g.push(Obj::Tuple(vec![a, b, a, b].into()), true);
+    let fs = g.push(Obj::FrozenSet(vec![inner, a].into()), true);
+    let outer = g.push(Obj::Tuple(vec![fs, inner, a].into()), false);
+    let mut checked = 0;
+    for root in [a, b, inner, fs, outer] {
+        let mut whole = Vec::new();
+        dump_into(&g, root, &DumpOptions::new(4), &mut whole).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dumps(&g, root, 4).unwrap_or_else(|e| panic!("{e}")), whole, "{root:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    assert_eq!(
+        dumps(&g, inner, 4).unwrap_or_else(|e| panic!("{e}")),
+        hex("a9 04 fa 06 736861726564 7a 05 706c61696e 72 01000000 7a 05 706c61696e")
+    );
+}
+
 #[test]
 fn slices_only_in_version_5() {
     let b = hex("ba 4e e9 01000000 4e");

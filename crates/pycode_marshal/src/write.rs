@@ -48,18 +48,30 @@ pub fn output_estimate(graph: &ObjectGraph) -> usize {
 }
 
 /// [`dumps`] with options.
+///
+/// A root that is not the graph's last node is taken for one object inside a larger graph (the
+/// compiler orders a frozenset's elements by their own marshal bytes, one `dumps` per element):
+/// its output starts small and its reference table holds only the objects it registers, instead
+/// of a buffer and a table sized for the whole graph per call. The bytes are the same either way.
 pub fn dumps_with(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions) -> Result<Vec<u8>, MarshalError> {
-    let mut out = Vec::with_capacity(output_estimate(graph));
-    dump_into(graph, root, opts, &mut out)?;
+    if root.index() + 1 == graph.len() {
+        let mut out = Vec::with_capacity(output_estimate(graph));
+        dump_into(graph, root, opts, &mut out)?;
+        return Ok(out);
+    }
+    let mut out = Vec::new();
+    write(graph, root, opts, &mut out, RefTable::Sparse(HashMap::default()))?;
     Ok(out)
 }
 
 /// [`dumps_with`] appending to `out` (used by the `.pyc` writer to avoid a copy).
 pub fn dump_into(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions, out: &mut Vec<u8>) -> Result<(), MarshalError> {
+    write(graph, root, opts, out, RefTable::Dense(vec![NOT_SEEN; graph.len()]))
+}
+
+fn write(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions, out: &mut Vec<u8>, refs: RefTable) -> Result<(), MarshalError> {
     check_version(opts.version, 0)?;
-    let mut w =
-        Writer { g: graph, out, refs: RefTable::Dense(vec![NOT_SEEN; graph.len()]), nrefs: 0, base_depth: 0, sort_nesting: 0, opts: *opts };
-    w.run(root)
+    Writer { g: graph, out, refs, nrefs: 0, base_depth: 0, sort_nesting: 0, opts: *opts }.run(root)
 }
 
 /// How many sets-inside-sets deep [`DumpOptions::sort_sets`] will sort (each level re-dumps
