@@ -143,6 +143,8 @@ pub struct Cfg {
     spare: Vec<Vec<CfgInstr>>,
     /// `from_sequence`'s label-by-position table, kept for the next unit.
     offset2lbl: Vec<i64>,
+    /// The code's size in code units, as the last jump resolution found it.
+    pub(crate) code_units: u32,
 }
 
 impl Cfg {
@@ -170,11 +172,18 @@ impl Cfg {
             lf_release: None,
             spare: Vec::new(),
             offset2lbl: Vec::new(),
+            code_units: 0,
         };
         let b = g.new_block();
         g.entry = b;
         g.cur = b;
         g
+    }
+
+    /// The code's size in code units (`EXTENDED_ARG`s and caches included) found by the last
+    /// `resolve_jumps`: the offset where the last block ends.
+    pub fn code_units(&self) -> u32 {
+        self.code_units
     }
 
     /// `cfg_builder_new_block`
@@ -358,6 +367,7 @@ impl Cfg {
         self.may_have_deref = true;
         self.may_have_pseudo = true;
         self.depths_set = false;
+        self.code_units = 0;
         let b = self.new_block();
         self.entry = b;
         self.cur = b;

@@ -2115,6 +2115,18 @@ impl Cfg {
     fn resolve_jump_offsets_in(&mut self, order: &[BlockId]) -> Result<(), CfgError> {
         let o = &self.ops;
         let blocks = &mut self.blocks;
+        if !self.may_have_jump {
+            // No jump (so no `END_ASYNC_FOR` jump either): the offsets of the first round are
+            // final, and no oparg changes.
+            let mut totsize: i64 = 0;
+            for &b in order {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+                totsize += blk.instrs.iter().map(|x| i64::from(o.instr_size(x.opcode, x.oparg))).sum::<i64>();
+            }
+            self.code_units = u32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+            return Ok(());
+        }
         if o.release.features().jump_offsets_from_index {
             // The first sizes come from the jumps' targets as instruction indices (3.13's
             // instruction sequence after `_PyInstructionSequence_ApplyLabelMap`). A block's
@@ -2238,6 +2250,7 @@ impl Cfg {
                 r?;
             }
             if !recompile {
+                self.code_units = u32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 return Ok(());
             }
         }
