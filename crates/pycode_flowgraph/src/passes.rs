@@ -131,10 +131,75 @@ impl Cfg {
         }
         let mut handlers = std::mem::take(&mut self.scratch);
         handlers.clear();
+        let result = match self.prescan.take() {
+            Some(seen) => self.translate_prescanned(seen, mark_handlers, &label2block, &mut handlers),
+            None => self.translate_walk(&order, mark_handlers, &label2block, &mut handlers),
+        };
+        self.scratch = handlers;
+        self.label2block = label2block;
+        self.put_order(order, order_gen);
+        if let Ok(summary) = result {
+            self.may_have_block_push = summary.block_push || summary.malformed;
+            self.may_have_jump = summary.target;
+            self.may_have_deref = summary.deref;
+            self.may_have_pseudo = summary.pseudo;
+        }
+        result
+    }
+
+    /// [`translate_labels`](Self::translate_labels) of a graph fresh from the builder, which
+    /// noted the union of its instructions' property bits (`seen`) and where the instructions
+    /// with a target are: only those are visited. (The builder ends a block after every
+    /// terminator, so no terminator is before the end of its block.)
+    fn translate_prescanned(
+        &mut self,
+        seen: u16,
+        mark_handlers: bool,
+        label2block: &[BlockId],
+        handlers: &mut Vec<BlockId>,
+    ) -> Result<UnitSummary, CfgError> {
+        let targets = std::mem::take(&mut self.prescan_targets);
+        let r = targets.iter().try_for_each(|&(b, i)| {
+            let ops = &self.ops;
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
+            let ins = blk.instrs.get_mut(i as usize).ok_or(CfgError::Internal("prescanned target"))?;
+            let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
+            if t == NO_BLOCK {
+                return Err(CfgError::BadLabel(i64::from(ins.oparg)));
+            }
+            ins.target = t;
+            if mark_handlers && ops.props(ins.opcode) & P_BLOCK_PUSH != 0 {
+                handlers.push(t);
+            }
+            Ok(())
+        });
+        self.prescan_targets = targets;
+        r?;
+        for &t in handlers.iter() {
+            self.bb_mut(t)?.except_handler = true;
+        }
+        Ok(UnitSummary {
+            malformed: false,
+            block_push: seen & P_BLOCK_PUSH != 0,
+            exc_stack_op: seen & P_EXC_STACK != 0,
+            target: seen & P_HAS_TARGET != 0,
+            deref: seen & P_DEREF != 0,
+            pseudo: seen & P_PSEUDO != 0,
+        })
+    }
+
+    /// [`translate_labels`](Self::translate_labels)' walk over every instruction.
+    fn translate_walk(
+        &mut self,
+        order: &[BlockId],
+        mark_handlers: bool,
+        label2block: &[BlockId],
+        handlers: &mut Vec<BlockId>,
+    ) -> Result<UnitSummary, CfgError> {
         let mut summary =
             UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false, deref: false, pseudo: false };
         let result = (|| {
-            for &b in &order {
+            for &b in order {
                 let ops = &self.ops;
                 let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
                 let n = blk.instrs.len();
@@ -172,15 +237,6 @@ impl Cfg {
             }
             Ok(())
         })();
-        self.scratch = handlers;
-        self.label2block = label2block;
-        self.put_order(order, order_gen);
-        if result.is_ok() {
-            self.may_have_block_push = summary.block_push || summary.malformed;
-            self.may_have_jump = summary.target;
-            self.may_have_deref = summary.deref;
-            self.may_have_pseudo = summary.pseudo;
-        }
         result.map(|()| summary)
     }
 
