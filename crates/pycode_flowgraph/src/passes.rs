@@ -393,6 +393,12 @@ impl Cfg {
         // Every block of the chain (empty ones too, as in CPython) links to the first non-empty
         // block after it: one walk from the end.
         let (order, order_gen) = self.take_order();
+        // Usually no block is empty: then no link changes, the entry stays, and no jump can
+        // reach an empty block.
+        if order.iter().all(|&b| self.blocks.get(b as usize).is_some_and(|x| !x.instrs.is_empty())) {
+            self.put_order(order, order_gen);
+            return Ok(());
+        }
         let mut first_nonempty = NO_BLOCK;
         let mut changed = false;
         // Some jump to an empty block (usually none: then the walk below is not needed).
