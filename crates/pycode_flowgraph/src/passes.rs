@@ -1473,14 +1473,14 @@ impl Cfg {
     /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
     /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        if !self.exits_scope(b) {
-            let eval_check = self.ops.release.features().duplicate_eval_checks
-                && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
-            if !eval_check {
-                return false;
-            }
+        let Some(blk) = self.block(b) else { return false };
+        // (The line test first: it usually fails on the first instruction, where the eval
+        // breaker test would walk the whole block.)
+        if !blk.instrs.iter().all(|i| i.loc.lineno < 0) {
+            return false;
         }
-        self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
+        self.exits_scope(b)
+            || (self.ops.release.features().duplicate_eval_checks && blk.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)))
     }
 
     /// 3.11's `b_list`: the blocks in layout, newest allocated first (stable: later layout
