@@ -614,11 +614,15 @@ impl Cfg {
             }
         }
         if track_ghost && dest < n {
-            let mut g = blk.instrs.clone();
-            if blk.ghost.len() > n {
-                g.extend_from_slice(&blk.ghost[n..]);
+            // The array as it is now (compacted front, old tail) over the first `n` slots, and
+            // what was beyond `n` before: written over the old record in place.
+            match blk.ghost.get_mut(..n) {
+                Some(front) => front.copy_from_slice(&blk.instrs),
+                None => {
+                    blk.ghost.clear();
+                    blk.ghost.extend_from_slice(&blk.instrs);
+                }
             }
-            blk.ghost = g;
         }
         blk.instrs.truncate(dest);
         Ok(n - dest)
