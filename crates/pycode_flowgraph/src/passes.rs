@@ -657,30 +657,35 @@ impl Cfg {
                 // instruction can complete one): that half is made a NOP after the walk.
                 let mut earlier: Option<(BlockId, usize)> = None;
                 let instrs = &mut blk.instrs;
+                let loads = |op: u16, arg: i32| {
+                    op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
+                };
+                // A pair ends at a POP_TOP, and its first half is the instruction before as it
+                // is now (made a NOP if it ended a pair itself), or for the first instruction
+                // `prev`: only the POP_TOPs are looked at.
                 for i in 0..instrs.len() {
-                    let Some(&cur) = instrs.get(i) else { break };
-                    let redundant = cur.opcode == pop_top
-                        && prev.is_some_and(|(_, _, op, arg)| {
-                            op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
-                        });
-                    if redundant {
-                        if let Some((pb, pi, _, _)) = prev {
-                            if pb == b {
-                                if let Some(p) = instrs.get_mut(pi) {
-                                    set_op0(p, nop);
-                                }
-                            } else {
-                                earlier = Some((pb, pi));
-                            }
-                        }
-                        if let Some(c) = instrs.get_mut(i) {
-                            set_op0(c, nop);
-                        }
-                        done = false;
-                        prev = Some((b, i, nop, 0));
-                    } else {
-                        prev = Some((b, i, cur.opcode, cur.oparg));
+                    if instrs.get(i).is_none_or(|x| x.opcode != pop_top) {
+                        continue;
                     }
+                    let first = match i.checked_sub(1) {
+                        Some(pi) => instrs.get(pi).filter(|p| loads(p.opcode, p.oparg)).map(|_| (b, pi)),
+                        None => prev.filter(|&(_, _, op, arg)| loads(op, arg)).map(|(pb, pi, _, _)| (pb, pi)),
+                    };
+                    let Some((pb, pi)) = first else { continue };
+                    if pb == b {
+                        if let Some(p) = instrs.get_mut(pi) {
+                            set_op0(p, nop);
+                        }
+                    } else {
+                        earlier = Some((pb, pi));
+                    }
+                    if let Some(c) = instrs.get_mut(i) {
+                        set_op0(c, nop);
+                    }
+                    done = false;
+                }
+                if let Some(last) = instrs.last() {
+                    prev = Some((b, instrs.len() - 1, last.opcode, last.oparg));
                 }
                 if let Some((pb, pi)) = earlier {
                     if let Some(p) = blocks.get_mut(pb as usize).and_then(|x| x.instrs.get_mut(pi)) {
