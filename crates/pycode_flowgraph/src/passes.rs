@@ -1008,8 +1008,13 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut n = 0;
         let r = order.iter().try_for_each(|&b| {
-            let mut next = self.next_of(b);
             let Some(last) = self.bb(b)?.last().copied() else { return Ok(()) };
+            // (Only an unconditional jump is removed: the other blocks need no walk to their
+            // non-empty successors.)
+            if !self.ops.is_unconditional_jump(last.opcode) {
+                return Ok(());
+            }
+            let mut next = self.next_of(b);
             let mut target = last.target;
             if keep_empty {
                 // `next_nonempty_block` on both sides.
@@ -1020,7 +1025,7 @@ impl Cfg {
                     target = self.next_of(target);
                 }
             }
-            if self.ops.is_unconditional_jump(last.opcode) && target == next {
+            if target == next {
                 let nop = self.ops.NOP;
                 if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                     l.opcode = nop;
