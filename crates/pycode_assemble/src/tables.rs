@@ -287,17 +287,10 @@ pub(crate) fn assemble_from_cfg(ops: &Ops, g: &Cfg, firstlineno: i32) -> Result<
         })
         .take(g.blocks.len())
     };
-    // The instruction count, and the code's size in code units (the offsets are final: the
-    // last block's offset plus its instructions' sizes), so no buffer grows while writing.
-    let mut n = 0usize;
-    let mut units = 0usize;
-    for blk in chain(g.entry) {
-        n += blk.instrs.len();
-        if blk.next == NO_BLOCK {
-            let size: u32 = blk.instrs.iter().map(|i| ops.instr_size(i.opcode, i.oparg)).sum();
-            units = usize::try_from(blk.offset).unwrap_or(0) + size as usize;
-        }
-    }
+    // The instruction count, and the code's size in code units (final since jump
+    // resolution), so no buffer grows while writing.
+    let n: usize = chain(g.entry).map(|blk| blk.instrs.len()).sum();
+    let units = g.code_units() as usize;
     let mut code = Vec::with_capacity(2 * units.max(n));
     let mut t = LineTable::new(ops, firstlineno, 3 * n);
     let mut exc = Vec::new();

@@ -143,6 +143,15 @@ pub struct Cfg {
     spare: Vec<Vec<CfgInstr>>,
     /// `from_sequence`'s label-by-position table, kept for the next unit.
     offset2lbl: Vec<i64>,
+    /// The code's size in code units, as the last jump resolution found it.
+    pub(crate) code_units: u32,
+    /// What the builder saw of the instructions it copied (the union of their property bits),
+    /// when the graph is fresh from [`Cfg::rebuild_from_sequence`]; taken by the first
+    /// `translate_jump_labels_to_targets`, which then visits only `prescan_targets` instead of
+    /// every instruction. `None` once anything else added to the graph.
+    pub(crate) prescan: Option<u16>,
+    /// With `prescan`: each instruction with a target, as (block, index), in layout order.
+    pub(crate) prescan_targets: Vec<(BlockId, u32)>,
 }
 
 impl Cfg {
@@ -170,11 +179,20 @@ impl Cfg {
             lf_release: None,
             spare: Vec::new(),
             offset2lbl: Vec::new(),
+            code_units: 0,
+            prescan: None,
+            prescan_targets: Vec::new(),
         };
         let b = g.new_block();
         g.entry = b;
         g.cur = b;
         g
+    }
+
+    /// The code's size in code units (`EXTENDED_ARG`s and caches included) found by the last
+    /// `resolve_jumps`: the offset where the last block ends.
+    pub fn code_units(&self) -> u32 {
+        self.code_units
     }
 
     /// `cfg_builder_new_block`
@@ -315,12 +333,18 @@ impl Cfg {
 
     /// `_PyCfgBuilder_UseLabel`
     pub fn use_label(&mut self, label: i64) {
+        self.prescan = None;
+        self.use_label_inner(label);
+    }
+
+    fn use_label_inner(&mut self, label: i64) {
         self.current_label = label;
         self.maybe_start_new_block();
     }
 
     /// `_PyCfgBuilder_Addop`. For targets, `oparg` is the label id.
     pub fn addop(&mut self, opcode: u16, oparg: i32, loc: Location) {
+        self.prescan = None;
         self.maybe_start_new_block();
         let cur = self.cur as usize;
         if let Some(b) = self.blocks.get_mut(cur) {
@@ -358,6 +382,7 @@ impl Cfg {
         self.may_have_deref = true;
         self.may_have_pseudo = true;
         self.depths_set = false;
+        self.code_units = 0;
         let b = self.new_block();
         self.entry = b;
         self.cur = b;
@@ -370,12 +395,16 @@ impl Cfg {
         let mut offset2lbl = std::mem::take(&mut self.offset2lbl);
         offset2lbl.clear();
         offset2lbl.resize(n + 1, -1);
+        self.prescan = None;
+        self.prescan_targets.clear();
         let r = self.fill_with(seq, &mut offset2lbl);
         self.offset2lbl = offset2lbl;
-        r
+        self.prescan = r.as_ref().ok().copied();
+        r.map(|_| ())
     }
 
-    fn fill_with(&mut self, seq: &InstrSequence, offset2lbl: &mut [i64]) -> Result<(), CfgError> {
+    /// Returns the union of the copied instructions' property bits.
+    fn fill_with(&mut self, seq: &InstrSequence, offset2lbl: &mut [i64]) -> Result<u16, CfgError> {
         let n = seq.len();
         for l in 0..seq.label_count() {
             if let Some(pos) = seq.label_position(pycode_instr::Label(l as u32)) {
@@ -408,6 +437,7 @@ impl Cfg {
         // Blocks start at labels and after terminators: usually about one per label.
         g.blocks.reserve(seq.label_count() + 1);
         let mut i = 0usize;
+        let mut seen: u16 = 0;
         while i < n && i < instrs.len() {
             // `use_label` + `addop` for instruction i, which may start a block ...
             let lbl = offset2lbl.get(i).copied().unwrap_or(-1);
@@ -429,11 +459,15 @@ impl Cfg {
             // ... and the instructions up to the next label or just after a terminator, in
             // one walk (a reused block vector rarely grows).
             let ops = &g.ops;
-            let items = &mut g.blocks.get_mut(g.cur as usize).ok_or(CfgError::Internal("current block"))?.instrs;
+            let cur = g.cur;
+            let targets = &mut g.prescan_targets;
+            let items = &mut g.blocks.get_mut(cur as usize).ok_or(CfgError::Internal("current block"))?.instrs;
             while let Some(instr) = instrs.get(i) {
                 let p = ops.props(instr.opcode);
+                seen |= p;
                 let mut oparg = instr.oparg as i32;
                 if p & P_HAS_TARGET != 0 {
+                    targets.push((cur, items.len() as u32));
                     let t = instr.target.ok_or(CfgError::BadLabel(-1))?;
                     let pos = seq.label_position(t).ok_or(CfgError::BadLabel(i64::from(t.0)))?;
                     let l = offset2lbl.get(pos).copied().unwrap_or(-1);
@@ -452,10 +486,10 @@ impl Cfg {
         // A label bound after the last instruction: give it an (empty) block.
         if let Some(&lbl) = offset2lbl.get(n) {
             if lbl >= 0 {
-                g.use_label(lbl);
+                g.use_label_inner(lbl);
             }
         }
-        Ok(())
+        Ok(seen)
     }
 
     /// Builds from CPython's test format: `(opcode, oparg, location)` where targets are

@@ -131,10 +131,75 @@ impl Cfg {
         }
         let mut handlers = std::mem::take(&mut self.scratch);
         handlers.clear();
+        let result = match self.prescan.take() {
+            Some(seen) => self.translate_prescanned(seen, mark_handlers, &label2block, &mut handlers),
+            None => self.translate_walk(&order, mark_handlers, &label2block, &mut handlers),
+        };
+        self.scratch = handlers;
+        self.label2block = label2block;
+        self.put_order(order, order_gen);
+        if let Ok(summary) = result {
+            self.may_have_block_push = summary.block_push || summary.malformed;
+            self.may_have_jump = summary.target;
+            self.may_have_deref = summary.deref;
+            self.may_have_pseudo = summary.pseudo;
+        }
+        result
+    }
+
+    /// [`translate_labels`](Self::translate_labels) of a graph fresh from the builder, which
+    /// noted the union of its instructions' property bits (`seen`) and where the instructions
+    /// with a target are: only those are visited. (The builder ends a block after every
+    /// terminator, so no terminator is before the end of its block.)
+    fn translate_prescanned(
+        &mut self,
+        seen: u16,
+        mark_handlers: bool,
+        label2block: &[BlockId],
+        handlers: &mut Vec<BlockId>,
+    ) -> Result<UnitSummary, CfgError> {
+        let targets = std::mem::take(&mut self.prescan_targets);
+        let r = targets.iter().try_for_each(|&(b, i)| {
+            let ops = &self.ops;
+            let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
+            let ins = blk.instrs.get_mut(i as usize).ok_or(CfgError::Internal("prescanned target"))?;
+            let t = usize::try_from(ins.oparg).ok().and_then(|l| label2block.get(l)).copied().unwrap_or(NO_BLOCK);
+            if t == NO_BLOCK {
+                return Err(CfgError::BadLabel(i64::from(ins.oparg)));
+            }
+            ins.target = t;
+            if mark_handlers && ops.props(ins.opcode) & P_BLOCK_PUSH != 0 {
+                handlers.push(t);
+            }
+            Ok(())
+        });
+        self.prescan_targets = targets;
+        r?;
+        for &t in handlers.iter() {
+            self.bb_mut(t)?.except_handler = true;
+        }
+        Ok(UnitSummary {
+            malformed: false,
+            block_push: seen & P_BLOCK_PUSH != 0,
+            exc_stack_op: seen & P_EXC_STACK != 0,
+            target: seen & P_HAS_TARGET != 0,
+            deref: seen & P_DEREF != 0,
+            pseudo: seen & P_PSEUDO != 0,
+        })
+    }
+
+    /// [`translate_labels`](Self::translate_labels)' walk over every instruction.
+    fn translate_walk(
+        &mut self,
+        order: &[BlockId],
+        mark_handlers: bool,
+        label2block: &[BlockId],
+        handlers: &mut Vec<BlockId>,
+    ) -> Result<UnitSummary, CfgError> {
         let mut summary =
             UnitSummary { malformed: false, block_push: false, exc_stack_op: false, target: false, deref: false, pseudo: false };
         let result = (|| {
-            for &b in &order {
+            for &b in order {
                 let ops = &self.ops;
                 let blk = self.blocks.get_mut(b as usize).ok_or(CfgError::Internal("block"))?;
                 let n = blk.instrs.len();
@@ -172,15 +237,6 @@ impl Cfg {
             }
             Ok(())
         })();
-        self.scratch = handlers;
-        self.label2block = label2block;
-        self.put_order(order, order_gen);
-        if result.is_ok() {
-            self.may_have_block_push = summary.block_push || summary.malformed;
-            self.may_have_jump = summary.target;
-            self.may_have_deref = summary.deref;
-            self.may_have_pseudo = summary.pseudo;
-        }
         result.map(|()| summary)
     }
 
@@ -337,6 +393,12 @@ impl Cfg {
         // Every block of the chain (empty ones too, as in CPython) links to the first non-empty
         // block after it: one walk from the end.
         let (order, order_gen) = self.take_order();
+        // Usually no block is empty: then no link changes, the entry stays, and no jump can
+        // reach an empty block.
+        if order.iter().all(|&b| self.blocks.get(b as usize).is_some_and(|x| !x.instrs.is_empty())) {
+            self.put_order(order, order_gen);
+            return Ok(());
+        }
         let mut first_nonempty = NO_BLOCK;
         let mut changed = false;
         // Some jump to an empty block (usually none: then the walk below is not needed).
@@ -552,11 +614,15 @@ impl Cfg {
             }
         }
         if track_ghost && dest < n {
-            let mut g = blk.instrs.clone();
-            if blk.ghost.len() > n {
-                g.extend_from_slice(&blk.ghost[n..]);
+            // The array as it is now (compacted front, old tail) over the first `n` slots, and
+            // what was beyond `n` before: written over the old record in place.
+            match blk.ghost.get_mut(..n) {
+                Some(front) => front.copy_from_slice(&blk.instrs),
+                None => {
+                    blk.ghost.clear();
+                    blk.ghost.extend_from_slice(&blk.instrs);
+                }
             }
-            blk.ghost = g;
         }
         blk.instrs.truncate(dest);
         Ok(n - dest)
@@ -591,30 +657,35 @@ impl Cfg {
                 // instruction can complete one): that half is made a NOP after the walk.
                 let mut earlier: Option<(BlockId, usize)> = None;
                 let instrs = &mut blk.instrs;
+                let loads = |op: u16, arg: i32| {
+                    op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
+                };
+                // A pair ends at a POP_TOP, and its first half is the instruction before as it
+                // is now (made a NOP if it ended a pair itself), or for the first instruction
+                // `prev`: only the POP_TOPs are looked at.
                 for i in 0..instrs.len() {
-                    let Some(&cur) = instrs.get(i) else { break };
-                    let redundant = cur.opcode == pop_top
-                        && prev.is_some_and(|(_, _, op, arg)| {
-                            op == load_const || op == load_small_int || (op == copy && arg == 1) || (op == load_common && arg >= 7)
-                        });
-                    if redundant {
-                        if let Some((pb, pi, _, _)) = prev {
-                            if pb == b {
-                                if let Some(p) = instrs.get_mut(pi) {
-                                    set_op0(p, nop);
-                                }
-                            } else {
-                                earlier = Some((pb, pi));
-                            }
-                        }
-                        if let Some(c) = instrs.get_mut(i) {
-                            set_op0(c, nop);
-                        }
-                        done = false;
-                        prev = Some((b, i, nop, 0));
-                    } else {
-                        prev = Some((b, i, cur.opcode, cur.oparg));
+                    if instrs.get(i).is_none_or(|x| x.opcode != pop_top) {
+                        continue;
                     }
+                    let first = match i.checked_sub(1) {
+                        Some(pi) => instrs.get(pi).filter(|p| loads(p.opcode, p.oparg)).map(|_| (b, pi)),
+                        None => prev.filter(|&(_, _, op, arg)| loads(op, arg)).map(|(pb, pi, _, _)| (pb, pi)),
+                    };
+                    let Some((pb, pi)) = first else { continue };
+                    if pb == b {
+                        if let Some(p) = instrs.get_mut(pi) {
+                            set_op0(p, nop);
+                        }
+                    } else {
+                        earlier = Some((pb, pi));
+                    }
+                    if let Some(c) = instrs.get_mut(i) {
+                        set_op0(c, nop);
+                    }
+                    done = false;
+                }
+                if let Some(last) = instrs.last() {
+                    prev = Some((b, instrs.len() - 1, last.opcode, last.oparg));
                 }
                 if let Some((pb, pi)) = earlier {
                     if let Some(p) = blocks.get_mut(pb as usize).and_then(|x| x.instrs.get_mut(pi)) {
@@ -937,8 +1008,13 @@ impl Cfg {
         let (order, order_gen) = self.take_order();
         let mut n = 0;
         let r = order.iter().try_for_each(|&b| {
-            let mut next = self.next_of(b);
             let Some(last) = self.bb(b)?.last().copied() else { return Ok(()) };
+            // (Only an unconditional jump is removed: the other blocks need no walk to their
+            // non-empty successors.)
+            if !self.ops.is_unconditional_jump(last.opcode) {
+                return Ok(());
+            }
+            let mut next = self.next_of(b);
             let mut target = last.target;
             if keep_empty {
                 // `next_nonempty_block` on both sides.
@@ -949,7 +1025,7 @@ impl Cfg {
                     target = self.next_of(target);
                 }
             }
-            if self.ops.is_unconditional_jump(last.opcode) && target == next {
+            if target == next {
                 let nop = self.ops.NOP;
                 if let Some(l) = self.bb_mut(b)?.instrs.last_mut() {
                     l.opcode = nop;
@@ -1411,14 +1487,14 @@ impl Cfg {
     /// `is_exit_without_lineno` (3.12) / `is_exit_or_eval_check_without_lineno` (3.13+: also a
     /// block with an instruction that checks the eval breaker, such as the loop's `JUMP`).
     fn is_exit_without_lineno(&self, b: BlockId) -> bool {
-        if !self.exits_scope(b) {
-            let eval_check = self.ops.release.features().duplicate_eval_checks
-                && self.block(b).is_some_and(|x| x.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)));
-            if !eval_check {
-                return false;
-            }
+        let Some(blk) = self.block(b) else { return false };
+        // (The line test first: it usually fails on the first instruction, where the eval
+        // breaker test would walk the whole block.)
+        if !blk.instrs.iter().all(|i| i.loc.lineno < 0) {
+            return false;
         }
-        self.block(b).is_some_and(|x| x.instrs.iter().all(|i| i.loc.lineno < 0))
+        self.exits_scope(b)
+            || (self.ops.release.features().duplicate_eval_checks && blk.instrs.iter().any(|i| self.ops.has_eval_break(i.opcode)))
     }
 
     /// 3.11's `b_list`: the blocks in layout, newest allocated first (stable: later layout
@@ -2115,6 +2191,18 @@ impl Cfg {
     fn resolve_jump_offsets_in(&mut self, order: &[BlockId]) -> Result<(), CfgError> {
         let o = &self.ops;
         let blocks = &mut self.blocks;
+        if !self.may_have_jump {
+            // No jump (so no `END_ASYNC_FOR` jump either): the offsets of the first round are
+            // final, and no oparg changes.
+            let mut totsize: i64 = 0;
+            for &b in order {
+                let blk = blocks.get_mut(b as usize).ok_or(CfgError::Internal("dangling block id"))?;
+                blk.offset = i32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+                totsize += blk.instrs.iter().map(|x| i64::from(o.instr_size(x.opcode, x.oparg))).sum::<i64>();
+            }
+            self.code_units = u32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
+            return Ok(());
+        }
         if o.release.features().jump_offsets_from_index {
             // The first sizes come from the jumps' targets as instruction indices (3.13's
             // instruction sequence after `_PyInstructionSequence_ApplyLabelMap`). A block's
@@ -2238,6 +2326,7 @@ impl Cfg {
                 r?;
             }
             if !recompile {
+                self.code_units = u32::try_from(totsize).map_err(|_| CfgError::Internal("code too large"))?;
                 return Ok(());
             }
         }
