@@ -71,6 +71,10 @@ impl<T> Seq<T> {
     pub fn len(self) -> usize {
         self.len as usize
     }
+    /// The position of the first element in its pool (element `i` is at `start() + i`).
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
     pub fn is_empty(self) -> bool {
         self.len == 0
     }
@@ -580,6 +584,10 @@ impl Ast {
     #[inline]
     pub fn name(&self, id: NameId) -> Option<&str> {
         self.names.get(u32::try_from(id.index()).ok()?)
+    }
+    /// The interner of the tree's identifiers: a [`NameId`]'s index is its id there.
+    pub fn names(&self) -> &NameTable {
+        &self.names
     }
     /// The number of distinct identifiers (every [`NameId`] is below it).
     pub fn name_count(&self) -> usize {

@@ -18,7 +18,7 @@ mod error;
 pub mod future;
 
 pub use error::{CompileError, ErrorKind};
-pub use future::{parse_future, parse_future_for, FutureFeatures};
+pub use future::{parse_future, parse_future_arena, parse_future_for, FutureFeatures};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -147,6 +147,13 @@ impl Names {
     #[inline]
     pub fn find(&self, s: &str) -> Option<NameId> {
         self.table.find(s)
+    }
+
+    /// The names of `table` with the same ids (an arena tree's identifiers: its
+    /// `pycode_ast::arena::NameId`s are then this table's ids), ready for more.
+    pub fn from_table(table: NameTable) -> Names {
+        let hashes = (0..table.len()).map(|i| u32::try_from(i).ok().and_then(|i| table.get(i)).map_or(0, name_hash)).collect();
+        Names { table, hashes }
     }
 
     /// The id of `s`, interning it if new.
@@ -505,6 +512,45 @@ pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
     key_of_type_param(tp) + 2
 }
 
+/// Keys of the scopes of an arena tree ([`SymTable::build_arena`]): a node's index plus one,
+/// shifted past a three-bit tag telling the kinds of node apart (0 is the module's key).
+pub mod arena_key {
+    use pycode_ast::arena::{ArgumentsId, ExprId, Seq, StmtId, TypeParam};
+
+    const fn tagged(index: usize, tag: usize) -> usize {
+        ((index + 1) << 3) | tag
+    }
+    /// The scope opened by a statement (function, class, type alias).
+    pub fn stmt(id: StmtId) -> usize {
+        tagged(id.index(), 1)
+    }
+    /// The scope opened by an expression (lambda, comprehension, a `from __future__ import
+    /// annotations` annotation).
+    pub fn expr(id: ExprId) -> usize {
+        tagged(id.index(), 2)
+    }
+    /// The type-parameter scope of a generic definition.
+    pub fn type_params(tp: Seq<TypeParam>) -> usize {
+        tagged(tp.start(), 3)
+    }
+    /// The TypeVar-bound scope of the type parameter at `index` of the tree's pool.
+    pub fn type_param(index: usize) -> usize {
+        tagged(index, 4)
+    }
+    /// The default scope (3.13+) of the type parameter at `index` of the tree's pool.
+    pub fn type_param_default(index: usize) -> usize {
+        tagged(index, 5)
+    }
+    /// The 3.14+ `__annotate__` scope of a function, by its `arguments`.
+    pub fn arguments(id: ArgumentsId) -> usize {
+        tagged(id.index(), 6)
+    }
+    /// The 3.14+ `__annotate__` scope of a module or class, by the entry's id.
+    pub fn annotation_block(entry: usize) -> usize {
+        tagged(entry, 7)
+    }
+}
+
 /// The symbol table of one module (`struct symtable`).
 #[derive(Clone, Debug)]
 pub struct SymTable {
@@ -527,6 +573,17 @@ impl SymTable {
     /// in 3.12 bug-fix releases).
     pub fn build_for(module: &pycode_ast::Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
         build::build(module, future, release)
+    }
+
+    /// [`SymTable::build_for`] on an arena tree: the names are the tree's (a
+    /// `pycode_ast::arena::NameId`'s index is its [`NameId`] here), the scopes are keyed by
+    /// [`arena_key`].
+    pub fn build_arena(
+        ast: &pycode_ast::arena::Ast,
+        future: FutureFeatures,
+        release: pycode_release::Release,
+    ) -> Result<SymTable, CompileError> {
+        build::build_arena(ast, future, release, None)
     }
 
     /// [`SymTable::build`] with the analysis's hash-set name sets whatever the module's size
