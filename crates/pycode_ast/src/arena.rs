@@ -683,6 +683,11 @@ impl Ast {
             }
         }
     }
+    /// An expression to change in place (the constant folding pass rewrites nodes).
+    #[inline]
+    pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {
+        self.exprs.get_mut(id.index())
+    }
     /// A statement to change in place (its type comment, which the parser adds after the fact).
     #[inline]
     pub fn stmt_mut(&mut self, id: StmtId) -> Option<&mut Stmt> {

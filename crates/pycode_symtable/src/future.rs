@@ -87,8 +87,16 @@ fn parse_future_inner(module: &Mod, at_alias: bool) -> Result<FutureFeatures, Co
 
 /// [`parse_future_for`] on an arena tree.
 pub fn parse_future_arena(ast: &pycode_ast::arena::Ast, release: pycode_release::Release) -> Result<FutureFeatures, CompileError> {
+    parse_future_arena_inner(ast, release.features().future_errors_at_alias)
+}
+
+/// [`parse_future`] on an arena tree.
+pub fn parse_future_arena_any_level(ast: &pycode_ast::arena::Ast) -> Result<FutureFeatures, CompileError> {
+    parse_future_arena_inner(ast, false)
+}
+
+fn parse_future_arena_inner(ast: &pycode_ast::arena::Ast, at_alias: bool) -> Result<FutureFeatures, CompileError> {
     use pycode_ast::arena::{ExprKind as E, Mod as M, StmtKind as S};
-    let at_alias = release.features().future_errors_at_alias;
     let mut ff = FutureFeatures::default();
     let body = match ast.root {
         Some(M::Module { body, .. } | M::Interactive { body }) => ast.seq(body),

@@ -18,7 +18,7 @@ mod error;
 pub mod future;
 
 pub use error::{CompileError, ErrorKind};
-pub use future::{parse_future, parse_future_arena, parse_future_for, FutureFeatures};
+pub use future::{parse_future, parse_future_arena, parse_future_arena_any_level, parse_future_for, FutureFeatures};
 
 use rustc_hash::FxHashMap as HashMap;
 
