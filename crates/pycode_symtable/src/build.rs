@@ -870,7 +870,7 @@ impl Builder {
     /// `symtable_visit_annotations` (3.14+): every function gets an `__annotate__` scope.
     fn visit_annotations_314(&mut self, pos: Pos, a: &Arguments, returns: Option<&Expr>) -> R {
         let in_class = self.cur_ref().can_see_class_scope || self.cur_ref().block_type == BlockType::Class;
-        self.enter_annotate_block(a as *const Arguments as usize, pos)?;
+        self.enter_annotate_block(crate::key_of_arguments(a), pos)?;
         // measured: not under `from __future__ import annotations` (strings need no class dict)
         if in_class && !self.future.annotations() {
             self.cur_entry().can_see_class_scope = true;
@@ -929,7 +929,7 @@ impl Builder {
         }
         match self.entries[parent].annotation_block {
             None => {
-                self.enter_annotate_block(2 * parent + 1, ann.pos)?;
+                self.enter_annotate_block(crate::key_of_annotation_block(parent), ann.pos)?;
                 let id = self.cur();
                 self.entries[parent].annotation_block = Some(id);
                 if pt == BlockType::Class && !self.future.annotations() {

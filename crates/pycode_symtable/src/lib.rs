@@ -27,7 +27,6 @@ use rustc_hash::FxHashMap as HashMap;
 pub use rustc_hash::FxHashMap;
 
 use pycode_ast::names::{NameKey, NameTable};
-use pycode_ast::{Expr, Stmt, TypeParam};
 
 /// Def/use flags (`DEF_*`, `USE` in `Include/internal/pycore_symtable.h`, 3.12 values).
 pub mod flags {
@@ -483,72 +482,44 @@ impl Entry {
     }
 }
 
-/// Key of the scope opened by a statement (function, class, type alias).
-pub fn key_of_stmt(s: &Stmt) -> usize {
-    s as *const Stmt as usize
+/// Key of the scope opened by a statement (function, class, type alias): a boxed tree's
+/// `pycode_ast::Stmt` or an arena tree's node, which stays put while the tree is borrowed.
+pub fn key_of_stmt<S>(s: &S) -> usize {
+    s as *const S as usize
 }
 
 /// Key of the scope opened by an expression (lambda, comprehension).
-pub fn key_of_expr(e: &Expr) -> usize {
-    e as *const Expr as usize
+pub fn key_of_expr<E>(e: &E) -> usize {
+    e as *const E as usize
 }
 
 /// Key of the type-parameter scope of a generic definition. The slice starts at its first
 /// `TypeParam`, whose own address keys that parameter's TypeVar-bound scope, so the key is
 /// offset by one byte (node addresses are aligned, so it cannot be any node's key).
-pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
+pub fn key_of_type_params<T>(tp: &[T]) -> usize {
     tp.as_ptr() as usize + 1
 }
 
 /// Key of a TypeVar-bound scope.
-pub fn key_of_type_param(tp: &TypeParam) -> usize {
-    tp as *const TypeParam as usize
+pub fn key_of_type_param<T>(tp: &T) -> usize {
+    tp as *const T as usize
 }
 
 /// The key of a TypeVar's default scope (3.13+; the bound has the address itself). CPython
 /// uses the address + 1, which here keys the type-parameter scope of a definition whose first
 /// parameter this is ([`key_of_type_params`]), so + 2 (still no node's address).
-pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
+pub fn key_of_type_param_default<T>(tp: &T) -> usize {
     key_of_type_param(tp) + 2
 }
 
-/// Keys of the scopes of an arena tree ([`SymTable::build_arena`]): a node's index plus one,
-/// shifted past a three-bit tag telling the kinds of node apart (0 is the module's key).
-pub mod arena_key {
-    use pycode_ast::arena::{ArgumentsId, ExprId, Seq, StmtId, TypeParam};
+/// Key of a function's 3.14+ `__annotate__` scope: its `arguments` node.
+pub fn key_of_arguments<A>(a: &A) -> usize {
+    a as *const A as usize
+}
 
-    const fn tagged(index: usize, tag: usize) -> usize {
-        ((index + 1) << 3) | tag
-    }
-    /// The scope opened by a statement (function, class, type alias).
-    pub fn stmt(id: StmtId) -> usize {
-        tagged(id.index(), 1)
-    }
-    /// The scope opened by an expression (lambda, comprehension, a `from __future__ import
-    /// annotations` annotation).
-    pub fn expr(id: ExprId) -> usize {
-        tagged(id.index(), 2)
-    }
-    /// The type-parameter scope of a generic definition.
-    pub fn type_params(tp: Seq<TypeParam>) -> usize {
-        tagged(tp.start(), 3)
-    }
-    /// The TypeVar-bound scope of the type parameter at `index` of the tree's pool.
-    pub fn type_param(index: usize) -> usize {
-        tagged(index, 4)
-    }
-    /// The default scope (3.13+) of the type parameter at `index` of the tree's pool.
-    pub fn type_param_default(index: usize) -> usize {
-        tagged(index, 5)
-    }
-    /// The 3.14+ `__annotate__` scope of a function, by its `arguments`.
-    pub fn arguments(id: ArgumentsId) -> usize {
-        tagged(id.index(), 6)
-    }
-    /// The 3.14+ `__annotate__` scope of a module or class, by the entry's id.
-    pub fn annotation_block(entry: usize) -> usize {
-        tagged(entry, 7)
-    }
+/// Key of the 3.14+ `__annotate__` scope of a module or class, by the entry's id.
+pub fn key_of_annotation_block(entry: EntryId) -> usize {
+    2 * entry + 1
 }
 
 /// The symbol table of one module (`struct symtable`).
@@ -576,8 +547,8 @@ impl SymTable {
     }
 
     /// [`SymTable::build_for`] on an arena tree: the names are the tree's (a
-    /// `pycode_ast::arena::NameId`'s index is its [`NameId`] here), the scopes are keyed by
-    /// [`arena_key`].
+    /// `pycode_ast::arena::NameId`'s index is its [`NameId`] here), the scopes are keyed by the
+    /// addresses of the tree's nodes, which stay put while it is borrowed.
     pub fn build_arena(
         ast: &pycode_ast::arena::Ast,
         future: FutureFeatures,

@@ -1,7 +1,7 @@
 //! The symbol table's walk over an arena tree ([`pycode_ast::arena::Ast`]): the same visits as
 //! the boxed tree's (`symtable_visit_*`), over ids. The module's names start as the tree's
 //! interned identifiers, so a name is defined by its id (no text keyed or hashed) unless it is
-//! mangled; scopes are keyed by [`crate::arena_key`].
+//! mangled; scopes are keyed by the addresses of the tree's nodes, as on the boxed tree.
 
 use pycode_ast::arena::{
     Alias, Arguments, ArgumentsId, Ast, Comprehension, ExceptHandler, Expr, ExprId, ExprKind, Keyword, Mod, NameId as AName, PatternId,
@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{analyze, Builder, R};
 use crate::flags::*;
-use crate::{arena_key, BlockType, CompileError, ComprehensionType, FutureFeatures, NameId, Names, SymTable};
+use crate::{key_of_annotation_block, key_of_arguments, key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params, BlockType, CompileError, ComprehensionType, FutureFeatures, NameId, Names, SymTable};
 
 /// `_PySymtable_Build` on an arena tree; `dense` as in [`super::build_sets`].
 pub(crate) fn build_arena(
@@ -136,15 +136,15 @@ impl<'a> Builder<&'a Ast> {
                 let generic = !f.type_params.is_empty();
                 if generic {
                     let has_kwd = ast.seq(args.kw_defaults).iter().any(|d| d.is_some());
-                    self.enter_type_param_block(fname, arena_key::type_params(f.type_params), true, has_kwd, false, pos)?;
+                    self.enter_type_param_block(fname, key_of_type_params(ast.seq(f.type_params)), true, has_kwd, false, pos)?;
                     self.visit_type_params(f.type_params)?;
                 }
                 if self.release.features().deferred_annotations {
-                    self.visit_annotations_314(pos, f.args, args, f.returns)?;
+                    self.visit_annotations_314(pos, args, f.returns)?;
                 } else {
                     self.visit_annotations(pos, args, f.returns)?;
                 }
-                self.enter_block(fname, BlockType::Function, arena_key::stmt(sid_), pos);
+                self.enter_block(fname, BlockType::Function, key_of_stmt(s), pos);
                 if matches!(s.kind, StmtKind::AsyncFunctionDef(_)) {
                     self.cur_entry().coroutine = true;
                 }
@@ -162,14 +162,14 @@ impl<'a> Builder<&'a Ast> {
                 let tmp = self.private.clone();
                 let generic = !c.type_params.is_empty();
                 if generic {
-                    self.enter_type_param_block(cname, arena_key::type_params(c.type_params), false, false, true, pos)?;
+                    self.enter_type_param_block(cname, key_of_type_params(ast.seq(c.type_params)), false, false, true, pos)?;
                     self.private = Some(Box::from(cname));
                     self.visit_type_params(c.type_params)?;
                 }
                 self.visit_exprs(c.bases)?;
                 self.visit_keywords(c.keywords)?;
                 self.private = Some(Box::from(cname));
-                self.enter_block(cname, BlockType::Class, arena_key::stmt(sid_), pos);
+                self.enter_block(cname, BlockType::Class, key_of_stmt(s), pos);
                 if generic {
                     let tpos = type_params_pos(ast.seq(c.type_params));
                     self.add_def("__type_params__", DEF_LOCAL, tpos)?;
@@ -191,10 +191,10 @@ impl<'a> Builder<&'a Ast> {
                 let in_class = self.cur_ref().block_type == BlockType::Class;
                 let generic = !type_params.is_empty();
                 if generic {
-                    self.enter_type_param_block(n, arena_key::type_params(*type_params), false, false, false, pos)?;
+                    self.enter_type_param_block(n, key_of_type_params(ast.seq(*type_params)), false, false, false, pos)?;
                     self.visit_type_params(*type_params)?;
                 }
-                self.enter_block(n, BlockType::TypeAlias, arena_key::stmt(sid_), pos);
+                self.enter_block(n, BlockType::TypeAlias, key_of_stmt(s), pos);
                 if self.release.features().deferred_annotations {
                     self.add_def(".format", DEF_PARAM, pos)?;
                 }
@@ -428,14 +428,14 @@ impl<'a> Builder<&'a Ast> {
 
     fn visit_type_params(&mut self, tps: Seq<TypeParam>) -> R {
         let ast: &'a Ast = self.tree;
-        for (i, tp) in ast.seq(tps).iter().enumerate() {
-            self.visit_type_param(tp, tps.start() + i)?;
+        for tp in ast.seq(tps) {
+            self.visit_type_param(tp)?;
         }
         Ok(())
     }
 
-    /// `symtable_visit_type_param`; `index` is the parameter's place in the tree's pool.
-    fn visit_type_param(&mut self, tp: &TypeParam, index: usize) -> R {
+    /// `symtable_visit_type_param`.
+    fn visit_type_param(&mut self, tp: &'a TypeParam) -> R {
         self.enter_depth()?;
         let defaults = self.release.features().type_param_defaults;
         match tp.kind {
@@ -444,24 +444,24 @@ impl<'a> Builder<&'a Ast> {
                 let text = self.text(name)?;
                 if let Some(b) = bound {
                     let info = if matches!(self.ex(b)?.kind, ExprKind::Tuple { .. }) { "a TypeVar constraint" } else { "a TypeVar bound" };
-                    self.visit_type_param_bound_or_default(b, text, arena_key::type_param(index), info)?;
+                    self.visit_type_param_bound_or_default(b, text, key_of_type_param(tp), info)?;
                 }
                 if let Some(d) = default_value {
-                    self.visit_type_param_bound_or_default(d, text, arena_key::type_param_default(index), "a TypeVar default")?;
+                    self.visit_type_param_bound_or_default(d, text, key_of_type_param_default(tp), "a TypeVar default")?;
                 }
             }
             TypeParamKind::TypeVarTuple { name, default_value } if defaults => {
                 self.def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
                 if let Some(d) = default_value {
                     let text = self.text(name)?;
-                    self.visit_type_param_bound_or_default(d, text, arena_key::type_param(index), "a TypeVarTuple default")?;
+                    self.visit_type_param_bound_or_default(d, text, key_of_type_param(tp), "a TypeVarTuple default")?;
                 }
             }
             TypeParamKind::ParamSpec { name, default_value } if defaults => {
                 self.def(name, DEF_TYPE_PARAM | DEF_LOCAL, tp.pos)?;
                 if let Some(d) = default_value {
                     let text = self.text(name)?;
-                    self.visit_type_param_bound_or_default(d, text, arena_key::type_param(index), "a ParamSpec default")?;
+                    self.visit_type_param_bound_or_default(d, text, key_of_type_param(tp), "a ParamSpec default")?;
                 }
             }
             TypeParamKind::TypeVar { name, bound, .. } => {
@@ -469,7 +469,7 @@ impl<'a> Builder<&'a Ast> {
                 if let Some(b) = bound {
                     let text = self.text(name)?;
                     let in_class = self.cur_ref().can_see_class_scope;
-                    self.enter_block(text, BlockType::TypeVarBound, arena_key::type_param(index), tp.pos);
+                    self.enter_block(text, BlockType::TypeVarBound, key_of_type_param(tp), tp.pos);
                     self.cur_entry().can_see_class_scope = in_class;
                     if in_class {
                         let bpos = self.ex(b)?.pos;
@@ -556,8 +556,8 @@ impl<'a> Builder<&'a Ast> {
     fn visit_annotation(&mut self, ann: ExprId) -> R {
         let fa = self.future.annotations();
         if fa {
-            let pos = self.ex(ann)?.pos;
-            self.enter_block("_annotation", BlockType::Annotation, arena_key::expr(ann), pos);
+            let a = self.ex(ann)?;
+            self.enter_block("_annotation", BlockType::Annotation, key_of_expr(a), a.pos);
         }
         self.visit_expr(ann)?;
         if fa {
@@ -567,9 +567,9 @@ impl<'a> Builder<&'a Ast> {
     }
 
     /// `symtable_visit_annotations` (3.14+).
-    fn visit_annotations_314(&mut self, pos: Pos, aid: ArgumentsId, a: &'a Arguments, returns: Option<ExprId>) -> R {
+    fn visit_annotations_314(&mut self, pos: Pos, a: &'a Arguments, returns: Option<ExprId>) -> R {
         let in_class = self.cur_ref().can_see_class_scope || self.cur_ref().block_type == BlockType::Class;
-        self.enter_annotate_block(arena_key::arguments(aid), pos)?;
+        self.enter_annotate_block(key_of_arguments(a), pos)?;
         if in_class && !self.future.annotations() {
             self.cur_entry().can_see_class_scope = true;
             self.add_def("__classdict__", USE, pos)?;
@@ -615,7 +615,7 @@ impl<'a> Builder<&'a Ast> {
         let block = self.entries.get(parent).ok_or_else(dangling)?.annotation_block;
         match block {
             None => {
-                self.enter_annotate_block(arena_key::annotation_block(parent), apos)?;
+                self.enter_annotate_block(key_of_annotation_block(parent), apos)?;
                 let id = self.cur();
                 if let Some(p) = self.entries.get_mut(parent) {
                     p.annotation_block = Some(id);
@@ -701,14 +701,15 @@ impl<'a> Builder<&'a Ast> {
         kind: ComprehensionType,
     ) -> R {
         let ast: &'a Ast = self.tree;
-        let pos = self.ex(e)?.pos;
+        let node = self.ex(e)?;
+        let pos = node.pos;
         let gens = ast.seq(generators);
         let is_generator = kind == ComprehensionType::Generator;
         let Some(outermost) = gens.first() else { return Ok(()) };
         self.cur_entry().comp_iter_expr += 1;
         self.visit_expr(outermost.iter)?;
         self.cur_entry().comp_iter_expr -= 1;
-        self.enter_block(scope_name, BlockType::Function, arena_key::expr(e), pos);
+        self.enter_block(scope_name, BlockType::Function, key_of_expr(node), pos);
         self.cur_entry().comprehension = kind;
         if outermost.is_async {
             self.cur_entry().coroutine = true;
@@ -773,7 +774,7 @@ impl<'a> Builder<&'a Ast> {
                 let a = self.args_of(args)?;
                 self.visit_exprs(a.defaults)?;
                 self.visit_opt_exprs(a.kw_defaults)?;
-                self.enter_block("lambda", BlockType::Function, arena_key::expr(id), pos);
+                self.enter_block("lambda", BlockType::Function, key_of_expr(e), pos);
                 self.visit_arguments(a)?;
                 self.visit_expr(body)?;
                 self.exit_block();
