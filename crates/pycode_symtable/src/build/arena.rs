@@ -12,7 +12,10 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{analyze, Builder, R};
 use crate::flags::*;
-use crate::{key_of_annotation_block, key_of_arguments, key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params, BlockType, CompileError, ComprehensionType, FutureFeatures, NameId, Names, SymTable};
+use crate::{
+    key_of_annotation_block, key_of_arguments, key_of_expr, key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params,
+    BlockType, CompileError, ComprehensionType, FutureFeatures, NameId, Names, SymTable,
+};
 
 /// `_PySymtable_Build` on an arena tree; `dense` as in [`super::build_sets`].
 pub(crate) fn build_arena(
