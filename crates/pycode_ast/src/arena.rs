@@ -683,6 +683,11 @@ impl Ast {
             }
         }
     }
+    /// Every statement node, in the order they were added (those of alternatives the parser
+    /// abandoned included).
+    pub fn all_stmts(&self) -> &[Stmt] {
+        &self.stmts
+    }
     /// An expression to change in place (the constant folding pass rewrites nodes).
     #[inline]
     pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {
@@ -939,9 +944,13 @@ impl Ast {
     }
 
     fn expr_t_inner(&self, id: ExprId) -> R<t::Expr> {
+        self.expr_tree(self.expr(id).ok_or(DanglingId)?)
+    }
+
+    /// The boxed form of the expression `e` of this tree (and of everything under it).
+    pub fn expr_tree(&self, e: &Expr) -> R<t::Expr> {
         use t::ExprKind as T;
         use ExprKind as K;
-        let e = self.expr(id).ok_or(DanglingId)?;
         let kind = match &e.kind {
             K::BoolOp { op, values } => T::BoolOp { op: *op, values: self.exprs_t(*values)? },
             K::NamedExpr { target, value } => T::NamedExpr { target: self.bexpr(*target)?, value: self.bexpr(*value)? },
