@@ -688,6 +688,32 @@ impl Ast {
     pub fn all_stmts(&self) -> &[Stmt] {
         &self.stmts
     }
+    /// The number of expression nodes (those of abandoned alternatives included); every
+    /// [`ExprId`] of the tree is [`Ast::expr_id`] of a position below it.
+    pub fn expr_count(&self) -> usize {
+        self.exprs.len()
+    }
+    /// The id of the expression at position `i` of the pool (`None` past its end). The builder
+    /// adds a node after its children, so ids go up from children to parents.
+    pub fn expr_id(&self, i: usize) -> Option<ExprId> {
+        if i < self.exprs.len() {
+            ExprId::at(i)
+        } else {
+            None
+        }
+    }
+    /// The number of pattern nodes (those of abandoned alternatives included).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+    /// The id of the pattern at position `i` of the pool (`None` past its end).
+    pub fn pattern_id(&self, i: usize) -> Option<PatternId> {
+        if i < self.patterns.len() {
+            PatternId::at(i)
+        } else {
+            None
+        }
+    }
     /// An expression to change in place (the constant folding pass rewrites nodes).
     #[inline]
     pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {

@@ -89,7 +89,7 @@ where
         ast.seq(self)
     }
 }
-impl<'a, 'b, T: 'a> SeqArg<'a, T> for &'b Seq<T>
+impl<'a, T: 'a> SeqArg<'a, T> for &Seq<T>
 where
     Ast: Pool<T>,
 {
@@ -127,6 +127,12 @@ pub(crate) trait Text: Copy {
     fn text<'s>(self, ast: &'s Ast) -> Option<&'s str>
     where
         Self: 's;
+    /// The identifier's id in the tree, when given by id (the symbol table's id too: its
+    /// names start as the tree's).
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        None
+    }
 }
 impl Text for &str {
     #[inline]
@@ -163,6 +169,10 @@ impl Text for AName {
     {
         ast.name(self)
     }
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        Some(self)
+    }
 }
 impl Text for &&str {
     #[inline]
@@ -180,6 +190,10 @@ impl Text for &AName {
         Self: 's,
     {
         ast.name(*self)
+    }
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        Some(*self)
     }
 }
 
@@ -1200,7 +1214,7 @@ impl<'a> Compiler<'a> {
             // whole body it becomes a `pass` four columns wide).
             i = 1;
             if self.feat.oo_lone_docstring_kept && stmts.len() == 1 {
-                self.lone_docstring_pass(self.sx(&stmts[0])?);
+                self.lone_docstring_pass(self.sx(stmts[0])?);
             }
         }
         for s in &stmts[i..] {
@@ -1256,6 +1270,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_nameop`.
     fn nameop(&mut self, loc: Location, name: impl Text, ctx: ExprContext) -> R {
         let ast: &'a Ast = self.ast;
+        let id = name.name_id();
         let name = name.text(ast).ok_or_else(dangling)?;
         self.forbidden_name(loc, name, ctx)?;
         let mangled = mangle_cow(self.uref().private.as_deref(), name);
@@ -1269,9 +1284,21 @@ impl<'a> Compiler<'a> {
         let ste = self.ste();
         // One probe of the scope's symbols finds the name; the unit's name tables get its hash
         // from the symbol table.
-        let (pos, scope, h) = match ste.symbols.find(&self.st.names, &mangled) {
-            Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
-            None => (None, Scope::Unknown, name_hash(&mangled)),
+        // An identifier of the tree that is not mangled is found by its id (the symbol table's
+        // names start as the tree's), without keying its text.
+        let by_id = match (&mangled, id) {
+            (std::borrow::Cow::Borrowed(_), Some(id)) => u32::try_from(id.index()).ok(),
+            _ => None,
+        };
+        let (pos, scope, h) = match by_id {
+            Some(sid) => match ste.symbols.lookup(&self.st.names, sid) {
+                Some((p, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(sid)),
+                None => (None, Scope::Unknown, self.st.names.hash(sid)),
+            },
+            None => match ste.symbols.find(&self.st.names, &mangled) {
+                Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
+                None => (None, Scope::Unknown, name_hash(&mangled)),
+            },
         };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
@@ -1821,7 +1848,7 @@ impl<'a> Compiler<'a> {
         let end = self.new_label();
         let datum = if self.feat.two_slot_iterators { FDatum::TwoSlots } else { FDatum::None };
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), datum)?;
-        self.visit_expr(&f.iter)?;
+        self.visit_expr(f.iter)?;
         let iloc = if self.iter_locs() { loc_of(self.ex(f.iter)?.pos) } else { loc };
         self.addop(op!(self, GET_ITER), iloc);
         self.use_label(start)?;
@@ -1830,13 +1857,13 @@ impl<'a> Compiler<'a> {
             self.addop(op!(self, NOP), loc_of(self.ex(f.target)?.pos));
         }
         self.use_label(body)?;
-        self.visit_expr(&f.target)?;
-        self.visit_stmts(&f.body)?;
+        self.visit_expr(f.target)?;
+        self.visit_stmts(f.body)?;
         self.addop_j(op!(self, JUMP), start, NO_LOC);
         self.use_label(cleanup)?;
         self.emit_end_for(NO_LOC);
         self.pop_fblock();
-        self.visit_stmts(&f.orelse)?;
+        self.visit_stmts(f.orelse)?;
         self.use_label(end)
     }
 
@@ -1853,7 +1880,7 @@ impl<'a> Compiler<'a> {
         let start = self.new_label();
         let except = self.new_label();
         let end = self.new_label();
-        self.visit_expr(&f.iter)?;
+        self.visit_expr(f.iter)?;
         let iloc = if self.iter_locs() { loc_of(self.ex(f.iter)?.pos) } else { loc };
         self.addop(o.GET_AITER, iloc);
         self.use_label(start)?;
@@ -1866,13 +1893,13 @@ impl<'a> Compiler<'a> {
         if self.feat.not_taken {
             self.addop(o.NOT_TAKEN, loc);
         }
-        self.visit_expr(&f.target)?;
-        self.visit_stmts(&f.body)?;
+        self.visit_expr(f.target)?;
+        self.visit_stmts(f.body)?;
         self.addop_j(o.JUMP, start, NO_LOC);
         self.pop_fblock();
         self.use_label(except)?;
         self.emit_end_async_for(end_send, loc_of(self.ex(f.iter)?.pos));
-        self.visit_stmts(&f.orelse)?;
+        self.visit_stmts(f.orelse)?;
         self.use_label(end)
     }
 
@@ -1944,17 +1971,17 @@ impl<'a> Compiler<'a> {
         if !t.handlers.is_empty() {
             handlers(self, s, t)?;
         } else {
-            self.visit_stmts(&t.body)?;
+            self.visit_stmts(t.body)?;
         }
         self.addop(o.POP_BLOCK, NO_LOC);
         self.pop_fblock();
-        self.visit_stmts(&t.finalbody)?;
+        self.visit_stmts(t.finalbody)?;
         self.emit_jump_no_interrupt_3_13(exit, NO_LOC);
         self.use_label(end)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
         self.addop(o.PUSH_EXC_INFO, NO_LOC);
         self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
-        self.visit_stmts(&t.finalbody)?;
+        self.visit_stmts(t.finalbody)?;
         self.pop_fblock();
         // 3.11 leaves these at the last statement's location.
         let rloc = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { NO_LOC };
@@ -1976,10 +2003,10 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.use_label(body)?;
         self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
-        self.visit_stmts(&t.body)?;
+        self.visit_stmts(t.body)?;
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
-        self.visit_stmts(&t.orelse)?;
+        self.visit_stmts(t.orelse)?;
         self.emit_jump_over(end, NO_LOC);
         let n = t.handlers.len();
         self.use_label(except)?;
@@ -2016,7 +2043,7 @@ impl<'a> Compiler<'a> {
             self.addop_j(o.SETUP_CLEANUP, cleanup_end, loc);
             self.use_label(cleanup_body)?;
             self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::Name(self.nm(name)?))?;
-            self.visit_stmts(&h.body)?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             self.addop(o.POP_BLOCK, NO_LOC);
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -2035,7 +2062,7 @@ impl<'a> Compiler<'a> {
             self.addop(o.POP_TOP, loc);
             self.use_label(cleanup_body)?;
             self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::None)?;
-            self.visit_stmts(&h.body)?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             self.addop(o.POP_BLOCK, NO_LOC);
             self.addop(o.POP_EXCEPT, NO_LOC);
@@ -2094,7 +2121,7 @@ impl<'a> Compiler<'a> {
         let final_ = self.new_label();
         let exit = self.new_label();
         let cleanup = self.new_label();
-        self.visit_expr(&item.context_expr)?;
+        self.visit_expr(item.context_expr)?;
         let loc = if self.iter_locs() { loc_of(self.ex(item.context_expr)?.pos) } else { loc_of(s.pos) };
         self.emit_with_enter(false, loc)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
@@ -2147,7 +2174,7 @@ impl<'a> Compiler<'a> {
         let final_ = self.new_label();
         let exit = self.new_label();
         let cleanup = self.new_label();
-        self.visit_expr(&item.context_expr)?;
+        self.visit_expr(item.context_expr)?;
         self.emit_with_enter(true, loc)?;
         self.addop_i(o.GET_AWAITABLE, 1, loc);
         self.load_first_sent(loc);
@@ -2226,7 +2253,7 @@ impl<'a> Compiler<'a> {
         for alias in names {
             self.load_const(ConstValue::Int(0), loc);
             self.load_const(ConstValue::None, loc);
-            self.emit_import_name(&alias.name, is_lazy, false, loc);
+            self.emit_import_name(alias.name, is_lazy, false, loc);
             if let Some(asname) = &alias.asname {
                 // compiler_import_as
                 let parts: Vec<&str> = self.nm(alias.name)?.split('.').collect();
@@ -2287,7 +2314,7 @@ impl<'a> Compiler<'a> {
                 self.emit_consuming_intrinsic(Intrinsic1::ImportStar, loc);
                 return Ok(());
             }
-            self.addop_name(o.IMPORT_FROM, &alias.name, loc);
+            self.addop_name(o.IMPORT_FROM, alias.name, loc);
             let store = alias.asname.unwrap_or(alias.name);
             self.nameop(loc, store, ExprContext::Store)?;
         }
@@ -2483,7 +2510,7 @@ impl<'a> Compiler<'a> {
         for a in all {
             // 3.11 reports it at the current location (the `def` statement or the lambda).
             let l = if self.feat.stmt_location_leaks { loc } else { loc_of(a.pos) };
-            self.forbidden_name(l, &a.arg, ExprContext::Store)?;
+            self.forbidden_name(l, a.arg, ExprContext::Store)?;
         }
         Ok(())
     }
@@ -2505,7 +2532,7 @@ impl<'a> Compiler<'a> {
             for (i, a) in self.sq(args.kwonlyargs).iter().enumerate() {
                 if let Some(Some(d)) = self.sq(args.kw_defaults).get(i) {
                     n += 1;
-                    self.load_mangled_const(&a.arg, loc);
+                    self.load_mangled_const(a.arg, loc);
                     self.visit_expr(d)?;
                 }
             }
@@ -2699,7 +2726,7 @@ impl<'a> Compiler<'a> {
         let s = self.sx(s)?;
         let (StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f)) = &s.kind else { return Ok(()) };
         let loc = loc_of(s.pos);
-        self.check_debug_args(&f.args, loc)?;
+        self.check_debug_args(f.args, loc)?;
         for d in self.sq(f.decorator_list) {
             self.visit_expr(d)?;
         }
@@ -2712,7 +2739,7 @@ impl<'a> Compiler<'a> {
             // Used by the CALL of the type-parameter function.
             self.emit_null_before_callable(loc);
         }
-        let mut funcflags = self.default_arguments(loc, &f.args)?;
+        let mut funcflags = self.default_arguments(loc, f.args)?;
         let num_typeparam_args =
             if is_generic { self.generic_function_enter(loc, self.nm(f.name)?, f.type_params, funcflags, firstlineno)? } else { 0 };
         if self.feat.deferred_annotations {
@@ -2725,7 +2752,7 @@ impl<'a> Compiler<'a> {
         // compiler_function_body
         let scope_type = if is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
         let in_class = self.uref().scope_type == ScopeType::Class;
-        self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
+        self.enter_scope(f.name, scope_type, key_of_stmt(s), firstlineno)?;
         self.u().is_method = in_class && self.feat.deferred_annotations;
         let doc = if self.opts.optimize < 2 { get_docstring(self.ast, self.sq(f.body)) } else { None };
         match doc {
@@ -2769,7 +2796,7 @@ impl<'a> Compiler<'a> {
         // expression statement).
         let skip_doc = self.feat.clean_docstrings && get_docstring(self.ast, self.sq(f.body)).is_some();
         if skip_doc && doc.is_none() && self.feat.oo_lone_docstring_kept && f.body.len() == 1 {
-            self.lone_docstring_pass(self.sx(&self.sq(f.body)[0])?);
+            self.lone_docstring_pass(self.sx(self.sq(f.body)[0])?);
         }
         let start = usize::from(doc.is_some() || skip_doc);
         for st in self.sq(f.body).iter().skip(start) {
@@ -2788,7 +2815,7 @@ impl<'a> Compiler<'a> {
             let d = self.ex(d)?;
             self.emit_call(0, false, loc_of(d.pos));
         }
-        self.nameop(loc, &f.name, ExprContext::Store)
+        self.nameop(loc, f.name, ExprContext::Store)
     }
 
     /// The docstring constant as the release stores it when that differs from the source's
@@ -2839,7 +2866,7 @@ impl<'a> Compiler<'a> {
             self.generic_class_enter(s, cd, firstlineno)?;
         }
         // compiler_class_body
-        self.enter_scope(&cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
+        self.enter_scope(cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
         let loc = Location::new(firstlineno as i32, firstlineno as i32, 0, 0);
         self.u().private = Some(Box::from(self.nm(cd.name)?));
         self.nameop(loc, "__name__", ExprContext::Load)?;
@@ -2848,7 +2875,7 @@ impl<'a> Compiler<'a> {
         // qualified name: the parser's interned identifier.
         let q = self.uref().md.qualname.clone();
         if q.as_bytes() == self.nm(cd.name)?.as_bytes() {
-            self.load_ident_const(&cd.name, loc);
+            self.load_ident_const(cd.name, loc);
         } else {
             self.load_const(ConstValue::Str(q), loc);
         }
@@ -2865,7 +2892,7 @@ impl<'a> Compiler<'a> {
             let i = self.cell_index("__classdict__").unwrap_or(0);
             self.addop_i(o.STORE_DEREF, i, loc);
         }
-        self.compiler_body(loc, &cd.body)?;
+        self.compiler_body(loc, cd.body)?;
         if let Some(attrs) = self.u().static_attributes.take() {
             let names: Vec<&str> = attrs.iter().map(|a| &**a).collect();
             let t = self.str_tuple(&names);
@@ -2892,17 +2919,17 @@ impl<'a> Compiler<'a> {
         self.addop(o.LOAD_BUILD_CLASS, loc);
         self.emit_null_after_callable(loc);
         self.make_closure(loc, handle, 0)?;
-        self.load_ident_const(&cd.name, loc);
+        self.load_ident_const(cd.name, loc);
         if is_generic {
             self.generic_class_call(s, cd)?;
         } else {
-            self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
+            self.call_helper(loc, 2, cd.bases, cd.keywords)?;
         }
         for d in self.sq(cd.decorator_list).iter().rev() {
             let d = self.ex(d)?;
             self.emit_call(0, false, loc_of(d.pos));
         }
-        self.nameop(loc, &cd.name, ExprContext::Store)
+        self.nameop(loc, cd.name, ExprContext::Store)
     }
 
     /// `compiler_lambda`.
@@ -3470,7 +3497,7 @@ impl<'a> Compiler<'a> {
                     self.addop_i(o.BUILD_MAP, 0, loc);
                     have_dict = true;
                 }
-                self.visit_expr(&values[i])?;
+                self.visit_expr(values[i])?;
                 self.addop_i(o.DICT_UPDATE, 1, loc);
             } else if elements * 2 > STACK_USE_GUIDELINE {
                 self.compiler_subdict(loc, keys, values, i - elements, i + 1)?;
@@ -3519,19 +3546,19 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         if n == 1 {
-            self.visit_expr(&comps[0])?;
+            self.visit_expr(comps[0])?;
             self.addcompare(loc, ops[0]);
             return Ok(());
         }
         let cleanup = self.new_label();
         for i in 0..n - 1 {
-            self.visit_expr(&comps[i])?;
+            self.visit_expr(comps[i])?;
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
             self.emit_compare_chain_jump(cleanup, loc);
         }
-        self.visit_expr(&comps[n - 1])?;
+        self.visit_expr(comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
         let end = self.new_label();
         self.emit_jump_no_interrupt_3_13(end, NO_LOC);
@@ -3598,14 +3625,14 @@ impl<'a> Compiler<'a> {
                 let cleanup = self.new_label();
                 self.visit_expr(left)?;
                 for i in 0..n {
-                    self.visit_expr(&self.sq(comparators)[i])?;
+                    self.visit_expr(self.sq(comparators)[i])?;
                     self.addop_i(o.SWAP, 2, el);
                     self.addop_i(o.COPY, 2, el);
                     self.addcompare(el, self.sq(ops)[i]);
                     self.emit_to_bool(el);
                     self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, el);
                 }
-                self.visit_expr(&self.sq(comparators)[n])?;
+                self.visit_expr(self.sq(comparators)[n])?;
                 self.addcompare(el, self.sq(ops)[n]);
                 self.emit_to_bool(el);
                 self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
@@ -3698,8 +3725,8 @@ impl<'a> Compiler<'a> {
             self.nameop(loc_of(func.pos), id, ExprContext::Load)?;
         }
         if args.len() == 2 {
-            self.visit_expr(&self.sq(args)[0])?;
-            self.visit_expr(&self.sq(args)[1])?;
+            self.visit_expr(self.sq(args)[0])?;
+            self.visit_expr(self.sq(args)[1])?;
             return Ok(());
         }
         self.nameop(loc, "__class__", ExprContext::Load)?;
@@ -3760,7 +3787,7 @@ impl<'a> Compiler<'a> {
         self.visit_exprs(args)?;
         if kwdsl > 0 {
             for k in kwds {
-                self.visit_expr(&k.value)?;
+                self.visit_expr(k.value)?;
             }
             self.call_simple_kw_helper(loc, kwds);
         }
@@ -3811,7 +3838,7 @@ impl<'a> Compiler<'a> {
         let args = self.sq(args);
         let keywords = self.sq(keywords);
         let ExprKind::Name { id, .. } = &func.kind else { return Ok(false) };
-        if args.len() != 1 || !keywords.is_empty() || !matches!(self.ex(&args[0])?.kind, ExprKind::GeneratorExp { .. }) {
+        if args.len() != 1 || !keywords.is_empty() || !matches!(self.ex(args[0])?.kind, ExprKind::GeneratorExp { .. }) {
             return Ok(false);
         }
         // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4, (3.15) _LIST 5, _SET 6; (initial result,
@@ -3835,7 +3862,7 @@ impl<'a> Compiler<'a> {
         if initial.is_none() {
             self.addop_i(if collect_set { o.BUILD_SET } else { o.BUILD_LIST }, 0, loc);
         }
-        self.visit_expr(&args[0])?;
+        self.visit_expr(args[0])?;
         // 3.15: the generator is iterated as a two-slot iterator (itself and a NULL).
         let two_slot = self.feat.two_slot_iterators;
         if two_slot {
@@ -3881,7 +3908,7 @@ impl<'a> Compiler<'a> {
         let big = n * 2 > STACK_USE_GUIDELINE;
         if n > 1 && !big && self.feat.const_key_map {
             for k in &keywords[begin..end] {
-                self.visit_expr(&k.value)?;
+                self.visit_expr(k.value)?;
             }
             let ast: &'a Ast = self.ast;
             let names: Vec<&str> = keywords[begin..end].iter().filter_map(|k| k.arg.and_then(|a| ast.name(a))).collect();
@@ -3896,7 +3923,7 @@ impl<'a> Compiler<'a> {
         for k in &keywords[begin..end] {
             let kn = k.arg.and_then(|a| self.ast.name(a)).unwrap_or("");
             self.load_ident_const(kn, loc);
-            self.visit_expr(&k.value)?;
+            self.visit_expr(k.value)?;
             if big {
                 self.addop_i(o.MAP_ADD, 1, NO_LOC);
             }
@@ -3929,7 +3956,7 @@ impl<'a> Compiler<'a> {
             }
             if nkwelts > 0 {
                 for k in keywords {
-                    self.visit_expr(&k.value)?;
+                    self.visit_expr(k.value)?;
                 }
                 self.call_simple_kw_helper(loc, keywords);
             }
@@ -3962,7 +3989,7 @@ impl<'a> Compiler<'a> {
                         self.addop_i(o.BUILD_MAP, 0, loc);
                         have_dict = true;
                     }
-                    self.visit_expr(&kw.value)?;
+                    self.visit_expr(kw.value)?;
                     self.addop_i(o.DICT_MERGE, 1, loc);
                 } else {
                     nseen += 1;
@@ -4011,7 +4038,7 @@ impl<'a> Compiler<'a> {
         let two_slot = self.feat.two_slot_iterators;
         let iter_op = if outermost.is_async { o.GET_AITER } else { o.GET_ITER };
         if is_inlined {
-            self.visit_expr(&outermost.iter)?;
+            self.visit_expr(outermost.iter)?;
             if !two_slot {
                 self.addop(iter_op, iter_loc);
             }
@@ -4075,7 +4102,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.make_closure(loc, handle, 0)?;
-        self.visit_expr(&outermost.iter)?;
+        self.visit_expr(outermost.iter)?;
         if !two_slot {
             self.addop(iter_op, iter_loc);
         }
@@ -4323,13 +4350,13 @@ impl<'a> Compiler<'a> {
                     _ => None,
                 };
                 if let Some(elts) = elts {
-                    if elts.len() == 1 && !matches!(self.ex(&elts[0])?.kind, ExprKind::Starred { .. }) {
-                        self.visit_expr(&elts[0])?;
+                    if elts.len() == 1 && !matches!(self.ex(elts[0])?.kind, ExprKind::Starred { .. }) {
+                        self.visit_expr(elts[0])?;
                         start = None;
                     }
                 }
                 if start.is_some() {
-                    self.visit_expr(&gen.iter)?;
+                    self.visit_expr(gen.iter)?;
                     self.addop(o.GET_ITER, gen_iter_loc);
                 }
             }
@@ -4342,7 +4369,7 @@ impl<'a> Compiler<'a> {
             self.use_label(s)?;
             self.addop_j(o.FOR_ITER, anchor, gen_iter_loc);
         }
-        self.visit_expr(&gen.target)?;
+        self.visit_expr(gen.target)?;
         for e in self.sq(gen.ifs) {
             cur = self.jump_if(cur, e, if_cleanup, false)?;
         }
@@ -4390,7 +4417,7 @@ impl<'a> Compiler<'a> {
                 self.u().argcount = 1;
                 self.addop_i(o.LOAD_FAST, 0, loc);
             } else {
-                self.visit_expr(&gen.iter)?;
+                self.visit_expr(gen.iter)?;
                 let gl = if self.iter_locs() { loc_of(self.ex(gen.iter)?.pos) } else { loc };
                 self.addop(o.GET_AITER, gl);
             }
@@ -4402,7 +4429,7 @@ impl<'a> Compiler<'a> {
         self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
-        self.visit_expr(&gen.target)?;
+        self.visit_expr(gen.target)?;
         for e in self.sq(gen.ifs) {
             cur = self.jump_if(cur, e, if_cleanup, false)?;
         }

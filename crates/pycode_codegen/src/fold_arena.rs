@@ -31,6 +31,9 @@ pub fn fold_arena(ast: &mut Ast, optimize: u8, cfg: bool, future_flags: u32) -> 
     let ff = pycode_symtable::parse_future_arena_any_level(ast)?;
     let annotations = ff.annotations() || future_flags & pycode_symtable::future::CO_FUTURE_ANNOTATIONS != 0;
     let root = ast.root;
+    if !annotations && matches!(root, Some(Mod::Module { .. } | Mod::Interactive { .. } | Mod::Expression { .. })) {
+        return fold_pool(ast, optimize, cfg);
+    }
     let mut f = Folder { ast, optimize, future_annotations: annotations, depth: 0, cfg };
     match root {
         Some(Mod::Module { body, .. }) => f.body(body),
@@ -39,6 +42,120 @@ pub fn fold_arena(ast: &mut Ast, optimize: u8, cfg: bool, future_flags: u32) -> 
         Some(Mod::FunctionType { .. }) => Ok(()),
         None => Err(dangling()),
     }
+}
+
+/// The folding pass as one scan of the expression pool instead of a walk of the tree: the
+/// builder adds every node after its children, so going up the pool folds children before
+/// their parents, as the walk does. The folds that depend on where a node is (the iterable of a
+/// `for` or a comprehension and the right operand of `in`, which become tuples or frozensets;
+/// match-pattern values under 3.14's CFG folding) are done from the parent (the parent's
+/// children are all folded by then), and the docstring rule from the bodies. Only without
+/// `from __future__ import annotations`, whose annotations are not folded (the walk skips them).
+/// Nodes of alternatives the parser abandoned are folded too, to no effect on the tree. A tree
+/// too deep is still refused by the symbol table, which counts the same visits.
+fn fold_pool(ast: &mut Ast, optimize: u8, cfg: bool) -> R {
+    // Bodies that have no docstring before folding (one may appear: `"a" + "b"` folds to a str).
+    let mut bodies: Vec<(Seq<StmtId>, Option<StmtId>)> = Vec::new();
+    if let Some(Mod::Module { body, .. }) = ast.root {
+        bodies.push((body, None));
+    }
+    for s in ast.all_stmts() {
+        match &s.kind {
+            StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => bodies.push((f.body, None)),
+            StmtKind::ClassDef(c) => bodies.push((c.body, None)),
+            _ => {}
+        }
+    }
+    bodies.retain(|&(b, _)| !is_docstring(ast, b));
+    let n = ast.expr_count();
+    for i in 0..n {
+        let Some(e) = ast.expr_id(i) else { break };
+        let Some(k) = kind(ast, e) else { continue };
+        match k {
+            ExprKind::BinOp { .. } => {
+                if cfg {
+                    fold_format_only(ast, e);
+                } else {
+                    fold_binop(ast, e);
+                }
+            }
+            ExprKind::UnaryOp { .. } if !cfg => fold_unaryop(ast, e),
+            ExprKind::ListComp { generators, .. }
+            | ExprKind::SetComp { generators, .. }
+            | ExprKind::GeneratorExp { generators, .. }
+            | ExprKind::DictComp { generators, .. }
+                if !cfg =>
+            {
+                for j in 0..generators.len() {
+                    let Some(g) = ast.seq(generators).get(j).copied() else { break };
+                    fold_iter(ast, g.iter);
+                }
+            }
+            ExprKind::Compare { ops, comparators, .. } if !cfg => {
+                let last_op = ast.seq(ops).last().copied();
+                let last = ast.seq(comparators).last().copied();
+                if let (Some(CmpOp::In | CmpOp::NotIn), Some(last)) = (last_op, last) {
+                    fold_iter(ast, last);
+                }
+            }
+            ExprKind::Subscript { .. } if !cfg => fold_subscr(ast, e),
+            ExprKind::Tuple { .. } if !cfg => fold_tuple(ast, e),
+            ExprKind::Name { id, ctx: ExprContext::Load } if ast.name(id) == Some("__debug__") => {
+                let v = if optimize == 0 { Constant::True } else { Constant::False };
+                set_const(ast, e, v);
+            }
+            _ => {}
+        }
+    }
+    if !cfg {
+        let iters: Vec<ExprId> = ast
+            .all_stmts()
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::For(f) | StmtKind::AsyncFor(f) => Some(f.iter),
+                _ => None,
+            })
+            .collect();
+        for it in iters {
+            fold_iter(ast, it);
+        }
+    } else {
+        // 3.14+: `-c` and complex literals in match patterns.
+        let mut values: Vec<ExprId> = Vec::new();
+        for i in 0..ast.pattern_count() {
+            let Some(p) = ast.pattern_id(i).and_then(|p| ast.pattern(p)) else { break };
+            match p.kind {
+                PatternKind::MatchValue { value } => values.push(value),
+                PatternKind::MatchMapping { keys, .. } => values.extend_from_slice(ast.seq(keys)),
+                _ => {}
+            }
+        }
+        for v in values {
+            fold_const_match_pattern(ast, v);
+        }
+    }
+    for (body, _) in bodies {
+        if is_docstring(ast, body) {
+            wrap_docstring(ast, body)?;
+        }
+    }
+    Ok(())
+}
+
+/// `astfold_body`'s rewrite of a body that became a docstring by folding: the string is put in
+/// a `JoinedStr` at the statement's position, so it is no docstring.
+fn wrap_docstring(ast: &mut Ast, stmts: Seq<StmtId>) -> R {
+    let Some(&first) = ast.seq(stmts).first() else { return Ok(()) };
+    let Some(s) = ast.stmt(first).copied() else { return Ok(()) };
+    if let StmtKind::Expr { value } = s.kind {
+        let inner = *ast.expr(value).ok_or_else(dangling)?;
+        let moved = ast.add_expr(inner.kind, inner.pos);
+        let values = ast.add_seq(vec![moved]);
+        if let Some(x) = ast.expr_mut(value) {
+            *x = Expr { pos: s.pos, kind: ExprKind::JoinedStr { values } };
+        }
+    }
+    Ok(())
 }
 
 fn is_docstring(ast: &Ast, body: Seq<StmtId>) -> bool {
@@ -252,16 +369,7 @@ impl Folder<'_> {
         let had_doc = is_docstring(self.ast, stmts);
         self.stmts(stmts)?;
         if !had_doc && is_docstring(self.ast, stmts) {
-            let Some(&first) = self.ast.seq(stmts).first() else { return Ok(()) };
-            let Some(s) = self.ast.stmt(first).copied() else { return Ok(()) };
-            if let StmtKind::Expr { value } = s.kind {
-                let inner = *self.ast.expr(value).ok_or_else(dangling)?;
-                let moved = self.ast.add_expr(inner.kind, inner.pos);
-                let values = self.ast.add_seq(vec![moved]);
-                if let Some(x) = self.ast.expr_mut(value) {
-                    *x = Expr { pos: s.pos, kind: ExprKind::JoinedStr { values } };
-                }
-            }
+            wrap_docstring(self.ast, stmts)?;
         }
         Ok(())
     }

@@ -120,7 +120,7 @@ impl<'a> Compiler<'a> {
             // Irrefutable cases must be either guarded, last, or both.
             let mut pc = PatternContext::new(m.guard.is_some() || i == ncases - 1);
             self.last_pattern_loc = ploc;
-            self.pattern(&m.pattern, &mut pc)?;
+            self.pattern(m.pattern, &mut pc)?;
             debug_assert_eq!(pc.on_top, 0);
             // 3.11: the stores, the guard's test and the POP_TOP take the location of the last
             // (sub)pattern compiled, then what the guard left current.
@@ -144,7 +144,7 @@ impl<'a> Compiler<'a> {
                 let ploc = if self.feat.match_pop_next_location { Location::NEXT_LOCATION } else { cur };
                 self.addop(o.POP_TOP, ploc);
             }
-            self.visit_stmts(&m.body)?;
+            self.visit_stmts(m.body)?;
             // (After a body that ends in a jump or return the jump is dead; its unlocated
             // stand-in keeps the failure path's location, measured on 3.11.2's traceback.py.)
             let ends_in_exit = self.sq(m.body).last().and_then(|&st| self.ast.stmt(st)).is_some_and(|st| {
@@ -166,7 +166,7 @@ impl<'a> Compiler<'a> {
             if let Some(guard) = &last.guard {
                 self.jump_if(ploc, guard, end, false)?;
             }
-            self.visit_stmts(&last.body)?;
+            self.visit_stmts(last.body)?;
         } else if self.feat.stmt_location_leaks {
             // 3.11: the last failed match's cleanup was emitted at its pattern's location,
             // which stays current after the statement.

@@ -41,7 +41,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.use_label(body)?;
         self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
-        self.visit_stmts(&t.body)?;
+        self.visit_stmts(t.body)?;
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
         self.emit_jump_no_interrupt_3_13(orelse, NO_LOC);
@@ -92,7 +92,7 @@ impl<'a> Compiler<'a> {
                 None => FDatum::None,
             };
             self.push_fblock(hloc, FBlockType::HandlerCleanup, Some(cleanup_body), None, datum)?;
-            self.visit_stmts(&h.body)?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             // name = None; del name  (artificial)
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -156,7 +156,7 @@ impl<'a> Compiler<'a> {
         self.pop_except_and_reraise(NO_LOC);
 
         self.use_label(orelse)?;
-        self.visit_stmts(&t.orelse)?;
+        self.visit_stmts(t.orelse)?;
 
         self.use_label(end)
     }

@@ -272,7 +272,7 @@ impl<'a> Compiler<'a> {
         if !leaks_private {
             self.u().private = Some(Box::from(self.nm(cd.name)?));
         }
-        self.compiler_type_params(&cd.type_params)?;
+        self.compiler_type_params(cd.type_params)?;
         self.nameop(loc, ".type_params", ExprContext::Store)
     }
 
@@ -300,7 +300,7 @@ impl<'a> Compiler<'a> {
             ));
         };
         let bases = Elts { items: self.sq(cd.bases), extra: Some(*generic_base) };
-        self.call_helper_elts(loc, 2, bases, &cd.keywords)?;
+        self.call_helper_elts(loc, 2, bases, cd.keywords)?;
         let handle = self.finish_unit(false)?;
         self.make_closure(loc, handle, 0)?;
         self.emit_null_after_callable(loc);
