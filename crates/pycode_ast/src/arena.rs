@@ -71,6 +71,10 @@ impl<T> Seq<T> {
     pub fn len(self) -> usize {
         self.len as usize
     }
+    /// The position of the first element in its pool (element `i` is at `start() + i`).
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
     pub fn is_empty(self) -> bool {
         self.len == 0
     }
@@ -581,6 +585,10 @@ impl Ast {
     pub fn name(&self, id: NameId) -> Option<&str> {
         self.names.get(u32::try_from(id.index()).ok()?)
     }
+    /// The interner of the tree's identifiers: a [`NameId`]'s index is its id there.
+    pub fn names(&self) -> &NameTable {
+        &self.names
+    }
     /// The number of distinct identifiers (every [`NameId`] is below it).
     pub fn name_count(&self) -> usize {
         self.names.len()
@@ -674,6 +682,42 @@ impl Ast {
                 Seq::EMPTY
             }
         }
+    }
+    /// Every statement node, in the order they were added (those of alternatives the parser
+    /// abandoned included).
+    pub fn all_stmts(&self) -> &[Stmt] {
+        &self.stmts
+    }
+    /// The number of expression nodes (those of abandoned alternatives included); every
+    /// [`ExprId`] of the tree is [`Ast::expr_id`] of a position below it.
+    pub fn expr_count(&self) -> usize {
+        self.exprs.len()
+    }
+    /// The id of the expression at position `i` of the pool (`None` past its end). The builder
+    /// adds a node after its children, so ids go up from children to parents.
+    pub fn expr_id(&self, i: usize) -> Option<ExprId> {
+        if i < self.exprs.len() {
+            ExprId::at(i)
+        } else {
+            None
+        }
+    }
+    /// The number of pattern nodes (those of abandoned alternatives included).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+    /// The id of the pattern at position `i` of the pool (`None` past its end).
+    pub fn pattern_id(&self, i: usize) -> Option<PatternId> {
+        if i < self.patterns.len() {
+            PatternId::at(i)
+        } else {
+            None
+        }
+    }
+    /// An expression to change in place (the constant folding pass rewrites nodes).
+    #[inline]
+    pub fn expr_mut(&mut self, id: ExprId) -> Option<&mut Expr> {
+        self.exprs.get_mut(id.index())
     }
     /// A statement to change in place (its type comment, which the parser adds after the fact).
     #[inline]
@@ -926,9 +970,13 @@ impl Ast {
     }
 
     fn expr_t_inner(&self, id: ExprId) -> R<t::Expr> {
+        self.expr_tree(self.expr(id).ok_or(DanglingId)?)
+    }
+
+    /// The boxed form of the expression `e` of this tree (and of everything under it).
+    pub fn expr_tree(&self, e: &Expr) -> R<t::Expr> {
         use t::ExprKind as T;
         use ExprKind as K;
-        let e = self.expr(id).ok_or(DanglingId)?;
         let kind = match &e.kind {
             K::BoolOp { op, values } => T::BoolOp { op: *op, values: self.exprs_t(*values)? },
             K::NamedExpr { target, value } => T::NamedExpr { target: self.bexpr(*target)?, value: self.bexpr(*value)? },
@@ -1014,6 +1062,330 @@ impl Ast {
     }
 }
 
+impl Ast {
+    /// The arena form of a boxed tree (nodes, fields and positions as they are; names
+    /// interned, constants copied): for callers that hold a [`crate::nodes`] tree (one read
+    /// from CPython's JSON dump) and want what works on the arena.
+    pub fn from_tree(m: &t::Mod) -> Ast {
+        let mut a = Ast::default();
+        let root = match m {
+            t::Mod::Module { body, type_ignores } => {
+                let body = a.f_stmts(body);
+                let tis: Vec<TypeIgnore> =
+                    type_ignores.iter().map(|ti| TypeIgnore { lineno: ti.lineno, tag: a.add_str(&ti.tag) }).collect();
+                Mod::Module { body, type_ignores: a.add_seq(tis) }
+            }
+            t::Mod::Interactive { body } => Mod::Interactive { body: a.f_stmts(body) },
+            t::Mod::Expression { body } => Mod::Expression { body: a.f_expr(body) },
+            t::Mod::FunctionType { argtypes, returns } => {
+                let argtypes = a.f_exprs(argtypes);
+                Mod::FunctionType { argtypes, returns: a.f_expr(returns) }
+            }
+        };
+        a.root = Some(root);
+        a
+    }
+
+    fn f_opt_str(&mut self, s: &Option<Box<str>>) -> Option<StrId> {
+        s.as_deref().map(|s| self.add_str(s))
+    }
+    fn f_opt_name(&mut self, s: &Option<t::Identifier>) -> Option<NameId> {
+        s.as_ref().map(|s| self.intern(s))
+    }
+    fn f_opt_expr(&mut self, e: &Option<Box<t::Expr>>) -> Option<ExprId> {
+        e.as_deref().map(|e| self.f_expr(e))
+    }
+    fn f_exprs(&mut self, v: &[t::Expr]) -> Seq<ExprId> {
+        let ids: Vec<ExprId> = v.iter().map(|e| self.f_expr(e)).collect();
+        self.add_seq(ids)
+    }
+    fn f_stmts(&mut self, v: &[t::Stmt]) -> Seq<StmtId> {
+        let ids: Vec<StmtId> = v.iter().map(|s| self.f_stmt(s)).collect();
+        self.add_seq(ids)
+    }
+    fn f_patterns(&mut self, v: &[t::Pattern]) -> Seq<PatternId> {
+        let ids: Vec<PatternId> = v.iter().map(|p| self.f_pattern(p)).collect();
+        self.add_seq(ids)
+    }
+    fn f_names(&mut self, v: &[t::Identifier]) -> Seq<NameId> {
+        let ids: Vec<NameId> = v.iter().map(|n| self.intern(n)).collect();
+        self.add_seq(ids)
+    }
+    fn f_keywords(&mut self, v: &[t::Keyword]) -> Seq<Keyword> {
+        let ks: Vec<Keyword> =
+            v.iter().map(|k| Keyword { pos: k.pos, arg: self.f_opt_name(&k.arg), value: self.f_expr(&k.value) }).collect();
+        self.add_seq(ks)
+    }
+    fn f_comps(&mut self, v: &[t::Comprehension]) -> Seq<Comprehension> {
+        let cs: Vec<Comprehension> = v
+            .iter()
+            .map(|c| Comprehension {
+                target: self.f_expr(&c.target),
+                iter: self.f_expr(&c.iter),
+                ifs: self.f_exprs(&c.ifs),
+                is_async: c.is_async,
+            })
+            .collect();
+        self.add_seq(cs)
+    }
+    fn f_type_params(&mut self, v: &[t::TypeParam]) -> Seq<TypeParam> {
+        let ps: Vec<TypeParam> = v
+            .iter()
+            .map(|p| {
+                let kind = match &p.kind {
+                    t::TypeParamKind::TypeVar { name, bound, default_value } => TypeParamKind::TypeVar {
+                        name: self.intern(name),
+                        bound: self.f_opt_expr(bound),
+                        default_value: self.f_opt_expr(default_value),
+                    },
+                    t::TypeParamKind::ParamSpec { name, default_value } => {
+                        TypeParamKind::ParamSpec { name: self.intern(name), default_value: self.f_opt_expr(default_value) }
+                    }
+                    t::TypeParamKind::TypeVarTuple { name, default_value } => {
+                        TypeParamKind::TypeVarTuple { name: self.intern(name), default_value: self.f_opt_expr(default_value) }
+                    }
+                };
+                TypeParam { pos: p.pos, kind }
+            })
+            .collect();
+        self.add_seq(ps)
+    }
+    fn f_arg(&mut self, a: &t::Arg) -> Arg {
+        Arg {
+            pos: a.pos,
+            arg: self.intern(&a.arg),
+            annotation: self.f_opt_expr(&a.annotation),
+            type_comment: self.f_opt_str(&a.type_comment),
+        }
+    }
+    fn f_args(&mut self, v: &[t::Arg]) -> Seq<Arg> {
+        let args: Vec<Arg> = v.iter().map(|a| self.f_arg(a)).collect();
+        self.add_seq(args)
+    }
+    fn f_arguments(&mut self, a: &t::Arguments) -> ArgumentsId {
+        let posonlyargs = self.f_args(&a.posonlyargs);
+        let args = self.f_args(&a.args);
+        let vararg = a.vararg.as_deref().map(|v| self.f_arg(v));
+        let kwonlyargs = self.f_args(&a.kwonlyargs);
+        let kwd: Vec<Option<ExprId>> = a.kw_defaults.iter().map(|d| d.as_ref().map(|e| self.f_expr(e))).collect();
+        let kw_defaults = self.add_seq(kwd);
+        let kwarg = a.kwarg.as_deref().map(|v| self.f_arg(v));
+        let defaults = self.f_exprs(&a.defaults);
+        self.add_arguments(Arguments { posonlyargs, args, vararg, kwonlyargs, kw_defaults, kwarg, defaults })
+    }
+    fn f_function(&mut self, f: &t::FunctionDef) -> FunctionDef {
+        FunctionDef {
+            name: self.intern(&f.name),
+            args: self.f_arguments(&f.args),
+            body: self.f_stmts(&f.body),
+            decorator_list: self.f_exprs(&f.decorator_list),
+            returns: self.f_opt_expr(&f.returns),
+            type_comment: self.f_opt_str(&f.type_comment),
+            type_params: self.f_type_params(&f.type_params),
+        }
+    }
+    fn f_for(&mut self, f: &t::For) -> For {
+        For {
+            target: self.f_expr(&f.target),
+            iter: self.f_expr(&f.iter),
+            body: self.f_stmts(&f.body),
+            orelse: self.f_stmts(&f.orelse),
+            type_comment: self.f_opt_str(&f.type_comment),
+        }
+    }
+    fn f_try(&mut self, x: &t::Try) -> Try {
+        let body = self.f_stmts(&x.body);
+        let hs: Vec<ExceptHandler> = x
+            .handlers
+            .iter()
+            .map(|h| ExceptHandler {
+                pos: h.pos,
+                type_: self.f_opt_expr(&h.type_),
+                name: self.f_opt_name(&h.name),
+                body: self.f_stmts(&h.body),
+            })
+            .collect();
+        let handlers = self.add_seq(hs);
+        Try { body, handlers, orelse: self.f_stmts(&x.orelse), finalbody: self.f_stmts(&x.finalbody) }
+    }
+    fn f_with_items(&mut self, v: &[t::WithItem]) -> Seq<WithItem> {
+        let items: Vec<WithItem> = v
+            .iter()
+            .map(|w| WithItem { context_expr: self.f_expr(&w.context_expr), optional_vars: self.f_opt_expr(&w.optional_vars) })
+            .collect();
+        self.add_seq(items)
+    }
+    fn f_aliases(&mut self, v: &[t::Alias]) -> Seq<Alias> {
+        let items: Vec<Alias> =
+            v.iter().map(|a| Alias { pos: a.pos, name: self.intern(&a.name), asname: self.f_opt_name(&a.asname) }).collect();
+        self.add_seq(items)
+    }
+
+    fn f_stmt(&mut self, s: &t::Stmt) -> StmtId {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.f_stmt_inner(s))
+    }
+
+    fn f_stmt_inner(&mut self, s: &t::Stmt) -> StmtId {
+        use t::StmtKind as T;
+        use StmtKind as K;
+        let kind = match &s.kind {
+            T::FunctionDef(f) => K::FunctionDef(self.f_function(f)),
+            T::AsyncFunctionDef(f) => K::AsyncFunctionDef(self.f_function(f)),
+            T::ClassDef(c) => K::ClassDef(ClassDef {
+                name: self.intern(&c.name),
+                bases: self.f_exprs(&c.bases),
+                keywords: self.f_keywords(&c.keywords),
+                body: self.f_stmts(&c.body),
+                decorator_list: self.f_exprs(&c.decorator_list),
+                type_params: self.f_type_params(&c.type_params),
+            }),
+            T::Return { value } => K::Return { value: self.f_opt_expr(value) },
+            T::Delete { targets } => K::Delete { targets: self.f_exprs(targets) },
+            T::Assign { targets, value, type_comment } => {
+                K::Assign { targets: self.f_exprs(targets), value: self.f_expr(value), type_comment: self.f_opt_str(type_comment) }
+            }
+            T::TypeAlias { name, type_params, value } => {
+                K::TypeAlias { name: self.f_expr(name), type_params: self.f_type_params(type_params), value: self.f_expr(value) }
+            }
+            T::AugAssign { target, op, value } => K::AugAssign { target: self.f_expr(target), op: *op, value: self.f_expr(value) },
+            T::AnnAssign { target, annotation, value, simple } => K::AnnAssign {
+                target: self.f_expr(target),
+                annotation: self.f_expr(annotation),
+                value: self.f_opt_expr(value),
+                simple: *simple,
+            },
+            T::For(f) => K::For(self.f_for(f)),
+            T::AsyncFor(f) => K::AsyncFor(self.f_for(f)),
+            T::While { test, body, orelse } => K::While { test: self.f_expr(test), body: self.f_stmts(body), orelse: self.f_stmts(orelse) },
+            T::If { test, body, orelse } => K::If { test: self.f_expr(test), body: self.f_stmts(body), orelse: self.f_stmts(orelse) },
+            T::With { items, body, type_comment } => {
+                K::With { items: self.f_with_items(items), body: self.f_stmts(body), type_comment: self.f_opt_str(type_comment) }
+            }
+            T::AsyncWith { items, body, type_comment } => {
+                K::AsyncWith { items: self.f_with_items(items), body: self.f_stmts(body), type_comment: self.f_opt_str(type_comment) }
+            }
+            T::Match { subject, cases } => {
+                let subject = self.f_expr(subject);
+                let cs: Vec<MatchCase> = cases
+                    .iter()
+                    .map(|c| MatchCase {
+                        pattern: self.f_pattern(&c.pattern),
+                        guard: self.f_opt_expr(&c.guard),
+                        body: self.f_stmts(&c.body),
+                    })
+                    .collect();
+                K::Match { subject, cases: self.add_seq(cs) }
+            }
+            T::Raise { exc, cause } => K::Raise { exc: self.f_opt_expr(exc), cause: self.f_opt_expr(cause) },
+            T::Try(x) => K::Try(self.f_try(x)),
+            T::TryStar(x) => K::TryStar(self.f_try(x)),
+            T::Assert { test, msg } => K::Assert { test: self.f_expr(test), msg: self.f_opt_expr(msg) },
+            T::Import { names, is_lazy } => K::Import { names: self.f_aliases(names), is_lazy: *is_lazy },
+            T::ImportFrom { module, names, level, is_lazy } => {
+                K::ImportFrom { module: self.f_opt_name(module), names: self.f_aliases(names), level: *level, is_lazy: *is_lazy }
+            }
+            T::Global { names } => K::Global { names: self.f_names(names) },
+            T::Nonlocal { names } => K::Nonlocal { names: self.f_names(names) },
+            T::Expr { value } => K::Expr { value: self.f_expr(value) },
+            T::Pass => K::Pass,
+            T::Break => K::Break,
+            T::Continue => K::Continue,
+        };
+        self.add_stmt(kind, s.pos)
+    }
+
+    fn f_expr(&mut self, e: &t::Expr) -> ExprId {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.f_expr_inner(e))
+    }
+
+    fn f_expr_inner(&mut self, e: &t::Expr) -> ExprId {
+        use t::ExprKind as T;
+        use ExprKind as K;
+        let kind = match &e.kind {
+            T::BoolOp { op, values } => K::BoolOp { op: *op, values: self.f_exprs(values) },
+            T::NamedExpr { target, value } => K::NamedExpr { target: self.f_expr(target), value: self.f_expr(value) },
+            T::BinOp { left, op, right } => K::BinOp { left: self.f_expr(left), op: *op, right: self.f_expr(right) },
+            T::UnaryOp { op, operand } => K::UnaryOp { op: *op, operand: self.f_expr(operand) },
+            T::Lambda { args, body } => K::Lambda { args: self.f_arguments(args), body: self.f_expr(body) },
+            T::IfExp { test, body, orelse } => K::IfExp { test: self.f_expr(test), body: self.f_expr(body), orelse: self.f_expr(orelse) },
+            T::Dict { keys, values } => {
+                let ks: Vec<Option<ExprId>> = keys.iter().map(|k| k.as_ref().map(|k| self.f_expr(k))).collect();
+                let keys = self.add_seq(ks);
+                K::Dict { keys, values: self.f_exprs(values) }
+            }
+            T::Set { elts } => K::Set { elts: self.f_exprs(elts) },
+            T::ListComp { elt, generators } => K::ListComp { elt: self.f_expr(elt), generators: self.f_comps(generators) },
+            T::SetComp { elt, generators } => K::SetComp { elt: self.f_expr(elt), generators: self.f_comps(generators) },
+            T::DictComp { key, value, generators } => {
+                K::DictComp { key: self.f_expr(key), value: self.f_opt_expr(value), generators: self.f_comps(generators) }
+            }
+            T::GeneratorExp { elt, generators } => K::GeneratorExp { elt: self.f_expr(elt), generators: self.f_comps(generators) },
+            T::Await { value } => K::Await { value: self.f_expr(value) },
+            T::Yield { value } => K::Yield { value: self.f_opt_expr(value) },
+            T::YieldFrom { value } => K::YieldFrom { value: self.f_expr(value) },
+            T::Compare { left, ops, comparators } => {
+                let left = self.f_expr(left);
+                let ops = self.add_seq(ops.clone());
+                K::Compare { left, ops, comparators: self.f_exprs(comparators) }
+            }
+            T::Call { func, args, keywords } => {
+                K::Call { func: self.f_expr(func), args: self.f_exprs(args), keywords: self.f_keywords(keywords) }
+            }
+            T::FormattedValue { value, conversion, format_spec } => {
+                K::FormattedValue { value: self.f_expr(value), conversion: *conversion, format_spec: self.f_opt_expr(format_spec) }
+            }
+            T::Interpolation { value, str, conversion, format_spec } => K::Interpolation {
+                value: self.f_expr(value),
+                str: self.add_str(str),
+                conversion: *conversion,
+                format_spec: self.f_opt_expr(format_spec),
+            },
+            T::JoinedStr { values } => K::JoinedStr { values: self.f_exprs(values) },
+            T::TemplateStr { values } => K::TemplateStr { values: self.f_exprs(values) },
+            T::Constant { value, kind_u } => K::Constant { value: self.add_constant(value.clone()), kind_u: *kind_u },
+            T::Attribute { value, attr, ctx } => K::Attribute { value: self.f_expr(value), attr: self.intern(attr), ctx: *ctx },
+            T::Subscript { value, slice, ctx } => K::Subscript { value: self.f_expr(value), slice: self.f_expr(slice), ctx: *ctx },
+            T::Starred { value, ctx } => K::Starred { value: self.f_expr(value), ctx: *ctx },
+            T::Name { id, ctx } => K::Name { id: self.intern(id), ctx: *ctx },
+            T::List { elts, ctx } => K::List { elts: self.f_exprs(elts), ctx: *ctx },
+            T::Tuple { elts, ctx } => K::Tuple { elts: self.f_exprs(elts), ctx: *ctx },
+            T::Slice { lower, upper, step } => {
+                K::Slice { lower: self.f_opt_expr(lower), upper: self.f_opt_expr(upper), step: self.f_opt_expr(step) }
+            }
+        };
+        self.add_expr(kind, e.pos)
+    }
+
+    fn f_pattern(&mut self, p: &t::Pattern) -> PatternId {
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.f_pattern_inner(p))
+    }
+
+    fn f_pattern_inner(&mut self, p: &t::Pattern) -> PatternId {
+        use t::PatternKind as T;
+        use PatternKind as K;
+        let kind = match &p.kind {
+            T::MatchValue { value } => K::MatchValue { value: self.f_expr(value) },
+            T::MatchSingleton { value } => K::MatchSingleton { value: self.add_constant(value.clone()) },
+            T::MatchSequence { patterns } => K::MatchSequence { patterns: self.f_patterns(patterns) },
+            T::MatchMapping { keys, patterns, rest } => {
+                K::MatchMapping { keys: self.f_exprs(keys), patterns: self.f_patterns(patterns), rest: self.f_opt_name(rest) }
+            }
+            T::MatchClass { cls, patterns, kwd_attrs, kwd_patterns } => K::MatchClass {
+                cls: self.f_expr(cls),
+                patterns: self.f_patterns(patterns),
+                kwd_attrs: self.f_names(kwd_attrs),
+                kwd_patterns: self.f_patterns(kwd_patterns),
+            },
+            T::MatchStar { name } => K::MatchStar { name: self.f_opt_name(name) },
+            T::MatchAs { pattern, name } => {
+                K::MatchAs { pattern: pattern.as_deref().map(|q| self.f_pattern(q)), name: self.f_opt_name(name) }
+            }
+            T::MatchOr { patterns } => K::MatchOr { patterns: self.f_patterns(patterns) },
+        };
+        self.add_pattern(kind, p.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1060,6 +1432,25 @@ mod tests {
             type_ignores: Vec::new(),
         };
         assert_eq!(tree, Ok(want));
+    }
+
+    #[test]
+    fn from_tree_gives_the_same_tree_back() {
+        let mut ast = Ast::default();
+        let p = Pos { lineno: 1, col_offset: 0, end_lineno: 1, end_col_offset: 3 };
+        let x = ast.intern("x");
+        let one = ast.add_constant(Constant::Int(1));
+        let e1 = ast.add_expr(ExprKind::Name { id: x, ctx: ExprContext::Load }, p);
+        let e2 = ast.add_expr(ExprKind::Constant { value: one, kind_u: false }, p);
+        let ops = ast.add_seq(vec![CmpOp::Lt]);
+        let cmps = ast.add_seq(vec![e2]);
+        let cmp = ast.add_expr(ExprKind::Compare { left: e1, ops, comparators: cmps }, p);
+        let st = ast.add_stmt(StmtKind::Expr { value: cmp }, p);
+        let body = ast.add_seq(vec![st]);
+        ast.root = Some(Mod::Module { body, type_ignores: Seq::EMPTY });
+        let tree = ast.to_tree().map_err(|_| "dangling");
+        let back = tree.as_ref().map(Ast::from_tree).map(|a| a.to_tree().map_err(|_| "dangling"));
+        assert_eq!(back, Ok(tree.clone()));
     }
 
     #[test]

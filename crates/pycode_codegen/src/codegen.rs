@@ -3,10 +3,12 @@
 
 use pycode_symtable::FxHashMap as HashMap;
 
-use pycode_ast::{
-    Arguments, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprContext, ExprKind, Keyword, Mod, Operator, Pos, Stmt,
-    StmtKind, UnaryOp, WithItem,
+use pycode_ast::arena::ConstId as AConst;
+use pycode_ast::arena::{
+    Alias, Arguments, ArgumentsId, Ast, Comprehension, ExceptHandler, Expr, ExprId, ExprKind, For, Keyword, Mod, NameId as AName, Pattern,
+    PatternId, Pool, Seq, Stmt, StmtId, StmtKind, Try, WithItem,
 };
+use pycode_ast::{BoolOp, CmpOp, Constant, ExprContext, Operator, Pos, UnaryOp};
 use pycode_instr::{
     CodeUnit, CodeUnitMetadata, ConstId, ConstPool, ConstValue, IndexSet, InstrSequence, Label, Location, PyStr, StrOrigin,
 };
@@ -29,6 +31,193 @@ use select::Intrinsic1;
 mod try_star;
 #[path = "typeparams.rs"]
 mod typeparams;
+
+/// An AST node given by reference or by id (codegen's visits take either).
+pub(crate) trait NodeArg<'a, N: 'a>: Copy {
+    fn get(self, ast: &'a Ast) -> Option<&'a N>;
+}
+
+macro_rules! node_args {
+    ($($node:ty, $id:ty, $look:ident;)*) => {$(
+        impl<'a> NodeArg<'a, $node> for &'a $node {
+            #[inline]
+            fn get(self, _: &'a Ast) -> Option<&'a $node> {
+                Some(self)
+            }
+        }
+        impl<'a> NodeArg<'a, $node> for $id {
+            #[inline]
+            fn get(self, ast: &'a Ast) -> Option<&'a $node> {
+                ast.$look(self)
+            }
+        }
+        impl<'a, 'b> NodeArg<'a, $node> for &'b $id {
+            #[inline]
+            fn get(self, ast: &'a Ast) -> Option<&'a $node> {
+                ast.$look(*self)
+            }
+        }
+    )*};
+}
+
+node_args! {
+    Expr, ExprId, expr;
+    Stmt, StmtId, stmt;
+    Pattern, PatternId, pattern;
+    Arguments, ArgumentsId, arguments;
+}
+
+pub(crate) trait ExprArg<'a>: NodeArg<'a, Expr> {}
+impl<'a, T: NodeArg<'a, Expr>> ExprArg<'a> for T {}
+pub(crate) trait StmtArg<'a>: NodeArg<'a, Stmt> {}
+impl<'a, T: NodeArg<'a, Stmt>> StmtArg<'a> for T {}
+pub(crate) trait PatArg<'a>: NodeArg<'a, Pattern> {}
+impl<'a, T: NodeArg<'a, Pattern>> PatArg<'a> for T {}
+pub(crate) trait ArgsArg<'a>: NodeArg<'a, Arguments> {}
+impl<'a, T: NodeArg<'a, Arguments>> ArgsArg<'a> for T {}
+
+/// A sequence field given as the field, a reference to it, or its elements.
+pub(crate) trait SeqArg<'a, T: 'a>: Copy {
+    fn get(self, ast: &'a Ast) -> &'a [T];
+}
+impl<'a, T: 'a> SeqArg<'a, T> for Seq<T>
+where
+    Ast: Pool<T>,
+{
+    #[inline]
+    fn get(self, ast: &'a Ast) -> &'a [T] {
+        ast.seq(self)
+    }
+}
+impl<'a, T: 'a> SeqArg<'a, T> for &Seq<T>
+where
+    Ast: Pool<T>,
+{
+    #[inline]
+    fn get(self, ast: &'a Ast) -> &'a [T] {
+        ast.seq(*self)
+    }
+}
+impl<'a, T: 'a> SeqArg<'a, T> for &'a [T] {
+    #[inline]
+    fn get(self, _: &'a Ast) -> &'a [T] {
+        self
+    }
+}
+
+/// An identifier of the tree, by id or reference to one.
+pub(crate) trait NameArg: Copy {
+    fn id(self) -> AName;
+}
+impl NameArg for AName {
+    #[inline]
+    fn id(self) -> AName {
+        self
+    }
+}
+impl NameArg for &AName {
+    #[inline]
+    fn id(self) -> AName {
+        *self
+    }
+}
+
+/// An identifier given as text or as an id of the tree (codegen's name operations take either).
+pub(crate) trait Text: Copy {
+    fn text<'s>(self, ast: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's;
+    /// The identifier's id in the tree, when given by id (the symbol table's id too: its
+    /// names start as the tree's).
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        None
+    }
+}
+impl Text for &str {
+    #[inline]
+    fn text<'s>(self, _: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        Some(self)
+    }
+}
+impl Text for &String {
+    #[inline]
+    fn text<'s>(self, _: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        Some(self.as_str())
+    }
+}
+impl Text for &Box<str> {
+    #[inline]
+    fn text<'s>(self, _: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        Some(self)
+    }
+}
+impl Text for AName {
+    #[inline]
+    fn text<'s>(self, ast: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        ast.name(self)
+    }
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        Some(self)
+    }
+}
+impl Text for &&str {
+    #[inline]
+    fn text<'s>(self, _: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        Some(*self)
+    }
+}
+impl Text for &AName {
+    #[inline]
+    fn text<'s>(self, ast: &'s Ast) -> Option<&'s str>
+    where
+        Self: 's,
+    {
+        ast.name(*self)
+    }
+    #[inline]
+    fn name_id(self) -> Option<AName> {
+        Some(*self)
+    }
+}
+
+/// A constant of the tree, by id or reference to one.
+pub(crate) trait ConstArg: Copy {
+    fn id(self) -> AConst;
+}
+impl ConstArg for AConst {
+    #[inline]
+    fn id(self) -> AConst {
+        self
+    }
+}
+impl ConstArg for &AConst {
+    #[inline]
+    fn id(self) -> AConst {
+        *self
+    }
+}
+
+/// An id that is not in the tree (only an incomplete or foreign tree has one).
+pub(crate) fn dangling() -> CompileError {
+    CompileError::new(ErrorKind::SystemError, "AST node id not in the tree")
+}
 
 /// Options of one compilation (`compile()`'s `optimize`, the target release).
 #[derive(Clone, Copy, Debug)]
@@ -141,7 +330,7 @@ enum FDatum<'a> {
     None,
     /// A `for` loop whose iterator takes two stack slots (3.15).
     TwoSlots,
-    Body(&'a [Stmt]),
+    Body(Seq<StmtId>),
     Name(&'a str),
 }
 
@@ -191,6 +380,8 @@ const SLOT_FREEVARS: usize = 3;
 
 /// `struct compiler`.
 struct Compiler<'a> {
+    /// The (folded) tree being compiled.
+    ast: &'a Ast,
     st: SymTable,
     future: FutureFeatures,
     opts: CompileOptions,
@@ -205,7 +396,7 @@ struct Compiler<'a> {
     interactive: bool,
     depth: u32,
     /// The `.generic_base` name appended to each generic class's bases ([`typeparams`]).
-    generic_bases: &'a HashMap<usize, Expr>,
+    generic_bases: &'a HashMap<usize, ExprId>,
     /// `SyntaxWarning`s emitted so far, in CPython's order.
     warnings: Vec<SyntaxWarning>,
     /// The pool id of `None`, once pooled.
@@ -262,31 +453,36 @@ fn pystr_text(p: &PyStr) -> std::borrow::Cow<'_, str> {
 }
 
 /// `_PyAST_GetDocString`.
-fn get_docstring(body: &[Stmt]) -> Option<&Expr> {
-    let first = body.first()?;
-    if let StmtKind::Expr { value } = &first.kind {
-        if let ExprKind::Constant { value: Constant::Str(_), .. } = &value.kind {
-            return Some(value);
+fn get_docstring<'a>(ast: &'a Ast, body: &[StmtId]) -> Option<&'a Expr> {
+    let first = ast.stmt(*body.first()?)?;
+    if let StmtKind::Expr { value } = first.kind {
+        let value = ast.expr(value)?;
+        if let ExprKind::Constant { value: c, .. } = value.kind {
+            if let Some(Constant::Str(_)) = ast.constant(c) {
+                return Some(value);
+            }
         }
     }
     None
 }
 
 /// `find_ann`.
-fn find_ann(stmts: &[Stmt]) -> bool {
-    for st in stmts {
+fn find_ann(ast: &Ast, stmts: &[StmtId]) -> bool {
+    for st in stmts.iter().filter_map(|&s| ast.stmt(s)) {
         let res = match &st.kind {
             StmtKind::AnnAssign { .. } => return true,
-            StmtKind::For(f) | StmtKind::AsyncFor(f) => find_ann(&f.body) || find_ann(&f.orelse),
-            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => find_ann(body) || find_ann(orelse),
-            StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => find_ann(body),
+            StmtKind::For(f) | StmtKind::AsyncFor(f) => find_ann(ast, ast.seq(f.body)) || find_ann(ast, ast.seq(f.orelse)),
+            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
+                find_ann(ast, ast.seq(*body)) || find_ann(ast, ast.seq(*orelse))
+            }
+            StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => find_ann(ast, ast.seq(*body)),
             StmtKind::Try(t) | StmtKind::TryStar(t) => {
-                if t.handlers.iter().any(|h| find_ann(&h.body)) {
+                if ast.seq(t.handlers).iter().any(|h| find_ann(ast, ast.seq(h.body))) {
                     return true;
                 }
-                find_ann(&t.body) || find_ann(&t.finalbody) || find_ann(&t.orelse)
+                find_ann(ast, ast.seq(t.body)) || find_ann(ast, ast.seq(t.finalbody)) || find_ann(ast, ast.seq(t.orelse))
             }
-            StmtKind::Match { cases, .. } => cases.iter().any(|c| find_ann(&c.body)),
+            StmtKind::Match { cases, .. } => ast.seq(*cases).iter().any(|c| find_ann(ast, ast.seq(c.body))),
             _ => false,
         };
         if res {
@@ -323,37 +519,50 @@ pub(crate) fn const_value(pool: &mut ConstPool, c: &Constant) -> ConstId {
 }
 
 /// Compiles a module: folds constants (`_PyAST_Optimize`), builds the symbol table and generates
-/// code for every scope (`compiler_mod`). `module` is modified by folding.
-pub fn compile_module(module: &mut Mod, opts: CompileOptions) -> Result<Compiled, CompileError> {
+/// code for every scope (`compiler_mod`). The boxed tree is copied into an arena first
+/// ([`compile_arena_warn`] is the compiler's own entry).
+pub fn compile_module(module: &mut pycode_ast::Mod, opts: CompileOptions) -> Result<Compiled, CompileError> {
     compile_module_warn(module, opts, &mut Vec::new())
 }
 
 /// [`compile_module`], appending the `SyntaxWarning`s the compiler emits to `warnings` (also
 /// those emitted before an error).
-pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
-    let mut future = pycode_symtable::parse_future_for(module, opts.release)?;
+pub fn compile_module_warn(
+    module: &mut pycode_ast::Mod,
+    opts: CompileOptions,
+    warnings: &mut Vec<SyntaxWarning>,
+) -> Result<Compiled, CompileError> {
+    let mut ast = Ast::from_tree(module);
+    compile_arena_warn(&mut ast, opts, warnings)
+}
+
+/// Compiles the module of an arena tree (`ast.root`): folds it in place, builds the symbol
+/// table on it and generates code for every scope, appending the compiler's `SyntaxWarning`s
+/// to `warnings` (also those emitted before an error).
+pub fn compile_arena_warn(ast: &mut Ast, opts: CompileOptions, warnings: &mut Vec<SyntaxWarning>) -> Result<Compiled, CompileError> {
+    if !ast.is_complete() {
+        return Err(CompileError::new(ErrorKind::SystemError, "AST too large (ids past 32 bits)"));
+    }
+    let mut future = pycode_symtable::parse_future_arena(ast, opts.release)?;
     future.features |= opts.future_flags & PY_CF_MASK;
     let cfg_folding = opts.release.features().const_folding == pycode_release::ConstFolding::Cfg;
     if cfg_folding {
         crate::cfgfold::register();
     }
     if opts.release.features().finally_control_flow_warnings {
-        if let Mod::Module { body, .. } | Mod::Interactive { body } = &*module {
-            crate::warnings::finally_control_flow(body, warnings);
+        if let Some(Mod::Module { body, .. } | Mod::Interactive { body }) = ast.root {
+            crate::warnings::finally_control_flow(ast, body, warnings);
         }
     }
-    crate::fold::fold_module_for(module, opts.optimize, cfg_folding, opts.future_flags)?;
-    let module: &Mod = module;
-    let st = SymTable::build_for(module, future, opts.release)?;
-    // Only a module with a generic class has `.generic_base` names to make (the walk is skipped
-    // when the symbol table holds no type-parameter scope at all).
-    let generic_bases = if st.entries.iter().any(|e| e.block_type == BlockType::TypeParam) {
-        typeparams::generic_class_bases(module)
-    } else {
-        HashMap::default()
-    };
+    crate::fold_arena::fold_arena(ast, opts.optimize, cfg_folding, opts.future_flags)?;
+    // Made before the symbol table: it keys scopes by node address, and the new nodes may
+    // move the expression pool.
+    let generic_bases = typeparams::generic_class_bases(ast);
+    let ast: &Ast = ast;
+    let st = SymTable::build_arena(ast, future, opts.release)?;
     let n_entries = st.entries.len();
     let mut c = Compiler {
+        ast,
         st,
         future,
         opts,
@@ -375,7 +584,8 @@ pub fn compile_module_warn(module: &mut Mod, opts: CompileOptions, warnings: &mu
         last_pattern_loc: NO_LOC,
         pattern_current_loc: false,
     };
-    let r = c.check_line().and_then(|()| c.compiler_mod(module));
+    let root = ast.root.ok_or_else(dangling)?;
+    let r = c.check_line().and_then(|()| c.compiler_mod(root));
     warnings.append(&mut c.warnings);
     if let Some(e) = c.absent.take() {
         return Err(e);
@@ -392,6 +602,52 @@ macro_rules! op {
 }
 
 impl<'a> Compiler<'a> {
+    // ------------------------------------------------------------------ the tree
+
+    #[inline]
+    fn ex(&self, e: impl ExprArg<'a>) -> Result<&'a Expr, CompileError> {
+        e.get(self.ast).ok_or_else(dangling)
+    }
+
+    #[inline]
+    fn opt_ex(&self, e: Option<ExprId>) -> Result<Option<&'a Expr>, CompileError> {
+        e.map(|e| self.ex(e)).transpose()
+    }
+
+    #[inline]
+    fn sx(&self, s: impl StmtArg<'a>) -> Result<&'a Stmt, CompileError> {
+        s.get(self.ast).ok_or_else(dangling)
+    }
+
+    #[inline]
+    fn px(&self, p: impl PatArg<'a>) -> Result<&'a Pattern, CompileError> {
+        p.get(self.ast).ok_or_else(dangling)
+    }
+
+    #[inline]
+    fn ax(&self, a: impl ArgsArg<'a>) -> Result<&'a Arguments, CompileError> {
+        a.get(self.ast).ok_or_else(dangling)
+    }
+
+    #[inline]
+    fn sq<T: 'a>(&self, s: impl SeqArg<'a, T>) -> &'a [T] {
+        s.get(self.ast)
+    }
+
+    /// The text of an identifier of the tree.
+    #[inline]
+    fn nm(&self, n: impl NameArg) -> Result<&'a str, CompileError> {
+        let ast: &'a Ast = self.ast;
+        ast.name(n.id()).ok_or_else(dangling)
+    }
+
+    /// A constant of the tree.
+    #[inline]
+    fn cst(&self, c: impl ConstArg) -> Result<&'a Constant, CompileError> {
+        let ast: &'a Ast = self.ast;
+        ast.constant(c.id()).ok_or_else(dangling)
+    }
+
     // ------------------------------------------------------------------ units
 
     /// `compiler_warn`: records a `SyntaxWarning` at the line of `pos`.
@@ -495,12 +751,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// Pools an identifier of the source as a `str` constant ([`StrOrigin::Identifier`]).
-    pub(crate) fn ident_id(&mut self, name: &str) -> ConstId {
+    pub(crate) fn ident_id(&mut self, name: impl Text) -> ConstId {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         self.consts.add_str_origin(&PyStr::new(name, false), StrOrigin::Identifier)
     }
 
     /// `LOAD_CONST` of an identifier of the source (a class name, a type parameter name).
-    pub(crate) fn load_ident_const(&mut self, name: &str, loc: Location) {
+    pub(crate) fn load_ident_const(&mut self, name: impl Text, loc: Location) {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         let id = self.ident_id(name);
         let i = self.add_const_id(id);
         self.addop_i(op!(self, LOAD_CONST), i, loc);
@@ -508,7 +768,9 @@ impl<'a> Compiler<'a> {
 
     /// `LOAD_CONST` of `_Py_Mangle(private, name)`: the identifier itself when nothing is
     /// mangled, else a new string.
-    fn load_mangled_const(&mut self, name: &str, loc: Location) {
+    fn load_mangled_const(&mut self, name: impl Text, loc: Location) {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         match mangle(self.uref().private.as_deref(), name) {
             Some(m) => self.load_const(ConstValue::str(&m), loc),
             None => self.load_ident_const(name, loc),
@@ -517,7 +779,9 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_addop_name`: mangles, adds to `u_names`, encodes LOAD_ATTR / LOAD_METHOD /
     /// super-attribute variants.
-    fn addop_name(&mut self, op: u16, name: &str, loc: Location) {
+    fn addop_name(&mut self, op: u16, name: impl Text, loc: Location) {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         let mangled = mangle_cow(self.uref().private.as_deref(), name);
         let mut arg = self.u().md.names.insert_str(&mangled, true);
         let mut opcode = op;
@@ -542,7 +806,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `ADDOP_N(..., names)` without mangling.
-    fn addop_n_names(&mut self, op: u16, name: &str, loc: Location) {
+    fn addop_n_names(&mut self, op: u16, name: impl Text, loc: Location) {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         let arg = self.u().md.names.insert(pystr(name));
         self.addop_i(op, arg, loc);
     }
@@ -564,7 +830,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_enter_scope`.
-    fn enter_scope(&mut self, name: &str, scope_type: ScopeType, key: usize, lineno: u32) -> R {
+    fn enter_scope(&mut self, name: impl Text, scope_type: ScopeType, key: usize, lineno: u32) -> R {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).ok_or_else(dangling)?;
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
         let nsyms = self.st.entries.get(ste).map_or(0, |e| e.symbols.len());
@@ -671,7 +939,7 @@ impl<'a> Compiler<'a> {
         self.addop_i(o.BUILD_MAP, 0, loc);
         for (st, idx) in items {
             let StmtKind::AnnAssign { target, annotation, .. } = &st.kind else { continue };
-            let ExprKind::Name { id, .. } = &target.kind else { continue };
+            let ExprKind::Name { id, .. } = self.ex(target)?.kind else { continue };
             let sloc = loc_of(st.pos);
             let not_set = self.new_label();
             if let Some(i) = idx {
@@ -837,7 +1105,7 @@ impl<'a> Compiler<'a> {
     // ------------------------------------------------------------------ module
 
     /// `compiler_mod` / `compiler_codegen`.
-    fn compiler_mod(&mut self, m: &'a Mod) -> R {
+    fn compiler_mod(&mut self, m: Mod) -> R {
         let key = 0usize;
         // The module entry is registered under key 0 by the symbol table builder.
         self.enter_scope("<module>", ScopeType::Module, key, 1)?;
@@ -852,7 +1120,10 @@ impl<'a> Compiler<'a> {
                 // 3.14+: a module body without the docstring step (`codegen_body` with
                 // `is_interactive`): conditional-annotation set, statements, `__annotate__`.
                 self.interactive = true;
-                let loc = body.first().map_or(loc, |s| loc_of(s.pos));
+                let loc = match self.sq(body).first() {
+                    Some(&s) => loc_of(self.sx(s)?.pos),
+                    None => loc,
+                };
                 if self.ste().has_conditional_annotations {
                     self.addop_i(op!(self, BUILD_SET), 0, loc);
                     self.nameop(loc, "__conditional_annotations__", ExprContext::Store)?;
@@ -860,7 +1131,7 @@ impl<'a> Compiler<'a> {
                 if self.future.annotations() && self.ste().annotations_used {
                     self.addop(op!(self, SETUP_ANNOTATIONS), loc);
                 }
-                for s in body {
+                for s in self.sq(body) {
                     self.visit_stmt(s)?;
                 }
                 if !self.future.annotations() {
@@ -869,11 +1140,11 @@ impl<'a> Compiler<'a> {
                 add_none = true;
             }
             Mod::Interactive { body } => {
-                if find_ann(body) {
+                if find_ann(self.ast, self.sq(body)) {
                     self.addop(op!(self, SETUP_ANNOTATIONS), loc);
                 }
                 self.interactive = true;
-                for s in body {
+                for s in self.sq(body) {
                     self.visit_stmt(s)?;
                 }
                 add_none = true;
@@ -897,15 +1168,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_body`.
-    fn compiler_body(&mut self, mut loc: Location, stmts: &'a [Stmt]) -> R {
+    fn compiler_body(&mut self, mut loc: Location, stmts: impl SeqArg<'a, StmtId>) -> R {
+        let stmts = self.sq(stmts);
         if self.uref().scope_type == ScopeType::Module {
             // 3.14+ -OO: the AST optimizer has removed the docstring statement (unless it
             // is the whole body), so the module starts at the statement after it.
             let skip = usize::from(
-                self.feat.oo_lone_docstring_kept && self.opts.optimize >= 2 && stmts.len() > 1 && get_docstring(stmts).is_some(),
+                self.feat.oo_lone_docstring_kept && self.opts.optimize >= 2 && stmts.len() > 1 && get_docstring(self.ast, stmts).is_some(),
             );
             if let Some(st) = stmts.get(skip) {
-                loc = loc_of(st.pos);
+                loc = loc_of(self.sx(st)?.pos);
             }
         }
         if self.feat.deferred_annotations {
@@ -921,7 +1193,7 @@ impl<'a> Compiler<'a> {
             if self.future.annotations() && self.ste().annotations_used {
                 self.addop(op!(self, SETUP_ANNOTATIONS), loc);
             }
-        } else if find_ann(stmts) {
+        } else if find_ann(self.ast, stmts) {
             self.addop(op!(self, SETUP_ANNOTATIONS), loc);
         }
         if stmts.is_empty() {
@@ -929,7 +1201,7 @@ impl<'a> Compiler<'a> {
         }
         let mut i = 0;
         if self.opts.optimize < 2 {
-            if let Some(doc) = get_docstring(stmts) {
+            if let Some(doc) = get_docstring(self.ast, stmts) {
                 i = 1;
                 match self.cleaned_docstring(doc) {
                     Some(clean) => self.load_const(ConstValue::Str(clean), loc_of(doc.pos)),
@@ -937,12 +1209,12 @@ impl<'a> Compiler<'a> {
                 }
                 self.nameop(NO_LOC, "__doc__", ExprContext::Store)?;
             }
-        } else if self.feat.clean_docstrings && get_docstring(stmts).is_some() {
+        } else if self.feat.clean_docstrings && get_docstring(self.ast, stmts).is_some() {
             // 3.13+ -OO: the docstring statement is not compiled at all (3.14+: when it is the
             // whole body it becomes a `pass` four columns wide).
             i = 1;
             if self.feat.oo_lone_docstring_kept && stmts.len() == 1 {
-                self.lone_docstring_pass(&stmts[0]);
+                self.lone_docstring_pass(self.sx(stmts[0])?);
             }
         }
         for s in &stmts[i..] {
@@ -956,7 +1228,9 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ names
 
-    fn forbidden_name(&self, loc: Location, name: &str, ctx: ExprContext) -> R {
+    fn forbidden_name(&self, loc: Location, name: impl Text, ctx: ExprContext) -> R {
+        let ast: &'a Ast = self.ast;
+        let name = name.text(ast).ok_or_else(dangling)?;
         if name == "__debug__" {
             match ctx {
                 ExprContext::Store => return Err(err_at("cannot assign to __debug__", loc)),
@@ -994,7 +1268,10 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_nameop`.
-    fn nameop(&mut self, loc: Location, name: &str, ctx: ExprContext) -> R {
+    fn nameop(&mut self, loc: Location, name: impl Text, ctx: ExprContext) -> R {
+        let ast: &'a Ast = self.ast;
+        let id = name.name_id();
+        let name = name.text(ast).ok_or_else(dangling)?;
         self.forbidden_name(loc, name, ctx)?;
         let mangled = mangle_cow(self.uref().private.as_deref(), name);
         #[derive(PartialEq)]
@@ -1007,9 +1284,21 @@ impl<'a> Compiler<'a> {
         let ste = self.ste();
         // One probe of the scope's symbols finds the name; the unit's name tables get its hash
         // from the symbol table.
-        let (pos, scope, h) = match ste.symbols.find(&self.st.names, &mangled) {
-            Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
-            None => (None, Scope::Unknown, name_hash(&mangled)),
+        // An identifier of the tree that is not mangled is found by its id (the symbol table's
+        // names start as the tree's), without keying its text.
+        let by_id = match (&mangled, id) {
+            (std::borrow::Cow::Borrowed(_), Some(id)) => u32::try_from(id.index()).ok(),
+            _ => None,
+        };
+        let (pos, scope, h) = match by_id {
+            Some(sid) => match ste.symbols.lookup(&self.st.names, sid) {
+                Some((p, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(sid)),
+                None => (None, Scope::Unknown, self.st.names.hash(sid)),
+            },
+            None => match ste.symbols.find(&self.st.names, &mangled) {
+                Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
+                None => (None, Scope::Unknown, name_hash(&mangled)),
+            },
         };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
@@ -1253,7 +1542,8 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ statements
 
-    fn visit_stmts(&mut self, body: &'a [Stmt]) -> R {
+    fn visit_stmts(&mut self, body: impl SeqArg<'a, StmtId>) -> R {
+        let body = self.sq(body);
         for s in body {
             self.visit_stmt(s)?;
         }
@@ -1269,7 +1559,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_visit_stmt`.
-    fn visit_stmt(&mut self, s: &'a Stmt) -> R {
+    fn visit_stmt(&mut self, s: impl StmtArg<'a>) -> R {
+        let s = self.sx(s)?;
         self.enter()?;
         let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
             stacker::maybe_grow(RED_ZONE, STACK_GROW, || self.visit_stmt_inner(s))
@@ -1292,7 +1583,8 @@ impl<'a> Compiler<'a> {
             // A constant expression statement (a NOP) and the interactive print keep the
             // statement's location; the others end with an unlocated POP_TOP.
             StmtKind::Expr { value }
-                if !(matches!(value.kind, ExprKind::Constant { .. }) || (self.interactive && self.stack.len() <= 1)) =>
+                if !(matches!(self.ast.expr(*value).map(|v| v.kind), Some(ExprKind::Constant { .. }))
+                    || (self.interactive && self.stack.len() <= 1)) =>
             {
                 self.last_stmt_loc = NO_LOC;
             }
@@ -1301,28 +1593,38 @@ impl<'a> Compiler<'a> {
             StmtKind::Try(t) | StmtKind::TryStar(t) if t.finalbody.is_empty() => self.last_stmt_loc = NO_LOC,
             // The loop-back test runs at the statement's location (a comparison's own).
             StmtKind::While { test, orelse, .. } if orelse.is_empty() => {
-                self.last_stmt_loc = if matches!(test.kind, ExprKind::Compare { .. }) { loc_of(test.pos) } else { loc_of(s.pos) };
+                self.last_stmt_loc = match self.ast.expr(*test) {
+                    Some(t) if matches!(t.kind, ExprKind::Compare { .. }) => loc_of(t.pos),
+                    _ => loc_of(s.pos),
+                };
             }
             // `compiler_augassign` ends at the target's location (an attribute's start moved to
             // the attribute name when it is on another line).
             StmtKind::AugAssign { target, .. } => {
+                let Some(target) = self.ast.expr(*target) else { return };
                 let l = loc_of(target.pos);
-                self.last_stmt_loc =
-                    if matches!(target.kind, ExprKind::Attribute { .. }) { update_start_location_to_match_attr(l, target) } else { l };
+                self.last_stmt_loc = if matches!(target.kind, ExprKind::Attribute { .. }) {
+                    update_start_location_to_match_attr(self.ast, l, target)
+                } else {
+                    l
+                };
             }
             // A nested unit's statements do not touch the enclosing unit's location.
             StmtKind::FunctionDef(_) | StmtKind::AsyncFunctionDef(_) | StmtKind::ClassDef(_) => {
                 self.last_stmt_loc = loc_of(s.pos);
             }
             // An `assert` whose test is a comparison leaves that comparison's location.
-            StmtKind::Assert { test, .. } if self.opts.optimize == 0 && matches!(test.kind, ExprKind::Compare { .. }) => {
-                self.last_stmt_loc = loc_of(test.pos);
+            StmtKind::Assert { test, .. }
+                if self.opts.optimize == 0 && matches!(self.ast.expr(*test).map(|t| t.kind), Some(ExprKind::Compare { .. })) =>
+            {
+                self.last_stmt_loc = self.ast.expr(*test).map_or(NO_LOC, |t| loc_of(t.pos));
             }
             _ => {}
         }
     }
 
-    fn visit_stmt_inner(&mut self, s: &'a Stmt) -> R {
+    fn visit_stmt_inner(&mut self, s: impl StmtArg<'a>) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         self.last_stmt_loc = loc;
         let o = self.ops;
@@ -1331,9 +1633,9 @@ impl<'a> Compiler<'a> {
             StmtKind::AsyncFunctionDef(_) => self.compiler_function(s, true),
             StmtKind::ClassDef(_) => self.compiler_class(s),
             StmtKind::TypeAlias { name, type_params, value } => self.compiler_typealias(s, name, type_params, value),
-            StmtKind::Return { value } => self.compiler_return(s, value.as_deref()),
+            StmtKind::Return { value } => self.compiler_return(s, *value),
             StmtKind::Delete { targets } => {
-                for t in targets {
+                for t in self.sq(targets) {
                     self.visit_expr(t)?;
                 }
                 Ok(())
@@ -1341,7 +1643,7 @@ impl<'a> Compiler<'a> {
             StmtKind::Assign { targets, value, .. } => {
                 self.visit_expr(value)?;
                 let n = targets.len();
-                for (i, t) in targets.iter().enumerate() {
+                for (i, t) in self.sq(targets).iter().enumerate() {
                     if i + 1 < n {
                         self.addop_i(o.COPY, 1, loc);
                     }
@@ -1350,9 +1652,7 @@ impl<'a> Compiler<'a> {
                 Ok(())
             }
             StmtKind::AugAssign { target, op, value } => self.compiler_augassign(s, target, *op, value),
-            StmtKind::AnnAssign { target, annotation, value, simple } => {
-                self.compiler_annassign(s, target, annotation, value.as_deref(), *simple)
-            }
+            StmtKind::AnnAssign { target, annotation, value, simple } => self.compiler_annassign(s, target, annotation, *value, *simple),
             StmtKind::For(f) => self.compiler_for(s, f),
             StmtKind::AsyncFor(f) => self.compiler_async_for(s, f),
             StmtKind::While { test, body, orelse } => self.compiler_while(s, test, body, orelse),
@@ -1379,16 +1679,17 @@ impl<'a> Compiler<'a> {
                 }
             }
             StmtKind::TryStar(t) => self.compiler_try_star(s, t),
-            StmtKind::Assert { test, msg } => self.compiler_assert(s, test, msg.as_deref()),
+            StmtKind::Assert { test, msg } => self.compiler_assert(s, test, *msg),
             StmtKind::Import { names, is_lazy } => self.compiler_import(s, names, *is_lazy),
             StmtKind::ImportFrom { module, names, level, is_lazy } => {
-                self.compiler_from_import(s, module.as_deref(), names, *level, *is_lazy)
+                self.compiler_from_import(s, module.map(|m| self.nm(m)).transpose()?, names, *level, *is_lazy)
             }
             StmtKind::Global { names } | StmtKind::Nonlocal { names } => {
                 // The parser interned these names even when no code uses them; for a
                 // 1-character latin-1 name that interns the shared singleton, which every equal
                 // constant of the module then is (3.11/3.12.1 write it interned).
-                for n in names {
+                for n in self.sq(names) {
+                    let n = self.nm(n)?;
                     let mut cs = n.chars();
                     if let (Some(c), None) = (cs.next(), cs.next()) {
                         if !c.is_ascii() && u32::from(c) < 256 {
@@ -1423,7 +1724,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_stmt_expr`.
-    fn compiler_stmt_expr(&mut self, loc: Location, value: &'a Expr) -> R {
+    fn compiler_stmt_expr(&mut self, loc: Location, value: impl ExprArg<'a>) -> R {
+        let value = self.ex(value)?;
         if self.interactive && self.stack.len() <= 1 {
             self.visit_expr(value)?;
             self.emit_consuming_intrinsic(Intrinsic1::Print, loc);
@@ -1439,7 +1741,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_return`.
-    fn compiler_return(&mut self, s: &'a Stmt, value: Option<&'a Expr>) -> R {
+    fn compiler_return(&mut self, s: impl StmtArg<'a>, value: Option<ExprId>) -> R {
+        let s = self.sx(s)?;
+        let value = self.opt_ex(value)?;
         let mut loc = loc_of(s.pos);
         let preserve_tos = value.map(|v| !matches!(v.kind, ExprKind::Constant { .. })).unwrap_or(false);
         if !self.ste().is_function_like() {
@@ -1465,7 +1769,7 @@ impl<'a> Compiler<'a> {
             None => self.load_const(ConstValue::None, loc),
             Some(v) if !preserve_tos => {
                 if let ExprKind::Constant { value: c, .. } = &v.kind {
-                    self.load_const_ast(c, loc);
+                    self.load_const_ast(self.cst(c)?, loc);
                 }
             }
             _ => {}
@@ -1511,7 +1815,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_if`.
-    fn compiler_if(&mut self, s: &'a Stmt, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) -> R {
+    fn compiler_if(
+        &mut self,
+        s: impl StmtArg<'a>,
+        test: impl ExprArg<'a>,
+        body: impl SeqArg<'a, StmtId>,
+        orelse: impl SeqArg<'a, StmtId>,
+    ) -> R {
+        let s = self.sx(s)?;
+        let test = self.ex(test)?;
+        let body = self.sq(body);
+        let orelse = self.sq(orelse);
         let end = self.new_label();
         let next = if !orelse.is_empty() { self.new_label() } else { end };
         self.jump_if(loc_of(s.pos), test, next, false)?;
@@ -1525,7 +1839,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_for`.
-    fn compiler_for(&mut self, s: &'a Stmt, f: &'a pycode_ast::For) -> R {
+    fn compiler_for(&mut self, s: impl StmtArg<'a>, f: &'a For) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         let start = self.new_label();
         let body = self.new_label();
@@ -1533,27 +1848,28 @@ impl<'a> Compiler<'a> {
         let end = self.new_label();
         let datum = if self.feat.two_slot_iterators { FDatum::TwoSlots } else { FDatum::None };
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), datum)?;
-        self.visit_expr(&f.iter)?;
-        let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
+        self.visit_expr(f.iter)?;
+        let iloc = if self.iter_locs() { loc_of(self.ex(f.iter)?.pos) } else { loc };
         self.addop(op!(self, GET_ITER), iloc);
         self.use_label(start)?;
         self.addop_j(op!(self, FOR_ITER), cleanup, iloc);
         if self.feat.for_target_nop {
-            self.addop(op!(self, NOP), loc_of(f.target.pos));
+            self.addop(op!(self, NOP), loc_of(self.ex(f.target)?.pos));
         }
         self.use_label(body)?;
-        self.visit_expr(&f.target)?;
-        self.visit_stmts(&f.body)?;
+        self.visit_expr(f.target)?;
+        self.visit_stmts(f.body)?;
         self.addop_j(op!(self, JUMP), start, NO_LOC);
         self.use_label(cleanup)?;
         self.emit_end_for(NO_LOC);
         self.pop_fblock();
-        self.visit_stmts(&f.orelse)?;
+        self.visit_stmts(f.orelse)?;
         self.use_label(end)
     }
 
     /// `compiler_async_for`.
-    fn compiler_async_for(&mut self, s: &'a Stmt, f: &'a pycode_ast::For) -> R {
+    fn compiler_async_for(&mut self, s: impl StmtArg<'a>, f: &'a For) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         if self.is_top_level_await() {
             self.u().top_level_coroutine = true;
@@ -1564,8 +1880,8 @@ impl<'a> Compiler<'a> {
         let start = self.new_label();
         let except = self.new_label();
         let end = self.new_label();
-        self.visit_expr(&f.iter)?;
-        let iloc = if self.iter_locs() { loc_of(f.iter.pos) } else { loc };
+        self.visit_expr(f.iter)?;
+        let iloc = if self.iter_locs() { loc_of(self.ex(f.iter)?.pos) } else { loc };
         self.addop(o.GET_AITER, iloc);
         self.use_label(start)?;
         self.push_fblock(loc, FBlockType::ForLoop, Some(start), Some(end), FDatum::None)?;
@@ -1577,18 +1893,28 @@ impl<'a> Compiler<'a> {
         if self.feat.not_taken {
             self.addop(o.NOT_TAKEN, loc);
         }
-        self.visit_expr(&f.target)?;
-        self.visit_stmts(&f.body)?;
+        self.visit_expr(f.target)?;
+        self.visit_stmts(f.body)?;
         self.addop_j(o.JUMP, start, NO_LOC);
         self.pop_fblock();
         self.use_label(except)?;
-        self.emit_end_async_for(end_send, loc_of(f.iter.pos));
-        self.visit_stmts(&f.orelse)?;
+        self.emit_end_async_for(end_send, loc_of(self.ex(f.iter)?.pos));
+        self.visit_stmts(f.orelse)?;
         self.use_label(end)
     }
 
     /// `compiler_while`.
-    fn compiler_while(&mut self, s: &'a Stmt, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) -> R {
+    fn compiler_while(
+        &mut self,
+        s: impl StmtArg<'a>,
+        test: impl ExprArg<'a>,
+        body: impl SeqArg<'a, StmtId>,
+        orelse: impl SeqArg<'a, StmtId>,
+    ) -> R {
+        let s = self.sx(s)?;
+        let test = self.ex(test)?;
+        let body = self.sq(body);
+        let orelse = self.sq(orelse);
         let loc = loc_of(s.pos);
         let lp = self.new_label();
         let bodyl = self.new_label();
@@ -1619,7 +1945,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_try_finally`.
-    fn compiler_try_finally(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
+    fn compiler_try_finally(&mut self, s: impl StmtArg<'a>, t: &'a Try) -> R {
+        let s = self.sx(s)?;
         self.compiler_try_finally_around(s, t, Self::compiler_try_except)
     }
 
@@ -1627,10 +1954,11 @@ impl<'a> Compiler<'a> {
     /// how the `except` handlers (if any) inside the `finally` are compiled.
     pub(super) fn compiler_try_finally_around(
         &mut self,
-        s: &'a Stmt,
-        t: &'a pycode_ast::Try,
-        handlers: fn(&mut Self, &'a Stmt, &'a pycode_ast::Try) -> R,
+        s: impl StmtArg<'a>,
+        t: &'a Try,
+        handlers: fn(&mut Self, &'a Stmt, &'a Try) -> R,
     ) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         let o = self.ops;
         let body = self.new_label();
@@ -1639,21 +1967,21 @@ impl<'a> Compiler<'a> {
         let cleanup = self.new_label();
         self.addop_j(o.SETUP_FINALLY, end, loc);
         self.use_label(body)?;
-        self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(&t.finalbody))?;
+        self.push_fblock(loc, FBlockType::FinallyTry, Some(body), Some(end), FDatum::Body(t.finalbody))?;
         if !t.handlers.is_empty() {
             handlers(self, s, t)?;
         } else {
-            self.visit_stmts(&t.body)?;
+            self.visit_stmts(t.body)?;
         }
         self.addop(o.POP_BLOCK, NO_LOC);
         self.pop_fblock();
-        self.visit_stmts(&t.finalbody)?;
+        self.visit_stmts(t.finalbody)?;
         self.emit_jump_no_interrupt_3_13(exit, NO_LOC);
         self.use_label(end)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
         self.addop(o.PUSH_EXC_INFO, NO_LOC);
         self.push_fblock(NO_LOC, FBlockType::FinallyEnd, Some(end), None, FDatum::None)?;
-        self.visit_stmts(&t.finalbody)?;
+        self.visit_stmts(t.finalbody)?;
         self.pop_fblock();
         // 3.11 leaves these at the last statement's location.
         let rloc = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { NO_LOC };
@@ -1664,7 +1992,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_try_except`.
-    fn compiler_try_except(&mut self, s: &'a Stmt, t: &'a pycode_ast::Try) -> R {
+    fn compiler_try_except(&mut self, s: impl StmtArg<'a>, t: &'a Try) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         let o = self.ops;
         let body = self.new_label();
@@ -1674,17 +2003,17 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.use_label(body)?;
         self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
-        self.visit_stmts(&t.body)?;
+        self.visit_stmts(t.body)?;
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
-        self.visit_stmts(&t.orelse)?;
+        self.visit_stmts(t.orelse)?;
         self.emit_jump_over(end, NO_LOC);
         let n = t.handlers.len();
         self.use_label(except)?;
         self.addop_j(o.SETUP_CLEANUP, cleanup, NO_LOC);
         self.addop(o.PUSH_EXC_INFO, NO_LOC);
         self.push_fblock(loc, FBlockType::ExceptionHandler, None, None, FDatum::None)?;
-        for (i, h) in t.handlers.iter().enumerate() {
+        for (i, h) in self.sq(t.handlers).iter().enumerate() {
             self.handler(h, i, n, end, &mut except)?;
         }
         self.pop_fblock();
@@ -1713,8 +2042,8 @@ impl<'a> Compiler<'a> {
             self.nameop(loc, name, ExprContext::Store)?;
             self.addop_j(o.SETUP_CLEANUP, cleanup_end, loc);
             self.use_label(cleanup_body)?;
-            self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::Name(name))?;
-            self.visit_stmts(&h.body)?;
+            self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::Name(self.nm(name)?))?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             self.addop(o.POP_BLOCK, NO_LOC);
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -1733,7 +2062,7 @@ impl<'a> Compiler<'a> {
             self.addop(o.POP_TOP, loc);
             self.use_label(cleanup_body)?;
             self.push_fblock(loc, FBlockType::HandlerCleanup, Some(cleanup_body), None, FDatum::None)?;
-            self.visit_stmts(&h.body)?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             self.addop(o.POP_BLOCK, NO_LOC);
             self.addop(o.POP_EXCEPT, NO_LOC);
@@ -1782,15 +2111,18 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_with`.
-    fn compiler_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
+    fn compiler_with(&mut self, s: impl StmtArg<'a>, items: impl SeqArg<'a, WithItem>, body: impl SeqArg<'a, StmtId>, pos: usize) -> R {
+        let s = self.sx(s)?;
+        let items = self.sq(items);
+        let body = self.sq(body);
         let o = self.ops;
         let Some(item) = items.get(pos) else { return Ok(()) };
         let block = self.new_label();
         let final_ = self.new_label();
         let exit = self.new_label();
         let cleanup = self.new_label();
-        self.visit_expr(&item.context_expr)?;
-        let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc_of(s.pos) };
+        self.visit_expr(item.context_expr)?;
+        let loc = if self.iter_locs() { loc_of(self.ex(item.context_expr)?.pos) } else { loc_of(s.pos) };
         self.emit_with_enter(false, loc)?;
         self.addop_j(o.SETUP_WITH, final_, loc);
         self.use_label(block)?;
@@ -1819,7 +2151,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_async_with`.
-    fn compiler_async_with(&mut self, s: &'a Stmt, items: &'a [WithItem], body: &'a [Stmt], pos: usize) -> R {
+    fn compiler_async_with(
+        &mut self,
+        s: impl StmtArg<'a>,
+        items: impl SeqArg<'a, WithItem>,
+        body: impl SeqArg<'a, StmtId>,
+        pos: usize,
+    ) -> R {
+        let s = self.sx(s)?;
+        let items = self.sq(items);
+        let body = self.sq(body);
         let o = self.ops;
         let loc = loc_of(s.pos);
         let Some(item) = items.get(pos) else { return Ok(()) };
@@ -1828,12 +2169,12 @@ impl<'a> Compiler<'a> {
         } else if self.uref().scope_type != ScopeType::AsyncFunction {
             return Err(err_at("'async with' outside async function", loc));
         }
-        let loc = if self.iter_locs() { loc_of(item.context_expr.pos) } else { loc };
+        let loc = if self.iter_locs() { loc_of(self.ex(item.context_expr)?.pos) } else { loc };
         let block = self.new_label();
         let final_ = self.new_label();
         let exit = self.new_label();
         let cleanup = self.new_label();
-        self.visit_expr(&item.context_expr)?;
+        self.visit_expr(item.context_expr)?;
         self.emit_with_enter(true, loc)?;
         self.addop_i(o.GET_AWAITABLE, 1, loc);
         self.load_first_sent(loc);
@@ -1880,8 +2221,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_assert`.
-    fn compiler_assert(&mut self, s: &'a Stmt, test: &'a Expr, msg: Option<&'a Expr>) -> R {
-        self.warn(s.pos, warnings::check_assert(test));
+    fn compiler_assert(&mut self, s: impl StmtArg<'a>, test: impl ExprArg<'a>, msg: Option<ExprId>) -> R {
+        let s = self.sx(s)?;
+        let test = self.ex(test)?;
+        let msg = self.opt_ex(msg)?;
+        self.warn(s.pos, warnings::check_assert(self.ast, test));
         if self.opts.optimize > 0 {
             return Ok(());
         }
@@ -1901,16 +2245,18 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_import`.
-    fn compiler_import(&mut self, s: &'a Stmt, names: &'a [pycode_ast::Alias], is_lazy: bool) -> R {
+    fn compiler_import(&mut self, s: impl StmtArg<'a>, names: impl SeqArg<'a, Alias>, is_lazy: bool) -> R {
+        let s = self.sx(s)?;
+        let names = self.sq(names);
         let loc = loc_of(s.pos);
         let o = self.ops;
         for alias in names {
             self.load_const(ConstValue::Int(0), loc);
             self.load_const(ConstValue::None, loc);
-            self.emit_import_name(&alias.name, is_lazy, false, loc);
+            self.emit_import_name(alias.name, is_lazy, false, loc);
             if let Some(asname) = &alias.asname {
                 // compiler_import_as
-                let parts: Vec<&str> = alias.name.split('.').collect();
+                let parts: Vec<&str> = self.nm(alias.name)?.split('.').collect();
                 if parts.len() > 1 {
                     let n = parts.len();
                     for (k, attr) in parts.iter().enumerate().skip(1) {
@@ -1927,9 +2273,10 @@ impl<'a> Compiler<'a> {
                     self.nameop(loc, asname, ExprContext::Store)?;
                 }
             } else {
-                let tmp = match alias.name.find('.') {
-                    Some(i) => &alias.name[..i],
-                    None => &alias.name,
+                let alias_name = self.nm(alias.name)?;
+                let tmp = match alias_name.find('.') {
+                    Some(i) => alias_name.get(..i).unwrap_or(alias_name),
+                    None => alias_name,
                 };
                 self.nameop(loc, tmp, ExprContext::Store)?;
             }
@@ -1938,7 +2285,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_from_import`.
-    fn compiler_from_import(&mut self, s: &'a Stmt, module: Option<&str>, names: &'a [pycode_ast::Alias], level: u32, is_lazy: bool) -> R {
+    fn compiler_from_import(
+        &mut self,
+        s: impl StmtArg<'a>,
+        module: Option<&str>,
+        names: impl SeqArg<'a, Alias>,
+        level: u32,
+        is_lazy: bool,
+    ) -> R {
+        let s = self.sx(s)?;
+        let names = self.sq(names);
         let loc = loc_of(s.pos);
         let o = self.ops;
         self.load_const(ConstValue::Int(i64::from(level)), loc);
@@ -1948,18 +2304,18 @@ impl<'a> Compiler<'a> {
         if after && module == Some("__future__") {
             return Err(err_at("from __future__ imports must occur at the beginning of the file", loc));
         }
-        let strs: Vec<&str> = names.iter().map(|a| &*a.name).collect();
+        let strs: Vec<&str> = names.iter().map(|a| self.nm(a.name)).collect::<Result<_, _>>()?;
         let tup = self.str_tuple(&strs);
         self.load_const(tup, loc);
-        let star = names.first().is_some_and(|a| a.name.starts_with('*'));
+        let star = names.first().is_some_and(|a| self.ast.name(a.name).is_some_and(|n| n.starts_with('*')));
         self.emit_import_name(module.unwrap_or(""), is_lazy, star, loc);
         for (i, alias) in names.iter().enumerate() {
-            if i == 0 && alias.name.starts_with('*') {
+            if i == 0 && self.nm(alias.name)?.starts_with('*') {
                 self.emit_consuming_intrinsic(Intrinsic1::ImportStar, loc);
                 return Ok(());
             }
-            self.addop_name(o.IMPORT_FROM, &alias.name, loc);
-            let store = alias.asname.as_deref().unwrap_or(&alias.name);
+            self.addop_name(o.IMPORT_FROM, alias.name, loc);
+            let store = alias.asname.unwrap_or(alias.name);
             self.nameop(loc, store, ExprContext::Store)?;
         }
         self.addop(o.POP_TOP, loc);
@@ -1967,19 +2323,22 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_augassign`.
-    fn compiler_augassign(&mut self, s: &'a Stmt, e: &'a Expr, op: Operator, value: &'a Expr) -> R {
+    fn compiler_augassign(&mut self, s: impl StmtArg<'a>, e: impl ExprArg<'a>, op: Operator, value: impl ExprArg<'a>) -> R {
+        let s = self.sx(s)?;
+        let e = self.ex(e)?;
+        let value = self.ex(value)?;
         let o = self.ops;
         let mut loc = loc_of(e.pos);
         match &e.kind {
             ExprKind::Attribute { value: v, attr, .. } => {
                 self.visit_expr(v)?;
                 self.addop_i(o.COPY, 1, loc);
-                loc = update_start_location_to_match_attr(loc, e);
+                loc = update_start_location_to_match_attr(self.ast, loc, e);
                 self.addop_name(o.LOAD_ATTR, attr, loc);
             }
             ExprKind::Subscript { value: v, slice, .. } => {
                 self.visit_expr(v)?;
-                if self.two_element_slice(slice) {
+                if self.two_element_slice(self.ex(slice)?) {
                     self.compiler_slice(slice)?;
                     self.addop_i(o.COPY, 3, loc);
                     self.addop_i(o.COPY, 3, loc);
@@ -2000,12 +2359,12 @@ impl<'a> Compiler<'a> {
         let mut loc = loc_of(e.pos);
         match &e.kind {
             ExprKind::Attribute { attr, .. } => {
-                loc = update_start_location_to_match_attr(loc, e);
+                loc = update_start_location_to_match_attr(self.ast, loc, e);
                 self.addop_i(o.SWAP, 2, loc);
                 self.addop_name(o.STORE_ATTR, attr, loc);
             }
             ExprKind::Subscript { slice, .. } => {
-                if self.two_element_slice(slice) {
+                if self.two_element_slice(self.ex(slice)?) {
                     self.addop_i(o.SWAP, 4, loc);
                     self.addop_i(o.SWAP, 3, loc);
                     self.addop_i(o.SWAP, 2, loc);
@@ -2022,7 +2381,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn check_ann_expr(&mut self, e: &'a Expr) -> R {
+    fn check_ann_expr(&mut self, e: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
         self.visit_expr(e)?;
         // 3.11 pops at the current location (the statement's).
         let l = if self.feat.stmt_location_leaks { self.last_stmt_loc } else { loc_of(e.pos) };
@@ -2030,7 +2390,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn check_ann_subscr(&mut self, e: &'a Expr) -> R {
+    fn check_ann_subscr(&mut self, e: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
         match &e.kind {
             ExprKind::Slice { lower, upper, step } => {
                 for x in [lower, upper, step].into_iter().flatten() {
@@ -2039,7 +2400,7 @@ impl<'a> Compiler<'a> {
                 Ok(())
             }
             ExprKind::Tuple { elts, .. } => {
-                for x in elts {
+                for x in self.sq(elts) {
                     self.check_ann_subscr(x)?;
                 }
                 Ok(())
@@ -2049,7 +2410,18 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_annassign`.
-    fn compiler_annassign(&mut self, s: &'a Stmt, targ: &'a Expr, annotation: &'a Expr, value: Option<&'a Expr>, simple: bool) -> R {
+    fn compiler_annassign(
+        &mut self,
+        s: impl StmtArg<'a>,
+        targ: impl ExprArg<'a>,
+        annotation: impl ExprArg<'a>,
+        value: Option<ExprId>,
+        simple: bool,
+    ) -> R {
+        let s = self.sx(s)?;
+        let targ = self.ex(targ)?;
+        let annotation = self.ex(annotation)?;
+        let value = self.opt_ex(value)?;
         let loc = loc_of(s.pos);
         let o = self.ops;
         if let Some(v) = value {
@@ -2112,8 +2484,12 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_visit_annexpr`: the annotation's source-like text (`_PyAST_ExprAsUnicode`) as a
     /// constant, at the annotation's own location.
-    fn visit_annexpr(&mut self, e: &'a Expr, loc: Location) -> R {
-        let text = crate::unparse::expr_as_unicode(e, self.opts.release)?;
+    fn visit_annexpr(&mut self, e: impl ExprArg<'a>, loc: Location) -> R {
+        let e = self.ex(e)?;
+        // (the unparser works on the boxed form of the annotation: only modules under
+        // `from __future__ import annotations` get here)
+        let tree = self.ast.expr_tree(e).map_err(|_| dangling())?;
+        let text = crate::unparse::expr_as_unicode(&tree, self.opts.release)?;
         // 3.11's `VISIT_annexpr` loads the string at the current location (the statement's).
         let l = if self.feat.stmt_location_leaks { loc } else { loc_of(e.pos) };
         self.load_const(ConstValue::Str(text), l);
@@ -2122,22 +2498,29 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ functions & classes
 
-    fn check_debug_args(&self, args: &Arguments, loc: Location) -> R {
-        let all =
-            args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).chain(args.vararg.as_deref()).chain(args.kwarg.as_deref());
+    fn check_debug_args(&self, args: impl ArgsArg<'a>, loc: Location) -> R {
+        let args = self.ax(args)?;
+        let all = self
+            .sq(args.posonlyargs)
+            .iter()
+            .chain(self.sq(args.args))
+            .chain(self.sq(args.kwonlyargs))
+            .chain(args.vararg.as_ref())
+            .chain(args.kwarg.as_ref());
         for a in all {
             // 3.11 reports it at the current location (the `def` statement or the lambda).
             let l = if self.feat.stmt_location_leaks { loc } else { loc_of(a.pos) };
-            self.forbidden_name(l, &a.arg, ExprContext::Store)?;
+            self.forbidden_name(l, a.arg, ExprContext::Store)?;
         }
         Ok(())
     }
 
     /// `compiler_default_arguments`.
-    fn default_arguments(&mut self, loc: Location, args: &'a Arguments) -> Result<u32, CompileError> {
+    fn default_arguments(&mut self, loc: Location, args: impl ArgsArg<'a>) -> Result<u32, CompileError> {
+        let args = self.ax(args)?;
         let mut flags = 0;
         if !args.defaults.is_empty() {
-            for d in &args.defaults {
+            for d in self.sq(args.defaults) {
                 self.visit_expr(d)?;
             }
             self.addop_i(op!(self, BUILD_TUPLE), args.defaults.len() as u32, loc);
@@ -2146,10 +2529,10 @@ impl<'a> Compiler<'a> {
         if !args.kwonlyargs.is_empty() && !self.feat.const_key_map {
             // 3.14+: key/value pairs and `BUILD_MAP`.
             let mut n = 0u32;
-            for (i, a) in args.kwonlyargs.iter().enumerate() {
-                if let Some(Some(d)) = args.kw_defaults.get(i) {
+            for (i, a) in self.sq(args.kwonlyargs).iter().enumerate() {
+                if let Some(Some(d)) = self.sq(args.kw_defaults).get(i) {
                     n += 1;
-                    self.load_mangled_const(&a.arg, loc);
+                    self.load_mangled_const(a.arg, loc);
                     self.visit_expr(d)?;
                 }
             }
@@ -2160,9 +2543,10 @@ impl<'a> Compiler<'a> {
         } else if !args.kwonlyargs.is_empty() {
             // `_Py_Mangle` returns the identifier itself, or a new string when it mangles.
             let mut keys: Vec<(&str, Option<String>)> = Vec::new();
-            for (i, a) in args.kwonlyargs.iter().enumerate() {
-                if let Some(Some(d)) = args.kw_defaults.get(i) {
-                    keys.push((&a.arg, mangle(self.uref().private.as_deref(), &a.arg)));
+            for (i, a) in self.sq(args.kwonlyargs).iter().enumerate() {
+                if let Some(Some(d)) = self.sq(args.kw_defaults).get(i) {
+                    let an = self.nm(a.arg)?;
+                    keys.push((an, mangle(self.uref().private.as_deref(), an)));
                     self.visit_expr(d)?;
                 }
             }
@@ -2182,7 +2566,8 @@ impl<'a> Compiler<'a> {
         Ok(flags)
     }
 
-    fn visit_argannotation(&mut self, id: &str, ann: Option<&'a Expr>, n: &mut u32, loc: Location) -> R {
+    fn visit_argannotation(&mut self, id: impl Text, ann: Option<ExprId>, n: &mut u32, loc: Location) -> R {
+        let ann = self.opt_ex(ann)?;
         let Some(ann) = ann else { return Ok(()) };
         self.load_mangled_const(id, loc);
         if self.future.annotations() {
@@ -2200,28 +2585,30 @@ impl<'a> Compiler<'a> {
     /// The annotations of a signature, as name/value pairs on the stack (`compiler_visit_annotations`'
     /// loop); returns how many values were pushed. Up to 3.14 the plain arguments come before
     /// the positional-only ones; 3.15 follows the signature's order.
-    fn visit_argannotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<u32, CompileError> {
+    fn visit_argannotations(&mut self, loc: Location, args: impl ArgsArg<'a>, returns: Option<ExprId>) -> Result<u32, CompileError> {
+        let args = self.ax(args)?;
         let mut n = 0;
         let (first, second) =
             if self.feat.annotations_posonly_first { (&args.posonlyargs, &args.args) } else { (&args.args, &args.posonlyargs) };
-        for a in first.iter().chain(second.iter()) {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        for a in self.sq(first).iter().chain(self.sq(second).iter()) {
+            self.visit_argannotation(a.arg, a.annotation, &mut n, loc)?;
         }
         if let Some(v) = &args.vararg {
-            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+            self.visit_argannotation(v.arg, v.annotation, &mut n, loc)?;
         }
-        for a in &args.kwonlyargs {
-            self.visit_argannotation(&a.arg, a.annotation.as_deref(), &mut n, loc)?;
+        for a in self.sq(args.kwonlyargs) {
+            self.visit_argannotation(a.arg, a.annotation, &mut n, loc)?;
         }
         if let Some(v) = &args.kwarg {
-            self.visit_argannotation(&v.arg, v.annotation.as_deref(), &mut n, loc)?;
+            self.visit_argannotation(v.arg, v.annotation, &mut n, loc)?;
         }
         self.visit_argannotation("return", returns, &mut n, loc)?;
         Ok(n)
     }
 
     /// `compiler_visit_annotations`.
-    fn visit_annotations(&mut self, loc: Location, args: &'a Arguments, returns: Option<&'a Expr>) -> Result<bool, CompileError> {
+    fn visit_annotations(&mut self, loc: Location, args: impl ArgsArg<'a>, returns: Option<ExprId>) -> Result<bool, CompileError> {
+        let args = self.ax(args)?;
         let n = self.visit_argannotations(loc, args, returns)?;
         if n > 0 {
             self.addop_i(op!(self, BUILD_TUPLE), n, loc);
@@ -2257,10 +2644,11 @@ impl<'a> Compiler<'a> {
     fn function_annotate(
         &mut self,
         loc: Location,
-        args: &'a Arguments,
-        returns: Option<&'a Expr>,
+        args: impl ArgsArg<'a>,
+        returns: Option<ExprId>,
         name: &str,
     ) -> Result<bool, CompileError> {
+        let args = self.ax(args)?;
         let key = args as *const Arguments as usize;
         let used = self.st.lookup(key).is_some_and(|e| self.st.entries[e].annotations_used);
         if !used {
@@ -2334,35 +2722,39 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_function` + `compiler_function_body`.
-    fn compiler_function(&mut self, s: &'a Stmt, is_async: bool) -> R {
+    fn compiler_function(&mut self, s: impl StmtArg<'a>, is_async: bool) -> R {
+        let s = self.sx(s)?;
         let (StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f)) = &s.kind else { return Ok(()) };
         let loc = loc_of(s.pos);
-        self.check_debug_args(&f.args, loc)?;
-        for d in &f.decorator_list {
+        self.check_debug_args(f.args, loc)?;
+        for d in self.sq(f.decorator_list) {
             self.visit_expr(d)?;
         }
-        let firstlineno = f.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
+        let firstlineno = match self.sq(f.decorator_list).first() {
+            Some(d) => self.ex(d)?.pos.lineno,
+            None => s.pos.lineno,
+        };
         let is_generic = !f.type_params.is_empty();
         if is_generic {
             // Used by the CALL of the type-parameter function.
             self.emit_null_before_callable(loc);
         }
-        let mut funcflags = self.default_arguments(loc, &f.args)?;
+        let mut funcflags = self.default_arguments(loc, f.args)?;
         let num_typeparam_args =
-            if is_generic { self.generic_function_enter(loc, &f.name, &f.type_params, funcflags, firstlineno)? } else { 0 };
+            if is_generic { self.generic_function_enter(loc, self.nm(f.name)?, f.type_params, funcflags, firstlineno)? } else { 0 };
         if self.feat.deferred_annotations {
-            if self.function_annotate(loc, &f.args, f.returns.as_deref(), &f.name)? {
+            if self.function_annotate(loc, f.args, f.returns, self.nm(f.name)?)? {
                 funcflags |= MAKE_FUNCTION_ANNOTATE;
             }
-        } else if self.visit_annotations(loc, &f.args, f.returns.as_deref())? {
+        } else if self.visit_annotations(loc, f.args, f.returns)? {
             funcflags |= MAKE_FUNCTION_ANNOTATIONS;
         }
         // compiler_function_body
         let scope_type = if is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
         let in_class = self.uref().scope_type == ScopeType::Class;
-        self.enter_scope(&f.name, scope_type, key_of_stmt(s), firstlineno)?;
+        self.enter_scope(f.name, scope_type, key_of_stmt(s), firstlineno)?;
         self.u().is_method = in_class && self.feat.deferred_annotations;
-        let doc = if self.opts.optimize < 2 { get_docstring(&f.body) } else { None };
+        let doc = if self.opts.optimize < 2 { get_docstring(self.ast, self.sq(f.body)) } else { None };
         match doc {
             Some(d @ Expr { kind: ExprKind::Constant { value, .. }, .. }) => match self.cleaned_docstring(d) {
                 Some(clean) => {
@@ -2370,7 +2762,8 @@ impl<'a> Compiler<'a> {
                     self.u().has_docstring = !self.feat.func_first_const_none;
                 }
                 None => {
-                    let id = const_value(&mut self.consts, value);
+                    let c = self.cst(value)?;
+                    let id = const_value(&mut self.consts, c);
                     self.add_const_id(id);
                     self.u().has_docstring = !self.feat.func_first_const_none;
                 }
@@ -2380,30 +2773,33 @@ impl<'a> Compiler<'a> {
                 // `codegen_function_body` takes a string statement that now comes first as
                 // the docstring's constant (uncleaned, without CO_HAS_DOCSTRING; the statement
                 // itself is still compiled). Measured on 3.14.2 and 3.15.0rc1.
-                let next_doc = if self.opts.optimize >= 2 && self.feat.oo_lone_docstring_kept && get_docstring(&f.body).is_some() {
-                    f.body.get(1..).and_then(get_docstring)
-                } else {
-                    None
-                };
+                let next_doc =
+                    if self.opts.optimize >= 2 && self.feat.oo_lone_docstring_kept && get_docstring(self.ast, self.sq(f.body)).is_some() {
+                        self.sq(f.body).get(1..).and_then(|b| get_docstring(self.ast, b))
+                    } else {
+                        None
+                    };
                 if let Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) = next_doc {
-                    let id = const_value(&mut self.consts, value);
+                    let c = self.cst(value)?;
+                    let id = const_value(&mut self.consts, c);
                     self.add_const_id(id);
                 } else if self.feat.func_first_const_none {
                     self.add_const(ConstValue::None);
                 }
             }
         }
-        self.u().argcount = f.args.args.len() as u32;
-        self.u().md.posonlyargcount = f.args.posonlyargs.len() as u32;
-        self.u().md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
+        let fargs = self.ax(f.args)?;
+        self.u().argcount = fargs.args.len() as u32;
+        self.u().md.posonlyargcount = fargs.posonlyargs.len() as u32;
+        self.u().md.kwonlyargcount = fargs.kwonlyargs.len() as u32;
         // 3.13+ -OO skip the docstring statement too (earlier releases compile it as an
         // expression statement).
-        let skip_doc = self.feat.clean_docstrings && get_docstring(&f.body).is_some();
+        let skip_doc = self.feat.clean_docstrings && get_docstring(self.ast, self.sq(f.body)).is_some();
         if skip_doc && doc.is_none() && self.feat.oo_lone_docstring_kept && f.body.len() == 1 {
-            self.lone_docstring_pass(&f.body[0]);
+            self.lone_docstring_pass(self.sx(self.sq(f.body)[0])?);
         }
         let start = usize::from(doc.is_some() || skip_doc);
-        for st in f.body.iter().skip(start) {
+        for st in self.sq(f.body).iter().skip(start) {
             self.visit_stmt(st)?;
         }
         if self.ste().coroutine || self.ste().generator {
@@ -2415,10 +2811,11 @@ impl<'a> Compiler<'a> {
             self.generic_function_exit(loc, num_typeparam_args)?;
         }
         // compiler_apply_decorators
-        for d in f.decorator_list.iter().rev() {
+        for d in self.sq(f.decorator_list).iter().rev() {
+            let d = self.ex(d)?;
             self.emit_call(0, false, loc_of(d.pos));
         }
-        self.nameop(loc, &f.name, ExprContext::Store)
+        self.nameop(loc, f.name, ExprContext::Store)
     }
 
     /// The docstring constant as the release stores it when that differs from the source's
@@ -2427,18 +2824,21 @@ impl<'a> Compiler<'a> {
         if !self.feat.clean_docstrings {
             return None;
         }
-        let ExprKind::Constant { value: Constant::Str(s), .. } = &doc.kind else { return None };
+        let ExprKind::Constant { value, .. } = doc.kind else { return None };
+        let Some(Constant::Str(s)) = self.ast.constant(value) else { return None };
         crate::docstring::clean_doc(s)
     }
 
     /// `compiler_maybe_add_static_attribute_to_class`: `self.X = ...` records `X` in the
     /// nearest enclosing class unit (not the current one).
-    fn maybe_add_static_attribute(&mut self, value: &Expr, attr: &str) {
+    fn maybe_add_static_attribute(&mut self, value: &Expr, attr: impl Text) {
+        let ast: &'a Ast = self.ast;
+        let attr = attr.text(ast).unwrap_or("");
         if !self.feat.class_static_attributes {
             return;
         }
         let ExprKind::Name { id, .. } = &value.kind else { return };
-        if &**id != "self" {
+        if self.ast.name(*id) != Some("self") {
             return;
         }
         let n = self.stack.len().saturating_sub(1);
@@ -2450,28 +2850,32 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_class` + `compiler_class_body`.
-    fn compiler_class(&mut self, s: &'a Stmt) -> R {
+    fn compiler_class(&mut self, s: impl StmtArg<'a>) -> R {
+        let s = self.sx(s)?;
         let StmtKind::ClassDef(cd) = &s.kind else { return Ok(()) };
         let o = self.ops;
-        for d in &cd.decorator_list {
+        for d in self.sq(cd.decorator_list) {
             self.visit_expr(d)?;
         }
-        let firstlineno = cd.decorator_list.first().map(|d| d.pos.lineno).unwrap_or(s.pos.lineno);
+        let firstlineno = match self.sq(cd.decorator_list).first() {
+            Some(d) => self.ex(d)?.pos.lineno,
+            None => s.pos.lineno,
+        };
         let is_generic = !cd.type_params.is_empty();
         if is_generic {
             self.generic_class_enter(s, cd, firstlineno)?;
         }
         // compiler_class_body
-        self.enter_scope(&cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
+        self.enter_scope(cd.name, ScopeType::Class, key_of_stmt(s), firstlineno)?;
         let loc = Location::new(firstlineno as i32, firstlineno as i32, 0, 0);
-        self.u().private = Some(Box::from(&*cd.name));
+        self.u().private = Some(Box::from(self.nm(cd.name)?));
         self.nameop(loc, "__name__", ExprContext::Load)?;
         self.nameop(loc, "__module__", ExprContext::Store)?;
         // A class directly in the module (or declared `global`) has its name object as
         // qualified name: the parser's interned identifier.
         let q = self.uref().md.qualname.clone();
-        if q.as_bytes() == cd.name.as_bytes() {
-            self.load_ident_const(&cd.name, loc);
+        if q.as_bytes() == self.nm(cd.name)?.as_bytes() {
+            self.load_ident_const(cd.name, loc);
         } else {
             self.load_const(ConstValue::Str(q), loc);
         }
@@ -2488,7 +2892,7 @@ impl<'a> Compiler<'a> {
             let i = self.cell_index("__classdict__").unwrap_or(0);
             self.addop_i(o.STORE_DEREF, i, loc);
         }
-        self.compiler_body(loc, &cd.body)?;
+        self.compiler_body(loc, cd.body)?;
         if let Some(attrs) = self.u().static_attributes.take() {
             let names: Vec<&str> = attrs.iter().map(|a| &**a).collect();
             let t = self.str_tuple(&names);
@@ -2515,20 +2919,24 @@ impl<'a> Compiler<'a> {
         self.addop(o.LOAD_BUILD_CLASS, loc);
         self.emit_null_after_callable(loc);
         self.make_closure(loc, handle, 0)?;
-        self.load_ident_const(&cd.name, loc);
+        self.load_ident_const(cd.name, loc);
         if is_generic {
             self.generic_class_call(s, cd)?;
         } else {
-            self.call_helper(loc, 2, &cd.bases, &cd.keywords)?;
+            self.call_helper(loc, 2, cd.bases, cd.keywords)?;
         }
-        for d in cd.decorator_list.iter().rev() {
+        for d in self.sq(cd.decorator_list).iter().rev() {
+            let d = self.ex(d)?;
             self.emit_call(0, false, loc_of(d.pos));
         }
-        self.nameop(loc, &cd.name, ExprContext::Store)
+        self.nameop(loc, cd.name, ExprContext::Store)
     }
 
     /// `compiler_lambda`.
-    fn compiler_lambda(&mut self, e: &'a Expr, args: &'a Arguments, body: &'a Expr) -> R {
+    fn compiler_lambda(&mut self, e: impl ExprArg<'a>, args: impl ArgsArg<'a>, body: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
+        let args = self.ax(args)?;
+        let body = self.ex(body)?;
         let loc = loc_of(e.pos);
         self.check_debug_args(args, loc)?;
         let funcflags = self.default_arguments(loc, args)?;
@@ -2555,7 +2963,8 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ expressions
 
-    fn visit_expr(&mut self, e: &'a Expr) -> R {
+    fn visit_expr(&mut self, e: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
         self.enter()?;
         let in_pattern = std::mem::replace(&mut self.pattern_current_loc, false);
         let r = if self.depth.is_multiple_of(pycode_symtable::STACK_CHECK_EVERY) {
@@ -2568,7 +2977,8 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn visit_exprs(&mut self, v: &'a [Expr]) -> R {
+    fn visit_exprs(&mut self, v: impl SeqArg<'a, ExprId>) -> R {
+        let v = self.sq(v);
         for e in v {
             self.visit_expr(e)?;
         }
@@ -2576,7 +2986,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_visit_expr1`.
-    fn visit_expr_inner(&mut self, e: &'a Expr) -> R {
+    fn visit_expr_inner(&mut self, e: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
         let loc = loc_of(e.pos);
         let o = self.ops;
         match &e.kind {
@@ -2588,11 +2999,11 @@ impl<'a> Compiler<'a> {
             ExprKind::BoolOp { op, values } => {
                 let end = self.new_label();
                 let n = values.len().saturating_sub(1);
-                for v in &values[..n] {
+                for v in &self.sq(values)[..n] {
                     self.visit_expr(v)?;
                     self.emit_jump_or_pop(*op == BoolOp::Or, end, loc);
                 }
-                if let Some(last) = values.last() {
+                if let Some(last) = self.sq(values).last() {
                     self.visit_expr(last)?;
                 }
                 self.use_label(end)?;
@@ -2632,7 +3043,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::SetComp { elt, generators } => self.compiler_comprehension(e, CompType::Set, "<setcomp>", generators, elt, None)?,
             ExprKind::DictComp { key, value, generators } => {
-                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, value.as_deref())?
+                self.compiler_comprehension(e, CompType::Dict, "<dictcomp>", generators, key, *value)?
             }
             ExprKind::Yield { value } => {
                 if !self.ste().is_function_like() {
@@ -2679,18 +3090,21 @@ impl<'a> Compiler<'a> {
             // A literal piece `%` of a `%`-format that `optimize_format` rewrote (it alone builds
             // pieces without a position): `ast_opt.c` made it with `str.replace('%%', '%')`, a new
             // 1-character string rather than the shared latin-1 singleton.
-            ExprKind::Constant { value: Constant::Str(s), .. } if e.pos == crate::fold::NO_POS && s.as_bytes() == b"%" => {
+            ExprKind::Constant { value, .. }
+                if e.pos == crate::fold::NO_POS && matches!(self.ast.constant(*value), Some(Constant::Str(s)) if s.as_bytes() == b"%") =>
+            {
+                let Some(Constant::Str(s)) = self.ast.constant(*value) else { return Err(dangling()) };
                 let id = self.consts.add_str_origin(s, StrOrigin::Fresh);
                 let i = self.add_const_id(id);
                 self.addop_i(o.LOAD_CONST, i, loc);
             }
-            ExprKind::Constant { value, .. } => self.load_const_ast(value, loc),
+            ExprKind::Constant { value, .. } => self.load_const_ast(self.cst(value)?, loc),
             ExprKind::JoinedStr { values } => {
                 if values.len() > STACK_USE_GUIDELINE {
                     self.load_const(ConstValue::str(""), loc);
                     self.addop_name(o.LOAD_METHOD, "join", loc);
                     self.addop_i(o.BUILD_LIST, 0, loc);
-                    for v in values {
+                    for v in self.sq(values) {
                         self.visit_expr(v)?;
                         self.addop_i(o.LIST_APPEND, 1, loc);
                     }
@@ -2724,7 +3138,7 @@ impl<'a> Compiler<'a> {
                 // 3.14+ (PEP 750): value, its source text, the spec if any, then
                 // `BUILD_INTERPOLATION` with the item count (2 or 3) and the conversion above it.
                 self.visit_expr(value)?;
-                self.load_const(ConstValue::str(str), loc);
+                self.load_const(ConstValue::str(self.ast.str(*str).ok_or_else(dangling)?), loc);
                 let mut oparg = 2;
                 if let Some(spec) = format_spec {
                     oparg += 1;
@@ -2741,21 +3155,21 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute { value, attr, ctx } => {
                 if *ctx == ExprContext::Load && self.can_optimize_super_call(e) {
-                    let ExprKind::Call { args, .. } = &value.kind else { return Ok(()) };
+                    let ExprKind::Call { args, .. } = &self.ex(value)?.kind else { return Ok(()) };
                     self.load_args_for_super(value)?;
                     let opc = if !args.is_empty() { o.LOAD_SUPER_ATTR } else { o.LOAD_ZERO_SUPER_ATTR };
                     self.addop_name(opc, attr, loc);
-                    let l = update_start_location_to_match_attr(loc, e);
+                    let l = update_start_location_to_match_attr(self.ast, loc, e);
                     self.addop(o.NOP, l);
                     return Ok(());
                 }
                 self.visit_expr(value)?;
-                let l = update_start_location_to_match_attr(loc, e);
+                let l = update_start_location_to_match_attr(self.ast, loc, e);
                 match ctx {
                     ExprContext::Load => self.addop_name(o.LOAD_ATTR, attr, l),
                     ExprContext::Store => {
                         self.forbidden_name(l, attr, *ctx)?;
-                        self.maybe_add_static_attribute(value, attr);
+                        self.maybe_add_static_attribute(self.ex(value)?, attr);
                         self.addop_name(o.STORE_ATTR, attr, l);
                     }
                     ExprContext::Del => self.addop_name(o.DELETE_ATTR, attr, l),
@@ -2763,11 +3177,12 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Subscript { value, slice, ctx } => {
                 if *ctx == ExprContext::Load {
-                    self.warn(value.pos, warnings::check_subscripter(value));
-                    self.warn(value.pos, warnings::check_index(value, slice));
+                    let v = self.ex(value)?;
+                    self.warn(v.pos, warnings::check_subscripter(self.ast, v));
+                    self.warn(v.pos, warnings::check_index(self.ast, v, self.ex(slice)?));
                 }
                 self.visit_expr(value)?;
-                if self.two_element_slice(slice) && *ctx != ExprContext::Del {
+                if self.two_element_slice(self.ex(slice)?) && *ctx != ExprContext::Del {
                     self.compiler_slice(slice)?;
                     if *ctx == ExprContext::Load {
                         self.addop(o.BINARY_SLICE, loc);
@@ -2789,10 +3204,14 @@ impl<'a> Compiler<'a> {
                     _ => err_at("can't use starred expression here", loc),
                 })
             }
-            ExprKind::Slice { lower, upper, step } if self.feat.const_slices && is_constant_slice(e) => {
+            ExprKind::Slice { lower, upper, step } if self.feat.const_slices && is_constant_slice(self.ast, e) => {
                 // 3.14+: a slice of constants is a constant.
-                let mut part = |x: &Option<Box<Expr>>| match x.as_deref() {
-                    Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => const_value(&mut self.consts, value),
+                let ast: &'a Ast = self.ast;
+                let mut part = |x: &Option<ExprId>| match x.and_then(|x| ast.expr(x)).map(|x| x.kind) {
+                    Some(ExprKind::Constant { value, .. }) => match ast.constant(value) {
+                        Some(c) => const_value(&mut self.consts, c),
+                        None => self.consts.add(ConstValue::None),
+                    },
                     _ => self.consts.add(ConstValue::None),
                 };
                 let ids = [part(lower), part(upper), part(step)];
@@ -2821,12 +3240,13 @@ impl<'a> Compiler<'a> {
     /// before, between and after interpolations that have no piece there), the tuple of its
     /// interpolations, then `BUILD_TEMPLATE` (both tuples are folded to constants by the CFG
     /// when they can be).
-    fn compiler_template_str(&mut self, values: &'a [Expr], loc: Location) -> R {
+    fn compiler_template_str(&mut self, values: impl SeqArg<'a, ExprId>, loc: Location) -> R {
+        let values = self.sq(values);
         let o = self.ops;
         let mut after_interpolation = true;
         let mut strings: u32 = 0;
         for v in values {
-            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+            if matches!(self.ex(v)?.kind, ExprKind::Interpolation { .. }) {
                 if after_interpolation {
                     self.load_const(ConstValue::str(""), loc);
                     strings += 1;
@@ -2845,7 +3265,7 @@ impl<'a> Compiler<'a> {
         self.addop_i(o.BUILD_TUPLE, strings, loc);
         let mut interpolations: u32 = 0;
         for v in values {
-            if matches!(v.kind, ExprKind::Interpolation { .. }) {
+            if matches!(self.ex(v)?.kind, ExprKind::Interpolation { .. }) {
                 self.visit_expr(v)?;
                 interpolations += 1;
             }
@@ -2865,7 +3285,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_slice`: pushes lower/upper(/step), returns the BUILD_SLICE count.
-    fn compiler_slice(&mut self, s: &'a Expr) -> Result<u32, CompileError> {
+    fn compiler_slice(&mut self, s: impl ExprArg<'a>) -> Result<u32, CompileError> {
+        let s = self.ex(s)?;
         let ExprKind::Slice { lower, upper, step } = &s.kind else { return Ok(0) };
         let mut n = 2;
         match lower {
@@ -2884,11 +3305,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// `unpack_helper` + `assignment_helper`.
-    fn assignment_helper(&mut self, loc: Location, elts: &'a [Expr]) -> R {
+    fn assignment_helper(&mut self, loc: Location, elts: impl SeqArg<'a, ExprId>) -> R {
+        let elts = self.sq(elts);
         let n = elts.len();
         let mut seen_star = false;
         for (i, elt) in elts.iter().enumerate() {
-            if let ExprKind::Starred { .. } = elt.kind {
+            if let ExprKind::Starred { .. } = self.ex(elt)?.kind {
                 if !seen_star {
                     if i >= (1 << 8) || (n - i - 1) >= (i32::MAX as usize >> 8) {
                         return Err(err_at("too many expressions in star-unpacking assignment", loc));
@@ -2904,7 +3326,7 @@ impl<'a> Compiler<'a> {
             self.addop_i(op!(self, UNPACK_SEQUENCE), n as u32, loc);
         }
         for elt in elts {
-            match &elt.kind {
+            match &self.ex(elt)?.kind {
                 ExprKind::Starred { value, .. } => self.visit_expr(value)?,
                 _ => self.visit_expr(elt)?,
             }
@@ -2914,7 +3336,17 @@ impl<'a> Compiler<'a> {
 
     /// `starunpack_helper`.
     #[allow(clippy::too_many_arguments)]
-    fn starunpack_helper(&mut self, loc: Location, elts: &'a [Expr], pushed: u32, build: u16, add: u16, extend: u16, tuple: bool) -> R {
+    fn starunpack_helper(
+        &mut self,
+        loc: Location,
+        elts: impl SeqArg<'a, ExprId>,
+        pushed: u32,
+        build: u16,
+        add: u16,
+        extend: u16,
+        tuple: bool,
+    ) -> R {
+        let elts = self.sq(elts);
         self.starunpack_helper_elts(loc, Elts::from(elts), pushed, build, add, extend, tuple)
     }
 
@@ -2924,11 +3356,13 @@ impl<'a> Compiler<'a> {
         let n = elts.len();
         // 3.14+: constant sequences are folded in the CFG instead.
         let cfg_folding = self.feat.const_folding == pycode_release::ConstFolding::Cfg;
-        if n > 2 && !cfg_folding && elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { .. })) {
+        let ast: &'a Ast = self.ast;
+        let kind_of = |e: ExprId| ast.expr(e).map(|e| e.kind);
+        if n > 2 && !cfg_folding && elts.iter().all(|e| matches!(kind_of(e), Some(ExprKind::Constant { .. }))) {
             let values: Vec<Constant> = elts
                 .iter()
-                .filter_map(|e| match &e.kind {
-                    ExprKind::Constant { value, .. } => Some(value.clone()),
+                .filter_map(|e| match kind_of(e) {
+                    Some(ExprKind::Constant { value, .. }) => ast.constant(value).cloned(),
                     _ => None,
                 })
                 .collect();
@@ -2950,7 +3384,7 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         let big = n + pushed as usize > STACK_USE_GUIDELINE;
-        let seen_star = elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. }));
+        let seen_star = elts.iter().any(|e| matches!(kind_of(e), Some(ExprKind::Starred { .. })));
         if !seen_star && !big {
             for e in elts.iter() {
                 self.visit_expr(e)?;
@@ -2968,7 +3402,7 @@ impl<'a> Compiler<'a> {
             built = true;
         }
         for (i, elt) in elts.iter().enumerate() {
-            if let ExprKind::Starred { value, .. } = &elt.kind {
+            if let Some(ExprKind::Starred { value, .. }) = kind_of(elt) {
                 if !built {
                     self.addop_i(build, i as u32 + pushed, loc);
                     built = true;
@@ -2989,11 +3423,22 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_subdict`.
-    fn compiler_subdict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr], begin: usize, end: usize) -> R {
+    fn compiler_subdict(
+        &mut self,
+        loc: Location,
+        keys: impl SeqArg<'a, Option<ExprId>>,
+        values: impl SeqArg<'a, ExprId>,
+        begin: usize,
+        end: usize,
+    ) -> R {
+        let keys = self.sq(keys);
+        let values = self.sq(values);
         let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
-        let all_const = keys[begin..end].iter().all(|k| matches!(k, Some(Expr { kind: ExprKind::Constant { .. }, .. })));
+        let ast: &'a Ast = self.ast;
+        let all_const =
+            keys[begin..end].iter().all(|k| matches!(k.and_then(|k| ast.expr(k)).map(|k| k.kind), Some(ExprKind::Constant { .. })));
         if n > 1 && !big && all_const && self.feat.const_key_map {
             for v in &values[begin..end] {
                 self.visit_expr(v)?;
@@ -3001,7 +3446,10 @@ impl<'a> Compiler<'a> {
             let ids: Vec<ConstId> = keys[begin..end]
                 .iter()
                 .filter_map(|k| match k {
-                    Some(Expr { kind: ExprKind::Constant { value, .. }, .. }) => Some(const_value(&mut self.consts, value)),
+                    Some(k) => match ast.expr(*k).map(|k| k.kind) {
+                        Some(ExprKind::Constant { value, .. }) => ast.constant(value).map(|c| const_value(&mut self.consts, c)),
+                        _ => None,
+                    },
                     _ => None,
                 })
                 .collect();
@@ -3028,7 +3476,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_dict`.
-    fn compiler_dict(&mut self, loc: Location, keys: &'a [Option<Expr>], values: &'a [Expr]) -> R {
+    fn compiler_dict(&mut self, loc: Location, keys: impl SeqArg<'a, Option<ExprId>>, values: impl SeqArg<'a, ExprId>) -> R {
+        let keys = self.sq(keys);
+        let values = self.sq(values);
         let o = self.ops;
         let n = values.len().min(keys.len());
         let mut have_dict = false;
@@ -3047,7 +3497,7 @@ impl<'a> Compiler<'a> {
                     self.addop_i(o.BUILD_MAP, 0, loc);
                     have_dict = true;
                 }
-                self.visit_expr(&values[i])?;
+                self.visit_expr(values[i])?;
                 self.addop_i(o.DICT_UPDATE, 1, loc);
             } else if elements * 2 > STACK_USE_GUIDELINE {
                 self.compiler_subdict(loc, keys, values, i - elements, i + 1)?;
@@ -3078,8 +3528,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_compare`.
-    fn compiler_compare(&mut self, loc: Location, left: &'a Expr, ops: &[CmpOp], comps: &'a [Expr]) -> R {
-        self.warn_at(loc.lineno, warnings::check_compare(left, ops, comps));
+    fn compiler_compare(
+        &mut self,
+        loc: Location,
+        left: impl ExprArg<'a>,
+        ops: impl SeqArg<'a, CmpOp>,
+        comps: impl SeqArg<'a, ExprId>,
+    ) -> R {
+        let left = self.ex(left)?;
+        let ops = self.sq(ops);
+        let comps = self.sq(comps);
+        self.warn_at(loc.lineno, warnings::check_compare(self.ast, left, ops, comps));
         let o = self.ops;
         self.visit_expr(left)?;
         let n = ops.len().min(comps.len());
@@ -3087,19 +3546,19 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         if n == 1 {
-            self.visit_expr(&comps[0])?;
+            self.visit_expr(comps[0])?;
             self.addcompare(loc, ops[0]);
             return Ok(());
         }
         let cleanup = self.new_label();
         for i in 0..n - 1 {
-            self.visit_expr(&comps[i])?;
+            self.visit_expr(comps[i])?;
             self.addop_i(o.SWAP, 2, loc);
             self.addop_i(o.COPY, 2, loc);
             self.addcompare(loc, ops[i]);
             self.emit_compare_chain_jump(cleanup, loc);
         }
-        self.visit_expr(&comps[n - 1])?;
+        self.visit_expr(comps[n - 1])?;
         self.addcompare(loc, ops[n - 1]);
         let end = self.new_label();
         self.emit_jump_no_interrupt_3_13(end, NO_LOC);
@@ -3114,14 +3573,16 @@ impl<'a> Compiler<'a> {
     /// Returns the location later implicitly located instructions take in 3.11, where
     /// `compiler_jump_if` leaves the compiler's current location at the last comparison it
     /// tested (3.12+: `loc` itself).
-    fn jump_if(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> Result<Location, CompileError> {
+    fn jump_if(&mut self, loc: Location, e: impl ExprArg<'a>, next: Label, cond: bool) -> Result<Location, CompileError> {
+        let e = self.ex(e)?;
         self.enter()?;
         let r = self.jump_if_inner(loc, e, next, cond);
         self.depth -= 1;
         r
     }
 
-    fn jump_if_inner(&mut self, loc: Location, e: &'a Expr, next: Label, cond: bool) -> Result<Location, CompileError> {
+    fn jump_if_inner(&mut self, loc: Location, e: impl ExprArg<'a>, next: Label, cond: bool) -> Result<Location, CompileError> {
+        let e = self.ex(e)?;
         let o = self.ops;
         // 3.11: the current location threads through the nested tests.
         let v311 = self.feat.jump_if_or_pop;
@@ -3135,10 +3596,10 @@ impl<'a> Compiler<'a> {
                     next2 = self.new_label();
                 }
                 let n = values.len().saturating_sub(1);
-                for v in &values[..n] {
+                for v in &self.sq(values)[..n] {
                     cur = self.jump_if(cur, v, next2, cond2)?;
                 }
-                if let Some(last) = values.last() {
+                if let Some(last) = self.sq(values).last() {
                     cur = self.jump_if(cur, last, next, cond)?;
                 }
                 if next2 != next {
@@ -3158,21 +3619,21 @@ impl<'a> Compiler<'a> {
                 return Ok(if v311 { cur } else { loc });
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
-                self.warn(e.pos, warnings::check_compare(left, ops, comparators));
+                self.warn(e.pos, warnings::check_compare(self.ast, self.ex(left)?, self.sq(ops), self.sq(comparators)));
                 let n = ops.len().min(comparators.len()) - 1;
                 let el = loc_of(e.pos);
                 let cleanup = self.new_label();
                 self.visit_expr(left)?;
                 for i in 0..n {
-                    self.visit_expr(&comparators[i])?;
+                    self.visit_expr(self.sq(comparators)[i])?;
                     self.addop_i(o.SWAP, 2, el);
                     self.addop_i(o.COPY, 2, el);
-                    self.addcompare(el, ops[i]);
+                    self.addcompare(el, self.sq(ops)[i]);
                     self.emit_to_bool(el);
                     self.addop_j(o.POP_JUMP_IF_FALSE, cleanup, el);
                 }
-                self.visit_expr(&comparators[n])?;
-                self.addcompare(el, ops[n]);
+                self.visit_expr(self.sq(comparators)[n])?;
+                self.addcompare(el, self.sq(ops)[n]);
                 self.emit_to_bool(el);
                 self.addop_j(if cond { o.POP_JUMP_IF_TRUE } else { o.POP_JUMP_IF_FALSE }, next, el);
                 let end = self.new_label();
@@ -3200,13 +3661,14 @@ impl<'a> Compiler<'a> {
 
     // ------------------------------------------------------------------ calls
 
-    fn validate_keywords(&self, keywords: &[Keyword]) -> R {
+    fn validate_keywords(&self, keywords: impl SeqArg<'a, Keyword>) -> R {
+        let keywords = self.sq(keywords);
         for (i, k) in keywords.iter().enumerate() {
             let Some(name) = &k.arg else { continue };
             self.forbidden_name(loc_of(k.pos), name, ExprContext::Store)?;
             for other in &keywords[i + 1..] {
-                if other.arg.as_deref() == Some(&**name) {
-                    return Err(err_at(format!("keyword argument repeated: {name}"), loc_of(other.pos)));
+                if other.arg == Some(*name) {
+                    return Err(err_at(format!("keyword argument repeated: {}", self.nm(name)?), loc_of(other.pos)));
                 }
             }
         }
@@ -3216,7 +3678,7 @@ impl<'a> Compiler<'a> {
     /// `is_import_originated`.
     fn is_import_originated(&self, e: &Expr) -> bool {
         let ExprKind::Name { id, .. } = &e.kind else { return false };
-        self.st.flags(0, id) & DEF_IMPORT != 0
+        self.ast.name(*id).is_some_and(|id| self.st.flags(0, id) & DEF_IMPORT != 0)
     }
 
     /// `can_optimize_super_call`.
@@ -3225,9 +3687,10 @@ impl<'a> Compiler<'a> {
             return false;
         }
         let ExprKind::Attribute { value, attr: attrname, .. } = &attr.kind else { return false };
-        let ExprKind::Call { func, args, keywords } = &value.kind else { return false };
-        let ExprKind::Name { id, .. } = &func.kind else { return false };
-        if &**id != "super" || &**attrname == "__class__" || !keywords.is_empty() {
+        let Some(ExprKind::Call { func, args, keywords }) = self.ast.expr(*value).map(|v| &v.kind) else { return false };
+        let Some(ExprKind::Name { id, .. }) = self.ast.expr(*func).map(|f| &f.kind) else { return false };
+        let (Some(id), Some(attrname)) = (self.ast.name(*id), self.ast.name(*attrname)) else { return false };
+        if id != "super" || attrname == "__class__" || !keywords.is_empty() {
             return false;
         }
         if self.st.scope(self.uref().ste, id) != Scope::GlobalImplicit {
@@ -3237,7 +3700,7 @@ impl<'a> Compiler<'a> {
             return false;
         }
         if args.len() == 2 {
-            return !args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }));
+            return !self.ast.seq(*args).iter().any(|&a| matches!(self.ast.expr(a).map(|a| a.kind), Some(ExprKind::Starred { .. })));
         }
         if !args.is_empty() {
             return false;
@@ -3253,15 +3716,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// `load_args_for_super`.
-    fn load_args_for_super(&mut self, e: &'a Expr) -> R {
+    fn load_args_for_super(&mut self, e: impl ExprArg<'a>) -> R {
+        let e = self.ex(e)?;
         let ExprKind::Call { func, args, .. } = &e.kind else { return Ok(()) };
         let loc = loc_of(e.pos);
+        let func = self.ex(func)?;
         if let ExprKind::Name { id, .. } = &func.kind {
             self.nameop(loc_of(func.pos), id, ExprContext::Load)?;
         }
         if args.len() == 2 {
-            self.visit_expr(&args[0])?;
-            self.visit_expr(&args[1])?;
+            self.visit_expr(self.sq(args)[0])?;
+            self.visit_expr(self.sq(args)[1])?;
             return Ok(());
         }
         self.nameop(loc, "__class__", ExprContext::Load)?;
@@ -3274,20 +3739,25 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_call_simple_kw_helper`.
     fn call_simple_kw_helper(&mut self, loc: Location, keywords: &[Keyword]) {
-        let names: Vec<&str> = keywords.iter().filter_map(|k| k.arg.as_deref()).collect();
+        let ast: &'a Ast = self.ast;
+        let names: Vec<&str> = self.sq(keywords).iter().filter_map(|k| k.arg.and_then(|a| ast.name(a))).collect();
         self.emit_call_kwnames(&names, loc);
     }
 
     /// `maybe_optimize_method_call`; `Ok(false)` when not applicable.
     fn maybe_optimize_method_call(
         &mut self,
-        e: &'a Expr,
-        meth: &'a Expr,
-        args: &'a [Expr],
-        kwds: &'a [Keyword],
+        e: impl ExprArg<'a>,
+        meth: impl ExprArg<'a>,
+        args: impl SeqArg<'a, ExprId>,
+        kwds: impl SeqArg<'a, Keyword>,
     ) -> Result<bool, CompileError> {
+        let e = self.ex(e)?;
+        let meth = self.ex(meth)?;
+        let args = self.sq(args);
+        let kwds = self.sq(kwds);
         let ExprKind::Attribute { value, attr, ctx: ExprContext::Load } = &meth.kind else { return Ok(false) };
-        if self.is_import_originated(value) {
+        if self.is_import_originated(self.ex(value)?) {
             return Ok(false);
         }
         let argsl = args.len();
@@ -3295,42 +3765,54 @@ impl<'a> Compiler<'a> {
         if argsl + kwdsl + usize::from(kwdsl != 0) >= STACK_USE_GUIDELINE {
             return Ok(false);
         }
-        if args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. })) || kwds.iter().any(|k| k.arg.is_none()) {
+        if args.iter().any(|&a| matches!(self.ast.expr(a).map(|a| a.kind), Some(ExprKind::Starred { .. })))
+            || kwds.iter().any(|k| k.arg.is_none())
+        {
             return Ok(false);
         }
         let o = self.ops;
         let mut loc = loc_of(meth.pos);
         if self.can_optimize_super_call(meth) {
-            let ExprKind::Call { args: sargs, .. } = &value.kind else { return Ok(false) };
+            let ExprKind::Call { args: sargs, .. } = &self.ex(value)?.kind else { return Ok(false) };
             self.load_args_for_super(value)?;
             let opc = if !sargs.is_empty() { o.LOAD_SUPER_METHOD } else { o.LOAD_ZERO_SUPER_METHOD };
             self.addop_name(opc, attr, loc);
-            loc = update_start_location_to_match_attr(loc, meth);
+            loc = update_start_location_to_match_attr(self.ast, loc, meth);
             self.addop(o.NOP, loc);
         } else {
             self.visit_expr(value)?;
-            loc = update_start_location_to_match_attr(loc, meth);
+            loc = update_start_location_to_match_attr(self.ast, loc, meth);
             self.addop_name(o.LOAD_METHOD, attr, loc);
         }
         self.visit_exprs(args)?;
         if kwdsl > 0 {
             for k in kwds {
-                self.visit_expr(&k.value)?;
+                self.visit_expr(k.value)?;
             }
             self.call_simple_kw_helper(loc, kwds);
         }
-        let l = update_start_location_to_match_attr(loc_of(e.pos), meth);
+        let l = update_start_location_to_match_attr(self.ast, loc_of(e.pos), meth);
         self.emit_call((argsl + kwdsl) as u32, kwdsl > 0, l);
         Ok(true)
     }
 
     /// `compiler_call`.
-    fn compiler_call(&mut self, e: &'a Expr, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword]) -> R {
+    fn compiler_call(
+        &mut self,
+        e: impl ExprArg<'a>,
+        func: impl ExprArg<'a>,
+        args: impl SeqArg<'a, ExprId>,
+        keywords: impl SeqArg<'a, Keyword>,
+    ) -> R {
+        let e = self.ex(e)?;
+        let func = self.ex(func)?;
+        let args = self.sq(args);
+        let keywords = self.sq(keywords);
         self.validate_keywords(keywords)?;
         if self.maybe_optimize_method_call(e, func, args, keywords)? {
             return Ok(());
         }
-        self.warn(func.pos, warnings::check_caller(func));
+        self.warn(func.pos, warnings::check_caller(self.ast, func));
         self.emit_null_before_callable(loc_of(func.pos));
         self.visit_expr(func)?;
         let end = self.new_label();
@@ -3347,18 +3829,21 @@ impl<'a> Compiler<'a> {
     /// `tuple(genexp)` run the generator inline when the name is the builtin.
     fn maybe_optimize_function_call(
         &mut self,
-        func: &'a Expr,
-        args: &'a [Expr],
-        keywords: &'a [Keyword],
+        func: impl ExprArg<'a>,
+        args: impl SeqArg<'a, ExprId>,
+        keywords: impl SeqArg<'a, Keyword>,
         end: Label,
     ) -> Result<bool, CompileError> {
+        let func = self.ex(func)?;
+        let args = self.sq(args);
+        let keywords = self.sq(keywords);
         let ExprKind::Name { id, .. } = &func.kind else { return Ok(false) };
-        if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
+        if args.len() != 1 || !keywords.is_empty() || !matches!(self.ex(args[0])?.kind, ExprKind::GeneratorExp { .. }) {
             return Ok(false);
         }
         // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4, (3.15) _LIST 5, _SET 6; (initial result,
         // jump that continues); `collect`: the collection built (list, or set for `set()`).
-        let (oparg, initial, collect_set) = match &**id {
+        let (oparg, initial, collect_set) = match self.nm(id)? {
             "all" => (3, Some(true), false),
             "any" => (4, Some(false), false),
             "tuple" => (2, None, false),
@@ -3377,7 +3862,7 @@ impl<'a> Compiler<'a> {
         if initial.is_none() {
             self.addop_i(if collect_set { o.BUILD_SET } else { o.BUILD_LIST }, 0, loc);
         }
-        self.visit_expr(&args[0])?;
+        self.visit_expr(args[0])?;
         // 3.15: the generator is iterated as a two-slot iterator (itself and a NULL).
         let two_slot = self.feat.two_slot_iterators;
         if two_slot {
@@ -3416,15 +3901,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_subkwargs`.
-    fn subkwargs(&mut self, loc: Location, keywords: &'a [Keyword], begin: usize, end: usize) -> R {
+    fn subkwargs(&mut self, loc: Location, keywords: impl SeqArg<'a, Keyword>, begin: usize, end: usize) -> R {
+        let keywords = self.sq(keywords);
         let o = self.ops;
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         if n > 1 && !big && self.feat.const_key_map {
             for k in &keywords[begin..end] {
-                self.visit_expr(&k.value)?;
+                self.visit_expr(k.value)?;
             }
-            let names: Vec<&str> = keywords[begin..end].iter().filter_map(|k| k.arg.as_deref()).collect();
+            let ast: &'a Ast = self.ast;
+            let names: Vec<&str> = keywords[begin..end].iter().filter_map(|k| k.arg.and_then(|a| ast.name(a))).collect();
             let t = self.str_tuple(&names);
             self.load_const(t, loc);
             self.addop_i(o.BUILD_CONST_KEY_MAP, n as u32, loc);
@@ -3434,8 +3921,9 @@ impl<'a> Compiler<'a> {
             self.addop_i(o.BUILD_MAP, 0, NO_LOC);
         }
         for k in &keywords[begin..end] {
-            self.load_ident_const(k.arg.as_deref().unwrap_or(""), loc);
-            self.visit_expr(&k.value)?;
+            let kn = k.arg.and_then(|a| self.ast.name(a)).unwrap_or("");
+            self.load_ident_const(kn, loc);
+            self.visit_expr(k.value)?;
             if big {
                 self.addop_i(o.MAP_ADD, 1, NO_LOC);
             }
@@ -3447,17 +3935,20 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_call_helper`.
-    fn call_helper(&mut self, loc: Location, n: u32, args: &'a [Expr], keywords: &'a [Keyword]) -> R {
+    fn call_helper(&mut self, loc: Location, n: u32, args: impl SeqArg<'a, ExprId>, keywords: impl SeqArg<'a, Keyword>) -> R {
+        let args = self.sq(args);
+        let keywords = self.sq(keywords);
         self.call_helper_elts(loc, n, Elts::from(args), keywords)
     }
 
-    fn call_helper_elts(&mut self, loc: Location, n: u32, args: Elts<'a>, keywords: &'a [Keyword]) -> R {
+    fn call_helper_elts(&mut self, loc: Location, n: u32, args: Elts<'a>, keywords: impl SeqArg<'a, Keyword>) -> R {
+        let keywords = self.sq(keywords);
         self.validate_keywords(keywords)?;
         let o = self.ops;
         let nelts = args.len();
         let nkwelts = keywords.len();
         let ex_call = nelts + nkwelts * 2 > STACK_USE_GUIDELINE
-            || args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }))
+            || args.iter().any(|a| matches!(self.ast.expr(a).map(|a| a.kind), Some(ExprKind::Starred { .. })))
             || keywords.iter().any(|k| k.arg.is_none());
         if !ex_call {
             for a in args.iter() {
@@ -3465,15 +3956,15 @@ impl<'a> Compiler<'a> {
             }
             if nkwelts > 0 {
                 for k in keywords {
-                    self.visit_expr(&k.value)?;
+                    self.visit_expr(k.value)?;
                 }
                 self.call_simple_kw_helper(loc, keywords);
             }
             self.emit_call(n + (nelts + nkwelts) as u32, nkwelts > 0, loc);
             return Ok(());
         }
-        let single_starred = match args.iter().next() {
-            Some(Expr { kind: ExprKind::Starred { value, .. }, .. }) if n == 0 && nelts == 1 => Some(value),
+        let single_starred = match args.iter().next().and_then(|a| self.ast.expr(a)) {
+            Some(Expr { kind: ExprKind::Starred { value, .. }, .. }) if n == 0 && nelts == 1 => Some(*value),
             _ => None,
         };
         if let Some(value) = single_starred {
@@ -3498,7 +3989,7 @@ impl<'a> Compiler<'a> {
                         self.addop_i(o.BUILD_MAP, 0, loc);
                         have_dict = true;
                     }
-                    self.visit_expr(&kw.value)?;
+                    self.visit_expr(kw.value)?;
                     self.addop_i(o.DICT_MERGE, 1, loc);
                 } else {
                     nseen += 1;
@@ -3520,13 +4011,16 @@ impl<'a> Compiler<'a> {
     /// `compiler_comprehension`.
     fn compiler_comprehension(
         &mut self,
-        e: &'a Expr,
+        e: impl ExprArg<'a>,
         ty: CompType,
         name: &str,
-        generators: &'a [Comprehension],
-        elt: &'a Expr,
-        val: Option<&'a Expr>,
+        generators: impl SeqArg<'a, Comprehension>,
+        elt: impl ExprArg<'a>,
+        val: Option<ExprId>,
     ) -> R {
+        let e = self.ex(e)?;
+        let generators = self.sq(generators);
+        let elt = self.ex(elt)?;
         let o = self.ops;
         let Some(outermost) = generators.first() else { return Ok(()) };
         let scope_type = self.uref().scope_type;
@@ -3537,14 +4031,14 @@ impl<'a> Compiler<'a> {
         let is_async_generator = self.st.entries[entry].coroutine;
         let loc = loc_of(e.pos);
         let mut state = None;
-        let iter_loc = if self.iter_locs() { loc_of(outermost.iter.pos) } else { loc };
+        let iter_loc = if self.iter_locs() { loc_of(self.ex(outermost.iter)?.pos) } else { loc };
         // 3.15: the comprehension itself calls `GET_ITER` / `GET_AITER` on its outermost
         // iterable (after the result collection is pushed; a generator expression before it
         // starts, behind `RESUME 4`).
         let two_slot = self.feat.two_slot_iterators;
         let iter_op = if outermost.is_async { o.GET_AITER } else { o.GET_ITER };
         if is_inlined {
-            self.visit_expr(&outermost.iter)?;
+            self.visit_expr(outermost.iter)?;
             if !two_slot {
                 self.addop(iter_op, iter_loc);
             }
@@ -3608,7 +4102,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.make_closure(loc, handle, 0)?;
-        self.visit_expr(&outermost.iter)?;
+        self.visit_expr(outermost.iter)?;
         if !two_slot {
             self.addop(iter_op, iter_loc);
         }
@@ -3727,14 +4221,16 @@ impl<'a> Compiler<'a> {
     fn comprehension_generator(
         &mut self,
         loc: Location,
-        gens: &'a [Comprehension],
+        gens: impl SeqArg<'a, Comprehension>,
         gen_index: usize,
         depth: u32,
-        elt: &'a Expr,
-        val: Option<&'a Expr>,
+        elt: impl ExprArg<'a>,
+        val: Option<ExprId>,
         ty: CompType,
         iter_on_stack: bool,
     ) -> Result<Location, CompileError> {
+        let gens = self.sq(gens);
+        let elt = self.ex(elt)?;
         self.enter()?;
         let r = match gens.get(gen_index) {
             Some(g) if g.is_async => self.async_comprehension_generator(loc, gens, gen_index, depth, elt, val, ty, iter_on_stack),
@@ -3747,12 +4243,14 @@ impl<'a> Compiler<'a> {
 
     fn comprehension_element(
         &mut self,
-        elt: &'a Expr,
-        val: Option<&'a Expr>,
+        elt: impl ExprArg<'a>,
+        val: Option<ExprId>,
         ty: CompType,
         depth: u32,
         cur: Location,
     ) -> Result<Location, CompileError> {
+        let elt = self.ex(elt)?;
+        let val = self.opt_ex(val)?;
         let o = self.ops;
         // 3.11 appends at the current location.
         let v311 = self.feat.jump_if_or_pop;
@@ -3761,7 +4259,7 @@ impl<'a> Compiler<'a> {
         // (a generator expression yields each of its items in a loop of its own).
         if self.feat.comprehension_unpacking {
             let unpacked = match (&elt.kind, ty) {
-                (ExprKind::Starred { value, .. }, CompType::Genexp | CompType::List | CompType::Set) => Some(&**value),
+                (ExprKind::Starred { value, .. }, CompType::Genexp | CompType::List | CompType::Set) => Some(self.ex(value)?),
                 (_, CompType::Dict) if val.is_none() => Some(elt),
                 _ => None,
             };
@@ -3824,14 +4322,16 @@ impl<'a> Compiler<'a> {
     fn sync_comprehension_generator(
         &mut self,
         loc: Location,
-        gens: &'a [Comprehension],
+        gens: impl SeqArg<'a, Comprehension>,
         gen_index: usize,
         mut depth: u32,
-        elt: &'a Expr,
-        val: Option<&'a Expr>,
+        elt: impl ExprArg<'a>,
+        val: Option<ExprId>,
         ty: CompType,
         iter_on_stack: bool,
     ) -> Result<Location, CompileError> {
+        let gens = self.sq(gens);
+        let elt = self.ex(elt)?;
         let v311 = self.feat.jump_if_or_pop;
         let mut cur = loc;
         let o = self.ops;
@@ -3839,24 +4339,24 @@ impl<'a> Compiler<'a> {
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
         let gen = &gens[gen_index];
-        let gen_iter_loc = if self.iter_locs() { loc_of(gen.iter.pos) } else { loc };
+        let gen_iter_loc = if self.iter_locs() { loc_of(self.ex(gen.iter)?.pos) } else { loc };
         if !iter_on_stack {
             if gen_index == 0 {
                 self.u().argcount = 1;
                 self.addop_i(o.LOAD_FAST, 0, loc);
             } else {
-                let elts = match &gen.iter.kind {
-                    ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => Some(elts),
+                let elts = match &self.ex(gen.iter)?.kind {
+                    ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => Some(self.sq(elts)),
                     _ => None,
                 };
                 if let Some(elts) = elts {
-                    if elts.len() == 1 && !matches!(elts[0].kind, ExprKind::Starred { .. }) {
-                        self.visit_expr(&elts[0])?;
+                    if elts.len() == 1 && !matches!(self.ex(elts[0])?.kind, ExprKind::Starred { .. }) {
+                        self.visit_expr(elts[0])?;
                         start = None;
                     }
                 }
                 if start.is_some() {
-                    self.visit_expr(&gen.iter)?;
+                    self.visit_expr(gen.iter)?;
                     self.addop(o.GET_ITER, gen_iter_loc);
                 }
             }
@@ -3869,8 +4369,8 @@ impl<'a> Compiler<'a> {
             self.use_label(s)?;
             self.addop_j(o.FOR_ITER, anchor, gen_iter_loc);
         }
-        self.visit_expr(&gen.target)?;
-        for e in &gen.ifs {
+        self.visit_expr(gen.target)?;
+        for e in self.sq(gen.ifs) {
             cur = self.jump_if(cur, e, if_cleanup, false)?;
         }
         let next = gen_index + 1;
@@ -3895,14 +4395,16 @@ impl<'a> Compiler<'a> {
     fn async_comprehension_generator(
         &mut self,
         loc: Location,
-        gens: &'a [Comprehension],
+        gens: impl SeqArg<'a, Comprehension>,
         gen_index: usize,
         mut depth: u32,
-        elt: &'a Expr,
-        val: Option<&'a Expr>,
+        elt: impl ExprArg<'a>,
+        val: Option<ExprId>,
         ty: CompType,
         iter_on_stack: bool,
     ) -> Result<Location, CompileError> {
+        let gens = self.sq(gens);
+        let elt = self.ex(elt)?;
         let v311 = self.feat.jump_if_or_pop;
         let mut cur = loc;
         let o = self.ops;
@@ -3915,8 +4417,8 @@ impl<'a> Compiler<'a> {
                 self.u().argcount = 1;
                 self.addop_i(o.LOAD_FAST, 0, loc);
             } else {
-                self.visit_expr(&gen.iter)?;
-                let gl = if self.iter_locs() { loc_of(gen.iter.pos) } else { loc };
+                self.visit_expr(gen.iter)?;
+                let gl = if self.iter_locs() { loc_of(self.ex(gen.iter)?.pos) } else { loc };
                 self.addop(o.GET_AITER, gl);
             }
         }
@@ -3927,8 +4429,8 @@ impl<'a> Compiler<'a> {
         self.load_first_sent(loc);
         let (_, end_send) = self.add_yield_from(loc, true)?;
         self.addop(o.POP_BLOCK, loc);
-        self.visit_expr(&gen.target)?;
-        for e in &gen.ifs {
+        self.visit_expr(gen.target)?;
+        for e in self.sq(gen.ifs) {
             cur = self.jump_if(cur, e, if_cleanup, false)?;
         }
         depth += 1;
@@ -3973,8 +4475,8 @@ struct InlineState {
 /// made itself (`compiler_class` appends `Name('.generic_base')` to a generic class's bases).
 #[derive(Clone, Copy)]
 struct Elts<'a> {
-    items: &'a [Expr],
-    extra: Option<&'a Expr>,
+    items: &'a [ExprId],
+    extra: Option<ExprId>,
 }
 
 impl<'a> Elts<'a> {
@@ -3982,20 +4484,20 @@ impl<'a> Elts<'a> {
         self.items.len() + usize::from(self.extra.is_some())
     }
 
-    fn iter(&self) -> impl Iterator<Item = &'a Expr> {
-        self.items.iter().chain(self.extra)
+    fn iter(&self) -> impl Iterator<Item = ExprId> + 'a {
+        self.items.iter().copied().chain(self.extra)
     }
 }
 
-impl<'a> From<&'a [Expr]> for Elts<'a> {
-    fn from(items: &'a [Expr]) -> Self {
+impl<'a> From<&'a [ExprId]> for Elts<'a> {
+    fn from(items: &'a [ExprId]) -> Self {
         Elts { items, extra: None }
     }
 }
 
 /// `is_constant_slice` (3.14+): every given bound is a constant.
-fn is_constant_slice(s: &Expr) -> bool {
-    let is_const = |x: &Option<Box<Expr>>| x.as_deref().is_none_or(|e| matches!(e.kind, ExprKind::Constant { .. }));
+fn is_constant_slice(ast: &Ast, s: &Expr) -> bool {
+    let is_const = |x: &Option<ExprId>| x.is_none_or(|e| matches!(ast.expr(e).map(|e| e.kind), Some(ExprKind::Constant { .. })));
     matches!(&s.kind, ExprKind::Slice { lower, upper, step } if is_const(lower) && is_const(upper) && is_const(step))
 }
 
@@ -4003,7 +4505,7 @@ impl<'a> Compiler<'a> {
     /// `should_apply_two_element_slice_optimization`: `a[x:y]` uses `BINARY_SLICE` /
     /// `STORE_SLICE` (3.12+), except a constant slice (3.14+).
     fn two_element_slice(&self, s: &Expr) -> bool {
-        self.feat.binary_slice && is_two_element_slice(s) && !(self.feat.const_slices && is_constant_slice(s))
+        self.feat.binary_slice && is_two_element_slice(s) && !(self.feat.const_slices && is_constant_slice(self.ast, s))
     }
 }
 
@@ -4031,8 +4533,9 @@ fn binop_arg(op: Operator) -> u32 {
 }
 
 /// `update_start_location_to_match_attr`.
-fn update_start_location_to_match_attr(mut loc: Location, attr: &Expr) -> Location {
+fn update_start_location_to_match_attr(ast: &Ast, mut loc: Location, attr: &Expr) -> Location {
     let ExprKind::Attribute { attr: name, .. } = &attr.kind else { return loc };
+    let name = ast.name(*name).unwrap_or("");
     let end_lineno = attr.pos.end_lineno as i32;
     if loc.lineno != end_lineno {
         loc.lineno = end_lineno;

@@ -577,7 +577,14 @@ fn fold_unaryop(e: &mut Expr) {
         }
         return;
     };
-    let v = match op {
+    if let Some(v) = unary_value(op, c) {
+        set_const(e, v);
+    }
+}
+
+/// The value of `op c` as `fold_unaryop` folds it (`None`: not folded).
+pub(crate) fn unary_value(op: UnaryOp, c: &Constant) -> Option<Constant> {
+    match op {
         UnaryOp::Not => Some(if truthy(c) { Constant::False } else { Constant::True }),
         UnaryOp::Invert => match as_num(c) {
             Some(Num::Int(i)) => Some(int_const(-i - 1)),
@@ -595,9 +602,6 @@ fn fold_unaryop(e: &mut Expr) {
             Some(Num::Complex(r, i)) => Some(Constant::Complex { real: -r, imag: -i }),
             None => None,
         },
-    };
-    if let Some(v) = v {
-        set_const(e, v);
     }
 }
 
@@ -605,8 +609,15 @@ fn fold_unaryop(e: &mut Expr) {
 fn fold_subscr(e: &mut Expr) {
     let ExprKind::Subscript { value, slice, ctx: ExprContext::Load } = &e.kind else { return };
     let (Some(v), Some(i)) = (const_of(value), const_of(slice)) else { return };
-    let Some(Num::Int(idx)) = as_num(i) else { return };
-    let Some(idx) = idx.to_i64() else { return };
+    if let Some(r) = subscr_value(v, i) {
+        set_const(e, r);
+    }
+}
+
+/// The value of `v[i]` as `fold_subscr` folds it (`None`: not folded).
+pub(crate) fn subscr_value(v: &Constant, i: &Constant) -> Option<Constant> {
+    let Some(Num::Int(idx)) = as_num(i) else { return None };
+    let idx = idx.to_i64()?;
     let get = |len: usize| -> Option<usize> {
         let len = len as i64;
         let k = if idx < 0 { idx + len } else { idx };
@@ -616,7 +627,7 @@ fn fold_subscr(e: &mut Expr) {
             Some(k as usize)
         }
     };
-    let r = match v {
+    match v {
         Constant::Tuple(t) => get(t.len()).and_then(|k| t.get(k).cloned()),
         Constant::Bytes(b) => get(b.len()).and_then(|k| b.get(k)).map(|&x| Constant::Int(i64::from(x))),
         Constant::Str(s) => {
@@ -624,9 +635,6 @@ fn fold_subscr(e: &mut Expr) {
             get(cps.len()).and_then(|k| cps.get(k)).and_then(|&cp| str_from_cps(&[cp]))
         }
         _ => None,
-    };
-    if let Some(r) = r {
-        set_const(e, r);
     }
 }
 
@@ -679,7 +687,7 @@ pub(crate) fn eval_slice(v: &Constant, start: Option<i64>, stop: Option<i64>, st
     })
 }
 
-fn str_from_cps(cps: &[u32]) -> Option<Constant> {
+pub(crate) fn str_from_cps(cps: &[u32]) -> Option<Constant> {
     let mut bytes = Vec::with_capacity(cps.len());
     for &cp in cps {
         match char::from_u32(cp) {
@@ -1277,7 +1285,7 @@ pub(crate) fn eval_binop(nb: u32, l: &Constant, r: &Constant) -> Option<Constant
 /// rules (`_Py_rc_*` / `_Py_cr_*`), which keep the real operand's missing imaginary part out
 /// of the sums, so `0.0 - 0.0j` is `-0j` where earlier releases made `0j`. `None` when the
 /// operands are not such a pair (the common rules apply); `Some(None)` when it does not fold.
-fn mixed_complex_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Option<Constant>> {
+pub(crate) fn mixed_complex_binop(op: Operator, l: &Constant, r: &Constant) -> Option<Option<Constant>> {
     if !matches!(op, Operator::Add | Operator::Sub | Operator::Mult | Operator::Div) {
         return None;
     }
@@ -1377,7 +1385,14 @@ fn fold_binop(e: &mut Expr) {
         }
     }
     let Some(rv) = const_of(right) else { return };
-    let newval = match op {
+    if let Some(v) = binop_value(op, lv, rv) {
+        set_const(e, v);
+    }
+}
+
+/// The value of `lv op rv` as `fold_binop` folds it (`None`: not folded).
+pub(crate) fn binop_value(op: Operator, lv: &Constant, rv: &Constant) -> Option<Constant> {
+    match op {
         Operator::Add => match (lv, rv) {
             (Constant::Str(a), Constant::Str(b)) => str_concat(a, b),
             (Constant::Bytes(a), Constant::Bytes(b)) => {
@@ -1402,9 +1417,6 @@ fn fold_binop(e: &mut Expr) {
         }
         Operator::MatMult => None,
         _ => num_binop(op, lv, rv),
-    };
-    if let Some(v) = newval {
-        set_const(e, v);
     }
 }
 
@@ -1477,48 +1489,7 @@ fn parse_format_spec(cps: &[u32], pos: &mut usize) -> Option<(u32, Option<String
 fn optimize_format(e: &mut Expr, fmt: &PyStr) {
     let ExprKind::BinOp { right, .. } = &e.kind else { return };
     let ExprKind::Tuple { elts, .. } = &right.kind else { return };
-    let cps: Vec<u32> = fmt.code_points().collect();
-    let nelts = elts.len();
-    // First pass: parse the whole format, without touching the tree.
-    enum Piece {
-        Lit(Vec<u32>),
-        Fmt(u32, Option<String>),
-    }
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut pos = 0usize;
-    let mut cnt = 0usize;
-    loop {
-        // parse_literal
-        let start = pos;
-        let mut lit: Vec<u32> = Vec::new();
-        while pos < cps.len() {
-            if cps[pos] != u32::from(b'%') {
-                lit.push(cps[pos]);
-                pos += 1;
-            } else if pos + 1 < cps.len() && cps[pos + 1] == u32::from(b'%') {
-                lit.push(u32::from(b'%'));
-                pos += 2;
-            } else {
-                break;
-            }
-        }
-        if pos != start {
-            pieces.push(Piece::Lit(lit));
-        }
-        if pos >= cps.len() {
-            break;
-        }
-        if cnt >= nelts {
-            return;
-        }
-        pos += 1;
-        let Some((spec, fs)) = parse_format_spec(&cps, &mut pos) else { return };
-        cnt += 1;
-        pieces.push(Piece::Fmt(spec, fs));
-    }
-    if cnt < nelts {
-        return;
-    }
+    let Some(pieces) = format_pieces(fmt, elts.len()) else { return };
     // Build the JoinedStr, moving the tuple's elements.
     let pos_e = e.pos;
     let ExprKind::BinOp { right, .. } = &mut e.kind else { return };
@@ -1546,4 +1517,52 @@ fn optimize_format(e: &mut Expr, fmt: &PyStr) {
         }
     }
     *e = Expr { pos: pos_e, kind: ExprKind::JoinedStr { values } };
+}
+
+/// A unit of a `%` format: literal text (code points) or a `%s`/`%r`/`%a` conversion with its
+/// format spec.
+pub(crate) enum Piece {
+    Lit(Vec<u32>),
+    Fmt(u32, Option<String>),
+}
+
+/// `optimize_format`'s parse of the whole format for `nelts` arguments (`None`: not rewritten).
+pub(crate) fn format_pieces(fmt: &PyStr, nelts: usize) -> Option<Vec<Piece>> {
+    let cps: Vec<u32> = fmt.code_points().collect();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut pos = 0usize;
+    let mut cnt = 0usize;
+    loop {
+        // parse_literal
+        let start = pos;
+        let mut lit: Vec<u32> = Vec::new();
+        while pos < cps.len() {
+            if cps[pos] != u32::from(b'%') {
+                lit.push(cps[pos]);
+                pos += 1;
+            } else if pos + 1 < cps.len() && cps[pos + 1] == u32::from(b'%') {
+                lit.push(u32::from(b'%'));
+                pos += 2;
+            } else {
+                break;
+            }
+        }
+        if pos != start {
+            pieces.push(Piece::Lit(lit));
+        }
+        if pos >= cps.len() {
+            break;
+        }
+        if cnt >= nelts {
+            return None;
+        }
+        pos += 1;
+        let (spec, fs) = parse_format_spec(&cps, &mut pos)?;
+        cnt += 1;
+        pieces.push(Piece::Fmt(spec, fs));
+    }
+    if cnt < nelts {
+        return None;
+    }
+    Some(pieces)
 }

@@ -14,11 +14,13 @@ mod cfgfold;
 mod codegen;
 mod docstring;
 mod fold;
+mod fold_arena;
 pub mod listing;
 mod ops;
 pub mod unparse;
 pub mod warnings;
 
-pub use codegen::{compile_module, compile_module_warn, CompileOptions, Compiled, CompiledUnit};
-pub use fold::fold_module;
+pub use codegen::{compile_arena_warn, compile_module, compile_module_warn, CompileOptions, Compiled, CompiledUnit};
+pub use fold::{fold_module, fold_module_for};
+pub use fold_arena::fold_arena;
 pub use pycode_symtable::{CompileError, ErrorKind};

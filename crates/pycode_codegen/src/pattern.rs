@@ -4,10 +4,11 @@
 
 use num_bigint::BigInt;
 use num_traits::FromPrimitive;
-use pycode_ast::{Constant, Expr, ExprContext, ExprKind, MatchCase, Operator, Pattern, PatternKind, PyMinor, StmtKind};
+use pycode_ast::arena::{Expr, ExprId, ExprKind, MatchCase, NameId, Pattern, PatternId, PatternKind, Seq, StmtKind};
+use pycode_ast::{Constant, ExprContext, Operator, PyMinor};
 use pycode_instr::{ConstValue, Label, Location};
 
-use super::{binop_arg, err_at, loc_of, Compiler, NO_LOC, R};
+use super::{binop_arg, err_at, loc_of, Compiler, ExprArg, PatArg, SeqArg, NO_LOC, R};
 use pycode_ast::CmpOp;
 
 /// `pattern_context`: the state threaded through the compilation of one pattern.
@@ -100,15 +101,17 @@ fn key_eq(a: &Constant, b: &Constant) -> bool {
 
 impl<'a> Compiler<'a> {
     /// `compiler_match` / `compiler_match_inner`.
-    pub(super) fn compiler_match(&mut self, subject: &'a Expr, cases: &'a [MatchCase]) -> R {
+    pub(super) fn compiler_match(&mut self, subject: impl ExprArg<'a>, cases: impl SeqArg<'a, MatchCase>) -> R {
+        let subject = self.ex(subject)?;
+        let cases = self.sq(cases);
         let o = self.ops;
         self.visit_expr(subject)?;
         let end = self.new_label();
         let ncases = cases.len();
         let Some(last) = cases.last() else { return self.use_label(end) };
-        let has_default = usize::from(wildcard_check(&last.pattern) && ncases > 1);
+        let has_default = usize::from(wildcard_check(self.px(last.pattern)?) && ncases > 1);
         for (i, m) in cases.iter().enumerate().take(ncases - has_default) {
-            let ploc = loc_of(m.pattern.pos);
+            let ploc = loc_of(self.px(m.pattern)?.pos);
             let mut cur = ploc;
             // Only copy the subject if we're *not* on the last case.
             if i != ncases - has_default - 1 {
@@ -117,7 +120,7 @@ impl<'a> Compiler<'a> {
             // Irrefutable cases must be either guarded, last, or both.
             let mut pc = PatternContext::new(m.guard.is_some() || i == ncases - 1);
             self.last_pattern_loc = ploc;
-            self.pattern(&m.pattern, &mut pc)?;
+            self.pattern(m.pattern, &mut pc)?;
             debug_assert_eq!(pc.on_top, 0);
             // 3.11: the stores, the guard's test and the POP_TOP take the location of the last
             // (sub)pattern compiled, then what the guard left current.
@@ -141,10 +144,10 @@ impl<'a> Compiler<'a> {
                 let ploc = if self.feat.match_pop_next_location { Location::NEXT_LOCATION } else { cur };
                 self.addop(o.POP_TOP, ploc);
             }
-            self.visit_stmts(&m.body)?;
+            self.visit_stmts(m.body)?;
             // (After a body that ends in a jump or return the jump is dead; its unlocated
             // stand-in keeps the failure path's location, measured on 3.11.2's traceback.py.)
-            let ends_in_exit = m.body.last().is_some_and(|st| {
+            let ends_in_exit = self.sq(m.body).last().and_then(|&st| self.ast.stmt(st)).is_some_and(|st| {
                 matches!(st.kind, StmtKind::Return { .. } | StmtKind::Raise { .. } | StmtKind::Break | StmtKind::Continue)
             });
             let jloc = if self.feat.match_case_jump_located && !ends_in_exit { self.last_stmt_loc } else { NO_LOC };
@@ -154,7 +157,7 @@ impl<'a> Compiler<'a> {
         }
         if has_default == 1 {
             // A trailing `case _:` needs no copy of the subject.
-            let ploc = loc_of(last.pattern.pos);
+            let ploc = loc_of(self.px(last.pattern)?.pos);
             if ncases == 1 {
                 self.addop(o.POP_TOP, ploc);
             } else {
@@ -163,12 +166,12 @@ impl<'a> Compiler<'a> {
             if let Some(guard) = &last.guard {
                 self.jump_if(ploc, guard, end, false)?;
             }
-            self.visit_stmts(&last.body)?;
+            self.visit_stmts(last.body)?;
         } else if self.feat.stmt_location_leaks {
             // 3.11: the last failed match's cleanup was emitted at its pattern's location,
             // which stays current after the statement.
             if let Some(m) = cases.last() {
-                self.last_stmt_loc = loc_of(m.pattern.pos);
+                self.last_stmt_loc = loc_of(self.px(m.pattern)?.pos);
             }
         }
         self.use_label(end)
@@ -226,12 +229,13 @@ impl<'a> Compiler<'a> {
     }
 
     /// `pattern_unpack_helper`.
-    fn pattern_unpack_helper(&mut self, loc: Location, elts: &'a [Pattern]) -> R {
+    fn pattern_unpack_helper(&mut self, loc: Location, elts: impl SeqArg<'a, PatternId>) -> R {
+        let elts = self.sq(elts);
         let o = self.ops;
         let n = elts.len();
         let mut seen_star = false;
         for (i, elt) in elts.iter().enumerate() {
-            if let PatternKind::MatchStar { .. } = elt.kind {
+            if let PatternKind::MatchStar { .. } = self.px(elt)?.kind {
                 if seen_star {
                     return Err(err_at("multiple starred expressions in sequence pattern", loc));
                 }
@@ -249,7 +253,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `pattern_helper_sequence_unpack`.
-    fn pattern_helper_sequence_unpack(&mut self, loc: Location, patterns: &'a [Pattern], pc: &mut PatternContext<'a>) -> R {
+    fn pattern_helper_sequence_unpack(&mut self, loc: Location, patterns: impl SeqArg<'a, PatternId>, pc: &mut PatternContext<'a>) -> R {
+        let patterns = self.sq(patterns);
         self.pattern_unpack_helper(loc, patterns)?;
         // The new subjects stay on the stack while each sub-pattern is matched.
         pc.on_top += patterns.len();
@@ -262,13 +267,20 @@ impl<'a> Compiler<'a> {
 
     /// `pattern_helper_sequence_subscr`: indexing instead of unpacking, for patterns with a
     /// starred wildcard (`[first, *_, last]`).
-    fn pattern_helper_sequence_subscr(&mut self, loc: Location, patterns: &'a [Pattern], star: usize, pc: &mut PatternContext<'a>) -> R {
+    fn pattern_helper_sequence_subscr(
+        &mut self,
+        loc: Location,
+        patterns: impl SeqArg<'a, PatternId>,
+        star: usize,
+        pc: &mut PatternContext<'a>,
+    ) -> R {
+        let patterns = self.sq(patterns);
         let o = self.ops;
         // Keep the subject around for extracting elements.
         pc.on_top += 1;
         let size = patterns.len();
         for (i, p) in patterns.iter().enumerate() {
-            if wildcard_check(p) || i == star {
+            if wildcard_check(self.px(p)?) || i == star {
                 continue;
             }
             self.addop_i(o.COPY, 1, loc);
@@ -289,7 +301,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_pattern_subpattern`: like `compiler_pattern`, with irrefutability allowed.
-    fn pattern_subpattern(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
+    fn pattern_subpattern(&mut self, p: impl PatArg<'a>, pc: &mut PatternContext<'a>) -> R {
+        let p = self.px(p)?;
         let saved = pc.allow_irrefutable;
         pc.allow_irrefutable = true;
         self.pattern(p, pc)?;
@@ -298,7 +311,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_pattern`.
-    fn pattern(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
+    fn pattern(&mut self, p: impl PatArg<'a>, pc: &mut PatternContext<'a>) -> R {
+        let p = self.px(p)?;
         self.enter()?;
         self.last_pattern_loc = loc_of(p.pos);
         let outer = self.pattern_current_loc;
@@ -309,13 +323,14 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn pattern_inner(&mut self, p: &'a Pattern, pc: &mut PatternContext<'a>) -> R {
+    fn pattern_inner(&mut self, p: impl PatArg<'a>, pc: &mut PatternContext<'a>) -> R {
+        let p = self.px(p)?;
         let loc = loc_of(p.pos);
         let o = self.ops;
         match &p.kind {
             // compiler_pattern_value
             PatternKind::MatchValue { value } => {
-                if !match_value_expr(value) {
+                if !match_value_expr(self.ex(value)?) {
                     return Err(err_at("patterns may only match literals and attribute lookups", loc));
                 }
                 self.visit_expr(value)?;
@@ -326,20 +341,27 @@ impl<'a> Compiler<'a> {
             }
             // compiler_pattern_singleton
             PatternKind::MatchSingleton { value } => {
-                self.load_const_ast(value, loc);
+                self.load_const_ast(self.cst(value)?, loc);
                 self.addcompare(loc, CmpOp::Is);
                 self.jump_to_fail_pop(loc, pc, o.POP_JUMP_IF_FALSE);
                 Ok(())
             }
             PatternKind::MatchSequence { patterns } => self.pattern_sequence(loc, patterns, pc),
-            PatternKind::MatchMapping { keys, patterns, rest } => self.pattern_mapping(loc, keys, patterns, rest.as_deref(), pc),
+            PatternKind::MatchMapping { keys, patterns, rest } => {
+                let rest = rest.map(|r| self.nm(r)).transpose()?;
+                self.pattern_mapping(loc, keys, patterns, rest, pc)
+            }
             PatternKind::MatchClass { cls, patterns, kwd_attrs, kwd_patterns } => {
-                self.pattern_class(loc, cls, patterns, kwd_attrs, kwd_patterns, pc)
+                self.pattern_class(loc, cls, patterns, *kwd_attrs, kwd_patterns, pc)
             }
             // compiler_pattern_star
-            PatternKind::MatchStar { name } => self.pattern_helper_store_name(loc, name.as_deref(), pc),
+            PatternKind::MatchStar { name } => {
+                let name = name.map(|n| self.nm(n)).transpose()?;
+                self.pattern_helper_store_name(loc, name, pc)
+            }
             // compiler_pattern_as
             PatternKind::MatchAs { pattern, name } => {
+                let name = name.map(|n| self.nm(n)).transpose()?;
                 let Some(sub) = pattern else {
                     // An irrefutable match.
                     if !pc.allow_irrefutable {
@@ -348,21 +370,22 @@ impl<'a> Compiler<'a> {
                         }
                         return Err(err_at("wildcard makes remaining patterns unreachable", loc));
                     }
-                    return self.pattern_helper_store_name(loc, name.as_deref(), pc);
+                    return self.pattern_helper_store_name(loc, name, pc);
                 };
                 // Need to make a copy for (possibly) storing later.
                 pc.on_top += 1;
                 self.addop_i(o.COPY, 1, loc);
                 self.pattern(sub, pc)?;
                 pc.on_top -= 1;
-                self.pattern_helper_store_name(loc, name.as_deref(), pc)
+                self.pattern_helper_store_name(loc, name, pc)
             }
             PatternKind::MatchOr { patterns } => self.pattern_or(loc, patterns, pc),
         }
     }
 
     /// `compiler_pattern_sequence`.
-    fn pattern_sequence(&mut self, loc: Location, patterns: &'a [Pattern], pc: &mut PatternContext<'a>) -> R {
+    fn pattern_sequence(&mut self, loc: Location, patterns: impl SeqArg<'a, PatternId>, pc: &mut PatternContext<'a>) -> R {
+        let patterns = self.sq(patterns);
         let o = self.ops;
         let size = patterns.len();
         let mut star: Option<usize> = None;
@@ -370,16 +393,16 @@ impl<'a> Compiler<'a> {
         let mut star_wildcard = false;
         // Find a starred name, if it exists. There may be at most one.
         for (i, p) in patterns.iter().enumerate() {
-            if let PatternKind::MatchStar { .. } = p.kind {
+            if let PatternKind::MatchStar { .. } = self.px(p)?.kind {
                 if star.is_some() {
                     return Err(err_at("multiple starred names in sequence pattern", loc));
                 }
-                star_wildcard = wildcard_star_check(p);
+                star_wildcard = wildcard_star_check(self.px(p)?);
                 only_wildcard &= star_wildcard;
                 star = Some(i);
                 continue;
             }
-            only_wildcard &= wildcard_check(p);
+            only_wildcard &= wildcard_check(self.px(p)?);
         }
         // Keep the subject on top during the sequence and length checks.
         pc.on_top += 1;
@@ -419,12 +442,16 @@ impl<'a> Compiler<'a> {
     fn pattern_class(
         &mut self,
         loc: Location,
-        cls: &'a Expr,
-        patterns: &'a [Pattern],
-        kwd_attrs: &'a [pycode_ast::Identifier],
-        kwd_patterns: &'a [Pattern],
+        cls: impl ExprArg<'a>,
+        patterns: impl SeqArg<'a, PatternId>,
+        kwd_attrs: Seq<NameId>,
+        kwd_patterns: impl SeqArg<'a, PatternId>,
         pc: &mut PatternContext<'a>,
     ) -> R {
+        let cls = self.ex(cls)?;
+        let patterns = self.sq(patterns);
+        let kwd_patterns = self.sq(kwd_patterns);
+        let kwd_attrs: Vec<&'a str> = self.sq(kwd_attrs).iter().map(|&a| self.nm(a)).collect::<Result<_, _>>()?;
         let o = self.ops;
         let nargs = patterns.len();
         let nattrs = kwd_attrs.len();
@@ -435,11 +462,11 @@ impl<'a> Compiler<'a> {
             ));
         }
         for (i, attr) in kwd_attrs.iter().enumerate() {
-            let aloc = kwd_patterns.get(i).map(|p| loc_of(p.pos)).unwrap_or(loc);
-            self.forbidden_name(aloc, attr, ExprContext::Store)?;
+            let aloc = kwd_patterns.get(i).and_then(|&p| self.ast.pattern(p)).map(|p| loc_of(p.pos)).unwrap_or(loc);
+            self.forbidden_name(aloc, *attr, ExprContext::Store)?;
             for (j, other) in kwd_attrs.iter().enumerate().skip(i + 1) {
                 if attr == other {
-                    let jloc = kwd_patterns.get(j).map(|p| loc_of(p.pos)).unwrap_or(loc);
+                    let jloc = kwd_patterns.get(j).and_then(|&p| self.ast.pattern(p)).map(|p| loc_of(p.pos)).unwrap_or(loc);
                     return Err(err_at(format!("attribute name repeated in class pattern: {attr}"), jloc));
                 }
             }
@@ -460,7 +487,7 @@ impl<'a> Compiler<'a> {
         pc.on_top -= 1;
         for p in patterns.iter().chain(kwd_patterns.iter()) {
             pc.on_top -= 1;
-            if wildcard_check(p) {
+            if wildcard_check(self.px(p)?) {
                 self.addop(o.POP_TOP, loc);
                 continue;
             }
@@ -473,11 +500,13 @@ impl<'a> Compiler<'a> {
     fn pattern_mapping(
         &mut self,
         loc: Location,
-        keys: &'a [Expr],
-        patterns: &'a [Pattern],
+        keys: impl SeqArg<'a, ExprId>,
+        patterns: impl SeqArg<'a, PatternId>,
         rest: Option<&'a str>,
         pc: &mut PatternContext<'a>,
     ) -> R {
+        let keys = self.sq(keys);
+        let patterns = self.sq(patterns);
         let o = self.ops;
         let size = keys.len();
         if size != patterns.len() {
@@ -504,8 +533,9 @@ impl<'a> Compiler<'a> {
         // constant keys.
         let mut seen: Vec<&'a Constant> = Vec::new();
         for key in keys {
-            match &key.kind {
+            match &self.ex(key)?.kind {
                 ExprKind::Constant { value, .. } => {
+                    let value = self.cst(value)?;
                     if seen.iter().any(|s| key_eq(s, value)) {
                         return Err(err_at(format!("mapping pattern checks duplicate key ({})", value.repr(PyMinor::Py312)), loc));
                     }
@@ -558,7 +588,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_pattern_or`.
-    fn pattern_or(&mut self, loc: Location, patterns: &'a [Pattern], pc: &mut PatternContext<'a>) -> R {
+    fn pattern_or(&mut self, loc: Location, patterns: impl SeqArg<'a, PatternId>, pc: &mut PatternContext<'a>) -> R {
+        let patterns = self.sq(patterns);
         let o = self.ops;
         let end = self.new_label();
         let size = patterns.len();
@@ -572,7 +603,7 @@ impl<'a> Compiler<'a> {
         let mut control: Vec<&'a str> = Vec::new();
         let diff = || err_at("alternative patterns bind different names", loc);
         for (i, alt) in patterns.iter().enumerate() {
-            let aloc = loc_of(alt.pos);
+            let aloc = loc_of(self.px(alt)?.pos);
             pc.stores = Vec::new();
             // An irrefutable sub-pattern must be last, if it is allowed at all.
             pc.allow_irrefutable = i == size - 1 && old_allow;

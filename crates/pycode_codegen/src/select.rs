@@ -140,7 +140,9 @@ impl<'a> Compiler<'a> {
     /// `index << 2 | flags`, 1 for `lazy import`, 2 for an import that cannot be lazy (outside
     /// the module scope, or inside a `try` body, an exception handler or the exceptional copy
     /// of a `finally` body, and every `import *`; measured on 3.15.0rc1).
-    pub(super) fn emit_import_name(&mut self, name: &str, is_lazy: bool, star: bool, loc: Location) {
+    pub(super) fn emit_import_name(&mut self, name: impl super::Text, is_lazy: bool, star: bool, loc: Location) {
+        let ast: &'a pycode_ast::arena::Ast = self.ast;
+        let name = name.text(ast).unwrap_or("");
         let o = self.ops;
         match self.line {
             Minor::V3_11 | Minor::V3_12 | Minor::V3_13 | Minor::V3_14 => self.addop_name(o.IMPORT_NAME, name, loc),

@@ -1,14 +1,16 @@
 //! `try`/`except*` (PEP 654), mirroring CPython 3.12's `compiler_try_star`,
 //! `compiler_try_star_finally` and `compiler_try_star_except` in `Python/compile.c`.
 
-use pycode_ast::{ExprContext, Stmt, Try};
+use pycode_ast::arena::Try;
+use pycode_ast::ExprContext;
 use pycode_instr::ConstValue;
 
-use super::{loc_of, Compiler, FBlockType, FDatum, NO_LOC, R};
+use super::{loc_of, Compiler, FBlockType, FDatum, StmtArg, NO_LOC, R};
 
 impl<'a> Compiler<'a> {
     /// `compiler_try_star`.
-    pub(super) fn compiler_try_star(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+    pub(super) fn compiler_try_star(&mut self, s: impl StmtArg<'a>, t: &'a Try) -> R {
+        let s = self.sx(s)?;
         if t.finalbody.is_empty() {
             self.compiler_try_star_except(s, t)
         } else {
@@ -17,14 +19,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_try_star_finally`: `compiler_try_finally` around `compiler_try_star_except`.
-    fn compiler_try_star_finally(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+    fn compiler_try_star_finally(&mut self, s: impl StmtArg<'a>, t: &'a Try) -> R {
+        let s = self.sx(s)?;
         self.compiler_try_finally_around(s, t, Self::compiler_try_star_except)
     }
 
     /// `compiler_try_star_except`: the handlers split the exception group with
     /// `CHECK_EG_MATCH`; what they raise or leave unhandled is collected in a list and
     /// recombined by `CALL_INTRINSIC_2 INTRINSIC_PREP_RERAISE_STAR`.
-    fn compiler_try_star_except(&mut self, s: &'a Stmt, t: &'a Try) -> R {
+    fn compiler_try_star_except(&mut self, s: impl StmtArg<'a>, t: &'a Try) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         let o = self.ops;
         let body = self.new_label();
@@ -37,7 +41,7 @@ impl<'a> Compiler<'a> {
         self.addop_j(o.SETUP_FINALLY, except, loc);
         self.use_label(body)?;
         self.push_fblock(loc, FBlockType::TryExcept, Some(body), None, FDatum::None)?;
-        self.visit_stmts(&t.body)?;
+        self.visit_stmts(t.body)?;
         self.pop_fblock();
         self.addop(o.POP_BLOCK, NO_LOC);
         self.emit_jump_no_interrupt_3_13(orelse, NO_LOC);
@@ -49,7 +53,7 @@ impl<'a> Compiler<'a> {
         // The runtime pushes a block here.
         self.push_fblock(loc, FBlockType::ExceptionGroupHandler, None, None, FDatum::Name("except handler"))?;
 
-        for (i, h) in t.handlers.iter().enumerate() {
+        for (i, h) in self.sq(t.handlers).iter().enumerate() {
             let hloc = loc_of(h.pos);
             let next_except = self.new_label();
             except = next_except;
@@ -84,11 +88,11 @@ impl<'a> Compiler<'a> {
             self.addop_j(o.SETUP_CLEANUP, cleanup_end, hloc);
             self.use_label(cleanup_body)?;
             let datum = match &h.name {
-                Some(n) => FDatum::Name(n),
+                Some(n) => FDatum::Name(self.nm(n)?),
                 None => FDatum::None,
             };
             self.push_fblock(hloc, FBlockType::HandlerCleanup, Some(cleanup_body), None, datum)?;
-            self.visit_stmts(&h.body)?;
+            self.visit_stmts(h.body)?;
             self.pop_fblock();
             // name = None; del name  (artificial)
             self.addop(o.POP_BLOCK, NO_LOC);
@@ -152,7 +156,7 @@ impl<'a> Compiler<'a> {
         self.pop_except_and_reraise(NO_LOC);
 
         self.use_label(orelse)?;
-        self.visit_stmts(&t.orelse)?;
+        self.visit_stmts(t.orelse)?;
 
         self.use_label(end)
     }

@@ -16,11 +16,12 @@
 
 use pycode_symtable::FxHashMap as HashMap;
 
-use pycode_ast::{ClassDef, Expr, ExprContext, ExprKind, Mod, Stmt, StmtKind, TypeParam, TypeParamKind};
+use pycode_ast::arena::{Ast, ClassDef, ExprId, ExprKind, StmtKind, TypeParam, TypeParamKind};
+use pycode_ast::ExprContext;
 use pycode_instr::{ConstValue, Location, PyStr};
 use pycode_symtable::{key_of_stmt, key_of_type_param, key_of_type_param_default, key_of_type_params};
 
-use super::{loc_of, Compiler, Elts, ScopeType, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS, R};
+use super::{loc_of, Compiler, Elts, ExprArg, ScopeType, SeqArg, StmtArg, MAKE_FUNCTION_DEFAULTS, MAKE_FUNCTION_KWDEFAULTS, R};
 
 // CALL_INTRINSIC_1 opargs
 const INTRINSIC_TYPEVAR: u32 = 7;
@@ -35,54 +36,25 @@ const INTRINSIC_SET_FUNCTION_TYPE_PARAMS: u32 = 4;
 const INTRINSIC_SET_TYPEPARAM_DEFAULT: u32 = 5;
 
 /// The `Name('.generic_base')` node (at the class statement's position) that CPython's
-/// `compiler_class` appends to a generic class's bases, for every generic class of the module.
-/// Keyed by [`key_of_stmt`] of the `ClassDef`; built once per compilation, before code
-/// generation, so the nodes live as long as the module. (The bases themselves are not copied:
-/// scopes inside them, such as lambdas, are found by their nodes' addresses.)
-pub(crate) fn generic_class_bases(module: &Mod) -> HashMap<usize, Expr> {
+/// `compiler_class` appends to a generic class's bases, for every generic class of the module,
+/// added to the tree. Keyed by [`key_of_stmt`] of the `ClassDef`; made once per compilation,
+/// before the symbol table (which keys scopes by node address: the new nodes may move the
+/// expression pool, and must do it first). One pass over the statement pool finds them.
+pub(crate) fn generic_class_bases(ast: &mut Ast) -> HashMap<usize, ExprId> {
     let mut out = HashMap::default();
-    let top: &[Stmt] = match module {
-        Mod::Module { body, .. } | Mod::Interactive { body } => body,
-        Mod::Expression { .. } | Mod::FunctionType { .. } => return out,
-    };
-    // Explicit work list: statement nesting depth is unbounded in the input.
-    let mut work: Vec<&[Stmt]> = vec![top];
-    while let Some(stmts) = work.pop() {
-        for s in stmts {
-            match &s.kind {
-                StmtKind::FunctionDef(f) | StmtKind::AsyncFunctionDef(f) => work.push(&f.body),
-                StmtKind::ClassDef(c) => {
-                    if !c.type_params.is_empty() {
-                        let name = Expr { pos: s.pos, kind: ExprKind::Name { id: ".generic_base".into(), ctx: ExprContext::Load } };
-                        out.insert(key_of_stmt(s), name);
-                    }
-                    work.push(&c.body);
-                }
-                StmtKind::For(f) | StmtKind::AsyncFor(f) => {
-                    work.push(&f.body);
-                    work.push(&f.orelse);
-                }
-                StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
-                    work.push(body);
-                    work.push(orelse);
-                }
-                StmtKind::With { body, .. } | StmtKind::AsyncWith { body, .. } => work.push(body),
-                StmtKind::Try(t) | StmtKind::TryStar(t) => {
-                    work.push(&t.body);
-                    for h in &t.handlers {
-                        work.push(&h.body);
-                    }
-                    work.push(&t.orelse);
-                    work.push(&t.finalbody);
-                }
-                StmtKind::Match { cases, .. } => {
-                    for c in cases {
-                        work.push(&c.body);
-                    }
-                }
-                _ => {}
-            }
-        }
+    let generic: Vec<(usize, pycode_ast::Pos)> = ast
+        .all_stmts()
+        .iter()
+        .filter(|s| matches!(&s.kind, StmtKind::ClassDef(c) if !c.type_params.is_empty()))
+        .map(|s| (key_of_stmt(s), s.pos))
+        .collect();
+    if generic.is_empty() {
+        return out;
+    }
+    let id = ast.intern(".generic_base");
+    for (key, pos) in generic {
+        let e = ast.add_expr(ExprKind::Name { id, ctx: ExprContext::Load }, pos);
+        out.insert(key, e);
     }
     out
 }
@@ -94,7 +66,8 @@ fn generic_name(name: &str) -> String {
 impl<'a> Compiler<'a> {
     /// `compiler_enter_scope` of `<generic parameters of NAME>`. The name is formatted by the
     /// compiler (`PyUnicode_FromFormat`), so unlike identifiers it is not interned.
-    fn enter_generic_scope(&mut self, name: &str, tps: &'a [TypeParam], firstlineno: u32) -> R {
+    fn enter_generic_scope(&mut self, name: &str, tps: impl SeqArg<'a, TypeParam>, firstlineno: u32) -> R {
+        let tps = self.sq(tps);
         let g = generic_name(name);
         self.enter_scope(&g, ScopeType::TypeParams, key_of_type_params(tps), firstlineno)?;
         let u = self.u();
@@ -110,7 +83,8 @@ impl<'a> Compiler<'a> {
     /// `compiler_type_param_bound_or_default` (3.13): the lazily evaluated bound, constraints
     /// or default of a type parameter, located at the expression; a starred default (`*Ts =
     /// *tuple[int]`) is unpacked.
-    fn type_param_bound_or_default_3_13(&mut self, e: &'a Expr, name: &'a str, key: usize, allow_starred: bool) -> R {
+    fn type_param_bound_or_default_3_13(&mut self, e: impl ExprArg<'a>, name: &'a str, key: usize, allow_starred: bool) -> R {
+        let e = self.ex(e)?;
         let o = self.ops;
         let eloc = loc_of(e.pos);
         let format_fn = self.feat.deferred_annotations;
@@ -135,17 +109,19 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_type_params` of 3.13: bounds located at the bound, and defaults (PEP 696).
-    fn compiler_type_params_3_13(&mut self, tps: &'a [TypeParam]) -> R {
+    fn compiler_type_params_3_13(&mut self, tps: impl SeqArg<'a, TypeParam>) -> R {
+        let tps = self.sq(tps);
         let o = self.ops;
         let mut seen_default = false;
         for tp in tps {
             let loc = loc_of(tp.pos);
             let (name, default, allow_starred): (&'a str, _, bool) = match &tp.kind {
                 TypeParamKind::TypeVar { name, bound, default_value } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     if let Some(bound) = bound {
                         self.type_param_bound_or_default_3_13(bound, name, key_of_type_param(tp), false)?;
-                        let intrinsic = if matches!(bound.kind, ExprKind::Tuple { .. }) {
+                        let intrinsic = if matches!(self.ex(bound)?.kind, ExprKind::Tuple { .. }) {
                             INTRINSIC_TYPEVAR_WITH_CONSTRAINTS
                         } else {
                             INTRINSIC_TYPEVAR_WITH_BOUND
@@ -154,17 +130,19 @@ impl<'a> Compiler<'a> {
                     } else {
                         self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVAR, loc);
                     }
-                    (name, default_value.as_deref().map(|d| (d, key_of_type_param_default(tp))), false)
+                    (name, default_value.map(|d| (d, key_of_type_param_default(tp))), false)
                 }
                 TypeParamKind::TypeVarTuple { name, default_value } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVARTUPLE, loc);
-                    (name, default_value.as_deref().map(|d| (d, key_of_type_param(tp))), true)
+                    (name, default_value.map(|d| (d, key_of_type_param(tp))), true)
                 }
                 TypeParamKind::ParamSpec { name, default_value } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_PARAMSPEC, loc);
-                    (name, default_value.as_deref().map(|d| (d, key_of_type_param(tp))), false)
+                    (name, default_value.map(|d| (d, key_of_type_param(tp))), false)
                 }
             };
             if let Some((d, key)) = default {
@@ -182,7 +160,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn compiler_type_params(&mut self, tps: &'a [TypeParam]) -> R {
+    fn compiler_type_params(&mut self, tps: impl SeqArg<'a, TypeParam>) -> R {
+        let tps = self.sq(tps);
         if self.feat.type_param_defaults {
             return self.compiler_type_params_3_13(tps);
         }
@@ -191,8 +170,10 @@ impl<'a> Compiler<'a> {
             let loc = loc_of(tp.pos);
             let name: &'a str = match &tp.kind {
                 TypeParamKind::TypeVar { name, bound, .. } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     if let Some(bound) = bound {
+                        let bound = self.ex(bound)?;
                         self.enter_scope(name, ScopeType::TypeParams, key_of_type_param(tp), bound.pos.lineno)?;
                         self.visit_expr(bound)?;
                         self.addop(o.RETURN_VALUE, loc);
@@ -210,11 +191,13 @@ impl<'a> Compiler<'a> {
                     name
                 }
                 TypeParamKind::TypeVarTuple { name, .. } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_TYPEVARTUPLE, loc);
                     name
                 }
                 TypeParamKind::ParamSpec { name, .. } => {
+                    let name = self.nm(name)?;
                     self.load_ident_const(name, loc);
                     self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_PARAMSPEC, loc);
                     name
@@ -236,10 +219,11 @@ impl<'a> Compiler<'a> {
         &mut self,
         loc: Location,
         name: &str,
-        tps: &'a [TypeParam],
+        tps: impl SeqArg<'a, TypeParam>,
         funcflags: u32,
         firstlineno: u32,
     ) -> Result<u32, pycode_symtable::CompileError> {
+        let tps = self.sq(tps);
         let o = self.ops;
         let has_defaults = funcflags & MAKE_FUNCTION_DEFAULTS != 0;
         let has_kwdefaults = funcflags & MAKE_FUNCTION_KWDEFAULTS != 0;
@@ -273,21 +257,22 @@ impl<'a> Compiler<'a> {
 
     /// The generic prologue of `compiler_class`: enters `<generic parameters of NAME>` and
     /// stores the type parameters in `.type_params`.
-    pub(super) fn generic_class_enter(&mut self, s: &'a Stmt, cd: &'a ClassDef, firstlineno: u32) -> R {
+    pub(super) fn generic_class_enter(&mut self, s: impl StmtArg<'a>, cd: &'a ClassDef, firstlineno: u32) -> R {
+        let s = self.sx(s)?;
         let loc = loc_of(s.pos);
         // CPython 3.12.1 sets the *enclosing* unit's private name here (and never restores it),
         // so later `__names` in the enclosing scope are mangled with this class's name; 3.12.7
         // (measured) sets it in the type-parameter scope only.
         let leaks_private = self.feat.type_params_leak_private;
         if leaks_private {
-            self.u().private = Some(Box::from(&*cd.name));
+            self.u().private = Some(Box::from(self.nm(cd.name)?));
         }
         self.emit_null_before_callable(loc);
-        self.enter_generic_scope(&cd.name, &cd.type_params, firstlineno)?;
+        self.enter_generic_scope(self.nm(cd.name)?, cd.type_params, firstlineno)?;
         if !leaks_private {
-            self.u().private = Some(Box::from(&*cd.name));
+            self.u().private = Some(Box::from(self.nm(cd.name)?));
         }
-        self.compiler_type_params(&cd.type_params)?;
+        self.compiler_type_params(cd.type_params)?;
         self.nameop(loc, ".type_params", ExprContext::Store)
     }
 
@@ -300,21 +285,22 @@ impl<'a> Compiler<'a> {
     /// The generic epilogue of `compiler_class`: `.generic_base = Generic[*.type_params]`, the
     /// `__build_class__` call with it as the last base, then the call of the type-parameter
     /// function.
-    pub(super) fn generic_class_call(&mut self, s: &'a Stmt, cd: &'a ClassDef) -> R {
+    pub(super) fn generic_class_call(&mut self, s: impl StmtArg<'a>, cd: &'a ClassDef) -> R {
+        let s = self.sx(s)?;
         let o = self.ops;
         let loc = loc_of(s.pos);
         self.nameop(loc, ".type_params", ExprContext::Load)?;
         self.addop_i(o.CALL_INTRINSIC_1, INTRINSIC_SUBSCRIPT_GENERIC, loc);
         self.nameop(loc, ".generic_base", ExprContext::Store)?;
-        let bases_map: &'a HashMap<usize, Expr> = self.generic_bases;
+        let bases_map: &'a HashMap<usize, ExprId> = self.generic_bases;
         let Some(generic_base) = bases_map.get(&key_of_stmt(s)) else {
             return Err(pycode_symtable::CompileError::new(
                 pycode_symtable::ErrorKind::SystemError,
                 "generic class without synthesized bases",
             ));
         };
-        let bases = Elts { items: &cd.bases, extra: Some(generic_base) };
-        self.call_helper_elts(loc, 2, bases, &cd.keywords)?;
+        let bases = Elts { items: self.sq(cd.bases), extra: Some(*generic_base) };
+        self.call_helper_elts(loc, 2, bases, cd.keywords)?;
         let handle = self.finish_unit(false)?;
         self.make_closure(loc, handle, 0)?;
         self.emit_null_after_callable(loc);
@@ -323,12 +309,23 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_typealias` + `compiler_typealias_body`.
-    pub(super) fn compiler_typealias(&mut self, s: &'a Stmt, name: &'a Expr, tps: &'a [TypeParam], value: &'a Expr) -> R {
+    pub(super) fn compiler_typealias(
+        &mut self,
+        s: impl StmtArg<'a>,
+        name: impl ExprArg<'a>,
+        tps: impl SeqArg<'a, TypeParam>,
+        value: impl ExprArg<'a>,
+    ) -> R {
+        let s = self.sx(s)?;
+        let name = self.ex(name)?;
+        let tps = self.sq(tps);
+        let value = self.ex(value)?;
         let o = self.ops;
         let loc = loc_of(s.pos);
         let ExprKind::Name { id, .. } = &name.kind else {
             return Err(pycode_symtable::CompileError::new(pycode_symtable::ErrorKind::SystemError, "type alias name is not a Name"));
         };
+        let id = self.nm(id)?;
         let is_generic = !tps.is_empty();
         if is_generic {
             self.emit_null_before_callable(loc);

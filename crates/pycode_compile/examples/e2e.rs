@@ -9,8 +9,8 @@ fn compile(src: &[u8], f: &str, release: Release, ast: Option<&str>) -> Result<V
     match ast {
         None => pycode_compile::compile_to_marshal(src, f, release, 0).map_err(|e| e.to_string()),
         Some(line) => {
-            let (_, mut m) = pycode_astjson::load_line(line)?;
-            let (g, root) = pycode_compile::compile_ast(&mut m, f, release, 0).map_err(|e| e.to_string())?;
+            let (_, m) = pycode_astjson::load_line(line)?;
+            let (g, root) = pycode_compile::compile_ast(&m, f, release, 0).map_err(|e| e.to_string())?;
             pycode_marshal::dumps(&g, root, release.marshal_version()).map_err(|e| e.to_string())
         }
     }

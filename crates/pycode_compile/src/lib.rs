@@ -9,9 +9,10 @@
 //! Only 3.12 code generation exists so far; other releases give [`CompileError::Unsupported`].
 
 use pycode_assemble::graph::GraphBuilder;
+use pycode_ast::arena::Ast;
 use pycode_ast::pyerr::{CompileFailure, CompileWarning, SyntaxErrorInfo};
 use pycode_ast::Mod;
-use pycode_codegen::{compile_module_warn, CompileOptions};
+use pycode_codegen::{compile_arena_warn, CompileOptions};
 use pycode_instr::{ConstId, ConstPool, ConstValue};
 use pycode_marshal::{write_pyc, DumpOptions, PycHeader, PycKind};
 use pycode_object::{ObjId, ObjectGraph};
@@ -201,6 +202,70 @@ pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnin
     m.map_err(CompileError::Parse)
 }
 
+/// Parses `source` for `release` in `compile()` mode `mode` into `ast` (cleared first, its
+/// memory reused), appending the parser's `SyntaxWarning`s (for `filename`) to `warnings`.
+pub fn parse_source_arena(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    mode: CompileMode,
+    ast: &mut Ast,
+    warnings: &mut Vec<CompileWarning>,
+) -> Result<(), CompileError> {
+    let mode = match mode {
+        CompileMode::Exec => pycode_parser::Mode::Exec,
+        CompileMode::Eval => pycode_parser::Mode::Eval,
+        CompileMode::Single => pycode_parser::Mode::Single,
+    };
+    let opts = pycode_parser::Options::for_release(release, mode, false);
+    let mut found = Vec::new();
+    // (warnings emitted before a syntax error are kept: CPython prints them first)
+    let r = on_parse_stack(source.len(), || pycode_parser::parse_arena_in_warn(source, &opts, ast, Some(&mut found)));
+    warnings.extend(found.into_iter().map(|w| CompileWarning {
+        category: "SyntaxWarning".into(),
+        message: w.message,
+        filename: filename.to_owned(),
+        lineno: i64::from(w.lineno),
+    }));
+    r.map_err(CompileError::Parse)
+}
+
+thread_local! {
+    /// One arena tree per thread, reused from file to file (its pools keep their memory).
+    static ARENA: std::cell::RefCell<Ast> = std::cell::RefCell::new(Ast::default());
+}
+
+/// Runs `f` on this thread's arena tree, taken out of its slot for the call (a nested call
+/// gets a fresh one) and put back after it, its memory kept for the next file.
+fn with_arena<T>(f: impl FnOnce(&mut Ast) -> T) -> T {
+    let mut ast = ARENA.try_with(|slot| slot.try_borrow_mut().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default()).unwrap_or_default();
+    let r = f(&mut ast);
+    let _ = ARENA.try_with(|slot| {
+        if let Ok(mut a) = slot.try_borrow_mut() {
+            *a = ast;
+        }
+    });
+    r
+}
+
+/// Parses `source` into this thread's arena tree and compiles it.
+#[allow(clippy::too_many_arguments)]
+fn parse_and_compile(
+    source: &[u8],
+    filename: &str,
+    release: Release,
+    mode: CompileMode,
+    optimize: u8,
+    future_flags: u32,
+    marshal_set_order: bool,
+    warnings: &mut Vec<CompileWarning>,
+) -> Result<(ObjectGraph, ObjId, usize), CompileError> {
+    with_arena(|ast| {
+        parse_source_arena(source, filename, release, mode, ast, warnings)?;
+        compile_arena_with(ast, filename, release, optimize, future_flags, marshal_set_order, warnings)
+    })
+}
+
 /// Parses `source` for `release` in `compile()` mode `mode`.
 pub fn parse_source_mode(source: &[u8], release: Release, mode: CompileMode) -> Result<Mod, CompileError> {
     let mode = match mode {
@@ -266,8 +331,7 @@ pub fn compile_source_flags(
     optimize: u8,
     future_flags: u32,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
-    let m = parse_source_mode(source, release, mode)?;
-    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, future_flags, true, &mut Vec::new()).map(graph_only))
+    parse_and_compile(source, filename, release, mode, optimize, future_flags, true, &mut Vec::new()).map(graph_only)
 }
 
 /// [`compile_source`], but the graph shows the code objects as `compile()` leaves them in
@@ -280,26 +344,24 @@ pub fn compile_source_in_memory(
     mode: CompileMode,
     optimize: u8,
 ) -> Result<(ObjectGraph, ObjId), CompileError> {
-    let m = parse_source_mode(source, release, mode)?;
-    with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, false, &mut Vec::new()).map(graph_only))
+    parse_and_compile(source, filename, release, mode, optimize, 0, false, &mut Vec::new()).map(graph_only)
 }
 
-/// Runs `f` on the tree `m` parsed from `len` source bytes, then drops the tree on a stack that
-/// holds its deepest nesting ([`on_parse_stack`]'s: dropping recurses through every level).
-fn with_tree<T>(len: usize, mut m: Mod, f: impl FnOnce(&mut Mod) -> Result<T, CompileError>) -> Result<T, CompileError> {
-    let r = f(&mut m);
-    on_parse_stack(len, move || drop(m));
-    r
-}
-
-/// The graph and root of [`compile_ast_with`]'s answer.
+/// The graph and root of [`compile_arena_with`]'s answer.
 fn graph_only((g, root, _): (ObjectGraph, ObjId, usize)) -> (ObjectGraph, ObjId) {
     (g, root)
 }
 
-/// Compiles a parsed module into a code object graph (root = the module code object).
-pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
-    compile_ast_with(module, filename, release, optimize, 0, true, &mut Vec::new()).map(graph_only)
+/// Compiles a parsed module into a code object graph (root = the module code object): the
+/// boxed tree is copied into an arena first ([`compile_arena`] compiles one directly).
+pub fn compile_ast(module: &Mod, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
+    let mut ast = Ast::from_tree(module);
+    compile_arena(&mut ast, filename, release, optimize)
+}
+
+/// Compiles the module of an arena tree (folded in place) into a code object graph.
+pub fn compile_arena(ast: &mut Ast, filename: &str, release: Release, optimize: u8) -> Result<(ObjectGraph, ObjId), CompileError> {
+    compile_arena_with(ast, filename, release, optimize, 0, true, &mut Vec::new()).map(graph_only)
 }
 
 /// [`compile_ast`]; `marshal_set_order` false keeps frozenset elements in the compiler's order.
@@ -308,8 +370,8 @@ pub fn compile_ast(module: &mut Mod, filename: &str, release: Release, optimize:
 /// here without a walk over the graph), plus [`pycode_marshal::output_estimate`] for the rest.
 /// The graph-only estimate fell short for most modules (the bytecode of a code object is one
 /// node), and each growth of the buffer copied all that was written before it.
-fn compile_ast_with(
-    module: &mut Mod,
+fn compile_arena_with(
+    ast: &mut Ast,
     filename: &str,
     release: Release,
     optimize: u8,
@@ -324,7 +386,7 @@ fn compile_ast_with(
     opts.optimize = optimize;
     opts.future_flags = future_flags;
     let mut emitted = Vec::new();
-    let compiled = compile_module_warn(module, opts, &mut emitted);
+    let compiled = compile_arena_warn(ast, opts, &mut emitted);
     warnings.extend(emitted.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
@@ -519,9 +581,8 @@ pub fn compile_to_marshal_into(
     warnings: &mut Vec<CompileWarning>,
     out: &mut Vec<u8>,
 ) -> Result<(), CompileError> {
-    let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root, size) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
-    // Room for the whole output at once ([`compile_ast_with`]'s estimate). Reserving the
+    let (g, root, size) = parse_and_compile(source, filename, release, CompileMode::Exec, optimize, 0, true, warnings)?;
+    // Room for the whole output at once ([`compile_arena_with`]'s estimate). Reserving the
     // source's size when that is more saved 3 M instructions over the stdlib but made each
     // extra `-j` worker keep up to 13 MB more (measured: peak RSS at -j 2 25-33 MB, not 23-24).
     out.reserve(size);
@@ -547,8 +608,7 @@ pub fn compile_to_pyc_warn(
     kind: PycKind,
     warnings: &mut Vec<CompileWarning>,
 ) -> Result<Vec<u8>, CompileError> {
-    let m = parse_source_warn(source, filename, release, warnings)?;
-    let (g, root, _) = with_tree(source.len(), m, |m| compile_ast_with(m, filename, release, optimize, 0, true, warnings))?;
+    let (g, root, _) = parse_and_compile(source, filename, release, CompileMode::Exec, optimize, 0, true, warnings)?;
     let header = PycHeader::new(release, kind);
     write_pyc(&header, &g, root).map_err(|e| CompileError::Assemble(e.to_string()))
 }

@@ -110,8 +110,19 @@ pub fn parse_arena(source: &[u8], opts: &Options) -> Result<pycode_ast::arena::A
 /// [`parse_arena`] into `ast`, whose pools are cleared and reused (their memory kept): one
 /// `Ast` per worker thread, reset between files. On an error `ast` holds no tree.
 pub fn parse_arena_in(source: &[u8], opts: &Options, ast: &mut pycode_ast::arena::Ast) -> Result<(), ParseError> {
+    parse_arena_in_warn(source, opts, ast, None)
+}
+
+/// [`parse_arena_in`], appending the parser's `SyntaxWarning`s to `warnings` when given (as
+/// [`parse_warn`] does; those emitted before a syntax error are kept too).
+pub fn parse_arena_in_warn(
+    source: &[u8],
+    opts: &Options,
+    ast: &mut pycode_ast::arena::Ast,
+    warnings: Option<&mut Vec<ParseWarning>>,
+) -> Result<(), ParseError> {
     let mut b = ArenaBuilder::reusing(std::mem::take(ast));
-    match parse_bytes(source, opts, &mut b, None) {
+    match parse_bytes(source, opts, &mut b, warnings) {
         Ok(tree) => {
             *ast = tree;
             Ok(())

@@ -13,11 +13,17 @@ use crate::{
     ComprehensionType, Entry, EntryId, FutureFeatures, NameId, Names, Scope, SymTable, MAX_DEPTH,
 };
 
+mod arena;
+pub(crate) use arena::build_arena;
+
 const NAMED_EXPR_COMP_IN_CLASS: &str = "assignment expression within a comprehension cannot be used in a class body";
 const NAMED_EXPR_COMP_IN_TYPEPARAM: &str = "assignment expression within a comprehension cannot be used within the definition of a generic";
 const NAMED_EXPR_COMP_ITER_EXPR: &str = "assignment expression cannot be used in a comprehension iterable expression";
 
-struct Builder {
+struct Builder<T = ()> {
+    /// The tree walked: `()` for the boxed tree (its nodes are passed by reference), the
+    /// arena for [`arena`]'s walk.
+    tree: T,
     entries: Vec<Entry>,
     blocks: HashMap<usize, EntryId>,
     /// `st_stack` (includes the current entry on top).
@@ -53,6 +59,7 @@ pub(crate) fn build_sets(
 ) -> Result<SymTable, CompileError> {
     // The 3.12 stdlib averages about 31 scopes a module: room for 32 before the first growth.
     let mut b = Builder {
+        tree: (),
         entries: Vec::with_capacity(32),
         blocks: HashMap::with_capacity_and_hasher(32, Default::default()),
         stack: Vec::new(),
@@ -86,7 +93,7 @@ pub(crate) fn build_sets(
     Ok(st)
 }
 
-impl Builder {
+impl<T> Builder<T> {
     fn cur(&self) -> EntryId {
         self.stack.last().copied().unwrap_or(0)
     }
@@ -181,6 +188,58 @@ impl Builder {
         Ok(())
     }
 
+    /// [`add_def_in`](Self::add_def_in) for the name whose id in the module's names is `id`
+    /// (an identifier the parser interned): no text is keyed or hashed unless it is mangled.
+    fn add_def_id(&mut self, id: NameId, flag: u32, pos: Pos) -> R {
+        let text = self.names.get(id);
+        if self.private.is_some() && crate::mangle(self.private.as_deref(), text).is_some() {
+            let owned = text.to_owned();
+            return self.add_def(&owned, flag, pos);
+        }
+        let ste = self.cur();
+        let Some(e) = self.entries.get_mut(ste) else {
+            return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry"));
+        };
+        let comp_iter_target = e.comp_iter_target;
+        let Some((slot, old)) = e.symbols.slot(&self.names, id) else { return Ok(()) };
+        let mut val = match old {
+            Some(old) => {
+                if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
+                    let what = match self.release.line() {
+                        pycode_release::Minor::V3_15 => "parameter",
+                        pycode_release::Minor::V3_11
+                        | pycode_release::Minor::V3_12
+                        | pycode_release::Minor::V3_13
+                        | pycode_release::Minor::V3_14 => "argument",
+                    };
+                    return Err(CompileError::syntax_at(format!("duplicate {what} '{}' in function definition", self.names.get(id)), pos));
+                }
+                old | flag
+            }
+            None => flag,
+        };
+        if comp_iter_target {
+            if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                return Err(CompileError::syntax_at(
+                    format!("comprehension inner loop cannot rebind assignment expression target '{}'", self.names.get(id)),
+                    pos,
+                ));
+            }
+            val |= DEF_COMP_ITER;
+        }
+        *slot = val;
+        if flag & DEF_PARAM != 0 {
+            e.varnames.push(id);
+        } else if flag & DEF_GLOBAL != 0 {
+            if let Some(top) = self.entries.first_mut() {
+                if let Some((g, _)) = top.symbols.slot(&self.names, id) {
+                    *g |= flag;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn add_def(&mut self, name: &str, flag: u32, pos: Pos) -> R {
         let c = self.cur();
         self.add_def_in(name, flag, c, pos)
@@ -200,20 +259,6 @@ impl Builder {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(CompileError::recursion());
-        }
-        Ok(())
-    }
-
-    fn visit_stmts(&mut self, body: &[Stmt]) -> R {
-        for s in body {
-            self.visit_stmt(s)?;
-        }
-        Ok(())
-    }
-
-    fn visit_exprs(&mut self, v: &[Expr]) -> R {
-        for e in v {
-            self.visit_expr(e)?;
         }
         Ok(())
     }
@@ -238,6 +283,129 @@ impl Builder {
         }
         if has_kwdefaults {
             self.add_def(".kwdefaults", DEF_PARAM, pos)?;
+        }
+        Ok(())
+    }
+
+    /// Marks the current scope's statements as conditional (3.14+ `ENTER_CONDITIONAL_BLOCK`);
+    /// returns the previous state.
+    fn enter_conditional(&mut self) -> bool {
+        let e = self.cur_entry();
+        let was = e.in_conditional_block;
+        e.in_conditional_block = true;
+        was
+    }
+
+    /// Enters a 3.14 `__annotate__` scope, whose one parameter is `format`.
+    fn enter_annotate_block(&mut self, key: usize, pos: Pos) -> R {
+        self.enter_block("__annotate__", BlockType::Annotation, key, pos);
+        self.add_def("format", DEF_PARAM, pos)?;
+        Ok(())
+    }
+
+    /// `symtable_raise_if_annotation_block`.
+    /// 3.11 words it `'NAME' can not be used within ...`, 3.12+ `NAME cannot be used within ...`.
+    fn raise_if_annotation_block(&self, name: &str, pos: Pos) -> R {
+        use pycode_release::Release as Rel;
+        let what = match self.cur_ref().block_type {
+            BlockType::Annotation => "an annotation",
+            BlockType::TypeVarBound => self.cur_ref().scope_info.unwrap_or("a TypeVar bound"),
+            BlockType::TypeAlias => "a type alias",
+            BlockType::TypeParam => "the definition of a generic",
+            _ => return Ok(()),
+        };
+        let msg = match self.release {
+            Rel::V3_11_2 | Rel::V3_11_7 => format!("'{name}' can not be used within {what}"),
+            Rel::V3_12_1 | Rel::V3_12_7 | Rel::V3_13_0 | Rel::V3_13_2 | Rel::V3_14_2 | Rel::V3_15_0rc1 => {
+                format!("{name} cannot be used within {what}")
+            }
+        };
+        Err(CompileError::syntax_at(msg, pos))
+    }
+
+    /// `symtable_raise_if_comprehension_block`.
+    fn raise_if_comprehension_block(&self, pos: Pos) -> R {
+        let msg = match self.cur_ref().comprehension {
+            ComprehensionType::List => "'yield' inside list comprehension",
+            ComprehensionType::Set => "'yield' inside set comprehension",
+            ComprehensionType::Dict => "'yield' inside dict comprehension",
+            _ => "'yield' inside generator expression",
+        };
+        Err(CompileError::syntax_at(msg, pos))
+    }
+
+    /// `symtable_extend_namedexpr_scope`.
+    fn extend_namedexpr_scope(&mut self, target_name: &str, pos: Pos) -> R {
+        for i in (0..self.stack.len()).rev() {
+            let ste = self.stack[i];
+            let e = &self.entries[ste];
+            if e.comprehension != ComprehensionType::None {
+                // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
+                // plain one, so a private name inside a class is never found there).
+                let f = if self.release.features().mangled_comprehension_iter {
+                    self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
+                } else {
+                    self.flags_in(ste, target_name)
+                };
+                if f & DEF_COMP_ITER != 0 {
+                    return Err(CompileError::syntax_at(
+                        format!("assignment expression cannot rebind comprehension iteration variable '{target_name}'"),
+                        pos,
+                    ));
+                }
+                continue;
+            }
+            match e.block_type {
+                BlockType::Function => {
+                    // 3.12.7+ by the mangled name too (measured: `global __x1` then
+                    // `[__x1 := 2 for a in b]` in a method compiles there; 3.12.1 reports "no
+                    // binding for nonlocal '_Foo__x1' found").
+                    let f = if self.release.features().mangled_comprehension_iter {
+                        self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
+                    } else {
+                        self.flags_in(ste, target_name)
+                    };
+                    if f & DEF_GLOBAL != 0 {
+                        self.add_def(target_name, DEF_GLOBAL, pos)?;
+                    } else {
+                        self.add_def(target_name, DEF_NONLOCAL, pos)?;
+                    }
+                    {
+                        let m = self.mangled(target_name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
+                    return self.add_def_in(target_name, DEF_LOCAL, ste, pos);
+                }
+                BlockType::Module => {
+                    self.add_def(target_name, DEF_GLOBAL, pos)?;
+                    {
+                        let m = self.mangled(target_name);
+                        self.cur_entry().directives.push((m, pos));
+                    }
+                    return self.add_def_in(target_name, DEF_GLOBAL, ste, pos);
+                }
+                BlockType::Class => return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_CLASS, pos)),
+                BlockType::TypeParam | BlockType::TypeAlias | BlockType::TypeVarBound => {
+                    return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_TYPEPARAM, pos))
+                }
+                BlockType::Annotation => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Builder {
+    fn visit_stmts(&mut self, body: &[Stmt]) -> R {
+        for s in body {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn visit_exprs(&mut self, v: &[Expr]) -> R {
+        for e in v {
+            self.visit_expr(e)?;
         }
         Ok(())
     }
@@ -699,26 +867,10 @@ impl Builder {
         Ok(())
     }
 
-    /// Marks the current scope's statements as conditional (3.14+ `ENTER_CONDITIONAL_BLOCK`);
-    /// returns the previous state.
-    fn enter_conditional(&mut self) -> bool {
-        let e = self.cur_entry();
-        let was = e.in_conditional_block;
-        e.in_conditional_block = true;
-        was
-    }
-
-    /// Enters a 3.14 `__annotate__` scope, whose one parameter is `format`.
-    fn enter_annotate_block(&mut self, key: usize, pos: Pos) -> R {
-        self.enter_block("__annotate__", BlockType::Annotation, key, pos);
-        self.add_def("format", DEF_PARAM, pos)?;
-        Ok(())
-    }
-
     /// `symtable_visit_annotations` (3.14+): every function gets an `__annotate__` scope.
     fn visit_annotations_314(&mut self, pos: Pos, a: &Arguments, returns: Option<&Expr>) -> R {
         let in_class = self.cur_ref().can_see_class_scope || self.cur_ref().block_type == BlockType::Class;
-        self.enter_annotate_block(a as *const Arguments as usize, pos)?;
+        self.enter_annotate_block(crate::key_of_arguments(a), pos)?;
         // measured: not under `from __future__ import annotations` (strings need no class dict)
         if in_class && !self.future.annotations() {
             self.cur_entry().can_see_class_scope = true;
@@ -777,7 +929,7 @@ impl Builder {
         }
         match self.entries[parent].annotation_block {
             None => {
-                self.enter_annotate_block(2 * parent + 1, ann.pos)?;
+                self.enter_annotate_block(crate::key_of_annotation_block(parent), ann.pos)?;
                 let id = self.cur();
                 self.entries[parent].annotation_block = Some(id);
                 if pt == BlockType::Class && !self.future.annotations() {
@@ -846,106 +998,15 @@ impl Builder {
         Ok(())
     }
 
-    /// `symtable_raise_if_annotation_block`.
-    /// 3.11 words it `'NAME' can not be used within ...`, 3.12+ `NAME cannot be used within ...`.
-    fn raise_if_annotation_block(&self, name: &str, e: &Expr) -> R {
-        use pycode_release::Release as Rel;
-        let what = match self.cur_ref().block_type {
-            BlockType::Annotation => "an annotation",
-            BlockType::TypeVarBound => self.cur_ref().scope_info.unwrap_or("a TypeVar bound"),
-            BlockType::TypeAlias => "a type alias",
-            BlockType::TypeParam => "the definition of a generic",
-            _ => return Ok(()),
-        };
-        let msg = match self.release {
-            Rel::V3_11_2 | Rel::V3_11_7 => format!("'{name}' can not be used within {what}"),
-            Rel::V3_12_1 | Rel::V3_12_7 | Rel::V3_13_0 | Rel::V3_13_2 | Rel::V3_14_2 | Rel::V3_15_0rc1 => {
-                format!("{name} cannot be used within {what}")
-            }
-        };
-        Err(CompileError::syntax_at(msg, e.pos))
-    }
-
-    /// `symtable_raise_if_comprehension_block`.
-    fn raise_if_comprehension_block(&self, e: &Expr) -> R {
-        let msg = match self.cur_ref().comprehension {
-            ComprehensionType::List => "'yield' inside list comprehension",
-            ComprehensionType::Set => "'yield' inside set comprehension",
-            ComprehensionType::Dict => "'yield' inside dict comprehension",
-            _ => "'yield' inside generator expression",
-        };
-        Err(CompileError::syntax_at(msg, e.pos))
-    }
-
-    /// `symtable_extend_namedexpr_scope`.
-    fn extend_namedexpr_scope(&mut self, target: &Expr) -> R {
-        let ExprKind::Name { id: target_name, .. } = &target.kind else { return Ok(()) };
-        let pos = target.pos;
-        for i in (0..self.stack.len()).rev() {
-            let ste = self.stack[i];
-            let e = &self.entries[ste];
-            if e.comprehension != ComprehensionType::None {
-                // 3.12.7+ look the iteration variable up by its mangled name (3.11.7/3.12.1 by the
-                // plain one, so a private name inside a class is never found there).
-                let f = if self.release.features().mangled_comprehension_iter {
-                    self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
-                } else {
-                    self.flags_in(ste, target_name)
-                };
-                if f & DEF_COMP_ITER != 0 {
-                    return Err(CompileError::syntax_at(
-                        format!("assignment expression cannot rebind comprehension iteration variable '{target_name}'"),
-                        pos,
-                    ));
-                }
-                continue;
-            }
-            match e.block_type {
-                BlockType::Function => {
-                    // 3.12.7+ by the mangled name too (measured: `global __x1` then
-                    // `[__x1 := 2 for a in b]` in a method compiles there; 3.12.1 reports "no
-                    // binding for nonlocal '_Foo__x1' found").
-                    let f = if self.release.features().mangled_comprehension_iter {
-                        self.flags_in(ste, &mangle_cow(self.private.as_deref(), target_name))
-                    } else {
-                        self.flags_in(ste, target_name)
-                    };
-                    if f & DEF_GLOBAL != 0 {
-                        self.add_def(target_name, DEF_GLOBAL, pos)?;
-                    } else {
-                        self.add_def(target_name, DEF_NONLOCAL, pos)?;
-                    }
-                    {
-                        let m = self.mangled(target_name);
-                        self.cur_entry().directives.push((m, pos));
-                    }
-                    return self.add_def_in(target_name, DEF_LOCAL, ste, pos);
-                }
-                BlockType::Module => {
-                    self.add_def(target_name, DEF_GLOBAL, pos)?;
-                    {
-                        let m = self.mangled(target_name);
-                        self.cur_entry().directives.push((m, pos));
-                    }
-                    return self.add_def_in(target_name, DEF_GLOBAL, ste, pos);
-                }
-                BlockType::Class => return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_CLASS, pos)),
-                BlockType::TypeParam | BlockType::TypeAlias | BlockType::TypeVarBound => {
-                    return Err(CompileError::syntax_at(NAMED_EXPR_COMP_IN_TYPEPARAM, pos))
-                }
-                BlockType::Annotation => {}
-            }
-        }
-        Ok(())
-    }
-
     /// `symtable_handle_namedexpr`.
     fn handle_namedexpr(&mut self, e: &Expr, target: &Expr, value: &Expr) -> R {
         if self.cur_ref().comp_iter_expr > 0 {
             return Err(CompileError::syntax_at(NAMED_EXPR_COMP_ITER_EXPR, e.pos));
         }
         if self.cur_ref().comprehension != ComprehensionType::None {
-            self.extend_namedexpr_scope(target)?;
+            if let ExprKind::Name { id, .. } = &target.kind {
+                self.extend_namedexpr_scope(id, target.pos)?;
+            }
         }
         self.visit_expr(value)?;
         self.visit_expr(target)
@@ -1016,7 +1077,7 @@ impl Builder {
     fn visit_expr_inner(&mut self, e: &Expr) -> R {
         match &e.kind {
             ExprKind::NamedExpr { target, value } => {
-                self.raise_if_annotation_block("named expression", e)?;
+                self.raise_if_annotation_block("named expression", e.pos)?;
                 self.handle_namedexpr(e, target, value)?;
             }
             ExprKind::BoolOp { values, .. } => self.visit_exprs(values)?,
@@ -1060,25 +1121,25 @@ impl Builder {
                 self.handle_comprehension(e, "dictcomp", generators, key, value.as_deref(), ComprehensionType::Dict)?
             }
             ExprKind::Yield { value } => {
-                self.raise_if_annotation_block("yield expression", e)?;
+                self.raise_if_annotation_block("yield expression", e.pos)?;
                 if let Some(v) = value {
                     self.visit_expr(v)?;
                 }
                 self.cur_entry().generator = true;
                 if self.cur_ref().comprehension != ComprehensionType::None {
-                    return self.raise_if_comprehension_block(e);
+                    return self.raise_if_comprehension_block(e.pos);
                 }
             }
             ExprKind::YieldFrom { value } => {
-                self.raise_if_annotation_block("yield expression", e)?;
+                self.raise_if_annotation_block("yield expression", e.pos)?;
                 self.visit_expr(value)?;
                 self.cur_entry().generator = true;
                 if self.cur_ref().comprehension != ComprehensionType::None {
-                    return self.raise_if_comprehension_block(e);
+                    return self.raise_if_comprehension_block(e.pos);
                 }
             }
             ExprKind::Await { value } => {
-                self.raise_if_annotation_block("await expression", e)?;
+                self.raise_if_annotation_block("await expression", e.pos)?;
                 self.visit_expr(value)?;
                 self.cur_entry().coroutine = true;
             }
@@ -1272,7 +1333,7 @@ impl NameSet {
 }
 
 /// `symtable_analyze`.
-fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool, dense: Option<bool>) -> R {
+pub(crate) fn analyze(st: &mut SymTable, inline_comprehensions: bool, deferred_annotations: bool, dense: Option<bool>) -> R {
     if st.entries.is_empty() {
         return Ok(());
     }

@@ -85,6 +85,54 @@ fn parse_future_inner(module: &Mod, at_alias: bool) -> Result<FutureFeatures, Co
     Ok(ff)
 }
 
+/// [`parse_future_for`] on an arena tree.
+pub fn parse_future_arena(ast: &pycode_ast::arena::Ast, release: pycode_release::Release) -> Result<FutureFeatures, CompileError> {
+    parse_future_arena_inner(ast, release.features().future_errors_at_alias)
+}
+
+/// [`parse_future`] on an arena tree.
+pub fn parse_future_arena_any_level(ast: &pycode_ast::arena::Ast) -> Result<FutureFeatures, CompileError> {
+    parse_future_arena_inner(ast, false)
+}
+
+fn parse_future_arena_inner(ast: &pycode_ast::arena::Ast, at_alias: bool) -> Result<FutureFeatures, CompileError> {
+    use pycode_ast::arena::{ExprKind as E, Mod as M, StmtKind as S};
+    let mut ff = FutureFeatures::default();
+    let body = match ast.root {
+        Some(M::Module { body, .. } | M::Interactive { body }) => ast.seq(body),
+        _ => return Ok(ff),
+    };
+    let is_doc = |id: &pycode_ast::arena::StmtId| {
+        matches!(ast.stmt(*id).map(|s| s.kind), Some(S::Expr { value })
+            if matches!(ast.expr(value).map(|e| e.kind), Some(E::Constant { value, .. })
+                if matches!(ast.constant(value), Some(Constant::Str(_)))))
+    };
+    let skip = usize::from(body.first().is_some_and(is_doc));
+    for &id in body.iter().skip(skip) {
+        let Some(s) = ast.stmt(id) else { break };
+        let S::ImportFrom { module: Some(m), names, level, .. } = s.kind else { break };
+        if ast.name(m) != Some("__future__") || (at_alias && level != 0) {
+            break;
+        }
+        for a in ast.seq(names) {
+            let bit = match ast.name(a.name).unwrap_or("") {
+                "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function"
+                | "unicode_literals" | "generator_stop" => 0,
+                "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
+                "annotations" => CO_FUTURE_ANNOTATIONS,
+                "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", a.pos)),
+                "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
+                other if at_alias => return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos)),
+                other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
+            };
+            ff.features |= bit;
+        }
+        ff.lineno = s.pos.lineno as i32;
+        ff.col_offset = s.pos.col_offset as i32;
+    }
+    Ok(ff)
+}
+
 /// Whether `s` (a statement of the module body) is a future import, for codegen's check that
 /// they come first (`compiler_from_import`'s "from __future__ imports must occur at the beginning").
 /// 3.11/3.12 ignore the import's `level` here.

@@ -18,7 +18,7 @@ mod error;
 pub mod future;
 
 pub use error::{CompileError, ErrorKind};
-pub use future::{parse_future, parse_future_for, FutureFeatures};
+pub use future::{parse_future, parse_future_arena, parse_future_arena_any_level, parse_future_for, FutureFeatures};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -27,7 +27,6 @@ use rustc_hash::FxHashMap as HashMap;
 pub use rustc_hash::FxHashMap;
 
 use pycode_ast::names::{NameKey, NameTable};
-use pycode_ast::{Expr, Stmt, TypeParam};
 
 /// Def/use flags (`DEF_*`, `USE` in `Include/internal/pycore_symtable.h`, 3.12 values).
 pub mod flags {
@@ -147,6 +146,13 @@ impl Names {
     #[inline]
     pub fn find(&self, s: &str) -> Option<NameId> {
         self.table.find(s)
+    }
+
+    /// The names of `table` with the same ids (an arena tree's identifiers: its
+    /// `pycode_ast::arena::NameId`s are then this table's ids), ready for more.
+    pub fn from_table(table: NameTable) -> Names {
+        let hashes = (0..table.len()).map(|i| u32::try_from(i).ok().and_then(|i| table.get(i)).map_or(0, name_hash)).collect();
+        Names { table, hashes }
     }
 
     /// The id of `s`, interning it if new.
@@ -476,33 +482,44 @@ impl Entry {
     }
 }
 
-/// Key of the scope opened by a statement (function, class, type alias).
-pub fn key_of_stmt(s: &Stmt) -> usize {
-    s as *const Stmt as usize
+/// Key of the scope opened by a statement (function, class, type alias): a boxed tree's
+/// `pycode_ast::Stmt` or an arena tree's node, which stays put while the tree is borrowed.
+pub fn key_of_stmt<S>(s: &S) -> usize {
+    s as *const S as usize
 }
 
 /// Key of the scope opened by an expression (lambda, comprehension).
-pub fn key_of_expr(e: &Expr) -> usize {
-    e as *const Expr as usize
+pub fn key_of_expr<E>(e: &E) -> usize {
+    e as *const E as usize
 }
 
 /// Key of the type-parameter scope of a generic definition. The slice starts at its first
 /// `TypeParam`, whose own address keys that parameter's TypeVar-bound scope, so the key is
 /// offset by one byte (node addresses are aligned, so it cannot be any node's key).
-pub fn key_of_type_params(tp: &[TypeParam]) -> usize {
+pub fn key_of_type_params<T>(tp: &[T]) -> usize {
     tp.as_ptr() as usize + 1
 }
 
 /// Key of a TypeVar-bound scope.
-pub fn key_of_type_param(tp: &TypeParam) -> usize {
-    tp as *const TypeParam as usize
+pub fn key_of_type_param<T>(tp: &T) -> usize {
+    tp as *const T as usize
 }
 
 /// The key of a TypeVar's default scope (3.13+; the bound has the address itself). CPython
 /// uses the address + 1, which here keys the type-parameter scope of a definition whose first
 /// parameter this is ([`key_of_type_params`]), so + 2 (still no node's address).
-pub fn key_of_type_param_default(tp: &TypeParam) -> usize {
+pub fn key_of_type_param_default<T>(tp: &T) -> usize {
     key_of_type_param(tp) + 2
+}
+
+/// Key of a function's 3.14+ `__annotate__` scope: its `arguments` node.
+pub fn key_of_arguments<A>(a: &A) -> usize {
+    a as *const A as usize
+}
+
+/// Key of the 3.14+ `__annotate__` scope of a module or class, by the entry's id.
+pub fn key_of_annotation_block(entry: EntryId) -> usize {
+    2 * entry + 1
 }
 
 /// The symbol table of one module (`struct symtable`).
@@ -527,6 +544,17 @@ impl SymTable {
     /// in 3.12 bug-fix releases).
     pub fn build_for(module: &pycode_ast::Mod, future: FutureFeatures, release: pycode_release::Release) -> Result<SymTable, CompileError> {
         build::build(module, future, release)
+    }
+
+    /// [`SymTable::build_for`] on an arena tree: the names are the tree's (a
+    /// `pycode_ast::arena::NameId`'s index is its [`NameId`] here), the scopes are keyed by the
+    /// addresses of the tree's nodes, which stay put while it is borrowed.
+    pub fn build_arena(
+        ast: &pycode_ast::arena::Ast,
+        future: FutureFeatures,
+        release: pycode_release::Release,
+    ) -> Result<SymTable, CompileError> {
+        build::build_arena(ast, future, release, None)
     }
 
     /// [`SymTable::build`] with the analysis's hash-set name sets whatever the module's size

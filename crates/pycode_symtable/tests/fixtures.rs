@@ -34,6 +34,21 @@ fn fixtures_match_cpython_3_12_1_symtable() {
         if hashed != expected {
             failures.push(format!("{n} (hash sets):\n--- got\n{hashed}--- expected\n{expected}"));
         }
+        // The walk over the arena tree (the source parsed by pycode's parser) gives it too.
+        let src = std::fs::read(dir.join(format!("{n}.py"))).expect("source");
+        let opts = pycode_parser::Options::for_release(pycode_release::Release::V3_12_7, pycode_parser::Mode::Exec, false);
+        let arena = match pycode_parser::parse_arena(&src, &opts) {
+            Ok(ast) => match pycode_symtable::parse_future_arena(&ast, pycode_release::Release::V3_12_7)
+                .and_then(|ff| pycode_symtable::SymTable::build_arena(&ast, ff, pycode_release::Release::V3_12_7))
+            {
+                Ok(st) => st.dump(),
+                Err(e) => format!("ERROR {} {} {}\n", e.kind.name(), e.msg, e.lineno),
+            },
+            Err(e) => format!("PARSE {e}"),
+        };
+        if arena != expected {
+            failures.push(format!("{n} (arena):\n--- got\n{arena}--- expected\n{expected}"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let mut cases = pycode_testkit::Cases::new("symtable fixtures");
