@@ -63,9 +63,15 @@ fn files(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    // `--min N`: fail unless at least N files were compared (a missing corpus is not a pass)
+    let mut min = 0usize;
+    if args.get(1).map(String::as_str) == Some("--min") {
+        min = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+        args.drain(1..3);
+    }
     let Some(rel) = args.get(1).and_then(|r| r.parse::<pycode_release::Release>().ok()) else {
-        eprintln!("usage: arenasym RELEASE PATH...");
+        eprintln!("usage: arenasym [--min N] RELEASE PATH...");
         std::process::exit(2);
     };
     let mut list = Vec::new();
@@ -106,7 +112,10 @@ fn main() {
         }
     }
     println!("{rel}: {same} same, {differ} differ, {unparsed} not parsed");
-    if differ > 0 {
+    if differ > 0 || same < min {
+        if same < min {
+            eprintln!("{rel}: only {same} files compared, expected at least {min}");
+        }
         std::process::exit(1);
     }
 }
