@@ -24,8 +24,8 @@ summed over every call, nested code objects included):
 
 | stage | pycode | CPython |
 |---|---|---|
-| parse | `parse_source_warn` | `_PyPegen_run_parser_from_string` |
-| symbol table | `symtable::build::build` (or `build_sets`) | `_PySymtable_Build` |
+| parse | `parse_source_arena` (before the arena tree: `parse_source_warn`) | `_PyPegen_run_parser_from_string` |
+| symbol table | `symtable::build::arena::build_arena` (before: `build`, `build_sets`) | `_PySymtable_Build` |
 | CFG + assembly + code objects | `optimize_and_assemble_owned` + `GraphBuilder::add_code` + `GraphBuilder::finish` | `optimize_and_assemble` (3.12+), `assemble` (3.11) |
 | marshal | `marshal::write::dump_into` | `marshal_dumps` |
 
@@ -48,8 +48,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Each stage: the entry functions summed; each entry a list of alternative names (the first
 # found in the profile is used), so one table serves CPython 3.11 to 3.13.
 PYCODE = {
-    "parse": [["pycode_compile::parse_source_warn"]],
-    "symtable": [["pycode_symtable::build::build", "pycode_symtable::build::build_sets"]],
+    "parse": [["pycode_compile::parse_source_arena", "pycode_compile::parse_source_warn"]],
+    "symtable": [["pycode_symtable::build::arena::build_arena", "pycode_symtable::build::build",
+                  "pycode_symtable::build::build_sets"]],
     "cfg": [["pycode_assemble::optimize_and_assemble_owned"], ["pycode_assemble::graph::GraphBuilder::add_code"],
             ["pycode_assemble::graph::GraphBuilder::finish"]],
     "marshal": [["pycode_marshal::write::dump_into"]],

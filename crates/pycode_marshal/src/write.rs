@@ -64,7 +64,9 @@ pub fn dumps_with(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions) -> Resul
     Ok(out)
 }
 
-/// [`dumps_with`] appending to `out` (used by the `.pyc` writer to avoid a copy).
+/// [`dumps_with`] appending to `out` (used by the `.pyc` writer to avoid a copy). Never inlined:
+/// it is the marshal stage's entry in `bench/stage_split.py`'s profile (one call per module).
+#[inline(never)]
 pub fn dump_into(graph: &ObjectGraph, root: ObjId, opts: &DumpOptions, out: &mut Vec<u8>) -> Result<(), MarshalError> {
     write(graph, root, opts, out, RefTable::Dense(vec![NOT_SEEN; graph.len()]))
 }
