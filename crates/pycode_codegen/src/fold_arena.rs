@@ -31,7 +31,7 @@ pub fn fold_arena(ast: &mut Ast, optimize: u8, cfg: bool, future_flags: u32) -> 
     let ff = pycode_symtable::parse_future_arena_any_level(ast)?;
     let annotations = ff.annotations() || future_flags & pycode_symtable::future::CO_FUTURE_ANNOTATIONS != 0;
     let root = ast.root;
-    if !annotations && matches!(root, Some(Mod::Module { .. } | Mod::Interactive { .. } | Mod::Expression { .. })) {
+    if !annotations && matches!(root, Some(Mod::Module { .. } | Mod::Interactive { .. } | Mod::Expression { .. })) && shallow(ast) {
         return fold_pool(ast, optimize, cfg);
     }
     let mut f = Folder { ast, optimize, future_annotations: annotations, depth: 0, cfg };
@@ -42,6 +42,15 @@ pub fn fold_arena(ast: &mut Ast, optimize: u8, cfg: bool, future_flags: u32) -> 
         Some(Mod::FunctionType { .. }) => Ok(()),
         None => Err(dangling()),
     }
+}
+
+/// Whether no walk of the tree can go past [`MAX_DEPTH`]: the walk counts one level per
+/// statement, expression and pattern it enters, so a tree with at most `MAX_DEPTH` of them in
+/// all cannot. Larger trees are folded by the walk, which raises CPython's `RecursionError`
+/// where `ast_opt.c` does (folding can flatten a chain the symbol table would otherwise have
+/// refused: `1 + 1 + ... + 1`, `tests/limits.rs`).
+fn shallow(ast: &Ast) -> bool {
+    ast.expr_count() + ast.all_stmts().len() + ast.pattern_count() <= MAX_DEPTH as usize
 }
 
 /// The folding pass as one scan of the expression pool instead of a walk of the tree: the
