@@ -197,7 +197,8 @@ impl Drop for ObjectGraph {
             return;
         }
         nodes.clear();
-        SPARE_NODES.with(|c| {
+        // (`try_with`: a graph dropped during the thread's teardown is simply freed)
+        let _ = SPARE_NODES.try_with(|c| {
             let kept = c.take();
             c.set(if kept.capacity() >= nodes.capacity() { kept } else { nodes });
         });
@@ -207,7 +208,7 @@ impl Drop for ObjectGraph {
 impl ObjectGraph {
     /// An empty graph (its node vector the one this thread's last dropped graph left, if any).
     pub fn new() -> Self {
-        Self { nodes: SPARE_NODES.with(|c| c.take()) }
+        Self { nodes: SPARE_NODES.try_with(|c| c.take()).unwrap_or_default() }
     }
 
     pub fn with_capacity(n: usize) -> Self {

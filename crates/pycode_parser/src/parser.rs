@@ -419,7 +419,8 @@ thread_local! {
 /// An empty token buffer with room for `want` tokens: the thread's kept one when there is one (a
 /// parser started inside another, as 3.11's f-string expressions are, makes its own).
 fn token_buffer(want: usize) -> Vec<Tk> {
-    let mut v = TOKEN_BUFFER.with(|c| c.take());
+    // (`try_with`: during the thread's teardown there is no kept buffer, and no panic)
+    let mut v = TOKEN_BUFFER.try_with(|c| c.take()).unwrap_or_default();
     v.clear();
     v.reserve(want);
     v
@@ -432,7 +433,7 @@ impl<B: AstBuilder> Drop for Parser<'_, '_, B> {
         if mine.capacity() > KEPT_TOKENS {
             return;
         }
-        TOKEN_BUFFER.with(|c| {
+        let _ = TOKEN_BUFFER.try_with(|c| {
             let kept = c.take();
             c.set(if kept.capacity() >= mine.capacity() { kept } else { mine });
         });
