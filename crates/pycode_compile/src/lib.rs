@@ -193,12 +193,7 @@ pub fn parse_source_warn(source: &[u8], filename: &str, release: Release, warnin
     let mut found = Vec::new();
     // (warnings emitted before a syntax error are kept: CPython prints them first)
     let m = on_parse_stack(source.len(), || pycode_parser::parse_warn(source, &opts, &mut found));
-    warnings.extend(found.into_iter().map(|w| CompileWarning {
-        category: "SyntaxWarning".into(),
-        message: w.message,
-        filename: filename.to_owned(),
-        lineno: i64::from(w.lineno),
-    }));
+    push_parse_warnings(found, filename, warnings);
     m.map_err(CompileError::Parse)
 }
 
@@ -221,13 +216,18 @@ pub fn parse_source_arena(
     let mut found = Vec::new();
     // (warnings emitted before a syntax error are kept: CPython prints them first)
     let r = on_parse_stack(source.len(), || pycode_parser::parse_arena_in_warn(source, &opts, ast, Some(&mut found)));
+    push_parse_warnings(found, filename, warnings);
+    r.map_err(CompileError::Parse)
+}
+
+/// The parser's `SyntaxWarning`s as `compile()` reports them for `filename`.
+fn push_parse_warnings(found: Vec<pycode_parser::ParseWarning>, filename: &str, warnings: &mut Vec<CompileWarning>) {
     warnings.extend(found.into_iter().map(|w| CompileWarning {
         category: "SyntaxWarning".into(),
         message: w.message,
         filename: filename.to_owned(),
         lineno: i64::from(w.lineno),
     }));
-    r.map_err(CompileError::Parse)
 }
 
 thread_local! {

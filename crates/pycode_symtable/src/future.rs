@@ -67,22 +67,28 @@ fn parse_future_inner(module: &Mod, at_alias: bool) -> Result<FutureFeatures, Co
             break;
         }
         for a in names {
-            let bit = match &*a.name {
-                "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function"
-                | "unicode_literals" | "generator_stop" => 0,
-                "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
-                "annotations" => CO_FUTURE_ANNOTATIONS,
-                "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", a.pos)),
-                "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
-                other if at_alias => return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos)),
-                other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
-            };
-            ff.features |= bit;
+            ff.features |= feature_bit(&a.name, at_alias, a.pos, s.pos)?;
         }
         ff.lineno = s.pos.lineno as i32;
         ff.col_offset = s.pos.col_offset as i32;
     }
     Ok(ff)
+}
+
+/// The `CO_FUTURE_*` bit of the feature `name` imported from `__future__` (0 for those every
+/// release has), or the `SyntaxError` for an unknown one (or `braces`): at the imported name
+/// (`alias`) when `at_alias`, else at the statement's start (`stmt`).
+fn feature_bit(name: &str, at_alias: bool, alias: pycode_ast::Pos, stmt: pycode_ast::Pos) -> Result<u32, CompileError> {
+    Ok(match name {
+        "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function" | "unicode_literals"
+        | "generator_stop" => 0,
+        "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
+        "annotations" => CO_FUTURE_ANNOTATIONS,
+        "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", alias)),
+        "braces" => return Err(CompileError::syntax_at_start("not a chance", stmt)),
+        other if at_alias => return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), alias)),
+        other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), stmt)),
+    })
 }
 
 /// [`parse_future_for`] on an arena tree.
@@ -115,17 +121,7 @@ fn parse_future_arena_inner(ast: &pycode_ast::arena::Ast, at_alias: bool) -> Res
             break;
         }
         for a in ast.seq(names) {
-            let bit = match ast.name(a.name).unwrap_or("") {
-                "nested_scopes" | "generators" | "division" | "absolute_import" | "with_statement" | "print_function"
-                | "unicode_literals" | "generator_stop" => 0,
-                "barry_as_FLUFL" => CO_FUTURE_BARRY_AS_BDFL,
-                "annotations" => CO_FUTURE_ANNOTATIONS,
-                "braces" if at_alias => return Err(CompileError::syntax_at("not a chance", a.pos)),
-                "braces" => return Err(CompileError::syntax_at_start("not a chance", s.pos)),
-                other if at_alias => return Err(CompileError::syntax_at(format!("future feature {other} is not defined"), a.pos)),
-                other => return Err(CompileError::syntax_at_start(format!("future feature {other} is not defined"), s.pos)),
-            };
-            ff.features |= bit;
+            ff.features |= feature_bit(ast.name(a.name).unwrap_or(""), at_alias, a.pos, s.pos)?;
         }
         ff.lineno = s.pos.lineno as i32;
         ff.col_offset = s.pos.col_offset as i32;
