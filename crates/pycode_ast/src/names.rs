@@ -61,27 +61,43 @@ impl NameKey {
 }
 
 /// The interner: ids are dense, `0..len()`, in the order names were first interned.
+///
+/// The index is an open-addressing table of ids (linear probing, at most half full, its size a
+/// power of two): a probe is one slot read and one key comparison in the common case, where a
+/// general hash table's group matching costs several times that (the parser probes once per
+/// NAME token).
 #[derive(Clone, Debug, Default)]
 pub struct NameTable {
     text: String,
     /// `(start, end)` of each name in `text`, by id.
     spans: Vec<(usize, usize)>,
     keys: Vec<NameKey>,
-    /// Ids, hashed by [`NameKey::hash`].
-    table: hashbrown::HashTable<u32>,
+    /// Ids by [`NameKey::hash`], [`EMPTY`] where none; empty or a power of two long.
+    slots: Vec<u32>,
 }
+
+/// A free slot of [`NameTable::slots`].
+const EMPTY: u32 = u32::MAX;
+
+/// The fewest slots a table that holds a name has.
+const MIN_SLOTS: usize = 64;
 
 impl NameTable {
     /// The id of the name `s` whose key is `k`, if interned.
     #[inline]
     pub fn find_key(&self, k: &NameKey, s: &str) -> Option<u32> {
-        let (text, spans, keys) = (&self.text, &self.spans, &self.keys);
-        self.table
-            .find(k.hash(), |&id| {
-                keys.get(id as usize) == Some(k)
-                    && (k.is_whole() || spans.get(id as usize).and_then(|&(a, b)| text.as_bytes().get(a..b)) == Some(s.as_bytes()))
-            })
-            .copied()
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = k.hash() as usize & mask;
+        loop {
+            let id = *self.slots.get(i)?;
+            if id == EMPTY {
+                return None;
+            }
+            if self.keys.get(id as usize) == Some(k) && (k.is_whole() || self.get(id).map(str::as_bytes) == Some(s.as_bytes())) {
+                return Some(id);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// The id of `s`, if interned.
@@ -107,14 +123,45 @@ impl NameTable {
 
     #[cold]
     fn push(&mut self, k: NameKey, s: &str) -> Option<u32> {
-        let id = u32::try_from(self.spans.len()).ok()?;
+        let id = u32::try_from(self.spans.len()).ok().filter(|&id| id != EMPTY)?;
+        if (self.spans.len() + 1) * 2 > self.slots.len() {
+            self.grow_slots((self.spans.len() + 1) * 2);
+        }
         let a = self.text.len();
         self.text.push_str(s);
         self.spans.push((a, self.text.len()));
         self.keys.push(k);
-        let keys = &self.keys;
-        self.table.insert_unique(k.hash(), id, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
+        self.place(k.hash(), id);
         Some(id)
+    }
+
+    /// Puts `id` in the first free slot from `hash` on (the table has one: it is at most half
+    /// full).
+    fn place(&mut self, hash: u64, id: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = hash as usize & mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if *slot == EMPTY {
+                *slot = id;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Re-makes the index with at least `want` slots.
+    fn grow_slots(&mut self, want: usize) {
+        let n = want.max(MIN_SLOTS).next_power_of_two();
+        if n <= self.slots.len() {
+            return;
+        }
+        self.slots.clear();
+        self.slots.resize(n, EMPTY);
+        for id in 0..self.keys.len() {
+            if let Some(h) = self.keys.get(id).map(NameKey::hash) {
+                self.place(h, id as u32);
+            }
+        }
     }
 
     /// The text of `id`.
@@ -148,8 +195,7 @@ impl NameTable {
         self.text.reserve(bytes);
         self.spans.reserve(names);
         self.keys.reserve(names);
-        let keys = &self.keys;
-        self.table.reserve(names, |&j| keys.get(j as usize).map_or(0, NameKey::hash));
+        self.grow_slots((self.spans.len() + names) * 2);
     }
 
     /// Forgets every name, keeping the memory.
@@ -157,7 +203,7 @@ impl NameTable {
         self.text.clear();
         self.spans.clear();
         self.keys.clear();
-        self.table.clear();
+        self.slots.fill(EMPTY);
     }
 }
 
@@ -179,5 +225,26 @@ mod tests {
         t.clear();
         assert!(t.is_empty());
         assert_eq!(t.intern("y"), Some(0));
+    }
+
+    /// The index grows past its first size and keeps every name findable, before and after a
+    /// `clear` (names of every length class of [`NameKey`], short ones colliding on purpose).
+    #[test]
+    fn many_names_grow_and_clear() {
+        let mut t = NameTable::default();
+        let names: Vec<String> = (0..5000).map(|i| format!("{}{}", "n_".repeat(i % 11), i)).collect();
+        for round in 0..2 {
+            for (i, n) in names.iter().enumerate() {
+                assert_eq!(t.intern(n), Some(i as u32), "round {round}");
+            }
+            for (i, n) in names.iter().enumerate() {
+                assert_eq!(t.find(n), Some(i as u32));
+                assert_eq!(t.get(i as u32), Some(n.as_str()));
+            }
+            assert_eq!(t.len(), names.len());
+            assert_eq!(t.find("absent"), None);
+            t.clear();
+            assert_eq!(t.find(&names[0]), None);
+        }
     }
 }
