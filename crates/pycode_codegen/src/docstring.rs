@@ -33,9 +33,12 @@ fn expandtabs(b: &[u8]) -> Vec<u8> {
 }
 
 /// The cleaned docstring; `None` when it is already clean (CPython then keeps the string).
+///
+/// Two passes over the text, each finding line ends with `memchr`: the margin, then the copy
+/// (a docstring is most of a module's constant bytes, and this runs for every one from 3.13).
 pub(crate) fn clean_doc(doc: &PyStr) -> Option<PyStr> {
     let expanded;
-    let had_tabs = doc.as_bytes().contains(&b'\t');
+    let had_tabs = memchr::memchr(b'\t', doc.as_bytes()).is_some();
     let b: &[u8] = if had_tabs {
         expanded = expandtabs(doc.as_bytes());
         &expanded
@@ -44,32 +47,49 @@ pub(crate) fn clean_doc(doc: &PyStr) -> Option<PyStr> {
     };
     // The minimum indentation of the lines after the first that hold more than spaces (a
     // line of spaces alone, or the empty rest after a final newline, does not count).
-    let rest = b.iter().position(|&c| c == b'\n').and_then(|i| b.get(i + 1..)).unwrap_or(&[]);
-    let margin = rest
-        .split(|&c| c == b'\n')
-        .filter_map(|line| {
-            let indent = leading_spaces(line);
-            (indent < line.len()).then_some(indent)
-        })
-        .min()
-        .unwrap_or(0);
     let first = leading_spaces(b);
+    let mut margin = usize::MAX;
+    let mut at = memchr::memchr(b'\n', b).map_or(b.len(), |i| i + 1);
+    while at < b.len() && margin > 0 {
+        let rest = b.get(at..).unwrap_or_default();
+        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let indent = leading_spaces(rest.get(..len).unwrap_or_default());
+        if indent < len {
+            margin = margin.min(indent);
+        }
+        at += len + 1;
+    }
+    if margin == usize::MAX {
+        margin = 0;
+    }
     if first == 0 && margin == 0 {
         return if had_tabs { PyStr::from_surrogatepass(b, false).ok() } else { None };
     }
     // The first line without its leading spaces, then every other line without up to
     // `margin` of its own; each copied whole, newline included.
     let mut w = Vec::with_capacity(b.len());
-    let mut lines = b.get(first..).unwrap_or(&[]).split_inclusive(|&c| c == b'\n');
-    if let Some(line) = lines.next() {
-        w.extend_from_slice(line);
+    let mut at = first;
+    let mut cut = 0;
+    while at < b.len() {
+        let rest = b.get(at..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let line = rest.get(..end).unwrap_or_default();
+        let drop = if cut == 0 { 0 } else { leading_spaces(line).min(cut) };
+        w.extend_from_slice(line.get(drop..).unwrap_or_default());
+        cut = margin;
+        at += end;
     }
-    for line in lines {
-        let cut = leading_spaces(line).min(margin);
-        w.extend_from_slice(line.get(cut..).unwrap_or(&[]));
-    }
-    // Plain UTF-8 (almost every docstring) is checked by the standard library's fast test;
-    // only a string with surrogates goes through the code-point walk.
+    // Removing ASCII spaces keeps ASCII text ASCII (and tabs expand to spaces), so the common
+    // case needs no second validation; other text is checked by the standard library's fast
+    // test, and only a string with surrogates goes through the code-point walk.
+    let w = if doc.is_ascii() {
+        match PyStr::from_ascii_vec(w, false) {
+            Ok(s) => return Some(s),
+            Err(w) => w,
+        }
+    } else {
+        w
+    };
     match String::from_utf8(w) {
         Ok(text) => Some(PyStr::from_string(text, false)),
         Err(e) => PyStr::from_surrogatepass(e.as_bytes(), false).ok(),
@@ -93,11 +113,17 @@ mod tests {
             ("clean\nlines", "clean\nlines"),
             ("x\n\tb", "x\nb"),
             ("x\n   \n  y", "x\n \ny"),
+            ("   lead\n", "lead\n"),
+            ("\tfirst\n\t  second\n\t    third", "first\nsecond\n  third"),
+            ("a\n    \u{e9}t\u{e9}\n      \u{2603}\n", "a\n\u{e9}t\u{e9}\n  \u{2603}\n"),
+            ("a\n\n\n", "a\n\n\n"),
+            ("  \n    x\n  y", "\n  x\ny"),
+            ("", ""),
         ];
         for (i, o) in cases {
             let got = clean_doc(&PyStr::new(i, false)).map(|s| s.to_string_lossy()).unwrap_or_else(|| i.to_owned());
             assert_eq!(got, o, "{i:?}");
         }
-        assert_eq!(cases.len(), 5);
+        assert_eq!(cases.len(), 11);
     }
 }

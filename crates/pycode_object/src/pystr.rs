@@ -44,6 +44,15 @@ impl PyStr {
         Self { bytes: s.into_bytes().into_boxed_slice(), len, interned }
     }
 
+    /// From bytes that are all ASCII, reusing their buffer; the bytes back if one is not (or
+    /// there are more than `u32::MAX`).
+    pub fn from_ascii_vec(bytes: Vec<u8>, interned: bool) -> Result<Self, Vec<u8>> {
+        match u32::try_from(bytes.len()) {
+            Ok(len) if bytes.is_ascii() => Ok(Self { bytes: bytes.into_boxed_slice(), len, interned }),
+            _ => Err(bytes),
+        }
+    }
+
     /// From "surrogatepass" UTF-8; rejects anything else (overlong forms, bad continuation bytes,
     /// code points above U+10FFFF, truncated sequences).
     pub fn from_surrogatepass(bytes: &[u8], interned: bool) -> Result<Self, InvalidPyStr> {
