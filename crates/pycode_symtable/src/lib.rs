@@ -345,6 +345,25 @@ impl Symbols {
         self.syms.get_mut(i).map(|x| (&mut x.flags, old))
     }
 
+    /// The position of `id`, appended with flags 0 if absent, and its previous flags (`None`
+    /// if it was absent). `None`: `id` is not one of `names`.
+    pub(crate) fn slot_pos(&mut self, names: &Names, id: NameId) -> Option<(usize, Option<u32>)> {
+        let key = *names.key(id)?;
+        Some(match self.position_by(&key, |x| x.id == id) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
+            None => (self.push(key, id), None),
+        })
+    }
+
+    /// The flags slot of the symbol at position `i` and its flags (`Some`: the symbol exists).
+    #[inline]
+    pub(crate) fn slot_at(&mut self, i: usize) -> Option<(&mut u32, Option<u32>)> {
+        self.syms.get_mut(i).map(|x| {
+            let old = x.flags;
+            (&mut x.flags, Some(old))
+        })
+    }
+
     /// [`slot`](Self::slot) by text: the name is interned in `names` only when the scope does
     /// not have it yet. Also gives the name's id.
     pub(crate) fn slot_str(&mut self, names: &mut Names, s: &str) -> Option<(&mut u32, Option<u32>, NameId)> {
