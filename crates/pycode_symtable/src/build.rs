@@ -44,9 +44,14 @@ struct Builder<T = ()> {
     /// By name id: `(entry + 1) << 32 | position` of the name in that entry's symbols, as
     /// [`add_def_id`](Self::add_def_id) last found or added it there: a name defined or used
     /// again in the same scope is found by indexing, not by probing the scope. Exact while
-    /// building: a scope's symbols are only appended to until the analysis.
+    /// building: a scope's symbols are only appended to until the analysis. [`SEEN`]: some
+    /// scope has the name, position unknown; 0: no scope has it.
     sym_pos: Vec<u64>,
 }
+
+/// A [`Builder::sym_pos`] cell of a name that some scope has, at a position not recorded
+/// (matches no entry's tag).
+const SEEN: u64 = u64::MAX;
 
 type R = Result<(), CompileError>;
 
@@ -191,7 +196,21 @@ impl<T> Builder<T> {
                 }
             }
         }
+        self.mark_seen(id);
         Ok(())
+    }
+
+    /// Records in [`sym_pos`](Self::sym_pos) that `id` is a symbol of some scope (added by
+    /// text), unless a position is recorded for it already.
+    fn mark_seen(&mut self, id: NameId) {
+        if self.sym_pos.len() <= id as usize {
+            self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);
+        }
+        if let Some(c) = self.sym_pos.get_mut(id as usize) {
+            if *c == 0 {
+                *c = SEEN;
+            }
+        }
     }
 
     /// [`add_def_in`](Self::add_def_in) for the name whose id in the module's names is `id`
@@ -214,7 +233,13 @@ impl<T> Builder<T> {
         let found = match cached {
             Some(c) => e.symbols.slot_at((c & u64::from(u32::MAX)) as usize),
             None => {
-                let r = e.symbols.slot_pos(&self.names, id);
+                // 0: no scope has the name yet (every way a symbol is added records it), so it
+                // is appended without looking for it.
+                let r = if self.sym_pos.get(id as usize) == Some(&0) {
+                    e.symbols.append(&self.names, id).map(|i| (i, None))
+                } else {
+                    e.symbols.slot_pos(&self.names, id)
+                };
                 if let Some((i, old)) = r {
                     if self.sym_pos.len() <= id as usize {
                         self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);

@@ -355,6 +355,13 @@ impl Symbols {
         })
     }
 
+    /// Appends `id`, which the scope does not have (flags 0), giving its position. `None`:
+    /// `id` is not one of `names`.
+    pub(crate) fn append(&mut self, names: &Names, id: NameId) -> Option<usize> {
+        let key = *names.key(id)?;
+        Some(self.push(key, id))
+    }
+
     /// The flags slot of the symbol at position `i` and its flags (`Some`: the symbol exists).
     #[inline]
     pub(crate) fn slot_at(&mut self, i: usize) -> Option<(&mut u32, Option<u32>)> {
