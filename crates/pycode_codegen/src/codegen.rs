@@ -874,8 +874,9 @@ impl<'a> Compiler<'a> {
             is_method: false,
             deferred: Vec::new(),
             annotations_at: 0,
-            // Room for a row per symbol (filled as names are first used): never regrown.
-            name_slots: Vec::with_capacity(nsyms),
+            // A row per symbol, filled as names are first used (one fill here, not a growth
+            // per first use; regrown only for a symbol added while generating code).
+            name_slots: vec![[NO_SLOT; 4]; nsyms],
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
         });
         let (Some(e), Some(u)) = (self.st.entries.get(ste), self.stack.last_mut()) else {
