@@ -337,6 +337,8 @@ enum FDatum<'a> {
 /// `compiler_unit`.
 struct Unit<'a> {
     ste: EntryId,
+    /// This unit's stamp in [`Compiler::sym_pos`] (unique per unit of the compile, never 0).
+    stamp: u32,
     scope_type: ScopeType,
     md: CodeUnitMetadata,
     /// `u_argcount` as CPython's codegen keeps it (positional-or-keyword only).
@@ -413,6 +415,13 @@ struct Compiler<'a> {
     /// location, the last (sub)pattern started (`last_pattern_loc`), whatever location the
     /// pattern code passes; expressions inside patterns keep their own.
     pattern_current_loc: bool,
+    /// By name id: `stamp << 32 | position` of the name in the symbols of the unit whose
+    /// [`Unit::stamp`] is `stamp` (filled when a unit is entered, refilled on a miss): `nameop`
+    /// finds a name's symbol by indexing, not by probing the scope. Exact because a scope's
+    /// symbols are only ever appended while code is generated.
+    sym_pos: Vec<u64>,
+    /// The last [`Unit::stamp`] given.
+    last_stamp: u32,
 }
 
 type R = Result<(), CompileError>;
@@ -583,7 +592,10 @@ pub fn compile_arena_warn(ast: &mut Ast, opts: CompileOptions, warnings: &mut Ve
         last_stmt_loc: NO_LOC,
         last_pattern_loc: NO_LOC,
         pattern_current_loc: false,
+        sym_pos: Vec::new(),
+        last_stamp: 0,
     };
+    c.sym_pos.resize(c.st.names.len(), 0);
     let root = ast.root.ok_or_else(dangling)?;
     let r = c.check_line().and_then(|()| c.compiler_mod(root));
     warnings.append(&mut c.warnings);
@@ -836,9 +848,12 @@ impl<'a> Compiler<'a> {
         let ste = self.st.lookup(key).ok_or_else(|| CompileError::new(ErrorKind::SystemError, "unknown symbol table entry"))?;
         let private = if scope_type == ScopeType::Class { Some(name.into()) } else { self.stack.last().and_then(|u| u.private.clone()) };
         let nsyms = self.st.entries.get(ste).map_or(0, |e| e.symbols.len());
+        self.last_stamp = self.last_stamp.wrapping_add(1).max(1);
+        let stamp = self.last_stamp;
         // The unit is pushed first and its tables filled in place (it is large: no moves).
         self.stack.push(Unit {
             ste,
+            stamp,
             scope_type,
             md: CodeUnitMetadata {
                 name: pystr(name),
@@ -859,8 +874,9 @@ impl<'a> Compiler<'a> {
             is_method: false,
             deferred: Vec::new(),
             annotations_at: 0,
-            // Room for a row per symbol (filled as names are first used): never regrown.
-            name_slots: Vec::with_capacity(nsyms),
+            // A row per symbol, filled as names are first used (one fill here, not a growth
+            // per first use; regrown only for a symbol added while generating code).
+            name_slots: vec![[NO_SLOT; 4]; nsyms],
             static_attributes: (scope_type == ScopeType::Class && self.feat.class_static_attributes).then(std::collections::BTreeSet::new),
         });
         let (Some(e), Some(u)) = (self.st.entries.get(ste), self.stack.last_mut()) else {
@@ -876,7 +892,11 @@ impl<'a> Compiler<'a> {
         // have neither, and then nothing is allocated.
         let mut cells: Vec<NameId> = Vec::new();
         let mut frees: Vec<NameId> = Vec::new();
-        for (n, f) in e.symbols.iter() {
+        let tag = u64::from(stamp) << 32;
+        for (i, (n, f)) in e.symbols.iter().enumerate() {
+            if let Some(c) = self.sym_pos.get_mut(n as usize) {
+                *c = tag | i as u64;
+            }
             let scope = Scope::from_flags(f);
             if scope == Scope::Cell || f & DEF_COMP_CELL != 0 {
                 cells.push(n);
@@ -1229,6 +1249,9 @@ impl<'a> Compiler<'a> {
     // ------------------------------------------------------------------ names
 
     fn forbidden_name(&self, loc: Location, name: impl Text, ctx: ExprContext) -> R {
+        if ctx == ExprContext::Load {
+            return Ok(());
+        }
         let ast: &'a Ast = self.ast;
         let name = name.text(ast).ok_or_else(dangling)?;
         if name == "__debug__" {
@@ -1267,13 +1290,52 @@ impl<'a> Compiler<'a> {
         v
     }
 
+    /// [`name_index`](Self::name_index) reading the name's text only when the unit's table
+    /// lacks it (`pos`'s cached index answers most uses).
+    #[inline(always)]
+    fn name_slot<'t>(
+        &mut self,
+        pos: Option<usize>,
+        column: usize,
+        text: impl FnOnce() -> Result<&'t str, CompileError>,
+        h: u64,
+    ) -> Result<u32, CompileError> {
+        let u = self.uref();
+        if let Some(&v) = pos.and_then(|p| u.name_slots.get(p)).and_then(|row| row.get(column)) {
+            if v != NO_SLOT {
+                return Ok(v);
+            }
+        }
+        let t = text()?;
+        Ok(self.name_index(pos, column, t, h))
+    }
+
     /// `compiler_nameop`.
     fn nameop(&mut self, loc: Location, name: impl Text, ctx: ExprContext) -> R {
         let ast: &'a Ast = self.ast;
-        let id = name.name_id();
-        let name = name.text(ast).ok_or_else(dangling)?;
-        self.forbidden_name(loc, name, ctx)?;
-        let mangled = mangle_cow(self.uref().private.as_deref(), name);
+        if ctx != ExprContext::Load {
+            self.forbidden_name(loc, name, ctx)?;
+        }
+        let sid = name.name_id().and_then(|i| u32::try_from(i.index()).ok());
+        // An identifier of the tree that mangling cannot change (no class around, or not
+        // `__x`) is looked up by its id (the symbol table's names start as the tree's), and its
+        // text is read only if a name table of the unit lacks it. `mangled` is `None` then.
+        let unmangled_id = sid.filter(|&s| self.uref().private.is_none() || !self.st.names.may_mangle(s));
+        let mangled: Option<std::borrow::Cow<'_, str>> = match unmangled_id {
+            Some(_) => None,
+            None => {
+                let text = name.text(ast).ok_or_else(dangling)?;
+                Some(mangle_cow(self.uref().private.as_deref(), text))
+            }
+        };
+        macro_rules! mtext {
+            () => {
+                match &mangled {
+                    Some(m) => &**m,
+                    None => name.text(ast).ok_or_else(dangling)?,
+                }
+            };
+        }
         #[derive(PartialEq)]
         enum T {
             Fast,
@@ -1281,24 +1343,48 @@ impl<'a> Compiler<'a> {
             Deref,
             Name,
         }
-        let ste = self.ste();
-        // One probe of the scope's symbols finds the name; the unit's name tables get its hash
-        // from the symbol table.
-        // An identifier of the tree that is not mangled is found by its id (the symbol table's
-        // names start as the tree's), without keying its text.
-        let by_id = match (&mangled, id) {
-            (std::borrow::Cow::Borrowed(_), Some(id)) => u32::try_from(id.index()).ok(),
+        let (ste_id, stamp) = {
+            let u = self.uref();
+            (u.ste, u.stamp)
+        };
+        let ste = self.st.entries.get(ste_id).ok_or_else(dangling)?;
+        // The unit's name tables get the name's hash from the symbol table.
+        // A tree identifier not mangled is found by its id: its position in the scope's symbols
+        // is in `sym_pos` when stamped for this unit, else one probe of the scope finds it (and
+        // stamps it).
+        let by_id = match (&mangled, sid) {
+            (None, _) => unmangled_id,
+            (Some(std::borrow::Cow::Borrowed(_)), Some(s)) => Some(s),
             _ => None,
         };
         let (pos, scope, h) = match by_id {
-            Some(sid) => match ste.symbols.lookup(&self.st.names, sid) {
-                Some((p, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(sid)),
-                None => (None, Scope::Unknown, self.st.names.hash(sid)),
-            },
-            None => match ste.symbols.find(&self.st.names, &mangled) {
-                Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
-                None => (None, Scope::Unknown, name_hash(&mangled)),
-            },
+            Some(sid) => {
+                let cached = self.sym_pos.get(sid as usize).copied().filter(|&c| (c >> 32) as u32 == stamp);
+                let found = match cached {
+                    Some(c) => {
+                        let p = (c & u64::from(u32::MAX)) as usize;
+                        ste.symbols.flags_at(p).map(|f| (p, f))
+                    }
+                    None => {
+                        let r = ste.symbols.lookup(&self.st.names, sid);
+                        if let (Some((p, _)), Some(c)) = (r, self.sym_pos.get_mut(sid as usize)) {
+                            *c = u64::from(stamp) << 32 | p as u64;
+                        }
+                        r
+                    }
+                };
+                match found {
+                    Some((p, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(sid)),
+                    None => (None, Scope::Unknown, self.st.names.hash(sid)),
+                }
+            }
+            None => {
+                let m = mtext!();
+                match ste.symbols.find(&self.st.names, m) {
+                    Some((p, id, f)) => (Some(p), Scope::from_flags(f), self.st.names.hash(id)),
+                    None => (None, Scope::Unknown, name_hash(m)),
+                }
+            }
         };
         let fl = ste.is_function_like();
         let is_class = ste.block_type == BlockType::Class;
@@ -1312,7 +1398,10 @@ impl<'a> Compiler<'a> {
                 deref_cell = true;
             }
             Scope::Local => {
-                if fl || self.uref().fasthidden.get(&*mangled).copied() == Some(true) {
+                if fl || {
+                    let hidden = &self.uref().fasthidden;
+                    !hidden.is_empty() && hidden.get(mtext!()).copied() == Some(true)
+                } {
                     optype = T::Fast;
                 }
             }
@@ -1343,10 +1432,10 @@ impl<'a> Compiler<'a> {
                     ExprContext::Del => o.DELETE_DEREF,
                 };
                 let arg = if deref_cell {
-                    self.name_index(pos, SLOT_CELLVARS, &mangled, h)
+                    self.name_slot(pos, SLOT_CELLVARS, || Ok(mtext!()), h)?
                 } else {
                     let nc = self.uref().md.cellvars.len() as u32;
-                    self.name_index(pos, SLOT_FREEVARS, &mangled, h) + nc
+                    self.name_slot(pos, SLOT_FREEVARS, || Ok(mtext!()), h)? + nc
                 };
                 self.addop_i(op, arg, loc);
             }
@@ -1356,7 +1445,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_FAST,
                     ExprContext::Del => o.DELETE_FAST,
                 };
-                let arg = self.name_index(pos, SLOT_VARNAMES, &mangled, h);
+                let arg = self.name_slot(pos, SLOT_VARNAMES, || Ok(mtext!()), h)?;
                 self.addop_i(op, arg, loc);
             }
             T::Global => {
@@ -1370,7 +1459,7 @@ impl<'a> Compiler<'a> {
                     let i = self.free_index("__classdict__").unwrap_or(0);
                     self.addop_i(o.LOAD_DEREF, i, loc);
                 }
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
+                let mut arg = self.name_slot(pos, SLOT_NAMES, || Ok(mtext!()), h)?;
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }
@@ -1388,7 +1477,7 @@ impl<'a> Compiler<'a> {
                     ExprContext::Store => o.STORE_NAME,
                     ExprContext::Del => o.DELETE_NAME,
                 };
-                let mut arg = self.name_index(pos, SLOT_NAMES, &mangled, h);
+                let mut arg = self.name_slot(pos, SLOT_NAMES, || Ok(mtext!()), h)?;
                 if op == o.LOAD_GLOBAL {
                     arg <<= 1;
                 }

@@ -49,8 +49,86 @@ pub fn fold_arena(ast: &mut Ast, optimize: u8, cfg: bool, future_flags: u32) -> 
 /// all cannot. Larger trees are folded by the walk, which raises CPython's `RecursionError`
 /// where `ast_opt.c` does (folding can flatten a chain the symbol table would otherwise have
 /// refused: `1 + 1 + ... + 1`, `tests/limits.rs`).
+///
+/// Most modules have more nodes than that; for them the bound is the statement and pattern
+/// counts (no path has more of either) plus the height of the tallest expression, computed
+/// over the pool ([`max_expr_height`]).
 fn shallow(ast: &Ast) -> bool {
-    ast.expr_count() + ast.all_stmts().len() + ast.pattern_count() <= MAX_DEPTH as usize
+    let others = ast.all_stmts().len() + ast.pattern_count();
+    if ast.expr_count() + others <= MAX_DEPTH as usize {
+        return true;
+    }
+    others < MAX_DEPTH as usize && max_expr_height(ast).is_some_and(|h| h as usize + others <= MAX_DEPTH as usize)
+}
+
+/// The most expressions on one path down the tree (the walk's levels: one per expression),
+/// computed bottom-up over the expression pool, whose nodes come after their children. `None`
+/// if a node refers to one that is not before it (a tree not built in that order: walk it).
+fn max_expr_height(ast: &Ast) -> Option<u32> {
+    let n = ast.expr_count();
+    let mut heights: Vec<u32> = Vec::with_capacity(n);
+    let mut best = 0;
+    for i in 0..n {
+        let e = ast.expr(ast.expr_id(i)?)?;
+        let m = expr_children_height(ast, &e.kind, &heights)?;
+        let h = m + 1;
+        heights.push(h);
+        best = best.max(h);
+    }
+    Some(best)
+}
+
+/// The greatest height among the children of `kind` (0 without children), `heights` holding
+/// those of the expressions before it in the pool.
+fn expr_children_height(ast: &Ast, kind: &ExprKind, heights: &[u32]) -> Option<u32> {
+    let one = |id: ExprId| heights.get(id.index()).copied();
+    let opt = |id: Option<ExprId>| id.map_or(Some(0), one);
+    let many = |s: Seq<ExprId>| ast.seq(s).iter().try_fold(0, |m, &x| one(x).map(|h| m.max(h)));
+    let comps = |s: Seq<pycode_ast::arena::Comprehension>| {
+        ast.seq(s).iter().try_fold(0, |m, g| Some(m.max(one(g.target)?).max(one(g.iter)?).max(many(g.ifs)?)))
+    };
+    Some(match *kind {
+        ExprKind::BoolOp { values, .. } => many(values)?,
+        ExprKind::NamedExpr { target, value } => one(target)?.max(one(value)?),
+        ExprKind::BinOp { left, right, .. } => one(left)?.max(one(right)?),
+        ExprKind::UnaryOp { operand, .. } => one(operand)?,
+        ExprKind::Lambda { args, body } => {
+            let a = ast.arguments(args)?;
+            let arg = |x: &pycode_ast::arena::Arg| opt(x.annotation);
+            let args_h = |s: Seq<pycode_ast::arena::Arg>| ast.seq(s).iter().try_fold(0, |m, x| arg(x).map(|h| m.max(h)));
+            let kw = ast.seq(a.kw_defaults).iter().try_fold(0, |m, &x| opt(x).map(|h| m.max(h)))?;
+            one(body)?
+                .max(many(a.defaults)?)
+                .max(kw)
+                .max(args_h(a.posonlyargs)?)
+                .max(args_h(a.args)?)
+                .max(args_h(a.kwonlyargs)?)
+                .max(a.vararg.as_ref().map_or(Some(0), arg)?)
+                .max(a.kwarg.as_ref().map_or(Some(0), arg)?)
+        }
+        ExprKind::IfExp { test, body, orelse } => one(test)?.max(one(body)?).max(one(orelse)?),
+        ExprKind::Dict { keys, values } => ast.seq(keys).iter().try_fold(0, |m, &k| opt(k).map(|h| m.max(h)))?.max(many(values)?),
+        ExprKind::Set { elts } | ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => many(elts)?,
+        ExprKind::ListComp { elt, generators } | ExprKind::SetComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
+            one(elt)?.max(comps(generators)?)
+        }
+        ExprKind::DictComp { key, value, generators } => one(key)?.max(opt(value)?).max(comps(generators)?),
+        ExprKind::Await { value } | ExprKind::YieldFrom { value } => one(value)?,
+        ExprKind::Yield { value } => opt(value)?,
+        ExprKind::Compare { left, comparators, .. } => one(left)?.max(many(comparators)?),
+        ExprKind::Call { func, args, keywords } => {
+            let kw = ast.seq(keywords).iter().try_fold(0, |m, k| one(k.value).map(|h| m.max(h)))?;
+            one(func)?.max(many(args)?).max(kw)
+        }
+        ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
+            one(value)?.max(opt(format_spec)?)
+        }
+        ExprKind::JoinedStr { values } | ExprKind::TemplateStr { values } => many(values)?,
+        ExprKind::Constant { .. } | ExprKind::Name { .. } => 0,
+        ExprKind::Attribute { value, .. } | ExprKind::Starred { value, .. } => one(value)?,
+        ExprKind::Subscript { value, slice, .. } => one(value)?.max(one(slice)?),
+        ExprKind::Slice { lower, upper, step } => opt(lower)?.max(opt(upper)?).max(opt(step)?),
+    })
 }
 
 /// The folding pass as one scan of the expression pool instead of a walk of the tree: the
@@ -76,6 +154,8 @@ fn fold_pool(ast: &mut Ast, optimize: u8, cfg: bool) -> R {
         }
     }
     bodies.retain(|&(b, _)| !is_docstring(ast, b));
+    // The id of `__debug__`, if the tree has the name: compared by id, not by text.
+    let debug = ast.names().find("__debug__").map(|i| i as usize);
     let n = ast.expr_count();
     for i in 0..n {
         let Some(e) = ast.expr_id(i) else { break };
@@ -109,7 +189,7 @@ fn fold_pool(ast: &mut Ast, optimize: u8, cfg: bool) -> R {
             }
             ExprKind::Subscript { .. } if !cfg => fold_subscr(ast, e),
             ExprKind::Tuple { .. } if !cfg => fold_tuple(ast, e),
-            ExprKind::Name { id, ctx: ExprContext::Load } if ast.name(id) == Some("__debug__") => {
+            ExprKind::Name { id, ctx: ExprContext::Load } if Some(id.index()) == debug => {
                 let v = if optimize == 0 { Constant::True } else { Constant::False };
                 set_const(ast, e, v);
             }

@@ -41,7 +41,17 @@ struct Builder<T = ()> {
     try_depth: u32,
     /// The module's names, interned as they are defined.
     names: Names,
+    /// By name id: `(entry + 1) << 32 | position` of the name in that entry's symbols, as
+    /// [`add_def_id`](Self::add_def_id) last found or added it there: a name defined or used
+    /// again in the same scope is found by indexing, not by probing the scope. Exact while
+    /// building: a scope's symbols are only appended to until the analysis. [`SEEN`]: some
+    /// scope has the name, position unknown; 0: no scope has it.
+    sym_pos: Vec<u64>,
 }
+
+/// A [`Builder::sym_pos`] cell of a name that some scope has, at a position not recorded
+/// (matches no entry's tag).
+const SEEN: u64 = u64::MAX;
 
 type R = Result<(), CompileError>;
 
@@ -70,6 +80,7 @@ pub(crate) fn build_sets(
         unevaluated_annotation: false,
         try_depth: 0,
         names: Names::default(),
+        sym_pos: Vec::new(),
     };
     // The 3.12 stdlib averages about 80 distinct names a module (700 bytes).
     b.names.reserve(128, 1024);
@@ -185,23 +196,64 @@ impl<T> Builder<T> {
                 }
             }
         }
+        self.mark_seen(id);
         Ok(())
+    }
+
+    /// Records in [`sym_pos`](Self::sym_pos) that `id` is a symbol of some scope (added by
+    /// text), unless a position is recorded for it already.
+    fn mark_seen(&mut self, id: NameId) {
+        if self.sym_pos.len() <= id as usize {
+            self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);
+        }
+        if let Some(c) = self.sym_pos.get_mut(id as usize) {
+            if *c == 0 {
+                *c = SEEN;
+            }
+        }
     }
 
     /// [`add_def_in`](Self::add_def_in) for the name whose id in the module's names is `id`
     /// (an identifier the parser interned): no text is keyed or hashed unless it is mangled.
     fn add_def_id(&mut self, id: NameId, flag: u32, pos: Pos) -> R {
-        let text = self.names.get(id);
-        if self.private.is_some() && crate::mangle(self.private.as_deref(), text).is_some() {
-            let owned = text.to_owned();
-            return self.add_def(&owned, flag, pos);
+        if self.private.is_some() && self.names.may_mangle(id) {
+            let text = self.names.get(id);
+            if crate::mangle(self.private.as_deref(), text).is_some() {
+                let owned = text.to_owned();
+                return self.add_def(&owned, flag, pos);
+            }
         }
         let ste = self.cur();
         let Some(e) = self.entries.get_mut(ste) else {
             return Err(CompileError::new(crate::ErrorKind::SystemError, "no symbol table entry"));
         };
         let comp_iter_target = e.comp_iter_target;
-        let Some((slot, old)) = e.symbols.slot(&self.names, id) else { return Ok(()) };
+        let tag = (ste as u64 + 1) << 32;
+        let cached = self.sym_pos.get(id as usize).copied().filter(|&c| c & !u64::from(u32::MAX) == tag);
+        let found = match cached {
+            Some(c) => e.symbols.slot_at((c & u64::from(u32::MAX)) as usize),
+            None => {
+                // 0: no scope has the name yet (every way a symbol is added records it), so it
+                // is appended without looking for it.
+                let r = if self.sym_pos.get(id as usize) == Some(&0) {
+                    e.symbols.append(&self.names, id).map(|i| (i, None))
+                } else {
+                    e.symbols.slot_pos(&self.names, id)
+                };
+                if let Some((i, old)) = r {
+                    if self.sym_pos.len() <= id as usize {
+                        self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);
+                    }
+                    if let Some(c) = self.sym_pos.get_mut(id as usize) {
+                        *c = tag | i as u64;
+                    }
+                    e.symbols.slot_at(i).map(|(slot, _)| (slot, old))
+                } else {
+                    None
+                }
+            }
+        };
+        let Some((slot, old)) = found else { return Ok(()) };
         let mut val = match old {
             Some(old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {

@@ -139,6 +139,14 @@ pub struct Names {
     table: NameTable,
     /// The [`name_hash`] of each name, by id.
     hashes: Vec<u64>,
+    /// By id: whether [`mangle`] may change the name inside a class (`__x`, not `__x__`, no
+    /// dot), so a name without it is looked up by id in any scope without reading its text.
+    manglable: Vec<bool>,
+}
+
+/// Whether [`mangle`] changes `name` for some class name.
+fn may_mangle(name: &str) -> bool {
+    name.starts_with("__") && !name.ends_with("__") && !name.contains('.')
 }
 
 impl Names {
@@ -151,8 +159,10 @@ impl Names {
     /// The names of `table` with the same ids (an arena tree's identifiers: its
     /// `pycode_ast::arena::NameId`s are then this table's ids), ready for more.
     pub fn from_table(table: NameTable) -> Names {
-        let hashes = (0..table.len()).map(|i| u32::try_from(i).ok().and_then(|i| table.get(i)).map_or(0, name_hash)).collect();
-        Names { table, hashes }
+        let text = |i: usize| u32::try_from(i).ok().and_then(|i| table.get(i));
+        let hashes = (0..table.len()).map(|i| text(i).map_or(0, name_hash)).collect();
+        let manglable = (0..table.len()).map(|i| text(i).is_some_and(may_mangle)).collect();
+        Names { table, hashes, manglable }
     }
 
     /// The id of `s`, interning it if new.
@@ -167,6 +177,7 @@ impl Names {
         let id = self.table.intern_key(k, s).unwrap_or(NameId::MAX);
         if self.table.len() > before {
             self.hashes.push(name_hash(s));
+            self.manglable.push(may_mangle(s));
         }
         id
     }
@@ -189,6 +200,12 @@ impl Names {
         self.hashes.get(id as usize).copied().unwrap_or(0)
     }
 
+    /// Whether [`mangle`] may change the name `id` inside a class (true for an unknown id).
+    #[inline]
+    pub fn may_mangle(&self, id: NameId) -> bool {
+        self.manglable.get(id as usize).copied().unwrap_or(true)
+    }
+
     pub fn len(&self) -> usize {
         self.table.len()
     }
@@ -200,6 +217,7 @@ impl Names {
     fn reserve(&mut self, names: usize, bytes: usize) {
         self.table.reserve(names, bytes);
         self.hashes.reserve(names);
+        self.manglable.reserve(names);
     }
 }
 
@@ -325,6 +343,32 @@ impl Symbols {
             None => (self.push(key, id), None),
         };
         self.syms.get_mut(i).map(|x| (&mut x.flags, old))
+    }
+
+    /// The position of `id`, appended with flags 0 if absent, and its previous flags (`None`
+    /// if it was absent). `None`: `id` is not one of `names`.
+    pub(crate) fn slot_pos(&mut self, names: &Names, id: NameId) -> Option<(usize, Option<u32>)> {
+        let key = *names.key(id)?;
+        Some(match self.position_by(&key, |x| x.id == id) {
+            Some(i) => (i, self.syms.get(i).map(|x| x.flags)),
+            None => (self.push(key, id), None),
+        })
+    }
+
+    /// Appends `id`, which the scope does not have (flags 0), giving its position. `None`:
+    /// `id` is not one of `names`.
+    pub(crate) fn append(&mut self, names: &Names, id: NameId) -> Option<usize> {
+        let key = *names.key(id)?;
+        Some(self.push(key, id))
+    }
+
+    /// The flags slot of the symbol at position `i` and its flags (`Some`: the symbol exists).
+    #[inline]
+    pub(crate) fn slot_at(&mut self, i: usize) -> Option<(&mut u32, Option<u32>)> {
+        self.syms.get_mut(i).map(|x| {
+            let old = x.flags;
+            (&mut x.flags, Some(old))
+        })
     }
 
     /// [`slot`](Self::slot) by text: the name is interned in `names` only when the scope does

@@ -37,6 +37,7 @@ pub(crate) fn build_arena(
         release,
         unevaluated_annotation: false,
         try_depth: 0,
+        sym_pos: vec![0; names.len()],
         names,
     };
     b.enter_block("top", BlockType::Module, 0, Pos { lineno: 0, col_offset: 0, end_lineno: 0, end_col_offset: 0 });
