@@ -1264,8 +1264,11 @@ impl Cfg {
 
     /// `insert_superinstructions` (3.13+)
     fn insert_superinstructions(&mut self) -> Result<(), CfgError> {
-        let t = self.ops.table;
-        let (lflf, sflf, sfsf) = (t.opmap("LOAD_FAST_LOAD_FAST"), t.opmap("STORE_FAST_LOAD_FAST"), t.opmap("STORE_FAST_STORE_FAST"));
+        // The superinstructions from the resolved table (a sentinel for one the release lacks
+        // stands for none), not looked up by name per unit.
+        let real = |op: u16| (op < crate::ops::ABSENT_BASE).then_some(op);
+        let (lflf, sflf, sfsf) =
+            (real(self.ops.LOAD_FAST_LOAD_FAST), real(self.ops.STORE_FAST_LOAD_FAST), real(self.ops.STORE_FAST_STORE_FAST));
         let (lf, sf, nop) = (self.ops.LOAD_FAST, self.ops.STORE_FAST, self.ops.NOP);
         let (order, order_gen) = self.take_order();
         for &b in &order {
