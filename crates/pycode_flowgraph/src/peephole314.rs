@@ -142,6 +142,14 @@ pub(crate) fn optimize_load_const(
     let mut oparg: i32 = 0;
     let len = instrs.len();
     for i in 0..len {
+        // An instruction that neither loads a constant nor copies one loads none (the test
+        // below fails): it is only remembered.
+        let Some(&cur) = instrs.get(i) else { break };
+        if o.props(cur.opcode) & crate::ops::P_LOAD_CONST314 == 0 {
+            opcode = cur.opcode;
+            oparg = cur.oparg;
+            continue;
+        }
         if instrs[i].opcode == o.LOAD_CONST {
             let c = const_value(o, &instrs[i], consts, pool)?;
             if let Some(v) = small_int(pool, c) {
@@ -234,6 +242,11 @@ pub(crate) fn optimize_instrs(
         let len = instrs.len();
         let inst = instrs[iu];
         let (opcode, oparg) = (inst.opcode, inst.oparg);
+        // Most instructions are none of the opcodes below: one table bit says so.
+        if o.props(opcode) & crate::ops::P_PEEPHOLE314 == 0 {
+            i += 1;
+            continue;
+        }
         let target = if o.has_target(opcode) {
             target_first(blocks, b, instrs, inst.target)?.unwrap_or(CfgInstr::new(o.NOP, 0, Location::NO_LOCATION))
         } else {
