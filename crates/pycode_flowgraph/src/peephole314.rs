@@ -237,6 +237,8 @@ pub(crate) fn optimize_instrs(
     pool: &mut ConstPool,
 ) -> Result<(), CfgError> {
     let mut i: i64 = 0;
+    // Some SWAP met or made by the walk below (else the block has none for the second walk).
+    let mut swap_seen = false;
     while (i as usize) < instrs.len() {
         let iu = i as usize;
         let len = instrs.len();
@@ -278,6 +280,7 @@ pub(crate) fn optimize_instrs(
                     2 | 3 => {
                         set_op0(&mut instrs[iu], o.NOP);
                         instrs[iu + 1].opcode = o.SWAP;
+                        swap_seen = true;
                         i += 1;
                         continue;
                     }
@@ -322,6 +325,7 @@ pub(crate) fn optimize_instrs(
                 instrs[iu].oparg = 0;
             }
         } else if opcode == o.SWAP {
+            swap_seen = true;
             if oparg == 1 {
                 set_op0(&mut instrs[iu], o.NOP);
             }
@@ -380,7 +384,7 @@ pub(crate) fn optimize_instrs(
         i += 1;
     }
     let mut k = 0usize;
-    while k < instrs.len() {
+    while swap_seen && k < instrs.len() {
         if instrs[k].opcode == o.SWAP {
             let nk = crate::peephole::swaptimize(o, instrs, k)?;
             k = nk;
