@@ -752,6 +752,11 @@ impl Cfg {
     /// `mark_reachable`
     fn mark_reachable(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
+        self.mark_reachable_walk()
+    }
+
+    /// `mark_reachable` after the visited marks were reset.
+    fn mark_reachable_walk(&mut self) -> Result<(), CfgError> {
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
         stack.push(self.entry);
@@ -979,14 +984,16 @@ impl Cfg {
     /// emptied.
     #[inline(never)]
     fn remove_unreachable(&mut self) -> Result<(), CfgError> {
+        // The predecessor counts and the visited marks reset in one walk.
         let (order, order_gen) = self.take_order();
         for &b in &order {
             if let Some(x) = self.blocks.get_mut(b as usize) {
                 x.predecessors = 0;
+                x.visited = false;
             }
         }
         self.put_order(order, order_gen);
-        self.mark_reachable()?;
+        self.mark_reachable_walk()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {
             let blk = self.bb_mut(b)?;
@@ -1274,11 +1281,14 @@ impl Cfg {
         for &b in &order {
             let blk = self.bb_mut(b)?;
             let n = blk.instrs.len();
-            for i in 0..n {
-                if i + 1 >= n {
-                    break;
+            for i in 0..n.saturating_sub(1) {
+                // Only a LOAD_FAST or STORE_FAST starts a pair: the next instruction is read
+                // for those alone.
+                let Some(&a) = blk.instrs.get(i) else { break };
+                if a.opcode != lf && a.opcode != sf {
+                    continue;
                 }
-                let (a, c) = (blk.instrs[i], blk.instrs[i + 1]);
+                let Some(&c) = blk.instrs.get(i + 1) else { break };
                 let sup = if a.opcode == lf && c.opcode == lf {
                     lflf
                 } else if a.opcode == sf && c.opcode == lf {
