@@ -2015,10 +2015,6 @@ impl Cfg {
                     // 3.14+: the depth before the instruction (its own push is counted where
                     // the next one starts).
                     maxdepth = maxdepth.max(if before_instr { depth } else { new_depth });
-                    if return_const_pushes && ins.opcode == ops.RETURN_CONST {
-                        // 3.13 sizes the frame as if the constant were pushed first.
-                        maxdepth = maxdepth.max(depth + 1);
-                    }
                     if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops
                             .stack_effect(ins.opcode, ins.oparg, true)
@@ -2032,11 +2028,17 @@ impl Cfg {
                         }
                         push(blocks, stack, ins.target, target_depth)?;
                     }
-                    depth = new_depth;
                     if p & (P_UNCOND_JUMP | P_SCOPE_EXIT) != 0 {
+                        // (`RETURN_CONST` is a scope exit, tested here only.)
+                        if return_const_pushes && ins.opcode == ops.RETURN_CONST {
+                            // 3.13 sizes the frame as if the constant were pushed first.
+                            maxdepth = maxdepth.max(depth + 1);
+                        }
+                        depth = new_depth;
                         next = NO_BLOCK;
                         break;
                     }
+                    depth = new_depth;
                 }
                 Ok(())
             })();
