@@ -405,31 +405,30 @@ impl Cfg {
 
     /// Returns the union of the copied instructions' property bits.
     fn fill_with(&mut self, seq: &InstrSequence, offset2lbl: &mut [i64]) -> Result<u16, CfgError> {
+        // 3.13+ build the CFG from the finished instruction sequence, starting blocks only at
+        // labels some instruction jumps to (3.12 started one at every label used). A label is
+        // first recorded as `-l - 2` (negative: no block yet) and made `l` when a jump targets
+        // it, so every later test for a block start stays `>= 0`.
         let n = seq.len();
+        let only_targeted = self.ops.release.features().blocks_at_jump_targets_only;
         for l in 0..seq.label_count() {
             if let Some(pos) = seq.label_position(pycode_instr::Label(l as u32)) {
                 if let Some(slot) = offset2lbl.get_mut(pos) {
-                    *slot = l as i64;
+                    *slot = if only_targeted { -(l as i64) - 2 } else { l as i64 };
                 }
             }
         }
         let instrs = seq.instrs();
-        if self.ops.release.features().blocks_at_jump_targets_only {
-            // 3.13+ build the CFG from the finished instruction sequence, starting blocks only
-            // at labels some instruction jumps to (3.12 started one at every label used).
-            let mut targeted = vec![false; n + 1];
+        if only_targeted {
             for instr in instrs {
                 if self.ops.has_target(instr.opcode) {
                     if let Some(pos) = instr.target.and_then(|t| seq.label_position(t)) {
-                        if let Some(slot) = targeted.get_mut(pos) {
-                            *slot = true;
+                        if let Some(slot) = offset2lbl.get_mut(pos) {
+                            if *slot <= -2 {
+                                *slot = -*slot - 2;
+                            }
                         }
                     }
-                }
-            }
-            for (slot, &t) in offset2lbl.iter_mut().zip(&targeted) {
-                if !t {
-                    *slot = -1;
                 }
             }
         }

@@ -222,6 +222,13 @@ pub(crate) const P_PEEPHOLE: u16 = 512;
 /// A real instruction of the release (a byte the assembler may write: not a pseudo-op, not a
 /// stand-in for an opcode the release lacks, not a `<...>` placeholder of the table).
 const P_REAL: u16 = 1024;
+/// An opcode 3.14's `optimize_basic_block` (`peephole314::optimize_instrs`) acts on: the
+/// builds it folds or rewrites, the jumps it threads, the bool-conversion pairs, `STORE_FAST`,
+/// `SWAP`, `LOAD_GLOBAL`, the unary and binary ops it folds and `CALL_INTRINSIC_1`.
+pub(crate) const P_PEEPHOLE314: u16 = 2048;
+/// An opcode 3.14's `optimize_load_const` acts on or remembers: the constant loads
+/// (`LOAD_CONST`, `LOAD_SMALL_INT`, `LOAD_COMMON_CONSTANT`) and `COPY`.
+pub(crate) const P_LOAD_CONST314: u16 = 4096;
 pub(crate) const P_HAS_TARGET: u16 = P_JUMP | P_BLOCK_PUSH;
 pub(crate) const P_TERMINATOR: u16 = P_JUMP | P_SCOPE_EXIT;
 
@@ -331,6 +338,38 @@ impl Ops {
                 .contains(&op)
             {
                 bits |= P_PEEPHOLE;
+            }
+            if [
+                self.BUILD_TUPLE,
+                self.BUILD_LIST,
+                self.BUILD_SET,
+                self.POP_JUMP_IF_NOT_NONE,
+                self.POP_JUMP_IF_NONE,
+                self.POP_JUMP_IF_FALSE,
+                self.POP_JUMP_IF_TRUE,
+                self.JUMP_IF_FALSE,
+                self.JUMP_IF_TRUE,
+                self.JUMP,
+                self.JUMP_NO_INTERRUPT,
+                self.STORE_FAST,
+                self.SWAP,
+                self.LOAD_GLOBAL,
+                self.COMPARE_OP,
+                self.CONTAINS_OP,
+                self.IS_OP,
+                self.TO_BOOL,
+                self.UNARY_NOT,
+                self.UNARY_INVERT,
+                self.UNARY_NEGATIVE,
+                self.CALL_INTRINSIC_1,
+                self.BINARY_OP,
+            ]
+            .contains(&op)
+            {
+                bits |= P_PEEPHOLE314;
+            }
+            if [self.LOAD_CONST, self.LOAD_SMALL_INT, self.LOAD_COMMON_CONSTANT, self.COPY].contains(&op) {
+                bits |= P_LOAD_CONST314;
             }
         }
         bits

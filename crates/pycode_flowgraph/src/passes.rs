@@ -752,6 +752,11 @@ impl Cfg {
     /// `mark_reachable`
     fn mark_reachable(&mut self) -> Result<(), CfgError> {
         self.reset_visited();
+        self.mark_reachable_walk()
+    }
+
+    /// `mark_reachable` after the visited marks were reset.
+    fn mark_reachable_walk(&mut self) -> Result<(), CfgError> {
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
         stack.push(self.entry);
@@ -979,14 +984,16 @@ impl Cfg {
     /// emptied.
     #[inline(never)]
     fn remove_unreachable(&mut self) -> Result<(), CfgError> {
+        // The predecessor counts and the visited marks reset in one walk.
         let (order, order_gen) = self.take_order();
         for &b in &order {
             if let Some(x) = self.blocks.get_mut(b as usize) {
                 x.predecessors = 0;
+                x.visited = false;
             }
         }
         self.put_order(order, order_gen);
-        self.mark_reachable()?;
+        self.mark_reachable_walk()?;
         let (order, order_gen) = self.take_order();
         for &b in &order {
             let blk = self.bb_mut(b)?;
@@ -1264,18 +1271,24 @@ impl Cfg {
 
     /// `insert_superinstructions` (3.13+)
     fn insert_superinstructions(&mut self) -> Result<(), CfgError> {
-        let t = self.ops.table;
-        let (lflf, sflf, sfsf) = (t.opmap("LOAD_FAST_LOAD_FAST"), t.opmap("STORE_FAST_LOAD_FAST"), t.opmap("STORE_FAST_STORE_FAST"));
+        // The superinstructions from the resolved table (a sentinel for one the release lacks
+        // stands for none), not looked up by name per unit.
+        let real = |op: u16| (op < crate::ops::ABSENT_BASE).then_some(op);
+        let (lflf, sflf, sfsf) =
+            (real(self.ops.LOAD_FAST_LOAD_FAST), real(self.ops.STORE_FAST_LOAD_FAST), real(self.ops.STORE_FAST_STORE_FAST));
         let (lf, sf, nop) = (self.ops.LOAD_FAST, self.ops.STORE_FAST, self.ops.NOP);
         let (order, order_gen) = self.take_order();
         for &b in &order {
             let blk = self.bb_mut(b)?;
             let n = blk.instrs.len();
-            for i in 0..n {
-                if i + 1 >= n {
-                    break;
+            for i in 0..n.saturating_sub(1) {
+                // Only a LOAD_FAST or STORE_FAST starts a pair: the next instruction is read
+                // for those alone.
+                let Some(&a) = blk.instrs.get(i) else { break };
+                if a.opcode != lf && a.opcode != sf {
+                    continue;
                 }
-                let (a, c) = (blk.instrs[i], blk.instrs[i + 1]);
+                let Some(&c) = blk.instrs.get(i + 1) else { break };
                 let sup = if a.opcode == lf && c.opcode == lf {
                     lflf
                 } else if a.opcode == sf && c.opcode == lf {
@@ -2002,10 +2015,6 @@ impl Cfg {
                     // 3.14+: the depth before the instruction (its own push is counted where
                     // the next one starts).
                     maxdepth = maxdepth.max(if before_instr { depth } else { new_depth });
-                    if return_const_pushes && ins.opcode == ops.RETURN_CONST {
-                        // 3.13 sizes the frame as if the constant were pushed first.
-                        maxdepth = maxdepth.max(depth + 1);
-                    }
                     if p & P_HAS_TARGET != 0 && !(before_instr && ins.opcode == ops.END_ASYNC_FOR) {
                         let eff = ops
                             .stack_effect(ins.opcode, ins.oparg, true)
@@ -2019,11 +2028,17 @@ impl Cfg {
                         }
                         push(blocks, stack, ins.target, target_depth)?;
                     }
-                    depth = new_depth;
                     if p & (P_UNCOND_JUMP | P_SCOPE_EXIT) != 0 {
+                        // (`RETURN_CONST` is a scope exit, tested here only.)
+                        if return_const_pushes && ins.opcode == ops.RETURN_CONST {
+                            // 3.13 sizes the frame as if the constant were pushed first.
+                            maxdepth = maxdepth.max(depth + 1);
+                        }
+                        depth = new_depth;
                         next = NO_BLOCK;
                         break;
                     }
+                    depth = new_depth;
                 }
                 Ok(())
             })();

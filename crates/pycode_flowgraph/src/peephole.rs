@@ -34,6 +34,8 @@ pub(crate) fn optimize_instrs(
     let to_bool = feat.to_bool;
     let thread_appends = feat.jump_thread_appends;
     let mut i: i64 = 0;
+    // Some SWAP met or made by the walk below (else the block has none for the second walk).
+    let mut swap_seen = false;
     // `opcode == 0` stands for "no previous instruction" like CPython; 0 is CACHE, which
     // codegen never emits.
     while (i as usize) < len {
@@ -149,6 +151,7 @@ pub(crate) fn optimize_instrs(
                     2 | 3 => {
                         set_op0(&mut instrs[iu], o.NOP);
                         instrs[iu + 1].opcode = o.SWAP;
+                        swap_seen = true;
                         i += 1;
                         continue;
                     }
@@ -221,6 +224,7 @@ pub(crate) fn optimize_instrs(
                 }
             }
         } else if opcode == o.SWAP {
+            swap_seen = true;
             if oparg == 1 {
                 set_op0(&mut instrs[iu], o.NOP);
             } else if !feat.swaps_after_peepholes {
@@ -283,7 +287,7 @@ pub(crate) fn optimize_instrs(
         }
         i += 1;
     }
-    if feat.swaps_after_peepholes {
+    if feat.swaps_after_peepholes && swap_seen {
         // 3.13: SWAPs are optimized in a second walk over the block, after the peepholes
         // (so a dead `STORE_FAST` already became `POP_TOP`).
         let mut k = 0usize;

@@ -142,6 +142,14 @@ pub(crate) fn optimize_load_const(
     let mut oparg: i32 = 0;
     let len = instrs.len();
     for i in 0..len {
+        // An instruction that neither loads a constant nor copies one loads none (the test
+        // below fails): it is only remembered.
+        let Some(&cur) = instrs.get(i) else { break };
+        if o.props(cur.opcode) & crate::ops::P_LOAD_CONST314 == 0 {
+            opcode = cur.opcode;
+            oparg = cur.oparg;
+            continue;
+        }
         if instrs[i].opcode == o.LOAD_CONST {
             let c = const_value(o, &instrs[i], consts, pool)?;
             if let Some(v) = small_int(pool, c) {
@@ -229,11 +237,18 @@ pub(crate) fn optimize_instrs(
     pool: &mut ConstPool,
 ) -> Result<(), CfgError> {
     let mut i: i64 = 0;
+    // Some SWAP met or made by the walk below (else the block has none for the second walk).
+    let mut swap_seen = false;
     while (i as usize) < instrs.len() {
         let iu = i as usize;
         let len = instrs.len();
         let inst = instrs[iu];
         let (opcode, oparg) = (inst.opcode, inst.oparg);
+        // Most instructions are none of the opcodes below: one table bit says so.
+        if o.props(opcode) & crate::ops::P_PEEPHOLE314 == 0 {
+            i += 1;
+            continue;
+        }
         let target = if o.has_target(opcode) {
             target_first(blocks, b, instrs, inst.target)?.unwrap_or(CfgInstr::new(o.NOP, 0, Location::NO_LOCATION))
         } else {
@@ -265,6 +280,7 @@ pub(crate) fn optimize_instrs(
                     2 | 3 => {
                         set_op0(&mut instrs[iu], o.NOP);
                         instrs[iu + 1].opcode = o.SWAP;
+                        swap_seen = true;
                         i += 1;
                         continue;
                     }
@@ -309,6 +325,7 @@ pub(crate) fn optimize_instrs(
                 instrs[iu].oparg = 0;
             }
         } else if opcode == o.SWAP {
+            swap_seen = true;
             if oparg == 1 {
                 set_op0(&mut instrs[iu], o.NOP);
             }
@@ -367,7 +384,7 @@ pub(crate) fn optimize_instrs(
         i += 1;
     }
     let mut k = 0usize;
-    while k < instrs.len() {
+    while swap_seen && k < instrs.len() {
         if instrs[k].opcode == o.SWAP {
             let nk = crate::peephole::swaptimize(o, instrs, k)?;
             k = nk;
