@@ -160,42 +160,8 @@ impl<T> Builder<T> {
         };
         let comp_iter_target = e.comp_iter_target;
         let Some((slot, old, id)) = e.symbols.slot_str(&mut self.names, &mangled) else { return Ok(()) };
-        let mut val = match old {
-            Some(old) => {
-                if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
-                    // 3.15 calls them parameters (measured on 3.15.0rc1: `lambda a, a=1: 0`).
-                    let what = match self.release.line() {
-                        pycode_release::Minor::V3_15 => "parameter",
-                        pycode_release::Minor::V3_11
-                        | pycode_release::Minor::V3_12
-                        | pycode_release::Minor::V3_13
-                        | pycode_release::Minor::V3_14 => "argument",
-                    };
-                    return Err(CompileError::syntax_at(format!("duplicate {what} '{mangled}' in function definition"), pos));
-                }
-                old | flag
-            }
-            None => flag,
-        };
-        if comp_iter_target {
-            if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
-                return Err(CompileError::syntax_at(
-                    format!("comprehension inner loop cannot rebind assignment expression target '{mangled}'"),
-                    pos,
-                ));
-            }
-            val |= DEF_COMP_ITER;
-        }
-        *slot = val;
-        if flag & DEF_PARAM != 0 {
-            e.varnames.push(id);
-        } else if flag & DEF_GLOBAL != 0 {
-            if let Some(top) = self.entries.first_mut() {
-                if let Some((g, _)) = top.symbols.slot(&self.names, id) {
-                    *g |= flag;
-                }
-            }
-        }
+        *slot = merged_def_flags(self.release, old, flag, comp_iter_target, || mangled.to_string(), pos)?;
+        note_def(&mut self.entries, &self.names, ste, id, flag);
         self.mark_seen(id);
         Ok(())
     }
@@ -203,10 +169,7 @@ impl<T> Builder<T> {
     /// Records in [`sym_pos`](Self::sym_pos) that `id` is a symbol of some scope (added by
     /// text), unless a position is recorded for it already.
     fn mark_seen(&mut self, id: NameId) {
-        if self.sym_pos.len() <= id as usize {
-            self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);
-        }
-        if let Some(c) = self.sym_pos.get_mut(id as usize) {
+        if let Some(c) = pos_cell(&mut self.sym_pos, self.names.len(), id) {
             if *c == 0 {
                 *c = SEEN;
             }
@@ -241,10 +204,7 @@ impl<T> Builder<T> {
                     e.symbols.slot_pos(&self.names, id)
                 };
                 if let Some((i, old)) = r {
-                    if self.sym_pos.len() <= id as usize {
-                        self.sym_pos.resize(self.names.len().max(id as usize + 1), 0);
-                    }
-                    if let Some(c) = self.sym_pos.get_mut(id as usize) {
+                    if let Some(c) = pos_cell(&mut self.sym_pos, self.names.len(), id) {
                         *c = tag | i as u64;
                     }
                     e.symbols.slot_at(i).map(|(slot, _)| (slot, old))
@@ -254,41 +214,8 @@ impl<T> Builder<T> {
             }
         };
         let Some((slot, old)) = found else { return Ok(()) };
-        let mut val = match old {
-            Some(old) => {
-                if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
-                    let what = match self.release.line() {
-                        pycode_release::Minor::V3_15 => "parameter",
-                        pycode_release::Minor::V3_11
-                        | pycode_release::Minor::V3_12
-                        | pycode_release::Minor::V3_13
-                        | pycode_release::Minor::V3_14 => "argument",
-                    };
-                    return Err(CompileError::syntax_at(format!("duplicate {what} '{}' in function definition", self.names.get(id)), pos));
-                }
-                old | flag
-            }
-            None => flag,
-        };
-        if comp_iter_target {
-            if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
-                return Err(CompileError::syntax_at(
-                    format!("comprehension inner loop cannot rebind assignment expression target '{}'", self.names.get(id)),
-                    pos,
-                ));
-            }
-            val |= DEF_COMP_ITER;
-        }
-        *slot = val;
-        if flag & DEF_PARAM != 0 {
-            e.varnames.push(id);
-        } else if flag & DEF_GLOBAL != 0 {
-            if let Some(top) = self.entries.first_mut() {
-                if let Some((g, _)) = top.symbols.slot(&self.names, id) {
-                    *g |= flag;
-                }
-            }
-        }
+        *slot = merged_def_flags(self.release, old, flag, comp_iter_target, || self.names.get(id).to_owned(), pos)?;
+        note_def(&mut self.entries, &self.names, ste, id, flag);
         Ok(())
     }
 
@@ -1242,6 +1169,70 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// `symtable_add_def_helper`'s new flags for a name defined with `flag` in a scope where it had
+/// `old` (`None`: absent): CPython's errors for a repeated parameter and for rebinding a
+/// comprehension's iteration variable, else the union. `name` gives the (mangled) name for
+/// them: read only for an error, so the common case never looks the text up.
+#[inline]
+fn merged_def_flags(
+    release: pycode_release::Release,
+    old: Option<u32>,
+    flag: u32,
+    comp_iter_target: bool,
+    name: impl FnOnce() -> String,
+    pos: Pos,
+) -> Result<u32, CompileError> {
+    let mut val = match old {
+        Some(old) => {
+            if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
+                // 3.15 calls them parameters (measured on 3.15.0rc1: `lambda a, a=1: 0`).
+                let what = match release.line() {
+                    pycode_release::Minor::V3_15 => "parameter",
+                    pycode_release::Minor::V3_11
+                    | pycode_release::Minor::V3_12
+                    | pycode_release::Minor::V3_13
+                    | pycode_release::Minor::V3_14 => "argument",
+                };
+                return Err(CompileError::syntax_at(format!("duplicate {what} '{}' in function definition", name()), pos));
+            }
+            old | flag
+        }
+        None => flag,
+    };
+    if comp_iter_target {
+        if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+            return Err(CompileError::syntax_at(
+                format!("comprehension inner loop cannot rebind assignment expression target '{}'", name()),
+                pos,
+            ));
+        }
+        val |= DEF_COMP_ITER;
+    }
+    Ok(val)
+}
+
+/// The rest of `symtable_add_def_helper` once the name `id`'s flags in entry `ste` are set: a
+/// parameter joins the entry's varnames, a `global` declaration is recorded in the module scope.
+fn note_def(entries: &mut [Entry], names: &Names, ste: EntryId, id: NameId, flag: u32) {
+    if flag & DEF_PARAM != 0 {
+        if let Some(e) = entries.get_mut(ste) {
+            e.varnames.push(id);
+        }
+    } else if flag & DEF_GLOBAL != 0 {
+        if let Some((g, _)) = entries.first_mut().and_then(|top| top.symbols.slot(names, id)) {
+            *g |= flag;
+        }
+    }
+}
+
+/// The [`Builder::sym_pos`] cell of `id`, the table grown to the `names` known first if needed.
+fn pos_cell(sym_pos: &mut Vec<u64>, names: usize, id: NameId) -> Option<&mut u64> {
+    if sym_pos.len() <= id as usize {
+        sym_pos.resize(names.max(id as usize + 1), 0);
+    }
+    sym_pos.get_mut(id as usize)
 }
 
 fn type_params_pos(tps: &[TypeParam]) -> Pos {
